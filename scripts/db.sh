@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The database bootstrap for the service and the tests.
+#
+#   scripts/db.sh start [--test]   start PostgreSQL (idempotent) and print nothing but its connection string on stdout
+#   scripts/db.sh stop  [--test]   stop the local cluster (the data stays in .data/)
+#   scripts/db.sh status [--test]  say whether it runs, and where
+#   scripts/db.sh reset [--test]   stop, delete the local cluster's data, start afresh
+#   scripts/db.sh url   [--test]   print the connection string
+#
+# Order of preference:
+#   1. a connection string you set: ConnectionStrings__Tracker (or TRACKER_TEST_CONNECTION with --test);
+#   2. a local cluster in .data/ (git-ignored) from the installed binaries (PATH, or /usr/lib/postgresql/*/bin);
+#   3. as root on Debian/Ubuntu: apt-get install postgresql, then 2;
+#   4. otherwise stop and say what to install.
+# As root the server runs as the postgres user; as an ordinary user it runs as you.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cmd="${1:-status}"
+profile="run"
+[ "${2:-}" = "--test" ] && profile="test"
+
+if [ "$profile" = "test" ]; then
+  port="${TRACKER_TEST_DB_PORT:-54330}"; db="tracker_test"; user_conn="${TRACKER_TEST_CONNECTION:-}"
+else
+  port="${TRACKER_DB_PORT:-54329}"; db="tracker"; user_conn="${ConnectionStrings__Tracker:-}"
+fi
+dir="$repo/.data/pg-$profile"
+pgdata="$dir/data"
+sock="$dir/sock"
+conn="Host=127.0.0.1;Port=$port;Database=$db;Username=postgres"
+
+log() { echo "db.sh: $*" >&2; }
+
+if [ -n "$user_conn" ]; then
+  case "$cmd" in
+    start|url) echo "$user_conn" ;;
+    *) log "using the connection string you set; nothing to $cmd here" ;;
+  esac
+  exit 0
+fi
+
+find_bin() {
+  if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
+    # Resolve links: /usr/local/bin/pg_ctl may point into /usr/lib/postgresql/N/bin, where psql also lives.
+    local real; real="$(dirname "$(readlink -f "$(command -v pg_ctl)")")"
+    if [ -x "$real/psql" ]; then echo "$real"; return 0; fi
+  fi
+  local d
+  d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+  if [ -n "$d" ] && [ -x "$d/pg_ctl" ]; then echo "$d"; return 0; fi
+  return 1
+}
+
+install_postgres() {
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    log "PostgreSQL binaries not found: installing the postgresql package with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq postgresql >&2
+    return 0
+  fi
+  log "PostgreSQL 15 or newer is needed and was not found (no pg_ctl on PATH or under /usr/lib/postgresql/*/bin)."
+  log "Install it (Debian/Ubuntu: sudo apt-get install postgresql; macOS: brew install postgresql@16),"
+  log "or point the service at a server you run: export ConnectionStrings__Tracker='Host=...;Database=tracker;Username=...;Password=...'"
+  exit 1
+}
+
+bin="$(find_bin || true)"
+if [ -z "$bin" ]; then
+  [ "$cmd" = "start" ] || [ "$cmd" = "reset" ] || { log "no PostgreSQL binaries installed"; [ "$cmd" = "url" ] && echo "$conn"; exit 0; }
+  install_postgres
+  bin="$(find_bin)" || { log "postgresql was installed but pg_ctl is still not found"; exit 1; }
+fi
+
+as_owner() {
+  if [ "$(id -u)" = "0" ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+prepare_dirs() {
+  mkdir -p "$dir" "$sock"
+  if [ "$(id -u)" = "0" ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    chown -R postgres:postgres "$dir"
+    # The server (as postgres) must be able to walk down to .data/.
+    local p="$dir"
+    while [ "$p" != "/" ]; do chmod o+x "$p" 2>/dev/null || true; p="$(dirname "$p")"; done
+  fi
+}
+
+running() { as_owner "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; }
+
+start() {
+  prepare_dirs
+  if [ ! -f "$pgdata/PG_VERSION" ]; then
+    log "initialising a local cluster in ${pgdata#$repo/}"
+    as_owner "$bin/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! running; then
+    local opts="-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=200"
+    # A throwaway test cluster trades durability for speed; the run cluster keeps PostgreSQL's defaults.
+    [ "$profile" = "test" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    log "starting PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
+    as_owner "$bin/pg_ctl" -D "$pgdata" -l "$dir/server.log" -w -t 30 -o "$opts" start >/dev/null \
+      || { log "PostgreSQL did not start; see ${dir#$repo/}/server.log"; tail -n 20 "$dir/server.log" >&2; exit 1; }
+  fi
+  if ! as_owner "$bin/psql" -h "$sock" -p "$port" -U postgres -d postgres -tAc "select 1 from pg_database where datname='$db'" | grep -q 1; then
+    as_owner "$bin/psql" -h "$sock" -p "$port" -U postgres -d postgres -qc "create database $db" >&2
+  fi
+  echo "$conn"
+}
+
+stop() {
+  if [ -f "$pgdata/PG_VERSION" ] && running; then
+    as_owner "$bin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null
+    log "stopped the $profile cluster"
+  else
+    log "the $profile cluster is not running"
+  fi
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  status)
+    if [ -f "$pgdata/PG_VERSION" ] && running; then log "running on 127.0.0.1:$port (${pgdata#$repo/})"; echo "$conn"
+    else log "not running"; exit 3; fi ;;
+  reset) stop; rm -rf "$dir"; start ;;
+  url) echo "$conn" ;;
+  *) log "unknown command '$cmd' (start|stop|status|reset|url) [--test]"; exit 2 ;;
+esac

@@ -1,0 +1,72 @@
+using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Infrastructure;
+using Tracker.Domain;
+using Tracker.Domain.Documents;
+using Tracker.Projections.Documents;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace Tracker.Api.Documents;
+
+/// <summary>Registers a source document: a communiqué, roadmap or report that commitments and evidence cite.</summary>
+public sealed record RegisterDocument(
+    string Key,
+    string Title,
+    DateOnly? PublishedOn,
+    string? Venue,
+    string Kind,
+    string? Url,
+    bool? Primary)
+{
+    public sealed class Validator : AbstractValidator<RegisterDocument>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Key).NotEmpty().MaximumLength(100).Must(Keys.IsSlug)
+                .WithMessage(Keys.SlugRule);
+            RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
+            RuleFor(x => x.PublishedOn).NotNull();
+            RuleFor(x => x.Venue).MaximumLength(200);
+            RuleFor(x => x.Kind).NotEmpty().Must(k => DocumentKind.All.Contains(k))
+                .WithMessage($"Kind must be one of: {string.Join(", ", DocumentKind.All)}.");
+            RuleFor(x => x.Url).MaximumLength(2000)
+                .Must(u => u is null || Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                .WithMessage("Url must be an absolute http or https address.");
+            RuleFor(x => x.Primary).NotNull()
+                .WithMessage("Primary is required: true for an official text, false for a secondary report.");
+        }
+    }
+}
+
+public static class RegisterDocumentEndpoint
+{
+    public static async Task<ProblemDetails> ValidateAsync(RegisterDocument command, IQuerySession session)
+    {
+        var existing = await session.LoadAsync<DocumentView>(StreamIds.ForDocument(command.Key));
+        return existing is null
+            ? WolverineContinue.NoProblems
+            : new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Type = ProblemTypes.DuplicateKey,
+                Title = "The key is already taken",
+                Detail = $"A document with key '{existing.Key}' is already registered."
+            };
+    }
+
+    [WolverinePost("/api/documents", Name = "RegisterDocument")]
+    [Tags("Documents")]
+    [ProducesResponseType(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public static (CreationResponse<string>, IStartStream) Post(RegisterDocument command)
+    {
+        var key = StreamIds.Normalise(command.Key);
+        var registered = new SourceDocumentRegistered(key, command.Title.Trim(), command.PublishedOn!.Value,
+            command.Venue?.Trim(), command.Kind, command.Url, command.Primary!.Value);
+
+        var start = MartenOps.StartStream<DocumentView>(StreamIds.ForDocument(key), registered);
+        return (new CreationResponse<string>($"/api/documents/{key}", key), start);
+    }
+}

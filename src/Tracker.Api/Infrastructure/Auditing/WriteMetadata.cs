@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using Marten;
+
+namespace Tracker.Api.Infrastructure.Auditing;
+
+/// <summary>
+/// Stamps every event a write appends with who did it and which request it came from. Until authentication lands the
+/// actor is the X-Actor header; the correlation id is X-Correlation-Id, else the W3C traceparent's trace id.
+/// </summary>
+public static class WriteMetadata
+{
+    public const string ActorHeader = "X-Actor";
+    public const string CorrelationHeader = "X-Correlation-Id";
+    public const string Anonymous = "anonymous";
+    private const int MaxLength = 200;
+
+    public static void Before(HttpContext context, IDocumentSession session)
+    {
+        var actor = Clean(context.Request.Headers[ActorHeader].ToString()) ?? Anonymous;
+        var correlationId = Clean(context.Request.Headers[CorrelationHeader].ToString())
+            ?? Activity.Current?.TraceId.ToHexString()
+            ?? context.TraceIdentifier;
+
+        session.LastModifiedBy = actor;
+        session.CorrelationId = correlationId;
+        context.Response.Headers[CorrelationHeader] = correlationId;
+    }
+
+    public static bool Applies(Wolverine.Http.HttpChain chain) =>
+        chain.HttpMethods.Any(m => m is "POST" or "PUT" or "PATCH" or "DELETE");
+
+    private static string? Clean(string value)
+    {
+        value = value.Trim();
+        if (value.Length == 0) return null;
+        return value.Length > MaxLength ? value[..MaxLength] : value;
+    }
+}

@@ -1,0 +1,40 @@
+using Marten;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Tracker.Api.Infrastructure.Health;
+
+/// <summary>
+/// Ready means the database answers; the data also reports how far each async projection lags behind the newest event,
+/// so an operator sees a stalled daemon before a dashboard shows stale numbers.
+/// </summary>
+public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configuration) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken token = default)
+    {
+        try
+        {
+            var database = store.Storage.Database;
+            var highest = await database.FetchHighestEventSequenceNumber(token);
+            var shards = await database.AllProjectionProgress(token);
+
+            var lag = shards
+                .Where(s => s.ShardName != "HighWaterMark")
+                .ToDictionary(s => s.ShardName, s => (object)Math.Max(0, highest - s.Sequence));
+            var data = new Dictionary<string, object>
+            {
+                ["highestEventSequence"] = highest,
+                ["projectionLag"] = lag
+            };
+
+            var tolerated = configuration.GetValue("Health:MaxProjectionLag", 10_000L);
+            var worst = lag.Values.Select(v => (long)v).DefaultIfEmpty(0).Max();
+            return worst > tolerated
+                ? HealthCheckResult.Degraded($"An async projection is {worst} events behind", data: data)
+                : HealthCheckResult.Healthy("The database answers", data);
+        }
+        catch (Exception e)
+        {
+            return HealthCheckResult.Unhealthy("The database does not answer", e);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net.Sockets;
+using JasperFx.Events;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Tracker.Api.Infrastructure;
+
+/// <summary>
+/// Turns every exception that escapes an endpoint into an RFC 9457 problem: the failures a client can act on get their
+/// own status (409 for a lost race, 503 while the database is away); anything else is a 500 that names no internals.
+/// </summary>
+public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken token)
+    {
+        var problem = Describe(exception);
+        if (problem.Status >= 500 && problem.Status != StatusCodes.Status503ServiceUnavailable)
+        {
+            logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
+        }
+        else
+        {
+            logger.LogWarning("{Method} {Path} answered {Status}: {Reason}", context.Request.Method, context.Request.Path,
+                problem.Status, exception.GetType().Name);
+        }
+
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = "5";
+        }
+
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = problem,
+            Exception = exception
+        });
+    }
+
+    private static ProblemDetails Describe(Exception exception) => exception switch
+    {
+        ExistingStreamIdCollisionException => new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Type = ProblemTypes.DuplicateKey,
+            Title = "The key is already taken",
+            Detail = "Another request registered the same key first."
+        },
+        EventStreamUnexpectedMaxEventIdException or JasperFx.ConcurrencyException => new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Type = ProblemTypes.ConcurrencyConflict,
+            Title = "Another write changed this resource first",
+            Detail = "Nothing was recorded. Read the resource again and retry."
+        },
+        BadHttpRequestException bad => new ProblemDetails
+        {
+            Status = bad.StatusCode,
+            Type = ProblemTypes.Validation,
+            Title = "The request could not be read",
+            Detail = bad.Message
+        },
+        _ when IsDatabaseUnavailable(exception) => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Type = ProblemTypes.DatabaseUnavailable,
+            Title = "The database is unavailable",
+            Detail = "Nothing was recorded. Retry after the delay in the Retry-After header."
+        },
+        _ => new ProblemDetails
+        {
+            Status = StatusCodes.Status500InternalServerError,
+            Type = ProblemTypes.Unexpected,
+            Title = "An unexpected error occurred",
+            Detail = "The error was logged with the trace id below."
+        }
+    };
+
+    private static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException or TimeoutException) return true;
+            if (e is NpgsqlException { IsTransient: true }) return true;
+            if (e is PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" }) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+
+namespace Tracker.Api.Infrastructure;
+
+public static class ProblemDetailsSetup
+{
+    /// <summary>Every error, ours or the framework's (404, 405, 415, 500), is an RFC 9457 problem with a trace id.</summary>
+    public static IServiceCollection AddTrackerProblemDetails(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            problem.Instance ??= context.HttpContext.Request.Path;
+            problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            if (problem.Type is null or "about:blank" || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal)
+                || problem.Type.StartsWith("https://httpstatuses.com/", StringComparison.Ordinal))
+            {
+                problem.Type = problem.Status switch
+                {
+                    StatusCodes.Status404NotFound => ProblemTypes.NotFound,
+                    StatusCodes.Status409Conflict => ProblemTypes.Conflict,
+                    StatusCodes.Status400BadRequest => ProblemTypes.Validation,
+                    StatusCodes.Status405MethodNotAllowed => ProblemTypes.MethodNotAllowed,
+                    StatusCodes.Status415UnsupportedMediaType => ProblemTypes.UnsupportedMediaType,
+                    _ => problem.Type
+                };
+            }
+        });
+        services.AddExceptionHandler<ExceptionProblems>();
+        return services;
+    }
+
+    public static WebApplication UseTrackerProblemDetails(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Tracker.Api.Infrastructure;
+
+/// <summary>The "type" URIs of our RFC 9457 problems; each names one kind of failure a client can branch on.</summary>
+public static class ProblemTypes
+{
+    private const string Base = "https://commitment-tracker.dev/problems/";
+
+    public const string Validation = Base + "validation";
+    public const string NotFound = Base + "not-found";
+    public const string Conflict = Base + "conflict";
+    public const string DuplicateKey = Base + "duplicate-key";
+    public const string ConcurrencyConflict = Base + "concurrency-conflict";
+    public const string DatabaseUnavailable = Base + "database-unavailable";
+    public const string MethodNotAllowed = Base + "method-not-allowed";
+    public const string UnsupportedMediaType = Base + "unsupported-media-type";
+    public const string Unexpected = Base + "unexpected";
+}

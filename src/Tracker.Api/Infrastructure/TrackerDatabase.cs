@@ -1,0 +1,48 @@
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Tracker.Projections.Documents;
+using Wolverine.Marten;
+
+namespace Tracker.Api.Infrastructure;
+
+public static class TrackerDatabase
+{
+    public const string ConnectionName = "Tracker";
+    public const string Schema = "tracker";
+
+    public static IServiceCollection AddTrackerDatabase(this IServiceCollection services, IConfiguration configuration,
+        IHostEnvironment environment)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"No database configured: set ConnectionStrings:{ConnectionName} (environment ConnectionStrings__{ConnectionName}), " +
+                "or start the service with scripts/run.sh, which starts a local PostgreSQL for you.");
+        }
+
+        services.AddMarten(options =>
+            {
+                options.Connection(connectionString);
+                options.DatabaseSchemaName = Schema;
+                options.UseSystemTextJsonForSerialization();
+
+                // Development creates and migrates the schema at start; elsewhere `db-apply` does it with an owner role.
+                options.AutoCreateSchemaObjects = environment.IsDevelopment() ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+
+                // Who, which request, and why: on every event, as columns an auditor can query.
+                options.Events.MetadataConfig.EnableAll();
+                options.Events.MetadataConfig.UserNameEnabled = true;
+
+                options.Projections.Add<DocumentViewProjection>(ProjectionLifecycle.Inline);
+            })
+            .UseLightweightSessions()
+            .AddAsyncDaemon(DaemonMode.HotCold)
+            .IntegrateWithWolverine();
+
+        return services;
+    }
+}

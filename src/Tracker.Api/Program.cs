@@ -1,0 +1,42 @@
+using FluentValidation;
+using JasperFx;
+using Scalar.AspNetCore;
+using Tracker.Api.Infrastructure;
+using Tracker.Api.Infrastructure.Auditing;
+using Tracker.Api.Infrastructure.Health;
+using Tracker.Api.Infrastructure.Validation;
+using Wolverine;
+using Wolverine.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Logging.AddJsonConsole(options => options.IncludeScopes = true);
+
+builder.Services.AddTrackerProblemDetails();
+builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
+builder.Services.AddTrackerHealth();
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+builder.Services.AddOpenApi();
+builder.Services.AddWolverineHttp();
+
+builder.Host.UseWolverine(options =>
+{
+    options.Policies.AutoApplyTransactions();
+});
+
+var app = builder.Build();
+
+app.UseTrackerProblemDetails();
+app.MapOpenApi();
+app.MapScalarApiReference("/scalar");
+app.MapTrackerHealth();
+app.MapWolverineEndpoints(options =>
+{
+    options.AddPolicy<FluentValidationPolicy>();
+    options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);
+});
+
+return await app.RunJasperFxCommands(args);
+
+/// <summary>The entry point, visible to the test host.</summary>
+public partial class Program;

@@ -1,0 +1,12 @@
+namespace Tracker.Domain.Documents;
+
+/// <summary>A source document (a communiqué, a roadmap, a news report) was registered with the tracker.</summary>
+/// <param name="Primary">True for an official text, false for a secondary report about it.</param>
+public sealed record SourceDocumentRegistered(
+    string Key,
+    string Title,
+    DateOnly PublishedOn,
+    string? Venue,
+    string Kind,
+    string? Url,
+    bool Primary);

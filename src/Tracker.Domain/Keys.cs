@@ -1,0 +1,14 @@
+using System.Text.RegularExpressions;
+
+namespace Tracker.Domain;
+
+/// <summary>Public keys are URL-safe slugs: lower-case letters, digits and single hyphens.</summary>
+public static partial class Keys
+{
+    public const string SlugRule = "Key must be a slug: lower-case letters, digits and single hyphens, at most 100 characters.";
+
+    public static bool IsSlug(string? key) => key is not null && SlugPattern().IsMatch(key);
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex SlugPattern();
+}
