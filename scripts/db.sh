@@ -32,9 +32,10 @@ conn="Host=127.0.0.1;Port=$port;Database=$db;Username=postgres"
 
 log() { echo "db.sh: $*" >&2; }
 
-if [ -n "$user_conn" ]; then
+# The stop and status of the local cluster never depend on a connection string set for something else.
+if [ -n "$user_conn" ] && [ "$cmd" != "stop" ]; then
   case "$cmd" in
-    start|url) echo "$user_conn" ;;
+    start|url|reset) echo "$user_conn" ;;
     *) log "using the connection string you set; nothing to $cmd here" ;;
   esac
   exit 0

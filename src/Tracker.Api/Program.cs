@@ -10,8 +10,6 @@ using Wolverine.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Logging.AddJsonConsole(options => options.IncludeScopes = true);
-
 builder.Services.AddTrackerProblemDetails();
 builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddTrackerHealth();

@@ -39,30 +39,30 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         });
     }
 
-    private static ProblemDetails Describe(Exception exception) => exception switch
+    private static ProblemDetails Describe(Exception exception) => Classify(exception) switch
     {
-        ExistingStreamIdCollisionException => new ProblemDetails
+        Failure.DuplicateKey => new ProblemDetails
         {
             Status = StatusCodes.Status409Conflict,
             Type = ProblemTypes.DuplicateKey,
             Title = "The key is already taken",
             Detail = "Another request registered the same key first."
         },
-        EventStreamUnexpectedMaxEventIdException or JasperFx.ConcurrencyException => new ProblemDetails
+        Failure.LostRace => new ProblemDetails
         {
             Status = StatusCodes.Status409Conflict,
             Type = ProblemTypes.ConcurrencyConflict,
             Title = "Another write changed this resource first",
             Detail = "Nothing was recorded. Read the resource again and retry."
         },
-        BadHttpRequestException bad => new ProblemDetails
+        Failure.BadRequest => new ProblemDetails
         {
-            Status = bad.StatusCode,
+            Status = ((BadHttpRequestException)exception).StatusCode,
             Type = ProblemTypes.Validation,
             Title = "The request could not be read",
-            Detail = bad.Message
+            Detail = exception.Message
         },
-        _ when IsDatabaseUnavailable(exception) => new ProblemDetails
+        Failure.DatabaseUnavailable => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
             Type = ProblemTypes.DatabaseUnavailable,
@@ -78,14 +78,26 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         }
     };
 
-    private static bool IsDatabaseUnavailable(Exception exception)
+    private enum Failure { DuplicateKey, LostRace, BadRequest, DatabaseUnavailable, Unexpected }
+
+    // Marten and Npgsql wrap their failures; the meaningful one may be any link of the chain.
+    private static Failure Classify(Exception exception)
     {
+        if (exception is BadHttpRequestException) return Failure.BadRequest;
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is SocketException or TimeoutException) return true;
-            if (e is NpgsqlException { IsTransient: true }) return true;
-            if (e is PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" }) return true;
+            switch (e)
+            {
+                case Marten.Exceptions.ExistingStreamIdCollisionException or ExistingStreamIdCollisionException:
+                    return Failure.DuplicateKey;
+                case EventStreamUnexpectedMaxEventIdException or JasperFx.ConcurrencyException
+                    or Marten.Exceptions.ConcurrentUpdateException or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
+                    return Failure.LostRace;
+                case SocketException or TimeoutException or NpgsqlException { IsTransient: true }
+                    or PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" }:
+                    return Failure.DatabaseUnavailable;
+            }
         }
-        return false;
+        return Failure.Unexpected;
     }
 }

@@ -1,0 +1,34 @@
+using Alba;
+using Tracker.Projections.Documents;
+
+namespace Tracker.Tests.Documents;
+
+/// <summary>What a monitor does with documents, in the words a test uses.</summary>
+public static class DocumentScenarios
+{
+    public static object Washington2024(string key = "washington-2024") => new
+    {
+        key,
+        title = "Joint Communique by the Ministers of the Global Coalition to Defeat ISIS/Daesh",
+        publishedOn = "2024-09-30",
+        venue = "Washington, D.C.",
+        kind = "communique",
+        url = "https://www.state.gov/joint-communique-2024",
+        primary = true
+    };
+
+    public static Task<IScenarioResult> RegisterDocument(this IAlbaHost api, object body, string? actor = null,
+        string? correlationId = null, int expectedStatus = 201) => api.Scenario(s =>
+    {
+        s.Post.Json(body).ToUrl("/api/documents");
+        if (actor is not null) s.WithRequestHeader("X-Actor", actor);
+        if (correlationId is not null) s.WithRequestHeader("X-Correlation-Id", correlationId);
+        s.StatusCodeShouldBe(expectedStatus);
+    });
+
+    public static async Task<DocumentView> GetDocument(this IAlbaHost api, string key)
+    {
+        var result = await api.GetAsJson<DocumentView>($"/api/documents/{key}");
+        return result.ShouldNotBeNull();
+    }
+}

@@ -1,0 +1,195 @@
+using System.Text.Json;
+using Alba;
+using Marten;
+using Tracker.Domain;
+using Tracker.Projections.Documents;
+using Tracker.Tests.Support;
+
+namespace Tracker.Tests.Documents;
+
+public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
+{
+    [Fact]
+    public async Task a_registered_document_can_be_read_back_by_its_key()
+    {
+        var result = await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        result.Context.Response.Headers.Location.ToString().ShouldBe("/api/documents/washington-2024");
+        var document = await Api.GetDocument("washington-2024");
+        document.Title.ShouldBe("Joint Communique by the Ministers of the Global Coalition to Defeat ISIS/Daesh");
+        document.PublishedOn.ShouldBe(new DateOnly(2024, 9, 30));
+        document.Kind.ShouldBe("communique");
+        document.Primary.ShouldBeTrue();
+        document.Version.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task the_registration_is_an_event_that_records_who_and_which_request()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024(), actor: "monitor.alice", correlationId: "corr-42");
+
+        await using var session = Store.LightweightSession();
+        var events = await session.Events.FetchStreamAsync(StreamIds.ForDocument("washington-2024"));
+        var registered = events.ShouldHaveSingleItem();
+        registered.EventTypeName.ShouldBe("source_document_registered");
+        registered.UserName.ShouldBe("monitor.alice");
+        registered.CorrelationId.ShouldBe("corr-42");
+    }
+
+    [Fact]
+    public async Task without_an_actor_header_the_write_is_recorded_as_anonymous_with_a_generated_correlation_id()
+    {
+        var result = await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        var correlationId = result.Context.Response.Headers["X-Correlation-Id"].ToString();
+        correlationId.ShouldNotBeNullOrWhiteSpace();
+        await using var session = Store.LightweightSession();
+        var registered = (await session.Events.FetchStreamAsync(StreamIds.ForDocument("washington-2024"))).Single();
+        registered.UserName.ShouldBe("anonymous");
+        registered.CorrelationId.ShouldBe(correlationId);
+    }
+
+    [Fact]
+    public async Task a_second_document_with_the_same_key_is_refused_with_409_and_nothing_is_appended()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        var again = await Api.RegisterDocument(DocumentScenarios.Washington2024(), expectedStatus: 409);
+
+        var problem = again.ReadProblem(409);
+        problem.Detail.ShouldNotBeNull().ShouldContain("washington-2024");
+        await using var session = Store.LightweightSession();
+        (await session.Events.FetchStreamAsync(StreamIds.ForDocument("washington-2024"))).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task racing_registrations_of_one_key_produce_one_document_and_no_server_error()
+    {
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Api.Scenario(s =>
+        {
+            s.Post.Json(DocumentScenarios.Washington2024()).ToUrl("/api/documents");
+            s.IgnoreStatusCode();
+        })));
+
+        var statuses = attempts.Select(a => a.Context.Response.StatusCode).ToList();
+        statuses.Count(s => s == 201).ShouldBe(1);
+        statuses.Where(s => s != 201).ShouldAllBe(s => s == 409);
+    }
+
+    [Fact]
+    public async Task invalid_fields_are_answered_with_400_and_a_map_of_every_bad_field()
+    {
+        var result = await Api.RegisterDocument(new
+        {
+            key = "Not A Slug",
+            title = "",
+            kind = "tweet",
+            url = "ftp://example.org/x",
+        }, expectedStatus: 400);
+
+        var problem = result.ReadProblem(400);
+        problem.Errors.ShouldNotBeNull().Keys.ShouldBe(
+            ["key", "title", "publishedOn", "kind", "url", "primary"], ignoreOrder: true);
+        await using var session = Store.LightweightSession();
+        (await session.Query<DocumentView>().ToListAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task malformed_json_is_a_400_problem_not_a_server_error()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Post.Text("{\"key\": ").ToUrl("/api/documents");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.StatusCodeShouldBe(400);
+        });
+
+        result.ReadProblem(400);
+    }
+
+    [Fact]
+    public async Task a_field_of_the_wrong_type_is_a_400_problem()
+    {
+        var result = await Api.RegisterDocument(new { key = "x", publishedOn = "last tuesday", primary = "yes" },
+            expectedStatus: 400);
+
+        result.ReadProblem(400);
+    }
+
+    [Fact]
+    public async Task an_empty_body_is_a_400_problem()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Post.Text("null").ToUrl("/api/documents");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.StatusCodeShouldBe(400);
+        });
+
+        result.ReadProblem(400).Title.ShouldBe("A request body is required");
+    }
+
+    [Fact]
+    public async Task a_body_that_is_not_json_is_refused_with_415()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Post.Text("key=washington-2024").ToUrl("/api/documents");
+            s.StatusCodeShouldBe(415);
+        });
+
+        result.ReadProblem(415);
+    }
+
+    [Fact]
+    public async Task keys_are_case_insensitive_when_read()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        var document = await Api.GetDocument("WASHINGTON-2024");
+
+        document.Key.ShouldBe("washington-2024");
+    }
+
+    [Fact]
+    public async Task the_list_shows_every_document_oldest_publication_first()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.RegisterDocument(new
+        {
+            key = "paris-2019", title = "Post-Territorial Defeat: Paris Roadmap", publishedOn = "2019-06-25",
+            venue = "Paris", kind = "roadmap", primary = true
+        });
+        await Api.RegisterDocument(new
+        {
+            key = "shafaq-2024", title = "Shafaq News report on the Washington ministerial", publishedOn = "2024-10-01",
+            kind = "news-report", url = "https://shafaq.com/en/x", primary = false
+        });
+
+        var documents = await Api.GetAsJson<List<DocumentView>>("/api/documents");
+
+        documents.ShouldNotBeNull().Select(d => d.Key).ShouldBe(["paris-2019", "washington-2024", "shafaq-2024"]);
+        documents.Single(d => d.Key == "shafaq-2024").Primary.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task an_unknown_key_is_a_404_problem()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/documents/no-such-document");
+            s.StatusCodeShouldBe(404);
+        });
+
+        result.ReadProblem(404);
+    }
+
+    [Fact]
+    public async Task the_created_response_names_the_new_key()
+    {
+        var result = await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        using var body = JsonDocument.Parse(result.ReadAsText());
+        body.RootElement.GetProperty("value").GetString().ShouldBe("washington-2024");
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Alba;
+using Tracker.Tests.Support;
+
+namespace Tracker.Tests.Platform;
+
+public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
+{
+    [Fact]
+    public async Task liveness_answers_200()
+    {
+        await Api.Scenario(s =>
+        {
+            s.Get.Url("/health/live");
+            s.StatusCodeShouldBe(200);
+        });
+    }
+
+    [Fact]
+    public async Task readiness_checks_the_database_and_reports_projection_lag()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url("/health/ready");
+            s.StatusCodeShouldBe(200);
+        });
+
+        using var body = JsonDocument.Parse(result.ReadAsText());
+        var database = body.RootElement.GetProperty("checks").GetProperty("database");
+        database.GetProperty("status").GetString().ShouldBe("Healthy");
+        database.GetProperty("data").TryGetProperty("projectionLag", out _).ShouldBeTrue();
+        database.GetProperty("data").TryGetProperty("highestEventSequence", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task the_openapi_document_describes_the_document_endpoints_and_their_errors()
+    {
+        var result = await Api.Scenario(s => s.Get.Url("/openapi/v1.json"));
+
+        using var openApi = JsonDocument.Parse(result.ReadAsText());
+        var paths = openApi.RootElement.GetProperty("paths");
+        var register = paths.GetProperty("/api/documents").GetProperty("post");
+        register.GetProperty("responses").TryGetProperty("201", out _).ShouldBeTrue();
+        register.GetProperty("responses").TryGetProperty("400", out _).ShouldBeTrue();
+        register.GetProperty("responses").TryGetProperty("409", out _).ShouldBeTrue();
+        paths.GetProperty("/api/documents").TryGetProperty("get", out _).ShouldBeTrue();
+        paths.GetProperty("/api/documents/{key}").GetProperty("get").GetProperty("responses")
+            .TryGetProperty("404", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task the_scalar_ui_is_served()
+    {
+        var result = await Api.Scenario(s => s.Get.Url("/scalar/"));
+
+        result.ReadAsText().ShouldContain("scalar", Case.Insensitive);
+    }
+
+    [Fact]
+    public async Task an_unknown_route_is_a_404_problem()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/nothing-here");
+            s.StatusCodeShouldBe(404);
+        });
+
+        result.ReadProblem(404);
+    }
+
+    [Fact]
+    public async Task a_wrong_method_is_a_405_problem()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Delete.Url("/api/documents");
+            s.StatusCodeShouldBe(405);
+        });
+
+        result.ReadProblem(405);
+    }
+
+    [Fact]
+    public async Task an_unhandled_exception_is_a_500_problem_that_reveals_no_internals()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url(TrackerApp.ThrowingPath);
+            s.StatusCodeShouldBe(500);
+        });
+
+        var text = result.ReadAsText();
+        result.ReadProblem(500);
+        text.ShouldNotContain("secret internals");
+        text.ShouldNotContain("InvalidOperationException");
+        text.ShouldNotContain(" at ");
+    }
+}

@@ -1,0 +1,59 @@
+using Alba;
+using JasperFx;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace Tracker.Tests.Support;
+
+/// <summary>One running service per test collection, against the real test database, through the real HTTP pipeline.</summary>
+public sealed class TrackerApp : IAsyncLifetime
+{
+    /// <summary>A path the test host answers by throwing, to prove unhandled exceptions become problems.</summary>
+    public const string ThrowingPath = "/test/throw";
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    public async Task InitializeAsync()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        var connectionString = TestDatabase.ConnectionString();
+
+        Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Development");
+            builder.UseSetting("ConnectionStrings:Tracker", connectionString);
+            builder.ConfigureServices(services =>
+            {
+                services.MartenDaemonModeIsSolo();
+                services.RunWolverineInSoloMode();
+                services.AddSingleton<IStartupFilter, ThrowingEndpoint>();
+            });
+        });
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    private sealed class ThrowingEndpoint : IStartupFilter
+    {
+        // Appended after the app's own pipeline, so the app's exception handling wraps it like any endpoint.
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            app.Map(ThrowingPath, branch => branch.Run(_ =>
+                throw new InvalidOperationException("secret internals: connection string and stack trace")));
+        };
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TrackerCollection : ICollectionFixture<TrackerApp>
+{
+    public const string Name = "tracker";
+}
