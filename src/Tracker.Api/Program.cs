@@ -14,7 +14,7 @@ builder.Services.AddTrackerProblemDetails();
 builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddTrackerHealth();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
-builder.Services.AddOpenApi();
+builder.Services.AddTrackerOpenApi();
 builder.Services.AddWolverineHttp();
 
 builder.Host.UseWolverine(options =>

@@ -57,6 +57,7 @@ public static class RegisterDocumentEndpoint
     }
 
     [WolverinePost("/api/documents", Name = "RegisterDocument")]
+    [EndpointSummary("Register a source document")]
     [Tags("Documents")]
     [ProducesResponseType(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
