@@ -1,6 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using FluentValidation;
 using JasperFx;
 using Scalar.AspNetCore;
+using Tracker.Api.Commitments;
 using Tracker.Api.Infrastructure;
 using Tracker.Api.Infrastructure.Auditing;
 using Tracker.Api.Infrastructure.Health;
@@ -16,6 +19,11 @@ builder.Services.AddTrackerHealth();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 builder.Services.AddTrackerOpenApi();
 builder.Services.AddWolverineHttp();
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+    options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+});
 
 builder.Host.UseWolverine(options =>
 {
@@ -31,6 +39,7 @@ app.MapTrackerHealth();
 app.MapWolverineEndpoints(options =>
 {
     options.AddPolicy<FluentValidationPolicy>();
+    options.AddPolicy<CommitmentWriteOpenApi>();
     options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);
 });
 

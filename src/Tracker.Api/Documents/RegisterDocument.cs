@@ -31,8 +31,7 @@ public sealed record RegisterDocument(
             RuleFor(x => x.Venue).MaximumLength(200);
             RuleFor(x => x.Kind).NotEmpty().Must(k => DocumentKind.All.Contains(k))
                 .WithMessage($"Kind must be one of: {string.Join(", ", DocumentKind.All)}.");
-            RuleFor(x => x.Url).MaximumLength(2000)
-                .Must(u => u is null || Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            RuleFor(x => x.Url).Must(Urls.IsHttp).When(x => x.Url is not null)
                 .WithMessage("Url must be an absolute http or https address.");
             RuleFor(x => x.Primary).NotNull()
                 .WithMessage("Primary is required: true for an official text, false for a secondary report.");

@@ -3,7 +3,9 @@ using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
+using Tracker.Domain.Commitments;
 using Tracker.Projections.Documents;
+using Weasel.Core;
 using Wolverine.Marten;
 
 namespace Tracker.Api.Infrastructure;
@@ -28,7 +30,8 @@ public static class TrackerDatabase
             {
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = Schema;
-                options.UseSystemTextJsonForSerialization();
+                // Enums as names in the log: an auditor reading mt_events sees "Disbursed", not 1.
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
 
                 // Development creates and migrates the schema at start; elsewhere `db-apply` does it with an owner role.
                 options.AutoCreateSchemaObjects = environment.IsDevelopment() ? AutoCreate.CreateOrUpdate : AutoCreate.None;
@@ -38,6 +41,10 @@ public static class TrackerDatabase
                 options.Events.MetadataConfig.UserNameEnabled = true;
 
                 options.Projections.Add<DocumentViewProjection>(ProjectionLifecycle.Inline);
+
+                // The commitment's current state is written in the same transaction as its events: a monitor reads
+                // back at once what they recorded, and the write rules decide against it.
+                options.Projections.Snapshot<Commitment>(SnapshotLifecycle.Inline);
             })
             .UseLightweightSessions()
             .AddAsyncDaemon(DaemonMode.HotCold)

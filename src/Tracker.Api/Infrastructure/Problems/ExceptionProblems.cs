@@ -14,7 +14,7 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken token)
     {
-        var problem = Describe(exception);
+        var problem = Describe(exception, context.Request.Headers.IfMatch.Count > 0);
         if (problem.Status >= 500 && problem.Status != StatusCodes.Status503ServiceUnavailable)
         {
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
@@ -39,8 +39,15 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         });
     }
 
-    private static ProblemDetails Describe(Exception exception) => Classify(exception) switch
+    private static ProblemDetails Describe(Exception exception, bool hadIfMatch) => Classify(exception) switch
     {
+        Failure.LostRace when hadIfMatch => new ProblemDetails
+        {
+            Status = StatusCodes.Status412PreconditionFailed,
+            Type = ProblemTypes.PreconditionFailed,
+            Title = "The resource changed since the version in If-Match",
+            Detail = "Nothing was recorded. Read the resource again (its ETag is the current version) and decide anew."
+        },
         Failure.DuplicateKey => new ProblemDetails
         {
             Status = StatusCodes.Status409Conflict,
@@ -78,10 +85,10 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         }
     };
 
-    private enum Failure { DuplicateKey, LostRace, BadRequest, DatabaseUnavailable, Unexpected }
+    public enum Failure { DuplicateKey, LostRace, BadRequest, DatabaseUnavailable, Unexpected }
 
     // Marten and Npgsql wrap their failures; the meaningful one may be any link of the chain.
-    private static Failure Classify(Exception exception)
+    public static Failure Classify(Exception exception)
     {
         if (exception is BadHttpRequestException) return Failure.BadRequest;
         for (var e = exception; e is not null; e = e.InnerException)

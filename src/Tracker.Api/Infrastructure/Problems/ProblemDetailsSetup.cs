@@ -34,6 +34,7 @@ public static class ProblemDetailsSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<ConcurrencyRetry>();
         return app;
     }
 }

@@ -14,4 +14,12 @@ public static class ProblemTypes
     public const string MethodNotAllowed = Base + "method-not-allowed";
     public const string UnsupportedMediaType = Base + "unsupported-media-type";
     public const string Unexpected = Base + "unexpected";
+    public const string PreconditionFailed = Base + "precondition-failed";
+    public const string UnknownDocument = Base + "unknown-document";
+    public const string IdempotencyKeyReused = Base + "idempotency-key-reused";
+    public const string IdempotencyKeyInFlight = Base + "idempotency-key-in-flight";
+    public const string IdempotencyResponseLost = Base + "idempotency-response-lost";
+
+    /// <summary>A domain rule's problem type, e.g. .../rules/stage-exceeds-pledge.</summary>
+    public static string Rule(string rule) => Base + "rules/" + rule;
 }

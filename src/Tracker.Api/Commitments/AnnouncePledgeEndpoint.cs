@@ -1,0 +1,63 @@
+using FluentValidation;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Wolverine.Http;
+
+namespace Tracker.Api.Commitments;
+
+/// <summary>
+/// A pledge announced by a member state or organisation. PledgeId is optional: without it the pledge is named after the
+/// pledger ("germany-1"). An amount in another currency than the commitment's needs ExchangeRate.
+/// </summary>
+public sealed record AnnouncePledgeRequest(
+    string? PledgeId,
+    string Pledger,
+    Money Amount,
+    DateOnly? AnnouncedOn,
+    ExchangeRate? ExchangeRate,
+    Evidence Source)
+{
+    public sealed class Validator : AbstractValidator<AnnouncePledgeRequest>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.PledgeId).Must(Keys.IsSlug).When(x => x.PledgeId is not null).WithMessage(Keys.SlugRule);
+            RuleFor(x => x.Pledger).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.Amount).NotNull().SetValidator(new MoneyValidator());
+            RuleFor(x => x.AnnouncedOn).NotNull();
+            RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);
+            RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
+        }
+    }
+}
+
+/// <summary>A pledge as the API shows it in a write's answer.</summary>
+public sealed record PledgeRecorded(string Key, int Version, Pledge Pledge);
+
+public static class AnnouncePledgeEndpoint
+{
+    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+        CommitmentWrite.Fetch(key, session, http);
+
+    public static Task<ProblemDetails> ValidateAsync(string key, AnnouncePledgeRequest request,
+        IEventStream<Commitment> stream, IDocumentSession session) =>
+        CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
+
+    [WolverinePost("/api/commitments/{key}/pledges", Name = "AnnouncePledge")]
+    [EndpointSummary("Record a pledge announced toward the commitment")]
+    [Tags("Pledges")]
+    [ProducesResponseType<PledgeRecorded>(StatusCodes.Status201Created)]
+    public static IResult Post(AnnouncePledgeRequest request, IEventStream<Commitment> stream)
+    {
+        var state = stream.Aggregate!;
+        var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(state, request.Pledger);
+        var decision = AnnouncePledge.Decide(state, pledgeId, request.Pledger.Trim(), request.Amount,
+            request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised());
+        return CommitmentWrite.Append(stream, decision,
+            after => new PledgeRecorded(after.Key, after.Version, after.FindPledge(pledgeId)!),
+            location: $"/api/commitments/{state.Key}/pledges/{pledgeId}");
+    }
+}

@@ -1,0 +1,40 @@
+using FluentValidation;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Domain.Commitments;
+using Wolverine.Http;
+
+namespace Tracker.Api.Commitments;
+
+/// <summary>A status assessment with its rationale and evidence.</summary>
+public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? AssessedOn, string Rationale, Evidence Source)
+{
+    public sealed class Validator : AbstractValidator<AssessStatusRequest>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Status).NotNull().IsInEnum();
+            RuleFor(x => x.AssessedOn).NotNull();
+            RuleFor(x => x.Rationale).NotEmpty().MaximumLength(4000);
+            RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
+        }
+    }
+}
+
+public static class AssessStatusEndpoint
+{
+    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+        CommitmentWrite.Fetch(key, session, http);
+
+    public static Task<ProblemDetails> ValidateAsync(string key, AssessStatusRequest request,
+        IEventStream<Commitment> stream, IDocumentSession session) =>
+        CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
+
+    [WolverinePost("/api/commitments/{key}/assessments", Name = "AssessStatus")]
+    [EndpointSummary("Record a status assessment")]
+    [Tags("Commitments")]
+    public static IResult Post(AssessStatusRequest request, IEventStream<Commitment> stream) =>
+        CommitmentWrite.Append(stream, AssessStatus.Decide(stream.Aggregate!, request.Status!.Value,
+            request.AssessedOn!.Value, request.Rationale.Trim(), request.Source.Normalised()));
+}

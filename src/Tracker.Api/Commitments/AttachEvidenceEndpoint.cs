@@ -1,0 +1,24 @@
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Domain.Commitments;
+using Wolverine.Http;
+
+namespace Tracker.Api.Commitments;
+
+public static class AttachEvidenceEndpoint
+{
+    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+        CommitmentWrite.Fetch(key, session, http);
+
+    public static Task<ProblemDetails> ValidateAsync(string key, Evidence request, IEventStream<Commitment> stream,
+        IDocumentSession session) =>
+        CommitmentWrite.Check(stream, key, session, request.DocumentKey);
+
+    /// <summary>The body is the evidence itself: { documentKey or url, primary, on, note }.</summary>
+    [WolverinePost("/api/commitments/{key}/evidence", Name = "AttachEvidence")]
+    [EndpointSummary("Attach evidence to the commitment")]
+    [Tags("Commitments")]
+    public static IResult Post(Evidence request, IEventStream<Commitment> stream) =>
+        CommitmentWrite.Append(stream, AttachEvidence.Decide(stream.Aggregate!, request.Normalised()));
+}

@@ -1,0 +1,78 @@
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Infrastructure;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Tracker.Api.Documents;
+using Wolverine.Http;
+
+namespace Tracker.Api.Commitments;
+
+/// <summary>
+/// The steps every write to an existing commitment shares: fetch its stream (checking If-Match), refuse unknown
+/// commitments and unknown documents, then append what the pure decision returned, or answer the rule it broke.
+/// </summary>
+public static class CommitmentWrite
+{
+    /// <summary>
+    /// Fetches the stream for writing. With If-Match, a stale version fails here (412), before any decision. Without it,
+    /// the stream is locked for this transaction, so writers racing on one commitment queue instead of failing.
+    /// </summary>
+    public static async Task<IEventStream<Commitment>> Fetch(string key, IDocumentSession session, HttpContext http)
+    {
+        var id = StreamIds.ForCommitment(key);
+        return Versions.TryReadIfMatch(http.Request, out var expected)
+            ? await session.Events.FetchForWriting<Commitment>(id, expected, http.RequestAborted)
+            : await session.Events.FetchForExclusiveWriting<Commitment>(id, http.RequestAborted);
+    }
+
+    /// <summary>404 for an unknown commitment; 422 naming any referenced document that is not registered.</summary>
+    public static async Task<ProblemDetails> Check(IEventStream<Commitment> stream, string key, IQuerySession session,
+        params string?[] documentKeys)
+    {
+        if (stream.Aggregate is null)
+        {
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status404NotFound,
+                Type = ProblemTypes.NotFound,
+                Title = "No such commitment",
+                Detail = $"No commitment has key '{key}'."
+            };
+        }
+        return await DocumentChecks.AllRegistered(session, documentKeys);
+    }
+
+    /// <summary>Appends the decision's events (Wolverine commits them) or turns its violation into a problem.</summary>
+    public static IResult Append(IEventStream<Commitment> stream, Decision decision, Func<Commitment, object>? body = null,
+        string? location = null)
+    {
+        if (decision.Violation is { } violation) return RuleProblems.For(violation);
+
+        stream.AppendMany(decision.Events);
+        var state = decision.Events.Aggregate(stream.Aggregate!, Fold);
+        return new WriteAccepted(
+            body?.Invoke(state) ?? new Recorded(state.Key, state.Version, decision.Events.Select(EventNames.Of).ToList()),
+            state.Version, location);
+    }
+
+    /// <summary>The state after the new events, for the response; Marten's inline snapshot folds the same way.</summary>
+    private static Commitment Fold(Commitment state, object e) => e switch
+    {
+        CommitmentRestated x => state.Apply(x),
+        TargetRevised x => state.Apply(x),
+        DeadlineRevised x => state.Apply(x),
+        PledgeAnnounced x => state.Apply(x),
+        PledgeRevised x => state.Apply(x),
+        PledgeStageRecorded x => state.Apply(x),
+        ProgressReported x => state.Apply(x),
+        StatusAssessed x => state.Apply(x),
+        EvidenceAttached x => state.Apply(x),
+        EventCorrected x => state.Apply(x),
+        _ => throw new InvalidOperationException($"No fold for {e.GetType().Name}")
+    };
+}
+
+/// <summary>What a write answers by default: the commitment, its new version, and the events recorded.</summary>
+public sealed record Recorded(string Key, int Version, IReadOnlyList<string> Events);

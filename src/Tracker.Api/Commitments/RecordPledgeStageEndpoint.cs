@@ -1,0 +1,46 @@
+using FluentValidation;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Domain.Commitments;
+using Wolverine.Http;
+
+namespace Tracker.Api.Commitments;
+
+/// <summary>Part of a pledge committed (firm) or disbursed (paid), in the pledge's currency, on a date.</summary>
+public sealed record RecordPledgeStageRequest(
+    PledgeStage? Stage,
+    Money Amount,
+    DateOnly? On,
+    ExchangeRate? ExchangeRate,
+    Evidence Source)
+{
+    public sealed class Validator : AbstractValidator<RecordPledgeStageRequest>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Stage).NotNull().IsInEnum();
+            RuleFor(x => x.Amount).NotNull().SetValidator(new MoneyValidator());
+            RuleFor(x => x.On).NotNull();
+            RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);
+            RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
+        }
+    }
+}
+
+public static class RecordPledgeStageEndpoint
+{
+    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+        CommitmentWrite.Fetch(key, session, http);
+
+    public static Task<ProblemDetails> ValidateAsync(string key, RecordPledgeStageRequest request,
+        IEventStream<Commitment> stream, IDocumentSession session) =>
+        CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
+
+    [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/stages", Name = "RecordPledgeStage")]
+    [EndpointSummary("Record part of a pledge as committed or disbursed")]
+    [Tags("Pledges")]
+    public static IResult Post(string pledgeId, RecordPledgeStageRequest request, IEventStream<Commitment> stream) =>
+        CommitmentWrite.Append(stream, RecordPledgeStage.Decide(stream.Aggregate!, pledgeId, request.Stage!.Value,
+            request.Amount, request.On!.Value, request.ExchangeRate, request.Source.Normalised()));
+}

@@ -1,0 +1,60 @@
+using FluentValidation;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Wolverine.Http;
+
+namespace Tracker.Api.Commitments;
+
+/// <summary>
+/// A reported figure: a quantity (unit) or money (currency), with its comparator and the date it refers to, such as
+/// "more than $200 million announced" = { figure: 200000000, currency: "USD", comparator: "more-than" }.
+/// </summary>
+public sealed record ReportProgressRequest(
+    decimal? Figure,
+    string? Unit,
+    string? Currency,
+    Comparator? Comparator,
+    DateOnly? AsOf,
+    ExchangeRate? ExchangeRate,
+    string? Note,
+    Evidence Source)
+{
+    public sealed class Validator : AbstractValidator<ReportProgressRequest>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Figure).NotNull().GreaterThanOrEqualTo(0);
+            RuleFor(x => x).Must(x => (x.Unit is null) != (x.Currency is null))
+                .WithName("unit").WithMessage("A figure is a quantity (give unit) or money (give currency), exactly one of them.");
+            RuleFor(x => x.Unit).MaximumLength(50);
+            RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
+                .WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
+            RuleFor(x => x.Comparator).NotNull().IsInEnum();
+            RuleFor(x => x.AsOf).NotNull();
+            RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);
+            RuleFor(x => x.Note).MaximumLength(2000);
+            RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
+        }
+    }
+}
+
+public static class ReportProgressEndpoint
+{
+    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+        CommitmentWrite.Fetch(key, session, http);
+
+    public static Task<ProblemDetails> ValidateAsync(string key, ReportProgressRequest request,
+        IEventStream<Commitment> stream, IDocumentSession session) =>
+        CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
+
+    [WolverinePost("/api/commitments/{key}/progress", Name = "ReportProgress")]
+    [EndpointSummary("Record a reported figure toward the commitment")]
+    [Tags("Commitments")]
+    public static IResult Post(ReportProgressRequest request, IEventStream<Commitment> stream) =>
+        CommitmentWrite.Append(stream, ReportProgress.Decide(stream.Aggregate!, request.Figure!.Value,
+            request.Unit?.Trim(), request.Currency, request.Comparator!.Value, request.AsOf!.Value,
+            request.ExchangeRate, request.Note, request.Source.Normalised()));
+}

@@ -1,0 +1,52 @@
+using FluentValidation;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Tracker.Projections.Documents;
+using Wolverine.Http;
+
+namespace Tracker.Api.Commitments;
+
+/// <summary>A later document restates the commitment. RestatedOn defaults to that document's publication date.</summary>
+public sealed record RestateCommitmentRequest(
+    Provenance RestatedIn,
+    DateOnly? RestatedOn,
+    Target? NewTarget,
+    Deadline? NewDeadline,
+    string? Note)
+{
+    public sealed class Validator : AbstractValidator<RestateCommitmentRequest>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.RestatedIn).NotNull().SetValidator(new ProvenanceValidator());
+            RuleFor(x => x.NewTarget!).SetValidator(new TargetValidator()).When(x => x.NewTarget is not null);
+            RuleFor(x => x.NewDeadline!).SetValidator(new DeadlineValidator()).When(x => x.NewDeadline is not null);
+            RuleFor(x => x.Note).MaximumLength(2000);
+        }
+    }
+}
+
+public static class RestateCommitmentEndpoint
+{
+    public static async Task<(IEventStream<Commitment>, DocumentView?)> LoadAsync(string key,
+        RestateCommitmentRequest request, IDocumentSession session, HttpContext http) =>
+        (await CommitmentWrite.Fetch(key, session, http),
+            await session.LoadAsync<DocumentView>(StreamIds.ForDocument(request.RestatedIn.DocumentKey)));
+
+    public static Task<ProblemDetails> ValidateAsync(string key, RestateCommitmentRequest request,
+        IEventStream<Commitment> stream, IDocumentSession session) =>
+        CommitmentWrite.Check(stream, key, session, request.RestatedIn.DocumentKey);
+
+    [WolverinePost("/api/commitments/{key}/restatements", Name = "RestateCommitment")]
+    [EndpointSummary("Record that a later document restated the commitment")]
+    [Tags("Commitments")]
+    public static IResult Post(RestateCommitmentRequest request, IEventStream<Commitment> stream, DocumentView document)
+    {
+        var restated = new CommitmentRestated(request.RestatedIn with { DocumentKey = document.Key },
+            request.RestatedOn ?? document.PublishedOn, request.NewTarget, request.NewDeadline, request.Note);
+        return CommitmentWrite.Append(stream, RestateCommitment.Decide(stream.Aggregate!, restated));
+    }
+}

@@ -1,0 +1,88 @@
+using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Documents;
+using Tracker.Api.Infrastructure;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Tracker.Projections.Documents;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace Tracker.Api.Commitments;
+
+/// <summary>A commitment as a source document states it. StatedOn defaults to the document's publication date.</summary>
+public sealed record StateCommitmentRequest(
+    string Key,
+    string Title,
+    CommitmentKind? Kind,
+    string LineOfEffort,
+    IReadOnlyList<string>? Actors,
+    Target? Target,
+    Deadline? Deadline,
+    Provenance StatedIn,
+    DateOnly? StatedOn)
+{
+    public sealed class Validator : AbstractValidator<StateCommitmentRequest>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Key).NotEmpty().MaximumLength(100).Must(Keys.IsSlug).WithMessage(Keys.SlugRule);
+            RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
+            RuleFor(x => x.Kind).NotNull().IsInEnum();
+            RuleFor(x => x.LineOfEffort).NotEmpty().MaximumLength(100);
+            RuleFor(x => x.Actors).NotEmpty().WithMessage("Name at least one actor responsible (\"coalition\", a member, a working group).");
+            RuleForEach(x => x.Actors).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.Target!).SetValidator(new TargetValidator()).When(x => x.Target is not null);
+            RuleFor(x => x.Deadline!).SetValidator(new DeadlineValidator()).When(x => x.Deadline is not null);
+            RuleFor(x => x.StatedIn).NotNull().SetValidator(new ProvenanceValidator());
+        }
+    }
+}
+
+public static class StateCommitmentEndpoint
+{
+    public static Task<DocumentView?> LoadAsync(StateCommitmentRequest request, IQuerySession session) =>
+        session.LoadAsync<DocumentView>(StreamIds.ForDocument(request.StatedIn.DocumentKey));
+
+    public static async Task<ProblemDetails> ValidateAsync(StateCommitmentRequest request, DocumentView? document,
+        IQuerySession session)
+    {
+        if (await session.LoadAsync<Commitment>(StreamIds.ForCommitment(request.Key)) is { } existing)
+        {
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Type = ProblemTypes.DuplicateKey,
+                Title = "The key is already taken",
+                Detail = $"A commitment with key '{existing.Key}' already exists."
+            };
+        }
+
+        return document is null
+            ? await DocumentChecks.AllRegistered(session, request.StatedIn.DocumentKey)
+            : WolverineContinue.NoProblems;
+    }
+
+    [WolverinePost("/api/commitments", Name = "StateCommitment")]
+    [EndpointSummary("Record a commitment stated in a source document")]
+    [Tags("Commitments")]
+    [ProducesResponseType<Recorded>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    public static (IResult, IMartenOp) Post(StateCommitmentRequest request, DocumentView? document)
+    {
+        var key = StreamIds.Normalise(request.Key);
+        var stated = new CommitmentStated(key, request.Title.Trim(), request.Kind!.Value, request.LineOfEffort.Trim(),
+            request.Actors!.Select(a => a.Trim()).ToList(), request.Target, request.Deadline,
+            request.StatedIn with { DocumentKey = StreamIds.Normalise(request.StatedIn.DocumentKey) },
+            request.StatedOn ?? document!.PublishedOn);
+
+        var decision = StateCommitment.Decide(stated);
+        if (decision.Violation is { } violation) return (RuleProblems.For(violation), MartenOps.Nothing());
+
+        var location = $"/api/commitments/{key}";
+        return (new WriteAccepted(new Recorded(key, 1, ["commitment-stated"]), 1, location),
+            MartenOps.StartStream<Commitment>(StreamIds.ForCommitment(key), [.. decision.Events]));
+    }
+}

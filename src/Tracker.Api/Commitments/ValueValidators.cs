@@ -1,0 +1,84 @@
+using FluentValidation;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+
+namespace Tracker.Api.Commitments;
+
+// Shape rules for the value types requests share. Rules that need the commitment's state live in Tracker.Domain.
+
+public sealed class MoneyValidator : AbstractValidator<Money>
+{
+    public MoneyValidator()
+    {
+        RuleFor(x => x.Amount).GreaterThan(0);
+        RuleFor(x => x.Currency).Must(Currencies.IsIso4217).WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
+    }
+}
+
+public sealed class ExchangeRateValidator : AbstractValidator<ExchangeRate>
+{
+    public ExchangeRateValidator()
+    {
+        RuleFor(x => x.Rate).GreaterThan(0);
+        RuleFor(x => x.On).NotEqual(default(DateOnly)).WithMessage("The exchange rate needs the date it applies to.");
+        RuleFor(x => x.Source).MaximumLength(500);
+    }
+}
+
+public sealed class TargetValidator : AbstractValidator<Target>
+{
+    public TargetValidator()
+    {
+        RuleFor(x => x.Amount).GreaterThan(0);
+        RuleFor(x => x).Must(t => (t.Currency is null) != (t.Unit is null))
+            .WithName("currency").WithMessage("A target is money (give currency) or a quantity (give unit), exactly one of them.");
+        RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
+            .WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
+        RuleFor(x => x.Unit).MaximumLength(50);
+        RuleFor(x => x.Baseline).GreaterThanOrEqualTo(0);
+    }
+}
+
+public sealed class DeadlineValidator : AbstractValidator<Deadline>
+{
+    public DeadlineValidator()
+    {
+        RuleFor(x => x.Precision).IsInEnum();
+        RuleFor(x => x.Date).NotNull().When(x => x.Precision != DeadlinePrecision.OpenEnded)
+            .WithMessage("A deadline needs a date unless its precision is open-ended.");
+        RuleFor(x => x.Date).Null().When(x => x.Precision == DeadlinePrecision.OpenEnded)
+            .WithMessage("An open-ended deadline has no date; say what the text says in description.");
+        RuleFor(x => x.Description).NotEmpty().When(x => x.Precision == DeadlinePrecision.OpenEnded)
+            .WithMessage("An open-ended deadline needs a description, such as \"as soon as circumstances permit\".");
+        RuleFor(x => x.Date).Must(d => d!.Value.Day == 1).When(x => x.Date is not null && x.Precision
+                is DeadlinePrecision.Month or DeadlinePrecision.Quarter or DeadlinePrecision.Season)
+            .WithMessage("A month, quarter or season deadline is given by the first day of its period.");
+        RuleFor(x => x.Date).Must(d => d!.Value.Month % 3 == 0).When(x => x.Date is not null && x.Precision == DeadlinePrecision.Season)
+            .WithMessage("A season starts on the first of March, June, September or December.");
+        RuleFor(x => x.Description).MaximumLength(300);
+    }
+}
+
+public sealed class ProvenanceValidator : AbstractValidator<Provenance>
+{
+    public ProvenanceValidator()
+    {
+        RuleFor(x => x.DocumentKey).NotEmpty().Must(Keys.IsSlug).WithMessage("documentKey must be a registered document's key.");
+        RuleFor(x => x.Paragraph).MaximumLength(50);
+        RuleFor(x => x.Quote).NotEmpty().MaximumLength(2000).WithMessage("The verbatim quote is required (at most 2000 characters).");
+    }
+}
+
+public sealed class EvidenceValidator : AbstractValidator<Evidence>
+{
+    public EvidenceValidator()
+    {
+        RuleFor(x => x).Must(e => e.DocumentKey is not null || e.Url is not null)
+            .WithName("documentKey").WithMessage("A source needs a documentKey of a registered document, a url, or both.");
+        RuleFor(x => x.DocumentKey).Must(Keys.IsSlug).When(x => x.DocumentKey is not null)
+            .WithMessage("documentKey must be a registered document's key.");
+        RuleFor(x => x.Url).Must(Urls.IsHttp).When(x => x.Url is not null)
+            .WithMessage("Url must be an absolute http or https address.");
+        RuleFor(x => x.Note).MaximumLength(2000);
+    }
+}

@@ -1,0 +1,40 @@
+namespace Tracker.Api.Infrastructure;
+
+/// <summary>
+/// A write without If-Match that loses a race to another write on the same stream is run again on the new state, a few
+/// times with a short random back-off: the client asked for no precondition, so deciding on the newer state is what it
+/// asked for. A write with If-Match is never retried (it answers 412), and a write still losing after the last attempt
+/// answers 409. Nothing is appended by a losing attempt, so a retry cannot duplicate anything.
+/// </summary>
+public sealed class ConcurrencyRetry(RequestDelegate next, ILogger<ConcurrencyRetry> logger)
+{
+    public const int MaxAttempts = 5;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method) || context.Request.Headers.IfMatch.Count > 0)
+        {
+            await next(context);
+            return;
+        }
+
+        context.Request.EnableBuffering();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await next(context);
+                return;
+            }
+            catch (Exception e) when (attempt < MaxAttempts && !context.Response.HasStarted &&
+                                      ExceptionProblems.Classify(e) == ExceptionProblems.Failure.LostRace)
+            {
+                logger.LogInformation("{Path} lost a race (attempt {Attempt}); deciding again on the new state",
+                    context.Request.Path, attempt);
+                context.Request.Body.Position = 0;
+                context.Response.Clear();
+                await Task.Delay(Random.Shared.Next(5, 25) * attempt, context.RequestAborted);
+            }
+        }
+    }
+}

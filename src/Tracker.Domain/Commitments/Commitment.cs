@@ -1,0 +1,167 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>
+/// A commitment's current state, folded from its events: what the write rules decide against, and the inline snapshot
+/// the API reads. Immutable; every event yields a new state. Values that change over time are kept as entries keyed by
+/// the version of the event that set them, so a correction can reverse one fact and leave the rest.
+/// </summary>
+public sealed record Commitment
+{
+    /// <summary>The currency money is counted in when a commitment has no money target.</summary>
+    public const string DefaultLedgerCurrency = "USD";
+
+    public Guid Id { get; init; }
+    public int Version { get; init; }
+    public required string Key { get; init; }
+    public required string Title { get; init; }
+    public required CommitmentKind Kind { get; init; }
+    public required string LineOfEffort { get; init; }
+    public required IReadOnlyList<string> Actors { get; init; }
+    public required Provenance StatedIn { get; init; }
+    public required DateOnly StatedOn { get; init; }
+
+    public IReadOnlyList<TargetEntry> Targets { get; init; } = [];
+    public IReadOnlyList<DeadlineEntry> Deadlines { get; init; } = [];
+    public IReadOnlyList<Restatement> Restatements { get; init; } = [];
+    public IReadOnlyList<Pledge> Pledges { get; init; } = [];
+    public IReadOnlyList<ProgressReport> ProgressReports { get; init; } = [];
+    public IReadOnlyList<StatusEntry> StatusHistory { get; init; } = [];
+    public IReadOnlyList<EvidenceEntry> Evidence { get; init; } = [];
+    public IReadOnlyList<Correction> Corrections { get; init; } = [];
+
+    public Target? Target => Targets.Count == 0 ? null : Targets[^1].Target;
+    public Deadline? Deadline => Deadlines.Count == 0 ? null : Deadlines[^1].Deadline;
+    public CommitmentStatus Status => StatusHistory.Count == 0 ? CommitmentStatus.NotAssessed : StatusHistory[^1].Status;
+
+    /// <summary>Money is counted in the target's currency, or in USD where the target is not money.</summary>
+    public string LedgerCurrency => Target is { IsMoney: true } t ? t.Currency! : DefaultLedgerCurrency;
+
+    public Pledge? FindPledge(string pledgeId) =>
+        Pledges.FirstOrDefault(p => string.Equals(p.PledgeId, pledgeId, StringComparison.OrdinalIgnoreCase));
+
+    public static Commitment Create(CommitmentStated e) => new()
+    {
+        Version = 1,
+        Key = e.Key,
+        Title = e.Title,
+        Kind = e.Kind,
+        LineOfEffort = e.LineOfEffort,
+        Actors = e.Actors,
+        StatedIn = e.StatedIn,
+        StatedOn = e.StatedOn,
+        Targets = e.Target is null ? [] : [new TargetEntry(1, e.Target, "stated")],
+        Deadlines = e.Deadline is null ? [] : [new DeadlineEntry(1, e.Deadline, "stated")]
+    };
+
+    public Commitment Apply(CommitmentRestated e)
+    {
+        var next = Next();
+        var why = $"restated in {e.RestatedIn.DocumentKey}";
+        return next with
+        {
+            Restatements = [.. Restatements, new Restatement(next.Version, e.RestatedIn, e.RestatedOn, e.Note)],
+            Targets = e.NewTarget is null ? Targets : [.. Targets, new TargetEntry(next.Version, e.NewTarget, why)],
+            Deadlines = e.NewDeadline is null ? Deadlines : [.. Deadlines, new DeadlineEntry(next.Version, e.NewDeadline, why)]
+        };
+    }
+
+    public Commitment Apply(TargetRevised e)
+    {
+        var next = Next();
+        return next with { Targets = [.. Targets, new TargetEntry(next.Version, e.NewTarget, e.Reason)] };
+    }
+
+    public Commitment Apply(DeadlineRevised e)
+    {
+        var next = Next();
+        return next with { Deadlines = [.. Deadlines, new DeadlineEntry(next.Version, e.NewDeadline, e.Reason)] };
+    }
+
+    public Commitment Apply(PledgeAnnounced e)
+    {
+        var next = Next();
+        var pledge = new Pledge
+        {
+            PledgeId = e.PledgeId,
+            Pledger = e.Pledger,
+            AnnouncedOn = e.AnnouncedOn,
+            AnnouncedVersion = next.Version,
+            Source = e.Source,
+            Amounts = [new PledgeAmount(next.Version, e.Amount, e.Rate, e.LedgerAmount, "announced")]
+        };
+        return next with { Pledges = [.. Pledges, pledge] };
+    }
+
+    public Commitment Apply(PledgeRevised e)
+    {
+        var next = Next();
+        return next.WithPledge(e.PledgeId, p => p with
+        {
+            Amounts = [.. p.Amounts, new PledgeAmount(next.Version, e.NewAmount, e.Rate, e.LedgerAmount, e.Reason)]
+        });
+    }
+
+    public Commitment Apply(PledgeStageRecorded e)
+    {
+        var next = Next();
+        return next.WithPledge(e.PledgeId, p => p with
+        {
+            Stages = [.. p.Stages, new StageEntry(next.Version, e.Stage, e.Amount, e.On, e.Rate, e.LedgerAmount, e.Source)]
+        });
+    }
+
+    public Commitment Apply(ProgressReported e)
+    {
+        var next = Next();
+        var report = new ProgressReport(next.Version, e.Figure, e.Unit, e.Currency, e.Comparator, e.AsOf, e.Rate,
+            e.LedgerFigure, e.Note, e.Source);
+        return next with { ProgressReports = [.. ProgressReports, report] };
+    }
+
+    public Commitment Apply(StatusAssessed e)
+    {
+        var next = Next();
+        return next with
+        {
+            StatusHistory = [.. StatusHistory, new StatusEntry(next.Version, e.Status, e.AssessedOn, e.Rationale, e.Source)]
+        };
+    }
+
+    public Commitment Apply(EvidenceAttached e)
+    {
+        var next = Next();
+        return next with { Evidence = [.. Evidence, new EvidenceEntry(next.Version, e.Evidence)] };
+    }
+
+    /// <summary>Reverses the effect of the corrected event: the entry it left is removed wherever it is.</summary>
+    public Commitment Apply(EventCorrected e)
+    {
+        var next = Next();
+        var v = e.CorrectedVersion;
+        return next with
+        {
+            Targets = Targets.Where(t => t.Version != v).ToList(),
+            Deadlines = Deadlines.Where(d => d.Version != v).ToList(),
+            Restatements = Restatements.Where(r => r.Version != v).ToList(),
+            ProgressReports = ProgressReports.Where(r => r.Version != v).ToList(),
+            StatusHistory = StatusHistory.Where(s => s.Version != v).ToList(),
+            Evidence = Evidence.Where(x => x.Version != v).ToList(),
+            Pledges = Pledges
+                .Where(p => p.AnnouncedVersion != v)
+                .Select(p => p with
+                {
+                    Amounts = p.Amounts.Where(a => a.Version != v).ToList(),
+                    Stages = p.Stages.Where(s => s.Version != v).ToList()
+                })
+                .ToList(),
+            Corrections = [.. Corrections, new Correction(next.Version, v, e.CorrectedEvent, e.Reason)]
+        };
+    }
+
+    private Commitment Next() => this with { Version = Version + 1 };
+
+    private Commitment WithPledge(string pledgeId, Func<Pledge, Pledge> change) => this with
+    {
+        Pledges = Pledges.Select(p => p.PledgeId == pledgeId ? change(p) : p).ToList()
+    };
+}

@@ -1,0 +1,24 @@
+namespace Tracker.Domain.Commitments;
+
+public static class AssessStatus
+{
+    public static Decision Decide(Commitment state, CommitmentStatus status, DateOnly assessedOn, string rationale,
+        Evidence source)
+    {
+        if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
+        if (status == CommitmentStatus.NotAssessed)
+        {
+            return new RuleViolation("not-assessed-is-initial",
+                "'not-assessed' is the state before any assessment; to undo an assessment, correct it.");
+        }
+
+        if (state.StatusHistory.Count > 0 && assessedOn < state.StatusHistory[^1].AssessedOn)
+        {
+            return new RuleViolation("assessment-out-of-order",
+                $"The current assessment is dated {state.StatusHistory[^1].AssessedOn:yyyy-MM-dd}; a new one cannot be " +
+                $"dated earlier ({assessedOn:yyyy-MM-dd}).");
+        }
+
+        return Decision.Accept(new StatusAssessed(status, assessedOn, rationale, source));
+    }
+}

@@ -1,0 +1,14 @@
+namespace Tracker.Domain.Commitments;
+
+public static class PledgeRules
+{
+    public static RuleViolation Unknown(Commitment state, string pledgeId) => new("unknown-pledge",
+        $"Commitment '{state.Key}' has no pledge '{pledgeId}'.");
+
+    /// <summary>A pledge's stages and revisions are in the currency it was announced in.</summary>
+    public static RuleViolation? InPledgeCurrency(Pledge pledge, Money amount) => amount.Currency == pledge.Currency
+        ? null
+        : new RuleViolation("pledge-currency-mismatch",
+            $"Pledge '{pledge.PledgeId}' is in {pledge.Currency}; record its stages and revisions in {pledge.Currency} " +
+            $"(the amount was in {amount.Currency}).");
+}

@@ -1,0 +1,33 @@
+namespace Tracker.Domain.Commitments;
+
+public static class RecordPledgeStage
+{
+    public static Decision Decide(Commitment state, string pledgeId, PledgeStage stage, Money amount, DateOnly on,
+        ExchangeRate? rate, Evidence source)
+    {
+        if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
+        if (state.FindPledge(pledgeId) is not { } pledge) return PledgeRules.Unknown(state, pledgeId);
+        if (PledgeRules.InPledgeCurrency(pledge, amount) is { } currency) return currency;
+
+        if (on < pledge.AnnouncedOn)
+        {
+            return new RuleViolation("stage-before-announcement",
+                $"Pledge '{pledge.PledgeId}' was announced on {pledge.AnnouncedOn:yyyy-MM-dd}; it cannot be " +
+                $"{stage.ToString().ToLowerInvariant()} on {on:yyyy-MM-dd}.");
+        }
+
+        var remaining = pledge.Remaining(stage);
+        if (amount.Amount > remaining)
+        {
+            return new RuleViolation("stage-exceeds-pledge",
+                $"Pledge '{pledge.PledgeId}' has {pledge.Currency} {remaining:#,0.##} left to be " +
+                $"{stage.ToString().ToLowerInvariant()} of {pledge.Current.Amount}; {amount} is more. Revise the pledge first.");
+        }
+
+        var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency);
+        if (conversion is not null) return conversion;
+
+        return Decision.Accept(new PledgeStageRecorded(pledge.PledgeId, stage, amount, on,
+            amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source));
+    }
+}

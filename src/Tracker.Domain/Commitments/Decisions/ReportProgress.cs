@@ -1,0 +1,34 @@
+namespace Tracker.Domain.Commitments;
+
+public static class ReportProgress
+{
+    /// <summary>A figure is money (currency given) or a quantity (unit given), never both.</summary>
+    public static Decision Decide(Commitment state, decimal figure, string? unit, string? currency, Comparator comparator,
+        DateOnly asOf, ExchangeRate? rate, string? note, Evidence source)
+    {
+        if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
+
+        if (currency is null)
+        {
+            if (state.Target is { IsMoney: false, Unit: { } targetUnit } &&
+                !string.Equals(targetUnit, unit, StringComparison.OrdinalIgnoreCase))
+            {
+                return new RuleViolation("unit-mismatch",
+                    $"Commitment '{state.Key}' counts {targetUnit}; the figure was in {unit}.");
+            }
+            return Decision.Accept(new ProgressReported(figure, unit, null, comparator, asOf, null, null, note, source));
+        }
+
+        if (state.Target is { IsMoney: false })
+        {
+            return new RuleViolation("unit-mismatch",
+                $"Commitment '{state.Key}' counts {state.Target.Unit}; a money figure does not measure it.");
+        }
+
+        var (ledgerFigure, conversion) = Rules.ToLedger(new Money(figure, currency), rate, state.LedgerCurrency);
+        if (conversion is not null) return conversion;
+
+        return Decision.Accept(new ProgressReported(figure, null, currency, comparator, asOf,
+            currency == state.LedgerCurrency ? null : rate, ledgerFigure, note, source));
+    }
+}

@@ -1,0 +1,30 @@
+namespace Tracker.Domain.Commitments;
+
+public static class RestateCommitment
+{
+    public static Decision Decide(Commitment state, CommitmentRestated restated)
+    {
+        if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
+
+        var document = restated.RestatedIn.DocumentKey;
+        if (state.StatedIn.DocumentKey == document || state.Restatements.Any(r => r.RestatedIn.DocumentKey == document))
+        {
+            return new RuleViolation("already-stated-in-document",
+                $"Commitment '{state.Key}' is already stated or restated in document '{document}'.", ViolationKind.Conflict);
+        }
+
+        if (restated.RestatedOn < state.StatedOn)
+        {
+            return new RuleViolation("restated-before-stated",
+                $"A restatement on {restated.RestatedOn:yyyy-MM-dd} cannot precede the statement on {state.StatedOn:yyyy-MM-dd}.");
+        }
+
+        if ((Rules.TargetFitsKind(state.Kind, restated.NewTarget) ?? Rules.LedgerCurrencyKept(state, restated.NewTarget))
+            is { } violation)
+        {
+            return violation;
+        }
+
+        return Decision.Accept(restated);
+    }
+}

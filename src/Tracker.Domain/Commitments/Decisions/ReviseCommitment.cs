@@ -1,0 +1,24 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>A target or deadline revised outside a restatement; both may change in one request.</summary>
+public static class ReviseCommitment
+{
+    public static Decision Decide(Commitment state, Target? newTarget, Deadline? newDeadline, string reason, Evidence source)
+    {
+        if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
+        if (newTarget is null && newDeadline is null)
+        {
+            return new RuleViolation("nothing-to-revise", "A revision needs a new target, a new deadline, or both.");
+        }
+
+        if ((Rules.TargetFitsKind(state.Kind, newTarget) ?? Rules.LedgerCurrencyKept(state, newTarget)) is { } violation)
+        {
+            return violation;
+        }
+
+        var events = new List<object>();
+        if (newTarget is not null) events.Add(new TargetRevised(newTarget, reason, source));
+        if (newDeadline is not null) events.Add(new DeadlineRevised(newDeadline, reason, source));
+        return Decision.Accept([.. events]);
+    }
+}

@@ -1,0 +1,27 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>The only way a pledge's total changes: an explicit, recorded revision.</summary>
+public static class RevisePledge
+{
+    public static Decision Decide(Commitment state, string pledgeId, Money newAmount, ExchangeRate? rate, string reason,
+        Evidence source)
+    {
+        if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
+        if (state.FindPledge(pledgeId) is not { } pledge) return PledgeRules.Unknown(state, pledgeId);
+        if (PledgeRules.InPledgeCurrency(pledge, newAmount) is { } currency) return currency;
+
+        var floor = Math.Max(pledge.StageTotal(PledgeStage.Committed), pledge.StageTotal(PledgeStage.Disbursed));
+        if (newAmount.Amount < floor)
+        {
+            return new RuleViolation("revision-below-stages",
+                $"Pledge '{pledge.PledgeId}' already has {pledge.Currency} {floor:#,0.##} committed or disbursed; " +
+                $"it cannot be revised to {newAmount}.");
+        }
+
+        var (ledgerAmount, conversion) = Rules.ToLedger(newAmount, rate, state.LedgerCurrency);
+        if (conversion is not null) return conversion;
+
+        return Decision.Accept(new PledgeRevised(pledge.PledgeId, newAmount,
+            newAmount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, reason, source));
+    }
+}

@@ -1,0 +1,53 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>The rules shared by several decisions.</summary>
+public static class Rules
+{
+    public static RuleViolation? NotWithdrawn(Commitment state) => state.Status == CommitmentStatus.Withdrawn
+        ? new RuleViolation("commitment-withdrawn",
+            $"Commitment '{state.Key}' is withdrawn; only corrections can still be recorded.", ViolationKind.Conflict)
+        : null;
+
+    /// <summary>A financial commitment's target is money; a quantitative one's is a quantity.</summary>
+    public static RuleViolation? TargetFitsKind(CommitmentKind kind, Target? target) => (kind, target) switch
+    {
+        (CommitmentKind.Financial, { IsMoney: false }) => new RuleViolation("target-kind-mismatch",
+            "A financial commitment's target must be money (an amount and a currency)."),
+        (CommitmentKind.Quantitative, { IsMoney: true }) => new RuleViolation("target-kind-mismatch",
+            "A quantitative commitment's target must be a quantity with a unit, not money."),
+        _ => null
+    };
+
+    /// <summary>Once money is recorded, the ledger currency may not change under it.</summary>
+    public static RuleViolation? LedgerCurrencyKept(Commitment state, Target? newTarget)
+    {
+        if (newTarget is not { IsMoney: true } || newTarget.Currency == state.LedgerCurrency) return null;
+        var moneyRecorded = state.Pledges.Count > 0 || state.ProgressReports.Any(r => r.Currency is not null);
+        return moneyRecorded
+            ? new RuleViolation("ledger-currency-locked",
+                $"Money is already recorded in {state.LedgerCurrency}; a target in {newTarget.Currency} would change the " +
+                "ledger currency under it. Keep the currency, or correct the recorded money first.", ViolationKind.Conflict)
+            : null;
+    }
+
+    /// <summary>
+    /// Values an amount in the ledger currency. Another currency needs its exchange rate and the rate's date; the
+    /// original amount is kept beside the converted one.
+    /// </summary>
+    public static (decimal LedgerAmount, RuleViolation? Violation) ToLedger(Money amount, ExchangeRate? rate, string ledgerCurrency)
+    {
+        if (amount.Currency == ledgerCurrency)
+        {
+            return rate is null || rate.Rate == 1m
+                ? (amount.Amount, null)
+                : (0, new RuleViolation("exchange-rate-not-applicable",
+                    $"The amount is already in the ledger currency {ledgerCurrency}; an exchange rate of {rate.Rate} does not apply."));
+        }
+
+        return rate is null
+            ? (0, new RuleViolation("exchange-rate-required",
+                $"The amount is in {amount.Currency} but this commitment counts money in {ledgerCurrency}: give the " +
+                $"exchange rate ({ledgerCurrency} per {amount.Currency}) and its date."))
+            : (amount.Amount * rate.Rate, null);
+    }
+}

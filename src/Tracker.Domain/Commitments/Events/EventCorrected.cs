@@ -1,0 +1,7 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>
+/// An earlier event of this stream (by its version) was found wrong and its effect is reversed. The corrected event stays
+/// in the log; a replacement, if any, is recorded as a new event after this one.
+/// </summary>
+public sealed record EventCorrected(int CorrectedVersion, string CorrectedEvent, string Reason, Evidence Source);

@@ -1,0 +1,14 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>
+/// A pledger (a member state or an organisation) announced a pledge toward the commitment. Amount is as announced;
+/// LedgerAmount is its value in the commitment's ledger currency (equal to Amount when the currencies match).
+/// </summary>
+public sealed record PledgeAnnounced(
+    string PledgeId,
+    string Pledger,
+    Money Amount,
+    DateOnly AnnouncedOn,
+    ExchangeRate? Rate,
+    decimal LedgerAmount,
+    Evidence Source);

@@ -1,0 +1,11 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>Part of a pledge reached a later stage: committed (firm) or disbursed (paid), on a date.</summary>
+public sealed record PledgeStageRecorded(
+    string PledgeId,
+    PledgeStage Stage,
+    Money Amount,
+    DateOnly On,
+    ExchangeRate? Rate,
+    decimal LedgerAmount,
+    Evidence Source);

@@ -1,0 +1,17 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>
+/// Implementation status, kept apart from the money ledger. "Not assessed" is the initial state and is not "not started":
+/// readers take unrated commitments for inaction, so the difference is explicit.
+/// </summary>
+public enum CommitmentStatus
+{
+    NotAssessed,
+    NotStarted,
+    InProgress,
+    Stalled,
+    PartiallyAchieved,
+    Achieved,
+    Missed,
+    Withdrawn
+}
