@@ -7,6 +7,7 @@ using Tracker.Api.Commitments;
 using Tracker.Api.Infrastructure;
 using Tracker.Api.Infrastructure.Auditing;
 using Tracker.Api.Infrastructure.Health;
+using Tracker.Api.Infrastructure.Idempotency;
 using Tracker.Api.Infrastructure.Validation;
 using Wolverine;
 using Wolverine.Http;
@@ -41,6 +42,7 @@ app.MapWolverineEndpoints(options =>
     options.AddPolicy<FluentValidationPolicy>();
     options.AddPolicy<CommitmentWriteOpenApi>();
     options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);
+    options.AddMiddleware(typeof(MarkIdempotencyCommitted), WriteMetadata.Applies);
 });
 
 return await app.RunJasperFxCommands(args);

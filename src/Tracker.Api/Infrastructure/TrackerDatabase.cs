@@ -3,6 +3,8 @@ using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
+using Npgsql;
+using Tracker.Api.Infrastructure.Idempotency;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Documents;
 using Weasel.Core;
@@ -26,7 +28,10 @@ public static class TrackerDatabase
                 "or start the service with scripts/run.sh, which starts a local PostgreSQL for you.");
         }
 
-        services.AddMarten(options =>
+        services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton<IdempotencyStore>();
+
+        var marten = services.AddMarten(options =>
             {
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = Schema;
@@ -45,10 +50,17 @@ public static class TrackerDatabase
                 // The commitment's current state is written in the same transaction as its events: a monitor reads
                 // back at once what they recorded, and the write rules decide against it.
                 options.Projections.Snapshot<Commitment>(SnapshotLifecycle.Inline);
+
+                options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
             })
             .UseLightweightSessions()
             .AddAsyncDaemon(DaemonMode.HotCold)
             .IntegrateWithWolverine();
+
+        if (environment.IsDevelopment())
+        {
+            marten.ApplyAllDatabaseChangesOnStartup();
+        }
 
         return services;
     }

@@ -16,7 +16,7 @@ public static class WriteMetadata
 
     public static void Before(HttpContext context, IDocumentSession session)
     {
-        var actor = Clean(context.Request.Headers[ActorHeader].ToString()) ?? Anonymous;
+        var actor = ActorOf(context);
         var correlationId = Clean(context.Request.Headers[CorrelationHeader].ToString())
             ?? Activity.Current?.TraceId.ToHexString()
             ?? context.TraceIdentifier;
@@ -25,6 +25,9 @@ public static class WriteMetadata
         session.CorrelationId = correlationId;
         context.Response.Headers[CorrelationHeader] = correlationId;
     }
+
+    /// <summary>Who is acting: the X-Actor header until authentication lands, else "anonymous".</summary>
+    public static string ActorOf(HttpContext context) => Clean(context.Request.Headers[ActorHeader].ToString()) ?? Anonymous;
 
     public static bool Applies(Wolverine.Http.HttpChain chain) =>
         chain.HttpMethods.Any(m => m is "POST" or "PUT" or "PATCH" or "DELETE");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Tracker.Api.Infrastructure.Idempotency;
 
 namespace Tracker.Api.Infrastructure;
 
@@ -34,6 +35,7 @@ public static class ProblemDetailsSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<IdempotentRequests>();
         app.UseMiddleware<ConcurrencyRetry>();
         return app;
     }
