@@ -51,27 +51,11 @@ public static class CommitmentWrite
         if (decision.Violation is { } violation) return RuleProblems.For(violation);
 
         stream.AppendMany(decision.Events);
-        var state = decision.Events.Aggregate(stream.Aggregate!, Fold);
+        var state = decision.Events.Aggregate(stream.Aggregate!, (s, e) => s.After(e));
         return new WriteAccepted(
             body?.Invoke(state) ?? new Recorded(state.Key, state.Version, decision.Events.Select(EventNames.Of).ToList()),
             state.Version, location);
     }
-
-    /// <summary>The state after the new events, for the response; Marten's inline snapshot folds the same way.</summary>
-    private static Commitment Fold(Commitment state, object e) => e switch
-    {
-        CommitmentRestated x => state.Apply(x),
-        TargetRevised x => state.Apply(x),
-        DeadlineRevised x => state.Apply(x),
-        PledgeAnnounced x => state.Apply(x),
-        PledgeRevised x => state.Apply(x),
-        PledgeStageRecorded x => state.Apply(x),
-        ProgressReported x => state.Apply(x),
-        StatusAssessed x => state.Apply(x),
-        EvidenceAttached x => state.Apply(x),
-        EventCorrected x => state.Apply(x),
-        _ => throw new InvalidOperationException($"No fold for {e.GetType().Name}")
-    };
 }
 
 /// <summary>What a write answers by default: the commitment, its new version, and the events recorded.</summary>

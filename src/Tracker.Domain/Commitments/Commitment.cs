@@ -158,6 +158,25 @@ public sealed record Commitment
         };
     }
 
+    /// <summary>
+    /// The state after one more event of this stream: the same fold Marten runs, for callers that hold the events a
+    /// decision just returned (the write's answer, the decision tests).
+    /// </summary>
+    public Commitment After(object e) => e switch
+    {
+        CommitmentRestated x => Apply(x),
+        TargetRevised x => Apply(x),
+        DeadlineRevised x => Apply(x),
+        PledgeAnnounced x => Apply(x),
+        PledgeRevised x => Apply(x),
+        PledgeStageRecorded x => Apply(x),
+        ProgressReported x => Apply(x),
+        StatusAssessed x => Apply(x),
+        EvidenceAttached x => Apply(x),
+        EventCorrected x => Apply(x),
+        _ => throw new ArgumentException($"{e.GetType().Name} is not an event of a commitment's stream.", nameof(e))
+    };
+
     private Commitment Next() => this with { Version = Version + 1 };
 
     private Commitment WithPledge(string pledgeId, Func<Pledge, Pledge> change) => this with

@@ -1,0 +1,81 @@
+using Tracker.Domain.Commitments;
+using static Tracker.Tests.Domain.Commitments.Given;
+
+namespace Tracker.Tests.Domain.Commitments;
+
+public sealed class correction_rules
+{
+    private static readonly DateOnly Today = new(2024, 10, 2);
+
+    [Fact]
+    public void a_correction_reverses_exactly_the_fact_recorded_at_that_version()
+    {
+        var state = StabilisationGoal();
+        state = state.Then(ReportProgress.Decide(state, 100m, null, "USD", Comparator.About, Today, null, "wrong", Communique));
+        state = state.Then(ReportProgress.Decide(state, 200m, null, "USD", Comparator.About, Today, null, "right", Communique));
+
+        state = state.Then(CorrectEvent.Decide(state, 2, "typo in the figure", Communique));
+
+        state.ProgressReports.ShouldHaveSingleItem().Note.ShouldBe("right");
+        state.Corrections.ShouldHaveSingleItem().CorrectedEvent.ShouldBe("progress-reported");
+        state.Version.ShouldBe(4);
+    }
+
+    [Fact]
+    public void correcting_a_pledge_removes_it_and_its_money()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 10m);
+
+        state = state.Then(CorrectEvent.Decide(state, 2, "announced by mistake", Communique));
+
+        state.Pledges.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_pledge_with_later_stages_cannot_be_reversed_before_its_stages()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 10m);
+        state = state.Then(RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(5m, "USD"), Today,
+            null, Communique));
+
+        CorrectEvent.Decide(state, 2, "x", Communique).ShouldBeRefusedBy("pledge-has-later-events");
+        state = state.Then(CorrectEvent.Decide(state, 3, "stage was wrong", Communique));
+        state.FindPledge("japan-1")!.Stages.ShouldBeEmpty();
+        CorrectEvent.Decide(state, 2, "now it can go", Communique).Accepted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void reversing_a_revision_below_the_money_already_staged_is_refused()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 10m);
+        state = state.Then(RevisePledge.Decide(state, "japan-1", new Money(20m, "USD"), null, "raised", Communique));
+        state = state.Then(RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(15m, "USD"), Today,
+            null, Communique));
+
+        CorrectEvent.Decide(state, 3, "the raise never happened", Communique).ShouldBeRefusedBy("stages-exceed-restored-pledge");
+    }
+
+    [Fact]
+    public void reversing_a_target_revision_restores_the_previous_target()
+    {
+        var state = StabilisationGoal();
+        state = state.Then(ReviseCommitment.Decide(state, new Target(500_000_000m, "USD", null), null, "misread", Communique));
+
+        state = state.Then(CorrectEvent.Decide(state, 2, "the goal is still 394 million", Communique));
+
+        state.Target!.Amount.ShouldBe(394_000_000m);
+    }
+
+    [Fact]
+    public void the_statement_a_correction_and_unknown_versions_cannot_be_corrected()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 10m);
+        state = state.Then(CorrectEvent.Decide(state, 2, "x", Communique));
+
+        CorrectEvent.Decide(state, 1, "x", Communique).ShouldBeRefusedBy("statement-not-correctable");
+        CorrectEvent.Decide(state, 3, "x", Communique).ShouldBeRefusedBy("version-not-correctable");
+        CorrectEvent.Decide(state, 99, "x", Communique).ShouldBeRefusedBy("version-not-correctable");
+        CorrectEvent.Decide(state, 2, "x", Communique).ShouldBeRefusedBy("already-corrected").Kind
+            .ShouldBe(ViolationKind.Conflict);
+    }
+}

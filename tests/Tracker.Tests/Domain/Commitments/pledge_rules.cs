@@ -1,0 +1,169 @@
+using Tracker.Domain.Commitments;
+using static Tracker.Tests.Domain.Commitments.Given;
+
+namespace Tracker.Tests.Domain.Commitments;
+
+public sealed class pledge_rules
+{
+    private static readonly DateOnly October2 = new(2024, 10, 2);
+
+    [Fact]
+    public void a_pledge_in_the_target_currency_counts_at_face_value()
+    {
+        var decision = AnnouncePledge.Decide(StabilisationGoal(), null, "United States", new Money(50_000_000m, "USD"),
+            October2, null, Communique);
+
+        var announced = decision.Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>();
+        announced.LedgerAmount.ShouldBe(50_000_000m);
+        announced.Rate.ShouldBeNull();
+        announced.PledgeId.ShouldBe("united-states-1");
+    }
+
+    [Fact]
+    public void a_pledge_in_another_currency_keeps_the_original_and_counts_at_its_exchange_rate()
+    {
+        var decision = AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(25_000_000m, "EUR"),
+            October2, new ExchangeRate(1.084m, October2), Communique);
+
+        var announced = decision.Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>();
+        announced.Amount.ShouldBe(new Money(25_000_000m, "EUR"));
+        announced.LedgerAmount.ShouldBe(27_100_000m);
+        announced.Rate!.Rate.ShouldBe(1.084m);
+    }
+
+    [Fact]
+    public void a_pledge_in_another_currency_without_a_rate_is_rejected()
+    {
+        var decision = AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(25_000_000m, "EUR"),
+            October2, null, Communique);
+
+        decision.ShouldBeRefusedBy("exchange-rate-required").Message.ShouldContain("EUR");
+    }
+
+    [Fact]
+    public void a_rate_on_money_already_in_the_ledger_currency_is_rejected_unless_it_is_one()
+    {
+        AnnouncePledge.Decide(StabilisationGoal(), null, "France", new Money(1m, "USD"), October2,
+            new ExchangeRate(0.9m, October2), Communique).ShouldBeRefusedBy("exchange-rate-not-applicable");
+        AnnouncePledge.Decide(StabilisationGoal(), null, "France", new Money(1m, "USD"), October2,
+            new ExchangeRate(1m, October2), Communique).Accepted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void a_second_pledge_by_the_same_pledger_gets_the_next_id()
+    {
+        var state = StabilisationGoal().WithPledge("Germany", 1_000_000m);
+
+        AnnouncePledge.NextPledgeId(state, "Germany").ShouldBe("germany-2");
+    }
+
+    [Fact]
+    public void a_pledge_id_that_is_taken_is_a_conflict()
+    {
+        var state = StabilisationGoal().WithPledge("Germany", 1_000_000m);
+
+        var violation = AnnouncePledge.Decide(state, "germany-1", "Germany", new Money(5m, "USD"), October2, null, Communique)
+            .ShouldBeRefusedBy("pledge-exists");
+        violation.Kind.ShouldBe(ViolationKind.Conflict);
+    }
+
+    [Fact]
+    public void pledges_count_toward_financial_commitments_only()
+    {
+        AnnouncePledge.Decide(RepatriationGoal(), null, "Iraq", new Money(5m, "USD"), October2, null, Communique)
+            .ShouldBeRefusedBy("pledge-needs-financial-commitment");
+    }
+
+    [Fact]
+    public void disbursements_up_to_the_pledge_are_accepted_and_valued_at_their_own_rate()
+    {
+        var state = StabilisationGoal().WithPledge("Germany", 25_000_000m, "EUR", 1.084m);
+
+        var decision = RecordPledgeStage.Decide(state, "germany-1", PledgeStage.Disbursed, new Money(25_000_000m, "EUR"),
+            new DateOnly(2024, 12, 1), new ExchangeRate(1.05m, new DateOnly(2024, 12, 1)), Communique);
+
+        decision.Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeStageRecorded>().LedgerAmount.ShouldBe(26_250_000m);
+    }
+
+    [Fact]
+    public void a_disbursement_larger_than_what_remains_of_the_pledge_is_rejected()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 10_000_000m);
+        state = state.Then(RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(6_000_000m, "USD"),
+            October2, null, Communique));
+
+        var violation = RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(4_000_001m, "USD"),
+            October2, null, Communique).ShouldBeRefusedBy("stage-exceeds-pledge");
+        violation.Message.ShouldContain("4,000,000");
+    }
+
+    [Fact]
+    public void committed_and_disbursed_are_each_bounded_by_the_pledge()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 10_000_000m);
+        state = state.Then(RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Committed, new Money(10_000_000m, "USD"),
+            October2, null, Communique));
+
+        RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(10_000_000m, "USD"), October2, null,
+            Communique).Accepted.ShouldBeTrue();
+        RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Committed, new Money(1m, "USD"), October2, null,
+            Communique).ShouldBeRefusedBy("stage-exceeds-pledge");
+    }
+
+    [Fact]
+    public void a_stage_on_an_unknown_pledge_is_rejected()
+    {
+        RecordPledgeStage.Decide(StabilisationGoal(), "nobody-1", PledgeStage.Disbursed, new Money(1m, "USD"), October2,
+            null, Communique).ShouldBeRefusedBy("unknown-pledge");
+    }
+
+    [Fact]
+    public void a_stage_in_another_currency_than_the_pledge_is_rejected()
+    {
+        var state = StabilisationGoal().WithPledge("Germany", 25_000_000m, "EUR", 1.084m);
+
+        RecordPledgeStage.Decide(state, "germany-1", PledgeStage.Disbursed, new Money(1m, "USD"), October2, null, Communique)
+            .ShouldBeRefusedBy("pledge-currency-mismatch");
+    }
+
+    [Fact]
+    public void a_stage_dated_before_the_announcement_is_rejected()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 10m);
+
+        RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(1m, "USD"), new DateOnly(2024, 1, 1),
+            null, Communique).ShouldBeRefusedBy("stage-before-announcement");
+    }
+
+    [Fact]
+    public void an_explicit_revision_raises_the_ceiling_for_later_stages()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 10_000_000m);
+        state = state.Then(RevisePledge.Decide(state, "japan-1", new Money(12_000_000m, "USD"), null, "topped up", Communique));
+
+        state.FindPledge("japan-1")!.Current.Amount.Amount.ShouldBe(12_000_000m);
+        RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(12_000_000m, "USD"), October2, null,
+            Communique).Accepted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void a_revision_below_what_is_already_disbursed_is_rejected()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 10_000_000m);
+        state = state.Then(RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(8_000_000m, "USD"),
+            October2, null, Communique));
+
+        RevisePledge.Decide(state, "japan-1", new Money(7_000_000m, "USD"), null, "cut", Communique)
+            .ShouldBeRefusedBy("revision-below-stages");
+    }
+
+    [Fact]
+    public void a_revision_of_an_unknown_pledge_or_in_another_currency_is_rejected()
+    {
+        var state = StabilisationGoal().WithPledge("Germany", 1m, "EUR", 1.1m);
+
+        RevisePledge.Decide(state, "nobody-1", new Money(1m, "USD"), null, "x", Communique).ShouldBeRefusedBy("unknown-pledge");
+        RevisePledge.Decide(state, "germany-1", new Money(2m, "USD"), null, "x", Communique)
+            .ShouldBeRefusedBy("pledge-currency-mismatch");
+    }
+}
