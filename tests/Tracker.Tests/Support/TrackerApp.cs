@@ -20,12 +20,15 @@ public sealed class TrackerApp : IAsyncLifetime
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => Host = await StartAnotherHost();
+
+    /// <summary>A service process of its own on the same database: what a restart or a second node looks like.</summary>
+    public static async Task<IAlbaHost> StartAnotherHost()
     {
         JasperFxEnvironment.AutoStartHost = true;
         var connectionString = TestDatabase.ConnectionString();
 
-        Host = await AlbaHost.For<Program>(builder =>
+        return await AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Tracker", connectionString);

@@ -1,5 +1,7 @@
 using Alba;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Tracker.Tests.Support;
 
@@ -10,7 +12,14 @@ public abstract class TrackerTest(TrackerApp app) : IAsyncLifetime
     protected IAlbaHost Api => app.Host;
     protected IDocumentStore Store => app.Store;
 
-    public async Task InitializeAsync() => await app.Host.ResetAllMartenDataAsync();
+    public async Task InitializeAsync()
+    {
+        await app.Host.ResetAllMartenDataAsync();
+        // Marten resets its own tables; the idempotency keys live beside them.
+        await using var truncate = app.Host.Services.GetRequiredService<NpgsqlDataSource>()
+            .CreateCommand("truncate tracker.idempotency_keys");
+        await truncate.ExecuteNonQueryAsync();
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 }

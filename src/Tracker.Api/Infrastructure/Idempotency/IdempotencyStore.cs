@@ -78,11 +78,15 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(token);
     }
 
-    /// <summary>Frees the key when nothing was committed under it.</summary>
-    public async Task Release(string scope, string key)
+    /// <summary>
+    /// Frees the key after an answer that recorded nothing (4xx/5xx). After an exception, only a pending claim is freed:
+    /// a committed one means the events are in the log even though the answer never left.
+    /// </summary>
+    public async Task Release(string scope, string key, bool onlyIfPending)
     {
         await using var command = dataSource.CreateCommand(
-            $"delete from {Table} where scope = $1 and key = $2 and state = 'pending'");
+            $"delete from {Table} where scope = $1 and key = $2 and state <> 'completed'" +
+            (onlyIfPending ? " and state = 'pending'" : ""));
         command.Parameters.Add(new() { Value = scope });
         command.Parameters.Add(new() { Value = key });
         await command.ExecuteNonQueryAsync();

@@ -88,7 +88,7 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         catch
         {
             context.Response.Body = original;
-            await store.Release(scope, key);
+            await store.Release(scope, key, onlyIfPending: true);
             throw;
         }
 
@@ -103,7 +103,9 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         }
         else
         {
-            await store.Release(scope, key);
+            // Our endpoints append nothing when they answer an error (a refused rule still commits the transaction, with
+            // no events in it), so the key is free again.
+            await store.Release(scope, key, onlyIfPending: false);
         }
 
         await original.WriteAsync(body, context.RequestAborted);

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Alba;
+using Tracker.Tests.Documents;
+
+namespace Tracker.Tests.Commitments;
+
+/// <summary>What monitors do to commitments, in the words the tests use.</summary>
+public static class CommitmentScenarios
+{
+    public const string Goal = "stabilisation-394m";
+
+    public static object Source => new { documentKey = "washington-2024", primary = true };
+
+    public static object StabilisationGoal(string key = Goal) => new
+    {
+        key,
+        title = "Raise and implement $394 million for areas liberated from Daesh/ISIS",
+        kind = "financial",
+        lineOfEffort = "stabilisation",
+        actors = new[] { "coalition" },
+        target = new { amount = 394_000_000m, currency = "USD" },
+        statedIn = new
+        {
+            documentKey = "washington-2024",
+            paragraph = "5",
+            quote = "a goal of raising and implementing $394 million for areas liberated from Daesh/ISIS"
+        }
+    };
+
+    /// <summary>The Washington communiqué is registered and the $394 million goal stated in it.</summary>
+    public static async Task StatedTheStabilisationGoal(this IAlbaHost api)
+    {
+        await api.RegisterDocument(DocumentScenarios.Washington2024());
+        await api.Write("/api/commitments", StabilisationGoal(), 201);
+    }
+
+    public static object GermanPledge(decimal euros = 25_000_000m) => new
+    {
+        pledger = "Germany",
+        amount = new { amount = euros, currency = "EUR" },
+        announcedOn = "2024-10-02",
+        exchangeRate = new { rate = 1.084m, on = "2024-10-02" },
+        source = Source
+    };
+
+    public static object Disbursement(decimal amount, string currency = "EUR", decimal? rate = 1.05m) => new
+    {
+        stage = "disbursed",
+        amount = new { amount, currency },
+        on = "2024-12-01",
+        exchangeRate = rate is null ? null : new { rate, on = "2024-12-01" },
+        source = new { url = "https://example.org/disbursement-report", primary = false }
+    };
+
+    public static object Progress(decimal figure = 200_000_000m) => new
+    {
+        figure,
+        currency = "USD",
+        comparator = "more-than",
+        asOf = "2024-09-30",
+        note = "members have already announced commitments totalling more than $200 million",
+        source = Source
+    };
+
+    /// <summary>POSTs a body and checks the status; headers are name/value pairs.</summary>
+    public static Task<IScenarioResult> Write(this IAlbaHost api, string url, object body, int expectedStatus = 200,
+        params (string Name, string Value)[] headers) => api.Scenario(s =>
+    {
+        s.Post.Json(body).ToUrl(url);
+        foreach (var (name, value) in headers) s.WithRequestHeader(name, value);
+        s.StatusCodeShouldBe(expectedStatus);
+    });
+
+    public static async Task<JsonElement> ReadCommitment(this IAlbaHost api, string key = Goal)
+    {
+        var result = await api.Scenario(s => s.Get.Url($"/api/commitments/{key}"));
+        return JsonDocument.Parse(result.ReadAsText()).RootElement.Clone();
+    }
+
+    public static int Version(this IScenarioResult result) =>
+        int.Parse(result.Context.Response.Headers.ETag.ToString().Trim('"'));
+
+    public static JsonElement Json(this IScenarioResult result) => JsonDocument.Parse(result.ReadAsText()).RootElement.Clone();
+}

@@ -1,0 +1,158 @@
+using Alba;
+using Tracker.Domain;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Commitments;
+
+public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(app)
+{
+    private const string ProgressUrl = $"/api/commitments/{Goal}/progress";
+
+    private async Task<int> EventCount()
+    {
+        await using var session = Store.LightweightSession();
+        return (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal))).Count;
+    }
+
+    [Fact]
+    public async Task a_write_with_the_current_version_in_if_match_is_accepted()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var result = await Api.Write(ProgressUrl, Progress(), 200, ("If-Match", "\"1\""));
+
+        result.Context.Response.Headers.ETag.ToString().ShouldBe("\"2\"");
+    }
+
+    [Fact]
+    public async Task a_write_with_a_stale_if_match_is_a_412_and_appends_nothing()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(ProgressUrl, Progress());
+
+        var result = await Api.Write(ProgressUrl, Progress(300_000_000m), 412, ("If-Match", "\"1\""));
+
+        result.ReadProblem(412);
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_malformed_if_match_is_a_400()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var result = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "yesterday"));
+
+        result.ReadProblem(400).Detail.ShouldNotBeNull().ShouldContain("If-Match");
+    }
+
+    [Fact]
+    public async Task racing_writers_without_if_match_never_see_a_server_error_and_every_accepted_write_is_one_event()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 20).Select(i => Api.Scenario(s =>
+        {
+            s.Post.Json(Progress(i)).ToUrl(ProgressUrl);
+            s.IgnoreStatusCode();
+        })));
+
+        var statuses = results.Select(r => r.Context.Response.StatusCode).ToList();
+        statuses.ShouldAllBe(s => s == 200 || s == 409);
+        (await EventCount()).ShouldBe(1 + statuses.Count(s => s == 200));
+    }
+
+    [Fact]
+    public async Task racing_writers_with_the_same_if_match_let_exactly_one_through()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 10).Select(i => Api.Scenario(s =>
+        {
+            s.Post.Json(Progress(i)).ToUrl(ProgressUrl);
+            s.WithRequestHeader("If-Match", "\"1\"");
+            s.IgnoreStatusCode();
+        })));
+
+        var statuses = results.Select(r => r.Context.Response.StatusCode).ToList();
+        statuses.Count(s => s == 200).ShouldBe(1);
+        statuses.Where(s => s != 200).ShouldAllBe(s => s == 412);
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_repeated_idempotency_key_replays_the_first_response_and_appends_nothing()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var first = await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "progress-2024-09-30"));
+        var again = await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "progress-2024-09-30"));
+
+        again.ReadAsText().ShouldBe(first.ReadAsText());
+        again.Context.Response.Headers.ETag.ToString().ShouldBe(first.Context.Response.Headers.ETag.ToString());
+        again.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task the_same_idempotency_key_with_a_different_body_is_a_422()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "k-1"));
+
+        var result = await Api.Write(ProgressUrl, Progress(999m), 422, ("Idempotency-Key", "k-1"));
+
+        result.ReadProblem(422).Type.ShouldNotBeNull().ShouldEndWith("idempotency-key-reused");
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_first_attempt_that_failed_validation_does_not_burn_the_key()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        await Api.Write(ProgressUrl, new { figure = -1 }, 400, ("Idempotency-Key", "k-2"));
+        await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "k-2"));
+
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_first_attempt_refused_by_a_rule_does_not_burn_the_key_either()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var inPounds = new { figure = 1m, currency = "GBP", comparator = "about", asOf = "2024-09-30", source = Source };
+
+        await Api.Write(ProgressUrl, inPounds, 422, ("Idempotency-Key", "k-3"));
+        await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "k-3"));
+
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task idempotency_keys_are_kept_in_postgresql_so_a_restarted_service_still_recognises_them()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var first = await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "survives-restart"));
+
+        await using (var restarted = await TrackerApp.StartAnotherHost())
+        {
+            var again = await restarted.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "survives-restart"));
+            again.ReadAsText().ShouldBe(first.ReadAsText());
+        }
+
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task keys_are_scoped_to_the_acting_user()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "shared"), ("X-Actor", "alice"));
+        await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "shared"), ("X-Actor", "bob"));
+
+        (await EventCount()).ShouldBe(3);
+    }
+}

@@ -1,0 +1,146 @@
+using Alba;
+using Tracker.Domain;
+using Tracker.Tests.Documents;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Commitments;
+
+public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
+{
+    [Fact]
+    public async Task a_stated_commitment_answers_201_with_its_location_and_version_and_reads_back()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        var result = await Api.Write("/api/commitments", StabilisationGoal(), 201);
+
+        result.Context.Response.Headers.Location.ToString().ShouldBe($"/api/commitments/{Goal}");
+        result.Version().ShouldBe(1);
+        var read = await Api.Scenario(s => s.Get.Url($"/api/commitments/{Goal}"));
+        read.Context.Response.Headers.ETag.ToString().ShouldBe("\"1\"");
+        var commitment = read.Json();
+        commitment.GetProperty("status").GetString().ShouldBe("not-assessed");
+        commitment.GetProperty("target").GetProperty("amount").GetDecimal().ShouldBe(394_000_000m);
+        commitment.GetProperty("statedOn").GetString().ShouldBe("2024-09-30");
+        commitment.GetProperty("statedIn").GetProperty("quote").GetString().ShouldStartWith("a goal of raising");
+    }
+
+    [Fact]
+    public async Task the_statement_records_who_stated_it_and_from_which_request()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        await Api.Write("/api/commitments", StabilisationGoal(), 201, ("X-Actor", "monitor.bob"), ("X-Correlation-Id", "import-7"));
+
+        await using var session = Store.LightweightSession();
+        var stated = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal))).ShouldHaveSingleItem();
+        stated.EventTypeName.ShouldBe("commitment_stated");
+        stated.UserName.ShouldBe("monitor.bob");
+        stated.CorrelationId.ShouldBe("import-7");
+    }
+
+    [Fact]
+    public async Task a_duplicate_key_is_a_409()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var result = await Api.Write("/api/commitments", StabilisationGoal(), 409);
+
+        result.ReadProblem(409).Detail.ShouldNotBeNull().ShouldContain(Goal);
+    }
+
+    [Fact]
+    public async Task a_source_document_that_is_not_registered_is_a_422_naming_it()
+    {
+        var result = await Api.Write("/api/commitments", StabilisationGoal(), 422);
+
+        var problem = result.ReadProblem(422);
+        problem.Detail.ShouldNotBeNull().ShouldContain("washington-2024");
+    }
+
+    [Fact]
+    public async Task invalid_fields_are_a_400_with_a_field_map()
+    {
+        var result = await Api.Write("/api/commitments", new
+        {
+            key = "Bad Key",
+            title = "",
+            kind = "financial",
+            lineOfEffort = "stabilisation",
+            actors = Array.Empty<string>(),
+            target = new { amount = -1, currency = "XYZ" },
+            deadline = new { date = "2022-06-15", precision = "month" },
+            statedIn = new { documentKey = "washington-2024", quote = "" }
+        }, 400);
+
+        result.ReadProblem(400).Errors.ShouldNotBeNull().Keys.ShouldBe(
+            ["key", "title", "actors", "target.amount", "target.currency", "deadline.date", "statedIn.quote"],
+            ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task an_unknown_kind_is_a_400()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Post.Json(new { key = "x", kind = "aspirational" }).ToUrl("/api/commitments");
+            s.StatusCodeShouldBe(400);
+        });
+
+        result.ReadProblem(400);
+    }
+
+    [Fact]
+    public async Task a_target_that_does_not_fit_the_kind_is_a_422_naming_the_rule()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        var result = await Api.Write("/api/commitments", new
+        {
+            key = "iraq-repatriation",
+            title = "Iraq repatriates its nationals",
+            kind = "quantitative",
+            lineOfEffort = "detention-and-camps",
+            actors = new[] { "iraq" },
+            target = new { amount = 30000, currency = "USD" },
+            statedIn = new { documentKey = "washington-2024", quote = "repatriating over 10,000 of its nationals" }
+        }, 422);
+
+        result.Json().GetProperty("rule").GetString().ShouldBe("target-kind-mismatch");
+    }
+
+    [Fact]
+    public async Task an_open_ended_deadline_is_kept_as_the_text_says_it()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        await Api.Write("/api/commitments", new
+        {
+            key = "ministerial-in-italy",
+            title = "Hold a ministerial meeting in Italy",
+            kind = "milestone",
+            lineOfEffort = "meetings",
+            actors = new[] { "coalition", "italy" },
+            deadline = new { precision = "open-ended", description = "as soon as circumstances permit" },
+            statedIn = new { documentKey = "washington-2024", quote = "as soon as circumstances permit" },
+            statedOn = "2020-06-04"
+        }, 201);
+
+        var commitment = await Api.ReadCommitment("ministerial-in-italy");
+        commitment.GetProperty("deadline").GetProperty("precision").GetString().ShouldBe("open-ended");
+        commitment.GetProperty("statedOn").GetString().ShouldBe("2020-06-04");
+    }
+
+    [Fact]
+    public async Task an_unknown_commitment_is_a_404()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/commitments/no-such-thing");
+            s.StatusCodeShouldBe(404);
+        });
+
+        result.ReadProblem(404);
+    }
+}
