@@ -12,8 +12,11 @@ public sealed class CommitmentWriteOpenApi : IHttpPolicy
     {
         foreach (var chain in chains.Where(IsCommitmentWrite))
         {
+            var creates = chain.Method.Method.GetCustomAttributes(typeof(ProducesResponseTypeAttribute), true)
+                .OfType<ProducesResponseTypeAttribute>().Any(a => a.StatusCode == StatusCodes.Status201Created);
+            if (!creates) chain.Metadata.Produces<Recorded>(StatusCodes.Status200OK);
+
             chain.Metadata
-                .Produces<Recorded>(StatusCodes.Status200OK)
                 .Produces<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")
                 .Produces<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")
                 .Produces<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")

@@ -48,6 +48,34 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
             .TryGetProperty("404", out _).ShouldBeTrue();
     }
 
+    [Theory]
+    [InlineData("/api/commitments", "201", "400,409,422")]
+    [InlineData("/api/commitments/{key}/pledges", "201", "400,404,409,412,422")]
+    [InlineData("/api/commitments/{key}/pledges/{pledgeId}/stages", "200", "400,404,409,412,422")]
+    [InlineData("/api/commitments/{key}/pledges/{pledgeId}/revisions", "200", "400,404,409,412,422")]
+    [InlineData("/api/commitments/{key}/progress", "200", "400,404,409,412,422")]
+    [InlineData("/api/commitments/{key}/assessments", "200", "400,404,409,412,422")]
+    [InlineData("/api/commitments/{key}/restatements", "200", "400,404,409,412,422")]
+    [InlineData("/api/commitments/{key}/revisions", "200", "400,404,409,412,422")]
+    [InlineData("/api/commitments/{key}/evidence", "200", "400,404,409,412,422")]
+    [InlineData("/api/commitments/{key}/corrections", "200", "400,404,409,412,422")]
+    public async Task the_openapi_document_describes_each_write_with_its_body_and_error_shapes(string path, string success,
+        string errors)
+    {
+        var result = await Api.Scenario(s => s.Get.Url("/openapi/v1.json"));
+
+        using var openApi = JsonDocument.Parse(result.ReadAsText());
+        var post = openApi.RootElement.GetProperty("paths").GetProperty(path).GetProperty("post");
+        post.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _).ShouldBeTrue();
+        var responses = post.GetProperty("responses");
+        responses.TryGetProperty(success, out _).ShouldBeTrue();
+        foreach (var status in errors.Split(','))
+        {
+            responses.GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _)
+                .ShouldBeTrue($"{path} {status}");
+        }
+    }
+
     [Fact]
     public async Task the_scalar_ui_is_served()
     {
