@@ -28,7 +28,13 @@ fi
 dir="$repo/.data/pg-$profile"
 pgdata="$dir/data"
 sock="$dir/sock"
-conn="Host=127.0.0.1;Port=$port;Database=$db;Username=postgres"
+
+# A cluster keeps the port it started on (another clone's cluster may hold the default one).
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [ -f "$dir/port" ]; then
+  port="$(cat "$dir/port")"
+fi
+conn() { echo "Host=127.0.0.1;Port=$port;Database=$db;Username=postgres"; }
 
 log() { echo "db.sh: $*" >&2; }
 
@@ -69,7 +75,7 @@ install_postgres() {
 
 bin="$(find_bin || true)"
 if [ -z "$bin" ]; then
-  [ "$cmd" = "start" ] || [ "$cmd" = "reset" ] || { log "no PostgreSQL binaries installed"; [ "$cmd" = "url" ] && echo "$conn"; exit 0; }
+  [ "$cmd" = "start" ] || [ "$cmd" = "reset" ] || { log "no PostgreSQL binaries installed"; [ "$cmd" = "url" ] && conn; exit 0; }
   install_postgres
   bin="$(find_bin)" || { log "postgresql was installed but pg_ctl is still not found"; exit 1; }
 fi
@@ -102,6 +108,9 @@ start() {
     as_owner "$bin/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   if ! running; then
+    local tries=0
+    while port_in_use "$port" && [ $tries -lt 50 ]; do port=$((port + 1)); tries=$((tries + 1)); done
+    echo "$port" > "$dir/port"
     local opts="-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=200"
     # A throwaway test cluster trades durability for speed; the run cluster keeps PostgreSQL's defaults.
     [ "$profile" = "test" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -112,7 +121,7 @@ start() {
   if ! as_owner "$bin/psql" -h "$sock" -p "$port" -U postgres -d postgres -tAc "select 1 from pg_database where datname='$db'" | grep -q 1; then
     as_owner "$bin/psql" -h "$sock" -p "$port" -U postgres -d postgres -qc "create database $db" >&2
   fi
-  echo "$conn"
+  conn
 }
 
 stop() {
@@ -128,9 +137,9 @@ case "$cmd" in
   start) start ;;
   stop) stop ;;
   status)
-    if [ -f "$pgdata/PG_VERSION" ] && running; then log "running on 127.0.0.1:$port (${pgdata#$repo/})"; echo "$conn"
+    if [ -f "$pgdata/PG_VERSION" ] && running; then log "running on 127.0.0.1:$port (${pgdata#$repo/})"; conn
     else log "not running"; exit 3; fi ;;
   reset) stop; rm -rf "$dir"; start ;;
-  url) echo "$conn" ;;
+  url) conn ;;
   *) log "unknown command '$cmd' (start|stop|status|reset|url) [--test]"; exit 2 ;;
 esac
