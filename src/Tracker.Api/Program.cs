@@ -17,6 +17,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddTrackerProblemDetails();
 builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddTrackerHealth();
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 builder.Services.AddTrackerOpenApi();
 builder.Services.AddWolverineHttp();
@@ -29,6 +30,8 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 builder.Host.UseWolverine(options =>
 {
     options.Policies.AutoApplyTransactions();
+    // Scheduled deadline checks and any local message live in PostgreSQL, so they survive restarts.
+    options.Policies.UseDurableLocalQueues();
 });
 
 var app = builder.Build();

@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -50,7 +51,7 @@ public static class AnnouncePledgeEndpoint
     [EndpointSummary("Record a pledge announced toward the commitment")]
     [Tags("Pledges")]
     [ProducesResponseType<PledgeRecorded>(StatusCodes.Status201Created)]
-    public static IResult Post(AnnouncePledgeRequest request, IEventStream<Commitment> stream)
+    public static (IResult, OutgoingMessages) Post(AnnouncePledgeRequest request, IEventStream<Commitment> stream)
     {
         var state = stream.Aggregate!;
         var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(state, request.Pledger);

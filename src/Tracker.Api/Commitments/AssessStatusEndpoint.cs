@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain.Commitments;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -34,7 +35,7 @@ public static class AssessStatusEndpoint
     [WolverinePost("/api/commitments/{key}/assessments", Name = "AssessStatus")]
     [EndpointSummary("Record a status assessment")]
     [Tags("Commitments")]
-    public static IResult Post(AssessStatusRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(AssessStatusRequest request, IEventStream<Commitment> stream) =>
         CommitmentWrite.Append(stream, AssessStatus.Decide(stream.Aggregate!, request.Status!.Value,
             request.AssessedOn!.Value, request.Rationale.Trim(), request.Source.Normalised()));
 }

@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain.Commitments;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -19,6 +20,6 @@ public static class AttachEvidenceEndpoint
     [WolverinePost("/api/commitments/{key}/evidence", Name = "AttachEvidence")]
     [EndpointSummary("Attach evidence to the commitment")]
     [Tags("Commitments")]
-    public static IResult Post(Evidence request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(Evidence request, IEventStream<Commitment> stream) =>
         CommitmentWrite.Append(stream, AttachEvidence.Decide(stream.Aggregate!, request.Normalised()));
 }

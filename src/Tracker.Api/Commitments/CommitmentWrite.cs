@@ -5,6 +5,7 @@ using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Api.Documents;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -44,17 +45,22 @@ public static class CommitmentWrite
         return await DocumentChecks.AllRegistered(session, documentKeys);
     }
 
-    /// <summary>Appends the decision's events (Wolverine commits them) or turns its violation into a problem.</summary>
-    public static IResult Append(IEventStream<Commitment> stream, Decision decision, Func<Commitment, object>? body = null,
-        string? location = null)
+    /// <summary>
+    /// Appends the decision's events and schedules the deadline check a new due date needs (Wolverine commits both in one
+    /// transaction), or turns the decision's violation into a problem.
+    /// </summary>
+    public static (IResult, OutgoingMessages) Append(IEventStream<Commitment> stream, Decision decision,
+        Func<Commitment, object>? body = null, string? location = null)
     {
-        if (decision.Violation is { } violation) return RuleProblems.For(violation);
+        if (decision.Violation is { } violation) return (RuleProblems.For(violation), []);
 
         stream.AppendMany(decision.Events);
-        var state = decision.Events.Aggregate(stream.Aggregate!, (s, e) => s.After(e));
-        return new WriteAccepted(
+        var before = stream.Aggregate!;
+        var state = decision.Events.Aggregate(before, (s, e) => s.After(e));
+        var answer = new WriteAccepted(
             body?.Invoke(state) ?? new Recorded(state.Key, state.Version, decision.Events.Select(EventNames.Of).ToList()),
             state.Version, location);
+        return (answer, [.. CheckDeadline.WhenDueDateChanged(before, state)]);
     }
 }
 

@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain.Commitments;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -33,7 +34,7 @@ public static class CorrectEventEndpoint
     [WolverinePost("/api/commitments/{key}/corrections", Name = "CorrectEvent")]
     [EndpointSummary("Reverse an earlier event by its version")]
     [Tags("Commitments")]
-    public static IResult Post(CorrectEventRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(CorrectEventRequest request, IEventStream<Commitment> stream) =>
         CommitmentWrite.Append(stream, CorrectEvent.Decide(stream.Aggregate!, request.Version!.Value,
             request.Reason.Trim(), request.Source.Normalised()));
 }

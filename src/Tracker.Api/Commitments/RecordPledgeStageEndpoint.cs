@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain.Commitments;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -40,7 +41,7 @@ public static class RecordPledgeStageEndpoint
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/stages", Name = "RecordPledgeStage")]
     [EndpointSummary("Record part of a pledge as committed or disbursed")]
     [Tags("Pledges")]
-    public static IResult Post(string pledgeId, RecordPledgeStageRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(string pledgeId, RecordPledgeStageRequest request, IEventStream<Commitment> stream) =>
         CommitmentWrite.Append(stream, RecordPledgeStage.Decide(stream.Aggregate!, pledgeId, request.Stage!.Value,
             request.Amount, request.On!.Value, request.ExchangeRate, request.Source.Normalised()));
 }

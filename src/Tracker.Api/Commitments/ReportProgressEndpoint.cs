@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -53,7 +54,7 @@ public static class ReportProgressEndpoint
     [WolverinePost("/api/commitments/{key}/progress", Name = "ReportProgress")]
     [EndpointSummary("Record a reported figure toward the commitment")]
     [Tags("Commitments")]
-    public static IResult Post(ReportProgressRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(ReportProgressRequest request, IEventStream<Commitment> stream) =>
         CommitmentWrite.Append(stream, ReportProgress.Decide(stream.Aggregate!, request.Figure!.Value,
             request.Unit?.Trim(), request.Currency, request.Comparator!.Value, request.AsOf!.Value,
             request.ExchangeRate, request.Note, request.Source.Normalised()));

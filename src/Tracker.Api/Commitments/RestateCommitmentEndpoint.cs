@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Documents;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -43,7 +44,7 @@ public static class RestateCommitmentEndpoint
     [WolverinePost("/api/commitments/{key}/restatements", Name = "RestateCommitment")]
     [EndpointSummary("Record that a later document restated the commitment")]
     [Tags("Commitments")]
-    public static IResult Post(RestateCommitmentRequest request, IEventStream<Commitment> stream, DocumentView document)
+    public static (IResult, OutgoingMessages) Post(RestateCommitmentRequest request, IEventStream<Commitment> stream, DocumentView document)
     {
         var restated = new CommitmentRestated(request.RestatedIn with { DocumentKey = document.Key },
             request.RestatedOn ?? document.PublishedOn, request.NewTarget, request.NewDeadline, request.Note);

@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain.Commitments;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -36,7 +37,7 @@ public static class ReviseCommitmentEndpoint
     [WolverinePost("/api/commitments/{key}/revisions", Name = "ReviseCommitment")]
     [EndpointSummary("Revise the commitment's target or deadline")]
     [Tags("Commitments")]
-    public static IResult Post(ReviseCommitmentRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(ReviseCommitmentRequest request, IEventStream<Commitment> stream) =>
         CommitmentWrite.Append(stream, ReviseCommitment.Decide(stream.Aggregate!, request.Target, request.Deadline,
             request.Reason.Trim(), request.Source.Normalised()));
 }

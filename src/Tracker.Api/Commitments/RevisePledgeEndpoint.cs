@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain.Commitments;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -34,7 +35,7 @@ public static class RevisePledgeEndpoint
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/revisions", Name = "RevisePledge")]
     [EndpointSummary("Revise a pledge's amount")]
     [Tags("Pledges")]
-    public static IResult Post(string pledgeId, RevisePledgeRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request, IEventStream<Commitment> stream) =>
         CommitmentWrite.Append(stream, RevisePledge.Decide(stream.Aggregate!, pledgeId, request.Amount,
             request.ExchangeRate, request.Reason.Trim(), request.Source.Normalised()));
 }

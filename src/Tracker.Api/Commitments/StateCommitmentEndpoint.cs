@@ -6,6 +6,7 @@ using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Documents;
+using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -70,7 +71,7 @@ public static class StateCommitmentEndpoint
     [ProducesResponseType<Recorded>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
-    public static (IResult, IMartenOp) Post(StateCommitmentRequest request, DocumentView? document)
+    public static (IResult, IMartenOp, OutgoingMessages) Post(StateCommitmentRequest request, DocumentView? document)
     {
         var key = StreamIds.Normalise(request.Key);
         var stated = new CommitmentStated(key, request.Title.Trim(), request.Kind!.Value, request.LineOfEffort.Trim(),
@@ -79,10 +80,12 @@ public static class StateCommitmentEndpoint
             request.StatedOn ?? document!.PublishedOn);
 
         var decision = StateCommitment.Decide(stated);
-        if (decision.Violation is { } violation) return (RuleProblems.For(violation), MartenOps.Nothing());
+        if (decision.Violation is { } violation) return (RuleProblems.For(violation), MartenOps.Nothing(), []);
 
-        var location = $"/api/commitments/{key}";
-        return (new WriteAccepted(new Recorded(key, 1, ["commitment-stated"]), 1, location),
-            MartenOps.StartStream<Commitment>(StreamIds.ForCommitment(key), [.. decision.Events]));
+        var id = StreamIds.ForCommitment(key);
+        var started = Commitment.Create(stated) with { Id = id };
+        return (new WriteAccepted(new Recorded(key, 1, ["commitment-stated"]), 1, $"/api/commitments/{key}"),
+            MartenOps.StartStream<Commitment>(id, [.. decision.Events]),
+            [.. CheckDeadline.WhenDueDateChanged(null, started)]);
     }
 }

@@ -6,7 +6,9 @@ using Marten;
 using Npgsql;
 using Tracker.Api.Infrastructure.Idempotency;
 using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments;
 using Tracker.Projections.Documents;
+using Tracker.Projections.Pledgers;
 using Weasel.Core;
 using Wolverine.Marten;
 
@@ -50,6 +52,12 @@ public static class TrackerDatabase
                 // The commitment's current state is written in the same transaction as its events: a monitor reads
                 // back at once what they recorded, and the write rules decide against it.
                 options.Projections.Snapshot<Commitment>(SnapshotLifecycle.Inline);
+
+                // Read models. Progress is inline (a monitor reads their own write); pledgers span streams, so the
+                // async daemon keeps them.
+                options.Projections.Add<CommitmentProgressProjection>(ProjectionLifecycle.Inline);
+                options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
+                options.Schema.For<CommitmentProgress>().GinIndexJsonData();
 
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
             })

@@ -29,9 +29,23 @@ public sealed record Commitment
     public IReadOnlyList<EvidenceEntry> Evidence { get; init; } = [];
     public IReadOnlyList<Correction> Corrections { get; init; } = [];
 
+    /// <summary>The due date whose passing the service recorded, if any.</summary>
+    public DateOnly? DeadlinePassedOn { get; init; }
+
     public Target? Target => Targets.Count == 0 ? null : Targets[^1].Target;
     public Deadline? Deadline => Deadlines.Count == 0 ? null : Deadlines[^1].Deadline;
     public CommitmentStatus Status => StatusHistory.Count == 0 ? CommitmentStatus.NotAssessed : StatusHistory[^1].Status;
+
+    public DateOnly? StatusDate => StatusHistory.Count == 0 ? null : StatusHistory[^1].AssessedOn;
+
+    public bool IsAchieved => Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate;
+
+    /// <summary>
+    /// Overdue: the service recorded that the current deadline passed, and the commitment is neither achieved nor
+    /// withdrawn since. A deadline revised to a later date is not overdue until that one passes too.
+    /// </summary>
+    public bool Overdue => DeadlinePassedOn is { } passed && passed == Deadline?.DueBy && !IsAchieved &&
+                           Status != CommitmentStatus.Withdrawn;
 
     /// <summary>Money is counted in the target's currency, or in USD where the target is not money.</summary>
     public string LedgerCurrency => Target is { IsMoney: true } t ? t.Currency! : DefaultLedgerCurrency;
@@ -80,34 +94,19 @@ public sealed record Commitment
     public Commitment Apply(PledgeAnnounced e)
     {
         var next = Next();
-        var pledge = new Pledge
-        {
-            PledgeId = e.PledgeId,
-            Pledger = e.Pledger,
-            AnnouncedOn = e.AnnouncedOn,
-            AnnouncedVersion = next.Version,
-            Source = e.Source,
-            Amounts = [new PledgeAmount(next.Version, e.Amount, e.Rate, e.LedgerAmount, "announced")]
-        };
-        return next with { Pledges = [.. Pledges, pledge] };
+        return next with { Pledges = [.. Pledges, Pledge.Announced(e, next.Version)] };
     }
 
     public Commitment Apply(PledgeRevised e)
     {
         var next = Next();
-        return next.WithPledge(e.PledgeId, p => p with
-        {
-            Amounts = [.. p.Amounts, new PledgeAmount(next.Version, e.NewAmount, e.Rate, e.LedgerAmount, e.Reason)]
-        });
+        return next.WithPledge(e.PledgeId, p => p.Revised(e, next.Version));
     }
 
     public Commitment Apply(PledgeStageRecorded e)
     {
         var next = Next();
-        return next.WithPledge(e.PledgeId, p => p with
-        {
-            Stages = [.. p.Stages, new StageEntry(next.Version, e.Stage, e.Amount, e.On, e.Rate, e.LedgerAmount, e.Source)]
-        });
+        return next.WithPledge(e.PledgeId, p => p.Staged(e, next.Version));
     }
 
     public Commitment Apply(ProgressReported e)
@@ -146,14 +145,7 @@ public sealed record Commitment
             ProgressReports = ProgressReports.Where(r => r.Version != v).ToList(),
             StatusHistory = StatusHistory.Where(s => s.Version != v).ToList(),
             Evidence = Evidence.Where(x => x.Version != v).ToList(),
-            Pledges = Pledges
-                .Where(p => p.AnnouncedVersion != v)
-                .Select(p => p with
-                {
-                    Amounts = p.Amounts.Where(a => a.Version != v).ToList(),
-                    Stages = p.Stages.Where(s => s.Version != v).ToList()
-                })
-                .ToList(),
+            Pledges = Pledges.Where(p => p.AnnouncedVersion != v).Select(p => p.Without(v)).ToList(),
             Corrections = [.. Corrections, new Correction(next.Version, v, e.CorrectedEvent, e.Reason)]
         };
     }
@@ -174,8 +166,11 @@ public sealed record Commitment
         StatusAssessed x => Apply(x),
         EvidenceAttached x => Apply(x),
         EventCorrected x => Apply(x),
+        DeadlinePassed x => Apply(x),
         _ => throw new ArgumentException($"{e.GetType().Name} is not an event of a commitment's stream.", nameof(e))
     };
+
+    public Commitment Apply(DeadlinePassed e) => Next() with { DeadlinePassedOn = e.DueBy };
 
     private Commitment Next() => this with { Version = Version + 1 };
 

@@ -24,4 +24,51 @@ public sealed record Pledge
     public decimal LedgerStageTotal(PledgeStage stage) => Stages.Where(s => s.Stage == stage).Sum(s => s.LedgerAmount);
 
     public decimal Remaining(PledgeStage stage) => Current.Amount.Amount - StageTotal(stage);
+
+    /// <summary>The first disbursement's date, if any.</summary>
+    public DateOnly? FirstDisbursedOn => Stages.Where(s => s.Stage == PledgeStage.Disbursed).Select(s => (DateOnly?)s.On).Min();
+
+    /// <summary>The date the disbursements reached the pledge's current amount, if they have.</summary>
+    public DateOnly? FullyDisbursedOn
+    {
+        get
+        {
+            var total = 0m;
+            foreach (var stage in Stages.Where(s => s.Stage == PledgeStage.Disbursed).OrderBy(s => s.On))
+            {
+                total += stage.Amount.Amount;
+                if (total >= Current.Amount.Amount) return stage.On;
+            }
+            return null;
+        }
+    }
+
+    // The pledge's own fold, shared by the commitment and by the views of pledgers across commitments.
+
+    public static Pledge Announced(PledgeAnnounced e, int version) => new()
+    {
+        PledgeId = e.PledgeId,
+        Pledger = e.Pledger,
+        AnnouncedOn = e.AnnouncedOn,
+        AnnouncedVersion = version,
+        Source = e.Source,
+        Amounts = [new PledgeAmount(version, e.Amount, e.Rate, e.LedgerAmount, "announced")]
+    };
+
+    public Pledge Revised(PledgeRevised e, int version) => this with
+    {
+        Amounts = [.. Amounts, new PledgeAmount(version, e.NewAmount, e.Rate, e.LedgerAmount, e.Reason)]
+    };
+
+    public Pledge Staged(PledgeStageRecorded e, int version) => this with
+    {
+        Stages = [.. Stages, new StageEntry(version, e.Stage, e.Amount, e.On, e.Rate, e.LedgerAmount, e.Source)]
+    };
+
+    /// <summary>The pledge with the revision or stage recorded at this version reversed.</summary>
+    public Pledge Without(int version) => this with
+    {
+        Amounts = Amounts.Where(a => a.Version != version).ToList(),
+        Stages = Stages.Where(s => s.Version != version).ToList()
+    };
 }

@@ -77,6 +77,10 @@ public static class CommitmentScenarios
         return JsonDocument.Parse(result.ReadAsText()).RootElement.Clone();
     }
 
+    /// <summary>The commitment's full state: pledges, reports, assessments, restatements, evidence, corrections.</summary>
+    public static async Task<JsonElement> ReadDetail(this IAlbaHost api, string key = Goal) =>
+        (await api.ReadCommitment(key)).GetProperty("detail");
+
     public static int Version(this IScenarioResult result) =>
         int.Parse(result.Context.Response.Headers.ETag.ToString().Trim('"'));
 

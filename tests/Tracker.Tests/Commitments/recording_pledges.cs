@@ -27,7 +27,7 @@ public sealed class recording_pledges(TrackerApp app) : TrackerTest(app)
         german.Json().GetProperty("pledge").GetProperty("current").GetProperty("ledgerAmount").GetDecimal().ShouldBe(27_100_000m);
         disbursed.Version().ShouldBe(4);
         var commitment = await Api.ReadCommitment();
-        var pledges = commitment.GetProperty("pledges").EnumerateArray().ToList();
+        var pledges = commitment.GetProperty("detail").GetProperty("pledges").EnumerateArray().ToList();
         pledges.Select(p => p.GetProperty("pledgeId").GetString()).ShouldBe(["germany-1", "united-states-1"]);
         var stage = pledges[0].GetProperty("stages").EnumerateArray().Single();
         stage.GetProperty("amount").GetProperty("amount").GetDecimal().ShouldBe(10_000_000m);
@@ -90,7 +90,7 @@ public sealed class recording_pledges(TrackerApp app) : TrackerTest(app)
         });
         await Api.Write($"{Pledges}/germany-1/stages", Disbursement(30_000_000m));
 
-        var pledge = (await Api.ReadCommitment()).GetProperty("pledges")[0];
+        var pledge = (await Api.ReadDetail()).GetProperty("pledges")[0];
         pledge.GetProperty("amounts").GetArrayLength().ShouldBe(2);
         pledge.GetProperty("current").GetProperty("amount").GetProperty("amount").GetDecimal().ShouldBe(30_000_000m);
     }

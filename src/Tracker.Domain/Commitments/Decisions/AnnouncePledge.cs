@@ -23,7 +23,7 @@ public static class AnnouncePledge
         var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency);
         if (conversion is not null) return conversion;
 
-        return Decision.Accept(new PledgeAnnounced(id, pledger, amount, announcedOn,
+        return Decision.Accept(new PledgeAnnounced(state.Key, id, pledger, amount, announcedOn,
             amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source));
     }
 

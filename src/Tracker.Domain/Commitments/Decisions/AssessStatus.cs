@@ -19,6 +19,15 @@ public static class AssessStatus
                 $"dated earlier ({assessedOn:yyyy-MM-dd}).");
         }
 
-        return Decision.Accept(new StatusAssessed(status, assessedOn, rationale, source));
+        return Decision.Accept(new StatusAssessed(Timeliness(state, status, assessedOn), assessedOn, rationale, source));
+    }
+
+    /// <summary>Achieved after the deadline is achieved late, whatever the monitor called it.</summary>
+    public static CommitmentStatus Timeliness(Commitment state, CommitmentStatus status, DateOnly assessedOn)
+    {
+        if (status != CommitmentStatus.Achieved) return status;
+        var late = state.DeadlinePassedOn is not null && state.DeadlinePassedOn == state.Deadline?.DueBy
+                   || state.Deadline?.DueBy is { } due && assessedOn > due;
+        return late ? CommitmentStatus.AchievedLate : status;
     }
 }

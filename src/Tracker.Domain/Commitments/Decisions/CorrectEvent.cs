@@ -41,8 +41,11 @@ public static class CorrectEvent
             }
         }
 
+        var pledger = state.Pledges.FirstOrDefault(p => p.AnnouncedVersion == version ||
+                                                        p.Amounts.Any(a => a.Version == version) ||
+                                                        p.Stages.Any(s => s.Version == version))?.Pledger;
         return Describe(state, version) is { } corrected
-            ? Decision.Accept(new EventCorrected(version, corrected, reason, source))
+            ? Decision.Accept(new EventCorrected(version, corrected, reason, source, pledger))
             : new RuleViolation("version-not-correctable",
                 $"Version {version} of '{state.Key}' is not an event a correction can reverse (it does not exist, or it is itself a correction).");
     }

@@ -27,7 +27,7 @@ public static class RecordPledgeStage
         var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency);
         if (conversion is not null) return conversion;
 
-        return Decision.Accept(new PledgeStageRecorded(pledge.PledgeId, stage, amount, on,
+        return Decision.Accept(new PledgeStageRecorded(pledge.PledgeId, pledge.Pledger, stage, amount, on,
             amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source));
     }
 }

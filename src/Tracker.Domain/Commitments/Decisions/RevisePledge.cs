@@ -21,7 +21,7 @@ public static class RevisePledge
         var (ledgerAmount, conversion) = Rules.ToLedger(newAmount, rate, state.LedgerCurrency);
         if (conversion is not null) return conversion;
 
-        return Decision.Accept(new PledgeRevised(pledge.PledgeId, newAmount,
+        return Decision.Accept(new PledgeRevised(pledge.PledgeId, pledge.Pledger, newAmount,
             newAmount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, reason, source));
     }
 }

@@ -5,6 +5,7 @@ namespace Tracker.Domain.Commitments;
 /// LedgerAmount is its value in the commitment's ledger currency (equal to Amount when the currencies match).
 /// </summary>
 public sealed record PledgeAnnounced(
+    string CommitmentKey,
     string PledgeId,
     string Pledger,
     Money Amount,

@@ -12,6 +12,8 @@ public enum CommitmentStatus
     Stalled,
     PartiallyAchieved,
     Achieved,
+    /// <summary>Achieved after its deadline: the service records this instead of a plain "achieved".</summary>
+    AchievedLate,
     Missed,
     Withdrawn
 }

@@ -1,0 +1,46 @@
+using Marten;
+using Tracker.Domain.Commitments;
+using Wolverine;
+
+namespace Tracker.Api.Commitments;
+
+/// <summary>
+/// A durable scheduled message: at the end of a commitment's due date, see whether its deadline passed unachieved.
+/// Scheduled whenever a write gives a commitment a new due date; kept in PostgreSQL by Wolverine, so it survives
+/// restarts and fires at once for dates already past.
+/// </summary>
+public sealed record CheckDeadline(Guid CommitmentId, DateOnly DueBy)
+{
+    public const string Actor = "tracker-service";
+
+    /// <summary>The check for a state's current deadline, when a write gave it a new one.</summary>
+    public static IEnumerable<object> WhenDueDateChanged(Commitment? before, Commitment after)
+    {
+        if (after.Deadline?.DueBy is { } dueBy && dueBy != before?.Deadline?.DueBy)
+        {
+            yield return new CheckDeadline(after.Id, dueBy).ScheduledAt(PassDeadline.CheckAt(dueBy));
+        }
+    }
+}
+
+public static class CheckDeadlineHandler
+{
+    public static async Task<OutgoingMessages> Handle(CheckDeadline check, IDocumentSession session, TimeProvider clock,
+        CancellationToken token)
+    {
+        var now = clock.GetUtcNow();
+        if (now < PassDeadline.CheckAt(check.DueBy))
+        {
+            // Delivered early (a clock set back, a message moved by hand): look again when the day is over.
+            return [check.ScheduledAt(PassDeadline.CheckAt(check.DueBy))];
+        }
+
+        var stream = await session.Events.FetchForExclusiveWriting<Commitment>(check.CommitmentId, token);
+        if (stream.Aggregate is null) return [];
+
+        var decision = PassDeadline.Decide(stream.Aggregate, check.DueBy, DateOnly.FromDateTime(now.UtcDateTime));
+        session.LastModifiedBy = CheckDeadline.Actor;
+        stream.AppendMany(decision.Events);
+        return [];
+    }
+}

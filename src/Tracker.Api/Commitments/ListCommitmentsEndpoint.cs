@@ -1,0 +1,88 @@
+using Marten;
+using Marten.Pagination;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Infrastructure;
+using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments;
+using Wolverine.Http;
+
+namespace Tracker.Api.Commitments;
+
+/// <summary>A page of commitments, and how many match in all.</summary>
+public sealed record CommitmentPage(IReadOnlyList<CommitmentRow> Items, int Page, int PageSize, long Total, long PageCount);
+
+public static class ListCommitmentsEndpoint
+{
+    public const int DefaultPageSize = 25;
+    public const int MaxPageSize = 100;
+    private static readonly string[] Sorts = ["title", "deadline", "last-changed", "progress", "status", "stated-on"];
+
+    /// <summary>
+    /// Commitments filtered by status, kind, lineOfEffort, actor, overdue and a text search on the title (q), sorted by
+    /// sort (title, deadline, last-changed, progress, status, stated-on) in order (asc, desc), a page at a time.
+    /// </summary>
+    [WolverineGet("/api/commitments", Name = "ListCommitments")]
+    [EndpointSummary("List commitments with filters, sorting and paging")]
+    [Tags("Commitments")]
+    [ProducesResponseType<CommitmentPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static async Task<IResult> Get(IQuerySession session, HttpContext http, string? status, string? kind,
+        string? lineOfEffort, string? actor, bool? overdue, string? q, string? sort, string? order, int? page, int? pageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var statusFilter = ParseEnum<CommitmentStatus>(status, "status", errors);
+        var kindFilter = ParseEnum<CommitmentKind>(kind, "kind", errors);
+        var sortBy = sort ?? "title";
+        if (!Sorts.Contains(sortBy)) errors["sort"] = [$"sort must be one of: {string.Join(", ", Sorts)}."];
+        var descending = order switch { null or "asc" => false, "desc" => true, _ => Bad(errors, "order", "order must be asc or desc.") };
+        var pageNumber = page ?? 1;
+        if (pageNumber < 1) errors["page"] = ["page starts at 1."];
+        var size = pageSize ?? DefaultPageSize;
+        if (size is < 1 or > MaxPageSize) errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."];
+        if (q is { Length: > 200 }) errors["q"] = ["q has at most 200 characters."];
+        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+
+        IQueryable<CommitmentProgress> query = session.Query<CommitmentProgress>();
+        if (statusFilter is { } s) query = query.Where(x => x.Status == s);
+        if (kindFilter is { } k) query = query.Where(x => x.Kind == k);
+        if (!string.IsNullOrWhiteSpace(lineOfEffort)) query = query.Where(x => x.LineOfEffort == lineOfEffort);
+        if (!string.IsNullOrWhiteSpace(actor)) query = query.Where(x => x.Actors.Contains(actor));
+        if (overdue is { } o) query = query.Where(x => x.Overdue == o);
+        if (!string.IsNullOrWhiteSpace(q)) query = query.Where(x => x.Title.Contains(q, StringComparison.OrdinalIgnoreCase));
+
+        query = (sortBy, descending) switch
+        {
+            ("deadline", false) => query.OrderBy(x => x.DueBy).ThenBy(x => x.Key),
+            ("deadline", true) => query.OrderByDescending(x => x.DueBy).ThenBy(x => x.Key),
+            ("last-changed", false) => query.OrderBy(x => x.LastChangedAt).ThenBy(x => x.Key),
+            ("last-changed", true) => query.OrderByDescending(x => x.LastChangedAt).ThenBy(x => x.Key),
+            ("progress", false) => query.OrderBy(x => x.Progress.Fraction).ThenBy(x => x.Key),
+            ("progress", true) => query.OrderByDescending(x => x.Progress.Fraction).ThenBy(x => x.Key),
+            ("status", false) => query.OrderBy(x => x.Status).ThenBy(x => x.Key),
+            ("status", true) => query.OrderByDescending(x => x.Status).ThenBy(x => x.Key),
+            ("stated-on", false) => query.OrderBy(x => x.StatedOn).ThenBy(x => x.Key),
+            ("stated-on", true) => query.OrderByDescending(x => x.StatedOn).ThenBy(x => x.Key),
+            (_, false) => query.OrderBy(x => x.Title).ThenBy(x => x.Key),
+            (_, true) => query.OrderByDescending(x => x.Title).ThenBy(x => x.Key)
+        };
+
+        var results = await query.ToPagedListAsync(pageNumber, size, http.RequestAborted);
+        return Results.Ok(new CommitmentPage(results.Select(CommitmentRow.Of).ToList(), pageNumber, size,
+            results.TotalItemCount, results.PageCount));
+    }
+
+    private static T? ParseEnum<T>(string? value, string field, Dictionary<string, string[]> errors) where T : struct, Enum
+    {
+        if (value is null) return null;
+        var names = Enum.GetValues<T>().ToDictionary(v => Names.Of(v));
+        if (names.TryGetValue(value, out var parsed)) return parsed;
+        errors[field] = [$"{field} must be one of: {string.Join(", ", names.Keys)}."];
+        return null;
+    }
+
+    private static bool Bad(Dictionary<string, string[]> errors, string field, string message)
+    {
+        errors[field] = [message];
+        return false;
+    }
+}

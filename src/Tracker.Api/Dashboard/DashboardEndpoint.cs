@@ -1,0 +1,64 @@
+using Marten;
+using Tracker.Api.Commitments;
+using Tracker.Api.Infrastructure;
+using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments;
+using Wolverine.Http;
+
+namespace Tracker.Api.Dashboard;
+
+/// <summary>Money by stage (and the money targets) in one ledger currency; commitments counting in other currencies
+/// are totalled apart, never converted after the fact.</summary>
+public sealed record MoneyTotals(string Currency, decimal Target, decimal Pledged, decimal Committed, decimal Disbursed);
+
+public sealed record DashboardSummary(
+    int Commitments,
+    IReadOnlyDictionary<string, int> ByStatus,
+    IReadOnlyDictionary<string, int> ByLineOfEffort,
+    IReadOnlyDictionary<string, int> ByKind,
+    IReadOnlyList<MoneyTotals> Money,
+    IReadOnlyList<CommitmentRow> Overdue,
+    IReadOnlyList<CommitmentRow> DueWithin90Days,
+    IReadOnlyList<CommitmentRow> RecentlyChanged,
+    DateOnly AsOf);
+
+public static class DashboardEndpoint
+{
+    public const int UpcomingDays = 90;
+    public const int RecentCount = 10;
+
+    /// <summary>
+    /// Summarised at read time from the commitment progress models, so it is exactly as fresh as they are (inline) and
+    /// "the next 90 days" is counted from today.
+    /// </summary>
+    [WolverineGet("/api/dashboard", Name = "GetDashboard")]
+    [EndpointSummary("The dashboard summary")]
+    [Tags("Dashboard")]
+    public static async Task<DashboardSummary> Get(IQuerySession session, TimeProvider clock, CancellationToken token)
+    {
+        var all = await session.Query<CommitmentProgress>().ToListAsync(token);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        return Summarise(all, today);
+    }
+
+    public static DashboardSummary Summarise(IReadOnlyList<CommitmentProgress> all, DateOnly today)
+    {
+        var open = all.Where(c => !c.Detail.IsAchieved && c.Status != CommitmentStatus.Withdrawn).ToList();
+        return new DashboardSummary(
+            all.Count,
+            Count(all, c => Names.Of(c.Status)),
+            Count(all, c => c.LineOfEffort),
+            Count(all, c => Names.Of(c.Kind)),
+            all.GroupBy(c => c.LedgerCurrency).OrderBy(g => g.Key).Select(g => new MoneyTotals(g.Key,
+                g.Where(c => c.Target is { IsMoney: true }).Sum(c => c.Target!.Amount),
+                g.Sum(c => c.Money.Pledged), g.Sum(c => c.Money.Committed), g.Sum(c => c.Money.Disbursed))).ToList(),
+            all.Where(c => c.Overdue).OrderBy(c => c.DueBy).ThenBy(c => c.Key).Select(CommitmentRow.Of).ToList(),
+            open.Where(c => c.DueBy is { } due && due >= today && due <= today.AddDays(UpcomingDays))
+                .OrderBy(c => c.DueBy).ThenBy(c => c.Key).Select(CommitmentRow.Of).ToList(),
+            all.OrderByDescending(c => c.LastEventSequence).Take(RecentCount).Select(CommitmentRow.Of).ToList(),
+            today);
+    }
+
+    private static IReadOnlyDictionary<string, int> Count(IEnumerable<CommitmentProgress> all, Func<CommitmentProgress, string> by) =>
+        all.GroupBy(by).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
+}

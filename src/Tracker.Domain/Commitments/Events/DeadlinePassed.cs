@@ -1,0 +1,7 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>
+/// The commitment's deadline passed without it being achieved. Recorded by the service itself, at the end of the day the
+/// deadline allows, so the overdue state is part of the history and replays the same way.
+/// </summary>
+public sealed record DeadlinePassed(DateOnly DueBy);

@@ -1,0 +1,42 @@
+using Tracker.Domain.Commitments;
+
+namespace Tracker.Projections.Commitments;
+
+/// <summary>
+/// How far a commitment has come, as a fraction of its target:
+/// - money target: the larger of the money pledged by members and the latest aggregate money figure reported, never
+///   their sum, because an aggregate report ("more than $200 million announced") may include those very pledges.
+///   DisbursedFraction is the money disbursed over the target.
+/// - quantity target: (latest reported figure - baseline) / (target - baseline).
+/// - no target: 1 when achieved, otherwise unknown (null).
+/// A lower-bound figure ("more than") counts at its stated value. Fractions are not capped: 1.2 is 20% beyond.
+/// </summary>
+public static class ProgressRule
+{
+    public static ProgressMeasure Measure(Commitment state, MoneyByStage money, ProgressReport? latest)
+    {
+        if (state.Target is { IsMoney: true, Amount: > 0 } moneyTarget)
+        {
+            var reported = state.ProgressReports.Where(r => r.LedgerFigure is not null)
+                .OrderBy(r => r.AsOf).ThenBy(r => r.Version).LastOrDefault()?.LedgerFigure ?? 0m;
+            var (raised, basis) = reported > money.Pledged ? (reported, "reported") : (money.Pledged, "pledged");
+            return new ProgressMeasure(Ratio(raised, moneyTarget.Amount), raised == 0 ? "none" : basis,
+                Ratio(money.Disbursed, moneyTarget.Amount));
+        }
+
+        if (state.Target is { IsMoney: false } quantity)
+        {
+            var baseline = quantity.Baseline ?? 0m;
+            var span = quantity.Amount - baseline;
+            return latest is null || span <= 0
+                ? new ProgressMeasure(null, "none", null)
+                : new ProgressMeasure(Ratio(latest.Figure - baseline, span), "reported", null);
+        }
+
+        return state.IsAchieved
+            ? new ProgressMeasure(1m, "status", null)
+            : new ProgressMeasure(null, "none", null);
+    }
+
+    private static decimal Ratio(decimal part, decimal whole) => Math.Round(part / whole, 4, MidpointRounding.ToEven);
+}
