@@ -55,7 +55,7 @@ public static class DashboardEndpoint
             all.Where(c => c.Overdue).OrderBy(c => c.DueBy).ThenBy(c => c.Key).Select(CommitmentRow.Of).ToList(),
             open.Where(c => c.DueBy is { } due && due >= today && due <= today.AddDays(UpcomingDays))
                 .OrderBy(c => c.DueBy).ThenBy(c => c.Key).Select(CommitmentRow.Of).ToList(),
-            all.OrderByDescending(c => c.LastEventSequence).Take(RecentCount).Select(CommitmentRow.Of).ToList(),
+            all.OrderByDescending(c => c.LastChangedAt).ThenByDescending(c => c.LastEventSequence).Take(RecentCount).Select(CommitmentRow.Of).ToList(),
             today);
     }
 

@@ -47,6 +47,10 @@ public static class TrackerDatabase
                 options.Events.MetadataConfig.EnableAll();
                 options.Events.MetadataConfig.UserNameEnabled = true;
 
+                // Rich appends give each event its sequence and timestamp before the inline projections run, so the
+                // read models written with a write are identical to the ones a rebuild from the log produces.
+                options.Events.AppendMode = EventAppendMode.Rich;
+
                 options.Projections.Add<DocumentViewProjection>(ProjectionLifecycle.Inline);
 
                 // The commitment's current state is written in the same transaction as its events: a monitor reads

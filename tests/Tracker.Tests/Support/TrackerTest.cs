@@ -2,6 +2,7 @@ using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Wolverine.Runtime;
 
 namespace Tracker.Tests.Support;
 
@@ -19,6 +20,8 @@ public abstract class TrackerTest(TrackerApp app) : IAsyncLifetime
         await using var truncate = app.Host.Services.GetRequiredService<NpgsqlDataSource>()
             .CreateCommand("truncate tracker.idempotency_keys");
         await truncate.ExecuteNonQueryAsync();
+        // Scheduled deadline checks of earlier tests must not fire into this one.
+        await app.Host.Services.GetRequiredService<IWolverineRuntime>().Storage.Admin.ClearAllAsync();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -1,0 +1,140 @@
+using Alba;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Documents;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.ReadModels;
+
+public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
+{
+    private const string Base = $"/api/commitments/{Goal}";
+
+    [Fact]
+    public async Task money_by_stage_is_counted_in_the_target_currency_at_each_amounts_own_rate()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);          // USD 27,100,000
+        await Api.Write($"{Base}/pledges", new
+        {
+            pledger = "United States", amount = new { amount = 50_000_000m, currency = "USD" }, announcedOn = "2024-09-30",
+            source = Source
+        }, 201);
+        await Api.Write($"{Base}/pledges/germany-1/stages", new
+        {
+            stage = "committed", amount = new { amount = 20_000_000m, currency = "EUR" }, on = "2024-11-01",
+            exchangeRate = new { rate = 1.08m, on = "2024-11-01" }, source = Source
+        });                                                                           // USD 21,600,000 committed
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m)); // USD 10,500,000 disbursed
+        await Api.Write($"{Base}/pledges/united-states-1/stages", new
+        {
+            stage = "disbursed", amount = new { amount = 5_000_000m, currency = "USD" }, on = "2024-12-15", source = Source
+        });
+
+        var progress = await Api.ReadCommitment();
+
+        var money = progress.GetProperty("money");
+        money.GetProperty("pledged").GetDecimal().ShouldBe(77_100_000m);
+        money.GetProperty("committed").GetDecimal().ShouldBe(21_600_000m);
+        money.GetProperty("disbursed").GetDecimal().ShouldBe(15_500_000m);
+        progress.GetProperty("ledgerCurrency").GetString().ShouldBe("USD");
+        progress.GetProperty("pledgeCount").GetInt32().ShouldBe(2);
+        var measure = progress.GetProperty("progress");
+        measure.GetProperty("basis").GetString().ShouldBe("pledged");
+        measure.GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(77_100_000m / 394_000_000m, 4));
+        measure.GetProperty("disbursedFraction").GetDecimal().ShouldBe(Math.Round(15_500_000m / 394_000_000m, 4));
+        progress.GetProperty("version").GetInt32().ShouldBe(6);
+    }
+
+    [Fact]
+    public async Task an_aggregate_report_and_the_member_pledges_it_may_include_are_never_added_together()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);          // USD 27,100,000 pledged
+        await Api.Write($"{Base}/progress", Progress(200_000_000m));                  // more than USD 200 million announced
+
+        var progress = await Api.ReadCommitment();
+
+        var measure = progress.GetProperty("progress");
+        measure.GetProperty("basis").GetString().ShouldBe("reported");
+        measure.GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(200_000_000m / 394_000_000m, 4));
+        var latest = progress.GetProperty("latestReport");
+        latest.GetProperty("comparator").GetString().ShouldBe("more-than");
+        latest.GetProperty("asOf").GetString().ShouldBe("2024-09-30");
+        progress.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(27_100_000m);
+    }
+
+    [Fact]
+    public async Task a_correction_takes_its_money_out_of_the_totals()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
+
+        await Api.Write($"{Base}/corrections", new { version = 3, reason = "the report was about another fund", source = Source });
+
+        var progress = await Api.ReadCommitment();
+        progress.GetProperty("money").GetProperty("disbursed").GetDecimal().ShouldBe(0m);
+        progress.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(27_100_000m);
+        progress.GetProperty("correctionCount").GetInt32().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_quantity_counts_from_its_baseline()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = "iraq-repatriation", title = "Iraq repatriates its nationals from northeast Syria", kind = "quantitative",
+            lineOfEffort = "detention-and-camps", actors = new[] { "iraq" },
+            target = new { amount = 25_000, unit = "people", baseline = 5_000 },
+            statedIn = new { documentKey = "washington-2024", quote = "repatriating over 10,000 of its nationals" }
+        }, 201);
+
+        await Api.Write("/api/commitments/iraq-repatriation/progress", new
+        {
+            figure = 10_000, unit = "people", comparator = "more-than", asOf = "2024-09-30", source = Source
+        });
+
+        var progress = await Api.ReadCommitment("iraq-repatriation");
+        progress.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(0.25m);
+        progress.GetProperty("progress").GetProperty("basis").GetString().ShouldBe("reported");
+    }
+
+    [Fact]
+    public async Task restatements_count_as_sources_and_the_status_carries_its_date()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.RegisterDocument(new
+        {
+            key = "statement-2025", title = "Statement", publishedOn = "2025-06-01", kind = "statement", primary = true
+        });
+        await Api.Write($"{Base}/restatements", new { restatedIn = new { documentKey = "statement-2025", quote = "reaffirmed" } });
+        await Api.Write($"{Base}/assessments", new
+        {
+            status = "in-progress", assessedOn = "2025-06-02", rationale = "projects under way", source = Source
+        });
+
+        var progress = await Api.ReadCommitment();
+        progress.GetProperty("sourceCount").GetInt32().ShouldBe(2);
+        progress.GetProperty("restatementCount").GetInt32().ShouldBe(1);
+        progress.GetProperty("sourceDocuments").EnumerateArray().Select(d => d.GetString())
+            .ShouldBe(["washington-2024", "statement-2025"]);
+        progress.GetProperty("status").GetString().ShouldBe("in-progress");
+        progress.GetProperty("statusDate").GetString().ShouldBe("2025-06-02");
+    }
+
+    [Fact]
+    public async Task the_commitment_read_carries_its_version_as_etag_and_its_last_change()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var write = await Api.Write($"{Base}/progress", Progress());
+
+        var read = await Api.Scenario(s => s.Get.Url(Base));
+
+        read.Context.Response.Headers.ETag.ToString().ShouldBe(write.Context.Response.Headers.ETag.ToString());
+        var progress = read.Json();
+        progress.GetProperty("lastEventSequence").GetInt64().ShouldBeGreaterThan(0);
+        progress.GetProperty("lastChangedAt").GetDateTimeOffset().ShouldBeGreaterThan(DateTimeOffset.UtcNow.AddMinutes(-5));
+    }
+}
