@@ -66,8 +66,10 @@ public static class TrackerDatabase
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
             })
             .UseLightweightSessions()
-            .AddAsyncDaemon(DaemonMode.HotCold)
-            .IntegrateWithWolverine();
+            // Wolverine runs each async projection on exactly one node of the cluster and moves it when a node dies.
+            // (Marten's own HotCold coordination needs Patched.DistributedLock.Postgres, which the package source here
+            // lacks; the original it is shimmed with cannot take the advisory lock.)
+            .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
 
         if (environment.IsDevelopment())
         {

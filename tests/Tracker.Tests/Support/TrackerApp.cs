@@ -34,7 +34,6 @@ public sealed class TrackerApp : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Tracker", connectionString);
             builder.ConfigureServices(services =>
             {
-                services.MartenDaemonModeIsSolo();
                 services.RunWolverineInSoloMode();
                 services.AddSingleton<IStartupFilter, ThrowingEndpoint>();
             });

@@ -1,0 +1,160 @@
+using System.Text.Json;
+using Alba;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Documents;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.ReadModels;
+
+public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
+{
+    private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+    /// <summary>Four commitments: a money goal in progress, an overdue meeting, one due within 90 days, one achieved.</summary>
+    private async Task FourCommitments()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"/api/commitments/{Goal}/assessments", new
+        {
+            status = "in-progress", assessedOn = "2024-10-05", rationale = "pledges coming in", source = Source
+        });
+        await Milestone("next-ministerial-2022", "Hold the next ministerial meeting", "2022-06-01", "month");
+        await Milestone("africa-focus-group", "Convene the Africa Focus Group", Today.AddDays(30).ToString("yyyy-MM-dd"), "day",
+            "africa");
+        await Milestone("iskp-grouping", "Establish the ISKP Diplomatic Grouping", "2099-01-01", "year", "central-and-south-asia");
+        await Api.Write("/api/commitments/iskp-grouping/assessments", new
+        {
+            status = "achieved", assessedOn = "2024-10-01", rationale = "established", source = Source
+        });
+        await Eventually.Until(() => Api.ReadCommitment("next-ministerial-2022"), c => c.GetProperty("overdue").GetBoolean());
+    }
+
+    private Task Milestone(string key, string title, string date, string precision, string line = "meetings") =>
+        Api.Write("/api/commitments", new
+        {
+            key, title, kind = "milestone", lineOfEffort = line, actors = new[] { "coalition" },
+            deadline = new { date, precision },
+            statedIn = new { documentKey = "washington-2024", quote = title }
+        }, 201);
+
+    private async Task<JsonElement> Get(string url) => (await Api.Scenario(s => s.Get.Url(url))).Json();
+
+    private static IEnumerable<string?> Keys(JsonElement rows) => rows.EnumerateArray().Select(r => r.GetProperty("key").GetString());
+
+    [Fact]
+    public async Task the_dashboard_counts_by_status_line_of_effort_and_kind_and_totals_money()
+    {
+        await FourCommitments();
+
+        var dashboard = await Get("/api/dashboard");
+
+        dashboard.GetProperty("commitments").GetInt32().ShouldBe(4);
+        var byStatus = dashboard.GetProperty("byStatus");
+        byStatus.GetProperty("in-progress").GetInt32().ShouldBe(1);
+        byStatus.GetProperty("not-assessed").GetInt32().ShouldBe(2);
+        byStatus.GetProperty("achieved").GetInt32().ShouldBe(1);
+        dashboard.GetProperty("byLineOfEffort").GetProperty("meetings").GetInt32().ShouldBe(1);
+        dashboard.GetProperty("byKind").GetProperty("milestone").GetInt32().ShouldBe(3);
+        var usd = dashboard.GetProperty("money").EnumerateArray().Single();
+        usd.GetProperty("currency").GetString().ShouldBe("USD");
+        usd.GetProperty("target").GetDecimal().ShouldBe(394_000_000m);
+        usd.GetProperty("pledged").GetDecimal().ShouldBe(27_100_000m);
+    }
+
+    [Fact]
+    public async Task the_dashboard_lists_the_overdue_the_due_within_90_days_and_the_recently_changed()
+    {
+        await FourCommitments();
+
+        var dashboard = await Get("/api/dashboard");
+
+        Keys(dashboard.GetProperty("overdue")).ShouldBe(["next-ministerial-2022"]);
+        Keys(dashboard.GetProperty("dueWithin90Days")).ShouldBe(["africa-focus-group"]);
+        Keys(dashboard.GetProperty("recentlyChanged")).First().ShouldBe("next-ministerial-2022");
+        dashboard.GetProperty("asOf").GetString().ShouldBe(Today.ToString("yyyy-MM-dd"));
+    }
+
+    [Fact]
+    public async Task the_list_filters_by_status_kind_line_of_effort_actor_overdue_and_title()
+    {
+        await FourCommitments();
+
+        Keys((await Get("/api/commitments?status=in-progress")).GetProperty("items")).ShouldBe([Goal]);
+        Keys((await Get("/api/commitments?kind=milestone&sort=title")).GetProperty("items"))
+            .ShouldBe(["africa-focus-group", "iskp-grouping", "next-ministerial-2022"]);
+        Keys((await Get("/api/commitments?lineOfEffort=africa")).GetProperty("items")).ShouldBe(["africa-focus-group"]);
+        Keys((await Get("/api/commitments?actor=coalition&overdue=true")).GetProperty("items")).ShouldBe(["next-ministerial-2022"]);
+        Keys((await Get("/api/commitments?q=MINISTERIAL")).GetProperty("items")).ShouldBe(["next-ministerial-2022"]);
+        Keys((await Get("/api/commitments?actor=iraq")).GetProperty("items")).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task the_list_sorts_and_pages_and_says_how_many_match()
+    {
+        await FourCommitments();
+
+        var first = await Get("/api/commitments?sort=deadline&order=asc&pageSize=2&page=1");
+        var second = await Get("/api/commitments?sort=deadline&order=asc&pageSize=2&page=2");
+
+        first.GetProperty("total").GetInt64().ShouldBe(4);
+        first.GetProperty("pageCount").GetInt64().ShouldBe(2);
+        Keys(first.GetProperty("items")).ShouldBe(["next-ministerial-2022", "africa-focus-group"]);
+        Keys(second.GetProperty("items")).ShouldBe(["iskp-grouping", Goal]);
+    }
+
+    [Theory]
+    [InlineData("status=done", "status")]
+    [InlineData("kind=vague", "kind")]
+    [InlineData("sort=colour", "sort")]
+    [InlineData("order=sideways", "order")]
+    [InlineData("pageSize=1000", "pageSize")]
+    [InlineData("page=0", "page")]
+    public async Task a_bad_query_is_a_400_naming_the_parameter(string query, string field)
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/commitments?" + query);
+            s.StatusCodeShouldBe(400);
+        });
+
+        result.ReadProblem(400).Errors.ShouldNotBeNull().Keys.ShouldContain(field);
+    }
+
+    [Fact]
+    public async Task a_document_lists_the_commitments_it_states_and_restates()
+    {
+        await FourCommitments();
+        await Api.RegisterDocument(new
+        {
+            key = "statement-2025", title = "Statement", publishedOn = "2025-06-01", kind = "statement", primary = true
+        });
+        await Api.Write($"/api/commitments/{Goal}/restatements", new
+        {
+            restatedIn = new { documentKey = "statement-2025", paragraph = "4", quote = "we reaffirm the goal" }
+        });
+
+        var stated = (await Api.Scenario(s => s.Get.Url("/api/documents/washington-2024/commitments"))).Json();
+        var restated = (await Api.Scenario(s => s.Get.Url("/api/documents/statement-2025/commitments"))).Json();
+
+        stated.GetArrayLength().ShouldBe(4);
+        var only = restated.EnumerateArray().Single();
+        only.GetProperty("key").GetString().ShouldBe(Goal);
+        only.GetProperty("role").GetString().ShouldBe("restated");
+        only.GetProperty("quote").GetString().ShouldBe("we reaffirm the goal");
+        only.GetProperty("on").GetString().ShouldBe("2025-06-01");
+    }
+
+    [Fact]
+    public async Task the_commitments_of_an_unknown_document_are_a_404()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/documents/nothing/commitments");
+            s.StatusCodeShouldBe(404);
+        });
+
+        result.ReadProblem(404);
+    }
+}
