@@ -32,6 +32,10 @@ builder.Host.UseWolverine(options =>
     options.Policies.AutoApplyTransactions();
     // Scheduled deadline checks and any local message live in PostgreSQL, so they survive restarts.
     options.Policies.UseDurableLocalQueues();
+    // How often scheduled messages that came due are picked up (deadline checks fire within this of midnight UTC).
+    options.Durability.ScheduledJobPollingTime =
+        TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Wolverine:ScheduledJobPollingMilliseconds", 5000));
+    options.Durability.ScheduledJobFirstExecution = TimeSpan.Zero;
 });
 
 var app = builder.Build();
@@ -42,6 +46,8 @@ app.MapScalarApiReference("/scalar");
 app.MapTrackerHealth();
 app.MapWolverineEndpoints(options =>
 {
+    // "?page=abc" is a 400 problem, not a silent default.
+    options.RejectUnparseableQueryValues = true;
     options.AddPolicy<FluentValidationPolicy>();
     options.AddPolicy<CommitmentWriteOpenApi>();
     options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);

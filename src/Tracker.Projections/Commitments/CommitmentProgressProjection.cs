@@ -15,6 +15,6 @@ public sealed partial class CommitmentProgressProjection : SingleStreamProjectio
         var state = e.Data is CommitmentStated stated
             ? Commitment.Create(stated) with { Id = id }
             : snapshot?.Detail.After(e.Data);
-        return state is null ? snapshot : CommitmentProgress.From(state, e.Timestamp, e.Sequence);
+        return state is null ? snapshot : CommitmentProgress.From(state, Timestamps.AsStored(e.Timestamp), e.Sequence);
     }
 }

@@ -32,6 +32,7 @@ public sealed class TrackerApp : IAsyncLifetime
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Tracker", connectionString);
+            builder.UseSetting("Wolverine:ScheduledJobPollingMilliseconds", "200");
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();

@@ -1,0 +1,76 @@
+using Alba;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.ReadModels;
+
+[CollectionDefinition(Name)]
+public sealed class RebuildCollection : ICollectionFixture<TrackerApp>
+{
+    public const string Name = "rebuild";
+}
+
+/// <summary>In a collection of its own: a rebuild rewrites every model under the running host's feet.</summary>
+[Collection(RebuildCollection.Name)]
+public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
+{
+    private static readonly string[] ModelTables =
+        ["mt_doc_commitmentprogress", "mt_doc_pledgerview", "mt_doc_commitment", "mt_doc_documentview"];
+
+    private async Task<Dictionary<string, string>> StoredModels()
+    {
+        var models = new Dictionary<string, string>();
+        var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        foreach (var table in ModelTables)
+        {
+            await using var command = dataSource.CreateCommand(
+                $"select coalesce(string_agg(id::text || ' ' || data::text, E'\\n' order by id), '') from tracker.{table}");
+            models[table] = (string)(await command.ExecuteScalarAsync())!;
+        }
+        return models;
+    }
+
+    /// <summary>So the comparison proves the rebuild rewrote each model from the events, not that it left them alone.</summary>
+    private async Task SpoilEveryStoredModel()
+    {
+        var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        foreach (var table in ModelTables)
+        {
+            await using var command = dataSource.CreateCommand(
+                $"update tracker.{table} set data = jsonb_set(data, '{{spoiled}}', 'true')");
+            (await command.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
+        }
+    }
+
+    [Fact]
+    public async Task rebuilding_every_projection_from_the_command_line_gives_the_same_models_byte_for_byte()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(5_000_000m));
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = 4, reason = "duplicate", source = Source });
+        await Api.Write($"/api/commitments/{Goal}/progress", Progress());
+        await Api.Write($"/api/commitments/{Goal}/revisions", new
+        {
+            deadline = new { date = "2020-01-01", precision = "year" }, reason = "backdated for the test", source = Source
+        });
+        await Eventually.Until(() => Api.ReadCommitment(), c => c.GetProperty("overdue").GetBoolean());
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var before = await StoredModels();
+        before["mt_doc_pledgerview"].ShouldContain("germany");
+
+        await SpoilEveryStoredModel();
+
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "projections", "rebuild");
+
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("Projection Rebuild complete");
+        var after = await StoredModels();
+        foreach (var table in ModelTables) after[table].ShouldBe(before[table], table);
+    }
+}

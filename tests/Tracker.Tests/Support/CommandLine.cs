@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace Tracker.Tests.Support;
+
+/// <summary>Runs the service's JasperFx command line (`dotnet Tracker.Api.dll ...`) as its own process.</summary>
+public static class CommandLine
+{
+    public static async Task<(int ExitCode, string Output)> Run(string connectionString, params string[] arguments)
+    {
+        var api = Path.Combine(AppContext.BaseDirectory, "Tracker.Api.dll");
+        var start = new ProcessStartInfo("dotnet", [api, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+            Environment =
+            {
+                ["ConnectionStrings__Tracker"] = connectionString,
+                ["ASPNETCORE_ENVIRONMENT"] = "Development"
+            }
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await errors);
+    }
+}
