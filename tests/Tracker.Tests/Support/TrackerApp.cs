@@ -33,6 +33,8 @@ public sealed class TrackerApp : IAsyncLifetime
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Tracker", connectionString);
             builder.UseSetting("Wolverine:ScheduledJobPollingMilliseconds", "200");
+            // Each test states what it needs; the seed catalogue has its own tests.
+            builder.UseSetting("Catalogue:LoadOnStart", "false");
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Tracker.Domain.Commitments;
+
+namespace Tracker.Api.Catalogue;
+
+/// <summary>
+/// A catalogue of commitments: the documents they come from and, per commitment, its statement, restatements,
+/// reported figures, assessments and evidence, each with the words and paragraph it comes from. JSON, camelCase, with
+/// the same field names and enum spellings as the API (see data/catalogue and the README).
+/// </summary>
+public sealed record CatalogueFile(
+    string Name,
+    string? Description,
+    IReadOnlyList<CatalogueDocument> Documents,
+    IReadOnlyList<CatalogueCommitment> Commitments)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        RespectNullableAnnotations = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow
+    };
+
+    public static CatalogueFile Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CatalogueFile>(File.ReadAllText(path), Json)
+                   ?? throw new InvalidDataException($"{path} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a valid catalogue: {e.Message}", e);
+        }
+    }
+}
+
+public sealed record CatalogueDocument(
+    string Key, string Title, DateOnly PublishedOn, string? Venue, string Kind, string? Url, bool Primary, string? Note);
+
+public sealed record CatalogueCommitment(
+    string Key,
+    string Title,
+    CommitmentKind Kind,
+    string LineOfEffort,
+    IReadOnlyList<string> Actors,
+    Provenance StatedIn,
+    DateOnly? StatedOn,
+    Target? Target,
+    Deadline? Deadline,
+    IReadOnlyList<CatalogueRestatement>? Restatements,
+    IReadOnlyList<CatalogueProgress>? Progress,
+    IReadOnlyList<CatalogueAssessment>? Assessments,
+    IReadOnlyList<CatalogueSource>? Evidence);
+
+public sealed record CatalogueRestatement(Provenance RestatedIn, DateOnly? RestatedOn, Target? NewTarget, Deadline? NewDeadline,
+    string? Note);
+
+public sealed record CatalogueProgress(decimal Figure, string? Unit, string? Currency, Comparator Comparator, DateOnly AsOf,
+    ExchangeRate? ExchangeRate, string? Note, CatalogueSource Source);
+
+public sealed record CatalogueAssessment(CommitmentStatus Status, DateOnly AssessedOn, string Rationale, CatalogueSource Source);
+
+/// <summary>Where a fact comes from, with the words it uses: kept as evidence on the event.</summary>
+public sealed record CatalogueSource(string? DocumentKey, string? Url, bool Primary, string? Paragraph, string? Quote,
+    DateOnly? On, string? Note)
+{
+    public Evidence ToEvidence(DateOnly? on = null)
+    {
+        var words = Quote is null ? null : $"{(Paragraph is null ? "" : $"paragraph {Paragraph}: ")}\u201c{Quote}\u201d";
+        var note = string.Join(" ", new[] { Note, words }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        return new Evidence(DocumentKey, Url, Primary, On ?? on, note.Length == 0 ? null : note);
+    }
+}

@@ -1,0 +1,53 @@
+using JasperFx.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Tracker.Api.Catalogue;
+
+public sealed class CatalogueImportInput : NetCoreInput
+{
+    [Description("A catalogue JSON file, or a folder of them (default: the catalogue shipped with the service)")]
+    public string PathFlag { get; set; } = "";
+}
+
+/// <summary>`dotnet run -- catalogue-import --path my-coalition.json`: loads (or re-applies) a catalogue into the database.</summary>
+[Description("Import a catalogue of commitments into the database (idempotent; changed entries become revision events)",
+    Name = "catalogue-import")]
+public sealed class CatalogueImportCommand : JasperFxAsyncCommand<CatalogueImportInput>
+{
+    public override async Task<bool> Execute(CatalogueImportInput input)
+    {
+        // Run the service's own host, without serving HTTP on its port and without the first-start load.
+        Environment.SetEnvironmentVariable("ASPNETCORE_URLS", "http://127.0.0.1:0");
+        Environment.SetEnvironmentVariable("Catalogue__LoadOnStart", "false");
+        using var host = input.BuildHost();
+        await host.StartAsync();
+        try
+        {
+            var options = new CatalogueOptions();
+            if (input.PathFlag.Length > 0) options.Path = Path.GetFullPath(input.PathFlag);
+            var files = options.Files().ToList();
+            if (files.Count == 0)
+            {
+                Console.Error.WriteLine($"No catalogue found at {options.Path}");
+                return false;
+            }
+
+            var importer = host.Services.GetRequiredService<CatalogueImporter>();
+            var ok = true;
+            foreach (var file in files)
+            {
+                var report = await importer.Import(CatalogueFile.Read(file), CancellationToken.None);
+                Console.WriteLine($"{file}: {report.DocumentsRegistered} documents registered, {report.CommitmentsStated} " +
+                                  $"commitments stated, {report.EventsAppended} events appended, {report.Failures.Count} failures");
+                foreach (var failure in report.Failures) Console.Error.WriteLine("  failed: " + failure);
+                foreach (var warning in report.Warnings) Console.WriteLine("  warning: " + warning);
+                ok &= report.Succeeded;
+            }
+            return ok;
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+}
