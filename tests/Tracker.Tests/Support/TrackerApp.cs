@@ -23,7 +23,7 @@ public sealed class TrackerApp : IAsyncLifetime
     public async Task InitializeAsync() => Host = await StartAnotherHost();
 
     /// <summary>A service process of its own on the same database: what a restart or a second node looks like.</summary>
-    public static async Task<IAlbaHost> StartAnotherHost()
+    public static async Task<IAlbaHost> StartAnotherHost(params (string Key, string Value)[] settings)
     {
         JasperFxEnvironment.AutoStartHost = true;
         var connectionString = TestDatabase.ConnectionString();
@@ -35,6 +35,7 @@ public sealed class TrackerApp : IAsyncLifetime
             builder.UseSetting("Wolverine:ScheduledJobPollingMilliseconds", "200");
             // Each test states what it needs; the seed catalogue has its own tests.
             builder.UseSetting("Catalogue:LoadOnStart", "false");
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();

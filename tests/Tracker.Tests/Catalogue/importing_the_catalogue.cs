@@ -1,0 +1,230 @@
+using System.Text.Json;
+using Alba;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Tracker.Api.Catalogue;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.ReadModels;
+using Tracker.Tests.Support;
+
+namespace Tracker.Tests.Catalogue;
+
+public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
+{
+    private Task<ImportReport> Import(CatalogueFile? catalogue = null) =>
+        Api.Services.GetRequiredService<CatalogueImporter>().Import(catalogue ?? CatalogueData.Load(), CancellationToken.None);
+
+    /// <summary>Events recorded by the import (the service's own deadline checks may append beside them).</summary>
+    private async Task<int> ImportedEventCount()
+    {
+        await using var session = Store.QuerySession();
+        var all = await session.Events.QueryAllRawEvents().ToListAsync();
+        return all.Count(e => e.UserName == CatalogueImporter.Actor);
+    }
+
+    private Task<JsonElement> Read(string key) => Api.ReadCommitment(key);
+
+    [Fact]
+    public async Task the_import_states_every_commitment_through_the_domain_with_historical_dates()
+    {
+        var report = await Import();
+
+        report.Failures.ShouldBeEmpty();
+        report.DocumentsRegistered.ShouldBe(5);
+        report.CommitmentsStated.ShouldBe(30);
+        var page = (await Api.Scenario(s => s.Get.Url("/api/commitments?pageSize=100"))).Json();
+        page.GetProperty("total").GetInt64().ShouldBe(30);
+
+        await using var session = Store.QuerySession();
+        var stated = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment("syria-political-settlement"))).First();
+        stated.UserName.ShouldBe(CatalogueImporter.Actor);
+        stated.Data.ShouldBeOfType<CommitmentStated>().StatedOn.ShouldBe(new DateOnly(2019, 6, 25));
+    }
+
+    [Fact]
+    public async Task the_394_million_goal_reads_back_with_more_than_200_million_reported_in_2024()
+    {
+        await Import();
+
+        var goal = await Read("stabilisation-394m");
+
+        goal.GetProperty("target").GetProperty("amount").GetDecimal().ShouldBe(394_000_000m);
+        goal.GetProperty("target").GetProperty("currency").GetString().ShouldBe("USD");
+        var report = goal.GetProperty("latestReport");
+        report.GetProperty("figure").GetDecimal().ShouldBe(200_000_000m);
+        report.GetProperty("comparator").GetString().ShouldBe("more-than");
+        report.GetProperty("asOf").GetString().ShouldBe("2024-09-30");
+        goal.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(0m);
+        var evidence = goal.GetProperty("detail").GetProperty("evidence").EnumerateArray()
+            .Select(e => e.GetProperty("evidence")).ToList();
+        evidence.ShouldAllBe(e => e.GetProperty("documentKey").GetString() == "shafaq-2024" && !e.GetProperty("primary").GetBoolean());
+    }
+
+    [Fact]
+    public async Task iraq_repatriating_over_10000_nationals_is_a_progress_report()
+    {
+        await Import();
+
+        var report = (await Read("iraq-repatriation")).GetProperty("latestReport");
+
+        report.GetProperty("figure").GetDecimal().ShouldBe(10_000m);
+        report.GetProperty("comparator").GetString().ShouldBe("more-than");
+        report.GetProperty("unit").GetString().ShouldBe("people");
+    }
+
+    [Fact]
+    public async Task the_meetings_promised_carry_their_deadlines_and_the_italian_one_was_kept_in_rome()
+    {
+        await Import();
+
+        var ministerial = await Read("next-ministerial-by-june-2022");
+        ministerial.GetProperty("dueBy").GetString().ShouldBe("2022-06-30");
+        var brussels = await Read("small-group-brussels-fall-2021");
+        brussels.GetProperty("deadline").GetProperty("precision").GetString().ShouldBe("season");
+        brussels.GetProperty("dueBy").GetString().ShouldBe("2021-11-30");
+        var italy = await Read("ministerial-in-italy");
+        italy.GetProperty("statedOn").GetString().ShouldBe("2020-06-04");
+        italy.GetProperty("deadline").GetProperty("precision").GetString().ShouldBe("open-ended");
+        italy.GetProperty("status").GetString().ShouldBe("achieved");
+        italy.GetProperty("statusDate").GetString().ShouldBe("2021-06-28");
+        italy.GetProperty("detail").GetProperty("statusHistory")[0].GetProperty("source").GetProperty("documentKey")
+            .GetString().ShouldBe("rome-2021");
+    }
+
+    [Fact]
+    public async Task meetings_whose_deadline_passed_with_no_evidence_become_overdue()
+    {
+        await Import();
+
+        var brussels = await Eventually.Until(() => Read("small-group-brussels-fall-2021"), c => c.GetProperty("overdue").GetBoolean());
+
+        brussels.GetProperty("overdue").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task membership_reaches_87_with_the_maldives()
+    {
+        await Import();
+
+        var membership = await Read("coalition-membership");
+
+        var reports = membership.GetProperty("detail").GetProperty("progressReports").EnumerateArray()
+            .Select(r => (r.GetProperty("asOf").GetString(), r.GetProperty("figure").GetDecimal())).ToList();
+        reports.ShouldBe([("2019-06-25", 80m), ("2024-09-30", 87m)]);
+        membership.GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(87m);
+    }
+
+    [Fact]
+    public async Task restatements_in_later_documents_are_restatements_not_new_commitments()
+    {
+        await Import();
+
+        var syria = await Read("syria-political-settlement");
+
+        syria.GetProperty("sourceDocuments").EnumerateArray().Select(d => d.GetString())
+            .ShouldBe(["paris-2019", "small-group-2020", "rome-2021", "washington-2024"]);
+        syria.GetProperty("restatementCount").GetInt32().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task importing_again_adds_nothing()
+    {
+        await Import();
+        var before = await ImportedEventCount();
+
+        var again = await Import();
+
+        again.EventsAppended.ShouldBe(0);
+        again.CommitmentsStated.ShouldBe(0);
+        (await ImportedEventCount()).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task an_entry_changed_later_is_applied_as_revision_events_not_a_rewrite()
+    {
+        await Import();
+        var original = CatalogueData.Load();
+        var changed = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key switch
+            {
+                "stabilisation-394m" => c with { Target = c.Target! with { Amount = 400_000_000m } },
+                "iraq-repatriation" => c with
+                {
+                    Progress = [c.Progress![0] with { Figure = 11_000m }]
+                },
+                _ => c
+            }).ToList()
+        };
+
+        var report = await Import(changed);
+
+        report.EventsAppended.ShouldBe(3); // a target revision; a correction and a new report
+        await using var session = Store.QuerySession();
+        var goal = await session.Events.FetchStreamAsync(StreamIds.ForCommitment("stabilisation-394m"));
+        goal.First().Data.ShouldBeOfType<CommitmentStated>().Target!.Amount.ShouldBe(394_000_000m);
+        goal.Last().Data.ShouldBeOfType<TargetRevised>().NewTarget.Amount.ShouldBe(400_000_000m);
+        var repatriation = await session.Events.FetchStreamAsync(StreamIds.ForCommitment("iraq-repatriation"));
+        repatriation.Select(e => e.Data.GetType()).TakeLast(2).ShouldBe([typeof(EventCorrected), typeof(ProgressReported)]);
+        (await Read("iraq-repatriation")).GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(11_000m);
+    }
+
+    [Fact]
+    public async Task a_catalogue_entry_that_breaks_a_rule_is_reported_and_the_rest_still_loads()
+    {
+        var original = CatalogueData.Load();
+        var broken = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == "iraq-repatriation"
+                ? c with { Target = new Target(5, "USD", null) }
+                : c).ToList()
+        };
+
+        var report = await Import(broken);
+
+        report.Failures.ShouldHaveSingleItem().ShouldContain("target-kind-mismatch");
+        report.CommitmentsStated.ShouldBe(29);
+    }
+
+    [Fact]
+    public async Task the_service_loads_the_catalogue_into_an_empty_database_on_first_start()
+    {
+        await using var firstStart = await TrackerApp.StartAnotherHost(("Catalogue:LoadOnStart", "true"));
+
+        var page = await Eventually.Until(
+            async () => (await firstStart.Scenario(s => s.Get.Url("/api/commitments"))).Json(),
+            p => p.GetProperty("total").GetInt64() == 30);
+
+        page.GetProperty("total").GetInt64().ShouldBe(30);
+        var dashboard = (await firstStart.Scenario(s => s.Get.Url("/api/dashboard"))).Json();
+        dashboard.GetProperty("commitments").GetInt32().ShouldBe(30);
+    }
+
+    [Fact]
+    public async Task the_command_line_imports_a_catalogue_file_given_by_path()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"my-coalition-{Guid.NewGuid():N}.json");
+        await System.IO.File.WriteAllTextAsync(file, """
+            {
+              "name": "My coalition",
+              "documents": [
+                { "key": "summit-2025", "title": "Summit declaration", "publishedOn": "2025-03-01", "kind": "communique", "primary": true }
+              ],
+              "commitments": [
+                { "key": "clean-water-1m", "title": "Bring clean water to one million people", "kind": "quantitative",
+                  "lineOfEffort": "stabilisation", "actors": ["coalition"],
+                  "target": { "amount": 1000000, "unit": "people" },
+                  "statedIn": { "documentKey": "summit-2025", "paragraph": "3", "quote": "clean water for one million people" } }
+              ]
+            }
+            """);
+
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "catalogue-import", "--path", file);
+
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("1 commitments stated");
+        (await Read("clean-water-1m")).GetProperty("target").GetProperty("unit").GetString().ShouldBe("people");
+    }
+}
