@@ -1,4 +1,6 @@
 using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Audit;
 using Tracker.Api.Commitments;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain.Commitments;
@@ -34,11 +36,22 @@ public static class DashboardEndpoint
     [WolverineGet("/api/dashboard", Name = "GetDashboard")]
     [EndpointSummary("The dashboard summary")]
     [Tags("Dashboard")]
-    public static async Task<DashboardSummary> Get(IQuerySession session, TimeProvider clock, CancellationToken token)
+    [ProducesResponseType<DashboardSummary>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static async Task<IResult> Get(IQuerySession session, TimeProvider clock, HttpContext http,
+        DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf, CancellationToken token)
     {
-        var all = await session.Query<CommitmentProgress>().ToListAsync(token);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        return Summarise(all, today);
+        var past = new TimeTravel(recordedAsOf, null, effectiveAsOf);
+        if (past.Errors(versionAllowed: false) is { Count: > 0 } errors)
+        {
+            return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+        }
+
+        var all = past.IsPresent
+            ? await session.Query<CommitmentProgress>().ToListAsync(token)
+            : await past.AllCommitments(session, token);
+        http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
+        return Results.Ok(Summarise(all, past.Day(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))));
     }
 
     public static DashboardSummary Summarise(IReadOnlyList<CommitmentProgress> all, DateOnly today)

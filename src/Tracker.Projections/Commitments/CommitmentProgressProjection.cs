@@ -1,6 +1,5 @@
 using JasperFx.Events;
 using Marten.Events.Aggregation;
-using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments;
 
@@ -10,11 +9,6 @@ namespace Tracker.Projections.Commitments;
 /// </summary>
 public sealed partial class CommitmentProgressProjection : SingleStreamProjection<CommitmentProgress, Guid>
 {
-    public override CommitmentProgress? Evolve(CommitmentProgress? snapshot, Guid id, IEvent e)
-    {
-        var state = e.Data is CommitmentStated stated
-            ? Commitment.Create(stated) with { Id = id }
-            : snapshot?.Detail.After(e.Data);
-        return state is null ? snapshot : CommitmentProgress.From(state, Timestamps.AsStored(e.Timestamp), e.Sequence);
-    }
+    public override CommitmentProgress? Evolve(CommitmentProgress? snapshot, Guid id, IEvent e) =>
+        CommitmentReplay.Evolve(snapshot, id, e);
 }

@@ -1,0 +1,49 @@
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Infrastructure;
+using Wolverine.Http;
+
+namespace Tracker.Api.Audit;
+
+public sealed record FeedEvent(long Sequence, Guid StreamId, int Version, string Type, DateTimeOffset RecordedAt,
+    string? Actor, string? CorrelationId, object Data);
+
+/// <summary>A page of the store's events in sequence order; pass Next as "after" for the next page.</summary>
+public sealed record EventFeedPage(IReadOnlyList<FeedEvent> Events, long After, long Next, long HighWaterMark);
+
+public static class EventFeedEndpoint
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    [WolverineGet("/api/audit/events", Name = "GetEventFeed")]
+    [EndpointSummary("Every event in the store, in order, a page at a time")]
+    [Tags("Audit")]
+    [ProducesResponseType<EventFeedPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static async Task<IResult> Get(IQuerySession session, IDocumentStore store, long? after, int? limit,
+        CancellationToken token)
+    {
+        var from = after ?? 0;
+        var size = limit ?? DefaultLimit;
+        var errors = new Dictionary<string, string[]>();
+        if (from < 0) errors["after"] = ["after is a sequence number, 0 or more."];
+        if (size is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
+        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > from)
+            .OrderBy(e => e.Sequence)
+            .Take(size)
+            .ToListAsync(token);
+        var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
+
+        return Results.Ok(new EventFeedPage(
+            events.Select(e => new FeedEvent(e.Sequence, e.StreamId, (int)e.Version, EventNames.Of(e.Data), e.Timestamp,
+                e.UserName, e.CorrelationId, e.Data)).ToList(),
+            from,
+            events.Count == 0 ? from : events[^1].Sequence,
+            highWaterMark));
+    }
+}

@@ -1,0 +1,48 @@
+using JasperFx.Events;
+using Tracker.Domain.Commitments;
+
+namespace Tracker.Projections.Commitments;
+
+/// <summary>
+/// Folds a commitment's events into its progress model outside the event store's projections: for the state at a
+/// past version or instant (the events recorded by then) and for the state on a past date (the events that refer to a
+/// date on or before it, skipped events still counted so versions stay those of the log).
+/// </summary>
+public static class CommitmentReplay
+{
+    public static CommitmentProgress? Fold(Guid id, IEnumerable<IEvent> events, Func<IEvent, bool>? include = null)
+    {
+        CommitmentProgress? progress = null;
+        foreach (var e in events)
+        {
+            if (include is null || include(e))
+            {
+                progress = Evolve(progress, id, e);
+            }
+            else if (progress is not null)
+            {
+                progress = progress with { Detail = progress.Detail.Skip(), Version = progress.Version + 1 };
+            }
+        }
+        return progress;
+    }
+
+    /// <summary>The same step the inline projection takes for one event.</summary>
+    public static CommitmentProgress? Evolve(CommitmentProgress? snapshot, Guid id, IEvent e)
+    {
+        var state = e.Data is CommitmentStated stated
+            ? Commitment.Create(stated) with { Id = id }
+            : snapshot?.Detail.After(e.Data);
+        return state is null ? snapshot : CommitmentProgress.From(state, Timestamps.AsStored(e.Timestamp), e.Sequence);
+    }
+
+    /// <summary>Whether an event belongs in the state on a date: it refers to that date or earlier, or it corrects one that does.</summary>
+    public static Func<IEvent, bool> EffectiveOn(DateOnly date, IReadOnlyList<IEvent> all)
+    {
+        var byVersion = all.ToDictionary(e => e.Version);
+        bool Included(IEvent e) => e.Data is EventCorrected c
+            ? byVersion.TryGetValue(c.CorrectedVersion, out var corrected) && Included(corrected)
+            : EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)) <= date;
+        return Included;
+    }
+}
