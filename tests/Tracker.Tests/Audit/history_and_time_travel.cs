@@ -1,0 +1,207 @@
+using System.Text.Json;
+using Alba;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Audit;
+
+public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
+{
+    private const string Base = $"/api/commitments/{Goal}";
+
+    private async Task<JsonElement> Get(string url) => (await Api.Scenario(s => s.Get.Url(url))).Json();
+
+    /// <summary>Stated (v1), Germany's pledge (v2), a disbursement (v3), then that disbursement corrected (v4).</summary>
+    private async Task AHistoryWithACorrection()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201, ("X-Actor", "monitor.alice"), ("X-Correlation-Id", "c-2"));
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await Api.Write($"{Base}/corrections", new { version = 3, reason = "the report was about another fund", source = Source });
+    }
+
+    [Fact]
+    public async Task the_history_lists_every_event_in_order_with_who_when_why_and_a_readable_summary()
+    {
+        await AHistoryWithACorrection();
+
+        var history = (await Get($"{Base}/history")).EnumerateArray().ToList();
+
+        history.Select(h => h.GetProperty("version").GetInt32()).ShouldBe([1, 2, 3, 4]);
+        history.Select(h => h.GetProperty("type").GetString())
+            .ShouldBe(["commitment-stated", "pledge-announced", "pledge-stage-recorded", "event-corrected"]);
+        history.Select(h => h.GetProperty("sequence").GetInt64()).ShouldBeInOrder(SortDirection.Ascending);
+        var pledge = history[1];
+        pledge.GetProperty("summary").GetString().ShouldBe("Germany pledged EUR 25,000,000 (USD 27,100,000 at 1.084 on 2024-10-02) on 2024-10-02");
+        pledge.GetProperty("actor").GetString().ShouldBe("monitor.alice");
+        pledge.GetProperty("correlationId").GetString().ShouldBe("c-2");
+        pledge.GetProperty("effectiveOn").GetString().ShouldBe("2024-10-02");
+        pledge.GetProperty("data").GetProperty("pledger").GetString().ShouldBe("Germany");
+        history[3].GetProperty("reason").GetString().ShouldBe("the report was about another fund");
+        history[3].GetProperty("summary").GetString().ShouldStartWith("Version 3 (pledge-stage-recorded) reversed");
+    }
+
+    [Fact]
+    public async Task the_changelog_shows_what_each_event_changed_in_the_progress_model()
+    {
+        await AHistoryWithACorrection();
+
+        var changelog = (await Get($"{Base}/changelog")).EnumerateArray().ToList();
+
+        var pledged = changelog[1].GetProperty("changes").EnumerateArray().Single(c => c.GetProperty("field").GetString() == "money.pledged");
+        pledged.GetProperty("before").GetDecimal().ShouldBe(0m);
+        pledged.GetProperty("after").GetDecimal().ShouldBe(27_100_000m);
+        var undone = changelog[3].GetProperty("changes").EnumerateArray().Single(c => c.GetProperty("field").GetString() == "money.disbursed");
+        undone.GetProperty("before").GetDecimal().ShouldBe(10_500_000m);
+        undone.GetProperty("after").GetDecimal().ShouldBe(0m);
+    }
+
+    [Fact]
+    public async Task a_past_version_shows_the_commitment_as_it_was_then()
+    {
+        await AHistoryWithACorrection();
+
+        var result = await Api.Scenario(s => s.Get.Url($"{Base}?version=3"));
+
+        result.Context.Response.Headers["X-Tracker-View"].ToString().ShouldBe("as-recorded; version=3");
+        result.Context.Response.Headers.ETag.ToString().ShouldBe("\"3\"");
+        var then = result.Json();
+        then.GetProperty("version").GetInt32().ShouldBe(3);
+        then.GetProperty("money").GetProperty("disbursed").GetDecimal().ShouldBe(10_500_000m);
+        (await Api.ReadCommitment()).GetProperty("money").GetProperty("disbursed").GetDecimal().ShouldBe(0m);
+    }
+
+    [Fact]
+    public async Task as_recorded_at_an_instant_shows_only_what_had_been_recorded_by_then()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Task.Delay(50);
+        var instant = DateTimeOffset.UtcNow;
+        await Task.Delay(50);
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);
+
+        var then = await Get($"{Base}?recordedAsOf={Uri.EscapeDataString(instant.ToString("O"))}");
+
+        then.GetProperty("version").GetInt32().ShouldBe(1);
+        then.GetProperty("pledgeCount").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task as_effective_counts_a_late_recorded_pledge_from_the_day_it_was_announced()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);   // recorded today, announced 2024-10-02
+
+        var beforeAnnouncement = await Get($"{Base}?effectiveAsOf=2024-10-01");
+        var afterAnnouncement = await Get($"{Base}?effectiveAsOf=2024-10-02");
+
+        beforeAnnouncement.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(0m);
+        afterAnnouncement.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(27_100_000m);
+        var recordedYesterday = DateTimeOffset.UtcNow.AddDays(-1).ToString("O");
+        var asRecorded = await Api.Scenario(s =>
+        {
+            s.Get.Url($"{Base}?recordedAsOf={Uri.EscapeDataString(recordedYesterday)}");
+            s.StatusCodeShouldBe(404);
+        });
+        asRecorded.ReadProblem(404);
+    }
+
+    [Fact]
+    public async Task as_effective_leaves_out_a_corrected_fact_on_every_date()
+    {
+        await AHistoryWithACorrection();
+
+        var afterDisbursement = await Get($"{Base}?effectiveAsOf=2025-01-01");
+
+        afterDisbursement.GetProperty("money").GetProperty("disbursed").GetDecimal().ShouldBe(0m);
+        afterDisbursement.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(27_100_000m);
+    }
+
+    [Fact]
+    public async Task before_its_statement_a_commitment_did_not_exist_yet()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url($"{Base}?effectiveAsOf=2024-09-29");
+            s.StatusCodeShouldBe(404);
+        });
+
+        result.ReadProblem(404);
+    }
+
+    [Fact]
+    public async Task the_whole_dashboard_can_be_read_as_recorded_at_a_past_instant()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Task.Delay(50);
+        var instant = DateTimeOffset.UtcNow;
+        await Task.Delay(50);
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);
+
+        var result = await Api.Scenario(s => s.Get.Url($"/api/dashboard?recordedAsOf={Uri.EscapeDataString(instant.ToString("O"))}"));
+
+        result.Context.Response.Headers["X-Tracker-View"].ToString().ShouldStartWith("as-recorded; at=");
+        var then = result.Json();
+        then.GetProperty("commitments").GetInt32().ShouldBe(1);
+        then.GetProperty("money")[0].GetProperty("pledged").GetDecimal().ShouldBe(0m);
+        (await Get("/api/dashboard")).GetProperty("commitments").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task the_dashboard_as_effective_on_a_date_counts_money_announced_by_then()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);
+
+        var then = await Get("/api/dashboard?effectiveAsOf=2024-10-01");
+        var later = await Get("/api/dashboard?effectiveAsOf=2024-10-03");
+
+        then.GetProperty("money")[0].GetProperty("pledged").GetDecimal().ShouldBe(0m);
+        later.GetProperty("money")[0].GetProperty("pledged").GetDecimal().ShouldBe(27_100_000m);
+        later.GetProperty("asOf").GetString().ShouldBe("2024-10-03");
+    }
+
+    [Theory]
+    [InlineData("?version=2&effectiveAsOf=2024-10-01", "recordedAsOf")]
+    [InlineData("?version=0", "version")]
+    public async Task two_pasts_at_once_or_a_version_below_one_is_a_400(string query, string field)
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url(Base + query);
+            s.StatusCodeShouldBe(400);
+        });
+
+        result.ReadProblem(400).Errors.ShouldNotBeNull().Keys.ShouldContain(field);
+    }
+
+    [Fact]
+    public async Task an_unreadable_instant_is_a_400()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url($"{Base}?recordedAsOf=last-tuesday");
+            s.StatusCodeShouldBe(400);
+        });
+
+        result.ReadProblem(400);
+    }
+
+    [Fact]
+    public async Task the_history_of_an_unknown_commitment_is_a_404()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/commitments/nothing/history");
+            s.StatusCodeShouldBe(404);
+        });
+
+        result.ReadProblem(404);
+    }
+}
