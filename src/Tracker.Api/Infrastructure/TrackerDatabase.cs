@@ -4,6 +4,7 @@ using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
+using Tracker.Api.Audit;
 using Tracker.Api.Infrastructure.Idempotency;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
@@ -64,6 +65,7 @@ public static class TrackerDatabase
                 options.Schema.For<CommitmentProgress>().GinIndexJsonData();
 
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
+                options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));
             })
             .UseLightweightSessions()
             // Wolverine runs each async projection on exactly one node of the cluster and moves it when a node dies.

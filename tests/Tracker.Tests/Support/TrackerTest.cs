@@ -16,9 +16,9 @@ public abstract class TrackerTest(TrackerApp app) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await app.Host.ResetAllMartenDataAsync();
-        // Marten resets its own tables; the idempotency keys live beside them.
+        // Marten resets its own tables; the idempotency keys and the events' hashes live beside them.
         await using var truncate = app.Host.Services.GetRequiredService<NpgsqlDataSource>()
-            .CreateCommand("truncate tracker.idempotency_keys");
+            .CreateCommand("truncate tracker.idempotency_keys, tracker.event_hashes");
         await truncate.ExecuteNonQueryAsync();
         // Scheduled deadline checks of earlier tests must not fire into this one.
         await app.Host.Services.GetRequiredService<IWolverineRuntime>().Storage.Admin.ClearAllAsync();

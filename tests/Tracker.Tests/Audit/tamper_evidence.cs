@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Alba;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Tracker.Domain;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Audit;
+
+public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
+{
+    private const string Base = $"/api/commitments/{Goal}";
+
+    private async Task<JsonElement> Get(string url) => (await Api.Scenario(s => s.Get.Url(url))).Json();
+
+    private async Task Sql(string sql)
+    {
+        await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<long> SequenceOf(int version)
+    {
+        await using var session = Store.QuerySession();
+        return (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal))).Single(e => e.Version == version).Sequence;
+    }
+
+    /// <summary>Four events on the goal: stated, Germany's pledge, a disbursement, a reported figure.</summary>
+    private async Task AHistory()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await Api.Write($"{Base}/progress", Progress());
+    }
+
+    [Fact]
+    public async Task an_untouched_log_verifies_intact()
+    {
+        await AHistory();
+
+        var commitment = await Get($"/api/audit/commitments/{Goal}/verify");
+        var store = await Get("/api/audit/verify");
+
+        commitment.GetProperty("intact").GetBoolean().ShouldBeTrue();
+        commitment.GetProperty("eventsChecked").GetInt64().ShouldBe(4);
+        store.GetProperty("intact").GetBoolean().ShouldBeTrue();
+        store.GetProperty("eventsChecked").GetInt64().ShouldBe(5); // and the document's registration
+    }
+
+    [Fact]
+    public async Task editing_an_event_row_in_postgresql_is_found_at_exactly_that_event()
+    {
+        await AHistory();
+        var tampered = await SequenceOf(2);
+
+        // Somebody with database access quietly raises Germany's pledge.
+        await Sql($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '250000000') where seq_id = {tampered}");
+
+        var commitment = await Get($"/api/audit/commitments/{Goal}/verify");
+        var store = await Get("/api/audit/verify");
+        foreach (var report in new[] { commitment, store })
+        {
+            report.GetProperty("intact").GetBoolean().ShouldBeFalse();
+            var found = report.GetProperty("firstBreak");
+            found.GetProperty("sequence").GetInt64().ShouldBe(tampered);
+            found.GetProperty("version").GetInt64().ShouldBe(2);
+            found.GetProperty("type").GetString().ShouldBe("pledge_announced");
+            found.GetProperty("reason").GetString()!.ShouldContain("data changed");
+        }
+    }
+
+    [Fact]
+    public async Task rewriting_an_event_and_its_hash_breaks_the_link_of_the_next_event()
+    {
+        await AHistory();
+        var tampered = await SequenceOf(2);
+        var next = await SequenceOf(3);
+
+        await Sql($$"""
+            update tracker.mt_events set data = jsonb_set(data, '{Amount,Amount}', '250000000') where seq_id = {{tampered}};
+            update tracker.event_hashes h set hash = encode(sha256(convert_to(e.type || E'\n' || e.version::text || E'\n' ||
+                   e.data::text || E'\n' || coalesce(h.previous_hash, ''), 'UTF8')), 'hex')
+              from tracker.mt_events e where e.seq_id = h.seq_id and h.seq_id = {{tampered}};
+            """);
+
+        var report = await Get($"/api/audit/commitments/{Goal}/verify");
+        report.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        report.GetProperty("firstBreak").GetProperty("sequence").GetInt64().ShouldBe(next);
+        report.GetProperty("firstBreak").GetProperty("reason").GetString()!.ShouldContain("link");
+    }
+
+    [Fact]
+    public async Task an_event_inserted_behind_the_trigger_has_no_hash_and_is_found()
+    {
+        await AHistory();
+        var last = await SequenceOf(4);
+
+        await Sql($"delete from tracker.event_hashes where seq_id = {last}");
+
+        var report = await Get($"/api/audit/commitments/{Goal}/verify");
+        report.GetProperty("firstBreak").GetProperty("sequence").GetInt64().ShouldBe(last);
+        report.GetProperty("firstBreak").GetProperty("reason").GetString()!.ShouldContain("no hash");
+    }
+
+    [Fact]
+    public async Task the_command_line_verifies_the_whole_log()
+    {
+        await AHistory();
+
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify");
+
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("The log is intact: 5 events checked.");
+    }
+}
