@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Marten;
+using Tracker.Api.Audit;
+using Tracker.Api.Infrastructure;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments;
+using Wolverine.Http;
+
+namespace Tracker.Api.Exports;
+
+/// <summary>
+/// Exports stream: rows are read from PostgreSQL one at a time (Marten's async enumeration) and written to the response
+/// as they come, so an export never holds the whole store in memory.
+/// </summary>
+public static class ExportEndpoints
+{
+    /// <summary>One row per commitment: the progress model's columns.</summary>
+    [WolverineGet("/api/exports/commitments.csv", Name = "ExportCommitmentsCsv")]
+    [EndpointSummary("Commitments with their progress, as CSV")]
+    [Tags("Exports")]
+    public static async Task Commitments(IQuerySession session, HttpContext http, CancellationToken token)
+    {
+        Csv.Prepare(http, "commitments.csv");
+        var csv = new Csv(http.Response.Body);
+        await csv.Row("key", "title", "kind", "line_of_effort", "actors", "target_amount", "target_currency", "target_unit",
+            "baseline", "ledger_currency", "pledged", "committed", "disbursed", "latest_figure", "latest_unit",
+            "latest_currency", "latest_comparator", "latest_as_of", "progress_fraction", "progress_basis", "status",
+            "status_date", "deadline_date", "deadline_precision", "due_by", "overdue", "stated_in", "stated_on",
+            "source_count", "restatement_count", "version", "last_changed_at");
+        await foreach (var c in session.Query<CommitmentProgress>().OrderBy(c => c.Key).ToAsyncEnumerable(token))
+        {
+            await csv.Row(c.Key, c.Title, Names.Of(c.Kind), c.LineOfEffort, string.Join("; ", c.Actors), c.Target?.Amount,
+                c.Target?.Currency, c.Target?.Unit, c.Target?.Baseline, c.LedgerCurrency, c.Money.Pledged, c.Money.Committed,
+                c.Money.Disbursed, c.LatestReport?.Figure, c.LatestReport?.Unit, c.LatestReport?.Currency,
+                c.LatestReport is null ? null : Names.Of(c.LatestReport.Comparator), c.LatestReport?.AsOf, c.Progress.Fraction,
+                c.Progress.Basis, Names.Of(c.Status), c.StatusDate, c.Deadline?.Date,
+                c.Deadline is null ? null : Names.Of(c.Deadline.Precision), c.DueBy, c.Overdue, c.StatedIn.DocumentKey,
+                c.StatedOn, c.SourceCount, c.RestatementCount, c.Version, c.LastChangedAt);
+        }
+        await csv.Flush();
+    }
+
+    /// <summary>One row per money record: each pledge as announced and as revised, and each committed or disbursed stage.</summary>
+    [WolverineGet("/api/exports/pledges.csv", Name = "ExportPledgesCsv")]
+    [EndpointSummary("Pledges with their revisions and stages, as CSV")]
+    [Tags("Exports")]
+    public static async Task Pledges(IQuerySession session, HttpContext http, CancellationToken token)
+    {
+        Csv.Prepare(http, "pledges.csv");
+        var csv = new Csv(http.Response.Body);
+        await csv.Row("commitment", "pledge_id", "pledger", "record", "amount", "currency", "date", "exchange_rate",
+            "rate_date", "ledger_amount", "ledger_currency", "version", "source_document", "source_url", "source_primary", "why");
+        await foreach (var c in session.Query<CommitmentProgress>().Where(c => c.PledgeCount > 0).OrderBy(c => c.Key)
+                           .ToAsyncEnumerable(token))
+        {
+            foreach (var p in c.Detail.Pledges)
+            {
+                foreach (var a in p.Amounts)
+                {
+                    await csv.Row(c.Key, p.PledgeId, p.Pledger, a.Version == p.AnnouncedVersion ? "pledged" : "revised",
+                        a.Amount.Amount, a.Amount.Currency, a.Version == p.AnnouncedVersion ? p.AnnouncedOn : a.Rate?.On,
+                        a.Rate?.Rate, a.Rate?.On, a.LedgerAmount, c.LedgerCurrency, a.Version, p.Source.DocumentKey,
+                        p.Source.Url, p.Source.Primary, a.Why);
+                }
+                foreach (var s in p.Stages)
+                {
+                    await csv.Row(c.Key, p.PledgeId, p.Pledger, Names.Of(s.Stage), s.Amount.Amount, s.Amount.Currency, s.On,
+                        s.Rate?.Rate, s.Rate?.On, s.LedgerAmount, c.LedgerCurrency, s.Version, s.Source.DocumentKey,
+                        s.Source.Url, s.Source.Primary, null);
+                }
+            }
+        }
+        await csv.Flush();
+    }
+
+    /// <summary>A commitment's history as CSV (the JSON is GET /api/commitments/{key}/history).</summary>
+    [WolverineGet("/api/commitments/{key}/history.csv", Name = "ExportCommitmentHistoryCsv")]
+    [EndpointSummary("A commitment's history, as CSV")]
+    [Tags("Exports")]
+    public static async Task History(string key, IQuerySession session, HttpContext http, CancellationToken token)
+    {
+        var events = await session.Events.FetchStreamAsync(StreamIds.ForCommitment(key), token: token);
+        if (events.Count == 0)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
+                title: "No such commitment", detail: $"No commitment has key '{key}'.").ExecuteAsync(http);
+            return;
+        }
+
+        Csv.Prepare(http, $"{StreamIds.Normalise(key)}-history.csv");
+        var csv = new Csv(http.Response.Body);
+        await csv.Row("version", "sequence", "type", "recorded_at", "effective_on", "actor", "correlation_id", "summary", "data");
+        Commitment? state = null;
+        foreach (var e in events)
+        {
+            var next = e.Data is CommitmentStated stated ? Commitment.Create(stated) : state!.After(e.Data);
+            await csv.Row(e.Version, e.Sequence, EventNames.Of(e.Data), e.Timestamp,
+                EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)), e.UserName, e.CorrelationId,
+                EventSummaries.Of(e.Data, (state ?? next).LedgerCurrency), JsonSerializer.Serialize(e.Data, e.Data.GetType()));
+            state = next;
+        }
+        await csv.Flush();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Xml.Linq;
+using Alba;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Documents;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Audit;
+
+public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
+{
+    private const string Base = $"/api/commitments/{Goal}";
+
+    /// <summary>The goal with Germany's EUR pledge (revised once), part of it committed and disbursed, and a milestone beside it.</summary>
+    private async Task MoneyInSeveralStages()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"{Base}/pledges/germany-1/revisions", new
+        {
+            amount = new { amount = 30_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.09m, on = "2025-01-10" },
+            reason = "topped up, \"with thanks\"", source = Source
+        });
+        await Api.Write($"{Base}/pledges/germany-1/stages", new
+        {
+            stage = "committed", amount = new { amount = 20_000_000m, currency = "EUR" }, on = "2024-11-01",
+            exchangeRate = new { rate = 1.08m, on = "2024-11-01" }, source = Source
+        });
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await Api.Write("/api/commitments", new
+        {
+            key = "next-ministerial", title = "Hold the next ministerial", kind = "milestone", lineOfEffort = "meetings",
+            actors = new[] { "coalition" }, statedIn = new { documentKey = "washington-2024", quote = "q" }
+        }, 201);
+    }
+
+    private async Task<(string ContentType, string[] Lines)> Csv(string url)
+    {
+        var result = await Api.Scenario(s => s.Get.Url(url));
+        return (result.Context.Response.ContentType!, result.ReadAsText().Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task the_commitments_csv_has_a_row_per_commitment_with_its_progress()
+    {
+        await MoneyInSeveralStages();
+
+        var (type, lines) = await Csv("/api/exports/commitments.csv");
+
+        type.ShouldStartWith("text/csv");
+        lines.Length.ShouldBe(3);
+        lines[0].ShouldStartWith("key,title,kind,line_of_effort,actors,target_amount,target_currency");
+        var goal = lines.Single(l => l.StartsWith(Goal + ","));
+        goal.ShouldContain(",financial,stabilisation,coalition,394000000,USD,");
+        goal.ShouldContain(",32700000.00,21600000.00,10500000.00,"); // pledged after revision, committed, disbursed (USD)
+    }
+
+    [Fact]
+    public async Task the_pledges_csv_has_a_row_per_money_record_with_original_currency_and_rate()
+    {
+        await MoneyInSeveralStages();
+
+        var (_, lines) = await Csv("/api/exports/pledges.csv");
+
+        lines[0].ShouldBe("commitment,pledge_id,pledger,record,amount,currency,date,exchange_rate,rate_date,ledger_amount,ledger_currency,version,source_document,source_url,source_primary,why");
+        var records = lines.Skip(1).Select(l => l.Split(',')[3]).ToList();
+        records.ShouldBe(["pledged", "revised", "committed", "disbursed"]);
+        lines[1].ShouldStartWith($"{Goal},germany-1,Germany,pledged,25000000,EUR,2024-10-02,1.084,2024-10-02,27100000.000,USD,2,");
+        lines[2].ShouldEndWith("\"topped up, \"\"with thanks\"\"\"");
+    }
+
+    [Fact]
+    public async Task a_commitments_history_exports_as_csv()
+    {
+        await MoneyInSeveralStages();
+
+        var (_, lines) = await Csv($"{Base}/history.csv");
+
+        lines[0].ShouldBe("version,sequence,type,recorded_at,effective_on,actor,correlation_id,summary,data");
+        lines.Length.ShouldBe(6);
+        lines[2].ShouldContain("pledge-announced");
+        lines[2].ShouldContain("Germany pledged EUR 25,000,000 (USD 27,100,000 at 1.084 on 2024-10-02)");
+    }
+
+    [Fact]
+    public async Task the_iati_export_has_an_activity_per_financial_commitment_with_pledge_commitment_and_disbursement_transactions()
+    {
+        await MoneyInSeveralStages();
+
+        var result = await Api.Scenario(s => s.Get.Url("/api/exports/iati.xml"));
+
+        var xml = XDocument.Parse(result.ReadAsText());
+        var root = xml.Root!;
+        root.Name.LocalName.ShouldBe("iati-activities");
+        root.Attribute("version")!.Value.ShouldBe("2.03");
+        var activity = root.Elements("iati-activity").ShouldHaveSingleItem();
+        activity.Attribute("default-currency")!.Value.ShouldBe("USD");
+        activity.Element("iati-identifier")!.Value.ShouldBe("XX-TRACKER-" + Goal);
+        activity.Element("title")!.Element("narrative")!.Value.ShouldStartWith("Raise and implement $394 million");
+        activity.Element("activity-status")!.Attribute("code")!.Value.ShouldBe("1");
+        activity.Element("budget")!.Element("value")!.Value.ShouldBe("394000000");
+
+        var transactions = activity.Elements("transaction").Select(t => new
+        {
+            Type = t.Element("transaction-type")!.Attribute("code")!.Value,
+            Date = t.Element("transaction-date")!.Attribute("iso-date")!.Value,
+            Value = t.Element("value")!,
+            Provider = t.Element("provider-org")!.Element("narrative")!.Value
+        }).ToList();
+        transactions.Select(t => t.Type).ShouldBe(["12", "2", "3"]);
+        transactions.ShouldAllBe(t => t.Provider == "Germany" && t.Value.Attribute("currency")!.Value == "EUR");
+        transactions.Select(t => t.Value.Value).ShouldBe(["30000000", "20000000", "10000000"]);
+        transactions.Select(t => t.Value.Attribute("value-date")!.Value).ShouldBe(["2024-10-02", "2024-11-01", "2024-12-01"]);
+        transactions.Select(t => t.Date).ShouldBe(["2024-10-02", "2024-11-01", "2024-12-01"]);
+    }
+}
