@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using JasperFx;
 using Scalar.AspNetCore;
+using Tracker.Api.Admin;
 using Tracker.Api.Audit;
 using Tracker.Api.Catalogue;
 using Tracker.Api.Commitments;
@@ -24,6 +25,7 @@ builder.Services.Configure<CatalogueOptions>(builder.Configuration.GetSection("C
 builder.Services.AddSingleton<CatalogueImporter>();
 builder.Services.AddHostedService<CatalogueSeeding>();
 builder.Services.AddSingleton<LogVerifier>();
+builder.Services.AddSingleton<ProjectionRebuilds>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 builder.Services.AddTrackerOpenApi();
 builder.Services.AddWolverineHttp();

@@ -19,6 +19,16 @@ public sealed partial class PledgerProjection : MultiStreamProjection<PledgerVie
         Identities<EventCorrected>(e => e.Pledger is null ? [] : [Slug.From(e.Pledger)]);
     }
 
+    /// <summary>The pledger view an event belongs to, by the same rule as the routing above; null for none.</summary>
+    public static string? PledgerOf(object data) => data switch
+    {
+        PledgeAnnounced x => Slug.From(x.Pledger),
+        PledgeRevised x => Slug.From(x.Pledger),
+        PledgeStageRecorded x => Slug.From(x.Pledger),
+        EventCorrected { Pledger: { } pledger } => Slug.From(pledger),
+        _ => null
+    };
+
     public override PledgerView? Evolve(PledgerView? snapshot, string id, IEvent e)
     {
         var view = snapshot ?? new PledgerView { Id = id, Name = (e.Data as PledgeAnnounced)?.Pledger ?? id };

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using JasperFx.Events;
+using Marten;
+using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments;
+using Tracker.Projections.Pledgers;
+
+namespace Tracker.Api.Admin;
+
+public enum RebuildStatus { Running, Completed, Failed }
+
+/// <summary>What a rebuild has done so far.</summary>
+public sealed record RebuildProgress(Guid Id, string Projection, RebuildStatus Status, long HighWaterMark,
+    long EventsProcessed, int ModelsWritten, int ModelsKeptNewer, int ModelsDeleted, DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt, string? Error);
+
+/// <summary>
+/// Rebuilds a read model from the event log while the service keeps serving the current one: the models are computed
+/// from the events up to the store's high-water mark at the start, then written over the live ones (a model a write
+/// made newer in the meantime is kept), so readers never see an empty or half-built table. The command line
+/// (`projections rebuild`) is Marten's own rebuild, which empties the table first; use it when the service is down.
+/// Progress lives in memory: a restart forgets it, and the rebuild can simply be run again.
+/// </summary>
+public sealed class ProjectionRebuilds(IDocumentStore store, IHostApplicationLifetime lifetime, ILogger<ProjectionRebuilds> logger)
+{
+    public static readonly IReadOnlyList<string> Supported = ["CommitmentProgress", PledgerProjection.ProjectionName];
+    private const int BatchSize = 500;
+    private readonly ConcurrentDictionary<Guid, RebuildProgress> _jobs = new();
+
+    public RebuildProgress? Find(Guid id) => _jobs.GetValueOrDefault(id);
+
+    public RebuildProgress Start(string projection)
+    {
+        var progress = new RebuildProgress(Guid.NewGuid(), projection, RebuildStatus.Running, 0, 0, 0, 0, 0,
+            DateTimeOffset.UtcNow, null, null);
+        _jobs[progress.Id] = progress;
+        _ = Task.Run(() => Run(progress.Id, projection, lifetime.ApplicationStopping));
+        return progress;
+    }
+
+    private async Task Run(Guid id, string projection, CancellationToken token)
+    {
+        try
+        {
+            var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
+            Update(id, p => p with { HighWaterMark = highWaterMark });
+            if (projection == PledgerProjection.ProjectionName) await RebuildPledgers(id, highWaterMark, token);
+            else await RebuildCommitmentProgress(id, highWaterMark, token);
+            Update(id, p => p with { Status = RebuildStatus.Completed, FinishedAt = DateTimeOffset.UtcNow });
+            logger.LogInformation("Rebuilt {Projection}: {Progress}", projection, _jobs[id]);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Rebuilding {Projection} failed", projection);
+            Update(id, p => p with { Status = RebuildStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = e.Message });
+        }
+    }
+
+    private async Task RebuildCommitmentProgress(Guid id, long highWaterMark, CancellationToken token)
+    {
+        var rebuilt = new Dictionary<Guid, CommitmentProgress>();
+        await Replay(id, highWaterMark, token, e =>
+        {
+            var current = rebuilt.GetValueOrDefault(e.StreamId);
+            if (current is null && e.Data is not CommitmentStated) return;
+            rebuilt[e.StreamId] = CommitmentReplay.Evolve(current, e.StreamId, e)!;
+        });
+        await WriteOver(id, rebuilt.Values.ToList(), highWaterMark, p => p.Id, p => p.LastEventSequence, token);
+    }
+
+    private async Task RebuildPledgers(Guid id, long highWaterMark, CancellationToken token)
+    {
+        var projection = new PledgerProjection();
+        var rebuilt = new Dictionary<string, PledgerView>();
+        await Replay(id, highWaterMark, token, e =>
+        {
+            var pledger = PledgerProjection.PledgerOf(e.Data);
+            if (pledger is null) return;
+            rebuilt[pledger] = projection.Evolve(rebuilt.GetValueOrDefault(pledger), pledger, e)!;
+        });
+        await WriteOver(id, rebuilt.Values.ToList(), highWaterMark, p => p.Id, p => p.LastEventSequence, token);
+    }
+
+    /// <summary>Reads the log up to the high-water mark, in order, a page at a time.</summary>
+    private async Task Replay(Guid id, long highWaterMark, CancellationToken token, Action<IEvent> apply)
+    {
+        long after = 0;
+        while (true)
+        {
+            await using var session = store.QuerySession();
+            var page = await session.Events.QueryAllRawEvents()
+                .Where(e => e.Sequence > after && e.Sequence <= highWaterMark)
+                .OrderBy(e => e.Sequence).Take(BatchSize).ToListAsync(token);
+            if (page.Count == 0) return;
+            foreach (var e in page) apply(e);
+            after = page[^1].Sequence;
+            Update(id, p => p with { EventsProcessed = p.EventsProcessed + page.Count });
+        }
+    }
+
+    private async Task WriteOver<TDoc, TId>(Guid id, IReadOnlyList<TDoc> rebuilt, long highWaterMark, Func<TDoc, TId> idOf,
+        Func<TDoc, long> lastSequence, CancellationToken token) where TDoc : notnull where TId : notnull
+    {
+        await using var session = store.LightweightSession();
+        var live = (await session.Query<TDoc>().ToListAsync(token)).ToDictionary(idOf);
+        var keep = rebuilt.Where(d => !live.TryGetValue(idOf(d), out var current) || lastSequence(current) <= highWaterMark).ToList();
+        var rebuiltIds = rebuilt.Select(idOf).ToHashSet();
+        var stale = live.Values.Where(d => lastSequence(d) <= highWaterMark && !rebuiltIds.Contains(idOf(d))).ToList();
+
+        foreach (var batch in keep.Chunk(BatchSize))
+        {
+            session.Store(batch);
+            await session.SaveChangesAsync(token);
+        }
+        foreach (var doc in stale) session.Delete(doc);
+        await session.SaveChangesAsync(token);
+        Update(id, p => p with
+        {
+            ModelsWritten = keep.Count, ModelsKeptNewer = rebuilt.Count - keep.Count, ModelsDeleted = stale.Count
+        });
+    }
+
+    private void Update(Guid id, Func<RebuildProgress, RebuildProgress> change) =>
+        _jobs.AddOrUpdate(id, _ => throw new InvalidOperationException(), (_, p) => change(p));
+}

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Infrastructure;
+using Wolverine.Http;
+
+namespace Tracker.Api.Admin;
+
+public static class RebuildEndpoints
+{
+    /// <summary>Starts rebuilding a read model (CommitmentProgress or Pledgers) from the log; 202 with where to follow it.</summary>
+    [WolverinePost("/api/admin/projections/{name}/rebuild", Name = "RebuildProjection")]
+    [EndpointSummary("Rebuild a read model from the event log while the current one keeps serving")]
+    [Tags("Admin")]
+    [ProducesResponseType<RebuildProgress>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static IResult Start(string name, ProjectionRebuilds rebuilds)
+    {
+        var projection = ProjectionRebuilds.Supported.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
+        if (projection is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
+                title: "No such read model",
+                detail: $"Read models that can be rebuilt here: {string.Join(", ", ProjectionRebuilds.Supported)}.");
+        }
+
+        var progress = rebuilds.Start(projection);
+        return Results.Accepted($"/api/admin/rebuilds/{progress.Id}", progress);
+    }
+
+    [WolverineGet("/api/admin/rebuilds/{id}", Name = "GetRebuild")]
+    [EndpointSummary("How far a rebuild has come")]
+    [Tags("Admin")]
+    [ProducesResponseType<RebuildProgress>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static IResult Get(Guid id, ProjectionRebuilds rebuilds) => rebuilds.Find(id) is { } progress
+        ? Results.Ok(progress)
+        : Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
+            title: "No such rebuild", detail: "No rebuild with that id is known to this process (progress is kept in memory).");
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Alba;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Tracker.Api.Catalogue;
+using Tracker.Tests.Catalogue;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.ReadModels;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Audit;
+
+public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
+{
+    private async Task<string> Stored(string table)
+    {
+        await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            $"select coalesce(string_agg(id::text || ' ' || data::text, E'\\n' order by id), '') from tracker.{table}");
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task Sql(string sql)
+    {
+        await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<JsonElement> Rebuild(string projection, Func<Task>? whileRunning = null)
+    {
+        var started = await Api.Scenario(s =>
+        {
+            s.Post.Url($"/api/admin/projections/{projection}/rebuild");
+            s.StatusCodeShouldBe(202);
+        });
+        var location = started.Context.Response.Headers.Location.ToString();
+        return await Eventually.Until(async () =>
+        {
+            if (whileRunning is not null) await whileRunning();
+            return (await Api.Scenario(s => s.Get.Url(location))).Json();
+        }, p => p.GetProperty("status").GetString() != "running");
+    }
+
+    private async Task ACatalogueAndSomeMoney()
+    {
+        await Api.Services.GetRequiredService<CatalogueImporter>().Import(CatalogueData.Load(), CancellationToken.None);
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task readers_keep_seeing_every_commitment_while_the_progress_models_are_rebuilt_and_the_result_equals_the_live_ones()
+    {
+        await ACatalogueAndSomeMoney();
+        var live = await Stored("mt_doc_commitmentprogress");
+        await Sql("update tracker.mt_doc_commitmentprogress set data = jsonb_set(data, '{Title}', '\"spoiled\"')");
+        var totals = new List<long>();
+
+        var progress = await Rebuild("CommitmentProgress", async () =>
+            totals.Add((await Api.Scenario(s => s.Get.Url("/api/commitments?pageSize=1"))).Json().GetProperty("total").GetInt64()));
+
+        progress.GetProperty("status").GetString().ShouldBe("completed");
+        progress.GetProperty("modelsWritten").GetInt32().ShouldBe(30);
+        progress.GetProperty("eventsProcessed").GetInt64().ShouldBe(progress.GetProperty("highWaterMark").GetInt64());
+        totals.ShouldNotBeEmpty();
+        totals.ShouldAllBe(t => t == 30);
+        (await Stored("mt_doc_commitmentprogress")).ShouldBe(live);
+    }
+
+    [Fact]
+    public async Task the_pledger_views_rebuild_to_the_live_ones()
+    {
+        await ACatalogueAndSomeMoney();
+        var live = await Stored("mt_doc_pledgerview");
+        await Sql("update tracker.mt_doc_pledgerview set data = jsonb_set(data, '{Name}', '\"spoiled\"')");
+
+        var progress = await Rebuild("Pledgers");
+
+        progress.GetProperty("status").GetString().ShouldBe("completed");
+        (await Stored("mt_doc_pledgerview")).ShouldBe(live);
+    }
+
+    [Fact]
+    public async Task an_unknown_read_model_is_a_404()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/projections/Everything/rebuild");
+            s.StatusCodeShouldBe(404);
+        });
+
+        result.ReadProblem(404).Detail.ShouldNotBeNull().ShouldContain("CommitmentProgress");
+    }
+}
