@@ -38,14 +38,54 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
     /// <summary>The day the view is about, for "overdue" and "due within 90 days".</summary>
     public DateOnly Day(DateOnly today) => RecordedAsOf is { } at ? DateOnly.FromDateTime(at.UtcDateTime) : EffectiveAsOf ?? today;
 
-    /// <summary>One commitment in this past; null when it did not exist yet.</summary>
-    public async Task<CommitmentProgress?> Commitment(IQuerySession session, Guid id, CancellationToken token)
+    /// <summary>
+    /// One commitment in this past; null when it did not exist yet. As recorded, the fold starts from the nearest
+    /// checkpoint at or before the wanted version and keeps the checkpoints it passes, so the cost is bounded by
+    /// CommitmentCheckpoint.Interval events after the first read. As effective, every event of the stream is folded.
+    /// </summary>
+    public async Task<CommitmentProgress?> Commitment(IQuerySession session, IDocumentStore store, Guid id, CancellationToken token)
     {
-        var events = await session.Events.FetchStreamAsync(id, version: Version ?? 0, timestamp: RecordedAsOf, token: token);
-        if (Version is { } v && events.Count < v) return null;
-        return EffectiveAsOf is { } on
-            ? CommitmentReplay.Fold(id, events, CommitmentReplay.EffectiveOn(on, events))
-            : CommitmentReplay.Fold(id, events);
+        if (EffectiveAsOf is { } on)
+        {
+            var all = await session.Events.FetchStreamAsync(id, token: token);
+            return CommitmentReplay.Fold(id, all, CommitmentReplay.EffectiveOn(on, all));
+        }
+
+        var target = Version ?? await LastVersionRecordedBy(session, id, RecordedAsOf!.Value, token);
+        if (target == 0) return null;
+
+        var checkpoint = await session.Query<CommitmentCheckpoint>()
+            .Where(c => c.StreamId == id && c.Version <= target)
+            .OrderByDescending(c => c.Version)
+            .FirstOrDefaultAsync(token);
+        var from = checkpoint?.Version ?? 0;
+        var events = await session.Events.FetchStreamAsync(id, version: target, fromVersion: from + 1, token: token);
+        if (from + events.Count < target) return null;
+
+        var reached = new List<CommitmentCheckpoint>();
+        var progress = CommitmentReplay.Fold(id, events, start: checkpoint?.State, passed: state =>
+        {
+            if (state.Version % CommitmentCheckpoint.Interval == 0)
+            {
+                reached.Add(new CommitmentCheckpoint(CommitmentCheckpoint.IdFor(id, state.Version), id, state.Version, state));
+            }
+        });
+        if (reached.Count > 0)
+        {
+            await using var writer = store.LightweightSession();
+            writer.Store(reached.ToArray());
+            await writer.SaveChangesAsync(token);
+        }
+        return progress;
+    }
+
+    private static async Task<int> LastVersionRecordedBy(IQuerySession session, Guid id, DateTimeOffset at, CancellationToken token)
+    {
+        var last = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == id && e.Timestamp <= at)
+            .OrderByDescending(e => e.Version)
+            .FirstOrDefaultAsync(token);
+        return (int)(last?.Version ?? 0);
     }
 
     /// <summary>

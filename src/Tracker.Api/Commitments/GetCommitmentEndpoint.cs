@@ -20,7 +20,8 @@ public static class GetCommitmentEndpoint
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentProgress>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string key, IQuerySession session, HttpContext http, DateTimeOffset? recordedAsOf,
+    public static async Task<IResult> Get(string key, IQuerySession session, IDocumentStore store, HttpContext http,
+        DateTimeOffset? recordedAsOf,
         int? version, DateOnly? effectiveAsOf)
     {
         var past = new TimeTravel(recordedAsOf, version, effectiveAsOf);
@@ -32,7 +33,7 @@ public static class GetCommitmentEndpoint
         var id = StreamIds.ForCommitment(key);
         var progress = past.IsPresent
             ? await session.LoadAsync<CommitmentProgress>(id, http.RequestAborted)
-            : await past.Commitment(session, id, http.RequestAborted);
+            : await past.Commitment(session, store, id, http.RequestAborted);
         if (progress is null)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,

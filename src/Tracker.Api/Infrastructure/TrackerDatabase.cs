@@ -63,6 +63,7 @@ public static class TrackerDatabase
                 options.Projections.Add<CommitmentProgressProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
                 options.Schema.For<CommitmentProgress>().GinIndexJsonData();
+                options.Schema.For<CommitmentCheckpoint>().Index(c => c.StreamId);
 
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));

@@ -10,14 +10,16 @@ namespace Tracker.Projections.Commitments;
 /// </summary>
 public static class CommitmentReplay
 {
-    public static CommitmentProgress? Fold(Guid id, IEnumerable<IEvent> events, Func<IEvent, bool>? include = null)
+    public static CommitmentProgress? Fold(Guid id, IEnumerable<IEvent> events, Func<IEvent, bool>? include = null,
+        CommitmentProgress? start = null, Action<CommitmentProgress>? passed = null)
     {
-        CommitmentProgress? progress = null;
+        var progress = start;
         foreach (var e in events)
         {
             if (include is null || include(e))
             {
                 progress = Evolve(progress, id, e);
+                if (progress is not null) passed?.Invoke(progress);
             }
             else if (progress is not null)
             {
@@ -27,6 +29,8 @@ public static class CommitmentReplay
         return progress;
     }
 
+    /// <param name="start">The state to continue from (a checkpoint), or null to start from the first event.</param>
+    /// <param name="passed">Told of each state the fold passes through (to keep checkpoints).</param>
     /// <summary>The same step the inline projection takes for one event.</summary>
     public static CommitmentProgress? Evolve(CommitmentProgress? snapshot, Guid id, IEvent e)
     {
