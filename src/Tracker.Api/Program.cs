@@ -25,6 +25,7 @@ builder.Services.Configure<CatalogueOptions>(builder.Configuration.GetSection("C
 builder.Services.AddSingleton<CatalogueImporter>();
 builder.Services.AddHostedService<CatalogueSeeding>();
 builder.Services.AddSingleton<LogVerifier>();
+builder.Services.AddHostedService<HashChainTrigger>();
 builder.Services.AddSingleton<ProjectionRebuilds>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 builder.Services.AddTrackerOpenApi();

@@ -46,11 +46,23 @@ public static class HashChain
             END;
             $$;
 
-            DROP TRIGGER IF EXISTS trg_chain_event_hash ON {schema}.mt_events;
-            CREATE TRIGGER trg_chain_event_hash AFTER INSERT ON {schema}.mt_events
-              FOR EACH ROW EXECUTE FUNCTION {function.QualifiedName}();
+            {EnsureTriggerSql(schema)}
             """);
     }
+
+    /// <summary>
+    /// Creates (or re-creates) the trigger when the events table exists. Run with the function's DDL (re-creating the
+    /// function drops the trigger with it) and by <see cref="HashChainTrigger"/> once the schema is in place at start:
+    /// on a new database the function is created before Marten's events table.
+    /// </summary>
+    public static string EnsureTriggerSql(string schema) => $"""
+        DO $ensure$ BEGIN
+          IF to_regclass('{schema}.mt_events') IS NOT NULL THEN
+            CREATE OR REPLACE TRIGGER trg_chain_event_hash AFTER INSERT ON {schema}.mt_events
+              FOR EACH ROW EXECUTE FUNCTION {schema}.mt_chain_event_hash();
+          END IF;
+        END $ensure$;
+        """;
 
     /// <summary>The same hash, computed here from what the database stores, to check it.</summary>
     public static string Compute(string type, long version, string data, string? previous) =>

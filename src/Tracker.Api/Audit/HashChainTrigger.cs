@@ -1,0 +1,26 @@
+using Npgsql;
+using Tracker.Api.Infrastructure;
+
+namespace Tracker.Api.Audit;
+
+/// <summary>
+/// At start, after the schema is applied, makes sure the hash-chain trigger is on the events table. Registered after
+/// Marten, so it runs once Development has created or migrated the schema (elsewhere, once `db-apply` has).
+/// </summary>
+public sealed class HashChainTrigger(NpgsqlDataSource dataSource, ILogger<HashChainTrigger> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken token)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand(HashChain.EnsureTriggerSql(TrackerDatabase.Schema));
+            await command.ExecuteNonQueryAsync(token);
+        }
+        catch (PostgresException e)
+        {
+            logger.LogError(e, "Could not put the hash-chain trigger on the events table; run db-apply with the owner role");
+        }
+    }
+
+    public Task StopAsync(CancellationToken token) => Task.CompletedTask;
+}
