@@ -4,7 +4,7 @@ using Tracker.Api.Infrastructure;
 namespace Tracker.Api.Audit;
 
 /// <summary>
-/// At start, after the schema is applied, makes sure the hash-chain trigger is on the events table. Registered after
+/// At start, after the schema is applied, makes sure the hash-chain and append-only triggers are on the events table. Registered after
 /// Marten, so it runs once Development has created or migrated the schema (elsewhere, once `db-apply` has).
 /// </summary>
 public sealed class HashChainTrigger(NpgsqlDataSource dataSource, ILogger<HashChainTrigger> logger) : IHostedService
@@ -13,7 +13,8 @@ public sealed class HashChainTrigger(NpgsqlDataSource dataSource, ILogger<HashCh
     {
         try
         {
-            await using var command = dataSource.CreateCommand(HashChain.EnsureTriggerSql(TrackerDatabase.Schema));
+            await using var command = dataSource.CreateCommand(HashChain.EnsureTriggerSql(TrackerDatabase.Schema) +
+                                                               AppendOnlyLog.EnsureTriggersSql(TrackerDatabase.Schema));
             await command.ExecuteNonQueryAsync(token);
         }
         catch (PostgresException e)

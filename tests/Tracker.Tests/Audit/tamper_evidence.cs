@@ -21,6 +21,25 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>What only a superuser can do: switch the append-only triggers off for one transaction, then change rows.</summary>
+    private Task AsSuperuserBehindTheTriggers(string sql) =>
+        Sql($"begin; set local session_replication_role = replica; {sql}; commit;");
+
+    [Theory]
+    [InlineData("update tracker.mt_events set data = '{}'")]
+    [InlineData("delete from tracker.mt_events")]
+    [InlineData("update tracker.event_hashes set hash = 'x'")]
+    [InlineData("delete from tracker.event_hashes")]
+    public async Task the_database_refuses_to_change_or_delete_a_recorded_event_or_its_hash(string change)
+    {
+        await AHistory();
+
+        var refused = await Should.ThrowAsync<PostgresException>(() => Sql(change));
+
+        refused.MessageText.ShouldContain("append-only");
+        (await Get($"/api/audit/commitments/{Goal}/verify")).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+
     private async Task<long> SequenceOf(int version)
     {
         await using var session = Store.QuerySession();
@@ -57,7 +76,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var tampered = await SequenceOf(2);
 
         // Somebody with database access quietly raises Germany's pledge.
-        await Sql($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '250000000') where seq_id = {tampered}");
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '250000000') where seq_id = {tampered}");
 
         var commitment = await Get($"/api/audit/commitments/{Goal}/verify");
         var store = await Get("/api/audit/verify");
@@ -79,11 +98,11 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var tampered = await SequenceOf(2);
         var next = await SequenceOf(3);
 
-        await Sql($$"""
+        await AsSuperuserBehindTheTriggers($$"""
             update tracker.mt_events set data = jsonb_set(data, '{Amount,Amount}', '250000000') where seq_id = {{tampered}};
             update tracker.event_hashes h set hash = encode(sha256(convert_to(e.type || E'\n' || e.version::text || E'\n' ||
                    e.data::text || E'\n' || coalesce(h.previous_hash, ''), 'UTF8')), 'hex')
-              from tracker.mt_events e where e.seq_id = h.seq_id and h.seq_id = {{tampered}};
+              from tracker.mt_events e where e.seq_id = h.seq_id and h.seq_id = {{tampered}}
             """);
 
         var report = await Get($"/api/audit/commitments/{Goal}/verify");
@@ -98,7 +117,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         await AHistory();
         var last = await SequenceOf(4);
 
-        await Sql($"delete from tracker.event_hashes where seq_id = {last}");
+        await AsSuperuserBehindTheTriggers($"delete from tracker.event_hashes where seq_id = {last}");
 
         var report = await Get($"/api/audit/commitments/{Goal}/verify");
         report.GetProperty("firstBreak").GetProperty("sequence").GetInt64().ShouldBe(last);
