@@ -11,6 +11,7 @@ using Tracker.Api.Infrastructure;
 using Tracker.Api.Infrastructure.Auditing;
 using Tracker.Api.Infrastructure.Health;
 using Tracker.Api.Infrastructure.Idempotency;
+using Tracker.Api.Security;
 using Tracker.Api.Infrastructure.Validation;
 using Wolverine;
 using Wolverine.Http;
@@ -18,6 +19,7 @@ using Wolverine.Http;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddTrackerProblemDetails();
+builder.Services.AddTrackerSecurity(builder.Configuration, builder.Environment);
 builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddTrackerHealth();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -50,6 +52,9 @@ builder.Host.UseWolverine(options =>
 var app = builder.Build();
 
 app.UseTrackerProblemDetails();
+app.UseTrackerSecurity();
+app.UseMiddleware<IdempotentRequests>();
+app.UseMiddleware<ConcurrencyRetry>();
 app.MapOpenApi();
 app.MapScalarApiReference("/scalar");
 app.MapTrackerHealth();
@@ -59,6 +64,7 @@ app.MapWolverineEndpoints(options =>
     options.RejectUnparseableQueryValues = true;
     options.AddPolicy<FluentValidationPolicy>();
     options.AddPolicy<CommitmentWriteOpenApi>();
+    options.AddPolicy<RouteAuthorization>();
     options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);
     options.AddMiddleware(typeof(MarkIdempotencyCommitted), WriteMetadata.Applies);
 });

@@ -1,4 +1,5 @@
 using Marten;
+using Tracker.Api.Security;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Audit;
 using Tracker.Api.Infrastructure;
@@ -29,6 +30,8 @@ public static class GetCommitmentEndpoint
         {
             return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
         }
+
+        if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
 
         var id = StreamIds.ForCommitment(key);
         var progress = past.IsPresent

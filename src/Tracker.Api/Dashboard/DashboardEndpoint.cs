@@ -1,4 +1,5 @@
 using Marten;
+using Tracker.Api.Security;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Audit;
 using Tracker.Api.Commitments;
@@ -46,6 +47,8 @@ public static class DashboardEndpoint
         {
             return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
         }
+
+        if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
 
         var all = past.IsPresent
             ? await session.Query<CommitmentProgress>().ToListAsync(token)

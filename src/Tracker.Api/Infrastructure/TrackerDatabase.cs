@@ -68,6 +68,7 @@ public static class TrackerDatabase
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));
                 options.Storage.ExtendedSchemaObjects.Add(AppendOnlyLog.SchemaObject(Schema));
+                options.Storage.ExtendedSchemaObjects.Add(Security.ApiKeyStore.Define(Schema));
             })
             .UseLightweightSessions()
             // Wolverine runs each async projection on exactly one node of the cluster and moves it when a node dies.

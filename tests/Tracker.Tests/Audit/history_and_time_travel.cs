@@ -16,7 +16,8 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
     private async Task AHistoryWithACorrection()
     {
         await Api.StatedTheStabilisationGoal();
-        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201, ("X-Actor", "monitor.alice"), ("X-Correlation-Id", "c-2"));
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201, ("X-Api-Key", await Api.KeyFor("monitor.alice")),
+            ("X-Correlation-Id", "c-2"));
         await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
         await Api.Write($"{Base}/corrections", new { version = 3, reason = "the report was about another fund", source = Source });
     }
@@ -34,7 +35,7 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
         history.Select(h => h.GetProperty("sequence").GetInt64()).ShouldBeInOrder(SortDirection.Ascending);
         var pledge = history[1];
         pledge.GetProperty("summary").GetString().ShouldBe("Germany pledged EUR 25,000,000 (USD 27,100,000 at 1.084 on 2024-10-02) on 2024-10-02");
-        pledge.GetProperty("actor").GetString().ShouldBe("monitor.alice");
+        pledge.GetProperty("actor").GetString().ShouldBe("key:monitor.alice");
         pledge.GetProperty("correlationId").GetString().ShouldBe("c-2");
         pledge.GetProperty("effectiveOn").GetString().ShouldBe("2024-10-02");
         pledge.GetProperty("data").GetProperty("pledger").GetString().ShouldBe("Germany");

@@ -150,8 +150,8 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
     {
         await Api.StatedTheStabilisationGoal();
 
-        await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "shared"), ("X-Actor", "alice"));
-        await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "shared"), ("X-Actor", "bob"));
+        await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "shared"), ("X-Api-Key", await Api.KeyFor("alice")));
+        await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "shared"), ("X-Api-Key", await Api.KeyFor("bob")));
 
         (await EventCount()).ShouldBe(3);
     }

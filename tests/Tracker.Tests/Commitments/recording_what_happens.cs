@@ -219,11 +219,11 @@ public sealed class recording_what_happens(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
 
         await Api.Write($"{Base}/assessments", Assessment("in-progress"), 200,
-            ("X-Actor", "monitor.carol"), ("X-Correlation-Id", "review-2025-q1"));
+            ("X-Api-Key", await Api.KeyFor("monitor.carol")), ("X-Correlation-Id", "review-2025-q1"));
 
         await using var session = Store.LightweightSession();
         var assessed = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal))).Last();
-        assessed.UserName.ShouldBe("monitor.carol");
+        assessed.UserName.ShouldBe("key:monitor.carol");
         assessed.CorrelationId.ShouldBe("review-2025-q1");
         assessed.Data.ShouldBeOfType<Tracker.Domain.Commitments.StatusAssessed>().Source.DocumentKey.ShouldBe("washington-2024");
     }

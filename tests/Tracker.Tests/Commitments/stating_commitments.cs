@@ -31,12 +31,13 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
     {
         await Api.RegisterDocument(DocumentScenarios.Washington2024());
 
-        await Api.Write("/api/commitments", StabilisationGoal(), 201, ("X-Actor", "monitor.bob"), ("X-Correlation-Id", "import-7"));
+        var bob = await Api.KeyFor("monitor.bob");
+        await Api.Write("/api/commitments", StabilisationGoal(), 201, ("X-Api-Key", bob), ("X-Correlation-Id", "import-7"));
 
         await using var session = Store.LightweightSession();
         var stated = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal))).ShouldHaveSingleItem();
         stated.EventTypeName.ShouldBe("commitment_stated");
-        stated.UserName.ShouldBe("monitor.bob");
+        stated.UserName.ShouldBe("key:monitor.bob");
         stated.CorrelationId.ShouldBe("import-7");
     }
 

@@ -17,11 +17,11 @@ public static class DocumentScenarios
         primary = true
     };
 
-    public static Task<IScenarioResult> RegisterDocument(this IAlbaHost api, object body, string? actor = null,
+    public static Task<IScenarioResult> RegisterDocument(this IAlbaHost api, object body, string? apiKey = null,
         string? correlationId = null, int expectedStatus = 201) => api.Scenario(s =>
     {
         s.Post.Json(body).ToUrl("/api/documents");
-        if (actor is not null) s.WithRequestHeader("X-Actor", actor);
+        if (apiKey is not null) s.WithRequestHeader("X-Api-Key", apiKey);
         if (correlationId is not null) s.WithRequestHeader("X-Correlation-Id", correlationId);
         s.StatusCodeShouldBe(expectedStatus);
     });

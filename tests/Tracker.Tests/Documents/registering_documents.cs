@@ -26,18 +26,19 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
     [Fact]
     public async Task the_registration_is_an_event_that_records_who_and_which_request()
     {
-        await Api.RegisterDocument(DocumentScenarios.Washington2024(), actor: "monitor.alice", correlationId: "corr-42");
+        var alice = await Api.KeyFor("monitor.alice");
+        await Api.RegisterDocument(DocumentScenarios.Washington2024(), apiKey: alice, correlationId: "corr-42");
 
         await using var session = Store.LightweightSession();
         var events = await session.Events.FetchStreamAsync(StreamIds.ForDocument("washington-2024"));
         var registered = events.ShouldHaveSingleItem();
         registered.EventTypeName.ShouldBe("source_document_registered");
-        registered.UserName.ShouldBe("monitor.alice");
+        registered.UserName.ShouldBe("key:monitor.alice");
         registered.CorrelationId.ShouldBe("corr-42");
     }
 
     [Fact]
-    public async Task without_an_actor_header_the_write_is_recorded_as_anonymous_with_a_generated_correlation_id()
+    public async Task without_a_correlation_header_the_write_gets_a_generated_correlation_id()
     {
         var result = await Api.RegisterDocument(DocumentScenarios.Washington2024());
 
@@ -45,7 +46,7 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         correlationId.ShouldNotBeNullOrWhiteSpace();
         await using var session = Store.LightweightSession();
         var registered = (await session.Events.FetchStreamAsync(StreamIds.ForDocument("washington-2024"))).Single();
-        registered.UserName.ShouldBe("anonymous");
+        registered.UserName.ShouldBe("demo-admin");
         registered.CorrelationId.ShouldBe(correlationId);
     }
 

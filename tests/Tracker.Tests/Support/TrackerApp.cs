@@ -28,13 +28,17 @@ public sealed class TrackerApp : IAsyncLifetime
         JasperFxEnvironment.AutoStartHost = true;
         var connectionString = TestDatabase.ConnectionString();
 
-        return await AlbaHost.For<Program>(builder =>
+        var host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Tracker", connectionString);
             builder.UseSetting("Wolverine:ScheduledJobPollingMilliseconds", "200");
             // Each test states what it needs; the seed catalogue has its own tests.
             builder.UseSetting("Catalogue:LoadOnStart", "false");
+            builder.UseSetting("RateLimits:WritesPerMinute", "1000000");
+            builder.UseSetting("Auth:Jwt:Issuer", TestIdentities.Issuer);
+            builder.UseSetting("Auth:Jwt:Audience", TestIdentities.Audience);
+            builder.UseSetting("Auth:Jwt:SigningKey", TestIdentities.SigningKey);
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
             builder.ConfigureServices(services =>
             {
@@ -42,6 +46,8 @@ public sealed class TrackerApp : IAsyncLifetime
                 services.AddSingleton<IStartupFilter, ThrowingEndpoint>();
             });
         });
+        TestIdentities.ActAsAdminByDefault(host);
+        return host;
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();

@@ -18,7 +18,7 @@ public abstract class TrackerTest(TrackerApp app) : IAsyncLifetime
         await app.Host.ResetAllMartenDataAsync();
         // Marten resets its own tables; the idempotency keys and the events' hashes live beside them.
         await using var truncate = app.Host.Services.GetRequiredService<NpgsqlDataSource>()
-            .CreateCommand("truncate tracker.idempotency_keys, tracker.event_hashes");
+            .CreateCommand("truncate tracker.idempotency_keys, tracker.event_hashes, tracker.api_keys");
         await truncate.ExecuteNonQueryAsync();
         // Scheduled deadline checks of earlier tests must not fire into this one.
         await app.Host.Services.GetRequiredService<IWolverineRuntime>().Storage.Admin.ClearAllAsync();

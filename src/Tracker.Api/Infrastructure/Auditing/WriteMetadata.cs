@@ -4,12 +4,11 @@ using Marten;
 namespace Tracker.Api.Infrastructure.Auditing;
 
 /// <summary>
-/// Stamps every event a write appends with who did it and which request it came from. Until authentication lands the
-/// actor is the X-Actor header; the correlation id is X-Correlation-Id, else the W3C traceparent's trace id.
+/// Stamps every event a write appends with who did it and which request it came from: the actor is the authenticated
+/// identity; the correlation id is X-Correlation-Id, else the W3C traceparent's trace id.
 /// </summary>
 public static class WriteMetadata
 {
-    public const string ActorHeader = "X-Actor";
     public const string CorrelationHeader = "X-Correlation-Id";
     public const string Anonymous = "anonymous";
     private const int MaxLength = 200;
@@ -26,8 +25,8 @@ public static class WriteMetadata
         context.Response.Headers[CorrelationHeader] = correlationId;
     }
 
-    /// <summary>Who is acting: the X-Actor header until authentication lands, else "anonymous".</summary>
-    public static string ActorOf(HttpContext context) => Clean(context.Request.Headers[ActorHeader].ToString()) ?? Anonymous;
+    /// <summary>Who is acting: the authenticated identity (the API key's or the token's subject).</summary>
+    public static string ActorOf(HttpContext context) => Clean(context.User.Identity?.Name ?? "") ?? Anonymous;
 
     public static bool Applies(Wolverine.Http.HttpChain chain) =>
         chain.HttpMethods.Any(m => m is "POST" or "PUT" or "PATCH" or "DELETE");

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Tracker.Api.Infrastructure.Idempotency;
 
 namespace Tracker.Api.Infrastructure;
 
@@ -23,6 +22,8 @@ public static class ProblemDetailsSetup
                     StatusCodes.Status400BadRequest => ProblemTypes.Validation,
                     StatusCodes.Status405MethodNotAllowed => ProblemTypes.MethodNotAllowed,
                     StatusCodes.Status415UnsupportedMediaType => ProblemTypes.UnsupportedMediaType,
+                    StatusCodes.Status401Unauthorized => ProblemTypes.Unauthorized,
+                    StatusCodes.Status403Forbidden => ProblemTypes.Forbidden,
                     _ => problem.Type
                 };
             }
@@ -35,8 +36,6 @@ public static class ProblemDetailsSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<IdempotentRequests>();
-        app.UseMiddleware<ConcurrencyRetry>();
         return app;
     }
 }

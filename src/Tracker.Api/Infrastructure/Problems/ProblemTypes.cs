@@ -15,6 +15,9 @@ public static class ProblemTypes
     public const string UnsupportedMediaType = Base + "unsupported-media-type";
     public const string Unexpected = Base + "unexpected";
     public const string PreconditionFailed = Base + "precondition-failed";
+    public const string TooManyRequests = Base + "too-many-requests";
+    public const string Unauthorized = Base + "unauthorized";
+    public const string Forbidden = Base + "forbidden";
     public const string UnknownDocument = Base + "unknown-document";
     public const string IdempotencyKeyReused = Base + "idempotency-key-reused";
     public const string IdempotencyKeyInFlight = Base + "idempotency-key-in-flight";

@@ -1,0 +1,45 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Tracker.Api.Security;
+
+/// <summary>X-Api-Key: the bootstrap admin key, a demo key (Development), or a stored key.</summary>
+public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger,
+    UrlEncoder encoder, ApiKeyStore keys, IOptions<AuthOptions> auth)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string Header = "X-Api-Key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var key = Request.Headers[Header].ToString();
+        if (key.Length == 0) return AuthenticateResult.NoResult();
+
+        var settings = auth.Value;
+        (string Name, IReadOnlyList<string> Roles)? identity = null;
+        if (!string.IsNullOrEmpty(settings.BootstrapAdminKey) &&
+            System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(key), System.Text.Encoding.UTF8.GetBytes(settings.BootstrapAdminKey)))
+        {
+            identity = ("bootstrap-admin", [Roles.Admin]);
+        }
+        else if (settings.DemoKeys && DemoKeys.ByKey.TryGetValue(key, out var role))
+        {
+            identity = ($"demo-{role}", [role]);
+        }
+        else if (await keys.Find(key, Context.RequestAborted) is { } stored)
+        {
+            identity = ($"key:{stored.Name}", stored.Roles);
+        }
+
+        if (identity is not { } found) return AuthenticateResult.Fail("The API key is not valid or was revoked.");
+
+        var claims = new List<Claim> { new(ClaimTypes.Name, found.Name) };
+        claims.AddRange(found.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+}

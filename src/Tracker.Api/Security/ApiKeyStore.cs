@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+using Tracker.Api.Infrastructure;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace Tracker.Api.Security;
+
+public sealed record ApiKeyInfo(string Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>API keys for machine clients, stored only as SHA-256 hashes, each with a name and roles.</summary>
+public sealed class ApiKeyStore(NpgsqlDataSource dataSource)
+{
+    public const string Table = "api_keys";
+    private static string Qualified => $"{TrackerDatabase.Schema}.{Table}";
+
+    public static Table Define(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, Table, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<string>("name").AsPrimaryKey();
+        table.AddColumn<string>("key_hash").NotNull();
+        table.AddColumn<string>("roles").NotNull();
+        table.AddColumn("created_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        table.AddColumn("revoked_at", "timestamptz");
+        return table;
+    }
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>Creates a key and returns it: the only time it is ever shown.</summary>
+    public async Task<string> Create(string name, IReadOnlyList<string> roles, CancellationToken token)
+    {
+        var unknown = roles.Except(Roles.All).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"Unknown roles: {string.Join(", ", unknown)}; use {string.Join(", ", Roles.All)}.");
+        var key = "ct_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        await using var command = dataSource.CreateCommand($"insert into {Qualified} (name, key_hash, roles) values ($1, $2, $3)");
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        command.Parameters.Add(new NpgsqlParameter { Value = Hash(key) });
+        command.Parameters.Add(new NpgsqlParameter { Value = string.Join(',', roles) });
+        await command.ExecuteNonQueryAsync(token);
+        return key;
+    }
+
+    public async Task<bool> Revoke(string name, CancellationToken token)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"update {Qualified} set revoked_at = now() where name = $1 and revoked_at is null");
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        return await command.ExecuteNonQueryAsync(token) == 1;
+    }
+
+    /// <summary>The live key with this value, if any.</summary>
+    public async Task<ApiKeyInfo?> Find(string key, CancellationToken token)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"select name, roles, created_at, revoked_at from {Qualified} where key_hash = $1 and revoked_at is null");
+        command.Parameters.Add(new NpgsqlParameter { Value = Hash(key) });
+        await using var reader = await command.ExecuteReaderAsync(token);
+        return await reader.ReadAsync(token) ? Read(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> List(CancellationToken token)
+    {
+        await using var command = dataSource.CreateCommand($"select name, roles, created_at, revoked_at from {Qualified} order by name");
+        await using var reader = await command.ExecuteReaderAsync(token);
+        var keys = new List<ApiKeyInfo>();
+        while (await reader.ReadAsync(token)) keys.Add(Read(reader));
+        return keys;
+    }
+
+    private static ApiKeyInfo Read(NpgsqlDataReader reader) => new(reader.GetString(0),
+        reader.GetString(1).Split(',', StringSplitOptions.RemoveEmptyEntries), reader.GetFieldValue<DateTimeOffset>(2),
+        reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+}

@@ -1,0 +1,113 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.IdentityModel.Tokens;
+using Tracker.Api.Infrastructure;
+
+namespace Tracker.Api.Security;
+
+public static class SecuritySetup
+{
+    private const string Selector = "Tracker";
+
+    public static IServiceCollection AddTrackerSecurity(this IServiceCollection services, IConfiguration configuration,
+        IHostEnvironment environment)
+    {
+        var auth = configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        if (auth.DemoKeys && !environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"Auth:DemoKeys is on in the {environment.EnvironmentName} environment: the demo keys are public. " +
+                "Turn it off and create keys with `api-keys create`, or set Auth:BootstrapAdminKey.");
+        }
+
+        services.Configure<AuthOptions>(configuration.GetSection("Auth"));
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<IAuthorizationHandler, ReadAccessHandler>();
+
+        services.AddAuthentication(Selector)
+            .AddPolicyScheme(Selector, "API key or bearer token", options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddJwtBearer(options =>
+            {
+                var jwt = auth.Jwt;
+                options.MapInboundClaims = false;
+                if (!string.IsNullOrWhiteSpace(jwt.Authority)) options.Authority = jwt.Authority;
+                options.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = jwt.Issuer,
+                    ValidAudience = jwt.Audience,
+                    ValidateIssuer = jwt.Issuer is not null,
+                    ValidateAudience = true,
+                    IssuerSigningKey = string.IsNullOrWhiteSpace(jwt.SigningKey)
+                        ? null
+                        : new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(jwt.SigningKey)),
+                    NameClaimType = "sub",
+                    RoleClaimType = "role",
+                    ClockSkew = TimeSpan.FromSeconds(30)
+                };
+            });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Read, p => p.AddRequirements(new ReadAccess()))
+            .AddPolicy(Policies.Write, p => p.RequireRole(Roles.Monitor, Roles.Admin))
+            .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditor, Roles.Admin))
+            .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Admin));
+
+        var writesPerMinute = configuration.GetValue("RateLimits:WritesPerMinute", 120);
+        services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+                    ? RateLimitPartition.GetNoLimiter("reads")
+                    : RateLimitPartition.GetFixedWindowLimiter(
+                        context.User.Identity?.Name ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = writesPerMinute, Window = TimeSpan.FromMinutes(1) }));
+            options.OnRejected = async (context, token) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
+                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Type = ProblemTypes.TooManyRequests,
+                        Title = "Too many writes",
+                        Detail = $"At most {writesPerMinute} writes a minute per client; retry after the Retry-After delay."
+                    }
+                });
+            };
+        });
+
+        var origins = configuration.GetSection("Cors:Origins").Get<string[]>() ?? [];
+        services.AddCors(options => options.AddDefaultPolicy(policy =>
+        {
+            // Closed unless dashboard origins are configured.
+            if (origins.Length > 0)
+            {
+                policy.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod()
+                    .WithExposedHeaders("ETag", "Location", "X-Correlation-Id", "X-Tracker-View", "Retry-After");
+            }
+        }));
+        return services;
+    }
+
+    public static WebApplication UseTrackerSecurity(this WebApplication app)
+    {
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<RequestSizeLimit>();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+}
