@@ -10,7 +10,22 @@ public sealed class ReadAccessHandler(IOptions<AuthOptions> auth) : Authorizatio
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ReadAccess requirement)
     {
-        if (auth.Value.AnonymousReads || Roles.All.Any(context.User.IsInRole)) context.Succeed(requirement);
+        if (Roles.All.Any(context.User.IsInRole))
+        {
+            context.Succeed(requirement);
+        }
+        else if (auth.Value.AnonymousReads && !PresentedCredentials(context.Resource))
+        {
+            // Anonymous, not a caller whose key or token was refused: that caller gets a 401, not a quiet read.
+            context.Succeed(requirement);
+        }
         return Task.CompletedTask;
+    }
+
+    private static bool PresentedCredentials(object? resource)
+    {
+        // With endpoint routing the resource of an authorization check is the request's HttpContext.
+        return resource is HttpContext http &&
+               (http.Request.Headers.ContainsKey(ApiKeyAuthentication.Header) || http.Request.Headers.ContainsKey("Authorization"));
     }
 }

@@ -1,4 +1,5 @@
 using Alba;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,15 +20,25 @@ public static class TestIdentities
 
     public static string DemoKey(string role) => $"demo-{role}-key";
 
-    public static void ActAsAdminByDefault(IAlbaHost host) => host.BeforeEach(context =>
+    /// <summary>Runs first in the test host's pipeline, where it sees the headers each scenario set.</summary>
+    public sealed class AdminByDefault : Microsoft.AspNetCore.Hosting.IStartupFilter
     {
-        var headers = context.Request.Headers;
-        if (headers.Remove(AnonymousMarker)) return;
-        if (!headers.ContainsKey(ApiKeyAuthentication.Header) && !headers.ContainsKey("Authorization"))
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(
+            Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
         {
-            headers[ApiKeyAuthentication.Header] = DemoKey(Roles.Admin);
-        }
-    });
+            app.Use(async (Microsoft.AspNetCore.Http.HttpContext context, Func<Task> following) =>
+            {
+                var headers = context.Request.Headers;
+                if (!headers.Remove(AnonymousMarker) &&
+                    !headers.ContainsKey(ApiKeyAuthentication.Header) && !headers.ContainsKey("Authorization"))
+                {
+                    headers[ApiKeyAuthentication.Header] = DemoKey(Roles.Admin);
+                }
+                await following();
+            });
+            next(app);
+        };
+    }
 
     /// <summary>A stored API key named after the person or machine it belongs to; writes record "key:{name}".</summary>
     public static Task<string> KeyFor(this IAlbaHost host, string name, params string[] roles) =>

@@ -44,9 +44,9 @@ public sealed class TrackerApp : IAsyncLifetime
             {
                 services.RunWolverineInSoloMode();
                 services.AddSingleton<IStartupFilter, ThrowingEndpoint>();
+                services.AddSingleton<IStartupFilter, TestIdentities.AdminByDefault>();
             });
         });
-        TestIdentities.ActAsAdminByDefault(host);
         return host;
     }
 

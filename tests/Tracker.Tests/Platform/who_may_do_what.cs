@@ -1,0 +1,102 @@
+using Alba;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Tracker.Api.Security;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Support;
+
+namespace Tracker.Tests.Platform;
+
+/// <summary>The whole matrix: every route, every role, and the callers who must be turned away.</summary>
+public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
+{
+    public sealed record Caller(string Name, string? Role, (string Header, string Value)? Credentials, bool Valid);
+
+    private static readonly Caller[] Callers =
+    [
+        new("anonymous", null, null, Valid: false),
+        new("viewer", Roles.Viewer, ("X-Api-Key", TestIdentities.DemoKey(Roles.Viewer)), true),
+        new("monitor", Roles.Monitor, ("X-Api-Key", TestIdentities.DemoKey(Roles.Monitor)), true),
+        new("auditor", Roles.Auditor, ("X-Api-Key", TestIdentities.DemoKey(Roles.Auditor)), true),
+        new("admin", Roles.Admin, ("X-Api-Key", TestIdentities.DemoKey(Roles.Admin)), true),
+        new("monitor by token", Roles.Monitor, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Monitor)), true),
+        new("bad key", null, ("X-Api-Key", "not-a-key"), false),
+        new("expired token", null, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin, expiresIn: TimeSpan.FromMinutes(-5))), false),
+        new("token for another audience", null, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin, audience: "someone-else")), false),
+        new("token signed with another key", null, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin, signingKey: "another-key-that-is-also-32-bytes-long!!")), false),
+    ];
+
+    /// <summary>Every API route the service maps, plus the past views that share a public route.</summary>
+    private List<(string Method, string Url, string Policy)> Routes()
+    {
+        var routes = Api.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(m => (Method: m, Pattern: e.RoutePattern.RawText!)))
+            .Distinct()
+            .Select(r => (r.Method, Url: Fill(r.Pattern), Policy: RouteAuthorization.PolicyFor(r.Method, r.Pattern)))
+            .ToList();
+        routes.Add(("GET", $"/api/commitments/{CommitmentScenarios.Goal}?version=1", Policies.Audit));
+        routes.Add(("GET", "/api/dashboard?effectiveAsOf=2024-10-01", Policies.Audit));
+        return routes;
+    }
+
+    private static string Fill(string pattern) => pattern
+        .Replace("{key}", CommitmentScenarios.Goal)
+        .Replace("{pledgeId}", "germany-1")
+        .Replace("{id}", Guid.NewGuid().ToString())
+        .Replace("{name}", "Pledgers");
+
+    private static bool Allowed(string policy, string? role) => policy switch
+    {
+        Policies.Read => true, // anonymous reads are on in Development, and every role reads
+        Policies.Write => role is Roles.Monitor or Roles.Admin,
+        Policies.Audit => role is Roles.Auditor or Roles.Admin,
+        _ => role is Roles.Admin
+    };
+
+    [Fact]
+    public async Task every_route_answers_every_caller_as_its_role_allows()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var routes = Routes();
+        routes.Count.ShouldBeGreaterThan(30);
+        var wrong = new List<string>();
+
+        foreach (var (method, url, policy) in routes)
+        {
+            foreach (var caller in Callers)
+            {
+                var result = await Api.Scenario(s =>
+                {
+                    if (method == "POST") s.Post.Json(new { }).ToUrl(url);
+                    else s.Get.Url(url);
+                    if (caller.Credentials is { } c) s.WithRequestHeader(c.Header, c.Value);
+                    else s.WithRequestHeader(TestIdentities.AnonymousMarker, "1");
+                    s.IgnoreStatusCode();
+                });
+                var status = result.Context.Response.StatusCode;
+                var expected = !caller.Valid && caller.Credentials is not null ? "401"
+                    : caller.Role is null ? (policy == Policies.Read ? "allowed" : "401")
+                    : Allowed(policy, caller.Role) ? "allowed" : "403";
+                var actual = status is 401 or 403 ? status.ToString() : "allowed";
+                if (actual != expected) wrong.Add($"{method} {url} as {caller.Name}: expected {expected}, got {status}");
+            }
+        }
+
+        wrong.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task a_refusal_is_a_problem_saying_why()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Post.Json(new { }).ToUrl("/api/commitments");
+            s.WithRequestHeader(TestIdentities.AnonymousMarker, "1");
+            s.StatusCodeShouldBe(401);
+        });
+
+        result.ReadProblem(401).Type.ShouldNotBeNull().ShouldEndWith("unauthorized");
+    }
+}
