@@ -1,0 +1,148 @@
+using Alba;
+using JasperFx;
+using JasperFx.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+using Tracker.Api.Security;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Documents;
+using Tracker.Tests.Support;
+
+namespace Tracker.Tests.Platform;
+
+public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
+{
+    [Fact]
+    public async Task responses_carry_security_headers()
+    {
+        var result = await Api.Scenario(s => s.Get.Url("/api/documents"));
+
+        var headers = result.Context.Response.Headers;
+        headers["X-Content-Type-Options"].ToString().ShouldBe("nosniff");
+        headers["X-Frame-Options"].ToString().ShouldBe("DENY");
+        headers["Referrer-Policy"].ToString().ShouldBe("no-referrer");
+        headers["Content-Security-Policy"].ToString().ShouldContain("default-src 'none'");
+    }
+
+    [Fact]
+    public async Task cors_is_closed_unless_dashboard_origins_are_configured()
+    {
+        var preflight = await Api.Scenario(s =>
+        {
+            s.WithRequestHeader("Origin", "https://elsewhere.example.org");
+            s.WithRequestHeader("Access-Control-Request-Method", "POST");
+            s.Get.Url("/api/documents");
+            s.ConfigureHttpContext(c => c.Request.Method = "OPTIONS");
+            s.IgnoreStatusCode();
+        });
+
+        preflight.Context.Response.Headers.ContainsKey("Access-Control-Allow-Origin").ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task a_body_over_the_limit_is_a_413_problem()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Post.Text(new string('x', 1024 * 1024 + 1)).ToUrl("/api/documents");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.StatusCodeShouldBe(413);
+        });
+
+        result.ReadProblem(413);
+    }
+
+    [Fact]
+    public async Task a_revoked_key_is_refused()
+    {
+        var key = await Api.KeyFor("leaving-bot", Roles.Monitor);
+        await Api.RegisterDocument(DocumentScenarios.Washington2024(), apiKey: key);
+
+        await Api.Services.GetRequiredService<ApiKeyStore>().Revoke("leaving-bot", CancellationToken.None);
+
+        var refused = await Api.RegisterDocument(DocumentScenarios.Washington2024("rome-2021"), apiKey: key, expectedStatus: 401);
+        refused.ReadProblem(401);
+    }
+
+    [Fact]
+    public async Task keys_are_stored_only_as_hashes()
+    {
+        var key = await Api.KeyFor("hash-check", Roles.Viewer);
+
+        await using var command = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>()
+            .CreateCommand("select key_hash from tracker.api_keys where name = 'hash-check'");
+        var stored = (string)(await command.ExecuteScalarAsync())!;
+        stored.ShouldNotContain(key);
+        stored.ShouldBe(ApiKeyStore.Hash(key));
+    }
+
+    [Fact]
+    public async Task the_command_line_creates_a_key_that_works()
+    {
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--name", "ingest-bot",
+            "--roles", "monitor");
+
+        exitCode.ShouldBe(0, output);
+        var key = output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("ct_"));
+        var result = await Api.RegisterDocument(DocumentScenarios.Washington2024(), apiKey: key);
+        await using var session = Store.QuerySession();
+        (await session.Events.FetchStreamAsync(Tracker.Domain.StreamIds.ForDocument("washington-2024"))).Single()
+            .UserName.ShouldBe("key:ingest-bot");
+        result.Context.Response.StatusCode.ShouldBe(201);
+    }
+
+    [Fact]
+    public async Task writes_beyond_the_rate_limit_are_a_429_with_retry_after_and_the_bootstrap_key_is_an_admin()
+    {
+        await using var limited = await TrackerApp.StartAnotherHost(("RateLimits:WritesPerMinute", "2"),
+            ("Auth:BootstrapAdminKey", "bootstrap-secret-for-tests"), ("Cors:Origins:0", "https://dashboard.example.org"));
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            var result = await limited.Scenario(s =>
+            {
+                s.Post.Json(DocumentScenarios.Washington2024($"doc-{i}")).ToUrl("/api/documents");
+                s.WithRequestHeader("X-Api-Key", "bootstrap-secret-for-tests");
+                s.IgnoreStatusCode();
+            });
+            statuses.Add(result.Context.Response.StatusCode);
+            if (result.Context.Response.StatusCode == 429)
+            {
+                result.Context.Response.Headers.RetryAfter.ToString().ShouldNotBeNullOrEmpty();
+                result.ReadProblem(429);
+            }
+        }
+
+        statuses.ShouldBe([201, 201, 429]);
+        await using var session = Store.QuerySession();
+        (await session.Events.FetchStreamAsync(Tracker.Domain.StreamIds.ForDocument("doc-0"))).Single()
+            .UserName.ShouldBe("bootstrap-admin");
+
+        var preflight = await limited.Scenario(s =>
+        {
+            s.WithRequestHeader("Origin", "https://dashboard.example.org");
+            s.WithRequestHeader("Access-Control-Request-Method", "POST");
+            s.Get.Url("/api/documents");
+            s.ConfigureHttpContext(c => c.Request.Method = "OPTIONS");
+            s.IgnoreStatusCode();
+        });
+        preflight.Context.Response.Headers["Access-Control-Allow-Origin"].ToString().ShouldBe("https://dashboard.example.org");
+    }
+
+    [Fact]
+    public async Task production_refuses_to_start_with_the_demo_keys()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+
+        var refused = await Should.ThrowAsync<Exception>(() => AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("ConnectionStrings:Tracker", TestDatabase.ConnectionString());
+            builder.UseSetting("Auth:DemoKeys", "true");
+        }));
+
+        refused.ToString().ShouldContain("Auth:DemoKeys");
+    }
+}
