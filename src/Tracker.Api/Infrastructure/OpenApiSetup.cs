@@ -1,14 +1,47 @@
+using Microsoft.OpenApi;
+
 namespace Tracker.Api.Infrastructure;
 
 public static class OpenApiSetup
 {
     public static IServiceCollection AddTrackerOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options =>
         {
-            document.Info.Title = "CommitmentTracker API";
-            document.Info.Description =
-                "Commitments stated in communiqués as event streams: monitors record what happens, dashboards read " +
-                "projections, auditors replay history. Every error is an RFC 9457 problem.";
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "CommitmentTracker API";
+                document.Info.Description =
+                    "Commitments stated in communiqués as event streams: monitors record what happens, dashboards read " +
+                    "projections, auditors replay history. Every error is an RFC 9457 problem. Authenticate with an " +
+                    "X-Api-Key header or a bearer token; see the README's Security section for who may do what.";
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = "X-Api-Key",
+                    Description = "An API key (api-keys create), the bootstrap admin key, or a demo key in Development."
+                };
+                document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = "A JWT from the configured identity provider; roles in its 'role' claims."
+                };
+                document.Security ??= [];
+                document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] });
+                document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) != true) return Task.CompletedTask;
+                operation.Responses ??= new OpenApiResponses();
+                operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No valid key or token where one is needed" });
+                operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key or token lacks the role" });
+                return Task.CompletedTask;
+            });
+        });
 }

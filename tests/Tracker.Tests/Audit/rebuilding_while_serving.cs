@@ -47,6 +47,9 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         await Api.Services.GetRequiredService<CatalogueImporter>().Import(CatalogueData.Load(), CancellationToken.None);
         await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
         await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        // The service's own deadline checks for the two meetings already overdue must have landed before "live" is read.
+        await Eventually.Until(async () => (await Api.Scenario(s => s.Get.Url("/api/dashboard"))).Json(),
+            d => d.GetProperty("overdue").GetArrayLength() == 2);
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
     }
 

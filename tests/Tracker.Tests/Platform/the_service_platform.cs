@@ -77,6 +77,21 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_openapi_document_declares_how_to_authenticate_and_the_refusals()
+    {
+        var result = await Api.Scenario(s => s.Get.Url("/openapi/v1.json"));
+
+        using var openApi = JsonDocument.Parse(result.ReadAsText());
+        var schemes = openApi.RootElement.GetProperty("components").GetProperty("securitySchemes");
+        schemes.GetProperty("ApiKey").GetProperty("name").GetString().ShouldBe("X-Api-Key");
+        schemes.GetProperty("Bearer").GetProperty("scheme").GetString().ShouldBe("bearer");
+        var responses = openApi.RootElement.GetProperty("paths").GetProperty("/api/commitments").GetProperty("post")
+            .GetProperty("responses");
+        responses.TryGetProperty("401", out _).ShouldBeTrue();
+        responses.TryGetProperty("403", out _).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task the_scalar_ui_is_served()
     {
         var result = await Api.Scenario(s => s.Get.Url("/scalar/"));
