@@ -29,6 +29,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IHostApplicationLif
 
     public RebuildProgress? Find(Guid id) => _jobs.GetValueOrDefault(id);
 
+    public bool AnyRunning => _jobs.Values.Any(j => j.Status == RebuildStatus.Running);
+
     public RebuildProgress Start(string projection)
     {
         var progress = new RebuildProgress(Guid.NewGuid(), projection, RebuildStatus.Running, 0, 0, 0, 0, 0,
