@@ -32,8 +32,15 @@ public static class CommitmentHistoryEndpoints
     public static async Task<IResult> History(string key, IQuerySession session, CancellationToken token)
     {
         var events = await session.Events.FetchStreamAsync(StreamIds.ForCommitment(key), token: token);
-        if (events.Count == 0) return NotFound(key);
+        return events.Count == 0 ? NotFound(key) : Results.Ok(Entries(events));
+    }
 
+    /// <summary>
+    /// The history of one stream, each event summarised in the ledger currency the commitment had when it was recorded.
+    /// Shared by the JSON history and its CSV export.
+    /// </summary>
+    public static IReadOnlyList<HistoryEntry> Entries(IReadOnlyList<IEvent> events)
+    {
         var entries = new List<HistoryEntry>();
         Commitment? state = null;
         foreach (var e in events)
@@ -45,7 +52,7 @@ public static class CommitmentHistoryEndpoints
                 EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)), e.UserName, e.CorrelationId,
                 ReasonOf(e.Data), EventSummaries.Of(e.Data, ledger), e.Data));
         }
-        return Results.Ok(entries);
+        return entries;
     }
 
     [WolverineGet("/api/commitments/{key}/changelog", Name = "GetCommitmentChangelog")]

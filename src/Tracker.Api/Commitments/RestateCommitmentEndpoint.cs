@@ -37,9 +37,11 @@ public static class RestateCommitmentEndpoint
         (await CommitmentWrite.Fetch(key, session, http),
             await session.LoadAsync<DocumentView>(StreamIds.ForDocument(request.RestatedIn.DocumentKey)));
 
+    // The document was loaded above; only when it is missing does the check look it up again, to name it in the 422.
     public static Task<ProblemDetails> ValidateAsync(string key, RestateCommitmentRequest request,
-        IEventStream<Commitment> stream, IDocumentSession session) =>
-        CommitmentWrite.Check(stream, key, session, request.RestatedIn.DocumentKey);
+        IEventStream<Commitment> stream, DocumentView? document, IDocumentSession session) => document is null
+        ? CommitmentWrite.Check(stream, key, session, request.RestatedIn.DocumentKey)
+        : CommitmentWrite.Check(stream, key, session);
 
     [WolverinePost("/api/commitments/{key}/restatements", Name = "RestateCommitment")]
     [EndpointSummary("Record that a later document restated the commitment")]

@@ -91,14 +91,10 @@ public static class ExportEndpoints
         Csv.Prepare(http, $"{StreamIds.Normalise(key)}-history.csv");
         var csv = new Csv(http.Response.Body);
         await csv.Row("version", "sequence", "type", "recorded_at", "effective_on", "actor", "correlation_id", "summary", "data");
-        Commitment? state = null;
-        foreach (var e in events)
+        foreach (var h in CommitmentHistoryEndpoints.Entries(events))
         {
-            var next = e.Data is CommitmentStated stated ? Commitment.Create(stated) : state!.After(e.Data);
-            await csv.Row(e.Version, e.Sequence, EventNames.Of(e.Data), e.Timestamp,
-                EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)), e.UserName, e.CorrelationId,
-                EventSummaries.Of(e.Data, (state ?? next).LedgerCurrency), JsonSerializer.Serialize(e.Data, e.Data.GetType()));
-            state = next;
+            await csv.Row(h.Version, h.Sequence, h.Type, h.RecordedAt, h.EffectiveOn, h.Actor, h.CorrelationId, h.Summary,
+                JsonSerializer.Serialize(h.Data, h.Data.GetType()));
         }
         await csv.Flush();
     }
