@@ -7,6 +7,7 @@ using Tracker.Api.Admin;
 using Tracker.Api.Audit;
 using Tracker.Api.Catalogue;
 using Tracker.Api.Commitments;
+using Tracker.Api.Dashboard;
 using Tracker.Api.Infrastructure;
 using Tracker.Api.Infrastructure.Auditing;
 using Tracker.Api.Infrastructure.Health;
@@ -53,6 +54,7 @@ var app = builder.Build();
 
 app.UseTrackerProblemDetails();
 app.UseTrackerSecurity();
+app.UseTrackerDashboard();
 app.UseMiddleware<IdempotentRequests>();
 app.UseMiddleware<ConcurrencyRetry>();
 app.MapOpenApi();

@@ -1,7 +1,9 @@
 using Marten;
 using Marten.Pagination;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Audit;
 using Tracker.Api.Infrastructure;
+using Tracker.Api.Security;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 using Wolverine.Http;
@@ -19,7 +21,8 @@ public static class ListCommitmentsEndpoint
 
     /// <summary>
     /// Commitments filtered by status, kind, lineOfEffort, actor, overdue and a text search on the title (q), sorted by
-    /// sort (title, deadline, last-changed, progress, status, stated-on) in order (asc, desc), a page at a time.
+    /// sort (title, deadline, last-changed, progress, status, stated-on) in order (asc, desc), a page at a time. With
+    /// recordedAsOf or effectiveAsOf (auditors): the same list in that past, folded from the events (see TimeTravel).
     /// </summary>
     [WolverineGet("/api/commitments", Name = "ListCommitments")]
     [EndpointSummary("List commitments with filters, sorting and paging")]
@@ -27,11 +30,12 @@ public static class ListCommitmentsEndpoint
     [ProducesResponseType<CommitmentPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public static async Task<IResult> Get(IQuerySession session, HttpContext http, string? status, string? kind,
-        string? lineOfEffort, string? actor, bool? overdue, string? q, string? sort, string? order, int? page, int? pageSize)
+        string? lineOfEffort, string? actor, bool? overdue, string? q, string? sort, string? order, int? page, int? pageSize,
+        DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf)
     {
-        var errors = new Dictionary<string, string[]>();
-        var statusFilter = ParseEnum<CommitmentStatus>(status, "status", errors);
-        var kindFilter = ParseEnum<CommitmentKind>(kind, "kind", errors);
+        var past = new TimeTravel(recordedAsOf, null, effectiveAsOf);
+        var errors = past.Errors(versionAllowed: false);
+        var filter = CommitmentFilter.Parse(status, kind, lineOfEffort, actor, overdue, q, errors);
         var sortBy = sort ?? "title";
         if (!Sorts.Contains(sortBy)) errors["sort"] = [$"sort must be one of: {string.Join(", ", Sorts)}."];
         var descending = order switch { null or "asc" => false, "desc" => true, _ => Bad(errors, "order", "order must be asc or desc.") };
@@ -39,18 +43,26 @@ public static class ListCommitmentsEndpoint
         if (pageNumber < 1) errors["page"] = ["page starts at 1."];
         var size = pageSize ?? DefaultPageSize;
         if (size is < 1 or > MaxPageSize) errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."];
-        if (q is { Length: > 200 }) errors["q"] = ["q has at most 200 characters."];
         if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
 
-        IQueryable<CommitmentProgress> query = session.Query<CommitmentProgress>();
-        if (statusFilter is { } s) query = query.Where(x => x.Status == s);
-        if (kindFilter is { } k) query = query.Where(x => x.Kind == k);
-        if (!string.IsNullOrWhiteSpace(lineOfEffort)) query = query.Where(x => x.LineOfEffort == lineOfEffort);
-        if (!string.IsNullOrWhiteSpace(actor)) query = query.Where(x => x.Actors.Contains(actor));
-        if (overdue is { } o) query = query.Where(x => x.Overdue == o);
-        if (!string.IsNullOrWhiteSpace(q)) query = query.Where(x => x.Title.Contains(q, StringComparison.OrdinalIgnoreCase));
+        if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
+        http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
 
-        query = (sortBy, descending) switch
+        if (past.IsPresent)
+        {
+            var stored = Sorted(filter.Apply(session.Query<CommitmentProgress>()), sortBy, descending);
+            var results = await stored.ToPagedListAsync(pageNumber, size, http.RequestAborted);
+            return Results.Ok(new CommitmentPage(results.Select(CommitmentRow.Of).ToList(), pageNumber, size,
+                results.TotalItemCount, results.PageCount));
+        }
+
+        var then = Sorted(filter.Apply((await past.AllCommitments(session, http.RequestAborted)).AsQueryable()), sortBy, descending).ToList();
+        return Results.Ok(new CommitmentPage(then.Skip((pageNumber - 1) * size).Take(size).Select(CommitmentRow.Of).ToList(),
+            pageNumber, size, then.Count, (then.Count + size - 1) / size));
+    }
+
+    private static IQueryable<CommitmentProgress> Sorted(IQueryable<CommitmentProgress> query, string sortBy, bool descending) =>
+        (sortBy, descending) switch
         {
             ("deadline", false) => query.OrderBy(x => x.DueBy).ThenBy(x => x.Key),
             ("deadline", true) => query.OrderByDescending(x => x.DueBy).ThenBy(x => x.Key),
@@ -65,20 +77,6 @@ public static class ListCommitmentsEndpoint
             (_, false) => query.OrderBy(x => x.Title).ThenBy(x => x.Key),
             (_, true) => query.OrderByDescending(x => x.Title).ThenBy(x => x.Key)
         };
-
-        var results = await query.ToPagedListAsync(pageNumber, size, http.RequestAborted);
-        return Results.Ok(new CommitmentPage(results.Select(CommitmentRow.Of).ToList(), pageNumber, size,
-            results.TotalItemCount, results.PageCount));
-    }
-
-    private static T? ParseEnum<T>(string? value, string field, Dictionary<string, string[]> errors) where T : struct, Enum
-    {
-        if (value is null) return null;
-        var names = Enum.GetValues<T>().ToDictionary(v => Names.Of(v));
-        if (names.TryGetValue(value, out var parsed)) return parsed;
-        errors[field] = [$"{field} must be one of: {string.Join(", ", names.Keys)}."];
-        return null;
-    }
 
     private static bool Bad(Dictionary<string, string[]> errors, string field, string message)
     {

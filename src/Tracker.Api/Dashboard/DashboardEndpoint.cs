@@ -19,6 +19,7 @@ public sealed record DashboardSummary(
     IReadOnlyDictionary<string, int> ByStatus,
     IReadOnlyDictionary<string, int> ByLineOfEffort,
     IReadOnlyDictionary<string, int> ByKind,
+    IReadOnlyDictionary<string, int> ByActor,
     IReadOnlyList<MoneyTotals> Money,
     IReadOnlyList<CommitmentRow> Overdue,
     IReadOnlyList<CommitmentRow> DueWithin90Days,
@@ -32,7 +33,8 @@ public static class DashboardEndpoint
 
     /// <summary>
     /// Summarised at read time from the commitment progress models, so it is exactly as fresh as they are (inline) and
-    /// "the next 90 days" is counted from today.
+    /// "the next 90 days" is counted from today. The list filters (status, kind, lineOfEffort, actor, overdue, q) narrow
+    /// every figure; recordedAsOf or effectiveAsOf (auditors) summarise a past.
     /// </summary>
     [WolverineGet("/api/dashboard", Name = "GetDashboard")]
     [EndpointSummary("The dashboard summary")]
@@ -40,10 +42,13 @@ public static class DashboardEndpoint
     [ProducesResponseType<DashboardSummary>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public static async Task<IResult> Get(IQuerySession session, TimeProvider clock, HttpContext http,
-        DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf, CancellationToken token)
+        DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf, string? status, string? kind, string? lineOfEffort,
+        string? actor, bool? overdue, string? q, CancellationToken token)
     {
         var past = new TimeTravel(recordedAsOf, null, effectiveAsOf);
-        if (past.Errors(versionAllowed: false) is { Count: > 0 } errors)
+        var errors = past.Errors(versionAllowed: false);
+        var filter = CommitmentFilter.Parse(status, kind, lineOfEffort, actor, overdue, q, errors);
+        if (errors.Count > 0)
         {
             return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
         }
@@ -51,8 +56,8 @@ public static class DashboardEndpoint
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
 
         var all = past.IsPresent
-            ? await session.Query<CommitmentProgress>().ToListAsync(token)
-            : await past.AllCommitments(session, token);
+            ? await filter.Apply(session.Query<CommitmentProgress>()).ToListAsync(token)
+            : filter.Apply((await past.AllCommitments(session, token)).AsQueryable()).ToList();
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
         return Results.Ok(Summarise(all, past.Day(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))));
     }
@@ -65,6 +70,7 @@ public static class DashboardEndpoint
             Count(all, c => Names.Of(c.Status)),
             Count(all, c => c.LineOfEffort),
             Count(all, c => Names.Of(c.Kind)),
+            all.SelectMany(c => c.Actors).GroupBy(a => a).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
             all.GroupBy(c => c.LedgerCurrency).OrderBy(g => g.Key).Select(g => new MoneyTotals(g.Key,
                 g.Where(c => c.Target is { IsMoney: true }).Sum(c => c.Target!.Amount),
                 g.Sum(c => c.Money.Pledged), g.Sum(c => c.Money.Committed), g.Sum(c => c.Money.Disbursed))).ToList(),

@@ -1,0 +1,58 @@
+// The JSON API, as the dashboard calls it: the caller's key (if signed in) on every request, problems as errors.
+
+const keyStorage = 'tracker.apiKey';
+
+export const credentials = {
+  get key() { return sessionStorage.getItem(keyStorage); },
+  set key(value) { value ? sessionStorage.setItem(keyStorage, value) : sessionStorage.removeItem(keyStorage); }
+};
+
+/** An RFC 9457 problem answered by the service, or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `The service answered ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+function url(path, params) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (value !== undefined && value !== null && value !== '') query.set(name, value);
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+export async function get(path, params, { key = credentials.key } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (key) headers['X-Api-Key'] = key;
+  let response;
+  try {
+    response = await fetch(url(path, params), { headers });
+  } catch (failure) {
+    throw new ApiError(0, { title: 'The service cannot be reached', detail: String(failure.message ?? failure) });
+  }
+  const body = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}
+
+/** The query parameters that ask the API for a past: the end of the chosen day (UTC) as recorded, or the day as effective. */
+export function pastParams(past) {
+  if (!past) return {};
+  return past.view === 'effective'
+    ? { effectiveAsOf: past.asOf }
+    : { recordedAsOf: `${past.asOf}T23:59:59.999Z` };
+}
+
+const documents = new Map();
+
+/** The registered source documents by key (titles and links for quotes), read once per page load. */
+export async function documentsByKey() {
+  if (documents.size === 0) {
+    for (const document of await get('/api/documents')) documents.set(document.key, document);
+  }
+  return documents;
+}

@@ -1,0 +1,60 @@
+// Builds DOM nodes without innerHTML: text is always text (no markup injection from the data), and no inline style
+// attributes are written (the page's Content-Security-Policy forbids them; el.style is allowed).
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function assign(el, attrs) {
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'style') Object.assign(el.style, value);
+    else if (name.startsWith('on') && typeof value === 'function') el.addEventListener(name.slice(2), value);
+    else if (name === 'dataset') Object.assign(el.dataset, value);
+    else el.setAttribute(name === 'className' ? 'class' : name, value === true ? '' : String(value));
+  }
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** An HTML element: h('a', { href: '#/' }, 'Overview'). */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  assign(el, attrs);
+  return append(el, children);
+}
+
+/** An SVG element, same shape as h. */
+export function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  assign(el, attrs);
+  return append(el, children);
+}
+
+export function replace(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
+/** A table that scrolls sideways on a phone instead of squeezing, reachable by keyboard. */
+export function table(caption, headers, rows, { className } = {}) {
+  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
+    h('table', { class: className },
+      h('caption', { class: 'visually-hidden' }, caption),
+      h('thead', null, h('tr', null, headers.map(header => h('th', { scope: 'col' }, header)))),
+      h('tbody', null, rows.map(cells => h('tr', null, cells.map((cell, i) =>
+        i === 0 ? h('th', { scope: 'row' }, cell) : h('td', null, cell)))))));
+}
+
+export function section(title, ...children) {
+  const id = 'section-' + title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), children);
+}
+
+export function notice(text, ...more) {
+  return h('p', { class: 'notice' }, text, more);
+}

@@ -1,0 +1,83 @@
+// How figures, dates and enum values read on the page. Dates in the data are calendar days (UTC).
+
+const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const instantFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short'
+});
+const wholeNumber = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
+const compactNumber = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** "2024-09-30" → "30 Sept 2024". */
+export function day(iso) {
+  if (!iso) return '';
+  return dayFormat.format(new Date(iso.length === 10 ? iso + 'T00:00:00Z' : iso));
+}
+
+export function instant(iso) {
+  return iso ? instantFormat.format(new Date(iso)) : '';
+}
+
+export function number(value) {
+  return value === null || value === undefined ? '' : wholeNumber.format(value);
+}
+
+export function compact(value) {
+  return value === null || value === undefined ? '' : compactNumber.format(value);
+}
+
+function currencyFormat(currency, notation) {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency, notation, maximumFractionDigits: notation ? 1 : 0 });
+  } catch {
+    return null; // a code Intl does not know: shown as "XXX 1,000"
+  }
+}
+
+/** USD 394000000 → "$394M" (compact) or "$394,000,000". */
+export function money(amount, currency, { exact = false } = {}) {
+  if (amount === null || amount === undefined) return '';
+  const format = currencyFormat(currency, exact ? undefined : 'compact');
+  return format ? format.format(amount) : `${currency} ${exact ? number(amount) : compact(amount)}`;
+}
+
+export function percent(fraction) {
+  return fraction === null || fraction === undefined ? '' : `${Math.round(fraction * 100)}%`;
+}
+
+/** "not-assessed" → "Not assessed". */
+export function label(kebab) {
+  if (!kebab) return '';
+  const words = kebab.replace(/-/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export const statuses = ['not-assessed', 'not-started', 'in-progress', 'stalled', 'partially-achieved', 'achieved',
+  'achieved-late', 'missed', 'withdrawn'];
+export const kinds = ['financial', 'quantitative', 'milestone', 'qualitative'];
+
+const comparators = { exactly: '', 'more-than': 'more than', 'at-least': 'at least', about: 'about', 'up-to': 'up to' };
+
+/** A reported figure as it was reported: "more than 210,000 personnel trained". */
+export function reported(report) {
+  if (!report) return '';
+  const comparator = comparators[report.comparator] ?? '';
+  const figure = report.currency ? money(report.figure, report.currency) : number(report.figure);
+  return [comparator, figure, report.unit].filter(Boolean).join(' ');
+}
+
+export function target(t) {
+  if (!t) return '';
+  return t.isMoney ? money(t.amount, t.currency) : [number(t.amount), t.unit].filter(Boolean).join(' ');
+}
+
+export function deadline(d) {
+  if (!d) return 'No deadline stated';
+  if (d.precision === 'open-ended') return d.description ? `Open-ended: ${d.description}` : 'Open-ended';
+  const due = d.dueBy ? `due by ${day(d.dueBy)}` : '';
+  return [d.description, due].filter(Boolean).join(', ') || day(d.date);
+}
+
+/** Today as the date input wants it, in UTC like the data. */
+export function today() {
+  return new Date().toISOString().slice(0, 10);
+}

@@ -1,0 +1,165 @@
+// The shell: reads the route and the chosen past from the address (#/path?asOf=…&view=…), keeps the time-travel form
+// and the sign-in in step with it, and hands the page to a view. Every state is a link: back, forward and sharing work.
+import { ApiError, credentials, get } from './api.js';
+import { h, replace } from './dom.js';
+import { current, href } from './route.js';
+import { problem } from './parts.js';
+import * as format from './format.js';
+import * as overview from './views/overview.js';
+import * as commitment from './views/commitment.js';
+import * as pledgers from './views/pledgers.js';
+import * as pledger from './views/pledger.js';
+
+const routes = [
+  { pattern: /^\/$/, view: overview, section: 'overview' },
+  { pattern: /^\/commitments\/([^/]+)$/, view: commitment, section: 'overview' },
+  { pattern: /^\/pledgers$/, view: pledgers, section: 'pledgers' },
+  { pattern: /^\/pledgers\/([^/]+)$/, view: pledger, section: 'pledgers' }
+];
+
+const main = document.getElementById('main');
+const banner = document.getElementById('past-banner');
+const form = document.getElementById('time-travel');
+const dateInput = document.getElementById('tt-date');
+const viewSelect = document.getElementById('tt-view');
+let caller = null;
+let navigation = 0;
+
+function describePast(past) {
+  return past.view === 'effective'
+    ? `as things stood on ${format.day(past.asOf)}, by everything recorded up to today`
+    : `as the tracker showed it at the end of ${format.day(past.asOf)} (UTC), before anything recorded later`;
+}
+
+function showPast(past) {
+  document.body.classList.toggle('is-past', Boolean(past));
+  dateInput.max = format.today();
+  dateInput.value = past?.asOf ?? '';
+  viewSelect.value = past?.view ?? 'recorded';
+  if (!past) { banner.hidden = true; banner.replaceChildren(); return; }
+  banner.hidden = false;
+  replace(banner,
+    h('strong', null, 'Past view. '), `You are looking at the tracker ${describePast(past)}. `,
+    h('a', { href: `#${current().path}` }, 'Back to today'));
+}
+
+function showAccess() {
+  const access = document.getElementById('access');
+  if (caller?.authenticated) {
+    replace(access,
+      h('span', { class: 'who' }, `Signed in as ${caller.name}`, h('span', { class: 'roles' }, ` (${caller.roles.join(', ')})`)),
+      h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Sign out'));
+  } else {
+    replace(access, h('button', { type: 'button', class: 'secondary', onclick: openSignIn }, 'Sign in'));
+  }
+}
+
+async function loadCaller() {
+  try {
+    caller = await get('/api/me');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401 && credentials.key) {
+      credentials.key = null; // a revoked or mistyped key: forget it rather than fail every page
+      caller = await get('/api/me').catch(() => null);
+    } else {
+      caller = null;
+    }
+  }
+  showAccess();
+}
+
+const dialog = document.getElementById('sign-in');
+const signInError = document.getElementById('sign-in-error');
+
+function openSignIn() {
+  signInError.hidden = true;
+  document.getElementById('sign-in-key').value = '';
+  dialog.showModal();
+}
+
+document.addEventListener('tracker:sign-in', openSignIn);
+document.getElementById('sign-in-cancel').addEventListener('click', () => dialog.close());
+document.getElementById('sign-in-form').addEventListener('submit', async event => {
+  event.preventDefault();
+  const key = document.getElementById('sign-in-key').value.trim();
+  try {
+    const who = await get('/api/me', null, { key });
+    if (!who.authenticated) throw new ApiError(401, { detail: 'The service did not recognise that key.' });
+    credentials.key = key;
+    caller = who;
+    dialog.close();
+    showAccess();
+    render();
+  } catch (error) {
+    signInError.hidden = false;
+    signInError.textContent = error.status === 401 ? 'That key is not valid, or it was revoked.' : error.message;
+  }
+});
+
+function signOut() {
+  credentials.key = null;
+  loadCaller().then(render);
+}
+
+form.addEventListener('submit', event => {
+  event.preventDefault();
+  const { path, params } = current();
+  if (!dateInput.value || dateInput.value >= format.today()) params.delete('asOf');
+  else params.set('asOf', dateInput.value);
+  params.set('view', viewSelect.value);
+  if (!params.has('asOf')) params.delete('view');
+  const query = params.toString();
+  location.hash = `${path}${query ? `?${query}` : ''}`;
+});
+
+document.getElementById('tt-today').addEventListener('click', () => {
+  const { path, params } = current();
+  params.delete('asOf');
+  params.delete('view');
+  const query = params.toString();
+  location.hash = `${path}${query ? `?${query}` : ''}`;
+});
+
+async function render() {
+  const mine = ++navigation;
+  const { path, params, past } = current();
+  showPast(past);
+  const route = routes.find(r => r.pattern.test(path));
+  for (const link of document.querySelectorAll('.sections a')) {
+    if (link.dataset.section === route?.section) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+    link.setAttribute('href', href(link.dataset.section === 'pledgers' ? '/pledgers' : '/'));
+  }
+  if (!route) {
+    replace(main, h('h1', null, 'Not found'), h('p', null, 'There is no such page. ', h('a', { href: href('/') }, 'Go to the overview.')));
+    return;
+  }
+  main.setAttribute('aria-busy', 'true');
+  const context = {
+    params, past, caller,
+    args: path.match(route.pattern).slice(1).map(decodeURIComponent),
+    stale: () => mine !== navigation
+  };
+  try {
+    const page = await route.view.render(context);
+    if (context.stale()) return;
+    replace(main, page);
+    document.title = `${main.querySelector('h1')?.textContent ?? 'Overview'} · CommitmentTracker`;
+  } catch (error) {
+    if (context.stale()) return;
+    replace(main, problem(error));
+  } finally {
+    if (!context.stale()) main.removeAttribute('aria-busy');
+  }
+}
+
+let lastPath = null;
+window.addEventListener('hashchange', () => {
+  render();
+  const { path } = current();
+  if (path !== lastPath) main.focus({ preventScroll: false }); // a new page: move focus for screen readers
+  lastPath = path;
+});
+
+lastPath = current().path;
+loadCaller().then(render);

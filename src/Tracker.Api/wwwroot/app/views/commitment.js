@@ -1,0 +1,166 @@
+// One commitment: how far it has come against its target, its status and why, its deadline, what each source document
+// says, the pledges towards it, progress over time, and (for auditors) every recorded change.
+import { ApiError, documentsByKey, get, pastParams } from '../api.js';
+import { h, section, table } from '../dom.js';
+import * as format from '../format.js';
+import { moneyBar, progressBar, stepChart } from '../charts.js';
+import { href } from '../route.js';
+import { pastNeedsAuditor, signInButton, statusBadge, tag } from '../parts.js';
+
+export async function render({ args: [key], past, caller }) {
+  if (past && !caller?.may?.audit) return pastNeedsAuditor(caller);
+  const when = pastParams(past);
+  const path = `/api/commitments/${encodeURIComponent(key)}`;
+
+  const [commitment, trend, documents, history] = await Promise.all([
+    get(path, when),
+    get(`${path}/trend`, when).catch(() => null),
+    documentsByKey().catch(() => new Map()),
+    caller?.may?.audit ? get(`${path}/history`).catch(error => error) : null
+  ]);
+  const detail = commitment.detail;
+  const end = past?.asOf ?? format.today();
+
+  return h('article', { class: 'commitment' },
+    h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: href('/') }, 'Overview'), ' › ', commitment.title),
+    h('h1', null, commitment.title),
+    h('p', { class: 'tags' }, statusBadge(commitment.status), ' ', tag(format.label(commitment.kind)), ' ',
+      tag(format.label(commitment.lineOfEffort)), commitment.overdue ? [' ', h('span', { class: 'badge overdue' }, 'Overdue')] : null),
+    h('div', { class: 'grid two' },
+      section('Progress', progress(commitment)),
+      section('At a glance', facts(commitment, documents))),
+    trend ? section('Progress over time', trendChart(commitment, trend, end)) : null,
+    section('What the sources say', sources(detail, documents)),
+    commitment.kind === 'financial' || detail.pledges.length ? section('Pledges', pledges(detail, commitment)) : null,
+    section('History', timeline(history, past, caller)));
+}
+
+function progress(c) {
+  const report = c.latestReport;
+  const reportText = report ? `Latest report: ${format.reported(report)} as of ${format.day(report.asOf)}.` : null;
+  if (c.target?.isMoney || c.kind === 'financial') {
+    return [
+      moneyBar(`Money by stage in ${c.ledgerCurrency}${c.target ? ' against the target' : ''}`, {
+        target: c.target?.isMoney ? c.target.amount : null, currency: c.ledgerCurrency, ...c.money,
+        reported: report ? report.ledgerFigure ?? null : null
+      }),
+      reportText ? h('p', { class: 'chart-note' }, reportText,
+        c.progress?.basis === 'reported' ? ` That is ${format.percent(c.progress.fraction)} of the target.` : '') : null
+    ];
+  }
+  if (c.target && c.progress?.fraction !== undefined && c.progress?.fraction !== null) {
+    return progressBar(`Reported against the target of ${format.target(c.target)}`, c.progress.fraction,
+      `${format.percent(c.progress.fraction)}: ${reportText ?? ''}`);
+  }
+  const status = c.statusDate ? `${format.label(c.status)} since ${format.day(c.statusDate)}.` : `${format.label(c.status)}.`;
+  return [h('p', { class: 'big-status' }, statusBadge(c.status)), h('p', null, status), reportText ? h('p', null, reportText) : null,
+    c.target ? h('p', null, `Target: ${format.target(c.target)}.`) : null];
+}
+
+function facts(c, documents) {
+  const assessment = c.detail.statusHistory.at(-1);
+  const stated = c.statedIn;
+  const item = (term, ...value) => [h('dt', null, term), h('dd', null, value)];
+  return h('dl', { class: 'facts' },
+    item('Status', statusBadge(c.status), c.statusDate ? ` on ${format.day(c.statusDate)}` : '',
+      assessment?.rationale ? h('span', { class: 'rationale' }, assessment.rationale) : null,
+      c.status === 'not-assessed' ? h('span', { class: 'rationale' }, 'No monitor has assessed this commitment yet; that is not the same as no progress.') : null),
+    item('Deadline', format.deadline(c.deadline), c.overdue ? h('strong', { class: 'overdue' }, ' · overdue') : null),
+    c.target ? item('Target', format.target(c.target)) : null,
+    item('Actors', c.actors.join(', ')),
+    item('First stated', documentLink(stated.documentKey, documents), stated.paragraph ? `, paragraph ${stated.paragraph}` : '',
+      `, ${format.day(c.statedOn)}`),
+    item('Sources', `${c.sourceCount} document${c.sourceCount === 1 ? '' : 's'}, restated ${c.restatementCount} time${c.restatementCount === 1 ? '' : 's'}`),
+    item('Last changed', format.instant(c.lastChangedAt), ` (version ${c.version})`));
+}
+
+function documentLink(documentKey, documents, url) {
+  const document = documents.get(documentKey);
+  if (!document) return url ? h('a', { href: url, rel: 'noopener noreferrer external' }, url) : documentKey ?? 'Unregistered source';
+  return h('a', { href: url ?? document.url, rel: 'noopener noreferrer external', title: document.title },
+    `${document.title}${document.venue ? ` (${document.venue})` : ''}`);
+}
+
+/** Every mention in the sources, oldest first: the statement, restatements, reports, assessments and evidence. */
+function sources(detail, documents) {
+  const mentions = [
+    { on: detail.statedOn, what: 'Stated', quote: detail.statedIn.quote, documentKey: detail.statedIn.documentKey, paragraph: detail.statedIn.paragraph, primary: true },
+    ...detail.restatements.map(r => ({ on: r.restatedOn, what: 'Restated', quote: r.restatedIn.quote, documentKey: r.restatedIn.documentKey, paragraph: r.restatedIn.paragraph, primary: true })),
+    ...detail.progressReports.map(r => ({ on: r.asOf, what: `Reported ${format.reported(r)}`, ...evidence(r.source) })),
+    ...detail.statusHistory.map(a => ({ on: a.assessedOn, what: `Assessed ${format.label(a.status).toLowerCase()}`, ...evidence(a.source) })),
+    ...detail.evidence.map(e => ({ on: e.evidence.on, what: 'Evidence', ...evidence(e.evidence) }))
+  ].sort((a, b) => (a.on ?? '').localeCompare(b.on ?? ''));
+
+  return h('ol', { class: 'mentions' }, mentions.map(m => h('li', null,
+    h('p', { class: 'mention-head' }, h('strong', null, m.what), m.on ? ` · ${format.day(m.on)}` : '',
+      ' ', tag(m.primary ? 'primary source' : 'secondary source')),
+    m.quote ? h('blockquote', null, `“${m.quote}”`) : null,
+    m.note ? h('p', { class: 'note' }, m.note) : null,
+    h('p', { class: 'cite' }, '— ', documentLink(m.documentKey, documents, m.url), m.paragraph ? `, paragraph ${m.paragraph}` : ''))));
+}
+
+function evidence(source) {
+  return { documentKey: source?.documentKey, url: source?.url, primary: source?.primary, note: source?.note };
+}
+
+function pledges(detail, c) {
+  if (detail.pledges.length === 0) {
+    return h('p', { class: 'empty' }, 'No pledges are recorded against this commitment. ',
+      c.latestReport ? 'The documents report an aggregate without naming who gave what.' : '');
+  }
+  const staged = (pledge, stage) => pledge.stages.filter(s => s.stage === stage).reduce((sum, s) => sum + s.amount.amount, 0);
+  return table('Pledges by pledger', ['Pledger', 'Announced', 'Pledged', 'Committed', 'Disbursed', `In ${c.ledgerCurrency}`], detail.pledges.map(p => [
+    // The service finds a pledger by its name as well as by its key.
+    h('a', { href: href(`/pledgers/${encodeURIComponent(p.pledger)}`) }, p.pledger),
+    format.day(p.announcedOn),
+    format.money(p.current.amount.amount, p.currency, { exact: true }),
+    format.money(staged(p, 'committed'), p.currency, { exact: true }),
+    format.money(staged(p, 'disbursed'), p.currency, { exact: true }),
+    format.money(p.current.ledgerAmount ?? p.current.amount.amount, c.ledgerCurrency)
+  ]));
+}
+
+function trendChart(c, trend, end) {
+  const points = trend.points;
+  const series = (name, className, value) => ({ name, className, points: points.map(p => ({ on: p.on, value: value(p) })) });
+  if (c.target?.isMoney || c.kind === 'financial') {
+    return stepChart(`Money towards the target over time, in ${trend.ledgerCurrency}`, [
+      series('Reported in documents', 'reported', p => p.reported ?? null),
+      series('Pledged', 'pledged', p => p.money.pledged || null),
+      series('Committed', 'committed', p => p.money.committed || null),
+      series('Disbursed', 'disbursed', p => p.money.disbursed || null)
+    ], { end, target: c.target?.isMoney ? c.target.amount : null, formatValue: v => format.money(v, trend.ledgerCurrency) })
+      ?? h('p', { class: 'empty' }, 'No money has been reported or pledged yet.');
+  }
+  if (points.some(p => p.reported !== null && p.reported !== undefined)) {
+    return stepChart(`Reported figure over time${c.target?.unit ? ` (${c.target.unit})` : ''}`, [
+      series('Reported', 'reported', p => p.reported ?? null)
+    ], { end, target: c.target?.amount ?? null });
+  }
+  return stepChart('Progress over time (100% is achieved)', [series('Progress', 'reported', p => p.fraction ?? null)],
+    { end, target: 1, formatValue: format.percent })
+    ?? h('p', { class: 'empty' }, 'No progress has been reported or assessed yet.');
+}
+
+function timeline(history, past, caller) {
+  if (history === null) {
+    return h('div', { class: 'gate' },
+      h('p', null, 'Every change to this commitment is recorded with who made it, when, why and the source. ',
+        caller?.authenticated ? 'Your role does not include the audit views.' : 'Auditors can read the full history.'),
+      caller?.authenticated ? null : signInButton('Sign in as an auditor'));
+  }
+  if (history instanceof ApiError) return h('p', { class: 'problem' }, history.message);
+
+  const end = past ? `${past.asOf}T23:59:59.999Z` : null;
+  const shown = history.filter(entry => !past || (past.view === 'effective'
+    ? (entry.effectiveOn ?? entry.recordedAt.slice(0, 10)) <= past.asOf
+    : entry.recordedAt <= end));
+  if (shown.length === 0) return h('p', { class: 'empty' }, 'Nothing was recorded by then.');
+  return h('ol', { class: 'timeline', reversed: true }, shown.slice().reverse().map(entry => h('li', null,
+    h('p', { class: 'when' }, h('time', { datetime: entry.recordedAt }, format.instant(entry.recordedAt)),
+      ' · ', h('span', { class: 'who' }, entry.actor),
+      entry.effectiveOn ? h('span', { class: 'muted' }, ` · takes effect ${format.day(entry.effectiveOn)}`) : null),
+    h('p', { class: 'what' }, h('strong', null, format.label(entry.type)), ': ', entry.summary),
+    entry.reason ? h('p', { class: 'why' }, h('span', { class: 'muted' }, 'Why: '), entry.reason) : null,
+    h('p', { class: 'meta muted' }, `version ${entry.version} · correlation ${entry.correlationId}`))));
+}

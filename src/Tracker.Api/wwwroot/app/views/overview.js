@@ -1,0 +1,138 @@
+// The overview: how many commitments stand where, money against targets, what is overdue or due soon, what changed,
+// and every commitment in a table, all narrowed by the same filters.
+import { get, pastParams } from '../api.js';
+import { h, section, table } from '../dom.js';
+import * as format from '../format.js';
+import { barList, moneyBar } from '../charts.js';
+import { href } from '../route.js';
+import { pastNeedsAuditor, statusBadge } from '../parts.js';
+
+const filterNames = ['q', 'status', 'kind', 'lineOfEffort', 'actor'];
+const pageSize = 50;
+const sorts = { title: 'Title', deadline: 'Deadline', progress: 'Progress', 'last-changed': 'Last changed' };
+
+export async function render({ params, past, caller }) {
+  if (past && !caller?.may?.audit) return pastNeedsAuditor(caller);
+
+  const filters = Object.fromEntries(filterNames.map(name => [name, params.get(name) ?? '']));
+  const filtered = filterNames.some(name => filters[name]);
+  const sort = sorts[params.get('sort')] ? params.get('sort') : 'title';
+  const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
+  const when = pastParams(past);
+
+  const [summary, everything, list] = await Promise.all([
+    get('/api/dashboard', { ...when, ...filters }),
+    filtered ? get('/api/dashboard', when) : null,
+    get('/api/commitments', { ...when, ...filters, sort, order: sort === 'progress' || sort === 'last-changed' ? 'desc' : 'asc', page, pageSize })
+  ]);
+  const facets = everything ?? summary;
+
+  return h('div', { class: 'overview' },
+    h('h1', null, past ? 'Overview, in the past' : 'Overview'),
+    h('p', { class: 'lede' }, `${summary.commitments} commitment${summary.commitments === 1 ? '' : 's'}`,
+      filtered ? ` match the filters (of ${facets.commitments})` : ' tracked from the source documents',
+      `, as of ${format.day(summary.asOf)}.`),
+    filterForm(filters, sort, facets),
+    keyFigures(summary),
+    h('div', { class: 'grid two' },
+      section('Status', statusChart(summary)),
+      section('Money by stage', moneyCharts(summary))),
+    h('div', { class: 'grid three' },
+      section('Overdue', rowList(summary.overdue, row => `due by ${format.day(row.dueBy)}`, 'Nothing is overdue.')),
+      section('Due in the next 90 days', rowList(summary.dueWithin90Days, row => `due by ${format.day(row.dueBy)}`, 'Nothing falls due in the next 90 days.')),
+      section('Recently changed', rowList(summary.recentlyChanged.slice(0, 5), row => `changed ${format.instant(row.lastChangedAt)}`, 'Nothing recorded yet.'))),
+    section('All commitments', commitmentTable(list, { ...filters, sort })));
+}
+
+function filterForm(filters, sort, facets) {
+  const select = (name, text, options) => h('div', { class: 'field' },
+    h('label', { for: `filter-${name}` }, text),
+    h('select', { id: `filter-${name}`, name },
+      h('option', { value: '' }, 'All'),
+      options.map(([value, shown]) => h('option', { value, selected: filters[name] === value }, shown))));
+
+  const form = h('form', { class: 'filters card', role: 'search', 'aria-label': 'Filter commitments' },
+    h('div', { class: 'field grow' },
+      h('label', { for: 'filter-q' }, 'Search titles'),
+      h('input', { id: 'filter-q', name: 'q', type: 'search', value: filters.q, placeholder: 'e.g. repatriation' })),
+    select('status', 'Status', format.statuses.map(s => [s, format.label(s)])),
+    select('kind', 'Kind', format.kinds.map(k => [k, format.label(k)])),
+    select('lineOfEffort', 'Line of effort', Object.keys(facets.byLineOfEffort).map(l => [l, format.label(l)])),
+    select('actor', 'Actor', Object.keys(facets.byActor).map(a => [a, a])),
+    h('div', { class: 'field' },
+      h('label', { for: 'filter-sort' }, 'Sort by'),
+      h('select', { id: 'filter-sort', name: 'sort' },
+        Object.entries(sorts).map(([value, shown]) => h('option', { value, selected: sort === value }, shown)))),
+    h('div', { class: 'field actions' },
+      h('button', { type: 'submit' }, 'Apply'),
+      h('a', { class: 'button secondary', href: href('/') }, 'Clear')));
+
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    const chosen = Object.fromEntries([...new FormData(form)].filter(([, value]) => value !== ''));
+    location.hash = href('/', chosen).slice(1);
+  });
+  // Selects apply at once; the search box on Enter or Apply.
+  for (const control of form.querySelectorAll('select')) control.addEventListener('change', () => form.requestSubmit());
+  return form;
+}
+
+function keyFigures(summary) {
+  const achieved = (summary.byStatus.achieved ?? 0) + (summary.byStatus['achieved-late'] ?? 0);
+  const figure = (value, text, className = '') => h('div', { class: `figure ${className}` },
+    h('span', { class: 'value' }, format.number(value)), h('span', { class: 'what' }, text));
+  return h('section', { class: 'key-figures', 'aria-label': 'Key figures' },
+    figure(summary.commitments, 'commitments'),
+    figure(achieved, 'achieved', 'good'),
+    figure(summary.overdue.length, 'overdue', summary.overdue.length ? 'bad' : ''),
+    figure(summary.dueWithin90Days.length, 'due in 90 days'),
+    figure(summary.byStatus['not-assessed'] ?? 0, 'not yet assessed'));
+}
+
+function statusChart(summary) {
+  const items = format.statuses
+    .filter(status => summary.byStatus[status])
+    .map(status => ({ label: format.label(status), value: summary.byStatus[status], className: `status-${status}`,
+      href: href('/', { status }) }));
+  return items.length ? barList('Commitments by status', items) : h('p', null, 'No commitments.');
+}
+
+function moneyCharts(summary) {
+  const money = summary.money.filter(m => m.target || m.pledged || m.committed || m.disbursed);
+  if (money.length === 0) return h('p', null, 'No money targets or pledges among these commitments.');
+  return money.map(m => moneyBar(`In ${m.currency}: pledged, committed and disbursed against the money targets`,
+    { ...m, target: m.target || null }));
+}
+
+function rowList(rows, describe, empty) {
+  if (rows.length === 0) return h('p', { class: 'empty' }, empty);
+  return h('ul', { class: 'row-list' }, rows.map(row => h('li', null,
+    h('a', { href: href(`/commitments/${encodeURIComponent(row.key)}`) }, row.title),
+    h('span', { class: 'meta' }, statusBadge(row.status), ' ', describe(row)))));
+}
+
+export function progressCell(row) {
+  const fraction = row.progress?.fraction;
+  if (fraction === null || fraction === undefined) return h('span', { class: 'muted' }, '—');
+  return h('span', { class: 'mini-progress' },
+    h('span', { class: 'mini-track', 'aria-hidden': 'true' },
+      h('span', { class: 'mini-fill', style: { width: `${Math.min(fraction, 1) * 100}%` } })),
+    format.percent(fraction));
+}
+
+function commitmentTable(page, query) {
+  if (page.total === 0) return h('p', { class: 'empty' }, 'No commitment matches these filters.');
+  return [
+    table('All commitments', ['Commitment', 'Kind', 'Status', 'Progress', 'Deadline'], page.items.map(row => [
+      h('a', { href: href(`/commitments/${encodeURIComponent(row.key)}`) }, row.title),
+      format.label(row.kind),
+      statusBadge(row.status),
+      progressCell(row),
+      h('span', { class: row.overdue ? 'overdue' : '' }, row.dueBy ? format.day(row.dueBy) : '—', row.overdue ? ' (overdue)' : '')
+    ]), { className: 'commitments' }),
+    page.pageCount > 1 ? h('nav', { class: 'pager', 'aria-label': 'Pages of commitments' },
+      page.page > 1 ? h('a', { href: href('/', { ...query, page: page.page - 1 }), rel: 'prev' }, '← Previous') : null,
+      h('span', null, `Page ${page.page} of ${page.pageCount} (${page.total} commitments)`),
+      page.page < page.pageCount ? h('a', { href: href('/', { ...query, page: page.page + 1 }), rel: 'next' }, 'Next →') : null) : null
+  ];
+}

@@ -1,0 +1,51 @@
+// Who pledged what across commitments: every pledger with their totals by stage in each currency pledged.
+import { get } from '../api.js';
+import { h, section, table } from '../dom.js';
+import * as format from '../format.js';
+import { barList } from '../charts.js';
+import { href } from '../route.js';
+import { freshness } from '../parts.js';
+
+export async function render({ past }) {
+  const list = await get('/api/pledgers');
+  const currencies = [...new Set(list.items.flatMap(p => p.totals.map(t => t.currency)))].sort();
+
+  return h('div', { class: 'pledgers' },
+    h('h1', null, 'Pledgers'),
+    past ? presentOnly() : null,
+    h('p', { class: 'lede' }, 'What each member pledged, committed and disbursed, across every commitment they pledged to.'),
+    freshness(list.freshness),
+    list.items.length === 0
+      ? h('p', { class: 'empty card' }, 'No pledges are recorded yet. The seed documents report aggregate amounts without ',
+        'naming who gave what; monitors record each member’s pledge as it is announced.')
+      : [
+          h('div', { class: 'grid two' }, currencies.map(currency => section(`Pledged in ${currency}`,
+            barList(`Pledged in ${currency}, by pledger`, list.items
+              .map(p => ({ pledger: p, total: p.totals.find(t => t.currency === currency) }))
+              .filter(x => x.total)
+              .sort((a, b) => b.total.pledged - a.total.pledged)
+              .map(x => ({ label: x.pledger.name, value: x.total.pledged, total: x.total, className: 'pledged',
+                href: href(`/pledgers/${encodeURIComponent(x.pledger.key)}`) })),
+              { describe: item => `${format.money(item.total.pledged, currency)} pledged · ${format.money(item.total.disbursed, currency)} disbursed` })))),
+          section('All pledgers', table('All pledgers', ['Pledger', 'Pledges', 'Pledged', 'Committed', 'Disbursed', 'Outstanding', 'Days to first disbursement'],
+            list.items.map(p => [
+              h('a', { href: href(`/pledgers/${encodeURIComponent(p.key)}`) }, p.name),
+              format.number(p.pledgeCount),
+              lines(p.totals, t => format.money(t.pledged, t.currency, { exact: true })),
+              lines(p.totals, t => format.money(t.committed, t.currency, { exact: true })),
+              lines(p.totals, t => format.money(t.disbursed, t.currency, { exact: true })),
+              lines(p.totals, t => format.money(t.outstanding, t.currency, { exact: true })),
+              p.averageDaysToFirstDisbursement === undefined || p.averageDaysToFirstDisbursement === null
+                ? '—' : `${format.number(Math.round(p.averageDaysToFirstDisbursement))} days on average`
+            ])))
+        ]);
+}
+
+/** One line per currency: totals are never converted into one another. */
+export function lines(totals, show) {
+  return totals.map((t, i) => [i > 0 ? h('br') : null, show(t)]);
+}
+
+export function presentOnly() {
+  return h('p', { class: 'notice' }, 'The pledger pages show the present; the past view applies to the overview and to commitments.');
+}
