@@ -2,6 +2,7 @@
 # The database bootstrap for the service and the tests.
 #
 #   scripts/db.sh start [--test]   start PostgreSQL (idempotent) and print nothing but its connection string on stdout
+#                                  (--test: the test suite's throwaway cluster; --e2e: the browser tests' one)
 #   scripts/db.sh stop  [--test]   stop the local cluster (the data stays in .data/)
 #   scripts/db.sh status [--test]  say whether it runs, and where
 #   scripts/db.sh reset [--test]   stop, delete the local cluster's data, start afresh
@@ -19,9 +20,12 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cmd="${1:-status}"
 profile="run"
 [ "${2:-}" = "--test" ] && profile="test"
+[ "${2:-}" = "--e2e" ] && profile="e2e"
 
 if [ "$profile" = "test" ]; then
   port="${TRACKER_TEST_DB_PORT:-54330}"; db="tracker_test"; user_conn="${TRACKER_TEST_CONNECTION:-}"
+elif [ "$profile" = "e2e" ]; then
+  port="${TRACKER_E2E_DB_PORT:-54331}"; db="tracker_e2e"; user_conn="${TRACKER_E2E_CONNECTION:-}"
 else
   port="${TRACKER_DB_PORT:-54329}"; db="tracker"; user_conn="${ConnectionStrings__Tracker:-}"
 fi
@@ -113,7 +117,7 @@ start() {
     echo "$port" > "$dir/port"
     local opts="-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=200"
     # A throwaway test cluster trades durability for speed; the run cluster keeps PostgreSQL's defaults.
-    [ "$profile" = "test" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "$profile" != "run" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     log "starting PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
     as_owner "$bin/pg_ctl" -D "$pgdata" -l "$dir/server.log" -w -t 30 -o "$opts" start >/dev/null \
       || { log "PostgreSQL did not start; see ${dir#$repo/}/server.log"; tail -n 20 "$dir/server.log" >&2; exit 1; }
@@ -141,5 +145,5 @@ case "$cmd" in
     else log "not running"; exit 3; fi ;;
   reset) stop; rm -rf "$dir"; start ;;
   url) conn ;;
-  *) log "unknown command '$cmd' (start|stop|status|reset|url) [--test]"; exit 2 ;;
+  *) log "unknown command '$cmd' (start|stop|status|reset|url) [--test|--e2e]"; exit 2 ;;
 esac

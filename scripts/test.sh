@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh clone: a throwaway PostgreSQL cluster (fsync off, deleted and recreated on every
-# run, stopped afterwards), then `dotnet test` for the solution. Extra arguments go to dotnet test.
-# Set TRACKER_TEST_CONNECTION to run against a server of your own instead.
+# run, stopped afterwards), then `dotnet test` for the solution, then the dashboard's browser tests (scripts/e2e.sh:
+# the seeded service in headless Chromium). Extra arguments go to dotnet test.
+# Set TRACKER_TEST_CONNECTION to run against a server of your own instead; TRACKER_E2E=0 leaves out the browser tests
+# (a quicker loop while working on the API; CI runs them).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$repo/scripts/require-dotnet.sh"
@@ -20,4 +22,13 @@ dotnet test CommitmentTracker.sln "$@" 2>&1 | tee "$log" || status=$?
 awk '/(Passed|Failed)!/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) } }
      END { if (p + f > 0) printf "%d passed, %d failed\n", p, f }' "$log"
 rm -f "$log"
+
+if [ "${TRACKER_E2E:-1}" != "0" ]; then
+  e2e_log="$(mktemp)"
+  e2e_status=0
+  "$repo/scripts/e2e.sh" 2>&1 | tee "$e2e_log" || e2e_status=$?
+  awk '/^ℹ (pass|fail) / { n[$2] = $3 } END { printf "browser tests: %d passed, %d failed\n", n["pass"], n["fail"] }' "$e2e_log"
+  rm -f "$e2e_log"
+  [ "$status" = 0 ] && status=$e2e_status
+fi
 exit "$status"

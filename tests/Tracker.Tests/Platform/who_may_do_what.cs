@@ -38,6 +38,8 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
             .ToList();
         routes.Add(("GET", $"/api/commitments/{CommitmentScenarios.Goal}?version=1", Policies.Audit));
         routes.Add(("GET", "/api/dashboard?effectiveAsOf=2024-10-01", Policies.Audit));
+        routes.Add(("GET", "/api/commitments?recordedAsOf=2024-10-01T00:00:00Z", Policies.Audit));
+        routes.Add(("GET", $"/api/commitments/{CommitmentScenarios.Goal}/trend?effectiveAsOf=2024-10-01", Policies.Audit));
         return routes;
     }
 

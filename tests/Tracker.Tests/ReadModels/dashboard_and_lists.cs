@@ -105,6 +105,53 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         Keys(second.GetProperty("items")).ShouldBe(["iskp-grouping", Goal]);
     }
 
+    [Fact]
+    public async Task the_dashboard_narrows_every_figure_by_the_list_filters_and_counts_by_actor()
+    {
+        await FourCommitments();
+
+        var meetings = await Get("/api/dashboard?kind=milestone&q=meeting");
+        var everything = await Get("/api/dashboard");
+
+        meetings.GetProperty("commitments").GetInt32().ShouldBe(1);
+        Keys(meetings.GetProperty("overdue")).ShouldBe(["next-ministerial-2022"]);
+        meetings.GetProperty("dueWithin90Days").GetArrayLength().ShouldBe(0);
+        meetings.GetProperty("money").EnumerateArray().Single().GetProperty("target").GetDecimal().ShouldBe(0m);
+        everything.GetProperty("byActor").GetProperty("coalition").GetInt32().ShouldBe(4);
+        (await Get("/api/dashboard?actor=nobody")).GetProperty("commitments").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task the_list_in_the_past_holds_what_was_stated_by_then_with_the_same_filters()
+    {
+        await FourCommitments();
+
+        var now = await Get("/api/commitments?status=achieved&sort=title");
+        var before = await Api.Scenario(s => s.Get.Url("/api/commitments?status=achieved&effectiveAsOf=2024-09-30"));
+
+        Keys(now.GetProperty("items")).ShouldBe(["iskp-grouping"]);
+        // On 30 September 2024 the assessment (dated 1 October) had not been made yet.
+        before.Json().GetProperty("total").GetInt64().ShouldBe(0);
+        before.Context.Response.Headers["X-Tracker-View"].ToString().ShouldBe("as-effective; on=2024-09-30");
+        var all = await Get("/api/commitments?effectiveAsOf=2024-09-30&pageSize=2&page=2&sort=title");
+        all.GetProperty("total").GetInt64().ShouldBe(4);
+        all.GetProperty("pageCount").GetInt64().ShouldBe(2);
+        Keys(all.GetProperty("items")).ShouldBe(["next-ministerial-2022", Goal]);
+    }
+
+    [Fact]
+    public async Task the_past_of_the_list_is_for_auditors()
+    {
+        await FourCommitments();
+
+        await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/commitments?effectiveAsOf=2024-09-30");
+            s.WithRequestHeader("X-Api-Key", TestIdentities.DemoKey(Tracker.Api.Security.Roles.Viewer));
+            s.StatusCodeShouldBe(403);
+        });
+    }
+
     [Theory]
     [InlineData("status=done", "status")]
     [InlineData("kind=vague", "kind")]
@@ -112,6 +159,7 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     [InlineData("order=sideways", "order")]
     [InlineData("pageSize=1000", "pageSize")]
     [InlineData("page=0", "page")]
+    [InlineData("recordedAsOf=2024-01-01T00:00:00Z&effectiveAsOf=2024-01-01", "recordedAsOf")]
     public async Task a_bad_query_is_a_400_naming_the_parameter(string query, string field)
     {
         var result = await Api.Scenario(s =>

@@ -79,7 +79,7 @@ function filterForm(filters, sort, facets) {
 
 function keyFigures(summary) {
   const achieved = (summary.byStatus.achieved ?? 0) + (summary.byStatus['achieved-late'] ?? 0);
-  const figure = (value, text, className = '') => h('div', { class: `figure ${className}` },
+  const figure = (value, text, className = '') => h('div', { class: `figure ${className}`, dataset: { figure: text } },
     h('span', { class: 'value' }, format.number(value)), h('span', { class: 'what' }, text));
   return h('section', { class: 'key-figures', 'aria-label': 'Key figures' },
     figure(summary.commitments, 'commitments'),

@@ -1,0 +1,240 @@
+// The dashboard as a reader uses it, in a real headless Chromium against the seeded service: the overview, filters, a
+// commitment, a monitor's pledge showing up, an auditor moving the date back, the pledger page, a phone, the keyboard.
+// Every number the page shows is checked against what the JSON API answers for the same question.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  api, baseUrl, compactMoney, dayBefore, demoKeys, launchBrowser, openPage, screenshot, waitForSeededService, writeTimings
+} from './harness.mjs';
+
+let browser, page, record, seeded, goal;
+const timings = {};
+
+async function figure(name) {
+  return Number((await page.locator(`[data-figure="${name}"] .value`).innerText()).replace(/,/g, ''));
+}
+
+async function stage(name) {
+  return page.locator('.legend-item', { has: page.locator('dt', { hasText: new RegExp(`^${name}$`) }) }).locator('dd').first().innerText();
+}
+
+async function travel(date, view) {
+  await page.fill('#tt-date', date);
+  await page.selectOption('#tt-view', view);
+  await page.click('#time-travel button[type="submit"]');
+  await page.waitForFunction(d => location.hash.includes(`asOf=${d}`), date);
+  await page.waitForSelector('main:not([aria-busy])');
+}
+
+async function settle() {
+  await page.waitForSelector('main:not([aria-busy]) h1');
+}
+
+describe('the dashboard', () => {
+  before(async () => {
+    seeded = await waitForSeededService();
+    const list = await api('/api/commitments?pageSize=100');
+    goal = list.items.find(c => c.target?.isMoney);
+    assert.ok(goal, 'the seed catalogue holds a commitment with a money target');
+    browser = await launchBrowser();
+    ({ page, record } = await openPage(browser));
+  });
+
+  after(async () => {
+    await writeTimings(timings);
+    await browser?.close();
+  });
+
+  it('opens on an overview whose figures are those of the API', async () => {
+    const started = Date.now();
+    await page.goto(`${baseUrl}/`);
+    await settle();
+    timings.overviewMs = Date.now() - started;
+    timings.navigation = await page.evaluate(() => {
+      const n = performance.getEntriesByType('navigation')[0];
+      return { domContentLoadedMs: Math.round(n.domContentLoadedEventEnd), loadMs: Math.round(n.loadEventEnd), transferBytes: n.transferSize };
+    });
+
+    const dashboard = await api('/api/dashboard');
+    assert.equal(await page.locator('h1').innerText(), 'Overview');
+    assert.equal(await figure('commitments'), seeded);
+    assert.equal(await figure('commitments'), dashboard.commitments);
+    assert.equal(await figure('overdue'), dashboard.overdue.length);
+    assert.equal(await figure('due in 90 days'), dashboard.dueWithin90Days.length);
+    const overdue = await page.locator('section[aria-labelledby="section-overdue"] li a').allInnerTexts();
+    assert.deepEqual(overdue, dashboard.overdue.map(row => row.title));
+    const bars = await page.locator('.bar-list li').evaluateAll(items => Object.fromEntries(items.map(item =>
+      [item.querySelector('.bar-label').textContent.toLowerCase().replace(/ /g, '-'), Number(item.querySelector('.bar-value').textContent)])));
+    assert.deepEqual(bars, dashboard.byStatus, 'one bar per status, with its count');
+    assert.equal(await page.locator('table.commitments tbody tr').count(), Math.min(seeded, 50));
+    await screenshot(page, 'overview');
+  });
+
+  it('narrows every figure by line of effort, and searches titles', async () => {
+    await page.selectOption('#filter-lineOfEffort', goal.lineOfEffort);
+    await page.waitForFunction(line => location.hash.includes(`lineOfEffort=${line}`), goal.lineOfEffort);
+    await settle();
+    const narrowed = await api(`/api/dashboard?lineOfEffort=${goal.lineOfEffort}`);
+    assert.equal(await figure('commitments'), narrowed.commitments);
+    assert.ok(narrowed.commitments < seeded);
+
+    await page.click('a.button:has-text("Clear")');
+    await page.waitForFunction(() => !location.hash.includes('lineOfEffort'));
+    await settle();
+    await page.fill('#filter-q', 'iraq');
+    await page.press('#filter-q', 'Enter');
+    await page.waitForFunction(() => location.hash.includes('q=iraq'));
+    await settle();
+    const found = await api('/api/commitments?q=iraq&pageSize=100');
+    const titles = await page.locator('table.commitments tbody tr th a').allInnerTexts();
+    assert.equal(titles.length, found.total);
+    assert.ok(titles.length > 0);
+    for (const title of titles) assert.match(title, /iraq/i);
+  });
+
+  it('opens a commitment: progress against the target, its sources, and the history kept for auditors', async () => {
+    await page.click('a.button:has-text("Clear")');
+    await settle();
+    await page.click(`table.commitments a:text-is("${goal.title}")`);
+    await page.waitForFunction(key => location.hash.includes(`/commitments/${key}`), goal.key);
+    await settle();
+    const commitment = await api(`/api/commitments/${goal.key}`);
+    assert.equal(await page.locator('h1').innerText(), commitment.title);
+    assert.equal(await stage('Target'), await compactMoney(page, commitment.target.amount, commitment.target.currency));
+    assert.match(await stage('Pledged'), new RegExp(`^${escape(await compactMoney(page, commitment.money.pledged, commitment.ledgerCurrency))}`));
+    const sources = await page.locator('section[aria-labelledby="section-what-the-sources-say"]').innerText();
+    assert.ok(sources.includes(commitment.statedIn.quote), 'the statement is quoted');
+    const documents = await api('/api/documents');
+    const stated = documents.find(d => d.key === commitment.statedIn.documentKey);
+    assert.equal(await page.locator(`a[href="${stated.url}"]`).first().innerText(), `${stated.title} (${stated.venue})`);
+    assert.ok(await page.locator('svg.step-chart').count() > 0, 'progress over time is drawn');
+    assert.match(await page.locator('section[aria-labelledby="section-history"]').innerText(), /Auditors can read the full history/);
+    await screenshot(page, 'commitment');
+  });
+
+  it('shows a monitor\'s pledge, and an auditor moving the date back sees the numbers as they were', async () => {
+    const before = await api(`/api/commitments/${goal.key}`);
+    const amount = 12_000_000;
+    await api(`/api/commitments/${goal.key}/pledges`, {
+      key: demoKeys.monitor, method: 'POST',
+      body: { pledger: 'Testland', amount: { amount, currency: before.ledgerCurrency }, announcedOn: '2025-03-01',
+        source: { url: 'https://example.org/testland-pledge', primary: true, note: 'Browser test' } }
+    });
+    await page.reload();
+    await settle();
+    const pledgedNow = await stage('Pledged');
+    assert.match(pledgedNow, new RegExp(`^${escape(await compactMoney(page, before.money.pledged + amount, before.ledgerCurrency))}`));
+    assert.ok(await page.locator('table a:text-is("Testland")').count() >= 1, 'the pledge is listed by pledger');
+
+    await page.click('.access button:has-text("Sign in")');
+    await page.fill('#sign-in-key', demoKeys.auditor);
+    await page.click('#sign-in-form button[type="submit"]');
+    await page.waitForSelector('.access .who');
+    assert.match(await page.locator('.access .who').innerText(), /demo-auditor/);
+    await settle();
+    const history = await api(`/api/commitments/${goal.key}/history`, { key: demoKeys.auditor });
+    assert.equal(await page.locator('ol.timeline > li').count(), history.length);
+    assert.match(await page.locator('ol.timeline > li').first().innerText(), /demo-monitor[\s\S]*Pledge announced/i);
+
+    await travel('2025-01-01', 'effective');
+    assert.ok(await page.locator('#past-banner').isVisible());
+    assert.match(await page.locator('#past-banner').innerText(), /Past view/);
+    const then = await api(`/api/commitments/${goal.key}?effectiveAsOf=2025-01-01`, { key: demoKeys.auditor });
+    const pledgedThen = await stage('Pledged');
+    assert.match(pledgedThen, new RegExp(`^${escape(await compactMoney(page, then.money.pledged, then.ledgerCurrency))}`));
+    assert.notEqual(pledgedThen, pledgedNow, 'moving the date back changed the figure');
+    assert.equal(await page.locator('ol.timeline > li').count(), history.filter(e => (e.effectiveOn ?? e.recordedAt) <= '2025-01-01').length);
+    await screenshot(page, 'commitment-in-the-past');
+  });
+
+  it('shows the whole overview as it was on a past date, in both kinds of past', async () => {
+    await page.click('nav.breadcrumb a');
+    await settle();
+    assert.match(page.url(), /asOf=2025-01-01/, 'links keep the past being viewed');
+    const effective = await api('/api/dashboard?effectiveAsOf=2025-01-01', { key: demoKeys.auditor });
+    assert.equal(await figure('commitments'), effective.commitments);
+
+    await travel('2020-01-01', 'effective');
+    const early = await api('/api/dashboard?effectiveAsOf=2020-01-01', { key: demoKeys.auditor });
+    assert.equal(await figure('commitments'), early.commitments);
+    assert.ok(early.commitments > 0 && early.commitments < seeded, 'only what was stated by 2020 counts');
+    await screenshot(page, 'overview-in-the-past');
+
+    // As recorded: the day before the seed catalogue was loaded, the tracker showed nothing at all.
+    const documents = await api('/api/documents');
+    const firstRecorded = documents.map(d => d.registeredAt).sort()[0];
+    await travel(dayBefore(firstRecorded), 'recorded');
+    assert.equal(await figure('commitments'), 0);
+    assert.equal(await page.locator('table.commitments').count(), 0);
+
+    await page.click('#tt-today');
+    await page.waitForFunction(() => !location.hash.includes('asOf'));
+    await settle();
+    assert.ok(await page.locator('#past-banner').isHidden());
+    assert.equal(await figure('commitments'), seeded);
+  });
+
+  it('lists what each pledger pledged, committed and disbursed across commitments', async () => {
+    // The pledger view is kept asynchronously: it may take a moment to count the pledge.
+    for (let tries = 0; tries < 30; tries++) {
+      await page.goto(`${baseUrl}/#/pledgers`);
+      await settle();
+      if (await page.locator('a:text-is("Testland")').count() > 0) break;
+      await page.waitForTimeout(500);
+    }
+    await page.click('table a:text-is("Testland")');
+    await page.waitForFunction(() => location.hash.includes('/pledgers/'));
+    await settle();
+    assert.equal(await page.locator('h1').innerText(), 'Testland');
+    const { pledger } = await api('/api/pledgers/testland');
+    const total = pledger.totals[0];
+    assert.equal(await stage('Pledged'), await compactMoney(page, total.pledged, total.currency));
+    const pledges = pledger.pledges.filter(p => p.commitmentKey === goal.key).length;
+    assert.equal(await page.locator(`table a:text-is("${goal.title}")`).count(), pledges);
+    await screenshot(page, 'pledger');
+  });
+
+  it('fits a phone without sideways scrolling', async () => {
+    const phone = await openPage(browser, { width: 390, height: 844 });
+    for (const [name, path] of [['phone-overview', '/'], ['phone-commitment', `/#/commitments/${goal.key}`]]) {
+      await phone.page.goto(`${baseUrl}${path}`);
+      await phone.page.waitForSelector('main:not([aria-busy]) h1');
+      const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
+      await screenshot(phone.page, name);
+    }
+    record.errors.push(...phone.record.errors);
+    record.requests.push(...phone.record.requests);
+    await phone.context.close();
+  });
+
+  it('can be used with a keyboard and a screen reader', async () => {
+    await page.goto(`${baseUrl}/`);
+    await settle();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select')]
+      .filter(control => control.labels.length === 0 && !control.getAttribute('aria-label')).map(control => control.id || control.name));
+    assert.deepEqual(unlabelled, []);
+    assert.equal(await page.locator('figure:not(:has(figcaption))').count(), 0);
+    assert.equal(await page.locator('svg[role="img"]:not(:has(title))').count(), 0);
+
+    const link = page.locator('table.commitments tbody a').first();
+    const title = await link.innerText();
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.hash.includes('/commitments/'));
+    await settle();
+    assert.equal(await page.locator('h1').innerText(), title);
+  });
+
+  it('loads nothing from anywhere else and logs no errors', () => {
+    const foreign = record.requests.filter(url => !url.startsWith(baseUrl) && !url.startsWith('data:'));
+    assert.deepEqual(foreign, [], 'works offline: no CDN, no fonts or scripts from elsewhere');
+    assert.deepEqual(record.errors, []);
+  });
+});
+
+function escape(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
