@@ -92,20 +92,15 @@ export function stepChart(caption, series, { end, target, formatValue = format.c
   const y = value => top + (1 - value / max) * (height - top - bottom);
   const titleId = `chart-${Math.random().toString(36).slice(2)}`;
 
-  const years = [];
-  for (let year = new Date(first).getUTCFullYear() + 1; Date.UTC(year, 0, 1) <= last; year++) years.push(year);
-
+  const marks = timeMarks(first, first + span);
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': titleId, class: 'step-chart' },
     s('title', { id: titleId }, `${caption}: ${drawn.map(line => `${line.name} ${describeLast(line, formatValue, unit)}`).join('; ')}`),
     ticks.map(value => s('g', { class: 'grid' },
       s('line', { x1: left, x2: width - right, y1: y(value), y2: y(value) }),
       s('text', { x: left - 6, y: y(value) + 4, 'text-anchor': 'end' }, formatValue(value)))),
-    years.map(year => {
-      const at = new Date(Date.UTC(year, 0, 1)).toISOString().slice(0, 10);
-      return s('g', { class: 'grid' },
-        s('line', { x1: x(at), x2: x(at), y1: top, y2: height - bottom }),
-        s('text', { x: x(at), y: height - bottom + 18, 'text-anchor': 'middle' }, String(year)));
-    }),
+    marks.map(mark => s('g', { class: 'grid' },
+      s('line', { x1: x(mark.on), x2: x(mark.on), y1: top, y2: height - bottom }),
+      s('text', { x: x(mark.on), y: height - bottom + 18, 'text-anchor': 'middle' }, mark.label))),
     target ? s('g', { class: 'target' },
       s('line', { x1: left, x2: width - right, y1: y(target), y2: y(target) }),
       s('text', { x: width - right, y: y(target) - 6, 'text-anchor': 'end' }, `Target ${formatValue(target)}`)) : null,
@@ -135,6 +130,25 @@ export function stepChart(caption, series, { end, target, formatValue = format.c
     svg,
     h('details', null, h('summary', null, 'Show the figures as a table'),
       table(caption, ['Date', ...drawn.map(line => line.name)], rows)));
+}
+
+/** Marks on the time axis: the first of each year, or of every month or quarter when the line spans less than two years. */
+function timeMarks(first, last) {
+  const start = new Date(first);
+  const years = (last - first) / (365.25 * 86_400_000);
+  const months = years >= 2 ? 12 : years >= 0.75 ? 3 : 1;
+  const marks = [];
+  for (let i = 1; ; i++) {
+    const at = Date.UTC(start.getUTCFullYear(), months === 12 ? 12 * i : start.getUTCMonth() - (start.getUTCMonth() % months) + months * i, 1);
+    if (at > last) break;
+    const day = new Date(at);
+    marks.push({
+      on: day.toISOString().slice(0, 10),
+      label: months === 12 ? String(day.getUTCFullYear())
+        : day.toLocaleDateString('en-GB', { month: 'short', year: day.getUTCMonth() === 0 || marks.length === 0 ? 'numeric' : undefined, timeZone: 'UTC' })
+    });
+  }
+  return marks;
 }
 
 /** A round step (1, 2 or 5 times a power of ten) that splits 0…max into at most five bands. */
