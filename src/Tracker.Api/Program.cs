@@ -30,6 +30,7 @@ builder.Services.AddHostedService<CatalogueSeeding>();
 builder.Services.AddSingleton<LogVerifier>();
 builder.Services.AddHostedService<HashChainTrigger>();
 builder.Services.AddSingleton<ProjectionRebuilds>();
+builder.Services.AddSingleton<ProjectionCheck>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 builder.Services.AddTrackerOpenApi();
 builder.Services.AddWolverineHttp();

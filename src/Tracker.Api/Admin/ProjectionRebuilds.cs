@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using JasperFx.Events;
 using Marten;
-using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Pledgers;
 
@@ -60,45 +58,17 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IHostApplicationLif
 
     private async Task RebuildCommitmentProgress(Guid id, long highWaterMark, CancellationToken token)
     {
-        var rebuilt = new Dictionary<Guid, CommitmentProgress>();
-        await Replay(id, highWaterMark, token, e =>
-        {
-            var current = rebuilt.GetValueOrDefault(e.StreamId);
-            if (current is null && e.Data is not CommitmentStated) return;
-            rebuilt[e.StreamId] = CommitmentReplay.Evolve(current, e.StreamId, e)!;
-        });
+        var rebuilt = await ReadModelReplay.CommitmentProgress(store, highWaterMark, Processed(id), token);
         await WriteOver(id, rebuilt.Values.ToList(), highWaterMark, p => p.Id, p => p.LastEventSequence, token);
     }
 
     private async Task RebuildPledgers(Guid id, long highWaterMark, CancellationToken token)
     {
-        var projection = new PledgerProjection();
-        var rebuilt = new Dictionary<string, PledgerView>();
-        await Replay(id, highWaterMark, token, e =>
-        {
-            var pledger = PledgerProjection.PledgerOf(e.Data);
-            if (pledger is null) return;
-            rebuilt[pledger] = projection.Evolve(rebuilt.GetValueOrDefault(pledger), pledger, e)!;
-        });
+        var rebuilt = await ReadModelReplay.Pledgers(store, highWaterMark, Processed(id), token);
         await WriteOver(id, rebuilt.Values.ToList(), highWaterMark, p => p.Id, p => p.LastEventSequence, token);
     }
 
-    /// <summary>Reads the log up to the high-water mark, in order, a page at a time.</summary>
-    private async Task Replay(Guid id, long highWaterMark, CancellationToken token, Action<IEvent> apply)
-    {
-        long after = 0;
-        while (true)
-        {
-            await using var session = store.QuerySession();
-            var page = await session.Events.QueryAllRawEvents()
-                .Where(e => e.Sequence > after && e.Sequence <= highWaterMark)
-                .OrderBy(e => e.Sequence).Take(BatchSize).ToListAsync(token);
-            if (page.Count == 0) return;
-            foreach (var e in page) apply(e);
-            after = page[^1].Sequence;
-            Update(id, p => p with { EventsProcessed = p.EventsProcessed + page.Count });
-        }
-    }
+    private Action<int> Processed(Guid id) => count => Update(id, p => p with { EventsProcessed = p.EventsProcessed + count });
 
     private async Task WriteOver<TDoc, TId>(Guid id, IReadOnlyList<TDoc> rebuilt, long highWaterMark, Func<TDoc, TId> idOf,
         Func<TDoc, long> lastSequence, CancellationToken token) where TDoc : notnull where TId : notnull

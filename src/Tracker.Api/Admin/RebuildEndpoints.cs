@@ -15,16 +15,40 @@ public static class RebuildEndpoints
     public static IResult Start(string name, ProjectionRebuilds rebuilds)
     {
         var projection = ProjectionRebuilds.Supported.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
-        if (projection is null)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
-                title: "No such read model",
-                detail: $"Read models that can be rebuilt here: {string.Join(", ", ProjectionRebuilds.Supported)}.");
-        }
+        if (projection is null) return NoSuchReadModel();
 
         var progress = rebuilds.Start(projection);
         return Results.Accepted($"/api/admin/rebuilds/{progress.Id}", progress);
     }
+
+    /// <summary>
+    /// Compares the stored models with a fresh rebuild from the log (nothing is written): the invariant the fault tests
+    /// check. An event the projection cannot apply is a 409 problem naming it.
+    /// </summary>
+    [WolverineGet("/api/admin/projections/{name}/verify", Name = "VerifyProjection")]
+    [EndpointSummary("Compare a read model with a fresh rebuild from the event log")]
+    [Tags("Admin")]
+    [ProducesResponseType<ProjectionCheckReport>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public static async Task<IResult> Verify(string name, ProjectionCheck check, CancellationToken token)
+    {
+        var projection = ProjectionRebuilds.Supported.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
+        if (projection is null) return NoSuchReadModel();
+        try
+        {
+            return Results.Ok(await check.Run(projection, token));
+        }
+        catch (PoisonEventException poison)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict,
+                title: "The log holds an event the read model cannot apply", detail: poison.Message);
+        }
+    }
+
+    private static IResult NoSuchReadModel() => Results.Problem(statusCode: StatusCodes.Status404NotFound,
+        type: ProblemTypes.NotFound, title: "No such read model",
+        detail: $"Read models that can be rebuilt or verified here: {string.Join(", ", ProjectionRebuilds.Supported)}.");
 
     [WolverineGet("/api/admin/rebuilds/{id}", Name = "GetRebuild")]
     [EndpointSummary("How far a rebuild has come")]

@@ -45,6 +45,11 @@ public sealed record Pledge
 
     // The pledge's own fold, shared by the commitment and by the views of pledgers across commitments.
 
+    /// <summary>
+    /// An announcement the write rules could never have accepted (no amount: written by a bug or by hand) fails here,
+    /// where it is applied, so projections skip it as a dead letter and rebuilds name it, instead of storing a pledge
+    /// that breaks later.
+    /// </summary>
     public static Pledge Announced(PledgeAnnounced e, int version) => new()
     {
         PledgeId = e.PledgeId,
@@ -52,7 +57,8 @@ public sealed record Pledge
         AnnouncedOn = e.AnnouncedOn,
         AnnouncedVersion = version,
         Source = e.Source,
-        Amounts = [new PledgeAmount(version, e.Amount, e.Rate, e.LedgerAmount, "announced")]
+        Amounts = [new PledgeAmount(version, e.Amount ?? throw new InvalidOperationException(
+            $"Pledge '{e.PledgeId}' was announced without an amount."), e.Rate, e.LedgerAmount, "announced")]
     };
 
     public Pledge Revised(PledgeRevised e, int version) => this with

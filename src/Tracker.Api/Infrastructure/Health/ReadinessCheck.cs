@@ -5,7 +5,8 @@ namespace Tracker.Api.Infrastructure.Health;
 
 /// <summary>
 /// Ready means the database answers; the data also reports how far each async projection lags behind the newest event,
-/// so an operator sees a stalled daemon before a dashboard shows stale numbers.
+/// so an operator sees a stalled daemon before a dashboard shows stale numbers, and how many events the daemon skipped
+/// because a projection could not apply them (dead letters, in mt_doc_deadletterevent).
 /// </summary>
 public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configuration) : IHealthCheck
 {
@@ -20,10 +21,13 @@ public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configur
             var lag = shards
                 .Where(s => s.ShardName != "HighWaterMark")
                 .ToDictionary(s => s.ShardName, s => (object)Math.Max(0, highest - s.Sequence));
+            await using var session = store.QuerySession();
+            var deadLetters = await session.Query<JasperFx.Events.Daemon.DeadLetterEvent>().CountAsync(token);
             var data = new Dictionary<string, object>
             {
                 ["highestEventSequence"] = highest,
-                ["projectionLag"] = lag
+                ["projectionLag"] = lag,
+                ["deadLetterEvents"] = (long)deadLetters
             };
 
             var tolerated = configuration.GetValue("Health:MaxProjectionLag", 10_000L);

@@ -1,0 +1,79 @@
+using JasperFx.Events;
+using Marten;
+using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments;
+using Tracker.Projections.Pledgers;
+
+namespace Tracker.Api.Admin;
+
+/// <summary>An event a projection cannot apply, named so an operator can find it in the log.</summary>
+public sealed class PoisonEventException(string projection, IEvent e, Exception inner) : Exception(
+    $"Event {e.Sequence} ({e.EventTypeName}, stream {e.StreamId} version {e.Version}) cannot be applied to {projection}: {inner.Message}",
+    inner)
+{
+    public long Sequence { get; } = e.Sequence;
+}
+
+/// <summary>
+/// The read models computed from the log up to a high-water mark, by the same steps the projections take: what a rebuild
+/// writes and what a verification compares the stored models with. An event that cannot be applied stops it, named.
+/// </summary>
+public static class ReadModelReplay
+{
+    private const int PageSize = 500;
+
+    public static async Task<Dictionary<Guid, CommitmentProgress>> CommitmentProgress(IDocumentStore store, long highWaterMark,
+        Action<int> onPage, CancellationToken token)
+    {
+        var rebuilt = new Dictionary<Guid, CommitmentProgress>();
+        await Replay(store, "CommitmentProgress", highWaterMark, onPage, token, e =>
+        {
+            var current = rebuilt.GetValueOrDefault(e.StreamId);
+            if (current is null && e.Data is not CommitmentStated) return;
+            rebuilt[e.StreamId] = CommitmentReplay.Evolve(current, e.StreamId, e)!;
+        });
+        return rebuilt;
+    }
+
+    public static async Task<Dictionary<string, PledgerView>> Pledgers(IDocumentStore store, long highWaterMark,
+        Action<int> onPage, CancellationToken token)
+    {
+        var projection = new PledgerProjection();
+        var rebuilt = new Dictionary<string, PledgerView>();
+        await Replay(store, PledgerProjection.ProjectionName, highWaterMark, onPage, token, e =>
+        {
+            var pledger = PledgerProjection.PledgerOf(e.Data);
+            if (pledger is null) return;
+            rebuilt[pledger] = projection.Evolve(rebuilt.GetValueOrDefault(pledger), pledger, e)!;
+        });
+        return rebuilt;
+    }
+
+    /// <summary>Reads the log up to the high-water mark, in order, a page at a time.</summary>
+    private static async Task Replay(IDocumentStore store, string projection, long highWaterMark, Action<int> onPage,
+        CancellationToken token, Action<IEvent> apply)
+    {
+        long after = 0;
+        while (true)
+        {
+            await using var session = store.QuerySession();
+            var page = await session.Events.QueryAllRawEvents()
+                .Where(e => e.Sequence > after && e.Sequence <= highWaterMark)
+                .OrderBy(e => e.Sequence).Take(PageSize).ToListAsync(token);
+            if (page.Count == 0) return;
+            foreach (var e in page)
+            {
+                try
+                {
+                    apply(e);
+                }
+                catch (Exception failure)
+                {
+                    throw new PoisonEventException(projection, e, failure);
+                }
+            }
+            after = page[^1].Sequence;
+            onPage(page.Count);
+        }
+    }
+}
