@@ -38,6 +38,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 {
     options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
     options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+    StrictJson.Apply(options.SerializerOptions);
 });
 
 builder.Host.UseWolverine(options =>
@@ -56,6 +57,7 @@ var app = builder.Build();
 app.UseTrackerProblemDetails();
 app.UseTrackerSecurity();
 app.UseTrackerDashboard();
+app.UseMiddleware<JsonBodiesOnly>();
 app.UseMiddleware<IdempotentRequests>();
 app.UseMiddleware<ConcurrencyRetry>();
 app.MapOpenApi();

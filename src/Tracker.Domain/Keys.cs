@@ -7,7 +7,9 @@ public static partial class Keys
 {
     public const string SlugRule = "Key must be a slug: lower-case letters, digits and single hyphens, at most 100 characters.";
 
-    public static bool IsSlug(string? key) => key is not null && SlugPattern().IsMatch(key);
+    public const int MaxLength = 100;
+
+    public static bool IsSlug(string? key) => key is { Length: > 0 and <= MaxLength } && SlugPattern().IsMatch(key);
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex SlugPattern();

@@ -35,6 +35,16 @@ public static class OpenApiSetup
                 document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });
                 return Task.CompletedTask;
             });
+            // Computed fields (a deadline's dueBy, a target's isMoney) are answered, never read: say so.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (schema.Properties is null) return Task.CompletedTask;
+                foreach (var property in context.JsonTypeInfo.Properties.Where(p => p.Set is null && p.AssociatedParameter is null))
+                {
+                    if (schema.Properties.TryGetValue(property.Name, out var field) && field is OpenApiSchema concrete) concrete.ReadOnly = true;
+                }
+                return Task.CompletedTask;
+            });
             options.AddOperationTransformer((operation, context, _) =>
             {
                 if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) != true) return Task.CompletedTask;

@@ -16,11 +16,27 @@ public static partial class JsonReadProblems
     {
         if (problem.Title != FrameworkTitle || problem is not { Detail: { } detail }) return;
         var field = PathPattern().Match(detail) is { Success: true } path ? Field(path.Groups[1].Value) : "body";
-        var broken = detail.Contains("end of the JSON payload", StringComparison.Ordinal) || detail.Contains("is an invalid", StringComparison.Ordinal)
-                     || detail.Contains("invalid start of a value", StringComparison.Ordinal);
-        var message = broken
-            ? "The body is not well-formed JSON at this point."
-            : "This value has the wrong type or format (numbers as JSON numbers, dates as YYYY-MM-DD, enums by name).";
+        string message;
+        if (MissingPattern().Match(detail) is { Success: true } missing)
+        {
+            var name = missing.Groups[1].Value;
+            field = field == "body" ? name : $"{field}.{name}";
+            message = "This field is required.";
+        }
+        else if (UnknownPattern().Match(detail) is { Success: true } unknown)
+        {
+            field = field == "body" ? unknown.Groups[1].Value : field;
+            message = "The request has no such field (check its spelling; read-only fields are not sent).";
+        }
+        else if (detail.Contains("end of the JSON payload", StringComparison.Ordinal) || detail.Contains("is an invalid", StringComparison.Ordinal)
+                 || detail.Contains("invalid start of a value", StringComparison.Ordinal) || detail.Contains("depth", StringComparison.Ordinal))
+        {
+            message = "The body is not well-formed JSON at this point.";
+        }
+        else
+        {
+            message = "This value has the wrong type or format (numbers as JSON numbers, dates as YYYY-MM-DD, enums by name).";
+        }
         problem.Title = "The request body could not be read";
         problem.Detail = field == "body" ? message : $"'{field}': {message}";
         problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
@@ -35,4 +51,10 @@ public static partial class JsonReadProblems
 
     [GeneratedRegex(@"Path: (\$[^\s|]*)")]
     private static partial Regex PathPattern();
+
+    [GeneratedRegex(@"missing required properties including: '([^']+)'")]
+    private static partial Regex MissingPattern();
+
+    [GeneratedRegex(@"The JSON property '([^']+)' could not be mapped")]
+    private static partial Regex UnknownPattern();
 }

@@ -11,8 +11,9 @@ public static class RequestValidation
     {
         if (request is null)
         {
-            return Results.Problem(title: "A request body is required", statusCode: StatusCodes.Status400BadRequest,
-                detail: "The body was empty or the JSON literal null.", type: ProblemTypes.Validation);
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["A JSON object is required."] },
+                title: "A request body is required", detail: "The body was empty or the JSON literal null.",
+                type: ProblemTypes.Validation);
         }
 
         var failures = new List<FluentValidation.Results.ValidationFailure>();

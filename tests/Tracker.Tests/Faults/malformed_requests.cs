@@ -1,0 +1,90 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Alba;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Documents;
+using Tracker.Tests.Support;
+using Xunit.Abstractions;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Faults;
+
+public sealed class malformed_requests(TrackerApp app, ITestOutputHelper output) : TrackerTest(app)
+{
+    /// <summary>A valid body for every write route, in a state where it would be accepted (the goal stated, germany-1 pledged).</summary>
+    private static Dictionary<string, JsonObject> ValidBodies()
+    {
+        JsonObject Of(object body) => JsonSerializer.SerializeToNode(body)!.AsObject();
+        return new Dictionary<string, JsonObject>
+        {
+            ["/api/documents"] = Of(DocumentScenarios.Washington2024("rome-2021")),
+            ["/api/commitments"] = Of(StabilisationGoal("another-goal")),
+            ["/api/commitments/{key}/pledges"] = Of(GermanPledge(1_000_000m)),
+            ["/api/commitments/{key}/pledges/{pledgeId}/stages"] = Of(Disbursement(1_000_000m)),
+            ["/api/commitments/{key}/pledges/{pledgeId}/revisions"] = Of(new
+            {
+                amount = new { amount = 30_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.08m, on = "2024-11-01" },
+                reason = "raised", source = Source
+            }),
+            ["/api/commitments/{key}/progress"] = Of(Progress()),
+            ["/api/commitments/{key}/assessments"] = Of(new { status = "in-progress", assessedOn = "2024-10-05", rationale = "under way", source = Source }),
+            ["/api/commitments/{key}/evidence"] = Of(new { documentKey = "washington-2024", primary = true, on = "2024-10-01", note = "n" }),
+            ["/api/commitments/{key}/corrections"] = Of(new { version = 2, reason = "entered twice", source = Source }),
+            ["/api/commitments/{key}/restatements"] = Of(new
+            {
+                restatedIn = new { documentKey = "washington-2024", paragraph = "7", quote = "we reaffirm" }, restatedOn = "2024-09-30"
+            }),
+            ["/api/commitments/{key}/revisions"] = Of(new
+            {
+                deadline = new { date = "2026-12-01", precision = "month" }, reason = "moved", source = Source
+            })
+        };
+    }
+
+    private static bool Names(JsonElement problem, string field)
+    {
+        if (!problem.TryGetProperty("errors", out var errors)) return false;
+        if (field == "body") return errors.EnumerateObject().Any(); // the whole body: the answer names where it broke
+        return errors.EnumerateObject().Select(e => e.Name).Any(name =>
+            name.Equals(field, StringComparison.OrdinalIgnoreCase)
+            || field.StartsWith(name + ".", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith(field + ".", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith(field + "[", StringComparison.OrdinalIgnoreCase)
+            // A missing nested field is reported by the JSON reader with its name only.
+            || name.Equals(field.Split('.')[^1], StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task a_thousand_malformed_requests_from_the_openapi_document_are_each_a_problem_naming_the_field_and_write_nothing()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        var openApi = (await Api.Scenario(s => s.Get.Url("/openapi/v1.json"))).Json();
+        var cases = MalformedCorpus.Generate(openApi, ValidBodies()).ToList();
+        var client = Api.Server.CreateClient();
+        var eventsBefore = await Api.EventCount();
+        var wrong = new List<string>();
+        var statuses = new SortedDictionary<int, int>();
+
+        foreach (var malformed in cases)
+        {
+            var url = malformed.Route.Replace("{key}", Goal).Replace("{pledgeId}", "germany-1");
+            using var response = await client.PostAsync(url, malformed.Content);
+            var status = (int)response.StatusCode;
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            var text = await response.Content.ReadAsStringAsync();
+            var label = $"{malformed.Route} {malformed.Field}: {malformed.What} → {status}";
+            if (status is < 400 or >= 500) { wrong.Add($"{label} {text[..Math.Min(text.Length, 300)]}"); continue; }
+            if (response.Content.Headers.ContentType?.MediaType != "application/problem+json") { wrong.Add($"{label}: not a problem"); continue; }
+            using var problem = JsonDocument.Parse(text);
+            if (status is 409 or 422) output.WriteLine($"{label}: {problem.RootElement.GetProperty("title").GetString()}");
+            if (status is 400 or 415 && !Names(problem.RootElement, malformed.Field)) wrong.Add($"{label}: does not name the field: {text[..Math.Min(text.Length, 300)]}");
+        }
+
+        output.WriteLine($"{cases.Count} malformed requests over {ValidBodies().Count} routes; answers: " +
+                         string.Join(", ", statuses.Select(s => $"{s.Value} x {s.Key}")));
+        cases.Count.ShouldBeGreaterThan(1000);
+        wrong.ShouldBeEmpty();
+        (await Api.EventCount()).ShouldBe(eventsBefore, "not one malformed request wrote an event");
+    }
+}
