@@ -5,6 +5,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using Tracker.Api.Audit;
+using Tracker.Api.Infrastructure.EventVersions;
 using Tracker.Api.Infrastructure.Idempotency;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
@@ -51,6 +52,9 @@ public static class TrackerDatabase
                 // Rich appends give each event its sequence and timestamp before the inline projections run, so the
                 // read models written with a write are identical to the ones a rebuild from the log produces.
                 options.Events.AppendMode = EventAppendMode.Rich;
+
+                // Older shapes of events, read as today's (see EventVersions/).
+                options.Events.Upcast(new PledgeMadeV1());
 
                 options.Projections.Add<DocumentViewProjection>(ProjectionLifecycle.Inline);
 

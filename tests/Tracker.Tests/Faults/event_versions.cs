@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Alba;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Tracker.Domain;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.ReadModels;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Faults;
+
+/// <summary>In the rebuild collection: it rebuilds the progress models.</summary>
+[Collection(RebuildCollection.Name)]
+public sealed class event_versions(TrackerApp app) : TrackerTest(app)
+{
+    /// <summary>
+    /// A pledge as version 1 of the tracker stored it ("pledge_made", a bare amount beside its currency), appended to the
+    /// goal's stream as the old code would have, so only what reads events can see it.
+    /// </summary>
+    private async Task<long> AVersionOnePledgeInTheLog()
+    {
+        await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
+            with stream as (update tracker.mt_streams set version = version + 1 where id = $1 returning version)
+            insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, correlation_id)
+            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), $1, stream.version,
+                   '{"CommitmentKey": "stabilisation-394m", "PledgeId": "united-states-1", "Pledger": "United States",
+                     "Amount": 50000000, "Currency": "USD", "AnnouncedOn": "2024-09-30", "DocumentKey": "washington-2024"}',
+                   'pledge_made', now(), 'version-1'
+            from stream
+            returning version
+            """);
+        command.Parameters.AddWithValue(StreamIds.ForCommitment(Goal));
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<JsonElement> Get(string url) => (await Api.Scenario(s => s.Get.Url(url))).Json();
+
+    [Fact]
+    public async Task a_pledge_in_its_version_one_shape_reads_as_today_s_in_live_aggregation_the_async_daemon_and_a_rebuild()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var version = await AVersionOnePledgeInTheLog();
+
+        // Live aggregation: the commitment folded from its events at that version.
+        var then = await Get($"/api/commitments/{Goal}?version={version}");
+        then.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(50_000_000m);
+        then.GetProperty("detail").GetProperty("pledges")[0].GetProperty("pledger").GetString().ShouldBe("United States");
+        var history = (await Get($"/api/commitments/{Goal}/history")).EnumerateArray().ToList();
+        history[^1].GetProperty("type").GetString().ShouldBe("pledge-announced");
+        history[^1].GetProperty("summary").GetString().ShouldBe("United States pledged USD 50,000,000 on 2024-09-30");
+
+        // Async catch-up: the pledger view, kept by the daemon.
+        var pledger = await Eventually.Until(async () =>
+        {
+            var result = await Api.Scenario(s => { s.Get.Url("/api/pledgers/united-states"); s.IgnoreStatusCode(); });
+            return result.Context.Response.StatusCode == 200 ? result.Json() : default;
+        }, p => p.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(30));
+        pledger.GetProperty("pledger").GetProperty("totals")[0].GetProperty("pledged").GetDecimal().ShouldBe(50_000_000m);
+
+        // Rebuild: the progress model (which the old write never updated here) rebuilt from the log counts it.
+        var started = await Api.Scenario(s => { s.Post.Url("/api/admin/projections/CommitmentProgress/rebuild"); s.StatusCodeShouldBe(202); });
+        var location = started.Context.Response.Headers.Location.ToString();
+        (await Eventually.Until(() => Get(location), p => p.GetProperty("status").GetString() != "running", TimeSpan.FromSeconds(30)))
+            .GetProperty("status").GetString().ShouldBe("completed");
+        (await Api.ReadCommitment()).GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(50_000_000m);
+        await Api.ProjectionsShouldEqualAFreshRebuild();
+    }
+}
