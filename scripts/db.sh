@@ -2,7 +2,8 @@
 # The database bootstrap for the service and the tests.
 #
 #   scripts/db.sh start [--test]   start PostgreSQL (idempotent) and print nothing but its connection string on stdout
-#                                  (--test: the test suite's throwaway cluster; --e2e: the browser tests' one)
+#                                  (--test: the test suite's throwaway cluster; --e2e: the browser tests' one;
+#                                   --faults: the one scripts/faults.sh stops and starts under load)
 #   scripts/db.sh stop  [--test]   stop the local cluster (the data stays in .data/)
 #   scripts/db.sh status [--test]  say whether it runs, and where
 #   scripts/db.sh reset [--test]   stop, delete the local cluster's data, start afresh
@@ -21,9 +22,12 @@ cmd="${1:-status}"
 profile="run"
 [ "${2:-}" = "--test" ] && profile="test"
 [ "${2:-}" = "--e2e" ] && profile="e2e"
+[ "${2:-}" = "--faults" ] && profile="faults"
 
 if [ "$profile" = "test" ]; then
   port="${TRACKER_TEST_DB_PORT:-54330}"; db="tracker_test"; user_conn="${TRACKER_TEST_CONNECTION:-}"
+elif [ "$profile" = "faults" ]; then
+  port="${TRACKER_FAULTS_DB_PORT:-54332}"; db="tracker_faults"; user_conn=""
 elif [ "$profile" = "e2e" ]; then
   port="${TRACKER_E2E_DB_PORT:-54331}"; db="tracker_e2e"; user_conn="${TRACKER_E2E_CONNECTION:-}"
 else
@@ -145,5 +149,5 @@ case "$cmd" in
     else log "not running"; exit 3; fi ;;
   reset) stop; rm -rf "$dir"; start ;;
   url) conn ;;
-  *) log "unknown command '$cmd' (start|stop|status|reset|url) [--test|--e2e]"; exit 2 ;;
+  *) log "unknown command '$cmd' (start|stop|status|reset|url) [--test|--e2e|--faults]"; exit 2 ;;
 esac

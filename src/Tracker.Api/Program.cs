@@ -50,6 +50,16 @@ builder.Host.UseWolverine(options =>
     options.Durability.ScheduledJobPollingTime =
         TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Wolverine:ScheduledJobPollingMilliseconds", 5000));
     options.Durability.ScheduledJobFirstExecution = TimeSpan.Zero;
+    // How soon a dead node's async projections move to a live one: nodes report health every HealthCheckSeconds, and
+    // one silent for StaleNodeSeconds is taken for dead (Wolverine's own defaults unless set).
+    if (builder.Configuration.GetValue<int?>("Wolverine:HealthCheckSeconds") is { } healthCheck)
+    {
+        options.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(healthCheck);
+    }
+    if (builder.Configuration.GetValue<int?>("Wolverine:StaleNodeSeconds") is { } stale)
+    {
+        options.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(stale);
+    }
 });
 
 var app = builder.Build();

@@ -8,7 +8,7 @@ namespace Tracker.Api.Infrastructure.Health;
 /// so an operator sees a stalled daemon before a dashboard shows stale numbers, and how many events the daemon skipped
 /// because a projection could not apply them (dead letters, in mt_doc_deadletterevent).
 /// </summary>
-public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configuration) : IHealthCheck
+public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configuration, Wolverine.Runtime.IWolverineRuntime runtime) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken token = default)
     {
@@ -27,7 +27,10 @@ public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configur
             {
                 ["highestEventSequence"] = highest,
                 ["projectionLag"] = lag,
-                ["deadLetterEvents"] = (long)deadLetters
+                ["deadLetterEvents"] = (long)deadLetters,
+                // Which node answered: with several nodes, the database's wolverine_node_assignments says which of them
+                // runs each async projection.
+                ["node"] = runtime.Options.UniqueNodeId
             };
 
             var tolerated = configuration.GetValue("Health:MaxProjectionLag", 10_000L);

@@ -1,0 +1,170 @@
+using Npgsql;
+
+namespace Tracker.Faults;
+
+public sealed record ScenarioReport(string Name, string WhatWasDone, IReadOnlyList<string> Measured, InvariantResult Invariant,
+    IReadOnlyList<string> Failures)
+{
+    public bool Passed => Invariant.Holds && Failures.Count == 0;
+}
+
+/// <summary>The three scenarios that need real processes: a killed service, a restarted database, two nodes.</summary>
+public static class Scenarios
+{
+    public const int Clients = 8;
+
+    /// <summary>SIGKILL the service in the middle of a write load, start it again, keep writing.</summary>
+    public static async Task<ScenarioReport> KillDuringWrites(FaultSettings settings)
+    {
+        await using var node = new ServiceNode(settings, settings.FirstPort);
+        await node.Start();
+        await WriteLoad.Prepare(node);
+        var load = new WriteLoad("kill", [node], Clients);
+        using var stop = new CancellationTokenSource();
+        var running = load.Run(stop.Token);
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var killedAt = load.Now;
+        node.Kill();
+        var restart = await node.Start();
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await stop.CancelAsync();
+        await running;
+
+        var invariant = await Invariant.Check(settings.Connection, node, load);
+        var afterRestart = load.Answers.Count(a => a.At > killedAt + restart && a.Status is >= 200 and < 300);
+        var failures = new List<string>();
+        if (load.Answers.Any(a => a.Status >= 500 && a.Status != 503)) failures.Add("a write answered 5xx other than 503");
+        if (afterRestart == 0) failures.Add("no write succeeded after the restart");
+        return new ScenarioReport("SIGKILL during writes",
+            $"{Clients} clients wrote pledges and evidence to {WriteLoad.Commitments} commitments; the service was killed with SIGKILL " +
+            $"{killedAt.TotalSeconds:0.0} s in, started again, and written to for 4 s more.",
+            [load.Summary(), $"restart to ready: {restart.TotalSeconds:0.0} s", $"{afterRestart} writes acknowledged after the restart"],
+            invariant, failures);
+    }
+
+    /// <summary>Stop PostgreSQL in the middle of a write load for six seconds, then start it again; the service is not restarted.</summary>
+    public static async Task<ScenarioReport> DatabaseRestart(FaultSettings settings)
+    {
+        await using var node = new ServiceNode(settings, settings.FirstPort);
+        await node.Start();
+        await WriteLoad.Prepare(node);
+        var load = new WriteLoad("pgrestart", [node], Clients);
+        using var stop = new CancellationTokenSource();
+        var running = load.Run(stop.Token);
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var down = load.Now;
+        await settings.Database("stop");
+        var readinessWhileDown = new List<int>();
+        for (var i = 0; i < 6; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            try
+            {
+                using var response = await node.Client.GetAsync("/health/ready");
+                readinessWhileDown.Add((int)response.StatusCode);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                readinessWhileDown.Add(0);
+            }
+        }
+        await settings.Database("start");
+        var up = load.Now;
+        var recovered = await FirstSuccessAfter(load, up, TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await stop.CancelAsync();
+        await running;
+
+        var invariant = await Invariant.Check(settings.Connection, node, load);
+        var duringOutage = load.Answers.Where(a => a.At > down + TimeSpan.FromSeconds(0.5) && a.At < up).ToList();
+        var failures = new List<string>();
+        if (duringOutage.Any(a => a.Status >= 500 && a.Status != 503)) failures.Add("a write answered 5xx other than 503 while the database was down");
+        if (duringOutage.Any(a => a.Status == 503 && !a.RetryAfter)) failures.Add("a 503 came without Retry-After");
+        if (duringOutage.Any(a => a.Status == 0)) failures.Add("the service stopped answering while the database was down");
+        if (readinessWhileDown.Any(s => s != 503)) failures.Add($"/health/ready answered {string.Join(",", readinessWhileDown)} while the database was down");
+        if (recovered is null) failures.Add("no write succeeded within 60 s of the database coming back");
+        return new ScenarioReport("PostgreSQL restarted during writes",
+            $"{Clients} clients wrote; PostgreSQL was stopped (fast shutdown) {down.TotalSeconds:0.0} s in and started again 6 s later; " +
+            "the service was left running.",
+            [load.Summary(),
+             $"while the database was down: {duringOutage.Count} writes, {duringOutage.Count(a => a.Status == 503 && a.RetryAfter)} answered 503 with Retry-After; /health/ready answered {string.Join(", ", readinessWhileDown.Distinct())}",
+             $"first acknowledged write {(recovered is { } r ? $"{(r - up).TotalSeconds:0.0} s" : "never")} after the database was back, without restarting the service"],
+            invariant, failures);
+    }
+
+    /// <summary>Two service processes on one database; kill the one running the async projections.</summary>
+    public static async Task<ScenarioReport> TwoNodes(FaultSettings settings)
+    {
+        await using var first = new ServiceNode(settings, settings.FirstPort);
+        await using var second = new ServiceNode(settings, settings.FirstPort + 1);
+        await Task.WhenAll(first.Start(), second.Start());
+        await WriteLoad.Prepare(first);
+        var load = new WriteLoad("twonodes", [first, second], Clients);
+        using var stop = new CancellationTokenSource();
+        var running = load.Run(stop.Token);
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var nodes = new Dictionary<Guid, ServiceNode>
+        {
+            [await NodeId(first)] = first,
+            [await NodeId(second)] = second
+        };
+        var runners = await PledgerRunners(settings.Connection);
+        var failures = new List<string>();
+        if (runners.Count != 1) failures.Add($"the Pledgers projection ran on {runners.Count} nodes");
+        var owner = nodes[runners.Single()];
+        var survivor = owner == first ? second : first;
+        var survivorId = nodes.Single(n => n.Value == survivor).Key;
+
+        var killedAt = load.Now;
+        owner.Kill();
+        var moved = await Until(async () => (await PledgerRunners(settings.Connection)) is [var id] && id == survivorId, TimeSpan.FromSeconds(120));
+        var movedAfter = load.Now - killedAt;
+        if (!moved) failures.Add("the Pledgers projection did not move to the surviving node within 120 s");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await stop.CancelAsync();
+        await running;
+
+        var invariant = await Invariant.Check(settings.Connection, survivor, load);
+        return new ScenarioReport("Two nodes, the daemon's node killed",
+            $"Two service processes on one database; {Clients} clients wrote through both in turn; after 5 s the node running " +
+            "the Pledgers projection was killed with SIGKILL and the writes went on.",
+            [load.Summary(),
+             $"before the kill the Pledgers projection ran on exactly {runners.Count} node",
+             $"it ran on the surviving node {movedAfter.TotalSeconds:0.0} s after the kill (nodes report health every 2 s and are taken for dead after 10 s)"],
+            invariant, failures);
+    }
+
+    private static async Task<Guid> NodeId(ServiceNode node) =>
+        Guid.Parse((await node.Readiness()).GetProperty("checks").GetProperty("database").GetProperty("data").GetProperty("node").GetString()!);
+
+    private static async Task<List<Guid>> PledgerRunners(string connection)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        await using var command = dataSource.CreateCommand(
+            "select node_id from tracker.wolverine_node_assignments where id like 'event-subscriptions://%/pledgers/%'");
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+
+    private static async Task<TimeSpan?> FirstSuccessAfter(WriteLoad load, TimeSpan after, TimeSpan timeout)
+    {
+        var ok = await Until(() => Task.FromResult(load.Answers.Any(a => a.At > after && a.Status is >= 200 and < 300)), timeout);
+        return ok ? load.Answers.Where(a => a.At > after && a.Status is >= 200 and < 300).Min(a => a.At) : null;
+    }
+
+    private static async Task<bool> Until(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition()) return true;
+            await Task.Delay(250);
+        }
+        return false;
+    }
+}
