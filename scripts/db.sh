@@ -3,7 +3,8 @@
 #
 #   scripts/db.sh start [--test]   start PostgreSQL (idempotent) and print nothing but its connection string on stdout
 #                                  (--test: the test suite's throwaway cluster; --e2e: the browser tests' one;
-#                                   --faults: the one scripts/faults.sh stops and starts under load)
+#                                   --faults: the one scripts/faults.sh stops and starts under load;
+#                                   --bench: the durable one scripts/bench.sh measures, fsync and synchronous_commit on)
 #   scripts/db.sh stop  [--test]   stop the local cluster (the data stays in .data/)
 #   scripts/db.sh status [--test]  say whether it runs, and where
 #   scripts/db.sh reset [--test]   stop, delete the local cluster's data, start afresh
@@ -23,9 +24,12 @@ profile="run"
 [ "${2:-}" = "--test" ] && profile="test"
 [ "${2:-}" = "--e2e" ] && profile="e2e"
 [ "${2:-}" = "--faults" ] && profile="faults"
+[ "${2:-}" = "--bench" ] && profile="bench"
 
 if [ "$profile" = "test" ]; then
   port="${TRACKER_TEST_DB_PORT:-54330}"; db="tracker_test"; user_conn="${TRACKER_TEST_CONNECTION:-}"
+elif [ "$profile" = "bench" ]; then
+  port="${TRACKER_BENCH_DB_PORT:-54334}"; db="tracker_bench"; user_conn=""
 elif [ "$profile" = "faults" ]; then
   port="${TRACKER_FAULTS_DB_PORT:-54332}"; db="tracker_faults"; user_conn=""
 elif [ "$profile" = "e2e" ]; then
@@ -121,7 +125,8 @@ start() {
     echo "$port" > "$dir/port"
     local opts="-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=200"
     # A throwaway test cluster trades durability for speed; the run cluster keeps PostgreSQL's defaults.
-    [ "$profile" != "run" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    # A throwaway cluster trades durability for speed; the run and bench clusters keep PostgreSQL's durable defaults.
+    [ "$profile" != "run" ] && [ "$profile" != "bench" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     log "starting PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
     as_owner "$bin/pg_ctl" -D "$pgdata" -l "$dir/server.log" -w -t 30 -o "$opts" start >/dev/null \
       || { log "PostgreSQL did not start; see ${dir#$repo/}/server.log"; tail -n 20 "$dir/server.log" >&2; exit 1; }
@@ -149,5 +154,5 @@ case "$cmd" in
     else log "not running"; exit 3; fi ;;
   reset) stop; rm -rf "$dir"; start ;;
   url) conn ;;
-  *) log "unknown command '$cmd' (start|stop|status|reset|url) [--test|--e2e|--faults]"; exit 2 ;;
+  *) log "unknown command '$cmd' (start|stop|status|reset|url) [--test|--e2e|--faults|--bench]"; exit 2 ;;
 esac

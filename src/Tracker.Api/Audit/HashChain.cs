@@ -25,6 +25,9 @@ public static class HashChain
         table.AddColumn<long>("version").NotNull();
         table.AddColumn<string>("hash").NotNull();
         table.AddColumn<string>("previous_hash");
+        // The trigger looks up the previous event's hash by stream and version on every append: without this index
+        // each append scanned the whole table.
+        table.Indexes.Add(new IndexDefinition("idx_event_hashes_stream_version") { Columns = ["stream_id", "version"] });
         yield return table;
 
         var function = Name(schema, "mt_chain_event_hash");

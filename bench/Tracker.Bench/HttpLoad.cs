@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Tracker.Bench;
+
+/// <summary>Runs a request function from many clients and times each call.</summary>
+public static class HttpLoad
+{
+    /// <summary>Closed loop: each client sends its next request as soon as the last one is answered.</summary>
+    public static async Task<LoadResult> ClosedLoop(int clients, TimeSpan duration, Func<int, long, Task<bool>> request)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var errors = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            for (long n = 0; clock.Elapsed < duration; n++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var ok = await request(client, n);
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (!ok) Interlocked.Increment(ref errors);
+            }
+        })));
+        return LoadResult.Of(latencies, errors, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Open loop at a fixed rate: requests start on schedule whether or not earlier ones are answered, so queueing shows
+    /// in the latencies (what a client population sending that rate would see).
+    /// </summary>
+    public static async Task<LoadResult> FixedRate(double perSecond, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> request)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var errors = 0;
+        var inFlight = new List<Task>();
+        using var gate = new SemaphoreSlim(maxInFlight);
+        var clock = Stopwatch.StartNew();
+        var interval = TimeSpan.FromSeconds(1 / perSecond);
+        for (long n = 0; clock.Elapsed < duration; n++)
+        {
+            var due = interval * n;
+            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+            var scheduled = due;
+            await gate.WaitAsync();
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var ok = await request(n);
+                    // Latency from when the request was due: time waiting for a free client counts.
+                    latencies.Add((clock.Elapsed - scheduled).TotalMilliseconds);
+                    if (!ok) Interlocked.Increment(ref errors);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+        await Task.WhenAll(inFlight);
+        return LoadResult.Of(latencies, errors, clock.Elapsed);
+    }
+}

@@ -1,0 +1,64 @@
+// The benchmark run (scripts/bench.sh): the service as production runs it, on a durable PostgreSQL, each scenario
+// measured beside the database's own limit in the same run. Writes a Markdown and a JSON report.
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Npgsql;
+using Tracker.Bench;
+
+var options = args.Select((value, i) => (value, i)).Where(a => a.value.StartsWith("--", StringComparison.Ordinal))
+    .ToDictionary(a => a.value[2..], a => a.i + 1 < args.Length && !args[a.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[a.i + 1] : "true");
+var connection = options["connection"];
+var builder = new NpgsqlConnectionStringBuilder(connection);
+var settings = new BenchSettings(options["repo"], connection, options["pgbin"], builder.Host!, builder.Port, builder.Database!,
+    options["artifacts"], options.ContainsKey("quick"));
+Directory.CreateDirectory(settings.Artifacts);
+var total = Stopwatch.StartNew();
+
+await using var database = NpgsqlDataSource.Create(connection);
+var report = new BenchReport();
+report.Machine["cores"] = Environment.ProcessorCount.ToString();
+report.Machine["cpu"] = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "?";
+report.Machine["memory"] = $"{long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024 / 1024} GiB";
+report.Machine["os"] = RuntimeInformation.OSDescription;
+report.Machine[".NET"] = RuntimeInformation.FrameworkDescription;
+await using (var version = database.CreateCommand("select version(), current_setting('fsync'), current_setting('synchronous_commit')"))
+await using (var reader = await version.ExecuteReaderAsync())
+{
+    await reader.ReadAsync();
+    report.Machine["PostgreSQL"] = $"{reader.GetString(0).Split(" on ")[0]}, fsync {reader.GetString(1)}, synchronous_commit {reader.GetString(2)}, same machine";
+}
+report.Machine["run"] = $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {(settings.Quick ? "quick" : "full")} sizes";
+
+Console.WriteLine("applying the schema (db-apply)");
+using (var apply = Process.Start(ServiceProcess.Command(settings, "db-apply"))!)
+{
+    var output = apply.StandardOutput.ReadToEndAsync();
+    var errors = apply.StandardError.ReadToEndAsync();
+    await apply.WaitForExitAsync();
+    if (apply.ExitCode != 0) throw new InvalidOperationException($"db-apply failed: {await errors}{await output}");
+}
+
+Console.WriteLine("7. start-up");
+var (startUp, service) = await ProcessScenarios.StartUp(settings, int.Parse(options.GetValueOrDefault("port", "5290")));
+using (service)
+{
+    var work = new Workload(settings, service.Client, database);
+    await work.Prepare();
+    await work.WarmUp();
+    var sections = new List<Section> { startUp };
+    Console.WriteLine("1. writes"); sections.Add(await WriteScenarios.Writes(work, service));
+    Console.WriteLine("2. hot-spot writes"); sections.Add(await WriteScenarios.HotSpot(work, service));
+    Console.WriteLine("3. reads"); sections.Add(await ReadScenarios.Reads(work, service));
+    Console.WriteLine("5. time travel"); sections.Add(await HistoryScenarios.TimeTravel(work));
+    Console.WriteLine("6. bulk import"); sections.Add(await ProcessScenarios.BulkImport(work));
+    Console.WriteLine("4. rebuild"); sections.Add(await HistoryScenarios.Rebuild(work, service));
+    report.Sections.AddRange(sections.OrderBy(s => s.Title));
+}
+report.Machine["duration"] = $"{total.Elapsed.TotalMinutes:0.0} min";
+
+var markdown = report.Markdown(settings.Quick);
+var target = options.GetValueOrDefault("out", Path.Combine(settings.Artifacts, "benchmarks.md"));
+await File.WriteAllTextAsync(target, markdown);
+await File.WriteAllTextAsync(Path.ChangeExtension(target, ".json"), report.Json());
+Console.WriteLine(markdown);
+Console.WriteLine($"report: {target}");

@@ -1,0 +1,54 @@
+namespace Tracker.Bench;
+
+/// <summary>Scenario 3: reads of the progress model by key and of the dashboard.</summary>
+public static class ReadScenarios
+{
+    public static async Task<Section> Reads(Workload work, ServiceProcess service)
+    {
+        var settings = work.Settings;
+        service.ResetPeak();
+        async Task<bool> ReadCommitment(long n)
+        {
+            using var response = await work.Client.GetAsync($"/api/commitments/w-{n % settings.WriteCommitments}");
+            await response.Content.ReadAsByteArrayAsync();
+            return response.IsSuccessStatusCode;
+        }
+        var byKey = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, (client, n) => ReadCommitment(client * 7919 + n));
+        var byKeyHalf = await HttpLoad.FixedRate(byKey.PerSecond / 2, settings.LoadDuration, settings.Clients * 4, ReadCommitment);
+        var dashboard = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, async (_, _) =>
+        {
+            using var response = await work.Client.GetAsync("/api/dashboard");
+            await response.Content.ReadAsByteArrayAsync();
+            return response.IsSuccessStatusCode;
+        });
+        var peak = service.Memory().Peak;
+
+        await using (var rows = work.Database.CreateCommand("select count(*) from public.bench_docs"))
+        {
+            if ((long)(await rows.ExecuteScalarAsync())! < 10_000)
+            {
+                await using var fill = work.Database.CreateCommand(
+                    "insert into public.bench_docs (data) select jsonb_build_object('pad', repeat('x', 400)) from generate_series(1, 10000)");
+                await fill.ExecuteNonQueryAsync();
+            }
+        }
+        var baseline = await Pgbench.Run(settings, "\\set id random(1, 10000)\nselect data from public.bench_docs where id = :id;\n",
+            settings.Clients, settings.LoadDuration);
+        var ratio = byKey.PerSecond / baseline.Tps;
+        var commitmentBytes = (await work.Client.GetByteArrayAsync("/api/commitments/w-0")).Length;
+
+        return new Section("3. Reads",
+            $"{settings.Clients} clients reading, for {settings.LoadDuration.TotalSeconds:0} s each: one commitment's progress model by key " +
+            $"(with its detail, about {commitmentBytes / 1024.0:0} KiB of JSON after the write scenarios), then the dashboard " +
+            $"(summarised at read time from {settings.WriteCommitments + 1} commitments). Baseline: pgbench, the same clients, " +
+            "each transaction one SELECT of a jsonb document by primary key.",
+            [
+                new("commitment by key, closed loop", $"{byKey.PerSecond:0} reads/s", $"{baseline.Tps:0} selects/s", $"{ratio:P0}", "≥ 30%", ratio >= 0.3),
+                new("commitment by key, latency closed loop", $"p50 {byKey.P50Ms:0.0} / p95 {byKey.P95Ms:0.0} / p99 {byKey.P99Ms:0.0} ms", $"avg {baseline.AverageLatencyMs:0.0} ms"),
+                new($"commitment by key at half load ({byKeyHalf.PerSecond:0}/s)", $"p50 {byKeyHalf.P50Ms:0.0} / p95 {byKeyHalf.P95Ms:0.0} / p99 {byKeyHalf.P99Ms:0.0} ms",
+                    Target: "p99 < 20 ms", Met: byKeyHalf.P99Ms < 20),
+                new("dashboard, closed loop", $"{dashboard.PerSecond:0} reads/s, p50 {dashboard.P50Ms:0.0} / p95 {dashboard.P95Ms:0.0} / p99 {dashboard.P99Ms:0.0} ms"),
+                new("service peak memory", $"{peak:0} MiB", Target: "< 400 MB", Met: peak < 381)
+            ], []);
+    }
+}

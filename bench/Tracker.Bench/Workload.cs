@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+
+namespace Tracker.Bench;
+
+/// <summary>The data the scenarios share: a source document and the commitments monitors write to.</summary>
+public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDataSource database)
+{
+    public ConcurrentDictionary<string, string> ETags { get; } = new();
+    public HttpClient Client => client;
+    public NpgsqlDataSource Database => database;
+    public BenchSettings Settings => settings;
+
+    public async Task Prepare()
+    {
+        await Post("/api/documents", new { key = "bench-doc", title = "A communiqué for the benchmarks", publishedOn = "2025-01-01", kind = "communique", primary = true });
+        for (var i = 0; i < settings.WriteCommitments; i++) await StateCommitment($"w-{i}");
+        await StateCommitment("hot");
+    }
+
+    /// <summary>
+    /// Every endpoint the scenarios call, called a few times first: the service generates and compiles each endpoint's
+    /// code on its first call, which is start-up cost, not throughput.
+    /// </summary>
+    public async Task WarmUp()
+    {
+        for (var n = 0; n < 40; n++) await WriteWithIfMatch($"w-{n % settings.WriteCommitments}", n);
+        foreach (var url in new[] { "/api/commitments/w-0", "/api/dashboard", "/api/commitments/w-0?version=2",
+                     "/api/commitments/w-0?effectiveAsOf=2025-01-01", $"/api/dashboard?recordedAsOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}" })
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                using var response = await client.GetAsync(url);
+                if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {url}: {(int)response.StatusCode}");
+            }
+        }
+    }
+
+    public async Task StateCommitment(string key)
+    {
+        using var response = await Post("/api/commitments", new
+        {
+            key, title = $"Benchmark goal {key}", kind = "financial", lineOfEffort = "stabilisation", actors = new[] { "coalition" },
+            target = new { amount = 1_000_000_000_000m, currency = "USD" }, statedIn = new { documentKey = "bench-doc", quote = "a goal" }
+        });
+        ETags[key] = response.Headers.ETag!.Tag;
+    }
+
+    private async Task<HttpResponseMessage> Post(string url, object body)
+    {
+        var response = await client.PostAsJsonAsync(url, body);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return response;
+    }
+
+    /// <summary>A progress report or a pledge (alternately), with If-Match at the version last seen.</summary>
+    public static HttpRequestMessage Write(string key, long n, string? etag)
+    {
+        object body = n % 2 == 0
+            ? new { figure = 1000m + n, currency = "USD", comparator = "exactly", asOf = "2025-06-01", source = new { documentKey = "bench-doc", primary = true } }
+            : new { pledger = $"Member {n % 40}", amount = new { amount = 1000m + n, currency = "USD" }, announcedOn = "2025-06-01", source = new { documentKey = "bench-doc", primary = true } };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/commitments/{key}/{(n % 2 == 0 ? "progress" : "pledges")}")
+        {
+            Content = JsonContent.Create(body)
+        };
+        if (etag is not null) request.Headers.TryAddWithoutValidation("If-Match", etag);
+        return request;
+    }
+
+    /// <summary>Sends a write with If-Match; a 412 re-reads the version. True when it was recorded.</summary>
+    public async Task<(bool Recorded, int Status)> WriteWithIfMatch(string key, long n)
+    {
+        using var request = Write(key, n, ETags.GetValueOrDefault(key));
+        using var response = await client.SendAsync(request);
+        if (response.IsSuccessStatusCode)
+        {
+            if (response.Headers.ETag is { } tag) ETags[key] = tag.Tag;
+            return (true, (int)response.StatusCode);
+        }
+        if ((int)response.StatusCode == 412)
+        {
+            using var current = await client.GetAsync($"/api/commitments/{key}");
+            if (current.Headers.ETag is { } tag) ETags[key] = tag.Tag;
+        }
+        return (false, (int)response.StatusCode);
+    }
+
+    public async Task<double> AverageEventBytes()
+    {
+        await using var command = database.CreateCommand(
+            "select coalesce(avg(length(data::text)), 300) from tracker.mt_events where type in ('progress_reported', 'pledge_announced')");
+        return Convert.ToDouble(await command.ExecuteScalarAsync());
+    }
+
+    public async Task<long> EventCount()
+    {
+        await using var command = database.CreateCommand("select count(*) from tracker.mt_events");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<JsonElement> GetJson(string url) => await client.GetFromJsonAsync<JsonElement>(url);
+}

@@ -1,0 +1,77 @@
+namespace Tracker.Bench;
+
+/// <summary>Scenarios 1 and 2: writes through the REST API, spread out and on one hot commitment.</summary>
+public static class WriteScenarios
+{
+    public static async Task<Section> Writes(Workload work, ServiceProcess service)
+    {
+        var settings = work.Settings;
+        var perClient = settings.WriteCommitments / settings.Clients;
+        service.ResetPeak();
+        var full = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, async (client, n) =>
+            (await work.WriteWithIfMatch($"w-{client * perClient + n % perClient}", n)).Recorded);
+        var peak = service.Memory().Peak;
+
+        // Half the measured rate, open loop: one write in flight per commitment (If-Match), latency counted from when due.
+        var locks = Enumerable.Range(0, settings.WriteCommitments).Select(_ => new SemaphoreSlim(1)).ToArray();
+        var half = await HttpLoad.FixedRate(full.PerSecond / 2, settings.LoadDuration, settings.Clients * 4, async n =>
+        {
+            var i = (int)(n % settings.WriteCommitments);
+            await locks[i].WaitAsync();
+            try { return (await work.WriteWithIfMatch($"w-{i}", n)).Recorded; }
+            finally { locks[i].Release(); }
+        });
+
+        var bytes = await work.AverageEventBytes();
+        var payload = "{\"pad\":\"" + new string('x', Math.Max(1, (int)bytes - 10)) + "\"}";
+        await using (var create = work.Database.CreateCommand("create table if not exists public.bench_docs (id bigserial primary key, data jsonb not null)"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+        var baseline = await Pgbench.Run(settings, $"insert into public.bench_docs (data) values ('{payload}'::jsonb);\n", settings.Clients, settings.LoadDuration);
+        var ratio = full.PerSecond / baseline.Tps;
+
+        return new Section("1. Writes",
+            $"{settings.Clients} clients, each writing to its own {perClient} of {settings.WriteCommitments} commitments, alternately a progress report " +
+            "and a pledge, through the REST API with validation, If-Match at the version last seen, the inline projections, the hash " +
+            $"chain trigger and the idempotency and rate-limit middleware, for {settings.LoadDuration.TotalSeconds:0} s. Baseline: pgbench, " +
+            $"the same {settings.Clients} clients, each transaction one INSERT of a {bytes:0}-byte jsonb row (the average event size).",
+            [
+                new("throughput, closed loop", $"{full.PerSecond:0} writes/s", $"{baseline.Tps:0} inserts/s", $"{ratio:P0}", "≥ 40%", ratio >= 0.4),
+                new("latency, closed loop", $"p50 {full.P50Ms:0.0} / p95 {full.P95Ms:0.0} / p99 {full.P99Ms:0.0} ms", $"avg {baseline.AverageLatencyMs:0.0} ms"),
+                new($"latency at half load ({half.PerSecond:0} writes/s, open loop)", $"p50 {half.P50Ms:0.0} / p95 {half.P95Ms:0.0} / p99 {half.P99Ms:0.0} ms",
+                    Target: "p99 < 50 ms", Met: half.P99Ms < 50),
+                new("errors", $"{full.Errors + half.Errors} of {full.Requests + half.Requests}"),
+                new("service peak memory", $"{peak:0} MiB", Target: "< 400 MB", Met: peak < 400 * 1_000_000 / 1_048_576.0)
+            ], []);
+    }
+
+    public static async Task<Section> HotSpot(Workload work, ServiceProcess service)
+    {
+        var settings = work.Settings;
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var retried = 0;
+        var result = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, async (_, n) =>
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var (recorded, status) = await work.WriteWithIfMatch("hot", n);
+                statuses.Add(status);
+                if (recorded || status != 412 || attempt == 20) return recorded;
+                Interlocked.Increment(ref retried);
+            }
+        });
+        var accepted = statuses.Count(s => s is >= 200 and < 300);
+        var conflicted = statuses.Count(s => s == 412);
+        var failed = statuses.Count(s => s >= 500);
+        return new Section("2. Hot-spot writes",
+            $"{settings.Clients} clients writing to one commitment with If-Match for {settings.LoadDuration.TotalSeconds:0} s; a 412 re-reads the " +
+            "version and tries again (up to 20 times).",
+            [
+                new("accepted", $"{accepted} ({accepted / settings.LoadDuration.TotalSeconds:0}/s)"),
+                new("conflicted (412, then retried)", $"{conflicted} ({retried} retries)"),
+                new("5xx", $"{failed}", Target: "0", Met: failed == 0),
+                new("latency per write, retries included", $"p50 {result.P50Ms:0.0} / p95 {result.P95Ms:0.0} / p99 {result.P99Ms:0.0} ms")
+            ], []);
+    }
+}

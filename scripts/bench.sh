@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The benchmarks: the service (Release, Production) on a durable PostgreSQL cluster (.data/pg-bench: fsync and
+# synchronous_commit on, recreated on every run), each scenario beside a baseline measured on the same server in the
+# same run (pgbench, or a sequential read with Npgsql).
+#   scripts/bench.sh            the full run (under 20 minutes on 2 cores); writes docs/benchmarks.md and .json
+#   scripts/bench.sh --quick    small sizes (under 2 minutes); writes .data/bench/benchmarks.md and .json
+# The service's log and the pgbench scripts are kept in .data/bench/.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$repo/scripts/require-dotnet.sh"
+artifacts="$repo/.data/bench"
+rm -rf "$artifacts" && mkdir -p "$artifacts"
+
+out="$repo/docs/benchmarks.md"
+quick=()
+if [ "${1:-}" = "--quick" ]; then quick=(--quick); out="$artifacts/benchmarks.md"; fi
+
+pgbin="$(dirname "$(command -v pgbench 2>/dev/null || ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1)")"
+[ -x "$pgbin/pgbench" ] || { echo "bench.sh: pgbench not found (it comes with PostgreSQL's server or contrib package)" >&2; exit 1; }
+
+connection="$("$repo/scripts/db.sh" reset --bench)"
+trap '"$repo/scripts/db.sh" stop --bench' EXIT
+dotnet build "$repo/src/Tracker.Api/Tracker.Api.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
+dotnet build "$repo/bench/Tracker.Bench/Tracker.Bench.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
+dotnet "$repo/bench/Tracker.Bench/bin/Release/net10.0/Tracker.Bench.dll" --repo "$repo" --connection "$connection" \
+  --pgbin "$pgbin" --artifacts "$artifacts" --out "$out" --port "${TRACKER_BENCH_PORT:-5290}" "${quick[@]}"
