@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Tracker.Domain.Commitments;
+using Tracker.Projections;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Pledgers;
 
@@ -25,14 +26,16 @@ public static class ReadModelReplay
     public static async Task<Dictionary<Guid, CommitmentProgress>> CommitmentProgress(IDocumentStore store, long highWaterMark,
         Action<int> onPage, CancellationToken token)
     {
-        var rebuilt = new Dictionary<Guid, CommitmentProgress>();
+        // The commitments are folded event by event and their progress computed once at the end: the same result as the
+        // inline projection's step-by-step models (CommitmentProgress.From depends only on the state and the last event).
+        var folded = new Dictionary<Guid, (Commitment State, IEvent Last)>();
         await Replay(store, "CommitmentProgress", highWaterMark, onPage, token, e =>
         {
-            var current = rebuilt.GetValueOrDefault(e.StreamId);
-            if (current is null && e.Data is not CommitmentStated) return;
-            rebuilt[e.StreamId] = CommitmentReplay.Evolve(current, e.StreamId, e)!;
+            var current = folded.TryGetValue(e.StreamId, out var known) ? known.State : null;
+            if (CommitmentReplay.Step(current, e.StreamId, e) is { } next) folded[e.StreamId] = (next, e);
         });
-        return rebuilt;
+        return folded.ToDictionary(f => f.Key,
+            f => Projections.Commitments.CommitmentProgress.From(f.Value.State, Timestamps.AsStored(f.Value.Last.Timestamp), f.Value.Last.Sequence));
     }
 
     public static async Task<Dictionary<string, PledgerView>> Pledgers(IDocumentStore store, long highWaterMark,

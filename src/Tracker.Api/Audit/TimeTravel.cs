@@ -40,7 +40,7 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
 
     /// <summary>
     /// One commitment in this past; null when it did not exist yet. As recorded, the fold starts from the nearest
-    /// checkpoint at or before the wanted version and keeps the checkpoints it passes, so the cost is bounded by
+    /// checkpoint at or before the wanted version and keeps the last checkpoint it passes, so the fold is bounded by
     /// CommitmentCheckpoint.Interval events after the first read. As effective, every event of the stream is folded.
     /// </summary>
     public async Task<CommitmentProgress?> Commitment(IQuerySession session, IDocumentStore store, Guid id, CancellationToken token)
@@ -62,18 +62,20 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
         var events = await session.Events.FetchStreamAsync(id, version: target, fromVersion: from + 1, token: token);
         if (from + events.Count < target) return null;
 
-        var reached = new List<CommitmentCheckpoint>();
+        // Only the last checkpoint passed is kept: a state holds its whole history, so keeping every one passed would
+        // write a quadratic number of bytes on the first read of a long stream.
+        CommitmentCheckpoint? reached = null;
         var progress = CommitmentReplay.Fold(id, events, start: checkpoint?.State, passed: state =>
         {
             if (state.Version % CommitmentCheckpoint.Interval == 0)
             {
-                reached.Add(new CommitmentCheckpoint(CommitmentCheckpoint.IdFor(id, state.Version), id, state.Version, state));
+                reached = new CommitmentCheckpoint(CommitmentCheckpoint.IdFor(id, state.Version), id, state.Version, state);
             }
         });
-        if (reached.Count > 0)
+        if (reached is not null)
         {
             await using var writer = store.LightweightSession();
-            writer.Store(reached.ToArray());
+            writer.Store(reached);
             await writer.SaveChangesAsync(token);
         }
         return progress;

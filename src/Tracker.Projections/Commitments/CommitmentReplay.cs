@@ -34,11 +34,14 @@ public static class CommitmentReplay
     /// <summary>The same step the inline projection takes for one event.</summary>
     public static CommitmentProgress? Evolve(CommitmentProgress? snapshot, Guid id, IEvent e)
     {
-        var state = e.Data is CommitmentStated stated
-            ? Commitment.Create(stated) with { Id = id }
-            : snapshot?.Detail.After(e.Data);
+        var state = Step(snapshot?.Detail, id, e);
         return state is null ? snapshot : CommitmentProgress.From(state, Timestamps.AsStored(e.Timestamp), e.Sequence);
     }
+
+    /// <summary>The commitment after one event; null when the event does not apply (or there is no commitment yet).</summary>
+    public static Commitment? Step(Commitment? state, Guid id, IEvent e) => e.Data is CommitmentStated stated
+        ? Commitment.Create(stated) with { Id = id }
+        : state?.After(e.Data);
 
     /// <summary>Whether an event belongs in the state on a date: it refers to that date or earlier, or it corrects one that does.</summary>
     public static Func<IEvent, bool> EffectiveOn(DateOnly date, IReadOnlyList<IEvent> all)
