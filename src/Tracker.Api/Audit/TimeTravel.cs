@@ -65,13 +65,8 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
         // Only the last checkpoint passed is kept: a state holds its whole history, so keeping every one passed would
         // write a quadratic number of bytes on the first read of a long stream.
         CommitmentCheckpoint? reached = null;
-        var progress = CommitmentReplay.Fold(id, events, start: checkpoint?.State, passed: state =>
-        {
-            if (state.Version % CommitmentCheckpoint.Interval == 0)
-            {
-                reached = new CommitmentCheckpoint(CommitmentCheckpoint.IdFor(id, state.Version), id, state.Version, state);
-            }
-        });
+        var progress = CommitmentReplay.Fold(id, events, start: checkpoint?.State, atCheckpoint: state =>
+            reached = new CommitmentCheckpoint(CommitmentCheckpoint.IdFor(id, state.Version), id, state.Version, state));
         if (reached is not null)
         {
             await using var writer = store.LightweightSession();
