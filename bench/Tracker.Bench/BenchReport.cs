@@ -21,6 +21,8 @@ public sealed class BenchReport
         var md = new StringBuilder();
         md.AppendLine($"# Benchmarks{(quick ? " (quick run: small sizes, not the figures to quote)" : "")}").AppendLine();
         md.AppendLine("Produced by `scripts/bench.sh`" + (quick ? " --quick" : "") + "; every ratio is against a baseline measured on the same PostgreSQL server in the same run.").AppendLine();
+        md.AppendLine("Where the time goes, from a CPU profile of the write and read paths, and what would close each miss: " +
+                      "[benchmarks-profile.md](benchmarks-profile.md).").AppendLine();
         md.AppendLine("| machine | |").AppendLine("| --- | --- |");
         foreach (var (key, value) in Machine) md.AppendLine($"| {key} | {value} |");
         md.AppendLine();

@@ -54,7 +54,7 @@ public static class HistoryScenarios
         var dashboard = await MedianOf(3, Get(work.Client, $"/api/dashboard?recordedAsOf={Uri.EscapeDataString(at)}"));
         measures.Add(new($"the whole dashboard as recorded a second ago ({events:N0} events in the log)", $"{dashboard:0} ms"));
         notes.Add("\"first\" is the first read of that version (it folds from the nearest checkpoint at or before it, or from the start, " +
-                  "and keeps a checkpoint every 100 versions it passes); \"then\" is the median of 10 more reads.");
+                  "and keeps the last checkpoint it passes, at a multiple of 100 versions); \"then\" is the median of 10 more reads.");
         notes.Add("A past as effective, and the dashboard in the past, fold the events themselves: their cost grows with the events " +
                   "in the stream or the store (see the table). The dashboard in the past has no checkpoints.");
         return new Section("5. Time travel",

@@ -19,12 +19,12 @@ public static class ProcessScenarios
         times.Add(ready);
         await Task.Delay(TimeSpan.FromSeconds(5));
         var idle = service.Memory().Now;
-        var best = times.Min();
+        var median = times.Order().ElementAt(times.Count / 2);
         return (new Section("7. Start-up",
             "The service (Release build, Production environment, schema already applied with `db-apply`) started three times; time " +
             "from process start to the first 200 from `/health/ready`; memory 5 s after the last start, idle.",
             [
-                new("process start to ready", string.Join(", ", times.Select(t => $"{t.TotalSeconds:0.00} s")), Target: "< 3 s", Met: best.TotalSeconds < 3),
+                new("process start to ready", string.Join(", ", times.Select(t => $"{t.TotalSeconds:0.00} s")), Target: "< 3 s (median)", Met: median.TotalSeconds < 3),
                 new("resident memory at idle", $"{idle:0} MiB")
             ], []), service);
     }
