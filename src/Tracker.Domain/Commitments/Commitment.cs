@@ -73,28 +73,28 @@ public sealed record Commitment
         var why = $"restated in {e.RestatedIn.DocumentKey}";
         return next with
         {
-            Restatements = [.. Restatements, new Restatement(next.Version, e.RestatedIn, e.RestatedOn, e.Note)],
-            Targets = e.NewTarget is null ? Targets : [.. Targets, new TargetEntry(next.Version, e.NewTarget, why)],
-            Deadlines = e.NewDeadline is null ? Deadlines : [.. Deadlines, new DeadlineEntry(next.Version, e.NewDeadline, why)]
+            Restatements = Restatements.Appended(new Restatement(next.Version, e.RestatedIn, e.RestatedOn, e.Note)),
+            Targets = e.NewTarget is null ? Targets : Targets.Appended(new TargetEntry(next.Version, e.NewTarget, why)),
+            Deadlines = e.NewDeadline is null ? Deadlines : Deadlines.Appended(new DeadlineEntry(next.Version, e.NewDeadline, why))
         };
     }
 
     public Commitment Apply(TargetRevised e)
     {
         var next = Next();
-        return next with { Targets = [.. Targets, new TargetEntry(next.Version, e.NewTarget, e.Reason)] };
+        return next with { Targets = Targets.Appended(new TargetEntry(next.Version, e.NewTarget, e.Reason)) };
     }
 
     public Commitment Apply(DeadlineRevised e)
     {
         var next = Next();
-        return next with { Deadlines = [.. Deadlines, new DeadlineEntry(next.Version, e.NewDeadline, e.Reason)] };
+        return next with { Deadlines = Deadlines.Appended(new DeadlineEntry(next.Version, e.NewDeadline, e.Reason)) };
     }
 
     public Commitment Apply(PledgeAnnounced e)
     {
         var next = Next();
-        return next with { Pledges = [.. Pledges, Pledge.Announced(e, next.Version)] };
+        return next with { Pledges = Pledges.Appended(Pledge.Announced(e, next.Version)) };
     }
 
     public Commitment Apply(PledgeRevised e)
@@ -114,7 +114,7 @@ public sealed record Commitment
         var next = Next();
         var report = new ProgressReport(next.Version, e.Figure, e.Unit, e.Currency, e.Comparator, e.AsOf, e.Rate,
             e.LedgerFigure, e.Note, e.Source);
-        return next with { ProgressReports = [.. ProgressReports, report] };
+        return next with { ProgressReports = ProgressReports.Appended(report) };
     }
 
     public Commitment Apply(StatusAssessed e)
@@ -122,14 +122,14 @@ public sealed record Commitment
         var next = Next();
         return next with
         {
-            StatusHistory = [.. StatusHistory, new StatusEntry(next.Version, e.Status, e.AssessedOn, e.Rationale, e.Source)]
+            StatusHistory = StatusHistory.Appended(new StatusEntry(next.Version, e.Status, e.AssessedOn, e.Rationale, e.Source))
         };
     }
 
     public Commitment Apply(EvidenceAttached e)
     {
         var next = Next();
-        return next with { Evidence = [.. Evidence, new EvidenceEntry(next.Version, e.Evidence)] };
+        return next with { Evidence = Evidence.Appended(new EvidenceEntry(next.Version, e.Evidence)) };
     }
 
     /// <summary>Reverses the effect of the corrected event: the entry it left is removed wherever it is.</summary>
@@ -146,7 +146,7 @@ public sealed record Commitment
             StatusHistory = StatusHistory.Where(s => s.Version != v).ToList(),
             Evidence = Evidence.Where(x => x.Version != v).ToList(),
             Pledges = Pledges.Where(p => p.AnnouncedVersion != v).Select(p => p.Without(v)).ToList(),
-            Corrections = [.. Corrections, new Correction(next.Version, v, e.CorrectedEvent, e.Reason)]
+            Corrections = Corrections.Appended(new Correction(next.Version, v, e.CorrectedEvent, e.Reason))
         };
     }
 

@@ -63,12 +63,12 @@ public sealed record Pledge
 
     public Pledge Revised(PledgeRevised e, int version) => this with
     {
-        Amounts = [.. Amounts, new PledgeAmount(version, e.NewAmount, e.Rate, e.LedgerAmount, e.Reason)]
+        Amounts = Amounts.Appended(new PledgeAmount(version, e.NewAmount, e.Rate, e.LedgerAmount, e.Reason))
     };
 
     public Pledge Staged(PledgeStageRecorded e, int version) => this with
     {
-        Stages = [.. Stages, new StageEntry(version, e.Stage, e.Amount, e.On, e.Rate, e.LedgerAmount, e.Source)]
+        Stages = Stages.Appended(new StageEntry(version, e.Stage, e.Amount, e.On, e.Rate, e.LedgerAmount, e.Source))
     };
 
     /// <summary>The pledge with the revision or stage recorded at this version reversed.</summary>
