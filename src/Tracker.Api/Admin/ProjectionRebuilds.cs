@@ -64,6 +64,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IHostApplicationLif
 
     private async Task RebuildPledgers(Guid id, long highWaterMark, CancellationToken token)
     {
+        // The daemon keeps this model too: let it reach the high-water mark first, so the two do not write the same
+        // models at once (that deadlocked under a million-event catch-up).
+        await DaemonReached(highWaterMark, token);
         var rebuilt = await ReadModelReplay.Pledgers(store, highWaterMark, Processed(id), token);
         await WriteOver(id, rebuilt.Values.ToList(), highWaterMark, p => p.Id, p => p.LastEventSequence, token);
     }
@@ -81,8 +84,12 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IHostApplicationLif
 
         foreach (var batch in keep.Chunk(BatchSize))
         {
-            session.Store(batch);
-            await session.SaveChangesAsync(token);
+            await RetryingDeadlocks(async () =>
+            {
+                await using var writer = store.LightweightSession();
+                writer.Store(batch);
+                await writer.SaveChangesAsync(token);
+            }, token);
         }
         foreach (var doc in stale) session.Delete(doc);
         await session.SaveChangesAsync(token);
@@ -90,6 +97,45 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IHostApplicationLif
         {
             ModelsWritten = keep.Count, ModelsKeptNewer = rebuilt.Count - keep.Count, ModelsDeleted = stale.Count
         });
+    }
+
+    private async Task DaemonReached(long highWaterMark, CancellationToken token)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            var shards = await store.Storage.Database.AllProjectionProgress(token);
+            if (shards.Where(s => s.ShardName.StartsWith(PledgerProjection.ProjectionName, StringComparison.Ordinal))
+                .All(s => s.Sequence >= highWaterMark)) return;
+            await Task.Delay(250, token);
+        }
+        throw new TimeoutException($"The async daemon did not reach event {highWaterMark} within 10 minutes; the rebuild did not start.");
+    }
+
+    /// <summary>A batch that lost a deadlock to another writer (the daemon, a request) is written again.</summary>
+    private static async Task RetryingDeadlocks(Func<Task> write, CancellationToken token)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await write();
+                return;
+            }
+            catch (Exception e) when (attempt < 5 && IsDeadlock(e))
+            {
+                await Task.Delay(100 * attempt, token);
+            }
+        }
+    }
+
+    private static bool IsDeadlock(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected }) return true;
+        }
+        return false;
     }
 
     private void Update(Guid id, Func<RebuildProgress, RebuildProgress> change) =>
