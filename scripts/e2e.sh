@@ -39,13 +39,15 @@ fi
 rm -rf "$artifacts" && mkdir -p "$artifacts"
 
 service_pid=""
+own_service=""
+[ -z "${TRACKER_E2E_BASE_URL:-}" ] && own_service=1
 cleanup() {
   if [ -n "$service_pid" ]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
-  [ -z "${TRACKER_E2E_BASE_URL:-}" ] && "$repo/scripts/db.sh" stop --e2e || true
+  if [ -n "$own_service" ]; then "$repo/scripts/db.sh" stop --e2e || true; fi
 }
 trap cleanup EXIT
 
-if [ -z "${TRACKER_E2E_BASE_URL:-}" ]; then
+if [ -n "$own_service" ]; then
   source "$repo/scripts/require-dotnet.sh"
   connection="$("$repo/scripts/db.sh" reset --e2e)"
   dotnet build "$repo/src/Tracker.Api/Tracker.Api.csproj" --nologo -v q -clp:ErrorsOnly >&2
