@@ -18,17 +18,12 @@ public sealed class RequestSizeLimit(RequestDelegate next, IConfiguration config
 
         if (context.Request.ContentLength > _limit)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await problems.WriteAsync(new ProblemDetailsContext
+            await problems.Answer(context, new ProblemDetails
             {
-                HttpContext = context,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status413PayloadTooLarge,
-                    Type = ProblemTypes.Validation,
-                    Title = "The request body is too large",
-                    Detail = $"Request bodies are limited to {_limit} bytes."
-                }
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Type = ProblemTypes.Validation,
+                Title = "The request body is too large",
+                Detail = $"Request bodies are limited to {_limit} bytes."
             });
             return;
         }

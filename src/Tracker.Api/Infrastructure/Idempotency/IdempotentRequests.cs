@@ -139,15 +139,8 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private Task Problem(HttpContext context, int status, string type, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail }
-        }).AsTask();
-    }
+    private Task Problem(HttpContext context, int status, string type, string title, string detail) =>
+        problems.Answer(context, new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail });
 }
 
 /// <summary>This request holds an idempotency key; its transaction marks the key committed.</summary>

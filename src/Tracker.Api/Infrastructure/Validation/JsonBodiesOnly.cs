@@ -14,18 +14,13 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
         if (hasBody && !HttpMethods.IsGet(request.Method) && request.Path.StartsWithSegments("/api") && !IsJson(request.ContentType))
         {
-            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-            await problems.WriteAsync(new ProblemDetailsContext
+            await problems.Answer(context, new ProblemDetails
             {
-                HttpContext = context,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status415UnsupportedMediaType,
-                    Type = ProblemTypes.UnsupportedMediaType,
-                    Title = "The request body must be JSON",
-                    Detail = "Send the body with Content-Type: application/json.",
-                    Extensions = { ["errors"] = new Dictionary<string, string[]> { ["body"] = ["Content-Type must be application/json."] } }
-                }
+                Status = StatusCodes.Status415UnsupportedMediaType,
+                Type = ProblemTypes.UnsupportedMediaType,
+                Title = "The request body must be JSON",
+                Detail = "Send the body with Content-Type: application/json.",
+                Extensions = { ["errors"] = new Dictionary<string, string[]> { ["body"] = ["Content-Type must be application/json."] } }
             });
             return;
         }
