@@ -4,6 +4,7 @@
 # same run (pgbench, or a sequential read with Npgsql).
 #   scripts/bench.sh            the full run (under 20 minutes on 2 cores); writes docs/benchmarks.md and .json
 #   scripts/bench.sh --quick    small sizes (under 2 minutes); writes .data/bench/benchmarks.md and .json
+#   scripts/bench.sh --quick --only 4   just those scenarios (comma-separated numbers), into .data/bench/ too
 # The service's log and the pgbench scripts are kept in .data/bench/.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,7 +14,14 @@ rm -rf "$artifacts" && mkdir -p "$artifacts"
 
 out="$repo/docs/benchmarks.md"
 quick=()
-if [ "${1:-}" = "--quick" ]; then quick=(--quick); out="$artifacts/benchmarks.md"; fi
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick+=(--quick); out="$artifacts/benchmarks.md" ;;
+    --only) quick+=(--only "$2"); out="$artifacts/benchmarks.md"; shift ;;
+    *) echo "bench.sh: unknown option $1 (use --quick, --only N[,N])" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 pgbin="$(dirname "$(command -v pgbench 2>/dev/null || ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1)")"
 [ -x "$pgbin/pgbench" ] || { echo "bench.sh: pgbench not found (it comes with PostgreSQL's server or contrib package)" >&2; exit 1; }

@@ -47,16 +47,27 @@ public sealed class EventFactory(NpgsqlDataSource database)
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Commitments with a statement and pledges from 500 members, `perStream` events each, about `events` in all.</summary>
+    /// <summary>How many pledges each generated commitment receives; each is then committed and disbursed.</summary>
+    public const int PledgesPerCommitment = 10;
+
+    /// <summary>
+    /// Commitments with a life like a real one's, `perStream` events each (at least 32), about `events` in all: a statement,
+    /// pledges from 10 of 500 members, a committed and a disbursed stage for each pledge, then progress reports.
+    /// </summary>
     public async Task ManyCommitments(int events, int perStream, Action<long> progressed)
     {
+        if (perStream < 2 + 3 * PledgesPerCommitment) throw new ArgumentOutOfRangeException(nameof(perStream));
         var stated = await Template("commitment_stated");
         var pledge = await Template("pledge_announced");
+        var stage = await Template("pledge_stage_recorded");
+        var progress = await Template("progress_reported");
         var streams = events / perStream;
-        const int batch = 2_000;
+        const int batch = 1_000;
         for (var first = 0; first < streams; first += batch)
         {
             var count = Math.Min(batch, streams - first);
+            // Version v: 1 the statement; 2..11 pledge k = v - 1; 12..21 its committed stage, 22..31 its disbursed stage
+            // (k = (v - 2) % 10 + 1); after that, progress reports.
             await using var command = database.CreateCommand("""
                 with streams as (
                     insert into tracker.mt_streams (id, type, version)
@@ -66,20 +77,26 @@ public sealed class EventFactory(NpgsqlDataSource database)
                 select nextval('tracker.mt_events_sequence'), gen_random_uuid(), x.id, x.v, x.data, x.type, now(), x.dotnet
                 from (select n.id, v,
                              case when v = 1 then jsonb_set($4::jsonb, '{Key}', to_jsonb('rebuild-' || n.g))
-                                  else jsonb_set(jsonb_set(jsonb_set($6::jsonb, '{PledgeId}', to_jsonb('p-' || v)),
-                                       '{Pledger}', to_jsonb('Member ' || ((n.g * 7 + v) % 500))), '{CommitmentKey}', to_jsonb('rebuild-' || n.g)) end as data,
-                             case when v = 1 then 'commitment_stated' else 'pledge_announced' end as type,
-                             case when v = 1 then $5 else $7 end as dotnet
+                                  when v <= 11 then jsonb_set(jsonb_set(jsonb_set($6::jsonb, '{PledgeId}', to_jsonb('p-' || (v - 1))),
+                                       '{Pledger}', to_jsonb('Member ' || ((n.g * 7 + v - 1) % 500))), '{CommitmentKey}', to_jsonb('rebuild-' || n.g))
+                                  when v <= 31 then jsonb_set(jsonb_set(jsonb_set($8::jsonb, '{PledgeId}', to_jsonb('p-' || ((v - 2) % 10 + 1))),
+                                       '{Pledger}', to_jsonb('Member ' || ((n.g * 7 + (v - 2) % 10 + 1) % 500))),
+                                       '{Stage}', to_jsonb(case when v <= 21 then 'Committed' else 'Disbursed' end))
+                                  else jsonb_set($10::jsonb, '{Figure}', to_jsonb(v)) end as data,
+                             case when v = 1 then 'commitment_stated' when v <= 11 then 'pledge_announced'
+                                  when v <= 31 then 'pledge_stage_recorded' else 'progress_reported' end as type,
+                             case when v = 1 then $5 when v <= 11 then $7 when v <= 31 then $9 else $11 end as dotnet
                       from numbered n, generate_series(1, $3) v order by n.g, v) x
                 """);
             command.CommandTimeout = 0;
             command.Parameters.AddWithValue((long)first);
             command.Parameters.AddWithValue(count);
             command.Parameters.AddWithValue(perStream);
-            command.Parameters.AddWithValue(stated.Data);
-            command.Parameters.AddWithValue(stated.DotnetType);
-            command.Parameters.AddWithValue(pledge.Data);
-            command.Parameters.AddWithValue(pledge.DotnetType);
+            foreach (var (data, dotnet) in new[] { stated, pledge, stage, progress })
+            {
+                command.Parameters.AddWithValue(data);
+                command.Parameters.AddWithValue(dotnet);
+            }
             await command.ExecuteNonQueryAsync();
             progressed((long)(first + count) * perStream);
         }

@@ -74,6 +74,19 @@ public static class HistoryScenarios
         var generated = generate.Elapsed;
         var total = await work.EventCount();
 
+        // The async daemon projects the generated events as it would any others; the rebuild of the projection it keeps
+        // waits for it to reach the high-water mark, so that wait is measured on its own first.
+        service.ResetPeak();
+        var catchUp = Stopwatch.StartNew();
+        var highWaterMark = await work.HighestSequence();
+        while (await work.DaemonPosition("Pledgers") < highWaterMark)
+        {
+            if (catchUp.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("The async daemon did not catch up within 10 minutes");
+            await Task.Delay(200);
+        }
+        var caughtUp = catchUp.Elapsed;
+        var daemonPeak = service.Memory().Peak;
+
         service.ResetPeak();
         var measures = new List<Measure>();
         var overall = Stopwatch.StartNew();
@@ -113,13 +126,17 @@ public static class HistoryScenarios
         measures.Insert(0, new("every projection (CommitmentProgress, then Pledgers)", $"{all.TotalSeconds:0.0} s, {rate:N0} events/s",
             $"{baseline:N0} events/s read sequentially with Npgsql", $"{rate / baseline:P0}", "≥ 50,000 events/s", rate >= 50_000));
         measures.Add(new("service peak memory during the rebuild", $"{peak:0} MiB", Target: "< 400 MB", Met: peak < 381));
+        measures.Add(new($"the async daemon projecting the {total - before:N0} generated events (Pledgers), before the rebuild",
+            $"{caughtUp.TotalSeconds:0.0} s, {(total - before) / caughtUp.TotalSeconds:N0} events/s, peak {daemonPeak:0} MiB"));
         return new Section("4. Rebuild",
-            $"{total - before:N0} events generated in {generated.TotalSeconds:0} s ({settings.EventsPerRebuildStream} per commitment: a statement " +
-            $"and pledges from 500 members) on top of the {before:N0} already in the log; then the admin rebuild of each projection " +
+            $"{total - before:N0} events generated in {generated.TotalSeconds:0} s ({settings.EventsPerRebuildStream} per commitment: a statement, " +
+            $"{EventFactory.PledgesPerCommitment} pledges from 10 of 500 members, a committed and a disbursed stage for each, then progress reports) " +
+            $"on top of the {before:N0} already in the log; then the admin rebuild of each projection " +
             $"(`POST /api/admin/projections/{{name}}/rebuild`) over all {total:N0} events while the service keeps serving. Baseline: " +
             "reading the same events table in order with Npgsql (sequence, stream, version, type, data).",
             measures,
-            ["The rebuild computes every model in memory before writing it over the live one (so readers never see a half-built " +
-             "table): its memory grows with the number and size of the models."]);
+            ["The rebuild reads the log stream by stream, a few thousand events at a time (every model is folded from one stream), " +
+             "and writes each chunk's models over the live ones in statements of 500 that leave alone any model a write made newer; " +
+             "readers never see an empty or half-built table, and its memory does not grow with the log."]);
     }
 }

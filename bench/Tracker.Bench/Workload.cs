@@ -18,6 +18,12 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
         await Post("/api/documents", new { key = "bench-doc", title = "A communiqué for the benchmarks", publishedOn = "2025-01-01", kind = "communique", primary = true });
         for (var i = 0; i < settings.WriteCommitments; i++) await StateCommitment($"w-{i}");
         await StateCommitment("hot");
+        // One pledge carried to a committed stage: the event generator copies the shape of each kind of event it writes.
+        await StateCommitment("stage-template");
+        await Post("/api/commitments/stage-template/pledges", new { pledger = "Member 0", pledgeId = "template-1",
+            amount = new { amount = 1_000m, currency = "USD" }, announcedOn = "2025-06-01", source = new { documentKey = "bench-doc", primary = true } });
+        await Post("/api/commitments/stage-template/pledges/template-1/stages", new { stage = "committed",
+            amount = new { amount = 500m, currency = "USD" }, on = "2025-07-01", source = new { documentKey = "bench-doc", primary = true } });
     }
 
     /// <summary>
@@ -97,6 +103,21 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
     public async Task<long> EventCount()
     {
         await using var command = database.CreateCommand("select count(*) from tracker.mt_events");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<long> HighestSequence()
+    {
+        await using var command = database.CreateCommand("select coalesce(max(seq_id), 0) from tracker.mt_events");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>How far the async daemon has projected a projection (its slowest shard).</summary>
+    public async Task<long> DaemonPosition(string projection)
+    {
+        await using var command = database.CreateCommand(
+            "select coalesce(min(last_seq_id), 0) from tracker.mt_event_progression where name like $1 || ':%'");
+        command.Parameters.AddWithValue(projection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

@@ -22,13 +22,13 @@ public sealed class ProjectionCheck(IDocumentStore store)
         await using var session = store.QuerySession();
         if (projection == PledgerProjection.ProjectionName)
         {
-            var rebuilt = await ReadModelReplay.Pledgers(store, highWaterMark, _ => { }, token);
-            var stored = await session.Query<PledgerView>().ToListAsync(token);
+            var rebuilt = await ReadModelReplay.All(ReadModelReplay.Pledgers(store, highWaterMark, _ => { }, token), p => p.Id);
+            var stored = await session.Query<PledgerCommitment>().ToListAsync(token);
             return Compare(projection, highWaterMark, rebuilt, stored.ToDictionary(p => p.Id), p => p.LastEventSequence);
         }
         else
         {
-            var rebuilt = await ReadModelReplay.CommitmentProgress(store, highWaterMark, _ => { }, token);
+            var rebuilt = await ReadModelReplay.All(ReadModelReplay.CommitmentProgress(store, highWaterMark, _ => { }, token), p => p.Id);
             var stored = await session.Query<CommitmentProgress>().ToListAsync(token);
             return Compare(projection, highWaterMark, rebuilt, stored.ToDictionary(p => p.Id), p => p.LastEventSequence);
         }

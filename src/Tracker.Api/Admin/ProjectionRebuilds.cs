@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Marten;
+using Npgsql;
+using NpgsqlTypes;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Pledgers;
 
@@ -19,7 +21,8 @@ public sealed record RebuildProgress(Guid Id, string Projection, RebuildStatus S
 /// (`projections rebuild`) is Marten's own rebuild, which empties the table first; use it when the service is down.
 /// Progress lives in memory: a restart forgets it, and the rebuild can simply be run again.
 /// </summary>
-public sealed class ProjectionRebuilds(IDocumentStore store, IHostApplicationLifetime lifetime, ILogger<ProjectionRebuilds> logger)
+public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource database, IHostApplicationLifetime lifetime,
+    ILogger<ProjectionRebuilds> logger)
 {
     public static readonly IReadOnlyList<string> Supported = ["CommitmentProgress", PledgerProjection.ProjectionName];
     private const int BatchSize = 500;
@@ -56,47 +59,81 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IHostApplicationLif
         }
     }
 
-    private async Task RebuildCommitmentProgress(Guid id, long highWaterMark, CancellationToken token)
-    {
-        var rebuilt = await ReadModelReplay.CommitmentProgress(store, highWaterMark, Processed(id), token);
-        await WriteOver(id, rebuilt.Values.ToList(), highWaterMark, p => p.Id, p => p.LastEventSequence, token);
-    }
+    private Task RebuildCommitmentProgress(Guid id, long highWaterMark, CancellationToken token) =>
+        WriteOver(id, ReadModelReplay.CommitmentProgress(store, highWaterMark, Processed(id), token), p => p.Id, highWaterMark, token);
 
     private async Task RebuildPledgers(Guid id, long highWaterMark, CancellationToken token)
     {
         // The daemon keeps this model too: let it reach the high-water mark first, so the two do not write the same
         // models at once (that deadlocked under a million-event catch-up).
         await DaemonReached(highWaterMark, token);
-        var rebuilt = await ReadModelReplay.Pledgers(store, highWaterMark, Processed(id), token);
-        await WriteOver(id, rebuilt.Values.ToList(), highWaterMark, p => p.Id, p => p.LastEventSequence, token);
+        await WriteOver(id, ReadModelReplay.Pledgers(store, highWaterMark, Processed(id), token), p => p.Id, highWaterMark, token);
     }
 
     private Action<int> Processed(Guid id) => count => Update(id, p => p with { EventsProcessed = p.EventsProcessed + count });
 
-    private async Task WriteOver<TDoc, TId>(Guid id, IReadOnlyList<TDoc> rebuilt, long highWaterMark, Func<TDoc, TId> idOf,
-        Func<TDoc, long> lastSequence, CancellationToken token) where TDoc : notnull where TId : notnull
+    /// <summary>
+    /// Writes the rebuilt models over the live ones a batch at a time, each in one statement that leaves alone a model a
+    /// write made newer than the high-water mark (decided row by row under the row's lock, so a write racing the rebuild
+    /// is never overwritten), then deletes the live models the log no longer accounts for.
+    /// </summary>
+    private async Task WriteOver<TDoc, TId>(Guid id, IAsyncEnumerable<IReadOnlyList<Replayed<TDoc>>> chunks, Func<TDoc, TId> idOf,
+        long highWaterMark, CancellationToken token) where TDoc : notnull where TId : notnull
     {
-        await using var session = store.LightweightSession();
-        var live = (await session.Query<TDoc>().ToListAsync(token)).ToDictionary(idOf);
-        var keep = rebuilt.Where(d => !live.TryGetValue(idOf(d), out var current) || lastSequence(current) <= highWaterMark).ToList();
-        var rebuiltIds = rebuilt.Select(idOf).ToHashSet();
-        var stale = live.Values.Where(d => lastSequence(d) <= highWaterMark && !rebuiltIds.Contains(idOf(d))).ToList();
-
-        foreach (var batch in keep.Chunk(BatchSize))
+        var table = store.Options.FindOrResolveDocumentType(typeof(TDoc)).TableName.QualifiedName;
+        var serializer = store.Options.Serializer();
+        var rebuilt = new HashSet<TId>();
+        int written = 0, keptNewer = 0;
+        await foreach (var chunk in chunks.WithCancellation(token))
         {
-            await RetryingDeadlocks(async () =>
+            foreach (var batch in chunk.Chunk(BatchSize))
             {
-                await using var writer = store.LightweightSession();
-                writer.Store(batch);
-                await writer.SaveChangesAsync(token);
-            }, token);
+                var ids = batch.Select(r => idOf(r.Model)).ToArray();
+                var upserted = await RetryingDeadlocks(async () =>
+                {
+                    await using var command = database.CreateCommand($"""
+                        insert into {table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified)
+                        select r.id, r.data, $4, r.revision, now() from unnest($1, $2, $3) as r(id, data, revision)
+                        on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
+                            mt_version = greatest(live.mt_version, excluded.mt_version), mt_last_modified = now()
+                        where (live.data ->> 'LastEventSequence')::bigint <= $5
+                        """);
+                    command.Parameters.AddWithValue(ids);
+                    command.Parameters.Add(new NpgsqlParameter { Value = batch.Select(r => serializer.ToJson(r.Model)).ToArray(),
+                        NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+                    command.Parameters.AddWithValue(batch.Select(r => r.Revision).ToArray());
+                    command.Parameters.AddWithValue(typeof(TDoc).FullName!);
+                    command.Parameters.AddWithValue(highWaterMark);
+                    return await command.ExecuteNonQueryAsync(token);
+                }, token);
+                rebuilt.UnionWith(ids);
+                written += upserted;
+                keptNewer += batch.Length - upserted;
+            }
+            Update(id, p => p with { ModelsWritten = written, ModelsKeptNewer = keptNewer });
         }
-        foreach (var doc in stale) session.Delete(doc);
-        await session.SaveChangesAsync(token);
-        Update(id, p => p with
+
+        var stale = new List<TId>();
+        await using (var query = database.CreateCommand($"select id from {table} where (data ->> 'LastEventSequence')::bigint <= $1"))
         {
-            ModelsWritten = keep.Count, ModelsKeptNewer = rebuilt.Count - keep.Count, ModelsDeleted = stale.Count
-        });
+            query.Parameters.AddWithValue(highWaterMark);
+            await using var reader = await query.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token))
+            {
+                var live = reader.GetFieldValue<TId>(0);
+                if (!rebuilt.Contains(live)) stale.Add(live);
+            }
+        }
+        var deleted = 0;
+        foreach (var batch in stale.Chunk(BatchSize))
+        {
+            await using var delete = database.CreateCommand(
+                $"delete from {table} where id = any($1) and (data ->> 'LastEventSequence')::bigint <= $2");
+            delete.Parameters.AddWithValue(batch);
+            delete.Parameters.AddWithValue(highWaterMark);
+            deleted += await delete.ExecuteNonQueryAsync(token);
+        }
+        Update(id, p => p with { ModelsDeleted = deleted });
     }
 
     private async Task DaemonReached(long highWaterMark, CancellationToken token)
@@ -113,14 +150,13 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IHostApplicationLif
     }
 
     /// <summary>A batch that lost a deadlock to another writer (the daemon, a request) is written again.</summary>
-    private static async Task RetryingDeadlocks(Func<Task> write, CancellationToken token)
+    private static async Task<T> RetryingDeadlocks<T>(Func<Task<T>> write, CancellationToken token)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await write();
-                return;
+                return await write();
             }
             catch (Exception e) when (attempt < 5 && IsDeadlock(e))
             {
@@ -133,7 +169,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IHostApplicationLif
     {
         for (var inner = e; inner is not null; inner = inner.InnerException)
         {
-            if (inner is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected }) return true;
+            if (inner is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }) return true;
         }
         return false;
     }

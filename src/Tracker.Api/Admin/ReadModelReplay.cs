@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Marten;
+using Tracker.Api.Infrastructure;
 using Tracker.Domain.Commitments;
 using Tracker.Projections;
 using Tracker.Projections.Commitments;
@@ -15,68 +17,143 @@ public sealed class PoisonEventException(string projection, IEvent e, Exception 
     public long Sequence { get; } = e.Sequence;
 }
 
+/// <summary>A read model computed from the log, with its revision (the number Marten keeps beside a projected document).</summary>
+public sealed record Replayed<TModel>(TModel Model, long Revision);
+
 /// <summary>
 /// The read models computed from the log up to a high-water mark, by the same steps the projections take: what a rebuild
 /// writes and what a verification compares the stored models with. An event that cannot be applied stops it, named.
 /// </summary>
+/// <remarks>
+/// Every model here is folded from one stream (a commitment's progress; a pledger's pledges toward one commitment), so
+/// the log is read stream by stream, a few thousand events at a time, and the models of each chunk are final once it
+/// is read: a rebuild writes them and lets them go, so its memory does not grow with the log. The next chunk is read
+/// while the current one is folded.
+/// </remarks>
 public static class ReadModelReplay
 {
-    private const int PageSize = 500;
+    private const int EventsPerChunk = 5_000;
 
-    public static async Task<Dictionary<Guid, CommitmentProgress>> CommitmentProgress(IDocumentStore store, long highWaterMark,
-        Action<int> onPage, CancellationToken token)
+    public static async IAsyncEnumerable<IReadOnlyList<Replayed<CommitmentProgress>>> CommitmentProgress(IDocumentStore store,
+        long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token)
     {
-        // The commitments are folded event by event and their progress computed once at the end: the same result as the
-        // inline projection's step-by-step models (CommitmentProgress.From depends only on the state and the last event).
-        var folded = new Dictionary<Guid, (Commitment State, IEvent Last)>();
-        await Replay(store, "CommitmentProgress", highWaterMark, onPage, token, e =>
+        await foreach (var chunk in Chunks(store, highWaterMark, onEvents, token))
         {
-            var current = folded.TryGetValue(e.StreamId, out var known) ? known.State : null;
-            if (CommitmentReplay.Step(current, e.StreamId, e) is { } next) folded[e.StreamId] = (next, e);
-        });
-        return folded.ToDictionary(f => f.Key,
-            f => Projections.Commitments.CommitmentProgress.From(f.Value.State, Timestamps.AsStored(f.Value.Last.Timestamp), f.Value.Last.Sequence));
-    }
-
-    public static async Task<Dictionary<string, PledgerView>> Pledgers(IDocumentStore store, long highWaterMark,
-        Action<int> onPage, CancellationToken token)
-    {
-        var projection = new PledgerProjection();
-        var rebuilt = new Dictionary<string, PledgerView>();
-        await Replay(store, PledgerProjection.ProjectionName, highWaterMark, onPage, token, e =>
-        {
-            var pledger = PledgerProjection.PledgerOf(e.Data);
-            if (pledger is null) return;
-            rebuilt[pledger] = projection.Evolve(rebuilt.GetValueOrDefault(pledger), pledger, e)!;
-        });
-        return rebuilt;
-    }
-
-    /// <summary>Reads the log up to the high-water mark, in order, a page at a time.</summary>
-    private static async Task Replay(IDocumentStore store, string projection, long highWaterMark, Action<int> onPage,
-        CancellationToken token, Action<IEvent> apply)
-    {
-        long after = 0;
-        while (true)
-        {
-            await using var session = store.QuerySession();
-            var page = await session.Events.QueryAllRawEvents()
-                .Where(e => e.Sequence > after && e.Sequence <= highWaterMark)
-                .OrderBy(e => e.Sequence).Take(PageSize).ToListAsync(token);
-            if (page.Count == 0) return;
-            foreach (var e in page)
+            var models = new List<Replayed<CommitmentProgress>>();
+            foreach (var stream in chunk)
             {
-                try
+                // Folded event by event, the progress computed once at the end: the same result as the inline projection's
+                // step-by-step models (CommitmentProgress.From depends only on the state and the last event).
+                Commitment? state = null;
+                IEvent? last = null;
+                foreach (var e in stream)
                 {
-                    apply(e);
+                    if (Applied("CommitmentProgress", e, () => CommitmentReplay.Step(state, e.StreamId, e)) is not { } next) continue;
+                    state = next;
+                    last = e;
                 }
-                catch (Exception failure)
+                if (state is not null && last is not null)
                 {
-                    throw new PoisonEventException(projection, e, failure);
+                    var progress = Projections.Commitments.CommitmentProgress.From(state, Timestamps.AsStored(last.Timestamp), last.Sequence);
+                    models.Add(new(progress, state.Version));
                 }
             }
-            after = page[^1].Sequence;
-            onPage(page.Count);
+            yield return models;
         }
+    }
+
+    public static async IAsyncEnumerable<IReadOnlyList<Replayed<PledgerCommitment>>> Pledgers(IDocumentStore store,
+        long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token)
+    {
+        var projection = new PledgerProjection();
+        await foreach (var chunk in Chunks(store, highWaterMark, onEvents, token))
+        {
+            var models = new Dictionary<string, Replayed<PledgerCommitment>>();
+            foreach (var e in chunk.SelectMany(stream => stream))
+            {
+                if (PledgerProjection.DocumentOf(e) is not { } id) continue;
+                var current = models.GetValueOrDefault(id);
+                var next = Applied(PledgerProjection.ProjectionName, e, () => projection.Evolve(current?.Model, id, e))!;
+                models[id] = new(next, (current?.Revision ?? 0) + 1);
+            }
+            yield return models.Values.ToList();
+        }
+    }
+
+    /// <summary>Every model at once, by id: for a verification, which compares them with the stored ones.</summary>
+    public static async Task<Dictionary<TId, TModel>> All<TId, TModel>(IAsyncEnumerable<IReadOnlyList<Replayed<TModel>>> chunks,
+        Func<TModel, TId> idOf) where TId : notnull
+    {
+        var all = new Dictionary<TId, TModel>();
+        await foreach (var chunk in chunks)
+        {
+            foreach (var replayed in chunk) all[idOf(replayed.Model)] = replayed.Model;
+        }
+        return all;
+    }
+
+    private static T Applied<T>(string projection, IEvent e, Func<T> apply)
+    {
+        try
+        {
+            return apply();
+        }
+        catch (Exception failure)
+        {
+            throw new PoisonEventException(projection, e, failure);
+        }
+    }
+
+    /// <summary>
+    /// The log up to the high-water mark as chunks of whole streams, each stream's events in order; a chunk is read
+    /// while the one before it is used.
+    /// </summary>
+    private static async IAsyncEnumerable<IReadOnlyList<IReadOnlyList<IEvent>>> Chunks(IDocumentStore store, long highWaterMark,
+        Action<int> onEvents, [EnumeratorCancellation] CancellationToken token)
+    {
+        var chunks = await StreamChunks(store, token);
+        if (chunks.Count == 0) yield break;
+        var reading = Read(store, chunks[0], highWaterMark, token);
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var events = await reading;
+            if (i + 1 < chunks.Count) reading = Read(store, chunks[i + 1], highWaterMark, token);
+            onEvents(events.Count);
+            yield return events.GroupBy(e => e.StreamId).Select(g => (IReadOnlyList<IEvent>)g.ToList()).ToList();
+        }
+    }
+
+    private static async Task<IReadOnlyList<IEvent>> Read(IDocumentStore store, Guid[] streams, long highWaterMark,
+        CancellationToken token)
+    {
+        await using var session = store.QuerySession();
+        return await session.Events.QueryAllRawEvents()
+            .Where(e => streams.Contains(e.StreamId) && e.Sequence <= highWaterMark)
+            .OrderBy(e => e.StreamId).ThenBy(e => e.Version)
+            .ToListAsync(token);
+    }
+
+    /// <summary>The streams in groups of about EventsPerChunk events (a longer stream is a group of its own).</summary>
+    private static async Task<List<Guid[]>> StreamChunks(IDocumentStore store, CancellationToken token)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(token);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"select id, version from {TrackerDatabase.Schema}.mt_streams order by id";
+        var chunks = new List<Guid[]>();
+        var current = new List<Guid>();
+        long events = 0;
+        await using var reader = await command.ExecuteReaderAsync(token);
+        while (await reader.ReadAsync(token))
+        {
+            current.Add(reader.GetGuid(0));
+            events += reader.GetInt64(1);
+            if (events < EventsPerChunk) continue;
+            chunks.Add([.. current]);
+            current.Clear();
+            events = 0;
+        }
+        if (current.Count > 0) chunks.Add([.. current]);
+        return chunks;
     }
 }

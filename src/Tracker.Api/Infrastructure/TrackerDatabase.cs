@@ -67,6 +67,7 @@ public static class TrackerDatabase
                 options.Projections.Add<CommitmentProgressProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
                 options.Schema.For<CommitmentProgress>().GinIndexJsonData();
+                options.Schema.For<PledgerCommitment>().Index(p => p.PledgerKey);
                 options.Schema.For<CommitmentCheckpoint>().Index(c => c.StreamId);
 
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));

@@ -22,7 +22,10 @@ public static class PledgerEndpoints
     [Tags("Pledgers")]
     public static async Task<PledgerList> List(IQuerySession session, IDocumentStore store, CancellationToken token)
     {
-        var pledgers = await session.Query<PledgerView>().OrderBy(p => p.Name).ToListAsync(token);
+        // Every pledger's documents are read and composed here: one small document per pledger and commitment.
+        var documents = await session.Query<PledgerCommitment>().ToListAsync(token);
+        var pledgers = documents.GroupBy(d => d.PledgerKey).Select(g => PledgerView.Of(g.ToList()))
+            .OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ThenBy(p => p.Id, StringComparer.Ordinal);
         return new PledgerList(
             pledgers.Select(p => new PledgerSummary(p.Id, p.Name, p.Pledges.Count, p.Totals, p.AverageDaysToFirstDisbursement))
                 .ToList(),
@@ -36,7 +39,9 @@ public static class PledgerEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task<IResult> Get(string key, IQuerySession session, IDocumentStore store, CancellationToken token)
     {
-        var pledger = await session.LoadAsync<PledgerView>(Slug.From(key), token);
+        var pledgerKey = Slug.From(key);
+        var documents = await session.Query<PledgerCommitment>().Where(d => d.PledgerKey == pledgerKey).ToListAsync(token);
+        var pledger = documents.Count == 0 ? null : PledgerView.Of(documents);
         return pledger is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
                 title: "No such pledger", detail: $"No pledges are recorded for '{key}' (yet: this view is kept asynchronously).")

@@ -5,21 +5,26 @@ using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Pledgers;
 
-/// <summary>Routes every pledge event, and every correction of one, to its pledger's view.</summary>
-public sealed partial class PledgerProjection : MultiStreamProjection<PledgerView, string>
+/// <summary>Routes every pledge event, and every correction of one, to its pledger's document for that commitment.</summary>
+public sealed partial class PledgerProjection : MultiStreamProjection<PledgerCommitment, string>
 {
     public const string ProjectionName = "Pledgers";
 
     public PledgerProjection()
     {
         Name = ProjectionName;
-        Identity<PledgeAnnounced>(e => Slug.From(e.Pledger));
-        Identity<PledgeRevised>(e => Slug.From(e.Pledger));
-        Identity<PledgeStageRecorded>(e => Slug.From(e.Pledger));
-        Identities<EventCorrected>(e => e.Pledger is null ? [] : [Slug.From(e.Pledger)]);
+        Identity<IEvent<PledgeAnnounced>>(e => PledgerCommitment.IdOf(Slug.From(e.Data.Pledger), e.StreamId));
+        Identity<IEvent<PledgeRevised>>(e => PledgerCommitment.IdOf(Slug.From(e.Data.Pledger), e.StreamId));
+        Identity<IEvent<PledgeStageRecorded>>(e => PledgerCommitment.IdOf(Slug.From(e.Data.Pledger), e.StreamId));
+        Identities<IEvent<EventCorrected>>(e =>
+            e.Data.Pledger is { } pledger ? [PledgerCommitment.IdOf(Slug.From(pledger), e.StreamId)] : []);
     }
 
-    /// <summary>The pledger view an event belongs to, by the same rule as the routing above; null for none.</summary>
+    /// <summary>The document an event belongs to; null for none (it is not about a pledge).</summary>
+    public static string? DocumentOf(IEvent e) =>
+        PledgerOf(e.Data) is { } pledger ? PledgerCommitment.IdOf(pledger, e.StreamId) : null;
+
+    /// <summary>The pledger an event is about, as a key; null for none.</summary>
     public static string? PledgerOf(object data) => data switch
     {
         PledgeAnnounced x => Slug.From(x.Pledger),
@@ -29,28 +34,40 @@ public sealed partial class PledgerProjection : MultiStreamProjection<PledgerVie
         _ => null
     };
 
-    public override PledgerView? Evolve(PledgerView? snapshot, string id, IEvent e)
+    public override PledgerCommitment? Evolve(PledgerCommitment? snapshot, string id, IEvent e)
     {
-        var view = snapshot ?? new PledgerView { Id = id, Name = (e.Data as PledgeAnnounced)?.Pledger ?? id };
+        var document = snapshot ?? Begun(id, e);
         var version = (int)e.Version;
-        var commitment = e.StreamId;
-
         var pledges = e.Data switch
         {
-            PledgeAnnounced x => [.. view.Pledges, new PledgerPledge(commitment, x.CommitmentKey, Pledge.Announced(x, version))],
-            PledgeRevised x => Change(view, commitment, x.PledgeId, p => p.Revised(x, version)),
-            PledgeStageRecorded x => Change(view, commitment, x.PledgeId, p => p.Staged(x, version)),
-            EventCorrected x => view.Pledges
-                .Where(p => p.CommitmentId != commitment || p.Pledge.AnnouncedVersion != x.CorrectedVersion)
-                .Select(p => p.CommitmentId == commitment ? p with { Pledge = p.Pledge.Without(x.CorrectedVersion) } : p)
+            PledgeAnnounced x => document.Pledges.Appended(Pledge.Announced(x, version)),
+            PledgeRevised x => Change(document, x.PledgeId, p => p.Revised(x, version)),
+            PledgeStageRecorded x => Change(document, x.PledgeId, p => p.Staged(x, version)),
+            EventCorrected x => document.Pledges
+                .Where(p => p.AnnouncedVersion != x.CorrectedVersion)
+                .Select(p => p.Without(x.CorrectedVersion))
                 .ToList(),
-            _ => view.Pledges
+            _ => document.Pledges
         };
-        return view with { Pledges = pledges, LastEventSequence = e.Sequence };
+        return document with { Pledges = pledges, LastEventSequence = e.Sequence };
     }
 
-    private static List<PledgerPledge> Change(PledgerView view, Guid commitment, string pledgeId, Func<Pledge, Pledge> change) =>
-        view.Pledges
-            .Select(p => p.CommitmentId == commitment && p.Pledge.PledgeId == pledgeId ? p with { Pledge = change(p.Pledge) } : p)
-            .ToList();
+    private static PledgerCommitment Begun(string id, IEvent e)
+    {
+        var pledger = PledgerOf(e.Data) ?? id;
+        return new PledgerCommitment
+        {
+            Id = id,
+            PledgerKey = pledger,
+            Name = (e.Data as PledgeAnnounced)?.Pledger ?? pledger,
+            CommitmentId = e.StreamId,
+            // Only an announcement names the commitment's key; a document cannot begin otherwise unless its announcement
+            // was never applied (a dead letter), and then the stream id stands in.
+            CommitmentKey = (e.Data as PledgeAnnounced)?.CommitmentKey ?? e.StreamId.ToString(),
+            FirstEventSequence = e.Sequence
+        };
+    }
+
+    private static IReadOnlyList<Pledge> Change(PledgerCommitment document, string pledgeId, Func<Pledge, Pledge> change) =>
+        document.Pledges.Select(p => p.PledgeId == pledgeId ? change(p) : p).ToList();
 }

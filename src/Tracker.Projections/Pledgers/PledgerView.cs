@@ -18,7 +18,7 @@ public sealed record CurrencyTotals(string Currency, decimal Pledged, decimal Co
 
 /// <summary>
 /// A member state or organisation across every commitment: what it pledged, committed and disbursed, what is still
-/// outstanding, and how long its money took to arrive. Async: it spans streams, so the daemon keeps it.
+/// outstanding, and how long its money took to arrive. Composed when read from its stored per-commitment documents.
 /// </summary>
 public sealed record PledgerView
 {
@@ -27,6 +27,21 @@ public sealed record PledgerView
     public required string Name { get; init; }
     public IReadOnlyList<PledgerPledge> Pledges { get; init; } = [];
     public long LastEventSequence { get; init; }
+
+    /// <summary>The view of one pledger from its documents (all with the same pledger key), in the order they began.</summary>
+    public static PledgerView Of(IReadOnlyCollection<PledgerCommitment> documents)
+    {
+        var ordered = documents.OrderBy(d => d.FirstEventSequence).ToList();
+        return new PledgerView
+        {
+            Id = ordered[0].PledgerKey,
+            Name = ordered[0].Name,
+            Pledges = ordered
+                .SelectMany(d => d.Pledges.Select(p => new PledgerPledge(d.CommitmentId, d.CommitmentKey, p)))
+                .ToList(),
+            LastEventSequence = ordered.Max(d => d.LastEventSequence)
+        };
+    }
 
     public IReadOnlyList<CurrencyTotals> Totals => Pledges
         .GroupBy(p => p.Pledge.Currency)

@@ -76,13 +76,13 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
     public async Task the_pledger_views_rebuild_to_the_live_ones()
     {
         await ACatalogueAndSomeMoney();
-        var live = await Stored("mt_doc_pledgerview");
-        await Sql("update tracker.mt_doc_pledgerview set data = jsonb_set(data, '{Name}', '\"spoiled\"')");
+        var live = await Stored("mt_doc_pledgercommitment");
+        await Sql("update tracker.mt_doc_pledgercommitment set data = jsonb_set(data, '{Name}', '\"spoiled\"')");
 
         var progress = await Rebuild("Pledgers");
 
         progress.GetProperty("status").GetString().ShouldBe("completed");
-        (await Stored("mt_doc_pledgerview")).ShouldBe(live);
+        (await Stored("mt_doc_pledgercommitment")).ShouldBe(live);
     }
 
     [Fact]

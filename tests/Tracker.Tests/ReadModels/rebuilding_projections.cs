@@ -19,7 +19,7 @@ public sealed class RebuildCollection : ICollectionFixture<TrackerApp>
 public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
 {
     private static readonly string[] ModelTables =
-        ["mt_doc_commitmentprogress", "mt_doc_pledgerview", "mt_doc_commitment", "mt_doc_documentview"];
+        ["mt_doc_commitmentprogress", "mt_doc_pledgercommitment", "mt_doc_commitment", "mt_doc_documentview"];
 
     private async Task<Dictionary<string, string>> StoredModels()
     {
@@ -62,7 +62,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         await Eventually.Until(() => Api.ReadCommitment(), c => c.GetProperty("overdue").GetBoolean());
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         var before = await StoredModels();
-        before["mt_doc_pledgerview"].ShouldContain("germany");
+        before["mt_doc_pledgercommitment"].ShouldContain("germany");
 
         await SpoilEveryStoredModel();
 
