@@ -1,6 +1,8 @@
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
+using Npgsql;
+using Tracker.Api.Infrastructure;
 using Tracker.Api.Commitments;
 using Tracker.Api.Documents;
 using Tracker.Domain;
@@ -23,10 +25,16 @@ public sealed record ImportReport(string Catalogue, int DocumentsRegistered, int
 /// historical dates as the effective dates. Idempotent: what the log already holds is not appended again. A catalogue
 /// entry changed later is applied as new events (a revision, a correction and a new report), never as a rewrite.
 /// </summary>
-public sealed class CatalogueImporter(IDocumentStore store, IServiceScopeFactory scopes, IServiceProvider services,
-    ILogger<CatalogueImporter> logger)
+public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource database, IServiceScopeFactory scopes,
+    IServiceProvider services, ILogger<CatalogueImporter> logger)
 {
     public const string Actor = "catalogue-import";
+
+    /// <summary>
+    /// Commitments written per transaction: one commit (and one flush to disk) for many commitments, instead of one each,
+    /// is what makes a large import fast.
+    /// </summary>
+    public const int CommitmentsPerTransaction = 100;
 
     public async Task<ImportReport> Import(CatalogueFile catalogue, CancellationToken token)
     {
@@ -48,18 +56,11 @@ public sealed class CatalogueImporter(IDocumentStore store, IServiceScopeFactory
             }
         }
 
-        foreach (var entry in catalogue.Commitments)
+        foreach (var batch in catalogue.Commitments.Chunk(CommitmentsPerTransaction))
         {
-            try
-            {
-                var (isNew, count) = await ImportCommitment(catalogue, entry, warnings, token);
-                if (isNew) stated++;
-                appended += count;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                failures.Add($"commitment {entry.Key}: {e.Message}");
-            }
+            var imported = await ImportBatch(catalogue, batch, failures, warnings, token);
+            stated += imported.Stated;
+            appended += imported.Appended;
         }
 
         foreach (var failure in failures) logger.LogError("Catalogue {Catalogue}: {Failure}", catalogue.Name, failure);
@@ -99,33 +100,130 @@ public sealed class CatalogueImporter(IDocumentStore store, IServiceScopeFactory
         return true;
     }
 
-    private async Task<(bool IsNew, int Appended)> ImportCommitment(CatalogueFile catalogue, CatalogueCommitment c,
-        List<string> warnings, CancellationToken token)
+    /// <summary>
+    /// Writes a batch of commitments in one transaction. An entry the rules or validators refuse is named and left out
+    /// while the rest go on; when the transaction itself fails (another writer got there first, say), nothing of it was
+    /// written, and each entry is written again on its own so the others land and the failing one is named.
+    /// </summary>
+    private async Task<(int Stated, int Appended)> ImportBatch(CatalogueFile catalogue, CatalogueCommitment[] batch,
+        List<string> failures, List<string> warnings, CancellationToken token)
+    {
+        var batchFailures = new List<string>();
+        var batchWarnings = new List<string>();
+        var staged = new List<Staged>();
+        try
+        {
+            await using var session = OpenSession(catalogue);
+            var known = await Known(session, batch, token);
+            foreach (var entry in batch)
+            {
+                try
+                {
+                    if (await Stage(session, known, catalogue, entry, batchWarnings, token) is { } one) staged.Add(one);
+                }
+                catch (Exception e) when (e is InvalidDataException or ValidationException)
+                {
+                    batchFailures.Add($"commitment {entry.Key}: {e.Message}");
+                }
+            }
+            await session.SaveChangesAsync(token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && batch.Length > 1)
+        {
+            logger.LogWarning(e, "Catalogue {Catalogue}: a batch of {Count} commitments failed; writing them one by one", catalogue.Name, batch.Length);
+            var stated = 0;
+            var appended = 0;
+            foreach (var entry in batch)
+            {
+                var one = await ImportBatch(catalogue, [entry], failures, warnings, token);
+                stated += one.Stated;
+                appended += one.Appended;
+            }
+            return (stated, appended);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failures.Add($"commitment {batch[0].Key}: {e.Message}");
+            return (0, 0);
+        }
+
+        failures.AddRange(batchFailures);
+        warnings.AddRange(batchWarnings);
+        await ScheduleDeadlineChecks(staged);
+        return (staged.Count(x => x.Before is null), staged.Sum(x => x.Events));
+    }
+
+    /// <summary>A commitment's new events, appended to the batch's session and not yet written.</summary>
+    private sealed record Staged(Commitment? Before, Commitment After, int Events);
+
+    // Not in the events' transaction (the importer also runs from the command line, outside a request); a check that is
+    // lost this way is scheduled again the next time the due date changes.
+    private async Task ScheduleDeadlineChecks(IReadOnlyList<Staged> staged)
+    {
+        using var scope = scopes.CreateScope();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        foreach (var commitment in staged)
+        {
+            foreach (var check in CheckDeadline.WhenDueDateChanged(commitment.Before, commitment.After).OfType<DeliveryMessage<CheckDeadline>>())
+            {
+                await bus.ScheduleAsync(check.Message, PassDeadline.CheckAt(check.Message.DueBy));
+            }
+        }
+    }
+
+    /// <summary>What a batch needs to know before it decides: the documents its entries cite, and which commitments exist.</summary>
+    private sealed record BatchKnowledge(IReadOnlyDictionary<string, DocumentView> Documents, IReadOnlySet<Guid> ExistingCommitments);
+
+    private static IEnumerable<string> Referenced(CatalogueCommitment c) => new[] { c.StatedIn.DocumentKey }
+        .Concat((c.Restatements ?? []).Select(r => r.RestatedIn.DocumentKey))
+        .Concat((c.Progress ?? []).Select(p => p.Source.DocumentKey))
+        .Concat((c.Assessments ?? []).Select(a => a.Source.DocumentKey))
+        .Concat((c.Evidence ?? []).Select(e => e.DocumentKey))
+        .Where(k => !string.IsNullOrWhiteSpace(k))
+        .Select(k => StreamIds.Normalise(k!));
+
+    /// <summary>Two queries for the whole batch instead of two or three per commitment.</summary>
+    private async Task<BatchKnowledge> Known(IDocumentSession session, CatalogueCommitment[] batch, CancellationToken token)
+    {
+        var keys = batch.SelectMany(Referenced).Distinct().ToList();
+        var documents = await session.LoadManyAsync<DocumentView>(token, keys.Select(StreamIds.ForDocument));
+        await using var command = database.CreateCommand($"select id from {TrackerDatabase.Schema}.mt_streams where id = any($1)");
+        command.Parameters.AddWithValue(batch.Select(c => StreamIds.ForCommitment(c.Key)).ToArray());
+        var existing = new HashSet<Guid>();
+        await using (var reader = await command.ExecuteReaderAsync(token))
+        {
+            while (await reader.ReadAsync(token)) existing.Add(reader.GetGuid(0));
+        }
+        return new BatchKnowledge(documents.ToDictionary(d => d.Key), existing);
+    }
+
+    private async Task<Staged?> Stage(IDocumentSession session, BatchKnowledge known, CatalogueFile catalogue,
+        CatalogueCommitment c, List<string> warnings, CancellationToken token)
     {
         await Validate(new StateCommitmentRequest(c.Key, c.Title, c.Kind, c.LineOfEffort, c.Actors, c.Target, c.Deadline,
             c.StatedIn, c.StatedOn), token);
 
-        await using var session = OpenSession(catalogue);
-        var referenced = new[] { c.StatedIn.DocumentKey }
-            .Concat((c.Restatements ?? []).Select(r => r.RestatedIn.DocumentKey))
-            .Concat((c.Progress ?? []).Select(p => p.Source.DocumentKey))
-            .Concat((c.Assessments ?? []).Select(a => a.Source.DocumentKey))
-            .Concat((c.Evidence ?? []).Select(e => e.DocumentKey))
-            .ToArray();
-        if ((await DocumentChecks.AllRegistered(session, referenced)).Detail is { } missing)
+        var missing = Referenced(c).Distinct().Where(k => !known.Documents.ContainsKey(k)).ToList();
+        if (missing.Count > 0)
         {
-            throw new InvalidDataException(missing);
+            throw new InvalidDataException(DocumentChecks.NotRegistered(missing).Detail);
         }
 
+        DocumentView Document(string key) => known.Documents[StreamIds.Normalise(key)];
+
+        // A commitment that did not exist when the batch began is started without a lock: if another writer starts it
+        // meanwhile, the batch's transaction fails on the duplicate stream and each entry is written again on its own.
         var id = StreamIds.ForCommitment(c.Key);
-        var stream = await session.Events.FetchForExclusiveWriting<Commitment>(id, token);
-        var before = stream.Aggregate;
+        var stream = known.ExistingCommitments.Contains(id)
+            ? await session.Events.FetchForExclusiveWriting<Commitment>(id, token)
+            : null;
+        var before = stream?.Aggregate;
         var decisions = new List<Decision>();
 
         Commitment state;
         if (before is null)
         {
-            var statedOn = c.StatedOn ?? (await Document(session, c.StatedIn.DocumentKey, token)).PublishedOn;
+            var statedOn = c.StatedOn ?? Document(c.StatedIn.DocumentKey).PublishedOn;
             var statement = new CommitmentStated(StreamIds.Normalise(c.Key), c.Title, c.Kind, c.LineOfEffort, c.Actors,
                 c.Target, c.Deadline, c.StatedIn with { DocumentKey = StreamIds.Normalise(c.StatedIn.DocumentKey) }, statedOn);
             decisions.Add(Required(StateCommitment.Decide(statement)));
@@ -152,7 +250,7 @@ public sealed class CatalogueImporter(IDocumentStore store, IServiceScopeFactory
             await Validate(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), token);
             var key = StreamIds.Normalise(r.RestatedIn.DocumentKey);
             if (state.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
-            var on = r.RestatedOn ?? (await Document(session, key, token)).PublishedOn;
+            var on = r.RestatedOn ?? Document(key).PublishedOn;
             state = Apply(RestateCommitment.Decide(state,
                 new CommitmentRestated(r.RestatedIn with { DocumentKey = key }, on, r.NewTarget, r.NewDeadline, r.Note)));
         }
@@ -203,26 +301,11 @@ public sealed class CatalogueImporter(IDocumentStore store, IServiceScopeFactory
         }
 
         var events = decisions.SelectMany(d => d.Events).ToList();
-        if (events.Count == 0) return (false, 0);
-        if (before is null) session.Events.StartStream<Commitment>(id, events);
+        if (events.Count == 0) return null;
+        if (stream is null) session.Events.StartStream<Commitment>(id, events);
         else stream.AppendMany(events);
-        await session.SaveChangesAsync(token);
-
-        // Not in the events' transaction (the importer also runs from the command line, outside a request); a check
-        // that is lost this way is scheduled again the next time the due date changes.
-        using var scope = scopes.CreateScope();
-        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
-        foreach (var check in CheckDeadline.WhenDueDateChanged(before, state).OfType<DeliveryMessage<CheckDeadline>>())
-        {
-            await bus.ScheduleAsync(check.Message, PassDeadline.CheckAt(check.Message.DueBy));
-        }
-
-        return (before is null, events.Count);
+        return new Staged(before, state, events.Count);
     }
-
-    private static async Task<DocumentView> Document(IQuerySession session, string key, CancellationToken token) =>
-        await session.LoadAsync<DocumentView>(StreamIds.ForDocument(key), token)
-        ?? throw new InvalidDataException($"document '{key}' is not registered; list it under documents.");
 
     private async Task Validate<T>(T value, CancellationToken token)
     {

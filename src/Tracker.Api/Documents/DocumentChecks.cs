@@ -17,15 +17,16 @@ public static class DocumentChecks
 
         var found = await session.LoadManyAsync<DocumentView>(wanted.Select(StreamIds.ForDocument));
         var missing = wanted.Except(found.Select(d => d.Key)).ToList();
-        return missing.Count == 0
-            ? WolverineContinue.NoProblems
-            : new ProblemDetails
-            {
-                Status = StatusCodes.Status422UnprocessableEntity,
-                Type = ProblemTypes.UnknownDocument,
-                Title = "A referenced source document is not registered",
-                Detail = $"Register these documents first (POST /api/documents): {string.Join(", ", missing)}.",
-                Extensions = { ["missingDocuments"] = missing }
-            };
+        return missing.Count == 0 ? WolverineContinue.NoProblems : NotRegistered(missing);
     }
+
+    /// <summary>The 422 naming the document keys that are not registered.</summary>
+    public static ProblemDetails NotRegistered(IReadOnlyList<string> missing) => new()
+    {
+        Status = StatusCodes.Status422UnprocessableEntity,
+        Type = ProblemTypes.UnknownDocument,
+        Title = "A referenced source document is not registered",
+        Detail = $"Register these documents first (POST /api/documents): {string.Join(", ", missing)}.",
+        Extensions = { ["missingDocuments"] = missing }
+    };
 }

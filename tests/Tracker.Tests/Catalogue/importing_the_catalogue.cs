@@ -189,6 +189,23 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_commitment_listed_twice_is_stated_once_though_both_entries_share_a_transaction()
+    {
+        // Commitments are written many to a transaction; the duplicate makes that transaction fail, so each entry of it
+        // is written again on its own: nothing is lost, nothing doubled.
+        var original = CatalogueData.Load();
+        var doubled = original with { Commitments = [.. original.Commitments, original.Commitments[0]] };
+
+        var report = await Import(doubled);
+
+        report.Failures.ShouldBeEmpty();
+        report.CommitmentsStated.ShouldBe(original.Commitments.Count);
+        await using var session = Store.QuerySession();
+        var statements = await session.Events.QueryRawEventDataOnly<CommitmentStated>().ToListAsync();
+        statements.Count(s => s.Key == original.Commitments[0].Key).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task the_service_loads_the_catalogue_into_an_empty_database_on_first_start()
     {
         await using var firstStart = await TrackerApp.StartAnotherHost(("Catalogue:LoadOnStart", "true"));
