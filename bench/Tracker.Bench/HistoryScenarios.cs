@@ -67,6 +67,7 @@ public static class HistoryScenarios
     {
         var settings = work.Settings;
         var before = await work.EventCount();
+        service.ResetPeak();
         var generate = Stopwatch.StartNew();
         await new EventFactory(work.Database).ManyCommitments(settings.RebuildEvents, settings.EventsPerRebuildStream,
             written => Console.Write($"\r  generated {written:N0} events"));
@@ -74,9 +75,8 @@ public static class HistoryScenarios
         var generated = generate.Elapsed;
         var total = await work.EventCount();
 
-        // The async daemon projects the generated events as it would any others; the rebuild of the projection it keeps
-        // waits for it to reach the high-water mark, so that wait is measured on its own first.
-        service.ResetPeak();
+        // The async daemon projects the generated events as it would any others (it follows them as they are written); the
+        // rebuild of the projection it keeps waits for it to reach the high-water mark, so that is measured on its own first.
         var catchUp = Stopwatch.StartNew();
         var highWaterMark = await work.HighestSequence();
         while (await work.DaemonPosition("Pledgers") < highWaterMark)
@@ -90,10 +90,15 @@ public static class HistoryScenarios
         service.ResetPeak();
         var measures = new List<Measure>();
         var overall = Stopwatch.StartNew();
+        // Both rebuilds at once, as an operator rebuilding everything would start them: each uses a core.
+        var started = new List<(string Projection, string Location)>();
         foreach (var projection in new[] { "CommitmentProgress", "Pledgers" })
         {
-            using var started = await work.Client.PostAsync($"/api/admin/projections/{projection}/rebuild", null);
-            var location = started.Headers.Location!.ToString();
+            using var response = await work.Client.PostAsync($"/api/admin/projections/{projection}/rebuild", null);
+            started.Add((projection, response.Headers.Location!.ToString()));
+        }
+        foreach (var (projection, location) in started)
+        {
             JsonElement progress;
             do
             {
@@ -123,20 +128,23 @@ public static class HistoryScenarios
         }
         var baseline = rows / read.Elapsed.TotalSeconds;
         var rate = total / all.TotalSeconds;
-        measures.Insert(0, new("every projection (CommitmentProgress, then Pledgers)", $"{all.TotalSeconds:0.0} s, {rate:N0} events/s",
+        measures.Insert(0, new("every projection (CommitmentProgress and Pledgers, started together)", $"{all.TotalSeconds:0.0} s, {rate:N0} events/s",
             $"{baseline:N0} events/s read sequentially with Npgsql", $"{rate / baseline:P0}", "≥ 50,000 events/s", rate >= 50_000));
         measures.Add(new("service peak memory during the rebuild", $"{peak:0} MiB", Target: "< 400 MB", Met: peak < 381));
+        var following = generated + caughtUp;
         measures.Add(new($"the async daemon projecting the {total - before:N0} generated events (Pledgers), before the rebuild",
-            $"{caughtUp.TotalSeconds:0.0} s, {(total - before) / caughtUp.TotalSeconds:N0} events/s, peak {daemonPeak:0} MiB"));
+            $"caught up {caughtUp.TotalSeconds:0.0} s after the last was written; {(total - before) / following.TotalSeconds:N0} events/s " +
+            $"from the first, peak {daemonPeak:0} MiB"));
         return new Section("4. Rebuild",
             $"{total - before:N0} events generated in {generated.TotalSeconds:0} s ({settings.EventsPerRebuildStream} per commitment: a statement, " +
             $"{EventFactory.PledgesPerCommitment} pledges from 10 of 500 members, a committed and a disbursed stage for each, then progress reports) " +
-            $"on top of the {before:N0} already in the log; then the admin rebuild of each projection " +
-            $"(`POST /api/admin/projections/{{name}}/rebuild`) over all {total:N0} events while the service keeps serving. Baseline: " +
+            $"on top of the {before:N0} already in the log; then the admin rebuilds of both projections, started together " +
+            $"(`POST /api/admin/projections/{{name}}/rebuild`), over all {total:N0} events while the service keeps serving. Baseline: " +
             "reading the same events table in order with Npgsql (sequence, stream, version, type, data).",
             measures,
-            ["The rebuild reads the log stream by stream, a few thousand events at a time (every model is folded from one stream), " +
-             "and writes each chunk's models over the live ones in statements of 500 that leave alone any model a write made newer; " +
-             "readers never see an empty or half-built table, and its memory does not grow with the log."]);
+            ["A rebuild reads the log in stream order, 5,000 events at a time (every model is folded from one stream; a long stream " +
+             "over several pages), and writes each finished stream's models over the live ones in statements of 500 that leave alone " +
+             "any model a write made newer: readers never see an empty or half-built table, and its memory grows with the longest " +
+             "stream, not with the log. Each rebuild reads and deserialises the whole log for itself."]);
     }
 }

@@ -26,58 +26,74 @@ public sealed record Replayed<TModel>(TModel Model, long Revision);
 /// </summary>
 /// <remarks>
 /// Every model here is folded from one stream (a commitment's progress; a pledger's pledges toward one commitment), so
-/// the log is read stream by stream, a few thousand events at a time, and the models of each chunk are final once it
-/// is read: a rebuild writes them and lets them go, so its memory does not grow with the log. The next chunk is read
-/// while the current one is folded.
+/// the log is read in stream order, a few thousand events at a time, and a stream's models are final once the next
+/// stream begins: a rebuild writes them and lets them go, so its memory does not grow with the log (only with the
+/// longest stream's state). The next page is read while the current one is folded.
 /// </remarks>
 public static class ReadModelReplay
 {
-    private const int EventsPerChunk = 5_000;
+    public const int EventsPerPage = 5_000;
 
     public static async IAsyncEnumerable<IReadOnlyList<Replayed<CommitmentProgress>>> CommitmentProgress(IDocumentStore store,
-        long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token)
+        long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token, int eventsPerPage = EventsPerPage)
     {
-        await foreach (var chunk in Chunks(store, highWaterMark, onEvents, token))
+        // Folded event by event, the progress computed once at the end of each stream: the same result as the inline
+        // projection's step-by-step models (CommitmentProgress.From depends only on the state and the last event).
+        Commitment? state = null;
+        IEvent? last = null;
+        Guid? stream = null;
+        Replayed<CommitmentProgress>? Finished()
+        {
+            if (state is null || last is null) return null;
+            var progress = Projections.Commitments.CommitmentProgress.From(state, Timestamps.AsStored(last.Timestamp), last.Sequence);
+            return new(progress, state.Version);
+        }
+
+        await foreach (var page in Pages(store, highWaterMark, eventsPerPage, onEvents, token))
         {
             var models = new List<Replayed<CommitmentProgress>>();
-            foreach (var stream in chunk)
+            foreach (var e in page)
             {
-                // Folded event by event, the progress computed once at the end: the same result as the inline projection's
-                // step-by-step models (CommitmentProgress.From depends only on the state and the last event).
-                Commitment? state = null;
-                IEvent? last = null;
-                foreach (var e in stream)
+                if (e.StreamId != stream)
                 {
-                    if (Applied("CommitmentProgress", e, () => CommitmentReplay.Step(state, e.StreamId, e)) is not { } next) continue;
-                    state = next;
-                    last = e;
+                    if (Finished() is { } model) models.Add(model);
+                    (state, last, stream) = (null, null, e.StreamId);
                 }
-                if (state is not null && last is not null)
-                {
-                    var progress = Projections.Commitments.CommitmentProgress.From(state, Timestamps.AsStored(last.Timestamp), last.Sequence);
-                    models.Add(new(progress, state.Version));
-                }
+                if (Applied("CommitmentProgress", e, () => CommitmentReplay.Step(state, e.StreamId, e)) is not { } next) continue;
+                state = next;
+                last = e;
             }
             yield return models;
         }
+        if (Finished() is { } final) yield return [final];
     }
 
     public static async IAsyncEnumerable<IReadOnlyList<Replayed<PledgerCommitment>>> Pledgers(IDocumentStore store,
-        long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token)
+        long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token, int eventsPerPage = EventsPerPage)
     {
+        // A pledger's document belongs to one stream: when the stream changes, every open document is final.
         var projection = new PledgerProjection();
-        await foreach (var chunk in Chunks(store, highWaterMark, onEvents, token))
+        var open = new Dictionary<string, Replayed<PledgerCommitment>>();
+        Guid? stream = null;
+        await foreach (var page in Pages(store, highWaterMark, eventsPerPage, onEvents, token))
         {
-            var models = new Dictionary<string, Replayed<PledgerCommitment>>();
-            foreach (var e in chunk.SelectMany(stream => stream))
+            var models = new List<Replayed<PledgerCommitment>>();
+            foreach (var e in page)
             {
+                if (e.StreamId != stream)
+                {
+                    models.AddRange(open.Values);
+                    open.Clear();
+                    stream = e.StreamId;
+                }
                 if (PledgerProjection.DocumentOf(e) is not { } id) continue;
-                var current = models.GetValueOrDefault(id);
+                var current = open.GetValueOrDefault(id);
                 var next = Applied(PledgerProjection.ProjectionName, e, () => projection.Evolve(current?.Model, id, e))!;
-                models[id] = new(next, (current?.Revision ?? 0) + 1);
+                open[id] = new(next, (current?.Revision ?? 0) + 1);
             }
-            yield return models.Values.ToList();
+            yield return models;
         }
+        if (open.Count > 0) yield return open.Values.ToList();
     }
 
     /// <summary>Every model at once, by id: for a verification, which compares them with the stored ones.</summary>
@@ -105,55 +121,70 @@ public static class ReadModelReplay
     }
 
     /// <summary>
-    /// The log up to the high-water mark as chunks of whole streams, each stream's events in order; a chunk is read
+    /// The log up to the high-water mark in pages of about EventsPerPage events, ordered by stream and then version: short
+    /// streams are read whole, many to a page; a longer one is read over consecutive pages by version. A page is read
     /// while the one before it is used.
     /// </summary>
-    private static async IAsyncEnumerable<IReadOnlyList<IReadOnlyList<IEvent>>> Chunks(IDocumentStore store, long highWaterMark,
-        Action<int> onEvents, [EnumeratorCancellation] CancellationToken token)
+    private static async IAsyncEnumerable<IReadOnlyList<IEvent>> Pages(IDocumentStore store, long highWaterMark,
+        int eventsPerPage, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token)
     {
-        var chunks = await StreamChunks(store, token);
-        if (chunks.Count == 0) yield break;
-        var reading = Read(store, chunks[0], highWaterMark, token);
-        for (var i = 0; i < chunks.Count; i++)
+        var pages = await PageBounds(store, eventsPerPage, token);
+        if (pages.Count == 0) yield break;
+        var reading = Read(store, pages[0], highWaterMark, token);
+        for (var i = 0; i < pages.Count; i++)
         {
             var events = await reading;
-            if (i + 1 < chunks.Count) reading = Read(store, chunks[i + 1], highWaterMark, token);
+            if (i + 1 < pages.Count) reading = Read(store, pages[i + 1], highWaterMark, token);
             onEvents(events.Count);
-            yield return events.GroupBy(e => e.StreamId).Select(g => (IReadOnlyList<IEvent>)g.ToList()).ToList();
+            yield return events;
         }
     }
 
-    private static async Task<IReadOnlyList<IEvent>> Read(IDocumentStore store, Guid[] streams, long highWaterMark,
+    /// <summary>Whole streams, or one stream's versions from (exclusive) to (inclusive).</summary>
+    private sealed record PageBound(Guid[] Streams, long From = 0, long To = long.MaxValue);
+
+    private static async Task<IReadOnlyList<IEvent>> Read(IDocumentStore store, PageBound page, long highWaterMark,
         CancellationToken token)
     {
         await using var session = store.QuerySession();
+        var streams = page.Streams;
         return await session.Events.QueryAllRawEvents()
-            .Where(e => streams.Contains(e.StreamId) && e.Sequence <= highWaterMark)
+            .Where(e => streams.Contains(e.StreamId) && e.Version > page.From && e.Version <= page.To && e.Sequence <= highWaterMark)
             .OrderBy(e => e.StreamId).ThenBy(e => e.Version)
             .ToListAsync(token);
     }
 
-    /// <summary>The streams in groups of about EventsPerChunk events (a longer stream is a group of its own).</summary>
-    private static async Task<List<Guid[]>> StreamChunks(IDocumentStore store, CancellationToken token)
+    private static async Task<List<PageBound>> PageBounds(IDocumentStore store, int eventsPerPage, CancellationToken token)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(token);
         await using var command = connection.CreateCommand();
         command.CommandText = $"select id, version from {TrackerDatabase.Schema}.mt_streams order by id";
-        var chunks = new List<Guid[]>();
+        var pages = new List<PageBound>();
         var current = new List<Guid>();
         long events = 0;
         await using var reader = await command.ExecuteReaderAsync(token);
         while (await reader.ReadAsync(token))
         {
-            current.Add(reader.GetGuid(0));
-            events += reader.GetInt64(1);
-            if (events < EventsPerChunk) continue;
-            chunks.Add([.. current]);
+            var (id, version) = (reader.GetGuid(0), reader.GetInt64(1));
+            if (version > eventsPerPage)
+            {
+                for (long from = 0; from < version; from += eventsPerPage)
+                {
+                    // The last range is open: events appended after the streams were listed are still read, up to the
+                    // high-water mark.
+                    pages.Add(new PageBound([id], from, from + eventsPerPage >= version ? long.MaxValue : from + eventsPerPage));
+                }
+                continue;
+            }
+            current.Add(id);
+            events += version;
+            if (events < eventsPerPage) continue;
+            pages.Add(new PageBound([.. current]));
             current.Clear();
             events = 0;
         }
-        if (current.Count > 0) chunks.Add([.. current]);
-        return chunks;
+        if (current.Count > 0) pages.Add(new PageBound([.. current]));
+        return pages;
     }
 }

@@ -2,7 +2,11 @@ using System.Text.Json;
 using Alba;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
+using Marten;
 using Npgsql;
+using Tracker.Api.Admin;
+using Tracker.Projections.Commitments;
+using Tracker.Projections.Pledgers;
 using Tracker.Api.Catalogue;
 using Tracker.Tests.Catalogue;
 using Tracker.Tests.Commitments;
@@ -51,6 +55,29 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         await Eventually.Until(async () => (await Api.Scenario(s => s.Get.Url("/api/dashboard"))).Json(),
             d => d.GetProperty("overdue").GetArrayLength() == 2);
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task streams_read_over_many_small_pages_fold_to_the_same_models_as_the_live_ones()
+    {
+        // A stream longer than a page is read over several: here every stream with more than two events is.
+        await ACatalogueAndSomeMoney();
+        var store = Api.Services.GetRequiredService<IDocumentStore>();
+        var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber();
+        var json = store.Options.Serializer();
+
+        var progress = await ReadModelReplay.All(
+            ReadModelReplay.CommitmentProgress(store, highWaterMark, _ => { }, CancellationToken.None, eventsPerPage: 2), p => p.Id);
+        var pledgers = await ReadModelReplay.All(
+            ReadModelReplay.Pledgers(store, highWaterMark, _ => { }, CancellationToken.None, eventsPerPage: 2), p => p.Id);
+
+        await using var session = store.QuerySession();
+        var liveProgress = await session.Query<CommitmentProgress>().ToListAsync();
+        progress.Keys.Order().ShouldBe(liveProgress.Select(p => p.Id).Order());
+        liveProgress.ShouldAllBe(live => json.ToJson(progress[live.Id]) == json.ToJson(live));
+        var livePledgers = await session.Query<PledgerCommitment>().ToListAsync();
+        pledgers.Keys.Order().ShouldBe(livePledgers.Select(p => p.Id).Order());
+        livePledgers.ShouldAllBe(live => json.ToJson(pledgers[live.Id]) == json.ToJson(live));
     }
 
     [Fact]
