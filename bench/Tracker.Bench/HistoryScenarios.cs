@@ -90,25 +90,20 @@ public static class HistoryScenarios
         service.ResetPeak();
         var measures = new List<Measure>();
         var overall = Stopwatch.StartNew();
-        // Both rebuilds at once, as an operator rebuilding everything would start them: each uses a core.
-        var started = new List<(string Projection, string Location)>();
-        foreach (var projection in new[] { "CommitmentProgress", "Pledgers" })
+        // Every read model in one pass over the log (`all`), as an operator rebuilding everything would ask for it.
+        using (var response = await work.Client.PostAsync("/api/admin/projections/all/rebuild", null))
         {
-            using var response = await work.Client.PostAsync($"/api/admin/projections/{projection}/rebuild", null);
-            started.Add((projection, response.Headers.Location!.ToString()));
-        }
-        foreach (var (projection, location) in started)
-        {
+            var location = response.Headers.Location!.ToString();
             JsonElement progress;
             do
             {
                 await Task.Delay(250);
                 progress = await work.Client.GetFromJsonAsync<JsonElement>(location);
             } while (progress.GetProperty("status").GetString() == "running");
-            if (progress.GetProperty("status").GetString() != "completed") throw new InvalidOperationException($"{projection}: {progress}");
+            if (progress.GetProperty("status").GetString() != "completed") throw new InvalidOperationException($"rebuild: {progress}");
             var seconds = (progress.GetProperty("finishedAt").GetDateTimeOffset() - progress.GetProperty("startedAt").GetDateTimeOffset()).TotalSeconds;
             var processed = progress.GetProperty("eventsProcessed").GetInt64();
-            measures.Add(new($"{projection}: {processed:N0} events, {progress.GetProperty("modelsWritten").GetInt32():N0} models written",
+            measures.Add(new($"as the service reports it: {processed:N0} events read once, {progress.GetProperty("modelsWritten").GetInt32():N0} models written",
                 $"{seconds:0.0} s, {processed / seconds:N0} events/s"));
         }
         var all = overall.Elapsed;
@@ -128,7 +123,7 @@ public static class HistoryScenarios
         }
         var baseline = rows / read.Elapsed.TotalSeconds;
         var rate = total / all.TotalSeconds;
-        measures.Insert(0, new("every projection (CommitmentProgress and Pledgers, started together)", $"{all.TotalSeconds:0.0} s, {rate:N0} events/s",
+        measures.Insert(0, new("every projection (CommitmentProgress and Pledgers, one pass: `POST /api/admin/projections/all/rebuild`)", $"{all.TotalSeconds:0.0} s, {rate:N0} events/s",
             $"{baseline:N0} events/s read sequentially with Npgsql", $"{rate / baseline:P0}", "≥ 50,000 events/s", rate >= 50_000));
         measures.Add(new("service peak memory during the rebuild", $"{peak:0} MiB", Target: "< 400 MB", Met: peak < 381));
         var following = generated + caughtUp;
@@ -138,13 +133,13 @@ public static class HistoryScenarios
         return new Section("4. Rebuild",
             $"{total - before:N0} events generated in {generated.TotalSeconds:0} s ({settings.EventsPerRebuildStream} per commitment: a statement, " +
             $"{EventFactory.PledgesPerCommitment} pledges from 10 of 500 members, a committed and a disbursed stage for each, then progress reports) " +
-            $"on top of the {before:N0} already in the log; then the admin rebuilds of both projections, started together " +
-            $"(`POST /api/admin/projections/{{name}}/rebuild`), over all {total:N0} events while the service keeps serving. Baseline: " +
+            $"on top of the {before:N0} already in the log; then the admin rebuild of every projection in one pass " +
+            $"(`POST /api/admin/projections/all/rebuild`), over all {total:N0} events while the service keeps serving. Baseline: " +
             "reading the same events table in order with Npgsql (sequence, stream, version, type, data).",
             measures,
             ["A rebuild reads the log in stream order, 5,000 events at a time (every model is folded from one stream; a long stream " +
              "over several pages), and writes each finished stream's models over the live ones in statements of 500 that leave alone " +
              "any model a write made newer: readers never see an empty or half-built table, and its memory grows with the longest " +
-             "stream, not with the log. Each rebuild reads and deserialises the whole log for itself."]);
+             "stream, not with the log. One pass reads and deserialises the log once for both projections."]);
     }
 }

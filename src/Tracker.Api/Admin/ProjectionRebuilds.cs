@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Marten;
 using Npgsql;
-using NpgsqlTypes;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Pledgers;
 
@@ -24,8 +23,10 @@ public sealed record RebuildProgress(Guid Id, string Projection, RebuildStatus S
 public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource database, IHostApplicationLifetime lifetime,
     ILogger<ProjectionRebuilds> logger)
 {
-    public static readonly IReadOnlyList<string> Supported = ["CommitmentProgress", PledgerProjection.ProjectionName];
-    private const int BatchSize = 500;
+    public static readonly IReadOnlyList<string> Supported = [CommitmentProgressFold.ProjectionName, PledgerProjection.ProjectionName];
+
+    /// <summary>Every read model above, in one pass over the log.</summary>
+    public const string All = "all";
     private readonly ConcurrentDictionary<Guid, RebuildProgress> _jobs = new();
 
     public RebuildProgress? Find(Guid id) => _jobs.GetValueOrDefault(id);
@@ -47,8 +48,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         {
             var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
             Update(id, p => p with { HighWaterMark = highWaterMark });
-            if (projection == PledgerProjection.ProjectionName) await RebuildPledgers(id, highWaterMark, token);
-            else await RebuildCommitmentProgress(id, highWaterMark, token);
+            await Rebuild(id, projection, highWaterMark, token);
             Update(id, p => p with { Status = RebuildStatus.Completed, FinishedAt = DateTimeOffset.UtcNow });
             logger.LogInformation("Rebuilt {Projection}: {Progress}", projection, _jobs[id]);
         }
@@ -59,82 +59,44 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         }
     }
 
-    private Task RebuildCommitmentProgress(Guid id, long highWaterMark, CancellationToken token) =>
-        WriteOver(id, ReadModelReplay.CommitmentProgress(store, highWaterMark, Processed(id), token), p => p.Id, highWaterMark, token);
-
-    private async Task RebuildPledgers(Guid id, long highWaterMark, CancellationToken token)
+    /// <summary>
+    /// One pass over the log for the named read models (both for "all"): the pledger views wait first for the async
+    /// daemon, which keeps them too, to reach the high-water mark, so the two do not write the same models at once.
+    /// </summary>
+    private async Task Rebuild(Guid id, string projection, long highWaterMark, CancellationToken token)
     {
-        // The daemon keeps this model too: let it reach the high-water mark first, so the two do not write the same
-        // models at once (that deadlocked under a million-event catch-up).
-        await DaemonReached(highWaterMark, token);
-        await WriteOver(id, ReadModelReplay.Pledgers(store, highWaterMark, Processed(id), token), p => p.Id, highWaterMark, token);
+        var progress = projection is All or CommitmentProgressFold.ProjectionName ? new CommitmentProgressFold() : null;
+        var pledgers = projection is All or PledgerProjection.ProjectionName ? new PledgerFold() : null;
+        if (pledgers is not null) await DaemonReached(highWaterMark, token);
+
+        var progressWriter = new ModelWriter<CommitmentProgress, Guid>(store, database, p => p.Id, highWaterMark);
+        var pledgerWriter = new ModelWriter<PledgerCommitment, string>(store, database, p => p.Id, highWaterMark);
+        IStreamFold[] folds = [.. new IStreamFold?[] { progress, pledgers }.OfType<IStreamFold>()];
+        // A page's models are written while the next page is read and folded (one write in flight at a time).
+        var writing = Task.CompletedTask;
+        async Task Write(IReadOnlyList<Replayed<CommitmentProgress>> progressModels, IReadOnlyList<Replayed<PledgerCommitment>> pledgerModels)
+        {
+            await progressWriter.Write(progressModels, token);
+            await pledgerWriter.Write(pledgerModels, token);
+            Update(id, p => p with
+            {
+                ModelsWritten = progressWriter.Written + pledgerWriter.Written,
+                ModelsKeptNewer = progressWriter.KeptNewer + pledgerWriter.KeptNewer
+            });
+        }
+        await foreach (var _ in ReadModelReplay.Replay(store, highWaterMark, folds, Processed(id), token))
+        {
+            var (progressModels, pledgerModels) = (progress?.TakeFinished() ?? [], pledgers?.TakeFinished() ?? []);
+            await writing;
+            writing = Write(progressModels, pledgerModels);
+        }
+        await writing;
+        if (progress is not null) await progressWriter.DeleteStale(token);
+        if (pledgers is not null) await pledgerWriter.DeleteStale(token);
+        Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + pledgerWriter.Deleted });
     }
 
     private Action<int> Processed(Guid id) => count => Update(id, p => p with { EventsProcessed = p.EventsProcessed + count });
-
-    /// <summary>
-    /// Writes the rebuilt models over the live ones a batch at a time, each in one statement that leaves alone a model a
-    /// write made newer than the high-water mark (decided row by row under the row's lock, so a write racing the rebuild
-    /// is never overwritten), then deletes the live models the log no longer accounts for.
-    /// </summary>
-    private async Task WriteOver<TDoc, TId>(Guid id, IAsyncEnumerable<IReadOnlyList<Replayed<TDoc>>> chunks, Func<TDoc, TId> idOf,
-        long highWaterMark, CancellationToken token) where TDoc : notnull where TId : notnull
-    {
-        var table = store.Options.FindOrResolveDocumentType(typeof(TDoc)).TableName.QualifiedName;
-        var serializer = store.Options.Serializer();
-        var rebuilt = new HashSet<TId>();
-        int written = 0, keptNewer = 0;
-        await foreach (var chunk in chunks.WithCancellation(token))
-        {
-            foreach (var batch in chunk.Chunk(BatchSize))
-            {
-                var ids = batch.Select(r => idOf(r.Model)).ToArray();
-                var upserted = await RetryingDeadlocks(async () =>
-                {
-                    await using var command = database.CreateCommand($"""
-                        insert into {table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified)
-                        select r.id, r.data, $4, r.revision, now() from unnest($1, $2, $3) as r(id, data, revision)
-                        on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
-                            mt_version = greatest(live.mt_version, excluded.mt_version), mt_last_modified = now()
-                        where (live.data ->> 'LastEventSequence')::bigint <= $5
-                        """);
-                    command.Parameters.AddWithValue(ids);
-                    command.Parameters.Add(new NpgsqlParameter { Value = batch.Select(r => serializer.ToJson(r.Model)).ToArray(),
-                        NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-                    command.Parameters.AddWithValue(batch.Select(r => r.Revision).ToArray());
-                    command.Parameters.AddWithValue(typeof(TDoc).FullName!);
-                    command.Parameters.AddWithValue(highWaterMark);
-                    return await command.ExecuteNonQueryAsync(token);
-                }, token);
-                rebuilt.UnionWith(ids);
-                written += upserted;
-                keptNewer += batch.Length - upserted;
-            }
-            Update(id, p => p with { ModelsWritten = written, ModelsKeptNewer = keptNewer });
-        }
-
-        var stale = new List<TId>();
-        await using (var query = database.CreateCommand($"select id from {table} where (data ->> 'LastEventSequence')::bigint <= $1"))
-        {
-            query.Parameters.AddWithValue(highWaterMark);
-            await using var reader = await query.ExecuteReaderAsync(token);
-            while (await reader.ReadAsync(token))
-            {
-                var live = reader.GetFieldValue<TId>(0);
-                if (!rebuilt.Contains(live)) stale.Add(live);
-            }
-        }
-        var deleted = 0;
-        foreach (var batch in stale.Chunk(BatchSize))
-        {
-            await using var delete = database.CreateCommand(
-                $"delete from {table} where id = any($1) and (data ->> 'LastEventSequence')::bigint <= $2");
-            delete.Parameters.AddWithValue(batch);
-            delete.Parameters.AddWithValue(highWaterMark);
-            deleted += await delete.ExecuteNonQueryAsync(token);
-        }
-        Update(id, p => p with { ModelsDeleted = deleted });
-    }
 
     private async Task DaemonReached(long highWaterMark, CancellationToken token)
     {
@@ -147,31 +109,6 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             await Task.Delay(250, token);
         }
         throw new TimeoutException($"The async daemon did not reach event {highWaterMark} within 10 minutes; the rebuild did not start.");
-    }
-
-    /// <summary>A batch that lost a deadlock to another writer (the daemon, a request) is written again.</summary>
-    private static async Task<T> RetryingDeadlocks<T>(Func<Task<T>> write, CancellationToken token)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await write();
-            }
-            catch (Exception e) when (attempt < 5 && IsDeadlock(e))
-            {
-                await Task.Delay(100 * attempt, token);
-            }
-        }
-    }
-
-    private static bool IsDeadlock(Exception e)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }) return true;
-        }
-        return false;
     }
 
     private void Update(Guid id, Func<RebuildProgress, RebuildProgress> change) =>

@@ -2,8 +2,6 @@ using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Marten;
 using Tracker.Api.Infrastructure;
-using Tracker.Domain.Commitments;
-using Tracker.Projections;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Pledgers;
 
@@ -16,9 +14,6 @@ public sealed class PoisonEventException(string projection, IEvent e, Exception 
 {
     public long Sequence { get; } = e.Sequence;
 }
-
-/// <summary>A read model computed from the log, with its revision (the number Marten keeps beside a projected document).</summary>
-public sealed record Replayed<TModel>(TModel Model, long Revision);
 
 /// <summary>
 /// The read models computed from the log up to a high-water mark, by the same steps the projections take: what a rebuild
@@ -37,63 +32,40 @@ public static class ReadModelReplay
     public static async IAsyncEnumerable<IReadOnlyList<Replayed<CommitmentProgress>>> CommitmentProgress(IDocumentStore store,
         long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token, int eventsPerPage = EventsPerPage)
     {
-        // Folded event by event, the progress computed once at the end of each stream: the same result as the inline
-        // projection's step-by-step models (CommitmentProgress.From depends only on the state and the last event).
-        Commitment? state = null;
-        IEvent? last = null;
-        Guid? stream = null;
-        Replayed<CommitmentProgress>? Finished()
-        {
-            if (state is null || last is null) return null;
-            var progress = Projections.Commitments.CommitmentProgress.From(state, Timestamps.AsStored(last.Timestamp), last.Sequence);
-            return new(progress, state.Version);
-        }
-
-        await foreach (var page in Pages(store, highWaterMark, eventsPerPage, onEvents, token))
-        {
-            var models = new List<Replayed<CommitmentProgress>>();
-            foreach (var e in page)
-            {
-                if (e.StreamId != stream)
-                {
-                    if (Finished() is { } model) models.Add(model);
-                    (state, last, stream) = (null, null, e.StreamId);
-                }
-                if (Applied("CommitmentProgress", e, () => CommitmentReplay.Step(state, e.StreamId, e)) is not { } next) continue;
-                state = next;
-                last = e;
-            }
-            yield return models;
-        }
-        if (Finished() is { } final) yield return [final];
+        var fold = new CommitmentProgressFold();
+        await foreach (var _ in Replay(store, highWaterMark, [fold], onEvents, token, eventsPerPage)) yield return fold.TakeFinished();
     }
 
     public static async IAsyncEnumerable<IReadOnlyList<Replayed<PledgerCommitment>>> Pledgers(IDocumentStore store,
         long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token, int eventsPerPage = EventsPerPage)
     {
-        // A pledger's document belongs to one stream: when the stream changes, every open document is final.
-        var projection = new PledgerProjection();
-        var open = new Dictionary<string, Replayed<PledgerCommitment>>();
+        var fold = new PledgerFold();
+        await foreach (var _ in Replay(store, highWaterMark, [fold], onEvents, token, eventsPerPage)) yield return fold.TakeFinished();
+    }
+
+    /// <summary>
+    /// One pass over the log for any number of folds: after each page (and once more at the end) the caller takes each
+    /// fold's finished documents. Reading and deserialising the log once for every read model is the expensive part.
+    /// </summary>
+    public static async IAsyncEnumerable<int> Replay(IDocumentStore store, long highWaterMark, IReadOnlyList<IStreamFold> folds,
+        Action<int> onEvents, [EnumeratorCancellation] CancellationToken token, int eventsPerPage = EventsPerPage)
+    {
         Guid? stream = null;
         await foreach (var page in Pages(store, highWaterMark, eventsPerPage, onEvents, token))
         {
-            var models = new List<Replayed<PledgerCommitment>>();
             foreach (var e in page)
             {
                 if (e.StreamId != stream)
                 {
-                    models.AddRange(open.Values);
-                    open.Clear();
+                    foreach (var fold in folds) fold.EndStream();
                     stream = e.StreamId;
                 }
-                if (PledgerProjection.DocumentOf(e) is not { } id) continue;
-                var current = open.GetValueOrDefault(id);
-                var next = Applied(PledgerProjection.ProjectionName, e, () => projection.Evolve(current?.Model, id, e))!;
-                open[id] = new(next, (current?.Revision ?? 0) + 1);
+                foreach (var fold in folds) fold.Apply(e);
             }
-            yield return models;
+            yield return page.Count;
         }
-        if (open.Count > 0) yield return open.Values.ToList();
+        foreach (var fold in folds) fold.EndStream();
+        yield return 0;
     }
 
     /// <summary>Every model at once, by id: for a verification, which compares them with the stored ones.</summary>
@@ -106,18 +78,6 @@ public static class ReadModelReplay
             foreach (var replayed in chunk) all[idOf(replayed.Model)] = replayed.Model;
         }
         return all;
-    }
-
-    private static T Applied<T>(string projection, IEvent e, Func<T> apply)
-    {
-        try
-        {
-            return apply();
-        }
-        catch (Exception failure)
-        {
-            throw new PoisonEventException(projection, e, failure);
-        }
     }
 
     /// <summary>

@@ -6,7 +6,10 @@ namespace Tracker.Api.Admin;
 
 public static class RebuildEndpoints
 {
-    /// <summary>Starts rebuilding a read model (CommitmentProgress or Pledgers) from the log; 202 with where to follow it.</summary>
+    /// <summary>
+    /// Starts rebuilding a read model (CommitmentProgress or Pledgers, or "all" of them in one pass over the log) from the
+    /// log; 202 with where to follow it.
+    /// </summary>
     [WolverinePost("/api/admin/projections/{name}/rebuild", Name = "RebuildProjection")]
     [EndpointSummary("Rebuild a read model from the event log while the current one keeps serving")]
     [Tags("Admin")]
@@ -14,7 +17,8 @@ public static class RebuildEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static IResult Start(string name, ProjectionRebuilds rebuilds)
     {
-        var projection = ProjectionRebuilds.Supported.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
+        var projection = ProjectionRebuilds.Supported.Append(ProjectionRebuilds.All)
+            .FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
         if (projection is null) return NoSuchReadModel();
 
         var progress = rebuilds.Start(projection);
@@ -48,7 +52,8 @@ public static class RebuildEndpoints
 
     private static IResult NoSuchReadModel() => Results.Problem(statusCode: StatusCodes.Status404NotFound,
         type: ProblemTypes.NotFound, title: "No such read model",
-        detail: $"Read models that can be rebuilt or verified here: {string.Join(", ", ProjectionRebuilds.Supported)}.");
+        detail: $"Read models that can be rebuilt or verified here: {string.Join(", ", ProjectionRebuilds.Supported)} " +
+                $"(\"{ProjectionRebuilds.All}\" rebuilds them all in one pass).");
 
     [WolverineGet("/api/admin/rebuilds/{id}", Name = "GetRebuild")]
     [EndpointSummary("How far a rebuild has come")]

@@ -113,6 +113,23 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task every_read_model_rebuilds_in_one_pass_over_the_log()
+    {
+        await ACatalogueAndSomeMoney();
+        var live = (Progress: await Stored("mt_doc_commitmentprogress"), Pledgers: await Stored("mt_doc_pledgercommitment"));
+        await Sql("update tracker.mt_doc_commitmentprogress set data = jsonb_set(data, '{Title}', '\"spoiled\"')");
+        await Sql("update tracker.mt_doc_pledgercommitment set data = jsonb_set(data, '{Name}', '\"spoiled\"')");
+
+        var progress = await Rebuild("all");
+
+        progress.GetProperty("status").GetString().ShouldBe("completed");
+        progress.GetProperty("modelsWritten").GetInt32().ShouldBe(31); // 30 commitments and Germany's pledges toward one
+        progress.GetProperty("eventsProcessed").GetInt64().ShouldBe(progress.GetProperty("highWaterMark").GetInt64());
+        (await Stored("mt_doc_commitmentprogress")).ShouldBe(live.Progress);
+        (await Stored("mt_doc_pledgercommitment")).ShouldBe(live.Pledgers);
+    }
+
+    [Fact]
     public async Task an_unknown_read_model_is_a_404()
     {
         var result = await Api.Scenario(s =>

@@ -1,0 +1,104 @@
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Tracker.Api.Admin;
+
+/// <summary>
+/// Writes rebuilt models over the live ones a batch at a time, each batch in one statement that leaves alone a model a
+/// write made newer than the high-water mark (decided row by row under the row's lock, so a write racing the rebuild is
+/// never overwritten); at the end, deletes the live models the log no longer accounts for.
+/// </summary>
+public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSource database, Func<TDoc, TId> idOf, long highWaterMark)
+    where TDoc : notnull where TId : notnull
+{
+    private const int BatchSize = 500;
+    private readonly string _table = store.Options.FindOrResolveDocumentType(typeof(TDoc)).TableName.QualifiedName;
+    private readonly HashSet<TId> _rebuilt = [];
+
+    public int Written { get; private set; }
+    public int KeptNewer { get; private set; }
+    public int Deleted { get; private set; }
+
+    public async Task Write(IReadOnlyList<Replayed<TDoc>> models, CancellationToken token)
+    {
+        var serializer = store.Options.Serializer();
+        foreach (var batch in models.Chunk(BatchSize))
+        {
+            var ids = batch.Select(r => idOf(r.Model)).ToArray();
+            var upserted = await Deadlocks.Retrying(async () =>
+            {
+                await using var command = database.CreateCommand($"""
+                    insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified)
+                    select r.id, r.data, $4, r.revision, now() from unnest($1, $2, $3) as r(id, data, revision)
+                    on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
+                        mt_version = greatest(live.mt_version, excluded.mt_version), mt_last_modified = now()
+                    where (live.data ->> 'LastEventSequence')::bigint <= $5
+                    """);
+                command.Parameters.AddWithValue(ids);
+                command.Parameters.Add(new NpgsqlParameter
+                {
+                    Value = batch.Select(r => serializer.ToJson(r.Model)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb
+                });
+                command.Parameters.AddWithValue(batch.Select(r => r.Revision).ToArray());
+                command.Parameters.AddWithValue(typeof(TDoc).FullName!);
+                command.Parameters.AddWithValue(highWaterMark);
+                return await command.ExecuteNonQueryAsync(token);
+            }, token);
+            _rebuilt.UnionWith(ids);
+            Written += upserted;
+            KeptNewer += batch.Length - upserted;
+        }
+    }
+
+    public async Task DeleteStale(CancellationToken token)
+    {
+        var stale = new List<TId>();
+        await using (var query = database.CreateCommand($"select id from {_table} where (data ->> 'LastEventSequence')::bigint <= $1"))
+        {
+            query.Parameters.AddWithValue(highWaterMark);
+            await using var reader = await query.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token))
+            {
+                var live = reader.GetFieldValue<TId>(0);
+                if (!_rebuilt.Contains(live)) stale.Add(live);
+            }
+        }
+        foreach (var batch in stale.Chunk(BatchSize))
+        {
+            await using var delete = database.CreateCommand(
+                $"delete from {_table} where id = any($1) and (data ->> 'LastEventSequence')::bigint <= $2");
+            delete.Parameters.AddWithValue(batch);
+            delete.Parameters.AddWithValue(highWaterMark);
+            Deleted += await delete.ExecuteNonQueryAsync(token);
+        }
+    }
+}
+
+/// <summary>A write that lost a deadlock to another writer (the daemon, a request) is made again.</summary>
+public static class Deadlocks
+{
+    public static async Task<T> Retrying<T>(Func<Task<T>> write, CancellationToken token)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await write();
+            }
+            catch (Exception e) when (attempt < 5 && IsDeadlock(e))
+            {
+                await Task.Delay(100 * attempt, token);
+            }
+        }
+    }
+
+    private static bool IsDeadlock(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,99 @@
+using JasperFx.Events;
+using Tracker.Domain.Commitments;
+using Tracker.Projections;
+using Tracker.Projections.Commitments;
+using Tracker.Projections.Pledgers;
+
+namespace Tracker.Api.Admin;
+
+/// <summary>A read model computed from the log, with its revision (the number Marten keeps beside a projected document).</summary>
+public sealed record Replayed<TModel>(TModel Model, long Revision);
+
+/// <summary>
+/// Folds the log, read in stream order, into one read model's documents: told of each event, and of the end of each
+/// stream, when that stream's documents are final.
+/// </summary>
+public interface IStreamFold
+{
+    void Apply(IEvent e);
+    void EndStream();
+}
+
+public abstract class StreamFold<TModel> : IStreamFold
+{
+    private List<Replayed<TModel>> _finished = [];
+
+    public abstract void Apply(IEvent e);
+    public abstract void EndStream();
+
+    protected void Finished(Replayed<TModel> model) => _finished.Add(model);
+
+    /// <summary>The documents finished since the last call.</summary>
+    public IReadOnlyList<Replayed<TModel>> TakeFinished()
+    {
+        var taken = _finished;
+        _finished = [];
+        return taken;
+    }
+
+    /// <summary>Applies an event, naming it if the projection cannot.</summary>
+    protected static T Applied<T>(string projection, IEvent e, Func<T> apply)
+    {
+        try
+        {
+            return apply();
+        }
+        catch (Exception failure)
+        {
+            throw new PoisonEventException(projection, e, failure);
+        }
+    }
+}
+
+/// <summary>
+/// A commitment folded event by event and its progress computed once at the end of its stream: the same result as the
+/// inline projection's step-by-step models (CommitmentProgress.From depends only on the state and the last event).
+/// </summary>
+public sealed class CommitmentProgressFold : StreamFold<CommitmentProgress>
+{
+    public const string ProjectionName = "CommitmentProgress";
+    private Commitment? _state;
+    private IEvent? _last;
+
+    public override void Apply(IEvent e)
+    {
+        if (Applied(ProjectionName, e, () => CommitmentReplay.Step(_state, e.StreamId, e)) is not { } next) return;
+        _state = next;
+        _last = e;
+    }
+
+    public override void EndStream()
+    {
+        if (_state is not null && _last is not null)
+        {
+            Finished(new(CommitmentProgress.From(_state, Timestamps.AsStored(_last.Timestamp), _last.Sequence), _state.Version));
+        }
+        (_state, _last) = (null, null);
+    }
+}
+
+/// <summary>A pledger's pledges toward one commitment belong to that commitment's stream: final when the stream ends.</summary>
+public sealed class PledgerFold : StreamFold<PledgerCommitment>
+{
+    private readonly PledgerProjection _projection = new();
+    private readonly Dictionary<string, Replayed<PledgerCommitment>> _open = [];
+
+    public override void Apply(IEvent e)
+    {
+        if (PledgerProjection.DocumentOf(e) is not { } id) return;
+        var current = _open.GetValueOrDefault(id);
+        var next = Applied(PledgerProjection.ProjectionName, e, () => _projection.Evolve(current?.Model, id, e))!;
+        _open[id] = new(next, (current?.Revision ?? 0) + 1);
+    }
+
+    public override void EndStream()
+    {
+        foreach (var model in _open.Values) Finished(model);
+        _open.Clear();
+    }
+}
