@@ -44,7 +44,8 @@ public static class HistoryScenarios
                 var cold = await Timed(Get(work.Client, url));
                 var warm = await MedianOf(10, Get(work.Client, url));
                 measures.Add(new($"{size:N0} events, as of version {version:N0} ({label})", $"first {cold:0.0} ms, then {warm:0.0} ms",
-                    Target: size == 10_000 ? "< 20 ms" : null, Met: size == 10_000 ? warm < 20 : null));
+                    Target: size == 10_000 ? "< 20 ms" : null, Met: size == 10_000 ? warm < 20 : null,
+                    By: size == 10_000 ? BenchReport.Above(warm, 20, " ms", "0.0") : null));
             }
             var effective = await MedianOf(3, Get(work.Client, $"/api/commitments/{key}?effectiveAsOf=2025-01-01"));
             measures.Add(new($"{size:N0} events, as effective on a date (folds the whole stream)", $"{effective:0.0} ms"));
@@ -124,8 +125,10 @@ public static class HistoryScenarios
         var baseline = rows / read.Elapsed.TotalSeconds;
         var rate = total / all.TotalSeconds;
         measures.Insert(0, new("every projection (CommitmentProgress and Pledgers, one pass: `POST /api/admin/projections/all/rebuild`)", $"{all.TotalSeconds:0.0} s, {rate:N0} events/s",
-            $"{baseline:N0} events/s read sequentially with Npgsql", $"{rate / baseline:P0}", "≥ 50,000 events/s", rate >= 50_000));
-        measures.Add(new("service peak memory during the rebuild", $"{peak:0} MiB", Target: "< 400 MB", Met: peak < 381));
+            $"{baseline:N0} events/s read sequentially with Npgsql", $"{rate / baseline:P0}", "≥ 50,000 events/s", rate >= 50_000,
+            BenchReport.Below(rate, 50_000, " events/s")));
+        measures.Add(new("service peak memory during the rebuild", $"{peak:0} MiB", Target: "< 400 MB", Met: peak < 381,
+            By: BenchReport.Above(peak, 381, " MiB", note: " (400 MB)")));
         var following = generated + caughtUp;
         measures.Add(new($"the async daemon projecting the {total - before:N0} generated events (Pledgers), before the rebuild",
             $"caught up {caughtUp.TotalSeconds:0.0} s after the last was written; {(total - before) / following.TotalSeconds:N0} events/s " +

@@ -24,7 +24,8 @@ public static class ProcessScenarios
             "The service (Release build, Production environment, schema already applied with `db-apply`) started three times; time " +
             "from process start to the first 200 from `/health/ready`; memory 5 s after the last start, idle.",
             [
-                new("process start to ready", string.Join(", ", times.Select(t => $"{t.TotalSeconds:0.00} s")), Target: "< 3 s (median)", Met: median.TotalSeconds < 3),
+                new("process start to ready", string.Join(", ", times.Select(t => $"{t.TotalSeconds:0.00} s")), Target: "< 3 s (median)", Met: median.TotalSeconds < 3,
+                    By: BenchReport.Above(median.TotalSeconds, 3, " s", "0.00")),
                 new("resident memory at idle", $"{idle:0} MiB")
             ], []), service);
     }
