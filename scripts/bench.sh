@@ -5,6 +5,8 @@
 #   scripts/bench.sh            the full run (under 20 minutes on 2 cores); writes docs/benchmarks.md and .json
 #   scripts/bench.sh --quick    small sizes (under 2 minutes); writes .data/bench/benchmarks.md and .json
 #   scripts/bench.sh --quick --only 4   just those scenarios (comma-separated numbers), into .data/bench/ too
+#   scripts/bench.sh --micro    BenchmarkDotNet micro-benchmarks of a long history's fold and JSON (no database, ~2 min);
+#                               results in .data/bench/micro/results
 # The service's log and the pgbench scripts are kept in .data/bench/.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +15,10 @@ artifacts="$repo/.data/bench"
 rm -rf "$artifacts" && mkdir -p "$artifacts"
 
 out="$repo/docs/benchmarks.md"
+if [ "${1:-}" = "--micro" ]; then
+  dotnet build "$repo/bench/Tracker.Bench/Tracker.Bench.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
+  cd "$repo/bench/Tracker.Bench" && exec dotnet "bin/Release/net10.0/Tracker.Bench.dll" --micro --artifacts "$artifacts"
+fi
 quick=()
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -5,6 +5,15 @@ using System.Runtime.InteropServices;
 using Npgsql;
 using Tracker.Bench;
 
+// --micro: BenchmarkDotNet on the in-process parts of a long history (no service, no database).
+if (args.Contains("--micro"))
+{
+    var artifacts = args.SkipWhile(a => a != "--artifacts").Skip(1).FirstOrDefault() ?? ".data/bench";
+    BenchmarkDotNet.Running.BenchmarkRunner.Run<HistoryMicroBenchmarks>(
+        BenchmarkDotNet.Configs.ConfigExtensions.WithArtifactsPath(BenchmarkDotNet.Configs.DefaultConfig.Instance, Path.Combine(artifacts, "micro")));
+    return;
+}
+
 var options = args.Select((value, i) => (value, i)).Where(a => a.value.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(a => a.value[2..], a => a.i + 1 < args.Length && !args[a.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[a.i + 1] : "true");
 var connection = options["connection"];
