@@ -84,11 +84,20 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                 ModelsKeptNewer = progressWriter.KeptNewer + pledgerWriter.KeptNewer
             });
         }
-        await foreach (var _ in ReadModelReplay.Replay(store, highWaterMark, folds, Processed(id), token))
+        try
         {
-            var (progressModels, pledgerModels) = (progress?.TakeFinished() ?? [], pledgers?.TakeFinished() ?? []);
-            await writing;
-            writing = Write(progressModels, pledgerModels);
+            await foreach (var _ in ReadModelReplay.Replay(store, highWaterMark, folds, Processed(id), token))
+            {
+                var (progressModels, pledgerModels) = (progress?.TakeFinished() ?? [], pledgers?.TakeFinished() ?? []);
+                await writing;
+                writing = Write(progressModels, pledgerModels);
+            }
+        }
+        catch
+        {
+            // An event that cannot be applied (or a lost connection) ends the rebuild: nothing goes on writing after it.
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
         }
         await writing;
         if (progress is not null) await progressWriter.DeleteStale(token);
