@@ -111,10 +111,16 @@ public static class Scenarios
             [await NodeId(first)] = first,
             [await NodeId(second)] = second
         };
+        // A node an earlier scenario stopped may still hold the projection until the live ones take it for dead.
+        var settled = await Until(async () => (await PledgerRunners(settings.Connection)) is [var id] && nodes.ContainsKey(id),
+            TimeSpan.FromSeconds(60));
         var runners = await PledgerRunners(settings.Connection);
         var failures = new List<string>();
         if (runners.Count != 1) failures.Add($"the Pledgers projection ran on {runners.Count} nodes");
-        var owner = nodes[runners.Single()];
+        if (!settled || !nodes.TryGetValue(runners.FirstOrDefault(), out var owner))
+        {
+            throw new InvalidOperationException("The Pledgers projection did not settle on one of the two live nodes within 60 s.");
+        }
         var survivor = owner == first ? second : first;
         var survivorId = nodes.Single(n => n.Value == survivor).Key;
 

@@ -75,9 +75,26 @@ public sealed class ServiceNode(FaultSettings settings, int port) : IAsyncDispos
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>
+    /// Stops the node as an operator would (SIGTERM), so it leaves the cluster and the next scenario's nodes do not wait
+    /// for it to be taken for dead; SIGKILL if it does not exit within 30 s.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false }) Kill();
-        await Task.CompletedTask;
+        if (_process is not { HasExited: false } process) return;
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+        _process = null;
     }
 }
