@@ -13,11 +13,11 @@ public sealed partial class PledgerProjection : MultiStreamProjection<PledgerCom
     public PledgerProjection()
     {
         Name = ProjectionName;
-        Identity<IEvent<PledgeAnnounced>>(e => PledgerCommitment.IdOf(Slug.From(e.Data.Pledger), e.StreamId));
-        Identity<IEvent<PledgeRevised>>(e => PledgerCommitment.IdOf(Slug.From(e.Data.Pledger), e.StreamId));
-        Identity<IEvent<PledgeStageRecorded>>(e => PledgerCommitment.IdOf(Slug.From(e.Data.Pledger), e.StreamId));
-        Identities<IEvent<EventCorrected>>(e =>
-            e.Data.Pledger is { } pledger ? [PledgerCommitment.IdOf(Slug.From(pledger), e.StreamId)] : []);
+        // One routing rule (DocumentOf) for the daemon and for the admin rebuild, which replays the log without Marten.
+        Identity<IEvent<PledgeAnnounced>>(e => DocumentOf(e)!);
+        Identity<IEvent<PledgeRevised>>(e => DocumentOf(e)!);
+        Identity<IEvent<PledgeStageRecorded>>(e => DocumentOf(e)!);
+        Identities<IEvent<EventCorrected>>(e => DocumentOf(e) is { } id ? [id] : []);
     }
 
     /// <summary>The document an event belongs to; null for none (it is not about a pledge).</summary>

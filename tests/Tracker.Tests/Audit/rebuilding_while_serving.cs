@@ -138,6 +138,8 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
             s.StatusCodeShouldBe(404);
         });
 
-        result.ReadProblem(404).Detail.ShouldNotBeNull().ShouldContain("CommitmentProgress");
+        var detail = result.ReadProblem(404).Detail.ShouldNotBeNull();
+        detail.ShouldContain("CommitmentProgress");
+        detail.ShouldContain("\"all\"");
     }
 }
