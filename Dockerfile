@@ -1,4 +1,4 @@
-# Builds the API the same way the README does (restore with the repo's NuGet.config and shims, then publish).
+# Builds the API the same way the README does (restore with the repo's NuGet.config, then publish).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .

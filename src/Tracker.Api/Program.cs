@@ -50,8 +50,9 @@ builder.Host.UseWolverine(options =>
     options.Durability.ScheduledJobPollingTime =
         TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Wolverine:ScheduledJobPollingMilliseconds", 5000));
     options.Durability.ScheduledJobFirstExecution = TimeSpan.Zero;
-    // How soon a dead node's async projections move to a live one: nodes report health every HealthCheckSeconds, and
-    // one silent for StaleNodeSeconds is taken for dead (Wolverine's own defaults unless set).
+    // How soon a dead node's durable messages (scheduled deadline checks) move to a live one: nodes report health every
+    // HealthCheckSeconds, and one silent for StaleNodeSeconds is taken for dead (Wolverine's own defaults unless set).
+    // Async projections do not wait for this: Marten's hot/cold daemon moves them (TrackerDatabase).
     if (builder.Configuration.GetValue<int?>("Wolverine:HealthCheckSeconds") is { } healthCheck)
     {
         options.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(healthCheck);

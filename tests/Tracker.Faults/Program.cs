@@ -7,11 +7,12 @@ using Tracker.Faults;
 var options = args.Select((value, i) => (value, i)).Where(a => a.value.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(a => a.value[2..], a => args[a.i + 1]);
 var settings = new FaultSettings(options["repo"], options["connection"], options["artifacts"], int.Parse(options.GetValueOrDefault("port", "5190")));
-var wanted = options.GetValueOrDefault("scenarios", "kill,postgres-restart,two-nodes").Split(',');
+var wanted = options.GetValueOrDefault("scenarios", "cold-start,kill,postgres-restart,two-nodes").Split(',');
 Directory.CreateDirectory(settings.Artifacts);
 
 var all = new (string Key, Func<FaultSettings, Task<ScenarioReport>> Run)[]
 {
+    ("cold-start", Scenarios.ColdStart),
     ("kill", Scenarios.KillDuringWrites),
     ("postgres-restart", Scenarios.DatabaseRestart),
     ("two-nodes", Scenarios.TwoNodes)

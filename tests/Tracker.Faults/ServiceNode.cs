@@ -4,8 +4,11 @@ using System.Text.Json;
 
 namespace Tracker.Faults;
 
-/// <summary>One process of the service, started from the built Tracker.Api.dll, that a scenario can kill with SIGKILL.</summary>
-public sealed class ServiceNode(FaultSettings settings, int port) : IAsyncDisposable
+/// <summary>
+/// One process of the service, started from the built Tracker.Api.dll, that a scenario can kill with SIGKILL. Extra
+/// settings (environment variables) are what a scenario changes from the service's defaults.
+/// </summary>
+public sealed class ServiceNode(FaultSettings settings, int port, IReadOnlyDictionary<string, string>? extra = null) : IAsyncDisposable
 {
     private Process? _process;
 
@@ -28,8 +31,7 @@ public sealed class ServiceNode(FaultSettings settings, int port) : IAsyncDispos
         start.Environment["Auth__BootstrapAdminKey"] = FaultSettings.AdminKey;
         start.Environment["Catalogue__LoadOnStart"] = "false";
         start.Environment["RateLimits__WritesPerMinute"] = "1000000";
-        start.Environment["Wolverine__HealthCheckSeconds"] = "2";
-        start.Environment["Wolverine__StaleNodeSeconds"] = "10";
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>()) start.Environment[name] = value;
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var log = File.AppendText(Path.Combine(settings.Artifacts, $"node-{port}.log"));
         log.AutoFlush = true;

@@ -40,6 +40,14 @@ public sealed class WriteLoad(string scenario, IReadOnlyList<ServiceNode> nodes,
         }
     }
 
+    /// <summary>One pledge of 1,000 USD by the named pledger.</summary>
+    public static Task Pledge(ServiceNode node, string goal, string pledger) =>
+        Post(node.Client, $"/api/commitments/{goal}/pledges", new
+        {
+            pledger, amount = new { amount = 1000m, currency = "USD" }, announcedOn = "2025-01-01",
+            source = new { documentKey = "fault-doc", primary = true }
+        }, allowConflict: false);
+
     private static async Task Post(HttpClient client, string url, object body, bool allowConflict)
     {
         using var response = await client.PostAsJsonAsync(url, body);

@@ -76,10 +76,12 @@ public static class TrackerDatabase
                 options.Storage.ExtendedSchemaObjects.Add(Security.ApiKeyStore.Define(Schema));
             })
             .UseLightweightSessions()
-            // Wolverine runs each async projection on exactly one node of the cluster and moves it when a node dies.
-            // (Marten's own HotCold coordination needs Patched.DistributedLock.Postgres, which the package source here
-            // lacks; the original it is shimmed with cannot take the advisory lock.)
-            .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
+            // Every node starts its daemon at once and races for one advisory lock: the holder runs every async
+            // projection, the others take over within a leadership poll of its connection closing. Measured against
+            // Wolverine's agent distribution (README, docs/reliability.md): 0.8 s instead of 10 s to the first
+            // projected event after a start, 4.6 s instead of 10.9 s to move off a killed node.
+            .AddAsyncDaemon(DaemonMode.HotCold)
+            .IntegrateWithWolverine();
 
         if (environment.IsDevelopment())
         {

@@ -1,3 +1,4 @@
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -8,7 +9,8 @@ namespace Tracker.Api.Infrastructure.Health;
 /// so an operator sees a stalled daemon before a dashboard shows stale numbers, and how many events the daemon skipped
 /// because a projection could not apply them (dead letters, in mt_doc_deadletterevent).
 /// </summary>
-public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configuration, Wolverine.Runtime.IWolverineRuntime runtime) : IHealthCheck
+public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configuration, Wolverine.Runtime.IWolverineRuntime runtime,
+    IProjectionCoordinator coordinator) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken token = default)
     {
@@ -28,9 +30,11 @@ public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configur
                 ["highestEventSequence"] = highest,
                 ["projectionLag"] = lag,
                 ["deadLetterEvents"] = (long)deadLetters,
-                // Which node answered: with several nodes, the database's wolverine_node_assignments says which of them
-                // runs each async projection.
-                ["node"] = runtime.Options.UniqueNodeId
+                // Which node answered, and which async projections it runs: in a cluster exactly one node holds the
+                // daemon's advisory lock and lists them; the others list none.
+                ["node"] = runtime.Options.UniqueNodeId,
+                ["runsAsyncProjections"] = coordinator.DaemonForMainDatabase().CurrentAgents()
+                    .Select(agent => agent.Name.Identity).Order(StringComparer.Ordinal).ToList()
             };
 
             var tolerated = configuration.GetValue("Health:MaxProjectionLag", 10_000L);
