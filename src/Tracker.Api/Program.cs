@@ -68,6 +68,7 @@ var app = builder.Build();
 app.UseTrackerProblemDetails();
 app.UseTrackerSecurity();
 app.UseTrackerDashboard();
+app.UseMiddleware<RequestTextGuard>();
 app.UseMiddleware<JsonBodiesOnly>();
 app.UseMiddleware<IdempotentRequests>();
 app.UseMiddleware<ConcurrencyRetry>();

@@ -9,13 +9,17 @@ namespace Tracker.Api.Audit;
 /// <summary>
 /// Tamper evidence. The database itself, in the transaction that appends an event, hashes it and chains it to the previous
 /// event of its stream: hash = SHA-256 over its type, version, data (jsonb's canonical text) and the previous event's
-/// hash, one per line. The hashes live in event_hashes beside Marten's mt_events; LogVerifier recomputes them.
+/// hash, one per line. Marten's tombstones (rows that fill the sequence numbers of a failed append) are hashed like any
+/// event; LogVerifier checks their hashes but not their links, so a failed write leaves nothing it reports as a break. The hashes live in event_hashes beside Marten's mt_events; LogVerifier recomputes them.
 /// The trigger is created in the same DDL as its function: the schema migration re-creates the function (dropping the
 /// trigger with it) whenever it applies, so the two must always be written together.
 /// </summary>
 public static class HashChain
 {
     public const string Table = "event_hashes";
+
+    /// <summary>The stream Marten writes its tombstone events to (placeholders for sequence numbers a failed append reserved).</summary>
+    public static readonly Guid TombstoneStream = Guid.Parse("33965536-1e3f-4bcb-8117-1fb3044f0fae");
 
     public static IEnumerable<ISchemaObject> SchemaObjects(string schema)
     {

@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Tracker.Api.Infrastructure.Validation;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 
@@ -23,6 +24,9 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
         if (given > 1) errors["recordedAsOf"] = ["Give one of recordedAsOf, version or effectiveAsOf, not several."];
         if (Version is < 1) errors["version"] = ["version starts at 1."];
         if (Version is not null && !versionAllowed) errors["version"] = ["version applies to one commitment, not the dashboard."];
+        if (RecordedAsOf is { } at && InputBounds.DateProblem(DateOnly.FromDateTime(at.UtcDateTime)) is { } late)
+            errors["recordedAsOf"] = [$"recordedAsOf {late}"];
+        if (EffectiveAsOf is { } on && InputBounds.DateProblem(on) is { } far) errors["effectiveAsOf"] = [$"effectiveAsOf {far}"];
         return errors;
     }
 

@@ -8,7 +8,7 @@ namespace Tracker.Api.Audit;
 public static class VerifyEndpoints
 {
     [WolverineGet("/api/audit/commitments/{key}/verify", Name = "VerifyCommitmentLog")]
-    [EndpointSummary("Recompute a commitment's hash chain and report the first event that does not match")]
+    [EndpointSummary("Recompute a commitment's hash chain and report every event that does not match")]
     [Tags("Audit")]
     [ProducesResponseType<VerificationReport>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -22,7 +22,7 @@ public static class VerifyEndpoints
     }
 
     [WolverineGet("/api/audit/verify", Name = "VerifyWholeLog")]
-    [EndpointSummary("Recompute every stream's hash chain and report the first event that does not match")]
+    [EndpointSummary("Recompute every stream's hash chain and report every event that does not match")]
     [Tags("Audit")]
     public static Task<VerificationReport> VerifyAll(LogVerifier verifier, CancellationToken token) =>
         verifier.VerifyAll(token);

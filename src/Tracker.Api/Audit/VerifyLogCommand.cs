@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Tracker.Api.Audit;
 
-/// <summary>`dotnet run -- audit-verify`: recompute the whole log's hash chain; exits non-zero at the first break.</summary>
-[Description("Verify the event log's hash chain and report the first event that does not match", Name = "audit-verify")]
+/// <summary>`dotnet run -- audit-verify`: recompute the whole log's hash chain; lists every break and exits non-zero if there is one.</summary>
+[Description("Verify the event log's hash chain and report every event that does not match", Name = "audit-verify")]
 public sealed class VerifyLogCommand : JasperFxAsyncCommand<NetCoreInput>
 {
     public override async Task<bool> Execute(NetCoreInput input)
@@ -17,8 +17,11 @@ public sealed class VerifyLogCommand : JasperFxAsyncCommand<NetCoreInput>
             return true;
         }
 
-        var b = report.FirstBreak!;
-        Console.Error.WriteLine($"The log is broken at event {b.Sequence} (stream {b.StreamId}, version {b.Version}, {b.Type}): {b.Reason}.");
+        Console.Error.WriteLine($"The log is broken: {report.BreakCount} of {report.EventsChecked} events do not match.");
+        foreach (var b in report.Breaks)
+        {
+            Console.Error.WriteLine($"  event {b.Sequence} (stream {b.StreamId}, version {b.Version}, {b.Type}): {b.Reason}.");
+        }
         return false;
     }
 }

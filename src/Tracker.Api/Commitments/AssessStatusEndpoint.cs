@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
@@ -9,7 +10,8 @@ using Wolverine.Http;
 namespace Tracker.Api.Commitments;
 
 /// <summary>A status assessment with its rationale and evidence.</summary>
-public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? AssessedOn, string Rationale, Evidence Source)
+public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? AssessedOn, [property: MultiLine] string Rationale,
+    Evidence Source)
 {
     public sealed class Validator : AbstractValidator<AssessStatusRequest>
     {

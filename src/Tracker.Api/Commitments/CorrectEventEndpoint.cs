@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
@@ -9,7 +10,7 @@ using Wolverine.Http;
 namespace Tracker.Api.Commitments;
 
 /// <summary>Reverses the event at Version. To replace it, record the right fact after the correction.</summary>
-public sealed record CorrectEventRequest(int? Version, string Reason, Evidence Source)
+public sealed record CorrectEventRequest(int? Version, [property: MultiLine] string Reason, Evidence Source)
 {
     public sealed class Validator : AbstractValidator<CorrectEventRequest>
     {

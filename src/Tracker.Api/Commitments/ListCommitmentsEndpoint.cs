@@ -17,6 +17,8 @@ public static class ListCommitmentsEndpoint
 {
     public const int DefaultPageSize = 25;
     public const int MaxPageSize = 100;
+    /// <summary>Far past any real list (10 million commitments at the largest page size), and no offset overflows.</summary>
+    public const int MaxPage = 100_000;
     private static readonly string[] Sorts = ["title", "deadline", "last-changed", "progress", "status", "stated-on"];
 
     /// <summary>
@@ -40,7 +42,7 @@ public static class ListCommitmentsEndpoint
         if (!Sorts.Contains(sortBy)) errors["sort"] = [$"sort must be one of: {string.Join(", ", Sorts)}."];
         var descending = order switch { null or "asc" => false, "desc" => true, _ => Bad(errors, "order", "order must be asc or desc.") };
         var pageNumber = page ?? 1;
-        if (pageNumber < 1) errors["page"] = ["page starts at 1."];
+        if (pageNumber is < 1 or > MaxPage) errors["page"] = [$"page must be between 1 and {MaxPage}."];
         var size = pageSize ?? DefaultPageSize;
         if (size is < 1 or > MaxPageSize) errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."];
         if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);

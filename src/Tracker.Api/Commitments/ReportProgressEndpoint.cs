@@ -20,7 +20,7 @@ public sealed record ReportProgressRequest(
     Comparator? Comparator,
     DateOnly? AsOf,
     ExchangeRate? ExchangeRate,
-    string? Note,
+    [property: MultiLine] string? Note,
     Evidence Source)
 {
     public sealed class Validator : AbstractValidator<ReportProgressRequest>

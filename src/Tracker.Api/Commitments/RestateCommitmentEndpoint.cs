@@ -16,7 +16,7 @@ public sealed record RestateCommitmentRequest(
     DateOnly? RestatedOn,
     Target? NewTarget,
     Deadline? NewDeadline,
-    string? Note)
+    [property: MultiLine] string? Note)
 {
     public sealed class Validator : AbstractValidator<RestateCommitmentRequest>
     {

@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
@@ -9,7 +10,8 @@ using Wolverine.Http;
 namespace Tracker.Api.Commitments;
 
 /// <summary>A revised target, deadline or both, with the reason and its source.</summary>
-public sealed record ReviseCommitmentRequest(Target? Target, Deadline? Deadline, string Reason, Evidence Source)
+public sealed record ReviseCommitmentRequest(Target? Target, Deadline? Deadline, [property: MultiLine] string Reason,
+    Evidence Source)
 {
     public sealed class Validator : AbstractValidator<ReviseCommitmentRequest>
     {

@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
@@ -9,7 +10,8 @@ using Wolverine.Http;
 namespace Tracker.Api.Commitments;
 
 /// <summary>A pledge's new total, in its own currency, with the reason: the only way a pledge's amount changes.</summary>
-public sealed record RevisePledgeRequest(Money Amount, ExchangeRate? ExchangeRate, string Reason, Evidence Source)
+public sealed record RevisePledgeRequest(Money Amount, ExchangeRate? ExchangeRate, [property: MultiLine] string Reason,
+    Evidence Source)
 {
     public sealed class Validator : AbstractValidator<RevisePledgeRequest>
     {

@@ -17,9 +17,12 @@ public sealed class MoneyValidator : AbstractValidator<Money>
 
 public sealed class ExchangeRateValidator : AbstractValidator<ExchangeRate>
 {
+    public const decimal MaxRate = 1_000_000m;
+
     public ExchangeRateValidator()
     {
-        RuleFor(x => x.Rate).GreaterThan(0);
+        // A million ledger units per unit: above every ISO 4217 cross rate, and it keeps amount x rate inside decimal.
+        RuleFor(x => x.Rate).GreaterThan(0).LessThanOrEqualTo(MaxRate);
         RuleFor(x => x.On).NotEqual(default(DateOnly)).WithMessage("The exchange rate needs the date it applies to.");
         RuleFor(x => x.Source).MaximumLength(500);
     }

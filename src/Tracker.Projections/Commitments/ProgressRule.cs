@@ -38,5 +38,11 @@ public static class ProgressRule
             : new ProgressMeasure(null, "none", null);
     }
 
-    private static decimal Ratio(decimal part, decimal whole) => Math.Round(part / whole, 4, MidpointRounding.ToEven);
+    /// <summary>Progress beyond a million times the target (a tiny target, a typo) is reported as that bound.</summary>
+    private const decimal MaxRatio = 1_000_000m;
+
+    // Inputs are bounded (at most 10^15), so whole * MaxRatio cannot overflow, and a quotient that would is capped.
+    private static decimal Ratio(decimal part, decimal whole) => Math.Abs(part) >= Math.Abs(whole) * MaxRatio
+        ? Math.Sign(part) * Math.Sign(whole) * MaxRatio
+        : Math.Round(part / whole, 4, MidpointRounding.ToEven);
 }

@@ -11,7 +11,6 @@ public static class WriteMetadata
 {
     public const string CorrelationHeader = "X-Correlation-Id";
     public const string Anonymous = "anonymous";
-    private const int MaxLength = 200;
 
     public static void Before(HttpContext context, IDocumentSession session)
     {
@@ -31,10 +30,10 @@ public static class WriteMetadata
     public static bool Applies(Wolverine.Http.HttpChain chain) =>
         chain.HttpMethods.Any(m => m is "POST" or "PUT" or "PATCH" or "DELETE");
 
+    // RequestTextGuard has refused a correlation id that is not printable ASCII or longer than 200 characters.
     private static string? Clean(string value)
     {
         value = value.Trim();
-        if (value.Length == 0) return null;
-        return value.Length > MaxLength ? value[..MaxLength] : value;
+        return value.Length == 0 ? null : value;
     }
 }

@@ -23,6 +23,12 @@ public static partial class JsonReadProblems
             field = field == "body" ? name : $"{field}.{name}";
             message = "This field is required.";
         }
+        else if (DuplicatePattern().Match(detail) is { Success: true } duplicate)
+        {
+            var name = duplicate.Groups[1].Value;
+            field = field == "body" ? name : field.EndsWith(name, StringComparison.Ordinal) ? field : $"{field}.{name}";
+            message = "This property is given more than once; send it once.";
+        }
         else if (UnknownPattern().Match(detail) is { Success: true } unknown)
         {
             field = field == "body" ? unknown.Groups[1].Value : field;
@@ -38,6 +44,9 @@ public static partial class JsonReadProblems
             message = "This value has the wrong type or format (numbers as JSON numbers, dates as YYYY-MM-DD, enums by name).";
         }
         problem.Title = "The request body could not be read";
+        // The reader's position is an internal of its buffering; the field map points at the field.
+        problem.Extensions.Remove("lineNumber");
+        problem.Extensions.Remove("bytePositionInLine");
         problem.Detail = field == "body" ? message : $"'{field}': {message}";
         problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
     }
@@ -54,6 +63,9 @@ public static partial class JsonReadProblems
 
     [GeneratedRegex(@"missing required properties including: '([^']+)'")]
     private static partial Regex MissingPattern();
+
+    [GeneratedRegex(@"Duplicate property '([^']+)'")]
+    private static partial Regex DuplicatePattern();
 
     [GeneratedRegex(@"The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnknownPattern();

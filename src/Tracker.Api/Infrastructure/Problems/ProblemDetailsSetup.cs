@@ -11,6 +11,7 @@ public static class ProblemDetailsSetup
         {
             var problem = context.ProblemDetails;
             JsonReadProblems.Rewrite(problem);
+            QueryReadProblems.Rewrite(problem);
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             if (problem.Type is null or "about:blank" || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal)

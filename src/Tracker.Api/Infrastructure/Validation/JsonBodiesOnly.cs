@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Mvc;
 namespace Tracker.Api.Infrastructure.Validation;
 
 /// <summary>
-/// A write with a body must say it is JSON (application/json, or a +json type): a body without a Content-Type is a 415
-/// problem, not read as JSON on a guess. Bodyless POSTs (starting a rebuild) pass.
+/// A write with a body must say it is JSON (application/json, or a +json type) in UTF-8: a body without a Content-Type,
+/// or with another charset, is a 415 problem, not read as JSON on a guess. Media types are case-insensitive (RFC 9110),
+/// so "APPLICATION/JSON" is JSON: it is passed on spelled as the endpoints expect. Bodyless POSTs (a rebuild) pass.
 /// </summary>
 public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService problems)
 {
@@ -12,23 +13,40 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
     {
         var request = context.Request;
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
-        if (hasBody && !HttpMethods.IsGet(request.Method) && request.Path.StartsWithSegments("/api") && !IsJson(request.ContentType))
+        if (hasBody && !HttpMethods.IsGet(request.Method) && request.Path.StartsWithSegments("/api"))
         {
-            await problems.Answer(context, new ProblemDetails
+            if (!TryParseJson(request.ContentType, out var media))
             {
-                Status = StatusCodes.Status415UnsupportedMediaType,
-                Type = ProblemTypes.UnsupportedMediaType,
-                Title = "The request body must be JSON",
-                Detail = "Send the body with Content-Type: application/json.",
-                Extensions = { ["errors"] = new Dictionary<string, string[]> { ["body"] = ["Content-Type must be application/json."] } }
-            });
-            return;
+                await Refuse(context, "The request body must be JSON", "Send the body with Content-Type: application/json.",
+                    "Content-Type must be application/json.");
+                return;
+            }
+            if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            {
+                await Refuse(context, "The request body must be UTF-8", $"The body was sent as {media.Charset}; JSON is read as UTF-8 only.",
+                    "Content-Type's charset must be utf-8 (or left out).");
+                return;
+            }
+            request.ContentType = media.MediaType.Value!.ToLowerInvariant() + (media.Charset.HasValue ? "; charset=utf-8" : "");
         }
         await next(context);
     }
 
-    private static bool IsJson(string? contentType) =>
-        contentType is not null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
-        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
+    private Task Refuse(HttpContext context, string title, string detail, string error) =>
+        problems.Answer(context, new ProblemDetails
+        {
+            Status = StatusCodes.Status415UnsupportedMediaType,
+            Type = ProblemTypes.UnsupportedMediaType,
+            Title = title,
+            Detail = detail,
+            Extensions = { ["errors"] = new Dictionary<string, string[]> { ["body"] = [error] } }
+        });
+
+    private static bool TryParseJson(string? contentType, out Microsoft.Net.Http.Headers.MediaTypeHeaderValue media)
+    {
+        media = null!;
+        return contentType is not null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out media!)
+            && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
+    }
 }

@@ -16,7 +16,8 @@ public static class RequestValidation
                 type: ProblemTypes.Validation);
         }
 
-        var failures = new List<FluentValidation.Results.ValidationFailure>();
+        var failures = InputBounds.Check(request)
+            .Select(f => new FluentValidation.Results.ValidationFailure(f.Field, $"{f.Field} {f.Message}")).ToList();
         foreach (var validator in validators)
         {
             var result = await validator.ValidateAsync(request, context.RequestAborted);

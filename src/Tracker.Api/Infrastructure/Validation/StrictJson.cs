@@ -8,13 +8,18 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// Request bodies are read strictly, so nothing a client sends is silently dropped or silently defaulted: a property
 /// the request type does not have is refused, and a yes/no or enum field without a default must be sent (otherwise a
 /// missing "primary" would read as false and a missing "precision" as the first precision). Missing numbers and dates
-/// read as 0 and 0001-01-01, which the validators refuse with the rest of the field map.
+/// read as 0 and 0001-01-01, which the validators refuse with the rest of the field map. Property names match exactly
+/// (camelCase, as the OpenAPI document spells them), a property given twice is refused (also when the two differ only in
+/// case: the second spelling is not a property of the request), and numbers are JSON numbers, never strings.
 /// </summary>
 public static class StrictJson
 {
     public static void Apply(JsonSerializerOptions options)
     {
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.PropertyNameCaseInsensitive = false;
+        options.AllowDuplicateProperties = false;
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { RequireYesNoAndEnumParameters } };
     }
 

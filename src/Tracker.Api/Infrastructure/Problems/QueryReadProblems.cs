@@ -1,0 +1,38 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Tracker.Api.Infrastructure;
+
+/// <summary>
+/// A query value Wolverine could not parse ("?recordedAsOf=garbage") is answered with a detail that names the .NET type it
+/// wanted. This rewrites it to name the parameter and the format it takes, in the same field map as other 400s.
+/// </summary>
+public static partial class QueryReadProblems
+{
+    private const string FrameworkTitle = "Invalid query string value";
+
+    public static void Rewrite(ProblemDetails problem)
+    {
+        if (problem.Title != FrameworkTitle || problem is not { Detail: { } detail }) return;
+        var parameter = problem.Extensions.TryGetValue("parameter", out var named) && named is string name ? name : "query";
+        var expected = ExpectedPattern().Match(detail) is { Success: true } match ? match.Groups[1].Value : "";
+        var message = $"{parameter} must be {Format(expected)}.";
+        problem.Title = "The query is not valid";
+        problem.Detail = message;
+        problem.Extensions["errors"] = new Dictionary<string, string[]> { [parameter] = [message] };
+    }
+
+    private static string Format(string type) => type.Split('.')[^1].TrimEnd('?') switch
+    {
+        "DateTimeOffset" or "DateTime" => "a date and time in ISO 8601, such as 2024-09-30T12:00:00Z",
+        "DateOnly" => "a date as YYYY-MM-DD",
+        "int" or "Int32" or "long" or "Int64" => "a whole number",
+        "decimal" or "Decimal" or "double" or "Double" => "a number",
+        "bool" or "Boolean" => "true or false",
+        "Guid" => "a UUID",
+        _ => "a value of the documented format (see the OpenAPI document)"
+    };
+
+    [GeneratedRegex(@"expected type ([\w.?]+)")]
+    private static partial Regex ExpectedPattern();
+}

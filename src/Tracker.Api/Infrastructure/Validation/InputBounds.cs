@@ -1,0 +1,94 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
+using Tracker.Domain;
+
+namespace Tracker.Api.Infrastructure.Validation;
+
+/// <summary>
+/// What every request body obeys, whatever its type, so no value reaches a sum, a date calculation or the log that the
+/// service cannot handle: text holds no control characters (tab and line feed only in [MultiLine] fields), every number
+/// is at most <see cref="MaxNumber"/> in size, and every date lies between <see cref="EarliestDate"/> and
+/// <see cref="LatestDate"/>. Sums of bounded amounts stay far inside decimal's range: a total would need 79 trillion
+/// amounts at the maximum to overflow.
+/// </summary>
+public static class InputBounds
+{
+    /// <summary>A quadrillion: above any pledge, target or figure a coalition states, with room for conversions.</summary>
+    public const decimal MaxNumber = 1_000_000_000_000_000m;
+    public static readonly DateOnly EarliestDate = new(1900, 1, 1);
+    public static readonly DateOnly LatestDate = new(2999, 12, 31);
+
+    private static readonly ConcurrentDictionary<Type, (PropertyInfo Property, bool MultiLine)[]> Properties = new();
+
+    /// <summary>Each field (as the JSON body spells it) that breaks a bound, with what it must be.</summary>
+    public static List<(string Field, string Message)> Check(object request)
+    {
+        var failures = new List<(string, string)>();
+        Walk(request, "", multiLine: false, failures, depth: 0);
+        return failures;
+    }
+
+    public static string? TextProblem(string text, bool multiLine)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsSurrogate(c))
+            {
+                // A lone half of a surrogate pair is not text (and PostgreSQL refuses it in JSON).
+                if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { i++; continue; }
+                return "must be valid Unicode text (found half of a surrogate pair).";
+            }
+            var allowed = c is '\t' or '\n' ? multiLine : !char.IsControl(c);
+            if (allowed) continue;
+            return multiLine
+                ? $"must not contain control characters (found U+{(int)c:X4}); only tab and line feed are allowed here."
+                : $"must be one line without control characters (found U+{(int)c:X4}).";
+        }
+        return null;
+    }
+
+    public static string? DateProblem(DateOnly date) =>
+        date < EarliestDate || date > LatestDate ? $"must be a date between {EarliestDate:yyyy-MM-dd} and {LatestDate:yyyy-MM-dd}." : null;
+
+    private static void Walk(object? value, string path, bool multiLine, List<(string, string)> failures, int depth)
+    {
+        if (value is null || depth > 8) return;
+        string? problem = value switch
+        {
+            string text => TextProblem(text, multiLine),
+            decimal number when Math.Abs(number) > MaxNumber => $"must be at most {MaxNumber.ToString("N0", CultureInfo.InvariantCulture)} in size.",
+            DateOnly date => DateProblem(date),
+            DateTimeOffset instant => DateProblem(DateOnly.FromDateTime(instant.UtcDateTime)),
+            _ => null
+        };
+        if (problem is not null)
+        {
+            failures.Add((path.Length == 0 ? "body" : path, problem));
+            return;
+        }
+        if (value is string or decimal or DateOnly or DateTimeOffset || value.GetType().IsPrimitive || value.GetType().IsEnum) return;
+
+        if (value is IEnumerable items)
+        {
+            var i = 0;
+            foreach (var item in items) Walk(item, $"{path}[{i++}]", multiLine, failures, depth + 1);
+            return;
+        }
+        if (value.GetType().Assembly.GetName().Name?.StartsWith("Tracker.", StringComparison.Ordinal) != true) return;
+        foreach (var (property, isMultiLine) in Properties.GetOrAdd(value.GetType(), Readable))
+        {
+            var name = char.ToLowerInvariant(property.Name[0]) + property.Name[1..];
+            Walk(property.GetValue(value), path.Length == 0 ? name : $"{path}.{name}", isMultiLine, failures, depth + 1);
+        }
+    }
+
+    // Only what a client sets (init or set accessors): computed properties such as a deadline's DueBy are answers.
+    private static (PropertyInfo, bool)[] Readable(Type type) => type
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.SetMethod is not null && p.GetIndexParameters().Length == 0)
+        .Select(p => (p, p.IsDefined(typeof(MultiLineAttribute))))
+        .ToArray();
+}

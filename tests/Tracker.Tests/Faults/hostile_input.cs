@@ -1,0 +1,140 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Alba;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Faults;
+
+/// <summary>
+/// The classes of input an outside test found answered with a 500 or with .NET internals: each is now a problem that
+/// names the field, parameter or header, and nothing refused is written.
+/// </summary>
+public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
+{
+    private const string PledgeUrl = $"/api/commitments/{Goal}/pledges";
+
+    private static string PledgeJson(string pledger = "Germany", string amount = "25000000", string announcedOn = "2024-10-02",
+        string note = "seen in the communiqué") =>
+        $$$"""
+          {"pledger":{{{JsonSerializer.Serialize(pledger)}}},"amount":{"amount":{{{amount}}},"currency":"USD"},"announcedOn":"{{{announcedOn}}}",
+           "source":{"documentKey":"washington-2024","primary":true,"note":{{{JsonSerializer.Serialize(note)}}}}}
+          """;
+
+    private async Task<(int Status, JsonElement Body, string Text)> Send(HttpMethod method, string url, string? json = null,
+        string contentType = "application/json", params (string Name, string Value)[] headers)
+    {
+        using var client = Api.Server.CreateClient();
+        using var request = new HttpRequestMessage(method, url);
+        if (json is not null)
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone(), text);
+    }
+
+    private static void ShouldBeAProblemNaming((int Status, JsonElement Body, string Text) answer, int status, string field)
+    {
+        answer.Status.ShouldBe(status, answer.Text);
+        answer.Body.GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldContain(field, answer.Text);
+        answer.Text.ShouldNotContain("System.");
+        answer.Text.ShouldNotContain("lineNumber");
+        answer.Text.ShouldNotContain("bytePositionInLine");
+    }
+
+    [Fact]
+    public async Task control_characters_in_body_text_are_refused_naming_the_field_but_tab_and_line_feed_pass_in_a_note()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var before = await Api.EventCount();
+
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Germ\u0000any")), 400, "pledger");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Germany\n")), 400, "pledger");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: "a\u007fb")), 400, "source.note");
+        (await Api.EventCount()).ShouldBe(before);
+
+        (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: "line one\n\tline two"))).Status.ShouldBe(201);
+    }
+
+    [Fact]
+    public async Task amounts_beyond_the_documented_maximum_and_dates_beyond_2999_are_refused()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var before = await Api.EventCount();
+
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(amount: "79228162514264337593543950335")), 400, "amount.amount");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(amount: "1000000000000001")), 400, "amount.amount");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(announcedOn: "9999-12-31")), 400, "announcedOn");
+        foreach (var precision in new[] { "day", "month", "quarter", "season", "year" })
+        {
+            var revision = $$$"""
+                {"deadline":{"date":"9999-12-01","precision":"{{{precision}}}"},"reason":"moved","source":{"documentKey":"washington-2024","primary":true}}
+                """;
+            ShouldBeAProblemNaming(await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", revision), 400, "deadline.date");
+        }
+        (await Api.EventCount()).ShouldBe(before);
+
+        // At the bounds, everything still adds up: a pledge at the maximum, and a deadline on the last accepted day.
+        (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(amount: "1000000000000000"))).Status.ShouldBe(201);
+        (await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", """
+            {"deadline":{"date":"2999-12-01","precision":"season"},"reason":"moved","source":{"documentKey":"washington-2024","primary":true}}
+            """)).Status.ShouldBe(200);
+        (await Send(HttpMethod.Get, "/api/dashboard")).Status.ShouldBe(200);
+        (await Send(HttpMethod.Get, $"/api/commitments/{Goal}")).Status.ShouldBe(200);
+    }
+
+    [Fact]
+    public async Task json_is_read_strictly_duplicates_other_cases_and_numbers_as_strings_are_refused()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var before = await Api.EventCount();
+        var valid = PledgeJson();
+
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, valid.Replace("\"pledger\":", "\"pledger\":\"France\",\"pledger\":")), 400, "pledger");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, valid.Replace("\"pledger\":", "\"Pledger\":\"France\",\"pledger\":")), 400, "Pledger");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, valid.Replace("\"amount\":25000000", "\"amount\":\"25000000\"")), 400, "amount.amount");
+        var latin1 = await Send(HttpMethod.Post, PledgeUrl, valid, "application/json; charset=iso-8859-1");
+        latin1.Status.ShouldBe(415);
+        (await Api.EventCount()).ShouldBe(before);
+
+        // Media types are case-insensitive (RFC 9110): this one is JSON.
+        (await Send(HttpMethod.Post, PledgeUrl, valid, "APPLICATION/JSON; charset=UTF-8")).Status.ShouldBe(201);
+    }
+
+    [Fact]
+    public async Task query_values_that_do_not_parse_overflow_or_hold_control_characters_name_the_parameter()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var garbage = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?recordedAsOf=garbage");
+        ShouldBeAProblemNaming(garbage, 400, "recordedAsOf");
+        garbage.Text.ShouldContain("ISO 8601");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?page=2147483647"), 400, "page");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?page=99999999999"), 400, "page");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?q=a%00b"), 400, "q");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/audit/events?limit=2147483648"), 400, "limit");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}?effectiveAsOf=9999-12-31"), 400, "effectiveAsOf");
+    }
+
+    [Fact]
+    public async Task recorded_headers_must_be_short_printable_ascii_and_are_never_cut_silently()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var before = await Api.EventCount();
+
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("X-Correlation-Id", "café")), 400, "X-Correlation-Id");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("X-Correlation-Id", "a\u0001b")), 400, "X-Correlation-Id");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("X-Correlation-Id", new string('x', 201))), 400, "X-Correlation-Id");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("Idempotency-Key", "ключ")), 400, "Idempotency-Key");
+        (await Api.EventCount()).ShouldBe(before);
+
+        var accepted = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("X-Correlation-Id", new string('x', 200)));
+        accepted.Status.ShouldBe(201);
+    }
+}
