@@ -18,9 +18,6 @@ public static class HashChain
 {
     public const string Table = "event_hashes";
 
-    /// <summary>The stream Marten writes its tombstone events to (placeholders for sequence numbers a failed append reserved).</summary>
-    public static readonly Guid TombstoneStream = Guid.Parse("33965536-1e3f-4bcb-8117-1fb3044f0fae");
-
     public static IEnumerable<ISchemaObject> SchemaObjects(string schema)
     {
         var table = new Table(Name(schema, Table));

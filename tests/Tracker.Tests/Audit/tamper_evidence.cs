@@ -125,6 +125,50 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task every_changed_event_is_reported_not_only_the_first()
+    {
+        await AHistory();
+        var pledge = await SequenceOf(2);
+        var report = await SequenceOf(4);
+
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '250000000') where seq_id = {pledge}");
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Figure}}', '1') where seq_id = {report}");
+
+        var found = await Get($"/api/audit/commitments/{Goal}/verify");
+        found.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        found.GetProperty("breakCount").GetInt64().ShouldBe(2);
+        found.GetProperty("breaks").EnumerateArray().Select(b => b.GetProperty("sequence").GetInt64()).ShouldBe([pledge, report]);
+        found.GetProperty("firstBreak").GetProperty("sequence").GetInt64().ShouldBe(pledge);
+    }
+
+    [Fact]
+    public async Task writes_that_lose_a_race_leave_nothing_that_verification_reports_as_a_break()
+    {
+        await AHistory();
+        var current = await SequenceOf(4);
+        var client = Api.Server.CreateClient();
+
+        // Ten writers with the same If-Match: one wins, the others fail after Marten reserved their sequence numbers
+        // (it fills them with tombstone events).
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{Base}/evidence")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { url = $"https://example.org/race-{i}", primary = false })
+            };
+            request.Headers.TryAddWithoutValidation("If-Match", "\"4\"");
+            using var response = await client.SendAsync(request);
+            return (int)response.StatusCode;
+        }));
+
+        answers.Count(s => s == 200).ShouldBe(1);
+        current.ShouldBeGreaterThan(0);
+        var whole = await Get("/api/audit/verify");
+        whole.GetProperty("intact").GetBoolean().ShouldBeTrue(whole.ToString());
+        whole.GetProperty("breakCount").GetInt64().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task the_command_line_verifies_the_whole_log()
     {
         await AHistory();
