@@ -36,7 +36,7 @@ builder.Services.AddTrackerOpenApi();
 builder.Services.AddWolverineHttp();
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
-    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+    options.SerializerOptions.Converters.Add(new StrictEnums());
     options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
     StrictJson.Apply(options.SerializerOptions);
 });

@@ -18,4 +18,20 @@ public static class Slug
         var slug = builder.ToString().Trim('-');
         return slug.Length == 0 ? "pledger" : slug;
     }
+
+    /// <summary>
+    /// Whether a slug of the text would lose some of its letters or digits (日本, Ω), or have none at all ("!!!"): two
+    /// such names would share one key. Accents are not lost: "Türkiye" is "turkiye".
+    /// </summary>
+    public static bool LosesLetters(string text)
+    {
+        var kept = 0;
+        foreach (var c in text.Normalize(NormalizationForm.FormD))
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
+            if (char.IsAsciiLetterOrDigit(c)) kept++;
+            else if (char.IsLetterOrDigit(c)) return true;
+        }
+        return kept == 0;
+    }
 }

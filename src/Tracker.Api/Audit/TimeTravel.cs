@@ -13,6 +13,9 @@ namespace Tracker.Api.Audit;
 /// </summary>
 public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, DateOnly? EffectiveAsOf)
 {
+    // Any offset names the same instant; PostgreSQL's timestamptz parameters take it in UTC.
+    public DateTimeOffset? RecordedAsOf { get; } = RecordedAsOf?.ToUniversalTime();
+
     public const string ViewHeader = "X-Tracker-View";
 
     public bool IsPresent => RecordedAsOf is null && Version is null && EffectiveAsOf is null;

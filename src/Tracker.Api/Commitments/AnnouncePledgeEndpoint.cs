@@ -27,6 +27,9 @@ public sealed record AnnouncePledgeRequest(
         {
             RuleFor(x => x.PledgeId).Must(Keys.IsSlug).When(x => x.PledgeId is not null).WithMessage(Keys.SlugRule);
             RuleFor(x => x.Pledger).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.Pledger).Must(name => !Slug.LosesLetters(name)).When(x => !string.IsNullOrWhiteSpace(x.Pledger))
+                .WithMessage("pledger must be written in Latin letters or digits (accents are fine: 'Türkiye', 'Côte d'Ivoire'); " +
+                             "the pledger's key is made of them, so a name such as '日本' or '!!!' would be merged with others.");
             RuleFor(x => x.Amount).NotNull().SetValidator(new MoneyValidator());
             RuleFor(x => x.AnnouncedOn).NotNull();
             RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);

@@ -54,8 +54,12 @@ public static class ListCommitmentsEndpoint
         {
             var stored = Sorted(filter.Apply(session.Query<CommitmentProgress>()), sortBy, descending);
             var results = await stored.ToPagedListAsync(pageNumber, size, http.RequestAborted);
+            // Past the last page Marten's count comes back 0; the total does not depend on the page asked for.
+            var total = results.Count == 0 && pageNumber > 1
+                ? await filter.Apply(session.Query<CommitmentProgress>()).CountAsync(http.RequestAborted)
+                : results.TotalItemCount;
             return Results.Ok(new CommitmentPage(results.Select(CommitmentRow.Of).ToList(), pageNumber, size,
-                results.TotalItemCount, results.PageCount));
+                total, (total + size - 1) / size));
         }
 
         var then = Sorted(filter.Apply((await past.AllCommitments(session, http.RequestAborted)).AsQueryable()), sortBy, descending).ToList();

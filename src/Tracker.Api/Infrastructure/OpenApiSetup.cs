@@ -35,6 +35,17 @@ public static class OpenApiSetup
                 document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });
                 return Task.CompletedTask;
             });
+            // Enums are read and written by their API names only (Validation/StrictEnums): list them.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                var type = context.JsonTypeInfo.Type;
+                if (!type.IsEnum) return Task.CompletedTask;
+                schema.Type = JsonSchemaType.String;
+                schema.Enum = Enum.GetNames(type)
+                    .Select(name => (System.Text.Json.Nodes.JsonNode)System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(name))
+                    .ToList();
+                return Task.CompletedTask;
+            });
             // Computed fields (a deadline's dueBy, a target's isMoney) are answered, never read: say so.
             options.AddSchemaTransformer((schema, context, _) =>
             {

@@ -36,7 +36,8 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone(), text);
+        var isJson = response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.Ordinal) == true;
+        return ((int)response.StatusCode, isJson && text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : default, text);
     }
 
     private static void ShouldBeAProblemNaming((int Status, JsonElement Body, string Text) answer, int status, string field)
@@ -136,5 +137,84 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
 
         var accepted = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("X-Correlation-Id", new string('x', 200)));
         accepted.Status.ShouldBe(201);
+    }
+
+    [Fact]
+    public async Task enums_are_read_by_their_api_name_only_not_by_number_case_spaces_or_combination()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var before = await Api.EventCount();
+        foreach (var status in new[] { "3", "Withdrawn", "WITHDRAWN", "withdrawn ", "achieved,missed" })
+        {
+            var assessment = $$$"""
+                {"status":{{{JsonSerializer.Serialize(status)}}},"assessedOn":"2024-10-05","rationale":"r","source":{"url":"https://example.org/a","primary":false}}
+                """;
+            ShouldBeAProblemNaming(await Send(HttpMethod.Post, $"/api/commitments/{Goal}/assessments", assessment), 400, "status");
+        }
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, $"/api/commitments/{Goal}/assessments",
+            """{"status":3,"assessedOn":"2024-10-05","rationale":"r","source":{"url":"https://example.org/a","primary":false}}"""), 400, "status");
+        (await Api.EventCount()).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task achieved_late_cannot_be_claimed_before_the_deadline_has_passed()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var early = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/assessments",
+            """{"status":"achieved-late","assessedOn":"2024-10-05","rationale":"r","source":{"url":"https://example.org/a","primary":false}}""");
+
+        early.Status.ShouldBe(422, early.Text);
+        early.Text.ShouldContain("achieved-on-time");
+    }
+
+    [Fact]
+    public async Task a_past_instant_in_any_offset_and_only_iso_dates_are_read()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        (await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2024-01-01T00:00:00-01:00")).Status.ShouldBe(200);
+        (await Send(HttpMethod.Get, "/api/dashboard?recordedAsOf=2030-01-01T00:00:00%2B14:00")).Status.ShouldBe(200);
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?effectiveAsOf=01/02/2024"), 400, "effectiveAsOf");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?effectiveAsOf=2024-1-1"), 400, "effectiveAsOf");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2024-01-01%2000:00:00"), 400, "recordedAsOf");
+    }
+
+    [Fact]
+    public async Task a_pledger_named_without_latin_letters_is_refused_rather_than_merged_with_others()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "日本")), 400, "pledger");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "!!!")), 400, "pledger");
+        var accented = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Türkiye"));
+
+        accented.Status.ShouldBe(201, accented.Text);
+        accented.Body.GetProperty("pledge").GetProperty("pledgeId").GetString().ShouldBe("turkiye-1");
+    }
+
+    [Fact]
+    public async Task exported_text_that_a_spreadsheet_would_run_as_a_formula_starts_with_an_apostrophe()
+    {
+        await Api.StatedTheStabilisationGoal();
+        (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "=HYPERLINK(1) Land"))).Status.ShouldBe(201);
+
+        var csv = await Send(HttpMethod.Get, "/api/exports/pledges.csv");
+
+        csv.Text.ShouldContain(",'=HYPERLINK(1) Land,");
+        csv.Text.ShouldNotContain(",=HYPERLINK");
+    }
+
+    [Fact]
+    public async Task past_the_last_page_the_total_is_still_the_total()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var beyond = await Send(HttpMethod.Get, "/api/commitments?page=5");
+
+        beyond.Status.ShouldBe(200);
+        beyond.Body.GetProperty("items").GetArrayLength().ShouldBe(0);
+        beyond.Body.GetProperty("total").GetInt64().ShouldBe(1);
+        beyond.Body.GetProperty("pageCount").GetInt64().ShouldBe(1);
     }
 }

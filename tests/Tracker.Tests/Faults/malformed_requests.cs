@@ -87,4 +87,47 @@ public sealed class malformed_requests(TrackerApp app, ITestOutputHelper output)
         wrong.ShouldBeEmpty();
         (await Api.EventCount()).ShouldBe(eventsBefore, "not one malformed request wrote an event");
     }
+
+    [Fact]
+    public async Task hundreds_of_malformed_queries_paths_and_headers_on_every_route_are_problems_naming_them_and_write_nothing()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        var openApi = (await Api.Scenario(s => s.Get.Url("/openapi/v1.json"))).Json();
+        static string Fill(string route) => route.Replace("{key}", Goal).Replace("{pledgeId}", "germany-1")
+            .Replace("{name}", "Pledgers").Replace("{id}", Guid.Empty.ToString());
+        var cases = RequestCorpus.Generate(openApi, Fill).ToList();
+        var bodies = ValidBodies();
+        var client = Api.Server.CreateClient();
+        var eventsBefore = await Api.EventCount();
+        var wrong = new List<string>();
+        var statuses = new SortedDictionary<int, int>();
+
+        foreach (var hostile in cases)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(hostile.Method), hostile.Url);
+            if (hostile.Method == "POST" && bodies.TryGetValue(hostile.Route, out var body))
+            {
+                request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            }
+            foreach (var (name, value) in hostile.Headers) request.Headers.TryAddWithoutValidation(name, value);
+            using var response = await client.SendAsync(request);
+            var status = (int)response.StatusCode;
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            var text = await response.Content.ReadAsStringAsync();
+            var label = $"{hostile.Method} {hostile.Route} {hostile.What} → {status}";
+            if (status >= 500) { wrong.Add($"{label} {text[..Math.Min(text.Length, 300)]}"); continue; }
+            if (hostile.Headers.Count > 0 && status != 400) { wrong.Add($"{label}: a bad recorded header was not refused"); continue; }
+            if (status < 400) continue; // a hostile value can be a legitimate one (a search for "' or 1=1 --")
+            if (response.Content.Headers.ContentType?.MediaType != "application/problem+json") { wrong.Add($"{label}: not a problem"); continue; }
+            if (text.Contains("System.", StringComparison.Ordinal) || text.Contains("lineNumber", StringComparison.Ordinal)) wrong.Add($"{label}: names internals: {text}");
+            if (status == 400 && !Names(JsonDocument.Parse(text).RootElement, hostile.Names)) wrong.Add($"{label}: does not name {hostile.Names}: {text[..Math.Min(text.Length, 300)]}");
+        }
+
+        output.WriteLine($"{cases.Count} malformed queries, paths and headers over {cases.Select(c => c.Method + c.Route).Distinct().Count()} operations; answers: " +
+                         string.Join(", ", statuses.Select(s => $"{s.Value} x {s.Key}")));
+        cases.Count.ShouldBeGreaterThan(300);
+        wrong.ShouldBeEmpty();
+        (await Api.EventCount()).ShouldBe(eventsBefore, "not one malformed request wrote an event");
+    }
 }

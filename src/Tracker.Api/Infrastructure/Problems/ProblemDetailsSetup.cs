@@ -12,6 +12,13 @@ public static class ProblemDetailsSetup
             var problem = context.ProblemDetails;
             JsonReadProblems.Rewrite(problem);
             QueryReadProblems.Rewrite(problem);
+            if (problem.Status == StatusCodes.Status413PayloadTooLarge)
+            {
+                // The server's own limit on a chunked body says so in its words; say it as RequestSizeLimit does.
+                problem.Type = ProblemTypes.Validation;
+                problem.Title = "The request body is too large";
+                problem.Detail ??= "Request bodies are limited in size (Limits:MaxRequestBodyBytes).";
+            }
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             if (problem.Type is null or "about:blank" || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal)

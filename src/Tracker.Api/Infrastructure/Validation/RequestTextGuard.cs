@@ -6,8 +6,10 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// Query parameters and the headers the service records or keys on (X-Correlation-Id, Idempotency-Key, If-Match) are
 /// text a client sends, like a body's fields: a control character in a query value, or a recorded header that is not
 /// printable ASCII or is too long, is a 400 naming it, before anything reads it. Nothing is trimmed or cut silently.
+/// The two past-view parameters take one format each, as the OpenAPI document says (the framework's parsing would also
+/// take "01/02/2024", which reads differently in different countries).
 /// </summary>
-public sealed class RequestTextGuard(RequestDelegate next, IProblemDetailsService problems)
+public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetailsService problems)
 {
     public const int MaxHeaderLength = 200;
     private static readonly string[] RecordedHeaders = ["X-Correlation-Id", "Idempotency-Key", "If-Match"];
@@ -24,7 +26,11 @@ public sealed class RequestTextGuard(RequestDelegate next, IProblemDetailsServic
             }
             foreach (var value in values)
             {
-                if (value is not null && InputBounds.TextProblem(value, multiLine: false) is { } problem) errors[name] = [$"{name} {problem}"];
+                if (value is null) continue;
+                if (InputBounds.TextProblem(value, multiLine: false) is { } problem) errors[name] = [$"{name} {problem}"];
+                else if (name == "effectiveAsOf" && !DatePattern().IsMatch(value)) errors[name] = [$"{name} must be a date as YYYY-MM-DD."];
+                else if (name == "recordedAsOf" && !InstantPattern().IsMatch(value))
+                    errors[name] = [$"{name} must be a date and time in ISO 8601 with its offset, such as 2024-09-30T12:00:00Z."];
             }
         }
         foreach (var header in RecordedHeaders)
@@ -53,4 +59,10 @@ public sealed class RequestTextGuard(RequestDelegate next, IProblemDetailsServic
             Detail = $"Check {string.Join(", ", errors.Keys)}."
         });
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$")]
+    private static partial System.Text.RegularExpressions.Regex DatePattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial System.Text.RegularExpressions.Regex InstantPattern();
 }

@@ -12,6 +12,13 @@ public static class AssessStatus
                 "'not-assessed' is the state before any assessment; to undo an assessment, correct it.");
         }
 
+        if (status == CommitmentStatus.AchievedLate && Timeliness(state, CommitmentStatus.Achieved, assessedOn) != status)
+        {
+            return new RuleViolation("achieved-on-time",
+                $"'achieved-late' follows from the deadline, and {(state.Deadline?.DueBy is { } due ? $"it ({due:yyyy-MM-dd})" : "there is none that")} " +
+                $"had not passed on {assessedOn:yyyy-MM-dd}: assess 'achieved', and the tracker records whether it was late.");
+        }
+
         if (state.StatusHistory.Count > 0 && assessedOn < state.StatusHistory[^1].AssessedOn)
         {
             return new RuleViolation("assessment-out-of-order",
