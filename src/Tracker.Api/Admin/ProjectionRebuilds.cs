@@ -33,13 +33,69 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
 
     public bool AnyRunning => _jobs.Values.Any(j => j.Status == RebuildStatus.Running);
 
-    public RebuildProgress Start(string projection)
+    /// <summary>
+    /// Starts a rebuild unless one runs anywhere in the cluster: a rebuild holds a PostgreSQL advisory lock on a connection
+    /// of its own for as long as it runs (freed when it ends, or when its node dies), and names itself in that
+    /// connection's application_name, so a refused request can say which rebuild runs. Two rebuilds at once would each
+    /// hold every model of a page in memory and write the same rows.
+    /// </summary>
+    public async Task<(RebuildProgress? Started, string? Running)> TryStart(string projection, CancellationToken token)
     {
         var progress = new RebuildProgress(Guid.NewGuid(), projection, RebuildStatus.Running, 0, 0, 0, 0, 0,
             DateTimeOffset.UtcNow, null, null);
+        var connection = await database.OpenConnectionAsync(token);
+        try
+        {
+            await using (var name = new NpgsqlCommand($"select set_config('application_name', $1, false)", connection))
+            {
+                name.Parameters.Add(new NpgsqlParameter { Value = $"{RebuildSession}{progress.Id:N}:{projection}" });
+                await name.ExecuteNonQueryAsync(token);
+            }
+            await using var take = new NpgsqlCommand($"select pg_try_advisory_lock({LockClass}, {LockObject})", connection);
+            if (await take.ExecuteScalarAsync(token) is not true)
+            {
+                await using var holder = new NpgsqlCommand($"""
+                    select a.application_name, a.backend_start from pg_locks l join pg_stat_activity a on a.pid = l.pid
+                     where l.locktype = 'advisory' and l.classid = {LockClass} and l.objid = {LockObject} and l.granted
+                    """, connection);
+                await using var reader = await holder.ExecuteReaderAsync(token);
+                var running = await reader.ReadAsync(token) && reader.GetString(0).StartsWith(RebuildSession, StringComparison.Ordinal)
+                    ? Describe(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1))
+                    : "another rebuild";
+                await connection.DisposeAsync();
+                return (null, running);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
         _jobs[progress.Id] = progress;
-        _ = Task.Run(() => Run(progress.Id, projection, lifetime.ApplicationStopping));
-        return progress;
+        _ = Task.Run(async () =>
+        {
+            await using (connection)
+            {
+                await Run(progress.Id, projection, lifetime.ApplicationStopping);
+                // A pooled connection keeps a session lock until it is reused: give it back explicitly.
+                await using var release = new NpgsqlCommand($"select pg_advisory_unlock({LockClass}, {LockObject})", connection);
+                await ((Task)release.ExecuteNonQueryAsync(CancellationToken.None)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        });
+        return (progress, null);
+    }
+
+    private const string RebuildSession = "tracker-rebuild:";
+    internal const int LockClass = 20261130;
+    internal const int LockObject = 1;
+
+    private static string Describe(string applicationName, DateTimeOffset since)
+    {
+        var parts = applicationName[RebuildSession.Length..].Split(':', 2);
+        var id = Guid.TryParseExact(parts[0], "N", out var parsed) ? parsed.ToString() : parts[0];
+        return $"rebuild {id} of {(parts.Length > 1 ? parts[1] : "a read model")}, running since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC " +
+               $"(follow it at /api/admin/rebuilds/{id} on the node that started it)";
     }
 
     private async Task Run(Guid id, string projection, CancellationToken token)

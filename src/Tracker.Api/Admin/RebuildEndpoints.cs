@@ -8,21 +8,25 @@ public static class RebuildEndpoints
 {
     /// <summary>
     /// Starts rebuilding a read model (CommitmentProgress or Pledgers, or "all" of them in one pass over the log) from the
-    /// log; 202 with where to follow it.
+    /// log; 202 with where to follow it, or 409 naming the rebuild that already runs somewhere in the cluster.
     /// </summary>
     [WolverinePost("/api/admin/projections/{name}/rebuild", Name = "RebuildProjection")]
     [EndpointSummary("Rebuild a read model from the event log while the current one keeps serving")]
     [Tags("Admin")]
     [ProducesResponseType<RebuildProgress>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static IResult Start(string name, ProjectionRebuilds rebuilds)
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public static async Task<IResult> Start(string name, ProjectionRebuilds rebuilds, CancellationToken token)
     {
         var projection = ProjectionRebuilds.Supported.Append(ProjectionRebuilds.All)
             .FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
         if (projection is null) return NoSuchReadModel();
 
-        var progress = rebuilds.Start(projection);
-        return Results.Accepted($"/api/admin/rebuilds/{progress.Id}", progress);
+        var (started, running) = await rebuilds.TryStart(projection, token);
+        return started is not null
+            ? Results.Accepted($"/api/admin/rebuilds/{started.Id}", started)
+            : Results.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict,
+                title: "A rebuild is already running", detail: $"One rebuild runs at a time in the cluster: {running}.");
     }
 
     /// <summary>

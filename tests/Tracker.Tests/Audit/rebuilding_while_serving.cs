@@ -130,6 +130,40 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_rebuild_is_refused_while_another_node_runs_one_and_the_problem_names_it()
+    {
+        await ACatalogueAndSomeMoney();
+        var elsewhere = Guid.NewGuid();
+        // Another node's rebuild, as it holds the cluster's rebuild lock: on a connection named after the rebuild.
+        await using (var otherNode = await Api.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync())
+        {
+            await using (var take = new NpgsqlCommand(
+                             $"select set_config('application_name', 'tracker-rebuild:{elsewhere:N}:Pledgers', false), " +
+                             $"pg_advisory_lock({ProjectionRebuilds.LockClass}, {ProjectionRebuilds.LockObject})", otherNode))
+            {
+                await take.ExecuteNonQueryAsync();
+            }
+
+            var refused = await Api.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/projections/all/rebuild");
+                s.StatusCodeShouldBe(409);
+            });
+
+            var detail = refused.ReadProblem(409).Detail.ShouldNotBeNull();
+            detail.ShouldContain(elsewhere.ToString());
+            detail.ShouldContain("Pledgers");
+
+            await using var release = new NpgsqlCommand(
+                $"select pg_advisory_unlock({ProjectionRebuilds.LockClass}, {ProjectionRebuilds.LockObject})", otherNode);
+            await release.ExecuteNonQueryAsync();
+        }
+
+        // Its rebuild over, the next one runs.
+        (await Rebuild(ProjectionRebuilds.All)).GetProperty("status").GetString().ShouldBe("completed");
+    }
+
+    [Fact]
     public async Task an_unknown_read_model_is_a_404()
     {
         var result = await Api.Scenario(s =>
