@@ -18,6 +18,8 @@ using Wolverine;
 using Wolverine.Http;
 
 var builder = WebApplication.CreateBuilder(args);
+// No Server header: what runs behind the API is nobody's business.
+builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
 
 builder.Services.AddTrackerProblemDetails();
 builder.Services.AddTrackerSecurity(builder.Configuration, builder.Environment);
@@ -73,7 +75,11 @@ app.UseMiddleware<JsonBodiesOnly>();
 app.UseMiddleware<IdempotentRequests>();
 app.UseMiddleware<ConcurrencyRetry>();
 app.MapOpenApi();
-app.MapScalarApiReference("/scalar");
+// The interactive API reference is on in Development and off elsewhere unless OpenApi:ScalarUi says otherwise.
+if (builder.Configuration.GetValue("OpenApi:ScalarUi", app.Environment.IsDevelopment()))
+{
+    app.MapScalarApiReference("/scalar");
+}
 app.MapTrackerHealth();
 app.MapWolverineEndpoints(options =>
 {

@@ -36,7 +36,7 @@ export async function waitForSeededService({ timeoutMs = 180_000 } = {}) {
   let lastSequence = -1, steady = 0;
   while (Date.now() < deadline) {
     try {
-      const health = await api('/health/ready');
+      const health = await api('/health/ready', { key: 'demo-auditor-key' });
       const { total } = await api('/api/commitments?pageSize=1');
       const sequence = health.checks.database.data.highestEventSequence;
       steady = total === expected && sequence === lastSequence ? steady + 1 : 0;

@@ -7,7 +7,7 @@ namespace Tracker.Api.Security;
 
 /// <summary>X-Api-Key: the bootstrap admin key, a demo key (Development), or a stored key.</summary>
 public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger,
-    UrlEncoder encoder, ApiKeyStore keys, IOptions<AuthOptions> auth)
+    UrlEncoder encoder, ApiKeyStore keys, IOptions<AuthOptions> auth, RateLimits limits)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -35,7 +35,11 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
             identity = ($"key:{stored.Name}", stored.Roles);
         }
 
-        if (identity is not { } found) return AuthenticateResult.Fail("The API key is not valid or was revoked.");
+        if (identity is not { } found)
+        {
+            limits.FailedSignIn(Context);
+            return AuthenticateResult.Fail("The API key is not valid or was revoked.");
+        }
 
         var claims = new List<Claim> { new(ClaimTypes.Name, found.Name) };
         claims.AddRange(found.Roles.Select(r => new Claim(ClaimTypes.Role, r)));

@@ -2,12 +2,19 @@ using Tracker.Api.Dashboard;
 
 namespace Tracker.Api.Security;
 
-/// <summary>Headers that keep browsers from sniffing, framing or leaking what the API answers.</summary>
-public sealed class SecurityHeaders(RequestDelegate next)
+/// <summary>
+/// Headers that keep browsers from sniffing, framing or leaking what the API answers. Outside Development, HSTS tells
+/// browsers to use HTTPS only (the service runs behind a TLS-terminating proxy; browsers ignore the header over plain
+/// HTTP, so it does no harm there).
+/// </summary>
+public sealed class SecurityHeaders(RequestDelegate next, IHostEnvironment environment)
 {
+    private readonly bool _strictTransport = !environment.IsDevelopment();
+
     public Task InvokeAsync(HttpContext context)
     {
         var headers = context.Response.Headers;
+        if (_strictTransport) headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
         headers["X-Content-Type-Options"] = "nosniff";
         headers["X-Frame-Options"] = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
@@ -16,6 +23,13 @@ public sealed class SecurityHeaders(RequestDelegate next)
         {
             headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'";
             headers.CacheControl = "no-store";
+        }
+        else if (context.Request.Path.StartsWithSegments("/scalar"))
+        {
+            // Scalar's page is its own bundled script and styles, with its configuration inline.
+            headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+                                                 "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; " +
+                                                 "base-uri 'none'; frame-ancestors 'none'";
         }
         else if (DashboardSite.IsDashboardPath(context.Request.Path))
         {

@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -51,6 +50,14 @@ public static class SecuritySetup
                     RoleClaimType = "role",
                     ClockSkew = TimeSpan.FromSeconds(30)
                 };
+                options.Events = new JwtBearerEvents
+                {
+                    OnAuthenticationFailed = context =>
+                    {
+                        context.HttpContext.RequestServices.GetRequiredService<RateLimits>().FailedSignIn(context.HttpContext);
+                        return Task.CompletedTask;
+                    }
+                };
             });
 
         services.AddAuthorizationBuilder()
@@ -59,33 +66,9 @@ public static class SecuritySetup
             .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditor, Roles.Admin))
             .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Admin));
 
-        var writesPerMinute = configuration.GetValue("RateLimits:WritesPerMinute", 120);
-        services.AddRateLimiter(options =>
-        {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
-                    ? RateLimitPartition.GetNoLimiter("reads")
-                    : RateLimitPartition.GetFixedWindowLimiter(
-                        context.User.Identity?.Name ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                        _ => new FixedWindowRateLimiterOptions { PermitLimit = writesPerMinute, Window = TimeSpan.FromMinutes(1) }));
-            options.OnRejected = async (context, token) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Type = ProblemTypes.TooManyRequests,
-                        Title = "Too many writes",
-                        Detail = $"At most {writesPerMinute} writes a minute per client; retry after the Retry-After delay."
-                    }
-                });
-            };
-        });
+        var limits = new RateLimits(configuration);
+        services.AddSingleton(limits);
+        services.AddRateLimiter(limits.Configure);
 
         var origins = configuration.GetSection("Cors:Origins").Get<string[]>() ?? [];
         services.AddCors(options => options.AddDefaultPolicy(policy =>
@@ -105,6 +88,7 @@ public static class SecuritySetup
         app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<RequestSizeLimit>();
         app.UseCors();
+        app.UseMiddleware<SignInThrottle>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

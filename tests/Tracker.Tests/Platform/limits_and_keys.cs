@@ -145,4 +145,105 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
 
         refused.ToString().ShouldContain("Auth:DemoKeys");
     }
+
+    private static async Task<List<int>> Statuses(IAlbaHost host, int count, Action<Scenario> request)
+    {
+        var statuses = new List<int>();
+        for (var i = 0; i < count; i++)
+        {
+            var result = await host.Scenario(s =>
+            {
+                request(s);
+                s.IgnoreStatusCode();
+            });
+            statuses.Add(result.Context.Response.StatusCode);
+            if (result.Context.Response.StatusCode == 429)
+            {
+                result.Context.Response.Headers.RetryAfter.ToString().ShouldNotBeNullOrEmpty();
+                result.ReadProblem(429);
+            }
+        }
+        return statuses;
+    }
+
+    [Fact]
+    public async Task guessing_keys_is_limited_per_address_and_then_even_a_good_key_waits()
+    {
+        await using var limited = await TrackerApp.StartAnotherHost(("RateLimits:FailedSignInsPerMinute", "3"));
+
+        var guesses = await Statuses(limited, 5, s =>
+        {
+            s.Get.Url("/api/documents");
+            s.WithRequestHeader("X-Api-Key", $"guess-{Guid.NewGuid()}");
+        });
+        var good = await Statuses(limited, 1, s => s.Get.Url("/api/documents"));
+
+        guesses.ShouldBe([401, 401, 401, 429, 429]);
+        good.ShouldBe([429]);
+    }
+
+    [Fact]
+    public async Task anonymous_reads_are_limited_per_address_and_reads_with_a_key_are_not()
+    {
+        await using var limited = await TrackerApp.StartAnotherHost(("RateLimits:AnonymousReadsPerMinute", "2"));
+
+        var anonymous = await Statuses(limited, 3, s =>
+        {
+            s.Get.Url("/api/documents");
+            s.WithRequestHeader(TestIdentities.AnonymousMarker, "yes");
+        });
+        var withKey = await Statuses(limited, 3, s => s.Get.Url("/api/documents"));
+
+        anonymous.ShouldBe([200, 200, 429]);
+        withKey.ShouldBe([200, 200, 200]);
+    }
+
+    [Fact]
+    public async Task heavy_reads_beyond_the_ones_running_and_queued_are_a_429()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await using var limited = await TrackerApp.StartAnotherHost(("RateLimits:HeavyReadsAtOnce", "1"), ("RateLimits:HeavyReadsQueued", "0"));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+            (await limited.Scenario(s =>
+            {
+                s.Get.Url("/api/audit/verify");
+                s.IgnoreStatusCode();
+            })).Context.Response));
+
+        answers.Count(r => r.StatusCode == 200).ShouldBeGreaterThanOrEqualTo(1);
+        answers.Where(r => r.StatusCode != 200).ShouldAllBe(r => r.StatusCode == 429 && r.Headers.RetryAfter.Count == 1);
+        RateLimits.IsHeavyRead(new Microsoft.AspNetCore.Http.DefaultHttpContext { Request = { Method = "GET", Path = "/api/commitments", QueryString = new("?effectiveAsOf=2024-01-01") } }.Request)
+            .ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task outside_development_the_service_sends_hsts_hides_scalar_and_tells_anonymous_callers_only_whether_it_is_ready()
+    {
+        await using var production = await TrackerApp.StartHostIn("Production", ("Auth:BootstrapAdminKey", "production-admin-key-for-tests"));
+
+        var anonymous = await production.Scenario(s =>
+        {
+            s.Get.Url("/health/ready");
+            s.WithRequestHeader(TestIdentities.AnonymousMarker, "yes");
+        });
+        var operator_ = await production.Scenario(s =>
+        {
+            s.Get.Url("/health/ready");
+            s.WithRequestHeader("X-Api-Key", "production-admin-key-for-tests");
+        });
+        var scalar = await production.Scenario(s =>
+        {
+            s.Get.Url("/scalar");
+            s.WithRequestHeader("X-Api-Key", "production-admin-key-for-tests");
+            s.StatusCodeShouldBe(404);
+        });
+
+        anonymous.Json().EnumerateObject().Select(p => p.Name).ShouldBe(["status"]);
+        operator_.Json().GetProperty("checks").GetProperty("database").GetProperty("data").TryGetProperty("node", out _).ShouldBeTrue();
+        anonymous.Context.Response.Headers.StrictTransportSecurity.ToString().ShouldContain("max-age=");
+        scalar.Context.Response.StatusCode.ShouldBe(404);
+        production.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>()
+            .Value.AddServerHeader.ShouldBeFalse();
+    }
 }

@@ -23,19 +23,25 @@ public sealed class TrackerApp : IAsyncLifetime
     public async Task InitializeAsync() => Host = await StartAnotherHost();
 
     /// <summary>A service process of its own on the same database: what a restart or a second node looks like.</summary>
-    public static async Task<IAlbaHost> StartAnotherHost(params (string Key, string Value)[] settings)
+    public static Task<IAlbaHost> StartAnotherHost(params (string Key, string Value)[] settings) => StartHostIn("Development", settings);
+
+    /// <summary>A host in another environment (Production: no demo keys, no schema changes, the production headers).</summary>
+    public static async Task<IAlbaHost> StartHostIn(string environment, params (string Key, string Value)[] settings)
     {
         JasperFxEnvironment.AutoStartHost = true;
         var connectionString = TestDatabase.ConnectionString();
 
         var host = await AlbaHost.For<Program>(builder =>
         {
-            builder.UseEnvironment("Development");
+            builder.UseEnvironment(environment);
             builder.UseSetting("ConnectionStrings:Tracker", connectionString);
             builder.UseSetting("Wolverine:ScheduledJobPollingMilliseconds", "200");
             // Each test states what it needs; the seed catalogue has its own tests.
             builder.UseSetting("Catalogue:LoadOnStart", "false");
             builder.UseSetting("RateLimits:WritesPerMinute", "1000000");
+            // The security matrix signs in badly and reads anonymously hundreds of times from one test address.
+            builder.UseSetting("RateLimits:FailedSignInsPerMinute", "1000000");
+            builder.UseSetting("RateLimits:AnonymousReadsPerMinute", "1000000");
             builder.UseSetting("Auth:Jwt:Issuer", TestIdentities.Issuer);
             builder.UseSetting("Auth:Jwt:Audience", TestIdentities.Audience);
             builder.UseSetting("Auth:Jwt:SigningKey", TestIdentities.SigningKey);

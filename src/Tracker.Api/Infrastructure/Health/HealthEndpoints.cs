@@ -32,9 +32,17 @@ public static class HealthEndpoints
         return app;
     }
 
+    /// <summary>
+    /// A caller without a key or token learns whether the service is ready, nothing more: the node id, the event
+    /// sequence, projection lag and dead letters are for operators (any role).
+    /// </summary>
     private static Task Write(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }, JsonSerializerOptions.Web));
+        }
         var body = new
         {
             status = report.Status.ToString(),

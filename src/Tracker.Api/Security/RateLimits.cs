@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Tracker.Api.Infrastructure;
+
+namespace Tracker.Api.Security;
+
+/// <summary>
+/// What one client may ask of the service, and what the service does at once: writes per client a minute, anonymous
+/// API reads per address a minute, heavy reads (past views, exports, trends, histories, verifications) in flight at once
+/// across all clients (more wait in a short queue), and failed sign-ins per address a minute (each bad key costs a
+/// database lookup; past the limit a request with credentials is refused before it is looked up). Every refusal is a
+/// 429 problem with Retry-After. Limits are per process: two nodes allow twice as much.
+/// </summary>
+public sealed class RateLimits
+{
+    public int WritesPerMinute { get; }
+    public int AnonymousReadsPerMinute { get; }
+    public int HeavyReadsAtOnce { get; }
+    public int HeavyReadsQueued { get; }
+    public int FailedSignInsPerMinute { get; }
+
+    private readonly PartitionedRateLimiter<string> _failedSignIns;
+
+    public RateLimits(IConfiguration configuration)
+    {
+        WritesPerMinute = configuration.GetValue("RateLimits:WritesPerMinute", 120);
+        AnonymousReadsPerMinute = configuration.GetValue("RateLimits:AnonymousReadsPerMinute", 1200);
+        HeavyReadsAtOnce = configuration.GetValue("RateLimits:HeavyReadsAtOnce", 4);
+        HeavyReadsQueued = configuration.GetValue("RateLimits:HeavyReadsQueued", 32);
+        FailedSignInsPerMinute = configuration.GetValue("RateLimits:FailedSignInsPerMinute", 10);
+        _failedSignIns = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address,
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = FailedSignInsPerMinute, Window = TimeSpan.FromMinutes(1) }));
+    }
+
+    public static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>A key or token that did not sign in: counted against the address it came from.</summary>
+    public void FailedSignIn(HttpContext context) => _failedSignIns.AttemptAcquire(ClientAddress(context)).Dispose();
+
+    public bool SignInsBlocked(HttpContext context) =>
+        _failedSignIns.GetStatistics(ClientAddress(context))?.CurrentAvailablePermits == 0;
+
+    public void Configure(RateLimiterOptions options)
+    {
+        var perClient = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        {
+            var api = context.Request.Path.StartsWithSegments("/api");
+            if (!IsRead(context.Request.Method))
+            {
+                return RateLimitPartition.GetFixedWindowLimiter($"writes:{context.User.Identity?.Name ?? ClientAddress(context)}",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = WritesPerMinute, Window = TimeSpan.FromMinutes(1) });
+            }
+            return api && context.User.Identity?.IsAuthenticated != true
+                ? RateLimitPartition.GetFixedWindowLimiter($"anonymous:{ClientAddress(context)}",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = AnonymousReadsPerMinute, Window = TimeSpan.FromMinutes(1) })
+                : RateLimitPartition.GetNoLimiter("reads");
+        });
+        var heavy = PartitionedRateLimiter.Create<HttpContext, string>(context => IsHeavyRead(context.Request)
+            ? RateLimitPartition.GetConcurrencyLimiter("heavy", _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = HeavyReadsAtOnce, QueueLimit = HeavyReadsQueued, QueueProcessingOrder = QueueProcessingOrder.OldestFirst
+            })
+            : RateLimitPartition.GetNoLimiter("light"));
+        options.GlobalLimiter = PartitionedRateLimiter.CreateChained(perClient, heavy);
+        options.OnRejected = Rejected;
+    }
+
+    private static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+
+    /// <summary>Reads whose work grows with the log or a history: past views, exports, trends, histories, verifications.</summary>
+    public static bool IsHeavyRead(HttpRequest request)
+    {
+        if (!IsRead(request.Method) || !request.Path.StartsWithSegments("/api", out var rest)) return false;
+        var path = rest.Value ?? "";
+        return path.StartsWith("/exports/", StringComparison.Ordinal)
+               || path.EndsWith("/trend", StringComparison.Ordinal) || path.EndsWith("/history", StringComparison.Ordinal)
+               || path.EndsWith("/history.csv", StringComparison.Ordinal) || path.EndsWith("/changelog", StringComparison.Ordinal)
+               || path.EndsWith("/verify", StringComparison.Ordinal)
+               || request.Query.ContainsKey("recordedAsOf") || request.Query.ContainsKey("effectiveAsOf") || request.Query.ContainsKey("version");
+    }
+
+    private async ValueTask Rejected(OnRejectedContext context, CancellationToken token)
+    {
+        var http = context.HttpContext;
+        var windowed = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after);
+        var (title, detail, retryAfter) = !IsRead(http.Request.Method)
+            ? ("Too many writes", $"At most {WritesPerMinute} writes a minute per client; retry after the Retry-After delay.", after)
+            : windowed
+                ? ("Too many anonymous reads", $"At most {AnonymousReadsPerMinute} API reads a minute per address without a key; " +
+                                               "retry after the Retry-After delay, or read with a key.", after)
+                : ("Too many heavy reads at once", $"At most {HeavyReadsAtOnce} past views, exports, trends, histories and " +
+                                                   $"verifications run at once and {HeavyReadsQueued} wait; retry shortly.", TimeSpan.FromSeconds(2));
+        await Refuse(http, title, detail, retryAfter);
+    }
+
+    public static Task Refuse(HttpContext http, string title, string detail, TimeSpan retryAfter)
+    {
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests, Type = ProblemTypes.TooManyRequests, Title = title, Detail = detail
+            }
+        }).AsTask();
+    }
+}
+
+/// <summary>
+/// Refuses a request that carries a key or token from an address that has failed to sign in too often this minute,
+/// before the key is looked up (a guessed key costs a database lookup; a guesser gets 429s instead).
+/// </summary>
+public sealed class SignInThrottle(RequestDelegate next, RateLimits limits)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var carriesCredentials = context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header)
+                                 || context.Request.Headers.Authorization.Count > 0;
+        return carriesCredentials && limits.SignInsBlocked(context)
+            ? RateLimits.Refuse(context, "Too many failed sign-ins",
+                $"At most {limits.FailedSignInsPerMinute} keys or tokens that fail to sign in a minute per address; retry after the Retry-After delay.",
+                TimeSpan.FromMinutes(1))
+            : next(context);
+    }
+}
