@@ -132,7 +132,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('.access .who');
     assert.match(await page.locator('.access .who').innerText(), /demo-auditor/);
     await settle();
-    const history = await api(`/api/commitments/${goal.key}/history`, { key: demoKeys.auditor });
+    const { items: history } = await api(`/api/commitments/${goal.key}/history?limit=500`, { key: demoKeys.auditor });
     assert.equal(await page.locator('ol.timeline > li').count(), history.length);
     assert.match(await page.locator('ol.timeline > li').first().innerText(), /demo-monitor[\s\S]*Pledge announced/i);
 

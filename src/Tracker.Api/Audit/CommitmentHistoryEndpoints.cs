@@ -22,17 +22,33 @@ public sealed record FieldChange(string Field, JsonElement? Before, JsonElement?
 public sealed record ChangelogEntry(int Version, string Type, DateTimeOffset RecordedAt, string? Actor, string Summary,
     IReadOnlyList<FieldChange> Changes);
 
+/// <summary>A window of a commitment's history: at most limit events after a version; next is the after of the next page.</summary>
+public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Items, int After, int Limit, int? Next);
+
+public sealed record ChangelogPage(IReadOnlyList<ChangelogEntry> Items, int After, int Limit, int? Next);
+
 public static class CommitmentHistoryEndpoints
 {
+    /// <summary>
+    /// A commitment's events in order, a page at a time: the events after version "after" (0: from the start), at most
+    /// "limit" (100 unless given, at most 500); "next" is the "after" of the next page, null on the last.
+    /// </summary>
     [WolverineGet("/api/commitments/{key}/history", Name = "GetCommitmentHistory")]
-    [EndpointSummary("Every event of a commitment, in order, with who, when, why and a readable summary")]
+    [EndpointSummary("A commitment's events, in order, a page at a time, with who, when, why and a readable summary")]
     [Tags("Audit")]
-    [ProducesResponseType<IReadOnlyList<HistoryEntry>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HistoryPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> History(string key, IQuerySession session, CancellationToken token)
+    public static async Task<IResult> History(string key, int? after, int? limit, IQuerySession session, CancellationToken token)
     {
+        var errors = new Dictionary<string, string[]>();
+        var window = EventWindow.Parse(after, limit, errors);
+        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+
         var events = await session.Events.FetchStreamAsync(StreamIds.ForCommitment(key), token: token);
-        return events.Count == 0 ? NotFound(key) : Results.Ok(Entries(events));
+        if (events.Count == 0) return NotFound(key);
+        var (items, next) = window.Of(Entries(events), e => e.Version);
+        return Results.Ok(new HistoryPage(items, window.After, window.Limit, next));
     }
 
     /// <summary>
@@ -55,29 +71,45 @@ public static class CommitmentHistoryEndpoints
         return entries;
     }
 
+    /// <summary>What each event changed, a page at a time (after and limit as for the history).</summary>
     [WolverineGet("/api/commitments/{key}/changelog", Name = "GetCommitmentChangelog")]
-    [EndpointSummary("What each event changed in the commitment's progress model, before and after")]
+    [EndpointSummary("What each event changed in the commitment's progress model, before and after, a page at a time")]
     [Tags("Audit")]
-    [ProducesResponseType<IReadOnlyList<ChangelogEntry>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ChangelogPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Changelog(string key, IQuerySession session, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-        CancellationToken token)
+    public static async Task<IResult> Changelog(string key, int? after, int? limit, IQuerySession session,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken token)
     {
+        var errors = new Dictionary<string, string[]>();
+        var window = EventWindow.Parse(after, limit, errors);
+        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+
         var id = StreamIds.ForCommitment(key);
         var events = await session.Events.FetchStreamAsync(id, token: token);
         if (events.Count == 0) return NotFound(key);
 
+        // The models before the window are folded, not compared: only the window's entries are serialised and diffed.
         var entries = new List<ChangelogEntry>();
         CommitmentProgress? before = null;
+        int? next = null;
         foreach (var e in events)
         {
-            var after = CommitmentReplay.Evolve(before, id, e)!;
-            entries.Add(new ChangelogEntry((int)e.Version, EventNames.Of(e.Data), e.Timestamp, e.UserName,
-                EventSummaries.Of(e.Data, (before ?? after).LedgerCurrency),
-                Diff(Row(before, json.Value.SerializerOptions), Row(after, json.Value.SerializerOptions))));
-            before = after;
+            var then = CommitmentReplay.Evolve(before, id, e)!;
+            if (e.Version > window.After)
+            {
+                if (entries.Count == window.Limit)
+                {
+                    next = entries[^1].Version;
+                    break;
+                }
+                entries.Add(new ChangelogEntry((int)e.Version, EventNames.Of(e.Data), e.Timestamp, e.UserName,
+                    EventSummaries.Of(e.Data, (before ?? then).LedgerCurrency),
+                    Diff(Row(before, json.Value.SerializerOptions), Row(then, json.Value.SerializerOptions))));
+            }
+            before = then;
         }
-        return Results.Ok(entries);
+        return Results.Ok(new ChangelogPage(entries, window.After, window.Limit, next));
     }
 
     private static IResult NotFound(string key) => Results.Problem(statusCode: StatusCodes.Status404NotFound,

@@ -17,8 +17,6 @@ public static class ListCommitmentsEndpoint
 {
     public const int DefaultPageSize = 25;
     public const int MaxPageSize = 100;
-    /// <summary>Far past any real list (10 million commitments at the largest page size), and no offset overflows.</summary>
-    public const int MaxPage = 100_000;
     private static readonly string[] Sorts = ["title", "deadline", "last-changed", "progress", "status", "stated-on"];
 
     /// <summary>
@@ -41,10 +39,8 @@ public static class ListCommitmentsEndpoint
         var sortBy = sort ?? "title";
         if (!Sorts.Contains(sortBy)) errors["sort"] = [$"sort must be one of: {string.Join(", ", Sorts)}."];
         var descending = order switch { null or "asc" => false, "desc" => true, _ => Bad(errors, "order", "order must be asc or desc.") };
-        var pageNumber = page ?? 1;
-        if (pageNumber is < 1 or > MaxPage) errors["page"] = [$"page must be between 1 and {MaxPage}."];
-        var size = pageSize ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize) errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."];
+        var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
+        var (pageNumber, size) = (paging.Page, paging.PageSize);
         if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
 
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
@@ -59,12 +55,12 @@ public static class ListCommitmentsEndpoint
                 ? await filter.Apply(session.Query<CommitmentProgress>()).CountAsync(http.RequestAborted)
                 : results.TotalItemCount;
             return Results.Ok(new CommitmentPage(results.Select(CommitmentRow.Of).ToList(), pageNumber, size,
-                total, (total + size - 1) / size));
+                total, paging.PageCount(total)));
         }
 
         var then = Sorted(filter.Apply((await past.AllCommitments(session, http.RequestAborted)).AsQueryable()), sortBy, descending).ToList();
-        return Results.Ok(new CommitmentPage(then.Skip((pageNumber - 1) * size).Take(size).Select(CommitmentRow.Of).ToList(),
-            pageNumber, size, then.Count, (then.Count + size - 1) / size));
+        return Results.Ok(new CommitmentPage(then.Skip(paging.Skip).Take(size).Select(CommitmentRow.Of).ToList(),
+            pageNumber, size, then.Count, paging.PageCount(then.Count)));
     }
 
     private static IQueryable<CommitmentProgress> Sorted(IQueryable<CommitmentProgress> query, string sortBy, bool descending) =>

@@ -27,7 +27,7 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
     {
         await AHistoryWithACorrection();
 
-        var history = (await Get($"{Base}/history")).EnumerateArray().ToList();
+        var history = (await Get($"{Base}/history")).GetProperty("items").EnumerateArray().ToList();
 
         history.Select(h => h.GetProperty("version").GetInt32()).ShouldBe([1, 2, 3, 4]);
         history.Select(h => h.GetProperty("type").GetString())
@@ -44,11 +44,34 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_history_and_the_changelog_come_a_page_at_a_time_after_a_version()
+    {
+        await AHistoryWithACorrection();
+
+        var first = await Get($"{Base}/history?limit=3");
+        var rest = await Get($"{Base}/history?after={first.GetProperty("next").GetInt32()}&limit=3");
+        var changes = await Get($"{Base}/changelog?after=2&limit=1");
+
+        first.GetProperty("items").EnumerateArray().Select(h => h.GetProperty("version").GetInt32()).ShouldBe([1, 2, 3]);
+        first.GetProperty("next").GetInt32().ShouldBe(3);
+        rest.GetProperty("items").EnumerateArray().Select(h => h.GetProperty("version").GetInt32()).ShouldBe([4]);
+        rest.TryGetProperty("next", out _).ShouldBeFalse(); // the last page
+        changes.GetProperty("items").EnumerateArray().Single().GetProperty("version").GetInt32().ShouldBe(3);
+        changes.GetProperty("next").GetInt32().ShouldBe(3);
+        var tooMany = await Api.Scenario(s =>
+        {
+            s.Get.Url($"{Base}/history?limit=501");
+            s.StatusCodeShouldBe(400);
+        });
+        tooMany.ReadProblem(400).Errors.ShouldNotBeNull().Keys.ShouldContain("limit");
+    }
+
+    [Fact]
     public async Task the_changelog_shows_what_each_event_changed_in_the_progress_model()
     {
         await AHistoryWithACorrection();
 
-        var changelog = (await Get($"{Base}/changelog")).EnumerateArray().ToList();
+        var changelog = (await Get($"{Base}/changelog")).GetProperty("items").EnumerateArray().ToList();
 
         var pledged = changelog[1].GetProperty("changes").EnumerateArray().Single(c => c.GetProperty("field").GetString() == "money.pledged");
         pledged.GetProperty("before").GetDecimal().ShouldBe(0m);

@@ -46,7 +46,7 @@ public sealed class event_versions(TrackerApp app) : TrackerTest(app)
         var then = await Get($"/api/commitments/{Goal}?version={version}");
         then.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(50_000_000m);
         then.GetProperty("detail").GetProperty("pledges")[0].GetProperty("pledger").GetString().ShouldBe("United States");
-        var history = (await Get($"/api/commitments/{Goal}/history")).EnumerateArray().ToList();
+        var history = (await Get($"/api/commitments/{Goal}/history")).GetProperty("items").EnumerateArray().ToList();
         history[^1].GetProperty("type").GetString().ShouldBe("pledge-announced");
         history[^1].GetProperty("summary").GetString().ShouldBe("United States pledged USD 50,000,000 on 2024-09-30");
 

@@ -79,6 +79,26 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task pledgers_and_a_pledgers_pledges_come_a_page_at_a_time_with_totals_over_all_of_them()
+    {
+        await GermanyPledgedAcrossCommitments();
+
+        var firstPledge = await Get("/api/pledgers/germany?pageSize=1");
+        var secondPledge = await Get("/api/pledgers/germany?pageSize=1&page=2");
+        var list = await Get("/api/pledgers?pageSize=1&page=2");
+
+        var pledger = firstPledge.GetProperty("pledger");
+        pledger.GetProperty("pledgeCount").GetInt32().ShouldBe(2);
+        pledger.GetProperty("pledges").GetArrayLength().ShouldBe(1);
+        pledger.GetProperty("totals").EnumerateArray().Select(t => t.GetProperty("currency").GetString()).ShouldBe(["EUR", "USD"]);
+        firstPledge.GetProperty("pageCount").GetInt64().ShouldBe(2);
+        secondPledge.GetProperty("pledger").GetProperty("pledges").EnumerateArray().Single().GetProperty("commitmentKey").GetString()
+            .ShouldNotBe(pledger.GetProperty("pledges")[0].GetProperty("commitmentKey").GetString());
+        list.GetProperty("items").GetArrayLength().ShouldBe(0);
+        list.GetProperty("total").GetInt64().ShouldBe(1);
+    }
+
+    [Fact]
     public async Task a_corrected_disbursement_leaves_the_pledgers_totals_too()
     {
         await GermanyPledgedAcrossCommitments();

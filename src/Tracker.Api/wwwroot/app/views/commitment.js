@@ -16,7 +16,7 @@ export async function render({ args: [key], past, caller }) {
     get(path, when),
     get(`${path}/trend`, when).catch(() => null),
     documentsByKey().catch(() => new Map()),
-    caller?.may?.audit ? get(`${path}/history`).catch(error => error) : null
+    caller?.may?.audit ? get(`${path}/history`, { limit: '500' }).catch(error => error) : null
   ]);
   const detail = commitment.detail;
   const end = past?.asOf ?? format.today();
@@ -152,15 +152,17 @@ function timeline(history, past, caller) {
   if (history instanceof ApiError) return h('p', { class: 'problem' }, history.message);
 
   const end = past ? `${past.asOf}T23:59:59.999Z` : null;
-  const shown = history.filter(entry => !past || (past.view === 'effective'
+  const more = history.next === null ? null
+    : h('p', { class: 'muted' }, `The first ${history.items.length} events are shown; the full history is in the CSV export.`);
+  const shown = history.items.filter(entry => !past || (past.view === 'effective'
     ? (entry.effectiveOn ?? entry.recordedAt.slice(0, 10)) <= past.asOf
     : entry.recordedAt <= end));
   if (shown.length === 0) return h('p', { class: 'empty' }, 'Nothing was recorded by then.');
-  return h('ol', { class: 'timeline', reversed: true }, shown.slice().reverse().map(entry => h('li', null,
+  return [more, h('ol', { class: 'timeline', reversed: true }, shown.slice().reverse().map(entry => h('li', null,
     h('p', { class: 'when' }, h('time', { datetime: entry.recordedAt }, format.instant(entry.recordedAt)),
       ' · ', h('span', { class: 'who' }, entry.actor),
       entry.effectiveOn ? h('span', { class: 'muted' }, ` · takes effect ${format.day(entry.effectiveOn)}`) : null),
     h('p', { class: 'what' }, h('strong', null, format.label(entry.type)), ': ', entry.summary),
     entry.reason ? h('p', { class: 'why' }, h('span', { class: 'muted' }, 'Why: '), entry.reason) : null,
-    h('p', { class: 'meta muted' }, `version ${entry.version} · correlation ${entry.correlationId}`))));
+    h('p', { class: 'meta muted' }, `version ${entry.version} · correlation ${entry.correlationId}`))))];
 }

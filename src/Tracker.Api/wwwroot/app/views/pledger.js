@@ -8,7 +8,7 @@ import { freshness } from '../parts.js';
 import { presentOnly } from './pledgers.js';
 
 export async function render({ args: [key], past }) {
-  const { pledger, freshness: fresh } = await get(`/api/pledgers/${encodeURIComponent(key)}`);
+  const { pledger, freshness: fresh } = await get(`/api/pledgers/${encodeURIComponent(key)}`, { pageSize: '100' });
   const titles = new Map(await Promise.all([...new Set(pledger.pledges.map(p => p.commitmentKey))].map(async commitmentKey =>
     [commitmentKey, await get(`/api/commitments/${encodeURIComponent(commitmentKey)}`).then(c => c.title, () => commitmentKey)])));
 
@@ -20,7 +20,8 @@ export async function render({ args: [key], past }) {
     h('div', { class: 'grid two' }, pledger.totals.map(t => section(`In ${t.currency}`,
       moneyBar(`${pledger.name}: pledged, committed and disbursed in ${t.currency}`, { ...t, currency: t.currency, target: null }),
       h('p', { class: 'chart-note' }, `${format.money(t.outstanding, t.currency, { exact: true })} pledged and not yet disbursed.`)))),
-    section('Pledges', table(`Pledges by ${pledger.name}`, ['Commitment', 'Pledge', 'Announced', 'Pledged', 'Committed', 'Disbursed', 'Outstanding'],
+    section('Pledges', pledger.pledgeCount > pledger.pledges.length
+      ? h('p', { class: 'muted' }, `The first ${pledger.pledges.length} of ${pledger.pledgeCount} pledges.`) : null, table(`Pledges by ${pledger.name}`, ['Commitment', 'Pledge', 'Announced', 'Pledged', 'Committed', 'Disbursed', 'Outstanding'],
       pledger.pledges.map(p => [
         h('a', { href: href(`/commitments/${encodeURIComponent(p.commitmentKey)}`) }, titles.get(p.commitmentKey)),
         p.pledge.pledgeId,

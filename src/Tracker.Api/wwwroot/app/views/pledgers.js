@@ -7,7 +7,7 @@ import { href } from '../route.js';
 import { freshness } from '../parts.js';
 
 export async function render({ past }) {
-  const list = await get('/api/pledgers');
+  const list = await get('/api/pledgers', { pageSize: '100' });
   const currencies = [...new Set(list.items.flatMap(p => p.totals.map(t => t.currency)))].sort();
 
   return h('div', { class: 'pledgers' },
@@ -15,6 +15,8 @@ export async function render({ past }) {
     past ? presentOnly() : null,
     h('p', { class: 'lede' }, 'What each member pledged, committed and disbursed, across every commitment they pledged to.'),
     freshness(list.freshness),
+    list.total > list.items.length
+      ? h('p', { class: 'muted' }, `The first ${list.items.length} of ${list.total} pledgers, by name.`) : null,
     list.items.length === 0
       ? h('p', { class: 'empty card' }, 'No pledges are recorded yet. The seed documents report aggregate amounts without ',
         'naming who gave what; monitors record each member’s pledge as it is announced.')

@@ -1,0 +1,53 @@
+namespace Tracker.Api.Infrastructure;
+
+/// <summary>
+/// Page numbers for the lists that page by number (commitments, pledgers, a pledger's pledges): page from 1 to
+/// <see cref="MaxPage"/>, a page size from 1 to the list's maximum. An offset can never overflow.
+/// </summary>
+public readonly record struct Paging(int Page, int PageSize)
+{
+    /// <summary>Far past any real list (10 million rows at a page size of 100).</summary>
+    public const int MaxPage = 100_000;
+
+    public int Skip => (Page - 1) * PageSize;
+
+    public long PageCount(long total) => (total + PageSize - 1) / PageSize;
+
+    public static Paging Parse(int? page, int? pageSize, int defaultSize, int maxSize, Dictionary<string, string[]> errors)
+    {
+        var number = page ?? 1;
+        if (number is < 1 or > MaxPage) errors["page"] = [$"page must be between 1 and {MaxPage}."];
+        var size = pageSize ?? defaultSize;
+        if (size < 1 || size > maxSize) errors["pageSize"] = [$"pageSize must be between 1 and {maxSize}."];
+        return new Paging(Math.Clamp(number, 1, MaxPage), Math.Clamp(size, 1, maxSize));
+    }
+}
+
+/// <summary>
+/// Keyset paging for a commitment's events (history, changelog): the events after a version, at most a limit of them,
+/// and the version to ask after next (null at the end).
+/// </summary>
+public readonly record struct EventWindow(int After, int Limit)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 500;
+
+    public static EventWindow Parse(int? after, int? limit, Dictionary<string, string[]> errors)
+    {
+        var from = after ?? 0;
+        if (from < 0) errors["after"] = ["after is a version, 0 or more."];
+        var size = limit ?? DefaultLimit;
+        if (size is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
+        return new EventWindow(Math.Max(0, from), Math.Clamp(size, 1, MaxLimit));
+    }
+
+    /// <summary>This window's items of an ordered sequence keyed by version, and where the next window starts.</summary>
+    public (List<T> Items, int? Next) Of<T>(IEnumerable<T> ordered, Func<T, int> version)
+    {
+        var after = After;
+        var items = ordered.Where(x => version(x) > after).Take(Limit + 1).ToList();
+        if (items.Count <= Limit) return (items, null);
+        items.RemoveAt(items.Count - 1);
+        return (items, version(items[^1]));
+    }
+}
