@@ -45,25 +45,29 @@ public static class CommitmentHistoryEndpoints
         var window = EventWindow.Parse(after, limit, errors);
         if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
 
-        var events = await session.Events.FetchStreamAsync(StreamIds.ForCommitment(key), token: token);
+        // Nothing after the window is read: the events up to its end, and one more to know whether a next page exists.
+        var events = await session.Events.FetchStreamAsync(StreamIds.ForCommitment(key), version: window.Through + 1, token: token);
         if (events.Count == 0) return NotFound(key);
-        var (items, next) = window.Of(Entries(events), e => e.Version);
-        return Results.Ok(new HistoryPage(items, window.After, window.Limit, next));
+        var entries = Entries(events, window.After, window.Limit + 1);
+        var next = entries.Count > window.Limit ? entries[window.Limit - 1].Version : (int?)null;
+        return Results.Ok(new HistoryPage(entries.Take(window.Limit).ToList(), window.After, window.Limit, next));
     }
 
     /// <summary>
     /// The history of one stream, each event summarised in the ledger currency the commitment had when it was recorded.
-    /// Shared by the JSON history and its CSV export.
+    /// Shared by the JSON history (the events after a version, at most a number of them) and its CSV export (all).
     /// </summary>
-    public static IReadOnlyList<HistoryEntry> Entries(IReadOnlyList<IEvent> events)
+    public static IReadOnlyList<HistoryEntry> Entries(IReadOnlyList<IEvent> events, int after = 0, int limit = int.MaxValue)
     {
         var entries = new List<HistoryEntry>();
         Commitment? state = null;
         foreach (var e in events)
         {
+            if (entries.Count == limit) break;
             var next = e.Data is CommitmentStated stated ? Commitment.Create(stated) : state!.After(e.Data);
             var ledger = (state ?? next).LedgerCurrency;
             state = next;
+            if (e.Version <= after) continue;
             entries.Add(new HistoryEntry((int)e.Version, e.Sequence, EventNames.Of(e.Data), e.Timestamp,
                 EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)), e.UserName, e.CorrelationId,
                 ReasonOf(e.Data), EventSummaries.Of(e.Data, ledger), e.Data));
@@ -86,16 +90,18 @@ public static class CommitmentHistoryEndpoints
         if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
 
         var id = StreamIds.ForCommitment(key);
-        var events = await session.Events.FetchStreamAsync(id, token: token);
+        var events = await session.Events.FetchStreamAsync(id, version: window.Through + 1, token: token);
         if (events.Count == 0) return NotFound(key);
 
-        // The models before the window are folded, not compared: only the window's entries are serialised and diffed.
+        // The commitment is folded up to the window (cheap); progress models are built and compared only inside it.
         var entries = new List<ChangelogEntry>();
+        Commitment? state = null;
+        var (changedAt, sequence) = (default(DateTimeOffset), 0L);
         CommitmentProgress? before = null;
         int? next = null;
         foreach (var e in events)
         {
-            var then = CommitmentReplay.Evolve(before, id, e)!;
+            var stepped = CommitmentReplay.Step(state, id, e);
             if (e.Version > window.After)
             {
                 if (entries.Count == window.Limit)
@@ -103,11 +109,14 @@ public static class CommitmentHistoryEndpoints
                     next = entries[^1].Version;
                     break;
                 }
+                before ??= state is null ? null : CommitmentProgress.From(state, changedAt, sequence);
+                var then = stepped is null ? before! : CommitmentProgress.From(stepped, Tracker.Projections.Timestamps.AsStored(e.Timestamp), e.Sequence);
                 entries.Add(new ChangelogEntry((int)e.Version, EventNames.Of(e.Data), e.Timestamp, e.UserName,
                     EventSummaries.Of(e.Data, (before ?? then).LedgerCurrency),
                     Diff(Row(before, json.Value.SerializerOptions), Row(then, json.Value.SerializerOptions))));
+                before = then;
             }
-            before = then;
+            if (stepped is not null) (state, changedAt, sequence) = (stepped, Tracker.Projections.Timestamps.AsStored(e.Timestamp), e.Sequence);
         }
         return Results.Ok(new ChangelogPage(entries, window.After, window.Limit, next));
     }

@@ -27,7 +27,8 @@ public sealed class RateLimits
     {
         WritesPerMinute = configuration.GetValue("RateLimits:WritesPerMinute", 120);
         AnonymousReadsPerMinute = configuration.GetValue("RateLimits:AnonymousReadsPerMinute", 1200);
-        HeavyReadsAtOnce = configuration.GetValue("RateLimits:HeavyReadsAtOnce", 4);
+        // Heavy reads are CPU-bound folds: more at once than there are cores adds memory, not throughput.
+        HeavyReadsAtOnce = configuration.GetValue("RateLimits:HeavyReadsAtOnce", Math.Max(2, Environment.ProcessorCount));
         HeavyReadsQueued = configuration.GetValue("RateLimits:HeavyReadsQueued", 32);
         FailedSignInsPerMinute = configuration.GetValue("RateLimits:FailedSignInsPerMinute", 10);
         _failedSignIns = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address,
