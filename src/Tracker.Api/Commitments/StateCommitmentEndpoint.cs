@@ -24,6 +24,8 @@ public sealed record StateCommitmentRequest(
     Provenance StatedIn,
     DateOnly? StatedOn)
 {
+    public const int MaxActors = 50;
+
     public sealed class Validator : AbstractValidator<StateCommitmentRequest>
     {
         public Validator()
@@ -34,6 +36,11 @@ public sealed record StateCommitmentRequest(
             RuleFor(x => x.LineOfEffort).NotEmpty().MaximumLength(100);
             RuleFor(x => x.Actors).NotEmpty().WithMessage("Name at least one actor responsible (\"coalition\", a member, a working group).");
             RuleForEach(x => x.Actors).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.Actors).Must(a => a!.Count <= MaxActors).When(x => x.Actors is not null)
+                .WithMessage($"Name at most {MaxActors} actors; a group of members is one actor (\"coalition\", \"working group\").");
+            RuleFor(x => x.Actors).Must(a => a!.Select(n => n.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() == a!.Count)
+                .When(x => x.Actors is { Count: > 0 } a && a.All(n => n is not null))
+                .WithMessage("Name each actor once (names that differ only in case or spaces are the same actor).");
             RuleFor(x => x.Target!).SetValidator(new TargetValidator()).When(x => x.Target is not null);
             RuleFor(x => x.Deadline!).SetValidator(new DeadlineValidator()).When(x => x.Deadline is not null);
             RuleFor(x => x.StatedIn).NotNull().SetValidator(new ProvenanceValidator());

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Alba;
 using Tracker.Tests.Commitments;
+using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
@@ -216,5 +217,20 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         beyond.Body.GetProperty("items").GetArrayLength().ShouldBe(0);
         beyond.Body.GetProperty("total").GetInt64().ShouldBe(1);
         beyond.Body.GetProperty("pageCount").GetInt64().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_commitment_names_at_most_fifty_actors_each_once()
+    {
+        await Api.RegisterDocument(Tracker.Tests.Documents.DocumentScenarios.Washington2024());
+        var before = await Api.EventCount();
+        string Commitment(IEnumerable<string> actors) => $$$"""
+            {"key":"many-actors","title":"T","kind":"financial","lineOfEffort":"other","actors":{{{JsonSerializer.Serialize(actors)}}},
+             "target":{"amount":100,"currency":"USD"},"statedIn":{"documentKey":"washington-2024","quote":"q"}}
+            """;
+
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/commitments", Commitment(Enumerable.Range(0, 51).Select(i => $"member {i}"))), 400, "actors");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/commitments", Commitment(["coalition", "Coalition "])), 400, "actors");
+        (await Api.EventCount()).ShouldBe(before);
     }
 }
