@@ -14,12 +14,13 @@ public static class Versions
         var header = request.Headers.IfMatch.ToString().Trim();
         if (header.Length == 0) return false;
 
-        var tag = header.StartsWith("W/", StringComparison.Ordinal) ? header[2..] : header;
-        tag = tag.Trim('"');
-        if (!long.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out version) || version < 1)
+        // If-Match compares strong entity tags (RFC 9110 13.1.1): a weak one (W/"3") never matches, so it is refused
+        // rather than read as the version it names.
+        var strong = header.Length >= 3 && header[0] == '"' && header[^1] == '"';
+        if (!strong || !long.TryParse(header[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out version) || version < 1)
         {
             throw new BadHttpRequestException(
-                $"If-Match must be the ETag of a version this API returned, such as \"3\"; got {header}.");
+                $"If-Match must be the strong ETag of a version this API returned, such as \"3\" (with its quotes); got {header}.");
         }
         return true;
     }

@@ -43,8 +43,12 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         await Api.StatedTheStabilisationGoal();
 
         var result = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "yesterday"));
+        var weak = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "W/\"1\""));
+        var unquoted = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "1"));
 
         result.ReadProblem(400).Detail.ShouldNotBeNull().ShouldContain("If-Match");
+        weak.ReadProblem(400).Detail.ShouldNotBeNull().ShouldContain("strong ETag");
+        unquoted.ReadProblem(400);
     }
 
     [Fact]
