@@ -67,6 +67,8 @@ builder.Host.UseWolverine(options =>
 
 var app = builder.Build();
 
+app.UseMiddleware<HeadAsGet>();
+app.UseRouting();
 app.UseTrackerProblemDetails();
 app.UseTrackerSecurity();
 app.UseTrackerDashboard();

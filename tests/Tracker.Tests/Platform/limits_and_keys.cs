@@ -246,4 +246,27 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         production.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>()
             .Value.AddServerHeader.ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task head_is_answered_wherever_get_is_with_the_same_status_and_no_body()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var head = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/commitments/stabilisation-394m");
+            s.ConfigureHttpContext(c => c.Request.Method = "HEAD");
+            s.StatusCodeShouldBe(200);
+        });
+        var missing = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/commitments/no-such-goal");
+            s.ConfigureHttpContext(c => c.Request.Method = "HEAD");
+            s.StatusCodeShouldBe(404);
+        });
+
+        head.ReadAsText().ShouldBeEmpty();
+        head.Context.Response.Headers.ETag.ToString().ShouldBe("\"1\"");
+        missing.ReadAsText().ShouldBeEmpty();
+    }
 }
