@@ -67,6 +67,7 @@ builder.Host.UseWolverine(options =>
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseMiddleware<HeadAsGet>();
 app.UseRouting();
 app.UseTrackerProblemDetails();

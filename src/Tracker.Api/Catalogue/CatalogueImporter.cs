@@ -309,6 +309,11 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
     private async Task Validate<T>(T value, CancellationToken token)
     {
+        // The same bounds as every request body: a catalogue is input too.
+        if (Infrastructure.Validation.InputBounds.Check(value!) is { Count: > 0 } outOfBounds)
+        {
+            throw new InvalidDataException(string.Join("; ", outOfBounds.Select(f => $"{f.Field}: {f.Field} {f.Message}")));
+        }
         foreach (var validator in services.GetServices<IValidator<T>>())
         {
             var result = await validator.ValidateAsync(value, token);

@@ -35,7 +35,7 @@ public static class CommitmentTrendEndpoint
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
 
         var id = StreamIds.ForCommitment(key);
-        var events = await session.Events.FetchStreamAsync(id, timestamp: recordedAsOf, token: http.RequestAborted);
+        var events = await session.Events.FetchStreamAsync(id, timestamp: past.RecordedAsOf, token: http.RequestAborted);
         var points = CommitmentTrend.Of(id, events, effectiveAsOf);
         var last = effectiveAsOf is { } on
             ? CommitmentReplay.Fold(id, events, CommitmentReplay.EffectiveOn(on, events))

@@ -73,13 +73,14 @@ public sealed class RateLimits
     /// <summary>Reads whose work grows with the log or a history: past views, exports, trends, histories, verifications.</summary>
     public static bool IsHeavyRead(HttpRequest request)
     {
-        if (!IsRead(request.Method) || !request.Path.StartsWithSegments("/api", out var rest)) return false;
-        var path = rest.Value ?? "";
-        return path.StartsWith("/exports/", StringComparison.Ordinal)
-               || path.EndsWith("/trend", StringComparison.Ordinal) || path.EndsWith("/history", StringComparison.Ordinal)
-               || path.EndsWith("/history.csv", StringComparison.Ordinal) || path.EndsWith("/changelog", StringComparison.Ordinal)
-               || path.EndsWith("/verify", StringComparison.Ordinal)
-               || request.Query.ContainsKey("recordedAsOf") || request.Query.ContainsKey("effectiveAsOf") || request.Query.ContainsKey("version");
+        if (!IsRead(request.Method) || !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase, out var rest)) return false;
+        // Routing matches paths in any case and with a trailing slash: so does this.
+        var path = (rest.Value ?? "").TrimEnd('/');
+        const StringComparison anyCase = StringComparison.OrdinalIgnoreCase;
+        return path.StartsWith("/exports/", anyCase)
+               || path.EndsWith("/trend", anyCase) || path.EndsWith("/history", anyCase) || path.EndsWith("/history.csv", anyCase)
+               || path.EndsWith("/changelog", anyCase) || path.EndsWith("/verify", anyCase)
+               || request.Query.Keys.Any(k => k.Equals("recordedAsOf", anyCase) || k.Equals("effectiveAsOf", anyCase) || k.Equals("version", anyCase));
     }
 
     private async ValueTask Rejected(OnRejectedContext context, CancellationToken token)

@@ -3,9 +3,9 @@ using Tracker.Api.Dashboard;
 namespace Tracker.Api.Security;
 
 /// <summary>
-/// Headers that keep browsers from sniffing, framing or leaking what the API answers. Outside Development, HSTS tells
-/// browsers to use HTTPS only (the service runs behind a TLS-terminating proxy; browsers ignore the header over plain
-/// HTTP, so it does no harm there).
+/// Headers that keep browsers from sniffing, framing or leaking what the API answers. Outside Development, responses
+/// over HTTPS carry HSTS (RFC 6797 sends it over secure transport only); behind a TLS-terminating proxy the request
+/// counts as HTTPS when the proxy is trusted and says so in X-Forwarded-Proto (Proxy:TrustedNetworks).
 /// </summary>
 public sealed class SecurityHeaders(RequestDelegate next, IHostEnvironment environment)
 {
@@ -14,7 +14,7 @@ public sealed class SecurityHeaders(RequestDelegate next, IHostEnvironment envir
     public Task InvokeAsync(HttpContext context)
     {
         var headers = context.Response.Headers;
-        if (_strictTransport) headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+        if (_strictTransport && context.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
         headers["X-Content-Type-Options"] = "nosniff";
         headers["X-Frame-Options"] = "DENY";
         headers["Referrer-Policy"] = "no-referrer";

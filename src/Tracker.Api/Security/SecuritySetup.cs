@@ -66,6 +66,19 @@ public static class SecuritySetup
             .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditor, Roles.Admin))
             .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Admin));
 
+        // Behind a reverse proxy the client's address and scheme come from X-Forwarded-For and X-Forwarded-Proto, read
+        // only from proxies on this host (loopback) or in Proxy:TrustedNetworks: per-address limits count clients, not
+        // the proxy, and HSTS knows the request was HTTPS.
+        services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor |
+                                       Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            foreach (var network in configuration.GetSection("Proxy:TrustedNetworks").Get<string[]>() ?? [])
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
+
         var limits = new RateLimits(configuration);
         services.AddSingleton(limits);
         services.AddRateLimiter(limits.Configure);

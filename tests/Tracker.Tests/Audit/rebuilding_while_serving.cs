@@ -138,7 +138,7 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         await using (var otherNode = await Api.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync())
         {
             await using (var take = new NpgsqlCommand(
-                             $"select set_config('application_name', 'tracker-rebuild:{elsewhere:N}:Pledgers', false), " +
+                             $"select set_config('application_name', 'rebuild:{elsewhere:N}:Pledgers', false), " +
                              $"pg_advisory_lock({ProjectionRebuilds.LockClass}, {ProjectionRebuilds.LockObject})", otherNode))
             {
                 await take.ExecuteNonQueryAsync();

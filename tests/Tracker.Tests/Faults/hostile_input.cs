@@ -59,6 +59,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Germ\u0000any")), 400, "pledger");
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Germany\n")), 400, "pledger");
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: "a\u007fb")), 400, "source.note");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Land\uffff")), 400, "pledger");
         (await Api.EventCount()).ShouldBe(before);
 
         (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: "line one\n\tline two"))).Status.ShouldBe(201);
@@ -176,6 +177,8 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
 
         (await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2024-01-01T00:00:00-01:00")).Status.ShouldBe(200);
         (await Send(HttpMethod.Get, "/api/dashboard?recordedAsOf=2030-01-01T00:00:00%2B14:00")).Status.ShouldBe(200);
+        (await Send(HttpMethod.Get, $"/api/commitments/{Goal}/trend?recordedAsOf=2030-01-01T00:00:00-05:00")).Status.ShouldBe(200);
+        (await Send(HttpMethod.Get, $"/api/commitments/{Goal}?recordedAsOf=2030-01-01T00:00:00-05:00")).Status.ShouldBe(200);
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?effectiveAsOf=01/02/2024"), 400, "effectiveAsOf");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?effectiveAsOf=2024-1-1"), 400, "effectiveAsOf");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2024-01-01%2000:00:00"), 400, "recordedAsOf");

@@ -232,6 +232,11 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             s.Get.Url("/health/ready");
             s.WithRequestHeader("X-Api-Key", "production-admin-key-for-tests");
         });
+        var overHttps = await production.Scenario(s =>
+        {
+            s.Get.Url("/health/live");
+            s.ConfigureHttpContext(c => c.Request.Scheme = "https");
+        });
         var scalar = await production.Scenario(s =>
         {
             s.Get.Url("/scalar");
@@ -241,7 +246,8 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
 
         anonymous.Json().EnumerateObject().Select(p => p.Name).ShouldBe(["status"]);
         operator_.Json().GetProperty("checks").GetProperty("database").GetProperty("data").TryGetProperty("node", out _).ShouldBeTrue();
-        anonymous.Context.Response.Headers.StrictTransportSecurity.ToString().ShouldContain("max-age=");
+        overHttps.Context.Response.Headers.StrictTransportSecurity.ToString().ShouldContain("max-age=");
+        anonymous.Context.Response.Headers.StrictTransportSecurity.Count.ShouldBe(0, "HSTS is sent over HTTPS only (RFC 6797)");
         scalar.Context.Response.StatusCode.ShouldBe(404);
         production.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>()
             .Value.AddServerHeader.ShouldBeFalse();

@@ -69,6 +69,14 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             Title = "The request could not be read",
             Detail = exception.Message
         },
+        Failure.TooLargeToAddUp => new ProblemDetails
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Type = ProblemTypes.Conflict,
+            Title = "Figures too large to add up",
+            Detail = "An amount recorded before amounts were bounded (10^15) is too large to add up with the others. " +
+                     "Revise or correct the event that recorded it; the figures then add up again."
+        },
         Failure.DatabaseUnavailable => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
@@ -85,12 +93,14 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         }
     };
 
-    public enum Failure { DuplicateKey, LostRace, BadRequest, DatabaseUnavailable, Unexpected }
+    public enum Failure { DuplicateKey, LostRace, BadRequest, TooLargeToAddUp, DatabaseUnavailable, Unexpected }
 
     // Marten and Npgsql wrap their failures; the meaningful one may be any link of the chain.
     public static Failure Classify(Exception exception)
     {
         if (exception is BadHttpRequestException) return Failure.BadRequest;
+        // Only amounts stored before every input was bounded can overflow a sum now (InputBounds).
+        if (exception is OverflowException) return Failure.TooLargeToAddUp;
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)

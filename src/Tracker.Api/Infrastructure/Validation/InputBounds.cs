@@ -41,7 +41,8 @@ public static class InputBounds
                 if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { i++; continue; }
                 return "must be valid Unicode text (found half of a surrogate pair).";
             }
-            var allowed = c is '\t' or '\n' ? multiLine : !char.IsControl(c);
+            // U+FFFE and U+FFFF are not characters (and XML, as the IATI export writes, cannot hold them).
+            var allowed = c is '\t' or '\n' ? multiLine : !char.IsControl(c) && c is not ('\uFFFE' or '\uFFFF');
             if (allowed) continue;
             return multiLine
                 ? $"must not contain control characters (found U+{(int)c:X4}); only tab and line feed are allowed here."

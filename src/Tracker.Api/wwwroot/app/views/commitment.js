@@ -152,7 +152,7 @@ function timeline(history, past, caller) {
   if (history instanceof ApiError) return h('p', { class: 'problem' }, history.message);
 
   const end = past ? `${past.asOf}T23:59:59.999Z` : null;
-  const more = history.next === null ? null
+  const more = history.next === undefined || history.next === null ? null
     : h('p', { class: 'muted' }, `The first ${history.items.length} events are shown; the full history is in the CSV export.`);
   const shown = history.items.filter(entry => !past || (past.view === 'effective'
     ? (entry.effectiveOn ?? entry.recordedAt.slice(0, 10)) <= past.asOf
