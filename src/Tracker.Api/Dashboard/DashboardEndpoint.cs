@@ -22,7 +22,9 @@ public sealed record DashboardSummary(
     IReadOnlyDictionary<string, int> ByActor,
     IReadOnlyList<MoneyTotals> Money,
     IReadOnlyList<CommitmentRow> Overdue,
+    int OverdueCount,
     IReadOnlyList<CommitmentRow> DueWithin90Days,
+    int DueWithin90DaysCount,
     IReadOnlyList<CommitmentRow> RecentlyChanged,
     DateOnly AsOf);
 
@@ -30,6 +32,8 @@ public static class DashboardEndpoint
 {
     public const int UpcomingDays = 90;
     public const int RecentCount = 10;
+    /// <summary>The overdue and due-soon lists hold at most this many rows (the soonest due); their counts are all of them.</summary>
+    public const int MaxListed = 50;
 
     /// <summary>
     /// Summarised at read time from the commitment progress models, so it is exactly as fresh as they are (inline) and
@@ -65,6 +69,9 @@ public static class DashboardEndpoint
     public static DashboardSummary Summarise(IReadOnlyList<CommitmentProgress> all, DateOnly today)
     {
         var open = all.Where(c => !c.Detail.IsAchieved && c.Status != CommitmentStatus.Withdrawn).ToList();
+        var overdue = all.Where(c => c.Overdue).OrderBy(c => c.DueBy).ThenBy(c => c.Key).ToList();
+        var dueSoon = open.Where(c => c.DueBy is { } due && due >= today && due <= today.AddDays(UpcomingDays))
+            .OrderBy(c => c.DueBy).ThenBy(c => c.Key).ToList();
         return new DashboardSummary(
             all.Count,
             Count(all, c => Names.Of(c.Status)),
@@ -74,9 +81,10 @@ public static class DashboardEndpoint
             all.GroupBy(c => c.LedgerCurrency).OrderBy(g => g.Key).Select(g => new MoneyTotals(g.Key,
                 g.Where(c => c.Target is { IsMoney: true }).Sum(c => c.Target!.Amount),
                 g.Sum(c => c.Money.Pledged), g.Sum(c => c.Money.Committed), g.Sum(c => c.Money.Disbursed))).ToList(),
-            all.Where(c => c.Overdue).OrderBy(c => c.DueBy).ThenBy(c => c.Key).Select(CommitmentRow.Of).ToList(),
-            open.Where(c => c.DueBy is { } due && due >= today && due <= today.AddDays(UpcomingDays))
-                .OrderBy(c => c.DueBy).ThenBy(c => c.Key).Select(CommitmentRow.Of).ToList(),
+            overdue.Take(MaxListed).Select(CommitmentRow.Of).ToList(),
+            overdue.Count,
+            dueSoon.Take(MaxListed).Select(CommitmentRow.Of).ToList(),
+            dueSoon.Count,
             all.OrderByDescending(c => c.LastChangedAt).ThenByDescending(c => c.LastEventSequence).Take(RecentCount).Select(CommitmentRow.Of).ToList(),
             today);
     }

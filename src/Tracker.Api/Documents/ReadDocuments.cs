@@ -2,18 +2,36 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain;
 using Tracker.Projections.Documents;
+using Tracker.Api.Infrastructure;
 using Wolverine.Http;
 
 namespace Tracker.Api.Documents;
 
+/// <summary>A page of documents, and how many there are in all.</summary>
+public sealed record DocumentPage(IReadOnlyList<DocumentView> Items, int Page, int PageSize, long Total, long PageCount);
+
 public static class ReadDocumentsEndpoints
 {
-    /// <summary>All registered documents, oldest publication first.</summary>
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 500;
+
+    /// <summary>Registered documents, oldest publication first, a page at a time (pageSize 100 unless given, at most 500).</summary>
     [WolverineGet("/api/documents", Name = "ListDocuments")]
-    [EndpointSummary("List source documents")]
+    [EndpointSummary("List source documents, a page at a time")]
     [Tags("Documents")]
-    public static Task<IReadOnlyList<DocumentView>> List(IQuerySession session, CancellationToken token) =>
-        session.Query<DocumentView>().OrderBy(d => d.PublishedOn).ThenBy(d => d.Key).ToListAsync(token);
+    [ProducesResponseType<DocumentPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static async Task<IResult> List(int? page, int? pageSize, IQuerySession session, CancellationToken token)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
+        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+
+        var ordered = session.Query<DocumentView>().OrderBy(d => d.PublishedOn).ThenBy(d => d.Key);
+        var items = await ordered.Skip(paging.Skip).Take(paging.PageSize).ToListAsync(token);
+        var total = await session.Query<DocumentView>().CountAsync(token);
+        return Results.Ok(new DocumentPage(items, paging.Page, paging.PageSize, total, paging.PageCount(total)));
+    }
 
     /// <summary>One document by its key; 404 when no document has that key.</summary>
     [WolverineGet("/api/documents/{key}", Name = "GetDocument")]

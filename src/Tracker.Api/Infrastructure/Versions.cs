@@ -19,9 +19,15 @@ public static class Versions
         var strong = header.Length >= 3 && header[0] == '"' && header[^1] == '"';
         if (!strong || !long.TryParse(header[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out version) || version < 1)
         {
-            throw new BadHttpRequestException(
+            throw new HeaderProblem("If-Match",
                 $"If-Match must be the strong ETag of a version this API returned, such as \"3\" (with its quotes); got {header}.");
         }
         return true;
     }
+}
+
+/// <summary>A request header the service cannot read: a 400 whose field map names the header.</summary>
+public sealed class HeaderProblem(string header, string message) : BadHttpRequestException(message)
+{
+    public string Header { get; } = header;
 }

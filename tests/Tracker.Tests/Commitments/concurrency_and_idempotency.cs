@@ -47,7 +47,9 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         var unquoted = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "1"));
 
         result.ReadProblem(400).Detail.ShouldNotBeNull().ShouldContain("If-Match");
-        weak.ReadProblem(400).Detail.ShouldNotBeNull().ShouldContain("strong ETag");
+        var weakProblem = weak.ReadProblem(400);
+        weakProblem.Detail.ShouldNotBeNull().ShouldContain("strong ETag");
+        weakProblem.Errors.ShouldNotBeNull().Keys.ShouldContain("If-Match");
         unquoted.ReadProblem(400);
     }
 

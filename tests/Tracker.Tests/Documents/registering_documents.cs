@@ -167,10 +167,13 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
             kind = "news-report", url = "https://shafaq.com/en/x", primary = false
         });
 
-        var documents = await Api.GetAsJson<List<DocumentView>>("/api/documents");
+        var documents = (await Api.GetAsJson<Tracker.Api.Documents.DocumentPage>("/api/documents")).ShouldNotBeNull();
+        var secondPage = (await Api.GetAsJson<Tracker.Api.Documents.DocumentPage>("/api/documents?pageSize=2&page=2")).ShouldNotBeNull();
 
-        documents.ShouldNotBeNull().Select(d => d.Key).ShouldBe(["paris-2019", "washington-2024", "shafaq-2024"]);
-        documents.Single(d => d.Key == "shafaq-2024").Primary.ShouldBeFalse();
+        documents.Items.Select(d => d.Key).ShouldBe(["paris-2019", "washington-2024", "shafaq-2024"]);
+        documents.Items.Single(d => d.Key == "shafaq-2024").Primary.ShouldBeFalse();
+        secondPage.Items.Select(d => d.Key).ShouldBe(["shafaq-2024"]);
+        secondPage.Total.ShouldBe(3);
     }
 
     [Fact]

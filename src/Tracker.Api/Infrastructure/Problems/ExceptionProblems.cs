@@ -67,7 +67,10 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             Status = ((BadHttpRequestException)exception).StatusCode,
             Type = ProblemTypes.Validation,
             Title = "The request could not be read",
-            Detail = exception.Message
+            Detail = exception.Message,
+            Extensions = exception is HeaderProblem header
+                ? new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [header.Header] = [exception.Message] } }
+                : new Dictionary<string, object?>()
         },
         Failure.TooLargeToAddUp => new ProblemDetails
         {

@@ -52,7 +52,11 @@ const documents = new Map();
 /** The registered source documents by key (titles and links for quotes), read once per page load. */
 export async function documentsByKey() {
   if (documents.size === 0) {
-    for (const document of await get('/api/documents')) documents.set(document.key, document);
+    for (let page = 1, pages = 1; page <= pages; page++) {
+      const list = await get('/api/documents', { page: String(page), pageSize: '500' });
+      for (const document of list.items) documents.set(document.key, document);
+      pages = list.pageCount;
+    }
   }
   return documents;
 }

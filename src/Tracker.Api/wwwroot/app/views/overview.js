@@ -84,8 +84,8 @@ function keyFigures(summary) {
   return h('section', { class: 'key-figures', 'aria-label': 'Key figures' },
     figure(summary.commitments, 'commitments'),
     figure(achieved, 'achieved', 'good'),
-    figure(summary.overdue.length, 'overdue', summary.overdue.length ? 'bad' : ''),
-    figure(summary.dueWithin90Days.length, 'due in 90 days'),
+    figure(summary.overdueCount, 'overdue', summary.overdueCount ? 'bad' : ''),
+    figure(summary.dueWithin90DaysCount, 'due in 90 days'),
     figure(summary.byStatus['not-assessed'] ?? 0, 'not yet assessed'));
 }
 
