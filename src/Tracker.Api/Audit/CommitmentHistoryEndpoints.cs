@@ -45,10 +45,11 @@ public static class CommitmentHistoryEndpoints
         var window = EventWindow.Parse(after, limit, errors);
         if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
 
-        // Nothing after the window is read: the events up to its end, and one more to know whether a next page exists.
-        var events = await session.Events.FetchStreamAsync(StreamIds.ForCommitment(key), version: window.Through + 1, token: token);
-        if (events.Count == 0) return NotFound(key);
-        var entries = Entries(events, window.After, window.Limit + 1);
+        // Nothing after the window is read (the events up to its end, and one more to know whether a next page exists),
+        // a batch at a time.
+        var events = StreamReading.InVersionOrder(session, StreamIds.ForCommitment(key), window.Through + 1, token);
+        var (entries, any) = await Entries(events, window.After, window.Limit + 1);
+        if (!any) return NotFound(key);
         var next = entries.Count > window.Limit ? entries[window.Limit - 1].Version : (int?)null;
         return Results.Ok(new HistoryPage(entries.Take(window.Limit).ToList(), window.After, window.Limit, next));
     }
@@ -57,11 +58,12 @@ public static class CommitmentHistoryEndpoints
     /// The history of one stream, each event summarised in the ledger currency the commitment had when it was recorded.
     /// Shared by the JSON history (the events after a version, at most a number of them) and its CSV export (all).
     /// </summary>
-    public static IReadOnlyList<HistoryEntry> Entries(IReadOnlyList<IEvent> events, int after = 0, int limit = int.MaxValue)
+    public static async Task<(List<HistoryEntry> Entries, bool StreamExists)> Entries(IAsyncEnumerable<IEvent> events,
+        int after = 0, int limit = int.MaxValue)
     {
         var entries = new List<HistoryEntry>();
         Commitment? state = null;
-        foreach (var e in events)
+        await foreach (var e in events)
         {
             if (entries.Count == limit) break;
             var next = e.Data is CommitmentStated stated ? Commitment.Create(stated) : state!.After(e.Data);
@@ -72,7 +74,7 @@ public static class CommitmentHistoryEndpoints
                 EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)), e.UserName, e.CorrelationId,
                 ReasonOf(e.Data), EventSummaries.Of(e.Data, ledger), e.Data));
         }
-        return entries;
+        return (entries, state is not null);
     }
 
     /// <summary>What each event changed, a page at a time (after and limit as for the history).</summary>
@@ -90,8 +92,7 @@ public static class CommitmentHistoryEndpoints
         if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
 
         var id = StreamIds.ForCommitment(key);
-        var events = await session.Events.FetchStreamAsync(id, version: window.Through + 1, token: token);
-        if (events.Count == 0) return NotFound(key);
+        var events = StreamReading.InVersionOrder(session, id, window.Through + 1, token);
 
         // The commitment is folded up to the window (cheap); progress models are built and compared only inside it.
         var entries = new List<ChangelogEntry>();
@@ -99,8 +100,10 @@ public static class CommitmentHistoryEndpoints
         var (changedAt, sequence) = (default(DateTimeOffset), 0L);
         CommitmentProgress? before = null;
         int? next = null;
-        foreach (var e in events)
+        var any = false;
+        await foreach (var e in events)
         {
+            any = true;
             var stepped = CommitmentReplay.Step(state, id, e);
             if (e.Version > window.After)
             {
@@ -118,7 +121,7 @@ public static class CommitmentHistoryEndpoints
             }
             if (stepped is not null) (state, changedAt, sequence) = (stepped, Tracker.Projections.Timestamps.AsStored(e.Timestamp), e.Sequence);
         }
-        return Results.Ok(new ChangelogPage(entries, window.After, window.Limit, next));
+        return any ? Results.Ok(new ChangelogPage(entries, window.After, window.Limit, next)) : NotFound(key);
     }
 
     private static IResult NotFound(string key) => Results.Problem(statusCode: StatusCodes.Status404NotFound,

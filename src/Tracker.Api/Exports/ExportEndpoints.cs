@@ -91,7 +91,7 @@ public static class ExportEndpoints
         Csv.Prepare(http, $"{StreamIds.Normalise(key)}-history.csv");
         var csv = new Csv(http.Response.Body);
         await csv.Row("version", "sequence", "type", "recorded_at", "effective_on", "actor", "correlation_id", "summary", "data");
-        foreach (var h in CommitmentHistoryEndpoints.Entries(events))
+        foreach (var h in (await CommitmentHistoryEndpoints.Entries(events.ToAsyncEnumerable())).Entries)
         {
             await csv.Row(h.Version, h.Sequence, h.Type, h.RecordedAt, h.EffectiveOn, h.Actor, h.CorrelationId, h.Summary,
                 JsonSerializer.Serialize(h.Data, h.Data.GetType()));
