@@ -43,7 +43,7 @@ public static class CommitmentHistoryEndpoints
     {
         var errors = new Dictionary<string, string[]>();
         var window = EventWindow.Parse(after, limit, errors);
-        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         // Nothing after the window is read (the events up to its end, and one more to know whether a next page exists),
         // a batch at a time.
@@ -89,7 +89,7 @@ public static class CommitmentHistoryEndpoints
     {
         var errors = new Dictionary<string, string[]>();
         var window = EventWindow.Parse(after, limit, errors);
-        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         var id = StreamIds.ForCommitment(key);
         var events = StreamReading.InVersionOrder(session, id, window.Through + 1, token);

@@ -30,7 +30,7 @@ public static class EventFeedEndpoint
         var errors = new Dictionary<string, string[]>();
         if (from < 0) errors["after"] = ["after is a sequence number, 0 or more."];
         if (size is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
-        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         // Marten's tombstones fill the sequence numbers of failed appends: no fact, so not in the feed (the cursor
         // still moves past them).

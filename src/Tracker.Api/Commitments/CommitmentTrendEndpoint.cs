@@ -30,7 +30,7 @@ public static class CommitmentTrendEndpoint
         var past = new TimeTravel(recordedAsOf, null, effectiveAsOf);
         if (past.Errors(versionAllowed: false) is { Count: > 0 } errors)
         {
-            return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+            return QueryProblems.Invalid(errors);
         }
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
 

@@ -28,7 +28,7 @@ public static class GetCommitmentEndpoint
         var past = new TimeTravel(recordedAsOf, version, effectiveAsOf);
         if (past.Errors() is { Count: > 0 } errors)
         {
-            return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+            return QueryProblems.Invalid(errors);
         }
 
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;

@@ -41,7 +41,7 @@ public static class ListCommitmentsEndpoint
         var descending = order switch { null or "asc" => false, "desc" => true, _ => Bad(errors, "order", "order must be asc or desc.") };
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
         var (pageNumber, size) = (paging.Page, paging.PageSize);
-        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();

@@ -54,7 +54,7 @@ public static class DashboardEndpoint
         var filter = CommitmentFilter.Parse(status, kind, lineOfEffort, actor, overdue, q, errors);
         if (errors.Count > 0)
         {
-            return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+            return QueryProblems.Invalid(errors);
         }
 
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;

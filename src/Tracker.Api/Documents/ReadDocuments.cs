@@ -25,7 +25,7 @@ public static class ReadDocumentsEndpoints
     {
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
-        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         var ordered = session.Query<DocumentView>().OrderBy(d => d.PublishedOn).ThenBy(d => d.Key);
         var items = await ordered.Skip(paging.Skip).Take(paging.PageSize).ToListAsync(token);

@@ -1,5 +1,12 @@
 namespace Tracker.Api.Infrastructure;
 
+public static class QueryProblems
+{
+    /// <summary>A 400 whose field map names each query parameter that is wrong.</summary>
+    public static IResult Invalid(Dictionary<string, string[]> errors) =>
+        QueryProblems.Invalid(errors);
+}
+
 /// <summary>
 /// Page numbers for the lists that page by number (commitments, pledgers, a pledger's pledges): page from 1 to
 /// <see cref="MaxPage"/>, a page size from 1 to the list's maximum. An offset can never overflow.
@@ -24,8 +31,8 @@ public readonly record struct Paging(int Page, int PageSize)
 }
 
 /// <summary>
-/// Keyset paging for a commitment's events (history, changelog): the events after a version, at most a limit of them,
-/// and the version to ask after next (null at the end).
+/// Keyset paging for a commitment's events (history, changelog): the events after a version, at most a limit of them;
+/// the page answers the version to ask after next (none at the end).
 /// </summary>
 public readonly record struct EventWindow(int After, int Limit)
 {
@@ -42,15 +49,5 @@ public readonly record struct EventWindow(int After, int Limit)
         var size = limit ?? DefaultLimit;
         if (size is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
         return new EventWindow(Math.Max(0, from), Math.Clamp(size, 1, MaxLimit));
-    }
-
-    /// <summary>This window's items of an ordered sequence keyed by version, and where the next window starts.</summary>
-    public (List<T> Items, int? Next) Of<T>(IEnumerable<T> ordered, Func<T, int> version)
-    {
-        var after = After;
-        var items = ordered.Where(x => version(x) > after).Take(Limit + 1).ToList();
-        if (items.Count <= Limit) return (items, null);
-        items.RemoveAt(items.Count - 1);
-        return (items, version(items[^1]));
     }
 }

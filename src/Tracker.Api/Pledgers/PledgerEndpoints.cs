@@ -36,7 +36,7 @@ public static class PledgerEndpoints
     {
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
-        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         // Every pledger's documents are read and composed here (one small document per pledger and commitment); only
         // the page is answered.
@@ -61,7 +61,7 @@ public static class PledgerEndpoints
     {
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
-        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         var pledgerKey = Slug.From(key);
         var documents = await session.Query<PledgerCommitment>().Where(d => d.PledgerKey == pledgerKey).ToListAsync(token);

@@ -99,16 +99,11 @@ public sealed class RateLimits
 
     public static Task Refuse(HttpContext http, string title, string detail, TimeSpan retryAfter)
     {
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().Answer(http, new ProblemDetails
         {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status429TooManyRequests, Type = ProblemTypes.TooManyRequests, Title = title, Detail = detail
-            }
-        }).AsTask();
+            Status = StatusCodes.Status429TooManyRequests, Type = ProblemTypes.TooManyRequests, Title = title, Detail = detail
+        });
     }
 }
 
