@@ -4,7 +4,7 @@ public static class QueryProblems
 {
     /// <summary>A 400 whose field map names each query parameter that is wrong.</summary>
     public static IResult Invalid(Dictionary<string, string[]> errors) =>
-        QueryProblems.Invalid(errors);
+        Results.ValidationProblem(errors, title: "The query is not valid", type: ProblemTypes.Validation);
 }
 
 /// <summary>
