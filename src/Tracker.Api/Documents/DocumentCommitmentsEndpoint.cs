@@ -12,15 +12,27 @@ namespace Tracker.Api.Documents;
 public sealed record DocumentCommitment(string Key, string Title, string Role, string? Paragraph, string Quote,
     DateOnly On, string Status);
 
+/// <summary>A page of the commitments a document states or restates (one item per statement or restatement).</summary>
+public sealed record DocumentCommitmentPage(IReadOnlyList<DocumentCommitment> Items, int Page, int PageSize, long Total, long PageCount);
+
 public static class DocumentCommitmentsEndpoint
 {
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 100;
+
+    /// <summary>The commitments a document states or restates, by key, a page of commitments at a time (50 unless given, at most 100).</summary>
     [WolverineGet("/api/documents/{key}/commitments", Name = "GetDocumentCommitments")]
-    [EndpointSummary("The commitments a document states or restates")]
+    [EndpointSummary("The commitments a document states or restates, a page at a time")]
     [Tags("Documents")]
-    [ProducesResponseType<IReadOnlyList<DocumentCommitment>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<DocumentCommitmentPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string key, IQuerySession session, CancellationToken token)
+    public static async Task<IResult> Get(string key, int? page, int? pageSize, IQuerySession session, CancellationToken token)
     {
+        var errors = new Dictionary<string, string[]>();
+        var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
+
         var document = await session.LoadAsync<DocumentView>(StreamIds.ForDocument(key), token);
         if (document is null)
         {
@@ -28,12 +40,12 @@ public static class DocumentCommitmentsEndpoint
                 title: "No such document", detail: $"No document has key '{key}'.");
         }
 
-        var commitments = await session.Query<CommitmentProgress>()
-            .Where(c => c.SourceDocuments.Contains(document.Key))
-            .OrderBy(c => c.Key)
-            .ToListAsync(token);
+        var stating = session.Query<CommitmentProgress>().Where(c => c.SourceDocuments.Contains(document.Key));
+        var commitments = await stating.OrderBy(c => c.Key).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(token);
+        var total = await stating.CountAsync(token);
 
-        return Results.Ok(commitments.SelectMany(c => RolesIn(c, document.Key)).ToList());
+        return Results.Ok(new DocumentCommitmentPage(commitments.SelectMany(c => RolesIn(c, document.Key)).ToList(),
+            paging.Page, paging.PageSize, total, paging.PageCount(total)));
     }
 
     private static IEnumerable<DocumentCommitment> RolesIn(CommitmentProgress c, string documentKey)

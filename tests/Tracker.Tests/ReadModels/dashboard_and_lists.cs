@@ -186,9 +186,12 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
 
         var stated = (await Api.Scenario(s => s.Get.Url("/api/documents/washington-2024/commitments"))).Json();
         var restated = (await Api.Scenario(s => s.Get.Url("/api/documents/statement-2025/commitments"))).Json();
+        var secondPage = (await Api.Scenario(s => s.Get.Url("/api/documents/washington-2024/commitments?pageSize=3&page=2"))).Json();
 
-        stated.GetArrayLength().ShouldBe(4);
-        var only = restated.EnumerateArray().Single();
+        stated.GetProperty("items").GetArrayLength().ShouldBe(4);
+        stated.GetProperty("total").GetInt64().ShouldBe(4);
+        secondPage.GetProperty("items").GetArrayLength().ShouldBe(1);
+        var only = restated.GetProperty("items").EnumerateArray().Single();
         only.GetProperty("key").GetString().ShouldBe(Goal);
         only.GetProperty("role").GetString().ShouldBe("restated");
         only.GetProperty("quote").GetString().ShouldBe("we reaffirm the goal");
