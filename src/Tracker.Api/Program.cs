@@ -24,6 +24,8 @@ builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
 builder.Services.AddTrackerProblemDetails();
 builder.Services.AddTrackerSecurity(builder.Configuration, builder.Environment);
 builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
+builder.Services.AddSingleton<DecisionStateUpgrade>();
+builder.Services.AddHostedService(services => services.GetRequiredService<DecisionStateUpgrade>());
 builder.Services.AddTrackerHealth();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<CatalogueOptions>(builder.Configuration.GetSection("Catalogue"));

@@ -133,6 +133,7 @@ public static class CommitmentHistoryEndpoints
         DeadlineRevised x => x.Reason,
         PledgeRevised x => x.Reason,
         EventCorrected x => x.Reason,
+        IRetraction x => x.Reason,
         StatusAssessed x => x.Rationale,
         CommitmentRestated x => x.Note,
         ProgressReported x => x.Note,

@@ -26,6 +26,7 @@ public static class EventSummaries
         EvidenceAttached x => $"Evidence attached: {x.Evidence.DocumentKey ?? x.Evidence.Url} ({(x.Evidence.Primary ? "primary" : "secondary")})" +
                               (x.Evidence.Note is null ? "" : $": {x.Evidence.Note}"),
         EventCorrected x => $"Version {x.CorrectedVersion} ({x.CorrectedEvent}) reversed: {x.Reason}",
+        IRetraction x => $"Version {x.RetractedVersion} ({Retraction.NameOfRetracted(x)}) retracted: {x.Reason}",
         DeadlinePassed x => $"Deadline passed unachieved (due by {Date(x.DueBy)})",
         _ => e.GetType().Name
     };

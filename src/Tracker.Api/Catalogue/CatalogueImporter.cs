@@ -8,6 +8,7 @@ using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Domain.Documents;
+using Tracker.Projections.Commitments;
 using Tracker.Projections.Documents;
 using Wolverine;
 
@@ -154,7 +155,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     }
 
     /// <summary>A commitment's new events, appended to the batch's session and not yet written.</summary>
-    private sealed record Staged(Commitment? Before, Commitment After, int Events);
+    private sealed record Staged(CommitmentState? Before, CommitmentState After, int Events);
 
     // Not in the events' transaction (the importer also runs from the command line, outside a request); a check that is
     // lost this way is scheduled again the next time the due date changes.
@@ -215,33 +216,52 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         // meanwhile, the batch's transaction fails on the duplicate stream and each entry is written again on its own.
         var id = StreamIds.ForCommitment(c.Key);
         var stream = known.ExistingCommitments.Contains(id)
-            ? await session.Events.FetchForExclusiveWriting<Commitment>(id, token)
+            ? await session.Events.FetchForExclusiveWriting<CommitmentState>(id, token)
             : null;
         var before = stream?.Aggregate;
         var decisions = new List<Decision>();
 
-        Commitment state;
+        // Reconciling a catalogue entry with the log compares every report, assessment and piece of evidence, so the
+        // import reads the whole stream (an administrator's batch, not a request): the full fold to compare against,
+        // the decision state to decide with, and each event by version for the retractions a changed figure needs.
+        var recorded = new List<object>();
+        Commitment full;
+        CommitmentState state;
         if (before is null)
         {
             var statedOn = c.StatedOn ?? Document(c.StatedIn.DocumentKey).PublishedOn;
             var statement = new CommitmentStated(StreamIds.Normalise(c.Key), c.Title, c.Kind, c.LineOfEffort, c.Actors,
                 c.Target, c.Deadline, c.StatedIn with { DocumentKey = StreamIds.Normalise(c.StatedIn.DocumentKey) }, statedOn);
             decisions.Add(Required(StateCommitment.Decide(statement)));
-            state = Commitment.Create(statement) with { Id = id };
+            state = CommitmentState.Stated(statement) with { Id = id };
+            full = Commitment.Create(statement) with { Id = id };
+            recorded.Add(statement);
         }
         else
         {
             state = before;
-            if (state.Title != c.Title || state.Kind != c.Kind || state.LineOfEffort != c.LineOfEffort ||
-                !state.Actors.SequenceEqual(c.Actors))
+            Commitment? folded = null;
+            foreach (var e in await session.Events.FetchStreamAsync(id, token: token))
+            {
+                folded = CommitmentReplay.Step(folded, id, e);
+                recorded.Add(e.Data);
+            }
+            full = folded!;
+            if (full.Title != c.Title || full.Kind != c.Kind || full.LineOfEffort != c.LineOfEffort ||
+                !full.Actors.SequenceEqual(c.Actors))
             {
                 warnings.Add($"commitment {c.Key}: title, kind, line of effort or actors differ from the log; there is no event to change them yet, so the log stands.");
             }
         }
 
-        Commitment Apply(Decision decision)
+        CommitmentState Apply(Decision decision)
         {
             decisions.Add(Required(decision));
+            foreach (var e in decision.Events)
+            {
+                full = full.After(e);
+                recorded.Add(e);
+            }
             return decision.Events.Aggregate(state, (s, e) => s.After(e));
         }
 
@@ -249,7 +269,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         {
             await Validate(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), token);
             var key = StreamIds.Normalise(r.RestatedIn.DocumentKey);
-            if (state.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
+            if (full.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
             var on = r.RestatedOn ?? Document(key).PublishedOn;
             state = Apply(RestateCommitment.Decide(state,
                 new CommitmentRestated(r.RestatedIn with { DocumentKey = key }, on, r.NewTarget, r.NewDeadline, r.Note)));
@@ -271,13 +291,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             var evidence = p.Source.ToEvidence(p.AsOf);
             await Validate(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate, p.Note,
                 evidence), token);
-            var same = state.ProgressReports.FirstOrDefault(x => x.AsOf == p.AsOf && x.Unit == p.Unit &&
+            var same = full.ProgressReports.FirstOrDefault(x => x.AsOf == p.AsOf && x.Unit == p.Unit &&
                                                                  x.Currency == p.Currency &&
                                                                  x.Source.DocumentKey == evidence.DocumentKey);
             if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator) continue;
             if (same is not null)
             {
-                state = Apply(CorrectEvent.Decide(state, same.Version, "catalogue entry revised", why));
+                state = Apply(CorrectEvent.Decide(state, same.Version, recorded[same.Version - 1], "catalogue entry revised", why));
             }
             state = Apply(ReportProgress.Decide(state, p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate,
                 p.Note, evidence));
@@ -287,7 +307,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         {
             var evidence = e.ToEvidence();
             await Validate(evidence, token);
-            if (state.Evidence.Any(x => x.Evidence == evidence)) continue;
+            if (full.Evidence.Any(x => x.Evidence == evidence)) continue;
             state = Apply(AttachEvidence.Decide(state, evidence));
         }
 
@@ -296,13 +316,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             var evidence = a.Source.ToEvidence(a.AssessedOn);
             await Validate(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, evidence), token);
             var status = AssessStatus.Timeliness(state, a.Status, a.AssessedOn);
-            if (state.StatusHistory.Any(x => x.AssessedOn == a.AssessedOn && x.Status == status)) continue;
+            if (full.StatusHistory.Any(x => x.AssessedOn == a.AssessedOn && x.Status == status)) continue;
             state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence));
         }
 
         var events = decisions.SelectMany(d => d.Events).ToList();
         if (events.Count == 0) return null;
-        if (stream is null) session.Events.StartStream<Commitment>(id, events);
+        if (stream is null) session.Events.StartStream<CommitmentState>(id, events);
         else stream.AppendMany(events);
         return new Staged(before, state, events.Count);
     }

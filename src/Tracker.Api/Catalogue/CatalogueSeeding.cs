@@ -31,7 +31,7 @@ public sealed class CatalogueSeeding(IOptions<CatalogueOptions> options, IDocume
         try
         {
             await using var session = store.QuerySession();
-            if (await session.Query<DocumentView>().AnyAsync(stoppingToken) || await session.Query<Commitment>().AnyAsync(stoppingToken))
+            if (await session.Query<DocumentView>().AnyAsync(stoppingToken) || await session.Query<CommitmentState>().AnyAsync(stoppingToken))
             {
                 logger.LogInformation("The database already holds documents or commitments; the seed catalogue is not loaded again");
                 return;

@@ -39,22 +39,22 @@ public sealed record AnnouncePledgeRequest(
 }
 
 /// <summary>A pledge as the API shows it in a write's answer.</summary>
-public sealed record PledgeRecorded(string Key, int Version, Pledge Pledge);
+public sealed record PledgeRecorded(string Key, int Version, PledgeLedger Pledge);
 
 public static class AnnouncePledgeEndpoint
 {
-    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, AnnouncePledgeRequest request,
-        IEventStream<Commitment> stream, IDocumentSession session) =>
+        IEventStream<CommitmentState> stream, IDocumentSession session) =>
         CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/pledges", Name = "AnnouncePledge")]
     [EndpointSummary("Record a pledge announced toward the commitment")]
     [Tags("Pledges")]
     [ProducesResponseType<PledgeRecorded>(StatusCodes.Status201Created)]
-    public static (IResult, OutgoingMessages) Post(AnnouncePledgeRequest request, IEventStream<Commitment> stream)
+    public static (IResult, OutgoingMessages) Post(AnnouncePledgeRequest request, IEventStream<CommitmentState> stream)
     {
         var state = stream.Aggregate!;
         var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(state, request.Pledger);

@@ -27,17 +27,17 @@ public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? Ass
 
 public static class AssessStatusEndpoint
 {
-    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, AssessStatusRequest request,
-        IEventStream<Commitment> stream, IDocumentSession session) =>
+        IEventStream<CommitmentState> stream, IDocumentSession session) =>
         CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/assessments", Name = "AssessStatus")]
     [EndpointSummary("Record a status assessment")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(AssessStatusRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(AssessStatusRequest request, IEventStream<CommitmentState> stream) =>
         CommitmentWrite.Append(stream, AssessStatus.Decide(stream.Aggregate!, request.Status!.Value,
             request.AssessedOn!.Value, request.Rationale.Trim(), request.Source.Normalised()));
 }

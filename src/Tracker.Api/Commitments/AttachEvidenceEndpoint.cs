@@ -9,10 +9,10 @@ namespace Tracker.Api.Commitments;
 
 public static class AttachEvidenceEndpoint
 {
-    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
-    public static Task<ProblemDetails> ValidateAsync(string key, Evidence request, IEventStream<Commitment> stream,
+    public static Task<ProblemDetails> ValidateAsync(string key, Evidence request, IEventStream<CommitmentState> stream,
         IDocumentSession session) =>
         CommitmentWrite.Check(stream, key, session, request.DocumentKey);
 
@@ -20,6 +20,6 @@ public static class AttachEvidenceEndpoint
     [WolverinePost("/api/commitments/{key}/evidence", Name = "AttachEvidence")]
     [EndpointSummary("Attach evidence to the commitment")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(Evidence request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(Evidence request, IEventStream<CommitmentState> stream) =>
         CommitmentWrite.Append(stream, AttachEvidence.Decide(stream.Aggregate!, request.Normalised()));
 }

@@ -14,7 +14,7 @@ public sealed record CheckDeadline(Guid CommitmentId, DateOnly DueBy)
     public const string Actor = "tracker-service";
 
     /// <summary>The check for a state's current deadline, when a write gave it a new one.</summary>
-    public static IEnumerable<object> WhenDueDateChanged(Commitment? before, Commitment after)
+    public static IEnumerable<object> WhenDueDateChanged(CommitmentState? before, CommitmentState after)
     {
         if (after.Deadline?.DueBy is { } dueBy && dueBy != before?.Deadline?.DueBy)
         {
@@ -35,7 +35,7 @@ public static class CheckDeadlineHandler
             return [check.ScheduledAt(PassDeadline.CheckAt(check.DueBy))];
         }
 
-        var stream = await session.Events.FetchForExclusiveWriting<Commitment>(check.CommitmentId, token);
+        var stream = await session.Events.FetchForExclusiveWriting<CommitmentState>(check.CommitmentId, token);
         if (stream.Aggregate is null) return [];
 
         var decision = PassDeadline.Decide(stream.Aggregate, check.DueBy, DateOnly.FromDateTime(now.UtcDateTime));

@@ -20,16 +20,16 @@ public static class CommitmentWrite
     /// Fetches the stream for writing. With If-Match, a stale version fails here (412), before any decision. Without it,
     /// the stream is locked for this transaction, so writers racing on one commitment queue instead of failing.
     /// </summary>
-    public static async Task<IEventStream<Commitment>> Fetch(string key, IDocumentSession session, HttpContext http)
+    public static async Task<IEventStream<CommitmentState>> Fetch(string key, IDocumentSession session, HttpContext http)
     {
         var id = StreamIds.ForCommitment(key);
         return Versions.TryReadIfMatch(http.Request, out var expected)
-            ? await session.Events.FetchForWriting<Commitment>(id, expected, http.RequestAborted)
-            : await session.Events.FetchForExclusiveWriting<Commitment>(id, http.RequestAborted);
+            ? await session.Events.FetchForWriting<CommitmentState>(id, expected, http.RequestAborted)
+            : await session.Events.FetchForExclusiveWriting<CommitmentState>(id, http.RequestAborted);
     }
 
     /// <summary>404 for an unknown commitment; 422 naming any referenced document that is not registered.</summary>
-    public static async Task<ProblemDetails> Check(IEventStream<Commitment> stream, string key, IQuerySession session,
+    public static async Task<ProblemDetails> Check(IEventStream<CommitmentState> stream, string key, IQuerySession session,
         params string?[] documentKeys)
     {
         if (stream.Aggregate is null)
@@ -49,8 +49,8 @@ public static class CommitmentWrite
     /// Appends the decision's events and schedules the deadline check a new due date needs (Wolverine commits both in one
     /// transaction), or turns the decision's violation into a problem.
     /// </summary>
-    public static (IResult, OutgoingMessages) Append(IEventStream<Commitment> stream, Decision decision,
-        Func<Commitment, object>? body = null, string? location = null)
+    public static (IResult, OutgoingMessages) Append(IEventStream<CommitmentState> stream, Decision decision,
+        Func<CommitmentState, object>? body = null, string? location = null)
     {
         if (decision.Violation is { } violation) return (RuleProblems.For(violation), []);
 

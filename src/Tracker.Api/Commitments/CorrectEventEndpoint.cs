@@ -9,7 +9,7 @@ using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
 
-/// <summary>Reverses the event at Version. To replace it, record the right fact after the correction.</summary>
+/// <summary>Retracts the fact recorded at Version. To replace it, record the right fact after the retraction.</summary>
 public sealed record CorrectEventRequest(int? Version, [property: MultiLine] string Reason, Evidence Source)
 {
     public sealed class Validator : AbstractValidator<CorrectEventRequest>
@@ -23,19 +23,32 @@ public sealed record CorrectEventRequest(int? Version, [property: MultiLine] str
     }
 }
 
+/// <summary>The event a correction names, as recorded (null when the stream has no such version).</summary>
+public sealed record NamedFact(object? Data);
+
 public static class CorrectEventEndpoint
 {
-    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
-        CommitmentWrite.Fetch(key, session, http);
+    public static async Task<(IEventStream<CommitmentState>, NamedFact)> LoadAsync(string key, CorrectEventRequest request,
+        IDocumentSession session, HttpContext http)
+    {
+        var stream = await CommitmentWrite.Fetch(key, session, http);
+        var named = stream.Aggregate is null || request.Version is not { } version
+            ? null
+            : await session.Events.QueryAllRawEvents()
+                .Where(e => e.StreamId == stream.Id && e.Version == version)
+                .FirstOrDefaultAsync(http.RequestAborted);
+        return (stream, new NamedFact(named?.Data));
+    }
 
     public static Task<ProblemDetails> ValidateAsync(string key, CorrectEventRequest request,
-        IEventStream<Commitment> stream, IDocumentSession session) =>
+        IEventStream<CommitmentState> stream, IDocumentSession session) =>
         CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/corrections", Name = "CorrectEvent")]
-    [EndpointSummary("Reverse an earlier event by its version")]
+    [EndpointSummary("Retract an earlier fact by its version")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(CorrectEventRequest request, IEventStream<Commitment> stream) =>
-        CommitmentWrite.Append(stream, CorrectEvent.Decide(stream.Aggregate!, request.Version!.Value,
+    public static (IResult, OutgoingMessages) Post(CorrectEventRequest request, IEventStream<CommitmentState> stream,
+        NamedFact named) =>
+        CommitmentWrite.Append(stream, CorrectEvent.Decide(stream.Aggregate!, request.Version!.Value, named.Data,
             request.Reason.Trim(), request.Source.Normalised()));
 }

@@ -31,17 +31,17 @@ public sealed record RecordPledgeStageRequest(
 
 public static class RecordPledgeStageEndpoint
 {
-    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, RecordPledgeStageRequest request,
-        IEventStream<Commitment> stream, IDocumentSession session) =>
+        IEventStream<CommitmentState> stream, IDocumentSession session) =>
         CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/stages", Name = "RecordPledgeStage")]
     [EndpointSummary("Record part of a pledge as committed or disbursed")]
     [Tags("Pledges")]
-    public static (IResult, OutgoingMessages) Post(string pledgeId, RecordPledgeStageRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(string pledgeId, RecordPledgeStageRequest request, IEventStream<CommitmentState> stream) =>
         CommitmentWrite.Append(stream, RecordPledgeStage.Decide(stream.Aggregate!, pledgeId, request.Stage!.Value,
             request.Amount, request.On!.Value, request.ExchangeRate, request.Source.Normalised()));
 }

@@ -44,17 +44,17 @@ public sealed record ReportProgressRequest(
 
 public static class ReportProgressEndpoint
 {
-    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, ReportProgressRequest request,
-        IEventStream<Commitment> stream, IDocumentSession session) =>
+        IEventStream<CommitmentState> stream, IDocumentSession session) =>
         CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/progress", Name = "ReportProgress")]
     [EndpointSummary("Record a reported figure toward the commitment")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(ReportProgressRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(ReportProgressRequest request, IEventStream<CommitmentState> stream) =>
         CommitmentWrite.Append(stream, ReportProgress.Decide(stream.Aggregate!, request.Figure!.Value,
             request.Unit?.Trim(), request.Currency, request.Comparator!.Value, request.AsOf!.Value,
             request.ExchangeRate, request.Note, request.Source.Normalised()));

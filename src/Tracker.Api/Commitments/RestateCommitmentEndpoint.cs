@@ -32,21 +32,21 @@ public sealed record RestateCommitmentRequest(
 
 public static class RestateCommitmentEndpoint
 {
-    public static async Task<(IEventStream<Commitment>, DocumentView?)> LoadAsync(string key,
+    public static async Task<(IEventStream<CommitmentState>, DocumentView?)> LoadAsync(string key,
         RestateCommitmentRequest request, IDocumentSession session, HttpContext http) =>
         (await CommitmentWrite.Fetch(key, session, http),
             await session.LoadAsync<DocumentView>(StreamIds.ForDocument(request.RestatedIn.DocumentKey)));
 
     // The document was loaded above; only when it is missing does the check look it up again, to name it in the 422.
     public static Task<ProblemDetails> ValidateAsync(string key, RestateCommitmentRequest request,
-        IEventStream<Commitment> stream, DocumentView? document, IDocumentSession session) => document is null
+        IEventStream<CommitmentState> stream, DocumentView? document, IDocumentSession session) => document is null
         ? CommitmentWrite.Check(stream, key, session, request.RestatedIn.DocumentKey)
         : CommitmentWrite.Check(stream, key, session);
 
     [WolverinePost("/api/commitments/{key}/restatements", Name = "RestateCommitment")]
     [EndpointSummary("Record that a later document restated the commitment")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(RestateCommitmentRequest request, IEventStream<Commitment> stream, DocumentView document)
+    public static (IResult, OutgoingMessages) Post(RestateCommitmentRequest request, IEventStream<CommitmentState> stream, DocumentView document)
     {
         var restated = new CommitmentRestated(request.RestatedIn with { DocumentKey = document.Key },
             request.RestatedOn ?? document.PublishedOn, request.NewTarget, request.NewDeadline, request.Note);

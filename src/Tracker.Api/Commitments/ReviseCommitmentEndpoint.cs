@@ -29,17 +29,17 @@ public sealed record ReviseCommitmentRequest(Target? Target, Deadline? Deadline,
 
 public static class ReviseCommitmentEndpoint
 {
-    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, ReviseCommitmentRequest request,
-        IEventStream<Commitment> stream, IDocumentSession session) =>
+        IEventStream<CommitmentState> stream, IDocumentSession session) =>
         CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/revisions", Name = "ReviseCommitment")]
     [EndpointSummary("Revise the commitment's target or deadline")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(ReviseCommitmentRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(ReviseCommitmentRequest request, IEventStream<CommitmentState> stream) =>
         CommitmentWrite.Append(stream, ReviseCommitment.Decide(stream.Aggregate!, request.Target, request.Deadline,
             request.Reason.Trim(), request.Source.Normalised()));
 }

@@ -27,17 +27,17 @@ public sealed record RevisePledgeRequest(Money Amount, ExchangeRate? ExchangeRat
 
 public static class RevisePledgeEndpoint
 {
-    public static Task<IEventStream<Commitment>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, RevisePledgeRequest request,
-        IEventStream<Commitment> stream, IDocumentSession session) =>
+        IEventStream<CommitmentState> stream, IDocumentSession session) =>
         CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/revisions", Name = "RevisePledge")]
     [EndpointSummary("Revise a pledge's amount")]
     [Tags("Pledges")]
-    public static (IResult, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request, IEventStream<Commitment> stream) =>
+    public static (IResult, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request, IEventStream<CommitmentState> stream) =>
         CommitmentWrite.Append(stream, RevisePledge.Decide(stream.Aggregate!, pledgeId, request.Amount,
             request.ExchangeRate, request.Reason.Trim(), request.Source.Normalised()));
 }

@@ -56,7 +56,7 @@ public static class StateCommitmentEndpoint
     public static async Task<ProblemDetails> ValidateAsync(StateCommitmentRequest request, DocumentView? document,
         IQuerySession session)
     {
-        if (await session.LoadAsync<Commitment>(StreamIds.ForCommitment(request.Key)) is { } existing)
+        if (await session.LoadAsync<CommitmentState>(StreamIds.ForCommitment(request.Key)) is { } existing)
         {
             return new ProblemDetails
             {
@@ -90,9 +90,9 @@ public static class StateCommitmentEndpoint
         if (decision.Violation is { } violation) return (RuleProblems.For(violation), MartenOps.Nothing(), []);
 
         var id = StreamIds.ForCommitment(key);
-        var started = Commitment.Create(stated) with { Id = id };
+        var started = CommitmentState.Stated(stated) with { Id = id };
         return (new WriteAccepted(new Recorded(key, 1, ["commitment-stated"]), 1, $"/api/commitments/{key}"),
-            MartenOps.StartStream<Commitment>(id, [.. decision.Events]),
+            MartenOps.StartStream<CommitmentState>(id, [.. decision.Events]),
             [.. CheckDeadline.WhenDueDateChanged(null, started)]);
     }
 }

@@ -58,9 +58,9 @@ public static class TrackerDatabase
 
                 options.Projections.Add<DocumentViewProjection>(ProjectionLifecycle.Inline);
 
-                // The commitment's current state is written in the same transaction as its events: a monitor reads
-                // back at once what they recorded, and the write rules decide against it.
-                options.Projections.Snapshot<Commitment>(SnapshotLifecycle.Inline);
+                // The write rules' small state is written in the same transaction as its events, so the next write
+                // fetches it with its stream in one round trip.
+                options.Projections.Add<CommitmentStateProjection>(ProjectionLifecycle.Inline);
 
                 // Read models. Progress is inline (a monitor reads their own write); pledgers span streams, so the
                 // async daemon keeps them.

@@ -133,10 +133,14 @@ public sealed record Commitment
     }
 
     /// <summary>Reverses the effect of the corrected event: the entry it left is removed wherever it is.</summary>
-    public Commitment Apply(EventCorrected e)
+    public Commitment Apply(EventCorrected e) => Reverse(e.CorrectedVersion, e.CorrectedEvent, e.Reason);
+
+    /// <summary>A retraction reverses its fact exactly as a correction of the same version did before retractions.</summary>
+    public Commitment Apply(IRetraction e) => Reverse(e.RetractedVersion, Retraction.NameOfRetracted(e), e.Reason);
+
+    private Commitment Reverse(int v, string correctedEvent, string reason)
     {
         var next = Next();
-        var v = e.CorrectedVersion;
         return next with
         {
             Targets = Targets.Where(t => t.Version != v).ToList(),
@@ -146,7 +150,7 @@ public sealed record Commitment
             StatusHistory = StatusHistory.Where(s => s.Version != v).ToList(),
             Evidence = Evidence.Where(x => x.Version != v).ToList(),
             Pledges = Pledges.Where(p => p.AnnouncedVersion != v).Select(p => p.Without(v)).ToList(),
-            Corrections = Corrections.Appended(new Correction(next.Version, v, e.CorrectedEvent, e.Reason))
+            Corrections = Corrections.Appended(new Correction(next.Version, v, correctedEvent, reason))
         };
     }
 
@@ -166,6 +170,7 @@ public sealed record Commitment
         StatusAssessed x => Apply(x),
         EvidenceAttached x => Apply(x),
         EventCorrected x => Apply(x),
+        IRetraction x => Apply(x),
         DeadlinePassed x => Apply(x),
         _ => throw new ArgumentException($"{e.GetType().Name} is not an event of a commitment's stream.", nameof(e))
     };

@@ -20,7 +20,7 @@ public static class EffectiveDate
         StatusAssessed x => x.AssessedOn,
         EvidenceAttached x => x.Evidence.On ?? recordedOn,
         DeadlinePassed x => x.DueBy.AddDays(1),
-        EventCorrected => null,
+        EventCorrected or IRetraction => null,
         _ => recordedOn
     };
 }

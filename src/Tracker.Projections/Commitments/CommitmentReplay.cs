@@ -63,9 +63,17 @@ public static class CommitmentReplay
     public static Func<IEvent, bool> EffectiveOn(DateOnly date, IReadOnlyList<IEvent> all)
     {
         var byVersion = all.ToDictionary(e => e.Version);
-        bool Included(IEvent e) => e.Data is EventCorrected c
-            ? byVersion.TryGetValue(c.CorrectedVersion, out var corrected) && Included(corrected)
+        bool Included(IEvent e) => RetractedVersion(e.Data) is { } retracted
+            ? byVersion.TryGetValue(retracted, out var corrected) && Included(corrected)
             : EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)) <= date;
         return Included;
     }
+
+    /// <summary>The version a correction or retraction takes back; null for any other event.</summary>
+    public static int? RetractedVersion(object data) => data switch
+    {
+        EventCorrected c => c.CorrectedVersion,
+        IRetraction r => r.RetractedVersion,
+        _ => null
+    };
 }

@@ -18,6 +18,9 @@ public sealed partial class PledgerProjection : MultiStreamProjection<PledgerCom
         Identity<IEvent<PledgeRevised>>(e => DocumentOf(e)!);
         Identity<IEvent<PledgeStageRecorded>>(e => DocumentOf(e)!);
         Identities<IEvent<EventCorrected>>(e => DocumentOf(e) is { } id ? [id] : []);
+        Identity<IEvent<PledgeRetracted>>(e => DocumentOf(e)!);
+        Identity<IEvent<PledgeRevisionRetracted>>(e => DocumentOf(e)!);
+        Identity<IEvent<PledgeStageRetracted>>(e => DocumentOf(e)!);
     }
 
     /// <summary>The document an event belongs to; null for none (it is not about a pledge).</summary>
@@ -31,6 +34,7 @@ public sealed partial class PledgerProjection : MultiStreamProjection<PledgerCom
         PledgeRevised x => Slug.From(x.Pledger),
         PledgeStageRecorded x => Slug.From(x.Pledger),
         EventCorrected { Pledger: { } pledger } => Slug.From(pledger),
+        IPledgeRetraction x => Slug.From(x.Pledger),
         _ => null
     };
 
@@ -43,10 +47,8 @@ public sealed partial class PledgerProjection : MultiStreamProjection<PledgerCom
             PledgeAnnounced x => document.Pledges.Appended(Pledge.Announced(x, version)),
             PledgeRevised x => Change(document, x.PledgeId, p => p.Revised(x, version)),
             PledgeStageRecorded x => Change(document, x.PledgeId, p => p.Staged(x, version)),
-            EventCorrected x => document.Pledges
-                .Where(p => p.AnnouncedVersion != x.CorrectedVersion)
-                .Select(p => p.Without(x.CorrectedVersion))
-                .ToList(),
+            EventCorrected x => Reversed(document, x.CorrectedVersion),
+            IPledgeRetraction x => Reversed(document, x.RetractedVersion),
             _ => document.Pledges
         };
         return document with { Pledges = pledges, LastEventSequence = e.Sequence };
@@ -67,6 +69,11 @@ public sealed partial class PledgerProjection : MultiStreamProjection<PledgerCom
             FirstEventSequence = e.Sequence
         };
     }
+
+    private static IReadOnlyList<Pledge> Reversed(PledgerCommitment document, int version) => document.Pledges
+        .Where(p => p.AnnouncedVersion != version)
+        .Select(p => p.Without(version))
+        .ToList();
 
     private static IReadOnlyList<Pledge> Change(PledgerCommitment document, string pledgeId, Func<Pledge, Pledge> change) =>
         document.Pledges.Select(p => p.PledgeId == pledgeId ? change(p) : p).ToList();

@@ -31,7 +31,7 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
 
         history.Select(h => h.GetProperty("version").GetInt32()).ShouldBe([1, 2, 3, 4]);
         history.Select(h => h.GetProperty("type").GetString())
-            .ShouldBe(["commitment-stated", "pledge-announced", "pledge-stage-recorded", "event-corrected"]);
+            .ShouldBe(["commitment-stated", "pledge-announced", "pledge-stage-recorded", "pledge-stage-retracted"]);
         history.Select(h => h.GetProperty("sequence").GetInt64()).ShouldBeInOrder(SortDirection.Ascending);
         var pledge = history[1];
         pledge.GetProperty("summary").GetString().ShouldBe("Germany pledged EUR 25,000,000 (USD 27,100,000 at 1.084 on 2024-10-02) on 2024-10-02");
@@ -40,7 +40,7 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
         pledge.GetProperty("effectiveOn").GetString().ShouldBe("2024-10-02");
         pledge.GetProperty("data").GetProperty("pledger").GetString().ShouldBe("Germany");
         history[3].GetProperty("reason").GetString().ShouldBe("the report was about another fund");
-        history[3].GetProperty("summary").GetString().ShouldStartWith("Version 3 (pledge-stage-recorded) reversed");
+        history[3].GetProperty("summary").GetString().ShouldStartWith("Version 3 (pledge-stage-recorded) retracted");
     }
 
     [Fact]

@@ -167,7 +167,7 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         goal.First().Data.ShouldBeOfType<CommitmentStated>().Target!.Amount.ShouldBe(394_000_000m);
         goal.Last().Data.ShouldBeOfType<TargetRevised>().NewTarget.Amount.ShouldBe(400_000_000m);
         var repatriation = await session.Events.FetchStreamAsync(StreamIds.ForCommitment("iraq-repatriation"));
-        repatriation.Select(e => e.Data.GetType()).TakeLast(2).ShouldBe([typeof(EventCorrected), typeof(ProgressReported)]);
+        repatriation.Select(e => e.Data.GetType()).TakeLast(2).ShouldBe([typeof(ProgressReportRetracted), typeof(ProgressReported)]);
         (await Read("iraq-repatriation")).GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(11_000m);
     }
 

@@ -197,7 +197,7 @@ public sealed class recording_what_happens(TrackerApp app) : TrackerTest(app)
         commitment.GetProperty("detail").GetProperty("corrections")[0].GetProperty("correctedEvent").GetString().ShouldBe("progress-reported");
         await using var session = Store.LightweightSession();
         var log = await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal));
-        log.Select(e => e.EventTypeName).ShouldBe(["commitment_stated", "progress_reported", "event_corrected"]);
+        log.Select(e => e.EventTypeName).ShouldBe(["commitment_stated", "progress_reported", "progress_report_retracted"]);
     }
 
     [Fact]

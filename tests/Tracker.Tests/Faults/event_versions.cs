@@ -2,7 +2,9 @@ using System.Text.Json;
 using Alba;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Marten;
 using Tracker.Domain;
+using Tracker.Domain.Commitments;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.ReadModels;
 using Tracker.Tests.Support;
@@ -34,6 +36,8 @@ public sealed class event_versions(TrackerApp app) : TrackerTest(app)
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    private const string Base = $"/api/commitments/{Goal}";
+
     private async Task<JsonElement> Get(string url) => (await Api.Scenario(s => s.Get.Url(url))).Json();
 
     [Fact]
@@ -64,6 +68,36 @@ public sealed class event_versions(TrackerApp app) : TrackerTest(app)
         (await Eventually.Until(() => Get(location), p => p.GetProperty("status").GetString() != "running", TimeSpan.FromSeconds(30)))
             .GetProperty("status").GetString().ShouldBe("completed");
         (await Api.ReadCommitment()).GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(50_000_000m);
+        await Api.ProjectionsShouldEqualAFreshRebuild();
+    }
+
+    [Fact]
+    public async Task a_correction_stored_before_retractions_replays_as_the_retraction_it_stands_for()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(20_000_000m));
+
+        // Appended as the tracker wrote corrections before retractions: a version and the name of what it reversed.
+        var id = StreamIds.ForCommitment(Goal);
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.Append(id, new EventCorrected(3, "pledge-stage-recorded", "the report was about another fund",
+                new Evidence("washington-2024", null, true), "Germany"));
+            await session.SaveChangesAsync();
+        }
+
+        await using var query = Store.QuerySession();
+        var state = (await query.LoadAsync<CommitmentState>(id)).ShouldNotBeNull();
+        state.Version.ShouldBe(4);
+        state.Retracted.ShouldBe([3]);
+        state.FindPledge("germany-1").ShouldNotBeNull().Disbursed.ShouldBe(0m);
+        (await Api.ReadCommitment()).GetProperty("money").GetProperty("disbursed").GetDecimal().ShouldBe(0m);
+
+        // The rules decide against the corrected state: the whole pledge can be disbursed again, and not twice corrected.
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(25_000_000m));
+        (await Api.Write($"{Base}/corrections", new { version = 3, reason = "again", source = Source }, 409))
+            .Json().GetProperty("rule").GetString().ShouldBe("already-corrected");
         await Api.ProjectionsShouldEqualAFreshRebuild();
     }
 }

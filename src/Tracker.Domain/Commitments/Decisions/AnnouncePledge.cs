@@ -3,7 +3,7 @@ namespace Tracker.Domain.Commitments;
 public static class AnnouncePledge
 {
     /// <param name="pledgeId">The caller's id for the pledge, or null to derive one from the pledger ("germany-2").</param>
-    public static Decision Decide(Commitment state, string? pledgeId, string pledger, Money amount, DateOnly announcedOn,
+    public static Decision Decide(CommitmentState state, string? pledgeId, string pledger, Money amount, DateOnly announcedOn,
         ExchangeRate? rate, Evidence source)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
@@ -28,7 +28,7 @@ public static class AnnouncePledge
     }
 
     /// <summary>"Germany" pledging for the third time gets "germany-3".</summary>
-    public static string NextPledgeId(Commitment state, string pledger)
+    public static string NextPledgeId(CommitmentState state, string pledger)
     {
         var stem = Slug.From(pledger);
         var n = 1;

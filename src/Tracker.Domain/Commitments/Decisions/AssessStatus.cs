@@ -2,7 +2,7 @@ namespace Tracker.Domain.Commitments;
 
 public static class AssessStatus
 {
-    public static Decision Decide(Commitment state, CommitmentStatus status, DateOnly assessedOn, string rationale,
+    public static Decision Decide(CommitmentState state, CommitmentStatus status, DateOnly assessedOn, string rationale,
         Evidence source)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
@@ -19,10 +19,10 @@ public static class AssessStatus
                 $"had not passed on {assessedOn:yyyy-MM-dd}: assess 'achieved', and the tracker records whether it was late.");
         }
 
-        if (state.StatusHistory.Count > 0 && assessedOn < state.StatusHistory[^1].AssessedOn)
+        if (state.StatusDate is { } current && assessedOn < current)
         {
             return new RuleViolation("assessment-out-of-order",
-                $"The current assessment is dated {state.StatusHistory[^1].AssessedOn:yyyy-MM-dd}; a new one cannot be " +
+                $"The current assessment is dated {current:yyyy-MM-dd}; a new one cannot be " +
                 $"dated earlier ({assessedOn:yyyy-MM-dd}).");
         }
 
@@ -30,7 +30,7 @@ public static class AssessStatus
     }
 
     /// <summary>Achieved after the deadline is achieved late, whatever the monitor called it.</summary>
-    public static CommitmentStatus Timeliness(Commitment state, CommitmentStatus status, DateOnly assessedOn)
+    public static CommitmentStatus Timeliness(CommitmentState state, CommitmentStatus status, DateOnly assessedOn)
     {
         if (status != CommitmentStatus.Achieved) return status;
         var late = state.DeadlinePassedOn is not null && state.DeadlinePassedOn == state.Deadline?.DueBy

@@ -2,6 +2,6 @@ namespace Tracker.Domain.Commitments;
 
 public static class AttachEvidence
 {
-    public static Decision Decide(Commitment state, Evidence evidence) =>
+    public static Decision Decide(CommitmentState state, Evidence evidence) =>
         Rules.NotWithdrawn(state) is { } withdrawn ? withdrawn : Decision.Accept(new EvidenceAttached(evidence));
 }

@@ -1,14 +1,16 @@
 namespace Tracker.Domain.Commitments;
 
 /// <summary>
-/// Reverses one earlier event by its version. Events are never edited: the correction is a new event, and the wrong one
-/// stays in the log for auditors. Allowed on a withdrawn commitment too, so a mistaken withdrawal can be undone.
+/// Retracts one earlier fact by its version. Events are never edited: the retraction is a new event, specific to what it
+/// retracts, and the wrong one stays in the log for auditors. Allowed on a withdrawn commitment too, so a mistaken
+/// withdrawal can be undone.
 /// </summary>
 public static class CorrectEvent
 {
-    public static Decision Decide(Commitment state, int version, string reason, Evidence source)
+    /// <param name="retracted">The event recorded at <paramref name="version"/>, or null when there is none.</param>
+    public static Decision Decide(CommitmentState state, int version, object? retracted, string reason, Evidence source)
     {
-        if (state.Corrections.Any(c => c.CorrectedVersion == version))
+        if (state.Retracted.Contains(version))
         {
             return new RuleViolation("already-corrected", $"Version {version} of '{state.Key}' is already corrected.",
                 ViolationKind.Conflict);
@@ -20,48 +22,70 @@ public static class CorrectEvent
                 "The statement that started the commitment cannot be reversed; revise its target or deadline, or assess it withdrawn.");
         }
 
-        if (state.Pledges.FirstOrDefault(p => p.AnnouncedVersion == version) is { } pledge &&
-            (pledge.Stages.Count > 0 || pledge.Amounts.Count > 1))
+        if (retracted is null || version > state.Version || Retraction.Of(version, retracted, reason, source) is not { } retraction)
+        {
+            return new RuleViolation("version-not-correctable",
+                $"Version {version} of '{state.Key}' is not an event a correction can reverse (it does not exist, or it is itself a correction).");
+        }
+
+        if (retraction is PledgeRetracted announcement && state.FindPledge(announcement.PledgeId) is { } pledge &&
+            (pledge.Stages > 0 || pledge.Amounts.Count > 1))
         {
             return new RuleViolation("pledge-has-later-events",
                 $"Pledge '{pledge.PledgeId}' has stages or revisions recorded after it; correct those first.",
                 ViolationKind.Conflict);
         }
 
-        if (state.Pledges.FirstOrDefault(p => p.Amounts.Skip(1).Any(a => a.Version == version)) is { } revised)
+        if (retraction is PledgeRevisionRetracted revision && state.FindPledge(revision.PledgeId) is { } revised)
         {
-            var restored = revised.Amounts.Last(a => a.Version != version).Amount.Amount;
-            var staged = Math.Max(revised.StageTotal(PledgeStage.Committed), revised.StageTotal(PledgeStage.Disbursed));
-            if (staged > restored)
+            var restored = revised.Amounts.Last(a => a.Version != version).Value.Amount.Amount;
+            if (revised.MostStaged > restored)
             {
                 return new RuleViolation("stages-exceed-restored-pledge",
                     $"Reversing this revision would restore pledge '{revised.PledgeId}' to {revised.Currency} {restored:#,0.##}, " +
-                    $"below the {revised.Currency} {staged:#,0.##} already committed or disbursed; correct those stages first.",
+                    $"below the {revised.Currency} {revised.MostStaged:#,0.##} already committed or disbursed; correct those stages first.",
                     ViolationKind.Conflict);
             }
         }
 
-        var pledger = state.Pledges.FirstOrDefault(p => p.AnnouncedVersion == version ||
-                                                        p.Amounts.Any(a => a.Version == version) ||
-                                                        p.Stages.Any(s => s.Version == version))?.Pledger;
-        return Describe(state, version) is { } corrected
-            ? Decision.Accept(new EventCorrected(version, corrected, reason, source, pledger))
-            : new RuleViolation("version-not-correctable",
-                $"Version {version} of '{state.Key}' is not an event a correction can reverse (it does not exist, or it is itself a correction).");
+        return Decision.Accept(retraction);
     }
+}
 
-    /// <summary>The kind of event that left an entry at this version, or null when nothing correctable did.</summary>
-    public static string? Describe(Commitment state, int version)
+/// <summary>The retraction that stands for reversing a given event: one place that knows which facts can be retracted.</summary>
+public static class Retraction
+{
+    /// <summary>The retraction of <paramref name="retracted"/> (recorded at <paramref name="version"/>); null when it cannot be retracted.</summary>
+    public static IRetraction? Of(int version, object retracted, string reason, Evidence source) => retracted switch
     {
-        if (state.Restatements.Any(r => r.Version == version)) return "commitment-restated";
-        if (state.Targets.Any(t => t.Version == version)) return "target-revised";
-        if (state.Deadlines.Any(d => d.Version == version)) return "deadline-revised";
-        if (state.Pledges.Any(p => p.AnnouncedVersion == version)) return "pledge-announced";
-        if (state.Pledges.Any(p => p.Amounts.Any(a => a.Version == version))) return "pledge-revised";
-        if (state.Pledges.Any(p => p.Stages.Any(s => s.Version == version))) return "pledge-stage-recorded";
-        if (state.ProgressReports.Any(r => r.Version == version)) return "progress-reported";
-        if (state.StatusHistory.Any(s => s.Version == version)) return "status-assessed";
-        if (state.Evidence.Any(e => e.Version == version)) return "evidence-attached";
-        return null;
-    }
+        CommitmentRestated x => new RestatementRetracted(version, x.RestatedIn.DocumentKey, reason, source),
+        TargetRevised => new TargetRevisionRetracted(version, reason, source),
+        DeadlineRevised => new DeadlineRevisionRetracted(version, reason, source),
+        PledgeAnnounced x => new PledgeRetracted(version, x.PledgeId, x.Pledger, reason, source),
+        PledgeRevised x => new PledgeRevisionRetracted(version, x.PledgeId, x.Pledger, reason, source),
+        PledgeStageRecorded x => new PledgeStageRetracted(version, x.PledgeId, x.Pledger, x.Stage, x.Amount, x.LedgerAmount, reason, source),
+        ProgressReported x => new ProgressReportRetracted(version, x.Currency is not null, reason, source),
+        StatusAssessed => new AssessmentRetracted(version, reason, source),
+        EvidenceAttached => new EvidenceRetracted(version, reason, source),
+        _ => null
+    };
+
+    /// <summary>The name of the kind of event a retraction retracts ("pledge-stage-recorded").</summary>
+    public static string NameOfRetracted(IRetraction retraction) => retraction switch
+    {
+        RestatementRetracted => "commitment-restated",
+        TargetRevisionRetracted => "target-revised",
+        DeadlineRevisionRetracted => "deadline-revised",
+        PledgeRetracted => "pledge-announced",
+        PledgeRevisionRetracted => "pledge-revised",
+        PledgeStageRetracted => "pledge-stage-recorded",
+        ProgressReportRetracted => "progress-reported",
+        AssessmentRetracted => "status-assessed",
+        EvidenceRetracted => "evidence-attached",
+        _ => throw new ArgumentOutOfRangeException(nameof(retraction), retraction.GetType().Name, "not a known retraction")
+    };
+
+    /// <summary>A correction stored in the shape used before retractions, read as the retraction it stands for.</summary>
+    public static IRetraction? Of(EventCorrected legacy, object retracted) =>
+        Of(legacy.CorrectedVersion, retracted, legacy.Reason, legacy.Source);
 }

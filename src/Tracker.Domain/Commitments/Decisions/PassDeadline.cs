@@ -7,7 +7,7 @@ namespace Tracker.Domain.Commitments;
 /// </summary>
 public static class PassDeadline
 {
-    public static Decision Decide(Commitment state, DateOnly dueBy, DateOnly today)
+    public static Decision Decide(CommitmentState state, DateOnly dueBy, DateOnly today)
     {
         if (state.Deadline?.DueBy != dueBy || today <= dueBy || state.DeadlinePassedOn == dueBy) return Decision.Accept();
         if (state.IsAchieved || state.Status == CommitmentStatus.Withdrawn) return Decision.Accept();

@@ -2,7 +2,7 @@ namespace Tracker.Domain.Commitments;
 
 public static class RecordPledgeStage
 {
-    public static Decision Decide(Commitment state, string pledgeId, PledgeStage stage, Money amount, DateOnly on,
+    public static Decision Decide(CommitmentState state, string pledgeId, PledgeStage stage, Money amount, DateOnly on,
         ExchangeRate? rate, Evidence source)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
@@ -21,7 +21,7 @@ public static class RecordPledgeStage
         {
             return new RuleViolation("stage-exceeds-pledge",
                 $"Pledge '{pledge.PledgeId}' has {pledge.Currency} {remaining:#,0.##} left to be " +
-                $"{stage.ToString().ToLowerInvariant()} of {pledge.Current.Amount}; {amount} is more. Revise the pledge first.");
+                $"{stage.ToString().ToLowerInvariant()} of {pledge.Amount}; {amount} is more. Revise the pledge first.");
         }
 
         var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency);

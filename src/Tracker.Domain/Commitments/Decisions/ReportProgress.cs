@@ -3,7 +3,7 @@ namespace Tracker.Domain.Commitments;
 public static class ReportProgress
 {
     /// <summary>A figure is money (currency given) or a quantity (unit given), never both.</summary>
-    public static Decision Decide(Commitment state, decimal figure, string? unit, string? currency, Comparator comparator,
+    public static Decision Decide(CommitmentState state, decimal figure, string? unit, string? currency, Comparator comparator,
         DateOnly asOf, ExchangeRate? rate, string? note, Evidence source)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;

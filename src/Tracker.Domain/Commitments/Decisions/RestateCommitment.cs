@@ -2,12 +2,12 @@ namespace Tracker.Domain.Commitments;
 
 public static class RestateCommitment
 {
-    public static Decision Decide(Commitment state, CommitmentRestated restated)
+    public static Decision Decide(CommitmentState state, CommitmentRestated restated)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
 
         var document = restated.RestatedIn.DocumentKey;
-        if (state.StatedIn.DocumentKey == document || state.Restatements.Any(r => r.RestatedIn.DocumentKey == document))
+        if (state.StatingDocuments.Contains(document))
         {
             return new RuleViolation("already-stated-in-document",
                 $"Commitment '{state.Key}' is already stated or restated in document '{document}'.", ViolationKind.Conflict);

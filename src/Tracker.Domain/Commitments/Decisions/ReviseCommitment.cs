@@ -3,7 +3,7 @@ namespace Tracker.Domain.Commitments;
 /// <summary>A target or deadline revised outside a restatement; both may change in one request.</summary>
 public static class ReviseCommitment
 {
-    public static Decision Decide(Commitment state, Target? newTarget, Deadline? newDeadline, string reason, Evidence source)
+    public static Decision Decide(CommitmentState state, Target? newTarget, Deadline? newDeadline, string reason, Evidence source)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
         if (newTarget is null && newDeadline is null)

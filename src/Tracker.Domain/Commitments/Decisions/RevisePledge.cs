@@ -3,14 +3,14 @@ namespace Tracker.Domain.Commitments;
 /// <summary>The only way a pledge's total changes: an explicit, recorded revision.</summary>
 public static class RevisePledge
 {
-    public static Decision Decide(Commitment state, string pledgeId, Money newAmount, ExchangeRate? rate, string reason,
+    public static Decision Decide(CommitmentState state, string pledgeId, Money newAmount, ExchangeRate? rate, string reason,
         Evidence source)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
         if (state.FindPledge(pledgeId) is not { } pledge) return PledgeRules.Unknown(state, pledgeId);
         if (PledgeRules.InPledgeCurrency(pledge, newAmount) is { } currency) return currency;
 
-        var floor = Math.Max(pledge.StageTotal(PledgeStage.Committed), pledge.StageTotal(PledgeStage.Disbursed));
+        var floor = pledge.MostStaged;
         if (newAmount.Amount < floor)
         {
             return new RuleViolation("revision-below-stages",

@@ -3,7 +3,7 @@ namespace Tracker.Domain.Commitments;
 /// <summary>The rules shared by several decisions.</summary>
 public static class Rules
 {
-    public static RuleViolation? NotWithdrawn(Commitment state) => state.Status == CommitmentStatus.Withdrawn
+    public static RuleViolation? NotWithdrawn(CommitmentState state) => state.Status == CommitmentStatus.Withdrawn
         ? new RuleViolation("commitment-withdrawn",
             $"Commitment '{state.Key}' is withdrawn; only corrections can still be recorded.", ViolationKind.Conflict)
         : null;
@@ -19,11 +19,10 @@ public static class Rules
     };
 
     /// <summary>Once money is recorded, the ledger currency may not change under it.</summary>
-    public static RuleViolation? LedgerCurrencyKept(Commitment state, Target? newTarget)
+    public static RuleViolation? LedgerCurrencyKept(CommitmentState state, Target? newTarget)
     {
         if (newTarget is not { IsMoney: true } || newTarget.Currency == state.LedgerCurrency) return null;
-        var moneyRecorded = state.Pledges.Count > 0 || state.ProgressReports.Any(r => r.Currency is not null);
-        return moneyRecorded
+        return state.MoneyRecorded
             ? new RuleViolation("ledger-currency-locked",
                 $"Money is already recorded in {state.LedgerCurrency}; a target in {newTarget.Currency} would change the " +
                 "ledger currency under it. Keep the currency, or correct the recorded money first.", ViolationKind.Conflict)

@@ -41,7 +41,7 @@ public sealed class commitment_rules
 
         state = state.Then(RestateCommitment.Decide(state, restated));
 
-        state.Restatements.ShouldHaveSingleItem().RestatedIn.DocumentKey.ShouldBe("brussels-2022");
+        state.Full().Restatements.ShouldHaveSingleItem().RestatedIn.DocumentKey.ShouldBe("brussels-2022");
         state.Deadline!.Date.ShouldBe(new DateOnly(2022, 12, 31));
         state.Deadlines.Count.ShouldBe(2);
     }
@@ -155,7 +155,7 @@ public sealed class commitment_rules
         ReviseCommitment.Decide(state, null, new Deadline(null, DeadlinePrecision.OpenEnded, "later"), "x", Communique)
             .ShouldBeRefusedBy("commitment-withdrawn");
 
-        var reinstated = state.Then(CorrectEvent.Decide(state, withdrawalVersion, "withdrawn by mistake", Communique));
+        var reinstated = state.Then(state.Correct(withdrawalVersion, "withdrawn by mistake"));
         reinstated.Status.ShouldBe(CommitmentStatus.NotAssessed);
     }
 
@@ -165,6 +165,6 @@ public sealed class commitment_rules
         var state = NextMinisterial();
         state = state.Then(AttachEvidence.Decide(state, new Evidence(null, "https://example.org/report", false, Today, "press")));
 
-        state.Evidence.ShouldHaveSingleItem().Version.ShouldBe(2);
+        state.Full().Evidence.ShouldHaveSingleItem().Version.ShouldBe(2);
     }
 }

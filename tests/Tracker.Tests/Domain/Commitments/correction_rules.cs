@@ -14,10 +14,10 @@ public sealed class correction_rules
         state = state.Then(ReportProgress.Decide(state, 100m, null, "USD", Comparator.About, Today, null, "wrong", Communique));
         state = state.Then(ReportProgress.Decide(state, 200m, null, "USD", Comparator.About, Today, null, "right", Communique));
 
-        state = state.Then(CorrectEvent.Decide(state, 2, "typo in the figure", Communique));
+        state = state.Then(state.Correct(2, "typo in the figure"));
 
-        state.ProgressReports.ShouldHaveSingleItem().Note.ShouldBe("right");
-        state.Corrections.ShouldHaveSingleItem().CorrectedEvent.ShouldBe("progress-reported");
+        state.Full().ProgressReports.ShouldHaveSingleItem().Note.ShouldBe("right");
+        state.Full().Corrections.ShouldHaveSingleItem().CorrectedEvent.ShouldBe("progress-reported");
         state.Version.ShouldBe(4);
     }
 
@@ -26,7 +26,7 @@ public sealed class correction_rules
     {
         var state = StabilisationGoal().WithPledge("Japan", 10m);
 
-        state = state.Then(CorrectEvent.Decide(state, 2, "announced by mistake", Communique));
+        state = state.Then(state.Correct(2, "announced by mistake"));
 
         state.Pledges.ShouldBeEmpty();
     }
@@ -38,10 +38,10 @@ public sealed class correction_rules
         state = state.Then(RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(5m, "USD"), Today,
             null, Communique));
 
-        CorrectEvent.Decide(state, 2, "x", Communique).ShouldBeRefusedBy("pledge-has-later-events");
-        state = state.Then(CorrectEvent.Decide(state, 3, "stage was wrong", Communique));
-        state.FindPledge("japan-1")!.Stages.ShouldBeEmpty();
-        CorrectEvent.Decide(state, 2, "now it can go", Communique).Accepted.ShouldBeTrue();
+        state.Correct(2, "x").ShouldBeRefusedBy("pledge-has-later-events");
+        state = state.Then(state.Correct(3, "stage was wrong"));
+        state.FindPledge("japan-1")!.Stages.ShouldBe(0);
+        state.Correct(2, "now it can go").Accepted.ShouldBeTrue();
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class correction_rules
         state = state.Then(RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(15m, "USD"), Today,
             null, Communique));
 
-        CorrectEvent.Decide(state, 3, "the raise never happened", Communique).ShouldBeRefusedBy("stages-exceed-restored-pledge");
+        state.Correct(3, "the raise never happened").ShouldBeRefusedBy("stages-exceed-restored-pledge");
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class correction_rules
         var state = StabilisationGoal();
         state = state.Then(ReviseCommitment.Decide(state, new Target(500_000_000m, "USD", null), null, "misread", Communique));
 
-        state = state.Then(CorrectEvent.Decide(state, 2, "the goal is still 394 million", Communique));
+        state = state.Then(state.Correct(2, "the goal is still 394 million"));
 
         state.Target!.Amount.ShouldBe(394_000_000m);
     }
@@ -70,12 +70,12 @@ public sealed class correction_rules
     public void the_statement_a_correction_and_unknown_versions_cannot_be_corrected()
     {
         var state = StabilisationGoal().WithPledge("Japan", 10m);
-        state = state.Then(CorrectEvent.Decide(state, 2, "x", Communique));
+        state = state.Then(state.Correct(2, "x"));
 
-        CorrectEvent.Decide(state, 1, "x", Communique).ShouldBeRefusedBy("statement-not-correctable");
-        CorrectEvent.Decide(state, 3, "x", Communique).ShouldBeRefusedBy("version-not-correctable");
-        CorrectEvent.Decide(state, 99, "x", Communique).ShouldBeRefusedBy("version-not-correctable");
-        CorrectEvent.Decide(state, 2, "x", Communique).ShouldBeRefusedBy("already-corrected").Kind
+        state.Correct(1, "x").ShouldBeRefusedBy("statement-not-correctable");
+        state.Correct(3, "x").ShouldBeRefusedBy("version-not-correctable");
+        state.Correct(99, "x").ShouldBeRefusedBy("version-not-correctable");
+        state.Correct(2, "x").ShouldBeRefusedBy("already-corrected").Kind
             .ShouldBe(ViolationKind.Conflict);
     }
 }

@@ -141,7 +141,7 @@ public sealed class pledge_rules
         var state = StabilisationGoal().WithPledge("Japan", 10_000_000m);
         state = state.Then(RevisePledge.Decide(state, "japan-1", new Money(12_000_000m, "USD"), null, "topped up", Communique));
 
-        state.FindPledge("japan-1")!.Current.Amount.Amount.ShouldBe(12_000_000m);
+        state.FindPledge("japan-1")!.Amount.Amount.ShouldBe(12_000_000m);
         RecordPledgeStage.Decide(state, "japan-1", PledgeStage.Disbursed, new Money(12_000_000m, "USD"), October2, null,
             Communique).Accepted.ShouldBeTrue();
     }

@@ -1,0 +1,121 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>
+/// What the write rules decide against, and nothing more: kind, the stating documents, the current target, deadline
+/// and status with the few earlier ones a retraction can bring back, and per pledge its running totals. Its size
+/// follows what was decided (documents, revisions, assessments, pledges), never the number of reports, stages or
+/// evidence, so a write costs the same on a commitment's ten-thousandth event as on its first. Everything a person
+/// reads lives in read models shaped for the question.
+/// </summary>
+public sealed record CommitmentState
+{
+    public Guid Id { get; init; }
+    public int Version { get; init; }
+    public required string Key { get; init; }
+    public required CommitmentKind Kind { get; init; }
+    public required DateOnly StatedOn { get; init; }
+    public required string StatedIn { get; init; }
+
+    public IReadOnlyList<Versioned<string>> Restatements { get; init; } = [];
+    public IReadOnlyList<Versioned<Target>> Targets { get; init; } = [];
+    public IReadOnlyList<Versioned<Deadline>> Deadlines { get; init; } = [];
+    public IReadOnlyList<Assessment> Assessments { get; init; } = [];
+    public IReadOnlyList<PledgeLedger> Pledges { get; init; } = [];
+
+    /// <summary>Money figures reported (and not retracted): with pledges, they fix the ledger currency.</summary>
+    public int MoneyReports { get; init; }
+
+    /// <summary>The versions of retracted facts: a fact is retracted once.</summary>
+    public IReadOnlyList<int> Retracted { get; init; } = [];
+
+    /// <summary>The due date whose passing the service recorded, if any.</summary>
+    public DateOnly? DeadlinePassedOn { get; init; }
+
+    public Target? Target => Targets.Count == 0 ? null : Targets[^1].Value;
+    public Deadline? Deadline => Deadlines.Count == 0 ? null : Deadlines[^1].Value;
+    public CommitmentStatus Status => Assessments.Count == 0 ? CommitmentStatus.NotAssessed : Assessments[^1].Status;
+    public DateOnly? StatusDate => Assessments.Count == 0 ? null : Assessments[^1].AssessedOn;
+    public bool IsAchieved => Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate;
+    public string LedgerCurrency => Target is { IsMoney: true } t ? t.Currency! : Commitment.DefaultLedgerCurrency;
+
+    /// <summary>The document that stated it, then each that restated it.</summary>
+    public IEnumerable<string> StatingDocuments => Restatements.Select(r => r.Value).Prepend(StatedIn);
+
+    public bool MoneyRecorded => Pledges.Count > 0 || MoneyReports > 0;
+
+    public PledgeLedger? FindPledge(string pledgeId) =>
+        Pledges.FirstOrDefault(p => string.Equals(p.PledgeId, pledgeId, StringComparison.OrdinalIgnoreCase));
+
+    public static CommitmentState Stated(CommitmentStated e) => new()
+    {
+        Version = 1,
+        Key = e.Key,
+        Kind = e.Kind,
+        StatedOn = e.StatedOn,
+        StatedIn = e.StatedIn.DocumentKey,
+        Targets = e.Target is null ? [] : [new(1, e.Target)],
+        Deadlines = e.Deadline is null ? [] : [new(1, e.Deadline)]
+    };
+
+    /// <summary>The state after one more event of this stream (what Marten's projection and a write's answer both use).</summary>
+    public CommitmentState After(object e)
+    {
+        var next = this with { Version = Version + 1 };
+        var v = next.Version;
+        return e switch
+        {
+            CommitmentRestated x => next with
+            {
+                Restatements = [.. Restatements, new(v, x.RestatedIn.DocumentKey)],
+                Targets = x.NewTarget is null ? Targets : [.. Targets, new(v, x.NewTarget)],
+                Deadlines = x.NewDeadline is null ? Deadlines : [.. Deadlines, new(v, x.NewDeadline)]
+            },
+            TargetRevised x => next with { Targets = [.. Targets, new(v, x.NewTarget)] },
+            DeadlineRevised x => next with { Deadlines = [.. Deadlines, new(v, x.NewDeadline)] },
+            PledgeAnnounced x => next with { Pledges = [.. Pledges, PledgeLedger.Announced(x, v)] },
+            PledgeRevised x => next.WithPledge(x.PledgeId, p => p.Revised(x, v)),
+            PledgeStageRecorded x => next.WithPledge(x.PledgeId, p => p.Staged(x)),
+            ProgressReported x => x.Currency is null ? next : next with { MoneyReports = MoneyReports + 1 },
+            StatusAssessed x => next with { Assessments = [.. Assessments, new(v, x.Status, x.AssessedOn)] },
+            EvidenceAttached => next,
+            DeadlinePassed x => next with { DeadlinePassedOn = x.DueBy },
+            IRetraction x => next.Retract(x),
+            EventCorrected => throw new InvalidOperationException(
+                "A correction in the shape stored before retractions is read as the retraction it stands for (see CommitmentStateProjection)."),
+            _ => throw new ArgumentException($"{e.GetType().Name} is not an event of a commitment's stream.", nameof(e))
+        };
+    }
+
+    private CommitmentState Retract(IRetraction r)
+    {
+        var v = r.RetractedVersion;
+        var state = this with { Retracted = [.. Retracted, v] };
+        return r switch
+        {
+            RestatementRetracted => state with
+            {
+                Restatements = Restatements.Where(x => x.Version != v).ToList(),
+                Targets = Targets.Where(x => x.Version != v).ToList(),
+                Deadlines = Deadlines.Where(x => x.Version != v).ToList()
+            },
+            TargetRevisionRetracted => state with { Targets = Targets.Where(x => x.Version != v).ToList() },
+            DeadlineRevisionRetracted => state with { Deadlines = Deadlines.Where(x => x.Version != v).ToList() },
+            AssessmentRetracted => state with { Assessments = Assessments.Where(x => x.Version != v).ToList() },
+            PledgeRetracted x => state with { Pledges = Pledges.Where(p => p.PledgeId != x.PledgeId).ToList() },
+            PledgeRevisionRetracted x => state.WithPledge(x.PledgeId, p => p.WithoutRevision(v)),
+            PledgeStageRetracted x => state.WithPledge(x.PledgeId, p => p.Unstaged(x)),
+            ProgressReportRetracted { InMoney: true } => state with { MoneyReports = MoneyReports - 1 },
+            _ => state
+        };
+    }
+
+    private CommitmentState WithPledge(string pledgeId, Func<PledgeLedger, PledgeLedger> change) => this with
+    {
+        Pledges = Pledges.Select(p => p.PledgeId == pledgeId ? change(p) : p).ToList()
+    };
+}
+
+/// <summary>A value and the version of the event that set it, so a retraction of that event can take it back.</summary>
+public sealed record Versioned<T>(int Version, T Value);
+
+public sealed record Assessment(int Version, CommitmentStatus Status, DateOnly AssessedOn);

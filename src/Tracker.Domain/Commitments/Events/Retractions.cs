@@ -1,0 +1,51 @@
+namespace Tracker.Domain.Commitments;
+
+/// <summary>
+/// A fact recorded earlier in this stream (at RetractedVersion) was found wrong and no longer counts. The wrong event
+/// stays in the log; the right fact, if any, is recorded after the retraction. Each retraction names what it retracts
+/// by the ids the original carried (the pledge, the document, the version) and carries what its reversal needs, so
+/// every model reverses it without reading the retracted event again.
+/// </summary>
+public interface IRetraction
+{
+    int RetractedVersion { get; }
+    string Reason { get; }
+    Evidence Source { get; }
+}
+
+/// <summary>A retraction of a fact about one pledge: pledger views route it by the pledger.</summary>
+public interface IPledgeRetraction : IRetraction
+{
+    string PledgeId { get; }
+    string Pledger { get; }
+}
+
+/// <summary>A pledge's announcement was recorded in error: the pledge no longer counts.</summary>
+public sealed record PledgeRetracted(int RetractedVersion, string PledgeId, string Pledger, string Reason, Evidence Source)
+    : IPledgeRetraction;
+
+/// <summary>A pledge's revision was recorded in error: the amount before it counts again.</summary>
+public sealed record PledgeRevisionRetracted(int RetractedVersion, string PledgeId, string Pledger, string Reason, Evidence Source)
+    : IPledgeRetraction;
+
+/// <summary>A commitment or disbursement of part of a pledge was recorded in error: Amount no longer counts at Stage.</summary>
+public sealed record PledgeStageRetracted(int RetractedVersion, string PledgeId, string Pledger, PledgeStage Stage,
+    Money Amount, decimal LedgerAmount, string Reason, Evidence Source) : IPledgeRetraction;
+
+/// <summary>A reported figure was recorded in error. InMoney says whether it was a money figure.</summary>
+public sealed record ProgressReportRetracted(int RetractedVersion, bool InMoney, string Reason, Evidence Source) : IRetraction;
+
+/// <summary>A status assessment was recorded in error: the assessment before it stands again.</summary>
+public sealed record AssessmentRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction;
+
+/// <summary>A restatement in DocumentKey was recorded in error, with any target or deadline it set.</summary>
+public sealed record RestatementRetracted(int RetractedVersion, string DocumentKey, string Reason, Evidence Source) : IRetraction;
+
+/// <summary>A target revision was recorded in error: the target before it stands again.</summary>
+public sealed record TargetRevisionRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction;
+
+/// <summary>A deadline revision was recorded in error: the deadline before it stands again.</summary>
+public sealed record DeadlineRevisionRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction;
+
+/// <summary>Evidence was attached in error.</summary>
+public sealed record EvidenceRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction;
