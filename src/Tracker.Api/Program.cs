@@ -25,6 +25,7 @@ builder.Services.AddTrackerProblemDetails();
 builder.Services.AddTrackerSecurity(builder.Configuration, builder.Environment);
 builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddSingleton<DecisionStateUpgrade>();
+builder.Services.AddSingleton<Tracker.Api.Documents.RegisteredDocuments>();
 builder.Services.AddHostedService(services => services.GetRequiredService<DecisionStateUpgrade>());
 builder.Services.AddTrackerHealth();
 builder.Services.AddSingleton(TimeProvider.System);

@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Wolverine;
@@ -47,8 +48,8 @@ public static class AnnouncePledgeEndpoint
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, AnnouncePledgeRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session) =>
-        CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
+        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/pledges", Name = "AnnouncePledge")]
     [EndpointSummary("Record a pledge announced toward the commitment")]

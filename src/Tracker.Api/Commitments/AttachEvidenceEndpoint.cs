@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Documents;
 using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
@@ -13,8 +14,8 @@ public static class AttachEvidenceEndpoint
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, Evidence request, IEventStream<CommitmentState> stream,
-        IDocumentSession session) =>
-        CommitmentWrite.Check(stream, key, session, request.DocumentKey);
+        IDocumentSession session, RegisteredDocuments registered) =>
+        CommitmentWrite.Check(stream, key, session, registered, request.DocumentKey);
 
     /// <summary>The body is the evidence itself: { documentKey or url, primary, on, note }.</summary>
     [WolverinePost("/api/commitments/{key}/evidence", Name = "AttachEvidence")]

@@ -30,6 +30,7 @@ public static class CommitmentWrite
 
     /// <summary>404 for an unknown commitment; 422 naming any referenced document that is not registered.</summary>
     public static async Task<ProblemDetails> Check(IEventStream<CommitmentState> stream, string key, IQuerySession session,
+        RegisteredDocuments registered,
         params string?[] documentKeys)
     {
         if (stream.Aggregate is null)
@@ -42,7 +43,7 @@ public static class CommitmentWrite
                 Detail = $"No commitment has key '{key}'."
             };
         }
-        return await DocumentChecks.AllRegistered(session, documentKeys);
+        return await DocumentChecks.AllRegistered(session, registered, documentKeys);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Wolverine;
@@ -41,8 +42,8 @@ public static class CorrectEventEndpoint
     }
 
     public static Task<ProblemDetails> ValidateAsync(string key, CorrectEventRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session) =>
-        CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
+        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/corrections", Name = "CorrectEvent")]
     [EndpointSummary("Retract an earlier fact by its version")]

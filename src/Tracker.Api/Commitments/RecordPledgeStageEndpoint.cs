@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Documents;
 using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
@@ -35,8 +36,8 @@ public static class RecordPledgeStageEndpoint
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, RecordPledgeStageRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session) =>
-        CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
+        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/stages", Name = "RecordPledgeStage")]
     [EndpointSummary("Record part of a pledge as committed or disbursed")]

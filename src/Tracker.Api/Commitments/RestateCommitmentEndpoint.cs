@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Documents;
@@ -39,9 +40,9 @@ public static class RestateCommitmentEndpoint
 
     // The document was loaded above; only when it is missing does the check look it up again, to name it in the 422.
     public static Task<ProblemDetails> ValidateAsync(string key, RestateCommitmentRequest request,
-        IEventStream<CommitmentState> stream, DocumentView? document, IDocumentSession session) => document is null
-        ? CommitmentWrite.Check(stream, key, session, request.RestatedIn.DocumentKey)
-        : CommitmentWrite.Check(stream, key, session);
+        IEventStream<CommitmentState> stream, DocumentView? document, IDocumentSession session, RegisteredDocuments registered) => document is null
+        ? CommitmentWrite.Check(stream, key, session, registered, request.RestatedIn.DocumentKey)
+        : CommitmentWrite.Check(stream, key, session, registered);
 
     [WolverinePost("/api/commitments/{key}/restatements", Name = "RestateCommitment")]
     [EndpointSummary("Record that a later document restated the commitment")]

@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Wolverine;
@@ -33,8 +34,8 @@ public static class ReviseCommitmentEndpoint
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, ReviseCommitmentRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session) =>
-        CommitmentWrite.Check(stream, key, session, request.Source.DocumentKey);
+        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/revisions", Name = "ReviseCommitment")]
     [EndpointSummary("Revise the commitment's target or deadline")]

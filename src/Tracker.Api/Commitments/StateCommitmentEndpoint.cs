@@ -54,7 +54,7 @@ public static class StateCommitmentEndpoint
         session.LoadAsync<DocumentView>(StreamIds.ForDocument(request.StatedIn.DocumentKey));
 
     public static async Task<ProblemDetails> ValidateAsync(StateCommitmentRequest request, DocumentView? document,
-        IQuerySession session)
+        IQuerySession session, RegisteredDocuments registered)
     {
         if (await session.LoadAsync<CommitmentState>(StreamIds.ForCommitment(request.Key)) is { } existing)
         {
@@ -68,7 +68,7 @@ public static class StateCommitmentEndpoint
         }
 
         return document is null
-            ? await DocumentChecks.AllRegistered(session, request.StatedIn.DocumentKey)
+            ? await DocumentChecks.AllRegistered(session, registered, request.StatedIn.DocumentKey)
             : WolverineContinue.NoProblems;
     }
 

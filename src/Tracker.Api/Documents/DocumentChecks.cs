@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
@@ -7,15 +8,35 @@ using Wolverine.Http;
 
 namespace Tracker.Api.Documents;
 
+/// <summary>
+/// The document keys this process has seen registered. A registration is permanent (there is no event that removes a
+/// document), so a key found once is known on every later write without a round trip; a key not found is looked up
+/// again each time, so a document registered on another node is seen at once.
+/// </summary>
+public sealed class RegisteredDocuments
+{
+    private readonly ConcurrentDictionary<string, bool> _known = new();
+
+    public bool IsKnown(string key) => _known.ContainsKey(key);
+
+    public void Remember(string key) => _known.TryAdd(key, true);
+
+    /// <summary>For tests that empty the database under a running host.</summary>
+    public void Forget() => _known.Clear();
+}
+
 public static class DocumentChecks
 {
     /// <summary>422 naming every referenced document key that is not registered; no problem when all are.</summary>
-    public static async Task<ProblemDetails> AllRegistered(IQuerySession session, params string?[] keys)
+    public static async Task<ProblemDetails> AllRegistered(IQuerySession session, RegisteredDocuments registered,
+        params string?[] keys)
     {
-        var wanted = keys.Where(k => !string.IsNullOrWhiteSpace(k)).Select(k => StreamIds.Normalise(k!)).Distinct().ToList();
+        var wanted = keys.Where(k => !string.IsNullOrWhiteSpace(k)).Select(k => StreamIds.Normalise(k!)).Distinct()
+            .Where(k => !registered.IsKnown(k)).ToList();
         if (wanted.Count == 0) return WolverineContinue.NoProblems;
 
         var found = await session.LoadManyAsync<DocumentView>(wanted.Select(StreamIds.ForDocument));
+        foreach (var document in found) registered.Remember(document.Key);
         var missing = wanted.Except(found.Select(d => d.Key)).ToList();
         return missing.Count == 0 ? WolverineContinue.NoProblems : NotRegistered(missing);
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
@@ -10,8 +11,16 @@ namespace Tracker.Api.Security;
 public sealed record ApiKeyInfo(string Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 
 /// <summary>API keys for machine clients, stored only as SHA-256 hashes, each with a name and roles.</summary>
-public sealed class ApiKeyStore(NpgsqlDataSource dataSource)
+public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
 {
+    /// <summary>
+    /// How long a key found live is believed without asking the database again: a key revoked from another process (the
+    /// `api-keys revoke` command, another node) is refused everywhere within this time; revoked through this process, at once.
+    /// </summary>
+    public static readonly TimeSpan Trusted = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, (ApiKeyInfo Key, DateTimeOffset Until)> _live = new();
+
     public const string Table = "api_keys";
     private static string Qualified => $"{TrackerDatabase.Schema}.{Table}";
 
@@ -47,15 +56,29 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(
             $"update {Qualified} set revoked_at = now() where name = $1 and revoked_at is null");
         command.Parameters.Add(new NpgsqlParameter { Value = name });
-        return await command.ExecuteNonQueryAsync(token) == 1;
+        var revoked = await command.ExecuteNonQueryAsync(token) == 1;
+        foreach (var cached in _live.Where(k => k.Value.Key.Name == name)) _live.TryRemove(cached.Key, out _);
+        return revoked;
     }
 
     /// <summary>The live key with this value, if any.</summary>
     public async Task<ApiKeyInfo?> Find(string key, CancellationToken token)
     {
+        var hash = Hash(key);
+        var now = clock.GetUtcNow();
+        if (_live.TryGetValue(hash, out var cached) && cached.Until > now) return cached.Key;
+
+        var found = await Load(hash, token);
+        if (found is null) _live.TryRemove(hash, out _);
+        else _live[hash] = (found, now + Trusted);
+        return found;
+    }
+
+    private async Task<ApiKeyInfo?> Load(string hash, CancellationToken token)
+    {
         await using var command = dataSource.CreateCommand(
             $"select name, roles, created_at, revoked_at from {Qualified} where key_hash = $1 and revoked_at is null");
-        command.Parameters.Add(new NpgsqlParameter { Value = Hash(key) });
+        command.Parameters.Add(new NpgsqlParameter { Value = hash });
         await using var reader = await command.ExecuteReaderAsync(token);
         return await reader.ReadAsync(token) ? Read(reader) : null;
     }

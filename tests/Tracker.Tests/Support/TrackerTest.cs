@@ -30,6 +30,7 @@ public abstract class TrackerTest(TrackerApp app) : IAsyncLifetime
         await using var truncate = app.Host.Services.GetRequiredService<NpgsqlDataSource>()
             .CreateCommand("truncate tracker.idempotency_keys, tracker.event_hashes, tracker.api_keys");
         await truncate.ExecuteNonQueryAsync();
+        app.Host.Services.GetRequiredService<Tracker.Api.Documents.RegisteredDocuments>().Forget();
         // Scheduled deadline checks of earlier tests must not fire into this one; clearing them can lose a deadlock to
         // one that is firing, and is then run again.
         await Tracker.Api.Admin.Deadlocks.Retrying(async () =>
