@@ -48,7 +48,7 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
     /// <summary>
     /// One commitment in this past; null when it did not exist yet. As recorded, the fold starts from the nearest
     /// checkpoint at or before the wanted version and keeps the last checkpoint it passes, so the fold is bounded by
-    /// CommitmentCheckpoint.Interval events after the first read. As effective, every event of the stream is folded.
+    /// ReplayCheckpoint.Interval events after the first read. As effective, every event of the stream is folded.
     /// </summary>
     public async Task<CommitmentProgress?> Commitment(IQuerySession session, IDocumentStore store, Guid id, CancellationToken token)
     {
@@ -61,7 +61,7 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
         var target = Version ?? await LastVersionRecordedBy(session, id, RecordedAsOf!.Value, token);
         if (target == 0) return null;
 
-        var checkpoint = await session.Query<CommitmentCheckpoint>()
+        var checkpoint = await session.Query<ReplayCheckpoint>()
             .Where(c => c.StreamId == id && c.Version <= target)
             .OrderByDescending(c => c.Version)
             .FirstOrDefaultAsync(token);
@@ -71,9 +71,8 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
 
         // Only the last checkpoint passed is kept: a state holds its whole history, so keeping every one passed would
         // write a quadratic number of bytes on the first read of a long stream.
-        CommitmentCheckpoint? reached = null;
-        var progress = CommitmentReplay.Fold(id, events, start: checkpoint?.State, atCheckpoint: state =>
-            reached = new CommitmentCheckpoint(CommitmentCheckpoint.IdFor(id, state.Version), id, state.Version, state));
+        ReplayCheckpoint? reached = null;
+        var progress = CommitmentReplay.Fold(id, events, start: checkpoint, atCheckpoint: passed => reached = passed);
         if (reached is not null)
         {
             await using var writer = store.LightweightSession();

@@ -4,22 +4,47 @@ using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Audit;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
+using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
 
+/// <summary>
+/// One commitment as its page shows it: the dashboard row, where it was stated, the assessment in force and the counts.
+/// What grows with time is a page of its own route: its pledges (`.../pledges`) and the facts recorded about it
+/// (`.../timeline`).
+/// </summary>
+public sealed record CommitmentDetail(
+    string Key, int Version, string Title, CommitmentKind Kind, string LineOfEffort, IReadOnlyList<string> Actors,
+    Target? Target, string LedgerCurrency, MoneyByStage Money, int PledgeCount, LatestReport? LatestReport,
+    ProgressMeasure Progress, CommitmentStatus Status, DateOnly? StatusDate, CurrentAssessment? Assessment,
+    Deadline? Deadline, DateOnly? DueBy, bool Overdue, Provenance StatedIn, DateOnly StatedOn,
+    IReadOnlyList<string> SourceDocuments, int SourceCount, int RestatementCount, int CorrectionCount,
+    DateTimeOffset LastChangedAt, long LastEventSequence, CommitmentLinks Links)
+{
+    public static CommitmentDetail Of(CommitmentProgress p) => new(p.Key, p.Version, p.Title, p.Kind, p.LineOfEffort,
+        p.Actors, p.Target, p.LedgerCurrency, p.Money, p.PledgeCount, p.LatestReport, p.Progress, p.Status, p.StatusDate,
+        p.Assessment, p.Deadline, p.DueBy, p.Overdue, p.StatedIn, p.StatedOn, p.SourceDocuments, p.SourceCount,
+        p.RestatementCount, p.CorrectionCount, p.LastChangedAt, p.LastEventSequence, CommitmentLinks.For(p.Key));
+}
+
+public sealed record CommitmentLinks(string Pledges, string Timeline)
+{
+    public static CommitmentLinks For(string key) => new($"/api/commitments/{key}/pledges", $"/api/commitments/{key}/timeline");
+}
+
 public static class GetCommitmentEndpoint
 {
     /// <summary>
-    /// The commitment's progress model, with its detail and its version as the ETag. With recordedAsOf (an instant),
+    /// The commitment's progress model, with its version as the ETag. With recordedAsOf (an instant),
     /// version, or effectiveAsOf (a date): the same model as it was then (see TimeTravel); the X-Tracker-View header
     /// says which past the body shows.
     /// </summary>
     [WolverineGet("/api/commitments/{key}", Name = "GetCommitment")]
-    [EndpointSummary("Read a commitment's progress and detail")]
+    [EndpointSummary("Read a commitment's progress")]
     [Tags("Commitments")]
-    [ProducesResponseType<CommitmentProgress>(StatusCodes.Status200OK)]
+    [ProducesResponseType<CommitmentDetail>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task<IResult> Get(string key, IQuerySession session, IDocumentStore store, HttpContext http,
         DateTimeOffset? recordedAsOf,
@@ -48,6 +73,6 @@ public static class GetCommitmentEndpoint
 
         http.Response.Headers.ETag = Versions.ToETag(progress.Version);
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
-        return Results.Ok(progress);
+        return Results.Ok(CommitmentDetail.Of(progress));
     }
 }

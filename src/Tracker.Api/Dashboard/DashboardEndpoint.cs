@@ -68,7 +68,7 @@ public static class DashboardEndpoint
 
     public static DashboardSummary Summarise(IReadOnlyList<CommitmentProgress> all, DateOnly today)
     {
-        var open = all.Where(c => !c.Detail.IsAchieved && c.Status != CommitmentStatus.Withdrawn).ToList();
+        var open = all.Where(c => !c.IsAchieved && c.Status != CommitmentStatus.Withdrawn).ToList();
         var overdue = all.Where(c => c.Overdue).OrderBy(c => c.DueBy).ThenBy(c => c.Key).ToList();
         var dueSoon = open.Where(c => c.DueBy is { } due && due >= today && due <= today.AddDays(UpcomingDays))
             .OrderBy(c => c.DueBy).ThenBy(c => c.Key).ToList();

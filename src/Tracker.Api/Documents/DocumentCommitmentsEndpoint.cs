@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
+using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Documents;
 using Wolverine.Http;
@@ -44,18 +45,33 @@ public static class DocumentCommitmentsEndpoint
         var commitments = await stating.OrderBy(c => c.Key).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(token);
         var total = await stating.CountAsync(token);
 
-        return Results.Ok(new DocumentCommitmentPage(commitments.SelectMany(c => RolesIn(c, document.Key)).ToList(),
+        // The words of each restatement in this document are in its event: read only those events.
+        var restatedHere = commitments.SelectMany(c => c.State.Restatements.Where(r => r.Value == document.Key)
+            .Select(r => (c.Id, (long)r.Version))).ToHashSet();
+        var streams = restatedHere.Select(r => r.Id).Distinct().ToArray();
+        var restatedEvents = restatedHere.Count == 0
+            ? []
+            : await session.Events.QueryAllRawEvents()
+                .Where(e => e.StreamId.IsOneOf(streams) && e.EventTypeName == "commitment_restated")
+                .ToListAsync(token);
+        var restatements = restatedEvents
+            .Where(e => restatedHere.Contains((e.StreamId, e.Version)))
+            .ToLookup(e => e.StreamId, e => (CommitmentRestated)e.Data);
+
+        return Results.Ok(new DocumentCommitmentPage(
+            commitments.SelectMany(c => RolesIn(c, document.Key, restatements[c.Id])).ToList(),
             paging.Page, paging.PageSize, total, paging.PageCount(total)));
     }
 
-    private static IEnumerable<DocumentCommitment> RolesIn(CommitmentProgress c, string documentKey)
+    private static IEnumerable<DocumentCommitment> RolesIn(CommitmentProgress c, string documentKey,
+        IEnumerable<CommitmentRestated> restatements)
     {
         var status = Names.Of(c.Status);
         if (c.StatedIn.DocumentKey == documentKey)
         {
             yield return new DocumentCommitment(c.Key, c.Title, "stated", c.StatedIn.Paragraph, c.StatedIn.Quote, c.StatedOn, status);
         }
-        foreach (var r in c.Detail.Restatements.Where(r => r.RestatedIn.DocumentKey == documentKey))
+        foreach (var r in restatements)
         {
             yield return new DocumentCommitment(c.Key, c.Title, "restated", r.RestatedIn.Paragraph, r.RestatedIn.Quote,
                 r.RestatedOn, status);

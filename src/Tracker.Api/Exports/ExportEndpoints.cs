@@ -51,10 +51,11 @@ public static class ExportEndpoints
         var csv = new Csv(http.Response.Body);
         await csv.Row("commitment", "pledge_id", "pledger", "record", "amount", "currency", "date", "exchange_rate",
             "rate_date", "ledger_amount", "ledger_currency", "version", "source_document", "source_url", "source_primary", "why");
-        await foreach (var c in session.Query<CommitmentProgress>().Where(c => c.PledgeCount > 0).OrderBy(c => c.Key)
-                           .ToAsyncEnumerable(token))
+        // The models first, then each one's pledges from its stream: one open reader at a time on the session.
+        foreach (var c in await session.Query<CommitmentProgress>().Where(c => c.PledgeCount > 0).OrderBy(c => c.Key)
+                     .ToListAsync(token))
         {
-            foreach (var p in c.Detail.Pledges)
+            foreach (var p in await FullHistory.Pledges(session, c.Id, token))
             {
                 foreach (var a in p.Amounts)
                 {

@@ -37,10 +37,11 @@ public static class IatiExport
         await xml.WriteAttributeStringAsync(null, "generated-datetime", null,
             clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
 
-        await foreach (var c in session.Query<CommitmentProgress>().Where(c => c.Kind == CommitmentKind.Financial)
-                           .OrderBy(c => c.Key).ToAsyncEnumerable(token))
+        // The models first, then each one's pledges from its stream: one open reader at a time on the session.
+        foreach (var c in await session.Query<CommitmentProgress>().Where(c => c.Kind == CommitmentKind.Financial)
+                     .OrderBy(c => c.Key).ToListAsync(token))
         {
-            await Activity(xml, c);
+            await Activity(xml, c, await FullHistory.Pledges(session, c.Id, token));
         }
 
         await xml.WriteEndElementAsync();
@@ -48,7 +49,7 @@ public static class IatiExport
         await xml.FlushAsync();
     }
 
-    private static async Task Activity(XmlWriter xml, CommitmentProgress c)
+    private static async Task Activity(XmlWriter xml, CommitmentProgress c, IReadOnlyList<Pledge> pledges)
     {
         await xml.WriteStartElementAsync(null, "iati-activity", null);
         await xml.WriteAttributeStringAsync(null, "default-currency", null, c.LedgerCurrency);
@@ -90,7 +91,7 @@ public static class IatiExport
             await xml.WriteEndElementAsync();
         }
 
-        foreach (var p in c.Detail.Pledges)
+        foreach (var p in pledges)
         {
             await Transaction(xml, OutgoingPledge, p.Current.Amount.Amount, p.Currency, p.AnnouncedOn, p.Pledger, p.PledgeId);
             foreach (var s in p.Stages)

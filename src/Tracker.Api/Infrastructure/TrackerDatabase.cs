@@ -66,9 +66,8 @@ public static class TrackerDatabase
                 // async daemon keeps them.
                 options.Projections.Add<CommitmentProgressProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
-                options.Schema.For<CommitmentProgress>().GinIndexJsonData();
                 options.Schema.For<PledgerCommitment>().Index(p => p.PledgerKey);
-                options.Schema.For<CommitmentCheckpoint>().Index(c => c.StreamId);
+                options.Schema.For<ReplayCheckpoint>().Index(c => c.StreamId);
 
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));

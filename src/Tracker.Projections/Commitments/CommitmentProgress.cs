@@ -1,3 +1,4 @@
+using Tracker.Domain;
 using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments;
@@ -5,9 +6,20 @@ namespace Tracker.Projections.Commitments;
 /// <summary>Money in the commitment's ledger currency, by stage.</summary>
 public sealed record MoneyByStage(decimal Pledged, decimal Committed, decimal Disbursed);
 
-/// <summary>The latest reported figure (by the date it refers to), as reported.</summary>
-public sealed record LatestReport(decimal Figure, string? Unit, string? Currency, Comparator Comparator, DateOnly AsOf,
-    decimal? LedgerFigure);
+/// <summary>The latest reported figure (by the date it refers to, then by version), as reported.</summary>
+public sealed record LatestReport(int Version, decimal Figure, string? Unit, string? Currency, Comparator Comparator,
+    DateOnly AsOf, decimal? LedgerFigure)
+{
+    public static LatestReport Of(int version, ProgressReported e) =>
+        new(version, e.Figure, e.Unit, e.Currency, e.Comparator, e.AsOf, e.LedgerFigure);
+
+    /// <summary>Whether this report is later than the current latest: a later date, or the same date recorded later.</summary>
+    public bool Supersedes(LatestReport? current) => current is null || AsOf > current.AsOf ||
+                                                     AsOf == current.AsOf && Version > current.Version;
+}
+
+/// <summary>The assessment in force: its status and date, the monitor's rationale and the evidence.</summary>
+public sealed record CurrentAssessment(int Version, CommitmentStatus Status, DateOnly AssessedOn, string Rationale, Evidence Source);
 
 /// <summary>
 /// Progress toward the target as a fraction (0.5 is half way; above 1 is beyond the target), and what it was measured
@@ -16,8 +28,9 @@ public sealed record LatestReport(decimal Figure, string? Unit, string? Currency
 public sealed record ProgressMeasure(decimal? Fraction, string Basis, decimal? DisbursedFraction);
 
 /// <summary>
-/// One commitment as a dashboard shows it in one row, and the detail a commitment page shows under it. Inline: written
-/// in the transaction of each write, so a monitor reads back what they recorded.
+/// One commitment as a dashboard row and a commitment page show it. Inline: written in the transaction of each write,
+/// so a monitor reads back what they recorded. Bounded: the latest report and assessment, counts, totals and the
+/// decision state's per-pledge ledger, never the history itself (pages of their own routes serve that).
 /// </summary>
 public sealed record CommitmentProgress
 {
@@ -33,9 +46,14 @@ public sealed record CommitmentProgress
     public required MoneyByStage Money { get; init; }
     public int PledgeCount { get; init; }
     public LatestReport? LatestReport { get; init; }
+
+    /// <summary>The latest money figure, which the progress of a money target is measured on.</summary>
+    public LatestReport? LatestMoneyReport { get; init; }
+
     public required ProgressMeasure Progress { get; init; }
     public required CommitmentStatus Status { get; init; }
     public DateOnly? StatusDate { get; init; }
+    public CurrentAssessment? Assessment { get; init; }
     public Deadline? Deadline { get; init; }
     public DateOnly? DueBy { get; init; }
     public bool Overdue { get; init; }
@@ -51,47 +69,74 @@ public sealed record CommitmentProgress
     public required DateTimeOffset LastChangedAt { get; init; }
     public required long LastEventSequence { get; init; }
 
-    /// <summary>The full state: pledges with their stages, every report, assessment, restatement and correction.</summary>
-    public required Commitment Detail { get; init; }
+    /// <summary>What the totals are kept from: the same small state the write rules decide against.</summary>
+    public required CommitmentState State { get; init; }
 
-    public static CommitmentProgress From(Commitment state, DateTimeOffset lastChangedAt, long lastSequence)
+    public bool IsAchieved => State.IsAchieved;
+
+    /// <summary>The model of a commitment just stated.</summary>
+    public static CommitmentProgress Started(Guid id, CommitmentStated e, DateTimeOffset changedAt, long sequence) =>
+        Summarised(id, e.Title, e.LineOfEffort, e.Actors, e.StatedIn, CommitmentState.Stated(e) with { Id = id },
+            null, null, null, changedAt, sequence);
+
+    /// <summary>This model after the state, the latest report or the assessment changed.</summary>
+    public CommitmentProgress With(CommitmentState state, LatestReport? latest, LatestReport? latestMoney,
+        CurrentAssessment? assessment, DateTimeOffset changedAt, long sequence) =>
+        Summarised(Id, Title, LineOfEffort, Actors, StatedIn, state, latest, latestMoney, assessment, changedAt, sequence);
+
+    /// <summary>The same model from the full fold of the history (replays of the past).</summary>
+    public static CommitmentProgress From(Commitment full, DateTimeOffset changedAt, long sequence)
+    {
+        LatestReport? Latest(IEnumerable<ProgressReport> reports) => reports.OrderBy(r => r.AsOf).ThenBy(r => r.Version)
+            .Select(r => new LatestReport(r.Version, r.Figure, r.Unit, r.Currency, r.Comparator, r.AsOf, r.LedgerFigure))
+            .LastOrDefault();
+        var assessment = full.StatusHistory.Count == 0
+            ? null
+            : full.StatusHistory[^1] is var s ? new CurrentAssessment(s.Version, s.Status, s.AssessedOn, s.Rationale, s.Source) : null;
+        return Summarised(full.Id, full.Title, full.LineOfEffort, full.Actors, full.StatedIn, CommitmentState.From(full),
+            Latest(full.ProgressReports), Latest(full.ProgressReports.Where(r => r.LedgerFigure is not null)), assessment,
+            changedAt, sequence);
+    }
+
+    private static CommitmentProgress Summarised(Guid id, string title, string lineOfEffort, IReadOnlyList<string> actors,
+        Provenance statedIn, CommitmentState state, LatestReport? latest, LatestReport? latestMoney,
+        CurrentAssessment? assessment, DateTimeOffset changedAt, long sequence)
     {
         var money = new MoneyByStage(
-            state.Pledges.Sum(p => p.Current.LedgerAmount),
-            state.Pledges.Sum(p => p.LedgerStageTotal(PledgeStage.Committed)),
-            state.Pledges.Sum(p => p.LedgerStageTotal(PledgeStage.Disbursed)));
-        var latest = state.ProgressReports.OrderBy(r => r.AsOf).ThenBy(r => r.Version).LastOrDefault();
-
+            Decimals.Normal(state.Pledges.Sum(p => p.LedgerAmount)),
+            Decimals.Normal(state.Pledges.Sum(p => p.LedgerCommitted)),
+            Decimals.Normal(state.Pledges.Sum(p => p.LedgerDisbursed)));
         return new CommitmentProgress
         {
-            Id = state.Id,
+            Id = id,
             Key = state.Key,
             Version = state.Version,
-            Title = state.Title,
+            Title = title,
             Kind = state.Kind,
-            LineOfEffort = state.LineOfEffort,
-            Actors = state.Actors,
+            LineOfEffort = lineOfEffort,
+            Actors = actors,
             Target = state.Target,
             LedgerCurrency = state.LedgerCurrency,
             Money = money,
             PledgeCount = state.Pledges.Count,
-            LatestReport = latest is null
-                ? null
-                : new LatestReport(latest.Figure, latest.Unit, latest.Currency, latest.Comparator, latest.AsOf, latest.LedgerFigure),
-            Progress = ProgressRule.Measure(state, money, latest),
+            LatestReport = latest,
+            LatestMoneyReport = latestMoney,
+            Progress = ProgressRule.Measure(state.Target, state.IsAchieved, money, latest, latestMoney),
             Status = state.Status,
             StatusDate = state.StatusDate,
+            Assessment = assessment,
             Deadline = state.Deadline,
             DueBy = state.Deadline?.DueBy,
-            Overdue = state.Overdue,
-            StatedIn = state.StatedIn,
+            Overdue = state.DeadlinePassedOn is { } passed && passed == state.Deadline?.DueBy && !state.IsAchieved &&
+                      state.Status != CommitmentStatus.Withdrawn,
+            StatedIn = statedIn,
             StatedOn = state.StatedOn,
-            SourceDocuments = [state.StatedIn.DocumentKey, .. state.Restatements.Select(r => r.RestatedIn.DocumentKey)],
+            SourceDocuments = [.. state.StatingDocuments],
             RestatementCount = state.Restatements.Count,
-            CorrectionCount = state.Corrections.Count,
-            LastChangedAt = lastChangedAt,
-            LastEventSequence = lastSequence,
-            Detail = state
+            CorrectionCount = state.Retracted.Count,
+            LastChangedAt = changedAt,
+            LastEventSequence = sequence,
+            State = state
         };
     }
 }

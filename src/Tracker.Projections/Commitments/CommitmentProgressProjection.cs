@@ -1,14 +1,90 @@
 using JasperFx.Events;
+using Marten;
 using Marten.Events.Aggregation;
+using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments;
 
 /// <summary>
-/// Folds each event with the domain's own fold (Commitment.After), so the read model can never disagree with the state
-/// the write rules decided against, then summarises the state for dashboards.
+/// Steps the model by one event with the decision state's own step (CommitmentState.After), so the totals can never
+/// disagree with what the write rules decided against, and keeps the latest report and assessment. Only a retraction of
+/// the latest report or assessment, and a correction stored before retractions, read the log (the event they name, or
+/// the reports left): rare, and never more than that stream's reports.
 /// </summary>
-public sealed partial class CommitmentProgressProjection : SingleStreamProjection<CommitmentProgress, Guid>
+public sealed class CommitmentProgressProjection : SingleStreamProjection<CommitmentProgress, Guid>
 {
-    public override CommitmentProgress? Evolve(CommitmentProgress? snapshot, Guid id, IEvent e) =>
-        CommitmentReplay.Evolve(snapshot, id, e);
+    public const string ProjectionName = "CommitmentProgress";
+
+    public CommitmentProgressProjection() => Name = ProjectionName;
+
+    public override async ValueTask<CommitmentProgress?> EvolveAsync(CommitmentProgress? snapshot, Guid id,
+        IQuerySession session, IEvent e, CancellationToken cancellation)
+    {
+        var changedAt = Timestamps.AsStored(e.Timestamp);
+        if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt, e.Sequence);
+        if (snapshot is null) return null;
+
+        var data = e.Data is EventCorrected legacy ? await LogLookups.RetractionFor(session, id, legacy, cancellation) : e.Data;
+        if (data is null) return snapshot.With(snapshot.State with { Version = snapshot.State.Version + 1 },
+            snapshot.LatestReport, snapshot.LatestMoneyReport, snapshot.Assessment, changedAt, e.Sequence);
+
+        var state = snapshot.State.After(data);
+        var (latest, latestMoney, assessment) = (snapshot.LatestReport, snapshot.LatestMoneyReport, snapshot.Assessment);
+        switch (data)
+        {
+            case ProgressReported reported:
+                var report = LatestReport.Of(state.Version, reported);
+                if (report.Supersedes(latest)) latest = report;
+                if (reported.LedgerFigure is not null && report.Supersedes(latestMoney)) latestMoney = report;
+                break;
+            case ProgressReportRetracted retracted when retracted.RetractedVersion == latest?.Version ||
+                                                        retracted.RetractedVersion == latestMoney?.Version:
+                (latest, latestMoney) = await LogLookups.LatestReports(session, id, state.Retracted, cancellation);
+                break;
+            case StatusAssessed assessed:
+                assessment = new CurrentAssessment(state.Version, assessed.Status, assessed.AssessedOn, assessed.Rationale, assessed.Source);
+                break;
+            case AssessmentRetracted retracted when retracted.RetractedVersion == assessment?.Version:
+                assessment = state.Assessments.Count == 0
+                    ? null
+                    : await LogLookups.AssessmentAt(session, id, state.Assessments[^1].Version, cancellation);
+                break;
+        }
+        return snapshot.With(state, latest, latestMoney, assessment, changedAt, e.Sequence);
+    }
+}
+
+/// <summary>The few reads of the log a step needs, each one indexed lookup or one stream's reports.</summary>
+public static class LogLookups
+{
+    /// <summary>A correction stored before retractions, as the retraction it stands for (null if it names nothing retractable).</summary>
+    public static async Task<IRetraction?> RetractionFor(IQuerySession session, Guid id, EventCorrected legacy, CancellationToken token)
+    {
+        var corrected = await session.Events.QueryAllRawEvents()
+            .Where(x => x.StreamId == id && x.Version == legacy.CorrectedVersion)
+            .FirstOrDefaultAsync(token);
+        return corrected is null ? null : Retraction.Of(legacy, corrected.Data);
+    }
+
+    /// <summary>The latest report and the latest money report among those not retracted.</summary>
+    public static async Task<(LatestReport? Latest, LatestReport? LatestMoney)> LatestReports(IQuerySession session, Guid id,
+        IReadOnlyList<int> retracted, CancellationToken token)
+    {
+        var reports = await session.Events.QueryAllRawEvents()
+            .Where(x => x.StreamId == id && x.EventTypeName == "progress_reported")
+            .ToListAsync(token);
+        var standing = reports.Where(r => !retracted.Contains((int)r.Version))
+            .Select(r => LatestReport.Of((int)r.Version, (ProgressReported)r.Data))
+            .OrderBy(r => r.AsOf).ThenBy(r => r.Version)
+            .ToList();
+        return (standing.LastOrDefault(), standing.LastOrDefault(r => r.LedgerFigure is not null));
+    }
+
+    public static async Task<CurrentAssessment?> AssessmentAt(IQuerySession session, Guid id, int version, CancellationToken token)
+    {
+        var e = await session.Events.QueryAllRawEvents()
+            .Where(x => x.StreamId == id && x.Version == version)
+            .FirstOrDefaultAsync(token);
+        return e?.Data is StatusAssessed a ? new CurrentAssessment(version, a.Status, a.AssessedOn, a.Rationale, a.Source) : null;
+    }
 }

@@ -11,19 +11,18 @@ namespace Tracker.Projections.Commitments;
 public static class CommitmentReplay
 {
     /// <param name="start">The state to continue from (a checkpoint), or null to start from the first event.</param>
-    /// <param name="atCheckpoint">Told of each state the fold passes at a multiple of CommitmentCheckpoint.Interval.</param>
+    /// <param name="atCheckpoint">Told of each state the fold passes at a multiple of ReplayCheckpoint.Interval.</param>
     /// <remarks>
     /// Folds the commitment itself and computes its progress model only where it is wanted (at checkpoints and at the
     /// end): computing it after every event made a long stream's first read quadratic. The result is the one the inline
     /// projection reaches step by step, since a progress model depends only on the state and the last applied event.
     /// </remarks>
     public static CommitmentProgress? Fold(Guid id, IEnumerable<IEvent> events, Func<IEvent, bool>? include = null,
-        CommitmentProgress? start = null, Action<CommitmentProgress>? atCheckpoint = null)
+        ReplayCheckpoint? start = null, Action<ReplayCheckpoint>? atCheckpoint = null)
     {
-        var state = start?.Detail;
+        var state = start?.State;
         var changedAt = start?.LastChangedAt ?? default;
         var sequence = start?.LastEventSequence ?? 0;
-        var applied = false;
         foreach (var e in events)
         {
             if (include is null || include(e))
@@ -32,10 +31,10 @@ public static class CommitmentReplay
                 state = next;
                 changedAt = Timestamps.AsStored(e.Timestamp);
                 sequence = e.Sequence;
-                applied = true;
-                if (atCheckpoint is not null && state.Version % CommitmentCheckpoint.Interval == 0)
+                if (atCheckpoint is not null && state.Version % ReplayCheckpoint.Interval == 0)
                 {
-                    atCheckpoint(CommitmentProgress.From(state, changedAt, sequence));
+                    atCheckpoint(new ReplayCheckpoint(ReplayCheckpoint.IdFor(id, state.Version), id, state.Version, state,
+                        changedAt, sequence));
                 }
             }
             else if (state is not null)
@@ -43,15 +42,7 @@ public static class CommitmentReplay
                 state = state.Skip();
             }
         }
-        if (state is null) return null;
-        return applied || start is null || state.Version != start.Version ? CommitmentProgress.From(state, changedAt, sequence) : start;
-    }
-
-    /// <summary>The same step the inline projection takes for one event.</summary>
-    public static CommitmentProgress? Evolve(CommitmentProgress? snapshot, Guid id, IEvent e)
-    {
-        var state = Step(snapshot?.Detail, id, e);
-        return state is null ? snapshot : CommitmentProgress.From(state, Timestamps.AsStored(e.Timestamp), e.Sequence);
+        return state is null ? null : CommitmentProgress.From(state, changedAt, sequence);
     }
 
     /// <summary>The commitment after one event; null when the event does not apply (or there is no commitment yet).</summary>

@@ -22,12 +22,9 @@ public sealed class CommitmentStateProjection : SingleStreamProjection<Commitmen
         if (snapshot is null) return null;
         if (e.Data is not EventCorrected legacy) return snapshot.After(e.Data);
 
-        // Stored before retractions existed: the correction named only a version. Read the event it corrected (once, when
-        // this event is first applied or rebuilt) and apply the retraction it stands for.
-        var corrected = await session.Events.QueryAllRawEvents()
-            .Where(x => x.StreamId == id && x.Version == legacy.CorrectedVersion)
-            .FirstOrDefaultAsync(cancellation);
-        return corrected is not null && Retraction.Of(legacy, corrected.Data) is { } retraction
+        // Stored before retractions existed: the correction named only a version. The event it corrected is read (once,
+        // when this event is first applied or rebuilt) and the retraction it stands for applied.
+        return await LogLookups.RetractionFor(session, id, legacy, cancellation) is { } retraction
             ? snapshot.After(retraction)
             : snapshot with { Version = snapshot.Version + 1 };
     }

@@ -13,18 +13,18 @@ namespace Tracker.Projections.Commitments;
 /// </summary>
 public static class ProgressRule
 {
-    public static ProgressMeasure Measure(Commitment state, MoneyByStage money, ProgressReport? latest)
+    public static ProgressMeasure Measure(Target? target, bool achieved, MoneyByStage money, LatestReport? latest,
+        LatestReport? latestMoney)
     {
-        if (state.Target is { IsMoney: true, Amount: > 0 } moneyTarget)
+        if (target is { IsMoney: true, Amount: > 0 } moneyTarget)
         {
-            var reported = state.ProgressReports.Where(r => r.LedgerFigure is not null)
-                .OrderBy(r => r.AsOf).ThenBy(r => r.Version).LastOrDefault()?.LedgerFigure ?? 0m;
+            var reported = latestMoney?.LedgerFigure ?? 0m;
             var (raised, basis) = reported > money.Pledged ? (reported, "reported") : (money.Pledged, "pledged");
             return new ProgressMeasure(Ratio(raised, moneyTarget.Amount), raised == 0 ? "none" : basis,
                 Ratio(money.Disbursed, moneyTarget.Amount));
         }
 
-        if (state.Target is { IsMoney: false } quantity)
+        if (target is { IsMoney: false } quantity)
         {
             var baseline = quantity.Baseline ?? 0m;
             var span = quantity.Amount - baseline;
@@ -33,7 +33,7 @@ public static class ProgressRule
                 : new ProgressMeasure(Ratio(latest.Figure - baseline, span), "reported", null);
         }
 
-        return state.IsAchieved
+        return achieved
             ? new ProgressMeasure(1m, "status", null)
             : new ProgressMeasure(null, "none", null);
     }

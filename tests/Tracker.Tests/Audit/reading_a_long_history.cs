@@ -23,7 +23,7 @@ public sealed class reading_a_long_history(TrackerApp app) : TrackerTest(app)
 
         await using (var session = Store.QuerySession())
         {
-            (await session.Query<CommitmentCheckpoint>().ToListAsync()).Select(c => c.Version).ShouldBe([100]);
+            (await session.Query<ReplayCheckpoint>().ToListAsync()).Select(c => c.Version).ShouldBe([100]);
         }
         (await At(120)).ShouldBe(first);
         (await At(100)).ShouldContain("\"version\":100");
@@ -32,7 +32,7 @@ public sealed class reading_a_long_history(TrackerApp app) : TrackerTest(app)
 
         await using (var cleaner = Store.LightweightSession())
         {
-            cleaner.DeleteWhere<CommitmentCheckpoint>(c => c.Version > 0);
+            cleaner.DeleteWhere<ReplayCheckpoint>(c => c.Version > 0);
             await cleaner.SaveChangesAsync();
         }
         (await At(120)).ShouldBe(first);

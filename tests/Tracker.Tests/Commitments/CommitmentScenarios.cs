@@ -77,9 +77,14 @@ public static class CommitmentScenarios
         return JsonDocument.Parse(result.ReadAsText()).RootElement.Clone();
     }
 
-    /// <summary>The commitment's full state: pledges, reports, assessments, restatements, evidence, corrections.</summary>
-    public static async Task<JsonElement> ReadDetail(this IAlbaHost api, string key = Goal) =>
-        (await api.ReadCommitment(key)).GetProperty("detail");
+    /// <summary>The commitment's pledges, as its pledges page lists them.</summary>
+    public static async Task<List<JsonElement>> ReadPledges(this IAlbaHost api, string key = Goal) =>
+        (await api.Scenario(s => s.Get.Url($"/api/commitments/{key}/pledges"))).Json().GetProperty("items").EnumerateArray().ToList();
+
+    /// <summary>The standing facts of one type ("progress-reported") on the commitment's timeline, as recorded.</summary>
+    public static async Task<List<JsonElement>> ReadFacts(this IAlbaHost api, string type, string key = Goal) =>
+        (await api.Scenario(s => s.Get.Url($"/api/commitments/{key}/timeline?limit=500"))).Json().GetProperty("items")
+            .EnumerateArray().Where(e => e.GetProperty("type").GetString() == type).Select(e => e.GetProperty("data")).ToList();
 
     public static int Version(this IScenarioResult result) =>
         int.Parse(result.Context.Response.Headers.ETag.ToString().Trim('"'));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Alba;
 using Tracker.Domain;
 using Tracker.Tests.Documents;
@@ -25,7 +26,7 @@ public sealed class recording_what_happens(TrackerApp app) : TrackerTest(app)
 
         await Api.Write($"{Base}/progress", Progress());
 
-        var report = (await Api.ReadDetail()).GetProperty("progressReports")[0];
+        var report = (await Api.ReadFacts("progress-reported")).Single();
         report.GetProperty("comparator").GetString().ShouldBe("more-than");
         report.GetProperty("asOf").GetString().ShouldBe("2024-09-30");
         report.GetProperty("ledgerFigure").GetDecimal().ShouldBe(200_000_000m);
@@ -53,7 +54,7 @@ public sealed class recording_what_happens(TrackerApp app) : TrackerTest(app)
 
         var commitment = await Api.ReadCommitment();
         commitment.GetProperty("status").GetString().ShouldBe("in-progress");
-        commitment.GetProperty("detail").GetProperty("statusHistory")[0].GetProperty("rationale").GetString().ShouldStartWith("Members report");
+        commitment.GetProperty("assessment").GetProperty("rationale").GetString().ShouldStartWith("Members report");
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public sealed class recording_what_happens(TrackerApp app) : TrackerTest(app)
 
         var commitment = await Api.ReadCommitment();
         commitment.GetProperty("statedIn").GetProperty("documentKey").GetString().ShouldBe("washington-2024");
-        var restatement = commitment.GetProperty("detail").GetProperty("restatements")[0];
+        var restatement = (await Api.ReadFacts("commitment-restated")).Single();
         restatement.GetProperty("restatedIn").GetProperty("documentKey").GetString().ShouldBe("coalition-statement-2025");
         restatement.GetProperty("restatedOn").GetString().ShouldBe("2025-06-01");
         commitment.GetProperty("deadline").GetProperty("date").GetString().ShouldBe("2025-12-01");
@@ -166,7 +167,7 @@ public sealed class recording_what_happens(TrackerApp app) : TrackerTest(app)
             url = "https://shafaq.com/en/report", primary = false, on = "2024-10-01", note = "news report on the ministerial"
         });
 
-        var evidence = (await Api.ReadDetail()).GetProperty("evidence")[0].GetProperty("evidence");
+        var evidence = (await Api.ReadFacts("evidence-attached")).Single().GetProperty("evidence");
         evidence.GetProperty("primary").GetBoolean().ShouldBeFalse();
         evidence.GetProperty("url").GetString().ShouldBe("https://shafaq.com/en/report");
     }
@@ -193,8 +194,10 @@ public sealed class recording_what_happens(TrackerApp app) : TrackerTest(app)
         });
 
         var commitment = await Api.ReadCommitment();
-        commitment.GetProperty("detail").GetProperty("progressReports").GetArrayLength().ShouldBe(0);
-        commitment.GetProperty("detail").GetProperty("corrections")[0].GetProperty("correctedEvent").GetString().ShouldBe("progress-reported");
+        (await Api.ReadFacts("progress-reported")).ShouldBeEmpty();
+        commitment.GetProperty("correctionCount").GetInt32().ShouldBe(1);
+        (!commitment.TryGetProperty("latestReport", out var latest) || latest.ValueKind == JsonValueKind.Null)
+            .ShouldBeTrue("the only report was retracted");
         await using var session = Store.LightweightSession();
         var log = await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal));
         log.Select(e => e.EventTypeName).ShouldBe(["commitment_stated", "progress_reported", "progress_report_retracted"]);

@@ -49,7 +49,7 @@ public sealed class event_versions(TrackerApp app) : TrackerTest(app)
         // Live aggregation: the commitment folded from its events at that version.
         var then = await Get($"/api/commitments/{Goal}?version={version}");
         then.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(50_000_000m);
-        then.GetProperty("detail").GetProperty("pledges")[0].GetProperty("pledger").GetString().ShouldBe("United States");
+        then.GetProperty("pledgeCount").GetInt32().ShouldBe(1);
         var history = (await Get($"/api/commitments/{Goal}/history")).GetProperty("items").EnumerateArray().ToList();
         history[^1].GetProperty("type").GetString().ShouldBe("pledge-announced");
         history[^1].GetProperty("summary").GetString().ShouldBe("United States pledged USD 50,000,000 on 2024-09-30");
@@ -68,6 +68,7 @@ public sealed class event_versions(TrackerApp app) : TrackerTest(app)
         (await Eventually.Until(() => Get(location), p => p.GetProperty("status").GetString() != "running", TimeSpan.FromSeconds(30)))
             .GetProperty("status").GetString().ShouldBe("completed");
         (await Api.ReadCommitment()).GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(50_000_000m);
+        (await Api.ReadPledges()).Single().GetProperty("pledger").GetString().ShouldBe("United States");
         await Api.ProjectionsShouldEqualAFreshRebuild();
     }
 

@@ -12,14 +12,19 @@ export async function render({ args: [key], past, caller }) {
   const when = pastParams(past);
   const path = `/api/commitments/${encodeURIComponent(key)}`;
 
-  const [commitment, trend, documents, history] = await Promise.all([
+  // The commitment is a small model; its pledges and the facts recorded about it are pages of their own routes.
+  const [commitment, trend, documents, history, facts, pledgePage] = await Promise.all([
     get(path, when),
     get(`${path}/trend`, when).catch(() => null),
     documentsByKey().catch(() => new Map()),
-    caller?.may?.audit ? get(`${path}/history`, { limit: '500' }).catch(error => error) : null
+    caller?.may?.audit ? get(`${path}/history`, { limit: '500' }).catch(error => error) : null,
+    get(`${path}/timeline`, { limit: '500' }),
+    past ? null : get(`${path}/pledges`, { pageSize: '500' })
   ]);
-  const detail = commitment.detail;
   const end = past?.asOf ?? format.today();
+  const standing = facts.items.filter(entry => !past || (past.view === 'effective'
+    ? (entry.on ?? entry.recordedAt.slice(0, 10)) <= past.asOf
+    : entry.recordedAt <= `${past.asOf}T23:59:59.999Z`));
 
   return h('article', { class: 'commitment' },
     h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: href('/') }, 'Overview'), ' › ', commitment.title),
@@ -28,10 +33,10 @@ export async function render({ args: [key], past, caller }) {
       tag(format.label(commitment.lineOfEffort)), commitment.overdue ? [' ', h('span', { class: 'badge overdue' }, 'Overdue')] : null),
     h('div', { class: 'grid two' },
       section('Progress', progress(commitment)),
-      section('At a glance', facts(commitment, documents))),
+      section('At a glance', glance(commitment, documents))),
     trend ? section('Progress over time', trendChart(commitment, trend, end)) : null,
-    section('What the sources say', sources(detail, documents)),
-    commitment.kind === 'financial' || detail.pledges.length ? section('Pledges', pledges(detail, commitment)) : null,
+    section('What the sources say', sources(standing, documents)),
+    commitment.kind === 'financial' || commitment.pledgeCount ? section('Pledges', pledges(pledgePage, commitment)) : null,
     section('History', timeline(history, past, caller)));
 }
 
@@ -57,8 +62,8 @@ function progress(c) {
     c.target ? h('p', null, `Target: ${format.target(c.target)}.`) : null];
 }
 
-function facts(c, documents) {
-  const assessment = c.detail.statusHistory.at(-1);
+function glance(c, documents) {
+  const assessment = c.assessment;
   const stated = c.statedIn;
   const item = (term, ...value) => [h('dt', null, term), h('dd', null, value)];
   return h('dl', { class: 'facts' },
@@ -82,14 +87,17 @@ function documentLink(documentKey, documents, url) {
 }
 
 /** Every mention in the sources, oldest first: the statement, restatements, reports, assessments and evidence. */
-function sources(detail, documents) {
-  const mentions = [
-    { on: detail.statedOn, what: 'Stated', quote: detail.statedIn.quote, documentKey: detail.statedIn.documentKey, paragraph: detail.statedIn.paragraph, primary: true },
-    ...detail.restatements.map(r => ({ on: r.restatedOn, what: 'Restated', quote: r.restatedIn.quote, documentKey: r.restatedIn.documentKey, paragraph: r.restatedIn.paragraph, primary: true })),
-    ...detail.progressReports.map(r => ({ on: r.asOf, what: `Reported ${format.reported(r)}`, ...evidence(r.source) })),
-    ...detail.statusHistory.map(a => ({ on: a.assessedOn, what: `Assessed ${format.label(a.status).toLowerCase()}`, ...evidence(a.source) })),
-    ...detail.evidence.map(e => ({ on: e.evidence.on, what: 'Evidence', ...evidence(e.evidence) }))
-  ].sort((a, b) => (a.on ?? '').localeCompare(b.on ?? ''));
+function sources(entries, documents) {
+  const mention = ({ type, data: d }) => {
+    switch (type) {
+      case 'commitment-stated': return { on: d.statedOn, what: 'Stated', quote: d.statedIn.quote, documentKey: d.statedIn.documentKey, paragraph: d.statedIn.paragraph, primary: true };
+      case 'commitment-restated': return { on: d.restatedOn, what: 'Restated', quote: d.restatedIn.quote, documentKey: d.restatedIn.documentKey, paragraph: d.restatedIn.paragraph, primary: true };
+      case 'progress-reported': return { on: d.asOf, what: `Reported ${format.reported(d)}`, ...evidence(d.source) };
+      case 'status-assessed': return { on: d.assessedOn, what: `Assessed ${format.label(d.status).toLowerCase()}`, ...evidence(d.source) };
+      default: return { on: d.evidence.on, what: 'Evidence', ...evidence(d.evidence) };
+    }
+  };
+  const mentions = entries.map(mention).sort((a, b) => (a.on ?? '').localeCompare(b.on ?? ''));
 
   return h('ol', { class: 'mentions' }, mentions.map(m => h('li', null,
     h('p', { class: 'mention-head' }, h('strong', null, m.what), m.on ? ` · ${format.day(m.on)}` : '',
@@ -103,20 +111,22 @@ function evidence(source) {
   return { documentKey: source?.documentKey, url: source?.url, primary: source?.primary, note: source?.note };
 }
 
-function pledges(detail, c) {
-  if (detail.pledges.length === 0) {
+function pledges(page, c) {
+  if (page === null) {
+    return h('p', { class: 'muted' }, 'The totals above are as they were then; each pledge is listed in the present view.');
+  }
+  if (page.items.length === 0) {
     return h('p', { class: 'empty' }, 'No pledges are recorded against this commitment. ',
       c.latestReport ? 'The documents report an aggregate without naming who gave what.' : '');
   }
-  const staged = (pledge, stage) => pledge.stages.filter(s => s.stage === stage).reduce((sum, s) => sum + s.amount.amount, 0);
-  return table('Pledges by pledger', ['Pledger', 'Announced', 'Pledged', 'Committed', 'Disbursed', `In ${c.ledgerCurrency}`], detail.pledges.map(p => [
+  return table('Pledges by pledger', ['Pledger', 'Announced', 'Pledged', 'Committed', 'Disbursed', `In ${c.ledgerCurrency}`], page.items.map(p => [
     // The service finds a pledger by its name as well as by its key.
     h('a', { href: href(`/pledgers/${encodeURIComponent(p.pledger)}`) }, p.pledger),
     format.day(p.announcedOn),
-    format.money(p.current.amount.amount, p.currency, { exact: true }),
-    format.money(staged(p, 'committed'), p.currency, { exact: true }),
-    format.money(staged(p, 'disbursed'), p.currency, { exact: true }),
-    format.money(p.current.ledgerAmount ?? p.current.amount.amount, c.ledgerCurrency)
+    format.money(p.amount.amount, p.amount.currency, { exact: true }),
+    format.money(p.committed, p.amount.currency, { exact: true }),
+    format.money(p.disbursed, p.amount.currency, { exact: true }),
+    format.money(p.ledgerAmount, c.ledgerCurrency)
   ]));
 }
 

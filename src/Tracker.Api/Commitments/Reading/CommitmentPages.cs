@@ -1,0 +1,94 @@
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Audit;
+using Tracker.Api.Infrastructure;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments;
+using Wolverine.Http;
+
+namespace Tracker.Api.Commitments.Reading;
+
+/// <summary>A pledge toward a commitment: who, when, how much, and how much of it is committed and disbursed.</summary>
+public sealed record PledgeRow(string PledgeId, string Pledger, DateOnly AnnouncedOn, Money Amount, decimal LedgerAmount,
+    decimal Committed, decimal Disbursed, decimal LedgerCommitted, decimal LedgerDisbursed)
+{
+    public static PledgeRow Of(PledgeLedger p) => new(p.PledgeId, p.Pledger, p.AnnouncedOn, p.Amount, p.LedgerAmount,
+        p.Committed, p.Disbursed, p.LedgerCommitted, p.LedgerDisbursed);
+}
+
+public sealed record PledgePage(IReadOnlyList<PledgeRow> Items, string LedgerCurrency, int Page, int PageSize, long Total, long PageCount);
+
+/// <summary>A fact recorded about a commitment that still stands: what it says, the date it refers to, and its source.</summary>
+public sealed record TimelineEntry(int Version, string Type, DateOnly? On, DateTimeOffset RecordedAt, string Summary, object Data);
+
+/// <summary>A window of the timeline: at most limit facts after a version; next is the after of the next page.</summary>
+public sealed record TimelinePage(IReadOnlyList<TimelineEntry> Items, int After, int Limit, int? Next);
+
+public static class CommitmentPages
+{
+    public const int DefaultPledgePageSize = 50;
+    public const int MaxPledgePageSize = 500;
+
+    /// <summary>The facts a commitment page lists; pledges have their own page, corrections are left out with what they retract.</summary>
+    private static readonly string[] TimelineTypes =
+        ["commitment_stated", "commitment_restated", "progress_reported", "status_assessed", "evidence_attached"];
+
+    /// <summary>A commitment's pledges in the order they were announced, a page at a time (50 unless given, at most 500).</summary>
+    [WolverineGet("/api/commitments/{key}/pledges", Name = "GetCommitmentPledges")]
+    [EndpointSummary("A commitment's pledges with their committed and disbursed totals, a page at a time")]
+    [Tags("Pledges")]
+    [ProducesResponseType<PledgePage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> Pledges(string key, int? page, int? pageSize, IQuerySession session, CancellationToken token)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var paging = Paging.Parse(page, pageSize, DefaultPledgePageSize, MaxPledgePageSize, errors);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
+
+        if (await session.LoadAsync<CommitmentProgress>(StreamIds.ForCommitment(key), token) is not { } progress) return NotFound(key);
+        var pledges = progress.State.Pledges;
+        return Results.Ok(new PledgePage(pledges.Skip(paging.Skip).Take(paging.PageSize).Select(PledgeRow.Of).ToList(),
+            progress.LedgerCurrency, paging.Page, paging.PageSize, pledges.Count, paging.PageCount(pledges.Count)));
+    }
+
+    /// <summary>
+    /// The statement, restatements, reports, assessments and evidence of a commitment that stand (retracted ones are left
+    /// out), in the order they were recorded, a page at a time: the facts after version "after" (0: from the start), at
+    /// most "limit" (100 unless given, at most 500); "next" is the "after" of the next page, null on the last.
+    /// </summary>
+    [WolverineGet("/api/commitments/{key}/timeline", Name = "GetCommitmentTimeline")]
+    [EndpointSummary("The facts recorded about a commitment that still stand, a page at a time")]
+    [Tags("Commitments")]
+    [ProducesResponseType<TimelinePage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> Timeline(string key, int? after, int? limit, IQuerySession session, CancellationToken token)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var window = EventWindow.Parse(after, limit, errors);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
+
+        var id = StreamIds.ForCommitment(key);
+        if (await session.LoadAsync<CommitmentProgress>(id, token) is not { } progress) return NotFound(key);
+        var retracted = progress.State.Retracted.Select(v => (long)v).ToArray();
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == id && e.Version > window.After && e.EventTypeName.IsOneOf(TimelineTypes) &&
+                        !e.Version.IsOneOf(retracted))
+            .OrderBy(e => e.Version)
+            .Take(window.Limit + 1)
+            .ToListAsync(token);
+        var items = events.Take(window.Limit).Select(e => Entry(e, progress.LedgerCurrency)).ToList();
+        var next = events.Count > window.Limit ? items[^1].Version : (int?)null;
+        return Results.Ok(new TimelinePage(items, window.After, window.Limit, next));
+    }
+
+    private static TimelineEntry Entry(IEvent e, string ledgerCurrency) => new((int)e.Version, EventNames.Of(e.Data),
+        EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)), e.Timestamp,
+        EventSummaries.Of(e.Data, ledgerCurrency), e.Data);
+
+    private static IResult NotFound(string key) => Results.Problem(statusCode: StatusCodes.Status404NotFound,
+        type: ProblemTypes.NotFound, title: "No such commitment", detail: $"No commitment has key '{key}'.");
+}

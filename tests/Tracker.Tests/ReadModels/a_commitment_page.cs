@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Alba;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Faults;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.ReadModels;
+
+/// <summary>A commitment's page: a small model, and what grows with time as pages of its own routes.</summary>
+public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)
+{
+    private const string Base = $"/api/commitments/{Goal}";
+
+    private static object Report(decimal figure, string asOf) => new
+    {
+        figure, currency = "USD", comparator = "about", asOf, source = Source
+    };
+
+    private static object Assessment(string status, string on, string rationale) => new
+    {
+        status, assessedOn = on, rationale, source = Source
+    };
+
+    private async Task<JsonElement> Get(string url) => (await Api.Scenario(s => s.Get.Url(url))).Json();
+
+    [Fact]
+    public async Task the_commitment_is_a_small_model_that_links_to_its_pledges_and_its_timeline()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);
+
+        var commitment = await Api.ReadCommitment();
+
+        commitment.TryGetProperty("detail", out _).ShouldBeFalse();
+        commitment.TryGetProperty("state", out _).ShouldBeFalse();
+        commitment.GetProperty("pledgeCount").GetInt32().ShouldBe(1);
+        commitment.GetProperty("links").GetProperty("pledges").GetString().ShouldBe($"{Base}/pledges");
+        commitment.GetProperty("links").GetProperty("timeline").GetString().ShouldBe($"{Base}/timeline");
+    }
+
+    [Fact]
+    public async Task pledges_come_a_page_at_a_time_in_the_order_they_were_announced()
+    {
+        await Api.StatedTheStabilisationGoal();
+        foreach (var pledger in new[] { "Japan", "Germany", "Norway" })
+        {
+            await Api.Write($"{Base}/pledges", new
+            {
+                pledger, amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-10-01", source = Source
+            }, 201);
+        }
+
+        var first = await Get($"{Base}/pledges?pageSize=2");
+        var second = await Get($"{Base}/pledges?page=2&pageSize=2");
+
+        first.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("pledger").GetString()).ShouldBe(["Japan", "Germany"]);
+        second.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("pledger").GetString()).ShouldBe(["Norway"]);
+        first.GetProperty("total").GetInt32().ShouldBe(3);
+        first.GetProperty("pageCount").GetInt32().ShouldBe(2);
+        (await Api.Scenario(s => { s.Get.Url($"{Base}/pledges?pageSize=501"); s.StatusCodeShouldBe(400); })).ReadProblem(400);
+        (await Api.Scenario(s => { s.Get.Url("/api/commitments/nothing-here/pledges"); s.StatusCodeShouldBe(404); })).ReadProblem(404);
+    }
+
+    [Fact]
+    public async Task the_timeline_lists_the_facts_that_stand_a_page_at_a_time_and_leaves_out_retracted_ones()
+    {
+        await Api.StatedTheStabilisationGoal();                                   // 1
+        await Api.Write($"{Base}/progress", Report(100_000_000m, "2024-10-01"));   // 2
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);                   // 3: a pledge is not on the timeline
+        await Api.Write($"{Base}/progress", Report(150_000_000m, "2024-11-01"));   // 4
+        await Api.Write($"{Base}/progress", Report(999_000_000m, "2024-12-01"));   // 5
+        await Api.Write($"{Base}/corrections", new { version = 5, reason = "a typo", source = Source }); // 6
+
+        var first = await Get($"{Base}/timeline?limit=2");
+        var rest = await Get($"{Base}/timeline?after={first.GetProperty("next").GetInt32()}&limit=2");
+
+        first.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("version").GetInt32()).ShouldBe([1, 2]);
+        rest.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("version").GetInt32()).ShouldBe([4]);
+        rest.TryGetProperty("next", out _).ShouldBeFalse(); // the last page
+        var report = first.GetProperty("items")[1];
+        report.GetProperty("type").GetString().ShouldBe("progress-reported");
+        report.GetProperty("on").GetString().ShouldBe("2024-10-01");
+        report.GetProperty("data").GetProperty("figure").GetDecimal().ShouldBe(100_000_000m);
+        report.GetProperty("summary").GetString().ShouldBe("Reported about USD 100,000,000 as of 2024-10-01");
+    }
+
+    [Fact]
+    public async Task retracting_the_latest_report_or_assessment_brings_back_the_one_before()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/progress", Report(100_000_000m, "2024-10-01"));                       // 2
+        await Api.Write($"{Base}/progress", Report(150_000_000m, "2024-11-01"));                       // 3
+        await Api.Write($"{Base}/assessments", Assessment("in-progress", "2025-01-01", "projects under way")); // 4
+        await Api.Write($"{Base}/assessments", Assessment("achieved", "2025-02-01", "misread the report"));  // 5
+
+        await Api.Write($"{Base}/corrections", new { version = 3, reason = "the figure was for another fund", source = Source });
+        await Api.Write($"{Base}/corrections", new { version = 5, reason = "not achieved", source = Source });
+
+        var commitment = await Api.ReadCommitment();
+        commitment.GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(100_000_000m);
+        commitment.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(0.2538m);
+        commitment.GetProperty("status").GetString().ShouldBe("in-progress");
+        commitment.GetProperty("assessment").GetProperty("rationale").GetString().ShouldBe("projects under way");
+        commitment.GetProperty("correctionCount").GetInt32().ShouldBe(2);
+        await Api.ProjectionsShouldEqualAFreshRebuild();
+    }
+}
