@@ -38,6 +38,9 @@ public static class HistoryScenarios
         {
             var key = $"history-{size}";
             await factory.LongHistory(key, size);
+            // Written with SQL, the history has neither its progress model nor the checkpoints writes keep: the admin
+            // rebuild of the progress models makes both, as it would for a log imported by other means.
+            await RebuiltProgress(work);
             foreach (var (label, version) in new[] { ("start", 10), ("middle", size / 2), ("end", size - 10) })
             {
                 var url = $"/api/commitments/{key}?version={version}";
@@ -54,14 +57,29 @@ public static class HistoryScenarios
         var at = DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O");
         var dashboard = await MedianOf(3, Get(work.Client, $"/api/dashboard?recordedAsOf={Uri.EscapeDataString(at)}"));
         measures.Add(new($"the whole dashboard as recorded a second ago ({events:N0} events in the log)", $"{dashboard:0} ms"));
-        notes.Add("\"first\" is the first read of that version (it folds from the nearest checkpoint at or before it, or from the start, " +
-                  "and keeps the last checkpoint it passes, at a multiple of 100 versions); \"then\" is the median of 10 more reads.");
+        notes.Add("\"first\" is the first read of that version, \"then\" the median of 10 more: each starts from the nearest checkpoint " +
+                  "at or before the version (writes keep one every 25 versions; the rebuild after the SQL import made them here) and steps " +
+                  "the events after it. A read writes nothing.");
         notes.Add("A past as effective, and the dashboard in the past, fold the events themselves: their cost grows with the events " +
                   "in the stream or the store (see the table). The dashboard in the past has no checkpoints.");
         return new Section("5. Time travel",
             $"Commitments with {string.Join(", ", work.Settings.TimeTravelSizes.Select(s => s.ToString("N0")))} events (a statement, then " +
             "progress reports) read as of a version near the start, the middle and the end; the dashboard as of a past instant.",
             measures, notes);
+    }
+
+    private static async Task RebuiltProgress(Workload work)
+    {
+        using var response = await work.Client.PostAsync("/api/admin/projections/CommitmentProgress/rebuild", null);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"rebuild: {(int)response.StatusCode}");
+        var location = response.Headers.Location!.ToString();
+        JsonElement progress;
+        do
+        {
+            await Task.Delay(100);
+            progress = await work.Client.GetFromJsonAsync<JsonElement>(location);
+        } while (progress.GetProperty("status").GetString() == "running");
+        if (progress.GetProperty("status").GetString() != "completed") throw new InvalidOperationException($"rebuild: {progress}");
     }
 
     /// <summary>

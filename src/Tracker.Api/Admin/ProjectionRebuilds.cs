@@ -130,10 +130,12 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         IStreamFold[] folds = [.. new IStreamFold?[] { progress, pledgers }.OfType<IStreamFold>()];
         // A page's models are written while the next page is read and folded (one write in flight at a time).
         var writing = Task.CompletedTask;
-        async Task Write(IReadOnlyList<Replayed<CommitmentProgress>> progressModels, IReadOnlyList<Replayed<PledgerCommitment>> pledgerModels)
+        async Task Write(IReadOnlyList<Replayed<CommitmentProgress>> progressModels, IReadOnlyList<Replayed<PledgerCommitment>> pledgerModels,
+            IReadOnlyList<ProgressCheckpoint> checkpoints)
         {
-            // Different tables: the two batches go to the database side by side.
-            await Task.WhenAll(progressWriter.Write(progressModels, token), pledgerWriter.Write(pledgerModels, token));
+            // Different tables: the batches go to the database side by side.
+            await Task.WhenAll(progressWriter.Write(progressModels, token), pledgerWriter.Write(pledgerModels, token),
+                StoreCheckpoints(checkpoints, token));
             Update(id, p => p with
             {
                 ModelsWritten = progressWriter.Written + pledgerWriter.Written,
@@ -145,8 +147,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             await foreach (var _ in ReadModelReplay.Replay(store, highWaterMark, folds, Processed(id), token))
             {
                 var (progressModels, pledgerModels) = (progress?.TakeFinished() ?? [], pledgers?.TakeFinished() ?? []);
+                var checkpoints = progress?.TakeCheckpoints() ?? [];
                 await writing;
-                writing = Write(progressModels, pledgerModels);
+                writing = Write(progressModels, pledgerModels, checkpoints);
             }
         }
         catch
@@ -159,6 +162,15 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         if (progress is not null) await progressWriter.DeleteStale(token);
         if (pledgers is not null) await pledgerWriter.DeleteStale(token);
         Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + pledgerWriter.Deleted });
+    }
+
+    /// <summary>A checkpoint of the past is the same whoever computes it: stored over any with its id.</summary>
+    private async Task StoreCheckpoints(IReadOnlyList<ProgressCheckpoint> checkpoints, CancellationToken token)
+    {
+        if (checkpoints.Count == 0) return;
+        await using var session = store.LightweightSession();
+        session.Store(checkpoints.ToArray());
+        await session.SaveChangesAsync(token);
     }
 
     private Action<int> Processed(Guid id) => count => Update(id, p => p with { EventsProcessed = p.EventsProcessed + count });

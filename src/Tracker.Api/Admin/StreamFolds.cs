@@ -60,11 +60,26 @@ public sealed class CommitmentProgressFold : StreamFold<CommitmentProgress>
     private Commitment? _state;
     private IEvent? _last;
 
+    private List<ProgressCheckpoint> _checkpoints = [];
+
     public override void Apply(IEvent e)
     {
         if (Applied(ProjectionName, e, () => CommitmentReplay.Step(_state, e.StreamId, e)) is not { } next) return;
         _state = next;
         _last = e;
+        // The checkpoints writes keep, for logs written before them or by other means (an import of events).
+        if (next.Version % ProgressCheckpoint.Interval == 0)
+        {
+            _checkpoints.Add(ProgressCheckpoint.Of(CommitmentProgress.From(next, Timestamps.AsStored(e.Timestamp), e.Sequence)));
+        }
+    }
+
+    /// <summary>The checkpoints passed since the last call.</summary>
+    public IReadOnlyList<ProgressCheckpoint> TakeCheckpoints()
+    {
+        var taken = _checkpoints;
+        _checkpoints = [];
+        return taken;
     }
 
     public override void EndStream()

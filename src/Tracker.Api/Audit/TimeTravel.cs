@@ -46,9 +46,10 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
     public DateOnly Day(DateOnly today) => RecordedAsOf is { } at ? DateOnly.FromDateTime(at.UtcDateTime) : EffectiveAsOf ?? today;
 
     /// <summary>
-    /// One commitment in this past; null when it did not exist yet. As recorded, the fold starts from the nearest
-    /// checkpoint at or before the wanted version and keeps the last checkpoint it passes, so the fold is bounded by
-    /// ReplayCheckpoint.Interval events after the first read. As effective, every event of the stream is folded.
+    /// One commitment in this past; null when it did not exist yet. As recorded: the nearest checkpoint at or before the
+    /// wanted version (writes keep one every ProgressCheckpoint.Interval versions) and the events after it, so a read of
+    /// any version costs one lookup and fewer than an interval of events, and writes nothing. As effective, every event
+    /// of the stream is folded.
     /// </summary>
     public async Task<CommitmentProgress?> Commitment(IQuerySession session, IDocumentStore store, Guid id, CancellationToken token)
     {
@@ -59,27 +60,7 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
         }
 
         var target = Version ?? await LastVersionRecordedBy(session, id, RecordedAsOf!.Value, token);
-        if (target == 0) return null;
-
-        var checkpoint = await session.Query<ReplayCheckpoint>()
-            .Where(c => c.StreamId == id && c.Version <= target)
-            .OrderByDescending(c => c.Version)
-            .FirstOrDefaultAsync(token);
-        var from = checkpoint?.Version ?? 0;
-        var events = await session.Events.FetchStreamAsync(id, version: target, fromVersion: from + 1, token: token);
-        if (from + events.Count < target) return null;
-
-        // Only the last checkpoint passed is kept: a state holds its whole history, so keeping every one passed would
-        // write a quadratic number of bytes on the first read of a long stream.
-        ReplayCheckpoint? reached = null;
-        var progress = CommitmentReplay.Fold(id, events, start: checkpoint, atCheckpoint: passed => reached = passed);
-        if (reached is not null)
-        {
-            await using var writer = store.LightweightSession();
-            writer.Store(reached);
-            await writer.SaveChangesAsync(token);
-        }
-        return progress;
+        return target == 0 ? null : await CommitmentProgressProjection.AtVersion(session, id, target, token);
     }
 
     private static async Task<int> LastVersionRecordedBy(IQuerySession session, Guid id, DateTimeOffset at, CancellationToken token)

@@ -52,6 +52,8 @@ public static class TrackerDatabase
                 // Rich appends give each event its sequence and timestamp before the inline projections run, so the
                 // read models written with a write are identical to the ones a rebuild from the log produces.
                 options.Events.AppendMode = EventAppendMode.Rich;
+                // The progress projection keeps checkpoints of the past as a side effect, in the write's transaction.
+                options.Events.EnableSideEffectsOnInlineProjections = true;
 
                 // Older shapes of events, read as today's (see EventVersions/).
                 options.Events.Upcast(new PledgeMadeV1());
@@ -67,7 +69,7 @@ public static class TrackerDatabase
                 options.Projections.Add<CommitmentProgressProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
                 options.Schema.For<PledgerCommitment>().Index(p => p.PledgerKey);
-                options.Schema.For<ReplayCheckpoint>().Index(c => c.StreamId);
+                options.Schema.For<ProgressCheckpoint>().Index(c => c.StreamId);
 
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));

@@ -52,6 +52,37 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         }
         return snapshot.With(state, latest, latestMoney, assessment, changedAt, e.Sequence);
     }
+
+    /// <summary>
+    /// In the write's own transaction: a checkpoint of the model when the write takes the stream past a multiple of
+    /// ProgressCheckpoint.Interval, so a read of the past never writes and never folds more than an interval of events.
+    /// </summary>
+    public override ValueTask RaiseSideEffects(IDocumentOperations operations, IEventSlice<CommitmentProgress> slice)
+    {
+        if (slice.Snapshot is { } progress && slice.Events().FirstOrDefault() is { } first &&
+            progress.Version / ProgressCheckpoint.Interval > (first.Version - 1) / ProgressCheckpoint.Interval)
+        {
+            operations.Store(ProgressCheckpoint.Of(progress));
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The model at a version: from the nearest checkpoint at or before it, the events after it stepped as above.</summary>
+    public static async Task<CommitmentProgress?> AtVersion(IQuerySession session, Guid id, int version, CancellationToken token)
+    {
+        var checkpoint = await session.Query<ProgressCheckpoint>()
+            .Where(c => c.StreamId == id && c.Version <= version)
+            .OrderByDescending(c => c.Version)
+            .FirstOrDefaultAsync(token);
+        var from = checkpoint?.Version ?? 0;
+        var events = await session.Events.FetchStreamAsync(id, version: version, fromVersion: from + 1, token: token);
+        if (from + events.Count < version) return null;
+
+        var step = new CommitmentProgressProjection();
+        var progress = checkpoint?.Progress;
+        foreach (var e in events) progress = await step.EvolveAsync(progress, id, session, e, token);
+        return progress;
+    }
 }
 
 /// <summary>The few reads of the log a step needs, each one indexed lookup or one stream's reports.</summary>

@@ -10,39 +10,31 @@ namespace Tracker.Projections.Commitments;
 /// </summary>
 public static class CommitmentReplay
 {
-    /// <param name="start">The state to continue from (a checkpoint), or null to start from the first event.</param>
-    /// <param name="atCheckpoint">Told of each state the fold passes at a multiple of ReplayCheckpoint.Interval.</param>
     /// <remarks>
-    /// Folds the commitment itself and computes its progress model only where it is wanted (at checkpoints and at the
-    /// end): computing it after every event made a long stream's first read quadratic. The result is the one the inline
-    /// projection reaches step by step, since a progress model depends only on the state and the last applied event.
+    /// Folds the commitment itself and computes its progress model once, at the end: computing it after every event
+    /// made a long stream's read quadratic. The result is the one the inline projection reaches step by step (the
+    /// admin verification compares them).
     /// </remarks>
-    public static CommitmentProgress? Fold(Guid id, IEnumerable<IEvent> events, Func<IEvent, bool>? include = null,
-        ReplayCheckpoint? start = null, Action<ReplayCheckpoint>? atCheckpoint = null)
+    public static CommitmentProgress? Fold(Guid id, IEnumerable<IEvent> events, Func<IEvent, bool>? include = null)
     {
-        var state = start?.State;
-        var changedAt = start?.LastChangedAt ?? default;
-        var sequence = start?.LastEventSequence ?? 0;
+        Commitment? state = null;
+        IEvent? last = null;
         foreach (var e in events)
         {
             if (include is null || include(e))
             {
                 if (Step(state, id, e) is not { } next) continue;
                 state = next;
-                changedAt = Timestamps.AsStored(e.Timestamp);
-                sequence = e.Sequence;
-                if (atCheckpoint is not null && state.Version % ReplayCheckpoint.Interval == 0)
-                {
-                    atCheckpoint(new ReplayCheckpoint(ReplayCheckpoint.IdFor(id, state.Version), id, state.Version, state,
-                        changedAt, sequence));
-                }
+                last = e;
             }
             else if (state is not null)
             {
                 state = state.Skip();
             }
         }
-        return state is null ? null : CommitmentProgress.From(state, changedAt, sequence);
+        return state is null || last is null
+            ? null
+            : CommitmentProgress.From(state, Timestamps.AsStored(last.Timestamp), last.Sequence);
     }
 
     /// <summary>The commitment after one event; null when the event does not apply (or there is no commitment yet).</summary>
