@@ -69,7 +69,8 @@ public static class TrackerDatabase
                 options.Projections.Add<CommitmentProgressProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
                 options.Schema.For<PledgerCommitment>().Index(p => p.PledgerKey);
-                options.Schema.For<ProgressCheckpoint>().Index(c => c.StreamId);
+                // The nearest checkpoint at or before a version: both as columns, so the lookup reads no JSON.
+                options.Schema.For<ProgressCheckpoint>().Duplicate(c => c.StreamId).Duplicate(c => c.Version);
 
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));
