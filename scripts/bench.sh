@@ -36,5 +36,6 @@ connection="$("$repo/scripts/db.sh" reset --bench)"
 trap '"$repo/scripts/db.sh" stop --bench' EXIT
 dotnet build "$repo/src/Tracker.Api/Tracker.Api.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
 dotnet build "$repo/bench/Tracker.Bench/Tracker.Bench.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
+dotnet build "$repo/bench/Tracker.Bare/Tracker.Bare.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
 dotnet "$repo/bench/Tracker.Bench/bin/Release/net10.0/Tracker.Bench.dll" --repo "$repo" --connection "$connection" \
   --pgbin "$pgbin" --artifacts "$artifacts" --out "$out" --port "${TRACKER_BENCH_PORT:-5290}" "${quick[@]}"

@@ -9,17 +9,20 @@ public static partial class Pgbench
 {
     public sealed record Result(double Tps, double AverageLatencyMs);
 
-    public static async Task<Result> Run(BenchSettings settings, string script, int clients, TimeSpan duration)
+    public static async Task<Result> Run(BenchSettings settings, string script, int clients, TimeSpan duration,
+        string? sessionOptions = null)
     {
         var file = Path.Combine(settings.Artifacts, $"pgbench-{Guid.NewGuid():N}.sql");
         await File.WriteAllTextAsync(file, script);
         var start = new ProcessStartInfo(Path.Combine(settings.PgBin, "pgbench"),
-            ["-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", ((int)duration.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            ["-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", Math.Min(2, clients).ToString(CultureInfo.InvariantCulture), "-T", ((int)duration.TotalSeconds).ToString(CultureInfo.InvariantCulture),
              "-f", file, "-h", settings.PgHost, "-p", settings.PgPort.ToString(CultureInfo.InvariantCulture), "-U", "postgres", settings.Database])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true
         };
+        // e.g. "-c synchronous_commit=off": how much of a write is the commit's flush to disk.
+        if (sessionOptions is not null) start.Environment["PGOPTIONS"] = sessionOptions;
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         var errors = await process.StandardError.ReadToEndAsync();

@@ -51,17 +51,23 @@ Console.WriteLine("7. start-up");
 var (startUp, service) = await ProcessScenarios.StartUp(settings, int.Parse(options.GetValueOrDefault("port", "5290")));
 using (service)
 {
+    using var bare = new BareStack(settings, int.Parse(options.GetValueOrDefault("port", "5290")) + 1);
     var work = new Workload(settings, service.Client, database);
     await work.Prepare();
     await work.WarmUp();
     var sections = new List<Section> { startUp };
     // --only 1,4 runs just those scenarios (start-up always runs: it starts the service); for working on one of them.
     var only = options.TryGetValue("only", out var list) ? list.Split(',').Select(int.Parse).ToHashSet() : null;
+    if (only is null || only.Contains(1) || only.Contains(3))
+    {
+        Console.WriteLine("starting the bare stack");
+        await bare.Start();
+    }
     var scenarios = new (int Number, string Name, Func<Task<Section>> Run)[]
     {
-        (1, "writes", () => WriteScenarios.Writes(work, service)),
+        (1, "writes", () => WriteScenarios.Writes(work, service, bare)),
         (2, "hot-spot writes", () => WriteScenarios.HotSpot(work, service)),
-        (3, "reads", () => ReadScenarios.Reads(work, service)),
+        (3, "reads", () => ReadScenarios.Reads(work, service, bare)),
         (5, "time travel", () => HistoryScenarios.TimeTravel(work)),
         (6, "bulk import", () => ProcessScenarios.BulkImport(work)),
         (8, "long histories read at once", () => HistoryScenarios.LongHistoryReads(work, service)),

@@ -3,7 +3,7 @@ namespace Tracker.Bench;
 /// <summary>Scenario 3: reads of the progress model by key and of the dashboard.</summary>
 public static class ReadScenarios
 {
-    public static async Task<Section> Reads(Workload work, ServiceProcess service)
+    public static async Task<Section> Reads(Workload work, ServiceProcess service, BareStack bare)
     {
         var settings = work.Settings;
         service.ResetPeak();
@@ -35,16 +35,24 @@ public static class ReadScenarios
         var baseline = await Pgbench.Run(settings, "\\set id random(1, 10000)\nselect data from public.bench_docs where id = :id;\n",
             settings.Clients, settings.LoadDuration);
         var ratio = byKey.PerSecond / baseline.Tps;
+        var bareReads = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, (client, n) =>
+            bare.Read((int)((client * 7919 + n) % settings.WriteCommitments)));
+        var toBare = byKey.PerSecond / bareReads.PerSecond;
         var commitmentBytes = (await work.Client.GetByteArrayAsync("/api/commitments/w-0")).Length;
 
         return new Section("3. Reads",
             $"{settings.Clients} clients reading, for {settings.LoadDuration.TotalSeconds:0} s each: one commitment's progress model by key " +
-            $"(with its detail, about {commitmentBytes / 1024.0:0} KiB of JSON after the write scenarios), then the dashboard " +
+            $"(about {commitmentBytes / 1024.0:0.0} KiB of JSON after the write scenarios), then the dashboard " +
             $"(summarised at read time from {settings.WriteCommitments + 1} commitments). Baseline: pgbench, the same clients, " +
             "each transaction one SELECT of a jsonb document by primary key.",
             [
                 new("commitment by key, closed loop", $"{byKey.PerSecond:0} reads/s", $"{baseline.Tps:0} selects/s", $"{ratio:P0}", "≥ 30%", ratio >= 0.3,
                     BenchReport.Below(ratio * 100, 30, "%", "0", " of the select rate")),
+                new("commitment by key against the bare stack (Marten + Wolverine, a small snapshot loaded by id)",
+                    $"{byKey.PerSecond:0} reads/s", $"{bareReads.PerSecond:0} loads/s", $"{toBare:P0}", "≥ 80%", toBare >= 0.8,
+                    BenchReport.Below(toBare * 100, 80, "%", "0", " of the bare stack")),
+                new("the bare stack against pgbench's select", $"{bareReads.PerSecond:0} loads/s", $"{baseline.Tps:0} selects/s",
+                    $"{bareReads.PerSecond / baseline.Tps:P0}"),
                 new("commitment by key, latency closed loop", $"p50 {byKey.P50Ms:0.0} / p95 {byKey.P95Ms:0.0} / p99 {byKey.P99Ms:0.0} ms", $"avg {baseline.AverageLatencyMs:0.0} ms"),
                 new($"commitment by key at half load ({byKeyHalf.PerSecond:0}/s)", $"p50 {byKeyHalf.P50Ms:0.0} / p95 {byKeyHalf.P95Ms:0.0} / p99 {byKeyHalf.P99Ms:0.0} ms",
                     Target: "p99 < 20 ms", Met: byKeyHalf.P99Ms < 20,

@@ -3,7 +3,7 @@ namespace Tracker.Bench;
 /// <summary>Scenarios 1 and 2: writes through the REST API, spread out and on one hot commitment.</summary>
 public static class WriteScenarios
 {
-    public static async Task<Section> Writes(Workload work, ServiceProcess service)
+    public static async Task<Section> Writes(Workload work, ServiceProcess service, BareStack bare)
     {
         var settings = work.Settings;
         var perClient = settings.WriteCommitments / settings.Clients;
@@ -28,8 +28,15 @@ public static class WriteScenarios
         {
             await create.ExecuteNonQueryAsync();
         }
-        var baseline = await Pgbench.Run(settings, $"insert into public.bench_docs (data) values ('{payload}'::jsonb);\n", settings.Clients, settings.LoadDuration);
+        var insert = $"insert into public.bench_docs (data) values ('{payload}'::jsonb);\n";
+        var baseline = await Pgbench.Run(settings, insert, settings.Clients, settings.LoadDuration);
         var ratio = full.PerSecond / baseline.Tps;
+        var oneClient = await Pgbench.Run(settings, insert, 1, settings.LoadDuration);
+        var noFlush = await Pgbench.Run(settings, insert, settings.Clients, settings.LoadDuration, "-c synchronous_commit=off");
+        var handWritten = await BareStack.HandWritten(work, payload);
+        var bareWrites = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, (client, n) =>
+            bare.Append(client * perClient + (int)(n % perClient), n));
+        var toBare = full.PerSecond / bareWrites.PerSecond;
 
         return new Section("1. Writes",
             $"{settings.Clients} clients, each writing to its own {perClient} of {settings.WriteCommitments} commitments, alternately a progress report " +
@@ -39,6 +46,15 @@ public static class WriteScenarios
             [
                 new("throughput, closed loop", $"{full.PerSecond:0} writes/s", $"{baseline.Tps:0} inserts/s", $"{ratio:P0}", "≥ 40%", ratio >= 0.4,
                     BenchReport.Below(ratio * 100, 40, "%", "0", " of the insert rate")),
+                new("throughput against the bare stack (Marten + Wolverine, one event and a small inline snapshot)",
+                    $"{full.PerSecond:0} writes/s", $"{bareWrites.PerSecond:0} appends/s", $"{toBare:P0}", "≥ 80%", toBare >= 0.8,
+                    BenchReport.Below(toBare * 100, 80, "%", "0", " of the bare stack")),
+                new("throughput against a hand-written SQL transaction (bump the version, insert the event, upsert a snapshot; pgbench)",
+                    $"{full.PerSecond:0} writes/s", $"{handWritten.Tps:0} transactions/s", $"{full.PerSecond / handWritten.Tps:P0}"),
+                new("the bare stack against pgbench's insert", $"{bareWrites.PerSecond:0} appends/s, p99 {bareWrites.P99Ms:0.0} ms",
+                    $"{baseline.Tps:0} inserts/s", $"{bareWrites.PerSecond / baseline.Tps:P0}"),
+                new("pgbench's insert at 1 client, and at 16 with synchronous_commit off (the commit's flush)",
+                    $"{oneClient.Tps:0} inserts/s at 1 client; {noFlush.Tps:0}/s without the flush", $"{baseline.Tps:0} inserts/s"),
                 new("latency, closed loop", $"p50 {full.P50Ms:0.0} / p95 {full.P95Ms:0.0} / p99 {full.P99Ms:0.0} ms", $"avg {baseline.AverageLatencyMs:0.0} ms"),
                 new($"latency at half load ({half.PerSecond:0} writes/s, open loop)", $"p50 {half.P50Ms:0.0} / p95 {half.P95Ms:0.0} / p99 {half.P99Ms:0.0} ms",
                     Target: "p99 < 50 ms", Met: half.P99Ms < 50,

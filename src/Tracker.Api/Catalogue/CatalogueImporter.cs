@@ -216,9 +216,9 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         // meanwhile, the batch's transaction fails on the duplicate stream and each entry is written again on its own.
         var id = StreamIds.ForCommitment(c.Key);
         var stream = known.ExistingCommitments.Contains(id)
-            ? await session.Events.FetchForExclusiveWriting<CommitmentState>(id, token)
+            ? await session.Events.FetchForExclusiveWriting<CommitmentProgress>(id, token)
             : null;
-        var before = stream?.Aggregate;
+        var before = stream?.Aggregate?.State;
         var decisions = new List<Decision>();
 
         // Reconciling a catalogue entry with the log compares every report, assessment and piece of evidence, so the
@@ -322,7 +322,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         var events = decisions.SelectMany(d => d.Events).ToList();
         if (events.Count == 0) return null;
-        if (stream is null) session.Events.StartStream<CommitmentState>(id, events);
+        if (stream is null) session.Events.StartStream<CommitmentProgress>(id, events);
         else stream.AppendMany(events);
         return new Staged(before, state, events.Count);
     }

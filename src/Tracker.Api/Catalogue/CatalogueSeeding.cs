@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Options;
+using Tracker.Projections.Commitments;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Documents;
 
@@ -31,7 +32,7 @@ public sealed class CatalogueSeeding(IOptions<CatalogueOptions> options, IDocume
         try
         {
             await using var session = store.QuerySession();
-            if (await session.Query<DocumentView>().AnyAsync(stoppingToken) || await session.Query<CommitmentState>().AnyAsync(stoppingToken))
+            if (await session.Query<DocumentView>().AnyAsync(stoppingToken) || await session.Query<CommitmentProgress>().AnyAsync(stoppingToken))
             {
                 logger.LogInformation("The database already holds documents or commitments; the seed catalogue is not loaded again");
                 return;

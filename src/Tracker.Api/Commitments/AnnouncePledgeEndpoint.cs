@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Projections.Commitments;
 using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -44,20 +45,20 @@ public sealed record PledgeRecorded(string Key, int Version, PledgeLedger Pledge
 
 public static class AnnouncePledgeEndpoint
 {
-    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, AnnouncePledgeRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
         CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/pledges", Name = "AnnouncePledge")]
     [EndpointSummary("Record a pledge announced toward the commitment")]
     [Tags("Pledges")]
     [ProducesResponseType<PledgeRecorded>(StatusCodes.Status201Created)]
-    public static (IResult, OutgoingMessages) Post(AnnouncePledgeRequest request, IEventStream<CommitmentState> stream)
+    public static (IResult, OutgoingMessages) Post(AnnouncePledgeRequest request, IEventStream<CommitmentProgress> stream)
     {
-        var state = stream.Aggregate!;
+        var state = stream.Aggregate!.State;
         var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(state, request.Pledger);
         var decision = AnnouncePledge.Decide(state, pledgeId, request.Pledger.Trim(), request.Amount,
             request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised());

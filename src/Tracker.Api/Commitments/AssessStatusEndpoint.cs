@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Projections.Commitments;
 using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -28,17 +29,17 @@ public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? Ass
 
 public static class AssessStatusEndpoint
 {
-    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, AssessStatusRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
         CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/assessments", Name = "AssessStatus")]
     [EndpointSummary("Record a status assessment")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(AssessStatusRequest request, IEventStream<CommitmentState> stream) =>
-        CommitmentWrite.Append(stream, AssessStatus.Decide(stream.Aggregate!, request.Status!.Value,
+    public static (IResult, OutgoingMessages) Post(AssessStatusRequest request, IEventStream<CommitmentProgress> stream) =>
+        CommitmentWrite.Append(stream, AssessStatus.Decide(stream.Aggregate!.State, request.Status!.Value,
             request.AssessedOn!.Value, request.Rationale.Trim(), request.Source.Normalised()));
 }

@@ -1,4 +1,5 @@
 using Marten;
+using Tracker.Projections.Commitments;
 using Tracker.Domain.Commitments;
 using Wolverine;
 
@@ -35,10 +36,10 @@ public static class CheckDeadlineHandler
             return [check.ScheduledAt(PassDeadline.CheckAt(check.DueBy))];
         }
 
-        var stream = await session.Events.FetchForExclusiveWriting<CommitmentState>(check.CommitmentId, token);
+        var stream = await session.Events.FetchForExclusiveWriting<CommitmentProgress>(check.CommitmentId, token);
         if (stream.Aggregate is null) return [];
 
-        var decision = PassDeadline.Decide(stream.Aggregate, check.DueBy, DateOnly.FromDateTime(now.UtcDateTime));
+        var decision = PassDeadline.Decide(stream.Aggregate.State, check.DueBy, DateOnly.FromDateTime(now.UtcDateTime));
         session.LastModifiedBy = CheckDeadline.Actor;
         stream.AppendMany(decision.Events);
         return [];

@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Projections.Commitments;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -20,16 +21,16 @@ public static class CommitmentWrite
     /// Fetches the stream for writing. With If-Match, a stale version fails here (412), before any decision. Without it,
     /// the stream is locked for this transaction, so writers racing on one commitment queue instead of failing.
     /// </summary>
-    public static async Task<IEventStream<CommitmentState>> Fetch(string key, IDocumentSession session, HttpContext http)
+    public static async Task<IEventStream<CommitmentProgress>> Fetch(string key, IDocumentSession session, HttpContext http)
     {
         var id = StreamIds.ForCommitment(key);
         return Versions.TryReadIfMatch(http.Request, out var expected)
-            ? await session.Events.FetchForWriting<CommitmentState>(id, expected, http.RequestAborted)
-            : await session.Events.FetchForExclusiveWriting<CommitmentState>(id, http.RequestAborted);
+            ? await session.Events.FetchForWriting<CommitmentProgress>(id, expected, http.RequestAborted)
+            : await session.Events.FetchForExclusiveWriting<CommitmentProgress>(id, http.RequestAborted);
     }
 
     /// <summary>404 for an unknown commitment; 422 naming any referenced document that is not registered.</summary>
-    public static async Task<ProblemDetails> Check(IEventStream<CommitmentState> stream, string key, IQuerySession session,
+    public static async Task<ProblemDetails> Check(IEventStream<CommitmentProgress> stream, string key, IQuerySession session,
         RegisteredDocuments registered,
         params string?[] documentKeys)
     {
@@ -50,13 +51,13 @@ public static class CommitmentWrite
     /// Appends the decision's events and schedules the deadline check a new due date needs (Wolverine commits both in one
     /// transaction), or turns the decision's violation into a problem.
     /// </summary>
-    public static (IResult, OutgoingMessages) Append(IEventStream<CommitmentState> stream, Decision decision,
+    public static (IResult, OutgoingMessages) Append(IEventStream<CommitmentProgress> stream, Decision decision,
         Func<CommitmentState, object>? body = null, string? location = null)
     {
         if (decision.Violation is { } violation) return (RuleProblems.For(violation), []);
 
         stream.AppendMany(decision.Events);
-        var before = stream.Aggregate!;
+        var before = stream.Aggregate!.State;
         var state = decision.Events.Aggregate(before, (s, e) => s.After(e));
         var answer = new WriteAccepted(
             body?.Invoke(state) ?? new Recorded(state.Key, state.Version, decision.Events.Select(EventNames.Of).ToList()),

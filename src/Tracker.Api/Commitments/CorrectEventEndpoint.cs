@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Projections.Commitments;
 using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -29,7 +30,7 @@ public sealed record NamedFact(object? Data);
 
 public static class CorrectEventEndpoint
 {
-    public static async Task<(IEventStream<CommitmentState>, NamedFact)> LoadAsync(string key, CorrectEventRequest request,
+    public static async Task<(IEventStream<CommitmentProgress>, NamedFact)> LoadAsync(string key, CorrectEventRequest request,
         IDocumentSession session, HttpContext http)
     {
         var stream = await CommitmentWrite.Fetch(key, session, http);
@@ -42,14 +43,14 @@ public static class CorrectEventEndpoint
     }
 
     public static Task<ProblemDetails> ValidateAsync(string key, CorrectEventRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
         CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/corrections", Name = "CorrectEvent")]
     [EndpointSummary("Retract an earlier fact by its version")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(CorrectEventRequest request, IEventStream<CommitmentState> stream,
+    public static (IResult, OutgoingMessages) Post(CorrectEventRequest request, IEventStream<CommitmentProgress> stream,
         NamedFact named) =>
-        CommitmentWrite.Append(stream, CorrectEvent.Decide(stream.Aggregate!, request.Version!.Value, named.Data,
+        CommitmentWrite.Append(stream, CorrectEvent.Decide(stream.Aggregate!.State, request.Version!.Value, named.Data,
             request.Reason.Trim(), request.Source.Normalised()));
 }

@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Projections.Commitments;
 using Tracker.Api.Documents;
 using Tracker.Domain.Commitments;
 using Wolverine;
@@ -32,17 +33,17 @@ public sealed record RecordPledgeStageRequest(
 
 public static class RecordPledgeStageEndpoint
 {
-    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, RecordPledgeStageRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
         CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/stages", Name = "RecordPledgeStage")]
     [EndpointSummary("Record part of a pledge as committed or disbursed")]
     [Tags("Pledges")]
-    public static (IResult, OutgoingMessages) Post(string pledgeId, RecordPledgeStageRequest request, IEventStream<CommitmentState> stream) =>
-        CommitmentWrite.Append(stream, RecordPledgeStage.Decide(stream.Aggregate!, pledgeId, request.Stage!.Value,
+    public static (IResult, OutgoingMessages) Post(string pledgeId, RecordPledgeStageRequest request, IEventStream<CommitmentProgress> stream) =>
+        CommitmentWrite.Append(stream, RecordPledgeStage.Decide(stream.Aggregate!.State, pledgeId, request.Stage!.Value,
             request.Amount, request.On!.Value, request.ExchangeRate, request.Source.Normalised()));
 }

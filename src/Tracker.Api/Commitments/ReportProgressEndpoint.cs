@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Projections.Commitments;
 using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -45,18 +46,18 @@ public sealed record ReportProgressRequest(
 
 public static class ReportProgressEndpoint
 {
-    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, ReportProgressRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
         CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/progress", Name = "ReportProgress")]
     [EndpointSummary("Record a reported figure toward the commitment")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(ReportProgressRequest request, IEventStream<CommitmentState> stream) =>
-        CommitmentWrite.Append(stream, ReportProgress.Decide(stream.Aggregate!, request.Figure!.Value,
+    public static (IResult, OutgoingMessages) Post(ReportProgressRequest request, IEventStream<CommitmentProgress> stream) =>
+        CommitmentWrite.Append(stream, ReportProgress.Decide(stream.Aggregate!.State, request.Figure!.Value,
             request.Unit?.Trim(), request.Currency, request.Comparator!.Value, request.AsOf!.Value,
             request.ExchangeRate, request.Note, request.Source.Normalised()));
 }

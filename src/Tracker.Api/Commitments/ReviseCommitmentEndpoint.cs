@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Projections.Commitments;
 using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -30,17 +31,17 @@ public sealed record ReviseCommitmentRequest(Target? Target, Deadline? Deadline,
 
 public static class ReviseCommitmentEndpoint
 {
-    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, ReviseCommitmentRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
         CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/revisions", Name = "ReviseCommitment")]
     [EndpointSummary("Revise the commitment's target or deadline")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(ReviseCommitmentRequest request, IEventStream<CommitmentState> stream) =>
-        CommitmentWrite.Append(stream, ReviseCommitment.Decide(stream.Aggregate!, request.Target, request.Deadline,
+    public static (IResult, OutgoingMessages) Post(ReviseCommitmentRequest request, IEventStream<CommitmentProgress> stream) =>
+        CommitmentWrite.Append(stream, ReviseCommitment.Decide(stream.Aggregate!.State, request.Target, request.Deadline,
             request.Reason.Trim(), request.Source.Normalised()));
 }

@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Projections.Commitments;
 using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -28,17 +29,17 @@ public sealed record RevisePledgeRequest(Money Amount, ExchangeRate? ExchangeRat
 
 public static class RevisePledgeEndpoint
 {
-    public static Task<IEventStream<CommitmentState>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
+    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
         CommitmentWrite.Fetch(key, session, http);
 
     public static Task<ProblemDetails> ValidateAsync(string key, RevisePledgeRequest request,
-        IEventStream<CommitmentState> stream, IDocumentSession session, RegisteredDocuments registered) =>
+        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
         CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/revisions", Name = "RevisePledge")]
     [EndpointSummary("Revise a pledge's amount")]
     [Tags("Pledges")]
-    public static (IResult, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request, IEventStream<CommitmentState> stream) =>
-        CommitmentWrite.Append(stream, RevisePledge.Decide(stream.Aggregate!, pledgeId, request.Amount,
+    public static (IResult, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request, IEventStream<CommitmentProgress> stream) =>
+        CommitmentWrite.Append(stream, RevisePledge.Decide(stream.Aggregate!.State, pledgeId, request.Amount,
             request.ExchangeRate, request.Reason.Trim(), request.Source.Normalised()));
 }

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Tracker.Projections.Commitments;
 using Tracker.Api.Documents;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
@@ -56,7 +57,7 @@ public static class StateCommitmentEndpoint
     public static async Task<ProblemDetails> ValidateAsync(StateCommitmentRequest request, DocumentView? document,
         IQuerySession session, RegisteredDocuments registered)
     {
-        if (await session.LoadAsync<CommitmentState>(StreamIds.ForCommitment(request.Key)) is { } existing)
+        if (await session.LoadAsync<CommitmentProgress>(StreamIds.ForCommitment(request.Key)) is { } existing)
         {
             return new ProblemDetails
             {
@@ -92,7 +93,7 @@ public static class StateCommitmentEndpoint
         var id = StreamIds.ForCommitment(key);
         var started = CommitmentState.Stated(stated) with { Id = id };
         return (new WriteAccepted(new Recorded(key, 1, ["commitment-stated"]), 1, $"/api/commitments/{key}"),
-            MartenOps.StartStream<CommitmentState>(id, [.. decision.Events]),
+            MartenOps.StartStream<CommitmentProgress>(id, [.. decision.Events]),
             [.. CheckDeadline.WhenDueDateChanged(null, started)]);
     }
 }

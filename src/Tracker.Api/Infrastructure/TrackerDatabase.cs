@@ -54,19 +54,20 @@ public static class TrackerDatabase
                 options.Events.AppendMode = EventAppendMode.Rich;
                 // The progress projection keeps checkpoints of the past as a side effect, in the write's transaction.
                 options.Events.EnableSideEffectsOnInlineProjections = true;
+                // The decision state is immutable: the inline projection may step the very object FetchForWriting read,
+                // instead of loading it again in the same transaction.
+                options.Events.UseIdentityMapForAggregates = true;
 
                 // Older shapes of events, read as today's (see EventVersions/).
                 options.Events.Upcast(new PledgeMadeV1());
 
                 options.Projections.Add<DocumentViewProjection>(ProjectionLifecycle.Inline);
 
-                // The write rules' small state is written in the same transaction as its events, so the next write
-                // fetches it with its stream in one round trip.
-                options.Projections.Add<CommitmentStateProjection>(ProjectionLifecycle.Inline);
-
-                // Read models. Progress is inline (a monitor reads their own write); pledgers span streams, so the
-                // async daemon keeps them.
+                // One small document per commitment, written in the transaction of each write: the write rules decide
+                // against its State (fetched with the stream in one round trip), and a monitor reads back at once what
+                // they recorded. One document, not a state and a read model apart: each write loads and upserts one.
                 options.Projections.Add<CommitmentProgressProjection>(ProjectionLifecycle.Inline);
+                // Pledgers span streams, so the async daemon keeps them.
                 options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
                 options.Schema.For<PledgerCommitment>().Index(p => p.PledgerKey);
                 // The nearest checkpoint at or before a version: both as columns, so the lookup reads no JSON.

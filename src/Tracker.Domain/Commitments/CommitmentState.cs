@@ -100,7 +100,7 @@ public sealed record CommitmentState
             DeadlinePassed x => next with { DeadlinePassedOn = x.DueBy },
             IRetraction x => next.Retract(x),
             EventCorrected => throw new InvalidOperationException(
-                "A correction in the shape stored before retractions is read as the retraction it stands for (see CommitmentStateProjection)."),
+                "A correction in the shape stored before retractions is read as the retraction it stands for (see CommitmentProgressProjection)."),
             _ => throw new ArgumentException($"{e.GetType().Name} is not an event of a commitment's stream.", nameof(e))
         };
     }

@@ -5,6 +5,7 @@ using Npgsql;
 using Marten;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.ReadModels;
 using Tracker.Tests.Support;
@@ -89,7 +90,7 @@ public sealed class event_versions(TrackerApp app) : TrackerTest(app)
         }
 
         await using var query = Store.QuerySession();
-        var state = (await query.LoadAsync<CommitmentState>(id)).ShouldNotBeNull();
+        var state = (await query.LoadAsync<CommitmentProgress>(id)).ShouldNotBeNull().State;
         state.Version.ShouldBe(4);
         state.Retracted.ShouldBe([3]);
         state.FindPledge("germany-1").ShouldNotBeNull().Disbursed.ShouldBe(0m);

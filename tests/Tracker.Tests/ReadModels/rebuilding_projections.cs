@@ -20,7 +20,7 @@ public sealed class RebuildCollection : ICollectionFixture<TrackerApp>
 public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
 {
     private static readonly string[] ModelTables =
-        ["mt_doc_commitmentprogress", "mt_doc_pledgercommitment", "mt_doc_commitmentstate", "mt_doc_documentview"];
+        ["mt_doc_commitmentprogress", "mt_doc_pledgercommitment", "mt_doc_documentview"];
 
     private async Task<Dictionary<string, string>> StoredModels()
     {
@@ -48,21 +48,24 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task a_database_from_before_the_decision_state_gets_it_built_from_the_log_before_writes()
+    public async Task a_database_from_before_the_bounded_model_gets_it_built_from_the_log_before_writes()
     {
         await Api.StatedTheStabilisationGoal();
         await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
         await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(10_000_000m));
-        var before = (await StoredModels())["mt_doc_commitmentstate"];
-        await using (var forget = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("delete from tracker.mt_doc_commitmentstate"))
+        var before = (await StoredModels())["mt_doc_commitmentprogress"];
+        // The shape an older tracker stored: the whole history under Detail, no State.
+        await using (var age = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         "update tracker.mt_doc_commitmentprogress set data = data - 'State' || '{\"Detail\": {}}'"))
         {
-            (await forget.ExecuteNonQueryAsync()).ShouldBe(1);
+            (await age.ExecuteNonQueryAsync()).ShouldBe(1);
         }
 
-        (await Api.Services.GetRequiredService<DecisionStateUpgrade>().Run(CancellationToken.None)).ShouldBe(1);
+        var upgrade = Api.Services.GetRequiredService<ProgressModelUpgrade>();
+        (await upgrade.Run(CancellationToken.None)).ShouldBe(1);
 
-        (await StoredModels())["mt_doc_commitmentstate"].ShouldBe(before);
-        (await Api.Services.GetRequiredService<DecisionStateUpgrade>().Run(CancellationToken.None)).ShouldBe(0);
+        (await StoredModels())["mt_doc_commitmentprogress"].ShouldBe(before);
+        (await upgrade.Run(CancellationToken.None)).ShouldBe(0);
         await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(15_000_000m));
     }
 

@@ -6,12 +6,13 @@ using Tracker.Projections.Commitments;
 namespace Tracker.Api.Infrastructure;
 
 /// <summary>
-/// A database written by a tracker older than the small decision state has commitments without one, and a write to them
-/// would find no state. Before the service takes requests, any commitment stream without its state has the state built
-/// from the log by Marten's own rebuild (a few seconds for every commitment of the seed catalogue). One node at a time:
-/// the others wait on the same advisory lock and then find nothing to do.
+/// A database written by a tracker older than the bounded progress model holds models that carried the whole history
+/// and no decision state, and a write to them would find no state to decide against. Before the service takes requests,
+/// if any commitment lacks its model or has one of the old shape, Marten's own rebuild builds every model from the log
+/// (a few seconds for the seed catalogue). One node at a time: the others wait on the same advisory lock and then find
+/// nothing to do.
 /// </summary>
-public sealed class DecisionStateUpgrade(IDocumentStore store, NpgsqlDataSource database, ILogger<DecisionStateUpgrade> logger)
+public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource database, ILogger<ProgressModelUpgrade> logger)
     : IHostedService
 {
     private const long LockKey = 2026113002;
@@ -20,7 +21,7 @@ public sealed class DecisionStateUpgrade(IDocumentStore store, NpgsqlDataSource 
 
     public Task StopAsync(CancellationToken token) => Task.CompletedTask;
 
-    /// <summary>Builds the decision state of every commitment that lacks one; says how many lacked it.</summary>
+    /// <summary>Rebuilds the progress models when any commitment lacks one of today's shape; says how many did.</summary>
     public async Task<long> Run(CancellationToken token)
     {
         await using var connection = await database.OpenConnectionAsync(token);
@@ -34,15 +35,16 @@ public sealed class DecisionStateUpgrade(IDocumentStore store, NpgsqlDataSource 
             await using var count = new NpgsqlCommand($"""
                 select count(*) from {TrackerDatabase.Schema}.mt_events e
                  where e.type = 'commitment_stated'
-                   and not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentstate s where s.id = e.stream_id)
+                   and not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress p
+                                    where p.id = e.stream_id and p.data ? 'State')
                 """, connection);
             var missing = (long)(await count.ExecuteScalarAsync(token))!;
             if (missing == 0) return 0;
 
-            logger.LogWarning("{Missing} commitments have no decision state (written by an older tracker); rebuilding it from the log", missing);
+            logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker); rebuilding the models from the log", missing);
             using var daemon = await store.BuildProjectionDaemonAsync();
-            await daemon.RebuildProjectionAsync(CommitmentStateProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
-            logger.LogInformation("Decision state rebuilt for every commitment");
+            await daemon.RebuildProjectionAsync(CommitmentProgressProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
+            logger.LogInformation("Progress models rebuilt for every commitment");
             return missing;
         }
         finally
