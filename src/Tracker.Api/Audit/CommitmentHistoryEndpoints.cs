@@ -45,14 +45,22 @@ public static class CommitmentHistoryEndpoints
         var window = EventWindow.Parse(after, limit, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
-        // Nothing after the window is read (the events up to its end, and one more to know whether a next page exists),
-        // a batch at a time.
-        var events = StreamReading.InVersionOrder(session, StreamIds.ForCommitment(key), window.Through + 1, token);
-        var (entries, any) = await Entries(events, window.After, window.Limit + 1);
-        if (!any) return NotFound(key);
-        var next = entries.Count > window.Limit ? entries[window.Limit - 1].Version : (int?)null;
-        return Results.Ok(new HistoryPage(entries.Take(window.Limit).ToList(), window.After, window.Limit, next));
+        var id = StreamIds.ForCommitment(key);
+        if (await Window.Read(session, id, window, token) is not { } read) return NotFound(key);
+        var entries = new List<HistoryEntry>();
+        var progress = read.Start;
+        foreach (var e in read.Events.Take(window.Limit))
+        {
+            var next = await Window.Step(progress, id, session, e, token);
+            entries.Add(Entry(e, (progress ?? next)?.LedgerCurrency ?? Commitment.DefaultLedgerCurrency));
+            progress = next;
+        }
+        return Results.Ok(new HistoryPage(entries, window.After, window.Limit, read.Next));
     }
+
+    private static HistoryEntry Entry(IEvent e, string ledgerCurrency) => new((int)e.Version, e.Sequence,
+        EventNames.Of(e.Data), e.Timestamp, EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)),
+        e.UserName, e.CorrelationId, ReasonOf(e.Data), EventSummaries.Of(e.Data, ledgerCurrency), e.Data);
 
     /// <summary>
     /// The history of one stream, each event summarised in the ledger currency the commitment had when it was recorded.
@@ -70,9 +78,7 @@ public static class CommitmentHistoryEndpoints
             var ledger = (state ?? next).LedgerCurrency;
             state = next;
             if (e.Version <= after) continue;
-            entries.Add(new HistoryEntry((int)e.Version, e.Sequence, EventNames.Of(e.Data), e.Timestamp,
-                EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)), e.UserName, e.CorrelationId,
-                ReasonOf(e.Data), EventSummaries.Of(e.Data, ledger), e.Data));
+            entries.Add(Entry(e, ledger));
         }
         return (entries, state is not null);
     }
@@ -92,36 +98,18 @@ public static class CommitmentHistoryEndpoints
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         var id = StreamIds.ForCommitment(key);
-        var events = StreamReading.InVersionOrder(session, id, window.Through + 1, token);
-
-        // The commitment is folded up to the window (cheap); progress models are built and compared only inside it.
+        if (await Window.Read(session, id, window, token) is not { } read) return NotFound(key);
         var entries = new List<ChangelogEntry>();
-        Commitment? state = null;
-        var (changedAt, sequence) = (default(DateTimeOffset), 0L);
-        CommitmentProgress? before = null;
-        int? next = null;
-        var any = false;
-        await foreach (var e in events)
+        var before = read.Start;
+        foreach (var e in read.Events.Take(window.Limit))
         {
-            any = true;
-            var stepped = CommitmentReplay.Step(state, id, e);
-            if (e.Version > window.After)
-            {
-                if (entries.Count == window.Limit)
-                {
-                    next = entries[^1].Version;
-                    break;
-                }
-                before ??= state is null ? null : CommitmentProgress.From(state, changedAt, sequence);
-                var then = stepped is null ? before! : CommitmentProgress.From(stepped, Tracker.Projections.Timestamps.AsStored(e.Timestamp), e.Sequence);
-                entries.Add(new ChangelogEntry((int)e.Version, EventNames.Of(e.Data), e.Timestamp, e.UserName,
-                    EventSummaries.Of(e.Data, (before ?? then).LedgerCurrency),
-                    Diff(Row(before, json.Value.SerializerOptions), Row(then, json.Value.SerializerOptions))));
-                before = then;
-            }
-            if (stepped is not null) (state, changedAt, sequence) = (stepped, Tracker.Projections.Timestamps.AsStored(e.Timestamp), e.Sequence);
+            var then = await Window.Step(before, id, session, e, token) ?? before;
+            entries.Add(new ChangelogEntry((int)e.Version, EventNames.Of(e.Data), e.Timestamp, e.UserName,
+                EventSummaries.Of(e.Data, (before ?? then)?.LedgerCurrency ?? Commitment.DefaultLedgerCurrency),
+                Diff(Row(before, json.Value.SerializerOptions), Row(then, json.Value.SerializerOptions))));
+            before = then;
         }
-        return any ? Results.Ok(new ChangelogPage(entries, window.After, window.Limit, next)) : NotFound(key);
+        return Results.Ok(new ChangelogPage(entries, window.After, window.Limit, read.Next));
     }
 
     private static IResult NotFound(string key) => Results.Problem(statusCode: StatusCodes.Status404NotFound,
@@ -167,4 +155,32 @@ public static class CommitmentHistoryEndpoints
 
         if (before?.GetRawText() != after?.GetRawText()) changes.Add(new FieldChange(path, before, after));
     }
+}
+
+/// <summary>
+/// A window of a commitment's events and the progress model just before it: the nearest checkpoint plus fewer than an
+/// interval of events, then the window itself (and one more, to know whether a next page exists). What a page costs
+/// depends on the page, not on how far into the history it is.
+/// </summary>
+internal sealed record Window(CommitmentProgress? Start, IReadOnlyList<IEvent> Events, int? Next)
+{
+    private static readonly CommitmentProgressProjection Stepper = new();
+
+    /// <summary>Null when the commitment does not exist.</summary>
+    public static async Task<Window?> Read(IQuerySession session, Guid id, EventWindow window, CancellationToken token)
+    {
+        var stream = await session.Events.FetchStreamStateAsync(id, token);
+        if (stream is null) return null;
+        var start = window.After == 0 || window.After > stream.Version
+            ? null
+            : await CommitmentProgressProjection.AtVersion(session, id, window.After, token);
+        var events = window.After >= stream.Version
+            ? []
+            : await session.Events.FetchStreamAsync(id, version: window.Through + 1, fromVersion: window.After + 1, token: token);
+        var next = events.Count > window.Limit ? (int)events[window.Limit - 1].Version : (int?)null;
+        return new Window(start, events, next);
+    }
+
+    public static async Task<CommitmentProgress?> Step(CommitmentProgress? progress, Guid id, IQuerySession session, IEvent e,
+        CancellationToken token) => await Stepper.EvolveAsync(progress, id, session, e, token);
 }
