@@ -3,7 +3,8 @@
 # run, stopped afterwards), then `dotnet test` for the solution, then the dashboard's browser tests (scripts/e2e.sh:
 # the seeded service in headless Chromium). Extra arguments go to dotnet test.
 # Set TRACKER_TEST_CONNECTION to run against a server of your own instead; TRACKER_E2E=0 leaves out the browser tests
-# (a quicker loop while working on the API; CI runs them).
+# (a quicker loop while working on the API; CI runs them). Before the tests, the generated handler code is rewritten
+# (scripts/codegen.sh; in CI it is checked against the committed files instead).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$repo/scripts/require-dotnet.sh"
@@ -15,6 +16,9 @@ if [ -z "${TRACKER_TEST_CONNECTION:-}" ]; then
 fi
 
 cd "$repo"
+# The generated handler code the service ships (scripts/codegen.sh): rewritten here, and in CI a difference from the
+# committed files fails the run before any test does.
+if [ "${CI:-}" = "true" ]; then "$repo/scripts/codegen.sh" --check -c Debug; else "$repo/scripts/codegen.sh" -c Debug; fi
 log="$(mktemp)"
 status=0
 dotnet test CommitmentTracker.sln "$@" 2>&1 | tee "$log" || status=$?

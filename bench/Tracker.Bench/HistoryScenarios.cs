@@ -104,6 +104,7 @@ public static class HistoryScenarios
         ];
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         var refused = 0;
+        var before = service.Memory().Now;
         service.ResetPeak();
         var until = DateTime.UtcNow + work.Settings.LoadDuration;
         await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
@@ -127,6 +128,7 @@ public static class HistoryScenarios
             [
                 new("reads answered", $"{sorted.Count:N0} ({sorted.Count / work.Settings.LoadDuration.TotalSeconds:0.0}/s), {refused} refused with 429"),
                 new("latency", $"p50 {At(0.5):0} ms, p99 {At(0.99):0} ms"),
+                new("service memory when the reads start", $"{before:0} MiB"),
                 new("service peak memory", $"{peak:0} MiB", Target: "< 400 MB", Met: peak < 381,
                     By: BenchReport.Above(peak, 381, " MiB", note: " (400 MB)"))
             ],

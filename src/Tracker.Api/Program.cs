@@ -18,6 +18,15 @@ using Wolverine;
 using Wolverine.Http;
 
 var builder = WebApplication.CreateBuilder(args);
+// Wolverine's handler and endpoint code is generated ahead of time (src/Tracker.Api/Internal/Generated, written by
+// scripts/codegen.sh): outside Development nothing is compiled at run time, which keeps Roslyn out of the process
+// (about 170 MiB less resident memory, docs/benchmarks.md scenario 8) and a stale or missing file fails the start.
+// Development uses the files and compiles only what is missing.
+builder.Services.CritterStackDefaults(defaults =>
+{
+    defaults.Production.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Static;
+    defaults.Development.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
+});
 // No Server header: what runs behind the API is nobody's business.
 builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
 
