@@ -14,6 +14,7 @@ public sealed record BenchSettings(string Repo, string Connection, string PgBin,
     public int EventsPerRebuildStream => 50;
     public int[] TimeTravelSizes => Quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
     public int ImportCommitments => Quick ? 2_000 : 100_000;
+    public int DashboardCommitments => Quick ? 10_000 : 100_000;
 
     public HttpClient Client(string baseUrl) => new()
     {

@@ -72,6 +72,7 @@ using (service)
         (6, "bulk import", () => ProcessScenarios.BulkImport(work)),
         (8, "long histories read at once", () => HistoryScenarios.LongHistoryReads(work, service)),
         (9, "history length", () => LengthScenarios.HistoryLength(work, service)),
+        (10, "the dashboard over many commitments", () => DashboardScenarios.ManyCommitments(work)),
         (4, "rebuild", () => HistoryScenarios.Rebuild(work, service))
     };
     foreach (var (number, name, run) in scenarios.Where(s => only is null || only.Contains(s.Number)))

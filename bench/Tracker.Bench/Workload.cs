@@ -27,8 +27,8 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
     }
 
     /// <summary>
-    /// Every endpoint the scenarios call, called a few times first: the service generates and compiles each endpoint's
-    /// code on its first call, which is start-up cost, not throughput.
+    /// Every endpoint the scenarios call, called a few times first: the runtime JIT-compiles each endpoint's code on its
+    /// first calls, which is start-up cost, not throughput.
     /// </summary>
     public async Task WarmUp()
     {

@@ -1,5 +1,4 @@
 using Marten;
-using Marten.Pagination;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Audit;
 using Tracker.Api.Infrastructure;
@@ -48,13 +47,12 @@ public static class ListCommitmentsEndpoint
 
         if (past.IsPresent)
         {
-            var stored = Sorted(filter.Apply(session.Query<CommitmentProgress>()), sortBy, descending);
-            var results = await stored.ToPagedListAsync(pageNumber, size, http.RequestAborted);
-            // Past the last page Marten's count comes back 0; the total does not depend on the page asked for.
-            var total = results.Count == 0 && pageNumber > 1
-                ? await filter.Apply(session.Query<CommitmentProgress>()).CountAsync(http.RequestAborted)
-                : results.TotalItemCount;
-            return Results.Ok(new CommitmentPage(results.Select(CommitmentRow.Of).ToList(), pageNumber, size,
+            // The count and the page apart: a page with its total in one statement (count over the window) made
+            // PostgreSQL read every matching document, not just the page's.
+            var matching = filter.Apply(session.Query<CommitmentProgress>());
+            var total = await matching.CountAsync(http.RequestAborted);
+            var items = await Sorted(matching, sortBy, descending).Skip(paging.Skip).Take(size).ToListAsync(http.RequestAborted);
+            return Results.Ok(new CommitmentPage(items.Select(CommitmentRow.Of).ToList(), pageNumber, size,
                 total, paging.PageCount(total)));
         }
 

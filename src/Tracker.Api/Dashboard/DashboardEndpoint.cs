@@ -1,9 +1,11 @@
 using Marten;
+using Npgsql;
 using Tracker.Api.Security;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Audit;
 using Tracker.Api.Commitments;
 using Tracker.Api.Infrastructure;
+using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 using Wolverine.Http;
@@ -37,7 +39,8 @@ public static class DashboardEndpoint
 
     /// <summary>
     /// Summarised at read time from the commitment progress models, so it is exactly as fresh as they are (inline) and
-    /// "the next 90 days" is counted from today. The list filters (status, kind, lineOfEffort, actor, overdue, q) narrow
+    /// "the next 90 days" is counted from today: the present by PostgreSQL over their columns (StoredSummary), a past
+    /// in memory from the models folded for it (Summarise). The list filters (status, kind, lineOfEffort, actor, overdue, q) narrow
     /// every figure; recordedAsOf or effectiveAsOf (auditors) summarise a past.
     /// </summary>
     [WolverineGet("/api/dashboard", Name = "GetDashboard")]
@@ -45,7 +48,7 @@ public static class DashboardEndpoint
     [Tags("Dashboard")]
     [ProducesResponseType<DashboardSummary>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> Get(IQuerySession session, TimeProvider clock, HttpContext http,
+    public static async Task<IResult> Get(IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http,
         DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf, string? status, string? kind, string? lineOfEffort,
         string? actor, bool? overdue, string? q, CancellationToken token)
     {
@@ -59,11 +62,12 @@ public static class DashboardEndpoint
 
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
 
-        var all = past.IsPresent
-            ? await filter.Apply(session.Query<CommitmentProgress>()).ToListAsync(token)
-            : filter.Apply((await past.AllCommitments(session, token)).AsQueryable()).ToList();
+        var day = past.Day(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
-        return Results.Ok(Summarise(all, past.Day(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))));
+        if (past.IsPresent) return Results.Ok(await StoredSummary.Of(session, database, filter, day, token));
+
+        var then = filter.Apply((await past.AllCommitments(session, token)).AsQueryable()).ToList();
+        return Results.Ok(Summarise(then, day));
     }
 
     public static DashboardSummary Summarise(IReadOnlyList<CommitmentProgress> all, DateOnly today)
@@ -79,8 +83,9 @@ public static class DashboardEndpoint
             Count(all, c => Names.Of(c.Kind)),
             all.SelectMany(c => c.Actors).GroupBy(a => a).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
             all.GroupBy(c => c.LedgerCurrency).OrderBy(g => g.Key).Select(g => new MoneyTotals(g.Key,
-                g.Where(c => c.Target is { IsMoney: true }).Sum(c => c.Target!.Amount),
-                g.Sum(c => c.Money.Pledged), g.Sum(c => c.Money.Committed), g.Sum(c => c.Money.Disbursed))).ToList(),
+                Decimals.Normal(g.Where(c => c.Target is { IsMoney: true }).Sum(c => c.Target!.Amount)),
+                Decimals.Normal(g.Sum(c => c.Money.Pledged)), Decimals.Normal(g.Sum(c => c.Money.Committed)),
+                Decimals.Normal(g.Sum(c => c.Money.Disbursed)))).ToList(),
             overdue.Take(MaxListed).Select(CommitmentRow.Of).ToList(),
             overdue.Count,
             dueSoon.Take(MaxListed).Select(CommitmentRow.Of).ToList(),

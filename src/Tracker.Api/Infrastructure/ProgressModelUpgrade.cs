@@ -8,7 +8,8 @@ namespace Tracker.Api.Infrastructure;
 /// <summary>
 /// A database written by a tracker older than the bounded progress model holds models that carried the whole history
 /// and no decision state, and a write to them would find no state to decide against. Before the service takes requests,
-/// if any commitment lacks its model or has one of the old shape, Marten's own rebuild builds every model from the log
+/// if any commitment lacks its model or has one of the old shape (or its columns for the list and the dashboard are
+/// empty, should a migration not have filled them from the documents), Marten's own rebuild builds every model from the log
 /// (a few seconds for the seed catalogue). One node at a time: the others wait on the same advisory lock and then find
 /// nothing to do.
 /// </summary>
@@ -36,7 +37,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 select count(*) from {TrackerDatabase.Schema}.mt_events e
                  where e.type = 'commitment_stated'
                    and not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress p
-                                    where p.id = e.stream_id and p.data ? 'State')
+                                    where p.id = e.stream_id and p.data ? 'State' and p.money_pledged is not null)
                 """, connection);
             var missing = (long)(await count.ExecuteScalarAsync(token))!;
             if (missing == 0) return 0;

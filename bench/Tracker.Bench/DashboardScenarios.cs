@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Tracker.Bench;
+
+/// <summary>Scenario 10: the dashboard and the list over many commitments.</summary>
+public static class DashboardScenarios
+{
+    private const string Table = "tracker.mt_doc_commitmentprogress";
+
+    /// <summary>
+    /// Copies of one real progress model (every column Marten keeps beside it, with the key, line of effort, status, due
+    /// date and overdue varied), inserted by SQL so the scenario takes seconds; then the dashboard, a filtered dashboard
+    /// and a list page, each the median of five warm reads, against a scan of the same table by Npgsql. The copies are
+    /// deleted afterwards: they have no events, so the other scenarios must not see them.
+    /// </summary>
+    public static async Task<Section> ManyCommitments(Workload work)
+    {
+        var count = work.Settings.DashboardCommitments;
+        await Copies(work.Database, count);
+        try
+        {
+            var measures = new List<Measure>();
+            var scan = await MedianOf(5, async () =>
+            {
+                await using var command = work.Database.CreateCommand(
+                    $"select count(*), sum(money_pledged), count(*) filter (where overdue) from {Table}");
+                await command.ExecuteScalarAsync();
+            });
+            foreach (var (what, url) in new[]
+                     {
+                         ("the dashboard", "/api/dashboard"),
+                         ("the dashboard of one line of effort", "/api/dashboard?lineOfEffort=finance"),
+                         ("a list page of 100 by deadline", "/api/commitments?sort=deadline&pageSize=100&page=3")
+                     })
+            {
+                await Get(work.Client, url);
+                var ms = await MedianOf(5, () => Get(work.Client, url));
+                measures.Add(new($"{what} over {count:N0} commitments", $"{ms:0} ms", $"{scan:0.0} ms (one scan by Npgsql)",
+                    $"{ms / scan:0.0}x", "< 100 ms", ms < 100, ms < 100 ? null : BenchReport.Above(ms, 100, " ms", "N0")));
+            }
+            return new Section("10. The dashboard over many commitments",
+                $"{count:N0} progress models (copies of a real one, inserted by SQL), then GET /api/dashboard, a filtered dashboard " +
+                "and a list page, each the median of five warm reads. Baseline: one SQL scan of the same table (count and sum).",
+                measures,
+                ["The present dashboard is summed by PostgreSQL over the columns Marten keeps beside each model (one statement), " +
+                 "and reads the documents of the at most 110 rows it lists. The dashboard in the past still folds the events " +
+                 "(scenario 5); these copies have none, so it is not measured here."]);
+        }
+        finally
+        {
+            await using var cleanup = work.Database.CreateCommand($"delete from {Table} where key like 'many-%'");
+            cleanup.CommandTimeout = 0;
+            await cleanup.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static async Task Copies(NpgsqlDataSource database, int count)
+    {
+        var columns = new List<string>();
+        await using (var read = database.CreateCommand(
+                         "select column_name from information_schema.columns where table_schema = 'tracker' " +
+                         "and table_name = 'mt_doc_commitmentprogress' order by ordinal_position"))
+        await using (var reader = await read.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) columns.Add(reader.GetString(0));
+        }
+        string Value(string column) => column switch
+        {
+            "id" => "copy.id",
+            "data" => "jsonb_set(jsonb_set(jsonb_set(template.data, '{Id}', to_jsonb(copy.id)), '{Key}', to_jsonb('many-' || g)), '{LineOfEffort}', to_jsonb((array['stabilisation', 'finance', 'detention', 'messaging'])[g % 4 + 1]))",
+            "key" => "'many-' || g",
+            "line_of_effort" => "(array['stabilisation', 'finance', 'detention', 'messaging'])[g % 4 + 1]",
+            "status" => "(array['NotAssessed', 'InProgress', 'Achieved', 'Stalled'])[g % 4 + 1]",
+            "due_by" => "date '2026-01-01' + (g % 1000)",
+            "overdue" => "g % 10 = 0",
+            _ => column
+        };
+        await using var insert = database.CreateCommand($"""
+            insert into {Table} ({string.Join(", ", columns)})
+            select {string.Join(", ", columns.Select(Value))}
+              from (select * from {Table} where key = 'w-0') template,
+                   (select gen_random_uuid() as id, g from generate_series(1, {count}) g) copy;
+            analyze {Table};
+            """);
+        insert.CommandTimeout = 0;
+        await insert.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<double> MedianOf(int times, Func<Task> action)
+    {
+        var samples = new List<double>();
+        for (var i = 0; i < times; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await action();
+            samples.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return samples.Order().ElementAt(samples.Count / 2);
+    }
+
+    private static async Task Get(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {url}: {(int)response.StatusCode}");
+        await response.Content.ReadAsByteArrayAsync();
+    }
+}

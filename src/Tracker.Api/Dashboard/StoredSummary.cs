@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Marten;
+using Marten.Linq;
+using Npgsql;
+using Tracker.Api.Commitments;
+using Tracker.Api.Infrastructure;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments;
+
+namespace Tracker.Api.Dashboard;
+
+/// <summary>
+/// The dashboard of the present, summed by PostgreSQL over the columns Marten keeps beside each progress model
+/// (TrackerDatabase): one statement, no document deserialised except the at most 110 rows the lists show. The scan
+/// still passes over documents PostgreSQL keeps in line (those under about 2 KB), so 100,000 commitments take about
+/// half a second (docs/benchmarks.md, scenario 10); a narrower table of rows is what would take it under 100 ms. The
+/// same figures as <see cref="DashboardEndpoint.Summarise"/> computes in memory for a past (a test compares the two).
+/// </summary>
+public static class StoredSummary
+{
+    public static async Task<DashboardSummary> Of(IQuerySession session, NpgsqlDataSource database, CommitmentFilter filter,
+        DateOnly today, CancellationToken token)
+    {
+        // The filter's SQL is Marten's, from the same LINQ the list uses; the summary is built around it.
+        await using var command = filter.Apply(session.Query<CommitmentProgress>()).Select(c => c.Id).ToCommand(FetchType.FetchMany);
+        var table = $"{TrackerDatabase.Schema}.mt_doc_commitmentprogress";
+        const string columns = "id, key, status, kind, line_of_effort, actors, overdue, due_by, last_changed_at, " +
+                               "last_event_sequence, ledger_currency, money_pledged, money_committed, money_disbursed, " +
+                               "target_amount, target_currency";
+        // Marten's statement selects the ids; selecting the columns instead reads the table once (a semi-join on the ids
+        // cost a lookup per commitment). Should Marten ever word it otherwise, the ids still narrow a second scan.
+        var filtered = command.CommandText.TrimEnd().TrimEnd(';');
+        var ids = $"select d.id from {table} as d";
+        filtered = filtered.StartsWith(ids, StringComparison.Ordinal)
+            ? $"select {string.Join(", ", columns.Split(", ").Select(c => "d." + c))} from {table} as d{filtered[ids.Length..]}"
+            : $"select {columns} from {table} where id in ({filtered})";
+        // One pass groups the commitments four ways (and by ledger currency for the money); the lists sort what that pass
+        // materialised. Grouping by the actors' whole list, then counting each actor in .NET, keeps the pass to one row
+        // per distinct list.
+        command.CommandText = $"""
+            with f as materialized (
+                   select *, status not in ('Achieved', 'AchievedLate', 'Withdrawn') and due_by between @today and @until as due_soon
+                     from ({filtered}) filtered),
+                 groups as (
+                   select case when grouping(status) = 0 then 'status' when grouping(line_of_effort) = 0 then 'line'
+                               when grouping(kind) = 0 then 'kind' when grouping(actors) = 0 then 'actors' else 'money' end as set,
+                          coalesce(status, line_of_effort, kind, ledger_currency) as name, actors, count(*) as n,
+                          coalesce(sum(target_amount) filter (where target_currency is not null), 0) as target,
+                          coalesce(sum(money_pledged), 0) as pledged, coalesce(sum(money_committed), 0) as committed,
+                          coalesce(sum(money_disbursed), 0) as disbursed,
+                          count(*) filter (where overdue) as overdue, count(*) filter (where due_soon) as upcoming
+                     from f group by grouping sets ((status), (line_of_effort), (kind), (actors), (ledger_currency)))
+            select
+              (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
+              (select array_agg(id) from (select id from f where overdue order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(id) from (select id from f where due_soon order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(id) from (select id from f order by last_changed_at desc, last_event_sequence desc
+                                           limit {DashboardEndpoint.RecentCount}) x)
+            """;
+        command.Parameters.AddWithValue("today", today);
+        command.Parameters.AddWithValue("until", today.AddDays(DashboardEndpoint.UpcomingDays));
+        await using var connection = await database.OpenConnectionAsync(token);
+        command.Connection = connection;
+        await using var reader = await command.ExecuteReaderAsync(token);
+        await reader.ReadAsync(token);
+
+        var groups = JsonSerializer.Deserialize<List<Group>>(reader.GetString(0), ColumnNames)!.ToLookup(g => g.Set);
+        var overdue = Ids(reader, 1);
+        var dueSoon = Ids(reader, 2);
+        var recent = Ids(reader, 3);
+        var shown = (await session.LoadManyAsync<CommitmentProgress>(token, overdue.Concat(dueSoon).Concat(recent).Distinct()))
+            .ToDictionary(c => c.Id);
+        List<CommitmentRow> Rows(IEnumerable<Guid> ids) =>
+            ids.Where(shown.ContainsKey).Select(id => CommitmentRow.Of(shown[id])).ToList();
+        IReadOnlyDictionary<string, int> Counts(string set, Func<string, string> name) => groups[set]
+            .Select(g => (Name: name(g.Name!), Count: g.N)).OrderBy(g => g.Name).ToDictionary(g => g.Name, g => g.Count);
+
+        var byStatus = groups["status"].ToList();
+        return new DashboardSummary(
+            byStatus.Sum(g => g.N),
+            Counts("status", status => Names.Of(Enum.Parse<CommitmentStatus>(status))),
+            Counts("line", line => line),
+            Counts("kind", kind => Names.Of(Enum.Parse<CommitmentKind>(kind))),
+            groups["actors"].SelectMany(g => (g.Actors ?? []).Select(actor => (Actor: actor, g.N)))
+                .GroupBy(a => a.Actor).OrderBy(a => a.Key).ToDictionary(a => a.Key, a => a.Sum(x => x.N)),
+            groups["money"].Select(g => new MoneyTotals(g.Name!, Decimals.Normal(g.Target), Decimals.Normal(g.Pledged),
+                Decimals.Normal(g.Committed), Decimals.Normal(g.Disbursed))).OrderBy(m => m.Currency).ToList(),
+            Rows(overdue),
+            byStatus.Sum(g => g.Overdue),
+            Rows(dueSoon),
+            byStatus.Sum(g => g.Upcoming),
+            Rows(recent),
+            today);
+    }
+
+    /// <summary>One group of the pass: which grouping it belongs to, its value there, and its counts and sums.</summary>
+    private sealed record Group(string Set, string? Name, string[]? Actors, int N, decimal Target, decimal Pledged,
+        decimal Committed, decimal Disbursed, int Overdue, int Upcoming);
+
+    private static readonly JsonSerializerOptions ColumnNames = new() { PropertyNameCaseInsensitive = true };
+
+    private static Guid[] Ids(NpgsqlDataReader reader, int column) =>
+        reader.IsDBNull(column) ? [] : reader.GetFieldValue<Guid[]>(column);
+}
