@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Schema;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -15,6 +16,13 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
     private const int BatchSize = 500;
     private readonly string _table = store.Options.FindOrResolveDocumentType(typeof(TDoc)).TableName.QualifiedName;
     private readonly HashSet<TId> _rebuilt = [];
+
+    // The columns Marten keeps beside the document (Duplicate in TrackerDatabase), set from the written JSON as Marten's
+    // own migration sets them: a model written here without them would be missing from every filter and sum.
+    private readonly string? _duplicates = store.Options.FindOrResolveDocumentType(typeof(TDoc)) is DocumentMapping mapping &&
+                                           mapping.DuplicatedFields.Count > 0
+        ? string.Join(", ", mapping.DuplicatedFields.Select(f => f.UpdateSqlFragment()))
+        : null;
 
     public int Written { get; private set; }
     public int KeptNewer { get; private set; }
@@ -45,6 +53,15 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 command.Parameters.AddWithValue(highWaterMark);
                 return await command.ExecuteNonQueryAsync(token);
             }, token);
+            if (_duplicates is not null)
+            {
+                await Deadlocks.Retrying(async () =>
+                {
+                    await using var columns = database.CreateCommand($"update {_table} set {_duplicates} where id = any($1)");
+                    columns.Parameters.AddWithValue(ids);
+                    return await columns.ExecuteNonQueryAsync(token);
+                }, token);
+            }
             _rebuilt.UnionWith(ids);
             Written += upserted;
             KeptNewer += batch.Length - upserted;
