@@ -4,7 +4,7 @@
 #   scripts/codegen.sh                 rewrite the files from the code as it is now (commit the result)
 #   scripts/codegen.sh --check         fail, naming the files, when the committed ones differ from what the code
 #                                      generates now (scripts/test.sh runs this in CI)
-# Extra arguments go to `dotnet run` (the test script passes --no-build -c Debug to reuse its build).
+# Extra arguments go to `dotnet run` (the test script passes -c Debug, the configuration its tests build).
 # Generating reads no database; the connection string below only satisfies the service's start-up check.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -21,6 +21,9 @@ public static class DashboardScenarios
         try
         {
             var measures = new List<Measure>();
+            // The copies join whatever earlier scenarios left (the bulk import's commitments in a full run).
+            await using var counting = work.Database.CreateCommand($"select count(*) from {Table}");
+            var rows = (long)(await counting.ExecuteScalarAsync())!;
             var scan = await MedianOf(5, async () =>
             {
                 await using var command = work.Database.CreateCommand(
@@ -36,11 +39,11 @@ public static class DashboardScenarios
             {
                 await Get(work.Client, url);
                 var ms = await MedianOf(5, () => Get(work.Client, url));
-                measures.Add(new($"{what} over {count:N0} commitments", $"{ms:0} ms", $"{scan:0.0} ms (one scan by Npgsql)",
+                measures.Add(new($"{what} over {rows:N0} commitments ({count:N0} of them copies)", $"{ms:0} ms", $"{scan:0.0} ms (one scan by Npgsql)",
                     $"{ms / scan:0.0}x", "< 100 ms", ms < 100, ms < 100 ? null : BenchReport.Above(ms, 100, " ms", "N0")));
             }
             return new Section("10. The dashboard over many commitments",
-                $"{count:N0} progress models (copies of a real one, inserted by SQL), then GET /api/dashboard, a filtered dashboard " +
+                $"{count:N0} progress models (copies of a real one, inserted by SQL) beside those earlier scenarios left, then GET /api/dashboard, a filtered dashboard " +
                 "and a list page, each the median of five warm reads. Baseline: one SQL scan of the same table (count and sum).",
                 measures,
                 ["The present dashboard is summed by PostgreSQL over the columns Marten keeps beside each model (one statement), " +
@@ -68,7 +71,10 @@ public static class DashboardScenarios
         string Value(string column) => column switch
         {
             "id" => "copy.id",
-            "data" => "jsonb_set(jsonb_set(jsonb_set(template.data, '{Id}', to_jsonb(copy.id)), '{Key}', to_jsonb('many-' || g)), '{LineOfEffort}', to_jsonb((array['stabilisation', 'finance', 'detention', 'messaging'])[g % 4 + 1]))",
+            "data" => "template.data || jsonb_build_object('Id', copy.id, 'Key', 'many-' || g, " +
+                      "'LineOfEffort', (array['stabilisation', 'finance', 'detention', 'messaging'])[g % 4 + 1], " +
+                      "'Status', (array['NotAssessed', 'InProgress', 'Achieved', 'Stalled'])[g % 4 + 1], " +
+                      "'DueBy', date '2026-01-01' + (g % 1000), 'Overdue', g % 10 = 0)",
             "key" => "'many-' || g",
             "line_of_effort" => "(array['stabilisation', 'finance', 'detention', 'messaging'])[g % 4 + 1]",
             "status" => "(array['NotAssessed', 'InProgress', 'Achieved', 'Stalled'])[g % 4 + 1]",

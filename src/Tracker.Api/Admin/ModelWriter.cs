@@ -36,13 +36,16 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
             var ids = batch.Select(r => idOf(r.Model)).ToArray();
             var upserted = await Deadlocks.Retrying(async () =>
             {
-                await using var command = database.CreateCommand($"""
+                // The model and its columns in one transaction: a reader never sees a model without its columns.
+                await using var connection = await database.OpenConnectionAsync(token);
+                await using var transaction = await connection.BeginTransactionAsync(token);
+                await using var command = new NpgsqlCommand($"""
                     insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified)
                     select r.id, r.data, $4, r.revision, now() from unnest($1, $2, $3) as r(id, data, revision)
                     on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
                         mt_version = greatest(live.mt_version, excluded.mt_version), mt_last_modified = now()
                     where (live.data ->> 'LastEventSequence')::bigint <= $5
-                    """);
+                    """, connection, transaction);
                 command.Parameters.AddWithValue(ids);
                 command.Parameters.Add(new NpgsqlParameter
                 {
@@ -51,17 +54,16 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 command.Parameters.AddWithValue(batch.Select(r => r.Revision).ToArray());
                 command.Parameters.AddWithValue(typeof(TDoc).FullName!);
                 command.Parameters.AddWithValue(highWaterMark);
-                return await command.ExecuteNonQueryAsync(token);
-            }, token);
-            if (_duplicates is not null)
-            {
-                await Deadlocks.Retrying(async () =>
+                var written = await command.ExecuteNonQueryAsync(token);
+                if (_duplicates is not null)
                 {
-                    await using var columns = database.CreateCommand($"update {_table} set {_duplicates} where id = any($1)");
+                    await using var columns = new NpgsqlCommand($"update {_table} set {_duplicates} where id = any($1)", connection, transaction);
                     columns.Parameters.AddWithValue(ids);
-                    return await columns.ExecuteNonQueryAsync(token);
-                }, token);
-            }
+                    await columns.ExecuteNonQueryAsync(token);
+                }
+                await transaction.CommitAsync(token);
+                return written;
+            }, token);
             _rebuilt.UnionWith(ids);
             Written += upserted;
             KeptNewer += batch.Length - upserted;

@@ -53,10 +53,13 @@ public static class StoredSummary
                      from f group by grouping sets ((status), (line_of_effort), (kind), (actors), (ledger_currency)))
             select
               (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
-              (select array_agg(id) from (select id from f where overdue order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(id) from (select id from f where due_soon order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(id) from (select id from f order by last_changed_at desc, last_event_sequence desc
-                                           limit {DashboardEndpoint.RecentCount}) x)
+              (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where overdue
+                                                                order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where due_soon
+                                                                order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(id order by last_changed_at desc, last_event_sequence desc)
+                 from (select id, last_changed_at, last_event_sequence from f
+                        order by last_changed_at desc, last_event_sequence desc limit {DashboardEndpoint.RecentCount}) x)
             """;
         command.Parameters.AddWithValue("today", today);
         command.Parameters.AddWithValue("until", today.AddDays(DashboardEndpoint.UpcomingDays));
@@ -73,8 +76,10 @@ public static class StoredSummary
             .ToDictionary(c => c.Id);
         List<CommitmentRow> Rows(IEnumerable<Guid> ids) =>
             ids.Where(shown.ContainsKey).Select(id => CommitmentRow.Of(shown[id])).ToList();
+        // A column left empty (a model written around Marten by an older build) is counted, under a name that says so.
         IReadOnlyDictionary<string, int> Counts(string set, Func<string, string> name) => groups[set]
-            .Select(g => (Name: name(g.Name!), Count: g.N)).OrderBy(g => g.Name).ToDictionary(g => g.Name, g => g.Count);
+            .Select(g => (Name: g.Name is null ? Unrecorded : name(g.Name), Count: g.N))
+            .GroupBy(g => g.Name).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Sum(x => x.Count));
 
         var byStatus = groups["status"].ToList();
         return new DashboardSummary(
@@ -84,7 +89,7 @@ public static class StoredSummary
             Counts("kind", kind => Names.Of(Enum.Parse<CommitmentKind>(kind))),
             groups["actors"].SelectMany(g => (g.Actors ?? []).Select(actor => (Actor: actor, g.N)))
                 .GroupBy(a => a.Actor).OrderBy(a => a.Key).ToDictionary(a => a.Key, a => a.Sum(x => x.N)),
-            groups["money"].Select(g => new MoneyTotals(g.Name!, Decimals.Normal(g.Target), Decimals.Normal(g.Pledged),
+            groups["money"].Select(g => new MoneyTotals(g.Name ?? Unrecorded, Decimals.Normal(g.Target), Decimals.Normal(g.Pledged),
                 Decimals.Normal(g.Committed), Decimals.Normal(g.Disbursed))).OrderBy(m => m.Currency).ToList(),
             Rows(overdue),
             byStatus.Sum(g => g.Overdue),
@@ -97,6 +102,8 @@ public static class StoredSummary
     /// <summary>One group of the pass: which grouping it belongs to, its value there, and its counts and sums.</summary>
     private sealed record Group(string Set, string? Name, string[]? Actors, int N, decimal Target, decimal Pledged,
         decimal Committed, decimal Disbursed, int Overdue, int Upcoming);
+
+    private const string Unrecorded = "unrecorded";
 
     private static readonly JsonSerializerOptions ColumnNames = new() { PropertyNameCaseInsensitive = true };
 

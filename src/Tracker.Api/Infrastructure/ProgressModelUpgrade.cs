@@ -39,7 +39,17 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                    and not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress p
                                     where p.id = e.stream_id and p.data ? 'State' and p.money_pledged is not null)
                 """, connection);
-            var missing = (long)(await count.ExecuteScalarAsync(token))!;
+            long missing;
+            try
+            {
+                missing = (long)(await count.ExecuteScalarAsync(token))!;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedColumn)
+            {
+                throw new InvalidOperationException(
+                    "The database schema is older than this build (the progress models lack their list and dashboard " +
+                    "columns): apply it first with `db-apply` as the schema's owner (see the README, \"The database\").", e);
+            }
             if (missing == 0) return 0;
 
             logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker); rebuilding the models from the log", missing);

@@ -143,6 +143,23 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_commitment_with_as_many_long_actor_names_as_allowed_is_stated_listed_and_counted()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var actors = Enumerable.Range(0, 50).Select(i => $"{i:00} {new string('a', 197)}").ToArray();
+        await Api.Write("/api/commitments", new
+        {
+            key = "many-actors", title = "A goal of many hands", kind = "milestone", lineOfEffort = "political", actors,
+            statedIn = new { documentKey = "washington-2024", quote = "many hands" }
+        }, 201);
+
+        var dashboard = await Get($"/api/dashboard?actor={Uri.EscapeDataString(actors[49])}");
+
+        dashboard.GetProperty("commitments").GetInt32().ShouldBe(1);
+        dashboard.GetProperty("byActor").EnumerateObject().Count().ShouldBe(50);
+    }
+
+    [Fact]
     public async Task the_list_in_the_past_holds_what_was_stated_by_then_with_the_same_filters()
     {
         await FourCommitments();
