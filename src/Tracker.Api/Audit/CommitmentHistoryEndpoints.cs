@@ -46,7 +46,7 @@ public static class CommitmentHistoryEndpoints
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         var id = StreamIds.ForCommitment(key);
-        if (await Window.Read(session, id, window, token) is not { } read) return NotFound(key);
+        if (await Window.Read(session, id, window, token) is not { } read) return NoSuchCommitment.Problem(key);
         var entries = new List<HistoryEntry>();
         var progress = read.Start;
         foreach (var e in read.Events.Take(window.Limit))
@@ -98,7 +98,7 @@ public static class CommitmentHistoryEndpoints
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         var id = StreamIds.ForCommitment(key);
-        if (await Window.Read(session, id, window, token) is not { } read) return NotFound(key);
+        if (await Window.Read(session, id, window, token) is not { } read) return NoSuchCommitment.Problem(key);
         var entries = new List<ChangelogEntry>();
         var before = read.Start;
         foreach (var e in read.Events.Take(window.Limit))
@@ -112,8 +112,6 @@ public static class CommitmentHistoryEndpoints
         return Results.Ok(new ChangelogPage(entries, window.After, window.Limit, read.Next));
     }
 
-    private static IResult NotFound(string key) => Results.Problem(statusCode: StatusCodes.Status404NotFound,
-        type: ProblemTypes.NotFound, title: "No such commitment", detail: $"No commitment has key '{key}'.");
 
     private static string? ReasonOf(object data) => data switch
     {

@@ -51,7 +51,7 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
     /// any version costs one lookup and fewer than an interval of events, and writes nothing. As effective, every event
     /// of the stream is folded.
     /// </summary>
-    public async Task<CommitmentProgress?> Commitment(IQuerySession session, IDocumentStore store, Guid id, CancellationToken token)
+    public async Task<CommitmentProgress?> Commitment(IQuerySession session, Guid id, CancellationToken token)
     {
         if (EffectiveAsOf is { } on)
         {

@@ -1,3 +1,4 @@
+using Tracker.Api.Commitments;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
@@ -16,8 +17,7 @@ public static class VerifyEndpoints
     {
         var report = await verifier.VerifyStream(StreamIds.ForCommitment(key), token);
         return report.EventsChecked == 0
-            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
-                title: "No such commitment", detail: $"No commitment has key '{key}'.")
+            ? NoSuchCommitment.Problem(key)
             : Results.Ok(report);
     }
 

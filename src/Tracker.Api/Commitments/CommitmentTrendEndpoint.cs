@@ -42,9 +42,7 @@ public static class CommitmentTrendEndpoint
             : CommitmentReplay.Fold(id, events);
         if (last is null || points.Count == 0)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
-                title: "No such commitment",
-                detail: past.IsPresent ? $"No commitment has key '{key}'." : $"Commitment '{key}' did not exist in that past ({past.Describe()}).");
+            return NoSuchCommitment.Problem(key, past);
         }
 
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();

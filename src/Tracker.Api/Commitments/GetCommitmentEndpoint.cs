@@ -46,7 +46,7 @@ public static class GetCommitmentEndpoint
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentDetail>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string key, IQuerySession session, IDocumentStore store, HttpContext http,
+    public static async Task<IResult> Get(string key, IQuerySession session, HttpContext http,
         DateTimeOffset? recordedAsOf,
         int? version, DateOnly? effectiveAsOf)
     {
@@ -61,14 +61,10 @@ public static class GetCommitmentEndpoint
         var id = StreamIds.ForCommitment(key);
         var progress = past.IsPresent
             ? await session.LoadAsync<CommitmentProgress>(id, http.RequestAborted)
-            : await past.Commitment(session, store, id, http.RequestAborted);
+            : await past.Commitment(session, id, http.RequestAborted);
         if (progress is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
-                title: "No such commitment",
-                detail: past.IsPresent
-                    ? $"No commitment has key '{key}'."
-                    : $"Commitment '{key}' did not exist in that past ({past.Describe()}), or has no such version.");
+            return NoSuchCommitment.Problem(key, past);
         }
 
         http.Response.Headers.ETag = Versions.ToETag(progress.Version);

@@ -1,3 +1,4 @@
+using Tracker.Api.Commitments;
 using System.Text.Json;
 using Marten;
 using Tracker.Api.Audit;
@@ -84,8 +85,7 @@ public static class ExportEndpoints
         var events = await session.Events.FetchStreamAsync(StreamIds.ForCommitment(key), token: token);
         if (events.Count == 0)
         {
-            await Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
-                title: "No such commitment", detail: $"No commitment has key '{key}'.").ExecuteAsync(http);
+            await NoSuchCommitment.Problem(key).ExecuteAsync(http);
             return;
         }
 

@@ -48,7 +48,7 @@ public static class CommitmentPages
         var paging = Paging.Parse(page, pageSize, DefaultPledgePageSize, MaxPledgePageSize, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
-        if (await session.LoadAsync<CommitmentProgress>(StreamIds.ForCommitment(key), token) is not { } progress) return NotFound(key);
+        if (await session.LoadAsync<CommitmentProgress>(StreamIds.ForCommitment(key), token) is not { } progress) return NoSuchCommitment.Problem(key);
         var pledges = progress.State.Pledges;
         return Results.Ok(new PledgePage(pledges.Skip(paging.Skip).Take(paging.PageSize).Select(PledgeRow.Of).ToList(),
             progress.LedgerCurrency, paging.Page, paging.PageSize, pledges.Count, paging.PageCount(pledges.Count)));
@@ -72,7 +72,7 @@ public static class CommitmentPages
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         var id = StreamIds.ForCommitment(key);
-        if (await session.LoadAsync<CommitmentProgress>(id, token) is not { } progress) return NotFound(key);
+        if (await session.LoadAsync<CommitmentProgress>(id, token) is not { } progress) return NoSuchCommitment.Problem(key);
         var retracted = progress.State.Retracted.Select(v => (long)v).ToArray();
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId == id && e.Version > window.After && e.EventTypeName.IsOneOf(TimelineTypes) &&
@@ -89,6 +89,4 @@ public static class CommitmentPages
         EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)), e.Timestamp,
         EventSummaries.Of(e.Data, ledgerCurrency), e.Data);
 
-    private static IResult NotFound(string key) => Results.Problem(statusCode: StatusCodes.Status404NotFound,
-        type: ProblemTypes.NotFound, title: "No such commitment", detail: $"No commitment has key '{key}'.");
 }

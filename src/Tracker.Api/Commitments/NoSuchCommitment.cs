@@ -1,0 +1,14 @@
+using Tracker.Api.Audit;
+using Tracker.Api.Infrastructure;
+
+namespace Tracker.Api.Commitments;
+
+/// <summary>The one answer every route gives for a commitment key it cannot find, now or in a past.</summary>
+public static class NoSuchCommitment
+{
+    public static IResult Problem(string key, TimeTravel? past = null) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound, title: "No such commitment",
+        detail: past is null || past.IsPresent
+            ? $"No commitment has key '{key}'."
+            : $"Commitment '{key}' did not exist in that past ({past.Describe()}){(past.Version is null ? "" : ", or has no such version")}.");
+}
