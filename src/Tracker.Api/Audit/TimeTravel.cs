@@ -3,6 +3,7 @@ using Marten;
 using Tracker.Api.Infrastructure.Validation;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Timeline;
 
 namespace Tracker.Api.Audit;
 
@@ -48,16 +49,12 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
     /// <summary>
     /// One commitment in this past; null when it did not exist yet. As recorded: the nearest checkpoint at or before the
     /// wanted version (writes keep one every ProgressCheckpoint.Interval versions) and the events after it, so a read of
-    /// any version costs one lookup and fewer than an interval of events, and writes nothing. As effective, every event
-    /// of the stream is folded.
+    /// any version costs one lookup and fewer than an interval of events, and writes nothing. As effective: the
+    /// commitment's effective timeline, a keyframe and fewer than TimelineDays.KeyframeEvery facts (see TimelineDays).
     /// </summary>
     public async Task<CommitmentProgress?> Commitment(IQuerySession session, Guid id, CancellationToken token)
     {
-        if (EffectiveAsOf is { } on)
-        {
-            var all = await session.Events.FetchStreamAsync(id, token: token);
-            return CommitmentReplay.Fold(id, all, CommitmentReplay.EffectiveOn(on, all));
-        }
+        if (EffectiveAsOf is { } on) return await new TimelineDays(session).ModelOn(id, on, token);
 
         var target = Version ?? await LastVersionRecordedBy(session, id, RecordedAsOf!.Value, token);
         return target == 0 ? null : await CommitmentProgressProjection.AtVersion(session, id, target, token);

@@ -6,6 +6,7 @@ using Tracker.Api.Security;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Timeline;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -16,8 +17,8 @@ public static class CommitmentTrendEndpoint
 {
     /// <summary>
     /// Progress over time for a chart: the commitment as it stood on each date something took effect (see
-    /// CommitmentTrend). With recordedAsOf (auditors) only the events recorded by then count; with effectiveAsOf the
-    /// line stops at that date.
+    /// CommitmentTrend), from the commitment's effective timeline. With recordedAsOf (auditors) only the events recorded
+    /// by then count (folded for the request: that cost grows with the stream); with effectiveAsOf the line stops at that date.
     /// </summary>
     [WolverineGet("/api/commitments/{key}/trend", Name = "GetCommitmentTrend")]
     [EndpointSummary("Progress over time, by the dates events refer to")]
@@ -35,17 +36,20 @@ public static class CommitmentTrendEndpoint
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
 
         var id = StreamIds.ForCommitment(key);
-        var events = await session.Events.FetchStreamAsync(id, timestamp: past.RecordedAsOf, token: http.RequestAborted);
-        var points = CommitmentTrend.Of(id, events, effectiveAsOf);
-        var last = effectiveAsOf is { } on
-            ? CommitmentReplay.Fold(id, events, CommitmentReplay.EffectiveOn(on, events))
-            : CommitmentReplay.Fold(id, events);
-        if (last is null || points.Count == 0)
+        var trend = past.RecordedAsOf is { } at
+            ? AsRecorded(EffectiveOrder.AllDays(id, await session.Events.FetchStreamAsync(id, timestamp: at, token: http.RequestAborted)))
+            : await new TimelineDays(session).Trend(id, effectiveAsOf, http.RequestAborted);
+        if (trend is not var (points, last))
         {
             return NoSuchCommitment.Problem(key, past);
         }
 
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
-        return Results.Ok(new CommitmentTrendResponse(last.Key, last.LedgerCurrency, last.Target, points));
+        return Results.Ok(new CommitmentTrendResponse(last.Key, last.LedgerCurrency, last.Target, CommitmentTrend.Sampled(points)));
     }
+
+    /// <summary>The trend as the tracker could have drawn it at an instant: the events recorded by then, folded here.</summary>
+    private static (IReadOnlyList<TrendPoint>, CommitmentRow)? AsRecorded(IReadOnlyList<TimelineDay> days) => days.Count == 0
+        ? null
+        : (days.Select(d => TrendPoint.Of(d.On, d.Progress)).ToList(), CommitmentRow.Of(days[^1].Progress));
 }

@@ -8,6 +8,8 @@ using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Timeline;
+using System.Globalization;
 using Wolverine.Http;
 
 namespace Tracker.Api.Dashboard;
@@ -65,6 +67,12 @@ public static class DashboardEndpoint
         var day = past.Day(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
         if (past.IsPresent) return Results.Ok(await StoredSummary.Of(session, database, filter, day, token));
+        if (past.EffectiveAsOf is { } on)
+        {
+            var timeline = await Freshness.CaughtUp(session.DocumentStore, EffectiveTimelineProjection.ProjectionName, token);
+            http.Response.Headers[Freshness.LagHeader] = timeline.Lag.ToString(CultureInfo.InvariantCulture);
+            return Results.Ok(await StoredSummary.Of(session, database, filter, day, token, effectiveOn: on));
+        }
 
         var then = filter.Apply((await past.AllCommitments(session, token)).AsQueryable()).ToList();
         return Results.Ok(Summarise(then, day));

@@ -7,6 +7,7 @@ using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Timeline;
 
 namespace Tracker.Api.Dashboard;
 
@@ -19,11 +20,15 @@ namespace Tracker.Api.Dashboard;
 /// </summary>
 public static class StoredSummary
 {
+    /// <param name="effectiveOn">A past date: each commitment as it stood then by everything recorded, from its
+    /// effective timeline (TimelineDays), the filter's status and overdue applying to that past.</param>
     public static async Task<DashboardSummary> Of(IQuerySession session, NpgsqlDataSource database, CommitmentFilter filter,
-        DateOnly today, CancellationToken token)
+        DateOnly today, CancellationToken token, DateOnly? effectiveOn = null)
     {
-        // The filter's SQL is Marten's, from the same LINQ the list uses; the summary is built around it.
-        await using var command = filter.Apply(session.Query<CommitmentProgress>()).Select(c => c.Id).ToCommand(FetchType.FetchMany);
+        // The filter's SQL is Marten's, from the same LINQ the list uses; the summary is built around it. In a past only
+        // what cannot change (kind, line of effort, actors, title) filters the stored models.
+        var stored = effectiveOn is null ? filter : filter with { Status = null, Overdue = null };
+        await using var command = stored.Apply(session.Query<CommitmentProgress>()).Select(c => c.Id).ToCommand(FetchType.FetchMany);
         var table = $"{TrackerDatabase.Schema}.mt_doc_commitmentprogress";
         const string columns = "id, key, status, kind, line_of_effort, actors, overdue, due_by, last_changed_at, " +
                                "last_event_sequence, ledger_currency, money_pledged, money_committed, money_disbursed, " +
@@ -32,9 +37,34 @@ public static class StoredSummary
         // cost a lookup per commitment). Should Marten ever word it otherwise, the ids still narrow a second scan.
         var filtered = command.CommandText.TrimEnd().TrimEnd(';');
         var ids = $"select d.id from {table} as d";
-        filtered = filtered.StartsWith(ids, StringComparison.Ordinal)
-            ? $"select {string.Join(", ", columns.Split(", ").Select(c => "d." + c))} from {table} as d{filtered[ids.Length..]}"
-            : $"select {columns} from {table} where id in ({filtered})";
+        if (effectiveOn is not null)
+        {
+            // The columns that change with time come from the commitment's last timeline day on or before the date.
+            const string past = "status overdue due_by last_changed_at last_event_sequence ledger_currency money_pledged " +
+                                "money_committed money_disbursed target_amount target_currency";
+            var select = string.Join(", ", columns.Split(", ").Select(c => (past.Split(' ').Contains(c) ? "p." : "d.") + c));
+            var days = $"{TrackerDatabase.Schema}.{TimelineDays.Name}";
+            var lateral = $"""
+                 join lateral (select * from {days} t where t.stream_id = d.id and t."on" <= @effectiveOn
+                                order by t."on" desc limit 1) p on true
+                """;
+            filtered = filtered.StartsWith(ids, StringComparison.Ordinal)
+                ? $"select {select} from {table} as d {lateral}{filtered[ids.Length..]}"
+                : $"select {select} from {table} as d {lateral} where d.id in ({filtered})";
+            filtered = $"""
+                select * from ({filtered}) p where (@status::text is null or status = @status)
+                                               and (@overdue::boolean is null or overdue = @overdue)
+                """;
+            command.Parameters.AddWithValue("effectiveOn", effectiveOn.Value);
+            command.Parameters.Add(new NpgsqlParameter<string?>("status", filter.Status?.ToString()) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter<bool?>("overdue", filter.Overdue) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Boolean });
+        }
+        else
+        {
+            filtered = filtered.StartsWith(ids, StringComparison.Ordinal)
+                ? $"select {string.Join(", ", columns.Split(", ").Select(c => "d." + c))} from {table} as d{filtered[ids.Length..]}"
+                : $"select {columns} from {table} where id in ({filtered})";
+        }
         // One pass groups the commitments four ways (and by ledger currency for the money); the lists sort what that pass
         // materialised. Grouping by the actors' whole list, then counting each actor in .NET, keeps the pass to one row
         // per distinct list.
@@ -72,10 +102,12 @@ public static class StoredSummary
         var overdue = Ids(reader, 1);
         var dueSoon = Ids(reader, 2);
         var recent = Ids(reader, 3);
-        var shown = (await session.LoadManyAsync<CommitmentProgress>(token, overdue.Concat(dueSoon).Concat(recent).Distinct()))
-            .ToDictionary(c => c.Id);
-        List<CommitmentRow> Rows(IEnumerable<Guid> ids) =>
-            ids.Where(shown.ContainsKey).Select(id => CommitmentRow.Of(shown[id])).ToList();
+        await reader.DisposeAsync();
+        var listed = overdue.Concat(dueSoon).Concat(recent).Distinct().ToArray();
+        var shown = effectiveOn is { } on
+            ? await RowsOn(connection, listed, on, session, token)
+            : (await session.LoadManyAsync<CommitmentProgress>(token, listed)).ToDictionary(c => c.Id, CommitmentRow.Of);
+        List<CommitmentRow> Rows(IEnumerable<Guid> ids) => ids.Where(shown.ContainsKey).Select(id => shown[id]).ToList();
         // A column left empty (a model written around Marten by an older build) is counted, under a name that says so.
         IReadOnlyDictionary<string, int> Counts(string set, Func<string, string> name) => groups[set]
             .Select(g => (Name: g.Name is null ? Unrecorded : name(g.Name), Count: g.N))
@@ -97,6 +129,27 @@ public static class StoredSummary
             byStatus.Sum(g => g.Upcoming),
             Rows(recent),
             today);
+    }
+
+    /// <summary>The list rows of these commitments on a past date, from their effective timelines.</summary>
+    private static async Task<Dictionary<Guid, CommitmentRow>> RowsOn(NpgsqlConnection connection, Guid[] ids, DateOnly on,
+        IQuerySession session, CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand($"""
+            select t.stream_id, t.row from unnest($1) as i(id)
+              join lateral (select stream_id, row from {TrackerDatabase.Schema}.{TimelineDays.Name}
+                             where stream_id = i.id and "on" <= $2 order by "on" desc limit 1) t on true
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = ids });
+        command.Parameters.Add(new NpgsqlParameter { Value = on });
+        await using var reader = await command.ExecuteReaderAsync(token);
+        var serializer = session.DocumentStore.Options.Serializer();
+        var rows = new Dictionary<Guid, CommitmentRow>();
+        while (await reader.ReadAsync(token))
+        {
+            rows[reader.GetGuid(0)] = serializer.FromJson<CommitmentRow>(reader, 1);
+        }
+        return rows;
     }
 
     /// <summary>One group of the pass: which grouping it belongs to, its value there, and its counts and sums.</summary>

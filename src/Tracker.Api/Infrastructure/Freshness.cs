@@ -19,4 +19,24 @@ public sealed record Freshness(string Projection, long ProjectedThrough, long Hi
             .Select(s => s.Sequence).DefaultIfEmpty(0).Min();
         return new Freshness(projection, through, highest);
     }
+
+    public const string LagHeader = "X-Tracker-Projection-Lag";
+
+    /// <summary>
+    /// Waits, at most a few seconds, until an async projection has taken in every event recorded before the call, so a
+    /// read of it includes what the caller has just written; then says how far behind it still is (0 once caught up).
+    /// </summary>
+    public static async Task<Freshness> CaughtUp(IDocumentStore store, string projection, CancellationToken token)
+    {
+        var wanted = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
+        var deadline = DateTimeOffset.UtcNow + CatchUpWait;
+        while (true)
+        {
+            var now = await Of(store, projection, token);
+            if (now.ProjectedThrough >= wanted || DateTimeOffset.UtcNow >= deadline) return now;
+            await Task.Delay(25, token);
+        }
+    }
+
+    public static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(3);
 }

@@ -9,6 +9,7 @@ using Tracker.Api.Infrastructure.EventVersions;
 using Tracker.Api.Infrastructure.Idempotency;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Timeline;
 using Tracker.Projections.Documents;
 using Tracker.Projections.Pledgers;
 using Weasel.Core;
@@ -79,6 +80,10 @@ public static class TrackerDatabase
                     .Duplicate(c => c.Target!.Amount).Duplicate(c => c.Target!.Currency);
                 // Pledgers span streams, so the async daemon keeps them.
                 options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
+                // Each commitment by the dates its facts took effect: the trend, the past as effective and the dashboard
+                // on a past date read it (Timeline/). Asynchronous, so writes never pay for a fact recorded late.
+                options.Projections.Add(new EffectiveTimelineProjection(), ProjectionLifecycle.Async, EffectiveTimelineProjection.ProjectionName);
+                options.Storage.ExtendedSchemaObjects.Add(TimelineDays.Define(Schema));
                 options.Schema.For<PledgerCommitment>().Index(p => p.PledgerKey);
                 // The nearest checkpoint at or before a version: both as columns, so the lookup reads no JSON.
                 options.Schema.For<ProgressCheckpoint>().Duplicate(c => c.StreamId).Duplicate(c => c.Version);

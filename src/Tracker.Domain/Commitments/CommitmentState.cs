@@ -76,10 +76,13 @@ public sealed record CommitmentState
         DeadlinePassedOn = full.DeadlinePassedOn
     };
 
-    /// <summary>The state after one more event of this stream (what Marten's projection and a write's answer both use).</summary>
-    public CommitmentState After(object e)
+    /// <summary>
+    /// The state after one more event of this stream (what Marten's projection and a write's answer both use). A fold in
+    /// another order than the log's (by effective date) passes the event's own version.
+    /// </summary>
+    public CommitmentState After(object e, int? version = null)
     {
-        var next = this with { Version = Version + 1 };
+        var next = this with { Version = version ?? Version + 1 };
         var v = next.Version;
         return e switch
         {

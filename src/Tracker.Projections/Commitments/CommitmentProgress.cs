@@ -84,6 +84,27 @@ public sealed record CommitmentProgress
         CurrentAssessment? assessment, DateTimeOffset changedAt, long sequence) =>
         Summarised(Id, Title, LineOfEffort, Actors, StatedIn, state, latest, latestMoney, assessment, changedAt, sequence);
 
+    /// <summary>
+    /// This model after a fact the state has already taken in: a report may become the latest, an assessment the one
+    /// in force. Retractions of those are the projection's (they may need the log).
+    /// </summary>
+    public CommitmentProgress Applied(CommitmentState state, object fact, DateTimeOffset changedAt, long sequence)
+    {
+        var (latest, latestMoney, assessment) = (LatestReport, LatestMoneyReport, Assessment);
+        switch (fact)
+        {
+            case ProgressReported reported:
+                var report = LatestReport.Of(state.Version, reported);
+                if (report.Supersedes(latest)) latest = report;
+                if (reported.LedgerFigure is not null && report.Supersedes(latestMoney)) latestMoney = report;
+                break;
+            case StatusAssessed assessed:
+                assessment = new CurrentAssessment(state.Version, assessed.Status, assessed.AssessedOn, assessed.Rationale, assessed.Source);
+                break;
+        }
+        return With(state, latest, latestMoney, assessment, changedAt, sequence);
+    }
+
     /// <summary>The same model from the full fold of the history (replays of the past).</summary>
     public static CommitmentProgress From(Commitment full, DateTimeOffset changedAt, long sequence)
     {

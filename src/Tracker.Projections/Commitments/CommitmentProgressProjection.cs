@@ -29,28 +29,20 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
             snapshot.LatestReport, snapshot.LatestMoneyReport, snapshot.Assessment, changedAt, e.Sequence);
 
         var state = snapshot.State.After(data);
-        var (latest, latestMoney, assessment) = (snapshot.LatestReport, snapshot.LatestMoneyReport, snapshot.Assessment);
         switch (data)
         {
-            case ProgressReported reported:
-                var report = LatestReport.Of(state.Version, reported);
-                if (report.Supersedes(latest)) latest = report;
-                if (reported.LedgerFigure is not null && report.Supersedes(latestMoney)) latestMoney = report;
-                break;
-            case ProgressReportRetracted retracted when retracted.RetractedVersion == latest?.Version ||
-                                                        retracted.RetractedVersion == latestMoney?.Version:
-                (latest, latestMoney) = await LogLookups.LatestReports(session, id, state.Retracted, cancellation);
-                break;
-            case StatusAssessed assessed:
-                assessment = new CurrentAssessment(state.Version, assessed.Status, assessed.AssessedOn, assessed.Rationale, assessed.Source);
-                break;
-            case AssessmentRetracted retracted when retracted.RetractedVersion == assessment?.Version:
-                assessment = state.Assessments.Count == 0
+            case ProgressReportRetracted retracted when retracted.RetractedVersion == snapshot.LatestReport?.Version ||
+                                                        retracted.RetractedVersion == snapshot.LatestMoneyReport?.Version:
+                var (latest, latestMoney) = await LogLookups.LatestReports(session, id, state.Retracted, cancellation);
+                return snapshot.With(state, latest, latestMoney, snapshot.Assessment, changedAt, e.Sequence);
+            case AssessmentRetracted retracted when retracted.RetractedVersion == snapshot.Assessment?.Version:
+                var assessment = state.Assessments.Count == 0
                     ? null
                     : await LogLookups.AssessmentAt(session, id, state.Assessments[^1].Version, cancellation);
-                break;
+                return snapshot.With(state, snapshot.LatestReport, snapshot.LatestMoneyReport, assessment, changedAt, e.Sequence);
+            default:
+                return snapshot.Applied(state, data, changedAt, e.Sequence);
         }
-        return snapshot.With(state, latest, latestMoney, assessment, changedAt, e.Sequence);
     }
 
     /// <summary>

@@ -26,9 +26,9 @@ public abstract class TrackerTest(TrackerApp app) : IAsyncLifetime
             await app.Host.ResetAllMartenDataAsync();
             return true;
         }, CancellationToken.None);
-        // Marten resets its own tables; the idempotency keys and the events' hashes live beside them.
+        // Marten resets its own tables; the idempotency keys, the events' hashes and the effective timelines live beside them.
         await using var truncate = app.Host.Services.GetRequiredService<NpgsqlDataSource>()
-            .CreateCommand("truncate tracker.idempotency_keys, tracker.event_hashes, tracker.api_keys");
+            .CreateCommand("truncate tracker.idempotency_keys, tracker.event_hashes, tracker.api_keys, tracker.commitment_days");
         await truncate.ExecuteNonQueryAsync();
         app.Host.Services.GetRequiredService<Tracker.Api.Documents.RegisteredDocuments>().Forget();
         // Scheduled deadline checks of earlier tests must not fire into this one; clearing them can lose a deadlock to

@@ -1,7 +1,6 @@
 using Tracker.Domain.Commitments;
-using Tracker.Projections.Commitments;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Projections.Commitments;
 
 /// <summary>A commitment in a list: the progress model without its detail.</summary>
 public sealed record CommitmentRow(

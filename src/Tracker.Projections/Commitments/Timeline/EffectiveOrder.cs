@@ -1,0 +1,97 @@
+using JasperFx.Events;
+using Tracker.Domain.Commitments;
+
+namespace Tracker.Projections.Commitments.Timeline;
+
+/// <summary>A commitment as it stood at the end of a day, by everything known now, and the facts that took effect that day.</summary>
+public sealed record TimelineDay(DateOnly On, IReadOnlyList<int> Versions, CommitmentProgress Progress);
+
+/// <summary>
+/// A commitment by the dates its facts took effect, not the order they were recorded in: the facts still standing (a
+/// retraction takes its fact out of every effective view, and is itself no fact) in order of effective date, then of
+/// version. Nothing takes effect before the commitment was stated: an earlier fact (members' pledges announced before
+/// the communiqué that counts them) counts from the statement. One definition for the stored timeline, the fold that
+/// checks it and the replay a read falls back to while the timeline catches up.
+/// </summary>
+public static class EffectiveOrder
+{
+    /// <summary>The version of the fact an event takes back; null for a fact.</summary>
+    public static int? RetractedVersion(object data) => data switch
+    {
+        EventCorrected c => c.CorrectedVersion,
+        IRetraction r => r.RetractedVersion,
+        _ => null
+    };
+
+    /// <summary>The facts of a stream still standing: neither retractions nor retracted.</summary>
+    public static IEnumerable<IEvent> Standing(IReadOnlyCollection<IEvent> events)
+    {
+        var retracted = events.Select(e => RetractedVersion(e.Data)).OfType<int>().ToHashSet();
+        return events.Where(e => RetractedVersion(e.Data) is null && !retracted.Contains((int)e.Version));
+    }
+
+    /// <summary>The day a fact takes effect in the commitment's timeline.</summary>
+    public static DateOnly DateOf(IEvent e, DateOnly statedOn)
+    {
+        var recordedOn = DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
+        var on = EffectiveDate.Of(e.Data, recordedOn) ?? recordedOn;
+        return on < statedOn ? statedOn : on;
+    }
+
+    /// <summary>Facts in effective order (the statement, version 1, always first).</summary>
+    public static IEnumerable<IEvent> Ordered(IEnumerable<IEvent> facts, DateOnly statedOn) =>
+        facts.OrderBy(e => DateOf(e, statedOn)).ThenBy(e => e.Version);
+
+    /// <summary>
+    /// The days that facts in effective order make, each with the model at its end, starting from the model at the end of
+    /// an earlier day (null: from the statement, which must then be among the facts).
+    /// </summary>
+    public static IEnumerable<TimelineDay> Days(Guid id, CommitmentProgress? start, IEnumerable<IEvent> ordered)
+    {
+        var progress = start;
+        DateOnly? day = null;
+        var versions = new List<int>();
+        foreach (var e in ordered)
+        {
+            var statedOn = progress?.StatedOn ?? (e.Data as CommitmentStated)?.StatedOn;
+            if (statedOn is null) continue;
+            var on = DateOf(e, statedOn.Value);
+            if (day is { } current && on != current)
+            {
+                yield return new TimelineDay(current, versions, progress!);
+                versions = [];
+            }
+            day = on;
+            progress = Step(progress, id, e);
+            versions.Add((int)e.Version);
+        }
+        if (day is { } last && progress is not null) yield return new TimelineDay(last, versions, progress);
+    }
+
+    /// <summary>The commitment on a date by everything recorded (the definition the stored timeline keeps).</summary>
+    public static CommitmentProgress? On(Guid id, IReadOnlyCollection<IEvent> events, DateOnly date)
+    {
+        var facts = Standing(events).ToList();
+        if (facts.FirstOrDefault(e => e.Data is CommitmentStated)?.Data is not CommitmentStated stated) return null;
+        return Days(id, null, Ordered(facts, stated.StatedOn)).LastOrDefault(d => d.On <= date)?.Progress;
+    }
+
+    /// <summary>Every day of a commitment's timeline (what the trend reads when the stored timeline is behind).</summary>
+    public static IReadOnlyList<TimelineDay> AllDays(Guid id, IReadOnlyCollection<IEvent> events)
+    {
+        var facts = Standing(events).ToList();
+        return facts.FirstOrDefault(e => e.Data is CommitmentStated)?.Data is CommitmentStated stated
+            ? Days(id, null, Ordered(facts, stated.StatedOn)).ToList()
+            : [];
+    }
+
+    /// <summary>The model after one more fact, with the fact's own version (the order is not the log's).</summary>
+    public static CommitmentProgress? Step(CommitmentProgress? progress, Guid id, IEvent e)
+    {
+        var changedAt = Timestamps.AsStored(e.Timestamp);
+        if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt, e.Sequence);
+        if (progress is null) return null;
+        var state = progress.State.After(e.Data, (int)e.Version);
+        return progress.Applied(state, e.Data, changedAt, e.Sequence);
+    }
+}

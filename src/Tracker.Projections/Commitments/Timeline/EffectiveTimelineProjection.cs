@@ -1,0 +1,80 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using Tracker.Domain.Commitments;
+
+namespace Tracker.Projections.Commitments.Timeline;
+
+/// <summary>
+/// Keeps each commitment's effective timeline (<see cref="TimelineDays"/>): one row per day on which a fact took effect,
+/// with the figures the trend and the dashboard in the past read, and the whole model on keyframe days. Asynchronous, so a
+/// write never pays for it. A fact that takes effect on or after the timeline's last day continues from that day's model;
+/// a fact recorded late (or a retraction) refolds from the last keyframe before its date, so it recomputes only the days
+/// that follow it, plus fewer than <see cref="TimelineDays.KeyframeEvery"/> facts before it.
+/// </summary>
+public sealed class EffectiveTimelineProjection : IProjection
+{
+    public const string ProjectionName = "EffectiveTimeline";
+
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var session = (IQuerySession)operations;
+        var days = new TimelineDays(session);
+        foreach (var stream in events.Where(e => e.Data.GetType().Namespace == typeof(CommitmentStated).Namespace).GroupBy(e => e.StreamId))
+        {
+            await Apply(days, operations, session, stream.Key, stream.OrderBy(e => e.Version).ToList(), cancellation);
+        }
+    }
+
+    private static async Task Apply(TimelineDays days, IDocumentOperations operations, IQuerySession session, Guid id,
+        IReadOnlyList<IEvent> added, CancellationToken token)
+    {
+        var through = (int)added[^1].Version;
+        var head = added[0].Version == 1 ? null : await days.Head(id, token);
+        if (head is null || head.Keyframe is null)
+        {
+            // The statement itself (a new commitment, or a rebuild from the start), or a stream the timeline has not
+            // seen: the whole stream, folded once.
+            var all = added[0].Version == 1 ? added : await session.Events.FetchStreamAsync(id, version: through, token: token);
+            days.Replace(operations, id, null, EffectiveOrder.AllDays(id, all), 0, through);
+            return;
+        }
+        if (head.ThroughVersion >= through) return;
+
+        var statedOn = head.Keyframe.StatedOn;
+        var facts = added.Where(e => EffectiveOrder.RetractedVersion(e.Data) is null).ToList();
+        var retracted = added.Select(e => EffectiveOrder.RetractedVersion(e.Data)).OfType<int>().ToHashSet();
+        var earliest = facts.Select(e => EffectiveOrder.DateOf(e, statedOn)).DefaultIfEmpty(head.On).Min();
+
+        if (retracted.Count == 0 && earliest >= head.On)
+        {
+            // The usual case: facts in the order of their dates continue from the last day's model.
+            var next = EffectiveOrder.Days(id, head.Keyframe, EffectiveOrder.Ordered(facts, statedOn)).ToList();
+            if (next.Count > 0 && next[0].On == head.On) next[0] = next[0] with { Versions = [.. head.Versions, .. next[0].Versions] };
+            else next.Insert(0, new TimelineDay(head.On, head.Versions, head.Keyframe));
+            days.Replace(operations, id, head.On, next, head.SinceKeyframe - head.Versions.Length, through);
+            return;
+        }
+
+        foreach (var version in retracted)
+        {
+            if (await days.DayOf(id, version, token) is { } on && on < earliest) earliest = on;
+        }
+        var keyframe = await days.KeyframeBefore(id, earliest, token);
+        if (keyframe is null)
+        {
+            var all = await session.Events.FetchStreamAsync(id, version: through, token: token);
+            days.Replace(operations, id, null, EffectiveOrder.AllDays(id, all), 0, through);
+            return;
+        }
+
+        // The facts after the keyframe that still stand, and the new ones, folded again in effective order.
+        var kept = (await days.VersionsAfter(id, keyframe.On, token)).Where(v => !retracted.Contains(v)).Select(v => (long)v).ToArray();
+        var earlier = kept.Length == 0
+            ? []
+            : await session.Events.QueryAllRawEvents().Where(e => e.StreamId == id && kept.Contains(e.Version)).ToListAsync(token);
+        var refolded = EffectiveOrder.Days(id, keyframe.Progress,
+            EffectiveOrder.Ordered(earlier.Concat(facts.Where(e => !retracted.Contains((int)e.Version))), statedOn)).ToList();
+        days.Replace(operations, id, keyframe.On.AddDays(1), refolded, 0, through);
+    }
+}

@@ -1,0 +1,188 @@
+using Marten;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace Tracker.Projections.Commitments.Timeline;
+
+/// <summary>
+/// The table behind each commitment's effective timeline: a row per day on which a fact took effect, with the versions
+/// of those facts, the figures a trend point and a past dashboard read (as columns), the commitment's list row, and the
+/// whole model on keyframe days (the first day, each day that closes <see cref="KeyframeEvery"/> or more facts since
+/// the previous keyframe, and the last day), so the model on any date is one keyframe plus fewer than that many facts.
+/// </summary>
+public sealed class TimelineDays(IQuerySession session)
+{
+    public const string Name = "commitment_days";
+    public const int KeyframeEvery = 25;
+
+    private readonly string _table = $"{session.DocumentStore.Options.DatabaseSchemaName}.{Name}";
+    private readonly string _streams = $"{session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams";
+
+    public static Table Define(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, Name, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<Guid>("stream_id").AsPrimaryKey();
+        table.AddColumn("on", "date").AsPrimaryKey();
+        table.AddColumn("versions", "integer[]").NotNull();
+        table.AddColumn<int>("since_keyframe").NotNull();
+        table.AddColumn<int>("through_version").NotNull();
+        table.AddColumn("keyframe", "jsonb");
+        table.AddColumn("row", "jsonb").NotNull();
+        table.AddColumn<string>("status").NotNull();
+        table.AddColumn<bool>("overdue").NotNull();
+        table.AddColumn("due_by", "date");
+        table.AddColumn<string>("ledger_currency").NotNull();
+        table.AddColumn("money_pledged", "numeric").NotNull();
+        table.AddColumn("money_committed", "numeric").NotNull();
+        table.AddColumn("money_disbursed", "numeric").NotNull();
+        table.AddColumn("target_amount", "numeric");
+        table.AddColumn<string>("target_currency");
+        table.AddColumn("fraction", "numeric");
+        table.AddColumn("reported", "numeric");
+        table.AddColumn("last_changed_at", "timestamptz").NotNull();
+        table.AddColumn<long>("last_event_sequence").NotNull();
+        // The past dashboard takes each commitment's last day on or before a date.
+        table.Indexes.Add(new IndexDefinition("ix_commitment_days_on") { Columns = ["on", "stream_id"] });
+        return table;
+    }
+
+    /// <summary>The last day of a commitment's timeline, with its model.</summary>
+    public async Task<HeadDay?> Head(Guid id, CancellationToken token) => (await session.QueryAsync<HeadDay>($"""
+        select row_to_json(x) from (select "on" as "On", versions as "Versions", since_keyframe as "SinceKeyframe",
+               through_version as "ThroughVersion", keyframe as "Keyframe"
+          from {_table} where stream_id = ? order by "on" desc limit 1) x
+        """, token, id)).SingleOrDefault();
+
+    /// <summary>The latest keyframe strictly before a date.</summary>
+    public async Task<Keyframe?> KeyframeBefore(Guid id, DateOnly before, CancellationToken token) =>
+        (await session.QueryAsync<Keyframe>($"""
+            select row_to_json(x) from (select "on" as "On", keyframe as "Progress" from {_table}
+             where stream_id = ? and "on" < ? and keyframe is not null order by "on" desc limit 1) x
+            """, token, id, before)).SingleOrDefault();
+
+    /// <summary>
+    /// The commitment on a date by everything recorded: the latest keyframe on or before it and the fewer than
+    /// <see cref="KeyframeEvery"/> facts after it, or, while the timeline has not yet taken in the stream's last events,
+    /// the whole stream folded (<see cref="EffectiveOrder.On"/>, the same answer at a cost that grows with the stream).
+    /// </summary>
+    public async Task<CommitmentProgress?> ModelOn(Guid id, DateOnly on, CancellationToken token)
+    {
+        var found = (await session.QueryAsync<KeyframeOn>($"""
+            select row_to_json(x) from (
+              select (select version from {_streams} where id = ?) as "StreamVersion",
+                     (select through_version from {_table} where stream_id = ? order by "on" desc limit 1) as "ThroughVersion",
+                     k."on" as "On", k.keyframe as "Progress",
+                     array(select unnest(d.versions) from {_table} d where d.stream_id = ? and d."on" > k."on" and d."on" <= ?) as "After"
+                from (select 1) one
+                left join lateral (select "on", keyframe from {_table} where stream_id = ? and "on" <= ? and keyframe is not null
+                                    order by "on" desc limit 1) k on true) x
+            """, token, id, id, id, on, id, on)).Single();
+        if (found.StreamVersion is null) return null;
+        if (found.ThroughVersion is null || found.ThroughVersion < found.StreamVersion)
+        {
+            return EffectiveOrder.On(id, await session.Events.FetchStreamAsync(id, token: token), on);
+        }
+        if (found.Progress is null) return null;
+        if (found.After is not { Length: > 0 } after) return found.Progress;
+
+        var versions = after.Select(v => (long)v).ToArray();
+        var facts = await session.Events.QueryAllRawEvents().Where(e => e.StreamId == id && versions.Contains(e.Version)).ToListAsync(token);
+        return EffectiveOrder.Days(id, found.Progress, EffectiveOrder.Ordered(facts, found.Progress.StatedOn)).Last().Progress;
+    }
+
+    private sealed record KeyframeOn(int? StreamVersion, int? ThroughVersion, DateOnly? On, CommitmentProgress? Progress, int[]? After);
+
+    /// <summary>
+    /// Every day of a commitment's timeline up to a date, as trend points, and its list row on the last of them; from the
+    /// stream itself while the timeline has not yet taken in its last events. Null when it did not exist by then.
+    /// </summary>
+    public async Task<(IReadOnlyList<TrendPoint> Points, CommitmentRow Row)?> Trend(Guid id, DateOnly? until, CancellationToken token)
+    {
+        var stored = (await session.QueryAsync<StoredTrend>($"""
+            select row_to_json(x) from (
+              select (select version from {_streams} where id = ?) as "StreamVersion",
+                     (select through_version from {_table} where stream_id = ? order by "on" desc limit 1) as "ThroughVersion",
+                     (select row from {_table} where stream_id = ? and "on" <= ? order by "on" desc limit 1) as "Row",
+                     coalesce((select jsonb_agg(jsonb_build_object('On', "on", 'Fraction', fraction, 'Money', jsonb_build_object(
+                                 'Pledged', money_pledged, 'Committed', money_committed, 'Disbursed', money_disbursed),
+                                 'Reported', reported, 'Status', status) order by "on")
+                                 from {_table} where stream_id = ? and "on" <= ?), '[]') as "Points") x
+            """, token, id, id, id, until ?? DateOnly.MaxValue, id, until ?? DateOnly.MaxValue)).Single();
+        if (stored.StreamVersion is null) return null;
+        if (stored.ThroughVersion is not null && stored.ThroughVersion >= stored.StreamVersion)
+        {
+            return stored.Row is null ? null : (stored.Points, stored.Row);
+        }
+
+        var days = EffectiveOrder.AllDays(id, await session.Events.FetchStreamAsync(id, token: token))
+            .Where(d => until is null || d.On <= until).ToList();
+        return days.Count == 0 ? null : (days.Select(d => TrendPoint.Of(d.On, d.Progress)).ToList(), CommitmentRow.Of(days[^1].Progress));
+    }
+
+    private sealed record StoredTrend(int? StreamVersion, int? ThroughVersion, CommitmentRow? Row, List<TrendPoint> Points);
+
+    /// <summary>The day a fact took effect on; null when it is in no day (retracted, or not a fact).</summary>
+    public async Task<DateOnly?> DayOf(Guid id, int version, CancellationToken token) =>
+        (await session.QueryAsync<DateOnly>($"""select "on" from {_table} where stream_id = ? and versions @> array[?]""",
+            token, id, version)).Select(on => (DateOnly?)on).FirstOrDefault();
+
+    public async Task<IReadOnlyList<int>> VersionsAfter(Guid id, DateOnly after, CancellationToken token) =>
+        await session.QueryAsync<int>($"""select unnest(versions) from {_table} where stream_id = ? and "on" > ?""", token, id, after);
+
+    /// <summary>The version of the stream the timeline has taken in (0: none).</summary>
+    public async Task<int> ThroughVersion(Guid id, CancellationToken token) => (await session.QueryAsync<int>(
+        $"""select through_version from {_table} where stream_id = ? order by "on" desc limit 1""", token, id)).FirstOrDefault();
+
+    /// <summary>
+    /// Replaces the days from a date on (null: every day) with these, in the same transaction as the projection's
+    /// progress. sinceKeyframe counts the facts between the last keyframe and the first of them.
+    /// </summary>
+    public void Replace(IDocumentOperations operations, Guid id, DateOnly? from, IReadOnlyList<TimelineDay> days,
+        int sinceKeyframe, int through)
+    {
+        var rows = new List<StoredDay>(days.Count);
+        for (var i = 0; i < days.Count; i++)
+        {
+            var day = days[i];
+            sinceKeyframe += day.Versions.Count;
+            var keyframe = day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery || i == days.Count - 1;
+            rows.Add(StoredDay.Of(id, day, sinceKeyframe, through, keyframe));
+            if (day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery) sinceKeyframe = 0;
+        }
+        if (from is { } on) operations.QueueSqlCommand($"""delete from {_table} where stream_id = ? and "on" >= ?""", id, on);
+        else operations.QueueSqlCommand($"delete from {_table} where stream_id = ?", id);
+        if (rows.Count == 0) return;
+        operations.QueueSqlCommand($"""
+            insert into {_table} (stream_id, "on", versions, since_keyframe, through_version, keyframe, row, status, overdue,
+                   due_by, ledger_currency, money_pledged, money_committed, money_disbursed, target_amount, target_currency,
+                   fraction, reported, last_changed_at, last_event_sequence)
+            select "StreamId", "On", "Versions", "SinceKeyframe", "ThroughVersion", "Keyframe", "Row", "Status", "Overdue",
+                   "DueBy", "LedgerCurrency", "MoneyPledged", "MoneyCommitted", "MoneyDisbursed", "TargetAmount",
+                   "TargetCurrency", "Fraction", "Reported", "LastChangedAt", "LastEventSequence"
+              from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "On" date, "Versions" integer[], "SinceKeyframe" integer,
+                   "ThroughVersion" integer, "Keyframe" jsonb, "Row" jsonb, "Status" text, "Overdue" boolean, "DueBy" date,
+                   "LedgerCurrency" text, "MoneyPledged" numeric, "MoneyCommitted" numeric, "MoneyDisbursed" numeric,
+                   "TargetAmount" numeric, "TargetCurrency" text, "Fraction" numeric, "Reported" numeric,
+                   "LastChangedAt" timestamptz, "LastEventSequence" bigint)
+            """, session.DocumentStore.Options.Serializer().ToJson(rows));
+    }
+
+    public sealed record HeadDay(DateOnly On, int[] Versions, int SinceKeyframe, int ThroughVersion, CommitmentProgress? Keyframe);
+
+    public sealed record Keyframe(DateOnly On, CommitmentProgress Progress);
+
+    private sealed record StoredDay(Guid StreamId, DateOnly On, IReadOnlyList<int> Versions, int SinceKeyframe,
+        int ThroughVersion, CommitmentProgress? Keyframe, CommitmentRow Row, string Status, bool Overdue, DateOnly? DueBy,
+        string LedgerCurrency, decimal MoneyPledged, decimal MoneyCommitted, decimal MoneyDisbursed, decimal? TargetAmount,
+        string? TargetCurrency, decimal? Fraction, decimal? Reported, DateTimeOffset LastChangedAt, long LastEventSequence)
+    {
+        public static StoredDay Of(Guid id, TimelineDay day, int sinceKeyframe, int through, bool keyframe)
+        {
+            var p = day.Progress;
+            return new StoredDay(id, day.On, day.Versions, sinceKeyframe, through, keyframe ? p : null, CommitmentRow.Of(p),
+                p.Status.ToString(), p.Overdue, p.DueBy, p.LedgerCurrency, p.Money.Pledged, p.Money.Committed,
+                p.Money.Disbursed, p.Target?.Amount, p.Target?.Currency, p.Progress.Fraction,
+                p.LatestReport is { } r ? r.LedgerFigure ?? r.Figure : null, p.LastChangedAt, p.LastEventSequence);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text.Json;
+using Alba;
+using JasperFx.Events;
+using Marten;
+using Marten.Events;
+using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
+using Tracker.Domain;
+using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Timeline;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.ReadModels;
+
+/// <summary>
+/// The effective timeline (one row per day a fact took effect, keyframes between) answers the past as effective, the
+/// trend and the past dashboard. Its definition is the fold of every standing fact in the order of their dates
+/// (EffectiveOrder.On); these stories check the stored days against that definition after facts recorded out of order,
+/// retractions and long histories, once the daemon has caught up.
+/// </summary>
+public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
+{
+    private const string Base = $"/api/commitments/{Goal}";
+    private static readonly Guid Id = StreamIds.ForCommitment(Goal);
+
+    /// <summary>
+    /// Stated 30 Sept 2024; Germany pledges on 2 Oct; a disbursement of 1 Dec; then, recorded late, a report dated
+    /// 1 Oct and a pledge announced on the day of the statement; then the first report retracted.
+    /// </summary>
+    private async Task FactsRecordedOutOfTheirOrder()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/progress", Progress());
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 250_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = Source
+        });
+        await Api.Write($"{Base}/pledges", new
+        {
+            pledger = "Japan", amount = new { amount = 5_000_000m, currency = "USD" }, announcedOn = "2024-09-30", source = Source
+        }, 201);
+        await Api.Write($"{Base}/corrections", new { version = 2, reason = "The aggregate was a draft figure", source = Source });
+    }
+
+    private async Task<IReadOnlyList<IEvent>> Caught()
+    {
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await using var session = Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(Id);
+        (await new TimelineDays(session).ThroughVersion(Id, CancellationToken.None)).ShouldBe((int)events[^1].Version,
+            "the timeline has taken in every event, so the reads below come from it and not from the fallback fold");
+        return events;
+    }
+
+    private async Task EveryDateMatchesTheDefinition(IReadOnlyList<IEvent> events, DateOnly from, DateOnly to)
+    {
+        await using var session = Store.QuerySession();
+        var days = new TimelineDays(session);
+        for (var on = from; on <= to; on = on.AddDays(1))
+        {
+            var stored = await days.ModelOn(Id, on, CancellationToken.None);
+            var defined = EffectiveOrder.On(Id, events, on);
+            Shown(stored).ShouldBe(Shown(defined), $"the commitment on {on:yyyy-MM-dd}");
+        }
+    }
+
+    /// <summary>What a reader sees of a model: its detail and list row (the decision state inside is not served).</summary>
+    private static string Shown(CommitmentProgress? progress) =>
+        progress is null ? "none" : JsonSerializer.Serialize(progress);
+
+    [Fact]
+    public async Task facts_recorded_out_of_the_order_of_their_dates_land_on_their_dates()
+    {
+        await FactsRecordedOutOfTheirOrder();
+        var events = await Caught();
+
+        await EveryDateMatchesTheDefinition(events, new DateOnly(2024, 9, 29), new DateOnly(2024, 12, 2));
+
+        var onFirstOctober = (await Api.Scenario(s => s.Get.Url($"{Base}?effectiveAsOf=2024-10-01"))).Json();
+        onFirstOctober.GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(250_000_000m);
+        onFirstOctober.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(5_000_000m);
+        var beforeIt = (await Api.Scenario(s => s.Get.Url($"{Base}?effectiveAsOf=2024-09-30"))).Json();
+        beforeIt.TryGetProperty("latestReport", out _).ShouldBeFalse("the retracted aggregate counts on no date");
+    }
+
+    [Fact]
+    public async Task the_trend_read_from_the_timeline_has_a_point_per_date_with_late_facts_in_place()
+    {
+        await FactsRecordedOutOfTheirOrder();
+        await Caught();
+
+        var points = (await Api.Scenario(s => s.Get.Url($"{Base}/trend"))).Json().GetProperty("points").EnumerateArray().ToList();
+
+        points.Select(p => p.GetProperty("on").GetString()).ShouldBe(["2024-09-30", "2024-10-01", "2024-10-02", "2024-12-01"]);
+        points.Select(p => p.GetProperty("money").GetProperty("pledged").GetDecimal())
+            .ShouldBe([5_000_000m, 5_000_000m, 32_100_000m, 32_100_000m]);
+        points.Select(p => p.TryGetProperty("reported", out var reported) ? reported.GetDecimal() : (decimal?)null)
+            .ShouldBe([null, 250_000_000m, 250_000_000m, 250_000_000m]);
+    }
+
+    [Fact]
+    public async Task a_long_history_is_kept_with_keyframes_and_any_date_reads_the_same_as_the_whole_fold()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        var start = new DateOnly(2024, 10, 3);
+        // Ninety reports, every third one recorded late (dated ten days before its neighbours).
+        for (var n = 0; n < 90; n++)
+        {
+            var asOf = start.AddDays(n % 3 == 2 ? n - 10 : n);
+            await Api.Write($"{Base}/progress", new
+            {
+                figure = 1_000_000m + n, currency = "USD", comparator = "exactly", asOf = asOf.ToString("yyyy-MM-dd"), source = Source
+            });
+        }
+        var events = await Caught();
+
+        await using (var count = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"select count(*) filter (where keyframe is not null), count(*) from tracker.{TimelineDays.Name}"))
+        await using (var reader = await count.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            var (keyframes, days) = (reader.GetInt64(0), reader.GetInt64(1));
+            days.ShouldBeGreaterThan(60);
+            keyframes.ShouldBeInRange(3, days / 10, "a keyframe every 25 facts or so, the first day and the last");
+        }
+        await EveryDateMatchesTheDefinition(events, new DateOnly(2024, 9, 29), start.AddDays(92));
+    }
+
+    [Fact]
+    public async Task the_dashboard_on_a_past_date_counts_each_commitment_as_it_stood_then()
+    {
+        await FactsRecordedOutOfTheirOrder();
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
+        await Api.Write("/api/commitments/stabilisation-2021-drive/assessments", new
+        {
+            status = "in-progress", assessedOn = "2024-11-15", rationale = "Disbursements under way", source = Source
+        });
+        await Caught();
+
+        var october = await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-10-15"));
+        var november = (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-11-20"))).Json();
+        var onTrackInNovember = (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-11-20&status=in-progress"))).Json();
+
+        october.Context.Response.Headers["X-Tracker-Projection-Lag"].ToString().ShouldBe("0");
+        var then = october.Json();
+        then.GetProperty("commitments").GetInt32().ShouldBe(2);
+        then.GetProperty("byStatus").GetProperty("not-assessed").GetInt32().ShouldBe(2);
+        var usd = then.GetProperty("money").EnumerateArray().Single(m => m.GetProperty("currency").GetString() == "USD");
+        usd.GetProperty("pledged").GetDecimal().ShouldBe(32_100_000m);
+        usd.GetProperty("disbursed").GetDecimal().ShouldBe(0m);
+        november.GetProperty("byStatus").GetProperty("in-progress").GetInt32().ShouldBe(1);
+        onTrackInNovember.GetProperty("commitments").GetInt32().ShouldBe(1);
+        onTrackInNovember.GetProperty("recentlyChanged").EnumerateArray().Single().GetProperty("key").GetString()
+            .ShouldBe("stabilisation-2021-drive");
+    }
+}
