@@ -20,7 +20,7 @@ public sealed class EventFactory(NpgsqlDataSource database)
         return (reader.GetString(0), reader.GetString(1));
     }
 
-    /// <summary>One commitment with a statement and then progress reports, `events` in all; its key is `key`.</summary>
+    /// <summary>One commitment with a statement and then progress reports, `events` in all, dated ReportsPerDay to a day; its key is `key`.</summary>
     public async Task LongHistory(string key, int events)
     {
         var stated = await Template("commitment_stated");
@@ -30,8 +30,9 @@ public sealed class EventFactory(NpgsqlDataSource database)
             insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type)
             select nextval('tracker.mt_events_sequence'), gen_random_uuid(), x.stream_id, x.v, x.data, x.type, now(), x.dotnet
             from (select stream.id as stream_id, v,
-                         case when v = 1 then jsonb_set($4::jsonb, '{Key}', to_jsonb($2::text))
-                              else jsonb_set($6::jsonb, '{Figure}', to_jsonb(v)) end as data,
+                         case when v = 1 then jsonb_set(jsonb_set($4::jsonb, '{Key}', to_jsonb($2::text)), '{StatedOn}', to_jsonb(text '2020-01-01'))
+                              else jsonb_set(jsonb_set($6::jsonb, '{Figure}', to_jsonb(v)), '{AsOf}',
+                                             to_jsonb(to_char(date '2020-01-01' + v / $8, 'YYYY-MM-DD'))) end as data,
                          case when v = 1 then 'commitment_stated' else 'progress_reported' end as type,
                          case when v = 1 then $5 else $7 end as dotnet
                   from stream, generate_series(1, $3) v order by v) x
@@ -44,8 +45,14 @@ public sealed class EventFactory(NpgsqlDataSource database)
         command.Parameters.AddWithValue(stated.DotnetType);
         command.Parameters.AddWithValue(progress.Data);
         command.Parameters.AddWithValue(progress.DotnetType);
+        command.Parameters.AddWithValue(ReportsPerDay);
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>A long history's reports refer to dates from 2020-01-01 on, this many per day (its statement is of that day).</summary>
+    public const int ReportsPerDay = 50;
+
+    public static DateOnly DayOf(int version) => new DateOnly(2020, 1, 1).AddDays(version / ReportsPerDay);
 
     /// <summary>How many pledges each generated commitment receives; each is then committed and disbursed.</summary>
     public const int PledgesPerCommitment = 10;

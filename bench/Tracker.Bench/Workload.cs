@@ -30,6 +30,22 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
     /// Every endpoint the scenarios call, called a few times first: the runtime JIT-compiles each endpoint's code on its
     /// first calls, which is start-up cost, not throughput.
     /// </summary>
+    /// <summary>Waits until the async daemon's effective timeline has taken in every event in the log.</summary>
+    public async Task TimelineCaughtUp()
+    {
+        var until = DateTime.UtcNow.AddMinutes(10);
+        while (DateTime.UtcNow < until)
+        {
+            await using var command = database.CreateCommand("""
+                select coalesce((select max(seq_id) from tracker.mt_events), 0)
+                     - coalesce((select min(last_seq_id) from tracker.mt_event_progression where name like 'EffectiveTimeline:%'), 0)
+                """);
+            if ((long)(await command.ExecuteScalarAsync())! <= 0) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("The effective timeline did not catch up with the log within 10 minutes.");
+    }
+
     public async Task WarmUp()
     {
         for (var n = 0; n < 40; n++) await WriteWithIfMatch($"w-{n % settings.WriteCommitments}", n);
