@@ -1,10 +1,14 @@
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Audit;
 using Tracker.Api.Infrastructure;
 using Tracker.Api.Security;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Timeline;
+using Tracker.Api.Commitments.Reading;
+using System.Globalization;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments;
@@ -21,14 +25,15 @@ public static class ListCommitmentsEndpoint
     /// <summary>
     /// Commitments filtered by status, kind, lineOfEffort, actor, overdue and a text search on the title (q), sorted by
     /// sort (title, deadline, last-changed, progress, status, stated-on) in order (asc, desc), a page at a time. With
-    /// recordedAsOf or effectiveAsOf (auditors): the same list in that past, folded from the events (see TimeTravel).
+    /// effectiveAsOf (auditors): the same list on that date, from the commitments' effective timelines; with recordedAsOf:
+    /// the list as the tracker showed it then, folded from the events recorded by then (see TimeTravel).
     /// </summary>
     [WolverineGet("/api/commitments", Name = "ListCommitments")]
     [EndpointSummary("List commitments with filters, sorting and paging")]
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> Get(IQuerySession session, HttpContext http, string? status, string? kind,
+    public static async Task<IResult> Get(IQuerySession session, NpgsqlDataSource database, HttpContext http, string? status, string? kind,
         string? lineOfEffort, string? actor, bool? overdue, string? q, string? sort, string? order, int? page, int? pageSize,
         DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf)
     {
@@ -56,9 +61,46 @@ public static class ListCommitmentsEndpoint
                 total, paging.PageCount(total)));
         }
 
+        if (past.EffectiveAsOf is { } on)
+        {
+            var timeline = await Freshness.CaughtUp(session.DocumentStore, EffectiveTimelineProjection.ProjectionName, http.RequestAborted);
+            http.Response.Headers[Freshness.LagHeader] = timeline.Lag.ToString(CultureInfo.InvariantCulture);
+            var (rows, total) = await PageOn(session, database, filter, on, sortBy, descending, paging, http.RequestAborted);
+            return Results.Ok(new CommitmentPage(rows, pageNumber, size, total, paging.PageCount(total)));
+        }
+
         var then = Sorted(filter.Apply((await past.AllCommitments(session, http.RequestAborted)).AsQueryable()), sortBy, descending).ToList();
         return Results.Ok(new CommitmentPage(then.Skip(paging.Skip).Take(size).Select(CommitmentRow.Of).ToList(),
             pageNumber, size, then.Count, paging.PageCount(then.Count)));
+    }
+
+    /// <summary>A page of the commitments as they stood on a past date, counted, filtered, sorted and paged by PostgreSQL.</summary>
+    private static async Task<(IReadOnlyList<CommitmentRow> Rows, long Total)> PageOn(IQuerySession session, NpgsqlDataSource database, CommitmentFilter filter,
+        DateOnly on, string sortBy, bool descending, Paging paging, CancellationToken token)
+    {
+        await using var command = StoredRows.Command(session, filter,
+            $"id, key, title, status, due_by, stated_on, last_changed_at, progress_fraction, {StoredRows.PastRow}", on, out var rows);
+        var column = sortBy switch
+        {
+            "deadline" => "due_by", "last-changed" => "last_changed_at", "progress" => "progress_fraction",
+            "status" => "status", "stated-on" => "stated_on", _ => "title"
+        };
+        command.CommandText = $"""
+            select count(*) from ({rows}) counted;
+            select {StoredRows.PastRow} from ({rows}) listed order by {column} {(descending ? "desc" : "asc")}, key limit @take offset @skip;
+            """;
+        command.Parameters.AddWithValue("take", paging.PageSize);
+        command.Parameters.AddWithValue("skip", paging.Skip);
+        await using var connection = await database.OpenConnectionAsync(token);
+        command.Connection = connection;
+        await using var reader = await command.ExecuteReaderAsync(token);
+        await reader.ReadAsync(token);
+        var total = reader.GetInt64(0);
+        await reader.NextResultAsync(token);
+        var serializer = session.DocumentStore.Options.Serializer();
+        var page = new List<CommitmentRow>();
+        while (await reader.ReadAsync(token)) page.Add(serializer.FromJson<CommitmentRow>(reader, 0));
+        return (page, total);
     }
 
     private static IQueryable<CommitmentProgress> Sorted(IQueryable<CommitmentProgress> query, string sortBy, bool descending) =>

@@ -3,6 +3,7 @@ using Marten;
 using Marten.Linq;
 using Npgsql;
 using Tracker.Api.Commitments;
+using Tracker.Api.Commitments.Reading;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -20,51 +21,16 @@ namespace Tracker.Api.Dashboard;
 /// </summary>
 public static class StoredSummary
 {
+    private const string Columns = "id, key, status, kind, line_of_effort, actors, overdue, due_by, last_changed_at, " +
+                                   "last_event_sequence, ledger_currency, money_pledged, money_committed, money_disbursed, " +
+                                   "target_amount, target_currency";
+
     /// <param name="effectiveOn">A past date: each commitment as it stood then by everything recorded, from its
     /// effective timeline (TimelineDays), the filter's status and overdue applying to that past.</param>
     public static async Task<DashboardSummary> Of(IQuerySession session, NpgsqlDataSource database, CommitmentFilter filter,
         DateOnly today, CancellationToken token, DateOnly? effectiveOn = null)
     {
-        // The filter's SQL is Marten's, from the same LINQ the list uses; the summary is built around it. In a past only
-        // what cannot change (kind, line of effort, actors, title) filters the stored models.
-        var stored = effectiveOn is null ? filter : filter with { Status = null, Overdue = null };
-        await using var command = stored.Apply(session.Query<CommitmentProgress>()).Select(c => c.Id).ToCommand(FetchType.FetchMany);
-        var table = $"{TrackerDatabase.Schema}.mt_doc_commitmentprogress";
-        const string columns = "id, key, status, kind, line_of_effort, actors, overdue, due_by, last_changed_at, " +
-                               "last_event_sequence, ledger_currency, money_pledged, money_committed, money_disbursed, " +
-                               "target_amount, target_currency";
-        // Marten's statement selects the ids; selecting the columns instead reads the table once (a semi-join on the ids
-        // cost a lookup per commitment). Should Marten ever word it otherwise, the ids still narrow a second scan.
-        var filtered = command.CommandText.TrimEnd().TrimEnd(';');
-        var ids = $"select d.id from {table} as d";
-        if (effectiveOn is not null)
-        {
-            // The columns that change with time come from the commitment's last timeline day on or before the date.
-            const string past = "status overdue due_by last_changed_at last_event_sequence ledger_currency money_pledged " +
-                                "money_committed money_disbursed target_amount target_currency";
-            var select = string.Join(", ", columns.Split(", ").Select(c => (past.Split(' ').Contains(c) ? "p." : "d.") + c));
-            var days = $"{TrackerDatabase.Schema}.{TimelineDays.Name}";
-            var lateral = $"""
-                 join lateral (select * from {days} t where t.stream_id = d.id and t."on" <= @effectiveOn
-                                order by t."on" desc limit 1) p on true
-                """;
-            filtered = filtered.StartsWith(ids, StringComparison.Ordinal)
-                ? $"select {select} from {table} as d {lateral}{filtered[ids.Length..]}"
-                : $"select {select} from {table} as d {lateral} where d.id in ({filtered})";
-            filtered = $"""
-                select * from ({filtered}) p where (@status::text is null or status = @status)
-                                               and (@overdue::boolean is null or overdue = @overdue)
-                """;
-            command.Parameters.AddWithValue("effectiveOn", effectiveOn.Value);
-            command.Parameters.Add(new NpgsqlParameter<string?>("status", filter.Status?.ToString()) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<bool?>("overdue", filter.Overdue) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Boolean });
-        }
-        else
-        {
-            filtered = filtered.StartsWith(ids, StringComparison.Ordinal)
-                ? $"select {string.Join(", ", columns.Split(", ").Select(c => "d." + c))} from {table} as d{filtered[ids.Length..]}"
-                : $"select {columns} from {table} where id in ({filtered})";
-        }
+        await using var command = StoredRows.Command(session, filter, Columns, effectiveOn, out var filtered);
         // One pass groups the commitments four ways (and by ledger currency for the money); the lists sort what that pass
         // materialised. Grouping by the actors' whole list, then counting each actor in .NET, keeps the pass to one row
         // per distinct list.

@@ -157,4 +157,27 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         onTrackInNovember.GetProperty("recentlyChanged").EnumerateArray().Single().GetProperty("key").GetString()
             .ShouldBe("stabilisation-2021-drive");
     }
+
+    [Fact]
+    public async Task the_list_on_a_past_date_filters_sorts_and_pages_what_stood_then()
+    {
+        await FactsRecordedOutOfTheirOrder();
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
+        await Api.Write("/api/commitments/stabilisation-2021-drive/assessments", new
+        {
+            status = "in-progress", assessedOn = "2024-11-15", rationale = "Disbursements under way", source = Source
+        });
+
+        var october = (await Api.Scenario(s => s.Get.Url("/api/commitments?effectiveAsOf=2024-10-15&status=in-progress"))).Json();
+        var november = (await Api.Scenario(s => s.Get.Url("/api/commitments?effectiveAsOf=2024-11-20&status=in-progress"))).Json();
+        var byMoney = (await Api.Scenario(s => s.Get.Url("/api/commitments?effectiveAsOf=2024-10-15&sort=progress&order=desc&pageSize=1&page=1"))).Json();
+
+        october.GetProperty("total").GetInt64().ShouldBe(0);
+        november.GetProperty("items").EnumerateArray().Single().GetProperty("key").GetString().ShouldBe("stabilisation-2021-drive");
+        byMoney.GetProperty("total").GetInt64().ShouldBe(2);
+        byMoney.GetProperty("pageCount").GetInt64().ShouldBe(2);
+        var first = byMoney.GetProperty("items").EnumerateArray().Single();
+        first.GetProperty("key").GetString().ShouldBe(Goal, "the goal had pledges by mid-October, the other nothing");
+        first.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(32_100_000m);
+    }
 }
