@@ -32,6 +32,9 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
                 $"select coalesce(string_agg(id::text || ' ' || data::text, E'\\n' order by id), '') from tracker.{table}");
             models[table] = (string)(await command.ExecuteScalarAsync())!;
         }
+        await using var days = dataSource.CreateCommand(
+            "select coalesce(string_agg(row_to_json(t)::text, E'\\n' order by stream_id, \"on\"), '') from tracker.commitment_days t");
+        models["commitment_days"] = (string)(await days.ExecuteScalarAsync())!;
         return models;
     }
 
@@ -45,6 +48,8 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
                 $"update tracker.{table} set data = jsonb_set(data, '{{spoiled}}', 'true')");
             (await command.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
         }
+        await using var days = dataSource.CreateCommand("update tracker.commitment_days set status = 'Spoiled', keyframe = null");
+        (await days.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
     }
 
     [Fact]
@@ -94,6 +99,6 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         exitCode.ShouldBe(0, output);
         output.ShouldContain("Projection Rebuild complete");
         var after = await StoredModels();
-        foreach (var table in ModelTables) after[table].ShouldBe(before[table], table);
+        foreach (var table in ModelTables.Append("commitment_days")) after[table].ShouldBe(before[table], table);
     }
 }
