@@ -20,23 +20,29 @@ public sealed class EffectiveTimelineProjection : IProjection
     {
         var session = (IQuerySession)operations;
         var days = new TimelineDays(session);
-        foreach (var stream in events.Where(e => e.Data.GetType().Namespace == typeof(CommitmentStated).Namespace).GroupBy(e => e.StreamId))
+        var streams = events.Where(e => e.Data.GetType().Namespace == typeof(CommitmentStated).Namespace)
+            .GroupBy(e => e.StreamId)
+            .Select(stream => stream.OrderBy(e => e.Version).ToList())
+            .ToList();
+        var continuing = streams.Where(s => s[0].Version > 1).Select(s => s[0].StreamId).ToArray();
+        var heads = continuing.Length == 0 ? [] : await days.Heads(continuing, cancellation);
+        foreach (var stream in streams)
         {
-            await Apply(days, operations, session, stream.Key, stream.OrderBy(e => e.Version).ToList(), cancellation);
+            await Apply(days, session, stream[0].StreamId, stream, heads.GetValueOrDefault(stream[0].StreamId), cancellation);
         }
+        days.Flush(operations);
     }
 
-    private static async Task Apply(TimelineDays days, IDocumentOperations operations, IQuerySession session, Guid id,
-        IReadOnlyList<IEvent> added, CancellationToken token)
+    private static async Task Apply(TimelineDays days, IQuerySession session, Guid id, IReadOnlyList<IEvent> added,
+        TimelineDays.HeadDay? head, CancellationToken token)
     {
         var through = (int)added[^1].Version;
-        var head = added[0].Version == 1 ? null : await days.Head(id, token);
-        if (head is null || head.Keyframe is null)
+        if (head?.Keyframe is null)
         {
             // The statement itself (a new commitment, or a rebuild from the start), or a stream the timeline has not
             // seen: the whole stream, folded once.
             var all = added[0].Version == 1 ? added : await session.Events.FetchStreamAsync(id, version: through, token: token);
-            days.Replace(operations, id, null, EffectiveOrder.AllDays(id, all), 0, through);
+            days.Replace(id, null, EffectiveOrder.AllDays(id, all), 0, through);
             return;
         }
         if (head.ThroughVersion >= through) return;
@@ -52,7 +58,7 @@ public sealed class EffectiveTimelineProjection : IProjection
             var next = EffectiveOrder.Days(id, head.Keyframe, EffectiveOrder.Ordered(facts, statedOn)).ToList();
             if (next.Count > 0 && next[0].On == head.On) next[0] = next[0] with { Versions = [.. head.Versions, .. next[0].Versions] };
             else next.Insert(0, new TimelineDay(head.On, head.Versions, head.Keyframe));
-            days.Replace(operations, id, head.On, next, head.SinceKeyframe - head.Versions.Length, through);
+            days.Replace(id, head.On, next, head.SinceKeyframe - head.Versions.Length, through);
             return;
         }
 
@@ -64,7 +70,7 @@ public sealed class EffectiveTimelineProjection : IProjection
         if (keyframe is null)
         {
             var all = await session.Events.FetchStreamAsync(id, version: through, token: token);
-            days.Replace(operations, id, null, EffectiveOrder.AllDays(id, all), 0, through);
+            days.Replace(id, null, EffectiveOrder.AllDays(id, all), 0, through);
             return;
         }
 
@@ -75,6 +81,6 @@ public sealed class EffectiveTimelineProjection : IProjection
             : await session.Events.QueryAllRawEvents().Where(e => e.StreamId == id && kept.Contains(e.Version)).ToListAsync(token);
         var refolded = EffectiveOrder.Days(id, keyframe.Progress,
             EffectiveOrder.Ordered(earlier.Concat(facts.Where(e => !retracted.Contains((int)e.Version))), statedOn)).ToList();
-        days.Replace(operations, id, keyframe.On.AddDays(1), refolded, 0, through);
+        days.Replace(id, keyframe.On.AddDays(1), refolded, 0, through);
     }
 }
