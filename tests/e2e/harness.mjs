@@ -28,7 +28,8 @@ async function serviceLogTail() {
 
 /**
  * Waits until the service is ready, holds every commitment of the seed catalogue, and has stopped appending (it records
- * deadlines that passed by itself just after the import), so the numbers the tests compare hold still.
+ * deadlines that passed by itself just after the import), and its async projections (the pledger views, the effective
+ * timeline the past views read) have taken in every event, so the numbers the tests compare hold still.
  */
 export async function waitForSeededService({ timeoutMs = 180_000 } = {}) {
   const expected = JSON.parse(await readFile(catalogue, 'utf8')).commitments.length;
@@ -39,7 +40,10 @@ export async function waitForSeededService({ timeoutMs = 180_000 } = {}) {
       const health = await api('/health/ready', { key: 'demo-auditor-key' });
       const { total } = await api('/api/commitments?pageSize=1');
       const sequence = health.checks.database.data.highestEventSequence;
-      steady = total === expected && sequence === lastSequence ? steady + 1 : 0;
+      const lags = health.checks.database.data.projectionLag ?? {};
+      const projected = Object.keys(lags).some(name => name.startsWith('EffectiveTimeline')) &&
+        Object.values(lags).every(lag => lag === 0);
+      steady = total === expected && sequence === lastSequence && projected ? steady + 1 : 0;
       lastSequence = sequence;
       if (steady >= 3) return expected;
     } catch {

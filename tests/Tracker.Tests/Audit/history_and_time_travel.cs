@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alba;
+using Marten.Events;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
@@ -180,6 +181,7 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
     {
         await Api.StatedTheStabilisationGoal();
         await Api.Write($"{Base}/pledges", GermanPledge(), 201);
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
         var then = await Get("/api/dashboard?effectiveAsOf=2024-10-01");
         var later = await Get("/api/dashboard?effectiveAsOf=2024-10-03");

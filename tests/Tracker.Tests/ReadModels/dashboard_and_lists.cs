@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alba;
+using Marten.Events;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
@@ -165,6 +166,7 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         await FourCommitments();
 
         var now = await Get("/api/commitments?status=achieved&sort=title");
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         var before = await Api.Scenario(s => s.Get.Url("/api/commitments?status=achieved&effectiveAsOf=2024-09-30"));
 
         Keys(now.GetProperty("items")).ShouldBe(["iskp-grouping"]);
