@@ -74,7 +74,8 @@ public static class HistoryScenarios
         notes.Add("As effective: each commitment's effective timeline (one row per day a fact took effect, the whole model every 25 " +
                   "facts or so), kept by the async daemon; a read takes the keyframe on or before the date and folds the facts after it. " +
                   "The reads are measured once the daemon has built it (the line above says how fast). The dashboard as recorded at an " +
-                  "instant still folds every event recorded by then: its cost grows with the log (see the table).");
+                  "instant takes each commitment changed since from its checkpoint recorded by then and the events after it: its cost " +
+                  "grows with the commitments changed since, not with the log.");
         return new Section("5. Time travel",
             $"Commitments with {string.Join(", ", work.Settings.TimeTravelSizes.Select(s => s.ToString("N0")))} events (a statement, then " +
             "progress reports) read as of a version near the start, the middle and the end; the dashboard as of a past instant.",

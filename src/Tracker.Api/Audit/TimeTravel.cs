@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 using Tracker.Api.Infrastructure.Validation;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
@@ -47,49 +48,20 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
     public DateOnly Day(DateOnly today) => RecordedAsOf is { } at ? DateOnly.FromDateTime(at.UtcDateTime) : EffectiveAsOf ?? today;
 
     /// <summary>
-    /// One commitment in this past; null when it did not exist yet. As recorded: the nearest checkpoint at or before the
-    /// wanted version (writes keep one every ProgressCheckpoint.Interval versions) and the events after it, so a read of
-    /// any version costs one lookup and fewer than an interval of events, and writes nothing. As effective: the
-    /// commitment's effective timeline, a keyframe and fewer than TimelineDays.KeyframeEvery facts (see TimelineDays).
+    /// One commitment in this past; null when it did not exist yet. As recorded at a version: the nearest checkpoint at
+    /// or before it (writes keep one every ProgressCheckpoint.Interval versions) and the events after it; at an instant:
+    /// the same from the checkpoint recorded by then (RecordedPast). As effective: the commitment's effective timeline, a
+    /// keyframe and fewer than TimelineDays.KeyframeEvery facts (see TimelineDays). Each costs a lookup and a bounded
+    /// number of events, whatever the stream's length, and writes nothing.
     /// </summary>
-    public async Task<CommitmentProgress?> Commitment(IQuerySession session, Guid id, CancellationToken token)
+    public async Task<CommitmentProgress?> Commitment(IQuerySession session, NpgsqlDataSource database, Guid id, CancellationToken token)
     {
         if (EffectiveAsOf is { } on) return await new TimelineDays(session).ModelOn(id, on, token);
-
-        var target = Version ?? await LastVersionRecordedBy(session, id, RecordedAsOf!.Value, token);
-        return target == 0 ? null : await CommitmentProgressProjection.AtVersion(session, id, target, token);
+        if (RecordedAsOf is { } at) return await new RecordedPast(session, database).One(id, at, token);
+        return await CommitmentProgressProjection.AtVersion(session, id, Version!.Value, token);
     }
 
-    private static async Task<int> LastVersionRecordedBy(IQuerySession session, Guid id, DateTimeOffset at, CancellationToken token)
-    {
-        var last = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamId == id && e.Timestamp <= at)
-            .OrderByDescending(e => e.Version)
-            .FirstOrDefaultAsync(token);
-        return (int)(last?.Version ?? 0);
-    }
-
-    /// <summary>
-    /// Every commitment in this past. Reads the events once, in order, and folds each stream: the cost grows with the
-    /// number of events recorded up to the instant (as recorded) or in the store (as effective).
-    /// </summary>
-    public async Task<IReadOnlyList<CommitmentProgress>> AllCommitments(IQuerySession session, CancellationToken token)
-    {
-        IQueryable<IEvent> query = session.Events.QueryAllRawEvents();
-        if (RecordedAsOf is { } at) query = query.Where(e => e.Timestamp <= at);
-        var events = await query.OrderBy(e => e.Sequence).ToListAsync(token);
-
-        return events
-            .GroupBy(e => e.StreamId)
-            .Where(stream => stream.First().Data is CommitmentStated)
-            .Select(stream =>
-            {
-                var list = stream.ToList();
-                return EffectiveAsOf is { } on
-                    ? CommitmentReplay.Fold(stream.Key, list, CommitmentReplay.EffectiveOn(on, list))
-                    : CommitmentReplay.Fold(stream.Key, list);
-            })
-            .OfType<CommitmentProgress>()
-            .ToList();
-    }
+    /// <summary>Every commitment as the tracker showed it at the instant (RecordedPast).</summary>
+    public Task<IReadOnlyList<CommitmentProgress>> AllRecorded(IQuerySession session, NpgsqlDataSource database, CancellationToken token) =>
+        new RecordedPast(session, database).All(RecordedAsOf ?? throw new InvalidOperationException("Not a past as recorded."), token);
 }

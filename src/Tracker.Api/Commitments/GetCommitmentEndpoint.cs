@@ -1,4 +1,5 @@
 using Marten;
+using Npgsql;
 using Tracker.Api.Security;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Audit;
@@ -46,7 +47,7 @@ public static class GetCommitmentEndpoint
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentDetail>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string key, IQuerySession session, HttpContext http,
+    public static async Task<IResult> Get(string key, IQuerySession session, NpgsqlDataSource database, HttpContext http,
         DateTimeOffset? recordedAsOf,
         int? version, DateOnly? effectiveAsOf)
     {
@@ -61,7 +62,7 @@ public static class GetCommitmentEndpoint
         var id = StreamIds.ForCommitment(key);
         var progress = past.IsPresent
             ? await session.LoadAsync<CommitmentProgress>(id, http.RequestAborted)
-            : await past.Commitment(session, id, http.RequestAborted);
+            : await past.Commitment(session, database, id, http.RequestAborted);
         if (progress is null)
         {
             return NoSuchCommitment.Problem(key, past);

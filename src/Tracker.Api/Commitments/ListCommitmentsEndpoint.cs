@@ -69,7 +69,7 @@ public static class ListCommitmentsEndpoint
             return Results.Ok(new CommitmentPage(rows, pageNumber, size, total, paging.PageCount(total)));
         }
 
-        var then = Sorted(filter.Apply((await past.AllCommitments(session, http.RequestAborted)).AsQueryable()), sortBy, descending).ToList();
+        var then = Sorted(filter.Apply((await past.AllRecorded(session, database, http.RequestAborted)).AsQueryable()), sortBy, descending).ToList();
         return Results.Ok(new CommitmentPage(then.Skip(paging.Skip).Take(size).Select(CommitmentRow.Of).ToList(),
             pageNumber, size, then.Count, paging.PageCount(then.Count)));
     }

@@ -74,7 +74,7 @@ public static class DashboardEndpoint
             return Results.Ok(await StoredSummary.Of(session, database, filter, day, token, effectiveOn: on));
         }
 
-        var then = filter.Apply((await past.AllCommitments(session, token)).AsQueryable()).ToList();
+        var then = filter.Apply((await past.AllRecorded(session, database, token)).AsQueryable()).ToList();
         return Results.Ok(Summarise(then, day));
     }
 

@@ -177,12 +177,6 @@ public sealed record Commitment
 
     public Commitment Apply(DeadlinePassed e) => Next() with { DeadlinePassedOn = e.DueBy };
 
-    /// <summary>
-    /// Counts an event without applying it, for views that leave some events out (the state on an earlier effective
-    /// date): versions stay those of the log, so corrections still find the version they name.
-    /// </summary>
-    public Commitment Skip() => Next();
-
     private Commitment Next() => this with { Version = Version + 1 };
 
     private Commitment WithPledge(string pledgeId, Func<Pledge, Pledge> change) => this with
