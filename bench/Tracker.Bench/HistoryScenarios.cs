@@ -41,16 +41,17 @@ public static class HistoryScenarios
             // Written with SQL, the history has neither its progress model nor the checkpoints writes keep: the admin
             // rebuild of the progress models makes both, as it would for a log imported by other means.
             await RebuiltProgress(work);
+            // The daemon builds the effective timeline of the imported history meanwhile: measured first, so it does not
+            // share the cores with the reads below.
+            var built = await Timed(work.TimelineCaughtUp);
             foreach (var (label, version) in new[] { ("start", 10), ("middle", size / 2), ("end", size - 10) })
             {
                 var url = $"/api/commitments/{key}?version={version}";
                 var cold = await Timed(Get(work.Client, url));
                 var warm = await MedianOf(10, Get(work.Client, url));
                 measures.Add(new($"{size:N0} events, as of version {version:N0} ({label})", $"first {cold:0.0} ms, then {warm:0.0} ms",
-                    Target: size == 10_000 ? "< 20 ms" : null, Met: size == 10_000 ? warm < 20 : null,
-                    By: size == 10_000 ? BenchReport.Above(warm, 20, " ms", "0.0") : null));
+                    Target: "< 5 ms warm, < 20 ms first", Met: warm < 5 && cold < 20, By: BenchReport.Above(warm, 5, " ms", "0.0")));
             }
-            var built = await Timed(work.TimelineCaughtUp);
             measures.Add(new($"{size:N0} events, the effective timeline built by the daemon", $"{built / 1000:0.0} s ({size / (built / 1000):N0} events/s)"));
             foreach (var (label, version) in new[] { ("start", 10), ("middle", size / 2), ("end", size - 10) })
             {

@@ -74,14 +74,13 @@ public sealed class RecordedPast(IQuerySession session, NpgsqlDataSource databas
             : await session.Events.QueryAllRawEvents().Where(e => sequences.Contains(e.Sequence)).ToListAsync(token);
         var events = read.ToLookup(e => e.StreamId);
 
-        var step = new CommitmentProgressProjection();
         var models = new List<CommitmentProgress>();
         foreach (var (id, start) in starts)
         {
             var stream = events[id].OrderBy(e => e.Version).ToList();
             var last = stream.FindLastIndex(e => e.Timestamp <= at);
             var progress = start.Checkpoint?.Progress;
-            foreach (var e in stream.Take(last + 1)) progress = await step.EvolveAsync(progress, id, session, e, token);
+            foreach (var e in stream.Take(last + 1)) progress = await CommitmentProgressProjection.Stepper.EvolveAsync(progress, id, session, e, token);
             if (progress is not null) models.Add(progress);
         }
         return models;
