@@ -20,7 +20,10 @@ public sealed class RecordedPast(IQuerySession session, NpgsqlDataSource databas
     public async Task<IReadOnlyList<CommitmentProgress>> All(DateTimeOffset at, CancellationToken token)
     {
         var unchanged = await session.Query<CommitmentProgress>().Where(c => c.LastChangedAt <= at).ToListAsync(token);
-        var changed = await session.Query<CommitmentProgress>().Where(c => c.LastChangedAt > at).Select(c => c.Id).ToListAsync(token);
+        // A commitment written between the two queries is in both: its model as read first is the one of the instant.
+        var seen = unchanged.Select(c => c.Id).ToHashSet();
+        var changed = (await session.Query<CommitmentProgress>().Where(c => c.LastChangedAt > at).Select(c => c.Id).ToListAsync(token))
+            .Where(id => !seen.Contains(id));
         var then = new List<CommitmentProgress>(unchanged);
         foreach (var chunk in changed.Chunk(Chunk)) then.AddRange(await At(chunk, at, token));
         return then;

@@ -33,7 +33,7 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         {
             case ProgressReportRetracted retracted when retracted.RetractedVersion == snapshot.LatestReport?.Version ||
                                                         retracted.RetractedVersion == snapshot.LatestMoneyReport?.Version:
-                var (latest, latestMoney) = await LogLookups.LatestReports(session, id, state.Retracted, cancellation);
+                var (latest, latestMoney) = await LogLookups.LatestReports(session, id, state.Retracted, e.Version, cancellation);
                 return snapshot.With(state, latest, latestMoney, snapshot.Assessment, changedAt, e.Sequence);
             case AssessmentRetracted retracted when retracted.RetractedVersion == snapshot.Assessment?.Version:
                 var assessment = state.Assessments.Count == 0
@@ -94,12 +94,13 @@ public static class LogLookups
         return corrected is null ? null : Retraction.Of(legacy, corrected.Data);
     }
 
-    /// <summary>The latest report and the latest money report among those not retracted.</summary>
+    /// <summary>The latest report and the latest money report among those recorded up to a version and not retracted
+    /// (a past read steps a model whose stream has gone on since).</summary>
     public static async Task<(LatestReport? Latest, LatestReport? LatestMoney)> LatestReports(IQuerySession session, Guid id,
-        IReadOnlyList<int> retracted, CancellationToken token)
+        IReadOnlyList<int> retracted, long throughVersion, CancellationToken token)
     {
         var reports = await session.Events.QueryAllRawEvents()
-            .Where(x => x.StreamId == id && x.EventTypeName == "progress_reported")
+            .Where(x => x.StreamId == id && x.EventTypeName == "progress_reported" && x.Version <= throughVersion)
             .ToListAsync(token);
         var standing = reports.Where(r => !retracted.Contains((int)r.Version))
             .Select(r => LatestReport.Of((int)r.Version, (ProgressReported)r.Data))

@@ -69,4 +69,24 @@ public sealed class the_recorded_past(TrackerApp app) : TrackerTest(app)
         row.GetProperty("version").GetInt32().ShouldBe(30);
         row.GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(29_000_000m);
     }
+
+    [Fact]
+    public async Task a_report_recorded_after_the_instant_never_shows_in_it_even_after_a_retraction()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/progress", Progress(200_000_000m));                                                  // 2
+        await Api.Write($"{Base}/corrections", new { version = 2, reason = "A draft figure", source = Source });       // 3
+        await using (var session = Store.QuerySession())
+        {
+            var retractedAt = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal)))[^1].Timestamp;
+            await Api.Write($"{Base}/progress", Progress(250_000_000m));                                              // 4
+
+            var then = await Get($"{Base}?recordedAsOf={At(retractedAt)}");
+            var list = await Get($"/api/commitments?recordedAsOf={At(retractedAt)}");
+
+            then.GetProperty("version").GetInt32().ShouldBe(3);
+            then.TryGetProperty("latestReport", out _).ShouldBeFalse("the only report by then was retracted; the next came later");
+            list.GetProperty("items").EnumerateArray().Single().TryGetProperty("latestReport", out _).ShouldBeFalse();
+        }
+    }
 }

@@ -167,6 +167,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         {
             status = "in-progress", assessedOn = "2024-11-15", rationale = "Disbursements under way", source = Source
         });
+        await Caught();
 
         var october = (await Api.Scenario(s => s.Get.Url("/api/commitments?effectiveAsOf=2024-10-15&status=in-progress"))).Json();
         var november = (await Api.Scenario(s => s.Get.Url("/api/commitments?effectiveAsOf=2024-11-20&status=in-progress"))).Json();
@@ -179,5 +180,19 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         var first = byMoney.GetProperty("items").EnumerateArray().Single();
         first.GetProperty("key").GetString().ShouldBe(Goal, "the goal had pledges by mid-October, the other nothing");
         first.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(32_100_000m);
+    }
+
+    [Fact]
+    public async Task retracting_the_only_fact_after_the_statement_leaves_a_current_timeline_of_the_statement_alone()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"{Base}/corrections", new { version = 2, reason = "Announced for another goal", source = Source });
+        var events = await Caught();
+
+        await EveryDateMatchesTheDefinition(events, new DateOnly(2024, 9, 29), new DateOnly(2024, 10, 3));
+        var points = (await Api.Scenario(s => s.Get.Url($"{Base}/trend"))).Json().GetProperty("points").EnumerateArray().ToList();
+        points.Select(p => p.GetProperty("on").GetString()).ShouldBe(["2024-09-30"]);
+        points.Single().GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(0m);
     }
 }

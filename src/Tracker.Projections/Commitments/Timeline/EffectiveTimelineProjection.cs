@@ -45,7 +45,14 @@ public sealed class EffectiveTimelineProjection : IProjection
             days.Replace(id, null, EffectiveOrder.AllDays(id, all), 0, through);
             return;
         }
-        if (head.ThroughVersion >= through) return;
+        // Events the timeline has already taken in (a replayed range) are skipped; a gap before the first new one (a
+        // range the daemon skipped) is read from the stream, so a day never lacks a fact.
+        added = added.Where(e => e.Version > head.ThroughVersion).ToList();
+        if (added.Count == 0) return;
+        if (added[0].Version > head.ThroughVersion + 1)
+        {
+            added = await session.Events.FetchStreamAsync(id, version: through, fromVersion: head.ThroughVersion + 1, token: token);
+        }
 
         var statedOn = head.Keyframe.StatedOn;
         var facts = added.Where(e => EffectiveOrder.RetractedVersion(e.Data) is null).ToList();
@@ -66,6 +73,8 @@ public sealed class EffectiveTimelineProjection : IProjection
         {
             if (await days.DayOf(id, version, token) is { } on && on < earliest) earliest = on;
         }
+        // A keyframe where the count of facts restarts (not the last day's, which only stands in until the next day), so
+        // the days refolded from it keep the keyframes a fold from the statement would place.
         var keyframe = await days.KeyframeBefore(id, earliest, token);
         if (keyframe is null)
         {

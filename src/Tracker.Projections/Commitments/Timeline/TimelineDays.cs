@@ -53,12 +53,14 @@ public sealed class TimelineDays(IQuerySession session)
           from {_table} where stream_id = any(?) order by stream_id, "on" desc) x
         """, token, ids)).ToDictionary(h => h.StreamId);
 
-    /// <summary>The latest keyframe strictly before a date.</summary>
+    /// <summary>The latest keyframe strictly before a date where the count of facts restarts (the first day, or a day
+    /// that closed <see cref="KeyframeEvery"/> facts), not a last day's.</summary>
     public async Task<Keyframe?> KeyframeBefore(Guid id, DateOnly before, CancellationToken token) =>
         (await session.QueryAsync<Keyframe>($"""
             select row_to_json(x) from (select "on" as "On", keyframe as "Progress" from {_table}
-             where stream_id = ? and "on" < ? and keyframe is not null order by "on" desc limit 1) x
-            """, token, id, before)).SingleOrDefault();
+             where stream_id = ? and "on" < ? and keyframe is not null and (1 = any(versions) or since_keyframe >= ?)
+             order by "on" desc limit 1) x
+            """, token, id, before, KeyframeEvery)).SingleOrDefault();
 
     /// <summary>
     /// The commitment on a date by everything recorded: the latest keyframe on or before it and the fewer than
@@ -134,6 +136,7 @@ public sealed class TimelineDays(IQuerySession session)
         $"""select through_version from {_table} where stream_id = ? order by "on" desc limit 1""", token, id)).FirstOrDefault();
 
     private readonly List<Cleared> _cleared = [];
+    private readonly List<Through> _through = [];
     private readonly List<StoredDay> _rows = [];
 
     /// <summary>
@@ -143,12 +146,13 @@ public sealed class TimelineDays(IQuerySession session)
     public void Replace(Guid id, DateOnly? from, IReadOnlyList<TimelineDay> days, int sinceKeyframe, int through)
     {
         _cleared.Add(new Cleared(id, from));
+        _through.Add(new Through(id, through));
         for (var i = 0; i < days.Count; i++)
         {
             var day = days[i];
             sinceKeyframe += day.Versions.Count;
             var keyframe = day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery || i == days.Count - 1;
-            _rows.Add(StoredDay.Of(id, day, sinceKeyframe, through, keyframe));
+            _rows.Add(StoredDay.Of(id, day, sinceKeyframe, keyframe));
             if (day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery) sinceKeyframe = 0;
         }
     }
@@ -181,11 +185,20 @@ public sealed class TimelineDays(IQuerySession session)
                        "LastChangedAt" timestamptz, "LastEventSequence" bigint)
                 """, serializer.ToJson(_rows));
         }
+        // The version taken in is kept on each commitment's last day only (reads compare it with the stream's), so the
+        // rows do not depend on how the daemon happened to page the events.
+        operations.QueueSqlCommand($"""
+            update {_table} t set through_version = x."Version" from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "Version" integer)
+             where t.stream_id = x."StreamId" and t."on" = (select max(l."on") from {_table} l where l.stream_id = x."StreamId")
+            """, serializer.ToJson(_through));
         _cleared.Clear();
+        _through.Clear();
         _rows.Clear();
     }
 
     private sealed record Cleared(Guid StreamId, DateOnly? From);
+
+    private sealed record Through(Guid StreamId, int Version);
 
     public sealed record HeadDay(Guid StreamId, DateOnly On, int[] Versions, int SinceKeyframe, int ThroughVersion, CommitmentProgress? Keyframe);
 
@@ -196,10 +209,10 @@ public sealed class TimelineDays(IQuerySession session)
         string LedgerCurrency, decimal MoneyPledged, decimal MoneyCommitted, decimal MoneyDisbursed, decimal? TargetAmount,
         string? TargetCurrency, decimal? Fraction, decimal? Reported, DateTimeOffset LastChangedAt, long LastEventSequence)
     {
-        public static StoredDay Of(Guid id, TimelineDay day, int sinceKeyframe, int through, bool keyframe)
+        public static StoredDay Of(Guid id, TimelineDay day, int sinceKeyframe, bool keyframe)
         {
             var p = day.Progress;
-            return new StoredDay(id, day.On, day.Versions, sinceKeyframe, through, keyframe ? p : null, CommitmentRow.Of(p),
+            return new StoredDay(id, day.On, day.Versions, sinceKeyframe, 0, keyframe ? p : null, CommitmentRow.Of(p),
                 p.Status.ToString(), p.Overdue, p.DueBy, p.LedgerCurrency, p.Money.Pledged, p.Money.Committed,
                 p.Money.Disbursed, p.Target?.Amount, p.Target?.Currency, p.Progress.Fraction,
                 p.LatestReport is { } r ? r.LedgerFigure ?? r.Figure : null, p.LastChangedAt, p.LastEventSequence);
