@@ -79,7 +79,7 @@ public static class ListCommitmentsEndpoint
         DateOnly on, string sortBy, bool descending, Paging paging, CancellationToken token)
     {
         await using var command = StoredRows.Command(session, filter,
-            $"id, key, title, status, due_by, stated_on, last_changed_at, progress_fraction, {StoredRows.PastRow}", on, out var rows);
+            $"id, key, title, status, due_by, stated_on, last_changed_at, progress_fraction, {StoredRows.PastDay}", on, out var rows);
         var column = sortBy switch
         {
             "deadline" => "due_by", "last-changed" => "last_changed_at", "progress" => "progress_fraction",
@@ -87,7 +87,10 @@ public static class ListCommitmentsEndpoint
         };
         command.CommandText = $"""
             select count(*) from ({rows}) counted;
-            select {StoredRows.PastRow} from ({rows}) listed order by {column} {(descending ? "desc" : "asc")}, key limit @take offset @skip;
+            select t.row from (select id, {StoredRows.PastDay}, {column}, key from ({rows}) listed
+                                order by {column} {(descending ? "desc" : "asc")}, key limit @take offset @skip) page
+              join {TrackerDatabase.Schema}.{TimelineDays.Name} t on t.stream_id = page.id and t."on" = page.{StoredRows.PastDay}
+             order by page.{column} {(descending ? "desc" : "asc")}, page.key;
             """;
         command.Parameters.AddWithValue("take", paging.PageSize);
         command.Parameters.AddWithValue("skip", paging.Skip);

@@ -21,8 +21,8 @@ public static class StoredRows
                                   "last_changed_at, last_event_sequence, progress_fraction, ledger_currency, money_pledged, " +
                                   "money_committed, money_disbursed, target_amount, target_currency";
 
-    /// <summary>On a past date, a column of each commitment's list row then (jsonb, a CommitmentRow).</summary>
-    public const string PastRow = "row";
+    /// <summary>On a past date, a column of the timeline day each commitment's columns come from (`day`).</summary>
+    public const string PastDay = "day";
 
     /// <summary>The columns that change with time, and where the timeline keeps each.</summary>
     private static readonly Dictionary<string, string> Timed = new()
@@ -58,11 +58,11 @@ public static class StoredRows
         }
 
         var select = string.Join(", ", names.Select(c =>
-            c == PastRow ? "p.row" : Timed.TryGetValue(c, out var then) ? $"p.{then} as {c}" : "d." + c));
+            c == PastDay ? "p.\"on\" as day" : Timed.TryGetValue(c, out var then) ? $"p.{then} as {c}" : "d." + c));
         rows = $"""
             select {select} from {table} as d
-              join lateral (select * from {TrackerDatabase.Schema}.{TimelineDays.Name} t where t.stream_id = d.id and t."on" <= @effectiveOn
-                             order by t."on" desc limit 1) p
+              join lateral (select "on", {TimelineDays.Figures} from {TrackerDatabase.Schema}.{TimelineDays.Name} t
+                             where t.stream_id = d.id and t."on" <= @effectiveOn order by t."on" desc limit 1) p
                 on (@status::text is null or p.status = @status) and (@overdue::boolean is null or p.overdue = @overdue){where}
             """;
         command.Parameters.AddWithValue("effectiveOn", on);
