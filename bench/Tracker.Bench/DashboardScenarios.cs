@@ -49,8 +49,10 @@ public static class DashboardScenarios
                     $"{ms / scan:0.0}x", $"< {target} ms", ms < target, ms < target ? null : BenchReport.Above(ms, target, " ms", "N0")));
             }
             return new Section("10. The dashboard over many commitments",
-                $"{count:N0} progress models (copies of a real one, inserted by SQL) beside those earlier scenarios left, then GET /api/dashboard, a filtered dashboard " +
-                "and a list page, each the median of five warm reads. Baseline: one SQL scan of the same table (count and sum).",
+                $"{count:N0} progress models (copies of a real one, with copies of its effective-timeline days, inserted by SQL and then " +
+                "vacuumed and analysed as autovacuum leaves tables in use) beside those earlier scenarios left, then the dashboard, a " +
+                "filtered dashboard and a list page, in the present and on a past date, each the median of five warm reads. Baseline: " +
+                "one SQL scan of the same table (count and sum).",
                 measures,
                 ["The present dashboard is summed by PostgreSQL over the columns Marten keeps beside each model (one statement), " +
                  "and reads the documents of the at most 110 rows it lists. On a past date (as effective) it takes each commitment's " +
@@ -102,11 +104,17 @@ public static class DashboardScenarios
                    d.last_changed_at, d.last_event_sequence
               from (select id, key, overdue, due_by, substring(key from 6)::int as g from {Table} where key like 'many-%') c,
                    {Days} d where d.stream_id = (select id from {Table} where key = 'w-0');
-            analyze {Table};
-            analyze {Days};
             """);
         insert.CommandTimeout = 0;
         await insert.ExecuteNonQueryAsync();
+        // As autovacuum leaves tables that have been in use a while (VACUUM runs outside a transaction: one statement each):
+        // the visibility map lets the past views read each day from its index alone.
+        foreach (var table in new[] { Table, Days })
+        {
+            await using var vacuum = database.CreateCommand($"vacuum analyze {table}");
+            vacuum.CommandTimeout = 0;
+            await vacuum.ExecuteNonQueryAsync();
+        }
     }
 
     private static async Task<double> MedianOf(int times, Func<Task> action)
