@@ -38,12 +38,12 @@ public static class HistoryScenarios
         {
             var key = $"history-{size}";
             await factory.LongHistory(key, size);
+            // The daemon builds the imported history's effective timeline: timed alone, and done before the reads below so
+            // it does not share the cores with them.
+            var built = await Timed(work.TimelineCaughtUp);
             // Written with SQL, the history has neither its progress model nor the checkpoints writes keep: the admin
             // rebuild of the progress models makes both, as it would for a log imported by other means.
             await RebuiltProgress(work);
-            // The daemon builds the effective timeline of the imported history meanwhile: measured first, so it does not
-            // share the cores with the reads below.
-            var built = await Timed(work.TimelineCaughtUp);
             foreach (var (label, version) in new[] { ("start", 10), ("middle", size / 2), ("end", size - 10) })
             {
                 var url = $"/api/commitments/{key}?version={version}";
