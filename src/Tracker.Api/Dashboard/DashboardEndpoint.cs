@@ -41,8 +41,9 @@ public static class DashboardEndpoint
 
     /// <summary>
     /// Summarised at read time from the commitment progress models, so it is exactly as fresh as they are (inline) and
-    /// "the next 90 days" is counted from today: the present by PostgreSQL over their columns (StoredSummary), a past
-    /// in memory from the models folded for it (Summarise). The list filters (status, kind, lineOfEffort, actor, overdue, q) narrow
+    /// "the next 90 days" is counted from today: the present, and a past date as effective (from the effective
+    /// timelines), by PostgreSQL over their columns (StoredSummary); a past instant as recorded in memory from the models
+    /// of that instant (RecordedPast, Summarise). The list filters (status, kind, lineOfEffort, actor, overdue, q) narrow
     /// every figure; recordedAsOf or effectiveAsOf (auditors) summarise a past.
     /// </summary>
     [WolverineGet("/api/dashboard", Name = "GetDashboard")]
