@@ -12,8 +12,10 @@ source "$repo/scripts/require-dotnet.sh"
 generated="src/Tracker.Api/Internal/Generated"
 
 check=0
-if [ "${1:-}" = "--check" ]; then check=1; shift; fi
-run=("$@")
+run=()
+for arg in "$@"; do
+  if [ "$arg" = "--check" ]; then check=1; else run+=("$arg"); fi
+done
 [ ${#run[@]} -gt 0 ] || run=(-c Release)
 
 cd "$repo"
