@@ -36,7 +36,7 @@ public static class Invariant
 
         var acknowledged = load.Acknowledged.ToHashSet();
         var projections = new Dictionary<string, bool>();
-        foreach (var projection in new[] { "CommitmentProgress", "Pledgers" })
+        foreach (var projection in new[] { "CommitmentProgress", "Pledgers", "EffectiveTimeline" })
         {
             var report = await node.Client.GetFromJsonAsync<JsonElement>($"/api/admin/projections/{projection}/verify");
             projections[projection] = report.GetProperty("consistent").GetBoolean();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
 using Wolverine.Http;
+using Tracker.Projections.Commitments.Timeline;
 
 namespace Tracker.Api.Admin;
 
@@ -20,6 +21,13 @@ public static class RebuildEndpoints
     {
         var projection = ProjectionRebuilds.Supported.Append(ProjectionRebuilds.All)
             .FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
+        if (name.Equals(EffectiveTimelineProjection.ProjectionName, StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict,
+                title: "The effective timeline is rebuilt by Marten",
+                detail: "Run `dotnet run -- projections rebuild -p EffectiveTimeline` with the service stopped; " +
+                        $"GET /api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify compares it with the log.");
+        }
         if (projection is null) return NoSuchReadModel();
 
         var (started, running) = await rebuilds.TryStart(projection, token);
@@ -41,7 +49,7 @@ public static class RebuildEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Verify(string name, ProjectionCheck check, CancellationToken token)
     {
-        var projection = ProjectionRebuilds.Supported.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
+        var projection = ProjectionCheck.Verifiable.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
         if (projection is null) return NoSuchReadModel();
         try
         {
@@ -56,8 +64,8 @@ public static class RebuildEndpoints
 
     private static IResult NoSuchReadModel() => Results.Problem(statusCode: StatusCodes.Status404NotFound,
         type: ProblemTypes.NotFound, title: "No such read model",
-        detail: $"Read models that can be rebuilt or verified here: {string.Join(", ", ProjectionRebuilds.Supported)} " +
-                $"(\"{ProjectionRebuilds.All}\" rebuilds them all in one pass).");
+        detail: $"Read models that can be rebuilt here: {string.Join(", ", ProjectionRebuilds.Supported)} " +
+                $"(\"{ProjectionRebuilds.All}\" rebuilds them all in one pass); verified: {string.Join(", ", ProjectionCheck.Verifiable)}.");
 
     [WolverineGet("/api/admin/rebuilds/{id}", Name = "GetRebuild")]
     [EndpointSummary("How far a rebuild has come")]

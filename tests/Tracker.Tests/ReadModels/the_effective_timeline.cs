@@ -195,4 +195,31 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         points.Select(p => p.GetProperty("on").GetString()).ShouldBe(["2024-09-30"]);
         points.Single().GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(0m);
     }
+
+    [Fact]
+    public async Task verification_compares_every_stored_day_with_the_log_and_names_a_spoiled_timeline()
+    {
+        await FactsRecordedOutOfTheirOrder();
+        await Caught();
+        const string verify = $"/api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify";
+
+        var intact = (await Api.Scenario(s => s.Get.Url(verify))).Json();
+        await using (var spoil = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update tracker.{TimelineDays.Name} set row = jsonb_set(row, '{{Status}}', '\"Achieved\"') where \"on\" = '2024-10-02'"))
+        {
+            (await spoil.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        var spoiled = (await Api.Scenario(s => s.Get.Url(verify))).Json();
+        var rebuild = await Api.Scenario(s =>
+        {
+            s.Post.Url($"/api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/rebuild");
+            s.StatusCodeShouldBe(409);
+        });
+
+        intact.GetProperty("consistent").GetBoolean().ShouldBeTrue(intact.ToString());
+        intact.GetProperty("matching").GetInt32().ShouldBe(1);
+        spoiled.GetProperty("consistent").GetBoolean().ShouldBeFalse();
+        spoiled.GetProperty("differing").EnumerateArray().Single().GetString().ShouldBe(Id.ToString());
+        rebuild.Json().GetProperty("detail").GetString()!.ShouldContain("projections rebuild -p EffectiveTimeline");
+    }
 }
