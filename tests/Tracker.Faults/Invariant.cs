@@ -38,14 +38,31 @@ public static class Invariant
         var projections = new Dictionary<string, bool>();
         foreach (var projection in new[] { "CommitmentProgress", "Pledgers", "EffectiveTimeline" })
         {
-            var report = await node.Client.GetFromJsonAsync<JsonElement>($"/api/admin/projections/{projection}/verify");
-            projections[projection] = report.GetProperty("consistent").GetBoolean();
+            projections[projection] = (await Verify(node, projection)).GetProperty("consistent").GetBoolean();
         }
         return new InvariantResult(acknowledged.Count,
             acknowledged.Count(id => !recorded.ContainsKey(id)),
             recorded.Count(r => r.Value > 1),
             recorded.Keys.Count(id => !acknowledged.Contains(id)),
             projections, catchUp);
+    }
+
+    /// <summary>
+    /// A verification, asked again while the service answers 503 as it tells clients to (Retry-After): after the database
+    /// restarts, each pooled connection that died with it fails once before the pool replaces it.
+    /// </summary>
+    private static async Task<JsonElement> Verify(ServiceNode node, string projection)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await node.Client.GetAsync($"/api/admin/projections/{projection}/verify");
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == 10)
+            {
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
+            }
+            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+        }
     }
 
     /// <summary>Until every async projection has reached the newest event (the lag /health/ready reports).</summary>
