@@ -222,4 +222,34 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         spoiled.GetProperty("differing").EnumerateArray().Single().GetString().ShouldBe(Id.ToString());
         rebuild.Json().GetProperty("detail").GetString()!.ShouldContain("projections rebuild -p EffectiveTimeline");
     }
+
+    [Fact]
+    public async Task while_the_daemon_is_behind_a_commitment_in_the_past_is_still_exact()
+    {
+        await FactsRecordedOutOfTheirOrder();
+        await Caught();
+        var coordinator = Api.Services.GetRequiredService<JasperFx.Events.Daemon.IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        try
+        {
+            await Api.Write($"{Base}/progress", new
+            {
+                figure = 300_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = Source
+            });
+            await using var session = Store.QuerySession();
+            var events = await session.Events.FetchStreamAsync(Id);
+            (await new TimelineDays(session).ThroughVersion(Id, CancellationToken.None)).ShouldBeLessThan((int)events[^1].Version,
+                "the daemon is paused, so the timeline lacks the last report");
+
+            await EveryDateMatchesTheDefinition(events, new DateOnly(2024, 9, 29), new DateOnly(2024, 10, 3));
+            var points = (await Api.Scenario(s => s.Get.Url($"{Base}/trend"))).Json().GetProperty("points").EnumerateArray().ToList();
+            points.Single(p => p.GetProperty("on").GetString() == "2024-10-01").GetProperty("reported").GetDecimal().ShouldBe(300_000_000m);
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+        var caught = await Caught();
+        await EveryDateMatchesTheDefinition(caught, new DateOnly(2024, 9, 29), new DateOnly(2024, 10, 3));
+    }
 }
