@@ -45,6 +45,16 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Base}/corrections", new { version = 2, reason = "The aggregate was a draft figure", source = Source });
     }
 
+    /// <summary>A second goal, stated in the same communiqué, assessed in progress on 15 November 2024.</summary>
+    private async Task ASecondGoalInProgressFromMidNovember()
+    {
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
+        await Api.Write("/api/commitments/stabilisation-2021-drive/assessments", new
+        {
+            status = "in-progress", assessedOn = "2024-11-15", rationale = "Disbursements under way", source = Source
+        });
+    }
+
     private async Task<IReadOnlyList<IEvent>> Caught()
     {
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
@@ -134,11 +144,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
     public async Task the_dashboard_on_a_past_date_counts_each_commitment_as_it_stood_then()
     {
         await FactsRecordedOutOfTheirOrder();
-        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
-        await Api.Write("/api/commitments/stabilisation-2021-drive/assessments", new
-        {
-            status = "in-progress", assessedOn = "2024-11-15", rationale = "Disbursements under way", source = Source
-        });
+        await ASecondGoalInProgressFromMidNovember();
         await Caught();
 
         var october = await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-10-15"));
@@ -162,11 +168,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
     public async Task the_list_on_a_past_date_filters_sorts_and_pages_what_stood_then()
     {
         await FactsRecordedOutOfTheirOrder();
-        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
-        await Api.Write("/api/commitments/stabilisation-2021-drive/assessments", new
-        {
-            status = "in-progress", assessedOn = "2024-11-15", rationale = "Disbursements under way", source = Source
-        });
+        await ASecondGoalInProgressFromMidNovember();
         await Caught();
 
         var october = (await Api.Scenario(s => s.Get.Url("/api/commitments?effectiveAsOf=2024-10-15&status=in-progress"))).Json();
