@@ -33,7 +33,8 @@ pgbin="$(dirname "$(command -v pgbench 2>/dev/null || ls -d /usr/lib/postgresql/
 [ -x "$pgbin/pgbench" ] || { echo "bench.sh: pgbench not found (it comes with PostgreSQL's server or contrib package)" >&2; exit 1; }
 
 connection="$("$repo/scripts/db.sh" reset --bench)"
-trap '"$repo/scripts/db.sh" stop --bench' EXIT
+# TRACKER_BENCH_KEEP_DB=1 leaves the cluster running afterwards, to query it (pg_stat_statements, table sizes).
+[ "${TRACKER_BENCH_KEEP_DB:-}" = 1 ] || trap '"$repo/scripts/db.sh" stop --bench' EXIT
 dotnet build "$repo/src/Tracker.Api/Tracker.Api.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
 dotnet build "$repo/bench/Tracker.Bench/Tracker.Bench.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
 dotnet build "$repo/bench/Tracker.Bare/Tracker.Bare.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2

@@ -127,6 +127,8 @@ start() {
     # A throwaway test cluster trades durability for speed; the run cluster keeps PostgreSQL's defaults.
     # A throwaway cluster trades durability for speed; the run and bench clusters keep PostgreSQL's durable defaults.
     [ "$profile" != "run" ] && [ "$profile" != "bench" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    # For profiling, e.g. TRACKER_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all".
+    [ -n "${TRACKER_PG_OPTIONS:-}" ] && opts="$opts $TRACKER_PG_OPTIONS"
     log "starting PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
     as_owner "$bin/pg_ctl" -D "$pgdata" -l "$dir/server.log" -w -t 30 -o "$opts" start >/dev/null \
       || { log "PostgreSQL did not start; see ${dir#$repo/}/server.log"; tail -n 20 "$dir/server.log" >&2; exit 1; }

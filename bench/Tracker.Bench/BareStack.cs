@@ -15,6 +15,8 @@ public sealed class BareStack(BenchSettings settings, int port) : IDisposable
 
     private string Dll => Path.Combine(settings.Repo, "bench", "Tracker.Bare", "bin", "Release", "net10.0", "Tracker.Bare.dll");
 
+    public int ProcessId => _process!.Id;
+
     public static Guid StreamId(int n) => new(n, 0, 0, new byte[8]);
 
     public async Task Start()

@@ -69,6 +69,8 @@ public sealed class ServiceProcess(BenchSettings settings, int port) : IDisposab
         return (Read("VmRSS:"), Read("VmHWM:"));
     }
 
+    public int ProcessId => _process!.Id;
+
     /// <summary>Resets the peak so the next scenario's peak is its own.</summary>
     public void ResetPeak() => File.WriteAllText($"/proc/{_process!.Id}/clear_refs", "5");
 

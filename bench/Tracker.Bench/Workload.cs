@@ -46,6 +46,25 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
         throw new TimeoutException("The effective timeline did not catch up with the log within 10 minutes.");
     }
 
+    /// <summary>
+    /// Waits until every async projection has caught up with the log, so a baseline measured next (the bare stack) does
+    /// not share the machine with the service's daemon still working through the load just measured.
+    /// </summary>
+    public async Task ProjectionsCaughtUp()
+    {
+        var until = DateTime.UtcNow.AddMinutes(10);
+        while (DateTime.UtcNow < until)
+        {
+            await using var command = database.CreateCommand("""
+                select coalesce((select max(seq_id) from tracker.mt_events), 0)
+                     - coalesce((select min(last_seq_id) from tracker.mt_event_progression where name <> 'HighWaterMark'), 0)
+                """);
+            if ((long)(await command.ExecuteScalarAsync())! <= 0) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("The async projections did not catch up with the log within 10 minutes.");
+    }
+
     public async Task WarmUp()
     {
         for (var n = 0; n < 40; n++) await WriteWithIfMatch($"w-{n % settings.WriteCommitments}", n);

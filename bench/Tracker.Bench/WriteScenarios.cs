@@ -8,8 +8,10 @@ public static class WriteScenarios
         var settings = work.Settings;
         var perClient = settings.WriteCommitments / settings.Clients;
         service.ResetPeak();
+        var serviceCpu = CpuMeter.Start(service.ProcessId);
         var full = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, async (client, n) =>
             (await work.WriteWithIfMatch($"w-{client * perClient + n % perClient}", n)).Recorded);
+        var cpu = serviceCpu.PerRequest(full.Requests);
         var peak = service.Memory().Peak;
 
         // Half the measured rate, open loop: one write in flight per commitment (If-Match), latency counted from when due.
@@ -22,6 +24,7 @@ public static class WriteScenarios
             finally { locks[i].Release(); }
         });
 
+        await work.ProjectionsCaughtUp();
         var bytes = await work.AverageEventBytes();
         var payload = "{\"pad\":\"" + new string('x', Math.Max(1, (int)bytes - 10)) + "\"}";
         await using (var create = work.Database.CreateCommand("create table if not exists public.bench_docs (id bigserial primary key, data jsonb not null)"))
@@ -34,8 +37,10 @@ public static class WriteScenarios
         var oneClient = await Pgbench.Run(settings, insert, 1, settings.LoadDuration);
         var noFlush = await Pgbench.Run(settings, insert, settings.Clients, settings.LoadDuration, "-c synchronous_commit=off");
         var handWritten = await BareStack.HandWritten(work, payload);
+        var bareCpu = CpuMeter.Start(bare.ProcessId);
         var bareWrites = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, (client, n) =>
             bare.Append(client * perClient + (int)(n % perClient), n));
+        var cpuBare = bareCpu.PerRequest(bareWrites.Requests);
         var toBare = full.PerSecond / bareWrites.PerSecond;
 
         return new Section("1. Writes",
@@ -55,6 +60,7 @@ public static class WriteScenarios
                     $"{baseline.Tps:0} inserts/s", $"{bareWrites.PerSecond / baseline.Tps:P0}"),
                 new("pgbench's insert at 1 client, and at 16 with synchronous_commit off (the commit's flush)",
                     $"{oneClient.Tps:0} inserts/s at 1 client; {noFlush.Tps:0}/s without the flush", $"{baseline.Tps:0} inserts/s"),
+                new("CPU per write, closed loop (the service against the bare stack)", cpu.ToString(), cpuBare.ToString()),
                 new("latency, closed loop", $"p50 {full.P50Ms:0.0} / p95 {full.P95Ms:0.0} / p99 {full.P99Ms:0.0} ms", $"avg {baseline.AverageLatencyMs:0.0} ms"),
                 new($"latency at half load ({half.PerSecond:0} writes/s, open loop)", $"p50 {half.P50Ms:0.0} / p95 {half.P95Ms:0.0} / p99 {half.P99Ms:0.0} ms",
                     Target: "p99 < 50 ms", Met: half.P99Ms < 50,

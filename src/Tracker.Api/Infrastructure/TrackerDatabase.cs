@@ -68,16 +68,11 @@ public static class TrackerDatabase
                 // against its State (fetched with the stream in one round trip), and a monitor reads back at once what
                 // they recorded. One document, not a state and a read model apart: each write loads and upserts one.
                 options.Projections.Add<CommitmentProgressProjection>(ProjectionLifecycle.Inline);
-                // The list filters and sorts, and the dashboard sums, on columns beside each model (Marten indexes each;
-                // the actors with GIN, whose entries are single actors: a b-tree entry of a long list would pass
-                // PostgreSQL's size limit), so neither reads the documents, which carry the decision state.
-                options.Schema.For<CommitmentProgress>()
-                    .Duplicate(c => c.Key).Duplicate(c => c.Title).Duplicate(c => c.Status).Duplicate(c => c.Kind)
-                    .Duplicate(c => c.LineOfEffort).Duplicate(c => c.Actors, pgType: "text[]", configure: index => index.Method = Weasel.Postgresql.Tables.IndexMethod.gin).Duplicate(c => c.Overdue)
-                    .Duplicate(c => c.DueBy).Duplicate(c => c.StatedOn).Duplicate(c => c.LastChangedAt)
-                    .Duplicate(c => c.LastEventSequence).Duplicate(c => c.Progress.Fraction).Duplicate(c => c.LedgerCurrency)
-                    .Duplicate(c => c.Money.Pledged).Duplicate(c => c.Money.Committed).Duplicate(c => c.Money.Disbursed)
-                    .Duplicate(c => c.Target!.Amount).Duplicate(c => c.Target!.Currency);
+                // The list filters and sorts, and the dashboard sums, on columns beside each model (ListColumns).
+                options.Policies.ForAllDocuments(mapping =>
+                {
+                    if (mapping is Marten.Schema.DocumentMapping<CommitmentProgress> progress) ListColumns.Configure(progress);
+                });
                 // Pledgers span streams, so the async daemon keeps them.
                 options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
                 // Each commitment by the dates its facts took effect: the trend, the past as effective and the dashboard
