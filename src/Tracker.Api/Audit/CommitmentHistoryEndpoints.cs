@@ -59,8 +59,8 @@ public static class CommitmentHistoryEndpoints
     }
 
     private static HistoryEntry Entry(IEvent e, string ledgerCurrency) => new((int)e.Version, e.Sequence,
-        EventNames.Of(e.Data), e.Timestamp, EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)),
-        e.UserName, e.CorrelationId, ReasonOf(e.Data), EventSummaries.Of(e.Data, ledgerCurrency), e.Data);
+        EventNames.Of(e.Data), e.Timestamp, TrackedEvents.EffectiveOn(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)),
+        e.UserName, e.CorrelationId, TrackedEvents.Reason(e.Data), TrackedEvents.Summary(e.Data, ledgerCurrency), e.Data);
 
     /// <summary>
     /// The history of one stream, each event summarised in the ledger currency the commitment had when it was recorded.
@@ -105,26 +105,13 @@ public static class CommitmentHistoryEndpoints
         {
             var then = await Window.Step(before, id, session, e, token) ?? before;
             entries.Add(new ChangelogEntry((int)e.Version, EventNames.Of(e.Data), e.Timestamp, e.UserName,
-                EventSummaries.Of(e.Data, (before ?? then)?.LedgerCurrency ?? Commitment.DefaultLedgerCurrency),
+                TrackedEvents.Summary(e.Data, (before ?? then)?.LedgerCurrency ?? Commitment.DefaultLedgerCurrency),
                 Diff(Row(before, json.Value.SerializerOptions), Row(then, json.Value.SerializerOptions))));
             before = then;
         }
         return Results.Ok(new ChangelogPage(entries, window.After, window.Limit, read.Next));
     }
 
-
-    private static string? ReasonOf(object data) => data switch
-    {
-        TargetRevised x => x.Reason,
-        DeadlineRevised x => x.Reason,
-        PledgeRevised x => x.Reason,
-        EventCorrected x => x.Reason,
-        IRetraction x => x.Reason,
-        StatusAssessed x => x.Rationale,
-        CommitmentRestated x => x.Note,
-        ProgressReported x => x.Note,
-        _ => null
-    };
 
     // The row a dashboard shows (version and last change left out: every event changes them).
     private static JsonElement? Row(CommitmentProgress? progress, JsonSerializerOptions options) => progress is null

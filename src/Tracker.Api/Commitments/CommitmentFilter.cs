@@ -1,3 +1,4 @@
+using Tracker.Domain;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
@@ -37,7 +38,7 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
     private static T? ParseEnum<T>(string? value, string field, Dictionary<string, string[]> errors) where T : struct, Enum
     {
         if (string.IsNullOrEmpty(value)) return null;
-        var names = Enum.GetValues<T>().ToDictionary(v => Names.Of(v));
+        var names = Enum.GetValues<T>().ToDictionary(v => Wording.Name(v));
         if (names.TryGetValue(value, out var parsed)) return parsed;
         errors[field] = [$"{field} must be one of: {string.Join(", ", names.Keys)}."];
         return null;

@@ -87,9 +87,9 @@ public static class DashboardEndpoint
             .OrderBy(c => c.DueBy).ThenBy(c => c.Key).ToList();
         return new DashboardSummary(
             all.Count,
-            Count(all, c => Names.Of(c.Status)),
+            Count(all, c => Wording.Name(c.Status)),
             Count(all, c => c.LineOfEffort),
-            Count(all, c => Names.Of(c.Kind)),
+            Count(all, c => Wording.Name(c.Kind)),
             all.SelectMany(c => c.Actors).GroupBy(a => a).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
             all.GroupBy(c => c.LedgerCurrency).OrderBy(g => g.Key).Select(g => new MoneyTotals(g.Key,
                 Decimals.Normal(g.Where(c => c.Target is { IsMoney: true }).Sum(c => c.Target!.Amount)),

@@ -83,9 +83,9 @@ public static class StoredSummary
         var byStatus = groups["status"].ToList();
         return new DashboardSummary(
             byStatus.Sum(g => g.N),
-            Counts("status", status => Names.Of(Enum.Parse<CommitmentStatus>(status))),
+            Counts("status", status => Wording.Name(Enum.Parse<CommitmentStatus>(status))),
             Counts("line", line => line),
-            Counts("kind", kind => Names.Of(Enum.Parse<CommitmentKind>(kind))),
+            Counts("kind", kind => Wording.Name(Enum.Parse<CommitmentKind>(kind))),
             groups["actors"].SelectMany(g => (g.Actors ?? []).Select(actor => (Actor: actor, g.N)))
                 .GroupBy(a => a.Actor).OrderBy(a => a.Key).ToDictionary(a => a.Key, a => a.Sum(x => x.N)),
             groups["money"].Select(g => new MoneyTotals(g.Name ?? Unrecorded, Decimals.Normal(g.Target), Decimals.Normal(g.Pledged),

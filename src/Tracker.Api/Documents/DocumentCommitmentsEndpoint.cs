@@ -66,7 +66,7 @@ public static class DocumentCommitmentsEndpoint
     private static IEnumerable<DocumentCommitment> RolesIn(CommitmentProgress c, string documentKey,
         IEnumerable<CommitmentRestated> restatements)
     {
-        var status = Names.Of(c.Status);
+        var status = Wording.Name(c.Status);
         if (c.StatedIn.DocumentKey == documentKey)
         {
             yield return new DocumentCommitment(c.Key, c.Title, "stated", c.StatedIn.Paragraph, c.StatedIn.Quote, c.StatedOn, status);

@@ -31,12 +31,12 @@ public static class ExportEndpoints
             "source_count", "restatement_count", "version", "last_changed_at");
         await foreach (var c in session.Query<CommitmentProgress>().OrderBy(c => c.Key).ToAsyncEnumerable(token))
         {
-            await csv.Row(c.Key, c.Title, Names.Of(c.Kind), c.LineOfEffort, string.Join("; ", c.Actors), c.Target?.Amount,
+            await csv.Row(c.Key, c.Title, Wording.Name(c.Kind), c.LineOfEffort, string.Join("; ", c.Actors), c.Target?.Amount,
                 c.Target?.Currency, c.Target?.Unit, c.Target?.Baseline, c.LedgerCurrency, c.Money.Pledged, c.Money.Committed,
                 c.Money.Disbursed, c.LatestReport?.Figure, c.LatestReport?.Unit, c.LatestReport?.Currency,
-                c.LatestReport is null ? null : Names.Of(c.LatestReport.Comparator), c.LatestReport?.AsOf, c.Progress.Fraction,
-                c.Progress.Basis, Names.Of(c.Status), c.StatusDate, c.Deadline?.Date,
-                c.Deadline is null ? null : Names.Of(c.Deadline.Precision), c.DueBy, c.Overdue, c.StatedIn.DocumentKey,
+                c.LatestReport is null ? null : Wording.Name(c.LatestReport.Comparator), c.LatestReport?.AsOf, c.Progress.Fraction,
+                c.Progress.Basis, Wording.Name(c.Status), c.StatusDate, c.Deadline?.Date,
+                c.Deadline is null ? null : Wording.Name(c.Deadline.Precision), c.DueBy, c.Overdue, c.StatedIn.DocumentKey,
                 c.StatedOn, c.SourceCount, c.RestatementCount, c.Version, c.LastChangedAt);
         }
         await csv.Flush();
@@ -67,7 +67,7 @@ public static class ExportEndpoints
                 }
                 foreach (var s in p.Stages)
                 {
-                    await csv.Row(c.Key, p.PledgeId, p.Pledger, Names.Of(s.Stage), s.Amount.Amount, s.Amount.Currency, s.On,
+                    await csv.Row(c.Key, p.PledgeId, p.Pledger, Wording.Name(s.Stage), s.Amount.Amount, s.Amount.Currency, s.On,
                         s.Rate?.Rate, s.Rate?.On, s.LedgerAmount, c.LedgerCurrency, s.Version, s.Source.DocumentKey,
                         s.Source.Url, s.Source.Primary, null);
                 }

@@ -136,7 +136,7 @@ public sealed record Commitment
     public Commitment Apply(EventCorrected e) => Reverse(e.CorrectedVersion, e.CorrectedEvent, e.Reason);
 
     /// <summary>A retraction reverses its fact exactly as a correction of the same version did before retractions.</summary>
-    public Commitment Apply(IRetraction e) => Reverse(e.RetractedVersion, Retraction.NameOfRetracted(e), e.Reason);
+    public Commitment Apply(IRetraction e) => Reverse(e.RetractedVersion, e.RetractedEvent, e.Reason);
 
     private Commitment Reverse(int v, string correctedEvent, string reason)
     {

@@ -9,4 +9,10 @@ public sealed record SourceDocumentRegistered(
     string? Venue,
     string Kind,
     string? Url,
-    bool Primary);
+    bool Primary) : ITrackedEvent
+{
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => PublishedOn;
+
+    string ITrackedEvent.Summary(string ledgerCurrency) =>
+        $"Document '{Key}' registered: {Title} ({Wording.Date(PublishedOn)}, {(Primary ? "primary" : "secondary")})";
+}

@@ -86,7 +86,7 @@ public static class CommitmentPages
     }
 
     private static TimelineEntry Entry(IEvent e, string ledgerCurrency) => new((int)e.Version, EventNames.Of(e.Data),
-        EffectiveDate.Of(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)), e.Timestamp,
-        EventSummaries.Of(e.Data, ledgerCurrency), e.Data);
+        TrackedEvents.EffectiveOn(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)), e.Timestamp,
+        TrackedEvents.Summary(e.Data, ledgerCurrency), e.Data);
 
 }

@@ -1,3 +1,4 @@
+using Tracker.Domain;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -17,7 +18,7 @@ public sealed class StrictEnums : JsonConverterFactory
 
     private sealed class ByName<T> : JsonConverter<T> where T : struct, Enum
     {
-        private static readonly Dictionary<string, T> Values = Enum.GetValues<T>().ToDictionary(v => Names.Of(v), StringComparer.Ordinal);
+        private static readonly Dictionary<string, T> Values = Enum.GetValues<T>().ToDictionary(v => Wording.Name(v), StringComparer.Ordinal);
         private static readonly Dictionary<T, string> Spellings = Values.ToDictionary(p => p.Value, p => p.Key);
 
         public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -28,6 +29,6 @@ public sealed class StrictEnums : JsonConverterFactory
         }
 
         public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(Spellings.TryGetValue(value, out var name) ? name : Names.Of(value));
+            writer.WriteStringValue(Spellings.TryGetValue(value, out var name) ? name : Wording.Name(value));
     }
 }

@@ -52,38 +52,12 @@ public static class CorrectEvent
     }
 }
 
-/// <summary>The retraction that stands for reversing a given event: one place that knows which facts can be retracted.</summary>
+/// <summary>The retraction that stands for reversing a given event (each retractable fact names its own).</summary>
 public static class Retraction
 {
     /// <summary>The retraction of <paramref name="retracted"/> (recorded at <paramref name="version"/>); null when it cannot be retracted.</summary>
-    public static IRetraction? Of(int version, object retracted, string reason, Evidence source) => retracted switch
-    {
-        CommitmentRestated x => new RestatementRetracted(version, x.RestatedIn.DocumentKey, reason, source),
-        TargetRevised => new TargetRevisionRetracted(version, reason, source),
-        DeadlineRevised => new DeadlineRevisionRetracted(version, reason, source),
-        PledgeAnnounced x => new PledgeRetracted(version, x.PledgeId, x.Pledger, reason, source),
-        PledgeRevised x => new PledgeRevisionRetracted(version, x.PledgeId, x.Pledger, reason, source),
-        PledgeStageRecorded x => new PledgeStageRetracted(version, x.PledgeId, x.Pledger, x.Stage, x.Amount, x.LedgerAmount, reason, source),
-        ProgressReported x => new ProgressReportRetracted(version, x.Currency is not null, reason, source),
-        StatusAssessed => new AssessmentRetracted(version, reason, source),
-        EvidenceAttached => new EvidenceRetracted(version, reason, source),
-        _ => null
-    };
-
-    /// <summary>The name of the kind of event a retraction retracts ("pledge-stage-recorded").</summary>
-    public static string NameOfRetracted(IRetraction retraction) => retraction switch
-    {
-        RestatementRetracted => "commitment-restated",
-        TargetRevisionRetracted => "target-revised",
-        DeadlineRevisionRetracted => "deadline-revised",
-        PledgeRetracted => "pledge-announced",
-        PledgeRevisionRetracted => "pledge-revised",
-        PledgeStageRetracted => "pledge-stage-recorded",
-        ProgressReportRetracted => "progress-reported",
-        AssessmentRetracted => "status-assessed",
-        EvidenceRetracted => "evidence-attached",
-        _ => throw new ArgumentOutOfRangeException(nameof(retraction), retraction.GetType().Name, "not a known retraction")
-    };
+    public static IRetraction? Of(int version, object retracted, string reason, Evidence source) =>
+        (retracted as IRetractable)?.RetractedBy(version, reason, source);
 
     /// <summary>A correction stored in the shape used before retractions, read as the retraction it stands for.</summary>
     public static IRetraction? Of(EventCorrected legacy, object retracted) =>

@@ -1,3 +1,5 @@
+using static Tracker.Domain.Wording;
+
 namespace Tracker.Domain.Commitments;
 
 /// <summary>A commitment was stated in a source document. Starts the commitment's stream.</summary>
@@ -10,4 +12,13 @@ public sealed record CommitmentStated(
     Target? Target,
     Deadline? Deadline,
     Provenance StatedIn,
-    DateOnly StatedOn);
+    DateOnly StatedOn) : ITrackedEvent
+{
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => StatedOn;
+
+    string ITrackedEvent.Summary(string ledgerCurrency) =>
+        $"Stated in {StatedIn.DocumentKey}{Paragraph(StatedIn.Paragraph)} on {Date(StatedOn)}: {Title}" +
+        (Target is null ? "" : $"; target {Wording.Target(Target)}") +
+        (Deadline is null ? "" : $"; deadline {Wording.Deadline(Deadline)}");
+}
+

@@ -1,7 +1,16 @@
+using static Tracker.Domain.Wording;
+
 namespace Tracker.Domain.Commitments;
 
 /// <summary>
 /// The commitment's deadline passed without it being achieved. Recorded by the service itself, at the end of the day the
 /// deadline allows, so the overdue state is part of the history and replays the same way.
 /// </summary>
-public sealed record DeadlinePassed(DateOnly DueBy);
+public sealed record DeadlinePassed(DateOnly DueBy) : ITrackedEvent
+{
+    /// <summary>The day after the last day the deadline allowed.</summary>
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => DueBy.AddDays(1);
+
+    string ITrackedEvent.Summary(string ledgerCurrency) => $"Deadline passed unachieved (due by {Date(DueBy)})";
+}
+

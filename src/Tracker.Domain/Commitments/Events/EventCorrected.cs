@@ -1,3 +1,5 @@
+using static Tracker.Domain.Wording;
+
 namespace Tracker.Domain.Commitments;
 
 /// <summary>
@@ -6,4 +8,10 @@ namespace Tracker.Domain.Commitments;
 /// was about a pledge, so views of pledgers across commitments can reverse it too.
 /// </summary>
 public sealed record EventCorrected(int CorrectedVersion, string CorrectedEvent, string Reason, Evidence Source,
-    string? Pledger = null);
+    string? Pledger = null) : ITrackedEvent
+{
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => null;
+
+    string ITrackedEvent.Summary(string ledgerCurrency) => $"Version {CorrectedVersion} ({CorrectedEvent}) reversed: {Reason}";
+}
+

@@ -1,4 +1,17 @@
+using static Tracker.Domain.Wording;
+
 namespace Tracker.Domain.Commitments;
 
 /// <summary>Evidence about the commitment was attached: a document or address, primary or secondary, dated.</summary>
-public sealed record EvidenceAttached(Evidence Evidence);
+public sealed record EvidenceAttached(Evidence Evidence) : ITrackedEvent, IRetractable
+{
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => Evidence.On ?? recordedOn;
+
+    string ITrackedEvent.Summary(string ledgerCurrency) =>
+        $"Evidence attached: {Evidence.DocumentKey ?? Evidence.Url} ({(Evidence.Primary ? "primary" : "secondary")})" +
+        (Evidence.Note is null ? "" : $": {Evidence.Note}");
+
+    IRetraction IRetractable.RetractedBy(int version, string reason, Evidence source) =>
+        new EvidenceRetracted(version, reason, source);
+}
+

@@ -1,3 +1,5 @@
+using static Tracker.Domain.Wording;
+
 namespace Tracker.Domain.Commitments;
 
 /// <summary>
@@ -12,4 +14,14 @@ public sealed record PledgeAnnounced(
     DateOnly AnnouncedOn,
     ExchangeRate? Rate,
     decimal LedgerAmount,
-    Evidence Source);
+    Evidence Source) : ITrackedEvent, IRetractable
+{
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => AnnouncedOn;
+
+    string ITrackedEvent.Summary(string ledgerCurrency) =>
+        $"{Pledger} pledged {Money(Amount)}{Converted(Amount, LedgerAmount, Rate, ledgerCurrency)} on {Date(AnnouncedOn)}";
+
+    IRetraction IRetractable.RetractedBy(int version, string reason, Evidence source) =>
+        new PledgeRetracted(version, PledgeId, Pledger, reason, source);
+}
+

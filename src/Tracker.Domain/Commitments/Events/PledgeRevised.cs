@@ -1,3 +1,5 @@
+using static Tracker.Domain.Wording;
+
 namespace Tracker.Domain.Commitments;
 
 /// <summary>A pledge's amount was explicitly revised (raised or cut), with the reason.</summary>
@@ -8,4 +10,14 @@ public sealed record PledgeRevised(
     ExchangeRate? Rate,
     decimal LedgerAmount,
     string Reason,
-    Evidence Source);
+    Evidence Source) : ITrackedEvent, IRetractable
+{
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => Source.On ?? recordedOn;
+
+    string ITrackedEvent.Summary(string ledgerCurrency) =>
+        $"{Pledger}'s pledge {PledgeId} revised to {Money(NewAmount)}{Converted(NewAmount, LedgerAmount, Rate, ledgerCurrency)}: {Reason}";
+
+    IRetraction IRetractable.RetractedBy(int version, string reason, Evidence source) =>
+        new PledgeRevisionRetracted(version, PledgeId, Pledger, reason, source);
+}
+

@@ -1,3 +1,5 @@
+using static Tracker.Domain.Wording;
+
 namespace Tracker.Domain.Commitments;
 
 /// <summary>Part of a pledge reached a later stage: committed (firm) or disbursed (paid), on a date.</summary>
@@ -9,4 +11,14 @@ public sealed record PledgeStageRecorded(
     DateOnly On,
     ExchangeRate? Rate,
     decimal LedgerAmount,
-    Evidence Source);
+    Evidence Source) : ITrackedEvent, IRetractable
+{
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => On;
+
+    string ITrackedEvent.Summary(string ledgerCurrency) =>
+        $"{Pledger} {Stage.ToString().ToLowerInvariant()} {Money(Amount)}{Converted(Amount, LedgerAmount, Rate, ledgerCurrency)} on {Date(On)} (pledge {PledgeId})";
+
+    IRetraction IRetractable.RetractedBy(int version, string reason, Evidence source) =>
+        new PledgeStageRetracted(version, PledgeId, Pledger, Stage, Amount, LedgerAmount, reason, source);
+}
+

@@ -1,3 +1,5 @@
+using static Tracker.Domain.Wording;
+
 namespace Tracker.Domain.Commitments;
 
 /// <summary>
@@ -14,4 +16,16 @@ public sealed record ProgressReported(
     ExchangeRate? Rate,
     decimal? LedgerFigure,
     string? Note,
-    Evidence Source);
+    Evidence Source) : ITrackedEvent, IRetractable
+{
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => AsOf;
+
+    string? ITrackedEvent.Reason => Note;
+
+    string ITrackedEvent.Summary(string ledgerCurrency) =>
+        $"Reported {Wording.Comparator(Comparator)}{(Currency is not null ? $"{Currency} {Number(Figure)}" : $"{Number(Figure)} {Unit}".TrimEnd())} as of {Date(AsOf)}";
+
+    IRetraction IRetractable.RetractedBy(int version, string reason, Evidence source) =>
+        new ProgressReportRetracted(version, Currency is not null, reason, source);
+}
+

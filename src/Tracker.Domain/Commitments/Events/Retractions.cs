@@ -6,11 +6,27 @@ namespace Tracker.Domain.Commitments;
 /// by the ids the original carried (the pledge, the document, the version) and carries what its reversal needs, so
 /// every model reverses it without reading the retracted event again.
 /// </summary>
-public interface IRetraction
+public interface IRetraction : ITrackedEvent
 {
     int RetractedVersion { get; }
-    string Reason { get; }
+    new string Reason { get; }
     Evidence Source { get; }
+
+    /// <summary>The name of the kind of event it retracts ("pledge-stage-recorded").</summary>
+    string RetractedEvent { get; }
+
+    string? ITrackedEvent.Reason => Reason;
+
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => null;
+
+    string ITrackedEvent.Summary(string ledgerCurrency) => $"Version {RetractedVersion} ({RetractedEvent}) retracted: {Reason}";
+}
+
+/// <summary>A fact that can be found wrong and retracted: it says which retraction stands for taking it back.</summary>
+public interface IRetractable
+{
+    /// <summary>The retraction of this fact, recorded at <paramref name="version"/> of its stream.</summary>
+    IRetraction RetractedBy(int version, string reason, Evidence source);
 }
 
 /// <summary>A retraction of a fact about one pledge: pledger views route it by the pledger.</summary>
@@ -22,30 +38,57 @@ public interface IPledgeRetraction : IRetraction
 
 /// <summary>A pledge's announcement was recorded in error: the pledge no longer counts.</summary>
 public sealed record PledgeRetracted(int RetractedVersion, string PledgeId, string Pledger, string Reason, Evidence Source)
-    : IPledgeRetraction;
+    : IPledgeRetraction
+{
+    string IRetraction.RetractedEvent => "pledge-announced";
+}
 
 /// <summary>A pledge's revision was recorded in error: the amount before it counts again.</summary>
 public sealed record PledgeRevisionRetracted(int RetractedVersion, string PledgeId, string Pledger, string Reason, Evidence Source)
-    : IPledgeRetraction;
+    : IPledgeRetraction
+{
+    string IRetraction.RetractedEvent => "pledge-revised";
+}
 
 /// <summary>A commitment or disbursement of part of a pledge was recorded in error: Amount no longer counts at Stage.</summary>
 public sealed record PledgeStageRetracted(int RetractedVersion, string PledgeId, string Pledger, PledgeStage Stage,
-    Money Amount, decimal LedgerAmount, string Reason, Evidence Source) : IPledgeRetraction;
+    Money Amount, decimal LedgerAmount, string Reason, Evidence Source) : IPledgeRetraction
+{
+    string IRetraction.RetractedEvent => "pledge-stage-recorded";
+}
 
 /// <summary>A reported figure was recorded in error. InMoney says whether it was a money figure.</summary>
-public sealed record ProgressReportRetracted(int RetractedVersion, bool InMoney, string Reason, Evidence Source) : IRetraction;
+public sealed record ProgressReportRetracted(int RetractedVersion, bool InMoney, string Reason, Evidence Source) : IRetraction
+{
+    string IRetraction.RetractedEvent => "progress-reported";
+}
 
 /// <summary>A status assessment was recorded in error: the assessment before it stands again.</summary>
-public sealed record AssessmentRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction;
+public sealed record AssessmentRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction
+{
+    string IRetraction.RetractedEvent => "status-assessed";
+}
 
 /// <summary>A restatement in DocumentKey was recorded in error, with any target or deadline it set.</summary>
-public sealed record RestatementRetracted(int RetractedVersion, string DocumentKey, string Reason, Evidence Source) : IRetraction;
+public sealed record RestatementRetracted(int RetractedVersion, string DocumentKey, string Reason, Evidence Source) : IRetraction
+{
+    string IRetraction.RetractedEvent => "commitment-restated";
+}
 
 /// <summary>A target revision was recorded in error: the target before it stands again.</summary>
-public sealed record TargetRevisionRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction;
+public sealed record TargetRevisionRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction
+{
+    string IRetraction.RetractedEvent => "target-revised";
+}
 
 /// <summary>A deadline revision was recorded in error: the deadline before it stands again.</summary>
-public sealed record DeadlineRevisionRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction;
+public sealed record DeadlineRevisionRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction
+{
+    string IRetraction.RetractedEvent => "deadline-revised";
+}
 
 /// <summary>Evidence was attached in error.</summary>
-public sealed record EvidenceRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction;
+public sealed record EvidenceRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction
+{
+    string IRetraction.RetractedEvent => "evidence-attached";
+}

@@ -1,3 +1,4 @@
+using Tracker.Domain;
 using JasperFx.Events;
 using Tracker.Domain.Commitments;
 
@@ -34,7 +35,7 @@ public static class EffectiveOrder
     public static DateOnly DateOf(IEvent e, DateOnly statedOn)
     {
         var recordedOn = DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
-        var on = EffectiveDate.Of(e.Data, recordedOn) ?? recordedOn;
+        var on = TrackedEvents.EffectiveOn(e.Data, recordedOn) ?? recordedOn;
         return on < statedOn ? statedOn : on;
     }
 

@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text.Json;
+using Tracker.Domain.Commitments;
+
+namespace Tracker.Domain;
+
+/// <summary>How the values inside events read in a summary: dates as ISO days, amounts with thousands separators.</summary>
+public static class Wording
+{
+    public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static string Number(decimal value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
+
+    public static string Money(Money money) => $"{money.Currency} {Number(money.Amount)}";
+
+    public static string Paragraph(string? paragraph) => paragraph is null ? "" : $" paragraph {paragraph}";
+
+    /// <summary>An enum value as the API spells it: AchievedLate is "achieved-late".</summary>
+    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
+    /// <summary>" (USD 27,100,000 at 1.084 on 2024-10-02)" for money converted into the ledger currency; "" otherwise.</summary>
+    public static string Converted(Money original, decimal ledgerAmount, ExchangeRate? rate, string ledgerCurrency) =>
+        rate is null || original.Currency == ledgerCurrency
+            ? ""
+            : $" ({ledgerCurrency} {Number(ledgerAmount)} at {rate.Rate.ToString(CultureInfo.InvariantCulture)} on {Date(rate.On)})";
+
+    public static string Target(Target target) =>
+        target.IsMoney ? $"{target.Currency} {Number(target.Amount)}" : $"{Number(target.Amount)} {target.Unit}";
+
+    public static string Deadline(Deadline deadline) => deadline.DueBy is { } due
+        ? $"due by {Date(due)}"
+        : deadline.Description ?? "open-ended";
+
+    /// <summary>The words a comparator puts before a figure: "more than ", "about ", or nothing for an exact one.</summary>
+    public static string Comparator(Comparator comparator) => comparator switch
+    {
+        Commitments.Comparator.Exactly => "",
+        Commitments.Comparator.AtLeast => "at least ",
+        Commitments.Comparator.MoreThan => "more than ",
+        Commitments.Comparator.About => "about ",
+        _ => "up to "
+    };
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Shouldly;
+using Tracker.Api.Infrastructure;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Tracker.Domain.Documents;
+
+namespace Tracker.Tests.Domain.Commitments;
+
+/// <summary>
+/// Each event states, beside its shape, when it took effect, why, how it reads, and which retraction takes it back: the
+/// history, the changelog, the effective timeline and the corrections all ask it, instead of each keeping a switch.
+/// </summary>
+public sealed class what_each_event_says_about_itself
+{
+    private static readonly DateOnly RecordedOn = new(2025, 3, 1);
+    private static readonly Evidence Undated = new("washington-2024", null, Primary: true);
+    private static readonly Evidence Dated = Undated with { On = new DateOnly(2024, 11, 5) };
+
+    private static readonly object[] All =
+    [
+        new CommitmentStated("k", "Raise $394 million", CommitmentKind.Financial, "stabilisation", ["coalition"],
+            new Target(394_000_000m, "USD", null), null, new Provenance("washington-2024", "5", "a goal"), new DateOnly(2024, 9, 30)),
+        new CommitmentRestated(new Provenance("rome-2021", null, "we reaffirm"), new DateOnly(2021, 6, 28), null, null, "reaffirmed"),
+        new TargetRevised(new Target(400_000_000m, "USD", null), "revised upward", Dated),
+        new DeadlineRevised(new Deadline(new DateOnly(2026, 1, 1), DeadlinePrecision.Year), "extended", Undated),
+        new PledgeAnnounced("k", "germany-1", "Germany", new Money(25_000_000m, "EUR"), new DateOnly(2024, 10, 2),
+            new ExchangeRate(1.084m, new DateOnly(2024, 10, 2)), 27_100_000m, Undated),
+        new PledgeRevised("germany-1", "Germany", new Money(30_000_000m, "EUR"), null, 32_520_000m, "raised", Undated),
+        new PledgeStageRecorded("germany-1", "Germany", PledgeStage.Disbursed, new Money(10_000_000m, "EUR"),
+            new DateOnly(2025, 1, 15), null, 10_840_000m, Undated),
+        new ProgressReported(200_000_000m, null, "USD", Comparator.MoreThan, new DateOnly(2024, 9, 30), null, 200_000_000m,
+            "announced commitments", Undated),
+        new StatusAssessed(CommitmentStatus.InProgress, new DateOnly(2025, 2, 1), "disbursements under way", Undated),
+        new EvidenceAttached(Dated with { Note = "a news report" })
+    ];
+
+    public static TheoryData<object> Facts() => new(All);
+
+    /// <summary>Every fact but the statement, which starts the stream and is never retracted.</summary>
+    public static TheoryData<object> Retractable() => new(All.Where(fact => fact is not CommitmentStated));
+
+    [Fact]
+    public void the_statement_cannot_be_retracted() => Retraction.Of(7, All[0], "recorded in error", Undated).ShouldBeNull();
+
+    [Theory]
+    [MemberData(nameof(Retractable))]
+    public void every_later_fact_can_be_retracted_by_a_retraction_that_names_it(object fact)
+    {
+        var retraction = Retraction.Of(7, fact, "recorded in error", Undated);
+
+        retraction.ShouldNotBeNull();
+        retraction.RetractedVersion.ShouldBe(7);
+        retraction.RetractedEvent.ShouldBe(EventNames.Of(fact));
+        TrackedEvents.EffectiveOn(retraction, RecordedOn).ShouldBeNull();
+        TrackedEvents.Summary(retraction, "USD").ShouldBe($"Version 7 ({EventNames.Of(fact)}) retracted: recorded in error");
+        TrackedEvents.Reason(retraction).ShouldBe("recorded in error");
+    }
+
+    [Theory]
+    [MemberData(nameof(Facts))]
+    public void what_an_event_says_about_itself_is_not_stored_with_it(object fact)
+    {
+        var stored = JsonSerializer.SerializeToElement(fact, fact.GetType());
+
+        var names = stored.EnumerateObject().Select(p => p.Name).ToList();
+        names.ShouldNotContain("EffectiveOn");
+        names.ShouldNotContain("Summary");
+        names.ShouldNotContain("RetractedEvent");
+    }
+
+    [Fact]
+    public void a_fact_takes_effect_on_its_own_date_or_else_on_the_day_it_was_recorded()
+    {
+        var facts = All.ToDictionary(fact => fact.GetType());
+
+        TrackedEvents.EffectiveOn(facts[typeof(PledgeAnnounced)], RecordedOn).ShouldBe(new DateOnly(2024, 10, 2));
+        TrackedEvents.EffectiveOn(facts[typeof(TargetRevised)], RecordedOn).ShouldBe(new DateOnly(2024, 11, 5));
+        TrackedEvents.EffectiveOn(facts[typeof(DeadlineRevised)], RecordedOn).ShouldBe(RecordedOn);
+        TrackedEvents.EffectiveOn(new DeadlinePassed(new DateOnly(2022, 6, 30)), RecordedOn).ShouldBe(new DateOnly(2022, 7, 1));
+        TrackedEvents.EffectiveOn(new EventCorrected(3, "pledge-announced", "wrong", Undated), RecordedOn).ShouldBeNull();
+    }
+
+    [Fact]
+    public void a_fact_reads_as_a_person_would_write_it_with_its_reason()
+    {
+        var facts = All.ToDictionary(fact => fact.GetType());
+
+        TrackedEvents.Summary(facts[typeof(PledgeAnnounced)], "USD")
+            .ShouldBe("Germany pledged EUR 25,000,000 (USD 27,100,000 at 1.084 on 2024-10-02) on 2024-10-02");
+        TrackedEvents.Summary(facts[typeof(ProgressReported)], "USD").ShouldBe("Reported more than USD 200,000,000 as of 2024-09-30");
+        TrackedEvents.Summary(facts[typeof(StatusAssessed)], "USD").ShouldBe("Assessed in-progress on 2025-02-01: disbursements under way");
+        TrackedEvents.Reason(facts[typeof(StatusAssessed)]).ShouldBe("disbursements under way");
+        TrackedEvents.Reason(facts[typeof(CommitmentRestated)]).ShouldBe("reaffirmed");
+        TrackedEvents.Reason(facts[typeof(PledgeAnnounced)]).ShouldBeNull();
+        TrackedEvents.Summary(new SourceDocumentRegistered("rome-2021", "Rome communiqué", new DateOnly(2021, 6, 28), "Rome",
+            "communique", null, true), "USD").ShouldBe("Document 'rome-2021' registered: Rome communiqué (2021-06-28, primary)");
+    }
+}
