@@ -102,7 +102,7 @@ app.MapWolverineEndpoints(options =>
     // "?page=abc" is a 400 problem, not a silent default.
     options.RejectUnparseableQueryValues = true;
     options.AddPolicy<FluentValidationPolicy>();
-    options.AddPolicy<CommitmentWriteOpenApi>();
+    options.AddPolicy<CommitmentWritePolicy>();
     options.AddPolicy<RouteAuthorization>();
     options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);
     options.AddMiddleware(typeof(MarkIdempotencyCommitted), WriteMetadata.Applies);

@@ -21,8 +21,10 @@ public sealed record AnnouncePledgeRequest(
     Money Amount,
     DateOnly? AnnouncedOn,
     ExchangeRate? ExchangeRate,
-    Evidence Source)
+    Evidence Source) : ICitesDocuments
 {
+    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
+
     public sealed class Validator : AbstractValidator<AnnouncePledgeRequest>
     {
         public Validator()
@@ -45,25 +47,17 @@ public sealed record PledgeRecorded(string Key, int Version, PledgeLedger Pledge
 
 public static class AnnouncePledgeEndpoint
 {
-    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
-        CommitmentWrite.Fetch(key, session, http);
-
-    public static Task<ProblemDetails> ValidateAsync(string key, AnnouncePledgeRequest request,
-        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
-        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
-
     [WolverinePost("/api/commitments/{key}/pledges", Name = "AnnouncePledge")]
     [EndpointSummary("Record a pledge announced toward the commitment")]
     [Tags("Pledges")]
     [ProducesResponseType<PledgeRecorded>(StatusCodes.Status201Created)]
-    public static (IResult, OutgoingMessages) Post(AnnouncePledgeRequest request, IEventStream<CommitmentProgress> stream)
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(AnnouncePledgeRequest request, CommitmentState commitment)
     {
-        var state = stream.Aggregate!.State;
-        var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(state, request.Pledger);
-        var decision = AnnouncePledge.Decide(state, pledgeId, request.Pledger.Trim(), request.Amount,
+        var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(commitment, request.Pledger);
+        var decision = AnnouncePledge.Decide(commitment, pledgeId, request.Pledger.Trim(), request.Amount,
             request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised());
-        return CommitmentWrite.Append(stream, decision,
+        return CommitmentWrite.Recorded(commitment, decision,
             after => new PledgeRecorded(after.Key, after.Version, after.FindPledge(pledgeId)!),
-            location: $"/api/commitments/{state.Key}/pledges/{pledgeId}");
+            location: $"/api/commitments/{commitment.Key}/pledges/{pledgeId}");
     }
 }

@@ -13,8 +13,10 @@ namespace Tracker.Api.Commitments;
 
 /// <summary>A status assessment with its rationale and evidence.</summary>
 public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? AssessedOn, [property: MultiLine] string Rationale,
-    Evidence Source)
+    Evidence Source) : ICitesDocuments
 {
+    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
+
     public sealed class Validator : AbstractValidator<AssessStatusRequest>
     {
         public Validator()
@@ -29,17 +31,10 @@ public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? Ass
 
 public static class AssessStatusEndpoint
 {
-    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
-        CommitmentWrite.Fetch(key, session, http);
-
-    public static Task<ProblemDetails> ValidateAsync(string key, AssessStatusRequest request,
-        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
-        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
-
     [WolverinePost("/api/commitments/{key}/assessments", Name = "AssessStatus")]
     [EndpointSummary("Record a status assessment")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(AssessStatusRequest request, IEventStream<CommitmentProgress> stream) =>
-        CommitmentWrite.Append(stream, AssessStatus.Decide(stream.Aggregate!.State, request.Status!.Value,
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(AssessStatusRequest request, CommitmentState commitment) =>
+        CommitmentWrite.Recorded(commitment, AssessStatus.Decide(commitment, request.Status!.Value,
             request.AssessedOn!.Value, request.Rationale.Trim(), request.Source.Normalised()));
 }

@@ -11,17 +11,9 @@ namespace Tracker.Api.Commitments;
 
 public static class AttachEvidenceEndpoint
 {
-    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
-        CommitmentWrite.Fetch(key, session, http);
-
-    public static Task<ProblemDetails> ValidateAsync(string key, Evidence request, IEventStream<CommitmentProgress> stream,
-        IDocumentSession session, RegisteredDocuments registered) =>
-        CommitmentWrite.Check(stream, key, session, registered, request.DocumentKey);
-
-    /// <summary>The body is the evidence itself: { documentKey or url, primary, on, note }.</summary>
     [WolverinePost("/api/commitments/{key}/evidence", Name = "AttachEvidence")]
     [EndpointSummary("Attach evidence to the commitment")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(Evidence request, IEventStream<CommitmentProgress> stream) =>
-        CommitmentWrite.Append(stream, AttachEvidence.Decide(stream.Aggregate!.State, request.Normalised()));
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(Evidence request, CommitmentState commitment) =>
+        CommitmentWrite.Recorded(commitment, AttachEvidence.Decide(commitment, request.Normalised()));
 }

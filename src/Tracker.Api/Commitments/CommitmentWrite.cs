@@ -8,63 +8,116 @@ using Tracker.Domain.Commitments;
 using Tracker.Api.Documents;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.CodeGeneration.Frames;
+using Wolverine.Http.CodeGen;
 
 namespace Tracker.Api.Commitments;
 
 /// <summary>
-/// The steps every write to an existing commitment shares: fetch its stream (checking If-Match), refuse unknown
-/// commitments and unknown documents, then append what the pure decision returned, or answer the rule it broke.
+/// The one workflow every write to an existing commitment shares, put by <see cref="CommitmentWritePolicy"/> before each
+/// endpoint that takes a <see cref="CommitmentState"/>: fetch its stream (checking If-Match), refuse an unknown commitment
+/// (404) and unknown documents (422). The endpoints themselves are pure: they take the state and return what their
+/// decision recorded (<see cref="Recorded"/>), which Wolverine appends to the fetched stream and commits with any
+/// scheduled message.
 /// </summary>
 public static class CommitmentWrite
 {
     /// <summary>
     /// Fetches the stream for writing. With If-Match, a stale version fails here (412), before any decision. Without it,
-    /// the stream is locked for this transaction, so writers racing on one commitment queue instead of failing.
+    /// the stream is locked for this transaction, so writers racing on one commitment queue instead of failing. The state
+    /// is null for an unknown commitment, which <see cref="ValidateAsync"/> answers before any endpoint reads it.
     /// </summary>
-    public static async Task<IEventStream<CommitmentProgress>> Fetch(string key, IDocumentSession session, HttpContext http)
+    public static async Task<(IEventStream<CommitmentProgress>, CommitmentState)> LoadAsync(string key,
+        IDocumentSession session, HttpContext http)
     {
         var id = StreamIds.ForCommitment(key);
-        return Versions.TryReadIfMatch(http.Request, out var expected)
+        var stream = Versions.TryReadIfMatch(http.Request, out var expected)
             ? await session.Events.FetchForWriting<CommitmentProgress>(id, expected, http.RequestAborted)
             : await session.Events.FetchForExclusiveWriting<CommitmentProgress>(id, http.RequestAborted);
+        return (stream, stream.Aggregate?.State!);
     }
 
-    /// <summary>404 for an unknown commitment; 422 naming any referenced document that is not registered.</summary>
-    public static async Task<ProblemDetails> Check(IEventStream<CommitmentProgress> stream, string key, IQuerySession session,
-        RegisteredDocuments registered,
-        params string?[] documentKeys)
+    /// <summary>404 for an unknown commitment; 422 naming any cited document that is not registered.</summary>
+    public static async Task<IResult> ValidateAsync<TRequest>(string key, IEventStream<CommitmentProgress> stream,
+        TRequest request, IDocumentSession session, RegisteredDocuments registered) where TRequest : ICitesDocuments
     {
-        if (stream.Aggregate is null)
-        {
-            return new ProblemDetails
-            {
-                Status = StatusCodes.Status404NotFound,
-                Type = ProblemTypes.NotFound,
-                Title = "No such commitment",
-                Detail = $"No commitment has key '{key}'."
-            };
-        }
-        return await DocumentChecks.AllRegistered(session, registered, documentKeys);
+        if (stream.Aggregate is null) return NoSuchCommitment.Problem(key);
+        var problem = await DocumentChecks.AllRegistered(session, registered, [.. request.CitedDocuments()]);
+        return ReferenceEquals(problem, WolverineContinue.NoProblems) ? WolverineContinue.Result() : Results.Problem(problem);
     }
 
     /// <summary>
-    /// Appends the decision's events and schedules the deadline check a new due date needs (Wolverine commits both in one
-    /// transaction), or turns the decision's violation into a problem.
+    /// What a write answers for a decision: the events to append (Wolverine runs the operation on the fetched stream, in
+    /// the write's transaction), the response, and the deadline check a new due date needs; or the rule it broke.
     /// </summary>
-    public static (IResult, OutgoingMessages) Append(IEventStream<CommitmentProgress> stream, Decision decision,
+    public static (IResult, AppendToCommitment, OutgoingMessages) Recorded(CommitmentState before, Decision decision,
         Func<CommitmentState, object>? body = null, string? location = null)
     {
-        if (decision.Violation is { } violation) return (RuleProblems.For(violation), []);
+        var stream = StreamIds.ForCommitment(before.Key);
+        if (decision.Violation is { } violation) return (RuleProblems.For(violation), new AppendToCommitment(stream, []), []);
 
-        stream.AppendMany(decision.Events);
-        var before = stream.Aggregate!.State;
         var state = decision.Events.Aggregate(before, (s, e) => s.After(e));
         var answer = new WriteAccepted(
             body?.Invoke(state) ?? new Recorded(state.Key, state.Version, decision.Events.Select(EventNames.Of).ToList()),
             state.Version, location);
-        return (answer, [.. CheckDeadline.WhenDueDateChanged(before, state)]);
+        return (answer, new AppendToCommitment(stream, decision.Events), [.. CheckDeadline.WhenDueDateChanged(before, state)]);
+    }
+}
+
+/// <summary>
+/// The events a decision recorded, appended to the commitment's stream. The stream was fetched for writing in the same
+/// session, so they join it: its expected version (If-Match) or its lock still holds at commit.
+/// </summary>
+public sealed record AppendToCommitment(Guid StreamId, IReadOnlyList<object> Events) : IMartenOp
+{
+    public void Execute(IDocumentSession session)
+    {
+        if (Events.Count > 0) session.Events.Append(StreamId, Events);
     }
 }
 
 /// <summary>What a write answers by default: the commitment, its new version, and the events recorded.</summary>
 public sealed record Recorded(string Key, int Version, IReadOnlyList<string> Events);
+
+/// <summary>
+/// Puts <see cref="CommitmentWrite"/>'s steps before every endpoint that takes a <see cref="CommitmentState"/>, the
+/// document check closed over the endpoint's request type (code generation resolves variables by their exact type), and
+/// describes in the OpenAPI document the answers every such write can give.
+/// </summary>
+public sealed class CommitmentWritePolicy : IHttpPolicy
+{
+    public void Apply(IReadOnlyList<HttpChain> chains, GenerationRules rules, IServiceContainer container)
+    {
+        foreach (var chain in chains.Where(c => c.Method.Method.GetParameters().Any(p => p.ParameterType == typeof(CommitmentState))))
+        {
+            if (chain.RequestType is not { } requestType || !typeof(ICitesDocuments).IsAssignableFrom(requestType))
+            {
+                throw new InvalidOperationException(
+                    $"{chain.Method.HandlerType.Name}: a commitment write's request must say which documents it cites (ICitesDocuments).");
+            }
+            var creates = chain.Method.Method.GetCustomAttributes(typeof(ProducesResponseTypeAttribute), true)
+                .OfType<ProducesResponseTypeAttribute>().Any(a => a.StatusCode == StatusCodes.Status201Created);
+            if (!creates) chain.Metadata.Produces<Recorded>(StatusCodes.Status200OK);
+            chain.Metadata
+                .Produces<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")
+                .Produces<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")
+                .Produces<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")
+                .Produces<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json");
+
+            var load = new MethodCall(typeof(CommitmentWrite), nameof(CommitmentWrite.LoadAsync)) { CommentText = "Fetch the commitment for writing" };
+            var validate = new MethodCall(typeof(CommitmentWrite),
+                typeof(CommitmentWrite).GetMethod(nameof(CommitmentWrite.ValidateAsync))!.MakeGenericMethod(requestType))
+            {
+                CommentText = "An unknown commitment or document ends the request"
+            };
+            // Before the endpoint's own loading steps (the fact a correction names, a restating document), which may
+            // then rely on the commitment and the documents being there.
+            var own = chain.Middleware.FindIndex(frame => frame is MethodCall call && call.HandlerType == chain.Method.HandlerType);
+            chain.Middleware.InsertRange(own < 0 ? chain.Middleware.Count : own,
+                [load, validate, new MaybeEndWithResultFrame(validate.ReturnVariable!)]);
+        }
+    }
+}

@@ -12,8 +12,10 @@ using Wolverine.Http;
 namespace Tracker.Api.Commitments;
 
 /// <summary>Retracts the fact recorded at Version. To replace it, record the right fact after the retraction.</summary>
-public sealed record CorrectEventRequest(int? Version, [property: MultiLine] string Reason, Evidence Source)
+public sealed record CorrectEventRequest(int? Version, [property: MultiLine] string Reason, Evidence Source) : ICitesDocuments
 {
+    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
+
     public sealed class Validator : AbstractValidator<CorrectEventRequest>
     {
         public Validator()
@@ -30,27 +32,24 @@ public sealed record NamedFact(object? Data);
 
 public static class CorrectEventEndpoint
 {
-    public static async Task<(IEventStream<CommitmentProgress>, NamedFact)> LoadAsync(string key, CorrectEventRequest request,
-        IDocumentSession session, HttpContext http)
+    /// <summary>The fact the correction names, read after the shared workflow fetched and checked the commitment.</summary>
+    public static async Task<NamedFact> LoadAsync(string key, CorrectEventRequest request, IDocumentSession session,
+        CancellationToken token)
     {
-        var stream = await CommitmentWrite.Fetch(key, session, http);
-        var named = stream.Aggregate is null || request.Version is not { } version
+        var id = StreamIds.ForCommitment(key);
+        var named = request.Version is not { } version
             ? null
             : await session.Events.QueryAllRawEvents()
-                .Where(e => e.StreamId == stream.Id && e.Version == version)
-                .FirstOrDefaultAsync(http.RequestAborted);
-        return (stream, new NamedFact(named?.Data));
+                .Where(e => e.StreamId == id && e.Version == version)
+                .FirstOrDefaultAsync(token);
+        return new NamedFact(named?.Data);
     }
-
-    public static Task<ProblemDetails> ValidateAsync(string key, CorrectEventRequest request,
-        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
-        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
 
     [WolverinePost("/api/commitments/{key}/corrections", Name = "CorrectEvent")]
     [EndpointSummary("Retract an earlier fact by its version")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(CorrectEventRequest request, IEventStream<CommitmentProgress> stream,
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(CorrectEventRequest request, CommitmentState commitment,
         NamedFact named) =>
-        CommitmentWrite.Append(stream, CorrectEvent.Decide(stream.Aggregate!.State, request.Version!.Value, named.Data,
+        CommitmentWrite.Recorded(commitment, CorrectEvent.Decide(commitment, request.Version!.Value, named.Data,
             request.Reason.Trim(), request.Source.Normalised()));
 }

@@ -1,3 +1,4 @@
+using Tracker.Domain;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
@@ -16,8 +17,10 @@ public sealed record RecordPledgeStageRequest(
     Money Amount,
     DateOnly? On,
     ExchangeRate? ExchangeRate,
-    Evidence Source)
+    Evidence Source) : ICitesDocuments
 {
+    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
+
     public sealed class Validator : AbstractValidator<RecordPledgeStageRequest>
     {
         public Validator()
@@ -33,17 +36,10 @@ public sealed record RecordPledgeStageRequest(
 
 public static class RecordPledgeStageEndpoint
 {
-    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
-        CommitmentWrite.Fetch(key, session, http);
-
-    public static Task<ProblemDetails> ValidateAsync(string key, RecordPledgeStageRequest request,
-        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
-        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
-
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/stages", Name = "RecordPledgeStage")]
     [EndpointSummary("Record part of a pledge as committed or disbursed")]
     [Tags("Pledges")]
-    public static (IResult, OutgoingMessages) Post(string pledgeId, RecordPledgeStageRequest request, IEventStream<CommitmentProgress> stream) =>
-        CommitmentWrite.Append(stream, RecordPledgeStage.Decide(stream.Aggregate!.State, pledgeId, request.Stage!.Value,
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(string pledgeId, RecordPledgeStageRequest request, CommitmentState commitment) =>
+        CommitmentWrite.Recorded(commitment, RecordPledgeStage.Decide(commitment, pledgeId, request.Stage!.Value,
             request.Amount, request.On!.Value, request.ExchangeRate, request.Source.Normalised()));
 }

@@ -23,8 +23,10 @@ public sealed record ReportProgressRequest(
     DateOnly? AsOf,
     ExchangeRate? ExchangeRate,
     [property: MultiLine] string? Note,
-    Evidence Source)
+    Evidence Source) : ICitesDocuments
 {
+    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
+
     public sealed class Validator : AbstractValidator<ReportProgressRequest>
     {
         public Validator()
@@ -46,18 +48,11 @@ public sealed record ReportProgressRequest(
 
 public static class ReportProgressEndpoint
 {
-    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
-        CommitmentWrite.Fetch(key, session, http);
-
-    public static Task<ProblemDetails> ValidateAsync(string key, ReportProgressRequest request,
-        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
-        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
-
     [WolverinePost("/api/commitments/{key}/progress", Name = "ReportProgress")]
     [EndpointSummary("Record a reported figure toward the commitment")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(ReportProgressRequest request, IEventStream<CommitmentProgress> stream) =>
-        CommitmentWrite.Append(stream, ReportProgress.Decide(stream.Aggregate!.State, request.Figure!.Value,
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReportProgressRequest request, CommitmentState commitment) =>
+        CommitmentWrite.Recorded(commitment, ReportProgress.Decide(commitment, request.Figure!.Value,
             request.Unit?.Trim(), request.Currency, request.Comparator!.Value, request.AsOf!.Value,
             request.ExchangeRate, request.Note, request.Source.Normalised()));
 }

@@ -18,8 +18,10 @@ public sealed record RestateCommitmentRequest(
     DateOnly? RestatedOn,
     Target? NewTarget,
     Deadline? NewDeadline,
-    [property: MultiLine] string? Note)
+    [property: MultiLine] string? Note) : ICitesDocuments
 {
+    public IEnumerable<string?> CitedDocuments() => [RestatedIn.DocumentKey];
+
     public sealed class Validator : AbstractValidator<RestateCommitmentRequest>
     {
         public Validator()
@@ -34,24 +36,19 @@ public sealed record RestateCommitmentRequest(
 
 public static class RestateCommitmentEndpoint
 {
-    public static async Task<(IEventStream<CommitmentProgress>, DocumentView?)> LoadAsync(string key,
-        RestateCommitmentRequest request, IDocumentSession session, HttpContext http) =>
-        (await CommitmentWrite.Fetch(key, session, http),
-            await session.LoadAsync<DocumentView>(StreamIds.ForDocument(request.RestatedIn.DocumentKey)));
-
-    // The document was loaded above; only when it is missing does the check look it up again, to name it in the 422.
-    public static Task<ProblemDetails> ValidateAsync(string key, RestateCommitmentRequest request,
-        IEventStream<CommitmentProgress> stream, DocumentView? document, IDocumentSession session, RegisteredDocuments registered) => document is null
-        ? CommitmentWrite.Check(stream, key, session, registered, request.RestatedIn.DocumentKey)
-        : CommitmentWrite.Check(stream, key, session, registered);
+    /// <summary>The restating document (registered: the shared workflow checked), for its date and canonical key.</summary>
+    public static async Task<DocumentView> LoadAsync(RestateCommitmentRequest request, IDocumentSession session,
+        CancellationToken token) =>
+        (await session.LoadAsync<DocumentView>(StreamIds.ForDocument(request.RestatedIn.DocumentKey), token))!;
 
     [WolverinePost("/api/commitments/{key}/restatements", Name = "RestateCommitment")]
     [EndpointSummary("Record that a later document restated the commitment")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(RestateCommitmentRequest request, IEventStream<CommitmentProgress> stream, DocumentView document)
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(RestateCommitmentRequest request, CommitmentState commitment,
+        DocumentView document)
     {
         var restated = new CommitmentRestated(request.RestatedIn with { DocumentKey = document.Key },
             request.RestatedOn ?? document.PublishedOn, request.NewTarget, request.NewDeadline, request.Note);
-        return CommitmentWrite.Append(stream, RestateCommitment.Decide(stream.Aggregate!.State, restated));
+        return CommitmentWrite.Recorded(commitment, RestateCommitment.Decide(commitment, restated));
     }
 }

@@ -13,8 +13,10 @@ namespace Tracker.Api.Commitments;
 
 /// <summary>A revised target, deadline or both, with the reason and its source.</summary>
 public sealed record ReviseCommitmentRequest(Target? Target, Deadline? Deadline, [property: MultiLine] string Reason,
-    Evidence Source)
+    Evidence Source) : ICitesDocuments
 {
+    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
+
     public sealed class Validator : AbstractValidator<ReviseCommitmentRequest>
     {
         public Validator()
@@ -31,17 +33,10 @@ public sealed record ReviseCommitmentRequest(Target? Target, Deadline? Deadline,
 
 public static class ReviseCommitmentEndpoint
 {
-    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
-        CommitmentWrite.Fetch(key, session, http);
-
-    public static Task<ProblemDetails> ValidateAsync(string key, ReviseCommitmentRequest request,
-        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
-        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
-
     [WolverinePost("/api/commitments/{key}/revisions", Name = "ReviseCommitment")]
     [EndpointSummary("Revise the commitment's target or deadline")]
     [Tags("Commitments")]
-    public static (IResult, OutgoingMessages) Post(ReviseCommitmentRequest request, IEventStream<CommitmentProgress> stream) =>
-        CommitmentWrite.Append(stream, ReviseCommitment.Decide(stream.Aggregate!.State, request.Target, request.Deadline,
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReviseCommitmentRequest request, CommitmentState commitment) =>
+        CommitmentWrite.Recorded(commitment, ReviseCommitment.Decide(commitment, request.Target, request.Deadline,
             request.Reason.Trim(), request.Source.Normalised()));
 }

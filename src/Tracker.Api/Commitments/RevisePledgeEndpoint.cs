@@ -13,8 +13,10 @@ namespace Tracker.Api.Commitments;
 
 /// <summary>A pledge's new total, in its own currency, with the reason: the only way a pledge's amount changes.</summary>
 public sealed record RevisePledgeRequest(Money Amount, ExchangeRate? ExchangeRate, [property: MultiLine] string Reason,
-    Evidence Source)
+    Evidence Source) : ICitesDocuments
 {
+    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
+
     public sealed class Validator : AbstractValidator<RevisePledgeRequest>
     {
         public Validator()
@@ -29,17 +31,10 @@ public sealed record RevisePledgeRequest(Money Amount, ExchangeRate? ExchangeRat
 
 public static class RevisePledgeEndpoint
 {
-    public static Task<IEventStream<CommitmentProgress>> LoadAsync(string key, IDocumentSession session, HttpContext http) =>
-        CommitmentWrite.Fetch(key, session, http);
-
-    public static Task<ProblemDetails> ValidateAsync(string key, RevisePledgeRequest request,
-        IEventStream<CommitmentProgress> stream, IDocumentSession session, RegisteredDocuments registered) =>
-        CommitmentWrite.Check(stream, key, session, registered, request.Source.DocumentKey);
-
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/revisions", Name = "RevisePledge")]
     [EndpointSummary("Revise a pledge's amount")]
     [Tags("Pledges")]
-    public static (IResult, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request, IEventStream<CommitmentProgress> stream) =>
-        CommitmentWrite.Append(stream, RevisePledge.Decide(stream.Aggregate!.State, pledgeId, request.Amount,
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request, CommitmentState commitment) =>
+        CommitmentWrite.Recorded(commitment, RevisePledge.Decide(commitment, pledgeId, request.Amount,
             request.ExchangeRate, request.Reason.Trim(), request.Source.Normalised()));
 }

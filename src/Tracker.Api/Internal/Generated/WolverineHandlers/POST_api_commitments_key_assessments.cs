@@ -32,6 +32,13 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            var key = (string?)httpContext.GetRouteValue("key");
+            if(key == null)
+            {
+                httpContext.Response.StatusCode = 404;
+                return;
+            }
+
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
@@ -52,25 +59,31 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.AssessStatusEndpoint").SetTag("http.route", "/api/commitments/{key}/assessments").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             Tracker.Api.Infrastructure.Idempotency.MarkIdempotencyCommitted.Before(httpContext, documentSession);
-            var key = (string?)httpContext.GetRouteValue("key");
-            if(key == null)
-            {
-                httpContext.Response.StatusCode = 404;
-                return;
-            }
+            
+            // Fetch the commitment for writing
+            (var eventStreamOfCommitmentProgress, var commitmentState) = await Tracker.Api.Commitments.CommitmentWrite.LoadAsync(key, documentSession, httpContext).ConfigureAwait(false);
 
-            var eventStreamOfCommitmentProgress = await Tracker.Api.Commitments.AssessStatusEndpoint.LoadAsync(key, documentSession, httpContext).ConfigureAwait(false);
-            var problemDetails2 = await Tracker.Api.Commitments.AssessStatusEndpoint.ValidateAsync(key, request, eventStreamOfCommitmentProgress, documentSession, _registeredDocuments).ConfigureAwait(false);
-            // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
+            
+            // An unknown commitment or document ends the request
+            var result2 = await Tracker.Api.Commitments.CommitmentWrite.ValidateAsync<Tracker.Api.Commitments.AssessStatusRequest>(key, eventStreamOfCommitmentProgress, request, documentSession, _registeredDocuments).ConfigureAwait(false);
+
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result2 != null && !(result2 is Wolverine.Http.WolverineContinue))
             {
-                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
+                await result2.ExecuteAsync(httpContext).ConfigureAwait(false);
                 return;
             }
 
             
             // The actual HTTP request handler execution
-            (var result, var outgoingMessages) = Tracker.Api.Commitments.AssessStatusEndpoint.Post(request, eventStreamOfCommitmentProgress);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.AssessStatusEndpoint.Post(request, commitmentState);
+
+            if (appendToCommitment != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                appendToCommitment.Execute(documentSession);
+            }
 
             
             // Outgoing, cascaded message

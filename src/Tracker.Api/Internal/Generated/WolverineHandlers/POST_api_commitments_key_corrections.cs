@@ -59,18 +59,32 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            (var eventStreamOfCommitmentProgress, var namedFact) = await Tracker.Api.Commitments.CorrectEventEndpoint.LoadAsync(key, request, documentSession, httpContext).ConfigureAwait(false);
-            var problemDetails2 = await Tracker.Api.Commitments.CorrectEventEndpoint.ValidateAsync(key, request, eventStreamOfCommitmentProgress, documentSession, _registeredDocuments).ConfigureAwait(false);
-            // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
+            
+            // Fetch the commitment for writing
+            (var eventStreamOfCommitmentProgress, var commitmentState) = await Tracker.Api.Commitments.CommitmentWrite.LoadAsync(key, documentSession, httpContext).ConfigureAwait(false);
+
+            
+            // An unknown commitment or document ends the request
+            var result2 = await Tracker.Api.Commitments.CommitmentWrite.ValidateAsync<Tracker.Api.Commitments.CorrectEventRequest>(key, eventStreamOfCommitmentProgress, request, documentSession, _registeredDocuments).ConfigureAwait(false);
+
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result2 != null && !(result2 is Wolverine.Http.WolverineContinue))
             {
-                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
+                await result2.ExecuteAsync(httpContext).ConfigureAwait(false);
                 return;
             }
 
+            var namedFact = await Tracker.Api.Commitments.CorrectEventEndpoint.LoadAsync(key, request, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            (var result, var outgoingMessages) = Tracker.Api.Commitments.CorrectEventEndpoint.Post(request, eventStreamOfCommitmentProgress, namedFact);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.CorrectEventEndpoint.Post(request, commitmentState, namedFact);
+
+            if (appendToCommitment != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                appendToCommitment.Execute(documentSession);
+            }
 
             
             // Outgoing, cascaded message

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Shouldly;
+using Tracker.Api.Commitments;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Tracker.Tests.Domain.Commitments;
+using Wolverine;
+
+namespace Tracker.Tests.Commitments;
+
+/// <summary>
+/// A write endpoint is a pure function of the request and the commitment's state: it returns the events to append, the
+/// answer and any scheduled check, and the shared workflow (CommitmentWrite) does the fetching, checking and committing.
+/// So each one can be called here with no host and no database; the stories in the other files take the HTTP path.
+/// </summary>
+public sealed class deciding_without_a_host
+{
+    private static readonly Evidence Communique = Given.Communique;
+
+    [Fact]
+    public void announcing_a_pledge_appends_it_and_answers_where_the_pledge_now_lives()
+    {
+        var goal = Given.StabilisationGoal();
+
+        var (answer, appended, scheduled) = AnnouncePledgeEndpoint.Post(new AnnouncePledgeRequest(null, "Germany",
+            new Money(25_000_000m, "USD"), new DateOnly(2024, 10, 2), null, Communique), goal);
+
+        appended.StreamId.ShouldBe(StreamIds.ForCommitment(goal.Key));
+        var pledge = appended.Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>();
+        pledge.Pledger.ShouldBe("Germany");
+        pledge.LedgerAmount.ShouldBe(25_000_000m);
+        var accepted = answer.ShouldBeOfType<WriteAccepted>();
+        accepted.Version.ShouldBe(goal.Version + 1);
+        accepted.Location.ShouldBe($"/api/commitments/{goal.Key}/pledges/{pledge.PledgeId}");
+        accepted.Body.ShouldBeOfType<PledgeRecorded>().Pledge.Pledger.ShouldBe("Germany");
+        scheduled.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_report_the_rules_refuse_appends_nothing_and_answers_the_rule()
+    {
+        var repatriation = Given.RepatriationGoal();
+
+        var (answer, appended, scheduled) = ReportProgressEndpoint.Post(new ReportProgressRequest(200_000_000m, null, "USD",
+            Comparator.MoreThan, new DateOnly(2024, 9, 30), null, null, Communique), repatriation);
+
+        appended.Events.ShouldBeEmpty();
+        scheduled.ShouldBeEmpty();
+        var problem = answer.ShouldBeOfType<ProblemHttpResult>().ProblemDetails;
+        problem.Status.ShouldBe(422);
+        problem.Extensions["rule"].ShouldBe("unit-mismatch");
+    }
+
+    [Fact]
+    public void a_new_deadline_schedules_the_check_of_its_due_date()
+    {
+        var goal = Given.StabilisationGoal();
+        var deadline = new Deadline(new DateOnly(2026, 6, 1), DeadlinePrecision.Month);
+
+        var (answer, appended, scheduled) = ReviseCommitmentEndpoint.Post(
+            new ReviseCommitmentRequest(null, deadline, "extended at the 2025 ministerial", Communique), goal);
+
+        appended.Events.ShouldHaveSingleItem().ShouldBeOfType<DeadlineRevised>().NewDeadline.ShouldBe(deadline);
+        answer.ShouldBeOfType<WriteAccepted>().Body.ShouldBeOfType<Recorded>().Events.ShouldBe(["deadline-revised"]);
+        var check = scheduled.ShouldHaveSingleItem().ShouldBeOfType<ScheduledMessage<CheckDeadline>>();
+        check.Message.DueBy.ShouldBe(new DateOnly(2026, 6, 30));
+        check.Options.ScheduledTime.ShouldBe(PassDeadline.CheckAt(new DateOnly(2026, 6, 30)));
+    }
+}
