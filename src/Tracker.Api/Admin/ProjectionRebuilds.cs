@@ -1,7 +1,9 @@
+using Tracker.Api.Infrastructure;
 using System.Collections.Concurrent;
 using Marten;
 using Npgsql;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Pledgers;
 
 namespace Tracker.Api.Admin;
@@ -161,7 +163,18 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         await writing;
         if (progress is not null) await progressWriter.DeleteStale(token);
         if (pledgers is not null) await pledgerWriter.DeleteStale(token);
+        // The dashboard rollup counts the progress models: counted again from the rebuilt ones.
+        if (progress is not null) await RecountRollup(token);
         Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + pledgerWriter.Deleted });
+    }
+
+    private async Task RecountRollup(CancellationToken token)
+    {
+        await using var connection = await database.OpenConnectionAsync(token);
+        await using var transaction = await connection.BeginTransactionAsync(token);
+        await using var recount = new NpgsqlCommand(DashboardRollup.Recount(TrackerDatabase.Schema), connection, transaction);
+        await recount.ExecuteNonQueryAsync(token);
+        await transaction.CommitAsync(token);
     }
 
     /// <summary>A checkpoint of the past is the same whoever computes it: stored over any with its id.</summary>

@@ -1,12 +1,16 @@
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
 using Wolverine.Http;
+using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Commitments.Timeline;
 
 namespace Tracker.Api.Admin;
 
 public static class RebuildEndpoints
 {
+    /// <summary>Projections of our own that Marten's daemon keeps and its `projections rebuild` command rebuilds.</summary>
+    private static readonly string[] MartenRebuilds = [EffectiveTimelineProjection.ProjectionName, DashboardRollupProjection.ProjectionName];
+
     /// <summary>
     /// Starts rebuilding a read model (CommitmentProgress or Pledgers, or "all" of them in one pass over the log) from the
     /// log; 202 with where to follow it, or 409 naming the rebuild that already runs somewhere in the cluster.
@@ -21,12 +25,12 @@ public static class RebuildEndpoints
     {
         var projection = ProjectionRebuilds.Supported.Append(ProjectionRebuilds.All)
             .FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
-        if (name.Equals(EffectiveTimelineProjection.ProjectionName, StringComparison.OrdinalIgnoreCase))
+        if (MartenRebuilds.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } marten)
         {
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict,
-                title: "The effective timeline is rebuilt by Marten",
-                detail: "Run `dotnet run -- projections rebuild -p EffectiveTimeline` with the service stopped; " +
-                        $"GET /api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify compares it with the log.");
+                title: $"{marten} is rebuilt by Marten",
+                detail: $"Run `dotnet run -- projections rebuild -p {marten}` with the service stopped; " +
+                        $"GET /api/admin/projections/{marten}/verify compares it with what it is built from.");
         }
         if (projection is null) return NoSuchReadModel();
 

@@ -14,6 +14,8 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
 {
     public const int MaxSearchLength = 200;
 
+    public static readonly CommitmentFilter Everything = new(null, null, null, null, null, null);
+
     public static CommitmentFilter Parse(string? status, string? kind, string? lineOfEffort, string? actor, bool? overdue,
         string? q, Dictionary<string, string[]> errors)
     {

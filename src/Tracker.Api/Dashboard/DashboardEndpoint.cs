@@ -8,6 +8,7 @@ using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Commitments.Timeline;
 using System.Globalization;
 using Wolverine.Http;
@@ -67,7 +68,14 @@ public static class DashboardEndpoint
 
         var day = past.Day(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
-        if (past.IsPresent) return Results.Ok(await StoredSummary.Of(session, database, filter, day, token));
+        if (past.IsPresent)
+        {
+            // The whole present from the rollup when it has taken in every write made so far (it follows them within a
+            // few milliseconds); otherwise, or for a filtered view, summed over the commitments themselves.
+            var whole = filter == CommitmentFilter.Everything && (await Freshness.CaughtUp(session.DocumentStore,
+                DashboardRollupProjection.ProjectionName, token, Freshness.RollupWait)).Lag == 0;
+            return Results.Ok(await StoredSummary.Of(session, database, filter, day, token, fromRollup: whole));
+        }
         if (past.EffectiveAsOf is { } on)
         {
             var timeline = await Freshness.CaughtUp(session.DocumentStore, EffectiveTimelineProjection.ProjectionName, token);

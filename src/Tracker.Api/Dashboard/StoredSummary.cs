@@ -8,6 +8,7 @@ using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Commitments.Timeline;
 
 namespace Tracker.Api.Dashboard;
@@ -28,10 +29,14 @@ public static class StoredSummary
 
     /// <param name="effectiveOn">A past date: each commitment as it stood then by everything recorded, from its
     /// effective timeline (TimelineDays), the filter's status and overdue applying to that past.</param>
+    /// <param name="fromRollup">The whole present, with the counts and sums read from the dashboard rollup (caught up:
+    /// the caller checked) instead of grouped over every commitment; the lists still come from the indexed columns.</param>
     public static async Task<DashboardSummary> Of(IQuerySession session, NpgsqlDataSource database, CommitmentFilter filter,
-        DateOnly today, CancellationToken token, DateOnly? effectiveOn = null)
+        DateOnly today, CancellationToken token, DateOnly? effectiveOn = null, bool fromRollup = false)
     {
         await using var command = StoredRows.Command(session, filter, Columns, effectiveOn, out var filtered);
+        if (fromRollup) command.CommandText = FromRollup(filtered);
+        else
         // One pass groups the commitments four ways (and by ledger currency for the money); the lists sort what that pass
         // materialised. Grouping by the actors' whole list, then counting each actor in .NET, keeps the pass to one row
         // per distinct list.
@@ -56,7 +61,8 @@ public static class StoredSummary
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
               (select array_agg(id order by last_changed_at desc, last_event_sequence desc)
                  from (select id, last_changed_at, last_event_sequence from f
-                        order by last_changed_at desc, last_event_sequence desc limit {DashboardEndpoint.RecentCount}) x)
+                        order by last_changed_at desc, last_event_sequence desc limit {DashboardEndpoint.RecentCount}) x),
+              null::bigint
             """;
         command.Parameters.AddWithValue("today", today);
         command.Parameters.AddWithValue("until", today.AddDays(DashboardEndpoint.UpcomingDays));
@@ -69,6 +75,7 @@ public static class StoredSummary
         var overdue = Ids(reader, 1);
         var dueSoon = Ids(reader, 2);
         var recent = Ids(reader, 3);
+        long? upcoming = reader.IsDBNull(4) ? null : reader.GetInt64(4);
         await reader.DisposeAsync();
         var listed = overdue.Concat(dueSoon).Concat(recent).Distinct().ToArray();
         var shown = effectiveOn is { } on
@@ -93,9 +100,40 @@ public static class StoredSummary
             Rows(overdue),
             byStatus.Sum(g => g.Overdue),
             Rows(dueSoon),
-            byStatus.Sum(g => g.Upcoming),
+            (int)(upcoming ?? byStatus.Sum(g => g.Upcoming)),
             Rows(recent),
             today);
+    }
+
+    /// <summary>
+    /// The present's groups from the rollup (a few hundred rows, whatever the number of commitments), the lists and the
+    /// count of those due soon from the indexed columns of every model (`rows`, unfiltered).
+    /// </summary>
+    private static string FromRollup(string rows)
+    {
+        var rollup = $"{TrackerDatabase.Schema}.{DashboardRollup.Groups}";
+        const string dueSoon = "status not in ('Achieved', 'AchievedLate', 'Withdrawn') and due_by between @today and @until";
+        return $"""
+            with groups as (
+                   select case when grouping(status) = 0 then 'status' when grouping(line_of_effort) = 0 then 'line'
+                               when grouping(kind) = 0 then 'kind' when grouping(actors) = 0 then 'actors' else 'money' end as set,
+                          nullif(coalesce(status, line_of_effort, kind, ledger_currency), '') as name, actors, sum(n) as n,
+                          sum(target) as target, sum(pledged) as pledged, sum(committed) as committed,
+                          sum(disbursed) as disbursed, sum(overdue) as overdue, 0 as upcoming
+                     from {rollup} group by grouping sets ((status), (line_of_effort), (kind), (actors), (ledger_currency))
+                   having sum(n) <> 0),
+                 f as ({rows})
+            select
+              (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
+              (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where overdue
+                                                                order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where {dueSoon}
+                                                                order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(id order by last_changed_at desc, last_event_sequence desc)
+                 from (select id, last_changed_at, last_event_sequence from f
+                        order by last_changed_at desc, last_event_sequence desc limit {DashboardEndpoint.RecentCount}) x),
+              (select count(*) from f where {dueSoon})
+            """;
     }
 
     /// <summary>The list rows of these commitments on a past date, from their effective timelines.</summary>

@@ -26,10 +26,11 @@ public sealed record Freshness(string Projection, long ProjectedThrough, long Hi
     /// Waits, at most a few seconds, until an async projection has taken in every event recorded before the call, so a
     /// read of it includes what the caller has just written; then says how far behind it still is (0 once caught up).
     /// </summary>
-    public static async Task<Freshness> CaughtUp(IDocumentStore store, string projection, CancellationToken token)
+    public static async Task<Freshness> CaughtUp(IDocumentStore store, string projection, CancellationToken token,
+        TimeSpan? wait = null)
     {
         var wanted = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
-        var deadline = DateTimeOffset.UtcNow + CatchUpWait;
+        var deadline = DateTimeOffset.UtcNow + (wait ?? CatchUpWait);
         while (true)
         {
             var now = await Of(store, projection, token);
@@ -39,4 +40,7 @@ public sealed record Freshness(string Projection, long ProjectedThrough, long Hi
     }
 
     public static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long the present dashboard waits for its rollup before summing the commitments themselves instead.</summary>
+    public static readonly TimeSpan RollupWait = TimeSpan.FromMilliseconds(250);
 }

@@ -9,6 +9,7 @@ using Tracker.Api.Infrastructure.EventVersions;
 using Tracker.Api.Infrastructure.Idempotency;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Commitments.Timeline;
 using Tracker.Projections.Documents;
 using Tracker.Projections.Pledgers;
@@ -79,6 +80,15 @@ public static class TrackerDatabase
                 // on a past date read it (Timeline/). Asynchronous, so writes never pay for a fact recorded late.
                 options.Projections.Add(new EffectiveTimelineProjection(), ProjectionLifecycle.Async, EffectiveTimelineProjection.ProjectionName);
                 options.Storage.ExtendedSchemaObjects.Add(TimelineDays.Define(Schema));
+                // The present dashboard's counts and sums, reconciled with the progress models as they change (Rollup/).
+                options.Projections.Add(new DashboardRollupProjection(), ProjectionLifecycle.Async, DashboardRollupProjection.ProjectionName,
+                    asyncConfiguration: rebuild =>
+                    {
+                        // A rebuild counts every commitment again from nothing.
+                        rebuild.DeleteDataInTableOnTeardown($"{Schema}.{DashboardRollup.Groups}");
+                        rebuild.DeleteDataInTableOnTeardown($"{Schema}.{DashboardRollup.Counted}");
+                    });
+                options.Storage.ExtendedSchemaObjects.AddRange(DashboardRollup.Define(Schema));
                 options.Schema.For<PledgerCommitment>().Index(p => p.PledgerKey);
                 // The nearest checkpoint at or before a version: both as columns, so the lookup reads no JSON.
                 options.Schema.For<ProgressCheckpoint>().Duplicate(c => c.StreamId).Duplicate(c => c.Version);

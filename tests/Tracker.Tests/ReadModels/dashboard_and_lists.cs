@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Alba;
 using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Tracker.Projections.Commitments.Rollup;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
@@ -141,6 +144,45 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         var recordedNow = await Get($"/api/dashboard?{filter}&recordedAsOf={now}");
 
         present.GetRawText().ShouldBe(recordedNow.GetRawText());
+    }
+
+    [Fact]
+    public async Task the_whole_present_is_counted_from_a_rollup_that_follows_every_change_and_verifies_against_the_models()
+    {
+        await FourCommitments();
+        // Changes that move a commitment from one group to another, or take money out of one.
+        await Api.Write($"/api/commitments/{Goal}/assessments", new
+        {
+            status = "stalled", assessedOn = "2024-11-05", rationale = "no disbursements", source = Source
+        });
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = 2, reason = "announced twice", source = Source });
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        const string verify = $"/api/admin/projections/{DashboardRollupProjection.ProjectionName}/verify";
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"));
+
+        var present = await Get("/api/dashboard");
+        var foldedFromTheLog = await Get($"/api/dashboard?recordedAsOf={now}");
+        var intact = await Get(verify);
+        await using (var spoil = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update tracker.{DashboardRollup.Groups} set pledged = pledged + 1 where status = 'Stalled'"))
+        {
+            (await spoil.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        var spoiled = await Get(verify);
+        var fromTheSpoiledRollup = await Get("/api/dashboard");
+
+        present.GetRawText().ShouldBe(foldedFromTheLog.GetRawText());
+        present.GetProperty("byStatus").GetProperty("stalled").GetInt32().ShouldBe(1);
+        present.GetProperty("byStatus").TryGetProperty("in-progress", out _).ShouldBeFalse();
+        present.GetProperty("money").EnumerateArray().Single().GetProperty("pledged").GetDecimal().ShouldBe(0m);
+        intact.GetProperty("consistent").GetBoolean().ShouldBeTrue(intact.ToString());
+        intact.GetProperty("matching").GetInt32().ShouldBe(4);
+        spoiled.GetProperty("consistent").GetBoolean().ShouldBeFalse();
+        spoiled.GetProperty("differing").EnumerateArray().Single().GetString()!.ShouldStartWith("group ");
+        // What proves the present is read from the rollup, not summed over the commitments again.
+        fromTheSpoiledRollup.GetProperty("money").EnumerateArray().Single().GetProperty("pledged").GetDecimal().ShouldBe(1m);
+        (await Get("/api/dashboard?kind=financial")).GetProperty("money").EnumerateArray().Single()
+            .GetProperty("pledged").GetDecimal().ShouldBe(0m);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public abstract class TrackerTest(TrackerApp app) : IAsyncLifetime
         }, CancellationToken.None);
         // Marten resets its own tables; the idempotency keys, the events' hashes and the effective timelines live beside them.
         await using var truncate = app.Host.Services.GetRequiredService<NpgsqlDataSource>()
-            .CreateCommand("truncate tracker.idempotency_keys, tracker.event_hashes, tracker.api_keys, tracker.commitment_days");
+            .CreateCommand("truncate tracker.idempotency_keys, tracker.event_hashes, tracker.api_keys, tracker.commitment_days, tracker.commitment_rollup, tracker.commitment_counted");
         await truncate.ExecuteNonQueryAsync();
         app.Host.Services.GetRequiredService<Tracker.Api.Documents.RegisteredDocuments>().Forget();
         // Scheduled deadline checks of earlier tests must not fire into this one; clearing them can lose a deadlock to

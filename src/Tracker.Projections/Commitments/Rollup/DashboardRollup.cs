@@ -1,0 +1,165 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using Tracker.Domain.Commitments;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace Tracker.Projections.Commitments.Rollup;
+
+/// <summary>
+/// The present dashboard's counts and sums, kept as they change instead of summed over every commitment on each read:
+/// one row per combination of status, line of effort, kind, actors and ledger currency, with how many commitments have it
+/// and their targets, money by stage and overdue count (<see cref="Groups"/>); and, per commitment, the values it is
+/// counted under (<see cref="Counted"/>). Asynchronous, so a write never waits on a row that every other write to the same
+/// kind of commitment would also lock. Each page reconciles the commitments it touched with their progress models as they
+/// are now: what a commitment was counted under is taken out, what it is now is put in. Replaying a page changes nothing,
+/// so a rebuild needs no teardown.
+/// </summary>
+public sealed class DashboardRollupProjection : IProjection
+{
+    public const string ProjectionName = "DashboardRollup";
+
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var touched = events.Where(e => e.Data.GetType().Namespace == typeof(CommitmentStated).Namespace)
+            .Select(e => e.StreamId).Distinct().ToArray();
+        if (touched.Length > 0)
+        {
+            var schema = operations.DocumentStore.Options.DatabaseSchemaName;
+            operations.QueueSqlCommand(DashboardRollup.Reconcile(schema), touched);
+            // A group nobody is counted under any more goes, so the rows do not depend on how the daemon paged the events.
+            operations.QueueSqlCommand(DashboardRollup.Emptied(schema));
+        }
+        return Task.CompletedTask;
+    }
+}
+
+public static class DashboardRollup
+{
+    public const string Groups = "commitment_rollup";
+    public const string Counted = "commitment_counted";
+
+    /// <summary>The values a commitment is counted under; an empty text or list stands for a value never recorded.</summary>
+    private const string Key = "status, line_of_effort, kind, actors, ledger_currency";
+
+    /// <summary>A group's key in one column: the list of actors can be too long for a b-tree entry of its own.</summary>
+    private const string GroupKey = "md5(concat_ws('|', status, line_of_effort, kind, array_to_string(actors, chr(31)), ledger_currency))";
+
+    public static IEnumerable<Table> Define(string schema)
+    {
+        var counted = new Table(new PostgresqlObjectName(schema, Counted, SchemaUtils.IdentifierUsage.General));
+        counted.AddColumn<Guid>("stream_id").AsPrimaryKey();
+        AddGroupColumns(counted);
+        counted.AddColumn("target", "numeric").NotNull();
+        counted.AddColumn("pledged", "numeric").NotNull();
+        counted.AddColumn("committed", "numeric").NotNull();
+        counted.AddColumn("disbursed", "numeric").NotNull();
+        counted.AddColumn<bool>("overdue").NotNull();
+        yield return counted;
+
+        var groups = new Table(new PostgresqlObjectName(schema, Groups, SchemaUtils.IdentifierUsage.General));
+        groups.AddColumn<string>("group_key").AsPrimaryKey();
+        AddGroupColumns(groups);
+        groups.AddColumn<long>("n").NotNull();
+        groups.AddColumn("target", "numeric").NotNull();
+        groups.AddColumn("pledged", "numeric").NotNull();
+        groups.AddColumn("committed", "numeric").NotNull();
+        groups.AddColumn("disbursed", "numeric").NotNull();
+        groups.AddColumn<long>("overdue").NotNull();
+        yield return groups;
+    }
+
+    private static void AddGroupColumns(Table table)
+    {
+        table.AddColumn<string>("status").NotNull();
+        table.AddColumn<string>("line_of_effort").NotNull();
+        table.AddColumn<string>("kind").NotNull();
+        table.AddColumn("actors", "text[]").NotNull();
+        table.AddColumn<string>("ledger_currency").NotNull();
+    }
+
+    /// <summary>
+    /// One statement for a page's commitments (parameter: their ids): every CTE reads the snapshot from before it, so
+    /// `before` is what they were counted under and `now` what their models say, the difference goes into the groups.
+    /// </summary>
+    /// <summary>What each progress model is counted under now (`where` narrows the models, alias d).</summary>
+    public static string Now(string schema, string where) => $"""
+        select d.id as stream_id, coalesce(d.status, '') as status, coalesce(d.line_of_effort, '') as line_of_effort,
+               coalesce(d.kind, '') as kind, coalesce(d.actors, array[]::text[]) as actors,
+               coalesce(d.ledger_currency, '') as ledger_currency,
+               case when d.target_currency is null then 0 else coalesce(d.target_amount, 0) end as target,
+               coalesce(d.money_pledged, 0) as pledged, coalesce(d.money_committed, 0) as committed,
+               coalesce(d.money_disbursed, 0) as disbursed, coalesce(d.overdue, false) as overdue
+          from {schema}.mt_doc_commitmentprogress d where {where}
+        """;
+
+    /// <summary>
+    /// The commitments whose counted values differ from their models now (`missing`: never counted; `unexpected`: counted
+    /// without a model), leaving out models changed after the given sequence (the rollup's position), and then the groups
+    /// that differ from the sums of what is counted (group_key, present only when no model was left out).
+    /// </summary>
+    public static string Differences(string schema) => $"""
+        with now as ({Now(schema, "true")}),
+             newer as (select id from {schema}.mt_doc_commitmentprogress where last_event_sequence > $1)
+        select coalesce(n.stream_id, c.stream_id)::text, n.stream_id is null as unexpected, c.stream_id is null as missing
+          from now n full join {schema}.{Counted} c using (stream_id)
+         where coalesce(n.stream_id, c.stream_id) not in (select id from newer)
+           and (n.stream_id is null or c.stream_id is null
+                or (n.status, n.line_of_effort, n.kind, n.actors, n.ledger_currency, n.target, n.pledged, n.committed,
+                    n.disbursed, n.overdue)
+                   is distinct from (c.status, c.line_of_effort, c.kind, c.actors, c.ledger_currency, c.target, c.pledged,
+                    c.committed, c.disbursed, c.overdue))
+        union all
+        select 'group ' || coalesce(e.group_key, g.group_key), false, false
+          from (select {GroupKey} as group_key, count(*) as n, sum(target) as target, sum(pledged) as pledged,
+                       sum(committed) as committed, sum(disbursed) as disbursed, count(*) filter (where overdue) as overdue
+                  from {schema}.{Counted} group by {Key}) e
+          full join {schema}.{Groups} g using (group_key)
+         where not exists (select 1 from newer)
+           and (e.n, e.target, e.pledged, e.committed, e.disbursed, e.overdue)
+               is distinct from (g.n, g.target, g.pledged, g.committed, g.disbursed, g.overdue)
+        """;
+
+    /// <summary>
+    /// Counts every commitment again from its progress model, in the caller's transaction, holding off the daemon's pages
+    /// until it commits (they then reconcile whatever changed meanwhile).
+    /// </summary>
+    public static string Recount(string schema) => $"""
+        lock table {schema}.{Counted}, {schema}.{Groups} in exclusive mode;
+        delete from {schema}.{Counted};
+        delete from {schema}.{Groups};
+        insert into {schema}.{Counted} (stream_id, {Key}, target, pledged, committed, disbursed, overdue)
+        select stream_id, {Key}, target, pledged, committed, disbursed, overdue from ({Now(schema, "true")}) now;
+        insert into {schema}.{Groups} (group_key, {Key}, n, target, pledged, committed, disbursed, overdue)
+        select {GroupKey}, {Key}, count(*), sum(target), sum(pledged), sum(committed), sum(disbursed), count(*) filter (where overdue)
+          from {schema}.{Counted} group by {Key};
+        """;
+
+    public static string Emptied(string schema) =>
+        $"delete from {schema}.{Groups} where n = 0 and target = 0 and pledged = 0 and committed = 0 and disbursed = 0 and overdue = 0";
+
+    public static string Reconcile(string schema) => $"""
+        with now as ({Now(schema, "d.id = any(?::uuid[])")}),
+             before as (select c.* from {schema}.{Counted} c join now using (stream_id)),
+             recount as (
+               insert into {schema}.{Counted} (stream_id, {Key}, target, pledged, committed, disbursed, overdue)
+               select stream_id, {Key}, target, pledged, committed, disbursed, overdue from now
+               on conflict (stream_id) do update set status = excluded.status, line_of_effort = excluded.line_of_effort,
+                      kind = excluded.kind, actors = excluded.actors, ledger_currency = excluded.ledger_currency,
+                      target = excluded.target, pledged = excluded.pledged, committed = excluded.committed,
+                      disbursed = excluded.disbursed, overdue = excluded.overdue),
+             delta as (
+               select {GroupKey} as group_key, {Key}, sum(n) as n, sum(target) as target, sum(pledged) as pledged,
+                      sum(committed) as committed, sum(disbursed) as disbursed, sum(overdue) as overdue
+                 from (select {Key}, 1 as n, target, pledged, committed, disbursed, overdue::int as overdue from now
+                       union all
+                       select {Key}, -1, -target, -pledged, -committed, -disbursed, -(overdue::int) from before) changes
+                group by {Key})
+        insert into {schema}.{Groups} as g (group_key, {Key}, n, target, pledged, committed, disbursed, overdue)
+        select group_key, {Key}, n, target, pledged, committed, disbursed, overdue from delta
+        on conflict (group_key) do update set n = g.n + excluded.n, target = g.target + excluded.target,
+               pledged = g.pledged + excluded.pledged, committed = g.committed + excluded.committed,
+               disbursed = g.disbursed + excluded.disbursed, overdue = g.overdue + excluded.overdue
+        """;
+}
