@@ -122,7 +122,7 @@ public static class StoredSummary
                           sum(disbursed) as disbursed, sum(overdue) as overdue, 0 as upcoming
                      from {rollup} group by grouping sets ((status), (line_of_effort), (kind), (actors), (ledger_currency))
                    having sum(n) <> 0),
-                 f as ({rows})
+                 f as not materialized ({rows})
             select
               (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
               (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where overdue
