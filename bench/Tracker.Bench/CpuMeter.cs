@@ -10,16 +10,19 @@ public sealed class CpuMeter
 {
     private static readonly double MsPerTick = 1000.0 / 100; // USER_HZ is 100 on Linux
     private readonly int _server;
+    private readonly string _postmasterPid;
     private readonly (double Server, double Postgres, double Generator) _start;
 
-    private CpuMeter(int server)
+    private CpuMeter(int server, string postmasterPid)
     {
         _server = server;
+        _postmasterPid = postmasterPid;
         _start = Read();
     }
 
     /// <summary>Starts measuring now; the server is the process the requests go to.</summary>
-    public static CpuMeter Start(int serverProcessId) => new(serverProcessId);
+    public static CpuMeter Start(int serverProcessId, BenchSettings settings) =>
+        new(serverProcessId, Path.Combine(settings.Repo, ".data", "pg-bench", "data", "postmaster.pid"));
 
     /// <summary>CPU milliseconds per request since the start, for each party.</summary>
     public CpuPerRequest PerRequest(long requests)
@@ -30,33 +33,49 @@ public sealed class CpuMeter
             Per(now.Generator - _start.Generator));
     }
 
-    private (double Server, double Postgres, double Generator) Read()
+    private (double Server, double Postgres, double Generator) Read() =>
+        (Ticks(_server) * MsPerTick, Cluster() * MsPerTick, Ticks(Environment.ProcessId) * MsPerTick);
+
+    /// <summary>
+    /// The bench cluster's CPU: its postmaster, with what its exited children (backends that closed, autovacuum workers)
+    /// spent, and every live child. Other clusters on the machine are not counted.
+    /// </summary>
+    private double Cluster()
     {
-        var postgres = 0.0;
+        var postmaster = int.Parse(File.ReadLines(_postmasterPid).First(), CultureInfo.InvariantCulture);
+        var total = Ticks(postmaster, children: true);
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == postmaster) continue;
             try
             {
-                if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() == "postgres") postgres += Ticks(pid);
+                if (Fields(pid)[1] == postmaster.ToString(CultureInfo.InvariantCulture)) total += Ticks(pid);
             }
             catch (IOException)
             {
-                // the backend exited between listing and reading
+                // the process exited between listing and reading (its time is now in the postmaster's children)
             }
             catch (UnauthorizedAccessException)
             {
             }
         }
-        return (Ticks(_server) * MsPerTick, postgres * MsPerTick, Ticks(Environment.ProcessId) * MsPerTick);
+        return total;
     }
 
-    private static double Ticks(int pid)
+    /// <summary>User and system ticks of a process; with its exited children's too.</summary>
+    private static double Ticks(int pid, bool children = false)
+    {
+        var fields = Fields(pid);
+        double Field(int index) => double.Parse(fields[index], CultureInfo.InvariantCulture);
+        // After the command name: state is [0], ppid [1], utime [11], stime [12], cutime [13], cstime [14].
+        return Field(11) + Field(12) + (children ? Field(13) + Field(14) : 0);
+    }
+
+    private static string[] Fields(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
-        // Fields after the command name (which may hold spaces) start after the last ')': state is field 3, utime 14.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
+        // The command name may hold spaces: the fields after it start past the last ')'.
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
     }
 }
 

@@ -13,7 +13,8 @@ public static class ReadScenarios
             await response.Content.ReadAsByteArrayAsync();
             return response.IsSuccessStatusCode;
         }
-        var serviceCpu = CpuMeter.Start(service.ProcessId);
+        await work.ProjectionsCaughtUp(); // the daemon's work on the writes before is not the reads' cost
+        var serviceCpu = CpuMeter.Start(service.ProcessId, settings);
         var byKey = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, (client, n) => ReadCommitment(client * 7919 + n));
         var cpu = serviceCpu.PerRequest(byKey.Requests);
         var byKeyHalf = await HttpLoad.FixedRate(byKey.PerSecond / 2, settings.LoadDuration, settings.Clients * 4, ReadCommitment);
@@ -42,7 +43,7 @@ public static class ReadScenarios
         var baseline = await Pgbench.Run(settings, "\\set id random(1, 10000)\nselect data from public.bench_docs where id = :id;\n",
             settings.Clients, settings.LoadDuration);
         var ratio = byKey.PerSecond / baseline.Tps;
-        var bareCpu = CpuMeter.Start(bare.ProcessId);
+        var bareCpu = CpuMeter.Start(bare.ProcessId, settings);
         var bareReads = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, (client, n) =>
             bare.Read((int)((client * 7919 + n) % settings.WriteCommitments)));
         var cpuBare = bareCpu.PerRequest(bareReads.Requests);

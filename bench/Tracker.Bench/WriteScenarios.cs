@@ -8,7 +8,7 @@ public static class WriteScenarios
         var settings = work.Settings;
         var perClient = settings.WriteCommitments / settings.Clients;
         service.ResetPeak();
-        var serviceCpu = CpuMeter.Start(service.ProcessId);
+        var serviceCpu = CpuMeter.Start(service.ProcessId, settings);
         var full = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, async (client, n) =>
             (await work.WriteWithIfMatch($"w-{client * perClient + n % perClient}", n)).Recorded);
         var cpu = serviceCpu.PerRequest(full.Requests);
@@ -37,7 +37,7 @@ public static class WriteScenarios
         var oneClient = await Pgbench.Run(settings, insert, 1, settings.LoadDuration);
         var noFlush = await Pgbench.Run(settings, insert, settings.Clients, settings.LoadDuration, "-c synchronous_commit=off");
         var handWritten = await BareStack.HandWritten(work, payload);
-        var bareCpu = CpuMeter.Start(bare.ProcessId);
+        var bareCpu = CpuMeter.Start(bare.ProcessId, settings);
         var bareWrites = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, (client, n) =>
             bare.Append(client * perClient + (int)(n % perClient), n));
         var cpuBare = bareCpu.PerRequest(bareWrites.Requests);

@@ -41,10 +41,10 @@ public static class DashboardEndpoint
     public const int MaxListed = 50;
 
     /// <summary>
-    /// Summarised at read time from the commitment progress models, so it is exactly as fresh as they are (inline) and
-    /// "the next 90 days" is counted from today: the present, and a past date as effective (from the effective
-    /// timelines), by PostgreSQL over their columns (StoredSummary); a past instant as recorded in memory from the models
-    /// of that instant (RecordedPast, Summarise). The list filters (status, kind, lineOfEffort, actor, overdue, q) narrow
+    /// As fresh as the writes, and "the next 90 days" is counted from today: the whole present from the dashboard rollup
+    /// once it has taken in every write committed before the request; a filtered present, and a past date as effective
+    /// (from the effective timelines), summed by PostgreSQL over the models' columns (StoredSummary); a past instant as
+    /// recorded in memory from the models of that instant (RecordedPast, Summarise). The list filters (status, kind, lineOfEffort, actor, overdue, q) narrow
     /// every figure; recordedAsOf or effectiveAsOf (auditors) summarise a past.
     /// </summary>
     [WolverineGet("/api/dashboard", Name = "GetDashboard")]

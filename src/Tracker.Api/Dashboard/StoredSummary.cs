@@ -15,11 +15,12 @@ namespace Tracker.Api.Dashboard;
 
 /// <summary>
 /// The dashboard of the present, or of a past date as effective, summed by PostgreSQL over the columns Marten keeps
-/// beside each progress model (TrackerDatabase), in the past with the columns that change with time taken from each
+/// beside each progress model (ListColumns), in the past with the columns that change with time taken from each
 /// commitment's effective timeline (StoredRows): one statement, no document deserialised except the at most 110 rows
-/// the lists show. Over 100,000 commitments on 2 cores it takes about 350 ms in the present and 650 ms in the past
-/// (docs/benchmarks.md, scenario 10): the grouping of every commitment five ways is most of it. The same figures as
-/// <see cref="DashboardEndpoint.Summarise"/> computes in memory for a past as recorded (a test compares the two).
+/// the lists show. The whole present takes its counts and sums from the dashboard rollup instead (24 ms over 100,000
+/// commitments on 2 cores, against about 350 ms grouping them all; the past about 600 ms: docs/benchmarks-profile.md).
+/// The same figures as <see cref="DashboardEndpoint.Summarise"/> computes in memory for a past as recorded (tests
+/// compare the two).
 /// </summary>
 public static class StoredSummary
 {
@@ -106,8 +107,9 @@ public static class StoredSummary
     }
 
     /// <summary>
-    /// The present's groups from the rollup (a few hundred rows, whatever the number of commitments), the lists and the
-    /// count of those due soon from the indexed columns of every model (`rows`, unfiltered).
+    /// The present's groups from the rollup (a row per status, line of effort, kind, actor and ledger currency, whatever
+    /// the number of commitments), the lists and the count of those due soon from the indexed columns of every model
+    /// (`rows`, unfiltered).
     /// </summary>
     private static string FromRollup(string rows)
     {
@@ -115,13 +117,10 @@ public static class StoredSummary
         const string dueSoon = "status not in ('Achieved', 'AchievedLate', 'Withdrawn') and due_by between @today and @until";
         return $"""
             with groups as (
-                   select case when grouping(status) = 0 then 'status' when grouping(line_of_effort) = 0 then 'line'
-                               when grouping(kind) = 0 then 'kind' when grouping(actors) = 0 then 'actors' else 'money' end as set,
-                          nullif(coalesce(status, line_of_effort, kind, ledger_currency), '') as name, actors, sum(n) as n,
-                          sum(target) as target, sum(pledged) as pledged, sum(committed) as committed,
-                          sum(disbursed) as disbursed, sum(overdue) as overdue, 0 as upcoming
-                     from {rollup} group by grouping sets ((status), (line_of_effort), (kind), (actors), (ledger_currency))
-                   having sum(n) <> 0),
+                   select dimension as set, nullif(name, '') as name,
+                          case when dimension = 'actors' then array[name] end as actors, n, target, pledged, committed,
+                          disbursed, overdue, 0 as upcoming
+                     from {rollup} where n <> 0),
                  f as not materialized ({rows})
             select
               (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),

@@ -23,20 +23,34 @@ public sealed record Freshness(string Projection, long ProjectedThrough, long Hi
     public const string LagHeader = "X-Tracker-Projection-Lag";
 
     /// <summary>
-    /// Waits, at most a few seconds, until an async projection has taken in every event recorded before the call, so a
-    /// read of it includes what the caller has just written; then says how far behind it still is (0 once caught up).
+    /// Waits, at most a few seconds, until an async projection has taken in every event committed before the call, so a
+    /// read of it includes what the caller has just written; then says how far behind that it still is (0 once caught up:
+    /// the high-water mark it reports is the newest event committed when the call began).
     /// </summary>
     public static async Task<Freshness> CaughtUp(IDocumentStore store, string projection, CancellationToken token,
         TimeSpan? wait = null)
     {
-        var wanted = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
+        var wanted = await NewestCommitted(store, token);
         var deadline = DateTimeOffset.UtcNow + (wait ?? CatchUpWait);
         while (true)
         {
             var now = await Of(store, projection, token);
-            if (now.ProjectedThrough >= wanted || DateTimeOffset.UtcNow >= deadline) return now;
+            if (now.ProjectedThrough >= wanted || DateTimeOffset.UtcNow >= deadline) return now with { HighWaterMark = wanted };
             await Task.Delay(25, token);
         }
+    }
+
+    /// <summary>
+    /// The newest event committed: not the sequence's last value, which counts appends still in flight and ones rolled
+    /// back (the daemon passes those gaps only after a timeout).
+    /// </summary>
+    private static async Task<long> NewestCommitted(IDocumentStore store, CancellationToken token)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(token);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"select coalesce(max(seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events";
+        return (long)(await command.ExecuteScalarAsync(token))!;
     }
 
     public static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(3);

@@ -11,7 +11,8 @@ public sealed record SourceDocumentRegistered(
     string? Url,
     bool Primary) : ITrackedEvent
 {
-    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => PublishedOn;
+    /// <summary>A registration is a fact about the tracker, not the world: it counts from the day it was recorded.</summary>
+    DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => recordedOn;
 
     string ITrackedEvent.Summary(string ledgerCurrency) =>
         $"Document '{Key}' registered: {Title} ({Wording.Date(PublishedOn)}, {(Primary ? "primary" : "secondary")})";

@@ -24,7 +24,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         ["mt_doc_commitmentprogress", "mt_doc_pledgercommitment", "mt_doc_documentview"];
 
     private static readonly (string Table, string Key)[] RollupTables =
-        [(DashboardRollup.Counted, "stream_id"), (DashboardRollup.Groups, "group_key")];
+        [(DashboardRollup.Counted, "stream_id"), (DashboardRollup.Groups, "dimension, name")];
 
     private async Task<Dictionary<string, string>> StoredModels()
     {

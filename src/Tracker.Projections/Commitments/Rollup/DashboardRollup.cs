@@ -9,9 +9,10 @@ namespace Tracker.Projections.Commitments.Rollup;
 
 /// <summary>
 /// The present dashboard's counts and sums, kept as they change instead of summed over every commitment on each read:
-/// one row per combination of status, line of effort, kind, actors and ledger currency, with how many commitments have it
-/// and their targets, money by stage and overdue count (<see cref="Groups"/>); and, per commitment, the values it is
-/// counted under (<see cref="Counted"/>). Asynchronous, so a write never waits on a row that every other write to the same
+/// one row per value of each thing the dashboard counts by (each status, line of effort, kind, actor and ledger
+/// currency), with how many commitments have it, and for the statuses how many are overdue and for the currencies the
+/// money targets and money by stage (<see cref="Groups"/>); and, per commitment, the values it is counted under
+/// (<see cref="Counted"/>). The rows are as many as the distinct values, whatever the number of commitments. Asynchronous, so a write never waits on a row that every other write to the same
 /// kind of commitment would also lock. Each page reconciles the commitments it touched with their progress models as they
 /// are now: what a commitment was counted under is taken out, what it is now is put in. Replaying a page changes nothing,
 /// so a rebuild needs no teardown.
@@ -43,14 +44,17 @@ public static class DashboardRollup
     /// <summary>The values a commitment is counted under; an empty text or list stands for a value never recorded.</summary>
     private const string Key = "status, line_of_effort, kind, actors, ledger_currency";
 
-    /// <summary>A group's key in one column: the list of actors can be too long for a b-tree entry of its own.</summary>
-    private const string GroupKey = "md5(concat_ws('|', status, line_of_effort, kind, array_to_string(actors, chr(31)), ledger_currency))";
+    private const string Figures = "target, pledged, committed, disbursed, overdue";
 
     public static IEnumerable<Table> Define(string schema)
     {
         var counted = new Table(new PostgresqlObjectName(schema, Counted, SchemaUtils.IdentifierUsage.General));
         counted.AddColumn<Guid>("stream_id").AsPrimaryKey();
-        AddGroupColumns(counted);
+        counted.AddColumn<string>("status").NotNull();
+        counted.AddColumn<string>("line_of_effort").NotNull();
+        counted.AddColumn<string>("kind").NotNull();
+        counted.AddColumn("actors", "text[]").NotNull();
+        counted.AddColumn<string>("ledger_currency").NotNull();
         counted.AddColumn("target", "numeric").NotNull();
         counted.AddColumn("pledged", "numeric").NotNull();
         counted.AddColumn("committed", "numeric").NotNull();
@@ -58,9 +62,10 @@ public static class DashboardRollup
         counted.AddColumn<bool>("overdue").NotNull();
         yield return counted;
 
+        // Keyed by what is counted and its value ("status", "Stalled"): each actor of a commitment counts under its own row.
         var groups = new Table(new PostgresqlObjectName(schema, Groups, SchemaUtils.IdentifierUsage.General));
-        groups.AddColumn<string>("group_key").AsPrimaryKey();
-        AddGroupColumns(groups);
+        groups.AddColumn<string>("dimension").AsPrimaryKey();
+        groups.AddColumn<string>("name").AsPrimaryKey();
         groups.AddColumn<long>("n").NotNull();
         groups.AddColumn("target", "numeric").NotNull();
         groups.AddColumn("pledged", "numeric").NotNull();
@@ -70,19 +75,6 @@ public static class DashboardRollup
         yield return groups;
     }
 
-    private static void AddGroupColumns(Table table)
-    {
-        table.AddColumn<string>("status").NotNull();
-        table.AddColumn<string>("line_of_effort").NotNull();
-        table.AddColumn<string>("kind").NotNull();
-        table.AddColumn("actors", "text[]").NotNull();
-        table.AddColumn<string>("ledger_currency").NotNull();
-    }
-
-    /// <summary>
-    /// One statement for a page's commitments (parameter: their ids): every CTE reads the snapshot from before it, so
-    /// `before` is what they were counted under and `now` what their models say, the difference goes into the groups.
-    /// </summary>
     /// <summary>What each progress model is counted under now (`where` narrows the models, alias d).</summary>
     public static string Now(string schema, string where) => $"""
         select d.id as stream_id, coalesce(d.status, '') as status, coalesce(d.line_of_effort, '') as line_of_effort,
@@ -95,9 +87,24 @@ public static class DashboardRollup
         """;
 
     /// <summary>
+    /// The rows a set of counted commitments (`rows`, with a column `sign`: 1 to count them in, -1 to take them out)
+    /// contributes to each group: a count under each value, the overdue count under the status, the money under the
+    /// ledger currency.
+    /// </summary>
+    private static string Contributions(string rows) => $"""
+        select 'status' as dimension, status as name, sign as n, 0::numeric as target, 0::numeric as pledged,
+               0::numeric as committed, 0::numeric as disbursed, sign * overdue::int as overdue from ({rows}) r
+        union all select 'line', line_of_effort, sign, 0, 0, 0, 0, 0 from ({rows}) r
+        union all select 'kind', kind, sign, 0, 0, 0, 0, 0 from ({rows}) r
+        union all select 'actors', actor, sign, 0, 0, 0, 0, 0 from ({rows}) r, unnest(r.actors) as actor
+        union all select 'money', ledger_currency, sign, sign * target, sign * pledged, sign * committed, sign * disbursed, 0
+          from ({rows}) r
+        """;
+
+    /// <summary>
     /// The commitments whose counted values differ from their models now (`missing`: never counted; `unexpected`: counted
     /// without a model), leaving out models changed after the given sequence (the rollup's position), and then the groups
-    /// that differ from the sums of what is counted (group_key, present only when no model was left out).
+    /// that differ from the sums of what is counted (present only when no model was left out).
     /// </summary>
     public static string Differences(string schema) => $"""
         with now as ({Now(schema, "true")}),
@@ -111,11 +118,11 @@ public static class DashboardRollup
                    is distinct from (c.status, c.line_of_effort, c.kind, c.actors, c.ledger_currency, c.target, c.pledged,
                     c.committed, c.disbursed, c.overdue))
         union all
-        select 'group ' || coalesce(e.group_key, g.group_key), false, false
-          from (select {GroupKey} as group_key, count(*) as n, sum(target) as target, sum(pledged) as pledged,
-                       sum(committed) as committed, sum(disbursed) as disbursed, count(*) filter (where overdue) as overdue
-                  from {schema}.{Counted} group by {Key}) e
-          full join {schema}.{Groups} g using (group_key)
+        select 'group ' || coalesce(e.dimension, g.dimension) || ' ' || coalesce(e.name, g.name), false, false
+          from (select dimension, name, sum(n) as n, sum(target) as target, sum(pledged) as pledged,
+                       sum(committed) as committed, sum(disbursed) as disbursed, sum(overdue) as overdue
+                  from ({Contributions($"select *, 1 as sign from {schema}.{Counted}")}) c group by dimension, name) e
+          full join {schema}.{Groups} g using (dimension, name)
          where not exists (select 1 from newer)
            and (e.n, e.target, e.pledged, e.committed, e.disbursed, e.overdue)
                is distinct from (g.n, g.target, g.pledged, g.committed, g.disbursed, g.overdue)
@@ -129,36 +136,39 @@ public static class DashboardRollup
         lock table {schema}.{Counted}, {schema}.{Groups} in exclusive mode;
         delete from {schema}.{Counted};
         delete from {schema}.{Groups};
-        insert into {schema}.{Counted} (stream_id, {Key}, target, pledged, committed, disbursed, overdue)
-        select stream_id, {Key}, target, pledged, committed, disbursed, overdue from ({Now(schema, "true")}) now;
-        insert into {schema}.{Groups} (group_key, {Key}, n, target, pledged, committed, disbursed, overdue)
-        select {GroupKey}, {Key}, count(*), sum(target), sum(pledged), sum(committed), sum(disbursed), count(*) filter (where overdue)
-          from {schema}.{Counted} group by {Key};
+        insert into {schema}.{Counted} (stream_id, {Key}, {Figures})
+        select stream_id, {Key}, {Figures} from ({Now(schema, "true")}) now;
+        insert into {schema}.{Groups} (dimension, name, n, {Figures})
+        select dimension, name, sum(n), sum(target), sum(pledged), sum(committed), sum(disbursed), sum(overdue)
+          from ({Contributions($"select *, 1 as sign from {schema}.{Counted}")}) c group by dimension, name;
         """;
 
+    /// <summary>A group nobody is counted under any more goes, so the rows do not depend on how the daemon paged the events.</summary>
     public static string Emptied(string schema) =>
         $"delete from {schema}.{Groups} where n = 0 and target = 0 and pledged = 0 and committed = 0 and disbursed = 0 and overdue = 0";
 
+    /// <summary>
+    /// One statement for a page's commitments (parameter: their ids): every CTE reads the snapshot from before it, so
+    /// `before` is what they were counted under and `now` what their models say; the difference goes into the groups.
+    /// </summary>
     public static string Reconcile(string schema) => $"""
         with now as ({Now(schema, "d.id = any(?::uuid[])")}),
              before as (select c.* from {schema}.{Counted} c join now using (stream_id)),
              recount as (
-               insert into {schema}.{Counted} (stream_id, {Key}, target, pledged, committed, disbursed, overdue)
-               select stream_id, {Key}, target, pledged, committed, disbursed, overdue from now
+               insert into {schema}.{Counted} (stream_id, {Key}, {Figures})
+               select stream_id, {Key}, {Figures} from now
                on conflict (stream_id) do update set status = excluded.status, line_of_effort = excluded.line_of_effort,
                       kind = excluded.kind, actors = excluded.actors, ledger_currency = excluded.ledger_currency,
                       target = excluded.target, pledged = excluded.pledged, committed = excluded.committed,
                       disbursed = excluded.disbursed, overdue = excluded.overdue),
              delta as (
-               select {GroupKey} as group_key, {Key}, sum(n) as n, sum(target) as target, sum(pledged) as pledged,
+               select dimension, name, sum(n) as n, sum(target) as target, sum(pledged) as pledged,
                       sum(committed) as committed, sum(disbursed) as disbursed, sum(overdue) as overdue
-                 from (select {Key}, 1 as n, target, pledged, committed, disbursed, overdue::int as overdue from now
-                       union all
-                       select {Key}, -1, -target, -pledged, -committed, -disbursed, -(overdue::int) from before) changes
-                group by {Key})
-        insert into {schema}.{Groups} as g (group_key, {Key}, n, target, pledged, committed, disbursed, overdue)
-        select group_key, {Key}, n, target, pledged, committed, disbursed, overdue from delta
-        on conflict (group_key) do update set n = g.n + excluded.n, target = g.target + excluded.target,
+                 from ({Contributions("select *, 1 as sign from now union all select *, -1 from before")}) c
+                group by dimension, name)
+        insert into {schema}.{Groups} as g (dimension, name, n, {Figures})
+        select dimension, name, n, {Figures} from delta
+        on conflict (dimension, name) do update set n = g.n + excluded.n, target = g.target + excluded.target,
                pledged = g.pledged + excluded.pledged, committed = g.committed + excluded.committed,
                disbursed = g.disbursed + excluded.disbursed, overdue = g.overdue + excluded.overdue
         """;
