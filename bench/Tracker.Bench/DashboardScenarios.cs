@@ -18,7 +18,7 @@ public static class DashboardScenarios
     public static async Task<Section> ManyCommitments(Workload work)
     {
         var count = work.Settings.DashboardCommitments;
-        await work.TimelineCaughtUp();
+        await work.ProjectionsCaughtUp();
         await Copies(work.Database, count);
         try
         {

@@ -44,6 +44,8 @@ public static class HistoryScenarios
             // Written with SQL, the history has neither its progress model nor the checkpoints writes keep: the admin
             // rebuild of the progress models makes both, as it would for a log imported by other means.
             await RebuiltProgress(work);
+            // The other async projections (the dashboard rollup) take in the imported events too: not during the reads.
+            await work.ProjectionsCaughtUp();
             foreach (var (label, version) in new[] { ("start", 10), ("middle", size / 2), ("end", size - 10) })
             {
                 var url = $"/api/commitments/{key}?version={version}";

@@ -47,7 +47,8 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
     }
 
     /// <summary>
-    /// Waits until every async projection has caught up with the log, so a baseline measured next (the bare stack) does
+    /// Waits until every async projection has caught up with the log (its shards are the progress rows named
+    /// "Projection:Shard"; Marten keeps bookkeeping rows beside them, such as a stuck gap's position), so a baseline measured next (the bare stack) does
     /// not share the machine with the service's daemon still working through the load just measured.
     /// </summary>
     public async Task ProjectionsCaughtUp()
@@ -57,7 +58,7 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
         {
             await using var command = database.CreateCommand("""
                 select coalesce((select max(seq_id) from tracker.mt_events), 0)
-                     - coalesce((select min(last_seq_id) from tracker.mt_event_progression where name <> 'HighWaterMark'), 0)
+                     - coalesce((select min(last_seq_id) from tracker.mt_event_progression where name like '%:%'), 0)
                 """);
             if ((long)(await command.ExecuteScalarAsync())! <= 0) return;
             await Task.Delay(50);
