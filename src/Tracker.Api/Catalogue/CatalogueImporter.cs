@@ -11,6 +11,9 @@ using Tracker.Domain.Documents;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Documents;
 using Wolverine;
+using Tracker.Api.Commitments.Assessing;
+using Tracker.Api.Commitments.Stating;
+using Tracker.Api.Commitments.Reporting;
 
 namespace Tracker.Api.Catalogue;
 

@@ -13,6 +13,7 @@ using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.CodeGeneration.Frames;
 using Wolverine.Http.CodeGen;
+using Tracker.Api.Commitments.Assessing;
 
 namespace Tracker.Api.Commitments;
 

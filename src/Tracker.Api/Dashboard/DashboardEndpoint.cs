@@ -12,6 +12,7 @@ using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Commitments.Timeline;
 using System.Globalization;
 using Wolverine.Http;
+using Tracker.Api.Commitments.Reading;
 
 namespace Tracker.Api.Dashboard;
 

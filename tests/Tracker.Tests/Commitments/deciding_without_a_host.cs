@@ -5,6 +5,10 @@ using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Tests.Domain.Commitments;
 using Wolverine;
+using Tracker.Api.Commitments.Pledging;
+using Tracker.Api.Commitments.Reporting;
+using Tracker.Api.Commitments.Revising;
+using Tracker.Api.Commitments.Assessing;
 
 namespace Tracker.Tests.Commitments;
 

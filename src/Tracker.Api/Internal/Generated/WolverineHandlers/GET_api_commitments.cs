@@ -32,7 +32,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.ListCommitmentsEndpoint").SetTag("http.route", "/api/commitments").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Reading.ListCommitmentsEndpoint").SetTag("http.route", "/api/commitments").SetTag("http.request.method", "GET");
             var status = httpContext.Request.Query["status"];
             var kind = httpContext.Request.Query["kind"];
             var lineOfEffort = httpContext.Request.Query["lineOfEffort"];
@@ -107,7 +107,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Tracker.Api.Commitments.ListCommitmentsEndpoint.Get(((Marten.IQuerySession)documentSession), _npgsqlDataSource, httpContext, status, kind, lineOfEffort, actor, overdue, q, sort, order, page, pageSize, recordedAsOf, effectiveAsOf).ConfigureAwait(false);
+            var result = await Tracker.Api.Commitments.Reading.ListCommitmentsEndpoint.Get(((Marten.IQuerySession)documentSession), _npgsqlDataSource, httpContext, status, kind, lineOfEffort, actor, overdue, q, sort, order, page, pageSize, recordedAsOf, effectiveAsOf).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

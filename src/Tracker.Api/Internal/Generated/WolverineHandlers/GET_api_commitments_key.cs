@@ -32,7 +32,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.GetCommitmentEndpoint").SetTag("http.route", "/api/commitments/{key}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Reading.GetCommitmentEndpoint").SetTag("http.route", "/api/commitments/{key}").SetTag("http.request.method", "GET");
             var key = (string?)httpContext.GetRouteValue("key");
             if(key == null)
             {
@@ -81,7 +81,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Tracker.Api.Commitments.GetCommitmentEndpoint.Get(key, ((Marten.IQuerySession)documentSession), _npgsqlDataSource, httpContext, recordedAsOf, version, effectiveAsOf).ConfigureAwait(false);
+            var result = await Tracker.Api.Commitments.Reading.GetCommitmentEndpoint.Get(key, ((Marten.IQuerySession)documentSession), _npgsqlDataSource, httpContext, recordedAsOf, version, effectiveAsOf).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -29,7 +29,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.CommitmentTrendEndpoint").SetTag("http.route", "/api/commitments/{key}/trend").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Reading.CommitmentTrendEndpoint").SetTag("http.route", "/api/commitments/{key}/trend").SetTag("http.request.method", "GET");
             var key = (string?)httpContext.GetRouteValue("key");
             if(key == null)
             {
@@ -65,7 +65,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Tracker.Api.Commitments.CommitmentTrendEndpoint.Get(key, ((Marten.IQuerySession)documentSession), httpContext, recordedAsOf, effectiveAsOf).ConfigureAwait(false);
+            var result = await Tracker.Api.Commitments.Reading.CommitmentTrendEndpoint.Get(key, ((Marten.IQuerySession)documentSession), httpContext, recordedAsOf, effectiveAsOf).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -16,12 +16,12 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_commitments : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.StateCommitmentRequest>> _validatorOfStateCommitmentRequestIEnumerable;
+        private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Stating.StateCommitmentRequest>> _validatorOfStateCommitmentRequestIEnumerable;
         private readonly Tracker.Api.Documents.RegisteredDocuments _registeredDocuments;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_commitments(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.StateCommitmentRequest>> validatorOfStateCommitmentRequestIEnumerable, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_commitments(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Stating.StateCommitmentRequest>> validatorOfStateCommitmentRequestIEnumerable, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfStateCommitmentRequestIEnumerable = validatorOfStateCommitmentRequestIEnumerable;
@@ -36,11 +36,11 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             // Reading the request body via JSON deserialization
-            var (request, jsonContinue) = await ReadJsonAsync<Tracker.Api.Commitments.StateCommitmentRequest>(httpContext);
+            var (request, jsonContinue) = await ReadJsonAsync<Tracker.Api.Commitments.Stating.StateCommitmentRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // Validate the request body
-            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Commitments.StateCommitmentRequest>(_validatorOfStateCommitmentRequestIEnumerable, request, httpContext).ConfigureAwait(false);
+            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Commitments.Stating.StateCommitmentRequest>(_validatorOfStateCommitmentRequestIEnumerable, request, httpContext).ConfigureAwait(false);
 
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
@@ -49,11 +49,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.StateCommitmentEndpoint").SetTag("http.route", "/api/commitments").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Stating.StateCommitmentEndpoint").SetTag("http.route", "/api/commitments").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             Tracker.Api.Infrastructure.Idempotency.MarkIdempotencyCommitted.Before(httpContext, documentSession);
-            var documentView = await Tracker.Api.Commitments.StateCommitmentEndpoint.LoadAsync(request, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
-            var problemDetails2 = await Tracker.Api.Commitments.StateCommitmentEndpoint.ValidateAsync(request, documentView, ((Marten.IQuerySession)documentSession), _registeredDocuments).ConfigureAwait(false);
+            var documentView = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.LoadAsync(request, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
+            var problemDetails2 = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.ValidateAsync(request, documentView, ((Marten.IQuerySession)documentSession), _registeredDocuments).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -63,7 +63,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var martenOp, var outgoingMessages) = Tracker.Api.Commitments.StateCommitmentEndpoint.Post(request, documentView);
+            (var result, var martenOp, var outgoingMessages) = Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.Post(request, documentView);
 
             if (martenOp != null)
             {

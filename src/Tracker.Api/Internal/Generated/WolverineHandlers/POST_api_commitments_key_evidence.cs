@@ -56,7 +56,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.AttachEvidenceEndpoint").SetTag("http.route", "/api/commitments/{key}/evidence").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Reporting.AttachEvidenceEndpoint").SetTag("http.route", "/api/commitments/{key}/evidence").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             Tracker.Api.Infrastructure.Idempotency.MarkIdempotencyCommitted.Before(httpContext, documentSession);
             
@@ -76,7 +76,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.AttachEvidenceEndpoint.Post(request, commitmentState);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Reporting.AttachEvidenceEndpoint.Post(request, commitmentState);
 
             if (appendToCommitment != null)
             {

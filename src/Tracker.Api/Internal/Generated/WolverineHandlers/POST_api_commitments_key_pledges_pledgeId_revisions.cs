@@ -16,12 +16,12 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_commitments_key_pledges_pledgeId_revisions : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.RevisePledgeRequest>> _validatorOfRevisePledgeRequestIEnumerable;
+        private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Pledging.RevisePledgeRequest>> _validatorOfRevisePledgeRequestIEnumerable;
         private readonly Tracker.Api.Documents.RegisteredDocuments _registeredDocuments;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_commitments_key_pledges_pledgeId_revisions(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.RevisePledgeRequest>> validatorOfRevisePledgeRequestIEnumerable, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_commitments_key_pledges_pledgeId_revisions(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Pledging.RevisePledgeRequest>> validatorOfRevisePledgeRequestIEnumerable, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfRevisePledgeRequestIEnumerable = validatorOfRevisePledgeRequestIEnumerable;
@@ -43,11 +43,11 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             // Reading the request body via JSON deserialization
-            var (request, jsonContinue) = await ReadJsonAsync<Tracker.Api.Commitments.RevisePledgeRequest>(httpContext);
+            var (request, jsonContinue) = await ReadJsonAsync<Tracker.Api.Commitments.Pledging.RevisePledgeRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // Validate the request body
-            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Commitments.RevisePledgeRequest>(_validatorOfRevisePledgeRequestIEnumerable, request, httpContext).ConfigureAwait(false);
+            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Commitments.Pledging.RevisePledgeRequest>(_validatorOfRevisePledgeRequestIEnumerable, request, httpContext).ConfigureAwait(false);
 
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
@@ -56,7 +56,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.RevisePledgeEndpoint").SetTag("http.route", "/api/commitments/{key}/pledges/{pledgeId}/revisions").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Pledging.RevisePledgeEndpoint").SetTag("http.route", "/api/commitments/{key}/pledges/{pledgeId}/revisions").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             Tracker.Api.Infrastructure.Idempotency.MarkIdempotencyCommitted.Before(httpContext, documentSession);
             var pledgeId = (string?)httpContext.GetRouteValue("pledgeId");
@@ -72,7 +72,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // An unknown commitment or document ends the request
-            var result2 = await Tracker.Api.Commitments.CommitmentWrite.ValidateAsync<Tracker.Api.Commitments.RevisePledgeRequest>(key, eventStreamOfCommitmentProgress, request, documentSession, _registeredDocuments).ConfigureAwait(false);
+            var result2 = await Tracker.Api.Commitments.CommitmentWrite.ValidateAsync<Tracker.Api.Commitments.Pledging.RevisePledgeRequest>(key, eventStreamOfCommitmentProgress, request, documentSession, _registeredDocuments).ConfigureAwait(false);
 
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result2 != null && !(result2 is Wolverine.Http.WolverineContinue))
@@ -83,7 +83,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.RevisePledgeEndpoint.Post(pledgeId, request, commitmentState);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Pledging.RevisePledgeEndpoint.Post(pledgeId, request, commitmentState);
 
             if (appendToCommitment != null)
             {

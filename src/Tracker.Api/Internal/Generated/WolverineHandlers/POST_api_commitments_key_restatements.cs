@@ -16,12 +16,12 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_commitments_key_restatements : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.RestateCommitmentRequest>> _validatorOfRestateCommitmentRequestIEnumerable;
+        private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Stating.RestateCommitmentRequest>> _validatorOfRestateCommitmentRequestIEnumerable;
         private readonly Tracker.Api.Documents.RegisteredDocuments _registeredDocuments;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_commitments_key_restatements(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.RestateCommitmentRequest>> validatorOfRestateCommitmentRequestIEnumerable, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_commitments_key_restatements(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Stating.RestateCommitmentRequest>> validatorOfRestateCommitmentRequestIEnumerable, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfRestateCommitmentRequestIEnumerable = validatorOfRestateCommitmentRequestIEnumerable;
@@ -43,11 +43,11 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             // Reading the request body via JSON deserialization
-            var (request, jsonContinue) = await ReadJsonAsync<Tracker.Api.Commitments.RestateCommitmentRequest>(httpContext);
+            var (request, jsonContinue) = await ReadJsonAsync<Tracker.Api.Commitments.Stating.RestateCommitmentRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // Validate the request body
-            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Commitments.RestateCommitmentRequest>(_validatorOfRestateCommitmentRequestIEnumerable, request, httpContext).ConfigureAwait(false);
+            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Commitments.Stating.RestateCommitmentRequest>(_validatorOfRestateCommitmentRequestIEnumerable, request, httpContext).ConfigureAwait(false);
 
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
@@ -56,7 +56,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.RestateCommitmentEndpoint").SetTag("http.route", "/api/commitments/{key}/restatements").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Stating.RestateCommitmentEndpoint").SetTag("http.route", "/api/commitments/{key}/restatements").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             Tracker.Api.Infrastructure.Idempotency.MarkIdempotencyCommitted.Before(httpContext, documentSession);
             
@@ -65,7 +65,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // An unknown commitment or document ends the request
-            var result2 = await Tracker.Api.Commitments.CommitmentWrite.ValidateAsync<Tracker.Api.Commitments.RestateCommitmentRequest>(key, eventStreamOfCommitmentProgress, request, documentSession, _registeredDocuments).ConfigureAwait(false);
+            var result2 = await Tracker.Api.Commitments.CommitmentWrite.ValidateAsync<Tracker.Api.Commitments.Stating.RestateCommitmentRequest>(key, eventStreamOfCommitmentProgress, request, documentSession, _registeredDocuments).ConfigureAwait(false);
 
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result2 != null && !(result2 is Wolverine.Http.WolverineContinue))
@@ -74,10 +74,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var documentView = await Tracker.Api.Commitments.RestateCommitmentEndpoint.LoadAsync(request, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+            var documentView = await Tracker.Api.Commitments.Stating.RestateCommitmentEndpoint.LoadAsync(request, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.RestateCommitmentEndpoint.Post(request, commitmentState, documentView);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Stating.RestateCommitmentEndpoint.Post(request, commitmentState, documentView);
 
             if (appendToCommitment != null)
             {

@@ -10,7 +10,7 @@ using Tracker.Projections.Documents;
 using Wolverine;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Stating;
 
 /// <summary>A later document restates the commitment. RestatedOn defaults to that document's publication date.</summary>
 public sealed record RestateCommitmentRequest(

@@ -9,7 +9,7 @@ using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Pledging;
 
 /// <summary>A pledge's new total, in its own currency, with the reason: the only way a pledge's amount changes.</summary>
 public sealed record RevisePledgeRequest(Money Amount, ExchangeRate? ExchangeRate, [property: MultiLine] string Reason,

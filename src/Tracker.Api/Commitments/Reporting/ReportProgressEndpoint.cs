@@ -9,7 +9,7 @@ using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Reporting;
 
 /// <summary>
 /// A reported figure: a quantity (unit) or money (currency), with its comparator and the date it refers to, such as

@@ -9,7 +9,7 @@ using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Assessing;
 
 /// <summary>A status assessment with its rationale and evidence.</summary>
 public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? AssessedOn, [property: MultiLine] string Rationale,

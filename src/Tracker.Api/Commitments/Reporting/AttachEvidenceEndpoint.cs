@@ -7,7 +7,7 @@ using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Reporting;
 
 public static class AttachEvidenceEndpoint
 {

@@ -11,7 +11,7 @@ using Tracker.Api.Commitments.Reading;
 using System.Globalization;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Reading;
 
 /// <summary>A page of commitments, and how many match in all.</summary>
 public sealed record CommitmentPage(IReadOnlyList<CommitmentRow> Items, int Page, int PageSize, long Total, long PageCount);

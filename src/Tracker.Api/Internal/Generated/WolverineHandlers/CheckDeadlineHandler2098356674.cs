@@ -5,14 +5,14 @@ using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: CheckDeadlineHandler181226250
+    // START: CheckDeadlineHandler2098356674
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class CheckDeadlineHandler181226250 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class CheckDeadlineHandler2098356674 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public CheckDeadlineHandler181226250(System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public CheckDeadlineHandler2098356674(System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -23,13 +23,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var checkDeadline = (Tracker.Api.Commitments.CheckDeadline)context.Envelope.Message;
+            var checkDeadline = (Tracker.Api.Commitments.Assessing.CheckDeadline)context.Envelope.Message;
 
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Tracker.Api.Commitments.CheckDeadlineHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Tracker.Api.Commitments.CheckDeadlineHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Tracker.Api.Commitments.Assessing.CheckDeadlineHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Tracker.Api.Commitments.Assessing.CheckDeadlineHandler");
             
             // The actual message execution
-            var outgoing1 = await Tracker.Api.Commitments.CheckDeadlineHandler.Handle(checkDeadline, documentSession, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await Tracker.Api.Commitments.Assessing.CheckDeadlineHandler.Handle(checkDeadline, documentSession, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: CheckDeadlineHandler181226250
+    // END: CheckDeadlineHandler2098356674
     
     
 }

@@ -3,7 +3,7 @@ using Tracker.Projections.Commitments;
 using Tracker.Domain.Commitments;
 using Wolverine;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Assessing;
 
 /// <summary>
 /// A durable scheduled message: at the end of a commitment's due date, see whether its deadline passed unachieved.

@@ -9,7 +9,7 @@ using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Pledging;
 
 /// <summary>
 /// A pledge announced by a member state or organisation. PledgeId is optional: without it the pledge is named after the

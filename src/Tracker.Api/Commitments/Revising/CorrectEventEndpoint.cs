@@ -9,7 +9,7 @@ using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Revising;
 
 /// <summary>Retracts the fact recorded at Version. To replace it, record the right fact after the retraction.</summary>
 public sealed record CorrectEventRequest(int? Version, [property: MultiLine] string Reason, Evidence Source) : ICitesDocuments

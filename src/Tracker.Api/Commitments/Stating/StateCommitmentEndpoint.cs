@@ -10,8 +10,9 @@ using Tracker.Projections.Documents;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Tracker.Api.Commitments.Assessing;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Stating;
 
 /// <summary>A commitment as a source document states it. StatedOn defaults to the document's publication date.</summary>
 public sealed record StateCommitmentRequest(

@@ -9,7 +9,7 @@ using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Pledging;
 
 /// <summary>Part of a pledge committed (firm) or disbursed (paid), in the pledge's currency, on a date.</summary>
 public sealed record RecordPledgeStageRequest(

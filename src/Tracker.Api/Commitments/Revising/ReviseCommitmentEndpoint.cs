@@ -9,7 +9,7 @@ using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Revising;
 
 /// <summary>A revised target, deadline or both, with the reason and its source.</summary>
 public sealed record ReviseCommitmentRequest(Target? Target, Deadline? Deadline, [property: MultiLine] string Reason,

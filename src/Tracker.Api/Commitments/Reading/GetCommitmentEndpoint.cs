@@ -9,7 +9,7 @@ using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Reading;
 
 /// <summary>
 /// One commitment as its page shows it: the dashboard row, where it was stated, the assessment in force and the counts.

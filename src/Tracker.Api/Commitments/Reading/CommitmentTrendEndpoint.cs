@@ -9,7 +9,7 @@ using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Timeline;
 using Wolverine.Http;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Reading;
 
 public sealed record CommitmentTrendResponse(string Key, string LedgerCurrency, Target? Target, IReadOnlyList<TrendPoint> Points);
 

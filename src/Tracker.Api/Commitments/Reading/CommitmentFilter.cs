@@ -3,7 +3,7 @@ using Tracker.Api.Infrastructure;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 
-namespace Tracker.Api.Commitments;
+namespace Tracker.Api.Commitments.Reading;
 
 /// <summary>
 /// Which commitments a list or the dashboard covers: by status, kind, line of effort, actor, overdue and a text search
