@@ -23,6 +23,10 @@ public sealed class RateLimits
 
     private readonly PartitionedRateLimiter<string> _failedSignIns;
 
+    // Addresses refused for failed sign-ins, until when: read without a lock on every request that carries credentials,
+    // written only when a sign-in fails.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _blockedUntil = new();
+
     public RateLimits(IConfiguration configuration)
     {
         WritesPerMinute = configuration.GetValue("RateLimits:WritesPerMinute", 120);
@@ -38,10 +42,18 @@ public sealed class RateLimits
     public static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     /// <summary>A key or token that did not sign in: counted against the address it came from.</summary>
-    public void FailedSignIn(HttpContext context) => _failedSignIns.AttemptAcquire(ClientAddress(context)).Dispose();
+    public void FailedSignIn(HttpContext context)
+    {
+        var address = ClientAddress(context);
+        _failedSignIns.AttemptAcquire(address).Dispose();
+        if (_failedSignIns.GetStatistics(address)?.CurrentAvailablePermits == 0)
+        {
+            _blockedUntil[address] = DateTimeOffset.UtcNow.AddMinutes(1);
+        }
+    }
 
     public bool SignInsBlocked(HttpContext context) =>
-        _failedSignIns.GetStatistics(ClientAddress(context))?.CurrentAvailablePermits == 0;
+        !_blockedUntil.IsEmpty && _blockedUntil.TryGetValue(ClientAddress(context), out var until) && until > DateTimeOffset.UtcNow;
 
     public void Configure(RateLimiterOptions options)
     {
@@ -64,11 +76,58 @@ public sealed class RateLimits
                 PermitLimit = HeavyReadsAtOnce, QueueLimit = HeavyReadsQueued, QueueProcessingOrder = QueueProcessingOrder.OldestFirst
             })
             : RateLimitPartition.GetNoLimiter("light"));
-        options.GlobalLimiter = PartitionedRateLimiter.CreateChained(perClient, heavy);
+        options.GlobalLimiter = new UnlessLimited(PartitionedRateLimiter.CreateChained(perClient, heavy), IsLimited);
         options.OnRejected = Rejected;
     }
 
     private static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+
+    /// <summary>Whether any limit applies: not to a light read with a key, nor to the dashboard's pages.</summary>
+    private static bool IsLimited(HttpContext context) =>
+        !IsRead(context.Request.Method) || IsHeavyRead(context.Request)
+        || (context.Request.Path.StartsWithSegments("/api") && context.User.Identity?.IsAuthenticated != true);
+
+    /// <summary>
+    /// The limiter for the requests a limit applies to; the others pass with a lease taken from nothing. The partitioned
+    /// limiters take a lock to find each request's partition, even a partition without a limit: on every read by key that
+    /// was a contended lock.
+    /// </summary>
+    private sealed class UnlessLimited(PartitionedRateLimiter<HttpContext> limited, Func<HttpContext, bool> isLimited)
+        : PartitionedRateLimiter<HttpContext>
+    {
+        public override RateLimiterStatistics? GetStatistics(HttpContext resource) =>
+            isLimited(resource) ? limited.GetStatistics(resource) : null;
+
+        protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount) =>
+            isLimited(resource) ? limited.AttemptAcquire(resource, permitCount) : Free.Lease;
+
+        protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount,
+            CancellationToken cancellationToken) =>
+            isLimited(resource) ? limited.AcquireAsync(resource, permitCount, cancellationToken) : new(Free.Lease);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) limited.Dispose();
+            base.Dispose(disposing);
+        }
+
+        protected override ValueTask DisposeAsyncCore() => limited.DisposeAsync();
+    }
+
+    private sealed class Free : RateLimitLease
+    {
+        public static readonly Free Lease = new();
+
+        public override bool IsAcquired => true;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
+    }
 
     /// <summary>Reads whose work grows with the log or a history: past views, exports, trends, histories, verifications.</summary>
     public static bool IsHeavyRead(HttpRequest request)
