@@ -8,3 +8,11 @@ public interface ICitesDocuments
 {
     IEnumerable<string?> CitedDocuments();
 }
+
+/// <summary>A request whose one cited document is its source's (most writes: a report, a pledge, an assessment).</summary>
+public interface ICitesItsSource : ICitesDocuments
+{
+    Commitments.Evidence Source { get; }
+
+    IEnumerable<string?> ICitesDocuments.CitedDocuments() => [Source.DocumentKey];
+}

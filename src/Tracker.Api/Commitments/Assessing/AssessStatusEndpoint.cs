@@ -13,10 +13,8 @@ namespace Tracker.Api.Commitments.Assessing;
 
 /// <summary>A status assessment with its rationale and evidence.</summary>
 public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? AssessedOn, [property: MultiLine] string Rationale,
-    Evidence Source) : ICitesDocuments
+    Evidence Source) : ICitesItsSource
 {
-    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
-
     public sealed class Validator : AbstractValidator<AssessStatusRequest>
     {
         public Validator()

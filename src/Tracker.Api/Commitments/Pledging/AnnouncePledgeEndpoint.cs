@@ -21,10 +21,8 @@ public sealed record AnnouncePledgeRequest(
     Money Amount,
     DateOnly? AnnouncedOn,
     ExchangeRate? ExchangeRate,
-    Evidence Source) : ICitesDocuments
+    Evidence Source) : ICitesItsSource
 {
-    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
-
     public sealed class Validator : AbstractValidator<AnnouncePledgeRequest>
     {
         public Validator()

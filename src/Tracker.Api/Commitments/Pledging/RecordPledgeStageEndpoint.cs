@@ -17,10 +17,8 @@ public sealed record RecordPledgeStageRequest(
     Money Amount,
     DateOnly? On,
     ExchangeRate? ExchangeRate,
-    Evidence Source) : ICitesDocuments
+    Evidence Source) : ICitesItsSource
 {
-    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
-
     public sealed class Validator : AbstractValidator<RecordPledgeStageRequest>
     {
         public Validator()

@@ -13,10 +13,8 @@ namespace Tracker.Api.Commitments.Pledging;
 
 /// <summary>A pledge's new total, in its own currency, with the reason: the only way a pledge's amount changes.</summary>
 public sealed record RevisePledgeRequest(Money Amount, ExchangeRate? ExchangeRate, [property: MultiLine] string Reason,
-    Evidence Source) : ICitesDocuments
+    Evidence Source) : ICitesItsSource
 {
-    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
-
     public sealed class Validator : AbstractValidator<RevisePledgeRequest>
     {
         public Validator()

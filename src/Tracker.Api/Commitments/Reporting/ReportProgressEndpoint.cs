@@ -23,10 +23,8 @@ public sealed record ReportProgressRequest(
     DateOnly? AsOf,
     ExchangeRate? ExchangeRate,
     [property: MultiLine] string? Note,
-    Evidence Source) : ICitesDocuments
+    Evidence Source) : ICitesItsSource
 {
-    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
-
     public sealed class Validator : AbstractValidator<ReportProgressRequest>
     {
         public Validator()

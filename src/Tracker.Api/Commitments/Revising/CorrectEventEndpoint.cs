@@ -12,10 +12,8 @@ using Wolverine.Http;
 namespace Tracker.Api.Commitments.Revising;
 
 /// <summary>Retracts the fact recorded at Version. To replace it, record the right fact after the retraction.</summary>
-public sealed record CorrectEventRequest(int? Version, [property: MultiLine] string Reason, Evidence Source) : ICitesDocuments
+public sealed record CorrectEventRequest(int? Version, [property: MultiLine] string Reason, Evidence Source) : ICitesItsSource
 {
-    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
-
     public sealed class Validator : AbstractValidator<CorrectEventRequest>
     {
         public Validator()

@@ -13,10 +13,8 @@ namespace Tracker.Api.Commitments.Revising;
 
 /// <summary>A revised target, deadline or both, with the reason and its source.</summary>
 public sealed record ReviseCommitmentRequest(Target? Target, Deadline? Deadline, [property: MultiLine] string Reason,
-    Evidence Source) : ICitesDocuments
+    Evidence Source) : ICitesItsSource
 {
-    public IEnumerable<string?> CitedDocuments() => [Source.DocumentKey];
-
     public sealed class Validator : AbstractValidator<ReviseCommitmentRequest>
     {
         public Validator()
