@@ -19,33 +19,41 @@ namespace Tracker.Api.Commitments;
 
 /// <summary>
 /// The one workflow every write to an existing commitment shares, put by <see cref="CommitmentWritePolicy"/> before each
-/// endpoint that takes a <see cref="CommitmentState"/>: fetch its stream (checking If-Match), refuse an unknown commitment
-/// (404) and unknown documents (422). The endpoints themselves are pure: they take the state and return what their
+/// endpoint that takes a <see cref="CommitmentState"/>: fetch its stream, refuse an unknown commitment (404), a stale
+/// If-Match (412) and unknown documents (422). The endpoints themselves are pure: they take the state and return what their
 /// decision recorded (<see cref="Recorded"/>), which Wolverine appends to the fetched stream and commits with any
 /// scheduled message.
 /// </summary>
 public static class CommitmentWrite
 {
     /// <summary>
-    /// Fetches the stream for writing. With If-Match, a stale version fails here (412), before any decision. Without it,
-    /// the stream is locked for this transaction, so writers racing on one commitment queue instead of failing. The state
-    /// is null for an unknown commitment, which <see cref="ValidateAsync"/> answers before any endpoint reads it.
+    /// Fetches the stream for writing, locked for this transaction: writers racing on one commitment queue instead of
+    /// failing, and a version checked against If-Match stays true until the commit. The state is null for an unknown
+    /// commitment, which <see cref="ValidateAsync"/> answers before any endpoint reads it. (Marten's fetch with an
+    /// expected version would not lock, and would not use the cached model.)
     /// </summary>
     public static async Task<(IEventStream<CommitmentProgress>, CommitmentState)> LoadAsync(string key,
         IDocumentSession session, HttpContext http)
     {
-        var id = StreamIds.ForCommitment(key);
-        var stream = Versions.TryReadIfMatch(http.Request, out var expected)
-            ? await session.Events.FetchForWriting<CommitmentProgress>(id, expected, http.RequestAborted)
-            : await session.Events.FetchForExclusiveWriting<CommitmentProgress>(id, http.RequestAborted);
+        var stream = await session.Events.FetchForExclusiveWriting<CommitmentProgress>(StreamIds.ForCommitment(key),
+            http.RequestAborted);
         return (stream, stream.Aggregate?.State!);
     }
 
-    /// <summary>404 for an unknown commitment; 422 naming any cited document that is not registered.</summary>
+    /// <summary>
+    /// 404 for an unknown commitment; 412 when If-Match names another version; 422 naming any cited document that is not
+    /// registered.
+    /// </summary>
     public static async Task<IResult> ValidateAsync<TRequest>(string key, IEventStream<CommitmentProgress> stream,
-        TRequest request, IDocumentSession session, RegisteredDocuments registered) where TRequest : ICitesDocuments
+        TRequest request, IDocumentSession session, RegisteredDocuments registered, HttpContext http)
+        where TRequest : ICitesDocuments
     {
+        var ifMatch = Versions.TryReadIfMatch(http.Request, out var expected);
         if (stream.Aggregate is null) return NoSuchCommitment.Problem(key);
+        if (ifMatch && expected != stream.CurrentVersion)
+        {
+            return Results.Problem(ExceptionProblems.PreconditionFailed());
+        }
         var problem = await DocumentChecks.AllRegistered(session, registered, [.. request.CitedDocuments()]);
         return ReferenceEquals(problem, WolverineContinue.NoProblems) ? WolverineContinue.Result() : Results.Problem(problem);
     }

@@ -41,13 +41,7 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
 
     private static ProblemDetails Describe(Exception exception, bool hadIfMatch) => Classify(exception) switch
     {
-        Failure.LostRace when hadIfMatch => new ProblemDetails
-        {
-            Status = StatusCodes.Status412PreconditionFailed,
-            Type = ProblemTypes.PreconditionFailed,
-            Title = "The resource changed since the version in If-Match",
-            Detail = "Nothing was recorded. Read the resource again (its ETag is the current version) and decide anew."
-        },
+        Failure.LostRace when hadIfMatch => PreconditionFailed(),
         Failure.DuplicateKey => new ProblemDetails
         {
             Status = StatusCodes.Status409Conflict,
@@ -94,6 +88,15 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             Title = "An unexpected error occurred",
             Detail = "The error was logged with the trace id below."
         }
+    };
+
+    /// <summary>412: the version in If-Match is not the resource's version any more.</summary>
+    public static ProblemDetails PreconditionFailed() => new()
+    {
+        Status = StatusCodes.Status412PreconditionFailed,
+        Type = ProblemTypes.PreconditionFailed,
+        Title = "The resource changed since the version in If-Match",
+        Detail = "Nothing was recorded. Read the resource again (its ETag is the current version) and decide anew."
     };
 
     public enum Failure { DuplicateKey, LostRace, BadRequest, TooLargeToAddUp, DatabaseUnavailable, Unexpected }

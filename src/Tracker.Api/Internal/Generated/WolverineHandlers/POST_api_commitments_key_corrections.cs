@@ -65,7 +65,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // An unknown commitment or document ends the request
-            var result2 = await Tracker.Api.Commitments.CommitmentWrite.ValidateAsync<Tracker.Api.Commitments.Revising.CorrectEventRequest>(key, eventStreamOfCommitmentProgress, request, documentSession, _registeredDocuments).ConfigureAwait(false);
+            var result2 = await Tracker.Api.Commitments.CommitmentWrite.ValidateAsync<Tracker.Api.Commitments.Revising.CorrectEventRequest>(key, eventStreamOfCommitmentProgress, request, documentSession, _registeredDocuments, httpContext).ConfigureAwait(false);
 
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result2 != null && !(result2 is Wolverine.Http.WolverineContinue))
