@@ -64,28 +64,42 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                 var running = await holder.ExecuteScalarAsync(token) is string name && name.StartsWith(RebuildSession, StringComparison.Ordinal)
                     ? Describe(name)
                     : "another rebuild (its details are not visible to this database role)";
-                await connection.DisposeAsync();
+                await GiveBack(connection);
                 return (null, running);
             }
         }
         catch
         {
-            await connection.DisposeAsync();
+            await GiveBack(connection);
             throw;
         }
 
         _jobs[progress.Id] = progress;
         _ = Task.Run(async () =>
         {
-            await using (connection)
+            try
             {
                 await Run(progress.Id, projection, lifetime.ApplicationStopping);
-                // A pooled connection keeps a session lock until it is reused: give it back explicitly.
-                await using var release = new NpgsqlCommand($"select pg_advisory_unlock({LockClass}, {LockObject})", connection);
-                await ((Task)release.ExecuteNonQueryAsync(CancellationToken.None)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            finally
+            {
+                await GiveBack(connection);
             }
         });
         return (progress, null);
+    }
+
+    /// <summary>
+    /// Pooled connections are not reset when returned (NoResetOnClose, TrackerDatabase): this one gives up its session
+    /// lock and its application_name before it goes back.
+    /// </summary>
+    private static async Task GiveBack(NpgsqlConnection connection)
+    {
+        await using (var reset = new NpgsqlCommand("select pg_advisory_unlock_all(); reset application_name", connection))
+        {
+            await ((Task)reset.ExecuteNonQueryAsync(CancellationToken.None)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        await connection.DisposeAsync();
     }
 
     // application_name holds at most 63 characters: "rebuild:" + 32 hex digits + ":" + the longest read model name fits.

@@ -1,0 +1,29 @@
+using Npgsql;
+using Tracker.Api.Infrastructure;
+
+namespace Tracker.Tests.Platform;
+
+public sealed class database_connections
+{
+    [Fact]
+    public void the_service_prepares_repeated_statements_and_skips_the_reset_of_pooled_connections()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(TrackerDatabase.Tuned("Host=db;Database=tracker;Username=tracker"));
+
+        tuned.MaxAutoPrepare.ShouldBe(64);
+        tuned.AutoPrepareMinUsages.ShouldBe(2);
+        tuned.NoResetOnClose.ShouldBeTrue();
+        tuned.Host.ShouldBe("db");
+    }
+
+    [Fact]
+    public void an_operator_who_sets_those_settings_keeps_them()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(
+            TrackerDatabase.Tuned("Host=db;Database=tracker;Max Auto Prepare=0;AutoPrepareMinUsages=5;No Reset On Close=false"));
+
+        tuned.MaxAutoPrepare.ShouldBe(0);
+        tuned.AutoPrepareMinUsages.ShouldBe(5);
+        tuned.NoResetOnClose.ShouldBeFalse();
+    }
+}
