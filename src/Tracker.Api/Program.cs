@@ -88,8 +88,9 @@ app.UseTrackerSecurity();
 app.UseTrackerDashboard();
 app.UseMiddleware<RequestTextGuard>();
 app.UseMiddleware<JsonBodiesOnly>();
-app.UseMiddleware<IdempotentRequests>();
+// A retry after a lost race asks the idempotency keys again: the race may have been lost to a duplicate of itself.
 app.UseMiddleware<ConcurrencyRetry>();
+app.UseMiddleware<IdempotentRequests>();
 app.MapOpenApi();
 // The interactive API reference is on in Development and off elsewhere unless OpenApi:ScalarUi says otherwise.
 if (builder.Configuration.GetValue("OpenApi:ScalarUi", app.Environment.IsDevelopment()))
@@ -105,7 +106,7 @@ app.MapWolverineEndpoints(options =>
     options.AddPolicy<CommitmentWritePolicy>();
     options.AddPolicy<RouteAuthorization>();
     options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);
-    options.AddMiddleware(typeof(MarkIdempotencyCommitted), WriteMetadata.Applies);
+    options.AddPolicy<IdempotentWritePolicy>();
 });
 
 return await app.RunJasperFxCommands(args);

@@ -119,6 +119,27 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         (await EventCount()).ShouldBe(2);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("\"1\"")]
+    public async Task duplicates_sent_at_once_all_get_the_first_response_and_one_event_is_appended(string? ifMatch)
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 8).Select(_ => Api.Scenario(s =>
+        {
+            s.Post.Json(Progress()).ToUrl(ProgressUrl);
+            s.WithRequestHeader("Idempotency-Key", "sent-eight-times");
+            if (ifMatch is not null) s.WithRequestHeader("If-Match", ifMatch);
+            s.IgnoreStatusCode();
+        })));
+
+        results.Select(r => r.Context.Response.StatusCode).ShouldAllBe(status => status == 200);
+        results.Select(r => r.ReadAsText()).Distinct().Count().ShouldBe(1);
+        results.Count(r => r.Context.Response.Headers["Idempotent-Replayed"].ToString() != "true").ShouldBe(1);
+        (await EventCount()).ShouldBe(2);
+    }
+
     [Fact]
     public async Task the_same_idempotency_key_with_a_different_body_is_a_422()
     {

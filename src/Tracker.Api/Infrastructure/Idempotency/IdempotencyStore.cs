@@ -8,48 +8,29 @@ namespace Tracker.Api.Infrastructure.Idempotency;
 public sealed record StoredResponse(int Status, Dictionary<string, string> Headers, byte[] Body);
 
 /// <summary>What the key's row says when a request arrives.</summary>
-public sealed record KeyRecord(string RequestHash, string State, bool Stale, StoredResponse? Response);
+public sealed record KeyRecord(string RequestHash, string State, StoredResponse? Response);
 
 /// <summary>
-/// The idempotency_keys table. A key goes pending (claimed by one request), then committed (in the same transaction as
-/// the request's events), then completed (with the response to replay). A request that fails before its commit deletes
-/// its pending claim, so a failed attempt does not burn the key.
+/// The idempotency_keys table: one row per key that answered 2xx, with the response to replay. A write inserts its row
+/// in the transaction that appends its events (<see cref="IdempotentWrite"/>), so the row exists exactly when the events
+/// do, and a duplicate running at the same time fails on the key's primary key at its commit, appending nothing.
+/// Rows written by earlier versions may be 'pending' (a claim) or 'committed' (events without a kept response).
 /// </summary>
 public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>After this long a pending claim is taken to belong to a request that died, and may be taken over.</summary>
+    /// <summary>A claim of an earlier version older than this belongs to a request that died, and is dropped.</summary>
     public static readonly TimeSpan ClaimTimeout = TimeSpan.FromSeconds(30);
 
     private static string Table => $"{TrackerDatabase.Schema}.{IdempotencyKeysTable.Name}";
 
-    /// <summary>Claims the key for this request; false when another request holds or held it.</summary>
-    public async Task<bool> TryClaim(string scope, string key, string requestHash, CancellationToken token)
-    {
-        await using var command = dataSource.CreateCommand(
-            $"insert into {Table} (scope, key, request_hash, state) values ($1, $2, $3, 'pending') on conflict do nothing");
-        command.Parameters.Add(new() { Value = scope });
-        command.Parameters.Add(new() { Value = key });
-        command.Parameters.Add(new() { Value = requestHash });
-        return await command.ExecuteNonQueryAsync(token) == 1;
-    }
-
-    /// <summary>Takes over a pending claim whose request died before committing anything.</summary>
-    public async Task<bool> TryTakeOverStaleClaim(string scope, string key, string requestHash, CancellationToken token)
-    {
-        await using var command = dataSource.CreateCommand(
-            $"update {Table} set updated_at = now() where scope = $1 and key = $2 and request_hash = $3 " +
-            $"and state = 'pending' and updated_at < now() - $4");
-        command.Parameters.Add(new() { Value = scope });
-        command.Parameters.Add(new() { Value = key });
-        command.Parameters.Add(new() { Value = requestHash });
-        command.Parameters.Add(new() { Value = ClaimTimeout });
-        return await command.ExecuteNonQueryAsync(token) == 1;
-    }
-
+    /// <summary>The key's row, if any (dropping a dead claim left by an earlier version).</summary>
     public async Task<KeyRecord?> Find(string scope, string key, CancellationToken token)
     {
-        await using var command = dataSource.CreateCommand(
-            $"select request_hash, state, updated_at < now() - $3, status, headers, body from {Table} where scope = $1 and key = $2");
+        await using var command = dataSource.CreateCommand($"""
+            with dead as (delete from {Table} where scope = $1 and key = $2 and state = 'pending' and updated_at < now() - $3 returning 1)
+            select request_hash, state, status, headers, body from {Table}
+             where scope = $1 and key = $2 and not exists (select 1 from dead)
+            """);
         command.Parameters.Add(new() { Value = scope });
         command.Parameters.Add(new() { Value = key });
         command.Parameters.Add(new() { Value = ClaimTimeout });
@@ -58,20 +39,25 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
 
         var state = reader.GetString(1);
         var response = state == "completed"
-            ? new StoredResponse(reader.GetInt32(3),
-                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4))!,
-                (byte[])reader.GetValue(5))
+            ? new StoredResponse(reader.GetInt32(2),
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(3))!,
+                (byte[])reader.GetValue(4))
             : null;
-        return new KeyRecord(reader.GetString(0), state, reader.GetBoolean(2), response);
+        return new KeyRecord(reader.GetString(0), state, response);
     }
 
-    public async Task Complete(string scope, string key, StoredResponse response, CancellationToken token)
+    /// <summary>
+    /// Keeps the response of a request that wrote nothing through a Marten transaction (none of the event writes), once
+    /// it answered; a row already there (a duplicate that finished first) is left as it is.
+    /// </summary>
+    public async Task Record(IdempotencyClaim claim, StoredResponse response, CancellationToken token)
     {
         await using var command = dataSource.CreateCommand(
-            $"update {Table} set state = 'completed', status = $3, headers = $4, body = $5, updated_at = now() " +
-            "where scope = $1 and key = $2");
-        command.Parameters.Add(new() { Value = scope });
-        command.Parameters.Add(new() { Value = key });
+            $"insert into {Table} (scope, key, request_hash, state, status, headers, body) " +
+            "values ($1, $2, $3, 'completed', $4, $5, $6) on conflict do nothing");
+        command.Parameters.Add(new() { Value = claim.Scope });
+        command.Parameters.Add(new() { Value = claim.Key });
+        command.Parameters.Add(new() { Value = claim.RequestHash });
         command.Parameters.Add(new() { Value = response.Status });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(response.Headers), NpgsqlDbType = NpgsqlDbType.Jsonb });
         command.Parameters.Add(new() { Value = response.Body });
@@ -79,20 +65,9 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Frees the key after an answer that recorded nothing (4xx/5xx). After an exception, only a pending claim is freed:
-    /// a committed one means the events are in the log even though the answer never left.
+    /// The insert a write's own transaction runs (Marten's positional parameters). No "on conflict": a row already there
+    /// means a duplicate committed first, and this transaction must fail rather than append the events a second time.
     /// </summary>
-    public async Task Release(string scope, string key, bool onlyIfPending)
-    {
-        await using var command = dataSource.CreateCommand(
-            $"delete from {Table} where scope = $1 and key = $2 and state <> 'completed'" +
-            (onlyIfPending ? " and state = 'pending'" : ""));
-        command.Parameters.Add(new() { Value = scope });
-        command.Parameters.Add(new() { Value = key });
-        await command.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>The SQL the write's own transaction runs, so "committed" is true exactly when the events are.</summary>
-    public static string MarkCommittedSql =>
-        $"update {Table} set state = 'committed', updated_at = now() where scope = ? and key = ? and state = 'pending'";
+    public static string RecordSql =>
+        $"insert into {Table} (scope, key, request_hash, state, status, headers, body) values (?, ?, ?, 'completed', ?, ?::jsonb, ?)";
 }

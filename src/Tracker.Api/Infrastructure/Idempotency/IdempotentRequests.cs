@@ -5,17 +5,18 @@ using Tracker.Api.Infrastructure.Auditing;
 namespace Tracker.Api.Infrastructure.Idempotency;
 
 /// <summary>
-/// POSTs with an Idempotency-Key header: a repeat of a completed request replays its first response and appends
-/// nothing; the same key with a different request answers 422; a key whose request is still running answers 409 with
-/// Retry-After. Keys are scoped to the acting user, and only a successful (2xx) response is kept, so a first attempt that
-/// failed validation or a rule does not burn the key.
+/// POSTs with an Idempotency-Key header: a repeat of a request that answered 2xx replays that response and appends
+/// nothing; the same key with a different request answers 422. Keys are scoped to the acting user, and only a 2xx
+/// response is kept, so a first attempt that failed validation or a rule does not burn the key.
+/// The response is kept in the write's own transaction (<see cref="IdempotentWrite"/>): a duplicate sent while the first
+/// is still running waits for it on the commitment's lock, fails on the key at its commit with nothing appended, and
+/// answers with the first one's response.
 /// </summary>
 public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore store, IProblemDetailsService problems)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxKeyLength = 200;
-    private static readonly string[] ReplayedHeaders = ["Location", "ETag", "Content-Type", WriteMetadata.CorrelationHeader];
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -33,82 +34,76 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
             return;
         }
 
-        var scope = WriteMetadata.ActorOf(context);
-        var hash = await HashRequest(context);
-        var token = context.RequestAborted;
-
-        if (!await store.TryClaim(scope, key, hash, token))
+        var claim = new IdempotencyClaim(WriteMetadata.ActorOf(context), key, await HashRequest(context));
+        if (await store.Find(claim.Scope, claim.Key, context.RequestAborted) is { } earlier)
         {
-            var existing = await store.Find(scope, key, token);
-            if (existing is null)
-            {
-                // Released between our claim and our read: the earlier attempt failed; claim again.
-                if (!await store.TryClaim(scope, key, hash, token)) { await InFlight(context); return; }
-            }
-            else if (existing.RequestHash != hash)
-            {
-                await Problem(context, StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused,
-                    "The Idempotency-Key was used for a different request",
-                    "Each Idempotency-Key names one request (method, path and body). Use a new key for a new request.");
-                return;
-            }
-            else if (existing.Response is { } stored)
-            {
-                await Replay(context, stored);
-                return;
-            }
-            else if (existing.State == "committed")
-            {
-                await Problem(context, StatusCodes.Status409Conflict, ProblemTypes.IdempotencyResponseLost,
-                    "This request was recorded, but its response was lost",
-                    "The first attempt's events are in the log; the service stopped before it could keep the response. " +
-                    "Read the resource to see its current state. Nothing was appended now.");
-                return;
-            }
-            else if (!(existing.Stale && await store.TryTakeOverStaleClaim(scope, key, hash, token)))
-            {
-                await InFlight(context);
-                return;
-            }
+            await Answer(context, claim, earlier);
+            return;
         }
 
-        context.Items[typeof(IdempotencyClaim)] = new IdempotencyClaim(scope, key);
-        await RunAndKeep(context, scope, key);
-    }
-
-    private async Task RunAndKeep(HttpContext context, string scope, string key)
-    {
+        context.Items[typeof(IdempotencyClaim)] = claim;
         var original = context.Response.Body;
         using var buffer = new MemoryStream();
         context.Response.Body = buffer;
+        Exception? failure = null;
         try
         {
             await next(context);
         }
-        catch
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        finally
         {
             context.Response.Body = original;
-            await store.Release(scope, key, onlyIfPending: true);
-            throw;
         }
 
-        context.Response.Body = original;
-        var body = buffer.ToArray();
+        if (failure is not null)
+        {
+            // A duplicate committed first, and this attempt failed on the key with nothing appended.
+            var first = await store.Find(claim.Scope, claim.Key, CancellationToken.None);
+            if (first is null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            context.Response.Clear();
+            await Answer(context, claim, first);
+            return;
+        }
+
         if (context.Response.StatusCode is >= 200 and < 300)
         {
-            var headers = ReplayedHeaders
-                .Where(h => context.Response.Headers.ContainsKey(h))
-                .ToDictionary(h => h, h => context.Response.Headers[h].ToString());
-            await store.Complete(scope, key, new StoredResponse(context.Response.StatusCode, headers, body), CancellationToken.None);
+            if (!claim.Recorded) await store.Record(claim, claim.ResponseOf(context, buffer.ToArray()), CancellationToken.None);
         }
-        else
+        else if (await store.Find(claim.Scope, claim.Key, CancellationToken.None) is { } first)
         {
-            // Our endpoints append nothing when they answer an error (a refused rule still commits the transaction, with
-            // no events in it), so the key is free again.
-            await store.Release(scope, key, onlyIfPending: false);
+            // This attempt lost a race (412, 409) to a duplicate of itself that answered first: its answer is the one.
+            context.Response.Clear();
+            await Answer(context, claim, first);
+            return;
         }
+        await original.WriteAsync(buffer.ToArray(), context.RequestAborted);
+    }
 
-        await original.WriteAsync(body, context.RequestAborted);
+    private Task Answer(HttpContext context, IdempotencyClaim claim, KeyRecord earlier)
+    {
+        if (earlier.RequestHash != claim.RequestHash)
+        {
+            return Problem(context, StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused,
+                "The Idempotency-Key was used for a different request",
+                "Each Idempotency-Key names one request (method, path and body). Use a new key for a new request.");
+        }
+        if (earlier.Response is { } stored) return Replay(context, stored);
+        if (earlier.State == "committed")
+        {
+            return Problem(context, StatusCodes.Status409Conflict, ProblemTypes.IdempotencyResponseLost,
+                "This request was recorded, but its response was lost",
+                "The first attempt's events are in the log; an earlier version of the service stopped before it could " +
+                "keep the response. Read the resource to see its current state. Nothing was appended now.");
+        }
+        // A claim taken by an earlier version of the service, still running on another node during an upgrade.
+        context.Response.Headers.RetryAfter = "1";
+        return Problem(context, StatusCodes.Status409Conflict, ProblemTypes.IdempotencyKeyInFlight,
+            "A request with this Idempotency-Key is still being processed",
+            "Retry after the delay in Retry-After to get its response.");
     }
 
     private static async Task Replay(HttpContext context, StoredResponse stored)
@@ -117,14 +112,6 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         foreach (var (name, value) in stored.Headers) context.Response.Headers[name] = value;
         context.Response.Headers[ReplayedHeader] = "true";
         await context.Response.Body.WriteAsync(stored.Body, context.RequestAborted);
-    }
-
-    private Task InFlight(HttpContext context)
-    {
-        context.Response.Headers.RetryAfter = "1";
-        return Problem(context, StatusCodes.Status409Conflict, ProblemTypes.IdempotencyKeyInFlight,
-            "A request with this Idempotency-Key is still being processed",
-            "Retry after the delay in Retry-After to get its response.");
     }
 
     private static async Task<string> HashRequest(HttpContext context)
@@ -143,5 +130,19 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         problems.Answer(context, new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail });
 }
 
-/// <summary>This request holds an idempotency key; its transaction marks the key committed.</summary>
-public sealed record IdempotencyClaim(string Scope, string Key);
+/// <summary>This request carries an idempotency key; <see cref="Recorded"/> once its transaction keeps the response.</summary>
+public sealed class IdempotencyClaim(string scope, string key, string requestHash)
+{
+    /// <summary>Response headers a replay gives back beside the body.</summary>
+    public static readonly string[] ReplayedHeaders = ["Location", "ETag", "Content-Type", WriteMetadata.CorrelationHeader];
+
+    public string Scope { get; } = scope;
+    public string Key { get; } = key;
+    public string RequestHash { get; } = requestHash;
+    public bool Recorded { get; set; }
+
+    /// <summary>The response as written to <paramref name="http"/>, to keep for replays.</summary>
+    public StoredResponse ResponseOf(HttpContext http, byte[] body) => new(http.Response.StatusCode,
+        ReplayedHeaders.Where(h => http.Response.Headers.ContainsKey(h)).ToDictionary(h => h, h => http.Response.Headers[h].ToString()),
+        body);
+}

@@ -34,7 +34,6 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Admin.RebuildEndpoints").SetTag("http.route", "/api/admin/projections/{name}/rebuild").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
-            Tracker.Api.Infrastructure.Idempotency.MarkIdempotencyCommitted.Before(httpContext, documentSession);
             var name = (string?)httpContext.GetRouteValue("name");
             if(name == null)
             {
@@ -45,6 +44,10 @@ namespace Internal.Generated.WolverineHandlers
             
             // The actual HTTP request handler execution
             var result = await Tracker.Api.Admin.RebuildEndpoints.Start(name, _projectionRebuilds, httpContext.RequestAborted).ConfigureAwait(false);
+
+            
+            // Keep the response for the request's Idempotency-Key, in the write's transaction
+            await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(httpContext, documentSession, result).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

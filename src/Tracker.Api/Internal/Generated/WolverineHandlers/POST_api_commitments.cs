@@ -51,7 +51,6 @@ namespace Internal.Generated.WolverineHandlers
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Stating.StateCommitmentEndpoint").SetTag("http.route", "/api/commitments").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
-            Tracker.Api.Infrastructure.Idempotency.MarkIdempotencyCommitted.Before(httpContext, documentSession);
             var documentView = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.LoadAsync(request, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
             var problemDetails2 = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.ValidateAsync(request, documentView, ((Marten.IQuerySession)documentSession), _registeredDocuments).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
@@ -75,6 +74,10 @@ namespace Internal.Generated.WolverineHandlers
             
             // Outgoing, cascaded message
             await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
+
+            
+            // Keep the response for the request's Idempotency-Key, in the write's transaction
+            await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(httpContext, documentSession, result).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -58,7 +58,6 @@ namespace Internal.Generated.WolverineHandlers
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Reporting.AttachEvidenceEndpoint").SetTag("http.route", "/api/commitments/{key}/evidence").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
-            Tracker.Api.Infrastructure.Idempotency.MarkIdempotencyCommitted.Before(httpContext, documentSession);
             
             // Fetch the commitment for writing
             (var eventStreamOfCommitmentProgress, var commitmentState) = await Tracker.Api.Commitments.CommitmentWrite.LoadAsync(key, documentSession, httpContext).ConfigureAwait(false);
@@ -88,6 +87,10 @@ namespace Internal.Generated.WolverineHandlers
             
             // Outgoing, cascaded message
             await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
+
+            
+            // Keep the response for the request's Idempotency-Key, in the write's transaction
+            await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(httpContext, documentSession, result).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -58,7 +58,6 @@ namespace Internal.Generated.WolverineHandlers
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Pledging.RevisePledgeEndpoint").SetTag("http.route", "/api/commitments/{key}/pledges/{pledgeId}/revisions").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
-            Tracker.Api.Infrastructure.Idempotency.MarkIdempotencyCommitted.Before(httpContext, documentSession);
             var pledgeId = (string?)httpContext.GetRouteValue("pledgeId");
             if(pledgeId == null)
             {
@@ -95,6 +94,10 @@ namespace Internal.Generated.WolverineHandlers
             
             // Outgoing, cascaded message
             await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
+
+            
+            // Keep the response for the request's Idempotency-Key, in the write's transaction
+            await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(httpContext, documentSession, result).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
