@@ -2,7 +2,7 @@ using Alba;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
-namespace Tracker.Tests.Commitments;
+namespace Tracker.Tests.Commitments.Pledging;
 
 public sealed class recording_pledges(TrackerApp app) : TrackerTest(app)
 {

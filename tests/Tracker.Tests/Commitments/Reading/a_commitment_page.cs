@@ -5,7 +5,7 @@ using Tracker.Tests.Faults;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
-namespace Tracker.Tests.ReadModels;
+namespace Tracker.Tests.Commitments.Reading;
 
 /// <summary>A commitment's page: a small model, and what grows with time as pages of its own routes.</summary>
 public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)

@@ -1,7 +1,7 @@
 using Tracker.Domain.Commitments;
 using static Tracker.Tests.Domain.Commitments.Given;
 
-namespace Tracker.Tests.Domain.Commitments;
+namespace Tracker.Tests.Commitments.Pledging;
 
 public sealed class pledge_rules
 {

@@ -4,7 +4,7 @@ using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
-namespace Tracker.Tests.Commitments;
+namespace Tracker.Tests.Commitments.Stating;
 
 public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
 {

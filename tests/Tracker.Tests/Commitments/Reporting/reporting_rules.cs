@@ -1,0 +1,49 @@
+using Tracker.Domain.Commitments;
+using static Tracker.Tests.Domain.Commitments.Given;
+
+namespace Tracker.Tests.Commitments.Reporting;
+
+public sealed class reporting_rules
+{
+    private static readonly DateOnly Today = new(2024, 10, 2);
+
+    [Fact]
+    public void progress_in_the_target_unit_is_accepted_with_its_comparator()
+    {
+        var decision = ReportProgress.Decide(RepatriationGoal(), 10_000m, "people", null, Comparator.MoreThan,
+            new DateOnly(2024, 9, 30), null, null, Communique);
+
+        var reported = decision.Events.ShouldHaveSingleItem().ShouldBeOfType<ProgressReported>();
+        reported.Comparator.ShouldBe(Comparator.MoreThan);
+        reported.LedgerFigure.ShouldBeNull();
+    }
+
+    [Fact]
+    public void progress_in_another_unit_or_in_money_for_a_quantity_target_is_rejected()
+    {
+        ReportProgress.Decide(RepatriationGoal(), 5m, "families", null, Comparator.About, Today, null, null, Communique)
+            .ShouldBeRefusedBy("unit-mismatch");
+        ReportProgress.Decide(RepatriationGoal(), 5m, null, "USD", Comparator.About, Today, null, null, Communique)
+            .ShouldBeRefusedBy("unit-mismatch");
+    }
+
+    [Fact]
+    public void an_aggregate_money_report_is_valued_in_the_ledger_currency_and_needs_a_rate_in_another()
+    {
+        var usd = ReportProgress.Decide(StabilisationGoal(), 200_000_000m, null, "USD", Comparator.MoreThan, Today, null,
+            "more than $200 million announced", Communique);
+        usd.Events.ShouldHaveSingleItem().ShouldBeOfType<ProgressReported>().LedgerFigure.ShouldBe(200_000_000m);
+
+        ReportProgress.Decide(StabilisationGoal(), 1m, null, "GBP", Comparator.About, Today, null, null, Communique)
+            .ShouldBeRefusedBy("exchange-rate-required");
+    }
+
+    [Fact]
+    public void evidence_is_kept_with_the_version_that_attached_it()
+    {
+        var state = NextMinisterial();
+        state = state.Then(AttachEvidence.Decide(state, new Evidence(null, "https://example.org/report", false, Today, "press")));
+
+        state.Full().Evidence.ShouldHaveSingleItem().Version.ShouldBe(2);
+    }
+}

@@ -1,0 +1,29 @@
+using Tracker.Domain.Commitments;
+using static Tracker.Tests.Domain.Commitments.Given;
+
+namespace Tracker.Tests.Commitments.Revising;
+
+public sealed class revision_rules
+{
+    [Fact]
+    public void a_revision_needs_something_to_revise_and_records_each_change_as_its_own_event()
+    {
+        var state = StabilisationGoal();
+
+        ReviseCommitment.Decide(state, null, null, "r", Communique).ShouldBeRefusedBy("nothing-to-revise");
+        var both = ReviseCommitment.Decide(state, new Target(400_000_000m, "USD", null),
+            new Deadline(new DateOnly(2025, 1, 1), DeadlinePrecision.Year), "new goal", Communique);
+        both.Events.Select(e => e.GetType()).ShouldBe([typeof(TargetRevised), typeof(DeadlineRevised)]);
+    }
+
+    [Fact]
+    public void the_ledger_currency_cannot_change_once_money_is_recorded()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 1m);
+
+        ReviseCommitment.Decide(state, new Target(360_000_000m, "EUR", null), null, "r", Communique)
+            .ShouldBeRefusedBy("ledger-currency-locked");
+        ReviseCommitment.Decide(StabilisationGoal(), new Target(360_000_000m, "EUR", null), null, "r", Communique)
+            .Accepted.ShouldBeTrue();
+    }
+}
