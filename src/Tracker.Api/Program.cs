@@ -46,6 +46,7 @@ builder.Services.AddSingleton<LogVerifier>();
 builder.Services.AddHostedService<HashChainTrigger>();
 builder.Services.AddSingleton<ProjectionRebuilds>();
 builder.Services.AddSingleton<ProjectionCheck>();
+builder.Services.AddSingleton<Tracker.Api.Commitments.Reading.PresentCommitments>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 builder.Services.AddTrackerOpenApi();
 builder.Services.AddWolverineHttp();

@@ -38,7 +38,7 @@ public sealed record CommitmentLinks(string Pledges, string Timeline)
 public static class GetCommitmentEndpoint
 {
     /// <summary>
-    /// The commitment's progress model, with its version as the ETag. With recordedAsOf (an instant),
+    /// The commitment's progress model, with its version as the ETag (the present from <see cref="PresentCommitments"/>). With recordedAsOf (an instant),
     /// version, or effectiveAsOf (a date): the same model as it was then (see TimeTravel); the X-Tracker-View header
     /// says which past the body shows.
     /// </summary>
@@ -47,7 +47,8 @@ public static class GetCommitmentEndpoint
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentDetail>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string key, IQuerySession session, NpgsqlDataSource database, HttpContext http,
+    public static async Task<IResult> Get(string key, IQuerySession session, NpgsqlDataSource database, PresentCommitments present,
+        HttpContext http,
         DateTimeOffset? recordedAsOf,
         int? version, DateOnly? effectiveAsOf)
     {
@@ -60,9 +61,15 @@ public static class GetCommitmentEndpoint
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
 
         var id = StreamIds.ForCommitment(key);
-        var progress = past.IsPresent
-            ? await session.LoadAsync<CommitmentProgress>(id, http.RequestAborted)
-            : await past.Commitment(session, database, id, http.RequestAborted);
+        if (past.IsPresent)
+        {
+            if (await present.Read(id, http.RequestAborted) is not { } page) return NoSuchCommitment.Problem(key, past);
+            http.Response.Headers.ETag = Versions.ToETag(page.Version);
+            http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
+            return Results.Bytes(page.Json, "application/json; charset=utf-8");
+        }
+
+        var progress = await past.Commitment(session, database, id, http.RequestAborted);
         if (progress is null)
         {
             return NoSuchCommitment.Problem(key, past);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Alba;
 using Tracker.Tests.Commitments;
@@ -23,6 +24,24 @@ public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)
     };
 
     private async Task<JsonElement> Get(string url) => (await Api.Scenario(s => s.Get.Url(url))).Json();
+
+    [Fact]
+    public async Task a_page_read_again_is_not_rebuilt_until_a_write_changes_it()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var present = Api.Services.GetRequiredService<Tracker.Api.Commitments.Reading.PresentCommitments>();
+        var first = await Api.ReadCommitment();
+        var reusedBefore = present.Reused;
+
+        var again = await Api.ReadCommitment();
+        await Api.Write($"/api/commitments/{Goal}/progress", Progress(150_000_000m));
+        var afterTheWrite = await Api.ReadCommitment();
+
+        present.Reused.ShouldBe(reusedBefore + 1);
+        again.GetRawText().ShouldBe(first.GetRawText());
+        afterTheWrite.GetProperty("version").GetInt32().ShouldBe(2);
+        afterTheWrite.GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(150_000_000m);
+    }
 
     [Fact]
     public async Task the_commitment_is_a_small_model_that_links_to_its_pledges_and_its_timeline()
