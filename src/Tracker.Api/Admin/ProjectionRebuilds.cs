@@ -23,7 +23,7 @@ public sealed record RebuildProgress(Guid Id, string Projection, RebuildStatus S
 /// Progress lives in memory: a restart forgets it, and the rebuild can simply be run again.
 /// </summary>
 public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource database, IHostApplicationLifetime lifetime,
-    ProgressModelCache cachedModels, ILogger<ProjectionRebuilds> logger)
+    ILogger<ProjectionRebuilds> logger)
 {
     public static readonly IReadOnlyList<string> Supported = [CommitmentProgressFold.ProjectionName, PledgerProjection.ProjectionName];
 
@@ -152,8 +152,6 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             // Different tables: the batches go to the database side by side.
             await Task.WhenAll(progressWriter.Write(progressModels, token), pledgerWriter.Write(pledgerModels, token),
                 StoreCheckpoints(checkpoints, token));
-            // A rebuilt model may differ from the one this node cached at the same version (that is why one rebuilds).
-            cachedModels.Forget();
             Update(id, p => p with
             {
                 ModelsWritten = progressWriter.Written + pledgerWriter.Written,

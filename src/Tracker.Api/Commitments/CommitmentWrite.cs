@@ -30,7 +30,7 @@ public static class CommitmentWrite
     /// Fetches the stream for writing, locked for this transaction: writers racing on one commitment queue instead of
     /// failing, and a version checked against If-Match stays true until the commit. The state is null for an unknown
     /// commitment, which <see cref="ValidateAsync"/> answers before any endpoint reads it. (Marten's fetch with an
-    /// expected version would not lock, and would not use the cached model.)
+    /// expected version would not lock: a writer with If-Match would fail at commit instead of waiting its turn.)
     /// </summary>
     public static async Task<(IEventStream<CommitmentProgress>, CommitmentState)> LoadAsync(string key,
         IDocumentSession session, HttpContext http)

@@ -58,15 +58,18 @@ public static class RegisterDocumentEndpoint
     [WolverinePost("/api/documents", Name = "RegisterDocument")]
     [EndpointSummary("Register a source document")]
     [Tags("Documents")]
-    [ProducesResponseType(StatusCodes.Status201Created)]
+    [ProducesResponseType<CreationResponse<string>>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static (CreationResponse<string>, IStartStream) Post(RegisterDocument command)
+    public static (IResult, IStartStream) Post(RegisterDocument command)
     {
         var key = StreamIds.Normalise(command.Key);
         var registered = new SourceDocumentRegistered(key, command.Title.Trim(), command.PublishedOn!.Value,
             command.Venue?.Trim(), command.Kind, command.Url, command.Primary!.Value);
 
         var start = MartenOps.StartStream<DocumentView>(StreamIds.ForDocument(key), registered);
-        return (new CreationResponse<string>($"/api/documents/{key}", key), start);
+        // An IResult (the same 201, Location and body as Wolverine's CreationResponse), so an Idempotency-Key's response is
+        // kept in the registration's own transaction (IdempotentWrite).
+        var location = $"/api/documents/{key}";
+        return (Results.Created(location, new CreationResponse<string>(location, key)), start);
     }
 }

@@ -26,13 +26,15 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
     public async Task<long> Run(CancellationToken token)
     {
         await using var connection = await database.OpenConnectionAsync(token);
-        await using (var take = new NpgsqlCommand($"select pg_advisory_lock({LockKey})", connection))
-        {
-            await take.ExecuteNonQueryAsync(token);
-        }
-
         try
         {
+            // Taken inside the try: a cancelled start must still give the lock back, since pooled connections are not
+            // reset when returned (TrackerDatabase.Tuned).
+            await using (var take = new NpgsqlCommand($"select pg_advisory_lock({LockKey})", connection))
+            {
+                await take.ExecuteNonQueryAsync(token);
+            }
+
             await using var count = new NpgsqlCommand($"""
                 select count(*) from {TrackerDatabase.Schema}.mt_events e
                  where e.type = 'commitment_stated'

@@ -23,9 +23,6 @@ public static class TrackerDatabase
     public const string ConnectionName = "Tracker";
     public const string Schema = "tracker";
 
-    /// <summary>Progress models kept in memory for the next write to the same commitment (about 1 KiB each).</summary>
-    public const int ProgressModelCacheSize = 10_000;
-
     /// <summary>Npgsql's defaults, changed where the service knows better; a setting in the connection string wins.</summary>
     public static string Tuned(string connectionString)
     {
@@ -56,8 +53,6 @@ public static class TrackerDatabase
         connectionString = Tuned(connectionString);
         services.AddSingleton(NpgsqlDataSource.Create(connectionString));
         services.AddSingleton<IdempotencyStore>();
-        var progressModels = new ProgressModelCache(ProgressModelCacheSize);
-        services.AddSingleton(progressModels);
 
         var marten = services.AddMarten(options =>
             {
@@ -81,11 +76,6 @@ public static class TrackerDatabase
                 // The decision state is immutable: the inline projection may step the very object FetchForWriting read,
                 // instead of loading it again in the same transaction.
                 options.Events.UseIdentityMapForAggregates = true;
-                // A write to a commitment this node wrote last skips loading and deserialising its model: the fetch
-                // still reads the stream's version, and a cached model is used only when it is at exactly that version.
-                options.Events.AggregateWriteCaching.Cache = progressModels;
-                options.Events.CacheAggregatesForWriting<CommitmentProgress>(ProgressModelCacheSize);
-                options.Listeners.Add(progressModels);
 
                 // Older shapes of events, read as today's (see EventVersions/).
                 options.Events.Upcast(new PledgeMadeV1());

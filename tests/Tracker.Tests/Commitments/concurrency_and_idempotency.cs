@@ -1,6 +1,4 @@
 using Alba;
-using Microsoft.Extensions.DependencyInjection;
-using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
@@ -37,22 +35,6 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
 
         result.ReadProblem(412);
         (await EventCount()).ShouldBe(2);
-    }
-
-    [Fact]
-    public async Task a_second_write_decides_on_the_model_the_first_committed_without_reading_it_back()
-    {
-        await Api.StatedTheStabilisationGoal();
-        var cache = Api.Services.GetRequiredService<ProgressModelCache>();
-        var hitsBefore = cache.Hits;
-
-        await Api.Write(ProgressUrl, Progress(100_000_000m), 200, ("If-Match", "\"1\""));
-        var second = await Api.Write(ProgressUrl, Progress(250_000_000m), 200, ("If-Match", "\"2\""));
-
-        cache.Hits.ShouldBe(hitsBefore + 2);
-        second.Context.Response.Headers.ETag.ToString().ShouldBe("\"3\"");
-        var model = await Api.ReadCommitment();
-        model.GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(250_000_000m);
     }
 
     [Fact]

@@ -78,6 +78,22 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task racing_retries_with_one_idempotency_key_all_get_the_first_201()
+    {
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Api.Scenario(s =>
+        {
+            s.Post.Json(DocumentScenarios.Washington2024()).ToUrl("/api/documents");
+            s.WithRequestHeader("Idempotency-Key", "register-washington-once");
+            s.IgnoreStatusCode();
+        })));
+
+        attempts.Select(a => a.Context.Response.StatusCode).ShouldAllBe(status => status == 201);
+        attempts.Select(a => a.ReadAsText()).Distinct().Count().ShouldBe(1);
+        attempts.Select(a => a.Context.Response.Headers.Location.ToString()).Distinct().ShouldBe(["/api/documents/washington-2024"]);
+        attempts.Count(a => a.Context.Response.Headers["Idempotent-Replayed"].ToString() != "true").ShouldBe(1);
+    }
+
+    [Fact]
     public async Task invalid_fields_are_answered_with_400_and_a_map_of_every_bad_field()
     {
         var result = await Api.RegisterDocument(new

@@ -31,7 +31,6 @@ public abstract class TrackerTest(TrackerApp app) : IAsyncLifetime
             .CreateCommand("truncate tracker.idempotency_keys, tracker.event_hashes, tracker.api_keys, tracker.commitment_days, tracker.commitment_rollup, tracker.commitment_counted");
         await truncate.ExecuteNonQueryAsync();
         app.Host.Services.GetRequiredService<Tracker.Api.Documents.RegisteredDocuments>().Forget();
-        app.Host.Services.GetRequiredService<Tracker.Api.Infrastructure.ProgressModelCache>().Forget();
         // Scheduled deadline checks of earlier tests must not fire into this one; clearing them can lose a deadlock to
         // one that is firing, and is then run again.
         await Tracker.Api.Admin.Deadlocks.Retrying(async () =>

@@ -58,7 +58,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var creationResponseOfStringValue_response, var startStream) = Tracker.Api.Documents.RegisterDocumentEndpoint.Post(command);
+            (var result, var startStream) = Tracker.Api.Documents.RegisterDocumentEndpoint.Post(command);
 
             if (startStream != null)
             {
@@ -67,11 +67,9 @@ namespace Internal.Generated.WolverineHandlers
                 startStream.Execute(documentSession);
             }
 
-            // This response type customizes the HTTP response
-            ApplyHttpAware(creationResponseOfStringValue_response, httpContext);
             
             // Keep the response for the request's Idempotency-Key, in the write's transaction
-            await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(httpContext, documentSession, creationResponseOfStringValue_response).ConfigureAwait(false);
+            await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(httpContext, documentSession, result).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -81,8 +79,7 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, creationResponseOfStringValue_response, 404);
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
