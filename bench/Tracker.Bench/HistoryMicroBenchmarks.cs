@@ -45,7 +45,7 @@ public class HistoryMicroBenchmarks
     public Commitment Fold() => _reports.Aggregate(Commitment.Create(_stated), (state, e) => state.After(e));
 
     [Benchmark(Description = "progress model from the state")]
-    public CommitmentProgress Summarise() => CommitmentProgress.From(_folded, At, Events);
+    public CommitmentProgress Summarise() => CommitmentProgress.From(_folded, At);
 
     [Benchmark(Description = "serialise the model")]
     public string Serialise() => JsonSerializer.Serialize(_progress, Storage);

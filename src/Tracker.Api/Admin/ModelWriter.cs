@@ -10,9 +10,30 @@ namespace Tracker.Api.Admin;
 /// write made newer than the high-water mark (decided row by row under the row's lock, so a write racing the rebuild is
 /// never overwritten); at the end, deletes the live models the log no longer accounts for.
 /// </summary>
-public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSource database, Func<TDoc, TId> idOf, long highWaterMark)
+public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSource database, Func<TDoc, TId> idOf,
+    long highWaterMark, ModelWriter<TDoc, TId>.Recency recency)
     where TDoc : notnull where TId : notnull
 {
+    /// <summary>
+    /// How a live model (`live`) shows it is newer than the rebuild: `NotNewer` compares it with the rebuilt one
+    /// (`excluded`; `$5` is the high-water mark) on the row itself, so PostgreSQL re-checks it on the row a racing write
+    /// committed; `Unaccounted` says a live model the rebuild did not produce changed no later than the high-water mark
+    /// (`$2`).
+    /// </summary>
+    public sealed record Recency(string NotNewer, string Unaccounted);
+
+    /// <summary>A model that carries the global sequence of its last event (an async projection's).</summary>
+    public static readonly Recency BySequence = new(
+        "(live.data ->> 'LastEventSequence')::bigint <= $5", "(live.data ->> 'LastEventSequence')::bigint <= $2");
+
+    /// <summary>
+    /// A model of one stream that carries its stream's version, not its events' sequences (an inline projection under
+    /// Quick appends, which draw the sequence after the projection ran): the log says whether its stream changed later.
+    /// </summary>
+    public static Recency ByStreamVersion(string eventsTable) => new(
+        "(live.data ->> 'Version')::int <= (excluded.data ->> 'Version')::int",
+        $"not exists (select 1 from {eventsTable} e where e.stream_id = live.id and e.seq_id > $2)");
+
     private const int BatchSize = 500;
     private readonly string _table = store.Options.FindOrResolveDocumentType(typeof(TDoc)).TableName.QualifiedName;
     private readonly HashSet<TId> _rebuilt = [];
@@ -44,7 +65,7 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                     select r.id, r.data, $4, r.revision, now() from unnest($1, $2, $3) as r(id, data, revision)
                     on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
                         mt_version = greatest(live.mt_version, excluded.mt_version), mt_last_modified = now()
-                    where (live.data ->> 'LastEventSequence')::bigint <= $5
+                    where {recency.NotNewer}
                     """, connection, transaction);
                 command.Parameters.AddWithValue(ids);
                 command.Parameters.Add(new NpgsqlParameter
@@ -73,7 +94,7 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
     public async Task DeleteStale(CancellationToken token)
     {
         var stale = new List<TId>();
-        await using (var query = database.CreateCommand($"select id from {_table} where (data ->> 'LastEventSequence')::bigint <= $1"))
+        await using (var query = database.CreateCommand($"select id from {_table} as live where {recency.Unaccounted.Replace("$2", "$1")}"))
         {
             query.Parameters.AddWithValue(highWaterMark);
             await using var reader = await query.ExecuteReaderAsync(token);
@@ -86,7 +107,7 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
         foreach (var batch in stale.Chunk(BatchSize))
         {
             await using var delete = database.CreateCommand(
-                $"delete from {_table} where id = any($1) and (data ->> 'LastEventSequence')::bigint <= $2");
+                $"delete from {_table} as live where id = any($1) and {recency.Unaccounted}");
             delete.Parameters.AddWithValue(batch);
             delete.Parameters.AddWithValue(highWaterMark);
             Deleted += await delete.ExecuteNonQueryAsync(token);

@@ -141,8 +141,10 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         var pledgers = projection is All or PledgerProjection.ProjectionName ? new PledgerFold() : null;
         if (pledgers is not null) await DaemonReached(highWaterMark, token);
 
-        var progressWriter = new ModelWriter<CommitmentProgress, Guid>(store, database, p => p.Id, highWaterMark);
-        var pledgerWriter = new ModelWriter<PledgerCommitment, string>(store, database, p => p.Id, highWaterMark);
+        var progressWriter = new ModelWriter<CommitmentProgress, Guid>(store, database, p => p.Id, highWaterMark,
+            ModelWriter<CommitmentProgress, Guid>.ByStreamVersion($"{TrackerDatabase.Schema}.mt_events"));
+        var pledgerWriter = new ModelWriter<PledgerCommitment, string>(store, database, p => p.Id, highWaterMark,
+            ModelWriter<PledgerCommitment, string>.BySequence);
         IStreamFold[] folds = [.. new IStreamFold?[] { progress, pledgers }.OfType<IStreamFold>()];
         // A page's models are written while the next page is read and folded (one write in flight at a time).
         var writing = Task.CompletedTask;

@@ -70,7 +70,7 @@ public sealed class CommitmentProgressFold : StreamFold<CommitmentProgress>
         // The checkpoints writes keep, for logs written before them or by other means (an import of events).
         if (next.Version % ProgressCheckpoint.Interval == 0)
         {
-            _checkpoints.Add(ProgressCheckpoint.Of(CommitmentProgress.From(next, Timestamps.AsStored(e.Timestamp), e.Sequence)));
+            _checkpoints.Add(ProgressCheckpoint.Of(CommitmentProgress.From(next, Timestamps.AsStored(e.Timestamp))));
         }
     }
 
@@ -86,7 +86,7 @@ public sealed class CommitmentProgressFold : StreamFold<CommitmentProgress>
     {
         if (_state is not null && _last is not null)
         {
-            Finished(new(CommitmentProgress.From(_state, Timestamps.AsStored(_last.Timestamp), _last.Sequence), _state.Version));
+            Finished(new(CommitmentProgress.From(_state, Timestamps.AsStored(_last.Timestamp)), _state.Version));
         }
         (_state, _last) = (null, null);
     }

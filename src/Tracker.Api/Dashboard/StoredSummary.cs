@@ -25,7 +25,7 @@ namespace Tracker.Api.Dashboard;
 public static class StoredSummary
 {
     private const string Columns = "id, key, status, kind, line_of_effort, actors, overdue, due_by, last_changed_at, " +
-                                   "last_event_sequence, ledger_currency, money_pledged, money_committed, money_disbursed, " +
+                                   "ledger_currency, money_pledged, money_committed, money_disbursed, " +
                                    "target_amount, target_currency";
 
     /// <param name="effectiveOn">A past date: each commitment as it stood then by everything recorded, from its
@@ -60,9 +60,9 @@ public static class StoredSummary
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
               (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where due_soon
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(id order by last_changed_at desc, last_event_sequence desc)
-                 from (select id, last_changed_at, last_event_sequence from f
-                        order by last_changed_at desc, last_event_sequence desc limit {DashboardEndpoint.RecentCount}) x),
+              (select array_agg(id order by last_changed_at desc, key collate "C" desc)
+                 from (select id, key, last_changed_at from f
+                        order by last_changed_at desc, key collate "C" desc limit {DashboardEndpoint.RecentCount}) x),
               null::bigint
             """;
         command.Parameters.AddWithValue("today", today);
@@ -128,9 +128,9 @@ public static class StoredSummary
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
               (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where {dueSoon}
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(id order by last_changed_at desc, last_event_sequence desc)
-                 from (select id, last_changed_at, last_event_sequence from f
-                        order by last_changed_at desc, last_event_sequence desc limit {DashboardEndpoint.RecentCount}) x),
+              (select array_agg(id order by last_changed_at desc, key collate "C" desc)
+                 from (select id, key, last_changed_at from f
+                        order by last_changed_at desc, key collate "C" desc limit {DashboardEndpoint.RecentCount}) x),
               (select count(*) from f where {dueSoon})
             """;
     }

@@ -24,7 +24,7 @@ public static class ListColumns
     /// </summary>
     private static readonly Expression<Func<CommitmentProgress, object?>>[] Carried =
     [
-        c => c.LastEventSequence, c => c.LedgerCurrency, c => c.Money.Pledged, c => c.Money.Committed,
+        c => c.LedgerCurrency, c => c.Money.Pledged, c => c.Money.Committed,
         c => c.Money.Disbursed, c => c.Target!.Amount, c => c.Target!.Currency
     ];
 

@@ -66,8 +66,11 @@ public sealed record CommitmentProgress
     public int RestatementCount { get; init; }
     public int CorrectionCount { get; init; }
 
+    /// <summary>
+    /// When the last event was recorded. Not the event's global sequence: appends are Marten's Quick ones, whose
+    /// sequence PostgreSQL draws after the inline projection has run.
+    /// </summary>
     public required DateTimeOffset LastChangedAt { get; init; }
-    public required long LastEventSequence { get; init; }
 
     /// <summary>What the totals are kept from: the same small state the write rules decide against.</summary>
     public required CommitmentState State { get; init; }
@@ -75,20 +78,20 @@ public sealed record CommitmentProgress
     public bool IsAchieved => State.IsAchieved;
 
     /// <summary>The model of a commitment just stated.</summary>
-    public static CommitmentProgress Started(Guid id, CommitmentStated e, DateTimeOffset changedAt, long sequence) =>
+    public static CommitmentProgress Started(Guid id, CommitmentStated e, DateTimeOffset changedAt) =>
         Summarised(id, e.Title, e.LineOfEffort, e.Actors, e.StatedIn, CommitmentState.Stated(e) with { Id = id },
-            null, null, null, changedAt, sequence);
+            null, null, null, changedAt);
 
     /// <summary>This model after the state, the latest report or the assessment changed.</summary>
     public CommitmentProgress With(CommitmentState state, LatestReport? latest, LatestReport? latestMoney,
-        CurrentAssessment? assessment, DateTimeOffset changedAt, long sequence) =>
-        Summarised(Id, Title, LineOfEffort, Actors, StatedIn, state, latest, latestMoney, assessment, changedAt, sequence);
+        CurrentAssessment? assessment, DateTimeOffset changedAt) =>
+        Summarised(Id, Title, LineOfEffort, Actors, StatedIn, state, latest, latestMoney, assessment, changedAt);
 
     /// <summary>
     /// This model after a fact the state has already taken in: a report may become the latest, an assessment the one
     /// in force. Retractions of those are the projection's (they may need the log).
     /// </summary>
-    public CommitmentProgress Applied(CommitmentState state, object fact, DateTimeOffset changedAt, long sequence)
+    public CommitmentProgress Applied(CommitmentState state, object fact, DateTimeOffset changedAt)
     {
         var (latest, latestMoney, assessment) = (LatestReport, LatestMoneyReport, Assessment);
         switch (fact)
@@ -102,11 +105,11 @@ public sealed record CommitmentProgress
                 assessment = new CurrentAssessment(state.Version, assessed.Status, assessed.AssessedOn, assessed.Rationale, assessed.Source);
                 break;
         }
-        return With(state, latest, latestMoney, assessment, changedAt, sequence);
+        return With(state, latest, latestMoney, assessment, changedAt);
     }
 
     /// <summary>The same model from the full fold of the history (replays of the past).</summary>
-    public static CommitmentProgress From(Commitment full, DateTimeOffset changedAt, long sequence)
+    public static CommitmentProgress From(Commitment full, DateTimeOffset changedAt)
     {
         LatestReport? Latest(IEnumerable<ProgressReport> reports) => reports.OrderBy(r => r.AsOf).ThenBy(r => r.Version)
             .Select(r => new LatestReport(r.Version, r.Figure, r.Unit, r.Currency, r.Comparator, r.AsOf, r.LedgerFigure))
@@ -116,12 +119,12 @@ public sealed record CommitmentProgress
             : full.StatusHistory[^1] is var s ? new CurrentAssessment(s.Version, s.Status, s.AssessedOn, s.Rationale, s.Source) : null;
         return Summarised(full.Id, full.Title, full.LineOfEffort, full.Actors, full.StatedIn, CommitmentState.From(full),
             Latest(full.ProgressReports), Latest(full.ProgressReports.Where(r => r.LedgerFigure is not null)), assessment,
-            changedAt, sequence);
+            changedAt);
     }
 
     private static CommitmentProgress Summarised(Guid id, string title, string lineOfEffort, IReadOnlyList<string> actors,
         Provenance statedIn, CommitmentState state, LatestReport? latest, LatestReport? latestMoney,
-        CurrentAssessment? assessment, DateTimeOffset changedAt, long sequence)
+        CurrentAssessment? assessment, DateTimeOffset changedAt)
     {
         var money = new MoneyByStage(
             Decimals.Normal(state.Pledges.Sum(p => p.LedgerAmount)),
@@ -156,7 +159,6 @@ public sealed record CommitmentProgress
             RestatementCount = state.Restatements.Count,
             CorrectionCount = state.Retracted.Count,
             LastChangedAt = changedAt,
-            LastEventSequence = sequence,
             State = state
         };
     }

@@ -21,12 +21,12 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         IQuerySession session, IEvent e, CancellationToken cancellation)
     {
         var changedAt = Timestamps.AsStored(e.Timestamp);
-        if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt, e.Sequence);
+        if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt);
         if (snapshot is null) return null;
 
         var data = e.Data is EventCorrected legacy ? await LogLookups.RetractionFor(session, id, legacy, cancellation) : e.Data;
         if (data is null) return snapshot.With(snapshot.State with { Version = snapshot.State.Version + 1 },
-            snapshot.LatestReport, snapshot.LatestMoneyReport, snapshot.Assessment, changedAt, e.Sequence);
+            snapshot.LatestReport, snapshot.LatestMoneyReport, snapshot.Assessment, changedAt);
 
         var state = snapshot.State.After(data);
         switch (data)
@@ -34,14 +34,14 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
             case ProgressReportRetracted retracted when retracted.RetractedVersion == snapshot.LatestReport?.Version ||
                                                         retracted.RetractedVersion == snapshot.LatestMoneyReport?.Version:
                 var (latest, latestMoney) = await LogLookups.LatestReports(session, id, state.Retracted, e.Version, cancellation);
-                return snapshot.With(state, latest, latestMoney, snapshot.Assessment, changedAt, e.Sequence);
+                return snapshot.With(state, latest, latestMoney, snapshot.Assessment, changedAt);
             case AssessmentRetracted retracted when retracted.RetractedVersion == snapshot.Assessment?.Version:
                 var assessment = state.Assessments.Count == 0
                     ? null
                     : await LogLookups.AssessmentAt(session, id, state.Assessments[^1].Version, cancellation);
-                return snapshot.With(state, snapshot.LatestReport, snapshot.LatestMoneyReport, assessment, changedAt, e.Sequence);
+                return snapshot.With(state, snapshot.LatestReport, snapshot.LatestMoneyReport, assessment, changedAt);
             default:
-                return snapshot.Applied(state, data, changedAt, e.Sequence);
+                return snapshot.Applied(state, data, changedAt);
         }
     }
 

@@ -22,12 +22,12 @@ public sealed record CommitmentDetail(
     ProgressMeasure Progress, CommitmentStatus Status, DateOnly? StatusDate, CurrentAssessment? Assessment,
     Deadline? Deadline, DateOnly? DueBy, bool Overdue, Provenance StatedIn, DateOnly StatedOn,
     IReadOnlyList<string> SourceDocuments, int SourceCount, int RestatementCount, int CorrectionCount,
-    DateTimeOffset LastChangedAt, long LastEventSequence, CommitmentLinks Links)
+    DateTimeOffset LastChangedAt, CommitmentLinks Links)
 {
     public static CommitmentDetail Of(CommitmentProgress p) => new(p.Key, p.Version, p.Title, p.Kind, p.LineOfEffort,
         p.Actors, p.Target, p.LedgerCurrency, p.Money, p.PledgeCount, p.LatestReport, p.Progress, p.Status, p.StatusDate,
         p.Assessment, p.Deadline, p.DueBy, p.Overdue, p.StatedIn, p.StatedOn, p.SourceDocuments, p.SourceCount,
-        p.RestatementCount, p.CorrectionCount, p.LastChangedAt, p.LastEventSequence, CommitmentLinks.For(p.Key));
+        p.RestatementCount, p.CorrectionCount, p.LastChangedAt, CommitmentLinks.For(p.Key));
 }
 
 public sealed record CommitmentLinks(string Pledges, string Timeline)

@@ -18,7 +18,7 @@ public static class StoredRows
 {
     /// <summary>Every column a row source offers.</summary>
     public const string Columns = "id, key, title, status, kind, line_of_effort, actors, overdue, due_by, stated_on, " +
-                                  "last_changed_at, last_event_sequence, progress_fraction, ledger_currency, money_pledged, " +
+                                  "last_changed_at, progress_fraction, ledger_currency, money_pledged, " +
                                   "money_committed, money_disbursed, target_amount, target_currency";
 
     /// <summary>On a past date, a column of the timeline day each commitment's columns come from (`day`).</summary>
@@ -28,7 +28,7 @@ public static class StoredRows
     private static readonly Dictionary<string, string> Timed = new()
     {
         ["status"] = "status", ["overdue"] = "overdue", ["due_by"] = "due_by", ["last_changed_at"] = "last_changed_at",
-        ["last_event_sequence"] = "last_event_sequence", ["progress_fraction"] = "fraction",
+        ["progress_fraction"] = "fraction",
         ["ledger_currency"] = "ledger_currency", ["money_pledged"] = "money_pledged", ["money_committed"] = "money_committed",
         ["money_disbursed"] = "money_disbursed", ["target_amount"] = "target_amount", ["target_currency"] = "target_currency"
     };

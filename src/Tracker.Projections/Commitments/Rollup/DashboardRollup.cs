@@ -103,12 +103,12 @@ public static class DashboardRollup
 
     /// <summary>
     /// The commitments whose counted values differ from their models now (`missing`: never counted; `unexpected`: counted
-    /// without a model), leaving out models changed after the given sequence (the rollup's position), and then the groups
+    /// without a model), leaving out commitments with events after the given sequence (the rollup's position), and then the groups
     /// that differ from the sums of what is counted (present only when no model was left out).
     /// </summary>
     public static string Differences(string schema) => $"""
         with now as ({Now(schema, "true")}),
-             newer as (select id from {schema}.mt_doc_commitmentprogress where last_event_sequence > $1)
+             newer as (select distinct stream_id as id from {schema}.mt_events where seq_id > $1)
         select coalesce(n.stream_id, c.stream_id)::text, n.stream_id is null as unexpected, c.stream_id is null as missing
           from now n full join {schema}.{Counted} c using (stream_id)
          where coalesce(n.stream_id, c.stream_id) not in (select id from newer)

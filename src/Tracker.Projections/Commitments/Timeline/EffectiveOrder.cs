@@ -90,9 +90,9 @@ public static class EffectiveOrder
     public static CommitmentProgress? Step(CommitmentProgress? progress, Guid id, IEvent e)
     {
         var changedAt = Timestamps.AsStored(e.Timestamp);
-        if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt, e.Sequence);
+        if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt);
         if (progress is null) return null;
         var state = progress.State.After(e.Data, (int)e.Version);
-        return progress.Applied(state, e.Data, changedAt, e.Sequence);
+        return progress.Applied(state, e.Data, changedAt);
     }
 }

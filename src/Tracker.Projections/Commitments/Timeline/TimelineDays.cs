@@ -16,7 +16,7 @@ public sealed class TimelineDays(IQuerySession session)
     public const int KeyframeEvery = 25;
 
     /// <summary>The columns a past dashboard or list reads of a day, kept in the index that finds it.</summary>
-    public const string Figures = "status, overdue, due_by, last_changed_at, last_event_sequence, fraction, ledger_currency, " +
+    public const string Figures = "status, overdue, due_by, last_changed_at, fraction, ledger_currency, " +
                                   "money_pledged, money_committed, money_disbursed, target_amount, target_currency";
 
     private readonly string _table = $"{session.DocumentStore.Options.DatabaseSchemaName}.{Name}";
@@ -44,7 +44,6 @@ public sealed class TimelineDays(IQuerySession session)
         table.AddColumn("fraction", "numeric");
         table.AddColumn("reported", "numeric");
         table.AddColumn("last_changed_at", "timestamptz").NotNull();
-        table.AddColumn<long>("last_event_sequence").NotNull();
         // The past dashboard and list take each commitment's last day on or before a date: from this index alone, without
         // reading the rows (whose keyframes and list rows make them wide).
         table.Indexes.Add(new IndexDefinition("ix_commitment_days_figures")
@@ -183,15 +182,15 @@ public sealed class TimelineDays(IQuerySession session)
             operations.QueueSqlCommand($"""
                 insert into {_table} (stream_id, "on", versions, since_keyframe, through_version, keyframe, row, status, overdue,
                        due_by, ledger_currency, money_pledged, money_committed, money_disbursed, target_amount, target_currency,
-                       fraction, reported, last_changed_at, last_event_sequence)
+                       fraction, reported, last_changed_at)
                 select "StreamId", "On", "Versions", "SinceKeyframe", "ThroughVersion", "Keyframe", "Row", "Status", "Overdue",
                        "DueBy", "LedgerCurrency", "MoneyPledged", "MoneyCommitted", "MoneyDisbursed", "TargetAmount",
-                       "TargetCurrency", "Fraction", "Reported", "LastChangedAt", "LastEventSequence"
+                       "TargetCurrency", "Fraction", "Reported", "LastChangedAt"
                   from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "On" date, "Versions" integer[], "SinceKeyframe" integer,
                        "ThroughVersion" integer, "Keyframe" jsonb, "Row" jsonb, "Status" text, "Overdue" boolean, "DueBy" date,
                        "LedgerCurrency" text, "MoneyPledged" numeric, "MoneyCommitted" numeric, "MoneyDisbursed" numeric,
                        "TargetAmount" numeric, "TargetCurrency" text, "Fraction" numeric, "Reported" numeric,
-                       "LastChangedAt" timestamptz, "LastEventSequence" bigint)
+                       "LastChangedAt" timestamptz)
                 """, serializer.ToJson(_rows));
         }
         // The version taken in is kept on each commitment's last day only (reads compare it with the stream's), so the
@@ -216,7 +215,7 @@ public sealed class TimelineDays(IQuerySession session)
     private sealed record StoredDay(Guid StreamId, DateOnly On, IReadOnlyList<int> Versions, int SinceKeyframe,
         int ThroughVersion, CommitmentProgress? Keyframe, CommitmentRow Row, string Status, bool Overdue, DateOnly? DueBy,
         string LedgerCurrency, decimal MoneyPledged, decimal MoneyCommitted, decimal MoneyDisbursed, decimal? TargetAmount,
-        string? TargetCurrency, decimal? Fraction, decimal? Reported, DateTimeOffset LastChangedAt, long LastEventSequence)
+        string? TargetCurrency, decimal? Fraction, decimal? Reported, DateTimeOffset LastChangedAt)
     {
         public static StoredDay Of(Guid id, TimelineDay day, int sinceKeyframe, bool keyframe)
         {
@@ -224,7 +223,7 @@ public sealed class TimelineDays(IQuerySession session)
             return new StoredDay(id, day.On, day.Versions, sinceKeyframe, 0, keyframe ? p : null, CommitmentRow.Of(p),
                 p.Status.ToString(), p.Overdue, p.DueBy, p.LedgerCurrency, p.Money.Pledged, p.Money.Committed,
                 p.Money.Disbursed, p.Target?.Amount, p.Target?.Currency, p.Progress.Fraction,
-                p.LatestReport is { } r ? r.LedgerFigure ?? r.Figure : null, p.LastChangedAt, p.LastEventSequence);
+                p.LatestReport is { } r ? r.LedgerFigure ?? r.Figure : null, p.LastChangedAt);
         }
     }
 }
