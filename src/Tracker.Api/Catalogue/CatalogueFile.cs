@@ -60,7 +60,8 @@ public sealed record CatalogueRestatement(Provenance RestatedIn, DateOnly? Resta
 public sealed record CatalogueProgress(decimal Figure, string? Unit, string? Currency, Comparator Comparator, DateOnly AsOf,
     ExchangeRate? ExchangeRate, string? Note, CatalogueSource Source);
 
-public sealed record CatalogueAssessment(CommitmentStatus Status, DateOnly AssessedOn, string Rationale, CatalogueSource Source);
+public sealed record CatalogueAssessment(CommitmentStatus Status, DateOnly AssessedOn, string Rationale, CatalogueSource Source,
+    DateOnly? EffectiveOn = null);
 
 /// <summary>Where a fact comes from, with the words it uses: kept as evidence on the event.</summary>
 public sealed record CatalogueSource(string? DocumentKey, string? Url, bool Primary, string? Paragraph, string? Quote,

@@ -317,10 +317,11 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         foreach (var a in c.Assessments ?? [])
         {
             var evidence = a.Source.ToEvidence(a.AssessedOn);
-            await Validate(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, evidence), token);
-            var status = AssessStatus.Timeliness(state, a.Status, a.AssessedOn);
-            if (full.StatusHistory.Any(x => x.AssessedOn == a.AssessedOn && x.Status == status)) continue;
-            state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence));
+            await Validate(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn), token);
+            var tookEffectOn = a.EffectiveOn ?? a.AssessedOn;
+            var status = AssessStatus.Timeliness(state, a.Status, tookEffectOn);
+            if (full.StatusHistory.Any(x => x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && x.Status == status)) continue;
+            state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn));
         }
 
         var events = decisions.SelectMany(d => d.Events).ToList();

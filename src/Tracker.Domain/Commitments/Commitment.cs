@@ -122,7 +122,7 @@ public sealed record Commitment
         var next = Next();
         return next with
         {
-            StatusHistory = StatusHistory.Appended(new StatusEntry(next.Version, e.Status, e.AssessedOn, e.Rationale, e.Source))
+            StatusHistory = StatusHistory.Appended(new StatusEntry(next.Version, e.Status, e.AssessedOn, e.Rationale, e.Source, e.TookEffectOn))
         };
     }
 

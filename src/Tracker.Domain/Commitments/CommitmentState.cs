@@ -34,7 +34,8 @@ public sealed record CommitmentState
     public Target? Target => Targets.Count == 0 ? null : Targets[^1].Value;
     public Deadline? Deadline => Deadlines.Count == 0 ? null : Deadlines[^1].Value;
     public CommitmentStatus Status => Assessments.Count == 0 ? CommitmentStatus.NotAssessed : Assessments[^1].Status;
-    public DateOnly? StatusDate => Assessments.Count == 0 ? null : Assessments[^1].AssessedOn;
+    /// <summary>The day the status in force took effect (not the day it was judged).</summary>
+    public DateOnly? StatusDate => Assessments.Count == 0 ? null : Assessments[^1].EffectiveOn;
     public bool IsAchieved => Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate;
     public string LedgerCurrency => Target is { IsMoney: true } t ? t.Currency! : Commitment.DefaultLedgerCurrency;
 
@@ -69,7 +70,7 @@ public sealed record CommitmentState
         Restatements = full.Restatements.Select(r => new Versioned<string>(r.Version, r.RestatedIn.DocumentKey)).ToList(),
         Targets = full.Targets.Select(t => new Versioned<Target>(t.Version, t.Target)).ToList(),
         Deadlines = full.Deadlines.Select(d => new Versioned<Deadline>(d.Version, d.Deadline)).ToList(),
-        Assessments = full.StatusHistory.Select(s => new Assessment(s.Version, s.Status, s.AssessedOn)).ToList(),
+        Assessments = full.StatusHistory.Select(s => new Assessment(s.Version, s.Status, s.AssessedOn, s.EffectiveOn)).ToList(),
         Pledges = full.Pledges.Select(PledgeLedger.From).ToList(),
         MoneyReports = full.ProgressReports.Count(r => r.Currency is not null),
         Retracted = full.Corrections.Select(c => c.CorrectedVersion).ToList(),
@@ -98,7 +99,7 @@ public sealed record CommitmentState
             PledgeRevised x => next.WithPledge(x.PledgeId, p => p.Revised(x, v)),
             PledgeStageRecorded x => next.WithPledge(x.PledgeId, p => p.Staged(x)),
             ProgressReported x => x.Currency is null ? next : next with { MoneyReports = MoneyReports + 1 },
-            StatusAssessed x => next with { Assessments = [.. Assessments, new(v, x.Status, x.AssessedOn)] },
+            StatusAssessed x => next with { Assessments = [.. Assessments, new(v, x.Status, x.AssessedOn, x.TookEffectOn)] },
             EvidenceAttached => next,
             DeadlinePassed x => next with { DeadlinePassedOn = x.DueBy },
             IRetraction x => next.Retract(x),
@@ -140,4 +141,8 @@ public sealed record CommitmentState
 /// <summary>A value and the version of the event that set it, so a retraction of that event can take it back.</summary>
 public sealed record Versioned<T>(int Version, T Value);
 
-public sealed record Assessment(int Version, CommitmentStatus Status, DateOnly AssessedOn);
+/// <summary>An assessment as the rules need it. Stored before the two dates were told apart, it took effect when assessed.</summary>
+public sealed record Assessment(int Version, CommitmentStatus Status, DateOnly AssessedOn, DateOnly? EffectiveOn = null)
+{
+    public DateOnly? EffectiveOn { get; init; } = EffectiveOn ?? AssessedOn;
+}

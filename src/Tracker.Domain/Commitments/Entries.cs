@@ -13,7 +13,8 @@ public sealed record ProgressReport(
     int Version, decimal Figure, string? Unit, string? Currency, Comparator Comparator, DateOnly AsOf,
     ExchangeRate? Rate, decimal? LedgerFigure, string? Note, Evidence Source);
 
-public sealed record StatusEntry(int Version, CommitmentStatus Status, DateOnly AssessedOn, string Rationale, Evidence Source);
+public sealed record StatusEntry(int Version, CommitmentStatus Status, DateOnly AssessedOn, string Rationale, Evidence Source,
+    DateOnly EffectiveOn);
 
 public sealed record EvidenceEntry(int Version, Evidence Evidence);
 

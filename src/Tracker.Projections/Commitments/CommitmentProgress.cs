@@ -18,8 +18,18 @@ public sealed record LatestReport(int Version, decimal Figure, string? Unit, str
                                                      AsOf == current.AsOf && Version > current.Version;
 }
 
-/// <summary>The assessment in force: its status and date, the monitor's rationale and the evidence.</summary>
-public sealed record CurrentAssessment(int Version, CommitmentStatus Status, DateOnly AssessedOn, string Rationale, Evidence Source);
+/// <summary>
+/// The assessment in force: its status, the day it was judged and the day it took effect, the monitor's rationale and the
+/// evidence. A model stored before the two days were told apart reads the day of judgement for both.
+/// </summary>
+public sealed record CurrentAssessment(int Version, CommitmentStatus Status, DateOnly AssessedOn, string Rationale, Evidence Source,
+    DateOnly? EffectiveOn = null)
+{
+    public DateOnly? EffectiveOn { get; init; } = EffectiveOn ?? AssessedOn;
+
+    public static CurrentAssessment Of(int version, StatusAssessed e) =>
+        new(version, e.Status, e.AssessedOn, e.Rationale, e.Source, e.TookEffectOn);
+}
 
 /// <summary>
 /// Progress toward the target as a fraction (0.5 is half way; above 1 is beyond the target), and what it was measured
@@ -102,7 +112,7 @@ public sealed record CommitmentProgress
                 if (reported.LedgerFigure is not null && report.Supersedes(latestMoney)) latestMoney = report;
                 break;
             case StatusAssessed assessed:
-                assessment = new CurrentAssessment(state.Version, assessed.Status, assessed.AssessedOn, assessed.Rationale, assessed.Source);
+                assessment = CurrentAssessment.Of(state.Version, assessed);
                 break;
         }
         return With(state, latest, latestMoney, assessment, changedAt);
@@ -116,7 +126,7 @@ public sealed record CommitmentProgress
             .LastOrDefault();
         var assessment = full.StatusHistory.Count == 0
             ? null
-            : full.StatusHistory[^1] is var s ? new CurrentAssessment(s.Version, s.Status, s.AssessedOn, s.Rationale, s.Source) : null;
+            : full.StatusHistory[^1] is var s ? new CurrentAssessment(s.Version, s.Status, s.AssessedOn, s.Rationale, s.Source, s.EffectiveOn) : null;
         return Summarised(full.Id, full.Title, full.LineOfEffort, full.Actors, full.StatedIn, CommitmentState.From(full),
             Latest(full.ProgressReports), Latest(full.ProgressReports.Where(r => r.LedgerFigure is not null)), assessment,
             changedAt);

@@ -114,6 +114,6 @@ public static class LogLookups
         var e = await session.Events.QueryAllRawEvents()
             .Where(x => x.StreamId == id && x.Version == version)
             .FirstOrDefaultAsync(token);
-        return e?.Data is StatusAssessed a ? new CurrentAssessment(version, a.Status, a.AssessedOn, a.Rationale, a.Source) : null;
+        return e?.Data is StatusAssessed a ? CurrentAssessment.Of(version, a) : null;
     }
 }

@@ -25,6 +25,8 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         }, 201);
     }
 
+    private async Task<System.Text.Json.JsonElement> Read(string url) => (await Api.Scenario(s => s.Get.Url(url))).Json();
+
     private Task<System.Text.Json.JsonElement> OverdueMinisterial() =>
         Eventually.Until(() => Api.ReadCommitment(Ministerial), c => c.GetProperty("overdue").GetBoolean());
 
@@ -114,5 +116,57 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         var progress = await Api.ReadCommitment("brussels-small-group");
         progress.GetProperty("status").GetString().ShouldBe("achieved");
         progress.GetProperty("overdue").GetBoolean().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task a_meeting_held_before_its_deadline_and_learned_of_after_it_passed_was_achieved_on_time()
+    {
+        await StatedTheNextMinisterialByJune2022();
+        await OverdueMinisterial();
+        var learnedOfItAt = DateTimeOffset.UtcNow;
+
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2026-11-30", effectiveOn = "2022-05-20",
+            rationale = "A news report says the ministerial met in May 2022", source = Source
+        });
+
+        // The present: achieved on time, in force since the day it happened, judged today.
+        var progress = await Api.ReadCommitment(Ministerial);
+        progress.GetProperty("status").GetString().ShouldBe("achieved");
+        progress.GetProperty("overdue").GetBoolean().ShouldBeFalse();
+        progress.GetProperty("statusDate").GetString().ShouldBe("2022-05-20");
+        progress.GetProperty("assessment").GetProperty("assessedOn").GetString().ShouldBe("2026-11-30");
+        progress.GetProperty("assessment").GetProperty("effectiveOn").GetString().ShouldBe("2022-05-20");
+
+        // As effective: achieved from May 2022, so never overdue, even on a date after the deadline.
+        var july2022 = await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2022-07-15");
+        july2022.GetProperty("status").GetString().ShouldBe("achieved");
+        july2022.GetProperty("overdue").GetBoolean().ShouldBeFalse();
+        var april2022 = await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2022-04-30");
+        april2022.GetProperty("status").GetString().ShouldBe("not-assessed");
+        var dashboard = await Read("/api/dashboard?effectiveAsOf=2022-07-15");
+        dashboard.GetProperty("byStatus").GetProperty("achieved").GetInt32().ShouldBe(1);
+        dashboard.GetProperty("overdueCount").GetInt32().ShouldBe(0);
+
+        // As recorded: what the tracker said before it learned of the meeting stays in the log and in that past.
+        var before = await Read($"/api/commitments/{Ministerial}?recordedAsOf={Uri.EscapeDataString(learnedOfItAt.ToString("O"))}");
+        before.GetProperty("overdue").GetBoolean().ShouldBeTrue();
+        var history = (await Read($"/api/commitments/{Ministerial}/history")).GetProperty("items").EnumerateArray()
+            .Select(h => h.GetProperty("type").GetString()).ToList();
+        history.ShouldBe(["commitment-stated", "deadline-passed", "status-assessed"]);
+    }
+
+    [Fact]
+    public async Task an_assessment_cannot_take_effect_after_the_day_it_was_made()
+    {
+        await StatedTheNextMinisterialByJune2022();
+
+        var refused = await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2022-05-01", effectiveOn = "2022-05-20", rationale = "x", source = Source
+        }, 400);
+
+        refused.ReadAsText().ShouldContain("effectiveOn");
     }
 }

@@ -11,9 +11,12 @@ using Wolverine.Http;
 
 namespace Tracker.Api.Commitments.Assessing;
 
-/// <summary>A status assessment with its rationale and evidence.</summary>
+/// <summary>
+/// A status assessment with its rationale and evidence: judged on <see cref="AssessedOn"/>, about a state of affairs in
+/// effect since <see cref="EffectiveOn"/> (the achievement's day, the day it stalled; by default the day of judgement).
+/// </summary>
 public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? AssessedOn, [property: MultiLine] string Rationale,
-    Evidence Source) : ICitesItsSource
+    Evidence Source, DateOnly? EffectiveOn = null) : ICitesItsSource
 {
     public sealed class Validator : AbstractValidator<AssessStatusRequest>
     {
@@ -21,6 +24,8 @@ public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? Ass
         {
             RuleFor(x => x.Status).NotNull().IsInEnum();
             RuleFor(x => x.AssessedOn).NotNull();
+            RuleFor(x => x.EffectiveOn).LessThanOrEqualTo(x => x.AssessedOn).When(x => x.AssessedOn is not null)
+                .WithMessage("'effectiveOn' is the day the assessed state of affairs took effect: on or before 'assessedOn', the day it was judged.");
             RuleFor(x => x.Rationale).NotEmpty().MaximumLength(4000);
             RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
         }
@@ -34,5 +39,5 @@ public static class AssessStatusEndpoint
     [Tags("Commitments")]
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(AssessStatusRequest request, CommitmentState commitment) =>
         CommitmentWrite.Recorded(commitment, AssessStatus.Decide(commitment, request.Status!.Value,
-            request.AssessedOn!.Value, request.Rationale.Trim(), request.Source.Normalised()));
+            request.AssessedOn!.Value, request.Rationale.Trim(), request.Source.Normalised(), request.EffectiveOn));
 }

@@ -1,10 +1,16 @@
 namespace Tracker.Domain.Commitments;
 
+/// <summary>
+/// A monitor's judgement, made on one day, about a state of affairs that took effect on another (the same day unless
+/// they say otherwise). Every date the rules compare is the day things took effect, never the order they were recorded
+/// in: a meeting held in May and learned of after its June deadline was recorded as passed is achieved on time.
+/// </summary>
 public static class AssessStatus
 {
     public static Decision Decide(CommitmentState state, CommitmentStatus status, DateOnly assessedOn, string rationale,
-        Evidence source)
+        Evidence source, DateOnly? effectiveOn = null)
     {
+        var tookEffectOn = effectiveOn ?? assessedOn;
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
         if (status == CommitmentStatus.NotAssessed)
         {
@@ -12,29 +18,41 @@ public static class AssessStatus
                 "'not-assessed' is the state before any assessment; to undo an assessment, correct it.");
         }
 
-        if (status == CommitmentStatus.AchievedLate && Timeliness(state, CommitmentStatus.Achieved, assessedOn) != status)
+        if (tookEffectOn > assessedOn)
+        {
+            return new RuleViolation("effective-after-assessment",
+                $"An assessment made on {assessedOn:yyyy-MM-dd} cannot judge a state of affairs that takes effect later " +
+                $"({tookEffectOn:yyyy-MM-dd}); assess it once it has.");
+        }
+
+        if (status == CommitmentStatus.AchievedLate && Timeliness(state, CommitmentStatus.Achieved, tookEffectOn) != status)
         {
             return new RuleViolation("achieved-on-time",
-                $"'achieved-late' follows from the deadline, and {(state.Deadline?.DueBy is { } due ? $"it ({due:yyyy-MM-dd})" : "there is none that")} " +
-                $"had not passed on {assessedOn:yyyy-MM-dd}: assess 'achieved', and the tracker records whether it was late.");
+                $"'achieved-late' follows from the deadline and the day the achievement took effect " +
+                $"({tookEffectOn:yyyy-MM-dd}), and {(state.Deadline?.DueBy is { } due ? $"the deadline ({due:yyyy-MM-dd})" : "there is no deadline that")} " +
+                $"had not passed by then: assess 'achieved' with the day it took effect (effectiveOn), and the tracker " +
+                $"records whether it was late.");
         }
 
-        if (state.StatusDate is { } current && assessedOn < current)
+        if (state.StatusDate is { } current && tookEffectOn < current)
         {
             return new RuleViolation("assessment-out-of-order",
-                $"The current assessment is dated {current:yyyy-MM-dd}; a new one cannot be " +
-                $"dated earlier ({assessedOn:yyyy-MM-dd}).");
+                $"The assessment in force took effect on {current:yyyy-MM-dd}; a new one cannot take effect earlier " +
+                $"({tookEffectOn:yyyy-MM-dd}). The days compared are the days each took effect, not the days they were " +
+                $"assessed or recorded; to replace the one in force, retract it first.");
         }
 
-        return Decision.Accept(new StatusAssessed(Timeliness(state, status, assessedOn), assessedOn, rationale, source));
+        return Decision.Accept(new StatusAssessed(Timeliness(state, status, tookEffectOn), assessedOn, rationale, source,
+            tookEffectOn));
     }
 
-    /// <summary>Achieved after the deadline is achieved late, whatever the monitor called it.</summary>
-    public static CommitmentStatus Timeliness(CommitmentState state, CommitmentStatus status, DateOnly assessedOn)
+    /// <summary>
+    /// Achieved after the deadline is achieved late, whatever the monitor called it, decided by the day the achievement
+    /// took effect against the deadline in force: not by whether the service had already recorded the deadline as passed.
+    /// </summary>
+    public static CommitmentStatus Timeliness(CommitmentState state, CommitmentStatus status, DateOnly tookEffectOn)
     {
         if (status != CommitmentStatus.Achieved) return status;
-        var late = state.DeadlinePassedOn is not null && state.DeadlinePassedOn == state.Deadline?.DueBy
-                   || state.Deadline?.DueBy is { } due && assessedOn > due;
-        return late ? CommitmentStatus.AchievedLate : status;
+        return state.Deadline?.DueBy is { } due && tookEffectOn > due ? CommitmentStatus.AchievedLate : status;
     }
 }

@@ -13,7 +13,8 @@ public static class RecordPledgeStage
         {
             return new RuleViolation("stage-before-announcement",
                 $"Pledge '{pledge.PledgeId}' was announced on {pledge.AnnouncedOn:yyyy-MM-dd}; it cannot be " +
-                $"{stage.ToString().ToLowerInvariant()} on {on:yyyy-MM-dd}.");
+                $"{stage.ToString().ToLowerInvariant()} on {on:yyyy-MM-dd}. The days compared are the days each took " +
+                $"effect, not the days they were recorded.");
         }
 
         var remaining = pledge.Remaining(stage);

@@ -16,7 +16,8 @@ public static class RestateCommitment
         if (restated.RestatedOn < state.StatedOn)
         {
             return new RuleViolation("restated-before-stated",
-                $"A restatement on {restated.RestatedOn:yyyy-MM-dd} cannot precede the statement on {state.StatedOn:yyyy-MM-dd}.");
+                $"A restatement on {restated.RestatedOn:yyyy-MM-dd} cannot precede the statement on {state.StatedOn:yyyy-MM-dd} " +
+                $"(the days each was made, not the days they were recorded).");
         }
 
         if ((Rules.TargetFitsKind(state.Kind, restated.NewTarget) ?? Rules.LedgerCurrencyKept(state, restated.NewTarget))

@@ -1,4 +1,5 @@
 using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments.Timeline;
 using static Tracker.Tests.Domain.Commitments.Given;
 
 namespace Tracker.Tests.Commitments.Assessing;
@@ -47,5 +48,79 @@ public sealed class assessment_rules
 
         var reinstated = state.Then(state.Correct(withdrawalVersion, "withdrawn by mistake"));
         reinstated.Status.ShouldBe(CommitmentStatus.NotAssessed);
+    }
+
+    // Timeliness is decided by when things took effect, never by the order they were recorded in.
+    private static readonly DateOnly MayMeeting = new(2022, 5, 20);
+    private static readonly DateOnly DueBy = new(2022, 6, 30);
+    private static readonly DateOnly LearnedOfIt = new(2026, 11, 30);
+
+    [Fact]
+    public void achieved_before_the_deadline_then_the_deadline_passes_and_nothing_is_overdue()
+    {
+        var state = NextMinisterial();
+        state = state.Then(AssessStatus.Decide(state, CommitmentStatus.Achieved, MayMeeting, "held", Communique));
+
+        state.Status.ShouldBe(CommitmentStatus.Achieved);
+        PassDeadline.Decide(state, DueBy, DueBy.AddDays(1)).Events.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void the_deadline_passes_then_an_achievement_in_effect_before_it_is_recorded_and_it_was_on_time()
+    {
+        var state = NextMinisterial();
+        state = state.Then(PassDeadline.Decide(state, DueBy, DueBy.AddDays(1)));
+        state.DeadlinePassedOn.ShouldBe(DueBy);
+
+        var decision = AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "a news report", Communique, MayMeeting);
+        var assessed = decision.Events.ShouldHaveSingleItem().ShouldBeOfType<StatusAssessed>();
+        assessed.Status.ShouldBe(CommitmentStatus.Achieved);
+        (assessed.AssessedOn, assessed.EffectiveOn).ShouldBe((LearnedOfIt, MayMeeting));
+        state = state.Then(decision);
+        state.StatusDate.ShouldBe(MayMeeting);
+
+        // As effective, by everything known now: achieved from May, never overdue; before May, not yet assessed.
+        var log = state.Logged(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+        var july = EffectiveOrder.On(state.Id, log, new DateOnly(2022, 7, 15)).ShouldNotBeNull();
+        (july.Status, july.Overdue).ShouldBe((CommitmentStatus.Achieved, false));
+        EffectiveOrder.On(state.Id, log, MayMeeting.AddDays(-1)).ShouldNotBeNull().Status.ShouldBe(CommitmentStatus.NotAssessed);
+    }
+
+    [Fact]
+    public void an_achievement_in_effect_after_the_deadline_is_late_whether_or_not_its_passing_was_recorded()
+    {
+        var state = NextMinisterial();
+        var decision = AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "held", Communique, DueBy.AddDays(10));
+
+        decision.Events.ShouldHaveSingleItem().ShouldBeOfType<StatusAssessed>().Status.ShouldBe(CommitmentStatus.AchievedLate);
+        AssessStatus.Decide(state, CommitmentStatus.AchievedLate, LearnedOfIt, "held", Communique, MayMeeting)
+            .ShouldBeRefusedBy("achieved-on-time").Message.ShouldContain("2022-05-20");
+    }
+
+    [Fact]
+    public void assessments_are_ordered_by_the_day_they_took_effect_and_cannot_take_effect_after_they_are_made()
+    {
+        var state = NextMinisterial();
+        state = state.Then(AssessStatus.Decide(state, CommitmentStatus.InProgress, LearnedOfIt, "x", Communique, new DateOnly(2022, 3, 1)));
+
+        AssessStatus.Decide(state, CommitmentStatus.Stalled, LearnedOfIt, "x", Communique, new DateOnly(2022, 2, 1))
+            .ShouldBeRefusedBy("assessment-out-of-order").Message.ShouldContain("took effect");
+        AssessStatus.Decide(state, CommitmentStatus.Stalled, new DateOnly(2022, 4, 1), "x", Communique, new DateOnly(2022, 4, 2))
+            .ShouldBeRefusedBy("effective-after-assessment");
+        state.Then(AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "x", Communique, MayMeeting))
+            .Status.ShouldBe(CommitmentStatus.Achieved);
+    }
+
+    [Fact]
+    public void a_report_recorded_late_changes_the_past_from_its_own_date_on()
+    {
+        var state = RepatriationGoal();
+        state = state.Then(ReportProgress.Decide(state, 10_000m, "people", null, Comparator.MoreThan, new DateOnly(2024, 12, 31), null, null, Communique));
+        state = state.Then(ReportProgress.Decide(state, 4_000m, "people", null, Comparator.About, new DateOnly(2024, 10, 15), null, null, Communique));
+
+        var log = state.Logged(new DateTimeOffset(2025, 1, 10, 0, 0, 0, TimeSpan.Zero));
+        EffectiveOrder.On(state.Id, log, new DateOnly(2024, 10, 14)).ShouldNotBeNull().LatestReport.ShouldBeNull();
+        EffectiveOrder.On(state.Id, log, new DateOnly(2024, 11, 30)).ShouldNotBeNull().LatestReport.ShouldNotBeNull().Figure.ShouldBe(4_000m);
+        EffectiveOrder.On(state.Id, log, new DateOnly(2025, 1, 1)).ShouldNotBeNull().LatestReport.ShouldNotBeNull().Figure.ShouldBe(10_000m);
     }
 }

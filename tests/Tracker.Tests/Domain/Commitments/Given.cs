@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using System.Runtime.CompilerServices;
 using Tracker.Domain.Commitments;
 
@@ -66,6 +67,19 @@ public static class Given
 
     public static CommitmentState Withdrawn(this CommitmentState state) =>
         state.Then(AssessStatus.Decide(state, CommitmentStatus.Withdrawn, new DateOnly(2025, 1, 1), "dropped", Communique));
+
+    /// <summary>
+    /// The state's events as the log holds them (version by version), each recorded at the given instant: what the
+    /// effective timeline's definition (EffectiveOrder) folds.
+    /// </summary>
+    public static IReadOnlyList<IEvent> Logged(this CommitmentState state, DateTimeOffset recordedAt) =>
+        EventsOf(state).Select((data, i) =>
+        {
+            var e = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(data.GetType()), data)!;
+            e.Version = i + 1;
+            e.Timestamp = recordedAt;
+            return e;
+        }).ToList();
 
     public static RuleViolation ShouldBeRefusedBy(this Decision decision, string rule)
     {
