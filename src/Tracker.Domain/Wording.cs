@@ -38,6 +38,10 @@ public static class Wording
         Commitments.Comparator.AtLeast => "at least ",
         Commitments.Comparator.MoreThan => "more than ",
         Commitments.Comparator.About => "about ",
-        _ => "up to "
+        Commitments.Comparator.UpTo => "up to ",
+        Commitments.Comparator.Nearly => "nearly ",
+        Commitments.Comparator.LessThan => "less than ",
+        Commitments.Comparator.AtMost => "at most ",
+        _ => throw new ArgumentOutOfRangeException(nameof(comparator), comparator, "A comparator without words.")
     };
 }

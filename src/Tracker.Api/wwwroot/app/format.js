@@ -55,7 +55,10 @@ export const statuses = ['not-assessed', 'not-started', 'in-progress', 'stalled'
   'achieved-late', 'missed', 'withdrawn'];
 export const kinds = ['financial', 'quantitative', 'milestone', 'qualitative'];
 
-const comparators = { exactly: '', 'more-than': 'more than', 'at-least': 'at least', about: 'about', 'up-to': 'up to' };
+const comparators = {
+  exactly: '', 'more-than': 'more than', 'at-least': 'at least', about: 'about', 'up-to': 'up to', nearly: 'nearly',
+  'less-than': 'less than', 'at-most': 'at most'
+};
 
 /** A reported figure as it was reported: "more than 210,000 personnel trained". */
 export function reported(report) {

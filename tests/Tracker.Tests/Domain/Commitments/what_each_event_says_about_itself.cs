@@ -72,6 +72,19 @@ public sealed class what_each_event_says_about_itself
     }
 
     [Fact]
+    public void a_figure_reads_with_the_words_of_its_text()
+    {
+        string Reported(Comparator comparator) => TrackedEvents.Summary(new ProgressReported(8_000_000m, "people freed", null,
+            comparator, new DateOnly(2021, 6, 28), null, null, null, Undated), "USD");
+
+        Reported(Comparator.Nearly).ShouldBe("Reported nearly 8,000,000 people freed as of 2021-06-28");
+        Reported(Comparator.LessThan).ShouldBe("Reported less than 8,000,000 people freed as of 2021-06-28");
+        Reported(Comparator.AtMost).ShouldBe("Reported at most 8,000,000 people freed as of 2021-06-28");
+        Reported(Comparator.UpTo).ShouldBe("Reported up to 8,000,000 people freed as of 2021-06-28");
+        Enum.GetValues<Comparator>().Select(Reported).Distinct().Count().ShouldBe(Enum.GetValues<Comparator>().Length);
+    }
+
+    [Fact]
     public void a_fact_takes_effect_on_its_own_date_or_else_on_the_day_it_was_recorded()
     {
         var facts = All.ToDictionary(fact => fact.GetType());
@@ -80,6 +93,9 @@ public sealed class what_each_event_says_about_itself
         TrackedEvents.EffectiveOn(facts[typeof(TargetRevised)], RecordedOn).ShouldBe(new DateOnly(2024, 11, 5));
         TrackedEvents.EffectiveOn(facts[typeof(DeadlineRevised)], RecordedOn).ShouldBe(RecordedOn);
         TrackedEvents.EffectiveOn(new DeadlinePassed(new DateOnly(2022, 6, 30)), RecordedOn).ShouldBe(new DateOnly(2022, 7, 1));
+        TrackedEvents.EffectiveOn(facts[typeof(StatusAssessed)], RecordedOn).ShouldBe(new DateOnly(2025, 2, 1));
+        TrackedEvents.EffectiveOn(new StatusAssessed(CommitmentStatus.Achieved, new DateOnly(2026, 11, 30), "held", Undated,
+            new DateOnly(2022, 5, 20)), RecordedOn).ShouldBe(new DateOnly(2022, 5, 20));
         TrackedEvents.EffectiveOn(new EventCorrected(3, "pledge-announced", "wrong", Undated), RecordedOn).ShouldBeNull();
     }
 
@@ -92,6 +108,8 @@ public sealed class what_each_event_says_about_itself
             .ShouldBe("Germany pledged EUR 25,000,000 (USD 27,100,000 at 1.084 on 2024-10-02) on 2024-10-02");
         TrackedEvents.Summary(facts[typeof(ProgressReported)], "USD").ShouldBe("Reported more than USD 200,000,000 as of 2024-09-30");
         TrackedEvents.Summary(facts[typeof(StatusAssessed)], "USD").ShouldBe("Assessed in-progress on 2025-02-01: disbursements under way");
+        TrackedEvents.Summary(new StatusAssessed(CommitmentStatus.Achieved, new DateOnly(2026, 11, 30), "held in May", Undated,
+            new DateOnly(2022, 5, 20)), "USD").ShouldBe("Assessed achieved on 2026-11-30, in effect since 2022-05-20: held in May");
         TrackedEvents.Reason(facts[typeof(StatusAssessed)]).ShouldBe("disbursements under way");
         TrackedEvents.Reason(facts[typeof(CommitmentRestated)]).ShouldBe("reaffirmed");
         TrackedEvents.Reason(facts[typeof(PledgeAnnounced)]).ShouldBeNull();
