@@ -58,7 +58,7 @@ public sealed record CatalogueRestatement(Provenance RestatedIn, DateOnly? Resta
     string? Note);
 
 public sealed record CatalogueProgress(decimal Figure, string? Unit, string? Currency, Comparator Comparator, DateOnly AsOf,
-    ExchangeRate? ExchangeRate, string? Note, CatalogueSource Source);
+    ExchangeRate? ExchangeRate, string? Note, CatalogueSource Source, FigureStage? Stage = null);
 
 public sealed record CatalogueAssessment(CommitmentStatus Status, DateOnly AssessedOn, string Rationale, CatalogueSource Source,
     DateOnly? EffectiveOn = null);

@@ -293,17 +293,17 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         {
             var evidence = p.Source.ToEvidence(p.AsOf);
             await Validate(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate, p.Note,
-                evidence), token);
+                evidence, p.Stage), token);
             var same = full.ProgressReports.FirstOrDefault(x => x.AsOf == p.AsOf && x.Unit == p.Unit &&
                                                                  x.Currency == p.Currency &&
                                                                  x.Source.DocumentKey == evidence.DocumentKey);
-            if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator) continue;
+            if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator && same.Stage == p.Stage) continue;
             if (same is not null)
             {
                 state = Apply(CorrectEvent.Decide(state, same.Version, recorded[same.Version - 1], "catalogue entry revised", why));
             }
             state = Apply(ReportProgress.Decide(state, p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate,
-                p.Note, evidence));
+                p.Note, evidence, p.Stage));
         }
 
         foreach (var e in c.Evidence ?? [])

@@ -113,7 +113,7 @@ public sealed record Commitment
     {
         var next = Next();
         var report = new ProgressReport(next.Version, e.Figure, e.Unit, e.Currency, e.Comparator, e.AsOf, e.Rate,
-            e.LedgerFigure, e.Note, e.Source);
+            e.LedgerFigure, e.Note, e.Source, e.Stage);
         return next with { ProgressReports = ProgressReports.Appended(report) };
     }
 

@@ -11,7 +11,7 @@ public sealed record Restatement(int Version, Provenance RestatedIn, DateOnly Re
 
 public sealed record ProgressReport(
     int Version, decimal Figure, string? Unit, string? Currency, Comparator Comparator, DateOnly AsOf,
-    ExchangeRate? Rate, decimal? LedgerFigure, string? Note, Evidence Source);
+    ExchangeRate? Rate, decimal? LedgerFigure, string? Note, Evidence Source, FigureStage? Stage = null);
 
 public sealed record StatusEntry(int Version, CommitmentStatus Status, DateOnly AssessedOn, string Rationale, Evidence Source,
     DateOnly EffectiveOn);

@@ -8,10 +8,10 @@ public sealed record MoneyByStage(decimal Pledged, decimal Committed, decimal Di
 
 /// <summary>The latest reported figure (by the date it refers to, then by version), as reported.</summary>
 public sealed record LatestReport(int Version, decimal Figure, string? Unit, string? Currency, Comparator Comparator,
-    DateOnly AsOf, decimal? LedgerFigure)
+    DateOnly AsOf, decimal? LedgerFigure, FigureStage? Stage = null)
 {
     public static LatestReport Of(int version, ProgressReported e) =>
-        new(version, e.Figure, e.Unit, e.Currency, e.Comparator, e.AsOf, e.LedgerFigure);
+        new(version, e.Figure, e.Unit, e.Currency, e.Comparator, e.AsOf, e.LedgerFigure, e.Stage);
 
     /// <summary>Whether this report is later than the current latest: a later date, or the same date recorded later.</summary>
     public bool Supersedes(LatestReport? current) => current is null || AsOf > current.AsOf ||
@@ -122,7 +122,7 @@ public sealed record CommitmentProgress
     public static CommitmentProgress From(Commitment full, DateTimeOffset changedAt)
     {
         LatestReport? Latest(IEnumerable<ProgressReport> reports) => reports.OrderBy(r => r.AsOf).ThenBy(r => r.Version)
-            .Select(r => new LatestReport(r.Version, r.Figure, r.Unit, r.Currency, r.Comparator, r.AsOf, r.LedgerFigure))
+            .Select(r => new LatestReport(r.Version, r.Figure, r.Unit, r.Currency, r.Comparator, r.AsOf, r.LedgerFigure, r.Stage))
             .LastOrDefault();
         var assessment = full.StatusHistory.Count == 0
             ? null

@@ -23,7 +23,8 @@ public sealed record ReportProgressRequest(
     DateOnly? AsOf,
     ExchangeRate? ExchangeRate,
     [property: MultiLine] string? Note,
-    Evidence Source) : ICitesItsSource
+    Evidence Source,
+    FigureStage? Stage = null) : ICitesItsSource
 {
     public sealed class Validator : AbstractValidator<ReportProgressRequest>
     {
@@ -36,6 +37,9 @@ public sealed record ReportProgressRequest(
             RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
                 .WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
             RuleFor(x => x.Comparator).NotNull().IsInEnum();
+            RuleFor(x => x.Stage).IsInEnum();
+            RuleFor(x => x.Stage).Null().When(x => x.Currency is null)
+                .WithMessage("'stage' is the stage of money a figure counts (announced, pledged, committed, raised, disbursed); a figure without a currency has none.");
             RuleFor(x => x.AsOf).NotNull();
             RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);
             RuleFor(x => x.Note).MaximumLength(2000);
@@ -52,5 +56,5 @@ public static class ReportProgressEndpoint
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReportProgressRequest request, CommitmentState commitment) =>
         CommitmentWrite.Recorded(commitment, ReportProgress.Decide(commitment, request.Figure!.Value,
             request.Unit?.Trim(), request.Currency, request.Comparator!.Value, request.AsOf!.Value,
-            request.ExchangeRate, request.Note, request.Source.Normalised()));
+            request.ExchangeRate, request.Note, request.Source.Normalised(), request.Stage));
 }

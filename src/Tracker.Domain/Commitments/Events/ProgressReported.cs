@@ -16,14 +16,16 @@ public sealed record ProgressReported(
     ExchangeRate? Rate,
     decimal? LedgerFigure,
     string? Note,
-    Evidence Source) : ITrackedEvent, IRetractable
+    Evidence Source,
+    FigureStage? Stage = null) : ITrackedEvent, IRetractable
 {
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => AsOf;
 
     string? ITrackedEvent.Reason => Note;
 
     string ITrackedEvent.Summary(string ledgerCurrency) =>
-        $"Reported {Wording.Comparator(Comparator)}{(Currency is not null ? $"{Currency} {Number(Figure)}" : $"{Number(Figure)} {Unit}".TrimEnd())} as of {Date(AsOf)}";
+        $"Reported {Wording.Comparator(Comparator)}{(Currency is not null ? $"{Currency} {Number(Figure)}" : $"{Number(Figure)} {Unit}".TrimEnd())}" +
+        $"{(Stage is { } stage ? $" {Name(stage)}" : "")} as of {Date(AsOf)}";
 
     IRetraction IRetractable.RetractedBy(int version, string reason, Evidence source) =>
         new ProgressReportRetracted(version, Currency is not null, reason, source);

@@ -2,11 +2,19 @@ namespace Tracker.Domain.Commitments;
 
 public static class ReportProgress
 {
-    /// <summary>A figure is money (currency given) or a quantity (unit given), never both.</summary>
+    /// <summary>
+    /// A figure is money (currency given, with the stage of money it counts if the text says) or a quantity (unit given),
+    /// never both.
+    /// </summary>
     public static Decision Decide(CommitmentState state, decimal figure, string? unit, string? currency, Comparator comparator,
-        DateOnly asOf, ExchangeRate? rate, string? note, Evidence source)
+        DateOnly asOf, ExchangeRate? rate, string? note, Evidence source, FigureStage? stage = null)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
+        if (currency is null && stage is not null)
+        {
+            return new RuleViolation("stage-needs-money",
+                $"A stage of money ({Wording.Name(stage.Value)}) describes a money figure; this one is in {unit}.");
+        }
 
         if (currency is null)
         {
@@ -29,6 +37,6 @@ public static class ReportProgress
         if (conversion is not null) return conversion;
 
         return Decision.Accept(new ProgressReported(figure, null, currency, comparator, asOf,
-            currency == state.LedgerCurrency ? null : rate, ledgerFigure, note, source));
+            currency == state.LedgerCurrency ? null : rate, ledgerFigure, note, source, stage));
     }
 }

@@ -25,6 +25,45 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_money_figure_says_which_stage_of_money_it_counts_and_a_secondary_claim_stays_its_own()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 200_000_000, currency = "USD", comparator = "more-than", asOf = "2024-09-30", stage = "announced",
+            note = "members have already announced commitments totalling more than $200 million", source = Source
+        });
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 200_000_000, currency = "USD", comparator = "more-than", asOf = "2024-10-01", stage = "pledged",
+            note = "a news report: pledged over $200 million",
+            source = new { url = "https://shafaq.com/en", primary = false }
+        });
+
+        var reports = await Api.ReadFacts("progress-reported");
+        reports.Select(r => r.GetProperty("stage").GetString()).ShouldBe(["announced", "pledged"]);
+        var latest = (await Api.ReadCommitment()).GetProperty("latestReport");
+        (latest.GetProperty("stage").GetString(), latest.GetProperty("asOf").GetString()).ShouldBe(("pledged", "2024-10-01"));
+        var history = (await Api.Scenario(s => s.Get.Url($"{Base}/history"))).Json().GetProperty("items").EnumerateArray()
+            .Select(h => h.GetProperty("summary").GetString()).ToList();
+        history.ShouldContain("Reported more than USD 200,000,000 announced as of 2024-09-30");
+    }
+
+    [Fact]
+    public async Task a_stage_of_money_on_a_quantity_is_a_400_naming_it()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var result = await Api.Write($"{Base}/progress", new
+        {
+            figure = 5, unit = "people", comparator = "about", asOf = "2024-09-30", stage = "pledged", source = Source
+        }, 400);
+
+        result.ReadProblem(400).Errors.ShouldNotBeNull().Keys.ShouldContain("stage");
+    }
+
+    [Fact]
     public async Task a_figure_with_both_unit_and_currency_is_a_400()
     {
         await Api.StatedTheStabilisationGoal();
