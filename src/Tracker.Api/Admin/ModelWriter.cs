@@ -28,11 +28,14 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
 
     /// <summary>
     /// A model of one stream that carries its stream's version, not its events' sequences (an inline projection under
-    /// Quick appends, which draw the sequence after the projection ran): the log says whether its stream changed later.
+    /// Quick appends, which draw the sequence after the projection ran): newer when its version is higher; unaccounted
+    /// when its stream does not exist. Not "no events after the high-water mark": that would read the log in the
+    /// statement's snapshot, and a model a racing write just committed (re-checked on the row, the log not) would be
+    /// deleted; nor would a stream created while the rebuild listed streams, whose events the rebuild never read.
     /// </summary>
-    public static Recency ByStreamVersion(string eventsTable) => new(
+    public static Recency ByStreamVersion(string streamsTable) => new(
         "(live.data ->> 'Version')::int <= (excluded.data ->> 'Version')::int",
-        $"not exists (select 1 from {eventsTable} e where e.stream_id = live.id and e.seq_id > $2)");
+        $"not exists (select 1 from {streamsTable} s where s.id = live.id)");
 
     private const int BatchSize = 500;
     private readonly string _table = store.Options.FindOrResolveDocumentType(typeof(TDoc)).TableName.QualifiedName;

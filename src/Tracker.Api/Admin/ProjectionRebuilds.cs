@@ -142,7 +142,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         if (pledgers is not null) await DaemonReached(highWaterMark, token);
 
         var progressWriter = new ModelWriter<CommitmentProgress, Guid>(store, database, p => p.Id, highWaterMark,
-            ModelWriter<CommitmentProgress, Guid>.ByStreamVersion($"{TrackerDatabase.Schema}.mt_events"));
+            ModelWriter<CommitmentProgress, Guid>.ByStreamVersion($"{TrackerDatabase.Schema}.mt_streams"));
         var pledgerWriter = new ModelWriter<PledgerCommitment, string>(store, database, p => p.Id, highWaterMark,
             ModelWriter<PledgerCommitment, string>.BySequence);
         IStreamFold[] folds = [.. new IStreamFold?[] { progress, pledgers }.OfType<IStreamFold>()];

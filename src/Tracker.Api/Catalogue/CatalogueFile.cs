@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tracker.Domain.Commitments;
 
+using Tracker.Domain.Documents;
+
 namespace Tracker.Api.Catalogue;
 
 /// <summary>
@@ -37,7 +39,8 @@ public sealed record CatalogueFile(
 }
 
 public sealed record CatalogueDocument(
-    string Key, string Title, DateOnly PublishedOn, string? Venue, string Kind, string? Url, bool Primary, string? Note);
+    string Key, string Title, DateOnly PublishedOn, string? Venue, string Kind, string? Url, bool Primary, string? Note,
+    DatePrecision PublishedPrecision = DatePrecision.Day, bool PublishedOnInferred = false);
 
 public sealed record CatalogueCommitment(
     string Key,

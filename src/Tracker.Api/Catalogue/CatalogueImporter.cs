@@ -83,7 +83,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     private async Task<bool> RegisterDocument(CatalogueFile catalogue, CatalogueDocument d, List<string> warnings,
         CancellationToken token)
     {
-        var request = new RegisterDocument(d.Key, d.Title, d.PublishedOn, d.Venue, d.Kind, d.Url, d.Primary);
+        var request = new RegisterDocument(d.Key, d.Title, d.PublishedOn, d.Venue, d.Kind, d.Url, d.Primary,
+            d.PublishedPrecision, d.PublishedOnInferred);
         await Validate(request, token);
 
         await using var session = OpenSession(catalogue);
@@ -91,7 +92,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         if (await session.LoadAsync<DocumentView>(id, token) is { } existing)
         {
             if (existing.Title != d.Title || existing.PublishedOn != d.PublishedOn || existing.Kind != d.Kind ||
-                existing.Url != d.Url || existing.Primary != d.Primary)
+                existing.Url != d.Url || existing.Primary != d.Primary || existing.PublishedPrecision != d.PublishedPrecision ||
+                existing.PublishedOnInferred != d.PublishedOnInferred)
             {
                 warnings.Add($"document {d.Key} differs from the one registered; documents have no revision event yet, so the registered one stands.");
             }
@@ -99,7 +101,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         }
 
         session.Events.StartStream<DocumentView>(id, new SourceDocumentRegistered(StreamIds.Normalise(d.Key), d.Title,
-            d.PublishedOn, d.Venue, d.Kind, d.Url, d.Primary));
+            d.PublishedOn, d.Venue, d.Kind, d.Url, d.Primary, d.PublishedPrecision, d.PublishedOnInferred));
         await session.SaveChangesAsync(token);
         return true;
     }
@@ -232,6 +234,10 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         CommitmentState state;
         if (before is null)
         {
+            if (DocumentChecks.DayNeeded(Document(c.StatedIn.DocumentKey), c.StatedOn, "statedOn") is { } undated)
+            {
+                throw new InvalidDataException(undated.Message);
+            }
             var statedOn = c.StatedOn ?? Document(c.StatedIn.DocumentKey).PublishedOn;
             var statement = new CommitmentStated(StreamIds.Normalise(c.Key), c.Title, c.Kind, c.LineOfEffort, c.Actors,
                 c.Target, c.Deadline, c.StatedIn with { DocumentKey = StreamIds.Normalise(c.StatedIn.DocumentKey) }, statedOn);
@@ -273,6 +279,10 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             await Validate(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), token);
             var key = StreamIds.Normalise(r.RestatedIn.DocumentKey);
             if (full.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
+            if (DocumentChecks.DayNeeded(Document(key), r.RestatedOn, "restatedOn") is { } undated)
+            {
+                throw new InvalidDataException(undated.Message);
+            }
             var on = r.RestatedOn ?? Document(key).PublishedOn;
             state = Apply(RestateCommitment.Decide(state,
                 new CommitmentRestated(r.RestatedIn with { DocumentKey = key }, on, r.NewTarget, r.NewDeadline, r.Note)));
@@ -320,7 +330,11 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             await Validate(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn), token);
             var tookEffectOn = a.EffectiveOn ?? a.AssessedOn;
             var status = AssessStatus.Timeliness(state, a.Status, tookEffectOn);
-            if (full.StatusHistory.Any(x => x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && x.Status == status)) continue;
+            // Achieved on time or late is the tracker's reading, not the catalogue's: an assessment stored as achieved-late
+            // by the rule of the order of recording is still the same entry.
+            static bool Same(CommitmentStatus x, CommitmentStatus y) =>
+                x == y || x is (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate) && y is (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate);
+            if (full.StatusHistory.Any(x => x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && Same(x.Status, status))) continue;
             state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn));
         }
 

@@ -108,7 +108,7 @@ public static class DashboardEndpoint
             overdue.Count,
             dueSoon.Take(MaxListed).Select(CommitmentRow.Of).ToList(),
             dueSoon.Count,
-            all.OrderByDescending(c => c.LastChangedAt).ThenByDescending(c => c.Key, StringComparer.Ordinal).Take(RecentCount).Select(CommitmentRow.Of).ToList(),
+            all.OrderByDescending(c => c.LastChangedAt).ThenBy(c => c.Key, StringComparer.Ordinal).Take(RecentCount).Select(CommitmentRow.Of).ToList(),
             today);
     }
 

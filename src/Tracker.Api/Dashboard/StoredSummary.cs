@@ -60,9 +60,9 @@ public static class StoredSummary
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
               (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where due_soon
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(id order by last_changed_at desc, key collate "C" desc)
+              (select array_agg(id order by last_changed_at desc, key collate "C")
                  from (select id, key, last_changed_at from f
-                        order by last_changed_at desc, key collate "C" desc limit {DashboardEndpoint.RecentCount}) x),
+                        order by last_changed_at desc, key collate "C" limit {DashboardEndpoint.RecentCount}) x),
               null::bigint
             """;
         command.Parameters.AddWithValue("today", today);
@@ -128,9 +128,9 @@ public static class StoredSummary
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
               (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where {dueSoon}
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(id order by last_changed_at desc, key collate "C" desc)
+              (select array_agg(id order by last_changed_at desc, key collate "C")
                  from (select id, key, last_changed_at from f
-                        order by last_changed_at desc, key collate "C" desc limit {DashboardEndpoint.RecentCount}) x),
+                        order by last_changed_at desc, key collate "C" limit {DashboardEndpoint.RecentCount}) x),
               (select count(*) from f where {dueSoon})
             """;
     }

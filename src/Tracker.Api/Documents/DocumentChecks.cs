@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
+using Tracker.Domain.Commitments;
 using Tracker.Projections.Documents;
 using Wolverine.Http;
 
@@ -40,6 +41,17 @@ public static class DocumentChecks
         var missing = wanted.Except(found.Select(d => d.Key)).ToList();
         return missing.Count == 0 ? WolverineContinue.NoProblems : NotRegistered(missing);
     }
+
+    /// <summary>
+    /// A statement or restatement takes its document's date unless it gives its own; a document dated only to the month
+    /// or year has no day to give, so the date must come from the request (nothing invents a day).
+    /// </summary>
+    public static RuleViolation? DayNeeded(DocumentView document, DateOnly? given, string field) =>
+        given is not null || document.DayKnown
+            ? null
+            : new RuleViolation("document-day-unknown",
+                $"Document '{document.Key}' is dated only to the {Wording.Name(document.PublishedPrecision)} ({document.Published}), " +
+                $"so it gives no day: give '{field}', the day itself, if a source says it.");
 
     /// <summary>The 422 naming the document keys that are not registered.</summary>
     public static ProblemDetails NotRegistered(IReadOnlyList<string> missing) => new()

@@ -18,7 +18,9 @@ public sealed record RegisterDocument(
     string? Venue,
     string Kind,
     string? Url,
-    bool? Primary)
+    bool? Primary,
+    DatePrecision? PublishedPrecision = null,
+    bool? PublishedOnInferred = null)
 {
     public sealed class Validator : AbstractValidator<RegisterDocument>
     {
@@ -28,6 +30,12 @@ public sealed record RegisterDocument(
                 .WithMessage(Keys.SlugRule);
             RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
             RuleFor(x => x.PublishedOn).NotNull();
+            RuleFor(x => x.PublishedPrecision).IsInEnum();
+            RuleFor(x => x.PublishedOn).Must((x, on) => (x.PublishedPrecision ?? DatePrecision.Day).Starts(on!.Value))
+                .When(x => x.PublishedOn is not null)
+                .WithMessage(x => $"A date known only to the {Wording.Name(x.PublishedPrecision!.Value)} is written as its first day " +
+                                  $"({x.PublishedPrecision!.Value.Written(x.PublishedOn!.Value)} is " +
+                                  $"{(x.PublishedPrecision == DatePrecision.Month ? "the 1st of the month" : "1 January")}): the tracker never invents a day.");
             RuleFor(x => x.Venue).MaximumLength(200);
             RuleFor(x => x.Kind).NotEmpty().Must(k => DocumentKind.All.Contains(k))
                 .WithMessage($"Kind must be one of: {string.Join(", ", DocumentKind.All)}.");
@@ -64,7 +72,8 @@ public static class RegisterDocumentEndpoint
     {
         var key = StreamIds.Normalise(command.Key);
         var registered = new SourceDocumentRegistered(key, command.Title.Trim(), command.PublishedOn!.Value,
-            command.Venue?.Trim(), command.Kind, command.Url, command.Primary!.Value);
+            command.Venue?.Trim(), command.Kind, command.Url, command.Primary!.Value,
+            command.PublishedPrecision ?? DatePrecision.Day, command.PublishedOnInferred ?? false);
 
         var start = MartenOps.StartStream<DocumentView>(StreamIds.ForDocument(key), registered);
         // An IResult (the same 201, Location and body as Wolverine's CreationResponse), so an Idempotency-Key's response is

@@ -36,7 +36,7 @@ public sealed record Commitment
     public Deadline? Deadline => Deadlines.Count == 0 ? null : Deadlines[^1].Deadline;
     public CommitmentStatus Status => StatusHistory.Count == 0 ? CommitmentStatus.NotAssessed : StatusHistory[^1].Status;
 
-    public DateOnly? StatusDate => StatusHistory.Count == 0 ? null : StatusHistory[^1].AssessedOn;
+    public DateOnly? StatusDate => StatusHistory.Count == 0 ? null : StatusHistory[^1].EffectiveOn;
 
     public bool IsAchieved => Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate;
 

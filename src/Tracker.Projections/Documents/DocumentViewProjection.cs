@@ -11,6 +11,6 @@ public sealed partial class DocumentViewProjection : SingleStreamProjection<Docu
     {
         var e = registered.Data;
         return new DocumentView(registered.StreamId, e.Key, e.Title, e.PublishedOn, e.Venue, e.Kind, e.Url, e.Primary,
-            Timestamps.AsStored(registered.Timestamp), (int)registered.Version);
+            Timestamps.AsStored(registered.Timestamp), (int)registered.Version, e.PublishedPrecision, e.PublishedOnInferred);
     }
 }

@@ -17,6 +17,18 @@ public static class DocumentScenarios
         primary = true
     };
 
+    /// <summary>A news report whose page gives the month of its story, not the day.</summary>
+    public static object ShafaqReport(string publishedOn = "2024-10-01") => new
+    {
+        key = "shafaq-2024",
+        title = "Shafaq News report on the Washington 2024 ministerial",
+        publishedOn,
+        publishedPrecision = "month",
+        venue = "Washington, D.C.",
+        kind = "news-report",
+        primary = false
+    };
+
     public static Task<IScenarioResult> RegisterDocument(this IAlbaHost api, object body, string? apiKey = null,
         string? correlationId = null, int expectedStatus = 201) => api.Scenario(s =>
     {

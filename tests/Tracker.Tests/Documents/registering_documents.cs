@@ -24,6 +24,36 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_report_dated_only_to_the_month_keeps_that_precision_and_lends_no_day_to_what_it_states()
+    {
+        await Api.RegisterDocument(DocumentScenarios.ShafaqReport());
+
+        var document = await Api.GetDocument("shafaq-2024");
+        (document.PublishedPrecision, document.Published).ShouldBe((Tracker.Domain.Documents.DatePrecision.Month, "2024-10"));
+        var refused = await Api.Scenario(s =>
+        {
+            s.Post.Json(new
+            {
+                key = "fund-394m", title = "Fund $394 million", kind = "financial", lineOfEffort = "stabilisation",
+                actors = new[] { "coalition" }, target = new { amount = 394_000_000, currency = "USD" },
+                statedIn = new { documentKey = "shafaq-2024", quote = "The Coalition agreed to fund $394 million" }
+            }).ToUrl("/api/commitments");
+            s.StatusCodeShouldBe(422);
+        });
+        refused.ReadAsText().ShouldContain("document-day-unknown");
+        refused.ReadAsText().ShouldContain("2024-10");
+    }
+
+    [Fact]
+    public async Task a_month_is_written_as_its_first_day_and_never_as_an_invented_one()
+    {
+        var refused = await Api.RegisterDocument(DocumentScenarios.ShafaqReport("2024-10-15"), expectedStatus: 400);
+
+        refused.ReadAsText().ShouldContain("publishedOn");
+        refused.ReadAsText().ShouldContain("never invents a day");
+    }
+
+    [Fact]
     public async Task the_registration_is_an_event_that_records_who_and_which_request()
     {
         var alice = await Api.KeyFor("monitor.alice");

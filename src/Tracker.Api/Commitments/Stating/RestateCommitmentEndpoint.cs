@@ -47,6 +47,10 @@ public static class RestateCommitmentEndpoint
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(RestateCommitmentRequest request, CommitmentState commitment,
         DocumentView document)
     {
+        if (DocumentChecks.DayNeeded(document, request.RestatedOn, "restatedOn") is { } undated)
+        {
+            return CommitmentWrite.Recorded(commitment, undated);
+        }
         var restated = new CommitmentRestated(request.RestatedIn with { DocumentKey = document.Key },
             request.RestatedOn ?? document.PublishedOn, request.NewTarget, request.NewDeadline, request.Note);
         return CommitmentWrite.Recorded(commitment, RestateCommitment.Decide(commitment, restated));

@@ -82,6 +82,10 @@ public static class StateCommitmentEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     public static (IResult, IMartenOp, OutgoingMessages) Post(StateCommitmentRequest request, DocumentView? document)
     {
+        if (DocumentChecks.DayNeeded(document!, request.StatedOn, "statedOn") is { } undated)
+        {
+            return (RuleProblems.For(undated), MartenOps.Nothing(), []);
+        }
         var key = StreamIds.Normalise(request.Key);
         var stated = new CommitmentStated(key, request.Title.Trim(), request.Kind!.Value, request.LineOfEffort.Trim(),
             request.Actors!.Select(a => a.Trim()).ToList(), request.Target, request.Deadline,

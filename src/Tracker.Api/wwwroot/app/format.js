@@ -60,12 +60,12 @@ const comparators = {
   'less-than': 'less than', 'at-most': 'at most'
 };
 
-/** A reported figure as it was reported: "more than 210,000 personnel trained". */
+/** A reported figure as it was reported: "more than 210,000 personnel trained", "more than $200,000,000 announced". */
 export function reported(report) {
   if (!report) return '';
   const comparator = comparators[report.comparator] ?? '';
   const figure = report.currency ? money(report.figure, report.currency) : number(report.figure);
-  return [comparator, figure, report.unit].filter(Boolean).join(' ');
+  return [comparator, figure, report.unit, report.stage].filter(Boolean).join(' ');
 }
 
 export function target(t) {

@@ -1,4 +1,5 @@
 using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments.Timeline;
 using static Tracker.Tests.Domain.Commitments.Given;
 
 namespace Tracker.Tests.Commitments.Reporting;
@@ -45,5 +46,18 @@ public sealed class reporting_rules
         state = state.Then(AttachEvidence.Decide(state, new Evidence(null, "https://example.org/report", false, Today, "press")));
 
         state.Full().Evidence.ShouldHaveSingleItem().Version.ShouldBe(2);
+    }
+
+    [Fact]
+    public void a_report_recorded_late_changes_the_past_from_its_own_date_on()
+    {
+        var state = RepatriationGoal();
+        state = state.Then(ReportProgress.Decide(state, 10_000m, "people", null, Comparator.MoreThan, new DateOnly(2024, 12, 31), null, null, Communique));
+        state = state.Then(ReportProgress.Decide(state, 4_000m, "people", null, Comparator.About, new DateOnly(2024, 10, 15), null, null, Communique));
+
+        var log = state.Logged(new DateTimeOffset(2025, 1, 10, 0, 0, 0, TimeSpan.Zero));
+        EffectiveOrder.On(state.Id, log, new DateOnly(2024, 10, 14)).ShouldNotBeNull().LatestReport.ShouldBeNull();
+        EffectiveOrder.On(state.Id, log, new DateOnly(2024, 11, 30)).ShouldNotBeNull().LatestReport.ShouldNotBeNull().Figure.ShouldBe(4_000m);
+        EffectiveOrder.On(state.Id, log, new DateOnly(2025, 1, 1)).ShouldNotBeNull().LatestReport.ShouldNotBeNull().Figure.ShouldBe(10_000m);
     }
 }

@@ -72,6 +72,23 @@ public sealed class what_each_event_says_about_itself
     }
 
     [Fact]
+    public void an_assessment_stored_with_one_day_took_effect_the_day_it_was_made()
+    {
+        // The shape stored before the day of judgement and the day of effect were told apart.
+        var options = new JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+        const string stored = """
+            {"Status":"AchievedLate","AssessedOn":"2022-09-09","Rationale":"held","Source":{"DocumentKey":"rome-2021","Primary":true}}
+            """;
+
+        var assessed = JsonSerializer.Deserialize<StatusAssessed>(stored, options).ShouldNotBeNull();
+        (assessed.Status, assessed.EffectiveOn, assessed.TookEffectOn)
+            .ShouldBe((CommitmentStatus.AchievedLate, new DateOnly(2022, 9, 9), new DateOnly(2022, 9, 9)));
+        var inForce = JsonSerializer.Deserialize<Tracker.Projections.Commitments.CurrentAssessment>(
+            """{"Version":3,"Status":"AchievedLate","AssessedOn":"2022-09-09","Rationale":"held","Source":{"Primary":true}}""", options);
+        inForce.ShouldNotBeNull().EffectiveOn.ShouldBe(new DateOnly(2022, 9, 9));
+    }
+
+    [Fact]
     public void a_figure_reads_with_the_words_of_its_text()
     {
         string Reported(Comparator comparator) => TrackedEvents.Summary(new ProgressReported(8_000_000m, "people freed", null,

@@ -93,7 +93,12 @@ function sources(entries, documents) {
       case 'commitment-stated': return { on: d.statedOn, what: 'Stated', quote: d.statedIn.quote, documentKey: d.statedIn.documentKey, paragraph: d.statedIn.paragraph, primary: true };
       case 'commitment-restated': return { on: d.restatedOn, what: 'Restated', quote: d.restatedIn.quote, documentKey: d.restatedIn.documentKey, paragraph: d.restatedIn.paragraph, primary: true };
       case 'progress-reported': return { on: d.asOf, what: `Reported ${format.reported(d)}`, ...evidence(d.source) };
-      case 'status-assessed': return { on: d.assessedOn, what: `Assessed ${format.label(d.status).toLowerCase()}`, ...evidence(d.source) };
+      case 'status-assessed': return {
+        on: d.assessedOn,
+        what: `Assessed ${format.label(d.status).toLowerCase()}` +
+          (d.effectiveOn && d.effectiveOn !== d.assessedOn ? `, in effect since ${d.effectiveOn}` : ''),
+        ...evidence(d.source)
+      };
       default: return { on: d.evidence.on, what: 'Evidence', ...evidence(d.evidence) };
     }
   };
