@@ -31,7 +31,7 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         Eventually.Until(() => Api.ReadCommitment(Ministerial), c => c.GetProperty("overdue").GetBoolean());
 
     [Fact]
-    public async Task a_deadline_that_passed_unachieved_becomes_a_fact_recorded_by_the_service()
+    public async Task a_deadline_that_passed_with_no_achievement_on_record_becomes_a_fact_recorded_by_the_service()
     {
         await StatedTheNextMinisterialByJune2022();
 

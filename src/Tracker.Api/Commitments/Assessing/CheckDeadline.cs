@@ -6,7 +6,7 @@ using Wolverine;
 namespace Tracker.Api.Commitments.Assessing;
 
 /// <summary>
-/// A durable scheduled message: at the end of a commitment's due date, see whether its deadline passed unachieved.
+/// A durable scheduled message: at the end of a commitment's due date, see whether its deadline passed with no achievement on record.
 /// Scheduled whenever a write gives a commitment a new due date; kept in PostgreSQL by Wolverine, so it survives
 /// restarts and fires at once for dates already past.
 /// </summary>

@@ -84,3 +84,11 @@ export function deadline(d) {
 export function today() {
   return new Date().toISOString().slice(0, 10);
 }
+
+/**
+ * What an overdue commitment's outcome is known to be: the deadline passing says only that no achievement is on record,
+ * so an overdue commitment nobody has assessed reads "no evidence either way", never "unachieved".
+ */
+export function unknownOutcome(row) {
+  return row.overdue && row.status === 'not-assessed' ? ' · no evidence either way' : '';
+}

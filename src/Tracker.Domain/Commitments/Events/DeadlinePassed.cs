@@ -11,6 +11,7 @@ public sealed record DeadlinePassed(DateOnly DueBy) : ITrackedEvent
     /// <summary>The day after the last day the deadline allowed.</summary>
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => DueBy.AddDays(1);
 
-    string ITrackedEvent.Summary(string ledgerCurrency) => $"Deadline passed unachieved (due by {Date(DueBy)})";
+    /// <summary>What the service saw, no more: no achievement on record, which is not evidence that it failed.</summary>
+    string ITrackedEvent.Summary(string ledgerCurrency) => $"Deadline passed with no achievement on record (due by {Date(DueBy)})";
 }
 

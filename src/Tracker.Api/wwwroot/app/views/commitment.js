@@ -70,7 +70,7 @@ function glance(c, documents) {
     item('Status', statusBadge(c.status), c.statusDate ? ` on ${format.day(c.statusDate)}` : '',
       assessment?.rationale ? h('span', { class: 'rationale' }, assessment.rationale) : null,
       c.status === 'not-assessed' ? h('span', { class: 'rationale' }, 'No monitor has assessed this commitment yet; that is not the same as no progress.') : null),
-    item('Deadline', format.deadline(c.deadline), c.overdue ? h('strong', { class: 'overdue' }, ' · overdue') : null),
+    item('Deadline', format.deadline(c.deadline), c.overdue ? h('strong', { class: 'overdue' }, ` · overdue${format.unknownOutcome(c)}`) : null),
     c.target ? item('Target', format.target(c.target)) : null,
     item('Actors', c.actors.join(', ')),
     item('First stated', documentLink(stated.documentKey, documents), stated.paragraph ? `, paragraph ${stated.paragraph}` : '',

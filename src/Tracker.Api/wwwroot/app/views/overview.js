@@ -38,7 +38,7 @@ export async function render({ params, past, caller }) {
       section('Status', statusChart(summary)),
       section('Money by stage', moneyCharts(summary))),
     h('div', { class: 'grid three' },
-      section('Overdue', rowList(summary.overdue, row => `due by ${format.day(row.dueBy)}`, 'Nothing is overdue.')),
+      section('Overdue', rowList(summary.overdue, row => `due by ${format.day(row.dueBy)}${format.unknownOutcome(row)}`, 'Nothing is overdue.')),
       section('Due in the next 90 days', rowList(summary.dueWithin90Days, row => `due by ${format.day(row.dueBy)}`, 'Nothing falls due in the next 90 days.')),
       section('Recently changed', rowList(summary.recentlyChanged.slice(0, 5), row => `changed ${format.instant(row.lastChangedAt)}`, 'Nothing recorded yet.'))),
     section('All commitments', commitmentTable(list, { ...filters, sort })));
