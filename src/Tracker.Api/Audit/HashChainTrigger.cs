@@ -14,7 +14,8 @@ public sealed class HashChainTrigger(NpgsqlDataSource dataSource, ILogger<HashCh
         try
         {
             await using var command = dataSource.CreateCommand(HashChain.EnsureTriggerSql(TrackerDatabase.Schema) +
-                                                               AppendOnlyLog.EnsureTriggersSql(TrackerDatabase.Schema));
+                                                               AppendOnlyLog.EnsureTriggersSql(TrackerDatabase.Schema) +
+                                                               Tracker.Projections.Commitments.Rollup.DailyRollup.EnsureTriggersSql(TrackerDatabase.Schema));
             await command.ExecuteNonQueryAsync(token);
         }
         catch (PostgresException e)

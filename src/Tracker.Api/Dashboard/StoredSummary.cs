@@ -32,11 +32,24 @@ public static class StoredSummary
     /// effective timeline (TimelineDays), the filter's status and overdue applying to that past.</param>
     /// <param name="fromRollup">The whole present, with the counts and sums read from the dashboard rollup (caught up:
     /// the caller checked) instead of grouped over every commitment; the lists still come from the indexed columns.</param>
+    /// <param name="wholePastFromDays">The whole dashboard on a past date from the daily rollup (the default); false sums
+    /// every commitment's day instead, the definition the rollup is checked against.</param>
     public static async Task<DashboardSummary> Of(IQuerySession session, NpgsqlDataSource database, CommitmentFilter filter,
-        DateOnly today, CancellationToken token, DateOnly? effectiveOn = null, bool fromRollup = false)
+        DateOnly today, CancellationToken token, DateOnly? effectiveOn = null, bool fromRollup = false,
+        bool wholePastFromDays = true)
     {
-        await using var command = StoredRows.Command(session, filter, Columns, effectiveOn, out var filtered);
+        // On a past date a commitment's most recent change is its latest day's (the day its facts took effect), then the
+        // time that day's last fact was recorded.
+        var recentOrder = effectiveOn is null
+            ? "last_changed_at desc, key collate \"C\""
+            : "day desc, last_changed_at desc, key collate \"C\"";
+        await using var command = StoredRows.Command(session, filter,
+            effectiveOn is null ? Columns : $"{Columns}, {StoredRows.PastDay}", effectiveOn, out var filtered);
         if (fromRollup) command.CommandText = FromRollup(filtered);
+        else if (effectiveOn is not null && filter == CommitmentFilter.Everything && wholePastFromDays)
+        {
+            command.CommandText = FromDailyRollup();
+        }
         else
         // One pass groups the commitments four ways (and by ledger currency for the money); the lists sort what that pass
         // materialised. Grouping by the actors' whole list, then counting each actor in .NET, keeps the pass to one row
@@ -60,9 +73,8 @@ public static class StoredSummary
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
               (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where due_soon
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(id order by last_changed_at desc, key collate "C")
-                 from (select id, key, last_changed_at from f
-                        order by last_changed_at desc, key collate "C" limit {DashboardEndpoint.RecentCount}) x),
+              (select array_agg(id order by {recentOrder})
+                 from (select * from f order by {recentOrder} limit {DashboardEndpoint.RecentCount}) x),
               null::bigint
             """;
         command.Parameters.AddWithValue("today", today);
@@ -132,6 +144,48 @@ public static class StoredSummary
                  from (select id, key, last_changed_at from f
                         order by last_changed_at desc, key collate "C" limit {DashboardEndpoint.RecentCount}) x),
               (select count(*) from f where {dueSoon})
+            """;
+    }
+
+    /// <summary>
+    /// The whole dashboard on a past date without visiting every commitment: the groups are the sums of each day's changes
+    /// up to the date (DailyRollup), the count due soon the same sums under each due date in the window; the lists walk
+    /// the timeline's days in the order they show (by due date, or back from the date) and keep a day only when it is its
+    /// commitment's last on or before the date, stopping once they have enough.
+    /// </summary>
+    private static string FromDailyRollup()
+    {
+        var daily = $"{TrackerDatabase.Schema}.{DailyRollup.Table}";
+        var days = $"{TrackerDatabase.Schema}.{TimelineDays.Name}";
+        var latest = $"""not exists (select 1 from {days} l where l.stream_id = t.stream_id and l."on" > t."on" and l."on" <= @effectiveOn)""";
+        const string open = "t.status not in ('Achieved', 'AchievedLate', 'Withdrawn')";
+        return $"""
+            with groups as (
+                   select dimension as set, nullif(name, '') as name,
+                          case when dimension = 'actors' then array[name] end as actors, sum(n) as n, sum(target) as target,
+                          sum(pledged) as pledged, sum(committed) as committed, sum(disbursed) as disbursed,
+                          sum(overdue) as overdue, 0 as upcoming
+                     from {daily} where "on" <= @effectiveOn and dimension <> '{DailyRollup.DueDimension}'
+                    group by dimension, name having sum(n) <> 0)
+            select
+              (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
+              (select array_agg(stream_id order by due_by, key collate "C") from (
+                 select t.stream_id, t.due_by, t.row ->> 'Key' as key from {days} t
+                  where t.overdue and t."on" <= @effectiveOn and {latest}
+                  order by t.due_by, t.row ->> 'Key' collate "C" limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(stream_id order by due_by, key collate "C") from (
+                 select t.stream_id, t.due_by, t.row ->> 'Key' as key from {days} t
+                  where t.due_by between @today and @until and {open} and t."on" <= @effectiveOn and {latest}
+                  order by t.due_by, t.row ->> 'Key' collate "C" limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(stream_id order by day desc, last_changed_at desc, key collate "C") from (
+                 select t.stream_id, t."on" as day, t.last_changed_at, t.row ->> 'Key' as key from {days} t
+                  where t."on" <= @effectiveOn and {latest}
+                  order by t."on" desc, t.last_changed_at desc, t.row ->> 'Key' collate "C" limit {DashboardEndpoint.RecentCount}) x),
+              (select coalesce(sum(n), 0) from (
+                 select sum(n) as n from {daily}
+                  where dimension = '{DailyRollup.DueDimension}' and "on" <= @effectiveOn
+                    and name between to_char(@today, 'YYYY-MM-DD') and to_char(@until, 'YYYY-MM-DD')
+                  group by name) due)
             """;
     }
 

@@ -165,6 +165,53 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_whole_dashboard_on_any_past_date_is_the_sum_of_each_days_changes()
+    {
+        await FactsRecordedOutOfTheirOrder();
+        await ASecondGoalInProgressFromMidNovember();
+        // A meeting due by June 2022, overdue from July, achieved late in September; and one never held.
+        await Api.Write("/api/commitments", new
+        {
+            key = "next-ministerial", title = "Hold the next ministerial", kind = "milestone", lineOfEffort = "meetings",
+            actors = new[] { "coalition", "italy" }, deadline = new { date = "2022-06-01", precision = "month" },
+            statedIn = new { documentKey = "washington-2024", quote = "hold the next ministerial meeting by June 2022" },
+            statedOn = "2021-06-28"
+        }, 201);
+        await Api.Write("/api/commitments", new
+        {
+            key = "brussels-meeting", title = "Meet in Brussels", kind = "milestone", lineOfEffort = "meetings",
+            actors = new[] { "coalition" }, deadline = new { date = "2024-11-01", precision = "month" },
+            statedIn = new { documentKey = "washington-2024", quote = "in Brussels in the fall" }, statedOn = "2024-09-30"
+        }, 201);
+        await Eventually.Until(() => Api.ReadCommitment("next-ministerial"), c => c.GetProperty("overdue").GetBoolean());
+        await Api.Write("/api/commitments/next-ministerial/assessments", new
+        {
+            status = "achieved", assessedOn = "2024-12-01", effectiveOn = "2022-09-09", rationale = "met late", source = Source
+        });
+        await Eventually.Until(() => Api.ReadCommitment("brussels-meeting"), c => c.GetProperty("overdue").GetBoolean());
+        await Caught();
+
+        await using var session = Store.QuerySession();
+        var database = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        DateOnly[] dates = [new(2021, 6, 27), new(2021, 6, 28), new(2022, 7, 1), new(2022, 9, 9), new(2024, 9, 30),
+            new(2024, 10, 1), new(2024, 10, 2), new(2024, 11, 20), new(2024, 12, 1), new(2024, 12, 2), new(2025, 6, 1)];
+        foreach (var on in dates)
+        {
+            var fromDays = await Tracker.Api.Dashboard.StoredSummary.Of(session, database,
+                Tracker.Api.Commitments.Reading.CommitmentFilter.Everything, on, CancellationToken.None, effectiveOn: on);
+            var overEvery = await Tracker.Api.Dashboard.StoredSummary.Of(session, database,
+                Tracker.Api.Commitments.Reading.CommitmentFilter.Everything, on, CancellationToken.None, effectiveOn: on,
+                wholePastFromDays: false);
+            JsonSerializer.Serialize(fromDays).ShouldBe(JsonSerializer.Serialize(overEvery), $"on {on}");
+        }
+        var july2022 = await Tracker.Api.Dashboard.StoredSummary.Of(session, database,
+            Tracker.Api.Commitments.Reading.CommitmentFilter.Everything, new(2022, 7, 1), CancellationToken.None,
+            effectiveOn: new(2022, 7, 1));
+        (july2022.Commitments, july2022.OverdueCount).ShouldBe((1, 1));
+        july2022.ByActor["italy"].ShouldBe(1);
+    }
+
+    [Fact]
     public async Task the_list_on_a_past_date_filters_sorts_and_pages_what_stood_then()
     {
         await FactsRecordedOutOfTheirOrder();

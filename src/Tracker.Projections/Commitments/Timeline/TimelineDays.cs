@@ -51,6 +51,10 @@ public sealed class TimelineDays(IQuerySession session)
             Columns = ["stream_id", "on"],
             IncludeColumns = [.. Figures.Split(", ")]
         });
+        // The whole dashboard on a past date walks the days in the order its lists show (by due date; back from the date)
+        // and stops once it has enough (StoredSummary).
+        table.Indexes.Add(new IndexDefinition("ix_commitment_days_due_by") { Columns = ["due_by"] });
+        table.Indexes.Add(new IndexDefinition("ix_commitment_days_on") { Columns = ["on"] });
         return table;
     }
 
