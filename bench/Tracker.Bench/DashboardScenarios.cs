@@ -113,11 +113,11 @@ public static class DashboardScenarios
               from (select * from {Table} where key = 'w-0') template,
                    (select gen_random_uuid() as id, g from generate_series(1, {count}) g) copy;
             insert into {Days}
-            select c.id, d."on", d.versions, d.since_keyframe, d.through_version, d.keyframe, d.row || jsonb_build_object('Key', c.key),
+            select c.id, d."on", d.versions, d.since_keyframe, d.through_version, d.keyframe, d.row || jsonb_build_object('Key', c.key, 'LineOfEffort', c.line_of_effort),
                    (array['NotAssessed', 'InProgress', 'Achieved', 'Stalled'])[c.g % 4 + 1], c.overdue, c.due_by, d.ledger_currency,
                    d.money_pledged, d.money_committed, d.money_disbursed, d.target_amount, d.target_currency, d.fraction, d.reported,
                    d.last_changed_at
-              from (select id, key, overdue, due_by, substring(key from 6)::int as g from {Table} where key like 'many-%') c,
+              from (select id, key, line_of_effort, overdue, due_by, substring(key from 6)::int as g from {Table} where key like 'many-%') c,
                    {Days} d where d.stream_id = (select id from {Table} where key = 'w-0');
             """);
         insert.CommandTimeout = 0;
