@@ -39,10 +39,8 @@ public static class StoredSummary
         bool wholePastFromDays = true)
     {
         // On a past date a commitment's most recent change is its latest day's (the day its facts took effect), then the
-        // time that day's last fact was recorded.
-        var recentOrder = effectiveOn is null
-            ? "last_changed_at desc, key collate \"C\""
-            : "day desc, last_changed_at desc, key collate \"C\"";
+        // time that day's last fact was recorded, then (a tie that only a bulk import makes) its id: an index's order.
+        var recentOrder = effectiveOn is null ? "last_changed_at desc, key collate \"C\"" : "day desc, last_changed_at desc, id desc";
         await using var command = StoredRows.Command(session, filter,
             effectiveOn is null ? Columns : $"{Columns}, {StoredRows.PastDay}", effectiveOn, out var filtered);
         if (fromRollup) command.CommandText = FromRollup(filtered);
@@ -177,10 +175,10 @@ public static class StoredSummary
                  select t.stream_id, t.due_by, t.row ->> 'Key' as key from {days} t
                   where t.due_by between @today and @until and {open} and t."on" <= @effectiveOn and {latest}
                   order by t.due_by, t.row ->> 'Key' collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(stream_id order by day desc, last_changed_at desc, key collate "C") from (
-                 select t.stream_id, t."on" as day, t.last_changed_at, t.row ->> 'Key' as key from {days} t
+              (select array_agg(stream_id order by day desc, last_changed_at desc, stream_id desc) from (
+                 select t.stream_id, t."on" as day, t.last_changed_at from {days} t
                   where t."on" <= @effectiveOn and {latest}
-                  order by t."on" desc, t.last_changed_at desc, t.row ->> 'Key' collate "C" limit {DashboardEndpoint.RecentCount}) x),
+                  order by t."on" desc, t.last_changed_at desc, t.stream_id desc limit {DashboardEndpoint.RecentCount}) x),
               (select coalesce(sum(n), 0) from (
                  select sum(n) as n from {daily}
                   where dimension = '{DailyRollup.DueDimension}' and "on" <= @effectiveOn

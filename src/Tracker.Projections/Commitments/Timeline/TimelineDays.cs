@@ -51,10 +51,11 @@ public sealed class TimelineDays(IQuerySession session)
             Columns = ["stream_id", "on"],
             IncludeColumns = [.. Figures.Split(", ")]
         });
-        // The whole dashboard on a past date walks the days in the order its lists show (by due date; back from the date)
-        // and stops once it has enough (StoredSummary).
+        // The whole dashboard on a past date walks the days in the order its lists show (overdue and due soon by due date;
+        // recently changed back from the date) and stops once it has enough (StoredSummary): each order an index.
         table.Indexes.Add(new IndexDefinition("ix_commitment_days_due_by") { Columns = ["due_by"] });
-        table.Indexes.Add(new IndexDefinition("ix_commitment_days_on") { Columns = ["on"] });
+        table.Indexes.Add(new IndexDefinition("ix_commitment_days_overdue") { Columns = ["due_by"], Predicate = "overdue" });
+        table.Indexes.Add(new IndexDefinition("ix_commitment_days_recent") { Columns = ["on", "last_changed_at", "stream_id"] });
         return table;
     }
 
