@@ -33,10 +33,49 @@ public sealed class the_catalogue_matches_its_documents
         quotes.Count.ShouldBeGreaterThan(60);
         foreach (var (where, document, paragraph, quote) in quotes)
         {
-            CatalogueData.SourceText(document).ShouldContain(quote, Case.Sensitive, $"{where}: not in {document}");
+            CatalogueData.OneSpaced(CatalogueData.SourceText(document)).ShouldContain(quote, Case.Sensitive, $"{where}: not in {document}");
             var number = int.Parse(paragraph.ShouldNotBeNull($"{where}: no paragraph"));
             CatalogueData.Paragraphs(document)[number - 1].ShouldContain(quote, Case.Sensitive, $"{where}: not in paragraph {number}");
         }
+    }
+
+    [Fact]
+    public void paragraphs_are_counted_in_the_documents_own_text_without_the_pages_clutter()
+    {
+        // (document, paragraphs, the first words of the first and of the last): what a reader counts in the texts.
+        (string Document, int Count, string First, string Last)[] expected =
+        [
+            ("paris-2019", 11, "We, the Political Directors", "This comprehensive effort is necessary"),
+            ("small-group-2020", 12, "At the invitation of Italian Minister", "The Coalition reaffirmed its belief"),
+            ("rome-2021", 9, "The Ministers of the Global Coalition", "The Ministers also reaffirmed their intent"),
+            ("washington-2024", 9, "Ten years after the formation", "On the 10th anniversary"),
+            ("shafaq-2024", 12, "Ministers of the Global Coalition to Defeat ISIS", "On the anniversary of the Coalition")
+        ];
+        foreach (var (document, count, first, last) in expected)
+        {
+            var paragraphs = CatalogueData.Paragraphs(document);
+            paragraphs.Count.ShouldBe(count, document);
+            paragraphs[0].ShouldStartWith(first, Case.Sensitive, document);
+            paragraphs[^1].ShouldStartWith(last, Case.Sensitive, document);
+            string[] clutter = ["photo", "cookies", "UNITED24", "mailing list", "Begin Text", "Media Note", "Shafaq News/", "e-mail", "Languages"];
+            paragraphs.ShouldAllBe(p => !clutter.Any(c => p.Contains(c)), document);
+        }
+
+        // Two paragraphs rome-2021's page breaks mid-sentence read as one each.
+        CatalogueData.Paragraphs("rome-2021")[3].ShouldContain("enhance the operational efficiency and coordination of our collective efforts");
+        CatalogueData.Paragraphs("rome-2021")[6].ShouldContain("international law obligations, including fair trial guarantees");
+        // A line break ends a paragraph as a blank line does: small-group-2020's second and third paragraphs share a block.
+        CatalogueData.Paragraphs("small-group-2020")[2].ShouldStartWith("The Ministers, recalling their statement of February 6, 2019");
+    }
+
+    [Fact]
+    public void sentences_end_at_a_full_stop_before_a_capital_but_not_after_an_initial()
+    {
+        CatalogueData.Sentences("Met with U.S. Secretary of State Antony J. Blinken. The Ministers agreed.")
+            .ShouldBe(["Met with U.S. Secretary of State Antony J. Blinken.", "The Ministers agreed."]);
+        CatalogueData.Sentences("It “remains committed to defeating Daesh/ISIS anywhere it operates.” Five years after")
+            .ShouldBe(["It “remains committed to defeating Daesh/ISIS anywhere it operates.”", "Five years after"]);
+        CatalogueData.SentenceOf("One. Two three. Four.", "three").ShouldBe("Two three.");
     }
 
     [Fact]
