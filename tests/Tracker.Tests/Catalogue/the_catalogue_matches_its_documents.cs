@@ -114,13 +114,72 @@ public sealed class the_catalogue_matches_its_documents
     }
 
     [Fact]
-    public void the_secondary_source_is_only_ever_evidence_never_a_commitment_or_a_restatement()
+    public void a_secondary_source_is_only_ever_secondary_evidence_never_a_statement_restatement_figure_or_assessment()
     {
+        // A news report's wording ("agreed to fund $394 million", "pledged over $200 million") is that report's claim:
+        // kept as evidence marked secondary, never merged with the communiqué's figures or counted as the commitment.
+        var secondary = Catalogue.Documents.Where(d => !d.Primary).Select(d => d.Key).ToHashSet();
+        secondary.ShouldContain("shafaq-2024");
         foreach (var c in Catalogue.Commitments)
         {
-            c.StatedIn.DocumentKey.ShouldNotBe("shafaq-2024", c.Key);
-            (c.Restatements ?? []).ShouldAllBe(r => r.RestatedIn.DocumentKey != "shafaq-2024");
-            (c.Evidence ?? []).Where(e => e.DocumentKey == "shafaq-2024").ShouldAllBe(e => !e.Primary);
+            secondary.ShouldNotContain(c.StatedIn.DocumentKey, c.Key);
+            (c.Restatements ?? []).ShouldAllBe(r => !secondary.Contains(r.RestatedIn.DocumentKey), c.Key);
+            (c.Progress ?? []).ShouldAllBe(p => !secondary.Contains(p.Source.DocumentKey!), c.Key);
+            (c.Assessments ?? []).ShouldAllBe(a => !secondary.Contains(a.Source.DocumentKey!), c.Key);
+        }
+    }
+
+    [Fact]
+    public void every_source_is_as_primary_as_its_document()
+    {
+        var primary = Catalogue.Documents.ToDictionary(d => d.Key, d => d.Primary);
+        foreach (var c in Catalogue.Commitments)
+        {
+            var sources = (c.Progress ?? []).Select(p => p.Source).Concat((c.Assessments ?? []).Select(a => a.Source))
+                .Concat(c.Evidence ?? []);
+            foreach (var source in sources)
+            {
+                source.Primary.ShouldBe(primary[source.DocumentKey!], $"{c.Key}: {source.Quote}");
+            }
+        }
+    }
+
+    [Fact]
+    public void no_document_url_is_a_sites_home_page()
+    {
+        // A home page (https://shafaq.com/en/) says where a site is, not where the text is: better no url than that one.
+        foreach (var document in Catalogue.Documents.Where(d => d.Url is not null))
+        {
+            var path = new Uri(document.Url!).AbsolutePath.Trim('/');
+            path.ShouldNotBeEmpty(document.Key);
+            path.Length.ShouldBeGreaterThan(2, $"{document.Key}: {document.Url} is a home page (a language's at most)");
+        }
+    }
+
+    [Fact]
+    public void a_document_dated_only_to_the_month_lends_no_day_to_what_cites_it()
+    {
+        // "2024-10-01" with month precision is October 2024, not its 1st: evidence from such a document says no day,
+        // and a statement, restatement or figure in it gives the day a source says (the importer refuses none given).
+        var undated = Catalogue.Documents.Where(d => d.PublishedPrecision != Tracker.Domain.Documents.DatePrecision.Day)
+            .Select(d => d.Key).ToHashSet();
+        undated.ShouldContain("shafaq-2024");
+        foreach (var c in Catalogue.Commitments)
+        {
+            (c.Evidence ?? []).Where(e => undated.Contains(e.DocumentKey!)).ShouldAllBe(e => e.On == null, c.Key);
+            (c.Progress ?? []).ShouldAllBe(p => !undated.Contains(p.Source.DocumentKey!), c.Key);
+            if (undated.Contains(c.StatedIn.DocumentKey)) c.StatedOn.ShouldNotBeNull(c.Key);
+            (c.Restatements ?? []).Where(r => undated.Contains(r.RestatedIn.DocumentKey)).ShouldAllBe(r => r.RestatedOn != null, c.Key);
+        }
+    }
+
+    [Fact]
+    public void a_documents_note_states_no_number_its_text_or_date_does_not()
+    {
+        foreach (var document in Catalogue.Documents.Where(d => d.Note is not null))
+        {
+            var known = CatalogueData.FiguresIn(CatalogueData.SourceText(document.Key)).Append(document.PublishedOn.Year);
+            CatalogueData.FiguresIn(document.Note!).ShouldAllBe(n => known.Contains(n), document.Key);
         }
     }
 
