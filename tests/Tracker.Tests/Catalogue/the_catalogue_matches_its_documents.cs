@@ -113,6 +113,76 @@ public sealed partial class the_catalogue_matches_its_documents
         judged.ShouldBe(NotCommitments, ignoreOrder: true);
     }
 
+    /// <summary>
+    /// What each restated commitment is about, in the words its texts use for it. A restatement says the same
+    /// undertaking again, so it names the same subject: a restatement quote must contain one of its commitment's words,
+    /// and at least one of the words must be in the statement itself (the others are the later texts' words for the same
+    /// thing, "defeat" for 2019's "victory"). The list is short and a reader can judge each entry; a restatement filed
+    /// under the wrong commitment (the 2020 COVID-19 sentence under military engagement, the 2024 "adjusting its
+    /// processes, structures, and instruments" under membership) names none of them.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> Subjects = new()
+    {
+        ["enduring-defeat-of-daesh"] = ["defeat", "victory"],
+        ["stabilisation-contributions"] = ["stabilization"],
+        ["northeast-syria-assistance"] = ["stabilization", "recovery"],
+        ["ftf-information-sharing"] = ["information"],
+        ["global-branches-civilian-tools"] = ["global"],
+        ["syria-political-settlement"] = ["political", "2254"],
+        ["strengthen-cooperation-across-lines-of-effort"] = ["cooperation", "coordinating"],
+        ["iraq-operational-efficiency"] = ["operational efficiency"],
+        ["nato-mission-iraq"] = ["NATO"],
+        ["ftf-accountability"] = ["accountability", "justice"],
+        ["humane-treatment-of-detainees"] = ["humane", "fair trial"],
+        ["northeast-syria-detainees-solution"] = ["approach", "solution"],
+        ["africa-engagement"] = ["Africa"],
+        ["counter-financing"] = ["revenue", "financing"],
+        ["counter-propaganda"] = ["propaganda"]
+    };
+
+    [Fact]
+    public void a_restatement_names_the_subject_of_the_commitment_it_restates()
+    {
+        foreach (var c in Catalogue.Commitments.Where(c => c.Restatements is { Count: > 0 }))
+        {
+            var words = Subjects.GetValueOrDefault(c.Key).ShouldNotBeNull($"{c.Key}: say in Subjects what it is about");
+            words.ShouldContain(w => c.StatedIn.Quote.Contains(w, StringComparison.OrdinalIgnoreCase), $"{c.Key}: no subject word in the statement");
+            foreach (var r in c.Restatements!)
+            {
+                words.ShouldContain(w => r.RestatedIn.Quote.Contains(w, StringComparison.OrdinalIgnoreCase),
+                    $"{c.Key}: the {r.RestatedIn.DocumentKey} restatement \"{r.RestatedIn.Quote}\" is about something else");
+            }
+        }
+        Subjects.Keys.ShouldBeSubsetOf(Catalogue.Commitments.Where(c => c.Restatements is { Count: > 0 }).Select(c => c.Key));
+    }
+
+    [GeneratedRegex(@"\b(commend|welcom|acknowledg|congratulat)", RegexOptions.IgnoreCase)]
+    private static partial Regex Judges();
+
+    [Fact]
+    public void a_restatement_says_the_undertaking_again_not_how_it_went()
+    {
+        // "commended the increased capacity of the Iraqi forces" judges what was done: evidence of progress, not the
+        // promise to build that capacity said again. Only what was itself a welcome or commendation is restated as one.
+        foreach (var c in Catalogue.Commitments)
+        {
+            foreach (var r in (c.Restatements ?? []).Where(r => Judges().IsMatch(r.RestatedIn.Quote)))
+            {
+                Judges().IsMatch(c.StatedIn.Quote).ShouldBeTrue($"{c.Key}: \"{r.RestatedIn.Quote}\" judges progress; make it evidence");
+            }
+        }
+    }
+
+    [Fact]
+    public void a_commitment_is_restated_at_most_once_in_a_document()
+    {
+        // The importer keeps one restatement per document and commitment: a second would be silently dropped.
+        foreach (var c in Catalogue.Commitments)
+        {
+            (c.Restatements ?? []).Select(r => r.RestatedIn.DocumentKey).ShouldBeUnique(c.Key);
+        }
+    }
+
     [Fact]
     public void every_target_and_reported_figure_is_the_figure_its_quote_states()
     {
