@@ -200,6 +200,78 @@ public sealed partial class the_catalogue_matches_its_documents
         }
     }
 
+    /// <summary>The places a commitment or a figure can be about, as the texts name them.</summary>
+    private static readonly (string Place, Regex Named)[] Places =
+    [
+        ("Iraq", new Regex(@"\bIraq")),
+        ("Syria", new Regex(@"\bSyria")),
+        ("Africa", new Regex(@"\bAfrica|\bSahel")),
+        ("Asia", new Regex(@"\bAsia")),
+        ("Europe", new Regex(@"\bEurope"))
+    ];
+
+    private static IEnumerable<string> PlacesIn(string text) => Places.Where(p => p.Named.IsMatch(text)).Select(p => p.Place);
+
+    [Fact]
+    public void a_reported_figure_is_about_no_place_its_commitment_is_not()
+    {
+        // "more than 210,000 security and police personnel" were trained in a sentence about Iraq and Syria: no figure of
+        // a commitment about the Iraqi Security Forces. A figure's sentence names no place its commitment does not
+        // (a commitment that names no place, such as an enduring defeat, takes figures about any).
+        foreach (var c in Catalogue.Commitments)
+        {
+            var about = PlacesIn(c.StatedIn.Quote + " " + c.Title).ToList();
+            if (about.Count == 0) continue;
+            var figures = (c.Progress ?? []).Select(p => p.Source)
+                .Concat((c.Evidence ?? []).Where(e => CatalogueData.FiguresIn(e.Quote!).Count > 0));
+            foreach (var source in figures)
+            {
+                var paragraph = CatalogueData.Paragraphs(source.DocumentKey!)[int.Parse(source.Paragraph!) - 1];
+                var sentence = CatalogueData.SentenceOf(paragraph, source.Quote!);
+                PlacesIn(sentence).ShouldBeSubsetOf(about, $"{c.Key}: \"{sentence}\" is about more than the commitment");
+            }
+        }
+    }
+
+    [GeneratedRegex(@"\bincreas", RegexOptions.IgnoreCase)]
+    private static partial Regex Increases();
+
+    [Fact]
+    public void a_commitment_to_increase_reports_no_level_it_started_from_as_progress()
+    {
+        // "continue to increase our ... contributions": the "approximately $20 billion" raised before the roadmap is where
+        // the increase starts, a baseline (kept as evidence), not progress toward it. Progress toward an increase is a
+        // figure from after the commitment was stated.
+        var published = Catalogue.Documents.ToDictionary(d => d.Key, d => d.PublishedOn);
+        foreach (var c in Catalogue.Commitments.Where(c => Increases().IsMatch(c.StatedIn.Quote)))
+        {
+            var statedOn = c.StatedOn ?? published[c.StatedIn.DocumentKey];
+            (c.Progress ?? []).ShouldAllBe(p => p.AsOf > statedOn, c.Key);
+        }
+    }
+
+    [Fact]
+    public void a_note_states_no_number_or_year_its_quote_does_not()
+    {
+        // A note explains its quote; it adds no fact of its own. "Raised ... since 2014" over "raise approximately $20
+        // billion" adds a start the text does not give. Numbers in a note are the quote's figures or the year of the
+        // entry's own date.
+        var published = Catalogue.Documents.ToDictionary(d => d.Key, d => d.PublishedOn);
+        var notes = Catalogue.Commitments.SelectMany(c =>
+            (c.Progress ?? []).Select(p => (c.Key, p.Note, p.Source.Quote!, p.AsOf))
+            .Concat((c.Evidence ?? []).Select(e => (c.Key, e.Note, e.Quote!, e.On ?? published[e.DocumentKey!])))
+            .Concat((c.Assessments ?? []).Select(a => (c.Key, (string?)a.Rationale, a.Source.Quote!, a.EffectiveOn ?? a.AssessedOn)))
+            .Concat((c.Restatements ?? []).Select(r => (c.Key, r.Note, r.RestatedIn.Quote, r.RestatedOn ?? published[r.RestatedIn.DocumentKey]))));
+        foreach (var (key, note, quote, on) in notes.Where(n => n.Item2 is not null))
+        {
+            var known = CatalogueData.FiguresIn(quote).Append(on.Year).ToList();
+            foreach (var number in CatalogueData.FiguresIn(note!))
+            {
+                known.ShouldContain(number, $"{key}: the note \"{note}\" says {number}, its quote \"{quote}\" does not");
+            }
+        }
+    }
+
     [Fact]
     public void the_figure_reader_reads_the_ways_the_documents_write_figures()
     {
