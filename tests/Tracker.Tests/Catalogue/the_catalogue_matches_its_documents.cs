@@ -273,6 +273,35 @@ public sealed partial class the_catalogue_matches_its_documents
     }
 
     [Fact]
+    public void a_meeting_no_source_reports_is_left_overdue_and_unassessed_and_no_status_says_more_than_its_source()
+    {
+        // Rome promised the next ministerial by June 2022 and a Small Group meeting in Brussels in fall 2021; none of the
+        // five texts says whether either took place. The tracker marks them overdue when the deadline passes, and that
+        // is all it may say: no assessment and no evidence until a source reports one.
+        foreach (var key in new[] { "next-ministerial-by-june-2022", "small-group-brussels-fall-2021" })
+        {
+            var meeting = Catalogue.Commitments.Single(c => c.Key == key);
+            meeting.Deadline.ShouldNotBeNull(key).Date.ShouldNotBeNull(key);
+            (meeting.Assessments ?? []).ShouldBeEmpty(key);
+            (meeting.Evidence ?? []).ShouldBeEmpty(key);
+        }
+
+        // A status is what a primary text reports, from the statement's day on; none of the five says that something
+        // was missed, stalled, not started or withdrawn, so no assessment says so.
+        var published = Catalogue.Documents.ToDictionary(d => d.Key, d => d.PublishedOn);
+        foreach (var c in Catalogue.Commitments)
+        {
+            foreach (var a in c.Assessments ?? [])
+            {
+                a.Status.ShouldBeOneOf(CommitmentStatus.Achieved, CommitmentStatus.InProgress, CommitmentStatus.PartiallyAchieved);
+                a.Source.Primary.ShouldBeTrue(c.Key);
+                published[a.Source.DocumentKey!].ShouldBeGreaterThanOrEqualTo(c.StatedOn ?? published[c.StatedIn.DocumentKey], c.Key);
+                a.AssessedOn.ShouldBeGreaterThanOrEqualTo(published[a.Source.DocumentKey!], c.Key);
+            }
+        }
+    }
+
+    [Fact]
     public void the_figure_reader_reads_the_ways_the_documents_write_figures()
     {
         CatalogueData.FiguresIn("a goal of raising and implementing $394 million").ShouldBe([394_000_000m]);
@@ -380,6 +409,7 @@ public sealed partial class the_catalogue_matches_its_documents
     {
         // Money goals, meetings and bodies to happen, and aims a monitor assesses. No text sets a number to reach other
         // than money, so none is quantitative (see a_quantitative_commitment_has_a_target_that_is_a_quantity_with_a_unit).
+        Catalogue.Commitments.Count.ShouldBe(40); // as the README says
         Catalogue.Commitments.Select(c => c.Kind).Distinct()
             .ShouldBe([CommitmentKind.Financial, CommitmentKind.Qualitative, CommitmentKind.Milestone], ignoreOrder: true);
         Catalogue.Commitments.Select(c => c.Key).ShouldContain("iskp-diplomatic-grouping");
