@@ -26,6 +26,9 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
 
     private Task<JsonElement> Read(string key) => Api.ReadCommitment(key);
 
+    /// <summary>The commitments the shipped catalogue holds.</summary>
+    private static readonly int CatalogueCommitments = CatalogueData.Load().Commitments.Count;
+
     [Fact]
     public async Task the_import_states_every_commitment_through_the_domain_with_historical_dates()
     {
@@ -33,9 +36,9 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
 
         report.Failures.ShouldBeEmpty();
         report.DocumentsRegistered.ShouldBe(5);
-        report.CommitmentsStated.ShouldBe(30);
+        report.CommitmentsStated.ShouldBe(CatalogueCommitments);
         var page = (await Api.Scenario(s => s.Get.Url("/api/commitments?pageSize=100"))).Json();
-        page.GetProperty("total").GetInt64().ShouldBe(30);
+        page.GetProperty("total").GetInt64().ShouldBe(CatalogueCommitments);
 
         await using var session = Store.QuerySession();
         var stated = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment("syria-political-settlement"))).First();
@@ -177,15 +180,15 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         var original = CatalogueData.Load();
         var broken = original with
         {
-            Commitments = original.Commitments.Select(c => c.Key == "iraq-repatriation"
-                ? c with { Target = new Target(5, "USD", null) }
+            Commitments = original.Commitments.Select(c => c.Key == "stabilisation-394m"
+                ? c with { Target = new Target(5, null, "people") }
                 : c).ToList()
         };
 
         var report = await Import(broken);
 
         report.Failures.ShouldHaveSingleItem().ShouldContain("target-kind-mismatch");
-        report.CommitmentsStated.ShouldBe(29);
+        report.CommitmentsStated.ShouldBe(CatalogueCommitments - 1);
     }
 
     [Fact]
@@ -212,11 +215,11 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
 
         var page = await Eventually.Until(
             async () => (await firstStart.Scenario(s => s.Get.Url("/api/commitments"))).Json(),
-            p => p.GetProperty("total").GetInt64() == 30);
+            p => p.GetProperty("total").GetInt64() == CatalogueCommitments);
 
-        page.GetProperty("total").GetInt64().ShouldBe(30);
+        page.GetProperty("total").GetInt64().ShouldBe(CatalogueCommitments);
         var dashboard = (await firstStart.Scenario(s => s.Get.Url("/api/dashboard"))).Json();
-        dashboard.GetProperty("commitments").GetInt32().ShouldBe(30);
+        dashboard.GetProperty("commitments").GetInt32().ShouldBe(CatalogueCommitments);
     }
 
     [Fact]
