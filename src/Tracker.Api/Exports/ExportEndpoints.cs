@@ -26,19 +26,19 @@ public static class ExportEndpoints
         var csv = new Csv(http.Response.Body);
         await csv.Row("key", "title", "kind", "line_of_effort", "actors", "target_amount", "target_currency", "target_unit",
             "baseline", "ledger_currency", "pledged", "committed", "disbursed", "latest_figure", "latest_unit",
-            "latest_currency", "latest_comparator", "latest_stage", "latest_as_of", "progress_fraction", "progress_basis",
-            "status", "status_date", "status_assessed_on", "deadline_date", "deadline_precision", "due_by", "overdue", "stated_in", "stated_on",
-            "source_count", "restatement_count", "version", "last_changed_at");
+            "latest_currency", "latest_comparator", "latest_as_of", "progress_fraction", "progress_basis", "status",
+            "status_date", "deadline_date", "deadline_precision", "due_by", "overdue", "stated_in", "stated_on",
+            "source_count", "restatement_count", "version", "last_changed_at", "latest_stage", "status_assessed_on");
         await foreach (var c in session.Query<CommitmentProgress>().OrderBy(c => c.Key).ToAsyncEnumerable(token))
         {
             await csv.Row(c.Key, c.Title, Wording.Name(c.Kind), c.LineOfEffort, string.Join("; ", c.Actors), c.Target?.Amount,
                 c.Target?.Currency, c.Target?.Unit, c.Target?.Baseline, c.LedgerCurrency, c.Money.Pledged, c.Money.Committed,
                 c.Money.Disbursed, c.LatestReport?.Figure, c.LatestReport?.Unit, c.LatestReport?.Currency,
-                c.LatestReport is null ? null : Wording.Name(c.LatestReport.Comparator),
-                c.LatestReport?.Stage is { } stage ? Wording.Name(stage) : null, c.LatestReport?.AsOf, c.Progress.Fraction,
-                c.Progress.Basis, Wording.Name(c.Status), c.StatusDate, c.Assessment?.AssessedOn, c.Deadline?.Date,
+                c.LatestReport is null ? null : Wording.Name(c.LatestReport.Comparator), c.LatestReport?.AsOf, c.Progress.Fraction,
+                c.Progress.Basis, Wording.Name(c.Status), c.StatusDate, c.Deadline?.Date,
                 c.Deadline is null ? null : Wording.Name(c.Deadline.Precision), c.DueBy, c.Overdue, c.StatedIn.DocumentKey,
-                c.StatedOn, c.SourceCount, c.RestatementCount, c.Version, c.LastChangedAt);
+                c.StatedOn, c.SourceCount, c.RestatementCount, c.Version, c.LastChangedAt,
+                c.LatestReport?.Stage is { } stage ? Wording.Name(stage) : null, c.Assessment?.AssessedOn);
         }
         await csv.Flush();
     }

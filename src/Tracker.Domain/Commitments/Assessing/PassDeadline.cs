@@ -3,14 +3,16 @@ namespace Tracker.Domain.Commitments;
 /// <summary>
 /// Decides, when a deadline check comes due, whether the deadline passed without the commitment achieved. Says nothing
 /// when the deadline has since moved (a new check is scheduled for the new date), is not yet over, was already recorded,
-/// or no longer matters (achieved or withdrawn).
+/// or no longer mattered by then: achieved or withdrawn with effect on or before the due date. An achievement in effect
+/// only later (achieved late, and perhaps recorded before the check came due) still leaves the deadline passed in the
+/// days between, so views as effective show it overdue until it took effect.
 /// </summary>
 public static class PassDeadline
 {
     public static Decision Decide(CommitmentState state, DateOnly dueBy, DateOnly today)
     {
         if (state.Deadline?.DueBy != dueBy || today <= dueBy || state.DeadlinePassedOn == dueBy) return Decision.Accept();
-        if (state.IsAchieved || state.Status == CommitmentStatus.Withdrawn) return Decision.Accept();
+        if ((state.IsAchieved || state.Status == CommitmentStatus.Withdrawn) && state.StatusDate <= dueBy) return Decision.Accept();
         return Decision.Accept(new DeadlinePassed(dueBy));
     }
 

@@ -31,10 +31,19 @@ public static class Rules
 
     /// <summary>
     /// Values an amount in the ledger currency. Another currency needs its exchange rate and the rate's date; the
-    /// original amount is kept beside the converted one.
+    /// original amount is kept beside the converted one. A rate values the amount as of the day it took effect
+    /// (<paramref name="tookEffectOn"/>, IATI's value date), so it may not be dated later than that day.
     /// </summary>
-    public static (decimal LedgerAmount, RuleViolation? Violation) ToLedger(Money amount, ExchangeRate? rate, string ledgerCurrency)
+    public static (decimal LedgerAmount, RuleViolation? Violation) ToLedger(Money amount, ExchangeRate? rate, string ledgerCurrency,
+        DateOnly? tookEffectOn = null)
     {
+        if (rate is not null && tookEffectOn is { } on && rate.On > on && amount.Currency != ledgerCurrency)
+        {
+            return (0, new RuleViolation("exchange-rate-after-fact",
+                $"An exchange rate dated {rate.On:yyyy-MM-dd} cannot value an amount that took effect on {on:yyyy-MM-dd}: " +
+                "give the rate of that day or an earlier one. The days compared are the days each took effect, not the " +
+                "days they were recorded."));
+        }
         if (amount.Currency == ledgerCurrency)
         {
             return rate is null || rate.Rate == 1m

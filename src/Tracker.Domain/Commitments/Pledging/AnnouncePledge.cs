@@ -20,7 +20,7 @@ public static class AnnouncePledge
                 ViolationKind.Conflict);
         }
 
-        var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency);
+        var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency, announcedOn);
         if (conversion is not null) return conversion;
 
         return Decision.Accept(new PledgeAnnounced(state.Key, id, pledger, amount, announcedOn,

@@ -25,7 +25,7 @@ public static class RecordPledgeStage
                 $"{stage.ToString().ToLowerInvariant()} of {pledge.Amount}; {amount} is more. Revise the pledge first.");
         }
 
-        var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency);
+        var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency, on);
         if (conversion is not null) return conversion;
 
         return Decision.Accept(new PledgeStageRecorded(pledge.PledgeId, pledge.Pledger, stage, amount, on,

@@ -33,7 +33,7 @@ public static class ReportProgress
                 $"Commitment '{state.Key}' counts {state.Target.Unit}; a money figure does not measure it.");
         }
 
-        var (ledgerFigure, conversion) = Rules.ToLedger(new Money(figure, currency), rate, state.LedgerCurrency);
+        var (ledgerFigure, conversion) = Rules.ToLedger(new Money(figure, currency), rate, state.LedgerCurrency, asOf);
         if (conversion is not null) return conversion;
 
         return Decision.Accept(new ProgressReported(figure, null, currency, comparator, asOf,

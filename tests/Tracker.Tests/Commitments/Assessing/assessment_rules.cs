@@ -114,4 +114,21 @@ public sealed class assessment_rules
         state.Then(AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "x", Communique, MayMeeting))
             .Status.ShouldBe(CommitmentStatus.Achieved);
     }
+
+    [Fact]
+    public void achieved_late_and_recorded_before_the_check_came_due_still_leaves_the_deadline_passed_in_between()
+    {
+        var state = NextMinisterial();
+        state = state.Then(AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "held late", Communique, DueBy.AddDays(70)));
+        state.Status.ShouldBe(CommitmentStatus.AchievedLate);
+
+        state = state.Then(PassDeadline.Decide(state, DueBy, LearnedOfIt));
+
+        state.DeadlinePassedOn.ShouldBe(DueBy);
+        var log = state.Logged(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+        var between = EffectiveOrder.On(state.Id, log, DueBy.AddDays(30)).ShouldNotBeNull();
+        (between.Status, between.Overdue).ShouldBe((CommitmentStatus.NotAssessed, true));
+        var after = EffectiveOrder.On(state.Id, log, DueBy.AddDays(70)).ShouldNotBeNull();
+        (after.Status, after.Overdue).ShouldBe((CommitmentStatus.AchievedLate, false));
+    }
 }

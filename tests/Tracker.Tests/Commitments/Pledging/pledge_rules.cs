@@ -41,6 +41,23 @@ public sealed class pledge_rules
     }
 
     [Fact]
+    public void a_rate_dated_after_the_day_the_amount_took_effect_cannot_value_it()
+    {
+        var later = October2.AddDays(1);
+
+        AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(25_000_000m, "EUR"), October2,
+                new ExchangeRate(1.084m, later), Communique)
+            .ShouldBeRefusedBy("exchange-rate-after-fact").Message.ShouldContain("took effect");
+        var pledged = StabilisationGoal().WithPledge("Germany", 25_000_000m, "EUR", 1.084m);
+        RecordPledgeStage.Decide(pledged, "germany-1", PledgeStage.Disbursed, new Money(1m, "EUR"), October2,
+            new ExchangeRate(1.1m, later), Communique).ShouldBeRefusedBy("exchange-rate-after-fact");
+        ReportProgress.Decide(StabilisationGoal(), 1m, null, "EUR", Comparator.About, October2, new ExchangeRate(1.1m, later),
+            null, Communique).ShouldBeRefusedBy("exchange-rate-after-fact");
+        AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(25_000_000m, "EUR"), later,
+            new ExchangeRate(1.084m, October2), Communique).Violation.ShouldBeNull();
+    }
+
+    [Fact]
     public void a_rate_on_money_already_in_the_ledger_currency_is_rejected_unless_it_is_one()
     {
         AnnouncePledge.Decide(StabilisationGoal(), null, "France", new Money(1m, "USD"), October2,
