@@ -97,9 +97,20 @@ public static class DailyRollup
     {
         var name = Name(schema, $"commitment_days_rollup_{operation}");
         var days = $"{schema}.{TimelineDays.Name}";
+        // An update that changes no figure and no day (the timeline marks the version it has taken in on a commitment's
+        // last day after every page) changes nothing counted: skip the window over the days.
+        var unchanged = operation != "update" ? "" : $"""
+              IF NOT EXISTS (select 1 from added x left join removed y on y.stream_id = x.stream_id and y."on" = x."on"
+                              where y.stream_id is null
+                                 or ({string.Join(", ", Figures.Split(", ").Select(f => "x." + f))})
+                                    is distinct from ({string.Join(", ", Figures.Split(", ").Select(f => "y." + f))})) THEN
+                RETURN NULL;
+              END IF;
+            """;
         return new Function(name, $"""
             CREATE OR REPLACE FUNCTION {name.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
+            {unchanged}
               WITH changed AS (select stream_id, "on" from {added} x union all select stream_id, "on" from {removed} y),
                    affected AS (select stream_id, min("on") as from_on from changed group by stream_id),
                    window_start AS (
