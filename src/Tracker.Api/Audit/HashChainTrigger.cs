@@ -4,7 +4,8 @@ using Tracker.Api.Infrastructure;
 namespace Tracker.Api.Audit;
 
 /// <summary>
-/// At start, after the schema is applied, makes sure the hash-chain and append-only triggers are on the events table. Registered after
+/// At start, after the schema is applied, makes sure the hash-chain and append-only triggers are on the events table, and
+/// the triggers that keep the dashboard's daily and scoped rollups on theirs. Registered after
 /// Marten, so it runs once Development has created or migrated the schema (elsewhere, once `db-apply` has).
 /// </summary>
 public sealed class HashChainTrigger(NpgsqlDataSource dataSource, ILogger<HashChainTrigger> logger) : IHostedService
@@ -15,7 +16,8 @@ public sealed class HashChainTrigger(NpgsqlDataSource dataSource, ILogger<HashCh
         {
             await using var command = dataSource.CreateCommand(HashChain.EnsureTriggerSql(TrackerDatabase.Schema) +
                                                                AppendOnlyLog.EnsureTriggersSql(TrackerDatabase.Schema) +
-                                                               Tracker.Projections.Commitments.Rollup.DailyRollup.EnsureTriggersSql(TrackerDatabase.Schema));
+                                                               Tracker.Projections.Commitments.Rollup.DailyRollup.EnsureTriggersSql(TrackerDatabase.Schema) +
+                                                               Tracker.Projections.Commitments.Rollup.ScopedRollup.EnsureTriggersSql(TrackerDatabase.Schema));
             await command.ExecuteNonQueryAsync(token);
         }
         catch (PostgresException e)

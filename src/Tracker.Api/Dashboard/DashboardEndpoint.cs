@@ -71,11 +71,12 @@ public static class DashboardEndpoint
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
         if (past.IsPresent)
         {
-            // The whole present from the rollup when it has taken in every write made so far (it follows them within a
-            // few milliseconds); otherwise, or for a filtered view, summed over the commitments themselves.
-            var whole = filter == CommitmentFilter.Everything && (await Freshness.CaughtUp(session.DocumentStore,
+            // The whole present, or the present narrowed by one status, kind, line of effort or actor, from the rollup when
+            // it has taken in every write made so far (it follows them within a few milliseconds); otherwise, or for
+            // other filters, summed over the commitments themselves.
+            var fromRollup = StoredSummary.RollupScope(filter) is not null && (await Freshness.CaughtUp(session.DocumentStore,
                 DashboardRollupProjection.ProjectionName, token, Freshness.RollupWait)).Lag == 0;
-            return Results.Ok(await StoredSummary.Of(session, database, filter, day, token, fromRollup: whole));
+            return Results.Ok(await StoredSummary.Of(session, database, filter, day, token, fromRollup: fromRollup));
         }
         if (past.EffectiveAsOf is { } on)
         {

@@ -43,7 +43,7 @@ public static class StoredSummary
         var recentOrder = effectiveOn is null ? "last_changed_at desc, key collate \"C\"" : "day desc, last_changed_at desc, id desc";
         await using var command = StoredRows.Command(session, filter,
             effectiveOn is null ? Columns : $"{Columns}, {StoredRows.PastDay}", effectiveOn, out var filtered);
-        if (fromRollup) command.CommandText = FromRollup(filtered);
+        if (fromRollup) command.CommandText = FromRollup(filtered, RollupScope(filter));
         else if (effectiveOn is not null && filter == CommitmentFilter.Everything && wholePastFromDays)
         {
             command.CommandText = FromDailyRollup();
@@ -75,6 +75,7 @@ public static class StoredSummary
                  from (select * from f order by {recentOrder} limit {DashboardEndpoint.RecentCount}) x),
               null::bigint
             """;
+        if (fromRollup && RollupScope(filter) is { Scope: not "" } scoped) command.Parameters.AddWithValue("scopeName", scoped.Name);
         command.Parameters.AddWithValue("today", today);
         command.Parameters.AddWithValue("until", today.AddDays(DashboardEndpoint.UpcomingDays));
         await using var connection = await database.OpenConnectionAsync(token);
@@ -117,13 +118,29 @@ public static class StoredSummary
     }
 
     /// <summary>
-    /// The present's groups from the rollup (a row per status, line of effort, kind, actor and ledger currency, whatever
-    /// the number of commitments), the lists and the count of those due soon from the indexed columns of every model
-    /// (`rows`, unfiltered).
+    /// Whether the rollup answers this filter: everything, or exactly one status, kind, line of effort or actor (its
+    /// scope in <see cref="ScopedRollup"/>); null when the groups must be summed over the commitments.
     /// </summary>
-    private static string FromRollup(string rows)
+    public static (string Scope, string Name)? RollupScope(CommitmentFilter filter) => filter switch
     {
-        var rollup = $"{TrackerDatabase.Schema}.{DashboardRollup.Groups}";
+        _ when filter == CommitmentFilter.Everything => ("", ""),
+        { Status: { } s } when filter == CommitmentFilter.Everything with { Status = s } => ("status", s.ToString()),
+        { Kind: { } k } when filter == CommitmentFilter.Everything with { Kind = k } => ("kind", k.ToString()),
+        { LineOfEffort: { } l } when filter == CommitmentFilter.Everything with { LineOfEffort = l } => ("line", l),
+        { Actor: { } a } when filter == CommitmentFilter.Everything with { Actor = a } => ("actors", a),
+        _ => null
+    };
+
+    /// <summary>
+    /// The present's groups from the rollup (a row per status, line of effort, kind, actor and ledger currency, whatever
+    /// the number of commitments; for one filter, those of its scope), the lists and the count of those due soon from
+    /// the indexed columns of the models the filter selects (`rows`).
+    /// </summary>
+    private static string FromRollup(string rows, (string Scope, string Name)? scope)
+    {
+        var rollup = scope is not { Scope: not "" } selected
+            ? $"{TrackerDatabase.Schema}.{DashboardRollup.Groups}"
+            : $"(select * from {TrackerDatabase.Schema}.{ScopedRollup.Table} where scope = '{selected.Scope}' and scope_name = @scopeName) scoped";
         const string dueSoon = "status not in ('Achieved', 'AchievedLate', 'Withdrawn') and due_by between @today and @until";
         return $"""
             with groups as (

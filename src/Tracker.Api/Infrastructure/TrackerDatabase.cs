@@ -110,6 +110,8 @@ public static class TrackerDatabase
                         rebuild.DeleteDataInTableOnTeardown($"{Schema}.{DashboardRollup.Counted}");
                     });
                 options.Storage.ExtendedSchemaObjects.AddRange(DashboardRollup.Define(Schema));
+                // The present narrowed by one filter: the rollup's groups per status, kind, line of effort and actor.
+                options.Storage.ExtendedSchemaObjects.AddRange(ScopedRollup.Define(Schema));
                 options.Schema.For<PledgerCommitment>().Index(p => p.PledgerKey);
                 // The nearest checkpoint at or before a version: both as columns, so the lookup reads no JSON.
                 options.Schema.For<ProgressCheckpoint>().Duplicate(c => c.StreamId).Duplicate(c => c.Version);

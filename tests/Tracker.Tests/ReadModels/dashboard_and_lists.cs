@@ -185,6 +185,38 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_present_narrowed_by_one_filter_is_counted_from_the_rollups_scopes_and_verifies_against_the_models()
+    {
+        await FourCommitments();
+        await Api.Write($"/api/commitments/{Goal}/assessments", new
+        {
+            status = "stalled", assessedOn = "2024-11-05", rationale = "no disbursements", source = Source
+        });
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = 2, reason = "announced twice", source = Source });
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"));
+
+        foreach (var filter in new[] { "status=stalled", "status=not-assessed", "kind=milestone", "lineOfEffort=meetings",
+                     "lineOfEffort=stabilisation", "actor=coalition", "actor=nobody" })
+        {
+            var fromTheRollup = await Get($"/api/dashboard?{filter}");
+            var foldedFromTheLog = await Get($"/api/dashboard?{filter}&recordedAsOf={now}");
+            fromTheRollup.GetRawText().ShouldBe(foldedFromTheLog.GetRawText(), filter);
+        }
+        (await Get("/api/dashboard?lineOfEffort=meetings")).GetProperty("commitments").GetInt32().ShouldBe(1);
+        (await Get($"/api/admin/projections/{DashboardRollupProjection.ProjectionName}/verify"))
+            .GetProperty("consistent").GetBoolean().ShouldBeTrue();
+        await using (var spoil = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update tracker.{ScopedRollup.Table} set n = n + 1 where scope = 'line' and scope_name = 'meetings' and dimension = 'kind'"))
+        {
+            (await spoil.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        var spoiled = await Get($"/api/admin/projections/{DashboardRollupProjection.ProjectionName}/verify");
+        spoiled.GetProperty("consistent").GetBoolean().ShouldBeFalse();
+        spoiled.GetProperty("differing").EnumerateArray().Select(d => d.GetString()).ShouldContain(d => d!.StartsWith("group line:meetings kind"));
+    }
+
+    [Fact]
     public async Task a_commitment_with_as_many_long_actor_names_as_allowed_is_stated_listed_and_counted()
     {
         await Api.StatedTheStabilisationGoal();

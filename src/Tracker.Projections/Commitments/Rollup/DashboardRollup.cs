@@ -104,7 +104,8 @@ public static class DashboardRollup
     /// <summary>
     /// The commitments whose counted values differ from their models now (`missing`: never counted; `unexpected`: counted
     /// without a model), leaving out commitments with events after the given sequence (the rollup's position), and then the groups
-    /// that differ from the sums of what is counted (present only when no model was left out).
+    /// that differ from the sums of what is counted, in the whole and in each scope (present only when no model was left
+    /// out).
     /// </summary>
     public static string Differences(string schema) => $"""
         with now as ({Now(schema, "true")}),
@@ -126,6 +127,8 @@ public static class DashboardRollup
          where not exists (select 1 from newer)
            and (e.n, e.target, e.pledged, e.committed, e.disbursed, e.overdue)
                is distinct from (g.n, g.target, g.pledged, g.committed, g.disbursed, g.overdue)
+        union all
+        {ScopedRollup.Differences(schema)}
         """;
 
     /// <summary>
