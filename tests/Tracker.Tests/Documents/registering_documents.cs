@@ -30,6 +30,7 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
 
         var document = await Api.GetDocument("shafaq-2024");
         (document.PublishedPrecision, document.Published).ShouldBe((Tracker.Domain.Documents.DatePrecision.Month, "2024-10"));
+        document.PublishedOnInferred.ShouldBeFalse();
         var refused = await Api.Scenario(s =>
         {
             s.Post.Json(new
@@ -42,6 +43,19 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         });
         refused.ReadAsText().ShouldContain("document-day-unknown");
         refused.ReadAsText().ShouldContain("2024-10");
+    }
+
+    [Fact]
+    public async Task a_date_worked_out_rather_than_read_from_the_text_says_so()
+    {
+        await Api.RegisterDocument(new
+        {
+            key = "small-group-2020", title = "Small Group communique", publishedOn = "2020-06-04", publishedOnInferred = true,
+            kind = "communique", primary = true
+        });
+
+        var document = await Api.GetDocument("small-group-2020");
+        (document.Published, document.PublishedOnInferred).ShouldBe(("2020-06-04", true));
     }
 
     [Fact]

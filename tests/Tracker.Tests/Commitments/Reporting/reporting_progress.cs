@@ -51,6 +51,27 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_figure_keeps_the_words_of_its_text_nearly_included()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 8_000_000, currency = "USD", comparator = "nearly", asOf = "2024-10-01", source = Source
+        });
+        var refused = await Api.Write($"{Base}/progress", new
+        {
+            figure = 1, currency = "USD", comparator = "almost", asOf = "2024-10-01", source = Source
+        }, 400);
+
+        (await Api.ReadCommitment()).GetProperty("latestReport").GetProperty("comparator").GetString().ShouldBe("nearly");
+        var history = (await Api.Scenario(s => s.Get.Url($"{Base}/history"))).Json().GetProperty("items").EnumerateArray()
+            .Select(h => h.GetProperty("summary").GetString()).ToList();
+        history.ShouldContain("Reported nearly USD 8,000,000 as of 2024-10-01");
+        refused.ReadProblem(400).Errors.ShouldNotBeNull().Keys.ShouldContain("comparator");
+    }
+
+    [Fact]
     public async Task a_stage_of_money_on_a_quantity_is_a_400_naming_it()
     {
         await Api.StatedTheStabilisationGoal();

@@ -36,6 +36,20 @@ public sealed class restating_commitments(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_restatement_in_a_report_dated_only_to_the_month_gives_its_own_day()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.RegisterDocument(DocumentScenarios.ShafaqReport());
+        var restatedIn = new { documentKey = "shafaq-2024", quote = "The Coalition agreed to fund $394 million" };
+
+        var refused = await Api.Write($"{Base}/restatements", new { restatedIn }, 422);
+        await Api.Write($"{Base}/restatements", new { restatedIn, restatedOn = "2024-10-01" });
+
+        refused.Json().GetProperty("rule").GetString().ShouldBe("document-day-unknown");
+        (await Api.ReadFacts("commitment-restated")).Single().GetProperty("restatedOn").GetString().ShouldBe("2024-10-01");
+    }
+
+    [Fact]
     public async Task a_restatement_in_the_stating_document_is_a_409()
     {
         await Api.StatedTheStabilisationGoal();
