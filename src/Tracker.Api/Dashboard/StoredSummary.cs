@@ -142,6 +142,9 @@ public static class StoredSummary
             ? $"{TrackerDatabase.Schema}.{DashboardRollup.Groups}"
             : $"(select * from {TrackerDatabase.Schema}.{ScopedRollup.Table} where scope = '{selected.Scope}' and scope_name = @scopeName) scoped";
         const string dueSoon = "status not in ('Achieved', 'AchievedLate', 'Withdrawn') and due_by between @today and @until";
+        // The overdue list only when the rollup counts any: otherwise a filter that selects none (achieved, say) would
+        // walk the whole due-date index looking for one. Evaluated once, before the walk.
+        const string anyOverdue = "(select coalesce(sum(overdue), 0) from groups where set = 'status') > 0";
         return $"""
             with groups as (
                    select dimension as set, nullif(name, '') as name,
@@ -151,7 +154,7 @@ public static class StoredSummary
                  f as not materialized ({rows})
             select
               (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
-              (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where overdue
+              (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where overdue and {anyOverdue}
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
               (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where {dueSoon}
                                                                 order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
