@@ -136,6 +136,8 @@ public static class DailyRollup
               RETURN NULL;
             END;
             $$;
+
+            {EnsureTriggersSql(schema)}
             """);
     }
 
@@ -186,15 +188,23 @@ public static class DailyRollup
     public static string EnsureTriggersSql(string schema) => $"""
         DO $rollup$ BEGIN
           IF to_regclass('{schema}.{TimelineDays.Name}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL THEN
-            CREATE OR REPLACE TRIGGER trg_commitment_days_rollup_insert AFTER INSERT ON {schema}.{TimelineDays.Name}
-              REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_days_rollup_insert();
-            CREATE OR REPLACE TRIGGER trg_commitment_days_rollup_delete AFTER DELETE ON {schema}.{TimelineDays.Name}
-              REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_days_rollup_delete();
-            CREATE OR REPLACE TRIGGER trg_commitment_days_rollup_update AFTER UPDATE ON {schema}.{TimelineDays.Name}
-              REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT
-              EXECUTE FUNCTION {schema}.commitment_days_rollup_update();
-            CREATE OR REPLACE TRIGGER trg_commitment_days_rollup_truncate AFTER TRUNCATE ON {schema}.{TimelineDays.Name}
-              FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_days_rollup_truncate();
+            IF to_regprocedure('{schema}.commitment_days_rollup_insert()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_commitment_days_rollup_insert AFTER INSERT ON {schema}.{TimelineDays.Name}
+                REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_days_rollup_insert();
+            END IF;
+            IF to_regprocedure('{schema}.commitment_days_rollup_delete()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_commitment_days_rollup_delete AFTER DELETE ON {schema}.{TimelineDays.Name}
+                REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_days_rollup_delete();
+            END IF;
+            IF to_regprocedure('{schema}.commitment_days_rollup_update()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_commitment_days_rollup_update AFTER UPDATE ON {schema}.{TimelineDays.Name}
+                REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT
+                EXECUTE FUNCTION {schema}.commitment_days_rollup_update();
+            END IF;
+            IF to_regprocedure('{schema}.commitment_days_rollup_truncate()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_commitment_days_rollup_truncate AFTER TRUNCATE ON {schema}.{TimelineDays.Name}
+                FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_days_rollup_truncate();
+            END IF;
             -- Days kept before this table existed: counted once, from nothing.
             IF NOT EXISTS (select 1 from {schema}.{Table}) AND EXISTS (select 1 from {schema}.{TimelineDays.Name}) THEN
               {RecountSql(schema)}

@@ -101,6 +101,8 @@ public static class ScopedRollup
               RETURN NULL;
             END;
             $$;
+
+            {EnsureTriggersSql(schema)}
             """);
     }
 
@@ -111,15 +113,23 @@ public static class ScopedRollup
     public static string EnsureTriggersSql(string schema) => $"""
         DO $scoped$ BEGIN
           IF to_regclass('{schema}.{DashboardRollup.Counted}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL THEN
-            CREATE OR REPLACE TRIGGER trg_commitment_counted_scoped_insert AFTER INSERT ON {schema}.{DashboardRollup.Counted}
-              REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_counted_scoped_insert();
-            CREATE OR REPLACE TRIGGER trg_commitment_counted_scoped_delete AFTER DELETE ON {schema}.{DashboardRollup.Counted}
-              REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_counted_scoped_delete();
-            CREATE OR REPLACE TRIGGER trg_commitment_counted_scoped_update AFTER UPDATE ON {schema}.{DashboardRollup.Counted}
-              REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT
-              EXECUTE FUNCTION {schema}.commitment_counted_scoped_update();
-            CREATE OR REPLACE TRIGGER trg_commitment_counted_scoped_truncate AFTER TRUNCATE ON {schema}.{DashboardRollup.Counted}
-              FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_counted_scoped_truncate();
+            IF to_regprocedure('{schema}.commitment_counted_scoped_insert()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_commitment_counted_scoped_insert AFTER INSERT ON {schema}.{DashboardRollup.Counted}
+                REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_counted_scoped_insert();
+            END IF;
+            IF to_regprocedure('{schema}.commitment_counted_scoped_delete()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_commitment_counted_scoped_delete AFTER DELETE ON {schema}.{DashboardRollup.Counted}
+                REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_counted_scoped_delete();
+            END IF;
+            IF to_regprocedure('{schema}.commitment_counted_scoped_update()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_commitment_counted_scoped_update AFTER UPDATE ON {schema}.{DashboardRollup.Counted}
+                REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT
+                EXECUTE FUNCTION {schema}.commitment_counted_scoped_update();
+            END IF;
+            IF to_regprocedure('{schema}.commitment_counted_scoped_truncate()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_commitment_counted_scoped_truncate AFTER TRUNCATE ON {schema}.{DashboardRollup.Counted}
+                FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_counted_scoped_truncate();
+            END IF;
             IF NOT EXISTS (select 1 from {schema}.{Table}) AND EXISTS (select 1 from {schema}.{DashboardRollup.Counted}) THEN
               INSERT INTO {schema}.{Table} (scope, scope_name, dimension, name, n, target, pledged, committed, disbursed, overdue)
               SELECT c.scope, c.scope_name, c.dimension, c.name, sum(c.n), sum(c.target), sum(c.pledged), sum(c.committed),
