@@ -184,26 +184,32 @@ public static class StoredSummary
                           sum(pledged) as pledged, sum(committed) as committed, sum(disbursed) as disbursed,
                           sum(overdue) as overdue, 0 as upcoming
                      from {daily} where "on" <= @effectiveOn and dimension <> '{DailyRollup.DueDimension}'
-                    group by dimension, name having sum(n) <> 0)
+                    group by dimension, name having sum(n) <> 0),
+                 -- How many each list has in all: a walk stops once it has found them (early dates have few or none).
+                 overdue_count as (select coalesce(sum(overdue), 0) as n from groups where set = 'status'),
+                 due_count as (
+                   select coalesce(sum(n), 0) as n from (
+                     select sum(n) as n from {daily}
+                      where dimension = '{DailyRollup.DueDimension}' and "on" <= @effectiveOn
+                        and name between to_char(@today, 'YYYY-MM-DD') and to_char(@until, 'YYYY-MM-DD')
+                      group by name) due)
             select
               (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
               (select array_agg(stream_id order by due_by, key collate "C") from (
                  select t.stream_id, t.due_by, t.row ->> 'Key' as key from {days} t
                   where t.overdue and t."on" <= @effectiveOn and {latest}
-                  order by t.due_by, t.row ->> 'Key' collate "C" limit {DashboardEndpoint.MaxListed}) x),
+                  order by t.due_by, t.row ->> 'Key' collate "C"
+                  limit least({DashboardEndpoint.MaxListed}, (select n from overdue_count))) x),
               (select array_agg(stream_id order by due_by, key collate "C") from (
                  select t.stream_id, t.due_by, t.row ->> 'Key' as key from {days} t
                   where t.due_by between @today and @until and {open} and t."on" <= @effectiveOn and {latest}
-                  order by t.due_by, t.row ->> 'Key' collate "C" limit {DashboardEndpoint.MaxListed}) x),
+                  order by t.due_by, t.row ->> 'Key' collate "C"
+                  limit least({DashboardEndpoint.MaxListed}, (select n from due_count))) x),
               (select array_agg(stream_id order by day desc, last_changed_at desc, stream_id desc) from (
                  select t.stream_id, t."on" as day, t.last_changed_at from {days} t
                   where t."on" <= @effectiveOn and {latest}
                   order by t."on" desc, t.last_changed_at desc, t.stream_id desc limit {DashboardEndpoint.RecentCount}) x),
-              (select coalesce(sum(n), 0) from (
-                 select sum(n) as n from {daily}
-                  where dimension = '{DailyRollup.DueDimension}' and "on" <= @effectiveOn
-                    and name between to_char(@today, 'YYYY-MM-DD') and to_char(@until, 'YYYY-MM-DD')
-                  group by name) due)
+              (select n from due_count)
             """;
     }
 

@@ -5,6 +5,7 @@ using Marten;
 using Marten.Events;
 using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Tracker.Domain;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Timeline;
@@ -209,6 +210,30 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
             effectiveOn: new(2022, 7, 1));
         (july2022.Commitments, july2022.OverdueCount).ShouldBe((1, 1));
         july2022.ByActor["italy"].ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_daily_rollup_that_does_not_count_every_commitment_is_counted_again_at_start()
+    {
+        await FactsRecordedOutOfTheirOrder();
+        await ASecondGoalInProgressFromMidNovember();
+        await Caught();
+        var database = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        var before = (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-11-20"))).ReadAsText();
+
+        // As if its triggers had been missing while one commitment's days were first written (or the table were new).
+        await using (var spoil = database.CreateCommand(
+                         $"delete from tracker.{Tracker.Projections.Commitments.Rollup.DailyRollup.Table} where \"on\" >= '2024-09-30'"))
+        {
+            (await spoil.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
+        }
+        var spoiled = (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-11-20"))).ReadAsText();
+        await Api.Services.GetServices<IHostedService>().OfType<Tracker.Api.Audit.HashChainTrigger>().Single()
+            .StartAsync(CancellationToken.None);
+        var after = (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-11-20"))).ReadAsText();
+
+        spoiled.ShouldNotBe(before);
+        after.ShouldBe(before);
     }
 
     [Fact]

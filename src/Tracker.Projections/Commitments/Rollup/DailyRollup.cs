@@ -205,12 +205,29 @@ public static class DailyRollup
               CREATE OR REPLACE TRIGGER trg_commitment_days_rollup_truncate AFTER TRUNCATE ON {schema}.{TimelineDays.Name}
                 FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_days_rollup_truncate();
             END IF;
-            -- Days kept before this table existed: counted once, from nothing.
-            IF NOT EXISTS (select 1 from {schema}.{Table}) AND EXISTS (select 1 from {schema}.{TimelineDays.Name}) THEN
+          END IF;
+        END $rollup$;
+        """;
+
+    /// <summary>
+    /// Days kept before this table existed (or while its triggers were missing) are counted again from nothing: at start,
+    /// in a command of its own without a time limit, once the triggers are in place, holding off the daemon's writes and
+    /// any other node doing the same (the lock conflicts with itself; the second node then finds the count right).
+    /// </summary>
+    public static string BackfillSql(string schema) => $"""
+        DO $backfill$ BEGIN
+          IF to_regclass('{schema}.{TimelineDays.Name}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL
+             AND (select count(*) from pg_trigger where tgname like 'trg_commitment_days_rollup_%'
+                    and tgrelid = '{schema}.{TimelineDays.Name}'::regclass) = 4 THEN
+            LOCK TABLE {schema}.{TimelineDays.Name} IN SHARE ROW EXCLUSIVE MODE;
+            -- Every commitment with days counts once under a status over all days: a table that does not say so (new,
+            -- or filled by the triggers only from some moment on) is counted again.
+            IF (select coalesce(sum(n), 0) from {schema}.{Table} where dimension = 'status')
+               <> (select count(distinct stream_id) from {schema}.{TimelineDays.Name}) THEN
               {RecountSql(schema)}
             END IF;
           END IF;
-        END $rollup$;
+        END $backfill$;
         """;
 
     private static PostgresqlObjectName Name(string schema, string name) => new(schema, name, SchemaUtils.IdentifierUsage.General);

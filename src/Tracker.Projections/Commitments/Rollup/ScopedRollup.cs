@@ -106,10 +106,7 @@ public static class ScopedRollup
             """);
     }
 
-    /// <summary>
-    /// Creates the triggers once the counted table exists, and counts the scopes once from it for a database whose rollup
-    /// predates this table. Run with the functions' DDL and at start.
-    /// </summary>
+    /// <summary>Creates the triggers once the counted table and their functions exist. Run with the functions' DDL and at start.</summary>
     public static string EnsureTriggersSql(string schema) => $"""
         DO $scoped$ BEGIN
           IF to_regclass('{schema}.{DashboardRollup.Counted}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL THEN
@@ -130,7 +127,25 @@ public static class ScopedRollup
               CREATE OR REPLACE TRIGGER trg_commitment_counted_scoped_truncate AFTER TRUNCATE ON {schema}.{DashboardRollup.Counted}
                 FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_counted_scoped_truncate();
             END IF;
-            IF NOT EXISTS (select 1 from {schema}.{Table}) AND EXISTS (select 1 from {schema}.{DashboardRollup.Counted}) THEN
+          END IF;
+        END $scoped$;
+        """;
+
+    /// <summary>
+    /// A rollup counted before this table existed (or while its triggers were missing) is counted into it again: at start,
+    /// in a command of its own without a time limit, once the triggers are in place, holding off the daemon's pages and
+    /// any other node doing the same.
+    /// </summary>
+    public static string BackfillSql(string schema) => $"""
+        DO $backfill$ BEGIN
+          IF to_regclass('{schema}.{DashboardRollup.Counted}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL
+             AND (select count(*) from pg_trigger where tgname like 'trg_commitment_counted_scoped_%'
+                    and tgrelid = '{schema}.{DashboardRollup.Counted}'::regclass) = 4 THEN
+            LOCK TABLE {schema}.{DashboardRollup.Counted} IN SHARE ROW EXCLUSIVE MODE;
+            -- Every counted commitment is in exactly one kind's scope: a table that does not say so is counted again.
+            IF (select coalesce(sum(n), 0) from {schema}.{Table} where scope = 'kind' and dimension = 'kind')
+               <> (select count(*) from {schema}.{DashboardRollup.Counted}) THEN
+              DELETE FROM {schema}.{Table};
               INSERT INTO {schema}.{Table} (scope, scope_name, dimension, name, n, target, pledged, committed, disbursed, overdue)
               SELECT c.scope, c.scope_name, c.dimension, c.name, sum(c.n), sum(c.target), sum(c.pledged), sum(c.committed),
                      sum(c.disbursed), sum(c.overdue)
@@ -140,7 +155,7 @@ public static class ScopedRollup
                GROUP BY c.scope, c.scope_name, c.dimension, c.name;
             END IF;
           END IF;
-        END $scoped$;
+        END $backfill$;
         """;
 
     /// <summary>
