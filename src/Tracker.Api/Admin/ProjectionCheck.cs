@@ -131,6 +131,14 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         {
             while (await reader.ReadAsync(token)) unexpected.Add(reader.GetGuid(0).ToString());
         }
+        // The daily rollup the past dashboard reads, against a count from nothing over the days: only once every
+        // commitment's days have caught up, since the days are what it counts.
+        if (behind == 0)
+        {
+            await using var daily = database.CreateCommand(DailyRollup.DifferencesSql(TrackerDatabase.Schema));
+            await using var reader = await daily.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token)) differing.Add(reader.GetString(0));
+        }
         return new ProjectionCheckReport(EffectiveTimelineProjection.ProjectionName, highWaterMark, ids.Count - behind, matching,
             differing, missing, unexpected, behind);
     }

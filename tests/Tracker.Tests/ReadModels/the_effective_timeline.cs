@@ -298,6 +298,27 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task verification_compares_the_daily_rollup_with_a_count_from_nothing_over_the_days()
+    {
+        await FactsRecordedOutOfTheirOrder();
+        await ASecondGoalInProgressFromMidNovember();
+        await Caught();
+        const string verify = $"/api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify";
+
+        var intact = (await Api.Scenario(s => s.Get.Url(verify))).Json();
+        await using (var spoil = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update tracker.{Tracker.Projections.Commitments.Rollup.DailyRollup.Table} set n = n + 1 where dimension = 'status' and name = 'InProgress'"))
+        {
+            (await spoil.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        var spoiled = (await Api.Scenario(s => s.Get.Url(verify))).Json();
+
+        intact.GetProperty("consistent").GetBoolean().ShouldBeTrue(intact.ToString());
+        spoiled.GetProperty("consistent").GetBoolean().ShouldBeFalse();
+        spoiled.GetProperty("differing").EnumerateArray().Select(d => d.GetString()).ShouldBe(["daily status InProgress 2024-11-15"]);
+    }
+
+    [Fact]
     public async Task while_the_daemon_is_behind_a_commitment_in_the_past_is_still_exact()
     {
         await FactsRecordedOutOfTheirOrder();

@@ -182,6 +182,28 @@ public static class DailyRollup
         """;
 
     /// <summary>
+    /// The rows that differ from a count from nothing over the days as they stand, named "daily {dimension} {name} {on}"
+    /// (the admin verify of the effective timeline, once it has caught up).
+    /// </summary>
+    public static string DifferencesSql(string schema) => $"""
+        WITH affected AS (select stream_id, min("on") as from_on from {schema}.{TimelineDays.Name} group by stream_id),
+             deltas AS ({Deltas(schema, $"{schema}.{TimelineDays.Name}", 1)}),
+             expected AS (
+               select dimension, name, "on", sum(n) as n, sum(target) as target, sum(pledged) as pledged,
+                      sum(committed) as committed, sum(disbursed) as disbursed, sum(overdue) as overdue
+                 from deltas group by dimension, name, "on"),
+             kept AS (select * from {schema}.{Table})
+        SELECT 'daily ' || coalesce(e.dimension, k.dimension) || ' ' || coalesce(e.name, k.name) || ' '
+               || to_char(coalesce(e."on", k."on")::timestamp, 'YYYY-MM-DD')
+          FROM expected e FULL JOIN kept k USING (dimension, name, "on")
+         WHERE (coalesce(e.n, 0), coalesce(e.target, 0), coalesce(e.pledged, 0), coalesce(e.committed, 0),
+                coalesce(e.disbursed, 0), coalesce(e.overdue, 0))
+               IS DISTINCT FROM (coalesce(k.n, 0), coalesce(k.target, 0), coalesce(k.pledged, 0), coalesce(k.committed, 0),
+                coalesce(k.disbursed, 0), coalesce(k.overdue, 0))
+         ORDER BY 1
+        """;
+
+    /// <summary>
     /// Creates the triggers once the timeline's table exists (re-creating a function drops its trigger; on a new
     /// database the functions may come before the table). Run with the functions' DDL and at start.
     /// </summary>
