@@ -32,21 +32,16 @@ public static class DailyRollup
 
     public static IEnumerable<ISchemaObject> Define(string schema)
     {
-        var table = new Table(Name(schema, Table));
+        var table = new Table(RollupFigures.Name(schema, Table));
         table.AddColumn<string>("dimension").AsPrimaryKey();
         table.AddColumn<string>("name").AsPrimaryKey();
         table.AddColumn("on", "date").AsPrimaryKey();
-        table.AddColumn<long>("n").NotNull();
-        table.AddColumn("target", "numeric").NotNull();
-        table.AddColumn("pledged", "numeric").NotNull();
-        table.AddColumn("committed", "numeric").NotNull();
-        table.AddColumn("disbursed", "numeric").NotNull();
-        table.AddColumn<long>("overdue").NotNull();
+        RollupFigures.AddTo(table);
         yield return table;
 
         // What one day of a commitment counts, with a sign, on a date (scalars, not the row type: the triggers pass the
         // day before too, from a window over the days).
-        var contributions = Name(schema, Contributions);
+        var contributions = RollupFigures.Name(schema, Contributions);
         yield return new Function(contributions, $"""
             CREATE OR REPLACE FUNCTION {contributions.QualifiedName}(p_status text, p_overdue boolean, p_due_by date,
                 p_currency text, p_target_amount numeric, p_target_currency text, p_pledged numeric, p_committed numeric,
@@ -75,7 +70,7 @@ public static class DailyRollup
         yield return Trigger(schema, "delete", string.Format(none, days), "removed");
         yield return Trigger(schema, "update", "added", "removed");
 
-        var truncate = Name(schema, "commitment_days_rollup_truncate");
+        var truncate = RollupFigures.Name(schema, "commitment_days_rollup_truncate");
         yield return new Function(truncate, $"""
             CREATE OR REPLACE FUNCTION {truncate.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -95,7 +90,7 @@ public static class DailyRollup
     /// </summary>
     private static Function Trigger(string schema, string operation, string added, string removed)
     {
-        var name = Name(schema, $"commitment_days_rollup_{operation}");
+        var name = RollupFigures.Name(schema, $"commitment_days_rollup_{operation}");
         var days = $"{schema}.{TimelineDays.Name}";
         // An update that changes no figure and no day (the timeline marks the version it has taken in on a commitment's
         // last day after every page) changes nothing counted: skip the window over the days.
@@ -125,14 +120,8 @@ public static class DailyRollup
                       where not exists (select 1 from {added} x where x.stream_id = n.stream_id and x."on" = n."on")
                      union all select stream_id, "on", {Figures} from {removed} y),
                    deltas AS ({Deltas(schema, "now_days", 1)} union all {Deltas(schema, "then_days", -1)})
-              INSERT INTO {schema}.{Table} AS r (dimension, name, "on", n, target, pledged, committed, disbursed, overdue)
-              SELECT dimension, name, "on", sum(n), sum(target), sum(pledged), sum(committed), sum(disbursed), sum(overdue)
-                FROM deltas GROUP BY dimension, name, "on"
-              HAVING sum(n) <> 0 or sum(target) <> 0 or sum(pledged) <> 0 or sum(committed) <> 0 or sum(disbursed) <> 0
-                     or sum(overdue) <> 0
-              ON CONFLICT (dimension, name, "on") DO UPDATE SET n = r.n + excluded.n, target = r.target + excluded.target,
-                pledged = r.pledged + excluded.pledged, committed = r.committed + excluded.committed,
-                disbursed = r.disbursed + excluded.disbursed, overdue = r.overdue + excluded.overdue;
+              {Summed(schema)}
+              ON CONFLICT (dimension, name, "on") DO UPDATE SET {RollupFigures.Added("r")};
               RETURN NULL;
             END;
             $$;
@@ -174,11 +163,14 @@ public static class DailyRollup
         TRUNCATE {schema}.{Table};
         WITH affected AS (select stream_id, min("on") as from_on from {schema}.{TimelineDays.Name} group by stream_id),
              deltas AS ({Deltas(schema, $"{schema}.{TimelineDays.Name}", 1)})
-        INSERT INTO {schema}.{Table} (dimension, name, "on", n, target, pledged, committed, disbursed, overdue)
-        SELECT dimension, name, "on", sum(n), sum(target), sum(pledged), sum(committed), sum(disbursed), sum(overdue)
-          FROM deltas GROUP BY dimension, name, "on"
-        HAVING sum(n) <> 0 or sum(target) <> 0 or sum(pledged) <> 0 or sum(committed) <> 0 or sum(disbursed) <> 0
-               or sum(overdue) <> 0;
+        {Summed(schema)};
+        """;
+
+    /// <summary>The changes of `deltas` summed per group and day into the table (aliased r), those that cancel out left out.</summary>
+    private static string Summed(string schema) => $"""
+        INSERT INTO {schema}.{Table} AS r (dimension, name, "on", n, target, pledged, committed, disbursed, overdue)
+        SELECT dimension, name, "on", {RollupFigures.Sums()} FROM deltas GROUP BY dimension, name, "on"
+        HAVING {RollupFigures.AnyChange()}
         """;
 
     /// <summary>
@@ -252,5 +244,4 @@ public static class DailyRollup
         END $backfill$;
         """;
 
-    private static PostgresqlObjectName Name(string schema, string name) => new(schema, name, SchemaUtils.IdentifierUsage.General);
 }

@@ -48,7 +48,7 @@ public static class DashboardRollup
 
     public static IEnumerable<Table> Define(string schema)
     {
-        var counted = new Table(new PostgresqlObjectName(schema, Counted, SchemaUtils.IdentifierUsage.General));
+        var counted = new Table(RollupFigures.Name(schema, Counted));
         counted.AddColumn<Guid>("stream_id").AsPrimaryKey();
         counted.AddColumn<string>("status").NotNull();
         counted.AddColumn<string>("line_of_effort").NotNull();
@@ -63,15 +63,10 @@ public static class DashboardRollup
         yield return counted;
 
         // Keyed by what is counted and its value ("status", "Stalled"): each actor of a commitment counts under its own row.
-        var groups = new Table(new PostgresqlObjectName(schema, Groups, SchemaUtils.IdentifierUsage.General));
+        var groups = new Table(RollupFigures.Name(schema, Groups));
         groups.AddColumn<string>("dimension").AsPrimaryKey();
         groups.AddColumn<string>("name").AsPrimaryKey();
-        groups.AddColumn<long>("n").NotNull();
-        groups.AddColumn("target", "numeric").NotNull();
-        groups.AddColumn("pledged", "numeric").NotNull();
-        groups.AddColumn("committed", "numeric").NotNull();
-        groups.AddColumn("disbursed", "numeric").NotNull();
-        groups.AddColumn<long>("overdue").NotNull();
+        RollupFigures.AddTo(groups);
         yield return groups;
     }
 
@@ -143,7 +138,7 @@ public static class DashboardRollup
         insert into {schema}.{Counted} (stream_id, {Key}, {Figures})
         select stream_id, {Key}, {Figures} from ({Now(schema, "true")}) now;
         insert into {schema}.{Groups} (dimension, name, n, {Figures})
-        select dimension, name, sum(n), sum(target), sum(pledged), sum(committed), sum(disbursed), sum(overdue)
+        select dimension, name, {RollupFigures.Sums()}
           from ({Contributions($"select *, 1 as sign from {schema}.{Counted}")}) c group by dimension, name;
         """;
 
@@ -172,8 +167,6 @@ public static class DashboardRollup
                 group by dimension, name)
         insert into {schema}.{Groups} as g (dimension, name, n, {Figures})
         select dimension, name, n, {Figures} from delta
-        on conflict (dimension, name) do update set n = g.n + excluded.n, target = g.target + excluded.target,
-               pledged = g.pledged + excluded.pledged, committed = g.committed + excluded.committed,
-               disbursed = g.disbursed + excluded.disbursed, overdue = g.overdue + excluded.overdue
+        on conflict (dimension, name) do update set {RollupFigures.Added("g")}
         """;
 }

@@ -21,20 +21,15 @@ public static class ScopedRollup
 
     public static IEnumerable<ISchemaObject> Define(string schema)
     {
-        var table = new Table(Name(schema, Table));
+        var table = new Table(RollupFigures.Name(schema, Table));
         table.AddColumn<string>("scope").AsPrimaryKey();
         table.AddColumn<string>("scope_name").AsPrimaryKey();
         table.AddColumn<string>("dimension").AsPrimaryKey();
         table.AddColumn<string>("name").AsPrimaryKey();
-        table.AddColumn<long>("n").NotNull();
-        table.AddColumn("target", "numeric").NotNull();
-        table.AddColumn("pledged", "numeric").NotNull();
-        table.AddColumn("committed", "numeric").NotNull();
-        table.AddColumn("disbursed", "numeric").NotNull();
-        table.AddColumn<long>("overdue").NotNull();
+        RollupFigures.AddTo(table);
         yield return table;
 
-        var contributions = Name(schema, Contributions);
+        var contributions = RollupFigures.Name(schema, Contributions);
         yield return new Function(contributions, $"""
             CREATE OR REPLACE FUNCTION {contributions.QualifiedName}(p_status text, p_line text, p_kind text, p_actors text[],
                 p_currency text, p_target numeric, p_pledged numeric, p_committed numeric, p_disbursed numeric,
@@ -64,7 +59,7 @@ public static class ScopedRollup
         yield return Trigger(schema, "delete", string.Format(none, counted), "removed");
         yield return Trigger(schema, "update", "added", "removed");
 
-        var truncate = Name(schema, "commitment_counted_scoped_truncate");
+        var truncate = RollupFigures.Name(schema, "commitment_counted_scoped_truncate");
         yield return new Function(truncate, $"""
             CREATE OR REPLACE FUNCTION {truncate.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -79,7 +74,7 @@ public static class ScopedRollup
 
     private static Function Trigger(string schema, string operation, string added, string removed)
     {
-        var name = Name(schema, $"commitment_counted_scoped_{operation}");
+        var name = RollupFigures.Name(schema, $"commitment_counted_scoped_{operation}");
         string Of(string rows, int sign) => $"""
             select c.* from {rows} r cross join lateral {schema}.{Contributions}(r.status, r.line_of_effort, r.kind, r.actors,
                 r.ledger_currency, r.target, r.pledged, r.committed, r.disbursed, r.overdue, {sign}) c
@@ -88,16 +83,11 @@ public static class ScopedRollup
             CREATE OR REPLACE FUNCTION {name.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               INSERT INTO {schema}.{Table} AS g (scope, scope_name, dimension, name, n, target, pledged, committed, disbursed, overdue)
-              SELECT scope, scope_name, dimension, name, sum(n), sum(target), sum(pledged), sum(committed), sum(disbursed),
-                     sum(overdue)
+              SELECT scope, scope_name, dimension, name, {RollupFigures.Sums()}
                 FROM ({Of(added, 1)} union all {Of(removed, -1)}) d
                GROUP BY scope, scope_name, dimension, name
-              HAVING sum(n) <> 0 or sum(target) <> 0 or sum(pledged) <> 0 or sum(committed) <> 0 or sum(disbursed) <> 0
-                     or sum(overdue) <> 0
-              ON CONFLICT (scope, scope_name, dimension, name) DO UPDATE SET n = g.n + excluded.n,
-                target = g.target + excluded.target, pledged = g.pledged + excluded.pledged,
-                committed = g.committed + excluded.committed, disbursed = g.disbursed + excluded.disbursed,
-                overdue = g.overdue + excluded.overdue;
+              HAVING {RollupFigures.AnyChange()}
+              ON CONFLICT (scope, scope_name, dimension, name) DO UPDATE SET {RollupFigures.Added("g")};
               RETURN NULL;
             END;
             $$;
@@ -147,8 +137,7 @@ public static class ScopedRollup
                <> (select count(*) from {schema}.{DashboardRollup.Counted}) THEN
               DELETE FROM {schema}.{Table};
               INSERT INTO {schema}.{Table} (scope, scope_name, dimension, name, n, target, pledged, committed, disbursed, overdue)
-              SELECT c.scope, c.scope_name, c.dimension, c.name, sum(c.n), sum(c.target), sum(c.pledged), sum(c.committed),
-                     sum(c.disbursed), sum(c.overdue)
+              SELECT c.scope, c.scope_name, c.dimension, c.name, {RollupFigures.Sums("c")}
                 FROM {schema}.{DashboardRollup.Counted} r cross join lateral {schema}.{Contributions}(r.status,
                      r.line_of_effort, r.kind, r.actors, r.ledger_currency, r.target, r.pledged, r.committed, r.disbursed,
                      r.overdue, 1) c
@@ -180,5 +169,4 @@ public static class ScopedRollup
                is distinct from (g.n, g.target, g.pledged, g.committed, g.disbursed, g.overdue)
         """;
 
-    private static PostgresqlObjectName Name(string schema, string name) => new(schema, name, SchemaUtils.IdentifierUsage.General);
 }
