@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # The database bootstrap for the service and the tests.
 #
-#   scripts/db.sh start [--test]   start PostgreSQL (idempotent) and print nothing but its connection string on stdout
+#   scripts/db.sh start [--test]   start PostgreSQL (idempotent) and print nothing but the service's connection string
+#                                  on stdout (the role tracker_service, which cannot change the event log)
 #                                  (--test: the test suite's throwaway cluster; --e2e: the browser tests' one;
 #                                   --faults: the one scripts/faults.sh stops and starts under load;
 #                                   --bench: the durable one scripts/bench.sh measures, fsync and synchronous_commit on)
 #   scripts/db.sh stop  [--test]   stop the local cluster (the data stays in .data/)
 #   scripts/db.sh status [--test]  say whether it runs, and where
 #   scripts/db.sh reset [--test]   stop, delete the local cluster's data, start afresh
-#   scripts/db.sh url   [--test]   print the connection string
+#   scripts/db.sh url   [--test]   print the service's connection string
+#   scripts/db.sh owner-url [--test] print the schema owner's connection string (tracker_owner: what `db-apply` runs as)
+#
+# Two roles (least privilege): tracker_owner owns the database and the schema and applies it (`db-apply`);
+# tracker_service is what the service connects as: it reads and writes, but may only insert into the event log's tables
+# (events, hashes, checkpoints), never update, delete, truncate or alter them (the grants come with `db-apply`).
 #
 # Order of preference:
 #   1. a connection string you set: ConnectionStrings__Tracker (or TRACKER_TEST_CONNECTION with --test);
@@ -46,7 +52,10 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [ -f "$dir/port" ]; then
   port="$(cat "$dir/port")"
 fi
-conn() { echo "Host=127.0.0.1;Port=$port;Database=$db;Username=postgres"; }
+service_role="tracker_service"
+owner_role="tracker_owner"
+conn() { echo "Host=127.0.0.1;Port=$port;Database=$db;Username=$service_role"; }
+owner_conn() { echo "Host=127.0.0.1;Port=$port;Database=$db;Username=$owner_role"; }
 
 log() { echo "db.sh: $*" >&2; }
 
@@ -133,9 +142,30 @@ start() {
     as_owner "$bin/pg_ctl" -D "$pgdata" -l "$dir/server.log" -w -t 30 -o "$opts" start >/dev/null \
       || { log "PostgreSQL did not start; see ${dir#$repo/}/server.log"; tail -n 20 "$dir/server.log" >&2; exit 1; }
   fi
-  if ! as_owner "$bin/psql" -h "$sock" -p "$port" -U postgres -d postgres -tAc "select 1 from pg_database where datname='$db'" | grep -q 1; then
-    as_owner "$bin/psql" -h "$sock" -p "$port" -U postgres -d postgres -qc "create database $db" >&2
+  local psql=(as_owner "$bin/psql" -h "$sock" -p "$port" -U postgres -v ON_ERROR_STOP=1 -q)
+  "${psql[@]}" -d postgres -c "DO \$\$ BEGIN
+      IF NOT EXISTS (select 1 from pg_roles where rolname = '$owner_role') THEN CREATE ROLE $owner_role LOGIN; END IF;
+      IF NOT EXISTS (select 1 from pg_roles where rolname = '$service_role') THEN CREATE ROLE $service_role LOGIN; END IF;
+    END \$\$;" >&2
+  if ! "${psql[@]}" -d postgres -tAc "select 1 from pg_database where datname='$db'" | grep -q 1; then
+    "${psql[@]}" -d postgres -c "create database $db owner $owner_role" >&2
   fi
+  # A database made before the two roles: its schema (created by the superuser then) passes to the owner role.
+  "${psql[@]}" -d "$db" -c "ALTER DATABASE $db OWNER TO $owner_role;
+    DO \$\$ DECLARE o record; BEGIN
+      IF EXISTS (select 1 from pg_namespace where nspname = 'tracker' and nspowner <> '$owner_role'::regrole) THEN
+        ALTER SCHEMA tracker OWNER TO $owner_role;
+        FOR o IN select c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                  where n.nspname = 'tracker' and c.relkind in ('r', 'S', 'v', 'p')
+                    and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i')) LOOP
+          EXECUTE format('ALTER %s tracker.%I OWNER TO $owner_role', CASE o.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, o.relname);
+        END LOOP;
+        FOR o IN select p.oid::regprocedure::text as f from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                  where n.nspname = 'tracker' LOOP
+          EXECUTE format('ALTER FUNCTION %s OWNER TO $owner_role', o.f);
+        END LOOP;
+      END IF;
+    END \$\$;" >&2
   conn
 }
 
@@ -156,5 +186,6 @@ case "$cmd" in
     else log "not running"; exit 3; fi ;;
   reset) stop; rm -rf "$dir"; start ;;
   url) conn ;;
-  *) log "unknown command '$cmd' (start|stop|status|reset|url) [--test|--e2e|--faults|--bench]"; exit 2 ;;
+  owner-url) owner_conn ;;
+  *) log "unknown command '$cmd' (start|stop|status|reset|url|owner-url) [--test|--e2e|--faults|--bench]"; exit 2 ;;
 esac

@@ -2,17 +2,20 @@
 # Runs the whole test suite on a fresh clone: a throwaway PostgreSQL cluster (fsync off, deleted and recreated on every
 # run, stopped afterwards), then `dotnet test` for the solution, then the dashboard's browser tests (scripts/e2e.sh:
 # the seeded service in headless Chromium). Extra arguments go to dotnet test.
-# Set TRACKER_TEST_CONNECTION to run against a server of your own instead; TRACKER_E2E=0 leaves out the browser tests
+# Set TRACKER_TEST_CONNECTION (the service's role) and TRACKER_TEST_OWNER_CONNECTION (the schema's owner; a superuser
+# named by TRACKER_TEST_SUPERUSER, default postgres, on the same server resets data) to run against a server of your own instead; TRACKER_E2E=0 leaves out the browser tests
 # (a quicker loop while working on the API; CI runs them). Before the tests, the generated handler code is rewritten
 # (scripts/codegen.sh; in CI it is checked against the committed files instead).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$repo/scripts/require-dotnet.sh"
 
+# The service's role and the schema owner's (scripts/db.sh creates both): the tests run the service as production does.
 if [ -z "${TRACKER_TEST_CONNECTION:-}" ]; then
   TRACKER_TEST_CONNECTION="$("$repo/scripts/db.sh" reset --test)"
+  TRACKER_TEST_OWNER_CONNECTION="$("$repo/scripts/db.sh" owner-url --test)"
   trap '"$repo/scripts/db.sh" stop --test' EXIT
-  export TRACKER_TEST_CONNECTION
+  export TRACKER_TEST_CONNECTION TRACKER_TEST_OWNER_CONNECTION
 fi
 
 cd "$repo"

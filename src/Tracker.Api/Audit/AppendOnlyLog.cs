@@ -1,44 +1,77 @@
 using Weasel.Core;
 using Weasel.Postgresql;
-using Weasel.Postgresql.Functions;
+
+using Tracker.Api.Audit.Checkpoints;
 
 namespace Tracker.Api.Audit;
 
+/// <summary>A trigger that must sit on a table (created once both exist), by name, so its presence can be checked.</summary>
+public sealed record RequiredTrigger(string Table, string Name, string Definition)
+{
+    public string EnsureSql(string schema) => $"""
+        IF to_regclass('{schema}.{Table}') IS NOT NULL THEN
+          CREATE OR REPLACE TRIGGER {Name} {Definition};
+        END IF;
+        """;
+}
+
 /// <summary>
-/// The database guards the log: a trigger refuses any UPDATE or DELETE of an event row or of its hash, whatever role
-/// runs it (corrections are new events). Only an operator who disables triggers (a superuser) can get past it, and the
-/// hash chain then shows what they changed. TRUNCATE, used to empty a test or development database, is not a row change.
+/// The database guards the log: triggers refuse any UPDATE, DELETE or TRUNCATE of an event row, of its hash or of a
+/// signed checkpoint, and any DELETE or TRUNCATE of a stream or change that winds its version back or hides it, whatever
+/// role runs it (corrections are new events). The service's own role has no privilege to do those things either
+/// (<see cref="Infrastructure.DatabaseGuards"/>). Only the tables' owner or a superuser can get past the triggers (by
+/// disabling them, or with session_replication_role = replica), and the hash chain and the signed checkpoints then show
+/// what they changed.
 /// </summary>
 public static class AppendOnlyLog
 {
     public const string Function = "mt_refuse_event_change";
+    public const string StreamFunction = "mt_refuse_stream_rewind";
 
-    public static ISchemaObject SchemaObject(string schema)
+    /// <summary>The tables whose rows are never changed or removed once written.</summary>
+    public static readonly string[] LogTables = ["mt_events", HashChain.Table, LogCheckpoints.Table];
+
+    public static IEnumerable<RequiredTrigger> Triggers(string schema) =>
+        LogTables.SelectMany(table => new[]
+            {
+                new RequiredTrigger(table, $"trg_{table}_append_only",
+                    $"BEFORE UPDATE OR DELETE ON {schema}.{table} FOR EACH ROW EXECUTE FUNCTION {schema}.{Function}()"),
+                new RequiredTrigger(table, $"trg_{table}_no_truncate",
+                    $"BEFORE TRUNCATE ON {schema}.{table} FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{Function}()")
+            })
+            .Concat([
+                new RequiredTrigger("mt_streams", "trg_mt_streams_no_rewind",
+                    $"BEFORE UPDATE OR DELETE ON {schema}.mt_streams FOR EACH ROW EXECUTE FUNCTION {schema}.{StreamFunction}()"),
+                new RequiredTrigger("mt_streams", "trg_mt_streams_no_truncate",
+                    $"BEFORE TRUNCATE ON {schema}.mt_streams FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{Function}()")
+            ]);
+
+    public static IEnumerable<ISchemaObject> SchemaObjects(string schema)
     {
-        var name = new PostgresqlObjectName(schema, Function, SchemaUtils.IdentifierUsage.General);
-        return new Weasel.Postgresql.Functions.Function(name, $"""
-            CREATE OR REPLACE FUNCTION {name.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+        var refuse = new PostgresqlObjectName(schema, Function, SchemaUtils.IdentifierUsage.General);
+        yield return new Weasel.Postgresql.Functions.Function(refuse, $"""
+            CREATE OR REPLACE FUNCTION {refuse.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               RAISE EXCEPTION 'The event log is append-only: % on %.% is refused; record a correction instead',
                 TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
             END;
             $$;
+            """);
 
-            {EnsureTriggersSql(schema)}
+        // Marten moves a stream's version forward on every append (and never back); nothing of ours deletes, archives or
+        // renumbers a stream.
+        var rewind = new PostgresqlObjectName(schema, StreamFunction, SchemaUtils.IdentifierUsage.General);
+        yield return new Weasel.Postgresql.Functions.Function(rewind, $"""
+            CREATE OR REPLACE FUNCTION {rewind.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.version >= OLD.version
+                 AND NEW.is_archived IS NOT DISTINCT FROM OLD.is_archived THEN
+                RETURN NEW;
+              END IF;
+              RAISE EXCEPTION 'The event log is append-only: % of stream % that removes, hides or winds it back is refused',
+                TG_OP, OLD.id USING ERRCODE = 'insufficient_privilege';
+            END;
+            $$;
             """);
     }
-
-    /// <summary>Creates the guards on both tables once they exist (see HashChain.EnsureTriggerSql for why "once").</summary>
-    public static string EnsureTriggersSql(string schema) => $"""
-        DO $guard$ BEGIN
-          IF to_regclass('{schema}.mt_events') IS NOT NULL THEN
-            CREATE OR REPLACE TRIGGER trg_events_append_only BEFORE UPDATE OR DELETE ON {schema}.mt_events
-              FOR EACH ROW EXECUTE FUNCTION {schema}.{Function}();
-          END IF;
-          IF to_regclass('{schema}.{HashChain.Table}') IS NOT NULL THEN
-            CREATE OR REPLACE TRIGGER trg_event_hashes_append_only BEFORE UPDATE OR DELETE ON {schema}.{HashChain.Table}
-              FOR EACH ROW EXECUTE FUNCTION {schema}.{Function}();
-          END IF;
-        END $guard$;
-        """;
 }

@@ -9,8 +9,12 @@ namespace Tracker.Api.Audit;
 public sealed record FeedEvent(long Sequence, Guid StreamId, int Version, string Type, DateTimeOffset RecordedAt,
     string? Actor, string? CorrelationId, object Data);
 
-/// <summary>A page of the store's events in sequence order; pass Next as "after" for the next page.</summary>
-public sealed record EventFeedPage(IReadOnlyList<FeedEvent> Events, long After, long Next, long HighWaterMark);
+/// <summary>
+/// A page of the store's events in sequence order; pass Next as "after" for the next page. Checkpoints lists the signed
+/// checkpoints that end within the page, so a reader who keeps the feed keeps the proof of it too.
+/// </summary>
+public sealed record EventFeedPage(IReadOnlyList<FeedEvent> Events, long After, long Next, long HighWaterMark,
+    IReadOnlyList<Checkpoints.Checkpoint> Checkpoints);
 
 public static class EventFeedEndpoint
 {
@@ -22,8 +26,8 @@ public static class EventFeedEndpoint
     [Tags("Audit")]
     [ProducesResponseType<EventFeedPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> Get(IQuerySession session, IDocumentStore store, long? after, int? limit,
-        CancellationToken token)
+    public static async Task<IResult> Get(IQuerySession session, IDocumentStore store, Checkpoints.LogCheckpoints checkpoints,
+        long? after, int? limit, CancellationToken token)
     {
         var from = after ?? 0;
         var size = limit ?? DefaultLimit;
@@ -40,12 +44,14 @@ public static class EventFeedEndpoint
             .Take(size)
             .ToListAsync(token);
         var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
+        var next = events.Count == 0 ? from : events[^1].Sequence;
 
         return Results.Ok(new EventFeedPage(
             events.Select(e => new FeedEvent(e.Sequence, e.StreamId, (int)e.Version, EventNames.Of(e.Data), e.Timestamp,
                 e.UserName, e.CorrelationId, e.Data)).ToList(),
             from,
-            events.Count == 0 ? from : events[^1].Sequence,
-            highWaterMark));
+            next,
+            highWaterMark,
+            await checkpoints.Ending(from, next, token)));
     }
 }

@@ -1,22 +1,40 @@
+using System.Security.Cryptography;
+using System.Text;
 using Weasel.Core;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Functions;
-
 using Weasel.Postgresql.Tables;
 
 namespace Tracker.Api.Audit;
 
 /// <summary>
+/// What an event row holds, as the hash chain covers it: every column Marten records about the event.
+/// </summary>
+public sealed record RecordedEvent(long Sequence, Guid StreamId, long Version, string Type, string Data,
+    DateTime RecordedAtUtc, string? TenantId, string? DotnetType, string? UserName, string? CorrelationId,
+    string? CausationId, string? Headers, byte[]? BinaryData, bool IsArchived);
+
+/// <summary>
 /// Tamper evidence. The database itself, in the transaction that appends an event, hashes it and chains it to the previous
-/// event of its stream: hash = SHA-256 over its type, version, data (jsonb's canonical text) and the previous event's
-/// hash, one per line. Marten's tombstones (rows that fill the sequence numbers of a failed append) are hashed like any
-/// event; LogVerifier checks their hashes but not their links, so a failed write leaves nothing it reports as a break. The hashes live in event_hashes beside Marten's mt_events; LogVerifier recomputes them.
+/// event of its stream; the hashes live in event_hashes beside Marten's mt_events, and LogVerifier recomputes them here,
+/// never with the database's own functions (whoever can change the rows can change those).
+/// Two schemes, told apart by event_hashes.scheme:
+/// - 1 (events recorded before the sixth session; scheme is null): SHA-256 over the type, version, data and the previous
+///   hash, one per line. Who and when were not covered.
+/// - 2 (every event since): SHA-256 over everything the row records: stream, version, global sequence, type, data,
+///   timestamp (UTC, microseconds), tenant, .NET type, acting user, correlation and causation ids, headers, binary data,
+///   the archived flag, and the previous hash. Each text is written with its length in bytes (or "-" for null), so no
+///   value can borrow from its neighbour.
+/// A scheme-1 hash after the first scheme-2 one is a break: nothing writes them any more.
+/// Marten's tombstones (rows that fill the sequence numbers of a failed append) are hashed like any event; LogVerifier
+/// checks their hashes but not their links, so a failed write leaves nothing it reports as a break.
 /// The trigger is created in the same DDL as its function: the schema migration re-creates the function (dropping the
 /// trigger with it) whenever it applies, so the two must always be written together.
 /// </summary>
 public static class HashChain
 {
     public const string Table = "event_hashes";
+    public const short CurrentScheme = 2;
 
     public static IEnumerable<ISchemaObject> SchemaObjects(string schema)
     {
@@ -26,6 +44,8 @@ public static class HashChain
         table.AddColumn<long>("version").NotNull();
         table.AddColumn<string>("hash").NotNull();
         table.AddColumn<string>("previous_hash");
+        // Null for the events hashed before schemes were numbered (scheme 1).
+        table.AddColumn<short>("scheme");
         // The trigger looks up the previous event's hash by stream and version on every append: without this index
         // each append scanned the whole table.
         table.Indexes.Add(new IndexDefinition("idx_event_hashes_stream_version") { Columns = ["stream_id", "version"] });
@@ -39,13 +59,18 @@ public static class HashChain
             BEGIN
               SELECT h.hash INTO previous FROM {schema}.{Table} h
                WHERE h.stream_id = NEW.stream_id AND h.version = NEW.version - 1;
-              INSERT INTO {schema}.{Table} (seq_id, stream_id, version, hash, previous_hash)
-              VALUES (NEW.seq_id, NEW.stream_id, NEW.version,
-                      encode(sha256(convert_to(NEW.type || E'\n' || NEW.version::text || E'\n' || NEW.data::text || E'\n' ||
-                                               coalesce(previous, ''), 'UTF8')), 'hex'),
-                      previous)
-              ON CONFLICT (seq_id) DO UPDATE SET stream_id = excluded.stream_id, version = excluded.version,
-                                                 hash = excluded.hash, previous_hash = excluded.previous_hash;
+              INSERT INTO {schema}.{Table} (seq_id, stream_id, version, hash, previous_hash, scheme)
+              VALUES (NEW.seq_id, NEW.stream_id, NEW.version, encode(sha256(convert_to(
+                        'tracker-event v2' || E'\n' || NEW.stream_id::text || E'\n' || NEW.version::text || E'\n' ||
+                        NEW.seq_id::text || E'\n' ||
+                        {SqlField("NEW.type")} || E'\n' || {SqlField("NEW.data::text")} || E'\n' ||
+                        to_char(NEW.timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || E'\n' ||
+                        {SqlField("NEW.tenant_id")} || E'\n' || {SqlField("NEW.mt_dotnet_type")} || E'\n' ||
+                        {SqlField("NEW.user_name")} || E'\n' || {SqlField("NEW.correlation_id")} || E'\n' ||
+                        {SqlField("NEW.causation_id")} || E'\n' || {SqlField("NEW.headers::text")} || E'\n' ||
+                        {SqlField("encode(NEW.bdata, 'hex')")} || E'\n' || coalesce(NEW.is_archived, false)::text || E'\n' ||
+                        {SqlField("previous")}, 'UTF8')), 'hex'),
+                      previous, {CurrentScheme});
               RETURN NEW;
             END;
             $$;
@@ -54,10 +79,14 @@ public static class HashChain
             """);
     }
 
+    // A text as its length in bytes and itself, or "-" for null.
+    private static string SqlField(string expression) =>
+        $"coalesce(octet_length({expression})::text || ':' || {expression}, '-')";
+
     /// <summary>
     /// Creates (or re-creates) the trigger when the events table exists. Run with the function's DDL (re-creating the
-    /// function drops the trigger with it) and by <see cref="HashChainTrigger"/> once the schema is in place at start:
-    /// on a new database the function is created before Marten's events table.
+    /// function drops the trigger with it) and by <see cref="LogGuards"/> once the schema is in place: on a new database
+    /// the function is created before Marten's events table.
     /// </summary>
     public static string EnsureTriggerSql(string schema) => $"""
         DO $ensure$ BEGIN
@@ -68,10 +97,27 @@ public static class HashChain
         END $ensure$;
         """;
 
-    /// <summary>The same hash, computed here from what the database stores, to check it.</summary>
-    public static string Compute(string type, long version, string data, string? previous) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes($"{type}\n{version}\n{data}\n{previous ?? ""}")));
+    /// <summary>The hash of an event as scheme 1 computed it (type, version, data, previous hash).</summary>
+    public static string ComputeScheme1(string type, long version, string data, string? previous) =>
+        Hex($"{type}\n{version}\n{data}\n{previous ?? ""}");
+
+    /// <summary>The hash of an event under the scheme it was recorded with.</summary>
+    public static string Compute(short? scheme, RecordedEvent e, string? previous) => scheme switch
+    {
+        null or 1 => ComputeScheme1(e.Type, e.Version, e.Data, previous),
+        _ => Hex(string.Join('\n',
+            "tracker-event v2", e.StreamId.ToString(), e.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Field(e.Type), Field(e.Data),
+            e.RecordedAtUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture),
+            Field(e.TenantId), Field(e.DotnetType), Field(e.UserName), Field(e.CorrelationId), Field(e.CausationId),
+            Field(e.Headers), Field(e.BinaryData is null ? null : Convert.ToHexStringLower(e.BinaryData)),
+            e.IsArchived ? "true" : "false", Field(previous)))
+    };
+
+    private static string Field(string? text) => text is null ? "-" : $"{Encoding.UTF8.GetByteCount(text)}:{text}";
+
+    private static string Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static PostgresqlObjectName Name(string schema, string name) => new(schema, name, SchemaUtils.IdentifierUsage.General);
 }

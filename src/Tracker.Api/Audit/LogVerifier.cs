@@ -1,93 +1,279 @@
 using Npgsql;
+using Tracker.Api.Audit.Checkpoints;
 
 namespace Tracker.Api.Audit;
 
-/// <summary>An event whose stored hash does not match what it holds now, and why.</summary>
-public sealed record ChainBreak(long Sequence, Guid StreamId, long Version, string Type, string Reason);
+/// <summary>
+/// An event (or, for an event that is gone, its sequence number) where the log differs from what was recorded, and why.
+/// Stream, version and type are those of the row as it is now, or those a checkpoint recorded for a missing one.
+/// </summary>
+public sealed record ChainBreak(long Sequence, Guid? StreamId, long? Version, string? Type, string Reason, long? Checkpoint = null);
 
 /// <summary>
 /// What a verification found: every break (the first <see cref="LogVerifier.MaxReportedBreaks"/> of them listed, all
-/// counted), and the first one on its own for a quick look.
+/// counted), the first one on its own for a quick look, and for the whole log how many signed checkpoints it was
+/// compared with and the latest of them.
 /// </summary>
-public sealed record VerificationReport(long EventsChecked, bool Intact, long BreakCount, IReadOnlyList<ChainBreak> Breaks)
+public sealed record VerificationReport(long EventsChecked, bool Intact, long BreakCount, IReadOnlyList<ChainBreak> Breaks,
+    long CheckpointsChecked = 0, Checkpoint? LatestCheckpoint = null)
 {
     public ChainBreak? FirstBreak => Breaks.Count > 0 ? Breaks[0] : null;
 }
 
 /// <summary>
-/// Recomputes the hash chain from the stored events, stream by stream in version order, streaming rows (never the whole
-/// store in memory), and reports every event that does not match: its data or type changed (the hash differs), its
-/// hash is missing (appended behind the trigger's back), or its link to the previous event is broken. After a break it
-/// goes on from the stored hash, so one changed event is one break, not a break of everything after it.
+/// Recomputes the log's evidence from the stored rows, streaming them in order (never the whole store in memory), and
+/// reports every place it does not hold:
+/// - per event: its hash is missing (appended behind the trigger's back), differs from what the row holds now (the row was
+///   edited), or its link to the previous event of its stream is broken (an event before it was removed or rewritten);
+/// - for the whole log, against every signed checkpoint: the events each recorded (a missing one, one added to a range
+///   already signed, one whose hash chain was recomputed) and the root each signed (which also catches a checkpoint
+///   whose recorded entries were altered), and each checkpoint's signature and place in the chain of checkpoints;
+/// - against a checkpoint kept outside the database (passed in): its signature, and the root the log gives at its
+///   sequence number now. That is what proves a log emptied or cut back together with its checkpoints.
+/// After a break it goes on from what was recorded, so one changed event is one break, not a break of everything after it.
 /// </summary>
-public sealed class LogVerifier(NpgsqlDataSource dataSource)
+public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints checkpoints, CheckpointSigner signer)
 {
     public const int MaxReportedBreaks = 1000;
 
-    private const string Rows = $"""
-        select e.seq_id, e.stream_id, e.version, e.type, e.data::text, h.hash, h.previous_hash
-          from {Infrastructure.TrackerDatabase.Schema}.mt_events e
-          left join {Infrastructure.TrackerDatabase.Schema}.{HashChain.Table} h on h.seq_id = e.seq_id
-        """;
-
     public Task<VerificationReport> VerifyStream(Guid streamId, CancellationToken token) =>
-        Verify($"{Rows} where e.stream_id = $1 order by e.version", streamId, token);
+        Verify($"{LogCheckpoints.EntriesSql} where e.stream_id = $1 order by e.version", streamId, null, null, token);
 
-    public Task<VerificationReport> VerifyAll(CancellationToken token) =>
-        Verify($"{Rows} order by e.stream_id, e.version", null, token);
+    public async Task<VerificationReport> VerifyAll(Checkpoint? keptOutside, CancellationToken token) =>
+        await Verify($"{LogCheckpoints.EntriesSql} order by e.seq_id", null, await checkpoints.All(token), keptOutside, token);
 
-    private async Task<VerificationReport> Verify(string sql, Guid? streamId, CancellationToken token)
+    private async Task<VerificationReport> Verify(string sql, Guid? streamId, IReadOnlyList<Checkpoint>? signed,
+        Checkpoint? keptOutside, CancellationToken token)
     {
+        var found = new Findings();
+        var ranges = signed is null ? null : new CheckpointRanges(signed, checkpoints, signer, found);
+        var external = keptOutside is null ? null : new KeptOutside(keptOutside, signed ?? [], signer, found);
+
         await using var command = dataSource.CreateCommand(sql);
         if (streamId is { } id) command.Parameters.Add(new NpgsqlParameter { Value = id });
         await using var reader = await command.ExecuteReaderAsync(token);
 
         long checkedCount = 0;
-        long breakCount = 0;
-        var breaks = new List<ChainBreak>();
-        Guid? stream = null;
-        string? previousHash = null;
-        var tombstones = false; // whether every row of the current stream so far is one of Marten's tombstones
+        var currentSchemeSeen = false;
         while (await reader.ReadAsync(token))
         {
-            var sequence = reader.GetInt64(0);
-            var currentStream = reader.GetGuid(1);
-            var version = reader.GetInt64(2);
-            var type = reader.GetString(3);
-            var data = reader.GetString(4);
-            var stored = reader.IsDBNull(5) ? null : reader.GetString(5);
-            var storedPrevious = reader.IsDBNull(6) ? null : reader.GetString(6);
-            if (currentStream != stream)
-            {
-                previousHash = null;
-                tombstones = IsTombstone(type, data);
-            }
-            else if (!IsTombstone(type, data))
-            {
-                tombstones = false;
-            }
-            stream = currentStream;
+            var recorded = LogCheckpoints.RecordedEventOf(reader);
+            var stored = reader.IsDBNull(2) ? null : reader.GetString(2);
+            short? scheme = reader.IsDBNull(3) ? null : reader.GetInt16(3);
+            var storedPrevious = reader.IsDBNull(4) ? null : reader.GetString(4);
+            var previousInLog = reader.IsDBNull(5) ? null : reader.GetString(5);
             checkedCount++;
 
             string? reason = null;
             if (stored is null) reason = "no hash was recorded for this event";
-            else if (storedPrevious != previousHash && !tombstones)
+            else if (storedPrevious != previousInLog && !IsTombstone(recorded))
                 reason = "its link to the previous event of the stream is broken";
-            else if (HashChain.Compute(type, version, data, storedPrevious) != stored)
-                reason = "its type, version or data changed after it was recorded";
+            else if (HashChain.Compute(scheme, recorded, storedPrevious) != stored)
+                reason = "what it records (its data, type, time, actor, correlation or other metadata) changed after it was recorded";
+            else if (scheme is null or 1 && currentSchemeSeen)
+                reason = "its hash is of the old scheme (type, version and data only), written after the current scheme took over";
+            currentSchemeSeen |= scheme >= HashChain.CurrentScheme;
+            if (reason is not null) found.Add(new ChainBreak(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type, reason));
 
-            if (reason is not null)
+            if (ranges is not null || external is not null)
             {
-                breakCount++;
-                if (breaks.Count < MaxReportedBreaks) breaks.Add(new ChainBreak(sequence, currentStream, version, type, reason));
+                var entry = LogCheckpoints.EntryOf(reader);
+                if (ranges is not null) await ranges.Add(entry, recorded, token);
+                external?.Add(entry);
             }
-            previousHash = stored ?? previousHash;
         }
-        return new VerificationReport(checkedCount, breakCount == 0, breakCount, breaks);
+        if (ranges is not null) await ranges.End(token);
+        external?.End();
+
+        var breaks = found.Breaks.OrderBy(b => b.Sequence).ToList();
+        return new VerificationReport(checkedCount, found.Count == 0, found.Count, breaks,
+            (signed?.Count ?? 0) + (keptOutside is null ? 0 : 1), signed is { Count: > 0 } ? signed[^1] : null);
     }
 
     // Marten's tombstones hold no fact (they fill the sequence numbers of a failed append, several at once and not always
-    // in version order, in a stream of their own), so in a stream of nothing but tombstones each one's own hash is
-    // checked but not its link. A tombstone-shaped row in any other stream is checked like every event.
-    private static bool IsTombstone(string type, string data) => type == "tombstone" && data == "{}";
+    // in version order, in a stream of their own): their own hash is checked but not their link.
+    private static bool IsTombstone(RecordedEvent e) => e.Type == "tombstone" && e.Data == "{}";
+
+    private sealed class Findings
+    {
+        public List<ChainBreak> Breaks { get; } = [];
+        public long Count { get; private set; }
+
+        public void Add(ChainBreak found)
+        {
+            Count++;
+            if (Breaks.Count < MaxReportedBreaks) Breaks.Add(found);
+        }
+    }
+
+    /// <summary>The log, in sequence order, against the checkpoints the database holds.</summary>
+    private sealed class CheckpointRanges
+    {
+        private readonly IReadOnlyList<Checkpoint> _signed;
+        private readonly LogCheckpoints _store;
+        private readonly Findings _found;
+        private readonly bool[] _trusted;
+        private int _index;
+        private RunningRoot _root = new();
+        private Queue<CheckpointEntry> _expected = new();
+        private bool _opened;
+        private long _breaksAtOpen;
+
+        public CheckpointRanges(IReadOnlyList<Checkpoint> signed, LogCheckpoints store, CheckpointSigner signer, Findings found)
+        {
+            _signed = signed;
+            _store = store;
+            _found = found;
+            _trusted = new bool[signed.Count];
+            for (var i = 0; i < signed.Count; i++)
+            {
+                var c = signed[i];
+                var problem = signer.Check(c.KeyId, c.Payload(), c.Signature);
+                var previous = i == 0 ? null : signed[i - 1];
+                problem ??= (previous, c) switch
+                {
+                    (null, { Number: not 1 }) => "the checkpoints before it are missing",
+                    (null, { AfterSequence: not 0 }) => "it does not start at the beginning of the log",
+                    ({ } p, _) when c.Number != p.Number + 1 => $"checkpoint {p.Number + 1} is missing before it",
+                    ({ } p, _) when c.AfterSequence != p.ThroughSequence => $"it does not start where checkpoint {p.Number} ends",
+                    _ => null
+                };
+                _trusted[i] = problem is null;
+                if (problem is not null) Report(c.ThroughSequence, null, null, null, $"Checkpoint {c.Number} cannot be trusted: {problem}", c.Number);
+            }
+        }
+
+        public async Task Add(CheckpointEntry entry, RecordedEvent recorded, CancellationToken token)
+        {
+            while (_index < _signed.Count && entry.Sequence > _signed[_index].ThroughSequence) await Close(token);
+            if (_index >= _signed.Count) return;
+            if (!_opened) await Open(token);
+
+            var current = _signed[_index];
+            while (_expected.TryPeek(out var missing) && missing.Sequence < entry.Sequence)
+            {
+                _expected.Dequeue();
+                Missing(missing, current);
+            }
+            if (_expected.TryPeek(out var expected) && expected.Sequence == entry.Sequence)
+            {
+                _expected.Dequeue();
+                if (expected.StreamId != entry.StreamId || !expected.Hash.AsSpan().SequenceEqual(entry.Hash))
+                {
+                    Report(entry.Sequence, recorded.StreamId, recorded.Version, recorded.Type,
+                        $"it differs from what checkpoint {current.Number} recorded: it was rewritten and its hashes recomputed", current.Number);
+                }
+            }
+            else
+            {
+                Report(entry.Sequence, recorded.StreamId, recorded.Version, recorded.Type,
+                    $"it was not in the log when checkpoint {current.Number} was taken: it was added to a part of the log already signed",
+                    current.Number);
+            }
+            _root.Add(entry);
+        }
+
+        public async Task End(CancellationToken token)
+        {
+            while (_index < _signed.Count) await Close(token);
+        }
+
+        private async Task Open(CancellationToken token)
+        {
+            var current = _signed[_index];
+            var entries = CheckpointEntry.ReadAll(await _store.Entries(current.Number, token)).ToList();
+            _expected = new Queue<CheckpointEntry>(entries);
+            var fromEntries = new RunningRoot(_index == 0 ? null : _signed[_index - 1].Root);
+            foreach (var e in entries) fromEntries.Add(e);
+            if (fromEntries.Hex != current.Root)
+            {
+                Report(current.ThroughSequence, null, null, null,
+                    $"Checkpoint {current.Number}'s recorded entries were altered: they no longer give the root it signed", current.Number);
+            }
+            _opened = true;
+            _breaksAtOpen = _found.Count;
+        }
+
+        private async Task Close(CancellationToken token)
+        {
+            var current = _signed[_index];
+            if (!_opened) await Open(token); // a range the log holds nothing of
+            foreach (var missing in _expected) Missing(missing, current);
+            if (_root.Hex != current.Root && _found.Count == _breaksAtOpen)
+            {
+                Report(current.ThroughSequence, null, null, null,
+                    $"The log through sequence {current.ThroughSequence} no longer gives the root checkpoint {current.Number} signed " +
+                    $"({current.EventCount} events)", current.Number);
+            }
+            // The next range is judged on its own, from the root this one signed (when its signature holds).
+            _root = new RunningRoot(_trusted[_index] ? current.Root : _root.Hex);
+            _expected = new Queue<CheckpointEntry>();
+            _opened = false;
+            _index++;
+        }
+
+        private void Missing(CheckpointEntry missing, Checkpoint current) =>
+            Report(missing.Sequence, missing.StreamId, null, null,
+                $"it is missing: checkpoint {current.Number} recorded this event of stream {missing.StreamId}", current.Number);
+
+        private void Report(long sequence, Guid? stream, long? version, string? type, string reason, long? checkpoint) =>
+            _found.Add(new ChainBreak(sequence, stream, version, type, reason, checkpoint));
+    }
+
+    /// <summary>The log against one checkpoint an auditor kept outside the database.</summary>
+    private sealed class KeptOutside
+    {
+        private readonly Checkpoint _kept;
+        private readonly Findings _found;
+        private readonly RunningRoot _root = new();
+        private bool _closed;
+
+        public KeptOutside(Checkpoint kept, IReadOnlyList<Checkpoint> signed, CheckpointSigner signer, Findings found)
+        {
+            _kept = kept;
+            _found = found;
+            if (signer.Check(kept.KeyId, kept.Payload(), kept.Signature) is { } problem)
+            {
+                Report($"The checkpoint you kept (number {kept.Number}) cannot be trusted: {problem}");
+                _closed = true;
+                return;
+            }
+            var same = signed.FirstOrDefault(c => c.Number == kept.Number);
+            if (same is null)
+            {
+                Report(signed.Count == 0 || signed[^1].Number < kept.Number
+                    ? $"Checkpoint {kept.Number}, which you kept, is missing from the database (it holds {signed.Count} checkpoints): they were removed"
+                    : $"Checkpoint {kept.Number}, which you kept, is missing from the database");
+            }
+            else if (same.Root != kept.Root || same.ThroughSequence != kept.ThroughSequence || same.Signature != kept.Signature)
+            {
+                Report($"Checkpoint {kept.Number} in the database is not the one you kept");
+            }
+        }
+
+        public void Add(CheckpointEntry entry)
+        {
+            if (_closed) return;
+            if (entry.Sequence > _kept.ThroughSequence)
+            {
+                End();
+                return;
+            }
+            _root.Add(entry);
+        }
+
+        public void End()
+        {
+            if (_closed) return;
+            _closed = true;
+            if (_root.Hex != _kept.Root)
+            {
+                Report($"The log through sequence {_kept.ThroughSequence} holds {_root.Count} events and no longer gives the root of the " +
+                       $"checkpoint you kept ({_kept.EventCount} events, signed {_kept.TakenAt:yyyy-MM-dd HH:mm:ss}Z)");
+            }
+        }
+
+        private void Report(string reason) =>
+            _found.Add(new ChainBreak(_kept.ThroughSequence, null, null, null, reason, _kept.Number));
+    }
 }

@@ -10,10 +10,10 @@ public sealed class VerifyLogCommand : JasperFxAsyncCommand<NetCoreInput>
     public override async Task<bool> Execute(NetCoreInput input)
     {
         using var host = input.BuildHost();
-        var report = await host.Services.GetRequiredService<LogVerifier>().VerifyAll(CancellationToken.None);
+        var report = await host.Services.GetRequiredService<LogVerifier>().VerifyAll(null, CancellationToken.None);
         if (report.Intact)
         {
-            Console.WriteLine($"The log is intact: {report.EventsChecked} events checked.");
+            Console.WriteLine($"The log is intact: {report.EventsChecked} events checked, against {report.CheckpointsChecked} signed checkpoints.");
             return true;
         }
 

@@ -39,6 +39,18 @@ public static class TrackerDatabase
         return tuned.ConnectionString;
     }
 
+    /// <summary>The role the service runs as, granted what it needs by `db-apply` (none when set empty).</summary>
+    public static string? ServiceRole(IConfiguration configuration)
+    {
+        var role = configuration.GetValue("Database:ServiceRole", DatabaseGuards.DefaultServiceRole);
+        if (string.IsNullOrWhiteSpace(role)) return null;
+        if (!System.Text.RegularExpressions.Regex.IsMatch(role, "^[a-z_][a-z0-9_]{0,62}$"))
+        {
+            throw new InvalidOperationException("Database:ServiceRole must be a plain PostgreSQL role name (lower-case letters, digits, underscores).");
+        }
+        return role;
+    }
+
     public static IServiceCollection AddTrackerDatabase(this IServiceCollection services, IConfiguration configuration,
         IHostEnvironment environment)
     {
@@ -51,6 +63,7 @@ public static class TrackerDatabase
         }
 
         connectionString = Tuned(connectionString);
+        var applySchema = configuration.GetValue("Database:ApplySchemaOnStart", environment.IsDevelopment());
         services.AddSingleton(NpgsqlDataSource.Create(connectionString));
         services.AddSingleton<IdempotencyStore>();
 
@@ -61,8 +74,9 @@ public static class TrackerDatabase
                 // Enums as names in the log: an auditor reading mt_events sees "Disbursed", not 1.
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
 
-                // Development creates and migrates the schema at start; elsewhere `db-apply` does it with an owner role.
-                options.AutoCreateSchemaObjects = environment.IsDevelopment() ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+                // Development creates and migrates the schema at start (when it connects as the owner); elsewhere
+                // `db-apply` does it with the owner role, and the service runs as a role that cannot change the schema.
+                options.AutoCreateSchemaObjects = applySchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
 
                 // Who, which request, and why: on every event, as columns an auditor can query.
                 options.Events.MetadataConfig.EnableAll();
@@ -118,7 +132,10 @@ public static class TrackerDatabase
 
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));
-                options.Storage.ExtendedSchemaObjects.Add(AppendOnlyLog.SchemaObject(Schema));
+                options.Storage.ExtendedSchemaObjects.AddRange(AppendOnlyLog.SchemaObjects(Schema));
+                options.Storage.ExtendedSchemaObjects.Add(Audit.Checkpoints.LogCheckpoints.Define(Schema));
+                // The triggers on tables Marten creates and the service role's privileges, once every table exists.
+                options.Storage.Add(new DatabaseGuards(Schema, ServiceRole(configuration)));
                 options.Storage.ExtendedSchemaObjects.Add(Security.ApiKeyStore.Define(Schema));
             })
             .UseLightweightSessions()
@@ -129,7 +146,7 @@ public static class TrackerDatabase
             .AddAsyncDaemon(DaemonMode.HotCold)
             .IntegrateWithWolverine();
 
-        if (environment.IsDevelopment())
+        if (applySchema)
         {
             marten.ApplyAllDatabaseChangesOnStartup();
         }

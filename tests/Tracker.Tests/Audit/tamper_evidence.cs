@@ -2,6 +2,8 @@ using System.Text.Json;
 using Alba;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Tracker.Api.Audit;
+using Tracker.Api.Audit.Checkpoints;
 using Tracker.Domain;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Support;
@@ -9,35 +11,47 @@ using static Tracker.Tests.Commitments.CommitmentScenarios;
 
 namespace Tracker.Tests.Audit;
 
+/// <summary>
+/// The log attacked the ways somebody with access to the database would (docs/reliability.md, "Tampering"): as the
+/// service's role, as the schema's owner, and as a superuser behind the triggers. Each attack is refused or found.
+/// </summary>
 public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
 {
     private const string Base = $"/api/commitments/{Goal}";
 
-    private async Task<JsonElement> Get(string url) => (await Api.Scenario(s => s.Get.Url(url))).Json();
+    private async Task<VerificationReport> Verify(string url = "/api/audit/verify") =>
+        (await Api.Scenario(s => s.Get.Url(url))).ReadAsJson<VerificationReport>()!;
 
-    private async Task Sql(string sql)
+    private async Task<VerificationReport> VerifyAgainst(Checkpoint kept) =>
+        (await Api.Scenario(s => s.Post.Json(kept).ToUrl("/api/audit/verify"))).ReadAsJson<VerificationReport>()!;
+
+    private async Task<Checkpoint> TakeCheckpoint() =>
+        (await Api.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/checkpoints");
+            s.StatusCodeShouldBe(201);
+        })).ReadAsJson<Checkpoint>()!;
+
+    private Task AsService(string sql) => Run(Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql));
+
+    private static async Task AsOwner(string sql)
     {
-        await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
+        await using var connection = new NpgsqlConnection(TestDatabase.OwnerConnectionString());
+        await connection.OpenAsync();
+        await Run(new NpgsqlCommand(sql, connection));
     }
 
-    /// <summary>What only a superuser can do: switch the append-only triggers off for one transaction, then change rows.</summary>
-    private Task AsSuperuserBehindTheTriggers(string sql) =>
-        Sql($"begin; set local session_replication_role = replica; {sql}; commit;");
-
-    [Theory]
-    [InlineData("update tracker.mt_events set data = '{}'")]
-    [InlineData("delete from tracker.mt_events")]
-    [InlineData("update tracker.event_hashes set hash = 'x'")]
-    [InlineData("delete from tracker.event_hashes")]
-    public async Task the_database_refuses_to_change_or_delete_a_recorded_event_or_its_hash(string change)
+    /// <summary>What a superuser can do: switch every trigger off for one transaction, then change rows.</summary>
+    private static async Task AsSuperuserBehindTheTriggers(string sql)
     {
-        await AHistory();
+        await using var connection = new NpgsqlConnection(TestDatabase.SuperuserConnectionString());
+        await connection.OpenAsync();
+        await Run(new NpgsqlCommand($"begin; set local session_replication_role = replica; {sql}; commit;", connection));
+    }
 
-        var refused = await Should.ThrowAsync<PostgresException>(() => Sql(change));
-
-        refused.MessageText.ShouldContain("append-only");
-        (await Get($"/api/audit/commitments/{Goal}/verify")).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    private static async Task Run(NpgsqlCommand command)
+    {
+        await using (command) await command.ExecuteNonQueryAsync();
     }
 
     private async Task<long> SequenceOf(int version)
@@ -55,18 +69,101 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Base}/progress", Progress());
     }
 
-    [Fact]
-    public async Task an_untouched_log_verifies_intact()
+    /// <summary>
+    /// An attacker who rewrites a stream from one event on and recomputes every hash after it, as the trigger would: the
+    /// per-stream chain then holds, and only a signed checkpoint can tell.
+    /// </summary>
+    private static async Task RehashStreamBehindTheTriggers(Guid stream)
+    {
+        await using var connection = new NpgsqlConnection(TestDatabase.SuperuserConnectionString());
+        await connection.OpenAsync();
+        var rehashed = new List<(long Sequence, string Hash, string? Previous)>();
+        await using (var read = new NpgsqlCommand($"{LogCheckpoints.EntriesSql} where e.stream_id = $1 order by e.version", connection))
+        {
+            read.Parameters.Add(new NpgsqlParameter { Value = stream });
+            await using var reader = await read.ExecuteReaderAsync();
+            string? previous = null;
+            while (await reader.ReadAsync())
+            {
+                var hash = HashChain.Compute(HashChain.CurrentScheme, LogCheckpoints.RecordedEventOf(reader), previous);
+                rehashed.Add((reader.GetInt64(0), hash, previous));
+                previous = hash;
+            }
+        }
+        var updates = string.Join(";\n", rehashed.Select(r =>
+            $"update tracker.event_hashes set hash = '{r.Hash}', previous_hash = {(r.Previous is null ? "null" : $"'{r.Previous}'")} where seq_id = {r.Sequence}"));
+        await Run(new NpgsqlCommand($"begin; set local session_replication_role = replica; {updates}; commit;", connection));
+    }
+
+    [Theory]
+    [InlineData("update tracker.mt_events set data = '{}'")]
+    [InlineData("delete from tracker.mt_events")]
+    [InlineData("truncate tracker.mt_events cascade")]
+    [InlineData("update tracker.event_hashes set hash = 'x'")]
+    [InlineData("delete from tracker.event_hashes")]
+    [InlineData("truncate tracker.event_hashes")]
+    [InlineData("delete from tracker.mt_streams")]
+    [InlineData("truncate tracker.mt_streams cascade")]
+    [InlineData("update tracker.log_checkpoints set root = 'x'")]
+    [InlineData("truncate tracker.log_checkpoints")]
+    [InlineData("alter table tracker.mt_events disable trigger user")]
+    public async Task the_service_role_has_no_privilege_to_change_remove_or_unguard_the_log(string change)
     {
         await AHistory();
+        await TakeCheckpoint();
 
-        var commitment = await Get($"/api/audit/commitments/{Goal}/verify");
-        var store = await Get("/api/audit/verify");
+        var refused = await Should.ThrowAsync<PostgresException>(() => AsService(change));
 
-        commitment.GetProperty("intact").GetBoolean().ShouldBeTrue();
-        commitment.GetProperty("eventsChecked").GetInt64().ShouldBe(4);
-        store.GetProperty("intact").GetBoolean().ShouldBeTrue();
-        store.GetProperty("eventsChecked").GetInt64().ShouldBe(5); // and the document's registration
+        refused.SqlState.ShouldBeOneOf(PostgresErrorCodes.InsufficientPrivilege);
+        (await Verify()).Intact.ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("update tracker.mt_events set data = '{}'")]
+    [InlineData("update tracker.mt_events set user_name = 'someone else'")]
+    [InlineData("update tracker.mt_events set is_archived = true")]
+    [InlineData("delete from tracker.mt_events")]
+    [InlineData("truncate tracker.mt_events cascade")]
+    [InlineData("update tracker.event_hashes set hash = 'x'")]
+    [InlineData("truncate tracker.event_hashes")]
+    [InlineData("delete from tracker.mt_streams")]
+    [InlineData("truncate tracker.mt_streams cascade")]
+    [InlineData("update tracker.mt_streams set version = version - 1")]
+    [InlineData("update tracker.mt_streams set is_archived = true")]
+    [InlineData("delete from tracker.log_checkpoints")]
+    [InlineData("truncate tracker.log_checkpoints")]
+    public async Task the_owner_is_refused_by_the_triggers_while_they_are_on(string change)
+    {
+        await AHistory();
+        await TakeCheckpoint();
+
+        var refused = await Should.ThrowAsync<PostgresException>(() => AsOwner(change));
+
+        refused.MessageText.ShouldContain("append-only");
+        (await Verify()).Intact.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task an_untouched_log_verifies_intact_against_its_checkpoints()
+    {
+        await AHistory();
+        var first = await TakeCheckpoint();
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/after-the-first-checkpoint", primary = false });
+        var second = await TakeCheckpoint();
+
+        var commitment = await Verify($"/api/audit/commitments/{Goal}/verify");
+        var whole = await Verify();
+
+        commitment.Intact.ShouldBeTrue();
+        commitment.EventsChecked.ShouldBe(5);
+        whole.Intact.ShouldBeTrue();
+        whole.EventsChecked.ShouldBe(6); // and the document's registration
+        whole.CheckpointsChecked.ShouldBe(2);
+        whole.LatestCheckpoint!.Number.ShouldBe(2);
+        first.EventCount.ShouldBe(5);
+        second.AfterSequence.ShouldBe(first.ThroughSequence);
+        second.EventCount.ShouldBe(6);
+        (await VerifyAgainst(first)).Intact.ShouldBeTrue();
     }
 
     [Fact]
@@ -78,17 +175,33 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         // Somebody with database access quietly raises Germany's pledge.
         await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '250000000') where seq_id = {tampered}");
 
-        var commitment = await Get($"/api/audit/commitments/{Goal}/verify");
-        var store = await Get("/api/audit/verify");
-        foreach (var report in new[] { commitment, store })
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
         {
-            report.GetProperty("intact").GetBoolean().ShouldBeFalse();
-            var found = report.GetProperty("firstBreak");
-            found.GetProperty("sequence").GetInt64().ShouldBe(tampered);
-            found.GetProperty("version").GetInt64().ShouldBe(2);
-            found.GetProperty("type").GetString().ShouldBe("pledge_announced");
-            found.GetProperty("reason").GetString()!.ShouldContain("data changed");
+            report.Intact.ShouldBeFalse();
+            report.FirstBreak!.Sequence.ShouldBe(tampered);
+            report.FirstBreak.Version.ShouldBe(2);
+            report.FirstBreak.Type.ShouldBe("pledge_announced");
+            report.FirstBreak.Reason.ShouldContain("changed after it was recorded");
         }
+    }
+
+    [Theory]
+    [InlineData("user_name = 'somebody-else'")]
+    [InlineData("timestamp = timestamp - interval '1 day'")]
+    [InlineData("correlation_id = 'another-request'")]
+    [InlineData("headers = '{\"reason\": \"rewritten\"}'")]
+    public async Task who_when_and_which_request_are_covered_by_the_hash(string change)
+    {
+        await AHistory();
+        var tampered = await SequenceOf(3);
+
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set {change} where seq_id = {tampered}");
+
+        var report = await Verify();
+        report.Intact.ShouldBeFalse();
+        report.BreakCount.ShouldBe(1);
+        report.FirstBreak!.Sequence.ShouldBe(tampered);
+        report.FirstBreak.Reason.ShouldContain("changed after it was recorded");
     }
 
     [Fact]
@@ -98,30 +211,166 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var tampered = await SequenceOf(2);
         var next = await SequenceOf(3);
 
-        await AsSuperuserBehindTheTriggers($$"""
-            update tracker.mt_events set data = jsonb_set(data, '{Amount,Amount}', '250000000') where seq_id = {{tampered}};
-            update tracker.event_hashes h set hash = encode(sha256(convert_to(e.type || E'\n' || e.version::text || E'\n' ||
-                   e.data::text || E'\n' || coalesce(h.previous_hash, ''), 'UTF8')), 'hex')
-              from tracker.mt_events e where e.seq_id = h.seq_id and h.seq_id = {{tampered}}
-            """);
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '250000000') where seq_id = {tampered}");
+        var rewritten = await Verify($"/api/audit/commitments/{Goal}/verify");
+        await AsSuperuserBehindTheTriggers($"update tracker.event_hashes set hash = 'recomputed-by-the-attacker' where seq_id = {tampered}");
 
-        var report = await Get($"/api/audit/commitments/{Goal}/verify");
-        report.GetProperty("intact").GetBoolean().ShouldBeFalse();
-        report.GetProperty("firstBreak").GetProperty("sequence").GetInt64().ShouldBe(next);
-        report.GetProperty("firstBreak").GetProperty("reason").GetString()!.ShouldContain("link");
+        var report = await Verify($"/api/audit/commitments/{Goal}/verify");
+        rewritten.FirstBreak!.Sequence.ShouldBe(tampered);
+        report.Intact.ShouldBeFalse();
+        report.Breaks.Select(b => b.Sequence).ShouldContain(next);
+        report.Breaks.Single(b => b.Sequence == next).Reason.ShouldContain("link");
     }
 
     [Fact]
-    public async Task an_event_inserted_behind_the_trigger_has_no_hash_and_is_found()
+    public async Task an_owner_who_disables_the_triggers_edits_a_row_and_recomputes_the_chain_is_caught_by_the_signed_checkpoint()
+    {
+        await AHistory();
+        var tampered = await SequenceOf(2);
+        await TakeCheckpoint();
+
+        // The owner (no superuser) may switch its tables' triggers off.
+        await AsOwner($"""
+            alter table tracker.mt_events disable trigger user;
+            update tracker.mt_events set data = jsonb_set(data, '{"{"}Amount,Amount{"}"}', '250000000') where seq_id = {tampered};
+            alter table tracker.mt_events enable trigger user;
+            """);
+        await RehashStreamBehindTheTriggers(StreamIds.ForCommitment(Goal));
+
+        var stream = await Verify($"/api/audit/commitments/{Goal}/verify");
+        var whole = await Verify();
+
+        stream.Intact.ShouldBeTrue(); // the per-stream chain was recomputed consistently ...
+        whole.Intact.ShouldBeFalse(); // ... and the checkpoint says what it was
+        whole.FirstBreak!.Sequence.ShouldBe(tampered);
+        whole.FirstBreak.Checkpoint.ShouldBe(1);
+        whole.FirstBreak.Reason.ShouldContain("differs from what checkpoint 1 recorded");
+    }
+
+    [Fact]
+    public async Task deleting_a_streams_last_event_and_winding_its_version_back_is_found_even_after_later_appends()
     {
         await AHistory();
         var last = await SequenceOf(4);
+        await TakeCheckpoint();
 
-        await AsSuperuserBehindTheTriggers($"delete from tracker.event_hashes where seq_id = {last}");
+        await AsSuperuserBehindTheTriggers($"""
+            delete from tracker.event_hashes where seq_id = {last};
+            delete from tracker.mt_events where seq_id = {last};
+            update tracker.mt_streams set version = 3 where id = '{StreamIds.ForCommitment(Goal)}'
+            """);
+        // Later appends chain cleanly onto the shortened stream ...
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/after-the-cut", primary = false });
 
-        var report = await Get($"/api/audit/commitments/{Goal}/verify");
-        report.GetProperty("firstBreak").GetProperty("sequence").GetInt64().ShouldBe(last);
-        report.GetProperty("firstBreak").GetProperty("reason").GetString()!.ShouldContain("no hash");
+        var stream = await Verify($"/api/audit/commitments/{Goal}/verify");
+        var whole = await Verify();
+
+        stream.Intact.ShouldBeTrue();
+        whole.Intact.ShouldBeFalse(); // ... but the checkpoint recorded the event that is gone
+        whole.FirstBreak!.Sequence.ShouldBe(last);
+        whole.FirstBreak.StreamId.ShouldBe(StreamIds.ForCommitment(Goal));
+        whole.FirstBreak.Reason.ShouldContain("missing");
+    }
+
+    [Fact]
+    public async Task a_truncated_log_fails_readiness_and_is_found_by_verification()
+    {
+        await AHistory();
+        var checkpoint = await TakeCheckpoint();
+
+        await AsSuperuserBehindTheTriggers("truncate tracker.mt_events, tracker.mt_streams, tracker.event_hashes cascade");
+
+        var report = await Verify();
+        var ready = await Api.Scenario(s =>
+        {
+            s.Get.Url("/health/ready");
+            s.StatusCodeShouldBe(503);
+        });
+        report.EventsChecked.ShouldBe(0);
+        report.Intact.ShouldBeFalse();
+        report.BreakCount.ShouldBe(checkpoint.EventCount);
+        report.Breaks.ShouldAllBe(b => b.Reason.Contains("missing"));
+        ready.ReadAsText().ShouldContain("no longer holds");
+    }
+
+    [Fact]
+    public async Task a_log_emptied_together_with_its_checkpoints_is_found_against_a_checkpoint_kept_outside()
+    {
+        await AHistory();
+        await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/audit/checkpoints/latest");
+            s.StatusCodeShouldBe(404);
+        });
+        await TakeCheckpoint();
+        var published = (await Api.Scenario(s => s.Get.Url("/api/audit/checkpoints/latest"))).ReadAsJson<Checkpoint>()!;
+
+        await AsSuperuserBehindTheTriggers(
+            "truncate tracker.mt_events, tracker.mt_streams, tracker.event_hashes, tracker.log_checkpoints, " +
+            "tracker.mt_doc_documentview, tracker.mt_doc_commitmentprogress cascade; select setval('tracker.mt_events_sequence', 1, false)");
+        Api.Services.GetRequiredService<Tracker.Api.Documents.RegisteredDocuments>().Forget();
+        // A new history written into the emptied log, with a clean chain of its own.
+        await AHistory();
+
+        var fromTheDatabase = await Verify();
+        var againstTheKeptCopy = await VerifyAgainst(published);
+
+        fromTheDatabase.Intact.ShouldBeTrue(); // nothing in the database can tell ...
+        againstTheKeptCopy.Intact.ShouldBeFalse(); // ... the copy kept outside it can
+        againstTheKeptCopy.Breaks.Select(b => b.Reason).ShouldContain(r => r.Contains("missing from the database"));
+        againstTheKeptCopy.Breaks.Select(b => b.Reason).ShouldContain(r => r.Contains("no longer gives the root"));
+    }
+
+    [Fact]
+    public async Task a_checkpoint_rewritten_in_the_database_no_longer_verifies_its_signature()
+    {
+        await AHistory();
+        var checkpoint = await TakeCheckpoint();
+
+        await AsSuperuserBehindTheTriggers("update tracker.log_checkpoints set event_count = event_count + 1");
+        var forged = checkpoint with { EventCount = checkpoint.EventCount + 1 };
+
+        var report = await Verify();
+        var against = await VerifyAgainst(forged);
+        report.Intact.ShouldBeFalse();
+        report.FirstBreak!.Reason.ShouldContain("signature does not match");
+        against.Breaks.Select(b => b.Reason).ShouldContain(r => r.Contains("signature does not match"));
+    }
+
+    [Fact]
+    public async Task a_hash_downgraded_to_the_old_scheme_is_a_break_but_a_log_recorded_under_it_still_verifies()
+    {
+        await AHistory();
+        var downgraded = await SequenceOf(3);
+
+        // As the log was before the current scheme: every hash of the old kind, the chain intact.
+        await AsSuperuserBehindTheTriggers("""
+            update tracker.event_hashes h set scheme = null, previous_hash = null,
+                   hash = encode(sha256(convert_to(e.type || E'\n' || e.version::text || E'\n' || e.data::text || E'\n', 'UTF8')), 'hex')
+              from tracker.mt_events e where e.seq_id = h.seq_id and e.version = 1
+            """);
+        for (var version = 2; version <= 4; version++)
+        {
+            await AsSuperuserBehindTheTriggers($"""
+                update tracker.event_hashes h set scheme = null, previous_hash = p.hash,
+                       hash = encode(sha256(convert_to(e.type || E'\n' || e.version::text || E'\n' || e.data::text || E'\n' || p.hash, 'UTF8')), 'hex')
+                  from tracker.mt_events e, tracker.event_hashes p
+                 where e.seq_id = h.seq_id and e.stream_id = '{StreamIds.ForCommitment(Goal)}' and e.version = {version}
+                   and p.stream_id = e.stream_id and p.version = e.version - 1
+                """);
+        }
+        var oldLog = await Verify();
+        // A new event chains onto the old hashes under the current scheme ...
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/under-the-new-scheme", primary = false });
+        var mixed = await Verify();
+        // ... and an old-scheme hash after it is not something the service writes any more.
+        await AsSuperuserBehindTheTriggers($"update tracker.event_hashes set scheme = 1 where seq_id = (select max(seq_id) from tracker.event_hashes)");
+        var downgrade = await Verify();
+
+        oldLog.Intact.ShouldBeTrue(string.Join("; ", oldLog.Breaks.Select(b => b.Reason)));
+        mixed.Intact.ShouldBeTrue(string.Join("; ", mixed.Breaks.Select(b => b.Reason)));
+        downgrade.Intact.ShouldBeFalse();
+        downgraded.ShouldBeGreaterThan(0);
     }
 
     [Fact]
@@ -134,22 +383,32 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '250000000') where seq_id = {pledge}");
         await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Figure}}', '1') where seq_id = {report}");
 
-        var found = await Get($"/api/audit/commitments/{Goal}/verify");
-        found.GetProperty("intact").GetBoolean().ShouldBeFalse();
-        found.GetProperty("breakCount").GetInt64().ShouldBe(2);
-        found.GetProperty("breaks").EnumerateArray().Select(b => b.GetProperty("sequence").GetInt64()).ShouldBe([pledge, report]);
-        found.GetProperty("firstBreak").GetProperty("sequence").GetInt64().ShouldBe(pledge);
+        var found = await Verify($"/api/audit/commitments/{Goal}/verify");
+        found.Intact.ShouldBeFalse();
+        found.BreakCount.ShouldBe(2);
+        found.Breaks.Select(b => b.Sequence).ShouldBe([pledge, report]);
+    }
+
+    [Fact]
+    public async Task an_event_inserted_behind_the_trigger_has_no_hash_and_is_found()
+    {
+        await AHistory();
+        var last = await SequenceOf(4);
+
+        await AsSuperuserBehindTheTriggers($"delete from tracker.event_hashes where seq_id = {last}");
+
+        var report = await Verify($"/api/audit/commitments/{Goal}/verify");
+        report.FirstBreak!.Sequence.ShouldBe(last);
+        report.FirstBreak.Reason.ShouldContain("no hash");
     }
 
     [Fact]
     public async Task writes_that_lose_a_race_leave_nothing_that_verification_reports_as_a_break()
     {
         await AHistory();
-        var current = await SequenceOf(4);
         var client = Api.Server.CreateClient();
 
-        // Ten writers with the same If-Match: one wins, the others fail after Marten reserved their sequence numbers
-        // (it fills them with tombstone events).
+        // Ten writers with the same If-Match: one wins, the others fail.
         var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, $"{Base}/evidence")
@@ -160,24 +419,73 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
             using var response = await client.SendAsync(request);
             return (int)response.StatusCode;
         }));
+        await TakeCheckpoint();
 
         answers.Count(s => s == 200).ShouldBe(1);
-        current.ShouldBeGreaterThan(0);
-        // Marten writes the losers' tombstones in the background, so whether any are in yet varies; verification must
-        // be intact either way.
-        var whole = await Get("/api/audit/verify");
-        whole.GetProperty("intact").GetBoolean().ShouldBeTrue(whole.ToString());
-        whole.GetProperty("breakCount").GetInt64().ShouldBe(0);
+        var whole = await Verify();
+        whole.Intact.ShouldBeTrue(string.Join("; ", whole.Breaks.Select(b => b.Reason)));
+        whole.BreakCount.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task the_service_takes_signed_checkpoints_on_its_own_and_publishes_them_with_its_key_and_in_the_feed()
+    {
+        await AHistory();
+        await using var node = await TrackerApp.StartAnotherHost(("Audit:Checkpoints:Enabled", "true"),
+            ("Audit:Checkpoints:Interval", "00:00:00.2"), ("Audit:Checkpoints:SettleTime", "00:00:00"));
+
+        var taken = await ReadModels.Eventually.Until(
+            async () => (await Api.Scenario(s => s.Get.Url("/api/audit/checkpoints"))).ReadAsJson<List<Checkpoint>>()!,
+            list => list.Count > 0);
+        var key = (await Api.Scenario(s => s.Get.Url("/api/audit/checkpoints/key"))).ReadAsJson<CheckpointKey>()!;
+        var feed = (await Api.Scenario(s => s.Get.Url("/api/audit/events?after=0&limit=1000"))).ReadAsJson<EventFeedPage>()!;
+
+        taken[0].EventCount.ShouldBe(5);
+        taken[0].KeyId.ShouldBe(key.KeyId);
+        using var publicKey = System.Security.Cryptography.ECDsa.Create();
+        publicKey.ImportFromPem(key.PublicKeyPem);
+        publicKey.VerifyData(System.Text.Encoding.UTF8.GetBytes(taken[0].Payload()), Convert.FromBase64String(taken[0].Signature),
+            System.Security.Cryptography.HashAlgorithmName.SHA256).ShouldBeTrue();
+        feed.Checkpoints.Select(c => c.Number).ShouldContain(1);
+    }
+
+    [Fact]
+    public async Task readiness_reports_the_guards_in_place_for_the_service_role()
+    {
+        var ready = await Api.Scenario(s => s.Get.Url("/health/ready"));
+
+        using var body = JsonDocument.Parse(ready.ReadAsText());
+        var log = body.RootElement.GetProperty("checks").GetProperty("log");
+        log.GetProperty("status").GetString().ShouldBe("Healthy");
+        log.GetProperty("data").GetProperty("guardsInPlace").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task outside_development_readiness_fails_when_the_service_connects_as_the_logs_owner()
+    {
+        await using var asOwner = await TrackerApp.StartHostIn("Production",
+            ("ConnectionStrings:Tracker", TestDatabase.OwnerConnectionString()),
+            ("Auth:BootstrapAdminKey", "production-admin-key-for-tests"));
+
+        var ready = await asOwner.Scenario(s =>
+        {
+            s.Get.Url("/health/ready");
+            s.WithRequestHeader("X-Api-Key", "production-admin-key-for-tests");
+            s.StatusCodeShouldBe(503);
+        });
+
+        ready.ReadAsText().ShouldContain("owner of the events table");
     }
 
     [Fact]
     public async Task the_command_line_verifies_the_whole_log()
     {
         await AHistory();
+        await TakeCheckpoint();
 
         var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify");
 
         exitCode.ShouldBe(0, output);
-        output.ShouldContain("The log is intact: 5 events checked.");
+        output.ShouldContain("The log is intact: 5 events checked");
     }
 }

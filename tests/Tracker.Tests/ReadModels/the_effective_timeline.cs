@@ -228,7 +228,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
             (await spoil.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
         }
         var spoiled = (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-11-20"))).ReadAsText();
-        await Api.Services.GetServices<IHostedService>().OfType<Tracker.Api.Audit.HashChainTrigger>().Single()
+        await Api.Services.GetServices<IHostedService>().OfType<Tracker.Api.Dashboard.RollupBackfill>().Single()
             .StartAsync(CancellationToken.None);
         var after = (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-11-20"))).ReadAsText();
 

@@ -16,7 +16,9 @@ public static class CommandLine
             Environment =
             {
                 ["ConnectionStrings__Tracker"] = connectionString,
-                ["ASPNETCORE_ENVIRONMENT"] = "Development"
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                ["Database__ApplySchemaOnStart"] = "false",
+                ["Audit__Checkpoints__SigningKey"] = TrackerApp.CheckpointSigningKey
             }
         };
         using var process = Process.Start(start)!;

@@ -3,21 +3,36 @@ using System.Diagnostics;
 namespace Tracker.Tests.Support;
 
 /// <summary>
-/// The tests' PostgreSQL: the connection string in TRACKER_TEST_CONNECTION when set (scripts/test.sh sets it),
-/// otherwise the throwaway test cluster that scripts/db.sh starts, so a bare `dotnet test` works too.
+/// The tests' PostgreSQL, as production runs it: the service connects as a role that cannot change the event log
+/// (TRACKER_TEST_CONNECTION), and the schema is applied as its owner (TRACKER_TEST_OWNER_CONNECTION). scripts/test.sh
+/// sets both; otherwise the throwaway test cluster that scripts/db.sh starts gives them, so a bare `dotnet test` works too.
 /// </summary>
 public static class TestDatabase
 {
+    /// <summary>The service role's connection: what every test host connects as.</summary>
     public static string ConnectionString()
     {
         var configured = Environment.GetEnvironmentVariable("TRACKER_TEST_CONNECTION");
-        return string.IsNullOrWhiteSpace(configured) ? StartLocalCluster() : configured;
+        return string.IsNullOrWhiteSpace(configured) ? DbScript("start") : configured;
     }
 
-    private static string StartLocalCluster()
+    /// <summary>The schema owner's connection: what applies the schema, resets data between tests, and attacks the log.</summary>
+    public static string OwnerConnectionString()
+    {
+        var configured = Environment.GetEnvironmentVariable("TRACKER_TEST_OWNER_CONNECTION");
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        ConnectionString();
+        return DbScript("owner-url");
+    }
+
+    /// <summary>The cluster's superuser (only what the owner cannot do: switching triggers off for a session).</summary>
+    public static string SuperuserConnectionString() =>
+        new Npgsql.NpgsqlConnectionStringBuilder(OwnerConnectionString()) { Username = Environment.GetEnvironmentVariable("TRACKER_TEST_SUPERUSER") ?? "postgres" }.ConnectionString;
+
+    private static string DbScript(string command)
     {
         var script = Path.Combine(RepositoryRoot(), "scripts", "db.sh");
-        var start = new ProcessStartInfo("bash", [script, "start", "--test"])
+        var start = new ProcessStartInfo("bash", [script, command, "--test"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true
@@ -28,7 +43,7 @@ public static class TestDatabase
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"scripts/db.sh start --test failed ({process.ExitCode}): {errors}");
+            throw new InvalidOperationException($"scripts/db.sh {command} --test failed ({process.ExitCode}): {errors}");
         }
         return output.Trim();
     }

@@ -20,7 +20,34 @@ public sealed class TrackerApp : IAsyncLifetime
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
-    public async Task InitializeAsync() => Host = await StartAnotherHost();
+    public async Task InitializeAsync()
+    {
+        await SchemaApplied.Value;
+        Host = await StartAnotherHost();
+    }
+
+    /// <summary>A checkpoint signing key for this test run, the same for every host and command line.</summary>
+    public static readonly string CheckpointSigningKey =
+        System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
+
+    /// <summary>
+    /// The schema, applied once per test run as its owner (what `db-apply` does in production): Development's start with
+    /// the owner's connection creates or migrates it, the guards and the service role's grants with it.
+    /// </summary>
+    private static readonly Lazy<Task> SchemaApplied = new(async () =>
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        await using var owner = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Development");
+            builder.UseSetting("ConnectionStrings:Tracker", TestDatabase.OwnerConnectionString());
+            builder.UseSetting("Database:ApplySchemaOnStart", "true");
+            builder.UseSetting("Catalogue:LoadOnStart", "false");
+            builder.UseSetting("Audit:Checkpoints:Enabled", "false");
+            builder.UseSetting("Audit:Checkpoints:SigningKey", CheckpointSigningKey);
+            builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+        });
+    });
 
     /// <summary>A service process of its own on the same database: what a restart or a second node looks like.</summary>
     public static Task<IAlbaHost> StartAnotherHost(params (string Key, string Value)[] settings) => StartHostIn("Development", settings);
@@ -28,6 +55,7 @@ public sealed class TrackerApp : IAsyncLifetime
     /// <summary>A host in another environment (Production: no demo keys, no schema changes, the production headers).</summary>
     public static async Task<IAlbaHost> StartHostIn(string environment, params (string Key, string Value)[] settings)
     {
+        await SchemaApplied.Value;
         JasperFxEnvironment.AutoStartHost = true;
         var connectionString = TestDatabase.ConnectionString();
 
@@ -35,6 +63,11 @@ public sealed class TrackerApp : IAsyncLifetime
         {
             builder.UseEnvironment(environment);
             builder.UseSetting("ConnectionStrings:Tracker", connectionString);
+            // The service role cannot change the schema: the owner applied it (SchemaApplied).
+            builder.UseSetting("Database:ApplySchemaOnStart", "false");
+            // Checkpoints are taken when a test asks (POST /api/admin/checkpoints), or by a host that turns them on.
+            builder.UseSetting("Audit:Checkpoints:Enabled", "false");
+            builder.UseSetting("Audit:Checkpoints:SigningKey", CheckpointSigningKey);
             builder.UseSetting("Wolverine:ScheduledJobPollingMilliseconds", "200");
             // Each test states what it needs; the seed catalogue has its own tests.
             builder.UseSetting("Catalogue:LoadOnStart", "false");

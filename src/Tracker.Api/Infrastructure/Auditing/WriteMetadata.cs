@@ -27,8 +27,13 @@ public static class WriteMetadata
     /// <summary>Who is acting: the authenticated identity (the API key's or the token's subject).</summary>
     public static string ActorOf(HttpContext context) => Clean(context.User.Identity?.Name ?? "") ?? Anonymous;
 
+    /// <summary>Whether a route writes: any POST, PUT, PATCH or DELETE but the auditors' (a verification posts what it checks against).</summary>
     public static bool Applies(Wolverine.Http.HttpChain chain) =>
-        chain.HttpMethods.Any(m => m is "POST" or "PUT" or "PATCH" or "DELETE");
+        chain.HttpMethods.Any(m => m is "POST" or "PUT" or "PATCH" or "DELETE") &&
+        !(chain.RoutePattern?.RawText ?? "").StartsWith(ReadOnlyPrefix, StringComparison.Ordinal);
+
+    /// <summary>The auditors' routes: nothing under it writes, whatever its method.</summary>
+    public const string ReadOnlyPrefix = "/api/audit/";
 
     // RequestTextGuard has refused a correlation id that is not printable ASCII or longer than 200 characters.
     private static string? Clean(string value)

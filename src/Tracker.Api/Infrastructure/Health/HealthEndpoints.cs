@@ -10,7 +10,9 @@ public static class HealthEndpoints
 
     public static IServiceCollection AddTrackerHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<ReadinessCheck>("database", tags: [ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<ReadinessCheck>("database", tags: [ReadyTag])
+            .AddCheck<LogGuardsCheck>("log", tags: [ReadyTag]);
         return services;
     }
 

@@ -21,7 +21,8 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
     public async Task InvokeAsync(HttpContext context)
     {
         var key = context.Request.Headers[Header].ToString().Trim();
-        if (!HttpMethods.IsPost(context.Request.Method) || key.Length == 0)
+        if (!HttpMethods.IsPost(context.Request.Method) || key.Length == 0 ||
+            context.Request.Path.StartsWithSegments(Auditing.WriteMetadata.ReadOnlyPrefix.TrimEnd('/')))
         {
             await next(context);
             return;

@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Tracker.Api.Audit.Checkpoints;
+
+/// <summary>Where the checkpoints' signing key comes from, and which older keys still verify old checkpoints.</summary>
+public sealed class CheckpointOptions
+{
+    /// <summary>The signing key as PEM (an EC P-256 private key), e.g. from a secret store. Wins over the file.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>A PEM file holding the signing key; created with a new key when missing. Relative paths are under the content root.</summary>
+    public string SigningKeyFile { get; set; } = ".data/keys/checkpoint-signing.pem";
+
+    /// <summary>Public keys (PEM) of keys used before a rotation: checkpoints they signed still verify.</summary>
+    public List<string> TrustedPublicKeys { get; set; } = [];
+
+    /// <summary>How often the service looks for new events to checkpoint.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How old an event must be before a checkpoint covers it: a transaction still in flight may hold a smaller sequence
+    /// number than one already committed, and a checkpoint must never leave out an event that commits after it.
+    /// </summary>
+    public TimeSpan SettleTime { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Whether the service takes checkpoints on its own (every node may; one wins each number).</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>The public half of the signing key, as published for auditors to pin.</summary>
+public sealed record CheckpointKey(string KeyId, string Algorithm, string PublicKeyPem);
+
+/// <summary>
+/// Signs checkpoints with ECDSA P-256 over SHA-256 (from the .NET base library; signatures in the IEEE P1363 form,
+/// base64), and verifies them with the current key or any trusted older one. The key never enters the database: whoever
+/// can rewrite the database cannot sign a checkpoint.
+/// </summary>
+public sealed class CheckpointSigner
+{
+    public const string Algorithm = "ECDSA P-256 SHA-256 (IEEE P1363 signature, base64)";
+
+    private readonly ECDsa _key;
+    private readonly Dictionary<string, ECDsa> _trusted = new(StringComparer.Ordinal);
+
+    public CheckpointSigner(Microsoft.Extensions.Options.IOptions<CheckpointOptions> options, IHostEnvironment environment,
+        ILogger<CheckpointSigner> logger)
+    {
+        var settings = options.Value;
+        _key = ECDsa.Create();
+        if (!string.IsNullOrWhiteSpace(settings.SigningKey))
+        {
+            _key.ImportFromPem(settings.SigningKey);
+        }
+        else
+        {
+            var path = Path.IsPathRooted(settings.SigningKeyFile)
+                ? settings.SigningKeyFile
+                : Path.Combine(environment.ContentRootPath, settings.SigningKeyFile);
+            _key.ImportFromPem(ReadOrCreate(path, logger));
+        }
+        KeyId = KeyIdOf(_key);
+        _trusted[KeyId] = _key;
+        foreach (var pem in settings.TrustedPublicKeys)
+        {
+            var trusted = ECDsa.Create();
+            trusted.ImportFromPem(pem);
+            _trusted[KeyIdOf(trusted)] = trusted;
+        }
+        PublicKey = new CheckpointKey(KeyId, Algorithm, _key.ExportSubjectPublicKeyInfoPem());
+    }
+
+    public string KeyId { get; }
+
+    public CheckpointKey PublicKey { get; }
+
+    public string Sign(string payload) =>
+        Convert.ToBase64String(_key.SignData(Encoding.UTF8.GetBytes(payload), HashAlgorithmName.SHA256));
+
+    /// <summary>Null when the signature holds; otherwise why not.</summary>
+    public string? Check(string keyId, string payload, string signature)
+    {
+        if (!_trusted.TryGetValue(keyId, out var key))
+        {
+            return $"it is signed by key {keyId}, which this service neither holds nor trusts (Audit:Checkpoints:TrustedPublicKeys)";
+        }
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(signature);
+        }
+        catch (FormatException)
+        {
+            return "its signature is not base64";
+        }
+        return key.VerifyData(Encoding.UTF8.GetBytes(payload), bytes, HashAlgorithmName.SHA256)
+            ? null
+            : $"its signature does not match what it says under key {keyId}";
+    }
+
+    private static string KeyIdOf(ECDsa key) =>
+        Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()))[..16];
+
+    // Several nodes (or test hosts) may start at once on one key file: the first creates it, the others read it.
+    private static string ReadOrCreate(string path, ILogger logger)
+    {
+        if (File.Exists(path)) return File.ReadAllText(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var pem = fresh.ExportPkcs8PrivateKeyPem();
+        try
+        {
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var writer = new StreamWriter(file))
+            {
+                writer.Write(pem);
+            }
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            logger.LogWarning("Created a new checkpoint signing key in {Path} (key id {KeyId}): keep a copy of its public key outside this machine",
+                path, KeyIdOf(fresh));
+            return pem;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var text = File.ReadAllText(path);
+                if (text.Contains("END PRIVATE KEY", StringComparison.Ordinal)) return text;
+                Thread.Sleep(20);
+            }
+            return File.ReadAllText(path);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Data.Common;
+using JasperFx;
+using Tracker.Api.Audit;
+using Tracker.Api.Audit.Checkpoints;
+using Tracker.Projections.Commitments.Rollup;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Weasel.Postgresql;
+
+namespace Tracker.Api.Infrastructure;
+
+/// <summary>
+/// What must hold on tables Marten and we create before the service may run on them, applied by `db-apply` (and by
+/// Development's start) as the schema's owner, after every table exists:
+/// - the triggers: the hash chain, the log's append-only guards, the dashboard rollups';
+/// - the service role's privileges (Database:ServiceRole): it reads and writes every table of the schema, but may only
+///   insert into the log's tables (events, hashes, checkpoints) and may neither delete nor truncate streams.
+/// Weasel asks the database whether each holds (<see cref="MissingSql"/>) and applies the DDL only when one does not,
+/// so `db-assert` fails and `db-apply` repairs a trigger someone dropped or a grant someone changed.
+/// </summary>
+public sealed class DatabaseGuards(string schema, string? serviceRole) : FeatureSchemaBase("DatabaseGuards", new PostgresqlMigrator())
+{
+    public const string DefaultServiceRole = "tracker_service";
+
+    /// <summary>The triggers, by table.</summary>
+    public static IEnumerable<(string Table, string Trigger)> Triggers(string schema) =>
+        AppendOnlyLog.Triggers(schema).Select(t => (t.Table, t.Name))
+            .Append(("mt_events", "trg_chain_event_hash"))
+            .Concat(new[] { "insert", "delete", "update", "truncate" }.Select(op => ("commitment_days", $"trg_commitment_days_rollup_{op}")))
+            .Concat(new[] { "insert", "delete", "update", "truncate" }.Select(op => (DashboardRollup.Counted, $"trg_commitment_counted_scoped_{op}")));
+
+    /// <summary>
+    /// One row, one text: what is missing, separated by "; ", or empty when everything holds. For the service role
+    /// named (checked when it exists) and, when <paramref name="checkCurrentUser"/>, for the role running the query: it
+    /// must be neither a superuser nor the log's owner, and hold no privilege to change the log.
+    /// </summary>
+    public static string MissingSql(string schema, string? serviceRole, bool checkCurrentUser)
+    {
+        var triggers = string.Join(",\n", Triggers(schema).Select(t => $"""
+            case when not exists (select 1 from pg_trigger where tgname = '{t.Trigger}' and tgenabled <> 'D'
+                                    and tgrelid = to_regclass('{schema}.{t.Table}'))
+                 then 'trigger {t.Trigger} on {t.Table} is missing or disabled' end
+            """));
+        var role = serviceRole is null ? "" : $"""
+            ,
+            case when exists (select 1 from pg_roles where rolname = '{serviceRole}') and (
+                   exists (select 1 from pg_tables where schemaname = '{schema}'
+                            and not has_table_privilege('{serviceRole}', format('%I.%I', schemaname, tablename), 'SELECT, INSERT'))
+                   or exists (select 1 from pg_tables where schemaname = '{schema}'
+                            and tablename <> all (array['{string.Join("','", AppendOnlyLog.LogTables)}', 'mt_streams'])
+                            and not has_table_privilege('{serviceRole}', format('%I.%I', schemaname, tablename), 'UPDATE, DELETE, TRUNCATE'))
+                   or not has_schema_privilege('{serviceRole}', '{schema}', 'USAGE'))
+                 then 'role {serviceRole} lacks privileges it needs on the schema' end,
+            {Changes(serviceRole, $"'{serviceRole}'", exists: true)}
+            """;
+        var current = !checkCurrentUser ? "" : $"""
+            ,
+            case when (select rolsuper from pg_roles where rolname = current_user)
+                 then 'the service connects as a superuser, who can switch the triggers off' end,
+            case when exists (select 1 from pg_class c join pg_roles r on r.oid = c.relowner
+                               where c.oid = to_regclass('{schema}.mt_events') and r.rolname = current_user)
+                 then 'the service connects as the owner of the events table, who can switch the triggers off' end,
+            {Changes("the service's role", "current_user", exists: false)}
+            """;
+        // to_regclass fails on a schema that does not exist (PostgreSQL 15): nothing is asked of one that does not.
+        return $"""
+            select case when to_regnamespace('{schema}') is null then 'the schema {schema} does not exist' else concat_ws('; ',
+            {triggers}{role}{current}) end
+            """;
+
+        string Changes(string who, string roleExpression, bool exists)
+        {
+            var tables = AppendOnlyLog.LogTables.Select(t => (t, "UPDATE, DELETE, TRUNCATE")).Append(("mt_streams", "DELETE, TRUNCATE"));
+            var any = string.Join(" or ", tables.Select(x =>
+                $"(to_regclass('{schema}.{x.Item1}') is not null and has_table_privilege({roleExpression}, '{schema}.{x.Item1}', '{x.Item2}'))"));
+            var guard = exists ? $"exists (select 1 from pg_roles where rolname = {roleExpression}) and " : "";
+            return $"case when {guard}({any}) then '{who.Replace("'", "''")} may change or remove rows of the log' end";
+        }
+    }
+
+    protected override IEnumerable<ISchemaObject> schemaObjects()
+    {
+        yield return new Guards(schema, serviceRole);
+    }
+
+    private sealed class Guards(string schema, string? serviceRole) : ISchemaObject
+    {
+        public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, "database_guards", SchemaUtils.IdentifierUsage.General);
+
+        public void WriteCreateStatement(Migrator migrator, TextWriter writer)
+        {
+            writer.WriteLine(HashChain.EnsureTriggerSql(schema));
+            writer.WriteLine("DO $guards$ BEGIN");
+            // The guard of the events table had another name before the TRUNCATE guards came.
+            writer.WriteLine($"  IF to_regclass('{schema}.mt_events') IS NOT NULL THEN DROP TRIGGER IF EXISTS trg_events_append_only ON {schema}.mt_events; END IF;");
+            foreach (var trigger in AppendOnlyLog.Triggers(schema)) writer.WriteLine(trigger.EnsureSql(schema));
+            writer.WriteLine("END $guards$;");
+            writer.WriteLine(DailyRollup.EnsureTriggersSql(schema));
+            writer.WriteLine(ScopedRollup.EnsureTriggersSql(schema));
+            if (serviceRole is null) return;
+
+            var log = string.Join(", ", AppendOnlyLog.LogTables.Select(t => $"{schema}.{t}"));
+            writer.WriteLine($"""
+                DO $grants$ BEGIN
+                  IF EXISTS (select 1 from pg_roles where rolname = '{serviceRole}') THEN
+                    GRANT USAGE ON SCHEMA {schema} TO {serviceRole};
+                    GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA {schema} TO {serviceRole};
+                    GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {serviceRole};
+                    GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {serviceRole};
+                    -- Tables created after this (Wolverine's, at its first start) come with the same privileges.
+                    ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLES TO {serviceRole};
+                    ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {serviceRole};
+                    REVOKE UPDATE, DELETE, TRUNCATE ON {log} FROM {serviceRole};
+                    REVOKE DELETE, TRUNCATE ON {schema}.mt_streams FROM {serviceRole};
+                  ELSE
+                    RAISE WARNING 'Role {serviceRole} (Database:ServiceRole) does not exist: create it (scripts/db.sh and docker compose do) and run db-apply again';
+                  END IF;
+                END $grants$;
+                """);
+        }
+
+        public void WriteDropStatement(Migrator rules, TextWriter writer)
+        {
+            // Nothing to drop: an update writes the whole of the guards again, each statement idempotent.
+        }
+
+        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder) =>
+            builder.Append(MissingSql(schema, serviceRole, checkCurrentUser: false) + ";");
+
+        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
+        {
+            var missing = await reader.ReadAsync(ct) ? reader.GetString(0) : "everything";
+            return new SchemaObjectDelta(this, missing.Length == 0 ? SchemaPatchDifference.None : SchemaPatchDifference.Update);
+        }
+
+        public IEnumerable<DbObjectName> AllNames()
+        {
+            yield return Identifier;
+        }
+    }
+}

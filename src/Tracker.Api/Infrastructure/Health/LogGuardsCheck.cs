@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Tracker.Api.Audit;
+using Tracker.Api.Audit.Checkpoints;
+
+namespace Tracker.Api.Infrastructure.Health;
+
+/// <summary>
+/// Whether the log's guards are in place for the role the service runs as (the triggers on, and a role that is neither a
+/// superuser nor the log's owner and holds no privilege to change it), and whether the log still ends where the latest
+/// signed checkpoint says it did (a truncated or cut-back log does not). Missing guards fail readiness outside
+/// Development (Development reports them as Degraded); a log that lost what a checkpoint signed fails it everywhere.
+/// </summary>
+public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment environment) : IHealthCheck
+{
+    private static readonly string Sql = DatabaseGuards.MissingSql(TrackerDatabase.Schema, null, checkCurrentUser: true) + $"""
+        ;
+        select c.number, c.through_sequence, c.taken_at,
+               exists (select 1 from {TrackerDatabase.Schema}.mt_events e
+                         join {TrackerDatabase.Schema}.{HashChain.Table} h on h.seq_id = e.seq_id
+                        where e.seq_id = c.through_sequence
+                          and h.hash = encode(substring(c.entries from length(c.entries) - 31), 'hex'))
+          from {TrackerDatabase.Schema}.{LogCheckpoints.Table} c order by c.number desc limit 1
+        """;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken token = default)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand(Sql);
+            await using var reader = await command.ExecuteReaderAsync(token);
+            await reader.ReadAsync(token);
+            var missing = reader.GetString(0);
+            await reader.NextResultAsync(token);
+            var data = new Dictionary<string, object> { ["guardsInPlace"] = missing.Length == 0 };
+            if (missing.Length > 0) data["missingGuards"] = missing.Split("; ");
+            var tailHeld = true;
+            if (await reader.ReadAsync(token))
+            {
+                data["latestCheckpoint"] = new Dictionary<string, object>
+                {
+                    ["number"] = reader.GetInt64(0),
+                    ["throughSequence"] = reader.GetInt64(1),
+                    ["takenAt"] = reader.GetFieldValue<DateTimeOffset>(2)
+                };
+                tailHeld = reader.GetBoolean(3);
+            }
+            data["logHoldsLatestCheckpoint"] = tailHeld;
+
+            if (!tailHeld)
+            {
+                return HealthCheckResult.Unhealthy(
+                    "The log no longer holds the last event the latest signed checkpoint covers: it was cut back or emptied (run /api/audit/verify)", data: data);
+            }
+            if (missing.Length == 0) return HealthCheckResult.Healthy("The log's guards are in place", data);
+            var description = $"The log's guards are not all in place: {missing}";
+            return environment.IsDevelopment()
+                ? HealthCheckResult.Degraded(description, data: data)
+                : HealthCheckResult.Unhealthy(description, data: data);
+        }
+        catch (NpgsqlException e)
+        {
+            return HealthCheckResult.Unhealthy("Could not check the log's guards", e);
+        }
+    }
+}
