@@ -32,11 +32,14 @@ done
 pgbin="$(dirname "$(command -v pgbench 2>/dev/null || ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1)")"
 [ -x "$pgbin/pgbench" ] || { echo "bench.sh: pgbench not found (it comes with PostgreSQL's server or contrib package)" >&2; exit 1; }
 
-connection="$("$repo/scripts/db.sh" reset --bench)"
+service_connection="$("$repo/scripts/db.sh" reset --bench)"
+owner_connection="$("$repo/scripts/db.sh" owner-url --bench)"
+# The harness's own SQL (pgbench, the bare stack, loading copies) runs as the cluster's superuser.
+connection="${owner_connection/Username=tracker_owner/Username=postgres}"
 # TRACKER_BENCH_KEEP_DB=1 leaves the cluster running afterwards, to query it (pg_stat_statements, table sizes).
 [ "${TRACKER_BENCH_KEEP_DB:-}" = 1 ] || trap '"$repo/scripts/db.sh" stop --bench' EXIT
 dotnet build "$repo/src/Tracker.Api/Tracker.Api.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
 dotnet build "$repo/bench/Tracker.Bench/Tracker.Bench.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
 dotnet build "$repo/bench/Tracker.Bare/Tracker.Bare.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
 dotnet "$repo/bench/Tracker.Bench/bin/Release/net10.0/Tracker.Bench.dll" --repo "$repo" --connection "$connection" \
-  --pgbin "$pgbin" --artifacts "$artifacts" --out "$out" --port "${TRACKER_BENCH_PORT:-5290}" "${quick[@]}"
+  --service-connection "$service_connection" --owner-connection "$owner_connection" --pgbin "$pgbin" --artifacts "$artifacts" --out "$out" --port "${TRACKER_BENCH_PORT:-5290}" "${quick[@]}"

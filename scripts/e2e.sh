@@ -50,13 +50,18 @@ trap cleanup EXIT
 if [ -n "$own_service" ]; then
   source "$repo/scripts/require-dotnet.sh"
   connection="$("$repo/scripts/db.sh" reset --e2e)"
+  owner="$("$repo/scripts/db.sh" owner-url --e2e)"
   dotnet build "$repo/src/Tracker.Api/Tracker.Api.csproj" --nologo -v q -clp:ErrorsOnly >&2
+  # The schema applied by its owner; the service runs as the role that may only insert into the log.
+  (cd "$repo/src/Tracker.Api" && ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Tracker="$owner" \
+     dotnet bin/Debug/net10.0/Tracker.Api.dll db-apply > "$artifacts/db-apply.log" 2>&1) \
+    || { log "db-apply failed: see tests/e2e/artifacts/db-apply.log"; tail -n 20 "$artifacts/db-apply.log" >&2; exit 1; }
   port="$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")"
   export TRACKER_E2E_BASE_URL="http://127.0.0.1:$port"
   log "starting the service on $TRACKER_E2E_BASE_URL (log: tests/e2e/artifacts/service.log)"
   # From the project folder, so the dashboard's files are served from its wwwroot.
   (cd "$repo/src/Tracker.Api" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$TRACKER_E2E_BASE_URL" \
-     ConnectionStrings__Tracker="$connection" Wolverine__ScheduledJobPollingMilliseconds=1000 \
+     ConnectionStrings__Tracker="$connection" Database__ApplySchemaOnStart=false Wolverine__ScheduledJobPollingMilliseconds=1000 \
      dotnet bin/Debug/net10.0/Tracker.Api.dll > "$artifacts/service.log" 2>&1) &
   service_pid=$!
 fi

@@ -13,7 +13,10 @@ scenarios="${1:-cold-start,kill,postgres-restart,two-nodes}"
 artifacts="$repo/.data/faults"
 rm -rf "$artifacts" && mkdir -p "$artifacts"
 
-connection="$("$repo/scripts/db.sh" reset --faults)"
+"$repo/scripts/db.sh" reset --faults >/dev/null
+# The nodes run in Development and connect as the schema's owner, so that a cold start creates the schema (these
+# scenarios are about crashes and restarts; the test suite and the benchmark run the service as its own role).
+connection="$("$repo/scripts/db.sh" owner-url --faults)"
 trap '"$repo/scripts/db.sh" stop --faults' EXIT
 dotnet build "$repo/src/Tracker.Api/Tracker.Api.csproj" --nologo -v q -clp:ErrorsOnly >&2
 dotnet build "$repo/tests/Tracker.Faults/Tracker.Faults.csproj" --nologo -v q -clp:ErrorsOnly >&2

@@ -6,10 +6,15 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$repo/scripts/require-dotnet.sh"
 
-export ConnectionStrings__Tracker="$("$repo/scripts/db.sh" start)"
+service="$("$repo/scripts/db.sh" start)"
+owner="$("$repo/scripts/db.sh" owner-url)"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:5080}"
 
-echo "run.sh: API on $ASPNETCORE_URLS (OpenAPI at /openapi/v1.json, Scalar UI at /scalar), environment $ASPNETCORE_ENVIRONMENT" >&2
 cd "$repo/src/Tracker.Api"
-exec dotnet run --no-launch-profile -- "$@"
+# As production does: the schema applied by its owner, then the service run as the role that may only insert into the
+# event log (README, "The database").
+echo "run.sh: applying the schema as its owner (db-apply)" >&2
+ConnectionStrings__Tracker="$owner" dotnet run --no-launch-profile -- db-apply >&2
+echo "run.sh: API on $ASPNETCORE_URLS (OpenAPI at /openapi/v1.json, Scalar UI at /scalar), environment $ASPNETCORE_ENVIRONMENT" >&2
+ConnectionStrings__Tracker="$service" Database__ApplySchemaOnStart=false exec dotnet run --no-build --no-launch-profile -- "$@"

@@ -6,6 +6,10 @@ public sealed record BenchSettings(string Repo, string Connection, string PgBin,
 {
     public const string AdminKey = "bench-admin-key-for-this-run-only";
 
+    /// <summary>What the service connects as (the role that may only insert into the log), and what applies the schema.</summary>
+    public string ServiceConnection { get; init; } = Connection;
+    public string OwnerConnection { get; init; } = Connection;
+
     public string ApiDll => Path.Combine(Repo, "src", "Tracker.Api", "bin", "Release", "net10.0", "Tracker.Api.dll");
     public int Clients => 16;
     public int WriteCommitments => 64;

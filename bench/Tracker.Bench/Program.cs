@@ -19,7 +19,11 @@ var options = args.Select((value, i) => (value, i)).Where(a => a.value.StartsWit
 var connection = options["connection"];
 var builder = new NpgsqlConnectionStringBuilder(connection);
 var settings = new BenchSettings(options["repo"], connection, options["pgbin"], builder.Host!, builder.Port, builder.Database!,
-    options["artifacts"], options.ContainsKey("quick"));
+    options["artifacts"], options.ContainsKey("quick"))
+{
+    ServiceConnection = options.GetValueOrDefault("service-connection", connection),
+    OwnerConnection = options.GetValueOrDefault("owner-connection", connection)
+};
 Directory.CreateDirectory(settings.Artifacts);
 var total = Stopwatch.StartNew();
 

@@ -19,7 +19,9 @@ public sealed class ServiceProcess(BenchSettings settings, int port) : IDisposab
             RedirectStandardError = true
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Tracker"] = settings.Connection;
+        // The schema is applied as its owner; the service runs as the role that may only insert into the log.
+        start.Environment["ConnectionStrings__Tracker"] =
+            arguments.FirstOrDefault() == "db-apply" ? settings.OwnerConnection : settings.ServiceConnection;
         start.Environment["Auth__BootstrapAdminKey"] = AdminKey;
         start.Environment["Catalogue__LoadOnStart"] = "false";
         start.Environment["RateLimits__WritesPerMinute"] = "100000000";
