@@ -2,12 +2,14 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using JasperFx;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Tracker.Api.Admin;
 using Tracker.Api.Audit;
 using Tracker.Api.Catalogue;
 using Tracker.Api.Commitments;
 using Tracker.Api.Dashboard;
+using Tracker.Api.Exports;
 using Tracker.Api.Infrastructure;
 using Tracker.Api.Infrastructure.Auditing;
 using Tracker.Api.Infrastructure.Health;
@@ -40,6 +42,9 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Progre
 builder.Services.AddTrackerHealth();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<CatalogueOptions>(builder.Configuration.GetSection("Catalogue"));
+builder.Services.AddOptions<IatiOptions>().Bind(builder.Configuration.GetSection(IatiOptions.Section))
+    .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<IatiOptions>, IatiOptions.Validation>();
 builder.Services.AddSingleton<CatalogueImporter>();
 builder.Services.AddHostedService<CatalogueSeeding>();
 builder.Services.AddOptions<Tracker.Api.Audit.Checkpoints.CheckpointOptions>().Bind(builder.Configuration.GetSection("Audit:Checkpoints"));

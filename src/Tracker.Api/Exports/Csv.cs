@@ -4,8 +4,10 @@ using System.Text;
 namespace Tracker.Api.Exports;
 
 /// <summary>
-/// RFC 4180 CSV, written a row at a time to the response. Text that a spreadsheet would run as a formula (starting with
-/// =, +, -, @, tab or carriage return) is written with a leading apostrophe (OWASP's advice for CSV injection).
+/// RFC 4180 CSV, written a row at a time to the response. Numbers, dates and flags the service formats itself are written
+/// as they are; every other cell may hold text a user sent (a title, a pledger, a correlation id, an enum's or a record's
+/// text), and one a spreadsheet would run as a formula is written with a leading apostrophe (OWASP's rule for CSV
+/// injection; see <see cref="RunsAsFormula"/>).
 /// </summary>
 public sealed class Csv(Stream body)
 {
@@ -21,20 +23,35 @@ public sealed class Csv(Stream body)
 
     public Task Flush() => _writer.FlushAsync();
 
-    private static string Cell(object? value)
+    /// <summary>One cell as written: quoted when it holds a comma, a quote or a line break, defused when it is text.</summary>
+    public static string Cell(object? value)
     {
         var text = value switch
         {
             null => "",
-            decimal d => d.ToString(CultureInfo.InvariantCulture),
+            // Written by the service, never typed by a user: a negative amount stays a number in a spreadsheet.
+            decimal or int or long or double => ((IFormattable)value).ToString(null, CultureInfo.InvariantCulture),
             DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             DateTimeOffset d => d.ToString("O", CultureInfo.InvariantCulture),
             bool b => b ? "true" : "false",
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            _ => Defused(value.ToString() ?? "")
+            // Anything else is text, whatever its type (a string, an enum, a record's ToString, a Uri).
+            _ => Defused(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")
         };
         return text.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
     }
 
-    private static string Defused(string text) => text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
+    private static string Defused(string text) => RunsAsFormula(text) ? "'" + text : text;
+
+    /// <summary>
+    /// OWASP's list (=, +, -, @, tab, carriage return) and a line feed as the first character; the same signs after
+    /// leading spaces (a spreadsheet may trim them); and their full-width forms (＝ ＋ － ＠), which spreadsheets in
+    /// East Asian locales read as the ASCII ones.
+    /// </summary>
+    public static bool RunsAsFormula(string text)
+    {
+        if (text.Length == 0) return false;
+        if (text[0] is '\t' or '\r' or '\n') return true;
+        var start = text.AsSpan().TrimStart();
+        return start.Length > 0 && start[0] is '=' or '+' or '-' or '@' or '\uFF1D' or '\uFF0B' or '\uFF0D' or '\uFF20';
+    }
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using Marten;
+using Microsoft.Extensions.Options;
+using Tracker.Api.Infrastructure;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 using Wolverine.Http;
@@ -9,23 +11,55 @@ using Wolverine.Http;
 namespace Tracker.Api.Exports;
 
 /// <summary>
-/// Financial commitments as IATI-style activities (IATI Activity Standard 2.03 element names and codes): one
-/// iati-activity per financial commitment; each pledge an Outgoing Pledge transaction (type 12), each committed stage an
-/// Outgoing Commitment (2), each disbursed stage a Disbursement (3), the pledger as provider-org; every value carries its
-/// original currency and its value date. Written as it is read, one commitment at a time.
+/// Financial commitments as IATI activities (IATI Activity Standard 2.03: its schema's element order and its codelists),
+/// one iati-activity per financial commitment, written as it is read, one commitment at a time.
+/// The activity is the goal, reported by the tracker's operator; the members pledge toward it, so from the activity's side
+/// their money comes in: a pledge is an Incoming Pledge (13), a committed stage an Incoming Commitment (11), a disbursed
+/// stage Incoming Funds (1), each with the pledger as provider-org (README, "Exports", says why).
 /// </summary>
 public static class IatiExport
 {
-    public const string IdentifierPrefix = "XX-TRACKER-";
-    public const string OutgoingPledge = "12";
-    public const string OutgoingCommitment = "2";
-    public const string Disbursement = "3";
+    public const string IncomingPledge = "13";
+    public const string IncomingCommitment = "11";
+    public const string IncomingFunds = "1";
+
+    /// <summary>OrganisationRole: the pledgers fund the goal; the actors the commitment names answer for it.</summary>
+    public const string Funding = "1";
+    public const string Accountable = "2";
+
+    /// <summary>ActivityDateType: the day the commitment was stated, and the day it is due.</summary>
+    public const string PlannedStart = "1";
+    public const string PlannedEnd = "3";
+
+    /// <summary>What replaces a character XML cannot hold in text stored before the API refused it.</summary>
+    public const char Replacement = '\uFFFD';
 
     [WolverineGet("/api/exports/iati.xml", Name = "ExportIatiXml")]
-    [EndpointSummary("Financial commitments as IATI-style activities with transactions")]
+    [EndpointSummary("Financial commitments as IATI 2.03 activities with transactions")]
     [Tags("Exports")]
-    public static async Task Get(IQuerySession session, HttpContext http, TimeProvider clock, CancellationToken token)
+    public static async Task Get(IQuerySession session, HttpContext http, TimeProvider clock, IOptions<IatiOptions> options,
+        CancellationToken token)
     {
+        var iati = options.Value;
+        if (string.IsNullOrWhiteSpace(iati.ReportingOrg.Ref))
+        {
+            await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: ProblemTypes.NotConfigured,
+                title: "The IATI export is not configured", detail: IatiOptions.NotConfigured).ExecuteAsync(http);
+            return;
+        }
+
+        // The models first, then each one's pledges from its stream: one open reader at a time on the session.
+        var commitments = await session.Query<CommitmentProgress>().Where(c => c.Kind == CommitmentKind.Financial)
+            .OrderBy(c => c.Key).ToListAsync(token);
+        if (commitments.Count == 0)
+        {
+            // An IATI file holds at least one activity (the schema says so): an empty one could not be published.
+            await Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
+                title: "Nothing to export", detail: "No financial commitment is recorded; an IATI file holds at least one activity.")
+                .ExecuteAsync(http);
+            return;
+        }
+
         http.Response.ContentType = "application/xml; charset=utf-8";
         http.Response.Headers.ContentDisposition = "attachment; filename=\"commitments-iati.xml\"";
         await using var xml = XmlWriter.Create(http.Response.Body,
@@ -34,14 +68,11 @@ public static class IatiExport
         await xml.WriteStartDocumentAsync();
         await xml.WriteStartElementAsync(null, "iati-activities", null);
         await xml.WriteAttributeStringAsync(null, "version", null, "2.03");
-        await xml.WriteAttributeStringAsync(null, "generated-datetime", null,
-            clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        await xml.WriteAttributeStringAsync(null, "generated-datetime", null, Instant(clock.GetUtcNow()));
 
-        // The models first, then each one's pledges from its stream: one open reader at a time on the session.
-        foreach (var c in await session.Query<CommitmentProgress>().Where(c => c.Kind == CommitmentKind.Financial)
-                     .OrderBy(c => c.Key).ToListAsync(token))
+        foreach (var c in commitments)
         {
-            await Activity(xml, c, await FullHistory.Pledges(session, c.Id, token));
+            await Activity(xml, iati, c, await FullHistory.Pledges(session, c.Id, token));
         }
 
         await xml.WriteEndElementAsync();
@@ -49,54 +80,66 @@ public static class IatiExport
         await xml.FlushAsync();
     }
 
-    private static async Task Activity(XmlWriter xml, CommitmentProgress c, IReadOnlyList<Pledge> pledges)
+    /// <summary>The children in the order of the 2.03 schema's iati-activity sequence.</summary>
+    private static async Task Activity(XmlWriter xml, IatiOptions iati, CommitmentProgress c, IReadOnlyList<Pledge> pledges)
     {
+        var lang = iati.Language;
         await xml.WriteStartElementAsync(null, "iati-activity", null);
-        await xml.WriteAttributeStringAsync(null, "default-currency", null, c.LedgerCurrency);
-        await xml.WriteAttributeStringAsync(null, "last-updated-datetime", null,
-            c.LastChangedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-        await xml.WriteElementStringAsync(null, "iati-identifier", null, IdentifierPrefix + c.Key);
+        await xml.WriteAttributeStringAsync(null, "last-updated-datetime", null, Instant(c.LastChangedAt));
+        await xml.WriteAttributeStringAsync("xml", "lang", null, lang);
+        await xml.WriteAttributeStringAsync(null, "default-currency", null, Text(c.LedgerCurrency));
+
+        await xml.WriteElementStringAsync(null, "iati-identifier", null, Identifier(iati, c.Key));
 
         await xml.WriteStartElementAsync(null, "reporting-org", null);
-        await xml.WriteAttributeStringAsync(null, "ref", null, "XX-TRACKER");
-        await xml.WriteAttributeStringAsync(null, "type", null, "90");
-        await Narrative(xml, "CommitmentTracker");
+        await xml.WriteAttributeStringAsync(null, "ref", null, iati.ReportingOrg.Ref);
+        await xml.WriteAttributeStringAsync(null, "type", null, iati.ReportingOrg.Type);
+        await Narrative(xml, lang, iati.ReportingOrg.Name);
         await xml.WriteEndElementAsync();
 
         await xml.WriteStartElementAsync(null, "title", null);
-        await Narrative(xml, c.Title);
+        await Narrative(xml, lang, c.Title);
         await xml.WriteEndElementAsync();
 
         await xml.WriteStartElementAsync(null, "description", null);
-        await Narrative(xml, $"Stated in {c.StatedIn.DocumentKey}: \u201c{c.StatedIn.Quote}\u201d");
+        await xml.WriteAttributeStringAsync(null, "type", null, "1"); // DescriptionType: General
+        await Narrative(xml, lang, $"Stated in {c.StatedIn.DocumentKey}: \u201c{c.StatedIn.Quote}\u201d");
         await xml.WriteEndElementAsync();
+
+        foreach (var actor in c.Actors)
+        {
+            await Organisation(xml, lang, Accountable, actor);
+        }
+        foreach (var pledger in pledges.Select(p => p.Pledger).Distinct(StringComparer.Ordinal))
+        {
+            await Organisation(xml, lang, Funding, pledger);
+        }
 
         await xml.WriteStartElementAsync(null, "activity-status", null);
         await xml.WriteAttributeStringAsync(null, "code", null, ActivityStatus(c.Status));
         await xml.WriteEndElementAsync();
 
-        await xml.WriteStartElementAsync(null, "activity-date", null);
-        await xml.WriteAttributeStringAsync(null, "type", null, "1");
-        await xml.WriteAttributeStringAsync(null, "iso-date", null, Date(c.StatedOn));
-        await xml.WriteEndElementAsync();
+        await ActivityDate(xml, PlannedStart, c.StatedOn);
+        if (c.DueBy is { } dueBy) await ActivityDate(xml, PlannedEnd, dueBy);
 
-        if (c.Target is { IsMoney: true } target)
+        // IATI's rules keep a budget's period within a year; a target due later (or with no date) is in the description.
+        if (c.Target is { IsMoney: true } target && c.DueBy is { } end && end >= c.StatedOn && end < c.StatedOn.AddYears(1))
         {
             await xml.WriteStartElementAsync(null, "budget", null);
-            await xml.WriteAttributeStringAsync(null, "type", null, "1");
-            await xml.WriteAttributeStringAsync(null, "status", null, "1");
+            await xml.WriteAttributeStringAsync(null, "type", null, "1"); // BudgetType: Original
+            await xml.WriteAttributeStringAsync(null, "status", null, "1"); // BudgetStatus: Indicative
             await Date(xml, "period-start", c.StatedOn);
-            await Date(xml, "period-end", c.DueBy ?? c.StatedOn.AddYears(1));
+            await Date(xml, "period-end", end);
             await Value(xml, target.Amount, target.Currency!, c.StatedOn);
             await xml.WriteEndElementAsync();
         }
 
         foreach (var p in pledges)
         {
-            await Transaction(xml, OutgoingPledge, p.Current.Amount.Amount, p.Currency, p.AnnouncedOn, p.Pledger, p.PledgeId);
+            await Transaction(xml, lang, IncomingPledge, p.Current.Amount.Amount, p.Currency, p.AnnouncedOn, p.Pledger, p.PledgeId);
             foreach (var s in p.Stages)
             {
-                await Transaction(xml, s.Stage == PledgeStage.Committed ? OutgoingCommitment : Disbursement,
+                await Transaction(xml, lang, s.Stage == PledgeStage.Committed ? IncomingCommitment : IncomingFunds,
                     s.Amount.Amount, s.Amount.Currency, s.On, p.Pledger, p.PledgeId);
             }
         }
@@ -104,18 +147,37 @@ public static class IatiExport
         await xml.WriteEndElementAsync();
     }
 
-    private static async Task Transaction(XmlWriter xml, string type, decimal amount, string currency, DateOnly on,
+    /// <summary>IATI: an activity's identifier is its reporting organisation's identifier, a hyphen, and its own.</summary>
+    public static string Identifier(IatiOptions iati, string key) => $"{iati.ReportingOrg.Ref}-{Text(key)}";
+
+    private static async Task Organisation(XmlWriter xml, string lang, string role, string name)
+    {
+        await xml.WriteStartElementAsync(null, "participating-org", null);
+        await xml.WriteAttributeStringAsync(null, "role", null, role);
+        await Narrative(xml, lang, name);
+        await xml.WriteEndElementAsync();
+    }
+
+    private static async Task ActivityDate(XmlWriter xml, string type, DateOnly date)
+    {
+        await xml.WriteStartElementAsync(null, "activity-date", null);
+        await xml.WriteAttributeStringAsync(null, "type", null, type);
+        await xml.WriteAttributeStringAsync(null, "iso-date", null, Date(date));
+        await xml.WriteEndElementAsync();
+    }
+
+    private static async Task Transaction(XmlWriter xml, string lang, string type, decimal amount, string currency, DateOnly on,
         string provider, string reference)
     {
         await xml.WriteStartElementAsync(null, "transaction", null);
-        await xml.WriteAttributeStringAsync(null, "ref", null, reference);
+        await xml.WriteAttributeStringAsync(null, "ref", null, Text(reference));
         await xml.WriteStartElementAsync(null, "transaction-type", null);
         await xml.WriteAttributeStringAsync(null, "code", null, type);
         await xml.WriteEndElementAsync();
         await Date(xml, "transaction-date", on);
         await Value(xml, amount, currency, on);
         await xml.WriteStartElementAsync(null, "provider-org", null);
-        await Narrative(xml, provider);
+        await Narrative(xml, lang, provider);
         await xml.WriteEndElementAsync();
         await xml.WriteEndElementAsync();
     }
@@ -123,7 +185,7 @@ public static class IatiExport
     private static async Task Value(XmlWriter xml, decimal amount, string currency, DateOnly valueDate)
     {
         await xml.WriteStartElementAsync(null, "value", null);
-        await xml.WriteAttributeStringAsync(null, "currency", null, currency);
+        await xml.WriteAttributeStringAsync(null, "currency", null, Text(currency));
         await xml.WriteAttributeStringAsync(null, "value-date", null, Date(valueDate));
         await xml.WriteStringAsync(amount.ToString(CultureInfo.InvariantCulture));
         await xml.WriteEndElementAsync();
@@ -136,17 +198,48 @@ public static class IatiExport
         await xml.WriteEndElementAsync();
     }
 
-    private static async Task Narrative(XmlWriter xml, string text)
+    private static async Task Narrative(XmlWriter xml, string lang, string text)
     {
         await xml.WriteStartElementAsync(null, "narrative", null);
-        await xml.WriteStringAsync(text);
+        await xml.WriteAttributeStringAsync("xml", "lang", null, lang);
+        await xml.WriteStringAsync(Text(text));
         await xml.WriteEndElementAsync();
+    }
+
+    /// <summary>
+    /// Text as XML 1.0 can hold it: a character it cannot (a control character, U+FFFE, U+FFFF, half of a surrogate pair),
+    /// which the API refuses today but older data may hold, becomes U+FFFD instead of stopping the export half-way.
+    /// </summary>
+    public static string Text(string text)
+    {
+        StringBuilder? replaced = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], c))
+            {
+                replaced?.Append(c).Append(text[i + 1]);
+                i++;
+                continue;
+            }
+            if (XmlConvert.IsXmlChar(c))
+            {
+                replaced?.Append(c);
+                continue;
+            }
+            replaced ??= new StringBuilder(text.Length).Append(text, 0, i);
+            replaced.Append(Replacement);
+        }
+        return replaced?.ToString() ?? text;
     }
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>IATI ActivityStatus: 1 Pipeline, 2 Implementation, 3 Finalisation, 4 Closed, 5 Cancelled, 6 Suspended.</summary>
-    private static string ActivityStatus(CommitmentStatus status) => status switch
+    private static string Instant(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    /// <summary>IATI ActivityStatus: 1 Pipeline/identification, 2 Implementation, 3 Finalisation, 4 Closed, 5 Cancelled, 6 Suspended.</summary>
+    public static string ActivityStatus(CommitmentStatus status) => status switch
     {
         CommitmentStatus.NotAssessed or CommitmentStatus.NotStarted => "1",
         CommitmentStatus.InProgress or CommitmentStatus.PartiallyAchieved => "2",

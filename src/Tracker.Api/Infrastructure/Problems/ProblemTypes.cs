@@ -14,6 +14,7 @@ public static class ProblemTypes
     public const string MethodNotAllowed = Base + "method-not-allowed";
     public const string UnsupportedMediaType = Base + "unsupported-media-type";
     public const string Unexpected = Base + "unexpected";
+    public const string NotConfigured = Base + "not-configured";
     public const string PreconditionFailed = Base + "precondition-failed";
     public const string TooManyRequests = Base + "too-many-requests";
     public const string Unauthorized = Base + "unauthorized";

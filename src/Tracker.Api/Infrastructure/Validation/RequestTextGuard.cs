@@ -5,14 +5,16 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// <summary>
 /// Query parameters and the headers the service records or keys on (X-Correlation-Id, Idempotency-Key, If-Match) are
 /// text a client sends, like a body's fields: a control character in a query value, or a recorded header that is not
-/// printable ASCII or is too long, is a 400 naming it, before anything reads it. Nothing is trimmed or cut silently.
+/// printable ASCII or is too long, or a correlation id that does not begin with a letter or a digit, is a 400 naming it,
+/// before anything reads it. Nothing is trimmed or cut silently.
 /// The two past-view parameters take one format each, as the OpenAPI document says (the framework's parsing would also
 /// take "01/02/2024", which reads differently in different countries).
 /// </summary>
 public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetailsService problems)
 {
     public const int MaxHeaderLength = 200;
-    private static readonly string[] RecordedHeaders = ["X-Correlation-Id", "Idempotency-Key", "If-Match"];
+    private const string CorrelationHeader = "X-Correlation-Id";
+    private static readonly string[] RecordedHeaders = [CorrelationHeader, "Idempotency-Key", "If-Match"];
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -44,6 +46,12 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
             else if (value.Length > MaxHeaderLength)
             {
                 errors[header] = [$"{header} has at most {MaxHeaderLength} characters."];
+            }
+            else if (header == CorrelationHeader && value.Length > 0 && !char.IsAsciiLetterOrDigit(value[0]))
+            {
+                // It is recorded with every event and exported (history.csv): one that opens like a spreadsheet
+                // formula (=, +, -, @) or with other punctuation is refused rather than rewritten.
+                errors[header] = [$"{header} must begin with a letter or a digit (a UUID is a good choice)."];
             }
         }
         if (errors.Count == 0)

@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Tracker.Api.Exports;
+
+/// <summary>
+/// Configuration section "Iati": who publishes the IATI export. The reporting organisation's identifier has no default:
+/// only the operator knows it, and a made-up one would be published as if it were real, so until it is set the export
+/// answers a problem naming the setting.
+/// </summary>
+public sealed partial class IatiOptions
+{
+    public const string Section = "Iati";
+
+    public ReportingOrgOptions ReportingOrg { get; set; } = new();
+
+    /// <summary>The language of the text (titles, quotes, names), ISO 639-1: the source documents are in English.</summary>
+    public string Language { get; set; } = "en";
+
+    /// <summary>Why the settings cannot be used, one line each; empty when they can (an unset identifier included).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (!string.IsNullOrWhiteSpace(ReportingOrg.Ref) && !OrganisationIdentifier().IsMatch(ReportingOrg.Ref))
+        {
+            yield return $"{Section}:ReportingOrg:Ref '{ReportingOrg.Ref}' is not an IATI organisation identifier: a registration " +
+                         "agency's prefix and the number it gave (GB-COH-01234567, XM-DAC-41114, XI-IATI-...), without spaces, /, &, | or ?.";
+        }
+        if (!OrganisationTypes.Contains(ReportingOrg.Type))
+        {
+            yield return $"{Section}:ReportingOrg:Type '{ReportingOrg.Type}' is not a code of IATI's OrganisationType codelist " +
+                         $"({string.Join(", ", OrganisationTypes)}).";
+        }
+        if (string.IsNullOrWhiteSpace(ReportingOrg.Name)) yield return $"{Section}:ReportingOrg:Name is empty.";
+        if (!LanguageCode().IsMatch(Language)) yield return $"{Section}:Language '{Language}' is not an ISO 639-1 code (en, fr...).";
+    }
+
+    /// <summary>The problem the export answers while the reporting organisation's identifier is not set.</summary>
+    public static string NotConfigured =>
+        $"Set {Section}:ReportingOrg:Ref (environment: {Section}__ReportingOrg__Ref) to the publisher's IATI organisation " +
+        "identifier before exporting: every activity's iati-identifier begins with it.";
+
+    /// <summary>IATI OrganisationType codes (codelist of the 2.03 standard).</summary>
+    public static readonly string[] OrganisationTypes =
+        ["10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90"];
+
+    /// <summary>Settings that cannot be used stop the start, each problem named.</summary>
+    public sealed class Validation : IValidateOptions<IatiOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, IatiOptions options) =>
+            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
+
+    [GeneratedRegex(@"^[A-Z]{2}-[A-Z0-9]+-[^\s/&|?]+$")]
+    public static partial Regex OrganisationIdentifier();
+
+    [GeneratedRegex("^[a-z]{2}$")]
+    private static partial Regex LanguageCode();
+}
+
+public sealed class ReportingOrgOptions
+{
+    /// <summary>The publisher's IATI organisation identifier (org-id.guide); none by default.</summary>
+    public string? Ref { get; set; }
+
+    /// <summary>OrganisationType code; 90 is Other.</summary>
+    public string Type { get; set; } = "90";
+
+    public string Name { get; set; } = "CommitmentTracker";
+}

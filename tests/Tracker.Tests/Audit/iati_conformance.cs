@@ -1,0 +1,229 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Alba;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Tracker.Api.Exports;
+using Tracker.Domain;
+using Tracker.Tests.Documents;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Audit;
+
+/// <summary>
+/// The rules of the IATI Activity Standard 2.03 that apply to what the export writes, kept as the project's own checks
+/// (the schema and codelists themselves are the standard's; README, "Exports", says how to validate a file against them).
+/// </summary>
+public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
+{
+    private static readonly XNamespace Xml = XNamespace.Xml;
+
+    /// <summary>The children the export writes, in the order of the schema's iati-activity sequence.</summary>
+    private static readonly string[] ActivityOrder =
+    [
+        "iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status", "activity-date",
+        "budget", "transaction"
+    ];
+
+    private static readonly string[] Required =
+        ["iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status", "activity-date"];
+
+    private static readonly string[] TransactionOrder = ["transaction-type", "transaction-date", "value", "provider-org"];
+
+    // Codelists of the 2.03 standard, for the attributes the export writes.
+    private static readonly string[] TransactionTypes = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"];
+    private static readonly string[] OrganisationRoles = ["1", "2", "3", "4"];
+    private static readonly string[] ActivityStatuses = ["1", "2", "3", "4", "5", "6"];
+    private static readonly string[] ActivityDateTypes = ["1", "2", "3", "4"];
+    private static readonly string[] DescriptionTypes = ["1", "2", "3", "4"];
+    private static readonly string[] BudgetTypes = ["1", "2"];
+    private static readonly string[] BudgetStatuses = ["1", "2"];
+
+    private string ReportingOrgRef => Api.Services.GetRequiredService<IOptions<IatiOptions>>().Value.ReportingOrg.Ref!;
+
+    private async Task<XElement> Export()
+    {
+        var result = await Api.Scenario(s => s.Get.Url("/api/exports/iati.xml"));
+        return XDocument.Parse(result.ReadAsText()).Root!;
+    }
+
+    /// <summary>The goal due within a year, pledged to, committed and disbursed, and a second goal beside it.</summary>
+    private async Task TwoGoalsWithMoney()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/revisions", new
+        {
+            deadline = new { date = "2025-06-30", precision = "day" }, reason = "dated in the next communique", source = Source
+        });
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", new
+        {
+            stage = "committed", amount = new { amount = 20_000_000m, currency = "EUR" }, on = "2024-11-01",
+            exchangeRate = new { rate = 1.08m, on = "2024-11-01" }, source = Source
+        });
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await Api.Write("/api/commitments", StabilisationGoal("second-goal"), 201);
+    }
+
+    [Fact]
+    public async Task every_activity_has_the_required_elements_in_the_schema_s_order()
+    {
+        await TwoGoalsWithMoney();
+
+        var root = await Export();
+
+        root.Name.LocalName.ShouldBe("iati-activities");
+        root.Attribute("version")!.Value.ShouldBe("2.03");
+        DateTimeOffset.TryParse(root.Attribute("generated-datetime")!.Value, out _).ShouldBeTrue();
+        var activities = root.Elements("iati-activity").ToList();
+        activities.Count.ShouldBe(2);
+        foreach (var activity in activities)
+        {
+            var names = activity.Elements().Select(e => e.Name.LocalName).ToList();
+            names.ShouldAllBe(n => ActivityOrder.Contains(n));
+            names.Select(n => Array.IndexOf(ActivityOrder, n)).ShouldBeInOrder(SortDirection.Ascending);
+            foreach (var required in Required) names.ShouldContain(required);
+            names.Count(n => n is "iati-identifier" or "reporting-org" or "title" or "activity-status").ShouldBe(4);
+            activity.Element("reporting-org")!.Element("narrative").ShouldNotBeNull();
+            activity.Element("title")!.Elements("narrative").ShouldNotBeEmpty();
+            activity.Element("description")!.Elements("narrative").ShouldNotBeEmpty();
+            foreach (var transaction in activity.Elements("transaction"))
+            {
+                var children = transaction.Elements().Select(e => e.Name.LocalName).ToList();
+                children.Take(3).ShouldBe(TransactionOrder.Take(3));
+                children.Select(n => Array.IndexOf(TransactionOrder, n)).ShouldBeInOrder(SortDirection.Ascending);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task codes_come_from_the_standard_s_codelists_and_transactions_are_incoming_from_the_pledger()
+    {
+        await TwoGoalsWithMoney();
+
+        var activity = (await Export()).Elements("iati-activity").Single(a => a.Element("iati-identifier")!.Value.EndsWith(Goal));
+
+        activity.Element("reporting-org")!.Attribute("type")!.Value.ShouldBeOneOf(IatiOptions.OrganisationTypes);
+        activity.Element("activity-status")!.Attribute("code")!.Value.ShouldBeOneOf(ActivityStatuses);
+        activity.Element("description")!.Attribute("type")!.Value.ShouldBeOneOf(DescriptionTypes);
+        activity.Elements("participating-org").ShouldAllBe(o => OrganisationRoles.Contains(o.Attribute("role")!.Value));
+        activity.Elements("activity-date").ShouldAllBe(d => ActivityDateTypes.Contains(d.Attribute("type")!.Value));
+        activity.Elements("activity-date").Select(d => (d.Attribute("type")!.Value, d.Attribute("iso-date")!.Value))
+            .ShouldBe([("1", "2024-09-30"), ("3", "2025-06-30")]);
+        var budget = activity.Element("budget").ShouldNotBeNull();
+        budget.Attribute("type")!.Value.ShouldBeOneOf(BudgetTypes);
+        budget.Attribute("status")!.Value.ShouldBeOneOf(BudgetStatuses);
+        budget.Element("period-end")!.Attribute("iso-date")!.Value.ShouldBe("2025-06-30");
+        budget.Element("value")!.Value.ShouldBe("394000000");
+
+        var transactions = activity.Elements("transaction").ToList();
+        transactions.ShouldAllBe(t => TransactionTypes.Contains(t.Element("transaction-type")!.Attribute("code")!.Value));
+        transactions.Select(t => t.Element("transaction-type")!.Attribute("code")!.Value)
+            .ShouldBe([IatiExport.IncomingPledge, IatiExport.IncomingCommitment, IatiExport.IncomingFunds]);
+        transactions.ShouldAllBe(t => t.Element("provider-org")!.Element("narrative")!.Value == "Germany");
+        transactions.ShouldAllBe(t => t.Element("value")!.Attribute("value-date") != null);
+        activity.Elements("participating-org").Where(o => o.Attribute("role")!.Value == IatiExport.Funding)
+            .Select(o => o.Element("narrative")!.Value).ShouldBe(["Germany"]);
+    }
+
+    [Fact]
+    public async Task every_narrative_says_its_language_and_the_identifiers_follow_the_reporting_organisation()
+    {
+        await TwoGoalsWithMoney();
+
+        var root = await Export();
+
+        root.Descendants("narrative").ShouldNotBeEmpty();
+        root.Descendants("narrative").ShouldAllBe(n => n.Attribute(Xml + "lang") != null && n.Attribute(Xml + "lang")!.Value == "en");
+        root.Elements("iati-activity").ShouldAllBe(a => a.Attribute(Xml + "lang")!.Value == "en");
+        var reportingOrg = ReportingOrgRef;
+        IatiOptions.OrganisationIdentifier().IsMatch(reportingOrg).ShouldBeTrue(reportingOrg);
+        var identifiers = root.Elements("iati-activity").Select(a => a.Element("iati-identifier")!.Value).ToList();
+        identifiers.ShouldBeUnique();
+        identifiers.ShouldAllBe(id => id.StartsWith(reportingOrg + "-") && !Regex.IsMatch(id, @"[\s/&|?]"));
+        root.Elements("iati-activity").ShouldAllBe(a => a.Element("reporting-org")!.Attribute("ref")!.Value == reportingOrg);
+    }
+
+    [Fact]
+    public async Task text_stored_before_the_api_refused_control_characters_is_exported_with_replacement_characters()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var refused = await Api.Scenario(s =>
+        {
+            s.Post.Json(new
+            {
+                key = "bad-title", title = "Raise\u0001 money", kind = "financial", lineOfEffort = "stabilisation",
+                actors = new[] { "coalition" }, target = new { amount = 1m, currency = "USD" },
+                statedIn = new { documentKey = "washington-2024", quote = "q" }
+            }).ToUrl("/api/commitments");
+            s.StatusCodeShouldBe(400);
+        });
+        refused.ReadAsText().ShouldContain("title");
+        await Sql("update tracker.mt_doc_commitmentprogress set data = jsonb_set(data, '{Title}', to_jsonb($1::text))",
+            "Raise\u0001 and \uFFFF implement");
+        await Sql("""
+            with stream as (update tracker.mt_streams set version = version + 1 where id = $2 returning version)
+            insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp)
+            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), $2, stream.version,
+                   jsonb_build_object('CommitmentKey', 'stabilisation-394m', 'PledgeId', 'old-land-1', 'Pledger', $1::text,
+                     'Amount', 5000000, 'Currency', 'USD', 'AnnouncedOn', '2024-09-30', 'DocumentKey', 'washington-2024'),
+                   'pledge_made', now()
+            from stream
+            """, "Old\u0002Land", StreamIds.ForCommitment(Goal));
+
+        var result = await Api.Scenario(s => s.Get.Url("/api/exports/iati.xml"));
+
+        var activity = XDocument.Parse(result.ReadAsText()).Root!.Element("iati-activity")!;
+        activity.Element("title")!.Element("narrative")!.Value.ShouldBe("Raise\uFFFD and \uFFFD implement");
+        activity.Element("transaction")!.Element("provider-org")!.Element("narrative")!.Value.ShouldBe("Old\uFFFDLand");
+    }
+
+    [Fact]
+    public async Task with_no_financial_commitment_there_is_nothing_to_export()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/exports/iati.xml");
+            s.StatusCodeShouldBe(404);
+        });
+
+        result.ReadAsText().ShouldContain("at least one activity");
+    }
+
+    [Fact]
+    public async Task without_a_reporting_organisation_identifier_the_export_names_the_setting_to_set()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await using var unconfigured = await TrackerApp.StartAnotherHost(("Iati:ReportingOrg:Ref", ""));
+
+        var result = await unconfigured.Scenario(s =>
+        {
+            s.Get.Url("/api/exports/iati.xml");
+            s.StatusCodeShouldBe(503);
+        });
+
+        result.ReadAsText().ShouldContain("Iati:ReportingOrg:Ref");
+    }
+
+    [Fact]
+    public void settings_that_iati_would_not_accept_are_named()
+    {
+        new IatiOptions { ReportingOrg = { Ref = "GB-COH-01234567" } }.Problems().ShouldBeEmpty();
+        new IatiOptions().Problems().ShouldBeEmpty(); // unset: the export says what to set
+        new IatiOptions { ReportingOrg = { Ref = "XX TRACKER" } }.Problems().ShouldHaveSingleItem().ShouldContain("Ref");
+        new IatiOptions { ReportingOrg = { Ref = "GB-COH-1/2" } }.Problems().ShouldHaveSingleItem().ShouldContain("Ref");
+        new IatiOptions { ReportingOrg = { Ref = "GB-COH-1", Type = "99" } }.Problems().ShouldHaveSingleItem().ShouldContain("Type");
+        new IatiOptions { Language = "english" }.Problems().ShouldHaveSingleItem().ShouldContain("Language");
+    }
+
+    private async Task Sql(string sql, params object[] parameters)
+    {
+        await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql);
+        foreach (var parameter in parameters) command.Parameters.AddWithValue(parameter);
+        (await command.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
+    }
+}
