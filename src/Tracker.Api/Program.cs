@@ -14,6 +14,7 @@ using Tracker.Api.Infrastructure;
 using Tracker.Api.Infrastructure.Auditing;
 using Tracker.Api.Infrastructure.Health;
 using Tracker.Api.Infrastructure.Idempotency;
+using Tracker.Api.Infrastructure.Telemetry;
 using Tracker.Api.Security;
 using Tracker.Api.Infrastructure.Validation;
 using Wolverine;
@@ -40,6 +41,7 @@ builder.Services.AddSingleton<ProgressModelUpgrade>();
 builder.Services.AddSingleton<Tracker.Api.Documents.RegisteredDocuments>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ProgressModelUpgrade>());
 builder.Services.AddTrackerHealth();
+builder.Services.AddTrackerTelemetry(builder.Configuration);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<CatalogueOptions>(builder.Configuration.GetSection("Catalogue"));
 builder.Services.AddOptions<IatiOptions>().Bind(builder.Configuration.GetSection(IatiOptions.Section))
@@ -97,6 +99,7 @@ app.UseTrackerProblemDetails();
 app.UseTrackerSecurity();
 app.UseTrackerDashboard();
 app.UseMiddleware<RequestTextGuard>();
+app.UseMiddleware<Tracker.Api.Infrastructure.Telemetry.CorrelationScope>();
 app.UseMiddleware<JsonBodiesOnly>();
 // A retry after a lost race asks the idempotency keys again: the race may have been lost to a duplicate of itself.
 app.UseMiddleware<ConcurrencyRetry>();
@@ -108,6 +111,7 @@ if (builder.Configuration.GetValue("OpenApi:ScalarUi", app.Environment.IsDevelop
     app.MapScalarApiReference("/scalar");
 }
 app.MapTrackerHealth();
+app.MapTrackerMetrics();
 app.MapWolverineEndpoints(options =>
 {
     // "?page=abc" is a 400 problem, not a silent default.

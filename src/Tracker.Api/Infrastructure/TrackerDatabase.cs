@@ -93,6 +93,11 @@ public static class TrackerDatabase
                 // instead of loading it again in the same transaction.
                 options.Events.UseIdentityMapForAggregates = true;
 
+                // Telemetry (Infrastructure/Telemetry): a span per connection a session uses, and events appended by
+                // type (marten.event.append).
+                options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+                options.OpenTelemetry.TrackEventCounters();
+
                 // Older shapes of events, read as today's (see EventVersions/).
                 options.Events.Upcast(new PledgeMadeV1());
 

@@ -53,7 +53,12 @@ public sealed class TrackerApp : IAsyncLifetime
     public static Task<IAlbaHost> StartAnotherHost(params (string Key, string Value)[] settings) => StartHostIn("Development", settings);
 
     /// <summary>A host in another environment (Production: no demo keys, no schema changes, the production headers).</summary>
-    public static async Task<IAlbaHost> StartHostIn(string environment, params (string Key, string Value)[] settings)
+    public static Task<IAlbaHost> StartHostIn(string environment, params (string Key, string Value)[] settings) =>
+        StartHostWith(environment, _ => { }, settings);
+
+    /// <summary>A host with services of the test's own added (an in-memory telemetry exporter, say).</summary>
+    public static async Task<IAlbaHost> StartHostWith(string environment, Action<IServiceCollection> configure,
+        params (string Key, string Value)[] settings)
     {
         await SchemaApplied.Value;
         JasperFxEnvironment.AutoStartHost = true;
@@ -84,6 +89,7 @@ public sealed class TrackerApp : IAsyncLifetime
                 services.RunWolverineInSoloMode();
                 services.AddSingleton<IStartupFilter, ThrowingEndpoint>();
                 services.AddSingleton<IStartupFilter, TestIdentities.AdminByDefault>();
+                configure(services);
             });
         });
         return host;

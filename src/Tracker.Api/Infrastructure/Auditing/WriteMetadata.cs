@@ -15,14 +15,20 @@ public static class WriteMetadata
     public static void Before(HttpContext context, IDocumentSession session)
     {
         var actor = ActorOf(context);
-        var correlationId = Clean(context.Request.Headers[CorrelationHeader].ToString())
+        var correlationId = Telemetry.CorrelationScope.Of(context)
+            ?? Clean(context.Request.Headers[CorrelationHeader].ToString())
             ?? Activity.Current?.TraceId.ToHexString()
             ?? context.TraceIdentifier;
 
         session.LastModifiedBy = actor;
         session.CorrelationId = correlationId;
         context.Response.Headers[CorrelationHeader] = correlationId;
+        Telemetry.TrackerTelemetry.TagCommitment(context);
     }
+
+    /// <summary>After the endpoint: the types of the events the write appends, on the request's span.</summary>
+    public static void After(HttpContext context, IDocumentSession session) =>
+        Telemetry.TrackerTelemetry.TagEventTypes(context, session);
 
     /// <summary>Who is acting: the authenticated identity (the API key's or the token's subject).</summary>
     public static string ActorOf(HttpContext context) => Clean(context.User.Identity?.Name ?? "") ?? Anonymous;

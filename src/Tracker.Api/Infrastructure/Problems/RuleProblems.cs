@@ -7,6 +7,7 @@ public static class RuleProblems
 {
     public static IResult For(RuleViolation violation)
     {
+        Telemetry.TrackerMetrics.RuleRefused(violation.Rule);
         var status = violation.Kind == ViolationKind.Conflict
             ? StatusCodes.Status409Conflict
             : StatusCodes.Status422UnprocessableEntity;

@@ -45,6 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual HTTP request handler execution
             var result = await Tracker.Api.Admin.RebuildEndpoints.Start(name, _projectionRebuilds, httpContext.RequestAborted).ConfigureAwait(false);
 
+            Tracker.Api.Infrastructure.Auditing.WriteMetadata.After(httpContext, documentSession);
             
             // Keep the response for the request's Idempotency-Key, in the write's transaction
             await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(httpContext, documentSession, result).ConfigureAwait(false);

@@ -88,6 +88,7 @@ namespace Internal.Generated.WolverineHandlers
             // Outgoing, cascaded message
             await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
+            Tracker.Api.Infrastructure.Auditing.WriteMetadata.After(httpContext, documentSession);
             
             // Keep the response for the request's Idempotency-Key, in the write's transaction
             await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(httpContext, documentSession, result).ConfigureAwait(false);

@@ -67,6 +67,7 @@ namespace Internal.Generated.WolverineHandlers
                 startStream.Execute(documentSession);
             }
 
+            Tracker.Api.Infrastructure.Auditing.WriteMetadata.After(httpContext, documentSession);
             
             // Keep the response for the request's Idempotency-Key, in the write's transaction
             await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(httpContext, documentSession, result).ConfigureAwait(false);

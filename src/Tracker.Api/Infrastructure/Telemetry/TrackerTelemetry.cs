@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Tracker.Api.Infrastructure.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for the service: traces from ASP.NET Core, Npgsql, Wolverine and Marten; metrics from the runtime, ASP.NET
+/// Core, Npgsql, Marten (events appended, by type), Wolverine and the service's own meter (<see cref="TrackerMetrics"/>).
+/// Exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (the OTEL_* variables configure it), scraped by Prometheus
+/// at /metrics when Telemetry:PrometheusEndpoint is on, and recorded for nobody otherwise.
+/// </summary>
+public static class TrackerTelemetry
+{
+    public const string ServiceName = "commitment-tracker";
+    public const string MeterName = "Tracker";
+
+    /// <summary>Span attributes the service adds to a request's span.</summary>
+    public const string CommitmentKeyTag = "tracker.commitment.key";
+    public const string EventTypesTag = "tracker.event.types";
+
+    public static IServiceCollection AddTrackerTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName,
+                serviceVersion: typeof(TrackerTelemetry).Assembly.GetName().Version?.ToString()))
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(options =>
+                {
+                    // Probes and scrapes are not traffic.
+                    options.Filter = context => !context.Request.Path.StartsWithSegments("/health") &&
+                                                !context.Request.Path.StartsWithSegments("/metrics");
+                    options.RecordException = true;
+                })
+                .AddNpgsql()
+                .AddSource("Wolverine")
+                .AddSource("Marten"))
+            .WithMetrics(metrics => metrics
+                .AddRuntimeInstrumentation()
+                .AddAspNetCoreInstrumentation()
+                .AddMeter("Npgsql")
+                .AddMeter("Marten")
+                .AddMeter("Wolverine")
+                .AddMeter(MeterName));
+
+        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) telemetry.UseOtlpExporter();
+        if (configuration.GetValue("Telemetry:PrometheusEndpoint", false))
+        {
+            telemetry.WithMetrics(metrics => metrics.AddPrometheusExporter());
+        }
+
+        services.AddSingleton<TrackerMetrics>();
+        services.AddHostedService(provider => provider.GetRequiredService<TrackerMetrics>());
+        return services;
+    }
+
+    /// <summary>/metrics for Prometheus, when Telemetry:PrometheusEndpoint is on.</summary>
+    public static WebApplication MapTrackerMetrics(this WebApplication app)
+    {
+        if (app.Configuration.GetValue("Telemetry:PrometheusEndpoint", false)) app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    /// <summary>Names the commitment a request is about on its span (the route's key).</summary>
+    public static void TagCommitment(HttpContext context)
+    {
+        if (RequestSpan(context) is { } span && context.GetRouteValue("key") is string key) span.SetTag(CommitmentKeyTag, key);
+    }
+
+    /// <summary>Names on the request's span the types of the events the session is about to append.</summary>
+    public static void TagEventTypes(HttpContext context, Marten.IDocumentSession session)
+    {
+        var types = session.PendingChanges.Streams().SelectMany(s => s.Events).Select(e => e.EventTypeName).Distinct().ToList();
+        if (types.Count > 0) RequestSpan(context)?.SetTag(EventTypesTag, string.Join(",", types));
+    }
+
+    /// <summary>The request's own span (ASP.NET Core's), whatever span is current.</summary>
+    public static Activity? RequestSpan(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpActivityFeature>()?.Activity ?? Activity.Current;
+}
+
+/// <summary>
+/// The service's own metrics, on the meter "Tracker":
+/// - tracker.writes.refused (counter): writes a domain rule refused, by rule;
+/// - tracker.projection.lag (gauge, events): how far each async projection is behind the newest event;
+/// - tracker.checkpoint.age (gauge, seconds): how long ago the latest signed checkpoint of the log was taken (absent before the first).
+/// The gauges are sampled every Telemetry:SampleSeconds (15) by this service, so a scrape never queries the database.
+/// Events appended, by type, are Marten's own counter (marten.event.append).
+/// </summary>
+public sealed class TrackerMetrics : BackgroundService
+{
+    private static readonly Meter Meter = new(TrackerTelemetry.MeterName);
+    private static readonly Counter<long> Refused = Meter.CreateCounter<long>("tracker.writes.refused", "{write}",
+        "Writes a domain rule refused, by rule");
+
+    private readonly Marten.IDocumentStore _store;
+    private readonly Audit.Checkpoints.LogCheckpoints _checkpoints;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _every;
+    private readonly ILogger<TrackerMetrics> _logger;
+    private volatile IReadOnlyDictionary<string, long> _lag = new Dictionary<string, long>();
+    private DateTimeOffset? _latestCheckpoint;
+
+    public TrackerMetrics(Marten.IDocumentStore store, Audit.Checkpoints.LogCheckpoints checkpoints, TimeProvider clock,
+        IConfiguration configuration, ILogger<TrackerMetrics> logger)
+    {
+        _store = store;
+        _checkpoints = checkpoints;
+        _clock = clock;
+        _logger = logger;
+        _every = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Telemetry:SampleSeconds", 15)));
+        Meter.CreateObservableGauge("tracker.projection.lag",
+            () => _lag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("projection", p.Key))),
+            "{event}", "How many events each async projection is behind the newest one");
+        Meter.CreateObservableGauge("tracker.checkpoint.age",
+            () => _latestCheckpoint is { } taken
+                ? [new Measurement<double>((_clock.GetUtcNow() - taken).TotalSeconds)]
+                : Array.Empty<Measurement<double>>(),
+            "s", "How long ago the latest signed checkpoint of the log was taken");
+    }
+
+    public static void RuleRefused(string rule) => Refused.Add(1, new KeyValuePair<string, object?>("rule", rule));
+
+    protected override async Task ExecuteAsync(CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(_every);
+        do
+        {
+            try
+            {
+                var database = _store.Storage.Database;
+                var highest = await database.FetchHighestEventSequenceNumber(token);
+                _lag = (await database.AllProjectionProgress(token))
+                    .Where(s => s.ShardName != "HighWaterMark")
+                    .ToDictionary(s => s.ShardName, s => Math.Max(0, highest - s.Sequence));
+                _latestCheckpoint = (await _checkpoints.Latest(token))?.TakenAt;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException && !token.IsCancellationRequested)
+            {
+                _logger.LogDebug(e, "Could not sample the projection lag and checkpoint age");
+            }
+        } while (await timer.WaitForNextTickAsync(token));
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Alba;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Tracker.Api.Infrastructure.Telemetry;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Platform;
+
+/// <summary>What an operator's OpenTelemetry collector receives from one write, through an in-memory exporter.</summary>
+public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
+{
+    private readonly List<Activity> _spans = [];
+    private readonly List<Metric> _metrics = [];
+
+    private Task<IAlbaHost> AnInstrumentedNode() => TrackerApp.StartHostWith("Development", services => services
+        .AddOpenTelemetry()
+        .WithTracing(tracing => tracing.AddInMemoryExporter(_spans))
+        .WithMetrics(metrics => metrics.AddInMemoryExporter(_metrics)));
+
+    [Fact]
+    public async Task one_write_yields_spans_from_the_request_down_to_the_database_naming_the_commitment_and_its_events()
+    {
+        await using var node = await AnInstrumentedNode();
+        await node.StatedTheStabilisationGoal();
+
+        var pledged = await node.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201,
+            ("X-Correlation-Id", "pledge-from-the-story"));
+        node.Services.GetRequiredService<TracerProvider>().ForceFlush();
+
+        var request = _spans.Single(s => s.Kind == ActivityKind.Server && s.GetTagItem("http.route") is "/api/commitments/{key}/pledges"
+                                         && s.GetTagItem("tracker.correlation_id") is "pledge-from-the-story");
+        var trace = _spans.Where(s => s.TraceId == request.TraceId).ToList();
+        request.GetTagItem(TrackerTelemetry.CommitmentKeyTag).ShouldBe(Goal);
+        ((string)request.GetTagItem(TrackerTelemetry.EventTypesTag)!).Split(',').ShouldContain("pledge_announced");
+        trace.ShouldContain(s => s.Source.Name == "Npgsql" && s.Kind == ActivityKind.Client);
+        // The database's spans are in the request's trace, inside its time.
+        trace.Where(s => s.Source.Name == "Npgsql").ShouldAllBe(s => s.StartTimeUtc >= request.StartTimeUtc &&
+                                                                   s.StartTimeUtc + s.Duration <= request.StartTimeUtc + request.Duration);
+        pledged.Context.Response.Headers["X-Correlation-Id"].ToString().ShouldBe("pledge-from-the-story");
+    }
+
+    [Fact]
+    public async Task the_metrics_count_events_by_type_and_refused_writes_by_rule()
+    {
+        await using var node = await AnInstrumentedNode();
+        await node.StatedTheStabilisationGoal();
+        await node.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
+        // More disbursed than pledged: a rule refuses it.
+        await node.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(25_000_001m), 422);
+
+        node.Services.GetRequiredService<MeterProvider>().ForceFlush();
+
+        var appended = Points("marten.event.append").ToList();
+        var refused = Points("tracker.writes.refused").ToList();
+        appended.ShouldContain(p => Tag(p, "event.type") == "pledge_announced" && p.GetSumLong() >= 1);
+        refused.ShouldContain(p => Tag(p, "rule") == "stage-exceeds-pledge" && p.GetSumLong() >= 1);
+    }
+
+    private IEnumerable<MetricPoint> Points(string name)
+    {
+        foreach (var metric in _metrics.Where(m => m.Name == name))
+        {
+            foreach (ref readonly var point in metric.GetMetricPoints()) yield return point;
+        }
+    }
+
+    private static string? Tag(MetricPoint point, string key)
+    {
+        foreach (var tag in point.Tags)
+        {
+            if (tag.Key == key) return tag.Value?.ToString();
+        }
+        return null;
+    }
+}
