@@ -17,7 +17,8 @@
 # (events, hashes, checkpoints), never update, delete, truncate or alter them (the grants come with `db-apply`).
 #
 # Order of preference:
-#   1. a connection string you set: ConnectionStrings__Tracker (or TRACKER_TEST_CONNECTION with --test);
+#   1. a connection string you set: ConnectionStrings__Tracker (or TRACKER_TEST_CONNECTION with --test), with the
+#      owner's in TRACKER_OWNER_CONNECTION (the same string when unset);
 #   2. a local cluster in .data/ (git-ignored) from the installed binaries (PATH, or /usr/lib/postgresql/*/bin);
 #   3. as root on Debian/Ubuntu: apt-get install postgresql, then 2;
 #   4. otherwise stop and say what to install.
@@ -63,6 +64,7 @@ log() { echo "db.sh: $*" >&2; }
 if [ -n "$user_conn" ] && [ "$cmd" != "stop" ]; then
   case "$cmd" in
     start|url|reset) echo "$user_conn" ;;
+    owner-url) echo "${TRACKER_OWNER_CONNECTION:-$user_conn}" ;;
     *) log "using the connection string you set; nothing to $cmd here" ;;
   esac
   exit 0

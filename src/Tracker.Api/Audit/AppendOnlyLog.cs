@@ -46,6 +46,18 @@ public static class AppendOnlyLog
                     $"BEFORE TRUNCATE ON {schema}.mt_streams FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{Function}()")
             ]);
 
+    /// <summary>
+    /// Creates the triggers that call one function, on the tables that exist. Written with the function's DDL: a schema
+    /// migration re-creates a function whenever its stored text differs from ours (and drops its triggers with it, in
+    /// cascade), so the triggers must come back in the same statement. <see cref="Infrastructure.DatabaseGuards"/>
+    /// writes all of them again whenever one is missing.
+    /// </summary>
+    public static string EnsureSql(string schema, string function) =>
+        "DO $guard$ BEGIN\n" +
+        string.Join("\n", Triggers(schema).Where(t => t.Definition.Contains($".{function}()", StringComparison.Ordinal))
+            .Select(t => t.EnsureSql(schema))) +
+        "\nEND $guard$;";
+
     public static IEnumerable<ISchemaObject> SchemaObjects(string schema)
     {
         var refuse = new PostgresqlObjectName(schema, Function, SchemaUtils.IdentifierUsage.General);
@@ -56,6 +68,8 @@ public static class AppendOnlyLog
                 TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
             END;
             $$;
+
+            {EnsureSql(schema, Function)}
             """);
 
         // Marten moves a stream's version forward on every append (and never back); nothing of ours deletes, archives or
@@ -72,6 +86,8 @@ public static class AppendOnlyLog
                 TG_OP, OLD.id USING ERRCODE = 'insufficient_privilege';
             END;
             $$;
+
+            {EnsureSql(schema, StreamFunction)}
             """);
     }
 }

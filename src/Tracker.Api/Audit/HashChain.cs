@@ -10,8 +10,8 @@ namespace Tracker.Api.Audit;
 /// <summary>
 /// What an event row holds, as the hash chain covers it: every column Marten records about the event.
 /// </summary>
-public sealed record RecordedEvent(long Sequence, Guid StreamId, long Version, string Type, string Data,
-    DateTime RecordedAtUtc, string? TenantId, string? DotnetType, string? UserName, string? CorrelationId,
+public sealed record RecordedEvent(long Sequence, Guid Id, Guid StreamId, long Version, string Type, string Data,
+    string RecordedAtUtc, string? TenantId, string? DotnetType, string? UserName, string? CorrelationId,
     string? CausationId, string? Headers, byte[]? BinaryData, bool IsArchived);
 
 /// <summary>
@@ -21,10 +21,12 @@ public sealed record RecordedEvent(long Sequence, Guid StreamId, long Version, s
 /// Two schemes, told apart by event_hashes.scheme:
 /// - 1 (events recorded before the sixth session; scheme is null): SHA-256 over the type, version, data and the previous
 ///   hash, one per line. Who and when were not covered.
-/// - 2 (every event since): SHA-256 over everything the row records: stream, version, global sequence, type, data,
-///   timestamp (UTC, microseconds), tenant, .NET type, acting user, correlation and causation ids, headers, binary data,
-///   the archived flag, and the previous hash. Each text is written with its length in bytes (or "-" for null), so no
-///   value can borrow from its neighbour.
+/// - 2 (every event since): SHA-256 over everything the row records: stream, version, global sequence, event id, type,
+///   data, timestamp (UTC, microseconds), tenant, .NET type, acting user, correlation and causation ids, headers, binary
+///   data, the archived flag, and the previous hash. Each text is written with its length in UTF-8 bytes (or "-" for
+///   null), so no value can borrow from its neighbour.
+/// The trigger function runs as the schema's owner (SECURITY DEFINER): the service's role appends events but cannot write
+/// a hash row of its own.
 /// A scheme-1 hash after the first scheme-2 one is a break: nothing writes them any more.
 /// Marten's tombstones (rows that fill the sequence numbers of a failed append) are hashed like any event; LogVerifier
 /// checks their hashes but not their links, so a failed write leaves nothing it reports as a break.
@@ -48,12 +50,14 @@ public static class HashChain
         table.AddColumn<short>("scheme");
         // The trigger looks up the previous event's hash by stream and version on every append: without this index
         // each append scanned the whole table.
-        table.Indexes.Add(new IndexDefinition("idx_event_hashes_stream_version") { Columns = ["stream_id", "version"] });
+        // Unique, as Marten's (stream, version) is: one hash per event, so a row written beside it cannot double a link.
+        table.Indexes.Add(new IndexDefinition("idx_event_hashes_stream_version") { Columns = ["stream_id", "version"], IsUnique = true });
         yield return table;
 
         var function = Name(schema, "mt_chain_event_hash");
         yield return new Function(function, $"""
-            CREATE OR REPLACE FUNCTION {function.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE OR REPLACE FUNCTION {function.QualifiedName}() RETURNS trigger LANGUAGE plpgsql
+              SECURITY DEFINER SET search_path = pg_catalog AS $$
             DECLARE
               previous text;
             BEGIN
@@ -62,7 +66,7 @@ public static class HashChain
               INSERT INTO {schema}.{Table} (seq_id, stream_id, version, hash, previous_hash, scheme)
               VALUES (NEW.seq_id, NEW.stream_id, NEW.version, encode(sha256(convert_to(
                         'tracker-event v2' || E'\n' || NEW.stream_id::text || E'\n' || NEW.version::text || E'\n' ||
-                        NEW.seq_id::text || E'\n' ||
+                        NEW.seq_id::text || E'\n' || NEW.id::text || E'\n' ||
                         {SqlField("NEW.type")} || E'\n' || {SqlField("NEW.data::text")} || E'\n' ||
                         to_char(NEW.timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || E'\n' ||
                         {SqlField("NEW.tenant_id")} || E'\n' || {SqlField("NEW.mt_dotnet_type")} || E'\n' ||
@@ -81,7 +85,7 @@ public static class HashChain
 
     // A text as its length in bytes and itself, or "-" for null.
     private static string SqlField(string expression) =>
-        $"coalesce(octet_length({expression})::text || ':' || {expression}, '-')";
+        $"coalesce(octet_length(convert_to({expression}, 'UTF8'))::text || ':' || {expression}, '-')";
 
     /// <summary>
     /// Creates (or re-creates) the trigger when the events table exists. Run with the function's DDL (re-creating the
@@ -107,9 +111,8 @@ public static class HashChain
         null or 1 => ComputeScheme1(e.Type, e.Version, e.Data, previous),
         _ => Hex(string.Join('\n',
             "tracker-event v2", e.StreamId.ToString(), e.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Field(e.Type), Field(e.Data),
-            e.RecordedAtUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture),
+            e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Id.ToString(),
+            Field(e.Type), Field(e.Data), e.RecordedAtUtc,
             Field(e.TenantId), Field(e.DotnetType), Field(e.UserName), Field(e.CorrelationId), Field(e.CausationId),
             Field(e.Headers), Field(e.BinaryData is null ? null : Convert.ToHexStringLower(e.BinaryData)),
             e.IsArchived ? "true" : "false", Field(previous)))

@@ -66,7 +66,9 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
 
             string? reason = null;
             if (stored is null) reason = "no hash was recorded for this event";
-            else if (storedPrevious != previousInLog && !IsTombstone(recorded))
+            else if (!IsTombstone(recorded) && recorded.Version > 1 && previousInLog is null)
+                reason = "the event before it in its stream is missing (it, or its hash, was removed)";
+            else if (!IsTombstone(recorded) && storedPrevious != previousInLog)
                 reason = "its link to the previous event of the stream is broken";
             else if (HashChain.Compute(scheme, recorded, storedPrevious) != stored)
                 reason = "what it records (its data, type, time, actor, correlation or other metadata) changed after it was recorded";
@@ -117,6 +119,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         private RunningRoot _root = new();
         private Queue<CheckpointEntry> _expected = new();
         private bool _opened;
+        private bool _baseTrusted;
         private long _breaksAtOpen;
 
         public CheckpointRanges(IReadOnlyList<Checkpoint> signed, LogCheckpoints store, CheckpointSigner signer, Findings found)
@@ -150,6 +153,10 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             if (!_opened) await Open(token);
 
             var current = _signed[_index];
+            _root.Add(entry);
+            // A checkpoint that cannot be trusted says nothing about its range (its own break is reported), and events
+            // between two checkpoints that do not meet (one is missing) belong to no range.
+            if (!_trusted[_index] || entry.Sequence <= current.AfterSequence) return;
             while (_expected.TryPeek(out var missing) && missing.Sequence < entry.Sequence)
             {
                 _expected.Dequeue();
@@ -170,7 +177,6 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                     $"it was not in the log when checkpoint {current.Number} was taken: it was added to a part of the log already signed",
                     current.Number);
             }
-            _root.Add(entry);
         }
 
         public async Task End(CancellationToken token)
@@ -181,16 +187,20 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         private async Task Open(CancellationToken token)
         {
             var current = _signed[_index];
+            _opened = true;
+            _breaksAtOpen = _found.Count;
+            _baseTrusted = _index == 0 || _trusted[_index - 1];
+            if (!_trusted[_index]) return;
             var entries = CheckpointEntry.ReadAll(await _store.Entries(current.Number, token)).ToList();
             _expected = new Queue<CheckpointEntry>(entries);
-            var fromEntries = new RunningRoot(_index == 0 ? null : _signed[_index - 1].Root);
+            // From the root the range starts at: the one the previous checkpoint signed (or nothing, for the first).
+            var fromEntries = new RunningRoot(_root.Hex);
             foreach (var e in entries) fromEntries.Add(e);
-            if (fromEntries.Hex != current.Root)
+            if (_baseTrusted && fromEntries.Hex != current.Root)
             {
                 Report(current.ThroughSequence, null, null, null,
                     $"Checkpoint {current.Number}'s recorded entries were altered: they no longer give the root it signed", current.Number);
             }
-            _opened = true;
             _breaksAtOpen = _found.Count;
         }
 
@@ -199,7 +209,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             var current = _signed[_index];
             if (!_opened) await Open(token); // a range the log holds nothing of
             foreach (var missing in _expected) Missing(missing, current);
-            if (_root.Hex != current.Root && _found.Count == _breaksAtOpen)
+            if (_trusted[_index] && _baseTrusted && _root.Hex != current.Root && _found.Count == _breaksAtOpen)
             {
                 Report(current.ThroughSequence, null, null, null,
                     $"The log through sequence {current.ThroughSequence} no longer gives the root checkpoint {current.Number} signed " +

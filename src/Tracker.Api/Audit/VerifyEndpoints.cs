@@ -95,11 +95,21 @@ public static class CheckpointEndpoints
     public static CheckpointKey Key(CheckpointSigner signer) => signer.PublicKey;
 
     [WolverinePost("/api/admin/checkpoints", Name = "TakeCheckpoint")]
-    [EndpointSummary("Take a checkpoint now of every event so far (no settle time); 204 when there is nothing new")]
+    [EndpointSummary("Take a checkpoint now of every event up to the high-water mark (no settle time); 204 when there is nothing new")]
     [Tags("Admin")]
     [ProducesResponseType<Checkpoint>(StatusCodes.Status201Created)]
-    public static async Task<IResult> Take(LogCheckpoints checkpoints, CancellationToken token) =>
-        await checkpoints.Take(TimeSpan.Zero, token) is { } taken
-            ? Results.Created($"/api/audit/checkpoints/latest", taken)
-            : Results.NoContent();
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public static async Task<IResult> Take(LogCheckpoints checkpoints, CancellationToken token)
+    {
+        try
+        {
+            return await checkpoints.Take(TimeSpan.Zero, token) is { } taken
+                ? Results.Created("/api/audit/checkpoints/latest", taken)
+                : Results.NoContent();
+        }
+        catch (CheckpointRefused refused)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "No checkpoint can be taken", detail: refused.Message);
+        }
+    }
 }

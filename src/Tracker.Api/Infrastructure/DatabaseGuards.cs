@@ -37,18 +37,19 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
     public static string MissingSql(string schema, string? serviceRole, bool checkCurrentUser)
     {
         var triggers = string.Join(",\n", Triggers(schema).Select(t => $"""
-            case when not exists (select 1 from pg_trigger where tgname = '{t.Trigger}' and tgenabled <> 'D'
+            case when not exists (select 1 from pg_trigger where tgname = '{t.Trigger}' and tgenabled in ('O', 'A')
                                     and tgrelid = to_regclass('{schema}.{t.Table}'))
-                 then 'trigger {t.Trigger} on {t.Table} is missing or disabled' end
+                 then 'trigger {t.Trigger} on {t.Table} is missing, disabled or set to fire only for replicas' end
             """));
         var role = serviceRole is null ? "" : $"""
             ,
             case when exists (select 1 from pg_roles where rolname = '{serviceRole}') and (
-                   exists (select 1 from pg_tables where schemaname = '{schema}'
-                            and not has_table_privilege('{serviceRole}', format('%I.%I', schemaname, tablename), 'SELECT, INSERT'))
-                   or exists (select 1 from pg_tables where schemaname = '{schema}'
-                            and tablename <> all (array['{string.Join("','", AppendOnlyLog.LogTables)}', 'mt_streams'])
-                            and not has_table_privilege('{serviceRole}', format('%I.%I', schemaname, tablename), 'UPDATE, DELETE, TRUNCATE'))
+                   exists (select 1 from pg_tables t, unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p(privilege)
+                            where t.schemaname = '{schema}'
+                              and not (t.tablename = any (array['{string.Join("','", AppendOnlyLog.LogTables)}']) and p.privilege <> 'SELECT')
+                              and not (t.tablename = 'mt_events' and p.privilege = 'INSERT')
+                              and not (t.tablename = 'mt_streams' and p.privilege in ('DELETE', 'TRUNCATE'))
+                              and not has_table_privilege('{serviceRole}', format('%I.%I', t.schemaname, t.tablename), p.privilege))
                    or not has_schema_privilege('{serviceRole}', '{schema}', 'USAGE'))
                  then 'role {serviceRole} lacks privileges it needs on the schema' end,
             {Changes(serviceRole, $"'{serviceRole}'", exists: true)}
@@ -57,9 +58,9 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
             ,
             case when (select rolsuper from pg_roles where rolname = current_user)
                  then 'the service connects as a superuser, who can switch the triggers off' end,
-            case when exists (select 1 from pg_class c join pg_roles r on r.oid = c.relowner
-                               where c.oid = to_regclass('{schema}.mt_events') and r.rolname = current_user)
-                 then 'the service connects as the owner of the events table, who can switch the triggers off' end,
+            case when exists (select 1 from pg_class c
+                               where c.oid = to_regclass('{schema}.mt_events') and pg_has_role(current_user, c.relowner, 'USAGE'))
+                 then 'the service connects as the owner of the events table (or a member of its role), who can switch the triggers off' end,
             {Changes("the service's role", "current_user", exists: false)}
             """;
         // to_regclass fails on a schema that does not exist (PostgreSQL 15): nothing is asked of one that does not.
@@ -70,9 +71,14 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
 
         string Changes(string who, string roleExpression, bool exists)
         {
-            var tables = AppendOnlyLog.LogTables.Select(t => (t, "UPDATE, DELETE, TRUNCATE")).Append(("mt_streams", "DELETE, TRUNCATE"));
+            // has_table_privilege with a list is true when any one is held, which is what is asked here. Only the events
+            // table takes inserts (the hashes and checkpoints are written by the owner's functions), and the events'
+            // sequence may be drawn from but not set.
+            var tables = AppendOnlyLog.LogTables.Select(t => (t, t == "mt_events" ? "UPDATE, DELETE, TRUNCATE, TRIGGER" : "INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER"))
+                .Append(("mt_streams", "DELETE, TRUNCATE, TRIGGER"));
             var any = string.Join(" or ", tables.Select(x =>
-                $"(to_regclass('{schema}.{x.Item1}') is not null and has_table_privilege({roleExpression}, '{schema}.{x.Item1}', '{x.Item2}'))"));
+                $"(to_regclass('{schema}.{x.Item1}') is not null and has_table_privilege({roleExpression}, '{schema}.{x.Item1}', '{x.Item2}'))")) +
+                $" or (to_regclass('{schema}.mt_events_sequence') is not null and has_sequence_privilege({roleExpression}, '{schema}.mt_events_sequence', 'UPDATE'))";
             var guard = exists ? $"exists (select 1 from pg_roles where rolname = {roleExpression}) and " : "";
             return $"case when {guard}({any}) then '{who.Replace("'", "''")} may change or remove rows of the log' end";
         }
@@ -105,13 +111,20 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
                   IF EXISTS (select 1 from pg_roles where rolname = '{serviceRole}') THEN
                     GRANT USAGE ON SCHEMA {schema} TO {serviceRole};
                     GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA {schema} TO {serviceRole};
+                    REVOKE TRIGGER, REFERENCES ON ALL TABLES IN SCHEMA {schema} FROM {serviceRole};
                     GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {serviceRole};
                     GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {serviceRole};
                     -- Tables created after this (Wolverine's, at its first start) come with the same privileges.
                     ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLES TO {serviceRole};
                     ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {serviceRole};
-                    REVOKE UPDATE, DELETE, TRUNCATE ON {log} FROM {serviceRole};
-                    REVOKE DELETE, TRUNCATE ON {schema}.mt_streams FROM {serviceRole};
+                    REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER ON {log} FROM {serviceRole};
+                    -- The hashes and checkpoints are written by the owner's functions only.
+                    REVOKE INSERT ON {schema}.{HashChain.Table}, {schema}.{LogCheckpoints.Table} FROM {serviceRole};
+                    REVOKE DELETE, TRUNCATE, TRIGGER ON {schema}.mt_streams FROM {serviceRole};
+                    -- Drawn from, never set back.
+                    IF to_regclass('{schema}.mt_events_sequence') IS NOT NULL THEN
+                      REVOKE UPDATE ON SEQUENCE {schema}.mt_events_sequence FROM {serviceRole};
+                    END IF;
                   ELSE
                     RAISE WARNING 'Role {serviceRole} (Database:ServiceRole) does not exist: create it (scripts/db.sh and docker compose do) and run db-apply again';
                   END IF;

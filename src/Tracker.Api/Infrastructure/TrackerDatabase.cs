@@ -138,7 +138,7 @@ public static class TrackerDatabase
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(AppendOnlyLog.SchemaObjects(Schema));
-                options.Storage.ExtendedSchemaObjects.Add(Audit.Checkpoints.LogCheckpoints.Define(Schema));
+                options.Storage.ExtendedSchemaObjects.AddRange(Audit.Checkpoints.LogCheckpoints.Define(Schema));
                 // The triggers on tables Marten creates and the service role's privileges, once every table exists.
                 options.Storage.Add(new DatabaseGuards(Schema, ServiceRole(configuration)));
                 options.Storage.ExtendedSchemaObjects.Add(Security.ApiKeyStore.Define(Schema));

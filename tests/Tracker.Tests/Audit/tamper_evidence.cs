@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alba;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Tracker.Api.Audit;
@@ -25,12 +26,16 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     private async Task<VerificationReport> VerifyAgainst(Checkpoint kept) =>
         (await Api.Scenario(s => s.Post.Json(kept).ToUrl("/api/audit/verify"))).ReadAsJson<VerificationReport>()!;
 
-    private async Task<Checkpoint> TakeCheckpoint() =>
-        (await Api.Scenario(s =>
+    /// <summary>A checkpoint of every event written so far: once the daemon's high-water mark has passed them.</summary>
+    private async Task<Checkpoint> TakeCheckpoint()
+    {
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        return (await Api.Scenario(s =>
         {
             s.Post.Url("/api/admin/checkpoints");
             s.StatusCodeShouldBe(201);
         })).ReadAsJson<Checkpoint>()!;
+    }
 
     private Task AsService(string sql) => Run(Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql));
 
@@ -70,12 +75,12 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     /// <summary>
-    /// An attacker who rewrites a stream from one event on and recomputes every hash after it, as the trigger would: the
+    /// The owner (no superuser) rewrites a stream's hashes as the trigger would, its tables' triggers switched off: the
     /// per-stream chain then holds, and only a signed checkpoint can tell.
     /// </summary>
-    private static async Task RehashStreamBehindTheTriggers(Guid stream)
+    private static async Task OwnerRehashesTheStream(Guid stream)
     {
-        await using var connection = new NpgsqlConnection(TestDatabase.SuperuserConnectionString());
+        await using var connection = new NpgsqlConnection(TestDatabase.OwnerConnectionString());
         await connection.OpenAsync();
         var rehashed = new List<(long Sequence, string Hash, string? Previous)>();
         await using (var read = new NpgsqlCommand($"{LogCheckpoints.EntriesSql} where e.stream_id = $1 order by e.version", connection))
@@ -92,7 +97,8 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         }
         var updates = string.Join(";\n", rehashed.Select(r =>
             $"update tracker.event_hashes set hash = '{r.Hash}', previous_hash = {(r.Previous is null ? "null" : $"'{r.Previous}'")} where seq_id = {r.Sequence}"));
-        await Run(new NpgsqlCommand($"begin; set local session_replication_role = replica; {updates}; commit;", connection));
+        await Run(new NpgsqlCommand($"begin; alter table tracker.event_hashes disable trigger user; {updates}; " +
+                                    "alter table tracker.event_hashes enable trigger user; commit;", connection));
     }
 
     [Theory]
@@ -107,6 +113,10 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     [InlineData("update tracker.log_checkpoints set root = 'x'")]
     [InlineData("truncate tracker.log_checkpoints")]
     [InlineData("alter table tracker.mt_events disable trigger user")]
+    [InlineData("alter table tracker.mt_events enable replica trigger trg_mt_events_append_only")]
+    [InlineData("insert into tracker.event_hashes (seq_id, stream_id, version, hash) values (999999, gen_random_uuid(), 1, 'x')")]
+    [InlineData("insert into tracker.log_checkpoints values (999999, 0, 0, 0, 'x', now(), '', '', '')")]
+    [InlineData("select setval('tracker.mt_events_sequence', 1)")]
     public async Task the_service_role_has_no_privilege_to_change_remove_or_unguard_the_log(string change)
     {
         await AHistory();
@@ -114,8 +124,125 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
 
         var refused = await Should.ThrowAsync<PostgresException>(() => AsService(change));
 
-        refused.SqlState.ShouldBeOneOf(PostgresErrorCodes.InsufficientPrivilege);
+        refused.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
         (await Verify()).Intact.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task the_service_role_can_record_a_checkpoint_only_one_that_follows_the_latest_over_events_that_exist()
+    {
+        await AHistory();
+        var first = await TakeCheckpoint();
+
+        var refused = await Should.ThrowAsync<PostgresException>(() => AsService(
+            $"select tracker.mt_record_log_checkpoint(2, {first.ThroughSequence}, 9000000000000000000, 6, " +
+            $"'{new string('0', 64)}', now(), '{new string('0', 16)}', 'forged', ''::bytea)"));
+        var outOfTurn = await Should.ThrowAsync<PostgresException>(() => AsService(
+            $"select tracker.mt_record_log_checkpoint(2, 0, {first.ThroughSequence}, 6, '{new string('0', 64)}', now(), " +
+            $"'{new string('0', 16)}', 'forged', ''::bytea)"));
+
+        refused.SqlState.ShouldBe(PostgresErrorCodes.CheckViolation);
+        outOfTurn.SqlState.ShouldBe(PostgresErrorCodes.CheckViolation);
+        (await Verify()).Intact.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task a_checkpoint_forged_into_the_table_is_reported_stops_further_checkpoints_and_fails_readiness_but_not_the_service()
+    {
+        await AHistory();
+        var first = await TakeCheckpoint();
+        await AsSuperuserBehindTheTriggers(
+            $"insert into tracker.log_checkpoints values (2, {first.ThroughSequence}, 9000000000000000000, 99, 'not-a-root', now(), " +
+            "'0000000000000000', 'forged', ''::bytea)");
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/after-the-forgery", primary = false });
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        var report = await Verify();
+        var take = await Api.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/checkpoints");
+            s.StatusCodeShouldBe(409);
+        });
+        var ready = await Api.Scenario(s =>
+        {
+            s.Get.Url("/health/ready");
+            s.StatusCodeShouldBe(503);
+        });
+
+        report.Intact.ShouldBeFalse();
+        report.BreakCount.ShouldBe(1);
+        report.FirstBreak!.Checkpoint.ShouldBe(2);
+        report.FirstBreak.Reason.ShouldContain("cannot be trusted");
+        take.ReadAsText().ShouldContain("cannot be trusted");
+        ready.ReadAsText().ShouldContain("latest checkpoint cannot be trusted");
+        (await Verify($"/api/audit/commitments/{Goal}/verify")).Intact.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task a_streams_tail_removed_with_its_hash_inside_the_unsigned_window_breaks_the_next_link()
+    {
+        await AHistory();
+        var last = await SequenceOf(4);
+
+        // The stream's version is left alone: the next append becomes version 5, with no version 4 before it.
+        await AsSuperuserBehindTheTriggers($"delete from tracker.event_hashes where seq_id = {last}; delete from tracker.mt_events where seq_id = {last}");
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/after-the-cut", primary = false });
+
+        var report = await Verify($"/api/audit/commitments/{Goal}/verify");
+        report.Intact.ShouldBeFalse();
+        report.FirstBreak!.Version.ShouldBe(5);
+        report.FirstBreak.Reason.ShouldContain("the event before it in its stream is missing");
+    }
+
+    [Fact]
+    public async Task text_in_any_script_hashes_the_same_in_postgresql_and_in_dotnet()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/evidence", new
+        {
+            url = "https://example.org/réfugiés",
+            primary = false,
+            note = "Rückkehr: 10 000 personnes — عودة — 帰還 — \"quoted\" \\ back-slashed 🇮🇶"
+        }, 200, ("X-Correlation-Id", "script-test"));
+
+        var report = await Verify();
+
+        report.Intact.ShouldBeTrue(string.Join("; ", report.Breaks.Select(b => b.Reason)));
+    }
+
+    [Fact]
+    public async Task applying_the_schema_again_as_the_owner_keeps_every_guard_in_place()
+    {
+        await AHistory();
+
+        for (var run = 0; run < 2; run++)
+        {
+            var (exitCode, output) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
+            exitCode.ShouldBe(0, output);
+        }
+        var ready = await Api.Scenario(s => s.Get.Url("/health/ready"));
+
+        using var body = JsonDocument.Parse(ready.ReadAsText());
+        var log = body.RootElement.GetProperty("checks").GetProperty("log");
+        log.GetProperty("data").GetProperty("guardsInPlace").GetBoolean().ShouldBeTrue(log.ToString());
+        await Should.ThrowAsync<PostgresException>(() => AsOwner("delete from tracker.mt_events"));
+    }
+
+    [Fact]
+    public async Task a_guard_switched_off_by_the_owner_is_named_by_readiness()
+    {
+        await AsOwner("alter table tracker.mt_events enable replica trigger trg_mt_events_append_only");
+        try
+        {
+            var ready = await Api.Scenario(s => s.Get.Url("/health/ready"));
+
+            ready.ReadAsText().ShouldContain("trg_mt_events_append_only");
+            ready.ReadAsText().ShouldContain("Degraded"); // in Development; 503 elsewhere
+        }
+        finally
+        {
+            await AsOwner("alter table tracker.mt_events enable trigger trg_mt_events_append_only");
+        }
     }
 
     [Theory]
@@ -235,7 +362,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
             update tracker.mt_events set data = jsonb_set(data, '{"{"}Amount,Amount{"}"}', '250000000') where seq_id = {tampered};
             alter table tracker.mt_events enable trigger user;
             """);
-        await RehashStreamBehindTheTriggers(StreamIds.ForCommitment(Goal));
+        await OwnerRehashesTheStream(StreamIds.ForCommitment(Goal));
 
         var stream = await Verify($"/api/audit/commitments/{Goal}/verify");
         var whole = await Verify();
@@ -370,7 +497,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         oldLog.Intact.ShouldBeTrue(string.Join("; ", oldLog.Breaks.Select(b => b.Reason)));
         mixed.Intact.ShouldBeTrue(string.Join("; ", mixed.Breaks.Select(b => b.Reason)));
         downgrade.Intact.ShouldBeFalse();
-        downgraded.ShouldBeGreaterThan(0);
+        downgrade.FirstBreak!.Sequence.ShouldBeGreaterThan(downgraded);
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
     public const string Table = "log_checkpoints";
     private const string S = TrackerDatabase.Schema;
 
-    public static ISchemaObject Define(string schema)
+    public static IEnumerable<ISchemaObject> Define(string schema)
     {
         var table = new Table(new PostgresqlObjectName(schema, Table, SchemaUtils.IdentifierUsage.General));
         table.AddColumn<long>("number").AsPrimaryKey();
@@ -89,8 +89,42 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
         // The range's entries (sequence, stream, hash; 56 bytes each): what lets verification name the first event
         // that differs, not only the checkpoint.
         table.AddColumn("entries", "bytea").NotNull();
-        return table;
+        yield return table;
+
+        // The one way in for the service's role (it may not insert into the table itself): a checkpoint that follows the
+        // latest one, with as many entries as it counts, over events that exist; one node at a time. It runs as the
+        // schema's owner, so a role that can only call it cannot write a row that would stop or derail the chain.
+        var record = new PostgresqlObjectName(schema, RecordFunction, SchemaUtils.IdentifierUsage.General);
+        yield return new Weasel.Postgresql.Functions.Function(record, $"""
+            CREATE OR REPLACE FUNCTION {record.QualifiedName}(p_number bigint, p_after bigint, p_through bigint, p_count bigint,
+                p_root text, p_taken_at timestamptz, p_key_id text, p_signature text, p_entries bytea) RETURNS boolean
+              LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+            DECLARE
+              latest record;
+            BEGIN
+              PERFORM pg_advisory_xact_lock(7311240118);
+              SELECT c.number, c.through_sequence, c.event_count INTO latest
+                FROM {schema}.{Table} c ORDER BY c.number DESC LIMIT 1;
+              IF p_number <> coalesce(latest.number, 0) + 1 THEN
+                RETURN false;
+              END IF;
+              IF p_after <> coalesce(latest.through_sequence, 0) OR p_through <= p_after
+                 OR length(p_root) <> 64 OR p_root !~ '^[0-9a-f]+$' OR length(p_key_id) <> 16 OR p_key_id !~ '^[0-9a-f]+$'
+                 OR length(p_entries) % {CheckpointEntry.Size} <> 0
+                 OR p_count <> coalesce(latest.event_count, 0) + length(p_entries) / {CheckpointEntry.Size}
+                 OR p_through > (SELECT coalesce(max(e.seq_id), 0) FROM {schema}.mt_events e) THEN
+                RAISE EXCEPTION 'A checkpoint must follow the latest one, count its entries and cover events that exist'
+                  USING ERRCODE = 'check_violation';
+              END IF;
+              INSERT INTO {schema}.{Table} ({Columns}, entries)
+              VALUES (p_number, p_after, p_through, p_count, p_root, p_taken_at, p_key_id, p_signature, p_entries);
+              RETURN true;
+            END;
+            $$;
+            """);
     }
+
+    public const string RecordFunction = "mt_record_log_checkpoint";
 
     private const string Columns = "number, after_sequence, through_sequence, event_count, root, taken_at, key_id, signature";
 
@@ -100,8 +134,9 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
     /// </summary>
     public const string EntriesSql = $"""
         select e.seq_id, e.stream_id, h.hash, h.scheme, h.previous_hash, p.hash,
-               e.version, e.type, e.data::text, e.timestamp, e.tenant_id, e.mt_dotnet_type, e.user_name, e.correlation_id,
-               e.causation_id, e.headers::text, e.bdata, coalesce(e.is_archived, false)
+               e.version, e.type, e.data::text, to_char(e.timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+               e.tenant_id, e.mt_dotnet_type, e.user_name, e.correlation_id,
+               e.causation_id, e.headers::text, e.bdata, coalesce(e.is_archived, false), e.id
           from {S}.mt_events e
           left join {S}.{HashChain.Table} h on h.seq_id = e.seq_id
           left join {S}.{HashChain.Table} p on p.stream_id = e.stream_id and p.version = e.version - 1
@@ -147,19 +182,30 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
     }
 
     /// <summary>
-    /// Signs what the log holds past the latest checkpoint, through the newest event older than the settle time; null
-    /// when there is nothing new, or when another node took this number first.
+    /// Signs what the log holds past the latest checkpoint, through Marten's high-water mark (below it every sequence
+    /// number is either in the log or was given up, so no transaction still in flight can add an event to a range once
+    /// it is signed) and, with a settle time, through the newest event older than it; null when there is nothing new,
+    /// or when another node took this number first. Refuses (<see cref="CheckpointRefused"/>) to build on a latest
+    /// checkpoint whose signature does not hold.
     /// </summary>
     public async Task<Checkpoint?> Take(TimeSpan? settle, CancellationToken token)
     {
         var latest = await Latest(token);
+        if (latest is not null && signer.Check(latest.KeyId, latest.Payload(), latest.Signature) is { } problem)
+        {
+            throw new CheckpointRefused($"Checkpoint {latest.Number}, the latest, cannot be trusted ({problem}): no checkpoint " +
+                                        "is taken on top of it until an auditor has looked (GET /api/audit/verify)");
+        }
         var after = latest?.ThroughSequence ?? 0;
         var settledBefore = clock.GetUtcNow() - (settle ?? options.Value.SettleTime);
 
         await using var connection = await dataSource.OpenConnectionAsync(token);
         long? through;
-        await using (var target = new NpgsqlCommand(
-                         $"select max(seq_id) from {S}.mt_events where seq_id > $1 and timestamp <= $2", connection))
+        await using (var target = new NpgsqlCommand($"""
+                         select max(e.seq_id) from {S}.mt_events e
+                          where e.seq_id > $1 and e.timestamp <= $2
+                            and e.seq_id <= (select p.last_seq_id from {S}.mt_event_progression p where p.name = 'HighWaterMark')
+                         """, connection))
         {
             target.Parameters.Add(new NpgsqlParameter { Value = after });
             target.Parameters.Add(new NpgsqlParameter { Value = settledBefore });
@@ -188,18 +234,16 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
             root.Hex, TruncatedToMicroseconds(clock.GetUtcNow()), signer.KeyId, "");
         var checkpoint = unsigned with { Signature = signer.Sign(unsigned.Payload()) };
 
-        await using var insert = new NpgsqlCommand(
-            $"insert into {S}.{Table} ({Columns}, entries) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (number) do nothing",
-            connection);
+        await using var record = new NpgsqlCommand($"select {S}.{RecordFunction}($1, $2, $3, $4, $5, $6, $7, $8, $9)", connection);
         foreach (var value in new object[]
                  {
                      checkpoint.Number, checkpoint.AfterSequence, checkpoint.ThroughSequence, checkpoint.EventCount,
                      checkpoint.Root, checkpoint.TakenAt, checkpoint.KeyId, checkpoint.Signature, entries.ToArray()
                  })
         {
-            insert.Parameters.Add(new NpgsqlParameter { Value = value });
+            record.Parameters.Add(new NpgsqlParameter { Value = value });
         }
-        return await insert.ExecuteNonQueryAsync(token) == 1 ? checkpoint : null;
+        return await record.ExecuteScalarAsync(token) is true ? checkpoint : null;
     }
 
     /// <summary>An event's checkpoint entry from a row of <see cref="EntriesSql"/>.</summary>
@@ -212,9 +256,10 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
     }
 
     /// <summary>The event of a row of <see cref="EntriesSql"/>.</summary>
+    /// (The timestamp is read as the text the trigger hashed: a year PostgreSQL can hold and .NET cannot still verifies.)
     public static RecordedEvent RecordedEventOf(NpgsqlDataReader reader) => new(
-        reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(6), reader.GetString(7), reader.GetString(8),
-        reader.GetFieldValue<DateTime>(9), Text(reader, 10), Text(reader, 11), Text(reader, 12), Text(reader, 13),
+        reader.GetInt64(0), reader.GetGuid(18), reader.GetGuid(1), reader.GetInt64(6), reader.GetString(7), reader.GetString(8),
+        reader.GetString(9), Text(reader, 10), Text(reader, 11), Text(reader, 12), Text(reader, 13),
         Text(reader, 14), Text(reader, 15), reader.IsDBNull(16) ? null : reader.GetFieldValue<byte[]>(16), reader.GetBoolean(17));
 
     private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
@@ -248,6 +293,9 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
         reader.GetInt64(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), reader.GetString(7));
 }
 
+/// <summary>Why no checkpoint may be taken now.</summary>
+public sealed class CheckpointRefused(string message) : Exception(message);
+
 /// <summary>Takes a checkpoint every Audit:Checkpoints:Interval when there are settled events past the latest one.</summary>
 public sealed class Checkpointing(LogCheckpoints checkpoints, Microsoft.Extensions.Options.IOptions<CheckpointOptions> options,
     ILogger<Checkpointing> logger) : BackgroundService
@@ -266,8 +314,10 @@ public sealed class Checkpointing(LogCheckpoints checkpoints, Microsoft.Extensio
                         taken.Number, taken.EventCount, taken.ThroughSequence, taken.Root);
                 }
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException && !token.IsCancellationRequested)
+            catch (Exception e) when (!token.IsCancellationRequested)
             {
+                // Never the host's end: a database that is down, or a checkpoint that does not verify, is logged and
+                // tried again; readiness and the checkpoint-age metric show it.
                 logger.LogError(e, "Could not take a log checkpoint; trying again in {Interval}", options.Value.Interval);
             }
         } while (await timer.WaitForNextTickAsync(token));

@@ -11,11 +11,11 @@ namespace Tracker.Api.Infrastructure.Health;
 /// signed checkpoint says it did (a truncated or cut-back log does not). Missing guards fail readiness outside
 /// Development (Development reports them as Degraded); a log that lost what a checkpoint signed fails it everywhere.
 /// </summary>
-public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment environment) : IHealthCheck
+public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment environment, CheckpointSigner signer) : IHealthCheck
 {
     private static readonly string Sql = DatabaseGuards.MissingSql(TrackerDatabase.Schema, null, checkCurrentUser: true) + $"""
         ;
-        select c.number, c.through_sequence, c.taken_at,
+        select c.number, c.after_sequence, c.through_sequence, c.event_count, c.root, c.taken_at, c.key_id, c.signature,
                exists (select 1 from {TrackerDatabase.Schema}.mt_events e
                          join {TrackerDatabase.Schema}.{HashChain.Table} h on h.seq_id = e.seq_id
                         where e.seq_id = c.through_sequence
@@ -35,18 +35,28 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
             var data = new Dictionary<string, object> { ["guardsInPlace"] = missing.Length == 0 };
             if (missing.Length > 0) data["missingGuards"] = missing.Split("; ");
             var tailHeld = true;
+            string? untrusted = null;
             if (await reader.ReadAsync(token))
             {
+                var latest = new Checkpoint(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                    reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), reader.GetString(7));
                 data["latestCheckpoint"] = new Dictionary<string, object>
                 {
-                    ["number"] = reader.GetInt64(0),
-                    ["throughSequence"] = reader.GetInt64(1),
-                    ["takenAt"] = reader.GetFieldValue<DateTimeOffset>(2)
+                    ["number"] = latest.Number,
+                    ["throughSequence"] = latest.ThroughSequence,
+                    ["takenAt"] = latest.TakenAt
                 };
-                tailHeld = reader.GetBoolean(3);
+                tailHeld = reader.GetBoolean(8);
+                untrusted = signer.Check(latest.KeyId, latest.Payload(), latest.Signature);
             }
             data["logHoldsLatestCheckpoint"] = tailHeld;
+            data["latestCheckpointVerifies"] = untrusted is null;
 
+            if (untrusted is not null)
+            {
+                return HealthCheckResult.Unhealthy(
+                    $"The latest checkpoint cannot be trusted: {untrusted} (run /api/audit/verify); no checkpoint is taken on top of it", data: data);
+            }
             if (!tailHeld)
             {
                 return HealthCheckResult.Unhealthy(
