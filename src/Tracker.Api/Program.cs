@@ -21,6 +21,10 @@ using Wolverine;
 using Wolverine.Http;
 
 var builder = WebApplication.CreateBuilder(args);
+// Every setting checked before anything reads it (Infrastructure/Settings): a wrong one stops the start, named.
+builder.Services.AddOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>().ValidateOnStart();
+builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>,
+    Tracker.Api.Infrastructure.Settings.SettingsCheckValidation>();
 // Wolverine's handler and endpoint code is generated ahead of time (src/Tracker.Api/Internal/Generated, written by
 // scripts/codegen.sh): outside Development nothing is compiled at run time, which keeps Roslyn out of the process
 // (about 160 MiB less resident memory, docs/benchmarks.md scenario 8), and a missing file fails the start. A stale file

@@ -50,7 +50,15 @@ public sealed class CheckpointSigner
         _key = ECDsa.Create();
         if (!string.IsNullOrWhiteSpace(settings.SigningKey))
         {
-            _key.ImportFromPem(settings.SigningKey);
+            try
+            {
+                _key.ImportFromPem(settings.SigningKey);
+            }
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
+            {
+                throw new InvalidOperationException(
+                    "Audit:Checkpoints:SigningKey must be an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).", e);
+            }
         }
         else
         {

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace Tracker.Api.Infrastructure.Settings;
+
+/// <summary>
+/// Every setting the service reads, checked once at start (ValidateOnStart): a wrong configuration stops the service
+/// before it listens, with one line per setting naming it and saying what it must be, instead of a 500 on the first
+/// request that reads it (or, worse, a half-set JWT configuration that accepts tokens it should not).
+/// </summary>
+public sealed class SettingsCheck;
+
+public sealed class SettingsCheckValidation(IConfiguration configuration) : IValidateOptions<SettingsCheck>
+{
+    public ValidateOptionsResult Validate(string? name, SettingsCheck options)
+    {
+        var failures = new List<string>();
+        Jwt(failures);
+        var bootstrap = configuration["Auth:BootstrapAdminKey"];
+        if (bootstrap is { Length: > 0 and < 16 }) failures.Add("Auth:BootstrapAdminKey must have at least 16 characters.");
+
+        foreach (var key in new[] { "RateLimits:WritesPerMinute", "RateLimits:AnonymousReadsPerMinute", "RateLimits:HeavyReadsAtOnce",
+                     "RateLimits:FailedSignInsPerMinute", "Wolverine:ScheduledJobPollingMilliseconds", "Wolverine:HealthCheckSeconds",
+                     "Wolverine:StaleNodeSeconds", "Telemetry:SampleSeconds" })
+        {
+            Whole(key, 1, failures);
+        }
+        Whole("RateLimits:HeavyReadsQueued", 0, failures);
+        Whole("Health:MaxProjectionLag", 0, failures);
+        Whole("Limits:MaxRequestBodyBytes", 1, failures);
+
+        foreach (var origin in configuration.GetSection("Cors:Origins").Get<string[]>() ?? [])
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") ||
+                uri.AbsolutePath != "/" || origin.EndsWith('/'))
+            {
+                failures.Add($"Cors:Origins '{origin}' must be an origin: scheme, host and port only, such as https://dashboard.example.org.");
+            }
+        }
+        foreach (var network in configuration.GetSection("Proxy:TrustedNetworks").Get<string[]>() ?? [])
+        {
+            if (!IPNetwork.TryParse(network, out _)) failures.Add($"Proxy:TrustedNetworks '{network}' must be a CIDR range, such as 10.0.0.0/8.");
+        }
+
+        Checkpoints(failures);
+        if (configuration["Catalogue:Path"] is { Length: > 0 } path && !File.Exists(path) && !Directory.Exists(path))
+        {
+            failures.Add($"Catalogue:Path '{path}' is neither a file nor a folder.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // Either no JWT at all, or an Authority (discovery) with an audience, or an issuer, an audience and a signing key of
+    // at least 256 bits: never a configuration that validates less than it seems to.
+    private void Jwt(List<string> failures)
+    {
+        var authority = configuration["Auth:Jwt:Authority"];
+        var issuer = configuration["Auth:Jwt:Issuer"];
+        var audience = configuration["Auth:Jwt:Audience"];
+        var key = configuration["Auth:Jwt:SigningKey"];
+        if (new[] { authority, issuer, audience, key }.All(string.IsNullOrWhiteSpace)) return;
+        if (string.IsNullOrWhiteSpace(audience)) failures.Add("Auth:Jwt:Audience must be set when JWT bearer tokens are configured.");
+        if (!string.IsNullOrWhiteSpace(authority))
+        {
+            if (!Uri.TryCreate(authority, UriKind.Absolute, out var uri) || uri.Scheme != "https")
+            {
+                failures.Add($"Auth:Jwt:Authority '{authority}' must be an https URL (the identity provider's discovery).");
+            }
+            return;
+        }
+        if (string.IsNullOrWhiteSpace(issuer)) failures.Add("Auth:Jwt:Issuer must be set when Auth:Jwt:SigningKey is used (no Authority).");
+        if (string.IsNullOrWhiteSpace(key)) failures.Add("Auth:Jwt:SigningKey must be set when Auth:Jwt:Issuer is used (no Authority).");
+        else if (System.Text.Encoding.UTF8.GetByteCount(key) < 32) failures.Add("Auth:Jwt:SigningKey must have at least 32 bytes (HMAC-SHA256).");
+    }
+
+    private void Checkpoints(List<string> failures)
+    {
+        var section = configuration.GetSection("Audit:Checkpoints");
+        if (Time(section, "Interval") is { } interval && interval < TimeSpan.FromSeconds(0.1))
+            failures.Add("Audit:Checkpoints:Interval must be at least 100 ms (a time span such as 00:01:00).");
+        if (Time(section, "SettleTime") is { } settle && settle < TimeSpan.Zero)
+            failures.Add("Audit:Checkpoints:SettleTime must not be negative.");
+        if (section["SigningKey"] is { Length: > 0 } pem && !Imports(pem, key => key.ExportParameters(true).Curve.Oid.FriendlyName is "nistP256" or "ECDSA_P256"))
+        {
+            failures.Add("Audit:Checkpoints:SigningKey must be an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).");
+        }
+        foreach (var trusted in section.GetSection("TrustedPublicKeys").Get<string[]>() ?? [])
+        {
+            if (!Imports(trusted, _ => true)) failures.Add("Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key in PEM form.");
+        }
+
+        TimeSpan? Time(IConfigurationSection s, string key)
+        {
+            if (s[key] is not { Length: > 0 } text) return null;
+            if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value)) return value;
+            failures.Add($"Audit:Checkpoints:{key} '{text}' must be a time span such as 00:01:00.");
+            return null;
+        }
+    }
+
+    private static bool Imports(string pem, Func<ECDsa, bool> fits)
+    {
+        try
+        {
+            using var key = ECDsa.Create();
+            key.ImportFromPem(pem);
+            return fits(key);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    private void Whole(string key, long minimum, List<string> failures)
+    {
+        if (configuration[key] is not { Length: > 0 } text) return;
+        if (!long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < minimum)
+        {
+            failures.Add($"{key} '{text}' must be a whole number of at least {minimum}.");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Tracker.Tests.Support;
+
+namespace Tracker.Tests.Platform;
+
+/// <summary>A wrong setting stops the service before it listens, and the failure names the setting.</summary>
+[Collection(TrackerCollection.Name)]
+public sealed class settings_checked_at_start
+{
+    [Theory]
+    [InlineData("Auth:Jwt:SigningKey", "", "Auth:Jwt:SigningKey must be set")]
+    [InlineData("Auth:Jwt:SigningKey", "too-short", "Auth:Jwt:SigningKey must have at least 32 bytes")]
+    [InlineData("Auth:Jwt:Audience", "", "Auth:Jwt:Audience must be set")]
+    [InlineData("Auth:BootstrapAdminKey", "short", "Auth:BootstrapAdminKey must have at least 16 characters")]
+    [InlineData("RateLimits:WritesPerMinute", "-1", "RateLimits:WritesPerMinute '-1' must be a whole number of at least 1")]
+    [InlineData("Limits:MaxRequestBodyBytes", "0", "Limits:MaxRequestBodyBytes '0' must be a whole number")]
+    [InlineData("Cors:Origins:0", "dashboard.example.org", "Cors:Origins 'dashboard.example.org' must be an origin")]
+    [InlineData("Proxy:TrustedNetworks:0", "10.0.0.0/99", "Proxy:TrustedNetworks '10.0.0.0/99' must be a CIDR range")]
+    [InlineData("Audit:Checkpoints:SigningKey", "not a key", "Audit:Checkpoints:SigningKey must be an EC P-256 private key")]
+    [InlineData("Audit:Checkpoints:Interval", "soon", "'soon' at 'Audit:Checkpoints:Interval'")]
+    [InlineData("Catalogue:Path", "/no/such/catalogue", "Catalogue:Path '/no/such/catalogue' is neither a file nor a folder")]
+    public async Task a_wrong_setting_stops_the_start_naming_it(string key, string value, string message)
+    {
+        var refused = await Should.ThrowAsync<Exception>(async () =>
+        {
+            await using var host = await TrackerApp.StartAnotherHost((key, value));
+        });
+
+        refused.ToString().ShouldContain(message);
+    }
+}
