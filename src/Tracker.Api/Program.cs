@@ -108,6 +108,7 @@ app.UseMiddleware<JsonBodiesOnly>();
 // A retry after a lost race asks the idempotency keys again: the race may have been lost to a duplicate of itself.
 app.UseMiddleware<ConcurrencyRetry>();
 app.UseMiddleware<IdempotentRequests>();
+app.UseMiddleware<Tracker.Api.Infrastructure.Http.ConditionalGets>();
 app.MapOpenApi();
 // The interactive API reference is on in Development and off elsewhere unless OpenApi:ScalarUi says otherwise.
 if (builder.Configuration.GetValue("OpenApi:ScalarUi", app.Environment.IsDevelopment()))

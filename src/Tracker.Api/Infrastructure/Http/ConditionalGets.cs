@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace Tracker.Api.Infrastructure.Http;
+
+/// <summary>
+/// Conditional GETs and page links for every JSON read of the API (RFC 9110 8.8.3 and 13.1.2, RFC 8288):
+/// - every 200 carries an ETag: the one the endpoint set (a commitment's version, "7"), else a strong tag of the body's
+///   SHA-256 ("h-..."); an If-None-Match that matches it is answered 304 with no body;
+/// - a page carries Link headers: first, prev, next and last for the lists paged by number (page and pageCount in the
+///   body), next for those paged by a cursor (after and next: the history, changelog, timeline and event feed);
+/// - the public read models may be kept by the client and revalidated (Cache-Control: private, no-cache); the auditors',
+///   the administrators' and one's own identity stay no-store.
+/// The body is held to hash it (the API's pages are bounded); the exports, streamed row by row, are left alone.
+/// </summary>
+public sealed class ConditionalGets(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        if (!HttpMethods.IsGet(context.Request.Method) || !path.StartsWithSegments("/api") ||
+            path.Value!.EndsWith(".csv", StringComparison.Ordinal) || path.Value.EndsWith(".xml", StringComparison.Ordinal))
+        {
+            await next(context);
+            return;
+        }
+
+        var original = context.Response.Body;
+        await using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        var response = context.Response;
+        if (response.StatusCode != StatusCodes.Status200OK)
+        {
+            await Copy(buffer, response, original, context.RequestAborted);
+            return;
+        }
+
+        var etag = response.Headers.ETag.ToString();
+        if (etag.Length == 0)
+        {
+            etag = $"\"h-{Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))[..32]}\"";
+            response.Headers.ETag = etag;
+        }
+        if (!Private(context.Request)) response.Headers.CacheControl = "private, no-cache";
+        if (response.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true) AddPageLinks(context, buffer);
+
+        if (Matches(context.Request.Headers.IfNoneMatch, etag))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            response.ContentLength = null;
+            response.Headers.ContentType = StringValues.Empty;
+            return;
+        }
+        await Copy(buffer, response, original, context.RequestAborted);
+    }
+
+    // What only auditors and administrators may read (the routes and the past views), and one's own identity.
+    private static bool Private(HttpRequest request) =>
+        Security.RouteAuthorization.PolicyFor("GET", request.Path.Value!) is Security.Policies.Audit or Security.Policies.Administer ||
+        request.Path.StartsWithSegments("/api/me") ||
+        request.Query.ContainsKey("recordedAsOf") || request.Query.ContainsKey("effectiveAsOf") || request.Query.ContainsKey("version");
+
+    private static async Task Copy(MemoryStream buffer, HttpResponse response, Stream to, CancellationToken token)
+    {
+        if (buffer.Length == 0) return;
+        response.ContentLength = buffer.Length;
+        buffer.Position = 0;
+        await buffer.CopyToAsync(to, token);
+    }
+
+    // Weak comparison (RFC 9110 13.1.2): W/"x" matches "x"; * matches anything.
+    private static bool Matches(StringValues ifNoneMatch, string etag)
+    {
+        if (StringValues.IsNullOrEmpty(ifNoneMatch)) return false;
+        if (!EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags) || !EntityTagHeaderValue.TryParse(etag, out var current)) return false;
+        return tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(current, useStrongComparison: false));
+    }
+
+    private static void AddPageLinks(HttpContext context, MemoryStream buffer)
+    {
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+        if (root.ValueKind != JsonValueKind.Object) return;
+
+        var links = new List<string>();
+        if (root.TryGetProperty("page", out var page) && page.ValueKind == JsonValueKind.Number &&
+            root.TryGetProperty("pageCount", out var count) && count.ValueKind == JsonValueKind.Number)
+        {
+            var (current, last) = (page.GetInt64(), Math.Max(1, count.GetInt64()));
+            links.Add(Link(context, "page", "1", "first"));
+            if (current > 1) links.Add(Link(context, "page", Math.Min(current - 1, last).ToString(), "prev"));
+            if (current < last) links.Add(Link(context, "page", (current + 1).ToString(), "next"));
+            links.Add(Link(context, "page", last.ToString(), "last"));
+        }
+        else if (root.TryGetProperty("next", out var cursor) && cursor.ValueKind == JsonValueKind.Number &&
+                 root.TryGetProperty("after", out var after) && after.ValueKind == JsonValueKind.Number &&
+                 cursor.GetInt64() != after.GetInt64())
+        {
+            links.Add(Link(context, "after", cursor.GetInt64().ToString(), "next"));
+        }
+        if (links.Count > 0) context.Response.Headers.Link = string.Join(", ", links);
+    }
+
+    // The request's own path and query, with one parameter set: relative, so it holds behind any proxy.
+    private static string Link(HttpContext context, string parameter, string value, string relation)
+    {
+        var query = QueryHelpers.ParseQuery(context.Request.QueryString.Value)
+            .Where(q => !string.Equals(q.Key, parameter, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
+            .Append(new KeyValuePair<string, string?>(parameter, value));
+        return $"<{QueryHelpers.AddQueryString(context.Request.PathBase + context.Request.Path, query)}>; rel=\"{relation}\"";
+    }
+}

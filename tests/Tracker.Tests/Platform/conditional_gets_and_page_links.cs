@@ -1,0 +1,107 @@
+using Alba;
+using Tracker.Tests.Commitments;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Platform;
+
+/// <summary>A client that keeps what it read asks again with If-None-Match and gets 304 until something changed.</summary>
+public sealed class conditional_gets_and_page_links(TrackerApp app) : TrackerTest(app)
+{
+    private Task<IScenarioResult> Get(string url, string? ifNoneMatch = null, int status = 200) => Api.Scenario(s =>
+    {
+        s.Get.Url(url);
+        if (ifNoneMatch is not null) s.WithRequestHeader("If-None-Match", ifNoneMatch);
+        s.StatusCodeShouldBe(status);
+    });
+
+    private static string ETag(IScenarioResult result) => result.Context.Response.Headers.ETag.ToString();
+
+    [Fact]
+    public async Task a_commitment_read_again_unchanged_is_a_304_and_after_a_write_a_200_with_the_new_version()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var first = await Get($"/api/commitments/{Goal}");
+
+        var unchanged = await Get($"/api/commitments/{Goal}", ETag(first), 304);
+        var weak = await Get($"/api/commitments/{Goal}", $"W/{ETag(first)}, \"other\"", 304);
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
+        var changed = await Get($"/api/commitments/{Goal}", ETag(first));
+
+        ETag(first).ShouldBe("\"1\"");
+        unchanged.ReadAsText().ShouldBeEmpty();
+        ETag(unchanged).ShouldBe("\"1\"");
+        weak.Context.Response.StatusCode.ShouldBe(304);
+        ETag(changed).ShouldBe("\"2\"");
+        changed.Context.Response.Headers.CacheControl.ToString().ShouldBe("private, no-cache");
+    }
+
+    [Theory]
+    [InlineData("/api/documents/washington-2024")]
+    [InlineData("/api/dashboard")]
+    [InlineData("/api/pledgers/germany")]
+    [InlineData("/api/commitments")]
+    public async Task every_read_has_an_etag_that_a_repeat_matches(string url)
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
+        await Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Api, TimeSpan.FromSeconds(30));
+
+        var first = await Get(url);
+        var again = await Get(url, ETag(first), 304);
+
+        ETag(first).ShouldStartWith("\"");
+        ETag(again).ShouldBe(ETag(first));
+    }
+
+    [Fact]
+    public async Task a_page_links_to_the_first_previous_next_and_last_pages_keeping_the_other_parameters()
+    {
+        await Api.StatedTheStabilisationGoal();
+        foreach (var pledger in new[] { "Germany", "France", "Japan" })
+        {
+            await Api.Write($"/api/commitments/{Goal}/pledges", new
+            {
+                pledger, amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-10-02", source = Source
+            }, 201);
+        }
+
+        var middle = await Get($"/api/commitments/{Goal}/pledges?pageSize=1&page=2");
+
+        var links = middle.Context.Response.Headers.Link.ToString();
+        links.ShouldContain($"</api/commitments/{Goal}/pledges?pageSize=1&page=1>; rel=\"first\"");
+        links.ShouldContain($"</api/commitments/{Goal}/pledges?pageSize=1&page=1>; rel=\"prev\"");
+        links.ShouldContain($"</api/commitments/{Goal}/pledges?pageSize=1&page=3>; rel=\"next\"");
+        links.ShouldContain($"</api/commitments/{Goal}/pledges?pageSize=1&page=3>; rel=\"last\"");
+    }
+
+    [Fact]
+    public async Task a_history_page_links_to_the_next_one_and_the_last_page_to_none()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
+        await Api.Write($"/api/commitments/{Goal}/progress", Progress());
+
+        var first = await Get($"/api/commitments/{Goal}/history?limit=2");
+        var last = await Get($"/api/commitments/{Goal}/history?limit=2&after=2");
+
+        first.Context.Response.Headers.Link.ToString().ShouldBe($"</api/commitments/{Goal}/history?limit=2&after=2>; rel=\"next\"");
+        last.Context.Response.Headers.Link.ToString().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task the_auditors_views_stay_out_of_any_cache()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var history = await Get($"/api/commitments/{Goal}/history");
+        var verify = await Get("/api/audit/verify");
+
+        var past = await Get($"/api/commitments/{Goal}?effectiveAsOf=2024-12-31");
+
+        verify.Context.Response.Headers.CacheControl.ToString().ShouldBe("no-store");
+        history.Context.Response.Headers.CacheControl.ToString().ShouldBe("no-store");
+        past.Context.Response.Headers.CacheControl.ToString().ShouldBe("no-store");
+        history.Context.Response.Headers.ETag.ToString().ShouldNotBeEmpty();
+    }
+}
