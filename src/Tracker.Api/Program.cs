@@ -97,13 +97,13 @@ builder.Host.UseWolverine(options =>
 var app = builder.Build();
 
 app.UseForwardedHeaders();
+app.UseMiddleware<Tracker.Api.Infrastructure.Telemetry.CorrelationScope>();
 app.UseMiddleware<HeadAsGet>();
 app.UseRouting();
 app.UseTrackerProblemDetails();
 app.UseTrackerSecurity();
 app.UseTrackerDashboard();
 app.UseMiddleware<RequestTextGuard>();
-app.UseMiddleware<Tracker.Api.Infrastructure.Telemetry.CorrelationScope>();
 app.UseMiddleware<JsonBodiesOnly>();
 // A retry after a lost race asks the idempotency keys again: the race may have been lost to a duplicate of itself.
 app.UseMiddleware<ConcurrencyRetry>();

@@ -78,3 +78,59 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
         return null;
     }
 }
+
+/// <summary>A log line joins to the request it came from: the correlation id and the trace id are in its scope.</summary>
+public sealed class log_lines_carry_the_request(TrackerApp app) : TrackerTest(app)
+{
+    [Fact]
+    public async Task the_log_line_of_a_failing_request_carries_its_correlation_and_trace_ids()
+    {
+        var lines = new ScopeCapture();
+        await using var node = await TrackerApp.StartHostWith("Development", services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(lines));
+
+        await node.Scenario(s =>
+        {
+            s.Get.Url(TrackerApp.ThrowingPath);
+            s.WithRequestHeader("X-Correlation-Id", "the-failing-request");
+            s.StatusCodeShouldBe(500);
+        });
+
+        var failure = lines.Entries.First(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        failure.Scope["CorrelationId"].ShouldBe("the-failing-request");
+        failure.Scope.ShouldContainKey("TraceId");
+    }
+
+    private sealed class ScopeCapture : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ISupportExternalScope
+    {
+        private Microsoft.Extensions.Logging.IExternalScopeProvider _scopes = new Microsoft.Extensions.Logging.LoggerExternalScopeProvider();
+        public System.Collections.Concurrent.ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, Dictionary<string, object?> Scope)> Entries { get; } = new();
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this);
+        public void SetScopeProvider(Microsoft.Extensions.Logging.IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+        public void Dispose() { }
+
+        private sealed class Logger(ScopeCapture owner) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes.Push(state);
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+                Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var scope = new Dictionary<string, object?>();
+                owner._scopes.ForEachScope((value, into) =>
+                {
+                    if (value is IEnumerable<KeyValuePair<string, object?>> pairs)
+                    {
+                        foreach (var (key, item) in pairs) into[key] = item?.ToString();
+                    }
+                    else if (value is IEnumerable<KeyValuePair<string, object>> objects)
+                    {
+                        foreach (var (key, item) in objects) into[key] = item.ToString();
+                    }
+                }, scope);
+                owner.Entries.Enqueue((logLevel, scope));
+            }
+        }
+    }
+}

@@ -3,7 +3,9 @@ using System.Diagnostics;
 namespace Tracker.Api.Infrastructure.Telemetry;
 
 /// <summary>
-/// Every request's correlation id: the client's X-Correlation-Id (RequestTextGuard has checked it), else the trace id.
+/// Every request's correlation id: the client's X-Correlation-Id when it is one the service accepts (RequestTextGuard
+/// answers 400 to any other, later), else the trace id. First in the pipeline, so even the log line of an unhandled
+/// exception, written by the problem-details middleware, carries it.
 /// It is echoed in the response, recorded with every event a write appends (WriteMetadata), put on the request's span,
 /// and in the scope of every log line written while the request runs (beside the trace and span ids ASP.NET Core adds),
 /// so a log line joins to what the client saw.
@@ -15,10 +17,15 @@ public sealed class CorrelationScope(RequestDelegate next, ILogger<CorrelationSc
 
     public static string? Of(HttpContext context) => context.Items[Item] as string;
 
+    // What RequestTextGuard accepts: printable ASCII, at most 200 characters, beginning with a letter or a digit.
+    private static bool Acceptable(string value) =>
+        value.Length is > 0 and <= Validation.RequestTextGuard.MaxHeaderLength && char.IsAsciiLetterOrDigit(value[0]) &&
+        value.All(c => c is >= ' ' and <= '~');
+
     public async Task InvokeAsync(HttpContext context)
     {
         var given = context.Request.Headers[Header].ToString().Trim();
-        var id = given.Length > 0 ? given : Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
+        var id = Acceptable(given) ? given : Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
         context.Items[Item] = id;
         context.Response.Headers[Header] = id;
         TrackerTelemetry.RequestSpan(context)?.SetTag("tracker.correlation_id", id);
