@@ -79,6 +79,7 @@ public sealed class expiring_idempotency_keys(TrackerApp app) : TrackerTest(app)
     [InlineData("0")]
     [InlineData("00:00:30")]
     [InlineData("366.00:00:00")]
+    [InlineData("24:00:00")]
     [InlineData("a day")]
     public async Task a_retention_that_is_not_a_time_span_in_range_stops_the_start(string retention)
     {

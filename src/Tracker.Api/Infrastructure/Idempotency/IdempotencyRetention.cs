@@ -23,11 +23,12 @@ public sealed record IdempotencyRetention(TimeSpan Retention)
     public static IdempotencyRetention From(IConfiguration configuration)
     {
         if (configuration[Setting] is not { Length: > 0 } text) return new(Default);
-        if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var retention) || retention < Minimum || retention > Maximum)
+        // The invariant "c" form only: a general parse reads 24:00:00 as 24 days, which would pass unnoticed.
+        if (!TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var retention) || retention < Minimum || retention > Maximum)
         {
             throw new InvalidOperationException(
-                $"{Setting} '{text}' must be a time span from 00:01:00 to 365.00:00:00, such as 1.00:00:00 (one day, the default) " +
-                "or 7.00:00:00 (a week).");
+                $"{Setting} '{text}' must be a time span from 00:01:00 to 365.00:00:00, days before a dot: 1.00:00:00 " +
+                "(one day, the default; not 24:00:00) or 7.00:00:00 (a week).");
         }
         return new(retention);
     }
