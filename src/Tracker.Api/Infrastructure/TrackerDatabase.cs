@@ -65,7 +65,9 @@ public static class TrackerDatabase
         connectionString = Tuned(connectionString);
         var applySchema = configuration.GetValue("Database:ApplySchemaOnStart", environment.IsDevelopment());
         services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(IdempotencyRetention.From(configuration));
         services.AddSingleton<IdempotencyStore>();
+        services.AddHostedService<IdempotencyKeySweeper>();
 
         var marten = services.AddMarten(options =>
             {

@@ -23,6 +23,8 @@ public static class IdempotencyKeysTable
         table.AddColumn("body", "bytea");
         table.AddColumn("created_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
         table.AddColumn("updated_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        // The sweep finds expired keys by age.
+        table.Indexes.Add(new IndexDefinition($"idx_{Name}_created_at") { Columns = ["created_at"] });
         return table;
     }
 }

@@ -32,6 +32,8 @@ public static class IdempotentWrite
         }
 
         var stored = claim.ResponseOf(rendered, body.ToArray());
+        var retention = http.RequestServices.GetRequiredService<IdempotencyStore>().Retention;
+        session.QueueSqlCommand(IdempotencyStore.DropExpiredSql, claim.Scope, claim.Key, retention);
         session.QueueSqlCommand(IdempotencyStore.RecordSql, claim.Scope, claim.Key, claim.RequestHash, stored.Status,
             JsonSerializer.Serialize(stored.Headers), stored.Body);
         claim.Recorded = true;
