@@ -30,12 +30,20 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
 
         var pledged = await node.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201,
             ("X-Correlation-Id", "pledge-from-the-story"));
-        node.Services.GetRequiredService<TracerProvider>().ForceFlush();
-
-        var request = _spans.Single(s => s.Kind == ActivityKind.Server && s.GetTagItem("http.route") is "/api/commitments/{key}/pledges"
-                                         && s.GetTagItem("tracker.correlation_id") is "pledge-from-the-story");
-        var trace = _spans.Where(s => s.TraceId == request.TraceId).ToList();
-        request.GetTagItem(TrackerTelemetry.CommitmentKeyTag).ShouldBe(Goal);
+        // The request's span ends once its response is complete, which may be just after the test has it.
+        var request = await ReadModels.Eventually.Until(() =>
+        {
+            node.Services.GetRequiredService<TracerProvider>().ForceFlush();
+            lock (_spans)
+            {
+                return Task.FromResult(_spans.FirstOrDefault(s => s.Kind == ActivityKind.Server &&
+                                                                  s.GetTagItem("http.route") is "/api/commitments/{key}/pledges" &&
+                                                                  s.GetTagItem("tracker.correlation_id") is "pledge-from-the-story"));
+            }
+        }, span => span is not null, TimeSpan.FromSeconds(10));
+        List<Activity> trace;
+        lock (_spans) trace = _spans.Where(s => s.TraceId == request!.TraceId).ToList();
+        request!.GetTagItem(TrackerTelemetry.CommitmentKeyTag).ShouldBe(Goal);
         ((string)request.GetTagItem(TrackerTelemetry.EventTypesTag)!).Split(',').ShouldContain("pledge_announced");
         trace.ShouldContain(s => s.Source.Name == "Npgsql" && s.Kind == ActivityKind.Client);
         // The database's spans are in the request's trace, inside its time.
@@ -59,6 +67,35 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
         var refused = Points("tracker.writes.refused").ToList();
         appended.ShouldContain(p => Tag(p, "event.type") == "pledge_announced" && p.GetSumLong() >= 1);
         refused.ShouldContain(p => Tag(p, "rule") == "stage-exceeds-pledge" && p.GetSumLong() >= 1);
+    }
+
+    [Fact]
+    public async Task prometheus_scrapes_the_same_metrics_when_the_endpoint_is_on()
+    {
+        await using var node = await TrackerApp.StartAnotherHost(("Telemetry:PrometheusEndpoint", "true"));
+        await node.StatedTheStabilisationGoal();
+        await node.Write($"/api/commitments/{Goal}/pledges/germany-9/stages", Disbursement(1m), 422);
+
+        var scrape = await node.Scenario(s =>
+        {
+            s.Get.Url("/metrics");
+            s.WithRequestHeader(TestIdentities.AnonymousMarker, "true");
+        });
+
+        var text = scrape.ReadAsText();
+        text.ShouldContain("marten_event_append");
+        text.ShouldContain("tracker_writes_refused");
+        text.ShouldContain("rule=\"unknown-pledge\"");
+    }
+
+    [Fact]
+    public async Task without_the_setting_there_is_no_metrics_endpoint()
+    {
+        await Api.Scenario(s =>
+        {
+            s.Get.Url("/metrics");
+            s.StatusCodeShouldBe(404);
+        });
     }
 
     private IEnumerable<MetricPoint> Points(string name)
