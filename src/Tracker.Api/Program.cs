@@ -21,7 +21,9 @@ using Wolverine;
 using Wolverine.Http;
 
 var builder = WebApplication.CreateBuilder(args);
-// Every setting checked before anything reads it (Infrastructure/Settings): a wrong one stops the start, named.
+// Every setting checked at start (Infrastructure/Settings), before the service listens: a wrong one stops the start,
+// named. (A value that is not even of its type, such as a word for a number, already stops it while the services are
+// being set up, in the configuration binder's words, which name the setting too.)
 builder.Services.AddOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>().ValidateOnStart();
 builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>,
     Tracker.Api.Infrastructure.Settings.SettingsCheckValidation>();

@@ -68,14 +68,20 @@ public static class CheckpointEndpoints
     [Tags("Audit")]
     [ProducesResponseType<IReadOnlyList<Checkpoint>>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> List(LogCheckpoints checkpoints, long? before, int? limit, CancellationToken token)
+    public static async Task<IResult> List(LogCheckpoints checkpoints, HttpContext http, long? before, int? limit, CancellationToken token)
     {
         var size = limit ?? DefaultLimit;
         var errors = new Dictionary<string, string[]>();
         if (before is < 1) errors["before"] = ["before is a checkpoint number, 1 or more."];
         if (size is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
         if (errors.Count > 0) return Infrastructure.QueryProblems.Invalid(errors);
-        return Results.Ok(await checkpoints.Page(before, size, token));
+        var page = await checkpoints.Page(before, size, token);
+        // A full page may have older ones after it (RFC 8288, as every page of the API links its next).
+        if (page.Count == size && page[^1].Number > 1)
+        {
+            http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}?limit={size}&before={page[^1].Number}>; rel=\"next\"";
+        }
+        return Results.Ok(page);
     }
 
     [WolverineGet("/api/audit/checkpoints/latest", Name = "LatestCheckpoint")]

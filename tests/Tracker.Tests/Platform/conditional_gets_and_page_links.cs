@@ -98,10 +98,26 @@ public sealed class conditional_gets_and_page_links(TrackerApp app) : TrackerTes
         var verify = await Get("/api/audit/verify");
 
         var past = await Get($"/api/commitments/{Goal}?effectiveAsOf=2024-12-31");
+        var otherSpelling = await Get($"/API/commitments/{Goal}/history/");
+        otherSpelling.Context.Response.Headers.CacheControl.ToString().ShouldBe("no-store");
 
         verify.Context.Response.Headers.CacheControl.ToString().ShouldBe("no-store");
         history.Context.Response.Headers.CacheControl.ToString().ShouldBe("no-store");
         past.Context.Response.Headers.CacheControl.ToString().ShouldBe("no-store");
         history.Context.Response.Headers.ETag.ToString().ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public async Task the_event_feed_links_its_next_page_until_it_reaches_the_high_water_mark()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
+        await Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Api, TimeSpan.FromSeconds(30));
+
+        var first = await Get("/api/audit/events?after=0&limit=1");
+        var all = await Get("/api/audit/events?after=0&limit=1000");
+
+        first.Context.Response.Headers.Link.ToString().ShouldContain("rel=\"next\"");
+        all.Context.Response.Headers.Link.ToString().ShouldBeEmpty();
     }
 }

@@ -16,7 +16,8 @@ public sealed class settings_checked_at_start
     [InlineData("Cors:Origins:0", "dashboard.example.org", "Cors:Origins 'dashboard.example.org' must be an origin")]
     [InlineData("Proxy:TrustedNetworks:0", "10.0.0.0/99", "Proxy:TrustedNetworks '10.0.0.0/99' must be a CIDR range")]
     [InlineData("Audit:Checkpoints:SigningKey", "not a key", "Audit:Checkpoints:SigningKey must be an EC P-256 private key")]
-    [InlineData("Audit:Checkpoints:Interval", "soon", "'soon' at 'Audit:Checkpoints:Interval'")]
+    [InlineData("Audit:Checkpoints:Interval", "soon", "Audit:Checkpoints:Interval 'soon' must be a time span")]
+    [InlineData("Audit:Checkpoints:TrustedPublicKeys:0", "junk", "Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key")]
     [InlineData("Catalogue:Path", "/no/such/catalogue", "Catalogue:Path '/no/such/catalogue' is neither a file nor a folder")]
     public async Task a_wrong_setting_stops_the_start_naming_it(string key, string value, string message)
     {

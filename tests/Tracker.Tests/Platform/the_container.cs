@@ -55,11 +55,16 @@ public sealed class the_container
         var runtime = Stages()[^1];
 
         runtime[0].Arguments.ShouldStartWith("mcr.microsoft.com/dotnet/aspnet:");
+        Stages()[0].Single(i => i.Instruction == "RUN" && i.Arguments.Contains("dotnet publish")).Arguments
+            .ShouldContain("-name 'Microsoft.CodeAnalysis*' -delete");
         var user = runtime.Last(i => i.Instruction == "USER").Arguments;
         user.ShouldNotBe("root");
         user.ShouldNotBe("0");
         runtime.FindIndex(i => i.Instruction == "USER").ShouldBeGreaterThan(runtime.FindLastIndex(i => i.Instruction == "RUN"));
-        runtime.Single(i => i.Instruction == "HEALTHCHECK").Arguments.ShouldContain("/health/ready");
+        var health = runtime.Single(i => i.Instruction == "HEALTHCHECK").Arguments;
+        health.ShouldContain("/health/ready");
+        // Exec form: the command is a JSON array.
+        System.Text.Json.JsonSerializer.Deserialize<string[]>(health[health.IndexOf('[')..])!.Length.ShouldBe(3);
     }
 
     [Fact]

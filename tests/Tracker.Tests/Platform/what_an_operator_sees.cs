@@ -20,7 +20,7 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
     private Task<IAlbaHost> AnInstrumentedNode() => TrackerApp.StartHostWith("Development", services => services
         .AddOpenTelemetry()
         .WithTracing(tracing => tracing.AddInMemoryExporter(_spans))
-        .WithMetrics(metrics => metrics.AddInMemoryExporter(_metrics)));
+        .WithMetrics(metrics => metrics.AddInMemoryExporter(_metrics)), ("Telemetry:Enabled", "true"));
 
     [Fact]
     public async Task one_write_yields_spans_from_the_request_down_to_the_database_naming_the_commitment_and_its_events()

@@ -40,55 +40,75 @@ public sealed class CheckpointSigner
 {
     public const string Algorithm = "ECDSA P-256 SHA-256 (IEEE P1363 signature, base64)";
 
-    private readonly ECDsa _key;
-    private readonly Dictionary<string, ECDsa> _trusted = new(StringComparer.Ordinal);
+    private sealed record Keys(ECDsa Signing, string KeyId, Dictionary<string, ECDsa> Trusted, CheckpointKey Public);
+
+    // Loaded on first use, not when the service is built: the settings are checked at start (SettingsCheck) before
+    // anything signs, so a wrong key is reported there, named, with every other wrong setting.
+    private readonly Lazy<Keys> _keys;
 
     public CheckpointSigner(Microsoft.Extensions.Options.IOptions<CheckpointOptions> options, IHostEnvironment environment,
-        ILogger<CheckpointSigner> logger)
+        ILogger<CheckpointSigner> logger) =>
+        _keys = new Lazy<Keys>(() => Load(options.Value, environment, logger));
+
+    private static Keys Load(CheckpointOptions settings, IHostEnvironment environment, ILogger logger)
     {
-        var settings = options.Value;
-        _key = ECDsa.Create();
+        var key = ECDsa.Create();
         if (!string.IsNullOrWhiteSpace(settings.SigningKey))
         {
-            try
-            {
-                _key.ImportFromPem(settings.SigningKey);
-            }
-            catch (Exception e) when (e is ArgumentException or CryptographicException)
-            {
-                throw new InvalidOperationException(
-                    "Audit:Checkpoints:SigningKey must be an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).", e);
-            }
+            Import(key, settings.SigningKey, "Audit:Checkpoints:SigningKey must be an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).");
         }
         else
         {
             var path = Path.IsPathRooted(settings.SigningKeyFile)
                 ? settings.SigningKeyFile
                 : Path.Combine(environment.ContentRootPath, settings.SigningKeyFile);
-            _key.ImportFromPem(ReadOrCreate(path, logger));
+            string pem;
+            try
+            {
+                pem = ReadOrCreate(path, logger);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException(
+                    $"Audit:Checkpoints:SigningKeyFile '{path}' cannot be read or created ({e.Message}): point it at a writable place, " +
+                    "or set Audit:Checkpoints:SigningKey.", e);
+            }
+            Import(key, pem, $"Audit:Checkpoints:SigningKeyFile '{path}' does not hold an EC P-256 private key in PEM form.");
         }
-        KeyId = KeyIdOf(_key);
-        _trusted[KeyId] = _key;
+        var keyId = KeyIdOf(key);
+        var trusted = new Dictionary<string, ECDsa>(StringComparer.Ordinal) { [keyId] = key };
         foreach (var pem in settings.TrustedPublicKeys)
         {
-            var trusted = ECDsa.Create();
-            trusted.ImportFromPem(pem);
-            _trusted[KeyIdOf(trusted)] = trusted;
+            var old = ECDsa.Create();
+            Import(old, pem, "Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key in PEM form.");
+            trusted[KeyIdOf(old)] = old;
         }
-        PublicKey = new CheckpointKey(KeyId, Algorithm, _key.ExportSubjectPublicKeyInfoPem());
+        return new Keys(key, keyId, trusted, new CheckpointKey(keyId, Algorithm, key.ExportSubjectPublicKeyInfoPem()));
     }
 
-    public string KeyId { get; }
+    private static void Import(ECDsa key, string pem, string problem)
+    {
+        try
+        {
+            key.ImportFromPem(pem);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            throw new InvalidOperationException(problem, e);
+        }
+    }
 
-    public CheckpointKey PublicKey { get; }
+    public string KeyId => _keys.Value.KeyId;
+
+    public CheckpointKey PublicKey => _keys.Value.Public;
 
     public string Sign(string payload) =>
-        Convert.ToBase64String(_key.SignData(Encoding.UTF8.GetBytes(payload), HashAlgorithmName.SHA256));
+        Convert.ToBase64String(_keys.Value.Signing.SignData(Encoding.UTF8.GetBytes(payload), HashAlgorithmName.SHA256));
 
     /// <summary>Null when the signature holds; otherwise why not.</summary>
     public string? Check(string keyId, string payload, string signature)
     {
-        if (!_trusted.TryGetValue(keyId, out var key))
+        if (!_keys.Value.Trusted.TryGetValue(keyId, out var key))
         {
             return $"it is signed by key {keyId}, which this service neither holds nor trusts (Audit:Checkpoints:TrustedPublicKeys)";
         }

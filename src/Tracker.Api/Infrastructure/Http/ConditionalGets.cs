@@ -53,7 +53,7 @@ public sealed class ConditionalGets(RequestDelegate next)
             etag = $"\"h-{Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))[..32]}\"";
             response.Headers.ETag = etag;
         }
-        if (!Private(context.Request)) response.Headers.CacheControl = "private, no-cache";
+        if (!Private(context)) response.Headers.CacheControl = "private, no-cache";
         if (response.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true) AddPageLinks(context, buffer);
 
         if (Matches(context.Request.Headers.IfNoneMatch, etag))
@@ -66,11 +66,14 @@ public sealed class ConditionalGets(RequestDelegate next)
         await Copy(buffer, response, original, context.RequestAborted);
     }
 
-    // What only auditors and administrators may read (the routes and the past views), and one's own identity.
-    private static bool Private(HttpRequest request) =>
-        Security.RouteAuthorization.PolicyFor("GET", request.Path.Value!) is Security.Policies.Audit or Security.Policies.Administer ||
-        request.Path.StartsWithSegments("/api/me") ||
-        request.Query.ContainsKey("recordedAsOf") || request.Query.ContainsKey("effectiveAsOf") || request.Query.ContainsKey("version");
+    // What only auditors and administrators may read (by the policy of the endpoint that answered, whatever the path's
+    // spelling), the past views, and one's own identity.
+    private static bool Private(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+            .Any(a => a.Policy is Security.Policies.Audit or Security.Policies.Administer) != false ||
+        context.Request.Path.StartsWithSegments("/api/me", StringComparison.OrdinalIgnoreCase) ||
+        context.Request.Query.ContainsKey("recordedAsOf") || context.Request.Query.ContainsKey("effectiveAsOf") ||
+        context.Request.Query.ContainsKey("version");
 
     private static async Task Copy(MemoryStream buffer, HttpResponse response, Stream to, CancellationToken token)
     {
@@ -90,6 +93,9 @@ public sealed class ConditionalGets(RequestDelegate next)
 
     private static void AddPageLinks(HttpContext context, MemoryStream buffer)
     {
+        // Only a page is parsed: a body without either field (a commitment, the dashboard) costs a scan, not a parse.
+        var body = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (body.IndexOf("\"pageCount\":"u8) < 0 && body.IndexOf("\"next\":"u8) < 0) return;
         JsonElement root;
         try
         {
@@ -114,7 +120,10 @@ public sealed class ConditionalGets(RequestDelegate next)
         }
         else if (root.TryGetProperty("next", out var cursor) && cursor.ValueKind == JsonValueKind.Number &&
                  root.TryGetProperty("after", out var after) && after.ValueKind == JsonValueKind.Number &&
-                 cursor.GetInt64() != after.GetInt64())
+                 cursor.GetInt64() != after.GetInt64() &&
+                 // The event feed's last page: nothing past its high-water mark yet.
+                 !(root.TryGetProperty("highWaterMark", out var high) && high.ValueKind == JsonValueKind.Number &&
+                   cursor.GetInt64() >= high.GetInt64()))
         {
             links.Add(Link(context, "after", cursor.GetInt64().ToString(), "next"));
         }

@@ -25,9 +25,24 @@ public static class TrackerTelemetry
 
     public static IServiceCollection AddTrackerTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton<TrackerMetrics>();
+        services.AddHostedService(provider => provider.GetRequiredService<TrackerMetrics>());
+
+        // With nowhere to send them, no span or measurement is recorded at all (a listener costs on every request):
+        // on when OTLP or Prometheus is configured, or when Telemetry:Enabled says so (a collector of one's own).
+        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var prometheus = configuration.GetValue("Telemetry:PrometheusEndpoint", false);
+        if (!configuration.GetValue("Telemetry:Enabled", otlp || prometheus)) return services;
+
         var telemetry = services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(ServiceName,
-                serviceVersion: typeof(TrackerTelemetry).Assembly.GetName().Version?.ToString()))
+            // OTEL_SERVICE_NAME, when set, names the service; otherwise this does.
+            .ConfigureResource(resource =>
+            {
+                if (string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"]))
+                {
+                    resource.AddService(ServiceName, serviceVersion: typeof(TrackerTelemetry).Assembly.GetName().Version?.ToString());
+                }
+            })
             .WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(options =>
                 {
@@ -44,17 +59,17 @@ public static class TrackerTelemetry
                 .AddAspNetCoreInstrumentation()
                 .AddMeter("Npgsql")
                 .AddMeter("Marten")
-                .AddMeter("Wolverine")
+                // Wolverine names its meter "Wolverine:" and the service's name.
+                .AddMeter("Wolverine", "Wolverine:*")
                 .AddMeter(MeterName));
 
-        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) telemetry.UseOtlpExporter();
-        if (configuration.GetValue("Telemetry:PrometheusEndpoint", false))
+        if (otlp)
         {
-            telemetry.WithMetrics(metrics => metrics.AddPrometheusExporter());
+            // Logs go too, with their scopes: the correlation id beside the trace id.
+            telemetry.UseOtlpExporter();
+            services.Configure<OpenTelemetry.Logs.OpenTelemetryLoggerOptions>(options => options.IncludeScopes = true);
         }
-
-        services.AddSingleton<TrackerMetrics>();
-        services.AddHostedService(provider => provider.GetRequiredService<TrackerMetrics>());
+        if (prometheus) telemetry.WithMetrics(metrics => metrics.AddPrometheusExporter());
         return services;
     }
 
@@ -91,57 +106,57 @@ public static class TrackerTelemetry
 /// The gauges are sampled every Telemetry:SampleSeconds (15) by this service, so a scrape never queries the database.
 /// Events appended, by type, are Marten's own counter (marten.event.append).
 /// </summary>
-public sealed class TrackerMetrics : BackgroundService
+public sealed class TrackerMetrics(Marten.IDocumentStore store, Audit.Checkpoints.LogCheckpoints checkpoints,
+    IConfiguration configuration, ILogger<TrackerMetrics> logger) : BackgroundService
 {
     private static readonly Meter Meter = new(TrackerTelemetry.MeterName);
     private static readonly Counter<long> Refused = Meter.CreateCounter<long>("tracker.writes.refused", "{write}",
         "Writes a domain rule refused, by rule");
 
-    private readonly Marten.IDocumentStore _store;
-    private readonly Audit.Checkpoints.LogCheckpoints _checkpoints;
-    private readonly TimeProvider _clock;
-    private readonly TimeSpan _every;
-    private readonly ILogger<TrackerMetrics> _logger;
-    private volatile IReadOnlyDictionary<string, long> _lag = new Dictionary<string, long>();
-    private DateTimeOffset? _latestCheckpoint;
+    // One sample per process (the meter is the process's): the newest sampler's figures, and when it took them. A sample
+    // older than three periods is not reported at all rather than reported stale.
+    private static volatile Sample? _latest;
 
-    public TrackerMetrics(Marten.IDocumentStore store, Audit.Checkpoints.LogCheckpoints checkpoints, TimeProvider clock,
-        IConfiguration configuration, ILogger<TrackerMetrics> logger)
+    private sealed record Sample(IReadOnlyDictionary<string, long> Lag, DateTimeOffset? LatestCheckpoint, DateTimeOffset Taken, TimeSpan Every);
+
+    static TrackerMetrics()
     {
-        _store = store;
-        _checkpoints = checkpoints;
-        _clock = clock;
-        _logger = logger;
-        _every = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Telemetry:SampleSeconds", 15)));
         Meter.CreateObservableGauge("tracker.projection.lag",
-            () => _lag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("projection", p.Key))),
+            () => Fresh() is { } sample
+                ? sample.Lag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("projection", p.Key)))
+                : [],
             "{event}", "How many events each async projection is behind the newest one");
         Meter.CreateObservableGauge("tracker.checkpoint.age",
-            () => _latestCheckpoint is { } taken
-                ? [new Measurement<double>((_clock.GetUtcNow() - taken).TotalSeconds)]
+            () => Fresh() is { LatestCheckpoint: { } taken }
+                ? [new Measurement<double>((DateTimeOffset.UtcNow - taken).TotalSeconds)]
                 : Array.Empty<Measurement<double>>(),
             "s", "How long ago the latest signed checkpoint of the log was taken");
     }
+
+    private static Sample? Fresh() =>
+        _latest is { } sample && DateTimeOffset.UtcNow - sample.Taken < 3 * sample.Every ? sample : null;
 
     public static void RuleRefused(string rule) => Refused.Add(1, new KeyValuePair<string, object?>("rule", rule));
 
     protected override async Task ExecuteAsync(CancellationToken token)
     {
-        using var timer = new PeriodicTimer(_every);
+        var every = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Telemetry:SampleSeconds", 15)));
+        using var timer = new PeriodicTimer(every);
         do
         {
             try
             {
-                var database = _store.Storage.Database;
+                var database = store.Storage.Database;
                 var highest = await database.FetchHighestEventSequenceNumber(token);
-                _lag = (await database.AllProjectionProgress(token))
+                var lag = (await database.AllProjectionProgress(token))
                     .Where(s => s.ShardName != "HighWaterMark")
                     .ToDictionary(s => s.ShardName, s => Math.Max(0, highest - s.Sequence));
-                _latestCheckpoint = (await _checkpoints.Latest(token))?.TakenAt;
+                _latest = new Sample(lag, (await checkpoints.Latest(token))?.TakenAt, DateTimeOffset.UtcNow, every);
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException && !token.IsCancellationRequested)
+            catch (Exception e) when (!token.IsCancellationRequested)
             {
-                _logger.LogDebug(e, "Could not sample the projection lag and checkpoint age");
+                // Never the host's end: the gauges go quiet until a sample succeeds again.
+                logger.LogWarning(e, "Could not sample the projection lag and checkpoint age");
             }
         } while (await timer.WaitForNextTickAsync(token));
     }

@@ -52,7 +52,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Tracker.Api.Audit.CheckpointEndpoints.List(_logCheckpoints, before, limit, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Tracker.Api.Audit.CheckpointEndpoints.List(_logCheckpoints, httpContext, before, limit, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
