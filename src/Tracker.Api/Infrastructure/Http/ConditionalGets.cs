@@ -14,7 +14,8 @@ namespace Tracker.Api.Infrastructure.Http;
 ///   body), next for those paged by a cursor (after and next: the history, changelog, timeline and event feed);
 /// - the public read models may be kept by the client and revalidated (Cache-Control: private, no-cache); the auditors',
 ///   the administrators' and one's own identity stay no-store.
-/// The body is held to hash it (the API's pages are bounded); the exports, streamed row by row, are left alone.
+/// The body is held to hash it (the API's pages are bounded), unless the endpoint tagged it itself; the exports,
+/// streamed row by row, are left alone.
 /// </summary>
 public sealed class ConditionalGets(RequestDelegate next)
 {
@@ -30,7 +31,8 @@ public sealed class ConditionalGets(RequestDelegate next)
 
         var original = context.Response.Body;
         await using var buffer = new MemoryStream();
-        context.Response.Body = buffer;
+        var deciding = new DecidingBody(context, original, buffer);
+        context.Response.Body = deciding;
         try
         {
             await next(context);
@@ -39,6 +41,8 @@ public sealed class ConditionalGets(RequestDelegate next)
         {
             context.Response.Body = original;
         }
+        // An endpoint that set its own ETag before writing (a commitment's version) was answered as it wrote.
+        if (deciding.Answered) return;
 
         var response = context.Response;
         if (response.StatusCode != StatusCodes.Status200OK)
@@ -53,7 +57,7 @@ public sealed class ConditionalGets(RequestDelegate next)
             etag = $"\"h-{Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))[..32]}\"";
             response.Headers.ETag = etag;
         }
-        if (!Private(context)) response.Headers.CacheControl = "private, no-cache";
+        MayBeKept(context);
         if (response.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true) AddPageLinks(context, buffer);
 
         if (Matches(context.Request.Headers.IfNoneMatch, etag))
@@ -64,6 +68,53 @@ public sealed class ConditionalGets(RequestDelegate next)
             return;
         }
         await Copy(buffer, response, original, context.RequestAborted);
+    }
+
+    private static void MayBeKept(HttpContext context)
+    {
+        if (!Private(context)) context.Response.Headers.CacheControl = "private, no-cache";
+    }
+
+    /// <summary>
+    /// Decides at the first write: when the endpoint has already set an ETag (and the status is 200), the response goes
+    /// straight out (or, if If-None-Match matches it, becomes a 304 and its body is dropped), with no buffer and no copy;
+    /// otherwise it is held for <see cref="ConditionalGets"/> to tag and link.
+    /// </summary>
+    private sealed class DecidingBody(HttpContext context, Stream original, MemoryStream buffer) : Stream
+    {
+        private Stream? _target;
+
+        public bool Answered { get; private set; }
+
+        private Stream Target()
+        {
+            if (_target is not null) return _target;
+            var response = context.Response;
+            var etag = response.Headers.ETag.ToString();
+            if (response.StatusCode != StatusCodes.Status200OK || etag.Length == 0) return _target = buffer;
+            Answered = true;
+            MayBeKept(context);
+            if (!Matches(context.Request.Headers.IfNoneMatch, etag)) return _target = original;
+            response.StatusCode = StatusCodes.Status304NotModified;
+            response.ContentLength = null;
+            response.Headers.ContentType = StringValues.Empty;
+            return _target = Null;
+        }
+
+        public override void Write(byte[] data, int offset, int count) => Target().Write(data, offset, count);
+        public override void Write(ReadOnlySpan<byte> data) => Target().Write(data);
+        public override Task WriteAsync(byte[] data, int offset, int count, CancellationToken token) => Target().WriteAsync(data, offset, count, token);
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken token = default) => Target().WriteAsync(data, token);
+        public override void Flush() => _target?.Flush();
+        public override Task FlushAsync(CancellationToken token) => _target?.FlushAsync(token) ?? Task.CompletedTask;
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] data, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     // What only auditors and administrators may read (by the policy of the endpoint that answered, whatever the path's
