@@ -555,6 +555,34 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_backlog_is_signed_a_bounded_range_at_a_time_and_verifies_as_one_log()
+    {
+        await AHistory();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await using var node = await TrackerApp.StartAnotherHost(("Audit:Checkpoints:MaxEvents", "3"));
+
+        var taken = new List<Checkpoint>();
+        for (var i = 0; i < 2; i++)
+        {
+            taken.Add((await node.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/checkpoints");
+                s.StatusCodeShouldBe(201);
+            })).ReadAsJson<Checkpoint>()!);
+        }
+        await node.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/checkpoints");
+            s.StatusCodeShouldBe(204);
+        });
+
+        taken.Select(c => c.EventCount).ShouldBe([3L, 5L]);
+        var report = await Verify();
+        report.Intact.ShouldBeTrue(string.Join("; ", report.Breaks.Select(b => b.Reason)));
+        report.CheckpointsChecked.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task the_service_takes_signed_checkpoints_on_its_own_and_publishes_them_with_its_key_and_in_the_feed()
     {
         await AHistory();

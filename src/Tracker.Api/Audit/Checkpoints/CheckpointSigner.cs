@@ -24,6 +24,12 @@ public sealed class CheckpointOptions
     /// </summary>
     public TimeSpan SettleTime { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The most events one checkpoint covers: a log larger than this (a first checkpoint after an upgrade, a bulk import)
+    /// is signed in several, one after the other, so memory stays bounded (56 bytes an event).
+    /// </summary>
+    public int MaxEvents { get; set; } = 50_000;
+
     /// <summary>Whether the service takes checkpoints on its own (every node may; one wins each number).</summary>
     public bool Enabled { get; set; } = true;
 }

@@ -182,7 +182,7 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
     }
 
     /// <summary>
-    /// Signs what the log holds past the latest checkpoint, through Marten's high-water mark (below it every sequence
+    /// Signs what the log holds past the latest checkpoint (at most Audit:Checkpoints:MaxEvents events), through Marten's high-water mark (below it every sequence
     /// number is either in the log or was given up, so no transaction still in flight can add an event to a range once
     /// it is signed) and, with a settle time, through the newest event older than it; null when there is nothing new,
     /// or when another node took this number first. Refuses (<see cref="CheckpointRefused"/>) to build on a latest
@@ -202,13 +202,16 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
         await using var connection = await dataSource.OpenConnectionAsync(token);
         long? through;
         await using (var target = new NpgsqlCommand($"""
-                         select max(e.seq_id) from {S}.mt_events e
-                          where e.seq_id > $1 and e.timestamp <= $2
-                            and e.seq_id <= (select p.last_seq_id from {S}.mt_event_progression p where p.name = 'HighWaterMark')
+                         select max(t.seq_id) from (
+                           select e.seq_id from {S}.mt_events e
+                            where e.seq_id > $1 and e.timestamp <= $2
+                              and e.seq_id <= (select p.last_seq_id from {S}.mt_event_progression p where p.name = 'HighWaterMark')
+                            order by e.seq_id limit $3) t
                          """, connection))
         {
             target.Parameters.Add(new NpgsqlParameter { Value = after });
             target.Parameters.Add(new NpgsqlParameter { Value = settledBefore });
+            target.Parameters.Add(new NpgsqlParameter { Value = Math.Max(1, options.Value.MaxEvents) });
             through = await target.ExecuteScalarAsync(token) as long?;
         }
         if (through is null) return null;
@@ -308,10 +311,14 @@ public sealed class Checkpointing(LogCheckpoints checkpoints, Microsoft.Extensio
         {
             try
             {
-                if (await checkpoints.Take(null, token) is { } taken)
+                // A backlog (a bulk import, the first checkpoint of an old log) is signed a bounded range at a time,
+                // with a pause between, rather than in one long burst.
+                while (await checkpoints.Take(null, token) is { } taken)
                 {
                     logger.LogInformation("Checkpoint {Number} signed: {Count} events through sequence {Through}, root {Root}",
                         taken.Number, taken.EventCount, taken.ThroughSequence, taken.Root);
+                    if (taken.ThroughSequence - taken.AfterSequence < options.Value.MaxEvents) break;
+                    await Task.Delay(TimeSpan.FromSeconds(1), token);
                 }
             }
             catch (Exception e) when (!token.IsCancellationRequested)
