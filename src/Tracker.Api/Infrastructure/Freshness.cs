@@ -20,6 +20,18 @@ public sealed record Freshness(string Projection, long ProjectedThrough, long Hi
         return new Freshness(projection, through, highest);
     }
 
+    /// <summary>The newest event, and how many events each async projection's shard is behind it (readiness, metrics).</summary>
+    public static async Task<(long Highest, IReadOnlyDictionary<string, long> LagByShard)> AllShards(IDocumentStore store,
+        CancellationToken token)
+    {
+        var database = store.Storage.Database;
+        var highest = await database.FetchHighestEventSequenceNumber(token);
+        var lag = (await database.AllProjectionProgress(token))
+            .Where(s => s.ShardName != "HighWaterMark")
+            .ToDictionary(s => s.ShardName, s => Math.Max(0, highest - s.Sequence));
+        return (highest, lag);
+    }
+
     public const string LagHeader = "X-Tracker-Projection-Lag";
 
     /// <summary>

@@ -555,6 +555,25 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_malformed_kept_checkpoint_or_page_request_is_a_400_naming_the_field()
+    {
+        var badRoot = await Api.Scenario(s =>
+        {
+            s.Post.Json(new { number = 1, afterSequence = 0, throughSequence = 5, eventCount = 5, root = "not-hex",
+                takenAt = "2026-12-01T00:00:00Z", keyId = "0000000000000000", signature = "x" }).ToUrl("/api/audit/verify");
+            s.StatusCodeShouldBe(400);
+        });
+        var badLimit = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/audit/checkpoints?limit=0");
+            s.StatusCodeShouldBe(400);
+        });
+
+        badRoot.ReadAsText().ShouldContain("root must be 64 lower-case hexadecimal digits");
+        badLimit.ReadAsText().ShouldContain("limit must be between 1 and 200");
+    }
+
+    [Fact]
     public async Task a_backlog_is_signed_a_bounded_range_at_a_time_and_verifies_as_one_log()
     {
         await AHistory();

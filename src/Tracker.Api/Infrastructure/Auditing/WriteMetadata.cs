@@ -5,24 +5,18 @@ namespace Tracker.Api.Infrastructure.Auditing;
 
 /// <summary>
 /// Stamps every event a write appends with who did it and which request it came from: the actor is the authenticated
-/// identity; the correlation id is X-Correlation-Id, else the W3C traceparent's trace id.
+/// identity; the correlation id is the request's (<see cref="Telemetry.CorrelationScope"/>: X-Correlation-Id, else the
+/// trace id).
 /// </summary>
 public static class WriteMetadata
 {
-    public const string CorrelationHeader = "X-Correlation-Id";
+    public const string CorrelationHeader = Telemetry.CorrelationScope.Header;
     public const string Anonymous = "anonymous";
 
     public static void Before(HttpContext context, IDocumentSession session)
     {
-        var actor = ActorOf(context);
-        var correlationId = Telemetry.CorrelationScope.Of(context)
-            ?? Clean(context.Request.Headers[CorrelationHeader].ToString())
-            ?? Activity.Current?.TraceId.ToHexString()
-            ?? context.TraceIdentifier;
-
-        session.LastModifiedBy = actor;
-        session.CorrelationId = correlationId;
-        context.Response.Headers[CorrelationHeader] = correlationId;
+        session.LastModifiedBy = ActorOf(context);
+        session.CorrelationId = Telemetry.CorrelationScope.Of(context) ?? Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
         Telemetry.TrackerTelemetry.TagCommitment(context);
     }
 
@@ -41,7 +35,6 @@ public static class WriteMetadata
     /// <summary>The auditors' routes: nothing under it writes, whatever its method.</summary>
     public const string ReadOnlyPrefix = "/api/audit/";
 
-    // RequestTextGuard has refused a correlation id that is not printable ASCII or longer than 200 characters.
     private static string? Clean(string value)
     {
         value = value.Trim();

@@ -16,13 +16,8 @@ public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configur
     {
         try
         {
-            var database = store.Storage.Database;
-            var highest = await database.FetchHighestEventSequenceNumber(token);
-            var shards = await database.AllProjectionProgress(token);
-
-            var lag = shards
-                .Where(s => s.ShardName != "HighWaterMark")
-                .ToDictionary(s => s.ShardName, s => (object)Math.Max(0, highest - s.Sequence));
+            var (highest, byShard) = await Freshness.AllShards(store, token);
+            var lag = byShard.ToDictionary(p => p.Key, p => (object)p.Value);
             await using var session = store.QuerySession();
             var deadLetters = await session.Query<JasperFx.Events.Daemon.DeadLetterEvent>().CountAsync(token);
             var data = new Dictionary<string, object>

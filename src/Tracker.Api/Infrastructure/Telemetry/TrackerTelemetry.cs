@@ -146,11 +146,7 @@ public sealed class TrackerMetrics(Marten.IDocumentStore store, Audit.Checkpoint
         {
             try
             {
-                var database = store.Storage.Database;
-                var highest = await database.FetchHighestEventSequenceNumber(token);
-                var lag = (await database.AllProjectionProgress(token))
-                    .Where(s => s.ShardName != "HighWaterMark")
-                    .ToDictionary(s => s.ShardName, s => Math.Max(0, highest - s.Sequence));
+                var (_, lag) = await Freshness.AllShards(store, token);
                 _latest = new Sample(lag, (await checkpoints.Latest(token))?.TakenAt, DateTimeOffset.UtcNow, every);
             }
             catch (Exception e) when (!token.IsCancellationRequested)

@@ -13,7 +13,7 @@ namespace Tracker.Api.Infrastructure.Validation;
 public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetailsService problems)
 {
     public const int MaxHeaderLength = 200;
-    private const string CorrelationHeader = "X-Correlation-Id";
+    private const string CorrelationHeader = Telemetry.CorrelationScope.Header;
     private static readonly string[] RecordedHeaders = [CorrelationHeader, "Idempotency-Key", "If-Match"];
 
     public async Task InvokeAsync(HttpContext context)
