@@ -42,8 +42,14 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
             var rebuilt = await ReadModelReplay.All(ReadModelReplay.CommitmentProgress(store, highWaterMark, _ => { }, token), p => p.Id);
             var stored = await session.Query<CommitmentProgress>().ToListAsync(token);
             // The inline models do not carry their events' sequences (Quick appends): the log says which changed later.
-            return Compare(projection, highWaterMark, rebuilt, stored.ToDictionary(p => p.Id),
+            var report = Compare(projection, highWaterMark, rebuilt, stored.ToDictionary(p => p.Id),
                 await StreamsChangedAfter(highWaterMark, token));
+            // The list's flat rows against the models' columns they copy (kept by a trigger, so any difference is a fault).
+            await using var rows = database.CreateCommand(CommitmentRows.Differences(TrackerDatabase.Schema));
+            await using var reader = await rows.ExecuteReaderAsync(token);
+            var differing = report.Differing.ToList();
+            while (await reader.ReadAsync(token)) differing.Add($"list row {reader.GetGuid(0)}");
+            return report with { Differing = differing };
         }
     }
 

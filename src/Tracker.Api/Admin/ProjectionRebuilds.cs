@@ -179,16 +179,19 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         await writing;
         if (progress is not null) await progressWriter.DeleteStale(token);
         if (pledgers is not null) await pledgerWriter.DeleteStale(token);
-        // The dashboard rollup counts the progress models: counted again from the rebuilt ones.
-        if (progress is not null) await RecountRollup(token);
+        // The list's flat rows follow the models by a trigger, which copies only changed columns: a row someone changed
+        // around it is written again here. The dashboard rollup counts the progress models: counted again from the
+        // rebuilt ones.
+        if (progress is not null) await RepairRowsAndRecountRollup(token);
         Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + pledgerWriter.Deleted });
     }
 
-    private async Task RecountRollup(CancellationToken token)
+    private async Task RepairRowsAndRecountRollup(CancellationToken token)
     {
         await using var connection = await database.OpenConnectionAsync(token);
         await using var transaction = await connection.BeginTransactionAsync(token);
-        await using var recount = new NpgsqlCommand(DashboardRollup.Recount(TrackerDatabase.Schema), connection, transaction)
+        await using var recount = new NpgsqlCommand(
+            CommitmentRows.RepairSql(TrackerDatabase.Schema) + DashboardRollup.Recount(TrackerDatabase.Schema), connection, transaction)
         {
             CommandTimeout = 0 // as long as the progress models take to read: the rebuild that precedes it has no limit either
         };

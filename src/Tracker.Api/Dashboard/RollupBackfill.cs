@@ -1,12 +1,13 @@
 using Npgsql;
 using Tracker.Api.Infrastructure;
+using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Rollup;
 
 namespace Tracker.Api.Dashboard;
 
 /// <summary>
 /// At start, the dashboard's daily and scoped rollups are counted again when they do not add up (a new table, or their
-/// triggers missing for a while). The triggers themselves are the schema's (<see cref="DatabaseGuards"/>, put in place
+/// triggers missing for a while), and the list's flat rows written again when their number differs from the models'. The triggers themselves are the schema's (<see cref="DatabaseGuards"/>, put in place
 /// by `db-apply` as the owner); this needs no more than the service role may do.
 /// </summary>
 public sealed class RollupBackfill(NpgsqlDataSource dataSource, ILogger<RollupBackfill> logger) : IHostedService
@@ -17,8 +18,9 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, ILogger<RollupBa
         // failure says which rollup it was.
         foreach (var (rollup, sql) in new[]
                  {
-                     ("daily", DailyRollup.BackfillSql(TrackerDatabase.Schema)),
-                     ("scoped", ScopedRollup.BackfillSql(TrackerDatabase.Schema))
+                     ("daily dashboard rollup", DailyRollup.BackfillSql(TrackerDatabase.Schema)),
+                     ("scoped dashboard rollup", ScopedRollup.BackfillSql(TrackerDatabase.Schema)),
+                     ("list rows", CommitmentRows.BackfillSql(TrackerDatabase.Schema))
                  })
         {
             try
@@ -29,7 +31,7 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, ILogger<RollupBa
             }
             catch (NpgsqlException e)
             {
-                logger.LogError(e, "Could not count the {Rollup} dashboard rollup at start; the dashboards it answers may be wrong until it is", rollup);
+                logger.LogError(e, "Could not fill the {Rollup} at start; the dashboards and lists it answers may be wrong until it is", rollup);
             }
         }
     }

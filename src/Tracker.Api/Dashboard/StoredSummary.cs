@@ -38,9 +38,10 @@ public static class StoredSummary
         DateOnly today, CancellationToken token, DateOnly? effectiveOn = null, bool fromRollup = false,
         bool wholePastFromDays = true)
     {
+        // The key breaks ties by code point (its collation in the flat rows, CommitmentRows), as the in-memory summary does.
         // On a past date a commitment's most recent change is its latest day's (the day its facts took effect), then the
         // time that day's last fact was recorded, then (a tie that only a bulk import makes) its id: an index's order.
-        var recentOrder = effectiveOn is null ? "last_changed_at desc, key collate \"C\"" : "day desc, last_changed_at desc, id desc";
+        var recentOrder = effectiveOn is null ? "last_changed_at desc, key" : "day desc, last_changed_at desc, id desc";
         await using var command = StoredRows.Command(session, filter,
             effectiveOn is null ? Columns : $"{Columns}, {StoredRows.PastDay}", effectiveOn, out var filtered);
         if (fromRollup) command.CommandText = FromRollup(filtered, RollupScope(filter));
@@ -67,10 +68,10 @@ public static class StoredSummary
                      from f group by grouping sets ((status), (line_of_effort), (kind), (actors), (ledger_currency)))
             select
               (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
-              (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where overdue
-                                                                order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where due_soon
-                                                                order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(id order by due_by, key) from (select id, due_by, key from f where overdue
+                                                                order by due_by, key limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(id order by due_by, key) from (select id, due_by, key from f where due_soon
+                                                                order by due_by, key limit {DashboardEndpoint.MaxListed}) x),
               (select array_agg(id order by {recentOrder})
                  from (select * from f order by {recentOrder} limit {DashboardEndpoint.RecentCount}) x),
               null::bigint
@@ -154,13 +155,13 @@ public static class StoredSummary
                  f as not materialized ({rows})
             select
               (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
-              (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where overdue and {anyOverdue}
-                                                                order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(id order by due_by, key collate "C") from (select id, due_by, key from f where {dueSoon}
-                                                                order by due_by, key collate "C" limit {DashboardEndpoint.MaxListed}) x),
-              (select array_agg(id order by last_changed_at desc, key collate "C")
+              (select array_agg(id order by due_by, key) from (select id, due_by, key from f where overdue and {anyOverdue}
+                                                                order by due_by, key limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(id order by due_by, key) from (select id, due_by, key from f where {dueSoon}
+                                                                order by due_by, key limit {DashboardEndpoint.MaxListed}) x),
+              (select array_agg(id order by last_changed_at desc, key)
                  from (select id, key, last_changed_at from f
-                        order by last_changed_at desc, key collate "C" limit {DashboardEndpoint.RecentCount}) x),
+                        order by last_changed_at desc, key limit {DashboardEndpoint.RecentCount}) x),
               (select count(*) from f where {dueSoon})
             """;
     }

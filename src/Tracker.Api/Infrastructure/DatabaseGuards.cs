@@ -2,6 +2,7 @@ using System.Data.Common;
 using JasperFx;
 using Tracker.Api.Audit;
 using Tracker.Api.Audit.Checkpoints;
+using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Rollup;
 using Weasel.Core;
 using Weasel.Core.Migrations;
@@ -12,7 +13,7 @@ namespace Tracker.Api.Infrastructure;
 /// <summary>
 /// What must hold on tables Marten and we create before the service may run on them, applied by `db-apply` (and by
 /// Development's start) as the schema's owner, after every table exists:
-/// - the triggers: the hash chain, the log's append-only guards, the dashboard rollups';
+/// - the triggers: the hash chain, the log's append-only guards, the dashboard rollups', the list's flat rows';
 /// - the service role's privileges (Database:ServiceRole): it reads and writes every table of the schema, but may only
 ///   insert into the log's tables (events, hashes, checkpoints) and may neither delete nor truncate streams.
 /// Weasel asks the database whether each holds (<see cref="MissingSql"/>) and applies the DDL only when one does not,
@@ -27,7 +28,9 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
         AppendOnlyLog.Triggers(schema).Select(t => (t.Table, t.Name))
             .Append(("mt_events", "trg_chain_event_hash"))
             .Concat(new[] { "insert", "delete", "update", "truncate" }.Select(op => ("commitment_days", $"trg_commitment_days_rollup_{op}")))
-            .Concat(new[] { "insert", "delete", "update", "truncate" }.Select(op => (DashboardRollup.Counted, $"trg_commitment_counted_scoped_{op}")));
+            .Concat(new[] { "insert", "delete", "update", "truncate" }.Select(op => (DashboardRollup.Counted, $"trg_commitment_counted_scoped_{op}")))
+            .Append((CommitmentRows.ModelTable, "trg_commitment_rows_follow"))
+            .Append((CommitmentRows.ModelTable, "trg_commitment_rows_truncate"));
 
     /// <summary>
     /// One row, one text: what is missing, separated by "; ", or empty when everything holds. For the service role
@@ -103,6 +106,7 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
             writer.WriteLine("END $guards$;");
             writer.WriteLine(DailyRollup.EnsureTriggersSql(schema));
             writer.WriteLine(ScopedRollup.EnsureTriggersSql(schema));
+            writer.WriteLine(CommitmentRows.EnsureTriggersSql(schema));
             if (serviceRole is null) return;
 
             var log = string.Join(", ", AppendOnlyLog.LogTables.Select(t => $"{schema}.{t}"));

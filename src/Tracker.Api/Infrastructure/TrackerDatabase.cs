@@ -114,6 +114,8 @@ public static class TrackerDatabase
                 {
                     if (mapping is Marten.Schema.DocumentMapping<CommitmentProgress> progress) ListColumns.Configure(progress);
                 });
+                // ...and copied by a trigger into a flat row per commitment, which the list and the dashboard read.
+                options.Storage.ExtendedSchemaObjects.AddRange(CommitmentRows.Define(Schema));
                 // Pledgers span streams, so the async daemon keeps them.
                 options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
                 // Each commitment by the dates its facts took effect: the trend, the past as effective and the dashboard

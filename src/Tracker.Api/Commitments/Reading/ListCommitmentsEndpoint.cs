@@ -52,20 +52,15 @@ public static class ListCommitmentsEndpoint
 
         if (past.IsPresent)
         {
-            // The count and the page apart: a page with its total in one statement (count over the window) made
-            // PostgreSQL read every matching document, not just the page's.
-            var matching = filter.Apply(session.Query<CommitmentProgress>());
-            var total = await matching.CountAsync(http.RequestAborted);
-            var items = await Sorted(matching, sortBy, descending).Skip(paging.Skip).Take(size).ToListAsync(http.RequestAborted);
-            return Results.Ok(new CommitmentPage(items.Select(CommitmentRow.Of).ToList(), pageNumber, size,
-                total, paging.PageCount(total)));
+            var (rows, total) = await Page(session, database, filter, null, sortBy, descending, paging, http.RequestAborted);
+            return Results.Ok(new CommitmentPage(rows, pageNumber, size, total, paging.PageCount(total)));
         }
 
         if (past.EffectiveAsOf is { } on)
         {
             var timeline = await Freshness.CaughtUp(session.DocumentStore, EffectiveTimelineProjection.ProjectionName, http.RequestAborted);
             http.Response.Headers[Freshness.LagHeader] = timeline.Lag.ToString(CultureInfo.InvariantCulture);
-            var (rows, total) = await PageOn(session, database, filter, on, sortBy, descending, paging, http.RequestAborted);
+            var (rows, total) = await Page(session, database, filter, on, sortBy, descending, paging, http.RequestAborted);
             return Results.Ok(new CommitmentPage(rows, pageNumber, size, total, paging.PageCount(total)));
         }
 
@@ -74,24 +69,38 @@ public static class ListCommitmentsEndpoint
             pageNumber, size, then.Count, paging.PageCount(then.Count)));
     }
 
-    /// <summary>A page of the commitments as they stood on a past date, counted, filtered, sorted and paged by PostgreSQL.</summary>
-    private static async Task<(IReadOnlyList<CommitmentRow> Rows, long Total)> PageOn(IQuerySession session, NpgsqlDataSource database, CommitmentFilter filter,
-        DateOnly on, string sortBy, bool descending, Paging paging, CancellationToken token)
+    /// <summary>
+    /// A page of the commitments, counted, filtered, sorted and paged by PostgreSQL over the flat rows (StoredRows): in the
+    /// present the page's models are then loaded by id; on a past date (as effective) each row comes from the timeline day
+    /// it was taken from. The count and the page are two statements in one round trip: a count over the window in the
+    /// page's statement would make PostgreSQL read every matching row, not just the page's.
+    /// </summary>
+    private static async Task<(IReadOnlyList<CommitmentRow> Rows, long Total)> Page(IQuerySession session, NpgsqlDataSource database,
+        CommitmentFilter filter, DateOnly? on, string sortBy, bool descending, Paging paging, CancellationToken token)
     {
-        await using var command = StoredRows.Command(session, filter,
-            $"id, key, title, status, due_by, stated_on, last_changed_at, progress_fraction, {StoredRows.PastDay}", on, out var rows);
         var column = sortBy switch
         {
             "deadline" => "due_by", "last-changed" => "last_changed_at", "progress" => "progress_fraction",
             "status" => "status", "stated-on" => "stated_on", _ => "title"
         };
+        var past = on is not null;
+        await using var command = StoredRows.Command(session, filter,
+            $"id, key, {column}{(past ? $", {StoredRows.PastDay}" : "")}", on, out var rows);
+        var order = $"{column} {(descending ? "desc" : "asc")}, key";
         command.CommandText = $"""
             select count(*) from ({rows}) counted;
-            select t.row from (select id, {StoredRows.PastDay}, {column}, key from ({rows}) listed
-                                order by {column} {(descending ? "desc" : "asc")}, key limit @take offset @skip) page
-              join {TrackerDatabase.Schema}.{TimelineDays.Name} t on t.stream_id = page.id and t."on" = page.{StoredRows.PastDay}
-             order by page.{column} {(descending ? "desc" : "asc")}, page.key;
+            select id from ({rows}) listed order by {order} limit @take offset @skip;
             """;
+        if (past)
+        {
+            command.CommandText = $"""
+                select count(*) from ({rows}) counted;
+                select t.row from (select id, {StoredRows.PastDay}, {column}, key from ({rows}) listed
+                                    order by {order} limit @take offset @skip) page
+                  join {TrackerDatabase.Schema}.{TimelineDays.Name} t on t.stream_id = page.id and t."on" = page.{StoredRows.PastDay}
+                 order by page.{column} {(descending ? "desc" : "asc")}, page.key;
+                """;
+        }
         command.Parameters.AddWithValue("take", paging.PageSize);
         command.Parameters.AddWithValue("skip", paging.Skip);
         await using var connection = await database.OpenConnectionAsync(token);
@@ -100,10 +109,20 @@ public static class ListCommitmentsEndpoint
         await reader.ReadAsync(token);
         var total = reader.GetInt64(0);
         await reader.NextResultAsync(token);
-        var serializer = session.DocumentStore.Options.Serializer();
-        var page = new List<CommitmentRow>();
-        while (await reader.ReadAsync(token)) page.Add(serializer.FromJson<CommitmentRow>(reader, 0));
-        return (page, total);
+        if (past)
+        {
+            var serializer = session.DocumentStore.Options.Serializer();
+            var page = new List<CommitmentRow>();
+            while (await reader.ReadAsync(token)) page.Add(serializer.FromJson<CommitmentRow>(reader, 0));
+            return (page, total);
+        }
+
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync(token)) ids.Add(reader.GetGuid(0));
+        await reader.DisposeAsync();
+        var models = (await session.LoadManyAsync<CommitmentProgress>(token, ids)).ToDictionary(m => m.Id);
+        // A model deleted between the two reads (a rebuild's clean-up) is left out of the page.
+        return (ids.Where(models.ContainsKey).Select(id => CommitmentRow.Of(models[id])).ToList(), total);
     }
 
     private static IQueryable<CommitmentProgress> Sorted(IQueryable<CommitmentProgress> query, string sortBy, bool descending) =>

@@ -10,7 +10,7 @@ namespace Tracker.Api.Commitments.Reading;
 
 /// <summary>
 /// The SQL of the commitments a filter selects, as rows of the columns Marten keeps beside each progress model, for the
-/// dashboard and the list to sum, sort and page in PostgreSQL: in the present from the models themselves; on a past date
+/// dashboard and the list to sum, sort and page in PostgreSQL: in the present from their flat rows (CommitmentRows); on a past date
 /// (as effective) with every column that changes with time from the commitment's last effective-timeline day on or before
 /// it (TimelineDays), the filter's status and overdue applying to that past.
 /// </summary>
@@ -44,11 +44,12 @@ public static class StoredRows
         // effort, actors, title) filters the stored models.
         var stored = effectiveOn is null ? filter : filter with { Status = null, Overdue = null };
         var command = stored.Apply(session.Query<CommitmentProgress>()).Select(c => c.Id).ToCommand(FetchType.FetchMany);
-        var table = $"{TrackerDatabase.Schema}.mt_doc_commitmentprogress";
-        // Marten's statement selects the ids; selecting the columns instead reads the table once (a semi-join on the ids
-        // cost a lookup per commitment). Should Marten ever word it otherwise, the ids still narrow a second scan.
+        // Marten's statement selects the models' ids by the columns beside them; its condition is asked of the flat rows
+        // instead, which have the same columns and are indexed (CommitmentRows). Should Marten ever word it otherwise, the
+        // models' ids narrow the rows.
+        var table = $"{TrackerDatabase.Schema}.{CommitmentRows.Table}";
         var marten = command.CommandText.TrimEnd().TrimEnd(';');
-        var ids = $"select d.id from {table} as d";
+        var ids = $"select d.id from {TrackerDatabase.Schema}.{CommitmentRows.ModelTable} as d";
         var where = marten.StartsWith(ids, StringComparison.Ordinal) ? marten[ids.Length..] : $" where d.id in ({marten})";
         var names = columns.Split(", ");
         if (effectiveOn is not { } on)

@@ -1,0 +1,160 @@
+using Weasel.Core;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Functions;
+using Weasel.Postgresql.Tables;
+
+namespace Tracker.Projections.Commitments;
+
+/// <summary>
+/// The list's and the dashboard's flat row of each commitment: only the columns they filter, sort and sum on (about
+/// 200 bytes a row, against a few kilobytes for the progress model beside its decision state), each order the list
+/// offers an index of its own with the key as its tie-break. A filter or a sort reads this table and its indexes, and
+/// only the page's rows read the models.
+/// <para>
+/// Kept by a trigger on the progress models' table from the columns Marten keeps beside each model (ListColumns), in the
+/// transaction that writes the model, whoever writes it (a request's inline projection, a rebuild, a repair): the rows
+/// are the models' columns, never late and never different.
+/// </para>
+/// </summary>
+public static class CommitmentRows
+{
+    public const string Table = "commitment_rows";
+
+    /// <summary>The progress models' table (Marten's), which the rows follow.</summary>
+    public const string ModelTable = "mt_doc_commitmentprogress";
+
+    /// <summary>Every column of a row: the same names as the columns beside the models.</summary>
+    public static readonly string[] Columns =
+    [
+        "id", "key", "title", "status", "kind", "line_of_effort", "actors", "overdue", "due_by", "stated_on",
+        "last_changed_at", "progress_fraction", "ledger_currency", "money_pledged", "money_committed", "money_disbursed",
+        "target_amount", "target_currency"
+    ];
+
+    public static IEnumerable<ISchemaObject> Define(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, Table, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<Guid>("id").AsPrimaryKey();
+        // Collated "C" (EnsureTriggersSql: Weasel neither keeps nor compares a column's collation).
+        table.AddColumn<string>("key");
+        table.AddColumn("title", "varchar");
+        table.AddColumn("status", "varchar");
+        table.AddColumn("kind", "varchar");
+        table.AddColumn("line_of_effort", "varchar");
+        table.AddColumn("actors", "text[]");
+        table.AddColumn("overdue", "boolean");
+        table.AddColumn("due_by", "date");
+        table.AddColumn("stated_on", "date");
+        table.AddColumn("last_changed_at", "timestamptz");
+        table.AddColumn("progress_fraction", "numeric");
+        table.AddColumn("ledger_currency", "varchar");
+        table.AddColumn("money_pledged", "numeric");
+        table.AddColumn("money_committed", "numeric");
+        table.AddColumn("money_disbursed", "numeric");
+        table.AddColumn("target_amount", "numeric");
+        table.AddColumn("target_currency", "varchar");
+
+        // An order the list or a dashboard list shows, each ending with the key, so a page (or the first ten) is read off
+        // the index however many rows share the first column (a bulk import's commitments share one change time).
+        Index("key");
+        Index("title", "key");
+        Index("status", "key");
+        Index("due_by", "key");
+        Index("stated_on", "key");
+        Index("last_changed_at desc", "key");
+        Index("progress_fraction", "key");
+        table.Indexes.Add(new IndexDefinition($"ix_{Table}_overdue") { Columns = ["due_by", "key"], Predicate = "overdue" });
+        // Filters without an order of their own.
+        Index("kind");
+        Index("line_of_effort");
+        // The actors with GIN, whose entries are single actors: a b-tree entry of a long list would pass PostgreSQL's size limit.
+        table.Indexes.Add(new IndexDefinition($"ix_{Table}_actors") { Columns = ["actors"], Method = IndexMethod.gin });
+        yield return table;
+
+        var follow = new PostgresqlObjectName(schema, "commitment_rows_follow", SchemaUtils.IdentifierUsage.General);
+        var columns = string.Join(", ", Columns);
+        var values = string.Join(", ", Columns.Select(c => $"NEW.{c}"));
+        var changed = string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"));
+        yield return new Function(follow, $"""
+            CREATE OR REPLACE FUNCTION {follow.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF TG_OP = 'DELETE' THEN
+                DELETE FROM {schema}.{Table} WHERE id = OLD.id;
+              ELSIF TG_OP = 'TRUNCATE' THEN
+                TRUNCATE {schema}.{Table};
+              ELSIF TG_OP = 'INSERT' OR ({string.Join(", ", Columns.Select(c => $"OLD.{c}"))}) IS DISTINCT FROM ({values}) THEN
+                INSERT INTO {schema}.{Table} ({columns}) VALUES ({values})
+                ON CONFLICT (id) DO UPDATE SET {changed};
+              END IF;
+              RETURN NULL;
+            END;
+            $$;
+
+            {EnsureTriggersSql(schema)}
+            """);
+        yield break;
+
+        void Index(params string[] on) => table.Indexes.Add(new IndexDefinition(
+            $"ix_{Table}_{string.Join("_", on.Select(c => c.Split(' ')[0]))}") { Columns = on });
+    }
+
+    /// <summary>
+    /// The triggers that keep the rows, once both tables and the function exist; and the key's collation: keys are
+    /// compared by code point wherever they break ties (the dashboard's lists, the in-memory summary's ordinal order),
+    /// whatever the database's collation, so one index serves every order that ends with the key. Run with the
+    /// function's DDL and by DatabaseGuards.
+    /// </summary>
+    public static string EnsureTriggersSql(string schema) => $"""
+        DO $rows$ BEGIN
+          IF to_regclass('{schema}.{Table}') IS NOT NULL AND NOT EXISTS (
+               select 1 from pg_attribute a join pg_collation c on c.oid = a.attcollation
+                where a.attrelid = '{schema}.{Table}'::regclass and a.attname = 'key' and c.collname = 'C') THEN
+            ALTER TABLE {schema}.{Table} ALTER COLUMN key TYPE varchar COLLATE "C";
+          END IF;
+          IF to_regclass('{schema}.{ModelTable}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL
+             AND to_regprocedure('{schema}.commitment_rows_follow()') IS NOT NULL THEN
+            CREATE OR REPLACE TRIGGER trg_commitment_rows_follow AFTER INSERT OR UPDATE OR DELETE ON {schema}.{ModelTable}
+              FOR EACH ROW EXECUTE FUNCTION {schema}.commitment_rows_follow();
+            CREATE OR REPLACE TRIGGER trg_commitment_rows_truncate AFTER TRUNCATE ON {schema}.{ModelTable}
+              FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_rows_follow();
+          END IF;
+        END $rows$;
+        """;
+
+    /// <summary>
+    /// At start, after the triggers are in place: the rows written again from the models when there are not as many (a
+    /// database from before this table, or one whose trigger was off for a while). Counted, not compared column by column,
+    /// so a start costs two index scans; a rebuild repairs every difference (<see cref="RepairSql"/>) and the verification
+    /// names them (<see cref="Differences"/>).
+    /// </summary>
+    public static string BackfillSql(string schema) => $"""
+        DO $backfill$ BEGIN
+          IF to_regclass('{schema}.{ModelTable}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL THEN
+            IF (SELECT count(*) FROM {schema}.{ModelTable}) <> (SELECT count(*) FROM {schema}.{Table}) THEN
+              LOCK TABLE {schema}.{ModelTable} IN SHARE ROW EXCLUSIVE MODE;
+              {RepairSql(schema)}
+            END IF;
+          END IF;
+        END $backfill$;
+        """;
+
+    /// <summary>Every row that is missing, left over or differs from its model's columns, written again from the models.</summary>
+    public static string RepairSql(string schema) => $"""
+        DELETE FROM {schema}.{Table} r WHERE NOT EXISTS (SELECT 1 FROM {schema}.{ModelTable} m WHERE m.id = r.id);
+        INSERT INTO {schema}.{Table} ({string.Join(", ", Columns)})
+        SELECT {string.Join(", ", Columns.Select(c => $"m.{c}"))}
+          FROM {schema}.{ModelTable} m LEFT JOIN {schema}.{Table} r ON r.id = m.id
+         WHERE ({Compared("m")}) IS DISTINCT FROM ({Compared("r")})
+        ON CONFLICT (id) DO UPDATE SET {string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"))};
+        """;
+
+    /// <summary>The ids whose row is missing, left over, or differs from its model's columns.</summary>
+    public static string Differences(string schema) => $"""
+        select coalesce(m.id, r.id) as id from {schema}.{ModelTable} m full join {schema}.{Table} r on r.id = m.id
+         where ({Compared("m")}) is distinct from ({Compared("r")})
+        """;
+
+    // The model's key has the database's collation, the row's "C": compared in one.
+    private static string Compared(string alias) =>
+        string.Join(", ", Columns.Select(c => c == "key" ? $"{alias}.key collate \"C\"" : $"{alias}.{c}"));
+}
