@@ -259,6 +259,46 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         Keys(all.GetProperty("items")).ShouldBe(["next-ministerial-2022", Goal]);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("status=achieved")]
+    [InlineData("status=in-progress")]
+    [InlineData("status=not-assessed")]
+    [InlineData("kind=milestone")]
+    [InlineData("kind=financial")]
+    [InlineData("lineOfEffort=meetings")]
+    [InlineData("actor=coalition")]
+    [InlineData("overdue=true")]
+    [InlineData("overdue=false")]
+    [InlineData("lineOfEffort=meetings&overdue=false")]
+    public async Task a_past_list_counts_what_its_pages_hold_and_by_deadline_walks_the_days_in_the_list_s_order(string filter)
+    {
+        await FourCommitments();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        foreach (var on in new[] { "2020-01-01", "2024-09-30", "2024-10-02", Today.ToString("yyyy-MM-dd") })
+        {
+            // One filter is counted from the daily rollup, two over the commitments; the pages come from the days.
+            var byTitle = await Get($"/api/commitments?effectiveAsOf={on}&{filter}&sort=title&pageSize=100");
+            var byDeadline = await Get($"/api/commitments?effectiveAsOf={on}&{filter}&sort=deadline&pageSize=100");
+            var byDeadlineDescending = await Get($"/api/commitments?effectiveAsOf={on}&{filter}&sort=deadline&order=desc&pageSize=100");
+            var secondPage = await Get($"/api/commitments?effectiveAsOf={on}&{filter}&sort=deadline&pageSize=1&page=2");
+
+            var listed = byTitle.GetProperty("items").EnumerateArray().ToList();
+            byTitle.GetProperty("total").GetInt64().ShouldBe(listed.Count, $"{filter} on {on}");
+            byDeadline.GetProperty("total").GetInt64().ShouldBe(listed.Count, $"{filter} on {on}");
+            // A commitment without a deadline has no dueBy: last in ascending order, first in descending (PostgreSQL's).
+            static string? Due(JsonElement row) => row.TryGetProperty("dueBy", out var due) && due.ValueKind == JsonValueKind.String ? due.GetString() : null;
+            var expected = listed.OrderBy(r => Due(r) is null).ThenBy(r => Due(r), StringComparer.Ordinal).ThenBy(r => r.GetProperty("key").GetString(), StringComparer.Ordinal)
+                .Select(r => r.GetProperty("key").GetString()).ToList();
+            Keys(byDeadline.GetProperty("items")).ShouldBe(expected, $"{filter} on {on}");
+            var descending = listed.OrderBy(r => Due(r) is not null).ThenByDescending(r => Due(r), StringComparer.Ordinal).ThenBy(r => r.GetProperty("key").GetString(), StringComparer.Ordinal)
+                .Select(r => r.GetProperty("key").GetString()).ToList();
+            Keys(byDeadlineDescending.GetProperty("items")).ShouldBe(descending, $"{filter} on {on}");
+            Keys(secondPage.GetProperty("items")).ShouldBe(expected.Skip(1).Take(1), $"{filter} on {on}");
+        }
+    }
+
     [Fact]
     public async Task the_past_of_the_list_is_for_auditors()
     {

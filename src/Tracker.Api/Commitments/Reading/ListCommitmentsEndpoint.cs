@@ -2,10 +2,12 @@ using Marten;
 using Npgsql;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Audit;
+using Tracker.Api.Dashboard;
 using Tracker.Api.Infrastructure;
 using Tracker.Api.Security;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Commitments.Timeline;
 using Tracker.Api.Commitments.Reading;
 using System.Globalization;
@@ -85,7 +87,7 @@ public static class ListCommitmentsEndpoint
         };
         var past = on is not null;
         await using var command = StoredRows.Command(session, filter,
-            $"id, key, {column}{(past ? $", {StoredRows.PastDay}" : "")}", on, out var rows);
+            $"id, key, {column}{(past ? $", {StoredRows.PastDay}" : "")}", on, out var rows, out var unchanging);
         var order = $"{column} {(descending ? "desc" : "asc")}, key";
         command.CommandText = $"""
             select count(*) from ({rows}) counted;
@@ -93,11 +95,23 @@ public static class ListCommitmentsEndpoint
             """;
         if (past)
         {
-            command.CommandText = $"""
-                select count(*) from ({rows}) counted;
+            var count = PastCount(filter) ?? $"select count(*) from ({rows}) counted";
+            var days = $"{TrackerDatabase.Schema}.{TimelineDays.Name}";
+            // By deadline, the days are walked in due-date order (an index) and a day kept when it is its commitment's
+            // last on or before the date, until the page is full: the page costs what it shows, not one look-up per
+            // commitment. Other orders take each selected commitment's last day, then sort.
+            command.CommandText = column == "due_by" ? $"""
+                {count};
+                select t.row from {days} t join ({unchanging}) d on d.id = t.stream_id
+                 where t."on" <= @effectiveOn
+                   and not exists (select 1 from {days} l where l.stream_id = t.stream_id and l."on" > t."on" and l."on" <= @effectiveOn)
+                   and (@status::text is null or t.status = @status) and (@overdue::boolean is null or t.overdue = @overdue)
+                 order by t.due_by {(descending ? "desc" : "asc")}, d.key limit @take offset @skip;
+                """ : $"""
+                {count};
                 select t.row from (select id, {StoredRows.PastDay}, {column}, key from ({rows}) listed
                                     order by {order} limit @take offset @skip) page
-                  join {TrackerDatabase.Schema}.{TimelineDays.Name} t on t.stream_id = page.id and t."on" = page.{StoredRows.PastDay}
+                  join {days} t on t.stream_id = page.id and t."on" = page.{StoredRows.PastDay}
                  order by page.{column} {(descending ? "desc" : "asc")}, page.key;
                 """;
         }
@@ -123,6 +137,33 @@ public static class ListCommitmentsEndpoint
         var models = (await session.LoadManyAsync<CommitmentProgress>(token, ids)).ToDictionary(m => m.Id);
         // A model deleted between the two reads (a rebuild's clean-up) is left out of the page.
         return (ids.Where(models.ContainsKey).Select(id => CommitmentRow.Of(models[id])).ToList(), total);
+    }
+
+    /// <summary>
+    /// How many commitments one filter (or none) selects on a past date, from the daily rollup (DailyRollup: the sum of
+    /// each day's changes up to the date) instead of one look-up per commitment; null for a title search or two filters
+    /// at once, which are counted over the commitments.
+    /// </summary>
+    private static string? PastCount(CommitmentFilter filter)
+    {
+        if (filter.Search is not null) return null;
+        var (dimension, name, counted) = filter switch
+        {
+            { Overdue: { } overdue } when filter == CommitmentFilter.Everything with { Overdue = overdue } =>
+                ("status", null, overdue ? "sum(overdue)" : "sum(n) - sum(overdue)"),
+            _ => StoredSummary.RollupScope(filter) switch
+            {
+                { Scope: "" } => ("status", null, "sum(n)"),
+                { } scope => (scope.Scope, scope.Name, "sum(n)"),
+                null => ((string?)null, (string?)null, "")
+            }
+        };
+        if (dimension is null) return null;
+        var named = name is null ? "" : $" and name = '{name.Replace("'", "''")}'";
+        return $"""
+            select coalesce({counted}, 0)::bigint from {TrackerDatabase.Schema}.{DailyRollup.Table}
+             where dimension = '{dimension}'{named} and "on" <= @effectiveOn
+            """;
     }
 
     private static IQueryable<CommitmentProgress> Sorted(IQueryable<CommitmentProgress> query, string sortBy, bool descending) =>

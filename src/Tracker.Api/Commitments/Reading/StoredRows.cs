@@ -38,7 +38,12 @@ public static class StoredRows
     /// the command's text.
     /// </summary>
     public static NpgsqlCommand Command(IQuerySession session, CommitmentFilter filter, string columns, DateOnly? effectiveOn,
-        out string rows)
+        out string rows) => Command(session, filter, columns, effectiveOn, out rows, out _);
+
+    /// <param name="unchanging">The flat rows (alias d) the filter selects by what cannot change with time: on a past date,
+    /// what the rows' days are to be joined with; in the present, the same rows as `rows`.</param>
+    public static NpgsqlCommand Command(IQuerySession session, CommitmentFilter filter, string columns, DateOnly? effectiveOn,
+        out string rows, out string unchanging)
     {
         // The filter's SQL is Marten's, from the same LINQ the list uses. In a past only what cannot change (kind, line of
         // effort, actors, title) filters the stored models.
@@ -52,6 +57,7 @@ public static class StoredRows
         var ids = $"select d.id from {TrackerDatabase.Schema}.{CommitmentRows.ModelTable} as d";
         var where = marten.StartsWith(ids, StringComparison.Ordinal) ? marten[ids.Length..] : $" where d.id in ({marten})";
         var names = columns.Split(", ");
+        unchanging = $"select d.* from {table} as d{where}";
         if (effectiveOn is not { } on)
         {
             rows = $"select {string.Join(", ", names.Select(c => "d." + c))} from {table} as d{where}";
