@@ -41,12 +41,14 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
     private readonly string _table = store.Options.FindOrResolveDocumentType(typeof(TDoc)).TableName.QualifiedName;
     private readonly HashSet<TId> _rebuilt = [];
 
-    // The columns Marten keeps beside the document (Duplicate in TrackerDatabase), set from the written JSON as Marten's
-    // own migration sets them: a model written here without them would be missing from every filter and sum.
-    private readonly string? _duplicates = store.Options.FindOrResolveDocumentType(typeof(TDoc)) is DocumentMapping mapping &&
-                                           mapping.DuplicatedFields.Count > 0
-        ? string.Join(", ", mapping.DuplicatedFields.Select(f => f.UpdateSqlFragment()))
-        : null;
+    // The columns Marten keeps beside the document (Duplicate in TrackerDatabase), computed from the written JSON by the
+    // expressions Marten's own migration sets them with ("column" = expression over data), in the same statement as the
+    // model: a model written without them would be missing from every filter and sum, and written twice it would cost
+    // the row, its indexes and the list row's trigger twice.
+    private readonly (string Column, string Expression)[] _duplicates =
+        store.Options.FindOrResolveDocumentType(typeof(TDoc)) is DocumentMapping mapping
+            ? [.. mapping.DuplicatedFields.Select(f => f.UpdateSqlFragment().Split(" = ", 2)).Select(p => (p[0], p[1]))]
+            : [];
 
     public int Written { get; private set; }
     public int KeptNewer { get; private set; }
@@ -60,16 +62,16 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
             var ids = batch.Select(r => idOf(r.Model)).ToArray();
             var upserted = await Deadlocks.Retrying(async () =>
             {
-                // The model and its columns in one transaction: a reader never sees a model without its columns.
-                await using var connection = await database.OpenConnectionAsync(token);
-                await using var transaction = await connection.BeginTransactionAsync(token);
-                await using var command = new NpgsqlCommand($"""
-                    insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified)
-                    select r.id, r.data, $4, r.revision, now() from unnest($1, $2, $3) as r(id, data, revision)
+                // The model and its columns in one statement: a reader never sees a model without its columns. The
+                // expressions read `data`, which in the select list is the unnested model (r.data).
+                await using var command = database.CreateCommand($"""
+                    insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified{Each(d => $", {d.Column}")})
+                    select r.id, r.data, $4, r.revision, now(){Each(d => $", {d.Expression}")}
+                      from unnest($1, $2, $3) as r(id, data, revision)
                     on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
-                        mt_version = greatest(live.mt_version, excluded.mt_version), mt_last_modified = now()
+                        mt_version = greatest(live.mt_version, excluded.mt_version), mt_last_modified = now(){Each(d => $", {d.Column} = excluded.{d.Column}")}
                     where {recency.NotNewer}
-                    """, connection, transaction);
+                    """);
                 command.Parameters.AddWithValue(ids);
                 command.Parameters.Add(new NpgsqlParameter
                 {
@@ -78,21 +80,15 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 command.Parameters.AddWithValue(batch.Select(r => r.Revision).ToArray());
                 command.Parameters.AddWithValue(typeof(TDoc).FullName!);
                 command.Parameters.AddWithValue(highWaterMark);
-                var written = await command.ExecuteNonQueryAsync(token);
-                if (_duplicates is not null)
-                {
-                    await using var columns = new NpgsqlCommand($"update {_table} set {_duplicates} where id = any($1)", connection, transaction);
-                    columns.Parameters.AddWithValue(ids);
-                    await columns.ExecuteNonQueryAsync(token);
-                }
-                await transaction.CommitAsync(token);
-                return written;
+                return await command.ExecuteNonQueryAsync(token);
             }, token);
             _rebuilt.UnionWith(ids);
             Written += upserted;
             KeptNewer += batch.Length - upserted;
         }
     }
+
+    private string Each(Func<(string Column, string Expression), string> part) => string.Concat(_duplicates.Select(part));
 
     public async Task DeleteStale(CancellationToken token)
     {
