@@ -37,6 +37,7 @@ owner_connection="$("$repo/scripts/db.sh" owner-url --bench)"
 # The harness's own SQL (pgbench, the bare stack, loading copies) runs as the cluster's superuser.
 connection="${owner_connection/Username=tracker_owner/Username=postgres}"
 # TRACKER_BENCH_KEEP_DB=1 leaves the cluster running afterwards, to query it (pg_stat_statements, table sizes).
+# TRACKER_BENCH_TRACE=1 prints each open loop's latencies per 250 ms to stderr (when a stall happens, and how long it lasts).
 [ "${TRACKER_BENCH_KEEP_DB:-}" = 1 ] || trap '"$repo/scripts/db.sh" stop --bench' EXIT
 dotnet build "$repo/src/Tracker.Api/Tracker.Api.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
 dotnet build "$repo/bench/Tracker.Bench/Tracker.Bench.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2

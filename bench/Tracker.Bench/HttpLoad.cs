@@ -29,6 +29,9 @@ public static class HttpLoad
     /// Open loop at a fixed rate: requests start on schedule whether or not earlier ones are answered, so queueing shows
     /// in the latencies (what a client population sending that rate would see).
     /// </summary>
+    /// <summary>TRACKER_BENCH_TRACE=1: each open loop's requests by when they were due, per 250 ms, on stderr (docs/benchmarks-profile.md).</summary>
+    private static readonly ConcurrentBag<(double Scheduled, double Latency)> Trace = [];
+
     public static async Task<LoadResult> FixedRate(double perSecond, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> request)
     {
         var latencies = new ConcurrentBag<double>();
@@ -50,6 +53,8 @@ public static class HttpLoad
                     var ok = await request(n);
                     // Latency from when the request was due: time waiting for a free client counts.
                     latencies.Add((clock.Elapsed - scheduled).TotalMilliseconds);
+                    if (Environment.GetEnvironmentVariable("TRACKER_BENCH_TRACE") == "1")
+                        Trace.Add((scheduled.TotalMilliseconds, (clock.Elapsed - scheduled).TotalMilliseconds));
                     if (!ok) Interlocked.Increment(ref errors);
                 }
                 finally
@@ -59,6 +64,12 @@ public static class HttpLoad
             }));
         }
         await Task.WhenAll(inFlight);
+        if (Environment.GetEnvironmentVariable("TRACKER_BENCH_TRACE") == "1")
+        {
+            foreach (var slot in Trace.GroupBy(t => (int)(t.Scheduled / 250)).OrderBy(g => g.Key))
+                Console.Error.WriteLine($"trace {slot.Key * 250,6} ms: {slot.Count(),5} sent, max {slot.Max(t => t.Latency),7:0.0} ms, p50 {slot.Select(t => t.Latency).Order().ElementAt(slot.Count() / 2),6:0.0}");
+            Trace.Clear();
+        }
         return LoadResult.Of(latencies, errors, clock.Elapsed);
     }
 }
