@@ -25,13 +25,21 @@ public static class HttpLoad
         return LoadResult.Of(latencies, errors, clock.Elapsed);
     }
 
-    /// <summary>
-    /// Open loop at a fixed rate: requests start on schedule whether or not earlier ones are answered, so queueing shows
-    /// in the latencies (what a client population sending that rate would see).
-    /// </summary>
     /// <summary>TRACKER_BENCH_TRACE=1: each open loop's requests by when they were due, per 250 ms, on stderr (docs/benchmarks-profile.md).</summary>
     private static readonly ConcurrentBag<(double Scheduled, double Latency)> Trace = [];
 
+    /// <summary>
+    /// How long an open loop runs at its rate before its latencies count, as wrk2 calibrates before it measures: the
+    /// first second or two after a closed loop pay once for the open loop's extra connections (a stall of about a second,
+    /// docs/benchmarks-profile.md), which is not the latency at that load.
+    /// </summary>
+    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Open loop at a fixed rate: requests start on schedule whether or not earlier ones are answered, so queueing shows
+    /// in the latencies (what a client population sending that rate would see). Runs <see cref="WarmUp"/> longer than
+    /// <paramref name="duration"/> and counts only the requests due after it (errors count throughout).
+    /// </summary>
     public static async Task<LoadResult> FixedRate(double perSecond, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> request)
     {
         var latencies = new ConcurrentBag<double>();
@@ -40,19 +48,20 @@ public static class HttpLoad
         using var gate = new SemaphoreSlim(maxInFlight);
         var clock = Stopwatch.StartNew();
         var interval = TimeSpan.FromSeconds(1 / perSecond);
-        for (long n = 0; clock.Elapsed < duration; n++)
+        for (long n = 0; clock.Elapsed < WarmUp + duration; n++)
         {
             var due = interval * n;
             if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
             var scheduled = due;
+            var number = n;
             await gate.WaitAsync();
             inFlight.Add(Task.Run(async () =>
             {
                 try
                 {
-                    var ok = await request(n);
+                    var ok = await request(number);
                     // Latency from when the request was due: time waiting for a free client counts.
-                    latencies.Add((clock.Elapsed - scheduled).TotalMilliseconds);
+                    if (scheduled >= WarmUp) latencies.Add((clock.Elapsed - scheduled).TotalMilliseconds);
                     if (Environment.GetEnvironmentVariable("TRACKER_BENCH_TRACE") == "1")
                         Trace.Add((scheduled.TotalMilliseconds, (clock.Elapsed - scheduled).TotalMilliseconds));
                     if (!ok) Interlocked.Increment(ref errors);
@@ -70,6 +79,6 @@ public static class HttpLoad
                 Console.Error.WriteLine($"trace {slot.Key * 250,6} ms: {slot.Count(),5} sent, max {slot.Max(t => t.Latency),7:0.0} ms, p50 {slot.Select(t => t.Latency).Order().ElementAt(slot.Count() / 2),6:0.0}");
             Trace.Clear();
         }
-        return LoadResult.Of(latencies, errors, clock.Elapsed);
+        return LoadResult.Of(latencies, errors, clock.Elapsed - WarmUp);
     }
 }
