@@ -27,18 +27,20 @@ public static class HttpLoad
 
     /// <summary>TRACKER_BENCH_TRACE=1: each open loop's requests by when they were due, per 250 ms, on stderr (docs/benchmarks-profile.md).</summary>
     private static readonly ConcurrentBag<(double Scheduled, double Latency)> Trace = [];
+    private static readonly bool Tracing = Environment.GetEnvironmentVariable("TRACKER_BENCH_TRACE") == "1";
 
     /// <summary>
-    /// How long an open loop runs at its rate before its latencies count, as wrk2 calibrates before it measures: the
-    /// first second or two after a closed loop pay once for the open loop's extra connections (a stall of about a second,
-    /// docs/benchmarks-profile.md), which is not the latency at that load.
+    /// How long an open loop runs at its rate before its latencies count, as wrk2 calibrates before it measures: its
+    /// first second or two show one stall of about a second, not explained (docs/benchmarks-profile.md), which is not
+    /// the latency at that load.
     /// </summary>
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Open loop at a fixed rate: requests start on schedule whether or not earlier ones are answered, so queueing shows
     /// in the latencies (what a client population sending that rate would see). Runs <see cref="WarmUp"/> longer than
-    /// <paramref name="duration"/> and counts only the requests due after it (errors count throughout).
+    /// <paramref name="duration"/> and times only the requests due after it; an error counts whenever it happens, so
+    /// none is hidden (the report's "errors N of M" counts M after the warm-up).
     /// </summary>
     public static async Task<LoadResult> FixedRate(double perSecond, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> request)
     {
@@ -62,8 +64,7 @@ public static class HttpLoad
                     var ok = await request(number);
                     // Latency from when the request was due: time waiting for a free client counts.
                     if (scheduled >= WarmUp) latencies.Add((clock.Elapsed - scheduled).TotalMilliseconds);
-                    if (Environment.GetEnvironmentVariable("TRACKER_BENCH_TRACE") == "1")
-                        Trace.Add((scheduled.TotalMilliseconds, (clock.Elapsed - scheduled).TotalMilliseconds));
+                    if (Tracing) Trace.Add((scheduled.TotalMilliseconds, (clock.Elapsed - scheduled).TotalMilliseconds));
                     if (!ok) Interlocked.Increment(ref errors);
                 }
                 finally
@@ -73,7 +74,7 @@ public static class HttpLoad
             }));
         }
         await Task.WhenAll(inFlight);
-        if (Environment.GetEnvironmentVariable("TRACKER_BENCH_TRACE") == "1")
+        if (Tracing)
         {
             foreach (var slot in Trace.GroupBy(t => (int)(t.Scheduled / 250)).OrderBy(g => g.Key))
                 Console.Error.WriteLine($"trace {slot.Key * 250,6} ms: {slot.Count(),5} sent, max {slot.Max(t => t.Latency),7:0.0} ms, p50 {slot.Select(t => t.Latency).Order().ElementAt(slot.Count() / 2),6:0.0}");

@@ -22,8 +22,16 @@ public sealed class RecordedPast(IQuerySession session, NpgsqlDataSource databas
         var unchanged = await session.Query<CommitmentProgress>().Where(c => c.LastChangedAt <= at).ToListAsync(token);
         // A commitment written between the two queries is in both: its model as read first is the one of the instant.
         var seen = unchanged.Select(c => c.Id).ToHashSet();
-        var changed = (await session.Query<CommitmentProgress>().Where(c => c.LastChangedAt > at).Select(c => c.Id).ToListAsync(token))
-            .Where(id => !seen.Contains(id));
+        // The ids from the list rows' index on the change time, not a scan of the models' table.
+        var changedIds = new List<Guid>();
+        await using (var command = database.CreateCommand(
+                         $"select id from {TrackerDatabase.Schema}.{CommitmentRows.Table} where last_changed_at > $1"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = at });
+            await using var reader = await command.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token)) changedIds.Add(reader.GetGuid(0));
+        }
+        var changed = changedIds.Where(id => !seen.Contains(id));
         var then = new List<CommitmentProgress>(unchanged);
         foreach (var chunk in changed.Chunk(Chunk)) then.AddRange(await At(chunk, at, token));
         return then;

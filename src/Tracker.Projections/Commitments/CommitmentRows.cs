@@ -108,7 +108,7 @@ public static class CommitmentRows
         DO $rows$ BEGIN
           IF to_regclass('{schema}.{Table}') IS NOT NULL AND NOT EXISTS (
                select 1 from pg_attribute a join pg_collation c on c.oid = a.attcollation
-                where a.attrelid = '{schema}.{Table}'::regclass and a.attname = 'key' and c.collname = 'C') THEN
+                where a.attrelid = to_regclass('{schema}.{Table}') and a.attname = 'key' and c.collname = 'C') THEN
             ALTER TABLE {schema}.{Table} ALTER COLUMN key TYPE varchar COLLATE "C";
           END IF;
           IF to_regclass('{schema}.{ModelTable}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL
@@ -129,17 +129,25 @@ public static class CommitmentRows
     /// </summary>
     public static string BackfillSql(string schema) => $"""
         DO $backfill$ BEGIN
-          IF to_regclass('{schema}.{ModelTable}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL THEN
+          -- Only once the triggers keep the rows: rows filled without them would go stale unseen.
+          IF to_regclass('{schema}.{ModelTable}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL
+             AND (select count(*) from pg_trigger where tgname like 'trg_commitment_rows_%'
+                    and tgrelid = to_regclass('{schema}.{ModelTable}')) = 2 THEN
             IF (SELECT count(*) FROM {schema}.{ModelTable}) <> (SELECT count(*) FROM {schema}.{Table}) THEN
-              LOCK TABLE {schema}.{ModelTable} IN SHARE ROW EXCLUSIVE MODE;
+              -- The repair locks, then changes only what still differs: a node that finds another filled them changes nothing.
               {RepairSql(schema)}
             END IF;
           END IF;
         END $backfill$;
         """;
 
-    /// <summary>Every row that is missing, left over or differs from its model's columns, written again from the models.</summary>
+    /// <summary>
+    /// Every row that is missing, left over or differs from its model's columns, written again from the models, holding
+    /// off the models' writers meanwhile (a model a request changed after this statement's snapshot would otherwise have
+    /// its new row overwritten with the old columns).
+    /// </summary>
     public static string RepairSql(string schema) => $"""
+        LOCK TABLE {schema}.{ModelTable} IN SHARE ROW EXCLUSIVE MODE;
         DELETE FROM {schema}.{Table} r WHERE NOT EXISTS (SELECT 1 FROM {schema}.{ModelTable} m WHERE m.id = r.id);
         INSERT INTO {schema}.{Table} ({string.Join(", ", Columns)})
         SELECT {string.Join(", ", Columns.Select(c => $"m.{c}"))}

@@ -296,6 +296,9 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
                 .Select(r => r.GetProperty("key").GetString()).ToList();
             Keys(byDeadlineDescending.GetProperty("items")).ShouldBe(descending, $"{filter} on {on}");
             Keys(secondPage.GetProperty("items")).ShouldBe(expected.Skip(1).Take(1), $"{filter} on {on}");
+            var pastTheEnd = await Get($"/api/commitments?effectiveAsOf={on}&{filter}&sort=deadline&pageSize=2&page=50");
+            pastTheEnd.GetProperty("items").GetArrayLength().ShouldBe(0);
+            pastTheEnd.GetProperty("total").GetInt64().ShouldBe(listed.Count);
         }
     }
 

@@ -95,18 +95,21 @@ public static class ListCommitmentsEndpoint
             """;
         if (past)
         {
-            var count = PastCount(filter) ?? $"select count(*) from ({rows}) counted";
+            var rolledUp = PastCount(filter, command);
+            var count = rolledUp ?? $"select count(*) from ({rows}) counted";
             var days = $"{TrackerDatabase.Schema}.{TimelineDays.Name}";
-            // By deadline, the days are walked in due-date order (an index) and a day kept when it is its commitment's
-            // last on or before the date, until the page is full: the page costs what it shows, not one look-up per
-            // commitment. Other orders take each selected commitment's last day, then sort.
-            command.CommandText = column == "due_by" ? $"""
+            // By deadline, with a count from the rollup, the days are walked in due-date order (an index) and a day kept
+            // when it is its commitment's last on or before the date, until the page holds what the count says it can
+            // (so a last page, or one past the end, stops too): the page costs what it shows, not one look-up per
+            // commitment. Other orders, and other filters, take each selected commitment's last day, then sort.
+            command.CommandText = column == "due_by" && rolledUp is not null ? $"""
                 {count};
                 select t.row from {days} t join ({unchanging}) d on d.id = t.stream_id
                  where t."on" <= @effectiveOn
                    and not exists (select 1 from {days} l where l.stream_id = t.stream_id and l."on" > t."on" and l."on" <= @effectiveOn)
                    and (@status::text is null or t.status = @status) and (@overdue::boolean is null or t.overdue = @overdue)
-                 order by t.due_by {(descending ? "desc" : "asc")}, d.key limit @take offset @skip;
+                 order by t.due_by {(descending ? "desc" : "asc")}, d.key
+                 limit least(@take, greatest(({rolledUp}) - @skip, 0)) offset @skip;
                 """ : $"""
                 {count};
                 select t.row from (select id, {StoredRows.PastDay}, {column}, key from ({rows}) listed
@@ -142,9 +145,9 @@ public static class ListCommitmentsEndpoint
     /// <summary>
     /// How many commitments one filter (or none) selects on a past date, from the daily rollup (DailyRollup: the sum of
     /// each day's changes up to the date) instead of one look-up per commitment; null for a title search or two filters
-    /// at once, which are counted over the commitments.
+    /// at once, which are counted over the commitments. The value filtered on is a parameter of the command.
     /// </summary>
-    private static string? PastCount(CommitmentFilter filter)
+    private static string? PastCount(CommitmentFilter filter, NpgsqlCommand command)
     {
         if (filter.Search is not null) return null;
         var (dimension, name, counted) = filter switch
@@ -159,7 +162,8 @@ public static class ListCommitmentsEndpoint
             }
         };
         if (dimension is null) return null;
-        var named = name is null ? "" : $" and name = '{name.Replace("'", "''")}'";
+        if (name is not null) command.Parameters.AddWithValue("scopeName", name);
+        var named = name is null ? "" : " and name = @scopeName";
         return $"""
             select coalesce({counted}, 0)::bigint from {TrackerDatabase.Schema}.{DailyRollup.Table}
              where dimension = '{dimension}'{named} and "on" <= @effectiveOn
