@@ -89,8 +89,14 @@ public static class ListCommitmentsEndpoint
         await using var command = StoredRows.Command(session, filter,
             $"id, key, {column}{(past ? $", {StoredRows.PastDay}" : "")}", on, out var rows, out var unchanging);
         var order = $"{column} {(descending ? "desc" : "asc")}, key";
+        // Everything, or one status, kind, line of effort or actor, is counted by the dashboard rollup once it has taken
+        // in every write made before the request (as the dashboard reads it); otherwise every selected row is counted.
+        var presentCount = !past && StoredSummary.RollupScope(filter) is { } scope && (await Freshness.CaughtUp(session.DocumentStore,
+            DashboardRollupProjection.ProjectionName, token, Freshness.RollupWait)).Lag == 0
+            ? RolledUpCount(scope, command)
+            : $"select count(*) from ({rows}) counted";
         command.CommandText = $"""
-            select count(*) from ({rows}) counted;
+            {presentCount};
             select id from ({rows}) listed order by {order} limit @take offset @skip;
             """;
         if (past)
@@ -167,6 +173,20 @@ public static class ListCommitmentsEndpoint
         return $"""
             select coalesce({counted}, 0)::bigint from {TrackerDatabase.Schema}.{DailyRollup.Table}
              where dimension = '{dimension}'{named} and "on" <= @effectiveOn
+            """;
+    }
+
+    /// <summary>How many commitments the present dashboard rollup counts under a scope (StoredSummary.RollupScope).</summary>
+    private static string RolledUpCount((string Scope, string Name) scope, NpgsqlCommand command)
+    {
+        if (scope.Scope == "")
+        {
+            return $"select coalesce(sum(n), 0)::bigint from {TrackerDatabase.Schema}.{DashboardRollup.Groups} where dimension = 'status'";
+        }
+        command.Parameters.AddWithValue("scopeName", scope.Name);
+        return $"""
+            select coalesce(sum(n), 0)::bigint from {TrackerDatabase.Schema}.{ScopedRollup.Table}
+             where scope = '{scope.Scope}' and scope_name = @scopeName and dimension = 'status'
             """;
     }
 
