@@ -89,10 +89,12 @@ public static class ListCommitmentsEndpoint
         await using var command = StoredRows.Command(session, filter,
             $"id, key, {column}{(past ? $", {StoredRows.PastDay}" : "")}", on, out var rows, out var unchanging);
         var order = $"{column} {(descending ? "desc" : "asc")}, key";
-        // Everything, or one status, kind, line of effort or actor, is counted by the dashboard rollup once it has taken
-        // in every write made before the request (as the dashboard reads it); otherwise every selected row is counted.
+        // Everything, or one status, kind, line of effort or actor, is counted by the dashboard rollup when it has already
+        // taken in every write made before the request; otherwise every selected row is counted. Unlike the dashboard, the
+        // list does not wait for the rollup: under steady writes it would wait on most requests, and counting the rows
+        // costs less than the wait.
         var presentCount = !past && StoredSummary.RollupScope(filter) is { } scope && (await Freshness.CaughtUp(session.DocumentStore,
-            DashboardRollupProjection.ProjectionName, token, Freshness.RollupWait)).Lag == 0
+            DashboardRollupProjection.ProjectionName, token, TimeSpan.Zero)).Lag == 0
             ? RolledUpCount(scope, command)
             : $"select count(*) from ({rows}) counted";
         command.CommandText = $"""
