@@ -298,6 +298,45 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_timeline_continued_page_by_page_matches_the_log_and_its_daily_rollup_a_count_from_nothing()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Caught();
+        // Each write below is taken in by a page of its own, so each continues from the timeline's last day: first on
+        // that day, then on a later one, then on that later one again; then a pledge announced before that day, which refolds the days from the keyframe before it.
+        await Api.Write($"{Base}/progress", Progress());
+        await Caught();
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 150_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-11-02", source = Source
+        });
+        await Caught();
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 160_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-11-02", source = Source
+        });
+        await Caught();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        var events = await Caught();
+
+        var verified = (await Api.Scenario(s =>
+            s.Get.Url($"/api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify"))).Json();
+        await using var days = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            $"select \"on\"::text, through_version, keyframe is not null from tracker.{TimelineDays.Name} where stream_id = '{Id}' order by \"on\"");
+        var stored = new List<(string On, int Through, bool Keyframe)>();
+        await using (var reader = await days.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) stored.Add((reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2)));
+        }
+
+        verified.GetProperty("consistent").GetBoolean().ShouldBeTrue(verified.ToString());
+        stored.Count.ShouldBeGreaterThan(1);
+        stored[^1].ShouldBe((stored[^1].On, (int)events[^1].Version, true), "the last day holds the model and the version taken in");
+        stored.SkipLast(1).ShouldAllBe(d => d.Through == 0, "only the last day carries the version taken in");
+        await EveryDateMatchesTheDefinition(events, new DateOnly(2024, 9, 29), new DateOnly(2024, 11, 3));
+    }
+
+    [Fact]
     public async Task verification_compares_the_daily_rollup_with_a_count_from_nothing_over_the_days()
     {
         await FactsRecordedOutOfTheirOrder();

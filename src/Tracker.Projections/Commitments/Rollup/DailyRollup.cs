@@ -94,7 +94,12 @@ public static class DailyRollup
         var days = $"{schema}.{TimelineDays.Name}";
         // An update that changes no figure and no day (the timeline marks the version it has taken in on a commitment's
         // last day after every page) changes nothing counted: skip the window over the days.
-        var unchanged = operation != "update" ? "" : $"""
+        // An upsert fires the insert trigger too, usually with no row inserted: nothing to rework.
+        var unchanged = operation != "update" ? $"""
+              IF NOT EXISTS (select 1 from {(operation == "insert" ? added : removed)} z) THEN
+                RETURN NULL;
+              END IF;
+            """ : $"""
               IF NOT EXISTS (select 1 from added x left join removed y on y.stream_id = x.stream_id and y."on" = x."on"
                               where y.stream_id is null
                                  or ({string.Join(", ", Figures.Split(", ").Select(f => "x." + f))})

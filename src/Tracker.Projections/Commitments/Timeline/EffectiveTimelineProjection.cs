@@ -65,7 +65,7 @@ public sealed class EffectiveTimelineProjection : IProjection
             var next = EffectiveOrder.Days(id, head.Keyframe, EffectiveOrder.Ordered(facts, statedOn)).ToList();
             if (next.Count > 0 && next[0].On == head.On) next[0] = next[0] with { Versions = [.. head.Versions, .. next[0].Versions] };
             else next.Insert(0, new TimelineDay(head.On, head.Versions, head.Keyframe));
-            days.Replace(id, head.On, next, head.SinceKeyframe - head.Versions.Length, through);
+            days.Continue(id, next, head.SinceKeyframe - head.Versions.Length, through);
             return;
         }
 

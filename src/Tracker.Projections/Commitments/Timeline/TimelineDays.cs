@@ -150,6 +150,7 @@ public sealed class TimelineDays(IQuerySession session)
 
     private readonly List<Cleared> _cleared = [];
     private readonly List<Through> _through = [];
+    private readonly List<StoredDay> _lastDays = [];
     private readonly List<StoredDay> _rows = [];
 
     /// <summary>
@@ -159,53 +160,106 @@ public sealed class TimelineDays(IQuerySession session)
     public void Replace(Guid id, DateOnly? from, IReadOnlyList<TimelineDay> days, int sinceKeyframe, int through)
     {
         _cleared.Add(new Cleared(id, from));
-        _through.Add(new Through(id, through));
-        for (var i = 0; i < days.Count; i++)
-        {
-            var day = days[i];
-            sinceKeyframe += day.Versions.Count;
-            var keyframe = day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery || i == days.Count - 1;
-            _rows.Add(StoredDay.Of(id, day, sinceKeyframe, keyframe));
-            if (day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery) sinceKeyframe = 0;
-        }
+        if (days.Count == 0) _through.Add(new Through(id, through));
+        _rows.AddRange(Stored(id, days, sinceKeyframe, through));
     }
 
     /// <summary>
-    /// Queues every replacement as two statements, in the transaction of the daemon's page: one per page rather than
-    /// three per commitment, which under a steady stream of writes to many commitments is most of the projection's cost.
+    /// Continues a timeline from its last day (the usual case): `days` starts with that day, rewritten in place, and adds
+    /// the days after it. One row version per commitment and page instead of three (a delete, an insert and the mark of
+    /// the version taken in), and the daily rollup's triggers rework the commitment once instead of twice.
+    /// </summary>
+    public void Continue(Guid id, IReadOnlyList<TimelineDay> days, int sinceKeyframe, int through)
+    {
+        var rows = Stored(id, days, sinceKeyframe, through);
+        _lastDays.Add(rows[0]);
+        _rows.AddRange(rows.Skip(1));
+    }
+
+    /// <summary>
+    /// The rows of these days: a keyframe on the statement's day, on each day that closes <see cref="KeyframeEvery"/>
+    /// facts since the last, and on the last day; the version taken in on the last day only (reads compare it with the
+    /// stream's), so the rows do not depend on how the daemon happened to page the events.
+    /// </summary>
+    private static List<StoredDay> Stored(Guid id, IReadOnlyList<TimelineDay> days, int sinceKeyframe, int through)
+    {
+        var rows = new List<StoredDay>(days.Count);
+        for (var i = 0; i < days.Count; i++)
+        {
+            var day = days[i];
+            var last = i == days.Count - 1;
+            sinceKeyframe += day.Versions.Count;
+            var keyframe = day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery || last;
+            rows.Add(StoredDay.Of(id, day, sinceKeyframe, keyframe, last ? through : 0));
+            if (day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery) sinceKeyframe = 0;
+        }
+        return rows;
+    }
+
+    private const string Columns = """
+        stream_id, "on", versions, since_keyframe, through_version, keyframe, row, status, overdue, due_by, ledger_currency,
+        money_pledged, money_committed, money_disbursed, target_amount, target_currency, fraction, reported, last_changed_at
+        """;
+
+    private const string FromRows = """
+        select "StreamId", "On", "Versions", "SinceKeyframe", "ThroughVersion", "Keyframe", "Row", "Status", "Overdue",
+               "DueBy", "LedgerCurrency", "MoneyPledged", "MoneyCommitted", "MoneyDisbursed", "TargetAmount",
+               "TargetCurrency", "Fraction", "Reported", "LastChangedAt"
+          from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "On" date, "Versions" integer[], "SinceKeyframe" integer,
+               "ThroughVersion" integer, "Keyframe" jsonb, "Row" jsonb, "Status" text, "Overdue" boolean, "DueBy" date,
+               "LedgerCurrency" text, "MoneyPledged" numeric, "MoneyCommitted" numeric, "MoneyDisbursed" numeric,
+               "TargetAmount" numeric, "TargetCurrency" text, "Fraction" numeric, "Reported" numeric,
+               "LastChangedAt" timestamptz)
+        """;
+
+    /// <summary>
+    /// Queues every change of the page in at most four statements, in the transaction of the daemon's page: one per page
+    /// rather than three per commitment, which under a steady stream of writes to many commitments is most of the
+    /// projection's cost. Each statement leaves the table consistent for the daily rollup's statement triggers, which
+    /// compare it with what the statement changed: the last days rewritten (one row per commitment), then the days
+    /// added after them, and, for a refold, the days replaced.
     /// </summary>
     public void Flush(IDocumentOperations operations)
     {
-        if (_cleared.Count == 0) return;
+        if (_cleared.Count == 0 && _lastDays.Count == 0) return;
         var serializer = session.DocumentStore.Options.Serializer();
-        operations.QueueSqlCommand($"""
-            delete from {_table} t using jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "From" date)
-             where t.stream_id = x."StreamId" and (x."From" is null or t."on" >= x."From")
-            """, serializer.ToJson(_cleared));
-        if (_rows.Count > 0)
+        if (_cleared.Count > 0)
         {
             operations.QueueSqlCommand($"""
-                insert into {_table} (stream_id, "on", versions, since_keyframe, through_version, keyframe, row, status, overdue,
-                       due_by, ledger_currency, money_pledged, money_committed, money_disbursed, target_amount, target_currency,
-                       fraction, reported, last_changed_at)
-                select "StreamId", "On", "Versions", "SinceKeyframe", "ThroughVersion", "Keyframe", "Row", "Status", "Overdue",
-                       "DueBy", "LedgerCurrency", "MoneyPledged", "MoneyCommitted", "MoneyDisbursed", "TargetAmount",
-                       "TargetCurrency", "Fraction", "Reported", "LastChangedAt"
-                  from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "On" date, "Versions" integer[], "SinceKeyframe" integer,
-                       "ThroughVersion" integer, "Keyframe" jsonb, "Row" jsonb, "Status" text, "Overdue" boolean, "DueBy" date,
-                       "LedgerCurrency" text, "MoneyPledged" numeric, "MoneyCommitted" numeric, "MoneyDisbursed" numeric,
-                       "TargetAmount" numeric, "TargetCurrency" text, "Fraction" numeric, "Reported" numeric,
-                       "LastChangedAt" timestamptz)
-                """, serializer.ToJson(_rows));
+                delete from {_table} t using jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "From" date)
+                 where t.stream_id = x."StreamId" and (x."From" is null or t."on" >= x."From")
+                """, serializer.ToJson(_cleared));
         }
-        // The version taken in is kept on each commitment's last day only (reads compare it with the stream's), so the
-        // rows do not depend on how the daemon happened to page the events.
-        operations.QueueSqlCommand($"""
-            update {_table} t set through_version = x."Version" from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "Version" integer)
-             where t.stream_id = x."StreamId" and t."on" = (select max(l."on") from {_table} l where l.stream_id = x."StreamId")
-            """, serializer.ToJson(_through));
+        if (_lastDays.Count > 0)
+        {
+            // An upsert, not an update, so a last day that is somehow gone is written rather than lost.
+            operations.QueueSqlCommand($"""
+                insert into {_table} ({Columns}) {FromRows}
+                on conflict (stream_id, "on") do update set versions = excluded.versions,
+                       since_keyframe = excluded.since_keyframe, through_version = excluded.through_version,
+                       keyframe = excluded.keyframe, row = excluded.row, status = excluded.status, overdue = excluded.overdue,
+                       due_by = excluded.due_by, ledger_currency = excluded.ledger_currency,
+                       money_pledged = excluded.money_pledged, money_committed = excluded.money_committed,
+                       money_disbursed = excluded.money_disbursed, target_amount = excluded.target_amount,
+                       target_currency = excluded.target_currency, fraction = excluded.fraction, reported = excluded.reported,
+                       last_changed_at = excluded.last_changed_at
+                """, serializer.ToJson(_lastDays));
+        }
+        if (_rows.Count > 0)
+        {
+            operations.QueueSqlCommand($"insert into {_table} ({Columns}) {FromRows}", serializer.ToJson(_rows));
+        }
+        if (_through.Count > 0)
+        {
+            // A refold that left no day after its keyframe: the keyframe's day is the last again and takes the mark.
+            operations.QueueSqlCommand($"""
+                update {_table} t set through_version = x."Version" from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "Version" integer)
+                 where t.stream_id = x."StreamId" and t."on" = (select max(l."on") from {_table} l where l.stream_id = x."StreamId")
+                """, serializer.ToJson(_through));
+        }
         _cleared.Clear();
         _through.Clear();
+        _lastDays.Clear();
         _rows.Clear();
     }
 
@@ -222,10 +276,10 @@ public sealed class TimelineDays(IQuerySession session)
         string LedgerCurrency, decimal MoneyPledged, decimal MoneyCommitted, decimal MoneyDisbursed, decimal? TargetAmount,
         string? TargetCurrency, decimal? Fraction, decimal? Reported, DateTimeOffset LastChangedAt)
     {
-        public static StoredDay Of(Guid id, TimelineDay day, int sinceKeyframe, bool keyframe)
+        public static StoredDay Of(Guid id, TimelineDay day, int sinceKeyframe, bool keyframe, int throughVersion)
         {
             var p = day.Progress;
-            return new StoredDay(id, day.On, day.Versions, sinceKeyframe, 0, keyframe ? p : null, CommitmentRow.Of(p),
+            return new StoredDay(id, day.On, day.Versions, sinceKeyframe, throughVersion, keyframe ? p : null, CommitmentRow.Of(p),
                 p.Status.ToString(), p.Overdue, p.DueBy, p.LedgerCurrency, p.Money.Pledged, p.Money.Committed,
                 p.Money.Disbursed, p.Target?.Amount, p.Target?.Currency, p.Progress.Fraction,
                 p.LatestReport is { } r ? r.LedgerFigure ?? r.Figure : null, p.LastChangedAt);
