@@ -331,9 +331,43 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
 
         verified.GetProperty("consistent").GetBoolean().ShouldBeTrue(verified.ToString());
         stored.Count.ShouldBeGreaterThan(1);
-        stored[^1].ShouldBe((stored[^1].On, (int)events[^1].Version, true), "the last day holds the model and the version taken in");
+        stored[0].Keyframe.ShouldBeTrue("the statement's day holds the whole model");
+        stored[^1].ShouldBe((stored[^1].On, (int)events[^1].Version, false),
+            "the last day holds the version taken in, and no model: fewer than 25 facts follow the statement's");
         stored.SkipLast(1).ShouldAllBe(d => d.Through == 0, "only the last day carries the version taken in");
         await EveryDateMatchesTheDefinition(events, new DateOnly(2024, 9, 29), new DateOnly(2024, 11, 3));
+    }
+
+    [Fact]
+    public async Task the_next_page_continues_from_the_last_days_model_whether_or_not_it_still_holds_it()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/progress", Progress());
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 150_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-11-02", source = Source
+        });
+        var events = await Caught();
+        await using var session = Store.QuerySession();
+        var days = new TimelineDays(session);
+        var definition = Shown(EffectiveOrder.On(Id, events, new DateOnly(2024, 11, 2)));
+
+        // A process that has not seen the commitment (a restart, another node) folds the facts after the keyframe.
+        var folded = (await days.Heads([Id], new LastDayModels(), CancellationToken.None))[Id];
+        // One that remembers a model for the same version but another history (a database restored and written to
+        // again) does not trust it.
+        var otherHistory = new LastDayModels();
+        otherHistory.Keep(Id, folded.ThroughVersion, EffectiveOrder.On(Id, events.Take(2).ToList(), new DateOnly(2024, 11, 2))! with
+        {
+            LastChangedAt = DateTimeOffset.UnixEpoch
+        });
+        var distrusted = (await days.Heads([Id], otherHistory, CancellationToken.None))[Id];
+
+        folded.On.ShouldBe(new DateOnly(2024, 11, 2));
+        folded.ThroughVersion.ShouldBe((int)events[^1].Version);
+        Shown(folded.Model).ShouldBe(definition);
+        Shown(distrusted.Model).ShouldBe(definition);
     }
 
     [Fact]

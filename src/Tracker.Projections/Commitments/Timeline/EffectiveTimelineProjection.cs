@@ -16,6 +16,8 @@ public sealed class EffectiveTimelineProjection : IProjection
 {
     public const string ProjectionName = "EffectiveTimeline";
 
+    private readonly LastDayModels _lastDays = new();
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var session = (IQuerySession)operations;
@@ -25,19 +27,20 @@ public sealed class EffectiveTimelineProjection : IProjection
             .Select(stream => stream.OrderBy(e => e.Version).ToList())
             .ToList();
         var continuing = streams.Where(s => s[0].Version > 1).Select(s => s[0].StreamId).ToArray();
-        var heads = continuing.Length == 0 ? [] : await days.Heads(continuing, cancellation);
+        var heads = continuing.Length == 0 ? [] : await days.Heads(continuing, _lastDays, cancellation);
         foreach (var stream in streams)
         {
             await Apply(days, session, stream[0].StreamId, stream, heads.GetValueOrDefault(stream[0].StreamId), cancellation);
         }
         days.Flush(operations);
+        days.Remember(_lastDays);
     }
 
     private static async Task Apply(TimelineDays days, IQuerySession session, Guid id, IReadOnlyList<IEvent> added,
         TimelineDays.HeadDay? head, CancellationToken token)
     {
         var through = (int)added[^1].Version;
-        if (head?.Keyframe is null)
+        if (head?.Model is null)
         {
             // The statement itself (a new commitment, or a rebuild from the start), or a stream the timeline has not
             // seen: the whole stream, folded once.
@@ -54,7 +57,7 @@ public sealed class EffectiveTimelineProjection : IProjection
             added = await session.Events.FetchStreamAsync(id, version: through, fromVersion: head.ThroughVersion + 1, token: token);
         }
 
-        var statedOn = head.Keyframe.StatedOn;
+        var statedOn = head.Model.StatedOn;
         var facts = added.Where(e => EffectiveOrder.RetractedVersion(e.Data) is null).ToList();
         var retracted = added.Select(e => EffectiveOrder.RetractedVersion(e.Data)).OfType<int>().ToHashSet();
         var earliest = facts.Select(e => EffectiveOrder.DateOf(e, statedOn)).DefaultIfEmpty(head.On).Min();
@@ -62,9 +65,9 @@ public sealed class EffectiveTimelineProjection : IProjection
         if (retracted.Count == 0 && earliest >= head.On)
         {
             // The usual case: facts in the order of their dates continue from the last day's model.
-            var next = EffectiveOrder.Days(id, head.Keyframe, EffectiveOrder.Ordered(facts, statedOn)).ToList();
+            var next = EffectiveOrder.Days(id, head.Model, EffectiveOrder.Ordered(facts, statedOn)).ToList();
             if (next.Count > 0 && next[0].On == head.On) next[0] = next[0] with { Versions = [.. head.Versions, .. next[0].Versions] };
-            else next.Insert(0, new TimelineDay(head.On, head.Versions, head.Keyframe));
+            else next.Insert(0, new TimelineDay(head.On, head.Versions, head.Model));
             days.Continue(id, next, head.SinceKeyframe - head.Versions.Length, through);
             return;
         }

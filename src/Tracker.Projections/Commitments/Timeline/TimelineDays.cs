@@ -7,8 +7,8 @@ namespace Tracker.Projections.Commitments.Timeline;
 /// <summary>
 /// The table behind each commitment's effective timeline: a row per day on which a fact took effect, with the versions
 /// of those facts, the figures a trend point and a past dashboard read (as columns), the commitment's list row, and the
-/// whole model on keyframe days (the first day, each day that closes <see cref="KeyframeEvery"/> or more facts since
-/// the previous keyframe, and the last day), so the model on any date is one keyframe plus fewer than that many facts.
+/// whole model on keyframe days (the first day, and each day that closes <see cref="KeyframeEvery"/> or more facts
+/// since the previous keyframe), so the model on any date is one keyframe plus fewer than that many facts.
 /// </summary>
 public sealed class TimelineDays(IQuerySession session)
 {
@@ -59,12 +59,51 @@ public sealed class TimelineDays(IQuerySession session)
         return table;
     }
 
-    /// <summary>The last day of each of these commitments' timelines, with its model (none for a commitment without one).</summary>
-    public async Task<Dictionary<Guid, HeadDay>> Heads(Guid[] ids, CancellationToken token) => (await session.QueryAsync<HeadDay>($"""
-        select row_to_json(x) from (select distinct on (stream_id) stream_id as "StreamId", "on" as "On", versions as "Versions",
-               since_keyframe as "SinceKeyframe", through_version as "ThroughVersion", keyframe as "Keyframe"
-          from {_table} where stream_id = any(?) order by stream_id, "on" desc) x
-        """, token, ids)).ToDictionary(h => h.StreamId);
+    /// <summary>
+    /// The last day of each of these commitments' timelines, with the model at its end (none for a commitment without a
+    /// timeline): from <paramref name="known"/> when it holds the version the day took in, else the latest keyframe and
+    /// the fewer than <see cref="KeyframeEvery"/> facts after it. One query, which leaves out the keyframes of the
+    /// commitments known, and one per commitment with facts after its keyframe that is not known.
+    /// </summary>
+    public async Task<Dictionary<Guid, HeadDay>> Heads(Guid[] ids, LastDayModels known, CancellationToken token)
+    {
+        var (keptVersions, keptChanges) = known.Kept(ids);
+        var rows = await session.QueryAsync<StoredHead>($"""
+            select row_to_json(x) from (
+              select h.stream_id as "StreamId", h."on" as "On", h.versions as "Versions", h.since_keyframe as "SinceKeyframe",
+                     h.through_version as "ThroughVersion",
+                     h.last_changed_at as "LastChangedAt",
+                     case when (h.through_version, h.last_changed_at) = (c.through, c.changed_at) then null else k.keyframe end as "Keyframe",
+                     case when (h.through_version, h.last_changed_at) = (c.through, c.changed_at) then null
+                          else array(select unnest(d.versions) from {_table} d where d.stream_id = h.stream_id and d."on" > k."on") end as "After"
+                from (select distinct on (stream_id) stream_id, "on", versions, since_keyframe, through_version, last_changed_at from {_table}
+                       where stream_id = any(?) order by stream_id, "on" desc) h
+                join unnest(?::uuid[], ?::integer[], ?::timestamptz[]) as c(stream_id, through, changed_at) on c.stream_id = h.stream_id
+                left join lateral (select "on", keyframe from {_table} where stream_id = h.stream_id and keyframe is not null
+                                    order by "on" desc limit 1) k on true) x
+            """, token, ids, ids, keptVersions, keptChanges);
+        var heads = new Dictionary<Guid, HeadDay>(rows.Count);
+        foreach (var row in rows)
+        {
+            var model = known.TryGet(row.StreamId, row.ThroughVersion, row.LastChangedAt, out var remembered) ? remembered : await AfterKeyframe(row, token);
+            heads[row.StreamId] = new HeadDay(row.StreamId, row.On, row.Versions, row.SinceKeyframe, row.ThroughVersion, model);
+        }
+        return heads;
+    }
+
+    private async Task<CommitmentProgress?> AfterKeyframe(StoredHead row, CancellationToken token)
+    {
+        // No keyframe at all (or one left out for a version no longer known): the caller folds the whole stream.
+        if (row.Keyframe is null) return null;
+        if (row.After is not { Length: > 0 } after) return row.Keyframe;
+        var versions = after.Select(v => (long)v).ToArray();
+        var facts = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == row.StreamId && versions.Contains(e.Version)).ToListAsync(token);
+        return EffectiveOrder.Days(row.StreamId, row.Keyframe, EffectiveOrder.Ordered(facts, row.Keyframe.StatedOn)).Last().Progress;
+    }
+
+    private sealed record StoredHead(Guid StreamId, DateOnly On, int[] Versions, int SinceKeyframe, int ThroughVersion,
+        DateTimeOffset LastChangedAt, CommitmentProgress? Keyframe, int[]? After);
 
     /// <summary>The latest keyframe strictly before a date where the count of facts restarts (the first day, or a day
     /// that closed <see cref="KeyframeEvery"/> facts), not a last day's.</summary>
@@ -152,6 +191,7 @@ public sealed class TimelineDays(IQuerySession session)
     private readonly List<Through> _through = [];
     private readonly List<StoredDay> _lastDays = [];
     private readonly List<StoredDay> _rows = [];
+    private readonly List<(Guid Id, int Through, CommitmentProgress Model)> _lastModels = [];
 
     /// <summary>
     /// Replaces the days from a date on (null: every day) with these, once <see cref="Flush"/> queues the change.
@@ -161,6 +201,7 @@ public sealed class TimelineDays(IQuerySession session)
     {
         _cleared.Add(new Cleared(id, from));
         if (days.Count == 0) _through.Add(new Through(id, through));
+        else _lastModels.Add((id, through, days[^1].Progress));
         _rows.AddRange(Stored(id, days, sinceKeyframe, through));
     }
 
@@ -174,12 +215,22 @@ public sealed class TimelineDays(IQuerySession session)
         var rows = Stored(id, days, sinceKeyframe, through);
         _lastDays.Add(rows[0]);
         _rows.AddRange(rows.Skip(1));
+        _lastModels.Add((id, through, days[^1].Progress));
+    }
+
+    /// <summary>Keeps the model at the end of each last day written, for the next page (see <see cref="LastDayModels"/>).</summary>
+    public void Remember(LastDayModels models)
+    {
+        foreach (var (id, through, model) in _lastModels) models.Keep(id, through, model);
+        _lastModels.Clear();
     }
 
     /// <summary>
-    /// The rows of these days: a keyframe on the statement's day, on each day that closes <see cref="KeyframeEvery"/>
-    /// facts since the last, and on the last day; the version taken in on the last day only (reads compare it with the
-    /// stream's), so the rows do not depend on how the daemon happened to page the events.
+    /// The rows of these days: a keyframe on the statement's day and on each day that closes <see cref="KeyframeEvery"/>
+    /// facts since the last (not on the last day: rewritten on every page that continues it, a 5-50 KB model each time,
+    /// it was most of the projection's cost; the next page finds that model in <see cref="LastDayModels"/> or folds it
+    /// from the keyframe); the version taken in on the last day only (reads compare it with the stream's), so the rows
+    /// do not depend on how the daemon happened to page the events.
     /// </summary>
     private static List<StoredDay> Stored(Guid id, IReadOnlyList<TimelineDay> days, int sinceKeyframe, int through)
     {
@@ -189,9 +240,9 @@ public sealed class TimelineDays(IQuerySession session)
             var day = days[i];
             var last = i == days.Count - 1;
             sinceKeyframe += day.Versions.Count;
-            var keyframe = day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery || last;
+            var keyframe = day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery;
             rows.Add(StoredDay.Of(id, day, sinceKeyframe, keyframe, last ? through : 0));
-            if (day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery) sinceKeyframe = 0;
+            if (keyframe) sinceKeyframe = 0;
         }
         return rows;
     }
@@ -267,7 +318,8 @@ public sealed class TimelineDays(IQuerySession session)
 
     private sealed record Through(Guid StreamId, int Version);
 
-    public sealed record HeadDay(Guid StreamId, DateOnly On, int[] Versions, int SinceKeyframe, int ThroughVersion, CommitmentProgress? Keyframe);
+    /// <summary>A commitment's last day and the model at its end (null: the stream is folded whole instead).</summary>
+    public sealed record HeadDay(Guid StreamId, DateOnly On, int[] Versions, int SinceKeyframe, int ThroughVersion, CommitmentProgress? Model);
 
     public sealed record Keyframe(DateOnly On, CommitmentProgress Progress);
 
