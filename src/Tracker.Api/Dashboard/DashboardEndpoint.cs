@@ -92,9 +92,9 @@ public static class DashboardEndpoint
     public static DashboardSummary Summarise(IReadOnlyList<CommitmentProgress> all, DateOnly today)
     {
         var open = all.Where(c => !c.IsAchieved && c.Status != CommitmentStatus.Withdrawn).ToList();
-        var overdue = all.Where(c => c.Overdue).OrderBy(c => c.DueBy).ThenBy(c => c.Key).ToList();
+        var overdue = all.Where(c => c.Overdue).OrderBy(c => c.DueBy).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
         var dueSoon = open.Where(c => c.DueBy is { } due && due >= today && due <= today.AddDays(UpcomingDays))
-            .OrderBy(c => c.DueBy).ThenBy(c => c.Key).ToList();
+            .OrderBy(c => c.DueBy).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
         return new DashboardSummary(
             all.Count,
             Count(all, c => Wording.Name(c.Status)),

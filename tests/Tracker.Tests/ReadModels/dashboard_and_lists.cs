@@ -240,6 +240,28 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         fromTheRollup.GetProperty("byActor").GetProperty(actors[0]).GetInt32().ShouldBe(1);
     }
 
+    [Theory]
+    [InlineData("deadline", "asc")]
+    [InlineData("deadline", "desc")]
+    [InlineData("progress", "asc")]
+    [InlineData("progress", "desc")]
+    [InlineData("status", "asc")]
+    [InlineData("status", "desc")]
+    [InlineData("title", "desc")]
+    [InlineData("stated-on", "asc")]
+    [InlineData("last-changed", "desc")]
+    public async Task the_list_as_recorded_a_moment_ago_is_in_the_present_lists_order(string sort, string order)
+    {
+        await FourCommitments();
+        var present = await Get($"/api/commitments?sort={sort}&order={order}");
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
+
+        var recorded = await Get($"/api/commitments?sort={sort}&order={order}&recordedAsOf={now}");
+
+        Keys(recorded.GetProperty("items")).ShouldBe(Keys(present.GetProperty("items")).ToList(),
+            "missing values, statuses and ties in the order PostgreSQL gives the present");
+    }
+
     [Fact]
     public async Task the_list_in_the_past_holds_what_was_stated_by_then_with_the_same_filters()
     {

@@ -66,7 +66,7 @@ public static class ListCommitmentsEndpoint
             return Results.Ok(new CommitmentPage(rows, pageNumber, size, total, paging.PageCount(total)));
         }
 
-        var then = Sorted(filter.Apply((await past.AllRecorded(session, database, http.RequestAborted)).AsQueryable()), sortBy, descending).ToList();
+        var then = Sorted(filter.Apply((await past.AllRecorded(session, database, http.RequestAborted)).AsQueryable()), sortBy, descending);
         return Results.Ok(new CommitmentPage(then.Skip(paging.Skip).Take(size).Select(CommitmentRow.Of).ToList(),
             pageNumber, size, then.Count, paging.PageCount(then.Count)));
     }
@@ -192,22 +192,29 @@ public static class ListCommitmentsEndpoint
             """;
     }
 
-    private static IQueryable<CommitmentProgress> Sorted(IQueryable<CommitmentProgress> query, string sortBy, bool descending) =>
-        (sortBy, descending) switch
+    /// <summary>
+    /// The commitments as recorded at a past instant, in the order PostgreSQL gives the present and effective lists
+    /// (<see cref="Page"/>): ascending puts missing values last and descending first, a status sorts by its name, and
+    /// ties go by key in code point order (the key's collation). Titles compare by code point too, which is the
+    /// database's order on a C collation and may differ from a linguistic one in case and accents.
+    /// </summary>
+    private static List<CommitmentProgress> Sorted(IEnumerable<CommitmentProgress> all, string sortBy, bool descending)
+    {
+        IOrderedEnumerable<CommitmentProgress> By<T>(Func<CommitmentProgress, T> value, IComparer<T>? comparer = null) =>
+            descending
+                ? all.OrderByDescending(c => value(c) is null).ThenByDescending(value, comparer)
+                : all.OrderBy(c => value(c) is null).ThenBy(value, comparer);
+        var sorted = sortBy switch
         {
-            ("deadline", false) => query.OrderBy(x => x.DueBy).ThenBy(x => x.Key),
-            ("deadline", true) => query.OrderByDescending(x => x.DueBy).ThenBy(x => x.Key),
-            ("last-changed", false) => query.OrderBy(x => x.LastChangedAt).ThenBy(x => x.Key),
-            ("last-changed", true) => query.OrderByDescending(x => x.LastChangedAt).ThenBy(x => x.Key),
-            ("progress", false) => query.OrderBy(x => x.Progress.Fraction).ThenBy(x => x.Key),
-            ("progress", true) => query.OrderByDescending(x => x.Progress.Fraction).ThenBy(x => x.Key),
-            ("status", false) => query.OrderBy(x => x.Status).ThenBy(x => x.Key),
-            ("status", true) => query.OrderByDescending(x => x.Status).ThenBy(x => x.Key),
-            ("stated-on", false) => query.OrderBy(x => x.StatedOn).ThenBy(x => x.Key),
-            ("stated-on", true) => query.OrderByDescending(x => x.StatedOn).ThenBy(x => x.Key),
-            (_, false) => query.OrderBy(x => x.Title).ThenBy(x => x.Key),
-            (_, true) => query.OrderByDescending(x => x.Title).ThenBy(x => x.Key)
+            "deadline" => By(c => c.DueBy),
+            "last-changed" => By(c => c.LastChangedAt),
+            "progress" => By(c => c.Progress.Fraction),
+            "status" => By(c => c.Status.ToString(), StringComparer.Ordinal),
+            "stated-on" => By(c => c.StatedOn),
+            _ => By(c => c.Title, StringComparer.Ordinal)
         };
+        return sorted.ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
+    }
 
     private static bool Bad(Dictionary<string, string[]> errors, string field, string message)
     {
