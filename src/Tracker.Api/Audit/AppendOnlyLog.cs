@@ -1,3 +1,4 @@
+using Tracker.Projections;
 using Weasel.Core;
 using Weasel.Postgresql;
 
@@ -61,22 +62,17 @@ public static class AppendOnlyLog
     public static IEnumerable<ISchemaObject> SchemaObjects(string schema)
     {
         var refuse = new PostgresqlObjectName(schema, Function, SchemaUtils.IdentifierUsage.General);
-        yield return new Weasel.Postgresql.Functions.Function(refuse, $"""
-            CREATE OR REPLACE FUNCTION {refuse.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+        yield return StoredFunction.Of(refuse, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
               RAISE EXCEPTION 'The event log is append-only: % on %.% is refused; record a correction instead',
                 TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
             END;
-            $$;
-
-            {EnsureSql(schema, Function)}
-            """);
+            """, EnsureSql(schema, Function));
 
         // Marten moves a stream's version forward on every append (and never back); nothing of ours deletes, archives or
         // renumbers a stream.
         var rewind = new PostgresqlObjectName(schema, StreamFunction, SchemaUtils.IdentifierUsage.General);
-        yield return new Weasel.Postgresql.Functions.Function(rewind, $"""
-            CREATE OR REPLACE FUNCTION {rewind.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+        yield return StoredFunction.Of(rewind, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
               IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.version >= OLD.version
                  AND NEW.is_archived IS NOT DISTINCT FROM OLD.is_archived THEN
@@ -85,9 +81,6 @@ public static class AppendOnlyLog
               RAISE EXCEPTION 'The event log is append-only: % of stream % that removes, hides or winds it back is refused',
                 TG_OP, OLD.id USING ERRCODE = 'insufficient_privilege';
             END;
-            $$;
-
-            {EnsureSql(schema, StreamFunction)}
-            """);
+            """, EnsureSql(schema, StreamFunction));
     }
 }

@@ -1,3 +1,4 @@
+using Tracker.Projections;
 using System.Security.Cryptography;
 using System.Text;
 using Weasel.Core;
@@ -55,9 +56,8 @@ public static class HashChain
         yield return table;
 
         var function = Name(schema, "mt_chain_event_hash");
-        yield return new Function(function, $"""
-            CREATE OR REPLACE FUNCTION {function.QualifiedName}() RETURNS trigger LANGUAGE plpgsql
-              SECURITY DEFINER SET search_path = pg_catalog AS $$
+        yield return StoredFunction.Of(function, "", "trigger",
+            ["LANGUAGE plpgsql", "SECURITY DEFINER", "SET search_path TO 'pg_catalog'"], $"""
             DECLARE
               previous text;
             BEGIN
@@ -77,10 +77,7 @@ public static class HashChain
                       previous, {CurrentScheme});
               RETURN NEW;
             END;
-            $$;
-
-            {EnsureTriggerSql(schema)}
-            """);
+            """, EnsureTriggerSql(schema));
     }
 
     // A text as its length in bytes and itself, or "-" for null.

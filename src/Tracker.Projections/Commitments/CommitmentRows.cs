@@ -75,8 +75,7 @@ public static class CommitmentRows
         var columns = string.Join(", ", Columns);
         var values = string.Join(", ", Columns.Select(c => $"NEW.{c}"));
         var changed = string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"));
-        yield return new Function(follow, $"""
-            CREATE OR REPLACE FUNCTION {follow.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+        yield return StoredFunction.Of(follow, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
               IF TG_OP = 'DELETE' THEN
                 DELETE FROM {schema}.{Table} WHERE id = OLD.id;
@@ -88,10 +87,7 @@ public static class CommitmentRows
               END IF;
               RETURN NULL;
             END;
-            $$;
-
-            {EnsureTriggersSql(schema)}
-            """);
+            """, EnsureTriggersSql(schema));
         yield break;
 
         void Index(params string[] on) => table.Indexes.Add(new IndexDefinition(

@@ -229,6 +229,36 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_schema_applied_once_is_found_in_place_and_applying_it_again_recreates_no_function_or_trigger()
+    {
+        await AHistory();
+        const string ours = """
+            select string_agg(t.tgname || ':' || t.oid || ':' || p.oid, ',' order by t.tgname)
+              from pg_trigger t join pg_proc p on p.oid = t.tgfoid join pg_namespace n on n.oid = p.pronamespace
+             where n.nspname = 'tracker' and not t.tgisinternal
+            """;
+        var before = await OwnerScalar(ours);
+
+        var (applied, applyOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
+        var (asserted, assertOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        var after = await OwnerScalar(ours);
+
+        applied.ShouldBe(0, applyOutput);
+        asserted.ShouldBe(0, assertOutput);
+        before.ShouldContain("trg_chain_event_hash");
+        before.ShouldContain("trg_mt_events_append_only");
+        after.ShouldBe(before, "the same triggers calling the same functions: nothing was dropped and created again");
+    }
+
+    private static async Task<string> OwnerScalar(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestDatabase.OwnerConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task a_guard_switched_off_by_the_owner_is_named_by_readiness()
     {
         await AsOwner("alter table tracker.mt_events enable replica trigger trg_mt_events_append_only");

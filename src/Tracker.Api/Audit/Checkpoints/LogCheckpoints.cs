@@ -1,3 +1,4 @@
+using Tracker.Projections;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -95,10 +96,10 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
         // latest one, with as many entries as it counts, over events that exist; one node at a time. It runs as the
         // schema's owner, so a role that can only call it cannot write a row that would stop or derail the chain.
         var record = new PostgresqlObjectName(schema, RecordFunction, SchemaUtils.IdentifierUsage.General);
-        yield return new Weasel.Postgresql.Functions.Function(record, $"""
-            CREATE OR REPLACE FUNCTION {record.QualifiedName}(p_number bigint, p_after bigint, p_through bigint, p_count bigint,
-                p_root text, p_taken_at timestamptz, p_key_id text, p_signature text, p_entries bytea) RETURNS boolean
-              LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+        yield return StoredFunction.Of(record,
+            "p_number bigint, p_after bigint, p_through bigint, p_count bigint, p_root text, " +
+            "p_taken_at timestamp with time zone, p_key_id text, p_signature text, p_entries bytea", "boolean",
+            ["LANGUAGE plpgsql", "SECURITY DEFINER", "SET search_path TO 'pg_catalog'"], $"""
             DECLARE
               latest record;
             BEGIN
@@ -120,7 +121,6 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
               VALUES (p_number, p_after, p_through, p_count, p_root, p_taken_at, p_key_id, p_signature, p_entries);
               RETURN true;
             END;
-            $$;
             """);
     }
 

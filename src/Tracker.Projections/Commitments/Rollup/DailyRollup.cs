@@ -42,13 +42,12 @@ public static class DailyRollup
         // What one day of a commitment counts, with a sign, on a date (scalars, not the row type: the triggers pass the
         // day before too, from a window over the days).
         var contributions = RollupFigures.Name(schema, Contributions);
-        yield return new Function(contributions, $"""
-            CREATE OR REPLACE FUNCTION {contributions.QualifiedName}(p_status text, p_overdue boolean, p_due_by date,
-                p_currency text, p_target_amount numeric, p_target_currency text, p_pledged numeric, p_committed numeric,
-                p_disbursed numeric, p_row jsonb, p_sign integer, p_day date)
-            RETURNS TABLE(dimension text, name text, "on" date, n bigint, target numeric, pledged numeric,
-                committed numeric, disbursed numeric, overdue bigint)
-            LANGUAGE sql IMMUTABLE AS $$
+        yield return StoredFunction.Of(contributions,
+            "p_status text, p_overdue boolean, p_due_by date, p_currency text, p_target_amount numeric, " +
+            "p_target_currency text, p_pledged numeric, p_committed numeric, p_disbursed numeric, p_row jsonb, p_sign integer, p_day date",
+            "TABLE(dimension text, name text, \"on\" date, n bigint, target numeric, pledged numeric, committed numeric, " +
+            "disbursed numeric, overdue bigint)",
+            ["LANGUAGE sql", "IMMUTABLE"], $"""
               select 'status', coalesce(p_status, ''), p_day, p_sign::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
                      (p_sign * coalesce(p_overdue, false)::int)::bigint
               union all select 'line', coalesce(p_row ->> 'LineOfEffort', ''), p_day, p_sign, 0, 0, 0, 0, 0
@@ -61,7 +60,6 @@ public static class DailyRollup
                                p_sign * coalesce(p_disbursed, 0), 0
               union all select '{DueDimension}', to_char(p_due_by, 'YYYY-MM-DD'), p_day, p_sign, 0, 0, 0, 0, 0
                          where p_due_by is not null and p_status not in ('Achieved', 'AchievedLate', 'Withdrawn')
-            $$;
             """);
 
         var days = $"{schema}.{TimelineDays.Name}";
@@ -71,16 +69,12 @@ public static class DailyRollup
         yield return Trigger(schema, "update", "added", "removed");
 
         var truncate = RollupFigures.Name(schema, "commitment_days_rollup_truncate");
-        yield return new Function(truncate, $"""
-            CREATE OR REPLACE FUNCTION {truncate.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+        yield return StoredFunction.Of(truncate, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
               TRUNCATE {schema}.{Table};
               RETURN NULL;
             END;
-            $$;
-
-            {EnsureTriggersSql(schema)}
-            """);
+            """, EnsureTriggersSql(schema));
     }
 
     /// <summary>
@@ -107,8 +101,7 @@ public static class DailyRollup
                 RETURN NULL;
               END IF;
             """;
-        return new Function(name, $"""
-            CREATE OR REPLACE FUNCTION {name.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+        return StoredFunction.Of(name, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
             {unchanged}
               WITH changed AS (select stream_id, "on" from {added} x union all select stream_id, "on" from {removed} y),
@@ -129,10 +122,7 @@ public static class DailyRollup
               ON CONFLICT (dimension, name, "on") DO UPDATE SET {RollupFigures.Added("r")};
               RETURN NULL;
             END;
-            $$;
-
-            {EnsureTriggersSql(schema)}
-            """);
+            """, EnsureTriggersSql(schema));
     }
 
     /// <summary>What each day of `state` from its commitment's `affected.from_on` on changes, with a sign.</summary>

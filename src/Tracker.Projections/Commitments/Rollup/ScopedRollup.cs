@@ -30,13 +30,12 @@ public static class ScopedRollup
         yield return table;
 
         var contributions = RollupFigures.Name(schema, Contributions);
-        yield return new Function(contributions, $"""
-            CREATE OR REPLACE FUNCTION {contributions.QualifiedName}(p_status text, p_line text, p_kind text, p_actors text[],
-                p_currency text, p_target numeric, p_pledged numeric, p_committed numeric, p_disbursed numeric,
-                p_overdue boolean, p_sign integer)
-            RETURNS TABLE(scope text, scope_name text, dimension text, name text, n bigint, target numeric, pledged numeric,
-                committed numeric, disbursed numeric, overdue bigint)
-            LANGUAGE sql IMMUTABLE AS $$
+        yield return StoredFunction.Of(contributions,
+            "p_status text, p_line text, p_kind text, p_actors text[], p_currency text, p_target numeric, " +
+            "p_pledged numeric, p_committed numeric, p_disbursed numeric, p_overdue boolean, p_sign integer",
+            "TABLE(scope text, scope_name text, dimension text, name text, n bigint, target numeric, pledged numeric, " +
+            "committed numeric, disbursed numeric, overdue bigint)",
+            ["LANGUAGE sql", "IMMUTABLE"], $"""
               with scopes(scope, scope_name) as (
                      select 'status', p_status union all select 'line', p_line union all select 'kind', p_kind
                      union all select distinct 'actors', a from unnest(p_actors) as a),
@@ -50,7 +49,6 @@ public static class ScopedRollup
                                       p_sign * p_committed, p_sign * p_disbursed, 0)
               select s.scope, s.scope_name, g.dimension, g.name, g.n, g.target, g.pledged, g.committed, g.disbursed, g.overdue
                 from scopes s cross join groups g
-            $$;
             """);
 
         var counted = $"{schema}.{DashboardRollup.Counted}";
@@ -60,16 +58,12 @@ public static class ScopedRollup
         yield return Trigger(schema, "update", "added", "removed");
 
         var truncate = RollupFigures.Name(schema, "commitment_counted_scoped_truncate");
-        yield return new Function(truncate, $"""
-            CREATE OR REPLACE FUNCTION {truncate.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+        yield return StoredFunction.Of(truncate, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
               DELETE FROM {schema}.{Table};
               RETURN NULL;
             END;
-            $$;
-
-            {EnsureTriggersSql(schema)}
-            """);
+            """, EnsureTriggersSql(schema));
     }
 
     private static Function Trigger(string schema, string operation, string added, string removed)
@@ -79,8 +73,7 @@ public static class ScopedRollup
             select c.* from {rows} r cross join lateral {schema}.{Contributions}(r.status, r.line_of_effort, r.kind, r.actors,
                 r.ledger_currency, r.target, r.pledged, r.committed, r.disbursed, r.overdue, {sign}) c
             """;
-        return new Function(name, $"""
-            CREATE OR REPLACE FUNCTION {name.QualifiedName}() RETURNS trigger LANGUAGE plpgsql AS $$
+        return StoredFunction.Of(name, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
               INSERT INTO {schema}.{Table} AS g (scope, scope_name, dimension, name, n, target, pledged, committed, disbursed, overdue)
               SELECT scope, scope_name, dimension, name, {RollupFigures.Sums()}
@@ -90,10 +83,7 @@ public static class ScopedRollup
               ON CONFLICT (scope, scope_name, dimension, name) DO UPDATE SET {RollupFigures.Added("g")};
               RETURN NULL;
             END;
-            $$;
-
-            {EnsureTriggersSql(schema)}
-            """);
+            """, EnsureTriggersSql(schema));
     }
 
     /// <summary>Creates the triggers once the counted table and their functions exist. Run with the functions' DDL and at start.</summary>
