@@ -250,6 +250,29 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         after.ShouldBe(before, "the same triggers calling the same functions: nothing was dropped and created again");
     }
 
+    [Fact]
+    public async Task a_function_changed_by_hand_is_found_and_put_back_with_its_triggers()
+    {
+        await AsOwner("""
+            CREATE OR REPLACE FUNCTION tracker.commitment_days_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RETURN NULL; END;
+            $$
+            """);
+
+        var (drifted, _) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        var (applied, applyOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
+        var (asserted, assertOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        var triggers = await OwnerScalar(
+            "select string_agg(tgname, ',' order by tgname) from pg_trigger where tgrelid = 'tracker.commitment_days'::regclass and not tgisinternal");
+
+        drifted.ShouldNotBe(0, "db-assert names the function changed by hand");
+        applied.ShouldBe(0, applyOutput);
+        asserted.ShouldBe(0, assertOutput);
+        triggers.Split(',').ShouldBe(["trg_commitment_days_rollup_delete", "trg_commitment_days_rollup_insert",
+            "trg_commitment_days_rollup_truncate", "trg_commitment_days_rollup_update"],
+            "replacing the function dropped its trigger with it, and the statements after it created the trigger again");
+    }
+
     private static async Task<string> OwnerScalar(string sql)
     {
         await using var connection = new NpgsqlConnection(TestDatabase.OwnerConnectionString());

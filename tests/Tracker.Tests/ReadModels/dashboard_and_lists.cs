@@ -263,6 +263,22 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task titles_as_recorded_sort_by_code_point_as_the_present_does_on_a_c_collation()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        string[] titles = ["apple", "Zebra", "Ünïcode", "\U0001F600 past U+FFFF", "\uE000 private use", "Zebra 2"];
+        for (var i = 0; i < titles.Length; i++) await Milestone($"titled-{i}", titles[i], "2030-01-01", "year");
+        var present = await Get("/api/commitments?sort=title&order=asc");
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
+
+        var recorded = await Get($"/api/commitments?sort=title&order=asc&recordedAsOf={now}");
+
+        Keys(present.GetProperty("items")).ShouldBe(["titled-1", "titled-5", "titled-0", "titled-2", "titled-4", "titled-3"],
+            "the test database's collation is C: code point order");
+        Keys(recorded.GetProperty("items")).ShouldBe(Keys(present.GetProperty("items")).ToList());
+    }
+
+    [Fact]
     public async Task the_list_in_the_past_holds_what_was_stated_by_then_with_the_same_filters()
     {
         await FourCommitments();

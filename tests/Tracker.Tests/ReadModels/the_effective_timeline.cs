@@ -339,7 +339,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task the_next_page_continues_from_the_last_days_model_whether_or_not_it_still_holds_it()
+    public async Task the_next_page_continues_from_the_last_days_model_remembered_for_its_event_or_folded_after_the_keyframe()
     {
         await Api.StatedTheStabilisationGoal();
         await Api.Write($"{Base}/progress", Progress());
@@ -355,19 +355,22 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
 
         // A process that has not seen the commitment (a restart, another node) folds the facts after the keyframe.
         var folded = (await days.Heads([Id], new LastDayModels(), CancellationToken.None))[Id];
-        // One that remembers a model for the same version but another history (a database restored and written to
-        // again) does not trust it.
+        // One that remembers a model for the same version of another history (a database restored and written to
+        // again: another event at that version) does not trust it.
+        var earlier = EffectiveOrder.On(Id, events.Take(2).ToList(), new DateOnly(2024, 11, 2))!;
         var otherHistory = new LastDayModels();
-        otherHistory.Keep(Id, folded.ThroughVersion, EffectiveOrder.On(Id, events.Take(2).ToList(), new DateOnly(2024, 11, 2))! with
-        {
-            LastChangedAt = DateTimeOffset.UnixEpoch
-        });
+        otherHistory.Keep(Id, folded.ThroughVersion, Guid.NewGuid(), earlier);
         var distrusted = (await days.Heads([Id], otherHistory, CancellationToken.None))[Id];
+        // One that remembers the model of this very event takes it as it is, without reading the keyframe.
+        var sameEvent = new LastDayModels();
+        sameEvent.Keep(Id, folded.ThroughVersion, events[^1].Id, earlier);
+        var remembered = (await days.Heads([Id], sameEvent, CancellationToken.None))[Id];
 
         folded.On.ShouldBe(new DateOnly(2024, 11, 2));
         folded.ThroughVersion.ShouldBe((int)events[^1].Version);
         Shown(folded.Model).ShouldBe(definition);
         Shown(distrusted.Model).ShouldBe(definition);
+        remembered.Model.ShouldBeSameAs(earlier, "a remembered model is used as it is (here a stand-in, to tell it apart)");
     }
 
     [Fact]

@@ -211,10 +211,23 @@ public static class ListCommitmentsEndpoint
             "progress" => By(c => c.Progress.Fraction),
             "status" => By(c => c.Status.ToString(), StringComparer.Ordinal),
             "stated-on" => By(c => c.StatedOn),
-            _ => By(c => c.Title, StringComparer.Ordinal)
+            _ => By(c => c.Title, CodePoints)
         };
         return sorted.ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>Strings in code point order (UTF-8's byte order, a C collation's), which UTF-16's ordinal order is not past U+FFFF.</summary>
+    private static readonly Comparer<string> CodePoints = Comparer<string>.Create((a, b) =>
+    {
+        var (left, right) = (a.EnumerateRunes(), b.EnumerateRunes());
+        while (true)
+        {
+            var (more, moreRight) = (left.MoveNext(), right.MoveNext());
+            if (!more || !moreRight) return more.CompareTo(moreRight);
+            var order = left.Current.Value.CompareTo(right.Current.Value);
+            if (order != 0) return order;
+        }
+    });
 
     private static bool Bad(Dictionary<string, string[]> errors, string field, string message)
     {

@@ -33,7 +33,7 @@ public sealed class EffectiveTimelineProjection : IProjection
             await Apply(days, session, stream[0].StreamId, stream, heads.GetValueOrDefault(stream[0].StreamId), cancellation);
         }
         days.Flush(operations);
-        days.Remember(_lastDays);
+        days.Remember(_lastDays, streams.ToDictionary(s => s[0].StreamId, s => s[^1].Id));
     }
 
     private static async Task Apply(TimelineDays days, IQuerySession session, Guid id, IReadOnlyList<IEvent> added,

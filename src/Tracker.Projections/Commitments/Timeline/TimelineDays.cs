@@ -21,6 +21,7 @@ public sealed class TimelineDays(IQuerySession session)
 
     private readonly string _table = $"{session.DocumentStore.Options.DatabaseSchemaName}.{Name}";
     private readonly string _streams = $"{session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams";
+    private readonly string _events = $"{session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events";
 
     public static Table Define(string schema)
     {
@@ -61,49 +62,64 @@ public sealed class TimelineDays(IQuerySession session)
 
     /// <summary>
     /// The last day of each of these commitments' timelines, with the model at its end (none for a commitment without a
-    /// timeline): from <paramref name="known"/> when it holds the version the day took in, else the latest keyframe and
-    /// the fewer than <see cref="KeyframeEvery"/> facts after it. One query, which leaves out the keyframes of the
-    /// commitments known, and one per commitment with facts after its keyframe that is not known.
+    /// timeline): from <paramref name="known"/> when it holds the version the day took in and that version's event,
+    /// else the latest keyframe and the fewer than <see cref="KeyframeEvery"/> facts after it. One query, which leaves
+    /// out the keyframes of the commitments known, and two more for the facts of all those not known.
     /// </summary>
     public async Task<Dictionary<Guid, HeadDay>> Heads(Guid[] ids, LastDayModels known, CancellationToken token)
     {
-        var (keptVersions, keptChanges) = known.Kept(ids);
+        var (keptVersions, keptEvents) = known.Kept(ids);
         var rows = await session.QueryAsync<StoredHead>($"""
             select row_to_json(x) from (
               select h.stream_id as "StreamId", h."on" as "On", h.versions as "Versions", h.since_keyframe as "SinceKeyframe",
-                     h.through_version as "ThroughVersion",
-                     h.last_changed_at as "LastChangedAt",
-                     case when (h.through_version, h.last_changed_at) = (c.through, c.changed_at) then null else k.keyframe end as "Keyframe",
-                     case when (h.through_version, h.last_changed_at) = (c.through, c.changed_at) then null
+                     h.through_version as "ThroughVersion", h.through_event as "ThroughEvent",
+                     case when (h.through_version, h.through_event) = (c.through, c.event) then null else k.keyframe end as "Keyframe",
+                     case when (h.through_version, h.through_event) = (c.through, c.event) then null
                           else array(select unnest(d.versions) from {_table} d where d.stream_id = h.stream_id and d."on" > k."on") end as "After"
-                from (select distinct on (stream_id) stream_id, "on", versions, since_keyframe, through_version, last_changed_at from {_table}
-                       where stream_id = any(?) order by stream_id, "on" desc) h
-                join unnest(?::uuid[], ?::integer[], ?::timestamptz[]) as c(stream_id, through, changed_at) on c.stream_id = h.stream_id
+                from (select distinct on (t.stream_id) t.stream_id, t."on", t.versions, t.since_keyframe, t.through_version,
+                             (select e.id from {_events} e where e.stream_id = t.stream_id and e.version = t.through_version) as through_event
+                        from {_table} t where t.stream_id = any(?) order by t.stream_id, t."on" desc) h
+                join unnest(?::uuid[], ?::integer[], ?::uuid[]) as c(stream_id, through, event) on c.stream_id = h.stream_id
                 left join lateral (select "on", keyframe from {_table} where stream_id = h.stream_id and keyframe is not null
                                     order by "on" desc limit 1) k on true) x
-            """, token, ids, ids, keptVersions, keptChanges);
+            """, token, ids, ids, keptVersions, keptEvents);
+
         var heads = new Dictionary<Guid, HeadDay>(rows.Count);
+        var unknown = new List<StoredHead>();
         foreach (var row in rows)
         {
-            var model = known.TryGet(row.StreamId, row.ThroughVersion, row.LastChangedAt, out var remembered) ? remembered : await AfterKeyframe(row, token);
-            heads[row.StreamId] = new HeadDay(row.StreamId, row.On, row.Versions, row.SinceKeyframe, row.ThroughVersion, model);
+            if (row.ThroughEvent is { } at && known.TryGet(row.StreamId, row.ThroughVersion, at, out var remembered))
+            {
+                heads[row.StreamId] = row.Head(remembered);
+            }
+            // No keyframe at all (or one left out for a version no longer known): the caller folds the whole stream.
+            else if (row.Keyframe is null) heads[row.StreamId] = row.Head(null);
+            else if (row.After is not { Length: > 0 }) heads[row.StreamId] = row.Head(row.Keyframe);
+            else unknown.Add(row);
+        }
+        if (unknown.Count == 0) return heads;
+
+        // The facts after each unknown commitment's keyframe, for all of them at once.
+        var pairs = unknown.SelectMany(r => r.After!.Select(v => (r.StreamId, Version: v))).ToList();
+        var sequences = (await session.QueryAsync<long>($"""
+            select e.seq_id from unnest(?::uuid[], ?::integer[]) as x(stream_id, version)
+              join {_events} e on e.stream_id = x.stream_id and e.version = x.version
+            """, token, pairs.Select(p => p.StreamId).ToArray(), pairs.Select(p => p.Version).ToArray())).ToArray();
+        var facts = (await session.Events.QueryAllRawEvents().Where(e => sequences.Contains(e.Sequence)).ToListAsync(token))
+            .ToLookup(e => e.StreamId);
+        foreach (var row in unknown)
+        {
+            heads[row.StreamId] = row.Head(EffectiveOrder.Days(row.StreamId, row.Keyframe!,
+                EffectiveOrder.Ordered(facts[row.StreamId].ToList(), row.Keyframe!.StatedOn)).Last().Progress);
         }
         return heads;
     }
 
-    private async Task<CommitmentProgress?> AfterKeyframe(StoredHead row, CancellationToken token)
-    {
-        // No keyframe at all (or one left out for a version no longer known): the caller folds the whole stream.
-        if (row.Keyframe is null) return null;
-        if (row.After is not { Length: > 0 } after) return row.Keyframe;
-        var versions = after.Select(v => (long)v).ToArray();
-        var facts = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamId == row.StreamId && versions.Contains(e.Version)).ToListAsync(token);
-        return EffectiveOrder.Days(row.StreamId, row.Keyframe, EffectiveOrder.Ordered(facts, row.Keyframe.StatedOn)).Last().Progress;
-    }
-
     private sealed record StoredHead(Guid StreamId, DateOnly On, int[] Versions, int SinceKeyframe, int ThroughVersion,
-        DateTimeOffset LastChangedAt, CommitmentProgress? Keyframe, int[]? After);
+        Guid? ThroughEvent, CommitmentProgress? Keyframe, int[]? After)
+    {
+        public HeadDay Head(CommitmentProgress? model) => new(StreamId, On, Versions, SinceKeyframe, ThroughVersion, model);
+    }
 
     /// <summary>The latest keyframe strictly before a date where the count of facts restarts (the first day, or a day
     /// that closed <see cref="KeyframeEvery"/> facts), not a last day's.</summary>
@@ -207,8 +223,9 @@ public sealed class TimelineDays(IQuerySession session)
 
     /// <summary>
     /// Continues a timeline from its last day (the usual case): `days` starts with that day, rewritten in place, and adds
-    /// the days after it. One row version per commitment and page instead of three (a delete, an insert and the mark of
-    /// the version taken in), and the daily rollup's triggers rework the commitment once instead of twice.
+    /// the days after it. One row version for that day instead of three (a delete, an insert and the mark of the version
+    /// taken in); the daily rollup's triggers rework the commitment once when the new facts fall on that day (twice when
+    /// they add days: the update, then the insert).
     /// </summary>
     public void Continue(Guid id, IReadOnlyList<TimelineDay> days, int sinceKeyframe, int through)
     {
@@ -218,10 +235,16 @@ public sealed class TimelineDays(IQuerySession session)
         _lastModels.Add((id, through, days[^1].Progress));
     }
 
-    /// <summary>Keeps the model at the end of each last day written, for the next page (see <see cref="LastDayModels"/>).</summary>
-    public void Remember(LastDayModels models)
+    /// <summary>
+    /// Keeps the model at the end of each last day written, for the next page (see <see cref="LastDayModels"/>), with the
+    /// id of the event at the version taken in (the page's last event of that commitment).
+    /// </summary>
+    public void Remember(LastDayModels models, IReadOnlyDictionary<Guid, Guid> lastEvents)
     {
-        foreach (var (id, through, model) in _lastModels) models.Keep(id, through, model);
+        foreach (var (id, through, model) in _lastModels)
+        {
+            if (lastEvents.TryGetValue(id, out var at)) models.Keep(id, through, at, model);
+        }
         _lastModels.Clear();
     }
 
@@ -276,10 +299,16 @@ public sealed class TimelineDays(IQuerySession session)
         var serializer = session.DocumentStore.Options.Serializer();
         if (_cleared.Count > 0)
         {
+            var cleared = serializer.ToJson(_cleared);
             operations.QueueSqlCommand($"""
                 delete from {_table} t using jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "From" date)
                  where t.stream_id = x."StreamId" and (x."From" is null or t."on" >= x."From")
-                """, serializer.ToJson(_cleared));
+                """, cleared);
+            // A day kept before the replaced ones may have been the last: its mark of the version taken in goes.
+            operations.QueueSqlCommand($"""
+                update {_table} t set through_version = 0 from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "From" date)
+                 where t.stream_id = x."StreamId" and t."on" < x."From" and t.through_version <> 0
+                """, cleared);
         }
         if (_lastDays.Count > 0)
         {
