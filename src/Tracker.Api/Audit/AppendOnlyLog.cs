@@ -1,8 +1,7 @@
+using Tracker.Api.Audit.Checkpoints;
 using Tracker.Projections;
 using Weasel.Core;
 using Weasel.Postgresql;
-
-using Tracker.Api.Audit.Checkpoints;
 
 namespace Tracker.Api.Audit;
 

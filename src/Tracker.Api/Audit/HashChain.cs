@@ -1,9 +1,8 @@
-using Tracker.Projections;
 using System.Security.Cryptography;
 using System.Text;
+using Tracker.Projections;
 using Weasel.Core;
 using Weasel.Postgresql;
-using Weasel.Postgresql.Functions;
 using Weasel.Postgresql.Tables;
 
 namespace Tracker.Api.Audit;

@@ -1,6 +1,5 @@
 using Weasel.Core;
 using Weasel.Postgresql;
-using Weasel.Postgresql.Functions;
 using Weasel.Postgresql.Tables;
 
 namespace Tracker.Projections.Commitments;

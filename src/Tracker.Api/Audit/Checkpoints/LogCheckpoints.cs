@@ -1,9 +1,9 @@
-using Tracker.Projections;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using Npgsql;
 using Tracker.Api.Infrastructure;
+using Tracker.Projections;
 using Weasel.Core;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;

@@ -86,8 +86,8 @@ public static class DailyRollup
     {
         var name = RollupFigures.Name(schema, $"commitment_days_rollup_{operation}");
         var days = $"{schema}.{TimelineDays.Name}";
-        // An update that changes no figure and no day (the timeline marks the version it has taken in on a commitment's
-        // last day after every page) changes nothing counted: skip the window over the days.
+        // An update that changes no figure and no day (a last day rewritten with a fact that moves no figure, or the mark
+        // of the version taken in moved by a refold) changes nothing counted: skip the window over the days.
         // An upsert fires the insert trigger too, usually with no row inserted: nothing to rework.
         var unchanged = operation != "update" ? $"""
               IF NOT EXISTS (select 1 from {(operation == "insert" ? added : removed)} z) THEN

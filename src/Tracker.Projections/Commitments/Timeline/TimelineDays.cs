@@ -304,11 +304,14 @@ public sealed class TimelineDays(IQuerySession session)
                 delete from {_table} t using jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "From" date)
                  where t.stream_id = x."StreamId" and (x."From" is null or t."on" >= x."From")
                 """, cleared);
-            // A day kept before the replaced ones may have been the last: its mark of the version taken in goes.
-            operations.QueueSqlCommand($"""
-                update {_table} t set through_version = 0 from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "From" date)
-                 where t.stream_id = x."StreamId" and t."on" < x."From" and t.through_version <> 0
-                """, cleared);
+            // A day kept before the replaced ones (a refold) may have been the last: its mark of the version taken in goes.
+            if (_cleared.Any(c => c.From is not null))
+            {
+                operations.QueueSqlCommand($"""
+                    update {_table} t set through_version = 0 from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "From" date)
+                     where t.stream_id = x."StreamId" and t."on" < x."From" and t.through_version <> 0
+                    """, cleared);
+            }
         }
         if (_lastDays.Count > 0)
         {
