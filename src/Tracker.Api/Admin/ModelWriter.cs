@@ -50,6 +50,10 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
             ? [.. mapping.DuplicatedFields.Select(f => f.UpdateSqlFragment().Split(" = ", 2)).Select(p => (p[0], p[1]))]
             : [];
 
+    // A projected model's revision is a number Marten counts; a plain document's is a fresh uuid on every store.
+    private readonly bool _numericRevisions =
+        store.Options.FindOrResolveDocumentType(typeof(TDoc)) is DocumentMapping { UseNumericRevisions: true };
+
     public int Written { get; private set; }
     public int KeptNewer { get; private set; }
     public int Deleted { get; private set; }
@@ -66,10 +70,11 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 // expressions read `data`, which in the select list is the unnested model (r.data).
                 await using var command = database.CreateCommand($"""
                     insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified{Each(d => $", {d.Column}")})
-                    select r.id, r.data, $4, r.revision, now(){Each(d => $", {d.Expression}")}
+                    select r.id, r.data, $4, {(_numericRevisions ? "r.revision" : "gen_random_uuid()")}, now(){Each(d => $", {d.Expression}")}
                       from unnest($1, $2, $3) as r(id, data, revision)
                     on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
-                        mt_version = greatest(live.mt_version, excluded.mt_version), mt_last_modified = now(){Each(d => $", {d.Column} = excluded.{d.Column}")}
+                        mt_version = {(_numericRevisions ? "greatest(live.mt_version, excluded.mt_version)" : "excluded.mt_version")},
+                        mt_last_modified = now(){Each(d => $", {d.Column} = excluded.{d.Column}")}
                     where {recency.NotNewer}
                     """);
                 command.Parameters.AddWithValue(ids);

@@ -2,6 +2,7 @@ using Marten;
 using Npgsql;
 using Tracker.Api.Infrastructure;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Commitments.Timeline;
 using Tracker.Projections.Pledgers;
@@ -42,14 +43,25 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
             var rebuilt = await ReadModelReplay.All(ReadModelReplay.CommitmentProgress(store, highWaterMark, _ => { }, token), p => p.Id);
             var stored = await session.Query<CommitmentProgress>().ToListAsync(token);
             // The inline models do not carry their events' sequences (Quick appends): the log says which changed later.
-            var report = Compare(projection, highWaterMark, rebuilt, stored.ToDictionary(p => p.Id),
-                await StreamsChangedAfter(highWaterMark, token));
+            var changedLater = await StreamsChangedAfter(highWaterMark, token);
+            var report = Compare(projection, highWaterMark, rebuilt, stored.ToDictionary(p => p.Id), changedLater);
             // The list's flat rows against the models' columns they copy (kept by a trigger, so any difference is a fault).
             await using var rows = database.CreateCommand(CommitmentRows.Differences(TrackerDatabase.Schema));
             await using var reader = await rows.ExecuteReaderAsync(token);
             var differing = report.Differing.ToList();
             while (await reader.ReadAsync(token)) differing.Add($"list row {reader.GetGuid(0)}");
-            return report with { Differing = differing };
+            // Each pledge's ledger row, which the decision state's totals are kept beside.
+            var rebuiltRows = await ReadModelReplay.All(ReadModelReplay.PledgeLedgers(store, highWaterMark, _ => { }, token), r => r.Id);
+            var storedRows = await session.Query<PledgeLedgerRow>().ToListAsync(token);
+            var ledgers = Compare(PledgeLedgerProjection.ProjectionName, highWaterMark, rebuiltRows, storedRows.ToDictionary(r => r.Id),
+                storedRows.Where(r => changedLater.Contains(r.StreamId)).Select(r => r.Id)
+                    .Concat(rebuiltRows.Values.Where(r => changedLater.Contains(r.StreamId)).Select(r => r.Id)).ToHashSet());
+            return report with
+            {
+                Differing = [.. differing, .. ledgers.Differing.Select(r => $"pledge row {r}")],
+                Missing = [.. report.Missing, .. ledgers.Missing.Select(r => $"pledge row {r}")],
+                Unexpected = [.. report.Unexpected, .. ledgers.Unexpected.Select(r => $"pledge row {r}")]
+            };
         }
     }
 

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Marten;
 using Npgsql;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Pledgers;
 
@@ -138,6 +139,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     private async Task Rebuild(Guid id, string projection, long highWaterMark, CancellationToken token)
     {
         var progress = projection is All or CommitmentProgressFold.ProjectionName ? new CommitmentProgressFold() : null;
+        // The pledges' ledger rows go with the progress models: the state keeps their totals, the rows the pledges.
+        var ledgers = progress is null ? null : new PledgeLedgerFold();
         var pledgers = projection is All or PledgerProjection.ProjectionName ? new PledgerFold() : null;
         if (pledgers is not null) await DaemonReached(highWaterMark, token);
 
@@ -145,29 +148,32 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             ModelWriter<CommitmentProgress, Guid>.ByStreamVersion($"{TrackerDatabase.Schema}.mt_streams"));
         var pledgerWriter = new ModelWriter<PledgerCommitment, string>(store, database, p => p.Id, highWaterMark,
             ModelWriter<PledgerCommitment, string>.BySequence);
-        IStreamFold[] folds = [.. new IStreamFold?[] { progress, pledgers }.OfType<IStreamFold>()];
+        var ledgerWriter = new ModelWriter<PledgeLedgerRow, string>(store, database, r => r.Id, highWaterMark,
+            PledgeLedgerRecency);
+        IStreamFold[] folds = [.. new IStreamFold?[] { progress, ledgers, pledgers }.OfType<IStreamFold>()];
         // A page's models are written while the next page is read and folded (one write in flight at a time).
         var writing = Task.CompletedTask;
-        async Task Write(IReadOnlyList<Replayed<CommitmentProgress>> progressModels, IReadOnlyList<Replayed<PledgerCommitment>> pledgerModels,
-            IReadOnlyList<ProgressCheckpoint> checkpoints)
+        async Task Write(IReadOnlyList<Replayed<CommitmentProgress>> progressModels, IReadOnlyList<Replayed<PledgeLedgerRow>> ledgerRows,
+            IReadOnlyList<Replayed<PledgerCommitment>> pledgerModels, IReadOnlyList<ProgressCheckpoint> checkpoints)
         {
             // Different tables: the batches go to the database side by side.
-            await Task.WhenAll(progressWriter.Write(progressModels, token), pledgerWriter.Write(pledgerModels, token),
-                StoreCheckpoints(checkpoints, token));
+            await Task.WhenAll(progressWriter.Write(progressModels, token), ledgerWriter.Write(ledgerRows, token),
+                pledgerWriter.Write(pledgerModels, token), StoreCheckpoints(checkpoints, token));
             Update(id, p => p with
             {
-                ModelsWritten = progressWriter.Written + pledgerWriter.Written,
-                ModelsKeptNewer = progressWriter.KeptNewer + pledgerWriter.KeptNewer
+                ModelsWritten = progressWriter.Written + ledgerWriter.Written + pledgerWriter.Written,
+                ModelsKeptNewer = progressWriter.KeptNewer + ledgerWriter.KeptNewer + pledgerWriter.KeptNewer
             });
         }
         try
         {
             await foreach (var _ in ReadModelReplay.Replay(store, highWaterMark, folds, Processed(id), token))
             {
-                var (progressModels, pledgerModels) = (progress?.TakeFinished() ?? [], pledgers?.TakeFinished() ?? []);
+                var (progressModels, ledgerRows, pledgerModels) =
+                    (progress?.TakeFinished() ?? [], ledgers?.TakeFinished() ?? [], pledgers?.TakeFinished() ?? []);
                 var checkpoints = progress?.TakeCheckpoints() ?? [];
                 await writing;
-                writing = Write(progressModels, pledgerModels, checkpoints);
+                writing = Write(progressModels, ledgerRows, pledgerModels, checkpoints);
             }
         }
         catch
@@ -178,13 +184,26 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         }
         await writing;
         if (progress is not null) await progressWriter.DeleteStale(token);
+        if (ledgers is not null) await ledgerWriter.DeleteStale(token);
         if (pledgers is not null) await pledgerWriter.DeleteStale(token);
         // The list's flat rows follow the models by a trigger, which copies only changed columns: a row someone changed
         // around it is written again here. The dashboard rollup counts the progress models: counted again from the
         // rebuilt ones.
         if (progress is not null) await RepairRowsAndRecountRollup(token);
-        Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + pledgerWriter.Deleted });
+        Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + ledgerWriter.Deleted + pledgerWriter.Deleted });
     }
+
+    /// <summary>
+    /// A pledge's row is newer than the rebuilt one when it has taken in a later version of its stream; a row the rebuild
+    /// did not produce is stale (its pledge was retracted, or never stood) when the event it last took in is within the
+    /// high-water mark, and kept when a write racing the rebuild made it after.
+    /// </summary>
+    private static readonly ModelWriter<PledgeLedgerRow, string>.Recency PledgeLedgerRecency = new(
+        "(live.data ->> 'Version')::int <= (excluded.data ->> 'Version')::int",
+        $"""
+         exists (select 1 from {TrackerDatabase.Schema}.mt_events e
+                  where e.stream_id = live.stream_id and e.version = (live.data ->> 'Version')::int and e.seq_id <= $2)
+         """);
 
     private async Task RepairRowsAndRecountRollup(CancellationToken token)
     {

@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Tracker.Api.Infrastructure;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Pledgers;
 
 namespace Tracker.Api.Admin;
@@ -33,6 +34,13 @@ public static class ReadModelReplay
         long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token, int eventsPerPage = EventsPerPage)
     {
         var fold = new CommitmentProgressFold();
+        await foreach (var _ in Replay(store, highWaterMark, [fold], onEvents, token, eventsPerPage)) yield return fold.TakeFinished();
+    }
+
+    public static async IAsyncEnumerable<IReadOnlyList<Replayed<PledgeLedgerRow>>> PledgeLedgers(IDocumentStore store,
+        long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token, int eventsPerPage = EventsPerPage)
+    {
+        var fold = new PledgeLedgerFold();
         await foreach (var _ in Replay(store, highWaterMark, [fold], onEvents, token, eventsPerPage)) yield return fold.TakeFinished();
     }
 

@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Tracker.Domain.Commitments;
 using Tracker.Projections;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Pledgers;
 
 namespace Tracker.Api.Admin;
@@ -89,6 +90,38 @@ public sealed class CommitmentProgressFold : StreamFold<CommitmentProgress>
             Finished(new(CommitmentProgress.From(_state, Timestamps.AsStored(_last.Timestamp)), _state.Version));
         }
         (_state, _last) = (null, null);
+    }
+}
+
+/// <summary>
+/// Each pledge's ledger row, by the steps of the inline projection: final when the stream ends. A correction stored
+/// before retractions is read as the retraction it stands for, from the pledge facts earlier in the same stream.
+/// </summary>
+public sealed class PledgeLedgerFold : StreamFold<PledgeLedgerRow>
+{
+    private readonly Dictionary<string, PledgeLedgerRow> _open = [];
+    private readonly Dictionary<long, object> _facts = [];
+
+    public override void Apply(IEvent e)
+    {
+        var data = e.Data is EventCorrected legacy
+            ? _facts.TryGetValue(legacy.CorrectedVersion, out var corrected) ? Retraction.Of(legacy, corrected) : null
+            : e.Data;
+        if (data is null || PledgeLedgerProjection.PledgeOf(data) is not { } pledgeId) return;
+        if (data is PledgeAnnounced or PledgeRevised or PledgeStageRecorded) _facts[e.Version] = data;
+
+        var id = PledgeLedgerRow.IdOf(e.StreamId, pledgeId);
+        var next = Applied(PledgeLedgerProjection.ProjectionName, e,
+            () => PledgeLedgerProjection.Stepped(_open.GetValueOrDefault(id), e.StreamId, data, (int)e.Version));
+        if (next is null) _open.Remove(id);
+        else _open[id] = next;
+    }
+
+    public override void EndStream()
+    {
+        foreach (var row in _open.Values) Finished(new(row, row.Version));
+        _open.Clear();
+        _facts.Clear();
     }
 }
 

@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -27,17 +28,34 @@ namespace Tracker.Api.Commitments;
 public static class CommitmentWrite
 {
     /// <summary>
-    /// Fetches the stream for writing, locked for this transaction: writers racing on one commitment queue instead of
-    /// failing, and a version checked against If-Match stays true until the commit. The state is null for an unknown
-    /// commitment, which <see cref="ValidateAsync"/> answers before any endpoint reads it. (Marten's fetch with an
-    /// expected version would not lock: a writer with If-Match would fail at commit instead of waiting its turn.)
+    /// Fetches the stream for writing, locked for this transaction, and the ledger rows of the pledges the request names,
+    /// in one round trip: writers racing on one commitment queue instead of failing, and a version checked against
+    /// If-Match stays true until the commit. The state comes with those pledges in hand, and nothing about any other
+    /// pledge. It is null for an unknown commitment, which <see cref="ValidateAsync"/> answers before any endpoint reads
+    /// it. (Marten's fetch with an expected version would not lock: a writer with If-Match would fail at commit instead
+    /// of waiting its turn.)
     /// </summary>
-    public static async Task<(IEventStream<CommitmentProgress>, CommitmentState)> LoadAsync(string key,
-        IDocumentSession session, HttpContext http)
+    public static async Task<(IEventStream<CommitmentProgress>, CommitmentState)> LoadAsync<TRequest>(string key,
+        TRequest request, IDocumentSession session, HttpContext http)
     {
-        var stream = await session.Events.FetchForExclusiveWriting<CommitmentProgress>(StreamIds.ForCommitment(key),
-            http.RequestAborted);
-        return (stream, stream.Aggregate?.State!);
+        var id = StreamIds.ForCommitment(key);
+        // The rows go through the identity map, where the inline pledge projection finds them again at commit.
+        session.UseIdentityMapFor<PledgeLedgerRow>();
+        // Npgsql sends BEGIN with the batch's first statement: no round trip of its own.
+        await session.BeginTransactionAsync(http.RequestAborted);
+        var batch = session.CreateBatchQuery();
+        var fetched = batch.Events.FetchForExclusiveWriting<CommitmentProgress>(id);
+        var named = NamedPledges.Of(request, http);
+        Task<PledgeLedgerRow?>? one = named.Id is { } pledgeId ? batch.Load<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId)) : null;
+        var prefix = named.IdStem is { } stem ? PledgeLedgerRow.IdOf(id, stem + "-") : null;
+        var several = prefix is null ? null : batch.Query<PledgeLedgerRow>().Where(r => r.StreamId == id && r.Id.StartsWith(prefix)).ToList();
+        await batch.Execute(http.RequestAborted);
+
+        var stream = await fetched;
+        IReadOnlyList<PledgeLedgerRow> rows = one is not null ? (await one is { } row ? [row] : []) : several is not null ? await several : [];
+        return (stream, stream.Aggregate?.State is { } state
+            ? state with { Pledges = [.. rows.Select(r => r.Ledger)] }
+            : null!);
     }
 
     /// <summary>
@@ -116,7 +134,11 @@ public sealed class CommitmentWritePolicy : IHttpPolicy
                 .Produces<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")
                 .Produces<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json");
 
-            var load = new MethodCall(typeof(CommitmentWrite), nameof(CommitmentWrite.LoadAsync)) { CommentText = "Fetch the commitment for writing" };
+            var load = new MethodCall(typeof(CommitmentWrite),
+                typeof(CommitmentWrite).GetMethod(nameof(CommitmentWrite.LoadAsync))!.MakeGenericMethod(requestType))
+            {
+                CommentText = "Fetch the commitment for writing, with the pledges the request names"
+            };
             var validate = new MethodCall(typeof(CommitmentWrite),
                 typeof(CommitmentWrite).GetMethod(nameof(CommitmentWrite.ValidateAsync))!.MakeGenericMethod(requestType))
             {
@@ -129,4 +151,21 @@ public sealed class CommitmentWritePolicy : IHttpPolicy
                 [load, validate, new MaybeEndWithResultFrame(validate.ReturnVariable!)]);
         }
     }
+}
+
+/// <summary>
+/// The pledges a write names, whose ledger rows it loads with the commitment: the route's pledge (a stage, a revision),
+/// an announcement's own id, or, for an announcement that lets the service name it, every pledge named after the same
+/// pledger ("germany-1", "germany-2": the next free number). A correction names its pledge through the fact it retracts,
+/// which it reads after the fetch (<see cref="Revising.CorrectEventEndpoint"/>).
+/// </summary>
+public readonly record struct NamedPledges(string? Id, string? IdStem)
+{
+    public static NamedPledges Of<TRequest>(TRequest request, HttpContext http) => request switch
+    {
+        _ when http.Request.RouteValues.TryGetValue("pledgeId", out var routed) && routed is string id => new(id, null),
+        Pledging.AnnouncePledgeRequest { PledgeId: { } id } => new(id, null),
+        Pledging.AnnouncePledgeRequest { Pledger: { } pledger } when !string.IsNullOrWhiteSpace(pledger) => new(null, Slug.From(pledger)),
+        _ => default
+    };
 }

@@ -2,15 +2,17 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 
 namespace Tracker.Api.Infrastructure;
 
 /// <summary>
 /// A database written by a tracker older than the bounded progress model holds models that carried the whole history
-/// and no decision state, and a write to them would find no state to decide against. Before the service takes requests,
-/// if any commitment lacks its model or has one of the old shape (or its columns for the list and the dashboard are
-/// empty, should a migration not have filled them from the documents), Marten's own rebuild builds every model from the log
-/// (a few seconds for the seed catalogue). One node at a time: the others wait on the same advisory lock and then find
+/// and no decision state, and a write to them would find no state to decide against; one written before pledges had
+/// ledger rows of their own has states that keep every pledge and no pledge rows. Before the service takes requests,
+/// if any commitment lacks its model or has one of an old shape (or its columns for the list and the dashboard are
+/// empty, should a migration not have filled them from the documents), Marten's own rebuild builds every model and
+/// every pledge ledger from the log (a few seconds for the seed catalogue). One node at a time: the others wait on the same advisory lock and then find
 /// nothing to do.
 /// </summary>
 public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource database, ILogger<ProgressModelUpgrade> logger)
@@ -39,7 +41,8 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 select count(*) from {TrackerDatabase.Schema}.mt_events e
                  where e.type = 'commitment_stated'
                    and not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress p
-                                    where p.id = e.stream_id and p.data ? 'State' and p.money_pledged is not null)
+                                    where p.id = e.stream_id and p.data ? 'State' and p.data -> 'State' ? 'Totals'
+                                      and p.money_pledged is not null)
                 """, connection);
             long missing;
             try
@@ -57,7 +60,9 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker); rebuilding the models from the log", missing);
             using var daemon = await store.BuildProjectionDaemonAsync();
             await daemon.RebuildProjectionAsync(CommitmentProgressProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
-            logger.LogInformation("Progress models rebuilt for every commitment");
+            // Models kept each pledge's ledger in their state until pledges had rows of their own.
+            await daemon.RebuildProjectionAsync(PledgeLedgerProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
+            logger.LogInformation("Progress models and pledge ledgers rebuilt for every commitment");
             return missing;
         }
         finally

@@ -9,6 +9,7 @@ using Tracker.Api.Infrastructure.EventVersions;
 using Tracker.Api.Infrastructure.Idempotency;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Commitments.Timeline;
 using Tracker.Projections.Documents;
@@ -109,6 +110,10 @@ public static class TrackerDatabase
                 // against its State (fetched with the stream in one round trip), and a monitor reads back at once what
                 // they recorded. One document, not a state and a read model apart: each write loads and upserts one.
                 options.Projections.Add<CommitmentProgressProjection>(ProjectionLifecycle.Inline);
+                // A ledger row per pledge, in the same transaction: a write about a pledge loads that row beside the
+                // state, so neither grows with the number of pledges (Commitments/Pledges/).
+                options.Projections.Add(new PledgeLedgerProjection(), ProjectionLifecycle.Inline);
+                options.Schema.For<PledgeLedgerRow>().Duplicate(r => r.StreamId).Duplicate(r => r.AnnouncedVersion);
                 // The list filters and sorts, and the dashboard sums, on columns beside each model (ListColumns).
                 options.Policies.ForAllDocuments(mapping =>
                 {

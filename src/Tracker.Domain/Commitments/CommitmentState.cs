@@ -2,10 +2,11 @@ namespace Tracker.Domain.Commitments;
 
 /// <summary>
 /// What the write rules decide against, and nothing more: kind, the stating documents, the current target, deadline
-/// and status with the few earlier ones a retraction can bring back, and per pledge its running totals. Its size
-/// follows what was decided (documents, revisions, assessments, pledges), never the number of reports, stages or
-/// evidence, so a write costs the same on a commitment's ten-thousandth event as on its first. Everything a person
-/// reads lives in read models shaped for the question.
+/// and status with the few earlier ones a retraction can bring back, and the pledges' count and totals. Its size
+/// follows what was decided (documents, revisions, assessments), never the number of pledges, reports, stages or
+/// evidence, so a write costs the same on a commitment's ten-thousandth event as on its first. Each pledge's own running
+/// totals live in a row of their own (the pledge ledger), which a write about that pledge loads beside the state and
+/// puts in hand (<see cref="Pledges"/>). Everything a person reads lives in read models shaped for the question.
 /// </summary>
 public sealed record CommitmentState
 {
@@ -20,7 +21,20 @@ public sealed record CommitmentState
     public IReadOnlyList<Versioned<Target>> Targets { get; init; } = [];
     public IReadOnlyList<Versioned<Deadline>> Deadlines { get; init; } = [];
     public IReadOnlyList<Assessment> Assessments { get; init; } = [];
+    /// <summary>
+    /// The pledges in hand: every pledge in a fold of the whole history (a rebuild, the effective timeline), and in a
+    /// write only the pledge it names, loaded from its ledger row. A stored state keeps none (the progress projection
+    /// drops them); the totals below do not depend on them.
+    /// </summary>
     public IReadOnlyList<PledgeLedger> Pledges { get; init; } = [];
+
+    /// <summary>
+    /// How many pledges stand and their totals in the ledger currency. A state stored before pledges had rows of their
+    /// own has no totals and every pledge in hand, which sum to the same (<see cref="PledgeSums"/>).
+    /// </summary>
+    public PledgeTotals? Totals { get; init; }
+
+    public PledgeTotals PledgeSums => Totals ?? PledgeTotals.Of(Pledges);
 
     /// <summary>Money figures reported (and not retracted): with pledges, they fix the ledger currency.</summary>
     public int MoneyReports { get; init; }
@@ -42,7 +56,7 @@ public sealed record CommitmentState
     /// <summary>The document that stated it, then each that restated it.</summary>
     public IEnumerable<string> StatingDocuments => Restatements.Select(r => r.Value).Prepend(StatedIn);
 
-    public bool MoneyRecorded => Pledges.Count > 0 || MoneyReports > 0;
+    public bool MoneyRecorded => PledgeSums.Count > 0 || MoneyReports > 0;
 
     public PledgeLedger? FindPledge(string pledgeId) =>
         Pledges.FirstOrDefault(p => string.Equals(p.PledgeId, pledgeId, StringComparison.OrdinalIgnoreCase));
@@ -55,7 +69,8 @@ public sealed record CommitmentState
         StatedOn = e.StatedOn,
         StatedIn = e.StatedIn.DocumentKey,
         Targets = e.Target is null ? [] : [new(1, e.Target)],
-        Deadlines = e.Deadline is null ? [] : [new(1, e.Deadline)]
+        Deadlines = e.Deadline is null ? [] : [new(1, e.Deadline)],
+        Totals = PledgeTotals.None
     };
 
     /// <summary>The same state from the full fold of the history (the read models' replays of the past).</summary>
@@ -72,6 +87,7 @@ public sealed record CommitmentState
         Deadlines = full.Deadlines.Select(d => new Versioned<Deadline>(d.Version, d.Deadline)).ToList(),
         Assessments = full.StatusHistory.Select(s => new Assessment(s.Version, s.Status, s.AssessedOn, s.EffectiveOn)).ToList(),
         Pledges = full.Pledges.Select(PledgeLedger.From).ToList(),
+        Totals = PledgeTotals.Of(full.Pledges.Select(PledgeLedger.From)),
         MoneyReports = full.ProgressReports.Count(r => r.Currency is not null),
         Retracted = full.Corrections.Select(c => c.CorrectedVersion).ToList(),
         DeadlinePassedOn = full.DeadlinePassedOn
@@ -95,9 +111,20 @@ public sealed record CommitmentState
             },
             TargetRevised x => next with { Targets = [.. Targets, new(v, x.NewTarget)] },
             DeadlineRevised x => next with { Deadlines = [.. Deadlines, new(v, x.NewDeadline)] },
-            PledgeAnnounced x => next with { Pledges = [.. Pledges, PledgeLedger.Announced(x, v)] },
-            PledgeRevised x => next.WithPledge(x.PledgeId, p => p.Revised(x, v)),
-            PledgeStageRecorded x => next.WithPledge(x.PledgeId, p => p.Staged(x)),
+            PledgeAnnounced x => next with
+            {
+                Pledges = [.. Pledges, PledgeLedger.Announced(x, v)],
+                Totals = PledgeSums.Announced(x.LedgerAmount)
+            },
+            PledgeRevised x => next.WithPledge(x.PledgeId, p => p.Revised(x, v)) with
+            {
+                Totals = PledgeSums.Revalued(x.LedgerAmount - (FindPledge(x.PledgeId)?.LedgerAmount ?? x.PreviousLedgerAmount ??
+                                                              throw NotInHand(x.PledgeId)))
+            },
+            PledgeStageRecorded x => next.WithPledge(x.PledgeId, p => p.Staged(x)) with
+            {
+                Totals = PledgeSums.Staged(x.Stage, x.LedgerAmount)
+            },
             ProgressReported x => x.Currency is null ? next : next with { MoneyReports = MoneyReports + 1 },
             StatusAssessed x => next with { Assessments = [.. Assessments, new(v, x.Status, x.AssessedOn, x.TookEffectOn)] },
             EvidenceAttached => next,
@@ -124,13 +151,44 @@ public sealed record CommitmentState
             TargetRevisionRetracted => state with { Targets = Targets.Where(x => x.Version != v).ToList() },
             DeadlineRevisionRetracted => state with { Deadlines = Deadlines.Where(x => x.Version != v).ToList() },
             AssessmentRetracted => state with { Assessments = Assessments.Where(x => x.Version != v).ToList() },
-            PledgeRetracted x => state with { Pledges = Pledges.Where(p => p.PledgeId != x.PledgeId).ToList() },
-            PledgeRevisionRetracted x => state.WithPledge(x.PledgeId, p => p.WithoutRevision(v)),
-            PledgeStageRetracted x => state.WithPledge(x.PledgeId, p => p.Unstaged(x)),
+            PledgeRetracted x => state with
+            {
+                Pledges = Pledges.Where(p => p.PledgeId != x.PledgeId).ToList(),
+                Totals = PledgeSums.Retracted(FindPledge(x.PledgeId)?.LedgerAmount ?? x.LedgerAmount ?? throw NotInHand(x.PledgeId))
+            },
+            PledgeRevisionRetracted x => state.WithPledge(x.PledgeId, p => p.WithoutRevision(v)) with
+            {
+                Totals = PledgeSums.Revalued(FindPledge(x.PledgeId) is { } p
+                    ? p.WithoutRevision(v).LedgerAmount - p.LedgerAmount
+                    : x.LedgerAmountAfter - x.LedgerAmountBefore ?? throw NotInHand(x.PledgeId))
+            },
+            PledgeStageRetracted x => state.WithPledge(x.PledgeId, p => p.Unstaged(x)) with
+            {
+                Totals = PledgeSums.Staged(x.Stage, -x.LedgerAmount)
+            },
             ProgressReportRetracted { InMoney: true } => state with { MoneyReports = MoneyReports - 1 },
             _ => state
         };
     }
+
+    /// <summary>
+    /// The pledge this event needs in hand to be folded, when it is not and the event does not carry what it changes
+    /// (events stored before pledges had rows of their own): the caller reads that pledge as of the event from the log.
+    /// </summary>
+    public string? PledgeNeeded(object e)
+    {
+        var (pledgeId, carried) = e switch
+        {
+            PledgeRevised x => (x.PledgeId, x.PreviousLedgerAmount is not null),
+            PledgeRetracted x => (x.PledgeId, x.LedgerAmount is not null),
+            PledgeRevisionRetracted x => (x.PledgeId, x.LedgerAmountBefore is not null && x.LedgerAmountAfter is not null),
+            _ => (null, true)
+        };
+        return carried || pledgeId is null || FindPledge(pledgeId) is not null ? null : pledgeId;
+    }
+
+    private static InvalidOperationException NotInHand(string pledgeId) => new(
+        $"Pledge '{pledgeId}' is needed to fold this event and is not in hand (read it with the state: PledgeNeeded).");
 
     private CommitmentState WithPledge(string pledgeId, Func<PledgeLedger, PledgeLedger> change) => this with
     {
@@ -145,4 +203,27 @@ public sealed record Versioned<T>(int Version, T Value);
 public sealed record Assessment(int Version, CommitmentStatus Status, DateOnly AssessedOn, DateOnly? EffectiveOn = null)
 {
     public DateOnly? EffectiveOn { get; init; } = EffectiveOn ?? AssessedOn;
+}
+
+/// <summary>How many pledges stand, and their amounts, committed and disbursed parts in the ledger currency.</summary>
+public sealed record PledgeTotals(int Count, decimal Pledged, decimal Committed, decimal Disbursed)
+{
+    public static readonly PledgeTotals None = new(0, 0, 0, 0);
+
+    public static PledgeTotals Of(IEnumerable<PledgeLedger> pledges)
+    {
+        var all = pledges.ToList();
+        return new(all.Count, Decimals.Normal(all.Sum(p => p.LedgerAmount)), Decimals.Normal(all.Sum(p => p.LedgerCommitted)),
+            Decimals.Normal(all.Sum(p => p.LedgerDisbursed)));
+    }
+
+    public PledgeTotals Announced(decimal ledgerAmount) => this with { Count = Count + 1, Pledged = Decimals.Normal(Pledged + ledgerAmount) };
+
+    public PledgeTotals Retracted(decimal ledgerAmount) => this with { Count = Count - 1, Pledged = Decimals.Normal(Pledged - ledgerAmount) };
+
+    public PledgeTotals Revalued(decimal change) => this with { Pledged = Decimals.Normal(Pledged + change) };
+
+    public PledgeTotals Staged(PledgeStage stage, decimal ledgerAmount) => stage == PledgeStage.Disbursed
+        ? this with { Disbursed = Decimals.Normal(Disbursed + ledgerAmount) }
+        : this with { Committed = Decimals.Normal(Committed + ledgerAmount) };
 }

@@ -40,7 +40,7 @@ public sealed record ProgressMeasure(decimal? Fraction, string Basis, decimal? D
 /// <summary>
 /// One commitment as a dashboard row and a commitment page show it. Inline: written in the transaction of each write,
 /// so a monitor reads back what they recorded. Bounded: the latest report and assessment, counts, totals and the
-/// decision state's per-pledge ledger, never the history itself (pages of their own routes serve that).
+/// decision state, never the history itself nor the pledges (pages of their own routes serve those).
 /// </summary>
 public sealed record CommitmentProgress
 {
@@ -127,7 +127,8 @@ public sealed record CommitmentProgress
         var assessment = full.StatusHistory.Count == 0
             ? null
             : full.StatusHistory[^1] is var s ? new CurrentAssessment(s.Version, s.Status, s.AssessedOn, s.Rationale, s.Source, s.EffectiveOn) : null;
-        return Summarised(full.Id, full.Title, full.LineOfEffort, full.Actors, full.StatedIn, CommitmentState.From(full),
+        // Stored as the inline projection stores it: each pledge is in its ledger row, not in hand.
+        return Summarised(full.Id, full.Title, full.LineOfEffort, full.Actors, full.StatedIn, CommitmentState.From(full) with { Pledges = [] },
             Latest(full.ProgressReports), Latest(full.ProgressReports.Where(r => r.LedgerFigure is not null)), assessment,
             changedAt);
     }
@@ -136,10 +137,8 @@ public sealed record CommitmentProgress
         Provenance statedIn, CommitmentState state, LatestReport? latest, LatestReport? latestMoney,
         CurrentAssessment? assessment, DateTimeOffset changedAt)
     {
-        var money = new MoneyByStage(
-            Decimals.Normal(state.Pledges.Sum(p => p.LedgerAmount)),
-            Decimals.Normal(state.Pledges.Sum(p => p.LedgerCommitted)),
-            Decimals.Normal(state.Pledges.Sum(p => p.LedgerDisbursed)));
+        var pledges = state.PledgeSums;
+        var money = new MoneyByStage(pledges.Pledged, pledges.Committed, pledges.Disbursed);
         return new CommitmentProgress
         {
             Id = id,
@@ -152,7 +151,7 @@ public sealed record CommitmentProgress
             Target = state.Target,
             LedgerCurrency = state.LedgerCurrency,
             Money = money,
-            PledgeCount = state.Pledges.Count,
+            PledgeCount = pledges.Count,
             LatestReport = latest,
             LatestMoneyReport = latestMoney,
             Progress = ProgressRule.Measure(state.Target, state.IsAchieved, money, latest, latestMoney),

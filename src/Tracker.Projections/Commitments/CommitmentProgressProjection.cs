@@ -8,8 +8,9 @@ namespace Tracker.Projections.Commitments;
 /// <summary>
 /// Steps the model by one event with the decision state's own step (CommitmentState.After), so the totals can never
 /// disagree with what the write rules decided against, and keeps the latest report and assessment. Only a retraction of
-/// the latest report or assessment, and a correction stored before retractions, read the log (the event they name, or
-/// the reports left): rare, and never more than that stream's reports.
+/// the latest report or assessment, a correction stored before retractions, and a revision or retraction of a pledge
+/// stored before those carried the amounts they change, read the log (the event they name, the reports left, or that
+/// pledge's facts): rare, and never more than that stream's reports or pledge facts.
 /// </summary>
 public sealed class CommitmentProgressProjection : SingleStreamProjection<CommitmentProgress, Guid>
 {
@@ -28,7 +29,14 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         if (data is null) return snapshot.With(snapshot.State with { Version = snapshot.State.Version + 1 },
             snapshot.LatestReport, snapshot.LatestMoneyReport, snapshot.Assessment, changedAt);
 
-        var state = snapshot.State.After(data);
+        var before = snapshot.State;
+        if (before.PledgeNeeded(data) is { } pledgeId)
+        {
+            // The model's own count of versions: an event appended without fetching its stream has none yet.
+            before = before with { Pledges = [.. before.Pledges, await LogLookups.PledgeBefore(session, id, pledgeId, before.Version + 1, cancellation)] };
+        }
+        // The stored state keeps no pledge in hand: each has its ledger row (PledgeLedgerProjection).
+        var state = before.After(data) with { Pledges = [] };
         switch (data)
         {
             case ProgressReportRetracted retracted when retracted.RetractedVersion == snapshot.LatestReport?.Version ||
@@ -107,6 +115,45 @@ public static class LogLookups
             .OrderBy(r => r.AsOf).ThenBy(r => r.Version)
             .ToList();
         return (standing.LastOrDefault(), standing.LastOrDefault(r => r.LedgerFigure is not null));
+    }
+
+    /// <summary>The facts that change a pledge, by their stored names (the first pledge shape's included).</summary>
+    private static readonly string[] PledgeFacts =
+    [
+        "pledge_announced", "pledge_made", "pledge_revised", "pledge_stage_recorded", "pledge_retracted",
+        "pledge_revision_retracted", "pledge_stage_retracted", "event_corrected"
+    ];
+
+    /// <summary>
+    /// A pledge as it stood before a version, folded from its facts in the log: for events stored before revisions and
+    /// retractions carried the amounts they change, stepped from a state that keeps no pledge in hand.
+    /// </summary>
+    public static async Task<PledgeLedger> PledgeBefore(IQuerySession session, Guid id, string pledgeId, long version,
+        CancellationToken token)
+    {
+        var facts = await session.Events.QueryAllRawEvents()
+            .Where(x => x.StreamId == id && x.Version < version && x.EventTypeName.IsOneOf(PledgeFacts))
+            .OrderBy(x => x.Version)
+            .ToListAsync(token);
+        var recorded = facts.ToDictionary(x => x.Version, x => x.Data);
+        bool Named(string other) => string.Equals(other, pledgeId, StringComparison.OrdinalIgnoreCase);
+        PledgeLedger? pledge = null;
+        foreach (var x in facts)
+        {
+            var data = x.Data is EventCorrected legacy
+                ? recorded.TryGetValue(legacy.CorrectedVersion, out var corrected) ? Retraction.Of(legacy, corrected) : null
+                : x.Data;
+            pledge = data switch
+            {
+                PledgeAnnounced a when Named(a.PledgeId) => PledgeLedger.Announced(a, (int)x.Version),
+                PledgeRetracted r when Named(r.PledgeId) => null,
+                PledgeRevised r when pledge is not null && Named(r.PledgeId) => Pledges.PledgeLedgerProjection.Stepped(pledge, r, (int)x.Version),
+                PledgeStageRecorded r when pledge is not null && Named(r.PledgeId) => Pledges.PledgeLedgerProjection.Stepped(pledge, r, (int)x.Version),
+                IPledgeRetraction r when pledge is not null && Named(r.PledgeId) => Pledges.PledgeLedgerProjection.Stepped(pledge, r, (int)x.Version),
+                _ => pledge
+            };
+        }
+        return pledge ?? throw new InvalidOperationException($"Pledge '{pledgeId}' does not stand before version {version}.");
     }
 
     public static async Task<CurrentAssessment?> AssessmentAt(IQuerySession session, Guid id, int version, CancellationToken token)

@@ -87,20 +87,24 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
     {
         await ACatalogueAndSomeMoney();
         var live = await Stored("mt_doc_commitmentprogress");
+        var ledgers = await Stored("mt_doc_pledgeledgerrow");
         var dashboard = (await Api.Scenario(s => s.Get.Url("/api/dashboard"))).Json().GetRawText();
-        // The document and the columns the dashboard sums (kept beside it) both spoiled: the rebuild restores both.
+        // The document and the columns the dashboard sums (kept beside it) both spoiled: the rebuild restores both, and
+        // the pledges' ledger rows that go with the models.
         await Sql("update tracker.mt_doc_commitmentprogress set data = jsonb_set(data, '{Title}', '\"spoiled\"'), status = null, money_pledged = 0");
+        await Sql("update tracker.mt_doc_pledgeledgerrow set data = jsonb_set(data, '{Ledger,Disbursed}', '1')");
         var totals = new List<long>();
 
         var progress = await Rebuild("CommitmentProgress", async () =>
             totals.Add((await Api.Scenario(s => s.Get.Url("/api/commitments?pageSize=1"))).Json().GetProperty("total").GetInt64()));
 
         progress.GetProperty("status").GetString().ShouldBe("completed");
-        progress.GetProperty("modelsWritten").GetInt32().ShouldBe(CatalogueCommitments);
+        progress.GetProperty("modelsWritten").GetInt32().ShouldBe(CatalogueCommitments + 1); // and Germany's pledge's row
         progress.GetProperty("eventsProcessed").GetInt64().ShouldBe(progress.GetProperty("highWaterMark").GetInt64());
         totals.ShouldNotBeEmpty();
         totals.ShouldAllBe(t => t == CatalogueCommitments);
         (await Stored("mt_doc_commitmentprogress")).ShouldBe(live);
+        (await Stored("mt_doc_pledgeledgerrow")).ShouldBe(ledgers);
         (await Api.Scenario(s => s.Get.Url("/api/dashboard"))).Json().GetRawText().ShouldBe(dashboard);
     }
 
@@ -130,7 +134,8 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         var rollup = (await Api.Scenario(s => s.Get.Url("/api/admin/projections/DashboardRollup/verify"))).Json();
 
         progress.GetProperty("status").GetString().ShouldBe("completed");
-        progress.GetProperty("modelsWritten").GetInt32().ShouldBe(CatalogueCommitments + 1); // the commitments and Germany's pledges toward one
+        // The commitments, Germany's pledge's ledger row, and Germany's pledges toward one commitment.
+        progress.GetProperty("modelsWritten").GetInt32().ShouldBe(CatalogueCommitments + 2);
         progress.GetProperty("eventsProcessed").GetInt64().ShouldBe(progress.GetProperty("highWaterMark").GetInt64());
         (await Stored("mt_doc_commitmentprogress")).ShouldBe(live.Progress);
         (await Stored("mt_doc_pledgercommitment")).ShouldBe(live.Pledgers);

@@ -6,6 +6,7 @@ using Marten;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.ReadModels;
 using Tracker.Tests.Support;
@@ -93,7 +94,8 @@ public sealed class event_versions(TrackerApp app) : TrackerTest(app)
         var state = (await query.LoadAsync<CommitmentProgress>(id)).ShouldNotBeNull().State;
         state.Version.ShouldBe(4);
         state.Retracted.ShouldBe([3]);
-        state.FindPledge("germany-1").ShouldNotBeNull().Disbursed.ShouldBe(0m);
+        state.PledgeSums.Disbursed.ShouldBe(0m);
+        (await query.LoadAsync<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, "germany-1"))).ShouldNotBeNull().Ledger.Disbursed.ShouldBe(0m);
         (await Api.ReadCommitment()).GetProperty("money").GetProperty("disbursed").GetDecimal().ShouldBe(0m);
 
         // The rules decide against the corrected state: the whole pledge can be disbursed again, and not twice corrected.

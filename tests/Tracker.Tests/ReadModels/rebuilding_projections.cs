@@ -21,7 +21,7 @@ public sealed class RebuildCollection : ICollectionFixture<TrackerApp>
 public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
 {
     private static readonly string[] ModelTables =
-        ["mt_doc_commitmentprogress", "mt_doc_pledgercommitment", "mt_doc_documentview"];
+        ["mt_doc_commitmentprogress", "mt_doc_pledgeledgerrow", "mt_doc_pledgercommitment", "mt_doc_documentview"];
 
     private static readonly (string Table, string Key)[] RollupTables =
         [(DashboardRollup.Counted, "stream_id"), (DashboardRollup.Groups, "dimension, name")];
@@ -85,6 +85,35 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         (await upgrade.Run(CancellationToken.None)).ShouldBe(1);
 
         (await StoredModels())["mt_doc_commitmentprogress"].ShouldBe(before);
+        (await upgrade.Run(CancellationToken.None)).ShouldBe(0);
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(15_000_000m));
+    }
+
+    [Fact]
+    public async Task a_database_from_before_pledge_ledger_rows_gets_them_built_from_the_log_before_writes()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        var before = await StoredModels();
+        // What an older tracker stored: each pledge in the state, no totals beside them and no ledger rows.
+        var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        await using (var age = dataSource.CreateCommand("""
+                         update tracker.mt_doc_commitmentprogress set data = data #- '{State,Totals}';
+                         delete from tracker.mt_doc_pledgeledgerrow;
+                         """))
+        {
+            await age.ExecuteNonQueryAsync();
+        }
+        (await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(1m), 422))
+            .Json().GetProperty("rule").GetString().ShouldBe("unknown-pledge");
+
+        var upgrade = Api.Services.GetRequiredService<ProgressModelUpgrade>();
+        (await upgrade.Run(CancellationToken.None)).ShouldBe(1);
+
+        var after = await StoredModels();
+        after["mt_doc_commitmentprogress"].ShouldBe(before["mt_doc_commitmentprogress"]);
+        after["mt_doc_pledgeledgerrow"].ShouldBe(before["mt_doc_pledgeledgerrow"]);
         (await upgrade.Run(CancellationToken.None)).ShouldBe(0);
         await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(15_000_000m));
     }

@@ -6,6 +6,7 @@ using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Wolverine.Http;
 
 namespace Tracker.Api.Commitments.Reading;
@@ -48,10 +49,16 @@ public static class CommitmentPages
         var paging = Paging.Parse(page, pageSize, DefaultPledgePageSize, MaxPledgePageSize, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
-        if (await session.LoadAsync<CommitmentProgress>(StreamIds.ForCommitment(key), token) is not { } progress) return NoSuchCommitment.Problem(key);
-        var pledges = progress.State.Pledges;
-        return Results.Ok(new PledgePage(pledges.Skip(paging.Skip).Take(paging.PageSize).Select(PledgeRow.Of).ToList(),
-            progress.LedgerCurrency, paging.Page, paging.PageSize, pledges.Count, paging.PageCount(pledges.Count)));
+        var id = StreamIds.ForCommitment(key);
+        if (await session.LoadAsync<CommitmentProgress>(id, token) is not { } progress) return NoSuchCommitment.Problem(key);
+        var rows = await session.Query<PledgeLedgerRow>()
+            .Where(r => r.StreamId == id)
+            .OrderBy(r => r.AnnouncedVersion)
+            .Skip(paging.Skip).Take(paging.PageSize)
+            .ToListAsync(token);
+        var total = progress.PledgeCount;
+        return Results.Ok(new PledgePage(rows.Select(r => PledgeRow.Of(r.Ledger)).ToList(),
+            progress.LedgerCurrency, paging.Page, paging.PageSize, total, paging.PageCount(total)));
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Tracker.Api.Documents;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -25,12 +26,16 @@ public sealed record CorrectEventRequest(int? Version, [property: MultiLine] str
     }
 }
 
-/// <summary>The event a correction names, as recorded (null when the stream has no such version).</summary>
-public sealed record NamedFact(object? Data);
+/// <summary>The event a correction names, as recorded (null when the stream has no such version), and the ledger of
+/// the pledge it is about, if it is about one.</summary>
+public sealed record NamedFact(object? Data, PledgeLedger? Pledge = null);
 
 public static class CorrectEventEndpoint
 {
-    /// <summary>The fact the correction names, read after the shared workflow fetched and checked the commitment.</summary>
+    /// <summary>
+    /// The fact the correction names, read after the shared workflow fetched and checked the commitment, and the ledger
+    /// row of its pledge (through the identity map, where the inline pledge projection finds it again).
+    /// </summary>
     public static async Task<NamedFact> LoadAsync(string key, CorrectEventRequest request, IDocumentSession session,
         CancellationToken token)
     {
@@ -40,14 +45,25 @@ public static class CorrectEventEndpoint
             : await session.Events.QueryAllRawEvents()
                 .Where(e => e.StreamId == id && e.Version == version)
                 .FirstOrDefaultAsync(token);
-        return new NamedFact(named?.Data);
+        var pledgeId = named?.Data switch
+        {
+            PledgeAnnounced x => x.PledgeId,
+            PledgeRevised x => x.PledgeId,
+            PledgeStageRecorded x => x.PledgeId,
+            _ => null
+        };
+        var row = pledgeId is null ? null : await session.LoadAsync<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId), token);
+        return new NamedFact(named?.Data, row?.Ledger);
     }
 
     [WolverinePost("/api/commitments/{key}/corrections", Name = "CorrectEvent")]
     [EndpointSummary("Retract an earlier fact by its version")]
     [Tags("Commitments")]
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(CorrectEventRequest request, CommitmentState commitment,
-        NamedFact named) =>
-        CommitmentWrite.Recorded(commitment, CorrectEvent.Decide(commitment, request.Version!.Value, named.Data,
+        NamedFact named)
+    {
+        var state = named.Pledge is { } pledge ? commitment with { Pledges = [pledge] } : commitment;
+        return CommitmentWrite.Recorded(state, CorrectEvent.Decide(state, request.Version!.Value, named.Data,
             request.Reason.Trim(), request.Source.Normalised()));
+    }
 }

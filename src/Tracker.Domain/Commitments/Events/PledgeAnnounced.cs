@@ -22,6 +22,6 @@ public sealed record PledgeAnnounced(
         $"{Pledger} pledged {Money(Amount)}{Converted(Amount, LedgerAmount, Rate, ledgerCurrency)} on {Date(AnnouncedOn)}";
 
     IRetraction IRetractable.RetractedBy(int version, string reason, Evidence source) =>
-        new PledgeRetracted(version, PledgeId, Pledger, reason, source);
+        new PledgeRetracted(version, PledgeId, Pledger, reason, source, LedgerAmount);
 }
 

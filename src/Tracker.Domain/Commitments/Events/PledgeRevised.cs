@@ -2,7 +2,11 @@ using static Tracker.Domain.Wording;
 
 namespace Tracker.Domain.Commitments;
 
-/// <summary>A pledge's amount was explicitly revised (raised or cut), with the reason.</summary>
+/// <summary>
+/// A pledge's amount was explicitly revised (raised or cut), with the reason. PreviousLedgerAmount is the amount in the
+/// ledger currency before it, so the commitment's totals change without reading the pledge again (null in revisions
+/// recorded before it was kept).
+/// </summary>
 public sealed record PledgeRevised(
     string PledgeId,
     string Pledger,
@@ -10,7 +14,8 @@ public sealed record PledgeRevised(
     ExchangeRate? Rate,
     decimal LedgerAmount,
     string Reason,
-    Evidence Source) : ITrackedEvent, IRetractable
+    Evidence Source,
+    decimal? PreviousLedgerAmount = null) : ITrackedEvent, IRetractable
 {
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => Source.On ?? recordedOn;
 

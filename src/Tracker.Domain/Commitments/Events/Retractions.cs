@@ -36,16 +36,23 @@ public interface IPledgeRetraction : IRetraction
     string Pledger { get; }
 }
 
-/// <summary>A pledge's announcement was recorded in error: the pledge no longer counts.</summary>
-public sealed record PledgeRetracted(int RetractedVersion, string PledgeId, string Pledger, string Reason, Evidence Source)
-    : IPledgeRetraction
+/// <summary>
+/// A pledge's announcement was recorded in error: the pledge no longer counts. LedgerAmount is its amount in the ledger
+/// currency (a pledge is retracted only before any revision or stage); null in retractions recorded before it was kept.
+/// </summary>
+public sealed record PledgeRetracted(int RetractedVersion, string PledgeId, string Pledger, string Reason, Evidence Source,
+    decimal? LedgerAmount = null) : IPledgeRetraction
 {
     string IRetraction.RetractedEvent => "pledge-announced";
 }
 
-/// <summary>A pledge's revision was recorded in error: the amount before it counts again.</summary>
-public sealed record PledgeRevisionRetracted(int RetractedVersion, string PledgeId, string Pledger, string Reason, Evidence Source)
-    : IPledgeRetraction
+/// <summary>
+/// A pledge's revision was recorded in error: the amount before it counts again. The two amounts are the pledge's amount
+/// in force in the ledger currency before and after the retraction (the same when a later revision stands); null in
+/// retractions recorded before they were kept.
+/// </summary>
+public sealed record PledgeRevisionRetracted(int RetractedVersion, string PledgeId, string Pledger, string Reason, Evidence Source,
+    decimal? LedgerAmountBefore = null, decimal? LedgerAmountAfter = null) : IPledgeRetraction
 {
     string IRetraction.RetractedEvent => "pledge-revised";
 }

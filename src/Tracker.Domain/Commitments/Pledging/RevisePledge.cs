@@ -22,6 +22,6 @@ public static class RevisePledge
         if (conversion is not null) return conversion;
 
         return Decision.Accept(new PledgeRevised(pledge.PledgeId, pledge.Pledger, newAmount,
-            newAmount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, reason, source));
+            newAmount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, reason, source, pledge.LedgerAmount));
     }
 }

@@ -28,6 +28,9 @@ public static class CorrectEvent
                 $"Version {version} of '{state.Key}' is not an event a correction can reverse (it does not exist, or it is itself a correction).");
         }
 
+        // A retraction of a pledge's fact is decided with that pledge in hand (the write loads its ledger row).
+        if (retraction is IPledgeRetraction of && state.FindPledge(of.PledgeId) is null) return PledgeRules.Unknown(state, of.PledgeId);
+
         if (retraction is PledgeRetracted announcement && state.FindPledge(announcement.PledgeId) is { } pledge &&
             (pledge.Stages > 0 || pledge.Amounts.Count > 1))
         {
@@ -36,8 +39,9 @@ public static class CorrectEvent
                 ViolationKind.Conflict);
         }
 
-        if (retraction is PledgeRevisionRetracted revision && state.FindPledge(revision.PledgeId) is { } revised)
+        if (retraction is PledgeRevisionRetracted revision)
         {
+            var revised = state.FindPledge(revision.PledgeId)!;
             var restored = revised.Amounts.Last(a => a.Version != version).Value.Amount.Amount;
             if (revised.MostStaged > restored)
             {
@@ -46,6 +50,11 @@ public static class CorrectEvent
                     $"below the {revised.Currency} {revised.MostStaged:#,0.##} already committed or disbursed; correct those stages first.",
                     ViolationKind.Conflict);
             }
+            retraction = revision with
+            {
+                LedgerAmountBefore = revised.LedgerAmount,
+                LedgerAmountAfter = revised.WithoutRevision(version).LedgerAmount
+            };
         }
 
         return Decision.Accept(retraction);

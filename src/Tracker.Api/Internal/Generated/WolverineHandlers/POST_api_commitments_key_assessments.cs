@@ -59,8 +59,8 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Assessing.AssessStatusEndpoint").SetTag("http.route", "/api/commitments/{key}/assessments").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             
-            // Fetch the commitment for writing
-            (var eventStreamOfCommitmentProgress, var commitmentState) = await Tracker.Api.Commitments.CommitmentWrite.LoadAsync(key, documentSession, httpContext).ConfigureAwait(false);
+            // Fetch the commitment for writing, with the pledges the request names
+            (var eventStreamOfCommitmentProgress, var commitmentState) = await Tracker.Api.Commitments.CommitmentWrite.LoadAsync<Tracker.Api.Commitments.Assessing.AssessStatusRequest>(key, request, documentSession, httpContext).ConfigureAwait(false);
 
             
             // An unknown commitment or document ends the request

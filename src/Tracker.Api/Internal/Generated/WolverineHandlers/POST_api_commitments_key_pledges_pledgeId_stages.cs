@@ -66,8 +66,8 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             
-            // Fetch the commitment for writing
-            (var eventStreamOfCommitmentProgress, var commitmentState) = await Tracker.Api.Commitments.CommitmentWrite.LoadAsync(key, documentSession, httpContext).ConfigureAwait(false);
+            // Fetch the commitment for writing, with the pledges the request names
+            (var eventStreamOfCommitmentProgress, var commitmentState) = await Tracker.Api.Commitments.CommitmentWrite.LoadAsync<Tracker.Api.Commitments.Pledging.RecordPledgeStageRequest>(key, request, documentSession, httpContext).ConfigureAwait(false);
 
             
             // An unknown commitment or document ends the request

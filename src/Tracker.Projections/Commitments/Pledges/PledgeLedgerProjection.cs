@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using Tracker.Domain.Commitments;
+
+namespace Tracker.Projections.Commitments.Pledges;
+
+/// <summary>
+/// Keeps a ledger row per pledge, inline: in a write's transaction, each fact about a pledge steps that pledge's row with
+/// the decision state's own pledge step (PledgeLedger), so the row always agrees with what the rules decided. A write
+/// loads the row it names before deciding, through the session's identity map, so stepping it here reads nothing again.
+/// </summary>
+public sealed partial class PledgeLedgerProjection : EventProjection
+{
+    public const string ProjectionName = "PledgeLedgers";
+
+    public PledgeLedgerProjection()
+    {
+        Name = ProjectionName;
+        IncludeType<PledgeAnnounced>();
+        IncludeType<PledgeRevised>();
+        IncludeType<PledgeStageRecorded>();
+        IncludeType<PledgeRetracted>();
+        IncludeType<PledgeRevisionRetracted>();
+        IncludeType<PledgeStageRetracted>();
+        IncludeType<EventCorrected>();
+    }
+
+    /// <summary>
+    /// The rows each session (a write's, or a daemon batch's) has stepped and not yet committed: a later fact about the
+    /// same pledge in the same batch steps the row as stepped, which a load would not see before the commit.
+    /// </summary>
+    private static readonly ConditionalWeakTable<IDocumentOperations, Dictionary<string, PledgeLedgerRow?>> Stepping = new();
+
+    public override async ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    {
+        // A write loaded the row it names through the identity map: the load below reads nothing again.
+        operations.UseIdentityMapFor<PledgeLedgerRow>();
+        var data = e.Data is EventCorrected legacy ? await LogLookups.RetractionFor(operations, e.StreamId, legacy, cancellation) : e.Data;
+        if (data is null || PledgeOf(data) is not { } pledgeId) return;
+
+        var id = PledgeLedgerRow.IdOf(e.StreamId, pledgeId);
+        var stepping = Stepping.GetOrCreateValue(operations);
+        var row = data is PledgeAnnounced ? null
+            : stepping.TryGetValue(id, out var stepped) ? stepped
+            : await operations.LoadAsync<PledgeLedgerRow>(id, cancellation);
+        var next = Stepped(row, e.StreamId, data, (int)e.Version);
+        stepping[id] = next;
+        if (next is not null) operations.Store(next);
+        else operations.Delete<PledgeLedgerRow>(id);
+    }
+
+    /// <summary>The pledge a fact is about, if it is about one.</summary>
+    public static string? PledgeOf(object fact) => fact switch
+    {
+        PledgeAnnounced x => x.PledgeId,
+        PledgeRevised x => x.PledgeId,
+        PledgeStageRecorded x => x.PledgeId,
+        IPledgeRetraction x => x.PledgeId,
+        _ => null
+    };
+
+    /// <summary>A pledge's row after one more fact about it: a new row for an announcement, none once it is retracted.</summary>
+    public static PledgeLedgerRow? Stepped(PledgeLedgerRow? row, Guid streamId, object fact, int version) => fact switch
+    {
+        PledgeAnnounced x => PledgeLedgerRow.Of(streamId, PledgeLedger.Announced(x, version), version),
+        PledgeRetracted => null,
+        _ when row is null => throw new InvalidOperationException(
+            $"The log names pledge '{PledgeOf(fact)}' at version {version}, which does not stand there."),
+        _ => row with { Version = version, Ledger = Stepped(row.Ledger, fact, version) }
+    };
+
+    /// <summary>A pledge after one more fact about it (not its announcement or retraction).</summary>
+    public static PledgeLedger Stepped(PledgeLedger pledge, object fact, int version) => fact switch
+    {
+        PledgeRevised x => pledge.Revised(x, version),
+        PledgeStageRecorded x => pledge.Staged(x),
+        PledgeRevisionRetracted x => pledge.WithoutRevision(x.RetractedVersion),
+        PledgeStageRetracted x => pledge.Unstaged(x),
+        _ => pledge
+    };
+}

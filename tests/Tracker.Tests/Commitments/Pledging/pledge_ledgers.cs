@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Alba;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
+using Tracker.Tests.Faults;
+using Tracker.Tests.Support;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
+
+namespace Tracker.Tests.Commitments.Pledging;
+
+/// <summary>
+/// Each pledge is a ledger row of its own; the commitment's state keeps the pledges' count and totals only, so a write
+/// about one pledge reads and writes that pledge and the small state, however many pledges the commitment has.
+/// </summary>
+public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
+{
+    private const string Pledges = $"/api/commitments/{Goal}/pledges";
+    private static readonly Guid Stream = StreamIds.ForCommitment(Goal);
+
+    private static object Pledge(string pledger, decimal dollars, string? pledgeId = null) => new
+    {
+        pledgeId, pledger, amount = new { amount = dollars, currency = "USD" }, announcedOn = "2024-09-30", source = Source
+    };
+
+    private async Task<JsonElement> StoredState()
+    {
+        await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            "select data -> 'State' from tracker.mt_doc_commitmentprogress where id = $1");
+        command.Parameters.AddWithValue(Stream);
+        return JsonDocument.Parse((string)(await command.ExecuteScalarAsync())!).RootElement.Clone();
+    }
+
+    private async Task<IReadOnlyList<PledgeLedgerRow>> Rows()
+    {
+        await using var session = Store.QuerySession();
+        return await session.Query<PledgeLedgerRow>().Where(r => r.StreamId == Stream).OrderBy(r => r.AnnouncedVersion).ToListAsync();
+    }
+
+    [Fact]
+    public async Task the_state_keeps_the_pledges_totals_and_each_pledge_is_a_row_of_its_own()
+    {
+        await Api.StatedTheStabilisationGoal();
+        for (var i = 1; i <= 12; i++) await Api.Write(Pledges, Pledge($"Member {i % 4}", 1_000_000m * i), 201);
+        await Api.Write($"{Pledges}/member-1-1/stages", new { stage = "disbursed", amount = new { amount = 400_000m, currency = "USD" },
+            on = "2024-10-01", source = Source });
+        var revised = await Api.Write($"{Pledges}/member-2-1/revisions", new
+        {
+            amount = new { amount = 5_000_000m, currency = "USD" }, reason = "topped up", source = Source
+        });
+
+        var state = await StoredState();
+        state.GetProperty("Pledges").GetArrayLength().ShouldBe(0);
+        state.GetProperty("Totals").GetProperty("Count").GetInt32().ShouldBe(12);
+        var rows = await Rows();
+        rows.Count.ShouldBe(12);
+        rows.Single(r => r.Ledger.PledgeId == "member-2-1").Ledger.Amount.Amount.ShouldBe(5_000_000m);
+        rows.Single(r => r.Ledger.PledgeId == "member-1-1").Ledger.Disbursed.ShouldBe(400_000m);
+        var money = (await Api.ReadCommitment()).GetProperty("money");
+        money.GetProperty("pledged").GetDecimal().ShouldBe(rows.Sum(r => r.Ledger.LedgerAmount));
+        money.GetProperty("pledged").GetDecimal().ShouldBe(78_000_000m - 2_000_000m + 5_000_000m);
+        money.GetProperty("disbursed").GetDecimal().ShouldBe(400_000m);
+
+        // Retracting the revision brings the amount before it back, in the row and in the totals.
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = revised.Version(), reason = "not yet", source = Source });
+        (await Api.ReadCommitment()).GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(78_000_000m);
+        (await Rows()).Single(r => r.Ledger.PledgeId == "member-2-1").Ledger.Amount.Amount.ShouldBe(2_000_000m);
+
+        var page = (await Api.Scenario(s => s.Get.Url($"{Pledges}?pageSize=5&page=3"))).Json();
+        page.GetProperty("total").GetInt64().ShouldBe(12);
+        page.GetProperty("pageCount").GetInt64().ShouldBe(3);
+        page.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("pledgeId").GetString())
+            .ShouldBe(["member-3-3", "member-0-3"]);
+        await Api.ProjectionsShouldEqualAFreshRebuild();
+    }
+
+    [Fact]
+    public async Task a_pledge_named_after_its_pledger_takes_the_next_free_number_among_that_pledger_s_pledges()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 1m), 201);
+        await Api.Write(Pledges, Pledge("France", 1m), 201);
+        await Api.Write(Pledges, Pledge("Germany", 1m, pledgeId: "germany-3"), 201);
+
+        (await Api.Write(Pledges, Pledge("Germany", 1m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/germany-2");
+        (await Api.Write(Pledges, Pledge("Germany", 1m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/germany-4");
+        (await Api.Write(Pledges, Pledge("Someone", 1m, pledgeId: "france-1"), 409))
+            .Json().GetProperty("rule").GetString().ShouldBe("pledge-exists");
+        (await Rows()).Select(r => r.Ledger.PledgeId).ShouldBe(["germany-1", "france-1", "germany-3", "germany-2", "germany-4"]);
+    }
+
+    [Fact]
+    public async Task a_retracted_pledge_leaves_no_row_and_its_amount_leaves_the_totals()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 3_000_000m), 201);
+        var mistaken = await Api.Write(Pledges, Pledge("France", 2_000_000m), 201);
+
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = mistaken.Version(), reason = "not France", source = Source });
+
+        (await Rows()).Select(r => r.Ledger.PledgeId).ShouldBe(["germany-1"]);
+        var commitment = await Api.ReadCommitment();
+        commitment.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(3_000_000m);
+        commitment.GetProperty("pledgeCount").GetInt32().ShouldBe(1);
+        (await Api.Write($"{Pledges}/france-1/stages", Disbursement(1m, "USD", null), 422))
+            .Json().GetProperty("rule").GetString().ShouldBe("unknown-pledge");
+        await Api.ProjectionsShouldEqualAFreshRebuild();
+    }
+
+    [Fact]
+    public async Task revisions_and_retractions_stored_before_they_carried_their_amounts_replay_to_the_same_totals()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 3_000_000m), 201);
+        await Api.Write(Pledges, Pledge("France", 2_000_000m), 201);
+        // Appended one by one, as writes stored them before revisions and retractions said the amounts they change.
+        var source = new Evidence("washington-2024", null, true);
+        foreach (var old in new object[]
+                 {
+                     new PledgeRevised("germany-1", "Germany", new Money(4_000_000m, "USD"), null, 4_000_000m, "raised", source),
+                     new PledgeRevised("germany-1", "Germany", new Money(6_000_000m, "USD"), null, 6_000_000m, "raised again", source),
+                     new PledgeRevisionRetracted(5, "germany-1", "Germany", "the second raise was wrong", source),
+                     new PledgeRetracted(3, "france-1", "France", "not France", source)
+                 })
+        {
+            await using var session = Store.LightweightSession();
+            (await session.Events.FetchForWriting<CommitmentProgress>(Stream)).AppendOne(old);
+            await session.SaveChangesAsync();
+        }
+
+        var commitment = await Api.ReadCommitment();
+        commitment.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(4_000_000m);
+        commitment.GetProperty("pledgeCount").GetInt32().ShouldBe(1);
+        (await Rows()).Single().Ledger.Amount.Amount.ShouldBe(4_000_000m);
+        // The past as recorded steps the stored checkpoints' small state through the same events, reading each pledge
+        // those events need from the log.
+        var asOf = (await Api.Scenario(s => s.Get.Url($"/api/commitments/{Goal}?version=5"))).Json();
+        asOf.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(8_000_000m);
+        await Api.ProjectionsShouldEqualAFreshRebuild();
+    }
+}
