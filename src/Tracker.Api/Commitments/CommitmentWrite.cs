@@ -47,7 +47,7 @@ public static class CommitmentWrite
         var fetched = batch.Events.FetchForExclusiveWriting<CommitmentProgress>(id);
         var named = NamedPledges.Of(request, http);
         Task<PledgeLedgerRow?>? one = named.Id is { } pledgeId ? batch.Load<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId)) : null;
-        var prefix = named.IdStem is { } stem ? PledgeLedgerRow.IdOf(id, stem + "-") : null;
+        var prefix = named.IdPrefix is { } start ? PledgeLedgerRow.IdOf(id, start) : null;
         var several = prefix is null ? null : batch.Query<PledgeLedgerRow>().Where(r => r.StreamId == id && r.Id.StartsWith(prefix)).ToList();
         await batch.Execute(http.RequestAborted);
 
@@ -154,18 +154,22 @@ public sealed class CommitmentWritePolicy : IHttpPolicy
 }
 
 /// <summary>
-/// The pledges a write names, whose ledger rows it loads with the commitment: the route's pledge (a stage, a revision),
-/// an announcement's own id, or, for an announcement that lets the service name it, every pledge named after the same
-/// pledger ("germany-1", "germany-2": the next free number). A correction names its pledge through the fact it retracts,
-/// which it reads after the fetch (<see cref="Revising.CorrectEventEndpoint"/>).
+/// The pledges a write names, whose ledger rows it loads with the commitment: one by its id, or every pledge whose id
+/// begins with a prefix ("germany-": the pledges named after one pledger, among which an announcement numbers its own).
+/// The route's pledge (a stage, a revision) is named by the route; a request names others itself
+/// (<see cref="INamesPledges"/>). A correction names its pledge through the fact it retracts, which it reads after the
+/// fetch (<see cref="Revising.CorrectEventEndpoint"/>).
 /// </summary>
-public readonly record struct NamedPledges(string? Id, string? IdStem)
+public readonly record struct NamedPledges(string? Id, string? IdPrefix)
 {
-    public static NamedPledges Of<TRequest>(TRequest request, HttpContext http) => request switch
-    {
-        _ when http.Request.RouteValues.TryGetValue("pledgeId", out var routed) && routed is string id => new(id, null),
-        Pledging.AnnouncePledgeRequest { PledgeId: { } id } => new(id, null),
-        Pledging.AnnouncePledgeRequest { Pledger: { } pledger } when !string.IsNullOrWhiteSpace(pledger) => new(null, Slug.From(pledger)),
-        _ => default
-    };
+    public static NamedPledges Of<TRequest>(TRequest request, HttpContext http) =>
+        http.Request.RouteValues.TryGetValue("pledgeId", out var routed) && routed is string id ? new(id, null)
+        : request is INamesPledges names ? names.PledgesNamed
+        : default;
+}
+
+/// <summary>A write's request that names pledges its decision needs, other than the route's.</summary>
+public interface INamesPledges
+{
+    NamedPledges PledgesNamed { get; }
 }

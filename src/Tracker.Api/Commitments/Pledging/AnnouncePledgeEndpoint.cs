@@ -21,8 +21,13 @@ public sealed record AnnouncePledgeRequest(
     Money Amount,
     DateOnly? AnnouncedOn,
     ExchangeRate? ExchangeRate,
-    Evidence Source) : ICitesItsSource
+    Evidence Source) : ICitesItsSource, INamesPledges
 {
+    /// <summary>Its own id, or (to number it after its pledger) every pledge named after the same pledger.</summary>
+    NamedPledges INamesPledges.PledgesNamed => PledgeId is { } id ? new(id, null)
+        : string.IsNullOrWhiteSpace(Pledger) ? default
+        : new(null, Slug.From(Pledger) + "-");
+
     public sealed class Validator : AbstractValidator<AnnouncePledgeRequest>
     {
         public Validator()
