@@ -196,13 +196,18 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     /// <summary>
     /// A pledge's row is newer than the rebuilt one when it has taken in a later version of its stream; a row the rebuild
     /// did not produce is stale (its pledge was retracted, or never stood) when the event it last took in is within the
-    /// high-water mark, and kept when a write racing the rebuild made it after.
+    /// high-water mark, and kept when a write racing the rebuild made it after. A rebuilt row with no live one is
+    /// written only while its stream has nothing after the high-water mark: a retraction racing the rebuild deleted it.
     /// </summary>
     private static readonly ModelWriter<PledgeLedgerRow, string>.Recency PledgeLedgerRecency = new(
         "(live.data ->> 'Version')::int <= (excluded.data ->> 'Version')::int",
         $"""
          exists (select 1 from {TrackerDatabase.Schema}.mt_events e
                   where e.stream_id = live.stream_id and e.version = (live.data ->> 'Version')::int and e.seq_id <= $2)
+         """,
+        $"""
+         not exists (select 1 from {TrackerDatabase.Schema}.mt_events e
+                      where e.stream_id = (r.data ->> 'StreamId')::uuid and e.seq_id > $5)
          """);
 
     private async Task RepairRowsAndRecountRollup(CancellationToken token)

@@ -108,7 +108,7 @@ public sealed class PledgeLedgerFold : StreamFold<PledgeLedgerRow>
             ? _facts.TryGetValue(legacy.CorrectedVersion, out var corrected) ? Retraction.Of(legacy, corrected) : null
             : e.Data;
         if (data is null || PledgeLedgerProjection.PledgeOf(data) is not { } pledgeId) return;
-        if (data is PledgeAnnounced or PledgeRevised or PledgeStageRecorded) _facts[e.Version] = data;
+        if (data is not IRetraction) _facts[e.Version] = data;
 
         var id = PledgeLedgerRow.IdOf(e.StreamId, pledgeId);
         var next = Applied(PledgeLedgerProjection.ProjectionName, e,

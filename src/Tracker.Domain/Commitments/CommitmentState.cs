@@ -23,8 +23,10 @@ public sealed record CommitmentState
     public IReadOnlyList<Assessment> Assessments { get; init; } = [];
     /// <summary>
     /// The pledges in hand: every pledge in a fold of the whole history (a rebuild, the effective timeline), and in a
-    /// write only the pledge it names, loaded from its ledger row. A stored state keeps none (the progress projection
-    /// drops them); the totals below do not depend on them.
+    /// write only the pledge it names, loaded from its ledger row. A stored state keeps none (<see cref="Stored"/>); the
+    /// totals below do not depend on them. A revision or retraction whose pledge is not in hand changes the totals by
+    /// the amounts it carries; in the effective timeline that is one dated before its pledge's announcement, and one
+    /// stored before it carried them changes nothing there, as before pledges had rows.
     /// </summary>
     public IReadOnlyList<PledgeLedger> Pledges { get; init; } = [];
 
@@ -35,6 +37,12 @@ public sealed record CommitmentState
     public PledgeTotals? Totals { get; init; }
 
     public PledgeTotals PledgeSums => Totals ?? PledgeTotals.Of(Pledges);
+
+    /// <summary>
+    /// The state as stored: the pledges' totals kept, no pledge in hand (each is in its ledger row). A state of the old
+    /// shape gets its totals from the pledges it held.
+    /// </summary>
+    public CommitmentState Stored() => this with { Totals = PledgeSums, Pledges = [] };
 
     /// <summary>Money figures reported (and not retracted): with pledges, they fix the ledger currency.</summary>
     public int MoneyReports { get; init; }
@@ -118,8 +126,7 @@ public sealed record CommitmentState
             },
             PledgeRevised x => next.WithPledge(x.PledgeId, p => p.Revised(x, v)) with
             {
-                Totals = PledgeSums.Revalued(x.LedgerAmount - (FindPledge(x.PledgeId)?.LedgerAmount ?? x.PreviousLedgerAmount ??
-                                                              throw NotInHand(x.PledgeId)))
+                Totals = PledgeSums.Revalued(x.LedgerAmount - (FindPledge(x.PledgeId)?.LedgerAmount ?? x.PreviousLedgerAmount) ?? 0)
             },
             PledgeStageRecorded x => next.WithPledge(x.PledgeId, p => p.Staged(x)) with
             {
@@ -154,13 +161,13 @@ public sealed record CommitmentState
             PledgeRetracted x => state with
             {
                 Pledges = Pledges.Where(p => p.PledgeId != x.PledgeId).ToList(),
-                Totals = PledgeSums.Retracted(FindPledge(x.PledgeId)?.LedgerAmount ?? x.LedgerAmount ?? throw NotInHand(x.PledgeId))
+                Totals = (FindPledge(x.PledgeId)?.LedgerAmount ?? x.LedgerAmount) is { } amount ? PledgeSums.Retracted(amount) : PledgeSums
             },
             PledgeRevisionRetracted x => state.WithPledge(x.PledgeId, p => p.WithoutRevision(v)) with
             {
                 Totals = PledgeSums.Revalued(FindPledge(x.PledgeId) is { } p
                     ? p.WithoutRevision(v).LedgerAmount - p.LedgerAmount
-                    : x.LedgerAmountAfter - x.LedgerAmountBefore ?? throw NotInHand(x.PledgeId))
+                    : x.LedgerAmountAfter - x.LedgerAmountBefore ?? 0)
             },
             PledgeStageRetracted x => state.WithPledge(x.PledgeId, p => p.Unstaged(x)) with
             {
@@ -186,9 +193,6 @@ public sealed record CommitmentState
         };
         return carried || pledgeId is null || FindPledge(pledgeId) is not null ? null : pledgeId;
     }
-
-    private static InvalidOperationException NotInHand(string pledgeId) => new(
-        $"Pledge '{pledgeId}' is needed to fold this event and is not in hand (read it with the state: PledgeNeeded).");
 
     private CommitmentState WithPledge(string pledgeId, Func<PledgeLedger, PledgeLedger> change) => this with
     {

@@ -128,7 +128,7 @@ public sealed record CommitmentProgress
             ? null
             : full.StatusHistory[^1] is var s ? new CurrentAssessment(s.Version, s.Status, s.AssessedOn, s.Rationale, s.Source, s.EffectiveOn) : null;
         // Stored as the inline projection stores it: each pledge is in its ledger row, not in hand.
-        return Summarised(full.Id, full.Title, full.LineOfEffort, full.Actors, full.StatedIn, CommitmentState.From(full) with { Pledges = [] },
+        return Summarised(full.Id, full.Title, full.LineOfEffort, full.Actors, full.StatedIn, CommitmentState.From(full).Stored(),
             Latest(full.ProgressReports), Latest(full.ProgressReports.Where(r => r.LedgerFigure is not null)), assessment,
             changedAt);
     }

@@ -36,7 +36,7 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
             before = before with { Pledges = [.. before.Pledges, await LogLookups.PledgeBefore(session, id, pledgeId, before.Version + 1, cancellation)] };
         }
         // The stored state keeps no pledge in hand: each has its ledger row (PledgeLedgerProjection).
-        var state = before.After(data) with { Pledges = [] };
+        var state = before.After(data).Stored();
         switch (data)
         {
             case ProgressReportRetracted retracted when retracted.RetractedVersion == snapshot.LatestReport?.Version ||

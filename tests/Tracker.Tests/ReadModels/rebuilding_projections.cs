@@ -99,7 +99,9 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         // What an older tracker stored: each pledge in the state, no totals beside them and no ledger rows.
         var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
         await using (var age = dataSource.CreateCommand("""
-                         update tracker.mt_doc_commitmentprogress set data = data #- '{State,Totals}';
+                         update tracker.mt_doc_commitmentprogress p
+                            set data = jsonb_set(p.data #- '{State,Totals}', '{State,Pledges}',
+                                (select jsonb_agg(r.data -> 'Ledger') from tracker.mt_doc_pledgeledgerrow r where r.stream_id = p.id));
                          delete from tracker.mt_doc_pledgeledgerrow;
                          """))
         {

@@ -50,12 +50,17 @@ public static class CommitmentPages
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         var id = StreamIds.ForCommitment(key);
-        if (await session.LoadAsync<CommitmentProgress>(id, token) is not { } progress) return NoSuchCommitment.Problem(key);
-        var rows = await session.Query<PledgeLedgerRow>()
+        // The model (for its count and currency) and the page's rows in one round trip.
+        var batch = session.CreateBatchQuery();
+        var model = batch.Load<CommitmentProgress>(id);
+        var pageRows = batch.Query<PledgeLedgerRow>()
             .Where(r => r.StreamId == id)
             .OrderBy(r => r.AnnouncedVersion)
             .Skip(paging.Skip).Take(paging.PageSize)
-            .ToListAsync(token);
+            .ToList();
+        await batch.Execute(token);
+        if (await model is not { } progress) return NoSuchCommitment.Problem(key);
+        var rows = await pageRows;
         var total = progress.PledgeCount;
         return Results.Ok(new PledgePage(rows.Select(r => PledgeRow.Of(r.Ledger)).ToList(),
             progress.LedgerCurrency, paging.Page, paging.PageSize, total, paging.PageCount(total)));

@@ -45,14 +45,9 @@ public static class CorrectEventEndpoint
             : await session.Events.QueryAllRawEvents()
                 .Where(e => e.StreamId == id && e.Version == version)
                 .FirstOrDefaultAsync(token);
-        var pledgeId = named?.Data switch
-        {
-            PledgeAnnounced x => x.PledgeId,
-            PledgeRevised x => x.PledgeId,
-            PledgeStageRecorded x => x.PledgeId,
-            _ => null
-        };
-        var row = pledgeId is null ? null : await session.LoadAsync<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId), token);
+        var row = named?.Data is IPledgeFact fact
+            ? await session.LoadAsync<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, fact.PledgeId), token)
+            : null;
         return new NamedFact(named?.Data, row?.Ledger);
     }
 

@@ -14,7 +14,7 @@ public sealed record PledgeAnnounced(
     DateOnly AnnouncedOn,
     ExchangeRate? Rate,
     decimal LedgerAmount,
-    Evidence Source) : ITrackedEvent, IRetractable
+    Evidence Source) : ITrackedEvent, IRetractable, IPledgeFact
 {
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => AnnouncedOn;
 

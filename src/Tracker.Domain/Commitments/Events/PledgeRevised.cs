@@ -15,7 +15,7 @@ public sealed record PledgeRevised(
     decimal LedgerAmount,
     string Reason,
     Evidence Source,
-    decimal? PreviousLedgerAmount = null) : ITrackedEvent, IRetractable
+    decimal? PreviousLedgerAmount = null) : ITrackedEvent, IRetractable, IPledgeFact
 {
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => Source.On ?? recordedOn;
 

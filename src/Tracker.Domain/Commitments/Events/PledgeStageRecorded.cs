@@ -11,7 +11,7 @@ public sealed record PledgeStageRecorded(
     DateOnly On,
     ExchangeRate? Rate,
     decimal LedgerAmount,
-    Evidence Source) : ITrackedEvent, IRetractable
+    Evidence Source) : ITrackedEvent, IRetractable, IPledgeFact
 {
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => On;
 

@@ -29,12 +29,15 @@ public interface IRetractable
     IRetraction RetractedBy(int version, string reason, Evidence source);
 }
 
-/// <summary>A retraction of a fact about one pledge: pledger views route it by the pledger.</summary>
-public interface IPledgeRetraction : IRetraction
+/// <summary>A fact about one pledge, which names it: its ledger row and the pledger views are routed by it.</summary>
+public interface IPledgeFact
 {
     string PledgeId { get; }
     string Pledger { get; }
 }
+
+/// <summary>A retraction of a fact about one pledge.</summary>
+public interface IPledgeRetraction : IRetraction, IPledgeFact;
 
 /// <summary>
 /// A pledge's announcement was recorded in error: the pledge no longer counts. LedgerAmount is its amount in the ledger

@@ -9,6 +9,12 @@ public static class RevisePledge
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
         if (state.FindPledge(pledgeId) is not { } pledge) return PledgeRules.Unknown(state, pledgeId);
         if (PledgeRules.InPledgeCurrency(pledge, newAmount) is { } currency) return currency;
+        if (source.On is { } on && on < pledge.AnnouncedOn)
+        {
+            return new RuleViolation("revision-before-announcement",
+                $"Pledge '{pledge.PledgeId}' was announced on {pledge.AnnouncedOn:yyyy-MM-dd}; a revision cannot take effect on " +
+                $"{on:yyyy-MM-dd} (its source's date), before the pledge existed.");
+        }
 
         var floor = pledge.MostStaged;
         if (newAmount.Amount < floor)

@@ -52,14 +52,7 @@ public sealed partial class PledgeLedgerProjection : EventProjection
     }
 
     /// <summary>The pledge a fact is about, if it is about one.</summary>
-    public static string? PledgeOf(object fact) => fact switch
-    {
-        PledgeAnnounced x => x.PledgeId,
-        PledgeRevised x => x.PledgeId,
-        PledgeStageRecorded x => x.PledgeId,
-        IPledgeRetraction x => x.PledgeId,
-        _ => null
-    };
+    public static string? PledgeOf(object fact) => (fact as IPledgeFact)?.PledgeId;
 
     /// <summary>A pledge's row after one more fact about it: a new row for an announcement, none once it is retracted.</summary>
     public static PledgeLedgerRow? Stepped(PledgeLedgerRow? row, Guid streamId, object fact, int version) => fact switch

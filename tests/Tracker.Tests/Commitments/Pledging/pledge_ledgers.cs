@@ -112,6 +112,42 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_past_stepped_from_a_checkpoint_stored_before_pledge_rows_keeps_its_totals()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 3_000_000m), 201);
+        await Api.Write(Pledges, Pledge("France", 2_000_000m), 201);
+        for (var i = 0; i < 23; i++) await Api.Write($"/api/commitments/{Goal}/progress", Progress(1_000_000m + i));
+        // The checkpoint at version 25 as a tracker from before pledge rows stored it: every pledge in the state, no totals.
+        await using (var age = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
+                         update tracker.mt_doc_progresscheckpoint c
+                            set data = jsonb_set(c.data #- '{Progress,State,Totals}', '{Progress,State,Pledges}',
+                                (select jsonb_agg(r.data -> 'Ledger' order by r.announced_version) from tracker.mt_doc_pledgeledgerrow r))
+                         """))
+        {
+            (await age.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var then = (await Api.Scenario(s => s.Get.Url($"/api/commitments/{Goal}?version=26"))).Json();
+
+        then.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(5_000_000m);
+        then.GetProperty("pledgeCount").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_revision_cannot_take_effect_before_its_pledge_was_announced()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 3_000_000m), 201);
+
+        (await Api.Write($"{Pledges}/germany-1/revisions", new
+        {
+            amount = new { amount = 4_000_000m, currency = "USD" }, reason = "raised",
+            source = new { documentKey = "washington-2024", primary = true, on = "2024-09-01" }
+        }, 422)).Json().GetProperty("rule").GetString().ShouldBe("revision-before-announcement");
+    }
+
+    [Fact]
     public async Task revisions_and_retractions_stored_before_they_carried_their_amounts_replay_to_the_same_totals()
     {
         await Api.StatedTheStabilisationGoal();
