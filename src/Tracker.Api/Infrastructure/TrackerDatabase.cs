@@ -113,6 +113,7 @@ public static class TrackerDatabase
                 // A ledger row per pledge, in the same transaction: a write about a pledge loads that row beside the
                 // state, so neither grows with the number of pledges (Commitments/Pledges/).
                 options.Projections.Add(new PledgeLedgerProjection(), ProjectionLifecycle.Inline);
+                options.Listeners.Add(new PledgeLedgerProjection.ForgetSteppedRows());
                 options.Schema.For<PledgeLedgerRow>().Duplicate(r => r.StreamId).Duplicate(r => r.AnnouncedVersion);
                 // The list filters and sorts, and the dashboard sums, on columns beside each model (ListColumns).
                 options.Policies.ForAllDocuments(mapping =>

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using Marten.Services;
 using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments.Pledges;
@@ -29,14 +30,26 @@ public sealed partial class PledgeLedgerProjection : EventProjection
 
     /// <summary>
     /// The rows each session (a write's, or a daemon batch's) has stepped and not yet committed: a later fact about the
-    /// same pledge in the same batch steps the row as stepped, which a load would not see before the commit.
+    /// same pledge in the same batch steps the row as stepped, which a load would not see before the commit. A session
+    /// forgets them once it committed (<see cref="ForgetSteppedRows"/>), so a session that saves again reads the rows as
+    /// they are then, not as it last wrote them.
     /// </summary>
     private static readonly ConditionalWeakTable<IDocumentOperations, Dictionary<string, PledgeLedgerRow?>> Stepping = new();
 
+    /// <summary>Forgets a session's stepped rows once it committed.</summary>
+    public sealed class ForgetSteppedRows : DocumentSessionListenerBase
+    {
+        public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+        {
+            Stepping.Remove(session);
+            return Task.CompletedTask;
+        }
+    }
+
     public override async ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
-        // A write loaded the row it names through the identity map: the load below reads nothing again.
-        operations.UseIdentityMapFor<PledgeLedgerRow>();
+        // A write loaded the row it names through its session's identity map (CommitmentWrite): the load below finds it
+        // there and reads nothing again. Other sessions read the row as committed.
         var data = e.Data is EventCorrected legacy ? await LogLookups.RetractionFor(operations, e.StreamId, legacy, cancellation) : e.Data;
         if (data is null || PledgeOf(data) is not { } pledgeId) return;
 

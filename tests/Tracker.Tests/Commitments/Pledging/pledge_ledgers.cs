@@ -135,6 +135,27 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_session_that_saves_again_steps_the_pledge_as_committed_since_not_as_it_last_wrote_it()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 3_000_000m), 201);
+        PledgeStageRecorded Disbursed(decimal dollars) => new("germany-1", "Germany", PledgeStage.Disbursed,
+            new Money(dollars, "USD"), new DateOnly(2024, 10, 1), null, dollars, new Evidence("washington-2024", null, true));
+
+        await using var reused = Store.LightweightSession();
+        (await reused.Events.FetchForWriting<CommitmentProgress>(Stream)).AppendOne(Disbursed(1_000_000m));
+        await reused.SaveChangesAsync();
+        // Another writer disburses more of the same pledge in between.
+        await Api.Write($"{Pledges}/germany-1/stages", Disbursement(500_000m, "USD", null));
+        reused.Events.Append(Stream, Disbursed(250_000m));
+        await reused.SaveChangesAsync();
+
+        // The row steps from what was committed. (The session's progress model is Marten's aggregate, which its identity
+        // map keeps as this session last wrote it: a session that writes again fetches the stream again.)
+        (await Rows()).Single().Ledger.Disbursed.ShouldBe(1_750_000m);
+    }
+
+    [Fact]
     public async Task a_revision_cannot_take_effect_before_its_pledge_was_announced()
     {
         await Api.StatedTheStabilisationGoal();
