@@ -18,10 +18,9 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
     /// How a live model (`live`) shows it is newer than the rebuild: `NotNewer` compares it with the rebuilt one
     /// (`excluded`; `$5` is the high-water mark) on the row itself, so PostgreSQL re-checks it on the row a racing write
     /// committed; `Unaccounted` says a live model the rebuild did not produce changed no later than the high-water mark
-    /// (`$2`); `Creatable` says a rebuilt model with no live one may be written (`r` is the rebuilt row; `$5` the
-    /// high-water mark): a model a racing write deleted must not come back.
+    /// (`$2`).
     /// </summary>
-    public sealed record Recency(string NotNewer, string Unaccounted, string Creatable = "true");
+    public sealed record Recency(string NotNewer, string Unaccounted);
 
     /// <summary>A model that carries the global sequence of its last event (an async projection's).</summary>
     public static readonly Recency BySequence = new(
@@ -73,7 +72,6 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                     insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified{Each(d => $", {d.Column}")})
                     select r.id, r.data, $4, {(_numericRevisions ? "r.revision" : "gen_random_uuid()")}, now(){Each(d => $", {d.Expression}")}
                       from unnest($1, $2, $3) as r(id, data, revision)
-                     where exists (select 1 from {_table} l where l.id = r.id) or ({recency.Creatable})
                     on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
                         mt_version = {(_numericRevisions ? "greatest(live.mt_version, excluded.mt_version)" : "excluded.mt_version")},
                         mt_last_modified = now(){Each(d => $", {d.Column} = excluded.{d.Column}")}

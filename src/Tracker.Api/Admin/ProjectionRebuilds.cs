@@ -185,30 +185,43 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         await writing;
         if (progress is not null) await progressWriter.DeleteStale(token);
         if (ledgers is not null) await ledgerWriter.DeleteStale(token);
+        var retractedSince = ledgers is null ? 0 : await DeleteRowsRetractedSince(highWaterMark, token);
         if (pledgers is not null) await pledgerWriter.DeleteStale(token);
         // The list's flat rows follow the models by a trigger, which copies only changed columns: a row someone changed
         // around it is written again here. The dashboard rollup counts the progress models: counted again from the
         // rebuilt ones.
         if (progress is not null) await RepairRowsAndRecountRollup(token);
-        Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + ledgerWriter.Deleted + pledgerWriter.Deleted });
+        Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + ledgerWriter.Deleted + retractedSince + pledgerWriter.Deleted });
     }
 
     /// <summary>
     /// A pledge's row is newer than the rebuilt one when it has taken in a later version of its stream; a row the rebuild
     /// did not produce is stale (its pledge was retracted, or never stood) when the event it last took in is within the
-    /// high-water mark, and kept when a write racing the rebuild made it after. A rebuilt row with no live one is
-    /// written only while its stream has nothing after the high-water mark: a retraction racing the rebuild deleted it.
+    /// high-water mark, and kept when a write racing the rebuild made it after.
     /// </summary>
     private static readonly ModelWriter<PledgeLedgerRow, string>.Recency PledgeLedgerRecency = new(
         "(live.data ->> 'Version')::int <= (excluded.data ->> 'Version')::int",
         $"""
          exists (select 1 from {TrackerDatabase.Schema}.mt_events e
                   where e.stream_id = live.stream_id and e.version = (live.data ->> 'Version')::int and e.seq_id <= $2)
-         """,
-        $"""
-         not exists (select 1 from {TrackerDatabase.Schema}.mt_events e
-                      where e.stream_id = (r.data ->> 'StreamId')::uuid and e.seq_id > $5)
          """);
+
+    /// <summary>
+    /// A retraction racing the rebuild deleted its pledge's row, which the rebuild (from the log up to the high-water
+    /// mark) may have written again: such rows go, unless the pledge was announced again after the retraction.
+    /// </summary>
+    private async Task<int> DeleteRowsRetractedSince(long highWaterMark, CancellationToken token)
+    {
+        await using var command = database.CreateCommand($"""
+            delete from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r
+             where exists (select 1 from {TrackerDatabase.Schema}.mt_events e
+                            where e.stream_id = r.stream_id and e.seq_id > $1 and e.type = 'pledge_retracted'
+                              and e.version > (r.data ->> 'Version')::int
+                              and lower(e.data ->> 'PledgeId') = lower(r.data -> 'Ledger' ->> 'PledgeId'))
+            """);
+        command.Parameters.AddWithValue(highWaterMark);
+        return await command.ExecuteNonQueryAsync(token);
+    }
 
     private async Task RepairRowsAndRecountRollup(CancellationToken token)
     {

@@ -54,7 +54,7 @@ public static class CommitmentWrite
         var stream = await fetched;
         IReadOnlyList<PledgeLedgerRow> rows = one is not null ? (await one is { } row ? [row] : []) : several is not null ? await several : [];
         return (stream, stream.Aggregate?.State is { } state
-            ? state with { Pledges = [.. rows.Select(r => r.Ledger)] }
+            ? state.Stored() with { Pledges = [.. rows.Select(r => r.Ledger)] }
             : null!);
     }
 

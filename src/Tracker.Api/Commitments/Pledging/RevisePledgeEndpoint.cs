@@ -32,7 +32,8 @@ public static class RevisePledgeEndpoint
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/revisions", Name = "RevisePledge")]
     [EndpointSummary("Revise a pledge's amount")]
     [Tags("Pledges")]
-    public static (IResult, AppendToCommitment, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request, CommitmentState commitment) =>
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request,
+        CommitmentState commitment, TimeProvider clock) =>
         CommitmentWrite.Recorded(commitment, RevisePledge.Decide(commitment, pledgeId, request.Amount,
-            request.ExchangeRate, request.Reason.Trim(), request.Source.Normalised()));
+            request.ExchangeRate, request.Reason.Trim(), request.Source.Normalised(), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
 }

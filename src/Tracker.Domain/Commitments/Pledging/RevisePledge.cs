@@ -3,17 +3,19 @@ namespace Tracker.Domain.Commitments;
 /// <summary>The only way a pledge's total changes: an explicit, recorded revision.</summary>
 public static class RevisePledge
 {
+    /// <param name="recordedOn">The day it is recorded: the day an undated revision takes effect.</param>
     public static Decision Decide(CommitmentState state, string pledgeId, Money newAmount, ExchangeRate? rate, string reason,
-        Evidence source)
+        Evidence source, DateOnly? recordedOn = null)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
         if (state.FindPledge(pledgeId) is not { } pledge) return PledgeRules.Unknown(state, pledgeId);
         if (PledgeRules.InPledgeCurrency(pledge, newAmount) is { } currency) return currency;
-        if (source.On is { } on && on < pledge.AnnouncedOn)
+        // A revision takes effect on its source's date, or the day it is recorded (PledgeRevised's effective date).
+        if ((source.On ?? recordedOn) is { } on && on < pledge.AnnouncedOn)
         {
             return new RuleViolation("revision-before-announcement",
                 $"Pledge '{pledge.PledgeId}' was announced on {pledge.AnnouncedOn:yyyy-MM-dd}; a revision cannot take effect on " +
-                $"{on:yyyy-MM-dd} (its source's date), before the pledge existed.");
+                $"{on:yyyy-MM-dd} ({(source.On is null ? "the day it is recorded" : "its source's date")}), before the pledge existed.");
         }
 
         var floor = pledge.MostStaged;

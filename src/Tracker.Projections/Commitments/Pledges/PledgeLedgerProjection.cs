@@ -34,7 +34,7 @@ public sealed partial class PledgeLedgerProjection : EventProjection
     /// forgets them once it committed (<see cref="ForgetSteppedRows"/>), so a session that saves again reads the rows as
     /// they are then, not as it last wrote them.
     /// </summary>
-    private static readonly ConditionalWeakTable<IDocumentOperations, Dictionary<string, PledgeLedgerRow?>> Stepping = new();
+    private static readonly ConditionalWeakTable<IDocumentOperations, Dictionary<string, (long Version, PledgeLedgerRow? Row)>> Stepping = new();
 
     /// <summary>Forgets a session's stepped rows once it committed.</summary>
     public sealed class ForgetSteppedRows : DocumentSessionListenerBase
@@ -55,11 +55,12 @@ public sealed partial class PledgeLedgerProjection : EventProjection
 
         var id = PledgeLedgerRow.IdOf(e.StreamId, pledgeId);
         var stepping = Stepping.GetOrCreateValue(operations);
+        // A row stepped by an earlier event of this batch, not by this event in a save that failed and is tried again.
         var row = data is PledgeAnnounced ? null
-            : stepping.TryGetValue(id, out var stepped) ? stepped
+            : stepping.TryGetValue(id, out var stepped) && stepped.Version < e.Version ? stepped.Row
             : await operations.LoadAsync<PledgeLedgerRow>(id, cancellation);
         var next = Stepped(row, e.StreamId, data, (int)e.Version);
-        stepping[id] = next;
+        stepping[id] = (e.Version, next);
         if (next is not null) operations.Store(next);
         else operations.Delete<PledgeLedgerRow>(id);
     }

@@ -17,14 +17,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Pledging.RevisePledgeRequest>> _validatorOfRevisePledgeRequestIEnumerable;
+        private readonly System.TimeProvider _timeProvider;
         private readonly Tracker.Api.Documents.RegisteredDocuments _registeredDocuments;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_commitments_key_pledges_pledgeId_revisions(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Pledging.RevisePledgeRequest>> validatorOfRevisePledgeRequestIEnumerable, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_commitments_key_pledges_pledgeId_revisions(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Pledging.RevisePledgeRequest>> validatorOfRevisePledgeRequestIEnumerable, System.TimeProvider timeProvider, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfRevisePledgeRequestIEnumerable = validatorOfRevisePledgeRequestIEnumerable;
+            _timeProvider = timeProvider;
             _registeredDocuments = registeredDocuments;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -82,7 +84,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Pledging.RevisePledgeEndpoint.Post(pledgeId, request, commitmentState);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Pledging.RevisePledgeEndpoint.Post(pledgeId, request, commitmentState, _timeProvider);
 
             if (appendToCommitment != null)
             {
