@@ -30,11 +30,8 @@ public sealed partial class PledgerProjection : MultiStreamProjection<PledgerCom
     /// <summary>The pledger an event is about, as a key; null for none.</summary>
     public static string? PledgerOf(object data) => data switch
     {
-        PledgeAnnounced x => Slug.From(x.Pledger),
-        PledgeRevised x => Slug.From(x.Pledger),
-        PledgeStageRecorded x => Slug.From(x.Pledger),
+        IPledgeFact x => Slug.From(x.Pledger),
         EventCorrected { Pledger: { } pledger } => Slug.From(pledger),
-        IPledgeRetraction x => Slug.From(x.Pledger),
         _ => null
     };
 
