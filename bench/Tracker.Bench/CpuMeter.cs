@@ -82,6 +82,14 @@ public sealed class CpuMeter
 /// <summary>CPU milliseconds one request cost each party.</summary>
 public sealed record CpuPerRequest(double Server, double Postgres, double Generator)
 {
+    /// <summary>Rounds of the same load as one: each party's CPU over all their requests.</summary>
+    public static CpuPerRequest Together(IReadOnlyList<(CpuPerRequest Cpu, int Requests)> rounds)
+    {
+        var requests = Math.Max(1, rounds.Sum(r => r.Requests));
+        return new CpuPerRequest(rounds.Sum(r => r.Cpu.Server * r.Requests) / requests,
+            rounds.Sum(r => r.Cpu.Postgres * r.Requests) / requests, rounds.Sum(r => r.Cpu.Generator * r.Requests) / requests);
+    }
+
     public override string ToString() =>
         $"{Server:0.00} ms in the HTTP process, {Postgres:0.00} ms in PostgreSQL, {Generator:0.00} ms in the load generator";
 }

@@ -66,6 +66,16 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
         throw new TimeoutException("The async projections did not catch up with the log within 10 minutes.");
     }
 
+    /// <summary>
+    /// A database checkpoint now, so the dirty pages a measure before left are not written out during the next (the
+    /// harness connects as the superuser).
+    /// </summary>
+    public async Task Checkpoint()
+    {
+        await using var command = database.CreateCommand("checkpoint");
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async Task WarmUp()
     {
         for (var n = 0; n < 40; n++) await WriteWithIfMatch($"w-{n % settings.WriteCommitments}", n);

@@ -52,8 +52,10 @@ public sealed class RateLimits
         }
     }
 
+    // TryGetValue alone: it takes no lock, where ConcurrentDictionary.IsEmpty takes every lock whenever the dictionary is
+    // empty (the usual case), which every request with credentials then waited on.
     public bool SignInsBlocked(HttpContext context) =>
-        !_blockedUntil.IsEmpty && _blockedUntil.TryGetValue(ClientAddress(context), out var until) && until > DateTimeOffset.UtcNow;
+        _blockedUntil.TryGetValue(ClientAddress(context), out var until) && until > DateTimeOffset.UtcNow;
 
     public void Configure(RateLimiterOptions options)
     {
