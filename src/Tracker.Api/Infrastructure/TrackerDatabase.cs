@@ -114,11 +114,13 @@ public static class TrackerDatabase
                 // state, so neither grows with the number of pledges (Commitments/Pledges/).
                 options.Projections.Add(new PledgeLedgerProjection(), ProjectionLifecycle.Inline);
                 options.Listeners.Add(new PledgeLedgerProjection.ForgetSteppedRows());
-                options.Schema.For<PledgeLedgerRow>().Duplicate(r => r.StreamId).Duplicate(r => r.AnnouncedVersion);
+                options.Schema.For<PledgeLedgerRow>();
                 // The list filters and sorts, and the dashboard sums, on columns beside each model (ListColumns).
                 options.Policies.ForAllDocuments(mapping =>
                 {
                     if (mapping is Marten.Schema.DocumentMapping<CommitmentProgress> progress) ListColumns.Configure(progress);
+                    if (mapping is Marten.Schema.DocumentMapping<ProgressCheckpoint> checkpoints) ProgressCheckpoint.Configure(checkpoints);
+                    if (mapping is Marten.Schema.DocumentMapping<PledgeLedgerRow> rows) PledgeLedgerRow.Configure(rows);
                 });
                 // ...and copied by a trigger into a flat row per commitment, which the list and the dashboard read.
                 options.Storage.ExtendedSchemaObjects.AddRange(CommitmentRows.Define(Schema));
@@ -142,8 +144,8 @@ public static class TrackerDatabase
                 // The present narrowed by one filter: the rollup's groups per status, kind, line of effort and actor.
                 options.Storage.ExtendedSchemaObjects.AddRange(ScopedRollup.Define(Schema));
                 options.Schema.For<PledgerCommitment>().Index(p => p.PledgerKey);
-                // The nearest checkpoint at or before a version: both as columns, so the lookup reads no JSON.
-                options.Schema.For<ProgressCheckpoint>().Duplicate(c => c.StreamId).Duplicate(c => c.Version);
+                // Known at start, so db-apply creates its table (its columns and index: ProgressCheckpoint.Configure).
+                options.Schema.For<ProgressCheckpoint>();
 
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));

@@ -67,15 +67,27 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The model at a version: from the nearest checkpoint at or before it, the events after it stepped as above.</summary>
+    /// <summary>
+    /// The model at a version: from the nearest checkpoint at or before it, the events after it stepped as above. Writes
+    /// keep a checkpoint at least every <see cref="ProgressCheckpoint.Interval"/> versions, so the checkpoint and the
+    /// events that can follow it are read in one round trip; a stream without such a checkpoint near the version (a log
+    /// imported without its checkpoints) reads the rest in a second.
+    /// </summary>
     public static async Task<CommitmentProgress?> AtVersion(IQuerySession session, Guid id, int version, CancellationToken token)
     {
-        var checkpoint = await session.Query<ProgressCheckpoint>()
+        var window = Math.Max(1, version - ProgressCheckpoint.Interval + 1);
+        var batch = session.CreateBatchQuery();
+        var nearest = batch.Query<ProgressCheckpoint>()
             .Where(c => c.StreamId == id && c.Version <= version)
             .OrderByDescending(c => c.Version)
-            .FirstOrDefaultAsync(token);
+            .FirstOrDefault();
+        var recent = batch.Events.FetchStream(id, version: version, fromVersion: window);
+        await batch.Execute(token);
+        var checkpoint = await nearest;
         var from = checkpoint?.Version ?? 0;
-        var events = await session.Events.FetchStreamAsync(id, version: version, fromVersion: from + 1, token: token);
+        var events = from + 1 >= window
+            ? (await recent).Where(e => e.Version > from).ToList()
+            : await session.Events.FetchStreamAsync(id, version: version, fromVersion: from + 1, token: token);
         if (from + events.Count < version) return null;
 
         var progress = checkpoint?.Progress;

@@ -1,3 +1,4 @@
+using Marten.Schema;
 using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments.Pledges;
@@ -21,6 +22,20 @@ public sealed record PledgeLedgerRow
     public required int Version { get; init; }
 
     public required PledgeLedger Ledger { get; init; }
+
+    /// <summary>
+    /// The stream and the announcing version as columns, with one index over both: a commitment's pledges in their order
+    /// (its pledges page) and among them a pledger's (an announcement's numbering) are one range of it, and each new row
+    /// updates one index, not two. Applied as a document policy, which takes out Marten's index per duplicated column.
+    /// </summary>
+    public static void Configure(DocumentMapping<PledgeLedgerRow> mapping)
+    {
+        var indexes = mapping.Indexes.Count;
+        mapping.Duplicate(r => r.StreamId);
+        mapping.Duplicate(r => r.AnnouncedVersion);
+        while (mapping.Indexes.Count > indexes) mapping.Indexes.RemoveAt(indexes);
+        mapping.Indexes.Add(new DocumentIndex(mapping, "stream_id", "announced_version"));
+    }
 
     public static string IdOf(Guid streamId, string pledgeId) => $"{streamId:N}/{pledgeId.ToLowerInvariant()}";
 
