@@ -50,6 +50,8 @@ public static class WriteScenarios
         var peak = service.Memory().Peak;
 
         // Half the measured rate, open loop: one write in flight per commitment (If-Match), latency counted from when due.
+        // After a checkpoint, as each round: not behind the flush of the pages the bare stack's last round dirtied.
+        await work.Checkpoint();
         var locks = Enumerable.Range(0, settings.WriteCommitments).Select(_ => new SemaphoreSlim(1)).ToArray();
         var half = await HttpLoad.FixedRate(full.PerSecond / 2, settings.LoadDuration, settings.Clients * 4, async n =>
         {
