@@ -17,15 +17,8 @@ public sealed record ProgressCheckpoint(string Id, Guid StreamId, int Version, C
     /// <summary>
     /// The stream and the version as columns, and one index over both, so the nearest checkpoint at or before a version
     /// is one probe of it (with an index on each column apart, PostgreSQL read every checkpoint of a long stream, or walked
-    /// the versions of all streams, and a read as of version 10 of a 100,000-event stream took 18 ms). Applied as a
-    /// document policy, which sees the mapping before Marten adds its index per duplicated column, and takes those out.
+    /// the versions of all streams, and a read as of version 10 of a 100,000-event stream took 18 ms).
     /// </summary>
     public static void Configure(DocumentMapping<ProgressCheckpoint> mapping)
-    {
-        var indexes = mapping.Indexes.Count;
-        mapping.Duplicate(c => c.StreamId);
-        mapping.Duplicate(c => c.Version);
-        while (mapping.Indexes.Count > indexes) mapping.Indexes.RemoveAt(indexes);
-        mapping.Indexes.Add(new DocumentIndex(mapping, "stream_id", "version"));
-    }
+        => DuplicatedColumns.UnderOneIndex(mapping, c => c.StreamId, c => c.Version);
 }

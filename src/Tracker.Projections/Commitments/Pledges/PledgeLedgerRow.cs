@@ -26,16 +26,10 @@ public sealed record PledgeLedgerRow
     /// <summary>
     /// The stream and the announcing version as columns, with one index over both: a commitment's pledges in their order
     /// (its pledges page) and among them a pledger's (an announcement's numbering) are one range of it, and each new row
-    /// updates one index, not two. Applied as a document policy, which takes out Marten's index per duplicated column.
+    /// updates one index, not two.
     /// </summary>
     public static void Configure(DocumentMapping<PledgeLedgerRow> mapping)
-    {
-        var indexes = mapping.Indexes.Count;
-        mapping.Duplicate(r => r.StreamId);
-        mapping.Duplicate(r => r.AnnouncedVersion);
-        while (mapping.Indexes.Count > indexes) mapping.Indexes.RemoveAt(indexes);
-        mapping.Indexes.Add(new DocumentIndex(mapping, "stream_id", "announced_version"));
-    }
+        => DuplicatedColumns.UnderOneIndex(mapping, r => r.StreamId, r => r.AnnouncedVersion);
 
     public static string IdOf(Guid streamId, string pledgeId) => $"{streamId:N}/{pledgeId.ToLowerInvariant()}";
 
