@@ -150,7 +150,7 @@ public static class HistoryScenarios
                     By: BenchReport.Above(peak, 381, " MiB", note: " (400 MB)"))
             ],
             ["A page of the history or the changelog starts from the nearest checkpoint before it and reads only its own events; " +
-             "the trend still folds the whole stream by effective date (issue 16's model by effective date is what bounds it). " +
+             "the trend reads the commitment's effective-timeline days (one row per day a fact took effect), sampled to 120 points. " +
              "At most RateLimits:HeavyReadsAtOnce (the number of cores, at least 2) of these run at once; the others queue."]);
     }
 
