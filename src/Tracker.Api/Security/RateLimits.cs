@@ -48,7 +48,13 @@ public sealed class RateLimits
         _failedSignIns.AttemptAcquire(address).Dispose();
         if (_failedSignIns.GetStatistics(address)?.CurrentAvailablePermits == 0)
         {
-            _blockedUntil[address] = DateTimeOffset.UtcNow.AddMinutes(1);
+            var now = DateTimeOffset.UtcNow;
+            // Blocks that ran out go as a new one comes, so the addresses kept are those blocked now, not every one ever.
+            foreach (var (blocked, until) in _blockedUntil)
+            {
+                if (until <= now) _blockedUntil.TryRemove(new KeyValuePair<string, DateTimeOffset>(blocked, until));
+            }
+            _blockedUntil[address] = now.AddMinutes(1);
         }
     }
 
