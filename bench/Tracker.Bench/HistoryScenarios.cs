@@ -181,11 +181,11 @@ public static class HistoryScenarios
         var generated = generate.Elapsed;
         var total = await work.EventCount();
 
-        // The async daemon projects the generated events as it would any others (it follows them as they are written); the
-        // rebuild of the projection it keeps waits for it to reach the high-water mark, so that is measured on its own first.
+        // The async daemon projects the generated events as it would any others (it follows them as they are written): that
+        // is measured on its own first, so the rebuild does not share the machine with it.
         var catchUp = Stopwatch.StartNew();
         var highWaterMark = await work.HighestSequence();
-        while (await work.DaemonPosition("Pledgers") < highWaterMark)
+        while (Math.Min(await work.DaemonPosition("EffectiveTimeline"), await work.DaemonPosition("DashboardRollup")) < highWaterMark)
         {
             if (catchUp.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("The async daemon did not catch up within 10 minutes");
             await Task.Delay(200);
@@ -247,13 +247,13 @@ public static class HistoryScenarios
                          "against Marten's (`projections rebuild -p CommitmentProgress`, a process of its own, start-up included)",
             $"{oursAlone.TotalSeconds:0.0} s, {total / oursAlone.TotalSeconds:N0} events/s",
             $"{martens.Elapsed.TotalSeconds:0.0} s, {martenRate:N0} events/s", $"{martens.Elapsed / oursAlone:0.0}x faster"));
-        measures.Insert(0, new("every projection (CommitmentProgress and Pledgers, one pass: `POST /api/admin/projections/all/rebuild`)", $"{all.TotalSeconds:0.0} s, {rate:N0} events/s",
+        measures.Insert(0, new("every model the admin rebuild writes (progress models, their checkpoints and the pledge rows the pledger views read, one pass: `POST /api/admin/projections/all/rebuild`)", $"{all.TotalSeconds:0.0} s, {rate:N0} events/s",
             $"{baseline:N0} events/s read sequentially with Npgsql", $"{rate / baseline:P0}", "≥ 50,000 events/s", rate >= 50_000,
             BenchReport.Below(rate, 50_000, " events/s")));
         measures.Add(new("service peak memory during the rebuild", $"{peak:0} MiB", Target: "< 400 MB", Met: peak < 381,
             By: BenchReport.Above(peak, 381, " MiB", note: " (400 MB)")));
         var following = generated + caughtUp;
-        measures.Add(new($"the async daemon projecting the {total - before:N0} generated events (Pledgers), before the rebuild",
+        measures.Add(new($"the async daemon projecting the {total - before:N0} generated events (EffectiveTimeline and DashboardRollup), before the rebuild",
             $"caught up {caughtUp.TotalSeconds:0.0} s after the last was written; {(total - before) / following.TotalSeconds:N0} events/s " +
             $"from the first, peak {daemonPeak:0} MiB"));
         return new Section("4. Rebuild",

@@ -36,7 +36,7 @@ public static class Invariant
 
         var acknowledged = load.Acknowledged.ToHashSet();
         var projections = new Dictionary<string, bool>();
-        foreach (var projection in new[] { "CommitmentProgress", "Pledgers", "EffectiveTimeline", "DashboardRollup" })
+        foreach (var projection in new[] { "CommitmentProgress", "EffectiveTimeline", "DashboardRollup" })
         {
             projections[projection] = (await Verify(node, projection)).GetProperty("consistent").GetBoolean();
         }

@@ -28,7 +28,7 @@ async function serviceLogTail() {
 
 /**
  * Waits until the service is ready, holds every commitment of the seed catalogue, and has stopped appending (it records
- * deadlines that passed by itself just after the import), and its async projections (the pledger views, the effective
+ * deadlines that passed by itself just after the import), and its async projections (the effective
  * timeline the past views read) have taken in every event, so the numbers the tests compare hold still.
  */
 export async function waitForSeededService({ timeoutMs = 180_000 } = {}) {

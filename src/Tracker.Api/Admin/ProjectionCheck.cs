@@ -5,7 +5,6 @@ using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Commitments.Timeline;
-using Tracker.Projections.Pledgers;
 
 namespace Tracker.Api.Admin;
 
@@ -31,38 +30,28 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         await using var session = store.QuerySession();
         if (projection == EffectiveTimelineProjection.ProjectionName) return await Timelines(session, highWaterMark, token);
         if (projection == DashboardRollupProjection.ProjectionName) return await Rollup(token);
-        if (projection == PledgerProjection.ProjectionName)
+        var rebuilt = await ReadModelReplay.All(ReadModelReplay.CommitmentProgress(store, highWaterMark, _ => { }, token), p => p.Id);
+        var stored = await session.Query<CommitmentProgress>().ToListAsync(token);
+        // The inline models do not carry their events' sequences (Quick appends): the log says which changed later.
+        var changedLater = await StreamsChangedAfter(highWaterMark, token);
+        var report = Compare(projection, highWaterMark, rebuilt, stored.ToDictionary(p => p.Id), changedLater);
+        // The list's flat rows against the models' columns they copy (kept by a trigger, so any difference is a fault).
+        await using var rows = database.CreateCommand(CommitmentRows.Differences(TrackerDatabase.Schema));
+        await using var reader = await rows.ExecuteReaderAsync(token);
+        var differing = report.Differing.ToList();
+        while (await reader.ReadAsync(token)) differing.Add($"list row {reader.GetGuid(0)}");
+        // Each pledge's ledger row, which the decision state's totals are kept beside.
+        var rebuiltRows = await ReadModelReplay.All(ReadModelReplay.PledgeLedgers(store, highWaterMark, _ => { }, token), r => r.Id);
+        var storedRows = await session.Query<PledgeLedgerRow>().ToListAsync(token);
+        var ledgers = Compare(PledgeLedgerProjection.ProjectionName, highWaterMark, rebuiltRows, storedRows.ToDictionary(r => r.Id),
+            storedRows.Where(r => changedLater.Contains(r.StreamId)).Select(r => r.Id)
+                .Concat(rebuiltRows.Values.Where(r => changedLater.Contains(r.StreamId)).Select(r => r.Id)).ToHashSet());
+        return report with
         {
-            var rebuilt = await ReadModelReplay.All(ReadModelReplay.Pledgers(store, highWaterMark, _ => { }, token), p => p.Id);
-            var stored = await session.Query<PledgerCommitment>().ToListAsync(token);
-            return Compare(projection, highWaterMark, rebuilt, stored.ToDictionary(p => p.Id),
-                stored.Where(p => p.LastEventSequence > highWaterMark).Select(p => p.Id).ToHashSet());
-        }
-        else
-        {
-            var rebuilt = await ReadModelReplay.All(ReadModelReplay.CommitmentProgress(store, highWaterMark, _ => { }, token), p => p.Id);
-            var stored = await session.Query<CommitmentProgress>().ToListAsync(token);
-            // The inline models do not carry their events' sequences (Quick appends): the log says which changed later.
-            var changedLater = await StreamsChangedAfter(highWaterMark, token);
-            var report = Compare(projection, highWaterMark, rebuilt, stored.ToDictionary(p => p.Id), changedLater);
-            // The list's flat rows against the models' columns they copy (kept by a trigger, so any difference is a fault).
-            await using var rows = database.CreateCommand(CommitmentRows.Differences(TrackerDatabase.Schema));
-            await using var reader = await rows.ExecuteReaderAsync(token);
-            var differing = report.Differing.ToList();
-            while (await reader.ReadAsync(token)) differing.Add($"list row {reader.GetGuid(0)}");
-            // Each pledge's ledger row, which the decision state's totals are kept beside.
-            var rebuiltRows = await ReadModelReplay.All(ReadModelReplay.PledgeLedgers(store, highWaterMark, _ => { }, token), r => r.Id);
-            var storedRows = await session.Query<PledgeLedgerRow>().ToListAsync(token);
-            var ledgers = Compare(PledgeLedgerProjection.ProjectionName, highWaterMark, rebuiltRows, storedRows.ToDictionary(r => r.Id),
-                storedRows.Where(r => changedLater.Contains(r.StreamId)).Select(r => r.Id)
-                    .Concat(rebuiltRows.Values.Where(r => changedLater.Contains(r.StreamId)).Select(r => r.Id)).ToHashSet());
-            return report with
-            {
-                Differing = [.. differing, .. ledgers.Differing.Select(r => $"pledge row {r}")],
-                Missing = [.. report.Missing, .. ledgers.Missing.Select(r => $"pledge row {r}")],
-                Unexpected = [.. report.Unexpected, .. ledgers.Unexpected.Select(r => $"pledge row {r}")]
-            };
-        }
+            Differing = [.. differing, .. ledgers.Differing.Select(r => $"pledge row {r}")],
+            Missing = [.. report.Missing, .. ledgers.Missing.Select(r => $"pledge row {r}")],
+            Unexpected = [.. report.Unexpected, .. ledgers.Unexpected.Select(r => $"pledge row {r}")]
+        };
     }
 
     /// <summary>

@@ -5,7 +5,6 @@ using Npgsql;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Commitments.Rollup;
-using Tracker.Projections.Pledgers;
 
 namespace Tracker.Api.Admin;
 
@@ -26,9 +25,10 @@ public sealed record RebuildProgress(Guid Id, string Projection, RebuildStatus S
 public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource database, IHostApplicationLifetime lifetime,
     ILogger<ProjectionRebuilds> logger)
 {
-    public static readonly IReadOnlyList<string> Supported = [CommitmentProgressFold.ProjectionName, PledgerProjection.ProjectionName];
+    /// <summary>The progress models, with their checkpoints and the pledges' ledger rows (which the pledger views read).</summary>
+    public static readonly IReadOnlyList<string> Supported = [CommitmentProgressFold.ProjectionName];
 
-    /// <summary>Every read model above, in one pass over the log.</summary>
+    /// <summary>Every read model above, in one pass over the log (the same as CommitmentProgress since the pledger views are read from the ledger rows).</summary>
     public const string All = "all";
     private readonly ConcurrentDictionary<Guid, RebuildProgress> _jobs = new();
 
@@ -121,7 +121,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         {
             var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
             Update(id, p => p with { HighWaterMark = highWaterMark });
-            await Rebuild(id, projection, highWaterMark, token);
+            await Rebuild(id, highWaterMark, token);
             Update(id, p => p with { Status = RebuildStatus.Completed, FinishedAt = DateTimeOffset.UtcNow });
             logger.LogInformation("Rebuilt {Projection}: {Progress}", projection, _jobs[id]);
         }
@@ -133,47 +133,38 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     }
 
     /// <summary>
-    /// One pass over the log for the named read models (both for "all"): the pledger views wait first for the async
-    /// daemon, which keeps them too, to reach the high-water mark, so the two do not write the same models at once.
+    /// One pass over the log for the progress models, their checkpoints and the pledges' ledger rows (which the pledger
+    /// views read): the state keeps the pledges' totals, the rows the pledges.
     /// </summary>
-    private async Task Rebuild(Guid id, string projection, long highWaterMark, CancellationToken token)
+    private async Task Rebuild(Guid id, long highWaterMark, CancellationToken token)
     {
-        var progress = projection is All or CommitmentProgressFold.ProjectionName ? new CommitmentProgressFold() : null;
-        // The pledges' ledger rows go with the progress models: the state keeps their totals, the rows the pledges.
-        var ledgers = progress is null ? null : new PledgeLedgerFold();
-        var pledgers = projection is All or PledgerProjection.ProjectionName ? new PledgerFold() : null;
-        if (pledgers is not null) await DaemonReached(highWaterMark, token);
-
+        var progress = new CommitmentProgressFold();
+        var ledgers = new PledgeLedgerFold();
         var progressWriter = new ModelWriter<CommitmentProgress, Guid>(store, database, p => p.Id, highWaterMark,
             ModelWriter<CommitmentProgress, Guid>.ByStreamVersion($"{TrackerDatabase.Schema}.mt_streams"));
-        var pledgerWriter = new ModelWriter<PledgerCommitment, string>(store, database, p => p.Id, highWaterMark,
-            ModelWriter<PledgerCommitment, string>.BySequence);
         var ledgerWriter = new ModelWriter<PledgeLedgerRow, string>(store, database, r => r.Id, highWaterMark,
             PledgeLedgerRecency);
-        IStreamFold[] folds = [.. new IStreamFold?[] { progress, ledgers, pledgers }.OfType<IStreamFold>()];
         // A page's models are written while the next page is read and folded (one write in flight at a time).
         var writing = Task.CompletedTask;
         async Task Write(IReadOnlyList<Replayed<CommitmentProgress>> progressModels, IReadOnlyList<Replayed<PledgeLedgerRow>> ledgerRows,
-            IReadOnlyList<Replayed<PledgerCommitment>> pledgerModels, IReadOnlyList<ProgressCheckpoint> checkpoints)
+            IReadOnlyList<ProgressCheckpoint> checkpoints)
         {
             // Different tables: the batches go to the database side by side.
             await Task.WhenAll(progressWriter.Write(progressModels, token), ledgerWriter.Write(ledgerRows, token),
-                pledgerWriter.Write(pledgerModels, token), StoreCheckpoints(checkpoints, token));
+                StoreCheckpoints(checkpoints, token));
             Update(id, p => p with
             {
-                ModelsWritten = progressWriter.Written + ledgerWriter.Written + pledgerWriter.Written,
-                ModelsKeptNewer = progressWriter.KeptNewer + ledgerWriter.KeptNewer + pledgerWriter.KeptNewer
+                ModelsWritten = progressWriter.Written + ledgerWriter.Written,
+                ModelsKeptNewer = progressWriter.KeptNewer + ledgerWriter.KeptNewer
             });
         }
         try
         {
-            await foreach (var _ in ReadModelReplay.Replay(store, highWaterMark, folds, Processed(id), token))
+            await foreach (var _ in ReadModelReplay.Replay(store, highWaterMark, [progress, ledgers], Processed(id), token))
             {
-                var (progressModels, ledgerRows, pledgerModels) =
-                    (progress?.TakeFinished() ?? [], ledgers?.TakeFinished() ?? [], pledgers?.TakeFinished() ?? []);
-                var checkpoints = progress?.TakeCheckpoints() ?? [];
+                var (progressModels, ledgerRows, checkpoints) = (progress.TakeFinished(), ledgers.TakeFinished(), progress.TakeCheckpoints());
                 await writing;
-                writing = Write(progressModels, ledgerRows, pledgerModels, checkpoints);
+                writing = Write(progressModels, ledgerRows, checkpoints);
             }
         }
         catch
@@ -183,15 +174,14 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             throw;
         }
         await writing;
-        if (progress is not null) await progressWriter.DeleteStale(token);
-        if (ledgers is not null) await ledgerWriter.DeleteStale(token);
-        var retractedSince = ledgers is null ? 0 : await DeleteRowsRetractedSince(highWaterMark, token);
-        if (pledgers is not null) await pledgerWriter.DeleteStale(token);
+        await progressWriter.DeleteStale(token);
+        await ledgerWriter.DeleteStale(token);
+        var retractedSince = await DeleteRowsRetractedSince(highWaterMark, token);
         // The list's flat rows follow the models by a trigger, which copies only changed columns: a row someone changed
         // around it is written again here. The dashboard rollup counts the progress models: counted again from the
         // rebuilt ones.
-        if (progress is not null) await RepairRowsAndRecountRollup(token);
-        Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + ledgerWriter.Deleted + retractedSince + pledgerWriter.Deleted });
+        await RepairRowsAndRecountRollup(token);
+        Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + ledgerWriter.Deleted + retractedSince });
     }
 
     /// <summary>
@@ -246,19 +236,6 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     }
 
     private Action<int> Processed(Guid id) => count => Update(id, p => p with { EventsProcessed = p.EventsProcessed + count });
-
-    private async Task DaemonReached(long highWaterMark, CancellationToken token)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            var shards = await store.Storage.Database.AllProjectionProgress(token);
-            if (shards.Where(s => s.ShardName.StartsWith(PledgerProjection.ProjectionName, StringComparison.Ordinal))
-                .All(s => s.Sequence >= highWaterMark)) return;
-            await Task.Delay(250, token);
-        }
-        throw new TimeoutException($"The async daemon did not reach event {highWaterMark} within 10 minutes; the rebuild did not start.");
-    }
 
     private void Update(Guid id, Func<RebuildProgress, RebuildProgress> change) =>
         _jobs.AddOrUpdate(id, _ => throw new InvalidOperationException(), (_, p) => change(p));

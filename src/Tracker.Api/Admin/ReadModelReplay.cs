@@ -4,7 +4,6 @@ using Marten;
 using Tracker.Api.Infrastructure;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Pledges;
-using Tracker.Projections.Pledgers;
 
 namespace Tracker.Api.Admin;
 
@@ -41,13 +40,6 @@ public static class ReadModelReplay
         long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token, int eventsPerPage = EventsPerPage)
     {
         var fold = new PledgeLedgerFold();
-        await foreach (var _ in Replay(store, highWaterMark, [fold], onEvents, token, eventsPerPage)) yield return fold.TakeFinished();
-    }
-
-    public static async IAsyncEnumerable<IReadOnlyList<Replayed<PledgerCommitment>>> Pledgers(IDocumentStore store,
-        long highWaterMark, Action<int> onEvents, [EnumeratorCancellation] CancellationToken token, int eventsPerPage = EventsPerPage)
-    {
-        var fold = new PledgerFold();
         await foreach (var _ in Replay(store, highWaterMark, [fold], onEvents, token, eventsPerPage)) yield return fold.TakeFinished();
     }
 

@@ -12,7 +12,7 @@ public static class RebuildEndpoints
     private static readonly string[] MartenRebuilds = [EffectiveTimelineProjection.ProjectionName, DashboardRollupProjection.ProjectionName];
 
     /// <summary>
-    /// Starts rebuilding a read model (CommitmentProgress or Pledgers, or "all" of them in one pass over the log) from the
+    /// Starts rebuilding a read model (CommitmentProgress, which includes the pledges' rows; "all" is the same) from the
     /// log; 202 with where to follow it, or 409 naming the rebuild that already runs somewhere in the cluster.
     /// </summary>
     [WolverinePost("/api/admin/projections/{name}/rebuild", Name = "RebuildProjection")]

@@ -3,7 +3,6 @@ using Tracker.Domain.Commitments;
 using Tracker.Projections;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Pledges;
-using Tracker.Projections.Pledgers;
 
 namespace Tracker.Api.Admin;
 
@@ -122,26 +121,5 @@ public sealed class PledgeLedgerFold : StreamFold<PledgeLedgerRow>
         foreach (var row in _open.Values) Finished(new(row, row.Version));
         _open.Clear();
         _facts.Clear();
-    }
-}
-
-/// <summary>A pledger's pledges toward one commitment belong to that commitment's stream: final when the stream ends.</summary>
-public sealed class PledgerFold : StreamFold<PledgerCommitment>
-{
-    private readonly PledgerProjection _projection = new();
-    private readonly Dictionary<string, Replayed<PledgerCommitment>> _open = [];
-
-    public override void Apply(IEvent e)
-    {
-        if (PledgerProjection.DocumentOf(e) is not { } id) return;
-        var current = _open.GetValueOrDefault(id);
-        var next = Applied(PledgerProjection.ProjectionName, e, () => _projection.Evolve(current?.Model, id, e))!;
-        _open[id] = new(next, (current?.Revision ?? 0) + 1);
-    }
-
-    public override void EndStream()
-    {
-        foreach (var model in _open.Values) Finished(model);
-        _open.Clear();
     }
 }

@@ -12,7 +12,8 @@ namespace Tracker.Api.Infrastructure;
 /// ledger rows of their own has states that keep every pledge and no pledge rows. Before the service takes requests,
 /// if any commitment lacks its model or has one of an old shape (or its columns for the list and the dashboard are
 /// empty, should a migration not have filled them from the documents), Marten's own rebuild builds every model and
-/// every pledge ledger from the log (a few seconds for the seed catalogue). One node at a time: the others wait on the same advisory lock and then find
+/// every pledge ledger from the log (a few seconds for the seed catalogue); pledge rows stored before they carried the
+/// pledger's and the commitment's keys (which the pledger views read) are rebuilt the same way. One node at a time: the others wait on the same advisory lock and then find
 /// nothing to do.
 /// </summary>
 public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource database, ILogger<ProgressModelUpgrade> logger)
@@ -55,15 +56,24 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                     "The database schema is older than this build (the progress models lack their list and dashboard " +
                     "columns): apply it first with `db-apply` as the schema's owner (see the README, \"The database\").", e);
             }
-            if (missing == 0) return 0;
+            // Pledge rows stored before they carried their pledger's and commitment's keys, which the pledger views read.
+            await using var unkeyed = new NpgsqlCommand($"""
+                select count(*) from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow where not data ? 'PledgerKey'
+                """, connection);
+            var unkeyedRows = (long)(await unkeyed.ExecuteScalarAsync(token))!;
+            if (missing == 0 && unkeyedRows == 0) return 0;
 
-            logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker); rebuilding the models from the log", missing);
             using var daemon = await store.BuildProjectionDaemonAsync();
-            await daemon.RebuildProjectionAsync(CommitmentProgressProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
+            if (missing > 0)
+            {
+                logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker); rebuilding the models from the log", missing);
+                await daemon.RebuildProjectionAsync(CommitmentProgressProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
+            }
             // Models kept each pledge's ledger in their state until pledges had rows of their own.
+            logger.LogWarning("Rebuilding every pledge's ledger row from the log ({Unkeyed} stored without their pledger's key)", unkeyedRows);
             await daemon.RebuildProjectionAsync(PledgeLedgerProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
-            logger.LogInformation("Progress models and pledge ledgers rebuilt for every commitment");
-            return missing;
+            logger.LogInformation("Progress models and pledge ledgers rebuilt");
+            return missing + unkeyedRows;
         }
         finally
         {

@@ -13,7 +13,6 @@ using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Commitments.Rollup;
 using Tracker.Projections.Commitments.Timeline;
 using Tracker.Projections.Documents;
-using Tracker.Projections.Pledgers;
 using Weasel.Core;
 using Wolverine.Marten;
 
@@ -124,8 +123,6 @@ public static class TrackerDatabase
                 });
                 // ...and copied by a trigger into a flat row per commitment, which the list and the dashboard read.
                 options.Storage.ExtendedSchemaObjects.AddRange(CommitmentRows.Define(Schema));
-                // Pledgers span streams, so the async daemon keeps them.
-                options.Projections.Add<PledgerProjection>(ProjectionLifecycle.Async);
                 // Each commitment by the dates its facts took effect: the trend, the past as effective and the dashboard
                 // on a past date read it (Timeline/). Asynchronous, so writes never pay for a fact recorded late.
                 options.Projections.Add(new EffectiveTimelineProjection(), ProjectionLifecycle.Async, EffectiveTimelineProjection.ProjectionName);
@@ -143,7 +140,6 @@ public static class TrackerDatabase
                 options.Storage.ExtendedSchemaObjects.AddRange(DashboardRollup.Define(Schema));
                 // The present narrowed by one filter: the rollup's groups per status, kind, line of effort and actor.
                 options.Storage.ExtendedSchemaObjects.AddRange(ScopedRollup.Define(Schema));
-                options.Schema.For<PledgerCommitment>().Index(p => p.PledgerKey);
                 // Known at start, so db-apply creates its table (its columns and index: ProgressCheckpoint.Configure).
                 options.Schema.For<ProgressCheckpoint>();
 

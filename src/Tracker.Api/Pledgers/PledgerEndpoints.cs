@@ -1,26 +1,36 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
-using Tracker.Projections.Pledgers;
+using Tracker.Projections.Commitments.Pledges;
 using Wolverine.Http;
 
 namespace Tracker.Api.Pledgers;
 
-/// <summary>A pledger in a list: its totals without the pledges.</summary>
-public sealed record PledgerSummary(string Key, string Name, int PledgeCount, IReadOnlyList<CurrencyTotals> Totals,
-    double? AverageDaysToFirstDisbursement);
-
 /// <summary>A page of pledgers, by name, and how many there are in all.</summary>
-public sealed record PledgerList(IReadOnlyList<PledgerSummary> Items, int Page, int PageSize, long Total, long PageCount,
-    Freshness Freshness);
+public sealed record PledgerList(IReadOnlyList<PledgerTotals> Items, int Page, int PageSize, long Total, long PageCount);
+
+/// <summary>One of a pledger's pledges, in the pledge's own currency, and the commitment it counts towards.</summary>
+public sealed record PledgerPledge(string CommitmentKey, string PledgeId, DateOnly AnnouncedOn, string Currency, decimal Pledged,
+    decimal Committed, decimal Disbursed, decimal Outstanding, DateOnly? FirstDisbursedOn, DateOnly? FullyDisbursedOn,
+    int? DaysToFirstDisbursement, int? DaysToFullDisbursement)
+{
+    public static PledgerPledge Of(PledgeLedgerRow row) => new(row.CommitmentKey, row.Ledger.PledgeId, row.Ledger.AnnouncedOn,
+        row.Currency, row.Pledged, row.Ledger.Committed, row.Ledger.Disbursed, row.Pledged - row.Ledger.Disbursed,
+        row.FirstDisbursedOn, row.FullyDisbursedOn, row.DaysToFirstDisbursement, row.DaysToFullDisbursement);
+}
 
 /// <summary>A pledger with its totals over every pledge, and one page of its pledges.</summary>
 public sealed record PledgerOverview(string Id, string Name, IReadOnlyList<CurrencyTotals> Totals, double? AverageDaysToFirstDisbursement,
-    int PledgeCount, IReadOnlyList<PledgerPledge> Pledges, long LastEventSequence);
+    int PledgeCount, IReadOnlyList<PledgerPledge> Pledges);
 
-public sealed record PledgerDetail(PledgerOverview Pledger, int Page, int PageSize, long PageCount, Freshness Freshness);
+public sealed record PledgerDetail(PledgerOverview Pledger, int Page, int PageSize, long PageCount);
 
+/// <summary>
+/// Each member state or organisation across every commitment, read from the pledges' ledger rows, which every write
+/// about a pledge keeps in its own transaction: a pledger's page is as current as the commitment's.
+/// </summary>
 public static class PledgerEndpoints
 {
     public const int DefaultPageSize = 25;
@@ -32,47 +42,62 @@ public static class PledgerEndpoints
     [Tags("Pledgers")]
     [ProducesResponseType<PledgerList>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> List(int? page, int? pageSize, IQuerySession session, IDocumentStore store, CancellationToken token)
+    public static async Task<IResult> List(int? page, int? pageSize, NpgsqlDataSource database, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
-        // Every pledger's documents are read and composed here (one small document per pledger and commitment); only
-        // the page is answered.
-        var documents = await session.Query<PledgerCommitment>().ToListAsync(token);
-        var pledgers = documents.GroupBy(d => d.PledgerKey).Select(g => PledgerView.Of(g.ToList()))
-            .OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ThenBy(p => p.Id, StringComparer.Ordinal).ToList();
-        return Results.Ok(new PledgerList(
-            pledgers.Skip(paging.Skip).Take(paging.PageSize)
-                .Select(p => new PledgerSummary(p.Id, p.Name, p.Pledges.Count, p.Totals, p.AverageDaysToFirstDisbursement)).ToList(),
-            paging.Page, paging.PageSize, pledgers.Count, paging.PageCount(pledgers.Count),
-            await Freshness.Of(store, PledgerProjection.ProjectionName, token)));
+        // PostgreSQL sums every pledge by pledger and currency: a row per pledger and currency comes back, and the
+        // pledgers (as many as the coalition has members) are ordered and paged here.
+        await using var command = database.CreateCommand(PledgerTotals.Sql(pledgerKeyParameter: null));
+        await using var reader = await command.ExecuteReaderAsync(token);
+        var pledgers = (await PledgerTotals.Read(reader, token))
+            .OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
+        return Results.Ok(new PledgerList(pledgers.Skip(paging.Skip).Take(paging.PageSize).ToList(),
+            paging.Page, paging.PageSize, pledgers.Count, paging.PageCount(pledgers.Count)));
     }
 
+    /// <summary>
+    /// A pledger's totals over all its pledges and a page of them (pageSize 25 unless given, at most 100), in the order
+    /// they were announced (by date, then commitment), in one round trip.
+    /// </summary>
     [WolverineGet("/api/pledgers/{key}", Name = "GetPledger")]
     [EndpointSummary("Read a pledger's totals and its pledges across commitments, a page of pledges at a time")]
     [Tags("Pledgers")]
     [ProducesResponseType<PledgerDetail>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string key, int? page, int? pageSize, IQuerySession session, IDocumentStore store,
+    public static async Task<IResult> Get(string key, int? page, int? pageSize, IDocumentStore store, NpgsqlDataSource database,
         CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
-        var pledgerKey = Slug.From(key);
-        var documents = await session.Query<PledgerCommitment>().Where(d => d.PledgerKey == pledgerKey).ToListAsync(token);
-        var pledger = documents.Count == 0 ? null : PledgerView.Of(documents);
-        return pledger is null
-            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
-                title: "No such pledger", detail: $"No pledges are recorded for '{key}' (yet: this view is kept asynchronously).")
-            : Results.Ok(new PledgerDetail(
-                new PledgerOverview(pledger.Id, pledger.Name, pledger.Totals, pledger.AverageDaysToFirstDisbursement, pledger.Pledges.Count,
-                    pledger.Pledges.Skip(paging.Skip).Take(paging.PageSize).ToList(), pledger.LastEventSequence),
-                paging.Page, paging.PageSize, paging.PageCount(pledger.Pledges.Count),
-                await Freshness.Of(store, PledgerProjection.ProjectionName, token)));
+        await using var command = database.CreateCommand($"""
+            {PledgerTotals.Sql("@pledger")};
+            select r.data from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r
+             where r.data ->> 'PledgerKey' = @pledger
+             order by (r.data -> 'Ledger' ->> 'AnnouncedOn')::date, r.data ->> 'CommitmentKey', r.announced_version
+             limit @take offset @skip
+            """);
+        // Named parameters: Npgsql sends the two statements as one batch (positional ones take a single statement).
+        command.Parameters.AddWithValue("pledger", Slug.From(key));
+        command.Parameters.AddWithValue("take", paging.PageSize);
+        command.Parameters.AddWithValue("skip", paging.Skip);
+        await using var reader = await command.ExecuteReaderAsync(token);
+        if ((await PledgerTotals.Read(reader, token)).SingleOrDefault() is not { } pledger)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
+                title: "No such pledger", detail: $"No pledges are recorded for '{key}'.");
+        }
+        await reader.NextResultAsync(token);
+        var serializer = store.Options.Serializer();
+        var pledges = new List<PledgerPledge>();
+        while (await reader.ReadAsync(token)) pledges.Add(PledgerPledge.Of(serializer.FromJson<PledgeLedgerRow>(reader, 0)));
+        return Results.Ok(new PledgerDetail(
+            new PledgerOverview(pledger.Key, pledger.Name, pledger.Totals, pledger.AverageDaysToFirstDisbursement, pledger.PledgeCount, pledges),
+            paging.Page, paging.PageSize, paging.PageCount(pledger.PledgeCount)));
     }
 }

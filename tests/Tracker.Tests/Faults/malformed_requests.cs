@@ -95,7 +95,7 @@ public sealed class malformed_requests(TrackerApp app, ITestOutputHelper output)
         await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
         var openApi = (await Api.Scenario(s => s.Get.Url("/openapi/v1.json"))).Json();
         static string Fill(string route) => route.Replace("{key}", Goal).Replace("{pledgeId}", "germany-1")
-            .Replace("{name}", "Pledgers").Replace("{id}", Guid.Empty.ToString());
+            .Replace("{name}", "EffectiveTimeline").Replace("{id}", Guid.Empty.ToString());
         var cases = RequestCorpus.Generate(openApi, Fill).ToList();
         var bodies = ValidBodies();
         var client = Api.Server.CreateClient();

@@ -47,7 +47,7 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
         .Replace("{key}", CommitmentScenarios.Goal)
         .Replace("{pledgeId}", "germany-1")
         .Replace("{id}", Guid.NewGuid().ToString())
-        .Replace("{name}", "Pledgers");
+        .Replace("{name}", "EffectiveTimeline");
 
     private static bool Allowed(string policy, string? role) => policy switch
     {

@@ -31,8 +31,3 @@ export function pastNeedsAuditor(caller) {
       : 'Sign in with an auditor key to see the tracker as it was on a past date.'),
     caller?.authenticated ? null : signInButton('Sign in as an auditor'));
 }
-
-export function freshness(view) {
-  if (!view || view.lag === 0) return null;
-  return h('p', { class: 'notice' }, `This view is catching up: ${view.lag} recent event(s) are not counted yet.`);
-}

@@ -71,11 +71,11 @@ public sealed partial class PledgeLedgerProjection : EventProjection
     /// <summary>A pledge's row after one more fact about it: a new row for an announcement, none once it is retracted.</summary>
     public static PledgeLedgerRow? Stepped(PledgeLedgerRow? row, Guid streamId, object fact, int version) => fact switch
     {
-        PledgeAnnounced x => PledgeLedgerRow.Of(streamId, PledgeLedger.Announced(x, version), version),
+        PledgeAnnounced x => PledgeLedgerRow.Announced(streamId, x, version),
         PledgeRetracted => null,
         _ when row is null => throw new InvalidOperationException(
             $"The log names pledge '{PledgeOf(fact)}' at version {version}, which does not stand there."),
-        _ => row with { Version = version, Ledger = Stepped(row.Ledger, fact, version) }
+        _ => row.Stepped(fact, version)
     };
 
     /// <summary>A pledge after one more fact about it (not its announcement or retraction).</summary>

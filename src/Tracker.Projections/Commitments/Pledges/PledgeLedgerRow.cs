@@ -1,12 +1,14 @@
 using Marten.Schema;
+using Tracker.Domain;
 using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments.Pledges;
 
 /// <summary>
-/// One pledge toward one commitment as its write rules need it and its page lists it: who, the amount in force and the
-/// earlier ones a retraction can bring back, and how much is committed and disbursed. A row per pledge, so a write
-/// about a pledge loads that pledge and no other, and the commitment's own state keeps only the pledges' totals.
+/// One pledge toward one commitment as its write rules need it and its pages list it: who, the amount in force and the
+/// earlier ones a retraction can bring back, how much is committed and disbursed, and when the money arrived. A row per
+/// pledge, so a write about a pledge loads that pledge and no other, the commitment's own state keeps only the pledges'
+/// totals, and a pledger's pledges across commitments are one index range (the pledger views read them, Pledgers/).
 /// </summary>
 public sealed record PledgeLedgerRow
 {
@@ -23,22 +25,78 @@ public sealed record PledgeLedgerRow
 
     public required PledgeLedger Ledger { get; init; }
 
+    /// <summary>The commitment's key, which the pledger views list beside the pledge. Empty in rows stored before it was kept.</summary>
+    public string CommitmentKey { get; init; } = "";
+
+    /// <summary>The pledger as a key: its name as a slug ("United States" is "united-states"). Empty in rows stored before it was kept.</summary>
+    public string PledgerKey { get; init; } = "";
+
+    /// <summary>The disbursements that stand, by the version that recorded each: how long the money took to arrive.</summary>
+    public IReadOnlyList<Versioned<DatedAmount>> Disbursements { get; init; } = [];
+
+    // The pledge's figures in its own currency, stored with the row (as read-only members are) so the pledger views can
+    // sum them in SQL by these names (Pledgers/PledgerTotals).
+    public string Currency => Ledger.Currency;
+    public decimal Pledged => Ledger.Amount.Amount;
+    public int? DaysToFirstDisbursement => FirstDisbursedOn is { } first ? first.DayNumber - Ledger.AnnouncedOn.DayNumber : null;
+    public int? DaysToFullDisbursement => FullyDisbursedOn is { } full ? full.DayNumber - Ledger.AnnouncedOn.DayNumber : null;
+
+    /// <summary>The first disbursement's date, if any.</summary>
+    public DateOnly? FirstDisbursedOn => Disbursements.Count == 0 ? null : Disbursements.Min(d => d.Value.On);
+
+    /// <summary>The date the disbursements reached the pledge's amount in force, if they have.</summary>
+    public DateOnly? FullyDisbursedOn
+    {
+        get
+        {
+            var total = 0m;
+            foreach (var disbursement in Disbursements.Select(d => d.Value).OrderBy(d => d.On))
+            {
+                total += disbursement.Amount;
+                if (total >= Ledger.Amount.Amount) return disbursement.On;
+            }
+            return null;
+        }
+    }
+
     /// <summary>
     /// The stream and the announcing version as columns, with one index over both: a commitment's pledges in their order
     /// (its pledges page) and among them a pledger's (an announcement's numbering) are one range of it, and each new row
-    /// updates one index, not two.
+    /// updates one index, not two. The pledger key has an index of its own: a pledger's pledges across commitments.
     /// </summary>
     public static void Configure(DocumentMapping<PledgeLedgerRow> mapping)
-        => DuplicatedColumns.UnderOneIndex(mapping, r => r.StreamId, r => r.AnnouncedVersion);
+    {
+        DuplicatedColumns.UnderOneIndex(mapping, r => r.StreamId, r => r.AnnouncedVersion);
+        mapping.Index(r => r.PledgerKey);
+    }
 
     public static string IdOf(Guid streamId, string pledgeId) => $"{streamId:N}/{pledgeId.ToLowerInvariant()}";
 
-    public static PledgeLedgerRow Of(Guid streamId, PledgeLedger ledger, int version) => new()
+    /// <summary>An announced pledge's row.</summary>
+    public static PledgeLedgerRow Announced(Guid streamId, PledgeAnnounced e, int version) => new()
     {
-        Id = IdOf(streamId, ledger.PledgeId),
+        Id = IdOf(streamId, e.PledgeId),
         StreamId = streamId,
-        AnnouncedVersion = ledger.AnnouncedVersion,
+        AnnouncedVersion = version,
         Version = version,
-        Ledger = ledger
+        Ledger = PledgeLedger.Announced(e, version),
+        CommitmentKey = e.CommitmentKey,
+        PledgerKey = Slug.From(e.Pledger)
+    };
+
+    /// <summary>The row after one more fact about its pledge (not its announcement or retraction), recorded at version.</summary>
+    public PledgeLedgerRow Stepped(object fact, int version) => this with
+    {
+        Version = version,
+        Ledger = PledgeLedgerProjection.Stepped(Ledger, fact, version),
+        Disbursements = fact switch
+        {
+            PledgeStageRecorded { Stage: PledgeStage.Disbursed } x => [.. Disbursements, new(version, new DatedAmount(x.On, x.Amount.Amount))],
+            PledgeStageRetracted { Stage: PledgeStage.Disbursed } x => Disbursements.Where(d => d.Version != x.RetractedVersion).ToList(),
+            _ => Disbursements
+        }
     };
 }
+
+/// <summary>An amount in the pledge's currency, on a date.</summary>
+public sealed record DatedAmount(DateOnly On, decimal Amount);

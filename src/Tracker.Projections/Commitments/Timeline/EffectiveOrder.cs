@@ -1,5 +1,6 @@
 using Tracker.Domain;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments.Timeline;
@@ -63,7 +64,15 @@ public static class EffectiveOrder
                 versions = [];
             }
             day = on;
-            progress = Step(progress, id, e);
+            try
+            {
+                progress = Step(progress, id, e);
+            }
+            catch (Exception ex) when (ex is not ApplyEventException)
+            {
+                // Named, so the async daemon records this event as a dead letter and goes on without it.
+                throw new ApplyEventException(e, ex);
+            }
             versions.Add((int)e.Version);
         }
         if (day is { } last && progress is not null) yield return new TimelineDay(last, versions, progress);

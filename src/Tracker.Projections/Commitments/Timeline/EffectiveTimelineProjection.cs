@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using Marten;
 using Marten.Events.Projections;
 using Tracker.Domain.Commitments;
@@ -30,7 +31,17 @@ public sealed class EffectiveTimelineProjection : IProjection
         var heads = continuing.Length == 0 ? [] : await days.Heads(continuing, _lastDays, cancellation);
         foreach (var stream in streams)
         {
-            await Apply(days, session, stream[0].StreamId, stream, heads.GetValueOrDefault(stream[0].StreamId), cancellation);
+            try
+            {
+                await Apply(days, session, stream[0].StreamId, stream, heads.GetValueOrDefault(stream[0].StreamId), cancellation);
+            }
+            catch (ApplyEventException poison) when (stream.All(e => e.Sequence != poison.Event.Sequence))
+            {
+                // A fact read again from the stream (a gap, or a refold from a keyframe) cannot be applied: the daemon skips
+                // only events of its batch, so the stream's first one here stands for it (the message names the fact);
+                // naming the fact itself would have the daemon build the same failing batch again and again.
+                throw new ApplyEventException(stream[0], poison);
+            }
         }
         days.Flush(operations);
         days.Remember(_lastDays, streams.ToDictionary(s => s[0].StreamId, s => s[^1].Id));

@@ -2,11 +2,10 @@
 #pragma warning disable
 using Marten;
 using Microsoft.AspNetCore.Routing;
+using Npgsql;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -16,22 +15,17 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
+        private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
 
-        public GET_api_pledgers_key(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_pledgers_key(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, Npgsql.NpgsqlDataSource npgsqlDataSource) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
+            _npgsqlDataSource = npgsqlDataSource;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Pledgers.PledgerEndpoints").SetTag("http.route", "/api/pledgers/{key}").SetTag("http.request.method", "GET");
             var key = (string?)httpContext.GetRouteValue("key");
             if(key == null)
@@ -68,7 +62,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Tracker.Api.Pledgers.PledgerEndpoints.Get(key, page, pageSize, ((Marten.IQuerySession)documentSession), _documentStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Tracker.Api.Pledgers.PledgerEndpoints.Get(key, page, pageSize, _documentStore, _npgsqlDataSource, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -4,7 +4,6 @@ import { h, section, table } from '../dom.js';
 import * as format from '../format.js';
 import { barList } from '../charts.js';
 import { href } from '../route.js';
-import { freshness } from '../parts.js';
 
 export async function render({ past }) {
   const list = await get('/api/pledgers', { pageSize: '100' });
@@ -14,7 +13,6 @@ export async function render({ past }) {
     h('h1', null, 'Pledgers'),
     past ? presentOnly() : null,
     h('p', { class: 'lede' }, 'What each member pledged, committed and disbursed, across every commitment they pledged to.'),
-    freshness(list.freshness),
     list.total > list.items.length
       ? h('p', { class: 'muted' }, `The first ${list.items.length} of ${list.total} pledgers, by name.`) : null,
     list.items.length === 0
