@@ -13,10 +13,31 @@ public static class ReadScenarios
             await response.Content.ReadAsByteArrayAsync();
             return response.IsSuccessStatusCode;
         }
+        Task<bool> BareRead(int client, long n) => bare.Read((int)((client * 7919 + n) % settings.WriteCommitments));
         await work.ProjectionsCaughtUp(); // the daemon's work on the writes before is not the reads' cost
-        var serviceCpu = CpuMeter.Start(service.ProcessId, settings);
-        var byKey = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, (client, n) => ReadCommitment(client * 7919 + n));
-        var cpu = serviceCpu.PerRequest(byKey.Requests);
+        // The service and the bare stack in turns (Turns), both warmed first under the same load, not counted.
+        await HttpLoad.ClosedLoop(settings.Clients, HttpLoad.WarmUp, (client, n) => ReadCommitment(client * 7919 + n));
+        await HttpLoad.ClosedLoop(settings.Clients, HttpLoad.WarmUp, BareRead);
+        var (serviceRounds, bareRounds) = (new List<LoadResult>(), new List<LoadResult>());
+        var (serviceCpuRounds, bareCpuRounds) = (new List<(CpuPerRequest, int)>(), new List<(CpuPerRequest, int)>());
+        var slice = settings.LoadDuration / Turns.Rounds;
+        await Turns.Alternate(async () =>
+        {
+            var serviceCpu = CpuMeter.Start(service.ProcessId, settings);
+            var reads = await HttpLoad.ClosedLoop(settings.Clients, slice, (client, n) => ReadCommitment(client * 7919 + n));
+            serviceCpuRounds.Add((serviceCpu.PerRequest(reads.Requests), reads.Requests));
+            serviceRounds.Add(reads);
+        }, async () =>
+        {
+            var bareCpu = CpuMeter.Start(bare.ProcessId, settings);
+            var loads = await HttpLoad.ClosedLoop(settings.Clients, slice, BareRead);
+            bareCpuRounds.Add((bareCpu.PerRequest(loads.Requests), loads.Requests));
+            bareRounds.Add(loads);
+        });
+        var byKey = LoadResult.Together(serviceRounds);
+        var bareReads = LoadResult.Together(bareRounds);
+        var cpu = CpuPerRequest.Together(serviceCpuRounds);
+        var cpuBare = CpuPerRequest.Together(bareCpuRounds);
         var byKeyHalf = await HttpLoad.FixedRate(byKey.PerSecond / 2, settings.LoadDuration, settings.Clients * 4, ReadCommitment);
         var dashboard = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, async (_, _) =>
         {
@@ -43,15 +64,12 @@ public static class ReadScenarios
         var baseline = await Pgbench.Run(settings, "\\set id random(1, 10000)\nselect data from public.bench_docs where id = :id;\n",
             settings.Clients, settings.LoadDuration);
         var ratio = byKey.PerSecond / baseline.Tps;
-        var bareCpu = CpuMeter.Start(bare.ProcessId, settings);
-        var bareReads = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, (client, n) =>
-            bare.Read((int)((client * 7919 + n) % settings.WriteCommitments)));
-        var cpuBare = bareCpu.PerRequest(bareReads.Requests);
         var toBare = byKey.PerSecond / bareReads.PerSecond;
         var commitmentBytes = (await work.Client.GetByteArrayAsync("/api/commitments/w-0")).Length;
 
         return new Section("3. Reads",
             $"{settings.Clients} clients reading, for {settings.LoadDuration.TotalSeconds:0} s each: one commitment's progress model by key " +
+            $"(in {Turns.Rounds} rounds, each beside a round of the bare stack's load by id, in alternating order, after both were warmed) " +
             $"(about {commitmentBytes / 1024.0:0.0} KiB of JSON after the write scenarios), then the dashboard " +
             $"(summarised at read time from {settings.WriteCommitments + 1} commitments). Baseline: pgbench, the same clients, " +
             "each transaction one SELECT of a jsonb document by primary key.",
@@ -61,6 +79,8 @@ public static class ReadScenarios
                 new("commitment by key against the bare stack (Marten + Wolverine, a small snapshot loaded by id)",
                     $"{byKey.PerSecond:0} reads/s", $"{bareReads.PerSecond:0} loads/s", $"{toBare:P0}", "≥ 80%", toBare >= 0.8,
                     BenchReport.Below(toBare * 100, 80, "%", "0", " of the bare stack")),
+                new($"each of the {Turns.Rounds} rounds against the bare stack's round beside it (the spread)",
+                    string.Join(", ", serviceRounds.Zip(bareRounds, (ours, theirs) => $"{ours.PerSecond:0}/{theirs.PerSecond:0} = {ours.PerSecond / theirs.PerSecond:P0}"))),
                 new("the bare stack against pgbench's select", $"{bareReads.PerSecond:0} loads/s", $"{baseline.Tps:0} selects/s",
                     $"{bareReads.PerSecond / baseline.Tps:P0}"),
                 new("CPU per read by key, closed loop (the service against the bare stack)", cpu.ToString(), cpuBare.ToString()),

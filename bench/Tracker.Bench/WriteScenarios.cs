@@ -3,23 +3,19 @@ namespace Tracker.Bench;
 /// <summary>Scenarios 1 and 2: writes through the REST API, spread out and on one hot commitment.</summary>
 public static class WriteScenarios
 {
-    /// <summary>How many turns the service and the bare stack take, each a third of the load duration.</summary>
-    private const int Rounds = 3;
-
     public static async Task<Section> Writes(Workload work, ServiceProcess service, BareStack bare)
     {
         var settings = work.Settings;
         var perClient = settings.WriteCommitments / settings.Clients;
         service.ResetPeak();
-        // The service and the bare stack in turns, each round after a checkpoint of the database, so that the machine's
-        // drift over minutes (the bare stack alone ran at 333-635 appends/s between runs, and a measure taken a minute and
-        // a half after the other, behind pgbench's inserts and the checkpoint and vacuum they bring, moved the ratio by
-        // more than any change did) falls on both alike.
+        // The service and the bare stack in turns (Turns), each round after a checkpoint of the database: a measure taken
+        // a minute and a half after the other, behind pgbench's inserts and the checkpoint and vacuum they bring, moved the
+        // ratio by more than any change did.
         var serviceRounds = new List<LoadResult>();
         var bareRounds = new List<LoadResult>();
         var serviceCpuRounds = new List<(CpuPerRequest, int)>();
         var bareCpuRounds = new List<(CpuPerRequest, int)>();
-        var slice = settings.LoadDuration / Rounds;
+        var slice = settings.LoadDuration / Turns.Rounds;
         // Both warmed under the same load first, not counted: the bare stack, started cold, ran its first seconds on code
         // the runtime had not yet recompiled (its first round of five seconds at 220-348 appends/s, its last at 412-603).
         await HttpLoad.ClosedLoop(settings.Clients, HttpLoad.WarmUp, async (client, n) =>
@@ -27,21 +23,7 @@ public static class WriteScenarios
         await work.ProjectionsCaughtUp();
         await HttpLoad.ClosedLoop(settings.Clients, HttpLoad.WarmUp, (client, n) => bare.Append(client * perClient + (int)(n % perClient), n));
         var catchUps = new List<TimeSpan>();
-        for (var round = 0; round < Rounds; round++)
-        {
-            // The order alternates (service first, then the bare stack first, ...), so a steady drift of the machine
-            // within the run does not always favour the one measured second.
-            if (round % 2 == 0)
-            {
-                await ServiceRound();
-                await BareRound();
-            }
-            else
-            {
-                await BareRound();
-                await ServiceRound();
-            }
-        }
+        await Turns.Alternate(ServiceRound, BareRound);
         var full = LoadResult.Together(serviceRounds);
         var caughtUp = catchUps.Aggregate(TimeSpan.Zero, (sum, t) => sum + t) / catchUps.Count;
         var bareWrites = LoadResult.Together(bareRounds);
@@ -104,7 +86,7 @@ public static class WriteScenarios
         return new Section("1. Writes",
             $"{settings.Clients} clients, each writing to its own {perClient} of {settings.WriteCommitments} commitments, alternately a progress report " +
             "and a pledge, through the REST API with validation, If-Match at the version last seen, the inline projections, the hash " +
-            $"chain trigger and the idempotency and rate-limit middleware, for {settings.LoadDuration.TotalSeconds:0} s in {Rounds} rounds, each beside " +
+            $"chain trigger and the idempotency and rate-limit middleware, for {settings.LoadDuration.TotalSeconds:0} s in {Turns.Rounds} rounds, each beside " +
             "a round of the bare stack under the same load (in alternating order, each after a database checkpoint). Baseline: pgbench, " +
             $"the same {settings.Clients} clients, each transaction one INSERT of a {bytes:0}-byte jsonb row (the average event size).",
             [
@@ -113,7 +95,7 @@ public static class WriteScenarios
                 new("throughput against the bare stack (Marten + Wolverine, one event and a small inline snapshot)",
                     $"{full.PerSecond:0} writes/s", $"{bareWrites.PerSecond:0} appends/s", $"{toBare:P0}", "≥ 80%", toBare >= 0.8,
                     BenchReport.Below(toBare * 100, 80, "%", "0", " of the bare stack")),
-                new($"each of the {Rounds} rounds against the bare stack's round beside it (the spread)",
+                new($"each of the {Turns.Rounds} rounds against the bare stack's round beside it (the spread)",
                     string.Join(", ", serviceRounds.Zip(bareRounds, (ours, theirs) => $"{ours.PerSecond:0}/{theirs.PerSecond:0} = {ours.PerSecond / theirs.PerSecond:P0}"))),
                 new("throughput against a hand-written SQL transaction (bump the version, insert the event, upsert a snapshot; pgbench)",
                     $"{full.PerSecond:0} writes/s", $"{handWritten.Tps:0} transactions/s", $"{full.PerSecond / handWritten.Tps:P0}"),
