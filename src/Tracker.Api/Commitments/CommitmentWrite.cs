@@ -47,8 +47,10 @@ public static class CommitmentWrite
         var fetched = batch.Events.FetchForExclusiveWriting<CommitmentProgress>(id);
         var named = NamedPledges.Of(request, http);
         Task<PledgeLedgerRow?>? one = named.Id is { } pledgeId ? batch.Load<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId)) : null;
-        var prefix = named.IdPrefix is { } start ? PledgeLedgerRow.IdOf(id, start) : null;
-        var several = prefix is null ? null : batch.Query<PledgeLedgerRow>().Where(r => r.StreamId == id && r.Id.StartsWith(prefix)).ToList();
+        // One probe of the (stream, stem) index: the rows numbered after the stem, however many pledges the commitment has.
+        var several = named.NumberedAfter is { } stem
+            ? batch.Query<PledgeLedgerRow>().Where(r => r.StreamId == id && r.IdStem == stem).ToList()
+            : null;
         await batch.Execute(http.RequestAborted);
 
         var stream = await fetched;
@@ -154,13 +156,13 @@ public sealed class CommitmentWritePolicy : IHttpPolicy
 }
 
 /// <summary>
-/// The pledges a write names, whose ledger rows it loads with the commitment: one by its id, or every pledge whose id
-/// begins with a prefix ("germany-": the pledges named after one pledger, among which an announcement numbers its own).
+/// The pledges a write names, whose ledger rows it loads with the commitment: one by its id, or every pledge numbered
+/// after a stem ("germany": germany-1, germany-2, ..., among which an announcement numbers its own).
 /// The route's pledge (a stage, a revision) is named by the route; a request names others itself
 /// (<see cref="INamesPledges"/>). A correction names its pledge through the fact it retracts, which it reads after the
 /// fetch (<see cref="Revising.CorrectEventEndpoint"/>).
 /// </summary>
-public readonly record struct NamedPledges(string? Id, string? IdPrefix)
+public readonly record struct NamedPledges(string? Id, string? NumberedAfter)
 {
     public static NamedPledges Of<TRequest>(TRequest request, HttpContext http) =>
         http.Request.RouteValues.TryGetValue("pledgeId", out var routed) && routed is string id ? new(id, null)

@@ -38,29 +38,34 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 await take.ExecuteNonQueryAsync(token);
             }
 
+            // Commitments without a model of today's shape; and pledge rows stored before they carried their pledger's and
+            // commitment's keys (which the pledger views read) and their id's stem (which an announcement numbers by).
             await using var count = new NpgsqlCommand($"""
                 select count(*) from {TrackerDatabase.Schema}.mt_events e
                  where e.type = 'commitment_stated'
                    and not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress p
                                     where p.id = e.stream_id and p.data ? 'State' and p.data -> 'State' ? 'Totals'
-                                      and p.money_pledged is not null)
+                                      and p.money_pledged is not null);
+                select count(*) from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow
+                 where not data ? 'PledgerKey' or (id_stem is null and data -> 'Ledger' ->> 'PledgeId' ~ '-[0-9]+$');
                 """, connection);
-            long missing;
+            long missing, unkeyedRows;
             try
             {
-                missing = (long)(await count.ExecuteScalarAsync(token))!;
+                await using var reader = await count.ExecuteReaderAsync(token);
+                await reader.ReadAsync(token);
+                missing = reader.GetInt64(0);
+                await reader.NextResultAsync(token);
+                await reader.ReadAsync(token);
+                unkeyedRows = reader.GetInt64(0);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedColumn)
             {
                 throw new InvalidOperationException(
                     "The database schema is older than this build (the progress models lack their list and dashboard " +
-                    "columns): apply it first with `db-apply` as the schema's owner (see the README, \"The database\").", e);
+                    "columns, or the pledge rows their id's stem): apply it first with `db-apply` as the schema's owner " +
+                    "(see the README, \"The database\").", e);
             }
-            // Pledge rows stored before they carried their pledger's and commitment's keys, which the pledger views read.
-            await using var unkeyed = new NpgsqlCommand($"""
-                select count(*) from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow where not data ? 'PledgerKey'
-                """, connection);
-            var unkeyedRows = (long)(await unkeyed.ExecuteScalarAsync(token))!;
             if (missing == 0 && unkeyedRows == 0) return 0;
 
             using var daemon = await store.BuildProjectionDaemonAsync();

@@ -10,6 +10,7 @@ using Tracker.Projections.Commitments.Pledges;
 using Tracker.Api.Catalogue;
 using Tracker.Tests.Catalogue;
 using Tracker.Tests.Commitments;
+using Tracker.Tests.Faults;
 using Tracker.Tests.ReadModels;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
@@ -132,6 +133,34 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         // The dashboard rollup counts the progress models: counted again from the rebuilt ones.
         rollup.GetProperty("consistent").GetBoolean().ShouldBeTrue(rollup.ToString());
         rollup.GetProperty("matching").GetInt32().ShouldBe(CatalogueCommitments);
+    }
+
+    [Fact]
+    public async Task a_pledge_retracted_while_the_rebuild_ran_stays_retracted_and_one_announced_again_stays()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var pledges = $"/api/commitments/{Goal}/pledges";
+        await Api.Write(pledges, GermanPledge(25_000_000m), 201);                                                  // version 2
+        await Api.Write(pledges, new { pledger = "France", amount = new { amount = 1_000_000m, currency = "USD" },
+            announcedOn = "2024-10-02", source = Source }, 201);                                                   // 3
+        await Api.Write(pledges, new { pledger = "Belgium", amount = new { amount = 2_000_000m, currency = "USD" },
+            announcedOn = "2024-10-02", source = Source }, 201);                                                   // 4
+        var store = Api.Services.GetRequiredService<IDocumentStore>();
+        var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber();
+        // Written after the rebuild took its high-water mark: France's pledge retracted, Belgium's retracted and announced again.
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = 3, reason = "not France's", source = Source }); // 5
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = 4, reason = "wrong amount", source = Source }); // 6
+        await Api.Write(pledges, new { pledgeId = "belgium-1", pledger = "Belgium", amount = new { amount = 3_000_000m, currency = "USD" },
+            announcedOn = "2024-10-02", source = Source }, 201);                                                   // 7
+        var live = await Stored("mt_doc_pledgeledgerrow");
+
+        // The log up to the high-water mark has France's pledge standing: the rebuild writes its row, then deletes it.
+        var rebuilt = await Api.Services.GetRequiredService<ProjectionRebuilds>().RebuildThrough(highWaterMark, CancellationToken.None);
+
+        (await Stored("mt_doc_pledgeledgerrow")).ShouldBe(live);
+        rebuilt.ModelsDeleted.ShouldBe(1);
+        (await Api.ReadPledges()).Select(p => p.GetProperty("pledgeId").GetString()).ShouldBe(["germany-1", "belgium-1"]);
+        await Api.ProjectionsShouldEqualAFreshRebuild();
     }
 
     [Fact]

@@ -23,10 +23,10 @@ public sealed record AnnouncePledgeRequest(
     ExchangeRate? ExchangeRate,
     Evidence Source) : ICitesItsSource, INamesPledges
 {
-    /// <summary>Its own id, or (to number it after its pledger) every pledge named after the same pledger.</summary>
+    /// <summary>Its own id, or (to number it after its pledger) every pledge numbered after the pledger's key.</summary>
     NamedPledges INamesPledges.PledgesNamed => PledgeId is { } id ? new(id, null)
         : string.IsNullOrWhiteSpace(Pledger) ? default
-        : new(null, Slug.From(Pledger) + "-");
+        : new(null, Slug.From(Pledger));
 
     public sealed class Validator : AbstractValidator<AnnouncePledgeRequest>
     {

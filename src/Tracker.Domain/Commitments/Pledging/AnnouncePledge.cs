@@ -27,12 +27,24 @@ public static class AnnouncePledge
             amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source));
     }
 
-    /// <summary>"Germany" pledging for the third time gets "germany-3".</summary>
+    /// <summary>
+    /// "Germany" pledging for the third time gets "germany-3": the first "{stem}-{n}" no standing pledge has, with every
+    /// pledge numbered after that stem in hand (<see cref="NumberedStem"/>).
+    /// </summary>
     public static string NextPledgeId(CommitmentState state, string pledger)
     {
         var stem = Slug.From(pledger);
         var n = 1;
         while (state.FindPledge($"{stem}-{n}") is not null) n++;
         return $"{stem}-{n}";
+    }
+
+    /// <summary>The stem a pledge id is numbered after ("germany" for "germany-3"); null for an id not ending in a number.</summary>
+    public static string? NumberedStem(string pledgeId)
+    {
+        var dash = pledgeId.LastIndexOf('-');
+        return dash > 0 && dash < pledgeId.Length - 1 && pledgeId.AsSpan(dash + 1).IndexOfAnyExceptInRange('0', '9') < 0
+            ? pledgeId[..dash].ToLowerInvariant()
+            : null;
     }
 }

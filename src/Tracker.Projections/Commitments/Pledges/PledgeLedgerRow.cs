@@ -31,6 +31,13 @@ public sealed record PledgeLedgerRow
     /// <summary>The pledger as a key: its name as a slug ("United States" is "united-states"). Empty in rows stored before it was kept.</summary>
     public string PledgerKey { get; init; } = "";
 
+    /// <summary>
+    /// The stem its id is numbered after ("germany" for "germany-3"), null for another id: an announcement that numbers
+    /// its pledge after its pledger loads the rows of that stem, whoever their pledgers (a caller may have named a pledge
+    /// "germany-2" for another one).
+    /// </summary>
+    public string? IdStem => AnnouncePledge.NumberedStem(Ledger.PledgeId);
+
     /// <summary>The disbursements that stand, by the version that recorded each: how long the money took to arrive.</summary>
     public IReadOnlyList<Versioned<DatedAmount>> Disbursements { get; init; } = [];
 
@@ -62,11 +69,13 @@ public sealed record PledgeLedgerRow
     /// <summary>
     /// The stream and the announcing version as columns, with one index over both: a commitment's pledges in their order
     /// (its pledges page) and among them a pledger's (an announcement's numbering) are one range of it, and each new row
-    /// updates one index, not two. The pledger key has an index of its own: a pledger's pledges across commitments.
+    /// updates one index, not two. The stream and the id's stem under a second one: the pledges an announcement numbers
+    /// its own among. The pledger key has an index of its own: a pledger's pledges across commitments.
     /// </summary>
     public static void Configure(DocumentMapping<PledgeLedgerRow> mapping)
     {
         DuplicatedColumns.UnderOneIndex(mapping, r => r.StreamId, r => r.AnnouncedVersion);
+        DuplicatedColumns.UnderOneIndex(mapping, r => r.StreamId, r => r.IdStem);
         mapping.Index(r => r.PledgerKey);
     }
 

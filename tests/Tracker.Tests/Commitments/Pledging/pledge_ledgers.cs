@@ -90,7 +90,11 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
         (await Api.Write(Pledges, Pledge("Germany", 1m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/germany-4");
         (await Api.Write(Pledges, Pledge("Someone", 1m, pledgeId: "france-1"), 409))
             .Json().GetProperty("rule").GetString().ShouldBe("pledge-exists");
-        (await Rows()).Select(r => r.Ledger.PledgeId).ShouldBe(["germany-1", "france-1", "germany-3", "germany-2", "germany-4"]);
+        // A pledge another pledger was given under France's numbering counts among France's numbers.
+        await Api.Write(Pledges, Pledge("Belgium", 1m, pledgeId: "france-2"), 201);
+        (await Api.Write(Pledges, Pledge("France", 1m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/france-3");
+        (await Rows()).Select(r => r.Ledger.PledgeId)
+            .ShouldBe(["germany-1", "france-1", "germany-3", "germany-2", "germany-4", "france-2", "france-3"]);
     }
 
     [Fact]

@@ -74,6 +74,19 @@ public sealed class pledge_rules
         AnnouncePledge.NextPledgeId(state, "Germany").ShouldBe("germany-2");
     }
 
+    [Theory]
+    [InlineData("germany-3", "germany")]
+    [InlineData("member-12-40", "member-12")]
+    [InlineData("Germany-2", "germany")]
+    [InlineData("germany", null)]
+    [InlineData("germany-", null)]
+    [InlineData("germany-2b", null)]
+    [InlineData("-2", null)]
+    public void a_pledge_id_is_numbered_after_the_stem_before_its_last_dash_when_a_number_follows(string pledgeId, string? stem)
+    {
+        AnnouncePledge.NumberedStem(pledgeId).ShouldBe(stem);
+    }
+
     [Fact]
     public void a_pledge_id_that_is_taken_is_a_conflict()
     {
