@@ -125,7 +125,7 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
                 pair.First.On == pair.Second.On &&
                 pair.First.Versions.SequenceEqual(pair.Second.Versions) &&
                 serializer.ToJson(CommitmentRow.Of(pair.First.Progress)) == serializer.ToJson(pair.Second.Row) &&
-                (pair.Second.Keyframe is null || serializer.ToJson(pair.First.Progress) == serializer.ToJson(pair.Second.Keyframe)));
+                (pair.Second.Keyframe is null || serializer.ToJson(pair.First.Progress.WithoutPledgesInHand()) == serializer.ToJson(pair.Second.Keyframe)));
             if (same) matching++;
             else differing.Add(id.ToString());
         }

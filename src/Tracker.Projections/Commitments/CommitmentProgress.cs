@@ -87,6 +87,12 @@ public sealed record CommitmentProgress
 
     public bool IsAchieved => State.IsAchieved;
 
+    /// <summary>
+    /// The model with its state as stored: the pledges' totals, no pledge in hand. What the effective timeline keeps on
+    /// its keyframes and between pages, so they stay the size of the state however many pledges the commitment has.
+    /// </summary>
+    public CommitmentProgress WithoutPledgesInHand() => State.Pledges.Count == 0 ? this : this with { State = State.Stored() };
+
     /// <summary>The model of a commitment just stated.</summary>
     public static CommitmentProgress Started(Guid id, CommitmentStated e, DateTimeOffset changedAt) =>
         Summarised(id, e.Title, e.LineOfEffort, e.Actors, e.StatedIn, CommitmentState.Stated(e) with { Id = id },

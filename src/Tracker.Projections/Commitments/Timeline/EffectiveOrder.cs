@@ -48,9 +48,14 @@ public static class EffectiveOrder
     /// The days that facts in effective order make, each with the model at its end, starting from the model at the end of
     /// an earlier day (null: from the statement, which must then be among the facts).
     /// </summary>
+    /// <exception cref="PledgesNotInHandException">
+    /// The start keeps the pledges' totals only (a stored keyframe) and a fact stored before facts carried their amounts
+    /// needs a pledge in hand: the caller folds the whole stream instead.
+    /// </exception>
     public static IEnumerable<TimelineDay> Days(Guid id, CommitmentProgress? start, IEnumerable<IEvent> ordered)
     {
         var progress = start;
+        var totalsOnly = start is { State: { Pledges.Count: 0 } state } && state.PledgeSums.Count > 0;
         DateOnly? day = null;
         var versions = new List<int>();
         foreach (var e in ordered)
@@ -64,6 +69,7 @@ public static class EffectiveOrder
                 versions = [];
             }
             day = on;
+            if (totalsOnly && progress!.State.PledgeNeeded(e.Data) is not null) throw new PledgesNotInHandException(id, e);
             try
             {
                 progress = Step(progress, id, e);
@@ -105,3 +111,10 @@ public static class EffectiveOrder
         return progress.Applied(state, e.Data, changedAt);
     }
 }
+
+/// <summary>
+/// A fact stored before facts carried their amounts (a revision or retraction of a pledge) met a model that keeps the
+/// pledges' totals only: the fold must start from the statement, with every pledge in hand.
+/// </summary>
+public sealed class PledgesNotInHandException(Guid id, IEvent e)
+    : Exception($"Version {e.Version} of stream {id} needs its pledge in hand; fold the stream from the statement.");

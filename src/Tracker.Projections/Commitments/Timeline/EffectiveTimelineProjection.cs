@@ -76,7 +76,16 @@ public sealed class EffectiveTimelineProjection : IProjection
         if (retracted.Count == 0 && earliest >= head.On)
         {
             // The usual case: facts in the order of their dates continue from the last day's model.
-            var next = EffectiveOrder.Days(id, head.Model, EffectiveOrder.Ordered(facts, statedOn)).ToList();
+            List<TimelineDay> next;
+            try
+            {
+                next = EffectiveOrder.Days(id, head.Model, EffectiveOrder.Ordered(facts, statedOn)).ToList();
+            }
+            catch (PledgesNotInHandException)
+            {
+                await FoldWholeStream(days, session, id, through, token);
+                return;
+            }
             if (next.Count > 0 && next[0].On == head.On) next[0] = next[0] with { Versions = [.. head.Versions, .. next[0].Versions] };
             else next.Insert(0, new TimelineDay(head.On, head.Versions, head.Model));
             days.Continue(id, next, head.SinceKeyframe - head.Versions.Length, through);
@@ -92,8 +101,7 @@ public sealed class EffectiveTimelineProjection : IProjection
         var keyframe = await days.KeyframeBefore(id, earliest, token);
         if (keyframe is null)
         {
-            var all = await session.Events.FetchStreamAsync(id, version: through, token: token);
-            days.Replace(id, null, EffectiveOrder.AllDays(id, all), 0, through);
+            await FoldWholeStream(days, session, id, through, token);
             return;
         }
 
@@ -102,8 +110,25 @@ public sealed class EffectiveTimelineProjection : IProjection
         var earlier = kept.Length == 0
             ? []
             : await session.Events.QueryAllRawEvents().Where(e => e.StreamId == id && kept.Contains(e.Version)).ToListAsync(token);
-        var refolded = EffectiveOrder.Days(id, keyframe.Progress,
-            EffectiveOrder.Ordered(earlier.Concat(facts.Where(e => !retracted.Contains((int)e.Version))), statedOn)).ToList();
-        days.Replace(id, keyframe.On.AddDays(1), refolded, 0, through);
+        try
+        {
+            var refolded = EffectiveOrder.Days(id, keyframe.Progress,
+                EffectiveOrder.Ordered(earlier.Concat(facts.Where(e => !retracted.Contains((int)e.Version))), statedOn)).ToList();
+            days.Replace(id, keyframe.On.AddDays(1), refolded, 0, through);
+        }
+        catch (PledgesNotInHandException)
+        {
+            await FoldWholeStream(days, session, id, through, token);
+        }
+    }
+
+    /// <summary>
+    /// The whole stream folded from the statement, every pledge in hand: a keyframe keeps the pledges' totals only, which
+    /// a fact stored before facts carried their amounts cannot be folded onto.
+    /// </summary>
+    private static async Task FoldWholeStream(TimelineDays days, IQuerySession session, Guid id, int through, CancellationToken token)
+    {
+        var all = await session.Events.FetchStreamAsync(id, version: through, token: token);
+        days.Replace(id, null, EffectiveOrder.AllDays(id, all), 0, through);
     }
 }

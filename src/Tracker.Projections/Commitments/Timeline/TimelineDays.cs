@@ -109,8 +109,15 @@ public sealed class TimelineDays(IQuerySession session)
             .ToLookup(e => e.StreamId);
         foreach (var row in unknown)
         {
-            heads[row.StreamId] = row.Head(EffectiveOrder.Days(row.StreamId, row.Keyframe!,
-                EffectiveOrder.Ordered(facts[row.StreamId].ToList(), row.Keyframe!.StatedOn)).Last().Progress);
+            try
+            {
+                heads[row.StreamId] = row.Head(EffectiveOrder.Days(row.StreamId, row.Keyframe!,
+                    EffectiveOrder.Ordered(facts[row.StreamId].ToList(), row.Keyframe!.StatedOn)).Last().Progress);
+            }
+            catch (PledgesNotInHandException)
+            {
+                heads[row.StreamId] = row.Head(null); // the caller folds the whole stream
+            }
         }
         return heads;
     }
@@ -157,7 +164,14 @@ public sealed class TimelineDays(IQuerySession session)
 
         var versions = after.Select(v => (long)v).ToArray();
         var facts = await session.Events.QueryAllRawEvents().Where(e => e.StreamId == id && versions.Contains(e.Version)).ToListAsync(token);
-        return EffectiveOrder.Days(id, found.Progress, EffectiveOrder.Ordered(facts, found.Progress.StatedOn)).Last().Progress;
+        try
+        {
+            return EffectiveOrder.Days(id, found.Progress, EffectiveOrder.Ordered(facts, found.Progress.StatedOn)).Last().Progress;
+        }
+        catch (PledgesNotInHandException)
+        {
+            return EffectiveOrder.On(id, await session.Events.FetchStreamAsync(id, token: token), on);
+        }
     }
 
     private sealed record KeyframeOn(int? StreamVersion, int? ThroughVersion, DateOnly? On, CommitmentProgress? Progress, int[]? After);
@@ -243,7 +257,8 @@ public sealed class TimelineDays(IQuerySession session)
     {
         foreach (var (id, through, model) in _lastModels)
         {
-            if (lastEvents.TryGetValue(id, out var at)) models.Keep(id, through, at, model);
+            // The pledges' totals only, as on a keyframe: what is kept for the next page stays the size of the state.
+            if (lastEvents.TryGetValue(id, out var at)) models.Keep(id, through, at, model.WithoutPledgesInHand());
         }
         _lastModels.Clear();
     }
@@ -363,7 +378,7 @@ public sealed class TimelineDays(IQuerySession session)
         public static StoredDay Of(Guid id, TimelineDay day, int sinceKeyframe, bool keyframe, int throughVersion)
         {
             var p = day.Progress;
-            return new StoredDay(id, day.On, day.Versions, sinceKeyframe, throughVersion, keyframe ? p : null, CommitmentRow.Of(p),
+            return new StoredDay(id, day.On, day.Versions, sinceKeyframe, throughVersion, keyframe ? p.WithoutPledgesInHand() : null, CommitmentRow.Of(p),
                 p.Status.ToString(), p.Overdue, p.DueBy, p.LedgerCurrency, p.Money.Pledged, p.Money.Committed,
                 p.Money.Disbursed, p.Target?.Amount, p.Target?.Currency, p.Progress.Fraction,
                 p.LatestReport is { } r ? r.LedgerFigure ?? r.Figure : null, p.LastChangedAt);
