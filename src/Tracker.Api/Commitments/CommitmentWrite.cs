@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Marten.Linq;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Pledges;
@@ -48,13 +49,11 @@ public static class CommitmentWrite
         var named = NamedPledges.Of(request, http);
         Task<PledgeLedgerRow?>? one = named.Id is { } pledgeId ? batch.Load<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId)) : null;
         // One probe of the (stream, stem) index: the rows numbered after the stem, however many pledges the commitment has.
-        var several = named.NumberedAfter is { } stem
-            ? batch.Query<PledgeLedgerRow>().Where(r => r.StreamId == id && r.IdStem == stem).ToList()
-            : null;
+        var several = named.NumberedAfter is { } stem ? batch.Query(new PledgesNumberedAfter { StreamId = id, Stem = stem }) : null;
         await batch.Execute(http.RequestAborted);
 
         var stream = await fetched;
-        IReadOnlyList<PledgeLedgerRow> rows = one is not null ? (await one is { } row ? [row] : []) : several is not null ? await several : [];
+        IReadOnlyList<PledgeLedgerRow> rows = one is not null ? (await one is { } row ? [row] : []) : several is not null ? [.. await several] : [];
         return (stream, stream.Aggregate?.State is { } state
             ? state.Stored() with { Pledges = [.. rows.Select(r => r.Ledger)] }
             : null!);
@@ -168,6 +167,18 @@ public readonly record struct NamedPledges(string? Id, string? NumberedAfter)
         http.Request.RouteValues.TryGetValue("pledgeId", out var routed) && routed is string id ? new(id, null)
         : request is INamesPledges names ? names.PledgesNamed
         : default;
+}
+
+/// <summary>
+/// A commitment's pledge rows numbered after a stem, as a compiled query: Marten plans it once, not on every announcement.
+/// </summary>
+public sealed class PledgesNumberedAfter : ICompiledListQuery<PledgeLedgerRow>
+{
+    public Guid StreamId { get; init; }
+    public string Stem { get; init; } = "";
+
+    public System.Linq.Expressions.Expression<Func<IMartenQueryable<PledgeLedgerRow>, IEnumerable<PledgeLedgerRow>>> QueryIs() =>
+        rows => rows.Where(r => r.StreamId == StreamId && r.IdStem == Stem);
 }
 
 /// <summary>A write's request that names pledges its decision needs, other than the route's.</summary>
