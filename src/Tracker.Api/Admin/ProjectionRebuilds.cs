@@ -124,8 +124,16 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         var id = Guid.NewGuid();
         _jobs[id] = new RebuildProgress(id, CommitmentProgressFold.ProjectionName, RebuildStatus.Running, highWaterMark, 0, 0, 0, 0,
             DateTimeOffset.UtcNow, null, null);
-        await Rebuild(id, highWaterMark, token);
-        Update(id, p => p with { Status = RebuildStatus.Completed, FinishedAt = DateTimeOffset.UtcNow });
+        try
+        {
+            await Rebuild(id, highWaterMark, token);
+            Update(id, p => p with { Status = RebuildStatus.Completed, FinishedAt = DateTimeOffset.UtcNow });
+        }
+        catch (Exception e)
+        {
+            Update(id, p => p with { Status = RebuildStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = e.Message });
+            throw;
+        }
         return _jobs[id];
     }
 

@@ -20,7 +20,7 @@ public sealed class PoisonEventException(string projection, IEvent e, Exception 
 /// writes and what a verification compares the stored models with. An event that cannot be applied stops it, named.
 /// </summary>
 /// <remarks>
-/// Every model here is folded from one stream (a commitment's progress; a pledger's pledges toward one commitment), so
+/// Every model here is folded from one stream (a commitment's progress, its checkpoints, its pledges' rows), so
 /// the log is read in stream order, a few thousand events at a time, and a stream's models are final once the next
 /// stream begins: a rebuild writes them and lets them go, so its memory does not grow with the log (only with the
 /// longest stream's state). The next page is read while the current one is folded.

@@ -49,6 +49,13 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 select count(*) from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow
                  where not data ? 'PledgerKey' or (id_stem is null and data -> 'Ledger' ->> 'PledgeId' ~ '-[0-9]+$');
                 """, connection);
+            // The pledger views' async projection, retired: its position would otherwise read as a lag that only grows.
+            await using (var retired = new NpgsqlCommand($"""
+                delete from {TrackerDatabase.Schema}.mt_event_progression where name like 'Pledgers:%'
+                """, connection))
+            {
+                await retired.ExecuteNonQueryAsync(token);
+            }
             long missing, unkeyedRows;
             try
             {

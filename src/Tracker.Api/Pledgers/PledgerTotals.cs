@@ -18,7 +18,7 @@ public sealed record PledgerTotals(string Key, string Name, int PledgeCount, IRe
     /// </summary>
     public static string Sql(string? pledgerKeyParameter) => $"""
         select pledger, name, currency, count(*)::int, sum(pledged), sum(committed), sum(disbursed),
-               sum(days_to_first)::int, count(days_to_first)::int
+               sum(days_to_first)::bigint, count(days_to_first)::int
           from (select r.data ->> 'PledgerKey' as pledger,
                        first_value(r.data -> 'Ledger' ->> 'Pledger') over (partition by r.data ->> 'PledgerKey'
                            order by (r.data -> 'Ledger' ->> 'AnnouncedOn')::date, r.data ->> 'CommitmentKey', r.announced_version) as name,
@@ -41,7 +41,7 @@ public sealed record PledgerTotals(string Key, string Name, int PledgeCount, IRe
             var (pledged, disbursed) = (reader.GetDecimal(4), reader.GetDecimal(6));
             rows.Add((reader.GetString(0), reader.GetString(1),
                 new CurrencyTotals(reader.GetString(2), pledged, reader.GetDecimal(5), disbursed, pledged - disbursed),
-                reader.GetInt32(3), reader.IsDBNull(7) ? 0 : reader.GetInt32(7), reader.GetInt32(8)));
+                reader.GetInt32(3), reader.IsDBNull(7) ? 0 : reader.GetInt64(7), reader.GetInt32(8)));
         }
         return rows.GroupBy(r => r.Key).Select(g =>
         {

@@ -1,6 +1,5 @@
 using Tracker.Domain;
 using JasperFx.Events;
-using JasperFx.Events.Daemon;
 using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments.Timeline;
@@ -48,11 +47,16 @@ public static class EffectiveOrder
     /// The days that facts in effective order make, each with the model at its end, starting from the model at the end of
     /// an earlier day (null: from the statement, which must then be among the facts).
     /// </summary>
+    /// <param name="unapplied">
+    /// Where a fact that cannot be applied (written by a bug or by hand) goes, with why: it is left out of every day, by
+    /// every fold alike (the daemon's, a read's, a verification's), and the daemon records it as a dead letter.
+    /// </param>
     /// <exception cref="PledgesNotInHandException">
     /// The start keeps the pledges' totals only (a stored keyframe) and a fact stored before facts carried their amounts
     /// needs a pledge in hand: the caller folds the whole stream instead.
     /// </exception>
-    public static IEnumerable<TimelineDay> Days(Guid id, CommitmentProgress? start, IEnumerable<IEvent> ordered)
+    public static IEnumerable<TimelineDay> Days(Guid id, CommitmentProgress? start, IEnumerable<IEvent> ordered,
+        ICollection<(IEvent Event, Exception Error)>? unapplied = null)
     {
         var progress = start;
         var totalsOnly = start is { State: { Pledges.Count: 0 } state } && state.PledgeSums.Count > 0;
@@ -62,6 +66,17 @@ public static class EffectiveOrder
         {
             var statedOn = progress?.StatedOn ?? (e.Data as CommitmentStated)?.StatedOn;
             if (statedOn is null) continue;
+            if (totalsOnly && progress!.State.PledgeNeeded(e.Data) is not null) throw new PledgesNotInHandException(id, e);
+            CommitmentProgress? next;
+            try
+            {
+                next = Step(progress, id, e);
+            }
+            catch (Exception ex)
+            {
+                unapplied?.Add((e, ex));
+                continue;
+            }
             var on = DateOf(e, statedOn.Value);
             if (day is { } current && on != current)
             {
@@ -69,16 +84,7 @@ public static class EffectiveOrder
                 versions = [];
             }
             day = on;
-            if (totalsOnly && progress!.State.PledgeNeeded(e.Data) is not null) throw new PledgesNotInHandException(id, e);
-            try
-            {
-                progress = Step(progress, id, e);
-            }
-            catch (Exception ex) when (ex is not ApplyEventException)
-            {
-                // Named, so the async daemon records this event as a dead letter and goes on without it.
-                throw new ApplyEventException(e, ex);
-            }
+            progress = next;
             versions.Add((int)e.Version);
         }
         if (day is { } last && progress is not null) yield return new TimelineDay(last, versions, progress);
@@ -93,11 +99,12 @@ public static class EffectiveOrder
     }
 
     /// <summary>Every day of a commitment's timeline (what the trend reads when the stored timeline is behind).</summary>
-    public static IReadOnlyList<TimelineDay> AllDays(Guid id, IReadOnlyCollection<IEvent> events)
+    public static IReadOnlyList<TimelineDay> AllDays(Guid id, IReadOnlyCollection<IEvent> events,
+        ICollection<(IEvent Event, Exception Error)>? unapplied = null)
     {
         var facts = Standing(events).ToList();
         return facts.FirstOrDefault(e => e.Data is CommitmentStated)?.Data is CommitmentStated stated
-            ? Days(id, null, Ordered(facts, stated.StatedOn)).ToList()
+            ? Days(id, null, Ordered(facts, stated.StatedOn), unapplied).ToList()
             : [];
     }
 

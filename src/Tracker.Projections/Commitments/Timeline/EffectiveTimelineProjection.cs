@@ -31,16 +31,14 @@ public sealed class EffectiveTimelineProjection : IProjection
         var heads = continuing.Length == 0 ? [] : await days.Heads(continuing, _lastDays, cancellation);
         foreach (var stream in streams)
         {
-            try
+            var unapplied = new List<(IEvent Event, Exception Error)>();
+            await Apply(days, session, stream[0].StreamId, stream, heads.GetValueOrDefault(stream[0].StreamId), unapplied, cancellation);
+            // A fact of this page that cannot be applied is named, so the daemon records it as a dead letter and takes the
+            // page again without it. One read again from the stream (a gap, a refold) was named on its own page, and
+            // every fold leaves it out alike.
+            if (unapplied.FirstOrDefault(u => stream.Any(e => e.Sequence == u.Event.Sequence)) is { Event: not null } poison)
             {
-                await Apply(days, session, stream[0].StreamId, stream, heads.GetValueOrDefault(stream[0].StreamId), cancellation);
-            }
-            catch (ApplyEventException poison) when (stream.All(e => e.Sequence != poison.Event.Sequence))
-            {
-                // A fact read again from the stream (a gap, or a refold from a keyframe) cannot be applied: the daemon skips
-                // only events of its batch, so the stream's first one here stands for it (the message names the fact);
-                // naming the fact itself would have the daemon build the same failing batch again and again.
-                throw new ApplyEventException(stream[0], poison);
+                throw new ApplyEventException(poison.Event, poison.Error);
             }
         }
         days.Flush(operations);
@@ -48,7 +46,7 @@ public sealed class EffectiveTimelineProjection : IProjection
     }
 
     private static async Task Apply(TimelineDays days, IQuerySession session, Guid id, IReadOnlyList<IEvent> added,
-        TimelineDays.HeadDay? head, CancellationToken token)
+        TimelineDays.HeadDay? head, List<(IEvent Event, Exception Error)> unapplied, CancellationToken token)
     {
         var through = (int)added[^1].Version;
         if (head?.Model is null)
@@ -56,7 +54,7 @@ public sealed class EffectiveTimelineProjection : IProjection
             // The statement itself (a new commitment, or a rebuild from the start), or a stream the timeline has not
             // seen: the whole stream, folded once.
             var all = added[0].Version == 1 ? added : await session.Events.FetchStreamAsync(id, version: through, token: token);
-            days.Replace(id, null, EffectiveOrder.AllDays(id, all), 0, through);
+            days.Replace(id, null, EffectiveOrder.AllDays(id, all, unapplied), 0, through);
             return;
         }
         // Events the timeline has already taken in (a replayed range) are skipped; a gap before the first new one (a
@@ -79,11 +77,11 @@ public sealed class EffectiveTimelineProjection : IProjection
             List<TimelineDay> next;
             try
             {
-                next = EffectiveOrder.Days(id, head.Model, EffectiveOrder.Ordered(facts, statedOn)).ToList();
+                next = EffectiveOrder.Days(id, head.Model, EffectiveOrder.Ordered(facts, statedOn), unapplied).ToList();
             }
             catch (PledgesNotInHandException)
             {
-                await FoldWholeStream(days, session, id, through, token);
+                await FoldWholeStream(days, session, id, through, unapplied, token);
                 return;
             }
             if (next.Count > 0 && next[0].On == head.On) next[0] = next[0] with { Versions = [.. head.Versions, .. next[0].Versions] };
@@ -101,7 +99,7 @@ public sealed class EffectiveTimelineProjection : IProjection
         var keyframe = await days.KeyframeBefore(id, earliest, token);
         if (keyframe is null)
         {
-            await FoldWholeStream(days, session, id, through, token);
+            await FoldWholeStream(days, session, id, through, unapplied, token);
             return;
         }
 
@@ -113,12 +111,12 @@ public sealed class EffectiveTimelineProjection : IProjection
         try
         {
             var refolded = EffectiveOrder.Days(id, keyframe.Progress,
-                EffectiveOrder.Ordered(earlier.Concat(facts.Where(e => !retracted.Contains((int)e.Version))), statedOn)).ToList();
+                EffectiveOrder.Ordered(earlier.Concat(facts.Where(e => !retracted.Contains((int)e.Version))), statedOn), unapplied).ToList();
             days.Replace(id, keyframe.On.AddDays(1), refolded, 0, through);
         }
         catch (PledgesNotInHandException)
         {
-            await FoldWholeStream(days, session, id, through, token);
+            await FoldWholeStream(days, session, id, through, unapplied, token);
         }
     }
 
@@ -126,9 +124,10 @@ public sealed class EffectiveTimelineProjection : IProjection
     /// The whole stream folded from the statement, every pledge in hand: a keyframe keeps the pledges' totals only, which
     /// a fact stored before facts carried their amounts cannot be folded onto.
     /// </summary>
-    private static async Task FoldWholeStream(TimelineDays days, IQuerySession session, Guid id, int through, CancellationToken token)
+    private static async Task FoldWholeStream(TimelineDays days, IQuerySession session, Guid id, int through,
+        List<(IEvent Event, Exception Error)> unapplied, CancellationToken token)
     {
         var all = await session.Events.FetchStreamAsync(id, version: through, token: token);
-        days.Replace(id, null, EffectiveOrder.AllDays(id, all), 0, through);
+        days.Replace(id, null, EffectiveOrder.AllDays(id, all, unapplied), 0, through);
     }
 }
