@@ -25,7 +25,10 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
 
     public Task StopAsync(CancellationToken token) => Task.CompletedTask;
 
-    /// <summary>Rebuilds the progress models when any commitment lacks one of today's shape; says how many did.</summary>
+    /// <summary>
+    /// Rebuilds the progress models when any commitment lacks one of today's shape, and the pledge rows when any lacks its
+    /// keys; says how many commitments lacked a model, plus one when pledge rows lacked their keys (0: nothing to do).
+    /// </summary>
     public async Task<long> Run(CancellationToken token)
     {
         await using var connection = await database.OpenConnectionAsync(token);
@@ -38,16 +41,17 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 await take.ExecuteNonQueryAsync(token);
             }
 
-            // Commitments without a model of today's shape; and pledge rows stored before they carried their pledger's and
-            // commitment's keys (which the pledger views read) and their id's stem (which an announcement numbers by).
+            // Commitments without a model of today's shape; and whether any pledge row was stored before the rows carried
+            // their pledger's and commitment's keys (which the pledger views read) and their id's stem (which an
+            // announcement numbers by): one probe of the pledger key's index, not a scan of every row at each start.
             await using var count = new NpgsqlCommand($"""
                 select count(*) from {TrackerDatabase.Schema}.mt_events e
                  where e.type = 'commitment_stated'
                    and not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress p
                                     where p.id = e.stream_id and p.data ? 'State' and p.data -> 'State' ? 'Totals'
                                       and p.money_pledged is not null);
-                select count(*) from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow
-                 where not data ? 'PledgerKey' or (id_stem is null and data -> 'Ledger' ->> 'PledgeId' ~ '-[0-9]+$');
+                select count(*) from (select 1 from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow
+                                       where data ->> 'PledgerKey' is null limit 1) unkeyed;
                 """, connection);
             // The pledger views' async projection, retired: its position would otherwise read as a lag that only grows.
             await using (var retired = new NpgsqlCommand($"""
@@ -82,7 +86,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 await daemon.RebuildProjectionAsync(CommitmentProgressProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
             }
             // Models kept each pledge's ledger in their state until pledges had rows of their own.
-            logger.LogWarning("Rebuilding every pledge's ledger row from the log ({Unkeyed} stored without their pledger's key)", unkeyedRows);
+            logger.LogWarning("Rebuilding every pledge's ledger row from the log (rows stored without their pledger's key: {Unkeyed})", unkeyedRows > 0);
             await daemon.RebuildProjectionAsync(PledgeLedgerProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
             logger.LogInformation("Progress models and pledge ledgers rebuilt");
             return missing + unkeyedRows;
