@@ -37,6 +37,12 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
         "(live.data ->> 'Version')::int <= (excluded.data ->> 'Version')::int",
         $"not exists (select 1 from {streamsTable} s where s.id = live.id)");
 
+    /// <summary>
+    /// A document that is the same whoever computes it (a checkpoint of the past): written over any with its id, and
+    /// never stale.
+    /// </summary>
+    public static readonly Recency SameWhoeverComputes = new("true", "false");
+
     private const int BatchSize = 500;
     private readonly string _table = store.Options.FindOrResolveDocumentType(typeof(TDoc)).TableName.QualifiedName;
     private readonly HashSet<TId> _rebuilt = [];
@@ -95,12 +101,16 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
 
     private string Each(Func<(string Column, string Expression), string> part) => string.Concat(_duplicates.Select(part));
 
+    /// <summary>
+    /// The live models this rebuild did not write, deleted unless their recency says a write made them after the
+    /// high-water mark. Every id is read and compared with the rebuilt ones here, and only the few left are checked
+    /// against the log, in the delete: checking every row against the log cost more than writing them.
+    /// </summary>
     public async Task DeleteStale(CancellationToken token)
     {
         var stale = new List<TId>();
-        await using (var query = database.CreateCommand($"select id from {_table} as live where {recency.Unaccounted.Replace("$2", "$1")}"))
+        await using (var query = database.CreateCommand($"select id from {_table}"))
         {
-            query.Parameters.AddWithValue(highWaterMark);
             await using var reader = await query.ExecuteReaderAsync(token);
             while (await reader.ReadAsync(token))
             {

@@ -166,14 +166,16 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             ModelWriter<CommitmentProgress, Guid>.ByStreamVersion($"{TrackerDatabase.Schema}.mt_streams"));
         var ledgerWriter = new ModelWriter<PledgeLedgerRow, string>(store, database, r => r.Id, highWaterMark,
             PledgeLedgerRecency);
+        var checkpointWriter = new ModelWriter<ProgressCheckpoint, string>(store, database, c => c.Id, highWaterMark,
+            ModelWriter<ProgressCheckpoint, string>.SameWhoeverComputes);
         // A page's models are written while the next page is read and folded (one write in flight at a time).
         var writing = Task.CompletedTask;
         async Task Write(IReadOnlyList<Replayed<CommitmentProgress>> progressModels, IReadOnlyList<Replayed<PledgeLedgerRow>> ledgerRows,
-            IReadOnlyList<ProgressCheckpoint> checkpoints)
+            IReadOnlyList<Replayed<ProgressCheckpoint>> checkpoints)
         {
             // Different tables: the batches go to the database side by side.
             await Task.WhenAll(progressWriter.Write(progressModels, token), ledgerWriter.Write(ledgerRows, token),
-                StoreCheckpoints(checkpoints, token));
+                checkpointWriter.Write(checkpoints, token));
             Update(id, p => p with
             {
                 ModelsWritten = progressWriter.Written + ledgerWriter.Written,
@@ -246,15 +248,6 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         };
         await recount.ExecuteNonQueryAsync(token);
         await transaction.CommitAsync(token);
-    }
-
-    /// <summary>A checkpoint of the past is the same whoever computes it: stored over any with its id.</summary>
-    private async Task StoreCheckpoints(IReadOnlyList<ProgressCheckpoint> checkpoints, CancellationToken token)
-    {
-        if (checkpoints.Count == 0) return;
-        await using var session = store.LightweightSession();
-        session.Store(checkpoints.ToArray());
-        await session.SaveChangesAsync(token);
     }
 
     private Action<int> Processed(Guid id) => count => Update(id, p => p with { EventsProcessed = p.EventsProcessed + count });

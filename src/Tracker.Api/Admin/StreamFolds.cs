@@ -60,7 +60,7 @@ public sealed class CommitmentProgressFold : StreamFold<CommitmentProgress>
     private Commitment? _state;
     private IEvent? _last;
 
-    private List<ProgressCheckpoint> _checkpoints = [];
+    private List<Replayed<ProgressCheckpoint>> _checkpoints = [];
 
     public override void Apply(IEvent e)
     {
@@ -70,12 +70,12 @@ public sealed class CommitmentProgressFold : StreamFold<CommitmentProgress>
         // The checkpoints writes keep, for logs written before them or by other means (an import of events).
         if (next.Version % ProgressCheckpoint.Interval == 0)
         {
-            _checkpoints.Add(ProgressCheckpoint.Of(CommitmentProgress.From(next, Timestamps.AsStored(e.Timestamp))));
+            _checkpoints.Add(new(ProgressCheckpoint.Of(CommitmentProgress.From(next, Timestamps.AsStored(e.Timestamp))), next.Version));
         }
     }
 
     /// <summary>The checkpoints passed since the last call.</summary>
-    public IReadOnlyList<ProgressCheckpoint> TakeCheckpoints()
+    public IReadOnlyList<Replayed<ProgressCheckpoint>> TakeCheckpoints()
     {
         var taken = _checkpoints;
         _checkpoints = [];
