@@ -51,7 +51,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                                     where p.id = e.stream_id and p.data ? 'State' and p.data -> 'State' ? 'Totals'
                                       and p.money_pledged is not null);
                 select count(*) from (select 1 from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow
-                                       where data ->> 'PledgerKey' is null limit 1) unkeyed;
+                                       where pledger_key is null limit 1) unkeyed;
                 """, connection);
             // The pledger views' async projection, retired: its position would otherwise read as a lag that only grows.
             await using (var retired = new NpgsqlCommand($"""

@@ -78,7 +78,7 @@ public static class PledgerEndpoints
         await using var command = database.CreateCommand($"""
             {PledgerTotals.Sql("@pledger")};
             select r.data from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r
-             where r.data ->> 'PledgerKey' = @pledger
+             where r.pledger_key = @pledger
              order by (r.data -> 'Ledger' ->> 'AnnouncedOn')::date, r.data ->> 'CommitmentKey', r.announced_version
              limit @take offset @skip
             """);

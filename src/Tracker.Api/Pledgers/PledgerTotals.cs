@@ -19,15 +19,15 @@ public sealed record PledgerTotals(string Key, string Name, int PledgeCount, IRe
     public static string Sql(string? pledgerKeyParameter) => $"""
         select pledger, name, currency, count(*)::int, sum(pledged), sum(committed), sum(disbursed),
                sum(days_to_first)::bigint, count(days_to_first)::int
-          from (select r.data ->> 'PledgerKey' as pledger,
-                       first_value(r.data -> 'Ledger' ->> 'Pledger') over (partition by r.data ->> 'PledgerKey'
+          from (select r.pledger_key as pledger,
+                       first_value(r.data -> 'Ledger' ->> 'Pledger') over (partition by r.pledger_key
                            order by (r.data -> 'Ledger' ->> 'AnnouncedOn')::date, r.data ->> 'CommitmentKey', r.announced_version) as name,
                        r.data ->> 'Currency' as currency, (r.data ->> 'Pledged')::numeric as pledged,
                        coalesce((r.data -> 'Ledger' ->> 'Committed')::numeric, 0) as committed,
                        coalesce((r.data -> 'Ledger' ->> 'Disbursed')::numeric, 0) as disbursed,
                        (r.data ->> 'DaysToFirstDisbursement')::int as days_to_first
                   from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r
-                 where {(pledgerKeyParameter is null ? "r.data ->> 'PledgerKey' <> ''" : $"r.data ->> 'PledgerKey' = {pledgerKeyParameter}")}) pledges
+                 where {(pledgerKeyParameter is null ? "r.pledger_key <> ''" : $"r.pledger_key = {pledgerKeyParameter}")}) pledges
          group by pledger, name, currency
          order by pledger, currency
         """;

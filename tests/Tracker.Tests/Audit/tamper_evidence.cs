@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Tracker.Api.Audit;
 using Tracker.Api.Audit.Checkpoints;
+using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Support;
@@ -271,6 +272,25 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         triggers.Split(',').ShouldBe(["trg_commitment_days_rollup_delete", "trg_commitment_days_rollup_insert",
             "trg_commitment_days_rollup_truncate", "trg_commitment_days_rollup_update"],
             "replacing the function dropped its trigger with it, and the statements after it created the trigger again");
+    }
+
+    [Fact]
+    public async Task the_room_the_updated_tables_keep_on_their_pages_is_named_when_lost_and_put_back()
+    {
+        await AsOwner("alter table tracker.mt_doc_pledgeledgerrow reset (fillfactor)");
+
+        var (drifted, _) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        var (applied, applyOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
+        var (asserted, assertOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        var room = await OwnerScalar("""
+            select string_agg(relname || ' ' || array_to_string(reloptions, ','), '; ' order by relname) from pg_class
+             where oid in ('tracker.mt_doc_pledgeledgerrow'::regclass, 'tracker.mt_doc_commitmentprogress'::regclass)
+            """);
+
+        drifted.ShouldNotBe(0, "db-assert finds the pledge rows' table without its room");
+        applied.ShouldBe(0, applyOutput);
+        asserted.ShouldBe(0, assertOutput);
+        room.ShouldBe($"mt_doc_commitmentprogress fillfactor={DatabaseGuards.FillFactor}; mt_doc_pledgeledgerrow fillfactor={DatabaseGuards.FillFactor}");
     }
 
     private static async Task<string> OwnerScalar(string sql)
