@@ -130,6 +130,13 @@ app.MapWolverineEndpoints(options =>
     options.AddPolicy<IdempotentWritePolicy>();
 });
 
+// Serving is the usual start and needs no command line: JasperFx's would first search every assembly for commands
+// (about a quarter of a second of the start-up). db-apply, db-assert, codegen and the rest go through it.
+if (args.Length == 0)
+{
+    await app.RunAsync();
+    return 0;
+}
 return await app.RunJasperFxCommands(args);
 
 /// <summary>The entry point, visible to the test host.</summary>
