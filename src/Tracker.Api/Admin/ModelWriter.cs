@@ -18,9 +18,9 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
     /// How a live model (`live`) shows it is newer than the rebuild: `NotNewer` compares it with the rebuilt one
     /// (`excluded`; `$5` is the high-water mark) on the row itself, so PostgreSQL re-checks it on the row a racing write
     /// committed; `Unaccounted` says a live model the rebuild did not produce changed no later than the high-water mark
-    /// (`$2`).
+    /// (`$2`), or is null when no live model is ever stale (the writer then need not remember which ids it wrote).
     /// </summary>
-    public sealed record Recency(string NotNewer, string Unaccounted);
+    public sealed record Recency(string NotNewer, string? Unaccounted);
 
     /// <summary>A model that carries the global sequence of its last event (an async projection's).</summary>
     public static readonly Recency BySequence = new(
@@ -41,7 +41,7 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
     /// A document that is the same whoever computes it (a checkpoint of the past): written over any with its id, and
     /// never stale.
     /// </summary>
-    public static readonly Recency SameWhoeverComputes = new("true", "false");
+    public static readonly Recency SameWhoeverComputes = new("true", null);
 
     private const int BatchSize = 500;
     private readonly string _table = store.Options.FindOrResolveDocumentType(typeof(TDoc)).TableName.QualifiedName;
@@ -93,7 +93,7 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 command.Parameters.AddWithValue(highWaterMark);
                 return await command.ExecuteNonQueryAsync(token);
             }, token);
-            _rebuilt.UnionWith(ids);
+            if (recency.Unaccounted is not null) _rebuilt.UnionWith(ids);
             Written += upserted;
             KeptNewer += batch.Length - upserted;
         }
@@ -108,6 +108,7 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
     /// </summary>
     public async Task DeleteStale(CancellationToken token)
     {
+        if (recency.Unaccounted is null) return;
         var stale = new List<TId>();
         await using (var query = database.CreateCommand($"select id from {_table}"))
         {
