@@ -108,6 +108,11 @@ public sealed class PledgeLedgerFold : StreamFold<PledgeLedgerRow>
             : e.Data;
         if (data is null || PledgeLedgerProjection.PledgeOf(data) is not { } pledgeId) return;
         if (data is not IRetraction) _facts[e.Version] = data;
+        // A disbursement's retraction stored before it carried the stage's date: the date of the stage it names.
+        if (data is PledgeStageRetracted { On: null } undated && _facts.GetValueOrDefault(undated.RetractedVersion) is PledgeStageRecorded stage)
+        {
+            data = undated with { On = stage.On };
+        }
 
         var id = PledgeLedgerRow.IdOf(e.StreamId, pledgeId);
         var next = Applied(PledgeLedgerProjection.ProjectionName, e,

@@ -114,6 +114,18 @@ public static class LogLookups
         return corrected is null ? null : Retraction.Of(legacy, corrected.Data);
     }
 
+    /// <summary>
+    /// A disbursement's retraction stored before retractions carried the retracted stage's date, with that date, from the
+    /// event it names (unchanged if that is not a stage).
+    /// </summary>
+    public static async Task<PledgeStageRetracted> Dated(IQuerySession session, Guid id, PledgeStageRetracted undated, CancellationToken token)
+    {
+        var retracted = await session.Events.QueryAllRawEvents()
+            .Where(x => x.StreamId == id && x.Version == undated.RetractedVersion)
+            .FirstOrDefaultAsync(token);
+        return retracted?.Data is PledgeStageRecorded stage ? undated with { On = stage.On } : undated;
+    }
+
     /// <summary>The latest report and the latest money report among those recorded up to a version and not retracted
     /// (a past read steps a model whose stream has gone on since).</summary>
     public static async Task<(LatestReport? Latest, LatestReport? LatestMoney)> LatestReports(IQuerySession session, Guid id,

@@ -99,4 +99,56 @@ public sealed class event_versions(TrackerApp app) : TrackerTest(app)
             .Json().GetProperty("rule").GetString().ShouldBe("already-corrected");
         await Api.ProjectionsShouldEqualAFreshRebuild();
     }
+
+    [Fact]
+    public async Task a_disbursement_s_retraction_stored_before_it_carried_the_date_takes_the_date_of_the_stage_it_names()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(20_000_000m));
+
+        // Appended as the tracker wrote a disbursement's retraction before retractions named the stage's date.
+        var id = StreamIds.ForCommitment(Goal);
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.Append(id, new PledgeStageRetracted(3, "germany-1", "Germany", PledgeStage.Disbursed,
+                new Money(20_000_000m, "EUR"), 21_000_000m, "the report was about another fund", new Evidence("washington-2024", null, true)));
+            await session.SaveChangesAsync();
+        }
+
+        await using var query = Store.QuerySession();
+        var row = (await query.LoadAsync<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, "germany-1"))).ShouldNotBeNull();
+        (row.Ledger.Disbursed, row.FirstDisbursedOn).ShouldBe((0m, null));
+        row.DisbursedByDay.ShouldBeEmpty();
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(25_000_000m));
+        await Api.ProjectionsShouldEqualAFreshRebuild();
+    }
+
+    [Fact]
+    public async Task a_pledge_row_stored_when_it_listed_each_disbursement_reads_as_its_days_and_steps_on()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        var id = StreamIds.ForCommitment(Goal);
+        // The row as a tracker stored it before disbursements were summed by day: each one, with its version.
+        await using (var age = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
+                         update tracker.mt_doc_pledgeledgerrow
+                            set data = data - 'DisbursedByDay' || '{"Disbursements": [{"Version": 3, "Value": {"On": "2024-12-01", "Amount": 10000000}}]}'
+                         """))
+        {
+            (await age.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        await using (var query = Store.QuerySession())
+        {
+            (await query.LoadAsync<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, "germany-1"))).ShouldNotBeNull()
+                .DisbursedByDay.ShouldBe([new DisbursedOn(new DateOnly(2024, 12, 1), 10_000_000m, 1)]);
+        }
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(15_000_000m));
+
+        var pledge = (await Get("/api/pledgers/germany")).GetProperty("pledger").GetProperty("pledges")[0];
+        pledge.GetProperty("fullyDisbursedOn").GetString().ShouldBe("2024-12-01");
+        await Api.ProjectionsShouldEqualAFreshRebuild();
+    }
 }

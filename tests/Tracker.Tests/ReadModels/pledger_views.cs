@@ -130,6 +130,23 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task disbursements_on_one_day_count_together_and_one_retracted_leaves_the_others_dating_the_pledge()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));    // version 3
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(15_000_000m));    // version 4, the same day
+        var paid = (await Pledger("germany")).Pledges.Single();
+
+        await Api.Write($"{Base}/corrections", new { version = 4, reason = "double counted", source = Source });
+
+        var corrected = (await Pledger("germany")).Pledges.Single();
+        (paid.FirstDisbursedOn, paid.FullyDisbursedOn).ShouldBe((new DateOnly(2024, 12, 1), new DateOnly(2024, 12, 1)));
+        (corrected.FirstDisbursedOn, corrected.FullyDisbursedOn).ShouldBe((new DateOnly(2024, 12, 1), null));
+        corrected.Disbursed.ShouldBe(10_000_000m);
+    }
+
+    [Fact]
     public async Task a_pledger_whose_only_pledge_was_retracted_is_no_longer_listed()
     {
         await Api.StatedTheStabilisationGoal();

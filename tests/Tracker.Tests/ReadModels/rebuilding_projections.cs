@@ -132,7 +132,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         // nothing in the pledger key's column, which the schema's migration fills from the document).
         await using (var age = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
                          update tracker.mt_doc_pledgeledgerrow
-                            set data = data - 'PledgerKey' - 'CommitmentKey' - 'Disbursements' - 'FirstDisbursedOn',
+                            set data = data - 'PledgerKey' - 'CommitmentKey' - 'DisbursedByDay' - 'FirstDisbursedOn',
                                 pledger_key = null
                          """))
         {

@@ -19,6 +19,6 @@ public sealed record PledgeStageRecorded(
         $"{Pledger} {Stage.ToString().ToLowerInvariant()} {Money(Amount)}{Converted(Amount, LedgerAmount, Rate, ledgerCurrency)} on {Date(On)} (pledge {PledgeId})";
 
     IRetraction IRetractable.RetractedBy(int version, string reason, Evidence source) =>
-        new PledgeStageRetracted(version, PledgeId, Pledger, Stage, Amount, LedgerAmount, reason, source);
+        new PledgeStageRetracted(version, PledgeId, Pledger, Stage, Amount, LedgerAmount, reason, source, On);
 }
 

@@ -60,9 +60,13 @@ public sealed record PledgeRevisionRetracted(int RetractedVersion, string Pledge
     string IRetraction.RetractedEvent => "pledge-revised";
 }
 
-/// <summary>A commitment or disbursement of part of a pledge was recorded in error: Amount no longer counts at Stage.</summary>
+/// <summary>
+/// A commitment or disbursement of part of a pledge was recorded in error: Amount no longer counts at Stage. On is the
+/// date the retracted stage was recorded for (which the pledge's disbursements by day lose); null in retractions recorded
+/// before it was kept, whose readers find it in the retracted event.
+/// </summary>
 public sealed record PledgeStageRetracted(int RetractedVersion, string PledgeId, string Pledger, PledgeStage Stage,
-    Money Amount, decimal LedgerAmount, string Reason, Evidence Source) : IPledgeRetraction
+    Money Amount, decimal LedgerAmount, string Reason, Evidence Source, DateOnly? On = null) : IPledgeRetraction
 {
     string IRetraction.RetractedEvent => "pledge-stage-recorded";
 }

@@ -52,6 +52,10 @@ public sealed partial class PledgeLedgerProjection : EventProjection
         // there and reads nothing again. Other sessions read the row as committed.
         var data = e.Data is EventCorrected legacy ? await LogLookups.RetractionFor(operations, e.StreamId, legacy, cancellation) : e.Data;
         if (data is null || PledgeOf(data) is not { } pledgeId) return;
+        if (data is PledgeStageRetracted { Stage: PledgeStage.Disbursed, On: null } undated)
+        {
+            data = await LogLookups.Dated(operations, e.StreamId, undated, cancellation);
+        }
 
         var id = PledgeLedgerRow.IdOf(e.StreamId, pledgeId);
         var stepping = Stepping.GetOrCreateValue(operations);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Marten.Schema;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -38,8 +39,23 @@ public sealed record PledgeLedgerRow
     /// </summary>
     public string? IdStem => AnnouncePledge.NumberedStem(Ledger.PledgeId);
 
-    /// <summary>The disbursements that stand, by the version that recorded each: how long the money took to arrive.</summary>
-    public IReadOnlyList<Versioned<DatedAmount>> Disbursements { get; init; } = [];
+    /// <summary>
+    /// The disbursements that stand, summed by the day each was made on, in date order: how long the money took to
+    /// arrive. As many entries as days with disbursements, whatever their number, so a pledge paid in a thousand
+    /// instalments is as cheap to step as one paid in two.
+    /// </summary>
+    public IReadOnlyList<DisbursedOn> DisbursedByDay { get; init; } = [];
+
+    /// <summary>
+    /// Rows stored before disbursements were summed by day listed each one with the version that recorded it: read into
+    /// <see cref="DisbursedByDay"/>, so those rows need no rebuild. Never written.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Versioned<DatedAmount>>? Disbursements
+    {
+        get => null;
+        init => DisbursedByDay = (value ?? []).Aggregate((IReadOnlyList<DisbursedOn>)[], (days, d) => DisbursedOn.Added(days, d.Value.On, d.Value.Amount));
+    }
 
     // The pledge's figures in its own currency, stored with the row (as read-only members are) so the pledger views can
     // sum them in SQL by these names (Pledgers/PledgerTotals).
@@ -49,7 +65,7 @@ public sealed record PledgeLedgerRow
     public int? DaysToFullDisbursement => FullyDisbursedOn is { } full ? full.DayNumber - Ledger.AnnouncedOn.DayNumber : null;
 
     /// <summary>The first disbursement's date, if any.</summary>
-    public DateOnly? FirstDisbursedOn => Disbursements.Count == 0 ? null : Disbursements.Min(d => d.Value.On);
+    public DateOnly? FirstDisbursedOn => DisbursedByDay.Count == 0 ? null : DisbursedByDay[0].On;
 
     /// <summary>The date the disbursements reached the pledge's amount in force, if they have.</summary>
     public DateOnly? FullyDisbursedOn
@@ -57,10 +73,10 @@ public sealed record PledgeLedgerRow
         get
         {
             var total = 0m;
-            foreach (var disbursement in Disbursements.Select(d => d.Value).OrderBy(d => d.On))
+            foreach (var day in DisbursedByDay)
             {
-                total += disbursement.Amount;
-                if (total >= Ledger.Amount.Amount) return disbursement.On;
+                total += day.Amount;
+                if (total >= Ledger.Amount.Amount) return day.On;
             }
             return null;
         }
@@ -100,14 +116,41 @@ public sealed record PledgeLedgerRow
     {
         Version = version,
         Ledger = PledgeLedgerProjection.Stepped(Ledger, fact, version),
-        Disbursements = fact switch
+        DisbursedByDay = fact switch
         {
-            PledgeStageRecorded { Stage: PledgeStage.Disbursed } x => [.. Disbursements, new(version, new DatedAmount(x.On, x.Amount.Amount))],
-            PledgeStageRetracted { Stage: PledgeStage.Disbursed } x => Disbursements.Where(d => d.Version != x.RetractedVersion).ToList(),
-            _ => Disbursements
+            PledgeStageRecorded { Stage: PledgeStage.Disbursed } x => DisbursedOn.Added(DisbursedByDay, x.On, x.Amount.Amount),
+            PledgeStageRetracted { Stage: PledgeStage.Disbursed } x => DisbursedOn.Taken(DisbursedByDay, x.On ?? throw new InvalidOperationException(
+                $"The retraction at version {version} of the disbursement at version {x.RetractedVersion} names no date; " +
+                "its readers fill it in from the retracted event."), x.Amount.Amount),
+            _ => DisbursedByDay
         }
     };
 }
 
-/// <summary>An amount in the pledge's currency, on a date.</summary>
+/// <summary>An amount in the pledge's currency, on a date (the shape rows stored before <see cref="DisbursedOn"/> listed).</summary>
 public sealed record DatedAmount(DateOnly On, decimal Amount);
+
+/// <summary>What a pledge's disbursements that stand add up to on one day, and how many they are.</summary>
+public sealed record DisbursedOn(DateOnly On, decimal Amount, int Count)
+{
+    /// <summary>The days with one more disbursement, still in date order.</summary>
+    public static IReadOnlyList<DisbursedOn> Added(IReadOnlyList<DisbursedOn> days, DateOnly on, decimal amount)
+    {
+        var list = days.ToList();
+        var at = list.FindIndex(d => d.On >= on);
+        if (at >= 0 && list[at].On == on) list[at] = list[at] with { Amount = list[at].Amount + amount, Count = list[at].Count + 1 };
+        else list.Insert(at < 0 ? list.Count : at, new DisbursedOn(on, amount, 1));
+        return list;
+    }
+
+    /// <summary>The days without one disbursement retracted; a day left with none goes.</summary>
+    public static IReadOnlyList<DisbursedOn> Taken(IReadOnlyList<DisbursedOn> days, DateOnly on, decimal amount)
+    {
+        var list = days.ToList();
+        var at = list.FindIndex(d => d.On == on);
+        if (at < 0) throw new InvalidOperationException($"No disbursement stands on {on:yyyy-MM-dd} to retract.");
+        if (list[at].Count == 1) list.RemoveAt(at);
+        else list[at] = list[at] with { Amount = list[at].Amount - amount, Count = list[at].Count - 1 };
+        return list;
+    }
+}
