@@ -63,9 +63,11 @@ public static class CommitmentRows
         Index("last_changed_at desc", "key");
         Index("progress_fraction", "key");
         table.Indexes.Add(new IndexDefinition($"ix_{Table}_overdue") { Columns = ["due_by", "key"], Predicate = "overdue" });
-        // Filters without an order of their own.
-        Index("kind");
-        Index("line_of_effort");
+        // Filters without an order of their own, each with the most recently changed first within it: the dashboard of one
+        // kind or line of effort lists its ten most recent off this index, where the change time's index alone would walk
+        // past every row of the other kinds or lines changed since (100,000 of a bulk import: 117 ms, against a few).
+        Index("kind", "last_changed_at desc", "key");
+        Index("line_of_effort", "last_changed_at desc", "key");
         // The actors with GIN, whose entries are single actors: a b-tree entry of a long list would pass PostgreSQL's size limit.
         table.Indexes.Add(new IndexDefinition($"ix_{Table}_actors") { Columns = ["actors"], Method = IndexMethod.gin });
         yield return table;
