@@ -112,8 +112,10 @@ public static class DashboardScenarios
             select {string.Join(", ", columns.Select(Value))}
               from (select * from {Table} where key = 'w-0') template,
                    (select gen_random_uuid() as id, g from generate_series(1, {count}) g) copy;
-            insert into {Days}
-            select c.id, d."on", d.versions, d.since_keyframe, d.through_version, d.keyframe, d.row || jsonb_build_object('Key', c.key, 'LineOfEffort', c.line_of_effort),
+            insert into {Days} (stream_id, "on", facts, since_keyframe, through_version, keyframe, row, status, overdue, due_by,
+                                ledger_currency, money_pledged, money_committed, money_disbursed, target_amount, target_currency,
+                                fraction, reported, last_changed_at)
+            select c.id, d."on", d.facts, d.since_keyframe, d.through_version, d.keyframe, d.row || jsonb_build_object('Key', c.key, 'LineOfEffort', c.line_of_effort),
                    (array['NotAssessed', 'InProgress', 'Achieved', 'Stalled'])[c.g % 4 + 1], c.overdue, c.due_by, d.ledger_currency,
                    d.money_pledged, d.money_committed, d.money_disbursed, d.target_amount, d.target_currency, d.fraction, d.reported,
                    d.last_changed_at

@@ -60,6 +60,7 @@ builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.CheckpointSigner>();
 builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.LogCheckpoints>();
 builder.Services.AddHostedService<Tracker.Api.Audit.Checkpoints.Checkpointing>();
 builder.Services.AddSingleton<LogVerifier>();
+builder.Services.AddSingleton<TimelineFactsBackfill>();
 builder.Services.AddHostedService<RollupBackfill>();
 builder.Services.AddSingleton<ProjectionRebuilds>();
 builder.Services.AddSingleton<ProjectionCheck>();

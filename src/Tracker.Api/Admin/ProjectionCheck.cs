@@ -102,10 +102,15 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         foreach (var id in ids)
         {
             var events = await session.Events.FetchStreamAsync(id, token: token);
-            var stored = new List<(DateOnly On, int[] Versions, int Through, CommitmentRow Row, CommitmentProgress? Keyframe)>();
+            var stored = new List<(DateOnly On, int[] Versions, int Through, CommitmentRow Row, CommitmentProgress? Keyframe, int Facts)>();
+            long factRows = 0;
             await using (var command = database.CreateCommand($"""
-                select "on", versions, through_version, row, keyframe from {TrackerDatabase.Schema}.{TimelineDays.Name}
-                 where stream_id = $1 order by "on"
+                select t."on", array(select f.version from {TrackerDatabase.Schema}.{TimelineDays.FactsName} f
+                                      where f.stream_id = t.stream_id and f."on" = t."on" order by f.version),
+                       t.through_version, t.row, t.keyframe, t.facts,
+                       (select count(*) from {TrackerDatabase.Schema}.{TimelineDays.FactsName} f where f.stream_id = t.stream_id)
+                  from {TrackerDatabase.Schema}.{TimelineDays.Name} t
+                 where t.stream_id = $1 order by t."on"
                 """))
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = id });
@@ -114,16 +119,18 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
                 {
                     stored.Add((reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<int[]>(1), reader.GetInt32(2),
                         serializer.FromJson<CommitmentRow>(reader, 3),
-                        reader.IsDBNull(4) ? null : serializer.FromJson<CommitmentProgress>(reader, 4)));
+                        reader.IsDBNull(4) ? null : serializer.FromJson<CommitmentProgress>(reader, 4), reader.GetInt32(5)));
+                    factRows = reader.GetInt64(6);
                 }
             }
             if (stored.Count == 0) { missing.Add(id.ToString()); continue; }
             if (events.Count > 0 && stored[^1].Through < events[^1].Version) { behind++; continue; }
 
             var defined = EffectiveOrder.AllDays(id, events);
-            var same = defined.Count == stored.Count && defined.Zip(stored).All(pair =>
+            // Each day's facts as rows of their own, as many as the day counts, and no fact on a day that is not there.
+            var same = defined.Count == stored.Count && factRows == defined.Sum(d => d.Versions.Count) && defined.Zip(stored).All(pair =>
                 pair.First.On == pair.Second.On &&
-                pair.First.Versions.SequenceEqual(pair.Second.Versions) &&
+                pair.First.Versions.Order().SequenceEqual(pair.Second.Versions) && pair.Second.Facts == pair.Second.Versions.Length &&
                 serializer.ToJson(CommitmentRow.Of(pair.First.Progress)) == serializer.ToJson(pair.Second.Row) &&
                 (pair.Second.Keyframe is null || serializer.ToJson(pair.First.Progress.WithoutPledgesInHand()) == serializer.ToJson(pair.Second.Keyframe)));
             if (same) matching++;

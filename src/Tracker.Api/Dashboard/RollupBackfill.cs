@@ -6,14 +6,24 @@ using Tracker.Projections.Commitments.Rollup;
 namespace Tracker.Api.Dashboard;
 
 /// <summary>
-/// At start, the dashboard's daily and scoped rollups are counted again when they do not add up (a new table, or their
+/// At start, the effective timelines' facts are found again if they were kept before they had rows of their own
+/// (<see cref="TimelineFactsBackfill"/>), the dashboard's daily and scoped rollups are counted again when they do not add up (a new table, or their
 /// triggers missing for a while), and the list's flat rows written again when their number differs from the models'. The triggers themselves are the schema's (<see cref="DatabaseGuards"/>, put in place
 /// by `db-apply` as the owner); this needs no more than the service role may do.
 /// </summary>
-public sealed class RollupBackfill(NpgsqlDataSource dataSource, ILogger<RollupBackfill> logger) : IHostedService
+public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBackfill timelineFacts, ILogger<RollupBackfill> logger)
+    : IHostedService
 {
     public async Task StartAsync(CancellationToken token)
     {
+        try
+        {
+            await timelineFacts.Run(token);
+        }
+        catch (NpgsqlException e)
+        {
+            logger.LogError(e, "Could not find the effective timelines' facts again at start; a late fact or a retraction may rework those timelines wrongly until it is");
+        }
         // Each in a command of its own, without a time limit (a large log takes longer than a command's default), so a
         // failure says which rollup it was.
         foreach (var (rollup, sql) in new[]

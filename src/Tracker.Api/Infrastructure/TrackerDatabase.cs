@@ -127,6 +127,7 @@ public static class TrackerDatabase
                 // on a past date read it (Timeline/). Asynchronous, so writes never pay for a fact recorded late.
                 options.Projections.Add(new EffectiveTimelineProjection(), ProjectionLifecycle.Async, EffectiveTimelineProjection.ProjectionName);
                 options.Storage.ExtendedSchemaObjects.Add(TimelineDays.Define(Schema));
+                options.Storage.ExtendedSchemaObjects.Add(TimelineDays.DefineFacts(Schema));
                 // The dashboard on a past date: per day, how each group changed, kept by triggers on the timeline's days.
                 options.Storage.ExtendedSchemaObjects.AddRange(DailyRollup.Define(Schema));
                 // The present dashboard's counts and sums, reconciled with the progress models as they change (Rollup/).

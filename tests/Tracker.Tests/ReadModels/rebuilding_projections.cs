@@ -3,7 +3,9 @@ using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Tracker.Projections.Commitments.Rollup;
+using Tracker.Api.Dashboard;
 using Tracker.Api.Infrastructure;
+using Tracker.Tests.Faults;
 using Tracker.Api.Pledgers;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Support;
@@ -40,6 +42,9 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         await using var days = dataSource.CreateCommand(
             "select coalesce(string_agg(row_to_json(t)::text, E'\\n' order by stream_id, \"on\"), '') from tracker.commitment_days t");
         models["commitment_days"] = (string)(await days.ExecuteScalarAsync())!;
+        await using var facts = dataSource.CreateCommand(
+            "select coalesce(string_agg(row_to_json(f)::text, E'\\n' order by stream_id, version), '') from tracker.commitment_day_facts f");
+        models["commitment_day_facts"] = (string)(await facts.ExecuteScalarAsync())!;
         foreach (var (table, key) in RollupTables)
         {
             await using var command = dataSource.CreateCommand(
@@ -61,6 +66,8 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         }
         await using var days = dataSource.CreateCommand("update tracker.commitment_days set status = 'Spoiled', keyframe = null");
         (await days.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
+        await using var facts = dataSource.CreateCommand("update tracker.commitment_day_facts set \"on\" = \"on\" + 1");
+        (await facts.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
         foreach (var (table, _) in RollupTables)
         {
             await using var rollup = dataSource.CreateCommand($"update tracker.{table} set pledged = pledged + 1");
@@ -203,9 +210,38 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         output.ShouldContain("Projection Rebuild complete");
         rollupExitCode.ShouldBe(0, rollupOutput);
         var after = await StoredModels();
-        foreach (var table in ModelTables.Append("commitment_days").Concat(RollupTables.Select(r => r.Table)))
+        foreach (var table in ModelTables.Append("commitment_days").Append("commitment_day_facts").Concat(RollupTables.Select(r => r.Table)))
         {
             after[table].ShouldBe(before[table], table);
         }
+    }
+
+    [Fact]
+    public async Task effective_timelines_kept_before_each_fact_had_a_row_find_their_facts_again_at_start()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await Api.Write($"/api/commitments/{Goal}/progress", Progress());
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var before = await StoredModels();
+        before["commitment_day_facts"].Split('\n').Length.ShouldBe(4);
+        // What the schema's migration leaves of a timeline kept when each day listed its facts: the days, and no facts.
+        await using (var migrated = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         "delete from tracker.commitment_day_facts; update tracker.commitment_days set facts = 0"))
+        {
+            await migrated.ExecuteNonQueryAsync();
+        }
+
+        var backfill = Api.Services.GetRequiredService<TimelineFactsBackfill>();
+        (await backfill.Run(CancellationToken.None)).ShouldBe(1);
+
+        var after = await StoredModels();
+        after["commitment_day_facts"].ShouldBe(before["commitment_day_facts"]);
+        after["commitment_days"].ShouldBe(before["commitment_days"]);
+        (await backfill.Run(CancellationToken.None)).ShouldBe(0);
+        // A retraction reworks the timeline from the retracted fact's day, which it finds among the facts again.
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = 3, reason = "another fund", source = Source });
+        await Api.ProjectionsShouldEqualAFreshRebuild();
     }
 }

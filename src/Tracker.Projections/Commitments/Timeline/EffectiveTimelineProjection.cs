@@ -84,9 +84,9 @@ public sealed class EffectiveTimelineProjection : IProjection
                 await FoldWholeStream(days, session, id, through, unapplied, token);
                 return;
             }
-            if (next.Count > 0 && next[0].On == head.On) next[0] = next[0] with { Versions = [.. head.Versions, .. next[0].Versions] };
-            else next.Insert(0, new TimelineDay(head.On, head.Versions, head.Model));
-            days.Continue(id, next, head.SinceKeyframe - head.Versions.Length, through);
+            // The last day, with only the facts added to it (it keeps those it held), leads.
+            if (next.Count == 0 || next[0].On != head.On) next.Insert(0, new TimelineDay(head.On, [], head.Model));
+            days.Continue(head, next, through);
             return;
         }
 

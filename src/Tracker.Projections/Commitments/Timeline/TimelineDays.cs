@@ -5,14 +5,17 @@ using Weasel.Postgresql.Tables;
 namespace Tracker.Projections.Commitments.Timeline;
 
 /// <summary>
-/// The table behind each commitment's effective timeline: a row per day on which a fact took effect, with the versions
-/// of those facts, the figures a trend point and a past dashboard read (as columns), the commitment's list row, and the
+/// The tables behind each commitment's effective timeline: a row per day on which a fact took effect, with how many
+/// facts took effect that day, the figures a trend point and a past dashboard read (as columns), the commitment's list row, and the
 /// whole model on keyframe days (the first day, and each day that closes <see cref="KeyframeEvery"/> or more facts
-/// since the previous keyframe), so the model on any date is one keyframe plus fewer than that many facts.
+/// since the previous keyframe), so the model on any date is one keyframe plus fewer than that many facts; and a row per
+/// fact with the day it took effect on (<see cref="FactsName"/>), so continuing a day with ten thousand facts writes the
+/// new facts' rows and the day's bounded row, never a list of every fact the day holds.
 /// </summary>
 public sealed class TimelineDays(IQuerySession session)
 {
     public const string Name = "commitment_days";
+    public const string FactsName = "commitment_day_facts";
     public const int KeyframeEvery = 25;
 
     /// <summary>The columns a past dashboard or list reads of a day, kept in the index that finds it.</summary>
@@ -20,6 +23,7 @@ public sealed class TimelineDays(IQuerySession session)
                                   "money_pledged, money_committed, money_disbursed, target_amount, target_currency";
 
     private readonly string _table = $"{session.DocumentStore.Options.DatabaseSchemaName}.{Name}";
+    private readonly string _facts = $"{session.DocumentStore.Options.DatabaseSchemaName}.{FactsName}";
     private readonly string _streams = $"{session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams";
     private readonly string _events = $"{session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events";
 
@@ -28,7 +32,8 @@ public sealed class TimelineDays(IQuerySession session)
         var table = new Table(new PostgresqlObjectName(schema, Name, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
         table.AddColumn<Guid>("stream_id").AsPrimaryKey();
         table.AddColumn("on", "date").AsPrimaryKey();
-        table.AddColumn("versions", "integer[]").NotNull();
+        // How many facts took effect that day (their versions are in the facts' table).
+        table.AddColumn<int>("facts").NotNull().DefaultValueByExpression("0");
         table.AddColumn<int>("since_keyframe").NotNull();
         table.AddColumn<int>("through_version").NotNull();
         table.AddColumn("keyframe", "jsonb");
@@ -61,6 +66,20 @@ public sealed class TimelineDays(IQuerySession session)
     }
 
     /// <summary>
+    /// The day each fact took effect on: which day a retraction reworks from, and the facts after a keyframe that a read or
+    /// a refold steps. Written with the days, in the same statements' transaction.
+    /// </summary>
+    public static Table DefineFacts(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, FactsName, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<Guid>("stream_id").AsPrimaryKey();
+        table.AddColumn<int>("version").AsPrimaryKey();
+        table.AddColumn("on", "date").NotNull();
+        table.Indexes.Add(new IndexDefinition("ix_commitment_day_facts_on") { Columns = ["stream_id", "on"] });
+        return table;
+    }
+
+    /// <summary>
     /// The last day of each of these commitments' timelines, with the model at its end (none for a commitment without a
     /// timeline): from <paramref name="known"/> when it holds the version the day took in and that version's event,
     /// else the latest keyframe and the fewer than <see cref="KeyframeEvery"/> facts after it. One query, which leaves
@@ -71,12 +90,14 @@ public sealed class TimelineDays(IQuerySession session)
         var (keptVersions, keptEvents) = known.Kept(ids);
         var rows = await session.QueryAsync<StoredHead>($"""
             select row_to_json(x) from (
-              select h.stream_id as "StreamId", h."on" as "On", h.versions as "Versions", h.since_keyframe as "SinceKeyframe",
+              select h.stream_id as "StreamId", h."on" as "On", h.facts as "Facts", h.keyframed as "Keyframed",
+                     h.since_keyframe as "SinceKeyframe",
                      h.through_version as "ThroughVersion", h.through_event as "ThroughEvent",
                      case when (h.through_version, h.through_event) = (c.through, c.event) then null else k.keyframe end as "Keyframe",
                      case when (h.through_version, h.through_event) = (c.through, c.event) then null
-                          else array(select unnest(d.versions) from {_table} d where d.stream_id = h.stream_id and d."on" > k."on") end as "After"
-                from (select distinct on (t.stream_id) t.stream_id, t."on", t.versions, t.since_keyframe, t.through_version,
+                          else array(select f.version from {_facts} f where f.stream_id = h.stream_id and f."on" > k."on") end as "After"
+                from (select distinct on (t.stream_id) t.stream_id, t."on", t.facts, t.keyframe is not null as keyframed,
+                             t.since_keyframe, t.through_version,
                              (select e.id from {_events} e where e.stream_id = t.stream_id and e.version = t.through_version) as through_event
                         from {_table} t where t.stream_id = any(?) order by t.stream_id, t."on" desc) h
                 join unnest(?::uuid[], ?::integer[], ?::uuid[]) as c(stream_id, through, event) on c.stream_id = h.stream_id
@@ -122,10 +143,10 @@ public sealed class TimelineDays(IQuerySession session)
         return heads;
     }
 
-    private sealed record StoredHead(Guid StreamId, DateOnly On, int[] Versions, int SinceKeyframe, int ThroughVersion,
+    private sealed record StoredHead(Guid StreamId, DateOnly On, int Facts, bool Keyframed, int SinceKeyframe, int ThroughVersion,
         Guid? ThroughEvent, CommitmentProgress? Keyframe, int[]? After)
     {
-        public HeadDay Head(CommitmentProgress? model) => new(StreamId, On, Versions, SinceKeyframe, ThroughVersion, model);
+        public HeadDay Head(CommitmentProgress? model) => new(StreamId, On, Facts, Keyframed, SinceKeyframe, ThroughVersion, model);
     }
 
     /// <summary>The latest keyframe strictly before a date where the count of facts restarts (the first day, or a day
@@ -133,9 +154,10 @@ public sealed class TimelineDays(IQuerySession session)
     public async Task<Keyframe?> KeyframeBefore(Guid id, DateOnly before, CancellationToken token) =>
         (await session.QueryAsync<Keyframe>($"""
             select row_to_json(x) from (select "on" as "On", keyframe as "Progress" from {_table}
-             where stream_id = ? and "on" < ? and keyframe is not null and (1 = any(versions) or since_keyframe >= ?)
+             where stream_id = ? and "on" < ? and keyframe is not null
+               and (since_keyframe >= ? or "on" = (select min("on") from {_table} where stream_id = ?))
              order by "on" desc limit 1) x
-            """, token, id, before, KeyframeEvery)).SingleOrDefault();
+            """, token, id, before, KeyframeEvery, id)).SingleOrDefault();
 
     /// <summary>
     /// The commitment on a date by everything recorded: the latest keyframe on or before it and the fewer than
@@ -149,7 +171,7 @@ public sealed class TimelineDays(IQuerySession session)
               select (select version from {_streams} where id = ?) as "StreamVersion",
                      (select through_version from {_table} where stream_id = ? order by "on" desc limit 1) as "ThroughVersion",
                      k."on" as "On", k.keyframe as "Progress",
-                     array(select unnest(d.versions) from {_table} d where d.stream_id = ? and d."on" > k."on" and d."on" <= ?) as "After"
+                     array(select f.version from {_facts} f where f.stream_id = ? and f."on" > k."on" and f."on" <= ?) as "After"
                 from (select 1) one
                 left join lateral (select "on", keyframe from {_table} where stream_id = ? and "on" <= ? and keyframe is not null
                                     order by "on" desc limit 1) k on true) x
@@ -207,11 +229,11 @@ public sealed class TimelineDays(IQuerySession session)
 
     /// <summary>The day a fact took effect on; null when it is in no day (retracted, or not a fact).</summary>
     public async Task<DateOnly?> DayOf(Guid id, int version, CancellationToken token) =>
-        (await session.QueryAsync<DateOnly>($"""select "on" from {_table} where stream_id = ? and versions @> array[?]""",
+        (await session.QueryAsync<DateOnly>($"""select "on" from {_facts} where stream_id = ? and version = ?""",
             token, id, version)).Select(on => (DateOnly?)on).FirstOrDefault();
 
     public async Task<IReadOnlyList<int>> VersionsAfter(Guid id, DateOnly after, CancellationToken token) =>
-        await session.QueryAsync<int>($"""select unnest(versions) from {_table} where stream_id = ? and "on" > ?""", token, id, after);
+        await session.QueryAsync<int>($"""select version from {_facts} where stream_id = ? and "on" > ?""", token, id, after);
 
     /// <summary>The version of the stream the timeline has taken in (0: none).</summary>
     public async Task<int> ThroughVersion(Guid id, CancellationToken token) => (await session.QueryAsync<int>(
@@ -221,6 +243,7 @@ public sealed class TimelineDays(IQuerySession session)
     private readonly List<Through> _through = [];
     private readonly List<StoredDay> _lastDays = [];
     private readonly List<StoredDay> _rows = [];
+    private readonly List<StoredFact> _newFacts = [];
     private readonly List<(Guid Id, int Through, CommitmentProgress Model)> _lastModels = [];
 
     /// <summary>
@@ -232,18 +255,20 @@ public sealed class TimelineDays(IQuerySession session)
         _cleared.Add(new Cleared(id, from));
         if (days.Count == 0) _through.Add(new Through(id, through));
         else _lastModels.Add((id, through, days[^1].Progress));
-        _rows.AddRange(Stored(id, days, sinceKeyframe, through));
+        // The whole timeline starts with the statement's day, a keyframe.
+        _rows.AddRange(Stored(id, days, sinceKeyframe, through, firstKeyframed: from is null));
     }
 
     /// <summary>
-    /// Continues a timeline from its last day (the usual case): `days` starts with that day, rewritten in place, and adds
-    /// the days after it. One row version for that day instead of three (a delete, an insert and the mark of the version
+    /// Continues a timeline from its last day (the usual case): `days` starts with that day, with only the facts added to
+    /// it, rewritten in place, and adds the days after it. One row version for that day instead of three (a delete, an insert and the mark of the version
     /// taken in); the daily rollup's triggers rework the commitment once when the new facts fall on that day (twice when
     /// they add days: the update, then the insert).
     /// </summary>
-    public void Continue(Guid id, IReadOnlyList<TimelineDay> days, int sinceKeyframe, int through)
+    public void Continue(HeadDay head, IReadOnlyList<TimelineDay> days, int through)
     {
-        var rows = Stored(id, days, sinceKeyframe, through);
+        var id = head.StreamId;
+        var rows = Stored(id, days, head.SinceKeyframe - head.Facts, through, head.Facts, head.Keyframed);
         _lastDays.Add(rows[0]);
         _rows.AddRange(rows.Skip(1));
         _lastModels.Add((id, through, days[^1].Progress));
@@ -270,31 +295,37 @@ public sealed class TimelineDays(IQuerySession session)
     /// from the keyframe); the version taken in on the last day only (reads compare it with the stream's), so the rows
     /// do not depend on how the daemon happened to page the events.
     /// </summary>
-    private static List<StoredDay> Stored(Guid id, IReadOnlyList<TimelineDay> days, int sinceKeyframe, int through)
+    /// <param name="firstFactsBefore">Facts the first day already held (a last day continued), not among its versions.</param>
+    /// <param name="firstKeyframed">The first day is a keyframe whatever its count: the statement's day, or a last day
+    /// continued that already was one.</param>
+    private List<StoredDay> Stored(Guid id, IReadOnlyList<TimelineDay> days, int sinceKeyframe, int through,
+        int firstFactsBefore = 0, bool firstKeyframed = false)
     {
         var rows = new List<StoredDay>(days.Count);
         for (var i = 0; i < days.Count; i++)
         {
             var day = days[i];
             var last = i == days.Count - 1;
-            sinceKeyframe += day.Versions.Count;
-            var keyframe = day.Versions.Contains(1) || sinceKeyframe >= KeyframeEvery;
-            rows.Add(StoredDay.Of(id, day, sinceKeyframe, keyframe, last ? through : 0));
+            var facts = day.Versions.Count + (i == 0 ? firstFactsBefore : 0);
+            sinceKeyframe += facts;
+            var keyframe = (i == 0 && firstKeyframed) || sinceKeyframe >= KeyframeEvery;
+            rows.Add(StoredDay.Of(id, day, facts, sinceKeyframe, keyframe, last ? through : 0));
+            foreach (var version in day.Versions) _newFacts.Add(new StoredFact(id, version, day.On));
             if (keyframe) sinceKeyframe = 0;
         }
         return rows;
     }
 
     private const string Columns = """
-        stream_id, "on", versions, since_keyframe, through_version, keyframe, row, status, overdue, due_by, ledger_currency,
+        stream_id, "on", facts, since_keyframe, through_version, keyframe, row, status, overdue, due_by, ledger_currency,
         money_pledged, money_committed, money_disbursed, target_amount, target_currency, fraction, reported, last_changed_at
         """;
 
     private const string FromRows = """
-        select "StreamId", "On", "Versions", "SinceKeyframe", "ThroughVersion", "Keyframe", "Row", "Status", "Overdue",
+        select "StreamId", "On", "Facts", "SinceKeyframe", "ThroughVersion", "Keyframe", "Row", "Status", "Overdue",
                "DueBy", "LedgerCurrency", "MoneyPledged", "MoneyCommitted", "MoneyDisbursed", "TargetAmount",
                "TargetCurrency", "Fraction", "Reported", "LastChangedAt"
-          from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "On" date, "Versions" integer[], "SinceKeyframe" integer,
+          from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "On" date, "Facts" integer, "SinceKeyframe" integer,
                "ThroughVersion" integer, "Keyframe" jsonb, "Row" jsonb, "Status" text, "Overdue" boolean, "DueBy" date,
                "LedgerCurrency" text, "MoneyPledged" numeric, "MoneyCommitted" numeric, "MoneyDisbursed" numeric,
                "TargetAmount" numeric, "TargetCurrency" text, "Fraction" numeric, "Reported" numeric,
@@ -302,7 +333,7 @@ public sealed class TimelineDays(IQuerySession session)
         """;
 
     /// <summary>
-    /// Queues every change of the page in at most four statements, in the transaction of the daemon's page: one per page
+    /// Queues every change of the page in at most six statements, in the transaction of the daemon's page: one per page
     /// rather than three per commitment, which under a steady stream of writes to many commitments is most of the
     /// projection's cost. Each statement leaves the table consistent for the daily rollup's statement triggers, which
     /// compare it with what the statement changed: the last days rewritten (one row per commitment), then the days
@@ -319,6 +350,10 @@ public sealed class TimelineDays(IQuerySession session)
                 delete from {_table} t using jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "From" date)
                  where t.stream_id = x."StreamId" and (x."From" is null or t."on" >= x."From")
                 """, cleared);
+            operations.QueueSqlCommand($"""
+                delete from {_facts} f using jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "From" date)
+                 where f.stream_id = x."StreamId" and (x."From" is null or f."on" >= x."From")
+                """, cleared);
             // A day kept before the replaced ones (a refold) may have been the last: its mark of the version taken in goes.
             if (_cleared.Any(c => c.From is not null))
             {
@@ -333,7 +368,7 @@ public sealed class TimelineDays(IQuerySession session)
             // An upsert, not an update, so a last day that is somehow gone is written rather than lost.
             operations.QueueSqlCommand($"""
                 insert into {_table} ({Columns}) {FromRows}
-                on conflict (stream_id, "on") do update set versions = excluded.versions,
+                on conflict (stream_id, "on") do update set facts = excluded.facts,
                        since_keyframe = excluded.since_keyframe, through_version = excluded.through_version,
                        keyframe = excluded.keyframe, row = excluded.row, status = excluded.status, overdue = excluded.overdue,
                        due_by = excluded.due_by, ledger_currency = excluded.ledger_currency,
@@ -347,6 +382,16 @@ public sealed class TimelineDays(IQuerySession session)
         {
             operations.QueueSqlCommand($"insert into {_table} ({Columns}) {FromRows}", serializer.ToJson(_rows));
         }
+        if (_newFacts.Count > 0)
+        {
+            // The facts are new to their days (a page skips the versions the timeline has taken in; a refold cleared its
+            // days' facts first): the update only makes a page that somehow met one again idempotent.
+            operations.QueueSqlCommand($"""
+                insert into {_facts} (stream_id, version, "on")
+                select "StreamId", "Version", "On" from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "Version" integer, "On" date)
+                on conflict (stream_id, version) do update set "on" = excluded."on"
+                """, serializer.ToJson(_newFacts));
+        }
         if (_through.Count > 0)
         {
             // A refold that left no day after its keyframe: the keyframe's day is the last again and takes the mark.
@@ -359,26 +404,30 @@ public sealed class TimelineDays(IQuerySession session)
         _through.Clear();
         _lastDays.Clear();
         _rows.Clear();
+        _newFacts.Clear();
     }
 
     private sealed record Cleared(Guid StreamId, DateOnly? From);
 
     private sealed record Through(Guid StreamId, int Version);
 
+    private sealed record StoredFact(Guid StreamId, int Version, DateOnly On);
+
     /// <summary>A commitment's last day and the model at its end (null: the stream is folded whole instead).</summary>
-    public sealed record HeadDay(Guid StreamId, DateOnly On, int[] Versions, int SinceKeyframe, int ThroughVersion, CommitmentProgress? Model);
+    public sealed record HeadDay(Guid StreamId, DateOnly On, int Facts, bool Keyframed, int SinceKeyframe, int ThroughVersion,
+        CommitmentProgress? Model);
 
     public sealed record Keyframe(DateOnly On, CommitmentProgress Progress);
 
-    private sealed record StoredDay(Guid StreamId, DateOnly On, IReadOnlyList<int> Versions, int SinceKeyframe,
+    private sealed record StoredDay(Guid StreamId, DateOnly On, int Facts, int SinceKeyframe,
         int ThroughVersion, CommitmentProgress? Keyframe, CommitmentRow Row, string Status, bool Overdue, DateOnly? DueBy,
         string LedgerCurrency, decimal MoneyPledged, decimal MoneyCommitted, decimal MoneyDisbursed, decimal? TargetAmount,
         string? TargetCurrency, decimal? Fraction, decimal? Reported, DateTimeOffset LastChangedAt)
     {
-        public static StoredDay Of(Guid id, TimelineDay day, int sinceKeyframe, bool keyframe, int throughVersion)
+        public static StoredDay Of(Guid id, TimelineDay day, int facts, int sinceKeyframe, bool keyframe, int throughVersion)
         {
             var p = day.Progress;
-            return new StoredDay(id, day.On, day.Versions, sinceKeyframe, throughVersion, keyframe ? p.WithoutPledgesInHand() : null, CommitmentRow.Of(p),
+            return new StoredDay(id, day.On, facts, sinceKeyframe, throughVersion, keyframe ? p.WithoutPledgesInHand() : null, CommitmentRow.Of(p),
                 p.Status.ToString(), p.Overdue, p.DueBy, p.LedgerCurrency, p.Money.Pledged, p.Money.Committed,
                 p.Money.Disbursed, p.Target?.Amount, p.Target?.Currency, p.Progress.Fraction,
                 p.LatestReport is { } r ? r.LedgerFigure ?? r.Figure : null, p.LastChangedAt);
