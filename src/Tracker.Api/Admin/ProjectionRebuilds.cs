@@ -152,6 +152,13 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             logger.LogError(e, "Rebuilding {Projection} failed", projection);
             Update(id, p => p with { Status = RebuildStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = e.Message });
         }
+        finally
+        {
+            // A rebuild grows the heap for minutes as serving never does, and the collector keeps what it grew: given back
+            // to the system once it ends (one blocking collection, rare as rebuilds are), so the node returns to the
+            // footprint serving needs.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
     }
 
     /// <summary>
