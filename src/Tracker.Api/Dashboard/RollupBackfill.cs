@@ -20,9 +20,9 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
         {
             await timelineFacts.Run(token);
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogError(e, "Could not find the effective timelines' facts again at start; a late fact or a retraction may rework those timelines wrongly until it is");
+            logger.LogError(e, "Could not find the effective timelines' facts again at start; the daemon folds each of those timelines whole when its commitment next changes, and a past read of the others may miss facts until then");
         }
         // Each in a command of its own, without a time limit (a large log takes longer than a command's default), so a
         // failure says which rollup it was.

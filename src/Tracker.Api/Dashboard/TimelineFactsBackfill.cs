@@ -7,9 +7,10 @@ namespace Tracker.Api.Dashboard;
 
 /// <summary>
 /// Effective timelines kept before each fact had a row of its own (TimelineDays.FactsName) listed a day's facts in the
-/// day's row; the schema's migration dropped that list. At start, when days exist and no fact does, each such
-/// commitment's facts are found again from its stream up to the version its timeline took in (the days' figures are
-/// left as they are), holding off the daemon's writes to the days meanwhile, as the daily rollup's backfill does.
+/// day's row; the schema's migration dropped that list and left each day counting none. At start, each commitment with
+/// such a day has its facts found again from its stream up to the version its timeline took in (the days' figures are
+/// left as they are), holding off the daemon's writes to the days meanwhile, as the daily rollup's backfill does. The
+/// daemon, meeting such a timeline first, folds it whole instead (EffectiveTimelineProjection), which leaves it counted.
 /// </summary>
 public sealed class TimelineFactsBackfill(IDocumentStore store, NpgsqlDataSource dataSource, ILogger<TimelineFactsBackfill> logger)
 {
@@ -20,7 +21,7 @@ public sealed class TimelineFactsBackfill(IDocumentStore store, NpgsqlDataSource
     {
         var days = $"{TrackerDatabase.Schema}.{TimelineDays.Name}";
         var facts = $"{TrackerDatabase.Schema}.{TimelineDays.FactsName}";
-        var lacking = $"select exists (select 1 from {days}) and not exists (select 1 from {facts})";
+        var lacking = $"select exists (select 1 from {days} where facts = 0)";
         await using (var probe = dataSource.CreateCommand(lacking))
         {
             if (!(bool)(await probe.ExecuteScalarAsync(token))!) return 0;
@@ -37,7 +38,10 @@ public sealed class TimelineFactsBackfill(IDocumentStore store, NpgsqlDataSource
 
         var timelines = new List<(Guid Id, int Through)>();
         await using (var list = new NpgsqlCommand(
-                         $"select stream_id, max(through_version) from {days} group by stream_id", connection, transaction))
+                         $"""
+                         select stream_id, max(through_version) from {days}
+                          where stream_id in (select stream_id from {days} where facts = 0) group by stream_id
+                         """, connection, transaction))
         await using (var reader = await list.ExecuteReaderAsync(token))
         {
             while (await reader.ReadAsync(token)) timelines.Add((reader.GetGuid(0), reader.GetInt32(1)));
@@ -67,7 +71,7 @@ public sealed class TimelineFactsBackfill(IDocumentStore store, NpgsqlDataSource
             }
             await Execute(connection, transaction, $"""
                 insert into {facts} (stream_id, version, "on") select * from unnest($1::uuid[], $2::integer[], $3::date[])
-                on conflict (stream_id, version) do nothing
+                on conflict (stream_id, version) do update set "on" = excluded."on"
                 """, token, factStreams.ToArray(), factVersions.ToArray(), factDays.ToArray());
             await Execute(connection, transaction, $"""
                 update {days} d set facts = x.n from unnest($1::uuid[], $2::date[], $3::integer[]) as x(stream_id, "on", n)

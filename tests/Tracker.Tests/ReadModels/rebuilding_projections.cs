@@ -240,8 +240,30 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         after["commitment_day_facts"].ShouldBe(before["commitment_day_facts"]);
         after["commitment_days"].ShouldBe(before["commitment_days"]);
         (await backfill.Run(CancellationToken.None)).ShouldBe(0);
+        after["commitment_days"].ShouldNotContain("\"facts\":0");
         // A retraction reworks the timeline from the retracted fact's day, which it finds among the facts again.
         await Api.Write($"/api/commitments/{Goal}/corrections", new { version = 3, reason = "another fund", source = Source });
         await Api.ProjectionsShouldEqualAFreshRebuild();
+    }
+
+    [Fact]
+    public async Task an_effective_timeline_kept_before_each_fact_had_a_row_is_folded_whole_when_its_commitment_changes_first()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await using (var migrated = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         "delete from tracker.commitment_day_facts; update tracker.commitment_days set facts = 0"))
+        {
+            await migrated.ExecuteNonQueryAsync();
+        }
+
+        // The daemon meets the old timeline before the start-up's backfill has filled it.
+        await Api.Write($"/api/commitments/{Goal}/progress", Progress());
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = 3, reason = "another fund", source = Source });
+
+        await Api.ProjectionsShouldEqualAFreshRebuild();
+        (await Api.Services.GetRequiredService<TimelineFactsBackfill>().Run(CancellationToken.None)).ShouldBe(0);
     }
 }

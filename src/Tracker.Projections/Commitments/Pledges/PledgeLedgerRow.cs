@@ -143,12 +143,15 @@ public sealed record DisbursedOn(DateOnly On, decimal Amount, int Count)
         return list;
     }
 
-    /// <summary>The days without one disbursement retracted; a day left with none goes.</summary>
+    /// <summary>
+    /// The days without one disbursement retracted; a day left with none goes. A day the row does not hold (a row stored
+    /// before it kept disbursements) is left as it is, as the list by version did.
+    /// </summary>
     public static IReadOnlyList<DisbursedOn> Taken(IReadOnlyList<DisbursedOn> days, DateOnly on, decimal amount)
     {
         var list = days.ToList();
         var at = list.FindIndex(d => d.On == on);
-        if (at < 0) throw new InvalidOperationException($"No disbursement stands on {on:yyyy-MM-dd} to retract.");
+        if (at < 0) return days;
         if (list[at].Count == 1) list.RemoveAt(at);
         else list[at] = list[at] with { Amount = list[at].Amount - amount, Count = list[at].Count - 1 };
         return list;

@@ -49,7 +49,9 @@ public sealed class EffectiveTimelineProjection : IProjection
         TimelineDays.HeadDay? head, List<(IEvent Event, Exception Error)> unapplied, CancellationToken token)
     {
         var through = (int)added[^1].Version;
-        if (head?.Model is null)
+        // A day counts at least one fact; none is a timeline kept before facts had rows of their own, not yet filled at
+        // start (TimelineFactsBackfill): folded whole, which writes its facts.
+        if (head?.Model is null || head.Facts == 0)
         {
             // The statement itself (a new commitment, or a rebuild from the start), or a stream the timeline has not
             // seen: the whole stream, folded once.

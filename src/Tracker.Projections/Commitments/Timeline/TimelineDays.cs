@@ -62,6 +62,9 @@ public sealed class TimelineDays(IQuerySession session)
         table.Indexes.Add(new IndexDefinition("ix_commitment_days_due_by") { Columns = ["due_by"] });
         table.Indexes.Add(new IndexDefinition("ix_commitment_days_overdue") { Columns = ["due_by"], Predicate = "overdue" });
         table.Indexes.Add(new IndexDefinition("ix_commitment_days_recent") { Columns = ["on", "last_changed_at", "stream_id"] });
+        // Days kept before each fact had a row of their own count none (the migration's default): found at start without
+        // a scan, and empty once they are filled (TimelineFactsBackfill).
+        table.Indexes.Add(new IndexDefinition("ix_commitment_days_uncounted") { Columns = ["stream_id"], Predicate = "facts = 0" });
         return table;
     }
 
