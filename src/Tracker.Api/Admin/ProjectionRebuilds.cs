@@ -167,7 +167,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     /// </summary>
     private async Task Rebuild(Guid id, long highWaterMark, CancellationToken token)
     {
-        var progress = new CommitmentProgressFold();
+        // For the few facts whose step reads the log (see CommitmentProgressProjection.Step).
+        await using var lookups = store.QuerySession();
+        var progress = new CommitmentProgressFold(lookups);
         var ledgers = new PledgeLedgerFold();
         var progressWriter = new ModelWriter<CommitmentProgress, Guid>(store, database, p => p.Id, highWaterMark,
             ModelWriter<CommitmentProgress, Guid>.ByStreamVersion($"{TrackerDatabase.Schema}.mt_streams"));

@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using Marten;
 using Tracker.Domain.Commitments;
 using Tracker.Projections;
 using Tracker.Projections.Commitments;
@@ -15,7 +16,7 @@ public sealed record Replayed<TModel>(TModel Model, long Revision);
 /// </summary>
 public interface IStreamFold
 {
-    void Apply(IEvent e);
+    ValueTask Apply(IEvent e, CancellationToken token);
     void EndStream();
 }
 
@@ -23,7 +24,7 @@ public abstract class StreamFold<TModel> : IStreamFold
 {
     private List<Replayed<TModel>> _finished = [];
 
-    public abstract void Apply(IEvent e);
+    public abstract ValueTask Apply(IEvent e, CancellationToken token);
     public abstract void EndStream();
 
     protected void Finished(Replayed<TModel> model) => _finished.Add(model);
@@ -48,31 +49,57 @@ public abstract class StreamFold<TModel> : IStreamFold
             throw new PoisonEventException(projection, e, failure);
         }
     }
+
+    /// <inheritdoc cref="Applied{T}(string, IEvent, Func{T})"/>
+    protected static async ValueTask<T> AppliedAsync<T>(string projection, IEvent e, ValueTask<T> apply)
+    {
+        try
+        {
+            return await apply;
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            throw new PoisonEventException(projection, e, failure);
+        }
+    }
 }
 
 /// <summary>
-/// A commitment folded event by event and its progress computed once at the end of its stream: the same result as the
-/// inline projection's step-by-step models (CommitmentProgress.From depends only on the state and the last event).
+/// A commitment's progress stepped event by event with the inline projection's own step (the same lookups of the log for
+/// the few facts that need them), and summarised only where a model is kept: at each checkpoint and at the end of the
+/// stream. What it holds is the projection's bounded parts, never the history.
 /// </summary>
-public sealed class CommitmentProgressFold : StreamFold<CommitmentProgress>
+public sealed class CommitmentProgressFold(IQuerySession session) : StreamFold<CommitmentProgress>
 {
     public const string ProjectionName = "CommitmentProgress";
-    private Commitment? _state;
+    private CommitmentProgress? _stated;
+    private ProgressParts _parts;
     private IEvent? _last;
 
     private List<Replayed<ProgressCheckpoint>> _checkpoints = [];
 
-    public override void Apply(IEvent e)
+    public override async ValueTask Apply(IEvent e, CancellationToken token)
     {
-        if (Applied(ProjectionName, e, () => CommitmentReplay.Step(_state, e.StreamId, e)) is not { } next) return;
-        _state = next;
+        if (e.Data is CommitmentStated stated)
+        {
+            _stated = Applied(ProjectionName, e, () => CommitmentProgress.Started(e.StreamId, stated, Timestamps.AsStored(e.Timestamp)));
+            _parts = _stated.Parts;
+        }
+        else if (_stated is null) return;
+        else
+        {
+            var step = CommitmentProgressProjection.Step(_parts, e.StreamId, session, e, token);
+            _parts = step.IsCompletedSuccessfully ? step.Result : await AppliedAsync(ProjectionName, e, step);
+        }
         _last = e;
         // The checkpoints writes keep, for logs written before them or by other means (an import of events).
-        if (next.Version % ProgressCheckpoint.Interval == 0)
+        if (_parts.State.Version % ProgressCheckpoint.Interval == 0)
         {
-            _checkpoints.Add(new(ProgressCheckpoint.Of(CommitmentProgress.From(next, Timestamps.AsStored(e.Timestamp))), next.Version));
+            _checkpoints.Add(new(ProgressCheckpoint.Of(Summarised()), _parts.State.Version));
         }
     }
+
+    private CommitmentProgress Summarised() => _stated!.With(_parts, Timestamps.AsStored(_last!.Timestamp));
 
     /// <summary>The checkpoints passed since the last call.</summary>
     public IReadOnlyList<Replayed<ProgressCheckpoint>> TakeCheckpoints()
@@ -84,11 +111,8 @@ public sealed class CommitmentProgressFold : StreamFold<CommitmentProgress>
 
     public override void EndStream()
     {
-        if (_state is not null && _last is not null)
-        {
-            Finished(new(CommitmentProgress.From(_state, Timestamps.AsStored(_last.Timestamp)), _state.Version));
-        }
-        (_state, _last) = (null, null);
+        if (_stated is not null && _last is not null) Finished(new(Summarised(), _parts.State.Version));
+        (_stated, _last, _parts) = (null, null, default);
     }
 }
 
@@ -101,7 +125,13 @@ public sealed class PledgeLedgerFold : StreamFold<PledgeLedgerRow>
     private readonly Dictionary<string, PledgeLedgerRow> _open = [];
     private readonly Dictionary<long, object> _facts = [];
 
-    public override void Apply(IEvent e)
+    public override ValueTask Apply(IEvent e, CancellationToken token)
+    {
+        Apply(e);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Apply(IEvent e)
     {
         var data = e.Data is EventCorrected legacy
             ? _facts.TryGetValue(legacy.CorrectedVersion, out var corrected) ? Retraction.Of(legacy, corrected) : null

@@ -42,7 +42,7 @@ public sealed record CommitmentState
     /// The state as stored: the pledges' totals kept, no pledge in hand (each is in its ledger row). A state of the old
     /// shape gets its totals from the pledges it held.
     /// </summary>
-    public CommitmentState Stored() => this with { Totals = PledgeSums, Pledges = [] };
+    public CommitmentState Stored() => Pledges.Count == 0 && Totals is not null ? this : this with { Totals = PledgeSums, Pledges = [] };
 
     /// <summary>Money figures reported (and not retracted): with pledges, they fix the ledger currency.</summary>
     public int MoneyReports { get; init; }

@@ -38,6 +38,35 @@ public sealed record CurrentAssessment(int Version, CommitmentStatus Status, Dat
 public sealed record ProgressMeasure(decimal? Fraction, string Basis, decimal? DisbursedFraction);
 
 /// <summary>
+/// The parts of a progress model a step of the log changes. A fold that needs the model only now and then (a rebuild, at
+/// each checkpoint and at the end of a stream) steps these and summarises the model when it needs it.
+/// </summary>
+public readonly record struct ProgressParts(CommitmentState State, LatestReport? Latest, LatestReport? LatestMoney,
+    CurrentAssessment? Assessment)
+{
+    /// <summary>
+    /// After a fact the state has already taken in: a report may become the latest, an assessment the one in force.
+    /// Retractions of those are the projection's (they may need the log).
+    /// </summary>
+    public ProgressParts Applied(CommitmentState state, object fact)
+    {
+        var (latest, latestMoney, assessment) = (Latest, LatestMoney, Assessment);
+        switch (fact)
+        {
+            case ProgressReported reported:
+                var report = LatestReport.Of(state.Version, reported);
+                if (report.Supersedes(latest)) latest = report;
+                if (reported.LedgerFigure is not null && report.Supersedes(latestMoney)) latestMoney = report;
+                break;
+            case StatusAssessed assessed:
+                assessment = CurrentAssessment.Of(state.Version, assessed);
+                break;
+        }
+        return new(state, latest, latestMoney, assessment);
+    }
+}
+
+/// <summary>
 /// One commitment as a dashboard row and a commitment page show it. Inline: written in the transaction of each write,
 /// so a monitor reads back what they recorded. Bounded: the latest report and assessment, counts, totals and the
 /// decision state, never the history itself nor the pledges (pages of their own routes serve those).
@@ -98,31 +127,19 @@ public sealed record CommitmentProgress
         Summarised(id, e.Title, e.LineOfEffort, e.Actors, e.StatedIn, CommitmentState.Stated(e) with { Id = id },
             null, null, null, changedAt);
 
-    /// <summary>This model after the state, the latest report or the assessment changed.</summary>
-    public CommitmentProgress With(CommitmentState state, LatestReport? latest, LatestReport? latestMoney,
-        CurrentAssessment? assessment, DateTimeOffset changedAt) =>
-        Summarised(Id, Title, LineOfEffort, Actors, StatedIn, state, latest, latestMoney, assessment, changedAt);
+    /// <summary>What a step of the log changes: the state, the latest reports and the assessment in force.</summary>
+    public ProgressParts Parts => new(State, LatestReport, LatestMoneyReport, Assessment);
+
+    /// <summary>This model with the parts a step changed; the rest (progress, money, counts) summarised from them.</summary>
+    public CommitmentProgress With(ProgressParts parts, DateTimeOffset changedAt) =>
+        Summarised(Id, Title, LineOfEffort, Actors, StatedIn, parts.State, parts.Latest, parts.LatestMoney, parts.Assessment, changedAt);
 
     /// <summary>
     /// This model after a fact the state has already taken in: a report may become the latest, an assessment the one
     /// in force. Retractions of those are the projection's (they may need the log).
     /// </summary>
-    public CommitmentProgress Applied(CommitmentState state, object fact, DateTimeOffset changedAt)
-    {
-        var (latest, latestMoney, assessment) = (LatestReport, LatestMoneyReport, Assessment);
-        switch (fact)
-        {
-            case ProgressReported reported:
-                var report = LatestReport.Of(state.Version, reported);
-                if (report.Supersedes(latest)) latest = report;
-                if (reported.LedgerFigure is not null && report.Supersedes(latestMoney)) latestMoney = report;
-                break;
-            case StatusAssessed assessed:
-                assessment = CurrentAssessment.Of(state.Version, assessed);
-                break;
-        }
-        return With(state, latest, latestMoney, assessment, changedAt);
-    }
+    public CommitmentProgress Applied(CommitmentState state, object fact, DateTimeOffset changedAt) =>
+        With(Parts.Applied(state, fact), changedAt);
 
     /// <summary>The same model from the full fold of the history (replays of the past).</summary>
     public static CommitmentProgress From(Commitment full, DateTimeOffset changedAt)

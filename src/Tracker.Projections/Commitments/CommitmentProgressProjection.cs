@@ -24,12 +24,20 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         var changedAt = Timestamps.AsStored(e.Timestamp);
         if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt);
         if (snapshot is null) return null;
+        return snapshot.With(await Step(snapshot.Parts, id, session, e, cancellation), changedAt);
+    }
 
+    /// <summary>
+    /// The parts of a commitment's model after one more event of its stream (not its statement): what each step of the
+    /// projection summarises, and what a rebuild steps, summarising only the models it keeps.
+    /// </summary>
+    public static async ValueTask<ProgressParts> Step(ProgressParts parts, Guid id, IQuerySession session, IEvent e,
+        CancellationToken cancellation)
+    {
         var data = e.Data is EventCorrected legacy ? await LogLookups.RetractionFor(session, id, legacy, cancellation) : e.Data;
-        if (data is null) return snapshot.With(snapshot.State with { Version = snapshot.State.Version + 1 },
-            snapshot.LatestReport, snapshot.LatestMoneyReport, snapshot.Assessment, changedAt);
+        if (data is null) return parts with { State = parts.State with { Version = parts.State.Version + 1 } };
 
-        var before = snapshot.State;
+        var before = parts.State;
         if (before.PledgeNeeded(data) is { } pledgeId)
         {
             // The model's own count of versions: an event appended without fetching its stream has none yet.
@@ -39,17 +47,17 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         var state = before.After(data).Stored();
         switch (data)
         {
-            case ProgressReportRetracted retracted when retracted.RetractedVersion == snapshot.LatestReport?.Version ||
-                                                        retracted.RetractedVersion == snapshot.LatestMoneyReport?.Version:
+            case ProgressReportRetracted retracted when retracted.RetractedVersion == parts.Latest?.Version ||
+                                                        retracted.RetractedVersion == parts.LatestMoney?.Version:
                 var (latest, latestMoney) = await LogLookups.LatestReports(session, id, state.Retracted, e.Version, cancellation);
-                return snapshot.With(state, latest, latestMoney, snapshot.Assessment, changedAt);
-            case AssessmentRetracted retracted when retracted.RetractedVersion == snapshot.Assessment?.Version:
+                return new(state, latest, latestMoney, parts.Assessment);
+            case AssessmentRetracted retracted when retracted.RetractedVersion == parts.Assessment?.Version:
                 var assessment = state.Assessments.Count == 0
                     ? null
                     : await LogLookups.AssessmentAt(session, id, state.Assessments[^1].Version, cancellation);
-                return snapshot.With(state, snapshot.LatestReport, snapshot.LatestMoneyReport, assessment, changedAt);
+                return parts with { State = state, Assessment = assessment };
             default:
-                return snapshot.Applied(state, data, changedAt);
+                return parts.Applied(state, data);
         }
     }
 
