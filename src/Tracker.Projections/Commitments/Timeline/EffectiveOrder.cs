@@ -58,19 +58,20 @@ public static class EffectiveOrder
     public static IEnumerable<TimelineDay> Days(Guid id, CommitmentProgress? start, IEnumerable<IEvent> ordered,
         ICollection<(IEvent Event, Exception Error)>? unapplied = null)
     {
-        var progress = start;
+        // The model is summarised once a day, at the day's end: each fact steps only the parts it changes.
+        var (model, parts, changedAt) = (start, start?.Parts ?? default, start?.LastChangedAt ?? default);
         var totalsOnly = start is { State: { Pledges.Count: 0 } state } && state.PledgeSums.Count > 0;
         DateOnly? day = null;
         var versions = new List<int>();
         foreach (var e in ordered)
         {
-            var statedOn = progress?.StatedOn ?? (e.Data as CommitmentStated)?.StatedOn;
+            var statedOn = model?.StatedOn ?? (e.Data as CommitmentStated)?.StatedOn;
             if (statedOn is null) continue;
-            if (totalsOnly && progress!.State.PledgeNeeded(e.Data) is not null) throw new PledgesNotInHandException(id, e);
-            CommitmentProgress? next;
+            if (totalsOnly && parts.State.PledgeNeeded(e.Data) is not null) throw new PledgesNotInHandException(id, e);
+            (CommitmentProgress Model, ProgressParts Parts) next;
             try
             {
-                next = Step(progress, id, e);
+                next = Step(model, parts, id, e);
             }
             catch (Exception ex)
             {
@@ -80,14 +81,14 @@ public static class EffectiveOrder
             var on = DateOf(e, statedOn.Value);
             if (day is { } current && on != current)
             {
-                yield return new TimelineDay(current, versions, progress!);
+                yield return new TimelineDay(current, versions, model!.With(parts, changedAt));
                 versions = [];
             }
             day = on;
-            progress = next;
+            (model, parts, changedAt) = (next.Model, next.Parts, Timestamps.AsStored(e.Timestamp));
             versions.Add((int)e.Version);
         }
-        if (day is { } last && progress is not null) yield return new TimelineDay(last, versions, progress);
+        if (day is { } last && model is not null) yield return new TimelineDay(last, versions, model.With(parts, changedAt));
     }
 
     /// <summary>The commitment on a date by everything recorded (the definition the stored timeline keeps).</summary>
@@ -108,14 +109,18 @@ public static class EffectiveOrder
             : [];
     }
 
-    /// <summary>The model after one more fact, with the fact's own version (the order is not the log's).</summary>
-    public static CommitmentProgress? Step(CommitmentProgress? progress, Guid id, IEvent e)
+    /// <summary>
+    /// The parts after one more fact, with the fact's own version (the order is not the log's), beside the model they
+    /// belong to (the statement's, or the start).
+    /// </summary>
+    private static (CommitmentProgress Model, ProgressParts Parts) Step(CommitmentProgress? model, ProgressParts parts, Guid id, IEvent e)
     {
-        var changedAt = Timestamps.AsStored(e.Timestamp);
-        if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt);
-        if (progress is null) return null;
-        var state = progress.State.After(e.Data, (int)e.Version);
-        return progress.Applied(state, e.Data, changedAt);
+        if (e.Data is CommitmentStated stated)
+        {
+            var started = CommitmentProgress.Started(id, stated, Timestamps.AsStored(e.Timestamp));
+            return (started, started.Parts);
+        }
+        return (model!, parts.Applied(parts.State.After(e.Data, (int)e.Version), e.Data));
     }
 }
 
