@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Tracker.Domain.Commitments;
 
 /// <summary>
@@ -8,6 +10,10 @@ namespace Tracker.Domain.Commitments;
 /// totals live in a row of their own (the pledge ledger), which a write about that pledge loads beside the state and
 /// puts in hand (<see cref="Pledges"/>). Everything a person reads lives in read models shaped for the question.
 /// </summary>
+/// <remarks>
+/// Stored as its own fields only: what is computed from them (<see cref="Status"/>, <see cref="PledgeSums"/> and the
+/// like) is left out of the JSON, which keeps a progress model under the size PostgreSQL compresses.
+/// </remarks>
 public sealed record CommitmentState
 {
     public Guid Id { get; init; }
@@ -36,6 +42,7 @@ public sealed record CommitmentState
     /// </summary>
     public PledgeTotals? Totals { get; init; }
 
+    [JsonIgnore]
     public PledgeTotals PledgeSums => Totals ?? PledgeTotals.Of(Pledges);
 
     /// <summary>
@@ -53,17 +60,25 @@ public sealed record CommitmentState
     /// <summary>The due date whose passing the service recorded, if any.</summary>
     public DateOnly? DeadlinePassedOn { get; init; }
 
+    [JsonIgnore]
     public Target? Target => Targets.Count == 0 ? null : Targets[^1].Value;
+    [JsonIgnore]
     public Deadline? Deadline => Deadlines.Count == 0 ? null : Deadlines[^1].Value;
+    [JsonIgnore]
     public CommitmentStatus Status => Assessments.Count == 0 ? CommitmentStatus.NotAssessed : Assessments[^1].Status;
     /// <summary>The day the status in force took effect (not the day it was judged).</summary>
+    [JsonIgnore]
     public DateOnly? StatusDate => Assessments.Count == 0 ? null : Assessments[^1].EffectiveOn;
+    [JsonIgnore]
     public bool IsAchieved => Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate;
+    [JsonIgnore]
     public string LedgerCurrency => Target is { IsMoney: true } t ? t.Currency! : Commitment.DefaultLedgerCurrency;
 
     /// <summary>The document that stated it, then each that restated it.</summary>
+    [JsonIgnore]
     public IEnumerable<string> StatingDocuments => Restatements.Select(r => r.Value).Prepend(StatedIn);
 
+    [JsonIgnore]
     public bool MoneyRecorded => PledgeSums.Count > 0 || MoneyReports > 0;
 
     public PledgeLedger? FindPledge(string pledgeId) =>

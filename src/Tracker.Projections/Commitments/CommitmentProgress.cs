@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 
@@ -101,6 +102,7 @@ public sealed record CommitmentProgress
 
     /// <summary>Every document that states or restates the commitment, stating one first.</summary>
     public required IReadOnlyList<string> SourceDocuments { get; init; }
+    [JsonIgnore]
     public int SourceCount => SourceDocuments.Count;
     public int RestatementCount { get; init; }
     public int CorrectionCount { get; init; }
@@ -114,6 +116,7 @@ public sealed record CommitmentProgress
     /// <summary>What the totals are kept from: the same small state the write rules decide against.</summary>
     public required CommitmentState State { get; init; }
 
+    [JsonIgnore]
     public bool IsAchieved => State.IsAchieved;
 
     /// <summary>
@@ -128,6 +131,7 @@ public sealed record CommitmentProgress
             null, null, null, changedAt);
 
     /// <summary>What a step of the log changes: the state, the latest reports and the assessment in force.</summary>
+    [JsonIgnore]
     public ProgressParts Parts => new(State, LatestReport, LatestMoneyReport, Assessment);
 
     /// <summary>This model with the parts a step changed; the rest (progress, money, counts) summarised from them.</summary>
