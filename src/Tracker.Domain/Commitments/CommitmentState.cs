@@ -96,26 +96,6 @@ public sealed record CommitmentState
         Totals = PledgeTotals.None
     };
 
-    /// <summary>The same state from the full fold of the history (the read models' replays of the past).</summary>
-    public static CommitmentState From(Commitment full) => new()
-    {
-        Id = full.Id,
-        Version = full.Version,
-        Key = full.Key,
-        Kind = full.Kind,
-        StatedOn = full.StatedOn,
-        StatedIn = full.StatedIn.DocumentKey,
-        Restatements = full.Restatements.Select(r => new Versioned<string>(r.Version, r.RestatedIn.DocumentKey)).ToList(),
-        Targets = full.Targets.Select(t => new Versioned<Target>(t.Version, t.Target)).ToList(),
-        Deadlines = full.Deadlines.Select(d => new Versioned<Deadline>(d.Version, d.Deadline)).ToList(),
-        Assessments = full.StatusHistory.Select(s => new Assessment(s.Version, s.Status, s.AssessedOn, s.EffectiveOn)).ToList(),
-        Pledges = full.Pledges.Select(PledgeLedger.From).ToList(),
-        Totals = PledgeTotals.Of(full.Pledges.Select(PledgeLedger.From)),
-        MoneyReports = full.ProgressReports.Count(r => r.Currency is not null),
-        Retracted = full.Corrections.Select(c => c.CorrectedVersion).ToList(),
-        DeadlinePassedOn = full.DeadlinePassedOn
-    };
-
     /// <summary>
     /// The state after one more event of this stream (what Marten's projection and a write's answer both use). A fold in
     /// another order than the log's (by effective date) passes the event's own version.

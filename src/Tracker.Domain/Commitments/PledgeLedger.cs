@@ -65,26 +65,6 @@ public sealed record PledgeLedger
             Committed = Decimals.Normal(Committed + amount), LedgerCommitted = Decimals.Normal(LedgerCommitted + ledgerAmount),
             Stages = Stages + count
         };
-
-    /// <summary>The same pledge from the full fold of its history (the read models' replays of the past).</summary>
-    public static PledgeLedger From(Pledge pledge)
-    {
-        decimal Sum(PledgeStage stage, Func<StageEntry, decimal> amount) =>
-            Decimals.Normal(pledge.Stages.Where(s => s.Stage == stage).Sum(amount));
-        return new PledgeLedger
-        {
-            PledgeId = pledge.PledgeId,
-            Pledger = pledge.Pledger,
-            AnnouncedOn = pledge.AnnouncedOn,
-            AnnouncedVersion = pledge.AnnouncedVersion,
-            Amounts = pledge.Amounts.Select(a => new Versioned<PledgedAmount>(a.Version, new(a.Amount, a.LedgerAmount))).ToList(),
-            Committed = Sum(PledgeStage.Committed, s => s.Amount.Amount),
-            Disbursed = Sum(PledgeStage.Disbursed, s => s.Amount.Amount),
-            LedgerCommitted = Sum(PledgeStage.Committed, s => s.LedgerAmount),
-            LedgerDisbursed = Sum(PledgeStage.Disbursed, s => s.LedgerAmount),
-            Stages = pledge.Stages.Count
-        };
-    }
 }
 
 public sealed record PledgedAmount(Money Amount, decimal LedgerAmount);

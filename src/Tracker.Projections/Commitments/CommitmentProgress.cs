@@ -145,21 +145,6 @@ public sealed record CommitmentProgress
     public CommitmentProgress Applied(CommitmentState state, object fact, DateTimeOffset changedAt) =>
         With(Parts.Applied(state, fact), changedAt);
 
-    /// <summary>The same model from the full fold of the history (replays of the past).</summary>
-    public static CommitmentProgress From(Commitment full, DateTimeOffset changedAt)
-    {
-        LatestReport? Latest(IEnumerable<ProgressReport> reports) => reports.OrderBy(r => r.AsOf).ThenBy(r => r.Version)
-            .Select(r => new LatestReport(r.Version, r.Figure, r.Unit, r.Currency, r.Comparator, r.AsOf, r.LedgerFigure, r.Stage))
-            .LastOrDefault();
-        var assessment = full.StatusHistory.Count == 0
-            ? null
-            : full.StatusHistory[^1] is var s ? new CurrentAssessment(s.Version, s.Status, s.AssessedOn, s.Rationale, s.Source, s.EffectiveOn) : null;
-        // Stored as the inline projection stores it: each pledge is in its ledger row, not in hand.
-        return Summarised(full.Id, full.Title, full.LineOfEffort, full.Actors, full.StatedIn, CommitmentState.From(full).Stored(),
-            Latest(full.ProgressReports), Latest(full.ProgressReports.Where(r => r.LedgerFigure is not null)), assessment,
-            changedAt);
-    }
-
     private static CommitmentProgress Summarised(Guid id, string title, string lineOfEffort, IReadOnlyList<string> actors,
         Provenance statedIn, CommitmentState state, LatestReport? latest, LatestReport? latestMoney,
         CurrentAssessment? assessment, DateTimeOffset changedAt)

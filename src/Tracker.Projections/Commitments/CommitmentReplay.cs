@@ -5,7 +5,7 @@ namespace Tracker.Projections.Commitments;
 
 /// <summary>
 /// Folds a commitment's events into the full commitment (every entry of its history) outside the event store's
-/// projections: what the admin rebuild, the full-history export and the catalogue import step.
+/// projections: what the full-history export and the catalogue import step.
 /// </summary>
 public static class CommitmentReplay
 {
