@@ -57,10 +57,20 @@ public abstract class StreamFold<TModel> : IStreamFold
         {
             return await apply;
         }
-        catch (Exception failure) when (failure is not OperationCanceledException)
+        catch (Exception failure) when (failure is not OperationCanceledException && !FromTheDatabase(failure))
         {
             throw new PoisonEventException(projection, e, failure);
         }
+    }
+
+    /// <summary>A lookup of the log that failed (a lost connection, a timeout): the database's fault, not the event's.</summary>
+    private static bool FromTheDatabase(Exception failure)
+    {
+        for (var inner = failure; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is Npgsql.NpgsqlException or TimeoutException) return true;
+        }
+        return false;
     }
 }
 

@@ -28,7 +28,7 @@ public sealed record CommitmentState
     public IReadOnlyList<Versioned<Deadline>> Deadlines { get; init; } = [];
     public IReadOnlyList<Assessment> Assessments { get; init; } = [];
     /// <summary>
-    /// The pledges in hand: every pledge in a fold of the whole history (a rebuild, the effective timeline), and in a
+    /// The pledges in hand: every pledge in a fold of the whole history (the effective timeline), and in a
     /// write only the pledge it names, loaded from its ledger row. A stored state keeps none (<see cref="Stored"/>); the
     /// totals below do not depend on them. A revision or retraction whose pledge is not in hand changes the totals by
     /// the amounts it carries; in the effective timeline that is one dated before its pledge's announcement, and one

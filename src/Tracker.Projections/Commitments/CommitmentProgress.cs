@@ -138,12 +138,6 @@ public sealed record CommitmentProgress
     public CommitmentProgress With(ProgressParts parts, DateTimeOffset changedAt) =>
         Summarised(Id, Title, LineOfEffort, Actors, StatedIn, parts.State, parts.Latest, parts.LatestMoney, parts.Assessment, changedAt);
 
-    /// <summary>
-    /// This model after a fact the state has already taken in: a report may become the latest, an assessment the one
-    /// in force. Retractions of those are the projection's (they may need the log).
-    /// </summary>
-    public CommitmentProgress Applied(CommitmentState state, object fact, DateTimeOffset changedAt) =>
-        With(Parts.Applied(state, fact), changedAt);
 
     private static CommitmentProgress Summarised(Guid id, string title, string lineOfEffort, IReadOnlyList<string> actors,
         Provenance statedIn, CommitmentState state, LatestReport? latest, LatestReport? latestMoney,

@@ -118,6 +118,55 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         health.GetProperty("checks").GetProperty("database").GetProperty("data").GetProperty("deadLetterEvents").GetInt64().ShouldBe(1);
     }
 
+    /// <summary>
+    /// A deadline revised to December of the calendar's last year, straight into the log: its step goes through, but the
+    /// model cannot be summarised with it (the month's last day is past the calendar's end).
+    /// </summary>
+    private async Task<long> ADeadlineBeyondTheCalendar(string key)
+    {
+        await using var command = Database.CreateCommand("""
+            with stream as (update tracker.mt_streams set version = 2 where id = $1 returning id)
+            insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id)
+            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), stream.id, 2,
+                   '{"NewDeadline": {"Date": "9999-12-01", "Precision": "Month", "Description": null}, "Reason": "by hand",
+                     "Source": {"Primary": true, "DocumentKey": "washington-2024"}}',
+                   'deadline_revised', now(), 'Tracker.Domain.Commitments.DeadlineRevised, Tracker.Domain', 'poison'
+            from stream
+            returning seq_id
+            """);
+        command.Parameters.AddWithValue(StreamIds.ForCommitment(key));
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task the_timeline_leaves_out_a_fact_its_day_cannot_be_summarised_with_and_keeps_the_rest_of_that_day()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
+        var poison = await ADeadlineBeyondTheCalendar("stabilisation-2021-drive");
+
+        // Recorded the same day as the poison: the day is summarised without it.
+        await Api.Write("/api/commitments/stabilisation-2021-drive/progress", Progress());
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        await using (var timeline = Database.CreateCommand("select max(through_version) from tracker.commitment_days where stream_id = $1"))
+        {
+            timeline.Parameters.AddWithValue(StreamIds.ForCommitment("stabilisation-2021-drive"));
+            (await timeline.ExecuteScalarAsync()).ShouldBe(3);
+        }
+        var verified = (await Api.Scenario(s => s.Get.Url("/api/admin/projections/EffectiveTimeline/verify"))).Json();
+        verified.GetProperty("consistent").GetBoolean().ShouldBeTrue(verified.ToString());
+        var deadLetters = await Eventually.Until(async () =>
+        {
+            await using var command = Database.CreateCommand("select data::text from tracker.mt_doc_deadletterevent");
+            var rows = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+            return rows;
+        }, rows => rows.Count > 0, TimeSpan.FromSeconds(30));
+        deadLetters.ShouldHaveSingleItem().ShouldContain($"\"EventSequence\": {poison}");
+    }
+
     [Fact]
     public async Task a_rebuild_over_a_poison_event_fails_loudly_and_names_it()
     {

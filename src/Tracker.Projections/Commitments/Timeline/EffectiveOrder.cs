@@ -62,11 +62,22 @@ public static class EffectiveOrder
         var (model, parts, changedAt) = (start, start?.Parts ?? default, start?.LastChangedAt ?? default);
         var totalsOnly = start is { State: { Pledges.Count: 0 } state } && state.PledgeSums.Count > 0;
         DateOnly? day = null;
+        var dayStart = (model, parts, changedAt);
+        var facts = new List<IEvent>();
         var versions = new List<int>();
         foreach (var e in ordered)
         {
-            var statedOn = model?.StatedOn ?? (e.Data as CommitmentStated)?.StatedOn;
-            if (statedOn is null) continue;
+            if ((model?.StatedOn ?? (e.Data as CommitmentStated)?.StatedOn) is not { } statedOn) continue;
+            var on = DateOf(e, statedOn);
+            // Facts come in date order: one dated later closes the day before it.
+            if (day is { } current && on != current && facts.Count > 0)
+            {
+                var closed = Closed(id, current, dayStart, facts, versions, (model!, parts, changedAt), unapplied);
+                if (closed.Day is not null) yield return closed.Day;
+                (model, parts, changedAt) = closed.End;
+                (dayStart, facts, versions) = ((model, parts, changedAt), [], []);
+                if ((model?.StatedOn ?? (e.Data as CommitmentStated)?.StatedOn) is null) continue;
+            }
             if (totalsOnly && parts.State.PledgeNeeded(e.Data) is not null) throw new PledgesNotInHandException(id, e);
             (CommitmentProgress Model, ProgressParts Parts) next;
             try
@@ -78,17 +89,55 @@ public static class EffectiveOrder
                 unapplied?.Add((e, ex));
                 continue;
             }
-            var on = DateOf(e, statedOn.Value);
-            if (day is { } current && on != current)
-            {
-                yield return new TimelineDay(current, versions, model!.With(parts, changedAt));
-                versions = [];
-            }
             day = on;
             (model, parts, changedAt) = (next.Model, next.Parts, Timestamps.AsStored(e.Timestamp));
+            facts.Add(e);
             versions.Add((int)e.Version);
         }
-        if (day is { } last && model is not null) yield return new TimelineDay(last, versions, model.With(parts, changedAt));
+        if (day is { } last && facts.Count > 0 &&
+            Closed(id, last, dayStart, facts, versions, (model!, parts, changedAt), unapplied).Day is { } lastDay)
+        {
+            yield return lastDay;
+        }
+    }
+
+    /// <summary>
+    /// A day's model, summarised from the parts its facts stepped. A fact the model cannot be summarised with (written by
+    /// a bug or by hand, say a deadline past the calendar's end) is found by folding the day again one fact at a time,
+    /// each summarised, and is left out with why, as a fact whose step fails is: the day and what follows are as if it
+    /// had never been recorded. Null when no fact of the day stands.
+    /// </summary>
+    private static (TimelineDay? Day, (CommitmentProgress? Model, ProgressParts Parts, DateTimeOffset ChangedAt) End) Closed(
+        Guid id, DateOnly on, (CommitmentProgress? Model, ProgressParts Parts, DateTimeOffset ChangedAt) start,
+        IReadOnlyList<IEvent> facts, List<int> versions, (CommitmentProgress Model, ProgressParts Parts, DateTimeOffset ChangedAt) end,
+        ICollection<(IEvent Event, Exception Error)>? unapplied)
+    {
+        try
+        {
+            return (new TimelineDay(on, versions, end.Model.With(end.Parts, end.ChangedAt)), end);
+        }
+        catch (Exception)
+        {
+            var (model, parts, changedAt) = start;
+            var kept = new List<int>();
+            CommitmentProgress? summary = null;
+            foreach (var e in facts)
+            {
+                try
+                {
+                    var next = Step(model, parts, id, e);
+                    var at = Timestamps.AsStored(e.Timestamp);
+                    summary = next.Model.With(next.Parts, at);
+                    (model, parts, changedAt) = (next.Model, next.Parts, at);
+                    kept.Add((int)e.Version);
+                }
+                catch (Exception ex)
+                {
+                    unapplied?.Add((e, ex));
+                }
+            }
+            return (summary is null ? null : new TimelineDay(on, kept, summary), (model, parts, changedAt));
+        }
     }
 
     /// <summary>The commitment on a date by everything recorded (the definition the stored timeline keeps).</summary>

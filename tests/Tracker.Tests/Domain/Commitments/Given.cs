@@ -53,7 +53,7 @@ public static class Given
     public static Decision Correct(this CommitmentState state, int version, string reason) =>
         CorrectEvent.Decide(state, version, EventsOf(state).ElementAtOrDefault(version - 1), reason, Communique);
 
-    /// <summary>The same events through the full fold the read models show.</summary>
+    /// <summary>The same events through the full fold of the history (what the full-history export folds).</summary>
     public static Commitment Full(this CommitmentState state)
     {
         var events = EventsOf(state);
