@@ -68,19 +68,38 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
     private async Task<long> APoisonPledgeAfterAStatement(string key)
     {
         await Api.Write("/api/commitments", StabilisationGoal(key), 201);
+        return await TheSecondFactStraightIntoTheLog(key, "pledge_announced", "PledgeAnnounced", """
+            {"Pledger": "Poisonia", "PledgeId": "poisonia-1", "CommitmentKey": "nowhere", "AnnouncedOn": "2024-10-02",
+             "Amount": null, "LedgerAmount": 1, "Source": {"Primary": true, "DocumentKey": "washington-2024"}}
+            """);
+    }
+
+    /// <summary>A fact appended as version 2 of a commitment's stream in SQL, past every rule; its global sequence.</summary>
+    private async Task<long> TheSecondFactStraightIntoTheLog(string key, string type, string eventClass, string json)
+    {
         await using var command = Database.CreateCommand("""
             with stream as (update tracker.mt_streams set version = 2 where id = $1 returning id)
             insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id)
-            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), stream.id, 2,
-                   '{"Pledger": "Poisonia", "PledgeId": "poisonia-1", "CommitmentKey": "nowhere", "AnnouncedOn": "2024-10-02",
-                     "Amount": null, "LedgerAmount": 1, "Source": {"Primary": true, "DocumentKey": "washington-2024"}}',
-                   'pledge_announced', now(), 'Tracker.Domain.Commitments.PledgeAnnounced, Tracker.Domain', 'poison'
+            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), stream.id, 2, $2::jsonb, $3, now(), $4, 'poison'
             from stream
             returning seq_id
             """);
         command.Parameters.AddWithValue(StreamIds.ForCommitment(key));
+        command.Parameters.AddWithValue(json);
+        command.Parameters.AddWithValue(type);
+        command.Parameters.AddWithValue($"Tracker.Domain.Commitments.{eventClass}, Tracker.Domain");
         return (long)(await command.ExecuteScalarAsync())!;
     }
+
+    /// <summary>The dead letters the daemon has recorded, once there is one.</summary>
+    private Task<List<string>> DeadLetters() => Eventually.Until(async () =>
+    {
+        await using var command = Database.CreateCommand("select data::text from tracker.mt_doc_deadletterevent");
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        return rows;
+    }, rows => rows.Count > 0, TimeSpan.FromSeconds(30));
 
     [Fact]
     public async Task the_daemon_skips_and_records_a_poison_event_and_keeps_projecting_the_rest()
@@ -105,14 +124,7 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         (await TakenIn("stabilisation-2021-drive")).ShouldBe(3);
         var verified = (await Api.Scenario(s => s.Get.Url("/api/admin/projections/EffectiveTimeline/verify"))).Json();
         verified.GetProperty("consistent").GetBoolean().ShouldBeTrue(verified.ToString());
-        var deadLetters = await Eventually.Until(async () =>
-        {
-            await using var command = Database.CreateCommand("select data::text from tracker.mt_doc_deadletterevent");
-            var rows = new List<string>();
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
-            return rows;
-        }, rows => rows.Count > 0, TimeSpan.FromSeconds(30));
+        var deadLetters = await DeadLetters();
         deadLetters.ShouldHaveSingleItem().ShouldContain($"\"EventSequence\": {poison}");
         var health = (await Api.Scenario(s => s.Get.Url("/health/ready"))).Json();
         health.GetProperty("checks").GetProperty("database").GetProperty("data").GetProperty("deadLetterEvents").GetInt64().ShouldBe(1);
@@ -122,21 +134,11 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
     /// A deadline revised to December of the calendar's last year, straight into the log: its step goes through, but the
     /// model cannot be summarised with it (the month's last day is past the calendar's end).
     /// </summary>
-    private async Task<long> ADeadlineBeyondTheCalendar(string key)
-    {
-        await using var command = Database.CreateCommand("""
-            with stream as (update tracker.mt_streams set version = 2 where id = $1 returning id)
-            insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id)
-            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), stream.id, 2,
-                   '{"NewDeadline": {"Date": "9999-12-01", "Precision": "Month", "Description": null}, "Reason": "by hand",
-                     "Source": {"Primary": true, "DocumentKey": "washington-2024"}}',
-                   'deadline_revised', now(), 'Tracker.Domain.Commitments.DeadlineRevised, Tracker.Domain', 'poison'
-            from stream
-            returning seq_id
+    private Task<long> ADeadlineBeyondTheCalendar(string key) =>
+        TheSecondFactStraightIntoTheLog(key, "deadline_revised", "DeadlineRevised", """
+            {"NewDeadline": {"Date": "9999-12-01", "Precision": "Month", "Description": null}, "Reason": "by hand",
+             "Source": {"Primary": true, "DocumentKey": "washington-2024"}}
             """);
-        command.Parameters.AddWithValue(StreamIds.ForCommitment(key));
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 
     [Fact]
     public async Task the_timeline_leaves_out_a_fact_its_day_cannot_be_summarised_with_and_keeps_the_rest_of_that_day()
@@ -156,14 +158,7 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         }
         var verified = (await Api.Scenario(s => s.Get.Url("/api/admin/projections/EffectiveTimeline/verify"))).Json();
         verified.GetProperty("consistent").GetBoolean().ShouldBeTrue(verified.ToString());
-        var deadLetters = await Eventually.Until(async () =>
-        {
-            await using var command = Database.CreateCommand("select data::text from tracker.mt_doc_deadletterevent");
-            var rows = new List<string>();
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
-            return rows;
-        }, rows => rows.Count > 0, TimeSpan.FromSeconds(30));
+        var deadLetters = await DeadLetters();
         deadLetters.ShouldHaveSingleItem().ShouldContain($"\"EventSequence\": {poison}");
     }
 
