@@ -138,7 +138,6 @@ public sealed record CommitmentProgress
     public CommitmentProgress With(ProgressParts parts, DateTimeOffset changedAt) =>
         Summarised(Id, Title, LineOfEffort, Actors, StatedIn, parts.State, parts.Latest, parts.LatestMoney, parts.Assessment, changedAt);
 
-
     private static CommitmentProgress Summarised(Guid id, string title, string lineOfEffort, IReadOnlyList<string> actors,
         Provenance statedIn, CommitmentState state, LatestReport? latest, LatestReport? latestMoney,
         CurrentAssessment? assessment, DateTimeOffset changedAt)
