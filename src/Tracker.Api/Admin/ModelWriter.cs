@@ -62,6 +62,9 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
 
     public int Written { get; private set; }
     public int KeptNewer { get; private set; }
+
+    /// <summary>Models already stored as the rebuild computed them, left as they were.</summary>
+    public int Unchanged { get; private set; }
     public int Deleted { get; private set; }
 
     public async Task Write(IReadOnlyList<Replayed<TDoc>> models, CancellationToken token)
@@ -70,18 +73,31 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
         foreach (var batch in models.Chunk(BatchSize))
         {
             var ids = batch.Select(r => idOf(r.Model)).ToArray();
-            var upserted = await Deadlocks.Retrying(async () =>
+            var (changed, upserted) = await Deadlocks.Retrying(async () =>
             {
-                // The model and its columns in one statement: a reader never sees a model without its columns. The
-                // expressions read `data`, which in the select list is the unnested model (r.data).
+                // The model and its columns in one statement: a reader never sees a model without its columns (the
+                // expressions read `data`, the unnested model). A model already stored as rebuilt (document, type and
+                // columns) is not written again: that saves a new version of the row, its indexes and the list row's
+                // trigger. Left out in the statement's snapshot: a write that changes it after that made it newer.
                 await using var command = database.CreateCommand($"""
-                    insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified{Each(d => $", {d.Column}")})
-                    select r.id, r.data, $4, {(_numericRevisions ? "r.revision" : "gen_random_uuid()")}, now(){Each(d => $", {d.Expression}")}
-                      from unnest($1, $2, $3) as r(id, data, revision)
-                    on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
-                        mt_version = {(_numericRevisions ? "greatest(live.mt_version, excluded.mt_version)" : "excluded.mt_version")},
-                        mt_last_modified = now(){Each(d => $", {d.Column} = excluded.{d.Column}")}
-                    where {recency.NotNewer}
+                    with r as (select id, data, revision{Each(d => $", {d.Expression} as {d.Column}")}
+                                 from unnest($1, $2, $3) as r(id, data, revision)),
+                         changed as (
+                           select r.* from r
+                            where not exists (
+                              select 1 from {_table} same
+                               where same.id = r.id and same.data = r.data and same.mt_dotnet_type = $4
+                                 and ({Each(", ", d => $"same.{d.Column}")}) is not distinct from ({Each(", ", d => $"r.{d.Column}")}))),
+                         upserted as (
+                           insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified{Each(d => $", {d.Column}")})
+                           select r.id, r.data, $4, {(_numericRevisions ? "r.revision" : "gen_random_uuid()")}, now(){Each(d => $", r.{d.Column}")}
+                             from changed r
+                           on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
+                               mt_version = {(_numericRevisions ? "greatest(live.mt_version, excluded.mt_version)" : "excluded.mt_version")},
+                               mt_last_modified = now(){Each(d => $", {d.Column} = excluded.{d.Column}")}
+                           where {recency.NotNewer}
+                           returning 1)
+                    select (select count(*) from changed)::int, (select count(*) from upserted)::int
                     """);
                 command.Parameters.AddWithValue(ids);
                 command.Parameters.Add(new NpgsqlParameter
@@ -91,15 +107,21 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 command.Parameters.AddWithValue(batch.Select(r => r.Revision).ToArray());
                 command.Parameters.AddWithValue(typeof(TDoc).FullName!);
                 command.Parameters.AddWithValue(highWaterMark);
-                return await command.ExecuteNonQueryAsync(token);
+                await using var reader = await command.ExecuteReaderAsync(token);
+                await reader.ReadAsync(token);
+                return (reader.GetInt32(0), reader.GetInt32(1));
             }, token);
             if (recency.Unaccounted is not null) _rebuilt.UnionWith(ids);
             Written += upserted;
-            KeptNewer += batch.Length - upserted;
+            KeptNewer += changed - upserted;
+            Unchanged += batch.Length - changed;
         }
     }
 
     private string Each(Func<(string Column, string Expression), string> part) => string.Concat(_duplicates.Select(part));
+
+    private string Each(string separator, Func<(string Column, string Expression), string> part) =>
+        _duplicates.Length == 0 ? "null" : string.Join(separator, _duplicates.Select(part));
 
     /// <summary>
     /// The live models this rebuild did not write, deleted unless their recency says a write made them after the

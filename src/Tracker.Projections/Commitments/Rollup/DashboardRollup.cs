@@ -128,19 +128,29 @@ public static class DashboardRollup
 
     /// <summary>
     /// Counts every commitment again from its progress model, in the caller's transaction, holding off the daemon's pages
-    /// until it commits (they then reconcile whatever changed meanwhile).
+    /// until it commits (they then reconcile whatever changed meanwhile). Every commitment is compared, but only those
+    /// counted under other values than their model's are written (and those without a model taken out), so a rebuild that
+    /// changed few models costs a comparison, not every row again with its scoped groups; the groups are summed again
+    /// from what is counted (as many rows as values), and the scoped groups, which the triggers keep with what is
+    /// counted, are summed again only if they no longer count every commitment (<see cref="ScopedRollup.BackfillSql"/>).
     /// </summary>
     public static string Recount(string schema) => $"""
         lock table {schema}.{Counted}, {schema}.{Groups} in exclusive mode;
-        -- Truncated, not deleted row by row: the scoped rollup's triggers then empty it at once instead of taking every
-        -- commitment out of it before counting every one in again.
-        truncate {schema}.{Counted}, {schema}.{Groups};
+        delete from {schema}.{Counted} c
+         where not exists (select 1 from {schema}.mt_doc_commitmentprogress d where d.id = c.stream_id);
         insert into {schema}.{Counted} (stream_id, {Key}, {Figures})
-        select stream_id, {Key}, {Figures} from ({Now(schema, "true")}) now;
+        select n.stream_id, {Columns("n", Key)}, {Columns("n", Figures)}
+          from ({Now(schema, "true")}) n left join {schema}.{Counted} c using (stream_id)
+         where c.stream_id is null or ({Columns("n", Key)}, {Columns("n", Figures)}) is distinct from ({Columns("c", Key)}, {Columns("c", Figures)})
+        on conflict (stream_id) do update set {string.Join(", ", $"{Key}, {Figures}".Split(", ").Select(c => $"{c} = excluded.{c}"))};
+        delete from {schema}.{Groups};
         insert into {schema}.{Groups} (dimension, name, n, {Figures})
         select dimension, name, {RollupFigures.Sums()}
           from ({Contributions($"select *, 1 as sign from {schema}.{Counted}")}) c group by dimension, name;
+        {ScopedRollup.BackfillSql(schema)}
         """;
+
+    private static string Columns(string alias, string columns) => string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));
 
     /// <summary>A group nobody is counted under any more goes, so the rows do not depend on how the daemon paged the events.</summary>
     public static string Emptied(string schema) =>
