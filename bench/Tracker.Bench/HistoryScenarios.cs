@@ -209,7 +209,8 @@ public static class HistoryScenarios
             if (progress.GetProperty("status").GetString() != "completed") throw new InvalidOperationException($"rebuild: {progress}");
             var seconds = (progress.GetProperty("finishedAt").GetDateTimeOffset() - progress.GetProperty("startedAt").GetDateTimeOffset()).TotalSeconds;
             var processed = progress.GetProperty("eventsProcessed").GetInt64();
-            measures.Add(new($"as the service reports it: {processed:N0} events read once, {progress.GetProperty("modelsWritten").GetInt32():N0} models written",
+            measures.Add(new($"as the service reports it: {processed:N0} events read once, {progress.GetProperty("modelsWritten").GetInt32():N0} models written, " +
+                         $"{progress.GetProperty("modelsUnchanged").GetInt32():N0} already stored as rebuilt",
                 $"{seconds:0.0} s, {processed / seconds:N0} events/s"));
         }
         var all = overall.Elapsed;
