@@ -77,8 +77,10 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
             {
                 // The model and its columns in one statement: a reader never sees a model without its columns (the
                 // expressions read `data`, the unnested model). A model already stored as rebuilt (document, type and
-                // columns) is not written again: that saves a new version of the row, its indexes and the list row's
-                // trigger. Left out in the statement's snapshot: a write that changes it after that made it newer.
+                // columns, compared as text too, since jsonb and numeric equality ignore a number's trailing zeros) is
+                // not written again: that saves a new version of the row, its indexes and the list row's trigger. It is
+                // left out as the statement's snapshot has it: a row equal there can change afterwards only by a write
+                // to its stream, which makes it newer than the rebuild's anyway.
                 await using var command = database.CreateCommand($"""
                     with r as (select id, data, revision{Each(d => $", {d.Expression} as {d.Column}")}
                                  from unnest($1, $2, $3) as r(id, data, revision)),
@@ -86,8 +88,9 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                            select r.* from r
                             where not exists (
                               select 1 from {_table} same
-                               where same.id = r.id and same.data = r.data and same.mt_dotnet_type = $4
-                                 and ({Each(", ", d => $"same.{d.Column}")}) is not distinct from ({Each(", ", d => $"r.{d.Column}")}))),
+                               where same.id = r.id and same.data = r.data and same.data::text = r.data::text
+                                 and same.mt_dotnet_type = $4
+                                 and row({Each(", ", d => $"same.{d.Column}")})::text = row({Each(", ", d => $"r.{d.Column}")})::text)),
                          upserted as (
                            insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified{Each(d => $", {d.Column}")})
                            select r.id, r.data, $4, {(_numericRevisions ? "r.revision" : "gen_random_uuid()")}, now(){Each(d => $", r.{d.Column}")}

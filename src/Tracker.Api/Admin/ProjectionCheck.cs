@@ -137,9 +137,13 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
             else differing.Add(id.ToString());
         }
         var unexpected = new List<string>();
+        // Days, or fact rows, of a stream that is no commitment (a commitment's own are compared above).
         await using (var orphans = database.CreateCommand($"""
-            select distinct stream_id from {TrackerDatabase.Schema}.{TimelineDays.Name} t
+            select stream_id from {TrackerDatabase.Schema}.{TimelineDays.Name} t
              where not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress c where c.id = t.stream_id)
+            union
+            select stream_id from {TrackerDatabase.Schema}.{TimelineDays.FactsName} f
+             where not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress c where c.id = f.stream_id)
             """))
         await using (var reader = await orphans.ExecuteReaderAsync(token))
         {

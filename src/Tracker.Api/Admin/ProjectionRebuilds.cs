@@ -211,7 +211,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
+        var lastWrite = clock.Elapsed;
         await writing;
+        waited += clock.Elapsed - lastWrite;
         var replayed = clock.Elapsed;
         await progressWriter.DeleteStale(token);
         await ledgerWriter.DeleteStale(token);

@@ -144,19 +144,24 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         var pledged = await Scalar($"select money_pledged::text from tracker.mt_doc_commitmentprogress where key = '{Goal}'");
         // The document intact, the column the list and the dashboard sum beside it spoiled.
         await Sql($"update tracker.mt_doc_commitmentprogress set money_pledged = 1 where key = '{Goal}'");
+        // Another's document spoiled only in a figure's trailing zero, which jsonb's equality does not see.
+        var other = await Scalar($"select key from tracker.mt_doc_commitmentprogress where key <> '{Goal}' order by key limit 1");
+        await Sql($"update tracker.mt_doc_commitmentprogress set data = jsonb_set(data, '{{Money,Committed}}', " +
+                  $"((data -> 'Money' ->> 'Committed') || '.0')::jsonb) where key = '{other}'");
         var lastModified = await Stored("mt_doc_commitmentprogress", "mt_last_modified::text");
 
         var progress = await Rebuild("all");
 
         progress.GetProperty("status").GetString().ShouldBe("completed");
-        progress.GetProperty("modelsWritten").GetInt32().ShouldBe(1);
+        progress.GetProperty("modelsWritten").GetInt32().ShouldBe(2);
         // Every other commitment's model and Germany's pledge's row, as the log has them.
-        progress.GetProperty("modelsUnchanged").GetInt32().ShouldBe(CatalogueCommitments);
+        progress.GetProperty("modelsUnchanged").GetInt32().ShouldBe(CatalogueCommitments - 1);
         progress.GetProperty("modelsKeptNewer").GetInt32().ShouldBe(0);
         (await Scalar($"select money_pledged::text from tracker.mt_doc_commitmentprogress where key = '{Goal}'")).ShouldBe(pledged);
         var rewritten = (await Stored("mt_doc_commitmentprogress", "mt_last_modified::text")).Split('\n')
-            .Except(lastModified.Split('\n')).Select(row => row.Split(' ')[0]).ToList();
-        rewritten.ShouldBe([await Scalar($"select id::text from tracker.mt_doc_commitmentprogress where key = '{Goal}'")]);
+            .Except(lastModified.Split('\n')).Select(row => row.Split(' ')[0]).Order().ToList();
+        rewritten.ShouldBe((await Task.WhenAll(new[] { Goal, other }.Select(key =>
+            Scalar($"select id::text from tracker.mt_doc_commitmentprogress where key = '{key}'")))).Order().ToList());
         await Api.ProjectionsShouldEqualAFreshRebuild();
     }
 

@@ -398,6 +398,26 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task verification_names_the_stream_of_a_fact_row_that_belongs_to_no_commitment()
+    {
+        await FactsRecordedOutOfTheirOrder();
+        await Caught();
+        const string verify = $"/api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify";
+        var nobody = Guid.NewGuid();
+        await using (var stray = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"insert into tracker.{TimelineDays.FactsName} (stream_id, version, \"on\") values ($1, 1, '2024-11-15')"))
+        {
+            stray.Parameters.Add(new NpgsqlParameter { Value = nobody });
+            (await stray.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var verified = (await Api.Scenario(s => s.Get.Url(verify))).Json();
+
+        verified.GetProperty("consistent").GetBoolean().ShouldBeFalse();
+        verified.GetProperty("unexpected").EnumerateArray().Select(u => u.GetString()).ShouldBe([nobody.ToString()]);
+    }
+
+    [Fact]
     public async Task while_the_daemon_is_behind_a_commitment_in_the_past_is_still_exact()
     {
         await FactsRecordedOutOfTheirOrder();
