@@ -8,7 +8,8 @@ namespace Tracker.Api.Admin;
 /// <summary>
 /// Writes rebuilt models over the live ones a batch at a time, each batch in one statement that leaves alone a model a
 /// write made newer than the high-water mark (decided row by row under the row's lock, so a write racing the rebuild is
-/// never overwritten); at the end, deletes the live models the log no longer accounts for.
+/// never overwritten) and does not write one already stored as rebuilt; at the end, deletes the live models the log no
+/// longer accounts for.
 /// </summary>
 public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSource database, Func<TDoc, TId> idOf,
     long highWaterMark, ModelWriter<TDoc, TId>.Recency recency)
