@@ -142,7 +142,7 @@ public static class DashboardRollup
         select n.stream_id, {Columns("n", Key)}, {Columns("n", Figures)}
           from ({Now(schema, "true")}) n left join {schema}.{Counted} c using (stream_id)
          where c.stream_id is null or ({Columns("n", Key)}, {Columns("n", Figures)}) is distinct from ({Columns("c", Key)}, {Columns("c", Figures)})
-        on conflict (stream_id) do update set {string.Join(", ", $"{Key}, {Figures}".Split(", ").Select(c => $"{c} = excluded.{c}"))};
+        on conflict (stream_id) do update set {CountedAgain};
         delete from {schema}.{Groups};
         insert into {schema}.{Groups} (dimension, name, n, {Figures})
         select dimension, name, {RollupFigures.Sums()}
@@ -151,6 +151,10 @@ public static class DashboardRollup
         """;
 
     private static string Columns(string alias, string columns) => string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));
+
+    /// <summary>An upsert's set list: what a commitment is counted under, taken from the row it tried to insert.</summary>
+    private static readonly string CountedAgain =
+        string.Join(", ", $"{Key}, {Figures}".Split(", ").Select(c => $"{c} = excluded.{c}"));
 
     /// <summary>A group nobody is counted under any more goes, so the rows do not depend on how the daemon paged the events.</summary>
     public static string Emptied(string schema) =>
@@ -166,10 +170,7 @@ public static class DashboardRollup
              recount as (
                insert into {schema}.{Counted} (stream_id, {Key}, {Figures})
                select stream_id, {Key}, {Figures} from now
-               on conflict (stream_id) do update set status = excluded.status, line_of_effort = excluded.line_of_effort,
-                      kind = excluded.kind, actors = excluded.actors, ledger_currency = excluded.ledger_currency,
-                      target = excluded.target, pledged = excluded.pledged, committed = excluded.committed,
-                      disbursed = excluded.disbursed, overdue = excluded.overdue),
+               on conflict (stream_id) do update set {CountedAgain}),
              delta as (
                select dimension, name, sum(n) as n, sum(target) as target, sum(pledged) as pledged,
                       sum(committed) as committed, sum(disbursed) as disbursed, sum(overdue) as overdue
