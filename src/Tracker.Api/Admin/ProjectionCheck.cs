@@ -46,6 +46,10 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         var ledgers = Compare(PledgeLedgerProjection.ProjectionName, highWaterMark, rebuiltRows, storedRows.ToDictionary(r => r.Id),
             storedRows.Where(r => changedLater.Contains(r.StreamId)).Select(r => r.Id)
                 .Concat(rebuiltRows.Values.Where(r => changedLater.Contains(r.StreamId)).Select(r => r.Id)).ToHashSet());
+        // The pledgers' totals and names against their ledger rows (kept by a trigger, so any difference is a fault).
+        await using var pledgers = database.CreateCommand(PledgerRollup.Differences(TrackerDatabase.Schema));
+        await using var pledgerReader = await pledgers.ExecuteReaderAsync(token);
+        while (await pledgerReader.ReadAsync(token)) differing.Add(pledgerReader.GetString(0));
         return report with
         {
             Differing = [.. differing, .. ledgers.Differing.Select(r => $"pledge row {r}")],

@@ -264,7 +264,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         await using var connection = await database.OpenConnectionAsync(token);
         await using var transaction = await connection.BeginTransactionAsync(token);
         await using var recount = new NpgsqlCommand(
-            CommitmentRows.RepairSql(TrackerDatabase.Schema) + DashboardRollup.Recount(TrackerDatabase.Schema), connection, transaction)
+            CommitmentRows.RepairSql(TrackerDatabase.Schema) + DashboardRollup.Recount(TrackerDatabase.Schema) +
+            PledgerRollup.RepairSql(TrackerDatabase.Schema), connection, transaction)
         {
             CommandTimeout = 0 // as long as the progress models take to read: the rebuild that precedes it has no limit either
         };

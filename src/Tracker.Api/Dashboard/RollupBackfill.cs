@@ -1,13 +1,14 @@
 using Npgsql;
 using Tracker.Api.Infrastructure;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Commitments.Rollup;
 
 namespace Tracker.Api.Dashboard;
 
 /// <summary>
 /// At start, the effective timelines' facts are found again if they were kept before they had rows of their own
-/// (<see cref="TimelineFactsBackfill"/>), the dashboard's daily and scoped rollups are counted again when they do not add up (a new table, or their
+/// (<see cref="TimelineFactsBackfill"/>), the dashboard's daily and scoped rollups and the pledgers' totals are counted again when they do not add up (a new table, or their
 /// triggers missing for a while), and the list's flat rows written again when their number differs from the models'. The triggers themselves are the schema's (<see cref="DatabaseGuards"/>, put in place
 /// by `db-apply` as the owner); this needs no more than the service role may do.
 /// </summary>
@@ -30,7 +31,8 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
                  {
                      ("daily dashboard rollup", DailyRollup.BackfillSql(TrackerDatabase.Schema)),
                      ("scoped dashboard rollup", ScopedRollup.BackfillSql(TrackerDatabase.Schema)),
-                     ("list rows", CommitmentRows.BackfillSql(TrackerDatabase.Schema))
+                     ("list rows", CommitmentRows.BackfillSql(TrackerDatabase.Schema)),
+                     ("pledger totals", PledgerRollup.BackfillSql(TrackerDatabase.Schema))
                  })
         {
             try

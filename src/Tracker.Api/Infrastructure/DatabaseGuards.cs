@@ -3,6 +3,7 @@ using JasperFx;
 using Tracker.Api.Audit;
 using Tracker.Api.Audit.Checkpoints;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Commitments.Rollup;
 using Weasel.Core;
 using Weasel.Core.Migrations;
@@ -31,7 +32,9 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
             .Concat(new[] { "insert", "delete", "update", "truncate" }.Select(op => ("commitment_days", $"trg_commitment_days_rollup_{op}")))
             .Concat(new[] { "insert", "delete", "update", "truncate" }.Select(op => (DashboardRollup.Counted, $"trg_commitment_counted_scoped_{op}")))
             .Append((CommitmentRows.ModelTable, "trg_commitment_rows_follow"))
-            .Append((CommitmentRows.ModelTable, "trg_commitment_rows_truncate"));
+            .Append((CommitmentRows.ModelTable, "trg_commitment_rows_truncate"))
+            .Append((PledgerRollup.LedgerTable, "trg_pledger_rollup_follow"))
+            .Append((PledgerRollup.LedgerTable, "trg_pledger_rollup_truncate"));
 
     /// <summary>
     /// The tables whose rows the writes replace (a commitment's model, a pledge's row), with room left on each page
@@ -127,6 +130,7 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
             writer.WriteLine(DailyRollup.EnsureTriggersSql(schema));
             writer.WriteLine(ScopedRollup.EnsureTriggersSql(schema));
             writer.WriteLine(CommitmentRows.EnsureTriggersSql(schema));
+            writer.WriteLine(PledgerRollup.EnsureTriggersSql(schema));
             // Pages written from now on keep the room; pages already full gain it as rows on them are deleted or vacuumed.
             foreach (var table in UpdatedInPlace)
             {

@@ -28,8 +28,9 @@ public sealed record PledgerOverview(string Id, string Name, IReadOnlyList<Curre
 public sealed record PledgerDetail(PledgerOverview Pledger, int Page, int PageSize, long PageCount);
 
 /// <summary>
-/// Each member state or organisation across every commitment, read from the pledges' ledger rows, which every write
-/// about a pledge keeps in its own transaction: a pledger's page is as current as the commitment's.
+/// Each member state or organisation across every commitment: its totals from the pledgers' rollup and its pledges from
+/// their ledger rows, both kept in the transaction of every write about a pledge, so a pledger's page is as current as
+/// the commitment's.
 /// </summary>
 public static class PledgerEndpoints
 {
@@ -48,14 +49,16 @@ public static class PledgerEndpoints
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
-        // PostgreSQL sums every pledge by pledger and currency: a row per pledger and currency comes back, and the
-        // pledgers (as many as the coalition has members) are ordered and paged here.
-        await using var command = database.CreateCommand(PledgerTotals.Sql(pledgerKeyParameter: null));
+        // The page's pledgers and their totals, then how many there are: one round trip, whatever the number of pledges.
+        await using var command = database.CreateCommand(PledgerTotals.PageSql);
+        command.Parameters.AddWithValue("take", paging.PageSize);
+        command.Parameters.AddWithValue("skip", paging.Skip);
         await using var reader = await command.ExecuteReaderAsync(token);
-        var pledgers = (await PledgerTotals.Read(reader, token))
-            .OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
-        return Results.Ok(new PledgerList(pledgers.Skip(paging.Skip).Take(paging.PageSize).ToList(),
-            paging.Page, paging.PageSize, pledgers.Count, paging.PageCount(pledgers.Count)));
+        var pledgers = await PledgerTotals.Read(reader, token);
+        await reader.NextResultAsync(token);
+        await reader.ReadAsync(token);
+        var total = reader.GetInt64(0);
+        return Results.Ok(new PledgerList(pledgers, paging.Page, paging.PageSize, total, paging.PageCount(total)));
     }
 
     /// <summary>
@@ -76,7 +79,7 @@ public static class PledgerEndpoints
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         await using var command = database.CreateCommand($"""
-            {PledgerTotals.Sql("@pledger")};
+            {PledgerTotals.OneSql};
             select r.data from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r
              where r.pledger_key = @pledger
              order by (r.data -> 'Ledger' ->> 'AnnouncedOn')::date, r.data ->> 'CommitmentKey', r.announced_version

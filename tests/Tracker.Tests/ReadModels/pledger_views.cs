@@ -1,4 +1,7 @@
 using Alba;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Tracker.Api.Pledgers;
 using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
@@ -187,5 +190,64 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         });
 
         result.ReadProblem(404);
+    }
+
+    [Fact]
+    public async Task a_pledger_is_named_by_its_earliest_pledge_and_by_the_next_once_that_one_is_retracted()
+    {
+        await GermanyPledgedAcrossCommitments();                                 // "Germany", 2021 and 2024
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2019-drive"), 201);
+        await Api.Write("/api/commitments/stabilisation-2019-drive/pledges", new
+        {
+            pledger = "GERMANY", amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2019-03-01", source = Source
+        }, 201);
+        var renamed = await Pledger("germany");
+
+        await Api.Write("/api/commitments/stabilisation-2019-drive/corrections", new { version = 2, reason = "not a pledge", source = Source });
+
+        (renamed.Name, renamed.PledgeCount).ShouldBe(("GERMANY", 3));
+        var named = await Pledger("germany");
+        (named.Name, named.PledgeCount).ShouldBe(("Germany", 2));
+        (await Pledgers()).Items.Single().Name.ShouldBe("Germany");
+    }
+
+    [Fact]
+    public async Task a_pledge_counts_at_once_and_the_daemon_folds_it_into_its_pledgers_totals_without_changing_what_is_read()
+    {
+        await GermanyPledgedAcrossCommitments();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var coordinator = Api.Services.GetRequiredService<JasperFx.Events.Daemon.IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        PledgerOverview pending;
+        long changesPending;
+        try
+        {
+            await Api.Write($"{Base}/pledges", new
+            {
+                pledger = "Germany", amount = new { amount = 2_000_000m, currency = "EUR" }, announcedOn = "2024-11-01",
+                exchangeRate = new { rate = 1.084m, on = "2024-11-01" }, source = Source
+            }, 201);
+            pending = await Pledger("germany");
+            changesPending = await Count("pledger_changes");
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+        await Api.Write($"{Base}/progress", Progress());
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        changesPending.ShouldBe(1);
+        pending.Totals.Single(t => t.Currency == "EUR").Pledged.ShouldBe(27_000_000m);
+        (await Count("pledger_changes")).ShouldBe(0);
+        var folded = await Pledger("germany");
+        folded.Totals.ShouldBe(pending.Totals);
+        folded.PledgeCount.ShouldBe(3);
+    }
+
+    private async Task<long> Count(string table)
+    {
+        await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand($"select count(*) from tracker.{table}");
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using Tracker.Domain.Commitments;
+using Tracker.Projections.Commitments.Pledges;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -31,6 +32,14 @@ public sealed class DashboardRollupProjection : IProjection
             operations.QueueSqlCommand(DashboardRollup.Reconcile(schema), touched);
             // A group nobody is counted under any more goes, so the rows do not depend on how the daemon paged the events.
             operations.QueueSqlCommand(DashboardRollup.Emptied(schema));
+        }
+        // The pledgers' totals take in the changes their trigger recorded with the pledges (PledgerRollup): here, so that
+        // writes about one pledger's pledges never wait on one row of totals, and reads add only the few not yet folded.
+        if (events.Any(e => e.Data is IPledgeFact or EventCorrected))
+        {
+            var schema = operations.DocumentStore.Options.DatabaseSchemaName;
+            operations.QueueSqlCommand(PledgerRollup.FoldSql(schema));
+            operations.QueueSqlCommand(PledgerRollup.EmptiedSql(schema));
         }
         return Task.CompletedTask;
     }

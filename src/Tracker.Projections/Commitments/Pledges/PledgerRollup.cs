@@ -1,0 +1,262 @@
+using Tracker.Projections.Commitments.Rollup;
+using Weasel.Core;
+using Weasel.Postgresql.Tables;
+
+namespace Tracker.Projections.Commitments.Pledges;
+
+/// <summary>
+/// Each pledger's totals by currency and its name, so the pledger views read as many rows as the pledgers they show,
+/// however many pledges there are. Kept by a trigger on the pledges' ledger rows, in the transaction that writes the row
+/// (a request's inline projection, a rebuild, a repair), so a pledger's page is as current as the commitment's:
+/// <list type="bullet">
+/// <item>a row's figures go into <see cref="Changes"/> as a change (a new row adds itself, a changed one the difference,
+/// a removed one takes itself away): inserts only, so two writes about pledges of one pledger never wait for each other;
+/// the daemon folds them into <see cref="Totals"/> (<see cref="FoldSql"/>), and a read adds the few not yet folded;</item>
+/// <item>a pledger's name is the one its first pledge announced (by date, then commitment, then version), kept in
+/// <see cref="Pledgers"/> with that pledge's place: a new pledge replaces it only if it comes first, and the pledges are
+/// read again only when the one that named it moves or goes.</item>
+/// </list>
+/// </summary>
+public static class PledgerRollup
+{
+    public const string Pledgers = "pledgers";
+    public const string Totals = "pledger_totals";
+    public const string Changes = "pledger_changes";
+
+    /// <summary>The pledges' ledger rows (Marten's table, <see cref="PledgeLedgerRow"/>), which the rollup follows.</summary>
+    public const string LedgerTable = "mt_doc_pledgeledgerrow";
+
+    /// <summary>What is summed per pledger and currency, in this order in <see cref="Totals"/> and <see cref="Changes"/>.</summary>
+    private static readonly string[] Figures = ["pledges", "pledged", "committed", "disbursed", "days_to_first", "disbursed_pledges"];
+
+    private static readonly string Columns = $"pledger_key, currency, {string.Join(", ", Figures)}";
+
+    public static IEnumerable<ISchemaObject> Define(string schema)
+    {
+        var pledgers = new Table(RollupFigures.Name(schema, Pledgers));
+        pledgers.AddColumn<string>("pledger_key").AsPrimaryKey();
+        pledgers.AddColumn<string>("name").NotNull();
+        // The place of the pledge that named it.
+        pledgers.AddColumn("first_on", "date").NotNull();
+        pledgers.AddColumn<string>("first_commitment").NotNull();
+        pledgers.AddColumn<int>("first_version").NotNull();
+        yield return pledgers;
+
+        var totals = new Table(RollupFigures.Name(schema, Totals));
+        totals.AddColumn<string>("pledger_key").AsPrimaryKey();
+        totals.AddColumn<string>("currency").AsPrimaryKey();
+        AddFigures(totals);
+        yield return totals;
+
+        var changes = new Table(RollupFigures.Name(schema, Changes));
+        changes.AddColumn<string>("pledger_key").NotNull();
+        changes.AddColumn<string>("currency").NotNull();
+        AddFigures(changes);
+        changes.Indexes.Add(new IndexDefinition($"ix_{Changes}_pledger") { Columns = ["pledger_key"] });
+        yield return changes;
+
+        var ledger = $"{schema}.{LedgerTable}";
+        yield return StoredFunction.Of(RollupFigures.Name(schema, "pledger_rollup_follow"), "", "trigger", ["LANGUAGE plpgsql"], $"""
+            DECLARE
+              was_counted boolean := TG_OP IN ('UPDATE', 'DELETE') AND OLD.pledger_key <> '';
+              is_counted boolean := TG_OP IN ('INSERT', 'UPDATE') AND NEW.pledger_key <> '';
+              named record;
+            BEGIN
+              IF TG_OP = 'TRUNCATE' THEN
+                DELETE FROM {schema}.{Changes};
+                DELETE FROM {schema}.{Totals};
+                DELETE FROM {schema}.{Pledgers};
+                RETURN NULL;
+              END IF;
+
+              INSERT INTO {schema}.{Changes} ({Columns})
+              SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum(sign * {f})"))}
+                FROM (SELECT -1 AS sign, {Counted("OLD")} WHERE was_counted
+                      UNION ALL SELECT 1, {Counted("NEW")} WHERE is_counted) d
+               GROUP BY pledger_key, currency
+              HAVING {string.Join(" OR ", Figures.Select(f => $"sum(sign * {f}) <> 0"))};
+
+              -- A pledge placed or named otherwise than before may name its pledger now.
+              IF is_counted AND (NOT was_counted OR ({Place("OLD")}) IS DISTINCT FROM ({Place("NEW")})) THEN
+                INSERT INTO {schema}.{Pledgers} (pledger_key, name, first_on, first_commitment, first_version)
+                VALUES ({Place("NEW")})
+                ON CONFLICT (pledger_key) DO NOTHING;
+                IF NOT FOUND THEN
+                  UPDATE {schema}.{Pledgers} p SET name = {Name("NEW")}, first_on = {On("NEW")},
+                         first_commitment = {Commitment("NEW")}, first_version = NEW.announced_version
+                   WHERE p.pledger_key = NEW.pledger_key
+                     AND (({On("NEW")}, {Commitment("NEW")}, NEW.announced_version) < (p.first_on, p.first_commitment, p.first_version)
+                          OR (({On("NEW")}, {Commitment("NEW")}, NEW.announced_version) = (p.first_on, p.first_commitment, p.first_version)
+                              AND p.name <> {Name("NEW")}));
+                END IF;
+              END IF;
+
+              -- The pledge that named its pledger moved or went: the first of its pledges that stand names it now, or,
+              -- with none left, the pledger goes. The only case that reads the pledger's pledges.
+              IF was_counted AND (NOT is_counted OR ({Place("OLD")}) IS DISTINCT FROM ({Place("NEW")}))
+                 AND EXISTS (SELECT 1 FROM {schema}.{Pledgers} p WHERE p.pledger_key = OLD.pledger_key
+                               AND (p.first_on, p.first_commitment, p.first_version) = ({On("OLD")}, {Commitment("OLD")}, OLD.announced_version)) THEN
+                SELECT {Name("r")} AS name, {On("r")} AS first_on, {Commitment("r")} AS first_commitment, r.announced_version AS first_version
+                  INTO named
+                  FROM {ledger} r WHERE r.pledger_key = OLD.pledger_key
+                 ORDER BY {On("r")}, {Commitment("r")}, r.announced_version LIMIT 1;
+                IF FOUND THEN
+                  UPDATE {schema}.{Pledgers} p SET name = named.name, first_on = named.first_on,
+                         first_commitment = named.first_commitment, first_version = named.first_version
+                   WHERE p.pledger_key = OLD.pledger_key
+                     AND (p.first_on, p.first_commitment, p.first_version) = ({On("OLD")}, {Commitment("OLD")}, OLD.announced_version);
+                ELSE
+                  DELETE FROM {schema}.{Pledgers} p WHERE p.pledger_key = OLD.pledger_key
+                     AND (p.first_on, p.first_commitment, p.first_version) = ({On("OLD")}, {Commitment("OLD")}, OLD.announced_version);
+                END IF;
+              END IF;
+              RETURN NULL;
+            END;
+            """, EnsureTriggersSql(schema));
+    }
+
+    private static void AddFigures(Table table)
+    {
+        table.AddColumn<long>("pledges").NotNull();
+        table.AddColumn("pledged", "numeric").NotNull();
+        table.AddColumn("committed", "numeric").NotNull();
+        table.AddColumn("disbursed", "numeric").NotNull();
+        // The days from announcement to first disbursement, summed over the pledges with one, and how many those are.
+        table.AddColumn<long>("days_to_first").NotNull();
+        table.AddColumn<long>("disbursed_pledges").NotNull();
+    }
+
+    // What a ledger row (alias or trigger record `r`) counts: its pledger and currency, then its Figures.
+    private static string Counted(string r) => $"""
+        {r}.pledger_key, {r}.data ->> 'Currency' AS currency, 1 AS pledges, ({r}.data ->> 'Pledged')::numeric AS pledged,
+        coalesce(({r}.data -> 'Ledger' ->> 'Committed')::numeric, 0) AS committed,
+        coalesce(({r}.data -> 'Ledger' ->> 'Disbursed')::numeric, 0) AS disbursed,
+        coalesce(({r}.data ->> 'DaysToFirstDisbursement')::bigint, 0) AS days_to_first,
+        (({r}.data ->> 'DaysToFirstDisbursement') IS NOT NULL)::int AS disbursed_pledges
+        """;
+
+    private static string Name(string r) => $"({r}.data -> 'Ledger' ->> 'Pledger')";
+    private static string On(string r) => $"({r}.data -> 'Ledger' ->> 'AnnouncedOn')::date";
+    private static string Commitment(string r) => $"({r}.data ->> 'CommitmentKey')";
+
+    // A pledger's key, the name the pledge gives it and the pledge's place among the pledger's pledges.
+    private static string Place(string r) => $"{r}.pledger_key, {Name(r)}, {On(r)}, {Commitment(r)}, {r}.announced_version";
+
+    /// <summary>Creates the triggers once the ledger rows' table and the function exist. Run with the function's DDL and by DatabaseGuards.</summary>
+    public static string EnsureTriggersSql(string schema) => $"""
+        DO $pledgers$ BEGIN
+          IF to_regclass('{schema}.{LedgerTable}') IS NOT NULL AND to_regclass('{schema}.{Changes}') IS NOT NULL
+             AND to_regprocedure('{schema}.pledger_rollup_follow()') IS NOT NULL THEN
+            CREATE OR REPLACE TRIGGER trg_pledger_rollup_follow AFTER INSERT OR UPDATE OR DELETE ON {schema}.{LedgerTable}
+              FOR EACH ROW EXECUTE FUNCTION {schema}.pledger_rollup_follow();
+            CREATE OR REPLACE TRIGGER trg_pledger_rollup_truncate AFTER TRUNCATE ON {schema}.{LedgerTable}
+              FOR EACH STATEMENT EXECUTE FUNCTION {schema}.pledger_rollup_follow();
+          END IF;
+        END $pledgers$;
+        """;
+
+    /// <summary>
+    /// The changes committed so far, added into the totals (a change committed meanwhile stays for the next fold), and the
+    /// currencies a pledger no longer has a pledge in taken away. Run by the daemon after a page of pledge facts.
+    /// </summary>
+    public static string FoldSql(string schema) => $"""
+        with moved as (delete from {schema}.{Changes} returning *)
+        insert into {schema}.{Totals} as t ({Columns})
+        select pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum({f})"))} from moved
+         group by pledger_key, currency
+         order by pledger_key, currency
+        on conflict (pledger_key, currency) do update set {string.Join(", ", Figures.Select(f => $"{f} = t.{f} + excluded.{f}"))}
+        """;
+
+    /// <summary>The currencies a pledger no longer has a pledge in (the fold's second statement).</summary>
+    public static string EmptiedSql(string schema) => $"delete from {schema}.{Totals} where pledges = 0";
+
+    /// <summary>
+    /// Each pledger's figures by currency, as kept: the totals and the changes not yet folded into them
+    /// (`pledgers`: a query of the pledgers wanted, with columns pledger_key and name). Columns: pledger key, name,
+    /// currency, then the figures; in the pledgers' order, then by currency.
+    /// </summary>
+    public static string Kept(string schema, string pledgers) => $"""
+        select p.pledger_key, p.name, f.currency, {string.Join(", ", Figures.Select(x => $"sum(f.{x})"))}
+          from ({pledgers}) p
+          join (select {Columns} from {schema}.{Totals} union all select {Columns} from {schema}.{Changes}) f using (pledger_key)
+         group by p.pledger_key, p.name, f.currency
+        having sum(f.pledges) <> 0
+        """;
+
+    /// <summary>Pledgers by name, ignoring case, then by key: the order the list pages through.</summary>
+    public const string ByName = "upper(name) collate \"C\", pledger_key collate \"C\"";
+
+    /// <summary>What the figures and names should be: summed from the ledger rows (as a recount writes them).</summary>
+    private static string Expected(string schema) => $"""
+        select pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum({f}) as {f}"))}
+          from (select {Counted("r")} from {schema}.{LedgerTable} r where r.pledger_key <> '') c
+         group by pledger_key, currency
+        """;
+
+    private static string ExpectedNames(string schema) => $"""
+        select distinct on (r.pledger_key) r.pledger_key, {Name("r")} as name, {On("r")} as first_on,
+               {Commitment("r")} as first_commitment, r.announced_version as first_version
+          from {schema}.{LedgerTable} r where r.pledger_key <> ''
+         order by r.pledger_key, {On("r")}, {Commitment("r")}, r.announced_version
+        """;
+
+    /// <summary>
+    /// The pledgers whose kept figures or name differ from what their ledger rows say, named "pledger {key}" (one
+    /// statement: the ledger rows and the changes they made are written in one transaction, so its snapshot agrees).
+    /// </summary>
+    public static string Differences(string schema) => $"""
+        select 'pledger ' || coalesce(e.pledger_key, k.pledger_key) || ' in ' || coalesce(e.currency, k.currency)
+          from ({Expected(schema)}) e
+          full join (select pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum({f}) as {f}"))}
+                       from (select {Columns} from {schema}.{Totals} union all select {Columns} from {schema}.{Changes}) f
+                      group by pledger_key, currency having sum(pledges) <> 0) k using (pledger_key, currency)
+         where ({string.Join(", ", Figures.Select(f => $"e.{f}"))}) is distinct from ({string.Join(", ", Figures.Select(f => $"k.{f}"))})
+        union all
+        select 'pledger ' || coalesce(e.pledger_key, p.pledger_key) || ' named'
+          from ({ExpectedNames(schema)}) e full join {schema}.{Pledgers} p using (pledger_key)
+         where (e.name, e.first_on, e.first_commitment, e.first_version) is distinct from (p.name, p.first_on, p.first_commitment, p.first_version)
+        """;
+
+    /// <summary>
+    /// Every pledger counted again from the ledger rows, holding off the rows' writers until the caller's transaction
+    /// ends (a change they made meanwhile would otherwise be counted twice, or not at all).
+    /// </summary>
+    public static string RecountSql(string schema) => $"""
+        LOCK TABLE {schema}.{LedgerTable} IN SHARE ROW EXCLUSIVE MODE;
+        DELETE FROM {schema}.{Changes};
+        DELETE FROM {schema}.{Totals};
+        DELETE FROM {schema}.{Pledgers};
+        INSERT INTO {schema}.{Totals} ({Columns}) {Expected(schema)};
+        INSERT INTO {schema}.{Pledgers} (pledger_key, name, first_on, first_commitment, first_version) {ExpectedNames(schema)};
+        """;
+
+    /// <summary>
+    /// At start, once the triggers are in place: the pledgers counted again when they do not count every pledge and
+    /// every pledger (a database from before these tables, or one whose trigger was off for a while). Counted, not
+    /// compared figure by figure, so a start costs two scans of the pledger keys; the verification compares the figures
+    /// (<see cref="Differences"/>) and a rebuild repairs them (<see cref="RepairSql"/>).
+    /// </summary>
+    public static string BackfillSql(string schema) => $"""
+        DO $backfill$ BEGIN
+          IF to_regclass('{schema}.{LedgerTable}') IS NOT NULL AND to_regclass('{schema}.{Changes}') IS NOT NULL
+             AND (select count(*) from pg_trigger where tgname like 'trg_pledger_rollup_%'
+                    and tgrelid = to_regclass('{schema}.{LedgerTable}')) = 2
+             AND ((select count(*) from {schema}.{LedgerTable} where pledger_key <> '')
+                    <> (select coalesce(sum(pledges), 0) from {schema}.{Totals}) + (select coalesce(sum(pledges), 0) from {schema}.{Changes})
+                  OR (select count(distinct pledger_key) from {schema}.{LedgerTable} where pledger_key <> '')
+                    <> (select count(*) from {schema}.{Pledgers})) THEN
+            {RecountSql(schema)}
+          END IF;
+        END $backfill$;
+        """;
+
+    /// <summary>After a rebuild: the pledgers counted again if any differs from its ledger rows.</summary>
+    public static string RepairSql(string schema) => $"""
+        DO $repair$ BEGIN
+          IF EXISTS ({Differences(schema)}) THEN
+            {RecountSql(schema)}
+          END IF;
+        END $repair$;
+        """;
+}
