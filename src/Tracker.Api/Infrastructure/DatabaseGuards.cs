@@ -33,8 +33,7 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
             .Concat(new[] { "insert", "delete", "update", "truncate" }.Select(op => (DashboardRollup.Counted, $"trg_commitment_counted_scoped_{op}")))
             .Append((CommitmentRows.ModelTable, "trg_commitment_rows_follow"))
             .Append((CommitmentRows.ModelTable, "trg_commitment_rows_truncate"))
-            .Append((PledgerRollup.LedgerTable, "trg_pledger_rollup_follow"))
-            .Append((PledgerRollup.LedgerTable, "trg_pledger_rollup_truncate"));
+            .Concat(new[] { "insert", "update", "delete", "truncate" }.Select(op => (PledgerRollup.LedgerTable, $"trg_pledger_rollup_{op}")));
 
     /// <summary>
     /// The tables whose rows the writes replace (a commitment's model, a pledge's row), with room left on each page

@@ -6,7 +6,7 @@ namespace Tracker.Projections.Commitments.Pledges;
 
 /// <summary>
 /// Each pledger's totals by currency and its name, so the pledger views read as many rows as the pledgers they show,
-/// however many pledges there are. Kept by a trigger on the pledges' ledger rows, in the transaction that writes the row
+/// however many pledges there are. Kept by triggers on the pledges' ledger rows, in the transaction that writes the rows
 /// (a request's inline projection, a rebuild, a repair), so a pledger's page is as current as the commitment's:
 /// <list type="bullet">
 /// <item>a row's figures go into <see cref="Changes"/> as a change (a new row adds itself, a changed one the difference,
@@ -56,59 +56,83 @@ public static class PledgerRollup
         yield return changes;
 
         var ledger = $"{schema}.{LedgerTable}";
-        yield return StoredFunction.Of(RollupFigures.Name(schema, "pledger_rollup_follow"), "", "trigger", ["LANGUAGE plpgsql"], $"""
-            DECLARE
-              was_counted boolean := TG_OP IN ('UPDATE', 'DELETE') AND OLD.pledger_key <> '';
-              is_counted boolean := TG_OP IN ('INSERT', 'UPDATE') AND NEW.pledger_key <> '';
-              named record;
+        var none = $"(select * from {ledger} where false)";
+        yield return Trigger(schema, "insert", "added", none);
+        yield return Trigger(schema, "update", "added", "removed");
+        yield return Trigger(schema, "delete", none, "removed");
+        yield return StoredFunction.Of(RollupFigures.Name(schema, "pledger_rollup_truncate"), "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
-              IF TG_OP = 'TRUNCATE' THEN
-                DELETE FROM {schema}.{Changes};
-                DELETE FROM {schema}.{Totals};
-                DELETE FROM {schema}.{Pledgers};
-                RETURN NULL;
-              END IF;
+              DELETE FROM {schema}.{Changes};
+              DELETE FROM {schema}.{Totals};
+              DELETE FROM {schema}.{Pledgers};
+              RETURN NULL;
+            END;
+            """, EnsureTriggersSql(schema));
+    }
 
+    /// <summary>
+    /// A statement's ledger rows as they were (`removed`) and are (`added`), set-based: a rebuild's statement of 500 rows
+    /// is one call, and a request's single row costs a few statements on its transition tables.
+    /// </summary>
+    private static StoredFunction Trigger(string schema, string operation, string added, string removed)
+    {
+        var ledger = $"{schema}.{LedgerTable}";
+        var pledgers = $"{schema}.{Pledgers}";
+        // A row whose pledger, name and place the statement left as they were names nobody anew.
+        string Unmoved(string row, string other, string rows) =>
+            $"EXISTS (SELECT 1 FROM {rows} {other} WHERE {other}.id = {row}.id AND ({Place(other)}) = ({Place(row)}))";
+        var candidates = $"""
+            SELECT DISTINCT ON (a.pledger_key) {Place("a")} FROM {added} a WHERE a.pledger_key <> ''
+             ORDER BY a.pledger_key, {On("a")}, {Commitment("a")}, a.announced_version
+            """;
+        var lost = $"""
+            SELECT DISTINCT p.pledger_key, p.first_on, p.first_commitment, p.first_version
+              FROM {removed} o JOIN {pledgers} p ON p.pledger_key = o.pledger_key
+                   AND (p.first_on, p.first_commitment, p.first_version) = ({On("o")}, {Commitment("o")}, o.announced_version)
+             WHERE NOT {Unmoved("o", "a", added)}
+            """;
+        return StoredFunction.Of(RollupFigures.Name(schema, $"pledger_rollup_{operation}"), "", "trigger", ["LANGUAGE plpgsql"], $"""
+            BEGIN
               INSERT INTO {schema}.{Changes} ({Columns})
               SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum(sign * {f})"))}
-                FROM (SELECT -1 AS sign, {Counted("OLD")} WHERE was_counted
-                      UNION ALL SELECT 1, {Counted("NEW")} WHERE is_counted) d
+                FROM (SELECT -1 AS sign, {Counted("r")} FROM {removed} r WHERE r.pledger_key <> ''
+                      UNION ALL SELECT 1, {Counted("r")} FROM {added} r WHERE r.pledger_key <> '') d
                GROUP BY pledger_key, currency
               HAVING {string.Join(" OR ", Figures.Select(f => $"sum(sign * {f}) <> 0"))};
 
-              -- A pledge placed or named otherwise than before may name its pledger now.
-              IF is_counted AND (NOT was_counted OR ({Place("OLD")}) IS DISTINCT FROM ({Place("NEW")})) THEN
-                INSERT INTO {schema}.{Pledgers} (pledger_key, name, first_on, first_commitment, first_version)
-                VALUES ({Place("NEW")})
+              -- A pledge new, or placed or named otherwise than before, may name its pledger now: a pledger not yet
+              -- named is, and one named by a later pledge is renamed (no lock on a pledger this changes nothing of).
+              IF EXISTS (SELECT 1 FROM {added} a WHERE a.pledger_key <> '' AND NOT {Unmoved("a", "o", removed)}) THEN
+                INSERT INTO {pledgers} (pledger_key, name, first_on, first_commitment, first_version) {candidates}
                 ON CONFLICT (pledger_key) DO NOTHING;
-                IF NOT FOUND THEN
-                  UPDATE {schema}.{Pledgers} p SET name = {Name("NEW")}, first_on = {On("NEW")},
-                         first_commitment = {Commitment("NEW")}, first_version = NEW.announced_version
-                   WHERE p.pledger_key = NEW.pledger_key
-                     AND (({On("NEW")}, {Commitment("NEW")}, NEW.announced_version) < (p.first_on, p.first_commitment, p.first_version)
-                          OR (({On("NEW")}, {Commitment("NEW")}, NEW.announced_version) = (p.first_on, p.first_commitment, p.first_version)
-                              AND p.name <> {Name("NEW")}));
-                END IF;
+                UPDATE {pledgers} p SET name = c.name, first_on = c.first_on, first_commitment = c.first_commitment,
+                       first_version = c.first_version
+                  FROM ({candidates}) c (pledger_key, name, first_on, first_commitment, first_version)
+                 WHERE p.pledger_key = c.pledger_key
+                   AND ((c.first_on, c.first_commitment, c.first_version) < (p.first_on, p.first_commitment, p.first_version)
+                        OR ((c.first_on, c.first_commitment, c.first_version) = (p.first_on, p.first_commitment, p.first_version)
+                            AND p.name <> c.name));
               END IF;
 
               -- The pledge that named its pledger moved or went: the first of its pledges that stand names it now, or,
-              -- with none left, the pledger goes. The only case that reads the pledger's pledges.
-              IF was_counted AND (NOT is_counted OR ({Place("OLD")}) IS DISTINCT FROM ({Place("NEW")}))
-                 AND EXISTS (SELECT 1 FROM {schema}.{Pledgers} p WHERE p.pledger_key = OLD.pledger_key
-                               AND (p.first_on, p.first_commitment, p.first_version) = ({On("OLD")}, {Commitment("OLD")}, OLD.announced_version)) THEN
-                SELECT {Name("r")} AS name, {On("r")} AS first_on, {Commitment("r")} AS first_commitment, r.announced_version AS first_version
-                  INTO named
-                  FROM {ledger} r WHERE r.pledger_key = OLD.pledger_key
-                 ORDER BY {On("r")}, {Commitment("r")}, r.announced_version LIMIT 1;
-                IF FOUND THEN
-                  UPDATE {schema}.{Pledgers} p SET name = named.name, first_on = named.first_on,
-                         first_commitment = named.first_commitment, first_version = named.first_version
-                   WHERE p.pledger_key = OLD.pledger_key
-                     AND (p.first_on, p.first_commitment, p.first_version) = ({On("OLD")}, {Commitment("OLD")}, OLD.announced_version);
-                ELSE
-                  DELETE FROM {schema}.{Pledgers} p WHERE p.pledger_key = OLD.pledger_key
-                     AND (p.first_on, p.first_commitment, p.first_version) = ({On("OLD")}, {Commitment("OLD")}, OLD.announced_version);
-                END IF;
+              -- with none left, the pledger goes. The only case that reads a pledger's pledges. Each change is made
+              -- only if the pledger is still named by that pledge, so a concurrent rename by an earlier pledge stands.
+              IF EXISTS ({lost}) THEN
+                WITH lost AS ({lost}),
+                     named AS (
+                       SELECT l.*, f.new_name, f.new_on, f.new_commitment, f.new_version FROM lost l
+                         LEFT JOIN LATERAL (SELECT {Name("r")} AS new_name, {On("r")} AS new_on, {Commitment("r")} AS new_commitment,
+                                                   r.announced_version AS new_version
+                                              FROM {ledger} r WHERE r.pledger_key = l.pledger_key
+                                             ORDER BY {On("r")}, {Commitment("r")}, r.announced_version LIMIT 1) f ON true),
+                     renamed AS (
+                       UPDATE {pledgers} p SET name = n.new_name, first_on = n.new_on, first_commitment = n.new_commitment, first_version = n.new_version
+                         FROM named n
+                        WHERE p.pledger_key = n.pledger_key AND n.new_name IS NOT NULL
+                          AND (p.first_on, p.first_commitment, p.first_version) = (n.first_on, n.first_commitment, n.first_version))
+                DELETE FROM {pledgers} p USING named n
+                 WHERE p.pledger_key = n.pledger_key AND n.new_name IS NULL
+                   AND (p.first_on, p.first_commitment, p.first_version) = (n.first_on, n.first_commitment, n.first_version);
               END IF;
               RETURN NULL;
             END;
@@ -145,12 +169,23 @@ public static class PledgerRollup
     /// <summary>Creates the triggers once the ledger rows' table and the function exist. Run with the function's DDL and by DatabaseGuards.</summary>
     public static string EnsureTriggersSql(string schema) => $"""
         DO $pledgers$ BEGIN
-          IF to_regclass('{schema}.{LedgerTable}') IS NOT NULL AND to_regclass('{schema}.{Changes}') IS NOT NULL
-             AND to_regprocedure('{schema}.pledger_rollup_follow()') IS NOT NULL THEN
-            CREATE OR REPLACE TRIGGER trg_pledger_rollup_follow AFTER INSERT OR UPDATE OR DELETE ON {schema}.{LedgerTable}
-              FOR EACH ROW EXECUTE FUNCTION {schema}.pledger_rollup_follow();
-            CREATE OR REPLACE TRIGGER trg_pledger_rollup_truncate AFTER TRUNCATE ON {schema}.{LedgerTable}
-              FOR EACH STATEMENT EXECUTE FUNCTION {schema}.pledger_rollup_follow();
+          IF to_regclass('{schema}.{LedgerTable}') IS NOT NULL AND to_regclass('{schema}.{Changes}') IS NOT NULL THEN
+            IF to_regprocedure('{schema}.pledger_rollup_insert()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_pledger_rollup_insert AFTER INSERT ON {schema}.{LedgerTable}
+                REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {schema}.pledger_rollup_insert();
+            END IF;
+            IF to_regprocedure('{schema}.pledger_rollup_update()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_pledger_rollup_update AFTER UPDATE ON {schema}.{LedgerTable}
+                REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {schema}.pledger_rollup_update();
+            END IF;
+            IF to_regprocedure('{schema}.pledger_rollup_delete()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_pledger_rollup_delete AFTER DELETE ON {schema}.{LedgerTable}
+                REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION {schema}.pledger_rollup_delete();
+            END IF;
+            IF to_regprocedure('{schema}.pledger_rollup_truncate()') IS NOT NULL THEN
+              CREATE OR REPLACE TRIGGER trg_pledger_rollup_truncate AFTER TRUNCATE ON {schema}.{LedgerTable}
+                FOR EACH STATEMENT EXECUTE FUNCTION {schema}.pledger_rollup_truncate();
+            END IF;
           END IF;
         END $pledgers$;
         """;
@@ -241,7 +276,7 @@ public static class PledgerRollup
         DO $backfill$ BEGIN
           IF to_regclass('{schema}.{LedgerTable}') IS NOT NULL AND to_regclass('{schema}.{Changes}') IS NOT NULL
              AND (select count(*) from pg_trigger where tgname like 'trg_pledger_rollup_%'
-                    and tgrelid = to_regclass('{schema}.{LedgerTable}')) = 2
+                    and tgrelid = to_regclass('{schema}.{LedgerTable}')) = 4
              AND ((select count(*) from {schema}.{LedgerTable} where pledger_key <> '')
                     <> (select coalesce(sum(pledges), 0) from {schema}.{Totals}) + (select coalesce(sum(pledges), 0) from {schema}.{Changes})
                   OR (select count(distinct pledger_key) from {schema}.{LedgerTable} where pledger_key <> '')
