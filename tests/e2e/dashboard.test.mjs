@@ -23,11 +23,16 @@ async function travel(date, view) {
   await page.selectOption('#tt-view', view);
   await page.click('#time-travel button[type="submit"]');
   await page.waitForFunction(d => location.hash.includes(`asOf=${d}`), date);
-  await page.waitForSelector('main:not([aria-busy])');
+  await settle();
 }
 
-async function settle() {
-  await page.waitForSelector('main:not([aria-busy]) h1');
+// The page for the current address is rendered: the app marks which address it shows, since the hashchange that
+// renders a new page comes after the address changed (waiting for the address alone could read the previous page).
+async function settle(on = page) {
+  await on.waitForFunction(() => {
+    const main = document.querySelector('main');
+    return main && !main.hasAttribute('aria-busy') && main.dataset.shows === location.hash && main.querySelector('h1');
+  });
 }
 
 describe('the dashboard', () => {
@@ -199,7 +204,7 @@ describe('the dashboard', () => {
     const phone = await openPage(browser, { width: 390, height: 844 });
     for (const [name, path] of [['phone-overview', '/'], ['phone-commitment', `/#/commitments/${goal.key}`]]) {
       await phone.page.goto(`${baseUrl}${path}`);
-      await phone.page.waitForSelector('main:not([aria-busy]) h1');
+      await settle(phone.page);
       const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
       await screenshot(phone.page, name);

@@ -122,6 +122,10 @@ document.getElementById('tt-today').addEventListener('click', () => {
 
 async function render() {
   const mine = ++navigation;
+  // Which address the page shows once it is no longer busy: a reader (or a test) that changed the address waits for this,
+  // since the hashchange that renders the new page comes after the address has changed.
+  const address = location.hash;
+  delete main.dataset.shows;
   const { path, params, past } = current();
   showPast(past);
   const route = routes.find(r => r.pattern.test(path));
@@ -132,6 +136,7 @@ async function render() {
   }
   if (!route) {
     replace(main, h('h1', null, 'Not found'), h('p', null, 'There is no such page. ', h('a', { href: href('/') }, 'Go to the overview.')));
+    main.dataset.shows = address;
     return;
   }
   main.setAttribute('aria-busy', 'true');
@@ -149,7 +154,10 @@ async function render() {
     if (context.stale()) return;
     replace(main, problem(error));
   } finally {
-    if (!context.stale()) main.removeAttribute('aria-busy');
+    if (!context.stale()) {
+      main.dataset.shows = address;
+      main.removeAttribute('aria-busy');
+    }
   }
 }
 
