@@ -13,7 +13,7 @@ public enum RebuildStatus { Running, Completed, Failed }
 /// <summary>What a rebuild has done so far.</summary>
 public sealed record RebuildProgress(Guid Id, string Projection, RebuildStatus Status, long HighWaterMark,
     long EventsProcessed, int ModelsWritten, int ModelsKeptNewer, int ModelsUnchanged, int ModelsDeleted, DateTimeOffset StartedAt,
-    DateTimeOffset? FinishedAt, string? Error);
+    DateTimeOffset? FinishedAt, string? Error, bool PledgersRecounted = false);
 
 /// <summary>
 /// Rebuilds a read model from the event log while the service keeps serving the current one: the models are computed
@@ -222,8 +222,11 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         // The list's flat rows follow the models by a trigger, which copies only changed columns: a row someone changed
         // around it is written again here. The dashboard rollup counts the progress models: counted again from the
         // rebuilt ones.
-        await RepairRowsAndRecountRollup(token);
-        Update(id, p => p with { ModelsDeleted = progressWriter.Deleted + ledgerWriter.Deleted + retractedSince });
+        var pledgersRecounted = await RepairRowsAndRecountRollup(token);
+        Update(id, p => p with
+        {
+            ModelsDeleted = progressWriter.Deleted + ledgerWriter.Deleted + retractedSince, PledgersRecounted = pledgersRecounted
+        });
         logger.LogInformation("Rebuild {Id}: the log replayed and its models written in {Replayed:0.0} s (of which {Waited:0.0} s " +
                               "waiting on the writes), stale models deleted in {Deleted:0.0} s, list rows repaired and the rollup " +
                               "recounted in {Recounted:0.0} s", id, replayed.TotalSeconds, waited.TotalSeconds,
@@ -259,18 +262,37 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         return await command.ExecuteNonQueryAsync(token);
     }
 
-    private async Task RepairRowsAndRecountRollup(CancellationToken token)
+    /// <summary>
+    /// The list rows repaired and the dashboard rollup recounted; the pledgers' changes folded, and the pledgers counted
+    /// again if any differs from its ledger rows (their triggers count what the rebuild wrote, so that is a repair of drift
+    /// from before: true when it was needed).
+    /// </summary>
+    private async Task<bool> RepairRowsAndRecountRollup(CancellationToken token)
     {
         await using var connection = await database.OpenConnectionAsync(token);
         await using var transaction = await connection.BeginTransactionAsync(token);
-        await using var recount = new NpgsqlCommand(
-            CommitmentRows.RepairSql(TrackerDatabase.Schema) + DashboardRollup.Recount(TrackerDatabase.Schema) +
-            PledgerRollup.RepairSql(TrackerDatabase.Schema), connection, transaction)
+        await using (var recount = new NpgsqlCommand(
+            CommitmentRows.RepairSql(TrackerDatabase.Schema) + DashboardRollup.Recount(TrackerDatabase.Schema) + "\n" +
+            PledgerRollup.FoldSql(TrackerDatabase.Schema) + ";\n" + PledgerRollup.EmptiedSql(TrackerDatabase.Schema), connection, transaction)
         {
             CommandTimeout = 0 // as long as the progress models take to read: the rebuild that precedes it has no limit either
-        };
-        await recount.ExecuteNonQueryAsync(token);
+        })
+        {
+            await recount.ExecuteNonQueryAsync(token);
+        }
+        bool drifted;
+        await using (var differ = new NpgsqlCommand($"select exists ({PledgerRollup.Differences(TrackerDatabase.Schema)})", connection, transaction)
+                     { CommandTimeout = 0 })
+        {
+            drifted = await differ.ExecuteScalarAsync(token) is true;
+        }
+        if (drifted)
+        {
+            await using var pledgers = new NpgsqlCommand(PledgerRollup.RecountSql(TrackerDatabase.Schema), connection, transaction) { CommandTimeout = 0 };
+            await pledgers.ExecuteNonQueryAsync(token);
+        }
         await transaction.CommitAsync(token);
+        return drifted;
     }
 
     private Action<int> Processed(Guid id) => count => Update(id, p => p with { EventsProcessed = p.EventsProcessed + count });

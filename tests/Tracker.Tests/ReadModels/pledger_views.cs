@@ -245,6 +245,53 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         folded.PledgeCount.ShouldBe(3);
     }
 
+    [Fact]
+    public async Task a_pledger_keeps_its_name_when_the_pledge_that_named_it_goes_while_another_is_being_recorded()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        var database = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        // Two transactions on Germany's pledge rows, as two writes to two commitments would make them: one records a
+        // later pledge and has not committed yet when the other removes the pledge that named Germany.
+        await using var recording = await database.OpenConnectionAsync();
+        await using var recordingTransaction = await recording.BeginTransactionAsync();
+        await using (var later = new NpgsqlCommand("""
+            insert into tracker.mt_doc_pledgeledgerrow (id, data, mt_version, mt_dotnet_type, mt_last_modified, stream_id,
+                                                       announced_version, id_stem, pledger_key)
+            select replace(id, 'germany-1', 'germany-9'),
+                   jsonb_set(jsonb_set(data, '{Id}', to_jsonb(replace(id, 'germany-1', 'germany-9'))), '{Ledger,AnnouncedOn}', '"2025-01-01"'),
+                   gen_random_uuid(), mt_dotnet_type, mt_last_modified, stream_id, 9, id_stem, pledger_key
+              from tracker.mt_doc_pledgeledgerrow where pledger_key = 'germany'
+            """, recording, recordingTransaction))
+        {
+            await later.ExecuteNonQueryAsync();
+        }
+        await using var removing = await database.OpenConnectionAsync();
+        await using var removingTransaction = await removing.BeginTransactionAsync();
+        var removal = Task.Run(async () =>
+        {
+            await using var first = new NpgsqlCommand("delete from tracker.mt_doc_pledgeledgerrow where id like '%/germany-1'", removing, removingTransaction);
+            await first.ExecuteNonQueryAsync();
+        });
+        // The removal waits for the recording, whose pledge it must see to name Germany after it.
+        await Eventually.Until(async () =>
+        {
+            await using var waiting = database.CreateCommand(
+                "select count(*) from pg_locks where locktype = 'advisory' and classid = 20261202 and not granted");
+            return (long)(await waiting.ExecuteScalarAsync())!;
+        }, waiting => waiting == 1);
+        await recordingTransaction.CommitAsync();
+        await removal;
+        await removingTransaction.CommitAsync();
+
+        var germany = await Pledger("germany");
+
+        (germany.Name, germany.PledgeCount).ShouldBe(("Germany", 1));
+        germany.Pledges.Single().AnnouncedOn.ShouldBe(new DateOnly(2025, 1, 1));
+        await using var named = database.CreateCommand("select first_on::text from tracker.pledgers where pledger_key = 'germany'");
+        ((string)(await named.ExecuteScalarAsync())!).ShouldBe("2025-01-01");
+    }
+
     private async Task<long> Count(string table)
     {
         await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand($"select count(*) from tracker.{table}");

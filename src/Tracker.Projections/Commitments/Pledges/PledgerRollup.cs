@@ -10,11 +10,12 @@ namespace Tracker.Projections.Commitments.Pledges;
 /// (a request's inline projection, a rebuild, a repair), so a pledger's page is as current as the commitment's:
 /// <list type="bullet">
 /// <item>a row's figures go into <see cref="Changes"/> as a change (a new row adds itself, a changed one the difference,
-/// a removed one takes itself away): inserts only, so two writes about pledges of one pledger never wait for each other;
+/// a removed one takes itself away): inserts only, so stages and revisions of one pledger's pledges never wait on each other;
 /// the daemon folds them into <see cref="Totals"/> (<see cref="FoldSql"/>), and a read adds the few not yet folded;</item>
 /// <item>a pledger's name is the one its first pledge announced (by date, then commitment, then version), kept in
 /// <see cref="Pledgers"/> with that pledge's place: a new pledge replaces it only if it comes first, and the pledges are
-/// read again only when the one that named it moves or goes.</item>
+/// read again only when the one that named it moves or goes. Changes that may rename a pledger take turns (an advisory
+/// lock per pledger, held until the transaction ends), so none misses a pledge another has just recorded.</item>
 /// </list>
 /// </summary>
 public static class PledgerRollup
@@ -91,7 +92,14 @@ public static class PledgerRollup
                    AND (p.first_on, p.first_commitment, p.first_version) = ({On("o")}, {Commitment("o")}, o.announced_version)
              WHERE NOT {Unmoved("o", "a", added)}
             """;
+        // The pledgers whose pledges the statement added, removed or moved: their names may change.
+        var named = $"""
+            SELECT a.pledger_key FROM {added} a WHERE a.pledger_key <> '' AND NOT {Unmoved("a", "o", removed)}
+            UNION SELECT o.pledger_key FROM {removed} o WHERE o.pledger_key <> '' AND NOT {Unmoved("o", "a", added)}
+            """;
         return StoredFunction.Of(RollupFigures.Name(schema, $"pledger_rollup_{operation}"), "", "trigger", ["LANGUAGE plpgsql"], $"""
+            DECLARE
+              locked_key text;
             BEGIN
               INSERT INTO {schema}.{Changes} ({Columns})
               SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum(sign * {f})"))}
@@ -100,9 +108,15 @@ public static class PledgerRollup
                GROUP BY pledger_key, currency
               HAVING {string.Join(" OR ", Figures.Select(f => $"sum(sign * {f}) <> 0"))};
 
-              -- A pledge new, or placed or named otherwise than before, may name its pledger now: a pledger not yet
-              -- named is, and one named by a later pledge is renamed (no lock on a pledger this changes nothing of).
-              IF EXISTS (SELECT 1 FROM {added} a WHERE a.pledger_key <> '' AND NOT {Unmoved("a", "o", removed)}) THEN
+              -- A pledge added, removed or moved may change its pledger's name. Such changes to one pledger take turns,
+              -- each until its transaction ends, so each reads the pledges and the name the one before committed
+              -- (every statement below takes a new snapshot): a pledge recorded meanwhile by another transaction is
+              -- never missed. Stages and revisions, which leave their pledge where it was, do not wait.
+              FOR locked_key IN SELECT DISTINCT n.pledger_key FROM ({named}) n ORDER BY 1 LOOP
+                PERFORM pg_advisory_xact_lock({NameLock}, hashtext(locked_key));
+              END LOOP;
+              IF FOUND THEN
+                -- A pledger not yet named is; one named by a later pledge is renamed.
                 INSERT INTO {pledgers} (pledger_key, name, first_on, first_commitment, first_version) {candidates}
                 ON CONFLICT (pledger_key) DO NOTHING;
                 UPDATE {pledgers} p SET name = c.name, first_on = c.first_on, first_commitment = c.first_commitment,
@@ -115,8 +129,7 @@ public static class PledgerRollup
               END IF;
 
               -- The pledge that named its pledger moved or went: the first of its pledges that stand names it now, or,
-              -- with none left, the pledger goes. The only case that reads a pledger's pledges. Each change is made
-              -- only if the pledger is still named by that pledge, so a concurrent rename by an earlier pledge stands.
+              -- with none left, the pledger goes. The only case that reads a pledger's pledges.
               IF EXISTS ({lost}) THEN
                 WITH lost AS ({lost}),
                      named AS (
@@ -138,6 +151,9 @@ public static class PledgerRollup
             END;
             """, EnsureTriggersSql(schema));
     }
+
+    /// <summary>The advisory lock class under which changes to one pledger's name take turns (with a hash of its key).</summary>
+    private const int NameLock = 20261202;
 
     private static void AddFigures(Table table)
     {
@@ -270,7 +286,7 @@ public static class PledgerRollup
     /// At start, once the triggers are in place: the pledgers counted again when they do not count every pledge and
     /// every pledger (a database from before these tables, or one whose trigger was off for a while). Counted, not
     /// compared figure by figure, so a start costs two scans of the pledger keys; the verification compares the figures
-    /// (<see cref="Differences"/>) and a rebuild repairs them (<see cref="RepairSql"/>).
+    /// (<see cref="Differences"/>) and a rebuild repairs them.
     /// </summary>
     public static string BackfillSql(string schema) => $"""
         DO $backfill$ BEGIN
@@ -286,12 +302,4 @@ public static class PledgerRollup
         END $backfill$;
         """;
 
-    /// <summary>After a rebuild: the pledgers counted again if any differs from its ledger rows.</summary>
-    public static string RepairSql(string schema) => $"""
-        DO $repair$ BEGIN
-          IF EXISTS ({Differences(schema)}) THEN
-            {RecountSql(schema)}
-          END IF;
-        END $repair$;
-        """;
 }
