@@ -49,6 +49,7 @@ public static class HttpLoad
         var inFlight = new List<Task>();
         using var gate = new SemaphoreSlim(maxInFlight);
         var clock = Stopwatch.StartNew();
+        if (Tracing) Console.Error.WriteLine($"trace starts {DateTimeOffset.UtcNow:HH:mm:ss.fff} UTC");
         var interval = TimeSpan.FromSeconds(1 / perSecond);
         for (long n = 0; clock.Elapsed < WarmUp + duration; n++)
         {
