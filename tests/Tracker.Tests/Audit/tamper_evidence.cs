@@ -293,6 +293,27 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         room.ShouldBe($"mt_doc_commitmentprogress fillfactor={DatabaseGuards.FillFactor}; mt_doc_pledgeledgerrow fillfactor={DatabaseGuards.FillFactor}");
     }
 
+    [Fact]
+    public async Task a_document_column_that_keeps_statistics_again_is_named_and_put_back()
+    {
+        await AsOwner("alter table tracker.mt_events alter column data set statistics -1");
+
+        var (drifted, _) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        var (applied, applyOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
+        var (asserted, assertOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        var targets = await OwnerScalar("""
+            select string_agg(c.relname || '.' || a.attname || '=' || a.attstattarget, '; ' order by c.relname, a.attname)
+              from pg_attribute a join pg_class c on c.oid = a.attrelid
+             where c.relnamespace = 'tracker'::regnamespace and a.attnum > 0 and a.attstattarget = 0
+            """);
+
+        drifted.ShouldNotBe(0, "db-assert finds the events' data keeping statistics");
+        applied.ShouldBe(0, applyOutput);
+        asserted.ShouldBe(0, assertOutput);
+        targets.ShouldBe(string.Join("; ", DatabaseGuards.Unanalysed.OrderBy(c => c.Table, StringComparer.Ordinal).ThenBy(c => c.Column, StringComparer.Ordinal)
+            .Select(c => $"{c.Table}.{c.Column}=0")));
+    }
+
     private static async Task<string> OwnerScalar(string sql)
     {
         await using var connection = new NpgsqlConnection(TestDatabase.OwnerConnectionString());
