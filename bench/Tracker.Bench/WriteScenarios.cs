@@ -57,7 +57,9 @@ public static class WriteScenarios
         }
 
         // Half the measured rate, open loop: one write in flight per commitment (If-Match), latency counted from when due.
-        // After a checkpoint, as each round: not behind the flush of the pages the bare stack's last round dirtied.
+        // After a checkpoint, as each round: not behind the flush of the pages the bare stack's last round dirtied; and
+        // not beside autovacuum's work on the bare stack's tables (the service's own is left to happen when it happens).
+        await work.TidyBareStack();
         await work.Checkpoint();
         var locks = Enumerable.Range(0, settings.WriteCommitments).Select(_ => new SemaphoreSlim(1)).ToArray();
         var half = await HttpLoad.FixedRate(full.PerSecond / 2, settings.LoadDuration, settings.Clients * 4, async n =>
