@@ -46,7 +46,7 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         var ledgers = Compare(PledgeLedgerProjection.ProjectionName, highWaterMark, rebuiltRows, storedRows.ToDictionary(r => r.Id),
             storedRows.Where(r => changedLater.Contains(r.StreamId)).Select(r => r.Id)
                 .Concat(rebuiltRows.Values.Where(r => changedLater.Contains(r.StreamId)).Select(r => r.Id)).ToHashSet());
-        // The pledgers' totals and names against their ledger rows (kept by a trigger, so any difference is a fault).
+        // The pledgers' totals and names against their ledger rows (kept by triggers, so any difference is a fault).
         await using var pledgers = database.CreateCommand(PledgerRollup.Differences(TrackerDatabase.Schema));
         await using var pledgerReader = await pledgers.ExecuteReaderAsync(token);
         while (await pledgerReader.ReadAsync(token)) differing.Add(pledgerReader.GetString(0));

@@ -114,7 +114,7 @@ public static class TrackerDatabase
                 options.Projections.Add(new PledgeLedgerProjection(), ProjectionLifecycle.Inline);
                 options.Listeners.Add(new PledgeLedgerProjection.ForgetSteppedRows());
                 options.Schema.For<PledgeLedgerRow>();
-                // Each pledger's totals and name, kept by a trigger on those rows (PledgerRollup).
+                // Each pledger's totals and name, kept by triggers on those rows (PledgerRollup).
                 options.Storage.ExtendedSchemaObjects.AddRange(PledgerRollup.Define(Schema));
                 // The list filters and sorts, and the dashboard sums, on columns beside each model (ListColumns).
                 options.Policies.ForAllDocuments(mapping =>

@@ -13,7 +13,7 @@ public sealed record PledgerTotals(string Key, string Name, int PledgeCount, IRe
 {
     /// <summary>
     /// The totals of a page of pledgers by name (parameters @take and @skip), then how many pledgers there are in all:
-    /// two statements of one command, read with <see cref="Read"/>. From the rollup the pledges' trigger keeps
+    /// two statements of one command, read with <see cref="Read"/>. From the rollup the pledges' triggers keep
     /// (<see cref="PledgerRollup"/>), so a page reads its pledgers' rows, not their pledges.
     /// </summary>
     public static string PageSql => $"""
