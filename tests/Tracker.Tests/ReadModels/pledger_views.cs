@@ -292,6 +292,47 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         ((string)(await named.ExecuteScalarAsync())!).ShouldBe("2025-01-01");
     }
 
+    [Fact]
+    public async Task two_pledges_of_one_pledger_recorded_at_once_do_not_wait_on_each_other_and_the_earlier_names_it()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        var database = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        // Two transactions each recording a new pledge of Germany's, as two writes to two commitments would.
+        await using var first = await database.OpenConnectionAsync();
+        await using var firstTransaction = await first.BeginTransactionAsync();
+        await CopyOfGermanysPledge(first, firstTransaction, "germany-9", "2025-01-01").ExecuteNonQueryAsync();
+
+        await using var second = await database.OpenConnectionAsync();
+        await using var secondTransaction = await second.BeginTransactionAsync();
+        await using (var impatient = new NpgsqlCommand("set local lock_timeout = '5s'", second, secondTransaction))
+        {
+            await impatient.ExecuteNonQueryAsync();
+        }
+        // Were it to wait for the first, which has not committed, it would fail on the lock timeout.
+        await CopyOfGermanysPledge(second, secondTransaction, "germany-8", "2024-01-01").ExecuteNonQueryAsync();
+        await secondTransaction.CommitAsync();
+        await firstTransaction.CommitAsync();
+
+        var germany = await Pledger("germany");
+        germany.PledgeCount.ShouldBe(3);
+        await using var named = database.CreateCommand("select first_on::text, first_version from tracker.pledgers where pledger_key = 'germany'");
+        await using var reader = await named.ExecuteReaderAsync();
+        (await reader.ReadAsync()).ShouldBeTrue();
+        (reader.GetString(0), reader.GetInt32(1)).ShouldBe(("2024-01-01", 8));
+    }
+
+    /// <summary>A new row for Germany's pledge germany-1 under another id, announced on another day (at version 8 or 9).</summary>
+    private static NpgsqlCommand CopyOfGermanysPledge(NpgsqlConnection connection, NpgsqlTransaction transaction, string pledgeId, string announcedOn) =>
+        new($$"""
+            insert into tracker.mt_doc_pledgeledgerrow (id, data, mt_version, mt_dotnet_type, mt_last_modified, stream_id,
+                                                       announced_version, id_stem, pledger_key)
+            select replace(id, 'germany-1', '{{pledgeId}}'),
+                   jsonb_set(jsonb_set(data, '{Id}', to_jsonb(replace(id, 'germany-1', '{{pledgeId}}'))), '{Ledger,AnnouncedOn}', '"{{announcedOn}}"'),
+                   gen_random_uuid(), mt_dotnet_type, mt_last_modified, stream_id, {{pledgeId[^1]}}, id_stem, pledger_key
+              from tracker.mt_doc_pledgeledgerrow where id like '%/germany-1'
+            """, connection, transaction);
+
     private async Task<long> Count(string table)
     {
         await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand($"select count(*) from tracker.{table}");

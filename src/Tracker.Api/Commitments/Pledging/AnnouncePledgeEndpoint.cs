@@ -23,7 +23,7 @@ public sealed record AnnouncePledgeRequest(
     ExchangeRate? ExchangeRate,
     Evidence Source) : ICitesItsSource, INamesPledges
 {
-    /// <summary>Its own id, or (to number it after its pledger) every pledge numbered after the pledger's key.</summary>
+    /// <summary>Its own id, or (to number it after its pledger) the ids of every pledge numbered after the pledger's key.</summary>
     NamedPledges INamesPledges.PledgesNamed => PledgeId is { } id ? new(id, null)
         : string.IsNullOrWhiteSpace(Pledger) ? default
         : new(null, Slug.From(Pledger));
@@ -54,9 +54,10 @@ public static class AnnouncePledgeEndpoint
     [EndpointSummary("Record a pledge announced toward the commitment")]
     [Tags("Pledges")]
     [ProducesResponseType<PledgeRecorded>(StatusCodes.Status201Created)]
-    public static (IResult, AppendToCommitment, OutgoingMessages) Post(AnnouncePledgeRequest request, CommitmentState commitment)
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(AnnouncePledgeRequest request, CommitmentState commitment,
+        NumberedPledgeIds numbered)
     {
-        var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(commitment, request.Pledger);
+        var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(numbered.PledgeIds, request.Pledger);
         var decision = AnnouncePledge.Decide(commitment, pledgeId, request.Pledger.Trim(), request.Amount,
             request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised());
         return CommitmentWrite.Recorded(commitment, decision,

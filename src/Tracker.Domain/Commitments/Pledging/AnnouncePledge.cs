@@ -28,16 +28,21 @@ public static class AnnouncePledge
     }
 
     /// <summary>
-    /// "Germany" pledging for the third time gets "germany-3": the first "{stem}-{n}" no standing pledge has, with every
-    /// pledge numbered after that stem in hand (<see cref="NumberedStem"/>).
+    /// "Germany" pledging for the third time gets "germany-3": the first "{stem}-{n}" no standing pledge has, given the ids
+    /// of the pledges standing numbered after that stem (<see cref="NumberedStem"/>; others may be among them).
     /// </summary>
-    public static string NextPledgeId(CommitmentState state, string pledger)
+    public static string NextPledgeId(IEnumerable<string> standing, string pledger)
     {
         var stem = Slug.From(pledger);
+        var taken = standing.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var n = 1;
-        while (state.FindPledge($"{stem}-{n}") is not null) n++;
+        while (taken.Contains($"{stem}-{n}")) n++;
         return $"{stem}-{n}";
     }
+
+    /// <summary>The next id with every pledge in hand (a fold of the whole history, a test).</summary>
+    public static string NextPledgeId(CommitmentState state, string pledger) =>
+        NextPledgeId(state.Pledges.Select(p => p.PledgeId), pledger);
 
     /// <summary>The stem a pledge id is numbered after ("germany" for "germany-3"); null for an id not ending in a number.</summary>
     public static string? NumberedStem(string pledgeId)

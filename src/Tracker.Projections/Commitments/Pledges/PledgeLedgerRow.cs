@@ -99,6 +99,9 @@ public sealed record PledgeLedgerRow
 
     public static string IdOf(Guid streamId, string pledgeId) => $"{streamId:N}/{pledgeId.ToLowerInvariant()}";
 
+    /// <summary>The pledge's id in a row's id (lower case, as <see cref="IdOf"/> stored it).</summary>
+    public static string PledgeIdOf(string rowId) => rowId[(rowId.IndexOf('/') + 1)..];
+
     /// <summary>An announced pledge's row.</summary>
     public static PledgeLedgerRow Announced(Guid streamId, PledgeAnnounced e, int version) => new()
     {

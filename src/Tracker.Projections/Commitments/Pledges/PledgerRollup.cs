@@ -14,8 +14,9 @@ namespace Tracker.Projections.Commitments.Pledges;
 /// the daemon folds them into <see cref="Totals"/> (<see cref="FoldSql"/>), and a read adds the few not yet folded;</item>
 /// <item>a pledger's name is the one its first pledge announced (by date, then commitment, then version), kept in
 /// <see cref="Pledgers"/> with that pledge's place: a new pledge replaces it only if it comes first, and the pledges are
-/// read again only when the one that named it moves or goes. Changes that may rename a pledger take turns (an advisory
-/// lock per pledger, held until the transaction ends), so none misses a pledge another has just recorded.</item>
+/// read again only when the one that named it moves or goes. That reading takes turns with every other change to the
+/// pledger's name (an advisory lock per pledger, held until the transaction ends), so it misses no pledge another has
+/// just recorded; new pledges of one pledger share the lock and do not wait on each other.</item>
 /// </list>
 /// </summary>
 public static class PledgerRollup
@@ -92,14 +93,16 @@ public static class PledgerRollup
                    AND (p.first_on, p.first_commitment, p.first_version) = ({On("o")}, {Commitment("o")}, o.announced_version)
              WHERE NOT {Unmoved("o", "a", added)}
             """;
-        // The pledgers whose pledges the statement added, removed or moved: their names may change.
+        // The pledgers whose pledges the statement added, removed or moved: their names may change, and with a pledge
+        // removed (or moved) only by reading their pledges again.
         var named = $"""
-            SELECT a.pledger_key FROM {added} a WHERE a.pledger_key <> '' AND NOT {Unmoved("a", "o", removed)}
-            UNION SELECT o.pledger_key FROM {removed} o WHERE o.pledger_key <> '' AND NOT {Unmoved("o", "a", added)}
+            SELECT a.pledger_key, false AS removes FROM {added} a WHERE a.pledger_key <> '' AND NOT {Unmoved("a", "o", removed)}
+            UNION ALL SELECT o.pledger_key, true FROM {removed} o WHERE o.pledger_key <> '' AND NOT {Unmoved("o", "a", added)}
             """;
         return StoredFunction.Of(RollupFigures.Name(schema, $"pledger_rollup_{operation}"), "", "trigger", ["LANGUAGE plpgsql"], $"""
             DECLARE
               locked_key text;
+              removes boolean;
             BEGIN
               INSERT INTO {schema}.{Changes} ({Columns})
               SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum(sign * {f})"))}
@@ -108,12 +111,18 @@ public static class PledgerRollup
                GROUP BY pledger_key, currency
               HAVING {string.Join(" OR ", Figures.Select(f => $"sum(sign * {f}) <> 0"))};
 
-              -- A pledge added, removed or moved may change its pledger's name. Such changes to one pledger take turns,
-              -- each until its transaction ends, so each reads the pledges and the name the one before committed
-              -- (every statement below takes a new snapshot): a pledge recorded meanwhile by another transaction is
-              -- never missed. Stages and revisions, which leave their pledge where it was, do not wait.
-              FOR locked_key IN SELECT DISTINCT n.pledger_key FROM ({named}) n ORDER BY 1 LOOP
-                PERFORM pg_advisory_xact_lock({NameLock}, hashtext(locked_key));
+              -- A pledge added, removed or moved may change its pledger's name. A removal reads the pledger's pledges
+              -- again, so it waits for every change in flight to that pledger and holds the others off until its
+              -- transaction ends (an exclusive lock): it sees each pledge recorded before it, and each recorded after
+              -- it sees what it named. Additions only ever name a pledger after an earlier pledge, which the row
+              -- locks on the name below keep right however they interleave: they share the lock and never wait on
+              -- each other. Stages and revisions, which leave their pledge where it was, take no lock.
+              FOR locked_key, removes IN SELECT n.pledger_key, bool_or(n.removes) FROM ({named}) n GROUP BY 1 ORDER BY 1 LOOP
+                IF removes THEN
+                  PERFORM pg_advisory_xact_lock({NameLock}, hashtext(locked_key));
+                ELSE
+                  PERFORM pg_advisory_xact_lock_shared({NameLock}, hashtext(locked_key));
+                END IF;
               END LOOP;
               IF FOUND THEN
                 -- A pledger not yet named is; one named by a later pledge is renamed.
@@ -152,7 +161,7 @@ public static class PledgerRollup
             """, EnsureTriggersSql(schema));
     }
 
-    /// <summary>The advisory lock class under which changes to one pledger's name take turns (with a hash of its key).</summary>
+    /// <summary>The advisory lock class under which a pledger's name is read again (with a hash of its key).</summary>
     private const int NameLock = 20261202;
 
     private static void AddFigures(Table table)
