@@ -57,11 +57,9 @@ public static class PledgerRollup
         changes.Indexes.Add(new IndexDefinition($"ix_{Changes}_pledger") { Columns = ["pledger_key"] });
         yield return changes;
 
-        var ledger = $"{schema}.{LedgerTable}";
-        var none = $"(select * from {ledger} where false)";
-        yield return Trigger(schema, "insert", "added", none);
-        yield return Trigger(schema, "update", "added", "removed");
-        yield return Trigger(schema, "delete", none, "removed");
+        yield return Trigger(schema, "insert", adds: true, removes: false);
+        yield return Trigger(schema, "update", adds: true, removes: true);
+        yield return Trigger(schema, "delete", adds: false, removes: true);
         yield return StoredFunction.Of(RollupFigures.Name(schema, "pledger_rollup_truncate"), "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
               DELETE FROM {schema}.{Changes};
@@ -74,60 +72,49 @@ public static class PledgerRollup
 
     /// <summary>
     /// A statement's ledger rows as they were (`removed`) and are (`added`), set-based: a rebuild's statement of 500 rows
-    /// is one call, and a request's single row costs a few statements on its transition tables.
+    /// is one call, and a request's single row costs a few statements on its transition tables. Each operation's function
+    /// has only the statements its transition tables can need: a new pledge's four, and none but a check for the update
+    /// trigger that Marten's upsert fires when it inserted.
     /// </summary>
-    private static StoredFunction Trigger(string schema, string operation, string added, string removed)
+    private static StoredFunction Trigger(string schema, string operation, bool adds, bool removes)
     {
         var ledger = $"{schema}.{LedgerTable}";
         var pledgers = $"{schema}.{Pledgers}";
-        // A row whose pledger, name and place the statement left as they were names nobody anew.
-        string Unmoved(string row, string other, string rows) =>
-            $"EXISTS (SELECT 1 FROM {rows} {other} WHERE {other}.id = {row}.id AND ({Place(other)}) = ({Place(row)}))";
+        // A row whose pledger, name and place the statement left as they were names nobody anew (only an update has both).
+        string NotUnmoved(string row, string other, string rows) => adds && removes
+            ? $"AND NOT EXISTS (SELECT 1 FROM {rows} {other} WHERE {other}.id = {row}.id AND ({Place(other)}) = ({Place(row)}))"
+            : "";
+        var counted = string.Join(" UNION ALL ", new[]
+        {
+            removes ? $"SELECT -1 AS sign, {Counted("r")} FROM removed r WHERE r.pledger_key <> ''" : null,
+            adds ? $"SELECT 1 AS sign, {Counted("r")} FROM added r WHERE r.pledger_key <> ''" : null
+        }.OfType<string>());
+        // The pledgers whose pledges the statement added, removed or moved: their names may change, and with a pledge
+        // removed (or moved) only by reading their pledges again.
+        var named = string.Join(" UNION ALL ", new[]
+        {
+            adds ? $"SELECT a.pledger_key, false AS removes FROM added a WHERE a.pledger_key <> '' {NotUnmoved("a", "o", "removed")}" : null,
+            removes ? $"SELECT o.pledger_key, true AS removes FROM removed o WHERE o.pledger_key <> '' {NotUnmoved("o", "a", "added")}" : null
+        }.OfType<string>());
         var candidates = $"""
-            SELECT DISTINCT ON (a.pledger_key) {Place("a")} FROM {added} a WHERE a.pledger_key <> ''
+            SELECT DISTINCT ON (a.pledger_key) {Place("a")} FROM added a WHERE a.pledger_key <> ''
              ORDER BY a.pledger_key, {On("a")}, {Commitment("a")}, a.announced_version
             """;
         var lost = $"""
             SELECT DISTINCT p.pledger_key, p.first_on, p.first_commitment, p.first_version
-              FROM {removed} o JOIN {pledgers} p ON p.pledger_key = o.pledger_key
+              FROM removed o JOIN {pledgers} p ON p.pledger_key = o.pledger_key
                    AND (p.first_on, p.first_commitment, p.first_version) = ({On("o")}, {Commitment("o")}, o.announced_version)
-             WHERE NOT {Unmoved("o", "a", added)}
+             WHERE true {NotUnmoved("o", "a", "added")}
             """;
-        // The pledgers whose pledges the statement added, removed or moved: their names may change, and with a pledge
-        // removed (or moved) only by reading their pledges again.
-        var named = $"""
-            SELECT a.pledger_key, false AS removes FROM {added} a WHERE a.pledger_key <> '' AND NOT {Unmoved("a", "o", removed)}
-            UNION ALL SELECT o.pledger_key, true FROM {removed} o WHERE o.pledger_key <> '' AND NOT {Unmoved("o", "a", added)}
-            """;
-        return StoredFunction.Of(RollupFigures.Name(schema, $"pledger_rollup_{operation}"), "", "trigger", ["LANGUAGE plpgsql"], $"""
-            DECLARE
-              locked_key text;
-              removes boolean;
-            BEGIN
-              INSERT INTO {schema}.{Changes} ({Columns})
-              SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum(sign * {f})"))}
-                FROM (SELECT -1 AS sign, {Counted("r")} FROM {removed} r WHERE r.pledger_key <> ''
-                      UNION ALL SELECT 1, {Counted("r")} FROM {added} r WHERE r.pledger_key <> '') d
-               GROUP BY pledger_key, currency
-              HAVING {string.Join(" OR ", Figures.Select(f => $"sum(sign * {f}) <> 0"))};
-
-              -- A pledge added, removed or moved may change its pledger's name. A removal reads the pledger's pledges
-              -- again, so it waits for every change in flight to that pledger and holds the others off until its
-              -- transaction ends (an exclusive lock): it sees each pledge recorded before it, and each recorded after
-              -- it sees what it named. Additions only ever name a pledger after an earlier pledge, which the row
-              -- locks on the name below keep right however they interleave: they share the lock and never wait on
-              -- each other. Stages and revisions, which leave their pledge where it was, take no lock.
-              FOR locked_key, removes IN SELECT n.pledger_key, bool_or(n.removes) FROM ({named}) n GROUP BY 1 ORDER BY 1 LOOP
-                IF removes THEN
-                  PERFORM pg_advisory_xact_lock({NameLock}, hashtext(locked_key));
-                ELSE
-                  PERFORM pg_advisory_xact_lock_shared({NameLock}, hashtext(locked_key));
-                END IF;
-              END LOOP;
+        // Marten's upsert fires the update trigger too, with nothing in its tables when it inserted.
+        var nothingUpdated = adds && removes ? "IF NOT EXISTS (SELECT 1 FROM removed) THEN RETURN NULL; END IF;" : "";
+        var naming = adds ? $"""
               IF FOUND THEN
                 -- A pledger not yet named is; one named by a later pledge is renamed.
                 INSERT INTO {pledgers} (pledger_key, name, first_on, first_commitment, first_version) {candidates}
                 ON CONFLICT (pledger_key) DO NOTHING;
+                -- (A separate statement: an upsert would lock the pledger's row even when it leaves it as it is, and
+                -- every new pledge of the pledger would wait for the one before to commit.)
                 UPDATE {pledgers} p SET name = c.name, first_on = c.first_on, first_commitment = c.first_commitment,
                        first_version = c.first_version
                   FROM ({candidates}) c (pledger_key, name, first_on, first_commitment, first_version)
@@ -136,7 +123,8 @@ public static class PledgerRollup
                         OR ((c.first_on, c.first_commitment, c.first_version) = (p.first_on, p.first_commitment, p.first_version)
                             AND p.name <> c.name));
               END IF;
-
+            """ : "";
+        var renamed = removes ? $"""
               -- The pledge that named its pledger moved or went: the first of its pledges that stand names it now, or,
               -- with none left, the pledger goes. The only case that reads a pledger's pledges.
               IF EXISTS ({lost}) THEN
@@ -156,6 +144,29 @@ public static class PledgerRollup
                  WHERE p.pledger_key = n.pledger_key AND n.new_name IS NULL
                    AND (p.first_on, p.first_commitment, p.first_version) = (n.first_on, n.first_commitment, n.first_version);
               END IF;
+            """ : "";
+        return StoredFunction.Of(RollupFigures.Name(schema, $"pledger_rollup_{operation}"), "", "trigger", ["LANGUAGE plpgsql"], $"""
+            BEGIN
+              {nothingUpdated}
+              INSERT INTO {schema}.{Changes} ({Columns})
+              SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum(sign * {f})"))}
+                FROM ({counted}) d
+               GROUP BY pledger_key, currency
+              HAVING {string.Join(" OR ", Figures.Select(f => $"sum(sign * {f}) <> 0"))};
+
+              -- A pledge added, removed or moved may change its pledger's name. A removal reads the pledger's pledges
+              -- again, so it waits for every change in flight to that pledger and holds the others off until its
+              -- transaction ends (an exclusive lock): it sees each pledge recorded before it, and each recorded after
+              -- it sees what it named. Additions only ever name a pledger after an earlier pledge, which the row
+              -- lock on the name below keeps right however they interleave: they share the lock and never wait on
+              -- each other. Stages and revisions, which leave their pledge where it was, take no lock. One statement
+              -- takes them all, in the pledgers' order (volatile functions run after the sort).
+              PERFORM CASE WHEN n.removes THEN pg_advisory_xact_lock({NameLock}, hashtext(n.pledger_key))::text
+                           ELSE pg_advisory_xact_lock_shared({NameLock}, hashtext(n.pledger_key))::text END
+                 FROM (SELECT pledger_key, bool_or(removes) AS removes FROM ({named}) n GROUP BY 1) n
+                ORDER BY n.pledger_key;
+            {naming}
+            {renamed}
               RETURN NULL;
             END;
             """, EnsureTriggersSql(schema));
