@@ -5,7 +5,8 @@
 #                                  on stdout (the role tracker_service, which cannot change the event log)
 #                                  (--test: the test suite's throwaway cluster; --e2e: the browser tests' one;
 #                                   --faults: the one scripts/faults.sh stops and starts under load;
-#                                   --bench: the durable one scripts/bench.sh measures, fsync and synchronous_commit on)
+#                                   --bench: the durable one scripts/bench.sh measures, fsync and synchronous_commit on;
+#                                   the run and bench clusters with 1 GB of shared buffers, TRACKER_PG_SHARED_BUFFERS)
 #   scripts/db.sh stop  [--test]   stop the local cluster (the data stays in .data/)
 #   scripts/db.sh status [--test]  say whether it runs, and where
 #   scripts/db.sh reset [--test]   stop, delete the local cluster's data, start afresh
@@ -138,6 +139,11 @@ start() {
     # A throwaway test cluster trades durability for speed; the run cluster keeps PostgreSQL's defaults.
     # A throwaway cluster trades durability for speed; the run and bench clusters keep PostgreSQL's durable defaults.
     [ "$profile" != "run" ] && [ "$profile" != "bench" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    # The run and bench clusters get shared buffers sized for a server, not PostgreSQL's 128 MB default: with the writes'
+    # working set (the log, its hashes and indexes) past that, backends evict dirty pages themselves and flush the WAL to
+    # do so, and the writes' latency at half load stalled for 0.25-0.5 s in about half the runs (docs/benchmarks-profile.md,
+    # seventeenth session). TRACKER_PG_SHARED_BUFFERS sizes it (about a quarter of the memory is PostgreSQL's advice).
+    [ "$profile" = "run" ] || [ "$profile" = "bench" ] && opts="$opts -c shared_buffers=${TRACKER_PG_SHARED_BUFFERS:-1GB}"
     # For profiling, e.g. TRACKER_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all".
     [ -n "${TRACKER_PG_OPTIONS:-}" ] && opts="$opts $TRACKER_PG_OPTIONS"
     log "starting PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
