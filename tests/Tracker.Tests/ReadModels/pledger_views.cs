@@ -255,17 +255,7 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         // later pledge and has not committed yet when the other removes the pledge that named Germany.
         await using var recording = await database.OpenConnectionAsync();
         await using var recordingTransaction = await recording.BeginTransactionAsync();
-        await using (var later = new NpgsqlCommand("""
-            insert into tracker.mt_doc_pledgeledgerrow (id, data, mt_version, mt_dotnet_type, mt_last_modified, stream_id,
-                                                       announced_version, id_stem, pledger_key)
-            select replace(id, 'germany-1', 'germany-9'),
-                   jsonb_set(jsonb_set(data, '{Id}', to_jsonb(replace(id, 'germany-1', 'germany-9'))), '{Ledger,AnnouncedOn}', '"2025-01-01"'),
-                   gen_random_uuid(), mt_dotnet_type, mt_last_modified, stream_id, 9, id_stem, pledger_key
-              from tracker.mt_doc_pledgeledgerrow where pledger_key = 'germany'
-            """, recording, recordingTransaction))
-        {
-            await later.ExecuteNonQueryAsync();
-        }
+        await CopyGermanysPledge(recording, recordingTransaction, "germany-9", "2025-01-01");
         await using var removing = await database.OpenConnectionAsync();
         await using var removingTransaction = await removing.BeginTransactionAsync();
         var removal = Task.Run(async () =>
@@ -301,7 +291,7 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         // Two transactions each recording a new pledge of Germany's, as two writes to two commitments would.
         await using var first = await database.OpenConnectionAsync();
         await using var firstTransaction = await first.BeginTransactionAsync();
-        await CopyOfGermanysPledge(first, firstTransaction, "germany-9", "2025-01-01").ExecuteNonQueryAsync();
+        await CopyGermanysPledge(first, firstTransaction, "germany-9", "2025-01-01");
 
         await using var second = await database.OpenConnectionAsync();
         await using var secondTransaction = await second.BeginTransactionAsync();
@@ -310,7 +300,7 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
             await impatient.ExecuteNonQueryAsync();
         }
         // Were it to wait for the first, which has not committed, it would fail on the lock timeout.
-        await CopyOfGermanysPledge(second, secondTransaction, "germany-8", "2024-01-01").ExecuteNonQueryAsync();
+        await CopyGermanysPledge(second, secondTransaction, "germany-8", "2024-01-01");
         await secondTransaction.CommitAsync();
         await firstTransaction.CommitAsync();
 
@@ -322,9 +312,10 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         (reader.GetString(0), reader.GetInt32(1)).ShouldBe(("2024-01-01", 8));
     }
 
-    /// <summary>A new row for Germany's pledge germany-1 under another id, announced on another day (at version 8 or 9).</summary>
-    private static NpgsqlCommand CopyOfGermanysPledge(NpgsqlConnection connection, NpgsqlTransaction transaction, string pledgeId, string announcedOn) =>
-        new($$"""
+    /// <summary>Records a copy of Germany's pledge germany-1 under another id, announced on another day (at version 8 or 9).</summary>
+    private static async Task CopyGermanysPledge(NpgsqlConnection connection, NpgsqlTransaction transaction, string pledgeId, string announcedOn)
+    {
+        await using var copy = new NpgsqlCommand($$"""
             insert into tracker.mt_doc_pledgeledgerrow (id, data, mt_version, mt_dotnet_type, mt_last_modified, stream_id,
                                                        announced_version, id_stem, pledger_key)
             select replace(id, 'germany-1', '{{pledgeId}}'),
@@ -332,6 +323,8 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
                    gen_random_uuid(), mt_dotnet_type, mt_last_modified, stream_id, {{pledgeId[^1]}}, id_stem, pledger_key
               from tracker.mt_doc_pledgeledgerrow where id like '%/germany-1'
             """, connection, transaction);
+        await copy.ExecuteNonQueryAsync();
+    }
 
     private async Task<long> Count(string table)
     {
