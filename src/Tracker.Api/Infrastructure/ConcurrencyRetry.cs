@@ -1,10 +1,11 @@
 namespace Tracker.Api.Infrastructure;
 
 /// <summary>
-/// A write without If-Match that loses a race to another write on the same stream is run again on the new state, a few
-/// times with a short random back-off: the client asked for no precondition, so deciding on the newer state is what it
-/// asked for. A write with If-Match is never retried (it answers 412), and a write still losing after the last attempt
-/// answers 409. Nothing is appended by a losing attempt, so a retry cannot duplicate anything.
+/// A write without If-Match that loses a race to another write on the same stream, or that PostgreSQL ends to break a
+/// deadlock, is run again on the new state, a few times with a short random back-off: the client asked for no
+/// precondition, so deciding on the newer state is what it asked for. A write with If-Match is never retried (it answers
+/// 412, or 409 for a deadlock), and a write still losing after the last attempt answers 409. Nothing is appended by a
+/// losing attempt, so a retry cannot duplicate anything.
 /// </summary>
 public sealed class ConcurrencyRetry(RequestDelegate next, ILogger<ConcurrencyRetry> logger)
 {
@@ -27,7 +28,7 @@ public sealed class ConcurrencyRetry(RequestDelegate next, ILogger<ConcurrencyRe
                 return;
             }
             catch (Exception e) when (attempt < MaxAttempts && !context.Response.HasStarted &&
-                                      ExceptionProblems.Classify(e) == ExceptionProblems.Failure.LostRace)
+                                      ExceptionProblems.Classify(e) is ExceptionProblems.Failure.LostRace or ExceptionProblems.Failure.Deadlocked)
             {
                 logger.LogInformation("{Path} lost a race (attempt {Attempt}); deciding again on the new state",
                     context.Request.Path, attempt);

@@ -39,9 +39,18 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         });
     }
 
-    private static ProblemDetails Describe(Exception exception, bool hadIfMatch) => Classify(exception) switch
+    internal static ProblemDetails Describe(Exception exception, bool hadIfMatch) => Classify(exception) switch
     {
         Failure.LostRace when hadIfMatch => PreconditionFailed(),
+        // PostgreSQL ended this transaction to break a cycle of waits (a rebuild's batch and a request naming the same
+        // pledger, PledgerRollup): nothing was recorded, and the same request may well succeed at once.
+        Failure.Deadlocked => new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Type = ProblemTypes.ConcurrencyConflict,
+            Title = "Another write was waiting on this one",
+            Detail = "Nothing was recorded. Send the request again."
+        },
         Failure.DuplicateKey => new ProblemDetails
         {
             Status = StatusCodes.Status409Conflict,
@@ -99,7 +108,7 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         Detail = "Nothing was recorded. Read the resource again (its ETag is the current version) and decide anew."
     };
 
-    public enum Failure { DuplicateKey, LostRace, BadRequest, TooLargeToAddUp, DatabaseUnavailable, Unexpected }
+    public enum Failure { DuplicateKey, LostRace, Deadlocked, BadRequest, TooLargeToAddUp, DatabaseUnavailable, Unexpected }
 
     // Marten and Npgsql wrap their failures; the meaningful one may be any link of the chain.
     public static Failure Classify(Exception exception)
@@ -116,6 +125,8 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
                 case EventStreamUnexpectedMaxEventIdException or JasperFx.ConcurrencyException
                     or Marten.Exceptions.ConcurrentUpdateException or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
                     return Failure.LostRace;
+                case PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }:
+                    return Failure.Deadlocked;
                 case SocketException or TimeoutException or NpgsqlException { IsTransient: true }
                     or PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" }:
                     return Failure.DatabaseUnavailable;

@@ -16,7 +16,7 @@ namespace Tracker.Projections.Commitments.Pledges;
 /// <see cref="Pledgers"/> with that pledge's place: a new pledge replaces it only if it comes first, and the pledges are
 /// read again only when the one that named it moves or goes. That reading takes turns with every other change to the
 /// pledger's name (an advisory lock per pledger, held until the transaction ends), so it misses no pledge another has
-/// just recorded; new pledges of one pledger share the lock and do not wait on each other.</item>
+/// just recorded; new pledges of one pledger share the lock, and wait on each other only when both name the pledger.</item>
 /// </list>
 /// </summary>
 public static class PledgerRollup
@@ -73,7 +73,7 @@ public static class PledgerRollup
     /// <summary>
     /// A statement's ledger rows as they were (`removed`) and are (`added`), set-based: a rebuild's statement of 500 rows
     /// is one call, and a request's single row costs a few statements on its transition tables. Each operation's function
-    /// has only the statements its transition tables can need: a new pledge's four, and none but a check for the update
+    /// has only the statements its transition tables can need: a new pledge's four, and only a check in the update
     /// trigger that Marten's upsert fires when it inserted.
     /// </summary>
     private static StoredFunction Trigger(string schema, string operation, bool adds, bool removes)
@@ -158,13 +158,17 @@ public static class PledgerRollup
               -- again, so it waits for every change in flight to that pledger and holds the others off until its
               -- transaction ends (an exclusive lock): it sees each pledge recorded before it, and each recorded after
               -- it sees what it named. Additions only ever name a pledger after an earlier pledge, which the row
-              -- lock on the name below keeps right however they interleave: they share the lock and never wait on
-              -- each other. Stages and revisions, which leave their pledge where it was, take no lock. One statement
-              -- takes them all, in the pledgers' order (volatile functions run after the sort).
+              -- locks on the name below keep right however they interleave: they share the lock, and wait on each
+              -- other only when both name the pledger (a new one, or each an earlier pledge). Stages and revisions,
+              -- which leave their pledge where it was, take no lock. One statement takes them all, in the order of
+              -- the locks themselves (PostgreSQL runs volatile functions of the select list after the sort).
+              -- A transaction that adds a pledger's pledges in one statement and removes some in a later one (a
+              -- rebuild's batch) asks for the lock it shares: that can deadlock with a request naming the same
+              -- pledger, and PostgreSQL ends one of them (a request is run again, ConcurrencyRetry).
               PERFORM CASE WHEN n.removes THEN pg_advisory_xact_lock({NameLock}, hashtext(n.pledger_key))::text
                            ELSE pg_advisory_xact_lock_shared({NameLock}, hashtext(n.pledger_key))::text END
                  FROM (SELECT pledger_key, bool_or(removes) AS removes FROM ({named}) n GROUP BY 1) n
-                ORDER BY n.pledger_key;
+                ORDER BY hashtext(n.pledger_key), n.pledger_key;
             {naming}
             {renamed}
               RETURN NULL;

@@ -1,0 +1,38 @@
+using Npgsql;
+using Shouldly;
+using Tracker.Api.Infrastructure;
+
+namespace Tracker.Tests.Platform;
+
+/// <summary>
+/// What a client is told when PostgreSQL ends its write's transaction. (The stories over HTTP are in
+/// concurrency_and_idempotency and the fault scenarios; a deadlock cannot be produced on demand through the API.)
+/// </summary>
+public sealed class database_failures_as_problems
+{
+    private static PostgresException Failed(string sqlState) => new("ended by the server", "ERROR", "ERROR", sqlState);
+
+    [Fact]
+    public void a_write_postgresql_ended_to_break_a_deadlock_is_a_conflict_to_send_again_and_is_retried()
+    {
+        var deadlock = new InvalidOperationException("the batch failed", Failed(PostgresErrorCodes.DeadlockDetected));
+
+        ExceptionProblems.Classify(deadlock).ShouldBe(ExceptionProblems.Failure.Deadlocked);
+        foreach (var ifMatch in new[] { false, true })
+        {
+            var problem = ExceptionProblems.Describe(deadlock, ifMatch);
+            (problem.Status, problem.Type).ShouldBe((409, ProblemTypes.ConcurrencyConflict));
+            problem.Detail.ShouldBe("Nothing was recorded. Send the request again.");
+        }
+    }
+
+    [Fact]
+    public void a_lost_race_is_still_a_failed_precondition_for_a_write_with_if_match()
+    {
+        var race = Failed(PostgresErrorCodes.UniqueViolation);
+
+        ExceptionProblems.Classify(race).ShouldBe(ExceptionProblems.Failure.LostRace);
+        ExceptionProblems.Describe(race, hadIfMatch: true).Status.ShouldBe(412);
+        ExceptionProblems.Describe(race, hadIfMatch: false).Status.ShouldBe(409);
+    }
+}
