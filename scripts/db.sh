@@ -139,9 +139,9 @@ start() {
     # A throwaway test cluster trades durability for speed; the run cluster keeps PostgreSQL's defaults.
     # A throwaway cluster trades durability for speed; the run and bench clusters keep PostgreSQL's durable defaults.
     [ "$profile" != "run" ] && [ "$profile" != "bench" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    # The run and bench clusters get shared buffers sized for a server, not PostgreSQL's 128 MB default: with the writes'
-    # working set (the log, its hashes and indexes) past that, backends evict dirty pages themselves and flush the WAL to
-    # do so, and the writes' latency at half load stalled for 0.25-0.5 s in about half the runs (docs/benchmarks-profile.md,
+    # The run and bench clusters get shared buffers sized for a server, not PostgreSQL's 128 MB default, which the writes'
+    # working set (the log, its hashes and indexes) outgrows: backends then evict dirty pages themselves. The writes' p99
+    # at half load was over 50 ms in 9 of 14 benchmark runs with the default and 1 of 8 with 1 GB (docs/benchmarks-profile.md,
     # seventeenth session). TRACKER_PG_SHARED_BUFFERS sizes it (about a quarter of the memory is PostgreSQL's advice).
     [ "$profile" = "run" ] || [ "$profile" = "bench" ] && opts="$opts -c shared_buffers=${TRACKER_PG_SHARED_BUFFERS:-1GB}"
     # For profiling, e.g. TRACKER_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all".
