@@ -23,6 +23,9 @@ public static class TrackerDatabase
     public const string ConnectionName = "Tracker";
     public const string Schema = "tracker";
 
+    /// <summary>Connections per pool unless the connection string says otherwise (Maximum Pool Size).</summary>
+    public const int DefaultMaxPoolSize = 12;
+
     /// <summary>Npgsql's defaults, changed where the service knows better; a setting in the connection string wins.</summary>
     public static string Tuned(string connectionString)
     {
@@ -36,6 +39,12 @@ public static class TrackerDatabase
         // Nothing leaves session state on a pooled connection (the two that take session locks give them back), so the
         // DISCARD ALL that would precede each request's first statement is skipped.
         if (!given.Contains("NoResetOnClose")) tuned.NoResetOnClose = true;
+        // A few connections per database core, not Npgsql's 100: more backends than that do not commit faster, they queue
+        // on PostgreSQL's locks (the WAL's write lock), where a holder the scheduler preempts holds up every commit behind
+        // it. Requests wait for a connection in the service instead. Measured on 2 cores at half load: with 12, nine runs
+        // had a p99 of 17-35 ms and no write over 75 ms; with 100, eight of eleven stalled for 190-480 ms and four had a
+        // p99 over 50 ms (docs/benchmarks-profile.md, eighteenth session).
+        if (!given.Contains("MaxPoolSize") && !given.Contains("MaximumPoolSize")) tuned.MaxPoolSize = DefaultMaxPoolSize;
         return tuned.ConnectionString;
     }
 

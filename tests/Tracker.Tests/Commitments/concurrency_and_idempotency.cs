@@ -70,6 +70,26 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
     }
 
     [Fact]
+    public async Task three_times_as_many_requests_at_once_as_a_pool_has_connections_wait_for_one_and_all_get_through()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var reads = new[] { $"/api/commitments/{Goal}", "/api/commitments", "/api/dashboard", "/api/pledgers" };
+        var many = 3 * Tracker.Api.Infrastructure.TrackerDatabase.DefaultMaxPoolSize;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, many).Select(i => Api.Scenario(s =>
+        {
+            if (i % 3 == 0) s.Post.Json(Progress(i)).ToUrl(ProgressUrl);
+            else s.Get.Url(reads[i % reads.Length]);
+            s.IgnoreStatusCode();
+        })));
+
+        var statuses = results.Select(r => r.Context.Response.StatusCode).ToList();
+        statuses.Where((_, i) => i % 3 != 0).ShouldAllBe(s => s == 200);
+        statuses.Where((_, i) => i % 3 == 0).ShouldAllBe(s => s == 200 || s == 409);
+        (await EventCount()).ShouldBe(1 + statuses.Where((_, i) => i % 3 == 0).Count(s => s == 200));
+    }
+
+    [Fact]
     public async Task racing_writers_with_the_same_if_match_let_exactly_one_through()
     {
         await Api.StatedTheStabilisationGoal();

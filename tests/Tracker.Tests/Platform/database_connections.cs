@@ -6,13 +6,14 @@ namespace Tracker.Tests.Platform;
 public sealed class database_connections
 {
     [Fact]
-    public void the_service_prepares_repeated_statements_and_skips_the_reset_of_pooled_connections()
+    public void the_service_prepares_repeated_statements_skips_the_reset_of_pooled_connections_and_keeps_a_few_of_them()
     {
         var tuned = new NpgsqlConnectionStringBuilder(TrackerDatabase.Tuned("Host=db;Database=tracker;Username=tracker"));
 
         tuned.MaxAutoPrepare.ShouldBe(64);
         tuned.AutoPrepareMinUsages.ShouldBe(2);
         tuned.NoResetOnClose.ShouldBeTrue();
+        tuned.MaxPoolSize.ShouldBe(TrackerDatabase.DefaultMaxPoolSize);
         tuned.Host.ShouldBe("db");
     }
 
@@ -20,10 +21,13 @@ public sealed class database_connections
     public void an_operator_who_sets_those_settings_keeps_them()
     {
         var tuned = new NpgsqlConnectionStringBuilder(
-            TrackerDatabase.Tuned("Host=db;Database=tracker;Max Auto Prepare=0;AutoPrepareMinUsages=5;No Reset On Close=false"));
+            TrackerDatabase.Tuned("Host=db;Database=tracker;Max Auto Prepare=0;AutoPrepareMinUsages=5;No Reset On Close=false;Maximum Pool Size=40"));
+        var shortName = new NpgsqlConnectionStringBuilder(TrackerDatabase.Tuned("Host=db;MaxPoolSize=30"));
 
         tuned.MaxAutoPrepare.ShouldBe(0);
         tuned.AutoPrepareMinUsages.ShouldBe(5);
         tuned.NoResetOnClose.ShouldBeFalse();
+        tuned.MaxPoolSize.ShouldBe(40);
+        shortName.MaxPoolSize.ShouldBe(30);
     }
 }
