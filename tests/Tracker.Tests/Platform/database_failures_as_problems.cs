@@ -27,6 +27,25 @@ public sealed class database_failures_as_problems
     }
 
     [Fact]
+    public async Task a_request_that_waited_its_whole_timeout_for_a_pooled_connection_is_told_the_database_is_unavailable()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(TrackerDatabase.Tuned(Support.TestDatabase.ConnectionString()))
+        {
+            MaxPoolSize = 1,
+            Timeout = 1
+        };
+        await using var pool = NpgsqlDataSource.Create(builder.ConnectionString);
+        await using var busy = await pool.OpenConnectionAsync();
+
+        var exhausted = await Should.ThrowAsync<NpgsqlException>(async () => await pool.OpenConnectionAsync());
+
+        ExceptionProblems.Classify(exhausted).ShouldBe(ExceptionProblems.Failure.DatabaseUnavailable);
+        var problem = ExceptionProblems.Describe(exhausted, hadIfMatch: false);
+        (problem.Status, problem.Type).ShouldBe((503, ProblemTypes.DatabaseUnavailable));
+        problem.Detail.ShouldNotBeNull().ShouldNotContain("pool");
+    }
+
+    [Fact]
     public void a_lost_race_is_still_a_failed_precondition_for_a_write_with_if_match()
     {
         var race = Failed(PostgresErrorCodes.UniqueViolation);
