@@ -59,6 +59,7 @@ public static class LengthScenarios
         await work.ProjectionsCaughtUp();
         // A first block on a commitment of its own, not reported, so no size is measured on code not yet compiled.
         await Block("length-warm-up", Measured, Measured);
+        await work.ProjectionsCaughtUp();
 
         var writes = sizes.ToDictionary(size => size, _ => new List<double>());
         var reads = sizes.ToDictionary(size => size, _ => new List<double>());

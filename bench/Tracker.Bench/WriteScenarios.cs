@@ -124,7 +124,7 @@ public static class WriteScenarios
                     By: BenchReport.Above(half.P99Ms, 50, " ms", "0.0")),
                 new($"latency at the same rate, the bare stack ({bareHalf.PerSecond:0} appends/s, open loop, after {HttpLoad.WarmUp.TotalSeconds:0} s at that rate)",
                     $"p50 {bareHalf.P50Ms:0.0} / p95 {bareHalf.P95Ms:0.0} / p99 {bareHalf.P99Ms:0.0} ms"),
-                new("errors", $"{full.Errors + half.Errors} of {full.Requests + half.Requests}"),
+                new("errors", $"{full.Errors + half.Errors} of {full.Requests + half.Requests} (the bare stack: {bareWrites.Errors + bareHalf.Errors} of {bareWrites.Requests + bareHalf.Requests})"),
                 new("service peak memory", $"{peak:0} MiB", Target: "< 400 MB", Met: peak < 381,
                     By: BenchReport.Above(peak, 381, " MiB", note: " (400 MB)"))
             ], []);

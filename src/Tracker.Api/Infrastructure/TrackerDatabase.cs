@@ -41,9 +41,11 @@ public static class TrackerDatabase
         if (!given.Contains("NoResetOnClose")) tuned.NoResetOnClose = true;
         // A few connections per database core, not Npgsql's 100: more backends than that do not commit faster, they queue
         // on PostgreSQL's locks (the WAL's write lock), where a holder the scheduler preempts holds up every commit behind
-        // it. Requests wait for a connection in the service instead. Measured on 2 cores at half load: with 12, nine runs
-        // had a p99 of 17-35 ms and no write over 75 ms; with 100, eight of eleven stalled for 190-480 ms and four had a
-        // p99 over 50 ms (docs/benchmarks-profile.md, eighteenth session).
+        // it. Requests wait for a connection in the service instead. Measured on 2 cores at half load: with 12, five runs
+        // had a p99 of 17-30 ms (in the three traced, no quarter-second's slowest write over 58 ms); with 100, eight of
+        // eleven stalled for 190-480 ms and four had a p99 over 50 ms (docs/benchmarks-profile.md, eighteenth session).
+        // Marten's pool also carries the async daemon and Wolverine, whose leaders each keep a connection; heavy reads
+        // (exports among them) are held to a few at once by RateLimits, so slow downloads cannot take the pool.
         if (!given.Contains("MaxPoolSize") && !given.Contains("MaximumPoolSize")) tuned.MaxPoolSize = DefaultMaxPoolSize;
         return tuned.ConnectionString;
     }
