@@ -15,9 +15,12 @@ public static class ReadScenarios
         }
         Task<bool> BareRead(int client, long n) => bare.Read((int)((client * 7919 + n) % settings.WriteCommitments));
         await work.ProjectionsCaughtUp(); // the daemon's work on the writes before is not the reads' cost
-        // The service and the bare stack in turns (Turns), both warmed first under the same load, not counted.
-        await HttpLoad.ClosedLoop(settings.Clients, HttpLoad.WarmUp, (client, n) => ReadCommitment(client * 7919 + n));
-        await HttpLoad.ClosedLoop(settings.Clients, HttpLoad.WarmUp, BareRead);
+        // The service and the bare stack in turns (Turns), both warmed first under the same load, not counted, until the
+        // runtime stopped recompiling them (SteadyState).
+        var serviceWarmUp = await SteadyState.WarmUntilCompiled(service.ProcessId, HttpLoad.WarmUp, step =>
+            HttpLoad.ClosedLoop(settings.Clients, step, (client, n) => ReadCommitment(client * 7919 + n)));
+        var bareWarmUp = await SteadyState.WarmUntilCompiled(bare.ProcessId, HttpLoad.WarmUp, step =>
+            HttpLoad.ClosedLoop(settings.Clients, step, BareRead));
         var (serviceRounds, bareRounds) = (new List<LoadResult>(), new List<LoadResult>());
         var (serviceCpuRounds, bareCpuRounds) = (new List<(CpuPerRequest, int)>(), new List<(CpuPerRequest, int)>());
         var slice = settings.LoadDuration / Turns.Rounds;
@@ -69,7 +72,8 @@ public static class ReadScenarios
 
         return new Section("3. Reads",
             $"{settings.Clients} clients reading, for {settings.LoadDuration.TotalSeconds:0} s each: one commitment's progress model by key " +
-            $"(in {Turns.Rounds} rounds, each beside a round of the bare stack's load by id, in alternating order, after both were warmed) " +
+            $"(in {Turns.Rounds} rounds, each beside a round of the bare stack's load by id, in alternating order, after both were warmed " +
+            $"until the runtime had stopped recompiling them: the service {serviceWarmUp.TotalSeconds:0} s, the bare stack {bareWarmUp.TotalSeconds:0} s) " +
             $"(about {commitmentBytes / 1024.0:0.0} KiB of JSON after the write scenarios), then the dashboard " +
             $"(summarised at read time from {settings.WriteCommitments + 1} commitments). Baseline: pgbench, the same clients, " +
             "each transaction one SELECT of a jsonb document by primary key.",

@@ -16,12 +16,13 @@ public static class WriteScenarios
         var serviceCpuRounds = new List<(CpuPerRequest, int)>();
         var bareCpuRounds = new List<(CpuPerRequest, int)>();
         var slice = settings.LoadDuration / Turns.Rounds;
-        // Both warmed under the same load first, not counted: the bare stack, started cold, ran its first seconds on code
-        // the runtime had not yet recompiled (its first round of five seconds at 220-348 appends/s, its last at 412-603).
-        await HttpLoad.ClosedLoop(settings.Clients, HttpLoad.WarmUp, async (client, n) =>
-            (await work.WriteWithIfMatch($"w-{client * perClient + n % perClient}", n)).Recorded);
+        // Both warmed under the same load first, not counted, until the runtime stopped recompiling them (SteadyState).
+        var serviceWarmUp = await SteadyState.WarmUntilCompiled(service.ProcessId, HttpLoad.WarmUp, step =>
+            HttpLoad.ClosedLoop(settings.Clients, step, async (client, n) =>
+                (await work.WriteWithIfMatch($"w-{client * perClient + n % perClient}", n)).Recorded));
         await work.ProjectionsCaughtUp();
-        await HttpLoad.ClosedLoop(settings.Clients, HttpLoad.WarmUp, (client, n) => bare.Append(client * perClient + (int)(n % perClient), n));
+        var bareWarmUp = await SteadyState.WarmUntilCompiled(bare.ProcessId, HttpLoad.WarmUp, step =>
+            HttpLoad.ClosedLoop(settings.Clients, step, (client, n) => bare.Append(client * perClient + (int)(n % perClient), n)));
         var catchUps = new List<TimeSpan>();
         await Turns.Alternate(ServiceRound, BareRound);
         var full = LoadResult.Together(serviceRounds);
@@ -99,7 +100,9 @@ public static class WriteScenarios
             $"{settings.Clients} clients, each writing to its own {perClient} of {settings.WriteCommitments} commitments, alternately a progress report " +
             "and a pledge, through the REST API with validation, If-Match at the version last seen, the inline projections, the hash " +
             $"chain trigger and the idempotency and rate-limit middleware, for {settings.LoadDuration.TotalSeconds:0} s in {Turns.Rounds} rounds, each beside " +
-            "a round of the bare stack under the same load (in alternating order, each after a database checkpoint). Baseline: pgbench, " +
+            "a round of the bare stack under the same load (in alternating order, each after a database checkpoint), each warmed first under " +
+            $"the same load until the runtime had stopped recompiling it (the service {serviceWarmUp.TotalSeconds:0} s, the bare stack " +
+            $"{bareWarmUp.TotalSeconds:0} s; not counted). Baseline: pgbench, " +
             $"the same {settings.Clients} clients, each transaction one INSERT of a {bytes:0}-byte jsonb row (the average event size).",
             [
                 new("throughput, closed loop", $"{full.PerSecond:0} writes/s", $"{baseline.Tps:0} inserts/s", $"{ratio:P0}", "≥ 40%", ratio >= 0.4,
