@@ -151,7 +151,7 @@ public static class HistoryScenarios
             ],
             ["A page of the history or the changelog starts from the nearest checkpoint before it and reads only its own events; " +
              "the trend reads the commitment's effective-timeline days (one row per day a fact took effect), sampled to 120 points. " +
-             "At most RateLimits:HeavyReadsAtOnce (the number of cores, at least 2) of these run at once; the others queue."]);
+             "At most RateLimits:HeavyReadsAtOnce (the number of cores, at least 2, at most half the connection pool) of these run at once; the others queue."]);
     }
 
     private static async Task<TimeSpan> AdminRebuild(Workload work, string projection)

@@ -23,7 +23,7 @@ public static class ReadScenarios
             HttpLoad.ClosedLoop(settings.Clients, step, BareRead));
         var (serviceRounds, bareRounds) = (new List<LoadResult>(), new List<LoadResult>());
         var (serviceCpuRounds, bareCpuRounds) = (new List<(CpuPerRequest, int)>(), new List<(CpuPerRequest, int)>());
-        var slice = settings.LoadDuration / Turns.Rounds;
+        var slice = Turns.RoundLength(settings);
         await Turns.Alternate(async () =>
         {
             var serviceCpu = CpuMeter.Start(service.ProcessId, settings);
@@ -71,7 +71,7 @@ public static class ReadScenarios
         var commitmentBytes = (await work.Client.GetByteArrayAsync("/api/commitments/w-0")).Length;
 
         return new Section("3. Reads",
-            $"{settings.Clients} clients reading, for {settings.LoadDuration.TotalSeconds:0} s each: one commitment's progress model by key " +
+            $"{settings.Clients} clients reading, one commitment's progress model by key for {Turns.Measured(settings).TotalSeconds:0} s " +
             $"(in {Turns.Rounds} rounds, each beside a round of the bare stack's load by id, in alternating order, after both were warmed " +
             $"until the runtime had stopped recompiling them: the service {serviceWarmUp.TotalSeconds:0} s, the bare stack {bareWarmUp.TotalSeconds:0} s) " +
             $"(about {commitmentBytes / 1024.0:0.0} KiB of JSON after the write scenarios), then the dashboard " +

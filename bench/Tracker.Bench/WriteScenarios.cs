@@ -15,7 +15,7 @@ public static class WriteScenarios
         var bareRounds = new List<LoadResult>();
         var serviceCpuRounds = new List<(CpuPerRequest, int)>();
         var bareCpuRounds = new List<(CpuPerRequest, int)>();
-        var slice = settings.LoadDuration / Turns.Rounds;
+        var slice = Turns.RoundLength(settings);
         // Both warmed under the same load first, not counted, until the runtime stopped recompiling them (SteadyState).
         var serviceWarmUp = await SteadyState.WarmUntilCompiled(service.ProcessId, HttpLoad.WarmUp, step =>
             HttpLoad.ClosedLoop(settings.Clients, step, async (client, n) =>
@@ -23,6 +23,7 @@ public static class WriteScenarios
         await work.ProjectionsCaughtUp();
         var bareWarmUp = await SteadyState.WarmUntilCompiled(bare.ProcessId, HttpLoad.WarmUp, step =>
             HttpLoad.ClosedLoop(settings.Clients, step, (client, n) => bare.Append(client * perClient + (int)(n % perClient), n)));
+        Console.Error.WriteLine($"writes: warmed (the service {serviceWarmUp.TotalSeconds:0} s, the bare stack {bareWarmUp.TotalSeconds:0} s); measuring");
         var catchUps = new List<TimeSpan>();
         await Turns.Alternate(ServiceRound, BareRound);
         var full = LoadResult.Together(serviceRounds);
@@ -99,7 +100,7 @@ public static class WriteScenarios
         return new Section("1. Writes",
             $"{settings.Clients} clients, each writing to its own {perClient} of {settings.WriteCommitments} commitments, alternately a progress report " +
             "and a pledge, through the REST API with validation, If-Match at the version last seen, the inline projections, the hash " +
-            $"chain trigger and the idempotency and rate-limit middleware, for {settings.LoadDuration.TotalSeconds:0} s in {Turns.Rounds} rounds, each beside " +
+            $"chain trigger and the idempotency and rate-limit middleware, for {Turns.Measured(settings).TotalSeconds:0} s in {Turns.Rounds} rounds, each beside " +
             "a round of the bare stack under the same load (in alternating order, each after a database checkpoint), each warmed first under " +
             $"the same load until the runtime had stopped recompiling it (the service {serviceWarmUp.TotalSeconds:0} s, the bare stack " +
             $"{bareWarmUp.TotalSeconds:0} s; not counted). Baseline: pgbench, " +

@@ -50,6 +50,15 @@ public static class TrackerDatabase
         return tuned.ConnectionString;
     }
 
+    /// <summary>
+    /// How many connections each of the service's pools keeps at most: the connection string's Maximum Pool Size, or
+    /// <see cref="DefaultMaxPoolSize"/>. The default when no connection string is set (a check of settings alone).
+    /// </summary>
+    public static int PoolSize(IConfiguration configuration) =>
+        configuration.GetConnectionString(ConnectionName) is { Length: > 0 } given
+            ? new NpgsqlConnectionStringBuilder(Tuned(given)).MaxPoolSize
+            : DefaultMaxPoolSize;
+
     /// <summary>The role the service runs as, granted what it needs by `db-apply` (none when set empty).</summary>
     public static string? ServiceRole(IConfiguration configuration)
     {

@@ -31,13 +31,20 @@ public sealed class RateLimits
     {
         WritesPerMinute = configuration.GetValue("RateLimits:WritesPerMinute", 120);
         AnonymousReadsPerMinute = configuration.GetValue("RateLimits:AnonymousReadsPerMinute", 1200);
-        // Heavy reads are CPU-bound folds: more at once than there are cores adds memory, not throughput.
-        HeavyReadsAtOnce = configuration.GetValue("RateLimits:HeavyReadsAtOnce", Math.Max(2, Environment.ProcessorCount));
+        HeavyReadsAtOnce = configuration.GetValue("RateLimits:HeavyReadsAtOnce", DefaultHeavyReadsAtOnce(configuration));
         HeavyReadsQueued = configuration.GetValue("RateLimits:HeavyReadsQueued", 32);
         FailedSignInsPerMinute = configuration.GetValue("RateLimits:FailedSignInsPerMinute", 10);
         _failedSignIns = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address,
             _ => new FixedWindowRateLimiterOptions { PermitLimit = FailedSignInsPerMinute, Window = TimeSpan.FromMinutes(1) }));
     }
+
+    /// <summary>
+    /// Heavy reads are CPU-bound folds: more at once than there are cores adds memory, not throughput. And never more
+    /// than half the connection pool, whatever the cores: the writes, the other reads, the async daemon and Wolverine
+    /// share it (on a 16-core node the cores alone would let exports hold every connection of the default 12).
+    /// </summary>
+    public static int DefaultHeavyReadsAtOnce(IConfiguration configuration) =>
+        Math.Clamp(Environment.ProcessorCount, 2, Math.Max(2, TrackerDatabase.PoolSize(configuration) / 2));
 
     public static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 

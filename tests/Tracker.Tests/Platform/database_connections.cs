@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Tracker.Api.Infrastructure;
+using Tracker.Api.Security;
 
 namespace Tracker.Tests.Platform;
 
@@ -29,5 +31,23 @@ public sealed class database_connections
         tuned.NoResetOnClose.ShouldBeFalse();
         tuned.MaxPoolSize.ShouldBe(40);
         shortName.MaxPoolSize.ShouldBe(30);
+    }
+
+    [Theory]
+    [InlineData(null, 2, 6)]
+    [InlineData("Host=db;Maximum Pool Size=4", 2, 2)]
+    [InlineData("Host=db;Maximum Pool Size=100", 2, 50)]
+    public void heavy_reads_run_at_most_as_many_at_once_as_there_are_cores_and_never_more_than_half_the_pool(
+        string? connection, int least, int most)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(connection is null ? [] : [new("ConnectionStrings:Tracker", connection)]).Build();
+
+        var heavy = RateLimits.DefaultHeavyReadsAtOnce(configuration);
+
+        heavy.ShouldBeInRange(least, most);
+        heavy.ShouldBeLessThanOrEqualTo(Math.Max(2, Environment.ProcessorCount));
+        TrackerDatabase.PoolSize(configuration).ShouldBe(connection is null ? TrackerDatabase.DefaultMaxPoolSize
+            : new NpgsqlConnectionStringBuilder(connection).MaxPoolSize);
     }
 }

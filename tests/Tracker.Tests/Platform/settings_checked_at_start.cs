@@ -19,6 +19,7 @@ public sealed class settings_checked_at_start
     [InlineData("Audit:Checkpoints:Interval", "soon", "Audit:Checkpoints:Interval 'soon' must be a time span")]
     [InlineData("Audit:Checkpoints:TrustedPublicKeys:0", "junk", "Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key")]
     [InlineData("Catalogue:Path", "/no/such/catalogue", "Catalogue:Path '/no/such/catalogue' is neither a file nor a folder")]
+    [InlineData("RateLimits:HeavyReadsAtOnce", "7", "RateLimits:HeavyReadsAtOnce (7) must be at most half the connection pool (12")]
     public async Task a_wrong_setting_stops_the_start_naming_it(string key, string value, string message)
     {
         var refused = await Should.ThrowAsync<Exception>(async () =>

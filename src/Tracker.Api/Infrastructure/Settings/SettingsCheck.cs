@@ -27,6 +27,7 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
             Whole(key, 1, failures);
         }
         Whole("RateLimits:HeavyReadsQueued", 0, failures);
+        HeavyReadsWithinThePool(failures);
         Whole("Health:MaxProjectionLag", 0, failures);
         Whole("Limits:MaxRequestBodyBytes", 1, failures);
 
@@ -72,6 +73,27 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         if (string.IsNullOrWhiteSpace(issuer)) failures.Add("Auth:Jwt:Issuer must be set when Auth:Jwt:SigningKey is used (no Authority).");
         if (string.IsNullOrWhiteSpace(key)) failures.Add("Auth:Jwt:SigningKey must be set when Auth:Jwt:Issuer is used (no Authority).");
         else if (System.Text.Encoding.UTF8.GetByteCount(key) < 32) failures.Add("Auth:Jwt:SigningKey must have at least 32 bytes (HMAC-SHA256).");
+    }
+
+    // Heavy reads that could take every connection would leave writes waiting out the pool's timeout (503s).
+    private void HeavyReadsWithinThePool(List<string> failures)
+    {
+        if (!int.TryParse(configuration["RateLimits:HeavyReadsAtOnce"], out var heavy)) return;
+        int pool;
+        try
+        {
+            pool = TrackerDatabase.PoolSize(configuration);
+        }
+        catch (ArgumentException)
+        {
+            return; // a connection string Npgsql cannot read fails at start with its own message
+        }
+        if (heavy > pool / 2)
+        {
+            failures.Add($"RateLimits:HeavyReadsAtOnce ({heavy}) must be at most half the connection pool ({pool}, Maximum Pool Size in " +
+                         $"ConnectionStrings:{TrackerDatabase.ConnectionName}): heavy reads would otherwise hold the connections writes need. " +
+                         "Raise the pool with it.");
+        }
     }
 
     private void Checkpoints(List<string> failures)

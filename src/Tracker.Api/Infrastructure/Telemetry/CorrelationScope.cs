@@ -29,9 +29,30 @@ public sealed class CorrelationScope(RequestDelegate next, ILogger<CorrelationSc
         context.Items[Item] = id;
         context.Response.Headers[Header] = id;
         TrackerTelemetry.RequestSpan(context)?.SetTag("tracker.correlation_id", id);
-        using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id }))
+        using (logger.BeginScope(new CorrelationLogScope(id)))
         {
             await next(context);
         }
     }
+}
+
+/// <summary>
+/// A log scope holding the correlation id: a structured logger reads it as the pair CorrelationId=id, a text one prints
+/// "CorrelationId:id" (a dictionary printed its type name).
+/// </summary>
+internal sealed class CorrelationLogScope(string id) : IReadOnlyList<KeyValuePair<string, object>>
+{
+    public KeyValuePair<string, object> this[int index] =>
+        index == 0 ? new("CorrelationId", id) : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public int Count => 1;
+
+    public IEnumerator<KeyValuePair<string, object>> GetEnumerator()
+    {
+        yield return this[0];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => $"CorrelationId:{id}";
 }

@@ -20,7 +20,13 @@ public static class InputBounds
     public static readonly DateOnly EarliestDate = new(1900, 1, 1);
     public static readonly DateOnly LatestDate = new(2999, 12, 31);
 
-    private static readonly ConcurrentDictionary<Type, (PropertyInfo Property, bool MultiLine)[]> Properties = new();
+    /// <summary>
+    /// Per request type, what a client can set, with the name the JSON body spells; none for types not ours (their
+    /// insides are not a client's). Worked out once per type: the walk runs on every request.
+    /// </summary>
+    private static readonly ConcurrentDictionary<Type, Field[]> Fields = new();
+
+    private sealed record Field(PropertyInfo Property, string Name, bool MultiLine);
 
     /// <summary>Each field (as the JSON body spells it) that breaks a bound, with what it must be.</summary>
     public static List<(string Field, string Message)> Check(object request)
@@ -57,20 +63,12 @@ public static class InputBounds
     private static void Walk(object? value, string path, bool multiLine, List<(string, string)> failures, int depth)
     {
         if (value is null || depth > 8) return;
-        string? problem = value switch
-        {
-            string text => TextProblem(text, multiLine),
-            decimal number when Math.Abs(number) > MaxNumber => $"must be at most {MaxNumber.ToString("N0", CultureInfo.InvariantCulture)} in size.",
-            DateOnly date => DateProblem(date),
-            DateTimeOffset instant => DateProblem(DateOnly.FromDateTime(instant.UtcDateTime)),
-            _ => null
-        };
-        if (problem is not null)
+        if (Problem(value, multiLine) is { } problem)
         {
             failures.Add((path.Length == 0 ? "body" : path, problem));
             return;
         }
-        if (value is string or decimal or DateOnly or DateTimeOffset || value.GetType().IsPrimitive || value.GetType().IsEnum) return;
+        if (IsPlain(value)) return;
 
         if (value is IEnumerable items)
         {
@@ -78,18 +76,39 @@ public static class InputBounds
             foreach (var item in items) Walk(item, $"{path}[{i++}]", multiLine, failures, depth + 1);
             return;
         }
-        if (value.GetType().Assembly.GetName().Name?.StartsWith("Tracker.", StringComparison.Ordinal) != true) return;
-        foreach (var (property, isMultiLine) in Properties.GetOrAdd(value.GetType(), Readable))
+        foreach (var field in Fields.GetOrAdd(value.GetType(), Settable))
         {
-            var name = char.ToLowerInvariant(property.Name[0]) + property.Name[1..];
-            Walk(property.GetValue(value), path.Length == 0 ? name : $"{path}.{name}", isMultiLine, failures, depth + 1);
+            var inner = field.Property.GetValue(value);
+            if (inner is null) continue;
+            // A plain value is checked here, so its path is written out only when it is reported.
+            if (IsPlain(inner))
+            {
+                if (Problem(inner, field.MultiLine) is { } found) failures.Add((Join(path, field.Name), found));
+                continue;
+            }
+            Walk(inner, Join(path, field.Name), field.MultiLine, failures, depth + 1);
         }
     }
 
+    private static bool IsPlain(object value) =>
+        value is string or decimal or DateOnly or DateTimeOffset || value.GetType().IsPrimitive || value.GetType().IsEnum;
+
+    private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+    private static string? Problem(object value, bool multiLine) => value switch
+    {
+        string text => TextProblem(text, multiLine),
+        decimal number when Math.Abs(number) > MaxNumber => $"must be at most {MaxNumber.ToString("N0", CultureInfo.InvariantCulture)} in size.",
+        DateOnly date => DateProblem(date),
+        DateTimeOffset instant => DateProblem(DateOnly.FromDateTime(instant.UtcDateTime)),
+        _ => null
+    };
+
     // Only what a client sets (init or set accessors): computed properties such as a deadline's DueBy are answers.
-    private static (PropertyInfo, bool)[] Readable(Type type) => type
-        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.SetMethod is not null && p.GetIndexParameters().Length == 0)
-        .Select(p => (p, p.IsDefined(typeof(MultiLineAttribute))))
-        .ToArray();
+    private static Field[] Settable(Type type) => type.Assembly.GetName().Name?.StartsWith("Tracker.", StringComparison.Ordinal) != true
+        ? []
+        : type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.SetMethod is not null && p.GetIndexParameters().Length == 0)
+            .Select(p => new Field(p, char.ToLowerInvariant(p.Name[0]) + p.Name[1..], p.IsDefined(typeof(MultiLineAttribute))))
+            .ToArray();
 }
