@@ -30,13 +30,13 @@ public static class CommitmentWrite
 {
     /// <summary>
     /// Fetches the stream for writing, locked for this transaction, and the ledger row of the pledge the request names
-    /// (or the ids numbered after the stem an announcement numbers its pledge after), in one round trip: writers racing on
+    /// (or the highest number of the stem an announcement numbers its pledge after), in one round trip: writers racing on
     /// one commitment queue instead of failing, and a version checked against If-Match stays true until the commit. The
     /// state comes with that pledge in hand, and nothing about any other pledge. It is null for an unknown commitment,
     /// which <see cref="ValidateAsync"/> answers before any endpoint reads it. (Marten's fetch with an expected version
     /// would not lock: a writer with If-Match would fail at commit instead of waiting its turn.)
     /// </summary>
-    public static async Task<(IEventStream<CommitmentProgress>, CommitmentState, NumberedPledgeIds)> LoadAsync<TRequest>(string key,
+    public static async Task<(IEventStream<CommitmentProgress>, CommitmentState, PledgeNumbering)> LoadAsync<TRequest>(string key,
         TRequest request, IDocumentSession session, HttpContext http)
     {
         var id = StreamIds.ForCommitment(key);
@@ -48,15 +48,18 @@ public static class CommitmentWrite
         var fetched = batch.Events.FetchForExclusiveWriting<CommitmentProgress>(id);
         var named = NamedPledges.Of(request, http);
         Task<PledgeLedgerRow?>? one = named.Id is { } pledgeId ? batch.Load<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId)) : null;
-        // One range of the (stream, stem) index, and only the ids: numbering reads no pledge's document.
-        var numbered = named.NumberedAfter is { } stem ? batch.Query(new PledgeIdsNumberedAfter { StreamId = id, Stem = stem }) : null;
+        // The last entry of the stem in the (stream, stem, number) index; and the ids of any rows stored before rows kept
+        // their number (none once each has been written again). Numbering reads no pledge's document.
+        var highest = named.NumberedAfter is { } stem ? batch.Query(new HighestPledgeNumber { StreamId = id, Stem = stem }) : null;
+        var unnumbered = named.NumberedAfter is { } older ? batch.Query(new PledgeIdsStoredWithoutNumber { StreamId = id, Stem = older }) : null;
         await batch.Execute(http.RequestAborted);
 
         var stream = await fetched;
         IReadOnlyList<PledgeLedgerRow> rows = one is not null && await one is { } row ? [row] : [];
         return (stream, stream.Aggregate?.State is { } state
             ? state.Stored() with { Pledges = [.. rows.Select(r => r.Ledger)] }
-            : null!, new NumberedPledgeIds(numbered is null ? [] : [.. (await numbered).Select(PledgeLedgerRow.PledgeIdOf)]));
+            : null!, highest is null || unnumbered is null ? new PledgeNumbering(null)
+                : PledgeNumbering.Of(await highest, (await unnumbered).Select(PledgeLedgerRow.PledgeIdOf)));
     }
 
     /// <summary>
@@ -155,8 +158,8 @@ public sealed class CommitmentWritePolicy : IHttpPolicy
 }
 
 /// <summary>
-/// The pledges a write names, loaded with the commitment: one by its id (its ledger row), or the ids of every pledge
-/// numbered after a stem ("germany": germany-1, germany-2, ..., among which an announcement numbers its own).
+/// The pledges a write names, loaded with the commitment: one by its id (its ledger row), or the highest number among
+/// the pledges numbered after a stem ("germany": germany-1, germany-2, ..., after which an announcement numbers its own).
 /// The route's pledge (a stage, a revision) is named by the route; a request names others itself
 /// (<see cref="INamesPledges"/>). A correction names its pledge through the fact it retracts, which it reads after the
 /// fetch (<see cref="Revising.CorrectEventEndpoint"/>).
@@ -170,23 +173,41 @@ public readonly record struct NamedPledges(string? Id, string? NumberedAfter)
 }
 
 /// <summary>
-/// The ids of a commitment's pledges numbered after a stem, as a compiled query: Marten plans it once, not on every
-/// announcement.
+/// The highest number among a commitment's pledges numbered after a stem, as a compiled query (Marten plans it once): the
+/// last entry of the stem in the (stream, stem, number) index.
 /// </summary>
-public sealed class PledgeIdsNumberedAfter : ICompiledListQuery<PledgeLedgerRow, string>
+public sealed class HighestPledgeNumber : ICompiledListQuery<PledgeLedgerRow, long?>
+{
+    public Guid StreamId { get; init; }
+    public string Stem { get; init; } = "";
+
+    public System.Linq.Expressions.Expression<Func<IMartenQueryable<PledgeLedgerRow>, IEnumerable<long?>>> QueryIs() =>
+        rows => rows.Where(r => r.StreamId == StreamId && r.IdStem == Stem && r.IdNumber != null)
+            .OrderByDescending(r => r.IdNumber).Select(r => r.IdNumber).Take(1);
+}
+
+/// <summary>
+/// The ids of a stem's rows stored before rows kept their number as a column (null there): their numbers count too.
+/// One probe of the same index; empty once every such row has been written again.
+/// </summary>
+public sealed class PledgeIdsStoredWithoutNumber : ICompiledListQuery<PledgeLedgerRow, string>
 {
     public Guid StreamId { get; init; }
     public string Stem { get; init; } = "";
 
     public System.Linq.Expressions.Expression<Func<IMartenQueryable<PledgeLedgerRow>, IEnumerable<string>>> QueryIs() =>
-        rows => rows.Where(r => r.StreamId == StreamId && r.IdStem == Stem).Select(r => r.Id);
+        rows => rows.Where(r => r.StreamId == StreamId && r.IdStem == Stem && r.IdNumber == null).Select(r => r.Id);
 }
 
 /// <summary>
-/// The ids of the pledges standing numbered after the stem an announcement without an id numbers its pledge after; empty
-/// for any other write.
+/// The highest number among the standing pledges numbered after the stem an announcement without an id numbers its
+/// pledge after; null for any other write, or when there is none.
 /// </summary>
-public sealed record NumberedPledgeIds(IReadOnlyList<string> PledgeIds);
+public sealed record PledgeNumbering(long? Highest)
+{
+    public static PledgeNumbering Of(IEnumerable<long?> highest, IEnumerable<string> storedWithoutNumber) =>
+        new(highest.Concat(storedWithoutNumber.Select(AnnouncePledge.NumberOf)).Max());
+}
 
 /// <summary>A write's request that names pledges its decision needs, other than the route's.</summary>
 public interface INamesPledges

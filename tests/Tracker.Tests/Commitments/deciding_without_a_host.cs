@@ -27,12 +27,12 @@ public sealed class deciding_without_a_host
         var goal = Given.StabilisationGoal();
 
         var (answer, appended, scheduled) = AnnouncePledgeEndpoint.Post(new AnnouncePledgeRequest(null, "Germany",
-            new Money(25_000_000m, "USD"), new DateOnly(2024, 10, 2), null, Communique), goal, new NumberedPledgeIds(["germany-1", "germany-3"]));
+            new Money(25_000_000m, "USD"), new DateOnly(2024, 10, 2), null, Communique), goal, new PledgeNumbering(3));
 
         appended.StreamId.ShouldBe(StreamIds.ForCommitment(goal.Key));
         var pledge = appended.Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>();
         pledge.Pledger.ShouldBe("Germany");
-        pledge.PledgeId.ShouldBe("germany-2");
+        pledge.PledgeId.ShouldBe("germany-4");
         pledge.LedgerAmount.ShouldBe(25_000_000m);
         var accepted = answer.ShouldBeOfType<WriteAccepted>();
         accepted.Version.ShouldBe(goal.Version + 1);

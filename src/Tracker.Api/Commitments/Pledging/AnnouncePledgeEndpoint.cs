@@ -55,9 +55,9 @@ public static class AnnouncePledgeEndpoint
     [Tags("Pledges")]
     [ProducesResponseType<PledgeRecorded>(StatusCodes.Status201Created)]
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(AnnouncePledgeRequest request, CommitmentState commitment,
-        NumberedPledgeIds numbered)
+        PledgeNumbering numbering)
     {
-        var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(numbered.PledgeIds, request.Pledger);
+        var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(numbering.Highest, request.Pledger);
         var decision = AnnouncePledge.Decide(commitment, pledgeId, request.Pledger.Trim(), request.Amount,
             request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised());
         return CommitmentWrite.Recorded(commitment, decision,

@@ -28,21 +28,30 @@ public static class AnnouncePledge
     }
 
     /// <summary>
-    /// "Germany" pledging for the third time gets "germany-3": the first "{stem}-{n}" no standing pledge has, given the ids
-    /// of the pledges standing numbered after that stem (<see cref="NumberedStem"/>; others may be among them).
+    /// "Germany" pledging again gets "germany-{n + 1}", n the highest number a standing pledge numbered after that stem has
+    /// (<see cref="NumberedStem"/>, whoever its pledger; none: "germany-1"). A number left free by a retraction below the
+    /// highest is not given again, so an id names one pledge in the log; and finding it reads one index entry, however
+    /// many pledges the stem has.
     /// </summary>
-    public static string NextPledgeId(IEnumerable<string> standing, string pledger)
-    {
-        var stem = Slug.From(pledger);
-        var taken = standing.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var n = 1;
-        while (taken.Contains($"{stem}-{n}")) n++;
-        return $"{stem}-{n}";
-    }
+    public static string NextPledgeId(long? highest, string pledger) => $"{Slug.From(pledger)}-{(highest ?? 0) + 1}";
 
     /// <summary>The next id with every pledge in hand (a fold of the whole history, a test).</summary>
-    public static string NextPledgeId(CommitmentState state, string pledger) =>
-        NextPledgeId(state.Pledges.Select(p => p.PledgeId), pledger);
+    public static string NextPledgeId(CommitmentState state, string pledger)
+    {
+        var stem = Slug.From(pledger);
+        return NextPledgeId(state.Pledges.Where(p => NumberedStem(p.PledgeId) == stem).Max(p => NumberOf(p.PledgeId)), pledger);
+    }
+
+    /// <summary>
+    /// The number an id is numbered with (3 for "germany-3"); null for an id not ending in a number, or in one of more than
+    /// 18 digits (no announcement numbers that high).
+    /// </summary>
+    public static long? NumberOf(string pledgeId)
+    {
+        if (NumberedStem(pledgeId) is null) return null;
+        var digits = pledgeId.AsSpan(pledgeId.LastIndexOf('-') + 1);
+        return digits.Length <= 18 ? long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
 
     /// <summary>The stem a pledge id is numbered after ("germany" for "germany-3"); null for an id not ending in a number.</summary>
     public static string? NumberedStem(string pledgeId)

@@ -40,6 +40,12 @@ public sealed record PledgeLedgerRow
     public string? IdStem => AnnouncePledge.NumberedStem(Ledger.PledgeId);
 
     /// <summary>
+    /// The number its id is numbered with (3 for "germany-3"), under the stem's index: an announcement numbers its pledge
+    /// after the highest, one index entry. Null in rows stored before it was kept (an announcement reads their ids).
+    /// </summary>
+    public long? IdNumber => AnnouncePledge.NumberOf(Ledger.PledgeId);
+
+    /// <summary>
     /// The disbursements that stand, summed by the day each was made on, in date order: how long the money took to
     /// arrive. As many entries as days with disbursements, whatever their number, so a pledge paid in a thousand
     /// instalments is as cheap to step as one paid in two.
@@ -85,13 +91,13 @@ public sealed record PledgeLedgerRow
     /// <summary>
     /// The stream and the announcing version as columns, with one index over both: a commitment's pledges in their order
     /// (its pledges page) and among them a pledger's (an announcement's numbering) are one range of it, and each new row
-    /// updates one index, not two. The stream and the id's stem under a second one: the pledges an announcement numbers
-    /// its own among. The pledger key has an index of its own: a pledger's pledges across commitments.
+    /// updates one index, not two. The stream, the id's stem and its number under a second one: the highest number an
+    /// announcement numbers its own after. The pledger key has an index of its own: a pledger's pledges across commitments.
     /// </summary>
     public static void Configure(DocumentMapping<PledgeLedgerRow> mapping)
     {
         DuplicatedColumns.UnderOneIndex(mapping, r => r.StreamId, r => r.AnnouncedVersion);
-        DuplicatedColumns.UnderOneIndex(mapping, r => r.StreamId, r => r.IdStem);
+        DuplicatedColumns.UnderOneIndex(mapping, r => r.StreamId, r => r.IdStem, r => r.IdNumber);
         // A column, not an index over the document: an update that leaves the indexed columns alone is then made in
         // place (a heap-only tuple) and touches no index, which an index over `data` would rule out on every update.
         mapping.Duplicate(r => r.PledgerKey);

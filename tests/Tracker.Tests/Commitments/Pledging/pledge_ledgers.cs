@@ -80,14 +80,14 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task a_pledge_named_after_its_pledger_takes_the_next_free_number_among_that_pledger_s_pledges()
+    public async Task a_pledge_named_after_its_pledger_takes_the_number_after_the_highest_of_that_pledger_s_pledges()
     {
         await Api.StatedTheStabilisationGoal();
         await Api.Write(Pledges, Pledge("Germany", 1m), 201);
         await Api.Write(Pledges, Pledge("France", 1m), 201);
         await Api.Write(Pledges, Pledge("Germany", 1m, pledgeId: "germany-3"), 201);
 
-        (await Api.Write(Pledges, Pledge("Germany", 1m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/germany-2");
+        // Numbers are never handed out below the highest: germany-2 stays free.
         (await Api.Write(Pledges, Pledge("Germany", 1m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/germany-4");
         (await Api.Write(Pledges, Pledge("Someone", 1m, pledgeId: "france-1"), 409))
             .Json().GetProperty("rule").GetString().ShouldBe("pledge-exists");
@@ -95,7 +95,36 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
         await Api.Write(Pledges, Pledge("Belgium", 1m, pledgeId: "france-2"), 201);
         (await Api.Write(Pledges, Pledge("France", 1m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/france-3");
         (await Rows()).Select(r => r.Ledger.PledgeId)
-            .ShouldBe(["germany-1", "france-1", "germany-3", "germany-2", "germany-4", "france-2", "france-3"]);
+            .ShouldBe(["germany-1", "france-1", "germany-3", "germany-4", "france-2", "france-3"]);
+    }
+
+    [Fact]
+    public async Task a_number_a_retraction_left_free_below_the_highest_is_not_given_to_another_pledge()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var first = await Api.Write(Pledges, Pledge("Germany", 1m), 201);
+        await Api.Write(Pledges, Pledge("Germany", 2m), 201);
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = first.Version(), reason = "announced twice", source = Source });
+
+        (await Api.Write(Pledges, Pledge("Germany", 3m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/germany-3");
+        (await Rows()).Select(r => r.Ledger.PledgeId).ShouldBe(["germany-2", "germany-3"]);
+    }
+
+    [Fact]
+    public async Task rows_stored_before_rows_kept_their_number_still_count_when_numbering()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 1m), 201);
+        await Api.Write(Pledges, Pledge("Germany", 1m, pledgeId: "germany-7"), 201);
+        // As an older version stored them: the number only in the id.
+        await using (var older = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         "update tracker.mt_doc_pledgeledgerrow set id_number = null where stream_id = $1"))
+        {
+            older.Parameters.AddWithValue(Stream);
+            (await older.ExecuteNonQueryAsync()).ShouldBe(2);
+        }
+
+        (await Api.Write(Pledges, Pledge("Germany", 1m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/germany-8");
     }
 
     [Fact]

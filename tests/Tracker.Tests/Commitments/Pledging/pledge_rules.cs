@@ -75,6 +75,17 @@ public sealed class pledge_rules
     }
 
     [Theory]
+    [InlineData("germany-3", 3L)]
+    [InlineData("member-12-40", 40L)]
+    [InlineData("germany-000000000000000012", 12L)]
+    [InlineData("germany-1234567890123456789", null)]
+    [InlineData("germany", null)]
+    public void a_pledge_id_s_number_is_what_follows_its_stem(string pledgeId, long? number)
+    {
+        AnnouncePledge.NumberOf(pledgeId).ShouldBe(number);
+    }
+
+    [Theory]
     [InlineData("germany-3", "germany")]
     [InlineData("member-12-40", "member-12")]
     [InlineData("Germany-2", "germany")]

@@ -60,7 +60,7 @@ namespace Internal.Generated.WolverineHandlers
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             
             // Fetch the commitment for writing, with the pledges the request names
-            (var eventStreamOfCommitmentProgress, var commitmentState, var numberedPledgeIds) = await Tracker.Api.Commitments.CommitmentWrite.LoadAsync<Tracker.Api.Commitments.Reporting.ReportProgressRequest>(key, request, documentSession, httpContext).ConfigureAwait(false);
+            (var eventStreamOfCommitmentProgress, var commitmentState, var pledgeNumbering) = await Tracker.Api.Commitments.CommitmentWrite.LoadAsync<Tracker.Api.Commitments.Reporting.ReportProgressRequest>(key, request, documentSession, httpContext).ConfigureAwait(false);
 
             
             // An unknown commitment or document ends the request
