@@ -220,10 +220,18 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
 
         await using var connection = await dataSource.OpenConnectionAsync(token);
         long? through;
+        // Up to the first event not yet settled, walking the log in sequence order from the latest checkpoint: a tick
+        // with nothing settled reads one event, not every event of the last settle time (at a thousand writes a
+        // second, tens of thousands of rows, and a plan costly enough for PostgreSQL to compile it: a 100 ms pause
+        // every minute in the benchmark's reads). A transaction's events carry the time it began, so an event recorded
+        // after an unsettled one may be older than it: it waits for the next checkpoint.
         await using (var target = new NpgsqlCommand($"""
                          select max(t.seq_id) from (
                            select e.seq_id from {S}.mt_events e
-                            where e.seq_id > $1 and e.timestamp <= $2
+                            where e.seq_id > $1
+                              and e.seq_id < coalesce((select u.seq_id from {S}.mt_events u
+                                                        where u.seq_id > $1 and u.timestamp > $2 order by u.seq_id limit 1),
+                                                      9223372036854775807)
                               and e.seq_id <= (select p.last_seq_id from {S}.mt_event_progression p where p.name = 'HighWaterMark')
                             order by e.seq_id limit $3) t
                          """, connection))
