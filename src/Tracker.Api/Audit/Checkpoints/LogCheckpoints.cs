@@ -221,9 +221,8 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
         await using var connection = await dataSource.OpenConnectionAsync(token);
         long? through;
         // Up to the first event not yet settled, walking the log in sequence order from the latest checkpoint: a tick
-        // with nothing settled reads one event, not every event of the last settle time (at a thousand writes a
-        // second, tens of thousands of rows, and a plan costly enough for PostgreSQL to compile it: a 100 ms pause
-        // every minute in the benchmark's reads). A transaction's events carry the time it began, so an event recorded
+        // with nothing settled reads one event, where it read every event of the last settle time (at a thousand writes
+        // a second, tens of thousands of rows). A transaction's events carry the time it began, so an event recorded
         // after an unsettled one may be older than it: it waits for the next checkpoint.
         await using (var target = new NpgsqlCommand($"""
                          select max(t.seq_id) from (
