@@ -50,16 +50,19 @@ public static class CommitmentWrite
         Task<PledgeLedgerRow?>? one = named.Id is { } pledgeId ? batch.Load<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId)) : null;
         // The last entry of the stem in the (stream, stem, number) index; and the ids of any rows stored before rows kept
         // their number (none once each has been written again). Numbering reads no pledge's document.
-        var highest = named.NumberedAfter is { } stem ? batch.Query(new HighestPledgeNumber { StreamId = id, Stem = stem }) : null;
-        var unnumbered = named.NumberedAfter is { } older ? batch.Query(new PledgeIdsStoredWithoutNumber { StreamId = id, Stem = older }) : null;
+        (Task<IEnumerable<long?>> Highest, Task<IEnumerable<string>> Unnumbered)? numbering = named.NumberedAfter is { } stem
+            ? (batch.Query(new HighestPledgeNumber { StreamId = id, Stem = stem }),
+               batch.Query(new PledgeIdsStoredWithoutNumber { StreamId = id, Stem = stem }))
+            : null;
         await batch.Execute(http.RequestAborted);
 
         var stream = await fetched;
         IReadOnlyList<PledgeLedgerRow> rows = one is not null && await one is { } row ? [row] : [];
         return (stream, stream.Aggregate?.State is { } state
             ? state.Stored() with { Pledges = [.. rows.Select(r => r.Ledger)] }
-            : null!, highest is null || unnumbered is null ? new PledgeNumbering(null)
-                : PledgeNumbering.Of(await highest, (await unnumbered).Select(PledgeLedgerRow.PledgeIdOf)));
+            : null!, numbering is { } read
+                ? PledgeNumbering.Of(await read.Highest, (await read.Unnumbered).Select(PledgeLedgerRow.PledgeIdOf))
+                : new PledgeNumbering(null));
     }
 
     /// <summary>
