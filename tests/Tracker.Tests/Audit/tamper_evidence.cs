@@ -696,6 +696,26 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_checkpoint_read_a_few_events_at_a_time_signs_the_whole_range_and_verifies()
+    {
+        await AHistory();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await using var node = await TrackerApp.StartAnotherHost(("Audit:Checkpoints:EventsPerRead", "2"),
+            ("Audit:Checkpoints:PauseBetweenReads", "00:00:00.001"));
+
+        var taken = (await node.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/checkpoints");
+            s.StatusCodeShouldBe(201);
+        })).ReadAsJson<Checkpoint>()!;
+
+        taken.EventCount.ShouldBe(5L);
+        var report = await Verify();
+        report.Intact.ShouldBeTrue(string.Join("; ", report.Breaks.Select(b => b.Reason)));
+        report.CheckpointsChecked.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task the_service_takes_signed_checkpoints_on_its_own_and_publishes_them_with_its_key_and_in_the_feed()
     {
         await AHistory();

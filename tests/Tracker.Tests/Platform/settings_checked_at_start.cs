@@ -17,6 +17,8 @@ public sealed class settings_checked_at_start
     [InlineData("Proxy:TrustedNetworks:0", "10.0.0.0/99", "Proxy:TrustedNetworks '10.0.0.0/99' must be a CIDR range")]
     [InlineData("Audit:Checkpoints:SigningKey", "not a key", "Audit:Checkpoints:SigningKey must be an EC P-256 private key")]
     [InlineData("Audit:Checkpoints:Interval", "soon", "Audit:Checkpoints:Interval 'soon' must be a time span")]
+    [InlineData("Audit:Checkpoints:EventsPerRead", "0", "Audit:Checkpoints:EventsPerRead '0' must be a whole number of at least 1")]
+    [InlineData("Audit:Checkpoints:PauseBetweenReads", "-00:00:01", "Audit:Checkpoints:PauseBetweenReads must not be negative")]
     [InlineData("Audit:Checkpoints:TrustedPublicKeys:0", "junk", "Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key")]
     [InlineData("Catalogue:Path", "/no/such/catalogue", "Catalogue:Path '/no/such/catalogue' is neither a file nor a folder")]
     [InlineData("RateLimits:HeavyReadsAtOnce", "7", "RateLimits:HeavyReadsAtOnce (7) must be at most half the connection pool (12")]

@@ -30,6 +30,15 @@ public sealed class CheckpointOptions
     /// </summary>
     public int MaxEvents { get; set; } = 50_000;
 
+    /// <summary>
+    /// How many of a checkpoint's events are read at a time, with <see cref="PauseBetweenReads"/> between: a range of
+    /// tens of thousands read at once took both cores of a small machine for long enough to show in requests' latency.
+    /// </summary>
+    public int EventsPerRead { get; set; } = 5_000;
+
+    /// <summary>The pause between two reads of one checkpoint's events (<see cref="EventsPerRead"/>).</summary>
+    public TimeSpan PauseBetweenReads { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Whether the service takes checkpoints on its own (every node may; one wins each number).</summary>
     public bool Enabled { get; set; } = true;
 }

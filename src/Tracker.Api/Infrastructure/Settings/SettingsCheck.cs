@@ -22,7 +22,8 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
 
         foreach (var key in new[] { "RateLimits:WritesPerMinute", "RateLimits:AnonymousReadsPerMinute", "RateLimits:HeavyReadsAtOnce",
                      "RateLimits:FailedSignInsPerMinute", "Wolverine:ScheduledJobPollingMilliseconds", "Wolverine:HealthCheckSeconds",
-                     "Wolverine:StaleNodeSeconds", "Telemetry:SampleSeconds" })
+                     "Wolverine:StaleNodeSeconds", "Telemetry:SampleSeconds", "Audit:Checkpoints:MaxEvents",
+                     "Audit:Checkpoints:EventsPerRead" })
         {
             Whole(key, 1, failures);
         }
@@ -103,6 +104,8 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
             failures.Add("Audit:Checkpoints:Interval must be at least 100 ms (a time span such as 00:01:00).");
         if (Time(section, "SettleTime") is { } settle && settle < TimeSpan.Zero)
             failures.Add("Audit:Checkpoints:SettleTime must not be negative.");
+        if (Time(section, "PauseBetweenReads") is { } pause && pause < TimeSpan.Zero)
+            failures.Add("Audit:Checkpoints:PauseBetweenReads must not be negative.");
         if (section["SigningKey"] is { Length: > 0 } pem && !Imports(pem, key => key.ExportParameters(true).Curve.Oid.FriendlyName is "nistP256" or "ECDSA_P256"))
         {
             failures.Add("Audit:Checkpoints:SigningKey must be an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).");
