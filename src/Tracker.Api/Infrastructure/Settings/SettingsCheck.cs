@@ -22,8 +22,7 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
 
         foreach (var key in new[] { "RateLimits:WritesPerMinute", "RateLimits:AnonymousReadsPerMinute", "RateLimits:HeavyReadsAtOnce",
                      "RateLimits:FailedSignInsPerMinute", "Wolverine:ScheduledJobPollingMilliseconds", "Wolverine:HealthCheckSeconds",
-                     "Wolverine:StaleNodeSeconds", "Telemetry:SampleSeconds", "Audit:Checkpoints:MaxEvents",
-                     "Audit:Checkpoints:EventsPerRead" })
+                     "Wolverine:StaleNodeSeconds", "Telemetry:SampleSeconds" })
         {
             Whole(key, 1, failures);
         }
@@ -31,6 +30,9 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         HeavyReadsWithinThePool(failures);
         Whole("Health:MaxProjectionLag", 0, failures);
         Whole("Limits:MaxRequestBodyBytes", 1, failures);
+        // A checkpoint holds its range's entries in memory (56 bytes an event): a million is 56 MB.
+        Whole("Audit:Checkpoints:MaxEvents", 1, failures, maximum: 1_000_000);
+        Whole("Audit:Checkpoints:EventsPerRead", 1, failures, maximum: 1_000_000);
 
         foreach (var origin in configuration.GetSection("Cors:Origins").Get<string[]>() ?? [])
         {
@@ -104,8 +106,8 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
             failures.Add("Audit:Checkpoints:Interval must be at least 100 ms (a time span such as 00:01:00).");
         if (Time(section, "SettleTime") is { } settle && settle < TimeSpan.Zero)
             failures.Add("Audit:Checkpoints:SettleTime must not be negative.");
-        if (Time(section, "PauseBetweenReads") is { } pause && pause < TimeSpan.Zero)
-            failures.Add("Audit:Checkpoints:PauseBetweenReads must not be negative.");
+        if (Time(section, "PauseBetweenReads") is { } pause && (pause < TimeSpan.Zero || pause > TimeSpan.FromSeconds(10)))
+            failures.Add("Audit:Checkpoints:PauseBetweenReads must be between 0 and 10 seconds.");
         if (section["SigningKey"] is { Length: > 0 } pem && !Imports(pem, key => key.ExportParameters(true).Curve.Oid.FriendlyName is "nistP256" or "ECDSA_P256"))
         {
             failures.Add("Audit:Checkpoints:SigningKey must be an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).");
@@ -138,12 +140,15 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         }
     }
 
-    private void Whole(string key, long minimum, List<string> failures)
+    private void Whole(string key, long minimum, List<string> failures, long? maximum = null)
     {
         if (configuration[key] is not { Length: > 0 } text) return;
-        if (!long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < minimum)
+        if (!long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            || value < minimum || value > maximum)
         {
-            failures.Add($"{key} '{text}' must be a whole number of at least {minimum}.");
+            failures.Add(maximum is { } most
+                ? $"{key} '{text}' must be a whole number from {minimum} to {most}."
+                : $"{key} '{text}' must be a whole number of at least {minimum}.");
         }
     }
 }
