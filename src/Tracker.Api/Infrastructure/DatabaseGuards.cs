@@ -60,11 +60,18 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
     ];
 
     /// <summary>
+    /// Tables of read models the service no longer keeps, which a database written by an older version still holds:
+    /// `db-apply` drops them (their rows come from the log and nothing reads them). The pledger views' documents, one per
+    /// pledger and commitment, were replaced by the pledge rows and their rollup (eleventh session).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Retired = ["mt_doc_pledgercommitment"];
+
+    /// <summary>
     /// One row, one text: what is missing, separated by "; ", or empty when everything holds. For the service role
     /// named (checked when it exists) and, when <paramref name="checkCurrentUser"/>, for the role running the query: it
     /// must be neither a superuser nor the log's owner, and hold no privilege to change the log. With
-    /// <paramref name="checkRoom"/>, also the room the updated tables keep on their pages (what `db-apply` and
-    /// `db-assert` ask; readiness asks about the guards only).
+    /// <paramref name="checkRoom"/>, also the room the updated tables keep on their pages, the statistics and the retired
+    /// tables (what `db-apply` and `db-assert` ask; readiness asks about the guards only).
     /// </summary>
     public static string MissingSql(string schema, string? serviceRole, bool checkCurrentUser, bool checkRoom = false)
     {
@@ -83,6 +90,9 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
             case when exists (select 1 from pg_attribute a where a.attrelid = to_regclass('{schema}.{c.Table}')
                                 and a.attname = '{c.Column}' and coalesce(a.attstattarget, -1) <> 0)
                  then 'column {c.Table}.{c.Column} keeps statistics no query uses (statistics target 0)' end
+            """)).Concat(Retired.Select(table => $"""
+            ,
+            case when to_regclass('{schema}.{table}') is not null then 'table {table} holds a read model no longer kept' end
             """)));
         var role = serviceRole is null ? "" : $"""
             ,
@@ -148,6 +158,7 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
             writer.WriteLine(ScopedRollup.EnsureTriggersSql(schema));
             writer.WriteLine(CommitmentRows.EnsureTriggersSql(schema));
             writer.WriteLine(PledgerRollup.EnsureTriggersSql(schema));
+            foreach (var table in Retired) writer.WriteLine($"DROP TABLE IF EXISTS {schema}.{table};");
             // Pages written from now on keep the room; pages already full gain it as rows on them are deleted or vacuumed.
             foreach (var table in UpdatedInPlace)
             {

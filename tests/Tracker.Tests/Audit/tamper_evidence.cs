@@ -294,6 +294,23 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_read_models_table_an_older_version_left_behind_is_named_and_dropped()
+    {
+        // As the pledger views' async projection stored its documents before the pledge rows replaced it.
+        await AsOwner("create table tracker.mt_doc_pledgercommitment (id varchar primary key, data jsonb not null)");
+
+        var (drifted, driftOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        var (applied, applyOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
+        var (asserted, assertOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+
+        drifted.ShouldNotBe(0, "db-assert finds the retired table");
+        driftOutput.ShouldContain("mt_doc_pledgercommitment");
+        applied.ShouldBe(0, applyOutput);
+        asserted.ShouldBe(0, assertOutput);
+        (await OwnerScalar("select coalesce(to_regclass('tracker.mt_doc_pledgercommitment')::text, 'gone')")).ShouldBe("gone");
+    }
+
+    [Fact]
     public async Task a_document_column_that_keeps_statistics_again_is_named_and_put_back()
     {
         await AsOwner("alter table tracker.mt_events alter column data set statistics -1");
