@@ -260,15 +260,10 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
             $$
             """);
 
-        var (drifted, _) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
-        var (applied, applyOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
-        var (asserted, assertOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        await NamedByAssertThenPutBackByApply("db-assert names the function changed by hand");
         var triggers = await OwnerScalar(
             "select string_agg(tgname, ',' order by tgname) from pg_trigger where tgrelid = 'tracker.commitment_days'::regclass and not tgisinternal");
 
-        drifted.ShouldNotBe(0, "db-assert names the function changed by hand");
-        applied.ShouldBe(0, applyOutput);
-        asserted.ShouldBe(0, assertOutput);
         triggers.Split(',').ShouldBe(["trg_commitment_days_rollup_delete", "trg_commitment_days_rollup_insert",
             "trg_commitment_days_rollup_truncate", "trg_commitment_days_rollup_update"],
             "replacing the function dropped its trigger with it, and the statements after it created the trigger again");
@@ -279,17 +274,12 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     {
         await AsOwner("alter table tracker.mt_doc_pledgeledgerrow reset (fillfactor)");
 
-        var (drifted, _) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
-        var (applied, applyOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
-        var (asserted, assertOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        await NamedByAssertThenPutBackByApply("db-assert finds the pledge rows' table without its room");
         var room = await OwnerScalar("""
             select string_agg(relname || ' ' || array_to_string(reloptions, ','), '; ' order by relname) from pg_class
              where oid in ('tracker.mt_doc_pledgeledgerrow'::regclass, 'tracker.mt_doc_commitmentprogress'::regclass)
             """);
 
-        drifted.ShouldNotBe(0, "db-assert finds the pledge rows' table without its room");
-        applied.ShouldBe(0, applyOutput);
-        asserted.ShouldBe(0, assertOutput);
         room.ShouldBe($"mt_doc_commitmentprogress fillfactor={DatabaseGuards.FillFactor}; mt_doc_pledgeledgerrow fillfactor={DatabaseGuards.FillFactor}");
     }
 
@@ -299,14 +289,9 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         // As the pledger views' async projection stored its documents before the pledge rows replaced it.
         await AsOwner("create table tracker.mt_doc_pledgercommitment (id varchar primary key, data jsonb not null)");
 
-        var (drifted, driftOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
-        var (applied, applyOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
-        var (asserted, assertOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        var named = await NamedByAssertThenPutBackByApply("db-assert finds the retired table");
 
-        drifted.ShouldNotBe(0, "db-assert finds the retired table");
-        driftOutput.ShouldContain("mt_doc_pledgercommitment");
-        applied.ShouldBe(0, applyOutput);
-        asserted.ShouldBe(0, assertOutput);
+        named.ShouldContain("mt_doc_pledgercommitment");
         (await OwnerScalar("select coalesce(to_regclass('tracker.mt_doc_pledgercommitment')::text, 'gone')")).ShouldBe("gone");
     }
 
@@ -315,20 +300,30 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     {
         await AsOwner("alter table tracker.mt_events alter column data set statistics -1");
 
-        var (drifted, _) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
-        var (applied, applyOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
-        var (asserted, assertOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        await NamedByAssertThenPutBackByApply("db-assert finds the events' data keeping statistics");
         var targets = await OwnerScalar("""
             select string_agg(c.relname || '.' || a.attname || '=' || a.attstattarget, '; ' order by c.relname, a.attname)
               from pg_attribute a join pg_class c on c.oid = a.attrelid
              where c.relnamespace = 'tracker'::regnamespace and a.attnum > 0 and a.attstattarget = 0
             """);
 
-        drifted.ShouldNotBe(0, "db-assert finds the events' data keeping statistics");
-        applied.ShouldBe(0, applyOutput);
-        asserted.ShouldBe(0, assertOutput);
         targets.ShouldBe(string.Join("; ", DatabaseGuards.Unanalysed.OrderBy(c => c.Table, StringComparer.Ordinal).ThenBy(c => c.Column, StringComparer.Ordinal)
             .Select(c => $"{c.Table}.{c.Column}=0")));
+    }
+
+    /// <summary>
+    /// `db-assert`, `db-apply` and `db-assert` again as the schema's owner: the first finds what a test changed (its
+    /// output returned), the apply succeeds, and the second finds nothing.
+    /// </summary>
+    private static async Task<string> NamedByAssertThenPutBackByApply(string because)
+    {
+        var (drifted, driftOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        var (applied, applyOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-apply");
+        var (asserted, assertOutput) = await CommandLine.Run(TestDatabase.OwnerConnectionString(), "db-assert");
+        drifted.ShouldNotBe(0, because);
+        applied.ShouldBe(0, applyOutput);
+        asserted.ShouldBe(0, assertOutput);
+        return driftOutput;
     }
 
     private static async Task<string> OwnerScalar(string sql)
