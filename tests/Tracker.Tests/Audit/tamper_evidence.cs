@@ -707,12 +707,14 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         report.CheckpointsChecked.ShouldBe(2);
     }
 
-    [Fact]
-    public async Task a_checkpoint_read_a_few_events_at_a_time_signs_the_whole_range_and_verifies()
+    [Theory]
+    [InlineData("2")] // parts of 2, 2 and 1
+    [InlineData("5")] // one full part, then an empty one
+    public async Task a_checkpoint_read_a_few_events_at_a_time_signs_the_whole_range_and_verifies(string eventsPerRead)
     {
         await AHistory();
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        await using var node = await TrackerApp.StartAnotherHost(("Audit:Checkpoints:EventsPerRead", "2"),
+        await using var node = await TrackerApp.StartAnotherHost(("Audit:Checkpoints:EventsPerRead", eventsPerRead),
             ("Audit:Checkpoints:PauseBetweenReads", "00:00:00.001"));
 
         var taken = (await node.Scenario(s =>

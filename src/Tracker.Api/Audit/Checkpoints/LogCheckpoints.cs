@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Buffers;
+using System.Data;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -221,6 +222,9 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
         var settledBefore = clock.GetUtcNow() - (settle ?? options.Value.SettleTime);
 
         await using var connection = await dataSource.OpenConnectionAsync(token);
+        // The range is chosen and read in parts within one snapshot: an event committed meanwhile into a gap below the
+        // high-water mark (one Marten gave up waiting for) is then in neither, rather than in a part read after it.
+        await using var reading = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, token);
         long? through;
         // Up to the first event not yet settled, walking the log in sequence order from the latest checkpoint: a tick
         // with nothing settled reads one event, where it read every event of the last settle time (at a thousand writes
@@ -252,6 +256,7 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
         try
         {
             await ReadRange(connection, after, through.Value, root, entries, token);
+            await reading.CommitAsync(token);
             var unsigned = new Checkpoint((latest?.Number ?? 0) + 1, after, through.Value, (latest?.EventCount ?? 0) + root.Count,
                 root.Hex, TruncatedToMicroseconds(clock.GetUtcNow()), signer.KeyId, "");
             var checkpoint = unsigned with { Signature = signer.Sign(unsigned.Payload()) };
