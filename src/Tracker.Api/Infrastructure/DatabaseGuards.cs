@@ -60,6 +60,13 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
     ];
 
     /// <summary>
+    /// Columns stored uncompressed (STORAGE EXTERNAL): a checkpoint's entries, 56 bytes an event of which 32 are a hash,
+    /// compress to about three quarters of their size, and PostgreSQL's compression took 70-80 ms of a core for the
+    /// 2.8 MB of a 50,000-event checkpoint, against 7-10 ms to store them as they are (measured on the test cluster).
+    /// </summary>
+    public static readonly IReadOnlyList<(string Table, string Column)> Uncompressed = [(LogCheckpoints.Table, "entries")];
+
+    /// <summary>
     /// Tables of read models the service no longer keeps, which a database written by an older version still holds:
     /// `db-apply` drops them (their rows come from the log and nothing reads them). The pledger views' documents, one per
     /// pledger and commitment, were replaced by the pledge rows and their rollup (eleventh session).
@@ -70,8 +77,8 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
     /// One row, one text: what is missing, separated by "; ", or empty when everything holds. For the service role
     /// named (checked when it exists) and, when <paramref name="checkCurrentUser"/>, for the role running the query: it
     /// must be neither a superuser nor the log's owner, and hold no privilege to change the log. With
-    /// <paramref name="checkRoom"/>, also the room the updated tables keep on their pages, the statistics and the retired
-    /// tables (what `db-apply` and `db-assert` ask; readiness asks about the guards only).
+    /// <paramref name="checkRoom"/>, also the room the updated tables keep on their pages, the statistics, the uncompressed
+    /// columns and the retired tables (what `db-apply` and `db-assert` ask; readiness asks about the guards only).
     /// </summary>
     public static string MissingSql(string schema, string? serviceRole, bool checkCurrentUser, bool checkRoom = false)
     {
@@ -90,6 +97,11 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
             case when exists (select 1 from pg_attribute a where a.attrelid = to_regclass('{schema}.{c.Table}')
                                 and a.attname = '{c.Column}' and coalesce(a.attstattarget, -1) <> 0)
                  then 'column {c.Table}.{c.Column} keeps statistics no query uses (statistics target 0)' end
+            """)).Concat(Uncompressed.Select(c => $"""
+            ,
+            case when exists (select 1 from pg_attribute a where a.attrelid = to_regclass('{schema}.{c.Table}')
+                                and a.attname = '{c.Column}' and a.attstorage <> 'e')
+                 then 'column {c.Table}.{c.Column} is compressed when stored (storage external)' end
             """)).Concat(Retired.Select(table => $"""
             ,
             case when to_regclass('{schema}.{table}') is not null then 'table {table} holds a read model no longer kept' end
@@ -158,6 +170,11 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
             writer.WriteLine(ScopedRollup.EnsureTriggersSql(schema));
             writer.WriteLine(CommitmentRows.EnsureTriggersSql(schema));
             writer.WriteLine(PledgerRollup.EnsureTriggersSql(schema));
+            foreach (var (table, column) in Uncompressed)
+            {
+                writer.WriteLine($"DO $storage$ BEGIN IF EXISTS (select 1 from pg_attribute where attrelid = to_regclass('{schema}.{table}') " +
+                                 $"and attname = '{column}') THEN ALTER TABLE {schema}.{table} ALTER COLUMN \"{column}\" SET STORAGE EXTERNAL; END IF; END $storage$;");
+            }
             foreach (var table in Retired) writer.WriteLine($"DROP TABLE IF EXISTS {schema}.{table};");
             // Pages written from now on keep the room; pages already full gain it as rows on them are deleted or vacuumed.
             foreach (var table in UpdatedInPlace)
