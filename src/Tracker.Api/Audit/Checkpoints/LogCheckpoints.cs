@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Buffers;
-using System.Data;
 using System.Buffers.Binary;
+using System.Data;
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using Npgsql;
