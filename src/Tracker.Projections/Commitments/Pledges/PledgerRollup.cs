@@ -108,8 +108,16 @@ public static class PledgerRollup
             """;
         // Marten's upsert fires the update trigger too, with nothing in its tables when it inserted.
         var nothingUpdated = adds && removes ? "IF NOT EXISTS (SELECT 1 FROM removed) THEN RETURN NULL; END IF;" : "";
+        // Most new pledges name nobody anew (their pledger is named, by an earlier pledge): one check, in a statement of
+        // its own so that it reads the names as the lock above left them, spares the two statements that would change none.
         var naming = adds ? $"""
-              IF FOUND THEN
+              IF pledgers_named > 0 AND EXISTS (
+                   SELECT 1 FROM ({candidates}) c (pledger_key, name, first_on, first_commitment, first_version)
+                     LEFT JOIN {pledgers} p ON p.pledger_key = c.pledger_key
+                    WHERE p.pledger_key IS NULL
+                       OR (c.first_on, c.first_commitment, c.first_version) < (p.first_on, p.first_commitment, p.first_version)
+                       OR ((c.first_on, c.first_commitment, c.first_version) = (p.first_on, p.first_commitment, p.first_version)
+                           AND p.name <> c.name)) THEN
                 -- A pledger not yet named is; one named by a later pledge is renamed.
                 INSERT INTO {pledgers} (pledger_key, name, first_on, first_commitment, first_version) {candidates}
                 ON CONFLICT (pledger_key) DO NOTHING;
@@ -146,13 +154,18 @@ public static class PledgerRollup
               END IF;
             """ : "";
         return StoredFunction.Of(RollupFigures.Name(schema, $"pledger_rollup_{operation}"), "", "trigger", ["LANGUAGE plpgsql"], $"""
+            DECLARE pledgers_named bigint;
             BEGIN
               {nothingUpdated}
-              INSERT INTO {schema}.{Changes} ({Columns})
-              SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum(sign * {f})"))}
-                FROM ({counted}) d
-               GROUP BY pledger_key, currency
-              HAVING {string.Join(" OR ", Figures.Select(f => $"sum(sign * {f}) <> 0"))};
+              -- The changes are written with the locks below, in one statement (PostgreSQL runs a data-modifying WITH
+              -- to completion whether or not the query reads it): each statement costs a request's write about as much
+              -- as its work.
+              WITH changed AS (
+                INSERT INTO {schema}.{Changes} ({Columns})
+                SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum(sign * {f})"))}
+                  FROM ({counted}) d
+                 GROUP BY pledger_key, currency
+                HAVING {string.Join(" OR ", Figures.Select(f => $"sum(sign * {f}) <> 0"))})
 
               -- A pledge added, removed or moved may change its pledger's name. A removal reads the pledger's pledges
               -- again, so it waits for every change in flight to that pledger and holds the others off until its
@@ -165,10 +178,11 @@ public static class PledgerRollup
               -- A transaction that adds a pledger's pledges in one statement and removes some in a later one (a
               -- rebuild's batch) asks for the lock it shares: that can deadlock with a request naming the same
               -- pledger, and PostgreSQL ends one of them (a request is run again, ConcurrencyRetry).
-              PERFORM CASE WHEN n.removes THEN pg_advisory_xact_lock({NameLock}, hashtext(n.pledger_key))::text
-                           ELSE pg_advisory_xact_lock_shared({NameLock}, hashtext(n.pledger_key))::text END
-                 FROM (SELECT pledger_key, bool_or(removes) AS removes FROM ({named}) n GROUP BY 1) n
-                ORDER BY hashtext(n.pledger_key), n.pledger_key;
+              SELECT count(locked.taken) INTO pledgers_named FROM (
+                SELECT CASE WHEN n.removes THEN pg_advisory_xact_lock({NameLock}, hashtext(n.pledger_key))::text
+                            ELSE pg_advisory_xact_lock_shared({NameLock}, hashtext(n.pledger_key))::text END AS taken
+                  FROM (SELECT pledger_key, bool_or(removes) AS removes FROM ({named}) n GROUP BY 1) n
+                 ORDER BY hashtext(n.pledger_key), n.pledger_key) locked;
             {naming}
             {renamed}
               RETURN NULL;
