@@ -11,23 +11,31 @@ public static class DuplicatedColumns
     /// and a write updates one index, not one per column. Call it from a document policy, which sees the mapping before
     /// Marten adds its own indexes. A member already a column (under another index) is not duplicated again.
     /// </summary>
-    public static void UnderOneIndex<T>(DocumentMapping<T> mapping, params Expression<Func<T, object?>>[] members)
+    public static void UnderOneIndex<T>(DocumentMapping<T> mapping, params Expression<Func<T, object?>>[] members) =>
+        UnderOneIndex(mapping, null, members);
+
+    /// <summary>The same, the index named (a name derived from many columns can pass PostgreSQL's 63 characters).</summary>
+    public static void UnderOneIndex<T>(DocumentMapping<T> mapping, string? indexName, params Expression<Func<T, object?>>[] members)
     {
         var indexes = mapping.Indexes.Count;
         var columns = members.Select(member =>
         {
-            var name = MemberName(member);
+            // Marten names a nested member's column by its path ("Ledger.AnnouncedOn": ledger_announced_on).
+            var name = MemberPath(member.Body);
             if (mapping.DuplicatedFields.All(field => field.MemberName != name)) mapping.Duplicate(member);
             return mapping.DuplicatedFields.Single(field => field.MemberName == name).ColumnName;
         }).ToArray();
         while (mapping.Indexes.Count > indexes) mapping.Indexes.RemoveAt(indexes);
-        mapping.Indexes.Add(new DocumentIndex(mapping, columns));
+        var index = new DocumentIndex(mapping, columns);
+        if (indexName is not null) index.Name = indexName;
+        mapping.Indexes.Add(index);
     }
 
-    private static string MemberName<T>(Expression<Func<T, object?>> member) => member.Body switch
+    private static string MemberPath(Expression body) => body switch
     {
+        UnaryExpression { Operand: var operand } => MemberPath(operand),
+        MemberExpression { Expression: MemberExpression inner } m => MemberPath(inner) + m.Member.Name,
         MemberExpression m => m.Member.Name,
-        UnaryExpression { Operand: MemberExpression m } => m.Member.Name,
-        _ => throw new ArgumentException($"Not a member of {typeof(T).Name}: {member}", nameof(member))
+        _ => throw new ArgumentException($"Not a member: {body}", nameof(body))
     };
 }

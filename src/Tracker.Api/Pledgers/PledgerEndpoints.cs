@@ -80,10 +80,7 @@ public static class PledgerEndpoints
 
         await using var command = database.CreateCommand($"""
             {PledgerTotals.OneSql};
-            select r.data from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r
-             where r.pledger_key = @pledger
-             order by (r.data -> 'Ledger' ->> 'AnnouncedOn')::date, r.data ->> 'CommitmentKey', r.announced_version
-             limit @take offset @skip
+            {PledgesPageSql}
             """);
         // Named parameters: Npgsql sends the two statements as one batch (positional ones take a single statement).
         command.Parameters.AddWithValue("pledger", Slug.From(key));
@@ -103,4 +100,16 @@ public static class PledgerEndpoints
             new PledgerOverview(pledger.Key, pledger.Name, pledger.Totals, pledger.AverageDaysToFirstDisbursement, pledger.PledgeCount, pledges),
             paging.Page, paging.PageSize, paging.PageCount(pledger.PledgeCount)));
     }
+
+    /// <summary>
+    /// A page of a pledger's pledges (parameters @pledger, @take and @skip) in the order they were announced: a range of the
+    /// pledger's place index (<see cref="PledgeLedgerRow.PledgerPlaceIndex"/>), so a page reads the rows it shows and the
+    /// ones it skips, never the pledger's other pledges.
+    /// </summary>
+    public static string PledgesPageSql => $"""
+        select r.data from {TrackerDatabase.Schema}.{PledgerRollup.LedgerTable} r
+         where r.pledger_key = @pledger
+         order by {PledgeLedgerRow.PlaceOrder("r")}
+         limit @take offset @skip
+        """;
 }

@@ -119,6 +119,32 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_page_of_a_pledgers_pledges_is_a_range_of_an_index_in_their_order_not_a_sort_of_all_of_them()
+    {
+        await GermanyPledgedAcrossCommitments();
+        var database = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        await using var connection = await database.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // Two rows would be read whole and sorted by any plan that may; the question is whether the index can serve the order.
+        await using (var noScans = new NpgsqlCommand("set local enable_seqscan = off; set local enable_bitmapscan = off", connection, transaction))
+        {
+            await noScans.ExecuteNonQueryAsync();
+        }
+        await using var explain = new NpgsqlCommand($"explain {PledgerEndpoints.PledgesPageSql}", connection, transaction)
+        {
+            Parameters = { new NpgsqlParameter<string>("pledger", "germany"), new NpgsqlParameter<int>("take", 25), new NpgsqlParameter<int>("skip", 0) }
+        };
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        }
+
+        plan.ShouldContain(line => line.Contains($"Index Scan using {Tracker.Projections.Commitments.Pledges.PledgeLedgerRow.PledgerPlaceIndex}"));
+        plan.ShouldNotContain(line => line.Contains("Sort"));
+    }
+
+    [Fact]
     public async Task a_retracted_disbursement_leaves_the_pledgers_totals_and_its_dates()
     {
         await GermanyPledgedAcrossCommitments();

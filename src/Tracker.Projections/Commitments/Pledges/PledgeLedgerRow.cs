@@ -92,16 +92,26 @@ public sealed record PledgeLedgerRow
     /// The stream and the announcing version as columns, with one index over both: a commitment's pledges in their order
     /// (its pledges page) and among them a pledger's (an announcement's numbering) are one range of it, and each new row
     /// updates one index, not two. The stream, the id's stem and its number under a second one: the highest number an
-    /// announcement numbers its own after. The pledger key has an index of its own: a pledger's pledges across commitments.
+    /// announcement numbers its own after. The pledger key, then each pledge's place among the pledger's (its announcement's
+    /// date, commitment and version) under a third: a pledger's pledges across commitments in that order, so a page of
+    /// them reads the rows it shows however many the pledger has, and the pledge that names a pledger is the range's first.
     /// </summary>
     public static void Configure(DocumentMapping<PledgeLedgerRow> mapping)
     {
         DuplicatedColumns.UnderOneIndex(mapping, r => r.StreamId, r => r.AnnouncedVersion);
         DuplicatedColumns.UnderOneIndex(mapping, r => r.StreamId, r => r.IdStem, r => r.IdNumber);
-        // A column, not an index over the document: an update that leaves the indexed columns alone is then made in
-        // place (a heap-only tuple) and touches no index, which an index over `data` would rule out on every update.
-        mapping.Duplicate(r => r.PledgerKey);
+        // Columns, not an index over the document: an update that leaves the indexed columns alone is then made in place
+        // (a heap-only tuple) and touches no index, which an index over `data` would rule out on every update. The date is
+        // the ledger's own (a column Marten's migration fills from the stored rows, which all have it).
+        DuplicatedColumns.UnderOneIndex(mapping, PledgerPlaceIndex,
+            r => r.PledgerKey, r => r.Ledger.AnnouncedOn, r => r.CommitmentKey, r => r.AnnouncedVersion);
     }
+
+    /// <summary>The index of a pledger's pledges in their order (its derived name would pass PostgreSQL's 63 characters).</summary>
+    public const string PledgerPlaceIndex = "mt_doc_pledgeledgerrow_idx_pledger_place";
+
+    /// <summary>A pledge's place among its pledger's (row alias `r`): its columns in their order (<see cref="PledgerPlaceIndex"/>).</summary>
+    public static string PlaceOrder(string r) => $"{r}.ledger_announced_on, {r}.commitment_key, {r}.announced_version";
 
     public static string IdOf(Guid streamId, string pledgeId) => $"{streamId:N}/{pledgeId.ToLowerInvariant()}";
 

@@ -142,7 +142,7 @@ public static class PledgerRollup
                          LEFT JOIN LATERAL (SELECT {Name("r")} AS new_name, {On("r")} AS new_on, {Commitment("r")} AS new_commitment,
                                                    r.announced_version AS new_version
                                               FROM {ledger} r WHERE r.pledger_key = l.pledger_key
-                                             ORDER BY {On("r")}, {Commitment("r")}, r.announced_version LIMIT 1) f ON true),
+                                             ORDER BY {PledgeLedgerRow.PlaceOrder("r")} LIMIT 1) f ON true),
                      renamed AS (
                        UPDATE {pledgers} p SET name = n.new_name, first_on = n.new_on, first_commitment = n.new_commitment, first_version = n.new_version
                          FROM named n
