@@ -43,7 +43,9 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
 
             // Commitments without a model of today's shape; and whether any pledge row was stored before the rows carried
             // their pledger's and commitment's keys (which the pledger views read) and their id's stem (which an
-            // announcement numbers by): one probe of the pledger key's index, not a scan of every row at each start.
+            // announcement numbers by): one probe of the index the pledger key leads, not a scan of every row at each
+            // start. The last statement reads no row: it names the columns a pledger's page orders by, so a schema
+            // without them is refused here rather than at the first pledge.
             await using var count = new NpgsqlCommand($"""
                 select count(*) from {TrackerDatabase.Schema}.mt_events e
                  where e.type = 'commitment_stated'
@@ -52,6 +54,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                                       and p.money_pledged is not null);
                 select count(*) from (select 1 from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow
                                        where pledger_key is null limit 1) unkeyed;
+                select {PledgeLedgerRow.PlaceOrder("r")} from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r limit 0;
                 """, connection);
             // The pledger views' async projection, retired: its position would otherwise read as a lag that only grows.
             await using (var retired = new NpgsqlCommand($"""
@@ -69,12 +72,13 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 await reader.NextResultAsync(token);
                 await reader.ReadAsync(token);
                 unkeyedRows = reader.GetInt64(0);
+                await reader.NextResultAsync(token);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedColumn)
             {
                 throw new InvalidOperationException(
                     "The database schema is older than this build (the progress models lack their list and dashboard " +
-                    "columns, or the pledge rows their id's stem): apply it first with `db-apply` as the schema's owner " +
+                    "columns, or the pledge rows their id's stem or their place among their pledger's): apply it first with `db-apply` as the schema's owner " +
                     "(see the README, \"The database\").", e);
             }
             if (missing == 0 && unkeyedRows == 0) return 0;

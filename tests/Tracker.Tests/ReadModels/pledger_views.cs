@@ -343,10 +343,11 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     {
         await using var copy = new NpgsqlCommand($$"""
             insert into tracker.mt_doc_pledgeledgerrow (id, data, mt_version, mt_dotnet_type, mt_last_modified, stream_id,
-                                                       announced_version, id_stem, pledger_key)
+                                                       announced_version, id_stem, pledger_key, ledger_announced_on, commitment_key)
             select replace(id, 'germany-1', '{{pledgeId}}'),
                    jsonb_set(jsonb_set(data, '{Id}', to_jsonb(replace(id, 'germany-1', '{{pledgeId}}'))), '{Ledger,AnnouncedOn}', '"{{announcedOn}}"'),
-                   gen_random_uuid(), mt_dotnet_type, mt_last_modified, stream_id, {{pledgeId[^1]}}, id_stem, pledger_key
+                   gen_random_uuid(), mt_dotnet_type, mt_last_modified, stream_id, {{pledgeId[^1]}}, id_stem, pledger_key,
+                   '{{announcedOn}}'::date, commitment_key
               from tracker.mt_doc_pledgeledgerrow where id like '%/germany-1'
             """, connection, transaction);
         await copy.ExecuteNonQueryAsync();
