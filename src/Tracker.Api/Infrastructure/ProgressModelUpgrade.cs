@@ -78,8 +78,8 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             {
                 throw new InvalidOperationException(
                     "The database schema is older than this build (the progress models lack their list and dashboard " +
-                    "columns, or the pledge rows their id's stem or their place among their pledger's): apply it first with `db-apply` as the schema's owner " +
-                    "(see the README, \"The database\").", e);
+                    "columns, or the pledge rows their id's stem or their place among their pledger's): apply it first " +
+                    "with `db-apply` as the schema's owner (see the README, \"The database\").", e);
             }
             if (missing == 0 && unkeyedRows == 0) return 0;
 

@@ -110,14 +110,17 @@ public static class PledgerRollup
         var nothingUpdated = adds && removes ? "IF NOT EXISTS (SELECT 1 FROM removed) THEN RETURN NULL; END IF;" : "";
         // Most new pledges name nobody anew (their pledger is named, by an earlier pledge): one check, in a statement of
         // its own so that it reads the names as the lock above left them, spares the two statements that would change none.
+        // A candidate `c` renames its pledger's row `p`: it comes first, or at the same place under another name.
+        const string renames = """
+            ((c.first_on, c.first_commitment, c.first_version) < (p.first_on, p.first_commitment, p.first_version)
+             OR ((c.first_on, c.first_commitment, c.first_version) = (p.first_on, p.first_commitment, p.first_version)
+                 AND p.name <> c.name))
+            """;
         var naming = adds ? $"""
               IF pledgers_named > 0 AND EXISTS (
                    SELECT 1 FROM ({candidates}) c (pledger_key, name, first_on, first_commitment, first_version)
                      LEFT JOIN {pledgers} p ON p.pledger_key = c.pledger_key
-                    WHERE p.pledger_key IS NULL
-                       OR (c.first_on, c.first_commitment, c.first_version) < (p.first_on, p.first_commitment, p.first_version)
-                       OR ((c.first_on, c.first_commitment, c.first_version) = (p.first_on, p.first_commitment, p.first_version)
-                           AND p.name <> c.name)) THEN
+                    WHERE p.pledger_key IS NULL OR {renames}) THEN
                 -- A pledger not yet named is; one named by a later pledge is renamed.
                 INSERT INTO {pledgers} (pledger_key, name, first_on, first_commitment, first_version) {candidates}
                 ON CONFLICT (pledger_key) DO NOTHING;
@@ -126,10 +129,7 @@ public static class PledgerRollup
                 UPDATE {pledgers} p SET name = c.name, first_on = c.first_on, first_commitment = c.first_commitment,
                        first_version = c.first_version
                   FROM ({candidates}) c (pledger_key, name, first_on, first_commitment, first_version)
-                 WHERE p.pledger_key = c.pledger_key
-                   AND ((c.first_on, c.first_commitment, c.first_version) < (p.first_on, p.first_commitment, p.first_version)
-                        OR ((c.first_on, c.first_commitment, c.first_version) = (p.first_on, p.first_commitment, p.first_version)
-                            AND p.name <> c.name));
+                 WHERE p.pledger_key = c.pledger_key AND {renames};
               END IF;
             """ : "";
         var renamed = removes ? $"""
