@@ -42,5 +42,8 @@ connection="${owner_connection/Username=tracker_owner/Username=postgres}"
 dotnet build "$repo/src/Tracker.Api/Tracker.Api.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
 dotnet build "$repo/bench/Tracker.Bench/Tracker.Bench.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
 dotnet build "$repo/bench/Tracker.Bare/Tracker.Bare.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
+# The reads' load generator, a small C program (bench/loadgen/loadgen.c).
+command -v gcc >/dev/null || { echo "bench.sh: gcc not found (Debian: apt-get install gcc)" >&2; exit 1; }
+gcc -O2 -Wall -Wextra -Werror -o "$artifacts/loadgen" "$repo/bench/loadgen/loadgen.c"
 dotnet "$repo/bench/Tracker.Bench/bin/Release/net10.0/Tracker.Bench.dll" --repo "$repo" --connection "$connection" \
-  --service-connection "$service_connection" --owner-connection "$owner_connection" --pgbin "$pgbin" --artifacts "$artifacts" --out "$out" --port "${TRACKER_BENCH_PORT:-5290}" "${quick[@]}"
+  --service-connection "$service_connection" --owner-connection "$owner_connection" --pgbin "$pgbin" --artifacts "$artifacts" --loadgen "$artifacts/loadgen" --out "$out" --port "${TRACKER_BENCH_PORT:-5290}" "${quick[@]}"

@@ -34,7 +34,8 @@ public sealed class CpuMeter
     }
 
     private (double Server, double Postgres, double Generator) Read() =>
-        (Ticks(_server) * MsPerTick, Cluster() * MsPerTick, Ticks(Environment.ProcessId) * MsPerTick);
+        // The load generator: this process, and the C client (LeanClient) it ran and waited for.
+        (Ticks(_server) * MsPerTick, Cluster() * MsPerTick, Ticks(Environment.ProcessId, children: true) * MsPerTick);
 
     /// <summary>
     /// The bench cluster's CPU: its postmaster, with what its exited children (backends that closed, autovacuum workers)

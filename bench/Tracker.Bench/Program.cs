@@ -57,6 +57,7 @@ using (service)
 {
     using var bare = new BareStack(settings, int.Parse(options.GetValueOrDefault("port", "5290")) + 1);
     var work = new Workload(settings, service.Client, database);
+    var lean = new LeanClient(options["loadgen"], settings.Artifacts);
     await work.Prepare();
     await work.WarmUp();
     var sections = new List<Section> { startUp };
@@ -71,7 +72,7 @@ using (service)
     {
         (1, "writes", () => WriteScenarios.Writes(work, service, bare)),
         (2, "hot-spot writes", () => WriteScenarios.HotSpot(work, service)),
-        (3, "reads", () => ReadScenarios.Reads(work, service, bare)),
+        (3, "reads", () => ReadScenarios.Reads(work, service, bare, lean)),
         (5, "time travel", () => HistoryScenarios.TimeTravel(work)),
         (6, "bulk import", () => ProcessScenarios.BulkImport(work)),
         (8, "long histories read at once", () => HistoryScenarios.LongHistoryReads(work, service)),

@@ -3,37 +3,33 @@ namespace Tracker.Bench;
 /// <summary>Scenario 3: reads of the progress model by key and of the dashboard.</summary>
 public static class ReadScenarios
 {
-    public static async Task<Section> Reads(Workload work, ServiceProcess service, BareStack bare)
+    public static async Task<Section> Reads(Workload work, ServiceProcess service, BareStack bare, LeanClient lean)
     {
         var settings = work.Settings;
         service.ResetPeak();
-        async Task<bool> ReadCommitment(long n)
-        {
-            using var response = await work.Client.GetAsync($"/api/commitments/w-{n % settings.WriteCommitments}");
-            await response.Content.ReadAsByteArrayAsync();
-            return response.IsSuccessStatusCode;
-        }
-        Task<bool> BareRead(int client, long n) => bare.Read((int)((client * 7919 + n) % settings.WriteCommitments));
+        var (serviceUrl, bareUrl) = (new Uri(service.BaseUrl), bare.Client.BaseAddress!);
+        string[] commitments = [.. Enumerable.Range(0, settings.WriteCommitments).Select(n => $"/api/commitments/w-{n}")];
+        string[] snapshots = [.. Enumerable.Range(0, settings.WriteCommitments).Select(n => $"/bare/{BareStack.StreamId(n)}")];
+        Task<LoadResult> ReadCommitments(TimeSpan duration) => lean.ClosedLoop(serviceUrl, commitments, settings.Clients, duration, BenchSettings.AdminKey);
+        Task<LoadResult> BareReads(TimeSpan duration) => lean.ClosedLoop(bareUrl, snapshots, settings.Clients, duration);
         await work.ProjectionsCaughtUp(); // the daemon's work on the writes before is not the reads' cost
         // The service and the bare stack in turns (Turns), both warmed first under the same load, not counted, until the
         // runtime stopped recompiling them (SteadyState).
-        var serviceWarmUp = await SteadyState.WarmUntilCompiled(service.ProcessId, HttpLoad.WarmUp, step =>
-            HttpLoad.ClosedLoop(settings.Clients, step, (client, n) => ReadCommitment(client * 7919 + n)));
-        var bareWarmUp = await SteadyState.WarmUntilCompiled(bare.ProcessId, HttpLoad.WarmUp, step =>
-            HttpLoad.ClosedLoop(settings.Clients, step, BareRead));
+        var serviceWarmUp = await SteadyState.WarmUntilCompiled(service.ProcessId, HttpLoad.WarmUp, ReadCommitments);
+        var bareWarmUp = await SteadyState.WarmUntilCompiled(bare.ProcessId, HttpLoad.WarmUp, BareReads);
         var (serviceRounds, bareRounds) = (new List<LoadResult>(), new List<LoadResult>());
         var (serviceCpuRounds, bareCpuRounds) = (new List<(CpuPerRequest, int)>(), new List<(CpuPerRequest, int)>());
         var slice = Turns.RoundLength(settings);
         await Turns.Alternate(async () =>
         {
             var serviceCpu = CpuMeter.Start(service.ProcessId, settings);
-            var reads = await HttpLoad.ClosedLoop(settings.Clients, slice, (client, n) => ReadCommitment(client * 7919 + n));
+            var reads = await ReadCommitments(slice);
             serviceCpuRounds.Add((serviceCpu.PerRequest(reads.Requests), reads.Requests));
             serviceRounds.Add(reads);
         }, async () =>
         {
             var bareCpu = CpuMeter.Start(bare.ProcessId, settings);
-            var loads = await HttpLoad.ClosedLoop(settings.Clients, slice, BareRead);
+            var loads = await BareReads(slice);
             bareCpuRounds.Add((bareCpu.PerRequest(loads.Requests), loads.Requests));
             bareRounds.Add(loads);
         });
@@ -41,13 +37,8 @@ public static class ReadScenarios
         var bareReads = LoadResult.Together(bareRounds);
         var cpu = CpuPerRequest.Together(serviceCpuRounds);
         var cpuBare = CpuPerRequest.Together(bareCpuRounds);
-        var byKeyHalf = await HttpLoad.FixedRate(byKey.PerSecond / 2, settings.LoadDuration, settings.Clients * 4, ReadCommitment);
-        var dashboard = await HttpLoad.ClosedLoop(settings.Clients, settings.LoadDuration, async (_, _) =>
-        {
-            using var response = await work.Client.GetAsync("/api/dashboard");
-            await response.Content.ReadAsByteArrayAsync();
-            return response.IsSuccessStatusCode;
-        });
+        var byKeyHalf = await lean.FixedRate(serviceUrl, commitments, byKey.PerSecond / 2, settings.LoadDuration, settings.Clients * 4, BenchSettings.AdminKey);
+        var dashboard = await lean.ClosedLoop(serviceUrl, ["/api/dashboard"], settings.Clients, settings.LoadDuration, BenchSettings.AdminKey);
         var peak = service.Memory().Peak;
         await work.ProjectionsCaughtUp();
 
@@ -75,7 +66,8 @@ public static class ReadScenarios
             $"(in {Turns.Rounds} rounds, each beside a round of the bare stack's load by id, in alternating order, after both were warmed " +
             $"until the runtime had stopped recompiling them: the service {serviceWarmUp.TotalSeconds:0} s, the bare stack {bareWarmUp.TotalSeconds:0} s) " +
             $"(about {commitmentBytes / 1024.0:0.0} KiB of JSON after the write scenarios), then the dashboard " +
-            $"(summarised at read time from {settings.WriteCommitments + 1} commitments). Baseline: pgbench, the same clients, " +
+            $"(summarised at read time from {settings.WriteCommitments + 1} commitments). The load generator is bench/loadgen/loadgen.c " +
+            "(C, one thread, epoll; HTTP/1.1 keep-alive connections). Baseline: pgbench, the same clients, " +
             "each transaction one SELECT of a jsonb document by primary key.",
             [
                 new("commitment by key, closed loop", $"{byKey.PerSecond:0} reads/s", $"{baseline.Tps:0} selects/s", $"{ratio:P0}", "≥ 30%", ratio >= 0.3,

@@ -1,0 +1,316 @@
+/*
+ * loadgen: a lean HTTP/1.1 load generator for the benchmark's reads (GET over keep-alive connections on loopback), so
+ * that the client sharing the machine's two cores with the service and PostgreSQL costs little and adds no pauses of its
+ * own (a .NET client's thread pool and garbage collector do). One thread and epoll.
+ *
+ *   loadgen -p PORT -f PATHS [-h HOST] [-H "Name: value"]... -c CONNECTIONS -d SECONDS [-r RATE -w SECONDS] [-o FILE]
+ *
+ * PATHS is a file with one request path per line. Closed loop (no -r): each connection sends its next request as soon
+ * as the last is answered, connection i taking path (i * 7919 + n) modulo the count for its n-th request, and a latency
+ * counts from the send. Open loop (-r RATE): request n is due at n / RATE seconds and takes path n modulo the count; it
+ * goes out on a free connection when due, or waits for one, and its latency counts from when it was due, so queueing
+ * shows (as wrk2 measures). Requests due in the first -w seconds are sent but not timed (a warm-up at the rate).
+ *
+ * Prints one line: requests=N errors=N seconds=S p50=MS p95=MS p99=MS max=MS (errors: answers not 2xx, and requests
+ * whose connection failed; each failed connection is opened again). -o writes every timed latency to FILE, in ascending
+ * order, as unsigned 32-bit microseconds in the machine's byte order.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CONNECTIONS 1024
+#define MAX_HEADERS 16
+#define BUFFER 65536
+
+struct connection {
+    int fd;
+    int busy;
+    double since;      /* when the request in flight was due (open loop) or sent (closed loop), in seconds */
+    int timed;         /* whether its latency counts */
+    long sent;         /* requests this connection has sent (the closed loop's n) */
+    char in[BUFFER];
+    size_t have;       /* bytes in `in` not yet consumed */
+};
+
+static struct sockaddr_in address;
+static const char *host = "127.0.0.1";
+static char **paths;
+static long path_count;
+static char headers[4096];
+static struct connection *connections;
+static int connection_count;
+static int epoll_fd;
+static uint32_t *latencies; /* microseconds */
+static long latency_count, latency_capacity;
+static long errors, completed;
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void fail(const char *what)
+{
+    perror(what);
+    exit(2);
+}
+
+static void open_connection(struct connection *c)
+{
+    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) fail("socket");
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(c->fd, (struct sockaddr *)&address, sizeof address) < 0) fail("connect");
+    struct epoll_event event = {.events = EPOLLIN, .data.ptr = c};
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->fd, &event) < 0) fail("epoll_ctl");
+    c->busy = 0;
+    c->have = 0;
+}
+
+static void record(double latency_seconds)
+{
+    if (latency_count == latency_capacity) {
+        latency_capacity = latency_capacity ? latency_capacity * 2 : 1 << 20;
+        latencies = realloc(latencies, latency_capacity * sizeof *latencies);
+        if (!latencies) fail("realloc");
+    }
+    latencies[latency_count++] = (uint32_t)(latency_seconds * 1e6);
+}
+
+static void send_request(struct connection *c, const char *path, double since, int timed)
+{
+    char request[8192];
+    int length = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", path, host, headers);
+    if (length <= 0 || length >= (int)sizeof request) { fputs("loadgen: request too long\n", stderr); exit(2); }
+    for (int written = 0; written < length;) {
+        ssize_t n = write(c->fd, request + written, length - written);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail("write"); /* a loopback socket's buffer takes a request: anything else is the server gone */
+        }
+        written += (int)n;
+    }
+    c->busy = 1;
+    c->since = since;
+    c->timed = timed;
+    c->sent++;
+}
+
+/*
+ * How many bytes of `c->in` one whole response takes, or 0 while it is incomplete; its status in *status. Handles a
+ * Content-Length body and a chunked one (Kestrel chunks what an endpoint streams).
+ */
+static size_t whole_response(struct connection *c, int *status)
+{
+    char *in = c->in;
+    char *end = memmem(in, c->have, "\r\n\r\n", 4);
+    if (!end) return 0;
+    size_t head = (size_t)(end - in) + 4;
+    if (c->have < 12 || memcmp(in, "HTTP/1.1 ", 9) != 0) { fputs("loadgen: not an HTTP/1.1 response\n", stderr); exit(2); }
+    *status = atoi(in + 9);
+    long content_length = -1;
+    int chunked = 0;
+    for (char *line = memmem(in, head, "\r\n", 2) + 2; line < end; line = memmem(line, (size_t)(end - line) + 2, "\r\n", 2) + 2) {
+        if (strncasecmp(line, "content-length:", 15) == 0) content_length = atol(line + 15);
+        else if (strncasecmp(line, "transfer-encoding:", 18) == 0 && memmem(line, (size_t)(end - line), "chunked", 7)) chunked = 1;
+    }
+    if (!chunked) {
+        size_t total = head + (size_t)(content_length < 0 ? 0 : content_length);
+        return c->have >= total ? total : 0;
+    }
+    size_t at = head;
+    for (;;) {
+        char *size_end = memmem(in + at, c->have - at, "\r\n", 2);
+        if (!size_end) return 0;
+        long size = strtol(in + at, NULL, 16);
+        at = (size_t)(size_end - in) + 2;
+        if (size == 0) {
+            /* no trailers from Kestrel: the last chunk is followed by one empty line */
+            return c->have >= at + 2 ? at + 2 : 0;
+        }
+        if (c->have < at + (size_t)size + 2) return 0;
+        at += (size_t)size + 2;
+    }
+}
+
+/* Reads what arrived on a connection; returns 1 when its response is complete (the connection is then free). */
+static int receive(struct connection *c, double at)
+{
+    for (;;) {
+        if (c->have == sizeof c->in) { fputs("loadgen: response larger than the buffer\n", stderr); exit(2); }
+        ssize_t n = read(c->fd, c->in + c->have, sizeof c->in - c->have);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            /* the server closed the connection or it failed: the request in flight is an error; open another */
+            if (c->busy) { errors++; completed++; }
+            epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+            close(c->fd);
+            open_connection(c);
+            return 1;
+        }
+        c->have += (size_t)n;
+        break;
+    }
+    int status = 0;
+    size_t used = whole_response(c, &status);
+    if (!used) return 0;
+    memmove(c->in, c->in + used, c->have - used);
+    c->have -= used;
+    if (c->have) { fputs("loadgen: bytes after a response\n", stderr); exit(2); }
+    if (status < 200 || status > 299) errors++;
+    completed++;
+    if (c->timed) record(at - c->since);
+    c->busy = 0;
+    return 1;
+}
+
+static int compare(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static double percentile(double p)
+{
+    if (!latency_count) return 0;
+    long index = (long)(p * (latency_count - 1) + 0.5);
+    return latencies[index] / 1000.0;
+}
+
+static void read_paths(const char *file)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) fail(file);
+    char line[4096];
+    long capacity = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!*line) continue;
+        if (path_count == capacity) {
+            capacity = capacity ? capacity * 2 : 64;
+            paths = realloc(paths, capacity * sizeof *paths);
+            if (!paths) fail("realloc");
+        }
+        paths[path_count++] = strdup(line);
+    }
+    fclose(f);
+    if (!path_count) { fputs("loadgen: no paths\n", stderr); exit(2); }
+}
+
+int main(int argc, char **argv)
+{
+    int port = 0, option;
+    double duration = 0, rate = 0, warm_up = 0;
+    const char *path_file = NULL, *latency_file = NULL;
+    while ((option = getopt(argc, argv, "h:p:f:H:c:d:r:w:o:")) != -1) {
+        switch (option) {
+        case 'h': host = optarg; break;
+        case 'p': port = atoi(optarg); break;
+        case 'f': path_file = optarg; break;
+        case 'H':
+            if (strlen(headers) + strlen(optarg) + 3 > sizeof headers) { fputs("loadgen: headers too long\n", stderr); return 2; }
+            strcat(headers, optarg);
+            strcat(headers, "\r\n");
+            break;
+        case 'c': connection_count = atoi(optarg); break;
+        case 'd': duration = atof(optarg); break;
+        case 'r': rate = atof(optarg); break;
+        case 'w': warm_up = atof(optarg); break;
+        case 'o': latency_file = optarg; break;
+        default:
+            fputs("usage: loadgen -p PORT -f PATHS [-h HOST] [-H header]... -c CONNECTIONS -d SECONDS [-r RATE -w SECONDS] [-o FILE]\n", stderr);
+            return 2;
+        }
+    }
+    if (!port || !path_file || connection_count < 1 || connection_count > MAX_CONNECTIONS || duration <= 0 || rate < 0) {
+        fputs("loadgen: -p, -f, -c (1-1024) and -d are required\n", stderr);
+        return 2;
+    }
+    read_paths(path_file);
+    address.sin_family = AF_INET;
+    address.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &address.sin_addr) != 1) { fputs("loadgen: -h takes an IPv4 address\n", stderr); return 2; }
+    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd < 0) fail("epoll_create1");
+    connections = calloc((size_t)connection_count, sizeof *connections);
+    if (!connections) fail("calloc");
+    for (int i = 0; i < connection_count; i++) open_connection(&connections[i]);
+
+    latency_capacity = rate > 0 ? (long)(rate * (warm_up + duration)) + 1024 : 1 << 22;
+    latencies = malloc(latency_capacity * sizeof *latencies);
+    if (!latencies) fail("malloc");
+    struct epoll_event events[MAX_CONNECTIONS];
+    double start = now();
+    double end = start + warm_up + duration;
+    long next = 0;   /* open loop: the next request number to send */
+    long sent = 0;
+    if (rate == 0) {
+        for (int i = 0; i < connection_count; i++) {
+            struct connection *c = &connections[i];
+            send_request(c, paths[((long)i * 7919 + c->sent) % path_count], now(), 1);
+            sent++;
+        }
+    }
+    for (;;) {
+        double at = now();
+        if (rate > 0) {
+            /* every request now due goes out on a free connection; the rest wait for one, still timed from when due */
+            for (int i = 0; i < connection_count && next < (long)((at - start) * rate) + 1 && start + next / rate < end; i++) {
+                struct connection *c = &connections[i];
+                if (c->busy) continue;
+                double due = start + next / rate;
+                send_request(c, paths[next % path_count], due, due - start >= warm_up);
+                next++;
+                sent++;
+            }
+            if (start + next / rate >= end && completed == sent) break;
+        } else if (at >= end && completed == sent) {
+            break;
+        }
+        /* until the next request is due; when it is due already (every connection busy), until an answer frees one */
+        struct timespec wait = {0, 10 * 1000 * 1000};
+        if (rate > 0 && start + next / rate < end) {
+            double until = start + next / rate - now();
+            if (until > 0) { wait.tv_sec = (time_t)until; wait.tv_nsec = (long)((until - (double)wait.tv_sec) * 1e9); }
+        }
+        int ready = epoll_pwait2(epoll_fd, events, connection_count, &wait, NULL);
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            fail("epoll_pwait2");
+        }
+        at = now();
+        for (int e = 0; e < ready; e++) {
+            struct connection *c = events[e].data.ptr;
+            if (!receive(c, at) || rate > 0) continue;
+            if (at < end) {
+                send_request(c, paths[((long)(c - connections) * 7919 + c->sent) % path_count], at, 1);
+                sent++;
+            }
+        }
+    }
+    double elapsed = now() - start - warm_up;
+    qsort(latencies, (size_t)latency_count, sizeof *latencies, compare);
+    if (latency_file) {
+        FILE *out = fopen(latency_file, "wb");
+        if (!out || fwrite(latencies, sizeof *latencies, (size_t)latency_count, out) != (size_t)latency_count || fclose(out) != 0)
+            fail(latency_file);
+    }
+    printf("requests=%ld errors=%ld seconds=%.3f p50=%.3f p95=%.3f p99=%.3f max=%.3f\n", latency_count, errors, elapsed,
+           percentile(0.50), percentile(0.95), percentile(0.99), latency_count ? latencies[latency_count - 1] / 1000.0 : 0.0);
+    return 0;
+}
