@@ -3,11 +3,13 @@
  * that the client sharing the machine's two cores with the service and PostgreSQL costs little and adds no pauses of its
  * own (a .NET client's thread pool and garbage collector do). One thread and epoll.
  *
- *   loadgen -p PORT -f PATHS [-h HOST] [-H "Name: value"]... -c CONNECTIONS -d SECONDS [-r RATE -w SECONDS] [-o FILE]
+ *   loadgen -p PORT -f PATHS [-h HOST] [-H "Name: value"]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-o FILE]
  *
- * PATHS is a file with one request path per line. Closed loop (no -r): each connection sends its next request as soon
- * as the last is answered, connection i taking path (i * 7919 + n) modulo the count for its n-th request, and a latency
- * counts from the send. Open loop (-r RATE): request n is due at n / RATE seconds and takes path n modulo the count; it
+ * PATHS is a file with one request per line: a path to GET, or "POST path body" (the body sent as application/json,
+ * to the end of the line). Closed loop (no -r): each connection sends its next request as soon
+ * as the last is answered, connection i taking path (i * 7919 + n) modulo the count for its n-th request, or with -s
+ * (each connection its own requests, as writers that each keep to their own streams) path (i + n * CONNECTIONS) modulo
+ * the count; a latency counts from the send. Open loop (-r RATE): request n is due at n / RATE seconds and takes path n modulo the count; it
  * goes out on a free connection when due, or waits for one, and its latency counts from when it was due, so queueing
  * shows (as wrk2 measures). Requests due in the first -w seconds are sent but not timed (a warm-up at the rate).
  *
@@ -46,7 +48,8 @@ struct connection {
 
 static struct sockaddr_in address;
 static const char *host = "127.0.0.1";
-static char **paths;
+static char **paths;   /* each request's path; its body, if any, in bodies (POST) */
+static char **bodies;
 static long path_count;
 static char headers[4096];
 static struct connection *connections;
@@ -55,6 +58,13 @@ static int epoll_fd;
 static uint32_t *latencies; /* microseconds */
 static long latency_count, latency_capacity;
 static long errors, completed;
+static int sticky;
+
+/* The closed loop's next request on connection i. */
+static long closed_loop_request(long i, long n)
+{
+    return (sticky ? i + n * connection_count : i * 7919 + n) % path_count;
+}
 
 static double now(void)
 {
@@ -92,10 +102,14 @@ static void record(double latency_seconds)
     latencies[latency_count++] = (uint32_t)(latency_seconds * 1e6);
 }
 
-static void send_request(struct connection *c, const char *path, double since, int timed)
+static void send_request(struct connection *c, long which, double since, int timed)
 {
-    char request[8192];
-    int length = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", path, host, headers);
+    char request[16384];
+    const char *path = paths[which], *body = bodies[which];
+    int length = body
+        ? snprintf(request, sizeof request, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n%s",
+                   path, host, strlen(body), headers, body)
+        : snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", path, host, headers);
     if (length <= 0 || length >= (int)sizeof request) { fputs("loadgen: request too long\n", stderr); exit(2); }
     for (int written = 0; written < length;) {
         ssize_t n = write(c->fd, request + written, length - written);
@@ -196,7 +210,7 @@ static void read_paths(const char *file)
 {
     FILE *f = fopen(file, "r");
     if (!f) fail(file);
-    char line[4096];
+    char line[8192];
     long capacity = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = 0;
@@ -204,9 +218,18 @@ static void read_paths(const char *file)
         if (path_count == capacity) {
             capacity = capacity ? capacity * 2 : 64;
             paths = realloc(paths, capacity * sizeof *paths);
-            if (!paths) fail("realloc");
+            bodies = realloc(bodies, capacity * sizeof *bodies);
+            if (!paths || !bodies) fail("realloc");
         }
-        paths[path_count++] = strdup(line);
+        char *body = NULL, *path = line;
+        if (strncmp(line, "POST ", 5) == 0) {
+            path = line + 5;
+            body = strchr(path, ' ');
+            if (!body) { fprintf(stderr, "loadgen: a POST line needs a body: %s\n", line); exit(2); }
+            *body++ = 0;
+        }
+        paths[path_count] = strdup(path);
+        bodies[path_count++] = body ? strdup(body) : NULL;
     }
     fclose(f);
     if (!path_count) { fputs("loadgen: no paths\n", stderr); exit(2); }
@@ -217,7 +240,7 @@ int main(int argc, char **argv)
     int port = 0, option;
     double duration = 0, rate = 0, warm_up = 0;
     const char *path_file = NULL, *latency_file = NULL;
-    while ((option = getopt(argc, argv, "h:p:f:H:c:d:r:w:o:")) != -1) {
+    while ((option = getopt(argc, argv, "h:p:f:H:c:d:r:w:o:s")) != -1) {
         switch (option) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -232,8 +255,9 @@ int main(int argc, char **argv)
         case 'r': rate = atof(optarg); break;
         case 'w': warm_up = atof(optarg); break;
         case 'o': latency_file = optarg; break;
+        case 's': sticky = 1; break;
         default:
-            fputs("usage: loadgen -p PORT -f PATHS [-h HOST] [-H header]... -c CONNECTIONS -d SECONDS [-r RATE -w SECONDS] [-o FILE]\n", stderr);
+            fputs("usage: loadgen -p PORT -f PATHS [-h HOST] [-H header]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-o FILE]\n", stderr);
             return 2;
         }
     }
@@ -262,7 +286,7 @@ int main(int argc, char **argv)
     if (rate == 0) {
         for (int i = 0; i < connection_count; i++) {
             struct connection *c = &connections[i];
-            send_request(c, paths[((long)i * 7919 + c->sent) % path_count], now(), 1);
+            send_request(c, closed_loop_request(i, c->sent), now(), 1);
             sent++;
         }
     }
@@ -274,7 +298,7 @@ int main(int argc, char **argv)
                 struct connection *c = &connections[i];
                 if (c->busy) continue;
                 double due = start + next / rate;
-                send_request(c, paths[next % path_count], due, due - start >= warm_up);
+                send_request(c, next % path_count, due, due - start >= warm_up);
                 next++;
                 sent++;
             }
@@ -298,7 +322,7 @@ int main(int argc, char **argv)
             struct connection *c = events[e].data.ptr;
             if (!receive(c, at) || rate > 0) continue;
             if (at < end) {
-                send_request(c, paths[((long)(c - connections) * 7919 + c->sent) % path_count], at, 1);
+                send_request(c, closed_loop_request(c - connections, c->sent), at, 1);
                 sent++;
             }
         }
