@@ -39,6 +39,9 @@ public sealed class LeanClient(string executable, string artifacts)
         };
         foreach (var argument in (string[])["-h", server.Host, "-p", Number(server.Port), "-f", pathFile, "-o", latencyFile, .. load])
             start.ArgumentList.Add(argument);
+        // TRACKER_BENCH_TRACE=1: an open loop's latencies per quarter-second, on stderr as HttpLoad's own.
+        var tracing = Tracing && load.Contains("-r");
+        if (tracing) start.ArgumentList.Add("-t");
         if (apiKey is not null)
         {
             start.ArgumentList.Add("-H");
@@ -49,6 +52,7 @@ public sealed class LeanClient(string executable, string artifacts)
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0) throw new InvalidOperationException($"loadgen failed: {await errors}{await output}");
+        if (tracing) Console.Error.Write(await errors);
         // "requests=N errors=N seconds=S p50=..": the latencies themselves come from the file, so rounds can be put together.
         var summary = (await output).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(pair => pair.Split('=')).ToDictionary(pair => pair[0], pair => pair[1]);
@@ -61,6 +65,8 @@ public sealed class LeanClient(string executable, string artifacts)
         return LoadResult.Of(latenciesMs, int.Parse(summary["errors"], CultureInfo.InvariantCulture),
             TimeSpan.FromSeconds(double.Parse(summary["seconds"], CultureInfo.InvariantCulture)));
     }
+
+    private static readonly bool Tracing = Environment.GetEnvironmentVariable("TRACKER_BENCH_TRACE") == "1";
 
     private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

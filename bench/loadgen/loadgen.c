@@ -3,7 +3,7 @@
  * that the client sharing the machine's two cores with the service and PostgreSQL costs little and adds no pauses of its
  * own (a .NET client's thread pool and garbage collector do). One thread and epoll.
  *
- *   loadgen -p PORT -f PATHS [-h HOST] [-H "Name: value"]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-o FILE]
+ *   loadgen -p PORT -f PATHS [-h HOST] [-H "Name: value"]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-o FILE] [-t]
  *
  * PATHS is a file with one request per line: a path to GET, or "POST path body" (the body sent as application/json,
  * to the end of the line). Closed loop (no -r): each connection sends its next request as soon
@@ -15,7 +15,9 @@
  *
  * Prints one line: requests=N errors=N seconds=S p50=MS p95=MS p99=MS max=MS (errors: answers not 2xx, and requests
  * whose connection failed; each failed connection is opened again). -o writes every timed latency to FILE, in ascending
- * order, as unsigned 32-bit microseconds in the machine's byte order.
+ * order, as unsigned 32-bit microseconds in the machine's byte order. -t prints, on stderr, each quarter-second's
+ * requests (by when they were due, or sent in a closed loop): how many, the slowest and the mean latency, after the
+ * wall-clock time the run started, to line up with a log.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -29,6 +31,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +62,10 @@ static uint32_t *latencies; /* microseconds */
 static long latency_count, latency_capacity;
 static long errors, completed;
 static int sticky;
+static int tracing;
+static double started_at;
+#define TRACE_WINDOWS 4096
+static struct { long count; double max, sum; } windows[TRACE_WINDOWS];
 
 /* The closed loop's next request on connection i. */
 static long closed_loop_request(long i, long n)
@@ -189,6 +196,15 @@ static int receive(struct connection *c, double at)
     if (status < 200 || status > 299) errors++;
     completed++;
     if (c->timed) record(at - c->since);
+    if (tracing) {
+        long w = (long)((c->since - started_at) * 4);
+        if (w >= 0 && w < TRACE_WINDOWS) {
+            double latency = (at - c->since) * 1000;
+            windows[w].count++;
+            windows[w].sum += latency;
+            if (latency > windows[w].max) windows[w].max = latency;
+        }
+    }
     c->busy = 0;
     return 1;
 }
@@ -240,7 +256,7 @@ int main(int argc, char **argv)
     int port = 0, option;
     double duration = 0, rate = 0, warm_up = 0;
     const char *path_file = NULL, *latency_file = NULL;
-    while ((option = getopt(argc, argv, "h:p:f:H:c:d:r:w:o:s")) != -1) {
+    while ((option = getopt(argc, argv, "h:p:f:H:c:d:r:w:o:st")) != -1) {
         switch (option) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -256,8 +272,9 @@ int main(int argc, char **argv)
         case 'w': warm_up = atof(optarg); break;
         case 'o': latency_file = optarg; break;
         case 's': sticky = 1; break;
+        case 't': tracing = 1; break;
         default:
-            fputs("usage: loadgen -p PORT -f PATHS [-h HOST] [-H header]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-o FILE]\n", stderr);
+            fputs("usage: loadgen -p PORT -f PATHS [-h HOST] [-H header]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-o FILE] [-t]\n", stderr);
             return 2;
         }
     }
@@ -280,6 +297,14 @@ int main(int argc, char **argv)
     if (!latencies) fail("malloc");
     struct epoll_event events[MAX_CONNECTIONS];
     double start = now();
+    started_at = start;
+    if (tracing) {
+        struct timeval wall;
+        gettimeofday(&wall, NULL);
+        struct tm utc;
+        gmtime_r(&wall.tv_sec, &utc);
+        fprintf(stderr, "trace starts %02d:%02d:%02d.%03ld UTC\n", utc.tm_hour, utc.tm_min, utc.tm_sec, (long)(wall.tv_usec / 1000));
+    }
     double end = start + warm_up + duration;
     long next = 0;   /* open loop: the next request number to send */
     long sent = 0;
@@ -328,6 +353,11 @@ int main(int argc, char **argv)
         }
     }
     double elapsed = now() - start - warm_up;
+    for (long w = 0; tracing && w < TRACE_WINDOWS; w++) {
+        if (windows[w].count)
+            fprintf(stderr, "trace %6ld ms: %5ld sent, max %7.1f ms, mean %6.1f\n", w * 250, windows[w].count, windows[w].max,
+                    windows[w].sum / windows[w].count);
+    }
     qsort(latencies, (size_t)latency_count, sizeof *latencies, compare);
     if (latency_file) {
         FILE *out = fopen(latency_file, "wb");
