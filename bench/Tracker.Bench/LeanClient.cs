@@ -6,7 +6,7 @@ namespace Tracker.Bench;
 
 /// <summary>
 /// The reads' load generator: bench/loadgen/loadgen.c, one C thread on epoll, built by scripts/bench.sh. The .NET loops of
-/// <see cref="HttpLoad"/> cost about as much CPU per read as the service's own endpoint and, on two cores shared with the
+/// <see cref="HttpLoad"/> cost about half as much CPU per read as the service's HTTP process and, on two cores shared with the
 /// service and PostgreSQL, put their own thread pool's and collector's delays into the latencies they time: the same
 /// half load of reads by key (9,640/s), the two clients in turns against one service, measured p50 3.3 and 3.2 ms
 /// through them and 0.3 and 0.4 ms through this client (docs/benchmarks-profile.md, twenty-second session). Writes keep
@@ -16,21 +16,41 @@ public sealed class LeanClient(string executable, string artifacts)
 {
     /// <summary>Closed loop: each connection sends its next GET as soon as the last is answered.</summary>
     public Task<LoadResult> ClosedLoop(Uri server, IReadOnlyList<string> paths, int connections, TimeSpan duration, string? apiKey = null) =>
-        Run(server, paths, apiKey, ["-c", Number(connections), "-d", Number(duration.TotalSeconds)]);
+        Run(server, paths, apiKey, duration, ["-c", Number(connections), "-d", Number(duration.TotalSeconds)]);
 
     /// <summary>
     /// Open loop at a fixed rate, timed from when each request was due, after <see cref="HttpLoad.WarmUp"/> at that rate
     /// (as <see cref="HttpLoad.FixedRate"/>); at most <paramref name="connections"/> in flight, the rest waiting for one.
     /// </summary>
     public Task<LoadResult> FixedRate(Uri server, IReadOnlyList<string> paths, double perSecond, TimeSpan duration, int connections, string? apiKey = null) =>
-        Run(server, paths, apiKey, ["-c", Number(connections), "-d", Number(duration.TotalSeconds), "-r", Number(perSecond),
+        Run(server, paths, apiKey, HttpLoad.WarmUp + duration, ["-c", Number(connections), "-d", Number(duration.TotalSeconds), "-r", Number(perSecond),
             "-w", Number(HttpLoad.WarmUp.TotalSeconds)]);
 
-    private async Task<LoadResult> Run(Uri server, IReadOnlyList<string> paths, string? apiKey, string[] load)
+    /// <summary>
+    /// Longer than the load lasts, it has hung: the client has no timeout of its own per request, so a request the
+    /// server never answers would hold it. Five minutes, as the .NET client's (BenchSettings).
+    /// </summary>
+    private static readonly TimeSpan Stuck = TimeSpan.FromMinutes(5);
+
+    private async Task<LoadResult> Run(Uri server, IReadOnlyList<string> paths, string? apiKey, TimeSpan lasts, string[] load)
     {
         var id = Guid.NewGuid().ToString("N");
         var pathFile = Path.Combine(artifacts, $"loadgen-{id}.paths");
         var latencyFile = Path.Combine(artifacts, $"loadgen-{id}.latencies");
+        try
+        {
+            return await Run(server, paths, apiKey, lasts, load, pathFile, latencyFile);
+        }
+        finally
+        {
+            File.Delete(pathFile);
+            File.Delete(latencyFile);
+        }
+    }
+
+    private async Task<LoadResult> Run(Uri server, IReadOnlyList<string> paths, string? apiKey, TimeSpan lasts, string[] load,
+        string pathFile, string latencyFile)
+    {
         await File.WriteAllLinesAsync(pathFile, paths);
         var start = new ProcessStartInfo(executable)
         {
@@ -50,7 +70,18 @@ public sealed class LeanClient(string executable, string artifacts)
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using (var stuck = new CancellationTokenSource(lasts + Stuck))
+        {
+            try
+            {
+                await process.WaitForExitAsync(stuck.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill();
+                throw new TimeoutException($"loadgen did not end within {lasts + Stuck} of a {lasts} load");
+            }
+        }
         if (process.ExitCode != 0) throw new InvalidOperationException($"loadgen failed: {await errors}{await output}");
         if (tracing) Console.Error.Write(await errors);
         // "requests=N errors=N seconds=S p50=..": the latencies themselves come from the file, so rounds can be put together.
@@ -60,8 +91,6 @@ public sealed class LeanClient(string executable, string artifacts)
         var micros = MemoryMarshal.Cast<byte, uint>(bytes);
         var latenciesMs = new double[micros.Length];
         for (var i = 0; i < micros.Length; i++) latenciesMs[i] = micros[i] / 1000.0;
-        File.Delete(pathFile);
-        File.Delete(latencyFile);
         return LoadResult.Of(latenciesMs, int.Parse(summary["errors"], CultureInfo.InvariantCulture),
             TimeSpan.FromSeconds(double.Parse(summary["seconds"], CultureInfo.InvariantCulture)));
     }

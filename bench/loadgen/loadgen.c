@@ -1,5 +1,5 @@
 /*
- * loadgen: a lean HTTP/1.1 load generator for the benchmark's reads (GET over keep-alive connections on loopback), so
+ * loadgen: a lean HTTP/1.1 load generator for the benchmark (GET and POST over keep-alive connections on loopback), so
  * that the client sharing the machine's two cores with the service and PostgreSQL costs little and adds no pauses of its
  * own (a .NET client's thread pool and garbage collector do). One thread and epoll.
  *
@@ -9,12 +9,13 @@
  * to the end of the line). Closed loop (no -r): each connection sends its next request as soon
  * as the last is answered, connection i taking path (i * 7919 + n) modulo the count for its n-th request, or with -s
  * (each connection its own requests, as writers that each keep to their own streams) path (i + n * CONNECTIONS) modulo
- * the count; a latency counts from the send. Open loop (-r RATE): request n is due at n / RATE seconds and takes path n modulo the count; it
+ * the count, which must then be a multiple of the connections; a latency counts from the send. Open loop (-r RATE): request n is due at n / RATE seconds and takes path n modulo the count; it
  * goes out on a free connection when due, or waits for one, and its latency counts from when it was due, so queueing
  * shows (as wrk2 measures). Requests due in the first -w seconds are sent but not timed (a warm-up at the rate).
  *
  * Prints one line: requests=N errors=N seconds=S p50=MS p95=MS p99=MS max=MS (errors: answers not 2xx, and requests
- * whose connection failed; each failed connection is opened again). -o writes every timed latency to FILE, in ascending
+ * on a connection the server closed, which is then opened again). A write or a connect that fails, or an answer that is
+ * not HTTP/1.1 as Kestrel writes it (no trailers, nothing unasked for), ends the run with the reason on stderr. -o writes every timed latency to FILE, in ascending
  * order, as unsigned 32-bit microseconds in the machine's byte order. -t prints, on stderr, each quarter-second's
  * requests (by when they were due, or sent in a closed loop): how many, the slowest and the mean latency, after the
  * wall-clock time the run started, to line up with a log.
@@ -26,6 +27,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +150,10 @@ static size_t whole_response(struct connection *c, int *status)
     int chunked = 0;
     for (char *line = memmem(in, head, "\r\n", 2) + 2; line < end; line = memmem(line, (size_t)(end - line) + 2, "\r\n", 2) + 2) {
         if (strncasecmp(line, "content-length:", 15) == 0) content_length = atol(line + 15);
-        else if (strncasecmp(line, "transfer-encoding:", 18) == 0 && memmem(line, (size_t)(end - line), "chunked", 7)) chunked = 1;
+        else if (strncasecmp(line, "transfer-encoding:", 18) == 0) {
+            char *line_end = memmem(line, (size_t)(end - line) + 2, "\r\n", 2);
+            if (memmem(line, (size_t)(line_end - line), "chunked", 7)) chunked = 1;
+        }
     }
     if (!chunked) {
         size_t total = head + (size_t)(content_length < 0 ? 0 : content_length);
@@ -190,6 +195,7 @@ static int receive(struct connection *c, double at)
     int status = 0;
     size_t used = whole_response(c, &status);
     if (!used) return 0;
+    if (!c->busy) { fputs("loadgen: an answer to no request\n", stderr); exit(2); }
     memmove(c->in, c->in + used, c->have - used);
     c->have -= used;
     if (c->have) { fputs("loadgen: bytes after a response\n", stderr); exit(2); }
@@ -283,6 +289,12 @@ int main(int argc, char **argv)
         return 2;
     }
     read_paths(path_file);
+    if (sticky && path_count % connection_count != 0) {
+        fputs("loadgen: with -s the number of requests must be a multiple of the connections\n", stderr);
+        return 2;
+    }
+    /* a write to a connection the server reset fails with EPIPE (and is reported) rather than killing the process */
+    signal(SIGPIPE, SIG_IGN);
     address.sin_family = AF_INET;
     address.sin_port = htons((uint16_t)port);
     if (inet_pton(AF_INET, host, &address.sin_addr) != 1) { fputs("loadgen: -h takes an IPv4 address\n", stderr); return 2; }
@@ -319,7 +331,7 @@ int main(int argc, char **argv)
         double at = now();
         if (rate > 0) {
             /* every request now due goes out on a free connection; the rest wait for one, still timed from when due */
-            for (int i = 0; i < connection_count && next < (long)((at - start) * rate) + 1 && start + next / rate < end; i++) {
+            for (int i = 0; i < connection_count && next < (long)((now() - start) * rate) + 1 && start + next / rate < end; i++) {
                 struct connection *c = &connections[i];
                 if (c->busy) continue;
                 double due = start + next / rate;
@@ -331,11 +343,19 @@ int main(int argc, char **argv)
         } else if (at >= end && completed == sent) {
             break;
         }
-        /* until the next request is due; when it is due already (every connection busy), until an answer frees one */
+        /* until the next request is due; when it is due already, at once if a connection is free, or else until an
+           answer frees one (the 10 ms only bounds a wait that an answer ends first) */
         struct timespec wait = {0, 10 * 1000 * 1000};
         if (rate > 0 && start + next / rate < end) {
             double until = start + next / rate - now();
-            if (until > 0) { wait.tv_sec = (time_t)until; wait.tv_nsec = (long)((until - (double)wait.tv_sec) * 1e9); }
+            if (until > 0) {
+                wait.tv_sec = (time_t)until;
+                wait.tv_nsec = (long)((until - (double)wait.tv_sec) * 1e9);
+            } else {
+                for (int i = 0; i < connection_count; i++) {
+                    if (!connections[i].busy) { wait.tv_nsec = 0; break; }
+                }
+            }
         }
         int ready = epoll_pwait2(epoll_fd, events, connection_count, &wait, NULL);
         if (ready < 0) {
