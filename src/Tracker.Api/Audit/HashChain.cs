@@ -70,7 +70,7 @@ public static class HashChain
                         'tracker-event v2' || E'\n' || NEW.stream_id::text || E'\n' || NEW.version::text || E'\n' ||
                         NEW.seq_id::text || E'\n' || NEW.id::text || E'\n' ||
                         {SqlField("NEW.type")} || E'\n' || {SqlField("data_text")} || E'\n' ||
-                        to_char(NEW.timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || E'\n' ||
+                        {RecordedAtSql("NEW.timestamp")} || E'\n' ||
                         {SqlField("NEW.tenant_id")} || E'\n' || {SqlField("NEW.mt_dotnet_type")} || E'\n' ||
                         {SqlField("NEW.user_name")} || E'\n' || {SqlField("NEW.correlation_id")} || E'\n' ||
                         {SqlField("NEW.causation_id")} || E'\n' || {SqlField("headers_text")} || E'\n' ||
@@ -84,6 +84,14 @@ public static class HashChain
             END;
             """, EnsureTriggerSql(schema));
     }
+
+    /// <summary>
+    /// An event's timestamp as the hash covers it: UTC to the microsecond, or "infinity" / "-infinity" (Marten writes its
+    /// tombstones, which fill the sequence numbers of a failed append, at DateTimeOffset.MinValue, which Npgsql stores as
+    /// -infinity; to_char gives null for it, which made the whole hash null and the tombstone's insert fail).
+    /// </summary>
+    public static string RecordedAtSql(string column) =>
+        $"case when isfinite({column}) then to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') else {column}::text end";
 
     // A text as its length in bytes and itself, or "-" for null.
     private static string SqlField(string expression) =>

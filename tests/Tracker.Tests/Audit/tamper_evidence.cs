@@ -8,6 +8,7 @@ using Tracker.Api.Audit.Checkpoints;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Tests.Commitments;
+using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
@@ -667,6 +668,65 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var whole = await Verify();
         whole.Intact.ShouldBeTrue(string.Join("; ", whole.Breaks.Select(b => b.Reason)));
         whole.BreakCount.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task statements_of_one_new_commitment_that_race_leave_every_sequence_number_a_hashed_row()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        var client = Api.Server.CreateClient();
+
+        // Eight statements of one new key at once: a loser whose append fails after Marten drew its sequence numbers has
+        // them filled with tombstones (stored at -infinity), which the hash chain's trigger must take too (an outsider's
+        // race left such gaps; the next test writes such a row itself, since a race here need not lose that late).
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var response = await client.PostAsync("/api/commitments",
+                System.Net.Http.Json.JsonContent.Create(StabilisationGoal("raced-goal")));
+            return (int)response.StatusCode;
+        }));
+        await TakeCheckpoint();
+
+        answers.Count(s => s == 201).ShouldBe(1);
+        answers.Count(s => s == 409).ShouldBe(7);
+        var (events, unhashed, highest) = await LogRows();
+        unhashed.ShouldBe(0);
+        events.ShouldBe(highest, "a sequence number without its row: a failed append left a gap");
+        var whole = await Verify();
+        whole.Intact.ShouldBeTrue(string.Join("; ", whole.Breaks.Select(b => b.Reason)));
+    }
+
+    [Fact]
+    public async Task an_event_stored_at_an_infinite_time_is_hashed_and_verifies()
+    {
+        await AHistory();
+        var stream = Guid.NewGuid();
+        // As Marten writes a tombstone: DateTimeOffset.MinValue, which Npgsql stores as -infinity.
+        await AsService($$"""
+            insert into tracker.mt_streams (id, tenant_id, version, is_archived) values ('{{stream}}', '*DEFAULT*', 1, false);
+            insert into tracker.mt_events (data, type, mt_dotnet_type, id, stream_id, version, timestamp, tenant_id, seq_id)
+            values ('{}', 'tombstone', 'JasperFx.Events.Tombstone, JasperFx.Events', '{{Guid.NewGuid()}}', '{{stream}}', 1,
+                    '-infinity', '*DEFAULT*', nextval('tracker.mt_events_sequence'))
+            """);
+        await TakeCheckpoint();
+
+        var (_, unhashed, _) = await LogRows();
+        unhashed.ShouldBe(0);
+        var whole = await Verify();
+        whole.Intact.ShouldBeTrue(string.Join("; ", whole.Breaks.Select(b => b.Reason)));
+    }
+
+    /// <summary>How many events the log holds, how many of them have no hash, and the highest sequence number.</summary>
+    private async Task<(long Events, long Unhashed, long Highest)> LogRows()
+    {
+        await using var command = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
+            select count(*), count(*) filter (where not exists (select 1 from tracker.event_hashes h where h.seq_id = e.seq_id)),
+                   coalesce(max(e.seq_id), 0)
+              from tracker.mt_events e
+            """);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     [Fact]

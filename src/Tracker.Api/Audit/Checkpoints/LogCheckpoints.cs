@@ -155,7 +155,7 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
         return $"""
             select e.seq_id, e.stream_id, h.hash, h.scheme, h.previous_hash, {previous},
                    e.version, {Recorded("e.type")}, {Recorded("e.data::text")},
-                   {Recorded("to_char(e.timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')")},
+                   {Recorded(HashChain.RecordedAtSql("e.timestamp"))},
                    {Recorded("e.tenant_id")}, {Recorded("e.mt_dotnet_type")}, {Recorded("e.user_name")}, {Recorded("e.correlation_id")},
                    {Recorded("e.causation_id")}, {Recorded("e.headers::text")}, {Recorded("e.bdata")}, coalesce(e.is_archived, false), e.id
               from {S}.mt_events e
