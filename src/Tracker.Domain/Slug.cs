@@ -9,10 +9,11 @@ public static class Slug
     public static string From(string text)
     {
         var builder = new StringBuilder(text.Length);
-        foreach (var c in text.Normalize(NormalizationForm.FormD))
+        foreach (var c in text)
         {
             if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
             if (char.IsAsciiLetterOrDigit(c)) builder.Append(char.ToLowerInvariant(c));
+            else if (LatinLetter(c) is { } folded) builder.Append(folded);
             else if (builder.Length > 0 && builder[^1] != '-') builder.Append('-');
         }
         var slug = builder.ToString().Trim('-');
@@ -21,17 +22,67 @@ public static class Slug
 
     /// <summary>
     /// Whether a slug of the text would lose some of its letters or digits (日本, Ω), or have none at all ("!!!"): two
-    /// such names would share one key. Accents are not lost: "Türkiye" is "turkiye".
+    /// such names would share one key. Accents are not lost: "Türkiye" is "turkiye", "København" "kobenhavn".
     /// </summary>
     public static bool LosesLetters(string text)
     {
         var kept = 0;
-        foreach (var c in text.Normalize(NormalizationForm.FormD))
+        foreach (var c in text)
         {
             if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
-            if (char.IsAsciiLetterOrDigit(c)) kept++;
+            if (char.IsAsciiLetterOrDigit(c) || LatinLetter(c) is not null) kept++;
             else if (char.IsLetterOrDigit(c)) return true;
         }
         return kept == 0;
     }
+
+    /// <summary>
+    /// A Latin letter with a diacritic (or a ligature, or a letter such as ø, ł, ß) as the ASCII letters it is written
+    /// with when accents are dropped; null for any other character. A table rather than Unicode decomposition: the
+    /// service runs with invariant globalization, where string.Normalize leaves "ü" as it is (and a slug would lose it),
+    /// and this way a key does not depend on the machine's ICU. Marks written as characters of their own ("u" and a
+    /// combining diaeresis) are skipped by the callers.
+    /// </summary>
+    private static string? LatinLetter(char c) => c switch
+    {
+        >= '\u00C0' and <= '\u024F' => Folded(LatinSupplementAndExtended[c - '\u00C0'], c),
+        >= '\u1E00' and <= '\u1EFF' => Folded(LatinExtendedAdditional[c - '\u1E00'], c),
+        _ => null
+    };
+
+    private static string? Folded(char entry, char c) => entry switch
+    {
+        '.' => null,
+        '*' => c switch
+        {
+            'Æ' or 'æ' or 'Ǣ' or 'ǣ' or 'Ǽ' or 'ǽ' => "ae",
+            'Þ' or 'þ' => "th",
+            'ß' or 'ẞ' => "ss",
+            'Ĳ' or 'ĳ' => "ij",
+            'Œ' or 'œ' => "oe",
+            'Ǆ' or 'ǅ' or 'ǆ' or 'Ǳ' or 'ǲ' or 'ǳ' => "dz",
+            'Ǉ' or 'ǈ' or 'ǉ' => "lj",
+            _ => "nj"
+        },
+        _ => Letters[entry - 'a']
+    };
+
+    private static readonly string[] Letters = [.. Enumerable.Range('a', 26).Select(l => ((char)l).ToString())];
+
+    // Generated from Unicode's decompositions (NFKD, the ASCII letter kept, the marks dropped), with ø, đ, ł, ħ, ŧ, ı, ð,
+    // ŋ, ĸ, ſ and the like given their plain letter: one entry per code point, '.' for none, '*' for two letters.
+    private const string LatinSupplementAndExtended =
+        "aaaaaa*ceeeeiiiidnooooo.ouuuuy**aaaaaa*ceeeeiiiidnooooo.ouuuuy*y" +
+        "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii**jjkkklllllll" +
+        "lllnnnnnn.nnoooooo**rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs" +
+        "b.................f....i........oo.............uu....zz........." +
+        "....*********aaiioouuuuuuuuuu.aaaa**ggggkkoooo..j***gg..nnaa**oo" +
+        "aaaaeeeeiiiioooorrrruuuusstt..hh......aaeeooooooooyy............" +
+        "...b............";
+
+    private const string LatinExtendedAdditional =
+        "aabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmm" +
+        "mmmmnnnnnnnnoooooooopppprrrrrrrrssssssssssttttttttuuuuuuuuuuvvvv" +
+        "wwwwwwwwwwxxxxyyzzzzzzhtwy.s..*.aaaaaaaaaaaaaaaaaaaaaaaaeeeeeeee" +
+        "eeeeeeeeiiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyy......";
 }
