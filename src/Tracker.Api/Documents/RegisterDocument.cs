@@ -14,7 +14,7 @@ namespace Tracker.Api.Documents;
 public sealed record RegisterDocument(
     string Key,
     string Title,
-    DateOnly? PublishedOn,
+    [property: Happened] DateOnly? PublishedOn,
     string? Venue,
     string Kind,
     string? Url,

@@ -185,6 +185,36 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_fact_dated_after_today_is_refused_and_a_deadline_after_it_is_not()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var before = await Api.EventCount();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var later = today.AddDays(2).ToString("yyyy-MM-dd");
+        var source = """{"documentKey":"washington-2024","primary":true}""";
+
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(announcedOn: later)), 400, "announcedOn");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, $"/api/commitments/{Goal}/assessments",
+            $$"""{"status":"in-progress","assessedOn":"{{later}}","rationale":"x","source":{{source}}}"""), 400, "assessedOn");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, $"/api/commitments/{Goal}/assessments",
+            $$"""{"status":"achieved","assessedOn":"2025-01-01","effectiveOn":"2999-01-01","rationale":"x","source":{{source}}}"""), 400, "effectiveOn");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, $"/api/commitments/{Goal}/progress",
+            $$"""{"figure":1,"currency":"USD","comparator":"exactly","asOf":"{{later}}","source":{{source}}}"""), 400, "asOf");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, $"/api/commitments/{Goal}/progress",
+            $$$"""{"figure":1,"currency":"USD","comparator":"exactly","asOf":"2025-01-01","source":{"documentKey":"washington-2024","primary":true,"on":"{{{later}}}"}}"""), 400, "source.on");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/documents",
+            $$"""{"key":"tomorrows-paper","title":"x","publishedOn":"{{later}}","kind":"communique","primary":true}"""), 400, "publishedOn");
+        (await Api.EventCount()).ShouldBe(before);
+
+        // A day's grace for a monitor already in tomorrow (UTC+14), and a deadline may lie anywhere ahead.
+        var tomorrow = today.AddDays(1).ToString("yyyy-MM-dd");
+        (await Send(HttpMethod.Post, $"/api/commitments/{Goal}/progress",
+            $$"""{"figure":1,"currency":"USD","comparator":"exactly","asOf":"{{tomorrow}}","source":{{source}}}""")).Status.ShouldBe(200);
+        (await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions",
+            $$"""{"deadline":{"date":"2999-12-01","precision":"season"},"reason":"moved","source":{{source}}}""")).Status.ShouldBe(200);
+    }
+
+    [Fact]
     public async Task a_pledger_named_without_latin_letters_is_refused_rather_than_merged_with_others()
     {
         await Api.StatedTheStabilisationGoal();

@@ -105,12 +105,12 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         await Api.Write("/api/commitments", new
         {
             key = "brussels-small-group", title = "Small Group meeting in Brussels", kind = "milestone", lineOfEffort = "meetings",
-            actors = new[] { "coalition" }, deadline = new { date = "2099-09-01", precision = "season" },
+            actors = new[] { "coalition" }, deadline = new { date = "2025-09-01", precision = "season" },
             statedIn = new { documentKey = "washington-2024", quote = "in Brussels in the fall" }
         }, 201);
         await Api.Write("/api/commitments/brussels-small-group/assessments", new
         {
-            status = "achieved", assessedOn = "2099-10-01", rationale = "held", source = Source
+            status = "achieved", assessedOn = "2025-10-01", rationale = "held", source = Source
         });
 
         var progress = await Api.ReadCommitment("brussels-small-group");

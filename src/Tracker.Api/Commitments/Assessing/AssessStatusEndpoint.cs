@@ -15,8 +15,8 @@ namespace Tracker.Api.Commitments.Assessing;
 /// A status assessment with its rationale and evidence: judged on <see cref="AssessedOn"/>, about a state of affairs in
 /// effect since <see cref="EffectiveOn"/> (the achievement's day, the day it stalled; by default the day of judgement).
 /// </summary>
-public sealed record AssessStatusRequest(CommitmentStatus? Status, DateOnly? AssessedOn, [property: MultiLine] string Rationale,
-    Evidence Source, DateOnly? EffectiveOn = null) : ICitesItsSource
+public sealed record AssessStatusRequest(CommitmentStatus? Status, [property: Happened] DateOnly? AssessedOn, [property: MultiLine] string Rationale,
+    Evidence Source, [property: Happened] DateOnly? EffectiveOn = null) : ICitesItsSource
 {
     public sealed class Validator : AbstractValidator<AssessStatusRequest>
     {

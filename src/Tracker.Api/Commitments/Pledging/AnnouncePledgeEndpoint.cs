@@ -19,7 +19,7 @@ public sealed record AnnouncePledgeRequest(
     string? PledgeId,
     string Pledger,
     Money Amount,
-    DateOnly? AnnouncedOn,
+    [property: Happened] DateOnly? AnnouncedOn,
     ExchangeRate? ExchangeRate,
     Evidence Source) : ICitesItsSource, INamesPledges
 {

@@ -15,7 +15,7 @@ namespace Tracker.Api.Commitments.Pledging;
 public sealed record RecordPledgeStageRequest(
     PledgeStage? Stage,
     Money Amount,
-    DateOnly? On,
+    [property: Happened] DateOnly? On,
     ExchangeRate? ExchangeRate,
     Evidence Source) : ICitesItsSource
 {

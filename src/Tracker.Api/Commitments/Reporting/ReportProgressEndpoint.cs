@@ -20,7 +20,7 @@ public sealed record ReportProgressRequest(
     string? Unit,
     string? Currency,
     Comparator? Comparator,
-    DateOnly? AsOf,
+    [property: Happened] DateOnly? AsOf,
     ExchangeRate? ExchangeRate,
     [property: MultiLine] string? Note,
     Evidence Source,

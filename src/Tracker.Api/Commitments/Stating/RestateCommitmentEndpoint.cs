@@ -15,7 +15,7 @@ namespace Tracker.Api.Commitments.Stating;
 /// <summary>A later document restates the commitment. RestatedOn defaults to that document's publication date.</summary>
 public sealed record RestateCommitmentRequest(
     Provenance RestatedIn,
-    DateOnly? RestatedOn,
+    [property: Happened] DateOnly? RestatedOn,
     Target? NewTarget,
     Deadline? NewDeadline,
     [property: MultiLine] string? Note) : ICitesDocuments

@@ -24,7 +24,7 @@ public sealed record StateCommitmentRequest(
     Target? Target,
     Deadline? Deadline,
     Provenance StatedIn,
-    DateOnly? StatedOn)
+    [property: Happened] DateOnly? StatedOn)
 {
     public const int MaxActors = 50;
 

@@ -26,7 +26,7 @@ public static class InputBounds
     /// </summary>
     private static readonly ConcurrentDictionary<Type, Field[]> Fields = new();
 
-    private sealed record Field(PropertyInfo Property, string Name, bool MultiLine);
+    private sealed record Field(PropertyInfo Property, string Name, bool MultiLine, bool Happened);
 
     /// <summary>Each field (as the JSON body spells it) that breaks a bound, with what it must be.</summary>
     public static List<(string Field, string Message)> Check(object request)
@@ -57,6 +57,15 @@ public static class InputBounds
         return null;
     }
 
+    /// <summary>
+    /// A day something happened ([Happened]) after today: in UTC, with a day's grace for a monitor whose own date is
+    /// already tomorrow (UTC+14).
+    /// </summary>
+    private static string? FutureProblem(object value) =>
+        value is DateOnly date && date > DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1)
+            ? $"must not be later than today ({DateOnly.FromDateTime(DateTime.UtcNow):yyyy-MM-dd}, UTC): it is the day this happened."
+            : null;
+
     public static string? DateProblem(DateOnly date) =>
         date < EarliestDate || date > LatestDate ? $"must be a date between {EarliestDate:yyyy-MM-dd} and {LatestDate:yyyy-MM-dd}." : null;
 
@@ -83,7 +92,10 @@ public static class InputBounds
             // A plain value is checked here, so its path is written out only when it is reported.
             if (IsPlain(inner))
             {
-                if (Problem(inner, field.MultiLine) is { } found) failures.Add((Join(path, field.Name), found));
+                if ((Problem(inner, field.MultiLine) ?? (field.Happened ? FutureProblem(inner) : null)) is { } found)
+                {
+                    failures.Add((Join(path, field.Name), found));
+                }
                 continue;
             }
             Walk(inner, Join(path, field.Name), field.MultiLine, failures, depth + 1);
@@ -109,6 +121,7 @@ public static class InputBounds
         ? []
         : type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.SetMethod is not null && p.GetIndexParameters().Length == 0)
-            .Select(p => new Field(p, char.ToLowerInvariant(p.Name[0]) + p.Name[1..], p.IsDefined(typeof(MultiLineAttribute))))
+            .Select(p => new Field(p, char.ToLowerInvariant(p.Name[0]) + p.Name[1..], p.IsDefined(typeof(MultiLineAttribute)),
+                p.IsDefined(typeof(HappenedAttribute))))
             .ToArray();
 }

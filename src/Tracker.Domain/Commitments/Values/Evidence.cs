@@ -4,7 +4,7 @@ namespace Tracker.Domain.Commitments;
 /// The source of a recorded fact: a registered document (by key) or a web address, whether it is primary (an official
 /// text) or secondary (a report about it), the date it refers to, and a note.
 /// </summary>
-public sealed record Evidence(string? DocumentKey, string? Url, bool Primary, DateOnly? On = null, [property: MultiLine] string? Note = null)
+public sealed record Evidence(string? DocumentKey, string? Url, bool Primary, [property: Happened] DateOnly? On = null, [property: MultiLine] string? Note = null)
     : ICitesDocuments
 {
     public IEnumerable<string?> CitedDocuments() => [DocumentKey];
