@@ -126,6 +126,7 @@ app.MapWolverineEndpoints(options =>
     options.RejectUnparseableQueryValues = true;
     options.AddPolicy<FluentValidationPolicy>();
     options.AddPolicy<CommitmentWritePolicy>();
+    options.AddPolicy<Tracker.Api.Audit.PastParametersPolicy>();
     options.AddPolicy<RouteAuthorization>();
     options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);
     options.AddPolicy<IdempotentWritePolicy>();

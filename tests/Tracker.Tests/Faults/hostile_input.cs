@@ -215,6 +215,25 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_past_asked_of_a_route_that_answers_the_present_only_is_refused_not_ignored()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}/pledges?effectiveAsOf=2025-01-01"), 400, "effectiveAsOf");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}/timeline?version=1"), 400, "version");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/pledgers/germany?recordedAsOf=2025-01-01T00:00:00Z"), 400, "recordedAsOf");
+        var list = await Send(HttpMethod.Get, "/api/commitments?version=1");
+        ShouldBeAProblemNaming(list, 400, "version");
+        list.Text.ShouldContain("The past is served by GET /api/commitments/{key}");
+
+        // Where the past is served, it still is.
+        (await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version=1")).Status.ShouldBe(200);
+        (await Send(HttpMethod.Get, "/api/commitments?effectiveAsOf=2025-01-01")).Status.ShouldBe(200);
+        (await Send(HttpMethod.Get, $"/api/commitments/{Goal}/trend?recordedAsOf=2030-01-01T00:00:00Z")).Status.ShouldBe(200);
+        (await Send(HttpMethod.Get, "/api/dashboard?effectiveAsOf=2025-01-01")).Status.ShouldBe(200);
+    }
+
+    [Fact]
     public async Task a_pledger_named_without_latin_letters_is_refused_rather_than_merged_with_others()
     {
         await Api.StatedTheStabilisationGoal();

@@ -8,7 +8,8 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// printable ASCII or is too long, or a correlation id that does not begin with a letter or a digit, is a 400 naming it,
 /// before anything reads it. Nothing is trimmed or cut silently.
 /// The two past-view parameters take one format each, as the OpenAPI document says (the framework's parsing would also
-/// take "01/02/2024", which reads differently in different countries).
+/// take "01/02/2024", which reads differently in different countries), and a route that answers the present only refuses
+/// them (<see cref="Audit.PastParameters"/>).
 /// </summary>
 public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetailsService problems)
 {
@@ -33,6 +34,11 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                 else if (name == "effectiveAsOf" && !DatePattern().IsMatch(value)) errors[name] = [$"{name} must be a date as YYYY-MM-DD."];
                 else if (name == "recordedAsOf" && !InstantPattern().IsMatch(value))
                     errors[name] = [$"{name} must be a date and time in ISO 8601 with its offset, such as 2024-09-30T12:00:00Z."];
+            }
+            if (Audit.PastParameters.Names.Contains(name) &&
+                context.GetEndpoint()?.Metadata.GetMetadata<Audit.PastParameters>() is { } past && !past.Taken.Contains(name))
+            {
+                errors[name] = [Audit.PastParameters.NotTaken(name)];
             }
         }
         foreach (var header in RecordedHeaders)

@@ -1,0 +1,35 @@
+using JasperFx;
+using JasperFx.CodeGeneration;
+using Wolverine.Http;
+
+namespace Tracker.Api.Audit;
+
+/// <summary>
+/// Which of the past's query parameters (recordedAsOf, version, effectiveAsOf) a route answers: the ones its endpoint
+/// takes. Put on every endpoint by <see cref="PastParametersPolicy"/>, and read by the request guard, which refuses a
+/// past parameter a route would otherwise ignore: answering the present to someone who asked for the past, with nothing
+/// to say so, is the worst answer.
+/// </summary>
+public sealed record PastParameters(IReadOnlySet<string> Taken)
+{
+    public static readonly string[] Names = ["recordedAsOf", "version", "effectiveAsOf"];
+
+    /// <summary>What a route that does not take one says: where the past is served.</summary>
+    public static string NotTaken(string name) =>
+        $"{name} is not taken here: this route answers the present only. The past is served by GET /api/commitments/{{key}} " +
+        "(recordedAsOf, version, effectiveAsOf), /api/commitments/{key}/trend, /api/commitments and /api/dashboard " +
+        "(recordedAsOf, effectiveAsOf).";
+}
+
+public sealed class PastParametersPolicy : IHttpPolicy
+{
+    public void Apply(IReadOnlyList<HttpChain> chains, GenerationRules rules, IServiceContainer container)
+    {
+        foreach (var chain in chains)
+        {
+            var taken = chain.Method.Method.GetParameters().Select(p => p.Name)
+                .Where(name => name is not null && PastParameters.Names.Contains(name)).Select(name => name!).ToHashSet();
+            chain.Metadata.WithMetadata(new PastParameters(taken));
+        }
+    }
+}
