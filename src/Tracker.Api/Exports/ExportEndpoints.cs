@@ -81,7 +81,8 @@ public static class ExportEndpoints
     [WolverineGet("/api/commitments/{key}/history.csv", Name = "ExportCommitmentHistoryCsv")]
     [EndpointSummary("A commitment's history, as CSV")]
     [Tags("Exports")]
-    public static async Task History(string key, IQuerySession session, HttpContext http, CancellationToken token)
+    public static async Task History(string key, IQuerySession session, HttpContext http,
+        Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken token)
     {
         var events = await session.Events.FetchStreamAsync(StreamIds.ForCommitment(key), token: token);
         if (events.Count == 0)
@@ -96,7 +97,8 @@ public static class ExportEndpoints
         foreach (var h in (await CommitmentHistoryEndpoints.Entries(events.ToAsyncEnumerable())).Entries)
         {
             await csv.Row(h.Version, h.Sequence, h.Type, h.RecordedAt, h.EffectiveOn, h.Actor, h.CorrelationId, h.Summary,
-                JsonSerializer.Serialize(h.Data, h.Data.GetType()));
+                // As the JSON history spells it (the API's names and enum values), not as the log stores it.
+                JsonSerializer.Serialize(h.Data, h.Data.GetType(), json.Value.SerializerOptions));
         }
         await csv.Flush();
     }

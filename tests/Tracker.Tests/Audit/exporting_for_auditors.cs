@@ -85,6 +85,9 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
         lines.Length.ShouldBe(6);
         lines[2].ShouldContain("pledge-announced");
         lines[2].ShouldContain("Germany pledged EUR 25,000,000 (USD 27,100,000 at 1.084 on 2024-10-02)");
+        // The data as the JSON history spells it (the API's names and enum values), not as the log stores it.
+        lines[1].ShouldContain("\"\"kind\"\":\"\"financial\"\"");
+        lines[1].ShouldNotContain("\"\"Kind\"\"", Case.Sensitive);
     }
 
     [Fact]
