@@ -58,6 +58,10 @@ public sealed class DeadlineValidator : AbstractValidator<Deadline>
             .WithMessage("A month, quarter or season deadline is given by the first day of its period.");
         RuleFor(x => x.Date).Must(d => d!.Value.Month % 3 == 0).When(x => x.Date is not null && x.Precision == DeadlinePrecision.Season)
             .WithMessage("A season starts on the first of March, June, September or December.");
+        RuleFor(x => x.Date).Must(d => d!.Value.Month % 3 == 1).When(x => x.Date is not null && x.Precision == DeadlinePrecision.Quarter)
+            .WithMessage("A quarter starts on the first of January, April, July or October.");
+        RuleFor(x => x.Date).Must(d => d!.Value is { Month: 1, Day: 1 }).When(x => x.Date is not null && x.Precision == DeadlinePrecision.Year)
+            .WithMessage("A year deadline is given by the first of January of its year.");
         RuleFor(x => x.Description).MaximumLength(300);
     }
 }

@@ -234,6 +234,25 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_quarter_or_year_deadline_not_given_by_the_first_day_of_its_period_is_refused()
+    {
+        await Api.StatedTheStabilisationGoal();
+        string Revision(string date, string precision) => $$$"""
+            {"deadline":{"date":"{{{date}}}","precision":"{{{precision}}}"},"reason":"moved","source":{"documentKey":"washington-2024","primary":true}}
+            """;
+
+        var quarter = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", Revision("2027-02-01", "quarter"));
+        ShouldBeAProblemNaming(quarter, 400, "deadline.date");
+        quarter.Text.ShouldContain("A quarter starts on the first of January, April, July or October.");
+        var year = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", Revision("2027-06-15", "year"));
+        ShouldBeAProblemNaming(year, 400, "deadline.date");
+        year.Text.ShouldContain("A year deadline is given by the first of January of its year.");
+
+        (await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", Revision("2027-04-01", "quarter"))).Status.ShouldBe(200);
+        (await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", Revision("2028-01-01", "year"))).Status.ShouldBe(200);
+    }
+
+    [Fact]
     public async Task a_pledger_named_without_latin_letters_is_refused_rather_than_merged_with_others()
     {
         await Api.StatedTheStabilisationGoal();
