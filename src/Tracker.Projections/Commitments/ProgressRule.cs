@@ -7,7 +7,8 @@ namespace Tracker.Projections.Commitments;
 /// - money target: the larger of the money pledged by members and the latest aggregate money figure reported, never
 ///   their sum, because an aggregate report ("more than $200 million announced") may include those very pledges.
 ///   DisbursedFraction is the money disbursed over the target.
-/// - quantity target: (latest reported figure - baseline) / (target - baseline).
+/// - quantity target: (latest reported figure - baseline) / (target - baseline), a reduction (baseline above the target)
+///   alike.
 /// - no target: 1 when achieved, otherwise unknown (null).
 /// A lower-bound figure ("more than") counts at its stated value. Fractions are not capped: 1.2 is 20% beyond.
 /// </summary>
@@ -27,8 +28,10 @@ public static class ProgressRule
         if (target is { IsMoney: false } quantity)
         {
             var baseline = quantity.Baseline ?? 0m;
+            // A reduction ("from 200 camps to 100") has its baseline above the target: the span is negative, and a
+            // figure falling towards the target counts up all the same.
             var span = quantity.Amount - baseline;
-            return latest is null || span <= 0
+            return latest is null || span == 0
                 ? new ProgressMeasure(null, "none", null)
                 : new ProgressMeasure(Ratio(latest.Figure - baseline, span), "reported", null);
         }

@@ -102,6 +102,29 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_reduction_counts_down_from_its_baseline_and_a_baseline_at_the_target_is_refused()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        object Camps(string key, decimal baseline) => new
+        {
+            key, title = "Fewer camps in northeast Syria", kind = "quantitative", lineOfEffort = "detention-and-camps",
+            actors = new[] { "coalition" }, target = new { amount = 100, unit = "camps", baseline },
+            statedIn = new { documentKey = "washington-2024", quote = "reduce the number of camps" }
+        };
+        (await Api.Write("/api/commitments", Camps("same-camps", 100), 400)).ReadAsText().ShouldContain("A baseline equal to the target");
+        await Api.Write("/api/commitments", Camps("fewer-camps", 200), 201);
+
+        await Api.Write("/api/commitments/fewer-camps/progress", new
+        {
+            figure = 150, unit = "camps", comparator = "exactly", asOf = "2024-09-30", source = Source
+        });
+
+        var progress = await Api.ReadCommitment("fewer-camps");
+        progress.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(0.5m);
+        progress.GetProperty("progress").GetProperty("basis").GetString().ShouldBe("reported");
+    }
+
+    [Fact]
     public async Task restatements_count_as_sources_and_the_status_carries_its_date()
     {
         await Api.StatedTheStabilisationGoal();
