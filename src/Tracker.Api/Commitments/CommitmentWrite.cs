@@ -73,9 +73,9 @@ public static class CommitmentWrite
         TRequest request, IDocumentSession session, RegisteredDocuments registered, HttpContext http)
         where TRequest : ICitesDocuments
     {
-        var ifMatch = Versions.TryReadIfMatch(http.Request, out var expected);
+        var ifMatch = Versions.TryReadIfMatch(http.Request, out var condition);
         if (stream.Aggregate is null) return NoSuchCommitment.Problem(key);
-        if (ifMatch && expected != stream.CurrentVersion)
+        if (ifMatch && !condition.Matches(stream.CurrentVersion ?? 0))
         {
             return Results.Problem(ExceptionProblems.PreconditionFailed());
         }

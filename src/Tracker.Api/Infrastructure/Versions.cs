@@ -7,23 +7,41 @@ public static class Versions
 {
     public static string ToETag(long version) => $"\"{version}\"";
 
-    /// <summary>Reads If-Match as a version; a malformed value throws a 400 the problem handler reports.</summary>
-    public static bool TryReadIfMatch(HttpRequest request, out long version)
+    /// <summary>
+    /// Reads If-Match (RFC 9110 13.1.1): "*" (any version: the resource exists), or one or more strong ETags of versions
+    /// (any of which matches). A malformed value throws a 400 the problem handler reports. False without the header.
+    /// </summary>
+    public static bool TryReadIfMatch(HttpRequest request, out IfMatch condition)
     {
-        version = 0;
+        condition = IfMatch.Any;
         var header = request.Headers.IfMatch.ToString().Trim();
         if (header.Length == 0) return false;
+        if (header == "*") return true;
 
-        // If-Match compares strong entity tags (RFC 9110 13.1.1): a weak one (W/"3") never matches, so it is refused
-        // rather than read as the version it names.
-        var strong = header.Length >= 3 && header[0] == '"' && header[^1] == '"';
-        if (!strong || !long.TryParse(header[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out version) || version < 1)
+        var versions = new List<long>();
+        foreach (var tag in header.Split(',', StringSplitOptions.TrimEntries))
         {
-            throw new HeaderProblem("If-Match",
-                $"If-Match must be the strong ETag of a version this API returned, such as \"3\" (with its quotes); got {header}.");
+            // If-Match compares strong entity tags: a weak one (W/"3") never matches, so it is refused rather than read
+            // as the version it names.
+            var strong = tag.Length >= 3 && tag[0] == '"' && tag[^1] == '"';
+            if (!strong || !long.TryParse(tag[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
+            {
+                throw new HeaderProblem("If-Match",
+                    $"If-Match must be \"*\" or strong ETags of versions this API returned, such as \"3\" (with its quotes); got {header}.");
+            }
+            versions.Add(version);
         }
+        condition = new IfMatch(versions);
         return true;
     }
+}
+
+/// <summary>What If-Match asks for: any version ("*", no versions), or one of the versions listed.</summary>
+public sealed record IfMatch(IReadOnlyList<long> Versions)
+{
+    public static readonly IfMatch Any = new([]);
+
+    public bool Matches(long version) => Versions.Count == 0 || Versions.Contains(version);
 }
 
 /// <summary>A request header the service cannot read: a 400 whose field map names the header.</summary>

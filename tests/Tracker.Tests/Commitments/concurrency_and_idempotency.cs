@@ -38,6 +38,20 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
     }
 
     [Fact]
+    public async Task if_match_takes_any_version_with_a_star_or_any_of_a_list_of_versions()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        await Api.Write(ProgressUrl, Progress(), 200, ("If-Match", "*"));
+        await Api.Write(ProgressUrl, Progress(300_000_000m), 200, ("If-Match", "\"1\", \"2\""));
+        var stale = await Api.Write(ProgressUrl, Progress(400_000_000m), 412, ("If-Match", "\"1\", \"2\""));
+
+        stale.ReadProblem(412);
+        (await EventCount()).ShouldBe(3);
+        (await Api.Write("/api/commitments/no-such-goal/progress", Progress(), 404, ("If-Match", "*"))).ReadProblem(404);
+    }
+
+    [Fact]
     public async Task a_malformed_if_match_is_a_400()
     {
         await Api.StatedTheStabilisationGoal();
