@@ -37,6 +37,7 @@ builder.Services.CritterStackDefaults(defaults =>
     defaults.Production.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Static;
     defaults.Development.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
 });
+builder.Logging.QuietUnreadableBodies();
 // No Server header: what runs behind the API is nobody's business.
 builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
 

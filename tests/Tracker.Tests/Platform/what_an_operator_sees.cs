@@ -137,16 +137,33 @@ public sealed class log_lines_carry_the_request(TrackerApp app) : TrackerTest(ap
         failure.Scope.ShouldContainKey("TraceId");
     }
 
+    [Fact]
+    public async Task a_body_the_service_cannot_read_is_the_clients_400_not_an_error_in_the_log()
+    {
+        var lines = new ScopeCapture();
+        await using var node = await TrackerApp.StartHostWith("Development", services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(lines));
+
+        await node.Scenario(s =>
+        {
+            s.Post.Text("""{"key":"a-paper","title":"x","publishedOn":20240101,"kind":"communique","primary":true}""")
+                .ToUrl("/api/documents");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.StatusCodeShouldBe(400);
+        });
+
+        lines.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error).Select(e => e.Category).ShouldBeEmpty();
+    }
+
     private sealed class ScopeCapture : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ISupportExternalScope
     {
         private Microsoft.Extensions.Logging.IExternalScopeProvider _scopes = new Microsoft.Extensions.Logging.LoggerExternalScopeProvider();
-        public System.Collections.Concurrent.ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, Dictionary<string, object?> Scope)> Entries { get; } = new();
+        public System.Collections.Concurrent.ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, string Category, Dictionary<string, object?> Scope)> Entries { get; } = new();
 
-        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this);
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
         public void SetScopeProvider(Microsoft.Extensions.Logging.IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
         public void Dispose() { }
 
-        private sealed class Logger(ScopeCapture owner) : Microsoft.Extensions.Logging.ILogger
+        private sealed class Logger(ScopeCapture owner, string category) : Microsoft.Extensions.Logging.ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes.Push(state);
             public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
@@ -166,7 +183,7 @@ public sealed class log_lines_carry_the_request(TrackerApp app) : TrackerTest(ap
                         foreach (var (key, item) in objects) into[key] = item.ToString();
                     }
                 }, scope);
-                owner.Entries.Enqueue((logLevel, scope));
+                owner.Entries.Enqueue((logLevel, category, scope));
             }
         }
     }

@@ -1,0 +1,30 @@
+using System.Reflection;
+using Wolverine.Http;
+
+namespace Tracker.Api.Infrastructure;
+
+/// <summary>
+/// Wolverine logs a request body it cannot read as an error, with the serializer's stack trace, under the request type's
+/// name as the category. That is the client's mistake, answered with a 400 problem naming the field
+/// (<see cref="JsonReadProblems"/>): logged as the service's error, every malformed body would page whoever watches the
+/// errors. Those categories log only what is critical; nothing of the service's own logs under a request type's name.
+/// </summary>
+public static class UnreadableBodyLogs
+{
+    public static ILoggingBuilder QuietUnreadableBodies(this ILoggingBuilder logging)
+    {
+        foreach (var category in RequestTypeNames()) logging.AddFilter(category, LogLevel.Critical);
+        return logging;
+    }
+
+    /// <summary>The records of ours an endpoint takes: its body, among what else it loads.</summary>
+    public static IEnumerable<string> RequestTypeNames() => typeof(UnreadableBodyLogs).Assembly.GetTypes()
+        .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+        .Where(method => method.GetCustomAttributes<WolverineHttpMethodAttribute>().Any())
+        .SelectMany(method => method.GetParameters())
+        .Select(parameter => parameter.ParameterType)
+        .Where(type => type.FullName is { } name && name.StartsWith("Tracker.", StringComparison.Ordinal) &&
+                       type.GetMethod("<Clone>$") is not null)
+        .Select(type => type.FullName!)
+        .Distinct();
+}
