@@ -28,7 +28,9 @@ public sealed class PastParametersPolicy : IHttpPolicy
         foreach (var chain in chains)
         {
             var taken = chain.Method.Method.GetParameters().Select(p => p.Name)
-                .Where(name => name is not null && PastParameters.Names.Contains(name)).Select(name => name!).ToHashSet();
+                .Where(name => name is not null && PastParameters.Names.Contains(name)).Select(name => name!)
+                // Query names bind whatever their case (?Version=1 is ?version=1).
+                .ToHashSet(StringComparer.OrdinalIgnoreCase);
             chain.Metadata.WithMetadata(new PastParameters(taken));
         }
     }

@@ -39,7 +39,7 @@ public sealed class TargetValidator : AbstractValidator<Target>
             .WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
         RuleFor(x => x.Unit).MaximumLength(50);
         RuleFor(x => x.Baseline).GreaterThanOrEqualTo(0);
-        RuleFor(x => x.Baseline).NotEqual(x => x.Amount).When(x => x.Baseline is not null)
+        RuleFor(x => x.Baseline).NotEqual(x => x.Amount).When(x => x.Baseline is not null && x.Unit is not null)
             .WithMessage("A baseline equal to the target leaves nothing to measure (a reduction has its baseline above the target).");
     }
 }

@@ -3,7 +3,8 @@ namespace Tracker.Api.Infrastructure;
 /// <summary>
 /// A write without If-Match that loses a race to another write on the same stream, or that PostgreSQL ends to break a
 /// deadlock, is run again on the new state, a few times with a short random back-off: the client asked for no
-/// precondition, so deciding on the newer state is what it asked for. A write with If-Match is never retried (it answers
+/// precondition, so deciding on the newer state is what it asked for (so did `If-Match: *`). A write whose If-Match names
+/// versions is never retried (it answers
 /// 412, or 409 for a deadlock), and a write still losing after the last attempt answers 409. Nothing is appended by a
 /// losing attempt, so a retry cannot duplicate anything.
 /// </summary>
@@ -13,7 +14,7 @@ public sealed class ConcurrencyRetry(RequestDelegate next, ILogger<ConcurrencyRe
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || context.Request.Headers.IfMatch.Count > 0)
+        if (!HttpMethods.IsPost(context.Request.Method) || Versions.NamesVersions(context.Request))
         {
             await next(context);
             return;

@@ -19,7 +19,9 @@ public static class Versions
         if (header == "*") return true;
 
         var versions = new List<long>();
-        foreach (var tag in header.Split(',', StringSplitOptions.TrimEntries))
+        // Empty elements of a list ("3", , "4") are ignored, as RFC 9110 5.6.1.2 asks; a header of nothing but commas
+        // names no version and is refused below.
+        foreach (var tag in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             // If-Match compares strong entity tags: a weak one (W/"3") never matches, so it is refused rather than read
             // as the version it names.
@@ -31,9 +33,20 @@ public static class Versions
             }
             versions.Add(version);
         }
+        if (versions.Count == 0)
+        {
+            throw new HeaderProblem("If-Match", $"If-Match must be \"*\" or strong ETags of versions this API returned; got {header}.");
+        }
         condition = new IfMatch(versions);
         return true;
     }
+
+    /// <summary>
+    /// Whether If-Match names versions: a write that does is never decided again on a newer state (a lost race is its
+    /// 412). "*" names none: any version will do, so such a write is retried like one without the header.
+    /// </summary>
+    public static bool NamesVersions(HttpRequest request) =>
+        request.Headers.IfMatch.Count > 0 && request.Headers.IfMatch.ToString().Trim() != "*";
 }
 
 /// <summary>What If-Match asks for: any version ("*", no versions), or one of the versions listed.</summary>

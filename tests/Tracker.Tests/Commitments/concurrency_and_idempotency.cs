@@ -48,6 +48,9 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
 
         stale.ReadProblem(412);
         (await EventCount()).ShouldBe(3);
+        // Empty elements of the list are ignored; a list of nothing is refused.
+        await Api.Write(ProgressUrl, Progress(500_000_000m), 200, ("If-Match", "\"3\", , \"9\""));
+        (await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", " , "))).ReadProblem(400);
         (await Api.Write("/api/commitments/no-such-goal/progress", Progress(), 404, ("If-Match", "*"))).ReadProblem(404);
     }
 

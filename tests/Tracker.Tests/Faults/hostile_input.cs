@@ -225,6 +225,9 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var list = await Send(HttpMethod.Get, "/api/commitments?version=1");
         ShouldBeAProblemNaming(list, 400, "version");
         list.Text.ShouldContain("The past is served by GET /api/commitments/{key}");
+        // Whatever their case: the framework binds ?Version=1 as ?version=1.
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?Version=1"), 400, "Version");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?EffectiveAsOf=01/02/2024"), 400, "EffectiveAsOf");
 
         // Where the past is served, it still is.
         (await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version=1")).Status.ShouldBe(200);

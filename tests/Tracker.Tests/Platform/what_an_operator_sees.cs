@@ -154,6 +154,18 @@ public sealed class log_lines_carry_the_request(TrackerApp app) : TrackerTest(ap
         lines.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error).Select(e => e.Category).ShouldBeEmpty();
     }
 
+    [Fact]
+    public void the_quieted_categories_are_the_request_bodies_and_nothing_loaded_beside_them()
+    {
+        var quieted = Tracker.Api.Infrastructure.UnreadableBodyLogs.RequestTypeNames().ToList();
+
+        quieted.ShouldContain(typeof(Tracker.Api.Documents.RegisterDocument).FullName!);
+        quieted.ShouldContain(typeof(Tracker.Api.Commitments.Pledging.AnnouncePledgeRequest).FullName!);
+        quieted.ShouldContain(typeof(Tracker.Domain.Commitments.Evidence).FullName!);
+        quieted.ShouldNotContain(typeof(Tracker.Domain.Commitments.CommitmentState).FullName!);
+        quieted.ShouldNotContain(typeof(Tracker.Projections.Documents.DocumentView).FullName!);
+    }
+
     private sealed class ScopeCapture : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ISupportExternalScope
     {
         private Microsoft.Extensions.Logging.IExternalScopeProvider _scopes = new Microsoft.Extensions.Logging.LoggerExternalScopeProvider();

@@ -14,7 +14,7 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken token)
     {
-        var problem = Describe(exception, context.Request.Headers.IfMatch.Count > 0);
+        var problem = Describe(exception, Versions.NamesVersions(context.Request));
         if (problem.Status >= 500 && problem.Status != StatusCodes.Status503ServiceUnavailable)
         {
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);

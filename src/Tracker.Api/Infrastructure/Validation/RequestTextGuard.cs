@@ -31,11 +31,13 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
             {
                 if (value is null) continue;
                 if (InputBounds.TextProblem(value, multiLine: false) is { } problem) errors[name] = [$"{name} {problem}"];
-                else if (name == "effectiveAsOf" && !DatePattern().IsMatch(value)) errors[name] = [$"{name} must be a date as YYYY-MM-DD."];
-                else if (name == "recordedAsOf" && !InstantPattern().IsMatch(value))
+                // Names compared as the framework binds them: whatever their case.
+                else if (name.Equals("effectiveAsOf", StringComparison.OrdinalIgnoreCase) && !DatePattern().IsMatch(value))
+                    errors[name] = [$"{name} must be a date as YYYY-MM-DD."];
+                else if (name.Equals("recordedAsOf", StringComparison.OrdinalIgnoreCase) && !InstantPattern().IsMatch(value))
                     errors[name] = [$"{name} must be a date and time in ISO 8601 with its offset, such as 2024-09-30T12:00:00Z."];
             }
-            if (Audit.PastParameters.Names.Contains(name) &&
+            if (Audit.PastParameters.Names.Contains(name, StringComparer.OrdinalIgnoreCase) &&
                 context.GetEndpoint()?.Metadata.GetMetadata<Audit.PastParameters>() is { } past && !past.Taken.Contains(name))
             {
                 errors[name] = [Audit.PastParameters.NotTaken(name)];
