@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Alba;
 using Tracker.Domain;
 using Tracker.Tests.Support;
@@ -168,6 +169,59 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         var result = await Api.Write(ProgressUrl, Progress(999m), 422, ("Idempotency-Key", "k-1"));
 
         result.ReadProblem(422).Type.ShouldNotBeNull().ShouldEndWith("idempotency-key-reused");
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task the_same_body_with_its_properties_in_another_order_is_the_same_request()
+    {
+        await Api.StatedTheStabilisationGoal();
+        Task<IScenarioResult> Send(string json, int status) => Api.Scenario(s =>
+        {
+            s.Post.Text(json).ToUrl(ProgressUrl);
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithRequestHeader("Idempotency-Key", "reordered");
+            s.StatusCodeShouldBe(status);
+        });
+
+        await Send("""{"figure":200000000,"currency":"USD","comparator":"more-than","asOf":"2024-09-30","source":{"documentKey":"washington-2024","primary":true}}""", 200);
+        var again = await Send("""
+            { "source": { "primary": true, "documentKey": "washington-2024" }, "asOf": "2024-09-30",
+              "comparator": "more-than", "currency": "USD", "figure": 200000000 }
+            """, 200);
+        var other = await Send("""{"figure":200000001,"currency":"USD","comparator":"more-than","asOf":"2024-09-30","source":{"documentKey":"washington-2024","primary":true}}""", 422);
+
+        again.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
+        other.ReadProblem(422).Type.ShouldNotBeNull().ShouldEndWith("idempotency-key-reused");
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_key_kept_with_the_hash_of_the_bodys_bytes_still_replays_the_same_bytes()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var json = System.Text.Json.JsonSerializer.Serialize(Progress(), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        Task<IScenarioResult> Send(int status) => Api.Scenario(s =>
+        {
+            s.Post.Text(json).ToUrl(ProgressUrl);
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithRequestHeader("Idempotency-Key", "kept-before");
+            s.StatusCodeShouldBe(status);
+        });
+        await Send(200);
+        // As a service before bodies were hashed as JSON kept it: the hash of the method, the path and the bytes.
+        var bytesHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"POST {ProgressUrl}\n{json}")));
+        await using (var command = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            $"update tracker.{Tracker.Api.Infrastructure.Idempotency.IdempotencyKeysTable.Name} set request_hash = $1 where key = 'kept-before'"))
+        {
+            command.Parameters.AddWithValue(bytesHash);
+            (await command.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var again = await Send(200);
+
+        again.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
         (await EventCount()).ShouldBe(2);
     }
 

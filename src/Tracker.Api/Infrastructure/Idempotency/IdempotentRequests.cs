@@ -6,7 +6,8 @@ namespace Tracker.Api.Infrastructure.Idempotency;
 
 /// <summary>
 /// POSTs with an Idempotency-Key header: a repeat of a request that answered 2xx replays that response and appends
-/// nothing; the same key with a different request answers 422. Keys are scoped to the acting user, and only a 2xx
+/// nothing; the same key with a different request (method, path or body content: a JSON body's property order and
+/// spacing do not count) answers 422. Keys are scoped to the acting user, and only a 2xx
 /// response is kept, so a first attempt that failed validation or a rule does not burn the key.
 /// The response is kept in the write's own transaction (<see cref="IdempotentWrite"/>): a duplicate sent while the first
 /// is still running waits for it on the commitment's lock, fails on the key at its commit with nothing appended, and
@@ -35,7 +36,8 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
             return;
         }
 
-        var claim = new IdempotencyClaim(WriteMetadata.ActorOf(context), key, await HashRequest(context));
+        var (hash, bytesHash) = await HashRequest(context);
+        var claim = new IdempotencyClaim(WriteMetadata.ActorOf(context), key, hash) { BytesHash = bytesHash };
         if (await store.Find(claim.Scope, claim.Key, context.RequestAborted) is { } earlier)
         {
             await Answer(context, claim, earlier);
@@ -86,7 +88,8 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
 
     private Task Answer(HttpContext context, IdempotencyClaim claim, KeyRecord earlier)
     {
-        if (earlier.RequestHash != claim.RequestHash)
+        // A key kept before requests were hashed as JSON holds the hash of the body's bytes.
+        if (earlier.RequestHash != claim.RequestHash && earlier.RequestHash != claim.BytesHash)
         {
             return Problem(context, StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused,
                 "The Idempotency-Key was used for a different request",
@@ -115,16 +118,72 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         await context.Response.Body.WriteAsync(stored.Body, context.RequestAborted);
     }
 
-    private static async Task<string> HashRequest(HttpContext context)
+    /// <summary>
+    /// The request as its key names it: method, path and body. A JSON body is hashed as its content (properties in
+    /// order of name, no spacing), so the same request sent by another client library, its properties in another order,
+    /// is the same request; any other body by its bytes. Also the hash of the bytes, which keys kept before this compare.
+    /// </summary>
+    private static async Task<(string Hash, string BytesHash)> HashRequest(HttpContext context)
     {
         context.Request.EnableBuffering();
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {context.Request.Path}\n"));
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0) sha.AppendData(chunk, 0, read);
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         context.Request.Body.Position = 0;
+        var target = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {context.Request.Path}\n");
+        var bytes = Hex(target, body.ToArray());
+        var canonical = Canonical(body.ToArray());
+        return (canonical is null ? bytes : $"json:{Hex(target, canonical)}", bytes);
+    }
+
+    private static string Hex(byte[] target, byte[] body)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(target);
+        sha.AppendData(body);
         return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    /// <summary>The JSON body with every object's properties in ordinal order of name and no spacing; null if not JSON.</summary>
+    private static byte[]? Canonical(byte[] body)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            using var output = new MemoryStream();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(output))
+            {
+                Write(writer, document.RootElement);
+            }
+            return output.ToArray();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static void Write(System.Text.Json.Utf8JsonWriter writer, System.Text.Json.JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case System.Text.Json.JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(property.Name);
+                    Write(writer, property.Value);
+                }
+                writer.WriteEndObject();
+                break;
+            case System.Text.Json.JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray()) Write(writer, item);
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
     }
 
     private Task Problem(HttpContext context, int status, string type, string title, string detail) =>
@@ -140,6 +199,9 @@ public sealed class IdempotencyClaim(string scope, string key, string requestHas
     public string Scope { get; } = scope;
     public string Key { get; } = key;
     public string RequestHash { get; } = requestHash;
+
+    /// <summary>The hash of the body's bytes, as keys kept before bodies were hashed as JSON hold it.</summary>
+    public string? BytesHash { get; init; }
     public bool Recorded { get; set; }
 
     /// <summary>The response as written to <paramref name="http"/>, to keep for replays.</summary>
