@@ -127,7 +127,7 @@ app.MapWolverineEndpoints(options =>
     options.RejectUnparseableQueryValues = true;
     options.AddPolicy<FluentValidationPolicy>();
     options.AddPolicy<CommitmentWritePolicy>();
-    options.AddPolicy<Tracker.Api.Audit.PastParametersPolicy>();
+    options.AddPolicy<Tracker.Api.Audit.EndpointMetadataPolicy>();
     options.AddPolicy<RouteAuthorization>();
     options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);
     options.AddPolicy<IdempotentWritePolicy>();

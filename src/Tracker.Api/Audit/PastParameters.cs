@@ -6,7 +6,7 @@ namespace Tracker.Api.Audit;
 
 /// <summary>
 /// Which of the past's query parameters (recordedAsOf, version, effectiveAsOf) a route answers: the ones its endpoint
-/// takes. Put on every endpoint by <see cref="PastParametersPolicy"/>, and read by the request guard, which refuses a
+/// takes. Put on every endpoint by <see cref="EndpointMetadataPolicy"/>, and read by the request guard, which refuses a
 /// past parameter a route would otherwise ignore: answering the present to someone who asked for the past, with nothing
 /// to say so, is the worst answer.
 /// </summary>
@@ -21,7 +21,11 @@ public sealed record PastParameters(IReadOnlySet<string> Taken)
         "(recordedAsOf, effectiveAsOf).";
 }
 
-public sealed class PastParametersPolicy : IHttpPolicy
+/// <summary>
+/// Puts on every endpoint what the request guard and the problem writer read about it: the past parameters it takes,
+/// and the type of its request body.
+/// </summary>
+public sealed class EndpointMetadataPolicy : IHttpPolicy
 {
     public void Apply(IReadOnlyList<HttpChain> chains, GenerationRules rules, IServiceContainer container)
     {
@@ -32,6 +36,7 @@ public sealed class PastParametersPolicy : IHttpPolicy
                 // Query names bind whatever their case (?Version=1 is ?version=1).
                 .ToHashSet(StringComparer.OrdinalIgnoreCase);
             chain.Metadata.WithMetadata(new PastParameters(taken));
+            if (chain.RequestType is { } body) chain.Metadata.WithMetadata(new Infrastructure.RequestBody(body));
         }
     }
 }

@@ -256,6 +256,17 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_problem_in_a_nested_object_names_the_field_by_its_whole_path()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions",
+            """{"deadline":{"date":"2027-01-01"},"reason":"moved","source":{"documentKey":"washington-2024","primary":true}}"""), 400, "deadline.precision");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, $"/api/commitments/{Goal}/progress",
+            """{"figure":1,"currency":"USD","comparator":"exactly","asOf":"2024-01-01","source":{"documentKey":"washington-2024"}}"""), 400, "source.primary");
+    }
+
+    [Fact]
     public async Task a_pledger_named_without_latin_letters_is_refused_rather_than_merged_with_others()
     {
         await Api.StatedTheStabilisationGoal();

@@ -12,7 +12,8 @@ public static partial class JsonReadProblems
 {
     private const string FrameworkTitle = "Invalid JSON format";
 
-    public static void Rewrite(ProblemDetails problem)
+    /// <param name="body">The endpoint's request body type, which places a nested object the reader names only by its type.</param>
+    public static void Rewrite(ProblemDetails problem, Type? body = null)
     {
         if (problem.Title != FrameworkTitle || problem is not { Detail: { } detail }) return;
         var field = PathPattern().Match(detail) is { Success: true } path ? Field(path.Groups[1].Value) : "body";
@@ -20,6 +21,13 @@ public static partial class JsonReadProblems
         if (MissingPattern().Match(detail) is { Success: true } missing)
         {
             var name = missing.Groups[1].Value;
+            // The reader names a missing property of a nested object by the object's type, with no path: placed where
+            // the body has that type once ("deadline.precision"), left as it is where it has it several times.
+            if (field == "body" && body is not null && MissingTypePattern().Match(detail) is { Success: true } owner &&
+                PathsOf(body, owner.Groups[1].Value, "", 0).ToList() is [var only] && only.Length > 0)
+            {
+                field = only;
+            }
             field = field == "body" ? name : $"{field}.{name}";
             message = "This field is required.";
         }
@@ -58,6 +66,28 @@ public static partial class JsonReadProblems
         return field.Length == 0 ? "body" : field;
     }
 
+    /// <summary>Where in the body (as JSON spells it) an object of the named type sits: "" for the body itself.</summary>
+    private static IEnumerable<string> PathsOf(Type type, string typeName, string path, int depth)
+    {
+        if ((Nullable.GetUnderlyingType(type) ?? type).FullName == typeName) yield return path;
+        if (depth > 4 || type.IsPrimitive || type == typeof(string) || type.Assembly.GetName().Name?.StartsWith("Tracker.", StringComparison.Ordinal) != true)
+        {
+            yield break;
+        }
+        foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0 || property.SetMethod is null) continue;
+            var name = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+            foreach (var found in PathsOf(property.PropertyType, typeName, path.Length == 0 ? name : $"{path}.{name}", depth + 1))
+            {
+                yield return found;
+            }
+        }
+    }
+
+    [GeneratedRegex(@"for type '([^']+)' was missing required properties")]
+    private static partial Regex MissingTypePattern();
+
     [GeneratedRegex(@"Path: (\$[^\s|]*)")]
     private static partial Regex PathPattern();
 
@@ -70,3 +100,6 @@ public static partial class JsonReadProblems
     [GeneratedRegex(@"The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnknownPattern();
 }
+
+/// <summary>An endpoint's request body type, as endpoint metadata (Audit.EndpointMetadataPolicy puts it there).</summary>
+public sealed record RequestBody(Type Type);

@@ -10,7 +10,7 @@ public static class ProblemDetailsSetup
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
-            JsonReadProblems.Rewrite(problem);
+            JsonReadProblems.Rewrite(problem, context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<RequestBody>()?.Type);
             QueryReadProblems.Rewrite(problem);
             if (problem.Status == StatusCodes.Status413PayloadTooLarge)
             {
