@@ -267,6 +267,19 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_query_problem_says_what_is_wrong_with_the_value_not_only_what_it_should_be()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var twice = await Send(HttpMethod.Get, "/api/commitments?page=1&page=2");
+        ShouldBeAProblemNaming(twice, 400, "page");
+        twice.Text.ShouldContain("page is given more than once");
+        var huge = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version=99999999999");
+        ShouldBeAProblemNaming(huge, 400, "version");
+        huge.Text.ShouldContain("from -2147483648 to 2147483647");
+    }
+
+    [Fact]
     public async Task a_pledger_named_without_latin_letters_is_refused_rather_than_merged_with_others()
     {
         await Api.StatedTheStabilisationGoal();

@@ -11,7 +11,7 @@ public static class ProblemDetailsSetup
         {
             var problem = context.ProblemDetails;
             JsonReadProblems.Rewrite(problem, context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<RequestBody>()?.Type);
-            QueryReadProblems.Rewrite(problem);
+            QueryReadProblems.Rewrite(problem, context.HttpContext);
             if (problem.Status == StatusCodes.Status413PayloadTooLarge)
             {
                 // The server's own limit on a chunked body says so in its words; say it as RequestSizeLimit does.

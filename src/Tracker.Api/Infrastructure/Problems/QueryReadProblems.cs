@@ -11,12 +11,15 @@ public static partial class QueryReadProblems
 {
     private const string FrameworkTitle = "Invalid query string value";
 
-    public static void Rewrite(ProblemDetails problem)
+    public static void Rewrite(ProblemDetails problem, HttpContext? http = null)
     {
         if (problem.Title != FrameworkTitle || problem is not { Detail: { } detail }) return;
         var parameter = problem.Extensions.TryGetValue("parameter", out var named) && named is string name ? name : "query";
         var expected = ExpectedPattern().Match(detail) is { Success: true } match ? match.Groups[1].Value : "";
-        var message = $"{parameter} must be {Format(expected)}.";
+        // Two values of one parameter (?page=1&page=2) read as one that is not a number: say what is wrong instead.
+        var message = http?.Request.Query[parameter].Count > 1
+            ? $"{parameter} is given more than once; give it once."
+            : $"{parameter} must be {Format(expected)}.";
         problem.Title = "The query is not valid";
         problem.Detail = message;
         problem.Extensions["errors"] = new Dictionary<string, string[]> { [parameter] = [message] };
@@ -26,7 +29,8 @@ public static partial class QueryReadProblems
     {
         "DateTimeOffset" or "DateTime" => "a date and time in ISO 8601, such as 2024-09-30T12:00:00Z",
         "DateOnly" => "a date as YYYY-MM-DD",
-        "int" or "Int32" or "long" or "Int64" => "a whole number",
+        "int" or "Int32" => "a whole number from -2147483648 to 2147483647",
+        "long" or "Int64" => "a whole number from -9223372036854775808 to 9223372036854775807",
         "decimal" or "Decimal" or "double" or "Double" => "a number",
         "bool" or "Boolean" => "true or false",
         "Guid" => "a UUID",
