@@ -130,8 +130,9 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         context.Request.Body.Position = 0;
         var target = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {context.Request.Path}\n");
-        var bytes = Hex(target, body.ToArray());
-        var canonical = Canonical(body.ToArray());
+        var content = body.ToArray();
+        var bytes = Hex(target, content);
+        var canonical = Canonical(content);
         return (canonical is null ? bytes : $"json:{Hex(target, canonical)}", bytes);
     }
 

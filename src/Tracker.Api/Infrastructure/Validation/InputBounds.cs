@@ -62,8 +62,8 @@ public static class InputBounds
     /// already tomorrow (UTC+14).
     /// </summary>
     private static string? FutureProblem(object value) =>
-        value is DateOnly date && date > DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1)
-            ? $"must not be later than today ({DateOnly.FromDateTime(DateTime.UtcNow):yyyy-MM-dd}, UTC): it is the day this happened."
+        value is DateOnly date && DateOnly.FromDateTime(DateTime.UtcNow) is var today && date > today.AddDays(1)
+            ? $"must not be later than today ({today:yyyy-MM-dd}, UTC): it is the day this happened."
             : null;
 
     public static string? DateProblem(DateOnly date) =>
