@@ -74,7 +74,7 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
     {
         await using var node = await TrackerApp.StartAnotherHost(("Telemetry:PrometheusEndpoint", "true"));
         await node.StatedTheStabilisationGoal();
-        await node.Write($"/api/commitments/{Goal}/pledges/germany-9/stages", Disbursement(1m), 422);
+        await node.Write($"/api/commitments/{Goal}/pledges/germany-9/stages", Disbursement(1m), 404);
 
         var scrape = await node.Scenario(s =>
         {

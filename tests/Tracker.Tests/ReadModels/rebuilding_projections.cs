@@ -115,7 +115,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         {
             await age.ExecuteNonQueryAsync();
         }
-        (await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(1m), 422))
+        (await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(1m), 404))
             .Json().GetProperty("rule").GetString().ShouldBe("unknown-pledge");
 
         var upgrade = Api.Services.GetRequiredService<ProgressModelUpgrade>();

@@ -1,11 +1,13 @@
 namespace Tracker.Domain.Commitments;
 
 /// <summary>Why a rule refused a change: Conflict when the state forbids it now (409), Unprocessable when the request
-/// cannot apply to this commitment as stated (422).</summary>
+/// cannot apply to this commitment as stated (422), NotFound when the resource its route names does not exist (404: a
+/// pledge in the path that the commitment does not have).</summary>
 public enum ViolationKind
 {
     Conflict,
-    Unprocessable
+    Unprocessable,
+    NotFound
 }
 
 /// <summary>A named rule that refused a change, with a sentence a monitor can act on.</summary>

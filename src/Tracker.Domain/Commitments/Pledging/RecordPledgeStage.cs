@@ -6,7 +6,7 @@ public static class RecordPledgeStage
         ExchangeRate? rate, Evidence source)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
-        if (state.FindPledge(pledgeId) is not { } pledge) return PledgeRules.Unknown(state, pledgeId);
+        if (state.FindPledge(pledgeId) is not { } pledge) return PledgeRules.NotFound(state, pledgeId);
         if (PledgeRules.InPledgeCurrency(pledge, amount) is { } currency) return currency;
 
         if (on < pledge.AnnouncedOn)

@@ -8,7 +8,7 @@ public static class RevisePledge
         Evidence source, DateOnly? recordedOn = null)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
-        if (state.FindPledge(pledgeId) is not { } pledge) return PledgeRules.Unknown(state, pledgeId);
+        if (state.FindPledge(pledgeId) is not { } pledge) return PledgeRules.NotFound(state, pledgeId);
         if (PledgeRules.InPledgeCurrency(pledge, newAmount) is { } currency) return currency;
         // A revision takes effect on its source's date, or the day it is recorded (PledgeRevised's effective date).
         if ((source.On ?? recordedOn) is { } on && on < pledge.AnnouncedOn)

@@ -140,7 +140,7 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
         var commitment = await Api.ReadCommitment();
         commitment.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(3_000_000m);
         commitment.GetProperty("pledgeCount").GetInt32().ShouldBe(1);
-        (await Api.Write($"{Pledges}/france-1/stages", Disbursement(1m, "USD", null), 422))
+        (await Api.Write($"{Pledges}/france-1/stages", Disbursement(1m, "USD", null), 404))
             .Json().GetProperty("rule").GetString().ShouldBe("unknown-pledge");
         await Api.ProjectionsShouldEqualAFreshRebuild();
     }

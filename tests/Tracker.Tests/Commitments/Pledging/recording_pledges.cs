@@ -65,13 +65,21 @@ public sealed class recording_pledges(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task a_stage_on_an_unknown_pledge_is_a_422()
+    public async Task a_stage_or_a_revision_of_a_pledge_the_commitment_does_not_have_is_a_404_naming_it()
     {
         await Api.StatedTheStabilisationGoal();
 
-        var result = await Api.Write($"{Pledges}/nobody-1/stages", Disbursement(1m), 422);
+        var stage = await Api.Write($"{Pledges}/nobody-1/stages", Disbursement(1m), 404);
+        var revision = await Api.Write($"{Pledges}/nobody-1/revisions",
+            new { amount = new { amount = 1m, currency = "USD" }, reason = "x", source = Source }, 404);
 
-        result.Json().GetProperty("rule").GetString().ShouldBe("unknown-pledge");
+        foreach (var refused in new[] { stage, revision })
+        {
+            var problem = refused.Json();
+            problem.GetProperty("rule").GetString().ShouldBe("unknown-pledge");
+            problem.GetProperty("detail").GetString().ShouldBe($"Commitment '{Goal}' has no pledge 'nobody-1'.");
+        }
+        (await Api.ReadCommitment()).GetProperty("version").GetInt32().ShouldBe(1);
     }
 
     [Fact]
