@@ -2,7 +2,7 @@ namespace Tracker.Domain.Commitments;
 
 public static class PledgeRules
 {
-    /// <summary>A pledge named in the body (a retraction's) that the commitment does not have: the body is wrong (422).</summary>
+    /// <summary>A pledge a correction's fact names (the fact at the version it retracts) that the commitment no longer has (422).</summary>
     public static RuleViolation Unknown(CommitmentState state, string pledgeId) => new("unknown-pledge",
         $"Commitment '{state.Key}' has no pledge '{pledgeId}'.");
 

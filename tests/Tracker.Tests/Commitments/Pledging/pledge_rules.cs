@@ -152,10 +152,22 @@ public sealed class pledge_rules
     }
 
     [Fact]
-    public void a_stage_on_an_unknown_pledge_is_rejected()
+    public void a_stage_on_an_unknown_pledge_is_rejected_as_a_pledge_not_found()
     {
         RecordPledgeStage.Decide(StabilisationGoal(), "nobody-1", PledgeStage.Disbursed, new Money(1m, "USD"), October2,
-            null, Communique).ShouldBeRefusedBy("unknown-pledge");
+            null, Communique).ShouldBeRefusedBy("unknown-pledge").Kind.ShouldBe(ViolationKind.NotFound);
+    }
+
+    [Fact]
+    public void a_correction_of_a_fact_whose_pledge_the_commitment_no_longer_has_is_unprocessable_not_a_pledge_not_found()
+    {
+        // Version 2 read back as a stage of a pledge the state does not have (a log written by other means).
+        var state = StabilisationGoal().WithPledge("France", 1m);
+        var stage = new PledgeStageRecorded("germany-1", "Germany", PledgeStage.Disbursed, new Money(1m, "USD"), October2, null, 1m,
+            Communique);
+
+        CorrectEvent.Decide(state, 2, stage, "not Germany's", Communique).ShouldBeRefusedBy("unknown-pledge")
+            .Kind.ShouldBe(ViolationKind.Unprocessable);
     }
 
     [Fact]
@@ -203,7 +215,8 @@ public sealed class pledge_rules
     {
         var state = StabilisationGoal().WithPledge("Germany", 1m, "EUR", 1.1m);
 
-        RevisePledge.Decide(state, "nobody-1", new Money(1m, "USD"), null, "x", Communique).ShouldBeRefusedBy("unknown-pledge");
+        RevisePledge.Decide(state, "nobody-1", new Money(1m, "USD"), null, "x", Communique).ShouldBeRefusedBy("unknown-pledge")
+            .Kind.ShouldBe(ViolationKind.NotFound);
         RevisePledge.Decide(state, "germany-1", new Money(2m, "USD"), null, "x", Communique)
             .ShouldBeRefusedBy("pledge-currency-mismatch");
     }
