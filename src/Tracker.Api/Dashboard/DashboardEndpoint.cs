@@ -64,6 +64,8 @@ public static class DashboardEndpoint
         {
             return QueryProblems.Invalid(errors);
         }
+        filter = await filter.WithStoredSpellings(database, errors, token);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
 

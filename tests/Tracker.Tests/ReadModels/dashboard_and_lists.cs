@@ -96,6 +96,42 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_list_and_the_dashboard_match_an_actor_and_a_line_of_effort_whatever_their_case()
+    {
+        await FourCommitments();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        Keys((await Get("/api/commitments?actor=COALITION&overdue=true")).GetProperty("items")).ShouldBe(["next-ministerial-2022"]);
+        Keys((await Get("/api/commitments?lineOfEffort=Africa")).GetProperty("items")).ShouldBe(["africa-focus-group"]);
+        (await Get("/api/dashboard?actor=Coalition")).GetProperty("commitments").GetInt32().ShouldBe(4);
+        (await Get("/api/dashboard?lineOfEffort=AFRICA")).GetProperty("commitments").GetInt32().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task an_actor_given_in_another_case_than_two_stored_spellings_is_a_400_naming_them()
+    {
+        await FourCommitments();
+        await Api.Write("/api/commitments", new
+        {
+            key = "coalition-spelled-otherwise", title = "A meeting of the Coalition", kind = "milestone", lineOfEffort = "meetings",
+            actors = new[] { "Coalition" }, deadline = new { date = "2099-01-01", precision = "year" },
+            statedIn = new { documentKey = "washington-2024", quote = "a meeting" }
+        }, 201);
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        var ambiguous = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/commitments?actor=COALITION");
+            s.StatusCodeShouldBe(400);
+        });
+
+        ambiguous.Json().GetProperty("errors").GetProperty("actor")[0].GetString()
+            .ShouldBe("actor 'COALITION' matches several names that differ only in case ('Coalition', 'coalition'): give one exactly.");
+        Keys((await Get("/api/commitments?actor=Coalition")).GetProperty("items")).ShouldBe(["coalition-spelled-otherwise"]);
+        (await Get("/api/commitments?actor=coalition")).GetProperty("total").GetInt64().ShouldBe(4);
+    }
+
+    [Fact]
     public async Task the_list_sorts_and_pages_and_says_how_many_match()
     {
         await FourCommitments();

@@ -1,7 +1,10 @@
 using Tracker.Domain;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain.Commitments;
+using Npgsql;
+using NpgsqlTypes;
 using Tracker.Projections.Commitments;
+using Tracker.Projections.Commitments.Rollup;
 
 namespace Tracker.Api.Commitments.Reading;
 
@@ -33,6 +36,47 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
         if (Overdue is { } o) query = query.Where(x => x.Overdue == o);
         if (Search is { } q) query = query.Where(x => x.Title.Contains(q, StringComparison.OrdinalIgnoreCase));
         return query;
+    }
+
+    /// <summary>
+    /// The actor and the line of effort as stored, whatever case they were given in: each is looked up among the names
+    /// the dashboard rollup counts (a few hundred rows at most) and replaced by the one stored spelling that matches it
+    /// ignoring case. Given exactly as stored, or matching none, it stays as given; matching several spellings and none
+    /// exactly, the request is ambiguous and the error names them. A name stated moments ago is matched in its exact
+    /// spelling at once, in another case once the rollup has counted it (it follows the writes within milliseconds).
+    /// </summary>
+    public async Task<CommitmentFilter> WithStoredSpellings(NpgsqlDataSource database, Dictionary<string, string[]> errors,
+        CancellationToken token)
+    {
+        if (Actor is null && LineOfEffort is null) return this;
+        await using var command = database.CreateCommand($"""
+            select dimension, name from {TrackerDatabase.Schema}.{DashboardRollup.Groups}
+             where n > 0 and ((dimension = 'actors' and upper(name) = upper($1)) or (dimension = 'line' and upper(name) = upper($2)))
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = Actor, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = LineOfEffort, NpgsqlDbType = NpgsqlDbType.Text });
+        var stored = new List<(string Dimension, string Name)>();
+        await using (var reader = await command.ExecuteReaderAsync(token))
+        {
+            while (await reader.ReadAsync(token)) stored.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        return this with
+        {
+            Actor = Spelled(Actor, "actor", [.. stored.Where(s => s.Dimension == "actors").Select(s => s.Name)], errors),
+            LineOfEffort = Spelled(LineOfEffort, "lineOfEffort", [.. stored.Where(s => s.Dimension == "line").Select(s => s.Name)], errors)
+        };
+    }
+
+    private static string? Spelled(string? given, string field, List<string> stored, Dictionary<string, string[]> errors)
+    {
+        if (given is null || stored.Contains(given, StringComparer.Ordinal)) return given;
+        if (stored.Count == 1) return stored[0];
+        if (stored.Count > 1)
+        {
+            var names = string.Join(", ", stored.Order(StringComparer.Ordinal).Select(n => $"'{n}'"));
+            errors[field] = [$"{field} '{given}' matches several names that differ only in case ({names}): give one exactly."];
+        }
+        return given;
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
