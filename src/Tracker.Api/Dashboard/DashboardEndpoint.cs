@@ -64,10 +64,10 @@ public static class DashboardEndpoint
         {
             return QueryProblems.Invalid(errors);
         }
-        filter = await filter.WithStoredSpellings(database, errors, token);
-        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
+        filter = await filter.WithStoredSpellings(database, errors, token);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         var day = past.Day(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();

@@ -99,9 +99,16 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     public async Task the_list_and_the_dashboard_match_an_actor_and_a_line_of_effort_whatever_their_case()
     {
         await FourCommitments();
+        await Api.Write("/api/commitments", new
+        {
+            key = "turkiye-meeting", title = "A meeting hosted by Türkiye", kind = "milestone", lineOfEffort = "meetings",
+            actors = new[] { "Türkiye" }, deadline = new { date = "2099-01-01", precision = "year" },
+            statedIn = new { documentKey = "washington-2024", quote = "a meeting" }
+        }, 201);
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
         Keys((await Get("/api/commitments?actor=COALITION&overdue=true")).GetProperty("items")).ShouldBe(["next-ministerial-2022"]);
+        Keys((await Get("/api/commitments?actor=T%C3%9CRKIYE")).GetProperty("items")).ShouldBe(["turkiye-meeting"]);
         Keys((await Get("/api/commitments?lineOfEffort=Africa")).GetProperty("items")).ShouldBe(["africa-focus-group"]);
         (await Get("/api/dashboard?actor=Coalition")).GetProperty("commitments").GetInt32().ShouldBe(4);
         (await Get("/api/dashboard?lineOfEffort=AFRICA")).GetProperty("commitments").GetInt32().ShouldBe(1);

@@ -2,7 +2,6 @@ using Tracker.Domain;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain.Commitments;
 using Npgsql;
-using NpgsqlTypes;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Rollup;
 
@@ -42,23 +41,24 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
     /// The actor and the line of effort as stored, whatever case they were given in: each is looked up among the names
     /// the dashboard rollup counts (a few hundred rows at most) and replaced by the one stored spelling that matches it
     /// ignoring case. Given exactly as stored, or matching none, it stays as given; matching several spellings and none
-    /// exactly, the request is ambiguous and the error names them. A name stated moments ago is matched in its exact
-    /// spelling at once, in another case once the rollup has counted it (it follows the writes within milliseconds).
+    /// exactly, the request is ambiguous and the error names them. A name matches in another case once the rollup has
+    /// counted it (it follows the writes, usually within milliseconds; not while it is being rebuilt).
     /// </summary>
     public async Task<CommitmentFilter> WithStoredSpellings(NpgsqlDataSource database, Dictionary<string, string[]> errors,
         CancellationToken token)
     {
         if (Actor is null && LineOfEffort is null) return this;
-        await using var command = database.CreateCommand($"""
-            select dimension, name from {TrackerDatabase.Schema}.{DashboardRollup.Groups}
-             where n > 0 and ((dimension = 'actors' and upper(name) = upper($1)) or (dimension = 'line' and upper(name) = upper($2)))
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = Actor, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = LineOfEffort, NpgsqlDbType = NpgsqlDbType.Text });
+        // Compared here, not by PostgreSQL's upper(), which follows the database's character type (with C, ASCII only).
+        await using var command = database.CreateCommand(
+            $"select dimension, name from {TrackerDatabase.Schema}.{DashboardRollup.Groups} where n > 0 and dimension in ('actors', 'line')");
         var stored = new List<(string Dimension, string Name)>();
         await using (var reader = await command.ExecuteReaderAsync(token))
         {
-            while (await reader.ReadAsync(token)) stored.Add((reader.GetString(0), reader.GetString(1)));
+            while (await reader.ReadAsync(token))
+            {
+                var (dimension, name) = (reader.GetString(0), reader.GetString(1));
+                if (string.Equals(name, dimension == "actors" ? Actor : LineOfEffort, StringComparison.OrdinalIgnoreCase)) stored.Add((dimension, name));
+            }
         }
         return this with
         {

@@ -48,10 +48,10 @@ public static class ListCommitmentsEndpoint
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
         var (pageNumber, size) = (paging.Page, paging.PageSize);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
-        filter = await filter.WithStoredSpellings(database, errors, http.RequestAborted);
-        if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
+        filter = await filter.WithStoredSpellings(database, errors, http.RequestAborted);
+        if (errors.Count > 0) return QueryProblems.Invalid(errors);
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
 
         if (past.IsPresent)
