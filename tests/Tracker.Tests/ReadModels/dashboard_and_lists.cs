@@ -35,10 +35,11 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         await Eventually.Until(() => Api.ReadCommitment("next-ministerial-2022"), c => c.GetProperty("overdue").GetBoolean());
     }
 
-    private Task Milestone(string key, string title, string date, string precision, string line = "meetings") =>
+    private Task Milestone(string key, string title, string date, string precision, string line = "meetings",
+        string actor = "coalition") =>
         Api.Write("/api/commitments", new
         {
-            key, title, kind = "milestone", lineOfEffort = line, actors = new[] { "coalition" },
+            key, title, kind = "milestone", lineOfEffort = line, actors = new[] { actor },
             deadline = new { date, precision },
             statedIn = new { documentKey = "washington-2024", quote = title }
         }, 201);
@@ -99,12 +100,7 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     public async Task the_list_and_the_dashboard_match_an_actor_and_a_line_of_effort_whatever_their_case()
     {
         await FourCommitments();
-        await Api.Write("/api/commitments", new
-        {
-            key = "turkiye-meeting", title = "A meeting hosted by Türkiye", kind = "milestone", lineOfEffort = "meetings",
-            actors = new[] { "Türkiye" }, deadline = new { date = "2099-01-01", precision = "year" },
-            statedIn = new { documentKey = "washington-2024", quote = "a meeting" }
-        }, 201);
+        await Milestone("turkiye-meeting", "A meeting hosted by Türkiye", "2099-01-01", "year", actor: "Türkiye");
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
         Keys((await Get("/api/commitments?actor=COALITION&overdue=true")).GetProperty("items")).ShouldBe(["next-ministerial-2022"]);
@@ -118,12 +114,7 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     public async Task an_actor_given_in_another_case_than_two_stored_spellings_is_a_400_naming_them()
     {
         await FourCommitments();
-        await Api.Write("/api/commitments", new
-        {
-            key = "coalition-spelled-otherwise", title = "A meeting of the Coalition", kind = "milestone", lineOfEffort = "meetings",
-            actors = new[] { "Coalition" }, deadline = new { date = "2099-01-01", precision = "year" },
-            statedIn = new { documentKey = "washington-2024", quote = "a meeting" }
-        }, 201);
+        await Milestone("coalition-spelled-otherwise", "A meeting of the Coalition", "2099-01-01", "year", actor: "Coalition");
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
         var ambiguous = await Api.Scenario(s =>
