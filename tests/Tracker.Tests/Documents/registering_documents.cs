@@ -168,6 +168,23 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         result.ReadProblem(400);
     }
 
+    [Theory]
+    [InlineData("{\"key\": \"x\", \"primary\": true,}", "The body has a trailing comma, which JSON does not allow.")]
+    [InlineData("{\"key\": \"x\", /* a note */ \"primary\": true}", "The body has a comment, which JSON does not allow.")]
+    [InlineData("{\"key\": \"x\" // a note\n}", "The body has a comment, which JSON does not allow.")]
+    [InlineData("{\"key\": \"x\" \"primary\": true}", "The body is not well-formed JSON at this point.")]
+    public async Task json_that_is_not_json_says_what_is_wrong_with_it(string body, string detail)
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Post.Text(body).ToUrl("/api/documents");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.StatusCodeShouldBe(400);
+        });
+
+        result.ReadProblem(400).Detail.ShouldBe(detail);
+    }
+
     [Fact]
     public async Task a_field_of_the_wrong_type_is_a_400_problem()
     {

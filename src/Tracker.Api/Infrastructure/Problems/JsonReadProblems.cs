@@ -42,7 +42,16 @@ public static partial class JsonReadProblems
             field = field == "body" ? unknown.Groups[1].Value : field;
             message = "The request has no such field (check its spelling; read-only fields are not sent).";
         }
+        else if (detail.Contains("trailing comma", StringComparison.Ordinal))
+        {
+            message = "The body has a trailing comma, which JSON does not allow.";
+        }
+        else if (detail.StartsWith("'/' is", StringComparison.Ordinal))
+        {
+            message = "The body has a comment, which JSON does not allow.";
+        }
         else if (detail.Contains("end of the JSON payload", StringComparison.Ordinal) || detail.Contains("is an invalid", StringComparison.Ordinal)
+                 || detail.Contains("' is invalid", StringComparison.Ordinal)
                  || detail.Contains("invalid start of a value", StringComparison.Ordinal) || detail.Contains("depth", StringComparison.Ordinal))
         {
             message = "The body is not well-formed JSON at this point.";
