@@ -6,7 +6,7 @@
 #                                  (--test: the test suite's throwaway cluster; --e2e: the browser tests' one;
 #                                   --faults: the one scripts/faults.sh stops and starts under load;
 #                                   --bench: the durable one scripts/bench.sh measures, fsync and synchronous_commit on;
-#                                   the run and bench clusters with 1 GB of shared buffers, TRACKER_PG_SHARED_BUFFERS)
+#                                   the run and bench clusters with a quarter of the memory as shared buffers, TRACKER_PG_SHARED_BUFFERS)
 #   scripts/db.sh stop  [--test]   stop the local cluster (the data stays in .data/)
 #   scripts/db.sh status [--test]  say whether it runs, and where
 #   scripts/db.sh reset [--test]   stop, delete the local cluster's data, start afresh
@@ -142,8 +142,15 @@ start() {
     # The run and bench clusters get shared buffers sized for a server, not PostgreSQL's 128 MB default, which the writes'
     # working set (the log, its hashes and indexes) outgrows: backends then evict dirty pages themselves. The writes' p99
     # at half load was over 50 ms in 9 of 14 benchmark runs with the default and 1 of 8 with 1 GB (docs/benchmarks-profile.md,
-    # seventeenth session). TRACKER_PG_SHARED_BUFFERS sizes it (about a quarter of the memory is PostgreSQL's advice).
-    [ "$profile" = "run" ] || [ "$profile" = "bench" ] && opts="$opts -c shared_buffers=${TRACKER_PG_SHARED_BUFFERS:-1GB}"
+    # seventeenth session). The default is PostgreSQL's advice, a quarter of the machine's memory (at most 8 GB, at least
+    # 128 MB): a rebuild reads the log and writes the models, more than 1 GB on a large log, and with 1 GB backends wrote
+    # 650-850 MB of evicted pages themselves during it (twenty-sixth session). TRACKER_PG_SHARED_BUFFERS sets it.
+    if [ "$profile" = "run" ] || [ "$profile" = "bench" ]; then
+      local quarter_mb=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || echo 4194304) / 4096 ))
+      [ "$quarter_mb" -gt 8192 ] && quarter_mb=8192
+      [ "$quarter_mb" -lt 128 ] && quarter_mb=128
+      opts="$opts -c shared_buffers=${TRACKER_PG_SHARED_BUFFERS:-${quarter_mb}MB}"
+    fi
     # For profiling, e.g. TRACKER_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all".
     [ -n "${TRACKER_PG_OPTIONS:-}" ] && opts="$opts $TRACKER_PG_OPTIONS"
     log "starting PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
