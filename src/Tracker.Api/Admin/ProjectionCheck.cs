@@ -1,3 +1,4 @@
+using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
 using Tracker.Api.Infrastructure;
@@ -96,16 +97,23 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
     /// <summary>
     /// Each commitment's stored timeline against its definition folded from the stream (EffectiveOrder): every day's date,
     /// facts and list row, and the model on each keyframe day. One stream at a time, so memory follows the longest stream.
-    /// A timeline the daemon has not yet brought up to its stream's version is left out (reads fold the stream meanwhile).
+    /// A timeline the daemon has not yet brought up to its stream's version is left out (reads fold the stream meanwhile); an
+    /// event the daemon skipped as poison is not waited for.
     /// </summary>
     private async Task<ProjectionCheckReport> Timelines(IQuerySession session, long highWaterMark, CancellationToken token)
     {
         var serializer = store.Options.Serializer();
         var ids = await session.Query<CommitmentProgress>().Select(c => c.Id).ToListAsync(token);
         var (differing, missing, matching, behind) = (new List<string>(), new List<string>(), 0, 0);
+        // The events the daemon skipped as poison (dead letters): a timeline never takes them in, so one whose stream
+        // ends with such an event is complete through the event before it, not behind.
+        var skipped = (await session.Query<DeadLetterEvent>()
+            .Where(d => d.ProjectionName == EffectiveTimelineProjection.ProjectionName)
+            .Select(d => d.EventSequence).ToListAsync(token)).ToHashSet();
         foreach (var id in ids)
         {
             var events = await session.Events.FetchStreamAsync(id, token: token);
+            var lastTakenIn = events.LastOrDefault(e => !skipped.Contains(e.Sequence));
             var stored = new List<(DateOnly On, int[] Versions, int Through, CommitmentRow Row, CommitmentProgress? Keyframe, int Facts)>();
             long factRows = 0;
             await using (var command = database.CreateCommand($"""
@@ -128,7 +136,7 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
                 }
             }
             if (stored.Count == 0) { missing.Add(id.ToString()); continue; }
-            if (events.Count > 0 && stored[^1].Through < events[^1].Version) { behind++; continue; }
+            if (lastTakenIn is not null && stored[^1].Through < lastTakenIn.Version) { behind++; continue; }
 
             var defined = EffectiveOrder.AllDays(id, events);
             // Each day's facts as rows of their own, as many as the day counts, and no fact on a day that is not there.

@@ -130,6 +130,23 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         health.GetProperty("checks").GetProperty("database").GetProperty("data").GetProperty("deadLetterEvents").GetInt64().ShouldBe(1);
     }
 
+    [Fact]
+    public async Task a_timeline_whose_last_event_is_poison_is_compared_not_left_out_as_behind()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var poison = await APoisonPledgeAfterAStatement("stabilisation-2021-drive");
+        (await DeadLetters()).ShouldHaveSingleItem().ShouldContain($"\"EventSequence\": {poison}");
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        // The poisoned commitment's timeline stops at its statement, the event before the poison, and is complete there:
+        // both commitments are compared, neither is waited for.
+        var verified = (await Api.Scenario(s => s.Get.Url("/api/admin/projections/EffectiveTimeline/verify"))).Json();
+        verified.GetProperty("consistent").GetBoolean().ShouldBeTrue(verified.ToString());
+        verified.GetProperty("compared").GetInt32().ShouldBe(2, verified.ToString());
+        verified.GetProperty("matching").GetInt32().ShouldBe(2, verified.ToString());
+        verified.GetProperty("newerLeftOut").GetInt32().ShouldBe(0, verified.ToString());
+    }
+
     /// <summary>
     /// A deadline revised to December of the calendar's last year, straight into the log: its step goes through, but the
     /// model cannot be summarised with it (the month's last day is past the calendar's end).
