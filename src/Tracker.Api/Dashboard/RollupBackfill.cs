@@ -15,11 +15,23 @@ namespace Tracker.Api.Dashboard;
 public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBackfill timelineFacts, ILogger<RollupBackfill> logger)
     : IHostedService
 {
-    public async Task StartAsync(CancellationToken token)
+    /// <summary>
+    /// How long a start's backfill waits for the locks it takes (on the days, the rollups or the ledger rows): those locks
+    /// hold off the writes that come after them, so a start never stalls the daemon or the requests for longer, nor
+    /// hangs behind a long transaction. Past it, the backfill is left to the next start, and said so.
+    /// </summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
+
+    public Task StartAsync(CancellationToken token) => Run(LockWait, token);
+
+    /// <summary>The lock wait for the rest of the caller's transaction.</summary>
+    internal static string LockWaitSql(TimeSpan wait) => $"set local lock_timeout = '{(int)wait.TotalMilliseconds}ms'";
+
+    internal async Task Run(TimeSpan lockWait, CancellationToken token)
     {
         try
         {
-            await timelineFacts.Run(token);
+            await timelineFacts.Run(lockWait, token);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -37,9 +49,17 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
         {
             try
             {
-                await using var backfill = dataSource.CreateCommand(sql);
-                backfill.CommandTimeout = 0;
-                await backfill.ExecuteNonQueryAsync(token);
+                await using var connection = await dataSource.OpenConnectionAsync(token);
+                await using var transaction = await connection.BeginTransactionAsync(token);
+                await using (var backfill = new NpgsqlCommand($"{LockWaitSql(lockWait)};\n{sql}", connection, transaction) { CommandTimeout = 0 })
+                {
+                    await backfill.ExecuteNonQueryAsync(token);
+                }
+                await transaction.CommitAsync(token);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                logger.LogWarning("The {Rollup} was not checked at start: the tables it counts were held by another transaction for more than {Wait} s; the next start checks it again", rollup, lockWait.TotalSeconds);
             }
             catch (NpgsqlException e)
             {

@@ -16,8 +16,13 @@ public sealed class TimelineFactsBackfill(IDocumentStore store, NpgsqlDataSource
 {
     private const int StreamsPerBatch = 500;
 
-    /// <summary>How many commitments' facts were found again (0: none lacked them).</summary>
-    public async Task<int> Run(CancellationToken token)
+    /// <summary>
+    /// How many commitments' facts were found again (0: none lacked them, or the days were not had within the start's
+    /// lock wait, which is logged).
+    /// </summary>
+    public Task<int> Run(CancellationToken token) => Run(RollupBackfill.LockWait, token);
+
+    internal async Task<int> Run(TimeSpan lockWait, CancellationToken token)
     {
         var days = $"{TrackerDatabase.Schema}.{TimelineDays.Name}";
         var facts = $"{TrackerDatabase.Schema}.{TimelineDays.FactsName}";
@@ -29,11 +34,24 @@ public sealed class TimelineFactsBackfill(IDocumentStore store, NpgsqlDataSource
 
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await using var transaction = await connection.BeginTransactionAsync(token);
-        await using (var hold = new NpgsqlCommand($"lock table {days} in share row exclusive mode; {lacking}", connection, transaction))
+        // The lock waits for the transactions writing the days and holds off those that come after: bounded, so a start
+        // never queues the daemon's writes behind it for longer (a long transaction holding the days, or another node
+        // finding the facts over a large log, which does this node's work too).
+        await using (var hold = new NpgsqlCommand(
+                         $"{RollupBackfill.LockWaitSql(lockWait)}; lock table {days} in share row exclusive mode; {lacking}",
+                         connection, transaction))
         {
             hold.CommandTimeout = 0;
-            // Another node did it while this one waited for the lock.
-            if (!(bool)(await hold.ExecuteScalarAsync(token))!) return 0;
+            try
+            {
+                // Another node did it while this one waited for the lock.
+                if (!(bool)(await hold.ExecuteScalarAsync(token))!) return 0;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                logger.LogWarning("The effective timelines' facts were not found again at start: their days were held by another transaction for more than {Wait} s (another node finding them, or a long write); the next start tries again, and the daemon folds each such timeline whole when its commitment next changes", lockWait.TotalSeconds);
+                return 0;
+            }
         }
 
         var timelines = new List<(Guid Id, int Through)>();

@@ -1,6 +1,7 @@
 using Alba;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Tracker.Projections.Commitments.Rollup;
 using Tracker.Api.Dashboard;
@@ -265,5 +266,55 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
 
         await Api.ProjectionsShouldEqualAFreshRebuild();
         (await Api.Services.GetRequiredService<TimelineFactsBackfill>().Run(CancellationToken.None)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_start_waits_so_long_for_the_tables_it_fills_and_leaves_them_to_the_next_start_when_a_long_transaction_holds_them()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/progress", Progress());
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        // Timelines kept before each fact had a row, and a daily rollup that no longer counts them: both for a start to fill.
+        await using (var lacking = dataSource.CreateCommand(
+                         "delete from tracker.commitment_day_facts; update tracker.commitment_days set facts = 0; delete from tracker.commitment_rollup_days"))
+        {
+            await lacking.ExecuteNonQueryAsync();
+        }
+        async Task<(long LackingFacts, long DailyRows)> Left()
+        {
+            await using var count = dataSource.CreateCommand(
+                "select (select count(*) from tracker.commitment_days where facts = 0), (select count(*) from tracker.commitment_rollup_days)");
+            await using var reader = await count.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }
+        var facts = Api.Services.GetRequiredService<TimelineFactsBackfill>();
+        var rollups = Api.Services.GetServices<IHostedService>().OfType<RollupBackfill>().Single();
+        var shortWait = TimeSpan.FromMilliseconds(300);
+
+        // A transaction writing the days that does not end (a stuck writer): the start gives up on what it would lock.
+        await using (var writer = await dataSource.OpenConnectionAsync())
+        await using (var stuck = await writer.BeginTransactionAsync())
+        {
+            await using (var write = new NpgsqlCommand("lock table tracker.commitment_days in row exclusive mode", writer, stuck))
+            {
+                await write.ExecuteNonQueryAsync();
+            }
+            // Bounded here so that a start that waits for ever fails the test instead of hanging it.
+            (await facts.Run(shortWait, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(0);
+            await rollups.Run(shortWait, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            var left = await Left();
+            left.LackingFacts.ShouldBeGreaterThan(0, "the facts are left for the next start");
+            left.DailyRows.ShouldBe(0, "the daily rollup is left for the next start");
+            await stuck.RollbackAsync();
+        }
+
+        // The next start, with nothing holding them, fills both.
+        await rollups.Run(shortWait, CancellationToken.None);
+        var filled = await Left();
+        filled.LackingFacts.ShouldBe(0);
+        filled.DailyRows.ShouldBeGreaterThan(0);
+        await Api.ProjectionsShouldEqualAFreshRebuild();
     }
 }
