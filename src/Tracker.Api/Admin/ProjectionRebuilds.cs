@@ -5,6 +5,7 @@ using Npgsql;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Commitments.Rollup;
+using Tracker.Projections.Commitments.Timeline;
 
 namespace Tracker.Api.Admin;
 
@@ -27,6 +28,13 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
 {
     /// <summary>The progress models, with their checkpoints and the pledges' ledger rows (which the pledger views read).</summary>
     public static readonly IReadOnlyList<string> Supported = [CommitmentProgressFold.ProjectionName];
+
+    /// <summary>
+    /// Read models counted again from the models they count rather than from the log (a repair while serving): the
+    /// dashboard rollup from the progress models, its filters' groups from what it counts, the daily rollup from the
+    /// effective timelines' days.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Recounted = [DashboardRollupProjection.ProjectionName];
 
     /// <summary>Every read model above, in one pass over the log (the same as CommitmentProgress since the pledger views are read from the ledger rows).</summary>
     public const string All = "all";
@@ -143,7 +151,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         {
             var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
             Update(id, p => p with { HighWaterMark = highWaterMark });
-            await Rebuild(id, highWaterMark, token);
+            if (Recounted.Contains(projection)) await RecountRollups(token);
+            else await Rebuild(id, highWaterMark, token);
             Update(id, p => p with { Status = RebuildStatus.Completed, FinishedAt = DateTimeOffset.UtcNow });
             logger.LogInformation("Rebuilt {Projection}: {Progress}", projection, _jobs[id]);
         }
@@ -292,6 +301,32 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         })
         {
             await recount.ExecuteNonQueryAsync(token);
+        }
+        await transaction.CommitAsync(token);
+    }
+
+    /// <summary>
+    /// The dashboard rollup counted again from the progress models and every filter's groups summed again from what it
+    /// counts, holding off the daemon's pages of it until that commits; then the daily rollup counted again from the
+    /// effective timelines' days, holding off the daemon's writes of days meanwhile. What the daemon takes in afterwards
+    /// is counted from there, as always.
+    /// </summary>
+    private async Task RecountRollups(CancellationToken token)
+    {
+        var rollup = await Timed(() => InTransaction(DashboardRollup.Recount(TrackerDatabase.Schema, everyScope: true), token));
+        var daily = await Timed(() => InTransaction(
+            $"lock table {TrackerDatabase.Schema}.{TimelineDays.Name} in share row exclusive mode;\n{DailyRollup.RecountSql(TrackerDatabase.Schema)}", token));
+        logger.LogInformation("The dashboard rollup and its filters counted again in {Rollup:0.0} s, the daily rollup in {Daily:0.0} s",
+            rollup.TotalSeconds, daily.TotalSeconds);
+    }
+
+    private async Task InTransaction(string sql, CancellationToken token)
+    {
+        await using var connection = await database.OpenConnectionAsync(token);
+        await using var transaction = await connection.BeginTransactionAsync(token);
+        await using (var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 })
+        {
+            await command.ExecuteNonQueryAsync(token);
         }
         await transaction.CommitAsync(token);
     }

@@ -141,9 +141,10 @@ public static class DashboardRollup
     /// counted under other values than their model's are written (and those without a model taken out), so a rebuild that
     /// changed few models costs a comparison, not every row again with its scoped groups; the groups are summed again
     /// from what is counted (as many rows as values), and the scoped groups, which the triggers keep with what is
-    /// counted, are summed again only if they no longer count every commitment (<see cref="ScopedRollup.BackfillSql"/>).
+    /// counted, are summed again only if they no longer count every commitment (<see cref="ScopedRollup.BackfillSql"/>),
+    /// or always when asked (`everyScope`: a repair of drift that keeps the count right).
     /// </summary>
-    public static string Recount(string schema) => $"""
+    public static string Recount(string schema, bool everyScope = false) => $"""
         lock table {schema}.{Counted}, {schema}.{Groups} in exclusive mode;
         delete from {schema}.{Counted} c
          where not exists (select 1 from {schema}.mt_doc_commitmentprogress d where d.id = c.stream_id);
@@ -156,7 +157,7 @@ public static class DashboardRollup
         insert into {schema}.{Groups} (dimension, name, n, {Figures})
         select dimension, name, {RollupFigures.Sums()}
           from ({Contributions($"select *, 1 as sign from {schema}.{Counted}")}) c group by dimension, name;
-        {ScopedRollup.BackfillSql(schema)}
+        {(everyScope ? ScopedRollup.RecountSql(schema) : ScopedRollup.BackfillSql(schema))}
         """;
 
     private static string Columns(string alias, string columns) => string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));

@@ -125,16 +125,21 @@ public static class ScopedRollup
             -- Every counted commitment is in exactly one kind's scope: a table that does not say so is counted again.
             IF (select coalesce(sum(n), 0) from {schema}.{Table} where scope = 'kind' and dimension = 'kind')
                <> (select count(*) from {schema}.{DashboardRollup.Counted}) THEN
-              DELETE FROM {schema}.{Table};
-              INSERT INTO {schema}.{Table} (scope, scope_name, dimension, name, n, target, pledged, committed, disbursed, overdue)
-              SELECT c.scope, c.scope_name, c.dimension, c.name, {RollupFigures.Sums("c")}
-                FROM {schema}.{DashboardRollup.Counted} r cross join lateral {schema}.{Contributions}(r.status,
-                     r.line_of_effort, r.kind, r.actors, r.ledger_currency, r.target, r.pledged, r.committed, r.disbursed,
-                     r.overdue, 1) c
-               GROUP BY c.scope, c.scope_name, c.dimension, c.name;
+              {RecountSql(schema)}
             END IF;
           END IF;
         END $backfill$;
+        """;
+
+    /// <summary>Every scope's groups summed again from what is counted, in the caller's transaction (which holds what is counted).</summary>
+    public static string RecountSql(string schema) => $"""
+        DELETE FROM {schema}.{Table};
+        INSERT INTO {schema}.{Table} (scope, scope_name, dimension, name, n, target, pledged, committed, disbursed, overdue)
+        SELECT c.scope, c.scope_name, c.dimension, c.name, {RollupFigures.Sums("c")}
+          FROM {schema}.{DashboardRollup.Counted} r cross join lateral {schema}.{Contributions}(r.status,
+               r.line_of_effort, r.kind, r.actors, r.ledger_currency, r.target, r.pledged, r.committed, r.disbursed,
+               r.overdue, 1) c
+         GROUP BY c.scope, c.scope_name, c.dimension, c.name;
         """;
 
     /// <summary>
