@@ -1,3 +1,4 @@
+using Tracker.Api.Dashboard;
 using Tracker.Api.Infrastructure;
 using System.Collections.Concurrent;
 using Marten;
@@ -149,10 +150,16 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     {
         try
         {
-            var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
-            Update(id, p => p with { HighWaterMark = highWaterMark });
-            if (Recounted.Contains(projection)) await RecountRollups(token);
-            else await Rebuild(id, highWaterMark, token);
+            if (Recounted.Contains(projection))
+            {
+                await RecountRollups(token);
+            }
+            else
+            {
+                var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
+                Update(id, p => p with { HighWaterMark = highWaterMark });
+                await Rebuild(id, highWaterMark, token);
+            }
             Update(id, p => p with { Status = RebuildStatus.Completed, FinishedAt = DateTimeOffset.UtcNow });
             logger.LogInformation("Rebuilt {Projection}: {Progress}", projection, _jobs[id]);
         }
@@ -165,8 +172,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         {
             // A rebuild grows the heap for minutes as serving never does, and the collector keeps what it grew: given back
             // to the system once it ends (one blocking collection, rare as rebuilds are), so the node returns to the
-            // footprint serving needs.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            // footprint serving needs. A recount runs in the database and grows nothing.
+            if (!Recounted.Contains(projection)) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
     }
 
@@ -309,15 +316,39 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     /// The dashboard rollup counted again from the progress models and every filter's groups summed again from what it
     /// counts, holding off the daemon's pages of it until that commits; then the daily rollup counted again from the
     /// effective timelines' days, holding off the daemon's writes of days meanwhile. What the daemon takes in afterwards
-    /// is counted from there, as always.
+    /// is counted from there, as always. Each step waits for its locks as long as a start does (a request for them holds
+    /// off the daemon's writes behind it), and a step that fails says which, and what was already counted.
     /// </summary>
     private async Task RecountRollups(CancellationToken token)
     {
-        var rollup = await Timed(() => InTransaction(DashboardRollup.Recount(TrackerDatabase.Schema, everyScope: true), token));
-        var daily = await Timed(() => InTransaction(
-            $"lock table {TrackerDatabase.Schema}.{TimelineDays.Name} in share row exclusive mode;\n{DailyRollup.RecountSql(TrackerDatabase.Schema)}", token));
+        var lockWait = RollupBackfill.LockWait;
+        var rollup = await Step("counting the dashboard rollup and its filters' groups again failed (nothing was changed)", () =>
+            InTransaction($"{RollupBackfill.LockWaitSql(lockWait)};\n{DashboardRollup.Recount(TrackerDatabase.Schema, everyScope: true)}", token));
+        var daily = await Step("counting the daily rollup again failed (the dashboard rollup and its filters' groups were counted again)", () =>
+            InTransaction($"""
+                {RollupBackfill.LockWaitSql(lockWait)};
+                lock table {TrackerDatabase.Schema}.{TimelineDays.Name} in share row exclusive mode;
+                {DailyRollup.RecountSql(TrackerDatabase.Schema)}
+                """, token));
         logger.LogInformation("The dashboard rollup and its filters counted again in {Rollup:0.0} s, the daily rollup in {Daily:0.0} s",
             rollup.TotalSeconds, daily.TotalSeconds);
+
+        async Task<TimeSpan> Step(string failed, Func<Task> step)
+        {
+            try
+            {
+                return await Timed(step);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                throw new InvalidOperationException(
+                    $"{char.ToUpperInvariant(failed[0])}{failed[1..]}: a table it counts was held by another transaction for more than {lockWait.TotalSeconds:0} s; run it again.", e);
+            }
+            catch (NpgsqlException e)
+            {
+                throw new InvalidOperationException($"{char.ToUpperInvariant(failed[0])}{failed[1..]}: {e.Message}", e);
+            }
+        }
     }
 
     private async Task InTransaction(string sql, CancellationToken token)

@@ -16,9 +16,9 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
     : IHostedService
 {
     /// <summary>
-    /// How long a start's backfill waits for the locks it takes (on the days, the rollups or the ledger rows): those locks
-    /// hold off the writes that come after them, so a start never stalls the daemon or the requests for longer, nor
-    /// hangs behind a long transaction. Past it, the backfill is left to the next start, and said so.
+    /// How long a start's backfill waits for each lock it takes (on the days, the rollups or the ledger rows): a lock
+    /// request holds off the writes that come after it, so a start never stalls the daemon or the requests for longer
+    /// on any one lock, nor hangs behind a long transaction. Past it, the backfill is left to the next start, and said so.
     /// </summary>
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
 
@@ -59,7 +59,8 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
-                logger.LogWarning("The {Rollup} was not checked at start: the tables it counts were held by another transaction for more than {Wait} s; the next start checks it again", rollup, lockWait.TotalSeconds);
+                logger.LogWarning("The {Rollup} was not checked at start: a table it locks was held by another transaction for more than {Wait} s; the next start checks it again ({Repair})", rollup, lockWait.TotalSeconds,
+                    rollup.Contains("dashboard") ? "POST /api/admin/projections/DashboardRollup/rebuild counts it again while serving" : "or POST /api/admin/projections/all/rebuild repairs it while serving");
             }
             catch (NpgsqlException e)
             {

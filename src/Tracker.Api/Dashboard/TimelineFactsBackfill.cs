@@ -36,9 +36,10 @@ public sealed class TimelineFactsBackfill(IDocumentStore store, NpgsqlDataSource
         await using var transaction = await connection.BeginTransactionAsync(token);
         // The lock waits for the transactions writing the days and holds off those that come after: bounded, so a start
         // never queues the daemon's writes behind it for longer (a long transaction holding the days, or another node
-        // finding the facts over a large log, which does this node's work too).
+        // finding the facts over a large log, which does this node's work too). Once it is held, the writes of the facts
+        // wait as long as they must: nothing else writes them while the days are held.
         await using (var hold = new NpgsqlCommand(
-                         $"{RollupBackfill.LockWaitSql(lockWait)}; lock table {days} in share row exclusive mode; {lacking}",
+                         $"{RollupBackfill.LockWaitSql(lockWait)}; lock table {days} in share row exclusive mode; set local lock_timeout = 0; {lacking}",
                          connection, transaction))
         {
             hold.CommandTimeout = 0;

@@ -121,11 +121,19 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
     {
         await ACatalogueAndSomeMoney();
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        var dashboard = (await Api.Scenario(s => s.Get.Url("/api/dashboard"))).Json().GetRawText();
+        // The whole dashboard, narrowed by a filter, and on a past date (the daily rollup's sums).
+        string[] dashboards = ["/api/dashboard", "/api/dashboard?actor=coalition", "/api/dashboard?kind=milestone",
+            "/api/dashboard?effectiveAsOf=2024-11-20"];
+        async Task<string[]> Dashboards() =>
+            await Task.WhenAll(dashboards.Select(async url => (await Api.Scenario(s => s.Get.Url(url))).Json().GetRawText()));
+        var before = await Dashboards();
         // Drift that keeps every count right (as a faulty trigger would leave it), which no start notices: the sums of
-        // every filter's groups, and of every day's changes.
+        // the groups, of what each commitment is counted under, of every filter's groups, and of every day's changes.
+        await Sql("update tracker.commitment_rollup set pledged = pledged + 1");
+        await Sql("update tracker.commitment_counted set target = target + 3");
         await Sql("update tracker.commitment_rollup_scoped set pledged = pledged + 1");
         await Sql("update tracker.commitment_rollup_days set target = target + 5");
+        (await Dashboards()).ShouldNotBe(before);
         (await Verified("DashboardRollup")).GetProperty("differing").GetArrayLength().ShouldBeGreaterThan(0);
         (await Verified("EffectiveTimeline")).GetProperty("differing").EnumerateArray()
             .ShouldContain(d => d.GetString()!.StartsWith("daily ", StringComparison.Ordinal));
@@ -138,7 +146,10 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         rollup.GetProperty("consistent").GetBoolean().ShouldBeTrue(rollup.ToString());
         var timeline = await Verified("EffectiveTimeline");
         timeline.GetProperty("consistent").GetBoolean().ShouldBeTrue(timeline.ToString());
-        (await Api.Scenario(s => s.Get.Url("/api/dashboard"))).Json().GetRawText().ShouldBe(dashboard);
+        (await Dashboards()).ShouldBe(before);
+        // It reads no log: no high-water mark, no events, no models.
+        recount.GetProperty("highWaterMark").GetInt64().ShouldBe(0);
+        recount.GetProperty("eventsProcessed").GetInt64().ShouldBe(0);
     }
 
     [Fact]

@@ -152,10 +152,11 @@ public static class DailyRollup
 
     /// <summary>
     /// Counts every day again from nothing: for a database whose days were kept before this table existed (at start, when
-    /// the table is empty and the days are not), and for repairs.
+    /// the table is empty and the days are not), and for repairs. Emptied by a delete, not a truncate, whose exclusive lock
+    /// would hold off every past dashboard and list until the count commits: readers see the old rows meanwhile.
     /// </summary>
     public static string RecountSql(string schema) => $"""
-        TRUNCATE {schema}.{Table};
+        DELETE FROM {schema}.{Table};
         WITH affected AS (select stream_id, min("on") as from_on from {schema}.{TimelineDays.Name} group by stream_id),
              deltas AS ({Deltas(schema, $"{schema}.{TimelineDays.Name}", 1)})
         {Summed(schema)};
