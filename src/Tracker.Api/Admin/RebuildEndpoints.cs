@@ -16,7 +16,7 @@ public static class RebuildEndpoints
     /// 409 naming the rebuild that already runs somewhere in the cluster.
     /// </summary>
     [WolverinePost("/api/admin/projections/{name}/rebuild", Name = "RebuildProjection")]
-    [EndpointSummary("Rebuild a read model from the event log while the current one keeps serving")]
+    [EndpointSummary("Rebuild a read model from the event log, or count the dashboard rollups again, while the current ones keep serving")]
     [Tags("Admin")]
     [ProducesResponseType<RebuildProgress>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
