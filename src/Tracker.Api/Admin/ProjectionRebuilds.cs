@@ -296,21 +296,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     /// The list rows repaired and the dashboard rollup recounted, holding off the models' writers until it commits; the
     /// pledgers' changes folded.
     /// </summary>
-    private async Task RepairRowsAndRecountRollup(CancellationToken token)
-    {
-        await using var connection = await database.OpenConnectionAsync(token);
-        await using var transaction = await connection.BeginTransactionAsync(token);
-        await using (var recount = new NpgsqlCommand(
-            CommitmentRows.RepairSql(TrackerDatabase.Schema) + DashboardRollup.Recount(TrackerDatabase.Schema) + "\n" +
-            PledgerRollup.FoldSql(TrackerDatabase.Schema) + ";\n" + PledgerRollup.EmptiedSql(TrackerDatabase.Schema), connection, transaction)
-        {
-            CommandTimeout = 0 // as long as the progress models take to read: the rebuild that precedes it has no limit either
-        })
-        {
-            await recount.ExecuteNonQueryAsync(token);
-        }
-        await transaction.CommitAsync(token);
-    }
+    private Task RepairRowsAndRecountRollup(CancellationToken token) => InTransaction(
+        CommitmentRows.RepairSql(TrackerDatabase.Schema) + DashboardRollup.Recount(TrackerDatabase.Schema) + "\n" +
+        PledgerRollup.FoldSql(TrackerDatabase.Schema) + ";\n" + PledgerRollup.EmptiedSql(TrackerDatabase.Schema), token);
 
     /// <summary>
     /// The dashboard rollup counted again from the progress models and every filter's groups summed again from what it
@@ -322,9 +310,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     private async Task RecountRollups(CancellationToken token)
     {
         var lockWait = RollupBackfill.LockWait;
-        var rollup = await Step("counting the dashboard rollup and its filters' groups again failed (nothing was changed)", () =>
+        var rollup = await Step("Counting the dashboard rollup and its filters' groups again failed (nothing was changed)", () =>
             InTransaction($"{RollupBackfill.LockWaitSql(lockWait)};\n{DashboardRollup.Recount(TrackerDatabase.Schema, everyScope: true)}", token));
-        var daily = await Step("counting the daily rollup again failed (the dashboard rollup and its filters' groups were counted again)", () =>
+        var daily = await Step("Counting the daily rollup again failed (the dashboard rollup and its filters' groups were counted again)", () =>
             InTransaction($"""
                 {RollupBackfill.LockWaitSql(lockWait)};
                 lock table {TrackerDatabase.Schema}.{TimelineDays.Name} in share row exclusive mode;
@@ -342,15 +330,19 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
                 throw new InvalidOperationException(
-                    $"{char.ToUpperInvariant(failed[0])}{failed[1..]}: a table it counts was held by another transaction for more than {lockWait.TotalSeconds:0} s; run it again.", e);
+                    $"{failed}: a table it counts was held by another transaction for more than {lockWait.TotalSeconds:0} s; run it again.", e);
             }
             catch (NpgsqlException e)
             {
-                throw new InvalidOperationException($"{char.ToUpperInvariant(failed[0])}{failed[1..]}: {e.Message}", e);
+                throw new InvalidOperationException($"{failed}: {e.Message}", e);
             }
         }
     }
 
+    /// <summary>
+    /// One transaction on a connection of its own, with no time limit: as long as the tables take to read (the rebuild
+    /// that precedes it has no limit either); a lock wait, where one is bounded, is the statement's own.
+    /// </summary>
     private async Task InTransaction(string sql, CancellationToken token)
     {
         await using var connection = await database.OpenConnectionAsync(token);
@@ -376,16 +368,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     }
 
     /// <summary>Every pledger counted again from the ledger rows, holding off the rows' writers until it commits.</summary>
-    private async Task RecountPledgers(CancellationToken token)
-    {
-        await using var connection = await database.OpenConnectionAsync(token);
-        await using var transaction = await connection.BeginTransactionAsync(token);
-        await using (var pledgers = new NpgsqlCommand(PledgerRollup.RecountSql(TrackerDatabase.Schema), connection, transaction) { CommandTimeout = 0 })
-        {
-            await pledgers.ExecuteNonQueryAsync(token);
-        }
-        await transaction.CommitAsync(token);
-    }
+    private Task RecountPledgers(CancellationToken token) => InTransaction(PledgerRollup.RecountSql(TrackerDatabase.Schema), token);
 
     private Action<int> Processed(Guid id) => count => Update(id, p => p with { EventsProcessed = p.EventsProcessed + count });
 

@@ -38,13 +38,15 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
             logger.LogError(e, "Could not find the effective timelines' facts again at start; the daemon folds each of those timelines whole when its commitment next changes, and a past read of the others may miss facts until then");
         }
         // Each in a command of its own, without a time limit (a large log takes longer than a command's default), so a
-        // failure says which rollup it was.
-        foreach (var (rollup, sql) in new[]
+        // failure says which rollup it was, and what repairs it while serving.
+        const string recountRollups = "POST /api/admin/projections/DashboardRollup/rebuild counts it again while serving";
+        const string rebuildAll = "or POST /api/admin/projections/all/rebuild repairs it while serving";
+        foreach (var (rollup, sql, repair) in new[]
                  {
-                     ("daily dashboard rollup", DailyRollup.BackfillSql(TrackerDatabase.Schema)),
-                     ("scoped dashboard rollup", ScopedRollup.BackfillSql(TrackerDatabase.Schema)),
-                     ("list rows", CommitmentRows.BackfillSql(TrackerDatabase.Schema)),
-                     ("pledger totals", PledgerRollup.BackfillSql(TrackerDatabase.Schema))
+                     ("daily dashboard rollup", DailyRollup.BackfillSql(TrackerDatabase.Schema), recountRollups),
+                     ("scoped dashboard rollup", ScopedRollup.BackfillSql(TrackerDatabase.Schema), recountRollups),
+                     ("list rows", CommitmentRows.BackfillSql(TrackerDatabase.Schema), rebuildAll),
+                     ("pledger totals", PledgerRollup.BackfillSql(TrackerDatabase.Schema), rebuildAll)
                  })
         {
             try
@@ -59,8 +61,7 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
-                logger.LogWarning("The {Rollup} was not checked at start: a table it locks was held by another transaction for more than {Wait} s; the next start checks it again ({Repair})", rollup, lockWait.TotalSeconds,
-                    rollup.Contains("dashboard") ? "POST /api/admin/projections/DashboardRollup/rebuild counts it again while serving" : "or POST /api/admin/projections/all/rebuild repairs it while serving");
+                logger.LogWarning("The {Rollup} was not checked at start: a table it locks was held by another transaction for more than {Wait} s; the next start checks it again ({Repair})", rollup, lockWait.TotalSeconds, repair);
             }
             catch (NpgsqlException e)
             {
