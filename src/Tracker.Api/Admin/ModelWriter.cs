@@ -79,7 +79,9 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 // The model and its columns in one statement: a reader never sees a model without its columns (the
                 // expressions read `data`, the unnested model). A model already stored as rebuilt (document, type and
                 // columns, compared as text too, since jsonb and numeric equality ignore a number's trailing zeros) is
-                // not written again: that saves a new version of the row, its indexes and the list row's trigger. It is
+                // not written again: that saves a new version of the row, its indexes and the list row's trigger (a model
+                // with no stored row is not compared at all: an AND with a null goes on to its next term, and its text
+                // would be made for nothing, as it was for every model of a first rebuild). It is
                 // left out as the statement's snapshot has it: a row equal there can change afterwards only by a write
                 // to its stream, which makes it newer than the rebuild's anyway.
                 // The batch's stored rows are read once, by their ids, and the statement is planned for each batch
@@ -97,7 +99,8 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                          stored as materialized (select * from {_table} where id = any($1)),
                          changed as (
                            select r.* from r left join stored same on same.id = r.id
-                            where not coalesce(same.data = r.data and same.data::text = r.data::text and same.mt_dotnet_type = $4
+                            where same.id is null
+                               or not coalesce(same.data = r.data and same.data::text = r.data::text and same.mt_dotnet_type = $4
                                      and row({Each(", ", d => $"same.{d.Column}")})::text = row({Each(", ", d => $"r.{d.Column}")})::text, false)),
                          upserted as (
                            insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified{Each(d => $", {d.Column}")})

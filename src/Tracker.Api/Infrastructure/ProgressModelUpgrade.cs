@@ -19,7 +19,10 @@ namespace Tracker.Api.Infrastructure;
 public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource database, ILogger<ProgressModelUpgrade> logger)
     : IHostedService
 {
-    private const long LockKey = 2026113002;
+    internal const long LockKey = 2026113002;
+
+    /// <summary>How often a start that waits on another node's upgrade asks for the lock again.</summary>
+    internal TimeSpan AskEvery { get; init; } = TimeSpan.FromSeconds(1);
 
     public Task StartAsync(CancellationToken token) => Run(token);
 
@@ -36,10 +39,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
         {
             // Taken inside the try: a cancelled start must still give the lock back, since pooled connections are not
             // reset when returned (TrackerDatabase.Tuned).
-            await using (var take = new NpgsqlCommand($"select pg_advisory_lock({LockKey})", connection))
-            {
-                await take.ExecuteNonQueryAsync(token);
-            }
+            await TakeLock(connection, token);
 
             // Commitments without a model of today's shape; and whether any pledge row was stored before the rows carried
             // their pledger's and commitment's keys (which the pledger views read) and their id's stem (which an
@@ -100,5 +100,33 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             await using var release = new NpgsqlCommand($"select pg_advisory_unlock({LockKey})", connection);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Waits for the lock as long as the other holder takes (its rebuild of a large log takes minutes; a start that gave
+    /// up after the command timeout failed the host with a stack trace), saying so when it first waits and every minute
+    /// after; a start that is stopped stops waiting. Asked for again and again rather than waited on in one statement:
+    /// one statement would be cut off by the command timeout, and a session lock timeout would outlive this start on the
+    /// pooled connection.
+    /// </summary>
+    private async Task TakeLock(NpgsqlConnection connection, CancellationToken token)
+    {
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
+        var told = TimeSpan.MinValue;
+        while (true)
+        {
+            await using (var take = new NpgsqlCommand($"select pg_try_advisory_lock({LockKey})", connection))
+            {
+                if (await take.ExecuteScalarAsync(token) is true) break;
+            }
+            if (told == TimeSpan.MinValue || waiting.Elapsed - told >= TimeSpan.FromMinutes(1))
+            {
+                told = waiting.Elapsed;
+                logger.LogWarning("Another node (or a start stopped while it worked) is bringing the progress models up to date; " +
+                                  "this start waits for it before it takes requests ({Waited:0} s so far)", waiting.Elapsed.TotalSeconds);
+            }
+            await Task.Delay(AskEvery, token);
+        }
+        if (told != TimeSpan.MinValue) logger.LogInformation("The other upgrade ended after {Waited:0} s; this start goes on", waiting.Elapsed.TotalSeconds);
     }
 }

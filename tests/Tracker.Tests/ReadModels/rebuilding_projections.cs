@@ -317,4 +317,48 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         filled.DailyRows.ShouldBeGreaterThan(0);
         await Api.ProjectionsShouldEqualAFreshRebuild();
     }
+
+    [Fact]
+    public async Task a_start_waits_for_another_nodes_upgrade_as_long_as_it_takes_and_says_so()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        var log = new Lines<ProgressModelUpgrade>();
+        var upgrade = new ProgressModelUpgrade(Api.Services.GetRequiredService<Marten.IDocumentStore>(), dataSource, log)
+        {
+            AskEvery = TimeSpan.FromMilliseconds(50)
+        };
+        // Another node upgrading (or a start stopped mid-rebuild whose statement still runs): it holds the lock.
+        await using var otherNode = await dataSource.OpenConnectionAsync();
+        await using (var take = new NpgsqlCommand($"select pg_advisory_lock({ProgressModelUpgrade.LockKey})", otherNode))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var start = upgrade.Run(CancellationToken.None);
+        for (var waited = 0; waited < 100 && !log.Warnings.Any(); waited++) await Task.Delay(50);
+
+        log.Warnings.ShouldHaveSingleItem().ShouldContain("this start waits for it");
+        start.IsCompleted.ShouldBeFalse();
+        await using (var release = new NpgsqlCommand($"select pg_advisory_unlock({ProgressModelUpgrade.LockKey})", otherNode))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+        (await start.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(0);
+    }
+
+    /// <summary>What one logger was told, as text.</summary>
+    private sealed class Lines<T> : Microsoft.Extensions.Logging.ILogger<T>
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, string Text)> _lines = new();
+
+        public IEnumerable<string> Warnings => _lines.Where(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => l.Text);
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter) => _lines.Enqueue((logLevel, formatter(state, exception)));
+    }
 }
