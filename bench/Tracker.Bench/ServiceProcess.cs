@@ -26,6 +26,8 @@ public sealed class ServiceProcess(BenchSettings settings, int port) : IDisposab
         start.Environment["Catalogue__LoadOnStart"] = "false";
         start.Environment["RateLimits__WritesPerMinute"] = "100000000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The rebuild's own account of its phases (how long the replay, the writes it waited on, the repair) in service.log.
+        start.Environment["Logging__LogLevel__Tracker.Api.Admin"] = "Information";
         return start;
     }
 

@@ -2,6 +2,7 @@ using Marten;
 using Marten.Schema;
 using Npgsql;
 using NpgsqlTypes;
+using Tracker.Projections;
 
 namespace Tracker.Api.Admin;
 
@@ -51,7 +52,7 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
     // The columns Marten keeps beside the document (Duplicate in TrackerDatabase), computed from the written JSON by the
     // expressions Marten's own migration sets them with ("column" = expression over data), in the same statement as the
     // model: a model written without them would be missing from every filter and sum, and written twice it would cost
-    // the row, its indexes and the list row's trigger twice.
+    // the row and its indexes twice.
     private readonly (string Column, string Expression)[] _duplicates =
         store.Options.FindOrResolveDocumentType(typeof(TDoc)) is DocumentMapping mapping
             ? [.. mapping.DuplicatedFields.Select(f => f.UpdateSqlFragment().Split(" = ", 2)).Select(p => (p[0], p[1]))]
@@ -79,7 +80,7 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 // The model and its columns in one statement: a reader never sees a model without its columns (the
                 // expressions read `data`, the unnested model). A model already stored as rebuilt (document, type and
                 // columns, compared as text too, since jsonb and numeric equality ignore a number's trailing zeros) is
-                // not written again: that saves a new version of the row, its indexes and the list row's trigger (a model
+                // not written again: that saves a new version of the row and its indexes (a model
                 // with no stored row is not compared at all: an AND with a null goes on to its next term, and its text
                 // would be made for nothing, as it was for every model of a first rebuild). It is
                 // left out as the statement's snapshot has it: a row equal there can change afterwards only by a write
@@ -88,11 +89,12 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 // (not once for all, as the data source prepares a statement it sees again): planned once while the
                 // table was nearly empty, as it is when a rebuild first fills it, the plan hashed or scanned the whole
                 // table for every batch, or every model, for the rest of the rebuild (52 million rows read to write
-                // 200,000 pledges' rows, and a rebuild's time doubled from one run to the next). The setting holds for
-                // the statement's triggers too: the list row's, per model, is planned each time (tens of microseconds).
+                // 200,000 pledges' rows, and a rebuild's time doubled from one run to the next).
                 // Not a data source without prepared statements: it would need the service's credentials again.
                 await using var batchOfModels = database.CreateBatch();
                 batchOfModels.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('plan_cache_mode', 'force_custom_plan', true)"));
+                // The list rows' and the pledgers' triggers leave these writes to the rebuild's end (RebuildWrites).
+                batchOfModels.BatchCommands.Add(new NpgsqlBatchCommand(RebuildWrites.MarkSql));
                 var command = new NpgsqlBatchCommand($"""
                     with r as (select id, data, revision{Each(d => $", {d.Expression} as {d.Column}")}
                                  from unnest($1, $2, $3) as r(id, data, revision)),
@@ -124,6 +126,7 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 command.Parameters.AddWithValue(highWaterMark);
                 // One implicit transaction (a batch's statements end with one Sync): the setting holds for the write only.
                 await using var reader = await batchOfModels.ExecuteReaderAsync(token);
+                await reader.NextResultAsync(token);
                 await reader.NextResultAsync(token);
                 await reader.ReadAsync(token);
                 return (reader.GetInt32(0), reader.GetInt32(1));

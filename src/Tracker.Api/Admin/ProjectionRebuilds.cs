@@ -235,13 +235,15 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         await Task.WhenAll(progressWriter.DeleteStale(token), ledgerWriter.DeleteStale(token));
         var retractedSince = await DeleteRowsRetractedSince(highWaterMark, token);
         var deleted = clock.Elapsed;
-        // The list's flat rows follow the models by a trigger, which copies only changed columns: a row someone changed
-        // around it is written again here. The dashboard rollup counts the progress models: counted again from the
-        // rebuilt ones. That holds off the models' writers until it commits; the pledgers' check beside it holds off
-        // nobody, and only drift it finds counts them again (under the pledge rows' lock).
+        // The list's flat rows and the pledgers' totals are kept by triggers, which leave the rebuild's own writes alone
+        // (RebuildWrites): the rows are written again here where they differ from the models (so is a row someone changed
+        // around it), and the dashboard rollup, which counts the progress models, is counted again from the rebuilt
+        // ones. That holds off the models' writers until it commits. The pledgers are counted again (under the pledge
+        // rows' lock) when the rebuild wrote any pledge row; otherwise only when the check, which holds off nobody,
+        // finds they drifted before it.
         var pledgersRecounted = false;
         var repairing = Timed(() => RepairRowsAndRecountRollup(token));
-        var checking = Timed(async () => pledgersRecounted = await PledgersDrifted(token));
+        var checking = Timed(async () => pledgersRecounted = ledgerWriter.Written > 0 || await PledgersDrifted(token));
         await Task.WhenAll(repairing, checking);
         if (pledgersRecounted) await RecountPledgers(token);
         Update(id, p => p with
@@ -253,7 +255,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                               "recounted in {Repaired:0.0} s (the models' writers held off meanwhile), the pledgers checked in " +
                               "{Checked:0.0} s beside it{Recounted}: {Ended:0.0} s for these", id, replayed.TotalSeconds,
             waited.TotalSeconds, (deleted - replayed).TotalSeconds, (await repairing).TotalSeconds, (await checking).TotalSeconds,
-            pledgersRecounted ? " and counted again, as they had drifted" : "", (clock.Elapsed - deleted).TotalSeconds);
+            pledgersRecounted ? ledgerWriter.Written > 0 ? " and counted again, as pledge rows were written" : " and counted again, as they had drifted" : "",
+            (clock.Elapsed - deleted).TotalSeconds);
     }
 
     private static async Task<TimeSpan> Timed(Func<Task> work)

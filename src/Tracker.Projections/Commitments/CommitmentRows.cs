@@ -78,6 +78,10 @@ public static class CommitmentRows
         var changed = string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"));
         yield return StoredFunction.Of(follow, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
+              -- A rebuild writes the rows again from its models at its end (RebuildWrites).
+              IF {RebuildWrites.AreTheseSql} THEN
+                RETURN NULL;
+              END IF;
               IF TG_OP = 'DELETE' THEN
                 DELETE FROM {schema}.{Table} WHERE id = OLD.id;
               ELSIF TG_OP = 'TRUNCATE' THEN

@@ -156,6 +156,10 @@ public static class PledgerRollup
         return StoredFunction.Of(RollupFigures.Name(schema, $"pledger_rollup_{operation}"), "", "trigger", ["LANGUAGE plpgsql"], $"""
             DECLARE pledgers_named bigint;
             BEGIN
+              -- A rebuild counts the pledgers again from the rows at its end (RebuildWrites).
+              IF {RebuildWrites.AreTheseSql} THEN
+                RETURN NULL;
+              END IF;
               {nothingUpdated}
               -- The changes are written with the locks below, in one statement (PostgreSQL runs a data-modifying WITH
               -- to completion whether or not the query reads it): each statement costs a request's write about as much
