@@ -238,24 +238,28 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         // The list's flat rows and the pledgers' totals are kept by triggers, which leave the rebuild's own writes alone
         // (RebuildWrites): the rows are written again here where they differ from the models (so is a row someone changed
         // around it), and the dashboard rollup, which counts the progress models, is counted again from the rebuilt
-        // ones. That holds off the models' writers until it commits. The pledgers are counted again (under the pledge
-        // rows' lock) when the rebuild wrote any pledge row; otherwise only when the check, which holds off nobody,
-        // finds they drifted before it.
+        // ones. That holds off the models' writers until it commits. Beside it, on a connection of its own, the pledgers
+        // are counted again (holding off the pledge rows' writers) when the rebuild wrote any pledge row; otherwise only
+        // when the check, which holds off nobody, finds they drifted before it. The two touch the pledgers' changes and
+        // totals in the same order (the repair folds the changes), so neither can deadlock the other.
         var pledgersRecounted = false;
         var repairing = Timed(() => RepairRowsAndRecountRollup(token));
-        var checking = Timed(async () => pledgersRecounted = ledgerWriter.Written > 0 || await PledgersDrifted(token));
+        var checking = Timed(async () =>
+        {
+            pledgersRecounted = ledgerWriter.Written > 0 || await PledgersDrifted(token);
+            if (pledgersRecounted) await RecountPledgers(token);
+        });
         await Task.WhenAll(repairing, checking);
-        if (pledgersRecounted) await RecountPledgers(token);
         Update(id, p => p with
         {
             ModelsDeleted = progressWriter.Deleted + ledgerWriter.Deleted + retractedSince, PledgersRecounted = pledgersRecounted
         });
         logger.LogInformation("Rebuild {Id}: the log replayed and its models written in {Replayed:0.0} s (of which {Waited:0.0} s " +
                               "waiting on the writes), stale models deleted in {Deleted:0.0} s, list rows repaired and the rollup " +
-                              "recounted in {Repaired:0.0} s (the models' writers held off meanwhile), the pledgers checked in " +
-                              "{Checked:0.0} s beside it{Recounted}: {Ended:0.0} s for these", id, replayed.TotalSeconds,
+                              "recounted in {Repaired:0.0} s (the models' writers held off meanwhile), the pledgers checked" +
+                              "{Recounted} in {Checked:0.0} s beside it: {Ended:0.0} s for these", id, replayed.TotalSeconds,
             waited.TotalSeconds, (deleted - replayed).TotalSeconds, (await repairing).TotalSeconds, (await checking).TotalSeconds,
-            pledgersRecounted ? ledgerWriter.Written > 0 ? " and counted again, as pledge rows were written" : " and counted again, as they had drifted" : "",
+            pledgersRecounted ? ledgerWriter.Written > 0 ? " and counted again (pledge rows were written)" : " and counted again (they had drifted)" : "",
             (clock.Elapsed - deleted).TotalSeconds);
     }
 
