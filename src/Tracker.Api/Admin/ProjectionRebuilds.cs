@@ -258,9 +258,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                               "waiting on the writes), stale models deleted in {Deleted:0.0} s, list rows repaired and the rollup " +
                               "recounted in {Repaired:0.0} s (the models' writers held off meanwhile), the pledgers checked" +
                               "{Recounted} in {Checked:0.0} s beside it: {Ended:0.0} s for these", id, replayed.TotalSeconds,
-            waited.TotalSeconds, (deleted - replayed).TotalSeconds, (await repairing).TotalSeconds, (await checking).TotalSeconds,
+            waited.TotalSeconds, (deleted - replayed).TotalSeconds, (await repairing).TotalSeconds,
             pledgersRecounted ? ledgerWriter.Written > 0 ? " and counted again (pledge rows were written)" : " and counted again (they had drifted)" : "",
-            (clock.Elapsed - deleted).TotalSeconds);
+            (await checking).TotalSeconds, (clock.Elapsed - deleted).TotalSeconds);
     }
 
     private static async Task<TimeSpan> Timed(Func<Task> work)
