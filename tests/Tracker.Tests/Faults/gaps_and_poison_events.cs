@@ -44,9 +44,9 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
     /// A pledge with no amount, as a bug or an old version might have written it, straight into the log: a rebuild of the
     /// progress models and the pledge rows cannot apply it.
     /// </summary>
-    private async Task<long> APoisonEventInTheLog()
+    private async Task<long> APoisonEventInTheLog(Guid? inStream = null)
     {
-        var stream = Guid.NewGuid();
+        var stream = inStream ?? Guid.NewGuid();
         await using var command = Database.CreateCommand("""
             with stream as (insert into tracker.mt_streams (id, type, version) values ($1, 'Commitment', 1) returning id)
             insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id)
@@ -205,5 +205,59 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
             s.StatusCodeShouldBe(409);
         });
         verify.ReadProblem(409).Detail.ShouldNotBeNull().ShouldContain($"Event {poison}");
+    }
+
+    [Fact]
+    public async Task a_rebuild_that_fails_after_writing_models_leaves_their_list_rows_and_pledgers_following_them()
+    {
+        const string Drive = "stabilisation-2021-drive";
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write("/api/commitments", StabilisationGoal(Drive), 201);
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"/api/commitments/{Drive}/pledges", GermanPledge(5_000_000m), 201);
+        // Spoiled models, which a rebuild writes again; their triggers carry the spoiling to the list rows and the pledgers.
+        await using (var spoil = Database.CreateCommand("""
+                         update tracker.mt_doc_commitmentprogress set data = jsonb_set(data, '{Title}', '"spoiled"'), title = 'spoiled';
+                         update tracker.mt_doc_pledgeledgerrow set data = jsonb_set(data, '{Pledged}', '1');
+                         """))
+        {
+            await spoil.ExecuteNonQueryAsync();
+        }
+        // The stream read last, its one event poison: the rebuild fails after writing the streams before it, one event a page.
+        var poison = await APoisonEventInTheLog(Guid.Parse("ffffffff-ffff-ffff-ffff-ffffffffffff"));
+        var rebuilds = Api.Services.GetRequiredService<Tracker.Api.Admin.ProjectionRebuilds>();
+        JsonElement finished;
+        rebuilds.EventsPerPage = 1;
+        try
+        {
+            var started = await Api.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/projections/all/rebuild");
+                s.StatusCodeShouldBe(202);
+            });
+            var location = started.Context.Response.Headers.Location.ToString();
+            finished = await Eventually.Until(async () => (await Api.Scenario(s => s.Get.Url(location))).Json(),
+                p => p.GetProperty("status").GetString() != "running", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            rebuilds.EventsPerPage = Tracker.Api.Admin.ReadModelReplay.EventsPerPage;
+        }
+
+        finished.GetProperty("status").GetString().ShouldBe("failed");
+        finished.GetProperty("error").GetString().ShouldNotBeNull().ShouldStartWith($"Event {poison} (pledge_announced");
+        finished.GetProperty("modelsWritten").GetInt32().ShouldBeGreaterThan(0, "the streams before the poison were written");
+        (await Differing(Tracker.Projections.Commitments.CommitmentRows.Differences("tracker"))).ShouldBeEmpty();
+        (await Differing(Tracker.Projections.Commitments.Pledges.PledgerRollup.Differences("tracker"))).ShouldBeEmpty();
+    }
+
+    /// <summary>What a verification query names (its first column, as text).</summary>
+    private async Task<List<string>> Differing(string query)
+    {
+        await using var command = Database.CreateCommand($"select d::text from ({query}) d");
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        return rows;
     }
 }
