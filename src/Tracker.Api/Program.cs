@@ -62,8 +62,10 @@ builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.LogCheckpoints>();
 builder.Services.AddHostedService<Tracker.Api.Audit.Checkpoints.Checkpointing>();
 builder.Services.AddSingleton<LogVerifier>();
 builder.Services.AddSingleton<TimelineFactsBackfill>();
-builder.Services.AddHostedService<RollupBackfill>();
 builder.Services.AddSingleton<ProjectionRebuilds>();
+// Before the backfills: they compare counts, this the rows a rebuild that never ended left behind.
+builder.Services.AddHostedService<InterruptedRebuilds>();
+builder.Services.AddHostedService<RollupBackfill>();
 builder.Services.AddSingleton<ProjectionCheck>();
 builder.Services.AddSingleton<Tracker.Api.Commitments.Reading.PresentCommitments>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);

@@ -117,8 +117,15 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     internal const int LockClass = 20261130;
     internal const int LockObject = 1;
 
+    // A starting node following up rebuilds that never reached their end (FollowUpInterrupted) holds the same lock.
+    private const string FollowUpSession = "rebuild:follow-up";
+
     private static string Describe(string applicationName)
     {
+        if (applicationName == FollowUpSession)
+        {
+            return "a starting node's follow-up of a rebuild that never reached its end (the list rows repaired and the pledgers counted again: seconds)";
+        }
         var parts = applicationName[RebuildSession.Length..].Split(':', 2);
         var id = Guid.TryParseExact(parts[0], "N", out var parsed) ? parsed.ToString() : parts[0];
         return $"rebuild {id} of {(parts.Length > 1 ? parts[1] : "a read model")} (follow it at /api/admin/rebuilds/{id} on the node that started it)";
@@ -184,6 +191,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     private async Task Rebuild(Guid id, long highWaterMark, CancellationToken token)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Named before it writes, so a node that stops before this rebuild's end leaves its follow-up to the next start.
+        var owed = await Began(id, token);
         // For the few facts whose step reads the log (see CommitmentProgressProjection.Step).
         await using var lookups = store.QuerySession();
         var progress = new CommitmentProgressFold(lookups);
@@ -225,7 +234,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         {
             // An event that cannot be applied (or a lost connection) ends the rebuild: nothing goes on writing after it.
             await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await RepairAfterFailure(progressWriter.Written > 0, ledgerWriter.Written > 0);
+            await RepairAfterFailure(progressWriter.Written > 0 || owed, ledgerWriter.Written > 0 || owed);
             throw;
         }
         var lastWrite = clock.Elapsed;
@@ -247,10 +256,11 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         var repairing = Timed(() => RepairRowsAndRecountRollup(token));
         var checking = Timed(async () =>
         {
-            pledgersRecounted = ledgerWriter.Written > 0 || await PledgersDrifted(token);
+            pledgersRecounted = ledgerWriter.Written > 0 || owed || await PledgersDrifted(token);
             if (pledgersRecounted) await RecountPledgers(token);
         });
         await Task.WhenAll(repairing, checking);
+        await Followed(CancellationToken.None);
         Update(id, p => p with
         {
             ModelsDeleted = progressWriter.Deleted + ledgerWriter.Deleted + retractedSince, PledgersRecounted = pledgersRecounted
@@ -276,11 +286,73 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         {
             await Task.WhenAll(modelsWritten ? RepairRowsAndRecountRollup(CancellationToken.None) : Task.CompletedTask,
                 pledgeRowsWritten ? RecountPledgers(CancellationToken.None) : Task.CompletedTask);
+            await Followed(CancellationToken.None);
         }
         catch (Exception e)
         {
             logger.LogError(e, "A failed rebuild's written models could not be followed by their list rows and the pledgers; " +
-                               "the verification names what differs, and the next rebuild repairs it");
+                               "the verification names what differs, and the next start (or rebuild) repairs it");
+        }
+    }
+
+    /// <summary>Names the rebuild among those not followed up yet; whether an earlier one was left there (UnfollowedRebuilds).</summary>
+    private async Task<bool> Began(Guid id, CancellationToken token)
+    {
+        await using var began = database.CreateCommand(UnfollowedRebuilds.BeganSql);
+        began.Parameters.Add(new NpgsqlParameter { Value = id });
+        var owed = await began.ExecuteScalarAsync(token) is true;
+        if (owed) logger.LogWarning("Rebuild {Id}: an earlier rebuild never reached its end; this one's end follows it up too", id);
+        return owed;
+    }
+
+    /// <summary>Every rebuild's writes followed up: the list rows repaired and the pledgers counted again since the last wrote.</summary>
+    private async Task Followed(CancellationToken token)
+    {
+        await using var followed = database.CreateCommand(UnfollowedRebuilds.FollowedSql);
+        await followed.ExecuteNonQueryAsync(token);
+    }
+
+    /// <summary>
+    /// At start: a rebuild that never reached its end (its node stopped, or lost the database for its repair too) left
+    /// the list rows and the pledgers' totals behind the models it wrote, past their triggers. Unless a rebuild runs
+    /// somewhere (its end follows up every rebuild before it), the rows are repaired and the pledgers counted again,
+    /// under the rebuilds' lock so no rebuild starts meanwhile. Says how many rebuilds it followed up (0: none was left).
+    /// </summary>
+    internal async Task<int> FollowUpInterrupted(CancellationToken token)
+    {
+        var left = new List<(Guid Id, DateTime StartedAt)>();
+        await using (var query = database.CreateCommand(UnfollowedRebuilds.LeftSql))
+        {
+            await using var reader = await query.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token)) left.Add((reader.GetGuid(0), reader.GetDateTime(1)));
+        }
+        if (left.Count == 0) return 0;
+
+        var connection = await database.OpenConnectionAsync(token);
+        try
+        {
+            await using (var take = new NpgsqlCommand(
+                             $"select set_config('application_name', '{FollowUpSession}', false), pg_try_advisory_lock({LockClass}, {LockObject})", connection))
+            {
+                await using var reader = await take.ExecuteReaderAsync(token);
+                await reader.ReadAsync(token);
+                if (!reader.GetBoolean(1))
+                {
+                    logger.LogInformation("{Count} rebuilds never reached their end; the rebuild running now follows them up at its own", left.Count);
+                    return 0;
+                }
+            }
+            logger.LogWarning("{Count} rebuilds never reached their end (the first started {StartedAt:u}): the list rows they left behind " +
+                              "are repaired and the pledgers counted again before this start goes on", left.Count, left[0].StartedAt);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await Task.WhenAll(RepairRowsAndRecountRollup(token), RecountPledgers(token));
+            await Followed(token);
+            logger.LogInformation("The rebuilds that never reached their end followed up in {Seconds:0.0} s", clock.Elapsed.TotalSeconds);
+            return left.Count;
+        }
+        finally
+        {
+            await GiveBack(connection);
         }
     }
 
