@@ -131,10 +131,14 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
                 await reader.ReadAsync(token);
                 return (reader.GetInt32(0), reader.GetInt32(1));
             }, token);
-            if (recency.Unaccounted is not null) _rebuilt.UnionWith(ids);
-            Written += upserted;
-            KeptNewer += changed - upserted;
-            Unchanged += batch.Length - changed;
+            // Several pages' batches may be on their way at once (ProjectionRebuilds.PagesInFlight).
+            lock (_rebuilt)
+            {
+                if (recency.Unaccounted is not null) _rebuilt.UnionWith(ids);
+                Written += upserted;
+                KeptNewer += changed - upserted;
+                Unchanged += batch.Length - changed;
+            }
         }
     }
 

@@ -203,8 +203,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             PledgeLedgerRecency);
         var checkpointWriter = new ModelWriter<ProgressCheckpoint, string>(store, database, c => c.Id, highWaterMark,
             ModelWriter<ProgressCheckpoint, string>.SameWhoeverComputes);
-        // A page's models are written while the next page is read and folded (one write in flight at a time).
-        var writing = Task.CompletedTask;
+        // A page's models are written while the next pages are read and folded, up to PagesInFlight pages' writes at once:
+        // with one, the reader waited on the largest table's batches while the other tables' were done and a core idled.
+        var writing = new Queue<Task>();
         var waited = TimeSpan.Zero;
         async Task Write(IReadOnlyList<Replayed<CommitmentProgress>> progressModels, IReadOnlyList<Replayed<PledgeLedgerRow>> ledgerRows,
             IReadOnlyList<Replayed<ProgressCheckpoint>> checkpoints)
@@ -224,21 +225,24 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             await foreach (var _ in ReadModelReplay.Replay(store, highWaterMark, [progress, ledgers], Processed(id), token, EventsPerPage))
             {
                 var (progressModels, ledgerRows, checkpoints) = (progress.TakeFinished(), ledgers.TakeFinished(), progress.TakeCheckpoints());
-                var waitedFrom = clock.Elapsed;
-                await writing;
-                waited += clock.Elapsed - waitedFrom;
-                writing = Write(progressModels, ledgerRows, checkpoints);
+                if (writing.Count >= PagesInFlight)
+                {
+                    var waitedFrom = clock.Elapsed;
+                    await writing.Dequeue();
+                    waited += clock.Elapsed - waitedFrom;
+                }
+                writing.Enqueue(Write(progressModels, ledgerRows, checkpoints));
             }
         }
         catch
         {
             // An event that cannot be applied (or a lost connection) ends the rebuild: nothing goes on writing after it.
-            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(writing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await RepairAfterFailure(progressWriter.Written > 0 || owed, ledgerWriter.Written > 0 || owed);
             throw;
         }
         var lastWrite = clock.Elapsed;
-        await writing;
+        await Task.WhenAll(writing);
         waited += clock.Elapsed - lastWrite;
         var replayed = clock.Elapsed;
         // Different tables: side by side.
@@ -358,6 +362,13 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
 
     /// <summary>How many events a rebuild reads at a time (a test reads one at a time, to fail after some writes).</summary>
     internal int EventsPerPage { get; set; } = ReadModelReplay.EventsPerPage;
+
+    /// <summary>
+    /// How many pages' writes may be on their way while the next page is read and folded. Two: interleaved by hand over
+    /// a million events (models emptied, a warm service, 2026-12-04), one page 21.6-26.6 s, two 18.5-23.4 s, three
+    /// 22.2-25.8 s; the pages' models are distinct rows, so their batches never wait on each other.
+    /// </summary>
+    private const int PagesInFlight = 2;
 
     private static async Task<TimeSpan> Timed(Func<Task> work)
     {
