@@ -1,4 +1,5 @@
 using Npgsql;
+using Tracker.Api.Dashboard;
 
 namespace Tracker.Api.Admin;
 
@@ -12,13 +13,7 @@ public sealed class InterruptedRebuilds(ProjectionRebuilds rebuilds, ILogger<Int
     {
         try
         {
-            await rebuilds.FollowUpInterrupted(token);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            throw new InvalidOperationException(
-                $"The database schema is older than this build (it lacks the table {UnfollowedRebuilds.Table}, which rebuilds " +
-                "name themselves in): apply it first with `db-apply` as the schema's owner (see the README, \"The database\").", e);
+            await rebuilds.FollowUpInterrupted(RollupBackfill.LockWait, token);
         }
         catch (NpgsqlException e)
         {

@@ -192,7 +192,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         // Named before it writes, so a node that stops before this rebuild's end leaves its follow-up to the next start.
-        var owed = await Began(id, token);
+        var earlierUnfollowed = await Began(id, token);
         // For the few facts whose step reads the log (see CommitmentProgressProjection.Step).
         await using var lookups = store.QuerySession();
         var progress = new CommitmentProgressFold(lookups);
@@ -233,17 +233,18 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                 }
                 writing.Enqueue(Write(progressModels, ledgerRows, checkpoints));
             }
+            var lastWrite = clock.Elapsed;
+            await Task.WhenAll(writing);
+            waited += clock.Elapsed - lastWrite;
         }
         catch
         {
             // An event that cannot be applied (or a lost connection) ends the rebuild: nothing goes on writing after it.
             await Task.WhenAll(writing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await RepairAfterFailure(progressWriter.Written > 0 || owed, ledgerWriter.Written > 0 || owed);
+            // An earlier rebuild that never reached its end is followed up here too: its name goes with this one's.
+            await RepairAfterFailure(progressWriter.Written > 0 || earlierUnfollowed, ledgerWriter.Written > 0 || earlierUnfollowed);
             throw;
         }
-        var lastWrite = clock.Elapsed;
-        await Task.WhenAll(writing);
-        waited += clock.Elapsed - lastWrite;
         var replayed = clock.Elapsed;
         // Different tables: side by side.
         await Task.WhenAll(progressWriter.DeleteStale(token), ledgerWriter.DeleteStale(token));
@@ -260,7 +261,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         var repairing = Timed(() => RepairRowsAndRecountRollup(token));
         var checking = Timed(async () =>
         {
-            pledgersRecounted = ledgerWriter.Written > 0 || owed || await PledgersDrifted(token);
+            // Pledgers an earlier rebuild left behind (it never reached its end) have drifted: the check finds them.
+            pledgersRecounted = ledgerWriter.Written > 0 || await PledgersDrifted(token);
             if (pledgersRecounted) await RecountPledgers(token);
         });
         await Task.WhenAll(repairing, checking);
@@ -304,9 +306,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     {
         await using var began = database.CreateCommand(UnfollowedRebuilds.BeganSql);
         began.Parameters.Add(new NpgsqlParameter { Value = id });
-        var owed = await began.ExecuteScalarAsync(token) is true;
-        if (owed) logger.LogWarning("Rebuild {Id}: an earlier rebuild never reached its end; this one's end follows it up too", id);
-        return owed;
+        var earlierUnfollowed = await began.ExecuteScalarAsync(token) is true;
+        if (earlierUnfollowed) logger.LogWarning("Rebuild {Id}: an earlier rebuild never reached its end; this one's end follows it up too", id);
+        return earlierUnfollowed;
     }
 
     /// <summary>Every rebuild's writes followed up: the list rows repaired and the pledgers counted again since the last wrote.</summary>
@@ -318,19 +320,15 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
 
     /// <summary>
     /// At start: a rebuild that never reached its end (its node stopped, or lost the database for its repair too) left
-    /// the list rows and the pledgers' totals behind the models it wrote, past their triggers. Unless a rebuild runs
-    /// somewhere (its end follows up every rebuild before it), the rows are repaired and the pledgers counted again,
-    /// under the rebuilds' lock so no rebuild starts meanwhile. Says how many rebuilds it followed up (0: none was left).
+    /// the list rows and the pledgers' totals behind the models it wrote, past their triggers. Under the rebuilds' lock,
+    /// so no rebuild starts meanwhile, the rows are repaired and the pledgers counted again, each lock on the tables
+    /// waited for as long as a start's backfills wait (RollupBackfill.LockWait: a lock request holds off the writes behind
+    /// it). When the lock is held (a rebuild, a recount of the rollups, another node's start) or a table's lock is not
+    /// had in time, the names stay for the next start or rebuild. Says how many rebuilds it followed up.
     /// </summary>
-    internal async Task<int> FollowUpInterrupted(CancellationToken token)
+    internal async Task<int> FollowUpInterrupted(TimeSpan lockWait, CancellationToken token)
     {
-        var left = new List<(Guid Id, DateTime StartedAt)>();
-        await using (var query = database.CreateCommand(UnfollowedRebuilds.LeftSql))
-        {
-            await using var reader = await query.ExecuteReaderAsync(token);
-            while (await reader.ReadAsync(token)) left.Add((reader.GetGuid(0), reader.GetDateTime(1)));
-        }
-        if (left.Count == 0) return 0;
+        if (await Unfollowed(token) is not { Count: > 0 }) return 0;
 
         var connection = await database.OpenConnectionAsync(token);
         try
@@ -342,14 +340,28 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                 await reader.ReadAsync(token);
                 if (!reader.GetBoolean(1))
                 {
-                    logger.LogInformation("{Count} rebuilds never reached their end; the rebuild running now follows them up at its own", left.Count);
+                    logger.LogWarning("A rebuild never reached its end, and the rebuilds' lock is held (by a rebuild, a recount of the rollups " +
+                                      "or another node's start): the list rows and the pledgers' totals it left behind are followed up by the " +
+                                      "next rebuild's end or the next start (the verification names what differs meanwhile)");
                     return 0;
                 }
             }
+            // Read again under the lock: a rebuild that ended meanwhile followed them up already.
+            var left = await Unfollowed(token);
+            if (left.Count == 0) return 0;
             logger.LogWarning("{Count} rebuilds never reached their end (the first started {StartedAt:u}): the list rows they left behind " +
-                              "are repaired and the pledgers counted again before this start goes on", left.Count, left[0].StartedAt);
+                              "are repaired and the pledgers counted again before this start goes on", left.Count, left[0]);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            await Task.WhenAll(RepairRowsAndRecountRollup(token), RecountPledgers(token));
+            try
+            {
+                await Task.WhenAll(RepairRowsAndRecountRollup(token, lockWait), RecountPledgers(token, lockWait));
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                logger.LogWarning("The follow-up of rebuilds that never reached their end waited more than {Wait} s for a table another " +
+                                  "transaction held; the next start (or rebuild) follows them up", lockWait.TotalSeconds);
+                return 0;
+            }
             await Followed(token);
             logger.LogInformation("The rebuilds that never reached their end followed up in {Seconds:0.0} s", clock.Elapsed.TotalSeconds);
             return left.Count;
@@ -358,6 +370,25 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         {
             await GiveBack(connection);
         }
+    }
+
+    /// <summary>When the rebuilds not followed up yet began, oldest first.</summary>
+    private async Task<List<DateTime>> Unfollowed(CancellationToken token)
+    {
+        var left = new List<DateTime>();
+        try
+        {
+            await using var query = database.CreateCommand(UnfollowedRebuilds.LeftSql);
+            await using var reader = await query.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token)) left.Add(reader.GetDateTime(0));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            throw new InvalidOperationException(
+                $"The database schema is older than this build (it lacks the table {UnfollowedRebuilds.Table}, which rebuilds " +
+                "name themselves in): apply it first with `db-apply` as the schema's owner (see the README, \"The database\").", e);
+        }
+        return left;
     }
 
     /// <summary>How many events a rebuild reads at a time (a test reads one at a time, to fail after some writes).</summary>
@@ -410,9 +441,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     /// The list rows repaired and the dashboard rollup recounted, holding off the models' writers until it commits; the
     /// pledgers' changes folded.
     /// </summary>
-    private Task RepairRowsAndRecountRollup(CancellationToken token) => InTransaction(
+    private Task RepairRowsAndRecountRollup(CancellationToken token, TimeSpan? lockWait = null) => InTransaction(
         CommitmentRows.RepairSql(TrackerDatabase.Schema) + DashboardRollup.Recount(TrackerDatabase.Schema) + "\n" +
-        PledgerRollup.FoldSql(TrackerDatabase.Schema) + ";\n" + PledgerRollup.EmptiedSql(TrackerDatabase.Schema), token);
+        PledgerRollup.FoldSql(TrackerDatabase.Schema) + ";\n" + PledgerRollup.EmptiedSql(TrackerDatabase.Schema), token, lockWait);
 
     /// <summary>
     /// The dashboard rollup counted again from the progress models and every filter's groups summed again from what it
@@ -425,13 +456,12 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     {
         var lockWait = RollupBackfill.LockWait;
         var rollup = await Step("Counting the dashboard rollup and its filters' groups again failed (nothing was changed)", () =>
-            InTransaction($"{RollupBackfill.LockWaitSql(lockWait)};\n{DashboardRollup.Recount(TrackerDatabase.Schema, everyScope: true)}", token));
+            InTransaction(DashboardRollup.Recount(TrackerDatabase.Schema, everyScope: true), token, lockWait));
         var daily = await Step("Counting the daily rollup again failed (the dashboard rollup and its filters' groups were counted again)", () =>
             InTransaction($"""
-                {RollupBackfill.LockWaitSql(lockWait)};
                 lock table {TrackerDatabase.Schema}.{TimelineDays.Name} in share row exclusive mode;
                 {DailyRollup.RecountSql(TrackerDatabase.Schema)}
-                """, token));
+                """, token, lockWait));
         logger.LogInformation("The dashboard rollup and its filters counted again in {Rollup:0.0} s, the daily rollup in {Daily:0.0} s",
             rollup.TotalSeconds, daily.TotalSeconds);
 
@@ -455,10 +485,11 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
 
     /// <summary>
     /// One transaction on a connection of its own, with no time limit: as long as the tables take to read (the rebuild
-    /// that precedes it has no limit either); a lock wait, where one is bounded, is the statement's own.
+    /// that precedes it has no limit either); each lock waited for at most lockWait when one is given.
     /// </summary>
-    private async Task InTransaction(string sql, CancellationToken token)
+    private async Task InTransaction(string sql, CancellationToken token, TimeSpan? lockWait = null)
     {
+        if (lockWait is { } wait) sql = $"{RollupBackfill.LockWaitSql(wait)};\n{sql}";
         await using var connection = await database.OpenConnectionAsync(token);
         await using var transaction = await connection.BeginTransactionAsync(token);
         await using (var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 })
@@ -482,7 +513,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     }
 
     /// <summary>Every pledger counted again from the ledger rows, holding off the rows' writers until it commits.</summary>
-    private Task RecountPledgers(CancellationToken token) => InTransaction(PledgerRollup.RecountSql(TrackerDatabase.Schema), token);
+    private Task RecountPledgers(CancellationToken token, TimeSpan? lockWait = null) =>
+        InTransaction(PledgerRollup.RecountSql(TrackerDatabase.Schema), token, lockWait);
 
     private Action<int> Processed(Guid id) => count => Update(id, p => p with { EventsProcessed = p.EventsProcessed + count });
 

@@ -33,6 +33,6 @@ public static class UnfollowedRebuilds
     /// <summary>Every name taken away: called under the rebuilds' lock, after a follow-up of every model there is.</summary>
     public static string FollowedSql => $"delete from {Qualified}";
 
-    /// <summary>The names left, oldest first.</summary>
-    public static string LeftSql => $"select rebuild_id, started_at from {Qualified} order by started_at";
+    /// <summary>When the rebuilds not followed up began, oldest first.</summary>
+    public static string LeftSql => $"select started_at from {Qualified} order by started_at";
 }

@@ -275,7 +275,9 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
     {
         await Api.StatedTheStabilisationGoal();
         await ARebuildKilledAfterItsWrites();
-        await using var otherNode = await Database.OpenConnectionAsync();
+        // A session of its own, not a pooled one: closing it ends the session and its lock with it.
+        await using var otherNode = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString()) { Pooling = false }.ConnectionString);
+        await otherNode.OpenAsync();
         await using (var rebuilding = new NpgsqlCommand(
                          $"select pg_advisory_lock({Tracker.Api.Admin.ProjectionRebuilds.LockClass}, {Tracker.Api.Admin.ProjectionRebuilds.LockObject})", otherNode))
         {
@@ -284,12 +286,50 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
 
         await TheNextStart();
 
-        (await RebuildsNotFollowedUp()).ShouldBe(1, "the running rebuild's end follows it up");
+        (await RebuildsNotFollowedUp()).ShouldBe(1, "the running rebuild's end, or the next start, follows it up");
         (await Differing(Tracker.Projections.Commitments.CommitmentRows.Differences("tracker"))).ShouldNotBeEmpty();
-        await using (var ended = new NpgsqlCommand("select pg_advisory_unlock_all()", otherNode))
+    }
+
+    [Fact]
+    public async Task a_start_that_cannot_have_the_tables_in_time_leaves_the_follow_up_to_the_next()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await ARebuildKilledAfterItsWrites();
+        await using var longTransaction = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString()) { Pooling = false }.ConnectionString);
+        await longTransaction.OpenAsync();
+        await using var holding = await longTransaction.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("lock table tracker.mt_doc_pledgeledgerrow in exclusive mode", longTransaction, holding))
         {
-            await ended.ExecuteNonQueryAsync();
+            await hold.ExecuteNonQueryAsync();
         }
+
+        var followedUp = await Api.Services.GetRequiredService<Tracker.Api.Admin.ProjectionRebuilds>()
+            .FollowUpInterrupted(TimeSpan.FromMilliseconds(300), CancellationToken.None);
+
+        followedUp.ShouldBe(0);
+        (await RebuildsNotFollowedUp()).ShouldBe(1, "the next start follows it up");
+        await holding.RollbackAsync();
+        await TheNextStart();
+        (await RebuildsNotFollowedUp()).ShouldBe(0);
+        (await Differing(Tracker.Projections.Commitments.CommitmentRows.Differences("tracker"))).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task a_rebuild_that_fails_before_writing_follows_up_one_before_it_that_never_reached_its_end()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        await ARebuildKilledAfterItsWrites();
+        // The stream read first, its one event poison: the rebuild fails before it writes anything.
+        await APoisonEventInTheLog(Guid.Empty);
+
+        var failed = await Should.ThrowAsync<Tracker.Api.Admin.PoisonEventException>(() => Api.Services
+            .GetRequiredService<Tracker.Api.Admin.ProjectionRebuilds>().RebuildThrough(long.MaxValue, CancellationToken.None));
+
+        failed.ShouldNotBeNull();
+        (await Differing(Tracker.Projections.Commitments.CommitmentRows.Differences("tracker"))).ShouldBeEmpty();
+        (await Differing(Tracker.Projections.Commitments.Pledges.PledgerRollup.Differences("tracker"))).ShouldBeEmpty();
+        (await RebuildsNotFollowedUp()).ShouldBe(0);
     }
 
     [Fact]
