@@ -303,7 +303,7 @@ public static class HistoryScenarios
             measures,
             ["A rebuild reads the log in stream order, 5,000 events at a time (every model is folded from one stream; a long stream " +
              "over several pages), and writes each finished stream's models over the live ones (two pages' writes at most on their way " +
-             "while it reads on) in statements of 500 that leave alone " +
+             "while it reads on, four statements at a time) in statements of 500 that leave alone " +
              "any model a write made newer: readers never see an empty or half-built table, and its memory grows with the longest " +
              "stream, not with the log. One pass reads and deserialises the log once for both projections."]);
     }

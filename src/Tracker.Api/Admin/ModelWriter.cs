@@ -10,10 +10,11 @@ namespace Tracker.Api.Admin;
 /// Writes rebuilt models over the live ones a batch at a time, each batch in one statement that leaves alone a model a
 /// write made newer than the high-water mark (decided row by row under the row's lock, so a write racing the rebuild is
 /// never overwritten) and does not write one already stored as rebuilt; at the end, deletes the live models the log no
-/// longer accounts for.
+/// longer accounts for. Each statement takes a turn among those the rebuild lets run at once (<paramref name="statements"/>,
+/// shared by its writers).
 /// </summary>
 public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSource database, Func<TDoc, TId> idOf,
-    long highWaterMark, ModelWriter<TDoc, TId>.Recency recency)
+    long highWaterMark, ModelWriter<TDoc, TId>.Recency recency, SemaphoreSlim statements)
     where TDoc : notnull where TId : notnull
 {
     /// <summary>
@@ -75,62 +76,72 @@ public sealed class ModelWriter<TDoc, TId>(IDocumentStore store, NpgsqlDataSourc
         foreach (var batch in models.Chunk(BatchSize))
         {
             var ids = batch.Select(r => idOf(r.Model)).ToArray();
-            var (changed, upserted) = await Deadlocks.Retrying(async () =>
+            // A turn among the rebuild's statements that may run at once (they share the service's pool with requests).
+            await statements.WaitAsync(token);
+            int changed, upserted;
+            try
             {
-                // The model and its columns in one statement: a reader never sees a model without its columns (the
-                // expressions read `data`, the unnested model). A model already stored as rebuilt (document, type and
-                // columns, compared as text too, since jsonb and numeric equality ignore a number's trailing zeros) is
-                // not written again: that saves a new version of the row and its indexes (a model
-                // with no stored row is not compared at all: an AND with a null goes on to its next term, and its text
-                // would be made for nothing, as it was for every model of a first rebuild). It is
-                // left out as the statement's snapshot has it: a row equal there can change afterwards only by a write
-                // to its stream, which makes it newer than the rebuild's anyway.
-                // The batch's stored rows are read once, by their ids, and the statement is planned for each batch
-                // (not once for all, as the data source prepares a statement it sees again): planned once while the
-                // table was nearly empty, as it is when a rebuild first fills it, the plan hashed or scanned the whole
-                // table for every batch, or every model, for the rest of the rebuild (52 million rows read to write
-                // 200,000 pledges' rows, and a rebuild's time doubled from one run to the next).
-                // Not a data source without prepared statements: it would need the service's credentials again.
-                await using var batchOfModels = database.CreateBatch();
-                batchOfModels.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('plan_cache_mode', 'force_custom_plan', true)"));
-                // The list rows' and the pledgers' triggers leave these writes to the rebuild's end (RebuildWrites).
-                batchOfModels.BatchCommands.Add(new NpgsqlBatchCommand(RebuildWrites.MarkSql));
-                var command = new NpgsqlBatchCommand($"""
-                    with r as (select id, data, revision{Each(d => $", {d.Expression} as {d.Column}")}
-                                 from unnest($1, $2, $3) as r(id, data, revision)),
-                         stored as materialized (select * from {_table} where id = any($1)),
-                         changed as (
-                           select r.* from r left join stored same on same.id = r.id
-                            where same.id is null
-                               or not coalesce(same.data = r.data and same.data::text = r.data::text and same.mt_dotnet_type = $4
-                                     and row({Each(", ", d => $"same.{d.Column}")})::text = row({Each(", ", d => $"r.{d.Column}")})::text, false)),
-                         upserted as (
-                           insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified{Each(d => $", {d.Column}")})
-                           select r.id, r.data, $4, {(_numericRevisions ? "r.revision" : "gen_random_uuid()")}, now(){Each(d => $", r.{d.Column}")}
-                             from changed r
-                           on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
-                               mt_version = {(_numericRevisions ? "greatest(live.mt_version, excluded.mt_version)" : "excluded.mt_version")},
-                               mt_last_modified = now(){Each(d => $", {d.Column} = excluded.{d.Column}")}
-                           where {recency.NotNewer}
-                           returning 1)
-                    select (select count(*) from changed)::int, (select count(*) from upserted)::int
-                    """);
-                batchOfModels.BatchCommands.Add(command);
-                command.Parameters.AddWithValue(ids);
-                command.Parameters.Add(new NpgsqlParameter
+                (changed, upserted) = await Deadlocks.Retrying(async () =>
                 {
-                    Value = batch.Select(r => serializer.ToJson(r.Model)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb
-                });
-                command.Parameters.AddWithValue(batch.Select(r => r.Revision).ToArray());
-                command.Parameters.AddWithValue(typeof(TDoc).FullName!);
-                command.Parameters.AddWithValue(highWaterMark);
-                // One implicit transaction (a batch's statements end with one Sync): the setting holds for the write only.
-                await using var reader = await batchOfModels.ExecuteReaderAsync(token);
-                await reader.NextResultAsync(token);
-                await reader.NextResultAsync(token);
-                await reader.ReadAsync(token);
-                return (reader.GetInt32(0), reader.GetInt32(1));
-            }, token);
+                    // The model and its columns in one statement: a reader never sees a model without its columns (the
+                    // expressions read `data`, the unnested model). A model already stored as rebuilt (document, type and
+                    // columns, compared as text too, since jsonb and numeric equality ignore a number's trailing zeros) is
+                    // not written again: that saves a new version of the row and its indexes (a model
+                    // with no stored row is not compared at all: an AND with a null goes on to its next term, and its text
+                    // would be made for nothing, as it was for every model of a first rebuild). It is
+                    // left out as the statement's snapshot has it: a row equal there can change afterwards only by a write
+                    // to its stream, which makes it newer than the rebuild's anyway.
+                    // The batch's stored rows are read once, by their ids, and the statement is planned for each batch
+                    // (not once for all, as the data source prepares a statement it sees again): planned once while the
+                    // table was nearly empty, as it is when a rebuild first fills it, the plan hashed or scanned the whole
+                    // table for every batch, or every model, for the rest of the rebuild (52 million rows read to write
+                    // 200,000 pledges' rows, and a rebuild's time doubled from one run to the next).
+                    // Not a data source without prepared statements: it would need the service's credentials again.
+                    await using var batchOfModels = database.CreateBatch();
+                    batchOfModels.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('plan_cache_mode', 'force_custom_plan', true)"));
+                    // The list rows' and the pledgers' triggers leave these writes to the rebuild's end (RebuildWrites).
+                    batchOfModels.BatchCommands.Add(new NpgsqlBatchCommand(RebuildWrites.MarkSql));
+                    var command = new NpgsqlBatchCommand($"""
+                        with r as (select id, data, revision{Each(d => $", {d.Expression} as {d.Column}")}
+                                     from unnest($1, $2, $3) as r(id, data, revision)),
+                             stored as materialized (select * from {_table} where id = any($1)),
+                             changed as (
+                               select r.* from r left join stored same on same.id = r.id
+                                where same.id is null
+                                   or not coalesce(same.data = r.data and same.data::text = r.data::text and same.mt_dotnet_type = $4
+                                         and row({Each(", ", d => $"same.{d.Column}")})::text = row({Each(", ", d => $"r.{d.Column}")})::text, false)),
+                             upserted as (
+                               insert into {_table} as live (id, data, mt_dotnet_type, mt_version, mt_last_modified{Each(d => $", {d.Column}")})
+                               select r.id, r.data, $4, {(_numericRevisions ? "r.revision" : "gen_random_uuid()")}, now(){Each(d => $", r.{d.Column}")}
+                                 from changed r
+                               on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type,
+                                   mt_version = {(_numericRevisions ? "greatest(live.mt_version, excluded.mt_version)" : "excluded.mt_version")},
+                                   mt_last_modified = now(){Each(d => $", {d.Column} = excluded.{d.Column}")}
+                               where {recency.NotNewer}
+                               returning 1)
+                        select (select count(*) from changed)::int, (select count(*) from upserted)::int
+                        """);
+                    batchOfModels.BatchCommands.Add(command);
+                    command.Parameters.AddWithValue(ids);
+                    command.Parameters.Add(new NpgsqlParameter
+                    {
+                        Value = batch.Select(r => serializer.ToJson(r.Model)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb
+                    });
+                    command.Parameters.AddWithValue(batch.Select(r => r.Revision).ToArray());
+                    command.Parameters.AddWithValue(typeof(TDoc).FullName!);
+                    command.Parameters.AddWithValue(highWaterMark);
+                    // One implicit transaction (a batch's statements end with one Sync): the setting holds for the write only.
+                    await using var reader = await batchOfModels.ExecuteReaderAsync(token);
+                    await reader.NextResultAsync(token);
+                    await reader.NextResultAsync(token);
+                    await reader.ReadAsync(token);
+                    return (reader.GetInt32(0), reader.GetInt32(1));
+                }, token);
+            }
+            finally
+            {
+                statements.Release();
+            }
             // Several pages' batches may be on their way at once (ProjectionRebuilds.PagesInFlight).
             lock (_rebuilt)
             {

@@ -197,12 +197,13 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         await using var lookups = store.QuerySession();
         var progress = new CommitmentProgressFold(lookups);
         var ledgers = new PledgeLedgerFold();
+        using var statements = new SemaphoreSlim(WriteStatementsAtOnce);
         var progressWriter = new ModelWriter<CommitmentProgress, Guid>(store, database, p => p.Id, highWaterMark,
-            ModelWriter<CommitmentProgress, Guid>.ByStreamVersion($"{TrackerDatabase.Schema}.mt_streams"));
+            ModelWriter<CommitmentProgress, Guid>.ByStreamVersion($"{TrackerDatabase.Schema}.mt_streams"), statements);
         var ledgerWriter = new ModelWriter<PledgeLedgerRow, string>(store, database, r => r.Id, highWaterMark,
-            PledgeLedgerRecency);
+            PledgeLedgerRecency, statements);
         var checkpointWriter = new ModelWriter<ProgressCheckpoint, string>(store, database, c => c.Id, highWaterMark,
-            ModelWriter<ProgressCheckpoint, string>.SameWhoeverComputes);
+            ModelWriter<ProgressCheckpoint, string>.SameWhoeverComputes, statements);
         // A page's models are written while the next pages are read and folded, up to PagesInFlight pages' writes at once:
         // with one, the reader waited on the largest table's batches while the other tables' were done and a core idled.
         var writing = new Queue<Task>();
@@ -349,8 +350,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             // Read again under the lock: a rebuild that ended meanwhile followed them up already.
             var left = await Unfollowed(token);
             if (left.Count == 0) return 0;
-            logger.LogWarning("{Count} rebuilds never reached their end (the first started {StartedAt:u}): the list rows they left behind " +
-                              "are repaired and the pledgers counted again before this start goes on", left.Count, left[0]);
+            logger.LogWarning("Rebuilds that never reached their end: {Count} (the first started {StartedAt:u}); the list rows they left " +
+                              "behind are repaired and the pledgers counted again before this start goes on", left.Count, left[0]);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
@@ -395,11 +396,20 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     internal int EventsPerPage { get; set; } = ReadModelReplay.EventsPerPage;
 
     /// <summary>
-    /// How many pages' writes may be on their way while the next page is read and folded. Two: interleaved by hand over
-    /// a million events (models emptied, a warm service, 2026-12-04), one page 21.6-26.6 s, two 18.5-23.4 s, three
-    /// 22.2-25.8 s; the pages' models are distinct rows, so their batches never wait on each other.
+    /// How many pages' writes may be on their way while the next page is read and folded: two, so the reader does not
+    /// wait on the pledge rows' second batch while the other tables' are done (waiting on the writes 9.2 s of the full
+    /// benchmark's rebuild with one, 2.3 s with two). On two busy cores the rebuild's time moved within the host's
+    /// spread: interleaved by hand over a million events (models emptied, a warm service, 2026-12-04), one page
+    /// 21.6-26.6 s (mean 23.7 over six runs), two 18.5-25.4 s (mean 22.3 over eight), three 22.2-25.8 s. The pages'
+    /// models are distinct rows, so their batches never wait on each other.
     /// </summary>
     private const int PagesInFlight = 2;
+
+    /// <summary>
+    /// How many of a rebuild's write statements run at once, each on a connection of the service's pool (twelve unless
+    /// the connection string says otherwise), which requests share: four, one more than a single page's three tables.
+    /// </summary>
+    private const int WriteStatementsAtOnce = 4;
 
     private static async Task<TimeSpan> Timed(Func<Task> work)
     {
