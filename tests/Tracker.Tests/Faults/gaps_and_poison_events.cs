@@ -275,9 +275,7 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
     {
         await Api.StatedTheStabilisationGoal();
         await ARebuildKilledAfterItsWrites();
-        // A session of its own, not a pooled one: closing it ends the session and its lock with it.
-        await using var otherNode = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString()) { Pooling = false }.ConnectionString);
-        await otherNode.OpenAsync();
+        await using var otherNode = await ASessionOfItsOwn();
         await using (var rebuilding = new NpgsqlCommand(
                          $"select pg_advisory_lock({Tracker.Api.Admin.ProjectionRebuilds.LockClass}, {Tracker.Api.Admin.ProjectionRebuilds.LockObject})", otherNode))
         {
@@ -295,8 +293,7 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
     {
         await Api.StatedTheStabilisationGoal();
         await ARebuildKilledAfterItsWrites();
-        await using var longTransaction = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString()) { Pooling = false }.ConnectionString);
-        await longTransaction.OpenAsync();
+        await using var longTransaction = await ASessionOfItsOwn();
         await using var holding = await longTransaction.BeginTransactionAsync();
         await using (var hold = new NpgsqlCommand("lock table tracker.mt_doc_pledgeledgerrow in exclusive mode", longTransaction, holding))
         {
@@ -363,6 +360,14 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
             update tracker.mt_doc_pledgeledgerrow set data = jsonb_set(data, '{Pledged}', '1');
             """);
         await killed.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A session of its own, not a pooled one: closing it ends the session, and the locks it took, with it.</summary>
+    private static async Task<NpgsqlConnection> ASessionOfItsOwn()
+    {
+        var session = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString()) { Pooling = false }.ConnectionString);
+        await session.OpenAsync();
+        return session;
     }
 
     private Task TheNextStart() => Api.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>()
