@@ -16,7 +16,7 @@ public sealed record Replayed<TModel>(TModel Model, long Revision);
 /// </summary>
 public interface IStreamFold
 {
-    ValueTask Apply(IEvent e, CancellationToken token);
+    ValueTask Apply(LoggedEvent e, CancellationToken token);
     void EndStream();
 }
 
@@ -24,7 +24,7 @@ public abstract class StreamFold<TModel> : IStreamFold
 {
     private List<Replayed<TModel>> _finished = [];
 
-    public abstract ValueTask Apply(IEvent e, CancellationToken token);
+    public abstract ValueTask Apply(LoggedEvent e, CancellationToken token);
     public abstract void EndStream();
 
     protected void Finished(Replayed<TModel> model) => _finished.Add(model);
@@ -38,7 +38,7 @@ public abstract class StreamFold<TModel> : IStreamFold
     }
 
     /// <summary>Applies an event, naming it if the projection cannot.</summary>
-    protected static T Applied<T>(string projection, IEvent e, Func<T> apply)
+    protected static T Applied<T>(string projection, LoggedEvent e, Func<T> apply)
     {
         try
         {
@@ -50,8 +50,8 @@ public abstract class StreamFold<TModel> : IStreamFold
         }
     }
 
-    /// <inheritdoc cref="Applied{T}(string, IEvent, Func{T})"/>
-    protected static async ValueTask<T> AppliedAsync<T>(string projection, IEvent e, ValueTask<T> apply)
+    /// <inheritdoc cref="Applied{T}(string, LoggedEvent, Func{T})"/>
+    protected static async ValueTask<T> AppliedAsync<T>(string projection, LoggedEvent e, ValueTask<T> apply)
     {
         try
         {
@@ -84,11 +84,11 @@ public sealed class CommitmentProgressFold(IQuerySession session) : StreamFold<C
     public const string ProjectionName = "CommitmentProgress";
     private CommitmentProgress? _stated;
     private ProgressParts _parts;
-    private IEvent? _last;
+    private DateTimeOffset? _lastAt;
 
     private List<Replayed<ProgressCheckpoint>> _checkpoints = [];
 
-    public override async ValueTask Apply(IEvent e, CancellationToken token)
+    public override async ValueTask Apply(LoggedEvent e, CancellationToken token)
     {
         if (e.Data is CommitmentStated stated)
         {
@@ -98,10 +98,10 @@ public sealed class CommitmentProgressFold(IQuerySession session) : StreamFold<C
         else if (_stated is null) return;
         else
         {
-            var step = CommitmentProgressProjection.Step(_parts, e.StreamId, session, e, token);
+            var step = CommitmentProgressProjection.Step(_parts, e.StreamId, session, e.Data, e.Version, token);
             _parts = step.IsCompletedSuccessfully ? step.Result : await AppliedAsync(ProjectionName, e, step);
         }
-        _last = e;
+        _lastAt = e.Timestamp;
         // The checkpoints writes keep, for logs written before them or by other means (an import of events).
         if (_parts.State.Version % ProgressCheckpoint.Interval == 0)
         {
@@ -109,7 +109,7 @@ public sealed class CommitmentProgressFold(IQuerySession session) : StreamFold<C
         }
     }
 
-    private CommitmentProgress Summarised() => _stated!.With(_parts, Timestamps.AsStored(_last!.Timestamp));
+    private CommitmentProgress Summarised() => _stated!.With(_parts, Timestamps.AsStored(_lastAt!.Value));
 
     /// <summary>The checkpoints passed since the last call.</summary>
     public IReadOnlyList<Replayed<ProgressCheckpoint>> TakeCheckpoints()
@@ -121,8 +121,8 @@ public sealed class CommitmentProgressFold(IQuerySession session) : StreamFold<C
 
     public override void EndStream()
     {
-        if (_stated is not null && _last is not null) Finished(new(Summarised(), _parts.State.Version));
-        (_stated, _last, _parts) = (null, null, default);
+        if (_stated is not null && _lastAt is not null) Finished(new(Summarised(), _parts.State.Version));
+        (_stated, _lastAt, _parts) = (null, null, default);
     }
 }
 
@@ -135,13 +135,13 @@ public sealed class PledgeLedgerFold : StreamFold<PledgeLedgerRow>
     private readonly Dictionary<string, PledgeLedgerRow> _open = [];
     private readonly Dictionary<long, object> _facts = [];
 
-    public override ValueTask Apply(IEvent e, CancellationToken token)
+    public override ValueTask Apply(LoggedEvent e, CancellationToken token)
     {
         Apply(e);
         return ValueTask.CompletedTask;
     }
 
-    private void Apply(IEvent e)
+    private void Apply(LoggedEvent e)
     {
         var data = e.Data is EventCorrected legacy
             ? _facts.TryGetValue(legacy.CorrectedVersion, out var corrected) ? Retraction.Of(legacy, corrected) : null

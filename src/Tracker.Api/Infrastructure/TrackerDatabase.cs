@@ -121,7 +121,7 @@ public static class TrackerDatabase
                 options.OpenTelemetry.TrackEventCounters();
 
                 // Older shapes of events, read as today's (see EventVersions/).
-                options.Events.Upcast(new PledgeMadeV1());
+                options.Events.Upcast([.. StoredShapes.Upcasters]);
 
                 options.Projections.Add<DocumentViewProjection>(ProjectionLifecycle.Inline);
 

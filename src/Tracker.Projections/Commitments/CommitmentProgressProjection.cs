@@ -24,17 +24,17 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         var changedAt = Timestamps.AsStored(e.Timestamp);
         if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt);
         if (snapshot is null) return null;
-        return snapshot.With(await Step(snapshot.Parts, id, session, e, cancellation), changedAt);
+        return snapshot.With(await Step(snapshot.Parts, id, session, e.Data, e.Version, cancellation), changedAt);
     }
 
     /// <summary>
     /// The parts of a commitment's model after one more event of its stream (not its statement): what each step of the
     /// projection summarises, and what a rebuild steps, summarising only the models it keeps.
     /// </summary>
-    public static async ValueTask<ProgressParts> Step(ProgressParts parts, Guid id, IQuerySession session, IEvent e,
+    public static async ValueTask<ProgressParts> Step(ProgressParts parts, Guid id, IQuerySession session, object fact, long version,
         CancellationToken cancellation)
     {
-        var data = e.Data is EventCorrected legacy ? await LogLookups.RetractionFor(session, id, legacy, cancellation) : e.Data;
+        var data = fact is EventCorrected legacy ? await LogLookups.RetractionFor(session, id, legacy, cancellation) : fact;
         if (data is null) return parts with { State = parts.State with { Version = parts.State.Version + 1 } };
 
         var before = parts.State;
@@ -49,7 +49,7 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         {
             case ProgressReportRetracted retracted when retracted.RetractedVersion == parts.Latest?.Version ||
                                                         retracted.RetractedVersion == parts.LatestMoney?.Version:
-                var (latest, latestMoney) = await LogLookups.LatestReports(session, id, state.Retracted, e.Version, cancellation);
+                var (latest, latestMoney) = await LogLookups.LatestReports(session, id, state.Retracted, version, cancellation);
                 return new(state, latest, latestMoney, parts.Assessment);
             case AssessmentRetracted retracted when retracted.RetractedVersion == parts.Assessment?.Version:
                 var assessment = state.Assessments.Count == 0
