@@ -11,12 +11,21 @@ using Tracker.Projections.Commitments.Pledges;
 
 namespace Tracker.Api.Admin;
 
-/// <summary>An event a projection cannot apply, named so an operator can find it in the log.</summary>
-public sealed class PoisonEventException(string projection, LoggedEvent e, Exception inner) : Exception(
-    $"Event {e.Sequence} ({e.TypeName}, stream {e.StreamId} version {e.Version}) cannot be applied to {projection}: {inner.Message}",
-    inner)
+/// <summary>An event a replay cannot read or a projection cannot apply, named so an operator can find it in the log.</summary>
+public sealed class PoisonEventException : Exception
 {
-    public long Sequence { get; } = e.Sequence;
+    private PoisonEventException(long sequence, string typeName, Guid stream, long version, string cannot, Exception inner)
+        : base($"Event {sequence} ({typeName}, stream {stream} version {version}) cannot be {cannot}: {inner.Message}", inner) =>
+        Sequence = sequence;
+
+    public long Sequence { get; }
+
+    public static PoisonEventException NotApplied(string projection, LoggedEvent e, Exception inner) =>
+        new(e.Sequence, e.TypeName, e.StreamId, e.Version, $"applied to {projection}", inner);
+
+    /// <summary>A row no type reads (its type unknown here, its body not the type's shape).</summary>
+    public static PoisonEventException Unreadable(long sequence, string typeName, Guid stream, long version, Exception inner) =>
+        new(sequence, typeName, stream, version, "read", inner);
 }
 
 /// <summary>An event of the log as a replay reads it: its data and what the folds need to place it.</summary>
@@ -130,18 +139,27 @@ public static class ReadModelReplay
             Array.IndexOf(fields, "version"), Array.IndexOf(fields, "timestamp"));
         var known = KnownByName(store);
         await using var reader = await session.ExecuteReaderAsync(command, token);
-        while (await reader.ReadAsync(token))
+        while (await reader.ReadAsync(token)) yield return Row();
+
+        // The row read whole before it is handed on: no I/O below, so what fails is the row itself, named.
+        LoggedEvent Row()
         {
             var name = reader.GetString(typeName);
-            if (known.TryGetValue(name, out var mapping) && reader.IsDBNull(binaryBody) &&
-                (reader.IsDBNull(dotNetType) || reader.GetString(dotNetType) == mapping.DotNetTypeName))
+            try
             {
-                yield return new(serializer.FromJson(mapping.DocumentType, reader, body), reader.GetGuid(stream),
-                    reader.GetInt64(version), reader.GetInt64(sequence), reader.GetFieldValue<DateTimeOffset>(timestamp), name);
-                continue;
+                if (known.TryGetValue(name, out var mapping) && reader.IsDBNull(binaryBody) &&
+                    (reader.IsDBNull(dotNetType) || reader.GetString(dotNetType) == mapping.DotNetTypeName))
+                {
+                    return new(serializer.FromJson(mapping.DocumentType, reader, body), reader.GetGuid(stream),
+                        reader.GetInt64(version), reader.GetInt64(sequence), reader.GetFieldValue<DateTimeOffset>(timestamp), name);
+                }
+                var e = storage.Resolve(reader);
+                return new(e.Data, e.StreamId, e.Version, e.Sequence, e.Timestamp, e.EventTypeName);
             }
-            var e = storage.Resolve(reader);
-            yield return new(e.Data, e.StreamId, e.Version, e.Sequence, e.Timestamp, e.EventTypeName);
+            catch (Exception failure) when (failure is not (OperationCanceledException or NpgsqlException))
+            {
+                throw PoisonEventException.Unreadable(reader.GetInt64(sequence), name, reader.GetGuid(stream), reader.GetInt64(version), failure);
+            }
         }
     }
 

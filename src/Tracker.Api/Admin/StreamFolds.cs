@@ -46,7 +46,7 @@ public abstract class StreamFold<TModel> : IStreamFold
         }
         catch (Exception failure)
         {
-            throw new PoisonEventException(projection, e, failure);
+            throw PoisonEventException.NotApplied(projection, e, failure);
         }
     }
 
@@ -59,7 +59,7 @@ public abstract class StreamFold<TModel> : IStreamFold
         }
         catch (Exception failure) when (failure is not OperationCanceledException && !FromTheDatabase(failure))
         {
-            throw new PoisonEventException(projection, e, failure);
+            throw PoisonEventException.NotApplied(projection, e, failure);
         }
     }
 

@@ -180,6 +180,29 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_rebuild_and_a_verification_name_an_event_whose_body_its_type_cannot_read()
+    {
+        // The amount as a bare word where its type has an amount and a currency: no object of the type can be made of it.
+        await Api.StatedTheStabilisationGoal();
+        var unreadable = await TheSecondFactStraightIntoTheLog(Goal, "pledge_announced", "PledgeAnnounced", """
+            {"Pledger": "Norway", "PledgeId": "norway-1", "CommitmentKey": "stabilisation-2021-drive", "AnnouncedOn": "2024-10-02",
+             "Amount": "a million", "LedgerAmount": 1000000, "Source": {"Primary": true, "DocumentKey": "washington-2024"}}
+            """);
+
+        var failed = await Should.ThrowAsync<Tracker.Api.Admin.PoisonEventException>(() => Api.Services
+            .GetRequiredService<Tracker.Api.Admin.ProjectionRebuilds>().RebuildThrough(long.MaxValue, CancellationToken.None));
+
+        failed.Sequence.ShouldBe(unreadable);
+        failed.Message.ShouldStartWith($"Event {unreadable} (pledge_announced, stream {StreamIds.ForCommitment(Goal)} version 2) cannot be read");
+        var verify = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/admin/projections/CommitmentProgress/verify");
+            s.StatusCodeShouldBe(409);
+        });
+        verify.ReadProblem(409).Detail.ShouldNotBeNull().ShouldStartWith($"Event {unreadable} (pledge_announced");
+    }
+
+    [Fact]
     public async Task a_rebuild_over_a_poison_event_fails_loudly_and_names_it()
     {
         await Api.StatedTheStabilisationGoal();
