@@ -125,6 +125,45 @@ prepare_dirs() {
 
 running() { as_owner "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; }
 
+# The run and bench clusters' shared memory in huge pages, as PostgreSQL advises for shared buffers of gigabytes: with
+# 4 kB pages every backend maps each buffer it touches page by page, and a rebuild's backends, new connections that read
+# the log and write the models, spent a fifth of the machine on it (without: a rebuild of 1.37 million events 33-41 s
+# with PostgreSQL's processes at 41-60 CPU-s; with: 30-32 s and 36-38 CPU-s, docs/benchmarks-profile.md, thirtieth
+# session). As root, the pages the cluster needs (PostgreSQL computes it) are added to the kernel's reservation if it
+# lacks them, and given back when the cluster stops; PostgreSQL's huge_pages=try falls back to ordinary pages when the
+# kernel cannot find them. TRACKER_PG_HUGE_PAGES=off leaves the kernel alone. Not as root, it says how to reserve them.
+reserve_huge_pages() {
+  [ "${TRACKER_PG_HUGE_PAGES:-on}" = "off" ] && return 0
+  local need free before after
+  # Computed on the stopped cluster from the settings it will start with (a runtime-computed setting, PostgreSQL 15+).
+  # shellcheck disable=SC2086
+  need="$(as_owner "$bin/postgres" -D "$pgdata" $1 -C shared_memory_size_in_huge_pages 2>/dev/null || true)"
+  [[ "$need" =~ ^[0-9]+$ ]] && [ "$need" -gt 0 ] || return 0
+  free="$(awk '/^HugePages_Free:/ {f = $2} /^HugePages_Rsvd:/ {r = $2} END {print f - r}' /proc/meminfo)"
+  [ "$free" -ge "$need" ] && return 0
+  if [ "$(id -u)" != "0" ] || [ ! -w /proc/sys/vm/nr_hugepages ]; then
+    log "the shared buffers would take $need huge pages, and the kernel has $free free: as root, sysctl -w vm.nr_hugepages=<current + $need>"
+    return 0
+  fi
+  before="$(cat /proc/sys/vm/nr_hugepages)"
+  echo $((before + need - free)) > /proc/sys/vm/nr_hugepages 2>/dev/null || true
+  after="$(cat /proc/sys/vm/nr_hugepages)"
+  [ "$after" -gt "$before" ] || { log "the kernel found no huge pages for the shared buffers; ordinary pages it is"; return 0; }
+  echo $((after - before)) > "$dir/hugepages-added"
+  log "reserved $((after - before)) huge pages for the shared buffers (given back at stop; TRACKER_PG_HUGE_PAGES=off not to)"
+}
+
+# The huge pages this cluster's start added to the kernel's reservation, given back (pages still in use stay until freed).
+give_back_huge_pages() {
+  [ -f "$dir/hugepages-added" ] || return 0
+  local added current
+  added="$(cat "$dir/hugepages-added")"
+  rm -f "$dir/hugepages-added"
+  [ "$(id -u)" = "0" ] && [ -w /proc/sys/vm/nr_hugepages ] || return 0
+  current="$(cat /proc/sys/vm/nr_hugepages)"
+  echo $(( current > added ? current - added : 0 )) > /proc/sys/vm/nr_hugepages 2>/dev/null || true
+}
+
 start() {
   prepare_dirs
   if [ ! -f "$pgdata/PG_VERSION" ]; then
@@ -151,6 +190,7 @@ start() {
       [ "$quarter_mb" -lt 128 ] && quarter_mb=128
       opts="$opts -c shared_buffers=${TRACKER_PG_SHARED_BUFFERS:-${quarter_mb}MB}"
     fi
+    if [ "$profile" = "run" ] || [ "$profile" = "bench" ]; then reserve_huge_pages "$opts"; fi
     # For profiling, e.g. TRACKER_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all".
     [ -n "${TRACKER_PG_OPTIONS:-}" ] && opts="$opts $TRACKER_PG_OPTIONS"
     log "starting PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
@@ -187,6 +227,7 @@ start() {
 stop() {
   if [ -f "$pgdata/PG_VERSION" ] && running; then
     as_owner "$bin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null
+    give_back_huge_pages
     log "stopped the $profile cluster"
   else
     log "the $profile cluster is not running"

@@ -34,11 +34,12 @@ report.Machine["cpu"] = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.St
 report.Machine["memory"] = $"{long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024 / 1024} GiB";
 report.Machine["os"] = RuntimeInformation.OSDescription;
 report.Machine[".NET"] = RuntimeInformation.FrameworkDescription;
-await using (var version = database.CreateCommand("select version(), current_setting('fsync'), current_setting('synchronous_commit'), current_setting('shared_buffers')"))
+await using (var version = database.CreateCommand("select version(), current_setting('fsync'), current_setting('synchronous_commit'), current_setting('shared_buffers'), pg_backend_pid()"))
 await using (var reader = await version.ExecuteReaderAsync())
 {
     await reader.ReadAsync();
-    report.Machine["PostgreSQL"] = $"{reader.GetString(0).Split(" on ")[0]}, fsync {reader.GetString(1)}, synchronous_commit {reader.GetString(2)}, shared_buffers {reader.GetString(3)}, same machine";
+    report.Machine["PostgreSQL"] = $"{reader.GetString(0).Split(" on ")[0]}, fsync {reader.GetString(1)}, synchronous_commit {reader.GetString(2)}, " +
+                                   $"shared_buffers {reader.GetString(3)} ({SharedMemoryPages.Of(reader.GetInt32(4))}), same machine";
 }
 report.Machine["run"] = $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {(settings.Quick ? "quick" : "full")} sizes";
 
