@@ -148,7 +148,12 @@ reserve_huge_pages() {
   before="$(cat /proc/sys/vm/nr_hugepages)"
   echo $((before + need - free)) > /proc/sys/vm/nr_hugepages 2>/dev/null || true
   after="$(cat /proc/sys/vm/nr_hugepages)"
-  [ "$after" -gt "$before" ] || { log "the kernel found no huge pages for the shared buffers; ordinary pages it is"; return 0; }
+  if [ "$after" -lt $((before + need - free)) ]; then
+    # Too few for the whole of the shared memory: PostgreSQL would take none of them.
+    echo "$before" > /proc/sys/vm/nr_hugepages 2>/dev/null || true
+    log "the kernel found $((after - before)) of the $need huge pages the shared buffers need; ordinary pages it is"
+    return 0
+  fi
   echo $((after - before)) > "$dir/hugepages-added"
   log "reserved $((after - before)) huge pages for the shared buffers (given back at stop; TRACKER_PG_HUGE_PAGES=off not to)"
 }
