@@ -169,6 +169,64 @@ public static class HistoryScenarios
         return clock.Elapsed;
     }
 
+    /// <summary>
+    /// What readers and writers see while a rebuild runs: a light open load (reads by key and writes, both of the write
+    /// scenario's commitments) with nothing else running, then the same load for as long as an admin rebuild of
+    /// every model runs, its end (which holds off the models' writers) included. Run after the measured rebuilds, so it
+    /// slows none of them; the models are then already stored as this rebuild computes them, as in an operator's
+    /// rebuild after a deployment that changed few.
+    /// </summary>
+    private static async Task<IEnumerable<Measure>> ServingDuringRebuild(Workload work)
+    {
+        var settings = work.Settings;
+        var duration = settings.Quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(15);
+        const double readsPerSecond = 200, writesPerSecond = 20;
+        async Task<(LoadResult Reads, LoadResult Writes)> Load(TimeSpan length, Func<bool>? until)
+        {
+            var reads = HttpLoad.FixedRate(readsPerSecond, length, 64, async n =>
+            {
+                using var response = await work.Client.GetAsync($"/api/commitments/w-{n % settings.WriteCommitments}");
+                return response.IsSuccessStatusCode;
+            }, until);
+            var writes = HttpLoad.FixedRate(writesPerSecond, length, 64,
+                async n => (await work.WriteWithIfMatch($"w-{n % settings.WriteCommitments}", n)).Recorded, until);
+            return (await reads, await writes);
+        }
+
+        var quiet = await Load(duration, null);
+        var clock = Stopwatch.StartNew();
+        using var started = await work.Client.PostAsync("/api/admin/projections/all/rebuild", null);
+        var location = started.Headers.Location!.ToString();
+        var finished = false;
+        JsonElement progress = default;
+        var following = Task.Run(async () =>
+        {
+            do
+            {
+                await Task.Delay(250);
+                progress = await work.Client.GetFromJsonAsync<JsonElement>(location);
+            } while (progress.GetProperty("status").GetString() == "running");
+            Volatile.Write(ref finished, true);
+        });
+        // Up to ten minutes, ended when the rebuild ends.
+        var during = await Load(TimeSpan.FromMinutes(10), () => Volatile.Read(ref finished));
+        await following;
+        var rebuilt = clock.Elapsed;
+        if (progress.GetProperty("status").GetString() != "completed") throw new InvalidOperationException($"rebuild: {progress}");
+        static string Latency(LoadResult r) => r.Requests == 0
+            ? "none counted (the rebuild ended within the warm-up)"
+            : $"p50 {r.P50Ms:0.0} / p99 {r.P99Ms:0.0} ms, {r.Errors} errors of {r.Requests}";
+        var load = $"{readsPerSecond:0} reads by key and {writesPerSecond:0} writes a second, open loop";
+        return
+        [
+            new($"reads while an admin rebuild of every model runs ({load}; the rebuild {rebuilt.TotalSeconds:0.0} s, its first " +
+                $"{HttpLoad.WarmUp.TotalSeconds:0} s not counted, {progress.GetProperty("modelsUnchanged").GetInt32():N0} models already as rebuilt)",
+                Latency(during.Reads), $"{Latency(quiet.Reads)} with no rebuild", during.Reads.Requests == 0 ? null : $"p99 {during.Reads.P99Ms / quiet.Reads.P99Ms:0.0}x"),
+            new("writes while it runs (its end holds off the models' writers until it commits)",
+                Latency(during.Writes), $"{Latency(quiet.Writes)} with no rebuild", during.Writes.Requests == 0 ? null : $"p99 {during.Writes.P99Ms / quiet.Writes.P99Ms:0.0}x")
+        ];
+    }
+
     public static async Task<Section> Rebuild(Workload work, ServiceProcess service)
     {
         var settings = work.Settings;
@@ -260,6 +318,7 @@ public static class HistoryScenarios
                          "against Marten's (`projections rebuild -p CommitmentProgress`, a process of its own, start-up included)",
             $"{oursAlone.TotalSeconds:0.0} s, {total / oursAlone.TotalSeconds:N0} events/s",
             $"{martens.Elapsed.TotalSeconds:0.0} s, {martenRate:N0} events/s", $"{martens.Elapsed / oursAlone:0.0}x faster"));
+        measures.AddRange(await ServingDuringRebuild(work));
         measures.Insert(0, new("every model the admin rebuild writes (progress models, their checkpoints and the pledge rows the pledger views read, one pass: `POST /api/admin/projections/all/rebuild`)", $"{all.TotalSeconds:0.0} s, {rate:N0} events/s",
             $"{baseline:N0} events/s read sequentially with Npgsql", $"{rate / baseline:P0}", "≥ 50,000 events/s", rate >= 50_000,
             BenchReport.Below(rate, 50_000, " events/s")));

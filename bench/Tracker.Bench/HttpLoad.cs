@@ -40,9 +40,11 @@ public static class HttpLoad
     /// Open loop at a fixed rate: requests start on schedule whether or not earlier ones are answered, so queueing shows
     /// in the latencies (what a client population sending that rate would see). Runs <see cref="WarmUp"/> longer than
     /// <paramref name="duration"/> and times only the requests due after it; an error counts whenever it happens, so
-    /// none is hidden (the report's "errors N of M" counts M after the warm-up).
+    /// none is hidden (the report's "errors N of M" counts M after the warm-up). <paramref name="until"/> ends it sooner
+    /// (when what it measures beside has ended).
     /// </summary>
-    public static async Task<LoadResult> FixedRate(double perSecond, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> request)
+    public static async Task<LoadResult> FixedRate(double perSecond, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> request,
+        Func<bool>? until = null)
     {
         var latencies = new ConcurrentBag<double>();
         var errors = 0;
@@ -51,7 +53,7 @@ public static class HttpLoad
         var clock = Stopwatch.StartNew();
         if (Tracing) Console.Error.WriteLine($"trace starts {DateTimeOffset.UtcNow:HH:mm:ss.fff} UTC");
         var interval = TimeSpan.FromSeconds(1 / perSecond);
-        for (long n = 0; clock.Elapsed < WarmUp + duration; n++)
+        for (long n = 0; clock.Elapsed < WarmUp + duration && until?.Invoke() != true; n++)
         {
             var due = interval * n;
             if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
