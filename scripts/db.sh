@@ -154,7 +154,8 @@ reserve_huge_pages() {
     log "the kernel found $((after - before)) of the $need huge pages the shared buffers need; ordinary pages it is"
     return 0
   fi
-  echo $((after - before)) > "$dir/hugepages-added"
+  # Added to what an earlier start of this cluster added and never gave back (its stop did not run).
+  echo $(( $(cat "$dir/hugepages-added" 2>/dev/null || echo 0) + after - before )) > "$dir/hugepages-added"
   log "reserved $((after - before)) huge pages for the shared buffers (given back at stop; TRACKER_PG_HUGE_PAGES=off not to)"
 }
 
