@@ -142,7 +142,7 @@ reserve_huge_pages() {
   free="$(awk '/^HugePages_Free:/ {f = $2} /^HugePages_Rsvd:/ {r = $2} END {print f - r}' /proc/meminfo)"
   [ "$free" -ge "$need" ] && return 0
   if [ "$(id -u)" != "0" ] || [ ! -w /proc/sys/vm/nr_hugepages ]; then
-    log "the shared buffers would take $need huge pages, and the kernel has $free free: as root, sysctl -w vm.nr_hugepages=<current + $need>"
+    log "the shared buffers would take $need huge pages, and the kernel has $free free: as root, sysctl -w vm.nr_hugepages=<current + $((need - free))>"
     return 0
   fi
   before="$(cat /proc/sys/vm/nr_hugepages)"
@@ -236,6 +236,8 @@ stop() {
     give_back_huge_pages
     log "stopped the $profile cluster"
   else
+    # One that stopped by itself leaves its pages reserved: given back too, as nothing uses them.
+    give_back_huge_pages
     log "the $profile cluster is not running"
   fi
 }
