@@ -252,33 +252,37 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         var retractedSince = await DeleteRowsRetractedSince(highWaterMark, token);
         var deleted = clock.Elapsed;
         // The list's flat rows and the pledgers' totals are kept by triggers, which leave the rebuild's own writes alone
-        // (RebuildWrites): the rows are written again here where they differ from the models (so is a row someone changed
-        // around it), and the dashboard rollup, which counts the progress models, is counted again from the rebuilt
-        // ones. That holds off the models' writers until it commits. Beside it, on a connection of its own, the pledgers
-        // are counted again (holding off the pledge rows' writers) when the rebuild wrote any pledge row; otherwise only
-        // when the check, which holds off nobody, finds they drifted before it. The two touch the pledgers' changes and
-        // totals in the same order (the repair folds the changes), so neither can deadlock the other.
+        // (RebuildWrites). The rows are written again where they differ from the models, first part by part without
+        // holding anyone off; beside that, on a connection of its own, the pledgers are counted again (holding off the
+        // pledge rows' writers) when the rebuild wrote any pledge row, otherwise only when the check, which holds off
+        // nobody, finds they drifted before it. Then the locked repair: it holds off the models' writers while it finds
+        // what a writer changed meanwhile (the first pass may have written a row back to the model it read) and counts
+        // the dashboard rollup again from the rebuilt models. After the check, not beside it, so the wait it causes is
+        // not stretched by sharing the machine's cores with it (docs/benchmarks-profile.md, thirty-first session); and
+        // the two never touch the pledgers' changes and totals at the same time.
         var pledgersRecounted = false;
-        var repairing = Timed(() => RepairRowsAndRecountRollup(token));
+        var rewriting = Timed(() => RewriteRows(token));
         var checking = Timed(async () =>
         {
             // Pledgers an earlier rebuild left behind (it never reached its end) have drifted: the check finds them.
             pledgersRecounted = ledgerWriter.Written > 0 || await PledgersDrifted(token);
             if (pledgersRecounted) await RecountPledgers(token);
         });
-        await Task.WhenAll(repairing, checking);
+        await Task.WhenAll(rewriting, checking);
+        var repaired = await Timed(() => RepairRowsAndRecountRollup(token));
         await Followed(CancellationToken.None);
         Update(id, p => p with
         {
             ModelsDeleted = progressWriter.Deleted + ledgerWriter.Deleted + retractedSince, PledgersRecounted = pledgersRecounted
         });
         logger.LogInformation("Rebuild {Id}: the log replayed and its models written in {Replayed:0.0} s (of which {Waited:0.0} s " +
-                              "waiting on the writes), stale models deleted in {Deleted:0.0} s, list rows repaired and the rollup " +
-                              "recounted in {Repaired:0.0} s (the models' writers held off meanwhile), the pledgers checked" +
-                              "{Recounted} in {Checked:0.0} s beside it: {Ended:0.0} s for these", id, replayed.TotalSeconds,
-            waited.TotalSeconds, (deleted - replayed).TotalSeconds, (await repairing).TotalSeconds,
+                              "waiting on the writes), stale models deleted in {Deleted:0.0} s, list rows written again in " +
+                              "{Rewritten:0.0} s and the pledgers checked{Recounted} in {Checked:0.0} s beside it, then the list " +
+                              "rows repaired and the rollup recounted in {Repaired:0.0} s (the models' writers held off meanwhile): " +
+                              "{Ended:0.0} s for these", id, replayed.TotalSeconds, waited.TotalSeconds, (deleted - replayed).TotalSeconds,
+            (await rewriting).TotalSeconds,
             pledgersRecounted ? ledgerWriter.Written > 0 ? " and counted again (pledge rows were written)" : " and counted again (they had drifted)" : "",
-            (await checking).TotalSeconds, (clock.Elapsed - deleted).TotalSeconds);
+            (await checking).TotalSeconds, repaired.TotalSeconds, (clock.Elapsed - deleted).TotalSeconds);
     }
 
     /// <summary>
@@ -445,6 +449,20 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             """);
         command.Parameters.AddWithValue(highWaterMark);
         return await command.ExecuteNonQueryAsync(token);
+    }
+
+    /// <summary>
+    /// The list rows written again where they differ from the models, a part of the ids at a time, each part in a
+    /// transaction of its own, holding off no writer (CommitmentRows.RewriteSql).
+    /// </summary>
+    private async Task RewriteRows(CancellationToken token)
+    {
+        await using var connection = await database.OpenConnectionAsync(token);
+        for (var part = 0; part < CommitmentRows.RewriteParts; part++)
+        {
+            await using var command = new NpgsqlCommand(CommitmentRows.RewriteSql(TrackerDatabase.Schema, part), connection) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync(token);
+        }
     }
 
     /// <summary>

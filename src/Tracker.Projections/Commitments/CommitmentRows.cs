@@ -157,6 +157,33 @@ public static class CommitmentRows
         ON CONFLICT (id) DO UPDATE SET {string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"))};
         """;
 
+    /// <summary>
+    /// How many parts of the ids <see cref="RewriteSql"/> goes through, one transaction each: a part's changed rows stay
+    /// locked until it commits, and a sixteenth of 200,000 commitments' rows is written in a small fraction of a second.
+    /// </summary>
+    public const int RewriteParts = 16;
+
+    /// <summary>
+    /// The same writes as <see cref="RepairSql"/> for one part of the ids (stream ids are name-based UUIDs, spread evenly
+    /// over the first hex digit), without holding off the models' writers: a rebuild's end runs it over every part first, so
+    /// the locked repair after it finds only what writers changed meanwhile. A row a writer changed after this statement's
+    /// snapshot may be written back to the model this statement read; the locked repair that must follow puts it right.
+    /// </summary>
+    public static string RewriteSql(string schema, int part)
+    {
+        if (part is < 0 or >= RewriteParts) throw new ArgumentOutOfRangeException(nameof(part));
+        var digit = part.ToString("x");
+        var within = $"BETWEEN '{digit}0000000-0000-0000-0000-000000000000'::uuid AND '{digit}fffffff-ffff-ffff-ffff-ffffffffffff'::uuid";
+        return $"""
+            DELETE FROM {schema}.{Table} r WHERE r.id {within} AND NOT EXISTS (SELECT 1 FROM {schema}.{ModelTable} m WHERE m.id = r.id);
+            INSERT INTO {schema}.{Table} ({string.Join(", ", Columns)})
+            SELECT {string.Join(", ", Columns.Select(c => $"m.{c}"))}
+              FROM {schema}.{ModelTable} m LEFT JOIN {schema}.{Table} r ON r.id = m.id
+             WHERE m.id {within} AND ({Compared("m")}) IS DISTINCT FROM ({Compared("r")})
+            ON CONFLICT (id) DO UPDATE SET {string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"))};
+            """;
+    }
+
     /// <summary>The ids whose row is missing, left over, or differs from its model's columns.</summary>
     public static string Differences(string schema) => $"""
         select coalesce(m.id, r.id) as id from {schema}.{ModelTable} m full join {schema}.{Table} r on r.id = m.id

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Tracker.Api.Dashboard;
 using Tracker.Domain;
+using Tracker.Projections.Commitments;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
@@ -74,6 +75,47 @@ public sealed class the_list_rows(TrackerApp app) : TrackerTest(app)
 
         (await Scalar($"select status from tracker.commitment_rows where key = '{Goal}'")).ShouldBe(status);
         (await VerifyProgressModels()).GetProperty("consistent").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task a_row_a_writer_changes_under_the_rebuild_s_unlocked_rewrite_is_put_right_by_the_locked_repair_after_it()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var id = StreamIds.ForCommitment(Goal);
+        var stated = (string?)await Scalar($"select status from tracker.commitment_rows where id = '{id}'");
+        // The rebuild wrote the model past its trigger, so its row differs.
+        await Scalar($"update tracker.commitment_rows set status = 'Withdrawn' where id = '{id}'");
+
+        // A writer changes the model (its trigger writes the row) and has not committed yet.
+        await using var writer = await Database.OpenConnectionAsync();
+        await using var writing = await writer.BeginTransactionAsync();
+        await using (var change = new NpgsqlCommand(
+                         $"update tracker.mt_doc_commitmentprogress set status = 'Achieved' where id = '{id}'", writer, writing))
+        {
+            await change.ExecuteNonQueryAsync();
+        }
+        // The unlocked pass over the row's part of the ids reads the model as it was, and waits for the writer's row.
+        var rewriting = Scalar(CommitmentRows.RewriteSql("tracker", Convert.ToInt32(id.ToString()[..1], 16)));
+        await Eventually.Until(() => Scalar(
+            "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%INSERT INTO tracker.commitment_rows%'"),
+            waiting => (long)waiting! == 1);
+        await writing.CommitAsync();
+        await rewriting;
+
+        // It wrote the row back to the model it read: the writer's change is lost from the row...
+        (await Scalar($"select status from tracker.commitment_rows where id = '{id}'")).ShouldBe(stated);
+        (await Scalar($"select status from tracker.mt_doc_commitmentprogress where id = '{id}'")).ShouldBe("Achieved");
+
+        // ...until the locked repair, which every rebuild's end runs after it, finds it.
+        await using (var repairing = await Database.OpenConnectionAsync())
+        await using (var repair = await repairing.BeginTransactionAsync())
+        {
+            await using var command = new NpgsqlCommand(CommitmentRows.RepairSql("tracker"), repairing, repair);
+            await command.ExecuteNonQueryAsync();
+            await repair.CommitAsync();
+        }
+        (await Scalar($"select status from tracker.commitment_rows where id = '{id}'")).ShouldBe("Achieved");
+        (await Scalar($"select count(*) from ({CommitmentRows.Differences("tracker")}) d")).ShouldBe(0L);
     }
 
     [Fact]
