@@ -312,6 +312,58 @@ public static class PledgerRollup
         """;
 
     /// <summary>
+    /// Every pledger's figures put right where they differ from what its ledger rows say, holding off nobody: one
+    /// statement adds the difference as a change, reckoned from one snapshot of the rows, the totals and the changes. A
+    /// writer that commits after that snapshot adds the change its own rows made, which the difference does not hold, so
+    /// the sums come out right however the two interleave. Its count is the corrections made (a pledger and currency each).
+    /// </summary>
+    public static string CorrectFiguresSql(string schema) => $"""
+        WITH expected AS ({Expected(schema)}),
+             kept AS (SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum({f}) AS {f}"))}
+                        FROM (SELECT {Columns} FROM {schema}.{Totals} UNION ALL SELECT {Columns} FROM {schema}.{Changes}) f
+                       GROUP BY pledger_key, currency)
+        INSERT INTO {schema}.{Changes} ({Columns})
+        SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"coalesce(e.{f}, 0) - coalesce(k.{f}, 0)"))}
+          FROM expected e FULL JOIN kept k USING (pledger_key, currency)
+         WHERE ({string.Join(", ", Figures.Select(f => $"coalesce(e.{f}, 0)"))}) IS DISTINCT FROM ({string.Join(", ", Figures.Select(f => $"coalesce(k.{f}, 0)"))})
+        """;
+
+    /// <summary>The keys of the pledgers whose kept name or place differs from what their ledger rows say (one snapshot).</summary>
+    public static string MisnamedSql(string schema) => $"""
+        SELECT pledger_key FROM ({ExpectedNames(schema)}) e FULL JOIN {schema}.{Pledgers} p USING (pledger_key)
+         WHERE (e.name, e.first_on, e.first_commitment, e.first_version) IS DISTINCT FROM (p.name, p.first_on, p.first_commitment, p.first_version)
+        """;
+
+    /// <summary>
+    /// The first of the pledgers' exclusive locks on their names (the pledgers' keys in $1, a text array), in the order the
+    /// triggers take them, so this waits for every change to those pledgers in flight and holds off the next until the
+    /// caller's transaction ends. Run before <see cref="RenameSql"/>, in the same transaction.
+    /// </summary>
+    public static string LockNamesSql => $"""
+        SELECT count(*) FROM (SELECT pg_advisory_xact_lock({NameLock}, hashtext(k)) FROM unnest($1::text[]) k
+                               ORDER BY hashtext(k), k) locked
+        """;
+
+    /// <summary>
+    /// The pledgers named in $1 (a text array) named again after the first of their pledges that stand, as a pledge that
+    /// moved or went has its pledger named (the triggers); a pledger with none left goes. A statement after
+    /// <see cref="LockNamesSql"/>, so it reads every pledge committed before the locks were had.
+    /// </summary>
+    public static string RenameSql(string schema) => $"""
+        WITH named AS (
+               SELECT k.pledger_key, f.name, f.first_on, f.first_commitment, f.first_version FROM unnest($1::text[]) k (pledger_key)
+                 LEFT JOIN LATERAL (SELECT {Name("r")} AS name, {On("r")} AS first_on, {Commitment("r")} AS first_commitment,
+                                           r.announced_version AS first_version
+                                      FROM {schema}.{LedgerTable} r WHERE r.pledger_key = k.pledger_key
+                                     ORDER BY {PledgeLedgerRow.PlaceOrder("r")} LIMIT 1) f ON true),
+             gone AS (DELETE FROM {schema}.{Pledgers} p USING named n WHERE p.pledger_key = n.pledger_key AND n.name IS NULL)
+        INSERT INTO {schema}.{Pledgers} (pledger_key, name, first_on, first_commitment, first_version)
+        SELECT pledger_key, name, first_on, first_commitment, first_version FROM named WHERE name IS NOT NULL
+        ON CONFLICT (pledger_key) DO UPDATE SET name = excluded.name, first_on = excluded.first_on,
+               first_commitment = excluded.first_commitment, first_version = excluded.first_version
+        """;
+
+    /// <summary>
     /// Every pledger counted again from the ledger rows, holding off the rows' writers until the caller's transaction
     /// ends (a change they made meanwhile would otherwise be counted twice, or not at all).
     /// </summary>
