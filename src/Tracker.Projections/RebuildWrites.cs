@@ -2,7 +2,7 @@ namespace Tracker.Projections;
 
 /// <summary>
 /// A rebuild's writes of models, which the triggers that keep the list rows and the pledgers' totals leave alone: the
-/// rebuild writes the list rows again and counts the pledgers again at its end, once each over every model, instead of
+/// rebuild writes the list rows again and puts the pledgers right at its end, once each over every model, instead of
 /// once per model or per statement of 500 (a tenth of a rebuild's database time). Marked by a setting local to the
 /// write's transaction, so a request's write, which never sets it, always fires them.
 /// </summary>

@@ -124,7 +124,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     {
         if (applicationName == FollowUpSession)
         {
-            return "a starting node's follow-up of a rebuild that never reached its end (the list rows repaired and the pledgers counted again: seconds)";
+            return "a starting node's follow-up of a rebuild that never reached its end (the list rows repaired and the pledgers put right: seconds)";
         }
         var parts = applicationName[RebuildSession.Length..].Split(':', 2);
         var id = Guid.TryParseExact(parts[0], "N", out var parsed) ? parsed.ToString() : parts[0];
@@ -280,7 +280,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     /// <summary>
     /// The models a failed rebuild wrote went past the list rows' and the pledgers' triggers (RebuildWrites), and a
     /// rebuild that fails on an event fails again until the event is dealt with: the rows are repaired and the pledgers
-    /// counted again before the failure is reported, so they agree with the live models whatever the rebuild reached.
+    /// put right before the failure is reported, so they agree with the live models whatever the rebuild reached.
     /// A repair that fails too (the database gone) is logged; the rebuild's own error is the one reported.
     /// </summary>
     private async Task RepairAfterFailure(bool modelsWritten, bool pledgeRowsWritten)
@@ -308,7 +308,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         return earlierUnfollowed;
     }
 
-    /// <summary>Every rebuild's writes followed up: the list rows repaired and the pledgers counted again since the last wrote.</summary>
+    /// <summary>Every rebuild's writes followed up: the list rows repaired and the pledgers put right since the last wrote.</summary>
     private async Task Followed(CancellationToken token)
     {
         await using var followed = database.CreateCommand(UnfollowedRebuilds.FollowedSql);
@@ -318,7 +318,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     /// <summary>
     /// At start: a rebuild that never reached its end (its node stopped, or lost the database for its repair too) left
     /// the list rows and the pledgers' totals behind the models it wrote, past their triggers. Under the rebuilds' lock,
-    /// so no rebuild starts meanwhile, the rows are repaired and the pledgers counted again, each lock on the tables
+    /// so no rebuild starts meanwhile, the rows are repaired and the pledgers put right, each lock on the tables
     /// waited for as long as a start's backfills wait (RollupBackfill.LockWait: a lock request holds off the writes behind
     /// it). When the lock is held (a rebuild, a recount of the rollups, another node's start) or a table's lock is not
     /// had in time, the names stay for the next start or rebuild. Says how many rebuilds it followed up.
@@ -347,11 +347,11 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             var left = await Unfollowed(token);
             if (left.Count == 0) return 0;
             logger.LogWarning("Rebuilds that never reached their end: {Count} (the first started {StartedAt:u}); the list rows they left " +
-                              "behind are repaired and the pledgers counted again before this start goes on", left.Count, left[0]);
+                              "behind are repaired and the pledgers put right before this start goes on", left.Count, left[0]);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
-                await Task.WhenAll(RepairRowsAndRecountRollup(token, lockWait), CorrectPledgers(token));
+                await Task.WhenAll(RepairRowsAndRecountRollup(token, lockWait), CorrectPledgers(token, lockWait));
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
@@ -445,7 +445,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
 
     /// <summary>
     /// The list rows written again where they differ from the models, a part of the ids at a time, each part in a
-    /// transaction of its own, holding off no writer (CommitmentRows.RewriteSql).
+    /// transaction of its own, holding off no writer but those of the rows it writes, until it commits
+    /// (CommitmentRows.RewriteSql). A part that loses a deadlock to a writer of several commitments at once (an import)
+    /// is left to the locked repair that follows, which writes whatever still differs.
     /// </summary>
     private async Task RewriteRows(CancellationToken token)
     {
@@ -453,7 +455,15 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         for (var part = 0; part < CommitmentRows.RewriteParts; part++)
         {
             await using var command = new NpgsqlCommand(CommitmentRows.RewriteSql(TrackerDatabase.Schema, part), connection) { CommandTimeout = 0 };
-            await command.ExecuteNonQueryAsync(token);
+            try
+            {
+                await command.ExecuteNonQueryAsync(token);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected)
+            {
+                logger.LogInformation("The list rows of part {Part} of {Parts} lost a deadlock to a writer; the locked repair writes them",
+                    part + 1, CommitmentRows.RewriteParts);
+            }
         }
     }
 
@@ -521,17 +531,25 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
 
     /// <summary>
     /// Every pledger's figures and name put right where they differ from its ledger rows, holding off no writer of them:
-    /// the figures by one change that adds the difference (PledgerRollup.CorrectFiguresSql), the names of the pledgers
-    /// found misnamed read again under their own locks, as a retraction has its pledger's name read again. Reads every
-    /// pledge row twice (about a second for 200,000). How many pledgers' figures (by currency) and names it put right.
+    /// the figures by one change that adds the difference (PledgerRollup.CorrectFiguresSql, each lock waited for at most
+    /// lockWait when one is given), the names of the pledgers found misnamed read again under their own locks, as a
+    /// retraction has its pledger's name read again (tried again when it loses a deadlock to a request, which takes the
+    /// same locks over more than one statement). Reads every pledge row twice (about a second for 200,000). How many
+    /// pledgers' figures (by currency) and names it put right.
     /// </summary>
-    private async Task<int> CorrectPledgers(CancellationToken token)
+    private async Task<int> CorrectPledgers(CancellationToken token, TimeSpan? lockWait = null)
     {
         await using var connection = await database.OpenConnectionAsync(token);
         int figures;
-        await using (var correct = new NpgsqlCommand(PledgerRollup.CorrectFiguresSql(TrackerDatabase.Schema), connection) { CommandTimeout = 0 })
+        await using (var correcting = await connection.BeginTransactionAsync(token))
         {
-            figures = await correct.ExecuteNonQueryAsync(token);
+            var sql = PledgerRollup.CorrectFiguresSql(TrackerDatabase.Schema);
+            if (lockWait is { } wait) sql = $"{RollupBackfill.LockWaitSql(wait)};\n{sql}";
+            await using (var correct = new NpgsqlCommand(sql, connection, correcting) { CommandTimeout = 0 })
+            {
+                figures = await correct.ExecuteNonQueryAsync(token);
+            }
+            await correcting.CommitAsync(token);
         }
         var misnamed = new List<string>();
         await using (var find = new NpgsqlCommand(PledgerRollup.MisnamedSql(TrackerDatabase.Schema), connection) { CommandTimeout = 0 })
@@ -541,15 +559,35 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         }
         if (misnamed.Count == 0) return figures;
 
-        await using var transaction = await connection.BeginTransactionAsync(token);
-        foreach (var sql in new[] { PledgerRollup.LockNamesSql, PledgerRollup.RenameSql(TrackerDatabase.Schema) })
+        for (var attempt = 1; ; attempt++)
         {
-            await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
-            command.Parameters.Add(new NpgsqlParameter { Value = misnamed.ToArray() });
-            await command.ExecuteNonQueryAsync(token);
+            try
+            {
+                return figures + await Rename(misnamed);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 3)
+            {
+                logger.LogInformation("Naming {Count} pledgers again lost a deadlock to a request; trying again", misnamed.Count);
+            }
         }
-        await transaction.CommitAsync(token);
-        return figures + misnamed.Count;
+
+        async Task<int> Rename(List<string> keys)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(token);
+            await using (var lockNames = new NpgsqlCommand(PledgerRollup.LockNamesSql, connection, transaction) { CommandTimeout = 0 })
+            {
+                lockNames.Parameters.Add(new NpgsqlParameter { Value = keys.ToArray() });
+                await lockNames.ExecuteNonQueryAsync(token);
+            }
+            long renamed;
+            await using (var rename = new NpgsqlCommand(PledgerRollup.RenameSql(TrackerDatabase.Schema), connection, transaction) { CommandTimeout = 0 })
+            {
+                rename.Parameters.Add(new NpgsqlParameter { Value = keys.ToArray() });
+                renamed = (long)(await rename.ExecuteScalarAsync(token))!;
+            }
+            await transaction.CommitAsync(token);
+            return (int)renamed;
+        }
     }
 
     private Action<int> Processed(Guid id) => count => Update(id, p => p with { EventsProcessed = p.EventsProcessed + count });

@@ -359,14 +359,18 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
         await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
         await ARebuildKilledAfterItsWrites();
+        // Beside what the killed rebuild wrote past the triggers (which this one writes back the same way, to what the
+        // pledgers still count), Germany's figures drifted: the log does not undo that, the rebuild's end does.
+        await using (var drift = Database.CreateCommand("insert into tracker.pledger_changes values ('germany', 'EUR', 0, 1, 0, 0, 0, 0)"))
+        {
+            await drift.ExecuteNonQueryAsync();
+        }
 
         var rebuilt = await Api.Services.GetRequiredService<Tracker.Api.Admin.ProjectionRebuilds>()
             .RebuildThrough(long.MaxValue, CancellationToken.None);
 
         rebuilt.Status.ShouldBe(Tracker.Api.Admin.RebuildStatus.Completed);
-        // The killed rebuild's pledge row went past the pledgers' triggers, and this one wrote it back the same way to what
-        // they still count: counted again, nothing differed, so nothing was put right.
-        rebuilt.PledgersRecounted.ShouldBeFalse();
+        rebuilt.PledgersRecounted.ShouldBeTrue();
         (await Differing(Tracker.Projections.Commitments.CommitmentRows.Differences("tracker"))).ShouldBeEmpty();
         (await Differing(Tracker.Projections.Commitments.Pledges.PledgerRollup.Differences("tracker"))).ShouldBeEmpty();
         (await RebuildsNotFollowedUp()).ShouldBe(0);

@@ -312,12 +312,16 @@ public static class PledgerRollup
         """;
 
     /// <summary>
-    /// Every pledger's figures put right where they differ from what its ledger rows say, holding off nobody: one
+    /// Every pledger's figures put right where they differ from what its ledger rows say, holding off no writer: one
     /// statement adds the difference as a change, reckoned from one snapshot of the rows, the totals and the changes. A
     /// writer that commits after that snapshot adds the change its own rows made, which the difference does not hold, so
-    /// the sums come out right however the two interleave. Its count is the corrections made (a pledger and currency each).
+    /// the sums come out right however the two interleave. First a lock on the rows that writers' locks (row exclusive)
+    /// pass but a recount's (<see cref="RecountSql"/>, at another node's start) does not: a difference reckoned before a
+    /// recount and committed after it would be counted twice. Run in a transaction; its second statement's count is the
+    /// corrections made (a pledger and currency each).
     /// </summary>
     public static string CorrectFiguresSql(string schema) => $"""
+        LOCK TABLE {schema}.{LedgerTable} IN SHARE UPDATE EXCLUSIVE MODE;
         WITH expected AS ({Expected(schema)}),
              kept AS (SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum({f}) AS {f}"))}
                         FROM (SELECT {Columns} FROM {schema}.{Totals} UNION ALL SELECT {Columns} FROM {schema}.{Changes}) f
@@ -325,7 +329,7 @@ public static class PledgerRollup
         INSERT INTO {schema}.{Changes} ({Columns})
         SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"coalesce(e.{f}, 0) - coalesce(k.{f}, 0)"))}
           FROM expected e FULL JOIN kept k USING (pledger_key, currency)
-         WHERE ({string.Join(", ", Figures.Select(f => $"coalesce(e.{f}, 0)"))}) IS DISTINCT FROM ({string.Join(", ", Figures.Select(f => $"coalesce(k.{f}, 0)"))})
+         WHERE ({string.Join(", ", Figures.Select(f => $"coalesce(e.{f}, 0)"))}) IS DISTINCT FROM ({string.Join(", ", Figures.Select(f => $"coalesce(k.{f}, 0)"))});
         """;
 
     /// <summary>The keys of the pledgers whose kept name or place differs from what their ledger rows say (one snapshot).</summary>
@@ -347,7 +351,8 @@ public static class PledgerRollup
     /// <summary>
     /// The pledgers named in $1 (a text array) named again after the first of their pledges that stand, as a pledge that
     /// moved or went has its pledger named (the triggers); a pledger with none left goes. A statement after
-    /// <see cref="LockNamesSql"/>, so it reads every pledge committed before the locks were had.
+    /// <see cref="LockNamesSql"/>, so it reads every pledge committed before the locks were had. Its one value: how many
+    /// pledgers it renamed or took away (none when a request put them right between the check and the locks).
     /// </summary>
     public static string RenameSql(string schema) => $"""
         WITH named AS (
@@ -356,11 +361,17 @@ public static class PledgerRollup
                                            r.announced_version AS first_version
                                       FROM {schema}.{LedgerTable} r WHERE r.pledger_key = k.pledger_key
                                      ORDER BY {PledgeLedgerRow.PlaceOrder("r")} LIMIT 1) f ON true),
-             gone AS (DELETE FROM {schema}.{Pledgers} p USING named n WHERE p.pledger_key = n.pledger_key AND n.name IS NULL)
-        INSERT INTO {schema}.{Pledgers} (pledger_key, name, first_on, first_commitment, first_version)
-        SELECT pledger_key, name, first_on, first_commitment, first_version FROM named WHERE name IS NOT NULL
-        ON CONFLICT (pledger_key) DO UPDATE SET name = excluded.name, first_on = excluded.first_on,
-               first_commitment = excluded.first_commitment, first_version = excluded.first_version
+             gone AS (DELETE FROM {schema}.{Pledgers} p USING named n WHERE p.pledger_key = n.pledger_key AND n.name IS NULL
+                      RETURNING 1),
+             renamed AS (
+               INSERT INTO {schema}.{Pledgers} AS p (pledger_key, name, first_on, first_commitment, first_version)
+               SELECT pledger_key, name, first_on, first_commitment, first_version FROM named WHERE name IS NOT NULL
+               ON CONFLICT (pledger_key) DO UPDATE SET name = excluded.name, first_on = excluded.first_on,
+                      first_commitment = excluded.first_commitment, first_version = excluded.first_version
+                WHERE (p.name, p.first_on, p.first_commitment, p.first_version)
+                      IS DISTINCT FROM (excluded.name, excluded.first_on, excluded.first_commitment, excluded.first_version)
+               RETURNING 1)
+        SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM renamed)
         """;
 
     /// <summary>
