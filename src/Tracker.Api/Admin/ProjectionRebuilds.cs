@@ -252,17 +252,20 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         var retractedSince = await DeleteRowsRetractedSince(highWaterMark, token);
         var deleted = clock.Elapsed;
         // The list's flat rows and the pledgers' totals and names are kept by triggers, which leave the rebuild's own
-        // writes alone (RebuildWrites). The rows are written again where they differ from the models, part by part, and
-        // beside that, on a connection of its own, the pledgers are put right where they differ from their ledger rows:
-        // neither holds off a writer. Then the locked repair holds off the models' writers while it finds what a writer
-        // changed meanwhile (the first pass may have written a row back to the model it read) and counts the dashboard
-        // rollup again from the rebuilt models: after the two, not beside them, so the wait it causes is not stretched
-        // by sharing the machine's cores with them (docs/benchmarks-profile.md, thirty-first session).
+        // writes alone (RebuildWrites). The rows are written again where they differ from the models, part by part; beside
+        // that, on connections of their own, the pledgers are put right where they differ from their ledger rows (their
+        // changes folded after), and the dashboard rollup, which counts the progress models and which the daemon keeps
+        // from the events (the rebuild's writes are none), is counted again from the rebuilt ones, holding off the
+        // daemon's pages of it: none of the three holds off a writer of models or pledges. Then the locked repair holds
+        // off the models' writers while it writes the rows a writer changed meanwhile (the first pass may have written a
+        // row back to the model it read): after the three, not beside them, so the wait it causes is not stretched by
+        // sharing the machine's cores with them (docs/benchmarks-profile.md, thirty-first session).
         var pledgersCorrected = 0;
         var rewriting = Timed(() => RewriteRows(token));
         var checking = Timed(async () => pledgersCorrected = await CorrectPledgers(token));
-        await Task.WhenAll(rewriting, checking);
-        var repaired = await Timed(() => RepairRowsAndRecountRollup(token));
+        var recounting = Timed(() => InTransaction(DashboardRollup.Recount(TrackerDatabase.Schema), token));
+        await Task.WhenAll(rewriting, checking, recounting);
+        var repaired = await Timed(() => InTransaction(CommitmentRows.RepairSql(TrackerDatabase.Schema), token));
         await Followed(CancellationToken.None);
         Update(id, p => p with
         {
@@ -270,11 +273,12 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         });
         logger.LogInformation("Rebuild {Id}: the log replayed and its models written in {Replayed:0.0} s (of which {Waited:0.0} s " +
                               "waiting on the writes), stale models deleted in {Deleted:0.0} s, list rows written again in " +
-                              "{Rewritten:0.0} s and the pledgers checked in {Checked:0.0} s beside it ({Corrected} figures or names " +
-                              "put right), then the list rows repaired and the rollup recounted in {Repaired:0.0} s (the models' " +
-                              "writers held off meanwhile): {Ended:0.0} s for these", id, replayed.TotalSeconds, waited.TotalSeconds,
-            (deleted - replayed).TotalSeconds, (await rewriting).TotalSeconds, (await checking).TotalSeconds, pledgersCorrected,
-            repaired.TotalSeconds, (clock.Elapsed - deleted).TotalSeconds);
+                              "{Rewritten:0.0} s, the pledgers checked in {Checked:0.0} s ({Corrected} figures or names put right) " +
+                              "and the dashboard rollup recounted in {Recounted:0.0} s beside it, then the list rows repaired in " +
+                              "{Repaired:0.0} s (the models' writers held off meanwhile): {Ended:0.0} s for these", id,
+            replayed.TotalSeconds, waited.TotalSeconds, (deleted - replayed).TotalSeconds, (await rewriting).TotalSeconds,
+            (await checking).TotalSeconds, pledgersCorrected, (await recounting).TotalSeconds, repaired.TotalSeconds,
+            (clock.Elapsed - deleted).TotalSeconds);
     }
 
     /// <summary>
@@ -548,6 +552,12 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             await using (var correct = new NpgsqlCommand(sql, connection, correcting) { CommandTimeout = 0 })
             {
                 figures = await correct.ExecuteNonQueryAsync(token);
+            }
+            // The changes folded into the totals, the correction's with them, as the daemon does after a page of pledges.
+            await using (var fold = new NpgsqlCommand($"{PledgerRollup.FoldSql(TrackerDatabase.Schema)};\n{PledgerRollup.EmptiedSql(TrackerDatabase.Schema)}",
+                             connection, correcting) { CommandTimeout = 0 })
+            {
+                await fold.ExecuteNonQueryAsync(token);
             }
             await correcting.CommitAsync(token);
         }
