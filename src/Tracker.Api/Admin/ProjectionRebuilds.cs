@@ -472,12 +472,11 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     }
 
     /// <summary>
-    /// The list rows repaired and the dashboard rollup recounted, holding off the models' writers until it commits; the
-    /// pledgers' changes folded.
+    /// The list rows repaired and the dashboard rollup recounted in one transaction, holding off the models' writers until
+    /// it commits: after a failed rebuild and at a start's follow-up, which are rare (a rebuild's end splits the two).
     /// </summary>
     private Task RepairRowsAndRecountRollup(CancellationToken token, TimeSpan? lockWait = null) => InTransaction(
-        CommitmentRows.RepairSql(TrackerDatabase.Schema) + DashboardRollup.Recount(TrackerDatabase.Schema) + "\n" +
-        PledgerRollup.FoldSql(TrackerDatabase.Schema) + ";\n" + PledgerRollup.EmptiedSql(TrackerDatabase.Schema), token, lockWait);
+        CommitmentRows.RepairSql(TrackerDatabase.Schema) + DashboardRollup.Recount(TrackerDatabase.Schema), token, lockWait);
 
     /// <summary>
     /// The dashboard rollup counted again from the progress models and every filter's groups summed again from what it

@@ -149,12 +149,7 @@ public static class CommitmentRows
     /// </summary>
     public static string RepairSql(string schema) => $"""
         LOCK TABLE {schema}.{ModelTable} IN SHARE ROW EXCLUSIVE MODE;
-        DELETE FROM {schema}.{Table} r WHERE NOT EXISTS (SELECT 1 FROM {schema}.{ModelTable} m WHERE m.id = r.id);
-        INSERT INTO {schema}.{Table} ({string.Join(", ", Columns)})
-        SELECT {string.Join(", ", Columns.Select(c => $"m.{c}"))}
-          FROM {schema}.{ModelTable} m LEFT JOIN {schema}.{Table} r ON r.id = m.id
-         WHERE ({Compared("m")}) IS DISTINCT FROM ({Compared("r")})
-        ON CONFLICT (id) DO UPDATE SET {string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"))};
+        {WrittenAgainSql(schema, "IS NOT NULL")}
         """;
 
     /// <summary>
@@ -173,16 +168,19 @@ public static class CommitmentRows
     {
         if (part is < 0 or >= RewriteParts) throw new ArgumentOutOfRangeException(nameof(part));
         var digit = part.ToString("x");
-        var within = $"BETWEEN '{digit}0000000-0000-0000-0000-000000000000'::uuid AND '{digit}fffffff-ffff-ffff-ffff-ffffffffffff'::uuid";
-        return $"""
-            DELETE FROM {schema}.{Table} r WHERE r.id {within} AND NOT EXISTS (SELECT 1 FROM {schema}.{ModelTable} m WHERE m.id = r.id);
-            INSERT INTO {schema}.{Table} ({string.Join(", ", Columns)})
-            SELECT {string.Join(", ", Columns.Select(c => $"m.{c}"))}
-              FROM {schema}.{ModelTable} m LEFT JOIN {schema}.{Table} r ON r.id = m.id
-             WHERE m.id {within} AND ({Compared("m")}) IS DISTINCT FROM ({Compared("r")})
-            ON CONFLICT (id) DO UPDATE SET {string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"))};
-            """;
+        return WrittenAgainSql(schema,
+            $"BETWEEN '{digit}0000000-0000-0000-0000-000000000000'::uuid AND '{digit}fffffff-ffff-ffff-ffff-ffffffffffff'::uuid");
     }
+
+    /// <summary>The rows whose id is <paramref name="within"/> (an SQL condition on it) left over or differing, written again from the models.</summary>
+    private static string WrittenAgainSql(string schema, string within) => $"""
+        DELETE FROM {schema}.{Table} r WHERE r.id {within} AND NOT EXISTS (SELECT 1 FROM {schema}.{ModelTable} m WHERE m.id = r.id);
+        INSERT INTO {schema}.{Table} ({string.Join(", ", Columns)})
+        SELECT {string.Join(", ", Columns.Select(c => $"m.{c}"))}
+          FROM {schema}.{ModelTable} m LEFT JOIN {schema}.{Table} r ON r.id = m.id
+         WHERE m.id {within} AND ({Compared("m")}) IS DISTINCT FROM ({Compared("r")})
+        ON CONFLICT (id) DO UPDATE SET {string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"))};
+        """;
 
     /// <summary>The ids whose row is missing, left over, or differs from its model's columns.</summary>
     public static string Differences(string schema) => $"""
