@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Audit.VerifyEndpoints").SetTag("http.route", "/api/audit/verify").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
             var (kept, jsonContinue) = await ReadJsonAsync<Tracker.Api.Audit.KeptCheckpoint>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -40,7 +41,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Audit.VerifyEndpoints").SetTag("http.route", "/api/audit/verify").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
             var result = await Tracker.Api.Audit.VerifyEndpoints.VerifyAgainst(kept, _logVerifier, httpContext.RequestAborted).ConfigureAwait(false);

@@ -35,6 +35,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Revising.CorrectEventEndpoint").SetTag("http.route", "/api/commitments/{key}/corrections").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<Tracker.Api.Commitments.Revising.CorrectEventRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -49,7 +50,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Revising.CorrectEventEndpoint").SetTag("http.route", "/api/commitments/{key}/corrections").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             var key = (string?)httpContext.GetRouteValue("key");
             if(key == null)

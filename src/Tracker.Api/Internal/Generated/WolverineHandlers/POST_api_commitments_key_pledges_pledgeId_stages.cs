@@ -42,6 +42,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Pledging.RecordPledgeStageEndpoint").SetTag("http.route", "/api/commitments/{key}/pledges/{pledgeId}/stages").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<Tracker.Api.Commitments.Pledging.RecordPledgeStageRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -56,7 +57,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Commitments.Pledging.RecordPledgeStageEndpoint").SetTag("http.route", "/api/commitments/{key}/pledges/{pledgeId}/stages").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             var pledgeId = (string?)httpContext.GetRouteValue("pledgeId");
             if(pledgeId == null)

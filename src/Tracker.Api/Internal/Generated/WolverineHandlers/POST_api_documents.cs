@@ -32,6 +32,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Documents.RegisterDocumentEndpoint").SetTag("http.route", "/api/documents").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<Tracker.Api.Documents.RegisterDocument>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -46,7 +47,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Documents.RegisterDocumentEndpoint").SetTag("http.route", "/api/documents").SetTag("http.request.method", "POST");
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             var problemDetails2 = await Tracker.Api.Documents.RegisterDocumentEndpoint.ValidateAsync(command, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
