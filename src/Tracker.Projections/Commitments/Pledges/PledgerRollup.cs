@@ -287,11 +287,23 @@ public static class PledgerRollup
          group by pledger_key, currency
         """;
 
+    /// <summary>
+    /// What each pledger's name and place should be: those of its first pledge. One probe of the pledger-place index per
+    /// pledger (the next key after the last, then that key's first row), so it reads a row per pledger, not every pledge:
+    /// 7-9 ms over 200,000 pledges of 500 pledgers, against 0.5 s to sort them all by their documents' fields.
+    /// </summary>
     private static string ExpectedNames(string schema) => $"""
-        select distinct on (r.pledger_key) r.pledger_key, {Name("r")} as name, {On("r")} as first_on,
-               {Commitment("r")} as first_commitment, r.announced_version as first_version
-          from {schema}.{LedgerTable} r where r.pledger_key <> ''
-         order by r.pledger_key, {On("r")}, {Commitment("r")}, r.announced_version
+        with recursive keys (pledger_key) as (
+               select min(pledger_key) from {schema}.{LedgerTable} where pledger_key <> ''
+               union all
+               select (select min(r.pledger_key) from {schema}.{LedgerTable} r where r.pledger_key > k.pledger_key)
+                 from keys k where k.pledger_key is not null)
+        select k.pledger_key, f.name, f.first_on, f.first_commitment, f.first_version
+          from keys k cross join lateral (
+                 select {Name("r")} as name, r.ledger_announced_on as first_on, r.commitment_key as first_commitment,
+                        r.announced_version as first_version
+                   from {schema}.{LedgerTable} r where r.pledger_key = k.pledger_key
+                  order by {PledgeLedgerRow.PlaceOrder("r")} limit 1) f
         """;
 
     /// <summary>
@@ -317,11 +329,14 @@ public static class PledgerRollup
     /// writer that commits after that snapshot adds the change its own rows made, which the difference does not hold, so
     /// the sums come out right however the two interleave. First a lock on the rows that writers' locks (row exclusive)
     /// pass but a recount's (<see cref="RecountSql"/>, at another node's start) does not: a difference reckoned before a
-    /// recount and committed after it would be counted twice. Run in a transaction; its second statement's count is the
-    /// corrections made (a pledger and currency each).
+    /// recount and committed after it would be counted twice. Run in a transaction; its insert's count is the
+    /// corrections made (a pledger and currency each). The rows are summed in a hash table: PostgreSQL, not knowing how few
+    /// pledgers and currencies there are, would otherwise sort every row with its document (0.8-1.0 s over 200,000 pledges,
+    /// against 0.34 s), and a few hundred groups need far less than the memory allowed here.
     /// </summary>
     public static string CorrectFiguresSql(string schema) => $"""
         LOCK TABLE {schema}.{LedgerTable} IN SHARE UPDATE EXCLUSIVE MODE;
+        SET LOCAL work_mem = '64MB';
         WITH expected AS ({Expected(schema)}),
              kept AS (SELECT pledger_key, currency, {string.Join(", ", Figures.Select(f => $"sum({f}) AS {f}"))}
                         FROM (SELECT {Columns} FROM {schema}.{Totals} UNION ALL SELECT {Columns} FROM {schema}.{Changes}) f
