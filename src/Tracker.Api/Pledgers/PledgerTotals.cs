@@ -1,3 +1,4 @@
+using System.Globalization;
 using Npgsql;
 using Tracker.Api.Infrastructure;
 using Tracker.Projections.Commitments.Pledges;
@@ -17,17 +18,28 @@ public sealed record PledgerTotals(string Key, string Name, int PledgeCount, IRe
     /// (<see cref="PledgerRollup"/>), so a page reads its pledgers' rows, not their pledges.
     /// </summary>
     public static string PageSql => $"""
-        {PledgerRollup.Kept(TrackerDatabase.Schema,
-            $"select pledger_key, name from {TrackerDatabase.Schema}.{PledgerRollup.Pledgers} order by {PledgerRollup.ByName} limit @take offset @skip")}
-         order by upper(p.name) collate "C", p.pledger_key collate "C", f.currency;
+        {Exact(PledgerRollup.Kept(TrackerDatabase.Schema,
+            $"select pledger_key, name from {TrackerDatabase.Schema}.{PledgerRollup.Pledgers} order by {PledgerRollup.ByName} limit @take offset @skip"))}
+         order by upper(k.name) collate "C", k.pledger_key collate "C", k.currency;
         select count(*) from {TrackerDatabase.Schema}.{PledgerRollup.Pledgers}
         """;
 
     /// <summary>One pledger's totals (parameter @pledger, its key), as one statement of a command, read with <see cref="Read"/>.</summary>
     public static string OneSql => $"""
-        {PledgerRollup.Kept(TrackerDatabase.Schema,
-            $"select pledger_key, name from {TrackerDatabase.Schema}.{PledgerRollup.Pledgers} where pledger_key = @pledger")}
-         order by f.currency
+        {Exact(PledgerRollup.Kept(TrackerDatabase.Schema,
+            $"select pledger_key, name from {TrackerDatabase.Schema}.{PledgerRollup.Pledgers} where pledger_key = @pledger"))}
+         order by k.currency
+        """;
+
+    /// <summary>
+    /// The kept figures with the amounts as PostgreSQL's exact text: a sum can carry more digits than .NET's decimal
+    /// holds (a million and a pledge of 10^-25 are 32 digits), which Npgsql refuses to read; <see cref="Read"/> rounds
+    /// them to the decimal's 28 or 29 digits, as the dashboard's sums are.
+    /// </summary>
+    private static string Exact(string kept) => $"""
+        select k.pledger_key, k.name, k.currency, k.pledges, k.pledged::text, k.committed::text, k.disbursed::text,
+               k.days_to_first, k.disbursed_pledges
+          from ({kept}) k
         """;
 
     /// <summary>The pledgers of one of those statements' rows, in their order.</summary>
@@ -36,9 +48,9 @@ public sealed record PledgerTotals(string Key, string Name, int PledgeCount, IRe
         var rows = new List<(string Key, string Name, CurrencyTotals Totals, long Pledges, long Days, long Disbursed)>();
         while (await reader.ReadAsync(token))
         {
-            var (pledged, disbursed) = (reader.GetDecimal(4), reader.GetDecimal(6));
+            var (pledged, disbursed) = (Amount(reader, 4), Amount(reader, 6));
             rows.Add((reader.GetString(0), reader.GetString(1),
-                new CurrencyTotals(reader.GetString(2), pledged, reader.GetDecimal(5), disbursed, pledged - disbursed),
+                new CurrencyTotals(reader.GetString(2), pledged, Amount(reader, 5), disbursed, pledged - disbursed),
                 (long)reader.GetDecimal(3), (long)reader.GetDecimal(7), (long)reader.GetDecimal(8)));
         }
         return rows.GroupBy(r => r.Key).Select(g =>
@@ -47,5 +59,9 @@ public sealed record PledgerTotals(string Key, string Name, int PledgeCount, IRe
             return new PledgerTotals(g.Key, g.First().Name, (int)g.Sum(r => r.Pledges), g.Select(r => r.Totals).ToList(),
                 disbursedPledges == 0 ? null : Math.Round((double)g.Sum(r => r.Days) / disbursedPledges, 1));
         }).ToList();
+
+        // Amounts are bounded (10^15 each), so a sum's whole part always fits; only its last decimals are rounded.
+        static decimal Amount(NpgsqlDataReader reader, int column) =>
+            decimal.Parse(reader.GetString(column), NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 }

@@ -63,6 +63,22 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_pledger_whose_amounts_add_up_to_more_digits_than_a_decimal_holds_is_shown_with_its_totals_rounded()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        // Each amount is within the bounds; their exact sum, 25000000.0000000000000000000000001, is 33 digits.
+        await Api.Write($"{Base}/pledges", GermanPledge(0.0000000000000000000000001m), 201);
+
+        var germany = await Pledger("germany");
+        var list = await Pledgers();
+
+        germany.PledgeCount.ShouldBe(2);
+        germany.Totals.ShouldBe([new CurrencyTotals("EUR", Pledged: 25_000_000m, Committed: 0m, Disbursed: 0m, Outstanding: 25_000_000m)]);
+        list.Items.Single(p => p.Key == "germany").Totals.Single().Pledged.ShouldBe(25_000_000m);
+    }
+
+    [Fact]
     public async Task a_pledger_shows_how_long_its_money_took_to_arrive()
     {
         await GermanyPledgedAcrossCommitments();

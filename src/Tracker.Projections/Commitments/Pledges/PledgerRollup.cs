@@ -270,7 +270,7 @@ public static class PledgerRollup
     /// currency, then the figures; in the pledgers' order, then by currency.
     /// </summary>
     public static string Kept(string schema, string pledgers) => $"""
-        select p.pledger_key, p.name, f.currency, {string.Join(", ", Figures.Select(x => $"sum(f.{x})"))}
+        select p.pledger_key, p.name, f.currency, {string.Join(", ", Figures.Select(x => $"sum(f.{x}) as {x}"))}
           from ({pledgers}) p
           join (select {Columns} from {schema}.{Totals} union all select {Columns} from {schema}.{Changes}) f using (pledger_key)
          group by p.pledger_key, p.name, f.currency
