@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Features;
+
 namespace Tracker.Api.Infrastructure;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed class HeadAsGet(RequestDelegate next)
         }
         var body = context.Response.Body;
         context.Request.Method = HttpMethods.Get;
-        context.Response.Body = Stream.Null;
+        context.Response.Body = new DroppedBody(context.Features.Get<IHttpResponseBodyFeature>()!);
         try
         {
             await next(context);
@@ -25,5 +27,39 @@ public sealed class HeadAsGet(RequestDelegate next)
             context.Response.Body = body;
             context.Request.Method = HttpMethods.Head;
         }
+    }
+
+    /// <summary>
+    /// A body that goes nowhere, but whose first bytes start the response as the GET's would (its status and headers are
+    /// sent then, and the server sends no body for a HEAD): an endpoint that streams its body (the exports) would otherwise
+    /// look to Wolverine like one that wrote nothing, which it answers 204.
+    /// </summary>
+    private sealed class DroppedBody(IHttpResponseBodyFeature response) : Stream
+    {
+        private bool _started;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => 0;
+        public override long Position { get => 0; set => throw new NotSupportedException(); }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_started || buffer.IsEmpty) return;
+            _started = true;
+            await response.StartAsync(cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        // Synchronous writes (which Kestrel refuses by default) are dropped without starting the response.
+        public override void Write(byte[] buffer, int offset, int count) { }
+        public override void Flush() { }
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -271,8 +271,18 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             s.StatusCodeShouldBe(404);
         });
 
+        // An export streams its body: its HEAD is still the GET's 200, not the 204 of an endpoint that wrote nothing.
+        var export = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/exports/commitments.csv");
+            s.ConfigureHttpContext(c => c.Request.Method = "HEAD");
+            s.StatusCodeShouldBe(200);
+        });
+
         head.ReadAsText().ShouldBeEmpty();
         head.Context.Response.Headers.ETag.ToString().ShouldBe("\"1\"");
         missing.ReadAsText().ShouldBeEmpty();
+        export.ReadAsText().ShouldBeEmpty();
+        export.Context.Response.ContentType.ShouldBe("text/csv; charset=utf-8");
     }
 }
