@@ -274,6 +274,14 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var twice = await Send(HttpMethod.Get, "/api/commitments?page=1&page=2");
         ShouldBeAProblemNaming(twice, 400, "page");
         twice.Text.ShouldContain("page is given more than once");
+        // A text filter given twice was read as one value ("a,b") and matched nothing; an enum's said it was not one.
+        foreach (var filter in new[] { "q=a&q=b", "actor=iraq&actor=italy", "status=achieved&status=missed" })
+        {
+            var repeated = await Send(HttpMethod.Get, $"/api/commitments?{filter}");
+            ShouldBeAProblemNaming(repeated, 400, filter.Split('=')[0]);
+            repeated.Text.ShouldContain("is given more than once");
+        }
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/dashboard?lineOfEffort=a&lineOfEffort=b"), 400, "lineOfEffort");
         var huge = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version=99999999999");
         ShouldBeAProblemNaming(huge, 400, "version");
         huge.Text.ShouldContain("from -2147483648 to 2147483647");

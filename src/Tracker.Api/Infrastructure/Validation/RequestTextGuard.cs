@@ -6,7 +6,8 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// Query parameters and the headers the service records or keys on (X-Correlation-Id, Idempotency-Key, If-Match) are
 /// text a client sends, like a body's fields: a control character in a query value, or a recorded header that is not
 /// printable ASCII or is too long, or a correlation id that does not begin with a letter or a digit, is a 400 naming it,
-/// before anything reads it. Nothing is trimmed or cut silently.
+/// before anything reads it, and so is a query parameter given twice (whatever the case of its name). Nothing is trimmed
+/// or cut silently.
 /// The two past-view parameters take one format each, as the OpenAPI document says (the framework's parsing would also
 /// take "01/02/2024", which reads differently in different countries), and a route that answers the present only refuses
 /// them (<see cref="Audit.PastParameters"/>).
@@ -25,6 +26,12 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
             if (InputBounds.TextProblem(name, multiLine: false) is { } badName)
             {
                 errors["query"] = [$"A query parameter name {badName}"];
+                continue;
+            }
+            // No route takes a parameter twice: a filter given twice would otherwise be read as one value, "a,b".
+            if (values.Count > 1)
+            {
+                errors[name] = [$"{name} is given more than once; give it once."];
                 continue;
             }
             foreach (var value in values)
