@@ -162,6 +162,9 @@ public sealed class log_lines_carry_the_request(TrackerApp app) : TrackerTest(ap
         quieted.ShouldContain(typeof(Tracker.Api.Documents.RegisterDocument).FullName!);
         quieted.ShouldContain(typeof(Tracker.Api.Commitments.Pledging.AnnouncePledgeRequest).FullName!);
         quieted.ShouldContain(typeof(Tracker.Domain.Commitments.Evidence).FullName!);
+        // After the pledge's id from the route.
+        quieted.ShouldContain(typeof(Tracker.Api.Commitments.Pledging.RecordPledgeStageRequest).FullName!);
+        quieted.ShouldContain(typeof(Tracker.Api.Commitments.Pledging.RevisePledgeRequest).FullName!);
         quieted.ShouldNotContain(typeof(Tracker.Domain.Commitments.CommitmentState).FullName!);
         quieted.ShouldNotContain(typeof(Tracker.Projections.Documents.DocumentView).FullName!);
     }

@@ -18,17 +18,18 @@ public static class UnreadableBodyLogs
     }
 
     /// <summary>
-    /// The request bodies of ours: the first parameter of each endpoint that takes a body (POST, PUT, PATCH), where every
-    /// endpoint here puts it, when it is one of our records. Not what middleware loads beside it (a commitment's state, a
-    /// document), whose names other categories could begin with (the filter matches a category's beginning).
+    /// The request bodies of ours: the first of our records among the parameters of each endpoint that takes a body (POST,
+    /// PUT, PATCH), where every endpoint here puts it, after any route values (a pledge's id). Not what middleware loads
+    /// beside it (a commitment's state, a document), whose names other categories could begin with (the filter matches a
+    /// category's beginning).
     /// </summary>
     public static IEnumerable<string> RequestTypeNames() => typeof(UnreadableBodyLogs).Assembly.GetTypes()
         .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
         .Where(method => method.GetCustomAttributes<WolverineHttpMethodAttribute>()
             .Any(a => a is WolverinePostAttribute or WolverinePutAttribute or WolverinePatchAttribute))
-        .Select(method => method.GetParameters().FirstOrDefault()?.ParameterType)
-        .Where(type => type?.FullName is { } name && name.StartsWith("Tracker.", StringComparison.Ordinal) &&
-                       type.GetMethod("<Clone>$") is not null)
+        .Select(method => method.GetParameters().Select(p => p.ParameterType).FirstOrDefault(type =>
+            type.FullName is { } name && name.StartsWith("Tracker.", StringComparison.Ordinal)))
+        .Where(type => type?.GetMethod("<Clone>$") is not null)
         .Select(type => type!.FullName!)
         .Distinct();
 }
