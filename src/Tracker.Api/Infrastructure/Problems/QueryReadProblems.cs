@@ -19,6 +19,8 @@ public static partial class QueryReadProblems
         // Two values of one parameter (?page=1&page=2) read as one that is not a number: say what is wrong instead.
         var message = http?.Request.Query[parameter].Count > 1
             ? $"{parameter} is given more than once; give it once."
+            // The page's own range, not its type's (the check of the range, Paging, says the same).
+            : parameter.Equals("page", StringComparison.OrdinalIgnoreCase) ? $"{parameter} must be a whole number from 1 to {Paging.MaxPage}."
             : $"{parameter} must be {Format(expected)}.";
         problem.Title = "The query is not valid";
         problem.Detail = message;
