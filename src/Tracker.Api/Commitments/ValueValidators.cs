@@ -37,7 +37,8 @@ public sealed class TargetValidator : AbstractValidator<Target>
             .WithName("currency").WithMessage("A target is money (give currency) or a quantity (give unit), exactly one of them.");
         RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
             .WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
-        RuleFor(x => x.Unit).MaximumLength(50);
+        RuleFor(x => x.Unit).NotEmpty().When(x => x.Unit is not null).WithMessage("unit, when given, names what is counted (people, kilometres).")
+            .MaximumLength(50);
         RuleFor(x => x.Baseline).GreaterThanOrEqualTo(0);
         RuleFor(x => x.Baseline).NotEqual(x => x.Amount).When(x => x.Baseline is not null && x.Unit is not null)
             .WithMessage("A baseline equal to the target leaves nothing to measure (a reduction has its baseline above the target).");

@@ -256,6 +256,26 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task text_that_shows_nothing_and_an_empty_unit_are_refused_naming_the_field()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var before = await Api.EventCount();
+        string Stated(string title, string target) =>
+            "{\"key\":\"invisible-goal\",\"title\":\"" + title + "\",\"kind\":\"quantitative\",\"lineOfEffort\":\"stabilisation\"," +
+            "\"actors\":[\"coalition\"],\"target\":" + target +
+            ",\"statedIn\":{\"documentKey\":\"washington-2024\",\"paragraph\":\"5\",\"quote\":\"a goal\"}}";
+
+        // A zero-width space, and a combining mark with nothing to combine with: neither is a space, so "not empty" passed them.
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/commitments", Stated("\u200B", """{"amount":5,"unit":"people"}""")), 400, "title");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/commitments", Stated(" \u0301 ", """{"amount":5,"unit":"people"}""")), 400, "title");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/commitments", Stated("Resettle families", """{"amount":5,"unit":""}""")), 400, "target.unit");
+
+        (await Api.EventCount()).ShouldBe(before);
+        // A combining mark on a letter is text.
+        (await Send(HttpMethod.Post, "/api/commitments", Stated("Rése\u0301ttle families", """{"amount":5,"unit":"people"}"""))).Status.ShouldBe(201);
+    }
+
+    [Fact]
     public async Task a_problem_in_a_nested_object_names_the_field_by_its_whole_path()
     {
         await Api.StatedTheStabilisationGoal();

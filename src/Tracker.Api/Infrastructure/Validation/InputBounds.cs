@@ -54,8 +54,20 @@ public static class InputBounds
                 ? $"must not contain control characters (found U+{(int)c:X4}); only tab and line feed are allowed here."
                 : $"must be one line without control characters (found U+{(int)c:X4}).";
         }
-        return null;
+        return Invisible(text)
+            ? "must have a visible character (found only invisible characters, such as zero-width spaces or lone combining marks)."
+            : null;
     }
+
+    /// <summary>
+    /// Text made only of characters that show nothing (zero-width and other format characters, combining marks with nothing
+    /// to combine with, spaces), at least one of them not a space: it reads as empty, but the framework's emptiness checks,
+    /// which look for spaces, pass it. (Spaces alone are left to those checks, which say "empty".)
+    /// </summary>
+    private static bool Invisible(string text) =>
+        text.Length > 0 && !text.All(char.IsWhiteSpace) && text.All(c => char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is
+            System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.NonSpacingMark
+            or System.Globalization.UnicodeCategory.EnclosingMark);
 
     /// <summary>
     /// A day something happened ([Happened]) after today: in UTC, with a day's grace for a monitor whose own date is
