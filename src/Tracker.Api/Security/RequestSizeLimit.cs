@@ -21,7 +21,7 @@ public sealed class RequestSizeLimit(RequestDelegate next, IConfiguration config
             await problems.Answer(context, new ProblemDetails
             {
                 Status = StatusCodes.Status413PayloadTooLarge,
-                Type = ProblemTypes.Validation,
+                Type = ProblemTypes.BodyTooLarge,
                 Title = "The request body is too large",
                 Detail = $"Request bodies are limited to {_limit} bytes."
             });

@@ -108,6 +108,8 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
 
         // Media types are case-insensitive (RFC 9110): this one is JSON.
         (await Send(HttpMethod.Post, PledgeUrl, valid, "APPLICATION/JSON; charset=UTF-8")).Status.ShouldBe(201);
+        // A parameter's value may be quoted (RFC 9110): this one is UTF-8.
+        (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "France"), "application/json;charset=\"utf-8\"")).Status.ShouldBe(201);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             s.StatusCodeShouldBe(413);
         });
 
-        result.ReadProblem(413);
+        result.ReadProblem(413).Type.ShouldBe("https://commitment-tracker.dev/problems/body-too-large");
     }
 
     [Fact]

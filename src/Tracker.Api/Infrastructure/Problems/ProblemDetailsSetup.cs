@@ -15,7 +15,7 @@ public static class ProblemDetailsSetup
             if (problem.Status == StatusCodes.Status413PayloadTooLarge)
             {
                 // The server's own limit on a chunked body says so in its words; say it as RequestSizeLimit does.
-                problem.Type = ProblemTypes.Validation;
+                problem.Type = ProblemTypes.BodyTooLarge;
                 problem.Title = "The request body is too large";
                 problem.Detail ??= "Request bodies are limited in size (Limits:MaxRequestBodyBytes).";
             }

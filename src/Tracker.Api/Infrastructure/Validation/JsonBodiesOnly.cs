@@ -21,9 +21,11 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
                     "Content-Type must be application/json.");
                 return;
             }
-            if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            // A parameter's value may be quoted (RFC 9110 5.6.6): charset="utf-8" is utf-8.
+            var charset = Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(media.Charset);
+            if (charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
             {
-                await Refuse(context, "The request body must be UTF-8", $"The body was sent as {media.Charset}; JSON is read as UTF-8 only.",
+                await Refuse(context, "The request body must be UTF-8", $"The body was sent as {charset}; JSON is read as UTF-8 only.",
                     "Content-Type's charset must be utf-8 (or left out).");
                 return;
             }
