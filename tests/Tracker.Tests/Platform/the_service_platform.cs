@@ -121,6 +121,8 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         });
 
         result.ReadProblem(405);
+        // The methods the route answers, HEAD among them since GET is.
+        result.Context.Response.Headers.Allow.ToString().Split(", ").Order().ShouldBe(["GET", "HEAD", "POST"]);
     }
 
     [Fact]

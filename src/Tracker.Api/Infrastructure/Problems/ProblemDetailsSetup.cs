@@ -19,6 +19,13 @@ public static class ProblemDetailsSetup
                 problem.Title = "The request body is too large";
                 problem.Detail ??= "Request bodies are limited in size (Limits:MaxRequestBodyBytes).";
             }
+            if (problem.Status == StatusCodes.Status405MethodNotAllowed &&
+                context.HttpContext.Response.Headers.Allow.ToString() is { Length: > 0 } allow &&
+                allow.Split(',', StringSplitOptions.TrimEntries).Contains("GET") && !allow.Split(',', StringSplitOptions.TrimEntries).Contains("HEAD"))
+            {
+                // HEAD is answered wherever GET is (HeadAsGet, before routing), which routing's own list does not know.
+                context.HttpContext.Response.Headers.Allow = allow + ", HEAD";
+            }
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             if (problem.Type is null or "about:blank" || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal)
