@@ -189,9 +189,12 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
             { "source": { "primary": true, "documentKey": "washington-2024" }, "asOf": "2024-09-30",
               "comparator": "more-than", "currency": "USD", "figure": 200000000 }
             """, 200);
+        // The same amount written another way is the same request, as the endpoint reads it.
+        var sameAmount = await Send("""{"figure":2.000e8,"currency":"USD","comparator":"more-than","asOf":"2024-09-30","source":{"documentKey":"washington-2024","primary":true}}""", 200);
         var other = await Send("""{"figure":200000001,"currency":"USD","comparator":"more-than","asOf":"2024-09-30","source":{"documentKey":"washington-2024","primary":true}}""", 422);
 
         again.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
+        sameAmount.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
         other.ReadProblem(422).Type.ShouldNotBeNull().ShouldEndWith("idempotency-key-reused");
         (await EventCount()).ShouldBe(2);
     }
@@ -216,6 +219,35 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
             $"update tracker.{Tracker.Api.Infrastructure.Idempotency.IdempotencyKeysTable.Name} set request_hash = $1 where key = 'kept-before'"))
         {
             command.Parameters.AddWithValue(bytesHash);
+            (await command.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var again = await Send(200);
+
+        again.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_key_kept_with_its_numbers_hashed_as_sent_still_replays_the_same_body()
+    {
+        await Api.StatedTheStabilisationGoal();
+        // Properties in order of name and no spacing: the body is its own canonical form as numbers-as-sent hashed it.
+        const string json = """{"asOf":"2024-09-30","comparator":"more-than","currency":"USD","figure":200000000.0,"source":{"documentKey":"washington-2024","primary":true}}""";
+        Task<IScenarioResult> Send(int status) => Api.Scenario(s =>
+        {
+            s.Post.Text(json).ToUrl(ProgressUrl);
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithRequestHeader("Idempotency-Key", "numbers-as-sent");
+            s.StatusCodeShouldBe(status);
+        });
+        await Send(200);
+        var keptBefore = "json:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"POST {ProgressUrl}\n{json}")));
+        await using (var command = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            $"update tracker.{Tracker.Api.Infrastructure.Idempotency.IdempotencyKeysTable.Name} set request_hash = $1 where key = 'numbers-as-sent'"))
+        {
+            command.Parameters.AddWithValue(keptBefore);
             (await command.ExecuteNonQueryAsync()).ShouldBe(1);
         }
 

@@ -36,8 +36,11 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
             return;
         }
 
-        var (hash, bytesHash) = await HashRequest(context);
-        var claim = new IdempotencyClaim(WriteMetadata.ActorOf(context), key, hash) { BytesHash = bytesHash };
+        var (hash, bytesHash, numbersAsSentHash) = await HashRequest(context);
+        var claim = new IdempotencyClaim(WriteMetadata.ActorOf(context), key, hash)
+        {
+            BytesHash = bytesHash, NumbersAsSentHash = numbersAsSentHash
+        };
         if (await store.Find(claim.Scope, claim.Key, context.RequestAborted) is { } earlier)
         {
             await Answer(context, claim, earlier);
@@ -88,8 +91,10 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
 
     private Task Answer(HttpContext context, IdempotencyClaim claim, KeyRecord earlier)
     {
-        // A key kept before requests were hashed as JSON holds the hash of the body's bytes.
-        if (earlier.RequestHash != claim.RequestHash && earlier.RequestHash != claim.BytesHash)
+        // A key kept before requests were hashed as JSON holds the hash of the body's bytes; one kept before numbers were
+        // compared by value, the hash of the JSON with its numbers as sent.
+        if (earlier.RequestHash != claim.RequestHash && earlier.RequestHash != claim.BytesHash &&
+            earlier.RequestHash != claim.NumbersAsSentHash)
         {
             return Problem(context, StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused,
                 "The Idempotency-Key was used for a different request",
@@ -120,10 +125,11 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
 
     /// <summary>
     /// The request as its key names it: method, path and body. A JSON body is hashed as its content (properties in
-    /// order of name, no spacing), so the same request sent by another client library, its properties in another order,
-    /// is the same request; any other body by its bytes. Also the hash of the bytes, which keys kept before this compare.
+    /// order of name, no spacing, numbers by value: 1, 1.0 and 1e0 are one amount, as the endpoints read them), so the
+    /// same request sent by another client library, its properties in another order, is the same request; any other body
+    /// by its bytes. Also the hashes keys kept before compare: of the bytes, and of the JSON with its numbers as sent.
     /// </summary>
-    private static async Task<(string Hash, string BytesHash)> HashRequest(HttpContext context)
+    private static async Task<(string Hash, string BytesHash, string? NumbersAsSentHash)> HashRequest(HttpContext context)
     {
         context.Request.EnableBuffering();
         using var body = new MemoryStream();
@@ -132,8 +138,8 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         var target = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {context.Request.Path}\n");
         var content = body.ToArray();
         var bytes = Hex(target, content);
-        var canonical = Canonical(content);
-        return (canonical is null ? bytes : $"json:{Hex(target, canonical)}", bytes);
+        if (Canonical(content, numbersByValue: true) is not { } canonical) return (bytes, bytes, null);
+        return ($"json:{Hex(target, canonical)}", bytes, $"json:{Hex(target, Canonical(content, numbersByValue: false)!)}");
     }
 
     private static string Hex(byte[] target, byte[] body)
@@ -144,8 +150,11 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    /// <summary>The JSON body with every object's properties in ordinal order of name and no spacing; null if not JSON.</summary>
-    private static byte[]? Canonical(byte[] body)
+    /// <summary>
+    /// The JSON body with every object's properties in ordinal order of name and no spacing, and its numbers, where a
+    /// decimal holds them, by value without trailing zeros; null if not JSON.
+    /// </summary>
+    private static byte[]? Canonical(byte[] body, bool numbersByValue)
     {
         try
         {
@@ -153,7 +162,7 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
             using var output = new MemoryStream();
             using (var writer = new System.Text.Json.Utf8JsonWriter(output))
             {
-                Write(writer, document.RootElement);
+                Write(writer, document.RootElement, numbersByValue);
             }
             return output.ToArray();
         }
@@ -163,7 +172,7 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         }
     }
 
-    private static void Write(System.Text.Json.Utf8JsonWriter writer, System.Text.Json.JsonElement element)
+    private static void Write(System.Text.Json.Utf8JsonWriter writer, System.Text.Json.JsonElement element, bool numbersByValue)
     {
         switch (element.ValueKind)
         {
@@ -172,14 +181,17 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
                 foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     writer.WritePropertyName(property.Name);
-                    Write(writer, property.Value);
+                    Write(writer, property.Value, numbersByValue);
                 }
                 writer.WriteEndObject();
                 break;
             case System.Text.Json.JsonValueKind.Array:
                 writer.WriteStartArray();
-                foreach (var item in element.EnumerateArray()) Write(writer, item);
+                foreach (var item in element.EnumerateArray()) Write(writer, item, numbersByValue);
                 writer.WriteEndArray();
+                break;
+            case System.Text.Json.JsonValueKind.Number when numbersByValue && element.TryGetDecimal(out var number):
+                writer.WriteNumberValue(Tracker.Domain.Decimals.Normal(number));
                 break;
             default:
                 element.WriteTo(writer);
@@ -203,6 +215,9 @@ public sealed class IdempotencyClaim(string scope, string key, string requestHas
 
     /// <summary>The hash of the body's bytes, as keys kept before bodies were hashed as JSON hold it.</summary>
     public string? BytesHash { get; init; }
+
+    /// <summary>The hash of the JSON body with its numbers as sent, as keys kept before 2026-12-05 hold it.</summary>
+    public string? NumbersAsSentHash { get; init; }
     public bool Recorded { get; set; }
 
     /// <summary>The response as written to <paramref name="http"/>, to keep for replays.</summary>
