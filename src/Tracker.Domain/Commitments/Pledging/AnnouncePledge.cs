@@ -30,8 +30,8 @@ public static class AnnouncePledge
     /// <summary>
     /// "Germany" pledging again gets "germany-{n + 1}", n the highest number a standing pledge numbered after that stem has
     /// (<see cref="NumberedStem"/>, whoever its pledger; none: "germany-1"). A number left free by a retraction below the
-    /// highest is not given again, so an id names one pledge in the log; and finding it reads one index entry, however
-    /// many pledges the stem has.
+    /// highest is not given again; the highest's own is, once its pledge is retracted (no row remembers it), so an id may
+    /// then name a retracted pledge and a later one. Finding it reads one index entry, however many pledges the stem has.
     /// </summary>
     public static string NextPledgeId(long? highest, string pledger) => $"{Slug.From(pledger)}-{(highest ?? 0) + 1}";
 
