@@ -138,8 +138,20 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         var target = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {context.Request.Path}\n");
         var content = body.ToArray();
         var bytes = Hex(target, content);
-        if (Canonical(content, numbersByValue: true) is not { } canonical) return (bytes, bytes, null);
-        return ($"json:{Hex(target, canonical)}", bytes, $"json:{Hex(target, Canonical(content, numbersByValue: false)!)}");
+        System.Text.Json.JsonDocument document;
+        try
+        {
+            document = System.Text.Json.JsonDocument.Parse(content);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return (bytes, bytes, null);
+        }
+        using (document)
+        {
+            return ($"json:{Hex(target, Canonical(document, numbersByValue: true))}", bytes,
+                $"json:{Hex(target, Canonical(document, numbersByValue: false))}");
+        }
     }
 
     private static string Hex(byte[] target, byte[] body)
@@ -152,24 +164,16 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
 
     /// <summary>
     /// The JSON body with every object's properties in ordinal order of name and no spacing, and its numbers, where a
-    /// decimal holds them, by value without trailing zeros; null if not JSON.
+    /// decimal holds them and <paramref name="numbersByValue"/> asks, by value without trailing zeros.
     /// </summary>
-    private static byte[]? Canonical(byte[] body, bool numbersByValue)
+    private static byte[] Canonical(System.Text.Json.JsonDocument document, bool numbersByValue)
     {
-        try
+        using var output = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(output))
         {
-            using var document = System.Text.Json.JsonDocument.Parse(body);
-            using var output = new MemoryStream();
-            using (var writer = new System.Text.Json.Utf8JsonWriter(output))
-            {
-                Write(writer, document.RootElement, numbersByValue);
-            }
-            return output.ToArray();
+            Write(writer, document.RootElement, numbersByValue);
         }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
+        return output.ToArray();
     }
 
     private static void Write(System.Text.Json.Utf8JsonWriter writer, System.Text.Json.JsonElement element, bool numbersByValue)

@@ -20,11 +20,11 @@ public static class ProblemDetailsSetup
                 problem.Detail ??= "Request bodies are limited in size (Limits:MaxRequestBodyBytes).";
             }
             if (problem.Status == StatusCodes.Status405MethodNotAllowed &&
-                context.HttpContext.Response.Headers.Allow.ToString() is { Length: > 0 } allow &&
-                allow.Split(',', StringSplitOptions.TrimEntries).Contains("GET") && !allow.Split(',', StringSplitOptions.TrimEntries).Contains("HEAD"))
+                context.HttpContext.Response.Headers.Allow.ToString().Split(',', StringSplitOptions.TrimEntries) is var allowed &&
+                allowed.Contains("GET") && !allowed.Contains("HEAD"))
             {
                 // HEAD is answered wherever GET is (HeadAsGet, before routing), which routing's own list does not know.
-                context.HttpContext.Response.Headers.Allow = allow + ", HEAD";
+                context.HttpContext.Response.Headers.Allow = string.Join(", ", [.. allowed, "HEAD"]);
             }
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
