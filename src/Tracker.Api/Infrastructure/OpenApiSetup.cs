@@ -56,12 +56,27 @@ public static class OpenApiSetup
                 }
                 return Task.CompletedTask;
             });
+            // Which fields a body must carry: what the validators and the JSON reader refuse to go without, not every
+            // constructor parameter (which is what the generator assumes).
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                RequiredFields.Apply(schema, context);
+                return Task.CompletedTask;
+            });
             options.AddOperationTransformer((operation, context, _) =>
             {
                 if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) != true) return Task.CompletedTask;
                 operation.Responses ??= new OpenApiResponses();
                 operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No valid key or token where one is needed" });
                 operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key or token lacks the role" });
+                ProtocolDescription.Apply(operation, context);
+                return Task.CompletedTask;
+            });
+            // The IResult placeholder the generator made for endpoints that answer through IResult is described by their
+            // own answers instead (ProtocolDescription); nothing refers to it any more.
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Components?.Schemas?.Remove("IResult");
                 return Task.CompletedTask;
             });
         });

@@ -92,6 +92,63 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_openapi_document_requires_only_the_fields_the_service_refuses_to_go_without()
+    {
+        var schemas = (await OpenApi()).RootElement.GetProperty("components").GetProperty("schemas");
+
+        // pledgeId and exchangeRate are optional (the id is numbered after the pledger); announcedOn is nullable in C#
+        // but its validator refuses a pledge without it; primary is a yes/no the JSON reader requires.
+        Required(schemas, "AnnouncePledgeRequest").ShouldBe(["pledger", "amount", "announcedOn", "source"], ignoreOrder: true);
+        Required(schemas, "Evidence").ShouldBe(["primary"]);
+        Required(schemas, "StateCommitmentRequest")
+            .ShouldBe(["key", "title", "kind", "lineOfEffort", "actors", "statedIn"], ignoreOrder: true);
+        // In an answer, a null field is left out: only those always there are required.
+        Required(schemas, "ProgressMeasure").ShouldBe(["basis"]);
+        schemas.TryGetProperty("IResult", out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task the_openapi_document_describes_the_headers_and_refusals_the_middleware_adds()
+    {
+        var paths = (await OpenApi()).RootElement.GetProperty("paths");
+
+        var pledge = paths.GetProperty("/api/commitments/{key}/pledges").GetProperty("post");
+        HeaderNames(pledge).ShouldBe(["X-Correlation-Id", "Idempotency-Key", "If-Match"], ignoreOrder: true);
+        var answers = pledge.GetProperty("responses");
+        answers.TryGetProperty("200", out _).ShouldBeFalse("it answers 201, not the generator's 200 for an IResult");
+        answers.GetProperty("201").GetProperty("headers").TryGetProperty("Location", out _).ShouldBeTrue();
+        answers.GetProperty("201").GetProperty("headers").TryGetProperty("ETag", out _).ShouldBeTrue();
+        foreach (var status in new[] { "413", "415", "429" })
+        {
+            answers.GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue(status);
+        }
+        answers.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _).ShouldBeTrue();
+
+        var read = paths.GetProperty("/api/commitments/{key}").GetProperty("get");
+        HeaderNames(read).ShouldContain("If-None-Match");
+        read.GetProperty("responses").TryGetProperty("304", out _).ShouldBeTrue();
+        read.GetProperty("responses").GetProperty("200").GetProperty("headers").TryGetProperty("ETag", out _).ShouldBeTrue();
+
+        var export = paths.GetProperty("/api/exports/commitments.csv").GetProperty("get").GetProperty("responses");
+        export.TryGetProperty("204", out _).ShouldBeFalse();
+        export.GetProperty("200").GetProperty("content").TryGetProperty("text/csv", out _).ShouldBeTrue();
+        paths.GetProperty("/api/exports/iati.xml").GetProperty("get").GetProperty("responses").GetProperty("200")
+            .GetProperty("content").TryGetProperty("application/xml", out _).ShouldBeTrue();
+    }
+
+    private async Task<JsonDocument> OpenApi() =>
+        JsonDocument.Parse((await Api.Scenario(s => s.Get.Url("/openapi/v1.json"))).ReadAsText());
+
+    private static string[] Required(JsonElement schemas, string name) =>
+        schemas.GetProperty(name).TryGetProperty("required", out var required)
+            ? [.. required.EnumerateArray().Select(e => e.GetString()!)]
+            : [];
+
+    private static string[] HeaderNames(JsonElement operation) =>
+        [.. operation.GetProperty("parameters").EnumerateArray()
+            .Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()!)];
+
+    [Fact]
     public async Task the_scalar_ui_is_served()
     {
         var result = await Api.Scenario(s => s.Get.Url("/scalar/"));
