@@ -58,11 +58,17 @@ public static class CommitmentWrite
 
         var stream = await fetched;
         IReadOnlyList<PledgeLedgerRow> rows = one is not null && await one is { } row ? [row] : [];
+        // An announcement on a commitment that has retracted something: the ids of its retracted pledges, which are not
+        // given again (their rows are gone). Read from the log at the retracted versions the state keeps, so only a
+        // commitment with retractions pays for it, by how many it has, not by its length.
+        IReadOnlyList<string> retractedIds = named.Announces && stream.Aggregate?.State is { Retracted.Count: > 0 } retracting
+            ? await LogLookups.RetractedPledgeIds(session, id, retracting.Retracted, http.RequestAborted)
+            : [];
         return (stream, stream.Aggregate?.State is { } state
             ? state.Stored() with { Pledges = [.. rows.Select(r => r.Ledger)] }
             : null!, numbering is { } read
-                ? PledgeNumbering.Of(await read.Highest, (await read.Unnumbered).Select(PledgeLedgerRow.PledgeIdOf))
-                : new PledgeNumbering(null));
+                ? PledgeNumbering.Of(await read.Highest, (await read.Unnumbered).Select(PledgeLedgerRow.PledgeIdOf), retractedIds, named.NumberedAfter!)
+                : new PledgeNumbering(null, retractedIds));
     }
 
     /// <summary>
@@ -167,7 +173,7 @@ public sealed class CommitmentWritePolicy : IHttpPolicy
 /// (<see cref="INamesPledges"/>). A correction names its pledge through the fact it retracts, which it reads after the
 /// fetch (<see cref="Revising.CorrectEventEndpoint"/>).
 /// </summary>
-public readonly record struct NamedPledges(string? Id, string? NumberedAfter)
+public readonly record struct NamedPledges(string? Id, string? NumberedAfter, bool Announces = false)
 {
     public static NamedPledges Of<TRequest>(TRequest request, HttpContext http) =>
         http.Request.RouteValues.TryGetValue("pledgeId", out var routed) && routed is string id ? new(id, null)
@@ -203,13 +209,20 @@ public sealed class PledgeIdsStoredWithoutNumber : ICompiledListQuery<PledgeLedg
 }
 
 /// <summary>
-/// The highest number among the standing pledges numbered after the stem an announcement without an id numbers its
-/// pledge after; null for any other write, or when there is none.
+/// What an announcement numbers its pledge after: the highest number among the pledges, standing or retracted, numbered
+/// after the stem an announcement without an id numbers its pledge after (null for any other write, or when there is
+/// none); and the ids of the commitment's retracted pledges, which no announcement takes again.
 /// </summary>
-public sealed record PledgeNumbering(long? Highest)
+public sealed record PledgeNumbering(long? Highest, IReadOnlyList<string> RetractedIds)
 {
-    public static PledgeNumbering Of(IEnumerable<long?> highest, IEnumerable<string> storedWithoutNumber) =>
-        new(highest.Concat(storedWithoutNumber.Select(AnnouncePledge.NumberOf)).Max());
+    public PledgeNumbering(long? highest) : this(highest, []) { }
+
+    public static PledgeNumbering Of(IEnumerable<long?> highest, IEnumerable<string> storedWithoutNumber,
+        IReadOnlyList<string> retractedIds, string stem) =>
+        new(highest
+            .Concat(storedWithoutNumber.Select(AnnouncePledge.NumberOf))
+            .Concat(retractedIds.Where(id => AnnouncePledge.NumberedStem(id) == stem).Select(AnnouncePledge.NumberOf))
+            .Max(), retractedIds);
 }
 
 /// <summary>A write's request that names pledges its decision needs, other than the route's.</summary>

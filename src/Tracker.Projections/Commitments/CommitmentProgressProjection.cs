@@ -149,6 +149,23 @@ public static class LogLookups
         return (standing.LastOrDefault(), standing.LastOrDefault(r => r.LedgerFigure is not null));
     }
 
+    /// <summary>
+    /// The ids of the pledges whose announcements stand among a commitment's retracted versions: one probe of the log's
+    /// (stream, version) index per retracted version, so it costs what the retractions number, not the stream's length.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RetractedPledgeIds(IQuerySession session, Guid id, IReadOnlyList<int> retracted,
+        CancellationToken token)
+    {
+        var versions = retracted.Select(v => (long)v).ToArray();
+        var announcements = await session.Events.QueryAllRawEvents()
+            .Where(x => x.StreamId == id && x.Version.IsOneOf(versions) && x.EventTypeName.IsOneOf(Announcements))
+            .ToListAsync(token);
+        return [.. announcements.Select(x => Pledges.PledgeLedgerProjection.PledgeOf(x.Data)).OfType<string>()];
+    }
+
+    /// <summary>A pledge's announcement, by its stored names (the first pledge shape's included).</summary>
+    private static readonly string[] Announcements = ["pledge_announced", "pledge_made"];
+
     /// <summary>The facts that change a pledge, by their stored names (the first pledge shape's included).</summary>
     private static readonly string[] PledgeFacts =
     [

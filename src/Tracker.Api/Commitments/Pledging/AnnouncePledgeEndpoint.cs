@@ -24,9 +24,9 @@ public sealed record AnnouncePledgeRequest(
     Evidence Source) : ICitesItsSource, INamesPledges
 {
     /// <summary>Its own id, or (to number it after its pledger) the ids of every pledge numbered after the pledger's key.</summary>
-    NamedPledges INamesPledges.PledgesNamed => PledgeId is { } id ? new(id, null)
+    NamedPledges INamesPledges.PledgesNamed => PledgeId is { } id ? new(id, null, Announces: true)
         : string.IsNullOrWhiteSpace(Pledger) ? default
-        : new(null, Slug.From(Pledger));
+        : new(null, Slug.From(Pledger), Announces: true);
 
     public sealed class Validator : AbstractValidator<AnnouncePledgeRequest>
     {
@@ -59,7 +59,7 @@ public static class AnnouncePledgeEndpoint
     {
         var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(numbering.Highest, request.Pledger);
         var decision = AnnouncePledge.Decide(commitment, pledgeId, request.Pledger.Trim(), request.Amount,
-            request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised());
+            request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised(), numbering.RetractedIds);
         return CommitmentWrite.Recorded(commitment, decision,
             after => new PledgeRecorded(after.Key, after.Version, after.FindPledge(pledgeId)!),
             location: $"/api/commitments/{commitment.Key}/pledges/{pledgeId}");

@@ -3,8 +3,9 @@ namespace Tracker.Domain.Commitments;
 public static class AnnouncePledge
 {
     /// <param name="pledgeId">The caller's id for the pledge, or null to derive one from the pledger ("germany-2").</param>
+    /// <param name="retractedIds">The ids of the commitment's retracted pledges: an id names one pledge, ever.</param>
     public static Decision Decide(CommitmentState state, string? pledgeId, string pledger, Money amount, DateOnly announcedOn,
-        ExchangeRate? rate, Evidence source)
+        ExchangeRate? rate, Evidence source, IReadOnlyCollection<string>? retractedIds = null)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
         if (state.Kind != CommitmentKind.Financial)
@@ -19,6 +20,12 @@ public static class AnnouncePledge
             return new RuleViolation("pledge-exists", $"A pledge with id '{id}' is already recorded on '{state.Key}'.",
                 ViolationKind.Conflict);
         }
+        if (retractedIds?.Contains(id, StringComparer.OrdinalIgnoreCase) == true)
+        {
+            return new RuleViolation("pledge-id-retracted",
+                $"Pledge '{id}' on '{state.Key}' was recorded and retracted; an id names one pledge, so it is not given again. " +
+                "Give the pledge another id, or none to have it numbered after its pledger.", ViolationKind.Conflict);
+        }
 
         var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency, announcedOn);
         if (conversion is not null) return conversion;
@@ -28,10 +35,9 @@ public static class AnnouncePledge
     }
 
     /// <summary>
-    /// "Germany" pledging again gets "germany-{n + 1}", n the highest number a standing pledge numbered after that stem has
-    /// (<see cref="NumberedStem"/>, whoever its pledger; none: "germany-1"). A number left free by a retraction below the
-    /// highest is not given again; the highest's own is, once its pledge is retracted (no row remembers it), so an id may
-    /// then name a retracted pledge and a later one. Finding it reads one index entry, however many pledges the stem has.
+    /// "Germany" pledging again gets "germany-{n + 1}", n the highest number a pledge numbered after that stem has or had
+    /// (<see cref="NumberedStem"/>, whoever its pledger, retracted or not; none: "germany-1"), so an id names one pledge,
+    /// ever. Finding it reads one index entry, however many pledges the stem has, and the commitment's retracted pledges.
     /// </summary>
     public static string NextPledgeId(long? highest, string pledger) => $"{Slug.From(pledger)}-{(highest ?? 0) + 1}";
 

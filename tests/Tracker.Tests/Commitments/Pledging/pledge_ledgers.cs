@@ -111,6 +111,37 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_number_of_a_retracted_highest_pledge_is_not_given_again()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 1m), 201);
+        var mistaken = await Api.Write(Pledges, Pledge("Germany", 2m), 201);
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = mistaken.Version(), reason = "announced twice", source = Source });
+
+        // germany-2 named the retracted pledge: the next is germany-3, so the history never shows two germany-2s.
+        (await Api.Write(Pledges, Pledge("Germany", 3m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/germany-3");
+        (await Rows()).Select(r => r.Ledger.PledgeId).ShouldBe(["germany-1", "germany-3"]);
+        // The only pledge of a stem, retracted: its number is not given again either.
+        var only = await Api.Write(Pledges, Pledge("France", 1m), 201);
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = only.Version(), reason = "not France", source = Source });
+        (await Api.Write(Pledges, Pledge("France", 1m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/france-2");
+    }
+
+    [Fact]
+    public async Task a_retracted_pledge_s_id_is_refused_when_given_again()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var mistaken = await Api.Write(Pledges, Pledge("Japan", 5m, pledgeId: "jp-2024-a"), 201);
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = mistaken.Version(), reason = "wrong amount", source = Source });
+
+        var refused = await Api.Write(Pledges, Pledge("Japan", 6m, pledgeId: "jp-2024-a"), 409);
+        refused.Json().GetProperty("rule").GetString().ShouldBe("pledge-id-retracted");
+        refused.ReadProblem(409).Detail.ShouldNotBeNull().ShouldContain("jp-2024-a");
+        await Api.Write(Pledges, Pledge("Japan", 6m, pledgeId: "jp-2024-b"), 201);
+        (await Rows()).Select(r => r.Ledger.PledgeId).ShouldBe(["jp-2024-b"]);
+    }
+
+    [Fact]
     public async Task rows_stored_before_rows_kept_their_number_still_count_when_numbering()
     {
         await Api.StatedTheStabilisationGoal();
