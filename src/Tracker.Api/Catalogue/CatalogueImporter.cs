@@ -340,7 +340,14 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         var events = decisions.SelectMany(d => d.Events).ToList();
         if (events.Count == 0) return null;
-        if (stream is null) session.Events.StartStream<CommitmentProgress>(id, events);
+        if (stream is null)
+        {
+            if (await NameSpellings.ClaimAsync(session, c.LineOfEffort, c.Actors, token) is { } spelledOtherwise)
+            {
+                throw new InvalidDataException(spelledOtherwise.Message);
+            }
+            session.Events.StartStream<CommitmentProgress>(id, events);
+        }
         else stream.AppendMany(events);
         return new Staged(before, state, events.Count);
     }

@@ -68,7 +68,21 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
                 logger.LogError(e, "Could not fill the {Rollup} at start; the dashboards and lists it answers may be wrong until it is", rollup);
             }
         }
+        // After the list rows, which it reads.
+        await NameSpellingsOnce(token);
     }
 
     public Task StopAsync(CancellationToken token) => Task.CompletedTask;
+
+    private async Task NameSpellingsOnce(CancellationToken token)
+    {
+        try
+        {
+            await Commitments.Stating.NameSpellings.BackfillAsync(dataSource, token);
+        }
+        catch (NpgsqlException e)
+        {
+            logger.LogError(e, "Could not record the spellings of the actors and lines of effort already listed; a new commitment may spell one in another case until the next start records them");
+        }
+    }
 }

@@ -166,6 +166,8 @@ public static class TrackerDatabase
                 // Known at start, so db-apply creates its table (its columns and index: ProgressCheckpoint.Configure).
                 options.Schema.For<ProgressCheckpoint>();
 
+                // One spelling per actor and line of effort, whatever the case (Commitments/Stating/NameSpellings).
+                options.Storage.ExtendedSchemaObjects.AddRange(Commitments.Stating.NameSpellings.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.Add(Admin.UnfollowedRebuilds.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));

@@ -56,7 +56,7 @@ public static class StateCommitmentEndpoint
         session.LoadAsync<DocumentView>(StreamIds.ForDocument(request.StatedIn.DocumentKey));
 
     public static async Task<ProblemDetails> ValidateAsync(StateCommitmentRequest request, DocumentView? document,
-        IQuerySession session, RegisteredDocuments registered)
+        IDocumentSession session, RegisteredDocuments registered, CancellationToken token)
     {
         if (await session.LoadAsync<CommitmentProgress>(StreamIds.ForCommitment(request.Key)) is { } existing)
         {
@@ -69,8 +69,16 @@ public static class StateCommitmentEndpoint
             };
         }
 
-        return document is null
-            ? await DocumentChecks.AllRegistered(session, registered, request.StatedIn.DocumentKey)
+        if (document is null &&
+            await DocumentChecks.AllRegistered(session, registered, request.StatedIn.DocumentKey) is var unregistered &&
+            !ReferenceEquals(unregistered, WolverineContinue.NoProblems))
+        {
+            return unregistered;
+        }
+        // Last, in the write's transaction: a refused request leaves no name claimed.
+        return await NameSpellings.ClaimAsync(session, request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim()), token)
+            is { } spelledOtherwise
+            ? RuleProblems.Details(spelledOtherwise)
             : WolverineContinue.NoProblems;
     }
 

@@ -52,7 +52,7 @@ namespace Internal.Generated.WolverineHandlers
 
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             var documentView = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.LoadAsync(request, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
-            var problemDetails2 = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.ValidateAsync(request, documentView, ((Marten.IQuerySession)documentSession), _registeredDocuments).ConfigureAwait(false);
+            var problemDetails2 = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.ValidateAsync(request, documentView, documentSession, _registeredDocuments, httpContext.RequestAborted).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
