@@ -69,6 +69,10 @@ builder.Services.AddHostedService<RollupBackfill>();
 builder.Services.AddSingleton<ProjectionCheck>();
 builder.Services.AddSingleton<Tracker.Api.Commitments.Reading.PresentCommitments>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+// FluentValidation's own messages name a field as the JSON body spells it ("'announcedOn' must not be empty"), not as
+// its .NET property reads split into words ("'Announced On'").
+ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+    member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
 builder.Services.AddTrackerOpenApi();
 builder.Services.AddWolverineHttp();
 builder.Services.ConfigureHttpJsonOptions(options =>

@@ -87,8 +87,7 @@ public sealed class EvidenceValidator : AbstractValidator<Evidence>
             .WithName("documentKey").WithMessage("A source needs a documentKey of a registered document, a url, or both.");
         RuleFor(x => x.DocumentKey).Must(Keys.IsSlug).When(x => x.DocumentKey is not null)
             .WithMessage("documentKey must be a registered document's key.");
-        RuleFor(x => x.Url).Must(Urls.IsHttp).When(x => x.Url is not null)
-            .WithMessage("Url must be an absolute http or https address.");
+        RuleFor(x => x.Url).HttpAddress().When(x => x.Url is not null);
         RuleFor(x => x.Note).MaximumLength(2000);
     }
 }

@@ -39,8 +39,7 @@ public sealed record RegisterDocument(
             RuleFor(x => x.Venue).MaximumLength(200);
             RuleFor(x => x.Kind).NotEmpty().Must(k => DocumentKind.All.Contains(k))
                 .WithMessage($"Kind must be one of: {string.Join(", ", DocumentKind.All)}.");
-            RuleFor(x => x.Url).Must(Urls.IsHttp).When(x => x.Url is not null)
-                .WithMessage("Url must be an absolute http or https address.");
+            RuleFor(x => x.Url).HttpAddress().When(x => x.Url is not null);
             RuleFor(x => x.Primary).NotNull()
                 .WithMessage("Primary is required: true for an official text, false for a secondary report.");
         }

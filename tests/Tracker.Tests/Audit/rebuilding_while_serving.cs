@@ -257,8 +257,16 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         // Written after the rebuild took its high-water mark: France's pledge retracted, Belgium's retracted and announced again.
         await Api.Write($"/api/commitments/{Goal}/corrections", new { version = 3, reason = "not France's", source = Source }); // 5
         await Api.Write($"/api/commitments/{Goal}/corrections", new { version = 4, reason = "wrong amount", source = Source }); // 6
-        await Api.Write(pledges, new { pledgeId = "belgium-1", pledger = "Belgium", amount = new { amount = 3_000_000m, currency = "USD" },
-            announcedOn = "2024-10-02", source = Source }, 201);                                                   // 7
+        // Announced again under its id, as trackers from before 2026-12-05 accepted (the API now refuses a retracted id):
+        // a log may hold it, and a rebuild must keep it.
+        await using (var before = store.LightweightSession())
+        {
+            (await before.Events.FetchForWriting<CommitmentProgress>(Tracker.Domain.StreamIds.ForCommitment(Goal))).AppendOne(
+                new Tracker.Domain.Commitments.PledgeAnnounced(Goal, "belgium-1", "Belgium",
+                    new Tracker.Domain.Commitments.Money(3_000_000m, "USD"), new DateOnly(2024, 10, 2), null, 3_000_000m,
+                    new Tracker.Domain.Commitments.Evidence("washington-2024", null, true)));                  // 7
+            await before.SaveChangesAsync();
+        }
         var live = await Stored("mt_doc_pledgeledgerrow");
 
         // The log up to the high-water mark has France's pledge standing: the rebuild writes its row, then deletes it.

@@ -289,6 +289,23 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_problem_message_names_the_field_as_the_body_spells_it_and_says_what_is_wrong()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var unnamed = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: ""));
+        ShouldBeAProblemNaming(unnamed, 400, "pledger");
+        unnamed.Body.GetProperty("errors").GetProperty("pledger")[0].GetString().ShouldBe("'pledger' must not be empty.");
+
+        var longUrl = "https://example.org/" + new string('a', 4_980);
+        var linked = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/evidence",
+            $$"""{"url":"{{longUrl}}","primary":false}""");
+        ShouldBeAProblemNaming(linked, 400, "url");
+        linked.Body.GetProperty("errors").GetProperty("url")[0].GetString()
+            .ShouldBe("url must be at most 2,000 characters (it has 5000).");
+    }
+
+    [Fact]
     public async Task a_query_problem_says_what_is_wrong_with_the_value_not_only_what_it_should_be()
     {
         await Api.StatedTheStabilisationGoal();
