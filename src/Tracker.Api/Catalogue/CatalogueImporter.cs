@@ -132,6 +132,14 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                     batchFailures.Add($"commitment {entry.Key}: {e.Message}");
                 }
             }
+            // The new commitments' names, claimed together and sorted (as a request claims its own), so the batch and a
+            // request naming the same names take them in one order. A name spelled otherwise fails the batch, which is
+            // then written entry by entry, where the entry it belongs to is named.
+            if (staged.SelectMany(x => x.Names).ToList() is { Count: > 0 } names &&
+                await NameSpellings.ClaimAsync(session, names, token) is { } spelledOtherwise)
+            {
+                throw new InvalidDataException(spelledOtherwise.Message);
+            }
             await session.SaveChangesAsync(token);
         }
         catch (Exception e) when (e is not OperationCanceledException && batch.Length > 1)
@@ -160,7 +168,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     }
 
     /// <summary>A commitment's new events, appended to the batch's session and not yet written.</summary>
-    private sealed record Staged(CommitmentState? Before, CommitmentState After, int Events);
+    private sealed record Staged(CommitmentState? Before, CommitmentState After, int Events, IReadOnlyList<(string, string)> Names);
 
     // Not in the events' transaction (the importer also runs from the command line, outside a request); a check that is
     // lost this way is scheduled again the next time the due date changes.
@@ -340,16 +348,19 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         var events = decisions.SelectMany(d => d.Events).ToList();
         if (events.Count == 0) return null;
+        IReadOnlyList<(string, string)> names = [];
         if (stream is null)
         {
-            if (await NameSpellings.ClaimAsync(session, c.LineOfEffort, c.Actors, token) is { } spelledOtherwise)
+            // A first look, which takes no lock: the batch claims its names together before it commits (ImportBatch).
+            names = NameSpellings.Of(c.LineOfEffort, c.Actors);
+            if (await NameSpellings.CheckAsync(session, names, token) is { } spelledOtherwise)
             {
                 throw new InvalidDataException(spelledOtherwise.Message);
             }
             session.Events.StartStream<CommitmentProgress>(id, events);
         }
         else stream.AppendMany(events);
-        return new Staged(before, state, events.Count);
+        return new Staged(before, state, events.Count, names);
     }
 
     private async Task Validate<T>(T value, CancellationToken token)

@@ -68,21 +68,22 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
                 logger.LogError(e, "Could not fill the {Rollup} at start; the dashboards and lists it answers may be wrong until it is", rollup);
             }
         }
-        // After the list rows, which it reads.
-        await NameSpellingsOnce(token);
+        // After the list rows, which it reads; in the background, so a large list does not hold up the start.
+        _ = Task.Run(() => RecordNameSpellings(CancellationToken.None), CancellationToken.None);
     }
 
     public Task StopAsync(CancellationToken token) => Task.CompletedTask;
 
-    private async Task NameSpellingsOnce(CancellationToken token)
+    private async Task RecordNameSpellings(CancellationToken token)
     {
         try
         {
-            await Commitments.Stating.NameSpellings.BackfillAsync(dataSource, token);
+            var recorded = await Commitments.Stating.NameSpellings.BackfillAsync(dataSource, token);
+            if (recorded > 0) logger.LogInformation("Recorded the spellings of {Count} actors and lines of effort the list already had", recorded);
         }
-        catch (NpgsqlException e)
+        catch (Exception e)
         {
-            logger.LogError(e, "Could not record the spellings of the actors and lines of effort already listed; a new commitment may spell one in another case until the next start records them");
+            logger.LogError(e, "Could not record the spellings of the actors and lines of effort already listed; a new commitment may spell one of them in another case until a start records them");
         }
     }
 }

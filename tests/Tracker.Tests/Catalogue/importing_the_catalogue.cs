@@ -192,6 +192,31 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_catalogue_entry_spelling_a_recorded_actor_in_another_case_is_reported_and_claims_nothing()
+    {
+        var original = CatalogueData.Load();
+        var first = original.Commitments[0];
+        // Two entries of one batch spell a new actor two ways, and the first names a new actor besides: the batch fails
+        // on the claim and is written entry by entry, where the second is refused and the rest load.
+        var spelledTwice = original with
+        {
+            Commitments = original.Commitments.Select(c =>
+                c.Key == first.Key ? c with { Actors = [.. c.Actors, "Kurdistan Region"] }
+                : c.Key == original.Commitments[1].Key ? c with { Actors = [.. c.Actors, "KURDISTAN REGION", "Erbil Office"] }
+                : c).ToList()
+        };
+
+        var report = await Import(spelledTwice);
+
+        report.Failures.ShouldHaveSingleItem().ShouldContain("actor 'KURDISTAN REGION' is recorded as 'Kurdistan Region'");
+        report.CommitmentsStated.ShouldBe(CatalogueCommitments - 1);
+        // The refused entry's other new actor was not claimed: another spelling of it is still free.
+        await using var claimed = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            "select count(*) from tracker.commitment_names where folded = 'ERBIL OFFICE'");
+        (await claimed.ExecuteScalarAsync()).ShouldBe(0L);
+    }
+
+    [Fact]
     public async Task a_commitment_listed_twice_is_stated_once_though_both_entries_share_a_transaction()
     {
         // Commitments are written many to a transaction; the duplicate makes that transaction fail, so each entry of it

@@ -34,11 +34,12 @@ public static class NameSpellings
         table.AddColumn<string>("spelling").NotNull();
         yield return table;
 
-        // The names recorded otherwise, if any (then nothing is claimed); else the claim, then the names recorded otherwise
-        // again. Each statement has its own snapshot: the insert waits for an uncommitted claim of the same name and then
-        // does nothing, and the select after it sees the spelling that claim committed (within one statement the snapshot
-        // would be from before the wait). The names come sorted, so two claims of overlapping names take them in the
-        // same order.
+        // The names recorded otherwise, if any (then nothing is claimed); else, when claiming, the claim, then the names
+        // recorded otherwise again, and if there are any now, this call's own claims taken back, so a refused claim
+        // leaves nothing behind even in a transaction that goes on (the importer's). Each statement has its own snapshot:
+        // the insert waits for an uncommitted claim of the same name and then does nothing, and the select after it sees
+        // the spelling that claim committed (within one statement the snapshot would be from before the wait). The
+        // names are inserted sorted, so two claims of overlapping names lock them in the same order.
         var differing = $"""
             SELECT g.d, g.s, n.spelling::text
                 FROM unnest(p_dimensions, p_folded, p_spellings) AS g(d, f, s)
@@ -46,17 +47,27 @@ public static class NameSpellings
                 WHERE n.spelling <> g.s
             """;
         yield return StoredFunction.Of(new PostgresqlObjectName(schema, ClaimFunction, SchemaUtils.IdentifierUsage.General),
-            "p_dimensions text[], p_folded text[], p_spellings text[]",
+            "p_dimensions text[], p_folded text[], p_spellings text[], p_claim boolean",
             "TABLE(out_dimension text, out_given text, out_recorded text)", ["LANGUAGE plpgsql"], $"""
+            DECLARE
+              v_dimensions text[];
+              v_folded text[];
             BEGIN
               RETURN QUERY {differing};
-              IF FOUND THEN
+              IF FOUND OR NOT p_claim THEN
                 RETURN;
               END IF;
-              INSERT INTO {schema}.{Table} (dimension, folded, spelling)
-                SELECT g.d, g.f, g.s FROM unnest(p_dimensions, p_folded, p_spellings) AS g(d, f, s) ORDER BY g.d, g.f
-                ON CONFLICT DO NOTHING;
+              WITH added AS (
+                INSERT INTO {schema}.{Table} (dimension, folded, spelling)
+                  SELECT g.d, g.f, g.s FROM unnest(p_dimensions, p_folded, p_spellings) AS g(d, f, s) ORDER BY g.d, g.f
+                  ON CONFLICT DO NOTHING
+                  RETURNING dimension, folded)
+              SELECT array_agg(a.dimension), array_agg(a.folded) INTO v_dimensions, v_folded FROM added a;
               RETURN QUERY {differing};
+              IF FOUND AND v_dimensions IS NOT NULL THEN
+                DELETE FROM {schema}.{Table} n USING unnest(v_dimensions, v_folded) AS x(d, f)
+                  WHERE n.dimension = x.d AND n.folded = x.f;
+              END IF;
             END;
             """);
     }
@@ -64,60 +75,68 @@ public static class NameSpellings
     /// <summary>The key a name is claimed under: its case folded as the filters compare (OrdinalIgnoreCase).</summary>
     public static string Folded(string name) => name.ToUpperInvariant();
 
+    /// <summary>A new commitment's names: its line of effort and its actors.</summary>
+    public static IReadOnlyList<(string Dimension, string Name)> Of(string lineOfEffort, IEnumerable<string> actors) =>
+        [(Line, lineOfEffort), .. actors.Select(a => (Actors, a))];
+
     /// <summary>
-    /// Claims a new commitment's line of effort and actors in the session's transaction (begun here if it is not yet):
-    /// the refusal naming each one recorded in another case, or null when every name is the one recorded or new.
+    /// Claims names in the session's transaction (begun here if it is not yet): the refusal naming each one recorded in
+    /// another case (and nothing claimed), or null when every name is the one recorded or new.
     /// </summary>
-    public static async Task<RuleViolation?> ClaimAsync(IDocumentSession session, string lineOfEffort, IEnumerable<string> actors,
-        CancellationToken token)
+    public static Task<RuleViolation?> ClaimAsync(IDocumentSession session, IEnumerable<(string Dimension, string Name)> names,
+        CancellationToken token) => Run(session, names, claim: true, token);
+
+    /// <summary>The same refusal, claiming nothing: a first look that takes no lock (the importer's, entry by entry).</summary>
+    public static Task<RuleViolation?> CheckAsync(IDocumentSession session, IEnumerable<(string Dimension, string Name)> names,
+        CancellationToken token) => Run(session, names, claim: false, token);
+
+    private static async Task<RuleViolation?> Run(IDocumentSession session, IEnumerable<(string Dimension, string Name)> names,
+        bool claim, CancellationToken token)
     {
-        var names = actors.Select(a => (Dimension: Actors, Name: a)).Prepend((Dimension: Line, Name: lineOfEffort))
-            .Select(n => (n.Dimension, Folded: Folded(n.Name), n.Name))
-            .OrderBy(n => n.Dimension, StringComparer.Ordinal).ThenBy(n => n.Folded, StringComparer.Ordinal).ToArray();
+        var sorted = names.Select(n => (n.Dimension, Folded: Folded(n.Name), n.Name))
+            .OrderBy(n => n.Dimension, StringComparer.Ordinal).ThenBy(n => n.Folded, StringComparer.Ordinal)
+            .ThenBy(n => n.Name, StringComparer.Ordinal).ToArray();
         // In the session's transaction (Npgsql runs a command in its connection's transaction).
         await session.BeginTransactionAsync(token);
-        await using var claim = new NpgsqlCommand(
-            $"select out_dimension, out_given, out_recorded from {TrackerDatabase.Schema}.{ClaimFunction}($1, $2, $3)", session.Connection)
+        await using var command = new NpgsqlCommand(
+            $"select out_dimension, out_given, out_recorded from {TrackerDatabase.Schema}.{ClaimFunction}($1, $2, $3, $4)", session.Connection)
         {
             Parameters =
             {
-                new() { Value = names.Select(n => n.Dimension).ToArray() },
-                new() { Value = names.Select(n => n.Folded).ToArray() },
-                new() { Value = names.Select(n => n.Name).ToArray() }
+                new() { Value = sorted.Select(n => n.Dimension).ToArray() },
+                new() { Value = sorted.Select(n => n.Folded).ToArray() },
+                new() { Value = sorted.Select(n => n.Name).ToArray() },
+                new() { Value = claim }
             }
         };
         var differing = new List<(string Dimension, string Given, string Recorded)>();
-        await using (var reader = await claim.ExecuteReaderAsync(token))
+        await using (var reader = await command.ExecuteReaderAsync(token))
         {
             while (await reader.ReadAsync(token)) differing.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
         }
         if (differing.Count == 0) return null;
-        var which = string.Join("; ", differing.Select(d =>
+        var which = string.Join("; ", differing.Distinct().Select(d =>
             $"{(d.Dimension == Line ? "lineOfEffort" : "actor")} '{d.Given}' is recorded as '{d.Recorded}'"));
         return new RuleViolation("name-spelled-otherwise",
-            $"{which} on other commitments. Names are one whatever their case, so the lists and the dashboard keep one " +
-            "group for each: write them as recorded.", ViolationKind.Conflict);
+            $"{which}. Names are one whatever their case, so the lists and the dashboard keep one group for each: write " +
+            "them as recorded.", ViolationKind.Conflict);
     }
 
     /// <summary>
-    /// Fills the table from the commitments already listed, once (when it is empty and they are not): a database from
-    /// before the table gets the spellings its commitments use, the first in ordinal order where several differ only in
-    /// case. Run at start; a node that finds it filled does nothing.
+    /// Records the spellings the listed commitments use that the table lacks (a database from before it, or commitments a
+    /// node of an older version stated meanwhile): the first in ordinal order where several differ only in case, and
+    /// none already recorded changed. Each start runs it in the background, after the list rows are filled.
     /// </summary>
-    public static async Task BackfillAsync(NpgsqlDataSource database, CancellationToken token)
+    public static async Task<int> BackfillAsync(NpgsqlDataSource database, CancellationToken token)
     {
         await using var connection = await database.OpenConnectionAsync(token);
-        await using var check = new NpgsqlCommand(
-            $"select not exists (select 1 from {TrackerDatabase.Schema}.{Table}) and exists (select 1 from {TrackerDatabase.Schema}.{CommitmentRows.Table})",
-            connection);
-        if (await check.ExecuteScalarAsync(token) is not true) return;
-
         await using var read = new NpgsqlCommand($"""
-            select distinct '{Line}', line_of_effort from {TrackerDatabase.Schema}.{CommitmentRows.Table} where line_of_effort is not null
+            select '{Line}', line_of_effort from {TrackerDatabase.Schema}.{CommitmentRows.Table} where line_of_effort is not null
             union
-            select distinct '{Actors}', unnest(actors) from {TrackerDatabase.Schema}.{CommitmentRows.Table}
-            """, connection);
-        var first = new Dictionary<(string, string), string>();
+            select '{Actors}', actor from {TrackerDatabase.Schema}.{CommitmentRows.Table} cross join unnest(actors) as actor
+             where actor is not null
+            """, connection) { CommandTimeout = 0 };
+        var first = new Dictionary<(string Dimension, string Folded), string>();
         await using (var reader = await read.ExecuteReaderAsync(token))
         {
             while (await reader.ReadAsync(token))
@@ -127,11 +146,20 @@ public static class NameSpellings
                 if (!first.TryGetValue(key, out var kept) || string.CompareOrdinal(name, kept) < 0) first[key] = name;
             }
         }
-        await using var claim = new NpgsqlCommand($"select count(*) from {TrackerDatabase.Schema}.{ClaimFunction}($1, $2, $3)", connection);
-        var ordered = first.OrderBy(n => n.Key.Item1, StringComparer.Ordinal).ThenBy(n => n.Key.Item2, StringComparer.Ordinal).ToArray();
-        claim.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(n => n.Key.Item1).ToArray() });
-        claim.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(n => n.Key.Item2).ToArray() });
-        claim.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(n => n.Value).ToArray() });
-        await claim.ExecuteScalarAsync(token);
+        var sorted = first.OrderBy(n => n.Key.Dimension, StringComparer.Ordinal).ThenBy(n => n.Key.Folded, StringComparer.Ordinal).ToArray();
+        await using var record = new NpgsqlCommand($"""
+            insert into {TrackerDatabase.Schema}.{Table} (dimension, folded, spelling)
+            select * from unnest($1::text[], $2::text[], $3::text[]) on conflict do nothing
+            """, connection)
+        {
+            CommandTimeout = 0,
+            Parameters =
+            {
+                new() { Value = sorted.Select(n => n.Key.Dimension).ToArray() },
+                new() { Value = sorted.Select(n => n.Key.Folded).ToArray() },
+                new() { Value = sorted.Select(n => n.Value).ToArray() }
+            }
+        };
+        return await record.ExecuteNonQueryAsync(token);
     }
 }

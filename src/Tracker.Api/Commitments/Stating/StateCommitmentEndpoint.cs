@@ -76,7 +76,7 @@ public static class StateCommitmentEndpoint
             return unregistered;
         }
         // Last, in the write's transaction: a refused request leaves no name claimed.
-        return await NameSpellings.ClaimAsync(session, request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim()), token)
+        return await NameSpellings.ClaimAsync(session, NameSpellings.Of(request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim())), token)
             is { } spelledOtherwise
             ? RuleProblems.Details(spelledOtherwise)
             : WolverineContinue.NoProblems;

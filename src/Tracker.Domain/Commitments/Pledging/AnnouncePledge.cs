@@ -14,7 +14,7 @@ public static class AnnouncePledge
                 $"Commitment '{state.Key}' is {state.Kind.ToString().ToLowerInvariant()}; pledges of money count toward financial commitments only.");
         }
 
-        var id = pledgeId ?? NextPledgeId(state, pledger);
+        var id = pledgeId ?? NextPledgeId(state, pledger, retractedIds ?? []);
         if (state.FindPledge(id) is not null)
         {
             return new RuleViolation("pledge-exists", $"A pledge with id '{id}' is already recorded on '{state.Key}'.",
@@ -41,11 +41,12 @@ public static class AnnouncePledge
     /// </summary>
     public static string NextPledgeId(long? highest, string pledger) => $"{Slug.From(pledger)}-{(highest ?? 0) + 1}";
 
-    /// <summary>The next id with every pledge in hand (a fold of the whole history, a test).</summary>
-    public static string NextPledgeId(CommitmentState state, string pledger)
+    /// <summary>The next id with every pledge in hand (a fold of the whole history, a test) and the retracted ids.</summary>
+    public static string NextPledgeId(CommitmentState state, string pledger, IReadOnlyCollection<string>? retractedIds = null)
     {
         var stem = Slug.From(pledger);
-        return NextPledgeId(state.Pledges.Where(p => NumberedStem(p.PledgeId) == stem).Max(p => NumberOf(p.PledgeId)), pledger);
+        return NextPledgeId(state.Pledges.Select(p => p.PledgeId).Concat(retractedIds ?? [])
+            .Where(id => NumberedStem(id) == stem).Max(NumberOf), pledger);
     }
 
     /// <summary>

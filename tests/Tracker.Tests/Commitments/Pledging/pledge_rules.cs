@@ -20,6 +20,17 @@ public sealed class pledge_rules
     }
 
     [Fact]
+    public void a_retracted_pledge_s_id_is_neither_numbered_again_nor_taken_again()
+    {
+        string[] retracted = ["united-states-1"];
+
+        AnnouncePledge.Decide(StabilisationGoal(), null, "United States", new Money(1m, "USD"), October2, null, Communique, retracted)
+            .Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>().PledgeId.ShouldBe("united-states-2");
+        AnnouncePledge.Decide(StabilisationGoal(), "united-states-1", "United States", new Money(1m, "USD"), October2, null,
+            Communique, retracted).ShouldBeRefusedBy("pledge-id-retracted");
+    }
+
+    [Fact]
     public void a_pledge_in_another_currency_keeps_the_original_and_counts_at_its_exchange_rate()
     {
         var decision = AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(25_000_000m, "EUR"),
