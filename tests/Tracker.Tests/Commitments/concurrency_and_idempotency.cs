@@ -161,6 +161,35 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
     }
 
     [Fact]
+    public void a_repeat_losing_the_race_for_its_key_is_not_logged_as_an_error_and_every_other_failure_still_is()
+    {
+        var marten = new RecordedFailures();
+        var quiet = new Tracker.Api.Infrastructure.Idempotency.KeyRaceQuietLogger(marten);
+        Npgsql.PostgresException Unique(string table) => new("duplicate key value violates unique constraint", "ERROR", "ERROR",
+            Npgsql.PostgresErrorCodes.UniqueViolation, tableName: table);
+
+        using var batch = new Npgsql.NpgsqlBatch();
+        quiet.LogFailure(batch, new Marten.Exceptions.MartenCommandException(new Npgsql.NpgsqlCommand("commit"), Unique("idempotency_keys")));
+        quiet.LogFailure(batch, Unique("mt_streams"));
+        quiet.LogFailure(new InvalidOperationException("something else"), "failed");
+
+        marten.Failures.ShouldBe(["mt_streams", "something else"]);
+    }
+
+    private sealed class RecordedFailures : Marten.IMartenSessionLogger
+    {
+        public List<string> Failures { get; } = [];
+        public void LogFailure(Npgsql.NpgsqlBatch batch, Exception ex) => Failures.Add((ex as Npgsql.PostgresException)?.TableName ?? ex.Message);
+        public void LogFailure(Npgsql.NpgsqlCommand command, Exception ex) => Failures.Add(ex.Message);
+        public void LogFailure(Exception ex, string message) => Failures.Add(ex.Message);
+        public void LogSuccess(Npgsql.NpgsqlCommand command) { }
+        public void LogSuccess(Npgsql.NpgsqlBatch batch) { }
+        public void RecordSavedChanges(Marten.IDocumentSession session, Marten.Services.IChangeSet commit) { }
+        public void OnBeforeExecute(Npgsql.NpgsqlCommand command) { }
+        public void OnBeforeExecute(Npgsql.NpgsqlBatch batch) { }
+    }
+
+    [Fact]
     public async Task the_same_idempotency_key_with_a_different_body_is_a_422()
     {
         await Api.StatedTheStabilisationGoal();

@@ -13,7 +13,8 @@ namespace Tracker.Api.Infrastructure.Idempotency;
 /// is still running waits for it on the commitment's lock, fails on the key at its commit with nothing appended, and
 /// answers with the first one's response.
 /// </summary>
-public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore store, IProblemDetailsService problems)
+public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore store, IProblemDetailsService problems,
+    ILogger<IdempotentRequests> logger)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -70,6 +71,8 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
             // A duplicate committed first, and this attempt failed on the key with nothing appended.
             var first = await store.Find(claim.Scope, claim.Key, CancellationToken.None);
             if (first is null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            logger.LogInformation("{Path}: a repeat of an Idempotency-Key's request lost the race for the key to the first one and was answered with its response",
+                context.Request.Path);
             context.Response.Clear();
             await Answer(context, claim, first);
             return;

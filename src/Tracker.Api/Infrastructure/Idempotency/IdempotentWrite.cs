@@ -37,6 +37,7 @@ public static class IdempotentWrite
         session.QueueSqlCommand(IdempotencyStore.RecordSql, claim.Scope, claim.Key, claim.RequestHash, stored.Status,
             JsonSerializer.Serialize(stored.Headers), stored.Body);
         claim.Recorded = true;
+        KeyRaceQuietLogger.Install(session);
     }
 }
 
