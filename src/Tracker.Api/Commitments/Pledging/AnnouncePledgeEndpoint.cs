@@ -57,7 +57,10 @@ public static class AnnouncePledgeEndpoint
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(AnnouncePledgeRequest request, CommitmentState commitment,
         PledgeNumbering numbering)
     {
-        var pledgeId = request.PledgeId ?? AnnouncePledge.NextPledgeId(numbering.Highest, request.Pledger);
+        if ((request.PledgeId ?? AnnouncePledge.NextPledgeId(numbering.Highest, request.Pledger)) is not { } pledgeId)
+        {
+            return CommitmentWrite.Recorded(commitment, AnnouncePledge.NumbersExhausted(commitment, request.Pledger));
+        }
         var decision = AnnouncePledge.Decide(commitment, pledgeId, request.Pledger.Trim(), request.Amount,
             request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised(), numbering.RetractedIds);
         return CommitmentWrite.Recorded(commitment, decision,

@@ -14,7 +14,7 @@ public static class AnnouncePledge
                 $"Commitment '{state.Key}' is {state.Kind.ToString().ToLowerInvariant()}; pledges of money count toward financial commitments only.");
         }
 
-        var id = pledgeId ?? NextPledgeId(state, pledger, retractedIds ?? []);
+        if ((pledgeId ?? NextPledgeId(state, pledger, retractedIds ?? [])) is not { } id) return NumbersExhausted(state, pledger);
         if (state.FindPledge(id) is not null)
         {
             return new RuleViolation("pledge-exists", $"A pledge with id '{id}' is already recorded on '{state.Key}'.",
@@ -39,10 +39,20 @@ public static class AnnouncePledge
     /// (<see cref="NumberedStem"/>, whoever its pledger, retracted or not; none: "germany-1"), so an id names one pledge,
     /// ever. Finding it reads one index entry, however many pledges the stem has, and the commitment's retracted pledges.
     /// </summary>
-    public static string NextPledgeId(long? highest, string pledger) => $"{Slug.From(pledger)}-{(highest ?? 0) + 1}";
+    public static string? NextPledgeId(long? highest, string pledger) =>
+        highest == long.MaxValue ? null : $"{Slug.From(pledger)}-{(highest ?? 0) + 1}";
+
+    /// <summary>
+    /// The refusal of a pledge to be numbered after a stem whose highest number is the highest a number can be (an
+    /// explicit id took it): the next would not be a number that counts.
+    /// </summary>
+    public static RuleViolation NumbersExhausted(CommitmentState state, string pledger) =>
+        new("pledge-numbers-exhausted",
+            $"The pledges numbered after '{Slug.From(pledger)}' on '{state.Key}' have reached the highest number an id can " +
+            $"carry ({long.MaxValue}); give this pledge an id of its own.", ViolationKind.Conflict);
 
     /// <summary>The next id with every pledge in hand (a fold of the whole history, a test) and the retracted ids.</summary>
-    public static string NextPledgeId(CommitmentState state, string pledger, IReadOnlyCollection<string>? retractedIds = null)
+    public static string? NextPledgeId(CommitmentState state, string pledger, IReadOnlyCollection<string>? retractedIds = null)
     {
         var stem = Slug.From(pledger);
         return NextPledgeId(state.Pledges.Select(p => p.PledgeId).Concat(retractedIds ?? [])
@@ -50,15 +60,17 @@ public static class AnnouncePledge
     }
 
     /// <summary>
-    /// The number an id is numbered with (3 for "germany-3"); null for an id not ending in a number, or in one of more than
-    /// 18 digits (no announcement numbers that high).
+    /// The number an id is numbered with (3 for "germany-3"); null for an id not ending in a number, or in one beyond the
+    /// highest a number can be (9,223,372,036,854,775,807), which numbering never reaches: it stops there
+    /// (<see cref="NumbersExhausted"/>). (Until 2026-12-05 a number of 19 digits did not count, so after an explicit
+    /// 18-digit one numbering gave the same 19-digit id twice.)
     /// </summary>
-    public static long? NumberOf(string pledgeId)
-    {
-        if (NumberedStem(pledgeId) is null) return null;
-        var digits = pledgeId.AsSpan(pledgeId.LastIndexOf('-') + 1);
-        return digits.Length <= 18 ? long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture) : null;
-    }
+    public static long? NumberOf(string pledgeId) =>
+        NumberedStem(pledgeId) is not null &&
+        long.TryParse(pledgeId.AsSpan(pledgeId.LastIndexOf('-') + 1), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
 
     /// <summary>The stem a pledge id is numbered after ("germany" for "germany-3"); null for an id not ending in a number.</summary>
     public static string? NumberedStem(string pledgeId)

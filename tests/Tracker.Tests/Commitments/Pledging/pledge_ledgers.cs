@@ -142,6 +142,44 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task numbering_after_an_explicit_number_of_eighteen_digits_never_gives_one_id_twice_and_stops_at_the_highest()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 1m, pledgeId: "germany-999999999999999999"), 201);
+
+        (await Api.Write(Pledges, Pledge("Germany", 2m), 201)).Context.Response.Headers.Location.ToString()
+            .ShouldBe($"{Pledges}/germany-1000000000000000000");
+        (await Api.Write(Pledges, Pledge("Germany", 3m), 201)).Context.Response.Headers.Location.ToString()
+            .ShouldBe($"{Pledges}/germany-1000000000000000001");
+        await Api.Write(Pledges, Pledge("Germany", 4m, pledgeId: "germany-9223372036854775807"), 201);
+        (await Api.Write(Pledges, Pledge("Germany", 5m), 409)).Json().GetProperty("rule").GetString().ShouldBe("pledge-numbers-exhausted");
+
+        (await Rows()).Select(r => r.Ledger.PledgeId).Distinct().Count().ShouldBe(4);
+        (await Api.ReadCommitment()).GetProperty("pledgeCount").GetInt32().ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task pledges_numbered_at_once_each_answer_with_their_own_pledge()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var answers = await Task.WhenAll(Enumerable.Range(1, 8).Select(n => Api.Scenario(s =>
+        {
+            s.Post.Json(Pledge("Italy", n * 11m)).ToUrl(Pledges);
+            s.StatusCodeShouldBe(201);
+        })));
+
+        foreach (var (answer, n) in answers.Select((a, i) => (a, i + 1)))
+        {
+            var pledge = answer.Json().GetProperty("pledge");
+            pledge.GetProperty("amount").GetProperty("amount").GetDecimal().ShouldBe(n * 11m);
+            answer.Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/{pledge.GetProperty("pledgeId").GetString()}");
+        }
+        answers.Select(a => a.Json().GetProperty("pledge").GetProperty("pledgeId").GetString())
+            .ShouldBe(Enumerable.Range(1, 8).Select(n => $"italy-{n}"), ignoreOrder: true);
+    }
+
+    [Fact]
     public async Task rows_stored_before_rows_kept_their_number_still_count_when_numbering()
     {
         await Api.StatedTheStabilisationGoal();

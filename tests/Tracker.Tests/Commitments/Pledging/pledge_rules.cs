@@ -89,7 +89,9 @@ public sealed class pledge_rules
     [InlineData("germany-3", 3L)]
     [InlineData("member-12-40", 40L)]
     [InlineData("germany-000000000000000012", 12L)]
-    [InlineData("germany-1234567890123456789", null)]
+    [InlineData("germany-1234567890123456789", 1234567890123456789L)]
+    [InlineData("germany-9223372036854775807", long.MaxValue)]
+    [InlineData("germany-9223372036854775808", null)]
     [InlineData("germany", null)]
     public void a_pledge_id_s_number_is_what_follows_its_stem(string pledgeId, long? number)
     {
