@@ -152,7 +152,39 @@ public static class RequiredFields
         var required = type.Properties.Where(p => schema.Properties.ContainsKey(p.Name) && Required(p, rules, nullability))
             .Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         schema.Required = required.Count > 0 ? required : null;
+        // A field that must be sent must not be null either (null is refused as missing is).
+        foreach (var name in required)
+        {
+            if (schema.Properties[name] is OpenApiSchema { Type: { } types } field && types.HasFlag(JsonSchemaType.Null) &&
+                types != JsonSchemaType.Null)
+            {
+                field.Type = types & ~JsonSchemaType.Null;
+            }
+
+        }
     }
+
+    /// <summary>
+    /// The same for a required field of a nullable object or enum type, which the generator writes as "one of null or
+    /// the type" once the document's schemas are put together: the type alone.
+    /// </summary>
+    public static void NotNullWhereRequired(OpenApiDocument document)
+    {
+        foreach (var schema in document.Components?.Schemas?.Values.OfType<OpenApiSchema>() ?? [])
+        {
+            if (schema.Required is not { Count: > 0 } required || schema.Properties is null) continue;
+            foreach (var name in required)
+            {
+                if (schema.Properties.TryGetValue(name, out var field) && field is OpenApiSchema { OneOf: [var first, var second] } &&
+                    (IsNull(first) ? second : IsNull(second) ? first : null) is { } alone)
+                {
+                    schema.Properties[name] = alone;
+                }
+            }
+        }
+    }
+
+    private static bool IsNull(IOpenApiSchema schema) => schema is OpenApiSchema { Type: JsonSchemaType.Null };
 
     private static bool Required(JsonPropertyInfo property, IValidatorDescriptor? rules, NullabilityInfoContext nullability)
     {

@@ -38,14 +38,30 @@ public static class OpenApiSetup
             // Enums are read and written by their API names only (Validation/StrictEnums): list them.
             options.AddSchemaTransformer((schema, context, _) =>
             {
-                var type = context.JsonTypeInfo.Type;
+                var nullable = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type);
+                var type = nullable ?? context.JsonTypeInfo.Type;
                 if (!type.IsEnum) return Task.CompletedTask;
-                schema.Type = JsonSchemaType.String;
+                schema.Type = nullable is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
                 schema.Enum = Enum.GetNames(type)
-                    .Select(name => (System.Text.Json.Nodes.JsonNode)System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(name))
-                    .ToList();
+                    .Select(name => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(name))
+                    .Concat(nullable is null ? [] : [null])
+                    .ToList()!;
                 return Task.CompletedTask;
             });
+            // Amounts, rates and figures are exact decimals, not binary floating point.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if ((Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type) == typeof(decimal))
+                {
+                    schema.Format = "decimal";
+                }
+                return Task.CompletedTask;
+            });
+            // A generic answer is named for what it is, not by its .NET type's arguments ("CreationResponseOfstring").
+            options.CreateSchemaReferenceId = type =>
+                type.Type.IsGenericType && type.Type.GetGenericTypeDefinition() == typeof(Wolverine.Http.CreationResponse<>)
+                    ? "CreationResponse"
+                    : Microsoft.AspNetCore.OpenApi.OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             // Computed fields (a deadline's dueBy, a target's isMoney) are answered, never read: say so.
             options.AddSchemaTransformer((schema, context, _) =>
             {
@@ -77,6 +93,7 @@ public static class OpenApiSetup
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Components?.Schemas?.Remove("IResult");
+                RequiredFields.NotNullWhereRequired(document);
                 return Task.CompletedTask;
             });
         });

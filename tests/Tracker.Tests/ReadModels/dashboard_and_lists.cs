@@ -130,6 +130,24 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_name_that_would_look_like_another_but_compare_apart_is_refused()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        foreach (var (actors, line) in new[]
+                 {
+                     (new[] { "co\u200Balition" }, "meetings"), (new[] { "Tu\u0308rkiye" }, "meetings"), (new[] { "coalition" }, "meet\u00ADings")
+                 })
+        {
+            var refused = await Api.Write("/api/commitments", MilestoneBody($"look-alike-{actors[0].Length}-{line.Length}", line, actors), 400);
+            refused.Json().GetProperty("errors").EnumerateObject().Single().Value[0].GetString().ShouldNotBeNull()
+                .ShouldContain("must not contain invisible formatting characters");
+        }
+        // Letters of other scripts with their own marks, and precomposed accents, are names like any other.
+        await Api.Write("/api/commitments", MilestoneBody("india-meeting", actors: ["भारत", "Türkiye"]), 201);
+    }
+
+    [Fact]
     public async Task a_new_actor_claimed_by_a_write_not_yet_committed_waits_for_it_and_then_sees_its_spelling()
     {
         await Api.RegisterDocument(DocumentScenarios.Washington2024());

@@ -72,6 +72,21 @@ public static class NameSpellings
             """);
     }
 
+    /// <summary>
+    /// Whether a name is written so that it compares as it reads: without invisible formatting characters (a zero-width
+    /// space) and without a Latin letter's accent sent apart from its letter ("u" and U+0308 for "ü"), either of which
+    /// would make a name that looks like a recorded one count apart from it. (The service cannot compose such letters
+    /// itself: it runs without ICU, where Unicode normalization is not available.)
+    /// </summary>
+    public static bool ComparesAsItReads(string? name) =>
+        name is null || !name.Where((c, i) => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ||
+                                              char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark &&
+                                              i > 0 && name[i - 1] <= '\u024F' && char.IsLetter(name[i - 1])).Any();
+
+    public const string ComparesAsItReadsRule =
+        "must not contain invisible formatting characters (such as a zero-width space) or an accent sent apart from its " +
+        "letter (write 'ü', not 'u' followed by a combining diaeresis): the name would look like another and count apart.";
+
     /// <summary>The key a name is claimed under: its case folded as the filters compare (OrdinalIgnoreCase).</summary>
     public static string Folded(string name) => name.ToUpperInvariant();
 

@@ -37,7 +37,10 @@ public sealed record StateCommitmentRequest(
             RuleFor(x => x.Kind).NotNull().IsInEnum();
             RuleFor(x => x.LineOfEffort).NotEmpty().MaximumLength(100);
             RuleFor(x => x.Actors).NotEmpty().WithMessage("Name at least one actor responsible (\"coalition\", a member, a working group).");
-            RuleForEach(x => x.Actors).NotEmpty().MaximumLength(200);
+            RuleForEach(x => x.Actors).NotEmpty().MaximumLength(200)
+                .Must(NameSpellings.ComparesAsItReads).WithMessage($"each actor {NameSpellings.ComparesAsItReadsRule}");
+            RuleFor(x => x.LineOfEffort).Must(NameSpellings.ComparesAsItReads)
+                .WithMessage($"lineOfEffort {NameSpellings.ComparesAsItReadsRule}");
             RuleFor(x => x.Actors).Must(a => a!.Count <= MaxActors).When(x => x.Actors is not null)
                 .WithMessage($"Name at most {MaxActors} actors; a group of members is one actor (\"coalition\", \"working group\").");
             RuleFor(x => x.Actors).Must(a => a!.Select(n => n.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() == a!.Count)
