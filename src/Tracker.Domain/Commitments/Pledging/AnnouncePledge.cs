@@ -20,7 +20,9 @@ public static class AnnouncePledge
             return new RuleViolation("pledge-exists", $"A pledge with id '{id}' is already recorded on '{state.Key}'.",
                 ViolationKind.Conflict);
         }
-        if (retractedIds?.Contains(id, StringComparer.OrdinalIgnoreCase) == true)
+        // The same id, or the same number after the same stem written with leading zeros ("germany-05" for "germany-5").
+        if (retractedIds?.Any(r => string.Equals(r, id, StringComparison.OrdinalIgnoreCase) ||
+                                   NumberOf(id) is { } number && NumberOf(r) == number && NumberedStem(r) == NumberedStem(id)) == true)
         {
             return new RuleViolation("pledge-id-retracted",
                 $"Pledge '{id}' on '{state.Key}' was recorded and retracted; an id names one pledge, so it is not given again. " +

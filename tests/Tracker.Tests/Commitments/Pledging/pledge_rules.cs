@@ -28,6 +28,8 @@ public sealed class pledge_rules
             .Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>().PledgeId.ShouldBe("united-states-2");
         AnnouncePledge.Decide(StabilisationGoal(), "united-states-1", "United States", new Money(1m, "USD"), October2, null,
             Communique, retracted).ShouldBeRefusedBy("pledge-id-retracted");
+        AnnouncePledge.Decide(StabilisationGoal(), "united-states-001", "United States", new Money(1m, "USD"), October2, null,
+            Communique, retracted).ShouldBeRefusedBy("pledge-id-retracted");
     }
 
     [Fact]
