@@ -54,10 +54,18 @@ public static class CommitmentWrite
             ? (batch.Query(new HighestPledgeNumber { StreamId = id, Stem = stem }),
                batch.Query(new PledgeIdsStoredWithoutNumber { StreamId = id, Stem = stem }))
             : null;
+        // An announcement with an id of its own that ends in a number: any standing pledge with that number after the same
+        // stem, written otherwise ("germany-1" for "germany-01"), which the rules then refuse as the same pledge.
+        var sameNumber = named is { Announces: true, Id: { } explicitId } &&
+                         AnnouncePledge.NumberedStem(explicitId) is { } explicitStem && AnnouncePledge.NumberOf(explicitId) is { } number
+            ? batch.Query(new PledgesNumberedAs { StreamId = id, Stem = explicitStem, Number = number })
+            : null;
         await batch.Execute(http.RequestAborted);
 
         var stream = await fetched;
-        IReadOnlyList<PledgeLedgerRow> rows = one is not null && await one is { } row ? [row] : [];
+        var rows = new List<PledgeLedgerRow>();
+        if (one is not null && await one is { } row) rows.Add(row);
+        if (sameNumber is not null) rows.AddRange((await sameNumber).Where(r => rows.All(loaded => loaded.Id != r.Id)));
         // An announcement on a commitment that has retracted something: the ids of its retracted pledges, which are not
         // given again (their rows are gone). Read from the log at the retracted versions the state keeps, so only a
         // commitment with retractions pays for it, by how many it has, not by its length.
@@ -193,6 +201,17 @@ public sealed class HighestPledgeNumber : ICompiledListQuery<PledgeLedgerRow, lo
     public System.Linq.Expressions.Expression<Func<IMartenQueryable<PledgeLedgerRow>, IEnumerable<long?>>> QueryIs() =>
         rows => rows.Where(r => r.StreamId == StreamId && r.IdStem == Stem && r.IdNumber != null)
             .OrderByDescending(r => r.IdNumber).Select(r => r.IdNumber).Take(1);
+}
+
+/// <summary>The standing pledges numbered after a stem with one number: one probe of the (stream, stem, number) index.</summary>
+public sealed class PledgesNumberedAs : ICompiledListQuery<PledgeLedgerRow>
+{
+    public Guid StreamId { get; init; }
+    public string Stem { get; init; } = "";
+    public long Number { get; init; }
+
+    public System.Linq.Expressions.Expression<Func<IMartenQueryable<PledgeLedgerRow>, IEnumerable<PledgeLedgerRow>>> QueryIs() =>
+        rows => rows.Where(r => r.StreamId == StreamId && r.IdStem == Stem && r.IdNumber == Number);
 }
 
 /// <summary>

@@ -20,6 +20,14 @@ public static class AnnouncePledge
             return new RuleViolation("pledge-exists", $"A pledge with id '{id}' is already recorded on '{state.Key}'.",
                 ViolationKind.Conflict);
         }
+        // The same number after the same stem, written otherwise ("germany-01" beside "germany-1"), names the same pledge.
+        if (NumberOf(id) is { } number && state.Pledges.FirstOrDefault(p =>
+                NumberOf(p.PledgeId) == number && NumberedStem(p.PledgeId) == NumberedStem(id)) is { } numbered)
+        {
+            return new RuleViolation("pledge-exists",
+                $"Pledge '{numbered.PledgeId}' is already recorded on '{state.Key}' with the number '{id}' carries.",
+                ViolationKind.Conflict);
+        }
         // The same id, or the same number after the same stem written with leading zeros ("germany-05" for "germany-5").
         if (retractedIds?.Any(r => string.Equals(r, id, StringComparison.OrdinalIgnoreCase) ||
                                    NumberOf(id) is { } number && NumberOf(r) == number && NumberedStem(r) == NumberedStem(id)) == true)

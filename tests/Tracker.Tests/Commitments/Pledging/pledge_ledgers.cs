@@ -159,6 +159,18 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_id_with_the_number_of_a_standing_pledge_written_otherwise_names_that_pledge()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 1m), 201);
+
+        (await Api.Write(Pledges, Pledge("Germany", 2m, pledgeId: "germany-00001"), 409)).ReadProblem(409).Detail.ShouldNotBeNull()
+            .ShouldStartWith("Pledge 'germany-1' is already recorded");
+        await Api.Write(Pledges, Pledge("Germany", 2m, pledgeId: "germany-10"), 201);
+        (await Rows()).Select(r => r.Ledger.PledgeId).ShouldBe(["germany-1", "germany-10"]);
+    }
+
+    [Fact]
     public async Task pledges_numbered_at_once_each_answer_with_their_own_pledge()
     {
         await Api.StatedTheStabilisationGoal();
