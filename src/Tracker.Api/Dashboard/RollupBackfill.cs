@@ -68,11 +68,14 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
                 logger.LogError(e, "Could not fill the {Rollup} at start; the dashboards and lists it answers may be wrong until it is", rollup);
             }
         }
-        // After the list rows, which it reads; in the background, so a large list does not hold up the start.
-        _ = Task.Run(() => RecordNameSpellings(CancellationToken.None), CancellationToken.None);
+        // After the list rows, which it reads; in the background, so a large list does not hold up the start, and
+        // ended with the service.
+        _ = Task.Run(() => RecordNameSpellings(_stopping.Token), CancellationToken.None);
     }
 
-    public Task StopAsync(CancellationToken token) => Task.CompletedTask;
+    private readonly CancellationTokenSource _stopping = new();
+
+    public async Task StopAsync(CancellationToken token) => await _stopping.CancelAsync();
 
     private async Task RecordNameSpellings(CancellationToken token)
     {
@@ -83,7 +86,11 @@ public sealed class RollupBackfill(NpgsqlDataSource dataSource, TimelineFactsBac
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Could not record the spellings of the actors and lines of effort already listed; a new commitment may spell one of them in another case until a start records them");
+            // A pass the service's stop cut short is left to the next start.
+            if (!token.IsCancellationRequested)
+            {
+                logger.LogError(e, "Could not record the spellings of the actors and lines of effort already listed; a new commitment may spell one of them in another case until a start records them");
+            }
         }
     }
 }
