@@ -130,6 +130,26 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_statement_its_own_rules_refuse_answers_that_rule_before_any_spelling_and_claims_no_name()
+    {
+        await FourCommitments();
+        var quantityForMoney = new
+        {
+            key = "jordan-fund", title = "A fund counted in people", kind = "financial", lineOfEffort = "meetings",
+            actors = new[] { "Jordan", "Coalition" }, target = new { amount = 100, unit = "people" },
+            statedIn = new { documentKey = "washington-2024", quote = "jordan-fund" }
+        };
+
+        var refused = await Api.Write("/api/commitments", quantityForMoney, 422);
+        refused.Json().GetProperty("rule").GetString().ShouldBe("target-kind-mismatch");
+
+        // Jordan was not claimed by the refused statement: its first accepted spelling is the one kept.
+        await Api.Write("/api/commitments", MilestoneBody("jordan-meeting", actors: ["JORDAN"]), 201);
+        (await Api.Write("/api/commitments", MilestoneBody("jordan-again", actors: ["Jordan"]), 409))
+            .ReadProblem(409).Detail.ShouldNotBeNull().ShouldStartWith("actor 'Jordan' is recorded as 'JORDAN'");
+    }
+
+    [Fact]
     public async Task a_name_that_would_look_like_another_but_compare_apart_is_refused()
     {
         await Api.RegisterDocument(DocumentScenarios.Washington2024());

@@ -78,6 +78,8 @@ public static class StateCommitmentEndpoint
         {
             return unregistered;
         }
+        // A statement its own rules refuse is answered by Post with that rule's 422, and claims no name.
+        if (document is not null && Refusal(request, document) is not null) return WolverineContinue.NoProblems;
         // Last, in the write's transaction: a refused request leaves no name claimed.
         return await NameSpellings.ClaimAsync(session, NameSpellings.Of(request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim())), token)
             is { } spelledOtherwise
@@ -93,23 +95,28 @@ public static class StateCommitmentEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     public static (IResult, IMartenOp, OutgoingMessages) Post(StateCommitmentRequest request, DocumentView? document)
     {
-        if (DocumentChecks.DayNeeded(document!, request.StatedOn, "statedOn") is { } undated)
-        {
-            return (RuleProblems.For(undated), MartenOps.Nothing(), []);
-        }
-        var key = StreamIds.Normalise(request.Key);
-        var stated = new CommitmentStated(key, request.Title.Trim(), request.Kind!.Value, request.LineOfEffort.Trim(),
-            request.Actors!.Select(a => a.Trim()).ToList(), request.Target, request.Deadline,
-            request.StatedIn with { DocumentKey = StreamIds.Normalise(request.StatedIn.DocumentKey) },
-            request.StatedOn ?? document!.PublishedOn);
-
-        var decision = StateCommitment.Decide(stated);
+        var decision = Decide(request, document!);
         if (decision.Violation is { } violation) return (RuleProblems.For(violation), MartenOps.Nothing(), []);
 
-        var id = StreamIds.ForCommitment(key);
+        var stated = (CommitmentStated)decision.Events[0];
+        var id = StreamIds.ForCommitment(stated.Key);
         var started = CommitmentState.Stated(stated) with { Id = id };
-        return (new WriteAccepted(new Recorded(key, 1, ["commitment-stated"]), 1, $"/api/commitments/{key}"),
+        return (new WriteAccepted(new Recorded(stated.Key, 1, ["commitment-stated"]), 1, $"/api/commitments/{stated.Key}"),
             MartenOps.StartStream<CommitmentProgress>(id, [.. decision.Events]),
             [.. CheckDeadline.WhenDueDateChanged(null, started)]);
+    }
+
+    private static RuleViolation? Refusal(StateCommitmentRequest request, DocumentView document) =>
+        Decide(request, document).Violation;
+
+    /// <summary>The statement as the request and its document give it, and whether the rules take it.</summary>
+    private static Decision Decide(StateCommitmentRequest request, DocumentView document)
+    {
+        if (DocumentChecks.DayNeeded(document, request.StatedOn, "statedOn") is { } undated) return undated;
+        var stated = new CommitmentStated(StreamIds.Normalise(request.Key), request.Title.Trim(), request.Kind!.Value,
+            request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim()).ToList(), request.Target, request.Deadline,
+            request.StatedIn with { DocumentKey = StreamIds.Normalise(request.StatedIn.DocumentKey) },
+            request.StatedOn ?? document.PublishedOn);
+        return StateCommitment.Decide(stated);
     }
 }
