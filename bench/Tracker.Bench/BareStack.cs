@@ -62,12 +62,8 @@ public sealed class BareStack(BenchSettings settings, int port) : IDisposable
         }
     }
 
-    /// <summary>One event appended to one of the streams, as the service's write scenario spreads them.</summary>
-    public async Task<bool> Append(int stream, long n)
-    {
-        using var response = await Client.PostAsJsonAsync($"/bare/{StreamId(stream)}", new { amount = 1000m + n });
-        return response.IsSuccessStatusCode;
-    }
+    /// <summary>Stream n's append for a client's n-th request: the route and its body.</summary>
+    public static (string Path, object Body) AppendOf(int stream, long n) => ($"/bare/{StreamId(stream)}", new { amount = 1000m + n });
 
     public async Task<bool> Read(int stream)
     {

@@ -9,22 +9,31 @@ namespace Tracker.Bench;
 /// <see cref="HttpLoad"/> cost about half as much CPU per read as the service's HTTP process and, on two cores shared with the
 /// service and PostgreSQL, put their own thread pool's and collector's delays into the latencies they time: the same
 /// half load of reads by key (9,640/s), the two clients in turns against one service, measured p50 3.3 and 3.2 ms
-/// through them and 0.3 and 0.4 ms through this client (docs/benchmarks-profile.md, twenty-second session). Writes keep
-/// the .NET client: each needs the version its commitment's last answer gave (If-Match).
+/// through them and 0.3 and 0.4 ms through this client (docs/benchmarks-profile.md, twenty-second session). The writes'
+/// scenario drives it too: it keeps each commitment's last ETag for If-Match (-e).
 /// </summary>
 public sealed class LeanClient(string executable, string artifacts)
 {
-    /// <summary>Closed loop: each connection sends its next GET as soon as the last is answered.</summary>
-    public Task<LoadResult> ClosedLoop(Uri server, IReadOnlyList<string> paths, int connections, TimeSpan duration, string? apiKey = null) =>
-        Run(server, paths, apiKey, duration, ["-c", Number(connections), "-d", Number(duration.TotalSeconds)]);
+    /// <summary>
+    /// Closed loop: each connection sends its next request (a path to GET, or "POST path body") as soon as the last is
+    /// answered. <paramref name="writer"/>: each connection keeps to its own lines (line c + connections * n, loadgen -s),
+    /// as a monitor keeps to its own commitments, and sends each write with If-Match at the version the last answer about
+    /// its commitment gave (loadgen -e).
+    /// </summary>
+    public Task<LoadResult> ClosedLoop(Uri server, IReadOnlyList<string> paths, int connections, TimeSpan duration, string? apiKey = null,
+        bool writer = false) =>
+        Run(server, paths, apiKey, duration, ["-c", Number(connections), "-d", Number(duration.TotalSeconds), .. writer ? (string[])["-s", "-e"] : []]);
 
     /// <summary>
     /// Open loop at a fixed rate, timed from when each request was due, after <see cref="HttpLoad.WarmUp"/> at that rate
     /// (as <see cref="HttpLoad.FixedRate"/>); at most <paramref name="connections"/> in flight, the rest waiting for one.
+    /// With <paramref name="conditional"/>, writes carry If-Match, and one to a commitment with a write in flight waits for
+    /// it (loadgen -e).
     /// </summary>
-    public Task<LoadResult> FixedRate(Uri server, IReadOnlyList<string> paths, double perSecond, TimeSpan duration, int connections, string? apiKey = null) =>
+    public Task<LoadResult> FixedRate(Uri server, IReadOnlyList<string> paths, double perSecond, TimeSpan duration, int connections, string? apiKey = null,
+        bool conditional = false) =>
         Run(server, paths, apiKey, HttpLoad.WarmUp + duration, ["-c", Number(connections), "-d", Number(duration.TotalSeconds), "-r", Number(perSecond),
-            "-w", Number(HttpLoad.WarmUp.TotalSeconds)]);
+            "-w", Number(HttpLoad.WarmUp.TotalSeconds), .. conditional ? (string[])["-e"] : []]);
 
     /// <summary>
     /// Longer than the load lasts, it has hung: the client has no timeout of its own per request, so a request the

@@ -71,7 +71,7 @@ using (service)
     }
     var scenarios = new (int Number, string Name, Func<Task<Section>> Run)[]
     {
-        (1, "writes", () => WriteScenarios.Writes(work, service, bare)),
+        (1, "writes", () => WriteScenarios.Writes(work, service, bare, lean)),
         (2, "hot-spot writes", () => WriteScenarios.HotSpot(work, service)),
         (3, "reads", () => ReadScenarios.Reads(work, service, bare, lean)),
         (5, "time travel", () => HistoryScenarios.TimeTravel(work)),

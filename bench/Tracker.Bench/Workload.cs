@@ -127,16 +127,37 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
         return response;
     }
 
+    /// <summary>A client's n-th write to a commitment: a progress report or a pledge (alternately), the route and its body.</summary>
+    public static (string Path, object Body) WriteOf(string key, long n) => n % 2 == 0
+        ? ($"/api/commitments/{key}/progress",
+           new { figure = 1000m + n, currency = "USD", comparator = "exactly", asOf = "2025-06-01", source = new { documentKey = "bench-doc", primary = true } })
+        : ($"/api/commitments/{key}/pledges",
+           new { pledger = $"Member {n % 40}", amount = new { amount = 1000m + n, currency = "USD" }, announcedOn = "2025-06-01", source = new { documentKey = "bench-doc", primary = true } });
+
+    /// <summary>
+    /// The write scenario's requests for the C load generator (<see cref="LeanClient"/>, each connection its own lines):
+    /// connection c's j-th request is line c + clients * j, which writes to the c-th client's commitments in turn, as
+    /// <see cref="WriteOf"/> (a report, then a pledge, to each), for 80 requests before it starts again.
+    /// </summary>
+    public static string[] WriteLines(BenchSettings settings, Func<int, long, (string Path, object Body)> write)
+    {
+        var perClient = settings.WriteCommitments / settings.Clients;
+        return [.. Enumerable.Range(0, WriteCycle * settings.Clients).Select(line =>
+        {
+            var (client, j) = (line % settings.Clients, line / settings.Clients);
+            var (path, body) = write(client * perClient + (int)(j / 2 % perClient), j);
+            return $"POST {path} {JsonSerializer.Serialize(body)}";
+        })];
+    }
+
+    /// <summary>Requests per connection before its lines repeat: 40 pledgers, each named twice.</summary>
+    private const int WriteCycle = 80;
+
     /// <summary>A progress report or a pledge (alternately), with If-Match at the version last seen.</summary>
     public static HttpRequestMessage Write(string key, long n, string? etag)
     {
-        object body = n % 2 == 0
-            ? new { figure = 1000m + n, currency = "USD", comparator = "exactly", asOf = "2025-06-01", source = new { documentKey = "bench-doc", primary = true } }
-            : new { pledger = $"Member {n % 40}", amount = new { amount = 1000m + n, currency = "USD" }, announcedOn = "2025-06-01", source = new { documentKey = "bench-doc", primary = true } };
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/commitments/{key}/{(n % 2 == 0 ? "progress" : "pledges")}")
-        {
-            Content = JsonContent.Create(body)
-        };
+        var (path, body) = WriteOf(key, n);
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         if (etag is not null) request.Headers.TryAddWithoutValidation("If-Match", etag);
         return request;
     }

@@ -3,11 +3,19 @@ namespace Tracker.Bench;
 /// <summary>Scenarios 1 and 2: writes through the REST API, spread out and on one hot commitment.</summary>
 public static class WriteScenarios
 {
-    public static async Task<Section> Writes(Workload work, ServiceProcess service, BareStack bare)
+    public static async Task<Section> Writes(Workload work, ServiceProcess service, BareStack bare, LeanClient lean)
     {
         var settings = work.Settings;
         var perClient = settings.WriteCommitments / settings.Clients;
         service.ResetPeak();
+        // Both driven by the C load generator, each connection a monitor writing to its own commitments with If-Match at
+        // the version it last saw (the bare stack answers no ETag, so its appends go unconditionally).
+        var (serviceUrl, bareUrl) = (new Uri(service.BaseUrl), bare.Client.BaseAddress!);
+        var serviceWrites = Workload.WriteLines(settings, (commitment, n) => Workload.WriteOf($"w-{commitment}", n));
+        var bareAppends = Workload.WriteLines(settings, BareStack.AppendOf);
+        Task<LoadResult> Writes(TimeSpan duration) =>
+            lean.ClosedLoop(serviceUrl, serviceWrites, settings.Clients, duration, BenchSettings.AdminKey, writer: true);
+        Task<LoadResult> Appends(TimeSpan duration) => lean.ClosedLoop(bareUrl, bareAppends, settings.Clients, duration, writer: true);
         // The service and the bare stack in turns (Turns), each round after a checkpoint of the database: a measure taken
         // a minute and a half after the other, behind pgbench's inserts and the checkpoint and vacuum they bring, moved the
         // ratio by more than any change did.
@@ -17,12 +25,9 @@ public static class WriteScenarios
         var bareCpuRounds = new List<(CpuPerRequest, int)>();
         var slice = Turns.RoundLength(settings);
         // Both warmed under the same load first, not counted, until the runtime stopped recompiling them (SteadyState).
-        var serviceWarmUp = await SteadyState.WarmUntilCompiled(service.ProcessId, HttpLoad.WarmUp, step =>
-            HttpLoad.ClosedLoop(settings.Clients, step, async (client, n) =>
-                (await work.WriteWithIfMatch($"w-{client * perClient + n % perClient}", n)).Recorded));
+        var serviceWarmUp = await SteadyState.WarmUntilCompiled(service.ProcessId, HttpLoad.WarmUp, Writes);
         await work.ProjectionsCaughtUp();
-        var bareWarmUp = await SteadyState.WarmUntilCompiled(bare.ProcessId, HttpLoad.WarmUp, step =>
-            HttpLoad.ClosedLoop(settings.Clients, step, (client, n) => bare.Append(client * perClient + (int)(n % perClient), n)));
+        var bareWarmUp = await SteadyState.WarmUntilCompiled(bare.ProcessId, HttpLoad.WarmUp, Appends);
         Console.Error.WriteLine($"writes: warmed (the service {serviceWarmUp.TotalSeconds:0} s, the bare stack {bareWarmUp.TotalSeconds:0} s); measuring");
         var catchUps = new List<TimeSpan>();
         await Turns.Alternate(ServiceRound, BareRound);
@@ -37,8 +42,7 @@ public static class WriteScenarios
         {
             await work.Checkpoint();
             var serviceCpu = CpuMeter.Start(service.ProcessId, settings);
-            var writes = await HttpLoad.ClosedLoop(settings.Clients, slice, async (client, n) =>
-                (await work.WriteWithIfMatch($"w-{client * perClient + n % perClient}", n)).Recorded);
+            var writes = await Writes(slice);
             // The async projections take in the round's writes before anything else runs, and what that costs (in the
             // service and in PostgreSQL) is charged to the round's writes.
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -52,8 +56,7 @@ public static class WriteScenarios
         {
             await work.Checkpoint();
             var bareCpu = CpuMeter.Start(bare.ProcessId, settings);
-            var appends = await HttpLoad.ClosedLoop(settings.Clients, slice, (client, n) =>
-                bare.Append(client * perClient + (int)(n % perClient), n));
+            var appends = await Appends(slice);
             bareCpuRounds.Add((bareCpu.PerRequest(appends.Requests), appends.Requests));
             bareRounds.Add(appends);
         }
@@ -63,26 +66,17 @@ public static class WriteScenarios
         // not beside autovacuum's work on the bare stack's tables (the service's own is left to happen when it happens).
         await work.TidyBareStack();
         await work.Checkpoint();
-        var locks = Enumerable.Range(0, settings.WriteCommitments).Select(_ => new SemaphoreSlim(1)).ToArray();
-        var half = await HttpLoad.FixedRate(full.PerSecond / 2, settings.LoadDuration, settings.Clients * 4, async n =>
-        {
-            var i = (int)(n % settings.WriteCommitments);
-            await locks[i].WaitAsync();
-            try { return (await work.WriteWithIfMatch($"w-{i}", n)).Recorded; }
-            finally { locks[i].Release(); }
-        });
+        var half = await lean.FixedRate(serviceUrl, serviceWrites, full.PerSecond / 2, settings.LoadDuration, settings.Clients * 4,
+            BenchSettings.AdminKey, conditional: true);
 
         await work.ProjectionsCaughtUp();
         // The bare stack at the same rate, the same way: how much of the latency is the machine's (the commit's flush, the
         // load generator) rather than ours.
         await work.Checkpoint();
-        var bareHalf = await HttpLoad.FixedRate(full.PerSecond / 2, settings.LoadDuration, settings.Clients * 4, async n =>
-        {
-            var i = (int)(n % settings.WriteCommitments);
-            await locks[i].WaitAsync();
-            try { return await bare.Append(i, n); }
-            finally { locks[i].Release(); }
-        });
+        var bareHalf = await lean.FixedRate(bareUrl, bareAppends, full.PerSecond / 2, settings.LoadDuration, settings.Clients * 4,
+            conditional: true);
+        // The versions the .NET client kept are stale now: the scenarios after start again from none.
+        work.ETags.Clear();
         var bytes = await work.AverageEventBytes();
         var payload = "{\"pad\":\"" + new string('x', Math.Max(1, (int)bytes - 10)) + "\"}";
         await using (var create = work.Database.CreateCommand("create table if not exists public.bench_docs (id bigserial primary key, data jsonb not null)"))
@@ -103,7 +97,8 @@ public static class WriteScenarios
             $"chain trigger and the idempotency and rate-limit middleware, for {Turns.Measured(settings).TotalSeconds:0} s in {Turns.Rounds} rounds, each beside " +
             "a round of the bare stack under the same load (in alternating order, each after a database checkpoint), each warmed first under " +
             $"the same load until the runtime had stopped recompiling it (the service {serviceWarmUp.TotalSeconds:0} s, the bare stack " +
-            $"{bareWarmUp.TotalSeconds:0} s; not counted). Baseline: pgbench, " +
+            $"{bareWarmUp.TotalSeconds:0} s; not counted). The load generator is bench/loadgen/loadgen.c (C, one thread, epoll; HTTP/1.1 " +
+            "keep-alive connections, each keeping the ETag its commitments' last answers gave). Baseline: pgbench, " +
             $"the same {settings.Clients} clients, each transaction one INSERT of a {bytes:0}-byte jsonb row (the average event size).",
             [
                 new("throughput, closed loop", $"{full.PerSecond:0} writes/s", $"{baseline.Tps:0} inserts/s", $"{ratio:P0}", "≥ 40%", ratio >= 0.4,

@@ -3,7 +3,7 @@
  * that the client sharing the machine's two cores with the service and PostgreSQL costs little and adds no pauses of its
  * own (a .NET client's thread pool and garbage collector do). One thread and epoll.
  *
- *   loadgen -p PORT -f PATHS [-h HOST] [-H "Name: value"]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-o FILE] [-t]
+ *   loadgen -p PORT -f PATHS [-h HOST] [-H "Name: value"]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-e] [-o FILE] [-t]
  *
  * PATHS is a file with one request per line: a path to GET, or "POST path body" (the body sent as application/json,
  * to the end of the line). Closed loop (no -r): each connection sends its next request as soon
@@ -12,6 +12,11 @@
  * the count, which must then be a multiple of the connections; a latency counts from the send. Open loop (-r RATE): request n is due at n / RATE seconds and takes path n modulo the count; it
  * goes out on a free connection when due, or waits for one, and its latency counts from when it was due, so queueing
  * shows (as wrk2 measures). Requests due in the first -w seconds are sent but not timed (a warm-up at the rate).
+ *
+ * -e: conditional writes, as a client that keeps the version it last saw. A POST's resource is its path without the last
+ * segment (/api/commitments/w-1/progress is about /api/commitments/w-1); it is sent with If-Match and the ETag the last
+ * successful answer about the same resource carried (none before the first). In the open loop a request whose resource
+ * has one in flight waits for it (still timed from when it was due), so two never race on one version.
  *
  * Prints one line: requests=N errors=N seconds=S p50=MS p95=MS p99=MS max=MS (errors: answers not 2xx, and requests
  * on a connection the server closed, which is then opened again). A write or a connect that fails, or an answer that is
@@ -47,6 +52,8 @@ struct connection {
     double since;      /* when the request in flight was due (open loop) or sent (closed loop), in seconds */
     int timed;         /* whether its latency counts */
     long sent;         /* requests this connection has sent (the closed loop's n) */
+    long which;        /* the path of the request in flight */
+    char etag[128];    /* the ETag of the answer being read (-e) */
     char in[BUFFER];
     size_t have;       /* bytes in `in` not yet consumed */
 };
@@ -55,6 +62,11 @@ static struct sockaddr_in address;
 static const char *host = "127.0.0.1";
 static char **paths;   /* each request's path; its body, if any, in bodies (POST) */
 static char **bodies;
+static int conditional;      /* -e */
+static long *resource_of;    /* each path's resource (-e): an index into etags and in_flight */
+static char (*etags)[128];   /* the last ETag seen for each resource, empty before the first */
+static int *in_flight;       /* requests in flight per resource */
+static long resource_count;
 static long path_count;
 static char headers[4096];
 static struct connection *connections;
@@ -113,11 +125,16 @@ static void record(double latency_seconds)
 
 static void send_request(struct connection *c, long which, double since, int timed)
 {
-    char request[16384];
+    char request[16384], condition[160] = "";
     const char *path = paths[which], *body = bodies[which];
+    if (conditional && body) {
+        long r = resource_of[which];
+        if (etags[r][0]) snprintf(condition, sizeof condition, "If-Match: %s\r\n", etags[r]);
+        in_flight[r]++;
+    }
     int length = body
-        ? snprintf(request, sizeof request, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n%s",
-                   path, host, strlen(body), headers, body)
+        ? snprintf(request, sizeof request, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s%s\r\n%s",
+                   path, host, strlen(body), headers, condition, body)
         : snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", path, host, headers);
     if (length <= 0 || length >= (int)sizeof request) { fputs("loadgen: request too long\n", stderr); exit(2); }
     for (int written = 0; written < length;) {
@@ -129,6 +146,7 @@ static void send_request(struct connection *c, long which, double since, int tim
         written += (int)n;
     }
     c->busy = 1;
+    c->which = which;
     c->since = since;
     c->timed = timed;
     c->sent++;
@@ -150,6 +168,14 @@ static size_t whole_response(struct connection *c, int *status)
     int chunked = 0;
     for (char *line = memmem(in, head, "\r\n", 2) + 2; line < end; line = memmem(line, (size_t)(end - line) + 2, "\r\n", 2) + 2) {
         if (strncasecmp(line, "content-length:", 15) == 0) content_length = atol(line + 15);
+        else if (conditional && strncasecmp(line, "etag:", 5) == 0) {
+            char *value = line + 5, *line_end = memmem(line, (size_t)(end - line) + 2, "\r\n", 2);
+            while (*value == ' ') value++;
+            size_t length = (size_t)(line_end - value);
+            if (length >= sizeof c->etag) { fputs("loadgen: ETag too long\n", stderr); exit(2); }
+            memcpy(c->etag, value, length);
+            c->etag[length] = 0;
+        }
         else if (strncasecmp(line, "transfer-encoding:", 18) == 0) {
             char *line_end = memmem(line, (size_t)(end - line) + 2, "\r\n", 2);
             if (memmem(line, (size_t)(line_end - line), "chunked", 7)) chunked = 1;
@@ -183,7 +209,11 @@ static int receive(struct connection *c, double at)
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             /* the server closed the connection or it failed: the request in flight is an error; open another */
-            if (c->busy) { errors++; completed++; }
+            if (c->busy) {
+                errors++;
+                completed++;
+                if (conditional && bodies[c->which]) in_flight[resource_of[c->which]]--;
+            }
             epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
             close(c->fd);
             open_connection(c);
@@ -193,6 +223,7 @@ static int receive(struct connection *c, double at)
         break;
     }
     int status = 0;
+    c->etag[0] = 0;
     size_t used = whole_response(c, &status);
     if (!used) return 0;
     if (!c->busy) { fputs("loadgen: an answer to no request\n", stderr); exit(2); }
@@ -200,6 +231,11 @@ static int receive(struct connection *c, double at)
     c->have -= used;
     if (c->have) { fputs("loadgen: bytes after a response\n", stderr); exit(2); }
     if (status < 200 || status > 299) errors++;
+    if (conditional && bodies[c->which]) {
+        long r = resource_of[c->which];
+        in_flight[r]--;
+        if (status >= 200 && status <= 299 && c->etag[0]) strcpy(etags[r], c->etag);
+    }
     completed++;
     if (c->timed) record(at - c->since);
     if (tracing) {
@@ -257,12 +293,30 @@ static void read_paths(const char *file)
     if (!path_count) { fputs("loadgen: no paths\n", stderr); exit(2); }
 }
 
+/* Each path's resource: the path without its last segment (-e). A few hundred resources at most: found by a scan. */
+static void find_resources(void)
+{
+    resource_of = malloc(path_count * sizeof *resource_of);
+    etags = calloc((size_t)path_count, sizeof *etags);
+    in_flight = calloc((size_t)path_count, sizeof *in_flight);
+    char **names = malloc(path_count * sizeof *names);
+    if (!resource_of || !etags || !in_flight || !names) fail("malloc");
+    for (long i = 0; i < path_count; i++) {
+        const char *slash = strrchr(paths[i], '/');
+        size_t length = slash ? (size_t)(slash - paths[i]) : strlen(paths[i]);
+        long r = 0;
+        while (r < resource_count && !(strlen(names[r]) == length && strncmp(names[r], paths[i], length) == 0)) r++;
+        if (r == resource_count) names[resource_count++] = strndup(paths[i], length);
+        resource_of[i] = r;
+    }
+}
+
 int main(int argc, char **argv)
 {
     int port = 0, option;
     double duration = 0, rate = 0, warm_up = 0;
     const char *path_file = NULL, *latency_file = NULL;
-    while ((option = getopt(argc, argv, "h:p:f:H:c:d:r:w:o:st")) != -1) {
+    while ((option = getopt(argc, argv, "h:p:f:H:c:d:r:w:o:ste")) != -1) {
         switch (option) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -279,8 +333,9 @@ int main(int argc, char **argv)
         case 'o': latency_file = optarg; break;
         case 's': sticky = 1; break;
         case 't': tracing = 1; break;
+        case 'e': conditional = 1; break;
         default:
-            fputs("usage: loadgen -p PORT -f PATHS [-h HOST] [-H header]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-o FILE] [-t]\n", stderr);
+            fputs("usage: loadgen -p PORT -f PATHS [-h HOST] [-H header]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-e] [-o FILE] [-t]\n", stderr);
             return 2;
         }
     }
@@ -289,6 +344,7 @@ int main(int argc, char **argv)
         return 2;
     }
     read_paths(path_file);
+    if (conditional) find_resources();
     if (sticky && path_count % connection_count != 0) {
         fputs("loadgen: with -s the number of requests must be a multiple of the connections\n", stderr);
         return 2;
@@ -329,13 +385,16 @@ int main(int argc, char **argv)
     }
     for (;;) {
         double at = now();
+        int held = 0;  /* the next request waits for its resource's answer (-e) */
         if (rate > 0) {
             /* every request now due goes out on a free connection; the rest wait for one, still timed from when due */
             for (int i = 0; i < connection_count && next < (long)((now() - start) * rate) + 1 && start + next / rate < end; i++) {
                 struct connection *c = &connections[i];
                 if (c->busy) continue;
+                long which = next % path_count;
+                if (conditional && bodies[which] && in_flight[resource_of[which]]) { held = 1; break; }
                 double due = start + next / rate;
-                send_request(c, next % path_count, due, due - start >= warm_up);
+                send_request(c, which, due, due - start >= warm_up);
                 next++;
                 sent++;
             }
@@ -351,7 +410,7 @@ int main(int argc, char **argv)
             if (until > 0) {
                 wait.tv_sec = (time_t)until;
                 wait.tv_nsec = (long)((until - (double)wait.tv_sec) * 1e9);
-            } else {
+            } else if (!held) {
                 for (int i = 0; i < connection_count; i++) {
                     if (!connections[i].busy) { wait.tv_nsec = 0; break; }
                 }
