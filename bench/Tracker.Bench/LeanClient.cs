@@ -16,24 +16,25 @@ public sealed class LeanClient(string executable, string artifacts)
 {
     /// <summary>
     /// Closed loop: each connection sends its next request (a path to GET, or "POST path body") as soon as the last is
-    /// answered. <paramref name="writer"/>: each connection keeps to its own lines (line c + connections * n, loadgen -s),
-    /// as a monitor keeps to its own commitments, and sends each write with If-Match at the version the last answer about
-    /// its commitment gave (loadgen -e).
+    /// answered. <paramref name="writesTo"/> (writes): each connection keeps to its own lines (line c + connections * n,
+    /// loadgen -s), as a monitor keeps to its own commitments, and sends each write with If-Match at the version the last
+    /// answer about its resource (the path's first <paramref name="writesTo"/> segments) gave (loadgen -e).
     /// </summary>
     public Task<LoadResult> ClosedLoop(Uri server, IReadOnlyList<string> paths, int connections, TimeSpan duration, string? apiKey = null,
-        bool writer = false) =>
-        Run(server, paths, apiKey, duration, ["-c", Number(connections), "-d", Number(duration.TotalSeconds), .. writer ? (string[])["-s", "-e"] : []]);
+        int? writesTo = null) =>
+        Run(server, paths, apiKey, duration, ["-c", Number(connections), "-d", Number(duration.TotalSeconds),
+            .. writesTo is { } segments ? (string[])["-s", "-e", Number(segments)] : []]);
 
     /// <summary>
     /// Open loop at a fixed rate, timed from when each request was due, after <see cref="HttpLoad.WarmUp"/> at that rate
     /// (as <see cref="HttpLoad.FixedRate"/>); at most <paramref name="connections"/> in flight, the rest waiting for one.
-    /// With <paramref name="conditional"/>, writes carry If-Match, and one to a commitment with a write in flight waits for
-    /// it (loadgen -e).
+    /// With <paramref name="writesTo"/>, writes carry If-Match, and one to a resource with a write in flight waits for it
+    /// (loadgen -e).
     /// </summary>
     public Task<LoadResult> FixedRate(Uri server, IReadOnlyList<string> paths, double perSecond, TimeSpan duration, int connections, string? apiKey = null,
-        bool conditional = false) =>
+        int? writesTo = null) =>
         Run(server, paths, apiKey, HttpLoad.WarmUp + duration, ["-c", Number(connections), "-d", Number(duration.TotalSeconds), "-r", Number(perSecond),
-            "-w", Number(HttpLoad.WarmUp.TotalSeconds), .. conditional ? (string[])["-e"] : []]);
+            "-w", Number(HttpLoad.WarmUp.TotalSeconds), .. writesTo is { } segments ? (string[])["-e", Number(segments)] : []]);
 
     /// <summary>
     /// Longer than the load lasts, it has hung: the client has no timeout of its own per request, so a request the

@@ -14,8 +14,8 @@ public static class WriteScenarios
         var serviceWrites = Workload.WriteLines(settings, (commitment, n) => Workload.WriteOf($"w-{commitment}", n));
         var bareAppends = Workload.WriteLines(settings, BareStack.AppendOf);
         Task<LoadResult> Writes(TimeSpan duration) =>
-            lean.ClosedLoop(serviceUrl, serviceWrites, settings.Clients, duration, BenchSettings.AdminKey, writer: true);
-        Task<LoadResult> Appends(TimeSpan duration) => lean.ClosedLoop(bareUrl, bareAppends, settings.Clients, duration, writer: true);
+            lean.ClosedLoop(serviceUrl, serviceWrites, settings.Clients, duration, BenchSettings.AdminKey, CommitmentSegments);
+        Task<LoadResult> Appends(TimeSpan duration) => lean.ClosedLoop(bareUrl, bareAppends, settings.Clients, duration, writesTo: StreamSegments);
         // The service and the bare stack in turns (Turns), each round after a checkpoint of the database: a measure taken
         // a minute and a half after the other, behind pgbench's inserts and the checkpoint and vacuum they bring, moved the
         // ratio by more than any change did.
@@ -67,14 +67,14 @@ public static class WriteScenarios
         await work.TidyBareStack();
         await work.Checkpoint();
         var half = await lean.FixedRate(serviceUrl, serviceWrites, full.PerSecond / 2, settings.LoadDuration, settings.Clients * 4,
-            BenchSettings.AdminKey, conditional: true);
+            BenchSettings.AdminKey, CommitmentSegments);
 
         await work.ProjectionsCaughtUp();
         // The bare stack at the same rate, the same way: how much of the latency is the machine's (the commit's flush, the
         // load generator) rather than ours.
         await work.Checkpoint();
         var bareHalf = await lean.FixedRate(bareUrl, bareAppends, full.PerSecond / 2, settings.LoadDuration, settings.Clients * 4,
-            conditional: true);
+            writesTo: StreamSegments);
         // The versions the .NET client kept are stale now: the scenarios after start again from none.
         work.ETags.Clear();
         var bytes = await work.AverageEventBytes();
@@ -128,6 +128,9 @@ public static class WriteScenarios
                     By: BenchReport.Above(peak, 381, " MiB", note: " (400 MB)"))
             ], []);
     }
+
+    /// <summary>The segments of a write's path that name what it writes to: /api/commitments/{key}, /bare/{id}.</summary>
+    private const int CommitmentSegments = 3, StreamSegments = 2;
 
     public static async Task<Section> HotSpot(Workload work, ServiceProcess service)
     {

@@ -3,7 +3,7 @@
  * that the client sharing the machine's two cores with the service and PostgreSQL costs little and adds no pauses of its
  * own (a .NET client's thread pool and garbage collector do). One thread and epoll.
  *
- *   loadgen -p PORT -f PATHS [-h HOST] [-H "Name: value"]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-e] [-o FILE] [-t]
+ *   loadgen -p PORT -f PATHS [-h HOST] [-H "Name: value"]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-e SEGMENTS] [-o FILE] [-t]
  *
  * PATHS is a file with one request per line: a path to GET, or "POST path body" (the body sent as application/json,
  * to the end of the line). Closed loop (no -r): each connection sends its next request as soon
@@ -13,10 +13,11 @@
  * goes out on a free connection when due, or waits for one, and its latency counts from when it was due, so queueing
  * shows (as wrk2 measures). Requests due in the first -w seconds are sent but not timed (a warm-up at the rate).
  *
- * -e: conditional writes, as a client that keeps the version it last saw. A POST's resource is its path without the last
- * segment (/api/commitments/w-1/progress is about /api/commitments/w-1); it is sent with If-Match and the ETag the last
- * successful answer about the same resource carried (none before the first). In the open loop a request whose resource
- * has one in flight waits for it (still timed from when it was due), so two never race on one version.
+ * -e SEGMENTS: writes as a client that keeps the version it last saw. A POST's resource is its path's first SEGMENTS
+ * segments (with 3, /api/commitments/w-1/progress is about /api/commitments/w-1); it is sent with If-Match and the ETag
+ * the last successful answer about the same resource carried (none before the first, nor from a server that sends none).
+ * In the open loop a request whose resource has one in flight waits for it (still timed from when it was due), so two
+ * never race on one version.
  *
  * Prints one line: requests=N errors=N seconds=S p50=MS p95=MS p99=MS max=MS (errors: answers not 2xx, and requests
  * on a connection the server closed, which is then opened again). A write or a connect that fails, or an answer that is
@@ -62,7 +63,7 @@ static struct sockaddr_in address;
 static const char *host = "127.0.0.1";
 static char **paths;   /* each request's path; its body, if any, in bodies (POST) */
 static char **bodies;
-static int conditional;      /* -e */
+static int conditional;      /* -e: the segments of a path that name its resource */
 static long *resource_of;    /* each path's resource (-e): an index into etags and in_flight */
 static char (*etags)[128];   /* the last ETag seen for each resource, empty before the first */
 static int *in_flight;       /* requests in flight per resource */
@@ -293,7 +294,7 @@ static void read_paths(const char *file)
     if (!path_count) { fputs("loadgen: no paths\n", stderr); exit(2); }
 }
 
-/* Each path's resource: the path without its last segment (-e). A few hundred resources at most: found by a scan. */
+/* Each path's resource: its first -e segments. A few hundred resources at most: found by a scan. */
 static void find_resources(void)
 {
     resource_of = malloc(path_count * sizeof *resource_of);
@@ -302,8 +303,12 @@ static void find_resources(void)
     char **names = malloc(path_count * sizeof *names);
     if (!resource_of || !etags || !in_flight || !names) fail("malloc");
     for (long i = 0; i < path_count; i++) {
-        const char *slash = strrchr(paths[i], '/');
-        size_t length = slash ? (size_t)(slash - paths[i]) : strlen(paths[i]);
+        const char *end = paths[i];
+        for (int segment = 0; segment < conditional && *end; segment++) {
+            end++; /* past the segment's leading slash */
+            while (*end && *end != '/' && *end != '?') end++;
+        }
+        size_t length = (size_t)(end - paths[i]);
         long r = 0;
         while (r < resource_count && !(strlen(names[r]) == length && strncmp(names[r], paths[i], length) == 0)) r++;
         if (r == resource_count) names[resource_count++] = strndup(paths[i], length);
@@ -316,7 +321,7 @@ int main(int argc, char **argv)
     int port = 0, option;
     double duration = 0, rate = 0, warm_up = 0;
     const char *path_file = NULL, *latency_file = NULL;
-    while ((option = getopt(argc, argv, "h:p:f:H:c:d:r:w:o:ste")) != -1) {
+    while ((option = getopt(argc, argv, "h:p:f:H:c:d:r:w:o:ste:")) != -1) {
         switch (option) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -333,9 +338,12 @@ int main(int argc, char **argv)
         case 'o': latency_file = optarg; break;
         case 's': sticky = 1; break;
         case 't': tracing = 1; break;
-        case 'e': conditional = 1; break;
+        case 'e':
+            conditional = atoi(optarg);
+            if (conditional < 1) { fputs("loadgen: -e takes the number of segments that name a resource (1 or more)\n", stderr); return 2; }
+            break;
         default:
-            fputs("usage: loadgen -p PORT -f PATHS [-h HOST] [-H header]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-e] [-o FILE] [-t]\n", stderr);
+            fputs("usage: loadgen -p PORT -f PATHS [-h HOST] [-H header]... -c CONNECTIONS -d SECONDS [-s | -r RATE -w SECONDS] [-e SEGMENTS] [-o FILE] [-t]\n", stderr);
             return 2;
         }
     }
