@@ -150,7 +150,7 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
         })];
     }
 
-    /// <summary>Requests per connection before its lines repeat: 40 pledgers, each named twice.</summary>
+    /// <summary>Requests per connection before its lines repeat: 40 reports and 40 pledges (from Members 1, 3, ..., 39).</summary>
     private const int WriteCycle = 80;
 
     /// <summary>A progress report or a pledge (alternately), with If-Match at the version last seen.</summary>

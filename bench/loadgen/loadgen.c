@@ -15,9 +15,10 @@
  *
  * -e SEGMENTS: writes as a client that keeps the version it last saw. A POST's resource is its path's first SEGMENTS
  * segments (with 3, /api/commitments/w-1/progress is about /api/commitments/w-1); it is sent with If-Match and the ETag
- * the last successful answer about the same resource carried (none before the first, nor from a server that sends none).
- * In the open loop a request whose resource has one in flight waits for it (still timed from when it was due), so two
- * never race on one version.
+ * the last successful answer about the same resource carried (none before the first, nor from a server that sends none;
+ * a 412, or a connection lost while a write was in flight, forgets it, so the next write goes without). In the open loop
+ * a write whose resource has one in flight waits for it (still timed from when it was due; later writes to other
+ * resources go out meanwhile), so two never race on one version. A path with fewer segments has no resource.
  *
  * Prints one line: requests=N errors=N seconds=S p50=MS p95=MS p99=MS max=MS (errors: answers not 2xx, and requests
  * on a connection the server closed, which is then opened again). A write or a connect that fails, or an answer that is
@@ -64,9 +65,13 @@ static const char *host = "127.0.0.1";
 static char **paths;   /* each request's path; its body, if any, in bodies (POST) */
 static char **bodies;
 static int conditional;      /* -e: the segments of a path that name its resource */
-static long *resource_of;    /* each path's resource (-e): an index into etags and in_flight */
+static long *resource_of;    /* each path's resource (-e): an index into etags and in_flight, or -1 for none */
 static char (*etags)[128];   /* the last ETag seen for each resource, empty before the first */
 static int *in_flight;       /* requests in flight per resource */
+static int *waiting;         /* requests held per resource (open loop) */
+static long *held_which;     /* the open loop's held requests, in the order they were due */
+static double *held_due;
+static long held_count, held_capacity;
 static long resource_count;
 static long path_count;
 static char headers[4096];
@@ -124,12 +129,38 @@ static void record(double latency_seconds)
     latencies[latency_count++] = (uint32_t)(latency_seconds * 1e6);
 }
 
+static struct connection *free_connection(void)
+{
+    for (int i = 0; i < connection_count; i++)
+        if (!connections[i].busy) return &connections[i];
+    return NULL;
+}
+
+/* Holds an open-loop write until its resource is free. */
+static void hold(long which, double due)
+{
+    if (held_count == held_capacity) {
+        held_capacity = held_capacity ? held_capacity * 2 : 256;
+        held_which = realloc(held_which, held_capacity * sizeof *held_which);
+        held_due = realloc(held_due, held_capacity * sizeof *held_due);
+        if (!held_which || !held_due) fail("realloc");
+    }
+    held_which[held_count] = which;
+    held_due[held_count++] = due;
+}
+
+/* The resource a request writes to (-e), or -1: a GET, a path too short, or no -e. */
+static long resource(long which)
+{
+    return conditional && bodies[which] ? resource_of[which] : -1;
+}
+
 static void send_request(struct connection *c, long which, double since, int timed)
 {
     char request[16384], condition[160] = "";
     const char *path = paths[which], *body = bodies[which];
-    if (conditional && body) {
-        long r = resource_of[which];
+    long r = resource(which);
+    if (r >= 0) {
         if (etags[r][0]) snprintf(condition, sizeof condition, "If-Match: %s\r\n", etags[r]);
         in_flight[r]++;
     }
@@ -213,7 +244,11 @@ static int receive(struct connection *c, double at)
             if (c->busy) {
                 errors++;
                 completed++;
-                if (conditional && bodies[c->which]) in_flight[resource_of[c->which]]--;
+                long r = resource(c->which);
+                if (r >= 0) {
+                    in_flight[r]--;
+                    etags[r][0] = 0; /* whether the write was recorded is not known */
+                }
             }
             epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
             close(c->fd);
@@ -232,10 +267,11 @@ static int receive(struct connection *c, double at)
     c->have -= used;
     if (c->have) { fputs("loadgen: bytes after a response\n", stderr); exit(2); }
     if (status < 200 || status > 299) errors++;
-    if (conditional && bodies[c->which]) {
-        long r = resource_of[c->which];
+    long r = resource(c->which);
+    if (r >= 0) {
         in_flight[r]--;
         if (status >= 200 && status <= 299 && c->etag[0]) strcpy(etags[r], c->etag);
+        else if (status == 412) etags[r][0] = 0;
     }
     completed++;
     if (c->timed) record(at - c->since);
@@ -300,13 +336,20 @@ static void find_resources(void)
     resource_of = malloc(path_count * sizeof *resource_of);
     etags = calloc((size_t)path_count, sizeof *etags);
     in_flight = calloc((size_t)path_count, sizeof *in_flight);
+    waiting = calloc((size_t)path_count, sizeof *waiting);
     char **names = malloc(path_count * sizeof *names);
-    if (!resource_of || !etags || !in_flight || !names) fail("malloc");
+    if (!resource_of || !etags || !in_flight || !waiting || !names) fail("malloc");
     for (long i = 0; i < path_count; i++) {
         const char *end = paths[i];
-        for (int segment = 0; segment < conditional && *end; segment++) {
+        int segments = 0;
+        while (segments < conditional && *end == '/') {
             end++; /* past the segment's leading slash */
             while (*end && *end != '/' && *end != '?') end++;
+            segments++;
+        }
+        if (segments < conditional) {
+            resource_of[i] = -1;
+            continue;
         }
         size_t length = (size_t)(end - paths[i]);
         long r = 0;
@@ -393,20 +436,38 @@ int main(int argc, char **argv)
     }
     for (;;) {
         double at = now();
-        int held = 0;  /* the next request waits for its resource's answer (-e) */
         if (rate > 0) {
-            /* every request now due goes out on a free connection; the rest wait for one, still timed from when due */
-            for (int i = 0; i < connection_count && next < (long)((now() - start) * rate) + 1 && start + next / rate < end; i++) {
-                struct connection *c = &connections[i];
-                if (c->busy) continue;
-                long which = next % path_count;
-                if (conditional && bodies[which] && in_flight[resource_of[which]]) { held = 1; break; }
+            /* first the writes held for their resource, in the order they were due, once it is free */
+            for (long h = 0; h < held_count;) {
+                long which = held_which[h], r = resource(which);
+                struct connection *c = free_connection();
+                if (!c) break;
+                if (in_flight[r]) { h++; continue; }
+                send_request(c, which, held_due[h], held_due[h] - start >= warm_up);
+                sent++;
+                waiting[r]--;
+                memmove(held_which + h, held_which + h + 1, (size_t)(held_count - h - 1) * sizeof *held_which);
+                memmove(held_due + h, held_due + h + 1, (size_t)(held_count - h - 1) * sizeof *held_due);
+                held_count--;
+            }
+            /* every request now due goes out on a free connection; the rest wait for one, still timed from when due; a
+               write to a resource with one in flight or held is held behind it */
+            while (next < (long)((now() - start) * rate) + 1 && start + next / rate < end) {
+                long which = next % path_count, r = resource(which);
                 double due = start + next / rate;
+                if (r >= 0 && (in_flight[r] || waiting[r])) {
+                    hold(which, due);
+                    waiting[r]++;
+                    next++;
+                    continue;
+                }
+                struct connection *c = free_connection();
+                if (!c) break;
                 send_request(c, which, due, due - start >= warm_up);
                 next++;
                 sent++;
             }
-            if (start + next / rate >= end && completed == sent) break;
+            if (start + next / rate >= end && completed == sent && held_count == 0) break;
         } else if (at >= end && completed == sent) {
             break;
         }
@@ -418,7 +479,7 @@ int main(int argc, char **argv)
             if (until > 0) {
                 wait.tv_sec = (time_t)until;
                 wait.tv_nsec = (long)((until - (double)wait.tv_sec) * 1e9);
-            } else if (!held) {
+            } else {
                 for (int i = 0; i < connection_count; i++) {
                     if (!connections[i].busy) { wait.tv_nsec = 0; break; }
                 }

@@ -140,10 +140,14 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
             statedIn = new { documentKey = "washington-2024", quote = "jordan-fund" }
         };
 
+        // Its rule comes first, before Coalition's spelling...
         var refused = await Api.Write("/api/commitments", quantityForMoney, 422);
         refused.Json().GetProperty("rule").GetString().ShouldBe("target-kind-mismatch");
+        // ...and with every name spelled as recorded or new, the refused statement claims none of them.
+        var spelledRight = await Api.Write("/api/commitments", quantityForMoney with { actors = new[] { "Jordan", "coalition" } }, 422);
+        spelledRight.Json().GetProperty("rule").GetString().ShouldBe("target-kind-mismatch");
 
-        // Jordan was not claimed by the refused statement: its first accepted spelling is the one kept.
+        // Jordan was not claimed by the refused statements: its first accepted spelling is the one kept.
         await Api.Write("/api/commitments", MilestoneBody("jordan-meeting", actors: ["JORDAN"]), 201);
         (await Api.Write("/api/commitments", MilestoneBody("jordan-again", actors: ["Jordan"]), 409))
             .ReadProblem(409).Detail.ShouldNotBeNull().ShouldStartWith("actor 'Jordan' is recorded as 'JORDAN'");
