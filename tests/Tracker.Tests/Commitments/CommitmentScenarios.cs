@@ -11,7 +11,7 @@ public static class CommitmentScenarios
 
     public static object Source => new { documentKey = "washington-2024", primary = true };
 
-    public static object StabilisationGoal(string key = Goal) => new
+    public static object StabilisationGoal(string key = Goal, string documentKey = "washington-2024") => new
     {
         key,
         title = "Raise and implement $394 million for areas liberated from Daesh/ISIS",
@@ -21,7 +21,7 @@ public static class CommitmentScenarios
         target = new { amount = 394_000_000m, currency = "USD" },
         statedIn = new
         {
-            documentKey = "washington-2024",
+            documentKey,
             paragraph = "5",
             quote = "a goal of raising and implementing $394 million for areas liberated from Daesh/ISIS"
         }

@@ -59,7 +59,7 @@ public static class StateCommitmentEndpoint
         session.LoadAsync<DocumentView>(StreamIds.ForDocument(request.StatedIn.DocumentKey));
 
     public static async Task<ProblemDetails> ValidateAsync(StateCommitmentRequest request, DocumentView? document,
-        IDocumentSession session, RegisteredDocuments registered, CancellationToken token)
+        IDocumentSession session, CancellationToken token)
     {
         if (await session.LoadAsync<CommitmentProgress>(StreamIds.ForCommitment(request.Key)) is { } existing)
         {
@@ -72,14 +72,11 @@ public static class StateCommitmentEndpoint
             };
         }
 
-        if (document is null &&
-            await DocumentChecks.AllRegistered(session, registered, request.StatedIn.DocumentKey) is var unregistered &&
-            !ReferenceEquals(unregistered, WolverineContinue.NoProblems))
-        {
-            return unregistered;
-        }
+        // Answered from the load itself, not a second look: a registration committing in between would otherwise
+        // pass the check and leave Post without its document. Ordered before that registration, the 422 is true.
+        if (document is null) return DocumentChecks.NotRegistered([StreamIds.Normalise(request.StatedIn.DocumentKey)]);
         // A statement its own rules refuse is answered by Post with that rule's 422, and claims no name.
-        if (document is not null && Refusal(request, document) is not null) return WolverineContinue.NoProblems;
+        if (Refusal(request, document) is not null) return WolverineContinue.NoProblems;
         // Last, in the write's transaction: a refused request leaves no name claimed.
         return await NameSpellings.ClaimAsync(session, NameSpellings.Of(request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim())), token)
             is { } spelledOtherwise

@@ -61,6 +61,32 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task statements_racing_their_documents_registration_are_recorded_or_told_to_register_it_never_a_500()
+    {
+        // Each round registers a fresh document while statements citing it arrive: some see it, some do not yet.
+        for (var round = 0; round < 10; round++)
+        {
+            var document = $"washington-race-{round}";
+            var statements = Enumerable.Range(0, 12).Select(i => Api.Scenario(s =>
+            {
+                s.Post.Json(StabilisationGoal(key: $"race-{round}-{i}", documentKey: document)).ToUrl("/api/commitments");
+                s.IgnoreStatusCode();
+            }));
+            var registration = Api.Scenario(s =>
+            {
+                s.Post.Json(DocumentScenarios.Washington2024(document)).ToUrl("/api/documents");
+                s.StatusCodeShouldBe(201);
+            });
+
+            var answers = await Task.WhenAll([registration, .. statements]);
+
+            answers.Skip(1).Select(a => a.Context.Response.StatusCode).ShouldAllBe(status => status == 201 || status == 422);
+            foreach (var refused in answers.Skip(1).Where(a => a.Context.Response.StatusCode == 422))
+                refused.ReadProblem(422).Detail.ShouldNotBeNull().ShouldContain(document);
+        }
+    }
+
+    [Fact]
     public async Task invalid_fields_are_a_400_with_a_field_map()
     {
         var result = await Api.Write("/api/commitments", new

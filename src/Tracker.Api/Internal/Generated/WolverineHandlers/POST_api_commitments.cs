@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Tracker.Api.Documents;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
 using Wolverine.Runtime;
@@ -17,15 +16,13 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Stating.StateCommitmentRequest>> _validatorOfStateCommitmentRequestIEnumerable;
-        private readonly Tracker.Api.Documents.RegisteredDocuments _registeredDocuments;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_commitments(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Stating.StateCommitmentRequest>> validatorOfStateCommitmentRequestIEnumerable, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_commitments(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Stating.StateCommitmentRequest>> validatorOfStateCommitmentRequestIEnumerable, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfStateCommitmentRequestIEnumerable = validatorOfStateCommitmentRequestIEnumerable;
-            _registeredDocuments = registeredDocuments;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -52,7 +49,7 @@ namespace Internal.Generated.WolverineHandlers
 
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
             var documentView = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.LoadAsync(request, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
-            var problemDetails2 = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.ValidateAsync(request, documentView, documentSession, _registeredDocuments, httpContext.RequestAborted).ConfigureAwait(false);
+            var problemDetails2 = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.ValidateAsync(request, documentView, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
