@@ -30,6 +30,18 @@ public static class Rules
     }
 
     /// <summary>
+    /// Reversing a target's revision or a restatement brings back the target before it: not one that counts in another
+    /// currency once money is recorded, which would relabel the recorded amounts without converting them.
+    /// </summary>
+    public static RuleViolation? LedgerCurrencyKeptOnReversal(CommitmentState before, CommitmentState after, int version) =>
+        before.MoneyRecorded && after.LedgerCurrency != before.LedgerCurrency
+            ? new RuleViolation("ledger-currency-locked",
+                $"Money is already recorded in {before.LedgerCurrency}; reversing version {version} would bring back a " +
+                $"target counted in {after.LedgerCurrency} and change the ledger currency under it. Correct the recorded " +
+                "money first, or revise the target instead.", ViolationKind.Conflict)
+            : null;
+
+    /// <summary>
     /// Values an amount in the ledger currency. Another currency needs its exchange rate and the rate's date; the
     /// original amount is kept beside the converted one. A rate values the amount as of the day it took effect
     /// (<paramref name="tookEffectOn"/>, IATI's value date), so it may not be dated later than that day.

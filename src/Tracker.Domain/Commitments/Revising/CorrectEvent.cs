@@ -39,6 +39,12 @@ public static class CorrectEvent
                 ViolationKind.Conflict);
         }
 
+        if (retraction is TargetRevisionRetracted or RestatementRetracted &&
+            Rules.LedgerCurrencyKeptOnReversal(state, state.After(retraction), version) is { } relabelled)
+        {
+            return relabelled;
+        }
+
         if (retraction is PledgeRevisionRetracted revision)
         {
             var revised = state.FindPledge(revision.PledgeId)!;

@@ -67,6 +67,38 @@ public sealed class correction_rules
     }
 
     [Fact]
+    public void reversing_the_revision_that_set_the_ledger_currency_is_refused_while_money_is_recorded_in_it()
+    {
+        var state = StabilisationGoal();
+        state = state.Then(ReviseCommitment.Decide(state, new Target(360_000_000m, "EUR", null), null, "in euros", Communique));
+        state = state.WithPledge("Italy", 100m, "EUR");
+
+        state.Correct(2, "the goal was in dollars").ShouldBeRefusedBy("ledger-currency-locked").Message
+            .ShouldContain("EUR");
+        state.LedgerCurrency.ShouldBe("EUR");
+
+        // With the money corrected first, the target may go back to dollars.
+        state = state.Then(state.Correct(3, "announced by mistake"));
+        state = state.Then(state.Correct(2, "the goal was in dollars"));
+        state.LedgerCurrency.ShouldBe("USD");
+    }
+
+    [Fact]
+    public void reversing_a_restatement_that_brought_a_target_in_another_currency_is_refused_while_money_is_recorded()
+    {
+        var state = StabilisationGoal();
+        state = state.Then(RestateCommitment.Decide(state, new CommitmentRestated(new Provenance("brussels-2025", "2", "in pounds"),
+            new DateOnly(2025, 1, 10), new Target(300_000_000m, "GBP", null), null, null)));
+        state = state.WithPledge("United Kingdom", 100m, "GBP");
+
+        state.Correct(2, "misread").ShouldBeRefusedBy("ledger-currency-locked").Kind.ShouldBe(ViolationKind.Conflict);
+
+        // A reversal that keeps the currency is not held back by the money.
+        var revised = state.Then(ReviseCommitment.Decide(state, new Target(320_000_000m, "GBP", null), null, "raised", Communique));
+        revised.Correct(4, "not raised").Accepted.ShouldBeTrue();
+    }
+
+    [Fact]
     public void the_statement_a_correction_and_unknown_versions_cannot_be_corrected()
     {
         var state = StabilisationGoal().WithPledge("Japan", 10m);
