@@ -21,17 +21,20 @@ public static class Slug
     }
 
     /// <summary>
-    /// Whether a slug of the text would lose some of its letters or digits (日本, Ω), or have none at all ("!!!"): two
-    /// such names would share one key. Accents are not lost: "Türkiye" is "turkiye", "København" "kobenhavn".
+    /// Whether a slug of the text would lose some of its letters or numbers (日本, Ω, ², Ⅻ, a letter outside the
+    /// Basic Multilingual Plane), or have none at all ("!!!"): two such names would share one key. Accents are not lost:
+    /// "Türkiye" is "turkiye", "København" "kobenhavn".
     /// </summary>
     public static bool LosesLetters(string text)
     {
         var kept = 0;
-        foreach (var c in text)
+        // By code point, not by UTF-16 unit: the two halves of a letter such as 𝔾 are not letters themselves.
+        foreach (var rune in text.EnumerateRunes())
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
-            if (char.IsAsciiLetterOrDigit(c) || LatinLetter(c) is not null) kept++;
-            else if (char.IsLetterOrDigit(c)) return true;
+            if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark) continue;
+            if (rune.IsBmp && (char.IsAsciiLetterOrDigit((char)rune.Value) || LatinLetter((char)rune.Value) is not null)) kept++;
+            // Numbers of every kind count, not only decimal digits: "Germany²" would otherwise be "germany".
+            else if (Rune.IsLetterOrDigit(rune) || Rune.IsNumber(rune)) return true;
         }
         return kept == 0;
     }

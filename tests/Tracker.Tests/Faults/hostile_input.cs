@@ -336,6 +336,9 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
 
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "日本")), 400, "pledger");
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "!!!")), 400, "pledger");
+        // Numbers that are not decimal digits, and letters outside the Basic Multilingual Plane, would be dropped too.
+        foreach (var merged in new[] { "Germany²", "Ⅻ Nation", "\U0001D53Eermany" })
+            ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: merged)), 400, "pledger");
         var accented = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Türkiye"));
 
         accented.Status.ShouldBe(201, accented.Text);
