@@ -326,7 +326,10 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         word.Text.ShouldContain("page must be a whole number from 1 to 100000");
         var huge = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version=99999999999");
         ShouldBeAProblemNaming(huge, 400, "version");
-        huge.Text.ShouldContain("from -2147483648 to 2147483647");
+        huge.Text.ShouldContain("from 1 (the statement) to 2147483647");
+        // Given but empty, or signed, is not the present: it is a version that does not read.
+        foreach (var odd in new[] { "", "+2", "-1", "%202", "1.0" })
+            ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version={odd}"), 400, "version");
     }
 
     [Fact]

@@ -8,9 +8,9 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// printable ASCII or is too long, or a correlation id that does not begin with a letter or a digit, is a 400 naming it,
 /// before anything reads it, and so is a query parameter given twice (whatever the case of its name). Nothing is trimmed
 /// or cut silently.
-/// The two past-view parameters take one format each, as the OpenAPI document says (the framework's parsing would also
-/// take "01/02/2024", which reads differently in different countries), and a route that answers the present only refuses
-/// them (<see cref="Audit.PastParameters"/>).
+/// The three past-view parameters take one format each, as the OpenAPI document says (the framework's parsing would also
+/// take "01/02/2024", which reads differently in different countries, and would read an empty version as none at all);
+/// a route that answers the present only refuses them (<see cref="Audit.PastParameters"/>).
 /// </summary>
 public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetailsService problems)
 {
@@ -43,6 +43,10 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                     errors[name] = [$"{name} must be a date as YYYY-MM-DD."];
                 else if (name.Equals("recordedAsOf", StringComparison.OrdinalIgnoreCase) && !InstantPattern().IsMatch(value))
                     errors[name] = [$"{name} must be a date and time in ISO 8601 with its offset, such as 2024-09-30T12:00:00Z."];
+                // Empty too: the framework would read "?version=" as no version at all, and answer the present.
+                else if (name.Equals("version", StringComparison.OrdinalIgnoreCase) &&
+                         !(VersionPattern().IsMatch(value) && int.TryParse(value, out var version) && version >= 1))
+                    errors[name] = [$"{name} must be a whole number from 1 (the statement) to {int.MaxValue}."];
             }
             if (Audit.PastParameters.Names.Contains(name, StringComparer.OrdinalIgnoreCase) &&
                 context.GetEndpoint()?.Metadata.GetMetadata<Audit.PastParameters>() is { } past && !past.Taken.Contains(name))
@@ -88,4 +92,7 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
     private static partial System.Text.RegularExpressions.Regex InstantPattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]{1,10}$")]
+    private static partial System.Text.RegularExpressions.Regex VersionPattern();
 }
