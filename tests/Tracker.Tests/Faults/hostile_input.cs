@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Alba;
+using Microsoft.Extensions.DependencyInjection;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
@@ -125,6 +126,41 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?q=a%00b"), 400, "q");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/audit/events?limit=2147483648"), 400, "limit");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}?effectiveAsOf=9999-12-31"), 400, "effectiveAsOf");
+    }
+
+    [Fact]
+    public async Task a_query_parameter_the_route_does_not_take_is_refused_naming_those_it_does()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var misspelt = await Send(HttpMethod.Get, "/api/commitments?stauts=achieved");
+        ShouldBeAProblemNaming(misspelt, 400, "stauts");
+        misspelt.Text.ShouldContain("which takes: status, kind, lineOfEffort");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/dashboard?page=2"), 400, "page");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl + "?dryRun=true", PledgeJson()), 400, "dryRun");
+        (await Send(HttpMethod.Get, "/api/me?x=1")).Text.ShouldContain("which takes none");
+        // Names bind whatever their case, as the framework reads them.
+        (await Send(HttpMethod.Get, "/api/commitments?Status=achieved&PAGESIZE=5")).Status.ShouldBe(200);
+        (await Send(HttpMethod.Head, $"/api/commitments/{Goal}?version=1")).Status.ShouldBe(200);
+    }
+
+    [Fact]
+    public void every_api_route_has_its_query_parameters_known_so_none_is_left_unchecked()
+    {
+        var routes = Api.Services.GetRequiredService<Tracker.Api.Infrastructure.Validation.RouteQueryParameters>();
+        var endpoints = Api.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Tracker.Api.Audit.PastParameters>() is not null)
+            .ToList();
+
+        endpoints.Count.ShouldBeGreaterThan(30);
+        foreach (var endpoint in endpoints)
+        {
+            var method = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Single();
+            routes.Of(method, endpoint.RoutePattern).ShouldNotBeNull($"{method} {endpoint.RoutePattern.RawText}");
+        }
+        routes.Of("GET", endpoints.First(e => e.RoutePattern.RawText == "/api/commitments/{key}").RoutePattern).ShouldNotBeNull()
+            .ShouldBe(["recordedAsOf", "version", "effectiveAsOf"], ignoreOrder: true);
     }
 
     [Fact]

@@ -10,9 +10,10 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// or cut silently.
 /// The three past-view parameters take one format each, as the OpenAPI document says (the framework's parsing would also
 /// take "01/02/2024", which reads differently in different countries, and would read an empty version as none at all);
-/// a route that answers the present only refuses them (<see cref="Audit.PastParameters"/>).
+/// a route that answers the present only refuses them (<see cref="Audit.PastParameters"/>). A query parameter an API
+/// route does not take is a 400 naming those it does (<see cref="RouteQueryParameters"/>).
 /// </summary>
-public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetailsService problems)
+public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetailsService problems, RouteQueryParameters routes)
 {
     public const int MaxHeaderLength = 200;
     private const string CorrelationHeader = Telemetry.CorrelationScope.Header;
@@ -21,6 +22,12 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
     public async Task InvokeAsync(HttpContext context)
     {
         var errors = new Dictionary<string, string[]>();
+        // An API route's own parameters; a name it does not take (a misspelt filter, ?stauts=achieved) would otherwise be
+        // ignored, and the answer look like one to the question asked.
+        var takes = context.Request.QueryString.HasValue && context.GetEndpoint() is RouteEndpoint { Metadata: var metadata } endpoint &&
+                    metadata.GetMetadata<Audit.PastParameters>() is not null
+            ? routes.Of(context.Request.Method, endpoint.RoutePattern)
+            : null;
         foreach (var (name, values) in context.Request.Query)
         {
             if (InputBounds.TextProblem(name, multiLine: false) is { } badName)
@@ -52,6 +59,12 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                 context.GetEndpoint()?.Metadata.GetMetadata<Audit.PastParameters>() is { } past && !past.Taken.Contains(name))
             {
                 errors[name] = [Audit.PastParameters.NotTaken(name)];
+            }
+            else if (takes is not null && !takes.Contains(name))
+            {
+                errors[name] = [takes.Count == 0
+                    ? $"{name} is not a query parameter of this route, which takes none."
+                    : $"{name} is not a query parameter of this route, which takes: {string.Join(", ", takes)}."];
             }
         }
         foreach (var header in RecordedHeaders)
