@@ -25,6 +25,13 @@ public static class AssessStatus
                 $"({tookEffectOn:yyyy-MM-dd}); assess it once it has.");
         }
 
+        if (tookEffectOn < state.StatedOn)
+        {
+            return new RuleViolation("assessment-before-statement",
+                $"The commitment was stated on {state.StatedOn:yyyy-MM-dd}; its status cannot take effect before it " +
+                $"({tookEffectOn:yyyy-MM-dd}). Give the day it took effect for the commitment (effectiveOn), no earlier than its statement.");
+        }
+
         if (status == CommitmentStatus.AchievedLate && Timeliness(state, CommitmentStatus.Achieved, tookEffectOn) != status)
         {
             return new RuleViolation("achieved-on-time",

@@ -19,6 +19,17 @@ public sealed class assessment_rules
     }
 
     [Fact]
+    public void a_status_cannot_take_effect_before_the_commitment_was_stated()
+    {
+        var state = StabilisationGoal();
+
+        AssessStatus.Decide(state, CommitmentStatus.InProgress, Today, "under way", Communique, new DateOnly(2023, 1, 1))
+            .ShouldBeRefusedBy("assessment-before-statement").Message.ShouldContain("2024-09-30");
+        AssessStatus.Decide(state, CommitmentStatus.InProgress, Today, "under way", Communique, state.StatedOn)
+            .Accepted.ShouldBeTrue();
+    }
+
+    [Fact]
     public void an_assessment_dated_before_the_current_one_is_rejected()
     {
         var state = NextMinisterial();
