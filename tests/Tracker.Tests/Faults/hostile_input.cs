@@ -124,6 +124,10 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?page=2147483647"), 400, "page");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?page=99999999999"), 400, "page");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?q=a%00b"), 400, "q");
+        // Bytes that are not UTF-8 would be searched for as other text than was sent.
+        foreach (var bytes in new[] { "%FF", "%C0%AF", "%ED%A0%80", "caf%E9" })
+            ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments?q={bytes}"), 400, "q");
+        (await Send(HttpMethod.Get, "/api/commitments?q=caf%C3%A9%20100%25")).Status.ShouldBe(200);
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/audit/events?limit=2147483648"), 400, "limit");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}?effectiveAsOf=9999-12-31"), 400, "effectiveAsOf");
     }

@@ -28,6 +28,11 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                     metadata.GetMetadata<Audit.PastParameters>() is not null
             ? routes.Of(context.Request.Method, endpoint.RoutePattern)
             : null;
+        // Bytes that are not UTF-8 reach the framework's query as text that is not what was sent ("%FF"): refused, not searched for.
+        if (context.Request.QueryString.Value is { } raw && raw.Contains('%') && NotUtf8(raw) is { } undecodable)
+        {
+            errors[undecodable] = [$"{undecodable} is not valid UTF-8 once its percent-escapes are decoded; percent-encode the UTF-8 bytes of each character."];
+        }
         foreach (var (name, values) in context.Request.Query)
         {
             if (InputBounds.TextProblem(name, multiLine: false) is { } badName)
@@ -98,6 +103,30 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
             Title = "The request is not valid",
             Detail = $"Check {string.Join(", ", errors.Keys)}."
         });
+    }
+
+    /// <summary>The name of the first query parameter whose percent-decoded bytes are not UTF-8; null when all are.</summary>
+    private static string? NotUtf8(string query)
+    {
+        foreach (var pair in query.TrimStart('?').Split('&'))
+        {
+            var bytes = new List<byte>(pair.Length);
+            for (var i = 0; i < pair.Length; i++)
+            {
+                if (pair[i] == '%' && i + 2 < pair.Length && Uri.IsHexDigit(pair[i + 1]) && Uri.IsHexDigit(pair[i + 2]))
+                {
+                    bytes.Add(Convert.FromHexString(pair.AsSpan(i + 1, 2))[0]);
+                    i += 2;
+                }
+                else bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(pair[i].ToString()));
+            }
+            if (!System.Text.Unicode.Utf8.IsValid(bytes.ToArray()))
+            {
+                var name = pair.Split('=')[0];
+                return Uri.UnescapeDataString(name) is { Length: > 0 } decoded && !decoded.Contains('\uFFFD') ? decoded : "query";
+            }
+        }
+        return null;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$")]
