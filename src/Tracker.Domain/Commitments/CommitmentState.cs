@@ -72,7 +72,11 @@ public sealed record CommitmentState
     [JsonIgnore]
     public bool IsAchieved => Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate;
     [JsonIgnore]
-    public string LedgerCurrency => Target is { IsMoney: true } t ? t.Currency! : Commitment.DefaultLedgerCurrency;
+    public string LedgerCurrency => LedgerCurrencyOf(Target);
+
+    /// <summary>What a target counts money in: its own currency when it is money, the default otherwise.</summary>
+    public static string LedgerCurrencyOf(Target? target) =>
+        target is { IsMoney: true } t ? t.Currency! : Commitment.DefaultLedgerCurrency;
 
     /// <summary>The document that stated it, then each that restated it.</summary>
     [JsonIgnore]

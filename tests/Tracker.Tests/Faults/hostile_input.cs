@@ -368,7 +368,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(huge, 400, "version");
         huge.Text.ShouldContain("from 1 (the statement) to 2147483647");
         // Given but empty, or signed, is not the present: it is a version that does not read.
-        foreach (var odd in new[] { "", "+2", "-1", "%202", "1.0" })
+        foreach (var odd in new[] { "", "%2B2", "-1", "%202", "1.0" })
             ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version={odd}"), 400, "version");
     }
 

@@ -108,19 +108,24 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
     /// <summary>The name of the first query parameter whose percent-decoded bytes are not UTF-8; null when all are.</summary>
     private static string? NotUtf8(string query)
     {
+        // Only an escape of a byte above 0x7F can make the bytes other than UTF-8 (%3A and the like are ASCII).
+        if (!HighEscape().IsMatch(query)) return null;
         foreach (var pair in query.TrimStart('?').Split('&'))
         {
-            var bytes = new List<byte>(pair.Length);
+            if (!HighEscape().IsMatch(pair)) continue;
+            var bytes = new byte[pair.Length];
+            var length = 0;
             for (var i = 0; i < pair.Length; i++)
             {
                 if (pair[i] == '%' && i + 2 < pair.Length && Uri.IsHexDigit(pair[i + 1]) && Uri.IsHexDigit(pair[i + 2]))
                 {
-                    bytes.Add(Convert.FromHexString(pair.AsSpan(i + 1, 2))[0]);
+                    bytes[length++] = Convert.FromHexString(pair.AsSpan(i + 1, 2))[0];
                     i += 2;
                 }
-                else bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(pair[i].ToString()));
+                // Any other character is text already; it stands as one ASCII byte (it cannot complete an escaped sequence).
+                else bytes[length++] = (byte)'x';
             }
-            if (!System.Text.Unicode.Utf8.IsValid(bytes.ToArray()))
+            if (!System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(0, length)))
             {
                 var name = pair.Split('=')[0];
                 return Uri.UnescapeDataString(name) is { Length: > 0 } decoded && !decoded.Contains('\uFFFD') ? decoded : "query";
@@ -128,6 +133,9 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         }
         return null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("%[89A-Fa-f][0-9A-Fa-f]")]
+    private static partial System.Text.RegularExpressions.Regex HighEscape();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$")]
     private static partial System.Text.RegularExpressions.Regex DatePattern();

@@ -17,9 +17,9 @@ public sealed partial class RouteQueryParameters(IApiDescriptionGroupCollectionP
 
     /// <summary>The names the route takes (whatever their case, as the framework binds them); null for a route the API does not describe.</summary>
     public IReadOnlySet<string>? Of(string method, RoutePattern route) =>
-        _byEndpoint.GetOrAdd((method, route), key => All.GetValueOrDefault(Key(key.Method, key.Route.RawText ?? "")));
+        _byEndpoint.GetOrAdd((method, route), static (key, all) => all.GetValueOrDefault(Key(key.Method, key.Route.RawText ?? "")), All);
 
-    /// <summary>Every described route, as "METHOD /template", with the names it takes: what a test compares with the OpenAPI document.</summary>
+    /// <summary>Every described route, as "METHOD /template", with the names it takes.</summary>
     public IReadOnlyDictionary<string, IReadOnlySet<string>> All => _byRoute ??= Read();
 
     private Dictionary<string, IReadOnlySet<string>> Read()

@@ -27,9 +27,11 @@ public static class AssessStatus
 
         if (tookEffectOn < state.StatedOn)
         {
-            return new RuleViolation("assessment-before-statement",
-                $"The commitment was stated on {state.StatedOn:yyyy-MM-dd}; its status cannot take effect before it " +
-                $"({tookEffectOn:yyyy-MM-dd}). Give the day it took effect for the commitment (effectiveOn), no earlier than its statement.");
+            return new RuleViolation("assessment-before-statement", assessedOn < state.StatedOn
+                ? $"The commitment was stated on {state.StatedOn:yyyy-MM-dd}; an assessment made earlier ({assessedOn:yyyy-MM-dd}) " +
+                  "cannot judge it. Check the date of the assessment."
+                : $"The commitment was stated on {state.StatedOn:yyyy-MM-dd}; its status cannot take effect before it " +
+                  $"({tookEffectOn:yyyy-MM-dd}). Give effectiveOn no earlier than the statement.");
         }
 
         if (status == CommitmentStatus.AchievedLate && Timeliness(state, CommitmentStatus.Achieved, tookEffectOn) != status)

@@ -18,14 +18,20 @@ public static class Rules
         _ => null
     };
 
-    /// <summary>Once money is recorded, the ledger currency may not change under it.</summary>
+    /// <summary>
+    /// Once money is recorded, the ledger currency may not change under it: not by a money target in another currency,
+    /// nor by a target that is not money, which counts money in the default currency.
+    /// </summary>
     public static RuleViolation? LedgerCurrencyKept(CommitmentState state, Target? newTarget)
     {
-        if (newTarget is not { IsMoney: true } || newTarget.Currency == state.LedgerCurrency) return null;
+        if (newTarget is null || CommitmentState.LedgerCurrencyOf(newTarget) is var counted && counted == state.LedgerCurrency)
+            return null;
         return state.MoneyRecorded
             ? new RuleViolation("ledger-currency-locked",
-                $"Money is already recorded in {state.LedgerCurrency}; a target in {newTarget.Currency} would change the " +
-                "ledger currency under it. Keep the currency, or correct the recorded money first.", ViolationKind.Conflict)
+                $"Money is already recorded in {state.LedgerCurrency}; " +
+                (newTarget.IsMoney ? $"a target in {counted}" : $"a target that is not money (money is then counted in {counted})") +
+                " would change the ledger currency under it. Keep the currency, or correct the recorded money first.",
+                ViolationKind.Conflict)
             : null;
     }
 

@@ -26,4 +26,17 @@ public sealed class revision_rules
         ReviseCommitment.Decide(StabilisationGoal(), new Target(360_000_000m, "EUR", null), null, "r", Communique)
             .Accepted.ShouldBeTrue();
     }
+
+    [Fact]
+    public void a_target_that_is_not_money_cannot_take_the_ledger_away_from_money_recorded_in_another_currency()
+    {
+        var state = NextMinisterial();
+        state = state.Then(ReviseCommitment.Decide(state, new Target(5_000_000m, "EUR", null), null, "a budget", Communique));
+        state = state.Then(ReportProgress.Decide(state, 1_000_000m, null, "EUR", Comparator.About, new DateOnly(2022, 1, 10), null,
+            "spent so far", Communique));
+
+        // Counted in USD by default, the euros would be relabelled dollars.
+        ReviseCommitment.Decide(state, new Target(1m, null, "meeting"), null, "the meeting is the goal", Communique)
+            .ShouldBeRefusedBy("ledger-currency-locked").Message.ShouldContain("not money");
+    }
 }
