@@ -57,14 +57,18 @@ public static class ExportEndpoints
         foreach (var c in await session.Query<CommitmentProgress>().Where(c => c.PledgeCount > 0).OrderBy(c => c.Key)
                      .ToListAsync(token))
         {
-            foreach (var p in await FullHistory.Pledges(session, c.Id, token))
+            var (pledges, revisedOn) = await FullHistory.PledgesWithDays(session, c.Id, token);
+            foreach (var p in pledges)
             {
                 foreach (var a in p.Amounts)
                 {
-                    await csv.Row(c.Key, p.PledgeId, p.Pledger, a.Version == p.AnnouncedVersion ? "pledged" : "revised",
-                        a.Amount.Amount, a.Amount.Currency, a.Version == p.AnnouncedVersion ? p.AnnouncedOn : a.Rate?.On,
-                        a.Rate?.Rate, a.Rate?.On, a.LedgerAmount, c.LedgerCurrency, a.Version, p.Source.DocumentKey,
-                        p.Source.Url, p.Source.Primary, a.Why);
+                    // A revision is dated and sourced as it was recorded, not as the pledge it revises (nor by its rate).
+                    var announced = a.Version == p.AnnouncedVersion;
+                    var source = announced ? p.Source : a.Source ?? p.Source;
+                    await csv.Row(c.Key, p.PledgeId, p.Pledger, announced ? "pledged" : "revised",
+                        a.Amount.Amount, a.Amount.Currency, announced ? p.AnnouncedOn : revisedOn.GetValueOrDefault(a.Version),
+                        a.Rate?.Rate, a.Rate?.On, a.LedgerAmount, c.LedgerCurrency, a.Version, source.DocumentKey,
+                        source.Url, source.Primary, a.Why);
                 }
                 foreach (var s in p.Stages)
                 {

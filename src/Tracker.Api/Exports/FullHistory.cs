@@ -10,13 +10,24 @@ namespace Tracker.Api.Exports;
 /// </summary>
 public static class FullHistory
 {
-    public static async Task<IReadOnlyList<Pledge>> Pledges(IQuerySession session, Guid commitmentId, CancellationToken token)
+    public static async Task<IReadOnlyList<Pledge>> Pledges(IQuerySession session, Guid commitmentId, CancellationToken token) =>
+        (await PledgesWithDays(session, commitmentId, token)).Pledges;
+
+    /// <summary>
+    /// The pledges, and the day each revision took effect: its source's day, or the day it was recorded (as the history
+    /// says), which only the log knows.
+    /// </summary>
+    public static async Task<(IReadOnlyList<Pledge> Pledges, IReadOnlyDictionary<int, DateOnly> RevisedOn)> PledgesWithDays(
+        IQuerySession session, Guid commitmentId, CancellationToken token)
     {
         Commitment? state = null;
+        var revisedOn = new Dictionary<int, DateOnly>();
         foreach (var e in await session.Events.FetchStreamAsync(commitmentId, token: token))
         {
             state = CommitmentReplay.Step(state, commitmentId, e);
+            if (e.Data is PledgeRevised revised)
+                revisedOn[(int)e.Version] = revised.Source.On ?? DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
         }
-        return state?.Pledges ?? [];
+        return (state?.Pledges ?? [], revisedOn);
     }
 }

@@ -20,7 +20,9 @@ public sealed record EvidenceEntry(int Version, Evidence Evidence);
 
 public sealed record Correction(int Version, int CorrectedVersion, string CorrectedEvent, string Reason);
 
-public sealed record PledgeAmount(int Version, Money Amount, ExchangeRate? Rate, decimal LedgerAmount, string Why);
+/// <summary>A pledge's amount as announced or revised; a revision carries its own source (the announcement's is the pledge's).</summary>
+public sealed record PledgeAmount(int Version, Money Amount, ExchangeRate? Rate, decimal LedgerAmount, string Why,
+    Evidence? Source = null);
 
 public sealed record StageEntry(int Version, PledgeStage Stage, Money Amount, DateOnly On, ExchangeRate? Rate,
     decimal LedgerAmount, Evidence Source);

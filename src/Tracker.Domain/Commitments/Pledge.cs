@@ -63,7 +63,7 @@ public sealed record Pledge
 
     public Pledge Revised(PledgeRevised e, int version) => this with
     {
-        Amounts = Amounts.Appended(new PledgeAmount(version, e.NewAmount, e.Rate, e.LedgerAmount, e.Reason))
+        Amounts = Amounts.Appended(new PledgeAmount(version, e.NewAmount, e.Rate, e.LedgerAmount, e.Reason, e.Source))
     };
 
     public Pledge Staged(PledgeStageRecorded e, int version) => this with

@@ -3,6 +3,8 @@ using Alba;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tracker.Api.Exports;
+using Tracker.Domain;
+using Tracker.Domain.Commitments;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
@@ -72,6 +74,30 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
         records.ShouldBe(["pledged", "revised", "committed", "disbursed"]);
         lines[1].ShouldStartWith($"{Goal},germany-1,Germany,pledged,25000000,EUR,2024-10-02,1.084,2024-10-02,27100000.000,USD,2,");
         lines[2].ShouldEndWith("\"topped up, \"\"with thanks\"\"\"");
+    }
+
+    [Fact]
+    public async Task a_revision_in_the_pledges_csv_carries_its_own_source_and_day_not_its_pledges()
+    {
+        await MoneyInSeveralStages();
+        await Api.Write($"{Base}/pledges/germany-1/revisions", new
+        {
+            amount = new { amount = 28_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.1m, on = "2025-01-01" },
+            reason = "cut", source = new { url = "https://example.org/cut", primary = false, on = "2025-02-03" }
+        });
+
+        var (_, lines) = await Csv("/api/exports/pledges.csv");
+
+        var cut = lines.Single(l => l.EndsWith(",cut")).Split(',');
+        cut[3].ShouldBe("revised");
+        cut[6].ShouldBe("2025-02-03");
+        (cut[12], cut[13], cut[14]).ShouldBe(("", "https://example.org/cut", "false"));
+        // A revision whose source gives no day is dated the day it was recorded, as the history dates it.
+        var topped = lines.Single(l => l.Contains("topped up")).Split(',');
+        await using var session = Store.LightweightSession();
+        var recorded = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal)))
+            .Single(e => e.Data is PledgeRevised { Reason: var reason } && reason.StartsWith("topped up")).Timestamp;
+        topped[6].ShouldBe(recorded.UtcDateTime.ToString("yyyy-MM-dd"));
     }
 
     [Fact]
