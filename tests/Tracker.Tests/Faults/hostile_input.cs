@@ -129,6 +129,15 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments?q={bytes}"), 400, "q");
         (await Send(HttpMethod.Get, "/api/commitments?q=caf%C3%A9%20100%25")).Status.ShouldBe(200);
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/audit/events?limit=2147483648"), 400, "limit");
+        // A whole number that does not read is not told the range of its .NET type.
+        foreach (var (url, field) in new[] { ("/api/pledgers?pageSize=abc", "pageSize"), ("/api/audit/events?after=abc", "after"),
+                     ("/api/audit/checkpoints?before=99999999999999999999", "before") })
+        {
+            var unread = await Send(HttpMethod.Get, url);
+            ShouldBeAProblemNaming(unread, 400, field);
+            unread.Text.ShouldNotContain("2147483647");
+            unread.Text.ShouldNotContain("9223372036854775807");
+        }
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}?effectiveAsOf=9999-12-31"), 400, "effectiveAsOf");
     }
 

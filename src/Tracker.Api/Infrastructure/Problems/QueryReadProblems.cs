@@ -19,9 +19,13 @@ public static partial class QueryReadProblems
         // Two values of one parameter (?page=1&page=2) read as one that is not a number: say what is wrong instead.
         var message = http?.Request.Query[parameter].Count > 1
             ? $"{parameter} is given more than once; give it once."
-            // The page's own range, not its type's (the check of the range, Paging, says the same).
+            // The parameter's own range where it is the same on every route, not its type's (the range checks say the same);
+            // a whole number whose range differs by route (pageSize) is named without one rather than with the type's.
             : parameter.Equals("page", StringComparison.OrdinalIgnoreCase) ? $"{parameter} must be a whole number from 1 to {Paging.MaxPage}."
-            : $"{parameter} must be {Format(expected)}.";
+            : parameter.Equals("after", StringComparison.OrdinalIgnoreCase) ? $"{parameter} must be a whole number, 0 or more."
+            : parameter.Equals("before", StringComparison.OrdinalIgnoreCase) ? $"{parameter} must be a whole number, 1 or more."
+            : Format(expected) is var format && format.StartsWith("a whole number") ? $"{parameter} must be a whole number in the range this route gives it (pageSize and limit: from 1 to the route's largest page)."
+            : $"{parameter} must be {format}.";
         problem.Title = "The query is not valid";
         problem.Detail = message;
         problem.Extensions["errors"] = new Dictionary<string, string[]> { [parameter] = [message] };
