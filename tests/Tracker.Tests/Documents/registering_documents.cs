@@ -156,6 +156,18 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_url_carrying_a_user_name_or_password_is_refused()
+    {
+        var result = await Api.RegisterDocument(new
+        {
+            key = "washington-2024", title = "Communiqué", publishedOn = "2024-09-30", kind = "communique", primary = true,
+            url = "https://user:secret@example.org/communique"
+        }, expectedStatus: 400);
+
+        result.ReadProblem(400).Errors.ShouldNotBeNull()["url"].ShouldHaveSingleItem().ShouldContain("user name or password");
+    }
+
+    [Fact]
     public async Task malformed_json_is_a_400_problem_not_a_server_error()
     {
         var result = await Api.Scenario(s =>
