@@ -38,7 +38,10 @@ public sealed record StateCommitmentRequest(
             RuleFor(x => x.LineOfEffort).NotEmpty().MaximumLength(100);
             RuleFor(x => x.Actors).NotEmpty().WithMessage("Name at least one actor responsible (\"coalition\", a member, a working group).");
             RuleForEach(x => x.Actors).NotEmpty().MaximumLength(200)
-                .Must(NameSpellings.ComparesAsItReads).WithMessage($"each actor {NameSpellings.ComparesAsItReadsRule}");
+                .Must(NameSpellings.ComparesAsItReads).WithMessage($"each actor {NameSpellings.ComparesAsItReadsRule}")
+                // commitments.csv lists a commitment's actors in one cell, joined by "; ": one with a ';' would read as two.
+                .Must(actor => actor is null || !actor.Contains(';'))
+                .WithMessage("each actor must be written without ';', which separates the actors in the exports.");
             RuleFor(x => x.LineOfEffort).Must(NameSpellings.ComparesAsItReads)
                 .WithMessage($"lineOfEffort {NameSpellings.ComparesAsItReadsRule}");
             RuleFor(x => x.Actors).Must(a => a!.Count <= MaxActors).When(x => x.Actors is not null)

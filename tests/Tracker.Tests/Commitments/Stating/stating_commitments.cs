@@ -107,6 +107,18 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_actor_written_with_the_exports_separator_is_refused_rather_than_read_as_two()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        var body = System.Text.Json.JsonSerializer.SerializeToNode(StabilisationGoal())!.AsObject();
+        body["actors"] = new System.Text.Json.Nodes.JsonArray("united states; united kingdom", "coalition");
+
+        var result = await Api.Write("/api/commitments", body, 400);
+
+        result.ReadProblem(400).Errors.ShouldNotBeNull()["actors[0]"].ShouldHaveSingleItem().ShouldContain("';'");
+    }
+
+    [Fact]
     public async Task an_unknown_kind_is_a_400()
     {
         var result = await Api.Scenario(s =>
