@@ -57,11 +57,15 @@ public static class OpenApiSetup
                 }
                 return Task.CompletedTask;
             });
-            // A generic answer is named for what it is, not by its .NET type's arguments ("CreationResponseOfstring").
+            // A generic answer is named for what it is, not by its .NET type's arguments ("CreationResponseOfstring",
+            // "VersionedOfPledgedAmount"); any JSON value (a history's before and after) is described where it is used.
             options.CreateSchemaReferenceId = type =>
-                type.Type.IsGenericType && type.Type.GetGenericTypeDefinition() == typeof(Wolverine.Http.CreationResponse<>)
+                (Nullable.GetUnderlyingType(type.Type) ?? type.Type) == typeof(System.Text.Json.JsonElement) ? null
+                : type.Type.IsGenericType && type.Type.GetGenericTypeDefinition() == typeof(Wolverine.Http.CreationResponse<>)
                     ? "CreationResponse"
-                    : Microsoft.AspNetCore.OpenApi.OpenApiOptions.CreateDefaultSchemaReferenceId(type);
+                : type.Type.IsGenericType && type.Type.GetGenericTypeDefinition() == typeof(Tracker.Domain.Commitments.Versioned<>)
+                    ? $"{type.Type.GetGenericArguments()[0].Name}AtVersion"
+                : Microsoft.AspNetCore.OpenApi.OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             // Computed fields (a deadline's dueBy, a target's isMoney) are answered, never read: say so.
             options.AddSchemaTransformer((schema, context, _) =>
             {
