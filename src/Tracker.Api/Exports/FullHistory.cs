@@ -1,4 +1,5 @@
 using Marten;
+using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 
@@ -25,8 +26,10 @@ public static class FullHistory
         foreach (var e in await session.Events.FetchStreamAsync(commitmentId, token: token))
         {
             state = CommitmentReplay.Step(state, commitmentId, e);
-            if (e.Data is PledgeRevised revised)
-                revisedOn[(int)e.Version] = revised.Source.On ?? DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
+            // The day the history gives it: the one place that knows each event's effective date.
+            if (e.Data is PledgeRevised &&
+                TrackedEvents.EffectiveOn(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)) is { } effective)
+                revisedOn[(int)e.Version] = effective;
         }
         return (state?.Pledges ?? [], revisedOn);
     }

@@ -48,7 +48,7 @@ public sealed record Commitment
                            Status != CommitmentStatus.Withdrawn;
 
     /// <summary>Money is counted in the target's currency, or in USD where the target is not money.</summary>
-    public string LedgerCurrency => Target is { IsMoney: true } t ? t.Currency! : DefaultLedgerCurrency;
+    public string LedgerCurrency => CommitmentState.LedgerCurrencyOf(Target);
 
     public Pledge? FindPledge(string pledgeId) =>
         Pledges.FirstOrDefault(p => string.Equals(p.PledgeId, pledgeId, StringComparison.OrdinalIgnoreCase));
