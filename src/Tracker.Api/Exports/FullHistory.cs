@@ -11,9 +11,6 @@ namespace Tracker.Api.Exports;
 /// </summary>
 public static class FullHistory
 {
-    public static async Task<IReadOnlyList<Pledge>> Pledges(IQuerySession session, Guid commitmentId, CancellationToken token) =>
-        (await PledgesWithDays(session, commitmentId, token)).Pledges;
-
     /// <summary>
     /// The pledges, and the day each revision took effect: its source's day, or the day it was recorded (as the history
     /// says), which only the log knows.

@@ -15,7 +15,9 @@ namespace Tracker.Api.Exports;
 /// one iati-activity per financial commitment, written as it is read, one commitment at a time.
 /// The activity is the goal, reported by the tracker's operator; the members pledge toward it, so from the activity's side
 /// their money comes in: a pledge is an Incoming Pledge (13), a committed stage an Incoming Commitment (11), a disbursed
-/// stage Incoming Funds (1), each with the pledger as provider-org (README, "Exports", says why).
+/// stage Incoming Funds (1), each with the pledger as provider-org (README, "Exports", says why). A revised pledge is its
+/// announcement and then, for each revision, one more Incoming Pledge of the difference (negative for a reduction), dated
+/// on the day the revision took effect: IATI records changes to a flow as further transactions, never by rewriting one.
 /// </summary>
 public static class IatiExport
 {
@@ -72,7 +74,8 @@ public static class IatiExport
 
         foreach (var c in commitments)
         {
-            await Activity(xml, iati, c, await FullHistory.Pledges(session, c.Id, token));
+            var (pledges, revisedOn) = await FullHistory.PledgesWithDays(session, c.Id, token);
+            await Activity(xml, iati, c, pledges, revisedOn);
         }
 
         await xml.WriteEndElementAsync();
@@ -81,7 +84,8 @@ public static class IatiExport
     }
 
     /// <summary>The children in the order of the 2.03 schema's iati-activity sequence.</summary>
-    private static async Task Activity(XmlWriter xml, IatiOptions iati, CommitmentProgress c, IReadOnlyList<Pledge> pledges)
+    private static async Task Activity(XmlWriter xml, IatiOptions iati, CommitmentProgress c, IReadOnlyList<Pledge> pledges,
+        IReadOnlyDictionary<int, DateOnly> revisedOn)
     {
         var lang = iati.Language;
         await xml.WriteStartElementAsync(null, "iati-activity", null);
@@ -103,7 +107,11 @@ public static class IatiExport
 
         await xml.WriteStartElementAsync(null, "description", null);
         await xml.WriteAttributeStringAsync(null, "type", null, "1"); // DescriptionType: General
-        await Narrative(xml, lang, $"Stated in {c.StatedIn.DocumentKey}: \u201c{c.StatedIn.Quote}\u201d");
+        // IATI's rules keep the planned end on or after the planned start: a commitment stated after its due date (recorded
+        // late, already overdue) has its due date said here instead.
+        var plannedEnd = c.DueBy is { } due && due >= c.StatedOn ? due : (DateOnly?)null;
+        await Narrative(xml, lang, $"Stated in {c.StatedIn.DocumentKey}: \u201c{c.StatedIn.Quote}\u201d" +
+            (c.DueBy is { } early && plannedEnd is null ? $" Due by {Date(early)}, before the day it was stated." : ""));
         await xml.WriteEndElementAsync();
 
         foreach (var actor in c.Actors)
@@ -120,23 +128,32 @@ public static class IatiExport
         await xml.WriteEndElementAsync();
 
         await ActivityDate(xml, PlannedStart, c.StatedOn);
-        if (c.DueBy is { } dueBy) await ActivityDate(xml, PlannedEnd, dueBy);
+        if (plannedEnd is { } end) await ActivityDate(xml, PlannedEnd, end);
 
         // IATI's rules keep a budget's period within a year; a target due later (or with no date) is in the description.
-        if (c.Target is { IsMoney: true } target && c.DueBy is { } end && end >= c.StatedOn && end < c.StatedOn.AddYears(1))
+        if (c.Target is { IsMoney: true } target && plannedEnd is { } periodEnd && periodEnd < c.StatedOn.AddYears(1))
         {
             await xml.WriteStartElementAsync(null, "budget", null);
             await xml.WriteAttributeStringAsync(null, "type", null, "1"); // BudgetType: Original
             await xml.WriteAttributeStringAsync(null, "status", null, "1"); // BudgetStatus: Indicative
             await Date(xml, "period-start", c.StatedOn);
-            await Date(xml, "period-end", end);
+            await Date(xml, "period-end", periodEnd);
             await Value(xml, target.Amount, target.Currency!, c.StatedOn);
             await xml.WriteEndElementAsync();
         }
 
         foreach (var p in pledges)
         {
-            await Transaction(xml, lang, IncomingPledge, p.Current.Amount.Amount, p.Currency, p.AnnouncedOn, p.Pledger, p.PledgeId);
+            await Transaction(xml, lang, IncomingPledge, p.Amounts[0].Amount.Amount, p.Currency, p.AnnouncedOn, p.Pledger,
+                p.PledgeId);
+            for (var i = 1; i < p.Amounts.Count; i++)
+            {
+                var (before, after) = (p.Amounts[i - 1].Amount, p.Amounts[i]);
+                await Transaction(xml, lang, IncomingPledge, after.Amount.Amount - before.Amount, p.Currency,
+                    revisedOn.GetValueOrDefault(after.Version, p.AnnouncedOn), p.Pledger, p.PledgeId,
+                    $"Pledge revised from {before.Amount.ToString(CultureInfo.InvariantCulture)} to " +
+                    $"{after.Amount.Amount.ToString(CultureInfo.InvariantCulture)} {p.Currency}: {after.Why}");
+            }
             foreach (var s in p.Stages)
             {
                 await Transaction(xml, lang, s.Stage == PledgeStage.Committed ? IncomingCommitment : IncomingFunds,
@@ -167,7 +184,7 @@ public static class IatiExport
     }
 
     private static async Task Transaction(XmlWriter xml, string lang, string type, decimal amount, string currency, DateOnly on,
-        string provider, string reference)
+        string provider, string reference, string? description = null)
     {
         await xml.WriteStartElementAsync(null, "transaction", null);
         await xml.WriteAttributeStringAsync(null, "ref", null, Text(reference));
@@ -176,6 +193,12 @@ public static class IatiExport
         await xml.WriteEndElementAsync();
         await Date(xml, "transaction-date", on);
         await Value(xml, amount, currency, on);
+        if (description is not null)
+        {
+            await xml.WriteStartElementAsync(null, "description", null);
+            await Narrative(xml, lang, description);
+            await xml.WriteEndElementAsync();
+        }
         await xml.WriteStartElementAsync(null, "provider-org", null);
         await Narrative(xml, lang, provider);
         await xml.WriteEndElementAsync();

@@ -143,10 +143,15 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
             Value = t.Element("value")!,
             Provider = t.Element("provider-org")!.Element("narrative")!.Value
         }).ToList();
-        transactions.Select(t => t.Type).ShouldBe(["13", "11", "1"]);
+        // The announcement, then the top-up as a pledge of its own difference, dated the day it was recorded (its source
+        // gives none), then the stages.
+        await using var session = Store.LightweightSession();
+        var toppedUp = DateOnly.FromDateTime((await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal)))
+            .Single(e => e.Data is PledgeRevised).Timestamp.UtcDateTime).ToString("yyyy-MM-dd");
+        transactions.Select(t => t.Type).ShouldBe(["13", "13", "11", "1"]);
         transactions.ShouldAllBe(t => t.Provider == "Germany" && t.Value.Attribute("currency")!.Value == "EUR");
-        transactions.Select(t => t.Value.Value).ShouldBe(["30000000", "20000000", "10000000"]);
-        transactions.Select(t => t.Value.Attribute("value-date")!.Value).ShouldBe(["2024-10-02", "2024-11-01", "2024-12-01"]);
-        transactions.Select(t => t.Date).ShouldBe(["2024-10-02", "2024-11-01", "2024-12-01"]);
+        transactions.Select(t => t.Value.Value).ShouldBe(["25000000", "5000000", "20000000", "10000000"]);
+        transactions.Select(t => t.Value.Attribute("value-date")!.Value).ShouldBe(["2024-10-02", toppedUp, "2024-11-01", "2024-12-01"]);
+        transactions.Select(t => t.Date).ShouldBe(["2024-10-02", toppedUp, "2024-11-01", "2024-12-01"]);
     }
 }

@@ -30,7 +30,7 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
     private static readonly string[] Required =
         ["iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status", "activity-date"];
 
-    private static readonly string[] TransactionOrder = ["transaction-type", "transaction-date", "value", "provider-org"];
+    private static readonly string[] TransactionOrder = ["transaction-type", "transaction-date", "value", "description", "provider-org"];
 
     // Codelists of the 2.03 standard, for the attributes the export writes.
     private static readonly string[] TransactionTypes = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"];
@@ -126,6 +126,51 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         transactions.ShouldAllBe(t => t.Element("value")!.Attribute("value-date") != null);
         activity.Elements("participating-org").Where(o => o.Attribute("role")!.Value == IatiExport.Funding)
             .Select(o => o.Element("narrative")!.Value).ShouldBe(["Germany"]);
+    }
+
+    [Fact]
+    public async Task a_revised_pledge_is_its_announcement_and_then_each_change_as_a_transaction_of_its_own()
+    {
+        await TwoGoalsWithMoney();
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/revisions", new
+        {
+            amount = new { amount = 30_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.09m, on = "2025-01-10" },
+            reason = "topped up", source = new { url = "https://example.org/top-up", primary = false, on = "2025-01-10" }
+        });
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/revisions", new
+        {
+            amount = new { amount = 22_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.1m, on = "2025-02-03" },
+            reason = "cut", source = new { url = "https://example.org/cut", primary = false, on = "2025-02-03" }
+        });
+
+        var activity = (await Export()).Elements("iati-activity").Single(a => a.Element("iati-identifier")!.Value.EndsWith(Goal));
+
+        var pledged = activity.Elements("transaction")
+            .Where(t => t.Element("transaction-type")!.Attribute("code")!.Value == IatiExport.IncomingPledge)
+            .Select(t => (Day: t.Element("transaction-date")!.Attribute("iso-date")!.Value, Value: decimal.Parse(t.Element("value")!.Value),
+                Description: t.Element("description")?.Element("narrative")?.Value))
+            .ToList();
+        pledged.Select(t => (t.Day, t.Value)).ShouldBe([("2024-10-02", 25_000_000m), ("2025-01-10", 5_000_000m), ("2025-02-03", -8_000_000m)]);
+        pledged.Sum(t => t.Value).ShouldBe(22_000_000m);
+        pledged[0].Description.ShouldBeNull();
+        pledged[2].Description.ShouldBe("Pledge revised from 30000000 to 22000000 EUR: cut");
+    }
+
+    [Fact]
+    public async Task a_commitment_stated_after_its_due_date_has_no_planned_end_before_its_planned_start()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/revisions", new
+        {
+            deadline = new { date = "2024-06-30", precision = "day" }, reason = "the communique restated an earlier goal", source = Source
+        });
+
+        var activity = (await Export()).Elements("iati-activity").Single();
+
+        activity.Elements("activity-date").Select(d => (d.Attribute("type")!.Value, d.Attribute("iso-date")!.Value))
+            .ShouldBe([("1", "2024-09-30")]);
+        activity.Element("budget").ShouldBeNull();
+        activity.Element("description")!.Element("narrative")!.Value.ShouldEndWith("Due by 2024-06-30, before the day it was stated.");
     }
 
     [Fact]
