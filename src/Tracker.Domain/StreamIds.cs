@@ -17,8 +17,11 @@ public static class StreamIds
 
     public static Guid ForCommitment(string key) => NameBased($"commitment:{Normalise(key)}");
 
-    /// <summary>Keys are case-insensitive: "Washington-2024" and "washington-2024" are the same key.</summary>
-    public static string Normalise(string key) => key.Trim().ToLowerInvariant();
+    /// <summary>
+    /// Keys are case-insensitive: "Washington-2024" and "washington-2024" are the same key. Nothing else is forgiven: a
+    /// key written with a space around it ("washington-2024 " in a URL) names no stream (until 2026-12-05 it was trimmed).
+    /// </summary>
+    public static string Normalise(string key) => key.ToLowerInvariant();
 
     private static Guid NameBased(string name)
     {

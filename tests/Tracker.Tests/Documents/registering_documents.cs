@@ -4,6 +4,7 @@ using Marten;
 using Tracker.Domain;
 using Tracker.Projections.Documents;
 using Tracker.Tests.Support;
+using Tracker.Tests.Commitments;
 
 namespace Tracker.Tests.Documents;
 
@@ -239,6 +240,22 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         var document = await Api.GetDocument("WASHINGTON-2024");
 
         document.Key.ShouldBe("washington-2024");
+    }
+
+    [Theory]
+    [InlineData("/api/documents/washington-2024%20")]
+    [InlineData("/api/documents/%20washington-2024")]
+    [InlineData("/api/commitments/stabilisation-394m%20")]
+    [InlineData("/api/commitments/%09stabilisation-394m")]
+    public async Task a_key_with_a_space_around_it_names_nothing(string url)
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        await Api.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.StatusCodeShouldBe(404);
+        });
     }
 
     [Fact]
