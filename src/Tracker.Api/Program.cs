@@ -46,7 +46,7 @@ builder.Services.AddTrackerSecurity(builder.Configuration, builder.Environment);
 builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddSingleton<ProgressModelUpgrade>();
 builder.Services.AddSingleton<Tracker.Api.Documents.RegisteredDocuments>();
-builder.Services.AddSingleton<Tracker.Api.Infrastructure.Validation.RouteQueryParameters>();
+builder.Services.AddSingleton<Tracker.Api.Infrastructure.Validation.RouteInputs>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ProgressModelUpgrade>());
 builder.Services.AddTrackerHealth();
 builder.Services.AddTrackerTelemetry(builder.Configuration);

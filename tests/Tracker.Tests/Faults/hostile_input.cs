@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -158,9 +159,24 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_body_sent_to_a_route_that_reads_none_is_refused_not_ignored()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var before = await Api.EventCount();
+
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/admin/checkpoints", """{"upTo":1}"""), 400, "body");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/admin/projections/commitment-progress/rebuild", "{}"), 400, "body");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}", "{}"), 400, "body");
+
+        (await Api.EventCount()).ShouldBe(before);
+        // Without one, it is taken (or there is nothing new since the last: 204).
+        (await Send(HttpMethod.Post, "/api/admin/checkpoints")).Status.ShouldBeOneOf(201, 204);
+    }
+
+    [Fact]
     public void every_api_route_has_its_query_parameters_known_so_none_is_left_unchecked()
     {
-        var routes = Api.Services.GetRequiredService<Tracker.Api.Infrastructure.Validation.RouteQueryParameters>();
+        var routes = Api.Services.GetRequiredService<RouteInputs>();
         var endpoints = Api.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
             .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<Tracker.Api.Audit.PastParameters>() is not null)
@@ -172,8 +188,14 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             var method = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Single();
             routes.Of(method, endpoint.RoutePattern).ShouldNotBeNull($"{method} {endpoint.RoutePattern.RawText}");
         }
-        routes.Of("GET", endpoints.First(e => e.RoutePattern.RawText == "/api/commitments/{key}").RoutePattern).ShouldNotBeNull()
-            .ShouldBe(["recordedAsOf", "version", "effectiveAsOf"], ignoreOrder: true);
+        RouteInput Of(string method, string route) =>
+            routes.Of(method, endpoints.First(e => e.RoutePattern.RawText == route &&
+                e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Single() == method).RoutePattern)!;
+        Of("GET", "/api/commitments/{key}").Query.ShouldBe(["recordedAsOf", "version", "effectiveAsOf"], ignoreOrder: true);
+        Of("GET", "/api/commitments/{key}").Body.ShouldBeFalse();
+        Of("POST", "/api/commitments/{key}/pledges").Body.ShouldBeTrue();
+        Of("POST", "/api/audit/verify").Body.ShouldBeTrue();
+        Of("POST", "/api/admin/checkpoints").Body.ShouldBeFalse();
     }
 
     [Fact]

@@ -11,9 +11,9 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// The three past-view parameters take one format each, as the OpenAPI document says (the framework's parsing would also
 /// take "01/02/2024", which reads differently in different countries, and would read an empty version as none at all);
 /// a route that answers the present only refuses them (<see cref="Audit.PastParameters"/>). A query parameter an API
-/// route does not take is a 400 naming those it does (<see cref="RouteQueryParameters"/>).
+/// route does not take is a 400 naming those it does, and so is a body sent to a route that reads none (<see cref="RouteInputs"/>).
 /// </summary>
-public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetailsService problems, RouteQueryParameters routes)
+public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetailsService problems, RouteInputs routes)
 {
     public const int MaxHeaderLength = 200;
     private const string CorrelationHeader = Telemetry.CorrelationScope.Header;
@@ -24,10 +24,18 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         var errors = new Dictionary<string, string[]>();
         // An API route's own parameters; a name it does not take (a misspelt filter, ?stauts=achieved) would otherwise be
         // ignored, and the answer look like one to the question asked.
-        var takes = context.Request.QueryString.HasValue && context.GetEndpoint() is RouteEndpoint { Metadata: var metadata } endpoint &&
+        // And a body sent to a route that reads none (POST /api/admin/checkpoints with {"upTo": 500}) would be ignored too.
+        var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
+        var route = (context.Request.QueryString.HasValue || hasBody) &&
+                    context.GetEndpoint() is RouteEndpoint { Metadata: var metadata } endpoint &&
                     metadata.GetMetadata<Audit.PastParameters>() is not null
             ? routes.Of(context.Request.Method, endpoint.RoutePattern)
             : null;
+        var takes = context.Request.QueryString.HasValue ? route?.Query : null;
+        if (hasBody && route is { Body: false })
+        {
+            errors["body"] = ["This route reads no body; send the request without one."];
+        }
         // Bytes that are not UTF-8 reach the framework's query as text that is not what was sent ("%FF"): refused, not searched for.
         if (context.Request.QueryString.Value is { } raw && raw.Contains('%') && NotUtf8(raw) is { } undecodable)
         {
