@@ -98,7 +98,8 @@ public sealed class CommitmentProgressFold(IQuerySession session) : StreamFold<C
         else if (_stated is null) return;
         else
         {
-            var step = CommitmentProgressProjection.Step(_parts, e.StreamId, session, e.Data, e.Version, token);
+            var step = CommitmentProgressProjection.Step(_parts, e.StreamId, session, e.Data, e.Version,
+                DateOnly.FromDateTime(e.Timestamp.UtcDateTime), token);
             _parts = step.IsCompletedSuccessfully ? step.Result : await AppliedAsync(ProjectionName, e, step);
         }
         _lastAt = e.Timestamp;

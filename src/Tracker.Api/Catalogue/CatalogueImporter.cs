@@ -279,7 +279,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 full = full.After(e);
                 recorded.Add(e);
             }
-            return decision.Events.Aggregate(state, (s, e) => s.After(e));
+            return decision.Events.Aggregate(state, (s, e) => s.After(e, recordedOn: DateOnly.FromDateTime(DateTime.UtcNow)));
         }
 
         foreach (var r in c.Restatements ?? [])

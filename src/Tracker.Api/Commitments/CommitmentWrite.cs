@@ -107,7 +107,9 @@ public static class CommitmentWrite
         var stream = StreamIds.ForCommitment(before.Key);
         if (decision.Violation is { } violation) return (RuleProblems.For(violation), new AppendToCommitment(stream, []), []);
 
-        var state = decision.Events.Aggregate(before, (s, e) => s.After(e));
+        // Recorded today: the day an undated revision takes effect (the stored event gets the same day from its timestamp).
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var state = decision.Events.Aggregate(before, (s, e) => s.After(e, recordedOn: today));
         var answer = new WriteAccepted(
             body?.Invoke(state) ?? new Recorded(state.Key, state.Version, decision.Events.Select(EventNames.Of).ToList()),
             state.Version, location);

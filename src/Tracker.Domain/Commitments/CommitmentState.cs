@@ -24,8 +24,8 @@ public sealed record CommitmentState
     public required string StatedIn { get; init; }
 
     public IReadOnlyList<Versioned<string>> Restatements { get; init; } = [];
-    public IReadOnlyList<Versioned<Target>> Targets { get; init; } = [];
-    public IReadOnlyList<Versioned<Deadline>> Deadlines { get; init; } = [];
+    public IReadOnlyList<InForce<Target>> Targets { get; init; } = [];
+    public IReadOnlyList<InForce<Deadline>> Deadlines { get; init; } = [];
     public IReadOnlyList<Assessment> Assessments { get; init; } = [];
     /// <summary>
     /// The pledges in hand: every pledge in a fold of the whole history (the effective timeline), and in a
@@ -60,12 +60,33 @@ public sealed record CommitmentState
     /// <summary>The due date whose passing the service recorded, if any.</summary>
     public DateOnly? DeadlinePassedOn { get; init; }
 
+    /// <summary>The target in force: the one that took effect last (then the one recorded last), whatever order they were recorded in.</summary>
     [JsonIgnore]
-    public Target? Target => Targets.Count == 0 ? null : Targets[^1].Value;
+    public Target? Target => Latest(Targets)?.Value;
+    /// <summary>The deadline in force: the one that took effect last (then the one recorded last).</summary>
     [JsonIgnore]
-    public Deadline? Deadline => Deadlines.Count == 0 ? null : Deadlines[^1].Value;
+    public Deadline? Deadline => Latest(Deadlines)?.Value;
+
+    /// <summary>The deadline in force on a day, by everything known now: the last to take effect by then.</summary>
+    public Deadline? DeadlineOn(DateOnly day) => Latest(Deadlines.Where(d => (d.From ?? StatedOn) <= day))?.Value;
+
+    private InForce<T>? Latest<T>(IEnumerable<InForce<T>> entries) => entries.MaxBy(e => (e.From ?? StatedOn, e.Version));
+
+    /// <summary>
+    /// The status in force. An achievement is late or on time by the day it took effect against the deadline in force on
+    /// that day, by everything known now: a deadline revision recorded after the achievement, or retracted since, decides
+    /// it as much as one recorded before.
+    /// </summary>
     [JsonIgnore]
-    public CommitmentStatus Status => Assessments.Count == 0 ? CommitmentStatus.NotAssessed : Assessments[^1].Status;
+    public CommitmentStatus Status => Assessments.Count == 0
+        ? CommitmentStatus.NotAssessed
+        : Timeliness(Assessments[^1].Status, Assessments[^1].EffectiveOn ?? Assessments[^1].AssessedOn);
+
+    /// <summary>Achieved after the deadline in force on the day it took effect is achieved late; any other status is itself.</summary>
+    public CommitmentStatus Timeliness(CommitmentStatus status, DateOnly tookEffectOn) =>
+        status is not (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate) ? status
+        : DeadlineOn(tookEffectOn)?.DueBy is { } due && tookEffectOn > due ? CommitmentStatus.AchievedLate
+        : CommitmentStatus.Achieved;
     /// <summary>The day the status in force took effect (not the day it was judged).</summary>
     [JsonIgnore]
     public DateOnly? StatusDate => Assessments.Count == 0 ? null : Assessments[^1].EffectiveOn;
@@ -95,8 +116,8 @@ public sealed record CommitmentState
         Kind = e.Kind,
         StatedOn = e.StatedOn,
         StatedIn = e.StatedIn.DocumentKey,
-        Targets = e.Target is null ? [] : [new(1, e.Target)],
-        Deadlines = e.Deadline is null ? [] : [new(1, e.Deadline)],
+        Targets = e.Target is null ? [] : [new(1, e.Target, e.StatedOn)],
+        Deadlines = e.Deadline is null ? [] : [new(1, e.Deadline, e.StatedOn)],
         Totals = PledgeTotals.None
     };
 
@@ -104,20 +125,28 @@ public sealed record CommitmentState
     /// The state after one more event of this stream (what Marten's projection and a write's answer both use). A fold in
     /// another order than the log's (by effective date) passes the event's own version.
     /// </summary>
-    public CommitmentState After(object e, int? version = null)
+    /// <param name="recordedOn">
+    /// The day the event was recorded: the day a revision without a dated source takes effect. Without it (a retraction,
+    /// which sets no target or deadline) a new target or deadline counts from the statement.
+    /// </param>
+    public CommitmentState After(object e, int? version = null, DateOnly? recordedOn = null)
     {
         var next = this with { Version = version ?? Version + 1 };
         var v = next.Version;
+        // The day a target or deadline takes effect, as the history dates it; none takes effect before the statement.
+        var from = recordedOn is { } day && TrackedEvents.EffectiveOn(e, day) is { } effective
+            ? effective < StatedOn ? StatedOn : effective
+            : (DateOnly?)null;
         return e switch
         {
             CommitmentRestated x => next with
             {
                 Restatements = [.. Restatements, new(v, x.RestatedIn.DocumentKey)],
-                Targets = x.NewTarget is null ? Targets : [.. Targets, new(v, x.NewTarget)],
-                Deadlines = x.NewDeadline is null ? Deadlines : [.. Deadlines, new(v, x.NewDeadline)]
+                Targets = x.NewTarget is null ? Targets : [.. Targets, new(v, x.NewTarget, from)],
+                Deadlines = x.NewDeadline is null ? Deadlines : [.. Deadlines, new(v, x.NewDeadline, from)]
             },
-            TargetRevised x => next with { Targets = [.. Targets, new(v, x.NewTarget)] },
-            DeadlineRevised x => next with { Deadlines = [.. Deadlines, new(v, x.NewDeadline)] },
+            TargetRevised x => next with { Targets = [.. Targets, new(v, x.NewTarget, from)] },
+            DeadlineRevised x => next with { Deadlines = [.. Deadlines, new(v, x.NewDeadline, from)] },
             PledgeAnnounced x => next with
             {
                 Pledges = [.. Pledges, PledgeLedger.Announced(x, v)],
@@ -201,6 +230,13 @@ public sealed record CommitmentState
 
 /// <summary>A value and the version of the event that set it, so a retraction of that event can take it back.</summary>
 public sealed record Versioned<T>(int Version, T Value);
+
+/// <summary>
+/// A target or deadline, the version of the event that set it (a retraction takes it back) and the day it took effect
+/// (null in a state stored before 2026-12-05: the statement's day, so those are in force in the order recorded until the
+/// model is rebuilt).
+/// </summary>
+public sealed record InForce<T>(int Version, T Value, DateOnly? From = null);
 
 /// <summary>An assessment as the rules need it. Stored before the two dates were told apart, it took effect when assessed.</summary>
 public sealed record Assessment(int Version, CommitmentStatus Status, DateOnly AssessedOn, DateOnly? EffectiveOn = null)

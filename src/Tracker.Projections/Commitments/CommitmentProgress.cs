@@ -162,7 +162,8 @@ public sealed record CommitmentProgress
             Progress = ProgressRule.Measure(state.Target, state.IsAchieved, money, latest, latestMoney),
             Status = state.Status,
             StatusDate = state.StatusDate,
-            Assessment = assessment,
+            // The assessment in force says the status in force: an achievement's timeliness follows the deadlines known now.
+            Assessment = assessment is null || assessment.Status == state.Status ? assessment : assessment with { Status = state.Status },
             Deadline = state.Deadline,
             DueBy = state.Deadline?.DueBy,
             Overdue = state.DeadlinePassedOn is { } passed && passed == state.Deadline?.DueBy && !state.IsAchieved &&

@@ -18,13 +18,16 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
 
     public CommitmentProgressProjection() => Name = ProjectionName;
 
+    /// <summary>The day an event was recorded (UTC), which dates a revision whose source gives no day.</summary>
+    public static DateOnly RecordedOn(IEvent e) => DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
+
     public override async ValueTask<CommitmentProgress?> EvolveAsync(CommitmentProgress? snapshot, Guid id,
         IQuerySession session, IEvent e, CancellationToken cancellation)
     {
         var changedAt = Timestamps.AsStored(e.Timestamp);
         if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt);
         if (snapshot is null) return null;
-        return snapshot.With(await Step(snapshot.Parts, id, session, e.Data, e.Version, cancellation), changedAt);
+        return snapshot.With(await Step(snapshot.Parts, id, session, e.Data, e.Version, RecordedOn(e), cancellation), changedAt);
     }
 
     /// <summary>
@@ -32,7 +35,7 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
     /// projection summarises, and what a rebuild steps, summarising only the models it keeps.
     /// </summary>
     public static async ValueTask<ProgressParts> Step(ProgressParts parts, Guid id, IQuerySession session, object fact, long version,
-        CancellationToken cancellation)
+        DateOnly recordedOn, CancellationToken cancellation)
     {
         var data = fact is EventCorrected legacy ? await LogLookups.RetractionFor(session, id, legacy, cancellation) : fact;
         if (data is null) return parts with { State = parts.State with { Version = parts.State.Version + 1 } };
@@ -44,7 +47,7 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
             before = before with { Pledges = [.. before.Pledges, await LogLookups.PledgeBefore(session, id, pledgeId, before.Version + 1, cancellation)] };
         }
         // The stored state keeps no pledge in hand: each has its ledger row (PledgeLedgerProjection).
-        var state = before.After(data).Stored();
+        var state = before.After(data, recordedOn: recordedOn).Stored();
         switch (data)
         {
             case ProgressReportRetracted retracted when retracted.RetractedVersion == parts.Latest?.Version ||

@@ -158,6 +158,67 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_extension_in_force_before_the_achievement_makes_it_on_time_even_when_recorded_after_it()
+    {
+        await StatedTheNextMinisterialByJune2022();
+        await OverdueMinisterial();
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2022-08-01", effectiveOn = "2022-07-15", rationale = "It met in July", source = Source
+        });
+        (await Api.ReadCommitment(Ministerial)).GetProperty("status").GetString().ShouldBe("achieved-late");
+
+        // The coalition had agreed in March to hold it by the end of the year; the tracker learns of it afterwards.
+        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2022-10-01", precision = "quarter" }, reason = "extended to the end of 2022",
+            source = new { documentKey = "washington-2024", primary = true, on = "2022-03-01" }
+        });
+
+        foreach (var view in new[] { $"/api/commitments/{Ministerial}", $"/api/commitments/{Ministerial}?effectiveAsOf={DateTime.UtcNow:yyyy-MM-dd}" })
+        {
+            var extended = await Read(view);
+            extended.GetProperty("status").GetString().ShouldBe("achieved", view);
+            extended.GetProperty("assessment").GetProperty("status").GetString().ShouldBe("achieved", view);
+            extended.GetProperty("dueBy").GetString().ShouldBe("2022-12-31", view);
+            extended.GetProperty("overdue").GetBoolean().ShouldBeFalse(view);
+        }
+        (await Read($"/api/commitments?status=achieved-late")).GetProperty("total").GetInt32().ShouldBe(0);
+
+        // Retracted, the extension never was: the July meeting was late for June again.
+        await Api.Write($"/api/commitments/{Ministerial}/corrections", new { version = 4, reason = "no such agreement", source = Source });
+
+        var retracted = await Api.ReadCommitment(Ministerial);
+        retracted.GetProperty("status").GetString().ShouldBe("achieved-late");
+        retracted.GetProperty("dueBy").GetString().ShouldBe("2022-06-30");
+    }
+
+    [Fact]
+    public async Task the_deadline_in_force_is_the_one_that_took_effect_last_whatever_order_they_were_recorded_in()
+    {
+        await StatedTheNextMinisterialByJune2022();
+        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2027-06-01", precision = "month" }, reason = "the 2023 communique moved it",
+            source = new { documentKey = "washington-2024", primary = true, on = "2023-03-01" }
+        });
+        // Recorded later, but it took effect earlier: superseded by the 2023 revision already on record.
+        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2023-10-01", precision = "quarter" }, reason = "the 2022 communique moved it",
+            source = new { documentKey = "washington-2024", primary = true, on = "2022-03-01" }
+        });
+
+        var present = await Api.ReadCommitment(Ministerial);
+        present.GetProperty("dueBy").GetString().ShouldBe("2027-06-30");
+        present.GetProperty("overdue").GetBoolean().ShouldBeFalse();
+        var today = await Read($"/api/commitments/{Ministerial}?effectiveAsOf={DateTime.UtcNow:yyyy-MM-dd}");
+        today.GetProperty("dueBy").GetString().ShouldBe("2027-06-30");
+        var inLate2022 = await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2022-12-01");
+        inLate2022.GetProperty("dueBy").GetString().ShouldBe("2023-12-31");
+    }
+
+    [Fact]
     public async Task an_assessment_cannot_take_effect_after_the_day_it_was_made()
     {
         await StatedTheNextMinisterialByJune2022();

@@ -38,7 +38,7 @@ public static class AssessStatus
         {
             return new RuleViolation("achieved-on-time",
                 $"'achieved-late' follows from the deadline and the day the achievement took effect " +
-                $"({tookEffectOn:yyyy-MM-dd}), and {(state.Deadline?.DueBy is { } due ? $"the deadline ({due:yyyy-MM-dd})" : "there is no deadline that")} " +
+                $"({tookEffectOn:yyyy-MM-dd}), and {(state.DeadlineOn(tookEffectOn)?.DueBy is { } due ? $"the deadline in force then ({due:yyyy-MM-dd})" : "there is no deadline that")} " +
                 $"had not passed by then: assess 'achieved' with the day it took effect (effectiveOn), and the tracker " +
                 $"records whether it was late.");
         }
@@ -57,11 +57,9 @@ public static class AssessStatus
 
     /// <summary>
     /// Achieved after the deadline is achieved late, whatever the monitor called it, decided by the day the achievement
-    /// took effect against the deadline in force: not by whether the service had already recorded the deadline as passed.
+    /// took effect against the deadline in force on that day (<see cref="CommitmentState.Timeliness"/>): not by whether the
+    /// service had already recorded the deadline as passed, nor by which deadline was recorded last.
     /// </summary>
-    public static CommitmentStatus Timeliness(CommitmentState state, CommitmentStatus status, DateOnly tookEffectOn)
-    {
-        if (status != CommitmentStatus.Achieved) return status;
-        return state.Deadline?.DueBy is { } due && tookEffectOn > due ? CommitmentStatus.AchievedLate : status;
-    }
+    public static CommitmentStatus Timeliness(CommitmentState state, CommitmentStatus status, DateOnly tookEffectOn) =>
+        status == CommitmentStatus.Achieved ? state.Timeliness(status, tookEffectOn) : status;
 }

@@ -169,7 +169,7 @@ public static class EffectiveOrder
             var started = CommitmentProgress.Started(id, stated, Timestamps.AsStored(e.Timestamp));
             return (started, started.Parts);
         }
-        return (model!, parts.Applied(parts.State.After(e.Data, (int)e.Version), e.Data));
+        return (model!, parts.Applied(parts.State.After(e.Data, (int)e.Version, CommitmentProgressProjection.RecordedOn(e)), e.Data));
     }
 }
 
