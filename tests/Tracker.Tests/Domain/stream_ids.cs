@@ -11,9 +11,10 @@ public sealed class stream_ids
     }
 
     [Fact]
-    public void keys_differing_only_in_case_or_surrounding_space_address_the_same_stream()
+    public void keys_differing_only_in_case_address_the_same_stream_and_a_surrounding_space_another()
     {
-        StreamIds.ForDocument(" Washington-2024 ").ShouldBe(StreamIds.ForDocument("washington-2024"));
+        StreamIds.ForDocument("Washington-2024").ShouldBe(StreamIds.ForDocument("washington-2024"));
+        StreamIds.ForDocument(" washington-2024 ").ShouldNotBe(StreamIds.ForDocument("washington-2024"));
     }
 
     [Fact]
