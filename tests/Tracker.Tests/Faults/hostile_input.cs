@@ -165,7 +165,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var before = await Api.EventCount();
 
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/admin/checkpoints", """{"upTo":1}"""), 400, "body");
-        ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/admin/projections/commitment-progress/rebuild", "{}"), 400, "body");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Post, "/api/admin/projections/CommitmentProgress/rebuild", "{}"), 400, "body");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}", "{}"), 400, "body");
 
         (await Api.EventCount()).ShouldBe(before);
