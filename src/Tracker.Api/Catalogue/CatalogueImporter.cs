@@ -178,7 +178,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
         foreach (var commitment in staged)
         {
-            foreach (var check in CheckDeadline.WhenDueDateChanged(commitment.Before, commitment.After).OfType<DeliveryMessage<CheckDeadline>>())
+            foreach (var check in CheckDeadline.WhenItMayFallDue(commitment.Before, commitment.After).OfType<DeliveryMessage<CheckDeadline>>())
             {
                 await bus.ScheduleAsync(check.Message, PassDeadline.CheckAt(check.Message.DueBy));
             }

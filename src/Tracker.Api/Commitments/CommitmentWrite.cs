@@ -113,7 +113,7 @@ public static class CommitmentWrite
         var answer = new WriteAccepted(
             body?.Invoke(state) ?? new Recorded(state.Key, state.Version, decision.Events.Select(EventNames.Of).ToList()),
             state.Version, location);
-        return (answer, new AppendToCommitment(stream, decision.Events), [.. CheckDeadline.WhenDueDateChanged(before, state)]);
+        return (answer, new AppendToCommitment(stream, decision.Events), [.. CheckDeadline.WhenItMayFallDue(before, state)]);
     }
 }
 

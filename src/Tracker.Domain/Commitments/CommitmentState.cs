@@ -57,8 +57,25 @@ public sealed record CommitmentState
     /// <summary>The versions of retracted facts: a fact is retracted once.</summary>
     public IReadOnlyList<int> Retracted { get; init; } = [];
 
-    /// <summary>The due date whose passing the service recorded, if any.</summary>
+    /// <summary>The due date whose passing the service recorded last, if any.</summary>
     public DateOnly? DeadlinePassedOn { get; init; }
+
+    /// <summary>
+    /// Every due date whose passing the service recorded before the last (<see cref="DeadlinePassedOn"/>): a deadline in
+    /// force again once a later one is retracted is overdue again at once, and is not recorded as passed twice. A handful
+    /// at most (one per deadline a commitment has had); empty in a state stored before 2026-12-05.
+    /// </summary>
+    public IReadOnlyList<DateOnly> EarlierDueDatesPassed { get; init; } = [];
+
+    /// <summary>Whether the service recorded that this due date passed.</summary>
+    public bool RecordedPassed(DateOnly dueBy) => DeadlinePassedOn == dueBy || EarlierDueDatesPassed.Contains(dueBy);
+
+    /// <summary>
+    /// Overdue in the present: the service recorded that the deadline in force passed, and the commitment is neither
+    /// achieved nor withdrawn since. A deadline revised to a later date is not overdue until that one passes too.
+    /// </summary>
+    [JsonIgnore]
+    public bool Overdue => Deadline?.DueBy is { } due && RecordedPassed(due) && !IsAchieved && Status != CommitmentStatus.Withdrawn;
 
     /// <summary>The target in force: the one that took effect last (then the one recorded last), whatever order they were recorded in.</summary>
     [JsonIgnore]
@@ -163,7 +180,13 @@ public sealed record CommitmentState
             ProgressReported x => x.Currency is null ? next : next with { MoneyReports = MoneyReports + 1 },
             StatusAssessed x => next with { Assessments = [.. Assessments, new(v, x.Status, x.AssessedOn, x.TookEffectOn)] },
             EvidenceAttached => next,
-            DeadlinePassed x => next with { DeadlinePassedOn = x.DueBy },
+            DeadlinePassed x => next with
+            {
+                DeadlinePassedOn = x.DueBy,
+                EarlierDueDatesPassed = DeadlinePassedOn is { } last && last != x.DueBy && !EarlierDueDatesPassed.Contains(last)
+                    ? [.. EarlierDueDatesPassed, last]
+                    : EarlierDueDatesPassed
+            },
             IRetraction x => next.Retract(x),
             EventCorrected => throw new InvalidOperationException(
                 "A correction in the shape stored before retractions is read as the retraction it stands for (see CommitmentProgressProjection)."),

@@ -166,8 +166,7 @@ public sealed record CommitmentProgress
             Assessment = assessment is null || assessment.Status == state.Status ? assessment : assessment with { Status = state.Status },
             Deadline = state.Deadline,
             DueBy = state.Deadline?.DueBy,
-            Overdue = state.DeadlinePassedOn is { } passed && passed == state.Deadline?.DueBy && !state.IsAchieved &&
-                      state.Status != CommitmentStatus.Withdrawn,
+            Overdue = state.Overdue,
             StatedIn = statedIn,
             StatedOn = state.StatedOn,
             SourceDocuments = [.. state.StatingDocuments],

@@ -218,6 +218,70 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         inLate2022.GetProperty("dueBy").GetString().ShouldBe("2023-12-31");
     }
 
+    /// <summary>Every deadline check scheduled so far has been handled.</summary>
+    private async Task NoDeadlineCheckPending()
+    {
+        await using var pending = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            "select count(*) from tracker.wolverine_incoming_envelopes " +
+            "where message_type like '%CheckDeadline%' and status in ('Scheduled', 'Incoming')");
+        await Eventually.Until(async () => (long)(await pending.ExecuteScalarAsync())!, count => count == 0);
+    }
+
+    [Fact]
+    public async Task retracting_an_on_time_achievement_after_its_due_date_leaves_the_commitment_overdue()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = Ministerial, title = "Hold the next ministerial meeting", kind = "milestone", lineOfEffort = "meetings",
+            actors = new[] { "coalition" }, statedOn = "2021-06-28",
+            statedIn = new { documentKey = "washington-2024", quote = "hold the next ministerial meeting" }
+        }, 201);
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2022-06-10", effectiveOn = "2022-05-20", rationale = "It met in May", source = Source
+        });
+        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2022-06-01", precision = "month" }, reason = "by June 2022",
+            source = new { documentKey = "washington-2024", primary = true, on = "2022-03-01" }
+        });
+        // The check at the due date found it achieved on time: nothing passed.
+        await NoDeadlineCheckPending();
+        (await Api.ReadCommitment(Ministerial)).GetProperty("overdue").GetBoolean().ShouldBeFalse();
+
+        await Api.Write($"/api/commitments/{Ministerial}/corrections", new { version = 2, reason = "it did not meet", source = Source });
+
+        var progress = await OverdueMinisterial();
+        progress.GetProperty("status").GetString().ShouldBe("not-assessed");
+        progress.GetProperty("dueBy").GetString().ShouldBe("2022-06-30");
+    }
+
+    [Fact]
+    public async Task a_deadline_in_force_again_after_a_later_one_is_retracted_is_overdue_at_once_and_not_recorded_passed_twice()
+    {
+        await StatedTheNextMinisterialByJune2022();
+        await OverdueMinisterial();
+        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2022-10-01", precision = "quarter" }, reason = "extended to the end of 2022",
+            source = new { documentKey = "washington-2024", primary = true, on = "2022-03-01" }
+        });
+        await Eventually.Until(() => Api.ReadCommitment(Ministerial),
+            c => c.GetProperty("dueBy").GetString() == "2022-12-31" && c.GetProperty("overdue").GetBoolean());
+
+        await Api.Write($"/api/commitments/{Ministerial}/corrections", new { version = 3, reason = "no such agreement", source = Source });
+
+        var again = await Api.ReadCommitment(Ministerial);
+        again.GetProperty("dueBy").GetString().ShouldBe("2022-06-30");
+        again.GetProperty("overdue").GetBoolean().ShouldBeTrue();
+        await NoDeadlineCheckPending();
+        await using var session = Store.LightweightSession();
+        (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Ministerial))).Select(e => e.Data)
+            .OfType<Tracker.Domain.Commitments.DeadlinePassed>().Select(p => p.DueBy)
+            .ShouldBe([new DateOnly(2022, 6, 30), new DateOnly(2022, 12, 31)]);
+    }
+
     [Fact]
     public async Task an_assessment_cannot_take_effect_after_the_day_it_was_made()
     {

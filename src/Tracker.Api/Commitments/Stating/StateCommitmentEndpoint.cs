@@ -103,7 +103,7 @@ public static class StateCommitmentEndpoint
         var started = CommitmentState.Stated(stated) with { Id = id };
         return (new WriteAccepted(new Recorded(stated.Key, 1, ["commitment-stated"]), 1, $"/api/commitments/{stated.Key}"),
             MartenOps.StartStream<CommitmentProgress>(id, [.. decision.Events]),
-            [.. CheckDeadline.WhenDueDateChanged(null, started)]);
+            [.. CheckDeadline.WhenItMayFallDue(null, started)]);
     }
 
     private static RuleViolation? Refusal(StateCommitmentRequest request, DocumentView document) =>

@@ -11,7 +11,7 @@ public static class PassDeadline
 {
     public static Decision Decide(CommitmentState state, DateOnly dueBy, DateOnly today)
     {
-        if (state.Deadline?.DueBy != dueBy || today <= dueBy || state.DeadlinePassedOn == dueBy) return Decision.Accept();
+        if (state.Deadline?.DueBy != dueBy || today <= dueBy || state.RecordedPassed(dueBy)) return Decision.Accept();
         if ((state.IsAchieved || state.Status == CommitmentStatus.Withdrawn) && state.StatusDate <= dueBy) return Decision.Accept();
         return Decision.Accept(new DeadlinePassed(dueBy));
     }

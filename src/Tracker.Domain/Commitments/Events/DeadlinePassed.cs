@@ -11,7 +11,10 @@ public sealed record DeadlinePassed(DateOnly DueBy) : ITrackedEvent
     /// <summary>The day after the last day the deadline allowed.</summary>
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => DueBy.AddDays(1);
 
-    /// <summary>What the service saw, no more: no achievement on record, which is not evidence that it failed.</summary>
-    string ITrackedEvent.Summary(string ledgerCurrency) => $"Deadline passed with no achievement on record (due by {Date(DueBy)})";
+    /// <summary>
+    /// What the service saw, no more: no achievement on record by the due date (one in effect later may be), which is not
+    /// evidence that it failed.
+    /// </summary>
+    string ITrackedEvent.Summary(string ledgerCurrency) => $"Deadline passed with no achievement on record by then (due by {Date(DueBy)})";
 }
 
