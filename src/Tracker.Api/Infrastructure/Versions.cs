@@ -26,7 +26,9 @@ public static class Versions
             // If-Match compares strong entity tags: a weak one (W/"3") never matches, so it is refused rather than read
             // as the version it names.
             var strong = tag.Length >= 3 && tag[0] == '"' && tag[^1] == '"';
-            if (!strong || !long.TryParse(tag[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
+            // Compared exactly, as strong tags are: "09" is not the tag of version 9, and no version's tag has a leading zero.
+            if (!strong || tag[1] == '0' ||
+                !long.TryParse(tag[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
             {
                 throw new HeaderProblem("If-Match",
                     $"If-Match must be \"*\" or strong ETags of versions this API returned, such as \"3\" (with its quotes); got {header}.");

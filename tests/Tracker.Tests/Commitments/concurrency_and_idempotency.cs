@@ -1,3 +1,4 @@
+using Tracker.Tests.Faults;
 using Microsoft.Extensions.DependencyInjection;
 using Alba;
 using Tracker.Domain;
@@ -59,16 +60,21 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
     public async Task a_malformed_if_match_is_a_400()
     {
         await Api.StatedTheStabilisationGoal();
+        var before = await Api.EventCount();
 
         var result = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "yesterday"));
         var weak = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "W/\"1\""));
         var unquoted = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "1"));
+        // Strong tags compare exactly: "01" is not version 1's tag, nor any version's.
+        var padded = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "\"01\""));
 
         result.ReadProblem(400).Detail.ShouldNotBeNull().ShouldContain("If-Match");
         var weakProblem = weak.ReadProblem(400);
         weakProblem.Detail.ShouldNotBeNull().ShouldContain("strong ETag");
         weakProblem.Errors.ShouldNotBeNull().Keys.ShouldContain("If-Match");
         unquoted.ReadProblem(400);
+        padded.ReadProblem(400);
+        (await Api.EventCount()).ShouldBe(before);
     }
 
     [Fact]
