@@ -56,7 +56,7 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
     /// </summary>
     public async Task<CommitmentProgress?> Commitment(IQuerySession session, NpgsqlDataSource database, Guid id, CancellationToken token)
     {
-        if (EffectiveAsOf is { } on) return await new TimelineDays(session).ModelOn(id, on, token);
+        if (EffectiveAsOf is { } on) return (await new TimelineDays(session).ModelOn(id, on, token))?.On(on);
         if (RecordedAsOf is { } at) return await new RecordedPast(session, database).One(id, at, token);
         return await CommitmentProgressProjection.AtVersion(session, id, Version!.Value, token);
     }

@@ -74,7 +74,7 @@ public static class StoredSummary
                                                                 order by due_by, key limit {DashboardEndpoint.MaxListed}) x),
               (select array_agg(id order by {recentOrder})
                  from (select * from f order by {recentOrder} limit {DashboardEndpoint.RecentCount}) x),
-              null::bigint
+              null::bigint, null::bigint
             """;
         if (fromRollup && RollupScope(filter) is { Scope: not "" } scoped) command.Parameters.AddWithValue("scopeName", scoped.Name);
         command.Parameters.AddWithValue("today", today);
@@ -89,6 +89,8 @@ public static class StoredSummary
         var dueSoon = Ids(reader, 2);
         var recent = Ids(reader, 3);
         long? upcoming = reader.IsDBNull(4) ? null : reader.GetInt64(4);
+        // The whole past counts its overdue by its date (EffectiveOverdue); otherwise each status group says how many.
+        long? overdueCount = reader.IsDBNull(5) ? null : reader.GetInt64(5);
         await reader.DisposeAsync();
         var listed = overdue.Concat(dueSoon).Concat(recent).Distinct().ToArray();
         var shown = effectiveOn is { } on
@@ -111,7 +113,7 @@ public static class StoredSummary
             groups["money"].Select(g => new MoneyTotals(g.Name ?? Unrecorded, Decimals.Normal(g.Target), Decimals.Normal(g.Pledged),
                 Decimals.Normal(g.Committed), Decimals.Normal(g.Disbursed))).OrderBy(m => m.Currency).ToList(),
             Rows(overdue),
-            byStatus.Sum(g => g.Overdue),
+            (int)(overdueCount ?? byStatus.Sum(g => g.Overdue)),
             Rows(dueSoon),
             (int)(upcoming ?? byStatus.Sum(g => g.Upcoming)),
             Rows(recent),
@@ -162,7 +164,8 @@ public static class StoredSummary
               (select array_agg(id order by last_changed_at desc, key)
                  from (select id, key, last_changed_at from f
                         order by last_changed_at desc, key limit {DashboardEndpoint.RecentCount}) x),
-              (select count(*) from f where {dueSoon})
+              (select count(*) from f where {dueSoon}),
+              null::bigint
             """;
     }
 
@@ -187,7 +190,8 @@ public static class StoredSummary
                      from {daily} where "on" <= @effectiveOn and dimension <> '{DailyRollup.DueDimension}'
                     group by dimension, name having sum(n) <> 0),
                  -- How many each list has in all: a walk stops once it has found them (early dates have few or none).
-                 overdue_count as (select coalesce(sum(overdue), 0) as n from groups where set = 'status'),
+                 -- Overdue by the date asked (EffectiveOverdue): the commitments still open then, due before it.
+                 overdue_count as ({DailyRollup.OverdueOnSql(TrackerDatabase.Schema)}),
                  due_count as (
                    select coalesce(sum(n), 0) as n from (
                      select sum(n) as n from {daily}
@@ -198,7 +202,7 @@ public static class StoredSummary
               (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
               (select array_agg(stream_id order by due_by, key collate "C") from (
                  select t.stream_id, t.due_by, t.row ->> 'Key' as key from {days} t
-                  where t.overdue and t."on" <= @effectiveOn and {latest}
+                  where t.due_by < @effectiveOn and t.status not in {EffectiveOverdue.SettledSql} and t."on" <= @effectiveOn and {latest}
                   order by t.due_by, t.row ->> 'Key' collate "C"
                   limit least({DashboardEndpoint.MaxListed}, (select n from overdue_count))) x),
               (select array_agg(stream_id order by due_by, key collate "C") from (
@@ -210,7 +214,8 @@ public static class StoredSummary
                  select t.stream_id, t."on" as day, t.last_changed_at from {days} t
                   where t."on" <= @effectiveOn and {latest}
                   order by t."on" desc, t.last_changed_at desc, t.stream_id desc limit {DashboardEndpoint.RecentCount}) x),
-              (select n from due_count)
+              (select n from due_count),
+              (select n from overdue_count)
             """;
     }
 
@@ -230,7 +235,7 @@ public static class StoredSummary
         var rows = new Dictionary<Guid, CommitmentRow>();
         while (await reader.ReadAsync(token))
         {
-            rows[reader.GetGuid(0)] = serializer.FromJson<CommitmentRow>(reader, 1);
+            rows[reader.GetGuid(0)] = serializer.FromJson<CommitmentRow>(reader, 1).On(on);
         }
         return rows;
     }

@@ -97,6 +97,10 @@ public sealed record CommitmentProgress
     public Deadline? Deadline { get; init; }
     public DateOnly? DueBy { get; init; }
     public bool Overdue { get; init; }
+
+    /// <summary>The model as effective on a date: overdue by that date (<see cref="EffectiveOverdue"/>).</summary>
+    public CommitmentProgress On(DateOnly day) => this with { Overdue = EffectiveOverdue.On(day, DueBy, Status) };
+
     public required Provenance StatedIn { get; init; }
     public required DateOnly StatedOn { get; init; }
 

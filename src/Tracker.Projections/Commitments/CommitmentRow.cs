@@ -2,6 +2,25 @@ using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments;
 
+/// <summary>
+/// Overdue on a date as effective: due before that date and neither achieved nor withdrawn by it, by everything known now
+/// (a commitment's model on that date has the deadline and status in force then). Decided from the dates alone, not by
+/// whether or when the service recorded the deadline as passed: that fact is the present's, and the past as recorded's.
+/// </summary>
+public static class EffectiveOverdue
+{
+    /// <summary>The statuses that end a commitment's obligation to its deadline.</summary>
+    public const string SettledSql = "('Achieved', 'AchievedLate', 'Withdrawn')";
+
+    public static bool On(DateOnly day, DateOnly? dueBy, CommitmentStatus status) =>
+        dueBy < day && status is not (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate or CommitmentStatus.Withdrawn);
+
+    /// <summary>The same, of an effective timeline's day row (its alias) on a date (an SQL expression, never null: a
+    /// commitment without a due date is not overdue).</summary>
+    public static string Sql(string alias, string day) =>
+        $"(coalesce({alias}.due_by < {day}, false) and {alias}.status not in {SettledSql})";
+}
+
 /// <summary>A commitment in a list: the progress model without its detail.</summary>
 public sealed record CommitmentRow(
     string Key,
@@ -24,6 +43,9 @@ public sealed record CommitmentRow(
     DateTimeOffset LastChangedAt,
     int Version)
 {
+    /// <summary>The row as effective on a date: overdue by that date (<see cref="EffectiveOverdue"/>).</summary>
+    public CommitmentRow On(DateOnly day) => this with { Overdue = EffectiveOverdue.On(day, DueBy, Status) };
+
     public static CommitmentRow Of(CommitmentProgress p) => new(p.Key, p.Title, p.Kind, p.LineOfEffort, p.Actors, p.Target,
         p.LedgerCurrency, p.Money, p.LatestReport, p.Progress, p.Status, p.StatusDate, p.Deadline, p.DueBy, p.Overdue,
         p.SourceCount, p.RestatementCount, p.LastChangedAt, p.Version);

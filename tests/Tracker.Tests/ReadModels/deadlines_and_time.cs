@@ -1,4 +1,5 @@
 using Alba;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Tracker.Domain;
@@ -218,12 +219,55 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         inLate2022.GetProperty("dueBy").GetString().ShouldBe("2023-12-31");
     }
 
-    /// <summary>Every deadline check scheduled so far has been handled.</summary>
+    [Fact]
+    public async Task overdue_on_a_past_date_follows_the_deadline_in_force_then_not_whether_its_passing_was_recorded()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = Ministerial, title = "Hold the next ministerial meeting", kind = "milestone", lineOfEffort = "meetings",
+            actors = new[] { "coalition" }, deadline = new { date = "2027-06-01", precision = "month" }, statedOn = "2021-06-28",
+            statedIn = new { documentKey = "washington-2024", quote = "hold the next ministerial meeting" }
+        }, 201);
+        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2027-06-01", precision = "month" }, reason = "the 2023 communique kept 2027",
+            source = new { documentKey = "washington-2024", primary = true, on = "2023-03-01" }
+        });
+        // Learned last: from March 2022 to March 2023 the meeting was due by June 2022. No check was ever due for it (the
+        // deadline in force now is 2027), so nothing records its passing.
+        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2022-06-01", precision = "month" }, reason = "the 2022 communique asked for June",
+            source = new { documentKey = "washington-2024", primary = true, on = "2022-03-01" }
+        });
+        await NoDeadlineCheckPending();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        foreach (var (on, overdue) in new[] { ("2022-06-30", false), ("2022-07-01", true), ("2022-12-01", true), ("2023-03-01", false) })
+        {
+            var then = await Read($"/api/commitments/{Ministerial}?effectiveAsOf={on}");
+            then.GetProperty("overdue").GetBoolean().ShouldBe(overdue, on);
+            var listed = await Read($"/api/commitments?effectiveAsOf={on}&overdue=true");
+            listed.GetProperty("total").GetInt64().ShouldBe(overdue ? 1 : 0, on);
+            listed.GetProperty("items").GetArrayLength().ShouldBe(overdue ? 1 : 0, on);
+            var byDeadline = await Read($"/api/commitments?effectiveAsOf={on}&overdue=true&sort=deadline");
+            byDeadline.GetProperty("items").GetArrayLength().ShouldBe(overdue ? 1 : 0, on);
+            var dashboard = await Read($"/api/dashboard?effectiveAsOf={on}");
+            dashboard.GetProperty("overdueCount").GetInt32().ShouldBe(overdue ? 1 : 0, on);
+            dashboard.GetProperty("overdue").GetArrayLength().ShouldBe(overdue ? 1 : 0, on);
+            var oneLine = await Read($"/api/dashboard?effectiveAsOf={on}&lineOfEffort=meetings&kind=milestone");
+            oneLine.GetProperty("overdueCount").GetInt32().ShouldBe(overdue ? 1 : 0, on);
+        }
+        (await Api.ReadCommitment(Ministerial)).GetProperty("overdue").GetBoolean().ShouldBeFalse();
+    }
+
+    /// <summary>Every deadline check due by now has been handled (those for due dates to come wait their day).</summary>
     private async Task NoDeadlineCheckPending()
     {
         await using var pending = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
-            "select count(*) from tracker.wolverine_incoming_envelopes " +
-            "where message_type like '%CheckDeadline%' and status in ('Scheduled', 'Incoming')");
+            "select count(*) from tracker.wolverine_incoming_envelopes where message_type like '%CheckDeadline%' " +
+            "and (status = 'Incoming' or status = 'Scheduled' and execution_time <= now())");
         await Eventually.Until(async () => (long)(await pending.ExecuteScalarAsync())!, count => count == 0);
     }
 

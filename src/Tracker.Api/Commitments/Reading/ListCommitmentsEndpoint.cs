@@ -117,7 +117,8 @@ public static class ListCommitmentsEndpoint
                 select t.row from {days} t join ({unchanging}) d on d.id = t.stream_id
                  where t."on" <= @effectiveOn
                    and not exists (select 1 from {days} l where l.stream_id = t.stream_id and l."on" > t."on" and l."on" <= @effectiveOn)
-                   and (@status::text is null or t.status = @status) and (@overdue::boolean is null or t.overdue = @overdue)
+                   and (@status::text is null or t.status = @status)
+                   and (@overdue::boolean is null or {EffectiveOverdue.Sql("t", "@effectiveOn")} = @overdue)
                  order by t.due_by {(descending ? "desc" : "asc")}, d.key
                  limit least(@take, greatest(({rolledUp}) - @skip, 0)) offset @skip;
                 """ : $"""
@@ -140,7 +141,7 @@ public static class ListCommitmentsEndpoint
         {
             var serializer = session.DocumentStore.Options.Serializer();
             var page = new List<CommitmentRow>();
-            while (await reader.ReadAsync(token)) page.Add(serializer.FromJson<CommitmentRow>(reader, 0));
+            while (await reader.ReadAsync(token)) page.Add(serializer.FromJson<CommitmentRow>(reader, 0).On(on!.Value));
             return (page, total);
         }
 
@@ -160,10 +161,14 @@ public static class ListCommitmentsEndpoint
     private static string? PastCount(CommitmentFilter filter, NpgsqlCommand command)
     {
         if (filter.Search is not null) return null;
+        if (filter.Overdue is { } overdue && filter == CommitmentFilter.Everything with { Overdue = overdue })
+        {
+            var all = $"select coalesce(sum(n), 0) from {TrackerDatabase.Schema}.{DailyRollup.Table} where dimension = 'status' and \"on\" <= @effectiveOn";
+            return overdue ? $"select ({DailyRollup.OverdueOnSql(TrackerDatabase.Schema)})::bigint"
+                : $"select (({all}) - ({DailyRollup.OverdueOnSql(TrackerDatabase.Schema)}))::bigint";
+        }
         var (dimension, name, counted) = filter switch
         {
-            { Overdue: { } overdue } when filter == CommitmentFilter.Everything with { Overdue = overdue } =>
-                ("status", null, overdue ? "sum(overdue)" : "sum(n) - sum(overdue)"),
             _ => StoredSummary.RollupScope(filter) switch
             {
                 { Scope: "" } => ("status", null, "sum(n)"),

@@ -27,7 +27,7 @@ public static class StoredRows
     /// <summary>The columns that change with time, and where the timeline keeps each.</summary>
     private static readonly Dictionary<string, string> Timed = new()
     {
-        ["status"] = "status", ["overdue"] = "overdue", ["due_by"] = "due_by", ["last_changed_at"] = "last_changed_at",
+        ["status"] = "status", ["due_by"] = "due_by", ["last_changed_at"] = "last_changed_at",
         ["progress_fraction"] = "fraction",
         ["ledger_currency"] = "ledger_currency", ["money_pledged"] = "money_pledged", ["money_committed"] = "money_committed",
         ["money_disbursed"] = "money_disbursed", ["target_amount"] = "target_amount", ["target_currency"] = "target_currency"
@@ -64,13 +64,16 @@ public static class StoredRows
             return command;
         }
 
+        // Overdue by the date asked, not by the day the row was last changed (EffectiveOverdue).
+        var overdue = EffectiveOverdue.Sql("p", "@effectiveOn");
         var select = string.Join(", ", names.Select(c =>
-            c == PastDay ? "p.\"on\" as day" : Timed.TryGetValue(c, out var then) ? $"p.{then} as {c}" : "d." + c));
+            c == PastDay ? "p.\"on\" as day" : c == "overdue" ? $"{overdue} as overdue"
+            : Timed.TryGetValue(c, out var then) ? $"p.{then} as {c}" : "d." + c));
         rows = $"""
             select {select} from {table} as d
               join lateral (select "on", {TimelineDays.Figures} from {TrackerDatabase.Schema}.{TimelineDays.Name} t
                              where t.stream_id = d.id and t."on" <= @effectiveOn order by t."on" desc limit 1) p
-                on (@status::text is null or p.status = @status) and (@overdue::boolean is null or p.overdue = @overdue){where}
+                on (@status::text is null or p.status = @status) and (@overdue::boolean is null or {overdue} = @overdue){where}
             """;
         command.Parameters.AddWithValue("effectiveOn", on);
         command.Parameters.Add(new NpgsqlParameter<string?>("status", filter.Status?.ToString()) { NpgsqlDbType = NpgsqlDbType.Text });

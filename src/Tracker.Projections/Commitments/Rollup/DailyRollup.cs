@@ -30,6 +30,15 @@ public static class DailyRollup
 
     private const string Contributions = "commitment_day_contributions";
 
+    /// <summary>
+    /// How many commitments are overdue on the date @effectiveOn as effective (EffectiveOverdue): those the `due` groups
+    /// count as neither achieved nor withdrawn by then, due before it. A statement of one value.
+    /// </summary>
+    public static string OverdueOnSql(string schema) => $"""
+        select coalesce(sum(n), 0) as n from {schema}.{Table}
+         where dimension = '{DueDimension}' and "on" <= @effectiveOn and name < to_char(@effectiveOn, 'YYYY-MM-DD')
+        """;
+
     public static IEnumerable<ISchemaObject> Define(string schema)
     {
         var table = new Table(RollupFigures.Name(schema, Table));

@@ -58,9 +58,9 @@ public sealed class TimelineDays(IQuerySession session)
             IncludeColumns = [.. Figures.Split(", ")]
         });
         // The whole dashboard on a past date walks the days in the order its lists show (overdue and due soon by due date;
-        // recently changed back from the date) and stops once it has enough (StoredSummary): each order an index.
+        // recently changed back from the date) and stops once it has enough (StoredSummary): each order an index. Overdue
+        // on a date is decided by that date (EffectiveOverdue), so its list walks the due dates from the earliest.
         table.Indexes.Add(new IndexDefinition("ix_commitment_days_due_by") { Columns = ["due_by"] });
-        table.Indexes.Add(new IndexDefinition("ix_commitment_days_overdue") { Columns = ["due_by"], Predicate = "overdue" });
         table.Indexes.Add(new IndexDefinition("ix_commitment_days_recent") { Columns = ["on", "last_changed_at", "stream_id"] });
         // Days kept before each fact had a row of their own count none (the migration's default): found at start without
         // a scan, and empty once they are filled (TimelineFactsBackfill).
