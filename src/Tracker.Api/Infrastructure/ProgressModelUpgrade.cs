@@ -9,7 +9,9 @@ namespace Tracker.Api.Infrastructure;
 /// <summary>
 /// A database written by a tracker older than the bounded progress model holds models that carried the whole history
 /// and no decision state, and a write to them would find no state to decide against; one written before pledges had
-/// ledger rows of their own has states that keep every pledge and no pledge rows. Before the service takes requests,
+/// ledger rows of their own has states that keep every pledge and no pledge rows; one written before 2026-12-05 has
+/// targets and deadlines that do not say when they took effect, and no earlier due dates recorded passed. Before the
+/// service takes requests,
 /// if any commitment lacks its model or has one of an old shape (or its columns for the list and the dashboard are
 /// empty, should a migration not have filled them from the documents), Marten's own rebuild builds every model and
 /// every pledge ledger from the log (a few seconds for the seed catalogue); pledge rows stored before they carried the
@@ -54,7 +56,13 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 select count(*) from {TrackerDatabase.Schema}.mt_streams s
                  where not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress p
                                     where p.id = s.id and p.data ? 'State' and p.data -> 'State' ? 'Totals'
-                                      and p.money_pledged is not null)
+                                      and p.money_pledged is not null
+                                      -- Targets and deadlines dated, and the due dates recorded passed kept (2026-12-05).
+                                      and p.data -> 'State' ? 'EarlierDueDatesPassed'
+                                      and not jsonb_path_exists(p.data -> 'State',
+                                            '$.Targets[*] ? (!(exists(@.From)) || @.From == null)')
+                                      and not jsonb_path_exists(p.data -> 'State',
+                                            '$.Deadlines[*] ? (!(exists(@.From)) || @.From == null)'))
                    and exists (select 1 from {TrackerDatabase.Schema}.mt_events e
                                 where e.stream_id = s.id and e.type = 'commitment_stated');
                 select count(*) from (select 1 from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow

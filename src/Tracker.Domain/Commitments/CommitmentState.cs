@@ -85,9 +85,21 @@ public sealed record CommitmentState
     public Deadline? Deadline => Latest(Deadlines)?.Value;
 
     /// <summary>The deadline in force on a day, by everything known now: the last to take effect by then.</summary>
-    public Deadline? DeadlineOn(DateOnly day) => Latest(Deadlines.Where(d => (d.From ?? StatedOn) <= day))?.Value;
+    public Deadline? DeadlineOn(DateOnly day) => Dated ? Latest(Deadlines.Where(d => d.From <= day))?.Value : Deadline;
 
-    private InForce<T>? Latest<T>(IEnumerable<InForce<T>> entries) => entries.MaxBy(e => (e.From ?? StatedOn, e.Version));
+    /// <summary>
+    /// Whether every target and deadline knows the day it took effect. One stored before they did (a checkpoint or a
+    /// timeline day kept before 2026-12-05; the models themselves are rebuilt at start) keeps the rules it was kept by:
+    /// the last recorded is in force, and an assessment's timeliness is as it was recorded, since mixing dated entries
+    /// with undated ones would judge by days nobody knows.
+    /// </summary>
+    [JsonIgnore]
+    public bool Dated => Targets.All(t => t.From is not null) && Deadlines.All(d => d.From is not null);
+
+    private InForce<T>? Latest<T>(IReadOnlyList<InForce<T>> entries) =>
+        entries.Count == 0 ? null : Dated ? entries.MaxBy(e => (e.From, e.Version)) : entries[^1];
+
+    private static InForce<T>? Latest<T>(IEnumerable<InForce<T>> entries) => entries.MaxBy(e => (e.From, e.Version));
 
     /// <summary>
     /// The status in force. An achievement is late or on time by the day it took effect against the deadline in force on
@@ -95,9 +107,9 @@ public sealed record CommitmentState
     /// it as much as one recorded before.
     /// </summary>
     [JsonIgnore]
-    public CommitmentStatus Status => Assessments.Count == 0
-        ? CommitmentStatus.NotAssessed
-        : Timeliness(Assessments[^1].Status, Assessments[^1].EffectiveOn ?? Assessments[^1].AssessedOn);
+    public CommitmentStatus Status => Assessments.Count == 0 ? CommitmentStatus.NotAssessed
+        : Dated ? Timeliness(Assessments[^1].Status, Assessments[^1].EffectiveOn ?? Assessments[^1].AssessedOn)
+        : Assessments[^1].Status;
 
     /// <summary>Achieved after the deadline in force on the day it took effect is achieved late; any other status is itself.</summary>
     public CommitmentStatus Timeliness(CommitmentStatus status, DateOnly tookEffectOn) =>

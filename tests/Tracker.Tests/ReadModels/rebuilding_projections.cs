@@ -99,6 +99,33 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_model_whose_deadlines_do_not_say_when_they_took_effect_is_built_again_from_the_log_before_writes()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/revisions", new
+        {
+            deadline = new { date = "2027-06-01", precision = "month" }, reason = "moved",
+            source = new { documentKey = "washington-2024", primary = true, on = "2025-03-01" }
+        });
+        var before = (await StoredModels())["mt_doc_commitmentprogress"];
+        // What a tracker before 2026-12-05 stored: deadlines without the day they took effect, no earlier passed due dates.
+        await using (var age = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
+                         update tracker.mt_doc_commitmentprogress
+                            set data = jsonb_set(data #- '{State,EarlierDueDatesPassed}', '{State,Deadlines}',
+                                (select jsonb_agg(d - 'From') from jsonb_array_elements(data -> 'State' -> 'Deadlines') d))
+                         """))
+        {
+            (await age.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var upgrade = Api.Services.GetRequiredService<ProgressModelUpgrade>();
+        (await upgrade.Run(CancellationToken.None)).ShouldBe(1);
+
+        (await StoredModels())["mt_doc_commitmentprogress"].ShouldBe(before);
+        (await upgrade.Run(CancellationToken.None)).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task a_database_from_before_pledge_ledger_rows_gets_them_built_from_the_log_before_writes()
     {
         await Api.StatedTheStabilisationGoal();

@@ -113,6 +113,47 @@ public sealed class assessment_rules
     }
 
     [Fact]
+    public void an_achievement_is_late_or_on_time_by_the_deadline_in_force_on_its_day_as_known_now()
+    {
+        var state = NextMinisterial();
+        state = state.Then(AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "held in July", Communique, DueBy.AddDays(15)));
+        state.Status.ShouldBe(CommitmentStatus.AchievedLate);
+
+        // An extension agreed in March, learned of afterwards: the July meeting met it.
+        var extended = state.Then(ReviseCommitment.Decide(state, null, new Deadline(new DateOnly(2022, 10, 1), DeadlinePrecision.Quarter),
+            "extended", Communique with { On = new DateOnly(2022, 3, 1) }));
+        (extended.Status, extended.Deadline!.DueBy).ShouldBe((CommitmentStatus.Achieved, new DateOnly(2022, 12, 31)));
+
+        // One agreed only in September came too late for it: the deadline in force is the new one, the meeting was late.
+        var afterwards = state.Then(ReviseCommitment.Decide(state, null, new Deadline(new DateOnly(2022, 10, 1), DeadlinePrecision.Quarter),
+            "extended", Communique with { On = new DateOnly(2022, 9, 1) }));
+        (afterwards.Status, afterwards.Deadline!.DueBy).ShouldBe((CommitmentStatus.AchievedLate, new DateOnly(2022, 12, 31)));
+
+        // Learned of out of order, an earlier revision does not replace the later one in force.
+        var older = afterwards.Then(ReviseCommitment.Decide(afterwards, null, new Deadline(new DateOnly(2023, 6, 1), DeadlinePrecision.Month),
+            "an older text", Communique with { On = new DateOnly(2022, 4, 1) }));
+        older.Deadline!.DueBy.ShouldBe(new DateOnly(2022, 12, 31));
+        older.DeadlineOn(new DateOnly(2022, 7, 15))!.DueBy.ShouldBe(new DateOnly(2023, 6, 30));
+        older.Status.ShouldBe(CommitmentStatus.Achieved);
+    }
+
+    [Fact]
+    public void a_state_stored_before_deadlines_were_dated_keeps_the_order_recorded_and_the_timeliness_recorded()
+    {
+        var state = NextMinisterial();
+        state = state.Then(AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "held in July", Communique, DueBy.AddDays(15)));
+        var extended = state.Then(ReviseCommitment.Decide(state, null, new Deadline(new DateOnly(2022, 10, 1), DeadlinePrecision.Quarter),
+            "extended", Communique with { On = new DateOnly(2022, 3, 1) }));
+        // As an older tracker stored it: no day on its deadlines.
+        var stored = extended with { Deadlines = [.. extended.Deadlines.Select(d => d with { From = null })] };
+
+        stored.Dated.ShouldBeFalse();
+        (stored.Status, stored.Deadline!.DueBy).ShouldBe((CommitmentStatus.AchievedLate, new DateOnly(2022, 12, 31)));
+        extended.Dated.ShouldBeTrue();
+        extended.Status.ShouldBe(CommitmentStatus.Achieved);
+    }
+
+    [Fact]
     public void assessments_are_ordered_by_the_day_they_took_effect_and_cannot_take_effect_after_they_are_made()
     {
         var state = NextMinisterial();

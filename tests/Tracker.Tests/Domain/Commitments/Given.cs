@@ -9,6 +9,9 @@ public static class Given
 {
     public static readonly Evidence Communique = new("washington-2024", null, Primary: true);
 
+    /// <summary>The day every decision of a story is recorded on: the day an undated revision takes effect.</summary>
+    public static readonly DateOnly RecordedOn = new(2026, 11, 30);
+
     public static CommitmentState StabilisationGoal() => Stated(new CommitmentStated(
         "stabilisation-394m", "Raise and implement $394 million for liberated areas", CommitmentKind.Financial,
         "stabilisation", ["coalition"], new Target(394_000_000m, "USD", null), null,
@@ -41,7 +44,7 @@ public static class Given
     public static CommitmentState Then(this CommitmentState state, Decision decision)
     {
         decision.Violation.ShouldBeNull(decision.Violation?.Message);
-        var next = decision.Events.Aggregate(state, (s, e) => s.After(e));
+        var next = decision.Events.Aggregate(state, (s, e) => s.After(e, recordedOn: RecordedOn));
         Recorded.AddOrUpdate(next, [.. EventsOf(state), .. decision.Events]);
         return next;
     }
