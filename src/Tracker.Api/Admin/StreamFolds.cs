@@ -157,7 +157,8 @@ public sealed class PledgeLedgerFold : StreamFold<PledgeLedgerRow>
 
         var id = PledgeLedgerRow.IdOf(e.StreamId, pledgeId);
         var next = Applied(PledgeLedgerProjection.ProjectionName, e,
-            () => PledgeLedgerProjection.Stepped(_open.GetValueOrDefault(id), e.StreamId, data, (int)e.Version));
+            () => PledgeLedgerProjection.Stepped(_open.GetValueOrDefault(id), e.StreamId, data, (int)e.Version,
+                DateOnly.FromDateTime(e.Timestamp.UtcDateTime)));
         if (next is null) _open.Remove(id);
         else _open[id] = next;
     }

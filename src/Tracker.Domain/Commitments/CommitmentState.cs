@@ -181,7 +181,7 @@ public sealed record CommitmentState
                 Pledges = [.. Pledges, PledgeLedger.Announced(x, v)],
                 Totals = PledgeSums.Announced(x.LedgerAmount)
             },
-            PledgeRevised x => next.WithPledge(x.PledgeId, p => p.Revised(x, v)) with
+            PledgeRevised x => next.WithPledge(x.PledgeId, p => p.Revised(x, v, recordedOn)) with
             {
                 Totals = PledgeSums.Revalued(x.LedgerAmount - (FindPledge(x.PledgeId)?.LedgerAmount ?? x.PreviousLedgerAmount) ?? 0)
             },

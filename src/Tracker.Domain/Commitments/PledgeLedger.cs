@@ -44,8 +44,12 @@ public sealed record PledgeLedger
             $"Pledge '{e.PledgeId}' was announced without an amount."), e.LedgerAmount))]
     };
 
-    public PledgeLedger Revised(PledgeRevised e, int version) =>
-        this with { Amounts = [.. Amounts, new(version, new PledgedAmount(e.NewAmount, e.LedgerAmount))] };
+    /// <param name="recordedOn">The day the revision was recorded: the day it took effect when its source gives none.</param>
+    public PledgeLedger Revised(PledgeRevised e, int version, DateOnly? recordedOn = null) =>
+        this with { Amounts = [.. Amounts, new(version, new PledgedAmount(e.NewAmount, e.LedgerAmount, e.Source.On ?? recordedOn))] };
+
+    /// <summary>The day the revision in force took effect; null when there is none, or it was stored before revisions kept their day.</summary>
+    public DateOnly? RevisedOn => Amounts.Count > 1 ? Amounts[^1].Value.On : null;
 
     public PledgeLedger WithoutRevision(int version) =>
         this with { Amounts = Amounts.Where(a => a.Version != version).ToList() };
@@ -67,4 +71,5 @@ public sealed record PledgeLedger
         };
 }
 
-public sealed record PledgedAmount(Money Amount, decimal LedgerAmount);
+/// <summary>A pledge's amount, and for a revision the day it took effect (null for one stored before 2026-12-05).</summary>
+public sealed record PledgedAmount(Money Amount, decimal LedgerAmount, DateOnly? On = null);

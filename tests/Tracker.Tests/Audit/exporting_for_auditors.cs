@@ -80,17 +80,19 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
     public async Task a_revision_in_the_pledges_csv_carries_its_own_source_and_day_not_its_pledges()
     {
         await MoneyInSeveralStages();
+        // Dated by its source (no earlier than the top-up in force, which took effect the day it was recorded).
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
         await Api.Write($"{Base}/pledges/germany-1/revisions", new
         {
             amount = new { amount = 28_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.1m, on = "2025-01-01" },
-            reason = "cut", source = new { url = "https://example.org/cut", primary = false, on = "2025-02-03" }
+            reason = "cut", source = new { url = "https://example.org/cut", primary = false, on = today }
         });
 
         var (_, lines) = await Csv("/api/exports/pledges.csv");
 
         var cut = lines.Single(l => l.EndsWith(",cut")).Split(',');
         cut[3].ShouldBe("revised");
-        cut[6].ShouldBe("2025-02-03");
+        cut[6].ShouldBe(today);
         (cut[12], cut[13], cut[14]).ShouldBe(("", "https://example.org/cut", "false"));
         // A revision whose source gives no day is dated the day it was recorded, as the history dates it.
         var topped = lines.Single(l => l.Contains("topped up")).Split(',');

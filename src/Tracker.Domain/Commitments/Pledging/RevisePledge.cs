@@ -18,6 +18,15 @@ public static class RevisePledge
                 $"{on:yyyy-MM-dd} ({(source.On is null ? "the day it is recorded" : "its source's date")}), before the pledge existed.");
         }
 
+        // A pledge's amounts follow one another: each revision replaces the one before it from its day on, so one cannot
+        // take effect before the revision in force (the exports would date a change before the amount it changes).
+        if ((source.On ?? recordedOn) is { } day && pledge.RevisedOn is { } inForce && day < inForce)
+        {
+            return new RuleViolation("revision-out-of-order",
+                $"Pledge '{pledge.PledgeId}' was last revised with effect from {inForce:yyyy-MM-dd}; a revision cannot take effect " +
+                $"earlier ({day:yyyy-MM-dd}). To record an earlier change, retract the later revision, then record both in the order they took effect.");
+        }
+
         var floor = pledge.MostStaged;
         if (newAmount.Amount < floor)
         {

@@ -63,7 +63,7 @@ public sealed partial class PledgeLedgerProjection : EventProjection
         var row = data is PledgeAnnounced ? null
             : stepping.TryGetValue(id, out var stepped) && stepped.Version < e.Version ? stepped.Row
             : await operations.LoadAsync<PledgeLedgerRow>(id, cancellation);
-        var next = Stepped(row, e.StreamId, data, (int)e.Version);
+        var next = Stepped(row, e.StreamId, data, (int)e.Version, DateOnly.FromDateTime(e.Timestamp.UtcDateTime));
         stepping[id] = (e.Version, next);
         if (next is not null) operations.Store(next);
         else operations.Delete<PledgeLedgerRow>(id);
@@ -73,19 +73,19 @@ public sealed partial class PledgeLedgerProjection : EventProjection
     public static string? PledgeOf(object fact) => (fact as IPledgeFact)?.PledgeId;
 
     /// <summary>A pledge's row after one more fact about it: a new row for an announcement, none once it is retracted.</summary>
-    public static PledgeLedgerRow? Stepped(PledgeLedgerRow? row, Guid streamId, object fact, int version) => fact switch
+    public static PledgeLedgerRow? Stepped(PledgeLedgerRow? row, Guid streamId, object fact, int version, DateOnly? recordedOn = null) => fact switch
     {
         PledgeAnnounced x => PledgeLedgerRow.Announced(streamId, x, version),
         PledgeRetracted => null,
         _ when row is null => throw new InvalidOperationException(
             $"The log names pledge '{PledgeOf(fact)}' at version {version}, which does not stand there."),
-        _ => row.Stepped(fact, version)
+        _ => row.Stepped(fact, version, recordedOn)
     };
 
     /// <summary>A pledge after one more fact about it (not its announcement or retraction).</summary>
-    public static PledgeLedger Stepped(PledgeLedger pledge, object fact, int version) => fact switch
+    public static PledgeLedger Stepped(PledgeLedger pledge, object fact, int version, DateOnly? recordedOn = null) => fact switch
     {
-        PledgeRevised x => pledge.Revised(x, version),
+        PledgeRevised x => pledge.Revised(x, version, recordedOn),
         PledgeStageRecorded x => pledge.Staged(x),
         PledgeRevisionRetracted x => pledge.WithoutRevision(x.RetractedVersion),
         PledgeStageRetracted x => pledge.Unstaged(x),

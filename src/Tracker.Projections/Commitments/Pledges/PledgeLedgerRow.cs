@@ -131,10 +131,10 @@ public sealed record PledgeLedgerRow
     };
 
     /// <summary>The row after one more fact about its pledge (not its announcement or retraction), recorded at version.</summary>
-    public PledgeLedgerRow Stepped(object fact, int version) => this with
+    public PledgeLedgerRow Stepped(object fact, int version, DateOnly? recordedOn = null) => this with
     {
         Version = version,
-        Ledger = PledgeLedgerProjection.Stepped(Ledger, fact, version),
+        Ledger = PledgeLedgerProjection.Stepped(Ledger, fact, version, recordedOn),
         DisbursedByDay = fact switch
         {
             PledgeStageRecorded { Stage: PledgeStage.Disbursed } x => DisbursedOn.Added(DisbursedByDay, x.On, x.Amount.Amount),

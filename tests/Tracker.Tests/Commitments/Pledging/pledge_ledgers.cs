@@ -271,6 +271,33 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_revision_cannot_take_effect_before_the_revision_in_force()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 3_000_000m), 201);
+        await Api.Write($"{Pledges}/germany-1/revisions", new
+        {
+            amount = new { amount = 2_200_000m, currency = "USD" }, reason = "cut",
+            source = new { documentKey = "washington-2024", primary = true, on = "2025-02-03" }
+        });
+
+        var refused = (await Api.Write($"{Pledges}/germany-1/revisions", new
+        {
+            amount = new { amount = 4_000_000m, currency = "USD" }, reason = "raised",
+            source = new { documentKey = "washington-2024", primary = true, on = "2025-01-10" }
+        }, 422)).Json();
+
+        refused.GetProperty("rule").GetString().ShouldBe("revision-out-of-order");
+        refused.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("2025-02-03");
+        // The same day, or later, follows it.
+        await Api.Write($"{Pledges}/germany-1/revisions", new
+        {
+            amount = new { amount = 2_500_000m, currency = "USD" }, reason = "raised again",
+            source = new { documentKey = "washington-2024", primary = true, on = "2025-02-03" }
+        });
+    }
+
+    [Fact]
     public async Task a_revision_cannot_take_effect_before_its_pledge_was_announced()
     {
         await Api.StatedTheStabilisationGoal();
