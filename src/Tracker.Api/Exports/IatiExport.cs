@@ -4,6 +4,7 @@ using System.Xml;
 using Marten;
 using Microsoft.Extensions.Options;
 using Tracker.Api.Infrastructure;
+using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments;
 using Wolverine.Http;
@@ -149,10 +150,12 @@ public static class IatiExport
             for (var i = 1; i < p.Amounts.Count; i++)
             {
                 var (before, after) = (p.Amounts[i - 1].Amount, p.Amounts[i]);
-                await Transaction(xml, lang, IncomingPledge, after.Amount.Amount - before.Amount, p.Currency,
+                // A revision of its exchange rate only moves no money: no flow to report.
+                var change = Decimals.Normal(after.Amount.Amount - before.Amount);
+                if (change == 0) continue;
+                await Transaction(xml, lang, IncomingPledge, change, p.Currency,
                     revisedOn.GetValueOrDefault(after.Version, p.AnnouncedOn), p.Pledger, p.PledgeId,
-                    $"Pledge revised from {before.Amount.ToString(CultureInfo.InvariantCulture)} to " +
-                    $"{after.Amount.Amount.ToString(CultureInfo.InvariantCulture)} {p.Currency}: {after.Why}");
+                    $"Pledge revised from {Amount(before.Amount)} to {Amount(after.Amount.Amount)} {p.Currency}: {after.Why}");
             }
             foreach (var s in p.Stages)
             {
@@ -255,6 +258,8 @@ public static class IatiExport
         }
         return replaced?.ToString() ?? text;
     }
+
+    private static string Amount(decimal amount) => Decimals.Normal(amount).ToString(CultureInfo.InvariantCulture);
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

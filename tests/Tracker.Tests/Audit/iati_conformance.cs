@@ -142,6 +142,12 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
             amount = new { amount = 22_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.1m, on = "2025-02-03" },
             reason = "cut", source = new { url = "https://example.org/cut", primary = false, on = "2025-02-03" }
         });
+        // A new exchange rate, the same amount: no money moved, no transaction.
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/revisions", new
+        {
+            amount = new { amount = 22_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.12m, on = "2025-02-10" },
+            reason = "rate", source = new { url = "https://example.org/rate", primary = false, on = "2025-02-10" }
+        });
 
         var activity = (await Export()).Elements("iati-activity").Single(a => a.Element("iati-identifier")!.Value.EndsWith(Goal));
 

@@ -25,7 +25,12 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         // An API route's own parameters; a name it does not take (a misspelt filter, ?stauts=achieved) would otherwise be
         // ignored, and the answer look like one to the question asked.
         // And a body sent to a route that reads none (POST /api/admin/checkpoints with {"upTo": 500}) would be ignored too.
-        var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
+        // Content: a length above zero, or none given where the server says content may follow (chunked, or HTTP/2 and
+        // later, where a body needs no length).
+        var request = context.Request;
+        var hasBody = request.ContentLength > 0 || request.ContentLength is null &&
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true &&
+            (request.Headers.TransferEncoding.Count > 0 || !HttpProtocol.IsHttp11(request.Protocol) && !HttpProtocol.IsHttp10(request.Protocol));
         var route = (context.Request.QueryString.HasValue || hasBody) &&
                     context.GetEndpoint() is RouteEndpoint { Metadata: var metadata } endpoint &&
                     metadata.GetMetadata<Audit.PastParameters>() is not null
