@@ -296,9 +296,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 new CommitmentRestated(r.RestatedIn with { DocumentKey = key }, on, r.NewTarget, r.NewDeadline, r.Note)));
         }
 
-        // The catalogue's current target and deadline: the stated ones, as later restatements changed them.
-        var target = (c.Restatements ?? []).Select(r => r.NewTarget).LastOrDefault(t => t is not null) ?? c.Target;
-        var deadline = (c.Restatements ?? []).Select(r => r.NewDeadline).LastOrDefault(d => d is not null) ?? c.Deadline;
+        // The catalogue's current target and deadline: the stated ones, as the restatement that took effect last changed
+        // them (by its day, then its place in the catalogue), as the state decides which is in force; not the one listed last.
+        var restatedInOrder = (c.Restatements ?? [])
+            .Select((r, place) => (Restatement: r, place, On: r.RestatedOn ?? Document(StreamIds.Normalise(r.RestatedIn.DocumentKey)).PublishedOn))
+            .OrderBy(r => r.On).ThenBy(r => r.place).Select(r => r.Restatement).ToList();
+        var target = restatedInOrder.Select(r => r.NewTarget).LastOrDefault(t => t is not null) ?? c.Target;
+        var deadline = restatedInOrder.Select(r => r.NewDeadline).LastOrDefault(d => d is not null) ?? c.Deadline;
         var why = new Evidence(null, null, true, null, $"The catalogue '{catalogue.Name}' was revised.");
         var newTarget = target is not null && target != state.Target ? target : null;
         var newDeadline = deadline is not null && deadline != state.Deadline ? deadline : null;

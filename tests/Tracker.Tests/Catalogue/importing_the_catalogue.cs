@@ -175,6 +175,35 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task restatements_listed_out_of_date_order_leave_in_force_the_deadline_that_took_effect_last()
+    {
+        var original = CatalogueData.Load();
+        var outOfOrder = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == "northeast-syria-assistance"
+                ? c with
+                {
+                    Restatements =
+                    [
+                        new CatalogueRestatement(new Provenance("washington-2024", "7", "continue assistance"), null, null,
+                            new Deadline(new DateOnly(2027, 6, 1), DeadlinePrecision.Month), null),
+                        new CatalogueRestatement(new Provenance("rome-2021", "9", "continue assistance"), null, null,
+                            new Deadline(new DateOnly(2022, 12, 1), DeadlinePrecision.Month), null)
+                    ]
+                }
+                : c).ToList()
+        };
+
+        await Import(outOfOrder);
+
+        (await Read("northeast-syria-assistance")).GetProperty("dueBy").GetString().ShouldBe("2027-06-30");
+        await using var session = Store.QuerySession();
+        (await session.Events.FetchStreamAsync(StreamIds.ForCommitment("northeast-syria-assistance")))
+            .Select(e => e.Data).OfType<DeadlineRevised>().ShouldBeEmpty();
+        (await Import(outOfOrder)).EventsAppended.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task a_catalogue_entry_that_breaks_a_rule_is_reported_and_the_rest_still_loads()
     {
         var original = CatalogueData.Load();
