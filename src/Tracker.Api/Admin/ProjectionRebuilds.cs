@@ -25,7 +25,7 @@ public sealed record RebuildProgress(Guid Id, string Projection, RebuildStatus S
 /// Progress lives in memory: a restart forgets it, and the rebuild can simply be run again.
 /// </summary>
 public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource database, IHostApplicationLifetime lifetime,
-    ILogger<ProjectionRebuilds> logger)
+    ILogger<ProjectionRebuilds> logger, TimeProvider clock)
 {
     /// <summary>The progress models, with their checkpoints and the pledges' ledger rows (which the pledger views read).</summary>
     public static readonly IReadOnlyList<string> Supported = [CommitmentProgressFold.ProjectionName];
@@ -166,6 +166,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                 var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
                 Update(id, p => p with { HighWaterMark = highWaterMark });
                 await Rebuild(id, highWaterMark, token);
+                // The models' rules may put another deadline in force than the writes scheduled checks for.
+                var passed = await Commitments.Assessing.DeadlineSweep.Run(store, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), token);
+                if (passed > 0) logger.LogInformation("After the rebuild, {Passed} commitments' deadlines were recorded passed", passed);
             }
             Update(id, p => p with { Status = RebuildStatus.Completed, FinishedAt = DateTimeOffset.UtcNow });
             logger.LogInformation("Rebuilt {Projection}: {Progress}", projection, _jobs[id]);

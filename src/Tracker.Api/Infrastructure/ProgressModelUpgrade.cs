@@ -18,8 +18,8 @@ namespace Tracker.Api.Infrastructure;
 /// pledger's and the commitment's keys (which the pledger views read) are rebuilt the same way. One node at a time: the others wait on the same advisory lock and then find
 /// nothing to do.
 /// </summary>
-public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource database, ILogger<ProgressModelUpgrade> logger)
-    : IHostedService
+public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource database, ILogger<ProgressModelUpgrade> logger,
+    TimeProvider clock) : IHostedService
 {
     internal const long LockKey = 2026113002;
 
@@ -101,6 +101,12 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             {
                 logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker); rebuilding the models from the log", missing);
                 await daemon.RebuildProjectionAsync(CommitmentProgressProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
+            }
+            if (missing > 0)
+            {
+                // Today's rules may put another deadline in force than the writes scheduled checks for.
+                var passed = await Commitments.Assessing.DeadlineSweep.Run(store, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), token);
+                if (passed > 0) logger.LogInformation("{Passed} commitments' deadlines in force had passed unrecorded; recorded now", passed);
             }
             // Models kept each pledge's ledger in their state until pledges had rows of their own.
             logger.LogWarning("Rebuilding every pledge's ledger row from the log (rows stored without their pledger's key: {Unkeyed})", unkeyedRows > 0);

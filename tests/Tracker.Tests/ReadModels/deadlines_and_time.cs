@@ -262,6 +262,41 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         (await Api.ReadCommitment(Ministerial)).GetProperty("overdue").GetBoolean().ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task a_rebuild_that_puts_a_passed_deadline_in_force_records_its_passing_so_the_present_is_overdue()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = Ministerial, title = "Hold the next ministerial meeting", kind = "milestone", lineOfEffort = "meetings",
+            actors = new[] { "coalition" }, deadline = new { date = "2027-06-01", precision = "month" }, statedOn = "2021-06-28",
+            statedIn = new { documentKey = "washington-2024", quote = "hold the next ministerial meeting" }
+        }, 201);
+        // Appended around the API (as an importer of another make might): no check is scheduled for the deadline it puts
+        // in force, which passed in 2022.
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.Append(StreamIds.ForCommitment(Ministerial), new Tracker.Domain.Commitments.DeadlineRevised(
+                new Tracker.Domain.Commitments.Deadline(new DateOnly(2022, 6, 1), Tracker.Domain.Commitments.DeadlinePrecision.Month),
+                "moved", new Tracker.Domain.Commitments.Evidence("washington-2024", null, true, new DateOnly(2022, 3, 1))));
+            await session.SaveChangesAsync();
+        }
+        await NoDeadlineCheckPending();
+        (await Api.ReadCommitment(Ministerial)).GetProperty("overdue").GetBoolean().ShouldBeFalse();
+
+        var started = await Api.Scenario(s => { s.Post.Url("/api/admin/projections/CommitmentProgress/rebuild"); s.StatusCodeShouldBe(202); });
+        var location = started.Context.Response.Headers.Location.ToString();
+        (await Eventually.Until(() => Read(location), p => p.GetProperty("status").GetString() != "running"))
+            .GetProperty("status").GetString().ShouldBe("completed");
+
+        var progress = await Api.ReadCommitment(Ministerial);
+        (progress.GetProperty("dueBy").GetString(), progress.GetProperty("overdue").GetBoolean()).ShouldBe(("2022-06-30", true));
+        await using var query = Store.QuerySession();
+        var passed = (await query.Events.FetchStreamAsync(StreamIds.ForCommitment(Ministerial))).Last();
+        passed.Data.ShouldBeOfType<Tracker.Domain.Commitments.DeadlinePassed>().DueBy.ShouldBe(new DateOnly(2022, 6, 30));
+        passed.UserName.ShouldBe("tracker-service");
+    }
+
     /// <summary>Every deadline check due by now has been handled (those for due dates to come wait their day).</summary>
     private async Task NoDeadlineCheckPending()
     {

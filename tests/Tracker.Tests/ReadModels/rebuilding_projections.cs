@@ -351,7 +351,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
         var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
         var log = new Lines<ProgressModelUpgrade>();
-        var upgrade = new ProgressModelUpgrade(Api.Services.GetRequiredService<Marten.IDocumentStore>(), dataSource, log)
+        var upgrade = new ProgressModelUpgrade(Api.Services.GetRequiredService<Marten.IDocumentStore>(), dataSource, log, TimeProvider.System)
         {
             AskEvery = TimeSpan.FromMilliseconds(50)
         };

@@ -51,3 +51,39 @@ public static class CheckDeadlineHandler
         return [];
     }
 }
+
+/// <summary>
+/// After the progress models are built again from the log (an upgrade at start, an admin rebuild), whose rules may put
+/// another deadline in force than the one the writes scheduled checks for: each commitment whose deadline in force has
+/// passed with nothing recorded is checked now, as its scheduled check would be, so the present is overdue where every
+/// view as effective already says so.
+/// </summary>
+public static class DeadlineSweep
+{
+    /// <summary>Checks every commitment that may be overdue unrecorded; returns how many were recorded passed.</summary>
+    public static async Task<int> Run(IDocumentStore store, DateOnly today, CancellationToken token)
+    {
+        List<Guid> candidates;
+        await using (var query = store.QuerySession())
+        {
+            candidates = [.. await query.Query<CommitmentProgress>()
+                .Where(c => c.DueBy < today && !c.Overdue && c.Status != CommitmentStatus.Achieved &&
+                            c.Status != CommitmentStatus.AchievedLate && c.Status != CommitmentStatus.Withdrawn)
+                .Select(c => c.Id).ToListAsync(token)];
+        }
+        var recorded = 0;
+        foreach (var id in candidates)
+        {
+            await using var session = store.LightweightSession();
+            session.LastModifiedBy = CheckDeadline.Actor;
+            var stream = await session.Events.FetchForExclusiveWriting<CommitmentProgress>(id, token);
+            if (stream.Aggregate?.State is not { Deadline.DueBy: { } dueBy } state) continue;
+            var decision = PassDeadline.Decide(state, dueBy, today);
+            if (decision.Events.Count == 0) continue;
+            stream.AppendMany(decision.Events);
+            await session.SaveChangesAsync(token);
+            recorded++;
+        }
+        return recorded;
+    }
+}
