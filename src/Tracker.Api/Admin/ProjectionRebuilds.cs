@@ -167,7 +167,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                 Update(id, p => p with { HighWaterMark = highWaterMark });
                 await Rebuild(id, highWaterMark, token);
                 // The models' rules may put another deadline in force than the writes scheduled checks for.
-                var passed = await Commitments.Assessing.DeadlineSweep.Run(store, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), token);
+                var passed = await Commitments.Assessing.DeadlineSweep.Run(store, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), logger, token);
                 if (passed > 0) logger.LogInformation("After the rebuild, {Passed} commitments' deadlines were recorded passed", passed);
             }
             Update(id, p => p with { Status = RebuildStatus.Completed, FinishedAt = DateTimeOffset.UtcNow });

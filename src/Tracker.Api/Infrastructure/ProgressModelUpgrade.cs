@@ -105,7 +105,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             if (missing > 0)
             {
                 // Today's rules may put another deadline in force than the writes scheduled checks for.
-                var passed = await Commitments.Assessing.DeadlineSweep.Run(store, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), token);
+                var passed = await Commitments.Assessing.DeadlineSweep.Run(store, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), logger, token);
                 if (passed > 0) logger.LogInformation("{Passed} commitments' deadlines in force had passed unrecorded; recorded now", passed);
             }
             // Models kept each pledge's ledger in their state until pledges had rows of their own.
