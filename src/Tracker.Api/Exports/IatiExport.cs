@@ -135,7 +135,9 @@ public static class IatiExport
         if (c.Target is { IsMoney: true } target && plannedEnd is { } periodEnd && periodEnd < c.StatedOn.AddYears(1))
         {
             await xml.WriteStartElementAsync(null, "budget", null);
-            await xml.WriteAttributeStringAsync(null, "type", null, "1"); // BudgetType: Original
+            // BudgetType: 1 Original, the target as stated; 2 Revised, once a revision or restatement put another in force.
+            var stated = c.State.Targets.FirstOrDefault(t => t.Version == 1)?.Value;
+            await xml.WriteAttributeStringAsync(null, "type", null, target == stated ? "1" : "2");
             await xml.WriteAttributeStringAsync(null, "status", null, "1"); // BudgetStatus: Indicative
             await Date(xml, "period-start", c.StatedOn);
             await Date(xml, "period-end", periodEnd);

@@ -163,6 +163,26 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_budget_is_the_original_target_until_a_revision_puts_another_in_force()
+    {
+        await TwoGoalsWithMoney();
+        Budget(await Export()).ShouldBe(("1", "394000000"));
+
+        await Api.Write($"/api/commitments/{Goal}/revisions", new
+        {
+            target = new { amount = 400_000_000m, currency = "USD" }, reason = "raised", source = Source
+        });
+
+        Budget(await Export()).ShouldBe(("2", "400000000"));
+
+        static (string Type, string Value) Budget(XElement root)
+        {
+            var budget = root.Elements("iati-activity").Single(a => a.Element("iati-identifier")!.Value.EndsWith(Goal)).Element("budget")!;
+            return (budget.Attribute("type")!.Value, budget.Element("value")!.Value);
+        }
+    }
+
+    [Fact]
     public async Task a_commitment_stated_after_its_due_date_has_no_planned_end_before_its_planned_start()
     {
         await Api.StatedTheStabilisationGoal();

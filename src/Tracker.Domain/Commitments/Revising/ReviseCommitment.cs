@@ -16,6 +16,15 @@ public static class ReviseCommitment
             return violation;
         }
 
+        // A revision takes effect on its source's day (or the day it is recorded, never before a statement): what was not
+        // yet stated cannot have been revised, as a restatement cannot precede it either.
+        if (source.On is { } on && on < state.StatedOn)
+        {
+            return new RuleViolation("revision-before-statement",
+                $"The commitment was stated on {state.StatedOn:yyyy-MM-dd}; a revision cannot take effect before it " +
+                $"({on:yyyy-MM-dd}, its source's date). Check the source's date, or correct the statement.");
+        }
+
         var events = new List<object>();
         if (newTarget is not null) events.Add(new TargetRevised(newTarget, reason, source));
         if (newDeadline is not null) events.Add(new DeadlineRevised(newDeadline, reason, source));

@@ -8,6 +8,18 @@ public sealed class correction_rules
     private static readonly DateOnly Today = new(2024, 10, 2);
 
     [Fact]
+    public void a_revision_cannot_take_effect_before_the_statement()
+    {
+        var goal = NextMinisterial();
+        var later = new Deadline(new DateOnly(2023, 6, 1), DeadlinePrecision.Month);
+
+        ReviseCommitment.Decide(goal, null, later, "moved", Communique with { On = new DateOnly(2021, 6, 1) })
+            .ShouldBeRefusedBy("revision-before-statement").Message.ShouldContain("2021-06-28");
+        ReviseCommitment.Decide(goal, null, later, "moved", Communique with { On = new DateOnly(2021, 6, 28) }).Violation.ShouldBeNull();
+        ReviseCommitment.Decide(goal, null, later, "moved", Communique).Violation.ShouldBeNull();
+    }
+
+    [Fact]
     public void a_correction_reverses_exactly_the_fact_recorded_at_that_version()
     {
         var state = StabilisationGoal();
