@@ -113,10 +113,20 @@ public static class CommitmentHistoryEndpoints
     }
 
 
-    // The row a dashboard shows (version and last change left out: every event changes them).
-    private static JsonElement? Row(CommitmentProgress? progress, JsonSerializerOptions options) => progress is null
-        ? null
-        : JsonSerializer.SerializeToElement(CommitmentRow.Of(progress) with { Version = 0, LastChangedAt = default }, options);
+    // The row a dashboard shows, without its version and last change: every event changes them, and a placeholder in
+    // their place would read as a value (the first entry's "after" showed version 0 changed in year 1).
+    private static readonly string[] Unchanging = [nameof(CommitmentRow.Version), nameof(CommitmentRow.LastChangedAt)];
+
+    private static JsonElement? Row(CommitmentProgress? progress, JsonSerializerOptions options)
+    {
+        if (progress is null) return null;
+        var row = JsonSerializer.SerializeToNode(CommitmentRow.Of(progress), options)!.AsObject();
+        foreach (var name in row.Select(p => p.Key).Where(k => Unchanging.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList())
+        {
+            row.Remove(name);
+        }
+        return JsonSerializer.SerializeToElement(row, options);
+    }
 
     private static List<FieldChange> Diff(JsonElement? before, JsonElement? after)
     {

@@ -80,6 +80,11 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
         var undone = changelog[3].GetProperty("changes").EnumerateArray().Single(c => c.GetProperty("field").GetString() == "money.disbursed");
         undone.GetProperty("before").GetDecimal().ShouldBe(10_500_000m);
         undone.GetProperty("after").GetDecimal().ShouldBe(0m);
+        // The statement's row has no placeholder version or change time: every event changes those, and none is shown.
+        var stated = changelog[0].GetProperty("changes").EnumerateArray().Single().GetProperty("after");
+        stated.TryGetProperty("version", out _).ShouldBeFalse();
+        stated.TryGetProperty("lastChangedAt", out _).ShouldBeFalse();
+        stated.GetProperty("key").GetString().ShouldBe(Goal);
     }
 
     [Fact]
