@@ -101,9 +101,6 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             {
                 logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker); rebuilding the models from the log", missing);
                 await daemon.RebuildProjectionAsync(CommitmentProgressProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
-            }
-            if (missing > 0)
-            {
                 // Today's rules may put another deadline in force than the writes scheduled checks for.
                 var passed = await Commitments.Assessing.DeadlineSweep.Run(store, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), logger, token);
                 if (passed > 0) logger.LogInformation("{Passed} commitments' deadlines in force had passed unrecorded; recorded now", passed);

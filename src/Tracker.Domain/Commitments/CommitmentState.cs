@@ -268,8 +268,7 @@ public sealed record Versioned<T>(int Version, T Value);
 
 /// <summary>
 /// A target or deadline, the version of the event that set it (a retraction takes it back) and the day it took effect
-/// (null in a state stored before 2026-12-05: the statement's day, so those are in force in the order recorded until the
-/// model is rebuilt).
+/// (null in a state stored before 2026-12-05, which then keeps the order recorded: <see cref="CommitmentState.Dated"/>).
 /// </summary>
 public sealed record InForce<T>(int Version, T Value, DateOnly? From = null);
 

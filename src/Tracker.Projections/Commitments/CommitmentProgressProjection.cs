@@ -199,9 +199,9 @@ public static class LogLookups
             {
                 PledgeAnnounced a when Named(a.PledgeId) => PledgeLedger.Announced(a, (int)x.Version),
                 PledgeRetracted r when Named(r.PledgeId) => null,
-                PledgeRevised r when pledge is not null && Named(r.PledgeId) => Pledges.PledgeLedgerProjection.Stepped(pledge, r, (int)x.Version, DateOnly.FromDateTime(x.Timestamp.UtcDateTime)),
-                PledgeStageRecorded r when pledge is not null && Named(r.PledgeId) => Pledges.PledgeLedgerProjection.Stepped(pledge, r, (int)x.Version, DateOnly.FromDateTime(x.Timestamp.UtcDateTime)),
-                IPledgeRetraction r when pledge is not null && Named(r.PledgeId) => Pledges.PledgeLedgerProjection.Stepped(pledge, r, (int)x.Version, DateOnly.FromDateTime(x.Timestamp.UtcDateTime)),
+                PledgeRevised r when pledge is not null && Named(r.PledgeId) => Pledges.PledgeLedgerProjection.Stepped(pledge, r, (int)x.Version, CommitmentProgressProjection.RecordedOn(x)),
+                PledgeStageRecorded r when pledge is not null && Named(r.PledgeId) => Pledges.PledgeLedgerProjection.Stepped(pledge, r, (int)x.Version, CommitmentProgressProjection.RecordedOn(x)),
+                IPledgeRetraction r when pledge is not null && Named(r.PledgeId) => Pledges.PledgeLedgerProjection.Stepped(pledge, r, (int)x.Version, CommitmentProgressProjection.RecordedOn(x)),
                 _ => pledge
             };
         }

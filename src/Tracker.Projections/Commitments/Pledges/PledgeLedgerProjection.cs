@@ -63,7 +63,7 @@ public sealed partial class PledgeLedgerProjection : EventProjection
         var row = data is PledgeAnnounced ? null
             : stepping.TryGetValue(id, out var stepped) && stepped.Version < e.Version ? stepped.Row
             : await operations.LoadAsync<PledgeLedgerRow>(id, cancellation);
-        var next = Stepped(row, e.StreamId, data, (int)e.Version, DateOnly.FromDateTime(e.Timestamp.UtcDateTime));
+        var next = Stepped(row, e.StreamId, data, (int)e.Version, CommitmentProgressProjection.RecordedOn(e));
         stepping[id] = (e.Version, next);
         if (next is not null) operations.Store(next);
         else operations.Delete<PledgeLedgerRow>(id);
