@@ -30,7 +30,7 @@ public sealed record ImportReport(string Catalogue, int DocumentsRegistered, int
 /// entry changed later is applied as new events (a revision, a correction and a new report), never as a rewrite.
 /// </summary>
 public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource database, IServiceScopeFactory scopes,
-    IServiceProvider services, ILogger<CatalogueImporter> logger)
+    IServiceProvider services, TimeProvider clock, ILogger<CatalogueImporter> logger)
 {
     public const string Actor = "catalogue-import";
 
@@ -279,7 +279,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 full = full.After(e);
                 recorded.Add(e);
             }
-            return decision.Events.Aggregate(state, (s, e) => s.After(e, recordedOn: DateOnly.FromDateTime(DateTime.UtcNow)));
+            return decision.Events.Aggregate(state, (s, e) => s.After(e, recordedOn: DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
         }
 
         foreach (var r in c.Restatements ?? [])
@@ -370,7 +370,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     private async Task Validate<T>(T value, CancellationToken token)
     {
         // The same bounds as every request body: a catalogue is input too.
-        if (Infrastructure.Validation.InputBounds.Check(value!) is { Count: > 0 } outOfBounds)
+        if (Infrastructure.Validation.InputBounds.Check(value!, clock) is { Count: > 0 } outOfBounds)
         {
             throw new InvalidDataException(string.Join("; ", outOfBounds.Select(f => $"{f.Field}: {f.Field} {f.Message}")));
         }

@@ -100,15 +100,16 @@ public static class CommitmentWrite
     /// <summary>
     /// What a write answers for a decision: the events to append (Wolverine runs the operation on the fetched stream, in
     /// the write's transaction), the response, and the deadline check a new due date needs; or the rule it broke.
+    /// The clock is the one Marten stamps the events with (TrackerDatabase), so the day an undated revision takes effect
+    /// here is the day the stored model gives it from the event's timestamp.
     /// </summary>
-    public static (IResult, AppendToCommitment, OutgoingMessages) Recorded(CommitmentState before, Decision decision,
-        Func<CommitmentState, object>? body = null, string? location = null)
+    public static (IResult, AppendToCommitment, OutgoingMessages) Recorded(CommitmentState before, TimeProvider clock,
+        Decision decision, Func<CommitmentState, object>? body = null, string? location = null)
     {
         var stream = StreamIds.ForCommitment(before.Key);
         if (decision.Violation is { } violation) return (RuleProblems.For(violation), new AppendToCommitment(stream, []), []);
 
-        // Recorded today: the day an undated revision takes effect (the stored event gets the same day from its timestamp).
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var state = decision.Events.Aggregate(before, (s, e) => s.After(e, recordedOn: today));
         var answer = new WriteAccepted(
             body?.Invoke(state) ?? new Recorded(state.Key, state.Version, decision.Events.Select(EventNames.Of).ToList()),

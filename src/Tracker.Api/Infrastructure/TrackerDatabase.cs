@@ -189,6 +189,9 @@ public static class TrackerDatabase
         {
             marten.ApplyAllDatabaseChangesOnStartup();
         }
+        // Events are stamped by the service's clock, the one a write's rules take "today" from (CommitmentWrite.Recorded):
+        // an undated revision takes effect the day of its event's timestamp, in the answer as in the stored model.
+        services.ConfigureMarten((provider, options) => options.Events.TimeProvider = provider.GetRequiredService<TimeProvider>());
 
         return services;
     }

@@ -116,6 +116,14 @@ public sealed record CommitmentState
         status is not (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate) ? status
         : DeadlineOn(tookEffectOn)?.DueBy is { } due && tookEffectOn > due ? CommitmentStatus.AchievedLate
         : CommitmentStatus.Achieved;
+    /// <summary>
+    /// The due date an achievement in force was judged against: that of the deadline in force on the day it took effect,
+    /// which decides achieved against achieved late. Null when no achievement is in force, when no deadline was in force
+    /// that day, or for a state kept undated (whose timeliness is as recorded).
+    /// </summary>
+    [JsonIgnore]
+    public DateOnly? AchievementDueBy => IsAchieved && Dated && StatusDate is { } day ? DeadlineOn(day)?.DueBy : null;
+
     /// <summary>The day the status in force took effect (not the day it was judged).</summary>
     [JsonIgnore]
     public DateOnly? StatusDate => Assessments.Count == 0 ? null : Assessments[^1].EffectiveOn;

@@ -28,6 +28,14 @@ public sealed record CurrentAssessment(int Version, CommitmentStatus Status, Dat
 {
     public DateOnly? EffectiveOn { get; init; } = EffectiveOn ?? AssessedOn;
 
+    /// <summary>
+    /// For an achievement, the due date it was judged against (<see cref="CommitmentState.AchievementDueBy"/>), which may
+    /// differ from the commitment's due date now: an extension that took effect after the achievement does not make it
+    /// on time. Derived from the state when the commitment is read, not stored.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateOnly? DueByThen { get; init; }
+
     public static CurrentAssessment Of(int version, StatusAssessed e) =>
         new(version, e.Status, e.AssessedOn, e.Rationale, e.Source, e.TookEffectOn);
 }

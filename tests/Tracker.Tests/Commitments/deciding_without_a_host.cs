@@ -21,13 +21,21 @@ public sealed class deciding_without_a_host
 {
     private static readonly Evidence Communique = Given.Communique;
 
+    /// <summary>The service's clock, stopped at one instant.</summary>
+    private sealed class StoppedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private static readonly TimeProvider Clock = new StoppedClock(Given.RecordedOn.ToDateTime(new TimeOnly(12, 0), DateTimeKind.Utc));
+
     [Fact]
     public void announcing_a_pledge_appends_it_and_answers_where_the_pledge_now_lives()
     {
         var goal = Given.StabilisationGoal();
 
         var (answer, appended, scheduled) = AnnouncePledgeEndpoint.Post(new AnnouncePledgeRequest(null, "Germany",
-            new Money(25_000_000m, "USD"), new DateOnly(2024, 10, 2), null, Communique), goal, new PledgeNumbering(3));
+            new Money(25_000_000m, "USD"), new DateOnly(2024, 10, 2), null, Communique), goal, new PledgeNumbering(3), Clock);
 
         appended.StreamId.ShouldBe(StreamIds.ForCommitment(goal.Key));
         var pledge = appended.Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>();
@@ -47,7 +55,7 @@ public sealed class deciding_without_a_host
         var repatriation = Given.RepatriationGoal();
 
         var (answer, appended, scheduled) = ReportProgressEndpoint.Post(new ReportProgressRequest(200_000_000m, null, "USD",
-            Comparator.MoreThan, new DateOnly(2024, 9, 30), null, null, Communique), repatriation);
+            Comparator.MoreThan, new DateOnly(2024, 9, 30), null, null, Communique), repatriation, Clock);
 
         appended.Events.ShouldBeEmpty();
         scheduled.ShouldBeEmpty();
@@ -63,12 +71,28 @@ public sealed class deciding_without_a_host
         var deadline = new Deadline(new DateOnly(2026, 6, 1), DeadlinePrecision.Month);
 
         var (answer, appended, scheduled) = ReviseCommitmentEndpoint.Post(
-            new ReviseCommitmentRequest(null, deadline, "extended at the 2025 ministerial", Communique), goal);
+            new ReviseCommitmentRequest(null, deadline, "extended at the 2025 ministerial", Communique), goal, Clock);
 
         appended.Events.ShouldHaveSingleItem().ShouldBeOfType<DeadlineRevised>().NewDeadline.ShouldBe(deadline);
         answer.ShouldBeOfType<WriteAccepted>().Body.ShouldBeOfType<Recorded>().Events.ShouldBe(["deadline-revised"]);
         var check = scheduled.ShouldHaveSingleItem().ShouldBeOfType<ScheduledMessage<CheckDeadline>>();
         check.Message.DueBy.ShouldBe(new DateOnly(2026, 6, 30));
         check.Options.ScheduledTime.ShouldBe(PassDeadline.CheckAt(new DateOnly(2026, 6, 30)));
+    }
+
+    [Fact]
+    public void a_revision_without_a_date_takes_effect_on_the_day_the_services_clock_says()
+    {
+        var goal = Given.StabilisationGoal();
+        var extended = new Deadline(new DateOnly(2027, 6, 1), DeadlinePrecision.Month);
+        var lastMinuteOfTheYear = new StoppedClock(new DateTimeOffset(2025, 12, 31, 23, 59, 59, TimeSpan.Zero));
+
+        var (answer, _, _) = CommitmentWrite.Recorded(goal, lastMinuteOfTheYear,
+            ReviseCommitment.Decide(goal, null, extended, "extended", Communique), after => after);
+
+        var state = answer.ShouldBeOfType<WriteAccepted>().Body.ShouldBeOfType<CommitmentState>();
+        state.Deadlines[^1].ShouldBe(new InForce<Deadline>(goal.Version + 1, extended, new DateOnly(2025, 12, 31)));
+        state.DeadlineOn(new DateOnly(2025, 12, 30)).ShouldBeNull();
+        state.Deadline.ShouldBe(extended);
     }
 }

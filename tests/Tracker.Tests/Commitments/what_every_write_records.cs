@@ -34,6 +34,14 @@ public sealed class what_every_write_records(TrackerApp app) : TrackerTest(app)
         assessed.Data.ShouldBeOfType<Tracker.Domain.Commitments.StatusAssessed>().Source.DocumentKey.ShouldBe("washington-2024");
     }
 
+    [Fact]
+    public void events_are_stamped_by_the_clock_the_write_rules_take_today_from()
+    {
+        // One clock for a write's "today" (an undated revision takes effect that day) and its event's timestamp (the day
+        // the stored model gives it): two clocks could put the two a day apart at midnight.
+        ((Marten.StoreOptions)Store.Options).Events.TimeProvider.ShouldBeOfType<TrackerApp.RegisteredClock>();
+    }
+
     [Theory]
     [InlineData("restatements")]
     [InlineData("revisions")]

@@ -198,6 +198,35 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_achievement_says_which_due_date_it_was_judged_against_when_a_later_extension_is_in_force_now()
+    {
+        await StatedTheNextMinisterialByJune2022();
+        await OverdueMinisterial();
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2022-08-01", effectiveOn = "2022-07-15", rationale = "It met in July", source = Source
+        });
+        // Extended in September, after the meeting: the commitment is due at the end of 2022 now, but July was late for June.
+        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2022-10-01", precision = "quarter" }, reason = "the next one by the end of 2022",
+            source = new { documentKey = "washington-2024", primary = true, on = "2022-09-01" }
+        });
+
+        var judged = await Api.ReadCommitment(Ministerial);
+        judged.GetProperty("status").GetString().ShouldBe("achieved-late");
+        judged.GetProperty("dueBy").GetString().ShouldBe("2022-12-31");
+        judged.GetProperty("assessment").GetProperty("dueByThen").GetString().ShouldBe("2022-06-30");
+
+        // A status other than an achievement is judged against no due date.
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "in-progress", assessedOn = "2022-09-02", rationale = "The July meeting was a preparatory one", source = Source
+        });
+        (await Api.ReadCommitment(Ministerial)).GetProperty("assessment").TryGetProperty("dueByThen", out _).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task the_deadline_in_force_is_the_one_that_took_effect_last_whatever_order_they_were_recorded_in()
     {
         await StatedTheNextMinisterialByJune2022();

@@ -89,6 +89,9 @@ public sealed class TrackerApp : IAsyncLifetime
                 services.RunWolverineInSoloMode();
                 services.AddSingleton<IStartupFilter, ThrowingEndpoint>();
                 services.AddSingleton<IStartupFilter, TestIdentities.AdminByDefault>();
+                // The system's time through a clock of the tests' own, so a test can tell that a part reads the one
+                // registered rather than a clock of its own.
+                services.AddSingleton<TimeProvider>(new RegisteredClock());
                 configure(services);
             });
         });
@@ -96,6 +99,9 @@ public sealed class TrackerApp : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>The system's clock, as an instance no part of the service could have made itself.</summary>
+    public sealed class RegisteredClock : TimeProvider;
 
     private sealed class ThrowingEndpoint : IStartupFilter
     {

@@ -37,7 +37,7 @@ public static class AssessStatusEndpoint
     [WolverinePost("/api/commitments/{key}/assessments", Name = "AssessStatus")]
     [EndpointSummary("Record a status assessment")]
     [Tags("Commitments")]
-    public static (IResult, AppendToCommitment, OutgoingMessages) Post(AssessStatusRequest request, CommitmentState commitment) =>
-        CommitmentWrite.Recorded(commitment, AssessStatus.Decide(commitment, request.Status!.Value,
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(AssessStatusRequest request, CommitmentState commitment, TimeProvider clock) =>
+        CommitmentWrite.Recorded(commitment, clock, AssessStatus.Decide(commitment, request.Status!.Value,
             request.AssessedOn!.Value, request.Rationale.Trim(), request.Source.Normalised(), request.EffectiveOn));
 }

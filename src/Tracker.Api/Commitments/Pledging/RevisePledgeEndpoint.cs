@@ -34,6 +34,6 @@ public static class RevisePledgeEndpoint
     [Tags("Pledges")]
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request,
         CommitmentState commitment, TimeProvider clock) =>
-        CommitmentWrite.Recorded(commitment, RevisePledge.Decide(commitment, pledgeId, request.Amount,
+        CommitmentWrite.Recorded(commitment, clock, RevisePledge.Decide(commitment, pledgeId, request.Amount,
             request.ExchangeRate, request.Reason.Trim(), request.Source.Normalised(), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
 }

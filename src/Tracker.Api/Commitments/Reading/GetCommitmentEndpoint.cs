@@ -26,7 +26,7 @@ public sealed record CommitmentDetail(
 {
     public static CommitmentDetail Of(CommitmentProgress p) => new(p.Key, p.Version, p.Title, p.Kind, p.LineOfEffort,
         p.Actors, p.Target, p.LedgerCurrency, p.Money, p.PledgeCount, p.LatestReport, p.Progress, p.Status, p.StatusDate,
-        p.Assessment, p.Deadline, p.DueBy, p.Overdue, p.StatedIn, p.StatedOn, p.SourceDocuments, p.SourceCount,
+        p.Assessment is { } assessment ? assessment with { DueByThen = p.State.AchievementDueBy } : null, p.Deadline, p.DueBy, p.Overdue, p.StatedIn, p.StatedOn, p.SourceDocuments, p.SourceCount,
         p.RestatementCount, p.CorrectionCount, p.LastChangedAt, CommitmentLinks.For(p.Key));
 }
 

@@ -14,6 +14,6 @@ public static class AttachEvidenceEndpoint
     [WolverinePost("/api/commitments/{key}/evidence", Name = "AttachEvidence")]
     [EndpointSummary("Attach evidence to the commitment")]
     [Tags("Commitments")]
-    public static (IResult, AppendToCommitment, OutgoingMessages) Post(Evidence request, CommitmentState commitment) =>
-        CommitmentWrite.Recorded(commitment, AttachEvidence.Decide(commitment, request.Normalised()));
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(Evidence request, CommitmentState commitment, TimeProvider clock) =>
+        CommitmentWrite.Recorded(commitment, clock, AttachEvidence.Decide(commitment, request.Normalised()));
 }

@@ -55,10 +55,10 @@ public static class CorrectEventEndpoint
     [EndpointSummary("Retract an earlier fact by its version")]
     [Tags("Commitments")]
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(CorrectEventRequest request, CommitmentState commitment,
-        NamedFact named)
+        NamedFact named, TimeProvider clock)
     {
         var state = named.Pledge is { } pledge ? commitment with { Pledges = [pledge] } : commitment;
-        return CommitmentWrite.Recorded(state, CorrectEvent.Decide(state, request.Version!.Value, named.Data,
+        return CommitmentWrite.Recorded(state, clock, CorrectEvent.Decide(state, request.Version!.Value, named.Data,
             request.Reason.Trim(), request.Source.Normalised()));
     }
 }

@@ -34,7 +34,7 @@ public static class ReviseCommitmentEndpoint
     [WolverinePost("/api/commitments/{key}/revisions", Name = "ReviseCommitment")]
     [EndpointSummary("Revise the commitment's target or deadline")]
     [Tags("Commitments")]
-    public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReviseCommitmentRequest request, CommitmentState commitment) =>
-        CommitmentWrite.Recorded(commitment, ReviseCommitment.Decide(commitment, request.Target, request.Deadline,
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReviseCommitmentRequest request, CommitmentState commitment, TimeProvider clock) =>
+        CommitmentWrite.Recorded(commitment, clock, ReviseCommitment.Decide(commitment, request.Target, request.Deadline,
             request.Reason.Trim(), request.Source.Normalised()));
 }

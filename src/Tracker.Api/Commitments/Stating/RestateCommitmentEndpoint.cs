@@ -45,14 +45,14 @@ public static class RestateCommitmentEndpoint
     [EndpointSummary("Record that a later document restated the commitment")]
     [Tags("Commitments")]
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(RestateCommitmentRequest request, CommitmentState commitment,
-        DocumentView document)
+        DocumentView document, TimeProvider clock)
     {
         if (DocumentChecks.DayNeeded(document, request.RestatedOn, "restatedOn") is { } undated)
         {
-            return CommitmentWrite.Recorded(commitment, undated);
+            return CommitmentWrite.Recorded(commitment, clock, undated);
         }
         var restated = new CommitmentRestated(request.RestatedIn with { DocumentKey = document.Key },
             request.RestatedOn ?? document.PublishedOn, request.NewTarget, request.NewDeadline, request.Note);
-        return CommitmentWrite.Recorded(commitment, RestateCommitment.Decide(commitment, restated));
+        return CommitmentWrite.Recorded(commitment, clock, RestateCommitment.Decide(commitment, restated));
     }
 }

@@ -29,10 +29,10 @@ public static class InputBounds
     private sealed record Field(PropertyInfo Property, string Name, bool MultiLine, bool Happened);
 
     /// <summary>Each field (as the JSON body spells it) that breaks a bound, with what it must be.</summary>
-    public static List<(string Field, string Message)> Check(object request)
+    public static List<(string Field, string Message)> Check(object request, TimeProvider clock)
     {
         var failures = new List<(string, string)>();
-        Walk(request, "", multiLine: false, failures, depth: 0);
+        Walk(request, "", multiLine: false, clock, failures, depth: 0);
         return failures;
     }
 
@@ -70,18 +70,19 @@ public static class InputBounds
             or System.Globalization.UnicodeCategory.EnclosingMark);
 
     /// <summary>
-    /// A day something happened ([Happened]) after today: in UTC, with a day's grace for a monitor whose own date is
-    /// already tomorrow (UTC+14).
+    /// A day something happened ([Happened]) after today by the service's clock: in UTC, with a day's grace for a monitor
+    /// whose own date is already tomorrow (UTC+14).
     /// </summary>
-    private static string? FutureProblem(object value) =>
-        value is DateOnly date && DateOnly.FromDateTime(DateTime.UtcNow) is var today && date > today.AddDays(1)
+    private static string? FutureProblem(object value, TimeProvider clock) =>
+        value is DateOnly date && DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime) is var today && date > today.AddDays(1)
             ? $"must not be later than today ({today:yyyy-MM-dd}, UTC): it is the day this happened."
             : null;
 
     public static string? DateProblem(DateOnly date) =>
         date < EarliestDate || date > LatestDate ? $"must be a date between {EarliestDate:yyyy-MM-dd} and {LatestDate:yyyy-MM-dd}." : null;
 
-    private static void Walk(object? value, string path, bool multiLine, List<(string, string)> failures, int depth)
+    private static void Walk(object? value, string path, bool multiLine, TimeProvider clock, List<(string, string)> failures,
+        int depth)
     {
         if (value is null || depth > 8) return;
         if (Problem(value, multiLine) is { } problem)
@@ -94,7 +95,7 @@ public static class InputBounds
         if (value is IEnumerable items)
         {
             var i = 0;
-            foreach (var item in items) Walk(item, $"{path}[{i++}]", multiLine, failures, depth + 1);
+            foreach (var item in items) Walk(item, $"{path}[{i++}]", multiLine, clock, failures, depth + 1);
             return;
         }
         foreach (var field in Fields.GetOrAdd(value.GetType(), Settable))
@@ -104,13 +105,13 @@ public static class InputBounds
             // A plain value is checked here, so its path is written out only when it is reported.
             if (IsPlain(inner))
             {
-                if ((Problem(inner, field.MultiLine) ?? (field.Happened ? FutureProblem(inner) : null)) is { } found)
+                if ((Problem(inner, field.MultiLine) ?? (field.Happened ? FutureProblem(inner, clock) : null)) is { } found)
                 {
                     failures.Add((Join(path, field.Name), found));
                 }
                 continue;
             }
-            Walk(inner, Join(path, field.Name), field.MultiLine, failures, depth + 1);
+            Walk(inner, Join(path, field.Name), field.MultiLine, clock, failures, depth + 1);
         }
     }
 

@@ -7,7 +7,8 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// <summary>Runs the FluentValidation validators of a request type; the generated endpoint code calls it first.</summary>
 public static class RequestValidation
 {
-    public static async Task<IResult> Validate<T>(IEnumerable<IValidator<T>> validators, T? request, HttpContext context)
+    public static async Task<IResult> Validate<T>(IEnumerable<IValidator<T>> validators, T? request, TimeProvider clock,
+        HttpContext context)
     {
         if (request is null)
         {
@@ -16,7 +17,7 @@ public static class RequestValidation
                 type: ProblemTypes.Validation);
         }
 
-        var failures = InputBounds.Check(request)
+        var failures = InputBounds.Check(request, clock)
             .Select(f => new FluentValidation.Results.ValidationFailure(f.Field, $"{f.Field} {f.Message}")).ToList();
         foreach (var validator in validators)
         {

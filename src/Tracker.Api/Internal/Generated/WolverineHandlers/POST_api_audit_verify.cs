@@ -15,12 +15,14 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Audit.KeptCheckpoint>> _validatorOfKeptCheckpointIEnumerable;
+        private readonly System.TimeProvider _timeProvider;
         private readonly Tracker.Api.Audit.LogVerifier _logVerifier;
 
-        public POST_api_audit_verify(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Audit.KeptCheckpoint>> validatorOfKeptCheckpointIEnumerable, Tracker.Api.Audit.LogVerifier logVerifier) : base(wolverineHttpOptions)
+        public POST_api_audit_verify(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Audit.KeptCheckpoint>> validatorOfKeptCheckpointIEnumerable, System.TimeProvider timeProvider, Tracker.Api.Audit.LogVerifier logVerifier) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfKeptCheckpointIEnumerable = validatorOfKeptCheckpointIEnumerable;
+            _timeProvider = timeProvider;
             _logVerifier = logVerifier;
         }
 
@@ -32,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // Validate the request body
-            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Audit.KeptCheckpoint>(_validatorOfKeptCheckpointIEnumerable, kept, httpContext).ConfigureAwait(false);
+            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Audit.KeptCheckpoint>(_validatorOfKeptCheckpointIEnumerable, kept, _timeProvider, httpContext).ConfigureAwait(false);
 
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))

@@ -17,14 +17,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Revising.CorrectEventRequest>> _validatorOfCorrectEventRequestIEnumerable;
+        private readonly System.TimeProvider _timeProvider;
         private readonly Tracker.Api.Documents.RegisteredDocuments _registeredDocuments;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_commitments_key_corrections(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Revising.CorrectEventRequest>> validatorOfCorrectEventRequestIEnumerable, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_commitments_key_corrections(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Commitments.Revising.CorrectEventRequest>> validatorOfCorrectEventRequestIEnumerable, System.TimeProvider timeProvider, Tracker.Api.Documents.RegisteredDocuments registeredDocuments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfCorrectEventRequestIEnumerable = validatorOfCorrectEventRequestIEnumerable;
+            _timeProvider = timeProvider;
             _registeredDocuments = registeredDocuments;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -41,7 +43,7 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // Validate the request body
-            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Commitments.Revising.CorrectEventRequest>(_validatorOfCorrectEventRequestIEnumerable, request, httpContext).ConfigureAwait(false);
+            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Commitments.Revising.CorrectEventRequest>(_validatorOfCorrectEventRequestIEnumerable, request, _timeProvider, httpContext).ConfigureAwait(false);
 
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
@@ -76,7 +78,7 @@ namespace Internal.Generated.WolverineHandlers
             var namedFact = await Tracker.Api.Commitments.Revising.CorrectEventEndpoint.LoadAsync(key, request, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Revising.CorrectEventEndpoint.Post(request, commitmentState, namedFact);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Revising.CorrectEventEndpoint.Post(request, commitmentState, namedFact, _timeProvider);
 
             if (appendToCommitment != null)
             {

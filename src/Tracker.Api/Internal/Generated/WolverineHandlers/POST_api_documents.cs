@@ -16,13 +16,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Documents.RegisterDocument>> _validatorOfRegisterDocumentIEnumerable;
+        private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_documents(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Documents.RegisterDocument>> validatorOfRegisterDocumentIEnumerable, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_documents(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<Tracker.Api.Documents.RegisterDocument>> validatorOfRegisterDocumentIEnumerable, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfRegisterDocumentIEnumerable = validatorOfRegisterDocumentIEnumerable;
+            _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -38,7 +40,7 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // Validate the request body
-            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Documents.RegisterDocument>(_validatorOfRegisterDocumentIEnumerable, command, httpContext).ConfigureAwait(false);
+            var result1 = await Tracker.Api.Infrastructure.Validation.RequestValidation.Validate<Tracker.Api.Documents.RegisterDocument>(_validatorOfRegisterDocumentIEnumerable, command, _timeProvider, httpContext).ConfigureAwait(false);
 
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))

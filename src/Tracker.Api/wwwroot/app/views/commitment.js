@@ -62,12 +62,23 @@ function progress(c) {
     c.target ? h('p', null, `Target: ${format.target(c.target)}.`) : null];
 }
 
+// An achievement is on time or late by the due date in force on the day it took effect, which a later extension does
+// not move: say which one, so "achieved late" beside a later due date explains itself.
+function judgedAgainst(c) {
+  const due = c.assessment?.dueByThen;
+  if (!due) return null;
+  return h('span', { class: 'muted' }, c.status === 'achieved-late'
+    ? ` · after the due date then in force, ${format.day(due)}`
+    : ` · by the due date then in force, ${format.day(due)}`);
+}
+
 function glance(c, documents) {
   const assessment = c.assessment;
   const stated = c.statedIn;
   const item = (term, ...value) => [h('dt', null, term), h('dd', null, value)];
   return h('dl', { class: 'facts' },
     item('Status', statusBadge(c.status), c.statusDate ? ` on ${format.day(c.statusDate)}` : '',
+      judgedAgainst(c),
       assessment?.rationale ? h('span', { class: 'rationale' }, assessment.rationale) : null,
       c.status === 'not-assessed' ? h('span', { class: 'rationale' }, 'No monitor has assessed this commitment yet; that is not the same as no progress.') : null),
     item('Deadline', format.deadline(c.deadline), c.overdue ? h('strong', { class: 'overdue' }, ` · overdue${format.unknownOutcome(c)}`) : null),
