@@ -36,6 +36,26 @@ public sealed class conditional_gets_and_page_links(TrackerApp app) : TrackerTes
         changed.Context.Response.Headers.CacheControl.ToString().ShouldBe("private, no-cache");
     }
 
+    [Fact]
+    public async Task a_commitment_as_effective_is_not_unchanged_when_a_fact_recorded_late_changed_that_day()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
+        var asEffective = $"/api/commitments/{Goal}?effectiveAsOf=2024-12-31";
+        var first = await Get(asEffective);
+
+        // Japan's pledge of September, recorded after Germany's of October: the day's last fact is still Germany's.
+        await Api.Write($"/api/commitments/{Goal}/pledges", new
+        {
+            pledger = "Japan", amount = new { amount = 10_000_000m, currency = "USD" }, announcedOn = "2024-09-30", source = Source
+        }, 201);
+        var changed = await Get(asEffective, ETag(first));
+
+        changed.Context.Response.StatusCode.ShouldBe(200);
+        ETag(changed).ShouldNotBe(ETag(first));
+        (await Get(asEffective, ETag(changed), 304)).ReadAsText().ShouldBeEmpty();
+    }
+
     [Theory]
     [InlineData("/api/documents/washington-2024")]
     [InlineData("/api/dashboard")]

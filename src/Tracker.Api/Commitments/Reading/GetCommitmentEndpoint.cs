@@ -38,7 +38,8 @@ public sealed record CommitmentLinks(string Pledges, string Timeline)
 public static class GetCommitmentEndpoint
 {
     /// <summary>
-    /// The commitment's progress model, with its version as the ETag (the present from <see cref="PresentCommitments"/>). With recordedAsOf (an instant),
+    /// The commitment's progress model, with its version as the ETag (the present from <see cref="PresentCommitments"/>; as
+    /// effective, a tag of the body). With recordedAsOf (an instant),
     /// version, or effectiveAsOf (a date): the same model as it was then (see TimeTravel); the X-Tracker-View header
     /// says which past the body shows.
     /// </summary>
@@ -75,7 +76,10 @@ public static class GetCommitmentEndpoint
             return NoSuchCommitment.Problem(key, past);
         }
 
-        http.Response.Headers.ETag = Versions.ToETag(progress.Version);
+        // As recorded, a version names what the body shows. As effective it does not: a fact recorded late with an earlier
+        // date, or a retraction, changes a past day without being its last fact, so the tag is the body's own
+        // (ConditionalGets), and a client holding the old one is not told it is unchanged.
+        if (past.EffectiveAsOf is null) http.Response.Headers.ETag = Versions.ToETag(progress.Version);
         http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
         return Results.Ok(CommitmentDetail.Of(progress));
     }

@@ -48,6 +48,15 @@ public static class CorrectEvent
         if (retraction is PledgeRevisionRetracted revision)
         {
             var revised = state.FindPledge(revision.PledgeId)!;
+            // A later revision was recorded as a change from this one's amount (its previous amount, which the effective
+            // timeline steps by): taken out alone, it would leave that change counted from an amount that never stood.
+            if (revised.Amounts.FirstOrDefault(a => a.Version > version) is { } later)
+            {
+                return new RuleViolation("revision-followed",
+                    $"Pledge '{revised.PledgeId}' was revised again after this revision (version {later.Version}); correct the later " +
+                    "revisions first, then record again those that stand.",
+                    ViolationKind.Conflict);
+            }
             var restored = revised.Amounts.Last(a => a.Version != version).Value.Amount.Amount;
             if (revised.MostStaged > restored)
             {

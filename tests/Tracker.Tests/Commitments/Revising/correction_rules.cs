@@ -68,6 +68,22 @@ public sealed class correction_rules
     }
 
     [Fact]
+    public void a_revision_followed_by_another_is_corrected_only_after_the_later_one()
+    {
+        var state = StabilisationGoal().WithPledge("Japan", 40m);
+        state = state.Then(RevisePledge.Decide(state, "japan-1", new Money(50m, "USD"), null, "raised", Communique));
+        state = state.Then(RevisePledge.Decide(state, "japan-1", new Money(60m, "USD"), null, "raised again", Communique));
+
+        // The raise to 60 was recorded as ten more than 50: without the 50, the effective timeline would count 50.
+        state.Correct(3, "the first raise never happened").ShouldBeRefusedBy("revision-followed");
+
+        state = state.Then(state.Correct(4, "recorded in the wrong order"));
+        state = state.Then(state.Correct(3, "the first raise never happened"));
+        state.FindPledge("japan-1")!.LedgerAmount.ShouldBe(40m);
+        state.PledgeSums.Pledged.ShouldBe(40m);
+    }
+
+    [Fact]
     public void reversing_a_target_revision_restores_the_previous_target()
     {
         var state = StabilisationGoal();
