@@ -8,7 +8,7 @@ namespace Tracker.Projections.Commitments;
 ///   their sum, because an aggregate report ("more than $200 million announced") may include those very pledges.
 ///   DisbursedFraction is the money disbursed over the target.
 /// - quantity target: (latest reported figure - baseline) / (target - baseline), a reduction (baseline above the target)
-///   alike.
+///   alike; unknown when the latest figure is in another unit (a target revised to another unit).
 /// - no target: 1 when achieved, otherwise unknown (null).
 /// A lower-bound figure ("more than") counts at its stated value. Fractions are not capped: 1.2 is 20% beyond.
 /// </summary>
@@ -31,7 +31,9 @@ public static class ProgressRule
             // A reduction ("from 200 camps to 100") has its baseline above the target: the span is negative, and a
             // figure falling towards the target counts up all the same.
             var span = quantity.Amount - baseline;
-            return latest is null || span == 0
+            // Only a figure in the target's unit measures it: a target revised from camps to sites is not measured by the
+            // last count of camps.
+            return latest is null || span == 0 || !string.Equals(latest.Unit, quantity.Unit, StringComparison.OrdinalIgnoreCase)
                 ? new ProgressMeasure(null, "none", null)
                 : new ProgressMeasure(Ratio(latest.Figure - baseline, span), "reported", null);
         }

@@ -122,6 +122,15 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         var progress = await Api.ReadCommitment("fewer-camps");
         progress.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(0.5m);
         progress.GetProperty("progress").GetProperty("basis").GetString().ShouldBe("reported");
+
+        // Revised to count sites: the last count of camps measures nothing of it.
+        await Api.Write("/api/commitments/fewer-camps/revisions", new
+        {
+            target = new { amount = 50, unit = "sites", baseline = 100 }, reason = "counted by site", source = Source
+        });
+        var revised = (await Api.ReadCommitment("fewer-camps")).GetProperty("progress");
+        revised.GetProperty("basis").GetString().ShouldBe("none");
+        revised.TryGetProperty("fraction", out _).ShouldBeFalse();
     }
 
     [Fact]
