@@ -207,17 +207,22 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         result.ReadProblem(400);
     }
 
-    [Fact]
-    public async Task an_empty_body_is_a_400_problem()
+    [Theory]
+    [InlineData("null")]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task an_empty_body_is_a_400_problem_that_says_a_body_is_required(string body)
     {
         var result = await Api.Scenario(s =>
         {
-            s.Post.Text("null").ToUrl("/api/documents");
+            s.Post.Text(body).ToUrl("/api/documents");
             s.WithRequestHeader("Content-Type", "application/json");
             s.StatusCodeShouldBe(400);
         });
 
-        result.ReadProblem(400).Title.ShouldBe("A request body is required");
+        var problem = result.ReadProblem(400);
+        problem.Title.ShouldBe("A request body is required");
+        problem.Detail.ShouldBe("The body was empty or the JSON literal null.");
     }
 
     [Fact]

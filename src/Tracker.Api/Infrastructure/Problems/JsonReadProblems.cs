@@ -18,6 +18,16 @@ public static partial class JsonReadProblems
         if (problem.Title != FrameworkTitle || problem is not { Detail: { } detail }) return;
         var field = PathPattern().Match(detail) is { Success: true } path ? Field(path.Groups[1].Value) : "body";
         string message;
+        if (field == "body" && detail.Contains("does not contain any JSON tokens", StringComparison.Ordinal))
+        {
+            // An empty body, said as the JSON literal null is (RequestValidation), not as a value of the wrong type.
+            problem.Title = "A request body is required";
+            problem.Detail = "The body was empty or the JSON literal null.";
+            problem.Extensions.Remove("lineNumber");
+            problem.Extensions.Remove("bytePositionInLine");
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = ["A JSON object is required."] };
+            return;
+        }
         if (MissingPattern().Match(detail) is { Success: true } missing)
         {
             var name = missing.Groups[1].Value;

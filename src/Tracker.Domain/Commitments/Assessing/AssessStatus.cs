@@ -38,8 +38,8 @@ public static class AssessStatus
         {
             return new RuleViolation("achieved-on-time",
                 $"'achieved-late' follows from the deadline and the day the achievement took effect " +
-                $"({tookEffectOn:yyyy-MM-dd}), and {(state.DeadlineOn(tookEffectOn)?.DueBy is { } due ? $"the deadline in force then ({due:yyyy-MM-dd})" : "there is no deadline that")} " +
-                $"had not passed by then: assess 'achieved' with the day it took effect (effectiveOn), and the tracker " +
+                $"({tookEffectOn:yyyy-MM-dd}), and {(state.DeadlineOn(tookEffectOn)?.DueBy is { } due ? $"the deadline in force then ({due:yyyy-MM-dd}) had not passed by then" : "no deadline was in force then")}" +
+                $": assess 'achieved' with the day it took effect (effectiveOn), and the tracker " +
                 $"records whether it was late.");
         }
 
