@@ -404,6 +404,40 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_parameter_or_header_given_empty_is_refused_rather_than_read_as_not_given()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        foreach (var url in new[] { "/api/commitments?status=", "/api/commitments?overdue=", "/api/commitments?page=",
+                     $"/api/commitments/{Goal}/history?after=", "/api/audit/events?limit=" })
+        {
+            var empty = await Send(HttpMethod.Get, url);
+            var name = url.Split('?')[1].TrimEnd('=');
+            ShouldBeAProblemNaming(empty, 400, name);
+            empty.Text.ShouldContain($"{name} is empty");
+        }
+        // A blank search is a search for everything.
+        (await Send(HttpMethod.Get, "/api/commitments?q=")).Status.ShouldBe(200);
+
+        var evidence = $$"""{"url":"https://example.org/report","primary":false}""";
+        var noKey = await Api.Scenario(s =>
+        {
+            s.Post.Text(evidence).ToUrl($"/api/commitments/{Goal}/evidence");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithRequestHeader("Idempotency-Key", "");
+            s.StatusCodeShouldBe(400);
+        });
+        noKey.ReadAsText().ShouldContain("Idempotency-Key is empty");
+        var twoKeys = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/evidence", evidence,
+            headers: [("Idempotency-Key", "a"), ("Idempotency-Key", "b")]);
+        ShouldBeAProblemNaming(twoKeys, 400, "Idempotency-Key");
+        twoKeys.Text.ShouldContain("given more than once");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}",
+            headers: [("X-Correlation-Id", "abc"), ("X-Correlation-Id", "def")]), 400, "X-Correlation-Id");
+        (await Send(HttpMethod.Get, $"/api/commitments/{Goal}")).Status.ShouldBe(200);
+    }
+
+    [Fact]
     public async Task a_pledger_named_without_latin_letters_is_refused_rather_than_merged_with_others()
     {
         await Api.StatedTheStabilisationGoal();

@@ -7,7 +7,8 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// text a client sends, like a body's fields: a control character in a query value, or a recorded header that is not
 /// printable ASCII or is too long, or a correlation id that does not begin with a letter or a digit, is a 400 naming it,
 /// before anything reads it, and so is a query parameter given twice (whatever the case of its name). Nothing is trimmed
-/// or cut silently.
+/// or cut silently. An empty query value of a route's own parameter (but the search, q) or an empty or repeated recorded
+/// header is a 400 too: each would otherwise read as not given, or as one value joined from two.
 /// The three past-view parameters take one format each, as the OpenAPI document says (the framework's parsing would also
 /// take "01/02/2024", which reads differently in different countries, and would read an empty version as none at all);
 /// a route that answers the present only refuses them (<see cref="Audit.PastParameters"/>). A query parameter an API
@@ -63,6 +64,10 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
             {
                 if (value is null) continue;
                 if (InputBounds.TextProblem(value, multiLine: false) is { } problem) errors[name] = [$"{name} {problem}"];
+                // "?status=" would otherwise read as no filter at all, and the answer look like one to the question asked.
+                // An empty search (q) is a search for everything, which a form left blank sends.
+                else if (value.Length == 0 && takes is not null && takes.Contains(name) && !name.Equals("q", StringComparison.OrdinalIgnoreCase))
+                    errors[name] = [$"{name} is empty; give it a value, or leave it out."];
                 // Names compared as the framework binds them: whatever their case.
                 else if (name.Equals("effectiveAsOf", StringComparison.OrdinalIgnoreCase) && !DatePattern().IsMatch(value))
                     errors[name] = [$"{name} must be a date as YYYY-MM-DD."];
@@ -89,7 +94,17 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         {
             if (!context.Request.Headers.TryGetValue(header, out var values)) continue;
             var value = values.ToString();
-            if (value.Any(c => c is < ' ' or > '~'))
+            // Two lines of a key or a correlation id would be read as one, joined by a comma ("a,b"); If-Match takes a
+            // list either way.
+            if (values.Count > 1 && header != "If-Match")
+            {
+                errors[header] = [$"{header} is given more than once; give it once."];
+            }
+            else if (value.Trim().Length == 0)
+            {
+                errors[header] = [$"{header} is empty; give it a value, or leave the header out."];
+            }
+            else if (value.Any(c => c is < ' ' or > '~'))
             {
                 errors[header] = [$"{header} must be printable ASCII (letters, digits and punctuation; a UUID is a good choice)."];
             }
