@@ -404,6 +404,22 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_number_with_more_digits_than_are_kept_is_refused_rather_than_rounded()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        foreach (var amount in new[] { "1.00000000000000000000000000000001", "1e-30", "0.1234567890123456789012345678901" })
+        {
+            var rounded = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(amount: amount));
+            ShouldBeAProblemNaming(rounded, 400, "amount.amount");
+            rounded.Text.ShouldContain("at most 28 significant digits");
+        }
+        // Written otherwise, a number that fits is the same number.
+        foreach (var amount in new[] { "25000000.000", "2.5e7", "25000000" })
+            (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: $"Japan", amount: amount))).Status.ShouldBe(201);
+    }
+
+    [Fact]
     public async Task a_parameter_or_header_given_empty_is_refused_rather_than_read_as_not_given()
     {
         await Api.StatedTheStabilisationGoal();

@@ -21,6 +21,7 @@ public static class StrictJson
         options.AllowDuplicateProperties = false;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { RequireYesNoAndEnumParameters } };
+        options.Converters.Add(new ExactDecimals());
     }
 
     private static void RequireYesNoAndEnumParameters(JsonTypeInfo type)
@@ -36,5 +37,50 @@ public static class StrictJson
                 property.IsRequired = true;
             }
         }
+    }
+}
+
+/// <summary>
+/// A number read into a decimal exactly or not at all: decimal keeps 28 to 29 significant digits, and the serializer
+/// would round anything longer ("1.00000000000000000000000000000001" read as 1) without a word.
+/// </summary>
+public sealed class ExactDecimals : JsonConverter<decimal>
+{
+    public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var value = reader.GetDecimal();
+        var text = reader.HasValueSequence
+            ? System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence))
+            : System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
+        if (Normalised(text) != Normalised(value.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            // Without a message of its own, the serializer names the field, which the problem then points at
+            // (JsonReadProblems), with the digits it keeps.
+            throw new JsonException();
+        }
+        return value;
+    }
+
+    public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
+
+    /// <summary>A number's text as its sign, significant digits and the power of ten of the last one ("-12.30e1": -123, 0).</summary>
+    private static string Normalised(string number)
+    {
+        var exponent = 0;
+        var e = number.IndexOfAny(['e', 'E']);
+        if (e >= 0)
+        {
+            exponent = int.Parse(number.AsSpan(e + 1), System.Globalization.CultureInfo.InvariantCulture);
+            number = number[..e];
+        }
+        var negative = number.StartsWith('-');
+        var unsigned = negative ? number[1..] : number;
+        var point = unsigned.IndexOf('.');
+        var digits = point < 0 ? unsigned : unsigned.Remove(point, 1);
+        if (point >= 0) exponent -= unsigned.Length - point - 1;
+        digits = digits.TrimStart('0');
+        var significant = digits.TrimEnd('0');
+        exponent += digits.Length - significant.Length;
+        return significant.Length == 0 ? "0" : $"{(negative ? "-" : "")}{significant}e{exponent}";
     }
 }
