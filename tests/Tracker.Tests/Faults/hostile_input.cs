@@ -404,6 +404,15 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_date_left_out_is_said_to_be_required_not_out_of_range()
+    {
+        var kept = await Send(HttpMethod.Post, "/api/audit/verify", "{}");
+
+        ShouldBeAProblemNaming(kept, 400, "takenAt");
+        kept.Body.GetProperty("errors").GetProperty("takenAt")[0].GetString().ShouldNotBeNull().ShouldContain("takenAt is required");
+    }
+
+    [Fact]
     public async Task a_number_with_more_digits_than_are_kept_is_refused_rather_than_rounded()
     {
         await Api.StatedTheStabilisationGoal();

@@ -124,6 +124,9 @@ public static class InputBounds
     {
         string text => TextProblem(text, multiLine),
         decimal number when Math.Abs(number) > MaxNumber => $"must be at most {MaxNumber.ToString("N0", CultureInfo.InvariantCulture)} in size.",
+        // A date left out reads as the first day of the calendar.
+        DateOnly date when date == DateOnly.MinValue => "is required: give a date as YYYY-MM-DD.",
+        DateTimeOffset instant when instant == DateTimeOffset.MinValue => "is required: give a date and time in ISO 8601 with its offset.",
         DateOnly date => DateProblem(date),
         DateTimeOffset instant => DateProblem(DateOnly.FromDateTime(instant.UtcDateTime)),
         _ => null
