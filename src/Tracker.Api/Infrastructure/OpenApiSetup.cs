@@ -48,11 +48,14 @@ public static class OpenApiSetup
                     .ToList()!;
                 return Task.CompletedTask;
             });
-            // Amounts, rates and figures are exact decimals, not binary floating point.
+            // Amounts, rates and figures are exact decimals, not binary floating point: JSON numbers (which the generator
+            // cannot tell from ExactDecimals, a converter of its own) of at most 28 significant digits.
             options.AddSchemaTransformer((schema, context, _) =>
             {
-                if ((Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type) == typeof(decimal))
+                var nullable = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type);
+                if ((nullable ?? context.JsonTypeInfo.Type) == typeof(decimal))
                 {
+                    schema.Type = nullable is null ? JsonSchemaType.Number : JsonSchemaType.Number | JsonSchemaType.Null;
                     schema.Format = "decimal";
                 }
                 return Task.CompletedTask;

@@ -48,6 +48,8 @@ public sealed class ExactDecimals : JsonConverter<decimal>
 {
     public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
+        // Numbers are JSON numbers, never strings (JsonNumberHandling.Strict, which a converter of its own must keep).
+        if (reader.TokenType != JsonTokenType.Number) throw new JsonException();
         var value = reader.GetDecimal();
         var text = reader.HasValueSequence
             ? System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence))
