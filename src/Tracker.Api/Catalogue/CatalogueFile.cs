@@ -24,16 +24,26 @@ public sealed record CatalogueFile(
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow
     };
 
+    /// <summary>
+    /// The catalogue in a file; or an <see cref="InvalidDataException"/> that says where and what is wrong in the API's
+    /// words (the field as the JSON spells it, what it wants), never the reader's .NET types or buffer positions.
+    /// </summary>
     public static CatalogueFile Read(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<CatalogueFile>(File.ReadAllText(path), Json)
-                   ?? throw new InvalidDataException($"{path} is empty.");
+            var read = JsonSerializer.Deserialize<CatalogueFile>(File.ReadAllText(path), Json)
+                       ?? throw new InvalidDataException("The file holds the JSON literal null, not a catalogue.");
+            if (string.IsNullOrWhiteSpace(read.Name)) throw new InvalidDataException("'name' is required: name the catalogue.");
+            // Either list may be left out: documents only, or commitments citing documents already registered.
+            return read with { Documents = read.Documents ?? [], Commitments = read.Commitments ?? [] };
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not a valid catalogue: {e.Message}", e);
+            var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Title = "Invalid JSON format", Detail = e.Message };
+            Infrastructure.JsonReadProblems.Rewrite(problem, typeof(CatalogueFile));
+            var line = e.LineNumber is { } n ? $" (line {n + 1})" : "";
+            throw new InvalidDataException($"not a valid catalogue{line}: {problem.Detail}", e);
         }
     }
 }

@@ -36,7 +36,19 @@ public sealed class CatalogueImportCommand : JasperFxAsyncCommand<CatalogueImpor
             var ok = true;
             foreach (var file in files)
             {
-                var report = await importer.Import(CatalogueFile.Read(file), CancellationToken.None);
+                // A file that cannot be read is named, and the folder's other files still load.
+                CatalogueFile catalogue;
+                try
+                {
+                    catalogue = CatalogueFile.Read(file);
+                }
+                catch (InvalidDataException e)
+                {
+                    Console.Error.WriteLine($"{file}: not imported: {e.Message}");
+                    ok = false;
+                    continue;
+                }
+                var report = await importer.Import(catalogue, CancellationToken.None);
                 Console.WriteLine($"{file}: {report.DocumentsRegistered} documents registered, {report.CommitmentsStated} " +
                                   $"commitments stated, {report.EventsAppended} events appended, {report.Failures.Count} failures");
                 foreach (var failure in report.Failures) Console.Error.WriteLine("  failed: " + failure);

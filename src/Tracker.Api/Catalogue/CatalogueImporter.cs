@@ -48,7 +48,12 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var stated = 0;
         var appended = 0;
 
-        foreach (var document in catalogue.Documents)
+        // A key listed twice is named, and only its first entry is imported: the two would otherwise be reconciled with
+        // each other on every run, each undoing the other.
+        var documentsToImport = FirstOfEachKey(catalogue.Documents, d => d.Key, "document", failures);
+        var commitmentsToImport = FirstOfEachKey(catalogue.Commitments, c => c.Key, "commitment", failures);
+
+        foreach (var document in documentsToImport)
         {
             try
             {
@@ -60,7 +65,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             }
         }
 
-        foreach (var batch in catalogue.Commitments.Chunk(CommitmentsPerTransaction))
+        foreach (var batch in commitmentsToImport.Chunk(CommitmentsPerTransaction))
         {
             var imported = await ImportBatch(catalogue, batch, failures, warnings, token);
             stated += imported.Stated;
@@ -70,6 +75,25 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         foreach (var failure in failures) logger.LogError("Catalogue {Catalogue}: {Failure}", catalogue.Name, failure);
         foreach (var warning in warnings) logger.LogWarning("Catalogue {Catalogue}: {Warning}", catalogue.Name, warning);
         return new ImportReport(catalogue.Name, documents, stated, appended, failures, warnings);
+    }
+
+    private static List<T> FirstOfEachKey<T>(IEnumerable<T> entries, Func<T, string?> key, string what, List<string> failures)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var first = new List<T>();
+        var place = 0;
+        foreach (var entry in entries)
+        {
+            place++;
+            var k = key(entry)?.Trim() ?? "";
+            if (k.Length > 0 && !seen.TryAdd(k, place))
+            {
+                failures.Add($"{what} {k}: listed again as entry {place} (first as entry {seen[k]}); only the first is imported.");
+                continue;
+            }
+            first.Add(entry);
+        }
+        return first;
     }
 
     private IDocumentSession OpenSession(CatalogueFile catalogue)
@@ -188,7 +212,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// <summary>What a batch needs to know before it decides: the documents its entries cite, and which commitments exist.</summary>
     private sealed record BatchKnowledge(IReadOnlyDictionary<string, DocumentView> Documents, IReadOnlySet<Guid> ExistingCommitments);
 
-    private static IEnumerable<string> Referenced(CatalogueCommitment c) => new[] { c.StatedIn.DocumentKey }
+    private static IEnumerable<string> Referenced(CatalogueCommitment c) => new[] { c.StatedIn?.DocumentKey }
         .Concat((c.Restatements ?? []).Select(r => r.RestatedIn.DocumentKey))
         .Concat((c.Progress ?? []).Select(p => p.Source.DocumentKey))
         .Concat((c.Assessments ?? []).Select(a => a.Source.DocumentKey))
@@ -235,10 +259,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var decisions = new List<Decision>();
 
         // Reconciling a catalogue entry with the log compares every report, assessment and piece of evidence, so the
-        // import reads the whole stream (an administrator's batch, not a request): the full fold to compare against,
-        // the decision state to decide with, and each event by version for the retractions a changed figure needs.
+        // import reads the whole stream (an administrator's batch, not a request): the decision state to decide with,
+        // each event by version for the retractions a changed figure needs, and what the catalogue itself recorded to
+        // compare against. Only a change of the catalogue is appended: a monitor's revision, retraction or report since
+        // is theirs, and importing the same catalogue again neither undoes it nor records again what they retracted.
         var recorded = new List<object>();
         Commitment full;
+        Commitment byCatalogue;
         CommitmentState state;
         if (before is null)
         {
@@ -252,18 +279,25 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             decisions.Add(Required(StateCommitment.Decide(statement)));
             state = CommitmentState.Stated(statement) with { Id = id };
             full = Commitment.Create(statement) with { Id = id };
+            byCatalogue = full;
             recorded.Add(statement);
         }
         else
         {
             state = before;
             Commitment? folded = null;
+            Commitment? catalogued = null;
             foreach (var e in await session.Events.FetchStreamAsync(id, token: token))
             {
                 folded = CommitmentReplay.Step(folded, id, e);
+                // The statement starts the catalogue's record whoever stated it; after it, the catalogue's own facts.
+                // (Stepped at the event's own version, so the versions it keeps name the log's events.)
+                if (catalogued is null) catalogued = CommitmentReplay.Step(null, id, e);
+                else if (e.UserName == Actor) catalogued = (catalogued with { Version = (int)e.Version - 1 }).After(e.Data);
                 recorded.Add(e.Data);
             }
             full = folded!;
+            byCatalogue = catalogued!;
             if (full.Title != c.Title || full.Kind != c.Kind || full.LineOfEffort != c.LineOfEffort ||
                 !full.Actors.SequenceEqual(c.Actors))
             {
@@ -277,6 +311,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             foreach (var e in decision.Events)
             {
                 full = full.After(e);
+                byCatalogue = (byCatalogue with { Version = full.Version - 1 }).After(e);
                 recorded.Add(e);
             }
             return decision.Events.Aggregate(state, (s, e) => s.After(e, recordedOn: DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
@@ -304,8 +339,10 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var target = restatedInOrder.Select(r => r.NewTarget).LastOrDefault(t => t is not null) ?? c.Target;
         var deadline = restatedInOrder.Select(r => r.NewDeadline).LastOrDefault(d => d is not null) ?? c.Deadline;
         var why = new Evidence(null, null, true, null, $"The catalogue '{catalogue.Name}' was revised.");
-        var newTarget = target is not null && target != state.Target ? target : null;
-        var newDeadline = deadline is not null && deadline != state.Deadline ? deadline : null;
+        // Changed in the catalogue since it last recorded them, and not already in force (a monitor may have recorded the
+        // same change).
+        var newTarget = target is not null && target != byCatalogue.Target && target != state.Target ? target : null;
+        var newDeadline = deadline is not null && deadline != byCatalogue.Deadline && deadline != state.Deadline ? deadline : null;
         if (newTarget is not null || newDeadline is not null)
         {
             state = Apply(ReviseCommitment.Decide(state, newTarget, newDeadline, "catalogue entry revised", why));
@@ -316,11 +353,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             var evidence = p.Source.ToEvidence(p.AsOf);
             await Validate(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate, p.Note,
                 evidence, p.Stage), token);
-            var same = full.ProgressReports.FirstOrDefault(x => x.AsOf == p.AsOf && x.Unit == p.Unit &&
-                                                                 x.Currency == p.Currency &&
-                                                                 x.Source.DocumentKey == evidence.DocumentKey);
-            if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator && same.Stage == p.Stage) continue;
-            if (same is not null)
+            // One claim: a figure of one stage of money (or of one unit), as of one day, from one document. Two stages
+            // from one paragraph ("more than $200 million announced, about $50 million disbursed") are two claims.
+            var same = byCatalogue.ProgressReports.LastOrDefault(x => x.AsOf == p.AsOf && x.Unit == p.Unit &&
+                                                                      x.Currency == p.Currency && x.Stage == p.Stage &&
+                                                                      x.Source.DocumentKey == evidence.DocumentKey);
+            if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator) continue;
+            if (same is not null && !state.Retracted.Contains(same.Version))
             {
                 state = Apply(CorrectEvent.Decide(state, same.Version, recorded[same.Version - 1], "catalogue entry revised", why));
             }
@@ -332,7 +371,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         {
             var evidence = e.ToEvidence();
             await Validate(evidence, token);
-            if (full.Evidence.Any(x => x.Evidence == evidence)) continue;
+            if (byCatalogue.Evidence.Any(x => x.Evidence == evidence) || full.Evidence.Any(x => x.Evidence == evidence)) continue;
             state = Apply(AttachEvidence.Decide(state, evidence));
         }
 
@@ -346,7 +385,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             // by the rule of the order of recording is still the same entry.
             static bool Same(CommitmentStatus x, CommitmentStatus y) =>
                 x == y || x is (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate) && y is (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate);
-            if (full.StatusHistory.Any(x => x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && Same(x.Status, status))) continue;
+            if (new[] { byCatalogue, full }.Any(record => record.StatusHistory.Any(x =>
+                    x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && Same(x.Status, status)))) continue;
             state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn));
         }
 

@@ -41,7 +41,18 @@ public sealed class CatalogueSeeding(IOptions<CatalogueOptions> options, IDocume
             foreach (var file in settings.Files())
             {
                 logger.LogInformation("Loading the seed catalogue {File} into an empty database", file);
-                var report = await importer.Import(CatalogueFile.Read(file), stoppingToken);
+                CatalogueFile catalogue;
+                try
+                {
+                    catalogue = CatalogueFile.Read(file);
+                }
+                catch (InvalidDataException e)
+                {
+                    // Named, and the other files still load.
+                    logger.LogError("The seed catalogue {File} is not imported: {Problem}", file, e.Message);
+                    continue;
+                }
+                var report = await importer.Import(catalogue, stoppingToken);
                 logger.LogInformation(
                     "Loaded catalogue {Catalogue}: {Documents} documents, {Commitments} commitments, {Events} events, {Failures} failures",
                     report.Catalogue, report.DocumentsRegistered, report.CommitmentsStated, report.EventsAppended, report.Failures.Count);

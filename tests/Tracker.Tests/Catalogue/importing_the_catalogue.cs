@@ -246,20 +246,105 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task a_commitment_listed_twice_is_stated_once_though_both_entries_share_a_transaction()
+    public async Task a_commitment_listed_twice_is_named_and_stated_once_by_its_first_entry()
     {
-        // Commitments are written many to a transaction; the duplicate makes that transaction fail, so each entry of it
-        // is written again on its own: nothing is lost, nothing doubled.
+        // Two entries of one key would be reconciled with each other on every run, each undoing the other's target.
         var original = CatalogueData.Load();
-        var doubled = original with { Commitments = [.. original.Commitments, original.Commitments[0]] };
+        var place = original.Commitments.ToList().FindIndex(c => c.Target is not null);
+        var first = original.Commitments[place];
+        var doubled = original with
+        {
+            Commitments = [.. original.Commitments, first with { Key = first.Key.ToUpperInvariant(), Target = first.Target! with { Amount = 1m } }]
+        };
 
         var report = await Import(doubled);
+        var again = await Import(doubled);
 
-        report.Failures.ShouldBeEmpty();
+        report.Failures.ShouldHaveSingleItem().ShouldContain($"listed again as entry {original.Commitments.Count + 1} (first as entry {place + 1})");
         report.CommitmentsStated.ShouldBe(original.Commitments.Count);
+        again.EventsAppended.ShouldBe(0);
         await using var session = Store.QuerySession();
         var statements = await session.Events.QueryRawEventDataOnly<CommitmentStated>().ToListAsync();
-        statements.Count(s => s.Key == original.Commitments[0].Key).ShouldBe(1);
+        statements.Count(s => s.Key == first.Key).ShouldBe(1);
+        (await Read(first.Key)).GetProperty("target").GetProperty("amount").GetDecimal().ShouldBe(first.Target!.Amount);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"bad","documents":[],"commitments":[],}""", "trailing comma")]
+    [InlineData("""{"name":"bad","commitments":[{"key":"k","kind":"Financial"}]}""", "'commitments[0].kind'")]
+    [InlineData("""{"name":"bad","extra":1}""", "'extra': The request has no such field")]
+    [InlineData("""{"documents":[]}""", "'name' is required")]
+    public void a_file_that_is_not_a_catalogue_is_named_in_the_apis_words(string json, string said)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"bad-catalogue-{Guid.NewGuid():N}.json");
+        System.IO.File.WriteAllText(file, json);
+
+        var refused = Should.Throw<InvalidDataException>(() => CatalogueFile.Read(file));
+
+        refused.Message.ShouldContain(said);
+        refused.Message.ShouldNotContain("Tracker.");
+        refused.Message.ShouldNotContain("BytePositionInLine");
+    }
+
+    [Fact]
+    public void a_file_without_documents_or_commitments_reads_as_none_of_them()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"documents-only-{Guid.NewGuid():N}.json");
+        System.IO.File.WriteAllText(file, """{"name":"no commitments"}""");
+
+        var read = CatalogueFile.Read(file);
+
+        read.Documents.ShouldBeEmpty();
+        read.Commitments.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task importing_again_leaves_what_monitors_recorded_since()
+    {
+        await Import();
+        const string goal = "stabilisation-394m";
+        var source = new { documentKey = "washington-2024", primary = true };
+        await Api.Write($"/api/commitments/{goal}/revisions", new
+        {
+            target = new { amount = 400_000_000m, currency = "USD" }, reason = "ministers raised the goal",
+            source = new { url = "https://example.org/raise", primary = true, on = "2025-03-01" }
+        });
+        int catalogueReport;
+        await using (var session = Store.QuerySession())
+        {
+            catalogueReport = (int)(await session.Events.FetchStreamAsync(StreamIds.ForCommitment(goal)))
+                .Last(e => e.Data is ProgressReported).Version;
+        }
+        await Api.Write($"/api/commitments/{goal}/corrections", new { version = catalogueReport, reason = "not this goal's figure", source });
+
+        var again = await Import();
+
+        again.EventsAppended.ShouldBe(0);
+        var read = await Read(goal);
+        read.GetProperty("target").GetProperty("amount").GetDecimal().ShouldBe(400_000_000m);
+        read.TryGetProperty("latestReport", out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task two_figures_of_different_stages_from_one_paragraph_stand_side_by_side()
+    {
+        var original = CatalogueData.Load();
+        var goal = original.Commitments.Single(c => c.Key == "stabilisation-394m");
+        var announced = goal.Progress!.Single();
+        var disbursed = announced with { Figure = 50_000_000m, Comparator = Comparator.About, Stage = FigureStage.Disbursed };
+        var both = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == goal.Key ? c with { Progress = [announced, disbursed] } : c).ToList()
+        };
+
+        await Import(both);
+        var again = await Import(both);
+
+        again.EventsAppended.ShouldBe(0);
+        await using var session = Store.QuerySession();
+        var events = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(goal.Key))).Select(e => e.Data).ToList();
+        events.OfType<ProgressReported>().Select(r => r.Stage).ShouldBe([FigureStage.Announced, FigureStage.Disbursed]);
+        events.OfType<ProgressReportRetracted>().ShouldBeEmpty();
     }
 
     [Fact]
