@@ -131,6 +131,23 @@ public static class IatiExport
         await ActivityDate(xml, PlannedStart, c.StatedOn);
         if (plannedEnd is { } end) await ActivityDate(xml, PlannedEnd, end);
 
+        // IATI's Standard Ruleset wants a sector on every activity (or on each of its transactions): the publisher's, or
+        // the line of effort in the reporting organisation's own vocabulary (99).
+        await xml.WriteStartElementAsync(null, "sector", null);
+        if (iati.Sector.Code is { Length: > 0 } sector)
+        {
+            await xml.WriteAttributeStringAsync(null, "vocabulary", null, iati.Sector.Vocabulary);
+            await xml.WriteAttributeStringAsync(null, "code", null, sector);
+            if (iati.Sector.Name is { Length: > 0 } sectorName) await Narrative(xml, lang, sectorName);
+        }
+        else
+        {
+            await xml.WriteAttributeStringAsync(null, "vocabulary", null, "99");
+            await xml.WriteAttributeStringAsync(null, "code", null, Text(Slug.From(c.LineOfEffort)));
+            await Narrative(xml, lang, c.LineOfEffort);
+        }
+        await xml.WriteEndElementAsync();
+
         // IATI's rules keep a budget's period within a year; a target due later (or with no date) is in the description.
         if (c.Target is { IsMoney: true } target && plannedEnd is { } periodEnd && periodEnd < c.StatedOn.AddYears(1))
         {

@@ -17,6 +17,13 @@ public sealed partial class IatiOptions
     /// <summary>The language of the text (titles, quotes, names), ISO 639-1: the source documents are in English.</summary>
     public string Language { get; set; } = "en";
 
+    /// <summary>
+    /// The sector every activity is in, when the publisher names one of a public vocabulary (1: DAC 5-digit, such as
+    /// 15220 for civilian peace-building); unset, each activity's sector is its line of effort in the reporting
+    /// organisation's own vocabulary (99).
+    /// </summary>
+    public SectorOptions Sector { get; set; } = new();
+
     /// <summary>Why the settings cannot be used, one line each; empty when they can (an unset identifier included).</summary>
     public IEnumerable<string> Problems()
     {
@@ -32,6 +39,15 @@ public sealed partial class IatiOptions
         }
         if (string.IsNullOrWhiteSpace(ReportingOrg.Name)) yield return $"{Section}:ReportingOrg:Name is empty.";
         if (!LanguageCode().IsMatch(Language)) yield return $"{Section}:Language '{Language}' is not an ISO 639-1 code (en, fr...).";
+        if (!string.IsNullOrWhiteSpace(Sector.Code) && !SectorCode().IsMatch(Sector.Code))
+        {
+            yield return $"{Section}:Sector:Code '{Sector.Code}' is not a sector code (letters and digits, such as 15220).";
+        }
+        if (!SectorVocabularies.Contains(Sector.Vocabulary))
+        {
+            yield return $"{Section}:Sector:Vocabulary '{Sector.Vocabulary}' is not a code of IATI's SectorVocabulary codelist " +
+                         $"({string.Join(", ", SectorVocabularies)}).";
+        }
     }
 
     /// <summary>The problem the export answers while the reporting organisation's identifier is not set.</summary>
@@ -55,6 +71,24 @@ public sealed partial class IatiOptions
 
     [GeneratedRegex("^[a-z]{2}$")]
     private static partial Regex LanguageCode();
+
+    /// <summary>IATI SectorVocabulary codes (codelist of the 2.03 standard).</summary>
+    public static readonly string[] SectorVocabularies = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "98", "99"];
+
+    [GeneratedRegex("^[A-Za-z0-9.-]{1,20}$")]
+    private static partial Regex SectorCode();
+}
+
+public sealed class SectorOptions
+{
+    /// <summary>SectorVocabulary code of <see cref="Code"/>: 1 is OECD DAC 5-digit.</summary>
+    public string Vocabulary { get; set; } = "1";
+
+    /// <summary>The sector's code in that vocabulary; none by default (each activity's line of effort).</summary>
+    public string? Code { get; set; }
+
+    /// <summary>The sector's name, said beside its code.</summary>
+    public string? Name { get; set; }
 }
 
 public sealed class ReportingOrgOptions

@@ -24,11 +24,12 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
     private static readonly string[] ActivityOrder =
     [
         "iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status", "activity-date",
-        "budget", "transaction"
+        "sector", "budget", "transaction"
     ];
 
+    // The schema's, and the Standard Ruleset's sector (on the activity, or on each of its transactions).
     private static readonly string[] Required =
-        ["iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status", "activity-date"];
+        ["iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status", "activity-date", "sector"];
 
     private static readonly string[] TransactionOrder = ["transaction-type", "transaction-date", "value", "description", "provider-org"];
 
@@ -89,6 +90,11 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
             activity.Element("reporting-org")!.Element("narrative").ShouldNotBeNull();
             activity.Element("title")!.Elements("narrative").ShouldNotBeEmpty();
             activity.Element("description")!.Elements("narrative").ShouldNotBeEmpty();
+            // Unless the publisher names a sector (Iati:Sector), the line of effort in the publisher's own vocabulary.
+            var sector = activity.Element("sector")!;
+            sector.Attribute("vocabulary")!.Value.ShouldBe("99");
+            sector.Attribute("code")!.Value.ShouldBe("stabilisation");
+            sector.Element("narrative")!.Value.ShouldBe("stabilisation");
             foreach (var transaction in activity.Elements("transaction"))
             {
                 var children = transaction.Elements().Select(e => e.Name.LocalName).ToList();
@@ -96,6 +102,18 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
                 children.Select(n => Array.IndexOf(TransactionOrder, n)).ShouldBeInOrder(SortDirection.Ascending);
             }
         }
+    }
+
+    [Fact]
+    public void a_sector_the_publisher_names_is_a_code_of_a_vocabulary_of_the_standard()
+    {
+        var named = new IatiOptions { ReportingOrg = { Ref = "XI-IATI-EXAMPLE" }, Sector = { Vocabulary = "1", Code = "15220" } };
+        var unknownVocabulary = new IatiOptions { ReportingOrg = { Ref = "XI-IATI-EXAMPLE" }, Sector = { Vocabulary = "13", Code = "15220" } };
+        var spaced = new IatiOptions { ReportingOrg = { Ref = "XI-IATI-EXAMPLE" }, Sector = { Code = "152 20" } };
+
+        named.Problems().ShouldBeEmpty();
+        unknownVocabulary.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Sector:Vocabulary '13'");
+        spaced.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Sector:Code");
     }
 
     [Fact]
