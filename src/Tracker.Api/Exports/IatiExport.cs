@@ -40,8 +40,8 @@ public static class IatiExport
     [WolverineGet("/api/exports/iati.xml", Name = "ExportIatiXml")]
     [EndpointSummary("Financial commitments as IATI 2.03 activities with transactions")]
     [Tags("Exports")]
-    public static async Task Get(IQuerySession session, HttpContext http, TimeProvider clock, IOptions<IatiOptions> options,
-        CancellationToken token)
+    public static async Task Get(IQuerySession session, Npgsql.NpgsqlDataSource database, HttpContext http, TimeProvider clock,
+        IOptions<IatiOptions> options, CancellationToken token)
     {
         var iati = options.Value;
         if (string.IsNullOrWhiteSpace(iati.ReportingOrg.Ref))
@@ -63,6 +63,17 @@ public static class IatiExport
             return;
         }
 
+        // Each pledger by the name the pledger views give it (its first pledge's), however a pledge spelled it ("germany"
+        // beside "Germany"): one organisation, not one per spelling.
+        var pledgerNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var names = database.CreateCommand(
+                         $"select pledger_key, name from {TrackerDatabase.Schema}.{Tracker.Projections.Commitments.Pledges.PledgerRollup.Pledgers}"))
+        await using (var reader = await names.ExecuteReaderAsync(token))
+        {
+            while (await reader.ReadAsync(token)) pledgerNames[reader.GetString(0)] = reader.GetString(1);
+        }
+        string Named(string pledger) => pledgerNames.GetValueOrDefault(Slug.From(pledger), pledger);
+
         http.Response.ContentType = "application/xml; charset=utf-8";
         http.Response.Headers.ContentDisposition = "attachment; filename=\"commitments-iati.xml\"";
         await using var xml = XmlWriter.Create(http.Response.Body,
@@ -76,7 +87,7 @@ public static class IatiExport
         foreach (var c in commitments)
         {
             var (pledges, revisedOn) = await FullHistory.PledgesWithDays(session, c.Id, token);
-            await Activity(xml, iati, c, pledges, revisedOn);
+            await Activity(xml, iati, c, pledges, revisedOn, Named);
         }
 
         await xml.WriteEndElementAsync();
@@ -86,7 +97,7 @@ public static class IatiExport
 
     /// <summary>The children in the order of the 2.03 schema's iati-activity sequence.</summary>
     private static async Task Activity(XmlWriter xml, IatiOptions iati, CommitmentProgress c, IReadOnlyList<Pledge> pledges,
-        IReadOnlyDictionary<int, DateOnly> revisedOn)
+        IReadOnlyDictionary<int, DateOnly> revisedOn, Func<string, string> named)
     {
         var lang = iati.Language;
         await xml.WriteStartElementAsync(null, "iati-activity", null);
@@ -119,7 +130,7 @@ public static class IatiExport
         {
             await Organisation(xml, lang, Accountable, actor);
         }
-        foreach (var pledger in pledges.Select(p => p.Pledger).Distinct(StringComparer.Ordinal))
+        foreach (var pledger in pledges.Select(p => named(p.Pledger)).Distinct(StringComparer.Ordinal))
         {
             await Organisation(xml, lang, Funding, pledger);
         }
@@ -164,7 +175,7 @@ public static class IatiExport
 
         foreach (var p in pledges)
         {
-            await Transaction(xml, lang, IncomingPledge, p.Amounts[0].Amount.Amount, p.Currency, p.AnnouncedOn, p.Pledger,
+            await Transaction(xml, lang, IncomingPledge, p.Amounts[0].Amount.Amount, p.Currency, p.AnnouncedOn, named(p.Pledger),
                 p.PledgeId);
             for (var i = 1; i < p.Amounts.Count; i++)
             {
@@ -173,13 +184,13 @@ public static class IatiExport
                 var change = Decimals.Normal(after.Amount.Amount - before.Amount);
                 if (change == 0) continue;
                 await Transaction(xml, lang, IncomingPledge, change, p.Currency,
-                    revisedOn.GetValueOrDefault(after.Version, p.AnnouncedOn), p.Pledger, p.PledgeId,
+                    revisedOn.GetValueOrDefault(after.Version, p.AnnouncedOn), named(p.Pledger), p.PledgeId,
                     $"Pledge revised from {Amount(before.Amount)} to {Amount(after.Amount.Amount)} {p.Currency}: {after.Why}");
             }
             foreach (var s in p.Stages)
             {
                 await Transaction(xml, lang, s.Stage == PledgeStage.Committed ? IncomingCommitment : IncomingFunds,
-                    s.Amount.Amount, s.Amount.Currency, s.On, p.Pledger, p.PledgeId);
+                    s.Amount.Amount, s.Amount.Currency, s.On, named(p.Pledger), p.PledgeId);
             }
         }
 

@@ -117,6 +117,24 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_pledger_spelled_two_ways_is_one_funding_organisation_by_the_name_its_first_pledge_gave()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
+        await Api.Write($"/api/commitments/{Goal}/pledges", new
+        {
+            pledger = "germany", amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-11-02", source = Source
+        }, 201);
+
+        var activity = (await Export()).Elements("iati-activity").Single();
+
+        activity.Elements("participating-org").Where(o => o.Attribute("role")!.Value == "1")
+            .Select(o => o.Element("narrative")!.Value).ShouldBe(["Germany"]);
+        activity.Elements("transaction").Select(t => t.Element("provider-org")!.Element("narrative")!.Value).Distinct()
+            .ShouldBe(["Germany"]);
+    }
+
+    [Fact]
     public async Task codes_come_from_the_standard_s_codelists_and_transactions_are_incoming_from_the_pledger()
     {
         await TwoGoalsWithMoney();
