@@ -20,7 +20,7 @@ public sealed record PledgerTotals(string Key, string Name, int PledgeCount, IRe
     public static string PageSql => $"""
         {Exact(PledgerRollup.Kept(TrackerDatabase.Schema,
             $"select pledger_key, name from {TrackerDatabase.Schema}.{PledgerRollup.Pledgers} order by {PledgerRollup.ByName} limit @take offset @skip"))}
-         order by upper(k.name) collate "C", k.pledger_key collate "C", k.currency;
+         order by k.pledger_key collate "C", k.currency;
         select count(*) from {TrackerDatabase.Schema}.{PledgerRollup.Pledgers}
         """;
 

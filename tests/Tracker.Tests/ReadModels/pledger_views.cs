@@ -110,6 +110,23 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task pledgers_are_listed_by_name_ignoring_case_and_accents()
+    {
+        await Api.StatedTheStabilisationGoal();
+        foreach (var pledger in new[] { "Zambia", "Ägypten", "austria", "Belgium", "ÅLAND" })
+        {
+            await Api.Write($"{Base}/pledges", new
+            {
+                pledger, amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-10-01", source = Source
+            }, 201);
+        }
+
+        var list = await Pledgers("?pageSize=10");
+
+        list.Items.Select(p => p.Name).ShouldBe(["Ägypten", "ÅLAND", "austria", "Belgium", "Zambia"]);
+    }
+
+    [Fact]
     public async Task pledgers_and_a_pledgers_pledges_come_a_page_at_a_time_with_totals_over_all_of_them()
     {
         await GermanyPledgedAcrossCommitments();

@@ -277,8 +277,11 @@ public static class PledgerRollup
         having sum(f.pledges) <> 0
         """;
 
-    /// <summary>Pledgers by name, ignoring case, then by key: the order the list pages through.</summary>
-    public const string ByName = "upper(name) collate \"C\", pledger_key collate \"C\"";
+    /// <summary>
+    /// Pledgers by name, ignoring case and accents: by key, which is the name in lower-case ASCII letters and digits
+    /// ("Ägypten" is "agypten", among the A's): the order the list pages through.
+    /// </summary>
+    public const string ByName = "pledger_key collate \"C\"";
 
     /// <summary>What the figures and names should be: summed from the ledger rows (as a recount writes them).</summary>
     private static string Expected(string schema) => $"""
