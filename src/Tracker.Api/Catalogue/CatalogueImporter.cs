@@ -115,11 +115,17 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var id = StreamIds.ForDocument(d.Key);
         if (await session.LoadAsync<DocumentView>(id, token) is { } existing)
         {
-            if (existing.Title != d.Title || existing.PublishedOn != d.PublishedOn || existing.Kind != d.Kind ||
-                existing.Url != d.Url || existing.Primary != d.Primary || existing.PublishedPrecision != d.PublishedPrecision ||
-                existing.PublishedOnInferred != d.PublishedOnInferred)
+            var differing = new (string Field, bool Differs)[]
             {
-                warnings.Add($"document {d.Key} differs from the one registered; documents have no revision event yet, so the registered one stands.");
+                ("title", existing.Title != d.Title), ("publishedOn", existing.PublishedOn != d.PublishedOn),
+                ("venue", existing.Venue != d.Venue), ("kind", existing.Kind != d.Kind), ("url", existing.Url != d.Url),
+                ("primary", existing.Primary != d.Primary), ("publishedPrecision", existing.PublishedPrecision != d.PublishedPrecision),
+                ("publishedOnInferred", existing.PublishedOnInferred != d.PublishedOnInferred)
+            }.Where(f => f.Differs).Select(f => f.Field).ToList();
+            if (differing.Count > 0)
+            {
+                warnings.Add($"document {d.Key} differs from the one registered ({string.Join(", ", differing)}); documents have no " +
+                             "revision event yet, so the registered one stands.");
             }
             return false;
         }

@@ -299,6 +299,19 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_document_registered_otherwise_is_a_warning_naming_what_differs()
+    {
+        await Import();
+        var original = CatalogueData.Load();
+        var moved = original with { Documents = [original.Documents[0] with { Venue = "Somewhere else" }, .. original.Documents.Skip(1)] };
+
+        var report = await Import(moved);
+
+        report.EventsAppended.ShouldBe(0);
+        report.Warnings.ShouldHaveSingleItem().ShouldContain($"document {original.Documents[0].Key} differs from the one registered (venue)");
+    }
+
+    [Fact]
     public async Task importing_again_leaves_what_monitors_recorded_since()
     {
         await Import();
