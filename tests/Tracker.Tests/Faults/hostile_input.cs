@@ -399,7 +399,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(huge, 400, "version");
         huge.Text.ShouldContain("from 1 (the statement) to 2147483647");
         // Given but empty, or signed, is not the present: it is a version that does not read.
-        foreach (var odd in new[] { "", "%2B2", "-1", "%202", "1.0" })
+        foreach (var odd in new[] { "", "%2B2", "-1", "%202", "1.0", "01" })
             ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version={odd}"), 400, "version");
     }
 
@@ -441,6 +441,8 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             ShouldBeAProblemNaming(empty, 400, name);
             empty.Text.ShouldContain($"{name} is empty");
         }
+        foreach (var signed in new[] { "pageSize=%2B5", "page=%201", "pageSize=5%20" })
+            ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments?{signed}"), 400, signed.Split('=')[0]);
         // A blank search is a search for everything.
         (await Send(HttpMethod.Get, "/api/commitments?q=")).Status.ShouldBe(200);
 

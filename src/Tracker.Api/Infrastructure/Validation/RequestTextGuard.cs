@@ -74,6 +74,9 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                 else if (name.Equals("recordedAsOf", StringComparison.OrdinalIgnoreCase) && !InstantPattern().IsMatch(value))
                     errors[name] = [$"{name} must be a date and time in ISO 8601 with its offset, such as 2024-09-30T12:00:00Z."];
                 // Empty too: the framework would read "?version=" as no version at all, and answer the present.
+                else if (WholeNumbers.Contains(name, StringComparer.OrdinalIgnoreCase) && value.Length > 0 &&
+                         (value[0] == '+' || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])))
+                    errors[name] = [$"{name} must be a whole number in digits alone, with no sign or spaces."];
                 else if (name.Equals("version", StringComparison.OrdinalIgnoreCase) &&
                          !(VersionPattern().IsMatch(value) && int.TryParse(value, out var version) && version >= 1))
                     errors[name] = [$"{name} must be a whole number from 1 (the statement) to {int.MaxValue}."];
@@ -171,6 +174,10 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
     [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
     private static partial System.Text.RegularExpressions.Regex InstantPattern();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]{1,10}$")]
+    // Without leading zeros: "05" names version 5 no better than If-Match's "05", which strong tags refuse.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[1-9][0-9]{0,9}$")]
     private static partial System.Text.RegularExpressions.Regex VersionPattern();
+
+    /// <summary>The whole-number parameters of the paged routes, which the framework would also read with a sign or spaces.</summary>
+    private static readonly string[] WholeNumbers = ["page", "pageSize", "after", "limit", "before"];
 }
