@@ -84,9 +84,6 @@ public sealed record CommitmentState
     [JsonIgnore]
     public Deadline? Deadline => Latest(Deadlines)?.Value;
 
-    /// <summary>The target in force on a day, by everything known now: the last to take effect by then.</summary>
-    public Target? TargetOn(DateOnly day) => Dated ? Latest(Targets.Where(t => t.From <= day))?.Value : Target;
-
     /// <summary>The deadline in force on a day, by everything known now: the last to take effect by then.</summary>
     public Deadline? DeadlineOn(DateOnly day) => Dated ? Latest(Deadlines.Where(d => d.From <= day))?.Value : Deadline;
 

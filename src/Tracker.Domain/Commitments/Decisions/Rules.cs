@@ -36,31 +36,6 @@ public static class Rules
     }
 
     /// <summary>
-    /// Money is counted in the ledger currency of the target in force when it takes effect: the views of a past date
-    /// (as effective) show it in that one. Money dated before the target that set today's ledger currency took effect,
-    /// when the one in force then counted in another, would be shown there relabelled without conversion. (Once money is
-    /// recorded the ledger currency is kept, so this only meets money dated before a change made while there was none.)
-    /// A target that was not money then counted nothing, and money reported against a budget set later stays allowed;
-    /// a view of such a day shows it in the default currency's name.
-    /// </summary>
-    public static RuleViolation? CountedInTheLedgerThen(CommitmentState state, DateOnly day, string what)
-    {
-        if (!state.Dated) return null;
-        var on = day < state.StatedOn ? state.StatedOn : day;
-        // A target that was not money then (or none) counted nothing: money reported against a budget set later is its own.
-        if (state.TargetOn(on) is not { IsMoney: true } then) return null;
-        var counted = CommitmentState.LedgerCurrencyOf(then);
-        if (counted == state.LedgerCurrency) return null;
-        var since = state.Targets.Where(t => t.From > on && CommitmentState.LedgerCurrencyOf(t.Value) == state.LedgerCurrency)
-            .Select(t => t.From).Min();
-        return new RuleViolation("money-before-ledger-currency",
-            $"On {on:yyyy-MM-dd} the target in force was in {counted}; " +
-            $"money has been counted in {state.LedgerCurrency}{(since is { } from ? $" since {from:yyyy-MM-dd}" : "")}. {what} dated " +
-            $"{day:yyyy-MM-dd} would show in that past as {counted} without conversion: date it from when the ledger is " +
-            $"{state.LedgerCurrency}, or date the target's change earlier if it took effect earlier.");
-    }
-
-    /// <summary>
     /// Reversing a target's revision or a restatement brings back the target before it: not one that counts in another
     /// currency once money is recorded, which would relabel the recorded amounts without converting them.
     /// </summary>

@@ -37,7 +37,6 @@ public static class AnnouncePledge
                 "Give the pledge another id, or none to have it numbered after its pledger.", ViolationKind.Conflict);
         }
 
-        if (Rules.CountedInTheLedgerThen(state, announcedOn, "A pledge") is { } relabelled) return relabelled;
         var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency, announcedOn);
         if (conversion is not null) return conversion;
 

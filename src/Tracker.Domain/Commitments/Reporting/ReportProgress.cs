@@ -33,7 +33,6 @@ public static class ReportProgress
                 $"Commitment '{state.Key}' counts {state.Target.Unit}; a money figure does not measure it.");
         }
 
-        if (Rules.CountedInTheLedgerThen(state, asOf, "A money figure") is { } relabelled) return relabelled;
         var (ledgerFigure, conversion) = Rules.ToLedger(new Money(figure, currency), rate, state.LedgerCurrency, asOf);
         if (conversion is not null) return conversion;
 

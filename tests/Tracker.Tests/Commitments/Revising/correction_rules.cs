@@ -98,8 +98,7 @@ public sealed class correction_rules
     public void reversing_the_revision_that_set_the_ledger_currency_is_refused_while_money_is_recorded_in_it()
     {
         var state = StabilisationGoal();
-        state = state.Then(ReviseCommitment.Decide(state, new Target(360_000_000m, "EUR", null), null, "in euros",
-            Communique with { On = new DateOnly(2024, 10, 1) }));
+        state = state.Then(ReviseCommitment.Decide(state, new Target(360_000_000m, "EUR", null), null, "in euros", Communique));
         state = state.WithPledge("Italy", 100m, "EUR");
 
         state.Correct(2, "the goal was in dollars").ShouldBeRefusedBy("ledger-currency-locked").Message
@@ -118,7 +117,7 @@ public sealed class correction_rules
         var state = StabilisationGoal();
         state = state.Then(RestateCommitment.Decide(state, new CommitmentRestated(new Provenance("brussels-2025", "2", "in pounds"),
             new DateOnly(2025, 1, 10), new Target(300_000_000m, "GBP", null), null, null)));
-        state = state.WithPledge("United Kingdom", 100m, "GBP", on: new DateOnly(2025, 2, 1));
+        state = state.WithPledge("United Kingdom", 100m, "GBP");
 
         state.Correct(2, "misread").ShouldBeRefusedBy("ledger-currency-locked").Kind.ShouldBe(ViolationKind.Conflict);
 

@@ -28,25 +28,6 @@ public sealed class revision_rules
     }
 
     [Fact]
-    public void money_dated_before_the_ledger_currency_changed_is_refused_rather_than_shown_then_in_the_old_one()
-    {
-        var state = StabilisationGoal();
-        // Restated in euros in June 2025, before any money was recorded: the ledger is in euros from then on.
-        state = state.Then(ReviseCommitment.Decide(state, new Target(360_000_000m, "EUR", null), null, "restated in euros",
-            Communique with { On = new DateOnly(2025, 6, 1) }));
-
-        // In January 2025 the target was in dollars: euros counted then would read as dollars in that past.
-        var january = AnnouncePledge.Decide(state, null, "France", new Money(5_000_000m, "EUR"), new DateOnly(2025, 1, 15),
-            null, Communique);
-        january.ShouldBeRefusedBy("money-before-ledger-currency").Message.ShouldContain("since 2025-06-01");
-        ReportProgress.Decide(state, 20_000_000m, null, "EUR", Comparator.MoreThan, new DateOnly(2025, 1, 1), null, null, Communique)
-            .ShouldBeRefusedBy("money-before-ledger-currency");
-
-        AnnouncePledge.Decide(state, null, "France", new Money(5_000_000m, "EUR"), new DateOnly(2025, 7, 1), null, Communique)
-            .Accepted.ShouldBeTrue();
-    }
-
-    [Fact]
     public void a_target_that_is_not_money_cannot_take_the_ledger_away_from_money_recorded_in_another_currency()
     {
         var state = NextMinisterial();

@@ -64,9 +64,9 @@ public static class Given
     }
 
     public static CommitmentState WithPledge(this CommitmentState state, string pledger, decimal amount, string currency = "USD",
-        decimal? rate = null, DateOnly? on = null) =>
-        state.Then(AnnouncePledge.Decide(state, null, pledger, new Money(amount, currency), on ?? new DateOnly(2024, 10, 2),
-            rate is null ? null : new ExchangeRate(rate.Value, on ?? new DateOnly(2024, 10, 2)), Communique));
+        decimal? rate = null) =>
+        state.Then(AnnouncePledge.Decide(state, null, pledger, new Money(amount, currency), new DateOnly(2024, 10, 2),
+            rate is null ? null : new ExchangeRate(rate.Value, new DateOnly(2024, 10, 2)), Communique));
 
     public static CommitmentState Withdrawn(this CommitmentState state) =>
         state.Then(AssessStatus.Decide(state, CommitmentStatus.Withdrawn, new DateOnly(2025, 1, 1), "dropped", Communique));
