@@ -19,7 +19,9 @@ public sealed record CatalogueFile(
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new Infrastructure.Validation.StrictEnums() },
+        // Numbers as the API reads them: JSON numbers, never strings, kept exactly or refused.
+        NumberHandling = JsonNumberHandling.Strict,
+        Converters = { new Infrastructure.Validation.StrictEnums(), new Infrastructure.Validation.ExactDecimals() },
         RespectNullableAnnotations = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow
     };

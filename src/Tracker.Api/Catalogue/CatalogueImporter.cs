@@ -219,10 +219,10 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     private sealed record BatchKnowledge(IReadOnlyDictionary<string, DocumentView> Documents, IReadOnlySet<Guid> ExistingCommitments);
 
     private static IEnumerable<string> Referenced(CatalogueCommitment c) => new[] { c.StatedIn?.DocumentKey }
-        .Concat((c.Restatements ?? []).Select(r => r.RestatedIn.DocumentKey))
-        .Concat((c.Progress ?? []).Select(p => p.Source.DocumentKey))
-        .Concat((c.Assessments ?? []).Select(a => a.Source.DocumentKey))
-        .Concat((c.Evidence ?? []).Select(e => e.DocumentKey))
+        .Concat((c.Restatements ?? []).Select(r => r.RestatedIn?.DocumentKey))
+        .Concat((c.Progress ?? []).Select(p => p.Source?.DocumentKey))
+        .Concat((c.Assessments ?? []).Select(a => a.Source?.DocumentKey))
+        .Concat((c.Evidence ?? []).Select(e => e?.DocumentKey))
         .Where(k => !string.IsNullOrWhiteSpace(k))
         .Select(k => StreamIds.Normalise(k!));
 
@@ -327,7 +327,9 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         {
             await Validate(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), token);
             var key = StreamIds.Normalise(r.RestatedIn.DocumentKey);
-            if (full.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
+            // Recorded by the catalogue before (and retracted since by a monitor, whose correction stands), or by anyone.
+            if (byCatalogue.Restatements.Any(x => x.RestatedIn.DocumentKey == key) ||
+                full.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
             if (DocumentChecks.DayNeeded(Document(key), r.RestatedOn, "restatedOn") is { } undated)
             {
                 throw new InvalidDataException(undated.Message);
@@ -347,8 +349,15 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var why = new Evidence(null, null, true, null, $"The catalogue '{catalogue.Name}' was revised.");
         // Changed in the catalogue since it last recorded them, and not already in force (a monitor may have recorded the
         // same change).
-        var newTarget = target is not null && target != byCatalogue.Target && target != state.Target ? target : null;
-        var newDeadline = deadline is not null && deadline != byCatalogue.Deadline && deadline != state.Deadline ? deadline : null;
+        // A change of the catalogue: one it has not recorded (its restatements listed out of date order recorded each of
+        // theirs), not the one in force, and not recorded by anyone since its last (a monitor may have recorded the same
+        // change and revised it again after: the catalogue's change is then in the log already).
+        var catalogueTargetAt = byCatalogue.Targets.Count == 0 ? 0 : byCatalogue.Targets[^1].Version;
+        var catalogueDeadlineAt = byCatalogue.Deadlines.Count == 0 ? 0 : byCatalogue.Deadlines[^1].Version;
+        var newTarget = target is not null && byCatalogue.Targets.All(t => t.Target != target) && target != state.Target &&
+                        !full.Targets.Any(t => t.Version > catalogueTargetAt && t.Target == target) ? target : null;
+        var newDeadline = deadline is not null && byCatalogue.Deadlines.All(d => d.Deadline != deadline) && deadline != state.Deadline &&
+                          !full.Deadlines.Any(d => d.Version > catalogueDeadlineAt && d.Deadline == deadline) ? deadline : null;
         if (newTarget is not null || newDeadline is not null)
         {
             state = Apply(ReviseCommitment.Decide(state, newTarget, newDeadline, "catalogue entry revised", why));
@@ -356,7 +365,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         foreach (var p in c.Progress ?? [])
         {
-            var evidence = p.Source.ToEvidence(p.AsOf);
+            var evidence = p.Source?.ToEvidence(p.AsOf)!; // left out: the request's validator names it
             await Validate(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate, p.Note,
                 evidence, p.Stage), token);
             // One claim: a figure of one stage of money (or of one unit), as of one day, from one document. Two stages
@@ -365,6 +374,10 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                                                                       x.Currency == p.Currency && x.Stage == p.Stage &&
                                                                       x.Source.DocumentKey == evidence.DocumentKey);
             if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator) continue;
+            // The same figure recorded by a monitor already stands: not recorded twice.
+            if (full.ProgressReports.Any(x => x.AsOf == p.AsOf && x.Unit == p.Unit && x.Currency == p.Currency && x.Stage == p.Stage &&
+                                              x.Source.DocumentKey == evidence.DocumentKey && x.Figure == p.Figure &&
+                                              x.Comparator == p.Comparator)) continue;
             if (same is not null && !state.Retracted.Contains(same.Version))
             {
                 state = Apply(CorrectEvent.Decide(state, same.Version, recorded[same.Version - 1], "catalogue entry revised", why));
@@ -375,6 +388,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         foreach (var e in c.Evidence ?? [])
         {
+            if (e is null) throw new InvalidDataException("evidence: an entry is null; give a source or leave it out.");
             var evidence = e.ToEvidence();
             await Validate(evidence, token);
             if (byCatalogue.Evidence.Any(x => x.Evidence == evidence) || full.Evidence.Any(x => x.Evidence == evidence)) continue;
@@ -383,7 +397,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         foreach (var a in c.Assessments ?? [])
         {
-            var evidence = a.Source.ToEvidence(a.AssessedOn);
+            var evidence = a.Source?.ToEvidence(a.AssessedOn)!; // left out: the request's validator names it
             await Validate(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn), token);
             var tookEffectOn = a.EffectiveOn ?? a.AssessedOn;
             var status = AssessStatus.Timeliness(state, a.Status, tookEffectOn);

@@ -330,12 +330,84 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         }
         await Api.Write($"/api/commitments/{goal}/corrections", new { version = catalogueReport, reason = "not this goal's figure", source });
 
+        // A restatement the catalogue recorded, retracted as a misreading.
+        const string restated = "northeast-syria-assistance";
+        int restatement;
+        await using (var session = Store.QuerySession())
+        {
+            restatement = (int)(await session.Events.FetchStreamAsync(StreamIds.ForCommitment(restated)))
+                .First(e => e.Data is CommitmentRestated).Version;
+        }
+        await Api.Write($"/api/commitments/{restated}/corrections", new { version = restatement, reason = "not a restatement", source });
+
         var again = await Import();
 
         again.EventsAppended.ShouldBe(0);
         var read = await Read(goal);
         read.GetProperty("target").GetProperty("amount").GetDecimal().ShouldBe(400_000_000m);
         read.TryGetProperty("latestReport", out _).ShouldBeFalse();
+        (await Read(restated)).GetProperty("restatementCount").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_catalogue_change_a_monitor_recorded_first_is_not_recorded_again_nor_put_back_later()
+    {
+        await Import();
+        const string goal = "stabilisation-394m";
+        object Raise(decimal amount) => new
+        {
+            target = new { amount, currency = "USD" }, reason = "raised", source = new { url = "https://example.org/raise", primary = true }
+        };
+        await Api.Write($"/api/commitments/{goal}/revisions", Raise(400_000_000m));
+        var original = CatalogueData.Load();
+        var edited = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == goal ? c with { Target = c.Target! with { Amount = 400_000_000m } } : c).ToList()
+        };
+
+        var caughtUp = await Import(edited);
+        await Api.Write($"/api/commitments/{goal}/revisions", Raise(420_000_000m));
+        var later = await Import(edited);
+
+        caughtUp.EventsAppended.ShouldBe(0);
+        later.EventsAppended.ShouldBe(0);
+        (await Read(goal)).GetProperty("target").GetProperty("amount").GetDecimal().ShouldBe(420_000_000m);
+    }
+
+    [Fact]
+    public async Task a_figure_a_monitor_recorded_first_is_not_recorded_again_when_the_catalogue_lists_it()
+    {
+        await Import();
+        var original = CatalogueData.Load();
+        var goal = original.Commitments.Single(c => c.Key == "stabilisation-394m");
+        var disbursed = goal.Progress!.Single() with { Figure = 50_000_000m, Comparator = Comparator.About, Stage = FigureStage.Disbursed };
+        await Api.Write($"/api/commitments/{goal.Key}/progress", new
+        {
+            figure = 50_000_000m, currency = "USD", comparator = "about", asOf = disbursed.AsOf.ToString("yyyy-MM-dd"), stage = "disbursed",
+            source = disbursed.Source.ToEvidence(disbursed.AsOf)
+        });
+
+        var report = await Import(original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == goal.Key ? c with { Progress = [.. c.Progress!, disbursed] } : c).ToList()
+        });
+
+        report.EventsAppended.ShouldBe(0);
+    }
+
+    [Fact]
+    public void a_catalogue_number_is_read_as_the_api_reads_it()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"numbers-{Guid.NewGuid():N}.json");
+        foreach (var figure in new[] { "\"100\"", "1.00000000000000000000000000000001" })
+        {
+            System.IO.File.WriteAllText(file, $$$"""
+                {"name":"n","commitments":[{"key":"k","title":"t","kind":"financial","lineOfEffort":"l","actors":["a"],
+                  "statedIn":{"documentKey":"d","quote":"q"},"progress":[{"figure":{{{figure}}},"currency":"USD","comparator":"about",
+                  "asOf":"2024-01-01","source":{"documentKey":"d","primary":true}}]}]}
+                """);
+            Should.Throw<InvalidDataException>(() => CatalogueFile.Read(file)).Message.ShouldContain("'commitments[0].progress[0].figure'");
+        }
     }
 
     [Fact]

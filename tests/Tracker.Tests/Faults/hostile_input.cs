@@ -417,7 +417,8 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     {
         await Api.StatedTheStabilisationGoal();
 
-        foreach (var amount in new[] { "1.00000000000000000000000000000001", "1e-30", "0.1234567890123456789012345678901" })
+        foreach (var amount in new[] { "1.00000000000000000000000000000001", "1e-30", "0.1234567890123456789012345678901",
+                     "1e-99999999999", "0e99999999999999999999" })
         {
             var rounded = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(amount: amount));
             ShouldBeAProblemNaming(rounded, 400, "amount.amount");

@@ -68,11 +68,16 @@ public sealed class ExactDecimals : JsonConverter<decimal>
     /// <summary>A number's text as its sign, significant digits and the power of ten of the last one ("-12.30e1": -123, 0).</summary>
     private static string Normalised(string number)
     {
-        var exponent = 0;
+        long exponent = 0;
         var e = number.IndexOfAny(['e', 'E']);
         if (e >= 0)
         {
-            exponent = int.Parse(number.AsSpan(e + 1), System.Globalization.CultureInfo.InvariantCulture);
+            // The reader takes any exponent ("1e-99999999999" reads as 0); one past a long's range is no number kept here.
+            if (!long.TryParse(number.AsSpan(e + 1), System.Globalization.NumberStyles.AllowLeadingSign,
+                    System.Globalization.CultureInfo.InvariantCulture, out exponent) || Math.Abs(exponent) > 1_000_000_000)
+            {
+                throw new JsonException();
+            }
             number = number[..e];
         }
         var negative = number.StartsWith('-');
