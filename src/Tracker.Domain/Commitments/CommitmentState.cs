@@ -54,6 +54,14 @@ public sealed record CommitmentState
     /// <summary>Money figures reported (and not retracted): with pledges, they fix the ledger currency.</summary>
     public int MoneyReports { get; init; }
 
+    /// <summary>
+    /// The ledger currency the money on record was counted in when it was recorded (null before money recorded since
+    /// 2026-12-05). Once money is recorded the ledger currency is kept, so this is today's; it names the money on a past
+    /// day as effective too, where the target then may have been in another currency (changed before any money was
+    /// recorded, and money dated before the change recorded after it).
+    /// </summary>
+    public string? MoneyLedger { get; init; }
+
     /// <summary>The versions of retracted facts: a fact is retracted once.</summary>
     public IReadOnlyList<int> Retracted { get; init; } = [];
 
@@ -129,8 +137,9 @@ public sealed record CommitmentState
     public DateOnly? StatusDate => Assessments.Count == 0 ? null : Assessments[^1].EffectiveOn;
     [JsonIgnore]
     public bool IsAchieved => Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate;
+    /// <summary>What money is counted in: that of the money on record, or else the target's.</summary>
     [JsonIgnore]
-    public string LedgerCurrency => LedgerCurrencyOf(Target);
+    public string LedgerCurrency => MoneyRecorded && MoneyLedger is { } counted ? counted : LedgerCurrencyOf(Target);
 
     /// <summary>What a target counts money in: its own currency when it is money, the default otherwise.</summary>
     public static string LedgerCurrencyOf(Target? target) =>
@@ -187,7 +196,8 @@ public sealed record CommitmentState
             PledgeAnnounced x => next with
             {
                 Pledges = [.. Pledges, PledgeLedger.Announced(x, v)],
-                Totals = PledgeSums.Announced(x.LedgerAmount)
+                Totals = PledgeSums.Announced(x.LedgerAmount),
+                MoneyLedger = x.LedgerCurrency ?? MoneyLedger
             },
             PledgeRevised x => next.WithPledge(x.PledgeId, p => p.Revised(x, v, recordedOn)) with
             {
@@ -197,7 +207,11 @@ public sealed record CommitmentState
             {
                 Totals = PledgeSums.Staged(x.Stage, x.LedgerAmount)
             },
-            ProgressReported x => x.Currency is null ? next : next with { MoneyReports = MoneyReports + 1 },
+            ProgressReported x => x.Currency is null ? next : next with
+            {
+                MoneyReports = MoneyReports + 1,
+                MoneyLedger = x.LedgerCurrency ?? MoneyLedger
+            },
             StatusAssessed x => next with { Assessments = [.. Assessments, new(v, x.Status, x.AssessedOn, x.TookEffectOn)] },
             EvidenceAttached => next,
             DeadlinePassed x => next with

@@ -171,7 +171,7 @@ public sealed record CommitmentProgress
             PledgeCount = pledges.Count,
             LatestReport = latest,
             LatestMoneyReport = latestMoney,
-            Progress = ProgressRule.Measure(state.Target, state.IsAchieved, money, latest, latestMoney),
+            Progress = ProgressRule.Measure(state.Target, state.IsAchieved, money, latest, latestMoney, state.LedgerCurrency),
             Status = state.Status,
             StatusDate = state.StatusDate,
             // The assessment in force says the status in force: an achievement's timeliness follows the deadlines known now.

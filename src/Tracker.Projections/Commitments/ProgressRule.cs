@@ -15,8 +15,11 @@ namespace Tracker.Projections.Commitments;
 public static class ProgressRule
 {
     public static ProgressMeasure Measure(Target? target, bool achieved, MoneyByStage money, LatestReport? latest,
-        LatestReport? latestMoney)
+        LatestReport? latestMoney, string ledgerCurrency)
     {
+        // Money counted in another currency than the target's measures nothing of it: on a past day as effective, before
+        // the target's currency changed (money dated then, recorded after the change, is counted in today's).
+        if (target is { IsMoney: true } other && other.Currency != ledgerCurrency) return new ProgressMeasure(null, "none", null);
         if (target is { IsMoney: true, Amount: > 0 } moneyTarget)
         {
             var reported = latestMoney?.LedgerFigure ?? 0m;

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Tracker.Domain;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Timeline;
+using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
@@ -166,6 +167,42 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         onTrackInNovember.GetProperty("commitments").GetInt32().ShouldBe(1);
         onTrackInNovember.GetProperty("recentlyChanged").EnumerateArray().Single().GetProperty("key").GetString()
             .ShouldBe("stabilisation-2021-drive");
+    }
+
+    [Fact]
+    public async Task money_dated_before_the_target_changed_currency_is_shown_in_the_currency_it_was_counted_in()
+    {
+        await Api.StatedTheStabilisationGoal();
+        // Restated in euros in 2025, before any money was recorded: the ledger is in euros from then on.
+        await Api.RegisterDocument(new
+        {
+            key = "statement-2025", title = "Statement", publishedOn = "2025-06-01", kind = "statement", primary = true
+        });
+        await Api.Write($"{Base}/restatements", new
+        {
+            restatedIn = new { documentKey = "statement-2025", quote = "360 million euros" },
+            newTarget = new { amount = 360_000_000m, currency = "EUR" }
+        });
+        // Germany's pledge of October 2024, recorded after: counted in euros, dated when the target was in dollars.
+        await Api.Write($"{Base}/pledges", new
+        {
+            pledger = "Germany", amount = new { amount = 25_000_000m, currency = "EUR" }, announcedOn = "2024-10-02", source = Source
+        }, 201);
+        await Caught();
+
+        var then = (await Api.Scenario(s => s.Get.Url($"{Base}?effectiveAsOf=2024-12-31"))).Json();
+        var dashboard = (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-12-31"))).Json();
+
+        then.GetProperty("target").GetProperty("currency").GetString().ShouldBe("USD");
+        then.GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
+        then.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(25_000_000m);
+        then.GetProperty("progress").GetProperty("basis").GetString().ShouldBe("none");
+        var money = dashboard.GetProperty("money").EnumerateArray().ToList();
+        var euros = money.Single(m => m.GetProperty("currency").GetString() == "EUR");
+        euros.GetProperty("pledged").GetDecimal().ShouldBe(25_000_000m);
+        euros.GetProperty("target").GetDecimal().ShouldBe(0m);
+        money.Where(m => m.GetProperty("currency").GetString() == "USD").Sum(m => m.GetProperty("pledged").GetDecimal()).ShouldBe(0m);
+        (await Api.ReadCommitment(Goal)).GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(0.0694m);
     }
 
     [Fact]

@@ -40,10 +40,11 @@ public static class Rules
     /// currency once money is recorded, which would relabel the recorded amounts without converting them.
     /// </summary>
     public static RuleViolation? LedgerCurrencyKeptOnReversal(CommitmentState before, CommitmentState after, int version) =>
-        before.MoneyRecorded && after.LedgerCurrency != before.LedgerCurrency
+        // The target brought back, not the state's ledger, which keeps the money's currency (MoneyLedger) whatever the target.
+        before.MoneyRecorded && CommitmentState.LedgerCurrencyOf(after.Target) is var counted && counted != before.LedgerCurrency
             ? new RuleViolation("ledger-currency-locked",
                 $"Money is already recorded in {before.LedgerCurrency}; reversing version {version} would bring back a " +
-                $"target counted in {after.LedgerCurrency} and change the ledger currency under it. Correct the recorded " +
+                $"target counted in {counted} and change the ledger currency under it. Correct the recorded " +
                 "money first, or revise the target instead.", ViolationKind.Conflict)
             : null;
 

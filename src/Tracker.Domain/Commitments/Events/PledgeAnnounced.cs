@@ -4,7 +4,8 @@ namespace Tracker.Domain.Commitments;
 
 /// <summary>
 /// A pledger (a member state or an organisation) announced a pledge toward the commitment. Amount is as announced;
-/// LedgerAmount is its value in the commitment's ledger currency (equal to Amount when the currencies match).
+/// LedgerAmount is its value in the commitment's ledger currency (equal to Amount when the currencies match), which
+/// LedgerCurrency names (null in pledges recorded before it was kept, 2026-12-05: the target's currency then).
 /// </summary>
 public sealed record PledgeAnnounced(
     string CommitmentKey,
@@ -14,7 +15,8 @@ public sealed record PledgeAnnounced(
     DateOnly AnnouncedOn,
     ExchangeRate? Rate,
     decimal LedgerAmount,
-    Evidence Source) : ITrackedEvent, IRetractable, IPledgeFact
+    Evidence Source,
+    string? LedgerCurrency = null) : ITrackedEvent, IRetractable, IPledgeFact
 {
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => AnnouncedOn;
 

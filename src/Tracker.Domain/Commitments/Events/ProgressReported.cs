@@ -5,7 +5,8 @@ namespace Tracker.Domain.Commitments;
 /// <summary>
 /// A figure was reported toward the commitment ("over 10,000 repatriated", "more than $200 million announced"), with its
 /// comparator and the date it refers to. Money figures carry a Currency (and LedgerFigure in the ledger currency);
-/// quantities carry a Unit. An aggregate money figure is never added to member pledges as separate money.
+/// quantities carry a Unit. An aggregate money figure is never added to member pledges as separate money. LedgerCurrency
+/// names the ledger currency of a money figure's LedgerFigure (null in figures recorded before it was kept, 2026-12-05).
 /// </summary>
 public sealed record ProgressReported(
     decimal Figure,
@@ -17,7 +18,8 @@ public sealed record ProgressReported(
     decimal? LedgerFigure,
     string? Note,
     Evidence Source,
-    FigureStage? Stage = null) : ITrackedEvent, IRetractable
+    FigureStage? Stage = null,
+    string? LedgerCurrency = null) : ITrackedEvent, IRetractable
 {
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => AsOf;
 

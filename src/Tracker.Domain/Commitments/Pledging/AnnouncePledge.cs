@@ -41,7 +41,7 @@ public static class AnnouncePledge
         if (conversion is not null) return conversion;
 
         return Decision.Accept(new PledgeAnnounced(state.Key, id, pledger, amount, announcedOn,
-            amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source));
+            amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source, state.LedgerCurrency));
     }
 
     /// <summary>

@@ -37,6 +37,6 @@ public static class ReportProgress
         if (conversion is not null) return conversion;
 
         return Decision.Accept(new ProgressReported(figure, null, currency, comparator, asOf,
-            currency == state.LedgerCurrency ? null : rate, ledgerFigure, note, source, stage));
+            currency == state.LedgerCurrency ? null : rate, ledgerFigure, note, source, stage, state.LedgerCurrency));
     }
 }
