@@ -154,7 +154,7 @@ public static class IatiExport
         else
         {
             await xml.WriteAttributeStringAsync(null, "vocabulary", null, "99");
-            await xml.WriteAttributeStringAsync(null, "code", null, Text(Slug.From(c.LineOfEffort)));
+            await xml.WriteAttributeStringAsync(null, "code", null, SectorCode(c.LineOfEffort));
             await Narrative(xml, lang, c.LineOfEffort);
         }
         await xml.WriteEndElementAsync();
@@ -196,6 +196,14 @@ public static class IatiExport
 
         await xml.WriteEndElementAsync();
     }
+
+    /// <summary>
+    /// A line of effort as a code of the publisher's own vocabulary: its slug, or, for a name a slug would lose letters of
+    /// (written in another script), a digest of it, so two such lines keep two codes.
+    /// </summary>
+    public static string SectorCode(string lineOfEffort) => Slug.LosesLetters(lineOfEffort)
+        ? "loe-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(lineOfEffort)))[..12]
+        : Slug.From(lineOfEffort);
 
     /// <summary>IATI: an activity's identifier is its reporting organisation's identifier, a hyphen, and its own.</summary>
     public static string Identifier(IatiOptions iati, string key) => $"{iati.ReportingOrg.Ref}-{Text(key)}";

@@ -105,6 +105,18 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public void a_line_of_effort_in_another_script_keeps_a_sector_code_of_its_own()
+    {
+        IatiExport.SectorCode("stabilisation").ShouldBe("stabilisation");
+        IatiExport.SectorCode("Détention et camps").ShouldBe("detention-et-camps");
+        var arabic = IatiExport.SectorCode("الاستقرار");
+        var greek = IatiExport.SectorCode("σταθεροποίηση");
+        arabic.ShouldStartWith("loe-");
+        greek.ShouldStartWith("loe-");
+        arabic.ShouldNotBe(greek);
+    }
+
+    [Fact]
     public void a_sector_the_publisher_names_is_a_code_of_a_vocabulary_of_the_standard()
     {
         var named = new IatiOptions { ReportingOrg = { Ref = "XI-IATI-EXAMPLE" }, Sector = { Vocabulary = "1", Code = "15220" } };
