@@ -23,6 +23,8 @@ public sealed record CatalogueFile(
         NumberHandling = JsonNumberHandling.Strict,
         Converters = { new Infrastructure.Validation.StrictEnums(), new Infrastructure.Validation.ExactDecimals() },
         RespectNullableAnnotations = true,
+        // A property given twice is refused, as in a request body: the reader would otherwise keep the last silently.
+        AllowDuplicateProperties = false,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow
     };
 

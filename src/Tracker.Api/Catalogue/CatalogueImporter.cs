@@ -374,14 +374,15 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                                                                       x.Currency == p.Currency && x.Stage == p.Stage &&
                                                                       x.Source.DocumentKey == evidence.DocumentKey);
             if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator) continue;
-            // The same figure recorded by a monitor already stands: not recorded twice.
-            if (full.ProgressReports.Any(x => x.AsOf == p.AsOf && x.Unit == p.Unit && x.Currency == p.Currency && x.Stage == p.Stage &&
-                                              x.Source.DocumentKey == evidence.DocumentKey && x.Figure == p.Figure &&
-                                              x.Comparator == p.Comparator)) continue;
+            // The figure the catalogue no longer claims is retracted, whoever recorded the new one.
             if (same is not null && !state.Retracted.Contains(same.Version))
             {
                 state = Apply(CorrectEvent.Decide(state, same.Version, recorded[same.Version - 1], "catalogue entry revised", why));
             }
+            // The same figure recorded by a monitor already stands: not recorded twice.
+            if (full.ProgressReports.Any(x => x.AsOf == p.AsOf && x.Unit == p.Unit && x.Currency == p.Currency && x.Stage == p.Stage &&
+                                              x.Source.DocumentKey == evidence.DocumentKey && x.Figure == p.Figure &&
+                                              x.Comparator == p.Comparator)) continue;
             state = Apply(ReportProgress.Decide(state, p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate,
                 p.Note, evidence, p.Stage));
         }

@@ -73,6 +73,7 @@ public static class IatiExport
             while (await reader.ReadAsync(token)) pledgerNames[reader.GetString(0)] = reader.GetString(1);
         }
         string Named(string pledger) => pledgerNames.GetValueOrDefault(Slug.From(pledger), pledger);
+        var sectorCodes = SectorCodes(commitments.Select(c => c.LineOfEffort));
 
         http.Response.ContentType = "application/xml; charset=utf-8";
         http.Response.Headers.ContentDisposition = "attachment; filename=\"commitments-iati.xml\"";
@@ -87,7 +88,7 @@ public static class IatiExport
         foreach (var c in commitments)
         {
             var (pledges, revisedOn) = await FullHistory.PledgesWithDays(session, c.Id, token);
-            await Activity(xml, iati, c, pledges, revisedOn, Named);
+            await Activity(xml, iati, c, pledges, revisedOn, Named, sectorCodes);
         }
 
         await xml.WriteEndElementAsync();
@@ -97,7 +98,7 @@ public static class IatiExport
 
     /// <summary>The children in the order of the 2.03 schema's iati-activity sequence.</summary>
     private static async Task Activity(XmlWriter xml, IatiOptions iati, CommitmentProgress c, IReadOnlyList<Pledge> pledges,
-        IReadOnlyDictionary<int, DateOnly> revisedOn, Func<string, string> named)
+        IReadOnlyDictionary<int, DateOnly> revisedOn, Func<string, string> named, IReadOnlyDictionary<string, string> sectorCodes)
     {
         var lang = iati.Language;
         await xml.WriteStartElementAsync(null, "iati-activity", null);
@@ -154,7 +155,7 @@ public static class IatiExport
         else
         {
             await xml.WriteAttributeStringAsync(null, "vocabulary", null, "99");
-            await xml.WriteAttributeStringAsync(null, "code", null, SectorCode(c.LineOfEffort));
+            await xml.WriteAttributeStringAsync(null, "code", null, sectorCodes[c.LineOfEffort]);
             await Narrative(xml, lang, c.LineOfEffort);
         }
         await xml.WriteEndElementAsync();
@@ -202,8 +203,23 @@ public static class IatiExport
     /// (written in another script), a digest of it, so two such lines keep two codes.
     /// </summary>
     public static string SectorCode(string lineOfEffort) => Slug.LosesLetters(lineOfEffort)
-        ? "loe-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(lineOfEffort)))[..12]
+        ? "loe-" + Digest(lineOfEffort)
         : Slug.From(lineOfEffort);
+
+    /// <summary>
+    /// Each line of effort's sector code in one export: <see cref="SectorCode"/>, with a digest of the name after it
+    /// where two lines would share one ("Detention and camps" and "detention-and-camps" are two lines, one slug).
+    /// Lines that differ only in case are one line, kept in one spelling.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> SectorCodes(IEnumerable<string> linesOfEffort) =>
+        linesOfEffort.Distinct(StringComparer.Ordinal).GroupBy(SectorCode, StringComparer.Ordinal)
+            .SelectMany(shared => shared.Count() == 1
+                ? shared.Select(line => (line, shared.Key))
+                : shared.Select(line => (line, $"{shared.Key}-{Digest(line)[..8]}")))
+            .ToDictionary(x => x.line, x => x.Item2, StringComparer.Ordinal);
+
+    private static string Digest(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
 
     /// <summary>IATI: an activity's identifier is its reporting organisation's identifier, a hyphen, and its own.</summary>
     public static string Identifier(IatiOptions iati, string key) => $"{iati.ReportingOrg.Ref}-{Text(key)}";

@@ -114,6 +114,12 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         arabic.ShouldStartWith("loe-");
         greek.ShouldStartWith("loe-");
         arabic.ShouldNotBe(greek);
+        // Two lines one slug would join keep a code each in an export.
+        var codes = IatiExport.SectorCodes(["Detention and camps", "detention-and-camps", "stabilisation", "Detention and camps"]);
+        codes["stabilisation"].ShouldBe("stabilisation");
+        codes["Detention and camps"].ShouldStartWith("detention-and-camps-");
+        codes["detention-and-camps"].ShouldStartWith("detention-and-camps-");
+        codes["Detention and camps"].ShouldNotBe(codes["detention-and-camps"]);
     }
 
     [Fact]

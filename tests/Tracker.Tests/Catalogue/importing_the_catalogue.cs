@@ -274,6 +274,7 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     [InlineData("""{"name":"bad","commitments":[{"key":"k","kind":"Financial"}]}""", "'commitments[0].kind'")]
     [InlineData("""{"name":"bad","extra":1}""", "'extra': The request has no such field")]
     [InlineData("""{"documents":[]}""", "'name' is required")]
+    [InlineData("""{"name":"a","name":"b"}""", "given more than once")]
     public void a_file_that_is_not_a_catalogue_is_named_in_the_apis_words(string json, string said)
     {
         var file = Path.Combine(Path.GetTempPath(), $"bad-catalogue-{Guid.NewGuid():N}.json");
@@ -393,6 +394,34 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         });
 
         report.EventsAppended.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_figure_the_catalogue_changed_to_one_a_monitor_recorded_first_leaves_only_that_one_standing()
+    {
+        await Import();
+        var original = CatalogueData.Load();
+        var goal = original.Commitments.Single(c => c.Key == "stabilisation-394m");
+        var announced = goal.Progress!.Single();
+        var raised = announced with { Figure = 250_000_000m };
+        await Api.Write($"/api/commitments/{goal.Key}/progress", new
+        {
+            figure = raised.Figure, currency = "USD", comparator = "more-than", asOf = raised.AsOf.ToString("yyyy-MM-dd"),
+            stage = "announced", source = raised.Source.ToEvidence(raised.AsOf)
+        });
+
+        var report = await Import(original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == goal.Key ? c with { Progress = [raised] } : c).ToList()
+        });
+
+        report.EventsAppended.ShouldBe(1); // the retraction of the 200 million the catalogue no longer claims
+        await using var session = Store.QuerySession();
+        var events = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(goal.Key))).Select(e => e.Data).ToList();
+        var retracted = events.OfType<ProgressReportRetracted>().Select(r => r.RetractedVersion).ToHashSet();
+        var standing = events.Select((e, i) => (e, Version: i + 1)).Where(x => x.e is ProgressReported && !retracted.Contains(x.Version))
+            .Select(x => ((ProgressReported)x.e).Figure).ToList();
+        standing.ShouldBe([250_000_000m]);
     }
 
     [Fact]

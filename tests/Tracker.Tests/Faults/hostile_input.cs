@@ -442,7 +442,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             ShouldBeAProblemNaming(empty, 400, name);
             empty.Text.ShouldContain($"{name} is empty");
         }
-        foreach (var signed in new[] { "pageSize=%2B5", "page=%201", "pageSize=5%20" })
+        foreach (var signed in new[] { "pageSize=%2B5", "page=%201", "pageSize=5%20", "overdue=TRUE", "overdue=%20true" })
             ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments?{signed}"), 400, signed.Split('=')[0]);
         // A blank search is a search for everything.
         (await Send(HttpMethod.Get, "/api/commitments?q=")).Status.ShouldBe(200);

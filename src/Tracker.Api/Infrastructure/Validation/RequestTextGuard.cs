@@ -77,6 +77,9 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                 else if (WholeNumbers.Contains(name, StringComparer.OrdinalIgnoreCase) && value.Length > 0 &&
                          (value[0] == '+' || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])))
                     errors[name] = [$"{name} must be a whole number in digits alone, with no sign or spaces."];
+                // Read by the framework whatever its case or spaces ("TRUE", " true"), as an enum's value is not.
+                else if (name.Equals("overdue", StringComparison.OrdinalIgnoreCase) && value is not ("true" or "false") && value.Length > 0)
+                    errors[name] = [$"{name} must be true or false, in lower case."];
                 else if (name.Equals("version", StringComparison.OrdinalIgnoreCase) &&
                          !(VersionPattern().IsMatch(value) && int.TryParse(value, out var version) && version >= 1))
                     errors[name] = [$"{name} must be a whole number from 1 (the statement) to {int.MaxValue}."];
