@@ -19,10 +19,15 @@ public sealed class ExchangeRateValidator : AbstractValidator<ExchangeRate>
 {
     public const decimal MaxRate = 1_000_000m;
 
+    /// <summary>A billionth of a ledger unit per unit: below every ISO 4217 cross rate, and above one that values a pledge at nothing.</summary>
+    public const decimal MinRate = 0.000000001m;
+
     public ExchangeRateValidator()
     {
         // A million ledger units per unit: above every ISO 4217 cross rate, and it keeps amount x rate inside decimal.
         RuleFor(x => x.Rate).GreaterThan(0).LessThanOrEqualTo(MaxRate);
+        RuleFor(x => x.Rate).GreaterThanOrEqualTo(MinRate).When(x => x.Rate > 0)
+            .WithMessage($"'rate' must be at least {MinRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} ledger units per unit: below every currency's cross rate, a rate values an amount at nothing.");
         RuleFor(x => x.On).NotEqual(default(DateOnly)).WithMessage("The exchange rate needs the date it applies to.");
         RuleFor(x => x.Source).MaximumLength(500);
     }

@@ -424,6 +424,11 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             ShouldBeAProblemNaming(rounded, 400, "amount.amount");
             rounded.Text.ShouldContain("at most 28 significant digits");
         }
+        var worthless = await Send(HttpMethod.Post, PledgeUrl, """
+            {"pledger":"France","amount":{"amount":0.5,"currency":"EUR"},"announcedOn":"2024-10-02",
+             "exchangeRate":{"rate":1e-28,"on":"2024-10-02"},"source":{"documentKey":"washington-2024","primary":true}}
+            """);
+        ShouldBeAProblemNaming(worthless, 400, "exchangeRate.rate");
         // Written otherwise, a number that fits is the same number.
         foreach (var amount in new[] { "25000000.000", "2.5e7", "25000000" })
             (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: $"Japan", amount: amount))).Status.ShouldBe(201);
