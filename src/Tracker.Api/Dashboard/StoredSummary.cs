@@ -61,13 +61,25 @@ public static class StoredSummary
                    select case when grouping(status) = 0 then 'status' when grouping(line_of_effort) = 0 then 'line'
                                when grouping(kind) = 0 then 'kind' when grouping(actors) = 0 then 'actors' else 'money' end as set,
                           coalesce(status, line_of_effort, kind, ledger_currency) as name, actors, count(*) as n,
-                          coalesce(sum(target_amount) filter (where target_currency is not null), 0) as target,
+                          coalesce(sum(target_amount) filter (where target_currency = ledger_currency), 0) as target,
                           coalesce(sum(money_pledged), 0) as pledged, coalesce(sum(money_committed), 0) as committed,
                           coalesce(sum(money_disbursed), 0) as disbursed,
                           count(*) filter (where overdue) as overdue, count(*) filter (where due_soon) as upcoming
-                     from f group by grouping sets ((status), (line_of_effort), (kind), (actors), (ledger_currency)))
+                     from f group by grouping sets ((status), (line_of_effort), (kind), (actors), (ledger_currency))),
+                 -- A money target in another currency than its money's (a past day before the target's currency changed,
+                 -- the money counted in today's) is summed with the targets of its own currency, counting no commitment.
+                 summed as (
+                   select set, name, actors, sum(n)::bigint as n, sum(target) as target, sum(pledged) as pledged,
+                          sum(committed) as committed, sum(disbursed) as disbursed, sum(overdue)::bigint as overdue,
+                          sum(upcoming)::bigint as upcoming
+                     from (select * from groups
+                           union all
+                           select 'money', target_currency, null, 0, sum(target_amount), 0, 0, 0, 0, 0
+                             from f where target_currency is not null and target_currency is distinct from ledger_currency
+                            group by target_currency) g
+                    group by set, name, actors)
             select
-              (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from groups g),
+              (select coalesce(jsonb_agg(to_jsonb(g)), '[]') from summed g),
               (select array_agg(id order by due_by, key) from (select id, due_by, key from f where overdue
                                                                 order by due_by, key limit {DashboardEndpoint.MaxListed}) x),
               (select array_agg(id order by due_by, key) from (select id, due_by, key from f where due_soon
@@ -188,7 +200,8 @@ public static class StoredSummary
                           sum(pledged) as pledged, sum(committed) as committed, sum(disbursed) as disbursed,
                           sum(overdue) as overdue, 0 as upcoming
                      from {daily} where "on" <= @effectiveOn and dimension <> '{DailyRollup.DueDimension}'
-                    group by dimension, name having sum(n) <> 0),
+                    -- (A currency whose only figure is a target counted in another's money's stead counts no commitment.)
+                    group by dimension, name having sum(n) <> 0 or dimension = 'money' and sum(target) <> 0),
                  -- How many each list has in all: a walk stops once it has found them (early dates have few or none).
                  -- Overdue by the date asked (EffectiveOverdue): the commitments still open then, due before it.
                  overdue_count as ({DailyRollup.OverdueOnSql(TrackerDatabase.Schema)}),

@@ -192,16 +192,23 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
 
         var then = (await Api.Scenario(s => s.Get.Url($"{Base}?effectiveAsOf=2024-12-31"))).Json();
         var dashboard = (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-12-31"))).Json();
+        var narrowed = (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-12-31&kind=financial"))).Json();
 
         then.GetProperty("target").GetProperty("currency").GetString().ShouldBe("USD");
         then.GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
         then.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(25_000_000m);
         then.GetProperty("progress").GetProperty("basis").GetString().ShouldBe("none");
-        var money = dashboard.GetProperty("money").EnumerateArray().ToList();
-        var euros = money.Single(m => m.GetProperty("currency").GetString() == "EUR");
-        euros.GetProperty("pledged").GetDecimal().ShouldBe(25_000_000m);
-        euros.GetProperty("target").GetDecimal().ShouldBe(0m);
-        money.Where(m => m.GetProperty("currency").GetString() == "USD").Sum(m => m.GetProperty("pledged").GetDecimal()).ShouldBe(0m);
+        // The euros with the euros, the dollar goal with the dollars: neither summed with the other.
+        foreach (var view in new[] { dashboard, narrowed })
+        {
+            var money = view.GetProperty("money").EnumerateArray().ToList();
+            var euros = money.Single(m => m.GetProperty("currency").GetString() == "EUR");
+            euros.GetProperty("pledged").GetDecimal().ShouldBe(25_000_000m);
+            euros.GetProperty("target").GetDecimal().ShouldBe(0m);
+            var dollars = money.Single(m => m.GetProperty("currency").GetString() == "USD");
+            dollars.GetProperty("target").GetDecimal().ShouldBe(394_000_000m);
+            dollars.GetProperty("pledged").GetDecimal().ShouldBe(0m);
+        }
         (await Api.ReadCommitment(Goal)).GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(0.0694m);
     }
 

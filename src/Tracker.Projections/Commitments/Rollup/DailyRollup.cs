@@ -64,9 +64,13 @@ public static class DailyRollup
               union all select 'actors', actor, p_day, p_sign, 0, 0, 0, 0, 0
                           from jsonb_array_elements_text(coalesce(p_row -> 'Actors', '[]'::jsonb)) as actor
               union all select 'money', coalesce(p_currency, ''), p_day, p_sign,
-                               p_sign * case when p_target_currency is null then 0 else coalesce(p_target_amount, 0) end,
+                               p_sign * case when p_target_currency is distinct from p_currency then 0 else coalesce(p_target_amount, 0) end,
                                p_sign * coalesce(p_pledged, 0), p_sign * coalesce(p_committed, 0),
                                p_sign * coalesce(p_disbursed, 0), 0
+              -- A money target in another currency than its money's (a day before the target's currency changed, the
+              -- money counted in today's) is summed with the targets of its own currency, counting no commitment there.
+              union all select 'money', p_target_currency, p_day, 0, p_sign * coalesce(p_target_amount, 0), 0, 0, 0, 0
+                         where p_target_currency is not null and p_target_currency is distinct from p_currency
               union all select '{DueDimension}', to_char(p_due_by, 'YYYY-MM-DD'), p_day, p_sign, 0, 0, 0, 0, 0
                          where p_due_by is not null and p_status not in ('Achieved', 'AchievedLate', 'Withdrawn')
             """);

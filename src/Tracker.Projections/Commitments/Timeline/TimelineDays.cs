@@ -433,12 +433,9 @@ public sealed class TimelineDays(IQuerySession session)
         public static StoredDay Of(Guid id, TimelineDay day, int facts, int sinceKeyframe, bool keyframe, int throughVersion)
         {
             var p = day.Progress;
-            // The dashboard sums targets with the money of their ledger currency: a money target in another (a past day
-            // before the target's currency changed, the money counted in today's) is not summed with it.
-            var summed = p.Target is { IsMoney: true } target && target.Currency != p.LedgerCurrency ? null : p.Target;
             return new StoredDay(id, day.On, facts, sinceKeyframe, throughVersion, keyframe ? p.WithoutPledgesInHand() : null, CommitmentRow.Of(p),
                 p.Status.ToString(), p.Overdue, p.DueBy, p.LedgerCurrency, p.Money.Pledged, p.Money.Committed,
-                p.Money.Disbursed, summed?.Amount, summed?.Currency, p.Progress.Fraction,
+                p.Money.Disbursed, p.Target?.Amount, p.Target?.Currency, p.Progress.Fraction,
                 p.LatestReport is { } r ? r.LedgerFigure ?? r.Figure : null, p.LastChangedAt);
         }
     }
