@@ -51,6 +51,12 @@ public sealed class ExactDecimals : JsonConverter<decimal>
         // Numbers are JSON numbers, never strings (JsonNumberHandling.Strict, which a converter of its own must keep).
         if (reader.TokenType != JsonTokenType.Number) throw new JsonException();
         var value = reader.GetDecimal();
+        // Every request's amounts: 29 characters or fewer without an exponent hold at most 29 digits, which the reader
+        // either kept exactly or refused as out of range. Only a longer number is compared digit by digit.
+        if (!reader.HasValueSequence && reader.ValueSpan.Length <= 29 && reader.ValueSpan.IndexOfAny((byte)'e', (byte)'E') < 0)
+        {
+            return value;
+        }
         var text = reader.HasValueSequence
             ? System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence))
             : System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
