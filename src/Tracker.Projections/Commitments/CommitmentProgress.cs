@@ -17,6 +17,9 @@ public sealed record LatestReport(int Version, decimal Figure, string? Unit, str
     /// <summary>Whether this report is later than the current latest: a later date, or the same date recorded later.</summary>
     public bool Supersedes(LatestReport? current) => current is null || AsOf > current.AsOf ||
                                                      AsOf == current.AsOf && Version > current.Version;
+
+    /// <summary>Whether this is a count in a unit (not money), and in the given one (units compare ignoring case).</summary>
+    public bool CountsIn(string? unit) => Unit is not null && string.Equals(Unit, unit, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>
@@ -51,27 +54,63 @@ public sealed record ProgressMeasure(decimal? Fraction, string Basis, decimal? D
 /// each checkpoint and at the end of a stream) steps these and summarises the model when it needs it.
 /// </summary>
 public readonly record struct ProgressParts(CommitmentState State, LatestReport? Latest, LatestReport? LatestMoney,
-    CurrentAssessment? Assessment)
+    CurrentAssessment? Assessment, IReadOnlyList<LatestReport>? LatestInOtherUnits = null)
 {
+    /// <summary>
+    /// The latest count in each unit other than the latest report's: what measures a target in that unit when the latest
+    /// report is in another (a target revised from camps to sites, a count of camps reported after the sites).
+    /// As many as the units a commitment's counts have used, whatever its length.
+    /// </summary>
+    public IReadOnlyList<LatestReport> OtherUnits => LatestInOtherUnits ?? [];
+
+    /// <summary>The latest count in a unit, which measures a target in that unit.</summary>
+    public LatestReport? LatestIn(string? unit) =>
+        Latest is { } latest && latest.CountsIn(unit) ? latest : OtherUnits.FirstOrDefault(r => r.CountsIn(unit));
+
+    /// <summary>The parts kept of the standing reports, in any order.</summary>
+    public static (LatestReport? Latest, LatestReport? LatestMoney, IReadOnlyList<LatestReport> OtherUnits) Kept(
+        IEnumerable<LatestReport> standing)
+    {
+        var ordered = standing.OrderBy(r => r.AsOf).ThenBy(r => r.Version).ToList();
+        var latest = ordered.LastOrDefault();
+        var others = ordered.Where(r => r.Unit is not null && !r.CountsIn(latest?.Unit))
+            .GroupBy(r => r.Unit!, StringComparer.OrdinalIgnoreCase)
+            .Select(units => units.Last())
+            .OrderBy(r => r.Version)
+            .ToList();
+        return (latest, ordered.LastOrDefault(r => r.LedgerFigure is not null), others);
+    }
+
     /// <summary>
     /// After a fact the state has already taken in: a report may become the latest, an assessment the one in force.
     /// Retractions of those are the projection's (they may need the log).
     /// </summary>
     public ProgressParts Applied(CommitmentState state, object fact)
     {
-        var (latest, latestMoney, assessment) = (Latest, LatestMoney, Assessment);
+        var (latest, latestMoney, assessment, others) = (Latest, LatestMoney, Assessment, OtherUnits);
         switch (fact)
         {
             case ProgressReported reported:
                 var report = LatestReport.Of(state.Version, reported);
-                if (report.Supersedes(latest)) latest = report;
+                if (report.Supersedes(latest))
+                {
+                    // The one it supersedes stays the latest of its own unit; this one is newer than any of its unit.
+                    others = [.. others.Where(r => !r.CountsIn(report.Unit) && !r.CountsIn(latest?.Unit)),
+                        .. latest is { Unit: not null } previous && !previous.CountsIn(report.Unit) ? [previous] : Array.Empty<LatestReport>()];
+                    latest = report;
+                }
+                else if (report.Unit is not null && !report.CountsIn(latest?.Unit) &&
+                         report.Supersedes(others.FirstOrDefault(r => r.CountsIn(report.Unit))))
+                {
+                    others = [.. others.Where(r => !r.CountsIn(report.Unit)), report];
+                }
                 if (reported.LedgerFigure is not null && report.Supersedes(latestMoney)) latestMoney = report;
                 break;
             case StatusAssessed assessed:
                 assessment = CurrentAssessment.Of(state.Version, assessed);
                 break;
         }
-        return new(state, latest, latestMoney, assessment);
+        return new(state, latest, latestMoney, assessment, others.Count == 0 ? null : [.. others.OrderBy(r => r.Version)]);
     }
 }
 
@@ -97,6 +136,10 @@ public sealed record CommitmentProgress
 
     /// <summary>The latest money figure, which the progress of a money target is measured on.</summary>
     public LatestReport? LatestMoneyReport { get; init; }
+
+    /// <summary>The latest count in each unit other than the latest report's (<see cref="ProgressParts.OtherUnits"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<LatestReport>? LatestInOtherUnits { get; init; }
 
     public required ProgressMeasure Progress { get; init; }
     public required CommitmentStatus Status { get; init; }
@@ -139,21 +182,21 @@ public sealed record CommitmentProgress
 
     /// <summary>The model of a commitment just stated.</summary>
     public static CommitmentProgress Started(Guid id, CommitmentStated e, DateTimeOffset changedAt) =>
-        Summarised(id, e.Title, e.LineOfEffort, e.Actors, e.StatedIn, CommitmentState.Stated(e) with { Id = id },
-            null, null, null, changedAt);
+        Summarised(id, e.Title, e.LineOfEffort, e.Actors, e.StatedIn,
+            new ProgressParts(CommitmentState.Stated(e) with { Id = id }, null, null, null), changedAt);
 
     /// <summary>What a step of the log changes: the state, the latest reports and the assessment in force.</summary>
     [JsonIgnore]
-    public ProgressParts Parts => new(State, LatestReport, LatestMoneyReport, Assessment);
+    public ProgressParts Parts => new(State, LatestReport, LatestMoneyReport, Assessment, LatestInOtherUnits);
 
     /// <summary>This model with the parts a step changed; the rest (progress, money, counts) summarised from them.</summary>
     public CommitmentProgress With(ProgressParts parts, DateTimeOffset changedAt) =>
-        Summarised(Id, Title, LineOfEffort, Actors, StatedIn, parts.State, parts.Latest, parts.LatestMoney, parts.Assessment, changedAt);
+        Summarised(Id, Title, LineOfEffort, Actors, StatedIn, parts, changedAt);
 
     private static CommitmentProgress Summarised(Guid id, string title, string lineOfEffort, IReadOnlyList<string> actors,
-        Provenance statedIn, CommitmentState state, LatestReport? latest, LatestReport? latestMoney,
-        CurrentAssessment? assessment, DateTimeOffset changedAt)
+        Provenance statedIn, ProgressParts parts, DateTimeOffset changedAt)
     {
+        var (state, latest, latestMoney, assessment) = (parts.State, parts.Latest, parts.LatestMoney, parts.Assessment);
         var pledges = state.PledgeSums;
         var money = new MoneyByStage(pledges.Pledged, pledges.Committed, pledges.Disbursed);
         return new CommitmentProgress
@@ -171,7 +214,9 @@ public sealed record CommitmentProgress
             PledgeCount = pledges.Count,
             LatestReport = latest,
             LatestMoneyReport = latestMoney,
-            Progress = ProgressRule.Measure(state.Target, state.IsAchieved, money, latest, latestMoney, state.LedgerCurrency),
+            LatestInOtherUnits = parts.OtherUnits.Count == 0 ? null : parts.OtherUnits,
+            Progress = ProgressRule.Measure(state.Target, state.IsAchieved, money, parts.LatestIn(state.Target?.Unit), latestMoney,
+                state.LedgerCurrency),
             Status = state.Status,
             StatusDate = state.StatusDate,
             // The assessment in force says the status in force: an achievement's timeliness follows the deadlines known now.

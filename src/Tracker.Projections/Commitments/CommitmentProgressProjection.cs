@@ -51,9 +51,10 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         switch (data)
         {
             case ProgressReportRetracted retracted when retracted.RetractedVersion == parts.Latest?.Version ||
-                                                        retracted.RetractedVersion == parts.LatestMoney?.Version:
-                var (latest, latestMoney) = await LogLookups.LatestReports(session, id, state.Retracted, version, cancellation);
-                return new(state, latest, latestMoney, parts.Assessment);
+                                                        retracted.RetractedVersion == parts.LatestMoney?.Version ||
+                                                        parts.OtherUnits.Any(r => r.Version == retracted.RetractedVersion):
+                var (latest, latestMoney, others) = await LogLookups.LatestReports(session, id, state.Retracted, version, cancellation);
+                return new(state, latest, latestMoney, parts.Assessment, others.Count == 0 ? null : others);
             case AssessmentRetracted retracted when retracted.RetractedVersion == parts.Assessment?.Version:
                 var assessment = state.Assessments.Count == 0
                     ? null
@@ -137,19 +138,17 @@ public static class LogLookups
         return retracted?.Data is PledgeStageRecorded stage ? undated with { On = stage.On } : undated;
     }
 
-    /// <summary>The latest report and the latest money report among those recorded up to a version and not retracted
-    /// (a past read steps a model whose stream has gone on since).</summary>
-    public static async Task<(LatestReport? Latest, LatestReport? LatestMoney)> LatestReports(IQuerySession session, Guid id,
+    /// <summary>The latest report, the latest money report and the latest count in each other unit, among those recorded up
+    /// to a version and not retracted (a past read steps a model whose stream has gone on since).</summary>
+    public static async Task<(LatestReport? Latest, LatestReport? LatestMoney, IReadOnlyList<LatestReport> OtherUnits)> LatestReports(
+        IQuerySession session, Guid id,
         IReadOnlyList<int> retracted, long throughVersion, CancellationToken token)
     {
         var reports = await session.Events.QueryAllRawEvents()
             .Where(x => x.StreamId == id && x.EventTypeName == "progress_reported" && x.Version <= throughVersion)
             .ToListAsync(token);
-        var standing = reports.Where(r => !retracted.Contains((int)r.Version))
-            .Select(r => LatestReport.Of((int)r.Version, (ProgressReported)r.Data))
-            .OrderBy(r => r.AsOf).ThenBy(r => r.Version)
-            .ToList();
-        return (standing.LastOrDefault(), standing.LastOrDefault(r => r.LedgerFigure is not null));
+        return ProgressParts.Kept(reports.Where(r => !retracted.Contains((int)r.Version))
+            .Select(r => LatestReport.Of((int)r.Version, (ProgressReported)r.Data)));
     }
 
     /// <summary>

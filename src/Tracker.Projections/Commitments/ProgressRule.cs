@@ -7,14 +7,15 @@ namespace Tracker.Projections.Commitments;
 /// - money target: the larger of the money pledged by members and the latest aggregate money figure reported, never
 ///   their sum, because an aggregate report ("more than $200 million announced") may include those very pledges.
 ///   DisbursedFraction is the money disbursed over the target.
-/// - quantity target: (latest reported figure - baseline) / (target - baseline), a reduction (baseline above the target)
-///   alike; unknown when the latest figure is in another unit (a target revised to another unit).
+/// - quantity target: (latest figure in the target's unit - baseline) / (target - baseline), a reduction (baseline above
+///   the target) alike; unknown when no figure is in that unit (a target revised to a unit nothing has been counted in).
 /// - no target: 1 when achieved, otherwise unknown (null).
 /// A lower-bound figure ("more than") counts at its stated value. Fractions are not capped: 1.2 is 20% beyond.
 /// </summary>
 public static class ProgressRule
 {
-    public static ProgressMeasure Measure(Target? target, bool achieved, MoneyByStage money, LatestReport? latest,
+    /// <param name="latestInUnit">The latest figure in the target's unit (for a quantity target).</param>
+    public static ProgressMeasure Measure(Target? target, bool achieved, MoneyByStage money, LatestReport? latestInUnit,
         LatestReport? latestMoney, string ledgerCurrency)
     {
         // Money counted in another currency than the target's measures nothing of it: on a past day as effective, before
@@ -36,9 +37,9 @@ public static class ProgressRule
             var span = quantity.Amount - baseline;
             // Only a figure in the target's unit measures it: a target revised from camps to sites is not measured by the
             // last count of camps.
-            return latest is null || span == 0 || !string.Equals(latest.Unit, quantity.Unit, StringComparison.OrdinalIgnoreCase)
+            return latestInUnit is null || span == 0 || !latestInUnit.CountsIn(quantity.Unit)
                 ? new ProgressMeasure(null, "none", null)
-                : new ProgressMeasure(Ratio(latest.Figure - baseline, span), "reported", null);
+                : new ProgressMeasure(Ratio(latestInUnit.Figure - baseline, span), "reported", null);
         }
 
         return achieved

@@ -134,6 +134,51 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_target_revised_to_another_unit_is_measured_by_its_own_units_latest_count_though_a_count_in_the_old_one_is_dated_later()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = "fewer-camps", title = "Fewer camps in northeast Syria", kind = "quantitative", lineOfEffort = "detention-and-camps",
+            actors = new[] { "coalition" }, target = new { amount = 100, unit = "camps", baseline = 200 },
+            statedIn = new { documentKey = "washington-2024", quote = "reduce the number of camps" }
+        }, 201);
+        const string camps = "/api/commitments/fewer-camps";
+        async Task<decimal?> Fraction(string query = "")
+        {
+            var progress = (await Api.Scenario(s => s.Get.Url(camps + query))).Json().GetProperty("progress");
+            return progress.TryGetProperty("fraction", out var fraction) ? fraction.GetDecimal() : null;
+        }
+        object Count(decimal figure, string unit, string asOf) => new { figure, unit, comparator = "exactly", asOf, source = Source };
+
+        await Api.Write($"{camps}/progress", Count(150, "camps", "2024-09-30"));                 // version 2
+        await Api.Write($"{camps}/revisions", new
+        {
+            target = new { amount = 50, unit = "sites", baseline = 100 }, reason = "counted by site", source = Source
+        });                                                                                       // version 3
+        (await Fraction()).ShouldBeNull();
+
+        // Sites counted as of a day before the camps' count: the camps' count stays the latest report, and measures
+        // nothing of a target in sites; the count of sites does.
+        await Api.Write($"{camps}/progress", Count(80, "sites", "2024-09-15"));                  // version 4
+        var read = await Api.ReadCommitment("fewer-camps");
+        read.GetProperty("latestReport").GetProperty("unit").GetString().ShouldBe("camps");
+        read.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(0.4m);
+        read.GetProperty("progress").GetProperty("basis").GetString().ShouldBe("reported");
+
+        await Api.Write($"{camps}/progress", Count(70, "Sites", "2024-09-20"));                  // version 5
+        (await Fraction()).ShouldBe(0.6m);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
+        (await Fraction($"?effectiveAsOf={today}")).ShouldBe(0.6m);
+
+        // Retracted, the count of sites before it measures the target again, now and as effective.
+        await Api.Write($"{camps}/corrections", new { version = 5, reason = "counted twice", source = Source });
+        (await Fraction()).ShouldBe(0.4m);
+        (await Fraction($"?effectiveAsOf={today}")).ShouldBe(0.4m);
+        (await Fraction("?version=5")).ShouldBe(0.6m);
+    }
+
+    [Fact]
     public async Task restatements_count_as_sources_and_the_status_carries_its_date()
     {
         await Api.StatedTheStabilisationGoal();
