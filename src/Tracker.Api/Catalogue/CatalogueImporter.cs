@@ -270,6 +270,9 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         // compare against. Only a change of the catalogue is appended: a monitor's revision, retraction or report since
         // is theirs, and importing the same catalogue again neither undoes it nor records again what they retracted.
         var recorded = new List<object>();
+        // The day each fact took effect, by version: which of the catalogue's targets and deadlines it put in force last.
+        var tookEffect = new Dictionary<int, DateOnly>();
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         Commitment full;
         Commitment byCatalogue;
         CommitmentState state;
@@ -287,6 +290,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             full = Commitment.Create(statement) with { Id = id };
             byCatalogue = full;
             recorded.Add(statement);
+            tookEffect[1] = statedOn;
         }
         else
         {
@@ -301,6 +305,9 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 if (catalogued is null) catalogued = CommitmentReplay.Step(null, id, e);
                 else if (e.UserName == Actor) catalogued = (catalogued with { Version = (int)e.Version - 1 }).After(e.Data);
                 recorded.Add(e.Data);
+                tookEffect[(int)e.Version] = e.Data is CommitmentStated stated
+                    ? stated.StatedOn
+                    : TrackedEvents.EffectiveOn(e.Data, CommitmentProgressProjection.RecordedOn(e)) ?? CommitmentProgressProjection.RecordedOn(e);
             }
             full = folded!;
             byCatalogue = catalogued!;
@@ -319,8 +326,9 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 full = full.After(e);
                 byCatalogue = (byCatalogue with { Version = full.Version - 1 }).After(e);
                 recorded.Add(e);
+                tookEffect[full.Version] = TrackedEvents.EffectiveOn(e, today) ?? today;
             }
-            return decision.Events.Aggregate(state, (s, e) => s.After(e, recordedOn: DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
+            return decision.Events.Aggregate(state, (s, e) => s.After(e, recordedOn: today));
         }
 
         foreach (var r in c.Restatements ?? [])
@@ -352,11 +360,16 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         // A change of the catalogue: one it has not recorded (its restatements listed out of date order recorded each of
         // theirs), not the one in force, and not recorded by anyone since its last (a monitor may have recorded the same
         // change and revised it again after: the catalogue's change is then in the log already).
+        // What the catalogue's own facts put in force last is what it said at its last import: a catalogue that goes back
+        // to an earlier target (a change undone) is a change again.
+        (DateOnly, int) InForceOrder(int version) => (tookEffect.GetValueOrDefault(version), version);
+        var catalogueTarget = byCatalogue.Targets.MaxBy(t => InForceOrder(t.Version));
+        var catalogueDeadline = byCatalogue.Deadlines.MaxBy(d => InForceOrder(d.Version));
         var catalogueTargetAt = byCatalogue.Targets.Count == 0 ? 0 : byCatalogue.Targets[^1].Version;
         var catalogueDeadlineAt = byCatalogue.Deadlines.Count == 0 ? 0 : byCatalogue.Deadlines[^1].Version;
-        var newTarget = target is not null && byCatalogue.Targets.All(t => t.Target != target) && target != state.Target &&
+        var newTarget = target is not null && target != catalogueTarget?.Target && target != state.Target &&
                         !full.Targets.Any(t => t.Version > catalogueTargetAt && t.Target == target) ? target : null;
-        var newDeadline = deadline is not null && byCatalogue.Deadlines.All(d => d.Deadline != deadline) && deadline != state.Deadline &&
+        var newDeadline = deadline is not null && deadline != catalogueDeadline?.Deadline && deadline != state.Deadline &&
                           !full.Deadlines.Any(d => d.Version > catalogueDeadlineAt && d.Deadline == deadline) ? deadline : null;
         if (newTarget is not null || newDeadline is not null)
         {

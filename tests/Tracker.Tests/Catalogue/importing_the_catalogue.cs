@@ -175,6 +175,30 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_catalogue_change_undone_is_undone_in_the_log_too()
+    {
+        const string goal = "stabilisation-394m";
+        var original = CatalogueData.Load();
+        var raised = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == goal
+                ? c with { Target = c.Target! with { Amount = 400_000_000m } }
+                : c).ToList()
+        };
+        await Import();
+        await Import(raised);
+
+        var undone = await Import(original);
+
+        undone.EventsAppended.ShouldBe(1);
+        (await Read(goal)).GetProperty("target").GetProperty("amount").GetDecimal().ShouldBe(394_000_000m);
+        await using var session = Store.QuerySession();
+        var revisions = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(goal))).Select(e => e.Data).ToList();
+        revisions.OfType<TargetRevised>().Select(r => r.NewTarget.Amount).ShouldBe([400_000_000m, 394_000_000m]);
+        (await Import(original)).EventsAppended.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task restatements_listed_out_of_date_order_leave_in_force_the_deadline_that_took_effect_last()
     {
         var original = CatalogueData.Load();
