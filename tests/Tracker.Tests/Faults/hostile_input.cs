@@ -410,6 +410,16 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
 
         ShouldBeAProblemNaming(kept, 400, "takenAt");
         kept.Body.GetProperty("errors").GetProperty("takenAt")[0].GetString().ShouldNotBeNull().ShouldContain("takenAt is required");
+
+        // Said once, though a rule of the value it belongs to asks for it too.
+        await Api.StatedTheStabilisationGoal();
+        var undated = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/pledges", """
+            {"pledger":"Germany","amount":{"amount":25000000,"currency":"EUR"},"announcedOn":"2024-10-02",
+             "exchangeRate":{"rate":1.084},"source":{"documentKey":"washington-2024","primary":true}}
+            """);
+        ShouldBeAProblemNaming(undated, 400, "exchangeRate.on");
+        undated.Body.GetProperty("errors").GetProperty("exchangeRate.on").EnumerateArray().Select(m => m.GetString())
+            .ShouldBe(["exchangeRate.on is required: give a date as YYYY-MM-DD."]);
     }
 
     [Fact]
