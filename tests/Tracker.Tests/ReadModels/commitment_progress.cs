@@ -176,6 +176,13 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         (await Fraction()).ShouldBe(0.4m);
         (await Fraction($"?effectiveAsOf={today}")).ShouldBe(0.4m);
         (await Fraction("?version=5")).ShouldBe(0.6m);
+
+        // A count of camps learned late, dated when camps were the target, is taken, and measures that day's target.
+        await Api.Write($"{camps}/progress", Count(120, "camps", "2024-10-01"));
+        (await Fraction("?effectiveAsOf=2024-10-15")).ShouldBe(0.8m);
+        (await Fraction()).ShouldBe(0.4m);
+        var people = await Api.Write($"{camps}/progress", Count(3, "people", "2024-10-01"), 422);
+        people.ReadAsText().ShouldContain("counts sites (on 2024-10-01, camps); the figure was in people");
     }
 
     [Fact]
