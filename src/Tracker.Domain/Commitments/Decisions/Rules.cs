@@ -71,10 +71,18 @@ public static class Rules
                     $"The amount is already in the ledger currency {ledgerCurrency}; an exchange rate of {rate.Rate} does not apply."));
         }
 
-        return rate is null
-            ? (0, new RuleViolation("exchange-rate-required",
+        if (rate is null)
+        {
+            return (0, new RuleViolation("exchange-rate-required",
                 $"The amount is in {amount.Currency} but this commitment counts money in {ledgerCurrency}: give the " +
-                $"exchange rate ({ledgerCurrency} per {amount.Currency}) and its date."))
-            : (amount.Amount * rate.Rate, null);
+                $"exchange rate ({ledgerCurrency} per {amount.Currency}) and its date."));
+        }
+        // A decimal keeps 28 places: a tiny amount at a tiny rate would be counted as nothing while it says something.
+        var ledgerAmount = amount.Amount * rate.Rate;
+        return ledgerAmount == 0 && amount.Amount != 0
+            ? (0, new RuleViolation("ledger-amount-vanishes",
+                $"{amount.Amount} {amount.Currency} at {rate.Rate} {ledgerCurrency} per {amount.Currency} is less than " +
+                $"the smallest amount the ledger keeps (28 decimal places): it would be counted as nothing."))
+            : (ledgerAmount, null);
     }
 }

@@ -54,6 +54,20 @@ public sealed class pledge_rules
     }
 
     [Fact]
+    public void an_amount_the_ledger_would_count_as_nothing_is_refused_rather_than_counted_as_nothing()
+    {
+        var dust = new Money(0.00000000000000000001m, "EUR");
+        var rate = new ExchangeRate(0.000000001m, October2);
+
+        AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", dust, October2, rate, Communique)
+            .ShouldBeRefusedBy("ledger-amount-vanishes").Message.ShouldContain("counted as nothing");
+        ReportProgress.Decide(StabilisationGoal(), dust.Amount, null, "EUR", Comparator.About, October2, rate, null, Communique)
+            .ShouldBeRefusedBy("ledger-amount-vanishes");
+        AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(0.0001m, "EUR"), October2, rate, Communique)
+            .Violation.ShouldBeNull();
+    }
+
+    [Fact]
     public void a_rate_dated_after_the_day_the_amount_took_effect_cannot_value_it()
     {
         var later = October2.AddDays(1);
