@@ -1,5 +1,6 @@
 using Npgsql;
 using Tracker.Api.Audit.Checkpoints;
+using Tracker.Api.Infrastructure;
 
 namespace Tracker.Api.Audit;
 
@@ -25,6 +26,9 @@ public sealed record VerificationReport(long EventsChecked, bool Intact, long Br
 /// reports every place it does not hold:
 /// - per event: its hash is missing (appended behind the trigger's back), differs from what the row holds now (the row was
 ///   edited), or its link to the previous event of its stream is broken (an event before it was removed or rewritten);
+///   a hash whose event is gone (an event removed, its hash left), and an old-scheme hash after the log's first
+///   current-scheme one, in a stream's verification as in the whole log's;
+/// - per stream: a row that disagrees with its events (gone, without events, another version, archived);
 /// - for the whole log, against every signed checkpoint: the events each recorded (a missing one, one added to a range
 ///   already signed, one whose hash chain was recomputed) and the root each signed (which also catches a checkpoint
 ///   whose recorded entries were altered), and each checkpoint's signature and place in the chain of checkpoints;
@@ -39,6 +43,39 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     public Task<VerificationReport> VerifyStream(Guid streamId, CancellationToken token) =>
         Verify($"{LogCheckpoints.EntriesSql} where e.stream_id = $1 order by e.version", streamId, null, null, token);
 
+    private const string S = TrackerDatabase.Schema;
+
+    /// <summary>
+    /// The first event hashed under the current scheme, anywhere in the log: an old-scheme hash after it is a break, in a
+    /// stream's verification as in the whole log's. (Walks the hashes by sequence to the first such row: the first of
+    /// a log begun under the current scheme.)
+    /// </summary>
+    private static readonly string FirstCurrentSchemeSql =
+        $"select seq_id from {S}.{HashChain.Table} where scheme >= {HashChain.CurrentScheme} order by seq_id limit 1";
+
+    /// <summary>Hash rows whose event is gone: an event removed, its hash left behind.</summary>
+    private static string OrphanedHashesSql(bool oneStream) => $"""
+        select h.seq_id, h.stream_id, h.version from {S}.{HashChain.Table} h
+         where not exists (select 1 from {S}.mt_events e where e.seq_id = h.seq_id){(oneStream ? " and h.stream_id = $1" : "")}
+         order by h.seq_id
+        """;
+
+    /// <summary>
+    /// Streams whose row disagrees with their events: a row gone while its events remain, a row with no events, a version
+    /// other than the last event's, or a stream archived (the service never archives). Marten's tombstones are left out:
+    /// they fill the numbers of failed appends, in a stream of their own, whose row (version 0) each process makes.
+    /// </summary>
+    private static string StreamRowsSql(bool oneStream) => $"""
+        select coalesce(s.id, x.stream_id), s.version, x.last_version, x.last_seq, coalesce(s.is_archived, false)
+          from (select stream_id, max(version) as last_version, max(seq_id) as last_seq from {S}.mt_events
+                 where type <> 'tombstone'{(oneStream ? " and stream_id = $1" : "")} group by stream_id) x
+          full join (select st.id, st.version, st.is_archived from {S}.mt_streams st
+                      where not (st.version = 0 or exists (select 1 from {S}.mt_events t where t.stream_id = st.id and t.type = 'tombstone')){(oneStream ? " and st.id = $1" : "")}) s
+            on s.id = x.stream_id
+         where s.id is null or x.stream_id is null or s.version is distinct from x.last_version or coalesce(s.is_archived, false)
+         order by 4 nulls first
+        """;
+
     public async Task<VerificationReport> VerifyAll(Checkpoint? keptOutside, CancellationToken token) =>
         await Verify($"{LogCheckpoints.EntriesSql} order by e.seq_id", null, await checkpoints.All(token), keptOutside, token);
 
@@ -49,12 +86,20 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         var ranges = signed is null ? null : new CheckpointRanges(signed, checkpoints, signer, found);
         var external = keptOutside is null ? null : new KeptOutside(keptOutside, signed ?? [], signer, found);
 
+        long? firstCurrentScheme;
+        await using (var first = dataSource.CreateCommand(FirstCurrentSchemeSql))
+        {
+            firstCurrentScheme = await first.ExecuteScalarAsync(token) as long?;
+        }
+        // An event removed with its hash left behind is reported once, as removed, and not again as the next one's link.
+        var removed = await ReportRemovedEvents(streamId, found, token);
+        await ReportStreamRows(streamId, found, token);
+
         await using var command = dataSource.CreateCommand(sql);
         if (streamId is { } id) command.Parameters.Add(new NpgsqlParameter { Value = id });
         await using var reader = await command.ExecuteReaderAsync(token);
 
         long checkedCount = 0;
-        var currentSchemeSeen = false;
         while (await reader.ReadAsync(token))
         {
             var recorded = LogCheckpoints.RecordedEventOf(reader);
@@ -67,15 +112,16 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             string? reason = null;
             if (stored is null) reason = "no hash was recorded for this event";
             else if (!IsTombstone(recorded) && recorded.Version > 1 && previousInLog is null)
-                reason = "the event before it in its stream is missing (it, or its hash, was removed)";
+                reason = removed.Contains((recorded.StreamId, recorded.Version - 1))
+                    ? null
+                    : "the event before it in its stream is missing (it, or its hash, was removed)";
             else if (!IsTombstone(recorded) && storedPrevious != previousInLog)
                 reason = "its link to the previous event of the stream is broken";
             else if (HashChain.Compute(scheme, recorded, storedPrevious) != stored)
                 reason = "what it records (its data, type, time, actor, correlation or other metadata) changed after it was recorded";
-            else if (scheme is null or 1 && currentSchemeSeen)
+            else if (scheme is null or 1 && recorded.Sequence > firstCurrentScheme)
                 reason = "its hash is of the old scheme (type, version and data only), written after the current scheme took over";
-            currentSchemeSeen |= scheme >= HashChain.CurrentScheme;
-            if (reason is not null) found.Add(new ChainBreak(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type, reason));
+            if (reason is not null) found.Add(new ChainBreak(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type, reason), ofAnEvent: true);
 
             if (ranges is not null || external is not null)
             {
@@ -92,6 +138,43 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             (signed?.Count ?? 0) + (keptOutside is null ? 0 : 1), signed is { Count: > 0 } ? signed[^1] : null);
     }
 
+    private async Task<HashSet<(Guid Stream, long Version)>> ReportRemovedEvents(Guid? streamId, Findings found, CancellationToken token)
+    {
+        var removed = new HashSet<(Guid Stream, long Version)>();
+        await using var orphans = dataSource.CreateCommand(OrphanedHashesSql(streamId is not null));
+        if (streamId is { } id) orphans.Parameters.Add(new NpgsqlParameter { Value = id });
+        await using var reader = await orphans.ExecuteReaderAsync(token);
+        while (await reader.ReadAsync(token))
+        {
+            var (sequence, stream, version) = (reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2));
+            removed.Add((stream, version));
+            found.Add(new ChainBreak(sequence, stream, version, null,
+                "the event was removed from the log; its hash, recorded when it was appended, remains"), ofAnEvent: true);
+        }
+        return removed;
+    }
+
+    private async Task ReportStreamRows(Guid? streamId, Findings found, CancellationToken token)
+    {
+        await using var streams = dataSource.CreateCommand(StreamRowsSql(streamId is not null));
+        if (streamId is { } id) streams.Parameters.Add(new NpgsqlParameter { Value = id });
+        await using var reader = await streams.ExecuteReaderAsync(token);
+        while (await reader.ReadAsync(token))
+        {
+            long? rowVersion = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            long? lastVersion = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+            var reason = (rowVersion, lastVersion) switch
+            {
+                (null, _) => "the stream's row is gone while its events remain: its writes are refused",
+                (_, null) => "the stream has a row but no events: its events were removed, or the row was added by hand",
+                var (row, last) when row != last =>
+                    $"the stream's row says version {row}, its last event is version {last}: the row was changed by hand, and its writes are refused or misnumbered",
+                _ => "the stream was archived, which the service never does: its writes are refused"
+            };
+            found.Add(new ChainBreak(reader.IsDBNull(3) ? 0 : reader.GetInt64(3), reader.GetGuid(0), rowVersion ?? lastVersion, null, reason));
+        }
+    }
+
     // Marten's tombstones hold no fact (they fill the sequence numbers of a failed append, several at once and not always
     // in version order, in a stream of their own): their own hash is checked but not their link.
     private static bool IsTombstone(RecordedEvent e) => e.Type == "tombstone" && e.Data == "{}";
@@ -101,8 +184,15 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         public List<ChainBreak> Breaks { get; } = [];
         public long Count { get; private set; }
 
-        public void Add(ChainBreak found)
+        private readonly HashSet<long> _sequences = [];
+
+        /// <summary>
+        /// A break; one of an event is reported once, however many checks find it (an event removed is one break, not
+        /// also the checkpoint's missing entry). A checkpoint's or a stream row's break is a place of its own.
+        /// </summary>
+        public void Add(ChainBreak found, bool ofAnEvent = false)
         {
+            if (ofAnEvent && !_sequences.Add(found.Sequence)) return;
             Count++;
             if (Breaks.Count < MaxReportedBreaks) Breaks.Add(found);
         }
@@ -120,7 +210,9 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         private Queue<CheckpointEntry> _expected = new();
         private bool _opened;
         private bool _baseTrusted;
-        private long _breaksAtOpen;
+        // Whether the open range had a break of its own (an event's, reported or already reported by another check):
+        // its root then differs too, which says nothing more.
+        private bool _brokenInRange;
 
         public CheckpointRanges(IReadOnlyList<Checkpoint> signed, LogCheckpoints store, CheckpointSigner signer, Findings found)
         {
@@ -168,14 +260,15 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                 if (expected.StreamId != entry.StreamId || !expected.Hash.AsSpan().SequenceEqual(entry.Hash))
                 {
                     Report(entry.Sequence, recorded.StreamId, recorded.Version, recorded.Type,
-                        $"it differs from what checkpoint {current.Number} recorded: it was rewritten and its hashes recomputed", current.Number);
+                        $"it differs from what checkpoint {current.Number} recorded: it was rewritten and its hashes recomputed", current.Number,
+                        ofAnEvent: true);
                 }
             }
             else
             {
                 Report(entry.Sequence, recorded.StreamId, recorded.Version, recorded.Type,
                     $"it was not in the log when checkpoint {current.Number} was taken: it was added to a part of the log already signed",
-                    current.Number);
+                    current.Number, ofAnEvent: true);
             }
         }
 
@@ -188,7 +281,6 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         {
             var current = _signed[_index];
             _opened = true;
-            _breaksAtOpen = _found.Count;
             _baseTrusted = _index == 0 || _trusted[_index - 1];
             if (!_trusted[_index]) return;
             var entries = CheckpointEntry.ReadAll(await _store.Entries(current.Number, token)).ToList();
@@ -201,7 +293,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                 Report(current.ThroughSequence, null, null, null,
                     $"Checkpoint {current.Number}'s recorded entries were altered: they no longer give the root it signed", current.Number);
             }
-            _breaksAtOpen = _found.Count;
+            _brokenInRange = false;
         }
 
         private async Task Close(CancellationToken token)
@@ -209,7 +301,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             var current = _signed[_index];
             if (!_opened) await Open(token); // a range the log holds nothing of
             foreach (var missing in _expected) Missing(missing, current);
-            if (_trusted[_index] && _baseTrusted && _root.Hex != current.Root && _found.Count == _breaksAtOpen)
+            if (_trusted[_index] && _baseTrusted && _root.Hex != current.Root && !_brokenInRange)
             {
                 Report(current.ThroughSequence, null, null, null,
                     $"The log through sequence {current.ThroughSequence} no longer gives the root checkpoint {current.Number} signed " +
@@ -224,10 +316,15 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
 
         private void Missing(CheckpointEntry missing, Checkpoint current) =>
             Report(missing.Sequence, missing.StreamId, null, null,
-                $"it is missing: checkpoint {current.Number} recorded this event of stream {missing.StreamId}", current.Number);
+                $"it is missing: checkpoint {current.Number} recorded this event of stream {missing.StreamId}", current.Number,
+                ofAnEvent: true);
 
-        private void Report(long sequence, Guid? stream, long? version, string? type, string reason, long? checkpoint) =>
-            _found.Add(new ChainBreak(sequence, stream, version, type, reason, checkpoint));
+        private void Report(long sequence, Guid? stream, long? version, string? type, string reason, long? checkpoint,
+            bool ofAnEvent = false)
+        {
+            _brokenInRange = true;
+            _found.Add(new ChainBreak(sequence, stream, version, type, reason, checkpoint), ofAnEvent);
+        }
     }
 
     /// <summary>The log against one checkpoint an auditor kept outside the database.</summary>

@@ -448,6 +448,71 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_event_removed_from_the_middle_of_its_stream_with_its_hash_left_is_one_break_even_after_a_later_checkpoint()
+    {
+        await AHistory();
+        var removed = await SequenceOf(2);
+        await TakeCheckpoint();
+
+        await AsSuperuserBehindTheTriggers($"delete from tracker.mt_events where seq_id = {removed}");
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/after-the-removal", primary = false });
+        await TakeCheckpoint(); // signs the log as it is now, without the event
+
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.Intact.ShouldBeFalse();
+            report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+            report.FirstBreak!.Sequence.ShouldBe(removed);
+            report.FirstBreak.Version.ShouldBe(2);
+            report.FirstBreak.Reason.ShouldContain("removed");
+        }
+    }
+
+    [Fact]
+    public async Task a_streams_hashes_rewritten_under_the_old_scheme_to_hide_a_new_actor_are_found_by_the_streams_own_verification()
+    {
+        await AHistory();
+        var stream = StreamIds.ForCommitment(Goal);
+
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set user_name = 'someone-else', correlation_id = 'forged' where stream_id = '{stream}' and version >= 3");
+        for (var version = 3; version <= 4; version++)
+        {
+            await AsSuperuserBehindTheTriggers($"""
+                update tracker.event_hashes h set scheme = null, previous_hash = p.hash,
+                       hash = encode(sha256(convert_to(e.type || E'\n' || e.version::text || E'\n' || e.data::text || E'\n' || p.hash, 'UTF8')), 'hex')
+                  from tracker.mt_events e, tracker.event_hashes p
+                 where e.seq_id = h.seq_id and e.stream_id = '{stream}' and e.version = {version}
+                   and p.stream_id = e.stream_id and p.version = e.version - 1
+                """);
+        }
+
+        var report = await Verify($"/api/audit/commitments/{Goal}/verify");
+        report.Intact.ShouldBeFalse();
+        report.Breaks.Select(b => b.Version).ShouldBe([3L, 4L]);
+        report.Breaks.ShouldAllBe(b => b.Reason.Contains("old scheme"));
+    }
+
+    [Theory]
+    [InlineData("delete from tracker.mt_streams where id = '{0}'", "row is gone")]
+    [InlineData("update tracker.mt_streams set version = 300 where id = '{0}'", "says version 300, its last event is version 4")]
+    [InlineData("update tracker.mt_streams set is_archived = true where id = '{0}'", "archived")]
+    [InlineData("insert into tracker.mt_streams (id, type, version, timestamp, created, is_archived) values ('{1}', 'commitment', 3, now(), now(), false)", "no events")]
+    public async Task a_streams_row_that_disagrees_with_its_events_is_found(string change, string reason)
+    {
+        await AHistory();
+        var invented = Guid.NewGuid();
+        await AsSuperuserBehindTheTriggers(string.Format(change, StreamIds.ForCommitment(Goal), invented));
+
+        var whole = await Verify();
+        whole.Intact.ShouldBeFalse();
+        whole.Breaks.ShouldHaveSingleItem().Reason.ShouldContain(reason);
+        if (!change.StartsWith("insert"))
+        {
+            (await Verify($"/api/audit/commitments/{Goal}/verify")).Breaks.ShouldHaveSingleItem().Reason.ShouldContain(reason);
+        }
+    }
+
+    [Fact]
     public async Task rewriting_an_event_and_its_hash_breaks_the_link_of_the_next_event()
     {
         await AHistory();
