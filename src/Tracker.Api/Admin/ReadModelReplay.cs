@@ -15,8 +15,18 @@ namespace Tracker.Api.Admin;
 public sealed class PoisonEventException : Exception
 {
     private PoisonEventException(long sequence, string typeName, Guid stream, long version, string cannot, Exception inner)
-        : base($"Event {sequence} ({typeName}, stream {stream} version {version}) cannot be {cannot}: {inner.Message}", inner) =>
+        : base($"Event {sequence} ({typeName}, stream {stream} version {version}) cannot be {cannot}: {Why(inner)}", inner) =>
         Sequence = sequence;
+
+    // The reader's own words name .NET types and byte positions, which say nothing to an operator.
+    private static string Why(Exception inner) => inner switch
+    {
+        System.Text.Json.JsonException or NotSupportedException or EventDeserializationFailureException
+            or Marten.Exceptions.EventDeserializationFailureException or InvalidCastException =>
+            "its stored body does not have the shape of its type (changed outside the service?); GET /api/audit/verify names the change",
+        _ when inner.InnerException is System.Text.Json.JsonException => Why(inner.InnerException),
+        _ => inner.Message
+    };
 
     public long Sequence { get; }
 

@@ -513,6 +513,58 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_event_whose_stored_body_no_longer_reads_is_a_problem_naming_it_on_every_route_that_reads_it()
+    {
+        await AHistory();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var broken = await SequenceOf(2);
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '\"abc\"') where seq_id = {broken}");
+
+        foreach (var url in new[]
+                 {
+                     // (The trend and the past as effective read the stored timeline, which took the event in before it changed.)
+                     $"{Base}/history", $"{Base}/changelog", $"{Base}/history.csv", $"{Base}?version=3", "/api/audit/events?after=0"
+                 })
+        {
+            var problem = (await Api.Scenario(s =>
+            {
+                s.Get.Url(url);
+                s.StatusCodeShouldBe(409);
+            })).ReadProblem(409);
+            problem.Type.ShouldBe("https://commitment-tracker.dev/problems/log-damaged", url);
+            problem.Detail.ShouldNotBeNull().ShouldContain($"sequence {broken} (pledge_announced)", Case.Sensitive, url);
+        }
+        foreach (var model in new[] { "CommitmentProgress", "EffectiveTimeline" })
+        {
+            var check = (await Api.Scenario(s =>
+            {
+                s.Get.Url($"/api/admin/projections/{model}/verify");
+                s.StatusCodeShouldBe(409);
+            })).ReadProblem(409);
+            check.Detail.ShouldNotBeNull().ShouldContain($"{broken} (pledge_announced", Case.Sensitive, model);
+            check.Detail.ShouldNotContain("Tracker.");
+            check.Detail.ShouldNotContain("LineNumber");
+        }
+        (await Verify()).FirstBreak!.Sequence.ShouldBe(broken);
+    }
+
+    [Fact]
+    public async Task a_write_to_a_stream_archived_behind_the_services_back_is_a_problem_saying_so()
+    {
+        await AHistory();
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_streams set is_archived = true where id = '{StreamIds.ForCommitment(Goal)}'");
+
+        var problem = (await Api.Scenario(s =>
+        {
+            s.Post.Json(new { url = "https://example.org/after-archiving", primary = false }).ToUrl($"{Base}/evidence");
+            s.StatusCodeShouldBe(409);
+        })).ReadProblem(409);
+
+        problem.Type.ShouldBe("https://commitment-tracker.dev/problems/log-damaged");
+        problem.Detail.ShouldNotBeNull().ShouldContain("archived");
+    }
+
+    [Fact]
     public async Task rewriting_an_event_and_its_hash_breaks_the_link_of_the_next_event()
     {
         await AHistory();

@@ -83,6 +83,17 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             Detail = "An amount recorded before amounts were bounded (10^15) is too large to add up with the others. " +
                      "Revise or correct the event that recorded it; the figures then add up again."
         },
+        // Rows changed behind the service's back (nothing it writes does this): the auditor's verification names them.
+        Failure.UnreadableEvent => LogDamaged((Unwrap<Marten.Exceptions.EventDeserializationFailureException>(exception) is { } marten
+                ? (marten.Sequence, marten.EventTypeName)
+                : Unwrap<EventDeserializationFailureException>(exception) is { } jasper ? (jasper.Sequence, jasper.EventTypeName) : default) is
+            (var sequence and > 0, var type)
+            ? $"The event at sequence {sequence}{(type is null ? "" : $" ({type})")} does not read as the kind of event it " +
+              "says it is: its stored row was changed outside the service."
+            : "An event's stored row was changed outside the service and does not read."),
+        Failure.ArchivedStream => LogDamaged(
+            "The commitment's stream is marked archived in the database, which the service never does: its row was " +
+            "changed outside the service, and nothing can be recorded to it."),
         Failure.DatabaseUnavailable => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
@@ -99,6 +110,24 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         }
     };
 
+    /// <summary>409: the log itself does not hold what the service wrote, and cannot answer this request.</summary>
+    public static ProblemDetails LogDamaged(string detail) => new()
+    {
+        Status = StatusCodes.Status409Conflict,
+        Type = ProblemTypes.LogDamaged,
+        Title = "The event log was changed outside the service",
+        Detail = detail + " GET /api/audit/verify names every such change; nothing was recorded."
+    };
+
+    private static T? Unwrap<T>(Exception exception) where T : Exception
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T found) return found;
+        }
+        return null;
+    }
+
     /// <summary>412: the version in If-Match is not the resource's version any more.</summary>
     public static ProblemDetails PreconditionFailed() => new()
     {
@@ -108,7 +137,11 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         Detail = "Nothing was recorded. Read the resource again (its ETag is the current version) and decide anew."
     };
 
-    public enum Failure { DuplicateKey, LostRace, Deadlocked, BadRequest, TooLargeToAddUp, DatabaseUnavailable, Unexpected }
+    public enum Failure
+    {
+        DuplicateKey, LostRace, Deadlocked, BadRequest, TooLargeToAddUp, UnreadableEvent, ArchivedStream, DatabaseUnavailable,
+        Unexpected
+    }
 
     // Marten and Npgsql wrap their failures; the meaningful one may be any link of the chain.
     public static Failure Classify(Exception exception)
@@ -127,6 +160,12 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
                     return Failure.LostRace;
                 case PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }:
                     return Failure.Deadlocked;
+                case EventDeserializationFailureException or Marten.Exceptions.EventDeserializationFailureException:
+                    return Failure.UnreadableEvent;
+                // Marten 9's refusal of an append to an archived stream (JasperFx's own type from Marten 10).
+                case ArchivedStreamException:
+                case Marten.Exceptions.InvalidStreamOperationException when e.Message.Contains("archived", StringComparison.OrdinalIgnoreCase):
+                    return Failure.ArchivedStream;
                 case SocketException or TimeoutException or NpgsqlException { IsTransient: true }
                     or PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" }:
                     return Failure.DatabaseUnavailable;

@@ -135,8 +135,9 @@ public sealed class TimelineDays(IQuerySession session)
         {
             try
             {
+                // (No fact found after the keyframe only when the log lost them behind the service's back: the keyframe.)
                 heads[row.StreamId] = row.Head(EffectiveOrder.Days(row.StreamId, row.Keyframe!,
-                    EffectiveOrder.Ordered(facts[row.StreamId].ToList(), row.Keyframe!.StatedOn)).Last().Progress);
+                    EffectiveOrder.Ordered(facts[row.StreamId].ToList(), row.Keyframe!.StatedOn)).LastOrDefault()?.Progress ?? row.Keyframe);
             }
             catch (PledgesNotInHandException)
             {
@@ -191,7 +192,8 @@ public sealed class TimelineDays(IQuerySession session)
         var facts = await session.Events.QueryAllRawEvents().Where(e => e.StreamId == id && versions.Contains(e.Version)).ToListAsync(token);
         try
         {
-            return EffectiveOrder.Days(id, found.Progress, EffectiveOrder.Ordered(facts, found.Progress.StatedOn)).Last().Progress;
+            return EffectiveOrder.Days(id, found.Progress, EffectiveOrder.Ordered(facts, found.Progress.StatedOn)).LastOrDefault()?.Progress
+                   ?? found.Progress;
         }
         catch (PledgesNotInHandException)
         {
