@@ -20,134 +20,155 @@ using Tracker.Api.Infrastructure.Validation;
 using Wolverine;
 using Wolverine.Http;
 
-var builder = WebApplication.CreateBuilder(args);
-// Every setting checked at start (Infrastructure/Settings), before the service listens: a wrong one stops the start,
-// named. (A value that is not even of its type, such as a word for a number, already stops it while the services are
-// being set up, in the configuration binder's words, which name the setting too.)
-builder.Services.AddOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>().ValidateOnStart();
-builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>,
-    Tracker.Api.Infrastructure.Settings.SettingsCheckValidation>();
-// Wolverine's handler and endpoint code is generated ahead of time (src/Tracker.Api/Internal/Generated, written by
-// scripts/codegen.sh): outside Development nothing is compiled at run time, which keeps Roslyn out of the process
-// (about 160 MiB less resident memory, docs/benchmarks.md scenario 8), and a missing file fails the start. A stale file
-// (same type, older code) would run as it is: CI regenerates the folder and fails on any difference.
-// Development uses the files and compiles only what is missing.
-builder.Services.CritterStackDefaults(defaults =>
+try
 {
-    defaults.Production.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Static;
-    defaults.Development.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
-});
-builder.Logging.QuietUnreadableBodies();
-// No Server header: what runs behind the API is nobody's business.
-builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
-
-builder.Services.AddTrackerProblemDetails();
-builder.Services.AddTrackerSecurity(builder.Configuration, builder.Environment);
-builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
-builder.Services.AddSingleton<ProgressModelUpgrade>();
-builder.Services.AddSingleton<Tracker.Api.Documents.RegisteredDocuments>();
-builder.Services.AddSingleton<Tracker.Api.Infrastructure.Validation.RouteInputs>();
-builder.Services.AddHostedService(services => services.GetRequiredService<ProgressModelUpgrade>());
-builder.Services.AddTrackerHealth();
-builder.Services.AddTrackerTelemetry(builder.Configuration);
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.Configure<CatalogueOptions>(builder.Configuration.GetSection("Catalogue"));
-builder.Services.AddOptions<IatiOptions>().Bind(builder.Configuration.GetSection(IatiOptions.Section))
-    .ValidateOnStart();
-builder.Services.AddSingleton<IValidateOptions<IatiOptions>, IatiOptions.Validation>();
-builder.Services.AddSingleton<CatalogueImporter>();
-builder.Services.AddHostedService<CatalogueSeeding>();
-builder.Services.AddOptions<Tracker.Api.Audit.Checkpoints.CheckpointOptions>().Bind(builder.Configuration.GetSection("Audit:Checkpoints"));
-builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.CheckpointSigner>();
-builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.LogCheckpoints>();
-builder.Services.AddHostedService<Tracker.Api.Audit.Checkpoints.Checkpointing>();
-builder.Services.AddSingleton<LogVerifier>();
-builder.Services.AddSingleton<TimelineFactsBackfill>();
-builder.Services.AddSingleton<ProjectionRebuilds>();
-// Before the backfills: they compare counts, this the rows a rebuild that never ended left behind.
-builder.Services.AddHostedService<InterruptedRebuilds>();
-builder.Services.AddHostedService<RollupBackfill>();
-builder.Services.AddSingleton<ProjectionCheck>();
-builder.Services.AddSingleton<Tracker.Api.Commitments.Reading.PresentCommitments>();
-builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
-// FluentValidation's own messages name a field as the JSON body spells it ("'announcedOn' must not be empty"), not as
-// its .NET property reads split into words ("'Announced On'").
-ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
-    member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-builder.Services.AddTrackerOpenApi();
-builder.Services.AddWolverineHttp();
-builder.Services.ConfigureHttpJsonOptions(options =>
-{
-    options.SerializerOptions.Converters.Add(new StrictEnums());
-    options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-    StrictJson.Apply(options.SerializerOptions);
-});
-
-builder.Host.UseWolverine(options =>
-{
-    options.Policies.AutoApplyTransactions();
-    // Scheduled deadline checks and any local message live in PostgreSQL, so they survive restarts.
-    options.Policies.UseDurableLocalQueues();
-    // How often scheduled messages that came due are picked up (deadline checks fire within this of midnight UTC).
-    options.Durability.ScheduledJobPollingTime =
-        TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Wolverine:ScheduledJobPollingMilliseconds", 5000));
-    options.Durability.ScheduledJobFirstExecution = TimeSpan.Zero;
-    // How soon a dead node's durable messages (scheduled deadline checks) move to a live one: nodes report health every
-    // HealthCheckSeconds, and one silent for StaleNodeSeconds is taken for dead (Wolverine's own defaults unless set).
-    // Async projections do not wait for this: Marten's hot/cold daemon moves them (TrackerDatabase).
-    if (builder.Configuration.GetValue<int?>("Wolverine:HealthCheckSeconds") is { } healthCheck)
+    var builder = WebApplication.CreateBuilder(args);
+    // Our commands run against a database db-apply brought up to date, as the service's role (which may not change the
+    // schema), and never serve: the catalogue import starts the host for its services, on no public port and without
+    // the first-start load of the shipped catalogue. (Set here: the configuration is read before a command runs.)
+    if (args.FirstOrDefault() is "catalogue-import" or "api-keys" or "audit-verify")
     {
-        options.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(healthCheck);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:ApplySchemaOnStart"] = builder.Configuration["Database:ApplySchemaOnStart"] ?? "false",
+            ["Catalogue:LoadOnStart"] = "false"
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
     }
-    if (builder.Configuration.GetValue<int?>("Wolverine:StaleNodeSeconds") is { } stale)
+    // Every setting checked at start (Infrastructure/Settings), before the service listens: a wrong one stops the start,
+    // named. (A value that is not even of its type, such as a word for a number, already stops it while the services are
+    // being set up, in the configuration binder's words, which name the setting too.)
+    builder.Services.AddOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>().ValidateOnStart();
+    builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>,
+        Tracker.Api.Infrastructure.Settings.SettingsCheckValidation>();
+    // Wolverine's handler and endpoint code is generated ahead of time (src/Tracker.Api/Internal/Generated, written by
+    // scripts/codegen.sh): outside Development nothing is compiled at run time, which keeps Roslyn out of the process
+    // (about 160 MiB less resident memory, docs/benchmarks.md scenario 8), and a missing file fails the start. A stale file
+    // (same type, older code) would run as it is: CI regenerates the folder and fails on any difference.
+    // Development uses the files and compiles only what is missing.
+    builder.Services.CritterStackDefaults(defaults =>
     {
-        options.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(stale);
+        defaults.Production.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Static;
+        defaults.Development.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
+    });
+    builder.Logging.QuietUnreadableBodies();
+    // No Server header: what runs behind the API is nobody's business.
+    builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
+
+    builder.Services.AddTrackerProblemDetails();
+    builder.Services.AddTrackerSecurity(builder.Configuration, builder.Environment);
+    builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
+    builder.Services.AddSingleton<ProgressModelUpgrade>();
+    builder.Services.AddSingleton<Tracker.Api.Documents.RegisteredDocuments>();
+    builder.Services.AddSingleton<Tracker.Api.Infrastructure.Validation.RouteInputs>();
+    builder.Services.AddHostedService(services => services.GetRequiredService<ProgressModelUpgrade>());
+    builder.Services.AddTrackerHealth();
+    builder.Services.AddTrackerTelemetry(builder.Configuration);
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.Configure<CatalogueOptions>(builder.Configuration.GetSection("Catalogue"));
+    builder.Services.AddOptions<IatiOptions>().Bind(builder.Configuration.GetSection(IatiOptions.Section))
+        .ValidateOnStart();
+    builder.Services.AddSingleton<IValidateOptions<IatiOptions>, IatiOptions.Validation>();
+    builder.Services.AddSingleton<CatalogueImporter>();
+    builder.Services.AddHostedService<CatalogueSeeding>();
+    builder.Services.AddOptions<Tracker.Api.Audit.Checkpoints.CheckpointOptions>().Bind(builder.Configuration.GetSection("Audit:Checkpoints"));
+    builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.CheckpointSigner>();
+    builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.LogCheckpoints>();
+    builder.Services.AddHostedService<Tracker.Api.Audit.Checkpoints.Checkpointing>();
+    builder.Services.AddSingleton<LogVerifier>();
+    builder.Services.AddSingleton<TimelineFactsBackfill>();
+    builder.Services.AddSingleton<ProjectionRebuilds>();
+    // Before the backfills: they compare counts, this the rows a rebuild that never ended left behind.
+    builder.Services.AddHostedService<InterruptedRebuilds>();
+    builder.Services.AddHostedService<RollupBackfill>();
+    builder.Services.AddSingleton<ProjectionCheck>();
+    builder.Services.AddSingleton<Tracker.Api.Commitments.Reading.PresentCommitments>();
+    builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+    // FluentValidation's own messages name a field as the JSON body spells it ("'announcedOn' must not be empty"), not as
+    // its .NET property reads split into words ("'Announced On'").
+    ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+        member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+    builder.Services.AddTrackerOpenApi();
+    builder.Services.AddWolverineHttp();
+    builder.Services.ConfigureHttpJsonOptions(options =>
+    {
+        options.SerializerOptions.Converters.Add(new StrictEnums());
+        options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        StrictJson.Apply(options.SerializerOptions);
+    });
+
+    builder.Host.UseWolverine(options =>
+    {
+        options.Policies.AutoApplyTransactions();
+        // Scheduled deadline checks and any local message live in PostgreSQL, so they survive restarts.
+        options.Policies.UseDurableLocalQueues();
+        // How often scheduled messages that came due are picked up (deadline checks fire within this of midnight UTC).
+        options.Durability.ScheduledJobPollingTime =
+            TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Wolverine:ScheduledJobPollingMilliseconds", 5000));
+        options.Durability.ScheduledJobFirstExecution = TimeSpan.Zero;
+        // How soon a dead node's durable messages (scheduled deadline checks) move to a live one: nodes report health every
+        // HealthCheckSeconds, and one silent for StaleNodeSeconds is taken for dead (Wolverine's own defaults unless set).
+        // Async projections do not wait for this: Marten's hot/cold daemon moves them (TrackerDatabase).
+        if (builder.Configuration.GetValue<int?>("Wolverine:HealthCheckSeconds") is { } healthCheck)
+        {
+            options.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(healthCheck);
+        }
+        if (builder.Configuration.GetValue<int?>("Wolverine:StaleNodeSeconds") is { } stale)
+        {
+            options.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(stale);
+        }
+    });
+
+    var app = builder.Build();
+
+    app.UseForwardedHeaders();
+    app.UseMiddleware<Tracker.Api.Infrastructure.Telemetry.CorrelationScope>();
+    app.UseMiddleware<HeadAsGet>();
+    app.UseRouting();
+    app.UseTrackerProblemDetails();
+    app.UseTrackerSecurity();
+    app.UseTrackerDashboard();
+    app.UseMiddleware<RequestTextGuard>();
+    app.UseMiddleware<JsonBodiesOnly>();
+    // A retry after a lost race asks the idempotency keys again: the race may have been lost to a duplicate of itself.
+    app.UseMiddleware<ConcurrencyRetry>();
+    app.UseMiddleware<IdempotentRequests>();
+    app.UseMiddleware<Tracker.Api.Infrastructure.Http.ConditionalGets>();
+    app.MapOpenApi();
+    // The interactive API reference is on in Development and off elsewhere unless OpenApi:ScalarUi says otherwise.
+    if (builder.Configuration.GetValue("OpenApi:ScalarUi", app.Environment.IsDevelopment()))
+    {
+        app.MapScalarApiReference("/scalar");
     }
-});
+    app.MapTrackerHealth();
+    app.MapTrackerMetrics();
+    app.MapWolverineEndpoints(options =>
+    {
+        // "?page=abc" is a 400 problem, not a silent default.
+        options.RejectUnparseableQueryValues = true;
+        options.AddPolicy<FluentValidationPolicy>();
+        options.AddPolicy<CommitmentWritePolicy>();
+        options.AddPolicy<Tracker.Api.Audit.EndpointMetadataPolicy>();
+        options.AddPolicy<RouteAuthorization>();
+        options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);
+        options.AddPolicy<IdempotentWritePolicy>();
+    });
 
-var app = builder.Build();
-
-app.UseForwardedHeaders();
-app.UseMiddleware<Tracker.Api.Infrastructure.Telemetry.CorrelationScope>();
-app.UseMiddleware<HeadAsGet>();
-app.UseRouting();
-app.UseTrackerProblemDetails();
-app.UseTrackerSecurity();
-app.UseTrackerDashboard();
-app.UseMiddleware<RequestTextGuard>();
-app.UseMiddleware<JsonBodiesOnly>();
-// A retry after a lost race asks the idempotency keys again: the race may have been lost to a duplicate of itself.
-app.UseMiddleware<ConcurrencyRetry>();
-app.UseMiddleware<IdempotentRequests>();
-app.UseMiddleware<Tracker.Api.Infrastructure.Http.ConditionalGets>();
-app.MapOpenApi();
-// The interactive API reference is on in Development and off elsewhere unless OpenApi:ScalarUi says otherwise.
-if (builder.Configuration.GetValue("OpenApi:ScalarUi", app.Environment.IsDevelopment()))
-{
-    app.MapScalarApiReference("/scalar");
+    // Serving is the usual start and needs no command line: JasperFx's would first search every assembly for commands
+    // (about a quarter of a second of the start-up). db-apply, db-assert, codegen and the rest go through it.
+    if (args.Length == 0)
+    {
+        await app.RunAsync();
+        return 0;
+    }
+    return await app.RunJasperFxCommands(args);
 }
-app.MapTrackerHealth();
-app.MapTrackerMetrics();
-app.MapWolverineEndpoints(options =>
+catch (ConfigurationProblem problem)
 {
-    // "?page=abc" is a 400 problem, not a silent default.
-    options.RejectUnparseableQueryValues = true;
-    options.AddPolicy<FluentValidationPolicy>();
-    options.AddPolicy<CommitmentWritePolicy>();
-    options.AddPolicy<Tracker.Api.Audit.EndpointMetadataPolicy>();
-    options.AddPolicy<RouteAuthorization>();
-    options.AddMiddleware(typeof(WriteMetadata), WriteMetadata.Applies);
-    options.AddPolicy<IdempotentWritePolicy>();
-});
-
-// Serving is the usual start and needs no command line: JasperFx's would first search every assembly for commands
-// (about a quarter of a second of the start-up). db-apply, db-assert, codegen and the rest go through it.
-if (args.Length == 0)
-{
-    await app.RunAsync();
-    return 0;
+    // A setting the operator must change: the message is the whole answer (a stack trace would bury it).
+    await Console.Error.WriteLineAsync($"Tracker.Api cannot start: {problem.Message}");
+    return 1;
 }
-return await app.RunJasperFxCommands(args);
 
 /// <summary>The entry point, visible to the test host.</summary>
 public partial class Program;

@@ -16,9 +16,7 @@ public sealed class CatalogueImportCommand : JasperFxAsyncCommand<CatalogueImpor
 {
     public override async Task<bool> Execute(CatalogueImportInput input)
     {
-        // Run the service's own host, without serving HTTP on its port and without the first-start load.
-        Environment.SetEnvironmentVariable("ASPNETCORE_URLS", "http://127.0.0.1:0");
-        Environment.SetEnvironmentVariable("Catalogue__LoadOnStart", "false");
+        // The service's own host, on no public port and without the first-start load (Program sets both for this command).
         using var host = input.BuildHost();
         await host.StartAsync();
         try

@@ -66,7 +66,7 @@ public static class TrackerDatabase
         if (string.IsNullOrWhiteSpace(role)) return null;
         if (!System.Text.RegularExpressions.Regex.IsMatch(role, "^[a-z_][a-z0-9_]{0,62}$"))
         {
-            throw new InvalidOperationException("Database:ServiceRole must be a plain PostgreSQL role name (lower-case letters, digits, underscores).");
+            throw new ConfigurationProblem("Database:ServiceRole must be a plain PostgreSQL role name (lower-case letters, digits, underscores).");
         }
         return role;
     }
@@ -77,7 +77,7 @@ public static class TrackerDatabase
         var connectionString = configuration.GetConnectionString(ConnectionName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            throw new InvalidOperationException(
+            throw new ConfigurationProblem(
                 $"No database configured: set ConnectionStrings:{ConnectionName} (environment ConnectionStrings__{ConnectionName}), " +
                 "or start the service with scripts/run.sh, which starts a local PostgreSQL for you.");
         }

@@ -17,7 +17,7 @@ public static class SecuritySetup
         var auth = configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
         if (auth.DemoKeys && !environment.IsDevelopment())
         {
-            throw new InvalidOperationException(
+            throw new ConfigurationProblem(
                 $"Auth:DemoKeys is on in the {environment.EnvironmentName} environment: the demo keys are public. " +
                 "Turn it off and create keys with `api-keys create`, or set Auth:BootstrapAdminKey.");
         }

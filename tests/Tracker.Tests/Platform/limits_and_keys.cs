@@ -93,6 +93,17 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_command_line_without_a_database_says_which_setting_to_give_in_one_line_not_a_stack_trace()
+    {
+        var (exitCode, output) = await CommandLine.Run("", "api-keys", "list");
+
+        exitCode.ShouldBe(1);
+        output.Trim().ShouldStartWith("Tracker.Api cannot start: No database configured: set ConnectionStrings:Tracker");
+        output.ShouldNotContain(" at ");
+        output.ShouldNotContain("Exception");
+    }
+
+    [Fact]
     public async Task writes_beyond_the_rate_limit_are_a_429_with_retry_after_and_the_bootstrap_key_is_an_admin()
     {
         await using var limited = await TrackerApp.StartAnotherHost(("RateLimits:WritesPerMinute", "2"),

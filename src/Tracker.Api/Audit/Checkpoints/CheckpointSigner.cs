@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -86,7 +87,7 @@ public sealed class CheckpointSigner
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new InvalidOperationException(
+                throw new ConfigurationProblem(
                     $"Audit:Checkpoints:SigningKeyFile '{path}' cannot be read or created ({e.Message}): point it at a writable place, " +
                     "or set Audit:Checkpoints:SigningKey.", e);
             }
@@ -111,7 +112,7 @@ public sealed class CheckpointSigner
         }
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
-            throw new InvalidOperationException(problem, e);
+            throw new ConfigurationProblem(problem, e);
         }
     }
 

@@ -26,7 +26,7 @@ public sealed record IdempotencyRetention(TimeSpan Retention)
         // The invariant "c" form only: a general parse reads 24:00:00 as 24 days, which would pass unnoticed.
         if (!TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var retention) || retention < Minimum || retention > Maximum)
         {
-            throw new InvalidOperationException(
+            throw new ConfigurationProblem(
                 $"{Setting} '{text}' must be a time span from 00:01:00 to 365.00:00:00, days before a dot: 1.00:00:00 " +
                 "(one day, the default; not 24:00:00) or 7.00:00:00 (a week).");
         }
