@@ -15,8 +15,10 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var key = Request.Headers[Header].ToString();
-        if (key.Length == 0) return AuthenticateResult.NoResult();
+        if (!Request.Headers.TryGetValue(Header, out var given)) return AuthenticateResult.NoResult();
+        var key = given.ToString();
+        // Given but empty is a key that is wrong, not no key: a client whose key went missing hears so on a read too.
+        if (key.Length == 0) return AuthenticateResult.Fail("The X-Api-Key header is empty: give a key, or leave the header out.");
 
         var settings = auth.Value;
         (string Name, IReadOnlyList<string> Roles)? identity = null;

@@ -21,6 +21,7 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
         new("admin", Roles.Admin, ("X-Api-Key", TestIdentities.DemoKey(Roles.Admin)), true),
         new("monitor by token", Roles.Monitor, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Monitor)), true),
         new("bad key", null, ("X-Api-Key", "not-a-key"), false),
+        new("empty key", null, ("X-Api-Key", ""), false),
         new("expired token", null, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin, expiresIn: TimeSpan.FromMinutes(-5))), false),
         new("token for another audience", null, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin, audience: "someone-else")), false),
         new("token signed with another key", null, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin, signingKey: "another-key-that-is-also-32-bytes-long!!")), false),
