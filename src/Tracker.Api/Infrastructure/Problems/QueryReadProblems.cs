@@ -22,7 +22,9 @@ public static partial class QueryReadProblems
             // The parameter's own range where it is the same on every route, not its type's (the range checks say the same);
             // a whole number whose range differs by route (pageSize) is named without one rather than with the type's.
             : parameter.Equals("page", StringComparison.OrdinalIgnoreCase) ? $"{parameter} must be a whole number from 1 to {Paging.MaxPage}."
-            : parameter.Equals("after", StringComparison.OrdinalIgnoreCase) ? $"{parameter} must be a whole number, 0 or more."
+            // A version on a commitment's pages (an int), a sequence number on the feed (a long).
+            : parameter.Equals("after", StringComparison.OrdinalIgnoreCase)
+                ? $"{parameter} must be a whole number from 0 to {(expected.Contains("Int64") || expected.Contains("long") ? long.MaxValue : int.MaxValue)}."
             : parameter.Equals("before", StringComparison.OrdinalIgnoreCase) ? $"{parameter} must be a whole number, 1 or more."
             : Format(expected) is var format && format.StartsWith("a whole number") ? $"{parameter} must be a whole number in the range this route gives it (pageSize and limit: from 1 to the route's largest page)."
             : $"{parameter} must be {format}.";
