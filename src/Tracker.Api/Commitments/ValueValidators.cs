@@ -76,9 +76,15 @@ public sealed class DeadlineValidator : AbstractValidator<Deadline>
 
 public sealed class ProvenanceValidator : AbstractValidator<Provenance>
 {
+    public static bool IsKeySpelling(string? key) => key is not null && Keys.IsSlug(StreamIds.Normalise(key));
+
+    public const string KeyMessage =
+        "documentKey is not a document key: letters, digits and hyphens, as the document was registered (any case).";
+
     public ProvenanceValidator()
     {
-        RuleFor(x => x.DocumentKey).NotEmpty().Must(Keys.IsSlug).WithMessage("documentKey must be a registered document's key.");
+        // Keys are one whatever their case, as in the routes: the write stores the registered (lower-case) spelling.
+        RuleFor(x => x.DocumentKey).NotEmpty().Must(IsKeySpelling).WithMessage(KeyMessage);
         RuleFor(x => x.Paragraph).MaximumLength(50);
         RuleFor(x => x.Quote).NotEmpty().MaximumLength(2000).WithMessage("The verbatim quote is required (at most 2000 characters).");
     }
@@ -90,8 +96,8 @@ public sealed class EvidenceValidator : AbstractValidator<Evidence>
     {
         RuleFor(x => x).Must(e => e.DocumentKey is not null || e.Url is not null)
             .WithName("documentKey").WithMessage("A source needs a documentKey of a registered document, a url, or both.");
-        RuleFor(x => x.DocumentKey).Must(Keys.IsSlug).When(x => x.DocumentKey is not null)
-            .WithMessage("documentKey must be a registered document's key.");
+        RuleFor(x => x.DocumentKey).Must(ProvenanceValidator.IsKeySpelling).When(x => x.DocumentKey is not null)
+            .WithMessage(ProvenanceValidator.KeyMessage);
         RuleFor(x => x.Url).HttpAddress().When(x => x.Url is not null);
         RuleFor(x => x.Note).MaximumLength(2000);
     }

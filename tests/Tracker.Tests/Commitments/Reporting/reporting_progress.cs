@@ -113,6 +113,26 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_document_is_cited_by_its_key_in_any_case_and_recorded_as_registered()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        await Api.Write($"{Base}/evidence", new { documentKey = "Washington-2024", primary = true, note = "the communique" });
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 210_000_000m, currency = "USD", comparator = "more-than", asOf = "2024-09-30",
+            source = new { documentKey = "WASHINGTON-2024", primary = true }
+        });
+
+        (await Api.ReadFacts("evidence-attached")).Single().GetProperty("evidence").GetProperty("documentKey").GetString()
+            .ShouldBe("washington-2024");
+        (await Api.ReadFacts("progress-reported")).Last().GetProperty("source").GetProperty("documentKey").GetString()
+            .ShouldBe("washington-2024");
+        var notAKey = await Api.Write($"{Base}/evidence", new { documentKey = "washington 2024", primary = true }, 400);
+        notAKey.ReadProblem(400).Errors!["documentKey"].ShouldHaveSingleItem().ShouldContain("any case");
+    }
+
+    [Fact]
     public async Task evidence_without_a_document_or_url_is_a_400()
     {
         await Api.StatedTheStabilisationGoal();
