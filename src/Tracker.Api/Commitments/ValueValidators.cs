@@ -37,7 +37,11 @@ public sealed class TargetValidator : AbstractValidator<Target>
 {
     public TargetValidator()
     {
-        RuleFor(x => x.Amount).GreaterThan(0);
+        // Money to raise is more than nothing; a count may go down to none ("close every camp": from a baseline to 0).
+        RuleFor(x => x.Amount).GreaterThan(0).When(x => x.Unit is null);
+        RuleFor(x => x.Amount).GreaterThanOrEqualTo(0).When(x => x.Unit is not null);
+        RuleFor(x => x.Baseline).NotNull().When(x => x.Unit is not null && x.Amount == 0)
+            .WithMessage("A target of 0 is a reduction: give the baseline it counts down from (200 camps to 0).");
         RuleFor(x => x).Must(t => (t.Currency is null) != (t.Unit is null))
             .WithName("currency").WithMessage("A target is money (give currency) or a quantity (give unit), exactly one of them.");
         RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)

@@ -113,6 +113,22 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         };
         (await Api.Write("/api/commitments", Camps("same-camps", 100), 400)).ReadAsText().ShouldContain("A baseline equal to the target");
         await Api.Write("/api/commitments", Camps("fewer-camps", 200), 201);
+        // Down to none: every camp closed.
+        var none = new
+        {
+            key = "no-camps", title = "Close every camp", kind = "quantitative", lineOfEffort = "detention-and-camps",
+            actors = new[] { "coalition" }, target = new { amount = 0, unit = "camps", baseline = 20 },
+            statedIn = new { documentKey = "washington-2024", quote = "close the camps" }
+        };
+        await Api.Write("/api/commitments", none, 201);
+        await Api.Write("/api/commitments/no-camps/progress", new { figure = 5, unit = "camps", comparator = "exactly", asOf = "2024-09-30", source = Source });
+        (await Api.ReadCommitment("no-camps")).GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(0.75m);
+        (await Api.Write("/api/commitments", new
+        {
+            key = "no-base", title = "Close every camp", kind = "quantitative", lineOfEffort = "detention-and-camps",
+            actors = new[] { "coalition" }, target = new { amount = 0, unit = "camps" },
+            statedIn = new { documentKey = "washington-2024", quote = "close the camps" }
+        }, 400)).ReadAsText().ShouldContain("A target of 0 is a reduction");
 
         await Api.Write("/api/commitments/fewer-camps/progress", new
         {
