@@ -401,13 +401,13 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         // Given but empty, or signed, is not the present: it is a version that does not read.
         foreach (var odd in new[] { "", "%2B2", "-1", "%202", "1.0", "01" })
             ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version={odd}"), 400, "version");
-        // Past its type's range, the range is said (a whole number 0 or more it is).
+        // A whole number past what it counts is told so (a whole number 0 or more it is).
         var pastAVersion = await Send(HttpMethod.Get, $"/api/commitments/{Goal}/history?after=2147483648");
         ShouldBeAProblemNaming(pastAVersion, 400, "after");
-        pastAVersion.Text.ShouldContain("from 0 to 2147483647");
+        pastAVersion.Text.ShouldContain("past the largest version there can be (2147483647)");
         var pastASequence = await Send(HttpMethod.Get, "/api/audit/events?after=9223372036854775808");
         ShouldBeAProblemNaming(pastASequence, 400, "after");
-        pastASequence.Text.ShouldContain("from 0 to 9223372036854775807");
+        pastASequence.Text.ShouldContain("past the largest sequence number there can be");
     }
 
     [Fact]

@@ -22,9 +22,14 @@ public static partial class QueryReadProblems
             // The parameter's own range where it is the same on every route, not its type's (the range checks say the same);
             // a whole number whose range differs by route (pageSize) is named without one rather than with the type's.
             : parameter.Equals("page", StringComparison.OrdinalIgnoreCase) ? $"{parameter} must be a whole number from 1 to {Paging.MaxPage}."
-            // A version on a commitment's pages (an int), a sequence number on the feed (a long).
+            // A whole number too large for what it counts (a version on a commitment's pages, a sequence number on the
+            // feed) is told so; anything else, what it must be.
             : parameter.Equals("after", StringComparison.OrdinalIgnoreCase)
-                ? $"{parameter} must be a whole number from 0 to {(expected.Contains("Int64") || expected.Contains("long") ? long.MaxValue : int.MaxValue)}."
+                ? http?.Request.Query[parameter].ToString() is { Length: > 0 } raw && raw.All(char.IsAsciiDigit)
+                    ? expected.Contains("Int64") || expected.Contains("long")
+                        ? $"{parameter} is past the largest sequence number there can be ({long.MaxValue})."
+                        : $"{parameter} is past the largest version there can be ({int.MaxValue})."
+                    : $"{parameter} must be a whole number, 0 or more."
             : parameter.Equals("before", StringComparison.OrdinalIgnoreCase) ? $"{parameter} must be a whole number, 1 or more."
             : Format(expected) is var format && format.StartsWith("a whole number") ? $"{parameter} must be a whole number in the range this route gives it (pageSize and limit: from 1 to the route's largest page)."
             : $"{parameter} must be {format}.";
