@@ -83,6 +83,24 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task on_a_past_date_the_list_by_last_change_and_the_dashboards_recently_changed_agree_by_the_day_changes_took_effect()
+    {
+        await FourCommitments();
+        // Recorded last, but took effect first: on a past date it is not the most recent change.
+        await Api.Write($"/api/commitments/{Goal}/evidence", new
+        {
+            url = "https://example.org/learned-late", primary = false, on = "2024-09-30", note = "learned late"
+        });
+
+        foreach (var day in new[] { "2024-12-01", Today.ToString("yyyy-MM-dd") })
+        {
+            var dashboard = await Get($"/api/dashboard?effectiveAsOf={day}");
+            var listed = Keys((await Get($"/api/commitments?effectiveAsOf={day}&sort=last-changed&order=desc")).GetProperty("items"));
+            listed.Take(Keys(dashboard.GetProperty("recentlyChanged")).Count()).ShouldBe(Keys(dashboard.GetProperty("recentlyChanged")), day);
+        }
+    }
+
+    [Fact]
     public async Task the_list_filters_by_status_kind_line_of_effort_actor_overdue_and_title()
     {
         await FourCommitments();

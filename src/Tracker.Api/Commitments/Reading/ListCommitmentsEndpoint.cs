@@ -90,7 +90,12 @@ public static class ListCommitmentsEndpoint
         var past = on is not null;
         await using var command = StoredRows.Command(session, filter,
             $"id, key, {column}{(past ? $", {StoredRows.PastDay}" : "")}", on, out var rows, out var unchanging);
-        var order = $"{column} {(descending ? "desc" : "asc")}, key";
+        var direction = descending ? "desc" : "asc";
+        // On a past date a commitment last changed on the last day a fact of it took effect, then by when that was
+        // recorded: the dashboard's recently changed, in the same order.
+        var order = past && column == "last_changed_at"
+            ? $"{StoredRows.PastDay} {direction}, last_changed_at {direction}, key"
+            : $"{column} {direction}, key";
         // Everything, or one status, kind, line of effort or actor, is counted by the dashboard rollup when it has already
         // taken in every write made before the request; otherwise every selected row is counted. Unlike the dashboard, the
         // list does not wait for the rollup: under steady writes it would wait on most requests, and counting the rows
@@ -126,7 +131,7 @@ public static class ListCommitmentsEndpoint
                 select t.row from (select id, {StoredRows.PastDay}, {column}, key from ({rows}) listed
                                     order by {order} limit @take offset @skip) page
                   join {days} t on t.stream_id = page.id and t."on" = page.{StoredRows.PastDay}
-                 order by page.{column} {(descending ? "desc" : "asc")}, page.key;
+                 order by {PagedOrder(order)};
                 """;
         }
         command.Parameters.AddWithValue("take", paging.PageSize);
@@ -198,6 +203,9 @@ public static class ListCommitmentsEndpoint
              where scope = '{scope.Scope}' and scope_name = @scopeName and dimension = 'status'
             """;
     }
+
+    /// <summary>The page's order again over the page's columns ("day desc, key" as "page.day desc, page.key").</summary>
+    private static string PagedOrder(string order) => string.Join(", ", order.Split(", ").Select(term => "page." + term));
 
     /// <summary>
     /// The commitments as recorded at a past instant, in the order PostgreSQL gives the present and effective lists
