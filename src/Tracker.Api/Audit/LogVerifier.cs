@@ -107,15 +107,18 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             short? scheme = reader.IsDBNull(3) ? null : reader.GetInt16(3);
             var storedPrevious = reader.IsDBNull(4) ? null : reader.GetString(4);
             var previousInLog = reader.IsDBNull(5) ? null : reader.GetString(5);
+            // The previous event is in the log (only its hash may be missing, which that event's own break says).
+            var previousEventInLog = reader.GetBoolean(LogCheckpoints.PreviousEventInLogOrdinal);
             checkedCount++;
 
+            // The previous event has no hash to link to, and its own break says why (its hash was never written, or it
+            // was removed with its hash left): this event's link is not a second break; what it records is still checked.
+            var linkSaidBefore = previousInLog is null && (previousEventInLog || removed.Contains((recorded.StreamId, recorded.Version - 1)));
             string? reason = null;
             if (stored is null) reason = "no hash was recorded for this event";
-            else if (!IsTombstone(recorded) && recorded.Version > 1 && previousInLog is null)
-                reason = removed.Contains((recorded.StreamId, recorded.Version - 1))
-                    ? null
-                    : "the event before it in its stream is missing (it, or its hash, was removed)";
-            else if (!IsTombstone(recorded) && storedPrevious != previousInLog)
+            else if (!IsTombstone(recorded) && recorded.Version > 1 && previousInLog is null && !linkSaidBefore)
+                reason = "the event before it in its stream is missing (it, or its hash, was removed)";
+            else if (!IsTombstone(recorded) && !linkSaidBefore && storedPrevious != previousInLog)
                 reason = "its link to the previous event of the stream is broken";
             else if (HashChain.Compute(scheme, recorded, storedPrevious) != stored)
                 reason = "what it records (its data, type, time, actor, correlation or other metadata) changed after it was recorded";
@@ -126,7 +129,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             if (ranges is not null || external is not null)
             {
                 var entry = LogCheckpoints.EntryOf(reader);
-                if (ranges is not null) await ranges.Add(entry, recorded, token);
+                if (ranges is not null) await ranges.Add(entry, recorded, scheme, token);
                 external?.Add(entry);
             }
         }
@@ -213,6 +216,11 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         // Whether the open range had a break of its own (an event's, reported or already reported by another check):
         // its root then differs too, which says nothing more.
         private bool _brokenInRange;
+        // The streams whose last event differs from what a checkpoint signed, with that event's signed hash: only streams
+        // found rewritten are kept.
+        private readonly Dictionary<Guid, byte[]> _diverged = [];
+        // The open range's recorded entries no longer give the root it signed: they say nothing of single events.
+        private bool _entriesAltered;
 
         public CheckpointRanges(IReadOnlyList<Checkpoint> signed, LogCheckpoints store, CheckpointSigner signer, Findings found)
         {
@@ -238,7 +246,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             }
         }
 
-        public async Task Add(CheckpointEntry entry, RecordedEvent recorded, CancellationToken token)
+        public async Task Add(CheckpointEntry entry, RecordedEvent recorded, short? scheme, CancellationToken token)
         {
             while (_index < _signed.Count && entry.Sequence > _signed[_index].ThroughSequence) await Close(token);
             if (_index >= _signed.Count) return;
@@ -248,7 +256,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             _root.Add(entry);
             // A checkpoint that cannot be trusted says nothing about its range (its own break is reported), and events
             // between two checkpoints that do not meet (one is missing) belong to no range.
-            if (!_trusted[_index] || entry.Sequence <= current.AfterSequence) return;
+            if (!_trusted[_index] || _entriesAltered || entry.Sequence <= current.AfterSequence) return;
             while (_expected.TryPeek(out var missing) && missing.Sequence < entry.Sequence)
             {
                 _expected.Dequeue();
@@ -257,12 +265,22 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             if (_expected.TryPeek(out var expected) && expected.Sequence == entry.Sequence)
             {
                 _expected.Dequeue();
-                if (expected.StreamId != entry.StreamId || !expected.Hash.AsSpan().SequenceEqual(entry.Hash))
+                var differs = expected.StreamId != entry.StreamId || !expected.Hash.AsSpan().SequenceEqual(entry.Hash);
+                // After a rewritten event, each later event of its stream differs too, its hash recomputed from the new
+                // one: it is reported only when what it records changed (its hash from the signed previous one is not
+                // the signed hash), so one rewritten event is one break however long the stream.
+                var onlyRechained = differs && _diverged.TryGetValue(entry.StreamId, out var signedPrevious) &&
+                                    HashChain.Compute(scheme, recorded, Convert.ToHexStringLower(signedPrevious)) ==
+                                    Convert.ToHexStringLower(expected.Hash);
+                if (differs && !onlyRechained)
                 {
                     Report(entry.Sequence, recorded.StreamId, recorded.Version, recorded.Type,
                         $"it differs from what checkpoint {current.Number} recorded: it was rewritten and its hashes recomputed", current.Number,
                         ofAnEvent: true);
                 }
+                else if (onlyRechained) _brokenInRange = true;
+                if (differs) _diverged[entry.StreamId] = expected.Hash;
+                else _diverged.Remove(entry.StreamId);
             }
             else
             {
@@ -288,10 +306,13 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             // From the root the range starts at: the one the previous checkpoint signed (or nothing, for the first).
             var fromEntries = new RunningRoot(_root.Hex);
             foreach (var e in entries) fromEntries.Add(e);
-            if (_baseTrusted && fromEntries.Hex != current.Root)
+            _entriesAltered = _baseTrusted && fromEntries.Hex != current.Root;
+            if (_entriesAltered)
             {
                 Report(current.ThroughSequence, null, null, null,
                     $"Checkpoint {current.Number}'s recorded entries were altered: they no longer give the root it signed", current.Number);
+                // The log is then judged by the root alone (at the range's end), not by entries that were changed.
+                _expected = new Queue<CheckpointEntry>();
             }
             _brokenInRange = false;
         }

@@ -605,6 +605,21 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         whole.FirstBreak!.Sequence.ShouldBe(tampered);
         whole.FirstBreak.Checkpoint.ShouldBe(1);
         whole.FirstBreak.Reason.ShouldContain("differs from what checkpoint 1 recorded");
+        // The later events of the stream differ from the checkpoint only by the recomputed chain: one break, not three.
+        whole.BreakCount.ShouldBe(1, string.Join("; ", whole.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+    }
+
+    [Fact]
+    public async Task a_checkpoints_entries_altered_in_the_database_are_one_break_and_name_no_event_that_was_not_touched()
+    {
+        await AHistory();
+        await TakeCheckpoint();
+
+        await AsSuperuserBehindTheTriggers("update tracker.log_checkpoints set entries = set_byte(entries, 40, (get_byte(entries, 40) + 1) % 256)");
+
+        var report = await Verify();
+        report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+        report.FirstBreak!.Reason.ShouldContain("recorded entries were altered");
     }
 
     [Fact]
@@ -760,6 +775,26 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var report = await Verify($"/api/audit/commitments/{Goal}/verify");
         report.FirstBreak!.Sequence.ShouldBe(last);
         report.FirstBreak.Reason.ShouldContain("no hash");
+    }
+
+    [Fact]
+    public async Task an_event_appended_while_the_hash_trigger_was_off_is_one_break_not_also_the_next_events_link()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        // The owner switches the hash trigger off for one write; the next write, hashed again, finds no hash to chain to.
+        await AsOwner("alter table tracker.mt_events disable trigger trg_chain_event_hash");
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await AsOwner("alter table tracker.mt_events enable trigger trg_chain_event_hash");
+        await Api.Write($"{Base}/progress", Progress());
+        var unhashed = await SequenceOf(3);
+
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+            report.FirstBreak!.Sequence.ShouldBe(unhashed);
+            report.FirstBreak.Reason.ShouldContain("no hash");
+        }
     }
 
     [Fact]

@@ -137,6 +137,9 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
     /// </summary>
     public static readonly string EntriesSql = Entries(recordedOnlyWithoutHash: false);
 
+    /// <summary>In a row of <see cref="EntriesSql"/>: whether the event before it in its stream is in the log.</summary>
+    public const int PreviousEventInLogOrdinal = 19;
+
     /// <summary>
     /// <see cref="EntriesSql"/> for taking a checkpoint, which needs an event's recorded fields only when no hash was
     /// stored for it: a range of 50,000 events otherwise sent every event's data as text, to be thrown away (a second of
@@ -160,6 +163,7 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
                    {Recorded(HashChain.RecordedAtSql("e.timestamp"))},
                    {Recorded("e.tenant_id")}, {Recorded("e.mt_dotnet_type")}, {Recorded("e.user_name")}, {Recorded("e.correlation_id")},
                    {Recorded("e.causation_id")}, {Recorded("e.headers::text")}, {Recorded("e.bdata")}, coalesce(e.is_archived, false), e.id
+                   {(recordedOnlyWithoutHash ? "" : ", pe.seq_id is not null")}
               from {S}.mt_events e
               left join {S}.{HashChain.Table} h on h.seq_id = e.seq_id
             {(recordedOnlyWithoutHash ? "" : $"left join {S}.mt_events pe on pe.stream_id = e.stream_id and pe.version = e.version - 1 left join {S}.{HashChain.Table} p on p.seq_id = pe.seq_id")}
