@@ -1,3 +1,4 @@
+using Tracker.Domain;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tracker.Domain.Commitments;
@@ -88,6 +89,8 @@ public sealed record CatalogueSource(string? DocumentKey, string? Url, bool Prim
     {
         var words = Quote is null ? null : $"{(Paragraph is null ? "" : $"paragraph {Paragraph}: ")}\u201c{Quote}\u201d";
         var note = string.Join(" ", new[] { Note, words }.Where(s => !string.IsNullOrWhiteSpace(s)));
-        return new Evidence(DocumentKey, Url, Primary, On ?? on, note.Length == 0 ? null : note);
+        // Keys are stored as registered (lower case), whatever case the file cites them in.
+        return new Evidence(DocumentKey is null ? null : StreamIds.Normalise(DocumentKey), Url, Primary, On ?? on,
+            note.Length == 0 ? null : note);
     }
 }

@@ -383,7 +383,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 evidence, p.Stage), token);
             // One claim: a figure of one stage of money (or of one unit), as of one day, from one document. Two stages
             // from one paragraph ("more than $200 million announced, about $50 million disbursed") are two claims.
-            var same = byCatalogue.ProgressReports.LastOrDefault(x => x.AsOf == p.AsOf && x.Unit == p.Unit &&
+            var same = byCatalogue.ProgressReports.LastOrDefault(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) &&
                                                                       x.Currency == p.Currency && x.Stage == p.Stage &&
                                                                       x.Source.DocumentKey == evidence.DocumentKey);
             if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator) continue;
@@ -393,7 +393,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 state = Apply(CorrectEvent.Decide(state, same.Version, recorded[same.Version - 1], "catalogue entry revised", why));
             }
             // The same figure recorded by a monitor already stands: not recorded twice.
-            if (full.ProgressReports.Any(x => x.AsOf == p.AsOf && x.Unit == p.Unit && x.Currency == p.Currency && x.Stage == p.Stage &&
+            if (full.ProgressReports.Any(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) && x.Currency == p.Currency && x.Stage == p.Stage &&
                                               x.Source.DocumentKey == evidence.DocumentKey && x.Figure == p.Figure &&
                                               x.Comparator == p.Comparator)) continue;
             state = Apply(ReportProgress.Decide(state, p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate,
@@ -461,4 +461,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     private static Decision Required(Decision decision) => decision.Violation is { } v
         ? throw new InvalidDataException($"rule '{v.Rule}' refused it: {v.Message}")
         : decision;
+
+    /// <summary>Units are one whatever their case, as the write rules compare them.</summary>
+    private static bool SameUnit(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

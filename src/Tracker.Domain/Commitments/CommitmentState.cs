@@ -92,10 +92,10 @@ public sealed record CommitmentState
     [JsonIgnore]
     public Deadline? Deadline => Latest(Deadlines)?.Value;
 
-    /// <summary>The deadline in force on a day, by everything known now: the last to take effect by then.</summary>
     /// <summary>The target in force on a day (the stated one before the statement: nothing takes effect earlier).</summary>
     public Target? TargetOn(DateOnly day) => Dated ? Latest(Targets.Where(t => t.From <= (day < StatedOn ? StatedOn : day)))?.Value : Target;
 
+    /// <summary>The deadline in force on a day, by everything known now: the last to take effect by then.</summary>
     public Deadline? DeadlineOn(DateOnly day) => Dated ? Latest(Deadlines.Where(d => d.From <= day))?.Value : Deadline;
 
     /// <summary>

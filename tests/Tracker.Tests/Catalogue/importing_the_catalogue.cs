@@ -132,6 +132,52 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task on_a_past_date_the_list_by_last_change_and_the_dashboards_recently_changed_agree_though_the_import_wrote_them_at_once()
+    {
+        await Import();
+        // As a bulk write can leave them: every day recorded at one instant, so only the tie-break orders them.
+        (await Api.Scenario(s => s.Get.Url("/api/dashboard?effectiveAsOf=2024-12-31"))).Json(); // the timeline caught up
+        await using (var connection = new Npgsql.NpgsqlConnection(TestDatabase.SuperuserConnectionString()))
+        {
+            await connection.OpenAsync();
+            await using var tie = new Npgsql.NpgsqlCommand(
+                "update tracker.commitment_days set last_changed_at = '2025-01-01T00:00:00Z', row = jsonb_set(row, '{LastChangedAt}', '\"2025-01-01T00:00:00+00:00\"')",
+                connection);
+            await tie.ExecuteNonQueryAsync();
+        }
+
+        foreach (var day in new[] { "2021-12-31", "2024-12-31" })
+        {
+            var recent = (await Api.Scenario(s => s.Get.Url($"/api/dashboard?effectiveAsOf={day}"))).Json()
+                .GetProperty("recentlyChanged").EnumerateArray().Select(r => r.GetProperty("key").GetString()).ToList();
+            var listed = (await Api.Scenario(s => s.Get.Url($"/api/commitments?effectiveAsOf={day}&sort=last-changed&order=desc&pageSize=100")))
+                .Json().GetProperty("items").EnumerateArray().Select(r => r.GetProperty("key").GetString()).ToList();
+            recent.Count.ShouldBeGreaterThan(1, day);
+            listed.Take(recent.Count).ShouldBe(recent, day);
+        }
+    }
+
+    [Fact]
+    public async Task a_catalogue_citing_a_document_key_in_another_case_records_it_as_registered_and_once()
+    {
+        await Import();
+        var original = CatalogueData.Load();
+        var shouting = original with
+        {
+            Commitments = original.Commitments.Select(c => c with
+            {
+                Progress = c.Progress?.Select(p => p with
+                {
+                    Unit = p.Unit?.ToUpperInvariant(),
+                    Source = p.Source! with { DocumentKey = p.Source.DocumentKey?.ToUpperInvariant() }
+                }).ToList()
+            }).ToList()
+        };
+
+        (await Import(shouting)).EventsAppended.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task importing_again_adds_nothing()
     {
         await Import();

@@ -202,6 +202,31 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_count_dated_before_the_commitment_had_a_target_is_measured_against_the_target_now()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = "camps-later", title = "Camps", kind = "quantitative", lineOfEffort = "detention-and-camps",
+            actors = new[] { "coalition" }, statedIn = new { documentKey = "washington-2024", quote = "the camps" }
+        }, 201);
+        await Api.Write("/api/commitments/camps-later/revisions", new
+        {
+            target = new { amount = 100, unit = "camps", baseline = 200 }, reason = "a target was set", source = Source
+        });
+
+        var bananas = await Api.Write("/api/commitments/camps-later/progress", new
+        {
+            figure = 3, unit = "bananas", comparator = "exactly", asOf = "2024-09-30", source = Source
+        }, 422);
+        bananas.ReadAsText().ShouldContain("counts camps; the figure was in bananas");
+        await Api.Write("/api/commitments/camps-later/progress", new
+        {
+            figure = 5, currency = "USD", comparator = "exactly", asOf = "2024-09-30", source = Source
+        }, 422);
+    }
+
+    [Fact]
     public async Task restatements_count_as_sources_and_the_status_carries_its_date()
     {
         await Api.StatedTheStabilisationGoal();

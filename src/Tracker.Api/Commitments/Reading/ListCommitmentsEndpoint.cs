@@ -92,9 +92,10 @@ public static class ListCommitmentsEndpoint
             $"id, key, {column}{(past ? $", {StoredRows.PastDay}" : "")}", on, out var rows, out var unchanging);
         var direction = descending ? "desc" : "asc";
         // On a past date a commitment last changed on the last day a fact of it took effect, then by when that was
-        // recorded: the dashboard's recently changed, in the same order.
+        // recorded, then by id (a catalogue's commitments share their transaction's time): the dashboard's recently
+        // changed, in the same order (StoredSummary).
         var order = past && column == "last_changed_at"
-            ? $"{StoredRows.PastDay} {direction}, last_changed_at {direction}, key"
+            ? $"{StoredRows.PastDay} {direction}, last_changed_at {direction}, id {direction}"
             : $"{column} {direction}, key";
         // Everything, or one status, kind, line of effort or actor, is counted by the dashboard rollup when it has already
         // taken in every write made before the request; otherwise every selected row is counted. Unlike the dashboard, the

@@ -18,22 +18,24 @@ public static class ReportProgress
 
         // A figure measures the target in force on the day it counts, or the one in force now (counted ahead of a
         // revision to its unit): a count of camps dated before the target became sites is a true figure learned late.
-        Target?[] measured = [state.Target, state.TargetOn(asOf)];
+        // (A day before any target was in force measures nothing, and decides nothing: the target now does.)
+        var measured = new[] { state.Target, state.TargetOn(asOf) }.OfType<Target>().Distinct().ToList();
         if (currency is null)
         {
-            if (measured.All(t => t is { IsMoney: false, Unit: { } targetUnit } && !string.Equals(targetUnit, unit, StringComparison.OrdinalIgnoreCase)))
+            if (measured.Count > 0 &&
+                measured.All(t => t is { IsMoney: false, Unit: { } targetUnit } && !string.Equals(targetUnit, unit, StringComparison.OrdinalIgnoreCase)))
             {
-                return new RuleViolation("unit-mismatch", state.Target!.Unit == measured[1]!.Unit
-                    ? $"Commitment '{state.Key}' counts {state.Target.Unit}; the figure was in {unit}."
-                    : $"Commitment '{state.Key}' counts {state.Target.Unit} (on {asOf:yyyy-MM-dd}, {measured[1]!.Unit}); the figure was in {unit}.");
+                return new RuleViolation("unit-mismatch", measured.Count == 1 || string.Equals(measured[0].Unit, measured[1].Unit, StringComparison.OrdinalIgnoreCase)
+                    ? $"Commitment '{state.Key}' counts {measured[0].Unit}; the figure was in {unit}."
+                    : $"Commitment '{state.Key}' counts {measured[0].Unit} (on {asOf:yyyy-MM-dd}, {measured[1].Unit}); the figure was in {unit}.");
             }
             return Decision.Accept(new ProgressReported(figure, unit, null, comparator, asOf, null, null, note, source));
         }
 
-        if (measured.All(t => t is { IsMoney: false }))
+        if (measured.Count > 0 && measured.All(t => t is { IsMoney: false }))
         {
             return new RuleViolation("unit-mismatch",
-                $"Commitment '{state.Key}' counts {state.Target!.Unit}; a money figure does not measure it.");
+                $"Commitment '{state.Key}' counts {measured[0].Unit}; a money figure does not measure it.");
         }
 
         var (ledgerFigure, conversion) = Rules.ToLedger(new Money(figure, currency), rate, state.LedgerCurrency, asOf);
