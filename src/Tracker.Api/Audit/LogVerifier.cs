@@ -62,17 +62,18 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
 
     /// <summary>
     /// Streams whose row disagrees with their events: a row gone while its events remain, a row with no events, a version
-    /// other than the last event's, or a stream archived (the service never archives). Marten's tombstones are left out:
-    /// they fill the numbers of failed appends, in a stream of their own, whose row (version 0) each process makes.
+    /// other than the last event's, or a stream archived (the service never archives). Marten's tombstone streams are left
+    /// out (every event a tombstone, or a row at version 0 with none): they fill the numbers of failed appends, in a stream
+    /// each process makes. One pass over the log, grouped by stream.
     /// </summary>
     private static string StreamRowsSql(bool oneStream) => $"""
         select coalesce(s.id, x.stream_id), s.version, x.last_version, x.last_seq, coalesce(s.is_archived, false)
-          from (select stream_id, max(version) as last_version, max(seq_id) as last_seq from {S}.mt_events
-                 where type <> 'tombstone'{(oneStream ? " and stream_id = $1" : "")} group by stream_id) x
-          full join (select st.id, st.version, st.is_archived from {S}.mt_streams st
-                      where not (st.version = 0 or exists (select 1 from {S}.mt_events t where t.stream_id = st.id and t.type = 'tombstone')){(oneStream ? " and st.id = $1" : "")}) s
-            on s.id = x.stream_id
-         where s.id is null or x.stream_id is null or s.version is distinct from x.last_version or coalesce(s.is_archived, false)
+          from (select stream_id, max(version) filter (where type <> 'tombstone') as last_version,
+                       max(seq_id) filter (where type <> 'tombstone') as last_seq, bool_and(type = 'tombstone') as tombstones
+                  from {S}.mt_events{(oneStream ? " where stream_id = $1" : "")} group by stream_id) x
+          full join (select id, version, is_archived from {S}.mt_streams{(oneStream ? " where id = $1" : "")}) s on s.id = x.stream_id
+         where not coalesce(x.tombstones, false) and not (x.stream_id is null and s.version = 0)
+           and (s.id is null or x.stream_id is null or s.version is distinct from x.last_version or coalesce(s.is_archived, false))
          order by 4 nulls first
         """;
 
@@ -93,7 +94,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         }
         // An event removed with its hash left behind is reported once, as removed, and not again as the next one's link.
         var removed = await ReportRemovedEvents(streamId, found, token);
-        await ReportStreamRows(streamId, found, token);
+        await ReportStreamRows(streamId, removed, found, token);
 
         await using var command = dataSource.CreateCommand(sql);
         if (streamId is { } id) command.Parameters.Add(new NpgsqlParameter { Value = id });
@@ -107,7 +108,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             short? scheme = reader.IsDBNull(3) ? null : reader.GetInt16(3);
             var storedPrevious = reader.IsDBNull(4) ? null : reader.GetString(4);
             var previousInLog = reader.IsDBNull(5) ? null : reader.GetString(5);
-            // The previous event is in the log (only its hash may be missing, which that event's own break says).
+            // The previous event is in the log without its hash, which that event's own break says.
             var previousEventInLog = reader.GetBoolean(LogCheckpoints.PreviousEventInLogOrdinal);
             checkedCount++;
 
@@ -157,15 +158,20 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         return removed;
     }
 
-    private async Task ReportStreamRows(Guid? streamId, Findings found, CancellationToken token)
+    private async Task ReportStreamRows(Guid? streamId, IReadOnlySet<(Guid Stream, long Version)> removed, Findings found,
+        CancellationToken token)
     {
         await using var streams = dataSource.CreateCommand(StreamRowsSql(streamId is not null));
         if (streamId is { } id) streams.Parameters.Add(new NpgsqlParameter { Value = id });
         await using var reader = await streams.ExecuteReaderAsync(token);
         while (await reader.ReadAsync(token))
         {
+            var stream = reader.GetGuid(0);
             long? rowVersion = reader.IsDBNull(1) ? null : reader.GetInt64(1);
             long? lastVersion = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+            // The stream's last events removed, their hashes left: each is reported as removed, which says it already.
+            if (rowVersion is { } rowAt && rowAt > (lastVersion ?? 0) &&
+                LongRange(lastVersion ?? 0, rowAt).All(v => removed.Contains((stream, v)))) continue;
             var reason = (rowVersion, lastVersion) switch
             {
                 (null, _) => "the stream's row is gone while its events remain: its writes are refused",
@@ -174,8 +180,14 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                     $"the stream's row says version {row}, its last event is version {last}: the row was changed by hand, and its writes are refused or misnumbered",
                 _ => "the stream was archived, which the service never does: its writes are refused"
             };
-            found.Add(new ChainBreak(reader.IsDBNull(3) ? 0 : reader.GetInt64(3), reader.GetGuid(0), rowVersion ?? lastVersion, null, reason));
+            found.Add(new ChainBreak(reader.IsDBNull(3) ? 0 : reader.GetInt64(3), stream, rowVersion ?? lastVersion, null, reason));
         }
+    }
+
+    /// <summary>The versions after one up to another, inclusive.</summary>
+    private static IEnumerable<long> LongRange(long after, long through)
+    {
+        for (var v = after + 1; v <= through; v++) yield return v;
     }
 
     // Marten's tombstones hold no fact (they fill the sequence numbers of a failed append, several at once and not always

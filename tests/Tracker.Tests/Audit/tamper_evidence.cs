@@ -469,6 +469,37 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_streams_last_event_removed_with_its_hash_left_is_one_break_not_also_its_row()
+    {
+        await AHistory();
+        var last = await SequenceOf(4);
+
+        await AsSuperuserBehindTheTriggers($"delete from tracker.mt_events where seq_id = {last}");
+
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+            report.FirstBreak!.Sequence.ShouldBe(last);
+            report.FirstBreak.Reason.ShouldContain("removed");
+        }
+    }
+
+    [Fact]
+    public async Task a_tombstone_slipped_into_a_stream_does_not_hide_its_archived_row()
+    {
+        await AHistory();
+        var stream = StreamIds.ForCommitment(Goal);
+
+        await AsSuperuserBehindTheTriggers($"""
+            insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, is_archived)
+            values (nextval('tracker.mt_events_sequence'), gen_random_uuid(), '{stream}', 99, jsonb_build_object(), 'tombstone', now(), '*DEFAULT*', false);
+            update tracker.mt_streams set is_archived = true where id = '{stream}'
+            """);
+
+        (await Verify()).Breaks.Select(b => b.Reason).ShouldContain(r => r.Contains("archived"));
+    }
+
+    [Fact]
     public async Task a_streams_hashes_rewritten_under_the_old_scheme_to_hide_a_new_actor_are_found_by_the_streams_own_verification()
     {
         await AHistory();

@@ -137,7 +137,7 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
     /// </summary>
     public static readonly string EntriesSql = Entries(recordedOnlyWithoutHash: false);
 
-    /// <summary>In a row of <see cref="EntriesSql"/>: whether the event before it in its stream is in the log.</summary>
+    /// <summary>In a row of <see cref="EntriesSql"/>: the event before it in its stream is in the log without a hash.</summary>
     public const int PreviousEventInLogOrdinal = 19;
 
     /// <summary>
@@ -152,8 +152,8 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
         string Recorded(string column) => recordedOnlyWithoutHash ? $"case when h.hash is null then {column} end" : column;
         // The previous event's hash, which only an event without a stored hash needs (to compute its own): looked up for
         // those alone when taking a checkpoint, a second index probe per event otherwise (a third of the statement).
-        // Verifying, it is the hash of the previous event that is in the log, not any hash row left with its number: an
-        // event removed from the middle of its stream, its hash row left behind, breaks the next event's link.
+        // Verifying, an event whose previous one has no hash is told whether that event is in the log (its own break
+        // then says so); an event removed with its hash left is found by its orphaned hash (LogVerifier).
         var previous = recordedOnlyWithoutHash
             ? $"case when h.hash is null then (select p.hash from {S}.{HashChain.Table} p where p.stream_id = e.stream_id and p.version = e.version - 1) end"
             : "p.hash";
@@ -163,10 +163,10 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
                    {Recorded(HashChain.RecordedAtSql("e.timestamp"))},
                    {Recorded("e.tenant_id")}, {Recorded("e.mt_dotnet_type")}, {Recorded("e.user_name")}, {Recorded("e.correlation_id")},
                    {Recorded("e.causation_id")}, {Recorded("e.headers::text")}, {Recorded("e.bdata")}, coalesce(e.is_archived, false), e.id
-                   {(recordedOnlyWithoutHash ? "" : ", pe.seq_id is not null")}
+                   {(recordedOnlyWithoutHash ? "" : $", p.hash is null and exists (select 1 from {S}.mt_events pe where pe.stream_id = e.stream_id and pe.version = e.version - 1)")}
               from {S}.mt_events e
               left join {S}.{HashChain.Table} h on h.seq_id = e.seq_id
-            {(recordedOnlyWithoutHash ? "" : $"left join {S}.mt_events pe on pe.stream_id = e.stream_id and pe.version = e.version - 1 left join {S}.{HashChain.Table} p on p.seq_id = pe.seq_id")}
+            {(recordedOnlyWithoutHash ? "" : $"left join {S}.{HashChain.Table} p on p.stream_id = e.stream_id and p.version = e.version - 1")}
             """;
     }
 
