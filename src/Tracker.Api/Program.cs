@@ -164,7 +164,8 @@ try
     return await app.RunJasperFxCommands(args);
 }
 // Run as its own process (not hosted by a test, which expects the exception itself).
-catch (ConfigurationProblem problem) when (System.Reflection.Assembly.GetEntryAssembly() == typeof(Program).Assembly)
+catch (Exception problem) when (problem is ConfigurationProblem or OptionsValidationException &&
+                                System.Reflection.Assembly.GetEntryAssembly() == typeof(Program).Assembly)
 {
     // A setting the operator must change: the message is the whole answer (a stack trace would bury it).
     await Console.Error.WriteLineAsync($"Tracker.Api cannot start: {problem.Message}");

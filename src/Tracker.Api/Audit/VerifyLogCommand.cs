@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure;
 using JasperFx.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -5,9 +6,9 @@ namespace Tracker.Api.Audit;
 
 /// <summary>`dotnet run -- audit-verify`: recompute the whole log's hash chain; lists every break and exits non-zero if there is one.</summary>
 [Description("Verify the event log's hash chain and report every event that does not match", Name = "audit-verify")]
-public sealed class VerifyLogCommand : JasperFxAsyncCommand<NetCoreInput>
+public sealed class VerifyLogCommand : TrackerCommand<NetCoreInput>
 {
-    public override async Task<bool> Execute(NetCoreInput input)
+    protected override async Task<bool> Run(NetCoreInput input)
     {
         using var host = input.BuildHost();
         var report = await host.Services.GetRequiredService<LogVerifier>().VerifyAll(null, CancellationToken.None);

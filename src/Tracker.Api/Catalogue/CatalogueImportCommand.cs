@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure;
 using JasperFx.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,9 +13,9 @@ public sealed class CatalogueImportInput : NetCoreInput
 /// <summary>`dotnet run -- catalogue-import --path my-coalition.json`: loads (or re-applies) a catalogue into the database.</summary>
 [Description("Import a catalogue of commitments into the database (idempotent; changed entries become revision events)",
     Name = "catalogue-import")]
-public sealed class CatalogueImportCommand : JasperFxAsyncCommand<CatalogueImportInput>
+public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput>
 {
-    public override async Task<bool> Execute(CatalogueImportInput input)
+    protected override async Task<bool> Run(CatalogueImportInput input)
     {
         // The service's own host, on no public port and without the first-start load (Program sets both for this command).
         using var host = input.BuildHost();

@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure;
 using JasperFx.CommandLine;
 
 namespace Tracker.Api.Security;
@@ -19,9 +20,9 @@ public sealed class ApiKeysInput : NetCoreInput
 /// `api-keys revoke --name ingest-bot`; `api-keys list`.
 /// </summary>
 [Description("Create, revoke or list API keys", Name = "api-keys")]
-public sealed class ApiKeysCommand : JasperFxAsyncCommand<ApiKeysInput>
+public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
 {
-    public override async Task<bool> Execute(ApiKeysInput input)
+    protected override async Task<bool> Run(ApiKeysInput input)
     {
         using var host = input.BuildHost();
         var keys = host.Services.GetRequiredService<ApiKeyStore>();

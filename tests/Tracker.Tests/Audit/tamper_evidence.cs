@@ -580,6 +580,24 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_event_whose_type_was_renamed_to_none_the_service_knows_is_a_problem_not_a_500()
+    {
+        await AHistory();
+        var renamed = await SequenceOf(2);
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set type = 'pledge_conjured', mt_dotnet_type = 'Nowhere.Conjured, Nowhere' where seq_id = {renamed}");
+
+        foreach (var url in new[] { $"{Base}/history", "/api/audit/events?after=0" })
+        {
+            var status = (await Api.Scenario(s =>
+            {
+                s.Get.Url(url);
+                s.IgnoreStatusCode();
+            })).Context.Response.StatusCode;
+            status.ShouldNotBe(500, url);
+        }
+    }
+
+    [Fact]
     public async Task a_write_to_a_stream_archived_behind_the_services_back_is_a_problem_saying_so()
     {
         await AHistory();

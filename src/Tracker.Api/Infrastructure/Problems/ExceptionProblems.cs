@@ -160,7 +160,8 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
                     return Failure.LostRace;
                 case PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }:
                     return Failure.Deadlocked;
-                case EventDeserializationFailureException or Marten.Exceptions.EventDeserializationFailureException:
+                case EventDeserializationFailureException or Marten.Exceptions.EventDeserializationFailureException
+                    or UnknownEventTypeException or Marten.Exceptions.UnknownEventTypeException:
                     return Failure.UnreadableEvent;
                 // Marten 9's refusal of an append to an archived stream (JasperFx's own type from Marten 10).
                 case ArchivedStreamException:
