@@ -23,7 +23,11 @@ public sealed record PledgerPledge(string CommitmentKey, string PledgeId, DateOn
 
 /// <summary>A pledger with its totals over every pledge, and one page of its pledges.</summary>
 public sealed record PledgerOverview(string Id, string Name, IReadOnlyList<CurrencyTotals> Totals, double? AverageDaysToFirstDisbursement,
-    int PledgeCount, IReadOnlyList<PledgerPledge> Pledges);
+    int PledgeCount, IReadOnlyList<PledgerPledge> Pledges)
+{
+    /// <summary>The pledger's key, as the list names it (<see cref="Id"/> is the same, kept for clients that read it).</summary>
+    public string Key => Id;
+}
 
 public sealed record PledgerDetail(PledgerOverview Pledger, int Page, int PageSize, long PageCount);
 

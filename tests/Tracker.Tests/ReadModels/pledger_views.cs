@@ -52,6 +52,9 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         var germany = await Pledger("germany");
 
         germany.Name.ShouldBe("Germany");
+        // "key", as the list names it ("id" kept for the clients that read it).
+        var raw = (await Api.Scenario(s => s.Get.Url("/api/pledgers/germany"))).Json().GetProperty("pledger");
+        (raw.GetProperty("key").GetString(), raw.GetProperty("id").GetString()).ShouldBe(("germany", "germany"));
         germany.PledgeCount.ShouldBe(2);
         germany.Totals.ShouldBe([
             new CurrencyTotals("EUR", Pledged: 25_000_000m, Committed: 0m, Disbursed: 10_000_000m, Outstanding: 15_000_000m),
