@@ -22,7 +22,7 @@ public sealed class PoisonEventException : Exception
     private static string Why(Exception inner) => inner switch
     {
         System.Text.Json.JsonException or NotSupportedException or EventDeserializationFailureException
-            or Marten.Exceptions.EventDeserializationFailureException or InvalidCastException =>
+            or Marten.Exceptions.EventDeserializationFailureException or InvalidCastException or NullReferenceException =>
             "its stored body does not have the shape of its type (changed outside the service?); GET /api/audit/verify names the change",
         _ when inner.InnerException is System.Text.Json.JsonException => Why(inner.InnerException),
         _ => inner.Message

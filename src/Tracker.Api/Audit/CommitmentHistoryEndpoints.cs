@@ -1,3 +1,4 @@
+using Tracker.Projections;
 using System.Text.Json;
 using JasperFx.Events;
 using Marten;
@@ -58,9 +59,9 @@ public static class CommitmentHistoryEndpoints
         return Results.Ok(new HistoryPage(entries, window.After, window.Limit, read.Next));
     }
 
-    private static HistoryEntry Entry(IEvent e, string ledgerCurrency) => new((int)e.Version, e.Sequence,
+    private static HistoryEntry Entry(IEvent e, string ledgerCurrency) => DamagedEventException.Guard(e, () => new HistoryEntry((int)e.Version, e.Sequence,
         EventNames.Of(e.Data), e.Timestamp, TrackedEvents.EffectiveOn(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)),
-        e.UserName, e.CorrelationId, TrackedEvents.Reason(e.Data), TrackedEvents.Summary(e.Data, ledgerCurrency), e.Data);
+        e.UserName, e.CorrelationId, TrackedEvents.Reason(e.Data), TrackedEvents.Summary(e.Data, ledgerCurrency), e.Data));
 
     /// <summary>
     /// The history of one stream, each event summarised in the ledger currency the commitment had when it was recorded.
@@ -74,7 +75,8 @@ public static class CommitmentHistoryEndpoints
         await foreach (var e in events)
         {
             if (entries.Count == limit) break;
-            var next = e.Data is CommitmentStated stated ? Commitment.Create(stated) : state!.After(e.Data);
+            var before = state;
+            var next = DamagedEventException.Guard(e, () => e.Data is CommitmentStated stated ? Commitment.Create(stated) : before!.After(e.Data));
             var ledger = (state ?? next).LedgerCurrency;
             state = next;
             if (e.Version <= after) continue;
@@ -103,9 +105,10 @@ public static class CommitmentHistoryEndpoints
         var before = read.Start;
         foreach (var e in read.Events.Take(window.Limit))
         {
-            var then = await Window.Step(before, id, session, e, token) ?? before;
+            var from = before;
+            var then = await Window.Step(from, id, session, e, token) ?? before;
             entries.Add(new ChangelogEntry((int)e.Version, EventNames.Of(e.Data), e.Timestamp, e.UserName,
-                TrackedEvents.Summary(e.Data, (before ?? then)?.LedgerCurrency ?? Commitment.DefaultLedgerCurrency),
+                DamagedEventException.Guard(e, () => TrackedEvents.Summary(e.Data, (from ?? then)?.LedgerCurrency ?? Commitment.DefaultLedgerCurrency)),
                 Diff(Row(before, json.Value.SerializerOptions), Row(then, json.Value.SerializerOptions))));
             before = then;
         }
@@ -177,5 +180,5 @@ internal sealed record Window(CommitmentProgress? Start, IReadOnlyList<IEvent> E
     }
 
     public static async Task<CommitmentProgress?> Step(CommitmentProgress? progress, Guid id, IQuerySession session, IEvent e,
-        CancellationToken token) => await Stepper.EvolveAsync(progress, id, session, e, token);
+        CancellationToken token) => await DamagedEventException.GuardAsync(e, () => Stepper.EvolveAsync(progress, id, session, e, token));
 }

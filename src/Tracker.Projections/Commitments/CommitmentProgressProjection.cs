@@ -103,7 +103,11 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         if (from + events.Count < version) return null;
 
         var progress = checkpoint?.Progress;
-        foreach (var e in events) progress = await Stepper.EvolveAsync(progress, id, session, e, token);
+        foreach (var e in events)
+        {
+            var before = progress;
+            progress = await DamagedEventException.GuardAsync(e, () => Stepper.EvolveAsync(before, id, session, e, token));
+        }
         return progress;
     }
 

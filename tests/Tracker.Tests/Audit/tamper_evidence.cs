@@ -579,6 +579,28 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         (await Verify()).FirstBreak!.Sequence.ShouldBe(broken);
     }
 
+    [Theory]
+    [InlineData("data = '{}'")]
+    [InlineData("type = 'tombstone', data = '{}', mt_dotnet_type = 'Marten.Events.Tombstone, Marten'")]
+    public async Task an_event_that_reads_as_json_but_not_as_its_fact_is_a_problem_naming_it(string change)
+    {
+        await AHistory();
+        var damaged = await SequenceOf(3);
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set {change} where seq_id = {damaged}");
+
+        // (A past version may fold such an event as far as it reads: the verifier names it.)
+        foreach (var url in new[] { $"{Base}/history", $"{Base}/changelog" })
+        {
+            var problem = (await Api.Scenario(s =>
+            {
+                s.Get.Url(url);
+                s.StatusCodeShouldBe(409);
+            })).ReadProblem(409);
+            problem.Type.ShouldBe("https://commitment-tracker.dev/problems/log-damaged", url);
+            problem.Detail.ShouldNotBeNull().ShouldContain($"sequence {damaged}", Case.Sensitive, url);
+        }
+    }
+
     [Fact]
     public async Task an_event_whose_type_was_renamed_to_none_the_service_knows_is_a_problem_not_a_500()
     {

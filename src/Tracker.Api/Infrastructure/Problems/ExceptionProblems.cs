@@ -15,7 +15,9 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken token)
     {
         var problem = Describe(exception, Versions.NamesVersions(context.Request));
-        if (problem.Status >= 500 && problem.Status != StatusCodes.Status503ServiceUnavailable)
+        // A damaged event is logged with its cause: if the log verifies intact, the fault is the service's own.
+        if (problem.Status >= 500 && problem.Status != StatusCodes.Status503ServiceUnavailable ||
+            Classify(exception) == Failure.UnreadableEvent)
         {
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
         }
@@ -86,7 +88,9 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         // Rows changed behind the service's back (nothing it writes does this): the auditor's verification names them.
         Failure.UnreadableEvent => LogDamaged((Unwrap<Marten.Exceptions.EventDeserializationFailureException>(exception) is { } marten
                 ? (marten.Sequence, marten.EventTypeName)
-                : Unwrap<EventDeserializationFailureException>(exception) is { } jasper ? (jasper.Sequence, jasper.EventTypeName) : default) is
+                : Unwrap<EventDeserializationFailureException>(exception) is { } jasper ? (jasper.Sequence, jasper.EventTypeName)
+                : Unwrap<Tracker.Projections.DamagedEventException>(exception) is { } damaged ? (damaged.Sequence, damaged.TypeName)
+                : default) is
             (var sequence and > 0, var type)
             ? $"The event at sequence {sequence}{(type is null ? "" : $" ({type})")} does not read as the kind of event it " +
               "says it is: its stored row was changed outside the service."
@@ -161,7 +165,8 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
                 case PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }:
                     return Failure.Deadlocked;
                 case EventDeserializationFailureException or Marten.Exceptions.EventDeserializationFailureException
-                    or UnknownEventTypeException or Marten.Exceptions.UnknownEventTypeException:
+                    or UnknownEventTypeException or Marten.Exceptions.UnknownEventTypeException
+                    or Tracker.Projections.DamagedEventException:
                     return Failure.UnreadableEvent;
                 // Marten 9's refusal of an append to an archived stream (JasperFx's own type from Marten 10).
                 case ArchivedStreamException:

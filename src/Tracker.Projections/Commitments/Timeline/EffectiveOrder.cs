@@ -35,7 +35,7 @@ public static class EffectiveOrder
     public static DateOnly DateOf(IEvent e, DateOnly statedOn)
     {
         var recordedOn = DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
-        var on = TrackedEvents.EffectiveOn(e.Data, recordedOn) ?? recordedOn;
+        var on = DamagedEventException.Guard(e, () => TrackedEvents.EffectiveOn(e.Data, recordedOn)) ?? recordedOn;
         return on < statedOn ? statedOn : on;
     }
 
