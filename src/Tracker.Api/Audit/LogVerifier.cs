@@ -176,11 +176,14 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             {
                 (null, _) => "the stream's row is gone while its events remain: its writes are refused",
                 (_, null) => "the stream has a row but no events: its events were removed, or the row was added by hand",
+                var (row, last) when row > last =>
+                    $"the stream's row says version {row}, its last event is version {last}: its last events were removed or hidden (as tombstones), or the row was changed by hand; its writes are refused",
                 var (row, last) when row != last =>
-                    $"the stream's row says version {row}, its last event is version {last}: the row was changed by hand, and its writes are refused or misnumbered",
+                    $"the stream's row says version {row}, its last event is version {last}: the row was changed by hand, and its writes are refused",
                 _ => "the stream was archived, which the service never does: its writes are refused"
             };
-            found.Add(new ChainBreak(reader.IsDBNull(3) ? 0 : reader.GetInt64(3), stream, rowVersion ?? lastVersion, null, reason));
+            // Placed at the stream's last event, named by that event's own version (the row's is in the reason).
+            found.Add(new ChainBreak(reader.IsDBNull(3) ? 0 : reader.GetInt64(3), stream, lastVersion ?? rowVersion, null, reason));
         }
     }
 

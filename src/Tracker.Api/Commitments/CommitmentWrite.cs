@@ -89,6 +89,16 @@ public static class CommitmentWrite
     {
         var ifMatch = Versions.TryReadIfMatch(http.Request, out var condition);
         if (stream.Aggregate is null) return NoSuchCommitment.Problem(key);
+        // The stream's row and its model are written in one transaction: a row behind its model was deleted or wound back
+        // outside the service, and a write would fail as a lost race forever or be numbered where no answer could say.
+        // (A row ahead of its model is also what a log imported without its models, or an event the model could not
+        // apply, leaves: those writes go on.)
+        if ((stream.CurrentVersion ?? 0) < stream.Aggregate.Version)
+        {
+            return Results.Problem(ExceptionProblems.LogDamaged(
+                $"The commitment's stream row says version {stream.CurrentVersion ?? 0}, its model version {stream.Aggregate.Version}: " +
+                "the row was changed outside the service, and nothing can be recorded to it until it is put right."));
+        }
         if (ifMatch && !condition.Matches(stream.CurrentVersion ?? 0))
         {
             return Results.Problem(ExceptionProblems.PreconditionFailed());

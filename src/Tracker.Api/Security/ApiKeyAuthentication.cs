@@ -16,8 +16,10 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(Header, out var given)) return AuthenticateResult.NoResult();
+        // Given but empty is a key that is wrong, not no key: a client whose key went missing hears so on a read too. So is
+        // a header given more than once, whatever its values.
+        if (given.Count > 1) return AuthenticateResult.Fail("The X-Api-Key header is given more than once: give one key.");
         var key = given.ToString();
-        // Given but empty is a key that is wrong, not no key: a client whose key went missing hears so on a read too.
         if (key.Length == 0) return AuthenticateResult.Fail("The X-Api-Key header is empty: give a key, or leave the header out.");
 
         var settings = auth.Value;

@@ -619,6 +619,24 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         }
     }
 
+    [Theory]
+    [InlineData("delete from tracker.mt_streams where id = '{0}'")]
+    [InlineData("update tracker.mt_streams set version = 2 where id = '{0}'")]
+    public async Task a_write_to_a_stream_whose_row_was_deleted_or_wound_back_behind_the_services_back_is_refused_as_damage(string change)
+    {
+        await AHistory();
+        await AsSuperuserBehindTheTriggers(string.Format(change, StreamIds.ForCommitment(Goal)));
+
+        var problem = (await Api.Scenario(s =>
+        {
+            s.Post.Json(new { url = "https://example.org/after-the-row-changed", primary = false }).ToUrl($"{Base}/evidence");
+            s.StatusCodeShouldBe(409);
+        })).ReadProblem(409);
+
+        problem.Type.ShouldBe("https://commitment-tracker.dev/problems/log-damaged");
+        problem.Detail.ShouldNotBeNull().ShouldContain("model version 4");
+    }
+
     [Fact]
     public async Task a_write_to_a_stream_archived_behind_the_services_back_is_a_problem_saying_so()
     {
@@ -694,7 +712,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task deleting_a_streams_last_event_and_winding_its_version_back_is_found_even_after_later_appends()
+    public async Task deleting_a_streams_last_event_and_winding_its_version_back_is_found_and_refuses_later_writes()
     {
         await AHistory();
         var last = await SequenceOf(4);
@@ -705,13 +723,13 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
             delete from tracker.mt_events where seq_id = {last};
             update tracker.mt_streams set version = 3 where id = '{StreamIds.ForCommitment(Goal)}'
             """);
-        // Later appends chain cleanly onto the shortened stream ...
-        await Api.Write($"{Base}/evidence", new { url = "https://example.org/after-the-cut", primary = false });
+        // A write finds the row behind the commitment's model (until 2026-12-05 it chained cleanly onto the shortened stream) ...
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/after-the-cut", primary = false }, 409);
 
         var stream = await Verify($"/api/audit/commitments/{Goal}/verify");
         var whole = await Verify();
 
-        stream.Intact.ShouldBeTrue();
+        stream.Intact.ShouldBeTrue(); // ... the stream's own chain and row agree, cut back together ...
         whole.Intact.ShouldBeFalse(); // ... but the checkpoint recorded the event that is gone
         whole.FirstBreak!.Sequence.ShouldBe(last);
         whole.FirstBreak.StreamId.ShouldBe(StreamIds.ForCommitment(Goal));
