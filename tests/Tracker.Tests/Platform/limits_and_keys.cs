@@ -93,6 +93,18 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_api_key_header_given_twice_is_refused_even_beside_a_valid_key()
+    {
+        using var client = Api.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+        request.Headers.TryAddWithoutValidation("X-Api-Key", new[] { TestIdentities.DemoKey(Roles.Viewer), "" });
+
+        using var response = await client.SendAsync(request);
+
+        ((int)response.StatusCode).ShouldBe(401);
+    }
+
+    [Fact]
     public async Task the_command_line_without_a_database_says_which_setting_to_give_in_one_line_not_a_stack_trace()
     {
         var (exitCode, output) = await CommandLine.Run("", "api-keys", "list");
