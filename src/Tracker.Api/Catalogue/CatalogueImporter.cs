@@ -367,8 +367,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var catalogueDeadline = byCatalogue.Deadlines.MaxBy(d => InForceOrder(d.Version));
         var catalogueTargetAt = byCatalogue.Targets.Count == 0 ? 0 : byCatalogue.Targets[^1].Version;
         var catalogueDeadlineAt = byCatalogue.Deadlines.Count == 0 ? 0 : byCatalogue.Deadlines[^1].Version;
-        var newTarget = target is not null && target != catalogueTarget?.Target && target != state.Target &&
-                        !full.Targets.Any(t => t.Version > catalogueTargetAt && t.Target == target) ? target : null;
+        var newTarget = target is not null && !SameTarget(target, catalogueTarget?.Target) && !SameTarget(target, state.Target) &&
+                        !full.Targets.Any(t => t.Version > catalogueTargetAt && SameTarget(t.Target, target)) ? target : null;
         var newDeadline = deadline is not null && deadline != catalogueDeadline?.Deadline && deadline != state.Deadline &&
                           !full.Deadlines.Any(d => d.Version > catalogueDeadlineAt && d.Deadline == deadline) ? deadline : null;
         if (newTarget is not null || newDeadline is not null)
@@ -464,4 +464,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
     /// <summary>Units are one whatever their case, as the write rules compare them.</summary>
     private static bool SameUnit(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>One target, its unit in whatever case: "100 People" is no change from "100 people".</summary>
+    private static bool SameTarget(Target? a, Target? b) =>
+        a is null || b is null ? a == b : a with { Unit = a.Unit?.ToLowerInvariant() } == b with { Unit = b.Unit?.ToLowerInvariant() };
 }

@@ -166,6 +166,7 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         {
             Commitments = original.Commitments.Select(c => c with
             {
+                Target = c.Target is { Unit: not null } counted ? counted with { Unit = counted.Unit.ToUpperInvariant() } : c.Target,
                 Progress = c.Progress?.Select(p => p with
                 {
                     Unit = p.Unit?.ToUpperInvariant(),
