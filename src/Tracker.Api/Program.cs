@@ -168,7 +168,7 @@ catch (Exception problem) when (problem is ConfigurationProblem or OptionsValida
                                 System.Reflection.Assembly.GetEntryAssembly() == typeof(Program).Assembly)
 {
     // A setting the operator must change: the message is the whole answer (a stack trace would bury it).
-    await Console.Error.WriteLineAsync($"Tracker.Api cannot start: {problem.Message}");
+    await ConfigurationProblems.Say(problem);
     return 1;
 }
 

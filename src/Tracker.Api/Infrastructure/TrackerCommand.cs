@@ -17,7 +17,7 @@ public abstract class TrackerCommand<TInput> : JasperFxAsyncCommand<TInput> wher
         }
         catch (Exception problem) when (problem is ConfigurationProblem or OptionsValidationException)
         {
-            await Console.Error.WriteLineAsync($"Tracker.Api cannot start: {problem.Message}");
+            await ConfigurationProblems.Say(problem);
             return false;
         }
     }

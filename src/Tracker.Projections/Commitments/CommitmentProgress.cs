@@ -95,8 +95,13 @@ public readonly record struct ProgressParts(CommitmentState State, LatestReport?
                 if (report.Supersedes(latest))
                 {
                     // The one it supersedes stays the latest of its own unit; this one is newer than any of its unit.
-                    others = [.. others.Where(r => !r.CountsIn(report.Unit) && !r.CountsIn(latest?.Unit)),
-                        .. latest is { Unit: not null } previous && !previous.CountsIn(report.Unit) ? [previous] : Array.Empty<LatestReport>()];
+                    // (A commitment whose counts keep one unit, nearly every one, keeps no list: nothing is allocated.)
+                    var keepsPrevious = latest is { Unit: not null } previous && !previous.CountsIn(report.Unit);
+                    if (others.Count > 0 || keepsPrevious)
+                    {
+                        others = [.. others.Where(r => !r.CountsIn(report.Unit) && !r.CountsIn(latest?.Unit)),
+                            .. keepsPrevious ? [latest!] : Array.Empty<LatestReport>()];
+                    }
                     latest = report;
                 }
                 else if (report.Unit is not null && !report.CountsIn(latest?.Unit) &&
@@ -110,7 +115,8 @@ public readonly record struct ProgressParts(CommitmentState State, LatestReport?
                 assessment = CurrentAssessment.Of(state.Version, assessed);
                 break;
         }
-        return new(state, latest, latestMoney, assessment, others.Count == 0 ? null : [.. others.OrderBy(r => r.Version)]);
+        return new(state, latest, latestMoney, assessment,
+            others.Count == 0 ? null : ReferenceEquals(others, OtherUnits) ? LatestInOtherUnits : [.. others.OrderBy(r => r.Version)]);
     }
 }
 

@@ -20,11 +20,14 @@ public static class RequestValidation
         var bounds = InputBounds.Check(request, clock);
         var failures = bounds.Select(f => new FluentValidation.Results.ValidationFailure(f.Field, $"{f.Field} {f.Message}")).ToList();
         // A value left out is said once, as required: a validator's rule on the same field would say it again in its words.
-        var missing = bounds.Where(f => f.Message.StartsWith("is required", StringComparison.Ordinal)).Select(f => f.Field).ToHashSet();
+        // (Built only when the bounds found something: a valid request, every write's case, allocates nothing for it.)
+        var missing = bounds.Count == 0
+            ? null
+            : bounds.Where(f => f.Message.StartsWith("is required", StringComparison.Ordinal)).Select(f => f.Field).ToHashSet();
         foreach (var validator in validators)
         {
             failures.AddRange((await Run(validator, request, context.RequestAborted)).Errors
-                .Where(e => missing.Count == 0 || !missing.Contains(ToCamelCase(e.PropertyName))));
+                .Where(e => missing is not { Count: > 0 } || !missing.Contains(ToCamelCase(e.PropertyName))));
         }
 
         if (failures.Count == 0) return WolverineContinue.Result();
