@@ -4,12 +4,16 @@ using Tracker.Domain.Commitments;
 
 namespace Tracker.Domain;
 
-/// <summary>How the values inside events read in a summary: dates as ISO days, amounts with thousands separators.</summary>
+/// <summary>How the values inside events read in a summary: dates as ISO days, amounts with thousands separators and every digit.</summary>
 public static class Wording
 {
     public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static string Number(decimal value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Every digit the value has, without trailing zeros: a summary is read by auditors, so a target of 10^-25 is not
+    /// "0", nor 1,234.5678 "1,234.57" (until 2026-12-05 amounts were rounded to two places).
+    /// </summary>
+    public static string Number(decimal value) => value.ToString("#,0.############################", CultureInfo.InvariantCulture);
 
     public static string Money(Money money) => $"{money.Currency} {Number(money.Amount)}";
 

@@ -25,8 +25,13 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
     public Dictionary<string, string[]> Errors(bool versionAllowed = true)
     {
         var errors = new Dictionary<string, string[]>();
-        var given = new object?[] { RecordedAsOf, Version, EffectiveAsOf }.Count(v => v is not null);
-        if (given > 1) errors["recordedAsOf"] = ["Give one of recordedAsOf, version or effectiveAsOf, not several."];
+        // Named after the second of them given, so the field map names only parameters the request sent.
+        var given = new (string Name, object? Value)[] { ("recordedAsOf", RecordedAsOf), ("version", Version), ("effectiveAsOf", EffectiveAsOf) }
+            .Where(p => p.Value is not null).ToList();
+        if (given.Count > 1)
+        {
+            errors[given[1].Name] = [$"Give one of recordedAsOf, version or effectiveAsOf, not several (this request gives {string.Join(" and ", given.Select(p => p.Name))})."];
+        }
         if (Version is < 1) errors["version"] = ["version starts at 1."];
         if (Version is not null && !versionAllowed) errors["version"] = ["version applies to one commitment, not the dashboard."];
         if (RecordedAsOf is { } at && InputBounds.DateProblem(DateOnly.FromDateTime(at.UtcDateTime)) is { } late)

@@ -208,14 +208,16 @@ public static class IatiExport
 
     /// <summary>
     /// Each line of effort's sector code in one export: <see cref="SectorCode"/>, with a digest of the name after it
-    /// where two lines would share one ("Detention and camps" and "detention-and-camps" are two lines, one slug).
-    /// Lines that differ only in case are one line, kept in one spelling.
+    /// where two lines would share one ("Detention and camps" and "detention-and-camps" are two lines, one slug), except
+    /// for the line written as the code itself, which keeps it: a code once published stays the same when another line
+    /// with the same slug is added (until 2026-12-05 "stabilisation" became "stabilisation-75f9d066" once a line
+    /// "stabilisation!" was recorded). Lines that differ only in case are one line, kept in one spelling.
     /// </summary>
     public static IReadOnlyDictionary<string, string> SectorCodes(IEnumerable<string> linesOfEffort) =>
         linesOfEffort.Distinct(StringComparer.Ordinal).GroupBy(SectorCode, StringComparer.Ordinal)
             .SelectMany(shared => shared.Count() == 1
                 ? shared.Select(line => (line, shared.Key))
-                : shared.Select(line => (line, $"{shared.Key}-{Digest(line)[..8]}")))
+                : shared.Select(line => (line, line == shared.Key ? shared.Key : $"{shared.Key}-{Digest(line)[..8]}")))
             .ToDictionary(x => x.line, x => x.Item2, StringComparer.Ordinal);
 
     private static string Digest(string text) =>

@@ -7,12 +7,12 @@ using Tracker.Projections.Commitments.Pledges;
 namespace Tracker.Api.Infrastructure;
 
 /// <summary>
-/// A database written by a tracker older than the bounded progress model holds models that carried the whole history
-/// and no decision state, and a write to them would find no state to decide against; one written before pledges had
-/// ledger rows of their own has states that keep every pledge and no pledge rows; one written before 2026-12-05 has
-/// targets and deadlines that do not say when they took effect, and no earlier due dates recorded passed. Before the
-/// service takes requests,
-/// if any commitment lacks its model or has one of an old shape (or its columns for the list and the dashboard are
+/// A model kept by older rules than today's (<see cref="CommitmentProgress.CurrentShape"/>) gives another value than the
+/// same events give now: one from before the bounded progress model carried the whole history and no decision state
+/// (a write would find no state to decide against), one from before pledges had ledger rows of their own kept every
+/// pledge, one from before 2026-12-05 has targets and deadlines that do not say when they took effect, or no latest
+/// count in a unit other than the latest report's. Before the service takes requests,
+/// if any commitment lacks its model or has one of an older shape (or its columns for the list and the dashboard are
 /// empty, should a migration not have filled them from the documents), Marten's own rebuild builds every model and
 /// every pledge ledger from the log (a few seconds for the seed catalogue); pledge rows stored before they carried the
 /// pledger's and the commitment's keys (which the pledger views read) are rebuilt the same way. One node at a time: the others wait on the same advisory lock and then find
@@ -55,14 +55,8 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             await using var count = new NpgsqlCommand($"""
                 select count(*) from {TrackerDatabase.Schema}.mt_streams s
                  where not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress p
-                                    where p.id = s.id and p.data ? 'State' and p.data -> 'State' ? 'Totals'
-                                      and p.money_pledged is not null
-                                      -- Targets and deadlines dated, and the due dates recorded passed kept (2026-12-05).
-                                      and p.data -> 'State' ? 'EarlierDueDatesPassed'
-                                      and not jsonb_path_exists(p.data -> 'State',
-                                            '$.Targets[*] ? (!(exists(@.From)) || @.From == null)')
-                                      and not jsonb_path_exists(p.data -> 'State',
-                                            '$.Deadlines[*] ? (!(exists(@.From)) || @.From == null)'))
+                                    where p.id = s.id and p.money_pledged is not null
+                                      and p.data -> 'Shape' = '{CommitmentProgress.CurrentShape}'::jsonb)
                    and exists (select 1 from {TrackerDatabase.Schema}.mt_events e
                                 where e.stream_id = s.id and e.type = 'commitment_stated');
                 select count(*) from (select 1 from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow

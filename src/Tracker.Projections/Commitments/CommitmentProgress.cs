@@ -127,6 +127,18 @@ public readonly record struct ProgressParts(CommitmentState State, LatestReport?
 /// </summary>
 public sealed record CommitmentProgress
 {
+    /// <summary>
+    /// The rules today's models are kept by. Raised whenever a change would give a stored model another value from the
+    /// same events, so that every model of an older one is built again from the log at start (ProgressModelUpgrade) and
+    /// an effective timeline refolds from its statement rather than continue from one (EffectiveTimelineProjection).
+    /// 1: targets and deadlines dated, and the due dates recorded passed kept (2026-12-05); 2: the latest count in each
+    /// unit other than the latest report's kept (2026-12-05).
+    /// </summary>
+    public const int CurrentShape = 2;
+
+    /// <summary>The rules this model was kept by (<see cref="CurrentShape"/>); 0 for one stored before models said.</summary>
+    public int Shape { get; init; }
+
     public Guid Id { get; init; }
     public required string Key { get; init; }
     public required int Version { get; init; }
@@ -207,6 +219,7 @@ public sealed record CommitmentProgress
         var money = new MoneyByStage(pledges.Pledged, pledges.Committed, pledges.Disbursed);
         return new CommitmentProgress
         {
+            Shape = CurrentShape,
             Id = id,
             Key = state.Key,
             Version = state.Version,

@@ -197,7 +197,7 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
     }
 
     [Theory]
-    [InlineData("?version=2&effectiveAsOf=2024-10-01", "recordedAsOf")]
+    [InlineData("?version=2&effectiveAsOf=2024-10-01", "effectiveAsOf")]
     [InlineData("?version=0", "version")]
     public async Task two_pasts_at_once_or_a_version_below_one_is_a_400(string query, string field)
     {

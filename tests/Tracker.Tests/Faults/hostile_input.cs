@@ -140,6 +140,12 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             unread.Text.ShouldNotContain("9223372036854775807");
         }
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}?effectiveAsOf=9999-12-31"), 400, "effectiveAsOf");
+
+        // Two pasts at once: the field map names only parameters the request sent.
+        var both = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version=2&effectiveAsOf=2022-01-01");
+        ShouldBeAProblemNaming(both, 400, "effectiveAsOf");
+        both.Body.GetProperty("errors").TryGetProperty("recordedAsOf", out _).ShouldBeFalse();
+        both.Text.ShouldContain("this request gives version and effectiveAsOf");
     }
 
     [Fact]

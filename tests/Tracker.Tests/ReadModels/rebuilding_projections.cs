@@ -9,6 +9,7 @@ using Tracker.Api.Infrastructure;
 using Tracker.Tests.Faults;
 using Tracker.Api.Pledgers;
 using Tracker.Tests.Commitments;
+using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
@@ -83,9 +84,9 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
         await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(10_000_000m));
         var before = (await StoredModels())["mt_doc_commitmentprogress"];
-        // The shape an older tracker stored: the whole history under Detail, no State.
+        // The shape an older tracker stored: the whole history under Detail, no State (and no Shape: models did not say).
         await using (var age = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
-                         "update tracker.mt_doc_commitmentprogress set data = data - 'State' || '{\"Detail\": {}}'"))
+                         "update tracker.mt_doc_commitmentprogress set data = data - 'State' - 'Shape' || '{\"Detail\": {}}'"))
         {
             (await age.ExecuteNonQueryAsync()).ShouldBe(1);
         }
@@ -111,7 +112,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         // What a tracker before 2026-12-05 stored: deadlines without the day they took effect, no earlier passed due dates.
         await using (var age = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
                          update tracker.mt_doc_commitmentprogress
-                            set data = jsonb_set(data #- '{State,EarlierDueDatesPassed}', '{State,Deadlines}',
+                            set data = jsonb_set((data #- '{State,EarlierDueDatesPassed}') - 'Shape', '{State,Deadlines}',
                                 (select jsonb_agg(d - 'From') from jsonb_array_elements(data -> 'State' -> 'Deadlines') d))
                          """))
         {
@@ -126,6 +127,68 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_model_and_a_timeline_kept_before_counts_in_other_units_were_kept_measure_the_target_again_by_its_own_unit()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = "fewer-camps", title = "Fewer camps", kind = "quantitative", lineOfEffort = "detention-and-camps",
+            actors = new[] { "coalition" }, target = new { amount = 100, unit = "camps", baseline = 200 },
+            statedIn = new { documentKey = "washington-2024", quote = "reduce the number of camps" }
+        }, 201);
+        object Count(decimal figure, string unit, string asOf) => new { figure, unit, comparator = "exactly", asOf, source = Source };
+        await Api.Write("/api/commitments/fewer-camps/progress", Count(150, "camps", "2024-09-30"));
+        await Api.Write("/api/commitments/fewer-camps/revisions", new
+        {
+            target = new { amount = 50, unit = "sites", baseline = 100 }, reason = "counted by site", source = Source
+        });
+        await Api.Write("/api/commitments/fewer-camps/progress", Count(80, "sites", "2024-09-15"));
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var today = $"{DateTime.UtcNow:yyyy-MM-dd}";
+        async Task<decimal?> Fraction(string query = "")
+        {
+            var progress = (await Api.Scenario(s => s.Get.Url("/api/commitments/fewer-camps" + query))).Json().GetProperty("progress");
+            return progress.TryGetProperty("fraction", out var fraction) ? fraction.GetDecimal() : null;
+        }
+        (await Fraction()).ShouldBe(0.4m);
+        (await Fraction($"?effectiveAsOf={today}")).ShouldBe(0.4m);
+        var before = await StoredModels();
+
+        // What a tracker before the other units' counts were kept stored: no shape, no other units, and so no measure of
+        // the sites (the latest report counts camps), in the model and in the timeline's days.
+        var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        const string aged = "- 'Shape' - 'LatestInOtherUnits' || '{\"Progress\": {\"Fraction\": null, \"Basis\": \"none\", \"DisbursedFraction\": null}}'";
+        await using (var age = dataSource.CreateCommand($"""
+                         update tracker.mt_doc_commitmentprogress set data = data {aged}, progress_fraction = null;
+                         update tracker.commitment_days set keyframe = keyframe {aged} where keyframe is not null;
+                         update tracker.commitment_days set fraction = null;
+                         """))
+        {
+            await age.ExecuteNonQueryAsync();
+        }
+        (await Fraction($"?effectiveAsOf={today}")).ShouldBeNull();
+
+        // At start: the model is built again from the log.
+        var upgrade = Api.Services.GetRequiredService<ProgressModelUpgrade>();
+        (await upgrade.Run(CancellationToken.None)).ShouldBe(1);
+        (await StoredModels())["mt_doc_commitmentprogress"].ShouldBe(before["mt_doc_commitmentprogress"]);
+        (await Fraction()).ShouldBe(0.4m);
+        (await upgrade.Run(CancellationToken.None)).ShouldBe(0);
+
+        // The timeline, met by a node that has not kept its last day in memory (a restart), folds from the statement
+        // rather than carry the old rules on.
+        var store = Api.Services.GetRequiredService<Marten.IDocumentStore>();
+        await using (var session = store.LightweightSession())
+        {
+            var events = await session.Events.FetchStreamAsync(Tracker.Domain.StreamIds.ForCommitment("fewer-camps"));
+            await new Tracker.Projections.Commitments.Timeline.EffectiveTimelineProjection().ApplyAsync(session, [events[^1]], CancellationToken.None);
+            await session.SaveChangesAsync();
+        }
+        (await StoredModels())["commitment_days"].ShouldBe(before["commitment_days"]);
+        (await Fraction($"?effectiveAsOf={today}")).ShouldBe(0.4m);
+    }
+
+    [Fact]
     public async Task a_database_from_before_pledge_ledger_rows_gets_them_built_from_the_log_before_writes()
     {
         await Api.StatedTheStabilisationGoal();
@@ -136,7 +199,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
         await using (var age = dataSource.CreateCommand("""
                          update tracker.mt_doc_commitmentprogress p
-                            set data = jsonb_set(p.data #- '{State,Totals}', '{State,Pledges}',
+                            set data = jsonb_set((p.data #- '{State,Totals}') - 'Shape', '{State,Pledges}',
                                 (select jsonb_agg(r.data -> 'Ledger') from tracker.mt_doc_pledgeledgerrow r where r.stream_id = p.id));
                          delete from tracker.mt_doc_pledgeledgerrow;
                          """))

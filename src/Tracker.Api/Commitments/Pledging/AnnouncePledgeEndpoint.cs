@@ -33,6 +33,11 @@ public sealed record AnnouncePledgeRequest(
         public Validator()
         {
             RuleFor(x => x.PledgeId).Must(Keys.IsSlug).When(x => x.PledgeId is not null).WithMessage(Keys.SlugRule);
+            // A number past the last one counts as none, so its leading zeros could not be told from another pledge's.
+            RuleFor(x => x.PledgeId).Must(id => AnnouncePledge.NumberedStem(id!) is null || AnnouncePledge.NumberOf(id!) is not null)
+                .When(x => x.PledgeId is not null && Keys.IsSlug(x.PledgeId))
+                .WithMessage("pledgeId ends in a number beyond 9,223,372,036,854,775,807, the highest a pledge is numbered with; " +
+                             "give a smaller number, or an id that does not end in one.");
             RuleFor(x => x.Pledger).NotEmpty().MaximumLength(200);
             RuleFor(x => x.Pledger).Must(name => !Slug.LosesLetters(name)).When(x => !string.IsNullOrWhiteSpace(x.Pledger))
                 .WithMessage("pledger must be written in Latin letters or digits (accents are fine: 'Türkiye', 'Côte d'Ivoire'); " +

@@ -75,7 +75,8 @@ public static class InputBounds
     /// </summary>
     private static string? FutureProblem(object value, TimeProvider clock) =>
         value is DateOnly date && DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime) is var today && date > today.AddDays(1)
-            ? $"must not be later than today ({today:yyyy-MM-dd}, UTC): it is the day this happened."
+            ? $"must not be later than today: it is the day this happened ({today.AddDays(1):yyyy-MM-dd} at the latest, the " +
+              $"date already in the time zones furthest ahead; it is {today:yyyy-MM-dd} in UTC)."
             : null;
 
     public static string? DateProblem(DateOnly date) =>

@@ -50,7 +50,8 @@ public sealed class EffectiveTimelineProjection : IProjection
     {
         var through = (int)added[^1].Version;
         // A day counts at least one fact; none is a timeline kept before facts had rows of their own, not yet filled at
-        // start (TimelineFactsBackfill): folded whole, which writes its facts.
+        // start (TimelineFactsBackfill): folded whole, which writes its facts. (So is one whose keyframe was kept by older
+        // rules: TimelineDays.Heads gives it no model.)
         if (head?.Model is null || head.Facts == 0)
         {
             // The statement itself (a new commitment, or a rebuild from the start), or a stream the timeline has not
@@ -99,7 +100,8 @@ public sealed class EffectiveTimelineProjection : IProjection
         // A keyframe where the count of facts restarts (not the last day's, which only stands in until the next day), so
         // the days refolded from it keep the keyframes a fold from the statement would place.
         var keyframe = await days.KeyframeBefore(id, earliest, token);
-        if (keyframe is null)
+        // (A keyframe kept by older rules would carry them on into the days refolded from it.)
+        if (keyframe is null || keyframe.Progress.Shape < CommitmentProgress.CurrentShape)
         {
             await FoldWholeStream(days, session, id, through, unapplied, token);
             return;
