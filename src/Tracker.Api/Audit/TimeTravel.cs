@@ -24,20 +24,21 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
 
     public Dictionary<string, string[]> Errors(bool versionAllowed = true)
     {
-        var errors = new Dictionary<string, string[]>();
-        // Named after the second of them given, so the field map names only parameters the request sent.
+        var errors = new Dictionary<string, List<string>>();
+        void Add(string name, string message) => (errors.TryGetValue(name, out var said) ? said : errors[name] = []).Add(message);
+        // Named after the second of them given (in this order), so the field map names only parameters the request sent.
         var given = new (string Name, object? Value)[] { ("recordedAsOf", RecordedAsOf), ("version", Version), ("effectiveAsOf", EffectiveAsOf) }
             .Where(p => p.Value is not null).ToList();
         if (given.Count > 1)
         {
-            errors[given[1].Name] = [$"Give one of recordedAsOf, version or effectiveAsOf, not several (this request gives {string.Join(" and ", given.Select(p => p.Name))})."];
+            Add(given[1].Name, $"Give one of recordedAsOf, version or effectiveAsOf, not several (this request gives {string.Join(" and ", given.Select(p => p.Name))}).");
         }
-        if (Version is < 1) errors["version"] = ["version starts at 1."];
-        if (Version is not null && !versionAllowed) errors["version"] = ["version applies to one commitment, not the dashboard."];
+        if (Version is < 1) Add("version", "version starts at 1.");
+        if (Version is not null && !versionAllowed) Add("version", "version applies to one commitment, not the dashboard.");
         if (RecordedAsOf is { } at && InputBounds.DateProblem(DateOnly.FromDateTime(at.UtcDateTime)) is { } late)
-            errors["recordedAsOf"] = [$"recordedAsOf {late}"];
-        if (EffectiveAsOf is { } on && InputBounds.DateProblem(on) is { } far) errors["effectiveAsOf"] = [$"effectiveAsOf {far}"];
-        return errors;
+            Add("recordedAsOf", $"recordedAsOf {late}");
+        if (EffectiveAsOf is { } on && InputBounds.DateProblem(on) is { } far) Add("effectiveAsOf", $"effectiveAsOf {far}");
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
 
     /// <summary>Says in a response header which past a body shows.</summary>

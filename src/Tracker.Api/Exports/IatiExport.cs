@@ -207,18 +207,17 @@ public static class IatiExport
         : Slug.From(lineOfEffort);
 
     /// <summary>
-    /// Each line of effort's sector code in one export: <see cref="SectorCode"/>, with a digest of the name after it
-    /// where two lines would share one ("Detention and camps" and "detention-and-camps" are two lines, one slug), except
-    /// for the line written as the code itself, which keeps it: a code once published stays the same when another line
-    /// with the same slug is added (until 2026-12-05 "stabilisation" became "stabilisation-75f9d066" once a line
-    /// "stabilisation!" was recorded). Lines that differ only in case are one line, kept in one spelling.
+    /// Each line of effort's sector code in one export: <see cref="SectorCode"/> for a line written as its code
+    /// ("detention-and-camps"), and for any other the code with a digest of the name after it ("Detention and camps"),
+    /// so two lines one slug would join keep a code each, and a line's code depends on its name alone: a line recorded
+    /// later changes no code already published (until 2026-12-05 a line got the digest only once another shared its
+    /// slug, and "stabilisation" became "stabilisation-75f9d066" when "stabilisation!" was recorded).
     /// </summary>
     public static IReadOnlyDictionary<string, string> SectorCodes(IEnumerable<string> linesOfEffort) =>
-        linesOfEffort.Distinct(StringComparer.Ordinal).GroupBy(SectorCode, StringComparer.Ordinal)
-            .SelectMany(shared => shared.Count() == 1
-                ? shared.Select(line => (line, shared.Key))
-                : shared.Select(line => (line, line == shared.Key ? shared.Key : $"{shared.Key}-{Digest(line)[..8]}")))
-            .ToDictionary(x => x.line, x => x.Item2, StringComparer.Ordinal);
+        linesOfEffort.Distinct(StringComparer.Ordinal)
+            .ToDictionary(line => line, line => SectorCode(line) is var code && (line == code || code.StartsWith("loe-", StringComparison.Ordinal))
+                ? code
+                : $"{code}-{Digest(line)[..8]}", StringComparer.Ordinal);
 
     private static string Digest(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];

@@ -56,7 +56,9 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 select count(*) from {TrackerDatabase.Schema}.mt_streams s
                  where not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_commitmentprogress p
                                     where p.id = s.id and p.money_pledged is not null
-                                      and p.data -> 'Shape' = '{CommitmentProgress.CurrentShape}'::jsonb)
+                                      -- A later build's shape counts as today's: a node of this build starting beside
+                                      -- it must not build its models again by older rules.
+                                      and (p.data ->> 'Shape')::int >= {CommitmentProgress.CurrentShape})
                    and exists (select 1 from {TrackerDatabase.Schema}.mt_events e
                                 where e.stream_id = s.id and e.type = 'commitment_stated');
                 select count(*) from (select 1 from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow

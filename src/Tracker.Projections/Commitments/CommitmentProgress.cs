@@ -201,25 +201,27 @@ public sealed record CommitmentProgress
     /// <summary>The model of a commitment just stated.</summary>
     public static CommitmentProgress Started(Guid id, CommitmentStated e, DateTimeOffset changedAt) =>
         Summarised(id, e.Title, e.LineOfEffort, e.Actors, e.StatedIn,
-            new ProgressParts(CommitmentState.Stated(e) with { Id = id }, null, null, null), changedAt);
+            new ProgressParts(CommitmentState.Stated(e) with { Id = id }, null, null, null), changedAt, CurrentShape);
 
     /// <summary>What a step of the log changes: the state, the latest reports and the assessment in force.</summary>
     [JsonIgnore]
     public ProgressParts Parts => new(State, LatestReport, LatestMoneyReport, Assessment, LatestInOtherUnits);
 
     /// <summary>This model with the parts a step changed; the rest (progress, money, counts) summarised from them.</summary>
+    /// <remarks>It keeps this model's <see cref="Shape"/>: a model kept by older rules stays marked so however often it is stepped
+    /// (by a node still running them, during a rolling upgrade), so the next start builds it again.</remarks>
     public CommitmentProgress With(ProgressParts parts, DateTimeOffset changedAt) =>
-        Summarised(Id, Title, LineOfEffort, Actors, StatedIn, parts, changedAt);
+        Summarised(Id, Title, LineOfEffort, Actors, StatedIn, parts, changedAt, Shape);
 
     private static CommitmentProgress Summarised(Guid id, string title, string lineOfEffort, IReadOnlyList<string> actors,
-        Provenance statedIn, ProgressParts parts, DateTimeOffset changedAt)
+        Provenance statedIn, ProgressParts parts, DateTimeOffset changedAt, int shape)
     {
         var (state, latest, latestMoney, assessment) = (parts.State, parts.Latest, parts.LatestMoney, parts.Assessment);
         var pledges = state.PledgeSums;
         var money = new MoneyByStage(pledges.Pledged, pledges.Committed, pledges.Disbursed);
         return new CommitmentProgress
         {
-            Shape = CurrentShape,
+            Shape = shape,
             Id = id,
             Key = state.Key,
             Version = state.Version,

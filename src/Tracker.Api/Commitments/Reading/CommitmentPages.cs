@@ -36,7 +36,7 @@ public static class CommitmentPages
     private static readonly string[] TimelineTypes =
         ["commitment_stated", "commitment_restated", "progress_reported", "status_assessed", "evidence_attached"];
 
-    /// <summary>A commitment's pledges in the order they were announced, a page at a time (50 unless given, at most 500).</summary>
+    /// <summary>A commitment's pledges in the order they were recorded (announced to the tracker), a page at a time (50 unless given, at most 500).</summary>
     [WolverineGet("/api/commitments/{key}/pledges", Name = "GetCommitmentPledges")]
     [EndpointSummary("A commitment's pledges with their committed and disbursed totals, a page at a time")]
     [Tags("Pledges")]

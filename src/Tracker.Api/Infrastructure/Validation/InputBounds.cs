@@ -75,8 +75,8 @@ public static class InputBounds
     /// </summary>
     private static string? FutureProblem(object value, TimeProvider clock) =>
         value is DateOnly date && DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime) is var today && date > today.AddDays(1)
-            ? $"must not be later than today: it is the day this happened ({today.AddDays(1):yyyy-MM-dd} at the latest, the " +
-              $"date already in the time zones furthest ahead; it is {today:yyyy-MM-dd} in UTC)."
+            ? $"must not be later than today: it is the day this happened ({today.AddDays(1):yyyy-MM-dd} at the latest, " +
+              $"a day's grace on {today:yyyy-MM-dd} in UTC for time zones ahead of it)."
             : null;
 
     public static string? DateProblem(DateOnly date) =>

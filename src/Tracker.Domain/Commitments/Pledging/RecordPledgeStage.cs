@@ -21,7 +21,7 @@ public static class RecordPledgeStage
         if (amount.Amount > remaining)
         {
             return new RuleViolation("stage-exceeds-pledge",
-                $"Pledge '{pledge.PledgeId}' has {pledge.Currency} {remaining:#,0.##} left to be " +
+                $"Pledge '{pledge.PledgeId}' has {pledge.Currency} {Wording.Number(remaining)} left to be " +
                 $"{stage.ToString().ToLowerInvariant()} of {pledge.Amount}; {amount} is more. Revise the pledge first.");
         }
 

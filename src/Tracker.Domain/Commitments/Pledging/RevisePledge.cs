@@ -31,7 +31,7 @@ public static class RevisePledge
         if (newAmount.Amount < floor)
         {
             return new RuleViolation("revision-below-stages",
-                $"Pledge '{pledge.PledgeId}' already has {pledge.Currency} {floor:#,0.##} committed or disbursed; " +
+                $"Pledge '{pledge.PledgeId}' already has {pledge.Currency} {Wording.Number(floor)} committed or disbursed; " +
                 $"it cannot be revised to {newAmount}.");
         }
 

@@ -61,8 +61,8 @@ public static class CorrectEvent
             if (revised.MostStaged > restored)
             {
                 return new RuleViolation("stages-exceed-restored-pledge",
-                    $"Reversing this revision would restore pledge '{revised.PledgeId}' to {revised.Currency} {restored:#,0.##}, " +
-                    $"below the {revised.Currency} {revised.MostStaged:#,0.##} already committed or disbursed; correct those stages first.",
+                    $"Reversing this revision would restore pledge '{revised.PledgeId}' to {revised.Currency} {Wording.Number(restored)}, " +
+                    $"below the {revised.Currency} {Wording.Number(revised.MostStaged)} already committed or disbursed; correct those stages first.",
                     ViolationKind.Conflict);
             }
             retraction = revision with

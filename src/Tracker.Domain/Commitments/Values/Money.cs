@@ -3,5 +3,5 @@ namespace Tracker.Domain.Commitments;
 /// <summary>An amount in an ISO 4217 currency. Decimal, never floating point.</summary>
 public sealed record Money(decimal Amount, string Currency)
 {
-    public override string ToString() => $"{Currency} {Amount:#,0.##}";
+    public override string ToString() => $"{Currency} {Wording.Number(Amount)}";
 }

@@ -215,11 +215,9 @@ public sealed class TimelineDays(IQuerySession session)
               select (select version from {_streams} where id = ?) as "StreamVersion",
                      (select through_version from {_table} where stream_id = ? order by "on" desc limit 1) as "ThroughVersion",
                      (select row from {_table} where stream_id = ? and "on" <= ? order by "on" desc limit 1) as "Row",
-                     -- Without trailing zeros, as the other reads write the same figures (a sum's scale is its widest term's).
-                     coalesce((select jsonb_agg(jsonb_build_object('On', "on", 'Fraction', trim_scale(fraction), 'Money', jsonb_build_object(
-                                 'Pledged', trim_scale(money_pledged), 'Committed', trim_scale(money_committed),
-                                 'Disbursed', trim_scale(money_disbursed)),
-                                 'Reported', trim_scale(reported), 'Status', status) order by "on")
+                     coalesce((select jsonb_agg(jsonb_build_object('On', "on", 'Fraction', fraction, 'Money', jsonb_build_object(
+                                 'Pledged', money_pledged, 'Committed', money_committed, 'Disbursed', money_disbursed),
+                                 'Reported', reported, 'Status', status) order by "on")
                                  from {_table} where stream_id = ? and "on" <= ?), '[]') as "Points") x
             """, token, id, id, id, until ?? DateOnly.MaxValue, id, until ?? DateOnly.MaxValue)).Single();
         if (stored.StreamVersion is null) return null;

@@ -133,4 +133,16 @@ public sealed class what_each_event_says_about_itself
         TrackedEvents.Summary(new SourceDocumentRegistered("rome-2021", "Rome communiqué", new DateOnly(2021, 6, 28), "Rome",
             "communique", null, true), "USD").ShouldBe("Document 'rome-2021' registered: Rome communiqué (2021-06-28, primary)");
     }
+
+    [Fact]
+    public void an_amount_reads_with_every_digit_it_has_so_a_summary_never_shows_a_value_it_does_not_hold()
+    {
+        TrackedEvents.Summary(new CommitmentStated("tiny", "A tiny goal", CommitmentKind.Financial, "stabilisation", ["coalition"],
+                new Target(0.0000000000000000000000001m, "USD", null), null, new Provenance("washington-2024", null, "q"),
+                new DateOnly(2024, 9, 30)), "USD")
+            .ShouldContain("target USD 0.0000000000000000000000001");
+        TrackedEvents.Summary(new PledgeAnnounced("k", "japan-1", "Japan", new Money(1_234.5678m, "USD"), new DateOnly(2024, 10, 2),
+            null, 1_234.5678m, Undated), "USD").ShouldStartWith("Japan pledged USD 1,234.5678");
+        new Money(1_000.50m, "EUR").ToString().ShouldBe("EUR 1,000.5");
+    }
 }
