@@ -74,7 +74,8 @@ public sealed class exported_csv_cells(TrackerApp app) : TrackerTest(app)
         }, 201);
         await Api.Write($"/api/commitments/{Goal}/pledges/cmd-land-1/revisions", new
         {
-            amount = new { amount = 6_000_000m, currency = "USD" }, reason = "\uFF0D1 then \uFF0B2", source = Source
+            amount = new { amount = 6_000_000m, currency = "USD" }, reason = "\uFF0D1 then \uFF0B2",
+            source = new { url = "https://example.org/revised", primary = false }
         });
         await AnEventOfAnOlderVersionRecordedBy(actor: "@SUM(1+1)", correlationId: "=HYPERLINK(\"https://evil.example\")");
 

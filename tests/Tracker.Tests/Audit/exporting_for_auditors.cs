@@ -23,8 +23,9 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
         await Api.Write($"{Base}/pledges/germany-1/revisions", new
         {
+            // A source without a day that cites no document: dated the day it is recorded.
             amount = new { amount = 30_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.09m, on = "2025-01-10" },
-            reason = "topped up, \"with thanks\"", source = Source
+            reason = "topped up, \"with thanks\"", source = new { url = "https://example.org/top-up", primary = false }
         });
         await Api.Write($"{Base}/pledges/germany-1/stages", new
         {
@@ -94,7 +95,7 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
         cut[3].ShouldBe("revised");
         cut[6].ShouldBe(today);
         (cut[12], cut[13], cut[14]).ShouldBe(("", "https://example.org/cut", "false"));
-        // A revision whose source gives no day is dated the day it was recorded, as the history dates it.
+        // A revision whose source gives no day and cites no document is dated the day it was recorded, as the history dates it.
         var topped = lines.Single(l => l.Contains("topped up")).Split(',');
         await using var session = Store.LightweightSession();
         var recorded = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal)))

@@ -9,6 +9,7 @@ using Tracker.Api.Commitments.Pledging;
 using Tracker.Api.Commitments.Reporting;
 using Tracker.Api.Commitments.Revising;
 using Tracker.Api.Commitments.Assessing;
+using Tracker.Projections.Documents;
 
 namespace Tracker.Tests.Commitments;
 
@@ -71,7 +72,8 @@ public sealed class deciding_without_a_host
         var deadline = new Deadline(new DateOnly(2026, 6, 1), DeadlinePrecision.Month);
 
         var (answer, appended, scheduled) = ReviseCommitmentEndpoint.Post(
-            new ReviseCommitmentRequest(null, deadline, "extended at the 2025 ministerial", Communique), goal, Clock);
+            new ReviseCommitmentRequest(null, deadline, "extended at the 2025 ministerial", Communique), goal,
+            new CitedDocument(Washington2024), Clock);
 
         appended.Events.ShouldHaveSingleItem().ShouldBeOfType<DeadlineRevised>().NewDeadline.ShouldBe(deadline);
         answer.ShouldBeOfType<WriteAccepted>().Body.ShouldBeOfType<Recorded>().Events.ShouldBe(["deadline-revised"]);
@@ -94,5 +96,32 @@ public sealed class deciding_without_a_host
         state.Deadlines[^1].ShouldBe(new InForce<Deadline>(goal.Version + 1, extended, new DateOnly(2025, 12, 31)));
         state.DeadlineOn(new DateOnly(2025, 12, 30)).ShouldBeNull();
         state.Deadline.ShouldBe(extended);
+    }
+
+    private static readonly DocumentView Washington2024 = new(StreamIds.ForDocument("washington-2024"), "washington-2024",
+        "Washington communiqué", new DateOnly(2024, 9, 30), "Washington", "communique", null, true, DateTimeOffset.UnixEpoch, 1);
+
+    [Fact]
+    public void a_revision_whose_source_cites_a_document_without_a_day_of_its_own_takes_effect_on_the_documents_day()
+    {
+        var goal = Given.StabilisationGoal();
+        var extended = new Deadline(new DateOnly(2027, 6, 1), DeadlinePrecision.Month);
+
+        var (_, appended, _) = ReviseCommitmentEndpoint.Post(
+            new ReviseCommitmentRequest(null, extended, "extended", Communique), goal, new CitedDocument(Washington2024), Clock);
+        appended.Events.ShouldHaveSingleItem().ShouldBeOfType<DeadlineRevised>().Source.On.ShouldBe(new DateOnly(2024, 9, 30));
+
+        // A day of its own wins; a document dated only to its month gives none, so the source must.
+        var dated = Communique with { On = new DateOnly(2025, 3, 1) };
+        var (_, own, _) = ReviseCommitmentEndpoint.Post(
+            new ReviseCommitmentRequest(null, extended, "extended", dated), goal, new CitedDocument(null), Clock);
+        own.Events.ShouldHaveSingleItem().ShouldBeOfType<DeadlineRevised>().Source.On.ShouldBe(new DateOnly(2025, 3, 1));
+        var (refused, none, _) = ReviseCommitmentEndpoint.Post(
+            new ReviseCommitmentRequest(null, extended, "extended", Communique), goal,
+            new CitedDocument(Washington2024 with { PublishedPrecision = Tracker.Domain.Documents.DatePrecision.Month }), Clock);
+        none.Events.ShouldBeEmpty();
+        var problem = refused.ShouldBeOfType<ProblemHttpResult>().ProblemDetails;
+        problem.Extensions["rule"].ShouldBe("document-day-unknown");
+        problem.Detail.ShouldNotBeNull().ShouldContain("source.on");
     }
 }

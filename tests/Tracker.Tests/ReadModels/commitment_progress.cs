@@ -170,7 +170,8 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{camps}/progress", Count(150, "camps", "2024-09-30"));                 // version 2
         await Api.Write($"{camps}/revisions", new
         {
-            target = new { amount = 50, unit = "sites", baseline = 100 }, reason = "counted by site", source = Source
+            target = new { amount = 50, unit = "sites", baseline = 100 }, reason = "counted by site",
+            source = new { documentKey = "washington-2024", primary = true, on = "2025-01-01" }
         });                                                                                       // version 3
         (await Fraction()).ShouldBeNull();
 

@@ -35,6 +35,45 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         Eventually.Until(() => Api.ReadCommitment(Ministerial), c => c.GetProperty("overdue").GetBoolean());
 
     [Fact]
+    public async Task an_extension_whose_source_cites_a_communique_without_a_day_of_its_own_takes_effect_on_the_communiques_day()
+    {
+        await StatedTheNextMinisterialByJune2022();
+        await Api.RegisterDocument(new
+        {
+            key = "rome-2022", title = "Rome communiqué", publishedOn = "2022-03-01", kind = "communique", primary = true
+        });
+        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2022-12-01", precision = "month" }, reason = "extended in Rome",
+            source = new { documentKey = "rome-2022", primary = true }
+        });
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2022-10-05", effectiveOn = "2022-10-01", rationale = "held in October",
+            source = new { url = "https://example.org/october-meeting", primary = false }
+        });
+
+        // Recorded in 2026, it took effect in March 2022: the October meeting was on time, and nothing was ever overdue.
+        var history = (await Read($"/api/commitments/{Ministerial}/history")).GetProperty("items").EnumerateArray().ToList();
+        history.Single(e => e.GetProperty("type").GetString() == "deadline-revised").GetProperty("effectiveOn").GetString()
+            .ShouldBe("2022-03-01");
+        var present = await Api.ReadCommitment(Ministerial);
+        present.GetProperty("status").GetString().ShouldBe("achieved");
+        present.GetProperty("assessment").GetProperty("dueByThen").GetString().ShouldBe("2022-12-31");
+        (await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2022-07-15")).GetProperty("overdue").GetBoolean().ShouldBeFalse();
+
+        // A document dated only to its month gives no day: the source must.
+        await Api.RegisterDocument(DocumentScenarios.ShafaqReport());
+        var undated = await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2023-06-01", precision = "month" }, reason = "moved again",
+            source = new { documentKey = "shafaq-2024", primary = false }
+        }, 422);
+        undated.Json().GetProperty("rule").GetString().ShouldBe("document-day-unknown");
+        undated.ReadAsText().ShouldContain("source.on");
+    }
+
+    [Fact]
     public async Task a_deadline_that_passed_with_no_achievement_on_record_becomes_a_fact_recorded_by_the_service()
     {
         await StatedTheNextMinisterialByJune2022();

@@ -29,11 +29,16 @@ public sealed record RevisePledgeRequest(Money Amount, ExchangeRate? ExchangeRat
 
 public static class RevisePledgeEndpoint
 {
+    public static Task<CitedDocument> LoadAsync(RevisePledgeRequest request, IDocumentSession session, CancellationToken token) =>
+        CitedDocument.LoadAsync(request.Source.Normalised(), session, token);
+
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/revisions", Name = "RevisePledge")]
     [EndpointSummary("Revise a pledge's amount")]
     [Tags("Pledges")]
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request,
-        CommitmentState commitment, TimeProvider clock) =>
-        CommitmentWrite.Recorded(commitment, clock, RevisePledge.Decide(commitment, pledgeId, request.Amount,
-            request.ExchangeRate, request.Reason.Trim(), request.Source.Normalised(), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
+        CommitmentState commitment, CitedDocument cited, TimeProvider clock) =>
+        cited.Dating(request.Source.Normalised()) is var (source, dayNeeded) && dayNeeded is not null
+            ? CommitmentWrite.Recorded(commitment, clock, dayNeeded)
+            : CommitmentWrite.Recorded(commitment, clock, RevisePledge.Decide(commitment, pledgeId, request.Amount,
+                request.ExchangeRate, request.Reason.Trim(), source, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
 }

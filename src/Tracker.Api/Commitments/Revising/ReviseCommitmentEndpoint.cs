@@ -31,10 +31,16 @@ public sealed record ReviseCommitmentRequest(Target? Target, Deadline? Deadline,
 
 public static class ReviseCommitmentEndpoint
 {
+    public static Task<CitedDocument> LoadAsync(ReviseCommitmentRequest request, IDocumentSession session, CancellationToken token) =>
+        CitedDocument.LoadAsync(request.Source.Normalised(), session, token);
+
     [WolverinePost("/api/commitments/{key}/revisions", Name = "ReviseCommitment")]
     [EndpointSummary("Revise the commitment's target or deadline")]
     [Tags("Commitments")]
-    public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReviseCommitmentRequest request, CommitmentState commitment, TimeProvider clock) =>
-        CommitmentWrite.Recorded(commitment, clock, ReviseCommitment.Decide(commitment, request.Target, request.Deadline,
-            request.Reason.Trim(), request.Source.Normalised()));
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReviseCommitmentRequest request, CommitmentState commitment,
+        CitedDocument cited, TimeProvider clock) =>
+        cited.Dating(request.Source.Normalised()) is var (source, dayNeeded) && dayNeeded is not null
+            ? CommitmentWrite.Recorded(commitment, clock, dayNeeded)
+            : CommitmentWrite.Recorded(commitment, clock, ReviseCommitment.Decide(commitment, request.Target, request.Deadline,
+                request.Reason.Trim(), source));
 }

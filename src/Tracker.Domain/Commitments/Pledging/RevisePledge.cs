@@ -4,6 +4,9 @@ namespace Tracker.Domain.Commitments;
 public static class RevisePledge
 {
     /// <param name="recordedOn">The day it is recorded: the day an undated revision takes effect.</param>
+    /// <summary>Where a revision's day came from when its source has one: its own `on`, or the document it cites (filled in by the API).</summary>
+    public const string SourceDay = "its source's date: its 'on', or the day of the document it cites";
+
     public static Decision Decide(CommitmentState state, string pledgeId, Money newAmount, ExchangeRate? rate, string reason,
         Evidence source, DateOnly? recordedOn = null)
     {
@@ -15,7 +18,7 @@ public static class RevisePledge
         {
             return new RuleViolation("revision-before-announcement",
                 $"Pledge '{pledge.PledgeId}' was announced on {pledge.AnnouncedOn:yyyy-MM-dd}; a revision cannot take effect on " +
-                $"{on:yyyy-MM-dd} ({(source.On is null ? "the day it is recorded" : "its source's date")}), before the pledge existed.");
+                $"{on:yyyy-MM-dd} ({(source.On is null ? "the day it is recorded" : SourceDay)}), before the pledge existed. Give the day it took effect as the source's 'on'.");
         }
 
         // A pledge's amounts follow one another: each revision replaces the one before it from its day on, so one cannot
@@ -28,6 +31,7 @@ public static class RevisePledge
         }
 
         var floor = pledge.MostStaged;
+
         if (newAmount.Amount < floor)
         {
             return new RuleViolation("revision-below-stages",

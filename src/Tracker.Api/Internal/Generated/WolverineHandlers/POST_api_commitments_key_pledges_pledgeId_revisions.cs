@@ -82,9 +82,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var citedDocument = await Tracker.Api.Commitments.Pledging.RevisePledgeEndpoint.LoadAsync(request, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Pledging.RevisePledgeEndpoint.Post(pledgeId, request, commitmentState, _timeProvider);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Pledging.RevisePledgeEndpoint.Post(pledgeId, request, commitmentState, citedDocument, _timeProvider);
 
             if (appendToCommitment != null)
             {

@@ -75,9 +75,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var citedDocument = await Tracker.Api.Commitments.Revising.ReviseCommitmentEndpoint.LoadAsync(request, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Revising.ReviseCommitmentEndpoint.Post(request, commitmentState, _timeProvider);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Revising.ReviseCommitmentEndpoint.Post(request, commitmentState, citedDocument, _timeProvider);
 
             if (appendToCommitment != null)
             {
