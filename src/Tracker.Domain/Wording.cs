@@ -28,8 +28,10 @@ public static class Wording
             ? ""
             : $" ({ledgerCurrency} {Number(ledgerAmount)} at {rate.Rate.ToString(CultureInfo.InvariantCulture)} on {Date(rate.On)})";
 
+    /// <summary>"USD 394,000,000"; "0 camps from a baseline of 200" (a change of baseline alone is a change it shows).</summary>
     public static string Target(Target target) =>
-        target.IsMoney ? $"{target.Currency} {Number(target.Amount)}" : $"{Number(target.Amount)} {target.Unit}";
+        (target.IsMoney ? $"{target.Currency} {Number(target.Amount)}" : $"{Number(target.Amount)} {target.Unit}") +
+        (target.Baseline is { } baseline ? $" from a baseline of {Number(baseline)}" : "");
 
     public static string Deadline(Deadline deadline) => deadline.DueBy is { } due
         ? $"due by {Date(due)}"

@@ -14,11 +14,17 @@ public sealed record PastParameters(IReadOnlySet<string> Taken)
 {
     public static readonly string[] Names = ["recordedAsOf", "version", "effectiveAsOf"];
 
-    /// <summary>What a route that does not take one says: where the past is served.</summary>
-    public static string NotTaken(string name) =>
-        $"{name} is not taken here: this route answers the present only. The past is served by GET /api/commitments/{{key}} " +
-        "(recordedAsOf, version, effectiveAsOf), /api/commitments/{key}/trend, /api/commitments and /api/dashboard " +
-        "(recordedAsOf, effectiveAsOf).";
+    /// <summary>
+    /// What a route that does not take one says: which of them it takes, if any, and where the past is served (until
+    /// 2026-12-05 the list, the dashboard and the trend, asked for a version, said they answered the present only).
+    /// </summary>
+    public string NotTaken(string name) =>
+        $"{name} is not taken here: " +
+        (Taken.Count == 0
+            ? "this route answers the present only. "
+            : $"this route takes {string.Join(" or ", Names.Where(Taken.Contains))}. ") +
+        "The past is served by GET /api/commitments/{key} (recordedAsOf, version, effectiveAsOf), " +
+        "/api/commitments/{key}/trend, /api/commitments and /api/dashboard (recordedAsOf, effectiveAsOf).";
 }
 
 /// <summary>

@@ -28,4 +28,11 @@ public sealed record CitedDocument(DocumentView? Undated)
         Undated is not { } document ? (source, null)
         : DocumentChecks.DayNeeded(document, null, "source.on") is { } undated ? (source, undated)
         : (source with { On = document.PublishedOn }, null);
+
+    /// <summary>
+    /// When the day is needed: what the rules refuse whatever the day (a withdrawn commitment, an unknown pledge, another
+    /// currency), decided with the source as it came, before asking for a day that would not help.
+    /// </summary>
+    public static Decision Refusal(Decision undated, RuleViolation dayNeeded) =>
+        undated.Violation is { } violation ? violation : dayNeeded;
 }

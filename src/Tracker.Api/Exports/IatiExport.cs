@@ -203,21 +203,22 @@ public static class IatiExport
     /// (written in another script), a digest of it, so two such lines keep two codes.
     /// </summary>
     public static string SectorCode(string lineOfEffort) => Slug.LosesLetters(lineOfEffort)
-        ? "loe-" + Digest(lineOfEffort)
+        ? "loe." + Digest(lineOfEffort)
         : Slug.From(lineOfEffort);
 
     /// <summary>
     /// Each line of effort's sector code in one export: <see cref="SectorCode"/> for a line written as its code
-    /// ("detention-and-camps"), and for any other the code with a digest of the name after it ("Detention and camps"),
-    /// so two lines one slug would join keep a code each, and a line's code depends on its name alone: a line recorded
-    /// later changes no code already published (until 2026-12-05 a line got the digest only once another shared its
-    /// slug, and "stabilisation" became "stabilisation-75f9d066" when "stabilisation!" was recorded).
+    /// ("detention-and-camps"), and for any other the code, a dot and a digest of the name ("Detention and camps" is
+    /// "detention-and-camps.20787ab0"), so two lines one slug would join keep a code each, and a line's code depends on its
+    /// name alone: a line recorded later changes no code already published (until 2026-12-05 a line got the digest only
+    /// once another shared its slug, and "stabilisation" became "stabilisation-75f9d066" when "stabilisation!" was
+    /// recorded). A slug holds no dot, so no line written as its code can take a code with a digest.
     /// </summary>
     public static IReadOnlyDictionary<string, string> SectorCodes(IEnumerable<string> linesOfEffort) =>
         linesOfEffort.Distinct(StringComparer.Ordinal)
-            .ToDictionary(line => line, line => SectorCode(line) is var code && (line == code || code.StartsWith("loe-", StringComparison.Ordinal))
+            .ToDictionary(line => line, line => SectorCode(line) is var code && (line == code || code.StartsWith("loe.", StringComparison.Ordinal))
                 ? code
-                : $"{code}-{Digest(line)[..8]}", StringComparer.Ordinal);
+                : $"{code}.{Digest(line)[..8]}", StringComparer.Ordinal);
 
     private static string Digest(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];

@@ -2,8 +2,11 @@ using Microsoft.OpenApi;
 
 namespace Tracker.Api.Infrastructure;
 
-public static class OpenApiSetup
+public static partial class OpenApiSetup
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)_[A-Za-z0-9_]*$")]
+    private static partial System.Text.RegularExpressions.Regex GeneratedHandlerName();
+
     public static IServiceCollection AddTrackerOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -88,6 +91,9 @@ public static class OpenApiSetup
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
+                // Wolverine describes each endpoint by the name of its generated handler class (POST_api_me): an internal
+                // name that documents nothing. The summary says what the operation does.
+                if (operation.Description is { } described && GeneratedHandlerName().IsMatch(described)) operation.Description = null;
                 if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) != true) return Task.CompletedTask;
                 operation.Responses ??= new OpenApiResponses();
                 operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No valid key or token where one is needed" });

@@ -92,6 +92,10 @@ public sealed record CommitmentState
     [JsonIgnore]
     public Deadline? Deadline => Latest(Deadlines)?.Value;
 
+    /// <summary>The day the deadline in force took effect (null for a state stored undated).</summary>
+    [JsonIgnore]
+    public DateOnly? DeadlineInForceFrom => Latest(Deadlines)?.From;
+
     /// <summary>The target in force on a day (the stated one before the statement: nothing takes effect earlier).</summary>
     public Target? TargetOn(DateOnly day) => Dated ? Latest(Targets.Where(t => t.From <= (day < StatedOn ? StatedOn : day)))?.Value : Target;
 

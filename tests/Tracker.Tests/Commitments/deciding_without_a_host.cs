@@ -123,5 +123,11 @@ public sealed class deciding_without_a_host
         var problem = refused.ShouldBeOfType<ProblemHttpResult>().ProblemDetails;
         problem.Extensions["rule"].ShouldBe("document-day-unknown");
         problem.Detail.ShouldNotBeNull().ShouldContain("source.on");
+
+        // What no day would help comes first: a withdrawn commitment takes no revision whatever its day.
+        var (withdrawn, _, _) = ReviseCommitmentEndpoint.Post(
+            new ReviseCommitmentRequest(null, extended, "extended", Communique), goal.Withdrawn(),
+            new CitedDocument(Washington2024 with { PublishedPrecision = Tracker.Domain.Documents.DatePrecision.Month }), Clock);
+        withdrawn.ShouldBeOfType<ProblemHttpResult>().ProblemDetails.Extensions["rule"].ShouldBe("commitment-withdrawn");
     }
 }

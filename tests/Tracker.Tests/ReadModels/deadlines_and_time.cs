@@ -74,6 +74,31 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_deadline_set_after_its_own_due_date_passes_on_the_day_it_took_effect_not_before()
+    {
+        await StatedTheNextMinisterial("2022-12-01");
+        await Api.RegisterDocument(new
+        {
+            key = "ministers-2021-09", title = "September 2021 statement", publishedOn = "2021-09-20", kind = "communique", primary = true
+        });
+        // Set in September 2021 to June 2021: already past on the day it took effect.
+        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        {
+            deadline = new { date = "2021-06-01", precision = "month" }, reason = "set retroactively",
+            source = new { documentKey = "ministers-2021-09", primary = true }
+        });
+        await OverdueMinisterial();
+
+        var passed = (await Read($"/api/commitments/{Ministerial}/history")).GetProperty("items").EnumerateArray()
+            .Single(e => e.GetProperty("type").GetString() == "deadline-passed");
+        passed.GetProperty("effectiveOn").GetString().ShouldBe("2021-09-20");
+        passed.GetProperty("summary").GetString().ShouldBe(
+            "Deadline passed with no achievement on record by then (due by 2021-06-30, a deadline in force from 2021-09-20)");
+        (await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2021-07-01")).GetProperty("overdue").GetBoolean().ShouldBeFalse();
+        (await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2021-09-20")).GetProperty("overdue").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task a_deadline_that_passed_with_no_achievement_on_record_becomes_a_fact_recorded_by_the_service()
     {
         await StatedTheNextMinisterialByJune2022();

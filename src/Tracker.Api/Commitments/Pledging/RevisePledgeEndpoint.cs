@@ -36,9 +36,11 @@ public static class RevisePledgeEndpoint
     [EndpointSummary("Revise a pledge's amount")]
     [Tags("Pledges")]
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(string pledgeId, RevisePledgeRequest request,
-        CommitmentState commitment, CitedDocument cited, TimeProvider clock) =>
-        cited.Dating(request.Source.Normalised()) is var (source, dayNeeded) && dayNeeded is not null
-            ? CommitmentWrite.Recorded(commitment, clock, dayNeeded)
-            : CommitmentWrite.Recorded(commitment, clock, RevisePledge.Decide(commitment, pledgeId, request.Amount,
-                request.ExchangeRate, request.Reason.Trim(), source, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
+        CommitmentState commitment, CitedDocument cited, TimeProvider clock)
+    {
+        Decision Decide(Evidence source) => RevisePledge.Decide(commitment, pledgeId, request.Amount, request.ExchangeRate,
+            request.Reason.Trim(), source, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var (dated, dayNeeded) = cited.Dating(request.Source.Normalised());
+        return CommitmentWrite.Recorded(commitment, clock, dayNeeded is null ? Decide(dated) : CitedDocument.Refusal(Decide(dated), dayNeeded));
+    }
 }

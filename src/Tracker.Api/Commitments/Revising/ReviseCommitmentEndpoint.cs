@@ -38,9 +38,10 @@ public static class ReviseCommitmentEndpoint
     [EndpointSummary("Revise the commitment's target or deadline")]
     [Tags("Commitments")]
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReviseCommitmentRequest request, CommitmentState commitment,
-        CitedDocument cited, TimeProvider clock) =>
-        cited.Dating(request.Source.Normalised()) is var (source, dayNeeded) && dayNeeded is not null
-            ? CommitmentWrite.Recorded(commitment, clock, dayNeeded)
-            : CommitmentWrite.Recorded(commitment, clock, ReviseCommitment.Decide(commitment, request.Target, request.Deadline,
-                request.Reason.Trim(), source));
+        CitedDocument cited, TimeProvider clock)
+    {
+        Decision Decide(Evidence source) => ReviseCommitment.Decide(commitment, request.Target, request.Deadline, request.Reason.Trim(), source);
+        var (dated, dayNeeded) = cited.Dating(request.Source.Normalised());
+        return CommitmentWrite.Recorded(commitment, clock, dayNeeded is null ? Decide(dated) : CitedDocument.Refusal(Decide(dated), dayNeeded));
+    }
 }

@@ -87,7 +87,7 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
             if (Audit.PastParameters.Names.Contains(name, StringComparer.OrdinalIgnoreCase) &&
                 context.GetEndpoint()?.Metadata.GetMetadata<Audit.PastParameters>() is { } past && !past.Taken.Contains(name))
             {
-                errors[name] = [Audit.PastParameters.NotTaken(name)];
+                errors[name] = [past.NotTaken(name)];
             }
             else if (takes is not null && !takes.Contains(name))
             {

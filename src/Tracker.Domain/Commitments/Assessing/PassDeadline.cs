@@ -13,7 +13,8 @@ public static class PassDeadline
     {
         if (state.Deadline?.DueBy != dueBy || today <= dueBy || state.RecordedPassed(dueBy)) return Decision.Accept();
         if ((state.IsAchieved || state.Status == CommitmentStatus.Withdrawn) && state.StatusDate <= dueBy) return Decision.Accept();
-        return Decision.Accept(new DeadlinePassed(dueBy));
+        // A deadline that took effect after its own due date passed only once it was in force.
+        return Decision.Accept(new DeadlinePassed(dueBy, state.DeadlineInForceFrom is { } from && from > dueBy ? from : null));
     }
 
     /// <summary>When to check: the first instant after the last day that still meets the deadline, in UTC.</summary>

@@ -39,7 +39,9 @@ public static class RevisePledge
                 $"it cannot be revised to {newAmount}.");
         }
 
-        var (ledgerAmount, conversion) = Rules.ToLedger(newAmount, rate, state.LedgerCurrency);
+        // Valued at a rate of its own day or before, as a pledge and a stage are (until 2026-12-05 a revision's rate was not
+        // compared with its day: a 2021 revision could be valued at a 2026 rate).
+        var (ledgerAmount, conversion) = Rules.ToLedger(newAmount, rate, state.LedgerCurrency, source.On ?? recordedOn);
         if (conversion is not null) return conversion;
 
         return Decision.Accept(new PledgeRevised(pledge.PledgeId, pledge.Pledger, newAmount,

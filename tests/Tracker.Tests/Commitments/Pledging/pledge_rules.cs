@@ -82,6 +82,12 @@ public sealed class pledge_rules
             null, Communique).ShouldBeRefusedBy("exchange-rate-after-fact");
         AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(25_000_000m, "EUR"), later,
             new ExchangeRate(1.084m, October2), Communique).Violation.ShouldBeNull();
+        // A revision is valued as of its own day too: a 2025 top-up at a 2026 rate is refused, at a 2025 one taken.
+        var toppedUp = Communique with { On = new DateOnly(2025, 1, 10) };
+        RevisePledge.Decide(pledged, "germany-1", new Money(30_000_000m, "EUR"), new ExchangeRate(1.05m, new DateOnly(2026, 11, 1)),
+            "topped up", toppedUp, RecordedOn).ShouldBeRefusedBy("exchange-rate-after-fact");
+        RevisePledge.Decide(pledged, "germany-1", new Money(30_000_000m, "EUR"), new ExchangeRate(1.09m, new DateOnly(2025, 1, 10)),
+            "topped up", toppedUp, RecordedOn).Violation.ShouldBeNull();
     }
 
     [Fact]

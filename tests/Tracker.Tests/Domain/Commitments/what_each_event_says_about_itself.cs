@@ -144,5 +144,8 @@ public sealed class what_each_event_says_about_itself
         TrackedEvents.Summary(new PledgeAnnounced("k", "japan-1", "Japan", new Money(1_234.5678m, "USD"), new DateOnly(2024, 10, 2),
             null, 1_234.5678m, Undated), "USD").ShouldStartWith("Japan pledged USD 1,234.5678");
         new Money(1_000.50m, "EUR").ToString().ShouldBe("EUR 1,000.5");
+        // A baseline is part of the target: a revision of it alone reads as the change it is.
+        TrackedEvents.Summary(new TargetRevised(new Target(0m, null, "camps", 200m), "closing them", Undated), "USD")
+            .ShouldContain("0 camps from a baseline of 200");
     }
 }
