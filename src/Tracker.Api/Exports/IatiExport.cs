@@ -269,8 +269,21 @@ public static class IatiExport
         await xml.WriteStartElementAsync(null, "value", null);
         await xml.WriteAttributeStringAsync(null, "currency", null, Text(currency));
         await xml.WriteAttributeStringAsync(null, "value-date", null, Date(valueDate));
-        await xml.WriteStringAsync(amount.ToString(CultureInfo.InvariantCulture));
+        await xml.WriteStringAsync(ValueText(amount));
         await xml.WriteEndElementAsync();
+    }
+
+    /// <summary>
+    /// A value as IATI's schema types it (xs:decimal), rounded to the 18 digits every schema validator must read (libxml2's
+    /// xmllint refuses more than 24: a pledge of 10^-25, which the API keeps, made the file fail its schema until
+    /// 2026-12-05). Amounts of a whole currency unit or more keep every digit of their whole part; the API and the CSV
+    /// exports keep every digit.
+    /// </summary>
+    public static string ValueText(decimal amount)
+    {
+        var whole = Math.Truncate(Math.Abs(amount));
+        var wholeDigits = whole == 0 ? 1 : whole.ToString(CultureInfo.InvariantCulture).Length;
+        return Decimals.Normal(Math.Round(amount, Math.Max(0, 18 - wholeDigits), MidpointRounding.ToEven)).ToString(CultureInfo.InvariantCulture);
     }
 
     private static async Task Date(XmlWriter xml, string element, DateOnly date)

@@ -131,6 +131,18 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public void a_value_carries_at_most_the_eighteen_digits_every_schema_validator_reads()
+    {
+        IatiExport.ValueText(394_000_000m).ShouldBe("394000000");
+        IatiExport.ValueText(27_100_000.50m).ShouldBe("27100000.5");
+        IatiExport.ValueText(0.0000000000000000000000001m).ShouldBe("0");
+        IatiExport.ValueText(1.0000000000000000000000001m).ShouldBe("1");
+        IatiExport.ValueText(123_456_789_012.123456789m).ShouldBe("123456789012.123457");
+        IatiExport.ValueText(0.123456789012345678901m).ShouldBe("0.12345678901234568");
+        IatiExport.ValueText(1_000_000_000_000_000_000_000m).ShouldBe("1000000000000000000000");
+    }
+
+    [Fact]
     public void a_sector_the_publisher_names_is_a_code_of_a_vocabulary_of_the_standard()
     {
         var named = new IatiOptions { ReportingOrg = { Ref = "XI-IATI-EXAMPLE" }, Sector = { Vocabulary = "1", Code = "15220" } };

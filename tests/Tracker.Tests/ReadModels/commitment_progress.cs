@@ -199,7 +199,7 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         (await Fraction("?effectiveAsOf=2024-10-15")).ShouldBe(0.8m);
         (await Fraction()).ShouldBe(0.4m);
         var people = await Api.Write($"{camps}/progress", Count(3, "people", "2024-10-01"), 422);
-        people.ReadAsText().ShouldContain("counts sites (on 2024-10-01, camps); the figure was in people");
+        people.ReadAsText().ShouldContain("counts sites (on 2024-10-01, camps); the figure was in people. A count is taken in the unit of the target now, or of the target in force on its asOf day.");
     }
 
     [Fact]

@@ -25,9 +25,10 @@ public static class ReportProgress
             if (measured.Count > 0 &&
                 measured.All(t => t is { IsMoney: false, Unit: { } targetUnit } && !string.Equals(targetUnit, unit, StringComparison.OrdinalIgnoreCase)))
             {
-                return new RuleViolation("unit-mismatch", measured.Count == 1 || string.Equals(measured[0].Unit, measured[1].Unit, StringComparison.OrdinalIgnoreCase)
+                return new RuleViolation("unit-mismatch", (measured.Count == 1 || string.Equals(measured[0].Unit, measured[1].Unit, StringComparison.OrdinalIgnoreCase)
                     ? $"Commitment '{state.Key}' counts {measured[0].Unit}; the figure was in {unit}."
-                    : $"Commitment '{state.Key}' counts {measured[0].Unit} (on {asOf:yyyy-MM-dd}, {measured[1].Unit}); the figure was in {unit}.");
+                    : $"Commitment '{state.Key}' counts {measured[0].Unit} (on {asOf:yyyy-MM-dd}, {measured[1].Unit}); the figure was in {unit}.") +
+                    " A count is taken in the unit of the target now, or of the target in force on its asOf day.");
             }
             return Decision.Accept(new ProgressReported(figure, unit, null, comparator, asOf, null, null, note, source));
         }
