@@ -25,7 +25,7 @@ public sealed record CitedDocument(DocumentView? Undated)
     /// day (nothing invents one).
     /// </summary>
     public (Evidence Source, RuleViolation? DayNeeded) Dating(Evidence source) =>
-        Undated is not { } document ? (source, null)
+        source.On is not null || Undated is not { } document ? (source, null)
         : DocumentChecks.DayNeeded(document, null, "source.on") is { } undated ? (source, undated)
         : (source with { On = document.PublishedOn }, null);
 

@@ -181,9 +181,10 @@ public static class IatiExport
             for (var i = 1; i < p.Amounts.Count; i++)
             {
                 var (before, after) = (p.Amounts[i - 1].Amount, p.Amounts[i]);
-                // A revision of its exchange rate only moves no money: no flow to report.
+                // A revision of its exchange rate only moves no money: no flow to report; nor does a change too small for
+                // the digits a value keeps (ValueText).
                 var change = Decimals.Normal(after.Amount.Amount - before.Amount);
-                if (change == 0) continue;
+                if (ValueText(change) == "0") continue;
                 await Transaction(xml, lang, IncomingPledge, change, p.Currency,
                     revisedOn.GetValueOrDefault(after.Version, p.AnnouncedOn), named(p.Pledger), p.PledgeId,
                     $"Pledge revised from {Amount(before.Amount)} to {Amount(after.Amount.Amount)} {p.Currency}: {after.Why}");

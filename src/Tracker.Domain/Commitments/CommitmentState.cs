@@ -92,9 +92,22 @@ public sealed record CommitmentState
     [JsonIgnore]
     public Deadline? Deadline => Latest(Deadlines)?.Value;
 
-    /// <summary>The day the deadline in force took effect (null for a state stored undated).</summary>
+    /// <summary>
+    /// Since when the due date in force has been in force: the day the first of the deadlines that took effect one after
+    /// another with that due date did (a restatement repeating it does not move it). Null for a state stored undated.
+    /// </summary>
     [JsonIgnore]
-    public DateOnly? DeadlineInForceFrom => Latest(Deadlines)?.From;
+    public DateOnly? DueDateInForceSince
+    {
+        get
+        {
+            if (!Dated || Deadlines.Count == 0) return null;
+            var ordered = Deadlines.OrderBy(e => (e.From, e.Version)).ToList();
+            var first = ordered.Count - 1;
+            while (first > 0 && ordered[first - 1].Value.DueBy == ordered[^1].Value.DueBy) first--;
+            return ordered[first].From;
+        }
+    }
 
     /// <summary>The target in force on a day (the stated one before the statement: nothing takes effect earlier).</summary>
     public Target? TargetOn(DateOnly day) => Dated ? Latest(Targets.Where(t => t.From <= (day < StatedOn ? StatedOn : day)))?.Value : Target;

@@ -90,7 +90,8 @@ public sealed class deciding_without_a_host
         var lastMinuteOfTheYear = new StoppedClock(new DateTimeOffset(2025, 12, 31, 23, 59, 59, TimeSpan.Zero));
 
         var (answer, _, _) = CommitmentWrite.Recorded(goal, lastMinuteOfTheYear,
-            ReviseCommitment.Decide(goal, null, extended, "extended", Communique), after => after);
+            ReviseCommitment.Decide(goal, null, extended, "extended", new Evidence(null, "https://example.org/extended", Primary: false)),
+            after => after);
 
         var state = answer.ShouldBeOfType<WriteAccepted>().Body.ShouldBeOfType<CommitmentState>();
         state.Deadlines[^1].ShouldBe(new InForce<Deadline>(goal.Version + 1, extended, new DateOnly(2025, 12, 31)));

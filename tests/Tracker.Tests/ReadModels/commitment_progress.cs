@@ -213,7 +213,9 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         }, 201);
         await Api.Write("/api/commitments/camps-later/revisions", new
         {
-            target = new { amount = 100, unit = "camps", baseline = 200 }, reason = "a target was set", source = Source
+            // Set after the counts' day (recorded today, citing no document), so on that day no target was in force.
+            target = new { amount = 100, unit = "camps", baseline = 200 }, reason = "a target was set",
+            source = new { url = "https://example.org/target-set", primary = false }
         });
 
         var bananas = await Api.Write("/api/commitments/camps-later/progress", new

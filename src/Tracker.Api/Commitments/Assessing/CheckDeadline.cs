@@ -23,7 +23,7 @@ public sealed record CheckDeadline(Guid CommitmentId, DateOnly DueBy)
     {
         if (after.Deadline?.DueBy is { } dueBy && (dueBy != before?.Deadline?.DueBy || Settled(before) && !Settled(after)))
         {
-            yield return new CheckDeadline(after.Id, dueBy).ScheduledAt(PassDeadline.CheckAt(dueBy));
+            yield return new CheckDeadline(after.Id, dueBy).ScheduledAt(PassDeadline.CheckAt(after, dueBy));
         }
     }
 
@@ -44,6 +44,11 @@ public static class CheckDeadlineHandler
 
         var stream = await session.Events.FetchForExclusiveWriting<CommitmentProgress>(check.CommitmentId, token);
         if (stream.Aggregate is null) return [];
+        // A deadline in force only from a later day (set retroactively, dated ahead of UTC): look again on that day.
+        if (now < PassDeadline.CheckAt(stream.Aggregate.State, check.DueBy))
+        {
+            return [check.ScheduledAt(PassDeadline.CheckAt(stream.Aggregate.State, check.DueBy))];
+        }
 
         var decision = PassDeadline.Decide(stream.Aggregate.State, check.DueBy, DateOnly.FromDateTime(now.UtcDateTime));
         session.LastModifiedBy = CheckDeadline.Actor;

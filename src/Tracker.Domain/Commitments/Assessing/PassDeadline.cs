@@ -11,12 +11,26 @@ public static class PassDeadline
 {
     public static Decision Decide(CommitmentState state, DateOnly dueBy, DateOnly today)
     {
-        if (state.Deadline?.DueBy != dueBy || today <= dueBy || state.RecordedPassed(dueBy)) return Decision.Accept();
-        if ((state.IsAchieved || state.Status == CommitmentStatus.Withdrawn) && state.StatusDate <= dueBy) return Decision.Accept();
-        // A deadline that took effect after its own due date passed only once it was in force.
-        return Decision.Accept(new DeadlinePassed(dueBy, state.DeadlineInForceFrom is { } from && from > dueBy ? from : null));
+        // A deadline that took effect after its own due date (set retroactively) passed only once it was in force: not
+        // before that day, and not if the commitment was achieved or withdrawn by then.
+        var inForceFrom = InForceAfterItsDay(state, dueBy);
+        var passesOn = inForceFrom ?? dueBy.AddDays(1);
+        if (state.Deadline?.DueBy != dueBy || today < passesOn || state.RecordedPassed(dueBy)) return Decision.Accept();
+        if ((state.IsAchieved || state.Status == CommitmentStatus.Withdrawn) && state.StatusDate < passesOn) return Decision.Accept();
+        return Decision.Accept(new DeadlinePassed(dueBy, inForceFrom));
     }
 
     /// <summary>When to check: the first instant after the last day that still meets the deadline, in UTC.</summary>
     public static DateTimeOffset CheckAt(DateOnly dueBy) => new(dueBy.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    /// <summary>
+    /// When to check a state's due date: after its last day, or, for a deadline that took effect after it, on the day it
+    /// did (a revision dated tomorrow, in the time zones ahead of UTC, to a day already past).
+    /// </summary>
+    public static DateTimeOffset CheckAt(CommitmentState state, DateOnly dueBy) =>
+        InForceAfterItsDay(state, dueBy) is { } from ? new(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : CheckAt(dueBy);
+
+    /// <summary>The day the due date came into force, when that was after the day following it; null otherwise.</summary>
+    private static DateOnly? InForceAfterItsDay(CommitmentState state, DateOnly dueBy) =>
+        state.Deadline?.DueBy == dueBy && state.DueDateInForceSince is { } since && since > dueBy.AddDays(1) ? since : null;
 }

@@ -3,10 +3,10 @@ namespace Tracker.Domain.Commitments;
 /// <summary>The only way a pledge's total changes: an explicit, recorded revision.</summary>
 public static class RevisePledge
 {
-    /// <param name="recordedOn">The day it is recorded: the day an undated revision takes effect.</param>
     /// <summary>Where a revision's day came from when its source has one: its own `on`, or the document it cites (filled in by the API).</summary>
     public const string SourceDay = "its source's date: its 'on', or the day of the document it cites";
 
+    /// <param name="recordedOn">The day it is recorded: the day an undated revision takes effect.</param>
     public static Decision Decide(CommitmentState state, string pledgeId, Money newAmount, ExchangeRate? rate, string reason,
         Evidence source, DateOnly? recordedOn = null)
     {

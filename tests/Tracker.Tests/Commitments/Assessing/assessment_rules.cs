@@ -183,4 +183,36 @@ public sealed class assessment_rules
         var after = EffectiveOrder.On(state.Id, log, DueBy.AddDays(70)).ShouldNotBeNull();
         (after.Status, after.Overdue).ShouldBe((CommitmentStatus.AchievedLate, false));
     }
+
+    [Fact]
+    public void a_deadline_set_after_its_own_due_date_passes_the_day_it_took_effect_unless_achieved_by_then()
+    {
+        var june2021 = new Deadline(new DateOnly(2021, 6, 1), DeadlinePrecision.Month);
+        var dueBy = new DateOnly(2021, 6, 30);
+        var inSeptember = Communique with { On = new DateOnly(2021, 9, 20) };
+        var state = NextMinisterial();
+        var retro = state.Then(ReviseCommitment.Decide(state, null, june2021, "set retroactively", inSeptember));
+
+        PassDeadline.Decide(retro, dueBy, new DateOnly(2021, 9, 19)).Events.ShouldBeEmpty();
+        PassDeadline.CheckAt(retro, dueBy).ShouldBe(new DateTimeOffset(2021, 9, 20, 0, 0, 0, TimeSpan.Zero));
+        PassDeadline.Decide(retro, dueBy, new DateOnly(2021, 9, 20)).Events.ShouldHaveSingleItem()
+            .ShouldBe(new DeadlinePassed(dueBy, new DateOnly(2021, 9, 20)));
+
+        // Said again later, the due date keeps the day it came into force.
+        var repeated = retro.Then(ReviseCommitment.Decide(retro, null, june2021 with { Description = "by June 2021" }, "said again",
+            Communique with { On = new DateOnly(2021, 11, 1) }));
+        PassDeadline.Decide(repeated, dueBy, new DateOnly(2021, 12, 1)).Events.ShouldHaveSingleItem()
+            .ShouldBe(new DeadlinePassed(dueBy, new DateOnly(2021, 9, 20)));
+
+        // Achieved in August, before that deadline was in force: it never passed.
+        var achieved = state.Then(AssessStatus.Decide(state, CommitmentStatus.Achieved, new DateOnly(2021, 8, 2), "held", Communique,
+            new DateOnly(2021, 8, 1)));
+        var achievedThenRetro = achieved.Then(ReviseCommitment.Decide(achieved, null, june2021, "set retroactively", inSeptember));
+        PassDeadline.Decide(achievedThenRetro, dueBy, new DateOnly(2021, 10, 1)).Events.ShouldBeEmpty();
+
+        // A due date that was in force on its own day passes the day after it, as always.
+        var ordinary = NextMinisterial();
+        PassDeadline.Decide(ordinary, new DateOnly(2022, 6, 30), new DateOnly(2022, 7, 1)).Events.ShouldHaveSingleItem()
+            .ShouldBe(new DeadlinePassed(new DateOnly(2022, 6, 30)));
+    }
 }
