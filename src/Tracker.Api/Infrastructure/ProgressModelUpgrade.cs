@@ -85,7 +85,8 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedColumn)
             {
-                throw new InvalidOperationException(
+                // One line at start, not a stack trace: the operator's step is to apply the schema.
+                throw new ConfigurationProblem(
                     "The database schema is older than this build (the progress models lack their list and dashboard " +
                     "columns, or the pledge rows their id's stem or their place among their pledger's): apply it first " +
                     "with `db-apply` as the schema's owner (see the README, \"The database\").", e);

@@ -325,6 +325,14 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         const string verify = $"/api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify";
 
         var intact = (await Api.Scenario(s => s.Get.Url(verify))).Json();
+        // Keyframes kept before models said their rules (an upgrade) hold the same: no drift.
+        await using (var aged = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update tracker.{TimelineDays.Name} set keyframe = keyframe - 'Shape' where keyframe is not null"))
+        {
+            (await aged.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
+        }
+        var older = (await Api.Scenario(s => s.Get.Url(verify))).Json();
+        older.GetProperty("consistent").GetBoolean().ShouldBeTrue(older.ToString());
         await using (var spoil = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
                          $"update tracker.{TimelineDays.Name} set row = jsonb_set(row, '{{Status}}', '\"Achieved\"') where \"on\" = '2024-10-02'"))
         {
