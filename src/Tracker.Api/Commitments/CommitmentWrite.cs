@@ -140,8 +140,14 @@ public sealed record AppendToCommitment(Guid StreamId, IReadOnlyList<object> Eve
     }
 }
 
-/// <summary>What a write answers by default: the commitment, its new version, and the events recorded.</summary>
-public sealed record Recorded(string Key, int Version, IReadOnlyList<string> Events);
+/// <summary>
+/// What a write answers by default: the commitment, its new version, and the events recorded; a revision also says the
+/// target and deadline in force after it, which are not its own when it took effect before a later one.
+/// </summary>
+public sealed record Recorded(string Key, int Version, IReadOnlyList<string> Events, InForceNow? InForce = null);
+
+/// <summary>The target and the deadline in force now.</summary>
+public sealed record InForceNow(Target? Target, Deadline? Deadline);
 
 /// <summary>
 /// Puts <see cref="CommitmentWrite"/>'s steps before every endpoint that takes a <see cref="CommitmentState"/>, the

@@ -301,12 +301,15 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
             deadline = new { date = "2027-06-01", precision = "month" }, reason = "the 2023 communique moved it",
             source = new { documentKey = "washington-2024", primary = true, on = "2023-03-01" }
         });
-        // Recorded later, but it took effect earlier: superseded by the 2023 revision already on record.
-        await Api.Write($"/api/commitments/{Ministerial}/revisions", new
+        // Recorded later, but it took effect earlier: superseded by the 2023 revision already on record, as its answer says.
+        var superseded = await Api.Write($"/api/commitments/{Ministerial}/revisions", new
         {
             deadline = new { date = "2023-10-01", precision = "quarter" }, reason = "the 2022 communique moved it",
             source = new { documentKey = "washington-2024", primary = true, on = "2022-03-01" }
         });
+        var inForce = superseded.Json().GetProperty("inForce").GetProperty("deadline");
+        inForce.GetProperty("date").GetString().ShouldBe("2027-06-01");
+        inForce.GetProperty("precision").GetString().ShouldBe("month");
 
         var present = await Api.ReadCommitment(Ministerial);
         present.GetProperty("dueBy").GetString().ShouldBe("2027-06-30");

@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Projections.Commitments;
 using Tracker.Api.Documents;
+using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Wolverine;
@@ -42,6 +43,9 @@ public static class ReviseCommitmentEndpoint
     {
         Decision Decide(Evidence source) => ReviseCommitment.Decide(commitment, request.Target, request.Deadline, request.Reason.Trim(), source);
         var (dated, dayNeeded) = cited.Dating(request.Source.Normalised());
-        return CommitmentWrite.Recorded(commitment, clock, dayNeeded is null ? Decide(dated) : CitedDocument.Refusal(Decide(dated), dayNeeded));
+        var decision = dayNeeded is null ? Decide(dated) : CitedDocument.Refusal(Decide(dated), dayNeeded);
+        // What is in force after it: a revision dated before a later one is recorded, and is not the one in force.
+        return CommitmentWrite.Recorded(commitment, clock, decision, state => new Recorded(state.Key, state.Version,
+            [.. decision.Events.Select(EventNames.Of)], new InForceNow(state.Target, state.Deadline)));
     }
 }
