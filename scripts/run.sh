@@ -14,15 +14,17 @@ export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:5080}"
 cd "$repo/src/Tracker.Api"
 # As production does: the schema applied by its owner, then the service run as the role that may only insert into the
 # event log (README, "The database").
-if [ -n "${ConnectionStrings__Tracker:-}" ] && [ -z "${TRACKER_OWNER_CONNECTION:-}" ]; then
-  # A database of your own, given as the service's connection only: its role may not change the schema, so db-apply
-  # would fail as it. The service checks at start that the schema is today's and says so if it is not.
-  echo "run.sh: ConnectionStrings__Tracker is set and TRACKER_OWNER_CONNECTION is not: the schema is taken as applied" \
-       "(set TRACKER_OWNER_CONNECTION to the schema owner's connection to apply it first)" >&2
-  dotnet build --nologo -v quiet >&2
-else
-  echo "run.sh: applying the schema as its owner (db-apply)" >&2
-  ConnectionStrings__Tracker="$owner" dotnet run --no-launch-profile -- db-apply >&2
+echo "run.sh: applying the schema as its owner (db-apply)" >&2
+applied="$(mktemp)"
+if ! ConnectionStrings__Tracker="$owner" dotnet run --no-launch-profile -- db-apply > "$applied" 2>&1; then
+  # With a database of your own given by ConnectionStrings__Tracker alone, db-apply runs as that role, which may not
+  # be allowed to change the schema: say so in a line, not in the command's stack trace (kept in the file named).
+  echo "run.sh: db-apply failed as $( [ -n "${TRACKER_OWNER_CONNECTION:-}" ] && echo "TRACKER_OWNER_CONNECTION's role" || echo "the role in ConnectionStrings__Tracker (no TRACKER_OWNER_CONNECTION set)" ):" \
+       "$(grep -m1 -oE '(PostgresException|NpgsqlException|Exception)[^:]*: .*' "$applied" | cut -c1-300 || echo "see the output")." \
+       "Set TRACKER_OWNER_CONNECTION to the schema owner's connection (README, \"The database\"); the whole output is in $applied" >&2
+  exit 1
 fi
+cat "$applied" >&2
+rm -f "$applied"
 echo "run.sh: API on $ASPNETCORE_URLS (OpenAPI at /openapi/v1.json, Scalar UI at /scalar), environment $ASPNETCORE_ENVIRONMENT" >&2
 ConnectionStrings__Tracker="$service" Database__ApplySchemaOnStart=false exec dotnet run --no-build --no-launch-profile -- "$@"

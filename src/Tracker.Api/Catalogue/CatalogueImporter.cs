@@ -210,7 +210,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         {
             foreach (var check in CheckDeadline.WhenItMayFallDue(commitment.Before, commitment.After).OfType<DeliveryMessage<CheckDeadline>>())
             {
-                await bus.ScheduleAsync(check.Message, PassDeadline.CheckAt(check.Message.DueBy));
+                await bus.ScheduleAsync(check.Message, PassDeadline.CheckAt(commitment.After, check.Message.DueBy));
             }
         }
     }

@@ -181,10 +181,10 @@ public static class IatiExport
             for (var i = 1; i < p.Amounts.Count; i++)
             {
                 var (before, after) = (p.Amounts[i - 1].Amount, p.Amounts[i]);
-                // A revision of its exchange rate only moves no money: no flow to report; nor does a change too small for
-                // the digits a value keeps (ValueText).
-                var change = Decimals.Normal(after.Amount.Amount - before.Amount);
-                if (ValueText(change) == "0") continue;
+                // The change between the amounts as written (ValueText), so the transactions add up to the amount written
+                // now; a revision of its exchange rate only, or a change below the digits a value keeps, moves nothing.
+                var change = Decimals.Normal(Written(after.Amount.Amount) - Written(before.Amount));
+                if (change == 0) continue;
                 await Transaction(xml, lang, IncomingPledge, change, p.Currency,
                     revisedOn.GetValueOrDefault(after.Version, p.AnnouncedOn), named(p.Pledger), p.PledgeId,
                     $"Pledge revised from {Amount(before.Amount)} to {Amount(after.Amount.Amount)} {p.Currency}: {after.Why}");
@@ -286,6 +286,9 @@ public static class IatiExport
         var wholeDigits = whole == 0 ? 1 : whole.ToString(CultureInfo.InvariantCulture).Length;
         return Decimals.Normal(Math.Round(amount, Math.Max(0, 18 - wholeDigits), MidpointRounding.ToEven)).ToString(CultureInfo.InvariantCulture);
     }
+
+    /// <summary>An amount as a value writes it.</summary>
+    private static decimal Written(decimal amount) => decimal.Parse(ValueText(amount), CultureInfo.InvariantCulture);
 
     private static async Task Date(XmlWriter xml, string element, DateOnly date)
     {

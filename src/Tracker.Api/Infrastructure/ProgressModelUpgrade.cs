@@ -65,16 +65,16 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                                        where pledger_key is null limit 1) unkeyed;
                 select {PledgeLedgerRow.PlaceOrder("r")} from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r limit 0;
                 """, connection);
-            // The pledger views' async projection, retired: its position would otherwise read as a lag that only grows.
-            await using (var retired = new NpgsqlCommand($"""
-                delete from {TrackerDatabase.Schema}.mt_event_progression where name like 'Pledgers:%'
-                """, connection))
-            {
-                await retired.ExecuteNonQueryAsync(token);
-            }
             long missing, unkeyedRows;
             try
             {
+                // The pledger views' async projection, retired: its position would otherwise read as a lag that only grows.
+                await using (var retired = new NpgsqlCommand($"""
+                    delete from {TrackerDatabase.Schema}.mt_event_progression where name like 'Pledgers:%'
+                    """, connection))
+                {
+                    await retired.ExecuteNonQueryAsync(token);
+                }
                 await using var reader = await count.ExecuteReaderAsync(token);
                 await reader.ReadAsync(token);
                 missing = reader.GetInt64(0);
@@ -82,6 +82,12 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 await reader.ReadAsync(token);
                 unkeyedRows = reader.GetInt64(0);
                 await reader.NextResultAsync(token);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                throw new ConfigurationProblem(
+                    $"The database has no tracker schema ({e.MessageText}): apply it first with `db-apply` as the schema's " +
+                    "owner (see the README, \"The database\").", e);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedColumn)
             {
