@@ -34,6 +34,18 @@ public static class CommitmentScenarios
         await api.Write("/api/commitments", StabilisationGoal(), 201);
     }
 
+    /// <summary>A quantitative commitment counted in camps: from 200 down to 100.</summary>
+    public static async Task StatedFewerCamps(this IAlbaHost api)
+    {
+        await api.RegisterDocument(DocumentScenarios.Washington2024());
+        await api.Write("/api/commitments", new
+        {
+            key = "fewer-camps", title = "Fewer camps in northeast Syria", kind = "quantitative", lineOfEffort = "detention-and-camps",
+            actors = new[] { "coalition" }, target = new { amount = 100, unit = "camps", baseline = 200 },
+            statedIn = new { documentKey = "washington-2024", quote = "reduce the number of camps" }
+        }, 201);
+    }
+
     public static object GermanPledge(decimal euros = 25_000_000m) => new
     {
         pledger = "Germany",

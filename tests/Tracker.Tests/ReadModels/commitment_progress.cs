@@ -152,13 +152,7 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
     [Fact]
     public async Task a_target_revised_to_another_unit_is_measured_by_its_own_units_latest_count_though_a_count_in_the_old_one_is_dated_later()
     {
-        await Api.RegisterDocument(DocumentScenarios.Washington2024());
-        await Api.Write("/api/commitments", new
-        {
-            key = "fewer-camps", title = "Fewer camps in northeast Syria", kind = "quantitative", lineOfEffort = "detention-and-camps",
-            actors = new[] { "coalition" }, target = new { amount = 100, unit = "camps", baseline = 200 },
-            statedIn = new { documentKey = "washington-2024", quote = "reduce the number of camps" }
-        }, 201);
+        await Api.StatedFewerCamps();
         const string camps = "/api/commitments/fewer-camps";
         async Task<decimal?> Fraction(string query = "")
         {

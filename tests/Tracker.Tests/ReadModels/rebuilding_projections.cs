@@ -9,7 +9,6 @@ using Tracker.Api.Infrastructure;
 using Tracker.Tests.Faults;
 using Tracker.Api.Pledgers;
 using Tracker.Tests.Commitments;
-using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
@@ -129,13 +128,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
     [Fact]
     public async Task a_model_and_a_timeline_kept_before_counts_in_other_units_were_kept_measure_the_target_again_by_its_own_unit()
     {
-        await Api.RegisterDocument(DocumentScenarios.Washington2024());
-        await Api.Write("/api/commitments", new
-        {
-            key = "fewer-camps", title = "Fewer camps", kind = "quantitative", lineOfEffort = "detention-and-camps",
-            actors = new[] { "coalition" }, target = new { amount = 100, unit = "camps", baseline = 200 },
-            statedIn = new { documentKey = "washington-2024", quote = "reduce the number of camps" }
-        }, 201);
+        await Api.StatedFewerCamps();
         object Count(decimal figure, string unit, string asOf) => new { figure, unit, comparator = "exactly", asOf, source = Source };
         await Api.Write("/api/commitments/fewer-camps/progress", Count(150, "camps", "2024-09-30"));
         await Api.Write("/api/commitments/fewer-camps/revisions", new

@@ -3,6 +3,12 @@ namespace Tracker.Domain.Commitments;
 /// <summary>The rules shared by several decisions.</summary>
 public static class Rules
 {
+    /// <summary>
+    /// Where a revision's day came from when its source has one, as its refusals say: its own `on`, or the day of the
+    /// document it cites (filled in by the API).
+    /// </summary>
+    public const string RevisionSourceDay = "its source's date: its 'on', or the day of the document it cites";
+
     public static RuleViolation? NotWithdrawn(CommitmentState state) => state.Status == CommitmentStatus.Withdrawn
         ? new RuleViolation("commitment-withdrawn",
             $"Commitment '{state.Key}' is withdrawn; only corrections can still be recorded.", ViolationKind.Conflict)

@@ -3,9 +3,6 @@ namespace Tracker.Domain.Commitments;
 /// <summary>The only way a pledge's total changes: an explicit, recorded revision.</summary>
 public static class RevisePledge
 {
-    /// <summary>Where a revision's day came from when its source has one: its own `on`, or the document it cites (filled in by the API).</summary>
-    public const string SourceDay = "its source's date: its 'on', or the day of the document it cites";
-
     /// <param name="recordedOn">The day it is recorded: the day an undated revision takes effect.</param>
     public static Decision Decide(CommitmentState state, string pledgeId, Money newAmount, ExchangeRate? rate, string reason,
         Evidence source, DateOnly? recordedOn = null)
@@ -18,7 +15,7 @@ public static class RevisePledge
         {
             return new RuleViolation("revision-before-announcement",
                 $"Pledge '{pledge.PledgeId}' was announced on {pledge.AnnouncedOn:yyyy-MM-dd}; a revision cannot take effect on " +
-                $"{on:yyyy-MM-dd} ({(source.On is null ? "the day it is recorded" : SourceDay)}), before the pledge existed. Give the day it took effect as the source's 'on'.");
+                $"{on:yyyy-MM-dd} ({(source.On is null ? "the day it is recorded" : Rules.RevisionSourceDay)}), before the pledge existed. Give the day it took effect as the source's 'on'.");
         }
 
         // A pledge's amounts follow one another: each revision replaces the one before it from its day on, so one cannot

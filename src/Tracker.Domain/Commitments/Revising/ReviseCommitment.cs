@@ -22,7 +22,7 @@ public static class ReviseCommitment
         {
             return new RuleViolation("revision-before-statement",
                 $"The commitment was stated on {state.StatedOn:yyyy-MM-dd}; a revision cannot take effect before it " +
-                $"({on:yyyy-MM-dd}, {RevisePledge.SourceDay}). Give the day it took effect as the source's 'on', or correct the statement.");
+                $"({on:yyyy-MM-dd}, {Rules.RevisionSourceDay}). Give the day it took effect as the source's 'on', or correct the statement.");
         }
 
         var events = new List<object>();
