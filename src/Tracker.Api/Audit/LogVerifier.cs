@@ -40,8 +40,24 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
 {
     public const int MaxReportedBreaks = 1000;
 
-    public Task<VerificationReport> VerifyStream(Guid streamId, CancellationToken token) =>
-        Verify($"{LogCheckpoints.EntriesSql} where e.stream_id = $1 order by e.version", streamId, null, null, token);
+    /// <summary>
+    /// One stream: its hashes, links and row, and its events against the signed checkpoints since its first event (or,
+    /// for a stream with none left, since the first checkpoint: a commitment removed whole is reported, not unknown).
+    /// </summary>
+    public async Task<VerificationReport> VerifyStream(Guid streamId, CancellationToken token)
+    {
+        long? firstSequence;
+        await using (var first = dataSource.CreateCommand(
+                         $"select seq_id from {S}.mt_events where stream_id = $1 order by version limit 1"))
+        {
+            first.Parameters.Add(new NpgsqlParameter { Value = streamId });
+            firstSequence = await first.ExecuteScalarAsync(token) as long?;
+        }
+        var found = new Findings();
+        var signed = await StreamAgainstCheckpoints.Read(streamId, firstSequence ?? 0, checkpoints, signer, found, token);
+        return await Verify($"{LogCheckpoints.EntriesSql} where e.stream_id = $1 order by e.version", streamId, null, null,
+            token, found, signed);
+    }
 
     private const string S = TrackerDatabase.Schema;
 
@@ -81,9 +97,9 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         await Verify($"{LogCheckpoints.EntriesSql} order by e.seq_id", null, await checkpoints.All(token), keptOutside, token);
 
     private async Task<VerificationReport> Verify(string sql, Guid? streamId, IReadOnlyList<Checkpoint>? signed,
-        Checkpoint? keptOutside, CancellationToken token)
+        Checkpoint? keptOutside, CancellationToken token, Findings? found = null, StreamAgainstCheckpoints? streamSigned = null)
     {
-        var found = new Findings();
+        found ??= new Findings();
         var ranges = signed is null ? null : new CheckpointRanges(signed, checkpoints, signer, found);
         var external = keptOutside is null ? null : new KeptOutside(keptOutside, signed ?? [], signer, found);
 
@@ -127,19 +143,22 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                 reason = "its hash is of the old scheme (type, version and data only), written after the current scheme took over";
             if (reason is not null) found.Add(new ChainBreak(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type, reason), ofAnEvent: true);
 
-            if (ranges is not null || external is not null)
+            if (ranges is not null || external is not null || streamSigned is not null)
             {
                 var entry = LogCheckpoints.EntryOf(reader);
+                streamSigned?.Add(entry, recorded, scheme);
                 if (ranges is not null) await ranges.Add(entry, recorded, scheme, token);
                 external?.Add(entry);
             }
         }
         if (ranges is not null) await ranges.End(token);
         external?.End();
+        streamSigned?.End();
 
         var breaks = found.Breaks.OrderBy(b => b.Sequence).ToList();
         return new VerificationReport(checkedCount, found.Count == 0, found.Count, breaks,
-            (signed?.Count ?? 0) + (keptOutside is null ? 0 : 1), signed is { Count: > 0 } ? signed[^1] : null);
+            (signed?.Count ?? streamSigned?.Compared ?? 0) + (keptOutside is null ? 0 : 1),
+            signed is { Count: > 0 } ? signed[^1] : streamSigned?.Latest);
     }
 
     private async Task<HashSet<(Guid Stream, long Version)>> ReportRemovedEvents(Guid? streamId, Findings found, CancellationToken token)
@@ -360,6 +379,168 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         {
             _brokenInRange = true;
             _found.Add(new ChainBreak(sequence, stream, version, type, reason, checkpoint), ofAnEvent);
+        }
+    }
+
+    /// <summary>
+    /// One stream's events against the checkpoints that recorded them: each checkpoint from the one holding the stream's
+    /// first event on is read once (56 bytes an event of the whole log since), its entries chained from the root before
+    /// it, and only the stream's own entries kept. A run of checkpoints whose entries chain from one root to the next is
+    /// trusted when the last of them is signed (nobody can find other entries that chain to a signed root), so a stream's
+    /// check verifies a signature or two, not one per checkpoint. What it finds is what the whole log's check finds for
+    /// that stream: an event a checkpoint recorded that is missing (a stream cut back or removed with its hashes and row),
+    /// one added to a part of the log already signed, one rewritten with its hashes recomputed; and a checkpoint whose
+    /// entries, root, signature or place in the chain no longer hold, whose range it then leaves uncompared.
+    /// </summary>
+    private sealed class StreamAgainstCheckpoints
+    {
+        private readonly Findings _found;
+        private readonly Dictionary<long, (byte[] Hash, long Checkpoint)> _expected = [];
+        // The ranges compared, in order: whether each is trusted, to find the one an event falls in.
+        private readonly List<(long After, long Through, long Number, bool Trusted)> _ranges = [];
+        // After a rewritten event, the hash the checkpoint recorded for it: the stream's later events then differ only by
+        // their recomputed chain, which is not a break of its own (as in the whole log's check).
+        private byte[]? _signedPrevious;
+
+        private readonly Guid _stream;
+
+        private StreamAgainstCheckpoints(Guid stream, Findings found) => (_stream, _found) = (stream, found);
+
+        public long Compared => _ranges.Count;
+        public Checkpoint? Latest { get; private set; }
+
+        public static async Task<StreamAgainstCheckpoints> Read(Guid stream, long firstSequence, LogCheckpoints store,
+            CheckpointSigner signer, Findings found, CancellationToken token)
+        {
+            var against = new StreamAgainstCheckpoints(stream, found);
+            // The checkpoints whose entries chain since the last root known to hold, with their entries of the stream.
+            var run = new List<(Checkpoint Checkpoint, List<CheckpointEntry> OfStream)>();
+            Checkpoint? previous = null;
+            string? root = null;
+            await foreach (var (checkpoint, entries) in store.Since(firstSequence, token))
+            {
+                if (entries is null)
+                {
+                    (previous, root) = (checkpoint, checkpoint.Root);
+                    continue;
+                }
+                against.Latest = checkpoint;
+                var chained = new RunningRoot(root);
+                var ofStream = new List<CheckpointEntry>();
+                foreach (var entry in CheckpointEntry.ReadAll(entries))
+                {
+                    chained.Add(entry);
+                    if (entry.StreamId == stream) ofStream.Add(entry);
+                }
+                var misplaced = (previous, checkpoint) switch
+                {
+                    (null, { Number: not 1 }) => "the checkpoints before it are missing",
+                    (null, { AfterSequence: not 0 }) => "it does not start at the beginning of the log",
+                    ({ } p, _) when checkpoint.Number != p.Number + 1 => $"checkpoint {p.Number + 1} is missing before it",
+                    ({ } p, _) when checkpoint.AfterSequence != p.ThroughSequence => $"it does not start where checkpoint {p.Number} ends",
+                    _ => null
+                };
+                if (misplaced is null && chained.Hex == checkpoint.Root)
+                {
+                    run.Add((checkpoint, ofStream));
+                }
+                else
+                {
+                    against.Trust(run, signer);
+                    run.Clear();
+                    var signature = signer.Check(checkpoint.KeyId, checkpoint.Payload(), checkpoint.Signature);
+                    against.Untrusted(checkpoint, misplaced is null && signature is null
+                        ? $"Checkpoint {checkpoint.Number}'s recorded entries were altered: they no longer give the root it signed"
+                        : $"Checkpoint {checkpoint.Number} cannot be trusted: {misplaced ?? signature}");
+                    // The next range starts from this one's root when its signature holds, else from what its entries give.
+                    if (misplaced is null && signature is not null)
+                    {
+                        (previous, root) = (checkpoint, chained.Hex);
+                        continue;
+                    }
+                }
+                (previous, root) = (checkpoint, checkpoint.Root);
+            }
+            against.Trust(run, signer);
+            return against;
+        }
+
+        /// <summary>
+        /// A run of checkpoints that chain: trusted up to its last one whose signature holds (usually its last), each
+        /// checkpoint after that one reported and its range left uncompared.
+        /// </summary>
+        private void Trust(List<(Checkpoint Checkpoint, List<CheckpointEntry> OfStream)> run, CheckpointSigner signer)
+        {
+            var signedUpTo = run.Count - 1;
+            var failed = new List<(Checkpoint, string)>();
+            for (; signedUpTo >= 0; signedUpTo--)
+            {
+                var c = run[signedUpTo].Checkpoint;
+                if (signer.Check(c.KeyId, c.Payload(), c.Signature) is not { } problem) break;
+                failed.Add((c, problem));
+            }
+            for (var i = 0; i <= signedUpTo; i++)
+            {
+                var (c, ofStream) = run[i];
+                _ranges.Add((c.AfterSequence, c.ThroughSequence, c.Number, true));
+                foreach (var entry in ofStream) _expected[entry.Sequence] = (entry.Hash, c.Number);
+            }
+            foreach (var (c, problem) in Enumerable.Reverse(failed)) Untrusted(c, $"Checkpoint {c.Number} cannot be trusted: {problem}");
+        }
+
+        private void Untrusted(Checkpoint checkpoint, string reason)
+        {
+            _ranges.Add((checkpoint.AfterSequence, checkpoint.ThroughSequence, checkpoint.Number, false));
+            _found.Add(new ChainBreak(checkpoint.ThroughSequence, null, null, null, reason, checkpoint.Number));
+        }
+
+        /// <summary>One of the stream's events, in version order, as a checkpoint would record it.</summary>
+        public void Add(CheckpointEntry entry, RecordedEvent recorded, short? scheme)
+        {
+            var range = RangeOf(recorded.Sequence);
+            if (range is not { Trusted: true }) return;
+            if (!_expected.Remove(recorded.Sequence, out var expected))
+            {
+                _found.Add(new ChainBreak(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type,
+                    $"it was not in the log when checkpoint {range.Value.Number} was taken: it was added to a part of the log already signed",
+                    range.Value.Number), ofAnEvent: true);
+                return;
+            }
+            var differs = !entry.Hash.AsSpan().SequenceEqual(expected.Hash);
+            var onlyRechained = differs && _signedPrevious is not null &&
+                                HashChain.Compute(scheme, recorded, Convert.ToHexStringLower(_signedPrevious)) ==
+                                Convert.ToHexStringLower(expected.Hash);
+            if (differs && !onlyRechained)
+            {
+                _found.Add(new ChainBreak(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type,
+                    $"it differs from what checkpoint {expected.Checkpoint} recorded: it was rewritten and its hashes recomputed",
+                    expected.Checkpoint), ofAnEvent: true);
+            }
+            _signedPrevious = differs ? expected.Hash : null;
+        }
+
+        /// <summary>The events the checkpoints recorded of the stream that it no longer holds.</summary>
+        public void End()
+        {
+            foreach (var (sequence, (_, checkpoint)) in _expected.OrderBy(e => e.Key))
+            {
+                _found.Add(new ChainBreak(sequence, _stream, null, null,
+                    $"it is missing: checkpoint {checkpoint} recorded this event of the stream", checkpoint), ofAnEvent: true);
+            }
+        }
+
+        // The ranges follow each other in sequence order (a checkpoint out of place is reported and its range kept where
+        // its number puts it): the first that ends at or after the event's sequence, if it starts before it.
+        private (long After, long Through, long Number, bool Trusted)? RangeOf(long sequence)
+        {
+            int low = 0, high = _ranges.Count;
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                if (_ranges[middle].Through < sequence) low = middle + 1;
+                else high = middle;
+            }
+            return low < _ranges.Count && _ranges[low].After < sequence ? _ranges[low] : null;
         }
     }
 

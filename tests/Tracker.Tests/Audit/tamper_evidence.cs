@@ -177,7 +177,11 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         report.FirstBreak.Reason.ShouldContain("cannot be trusted");
         take.ReadAsText().ShouldContain("cannot be trusted");
         ready.ReadAsText().ShouldContain("latest checkpoint cannot be trusted");
-        (await Verify($"/api/audit/commitments/{Goal}/verify")).Intact.ShouldBeTrue();
+        // The commitment's own check meets the forgery too: its event after checkpoint 1 is compared with nothing.
+        var commitment = await Verify($"/api/audit/commitments/{Goal}/verify");
+        commitment.BreakCount.ShouldBe(1);
+        commitment.FirstBreak!.Checkpoint.ShouldBe(2);
+        commitment.FirstBreak.Reason.ShouldContain("cannot be trusted");
     }
 
     [Fact]
@@ -399,6 +403,8 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
 
         commitment.Intact.ShouldBeTrue();
         commitment.EventsChecked.ShouldBe(5);
+        commitment.CheckpointsChecked.ShouldBe(2);
+        commitment.LatestCheckpoint!.Number.ShouldBe(2);
         whole.Intact.ShouldBeTrue();
         whole.EventsChecked.ShouldBe(6); // and the document's registration
         whole.CheckpointsChecked.ShouldBe(2);
@@ -672,16 +678,17 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
             """);
         await OwnerRehashesTheStream(StreamIds.ForCommitment(Goal));
 
-        var stream = await Verify($"/api/audit/commitments/{Goal}/verify");
-        var whole = await Verify();
-
-        stream.Intact.ShouldBeTrue(); // the per-stream chain was recomputed consistently ...
-        whole.Intact.ShouldBeFalse(); // ... and the checkpoint says what it was
-        whole.FirstBreak!.Sequence.ShouldBe(tampered);
-        whole.FirstBreak.Checkpoint.ShouldBe(1);
-        whole.FirstBreak.Reason.ShouldContain("differs from what checkpoint 1 recorded");
-        // The later events of the stream differ from the checkpoint only by the recomputed chain: one break, not three.
-        whole.BreakCount.ShouldBe(1, string.Join("; ", whole.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+        // The per-stream chain was recomputed consistently, and the checkpoint says what it was, to the commitment's own
+        // check as to the whole log's (until 2026-12-05 the commitment's check found it intact).
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.Intact.ShouldBeFalse();
+            report.FirstBreak!.Sequence.ShouldBe(tampered);
+            report.FirstBreak.Checkpoint.ShouldBe(1);
+            report.FirstBreak.Reason.ShouldContain("differs from what checkpoint 1 recorded");
+            // The later events of the stream differ from the checkpoint only by the recomputed chain: one break, not three.
+            report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+        }
     }
 
     [Fact]
@@ -692,9 +699,11 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
 
         await AsSuperuserBehindTheTriggers("update tracker.log_checkpoints set entries = set_byte(entries, 40, (get_byte(entries, 40) + 1) % 256)");
 
-        var report = await Verify();
-        report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
-        report.FirstBreak!.Reason.ShouldContain("recorded entries were altered");
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+            report.FirstBreak!.Reason.ShouldContain("recorded entries were altered");
+        }
     }
 
     [Fact]
@@ -712,14 +721,42 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         // A write finds the row behind the commitment's model (until 2026-12-05 it chained cleanly onto the shortened stream) ...
         await Api.Write($"{Base}/evidence", new { url = "https://example.org/after-the-cut", primary = false }, 409);
 
-        var stream = await Verify($"/api/audit/commitments/{Goal}/verify");
-        var whole = await Verify();
+        // ... the stream's own chain and row agree, cut back together, but the checkpoint recorded the event that is gone,
+        // to the commitment's own check as to the whole log's (until 2026-12-05 the commitment's check found it intact)
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.Intact.ShouldBeFalse();
+            report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+            report.FirstBreak!.Sequence.ShouldBe(last);
+            report.FirstBreak.StreamId.ShouldBe(StreamIds.ForCommitment(Goal));
+            report.FirstBreak.Reason.ShouldContain("missing");
+        }
+    }
 
-        stream.Intact.ShouldBeTrue(); // ... the stream's own chain and row agree, cut back together ...
-        whole.Intact.ShouldBeFalse(); // ... but the checkpoint recorded the event that is gone
-        whole.FirstBreak!.Sequence.ShouldBe(last);
-        whole.FirstBreak.StreamId.ShouldBe(StreamIds.ForCommitment(Goal));
-        whole.FirstBreak.Reason.ShouldContain("missing");
+    [Fact]
+    public async Task a_commitment_removed_whole_with_its_hashes_and_row_is_reported_by_its_own_check_not_unknown()
+    {
+        await AHistory();
+        var signed = await TakeCheckpoint();
+        var stream = StreamIds.ForCommitment(Goal);
+
+        await AsSuperuserBehindTheTriggers($"""
+            delete from tracker.event_hashes where stream_id = '{stream}';
+            delete from tracker.mt_events where stream_id = '{stream}';
+            delete from tracker.mt_streams where id = '{stream}'
+            """);
+
+        var report = await Verify($"/api/audit/commitments/{Goal}/verify");
+        report.EventsChecked.ShouldBe(0);
+        report.Intact.ShouldBeFalse();
+        report.BreakCount.ShouldBe(4, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+        report.Breaks.ShouldAllBe(b => b.StreamId == stream && b.Checkpoint == signed.Number && b.Reason.Contains("missing"));
+        // A key nothing ever recorded is still unknown.
+        await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/audit/commitments/never-stated/verify");
+            s.StatusCodeShouldBe(404);
+        });
     }
 
     [Fact]
