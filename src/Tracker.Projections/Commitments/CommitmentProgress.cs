@@ -18,6 +18,13 @@ public sealed record LatestReport(int Version, decimal Figure, string? Unit, str
     public bool Supersedes(LatestReport? current) => current is null || AsOf > current.AsOf ||
                                                      AsOf == current.AsOf && Version > current.Version;
 
+    /// <summary>
+    /// The figure a chart draws and its unit: money converted to the ledger currency when it was (the commitment's ledger
+    /// currency is fixed once money is counted in it), else the figure as reported, in its currency or unit.
+    /// </summary>
+    public (decimal Figure, string? Unit) Charted(string ledgerCurrency) =>
+        LedgerFigure is { } inLedger ? (inLedger, ledgerCurrency) : (Figure, Currency ?? Unit);
+
     /// <summary>Whether this is a count in a unit (not money), and in the given one (units compare ignoring case).</summary>
     public bool CountsIn(string? unit) => Unit is not null && string.Equals(Unit, unit, StringComparison.OrdinalIgnoreCase);
 }

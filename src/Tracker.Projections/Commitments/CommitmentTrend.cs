@@ -2,11 +2,17 @@ using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments;
 
-/// <summary>Where a commitment stood on one date: its progress, money by stage and latest reported figure.</summary>
-public sealed record TrendPoint(DateOnly On, decimal? Fraction, MoneyByStage Money, decimal? Reported, CommitmentStatus Status)
+/// <summary>
+/// Where a commitment stood on one date: its progress, money by stage (in the ledger currency) and latest reported figure
+/// with its unit (a count's unit, or the currency: the ledger's when the figure was converted to it).
+/// </summary>
+public sealed record TrendPoint(DateOnly On, decimal? Fraction, MoneyByStage Money, decimal? Reported, CommitmentStatus Status,
+    string? ReportedUnit = null)
 {
-    public static TrendPoint Of(DateOnly on, CommitmentProgress state) => new(on, state.Progress.Fraction, state.Money,
-        state.LatestReport is { } r ? r.LedgerFigure ?? r.Figure : null, state.Status);
+    public static TrendPoint Of(DateOnly on, CommitmentProgress state) =>
+        state.LatestReport?.Charted(state.LedgerCurrency) is var (figure, unit)
+            ? new(on, state.Progress.Fraction, state.Money, figure, state.Status, unit)
+            : new(on, state.Progress.Fraction, state.Money, null, state.Status);
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alba;
+using Marten.Events;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
@@ -32,6 +33,7 @@ public sealed class progress_over_time(TrackerApp app) : TrackerTest(app)
         points.Select(p => p.GetProperty("money").GetProperty("pledged").GetDecimal()).ShouldBe([0m, 27_100_000m, 27_100_000m]);
         points.Select(p => p.GetProperty("money").GetProperty("disbursed").GetDecimal()).ShouldBe([0m, 0m, 10_500_000m]);
         points.ShouldAllBe(p => p.GetProperty("reported").GetDecimal() == 200_000_000m);
+        points.ShouldAllBe(p => p.GetProperty("reportedUnit").GetString() == "USD");
     }
 
     [Fact]
@@ -48,6 +50,31 @@ public sealed class progress_over_time(TrackerApp app) : TrackerTest(app)
 
         points.Select(p => p.GetProperty("on").GetString()).ShouldBe(["2024-09-30", "2024-10-01", "2024-10-02", "2024-12-01"]);
         points.Select(p => p.GetProperty("reported").GetDecimal()).ShouldBe([200_000_000m, 250_000_000m, 250_000_000m, 250_000_000m]);
+    }
+
+    [Fact]
+    public async Task each_point_says_the_unit_of_its_reported_figure_from_the_timeline_and_as_recorded()
+    {
+        await Api.StatedFewerCamps();
+        const string camps = "/api/commitments/fewer-camps";
+        object Count(decimal figure, string unit, string asOf) => new { figure, unit, comparator = "exactly", asOf, source = Source };
+        await Api.Write($"{camps}/progress", Count(150, "camps", "2024-09-30"));
+        await Api.Write($"{camps}/revisions", new
+        {
+            target = new { amount = 50, unit = "sites", baseline = 100 }, reason = "counted by site",
+            source = new { documentKey = "washington-2024", primary = true, on = "2025-01-01" }
+        });
+        await Api.Write($"{camps}/progress", Count(70, "sites", "2025-02-01"));
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var recorded = DateTimeOffset.UtcNow.AddMinutes(1).ToString("yyyy-MM-ddTHH:mm:ssZ");
+
+        foreach (var query in new[] { "", $"?recordedAsOf={recorded}" })
+        {
+            var counts = await Points($"{camps}/trend{query}");
+            counts.Select(p => p.GetProperty("on").GetString()).ShouldBe(["2024-09-30", "2025-01-01", "2025-02-01"]);
+            counts.Select(p => p.GetProperty("reported").GetDecimal()).ShouldBe([150m, 150m, 70m]);
+            counts.Select(p => p.GetProperty("reportedUnit").GetString()).ShouldBe(["camps", "camps", "sites"]);
+        }
     }
 
     [Fact]

@@ -217,7 +217,7 @@ public sealed class TimelineDays(IQuerySession session)
                      (select row from {_table} where stream_id = ? and "on" <= ? order by "on" desc limit 1) as "Row",
                      coalesce((select jsonb_agg(jsonb_build_object('On', "on", 'Fraction', fraction, 'Money', jsonb_build_object(
                                  'Pledged', money_pledged, 'Committed', money_committed, 'Disbursed', money_disbursed),
-                                 'Reported', reported, 'Status', status) order by "on")
+                                 'Reported', reported, 'Status', status, 'ReportedUnit', {ReportedUnitSql}) order by "on")
                                  from {_table} where stream_id = ? and "on" <= ?), '[]') as "Points") x
             """, token, id, id, id, until ?? DateOnly.MaxValue, id, until ?? DateOnly.MaxValue)).Single();
         if (stored.StreamVersion is null) return null;
@@ -230,6 +230,13 @@ public sealed class TimelineDays(IQuerySession session)
             .Where(d => until is null || d.On <= until).ToList();
         return days.Count == 0 ? null : (days.Select(d => TrendPoint.Of(d.On, d.Progress)).ToList(), CommitmentRow.Of(days[^1].Progress));
     }
+
+    // A day's reported figure's unit, from its list row's latest report (as LatestReport.Charted gives it).
+    private const string ReportedUnitSql = """
+        case when reported is not null then
+          case when row->'LatestReport'->>'LedgerFigure' is not null then ledger_currency
+               else coalesce(row->'LatestReport'->>'Currency', row->'LatestReport'->>'Unit') end end
+        """;
 
     private sealed record StoredTrend(int? StreamVersion, int? ThroughVersion, CommitmentRow? Row, List<TrendPoint> Points);
 
@@ -439,7 +446,7 @@ public sealed class TimelineDays(IQuerySession session)
             return new StoredDay(id, day.On, facts, sinceKeyframe, throughVersion, keyframe ? p.WithoutPledgesInHand() : null, CommitmentRow.Of(p),
                 p.Status.ToString(), p.Overdue, p.DueBy, p.LedgerCurrency, p.Money.Pledged, p.Money.Committed,
                 p.Money.Disbursed, p.Target?.Amount, p.Target?.Currency, p.Progress.Fraction,
-                p.LatestReport is { } r ? r.LedgerFigure ?? r.Figure : null, p.LastChangedAt);
+                p.LatestReport?.Charted(p.LedgerCurrency).Figure, p.LastChangedAt);
         }
     }
 }
