@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Tracker.Projections.Commitments;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Documents;
@@ -8,11 +9,16 @@ namespace Tracker.Api.Catalogue;
 
 /// <summary>
 /// On first start (an event store with no documents and no commitments) loads the catalogue, so the service is useful
-/// at once. Runs once the host has started, so Wolverine can take the deadline checks it schedules.
+/// at once. Runs once the host has started, so Wolverine can take the deadline checks it schedules. One node at a time:
+/// nodes started together on an empty database wait on an advisory lock, and the later ones find the catalogue loaded
+/// (each used to load what it reached first, and log every statement the other had already written as a failure).
 /// </summary>
 public sealed class CatalogueSeeding(IOptions<CatalogueOptions> options, IDocumentStore store, CatalogueImporter importer,
-    IHostApplicationLifetime lifetime, ILogger<CatalogueSeeding> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IHostApplicationLifetime lifetime, ILogger<CatalogueSeeding> logger) : BackgroundService
 {
+    internal const long LockKey = 2026120501;
+    private static readonly TimeSpan AskEvery = TimeSpan.FromMilliseconds(250);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -31,36 +37,70 @@ public sealed class CatalogueSeeding(IOptions<CatalogueOptions> options, IDocume
 
         try
         {
-            await using var session = store.QuerySession();
-            if (await session.Query<DocumentView>().AnyAsync(stoppingToken) || await session.Query<CommitmentProgress>().AnyAsync(stoppingToken))
+            await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+            await TakeLock(connection, stoppingToken);
+            try
             {
-                logger.LogInformation("The database already holds documents or commitments; the seed catalogue is not loaded again");
-                return;
+                await LoadIntoAnEmptyDatabase(settings, stoppingToken);
             }
-
-            foreach (var file in settings.Files())
+            finally
             {
-                logger.LogInformation("Loading the seed catalogue {File} into an empty database", file);
-                CatalogueFile catalogue;
-                try
-                {
-                    catalogue = CatalogueFile.Read(file);
-                }
-                catch (InvalidDataException e)
-                {
-                    // Named, and the other files still load.
-                    logger.LogError("The seed catalogue {File} is not imported: {Problem}", file, e.Message);
-                    continue;
-                }
-                var report = await importer.Import(catalogue, stoppingToken);
-                logger.LogInformation(
-                    "Loaded catalogue {Catalogue}: {Documents} documents, {Commitments} commitments, {Events} events, {Failures} failures",
-                    report.Catalogue, report.DocumentsRegistered, report.CommitmentsStated, report.EventsAppended, report.Failures.Count);
+                await using var release = new NpgsqlCommand($"select pg_advisory_unlock({LockKey})", connection);
+                await release.ExecuteNonQueryAsync(CancellationToken.None);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Loading the seed catalogue failed; the service runs on without it");
+        }
+    }
+
+    /// <summary>Asked for again and again, not waited on in one statement, which the command timeout would cut off.</summary>
+    private async Task TakeLock(NpgsqlConnection connection, CancellationToken token)
+    {
+        var told = false;
+        while (true)
+        {
+            await using (var take = new NpgsqlCommand($"select pg_try_advisory_lock({LockKey})", connection))
+            {
+                if (await take.ExecuteScalarAsync(token) is true) return;
+            }
+            if (!told)
+            {
+                told = true;
+                logger.LogInformation("Another node is loading the seed catalogue; this one waits for it, then finds it loaded");
+            }
+            await Task.Delay(AskEvery, token);
+        }
+    }
+
+    private async Task LoadIntoAnEmptyDatabase(CatalogueOptions settings, CancellationToken stoppingToken)
+    {
+        await using var session = store.QuerySession();
+        if (await session.Query<DocumentView>().AnyAsync(stoppingToken) || await session.Query<CommitmentProgress>().AnyAsync(stoppingToken))
+        {
+            logger.LogInformation("The database already holds documents or commitments; the seed catalogue is not loaded again");
+            return;
+        }
+
+        foreach (var file in settings.Files())
+        {
+            logger.LogInformation("Loading the seed catalogue {File} into an empty database", file);
+            CatalogueFile catalogue;
+            try
+            {
+                catalogue = CatalogueFile.Read(file);
+            }
+            catch (InvalidDataException e)
+            {
+                // Named, and the other files still load.
+                logger.LogError("The seed catalogue {File} is not imported: {Problem}", file, e.Message);
+                continue;
+            }
+            var report = await importer.Import(catalogue, stoppingToken);
+            logger.LogInformation(
+                "Loaded catalogue {Catalogue}: {Documents} documents, {Commitments} commitments, {Events} events, {Failures} failures",
+                report.Catalogue, report.DocumentsRegistered, report.CommitmentsStated, report.EventsAppended, report.Failures.Count);
         }
     }
 }

@@ -547,6 +547,30 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task nodes_started_together_on_an_empty_database_load_the_catalogue_once_and_log_no_error()
+    {
+        var lines = new[] { new LogCapture(Microsoft.Extensions.Logging.LogLevel.Information), new LogCapture(Microsoft.Extensions.Logging.LogLevel.Information) };
+        var nodes = await Task.WhenAll(lines.Select(captured => TrackerApp.StartHostWith("Development",
+            services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(captured), ("Catalogue:LoadOnStart", "true"))));
+        try
+        {
+            // One node loads it; the other waits for it, then finds it loaded (each used to load what it reached first,
+            // logging each statement the other had written as an error with its stack trace).
+            bool Said(LogCapture node, string text) => node.Entries.Any(e => e.Message.Contains(text));
+            await Eventually.Until(() => Task.FromResult(lines.Count(node => Said(node, "not loaded again"))), found => found == 1);
+            lines.Count(node => Said(node, "Loaded catalogue")).ShouldBe(1);
+            lines.SelectMany(node => node.Entries).Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning)
+                .Select(e => $"{e.Category}: {e.Message}").ShouldBeEmpty();
+            var page = (await nodes[1].Scenario(s => s.Get.Url("/api/commitments"))).Json();
+            page.GetProperty("total").GetInt64().ShouldBe(CatalogueCommitments);
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task the_command_line_imports_a_catalogue_file_given_by_path()
     {
         var file = Path.Combine(Path.GetTempPath(), $"my-coalition-{Guid.NewGuid():N}.json");

@@ -122,7 +122,7 @@ public sealed class log_lines_carry_the_request(TrackerApp app) : TrackerTest(ap
     [Fact]
     public async Task the_log_line_of_a_failing_request_carries_its_correlation_and_trace_ids()
     {
-        var lines = new ScopeCapture();
+        var lines = new LogCapture();
         await using var node = await TrackerApp.StartHostWith("Development", services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(lines));
 
         await node.Scenario(s =>
@@ -140,7 +140,7 @@ public sealed class log_lines_carry_the_request(TrackerApp app) : TrackerTest(ap
     [Fact]
     public async Task a_body_the_service_cannot_read_is_the_clients_400_not_an_error_in_the_log()
     {
-        var lines = new ScopeCapture();
+        var lines = new LogCapture();
         await using var node = await TrackerApp.StartHostWith("Development", services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(lines));
 
         await node.Scenario(s =>
@@ -167,39 +167,5 @@ public sealed class log_lines_carry_the_request(TrackerApp app) : TrackerTest(ap
         quieted.ShouldContain(typeof(Tracker.Api.Commitments.Pledging.RevisePledgeRequest).FullName!);
         quieted.ShouldNotContain(typeof(Tracker.Domain.Commitments.CommitmentState).FullName!);
         quieted.ShouldNotContain(typeof(Tracker.Projections.Documents.DocumentView).FullName!);
-    }
-
-    private sealed class ScopeCapture : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ISupportExternalScope
-    {
-        private Microsoft.Extensions.Logging.IExternalScopeProvider _scopes = new Microsoft.Extensions.Logging.LoggerExternalScopeProvider();
-        public System.Collections.Concurrent.ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, string Category, Dictionary<string, object?> Scope)> Entries { get; } = new();
-
-        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-        public void SetScopeProvider(Microsoft.Extensions.Logging.IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
-        public void Dispose() { }
-
-        private sealed class Logger(ScopeCapture owner, string category) : Microsoft.Extensions.Logging.ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes.Push(state);
-            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
-
-            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
-                Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var scope = new Dictionary<string, object?>();
-                owner._scopes.ForEachScope((value, into) =>
-                {
-                    if (value is IEnumerable<KeyValuePair<string, object?>> pairs)
-                    {
-                        foreach (var (key, item) in pairs) into[key] = item?.ToString();
-                    }
-                    else if (value is IEnumerable<KeyValuePair<string, object>> objects)
-                    {
-                        foreach (var (key, item) in objects) into[key] = item.ToString();
-                    }
-                }, scope);
-                owner.Entries.Enqueue((logLevel, category, scope));
-            }
-        }
     }
 }
