@@ -14,10 +14,14 @@ public sealed record ApiKeyInfo(string Name, IReadOnlyList<string> Roles, DateTi
 public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     /// <summary>
-    /// How long a key found live is believed without asking the database again: a key revoked from another process (the
-    /// `api-keys revoke` command, another node) is refused everywhere within this time; revoked through this process, at once.
+    /// How long a key found live is believed without asking the database again, when no word of its revocation arrives: a
+    /// revocation is announced to every node at once (<see cref="RevokedChannel"/>, <see cref="ApiKeyRevocations"/>), and
+    /// this bounds what a node that missed the announcement (its listening connection lost) may still accept.
     /// </summary>
     public static readonly TimeSpan Trusted = TimeSpan.FromSeconds(30);
+
+    /// <summary>The PostgreSQL notification channel a revocation is announced on, with the revoked key's hash.</summary>
+    public const string RevokedChannel = TrackerDatabase.Schema + "_api_key_revoked";
 
     private readonly ConcurrentDictionary<string, (ApiKeyInfo Key, DateTimeOffset Until)> _live = new();
 
@@ -38,28 +42,49 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>Creates a key and returns it: the only time it is ever shown.</summary>
+    /// <summary>
+    /// Creates a key and returns it: the only time it is ever shown. A name names one key for good (a revoked key keeps
+    /// it, so the log's "key:{name}" stays one holder's): <see cref="KeyRefused"/> for a name taken or an unknown role.
+    /// </summary>
     public async Task<string> Create(string name, IReadOnlyList<string> roles, CancellationToken token)
     {
         var unknown = roles.Except(Roles.All).ToList();
-        if (unknown.Count > 0) throw new ArgumentException($"Unknown roles: {string.Join(", ", unknown)}; use {string.Join(", ", Roles.All)}.");
+        if (unknown.Count > 0) throw new KeyRefused($"Unknown roles: {string.Join(", ", unknown)}; use {string.Join(", ", Roles.All)}.");
+        if (roles.Count == 0) throw new KeyRefused($"A key needs at least one role: {string.Join(", ", Roles.All)}.");
         var key = "ct_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        await using var command = dataSource.CreateCommand($"insert into {Qualified} (name, key_hash, roles) values ($1, $2, $3)");
+        await using var command = dataSource.CreateCommand($"insert into {Qualified} (name, key_hash, roles) values ($1, $2, $3) on conflict (name) do nothing");
         command.Parameters.Add(new NpgsqlParameter { Value = name });
         command.Parameters.Add(new NpgsqlParameter { Value = Hash(key) });
         command.Parameters.Add(new NpgsqlParameter { Value = string.Join(',', roles) });
-        await command.ExecuteNonQueryAsync(token);
+        if (await command.ExecuteNonQueryAsync(token) == 0)
+        {
+            throw new KeyRefused($"A key named '{name}' exists (a revoked key keeps its name, so every write it made stays one holder's): choose another name.");
+        }
         return key;
     }
 
+    /// <summary>Revokes the live key of that name, announcing it to every node (each forgets it at once).</summary>
     public async Task<bool> Revoke(string name, CancellationToken token)
     {
-        await using var command = dataSource.CreateCommand(
-            $"update {Qualified} set revoked_at = now() where name = $1 and revoked_at is null");
+        await using var command = dataSource.CreateCommand($"""
+            with revoked as (update {Qualified} set revoked_at = now() where name = $1 and revoked_at is null returning key_hash)
+            select pg_notify('{RevokedChannel}', key_hash)::text from revoked
+            """);
         command.Parameters.Add(new NpgsqlParameter { Value = name });
-        var revoked = await command.ExecuteNonQueryAsync(token) == 1;
+        var revoked = 0;
+        await using (var reader = await command.ExecuteReaderAsync(token))
+        {
+            while (await reader.ReadAsync(token)) revoked++;
+        }
         foreach (var cached in _live.Where(k => k.Value.Key.Name == name)) _live.TryRemove(cached.Key, out _);
-        return revoked;
+        return revoked == 1;
     }
+
+    /// <summary>A revocation announced by another process: the key is looked up again on its next use.</summary>
+    public void Forget(string keyHash) => _live.TryRemove(keyHash, out _);
+
+    /// <summary>Every key looked up again on its next use: revocations may have been announced unheard.</summary>
+    public void ForgetAll() => _live.Clear();
 
     /// <summary>The live key with this value, if any.</summary>
     public async Task<ApiKeyInfo?> Find(string key, CancellationToken token)
@@ -96,3 +121,6 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
         reader.GetString(1).Split(',', StringSplitOptions.RemoveEmptyEntries), reader.GetFieldValue<DateTimeOffset>(2),
         reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
 }
+
+/// <summary>A key the store will not create, and why (said to the operator in one line).</summary>
+public sealed class KeyRefused(string message) : Exception(message);

@@ -17,7 +17,8 @@ public sealed class ApiKeysInput : NetCoreInput
 
 /// <summary>
 /// `dotnet run -- api-keys create --name ingest-bot --roles monitor` prints a new key once (only its hash is stored);
-/// `api-keys revoke --name ingest-bot`; `api-keys list`.
+/// `api-keys revoke --name ingest-bot` (every running node forgets it at once); `api-keys list`. A key's roles do not
+/// change: to change them, create a key under a new name and revoke the old one.
 /// </summary>
 [Description("Create, revoke or list API keys", Name = "api-keys")]
 public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
@@ -29,8 +30,17 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
         switch (input.Action)
         {
             case "create" when input.NameFlag.Length > 0:
-                var key = await keys.Create(input.NameFlag,
-                    input.RolesFlag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), CancellationToken.None);
+                string key;
+                try
+                {
+                    key = await keys.Create(input.NameFlag,
+                        input.RolesFlag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), CancellationToken.None);
+                }
+                catch (KeyRefused refused)
+                {
+                    Console.Error.WriteLine($"No key created: {refused.Message}");
+                    return false;
+                }
                 Console.WriteLine($"Created key '{input.NameFlag}' ({input.RolesFlag}). Store it now; it is not shown again:");
                 Console.WriteLine(key);
                 return true;

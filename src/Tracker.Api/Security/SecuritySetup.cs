@@ -24,6 +24,7 @@ public static class SecuritySetup
 
         services.Configure<AuthOptions>(configuration.GetSection("Auth"));
         services.AddSingleton<ApiKeyStore>();
+        services.AddHostedService<ApiKeyRevocations>();
         services.AddSingleton<IAuthorizationHandler, ReadAccessHandler>();
 
         services.AddAuthentication(Selector)

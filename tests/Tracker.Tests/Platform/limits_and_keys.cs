@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Tracker.Api.Security;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Documents;
+using Tracker.Tests.ReadModels;
 using Tracker.Tests.Support;
 
 namespace Tracker.Tests.Platform;
@@ -63,6 +64,46 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
 
         var refused = await Api.RegisterDocument(DocumentScenarios.Washington2024("rome-2021"), apiKey: key, expectedStatus: 401);
         refused.ReadProblem(401);
+    }
+
+    [Fact]
+    public async Task a_key_revoked_by_the_command_line_is_refused_by_every_running_node_within_moments()
+    {
+        var key = await Api.KeyFor("leaked-bot", Roles.Viewer);
+        await using var otherNode = await TrackerApp.StartAnotherHost();
+        async Task<int> Status(IAlbaHost node) => (await node.Scenario(s =>
+        {
+            s.Get.Url("/api/me");
+            s.WithRequestHeader("X-Api-Key", key);
+            s.IgnoreStatusCode();
+        })).Context.Response.StatusCode;
+        // Each node has found the key live, and would believe it for 30 s without a word of its revocation.
+        (await Status(Api)).ShouldBe(200);
+        (await Status(otherNode)).ShouldBe(200);
+
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "revoke", "--name", "leaked-bot");
+
+        exitCode.ShouldBe(0, output);
+        foreach (var node in new[] { Api, otherNode })
+        {
+            await Eventually.Until(() => Status(node), status => status == 401, TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Theory]
+    [InlineData("--name", "taken-bot", "--roles", "viewer", "A key named 'taken-bot' exists")]
+    [InlineData("--name", "another-bot", "--roles", "superuser", "Unknown roles: superuser")]
+    public async Task a_key_the_command_line_cannot_create_is_one_line_not_a_stack_trace(string nameFlag, string name,
+        string rolesFlag, string roles, string said)
+    {
+        await Api.KeyFor("taken-bot", Roles.Viewer);
+
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", nameFlag, name, rolesFlag, roles);
+
+        exitCode.ShouldBe(1);
+        output.ShouldContain(said);
+        output.ShouldNotContain(" at ");
+        output.ShouldNotContain("Exception");
     }
 
     [Fact]
