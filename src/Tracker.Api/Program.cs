@@ -77,6 +77,7 @@ try
     builder.Services.AddHostedService<Tracker.Api.Audit.Checkpoints.Checkpointing>();
     builder.Services.AddSingleton<LogVerifier>();
     builder.Services.AddSingleton<TimelineFactsBackfill>();
+    builder.Services.AddSingleton<RebuildProgressLog>();
     builder.Services.AddSingleton<ProjectionRebuilds>();
     // Before the backfills: they compare counts, this the rows a rebuild that never ended left behind.
     builder.Services.AddHostedService<InterruptedRebuilds>();

@@ -22,10 +22,10 @@ public sealed record RebuildProgress(Guid Id, string Projection, RebuildStatus S
 /// from the events up to the store's high-water mark at the start, then written over the live ones (a model a write
 /// made newer in the meantime is kept), so readers never see an empty or half-built table. The command line
 /// (`projections rebuild`) is Marten's own rebuild, which empties the table first; use it when the service is down.
-/// Progress lives in memory: a restart forgets it, and the rebuild can simply be run again.
+/// Its progress is written where every node reads it (<see cref="RebuildProgressLog"/>).
 /// </summary>
 public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource database, IHostApplicationLifetime lifetime,
-    ILogger<ProjectionRebuilds> logger, TimeProvider clock)
+    RebuildProgressLog progressLog, ILogger<ProjectionRebuilds> logger, TimeProvider clock)
 {
     /// <summary>The progress models, with their checkpoints and the pledges' ledger rows (which the pledger views read).</summary>
     public static readonly IReadOnlyList<string> Supported = [CommitmentProgressFold.ProjectionName];
@@ -41,7 +41,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     public const string All = "all";
     private readonly ConcurrentDictionary<Guid, RebuildProgress> _jobs = new();
 
-    public RebuildProgress? Find(Guid id) => _jobs.GetValueOrDefault(id);
+    /// <summary>A rebuild this node runs or ran, or one any node wrote the progress of.</summary>
+    public async Task<RebuildProgress?> Find(Guid id, CancellationToken token) =>
+        _jobs.TryGetValue(id, out var here) ? here : await progressLog.Find(id, token);
 
     public bool AnyRunning => _jobs.Values.Any(j => j.Status == RebuildStatus.Running);
 
@@ -85,18 +87,42 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         }
 
         _jobs[progress.Id] = progress;
+        await progressLog.ForgetOld(token);
+        await progressLog.Write(progress, token);
         _ = Task.Run(async () =>
         {
+            using var running = new CancellationTokenSource();
+            var writing = KeepWriting(progress.Id, running.Token);
             try
             {
                 await Run(progress.Id, projection, lifetime.ApplicationStopping);
             }
             finally
             {
+                await running.CancelAsync();
+                await writing;
+                await progressLog.Write(_jobs[progress.Id], CancellationToken.None);
                 await GiveBack(connection);
             }
         });
         return (progress, null);
+    }
+
+    /// <summary>A running rebuild's progress written every second, for the other nodes.</summary>
+    private async Task KeepWriting(Guid id, CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(RebuildProgressLog.WriteEvery, token);
+                await progressLog.Write(_jobs[id], token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The rebuild ended; its last progress is written after it.
+        }
     }
 
     /// <summary>
@@ -128,7 +154,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         }
         var parts = applicationName[RebuildSession.Length..].Split(':', 2);
         var id = Guid.TryParseExact(parts[0], "N", out var parsed) ? parsed.ToString() : parts[0];
-        return $"rebuild {id} of {(parts.Length > 1 ? parts[1] : "a read model")} (follow it at /api/admin/rebuilds/{id} on the node that started it)";
+        return $"rebuild {id} of {(parts.Length > 1 ? parts[1] : "a read model")} (follow it at /api/admin/rebuilds/{id})";
     }
 
     /// <summary>

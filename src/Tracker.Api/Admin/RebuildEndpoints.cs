@@ -77,8 +77,9 @@ public static class RebuildEndpoints
     [Tags("Admin")]
     [ProducesResponseType<RebuildProgress>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static IResult Get(Guid id, ProjectionRebuilds rebuilds) => rebuilds.Find(id) is { } progress
-        ? Results.Ok(progress)
-        : Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
-            title: "No such rebuild", detail: "No rebuild with that id is known to this process (progress is kept in memory).");
+    public static async Task<IResult> Get(Guid id, ProjectionRebuilds rebuilds, CancellationToken token) =>
+        await rebuilds.Find(id, token) is { } progress
+            ? Results.Ok(progress)
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
+                title: "No such rebuild", detail: "No rebuild with that id was started (rebuilds are kept for 90 days).");
 }

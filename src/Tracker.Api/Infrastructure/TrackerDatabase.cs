@@ -170,6 +170,7 @@ public static class TrackerDatabase
                 options.Storage.ExtendedSchemaObjects.AddRange(Commitments.Stating.NameSpellings.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.Add(IdempotencyKeysTable.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.Add(Admin.UnfollowedRebuilds.Define(Schema));
+                options.Storage.ExtendedSchemaObjects.Add(Admin.RebuildProgressLog.Define(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(HashChain.SchemaObjects(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(AppendOnlyLog.SchemaObjects(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(Audit.Checkpoints.LogCheckpoints.Define(Schema));

@@ -21,7 +21,7 @@ namespace Internal.Generated.WolverineHandlers
             _projectionRebuilds = projectionRebuilds;
         }
 
-        public override System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
+        public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Admin.RebuildEndpoints").SetTag("http.route", "/api/admin/rebuilds/{id}").SetTag("http.request.method", "GET");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
@@ -33,14 +33,14 @@ namespace Internal.Generated.WolverineHandlers
             else
             {
                 httpContext.Response.StatusCode = 404;
-                return System.Threading.Tasks.Task.CompletedTask;
+                return;
             }
 
             
             // The actual HTTP request handler execution
-            var result = Tracker.Api.Admin.RebuildEndpoints.Get(id, _projectionRebuilds);
+            var result = await Tracker.Api.Admin.RebuildEndpoints.Get(id, _projectionRebuilds, httpContext.RequestAborted).ConfigureAwait(false);
 
-            return result.ExecuteAsync(httpContext);
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
