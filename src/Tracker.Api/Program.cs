@@ -24,20 +24,24 @@ try
 {
     var builder = WebApplication.CreateBuilder(args);
     // Our commands run against a database db-apply brought up to date, as the service's role (which may not change the
-    // schema), and never serve: the catalogue import starts the host for its services, on no public port and without
-    // the first-start load of the shipped catalogue. (Set here: the configuration is read before a command runs.)
+    // schema), and never serve: the catalogue import starts the host for its services, on no public port, without the
+    // first-start load of the shipped catalogue and without taking checkpoints. (Set here: the configuration is read
+    // before a command runs.)
     if (args.FirstOrDefault() is "catalogue-import" or "api-keys" or "audit-verify")
     {
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Database:ApplySchemaOnStart"] = builder.Configuration["Database:ApplySchemaOnStart"] ?? "false",
-            ["Catalogue:LoadOnStart"] = "false"
+            ["Catalogue:LoadOnStart"] = "false",
+            // A command signs no checkpoint (the import's host would, every minute, with whatever key it found or made).
+            ["Audit:Checkpoints:Enabled"] = "false"
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
     }
-    // Every setting checked at start (Infrastructure/Settings), before the service listens: a wrong one stops the start,
-    // named. (A value that is not even of its type, such as a word for a number, already stops it while the services are
-    // being set up, in the configuration binder's words, which name the setting too.)
+    // Every setting checked at start (Infrastructure/Settings), before the services are set up (some read settings as
+    // they are set up, and a word for a number or a switch failed there in the configuration binder's words), and again
+    // as the host starts, before the service listens: a wrong one stops the start, named.
+    Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.BeforeStart(builder.Configuration);
     builder.Services.AddOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>().ValidateOnStart();
     builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>,
         Tracker.Api.Infrastructure.Settings.SettingsCheckValidation>();
@@ -165,11 +169,12 @@ try
     return await app.RunJasperFxCommands(args);
 }
 // Run as its own process (not hosted by a test, which expects the exception itself).
-catch (Exception problem) when (problem is ConfigurationProblem or OptionsValidationException &&
+catch (Exception problem) when (ConfigurationProblems.Explain(problem) is { } explained &&
                                 System.Reflection.Assembly.GetEntryAssembly() == typeof(Program).Assembly)
 {
-    // A setting the operator must change: the message is the whole answer (a stack trace would bury it).
-    await ConfigurationProblems.Say(problem);
+    // Something the operator must put right (a setting, the database, the address): the message is the whole answer (a
+    // stack trace would bury it).
+    await ConfigurationProblems.Say(explained);
     return 1;
 }
 

@@ -197,7 +197,12 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                 if (passed > 0) logger.LogInformation("After the rebuild, {Passed} commitments' deadlines were recorded passed", passed);
             }
             Update(id, p => p with { Status = RebuildStatus.Completed, FinishedAt = DateTimeOffset.UtcNow });
-            logger.LogInformation("Rebuilt {Projection}: {Progress}", projection, _jobs[id]);
+            var done = _jobs[id];
+            logger.LogInformation(
+                "Rebuilt {Projection} (rebuild {Id}) in {Seconds:0.0} s: {Events} events, {Written} models written, {KeptNewer} kept newer, " +
+                "{Unchanged} unchanged, {Deleted} deleted, pledgers recounted: {PledgersRecounted}",
+                projection, id, ((done.FinishedAt ?? DateTimeOffset.UtcNow) - done.StartedAt).TotalSeconds, done.EventsProcessed,
+                done.ModelsWritten, done.ModelsKeptNewer, done.ModelsUnchanged, done.ModelsDeleted, done.PledgersRecounted);
         }
         catch (Exception e)
         {

@@ -1,3 +1,7 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
 namespace Tracker.Api.Infrastructure;
 
 /// <summary>
@@ -9,5 +13,48 @@ public sealed class ConfigurationProblem(string message, Exception? inner = null
 public static class ConfigurationProblems
 {
     /// <summary>The one line the service and its commands say a setting they cannot run with in.</summary>
-    public static Task Say(Exception problem) => Console.Error.WriteLineAsync($"Tracker.Api cannot start: {problem.Message}");
+    public static Task Say(Exception problem) => Say(Explain(problem) ?? problem.Message);
+
+    public static Task Say(string explained) => Console.Error.WriteLineAsync($"Tracker.Api cannot start: {explained}");
+
+    /// <summary>
+    /// What the operator must put right, when a failure to start (or a command's) is one: a setting, the database's
+    /// address, sign-in, rights or schema, the address to listen on. Null for anything else, which keeps its stack trace.
+    /// </summary>
+    public static string? Explain(Exception problem)
+    {
+        for (Exception? e = problem; e is not null; e = e is AggregateException { InnerExceptions.Count: 1 } one ? one.InnerExceptions[0] : e.InnerException)
+        {
+            switch (e)
+            {
+                case ConfigurationProblem or OptionsValidationException:
+                    return e.Message;
+                case PostgresException refused:
+                    return refused.SqlState switch
+                    {
+                        PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
+                            $"the database refused the sign-in ({refused.MessageText}): check the user and password in ConnectionStrings:Tracker.",
+                        PostgresErrorCodes.InvalidCatalogName =>
+                            $"{refused.MessageText}: create it, or point ConnectionStrings:Tracker at the right one.",
+                        PostgresErrorCodes.InsufficientPrivilege =>
+                            $"the database role may not do what this needs ({refused.MessageText}): apply the schema with `db-apply` as its " +
+                            "owner, which grants the service's role (Database:ServiceRole) what it needs, and connect as that role.",
+                        PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName or PostgresErrorCodes.UndefinedFunction =>
+                            $"the database lacks this build's schema ({refused.MessageText}): apply it with `db-apply` as the schema's owner.",
+                        PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown =>
+                            $"the database does not take connections now ({refused.MessageText}); try again once it does.",
+                        _ => $"the database refused: {refused.MessageText} (SQLSTATE {refused.SqlState})."
+                    };
+                case NpgsqlException unreachable when unreachable.InnerException is SocketException or TimeoutException or IOException
+                                                      || unreachable.Message.StartsWith("Failed to connect", StringComparison.Ordinal):
+                    return $"the database does not answer ({(unreachable.InnerException ?? unreachable).Message}): check the host and port in " +
+                           "ConnectionStrings:Tracker, and that PostgreSQL runs (scripts/db.sh start for the local one).";
+                case FormatException url when url.Message.StartsWith("Invalid url", StringComparison.Ordinal):
+                    return $"{url.Message}: ASPNETCORE_URLS (or --urls) takes addresses such as http://0.0.0.0:8080, separated by semicolons.";
+                case IOException bind when bind.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException:
+                    return $"{bind.Message} Set ASPNETCORE_URLS (or --urls) to a free address.";
+            }
+        }
+        return null;
+    }
 }

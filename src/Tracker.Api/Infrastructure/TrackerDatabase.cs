@@ -26,12 +26,32 @@ public static class TrackerDatabase
     /// <summary>Connections per pool unless the connection string says otherwise (Maximum Pool Size).</summary>
     public const int DefaultMaxPoolSize = 12;
 
+    /// <summary>The fewest connections a pool may allow: below this the service never gets to listen.</summary>
+    public const int MinPoolSize = 4;
+
     /// <summary>Npgsql's defaults, changed where the service knows better; a setting in the connection string wins.</summary>
     public static string Tuned(string connectionString)
     {
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
-            .Cast<string>().Select(k => k.Replace(" ", "")).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var tuned = new NpgsqlConnectionStringBuilder(connectionString);
+        HashSet<string> given;
+        NpgsqlConnectionStringBuilder tuned;
+        try
+        {
+            given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+                .Cast<string>().Select(k => k.Replace(" ", "")).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            tuned = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            throw new ConfigurationProblem(
+                $"ConnectionStrings:{ConnectionName} is not a connection string PostgreSQL takes ({e.Message}); it reads like " +
+                "Host=localhost;Port=5432;Database=tracker;Username=tracker_service;Password=...", e);
+        }
+        if (tuned.MaxPoolSize < MinPoolSize)
+        {
+            throw new ConfigurationProblem(
+                $"ConnectionStrings:{ConnectionName} allows {tuned.MaxPoolSize} connections (Maximum Pool Size); the service needs at least " +
+                $"{MinPoolSize}: the async daemon's and Wolverine's leaders each keep one, and requests need the rest (the default is {DefaultMaxPoolSize}).");
+        }
         // Marten's statements repeat on every request: prepared on a connection after their second use, PostgreSQL stops
         // parsing and planning them each time (measured: a third less database CPU per read and per write).
         if (!given.Contains("MaxAutoPrepare")) tuned.MaxAutoPrepare = 64;

@@ -156,6 +156,41 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         output.ShouldNotContain("Exception");
     }
 
+    [Theory]
+    [InlineData("Host=127.0.0.1;Port=1;Username=nobody;Password=none;Timeout=3", "the database does not answer")]
+    [InlineData("garbage", "ConnectionStrings:Tracker is not a connection string PostgreSQL takes")]
+    [InlineData("Host=localhost;Port=abc", "ConnectionStrings:Tracker is not a connection string PostgreSQL takes")]
+    public async Task the_command_line_against_a_database_it_cannot_use_says_why_in_one_line_not_a_stack_trace(string connection, string said)
+    {
+        var (exitCode, output) = await CommandLine.Run(connection, "api-keys", "list");
+
+        exitCode.ShouldBe(1);
+        output.ShouldContain($"Tracker.Api cannot start: {said}");
+        output.ShouldNotContain("   at "); // a stack trace's frames
+        output.ShouldNotContain("Exception");
+    }
+
+    [Fact]
+    public async Task the_catalogue_import_run_from_another_folder_signs_no_checkpoint_and_makes_no_key_of_its_own()
+    {
+        var folder = Directory.CreateTempSubdirectory("tracker-import-").FullName;
+        var file = Path.Combine(folder, "one.json");
+        await File.WriteAllTextAsync(file, """
+            { "name": "One", "documents": [ { "key": "summit-2025", "title": "Summit", "publishedOn": "2025-03-01", "kind": "communique", "primary": true } ] }
+            """);
+
+        // Without the test run's key: the import would have read or made one under its folder, and signed with it.
+        var (exitCode, output) = await CommandLine.RunIn(folder,
+            new Dictionary<string, string?> { ["Audit__Checkpoints__SigningKey"] = null, ["Audit__Checkpoints__Interval"] = "00:00:00.2",
+                                              ["Audit__Checkpoints__SettleTime"] = "00:00:00" },
+            TestDatabase.ConnectionString(), "catalogue-import", "--path", file);
+
+        exitCode.ShouldBe(0, output);
+        Directory.Exists(Path.Combine(folder, ".data")).ShouldBeFalse();
+        await using var command = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("select count(*) from tracker.log_checkpoints");
+        ((long)(await command.ExecuteScalarAsync())!).ShouldBe(0);
+    }
+
     [Fact]
     public async Task writes_beyond_the_rate_limit_are_a_429_with_retry_after_and_the_bootstrap_key_is_an_admin()
     {

@@ -11,7 +11,12 @@ public sealed class settings_checked_at_start
     [InlineData("Auth:Jwt:SigningKey", "too-short", "Auth:Jwt:SigningKey must have at least 32 bytes")]
     [InlineData("Auth:Jwt:Audience", "", "Auth:Jwt:Audience must be set")]
     [InlineData("Auth:BootstrapAdminKey", "short", "Auth:BootstrapAdminKey must have at least 16 characters")]
-    [InlineData("RateLimits:WritesPerMinute", "-1", "RateLimits:WritesPerMinute '-1' must be a whole number of at least 1")]
+    [InlineData("RateLimits:WritesPerMinute", "-1", "RateLimits:WritesPerMinute '-1' must be a whole number from 1 to 2147483647")]
+    [InlineData("RateLimits:WritesPerMinute", "99999999999", "RateLimits:WritesPerMinute '99999999999' must be a whole number from 1 to 2147483647")]
+    [InlineData("Wolverine:ScheduledJobPollingMilliseconds", "abc", "Wolverine:ScheduledJobPollingMilliseconds 'abc' must be a whole number")]
+    [InlineData("OpenApi:ScalarUi", "maybe", "OpenApi:ScalarUi 'maybe' must be true or false")]
+    [InlineData("Database:ApplySchemaOnStart", "yes", "Database:ApplySchemaOnStart 'yes' must be true or false")]
+    [InlineData("Catalogue:LoadOnStart", "maybe", "Catalogue:LoadOnStart 'maybe' must be true or false")]
     [InlineData("Limits:MaxRequestBodyBytes", "0", "Limits:MaxRequestBodyBytes '0' must be a whole number")]
     [InlineData("Cors:Origins:0", "dashboard.example.org", "Cors:Origins 'dashboard.example.org' must be an origin")]
     [InlineData("Proxy:TrustedNetworks:0", "10.0.0.0/99", "Proxy:TrustedNetworks '10.0.0.0/99' must be a CIDR range")]
@@ -31,5 +36,16 @@ public sealed class settings_checked_at_start
         });
 
         refused.ToString().ShouldContain(message);
+    }
+
+    [Fact]
+    public async Task contradictory_settings_stop_the_start_naming_both_not_a_missing_service()
+    {
+        var refused = await Should.ThrowAsync<Exception>(async () =>
+        {
+            await using var host = await TrackerApp.StartAnotherHost(("Telemetry:PrometheusEndpoint", "true"), ("Telemetry:Enabled", "false"));
+        });
+
+        refused.Message.ShouldContain("Telemetry:PrometheusEndpoint is on while Telemetry:Enabled is off");
     }
 }

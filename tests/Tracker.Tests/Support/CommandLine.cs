@@ -5,14 +5,19 @@ namespace Tracker.Tests.Support;
 /// <summary>Runs the service's JasperFx command line (`dotnet Tracker.Api.dll ...`) as its own process.</summary>
 public static class CommandLine
 {
-    public static async Task<(int ExitCode, string Output)> Run(string connectionString, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> Run(string connectionString, params string[] arguments) =>
+        RunIn(AppContext.BaseDirectory, new Dictionary<string, string?>(), connectionString, arguments);
+
+    /// <summary>The same from another folder (which is the content root), with settings of its own (null: unset).</summary>
+    public static async Task<(int ExitCode, string Output)> RunIn(string folder, IReadOnlyDictionary<string, string?> settings,
+        string connectionString, params string[] arguments)
     {
         var api = Path.Combine(AppContext.BaseDirectory, "Tracker.Api.dll");
         var start = new ProcessStartInfo("dotnet", [api, .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = folder,
             Environment =
             {
                 ["ConnectionStrings__Tracker"] = connectionString,
@@ -21,6 +26,11 @@ public static class CommandLine
                 ["Audit__Checkpoints__SigningKey"] = TrackerApp.CheckpointSigningKey
             }
         };
+        foreach (var (key, value) in settings)
+        {
+            if (value is null) start.Environment.Remove(key);
+            else start.Environment[key] = value;
+        }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();

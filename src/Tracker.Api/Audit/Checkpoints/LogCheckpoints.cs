@@ -419,6 +419,6 @@ public sealed class Checkpointing(LogCheckpoints checkpoints, Microsoft.Extensio
                 // tried again; readiness and the checkpoint-age metric show it.
                 logger.LogError(e, "Could not take a log checkpoint; trying again in {Interval}", options.Value.Interval);
             }
-        } while (await timer.WaitForNextTickAsync(token));
+        } while (await timer.NextTickOrStop(token));
     }
 }

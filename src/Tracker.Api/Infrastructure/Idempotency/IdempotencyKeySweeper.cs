@@ -13,7 +13,7 @@ public sealed class IdempotencyKeySweeper(IdempotencyStore store, ILogger<Idempo
     protected override async Task ExecuteAsync(CancellationToken token)
     {
         using var timer = new PeriodicTimer(Interval);
-        while (await timer.WaitForNextTickAsync(token))
+        while (await timer.NextTickOrStop(token))
         {
             try
             {

@@ -13,9 +13,37 @@ public sealed class SettingsCheck;
 
 public sealed class SettingsCheckValidation(IConfiguration configuration) : IValidateOptions<SettingsCheck>
 {
+    /// <summary>The settings that are on or off.</summary>
+    private static readonly string[] Switches =
+    [
+        "OpenApi:ScalarUi", "Telemetry:PrometheusEndpoint", "Telemetry:Enabled", "Auth:AnonymousReads", "Auth:DemoKeys",
+        "Database:ApplySchemaOnStart", "Catalogue:LoadOnStart", "Audit:Checkpoints:Enabled"
+    ];
+
+    /// <summary>
+    /// The check run before the services are set up, which read some of these settings as they are (a word where a number
+    /// or a switch belongs failed the start in the configuration binder's words, naming .NET types): any failure stops the
+    /// start, named.
+    /// </summary>
+    public static void BeforeStart(IConfiguration configuration)
+    {
+        var result = new SettingsCheckValidation(configuration).Validate(null, new SettingsCheck());
+        if (result.Failed) throw new ConfigurationProblem(string.Join(" ", result.Failures));
+    }
+
     public ValidateOptionsResult Validate(string? name, SettingsCheck options)
     {
         var failures = new List<string>();
+        foreach (var key in Switches)
+        {
+            if (configuration[key] is { Length: > 0 } text && !bool.TryParse(text, out _))
+                failures.Add($"{key} '{text}' must be true or false.");
+        }
+        if (configuration["Telemetry:PrometheusEndpoint"] is { } prometheus && bool.TryParse(prometheus, out var scraped) && scraped &&
+            configuration["Telemetry:Enabled"] is { } enabled && bool.TryParse(enabled, out var on) && !on)
+        {
+            failures.Add("Telemetry:PrometheusEndpoint is on while Telemetry:Enabled is off: /metrics would have nothing to serve. Turn one of them around.");
+        }
         Jwt(failures);
         var bootstrap = configuration["Auth:BootstrapAdminKey"];
         if (bootstrap is { Length: > 0 and < 16 }) failures.Add("Auth:BootstrapAdminKey must have at least 16 characters.");
@@ -28,8 +56,8 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         }
         Whole("RateLimits:HeavyReadsQueued", 0, failures);
         HeavyReadsWithinThePool(failures);
-        Whole("Health:MaxProjectionLag", 0, failures);
-        Whole("Limits:MaxRequestBodyBytes", 1, failures);
+        Whole("Health:MaxProjectionLag", 0, failures, maximum: long.MaxValue);
+        Whole("Limits:MaxRequestBodyBytes", 1, failures, maximum: long.MaxValue);
         // A checkpoint holds its range's entries in memory (56 bytes an event): a million is 56 MB.
         Whole("Audit:Checkpoints:MaxEvents", 1, failures, maximum: 1_000_000);
         Whole("Audit:Checkpoints:EventsPerRead", 1, failures, maximum: 1_000_000);
@@ -108,9 +136,19 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
             failures.Add("Audit:Checkpoints:SettleTime must not be negative.");
         if (Time(section, "PauseBetweenReads") is { } pause && (pause < TimeSpan.Zero || pause > TimeSpan.FromSeconds(10)))
             failures.Add("Audit:Checkpoints:PauseBetweenReads must be between 0 and 10 seconds.");
-        if (section["SigningKey"] is { Length: > 0 } pem && !Imports(pem, key => key.ExportParameters(true).Curve.Oid.FriendlyName is "nistP256" or "ECDSA_P256"))
+        if (section["SigningKey"] is { Length: > 0 } pem && !Imports(pem, IsP256))
         {
             failures.Add("Audit:Checkpoints:SigningKey must be an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).");
+        }
+        else if (section["SigningKey"] is not { Length: > 0 })
+        {
+            var file = section["SigningKeyFile"] is { Length: > 0 } given ? given : new Audit.Checkpoints.CheckpointOptions().SigningKeyFile;
+            var root = configuration[Microsoft.Extensions.Hosting.HostDefaults.ContentRootKey] ?? Directory.GetCurrentDirectory();
+            var path = Path.IsPathRooted(file) ? file : Path.Combine(root, file);
+            if (Directory.Exists(path))
+                failures.Add($"Audit:Checkpoints:SigningKeyFile '{path}' is a folder, not a file holding the key.");
+            else if (File.Exists(path) && !ReadsAsP256(path))
+                failures.Add($"Audit:Checkpoints:SigningKeyFile '{path}' does not hold an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).");
         }
         foreach (var trusted in section.GetSection("TrustedPublicKeys").Get<string[]>() ?? [])
         {
@@ -123,6 +161,20 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
             if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value)) return value;
             failures.Add($"Audit:Checkpoints:{key} '{text}' must be a time span such as 00:01:00.");
             return null;
+        }
+    }
+
+    private static bool IsP256(ECDsa key) => key.ExportParameters(true).Curve.Oid.FriendlyName is "nistP256" or "ECDSA_P256";
+
+    private static bool ReadsAsP256(string path)
+    {
+        try
+        {
+            return Imports(File.ReadAllText(path), IsP256);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
@@ -140,13 +192,14 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         }
     }
 
-    private void Whole(string key, long minimum, List<string> failures, long? maximum = null)
+    // Each is read as a 32-bit whole number (or a 64-bit one, below that).
+    private void Whole(string key, long minimum, List<string> failures, long? maximum = int.MaxValue)
     {
         if (configuration[key] is not { Length: > 0 } text) return;
         if (!long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
             || value < minimum || value > maximum)
         {
-            failures.Add(maximum is { } most
+            failures.Add(maximum is { } most and < long.MaxValue
                 ? $"{key} '{text}' must be a whole number from {minimum} to {most}."
                 : $"{key} '{text}' must be a whole number of at least {minimum}.");
         }

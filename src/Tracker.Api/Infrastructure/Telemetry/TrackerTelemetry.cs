@@ -154,6 +154,6 @@ public sealed class TrackerMetrics(Marten.IDocumentStore store, Audit.Checkpoint
                 // Never the host's end: the gauges go quiet until a sample succeeds again.
                 logger.LogWarning(e, "Could not sample the projection lag and checkpoint age");
             }
-        } while (await timer.WaitForNextTickAsync(token));
+        } while (await timer.NextTickOrStop(token));
     }
 }
