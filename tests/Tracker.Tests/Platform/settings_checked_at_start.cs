@@ -14,6 +14,8 @@ public sealed class settings_checked_at_start
     [InlineData("RateLimits:WritesPerMinute", "-1", "RateLimits:WritesPerMinute '-1' must be a whole number from 1 to 2147483647")]
     [InlineData("RateLimits:WritesPerMinute", "99999999999", "RateLimits:WritesPerMinute '99999999999' must be a whole number from 1 to 2147483647")]
     [InlineData("Wolverine:ScheduledJobPollingMilliseconds", "abc", "Wolverine:ScheduledJobPollingMilliseconds 'abc' must be a whole number")]
+    [InlineData("Cors:Origins", "https://dashboard.example.org", "Cors:Origins is a list: give each entry on its own, as Cors:Origins:0")]
+    [InlineData("Proxy:TrustedNetworks", "10.0.0.0/8", "environment Proxy__TrustedNetworks__0")]
     [InlineData("OpenApi:ScalarUi", "maybe", "OpenApi:ScalarUi 'maybe' must be true or false")]
     [InlineData("Database:ApplySchemaOnStart", "yes", "Database:ApplySchemaOnStart 'yes' must be true or false")]
     [InlineData("Catalogue:LoadOnStart", "maybe", "Catalogue:LoadOnStart 'maybe' must be true or false")]

@@ -62,6 +62,15 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         Whole("Audit:Checkpoints:MaxEvents", 1, failures, maximum: 1_000_000);
         Whole("Audit:Checkpoints:EventsPerRead", 1, failures, maximum: 1_000_000);
 
+        // A list given as one value (Cors__Origins=https://a) binds to nothing and was ignored without a word.
+        foreach (var list in new[] { "Cors:Origins", "Proxy:TrustedNetworks", "Audit:Checkpoints:TrustedPublicKeys" })
+        {
+            if (configuration[list] is { Length: > 0 })
+            {
+                var variable = list.Replace(":", "__");
+                failures.Add($"{list} is a list: give each entry on its own, as {list}:0, {list}:1, ... (environment {variable}__0, {variable}__1, ...; in JSON an array).");
+            }
+        }
         foreach (var origin in configuration.GetSection("Cors:Origins").Get<string[]>() ?? [])
         {
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") ||
