@@ -70,7 +70,8 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
         }
         catch (NpgsqlException e)
         {
-            return HealthCheckResult.Unhealthy("Could not check the log's guards", e);
+            // The reason, not the exception (whose stack trace the health service would log on every probe).
+            return HealthCheckResult.Unhealthy($"Could not check the log's guards ({e.Message})");
         }
     }
 }
