@@ -38,6 +38,14 @@ try
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
     }
+    // The list of commands reads no database: it is shown without one configured.
+    if (args.FirstOrDefault() is "help" or "?" && string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(TrackerDatabase.ConnectionName)))
+    {
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{TrackerDatabase.ConnectionName}"] = "Host=localhost"
+        });
+    }
     // Every setting checked at start (Infrastructure/Settings), before the services are set up (some read settings as
     // they are set up, and a word for a number or a switch failed there in the configuration binder's words), and again
     // as the host starts, before the service listens: a wrong one stops the start, named.
