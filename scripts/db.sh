@@ -49,22 +49,34 @@ dir="$repo/.data/pg-$profile"
 pgdata="$dir/data"
 sock="$dir/sock"
 
+log() { echo "db.sh: $*" >&2; }
+
 # A cluster keeps the port it started on (another clone's cluster may hold the default one).
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [ -f "$dir/port" ]; then
-  port="$(cat "$dir/port")"
+  kept="$(cat "$dir/port")"
+  case "$profile" in
+    test) given="${TRACKER_TEST_DB_PORT:-}" ;; bench) given="${TRACKER_BENCH_DB_PORT:-}" ;;
+    faults) given="${TRACKER_FAULTS_DB_PORT:-}" ;; e2e) given="${TRACKER_E2E_DB_PORT:-}" ;; *) given="${TRACKER_DB_PORT:-}" ;;
+  esac
+  if [ -n "$given" ] && [ "$kept" != "$given" ] && [ "$cmd" = "start" ]; then
+    log "the $profile cluster keeps the port it was made with, $kept (a port set now is for a new cluster: 'scripts/db.sh reset' deletes this one)"
+  fi
+  port="$kept"
 fi
 service_role="tracker_service"
 owner_role="tracker_owner"
 conn() { echo "Host=127.0.0.1;Port=$port;Database=$db;Username=$service_role"; }
 owner_conn() { echo "Host=127.0.0.1;Port=$port;Database=$db;Username=$owner_role"; }
 
-log() { echo "db.sh: $*" >&2; }
 
 # The stop and status of the local cluster never depend on a connection string set for something else.
 if [ -n "$user_conn" ] && [ "$cmd" != "stop" ]; then
   case "$cmd" in
-    start|url|reset) echo "$user_conn" ;;
+    start|reset)
+      log "using the connection string set in the environment (ConnectionStrings__Tracker or the profile's); no local cluster is touched (unset it to use one)"
+      echo "$user_conn" ;;
+    url) echo "$user_conn" ;;
     owner-url) echo "${TRACKER_OWNER_CONNECTION:-$user_conn}" ;;
     *) log "using the connection string you set; nothing to $cmd here" ;;
   esac
