@@ -33,8 +33,10 @@ try
         {
             ["Database:ApplySchemaOnStart"] = builder.Configuration["Database:ApplySchemaOnStart"] ?? "false",
             ["Catalogue:LoadOnStart"] = "false",
-            // A command signs no checkpoint (the import's host would, every minute, with whatever key it found or made).
-            ["Audit:Checkpoints:Enabled"] = "false"
+            // A command signs no checkpoint (the import's host would, every minute, with whatever key it found or made),
+            // and makes no signing key: one it made in another folder would be trusted by no node.
+            ["Audit:Checkpoints:Enabled"] = "false",
+            ["Audit:Checkpoints:CreateMissingKeyFile"] = "false"
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
     }

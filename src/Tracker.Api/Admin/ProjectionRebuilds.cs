@@ -87,21 +87,38 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         }
 
         _jobs[progress.Id] = progress;
-        await progressLog.ForgetOld(token);
-        await progressLog.Write(progress, token);
+        try
+        {
+            // Written before the answer, so any node can follow it from then on; not with the request's token: once its
+            // lock is taken, the rebuild outlives the request that started it.
+            await progressLog.ForgetOld(CancellationToken.None);
+            await progressLog.Write(progress, CancellationToken.None);
+        }
+        catch
+        {
+            _jobs.TryRemove(progress.Id, out _);
+            await GiveBack(connection);
+            throw;
+        }
         _ = Task.Run(async () =>
         {
-            using var running = new CancellationTokenSource();
-            var writing = KeepWriting(progress.Id, running.Token);
             try
             {
-                await Run(progress.Id, projection, lifetime.ApplicationStopping);
+                using var running = new CancellationTokenSource();
+                var writing = KeepWriting(progress.Id, running.Token);
+                try
+                {
+                    await Run(progress.Id, projection, lifetime.ApplicationStopping);
+                }
+                finally
+                {
+                    await running.CancelAsync();
+                    await writing;
+                    await progressLog.Write(_jobs[progress.Id], CancellationToken.None);
+                }
             }
             finally
             {
-                await running.CancelAsync();
-                await writing;
-                await progressLog.Write(_jobs[progress.Id], CancellationToken.None);
                 await GiveBack(connection);
             }
         });

@@ -52,8 +52,12 @@ public sealed class RebuildProgressLog(NpgsqlDataSource database, ILogger<Rebuil
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
-            logger.LogWarning("Rebuild {Id}'s progress could not be written for the other nodes ({Problem}); the node running it still answers for it",
-                progress.Id, e.Message);
+            // Once per rebuild, not every second.
+            if (_told.TryAdd(progress.Id, true))
+            {
+                logger.LogWarning("Rebuild {Id}'s progress could not be written for the other nodes ({Problem}); the node running it still answers for it",
+                    progress.Id, e.Message);
+            }
         }
     }
 
@@ -72,7 +76,22 @@ public sealed class RebuildProgressLog(NpgsqlDataSource database, ILogger<Rebuil
         }
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _told = new();
+
+    /// <summary>A rebuild's progress as last written; null when none was (or the schema predates the table).</summary>
     public async Task<RebuildProgress?> Find(Guid id, CancellationToken token)
+    {
+        try
+        {
+            return await Read(id, token);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return null;
+        }
+    }
+
+    private async Task<RebuildProgress?> Read(Guid id, CancellationToken token)
     {
         await using var command = database.CreateCommand(
             $"select progress::text, now() - written_at > $2 from {Qualified} where id = $1");

@@ -41,20 +41,14 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     public const int MaxReportedBreaks = 1000;
 
     /// <summary>
-    /// One stream: its hashes, links and row, and its events against the signed checkpoints since its first event (or,
-    /// for a stream with none left, since the first checkpoint: a commitment removed whole is reported, not unknown).
+    /// One stream: its hashes, links and row, and its events against every signed checkpoint (a commitment removed whole
+    /// is reported, not unknown). Every checkpoint, not those since the stream's first event: whoever can rewrite the log
+    /// can also renumber a stream's events past the latest checkpoint, which would leave nothing to compare.
     /// </summary>
     public async Task<VerificationReport> VerifyStream(Guid streamId, CancellationToken token)
     {
-        long? firstSequence;
-        await using (var first = dataSource.CreateCommand(
-                         $"select seq_id from {S}.mt_events where stream_id = $1 order by version limit 1"))
-        {
-            first.Parameters.Add(new NpgsqlParameter { Value = streamId });
-            firstSequence = await first.ExecuteScalarAsync(token) as long?;
-        }
         var found = new Findings();
-        var signed = await StreamAgainstCheckpoints.Read(streamId, firstSequence ?? 0, checkpoints, signer, found, token);
+        var signed = await StreamAgainstCheckpoints.Read(streamId, 0, checkpoints, signer, found, token);
         return await Verify($"{LogCheckpoints.EntriesSql} where e.stream_id = $1 order by e.version", streamId, null, null,
             token, found, signed);
     }
@@ -383,9 +377,9 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     }
 
     /// <summary>
-    /// One stream's events against the checkpoints that recorded them: each checkpoint from the one holding the stream's
-    /// first event on is read once (56 bytes an event of the whole log since), its entries chained from the root before
-    /// it, and only the stream's own entries kept. A run of checkpoints whose entries chain from one root to the next is
+    /// One stream's events against the checkpoints that recorded them: each checkpoint from one holding a sequence number
+    /// on is read once (56 bytes an event of the whole log since), its entries chained from the root before it, and only
+    /// the stream's own entries kept. A run of checkpoints whose entries chain from one root to the next is
     /// trusted when the last of them is signed (nobody can find other entries that chain to a signed root), so a stream's
     /// check verifies a signature or two, not one per checkpoint. What it finds is what the whole log's check finds for
     /// that stream: an event a checkpoint recorded that is missing (a stream cut back or removed with its hashes and row),
@@ -396,8 +390,9 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     {
         private readonly Findings _found;
         private readonly Dictionary<long, (byte[] Hash, long Checkpoint)> _expected = [];
-        // The ranges compared, in order: whether each is trusted, to find the one an event falls in.
-        private readonly List<(long After, long Through, long Number, bool Trusted)> _ranges = [];
+        // The trusted ranges, in order, to find the one an event falls in (an event in no trusted range is not compared).
+        private readonly List<(long After, long Through, long Number)> _ranges = [];
+        private long _untrusted;
         // After a rewritten event, the hash the checkpoint recorded for it: the stream's later events then differ only by
         // their recomputed chain, which is not a break of its own (as in the whole log's check).
         private byte[]? _signedPrevious;
@@ -406,7 +401,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
 
         private StreamAgainstCheckpoints(Guid stream, Findings found) => (_stream, _found) = (stream, found);
 
-        public long Compared => _ranges.Count;
+        public long Compared => _ranges.Count + _untrusted;
         public Checkpoint? Latest { get; private set; }
 
         public static async Task<StreamAgainstCheckpoints> Read(Guid stream, long firstSequence, LogCheckpoints store,
@@ -482,7 +477,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             for (var i = 0; i <= signedUpTo; i++)
             {
                 var (c, ofStream) = run[i];
-                _ranges.Add((c.AfterSequence, c.ThroughSequence, c.Number, true));
+                _ranges.Add((c.AfterSequence, c.ThroughSequence, c.Number));
                 foreach (var entry in ofStream) _expected[entry.Sequence] = (entry.Hash, c.Number);
             }
             foreach (var (c, problem) in Enumerable.Reverse(failed)) Untrusted(c, $"Checkpoint {c.Number} cannot be trusted: {problem}");
@@ -490,20 +485,20 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
 
         private void Untrusted(Checkpoint checkpoint, string reason)
         {
-            _ranges.Add((checkpoint.AfterSequence, checkpoint.ThroughSequence, checkpoint.Number, false));
+            _untrusted++;
             _found.Add(new ChainBreak(checkpoint.ThroughSequence, null, null, null, reason, checkpoint.Number));
         }
 
         /// <summary>One of the stream's events, in version order, as a checkpoint would record it.</summary>
         public void Add(CheckpointEntry entry, RecordedEvent recorded, short? scheme)
         {
-            var range = RangeOf(recorded.Sequence);
-            if (range is not { Trusted: true }) return;
+            if (RangeOf(recorded.Sequence) is not { } range) return;
             if (!_expected.Remove(recorded.Sequence, out var expected))
             {
+                _signedPrevious = null;
                 _found.Add(new ChainBreak(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type,
-                    $"it was not in the log when checkpoint {range.Value.Number} was taken: it was added to a part of the log already signed",
-                    range.Value.Number), ofAnEvent: true);
+                    $"it was not in the log when checkpoint {range.Number} was taken: it was added to a part of the log already signed",
+                    range.Number), ofAnEvent: true);
                 return;
             }
             var differs = !entry.Hash.AsSpan().SequenceEqual(expected.Hash);
@@ -529,9 +524,9 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             }
         }
 
-        // The ranges follow each other in sequence order (a checkpoint out of place is reported and its range kept where
-        // its number puts it): the first that ends at or after the event's sequence, if it starts before it.
-        private (long After, long Through, long Number, bool Trusted)? RangeOf(long sequence)
+        // Trusted ranges follow each other in sequence order (each starts where the one before it ends): the first that
+        // ends at or after the event's sequence, if it starts before it.
+        private (long After, long Through, long Number)? RangeOf(long sequence)
         {
             int low = 0, high = _ranges.Count;
             while (low < high)

@@ -29,7 +29,7 @@ public static class ConfigurationProblems
             {
                 case ConfigurationProblem or OptionsValidationException:
                     return e.Message;
-                case PostgresException refused:
+                case PostgresException refused when Operators(refused.SqlState):
                     return refused.SqlState switch
                     {
                         PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
@@ -39,14 +39,16 @@ public static class ConfigurationProblems
                         PostgresErrorCodes.InsufficientPrivilege =>
                             $"the database role may not do what this needs ({refused.MessageText}): apply the schema with `db-apply` as its " +
                             "owner, which grants the service's role (Database:ServiceRole) what it needs, and connect as that role.",
-                        PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName or PostgresErrorCodes.UndefinedFunction =>
+                        PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName =>
                             $"the database lacks this build's schema ({refused.MessageText}): apply it with `db-apply` as the schema's owner.",
                         PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown =>
                             $"the database does not take connections now ({refused.MessageText}); try again once it does.",
-                        _ => $"the database refused: {refused.MessageText} (SQLSTATE {refused.SqlState})."
+                        _ => $"the database cannot be used now: {refused.MessageText} (SQLSTATE {refused.SqlState})."
                     };
-                case NpgsqlException unreachable when unreachable.InnerException is SocketException or TimeoutException or IOException
-                                                      || unreachable.Message.StartsWith("Failed to connect", StringComparison.Ordinal):
+                case NpgsqlException unreachable when unreachable is not PostgresException &&
+                                                      !unreachable.Message.Contains("pool", StringComparison.OrdinalIgnoreCase) &&
+                                                      (unreachable.InnerException is SocketException or TimeoutException or IOException ||
+                                                       unreachable.Message.StartsWith("Failed to connect", StringComparison.Ordinal)):
                     return $"the database does not answer ({(unreachable.InnerException ?? unreachable).Message}): check the host and port in " +
                            "ConnectionStrings:Tracker, and that PostgreSQL runs (scripts/db.sh start for the local one).";
                 case FormatException url when url.Message.StartsWith("Invalid url", StringComparison.Ordinal):
@@ -57,4 +59,12 @@ public static class ConfigurationProblems
         }
         return null;
     }
+
+    // What an operator puts right: the connection (08), the sign-in (28), the database's name (3D), the role's rights, a
+    // schema not applied, the server's resources (53) or state (57P). Any other SQL error is a fault, and keeps its trace.
+    private static bool Operators(string state) =>
+        state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("28", StringComparison.Ordinal) ||
+        state.StartsWith("3D", StringComparison.Ordinal) || state.StartsWith("53", StringComparison.Ordinal) ||
+        state.StartsWith("57P", StringComparison.Ordinal) ||
+        state is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName;
 }

@@ -105,6 +105,7 @@ public static class TrackerDatabase
         connectionString = Tuned(connectionString);
         var applySchema = configuration.GetValue("Database:ApplySchemaOnStart", environment.IsDevelopment());
         services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(new HeldConnections(connectionString));
         services.AddSingleton(IdempotencyRetention.From(configuration));
         services.AddSingleton<IdempotencyStore>();
         services.AddHostedService<IdempotencyKeySweeper>();
@@ -216,4 +217,15 @@ public static class TrackerDatabase
 
         return services;
     }
+}
+
+/// <summary>
+/// Connections held for as long as the process runs (listening for notifications), outside the pools: they neither take a
+/// pool's place from requests nor go back to one with session state (a LISTEN) on them.
+/// </summary>
+public sealed class HeldConnections(string connectionString)
+{
+    private readonly string _unpooled = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+
+    public NpgsqlConnection Create() => new(_unpooled);
 }

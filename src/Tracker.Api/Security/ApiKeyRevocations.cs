@@ -1,15 +1,16 @@
 using Npgsql;
+using Tracker.Api.Infrastructure;
 
 namespace Tracker.Api.Security;
 
 /// <summary>
 /// Listens for revocations announced by any process on the database (<see cref="ApiKeyStore.RevokedChannel"/>: the
 /// `api-keys revoke` command, another node) and has this node forget the key at once, so a leaked key is refused
-/// everywhere within moments rather than within <see cref="ApiKeyStore.Trusted"/>. One connection of the service's
-/// pool, held while it listens. While it cannot listen (the database restarting), announcements go unheard: on
+/// everywhere within moments rather than within <see cref="ApiKeyStore.Trusted"/>. One connection of its own, outside
+/// the pools (<see cref="HeldConnections"/>), held while it listens. While it cannot listen (the database restarting), announcements go unheard: on
 /// listening again it forgets every key, which are then looked up on their next use.
 /// </summary>
-public sealed class ApiKeyRevocations(NpgsqlDataSource dataSource, ApiKeyStore keys, ILogger<ApiKeyRevocations> logger)
+public sealed class ApiKeyRevocations(HeldConnections connections, ApiKeyStore keys, ILogger<ApiKeyRevocations> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(5);
@@ -24,7 +25,8 @@ public sealed class ApiKeyRevocations(NpgsqlDataSource dataSource, ApiKeyStore k
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using var connection = connections.Create();
+                await connection.OpenAsync(stoppingToken);
                 connection.Notification += (_, notice) => keys.Forget(notice.Payload);
                 await using (var listen = new NpgsqlCommand($"listen {ApiKeyStore.RevokedChannel}", connection))
                 {

@@ -41,7 +41,6 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    /// <summary>Creates a key and returns it: the only time it is ever shown.</summary>
     /// <summary>
     /// Creates a key and returns it: the only time it is ever shown. A name names one key for good (a revoked key keeps
     /// it, so the log's "key:{name}" stays one holder's): <see cref="KeyRefused"/> for a name taken or an unknown role.
@@ -76,15 +75,27 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
         {
             while (await reader.ReadAsync(token)) revoked++;
         }
+        Interlocked.Increment(ref _forgotten);
         foreach (var cached in _live.Where(k => k.Value.Key.Name == name)) _live.TryRemove(cached.Key, out _);
         return revoked == 1;
     }
 
     /// <summary>A revocation announced by another process: the key is looked up again on its next use.</summary>
-    public void Forget(string keyHash) => _live.TryRemove(keyHash, out _);
+    public void Forget(string keyHash)
+    {
+        Interlocked.Increment(ref _forgotten);
+        _live.TryRemove(keyHash, out _);
+    }
 
     /// <summary>Every key looked up again on its next use: revocations may have been announced unheard.</summary>
-    public void ForgetAll() => _live.Clear();
+    public void ForgetAll()
+    {
+        Interlocked.Increment(ref _forgotten);
+        _live.Clear();
+    }
+
+    // Counts what was forgotten: a lookup that began before a revocation was heard does not cache what it found.
+    private long _forgotten;
 
     /// <summary>The live key with this value, if any.</summary>
     public async Task<ApiKeyInfo?> Find(string key, CancellationToken token)
@@ -93,9 +104,10 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
         var now = clock.GetUtcNow();
         if (_live.TryGetValue(hash, out var cached) && cached.Until > now) return cached.Key;
 
+        var forgotten = Interlocked.Read(ref _forgotten);
         var found = await Load(hash, token);
         if (found is null) _live.TryRemove(hash, out _);
-        else _live[hash] = (found, now + Trusted);
+        else if (Interlocked.Read(ref _forgotten) == forgotten) _live[hash] = (found, now + Trusted);
         return found;
     }
 

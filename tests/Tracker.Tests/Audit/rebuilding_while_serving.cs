@@ -233,9 +233,8 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         var connections = new List<NpgsqlConnection>();
         try
         {
-            // Every connection of the pool at once, so each one the rebuild used is among them (but the one the API keys'
-            // revocations are listened for on, which stays held).
-            for (var i = 0; i < pool - 1; i++) connections.Add(await database.OpenConnectionAsync());
+            // Every connection of the pool at once, so each one the rebuild used is among them.
+            for (var i = 0; i < pool; i++) connections.Add(await database.OpenConnectionAsync());
             foreach (var connection in connections)
             {
                 await using var setting = new NpgsqlCommand(

@@ -743,7 +743,8 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         await AsSuperuserBehindTheTriggers($"""
             delete from tracker.event_hashes where stream_id = '{stream}';
             delete from tracker.mt_events where stream_id = '{stream}';
-            delete from tracker.mt_streams where id = '{stream}'
+            delete from tracker.mt_streams where id = '{stream}';
+            delete from tracker.mt_doc_commitmentprogress where id = '{stream}'
             """);
 
         var report = await Verify($"/api/audit/commitments/{Goal}/verify");
@@ -751,6 +752,12 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         report.Intact.ShouldBeFalse();
         report.BreakCount.ShouldBe(4, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
         report.Breaks.ShouldAllBe(b => b.StreamId == stream && b.Checkpoint == signed.Number && b.Reason.Contains("missing"));
+        // Stated again under the same key (the same stream), its new events come after every checkpoint: the ones a
+        // checkpoint recorded are still missing.
+        await Api.Write("/api/commitments", StabilisationGoal(), 201);
+        var restated = await Verify($"/api/audit/commitments/{Goal}/verify");
+        restated.EventsChecked.ShouldBe(1);
+        restated.Breaks.Where(b => b.Reason.Contains("missing")).Count().ShouldBe(4);
         // A key nothing ever recorded is still unknown.
         await Api.Scenario(s =>
         {

@@ -10,11 +10,11 @@ public sealed class CheckpointOptions
     /// <summary>The signing key as PEM (an EC P-256 private key), e.g. from a secret store. Wins over the file.</summary>
     public string? SigningKey { get; set; }
 
-    /// <summary>
-    /// A PEM file holding the signing key; created with a new key when missing by a node that takes checkpoints
-    /// (<see cref="Enabled"/>). Relative paths are under the content root.
-    /// </summary>
+    /// <summary>A PEM file holding the signing key; created with a new key when missing. Relative paths are under the content root.</summary>
     public string SigningKeyFile { get; set; } = ".data/keys/checkpoint-signing.pem";
+
+    /// <summary>Whether a missing <see cref="SigningKeyFile"/> is created with a new key: the service's commands set it off.</summary>
+    public bool CreateMissingKeyFile { get; set; } = true;
 
     /// <summary>Public keys (PEM) of keys used before a rotation: checkpoints they signed still verify.</summary>
     public List<string> TrustedPublicKeys { get; set; } = [];
@@ -86,14 +86,13 @@ public sealed class CheckpointSigner
             string pem;
             try
             {
-                // Only a node that takes checkpoints creates the key: a command, or a node that does not sign on its own,
-                // run from another folder, would otherwise sign with a key of its own that no other node trusts.
-                pem = settings.Enabled ? ReadOrCreate(path, logger)
+                // A command never creates the key: run from another folder, it would use a key of its own that no node
+                // trusts.
+                pem = settings.CreateMissingKeyFile ? ReadOrCreate(path, logger)
                     : File.Exists(path) ? File.ReadAllText(path)
                     : throw new ConfigurationProblem(
-                        $"Audit:Checkpoints:SigningKeyFile '{path}' does not exist, and only a node that takes checkpoints " +
-                        "(Audit:Checkpoints:Enabled) creates it: run this from the service's folder (src/Tracker.Api), or set " +
-                        "Audit:Checkpoints:SigningKey or SigningKeyFile to the service's key.");
+                        $"Audit:Checkpoints:SigningKeyFile '{path}' does not exist, and a command does not create one: run it from " +
+                        "the service's folder (src/Tracker.Api), or set Audit:Checkpoints:SigningKey or SigningKeyFile to the service's key.");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

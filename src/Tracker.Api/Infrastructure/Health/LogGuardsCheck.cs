@@ -68,7 +68,7 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
                 ? HealthCheckResult.Degraded(description, data: data)
                 : HealthCheckResult.Unhealthy(description, data: data);
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException or ConfigurationProblem)
         {
             // The reason, not the exception (whose stack trace the health service would log on every probe).
             return HealthCheckResult.Unhealthy($"Could not check the log's guards ({e.Message})");

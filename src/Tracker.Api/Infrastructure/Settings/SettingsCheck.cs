@@ -124,9 +124,10 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         {
             pool = TrackerDatabase.PoolSize(configuration);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or ConfigurationProblem)
         {
-            return; // a connection string Npgsql cannot read fails at start with its own message
+            failures.Add(e.Message); // a connection string Npgsql cannot read, or a pool too small
+            return;
         }
         if (heavy > pool / 2)
         {
