@@ -21,7 +21,12 @@ public sealed class VerifyLogCommand : TrackerCommand<NetCoreInput>
         Console.Error.WriteLine($"The log is broken: {report.BreakCount} of {report.EventsChecked} events do not match.");
         foreach (var b in report.Breaks)
         {
-            Console.Error.WriteLine($"  event {b.Sequence} (stream {b.StreamId}, version {b.Version}, {b.Type}): {b.Reason}.");
+            // A missing event, a stream's row or a checkpoint names less than an event that is there.
+            var where = string.Join(", ", new[]
+            {
+                b.StreamId is { } stream ? $"stream {stream}" : null, b.Version is { } version ? $"version {version}" : null, b.Type
+            }.Where(part => part is not null));
+            Console.Error.WriteLine($"  event {b.Sequence}{(where.Length > 0 ? $" ({where})" : "")}: {b.Reason}.");
         }
         return false;
     }

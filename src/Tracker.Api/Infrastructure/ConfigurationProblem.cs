@@ -68,3 +68,19 @@ public static class ConfigurationProblems
         state.StartsWith("57P", StringComparison.Ordinal) ||
         state is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName;
 }
+
+public static class DatabaseOutage
+{
+    /// <summary>
+    /// Whether a failure is the database not answering (refused, cut, timed out, shutting down, its pool exhausted): a
+    /// state of the world that a background task logs as one line with the reason and tries again, not a fault with a
+    /// stack trace (a 20 s outage put over a thousand stack frames in the log).
+    /// </summary>
+    public static bool Is(Exception e) => e switch
+    {
+        PostgresException refused => refused.SqlState.StartsWith("08", StringComparison.Ordinal) ||
+                                     refused.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        NpgsqlException or TimeoutException or SocketException => true,
+        _ => false
+    };
+}

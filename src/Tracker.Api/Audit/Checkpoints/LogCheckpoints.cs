@@ -417,7 +417,8 @@ public sealed class Checkpointing(LogCheckpoints checkpoints, Microsoft.Extensio
             {
                 // Never the host's end: a database that is down, or a checkpoint that does not verify, is logged and
                 // tried again; readiness and the checkpoint-age metric show it.
-                logger.LogError(e, "Could not take a log checkpoint; trying again in {Interval}", options.Value.Interval);
+                if (DatabaseOutage.Is(e)) logger.LogError("Could not take a log checkpoint ({Problem}); trying again in {Interval}", e.Message, options.Value.Interval);
+                else logger.LogError(e, "Could not take a log checkpoint; trying again in {Interval}", options.Value.Interval);
             }
         } while (await timer.NextTickOrStop(token));
     }

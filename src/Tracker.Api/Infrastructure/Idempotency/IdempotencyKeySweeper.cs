@@ -23,7 +23,8 @@ public sealed class IdempotencyKeySweeper(IdempotencyStore store, ILogger<Idempo
             catch (Exception e) when (!token.IsCancellationRequested)
             {
                 // A database that is down is no reason to stop the host: the next round tries again.
-                logger.LogWarning(e, "Could not delete expired idempotency keys; trying again in {Interval}", Interval);
+                if (DatabaseOutage.Is(e)) logger.LogWarning("Could not delete expired idempotency keys ({Problem}); trying again in {Interval}", e.Message, Interval);
+                else logger.LogWarning(e, "Could not delete expired idempotency keys; trying again in {Interval}", Interval);
             }
         }
     }

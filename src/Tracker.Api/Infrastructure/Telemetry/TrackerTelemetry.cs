@@ -152,7 +152,8 @@ public sealed class TrackerMetrics(Marten.IDocumentStore store, Audit.Checkpoint
             catch (Exception e) when (!token.IsCancellationRequested)
             {
                 // Never the host's end: the gauges go quiet until a sample succeeds again.
-                logger.LogWarning(e, "Could not sample the projection lag and checkpoint age");
+                if (DatabaseOutage.Is(e)) logger.LogWarning("Could not sample the projection lag and checkpoint age: {Problem}", e.Message);
+                else logger.LogWarning(e, "Could not sample the projection lag and checkpoint age");
             }
         } while (await timer.NextTickOrStop(token));
     }
