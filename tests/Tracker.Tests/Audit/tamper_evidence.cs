@@ -1135,4 +1135,23 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         exitCode.ShouldBe(0, output);
         output.ShouldContain("The log is intact: 5 events checked");
     }
+
+    [Fact]
+    public async Task the_command_line_names_a_missing_event_by_what_the_checkpoint_recorded_of_it()
+    {
+        await AHistory();
+        var last = await SequenceOf(4);
+        await TakeCheckpoint();
+        await AsSuperuserBehindTheTriggers($"""
+            delete from tracker.event_hashes where seq_id = {last};
+            delete from tracker.mt_events where seq_id = {last};
+            update tracker.mt_streams set version = 3 where id = '{StreamIds.ForCommitment(Goal)}'
+            """);
+
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify");
+
+        exitCode.ShouldBe(1, output);
+        output.ShouldContain($"  event {last} (stream {StreamIds.ForCommitment(Goal)}): it is missing: checkpoint 1 recorded this event");
+        output.ShouldNotContain("version ,");
+    }
 }
