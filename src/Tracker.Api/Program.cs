@@ -66,6 +66,10 @@ try
         defaults.Development.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
     });
     builder.Logging.QuietUnreadableBodies();
+    // The host's own record of a failed start ("Hosting failed to start", an error with the exception's stack trace) came
+    // before the one line that says what to put right (below), or before the unhandled exception's own trace. Its
+    // critical record of a background service that stops the host, with that exception, stays.
+    builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     // No Server header: what runs behind the API is nobody's business.
     builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
 

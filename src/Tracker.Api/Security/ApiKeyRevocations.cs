@@ -10,8 +10,8 @@ namespace Tracker.Api.Security;
 /// the pools (<see cref="HeldConnections"/>), held while it listens. While it cannot listen (the database restarting), announcements go unheard: on
 /// listening again it forgets every key, which are then looked up on their next use.
 /// </summary>
-public sealed class ApiKeyRevocations(HeldConnections connections, ApiKeyStore keys, ILogger<ApiKeyRevocations> logger)
-    : BackgroundService
+public sealed class ApiKeyRevocations(HeldConnections connections, ApiKeyStore keys, IHostApplicationLifetime lifetime,
+    ILogger<ApiKeyRevocations> logger) : BackgroundService
 {
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(5);
     // A connection that died without a word (no reset from the network) would keep the wait going forever: it is asked
@@ -20,6 +20,14 @@ public sealed class ApiKeyRevocations(HeldConnections connections, ApiKeyStore k
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Once the host has started: before it, no request is served, and a start that fails (the database unreachable)
+        // is said in its own one line, not also here.
+        var started = new TaskCompletionSource();
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        await using (stoppingToken.Register(() => started.TrySetCanceled()))
+        {
+            try { await started.Task; } catch (TaskCanceledException) { return; }
+        }
         var lost = false;
         while (!stoppingToken.IsCancellationRequested)
         {
