@@ -77,6 +77,23 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     /// <summary>
+    /// The history signed by a checkpoint, then its last event deleted with its hash and the stream's version wound back
+    /// behind the triggers, so the stream's own chain and row agree: the deleted event's sequence number.
+    /// </summary>
+    private async Task<long> AHistoryCutBackBehindASignedCheckpoint()
+    {
+        await AHistory();
+        var last = await SequenceOf(4);
+        await TakeCheckpoint();
+        await AsSuperuserBehindTheTriggers($"""
+            delete from tracker.event_hashes where seq_id = {last};
+            delete from tracker.mt_events where seq_id = {last};
+            update tracker.mt_streams set version = 3 where id = '{StreamIds.ForCommitment(Goal)}'
+            """);
+        return last;
+    }
+
+    /// <summary>
     /// The owner (no superuser) rewrites a stream's hashes as the trigger would, its tables' triggers switched off: the
     /// per-stream chain then holds, and only a signed checkpoint can tell.
     /// </summary>
@@ -709,15 +726,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     [Fact]
     public async Task deleting_a_streams_last_event_and_winding_its_version_back_is_found_and_refuses_later_writes()
     {
-        await AHistory();
-        var last = await SequenceOf(4);
-        await TakeCheckpoint();
-
-        await AsSuperuserBehindTheTriggers($"""
-            delete from tracker.event_hashes where seq_id = {last};
-            delete from tracker.mt_events where seq_id = {last};
-            update tracker.mt_streams set version = 3 where id = '{StreamIds.ForCommitment(Goal)}'
-            """);
+        var last = await AHistoryCutBackBehindASignedCheckpoint();
         // A write finds the row behind the commitment's model (until 2026-12-05 it chained cleanly onto the shortened stream) ...
         await Api.Write($"{Base}/evidence", new { url = "https://example.org/after-the-cut", primary = false }, 409);
 
@@ -1139,14 +1148,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     [Fact]
     public async Task the_command_line_names_a_missing_event_by_what_the_checkpoint_recorded_of_it()
     {
-        await AHistory();
-        var last = await SequenceOf(4);
-        await TakeCheckpoint();
-        await AsSuperuserBehindTheTriggers($"""
-            delete from tracker.event_hashes where seq_id = {last};
-            delete from tracker.mt_events where seq_id = {last};
-            update tracker.mt_streams set version = 3 where id = '{StreamIds.ForCommitment(Goal)}'
-            """);
+        var last = await AHistoryCutBackBehindASignedCheckpoint();
 
         var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify");
 
