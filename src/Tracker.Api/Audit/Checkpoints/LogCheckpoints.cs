@@ -405,7 +405,7 @@ public sealed class Checkpointing(LogCheckpoints checkpoints, Microsoft.Extensio
                 var started = Stopwatch.GetTimestamp();
                 while (await checkpoints.Take(null, token) is { } taken)
                 {
-                    logger.LogInformation("Checkpoint {Number} signed in {Milliseconds} ms: {Count} events through sequence {Through}, root {Root}",
+                    logger.LogInformation("Checkpoint {Number} signed in {Milliseconds} ms: the log's {Count} events through sequence {Through}, root {Root}",
                         taken.Number, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, taken.EventCount,
                         taken.ThroughSequence, taken.Root);
                     if (taken.ThroughSequence - taken.AfterSequence < options.Value.MaxEvents) break;
@@ -417,7 +417,10 @@ public sealed class Checkpointing(LogCheckpoints checkpoints, Microsoft.Extensio
             {
                 // Never the host's end: a database that is down, or a checkpoint that does not verify, is logged and
                 // tried again; readiness and the checkpoint-age metric show it.
-                if (DatabaseOutage.Is(e)) logger.LogError("Could not take a log checkpoint ({Problem}); trying again in {Interval}", e.Message, options.Value.Interval);
+                // A database that is down, or a latest checkpoint this node does not trust (CheckpointRefused, whose message
+                // says why and what to set), is said in one line; anything else keeps its stack trace.
+                if (DatabaseOutage.Is(e) || e is CheckpointRefused)
+                    logger.LogError("Could not take a log checkpoint ({Problem}); trying again in {Interval}", e.Message, options.Value.Interval);
                 else logger.LogError(e, "Could not take a log checkpoint; trying again in {Interval}", options.Value.Interval);
             }
         } while (await timer.NextTickOrStop(token));
