@@ -48,7 +48,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     public async Task<VerificationReport> VerifyStream(Guid streamId, CancellationToken token)
     {
         var found = new Findings();
-        var signed = await StreamAgainstCheckpoints.Read(streamId, 0, checkpoints, signer, found, token);
+        var signed = await StreamAgainstCheckpoints.Read(streamId, checkpoints, signer, found, token);
         return await Verify($"{LogCheckpoints.EntriesSql} where e.stream_id = $1 order by e.version", streamId, null, null,
             token, found, signed);
     }
@@ -377,9 +377,8 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     }
 
     /// <summary>
-    /// One stream's events against the checkpoints that recorded them: each checkpoint from one holding a sequence number
-    /// on is read once (56 bytes an event of the whole log since), its entries chained from the root before it, and only
-    /// the stream's own entries kept. A run of checkpoints whose entries chain from one root to the next is
+    /// One stream's events against the checkpoints that recorded them: each checkpoint is read once (56 bytes an event of
+    /// the whole log), its entries chained from the root before it, and only the stream's own entries kept. A run of checkpoints whose entries chain from one root to the next is
     /// trusted when the last of them is signed (nobody can find other entries that chain to a signed root), so a stream's
     /// check verifies a signature or two, not one per checkpoint. What it finds is what the whole log's check finds for
     /// that stream: an event a checkpoint recorded that is missing (a stream cut back or removed with its hashes and row),
@@ -404,7 +403,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         public long Compared => _ranges.Count + _untrusted;
         public Checkpoint? Latest { get; private set; }
 
-        public static async Task<StreamAgainstCheckpoints> Read(Guid stream, long firstSequence, LogCheckpoints store,
+        public static async Task<StreamAgainstCheckpoints> Read(Guid stream, LogCheckpoints store,
             CheckpointSigner signer, Findings found, CancellationToken token)
         {
             var against = new StreamAgainstCheckpoints(stream, found);
@@ -412,13 +411,8 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             var run = new List<(Checkpoint Checkpoint, List<CheckpointEntry> OfStream)>();
             Checkpoint? previous = null;
             string? root = null;
-            await foreach (var (checkpoint, entries) in store.Since(firstSequence, token))
+            await foreach (var (checkpoint, entries) in store.AllWithEntries(token))
             {
-                if (entries is null)
-                {
-                    (previous, root) = (checkpoint, checkpoint.Root);
-                    continue;
-                }
                 against.Latest = checkpoint;
                 var chained = new RunningRoot(root);
                 var ofStream = new List<CheckpointEntry>();

@@ -203,24 +203,18 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
     }
 
     /// <summary>
-    /// The checkpoints from the one whose range holds a sequence number on, in order, each with its recorded entries;
-    /// first the one before them (its entries left out: its root is where the next range starts), unless they begin with
-    /// the first checkpoint. One row at a time: a stream's verification keeps only its own entries.
+    /// Every checkpoint in order, each with its recorded entries, one row at a time: a stream's verification keeps only
+    /// its own entries.
     /// </summary>
-    public async IAsyncEnumerable<(Checkpoint Checkpoint, byte[]? Entries)> Since(long sequence,
+    public async IAsyncEnumerable<(Checkpoint Checkpoint, byte[] Entries)> AllWithEntries(
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token)
     {
-        await using var command = dataSource.CreateCommand($"""
-            select {Columns}, case when through_sequence >= $1 then entries end from {S}.{Table}
-             where number >= coalesce((select max(number) from {S}.{Table} where through_sequence < $1), 1)
-             order by number
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = sequence });
+        await using var command = dataSource.CreateCommand($"select {Columns}, entries from {S}.{Table} order by number");
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, token);
         while (await reader.ReadAsync(token))
         {
             var checkpoint = Read(reader);
-            yield return (checkpoint, await reader.IsDBNullAsync(8, token) ? null : await reader.GetFieldValueAsync<byte[]>(8, token));
+            yield return (checkpoint, await reader.GetFieldValueAsync<byte[]>(8, token));
         }
     }
 
