@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -58,7 +59,7 @@ public sealed class DeadlineValidator : AbstractValidator<Deadline>
 {
     public DeadlineValidator()
     {
-        RuleFor(x => x.Precision).IsInEnum();
+        RuleFor(x => x.Precision).IsDefined();
         RuleFor(x => x.Date).NotNull().When(x => x.Precision != DeadlinePrecision.OpenEnded)
             .WithMessage("A deadline needs a date unless its precision is open-ended.");
         RuleFor(x => x.Date).Null().When(x => x.Precision == DeadlinePrecision.OpenEnded)

@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -30,7 +31,7 @@ public sealed record RegisterDocument(
                 .WithMessage(Keys.SlugRule);
             RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
             RuleFor(x => x.PublishedOn).NotNull();
-            RuleFor(x => x.PublishedPrecision).IsInEnum();
+            RuleFor(x => x.PublishedPrecision).IsDefined();
             RuleFor(x => x.PublishedOn).Must((x, on) => (x.PublishedPrecision ?? DatePrecision.Day).Starts(on!.Value))
                 .When(x => x.PublishedOn is not null)
                 .WithMessage(x => $"A date known only to the {Wording.Name(x.PublishedPrecision!.Value)} is written as its first day " +

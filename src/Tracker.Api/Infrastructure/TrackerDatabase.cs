@@ -115,7 +115,7 @@ public static class TrackerDatabase
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = Schema;
                 // Enums as names in the log: an auditor reading mt_events sees "Disbursed", not 1.
-                options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+                options.Serializer(new BufferedRowJson { EnumStorage = EnumStorage.AsString });
 
                 // Development creates and migrates the schema at start (when it connects as the owner); elsewhere
                 // `db-apply` does it with the owner role, and the service runs as a role that cannot change the schema.

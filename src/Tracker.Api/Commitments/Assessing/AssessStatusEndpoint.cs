@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
@@ -22,7 +23,7 @@ public sealed record AssessStatusRequest(CommitmentStatus? Status, [property: Ha
     {
         public Validator()
         {
-            RuleFor(x => x.Status).NotNull().IsInEnum();
+            RuleFor(x => x.Status).NotNull().IsDefined();
             RuleFor(x => x.AssessedOn).NotNull();
             RuleFor(x => x.EffectiveOn).LessThanOrEqualTo(x => x.AssessedOn).When(x => x.AssessedOn is not null)
                 .WithMessage("'effectiveOn' is the day the assessed state of affairs took effect: on or before 'assessedOn', the day it was judged.");

@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using Tracker.Domain;
 using FluentValidation;
 using JasperFx.Events;
@@ -23,7 +24,7 @@ public sealed record RecordPledgeStageRequest(
     {
         public Validator()
         {
-            RuleFor(x => x.Stage).NotNull().IsInEnum();
+            RuleFor(x => x.Stage).NotNull().IsDefined();
             RuleFor(x => x.Amount).NotNull().SetValidator(new MoneyValidator());
             RuleFor(x => x.On).NotNull();
             RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);

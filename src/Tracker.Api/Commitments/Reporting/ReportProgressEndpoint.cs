@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
@@ -36,8 +37,8 @@ public sealed record ReportProgressRequest(
             RuleFor(x => x.Unit).MaximumLength(50);
             RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
                 .WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
-            RuleFor(x => x.Comparator).NotNull().IsInEnum();
-            RuleFor(x => x.Stage).IsInEnum();
+            RuleFor(x => x.Comparator).NotNull().IsDefined();
+            RuleFor(x => x.Stage).IsDefined();
             RuleFor(x => x.Stage).Null().When(x => x.Currency is null)
                 .WithMessage("'stage' is the stage of money a figure counts (announced, pledged, committed, raised, disbursed); a figure without a currency has none.");
             RuleFor(x => x.AsOf).NotNull();

@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -34,7 +35,7 @@ public sealed record StateCommitmentRequest(
         {
             RuleFor(x => x.Key).NotEmpty().MaximumLength(100).Must(Keys.IsSlug).WithMessage(Keys.SlugRule);
             RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
-            RuleFor(x => x.Kind).NotNull().IsInEnum();
+            RuleFor(x => x.Kind).NotNull().IsDefined();
             RuleFor(x => x.LineOfEffort).NotEmpty().MaximumLength(100);
             RuleFor(x => x.Actors).NotEmpty().WithMessage("Name at least one actor responsible (\"coalition\", a member, a working group).");
             RuleForEach(x => x.Actors).NotEmpty().MaximumLength(200)
