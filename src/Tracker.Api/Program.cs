@@ -138,6 +138,8 @@ try
         }
     });
 
+    // Last, so that it wraps every log provider registered before it.
+    builder.Services.WithOneLineOutages();
     var app = builder.Build();
 
     app.UseForwardedHeaders();

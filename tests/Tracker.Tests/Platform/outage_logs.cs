@@ -1,0 +1,91 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Npgsql;
+using Tracker.Api.Infrastructure;
+using Tracker.Tests.Support;
+
+namespace Tracker.Tests.Platform;
+
+/// <summary>
+/// While the database does not answer, the frameworks' background agents log each failed attempt with its exception: the
+/// log says it in one line per category and event a minute, with the reason, and how many it held back.
+/// </summary>
+public sealed class outage_logs
+{
+    private sealed class SteppedClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    /// <summary>What a provider was given: the message as formatted, and the exception.</summary>
+    private sealed class Written : ILoggerProvider
+    {
+        public List<(string Category, string Message, Exception? Exception)> Entries { get; } = [];
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+        public void Dispose() { }
+
+        private sealed class Logger(Written owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => true;
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Entries.Add((category, formatter(state, exception), exception));
+        }
+    }
+
+    private static readonly Exception Refused =
+        new InvalidOperationException("Database operation batch failure",
+            new NpgsqlException("Failed to connect to 127.0.0.1:54329", new SocketException((int)SocketError.ConnectionRefused)));
+
+    [Fact]
+    public void an_outage_is_one_line_with_its_reason_and_its_repeats_within_a_minute_are_counted_not_written()
+    {
+        var (written, clock) = (new Written(), new SteppedClock());
+        var log = new OneLineOutages(written, new OutageRepeats(clock)).CreateLogger("Wolverine.RDBMS.DurabilityAgent");
+
+        log.LogError(Refused, "Error trying to run durability agent commands");
+        clock.Now += TimeSpan.FromSeconds(5);
+        log.LogError(Refused, "Error trying to run durability agent commands");
+        log.LogError(Refused, "Error trying to run durability agent commands");
+        clock.Now += OutageLogs.RepeatsCountedFor;
+        log.LogError(Refused, "Error trying to run durability agent commands");
+
+        written.Entries.Select(e => e.Exception).ShouldAllBe(e => e == null);
+        written.Entries.Select(e => e.Message).ShouldBe([
+            "Error trying to run durability agent commands (the database does not answer: Failed to connect to 127.0.0.1:54329: Connection refused)",
+            "Error trying to run durability agent commands (the database does not answer: Failed to connect to 127.0.0.1:54329: Connection refused; " +
+            "2 more like this in the last minute, not written)"
+        ]);
+    }
+
+    [Fact]
+    public void each_category_and_event_counts_its_own_repeats_and_other_failures_keep_their_exception()
+    {
+        var written = new Written();
+        var provider = new OneLineOutages(written, new OutageRepeats(new SteppedClock()));
+        var fault = new InvalidOperationException("a fault of the code");
+
+        provider.CreateLogger("Marten.Events.Daemon.Coordination.ProjectionCoordinator").LogError(Refused, "Failed to detect high water");
+        provider.CreateLogger("Wolverine.Runtime.Agents.NodeAgentController").LogError(Refused, "Error writing the heartbeat");
+        provider.CreateLogger("Wolverine.Runtime.Agents.NodeAgentController").LogError(new EventId(7), Refused, "Another event");
+        provider.CreateLogger("Tracker.Api").LogError(fault, "Something broke");
+        provider.CreateLogger("Tracker.Api").LogError(fault, "Something broke");
+
+        written.Entries.Count.ShouldBe(5);
+        written.Entries.Where(e => e.Category == "Tracker.Api").Select(e => e.Exception).ShouldAllBe(e => ReferenceEquals(e, fault));
+    }
+
+    [Fact]
+    public async Task the_service_writes_its_console_log_through_it()
+    {
+        await using var node = await TrackerApp.StartHostWith("Development", _ => { });
+
+        var providers = node.Services.GetServices<ILoggerProvider>().ToList();
+
+        providers.ShouldContain(p => p is OneLineOutages && ((OneLineOutages)p).Inner is ConsoleLoggerProvider);
+        providers.ShouldNotContain(p => p is ConsoleLoggerProvider);
+    }
+}
