@@ -40,6 +40,11 @@ try
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
     }
+    // `describe` prints every setting the host was given: its view of them hides the secrets (SecretsHidden).
+    if (args.FirstOrDefault() is "describe")
+    {
+        builder.Services.AddSingleton<IConfiguration>(Tracker.Api.Infrastructure.Settings.SecretsHidden.Of(builder.Configuration));
+    }
     // The list of commands reads no database: it is shown without one configured.
     if (args.FirstOrDefault() is "help" or "?" && string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(TrackerDatabase.ConnectionName)))
     {

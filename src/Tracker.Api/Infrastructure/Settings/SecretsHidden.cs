@@ -1,0 +1,75 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Primitives;
+
+namespace Tracker.Api.Infrastructure.Settings;
+
+/// <summary>
+/// The configuration as the `describe` command shows it: every setting and where it came from, each secret's value
+/// replaced. JasperFx's description prints every setting the host was given, the process's environment included, so
+/// without this a description kept in a ticket or a build log carried the database password, the bootstrap admin key and
+/// the checkpoints' private key. Secret are: a connection string's password, the settings this service keeps secrets in,
+/// OpenTelemetry's exporter headers (an API key, often), and any setting whose name says it is a password, secret,
+/// token, credential or private key.
+/// </summary>
+public static partial class SecretsHidden
+{
+    public const string Hidden = "(set, not shown)";
+
+    /// <summary>A view of <paramref name="configuration"/> with each secret hidden, its sources named as before.</summary>
+    public static IConfigurationRoot Of(IConfigurationRoot configuration) =>
+        new ConfigurationRoot([.. configuration.Providers.Select(provider => new Hiding(provider))]);
+
+    /// <summary>What `describe` shows for a setting: the value, or the value with its secret hidden.</summary>
+    public static string? Shown(string key, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return value;
+        if (key.StartsWith("ConnectionStrings:", StringComparison.OrdinalIgnoreCase)) return WithoutPassword(value);
+        return SecretName().IsMatch(key) ? Hidden : value;
+    }
+
+    private static readonly string[] PasswordKeys = ["password", "pwd"];
+
+    private static string WithoutPassword(string connectionString)
+    {
+        var parts = new DbConnectionStringBuilder();
+        try
+        {
+            parts.ConnectionString = connectionString;
+        }
+        catch (ArgumentException)
+        {
+            return Hidden;
+        }
+        foreach (var key in PasswordKeys.Where(parts.ContainsKey)) parts[key] = Hidden;
+        return parts.ConnectionString;
+    }
+
+    // The settings this service keeps secrets in (Auth:BootstrapAdminKey, Auth:Jwt:SigningKey,
+    // Audit:Checkpoints:SigningKey: not SigningKeyFile, a path), OpenTelemetry's headers, and the usual words for one.
+    [GeneratedRegex(@"(AdminKey|SigningKey|_HEADERS|PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY)$|(PASSWORD|SECRET)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SecretName();
+
+    /// <summary>A source of settings whose secrets read as <see cref="Hidden"/>; named as the source it reads.</summary>
+    private sealed class Hiding(IConfigurationProvider inner) : IConfigurationProvider
+    {
+        public bool TryGet(string key, out string? value)
+        {
+            var found = inner.TryGet(key, out var given);
+            value = found ? Shown(key, given) : null;
+            return found;
+        }
+
+        public void Set(string key, string? value) => inner.Set(key, value);
+        public IChangeToken GetReloadToken() => inner.GetReloadToken();
+
+        // The source was loaded when the host was built.
+        public void Load() { }
+
+        public IEnumerable<string> GetChildKeys(IEnumerable<string> earlierKeys, string? parentPath) =>
+            inner.GetChildKeys(earlierKeys, parentPath);
+
+        public override string ToString() => inner.ToString() ?? nameof(Hiding);
+    }
+}

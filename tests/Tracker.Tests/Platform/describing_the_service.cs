@@ -1,0 +1,41 @@
+using Tracker.Api.Infrastructure.Settings;
+using Tracker.Tests.Support;
+
+namespace Tracker.Tests.Platform;
+
+/// <summary>`describe` prints every setting and where it came from, and no secret's value.</summary>
+[Collection(TrackerCollection.Name)]
+public sealed class describing_the_service
+{
+    [Fact]
+    public async Task the_description_names_each_secret_setting_without_its_value()
+    {
+        // Short values: the description's table wraps a long one over lines, where a search would miss it.
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?>
+        {
+            ["DEPLOY_SECRET"] = "qzx1",
+            ["Audit__Checkpoints__SigningKey"] = null,
+            ["Audit__Checkpoints__SigningKeyFile"] = "/k.pem"
+        }, TestDatabase.ConnectionString() + ";Password=qzx2", "describe");
+
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("DEPLOY_SECRET (set,");
+        output.ShouldContain("/k.pem");
+        output.ShouldNotContain("qzx");
+    }
+
+    [Theory]
+    [InlineData("ConnectionStrings:Tracker", "Host=db;Username=tracker_service;Password=s3cret", "host=db;username=tracker_service;password=\"(set, not shown)\"")]
+    [InlineData("ConnectionStrings:Tracker", "Host=db;Username=tracker_service", "host=db;username=tracker_service")]
+    [InlineData("ConnectionStrings:Tracker", "Host=db;Password", SecretsHidden.Hidden)]
+    [InlineData("Auth:Jwt:SigningKey", "k", SecretsHidden.Hidden)]
+    [InlineData("Audit:Checkpoints:SigningKey", "-----BEGIN PRIVATE KEY-----", SecretsHidden.Hidden)]
+    [InlineData("AWS_SECRET_ACCESS_KEY", "k", SecretsHidden.Hidden)]
+    [InlineData("GITHUB_TOKEN", "k", SecretsHidden.Hidden)]
+    [InlineData("Audit:Checkpoints:SigningKeyFile", "/keys/a.pem", "/keys/a.pem")]
+    [InlineData("RateLimits:WritesPerMinute", "120", "120")]
+    public void a_setting_is_shown_unless_it_is_a_secret(string key, string value, string shown)
+    {
+        SecretsHidden.Shown(key, value).ShouldBe(shown);
+    }
+}
