@@ -89,8 +89,10 @@ public static class TrackerTelemetry
     /// <summary>Names on the request's span the types of the events the session is about to append.</summary>
     public static void TagEventTypes(HttpContext context, Marten.IDocumentSession session)
     {
+        // Read only for a span that records its tags: with no trace listening, a write does not walk its events for it.
+        if (RequestSpan(context) is not { IsAllDataRequested: true } span) return;
         var types = session.PendingChanges.Streams().SelectMany(s => s.Events).Select(e => e.EventTypeName).Distinct().ToList();
-        if (types.Count > 0) RequestSpan(context)?.SetTag(EventTypesTag, string.Join(",", types));
+        if (types.Count > 0) span.SetTag(EventTypesTag, string.Join(",", types));
     }
 
     /// <summary>The request's own span (ASP.NET Core's), whatever span is current.</summary>
