@@ -172,9 +172,13 @@ internal sealed record Window(CommitmentProgress? Start, IReadOnlyList<IEvent> E
         var start = window.After == 0 || window.After > stream.Version
             ? null
             : await CommitmentProgressProjection.AtVersion(session, id, window.After, token);
-        var events = window.After >= stream.Version
-            ? []
-            : await session.Events.FetchStreamAsync(id, version: window.Through + 1, fromVersion: window.After + 1, token: token);
+        // The next events by version, however they are numbered: a range of versions (after + 1 to after + limit + 1)
+        // came back short across a gap a damaged log leaves, and its page said there was no next one.
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == id && e.Version > window.After)
+            .OrderBy(e => e.Version)
+            .Take(window.Limit + 1)
+            .ToListAsync(token);
         var next = events.Count > window.Limit ? (int)events[window.Limit - 1].Version : (int?)null;
         return new Window(start, events, next);
     }

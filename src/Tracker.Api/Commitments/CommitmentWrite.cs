@@ -72,8 +72,15 @@ public static class CommitmentWrite
         IReadOnlyList<string> retractedIds = named.Announces && stream.Aggregate?.State is { Retracted.Count: > 0 } retracting
             ? await LogLookups.RetractedPledgeIds(session, id, retracting.Retracted, http.RequestAborted)
             : [];
+        // The events are numbered after the stream's row (Marten's append): where the row is ahead of the model (a log
+        // imported without its models, a row wound forward), the state counts from it too, so that the versions a
+        // decision names (a pledge's announcement, the answer's version and ETag) are the ones the events are stored at.
         return (stream, stream.Aggregate?.State is { } state
-            ? state.Stored() with { Pledges = [.. rows.Select(r => r.Ledger)] }
+            ? state.Stored() with
+            {
+                Pledges = [.. rows.Select(r => r.Ledger)],
+                Version = Math.Max(state.Version, (int)(stream.CurrentVersion ?? 0))
+            }
             : null!, numbering is { } read
                 ? PledgeNumbering.Of(await read.Highest, (await read.Unnumbered).Select(PledgeLedgerRow.PledgeIdOf), retractedIds, named.NumberedAfter!)
                 : new PledgeNumbering(null, retractedIds));

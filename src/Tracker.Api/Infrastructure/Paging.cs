@@ -39,9 +39,6 @@ public readonly record struct EventWindow(int After, int Limit)
     public const int DefaultLimit = 100;
     public const int MaxLimit = 500;
 
-    /// <summary>The last version this window can hold.</summary>
-    public long Through => (long)After + Limit;
-
     public static EventWindow Parse(int? after, int? limit, Dictionary<string, string[]> errors)
     {
         var from = after ?? 0;

@@ -663,6 +663,46 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_write_to_a_stream_whose_row_was_wound_forward_answers_the_version_it_was_stored_at()
+    {
+        await AHistory();
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_streams set version = 10 where id = '{StreamIds.ForCommitment(Goal)}'");
+
+        var written = await Api.Write($"{Base}/evidence", new { url = "https://example.org/after-the-row-moved", primary = false });
+
+        // Stored at 11, after the row: the answer said 5, the model's next version, until 2026-12-05.
+        written.Context.Response.Headers.ETag.ToString().ShouldBe("\"11\"");
+        written.ReadAsJson<Tracker.Api.Commitments.Recorded>()!.Version.ShouldBe(11);
+        await using var session = Store.QuerySession();
+        (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal)))[^1].Version.ShouldBe(11);
+    }
+
+    [Theory]
+    [InlineData("history")]
+    [InlineData("changelog")]
+    public async Task a_page_of_the_history_reaches_past_a_version_missing_from_the_log(string route)
+    {
+        await AHistory();
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/a-fifth-event", primary = false });
+        await AsSuperuserBehindTheTriggers($"delete from tracker.mt_events where seq_id = {await SequenceOf(2)}");
+
+        var versions = new List<int>();
+        for (int? after = 0; after is not null;)
+        {
+            var page = (await Api.Scenario(s =>
+            {
+                s.Get.Url($"{Base}/{route}?after={after}&limit=2");
+                s.StatusCodeShouldBe(200);
+            })).ReadAsJson<JsonElement>();
+            versions.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("version").GetInt32()));
+            after = page.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.Number ? next.GetInt32() : null;
+        }
+
+        // Until 2026-12-05 a page was a range of versions: [1, 3] had no next, and 4 and 5 were out of reach.
+        versions.ShouldBe([1, 3, 4, 5]);
+    }
+
+    [Fact]
     public async Task rewriting_an_event_and_its_hash_breaks_the_link_of_the_next_event()
     {
         await AHistory();
