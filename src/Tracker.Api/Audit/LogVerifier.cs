@@ -74,16 +74,22 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     /// Streams whose row disagrees with their events: a row gone while its events remain, a row with no events, a version
     /// other than the last event's, or a stream archived (the service never archives). Marten's tombstone streams are left
     /// out (every event a tombstone, or a row at version 0 with none): they fill the numbers of failed appends, in a stream
-    /// each process makes. One pass over the log, grouped by stream.
+    /// each process makes. And commitments whose progress model is at another version than their last event: the service
+    /// writes the model in the transaction of every event it appends, so a difference is an event appended, or the last
+    /// events cut, by someone else (through the log's triggers, which hash what they are given), or a model not rebuilt
+    /// after an import. One pass over the log, grouped by stream.
     /// </summary>
     private static string StreamRowsSql(bool oneStream) => $"""
-        select coalesce(s.id, x.stream_id), s.version, x.last_version, x.last_seq, coalesce(s.is_archived, false)
+        select coalesce(s.id, x.stream_id), s.version, x.last_version, x.last_seq, coalesce(s.is_archived, false),
+               (m.data ->> 'Version')::bigint
           from (select stream_id, max(version) filter (where type <> 'tombstone') as last_version,
                        max(seq_id) filter (where type <> 'tombstone') as last_seq, bool_and(type = 'tombstone') as tombstones
                   from {S}.mt_events{(oneStream ? " where stream_id = $1" : "")} group by stream_id) x
           full join (select id, version, is_archived from {S}.mt_streams{(oneStream ? " where id = $1" : "")}) s on s.id = x.stream_id
+          left join {S}.{Tracker.Projections.Commitments.CommitmentRows.ModelTable} m on m.id = coalesce(s.id, x.stream_id)
          where not coalesce(x.tombstones, false) and not (x.stream_id is null and s.version = 0)
-           and (s.id is null or x.stream_id is null or s.version is distinct from x.last_version or coalesce(s.is_archived, false))
+           and (s.id is null or x.stream_id is null or s.version is distinct from x.last_version or coalesce(s.is_archived, false)
+                or (m.id is not null and x.stream_id is not null and (m.data ->> 'Version')::bigint is distinct from x.last_version))
          order by 4 nulls first
         """;
 
@@ -104,7 +110,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         }
         // An event removed with its hash left behind is reported once, as removed, and not again as the next one's link.
         var removed = await ReportRemovedEvents(streamId, found, token);
-        await ReportStreamRows(streamId, removed, found, token);
+        var models = await ReportStreamRows(streamId, removed, found, token);
 
         await using var command = dataSource.CreateCommand(sql);
         if (streamId is { } id) command.Parameters.Add(new NpgsqlParameter { Value = id });
@@ -148,6 +154,12 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         if (ranges is not null) await ranges.End(token);
         external?.End();
         streamSigned?.End();
+        foreach (var (model, from, to) in models)
+        {
+            // Events cut after the last one left are named by their sequence numbers (a checkpoint's entry has no version).
+            var named = found.Breaks.Count(b => b.StreamId == model.StreamId && b.Sequence > model.Sequence);
+            if (named < to - from) found.Add(model);
+        }
 
         var breaks = found.Breaks.OrderBy(b => b.Sequence).ToList();
         return new VerificationReport(checkedCount, found.Count == 0, found.Count, breaks,
@@ -171,9 +183,15 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         return removed;
     }
 
-    private async Task ReportStreamRows(Guid? streamId, IReadOnlySet<(Guid Stream, long Version)> removed, Findings found,
-        CancellationToken token)
+    /// <summary>
+    /// Reports the streams whose row disagrees with their events; returns the commitments whose model does, each with the
+    /// versions between its last event and its model: reported once the checkpoints are compared, unless each event cut
+    /// after the last one left was already named (removed, or missing from a checkpoint: one cut, one break).
+    /// </summary>
+    private async Task<List<(ChainBreak Break, long From, long To)>> ReportStreamRows(Guid? streamId,
+        IReadOnlySet<(Guid Stream, long Version)> removed, Findings found, CancellationToken token)
     {
+        var models = new List<(ChainBreak, long, long)>();
         await using var streams = dataSource.CreateCommand(StreamRowsSql(streamId is not null));
         if (streamId is { } id) streams.Parameters.Add(new NpgsqlParameter { Value = id });
         await using var reader = await streams.ExecuteReaderAsync(token);
@@ -182,6 +200,19 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             var stream = reader.GetGuid(0);
             long? rowVersion = reader.IsDBNull(1) ? null : reader.GetInt64(1);
             long? lastVersion = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+            long? modelVersion = reader.IsDBNull(5) ? null : reader.GetInt64(5);
+            var lastSequence = reader.IsDBNull(3) ? 0 : reader.GetInt64(3);
+            // Placed at the stream's last event, named by that event's own version (the row's or the model's is in the reason).
+            if (modelVersion is { } model && lastVersion is { } eventsTo && model != eventsTo &&
+                !(model > eventsTo && LongRange(eventsTo, model).All(v => removed.Contains((stream, v)))))
+            {
+                models.Add((new ChainBreak(lastSequence, stream, lastVersion, null, model < eventsTo
+                    ? $"the commitment's model is at version {model}, its last event is version {eventsTo}: events after {model} " +
+                      "were not written by the service (which writes the model with every event it appends), or the models were not rebuilt after an import"
+                    : $"the commitment's model is at version {model}, its last event is version {eventsTo}: its last events were removed " +
+                      "(with their hashes, or before their hashes were kept), or the model was changed by hand"), Math.Min(model, eventsTo), Math.Max(model, eventsTo)));
+            }
+            if (rowVersion == lastVersion && !reader.GetBoolean(4)) continue;
             // The stream's last events removed, their hashes left: each is reported as removed, which says it already.
             if (rowVersion is { } rowAt && rowAt > (lastVersion ?? 0) &&
                 LongRange(lastVersion ?? 0, rowAt).All(v => removed.Contains((stream, v)))) continue;
@@ -195,9 +226,9 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                     $"the stream's row says version {row}, its last event is version {last}: the row was changed by hand, and its writes are refused",
                 _ => "the stream was archived, which the service never does: its writes are refused"
             };
-            // Placed at the stream's last event, named by that event's own version (the row's is in the reason).
-            found.Add(new ChainBreak(reader.IsDBNull(3) ? 0 : reader.GetInt64(3), stream, lastVersion ?? rowVersion, null, reason));
+            found.Add(new ChainBreak(lastSequence, stream, lastVersion ?? rowVersion, null, reason));
         }
+        return models;
     }
 
     /// <summary>The versions after one up to another, inclusive.</summary>

@@ -703,6 +703,48 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_event_the_owner_appends_through_the_triggers_is_named_by_the_commitments_model_it_never_reached()
+    {
+        await AHistory();
+        var stream = StreamIds.ForCommitment(Goal);
+
+        // The triggers hash and link whatever they are given: a forged fifth event looks recorded by the service.
+        await AsOwner($"""
+            insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type,
+                                           is_archived, correlation_id, causation_id, headers, user_name)
+            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), stream_id, 5, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived,
+                   'forged', causation_id, headers, user_name
+              from tracker.mt_events where seq_id = {await SequenceOf(2)};
+            update tracker.mt_streams set version = 5 where id = '{stream}';
+            """);
+
+        // Until 2026-12-05 both said intact.
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.Intact.ShouldBeFalse();
+            report.Breaks.ShouldHaveSingleItem().Reason.ShouldStartWith("the commitment's model is at version 4, its last event is version 5");
+        }
+    }
+
+    [Fact]
+    public async Task the_last_event_cut_with_its_hash_before_a_checkpoint_signed_it_is_named_by_the_commitments_model()
+    {
+        await AHistory();
+        var stream = StreamIds.ForCommitment(Goal);
+        var last = await SequenceOf(4);
+
+        await AsSuperuserBehindTheTriggers($"""
+            delete from tracker.event_hashes where seq_id = {last};
+            delete from tracker.mt_events where seq_id = {last};
+            update tracker.mt_streams set version = 3 where id = '{stream}'
+            """);
+
+        var report = await Verify($"/api/audit/commitments/{Goal}/verify");
+        report.Intact.ShouldBeFalse();
+        report.Breaks.ShouldHaveSingleItem().Reason.ShouldStartWith("the commitment's model is at version 4, its last event is version 3");
+    }
+
+    [Fact]
     public async Task rewriting_an_event_and_its_hash_breaks_the_link_of_the_next_event()
     {
         await AHistory();
