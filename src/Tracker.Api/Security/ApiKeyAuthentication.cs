@@ -13,6 +13,19 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
 
+    /// <summary>Where a refused key's reason waits for the 401's problem (ProblemDetailsSetup).</summary>
+    public const string RefusedBecause = "tracker.auth.refused-because";
+
+    /// <summary>The challenge RFC 9110 asks a 401 to carry: the two ways to sign in this service takes.</summary>
+    public const string Challenges = $"{SchemeName} header=\"{Header}\", Bearer";
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if ((await HandleAuthenticateOnceSafeAsync()).Failure is { } refused) Context.Items[RefusedBecause] = refused.Message;
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = Challenges;
+    }
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(Header, out var given)) return AuthenticateResult.NoResult();

@@ -11,6 +11,7 @@ public static class AuditAccess
         var authorization = http.RequestServices.GetRequiredService<IAuthorizationService>();
         var result = await authorization.AuthorizeAsync(http.User, Policies.Audit);
         if (result.Succeeded) return null;
+        http.Items[Refusals.RefusedOn] = Policies.Audit;
         return http.User.Identity?.IsAuthenticated == true ? Results.Forbid() : Results.Challenge();
     }
 }

@@ -20,4 +20,14 @@ public static class Policies
     public const string Write = "write";
     public const string Audit = "audit";
     public const string Administer = "administer";
+
+    /// <summary>The roles a policy admits, as a refusal names them; null for a policy of no role.</summary>
+    public static IReadOnlyList<string>? RolesOf(string policy) => policy switch
+    {
+        Read => Roles.All,
+        Write => [Roles.Monitor, Roles.Admin],
+        Audit => [Roles.Auditor, Roles.Admin],
+        Administer => [Roles.Admin],
+        _ => null
+    };
 }

@@ -84,6 +84,14 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
                     : Allowed(policy, caller.Role) ? "allowed" : "403";
                 var actual = status is 401 or 403 ? status.ToString() : "allowed";
                 if (actual != expected) wrong.Add($"{method} {url} as {caller.Name}: expected {expected}, got {status}");
+                // A refusal says why (until 2026-12-05 neither had a detail, and a 401 had no challenge).
+                if (status is 401 && result.Context.Response.Headers.WWWAuthenticate.Count == 0)
+                    wrong.Add($"{method} {url} as {caller.Name}: a 401 without WWW-Authenticate");
+                if (status is 401 or 403 && result.ReadProblem(status).Detail is not { Length: > 0 } detail)
+                    wrong.Add($"{method} {url} as {caller.Name}: a {status} without a detail");
+                else if (status is 403 && !result.ReadProblem(status).Detail!.Contains(
+                             $"needs the role {string.Join(" or ", Policies.RolesOf(policy)!)}; the credentials given have {caller.Role}."))
+                    wrong.Add($"{method} {url} as {caller.Name}: the 403 says '{result.ReadProblem(status).Detail}'");
             }
         }
 
@@ -101,5 +109,19 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
         });
 
         result.ReadProblem(401).Type.ShouldNotBeNull().ShouldEndWith("unauthorized");
+        result.Context.Response.Headers.WWWAuthenticate.ToString().ShouldBe("ApiKey header=\"X-Api-Key\", Bearer");
+    }
+
+    [Fact]
+    public async Task a_refused_key_is_told_why()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/audit/verify");
+            s.WithRequestHeader("X-Api-Key", "not-a-key");
+            s.StatusCodeShouldBe(401);
+        });
+
+        result.ReadProblem(401).Detail.ShouldBe("The API key is not valid or was revoked.");
     }
 }

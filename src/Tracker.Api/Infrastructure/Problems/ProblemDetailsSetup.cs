@@ -26,6 +26,17 @@ public static class ProblemDetailsSetup
                 // HEAD is answered wherever GET is (HeadAsGet, before routing), which routing's own list does not know.
                 context.HttpContext.Response.Headers.Allow = string.Join(", ", [.. allowed, "HEAD"]);
             }
+            if (problem.Status == StatusCodes.Status401Unauthorized)
+            {
+                // A bearer token's refusal carries its own challenge (JwtBearer's); a key's, or none, carries ours.
+                if (context.HttpContext.Response.Headers.WWWAuthenticate.Count == 0)
+                {
+                    context.HttpContext.Response.Headers.WWWAuthenticate = Security.ApiKeyAuthentication.Challenges;
+                }
+                problem.Detail ??= context.HttpContext.Items[Security.ApiKeyAuthentication.RefusedBecause] as string ??
+                                   "This needs credentials: an API key in the X-Api-Key header, or a bearer token in the Authorization header.";
+            }
+            if (problem.Status == StatusCodes.Status403Forbidden) problem.Detail ??= Security.Refusals.Forbidden(context.HttpContext);
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             if (problem.Type is null or "about:blank" || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal)
