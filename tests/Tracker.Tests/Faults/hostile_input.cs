@@ -261,6 +261,13 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?effectiveAsOf=01/02/2024"), 400, "effectiveAsOf");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?effectiveAsOf=2024-1-1"), 400, "effectiveAsOf");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2024-01-01%2000:00:00"), 400, "recordedAsOf");
+        // RFC 3339 as others write it: a lower-case "t" and "z", nine fractional digits (Go's RFC3339Nano); 400s until 2026-12-05.
+        (await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2030-01-01t00:00:00.2z")).Status.ShouldBe(200);
+        (await Send(HttpMethod.Get, $"/api/commitments/{Goal}?recordedAsOf=2030-01-01T00:00:00.123456789Z")).Status.ShouldBe(200);
+        // An offset's "+" sent raw arrives as a space: the refusal says how to send it.
+        var rawPlus = await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2030-01-01T00:00:00+01:00");
+        ShouldBeAProblemNaming(rawPlus, 400, "recordedAsOf");
+        rawPlus.Text.ShouldContain("%2B01:00");
     }
 
     [Fact]

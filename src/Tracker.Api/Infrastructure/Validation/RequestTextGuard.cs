@@ -72,7 +72,8 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                 else if (name.Equals("effectiveAsOf", StringComparison.OrdinalIgnoreCase) && !DatePattern().IsMatch(value))
                     errors[name] = [$"{name} must be a date as YYYY-MM-DD."];
                 else if (name.Equals("recordedAsOf", StringComparison.OrdinalIgnoreCase) && !InstantPattern().IsMatch(value))
-                    errors[name] = [$"{name} must be a date and time in ISO 8601 with its offset, such as 2024-09-30T12:00:00Z."];
+                    errors[name] = [$"{name} must be a date and time in ISO 8601 with its offset, such as 2024-09-30T12:00:00Z" +
+                                    (value.Contains(' ') ? " (a '+' in a query string reads as a space: send an offset such as +01:00 as %2B01:00)." : ".")];
                 // Empty too: the framework would read "?version=" as no version at all, and answer the present.
                 else if (WholeNumbers.Contains(name, StringComparer.OrdinalIgnoreCase) && value.Length > 0 &&
                          (value[0] == '+' || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])))
@@ -174,7 +175,9 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
     [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$")]
     private static partial System.Text.RegularExpressions.Regex DatePattern();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
+    // RFC 3339: "T" and "Z" in either case, and any number of fractional digits (read to the 100 ns a DateTimeOffset
+    // holds, which no event's microsecond time falls inside): Go's RFC3339Nano writes nine.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$")]
     private static partial System.Text.RegularExpressions.Regex InstantPattern();
 
     // Without leading zeros: "05" names version 5 no better than If-Match's "05", which strong tags refuse.
