@@ -169,9 +169,8 @@ internal sealed record Window(CommitmentProgress? Start, IReadOnlyList<IEvent> E
     {
         var stream = await session.Events.FetchStreamStateAsync(id, token);
         if (stream is null) return null;
-        var start = window.After == 0 || window.After > stream.Version
-            ? null
-            : await CommitmentProgressProjection.AtVersion(session, id, window.After, token);
+        // The model after the last event up to "after", wherever the log has a gap.
+        var start = window.After == 0 ? null : await CommitmentProgressProjection.AtVersion(session, id, window.After, token, orLastBefore: true);
         // The next events by version, however they are numbered: a range of versions (after + 1 to after + limit + 1)
         // came back short across a gap a damaged log leaves, and its page said there was no next one.
         var events = await session.Events.QueryAllRawEvents()

@@ -38,16 +38,19 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         DateOnly recordedOn, CancellationToken cancellation)
     {
         var data = fact is EventCorrected legacy ? await LogLookups.RetractionFor(session, id, legacy, cancellation) : fact;
-        if (data is null) return parts with { State = parts.State with { Version = parts.State.Version + 1 } };
+        // The model's own count of versions (an event appended without fetching its stream has none yet), unless the
+        // event's is further on: a stream whose row was ahead of its model numbers its events after the row, and the
+        // entries they record keep those numbers, which their answers gave and a retraction names.
+        var at = version > parts.State.Version + 1 ? (int)version : parts.State.Version + 1;
+        if (data is null) return parts with { State = parts.State with { Version = at } };
 
         var before = parts.State;
         if (before.PledgeNeeded(data) is { } pledgeId)
         {
-            // The model's own count of versions: an event appended without fetching its stream has none yet.
-            before = before with { Pledges = [.. before.Pledges, await LogLookups.PledgeBefore(session, id, pledgeId, before.Version + 1, cancellation)] };
+            before = before with { Pledges = [.. before.Pledges, await LogLookups.PledgeBefore(session, id, pledgeId, at, cancellation)] };
         }
         // The stored state keeps no pledge in hand: each has its ledger row (PledgeLedgerProjection).
-        var state = before.After(data, recordedOn: recordedOn).Stored();
+        var state = before.After(data, version: at, recordedOn: recordedOn).Stored();
         switch (data)
         {
             case ProgressReportRetracted retracted when retracted.RetractedVersion == parts.Latest?.Version ||
@@ -85,7 +88,12 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
     /// events that can follow it are read in one round trip; a stream without such a checkpoint near the version (a log
     /// imported without its checkpoints) reads the rest in a second.
     /// </summary>
-    public static async Task<CommitmentProgress?> AtVersion(IQuerySession session, Guid id, int version, CancellationToken token)
+    /// <param name="orLastBefore">
+    /// When the version is missing from the log (an event deleted behind the service's back), the model after the last
+    /// event before it, stepped over the gap (a page of the history starting there), instead of null.
+    /// </param>
+    public static async Task<CommitmentProgress?> AtVersion(IQuerySession session, Guid id, int version, CancellationToken token,
+        bool orLastBefore = false)
     {
         var window = Math.Max(1, version - ProgressCheckpoint.Interval + 1);
         var batch = session.CreateBatchQuery();
@@ -100,7 +108,9 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         var events = from + 1 >= window
             ? (await recent).Where(e => e.Version > from).ToList()
             : await session.Events.FetchStreamAsync(id, version: version, fromVersion: from + 1, token: token);
-        if (from + events.Count < version) return null;
+        // A version the log does not hold is not answered, unless asked for the last one before it; one after a version
+        // missing from the log is stepped to over the gap (a past view of it answered 404 until 2026-12-05).
+        if (events.Count == 0 ? checkpoint is null || (from < version && !orLastBefore) : events[^1].Version != version && !orLastBefore) return null;
 
         var progress = checkpoint?.Progress;
         foreach (var e in events)
