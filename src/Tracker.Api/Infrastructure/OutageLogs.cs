@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 
 namespace Tracker.Api.Infrastructure;
 
@@ -7,9 +8,10 @@ namespace Tracker.Api.Infrastructure;
 /// While the database does not answer, Wolverine's and Marten's background agents (the node's control queue, the
 /// durability agent, the projection coordinator) log each failed attempt as an error with its exception: 131 entries with
 /// a stack trace each in the first 30 s of an outage. Every log provider is wrapped so that such an entry, whatever its
-/// category, is one line with the reason in place of the trace, and a repeat of the same category and event within a
-/// minute is counted instead of written: the first line after the minute says how many there were. Entries without an
-/// outage among their exceptions are passed on as they are.
+/// category, is one line with the reason in place of the trace, and a repeat of the same category, event and message
+/// within a minute is counted instead of written: the next line written says how many there were since when. Entries
+/// without the driver's outage among their exceptions are passed on as they are. (A wrapped provider is matched by the
+/// log filters as this type: per-provider levels, such as Logging:Console:LogLevel, no longer apply; Logging:LogLevel does.)
 /// </summary>
 public static class OutageLogs
 {
@@ -24,7 +26,7 @@ public static class OutageLogs
             services.Remove(provider);
             // Each provider counts its own repeats: a shared count would let the first provider write an entry and the
             // next hold it back.
-            services.AddSingleton<ILoggerProvider>(sp => new OneLineOutages(Resolve(provider, sp), new OutageRepeats(sp.GetRequiredService<TimeProvider>())));
+            services.AddSingleton<ILoggerProvider>(sp => OneLineOutages.Of(Resolve(provider, sp), new OutageRepeats(sp.GetRequiredService<TimeProvider>())));
         }
         return services;
     }
@@ -34,12 +36,17 @@ public static class OutageLogs
                           ?? provider.ImplementationFactory?.Invoke(services)
                           ?? ActivatorUtilities.CreateInstance(services, provider.ImplementationType!));
 
-    /// <summary>The outage among an exception and the ones inside it, if any (a framework may wrap the driver's).</summary>
+    /// <summary>
+    /// The database driver's outage among an exception and the ones inside it, if any (a framework may wrap it): a
+    /// connection refused, cut or timed out, or the server shutting down. A socket or a timeout not inside the driver's
+    /// exception (a sign-in authority that does not answer) is not the database's, and a command begun while another is in
+    /// progress is a fault of the code: both keep their trace.
+    /// </summary>
     public static Exception? OutageIn(Exception? exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (DatabaseOutage.Is(e)) return e;
+            if (e is NpgsqlException and not NpgsqlOperationInProgressException && DatabaseOutage.Is(e)) return e;
         }
         return null;
     }
@@ -53,28 +60,31 @@ public static class OutageLogs
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
 }
 
-/// <summary>How many outage entries of each category and event were held back since the last one written.</summary>
+/// <summary>
+/// How many outage entries of each category, event and message template were held back since the last one written (Wolverine
+/// and Marten log most entries under event 0, so the template tells their messages apart).
+/// </summary>
 public sealed class OutageRepeats(TimeProvider clock)
 {
-    private readonly ConcurrentDictionary<(string Category, int Event), (DateTimeOffset Written, int Since)> _written = new();
+    private readonly ConcurrentDictionary<(string Category, int Event, string? Template), (DateTimeOffset Written, int Since)> _written = new();
 
-    /// <summary>Whether to write this entry, and how many like it were held back before it.</summary>
-    public bool Admit(string category, EventId eventId, out int heldBack)
+    /// <summary>Whether to write this entry; and how many like it were held back since the last written, and when that was.</summary>
+    public bool Admit(string category, EventId eventId, string? template, out int heldBack, out DateTimeOffset since)
     {
         var now = clock.GetUtcNow();
-        var key = (category, eventId.Id);
+        var key = (category, eventId.Id, template);
         while (true)
         {
             if (!_written.TryGetValue(key, out var last))
             {
-                heldBack = 0;
+                (heldBack, since) = (0, now);
                 if (_written.TryAdd(key, (now, 0))) return true;
                 continue;
             }
             var written = now - last.Written >= OutageLogs.RepeatsCountedFor;
             if (_written.TryUpdate(key, written ? (now, 0) : (last.Written, last.Since + 1), last))
             {
-                heldBack = written ? last.Since : 0;
+                (heldBack, since) = written ? (last.Since, last.Written) : (0, last.Written);
                 return written;
             }
         }
@@ -82,18 +92,22 @@ public sealed class OutageRepeats(TimeProvider clock)
 }
 
 /// <summary>A log provider, with entries about a database outage written as one line (<see cref="OutageLogs"/>).</summary>
-public sealed class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats) : ILoggerProvider, ISupportExternalScope
+public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats) : ILoggerProvider
 {
     public ILoggerProvider Inner { get; } = inner;
 
+    /// <summary>Wrapped as it is: scopes are handed to a provider that takes them from the factory, and asked of one that does not.</summary>
+    public static OneLineOutages Of(ILoggerProvider inner, OutageRepeats repeats) =>
+        inner is ISupportExternalScope ? new Scoped(inner, repeats) : new OneLineOutages(inner, repeats);
+
     public ILogger CreateLogger(string categoryName) => new Logger(Inner.CreateLogger(categoryName), categoryName, repeats);
 
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider)
-    {
-        if (Inner is ISupportExternalScope scoped) scoped.SetScopeProvider(scopeProvider);
-    }
-
     public void Dispose() => Inner.Dispose();
+
+    private sealed class Scoped(ILoggerProvider inner, OutageRepeats repeats) : OneLineOutages(inner, repeats), ISupportExternalScope
+    {
+        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => ((ISupportExternalScope)Inner).SetScopeProvider(scopeProvider);
+    }
 
     private sealed class Logger(ILogger inner, string category, OutageRepeats repeats) : ILogger
     {
@@ -107,11 +121,14 @@ public sealed class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats)
                 inner.Log(logLevel, eventId, state, exception, formatter);
                 return;
             }
-            if (!inner.IsEnabled(logLevel) || !repeats.Admit(category, eventId, out var heldBack)) return;
+            var template = state is IEnumerable<KeyValuePair<string, object?>> pairs
+                ? pairs.FirstOrDefault(p => p.Key == "{OriginalFormat}").Value as string
+                : null;
+            if (!inner.IsEnabled(logLevel) || !repeats.Admit(category, eventId, template, out var heldBack, out var since)) return;
             var reason = OutageLogs.Reason(outage);
             inner.Log(logLevel, eventId, state, null, (s, _) =>
                 $"{formatter(s, null)} (the database does not answer: {reason}" +
-                (heldBack > 0 ? $"; {heldBack} more like this in the last minute, not written)" : ")"));
+                (heldBack > 0 ? $"; {heldBack} more like this since {since:HH:mm:ss} UTC, not written)" : ")"));
         }
     }
 }

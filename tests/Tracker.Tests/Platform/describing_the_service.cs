@@ -34,6 +34,11 @@ public sealed class describing_the_service
     [InlineData("GITHUB_TOKEN", "k", SecretsHidden.Hidden)]
     [InlineData("Audit:Checkpoints:SigningKeyFile", "/keys/a.pem", "/keys/a.pem")]
     [InlineData("RateLimits:WritesPerMinute", "120", "120")]
+    [InlineData("ConnectionStrings:Tracker", "Host=db;Psw=s3cret", "host=db;psw=\"(set, not shown)\"")]
+    [InlineData("ENCRYPTION_KEY", "k", SecretsHidden.Hidden)]
+    [InlineData("SERVICE_CREDENTIALS", "k", SecretsHidden.Hidden)]
+    [InlineData("DATABASE_URL", "postgres://tracker:s3cret@db:5432/tracker", "postgres://tracker:(set, not shown)@db:5432/tracker")]
+    [InlineData("Audit:Checkpoints:TrustedPublicKeys:0", "-----BEGIN PUBLIC KEY-----", "-----BEGIN PUBLIC KEY-----")]
     public void a_setting_is_shown_unless_it_is_a_secret(string key, string value, string shown)
     {
         SecretsHidden.Shown(key, value).ShouldBe(shown);

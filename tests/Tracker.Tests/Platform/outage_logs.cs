@@ -57,7 +57,7 @@ public sealed class outage_logs
         written.Entries.Select(e => e.Message).ShouldBe([
             "Error trying to run durability agent commands (the database does not answer: Failed to connect to 127.0.0.1:54329: Connection refused)",
             "Error trying to run durability agent commands (the database does not answer: Failed to connect to 127.0.0.1:54329: Connection refused; " +
-            "2 more like this in the last minute, not written)"
+            "2 more like this since 12:00:00 UTC, not written)"
         ]);
     }
 
@@ -67,15 +67,21 @@ public sealed class outage_logs
         var written = new Written();
         var provider = new OneLineOutages(written, new OutageRepeats(new SteppedClock()));
         var fault = new InvalidOperationException("a fault of the code");
+        // A socket that is not the database's (a sign-in authority), and a command begun while another runs: faults, with their trace.
+        var authority = new InvalidOperationException("IDX20804: Unable to retrieve document", new System.Net.Http.HttpRequestException("x",
+            new SocketException((int)SocketError.ConnectionRefused)));
 
         provider.CreateLogger("Marten.Events.Daemon.Coordination.ProjectionCoordinator").LogError(Refused, "Failed to detect high water");
         provider.CreateLogger("Wolverine.Runtime.Agents.NodeAgentController").LogError(Refused, "Error writing the heartbeat");
         provider.CreateLogger("Wolverine.Runtime.Agents.NodeAgentController").LogError(new EventId(7), Refused, "Another event");
+        provider.CreateLogger("Wolverine.Runtime.Agents.NodeAgentController").LogError(Refused, "A third message under event 0");
         provider.CreateLogger("Tracker.Api").LogError(fault, "Something broke");
         provider.CreateLogger("Tracker.Api").LogError(fault, "Something broke");
+        provider.CreateLogger("Microsoft.AspNetCore.Authentication.JwtBearer").LogError(authority, "Sign-in configuration");
 
-        written.Entries.Count.ShouldBe(5);
-        written.Entries.Where(e => e.Category == "Tracker.Api").Select(e => e.Exception).ShouldAllBe(e => ReferenceEquals(e, fault));
+        written.Entries.Count.ShouldBe(7);
+        written.Entries.Where(e => e.Category.StartsWith("Tracker.Api")).Select(e => e.Exception).ShouldAllBe(e => ReferenceEquals(e, fault));
+        written.Entries.Single(e => e.Category.EndsWith("JwtBearer")).Exception.ShouldBeSameAs(authority);
     }
 
     [Fact]

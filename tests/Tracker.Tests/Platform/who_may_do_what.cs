@@ -123,5 +123,14 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
         });
 
         result.ReadProblem(401).Detail.ShouldBe("The API key is not valid or was revoked.");
+
+        var token = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/audit/verify");
+            s.WithRequestHeader("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin, expiresIn: TimeSpan.FromMinutes(-5)));
+            s.StatusCodeShouldBe(401);
+        });
+        token.ReadProblem(401).Detail.ShouldNotBeNull().ShouldStartWith("The bearer token was refused");
+        token.Context.Response.Headers.WWWAuthenticate.ToString().ShouldStartWith("Bearer");
     }
 }

@@ -24,11 +24,14 @@ public static partial class SecretsHidden
     public static string? Shown(string key, string? value)
     {
         if (string.IsNullOrEmpty(value)) return value;
-        if (key.StartsWith("ConnectionStrings:", StringComparison.OrdinalIgnoreCase)) return WithoutPassword(value);
-        return SecretName().IsMatch(key) ? Hidden : value;
+        if (SecretName().IsMatch(key) && !ShownName().IsMatch(key)) return Hidden;
+        if (key.StartsWith("ConnectionStrings:", StringComparison.OrdinalIgnoreCase) ||
+            value.Contains("password", StringComparison.OrdinalIgnoreCase) && value.Contains('=')) return WithoutPassword(value);
+        // An address with a user and password in it (postgres://user:secret@host, an exporter's endpoint).
+        return UserInfo().Replace(value, match => $"{match.Groups[1].Value}{Hidden}@");
     }
 
-    private static readonly string[] PasswordKeys = ["password", "pwd"];
+    private static readonly string[] PasswordKeys = ["password", "pwd", "psw", "ssl password", "sslpassword"];
 
     private static string WithoutPassword(string connectionString)
     {
@@ -46,10 +49,17 @@ public static partial class SecretsHidden
     }
 
     // The settings this service keeps secrets in (Auth:BootstrapAdminKey, Auth:Jwt:SigningKey,
-    // Audit:Checkpoints:SigningKey: not SigningKeyFile, a path), OpenTelemetry's headers, and the usual words for one.
-    [GeneratedRegex(@"(AdminKey|SigningKey|_HEADERS|PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY)$|(PASSWORD|SECRET)",
+    // Audit:Checkpoints:SigningKey), any key, OpenTelemetry's headers, and the usual words for a secret.
+    [GeneratedRegex(@"(KEYS?|_HEADERS|PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|CREDENTIALS?)$|(PASSWORD|SECRET)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretName();
+
+    // Names that end like a secret's and are not one: a key's file, id or public half, and a set of trusted public keys.
+    [GeneratedRegex(@"(KeyFile|KeyId|PublicKeys?|PublicKeyFile)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ShownName();
+
+    [GeneratedRegex(@"^([a-z][a-z0-9+.-]*://[^/@:\s]+:)[^/@\s]+@", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex UserInfo();
 
     /// <summary>A source of settings whose secrets read as <see cref="Hidden"/>; named as the source it reads.</summary>
     private sealed class Hiding(IConfigurationProvider inner) : IConfigurationProvider
