@@ -63,10 +63,14 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     private static readonly string FirstCurrentSchemeSql =
         $"select seq_id from {S}.{HashChain.Table} where scheme >= {HashChain.CurrentScheme} order by seq_id limit 1";
 
-    /// <summary>Hash rows whose event is gone: an event removed, its hash left behind.</summary>
+    /// <summary>
+    /// Hash rows whose event is gone: an event removed, its hash left behind (an event only renumbered is not gone: it is
+    /// reported where it is now).
+    /// </summary>
     private static string OrphanedHashesSql(bool oneStream) => $"""
         select h.seq_id, h.stream_id, h.version from {S}.{HashChain.Table} h
          where not exists (select 1 from {S}.mt_events e where e.seq_id = h.seq_id){(oneStream ? " and h.stream_id = $1" : "")}
+           and not exists (select 1 from {S}.mt_events e where e.stream_id = h.stream_id and e.version = h.version)
          order by h.seq_id
         """;
 
@@ -131,17 +135,42 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             // The previous event has no hash to link to, and its own break says why (its hash was never written, or it
             // was removed with its hash left): this event's link is not a second break; what it records is still checked.
             var linkSaidBefore = previousInLog is null && (previousEventInLog || removed.Contains((recorded.StreamId, recorded.Version - 1)));
+            // What this event's link says of the one before it, when that one did not match its hash: which of the two
+            // (the event or its hash row) was changed, and whether this link's break is that one's.
+            var linkExplained = found.ExplainByNextLink(recorded.StreamId, recorded.Version - 1, storedPrevious, previousInLog);
+            var hashedAs = reader.IsDBNull(LogCheckpoints.HashStreamOrdinal) ? ((Guid, long)?)null
+                : (reader.GetGuid(LogCheckpoints.HashStreamOrdinal), reader.GetInt64(LogCheckpoints.HashVersionOrdinal));
+            long? ownHashAt = reader.IsDBNull(LogCheckpoints.OwnHashSequenceOrdinal) ? null : reader.GetInt64(LogCheckpoints.OwnHashSequenceOrdinal);
+            var renumbered = ownHashAt is { } was ? Renumbered(reader, recorded, was) : null;
+            ChainBreak Break(string reason) => new(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type, reason);
             string? reason = null;
-            if (stored is null) reason = "no hash was recorded for this event";
+            if (stored is null)
+            {
+                if (renumbered is not null) reason = renumbered;
+                else if (found.Add(Break(Reasons.NoHash), ofAnEvent: true) is { } listed)
+                {
+                    // The hash it would have had, under either scheme, to know the next event's link when it comes.
+                    found.AwaitNextLink(listed, null, HashChain.Compute(HashChain.CurrentScheme, recorded, previousInLog),
+                        HashChain.Compute(1, recorded, previousInLog));
+                }
+            }
+            else if (hashedAs is var (hashStream, hashVersion) && (hashStream != recorded.StreamId || hashVersion != recorded.Version))
+                reason = $"{renumbered ?? $"its sequence number was changed to {recorded.Sequence}, and no hash of it is left"} (the hash recorded at " +
+                         $"{recorded.Sequence} is of stream {hashStream}'s version {hashVersion})";
             else if (!IsTombstone(recorded) && recorded.Version > 1 && previousInLog is null && !linkSaidBefore)
                 reason = "the event before it in its stream is missing (it, or its hash, was removed)";
-            else if (!IsTombstone(recorded) && !linkSaidBefore && storedPrevious != previousInLog)
-                reason = "its link to the previous event of the stream is broken";
-            else if (HashChain.Compute(scheme, recorded, storedPrevious) != stored)
-                reason = "what it records (its data, type, time, actor, correlation or other metadata) changed after it was recorded";
+            else if (!IsTombstone(recorded) && !linkSaidBefore && !linkExplained && storedPrevious != previousInLog)
+                reason = HashChain.Compute(scheme, recorded, previousInLog) == stored
+                    ? $"its hash row's link to the previous event of its stream (version {recorded.Version - 1}) was edited: the event and its hash are as recorded"
+                    : $"its link to the previous event of its stream (version {recorded.Version - 1}) is broken: that event was rewritten and its " +
+                      "hash recomputed after this one was recorded, or this event's hash row was edited";
+            else if (HashChain.Compute(scheme, recorded, storedPrevious) is var computed && computed != stored)
+            {
+                if (found.Add(Break(Reasons.HashMismatch), ofAnEvent: true) is { } listed) found.AwaitNextLink(listed, stored, computed);
+            }
             else if (scheme is null or 1 && recorded.Sequence > firstCurrentScheme)
                 reason = "its hash is of the old scheme (type, version and data only), written after the current scheme took over";
-            if (reason is not null) found.Add(new ChainBreak(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type, reason), ofAnEvent: true);
+            if (reason is not null) found.Add(Break(reason), ofAnEvent: true);
 
             if (ranges is not null || external is not null || streamSigned is not null)
             {
@@ -165,6 +194,20 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         return new VerificationReport(checkedCount, found.Count == 0, found.Count, breaks,
             (signed?.Count ?? streamSigned?.Compared ?? 0) + (keptOutside is null ? 0 : 1),
             signed is { Count: > 0 } ? signed[^1] : streamSigned?.Latest);
+    }
+
+    /// <summary>
+    /// An event found at another sequence number than the one its hash row was recorded at: whether it is otherwise as
+    /// recorded (its hash, computed at the old number, is the one recorded there).
+    /// </summary>
+    private static string Renumbered(NpgsqlDataReader reader, RecordedEvent recorded, long was)
+    {
+        var ordinal = LogCheckpoints.OwnHashSequenceOrdinal;
+        var (hash, previous) = (reader.GetString(ordinal + 1), reader.IsDBNull(ordinal + 2) ? null : reader.GetString(ordinal + 2));
+        short? scheme = reader.IsDBNull(ordinal + 3) ? null : reader.GetInt16(ordinal + 3);
+        var asRecorded = HashChain.Compute(scheme, recorded with { Sequence = was }, previous) == hash;
+        return $"its sequence number was changed from {was}, where its hash was recorded, to {recorded.Sequence}" +
+               (asRecorded ? ": the event is otherwise as recorded" : $", and {Reasons.WhatItRecords} no longer gives that hash");
     }
 
     private async Task<HashSet<(Guid Stream, long Version)>> ReportRemovedEvents(Guid? streamId, Findings found, CancellationToken token)
@@ -206,6 +249,14 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             if (modelVersion is { } model && lastVersion is { } eventsTo && model != eventsTo &&
                 !(model > eventsTo && LongRange(eventsTo, model).All(v => removed.Contains((stream, v)))))
             {
+                // Events appended with neither the row nor the model moved: one cause, one break (not also the row's).
+                if (model < eventsTo && rowVersion == model && !reader.GetBoolean(4))
+                {
+                    models.Add((new ChainBreak(lastSequence, stream, lastVersion, null,
+                        $"events after version {model} were appended outside the service: the stream's row and the commitment's model are both " +
+                        $"at version {model}, its last event is version {eventsTo}"), model, eventsTo));
+                    continue;
+                }
                 models.Add((new ChainBreak(lastSequence, stream, lastVersion, null, model < eventsTo
                     ? $"the commitment's model is at version {model}, its last event is version {eventsTo}: events after {model} " +
                       "were not written by the service (which writes the model with every event it appends), or the models were not rebuilt after an import"
@@ -223,7 +274,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                 var (row, last) when row > last =>
                     $"the stream's row says version {row}, its last event is version {last}: its last events were removed or hidden (as tombstones), or the row was changed by hand; its writes are refused",
                 var (row, last) when row != last =>
-                    $"the stream's row says version {row}, its last event is version {last}: the row was changed by hand, and its writes are refused",
+                    $"the stream's row says version {row}, its last event is version {last}: events were appended behind the service's back, or the row was changed by hand",
                 _ => "the stream was archived, which the service never does: its writes are refused"
             };
             found.Add(new ChainBreak(lastSequence, stream, lastVersion ?? rowVersion, null, reason));
@@ -241,6 +292,21 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     // in version order, in a stream of their own): their own hash is checked but not their link.
     private static bool IsTombstone(RecordedEvent e) => e.Type == "tombstone" && e.Data == "{}";
 
+    /// <summary>Why an event does not match its hash, as far as the event alone can tell and once its neighbours have.</summary>
+    private static class Reasons
+    {
+        public const string WhatItRecords = "what it records (its data, type, time, actor, correlation or other metadata)";
+        public const string NoHash = "no hash is stored for it: it was appended behind the log's trigger, or its hash row was removed";
+        public const string NeverHashed = "no hash was recorded for it: it was appended behind the log's trigger (the next event of its stream is chained to none)";
+        public const string HashRowRemoved = "its hash row was removed: the event is as it was recorded (the next event of its stream is chained to its hash)";
+        public const string HashRowRemovedAndChanged = $"its hash row was removed (the next event of its stream is chained to a hash it had), and {WhatItRecords} no longer gives that hash";
+        public const string HashMismatch = $"it no longer gives the hash recorded for it: {WhatItRecords} changed after it was recorded, or its hash row was edited";
+        public const string Changed = $"{WhatItRecords} changed after it was recorded";
+        public const string HashRowEdited = "its hash row was edited: the event is as it was recorded (the next event of its stream is still chained to its hash)";
+        public static string ChangedSigned(long checkpoint) => $"{Changed} (its hash is as checkpoint {checkpoint} signed it)";
+        public static string HashRowEditedSigned(long checkpoint) => $"its hash row was edited: the event is as checkpoint {checkpoint} signed it";
+    }
+
     private sealed class Findings
     {
         public List<ChainBreak> Breaks { get; } = [];
@@ -249,14 +315,81 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         private readonly HashSet<long> _sequences = [];
 
         /// <summary>
-        /// A break; one of an event is reported once, however many checks find it (an event removed is one break, not
-        /// also the checkpoint's missing entry). A checkpoint's or a stream row's break is a place of its own.
+        /// An event listed as not matching its hash (or without one), whose cause the next event of its stream (which
+        /// was chained to the hash the event had when it was appended) or a checkpoint (which signed that hash) tells.
         /// </summary>
-        public void Add(ChainBreak found, bool ofAnEvent = false)
+        private sealed class Unexplained(ChainBreak listed, string? stored, string[] wouldBe)
         {
-            if (ofAnEvent && !_sequences.Add(found.Sequence)) return;
+            public ChainBreak Listed { get; set; } = listed;
+            public string? Stored { get; } = stored;
+            public string[] WouldBe { get; } = wouldBe;
+            public bool Settled { get; set; }
+            public bool HashRowEdited { get; set; }
+        }
+
+        private readonly Dictionary<(Guid Stream, long Version), Unexplained> _unexplained = [];
+
+        /// <summary>
+        /// A break; one of an event is reported once, however many checks find it (an event removed is one break, not
+        /// also the checkpoint's missing entry). A checkpoint's or a stream row's break is a place of its own. Returns the
+        /// break when it is listed (new, and among the first <see cref="MaxReportedBreaks"/>).
+        /// </summary>
+        public ChainBreak? Add(ChainBreak found, bool ofAnEvent = false)
+        {
+            if (ofAnEvent && !_sequences.Add(found.Sequence)) return null;
             Count++;
-            if (Breaks.Count < MaxReportedBreaks) Breaks.Add(found);
+            if (Breaks.Count >= MaxReportedBreaks) return null;
+            Breaks.Add(found);
+            return found;
+        }
+
+        /// <summary>A listed event that does not match its stored hash (or has none), and the hashes it gives now.</summary>
+        public void AwaitNextLink(ChainBreak listed, string? stored, params string[] wouldBe) =>
+            _unexplained[(listed.StreamId!.Value, listed.Version!.Value)] = new Unexplained(listed, stored, wouldBe);
+
+        /// <summary>
+        /// The next event's link to an event that did not match its hash: chained to the hash the event gives now, its
+        /// hash row was edited (or removed) and the event is as recorded; chained to the stored hash, the event changed.
+        /// True when this link's own break is that one's (the edited hash row), not a second break.
+        /// </summary>
+        public bool ExplainByNextLink(Guid stream, long version, string? linkedTo, string? previousInLog)
+        {
+            if (!_unexplained.Remove((stream, version), out var before)) return false;
+            var chainedToWhatItGives = linkedTo is not null && before.WouldBe.Contains(linkedTo);
+            if (before.Stored is null)
+            {
+                Settle(before, linkedTo is null ? Reasons.NeverHashed : chainedToWhatItGives ? Reasons.HashRowRemoved : Reasons.HashRowRemovedAndChanged);
+                return false;
+            }
+            if (chainedToWhatItGives && linkedTo != previousInLog)
+            {
+                Settle(before, Reasons.HashRowEdited);
+                return true;
+            }
+            if (linkedTo == before.Stored) Settle(before, Reasons.Changed);
+            return before.HashRowEdited;
+        }
+
+        /// <summary>A checkpoint's signed hash of an event that did not match its stored hash: which of the two changed.</summary>
+        public void ExplainBySignedHash(RecordedEvent recorded, byte[] signed, long checkpoint)
+        {
+            if (!_unexplained.TryGetValue((recorded.StreamId, recorded.Version), out var unexplained) || unexplained.Stored is null) return;
+            var signedHex = Convert.ToHexStringLower(signed);
+            if (signedHex == unexplained.Stored) Settle(unexplained, Reasons.ChangedSigned(checkpoint));
+            else if (unexplained.WouldBe.Contains(signedHex))
+            {
+                Settle(unexplained, Reasons.HashRowEditedSigned(checkpoint));
+                unexplained.HashRowEdited = true;
+            }
+        }
+
+        private void Settle(Unexplained unexplained, string reason)
+        {
+            if (unexplained.Settled) return;
+            unexplained.Settled = true;
+            var at = Breaks.IndexOf(unexplained.Listed);
+            if (at < 0) return;
+            Breaks[at] = unexplained.Listed = unexplained.Listed with { Reason = reason };
         }
     }
 
@@ -325,6 +458,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             {
                 _expected.Dequeue();
                 var differs = expected.StreamId != entry.StreamId || !expected.Hash.AsSpan().SequenceEqual(entry.Hash);
+                _found.ExplainBySignedHash(recorded, expected.Hash, current.Number);
                 // After a rewritten event, each later event of its stream differs too, its hash recomputed from the new
                 // one: it is reported only when what it records changed (its hash from the signed previous one is not
                 // the signed hash), so one rewritten event is one break however long the stream.
@@ -527,6 +661,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                 return;
             }
             var differs = !entry.Hash.AsSpan().SequenceEqual(expected.Hash);
+            _found.ExplainBySignedHash(recorded, expected.Hash, expected.Checkpoint);
             var onlyRechained = differs && _signedPrevious is not null &&
                                 HashChain.Compute(scheme, recorded, Convert.ToHexStringLower(_signedPrevious)) ==
                                 Convert.ToHexStringLower(expected.Hash);

@@ -1,26 +1,48 @@
+using System.Text.Json;
 using Tracker.Api.Infrastructure;
 using JasperFx.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Tracker.Api.Audit;
 
-/// <summary>`dotnet run -- audit-verify`: recompute the whole log's hash chain; lists every break and exits non-zero if there is one.</summary>
-[Description("Verify the event log's hash chain and report every event that does not match", Name = "audit-verify")]
-public sealed class VerifyLogCommand : TrackerCommand<NetCoreInput>
+public sealed class VerifyLogInput : NetCoreInput
 {
-    protected override async Task<bool> Run(NetCoreInput input)
+    [Description("A checkpoint kept outside the database (the JSON GET /api/audit/checkpoints/latest published) to compare the log with")]
+    public string CheckpointFlag { get; set; } = "";
+}
+
+/// <summary>
+/// `dotnet run -- audit-verify [--checkpoint kept.json]`: recompute the whole log's hash chain, compare it with every
+/// signed checkpoint (and one kept outside, when given); lists every break and exits non-zero if there is one.
+/// </summary>
+[Description("Verify the event log's hash chain and checkpoints (and a checkpoint you kept) and report every break", Name = "audit-verify")]
+public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
+{
+    protected override async Task<bool> Run(VerifyLogInput input)
     {
+        KeptCheckpoint? kept = null;
+        if (input.CheckpointFlag.Length > 0 && !TryRead(input.CheckpointFlag, out kept)) return false;
+
         using var host = input.BuildHost();
-        var report = await host.Services.GetRequiredService<LogVerifier>().VerifyAll(null, CancellationToken.None);
+        var report = await host.Services.GetRequiredService<LogVerifier>().VerifyAll(kept?.ToCheckpoint(), CancellationToken.None);
+        var against = $"{report.EventsChecked} events checked, against {report.CheckpointsChecked} signed checkpoints" +
+                      (kept is null ? "" : $" (one of them the one you kept, number {kept.Number})");
         if (report.Intact)
         {
-            Console.WriteLine($"The log is intact: {report.EventsChecked} events checked, against {report.CheckpointsChecked} signed checkpoints.");
+            Console.WriteLine($"The log is intact: {against}.");
             return true;
         }
 
-        Console.Error.WriteLine($"The log is broken: {report.BreakCount} of {report.EventsChecked} events do not match.");
+        Console.Error.WriteLine($"The log is broken: {report.BreakCount} {(report.BreakCount == 1 ? "break" : "breaks")} found; {against}." +
+                                (report.BreakCount > report.Breaks.Count ? $" The first {report.Breaks.Count} are listed." : ""));
         foreach (var b in report.Breaks)
         {
+            // A checkpoint's own break (its signature, its place, the root the log no longer gives) is not an event's.
+            if (b is { StreamId: null, Checkpoint: { } number })
+            {
+                Console.Error.WriteLine($"  checkpoint {number} (through event {b.Sequence}): {b.Reason}.");
+                continue;
+            }
             // A missing event, a stream's row or a checkpoint names less than an event that is there.
             var where = string.Join(", ", new[]
             {
@@ -28,6 +50,30 @@ public sealed class VerifyLogCommand : TrackerCommand<NetCoreInput>
             }.Where(part => part is not null));
             Console.Error.WriteLine($"  event {b.Sequence}{(where.Length > 0 ? $" ({where})" : "")}: {b.Reason}.");
         }
+        return false;
+    }
+
+    /// <summary>The kept checkpoint's file, read and checked as the POST route checks its body; what is wrong is said.</summary>
+    private static bool TryRead(string path, out KeptCheckpoint? kept)
+    {
+        kept = null;
+        try
+        {
+            kept = JsonSerializer.Deserialize<KeptCheckpoint>(File.ReadAllText(path), JsonSerializerOptions.Web);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"The checkpoint you kept cannot be read from {path}: {e switch
+            {
+                JsonException { Path: { Length: > 1 } at } => $"the value at {at} is not what a checkpoint as published holds there",
+                JsonException => "it is not JSON",
+                _ => e.Message
+            }}.");
+            return false;
+        }
+        var problems = kept is null ? ["the file holds null"] : new KeptCheckpointValidator().Validate(kept).Errors.Select(error => error.ErrorMessage).ToList();
+        if (problems.Count == 0) return true;
+        Console.Error.WriteLine($"The checkpoint you kept in {path} is not one as published: {string.Join(" ", problems)}");
         return false;
     }
 }

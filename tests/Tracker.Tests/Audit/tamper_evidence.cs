@@ -768,6 +768,137 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_hash_row_edited_while_its_event_is_untouched_is_named_as_the_hash_row_and_is_one_break()
+    {
+        await AHistory();
+        var tampered = await SequenceOf(2);
+
+        await AsSuperuserBehindTheTriggers($"update tracker.event_hashes set hash = repeat('0', 64) where seq_id = {tampered}");
+
+        // Until 2026-12-06 the event read as changed, and the next event's link as a second break.
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+            report.FirstBreak!.Sequence.ShouldBe(tampered);
+            report.FirstBreak.Reason.ShouldStartWith("its hash row was edited: the event is as it was recorded");
+        }
+    }
+
+    [Fact]
+    public async Task without_a_checkpoint_the_last_events_hash_row_edited_reads_as_either_it_or_the_event_changed()
+    {
+        await AHistory();
+        var last = await SequenceOf(4);
+        await AsSuperuserBehindTheTriggers($"update tracker.event_hashes set hash = repeat('0', 64) where seq_id = {last}");
+        var unsigned = await Verify();
+
+        // Nothing follows the last event to say which of the two changed: the report says it could be either.
+        unsigned.Breaks.ShouldHaveSingleItem().Reason.ShouldStartWith("it no longer gives the hash recorded for it");
+        unsigned.FirstBreak!.Reason.ShouldContain("or its hash row was edited");
+    }
+
+    [Theory]
+    [InlineData("hash row")]
+    [InlineData("event")]
+    public async Task a_checkpoint_tells_which_of_the_last_event_and_its_hash_row_was_changed(string changed)
+    {
+        await AHistory();
+        var last = await SequenceOf(4);
+        await TakeCheckpoint();
+
+        await AsSuperuserBehindTheTriggers(changed == "event"
+            ? $"update tracker.mt_events set user_name = 'somebody-else' where seq_id = {last}"
+            : $"update tracker.event_hashes set hash = repeat('0', 64) where seq_id = {last}");
+
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+            report.FirstBreak!.Sequence.ShouldBe(last);
+            report.FirstBreak.Reason.ShouldBe(changed == "event"
+                ? "what it records (its data, type, time, actor, correlation or other metadata) changed after it was recorded (its hash is as checkpoint 1 signed it)"
+                : "its hash row was edited: the event is as checkpoint 1 signed it");
+        }
+    }
+
+    [Fact]
+    public async Task a_hash_row_removed_from_the_middle_of_a_stream_is_named_as_removed_not_as_never_recorded()
+    {
+        await AHistory();
+        var tampered = await SequenceOf(2);
+
+        await AsSuperuserBehindTheTriggers($"delete from tracker.event_hashes where seq_id = {tampered}");
+
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+            report.FirstBreak!.Sequence.ShouldBe(tampered);
+            report.FirstBreak.Reason.ShouldStartWith("its hash row was removed: the event is as it was recorded");
+        }
+    }
+
+    [Fact]
+    public async Task two_events_whose_sequence_numbers_were_swapped_are_named_as_renumbered_not_as_broken_links()
+    {
+        await AHistory();
+        var (pledge, stage) = (await SequenceOf(2), await SequenceOf(3));
+
+        await AsSuperuserBehindTheTriggers($"""
+            update tracker.mt_events set seq_id = -1 where seq_id = {pledge};
+            update tracker.mt_events set seq_id = {pledge} where seq_id = {stage};
+            update tracker.mt_events set seq_id = {stage} where seq_id = -1
+            """);
+
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.Breaks.Select(b => (b.Sequence, b.Version)).OrderBy(b => b.Sequence).ShouldBe([(pledge, 3L), (stage, 2L)]);
+            report.Breaks.Single(b => b.Version == 2).Reason.ShouldStartWith(
+                $"its sequence number was changed from {pledge}, where its hash was recorded, to {stage}: the event is otherwise as recorded");
+            report.Breaks.Single(b => b.Version == 3).Reason.ShouldStartWith(
+                $"its sequence number was changed from {stage}, where its hash was recorded, to {pledge}: the event is otherwise as recorded");
+        }
+    }
+
+    [Fact]
+    public async Task an_event_given_a_new_sequence_number_is_named_as_renumbered_not_as_removed_and_unhashed()
+    {
+        await AHistory();
+        var pledge = await SequenceOf(2);
+
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set seq_id = {pledge + 1000} where seq_id = {pledge}");
+
+        var report = await Verify();
+        report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+        report.FirstBreak!.Sequence.ShouldBe(pledge + 1000);
+        report.FirstBreak.Version.ShouldBe(2);
+        report.FirstBreak.Reason.ShouldBe($"its sequence number was changed from {pledge}, where its hash was recorded, to {pledge + 1000}: the event is otherwise as recorded");
+    }
+
+    [Fact]
+    public async Task an_event_the_owner_appends_leaving_the_stream_row_alone_is_one_break_naming_the_append()
+    {
+        await AHistory();
+
+        await AsOwner($"""
+            insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type,
+                                           is_archived, correlation_id, causation_id, headers, user_name)
+            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), stream_id, 5, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived,
+                   'forged', causation_id, headers, user_name
+              from tracker.mt_events where seq_id = {await SequenceOf(2)};
+            """);
+
+        // Until 2026-12-06 two breaks, the row's saying it was changed by hand.
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.Breaks.ShouldHaveSingleItem().Reason.ShouldStartWith(
+                "events after version 4 were appended outside the service: the stream's row and the commitment's model are both at version 4, its last event is version 5");
+        }
+        // Until 2026-12-06 a write was told it lost a race and to retry, which it would lose again for ever.
+        var refused = (await Api.Write($"{Base}/progress", Progress(), 409)).ReadProblem(409);
+        refused.Title.ShouldBe("The event log was changed outside the service");
+        refused.Detail.ShouldStartWith("Its log holds events after version 4, the version its stream row counts (its last event is version 5)");
+    }
+
+    [Fact]
     public async Task an_owner_who_disables_the_triggers_edits_a_row_and_recomputes_the_chain_is_caught_by_the_signed_checkpoint()
     {
         await AHistory();
@@ -1230,6 +1361,36 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
 
         exitCode.ShouldBe(0, output);
         output.ShouldContain("The log is intact: 5 events checked");
+    }
+
+    [Fact]
+    public async Task the_command_line_compares_the_log_with_a_checkpoint_kept_outside_it()
+    {
+        await AHistory();
+        await TakeCheckpoint();
+        var kept = Path.Combine(Path.GetTempPath(), $"kept-checkpoint-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(kept, (await Api.Scenario(s => s.Get.Url("/api/audit/checkpoints/latest"))).ReadAsText());
+        var (intactCode, intact) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", kept);
+
+        await AsSuperuserBehindTheTriggers(
+            "truncate tracker.mt_events, tracker.mt_streams, tracker.event_hashes, tracker.log_checkpoints, " +
+            "tracker.mt_doc_documentview, tracker.mt_doc_commitmentprogress cascade; select setval('tracker.mt_events_sequence', 1, false)");
+        Api.Services.GetRequiredService<Tracker.Api.Documents.RegisteredDocuments>().Forget();
+        await AHistory();
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", kept);
+        await File.WriteAllTextAsync(kept, """{"number": "one"}""");
+        var (unreadableCode, unreadable) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", kept);
+        File.Delete(kept);
+
+        intactCode.ShouldBe(0, intact);
+        intact.ShouldContain("The log is intact: 5 events checked, against 2 signed checkpoints (one of them the one you kept, number 1)");
+        // Until 2026-12-06 only POST /api/audit/verify took a kept checkpoint, and a checkpoint's break read as events.
+        exitCode.ShouldBe(1, output);
+        output.ShouldContain("The log is broken: 2 breaks found; 5 events checked");
+        output.ShouldContain("  checkpoint 1 (through event 5): Checkpoint 1, which you kept, is missing from the database");
+        output.ShouldNotContain("events do not match");
+        unreadableCode.ShouldBe(1, unreadable);
+        unreadable.ShouldContain("the value at $.number is not what a checkpoint as published holds there");
     }
 
     [Fact]

@@ -141,6 +141,13 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
     public const int PreviousEventInLogOrdinal = 19;
 
     /// <summary>
+    /// In a row of <see cref="EntriesSql"/>: the stream and version its hash row was recorded for (another event's when
+    /// sequence numbers were changed), and, when that is not the event itself, the event's own hash row (where it was
+    /// recorded), if any: its sequence number, hash, link and scheme.
+    /// </summary>
+    public const int HashStreamOrdinal = 20, HashVersionOrdinal = 21, OwnHashSequenceOrdinal = 22;
+
+    /// <summary>
     /// <see cref="EntriesSql"/> for taking a checkpoint, which needs an event's recorded fields only when no hash was
     /// stored for it: a range of 50,000 events otherwise sent every event's data as text, to be thrown away (a second of
     /// both cores, and the garbage, every second while a backlog is signed).
@@ -157,6 +164,9 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
         var previous = recordedOnlyWithoutHash
             ? $"case when h.hash is null then (select p.hash from {S}.{HashChain.Table} p where p.stream_id = e.stream_id and p.version = e.version - 1) end"
             : "p.hash";
+        // An event whose sequence number holds another event's hash row (or none): its own, where it was recorded.
+        string OwnHash(string column) =>
+            $"case when h.seq_id is null or h.stream_id <> e.stream_id or h.version <> e.version then (select o.{column} from {S}.{HashChain.Table} o where o.stream_id = e.stream_id and o.version = e.version) end";
         return $"""
             select e.seq_id, e.stream_id, h.hash, h.scheme, h.previous_hash, {previous},
                    e.version, {Recorded("e.type")}, {Recorded("e.data::text")},
@@ -164,6 +174,7 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
                    {Recorded("e.tenant_id")}, {Recorded("e.mt_dotnet_type")}, {Recorded("e.user_name")}, {Recorded("e.correlation_id")},
                    {Recorded("e.causation_id")}, {Recorded("e.headers::text")}, {Recorded("e.bdata")}, coalesce(e.is_archived, false), e.id
                    {(recordedOnlyWithoutHash ? "" : $", p.hash is null and exists (select 1 from {S}.mt_events pe where pe.stream_id = e.stream_id and pe.version = e.version - 1)")}
+                   {(recordedOnlyWithoutHash ? "" : $", h.stream_id, h.version, {OwnHash("seq_id")}, {OwnHash("hash")}, {OwnHash("previous_hash")}, {OwnHash("scheme")}")}
               from {S}.mt_events e
               left join {S}.{HashChain.Table} h on h.seq_id = e.seq_id
             {(recordedOnlyWithoutHash ? "" : $"left join {S}.{HashChain.Table} p on p.stream_id = e.stream_id and p.version = e.version - 1")}

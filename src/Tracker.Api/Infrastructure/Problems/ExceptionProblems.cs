@@ -10,11 +10,14 @@ namespace Tracker.Api.Infrastructure;
 /// Turns every exception that escapes an endpoint into an RFC 9457 problem: the failures a client can act on get their
 /// own status (409 for a lost race, 503 while the database is away); anything else is a 500 that names no internals.
 /// </summary>
-public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
+public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger, NpgsqlDataSource database)
+    : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken token)
     {
-        var problem = Describe(exception, Versions.NamesVersions(context.Request));
+        var problem = Classify(exception) == Failure.LostRace && await EventsPastItsRow(context, exception, token) is { } damaged
+            ? LogDamaged(damaged)
+            : Describe(exception, Versions.NamesVersions(context.Request));
         // A damaged event is logged with its cause: if the log verifies intact, the fault is the service's own.
         if (problem.Status >= 500 && problem.Status != StatusCodes.Status503ServiceUnavailable ||
             Classify(exception) == Failure.UnreadableEvent)
@@ -122,6 +125,38 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         Title = "The event log was changed outside the service",
         Detail = detail + " GET /api/audit/verify names every such change; nothing was recorded."
     };
+
+    /// <summary>
+    /// A lost race on a stream whose log holds events past the version its row counts: events appended outside the
+    /// service (through the log's triggers, which hash whatever they are given). Every write to it would lose the same
+    /// race, so it is not one to retry. Looked up only when a write has lost a race, which is rare.
+    /// </summary>
+    private async Task<string?> EventsPastItsRow(HttpContext context, Exception exception, CancellationToken token)
+    {
+        // Marten's append names no stream in the exception; the route does (the handler sees it as it was).
+        var failed = context.Features.Get<IExceptionHandlerFeature>();
+        var stream = Unwrap<JasperFx.ConcurrencyException>(exception)?.Id as Guid? ??
+                     (failed is { Path: var path, RouteValues: { } route } && path.StartsWith("/api/commitments/") && route["key"] is string key
+                         ? Tracker.Domain.StreamIds.ForCommitment(key)
+                         : null);
+        if (stream is null) return null;
+        try
+        {
+            await using var command = database.CreateCommand($"""
+                select s.version, (select max(e.version) from {TrackerDatabase.Schema}.mt_events e where e.stream_id = s.id)
+                  from {TrackerDatabase.Schema}.mt_streams s where s.id = $1
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = stream.Value });
+            await using var reader = await command.ExecuteReaderAsync(token);
+            if (!await reader.ReadAsync(token) || reader.IsDBNull(1) || reader.GetInt64(1) <= reader.GetInt64(0)) return null;
+            return $"Its log holds events after version {reader.GetInt64(0)}, the version its stream row counts (its last event is version " +
+                   $"{reader.GetInt64(1)}): they were appended outside the service, and every write to it would fail the same way until that is put right.";
+        }
+        catch (Exception lookup) when (lookup is NpgsqlException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
 
     private static T? Unwrap<T>(Exception exception) where T : Exception
     {
