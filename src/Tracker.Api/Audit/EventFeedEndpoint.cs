@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
 using Wolverine.Http;
@@ -10,8 +11,9 @@ public sealed record FeedEvent(long Sequence, Guid StreamId, int Version, string
     string? Actor, string? CorrelationId, object Data);
 
 /// <summary>
-/// A page of the store's events in sequence order; pass Next as "after" for the next page. Checkpoints lists the signed
-/// checkpoints that end within the page, so a reader who keeps the feed keeps the proof of it too.
+/// A page of the store's events in sequence order, up to the high-water mark; pass Next as "after" for the next page.
+/// Checkpoints lists the signed checkpoints that end within the page, so a reader who keeps the feed keeps the proof of
+/// it too.
 /// </summary>
 public sealed record EventFeedPage(IReadOnlyList<FeedEvent> Events, long After, long Next, long HighWaterMark,
     IReadOnlyList<Checkpoints.Checkpoint> Checkpoints);
@@ -26,7 +28,7 @@ public static class EventFeedEndpoint
     [Tags("Audit")]
     [ProducesResponseType<EventFeedPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> Get(IQuerySession session, IDocumentStore store, Checkpoints.LogCheckpoints checkpoints,
+    public static async Task<IResult> Get(IQuerySession session, NpgsqlDataSource database, Checkpoints.LogCheckpoints checkpoints,
         long? after, int? limit, CancellationToken token)
     {
         var from = after ?? 0;
@@ -36,15 +38,25 @@ public static class EventFeedEndpoint
         if (size is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
+        // Only events up to Marten's high-water mark: a write numbers its events before it commits, so above the mark an
+        // event may still appear below one already there, and a reader who had paged past it would never see it. Below
+        // it every number is in the log or was given up (until 2026-12-06 the feed served everything committed, and its
+        // highWaterMark was the last number handed out, in-flight ones included).
+        long highWaterMark;
+        await using (var mark = database.CreateCommand(
+                         $"select coalesce((select last_seq_id from {TrackerDatabase.Schema}.mt_event_progression where name = 'HighWaterMark'), 0)"))
+        {
+            highWaterMark = (long)(await mark.ExecuteScalarAsync(token))!;
+        }
         // Marten's tombstones fill the sequence numbers of failed appends: no fact, so not in the feed (the cursor
         // still moves past them).
         var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Sequence > from && e.EventTypeName != "tombstone")
+            .Where(e => e.Sequence > from && e.Sequence <= highWaterMark && e.EventTypeName != "tombstone")
             .OrderBy(e => e.Sequence)
             .Take(size)
             .ToListAsync(token);
-        var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber(token);
-        var next = events.Count == 0 ? from : events[^1].Sequence;
+        // A page short of the limit holds every event up to the mark: the next starts after the mark.
+        var next = events.Count == size ? events[^1].Sequence : Math.Max(from, highWaterMark);
 
         return Results.Ok(new EventFeedPage(
             events.Select(e => new FeedEvent(e.Sequence, e.StreamId, (int)e.Version, EventNames.Of(e.Data), e.Timestamp,

@@ -677,6 +677,32 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Goal)))[^1].Version.ShouldBe(11);
     }
 
+    [Fact]
+    public async Task the_commitment_at_a_version_removed_from_the_log_is_told_as_damage_not_as_never_written()
+    {
+        await AHistory();
+        await AsSuperuserBehindTheTriggers($"delete from tracker.mt_events where seq_id = {await SequenceOf(2)}");
+
+        // Until 2026-12-06 a 404, as for a version the commitment never reached.
+        var removed = (await Api.Scenario(s =>
+        {
+            s.Get.Url($"{Base}?version=2");
+            s.StatusCodeShouldBe(409);
+        })).ReadProblem(409);
+        removed.Title.ShouldBe("The event log was changed outside the service");
+        removed.Detail.ShouldStartWith($"Version 2 of commitment '{Goal}' is missing from the log, whose stream is at version 4");
+        await Api.Scenario(s =>
+        {
+            s.Get.Url($"{Base}?version=5");
+            s.StatusCodeShouldBe(404);
+        });
+        await Api.Scenario(s =>
+        {
+            s.Get.Url($"{Base}?version=3");
+            s.StatusCodeShouldBe(200);
+        });
+    }
+
     [Theory]
     [InlineData("history")]
     [InlineData("changelog")]
