@@ -94,6 +94,12 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
          where not coalesce(x.tombstones, false) and not (x.stream_id is null and s.version = 0)
            and (s.id is null or x.stream_id is null or s.version is distinct from x.last_version or coalesce(s.is_archived, false)
                 or (m.id is not null and x.stream_id is not null and (m.data ->> 'Version')::bigint is distinct from x.last_version))
+        union all
+        -- A model whose commitment has neither events nor a stream row left: removed whole, hashes and all.
+        select m.id, null, null, null, false, (m.data ->> 'Version')::bigint
+          from {S}.{Tracker.Projections.Commitments.CommitmentRows.ModelTable} m
+         where {(oneStream ? "m.id = $1 and " : "")}not exists (select 1 from {S}.mt_events e where e.stream_id = m.id)
+           and not exists (select 1 from {S}.mt_streams s where s.id = m.id)
          order by 4 nulls first
         """;
 
@@ -186,8 +192,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         foreach (var (model, from, to) in models)
         {
             // Events cut after the last one left are named by their sequence numbers (a checkpoint's entry has no version).
-            var named = found.Breaks.Count(b => b.StreamId == model.StreamId && b.Sequence > model.Sequence);
-            if (named < to - from) found.Add(model);
+            if (found.NamedAfter(model) < to - from) found.Add(model);
         }
 
         var breaks = found.Breaks.OrderBy(b => b.Sequence).ToList();
@@ -229,7 +234,8 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     /// <summary>
     /// Reports the streams whose row disagrees with their events; returns the commitments whose model does, each with the
     /// versions between its last event and its model: reported once the checkpoints are compared, unless each event cut
-    /// after the last one left was already named (removed, or missing from a checkpoint: one cut, one break).
+    /// after the last one left was already named (removed, or missing from a checkpoint: one cut, one break), counted
+    /// whether listed or not. A model whose events and row are all gone is one of them.
     /// </summary>
     private async Task<List<(ChainBreak Break, long From, long To)>> ReportStreamRows(Guid? streamId,
         IReadOnlySet<(Guid Stream, long Version)> removed, Findings found, CancellationToken token)
@@ -245,6 +251,13 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             long? lastVersion = reader.IsDBNull(2) ? null : reader.GetInt64(2);
             long? modelVersion = reader.IsDBNull(5) ? null : reader.GetInt64(5);
             var lastSequence = reader.IsDBNull(3) ? 0 : reader.GetInt64(3);
+            if (rowVersion is null && lastVersion is null && modelVersion is { } without)
+            {
+                models.Add((found.Watch(new ChainBreak(0, stream, null, null,
+                    $"the commitment's model is at version {without}, and the log holds neither its events nor its stream row: they were " +
+                    "removed with their hashes, or the model was added by hand"), LongRange(0, without).Count(v => removed.Contains((stream, v)))), 0, without));
+                continue;
+            }
             // Placed at the stream's last event, named by that event's own version (the row's or the model's is in the reason).
             if (modelVersion is { } model && lastVersion is { } eventsTo && model != eventsTo &&
                 !(model > eventsTo && LongRange(eventsTo, model).All(v => removed.Contains((stream, v)))))
@@ -252,16 +265,17 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                 // Events appended with neither the row nor the model moved: one cause, one break (not also the row's).
                 if (model < eventsTo && rowVersion == model && !reader.GetBoolean(4))
                 {
-                    models.Add((new ChainBreak(lastSequence, stream, lastVersion, null,
+                    models.Add((found.Watch(new ChainBreak(lastSequence, stream, lastVersion, null,
                         $"events after version {model} were appended outside the service: the stream's row and the commitment's model are both " +
-                        $"at version {model}, its last event is version {eventsTo}"), model, eventsTo));
+                        $"at version {model}, its last event is version {eventsTo}")), model, eventsTo));
                     continue;
                 }
-                models.Add((new ChainBreak(lastSequence, stream, lastVersion, null, model < eventsTo
+                models.Add((found.Watch(new ChainBreak(lastSequence, stream, lastVersion, null, model < eventsTo
                     ? $"the commitment's model is at version {model}, its last event is version {eventsTo}: events after {model} " +
                       "were not written by the service (which writes the model with every event it appends), or the models were not rebuilt after an import"
                     : $"the commitment's model is at version {model}, its last event is version {eventsTo}: its last events were removed " +
-                      "(with their hashes, or before their hashes were kept), or the model was changed by hand"), Math.Min(model, eventsTo), Math.Max(model, eventsTo)));
+                      "(with their hashes, or before their hashes were kept), or the model was changed by hand"),
+                    LongRange(eventsTo, model).Count(v => removed.Contains((stream, v)))), Math.Min(model, eventsTo), Math.Max(model, eventsTo)));
             }
             if (rowVersion == lastVersion && !reader.GetBoolean(4)) continue;
             // The stream's last events removed, their hashes left: each is reported as removed, which says it already.
@@ -329,6 +343,20 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
 
         private readonly Dictionary<(Guid Stream, long Version), Unexplained> _unexplained = [];
 
+        // The commitments whose model is at another version than their last event: the breaks of each event after that
+        // last one, counted (listed or not) to know whether every cut event was named already.
+        private readonly Dictionary<Guid, (long After, long Named)> _watched = [];
+
+        /// <summary>Counts from now on the events' breaks in the stream after the model break's place (see <see cref="NamedAfter"/>).</summary>
+        public ChainBreak Watch(ChainBreak model, long alreadyNamed = 0)
+        {
+            _watched[model.StreamId!.Value] = (model.Sequence, alreadyNamed);
+            return model;
+        }
+
+        /// <summary>How many events' breaks were found in the stream after the model break's place.</summary>
+        public long NamedAfter(ChainBreak model) => _watched.TryGetValue(model.StreamId!.Value, out var watched) ? watched.Named : 0;
+
         /// <summary>
         /// A break; one of an event is reported once, however many checks find it (an event removed is one break, not
         /// also the checkpoint's missing entry). A checkpoint's or a stream row's break is a place of its own. Returns the
@@ -338,6 +366,8 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         {
             if (ofAnEvent && !_sequences.Add(found.Sequence)) return null;
             Count++;
+            if (ofAnEvent && found.StreamId is { } stream && _watched.TryGetValue(stream, out var watched) && found.Sequence > watched.After)
+                _watched[stream] = watched with { Named = watched.Named + 1 };
             if (Breaks.Count >= MaxReportedBreaks) return null;
             Breaks.Add(found);
             return found;

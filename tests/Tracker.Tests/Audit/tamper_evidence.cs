@@ -987,6 +987,28 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_commitment_whose_events_hashes_and_row_were_removed_before_any_checkpoint_is_named_by_the_model_left()
+    {
+        await AHistory();
+        var stream = StreamIds.ForCommitment(Goal);
+
+        await AsSuperuserBehindTheTriggers($"""
+            delete from tracker.event_hashes where stream_id = '{stream}';
+            delete from tracker.mt_events where stream_id = '{stream}';
+            delete from tracker.mt_streams where id = '{stream}'
+            """);
+
+        // Until 2026-12-06 intact to both checks (and the commitment's own check a 404).
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.Intact.ShouldBeFalse();
+            var removed = report.Breaks.ShouldHaveSingleItem();
+            removed.StreamId.ShouldBe(stream);
+            removed.Reason.ShouldStartWith("the commitment's model is at version 4, and the log holds neither its events nor its stream row");
+        }
+    }
+
+    [Fact]
     public async Task a_commitment_removed_whole_with_its_hashes_and_row_is_reported_by_its_own_check_not_unknown()
     {
         await AHistory();
