@@ -32,7 +32,8 @@ public sealed class Csv(Stream body)
             // Written by the service, never typed by a user: a negative amount stays a number in a spreadsheet.
             decimal or int or long or double => ((IFormattable)value).ToString(null, CultureInfo.InvariantCulture),
             DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            DateTimeOffset d => d.ToString("O", CultureInfo.InvariantCulture),
+            // As the JSON writes it: the fraction without trailing zeros (an event's time has microseconds, not "O"'s seven digits).
+            DateTimeOffset d => d.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),
             bool b => b ? "true" : "false",
             // Anything else is text, whatever its type (a string, an enum, a record's ToString, a Uri).
             _ => Defused(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Commitments;
 using System.Text.Json;
 using Marten;
@@ -85,6 +86,7 @@ public static class ExportEndpoints
     [WolverineGet("/api/commitments/{key}/history.csv", Name = "ExportCommitmentHistoryCsv")]
     [EndpointSummary("A commitment's history, as CSV")]
     [Tags("Exports")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task History(string key, IQuerySession session, HttpContext http,
         Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken token)
     {
@@ -97,10 +99,10 @@ public static class ExportEndpoints
 
         Csv.Prepare(http, $"{StreamIds.Normalise(key)}-history.csv");
         var csv = new Csv(http.Response.Body);
-        await csv.Row("version", "sequence", "type", "recorded_at", "effective_on", "actor", "correlation_id", "summary", "data");
+        await csv.Row("version", "sequence", "type", "recorded_at", "effective_on", "actor", "correlation_id", "reason", "summary", "data");
         foreach (var h in (await CommitmentHistoryEndpoints.Entries(events.ToAsyncEnumerable())).Entries)
         {
-            await csv.Row(h.Version, h.Sequence, h.Type, h.RecordedAt, h.EffectiveOn, h.Actor, h.CorrelationId, h.Summary,
+            await csv.Row(h.Version, h.Sequence, h.Type, h.RecordedAt, h.EffectiveOn, h.Actor, h.CorrelationId, h.Reason, h.Summary,
                 // As the JSON history spells it (the API's names and enum values), not as the log stores it.
                 JsonSerializer.Serialize(h.Data, h.Data.GetType(), json.Value.SerializerOptions));
         }

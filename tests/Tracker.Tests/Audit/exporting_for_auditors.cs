@@ -103,6 +103,26 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
         topped[6].ShouldBe(recorded.UtcDateTime.ToString("yyyy-MM-dd"));
     }
 
+    [Theory]
+    [InlineData("/api/exports/commitments.CSV", "text/csv")]
+    [InlineData("/api/exports/commitments.csv/", "text/csv")]
+    [InlineData(Base + "/history.CSV", "text/csv")]
+    [InlineData(Base + "/history.csv/", "text/csv")]
+    [InlineData("/api/exports/IATI.XML/", "application/xml")]
+    public async Task an_export_whose_path_differs_in_case_or_ends_in_a_slash_is_the_same_file_not_a_500(string url, string type)
+    {
+        await MoneyInSeveralStages();
+
+        // Until 2026-12-06 a 500 with an empty body: the routes match these paths, the conditional GETs did not.
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.StatusCodeShouldBe(200);
+        });
+        result.Context.Response.ContentType.ShouldNotBeNull().ShouldStartWith(type);
+        result.ReadAsText().Length.ShouldBeGreaterThan(100);
+    }
+
     [Fact]
     public async Task a_commitments_history_exports_as_csv()
     {
@@ -110,8 +130,13 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
 
         var (_, lines) = await Csv($"{Base}/history.csv");
 
-        lines[0].ShouldBe("version,sequence,type,recorded_at,effective_on,actor,correlation_id,summary,data");
+        lines[0].ShouldBe("version,sequence,type,recorded_at,effective_on,actor,correlation_id,reason,summary,data");
         lines.Length.ShouldBe(6);
+        // The revision's reason has a column of its own (since 2026-12-06), and its time is written as the JSON history writes it.
+        lines[3].ShouldContain(",\"topped up, \"\"with thanks\"\"\",");
+        var history = (await Api.Scenario(s => s.Get.Url($"{Base}/history"))).ReadAsJson<System.Text.Json.JsonElement>();
+        var recordedAt = history.GetProperty("items")[2].GetProperty("recordedAt").GetString()!;
+        lines[3].ShouldContain($",{recordedAt},");
         lines[2].ShouldContain("pledge-announced");
         lines[2].ShouldContain("Germany pledged EUR 25,000,000 (USD 27,100,000 at 1.084 on 2024-10-02)");
         // The data as the JSON history spells it (the API's names and enum values), not as the log stores it.

@@ -22,8 +22,10 @@ public sealed class ConditionalGets(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        if (!HttpMethods.IsGet(context.Request.Method) || !path.StartsWithSegments("/api") ||
-            path.Value!.EndsWith(".csv", StringComparison.Ordinal) || path.Value.EndsWith(".xml", StringComparison.Ordinal))
+        // The routes match whatever the path's case and a trailing slash (history.CSV, iati.xml/): so do the exports' here.
+        var file = path.Value?.TrimEnd('/') ?? "";
+        if (!HttpMethods.IsGet(context.Request.Method) || !path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ||
+            file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".xml", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;
