@@ -38,24 +38,35 @@ public static class VerifyEndpoints
         Results.Ok(await verifier.VerifyAll(kept.ToCheckpoint(), token));
 }
 
-/// <summary>A checkpoint as <c>GET /api/audit/checkpoints/latest</c> published it, kept by an auditor.</summary>
-public sealed record KeptCheckpoint(long Number, long AfterSequence, long ThroughSequence, long EventCount, string Root,
+/// <summary>
+/// A checkpoint as <c>GET /api/audit/checkpoints/latest</c> published it, kept by an auditor. Every field is required:
+/// afterSequence is nullable because 0, which a missing number reads as, is the first checkpoint's.
+/// </summary>
+public sealed record KeptCheckpoint(long Number, long? AfterSequence, long ThroughSequence, long EventCount, string Root,
     DateTimeOffset TakenAt, string KeyId, string Signature)
 {
-    public Checkpoint ToCheckpoint() => new(Number, AfterSequence, ThroughSequence, EventCount, Root, TakenAt, KeyId, Signature);
+    public Checkpoint ToCheckpoint() => new(Number, AfterSequence ?? throw new InvalidOperationException("Validated: afterSequence is given."),
+        ThroughSequence, EventCount, Root, TakenAt, KeyId, Signature);
 }
 
 public sealed class KeptCheckpointValidator : FluentValidation.AbstractValidator<KeptCheckpoint>
 {
     public KeptCheckpointValidator()
     {
-        RuleFor(c => c.Number).GreaterThan(0);
-        RuleFor(c => c.AfterSequence).GreaterThanOrEqualTo(0);
-        RuleFor(c => c.ThroughSequence).GreaterThan(c => c.AfterSequence);
-        RuleFor(c => c.EventCount).GreaterThan(0);
-        RuleFor(c => c.Root).NotEmpty().Matches("^[0-9a-f]{64}$").WithMessage("root must be 64 lower-case hexadecimal digits.");
-        RuleFor(c => c.KeyId).NotEmpty().Matches("^[0-9a-f]{16}$").WithMessage("keyId must be 16 lower-case hexadecimal digits.");
-        RuleFor(c => c.Signature).NotEmpty().MaximumLength(200);
+        // Worded as every rule of the API is: the field as JSON names it, what it must be, and "is required" when left out.
+        RuleFor(c => c.Number).GreaterThan(0).WithMessage("number is required: the checkpoint's number, 1 or more.");
+        RuleFor(c => c.AfterSequence).Cascade(CascadeMode.Stop).NotNull().WithMessage("afterSequence is required: the sequence number the checkpoint starts after (0 for the first).")
+            .GreaterThanOrEqualTo(0).WithMessage("afterSequence is a sequence number, 0 or more.");
+        RuleFor(c => c.ThroughSequence).Must((c, through) => through > (c.AfterSequence ?? 0))
+            .WithMessage("throughSequence is required, and is greater than afterSequence.");
+        RuleFor(c => c.EventCount).GreaterThan(0).WithMessage("eventCount is required: the number of events the checkpoint covers, 1 or more.");
+        RuleFor(c => c.Root).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("root is required.").Matches("^[0-9a-f]{64}$").WithMessage("root must be 64 lower-case hexadecimal digits.");
+        RuleFor(c => c.KeyId).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("keyId is required.").Matches("^[0-9a-f]{16}$").WithMessage("keyId must be 16 lower-case hexadecimal digits.");
+        // A signature that is not base64 is a request that cannot be what was published, not a break of the log.
+        RuleFor(c => c.Signature).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("signature is required.")
+            .MaximumLength(200).WithMessage("signature has at most 200 characters.")
+            .Must(signature => Convert.TryFromBase64String(signature, new byte[signature.Length], out _))
+            .WithMessage("signature must be base64, as published.");
     }
 }
 

@@ -53,13 +53,16 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
         return false;
     }
 
+    // As the API reads a kept checkpoint: its names, and an instant only with its offset.
+    private static readonly JsonSerializerOptions Published = new(JsonSerializerOptions.Web) { Converters = { new Infrastructure.Validation.InstantsWithOffset() } };
+
     /// <summary>The kept checkpoint's file, read and checked as the POST route checks its body; what is wrong is said.</summary>
     private static bool TryRead(string path, out KeptCheckpoint? kept)
     {
         kept = null;
         try
         {
-            kept = JsonSerializer.Deserialize<KeptCheckpoint>(File.ReadAllText(path), JsonSerializerOptions.Web);
+            kept = JsonSerializer.Deserialize<KeptCheckpoint>(File.ReadAllText(path), Published);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
         {
@@ -72,6 +75,7 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
             return false;
         }
         var problems = kept is null ? ["the file holds null"] : new KeptCheckpointValidator().Validate(kept).Errors.Select(error => error.ErrorMessage).ToList();
+        if (kept is { TakenAt: var takenAt } && takenAt == DateTimeOffset.MinValue) problems.Add("takenAt is required.");
         if (problems.Count == 0) return true;
         Console.Error.WriteLine($"The checkpoint you kept in {path} is not one as published: {string.Join(" ", problems)}");
         return false;

@@ -1294,6 +1294,37 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         badLimit.ReadAsText().ShouldContain("limit must be between 1 and 200");
     }
 
+    [Theory]
+    [InlineData("\"takenAt\": \"2026-12-01T00:00:00.031968\"", "takenAt", "instants in ISO 8601 with their offset")]
+    [InlineData("\"takenAt\": \"2026-12-01\"", "takenAt", "instants in ISO 8601 with their offset")]
+    [InlineData("\"signature\": \"not base64!!\"", "signature", "signature must be base64, as published.")]
+    [InlineData("\"afterSequence\": null", "afterSequence", "afterSequence is required")]
+    public async Task a_kept_checkpoint_that_cannot_be_as_published_is_a_400_not_a_break_of_the_log(string change, string field, string message)
+    {
+        // Until 2026-12-06 a time without its offset was read in the server's zone, a signature that is not base64 was
+        // reported as a break of the log, and a missing afterSequence read as 0.
+        var fields = new Dictionary<string, string>
+        {
+            ["number"] = "1", ["afterSequence"] = "0", ["throughSequence"] = "5", ["eventCount"] = "5",
+            ["root"] = $"\"{new string('a', 64)}\"", ["takenAt"] = "\"2026-12-01T00:00:00Z\"", ["keyId"] = "\"0000000000000000\"",
+            ["signature"] = "\"AAAA\""
+        };
+        var (name, value) = (change.Split(':', 2)[0].Trim().Trim('"'), change.Split(':', 2)[1].Trim());
+        if (value == "null") fields.Remove(name);
+        else fields[name] = value;
+        var body = "{" + string.Join(", ", fields.Select(f => $"\"{f.Key}\": {f.Value}")) + "}";
+
+        var refused = await Api.Scenario(s =>
+        {
+            s.Post.Text(body).ToUrl("/api/audit/verify");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.StatusCodeShouldBe(400);
+        });
+
+        var problem = refused.ReadAsJson<JsonElement>();
+        problem.GetProperty("errors").GetProperty(field)[0].GetString().ShouldNotBeNull().ShouldContain(message);
+    }
+
     [Fact]
     public async Task a_backlog_is_signed_a_bounded_range_at_a_time_and_verifies_as_one_log()
     {

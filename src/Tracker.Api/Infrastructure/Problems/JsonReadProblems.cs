@@ -68,7 +68,7 @@ public static partial class JsonReadProblems
         }
         else
         {
-            message = "This value has the wrong type or format (numbers as JSON numbers of at most 28 significant digits, dates as YYYY-MM-DD, enums by name).";
+            message = "This value has the wrong type or format (numbers as JSON numbers of at most 28 significant digits, dates as YYYY-MM-DD, instants in ISO 8601 with their offset, enums by name).";
         }
         problem.Title = "The request body could not be read";
         // The reader's position is an internal of its buffering; the field map points at the field.

@@ -178,7 +178,7 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
     // RFC 3339: "T" and "Z" in either case, and any number of fractional digits (read to the 100 ns a DateTimeOffset
     // holds, which no event's microsecond time falls inside): Go's RFC3339Nano writes nine.
     [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$")]
-    private static partial System.Text.RegularExpressions.Regex InstantPattern();
+    internal static partial System.Text.RegularExpressions.Regex InstantPattern();
 
     // Without leading zeros: "05" names version 5 no better than If-Match's "05", which strong tags refuse.
     [System.Text.RegularExpressions.GeneratedRegex(@"^[1-9][0-9]{0,9}$")]

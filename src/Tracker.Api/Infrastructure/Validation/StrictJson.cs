@@ -22,6 +22,7 @@ public static class StrictJson
         options.NumberHandling = JsonNumberHandling.Strict;
         options.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { RequireYesNoAndEnumParameters } };
         options.Converters.Add(new ExactDecimals());
+        options.Converters.Add(new InstantsWithOffset());
     }
 
     private static void RequireYesNoAndEnumParameters(JsonTypeInfo type)
@@ -38,6 +39,25 @@ public static class StrictJson
             }
         }
     }
+}
+
+/// <summary>
+/// An instant read only as RFC 3339 with its offset, as recordedAsOf is: without one ("2026-12-06T00:43:33", or a date
+/// alone) the reader would take the server's local time zone, another instant on another server.
+/// </summary>
+public sealed class InstantsWithOffset : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.GetString() is not { } text || !RequestTextGuard.InstantPattern().IsMatch(text) ||
+            !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant))
+        {
+            throw new JsonException();
+        }
+        return instant;
+    }
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }
 
 /// <summary>
