@@ -48,6 +48,15 @@ public static class EventFeedEndpoint
         {
             highWaterMark = (long)(await mark.ExecuteScalarAsync(token))!;
         }
+        // A cursor past the mark is none the feed gave (the mark only rises): paging from it would skip every event up to it.
+        if (from > highWaterMark)
+        {
+            return QueryProblems.Invalid(new Dictionary<string, string[]>
+            {
+                ["after"] = [$"after ({from}) is past the high-water mark ({highWaterMark}): no feed page gave it, and paging from it would " +
+                             $"skip the events up to it. Page from at most {highWaterMark} (a cursor kept from a log since emptied or restored is no longer valid)."]
+            });
+        }
         // Marten's tombstones fill the sequence numbers of failed appends: no fact, so not in the feed (the cursor
         // still moves past them).
         var events = await session.Events.QueryAllRawEvents()

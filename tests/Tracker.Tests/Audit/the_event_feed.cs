@@ -42,6 +42,51 @@ public sealed class the_event_feed(TrackerApp app) : TrackerTest(app)
         sequences.Distinct().Count().ShouldBe(4);
     }
 
+    [Fact]
+    public async Task a_cursor_past_the_high_water_mark_is_a_400_not_a_page_that_skips_events()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Api, TimeSpan.FromSeconds(30));
+        var mark = (await Api.Scenario(s => s.Get.Url("/api/audit/events?after=0"))).Json().GetProperty("highWaterMark").GetInt64();
+
+        // Until 2026-12-06 a 200 with no events and that cursor as next: events written up to it would never be read.
+        var refused = await Api.Scenario(s =>
+        {
+            s.Get.Url($"/api/audit/events?after={mark + 100}");
+            s.StatusCodeShouldBe(400);
+        });
+        refused.Json().GetProperty("errors").GetProperty("after")[0].GetString().ShouldNotBeNull()
+            .ShouldStartWith($"after ({mark + 100}) is past the high-water mark ({mark})");
+    }
+
+    [Theory]
+    [InlineData("/api/audit/events?after=01", "after")]
+    [InlineData("/api/audit/events?after=abc", "after")]
+    [InlineData("/api/audit/events?limit=0", "limit")]
+    [InlineData("/api/audit/checkpoints?before=0", "before")]
+    [InlineData("/api/audit/checkpoints?before=01", "before")]
+    [InlineData("/api/commitments/stabilisation-394m/history?after=-1", "after")]
+    [InlineData("/api/commitments/stabilisation-394m?version=01", "version")]
+    [InlineData("/api/commitments/stabilisation-394m?effectiveAsOf=2020-02-30", "effectiveAsOf")]
+    [InlineData("/api/commitments/stabilisation-394m?effectiveAsOf=1899-12-31", "effectiveAsOf")]
+    public async Task a_wrong_query_parameter_is_one_shape_of_problem_whichever_check_finds_it(string url, string field)
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        // Until 2026-12-06 three shapes: with or without a detail, titled for the query or the request, some with the
+        // framework's own "parameter" (and after=01 was taken where version=01 was refused).
+        var problem = (await Api.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.StatusCodeShouldBe(400);
+        })).Json();
+
+        problem.GetProperty("title").GetString().ShouldBe("The query is not valid");
+        var message = problem.GetProperty("errors").GetProperty(field)[0].GetString();
+        problem.GetProperty("detail").GetString().ShouldBe(message);
+        problem.TryGetProperty("parameter", out _).ShouldBeFalse();
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=5000", "limit")]

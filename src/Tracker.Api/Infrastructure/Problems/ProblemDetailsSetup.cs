@@ -2,6 +2,39 @@ using System.Diagnostics;
 
 namespace Tracker.Api.Infrastructure;
 
+/// <summary>
+/// Every 400 that names fields has one shape, whichever check found it (the query guard, a route's own range check, the
+/// framework's parsing, a body's validators): the field map in `errors`, a `detail` that says what is wrong (the message
+/// itself when there is one, else the first few), and the title "The query is not valid" when every field named is a
+/// query parameter, "The request is not valid" otherwise (a body that cannot be read, or none sent, keeps its own). Until 2026-12-06
+/// three shapes answered the same mistake, some without a detail.
+/// </summary>
+public static class InputProblems
+{
+    private const int MessagesInDetail = 3;
+
+    public static void Shape(Microsoft.AspNetCore.Mvc.ProblemDetails problem, HttpContext http)
+    {
+        if (problem.Status != StatusCodes.Status400BadRequest) return;
+        var errors = problem is Microsoft.AspNetCore.Http.HttpValidationProblemDetails { Errors.Count: > 0 } validation
+            ? validation.Errors
+            : problem.Extensions.TryGetValue("errors", out var map) && map is IDictionary<string, string[]> { Count: > 0 } named ? named : null;
+        if (errors is null) return;
+        // The framework's own name for the parameter it could not read; the field map names it already.
+        problem.Extensions.Remove("parameter");
+        if (problem.Title is "The query is not valid" or "The request is not valid")
+        {
+            problem.Title = errors.Keys.All(field => http.Request.Query.ContainsKey(field)) ? "The query is not valid" : "The request is not valid";
+        }
+        var messages = errors.SelectMany(field => field.Value).Distinct().ToList();
+        if (problem.Detail is null || problem.Detail.StartsWith("Check ", StringComparison.Ordinal))
+        {
+            problem.Detail = string.Join(" ", messages.Take(MessagesInDetail)) +
+                             (messages.Count > MessagesInDetail ? $" ({messages.Count - MessagesInDetail} more in errors.)" : "");
+        }
+    }
+}
+
 public static class ProblemDetailsSetup
 {
     /// <summary>Every error, ours or the framework's (404, 405, 415, 500), is an RFC 9457 problem with a trace id.</summary>
@@ -12,6 +45,7 @@ public static class ProblemDetailsSetup
             var problem = context.ProblemDetails;
             JsonReadProblems.Rewrite(problem, context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<RequestBody>()?.Type);
             QueryReadProblems.Rewrite(problem, context.HttpContext);
+            InputProblems.Shape(problem, context.HttpContext);
             if (problem.Status == StatusCodes.Status413PayloadTooLarge)
             {
                 // The server's own limit on a chunked body says so in its words; say it as RequestSizeLimit does.

@@ -75,9 +75,10 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                     errors[name] = [$"{name} must be a date and time in ISO 8601 with its offset, such as 2024-09-30T12:00:00Z" +
                                     (value.Contains(' ') ? " (a '+' in a query string reads as a space: send an offset such as +01:00 as %2B01:00)." : ".")];
                 // Empty too: the framework would read "?version=" as no version at all, and answer the present.
+                // And without leading zeros, as version is (until 2026-12-06 "after=01" was taken and "version=01" refused).
                 else if (WholeNumbers.Contains(name, StringComparer.OrdinalIgnoreCase) && value.Length > 0 &&
-                         (value[0] == '+' || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])))
-                    errors[name] = [$"{name} must be a whole number in digits alone, with no sign or spaces."];
+                         (value[0] == '+' || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]) || value is ['0', _, ..]))
+                    errors[name] = [$"{name} must be a whole number in digits alone, with no sign, spaces or leading zeros."];
                 // Read by the framework whatever its case or spaces ("TRUE", " true"), as an enum's value is not.
                 else if (name.Equals("overdue", StringComparison.OrdinalIgnoreCase) && value is not ("true" or "false") && value.Length > 0)
                     errors[name] = [$"{name} must be true or false, in lower case."];
