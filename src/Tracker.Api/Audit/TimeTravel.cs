@@ -31,7 +31,9 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
             .Where(p => p.Value is not null).ToList();
         if (given.Count > 1)
         {
-            Add(given[1].Name, $"Give one of recordedAsOf, version or effectiveAsOf, not several (this request gives {string.Join(" and ", given.Select(p => p.Name))}).");
+            // Naming only the parameters this route takes (the dashboard and the trend take no version).
+            Add(given[1].Name, $"Give one of {(versionAllowed ? "recordedAsOf, version or effectiveAsOf" : "recordedAsOf or effectiveAsOf")}, not several " +
+                               $"(this request gives {string.Join(" and ", given.Select(p => p.Name))}).");
         }
         if (Version is < 1) Add("version", "version starts at 1.");
         if (Version is not null && !versionAllowed) Add("version", "version applies to one commitment, not the dashboard.");

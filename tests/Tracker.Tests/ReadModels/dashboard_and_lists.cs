@@ -547,6 +547,20 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task two_pasts_on_a_route_without_versions_are_told_apart_by_the_parameters_it_takes()
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/dashboard?recordedAsOf=2024-01-01T00:00:00Z&effectiveAsOf=2024-01-01");
+            s.StatusCodeShouldBe(400);
+        });
+
+        // Until 2026-12-06 it named version too, which the dashboard refuses.
+        result.ReadProblem(400).Errors.ShouldNotBeNull()["effectiveAsOf"].ShouldHaveSingleItem()
+            .ShouldStartWith("Give one of recordedAsOf or effectiveAsOf, not several");
+    }
+
+    [Fact]
     public async Task a_document_lists_the_commitments_it_states_and_restates()
     {
         await FourCommitments();

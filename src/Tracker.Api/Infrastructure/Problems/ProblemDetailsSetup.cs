@@ -73,6 +73,11 @@ public static class ProblemDetailsSetup
                                        : "This needs credentials: an API key in the X-Api-Key header, or a bearer token in the Authorization header.");
             }
             if (problem.Status == StatusCodes.Status403Forbidden) problem.Detail ??= Security.Refusals.Forbidden(context.HttpContext);
+            // The framework's own 404 (no route) and 405 say nothing; every other problem of the API does.
+            if (problem.Status == StatusCodes.Status404NotFound)
+                problem.Detail ??= "No route of the API is at this path: the OpenAPI document (/openapi/v1.json) lists them.";
+            if (problem.Status == StatusCodes.Status405MethodNotAllowed)
+                problem.Detail ??= $"This path answers {context.HttpContext.Response.Headers.Allow} only.";
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             if (problem.Type is null or "about:blank" || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal)
