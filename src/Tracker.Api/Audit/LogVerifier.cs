@@ -6,9 +6,11 @@ namespace Tracker.Api.Audit;
 
 /// <summary>
 /// An event (or, for an event that is gone, its sequence number) where the log differs from what was recorded, and why.
-/// Stream, version and type are those of the row as it is now, or those a checkpoint recorded for a missing one.
+/// Stream, version and type are those of the row as it is now, or those a checkpoint recorded for a missing one; the
+/// commitment's key when the stream is a commitment's whose progress model names it.
 /// </summary>
-public sealed record ChainBreak(long Sequence, Guid? StreamId, long? Version, string? Type, string Reason, long? Checkpoint = null);
+public sealed record ChainBreak(long Sequence, Guid? StreamId, long? Version, string? Type, string Reason, long? Checkpoint = null,
+    string? Commitment = null);
 
 /// <summary>
 /// What a verification found: every break (the first <see cref="LogVerifier.MaxReportedBreaks"/> of them listed, all
@@ -195,10 +197,33 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             if (found.NamedAfter(model) < to - from) found.Add(model);
         }
 
-        var breaks = found.Breaks.OrderBy(b => b.Sequence).ToList();
+        var breaks = await WithCommitmentKeys(found.Breaks.OrderBy(b => b.Sequence).ToList(), token);
         return new VerificationReport(checkedCount, found.Count == 0, found.Count, breaks,
             (signed?.Count ?? streamSigned?.Compared ?? 0) + (keptOutside is null ? 0 : 1),
             signed is { Count: > 0 } ? signed[^1] : streamSigned?.Latest);
+    }
+
+    /// <summary>
+    /// The listed breaks with the key of the commitment each stream is (from its progress model: a stream id is a hash
+    /// of the key, which cannot be turned back), so that an auditor reading the whole log's report knows which commitment
+    /// to look at. One query for the listed breaks' streams.
+    /// </summary>
+    private async Task<List<ChainBreak>> WithCommitmentKeys(List<ChainBreak> breaks, CancellationToken token)
+    {
+        var streams = breaks.Where(b => b.StreamId is not null).Select(b => b.StreamId!.Value).Distinct().ToArray();
+        if (streams.Length == 0) return breaks;
+        var keys = new Dictionary<Guid, string>();
+        await using (var command = dataSource.CreateCommand(
+                         $"select id, data ->> 'Key' from {S}.{Tracker.Projections.Commitments.CommitmentRows.ModelTable} where id = any($1)"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = streams });
+            await using var reader = await command.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token))
+            {
+                if (!reader.IsDBNull(1)) keys[reader.GetGuid(0)] = reader.GetString(1);
+            }
+        }
+        return [.. breaks.Select(b => b.StreamId is { } stream && keys.TryGetValue(stream, out var key) ? b with { Commitment = key } : b)];
     }
 
     /// <summary>

@@ -46,7 +46,8 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
             // A missing event, a stream's row or a checkpoint names less than an event that is there.
             var where = string.Join(", ", new[]
             {
-                b.StreamId is { } stream ? $"stream {stream}" : null, b.Version is { } version ? $"version {version}" : null, b.Type
+                b.Commitment is { } key ? $"commitment {key}" : null, b.StreamId is { } stream ? $"stream {stream}" : null,
+                b.Version is { } version ? $"version {version}" : null, b.Type
             }.Where(part => part is not null));
             Console.Error.WriteLine($"  event {b.Sequence}{(where.Length > 0 ? $" ({where})" : "")}: {b.Reason}.");
         }

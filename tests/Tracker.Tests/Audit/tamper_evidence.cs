@@ -807,6 +807,8 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
             report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
             report.FirstBreak!.Sequence.ShouldBe(tampered);
             report.FirstBreak.Reason.ShouldStartWith("its hash row was edited: the event is as it was recorded");
+            // Which commitment it is, not only its stream's id (a hash of the key; since 2026-12-06).
+            report.FirstBreak.Commitment.ShouldBe(Goal);
         }
     }
 
@@ -1480,7 +1482,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify");
 
         exitCode.ShouldBe(1, output);
-        output.ShouldContain($"  event {last} (stream {StreamIds.ForCommitment(Goal)}): it is missing: checkpoint 1 recorded this event");
+        output.ShouldContain($"  event {last} (commitment {Goal}, stream {StreamIds.ForCommitment(Goal)}): it is missing: checkpoint 1 recorded this event");
         output.ShouldNotContain("version ,");
     }
 }
