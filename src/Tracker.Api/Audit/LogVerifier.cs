@@ -145,26 +145,30 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             var linkSaidBefore = previousInLog is null && (previousEventInLog || removed.Contains((recorded.StreamId, recorded.Version - 1)));
             // What this event's link says of the one before it, when that one did not match its hash: which of the two
             // (the event or its hash row) was changed, and whether this link's break is that one's.
-            var linkExplained = found.ExplainByNextLink(recorded.StreamId, recorded.Version - 1, storedPrevious, previousInLog);
+            var linkExplained = found.ExplainByNextLink(recorded.StreamId, recorded.Version - 1, storedPrevious, previousInLog, stored is not null);
             var hashedAs = reader.IsDBNull(LogCheckpoints.HashStreamOrdinal) ? ((Guid, long)?)null
                 : (reader.GetGuid(LogCheckpoints.HashStreamOrdinal), reader.GetInt64(LogCheckpoints.HashVersionOrdinal));
             long? ownHashAt = reader.IsDBNull(LogCheckpoints.OwnHashSequenceOrdinal) ? null : reader.GetInt64(LogCheckpoints.OwnHashSequenceOrdinal);
             var renumbered = ownHashAt is { } was ? Renumbered(reader, recorded, was) : null;
+            // Where a checkpoint recorded it: not also missing there (one renumbered event, one break).
+            if (ownHashAt is { } from) found.RenumberedFrom.Add(from);
             ChainBreak Break(string reason) => new(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type, reason);
             string? reason = null;
             if (stored is null)
             {
                 if (renumbered is not null) reason = renumbered;
-                else if (found.Add(Break(Reasons.NoHash), ofAnEvent: true) is { } listed)
+                else if (Break(Reasons.NoHash) is var unhashed && found.Add(unhashed, ofAnEvent: true))
                 {
                     // The hash it would have had, under either scheme, to know the next event's link when it comes.
-                    found.AwaitNextLink(listed, null, HashChain.Compute(HashChain.CurrentScheme, recorded, previousInLog),
+                    found.AwaitNextLink(unhashed, null, HashChain.Compute(HashChain.CurrentScheme, recorded, previousInLog),
                         HashChain.Compute(1, recorded, previousInLog));
                 }
             }
             else if (hashedAs is var (hashStream, hashVersion) && (hashStream != recorded.StreamId || hashVersion != recorded.Version))
-                reason = $"{renumbered ?? $"its sequence number was changed to {recorded.Sequence}, and no hash of it is left"} (the hash recorded at " +
-                         $"{recorded.Sequence} is of stream {hashStream}'s version {hashVersion})";
+                reason = renumbered is not null
+                    ? $"{renumbered} (the hash recorded at {recorded.Sequence} is of stream {hashStream}'s version {hashVersion})"
+                    : $"it is not the event whose hash was recorded at {recorded.Sequence} (stream {hashStream}'s version {hashVersion}): its stream " +
+                      "or version was changed, or another event was put in its place";
             else if (!IsTombstone(recorded) && recorded.Version > 1 && previousInLog is null && !linkSaidBefore)
                 reason = "the event before it in its stream is missing (it, or its hash, was removed)";
             else if (!IsTombstone(recorded) && !linkSaidBefore && !linkExplained && storedPrevious != previousInLog)
@@ -174,7 +178,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                       "hash recomputed after this one was recorded, or this event's hash row was edited";
             else if (HashChain.Compute(scheme, recorded, storedPrevious) is var computed && computed != stored)
             {
-                if (found.Add(Break(Reasons.HashMismatch), ofAnEvent: true) is { } listed) found.AwaitNextLink(listed, stored, computed);
+                if (Break(Reasons.HashMismatch) is var mismatch && found.Add(mismatch, ofAnEvent: true)) found.AwaitNextLink(mismatch, stored, computed);
             }
             else if (scheme is null or 1 && recorded.Sequence > firstCurrentScheme)
                 reason = "its hash is of the old scheme (type, version and data only), written after the current scheme took over";
@@ -337,13 +341,18 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         public const string WhatItRecords = "what it records (its data, type, time, actor, correlation or other metadata)";
         public const string NoHash = "no hash is stored for it: it was appended behind the log's trigger, or its hash row was removed";
         public const string NeverHashed = "no hash was recorded for it: it was appended behind the log's trigger (the next event of its stream is chained to none)";
-        public const string HashRowRemoved = "its hash row was removed: the event is as it was recorded (the next event of its stream is chained to its hash)";
+        private const string AsTheNextLinkSays = "the event gives the hash the next event of its stream is chained to, so it is as it was appended " +
+                                                 "unless that link was rewritten too (a checkpoint since would prove it)";
+        public const string HashRowRemoved = $"its hash row was removed: {AsTheNextLinkSays}";
         public const string HashRowRemovedAndChanged = $"its hash row was removed (the next event of its stream is chained to a hash it had), and {WhatItRecords} no longer gives that hash";
         public const string HashMismatch = $"it no longer gives the hash recorded for it: {WhatItRecords} changed after it was recorded, or its hash row was edited";
         public const string Changed = $"{WhatItRecords} changed after it was recorded";
-        public const string HashRowEdited = "its hash row was edited: the event is as it was recorded (the next event of its stream is still chained to its hash)";
+        public const string HashRowEdited = $"its hash row was edited: {AsTheNextLinkSays}";
         public static string ChangedSigned(long checkpoint) => $"{Changed} (its hash is as checkpoint {checkpoint} signed it)";
+        public static string ChangedAndRehashed(long checkpoint) =>
+            $"{Changed}, and its hash row was changed too: neither is as checkpoint {checkpoint} signed it";
         public static string HashRowEditedSigned(long checkpoint) => $"its hash row was edited: the event is as checkpoint {checkpoint} signed it";
+        public static string UnhashedAndChanged(long checkpoint) => $"{NoHash}; and {WhatItRecords} is not as checkpoint {checkpoint} signed it";
     }
 
     private sealed class Findings
@@ -354,17 +363,22 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         private readonly HashSet<long> _sequences = [];
 
         /// <summary>
-        /// An event listed as not matching its hash (or without one), whose cause the next event of its stream (which
-        /// was chained to the hash the event had when it was appended) or a checkpoint (which signed that hash) tells.
+        /// An event that does not match its hash (or has none), whose cause a checkpoint (which signed the hash the event
+        /// had) or the next event of its stream (chained to that hash when it was appended) tells. A checkpoint's word is
+        /// proof and is not overruled by a link, which sits in a table whoever edited the hash row can edit too.
         /// </summary>
-        private sealed class Unexplained(ChainBreak listed, string? stored, string[] wouldBe)
+        private sealed class Unexplained(ChainBreak found, string? stored, string[] wouldBe)
         {
-            public ChainBreak Listed { get; set; } = listed;
+            public ChainBreak Found { get; set; } = found;
             public string? Stored { get; } = stored;
             public string[] WouldBe { get; } = wouldBe;
-            public bool Settled { get; set; }
-            public bool HashRowEdited { get; set; }
+            public Verdict Verdict { get; set; }
         }
+
+        private enum Verdict { Open, Changed, HashRowEdited, Told }
+
+        /// <summary>Sequence numbers events were moved from: a checkpoint's entry there is not also missing.</summary>
+        public HashSet<long> RenumberedFrom { get; } = [];
 
         private readonly Dictionary<(Guid Stream, long Version), Unexplained> _unexplained = [];
 
@@ -384,67 +398,83 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
 
         /// <summary>
         /// A break; one of an event is reported once, however many checks find it (an event removed is one break, not
-        /// also the checkpoint's missing entry). A checkpoint's or a stream row's break is a place of its own. Returns the
-        /// break when it is listed (new, and among the first <see cref="MaxReportedBreaks"/>).
+        /// also the checkpoint's missing entry). A checkpoint's or a stream row's break is a place of its own. True when
+        /// it was counted (listed only among the first <see cref="MaxReportedBreaks"/>).
         /// </summary>
-        public ChainBreak? Add(ChainBreak found, bool ofAnEvent = false)
+        public bool Add(ChainBreak found, bool ofAnEvent = false)
         {
-            if (ofAnEvent && !_sequences.Add(found.Sequence)) return null;
+            if (ofAnEvent && !_sequences.Add(found.Sequence)) return false;
             Count++;
             if (ofAnEvent && found.StreamId is { } stream && _watched.TryGetValue(stream, out var watched) && found.Sequence > watched.After)
                 _watched[stream] = watched with { Named = watched.Named + 1 };
-            if (Breaks.Count >= MaxReportedBreaks) return null;
-            Breaks.Add(found);
-            return found;
+            if (Breaks.Count < MaxReportedBreaks) Breaks.Add(found);
+            return true;
         }
 
-        /// <summary>A listed event that does not match its stored hash (or has none), and the hashes it gives now.</summary>
-        public void AwaitNextLink(ChainBreak listed, string? stored, params string[] wouldBe) =>
-            _unexplained[(listed.StreamId!.Value, listed.Version!.Value)] = new Unexplained(listed, stored, wouldBe);
+        /// <summary>
+        /// An event that does not match its stored hash (or has none), and the hashes it gives now: kept whether or not
+        /// its break is listed, so that the next event's link counts the same (one break) anywhere in the log.
+        /// </summary>
+        public void AwaitNextLink(ChainBreak found, string? stored, params string[] wouldBe) =>
+            _unexplained[(found.StreamId!.Value, found.Version!.Value)] = new Unexplained(found, stored, wouldBe);
 
         /// <summary>
-        /// The next event's link to an event that did not match its hash: chained to the hash the event gives now, its
-        /// hash row was edited (or removed) and the event is as recorded; chained to the stored hash, the event changed.
-        /// True when this link's own break is that one's (the edited hash row), not a second break.
+        /// The next event's link to an event that did not match its hash (or had none): chained to the hash the event gives
+        /// now, its hash row was edited (or removed); chained to the stored hash, the event changed; a next event with no
+        /// hash row of its own tells nothing. True when this link's own break is that one's (the edited hash row), not a
+        /// second break. After a checkpoint proved the event changed, this link's break stands on its own.
         /// </summary>
-        public bool ExplainByNextLink(Guid stream, long version, string? linkedTo, string? previousInLog)
+        public bool ExplainByNextLink(Guid stream, long version, string? linkedTo, string? previousInLog, bool nextHasHashRow)
         {
             if (!_unexplained.Remove((stream, version), out var before)) return false;
             var chainedToWhatItGives = linkedTo is not null && before.WouldBe.Contains(linkedTo);
             if (before.Stored is null)
             {
-                Settle(before, linkedTo is null ? Reasons.NeverHashed : chainedToWhatItGives ? Reasons.HashRowRemoved : Reasons.HashRowRemovedAndChanged);
+                if (nextHasHashRow && before.Verdict == Verdict.Open)
+                    Settle(before, linkedTo is null ? Reasons.NeverHashed : chainedToWhatItGives ? Reasons.HashRowRemoved : Reasons.HashRowRemovedAndChanged);
                 return false;
             }
-            if (chainedToWhatItGives && linkedTo != previousInLog)
+            var explained = chainedToWhatItGives && linkedTo != previousInLog;
+            switch (before.Verdict)
             {
-                Settle(before, Reasons.HashRowEdited);
-                return true;
+                case Verdict.Open when explained:
+                    Settle(before, Reasons.HashRowEdited, Verdict.HashRowEdited);
+                    return true;
+                case Verdict.Open when linkedTo == before.Stored:
+                    Settle(before, Reasons.Changed, Verdict.Changed);
+                    return false;
+                case Verdict.HashRowEdited:
+                    return explained;
+                default:
+                    return false;
             }
-            if (linkedTo == before.Stored) Settle(before, Reasons.Changed);
-            return before.HashRowEdited;
         }
 
-        /// <summary>A checkpoint's signed hash of an event that did not match its stored hash: which of the two changed.</summary>
+        /// <summary>A checkpoint's signed hash of an event that did not match its stored hash (or had none): which changed.</summary>
         public void ExplainBySignedHash(RecordedEvent recorded, byte[] signed, long checkpoint)
         {
-            if (!_unexplained.TryGetValue((recorded.StreamId, recorded.Version), out var unexplained) || unexplained.Stored is null) return;
+            if (!_unexplained.TryGetValue((recorded.StreamId, recorded.Version), out var unexplained)) return;
             var signedHex = Convert.ToHexStringLower(signed);
-            if (signedHex == unexplained.Stored) Settle(unexplained, Reasons.ChangedSigned(checkpoint));
-            else if (unexplained.WouldBe.Contains(signedHex))
+            var givesSigned = unexplained.WouldBe.Contains(signedHex);
+            // Without a hash row, a checkpoint that signed what the event gives says nothing of whether the row ever was
+            // (a checkpoint records the hash an unhashed event gives); one that signed another hash proves it changed.
+            if (unexplained.Stored is null)
             {
-                Settle(unexplained, Reasons.HashRowEditedSigned(checkpoint));
-                unexplained.HashRowEdited = true;
+                if (!givesSigned) Settle(unexplained, Reasons.UnhashedAndChanged(checkpoint), Verdict.Told);
+                return;
             }
+            if (signedHex == unexplained.Stored) Settle(unexplained, Reasons.ChangedSigned(checkpoint), Verdict.Changed);
+            else if (givesSigned) Settle(unexplained, Reasons.HashRowEditedSigned(checkpoint), Verdict.HashRowEdited);
+            else Settle(unexplained, Reasons.ChangedAndRehashed(checkpoint), Verdict.Changed);
         }
 
-        private void Settle(Unexplained unexplained, string reason)
+        private void Settle(Unexplained unexplained, string reason, Verdict verdict = Verdict.Told)
         {
-            if (unexplained.Settled) return;
-            unexplained.Settled = true;
-            var at = Breaks.IndexOf(unexplained.Listed);
-            if (at < 0) return;
-            Breaks[at] = unexplained.Listed = unexplained.Listed with { Reason = reason };
+            if (unexplained.Verdict != Verdict.Open) return;
+            unexplained.Verdict = verdict;
+            var at = Breaks.IndexOf(unexplained.Found);
+            unexplained.Found = unexplained.Found with { Reason = reason };
+            if (at >= 0) Breaks[at] = unexplained.Found;
         }
     }
 
@@ -541,6 +571,11 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         public async Task End(CancellationToken token)
         {
             while (_index < _signed.Count) await Close(token);
+            foreach (var (sequence, stream, checkpoint) in _missing.Where(m => !_found.RenumberedFrom.Contains(m.Sequence)))
+            {
+                _found.Add(new ChainBreak(sequence, stream, null, null,
+                    $"it is missing: checkpoint {checkpoint} recorded this event of stream {stream}", checkpoint), ofAnEvent: true);
+            }
         }
 
         private async Task Open(CancellationToken token)
@@ -583,10 +618,15 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             _index++;
         }
 
-        private void Missing(CheckpointEntry missing, Checkpoint current) =>
-            Report(missing.Sequence, missing.StreamId, null, null,
-                $"it is missing: checkpoint {current.Number} recorded this event of stream {missing.StreamId}", current.Number,
-                ofAnEvent: true);
+        // Reported at the end: an event moved to a later sequence number is found there, after its old number has passed,
+        // and is then one break (renumbered), not also missing here. (32 bytes each: a log cut whole stays small.)
+        private readonly List<(long Sequence, Guid Stream, long Checkpoint)> _missing = [];
+
+        private void Missing(CheckpointEntry missing, Checkpoint current)
+        {
+            _brokenInRange = true;
+            _missing.Add((missing.Sequence, missing.StreamId, current.Number));
+        }
 
         private void Report(long sequence, Guid? stream, long? version, string? type, string reason, long? checkpoint,
             bool ofAnEvent = false)
@@ -732,7 +772,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         /// <summary>The events the checkpoints recorded of the stream that it no longer holds.</summary>
         public void End()
         {
-            foreach (var (sequence, (_, checkpoint)) in _expected.OrderBy(e => e.Key))
+            foreach (var (sequence, (_, checkpoint)) in _expected.Where(e => !_found.RenumberedFrom.Contains(e.Key)).OrderBy(e => e.Key))
             {
                 _found.Add(new ChainBreak(sequence, _stream, null, null,
                     $"it is missing: checkpoint {checkpoint} recorded this event of the stream", checkpoint), ofAnEvent: true);

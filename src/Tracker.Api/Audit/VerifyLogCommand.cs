@@ -49,13 +49,24 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
                 b.Commitment is { } key ? $"commitment {key}" : null, b.StreamId is { } stream ? $"stream {stream}" : null,
                 b.Version is { } version ? $"version {version}" : null, b.Type
             }.Where(part => part is not null));
-            Console.Error.WriteLine($"  event {b.Sequence}{(where.Length > 0 ? $" ({where})" : "")}: {b.Reason}.");
+            // A commitment removed whole is placed before every event (0): it is named by what is left of it.
+            Console.Error.WriteLine(b.Sequence == 0
+                ? $"  {where}: {b.Reason}."
+                : $"  event {b.Sequence}{(where.Length > 0 ? $" ({where})" : "")}: {b.Reason}.");
         }
         return false;
     }
 
     // As the API reads a kept checkpoint: its names, and an instant only with its offset.
-    private static readonly JsonSerializerOptions Published = new(JsonSerializerOptions.Web) { Converters = { new Infrastructure.Validation.InstantsWithOffset() } };
+    private static readonly JsonSerializerOptions Published = Strict();
+
+    // Read as POST /api/audit/verify reads its body: exact names, no unknown fields, numbers as numbers, instants with offsets.
+    private static JsonSerializerOptions Strict()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerOptions.Web);
+        Infrastructure.Validation.StrictJson.Apply(options);
+        return options;
+    }
 
     /// <summary>The kept checkpoint's file, read and checked as the POST route checks its body; what is wrong is said.</summary>
     private static bool TryRead(string path, out KeptCheckpoint? kept)

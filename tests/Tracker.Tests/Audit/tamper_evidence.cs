@@ -97,7 +97,10 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     /// The owner (no superuser) rewrites a stream's hashes as the trigger would, its tables' triggers switched off: the
     /// per-stream chain then holds, and only a signed checkpoint can tell.
     /// </summary>
-    private static async Task OwnerRehashesTheStream(Guid stream)
+    /// <summary>The owner recomputes the stream's hash chain from its events as they are now, writing it from a version on.</summary>
+    private static async Task OwnerRechainsFrom(Guid stream, int fromVersion) => await OwnerRehashesTheStream(stream, fromVersion);
+
+    private static async Task OwnerRehashesTheStream(Guid stream, int fromVersion = 1)
     {
         await using var connection = new NpgsqlConnection(TestDatabase.OwnerConnectionString());
         await connection.OpenAsync();
@@ -110,7 +113,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
             while (await reader.ReadAsync())
             {
                 var hash = HashChain.Compute(HashChain.CurrentScheme, LogCheckpoints.RecordedEventOf(reader), previous);
-                rehashed.Add((reader.GetInt64(0), hash, previous));
+                if (reader.GetInt64(6) >= fromVersion) rehashed.Add((reader.GetInt64(0), hash, previous));
                 previous = hash;
             }
         }
@@ -806,7 +809,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         {
             report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
             report.FirstBreak!.Sequence.ShouldBe(tampered);
-            report.FirstBreak.Reason.ShouldStartWith("its hash row was edited: the event is as it was recorded");
+            report.FirstBreak.Reason.ShouldStartWith("its hash row was edited: the event gives the hash the next event of its stream is chained to");
             // Which commitment it is, not only its stream's id (a hash of the key; since 2026-12-06).
             report.FirstBreak.Commitment.ShouldBe(Goal);
         }
@@ -849,6 +852,71 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_event_changed_with_its_hash_row_and_the_next_link_rewritten_to_match_is_still_changed_by_the_checkpoint()
+    {
+        await AHistory();
+        var tampered = await SequenceOf(2);
+        await TakeCheckpoint();
+
+        // The event changed, its hash row zeroed, and the next event's link set to the hash the event gives now (its own
+        // hash recomputed): the link alone would read as a hash row edited over an untouched event.
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '250000000') where seq_id = {tampered}; " +
+                                           $"update tracker.event_hashes set hash = repeat('0', 64) where seq_id = {tampered}");
+        await OwnerRechainsFrom(StreamIds.ForCommitment(Goal), 3);
+
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            var found = report.Breaks.Single(b => b.Sequence == tampered);
+            found.Reason.ShouldStartWith("what it records (its data, type, time, actor, correlation or other metadata) changed after it was recorded, " +
+                                         "and its hash row was changed too: neither is as checkpoint 1 signed it");
+        }
+    }
+
+    [Fact]
+    public async Task every_hash_row_of_a_stream_removed_is_not_read_as_never_written()
+    {
+        await AHistory();
+        var stream = StreamIds.ForCommitment(Goal);
+
+        await AsSuperuserBehindTheTriggers($"delete from tracker.event_hashes where stream_id = '{stream}'");
+
+        // A next event without a hash row of its own says nothing of whether the one before it ever had one.
+        var report = await Verify();
+        report.BreakCount.ShouldBe(4, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+        report.Breaks.ShouldAllBe(b => b.Reason.StartsWith("no hash is stored for it: it was appended behind the log's trigger, or its hash row was removed"));
+    }
+
+    [Fact]
+    public async Task an_event_renumbered_inside_a_signed_range_is_one_break_in_both_checks()
+    {
+        await AHistory();
+        var pledge = await SequenceOf(2);
+        await TakeCheckpoint();
+
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set seq_id = {pledge + 1000} where seq_id = {pledge}");
+
+        // Until the review, also "missing: checkpoint 1 recorded this event" at its old number.
+        foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
+        {
+            report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
+            report.FirstBreak!.Reason.ShouldStartWith($"its sequence number was changed from {pledge}, where its hash was recorded, to {pledge + 1000}");
+        }
+    }
+
+    [Fact]
+    public async Task an_event_whose_version_was_changed_is_not_said_to_be_renumbered()
+    {
+        await AHistory();
+        var stage = await SequenceOf(3);
+
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set version = 9 where seq_id = {stage}");
+
+        var report = await Verify();
+        report.Breaks.Single(b => b.Sequence == stage).Reason.ShouldStartWith(
+            $"it is not the event whose hash was recorded at {stage} (stream {StreamIds.ForCommitment(Goal)}'s version 3): its stream or version was changed");
+    }
+
+    [Fact]
     public async Task a_hash_row_removed_from_the_middle_of_a_stream_is_named_as_removed_not_as_never_recorded()
     {
         await AHistory();
@@ -860,7 +928,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         {
             report.BreakCount.ShouldBe(1, string.Join("; ", report.Breaks.Select(b => $"{b.Sequence}: {b.Reason}")));
             report.FirstBreak!.Sequence.ShouldBe(tampered);
-            report.FirstBreak.Reason.ShouldStartWith("its hash row was removed: the event is as it was recorded");
+            report.FirstBreak.Reason.ShouldStartWith("its hash row was removed: the event gives the hash the next event of its stream is chained to");
         }
     }
 

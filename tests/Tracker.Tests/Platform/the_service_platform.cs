@@ -201,7 +201,10 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
             s.StatusCodeShouldBe(405);
         });
 
-        result.ReadProblem(405).Detail.ShouldNotBeNull().ShouldStartWith("This path answers ");
+        var detail = result.ReadProblem(405).Detail.ShouldNotBeNull();
+        detail.ShouldStartWith("This path answers ");
+        detail.ShouldContain("GET");
+        detail.ShouldContain("POST");
         // The methods the route answers, HEAD among them since GET is.
         result.Context.Response.Headers.Allow.ToString().Split(", ").Order().ShouldBe(["GET", "HEAD", "POST"]);
     }

@@ -135,18 +135,29 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
     {
         // Marten's append names no stream in the exception; the route does (the handler sees it as it was).
         var failed = context.Features.Get<IExceptionHandlerFeature>();
-        var stream = Unwrap<JasperFx.ConcurrencyException>(exception)?.Id as Guid? ??
-                     (failed is { Path: var path, RouteValues: { } route } && path.StartsWith("/api/commitments/") && route["key"] is string key
-                         ? Tracker.Domain.StreamIds.ForCommitment(key)
-                         : null);
-        if (stream is null) return null;
+        // The exception's id may be a document's (the model's is the stream's own); the route's key names the stream.
+        Guid?[] candidates =
+        [
+            failed is { Path: var path, RouteValues: { } route } && path.StartsWith("/api/commitments/", StringComparison.OrdinalIgnoreCase) &&
+            route["key"] is string key ? Tracker.Domain.StreamIds.ForCommitment(key) : null,
+            Unwrap<JasperFx.ConcurrencyException>(exception)?.Id as Guid?
+        ];
+        foreach (var stream in candidates.Where(c => c is not null).Distinct())
+        {
+            if (await EventsPastItsRow(stream!.Value, token) is { } damaged) return damaged;
+        }
+        return null;
+    }
+
+    private async Task<string?> EventsPastItsRow(Guid stream, CancellationToken token)
+    {
         try
         {
             await using var command = database.CreateCommand($"""
                 select s.version, (select max(e.version) from {TrackerDatabase.Schema}.mt_events e where e.stream_id = s.id)
                   from {TrackerDatabase.Schema}.mt_streams s where s.id = $1
                 """);
-            command.Parameters.Add(new NpgsqlParameter { Value = stream.Value });
+            command.Parameters.Add(new NpgsqlParameter { Value = stream });
             await using var reader = await command.ExecuteReaderAsync(token);
             if (!await reader.ReadAsync(token) || reader.IsDBNull(1) || reader.GetInt64(1) <= reader.GetInt64(0)) return null;
             return $"Its log holds events after version {reader.GetInt64(0)}, the version its stream row counts (its last event is version " +

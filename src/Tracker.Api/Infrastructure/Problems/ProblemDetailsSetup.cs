@@ -24,7 +24,8 @@ public static class InputProblems
         problem.Extensions.Remove("parameter");
         if (problem.Title is "The query is not valid" or "The request is not valid")
         {
-            problem.Title = errors.Keys.All(field => http.Request.Query.ContainsKey(field)) ? "The query is not valid" : "The request is not valid";
+            // ("query" is the guard's key for a parameter name or escapes it cannot name.)
+            problem.Title = errors.Keys.All(field => field == "query" || http.Request.Query.ContainsKey(field)) ? "The query is not valid" : "The request is not valid";
         }
         var messages = errors.SelectMany(field => field.Value).Distinct().ToList();
         if (problem.Detail is null || problem.Detail.StartsWith("Check ", StringComparison.Ordinal))
