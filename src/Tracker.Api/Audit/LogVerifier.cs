@@ -201,19 +201,21 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             if (found.NamedAfter(model) < to - from) found.Add(model);
         }
 
-        var breaks = await WithCommitmentKeys(found.Breaks.OrderBy(b => b.Sequence).ToList(), token);
+        var breaks = await AsTheApiNamesThem(found.Breaks.OrderBy(b => b.Sequence).ToList(), token);
         return new VerificationReport(checkedCount, found.Count == 0, found.Count, breaks,
             (signed?.Count ?? streamSigned?.Compared ?? 0) + (keptOutside is null ? 0 : 1),
             signed is { Count: > 0 } ? signed[^1] : streamSigned?.Latest);
     }
 
     /// <summary>
-    /// The listed breaks with the key of the commitment each stream is (from its progress model: a stream id is a hash
-    /// of the key, which cannot be turned back), so that an auditor reading the whole log's report knows which commitment
-    /// to look at. One query for the listed breaks' streams.
+    /// The listed breaks as the rest of the API names things: each event's type as the history and the feed spell it
+    /// ("pledge-announced", where the log stores "pledge_announced"), and the key of the commitment each stream is (from
+    /// its progress model: a stream id is a hash of the key, which cannot be turned back), so that an auditor reading the
+    /// whole log's report knows which commitment to look at. One query for the listed breaks' streams.
     /// </summary>
-    private async Task<List<ChainBreak>> WithCommitmentKeys(List<ChainBreak> breaks, CancellationToken token)
+    private async Task<List<ChainBreak>> AsTheApiNamesThem(List<ChainBreak> breaks, CancellationToken token)
     {
+        breaks = [.. breaks.Select(b => b.Type is { } stored ? b with { Type = stored.Replace('_', '-') } : b)];
         var streams = breaks.Where(b => b.StreamId is not null).Select(b => b.StreamId!.Value).Distinct().ToArray();
         if (streams.Length == 0) return breaks;
         var keys = new Dictionary<Guid, string>();

@@ -37,8 +37,9 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
         }
         if (Version is < 1) Add("version", "version starts at 1.");
         if (Version is not null && !versionAllowed) Add("version", "version applies to one commitment, not the dashboard.");
+        // Bounded as the instant it names, in UTC: 1900-01-01T00:00:00+01:00 is 1899-12-31 there, which the message shows.
         if (RecordedAsOf is { } at && InputBounds.DateProblem(DateOnly.FromDateTime(at.UtcDateTime)) is { } late)
-            Add("recordedAsOf", $"recordedAsOf {late}");
+            Add("recordedAsOf", $"recordedAsOf {late.TrimEnd('.')}, in UTC (this one is {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} there).");
         if (EffectiveAsOf is { } on && InputBounds.DateProblem(on) is { } far) Add("effectiveAsOf", $"effectiveAsOf {far}");
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }

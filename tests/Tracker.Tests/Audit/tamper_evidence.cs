@@ -462,7 +462,8 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
             report.Intact.ShouldBeFalse();
             report.FirstBreak!.Sequence.ShouldBe(tampered);
             report.FirstBreak.Version.ShouldBe(2);
-            report.FirstBreak.Type.ShouldBe("pledge_announced");
+            // As the history and the feed name it (until 2026-12-06 as the log stores it, pledge_announced).
+            report.FirstBreak.Type.ShouldBe("pledge-announced");
             report.FirstBreak.Reason.ShouldContain("changed after it was recorded");
         }
     }

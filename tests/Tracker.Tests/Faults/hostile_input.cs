@@ -268,6 +268,10 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var rawPlus = await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2030-01-01T00:00:00+01:00");
         ShouldBeAProblemNaming(rawPlus, 400, "recordedAsOf");
         rawPlus.Text.ShouldContain("%2B01:00");
+        // The bounds are the instant's in UTC, which the refusal says (until 2026-12-06 it named dates the value was within).
+        var beforeInUtc = await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=1900-01-01T00:00:00%2B01:00");
+        ShouldBeAProblemNaming(beforeInUtc, 400, "recordedAsOf");
+        beforeInUtc.Text.ShouldContain("in UTC (this one is 1899-12-31T23:00:00Z there)");
     }
 
     [Fact]
