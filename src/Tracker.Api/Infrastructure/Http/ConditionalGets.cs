@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -21,11 +22,11 @@ public sealed class ConditionalGets(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var path = context.Request.Path;
-        // The routes match whatever the path's case and a trailing slash (history.CSV, iati.xml/): so do the exports' here.
-        var file = path.Value?.TrimEnd('/') ?? "";
-        if (!HttpMethods.IsGet(context.Request.Method) || !path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ||
-            file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".xml", StringComparison.OrdinalIgnoreCase))
+        // The exports are known by the endpoint that answers (tagged Exports), not by the path's spelling, which routing
+        // takes in any case and with a trailing slash (history.CSV was held here until 2026-12-06, and Wolverine, seeing
+        // nothing written, made it a 204 that the copy then failed on: a 500).
+        if (!HttpMethods.IsGet(context.Request.Method) || !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ||
+            context.GetEndpoint()?.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Contains("Exports") == true)
         {
             await next(context);
             return;
