@@ -112,6 +112,33 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
         result.Context.Response.Headers.WWWAuthenticate.ToString().ShouldBe("ApiKey header=\"X-Api-Key\", Bearer");
     }
 
+    [Theory]
+    [InlineData("/api/commitments/stabilisation-394m?version=abc")]
+    [InlineData("/api/commitments?recordedAsOf=yesterday")]
+    [InlineData("/api/dashboard?effectiveAsOf=2020-02-30")]
+    public async Task a_past_view_refused_to_the_caller_is_refused_before_its_parameters_are_read(string url)
+    {
+        // Until 2026-12-06 a 400 telling anyone how to write the parameter, where the auditors' own routes refused first.
+        await Api.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithRequestHeader(TestIdentities.AnonymousMarker, "1");
+            s.StatusCodeShouldBe(401);
+        });
+        await Api.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithRequestHeader("X-Api-Key", TestIdentities.DemoKey(Roles.Viewer));
+            s.StatusCodeShouldBe(403);
+        });
+        await Api.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithRequestHeader("X-Api-Key", TestIdentities.DemoKey(Roles.Auditor));
+            s.StatusCodeShouldBe(400);
+        });
+    }
+
     [Fact]
     public async Task a_refused_key_is_told_why()
     {

@@ -22,6 +22,15 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
 
     public async Task InvokeAsync(HttpContext context)
     {
+        // A past view on a public route is the auditors': a caller who may not see it is told so first, as on the
+        // auditors' own routes, not how to write the parameter (until 2026-12-06 "?version=abc" told anyone its format).
+        if (context.Request.QueryString.HasValue && context.GetEndpoint()?.Metadata.GetMetadata<Audit.PastParameters>() is { } pastView &&
+            context.Request.Query.Keys.Any(name => pastView.Taken.Contains(name, StringComparer.OrdinalIgnoreCase)) &&
+            await Security.AuditAccess.Refusal(context) is { } refused)
+        {
+            await refused.ExecuteAsync(context);
+            return;
+        }
         var errors = new Dictionary<string, string[]>();
         // An API route's own parameters; a name it does not take (a misspelt filter, ?stauts=achieved) would otherwise be
         // ignored, and the answer look like one to the question asked.
