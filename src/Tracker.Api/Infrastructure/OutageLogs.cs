@@ -51,6 +51,24 @@ public static class OutageLogs
         return null;
     }
 
+    /// <summary>A lost race among an exception and the ones inside it: a unique key another request took first.</summary>
+    public static string? LostRaceIn(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique:
+                    return $"the unique key {unique.ConstraintName ?? "of a table"}";
+                case Marten.Exceptions.ExistingStreamIdCollisionException:
+                    return "a new stream's id, which another request created first";
+                case JasperFx.Events.EventStreamUnexpectedMaxEventIdException:
+                    return "a stream's version, which another request wrote first";
+            }
+        }
+        return null;
+    }
+
     /// <summary>The reason, in one line: the driver's message and the one under it ("Failed to connect to ...: Connection refused").</summary>
     public static string Reason(Exception outage) =>
         outage.InnerException is { } cause && cause.Message != outage.Message
@@ -116,6 +134,15 @@ public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats) : ILog
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            // Marten logs each statement a lost race made fail (two requests creating one key) as an error, with its
+            // trace and the SQL's values; the request is answered 409 and logged once as such (ExceptionProblems), so
+            // Marten's entry is a one-line debug note (until 2026-12-06 three errors with traces per lost race).
+            if (category.StartsWith("Marten", StringComparison.Ordinal) && logLevel >= LogLevel.Error && OutageLogs.LostRaceIn(exception) is { } race)
+            {
+                if (inner.IsEnabled(LogLevel.Debug))
+                    inner.Log(LogLevel.Debug, eventId, state, null, (_, _) => $"A statement failed on {race}: a write lost a race and was answered 409.");
+                return;
+            }
             if (OutageLogs.OutageIn(exception) is not { } outage)
             {
                 inner.Log(logLevel, eventId, state, exception, formatter);

@@ -432,6 +432,26 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_amount_left_out_is_said_to_be_required_not_read_as_zero()
+    {
+        // Until 2026-12-06 a quantitative target without its amount was stated as a target of 0 ("reduce to zero"), and
+        // a pledge without its amount was refused as "must be greater than 0".
+        var target = await Send(HttpMethod.Post, "/api/commitments", """
+            {"key":"camps-goal","title":"Close the camps","kind":"quantitative","lineOfEffort":"stabilisation","actors":["coalition"],
+             "target":{"unit":"camps","baseline":50},"statedIn":{"documentKey":"washington-2024","quote":"q"}}
+            """);
+        ShouldBeAProblemNaming(target, 400, "target.amount");
+        target.Body.GetProperty("errors").GetProperty("target.amount")[0].GetString().ShouldBe("This field is required.");
+
+        await Api.StatedTheStabilisationGoal();
+        var pledge = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/pledges", """
+            {"pledger":"Germany","amount":{"currency":"EUR"},"announcedOn":"2024-10-02",
+             "exchangeRate":{"rate":1.084,"on":"2024-10-02"},"source":{"documentKey":"washington-2024","primary":true}}
+            """);
+        ShouldBeAProblemNaming(pledge, 400, "amount.amount");
+    }
+
+    [Fact]
     public async Task a_date_left_out_is_said_to_be_required_not_out_of_range()
     {
         var kept = await Send(HttpMethod.Post, "/api/audit/verify", "{}");

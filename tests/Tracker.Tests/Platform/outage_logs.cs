@@ -41,6 +41,23 @@ public sealed class outage_logs
             new NpgsqlException("Failed to connect to 127.0.0.1:54329", new SocketException((int)SocketError.ConnectionRefused)));
 
     [Fact]
+    public void martens_error_for_a_write_that_lost_a_race_is_one_line_without_its_trace_or_values()
+    {
+        var written = new Written();
+        var outages = new OneLineOutages(written, new OutageRepeats(new SteppedClock()));
+        var lostRace = new Marten.Exceptions.ExistingStreamIdCollisionException(Guid.NewGuid(), typeof(object));
+
+        // Until 2026-12-06 an error with its trace and the statement's values (a commitment's key and title) for each.
+        outages.CreateLogger("Marten.IDocumentStore").LogError(lostRace, "Marten encountered an exception executing select tracker.mt_quick_append_events(...) : the key, the title");
+        outages.CreateLogger("Tracker.Api.Somewhere").LogError(lostRace, "Our own code failing on it keeps its trace");
+
+        written.Entries.Select(e => (e.Category, e.Message, e.Exception)).ShouldBe([
+            ("Marten.IDocumentStore", "A statement failed on a new stream's id, which another request created first: a write lost a race and was answered 409.", (Exception?)null),
+            ("Tracker.Api.Somewhere", "Our own code failing on it keeps its trace", (Exception?)lostRace)
+        ]);
+    }
+
+    [Fact]
     public void an_outage_is_one_line_with_its_reason_and_its_repeats_within_a_minute_are_counted_not_written()
     {
         var (written, clock) = (new Written(), new SteppedClock());

@@ -6,9 +6,10 @@ namespace Tracker.Api.Infrastructure.Validation;
 
 /// <summary>
 /// Request bodies are read strictly, so nothing a client sends is silently dropped or silently defaulted: a property
-/// the request type does not have is refused, and a yes/no or enum field without a default must be sent (otherwise a
-/// missing "primary" would read as false and a missing "precision" as the first precision). Missing numbers and dates
-/// read as 0 and 0001-01-01, which the validators refuse with the rest of the field map. Property names match exactly
+/// the request type does not have is refused, and a yes/no, enum or decimal field without a default must be sent
+/// (otherwise a missing "primary" would read as false, a missing "precision" as the first precision, and a missing
+/// target amount as 0). Missing whole numbers and dates read as 0 and 0001-01-01, which the validators refuse with the
+/// rest of the field map. Property names match exactly
 /// (camelCase, as the OpenAPI document spells them), a property given twice is refused (also when the two differ only in
 /// case: the second spelling is not a property of the request), and numbers are JSON numbers, never strings.
 /// </summary>
@@ -32,7 +33,9 @@ public static class StrictJson
         foreach (var property in type.Properties)
         {
             var valueType = property.PropertyType;
-            if ((valueType == typeof(bool) || valueType.IsEnum) && property.Set is not null
+            // A number without a default too: a missing target amount read as 0, a target of zero (until 2026-12-06),
+            // and a missing money amount was refused as "must be greater than 0" rather than as missing.
+            if ((valueType == typeof(bool) || valueType.IsEnum || valueType == typeof(decimal)) && property.Set is not null
                 && property.AssociatedParameter is { HasDefaultValue: false })
             {
                 property.IsRequired = true;
