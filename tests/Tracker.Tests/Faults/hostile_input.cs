@@ -432,6 +432,27 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_pledger_too_long_to_number_a_pledge_after_is_refused_not_given_an_id_no_other_route_takes()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var pledge = new
+        {
+            pledger = new string('c', 150), amount = new { amount = 1000m, currency = "USD" }, announcedOn = "2024-10-02",
+            source = new { documentKey = "washington-2024", primary = true }
+        };
+
+        // Until 2026-12-06 a 201 with the id ccc...c-1 (152 characters), which the pledge routes refuse as a key.
+        var refused = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/pledges", System.Text.Json.JsonSerializer.Serialize(pledge));
+        ShouldBeAProblemNaming(refused, 400, "pledger");
+        refused.Body.GetProperty("errors").GetProperty("pledger")[0].GetString().ShouldNotBeNull().ShouldContain("has 150 characters");
+        // With an id of its own, the name may be that long.
+        await Api.Write($"/api/commitments/{Goal}/pledges", new
+        {
+            pledgeId = "long-named", pledge.pledger, pledge.amount, pledge.announcedOn, pledge.source
+        }, 201);
+    }
+
+    [Fact]
     public async Task an_amount_left_out_is_said_to_be_required_not_read_as_zero()
     {
         // Until 2026-12-06 a quantitative target without its amount was stated as a target of 0 ("reduce to zero"), and

@@ -28,6 +28,9 @@ public sealed record AnnouncePledgeRequest(
         : string.IsNullOrWhiteSpace(Pledger) ? default
         : new(null, Slug.From(Pledger), Announces: true);
 
+    /// <summary>The longest pledger key a pledge id is numbered after: 100 characters less a hyphen and 19 digits.</summary>
+    public const int MaxPledgerKeyToNumberAfter = 80;
+
     public sealed class Validator : AbstractValidator<AnnouncePledgeRequest>
     {
         public Validator()
@@ -39,6 +42,12 @@ public sealed record AnnouncePledgeRequest(
                 .WithMessage("pledgeId ends in a number beyond 9,223,372,036,854,775,807, the highest a pledge is numbered with; " +
                              "give a smaller number, or an id that does not end in one.");
             RuleFor(x => x.Pledger).NotEmpty().MaximumLength(200);
+            // A pledge numbered after its pledger is "<key>-<number>", an id as any other (a slug of at most 100
+            // characters): the key leaves room for the largest number (until 2026-12-06 a long name gave ids of 200).
+            RuleFor(x => x.Pledger).Must(name => Slug.From(name).Length <= MaxPledgerKeyToNumberAfter)
+                .When(x => x.PledgeId is null && !string.IsNullOrWhiteSpace(x.Pledger) && !Slug.LosesLetters(x.Pledger))
+                .WithMessage(x => $"pledger's key, '{Slug.From(x.Pledger)}', has {Slug.From(x.Pledger).Length} characters: a pledge numbered after it " +
+                                  $"needs one of at most {MaxPledgerKeyToNumberAfter}; give a shorter name, or the pledge an id of its own (pledgeId).");
             RuleFor(x => x.Pledger).Must(name => !Slug.LosesLetters(name)).When(x => !string.IsNullOrWhiteSpace(x.Pledger))
                 .WithMessage("pledger must be written in Latin letters or digits (accents are fine: 'Türkiye', 'Côte d'Ivoire'); " +
                              "the pledger's key is made of them, so a name such as '日本' or '!!!' would be merged with others.");
