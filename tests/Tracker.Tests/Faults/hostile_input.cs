@@ -453,6 +453,18 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_empty_unit_on_a_report_is_a_400_as_on_a_target_not_a_unit_that_does_not_match()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var empty = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/progress", """
+            {"figure":80,"unit":" ","comparator":"exactly","asOf":"2024-10-01","source":{"documentKey":"washington-2024","primary":true}}
+            """);
+
+        ShouldBeAProblemNaming(empty, 400, "unit");
+    }
+
+    [Fact]
     public async Task an_amount_left_out_is_said_to_be_required_not_read_as_zero()
     {
         // Until 2026-12-06 a quantitative target without its amount was stated as a target of 0 ("reduce to zero"), and

@@ -35,6 +35,9 @@ public sealed record ReportProgressRequest(
             RuleFor(x => x).Must(x => (x.Unit is null) != (x.Currency is null))
                 .WithName("unit").WithMessage("A figure is a quantity (give unit) or money (give currency), exactly one of them.");
             RuleFor(x => x.Unit).MaximumLength(50);
+            // As a target's unit: an empty one was answered as a unit that does not match (until 2026-12-06).
+            RuleFor(x => x.Unit).Must(unit => unit!.Trim().Length > 0).When(x => x.Unit is not null)
+                .WithMessage("unit, when given, names what is counted (people, kilometres).");
             RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
                 .WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
             RuleFor(x => x.Comparator).NotNull().IsDefined();

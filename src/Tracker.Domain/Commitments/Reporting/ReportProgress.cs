@@ -30,6 +30,12 @@ public static class ReportProgress
                     : $"Commitment '{state.Key}' counts {measured[0].Unit} (on {asOf:yyyy-MM-dd}, {measured[1].Unit}); the figure was in {unit}.") +
                     " A count is taken in the unit of the target now, or of the target in force on its asOf day.");
             }
+            // A commitment measured in money is not measured by a count (until 2026-12-06 a head count became its latest report).
+            if (measured.Count > 0 && measured.All(t => t.IsMoney))
+            {
+                return new RuleViolation("unit-mismatch",
+                    $"Commitment '{state.Key}' counts money ({measured[0].Currency}); a count in {unit} does not measure it.");
+            }
             return Decision.Accept(new ProgressReported(figure, unit, null, comparator, asOf, null, null, note, source));
         }
 

@@ -29,6 +29,16 @@ public sealed class reporting_rules
     }
 
     [Fact]
+    public void a_count_does_not_measure_a_money_target()
+    {
+        // Until 2026-12-06 a head count on the $394 million goal became its latest report.
+        var refused = ReportProgress.Decide(StabilisationGoal(), 80m, "people", null, Comparator.Exactly, Today, null, null, Communique);
+
+        refused.ShouldBeRefusedBy("unit-mismatch");
+        refused.Violation!.Message.ShouldBe("Commitment 'stabilisation-394m' counts money (USD); a count in people does not measure it.");
+    }
+
+    [Fact]
     public void an_aggregate_money_report_is_valued_in_the_ledger_currency_and_needs_a_rate_in_another()
     {
         var usd = ReportProgress.Decide(StabilisationGoal(), 200_000_000m, null, "USD", Comparator.MoreThan, Today, null,
