@@ -464,6 +464,22 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(empty, 400, "unit");
     }
 
+    [Theory]
+    [InlineData(" https://example.org/report ")]
+    [InlineData("https://example.org/a report")]
+    [InlineData("https://example.org/\u200breport")]
+    public async Task a_url_with_spaces_or_invisible_characters_is_refused_not_stored_as_sent(string url)
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        // Until 2026-12-06 each was stored and exported as sent.
+        var evidence = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/evidence",
+            System.Text.Json.JsonSerializer.Serialize(new { url, primary = false }));
+
+        ShouldBeAProblemNaming(evidence, 400, "url");
+        evidence.Body.GetProperty("errors").GetProperty("url")[0].GetString().ShouldNotBeNull().ShouldStartWith("url must not hold spaces or invisible characters");
+    }
+
     [Fact]
     public async Task an_amount_left_out_is_said_to_be_required_not_read_as_zero()
     {

@@ -16,6 +16,10 @@ public static class Urls
     public static IRuleBuilderOptions<T, string?> HttpAddress<T>(this IRuleBuilderInitial<T, string?> rule) => rule
         .Cascade(CascadeMode.Stop)
         .MaximumLength(MaxLength).WithMessage($"url must be at most {MaxLength:N0} characters (it has {{TotalLength}}).")
+        // .NET's parser forgives spaces around an address and inside its path, and invisible characters, which were then
+        // stored and exported as sent (until 2026-12-06): an address holds none (RFC 3986 writes a space as %20).
+        .Must(url => !url!.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
+        .WithMessage("url must not hold spaces or invisible characters: percent-encode them (a space is %20), and send none around it.")
         .Must(IsHttp).WithMessage("url must be an absolute http or https address.")
         // A user name or password in a link would be published with every export of it.
         .Must(url => !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0)
