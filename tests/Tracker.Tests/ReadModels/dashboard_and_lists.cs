@@ -178,10 +178,13 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
 
         foreach (var (actors, line) in new[]
                  {
-                     (new[] { "co\u200Balition" }, "meetings"), (new[] { "Tu\u0308rkiye" }, "meetings"), (new[] { "coalition" }, "meet\u00ADings")
+                     (new[] { "co\u200Balition" }, "meetings"), (new[] { "Tu\u0308rkiye" }, "meetings"), (new[] { "coalition" }, "meet\u00ADings"),
+                     // A no-break space, two spaces, an em space: "coalition working groups" three ways (until 2026-12-06 three actors).
+                     (new[] { "coalition\u00A0working groups" }, "meetings"), (new[] { "coalition  working groups" }, "meetings"),
+                     (new[] { "coalition" }, "meet\u2003ings")
                  })
         {
-            var refused = await Api.Write("/api/commitments", MilestoneBody($"look-alike-{actors[0].Length}-{line.Length}", line, actors), 400);
+            var refused = await Api.Write("/api/commitments", MilestoneBody($"look-alike-{actors[0].Length}-{line.Length}-{actors[0][^1]}", line, actors), 400);
             refused.Json().GetProperty("errors").EnumerateObject().Single().Value[0].GetString().ShouldNotBeNull()
                 .ShouldContain("must not contain invisible formatting characters");
         }

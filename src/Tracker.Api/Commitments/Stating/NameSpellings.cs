@@ -78,14 +78,20 @@ public static class NameSpellings
     /// would make a name that looks like a recorded one count apart from it. (The service cannot compose such letters
     /// itself: it runs without ICU, where Unicode normalization is not available.)
     /// </summary>
-    public static bool ComparesAsItReads(string? name) =>
-        name is null || !name.Where((c, i) => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ||
+    // And spaces as they read: one ordinary space between words (a no-break space, or two spaces, made "coalition working
+    // groups" a second and a third actor that read the same; until 2026-12-06).
+    public static bool ComparesAsItReads(string? name) => name is null || ComparesAsItReadsTrimmed(name.Trim());
+
+    private static bool ComparesAsItReadsTrimmed(string name) =>
+        !name.Where((c, i) => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ||
+                                              char.IsWhiteSpace(c) && (c != ' ' || i > 0 && name[i - 1] == ' ') ||
                                               char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark &&
                                               i > 0 && name[i - 1] <= '\u024F' && char.IsLetter(name[i - 1])).Any();
 
     public const string ComparesAsItReadsRule =
-        "must not contain invisible formatting characters (such as a zero-width space) or an accent sent apart from its " +
-        "letter (write 'ü', not 'u' followed by a combining diaeresis): the name would look like another and count apart.";
+        "must not contain invisible formatting characters (such as a zero-width space), a space other than one ordinary " +
+        "space between words (a no-break space, a tab, two spaces), or an accent sent apart from its letter (write 'ü', " +
+        "not 'u' followed by a combining diaeresis): the name would look like another and count apart.";
 
     /// <summary>The key a name is claimed under: its case folded as the filters compare (OrdinalIgnoreCase).</summary>
     public static string Folded(string name) => name.ToUpperInvariant();
