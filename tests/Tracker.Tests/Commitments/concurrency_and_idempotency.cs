@@ -227,6 +227,10 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         // The same amount written another way is the same request, as the endpoint reads it.
         var sameAmount = await Send("""{"figure":2.000e8,"currency":"USD","comparator":"more-than","asOf":"2024-09-30","source":{"documentKey":"washington-2024","primary":true}}""", 200);
         var other = await Send("""{"figure":200000001,"currency":"USD","comparator":"more-than","asOf":"2024-09-30","source":{"documentKey":"washington-2024","primary":true}}""", 422);
+        // A number no decimal holds exactly is compared as sent: until 2026-12-06 it was rounded to 200000000 and replayed
+        // the first answer, though on its own it is refused.
+        var tooLong = await Send("""{"figure":200000000.00000000000000000001,"currency":"USD","comparator":"more-than","asOf":"2024-09-30","source":{"documentKey":"washington-2024","primary":true}}""", 422);
+        tooLong.ReadProblem(422).Type.ShouldNotBeNull().ShouldEndWith("idempotency-key-reused");
 
         again.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
         sameAmount.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");

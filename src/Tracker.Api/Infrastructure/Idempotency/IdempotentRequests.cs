@@ -197,13 +197,41 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
                 foreach (var item in element.EnumerateArray()) Write(writer, item, numbersByValue);
                 writer.WriteEndArray();
                 break;
-            case System.Text.Json.JsonValueKind.Number when numbersByValue && element.TryGetDecimal(out var number):
+            // By value only where a decimal holds the number exactly: a longer one (which the endpoints refuse) rounded,
+            // so 1.00000000000000000000000000001 replayed the answer to 1 (until 2026-12-06); it is compared as sent.
+            case System.Text.Json.JsonValueKind.Number when numbersByValue && element.TryGetDecimal(out var number) &&
+                                                            HeldExactly(element.GetRawText(), number):
                 writer.WriteNumberValue(Tracker.Domain.Decimals.Normal(number));
                 break;
             default:
                 element.WriteTo(writer);
                 break;
         }
+    }
+
+    /// <summary>Whether a JSON number's text and the decimal read from it are the same value (no digit rounded away).</summary>
+    internal static bool HeldExactly(string raw, decimal value)
+    {
+        var e = raw.IndexOfAny(['e', 'E']);
+        var exponent = 0;
+        if (e >= 0 && !int.TryParse(raw.AsSpan(e + 1), System.Globalization.NumberStyles.AllowLeadingSign,
+                System.Globalization.CultureInfo.InvariantCulture, out exponent)) return false;
+        var (rawDigits, rawScale) = Digits(e < 0 ? raw : raw[..e]);
+        rawScale -= exponent;
+        var (valueDigits, valueScale) = Digits(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // A scale far past a decimal's 28 places cannot be one (and would make the comparison's powers huge).
+        if (Math.Abs(rawScale) > 64) return false;
+        if (rawScale > valueScale) valueDigits *= System.Numerics.BigInteger.Pow(10, rawScale - valueScale);
+        else rawDigits *= System.Numerics.BigInteger.Pow(10, valueScale - rawScale);
+        return rawDigits == valueDigits;
+    }
+
+    // "-12.30" is (-1230, 2): the number's digits as a whole number, and how many of them are places after the point.
+    private static (System.Numerics.BigInteger Digits, int Scale) Digits(string number)
+    {
+        var point = number.IndexOf('.');
+        var digits = System.Numerics.BigInteger.Parse(number.Replace(".", ""), System.Globalization.CultureInfo.InvariantCulture);
+        return (digits, point < 0 ? 0 : number.Length - point - 1);
     }
 
     private Task Problem(HttpContext context, int status, string type, string title, string detail) =>
