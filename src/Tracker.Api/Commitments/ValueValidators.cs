@@ -50,6 +50,9 @@ public sealed class TargetValidator : AbstractValidator<Target>
         RuleFor(x => x.Unit).NotEmpty().When(x => x.Unit is not null).WithMessage("unit, when given, names what is counted (people, kilometres).")
             .MaximumLength(50);
         RuleFor(x => x.Baseline).GreaterThanOrEqualTo(0);
+        // Money is measured from nothing raised: a baseline was kept and shown, and the progress ignored it (until 2026-12-06).
+        RuleFor(x => x.Baseline).Null().When(x => x.Currency is not null && x.Unit is null)
+            .WithMessage("baseline applies to a counted target (from 200 camps to 0); a money target counts from nothing raised: leave it out.");
         RuleFor(x => x.Baseline).NotEqual(x => x.Amount).When(x => x.Baseline is not null && x.Unit is not null)
             .WithMessage("A baseline equal to the target leaves nothing to measure (a reduction has its baseline above the target).");
     }

@@ -481,6 +481,17 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_baseline_on_a_money_target_is_refused_not_kept_and_ignored()
+    {
+        var stated = await Send(HttpMethod.Post, "/api/commitments", """
+            {"key":"raise-100","title":"Raise 100","kind":"financial","lineOfEffort":"stabilisation","actors":["coalition"],
+             "target":{"amount":100,"currency":"USD","baseline":50},"statedIn":{"documentKey":"washington-2024","quote":"q"}}
+            """);
+
+        ShouldBeAProblemNaming(stated, 400, "target.baseline");
+    }
+
+    [Fact]
     public async Task an_amount_left_out_is_said_to_be_required_not_read_as_zero()
     {
         // Until 2026-12-06 a quantitative target without its amount was stated as a target of 0 ("reduce to zero"), and
