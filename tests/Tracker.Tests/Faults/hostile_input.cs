@@ -492,6 +492,21 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_first_day_of_the_calendar_sent_for_an_optional_date_is_out_of_range_not_required()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        // Until 2026-12-06 "announcedOn is required", though it was sent.
+        var pledge = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/pledges", """
+            {"pledger":"Germany","amount":{"amount":1000,"currency":"USD"},"announcedOn":"0001-01-01",
+             "source":{"documentKey":"washington-2024","primary":true}}
+            """);
+
+        ShouldBeAProblemNaming(pledge, 400, "announcedOn");
+        pledge.Body.GetProperty("errors").GetProperty("announcedOn")[0].GetString().ShouldBe("announcedOn must be a date between 1900-01-01 and 2999-12-31.");
+    }
+
+    [Fact]
     public async Task an_amount_left_out_is_said_to_be_required_not_read_as_zero()
     {
         // Until 2026-12-06 a quantitative target without its amount was stated as a target of 0 ("reduce to zero"), and

@@ -106,7 +106,11 @@ public static class InputBounds
             // A plain value is checked here, so its path is written out only when it is reported.
             if (IsPlain(inner))
             {
-                if ((Problem(inner, field.MultiLine) ?? (field.Happened ? FutureProblem(inner, clock) : null)) is { } found)
+                // An optional date sent as 0001-01-01 was sent, not left out: it is out of range, not required
+                // (until 2026-12-06 it was said to be required).
+                var sentFirstDay = inner is DateOnly day && day == DateOnly.MinValue && Nullable.GetUnderlyingType(field.Property.PropertyType) is not null;
+                if (((sentFirstDay ? DateProblem(DateOnly.MinValue) : Problem(inner, field.MultiLine)) ??
+                     (field.Happened ? FutureProblem(inner, clock) : null)) is { } found)
                 {
                     failures.Add((Join(path, field.Name), found));
                 }
