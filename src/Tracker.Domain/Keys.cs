@@ -5,7 +5,8 @@ namespace Tracker.Domain;
 /// <summary>Public keys are URL-safe slugs: lower-case letters, digits and single hyphens.</summary>
 public static partial class Keys
 {
-    public const string SlugRule = "Key must be a slug: lower-case letters, digits and single hyphens, at most 100 characters.";
+    /// <summary>The rule, with the field named as the request spells it ("key", "pledgeId").</summary>
+    public static string SlugRule(string field) => $"{field} must be a slug: lower-case letters, digits and single hyphens, at most 100 characters.";
 
     public const int MaxLength = 100;
 

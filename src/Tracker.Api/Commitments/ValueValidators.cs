@@ -12,7 +12,7 @@ public sealed class MoneyValidator : AbstractValidator<Money>
     public MoneyValidator()
     {
         RuleFor(x => x.Amount).GreaterThan(0);
-        RuleFor(x => x.Currency).Must(Currencies.IsIso4217).WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
+        RuleFor(x => x.Currency).Must(Currencies.IsIso4217).WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
     }
 }
 
@@ -46,7 +46,7 @@ public sealed class TargetValidator : AbstractValidator<Target>
         RuleFor(x => x).Must(t => (t.Currency is null) != (t.Unit is null))
             .WithName("currency").WithMessage("A target is money (give currency) or a quantity (give unit), exactly one of them.");
         RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
-            .WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
+            .WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
         RuleFor(x => x.Unit).NotEmpty().When(x => x.Unit is not null).WithMessage("unit, when given, names what is counted (people, kilometres).")
             .MaximumLength(50);
         RuleFor(x => x.Baseline).GreaterThanOrEqualTo(0);

@@ -28,7 +28,7 @@ public sealed record RegisterDocument(
         public Validator()
         {
             RuleFor(x => x.Key).NotEmpty().MaximumLength(100).Must(Keys.IsSlug)
-                .WithMessage(Keys.SlugRule);
+                .WithMessage(Keys.SlugRule("key"));
             RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
             RuleFor(x => x.PublishedOn).NotNull();
             RuleFor(x => x.PublishedPrecision).IsDefined();
@@ -39,10 +39,10 @@ public sealed record RegisterDocument(
                                   $"{(x.PublishedPrecision == DatePrecision.Month ? "the 1st of the month" : "1 January")}): the tracker never invents a day.");
             RuleFor(x => x.Venue).MaximumLength(200);
             RuleFor(x => x.Kind).NotEmpty().Must(k => DocumentKind.All.Contains(k))
-                .WithMessage($"Kind must be one of: {string.Join(", ", DocumentKind.All)}.");
+                .WithMessage($"kind must be one of: {string.Join(", ", DocumentKind.All)}.");
             RuleFor(x => x.Url).HttpAddress().When(x => x.Url is not null);
             RuleFor(x => x.Primary).NotNull()
-                .WithMessage("Primary is required: true for an official text, false for a secondary report.");
+                .WithMessage("primary is required: true for an official text, false for a secondary report.");
         }
     }
 }

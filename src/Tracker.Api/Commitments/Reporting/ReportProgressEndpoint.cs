@@ -39,7 +39,7 @@ public sealed record ReportProgressRequest(
             RuleFor(x => x.Unit).Must(unit => unit!.Trim().Length > 0).When(x => x.Unit is not null)
                 .WithMessage("unit, when given, names what is counted (people, kilometres).");
             RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
-                .WithMessage("Currency must be an ISO 4217 code such as USD or EUR.");
+                .WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
             RuleFor(x => x.Comparator).NotNull().IsDefined();
             RuleFor(x => x.Stage).IsDefined();
             RuleFor(x => x.Stage).Null().When(x => x.Currency is null)

@@ -33,7 +33,7 @@ public sealed record StateCommitmentRequest(
     {
         public Validator()
         {
-            RuleFor(x => x.Key).NotEmpty().MaximumLength(100).Must(Keys.IsSlug).WithMessage(Keys.SlugRule);
+            RuleFor(x => x.Key).NotEmpty().MaximumLength(100).Must(Keys.IsSlug).WithMessage(Keys.SlugRule("key"));
             RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
             RuleFor(x => x.Kind).NotNull().IsDefined();
             RuleFor(x => x.LineOfEffort).NotEmpty().MaximumLength(100);

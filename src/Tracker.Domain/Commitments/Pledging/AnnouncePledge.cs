@@ -25,7 +25,8 @@ public static class AnnouncePledge
                 NumberOf(p.PledgeId) == number && NumberedStem(p.PledgeId) == NumberedStem(id)) is { } numbered)
         {
             return new RuleViolation("pledge-exists",
-                $"Pledge '{numbered.PledgeId}' is already recorded on '{state.Key}' with the number '{id}' carries.",
+                $"Pledge '{numbered.PledgeId}' is already recorded on '{state.Key}', with the number {number} that '{id}' carries after the " +
+                $"same stem: the two ids name one pledge.",
                 ViolationKind.Conflict);
         }
         // The same id, or the same number after the same stem written with leading zeros ("germany-05" for "germany-5").

@@ -24,8 +24,12 @@ public static class CorrectEvent
 
         if (retracted is null || version > state.Version || Retraction.Of(version, retracted, reason, source) is not { } retraction)
         {
-            return new RuleViolation("version-not-correctable",
-                $"Version {version} of '{state.Key}' is not an event a correction can reverse (it does not exist, or it is itself a correction).");
+            // Said for what the version is (until 2026-12-06 a deadline passing read as "it does not exist, or it is itself a correction").
+            return new RuleViolation("version-not-correctable", retracted is null || version > state.Version
+                ? $"Version {version} of '{state.Key}' does not exist."
+                : $"Version {version} of '{state.Key}' is a fact a correction cannot reverse ({System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(retracted.GetType().Name)}): " +
+                  "a correction reverses a pledge, its stage or revision, a report, an assessment, a restatement, evidence or a revision of the target or deadline; " +
+                  "a retraction is not reversed (record the fact again), and a deadline's passing follows from the deadline.");
         }
 
         // A retraction of a pledge's fact is decided with that pledge in hand (the write loads its ledger row).

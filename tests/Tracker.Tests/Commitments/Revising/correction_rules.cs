@@ -133,8 +133,10 @@ public sealed class correction_rules
         state = state.Then(state.Correct(2, "x"));
 
         state.Correct(1, "x").ShouldBeRefusedBy("statement-not-correctable");
-        state.Correct(3, "x").ShouldBeRefusedBy("version-not-correctable");
-        state.Correct(99, "x").ShouldBeRefusedBy("version-not-correctable");
+        // Each said for what it is (until 2026-12-06 both read "it does not exist, or it is itself a correction").
+        state.Correct(3, "x").ShouldBeRefusedBy("version-not-correctable").Message.ShouldStartWith(
+            "Version 3 of 'stabilisation-394m' is a fact a correction cannot reverse (pledge-retracted)");
+        state.Correct(99, "x").ShouldBeRefusedBy("version-not-correctable").Message.ShouldBe("Version 99 of 'stabilisation-394m' does not exist.");
         state.Correct(2, "x").ShouldBeRefusedBy("already-corrected").Kind
             .ShouldBe(ViolationKind.Conflict);
     }
