@@ -506,6 +506,21 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         pledge.Body.GetProperty("errors").GetProperty("announcedOn")[0].GetString().ShouldBe("announcedOn must be a date between 1900-01-01 and 2999-12-31.");
     }
 
+    [Theory]
+    [InlineData("\"Primary\":true", "source.Primary")]
+    [InlineData("\"primary\":false", "source.primary")]
+    public async Task an_unknown_or_repeated_property_of_a_nested_object_is_named_by_its_path(string extra, string field)
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        // Until 2026-12-06 named without its path ("Primary"), as though it were the body's own.
+        var refused = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/pledges",
+            "{\"pledger\":\"Germany\",\"amount\":{\"amount\":1000,\"currency\":\"USD\"},\"announcedOn\":\"2024-10-02\"," +
+            "\"source\":{\"documentKey\":\"washington-2024\",\"primary\":true," + extra + "}}");
+
+        ShouldBeAProblemNaming(refused, 400, field);
+    }
+
     [Fact]
     public async Task an_amount_left_out_is_said_to_be_required_not_read_as_zero()
     {

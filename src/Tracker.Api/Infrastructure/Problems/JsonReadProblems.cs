@@ -44,12 +44,12 @@ public static partial class JsonReadProblems
         else if (DuplicatePattern().Match(detail) is { Success: true } duplicate)
         {
             var name = duplicate.Groups[1].Value;
-            field = field == "body" ? name : field.EndsWith(name, StringComparison.Ordinal) ? field : $"{field}.{name}";
+            field = field == "body" ? Placed(name) : field.EndsWith(name, StringComparison.Ordinal) ? field : $"{field}.{name}";
             message = "This property is given more than once; send it once.";
         }
         else if (UnknownPattern().Match(detail) is { Success: true } unknown)
         {
-            field = field == "body" ? unknown.Groups[1].Value : field;
+            field = field == "body" ? Placed(unknown.Groups[1].Value) : field;
             message = "The request has no such field (check its spelling; read-only fields are not sent).";
         }
         else if (detail.Contains("trailing comma", StringComparison.Ordinal))
@@ -71,6 +71,14 @@ public static partial class JsonReadProblems
             message = "This value has the wrong type or format (numbers as JSON numbers of at most 28 significant digits, dates as YYYY-MM-DD, instants in ISO 8601 with their offset, enums by name).";
         }
         problem.Title = "The request body could not be read";
+
+        // A property of a nested object the reader names by the object's type alone: placed where the body has that type
+        // once ("source.Primary"; until 2026-12-06 just "Primary"), left as it is where it has it several times.
+        string Placed(string name) =>
+            body is not null && OwnerTypePattern().Match(detail) is { Success: true } owner &&
+            PathsOf(body, owner.Groups[1].Value, "", 0).ToList() is [var only] && only.Length > 0
+                ? $"{only}.{name}"
+                : name;
         // The reader's position is an internal of its buffering; the field map points at the field.
         problem.Extensions.Remove("lineNumber");
         problem.Extensions.Remove("bytePositionInLine");
@@ -112,6 +120,9 @@ public static partial class JsonReadProblems
 
     [GeneratedRegex(@"missing required properties including: '([^']+)'")]
     private static partial Regex MissingPattern();
+
+    [GeneratedRegex(@"(?:contained in|deserializ\w* of|for) type '([^']+)'")]
+    private static partial Regex OwnerTypePattern();
 
     [GeneratedRegex(@"Duplicate property '([^']+)'")]
     private static partial Regex DuplicatePattern();
