@@ -26,8 +26,11 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         }
         else
         {
-            logger.LogWarning("{Method} {Path} answered {Status}: {Reason}", context.Request.Method, context.Request.Path,
-                problem.Status, exception.GetType().Name);
+            // A client's own mistake (a malformed header, 400) is information, as a body's 400 is not logged at all; a lost
+            // race or the database away (409, 503) is the service's to watch (until 2026-12-06 every one was a warning).
+            logger.Log(problem.Status is >= 400 and < 500 and not StatusCodes.Status409Conflict ? LogLevel.Information : LogLevel.Warning,
+                "{Method} {Path} answered {Status}: {Reason}", context.Request.Method, context.Request.Path, problem.Status,
+                exception.GetType().Name);
         }
 
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
