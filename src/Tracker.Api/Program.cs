@@ -156,6 +156,7 @@ try
     app.UseTrackerDashboard();
     app.UseMiddleware<RequestTextGuard>();
     app.UseMiddleware<JsonBodiesOnly>();
+    app.UseMiddleware<Tracker.Api.Infrastructure.Http.IfMatchOnOtherWrites>();
     // A retry after a lost race asks the idempotency keys again: the race may have been lost to a duplicate of itself.
     app.UseMiddleware<ConcurrencyRetry>();
     app.UseMiddleware<IdempotentRequests>();

@@ -176,6 +176,7 @@ public sealed class CommitmentWritePolicy : IHttpPolicy
                 .OfType<ProducesResponseTypeAttribute>().Any(a => a.StatusCode == StatusCodes.Status201Created);
             if (!creates) chain.Metadata.Produces<Recorded>(StatusCodes.Status200OK);
             chain.Metadata
+                .WithMetadata(new Tracker.Api.Infrastructure.Http.ComparesIfMatch())
                 .Produces<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")
                 .Produces<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")
                 .Produces<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")

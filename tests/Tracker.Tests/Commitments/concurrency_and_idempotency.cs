@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Alba;
 using Tracker.Domain;
 using Tracker.Tests.Support;
+using Tracker.Tests.Documents;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
 namespace Tracker.Tests.Commitments;
@@ -54,6 +55,29 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         await Api.Write(ProgressUrl, Progress(500_000_000m), 200, ("If-Match", "\"3\", , \"9\""));
         (await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", " , "))).ReadProblem(400);
         (await Api.Write("/api/commitments/no-such-goal/progress", Progress(), 404, ("If-Match", "*"))).ReadProblem(404);
+    }
+
+    [Fact]
+    public async Task if_match_naming_a_version_on_a_write_that_has_none_is_a_412_and_nothing_is_done()
+    {
+        // Until 2026-12-06 the creating routes ignored If-Match: a client that sent "1" believing it guarded the write
+        // had the commitment created.
+        var versioned = await Api.Write("/api/commitments", StabilisationGoal(), 412, ("If-Match", "\"1\""));
+        var malformed = await Api.Write("/api/commitments", StabilisationGoal(), 400, ("If-Match", "yesterday"));
+
+        var problem = versioned.ReadProblem(412);
+        problem.Detail.ShouldNotBeNull().ShouldContain("writes to no existing commitment");
+        malformed.ReadProblem(400).Title.ShouldBe("A request header is not valid");
+        (await Api.Scenario(s => { s.Get.Url($"/api/commitments/{Goal}"); s.StatusCodeShouldBe(404); })).ShouldNotBeNull();
+        await Api.Write("/api/documents", new
+        {
+            key = "ottawa-2026", title = "Ottawa communiqué", publishedOn = "2026-01-15", url = "https://example.org/ottawa",
+            primary = true
+        }, 412, ("If-Match", "\"3\""));
+
+        // "*" asks only that the target exists: the collection does.
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", StabilisationGoal(), 201, ("If-Match", "*"));
     }
 
     [Fact]

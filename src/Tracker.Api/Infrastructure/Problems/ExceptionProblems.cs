@@ -77,7 +77,9 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         {
             Status = ((BadHttpRequestException)exception).StatusCode,
             Type = ProblemTypes.Validation,
-            Title = "The request could not be read",
+            // A header the service reads (If-Match, Idempotency-Key) said wrong is named as a header; until 2026-12-06 it
+            // was titled as a request that "could not be read", like a broken body.
+            Title = exception is HeaderProblem ? "A request header is not valid" : "The request could not be read",
             Detail = exception.Message,
             Extensions = exception is HeaderProblem header
                 ? new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [header.Header] = [exception.Message] } }

@@ -30,7 +30,6 @@ public static partial class JsonReadProblems
         }
         if (MissingPattern().Match(detail) is { Success: true } missing)
         {
-            var name = missing.Groups[1].Value;
             // The reader names a missing property of a nested object by the object's type, with no path: placed where
             // the body has that type once ("deadline.precision"), left as it is where it has it several times.
             if (field == "body" && body is not null && MissingTypePattern().Match(detail) is { Success: true } owner &&
@@ -38,10 +37,15 @@ public static partial class JsonReadProblems
             {
                 field = only;
             }
-            field = field == "body" ? name : $"{field}.{name}";
-            message = "This field is required.";
+            // Every property the reader lists ("'kind', 'primary'"), each a field of the map: until 2026-12-06 only the
+            // first was named, and the client learned of the next on its next try. (The reader stops listing after
+            // about 60 characters, more than any of this API's objects needs.)
+            var required = QuotedPattern().Matches(missing.Groups[1].Value)
+                .Select(name => field == "body" ? name.Groups[1].Value : $"{field}.{name.Groups[1].Value}").Distinct().ToList();
+            Finish(required, "This field is required.");
+            return;
         }
-        else if (DuplicatePattern().Match(detail) is { Success: true } duplicate)
+        if (DuplicatePattern().Match(detail) is { Success: true } duplicate)
         {
             var name = duplicate.Groups[1].Value;
             field = field == "body" ? Placed(name) : field.EndsWith(name, StringComparison.Ordinal) ? field : $"{field}.{name}";
@@ -70,7 +74,6 @@ public static partial class JsonReadProblems
         {
             message = "This value has the wrong type or format (numbers as JSON numbers of at most 28 significant digits, dates as YYYY-MM-DD, instants in ISO 8601 with their offset, enums by name).";
         }
-        problem.Title = "The request body could not be read";
 
         // A property of a nested object the reader names by the object's type alone: placed where the body has that type
         // once ("source.Primary"; until 2026-12-06 just "Primary"), left as it is where it has it several times.
@@ -79,11 +82,17 @@ public static partial class JsonReadProblems
             PathsOf(body, owner.Groups[1].Value, "", 0).ToList() is [var only] && only.Length > 0
                 ? $"{only}.{name}"
                 : name;
-        // The reader's position is an internal of its buffering; the field map points at the field.
-        problem.Extensions.Remove("lineNumber");
-        problem.Extensions.Remove("bytePositionInLine");
-        problem.Detail = field == "body" ? message : $"'{field}': {message}";
-        problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
+        Finish([field], message);
+
+        void Finish(IReadOnlyList<string> fields, string said)
+        {
+            problem.Title = "The request body could not be read";
+            // The reader's position is an internal of its buffering; the field map points at the fields.
+            problem.Extensions.Remove("lineNumber");
+            problem.Extensions.Remove("bytePositionInLine");
+            problem.Detail = fields is ["body"] ? said : string.Join(" ", fields.Select(f => $"'{f}': {said}"));
+            problem.Extensions["errors"] = fields.ToDictionary(f => f, _ => new[] { said });
+        }
     }
 
     /// <summary>"$.amount.amount" is "amount.amount"; "$" is the whole body.</summary>
@@ -118,8 +127,11 @@ public static partial class JsonReadProblems
     [GeneratedRegex(@"Path: (\$[^\s|]*)")]
     private static partial Regex PathPattern();
 
-    [GeneratedRegex(@"missing required properties including: '([^']+)'")]
+    [GeneratedRegex(@"missing required properties including: ('[^']+'(?:[,;] '[^']+')*)")]
     private static partial Regex MissingPattern();
+
+    [GeneratedRegex(@"'([^']+)'")]
+    private static partial Regex QuotedPattern();
 
     [GeneratedRegex(@"(?:contained in|deserializ\w* of|for) type '([^']+)'")]
     private static partial Regex OwnerTypePattern();

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using Tracker.Api.Infrastructure;
+using Tracker.Api.Infrastructure.Validation;
+
+namespace Tracker.Tests.Platform;
+
+/// <summary>
+/// The JSON reader's refusals, said in the API's words (JsonReadProblems) from the reader's own messages, which name .NET
+/// types and stop at the first problem of an object.
+/// </summary>
+public sealed class unreadable_bodies
+{
+    public sealed record TwoSwitches(bool Primary, bool Archived, string? Note = null);
+
+    public sealed record Holder(string Name, TwoSwitches Switches);
+
+    [Fact]
+    public void every_required_field_the_reader_lists_is_named_not_only_the_first()
+    {
+        // Until 2026-12-06 the field map named "primary" alone, and the client heard of "archived" on its next try.
+        var problem = ReadProblem<TwoSwitches>("{\"note\":\"n\"}", typeof(TwoSwitches));
+
+        problem.Title.ShouldBe("The request body could not be read");
+        ((Dictionary<string, string[]>)problem.Extensions["errors"]!).Keys.ShouldBe(["primary", "archived"], ignoreOrder: true);
+        problem.Detail.ShouldBe("'primary': This field is required. 'archived': This field is required.");
+    }
+
+    [Fact]
+    public void the_required_fields_of_a_nested_object_are_named_by_their_path()
+    {
+        var problem = ReadProblem<Holder>("{\"name\":\"n\",\"switches\":{}}", typeof(Holder));
+
+        ((Dictionary<string, string[]>)problem.Extensions["errors"]!).Keys.ShouldBe(["switches.primary", "switches.archived"], ignoreOrder: true);
+        problem.Detail.ShouldNotBeNull().ShouldNotContain("Tracker.");
+    }
+
+    private static ProblemDetails ReadProblem<T>(string json, Type body)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        StrictJson.Apply(options);
+        var refused = Should.Throw<JsonException>(() => JsonSerializer.Deserialize<T>(json, options));
+        // As Wolverine answers a body it could not read, before the service's problem details rewrite it.
+        var problem = new ProblemDetails { Status = 400, Title = "Invalid JSON format", Detail = refused.Message };
+        JsonReadProblems.Rewrite(problem, body);
+        return problem;
+    }
+}
