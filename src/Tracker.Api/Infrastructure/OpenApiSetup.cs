@@ -38,16 +38,20 @@ public static partial class OpenApiSetup
                 document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });
                 return Task.CompletedTask;
             });
-            // Enums are read and written by their API names only (Validation/StrictEnums): list them.
+            // Enums are read and written by their API names only (Validation/StrictEnums): list them. Null is one of them
+            // only for a field that may be left out (a parameter with a default, publishedPrecision): a request's enum
+            // typed nullable only so that its validator can say it is required (a stage, a status, a comparator) may not
+            // be null, and an enum's shared schema is not nullable (until 2026-12-06 PledgeStage listed null).
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 var nullable = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type);
                 var type = nullable ?? context.JsonTypeInfo.Type;
                 if (!type.IsEnum) return Task.CompletedTask;
-                schema.Type = nullable is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+                var optional = nullable is not null && context.JsonPropertyInfo?.AssociatedParameter is { HasDefaultValue: true };
+                schema.Type = optional ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
                 schema.Enum = Enum.GetNames(type)
                     .Select(name => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(name))
-                    .Concat(nullable is null ? [] : [null])
+                    .Concat(optional ? [null] : [])
                     .ToList()!;
                 return Task.CompletedTask;
             });

@@ -646,6 +646,43 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_pledger_spelled_with_invisible_marks_or_odd_spaces_is_refused_not_shown_as_sent()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        // Until 2026-12-06 each was stored, under the key of the name written plainly, and shown as sent.
+        foreach (var pledger in new[] { "Germany\u200F", "United  Kingdom", "United\u00A0Kingdom", "Ger\u200Bmany" })
+        {
+            var refused = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: pledger));
+            ShouldBeAProblemNaming(refused, 400, "pledger");
+            refused.Body.GetProperty("errors").GetProperty("pledger")[0].GetString().ShouldNotBeNull().ShouldContain("shown as it is sent");
+        }
+        (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: " United Kingdom "))).Status.ShouldBe(201);
+    }
+
+    [Fact]
+    public async Task optional_text_sent_blank_is_refused_rather_than_stored_empty()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var before = await Api.EventCount();
+
+        // Until 2026-12-06 a note of spaces was stored and shown as an empty note.
+        foreach (var blank in new[] { "", "   ", "\n\t" })
+        {
+            var refused = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: blank));
+            ShouldBeAProblemNaming(refused, 400, "source.note");
+            refused.Body.GetProperty("errors").GetProperty("source.note").EnumerateArray().Select(m => m.GetString())
+                .ShouldBe(["source.note must not be blank: leave it out, or give text."]);
+        }
+        var revision = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", """
+            {"deadline":{"date":"2026-12-31","precision":"day","description":" "},"reason":"moved",
+             "source":{"documentKey":"washington-2024","primary":true}}
+            """);
+        ShouldBeAProblemNaming(revision, 400, "deadline.description");
+        (await Api.EventCount()).ShouldBe(before);
+    }
+
+    [Fact]
     public async Task exported_text_that_a_spreadsheet_would_run_as_a_formula_starts_with_an_apostrophe()
     {
         await Api.StatedTheStabilisationGoal();

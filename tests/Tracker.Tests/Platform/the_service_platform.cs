@@ -120,6 +120,11 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         schemas.GetProperty("Money").GetProperty("properties").GetProperty("amount").GetProperty("format").GetString().ShouldBe("decimal");
         schemas.GetProperty("RegisterDocument").GetProperty("properties").GetProperty("publishedPrecision").GetProperty("enum")
             .EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? null : e.GetString()).ShouldBe(["day", "month", "year", null]);
+        // A stage must be sent, and not as null (until 2026-12-06 the shared schema listed null among the stages).
+        var stage = schemas.GetProperty("PledgeStage");
+        stage.GetProperty("enum").EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? null : e.GetString())
+            .ShouldBe(["committed", "disbursed"]);
+        stage.GetProperty("type").GetString().ShouldBe("string");
         schemas.TryGetProperty("CreationResponseOfstring", out _).ShouldBeFalse();
         // Neither a generic's .NET name nor a framework type names any schema.
         schemas.EnumerateObject().Select(s => s.Name)

@@ -8,6 +8,7 @@ using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Wolverine;
 using Wolverine.Http;
+using Tracker.Api.Commitments.Stating;
 
 namespace Tracker.Api.Commitments.Pledging;
 
@@ -51,6 +52,10 @@ public sealed record AnnouncePledgeRequest(
             RuleFor(x => x.Pledger).Must(name => !Slug.LosesLetters(name)).When(x => !string.IsNullOrWhiteSpace(x.Pledger))
                 .WithMessage("pledger must be written in Latin letters or digits (accents are fine: 'Türkiye', 'Côte d'Ivoire'); " +
                              "the pledger's key is made of them, so a name such as '日本' or '!!!' would be merged with others.");
+            // The pledger's name is shown as the first pledge gave it (the pledger views): one with a right-to-left mark or
+            // two spaces in it was stored as sent until 2026-12-06, under the same key as the name written plainly.
+            RuleFor(x => x.Pledger).Must(NameSpellings.ShowsAsItReads).When(x => !string.IsNullOrWhiteSpace(x.Pledger))
+                .WithMessage($"pledger {NameSpellings.ShowsAsItReadsRule}");
             RuleFor(x => x.Amount).NotNull().SetValidator(new MoneyValidator());
             RuleFor(x => x.AnnouncedOn).NotNull();
             RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);

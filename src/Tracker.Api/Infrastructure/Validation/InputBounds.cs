@@ -26,7 +26,8 @@ public static class InputBounds
     /// </summary>
     private static readonly ConcurrentDictionary<Type, Field[]> Fields = new();
 
-    private sealed record Field(PropertyInfo Property, string Name, bool MultiLine, bool Happened);
+    /// <param name="Optional">Text a request may leave out (string?): sent, it must say something.</param>
+    private sealed record Field(PropertyInfo Property, string Name, bool MultiLine, bool Happened, bool Optional);
 
     /// <summary>Each field (as the JSON body spells it) that breaks a bound, with what it must be.</summary>
     public static List<(string Field, string Message)> Check(object request, TimeProvider clock)
@@ -109,7 +110,11 @@ public static class InputBounds
                 // An optional date sent as 0001-01-01 was sent, not left out: it is out of range, not required
                 // (until 2026-12-06 it was said to be required).
                 var sentFirstDay = inner is DateOnly day && day == DateOnly.MinValue && Nullable.GetUnderlyingType(field.Property.PropertyType) is not null;
-                if (((sentFirstDay ? DateProblem(DateOnly.MinValue) : Problem(inner, field.MultiLine)) ??
+                // Optional text sent blank ("", "  ") was stored and shown as an empty note until 2026-12-06; required
+                // text sent blank is the validators' to say ("must not be empty").
+                if (((sentFirstDay ? DateProblem(DateOnly.MinValue)
+                         : field.Optional && inner is string text && string.IsNullOrWhiteSpace(text) ? BlankProblem
+                         : Problem(inner, field.MultiLine)) ??
                      (field.Happened ? FutureProblem(inner, clock) : null)) is { } found)
                 {
                     failures.Add((Join(path, field.Name), found));
@@ -137,12 +142,18 @@ public static class InputBounds
         _ => null
     };
 
+    public const string BlankProblem = "must not be blank: leave it out, or give text.";
+
     // Only what a client sets (init or set accessors): computed properties such as a deadline's DueBy are answers.
-    private static Field[] Settable(Type type) => type.Assembly.GetName().Name?.StartsWith("Tracker.", StringComparison.Ordinal) != true
-        ? []
-        : type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+    private static Field[] Settable(Type type)
+    {
+        if (type.Assembly.GetName().Name?.StartsWith("Tracker.", StringComparison.Ordinal) != true) return [];
+        var nullability = new NullabilityInfoContext();
+        return type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.SetMethod is not null && p.GetIndexParameters().Length == 0)
             .Select(p => new Field(p, char.ToLowerInvariant(p.Name[0]) + p.Name[1..], p.IsDefined(typeof(MultiLineAttribute)),
-                p.IsDefined(typeof(HappenedAttribute))))
+                p.IsDefined(typeof(HappenedAttribute)),
+                p.PropertyType == typeof(string) && nullability.Create(p).WriteState == NullabilityState.Nullable))
             .ToArray();
+    }
 }

@@ -19,11 +19,13 @@ public static class RequestValidation
 
         var bounds = InputBounds.Check(request, clock);
         var failures = bounds.Select(f => new FluentValidation.Results.ValidationFailure(f.Field, $"{f.Field} {f.Message}")).ToList();
-        // A value left out is said once, as required: a validator's rule on the same field would say it again in its words.
-        // (Built only when the bounds found something: a valid request, every write's case, allocates nothing for it.)
+        // A value left out is said once, as required, and optional text sent blank once, as blank: a validator's rule on
+        // the same field would say it again in its words. (Built only when the bounds found something: a valid request,
+        // every write's case, allocates nothing for it.)
         var missing = bounds.Count == 0
             ? null
-            : bounds.Where(f => f.Message.StartsWith("is required", StringComparison.Ordinal)).Select(f => f.Field).ToHashSet();
+            : bounds.Where(f => f.Message.StartsWith("is required", StringComparison.Ordinal) || f.Message == InputBounds.BlankProblem)
+                .Select(f => f.Field).ToHashSet();
         foreach (var validator in validators)
         {
             failures.AddRange((await Run(validator, request, context.RequestAborted)).Errors
