@@ -13,10 +13,12 @@ public sealed record FeedEvent(long Sequence, Guid StreamId, int Version, string
 /// <summary>
 /// A page of the store's events in sequence order, up to the high-water mark; pass Next as "after" for the next page.
 /// Checkpoints lists the signed checkpoints that end within the page, so a reader who keeps the feed keeps the proof of
-/// it too.
+/// it too. WaitingSince is when the first event above the mark was recorded (null when none is): events recorded since
+/// then wait for the mark to pass them, which takes about a second; minutes mean the feed has stalled (no node runs the
+/// asynchronous projections), which a reader could not otherwise tell from a quiet log.
 /// </summary>
 public sealed record EventFeedPage(IReadOnlyList<FeedEvent> Events, long After, long Next, long HighWaterMark,
-    IReadOnlyList<Checkpoints.Checkpoint> Checkpoints);
+    IReadOnlyList<Checkpoints.Checkpoint> Checkpoints, DateTimeOffset? WaitingSince = null);
 
 public static class EventFeedEndpoint
 {
@@ -28,8 +30,9 @@ public static class EventFeedEndpoint
     [Tags("Audit")]
     [ProducesResponseType<EventFeedPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(IQuerySession session, NpgsqlDataSource database, Checkpoints.LogCheckpoints checkpoints,
-        long? after, int? limit, CancellationToken token)
+        long? after, int? limit, HttpContext http, CancellationToken token)
     {
         var from = after ?? 0;
         var size = limit ?? DefaultLimit;
@@ -43,10 +46,32 @@ public static class EventFeedEndpoint
         // it every number is in the log or was given up (until 2026-12-06 the feed served everything committed, and its
         // highWaterMark was the last number handed out, in-flight ones included).
         long highWaterMark;
+        DateTimeOffset? waitingSince;
+        // The first event above the mark, by the primary key's order: one probe however far behind the mark is.
         await using (var mark = database.CreateCommand(
-                         $"select coalesce((select last_seq_id from {TrackerDatabase.Schema}.mt_event_progression where name = 'HighWaterMark'), 0)"))
+                         $"select p.last_seq_id, (select e.timestamp from {TrackerDatabase.Schema}.mt_events e " +
+                         $"where e.seq_id > coalesce(p.last_seq_id, 0) order by e.seq_id limit 1) " +
+                         $"from (select 1) one left join {TrackerDatabase.Schema}.mt_event_progression p on p.name = 'HighWaterMark'"))
+        await using (var row = await mark.ExecuteReaderAsync(token))
         {
-            highWaterMark = (long)(await mark.ExecuteScalarAsync(token))!;
+            await row.ReadAsync(token);
+            // No mark while the log has events: the node that keeps it has not yet run (a new database, or no node runs
+            // the asynchronous projections). Serving nothing would read as an empty log (until 2026-12-06 it did).
+            if (row.IsDBNull(0) && !row.IsDBNull(1))
+            {
+                http.Response.Headers.RetryAfter = "2";
+                return Results.Problem(new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Type = ProblemTypes.FeedNotReady,
+                    Title = "The event feed is not ready",
+                    Detail = "The log has events, but Marten's high-water mark, up to which the feed serves them, is not computed yet: " +
+                             "the node that runs the asynchronous projections computes it within seconds of starting. Retry after the " +
+                             "Retry-After delay; if this lasts, no node runs the projections."
+                });
+            }
+            highWaterMark = row.IsDBNull(0) ? 0 : row.GetInt64(0);
+            waitingSince = row.IsDBNull(1) ? null : row.GetFieldValue<DateTimeOffset>(1);
         }
         // A cursor past the mark is none the feed gave (the mark only rises): paging from it would skip every event up to it.
         if (from > highWaterMark)
@@ -73,6 +98,7 @@ public static class EventFeedEndpoint
             from,
             next,
             highWaterMark,
-            await checkpoints.Ending(from, next, token)));
+            await checkpoints.Ending(from, next, token),
+            waitingSince));
     }
 }

@@ -1,4 +1,6 @@
 using Alba;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
@@ -40,6 +42,62 @@ public sealed class the_event_feed(TrackerApp app) : TrackerTest(app)
         types.ShouldBe(["source-document-registered", "commitment-stated", "pledge-announced", "progress-reported"]);
         sequences.ShouldBeInOrder(SortDirection.Ascending);
         sequences.Distinct().Count().ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task a_log_with_events_and_no_high_water_mark_yet_is_a_503_not_an_empty_feed()
+    {
+        var coordinator = Api.Services.GetRequiredService<JasperFx.Events.Daemon.IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        try
+        {
+            await Api.StatedTheStabilisationGoal();
+            // As on a new database before the node that keeps the mark has run.
+            await using (var connection = new NpgsqlConnection(TestDatabase.SuperuserConnectionString()))
+            {
+                await connection.OpenAsync();
+                await using var forget = new NpgsqlCommand("delete from tracker.mt_event_progression where name = 'HighWaterMark'", connection);
+                await forget.ExecuteNonQueryAsync();
+            }
+
+            // Until 2026-12-06 a 200 with no events, as though the log were empty.
+            var notReady = await Api.Scenario(s =>
+            {
+                s.Get.Url("/api/audit/events?after=0");
+                s.StatusCodeShouldBe(503);
+            });
+            notReady.Context.Response.Headers.RetryAfter.ToString().ShouldBe("2");
+            var problem = notReady.Json();
+            problem.GetProperty("type").GetString().ShouldBe(Tracker.Api.Infrastructure.ProblemTypes.FeedNotReady);
+            problem.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("high-water mark");
+
+            // A mark that stops short of the last event: the page says since when that event has waited, which a reader
+            // could not otherwise tell from a quiet log.
+            DateTimeOffset lastRecorded;
+            await using (var connection = new NpgsqlConnection(TestDatabase.SuperuserConnectionString()))
+            {
+                await connection.OpenAsync();
+                await using var behind = new NpgsqlCommand("""
+                    insert into tracker.mt_event_progression (name, last_seq_id) select 'HighWaterMark', max(seq_id) - 1 from tracker.mt_events;
+                    select timestamp from tracker.mt_events order by seq_id desc limit 1;
+                    """, connection);
+                lastRecorded = new DateTimeOffset((DateTime)(await behind.ExecuteScalarAsync())!, TimeSpan.Zero);
+            }
+            var stalled = (await Api.Scenario(s => s.Get.Url("/api/audit/events?after=0"))).Json();
+            stalled.GetProperty("events").GetArrayLength().ShouldBe(1);
+            stalled.GetProperty("waitingSince").GetDateTimeOffset().ShouldBe(lastRecorded);
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+
+        await Api.Write($"/api/commitments/{Goal}/progress", Progress());
+        await Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Api, TimeSpan.FromSeconds(30));
+        var page = (await Api.Scenario(s => s.Get.Url("/api/audit/events?after=0"))).Json();
+        page.GetProperty("events").GetArrayLength().ShouldBe(3);
+        // Nothing waits above the mark: the field is left out.
+        page.TryGetProperty("waitingSince", out _).ShouldBeFalse();
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public static class ProblemTypes
     public const string IdempotencyKeyInFlight = Base + "idempotency-key-in-flight";
     public const string IdempotencyResponseLost = Base + "idempotency-response-lost";
     public const string LogDamaged = Base + "log-damaged";
+    public const string FeedNotReady = Base + "feed-not-ready";
 
     /// <summary>A domain rule's problem type, e.g. .../rules/stage-exceeds-pledge.</summary>
     public static string Rule(string rule) => Base + "rules/" + rule;

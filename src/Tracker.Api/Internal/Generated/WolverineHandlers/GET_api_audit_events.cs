@@ -64,7 +64,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Tracker.Api.Audit.EventFeedEndpoint.Get(((Marten.IQuerySession)documentSession), _npgsqlDataSource, _logCheckpoints, after, limit, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Tracker.Api.Audit.EventFeedEndpoint.Get(((Marten.IQuerySession)documentSession), _npgsqlDataSource, _logCheckpoints, after, limit, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
