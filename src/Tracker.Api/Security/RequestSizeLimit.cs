@@ -7,7 +7,9 @@ namespace Tracker.Api.Security;
 /// <summary>Refuses request bodies over Limits:MaxRequestBodyBytes (default 1 MiB) with a 413 problem.</summary>
 public sealed class RequestSizeLimit(RequestDelegate next, IConfiguration configuration, IProblemDetailsService problems)
 {
-    private readonly long _limit = configuration.GetValue("Limits:MaxRequestBodyBytes", 1024L * 1024);
+    private readonly long _limit = LimitOf(configuration);
+
+    public static long LimitOf(IConfiguration configuration) => configuration.GetValue("Limits:MaxRequestBodyBytes", 1024L * 1024);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -23,10 +25,14 @@ public sealed class RequestSizeLimit(RequestDelegate next, IConfiguration config
                 Status = StatusCodes.Status413PayloadTooLarge,
                 Type = ProblemTypes.BodyTooLarge,
                 Title = "The request body is too large",
-                Detail = $"Request bodies are limited to {_limit} bytes."
+                Detail = Said(_limit)
             });
             return;
         }
         await next(context);
     }
+
+    /// <summary>What a 413 says, whether the length was declared or counted as a chunked body arrived.</summary>
+    public static string Said(long limit) =>
+        $"Request bodies are limited to {limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes (Limits:MaxRequestBodyBytes).";
 }

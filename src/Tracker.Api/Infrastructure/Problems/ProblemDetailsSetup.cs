@@ -49,10 +49,12 @@ public static class ProblemDetailsSetup
             InputProblems.Shape(problem, context.HttpContext);
             if (problem.Status == StatusCodes.Status413PayloadTooLarge)
             {
-                // The server's own limit on a chunked body says so in its words; say it as RequestSizeLimit does.
+                // The server's own limit on a chunked body says so in its words; said as RequestSizeLimit says it, with
+                // the limit it set on the request (until 2026-12-06 the two 413s read differently).
                 problem.Type = ProblemTypes.BodyTooLarge;
                 problem.Title = "The request body is too large";
-                problem.Detail ??= "Request bodies are limited in size (Limits:MaxRequestBodyBytes).";
+                problem.Detail = Tracker.Api.Security.RequestSizeLimit.Said(
+                    Tracker.Api.Security.RequestSizeLimit.LimitOf(context.HttpContext.RequestServices.GetRequiredService<IConfiguration>()));
             }
             if (problem.Status == StatusCodes.Status405MethodNotAllowed &&
                 context.HttpContext.Response.Headers.Allow.ToString().Split(',', StringSplitOptions.TrimEntries) is var allowed &&
