@@ -30,7 +30,7 @@ public sealed class ExchangeRateValidator : AbstractValidator<ExchangeRate>
         RuleFor(x => x.Rate).GreaterThanOrEqualTo(MinRate).When(x => x.Rate > 0)
             .WithMessage($"'rate' must be at least {MinRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} ledger units per unit: below every currency's cross rate, a rate values an amount at nothing.");
         RuleFor(x => x.On).NotEqual(default(DateOnly)).WithMessage("The exchange rate needs the date it applies to.");
-        RuleFor(x => x.Source).MaximumLength(500);
+        RuleFor(x => x.Source).MaximumCharacters(500);
     }
 }
 
@@ -48,7 +48,7 @@ public sealed class TargetValidator : AbstractValidator<Target>
         RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
             .WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
         RuleFor(x => x.Unit).NotEmpty().When(x => x.Unit is not null).WithMessage("unit, when given, names what is counted (people, kilometres).")
-            .MaximumLength(50);
+            .MaximumCharacters(50);
         RuleFor(x => x.Baseline).GreaterThanOrEqualTo(0);
         // Money is measured from nothing raised: a baseline was kept and shown, and the progress ignored it (until 2026-12-06).
         RuleFor(x => x.Baseline).Null().When(x => x.Currency is not null && x.Unit is null)
@@ -78,7 +78,7 @@ public sealed class DeadlineValidator : AbstractValidator<Deadline>
             .WithMessage("A quarter starts on the first of January, April, July or October.");
         RuleFor(x => x.Date).Must(d => d!.Value is { Month: 1, Day: 1 }).When(x => x.Date is not null && x.Precision == DeadlinePrecision.Year)
             .WithMessage("A year deadline is given by the first of January of its year.");
-        RuleFor(x => x.Description).MaximumLength(300);
+        RuleFor(x => x.Description).MaximumCharacters(300);
     }
 }
 
@@ -93,8 +93,8 @@ public sealed class ProvenanceValidator : AbstractValidator<Provenance>
     {
         // Keys are one whatever their case, as in the routes: the write stores the registered (lower-case) spelling.
         RuleFor(x => x.DocumentKey).NotEmpty().Must(IsKeySpelling).WithMessage(KeyMessage);
-        RuleFor(x => x.Paragraph).MaximumLength(50);
-        RuleFor(x => x.Quote).NotEmpty().MaximumLength(2000).WithMessage("The verbatim quote is required (at most 2000 characters).");
+        RuleFor(x => x.Paragraph).MaximumCharacters(50);
+        RuleFor(x => x.Quote).NotEmpty().MaximumCharacters(2000).WithMessage("The verbatim quote is required (at most 2000 characters).");
     }
 }
 
@@ -107,6 +107,6 @@ public sealed class EvidenceValidator : AbstractValidator<Evidence>
         RuleFor(x => x.DocumentKey).Must(ProvenanceValidator.IsKeySpelling).When(x => x.DocumentKey is not null)
             .WithMessage(ProvenanceValidator.KeyMessage);
         RuleFor(x => x.Url).HttpAddress().When(x => x.Url is not null);
-        RuleFor(x => x.Note).MaximumLength(2000);
+        RuleFor(x => x.Note).MaximumCharacters(2000);
     }
 }

@@ -27,9 +27,9 @@ public sealed record RegisterDocument(
     {
         public Validator()
         {
-            RuleFor(x => x.Key).NotEmpty().MaximumLength(100).Must(Keys.IsSlug)
+            RuleFor(x => x.Key).NotEmpty().MaximumCharacters(100).Must(Keys.IsSlug)
                 .WithMessage(Keys.SlugRule("key"));
-            RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
+            RuleFor(x => x.Title).NotEmpty().MaximumCharacters(500);
             RuleFor(x => x.PublishedOn).NotNull();
             RuleFor(x => x.PublishedPrecision).IsDefined();
             RuleFor(x => x.PublishedOn).Must((x, on) => (x.PublishedPrecision ?? DatePrecision.Day).Starts(on!.Value))
@@ -37,7 +37,7 @@ public sealed record RegisterDocument(
                 .WithMessage(x => $"A date known only to the {Wording.Name(x.PublishedPrecision!.Value)} is written as its first day " +
                                   $"({x.PublishedPrecision!.Value.Written(x.PublishedOn!.Value)} is " +
                                   $"{(x.PublishedPrecision == DatePrecision.Month ? "the 1st of the month" : "1 January")}): the tracker never invents a day.");
-            RuleFor(x => x.Venue).MaximumLength(200);
+            RuleFor(x => x.Venue).MaximumCharacters(200);
             RuleFor(x => x.Kind).NotEmpty().Must(k => DocumentKind.All.Contains(k))
                 .WithMessage($"kind must be one of: {string.Join(", ", DocumentKind.All)}.");
             RuleFor(x => x.Url).HttpAddress().When(x => x.Url is not null);

@@ -661,6 +661,21 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task text_limits_count_characters_as_a_reader_does_not_utf16_units()
+    {
+        await Api.StatedTheStabilisationGoal();
+        // Outside the Basic Multilingual Plane each character is two UTF-16 units: a note of 1,500 was over its limit of
+        // 2,000 until 2026-12-06.
+        var accepted = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: string.Concat(Enumerable.Repeat("\U0001F600", 1500))));
+        var refused = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: string.Concat(Enumerable.Repeat("\U0001F600", 2001))));
+
+        accepted.Status.ShouldBe(201, accepted.Text);
+        ShouldBeAProblemNaming(refused, 400, "source.note");
+        refused.Body.GetProperty("errors").GetProperty("source.note").EnumerateArray().Select(m => m.GetString())
+            .ShouldBe(["note must be at most 2,000 characters (it has 2,001)."]);
+    }
+
+    [Fact]
     public async Task optional_text_sent_blank_is_refused_rather_than_stored_empty()
     {
         await Api.StatedTheStabilisationGoal();

@@ -27,7 +27,7 @@ public sealed record AssessStatusRequest(CommitmentStatus? Status, [property: Ha
             RuleFor(x => x.AssessedOn).NotNull();
             RuleFor(x => x.EffectiveOn).LessThanOrEqualTo(x => x.AssessedOn).When(x => x.AssessedOn is not null)
                 .WithMessage("'effectiveOn' is the day the assessed state of affairs took effect: on or before 'assessedOn', the day it was judged.");
-            RuleFor(x => x.Rationale).NotEmpty().MaximumLength(4000);
+            RuleFor(x => x.Rationale).NotEmpty().MaximumCharacters(4000);
             RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
         }
     }

@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
@@ -42,7 +43,7 @@ public sealed record AnnouncePledgeRequest(
                 .When(x => x.PledgeId is not null && Keys.IsSlug(x.PledgeId))
                 .WithMessage("pledgeId ends in a number beyond 9,223,372,036,854,775,807, the highest a pledge is numbered with; " +
                              "give a smaller number, or an id that does not end in one.");
-            RuleFor(x => x.Pledger).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.Pledger).NotEmpty().MaximumCharacters(200);
             // A pledge numbered after its pledger is "<key>-<number>", an id as any other (a slug of at most 100
             // characters): the key leaves room for the largest number (until 2026-12-06 a long name gave ids of 200).
             RuleFor(x => x.Pledger).Must(name => Slug.From(name).Length <= MaxPledgerKeyToNumberAfter)

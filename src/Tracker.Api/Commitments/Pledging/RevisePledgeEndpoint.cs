@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
@@ -21,7 +22,7 @@ public sealed record RevisePledgeRequest(Money Amount, ExchangeRate? ExchangeRat
         {
             RuleFor(x => x.Amount).NotNull().SetValidator(new MoneyValidator());
             RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);
-            RuleFor(x => x.Reason).NotEmpty().MaximumLength(2000);
+            RuleFor(x => x.Reason).NotEmpty().MaximumCharacters(2000);
             RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
         }
     }

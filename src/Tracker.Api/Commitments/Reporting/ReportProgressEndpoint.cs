@@ -34,7 +34,7 @@ public sealed record ReportProgressRequest(
             RuleFor(x => x.Figure).NotNull().GreaterThanOrEqualTo(0);
             RuleFor(x => x).Must(x => (x.Unit is null) != (x.Currency is null))
                 .WithName("unit").WithMessage("A figure is a quantity (give unit) or money (give currency), exactly one of them.");
-            RuleFor(x => x.Unit).MaximumLength(50);
+            RuleFor(x => x.Unit).MaximumCharacters(50);
             // As a target's unit: an empty one was answered as a unit that does not match (until 2026-12-06).
             RuleFor(x => x.Unit).Must(unit => unit!.Trim().Length > 0).When(x => x.Unit is not null)
                 .WithMessage("unit, when given, names what is counted (people, kilometres).");
@@ -46,7 +46,7 @@ public sealed record ReportProgressRequest(
                 .WithMessage("'stage' is the stage of money a figure counts (announced, pledged, committed, raised, disbursed); a figure without a currency has none.");
             RuleFor(x => x.AsOf).NotNull();
             RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);
-            RuleFor(x => x.Note).MaximumLength(2000);
+            RuleFor(x => x.Note).MaximumCharacters(2000);
             RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
         }
     }

@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
@@ -20,7 +21,7 @@ public sealed record CorrectEventRequest(int? Version, [property: MultiLine] str
         public Validator()
         {
             RuleFor(x => x.Version).NotNull().GreaterThan(0);
-            RuleFor(x => x.Reason).NotEmpty().MaximumLength(2000);
+            RuleFor(x => x.Reason).NotEmpty().MaximumCharacters(2000);
             RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
         }
     }

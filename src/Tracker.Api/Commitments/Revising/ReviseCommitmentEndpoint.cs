@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
@@ -24,7 +25,7 @@ public sealed record ReviseCommitmentRequest(Target? Target, Deadline? Deadline,
                 .WithName("target").WithMessage("A revision needs a new target, a new deadline, or both.");
             RuleFor(x => x.Target!).SetValidator(new TargetValidator()).When(x => x.Target is not null);
             RuleFor(x => x.Deadline!).SetValidator(new DeadlineValidator()).When(x => x.Deadline is not null);
-            RuleFor(x => x.Reason).NotEmpty().MaximumLength(2000);
+            RuleFor(x => x.Reason).NotEmpty().MaximumCharacters(2000);
             RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
         }
     }

@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
@@ -29,7 +30,7 @@ public sealed record RestateCommitmentRequest(
             RuleFor(x => x.RestatedIn).NotNull().SetValidator(new ProvenanceValidator());
             RuleFor(x => x.NewTarget!).SetValidator(new TargetValidator()).When(x => x.NewTarget is not null);
             RuleFor(x => x.NewDeadline!).SetValidator(new DeadlineValidator()).When(x => x.NewDeadline is not null);
-            RuleFor(x => x.Note).MaximumLength(2000);
+            RuleFor(x => x.Note).MaximumCharacters(2000);
         }
     }
 }

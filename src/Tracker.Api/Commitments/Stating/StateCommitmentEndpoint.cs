@@ -33,12 +33,12 @@ public sealed record StateCommitmentRequest(
     {
         public Validator()
         {
-            RuleFor(x => x.Key).NotEmpty().MaximumLength(100).Must(Keys.IsSlug).WithMessage(Keys.SlugRule("key"));
-            RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
+            RuleFor(x => x.Key).NotEmpty().MaximumCharacters(100).Must(Keys.IsSlug).WithMessage(Keys.SlugRule("key"));
+            RuleFor(x => x.Title).NotEmpty().MaximumCharacters(500);
             RuleFor(x => x.Kind).NotNull().IsDefined();
-            RuleFor(x => x.LineOfEffort).NotEmpty().MaximumLength(100);
+            RuleFor(x => x.LineOfEffort).NotEmpty().MaximumCharacters(100);
             RuleFor(x => x.Actors).NotEmpty().WithMessage("Name at least one actor responsible (\"coalition\", a member, a working group).");
-            RuleForEach(x => x.Actors).NotEmpty().MaximumLength(200)
+            RuleForEach(x => x.Actors).NotEmpty().MaximumCharacters(200)
                 .Must(NameSpellings.ComparesAsItReads).WithMessage($"each actor {NameSpellings.ComparesAsItReadsRule}")
                 // commitments.csv lists a commitment's actors in one cell, joined by "; ": one with a ';' would read as two.
                 .Must(actor => actor is null || !actor.Contains(';'))
