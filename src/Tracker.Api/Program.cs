@@ -148,6 +148,7 @@ try
     var app = builder.Build();
 
     app.UseForwardedHeaders();
+    app.UseMiddleware<Tracker.Api.Infrastructure.Http.AnswersInJson>();
     app.UseMiddleware<Tracker.Api.Infrastructure.Telemetry.CorrelationScope>();
     app.UseMiddleware<HeadAsGet>();
     app.UseRouting();

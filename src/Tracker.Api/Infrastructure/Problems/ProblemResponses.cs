@@ -8,6 +8,11 @@ public static class ProblemResponses
     public static async Task Answer(this IProblemDetailsService problems, HttpContext context, ProblemDetails problem)
     {
         context.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
-        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+        // Http.AnswersInJson makes every API request admit JSON; a request it leaves alone (outside /api) that admits
+        // none still gets the problem in JSON rather than a 500 with an empty body.
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))
+        {
+            await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        }
     }
 }
