@@ -19,9 +19,11 @@ public static class StreamIds
 
     /// <summary>
     /// Keys are case-insensitive: "Washington-2024" and "washington-2024" are the same key. Nothing else is forgiven: a
-    /// key written with a space around it ("washington-2024 " in a URL) names no stream (until 2026-12-05 it was trimmed).
+    /// key written with a space around it ("washington-2024 " in a URL) names no stream (until 2026-12-05 it was trimmed),
+    /// and only ASCII letters fold: every key is ASCII, and until 2026-12-06 the Kelvin sign (U+212A) folded to "k", so
+    /// "&#x212A;elvin-doc" read the document kelvin-doc. (Every valid key folds as it did: this changes no stream's id.)
     /// </summary>
-    public static string Normalise(string key) => key.ToLowerInvariant();
+    public static string Normalise(string key) => System.Text.Ascii.IsValid(key) ? key.ToLowerInvariant() : key;
 
     private static Guid NameBased(string name)
     {

@@ -37,7 +37,12 @@ public static class ReadDocumentsEndpoints
     [WolverineGet("/api/documents/{key}", Name = "GetDocument")]
     [EndpointSummary("Read one source document")]
     [Tags("Documents")]
+    [ProducesResponseType<DocumentView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static Task<DocumentView?> Get(string key, IQuerySession session, CancellationToken token) =>
-        session.LoadAsync<DocumentView>(StreamIds.ForDocument(key), token);
+    public static async Task<IResult> Get(string key, IQuerySession session, CancellationToken token) =>
+        // Said as the document's other routes say it (until 2026-12-06 this 404 said no route was at the path).
+        await session.LoadAsync<DocumentView>(StreamIds.ForDocument(key), token) is { } document
+            ? Results.Ok(document)
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
+                title: "No such document", detail: $"No document has key '{key}'.");
 }

@@ -676,6 +676,40 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_bidirectional_override_in_text_and_a_character_no_address_holds_in_a_url_are_refused()
+    {
+        static string Document(string title, string url) =>
+            $$$"""{"key":"report-2026","title":{{{JsonSerializer.Serialize(title)}}},"publishedOn":"2026-01-15","kind":"communique","url":{{{JsonSerializer.Serialize(url)}}},"primary":true}""";
+
+        // Until 2026-12-06 both were stored, and shown and exported as sent.
+        var spoofed = await Send(HttpMethod.Post, "/api/documents", Document("report\u202E(txt.exe", "https://example.org/r"));
+        var quoted = await Send(HttpMethod.Post, "/api/documents", Document("Report", "HTTPS://EX.org/a?b=\"c\"&d=<e>"));
+
+        ShouldBeAProblemNaming(spoofed, 400, "title");
+        spoofed.Text.ShouldContain("bidirectional override (found U+202E)");
+        ShouldBeAProblemNaming(quoted, 400, "url");
+        quoted.Text.ShouldContain("percent-encode them");
+        (await Send(HttpMethod.Post, "/api/documents", Document("Report", "https://example.org/a?b=%22c%22"))).Status.ShouldBe(201);
+    }
+
+    [Fact]
+    public async Task a_key_folds_only_ascii_letters_and_an_unknown_document_is_said_to_be_unknown()
+    {
+        await Api.RegisterDocument(Tracker.Tests.Documents.DocumentScenarios.Washington2024("kelvin-doc"));
+
+        // The Kelvin sign (U+212A) folded to "k" until 2026-12-06, and read the document kelvin-doc.
+        var kelvin = await Send(HttpMethod.Get, "/api/documents/%E2%84%AAelvin-doc");
+        var upper = await Send(HttpMethod.Get, "/api/documents/KELVIN-DOC");
+        // Until 2026-12-06 an unknown document's 404 said no route was at the path.
+        var unknown = await Send(HttpMethod.Get, "/api/documents/no-such-doc");
+
+        kelvin.Status.ShouldBe(404);
+        upper.Status.ShouldBe(200, upper.Text);
+        unknown.Status.ShouldBe(404);
+        unknown.Body.GetProperty("detail").GetString().ShouldBe("No document has key 'no-such-doc'.");
+    }
+
+    [Fact]
     public async Task optional_text_sent_blank_is_refused_rather_than_stored_empty()
     {
         await Api.StatedTheStabilisationGoal();

@@ -77,8 +77,11 @@ public static class ProblemDetailsSetup
             }
             if (problem.Status == StatusCodes.Status403Forbidden) problem.Detail ??= Security.Refusals.Forbidden(context.HttpContext);
             // The framework's own 404 (no route) and 405 say nothing; every other problem of the API does.
+            // An endpoint that answered 404 without a word has a route: what the path names is not there.
             if (problem.Status == StatusCodes.Status404NotFound)
-                problem.Detail ??= "No route of the API is at this path: the OpenAPI document (/openapi/v1.json) lists them.";
+                problem.Detail ??= context.HttpContext.GetEndpoint() is null
+                    ? "No route of the API is at this path: the OpenAPI document (/openapi/v1.json) lists them."
+                    : "Nothing is at this path: the route exists, but what the path names does not.";
             if (problem.Status == StatusCodes.Status405MethodNotAllowed)
                 problem.Detail ??= $"This path answers {context.HttpContext.Response.Headers.Allow} only.";
             problem.Instance ??= context.HttpContext.Request.Path;

@@ -50,6 +50,10 @@ public static class InputBounds
             }
             // U+FFFE and U+FFFF are not characters (and XML, as the IATI export writes, cannot hold them).
             var allowed = c is '\t' or '\n' ? multiLine : !char.IsControl(c) && c is not ('\uFFFE' or '\uFFFF');
+            // A bidirectional override shows the text after it in an order other than its own ("report\u202E(txt.exe" reads
+            // as a file name it is not), in the dashboard and in the exports: accepted until 2026-12-06. (Marks and
+            // isolates, which mixed Arabic or Hebrew and Latin text may need, are left alone.)
+            if (c is '\u202D' or '\u202E') return $"must not contain a bidirectional override (found U+{(int)c:X4}), which shows the text after it out of its order.";
             if (allowed) continue;
             return multiLine
                 ? $"must not contain control characters (found U+{(int)c:X4}); only tab and line feed are allowed here."

@@ -6,6 +6,8 @@ public static class Urls
 {
     public const int MaxLength = 2000;
 
+    private static readonly char[] OutsideEveryAddress = ['"', '<', '>', '\\', '^', '`', '{', '|', '}'];
+
     public static bool IsHttp(string? url) =>
         url is { Length: <= MaxLength } && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
 
@@ -20,6 +22,10 @@ public static class Urls
         // stored and exported as sent (until 2026-12-06): an address holds none (RFC 3986 writes a space as %20).
         .Must(url => !url!.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
         .WithMessage("url must not hold spaces or invisible characters: percent-encode them (a space is %20), and send none around it.")
+        // Nor do the characters RFC 3986 leaves out of every address, which .NET's parser also forgives (until 2026-12-06
+        // a url with " < > was stored, and exported into the IATI file's XML as sent).
+        .Must(url => url!.IndexOfAny(OutsideEveryAddress) < 0)
+        .WithMessage("url must not hold \" < > \\ ^ ` { | }, which no address holds as they are: percent-encode them (\" is %22).")
         .Must(IsHttp).WithMessage("url must be an absolute http or https address.")
         // A user name or password in a link would be published with every export of it.
         .Must(url => !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0)
