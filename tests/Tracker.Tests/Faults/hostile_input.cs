@@ -693,6 +693,17 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_wrong_enum_value_is_answered_with_the_values_the_field_takes()
+    {
+        // Until 2026-12-06 "quarter" got the message for a value of any wrong type.
+        var refused = await Send(HttpMethod.Post, "/api/documents",
+            """{"key":"report-2026","title":"Report","publishedOn":"2026-01-15","publishedPrecision":"quarter","kind":"communique","primary":true}""");
+
+        ShouldBeAProblemNaming(refused, 400, "publishedPrecision");
+        refused.Body.GetProperty("errors").GetProperty("publishedPrecision")[0].GetString().ShouldBe("This value must be one of: day, month, year.");
+    }
+
+    [Fact]
     public async Task a_key_folds_only_ascii_letters_and_an_unknown_document_is_said_to_be_unknown()
     {
         await Api.RegisterDocument(Tracker.Tests.Documents.DocumentScenarios.Washington2024("kelvin-doc"));

@@ -35,10 +35,33 @@ public sealed class unreadable_bodies
         problem.Detail.ShouldNotBeNull().ShouldNotContain("Tracker.");
     }
 
-    private static ProblemDetails ReadProblem<T>(string json, Type body)
+    public enum Precision { Day, OpenEnded }
+
+    public sealed record Dated(string Title, Precision? Precision = null, IReadOnlyList<Precision>? Others = null);
+
+    [Fact]
+    public void a_wrong_enum_value_is_answered_with_the_values_the_field_takes()
+    {
+        // Until 2026-12-06 the message for any value of the wrong type.
+        var problem = ReadProblem<Dated>("{\"title\":\"t\",\"precision\":\"quarter\"}", typeof(Dated));
+        var inList = ReadProblem<Dated>("{\"title\":\"t\",\"others\":[\"day\",\"Month\"]}", typeof(Dated));
+
+        problem.Detail.ShouldBe("'precision': This value must be one of: day, open-ended.");
+        ((Dictionary<string, string[]>)inList.Extensions["errors"]!).ShouldContainKey("others[1]");
+        inList.Detail.ShouldBe("'others[1]': This value must be one of: day, open-ended.");
+    }
+
+    private static JsonSerializerOptions Options()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         StrictJson.Apply(options);
+        options.Converters.Add(new StrictEnums());
+        return options;
+    }
+
+    private static ProblemDetails ReadProblem<T>(string json, Type body)
+    {
+        var options = Options();
         var refused = Should.Throw<JsonException>(() => JsonSerializer.Deserialize<T>(json, options));
         // As Wolverine answers a body it could not read, before the service's problem details rewrite it.
         var problem = new ProblemDetails { Status = 400, Title = "Invalid JSON format", Detail = refused.Message };

@@ -70,6 +70,11 @@ public static partial class JsonReadProblems
         {
             message = "The body is not well-formed JSON at this point.";
         }
+        else if (body is not null && TypeAt(body, field) is { IsEnum: true } choices)
+        {
+            // Until 2026-12-06 an enum's wrong value ("quarter" for a precision) got the message for any wrong type.
+            message = $"This value must be one of: {string.Join(", ", Enum.GetNames(choices).Select(System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName))}.";
+        }
         else
         {
             message = "This value has the wrong type or format (numbers as JSON numbers of at most 28 significant digits, dates as YYYY-MM-DD, instants in ISO 8601 with their offset, enums by name).";
@@ -100,6 +105,32 @@ public static partial class JsonReadProblems
     {
         var field = jsonPath.TrimStart('$').TrimStart('.');
         return field.Length == 0 ? "body" : field;
+    }
+
+    /// <summary>
+    /// The type of the value at a field's path ("deadline.precision", "actors[2]") in the body, nullable unwrapped; null
+    /// where the path names nothing the body type has.
+    /// </summary>
+    private static Type? TypeAt(Type body, string path)
+    {
+        Type? type = body;
+        foreach (var part in path.Split('.'))
+        {
+            var name = part.Split('[')[0];
+            type = type?.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+                .FirstOrDefault(p => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name) == name)?.PropertyType;
+            if (type is null) return null;
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            // An element of a list: "actors[2]" is one of the list's items.
+            for (var i = part.Count(c => c == '['); i > 0; i--)
+            {
+                type = type.IsArray ? type.GetElementType()
+                    : type.GetInterfaces().Append(type).FirstOrDefault(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+                if (type is null) return null;
+                type = Nullable.GetUnderlyingType(type) ?? type;
+            }
+        }
+        return type;
     }
 
     /// <summary>Where in the body (as JSON spells it) an object of the named type sits: "" for the body itself.</summary>
