@@ -21,7 +21,7 @@ public static class Slug
     }
 
     /// <summary>
-    /// Whether a slug of the text would lose some of its letters or numbers (日本, Ω, ², Ⅻ, a letter outside the
+    /// Whether a slug of the text would lose some of its letters, numbers or symbols (日本, Ω, ², Ⅻ, Ⓐ, a letter outside the
     /// Basic Multilingual Plane), or have none at all ("!!!"): two such names would share one key. Accents are not lost:
     /// "Türkiye" is "turkiye", "København" "kobenhavn".
     /// </summary>
@@ -33,8 +33,10 @@ public static class Slug
         {
             if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark) continue;
             if (rune.IsBmp && (char.IsAsciiLetterOrDigit((char)rune.Value) || LatinLetter((char)rune.Value) is not null)) kept++;
-            // Numbers of every kind count, not only decimal digits: "Germany²" would otherwise be "germany".
-            else if (Rune.IsLetterOrDigit(rune) || Rune.IsNumber(rune)) return true;
+            // Numbers of every kind count, not only decimal digits: "Germany²" would otherwise be "germany". So do symbols
+            // that read as letters or stand for a name ("Ⓐland" was "land" until 2026-12-06; a flag, a trade mark sign):
+            // punctuation, spaces and signs such as & and + only separate words.
+            else if (Rune.IsLetterOrDigit(rune) || Rune.IsNumber(rune) || Rune.GetUnicodeCategory(rune) == UnicodeCategory.OtherSymbol) return true;
         }
         return kept == 0;
     }

@@ -81,6 +81,9 @@ public static class PledgerEndpoints
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
+        // Routing decodes every escape of a path segment but %2F, which would split it: a name written with a slash
+        // ("Trinidad/Tobago") reads as the pledger it names (until 2026-12-06 it was looked up as "trinidad-2ftobago").
+        key = key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
         await using var command = database.CreateCommand($"""
             {PledgerTotals.OneSql};

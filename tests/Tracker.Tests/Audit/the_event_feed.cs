@@ -118,6 +118,7 @@ public sealed class the_event_feed(TrackerApp app) : TrackerTest(app)
     }
 
     [Theory]
+    [InlineData("/api/documents?=1", "query")]
     [InlineData("/api/audit/events?after=01", "after")]
     [InlineData("/api/audit/events?after=abc", "after")]
     [InlineData("/api/audit/events?limit=0", "limit")]

@@ -626,7 +626,8 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "日本")), 400, "pledger");
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "!!!")), 400, "pledger");
         // Numbers that are not decimal digits, and letters outside the Basic Multilingual Plane, would be dropped too.
-        foreach (var merged in new[] { "Germany²", "Ⅻ Nation", "\U0001D53Eermany" })
+        // And symbols that read as letters (until 2026-12-06 "Ⓐland" was the pledger "land").
+        foreach (var merged in new[] { "Germany²", "Ⅻ Nation", "\U0001D53Eermany", "Ⓐland", "\U0001F1E9\U0001F1EA Land" })
             ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: merged)), 400, "pledger");
         var accented = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Türkiye"));
 
@@ -643,6 +644,11 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         }
         var byName = await Send(HttpMethod.Get, "/api/pledgers/T%C3%BCrkiye");
         byName.Status.ShouldBe(200, byName.Text);
+        // A name with a slash, escaped in the path, reads as the pledger it names (until 2026-12-06 a 404).
+        (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Trinidad/Tobago & Co"))).Status.ShouldBe(201);
+        var slashed = await Send(HttpMethod.Get, "/api/pledgers/Trinidad%2FTobago%20%26%20Co");
+        slashed.Status.ShouldBe(200, slashed.Text);
+        slashed.Body.GetProperty("pledger").GetProperty("key").GetString().ShouldBe("trinidad-tobago-co");
     }
 
     [Fact]

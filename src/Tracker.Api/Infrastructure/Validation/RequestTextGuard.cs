@@ -63,6 +63,12 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                 errors["query"] = [$"A query parameter name {badName}"];
                 continue;
             }
+            // "?=1" names no parameter: said of the query, where until 2026-12-06 it was filed under an empty name.
+            if (name.Length == 0)
+            {
+                errors["query"] = ["The query has a value without a parameter's name ('=...'): write name=value."];
+                continue;
+            }
             // No route takes a parameter twice: a filter given twice would otherwise be read as one value, "a,b".
             if (values.Count > 1)
             {
