@@ -498,4 +498,41 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         var caught = await Caught();
         await EveryDateMatchesTheDefinition(caught, new DateOnly(2024, 9, 29), new DateOnly(2024, 10, 3));
     }
+
+    [Fact]
+    public async Task a_late_fact_after_a_keyframe_kept_by_older_rules_refolds_the_whole_timeline_not_from_that_keyframe()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);
+        await Caught();
+        // The statement's day is a keyframe; as though it had been stored by an older shape of the model's rules.
+        await using (var connection = new NpgsqlConnection(TestDatabase.SuperuserConnectionString()))
+        {
+            await connection.OpenAsync();
+            await using var older = new NpgsqlCommand("""
+                update tracker.commitment_days set keyframe = jsonb_set(keyframe, '{Shape}', '1')
+                 where stream_id = @id and "on" = '2024-09-30' and keyframe is not null
+                """, connection);
+            older.Parameters.AddWithValue("id", Id);
+            (await older.ExecuteNonQueryAsync()).ShouldBe(1, "the statement's day holds a keyframe");
+        }
+
+        // Recorded late, dated after that keyframe: refolded from it, the days would carry the older rules on.
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 250_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = Source
+        });
+        var events = await Caught();
+
+        await using (var connection = new NpgsqlConnection(TestDatabase.SuperuserConnectionString()))
+        {
+            await connection.OpenAsync();
+            await using var shape = new NpgsqlCommand("""
+                select (keyframe ->> 'Shape')::int from tracker.commitment_days where stream_id = @id and "on" = '2024-09-30'
+                """, connection);
+            shape.Parameters.AddWithValue("id", Id);
+            ((int)(await shape.ExecuteScalarAsync())!).ShouldBe(CommitmentProgress.CurrentShape, "folded whole from the statement");
+        }
+        await EveryDateMatchesTheDefinition(events, new DateOnly(2024, 9, 29), new DateOnly(2024, 10, 3));
+    }
 }
