@@ -393,13 +393,31 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
 /// <summary>Why no checkpoint may be taken now.</summary>
 public sealed class CheckpointRefused(string message) : Exception(message);
 
-/// <summary>Takes a checkpoint every Audit:Checkpoints:Interval when there are settled events past the latest one.</summary>
+/// <summary>
+/// Takes a checkpoint every Audit:Checkpoints:Interval when there are settled events past the latest one, from the moment
+/// the host has started: a node whose start fails (its port taken, a setting refused) signs nothing. Until 2026-12-06
+/// the first checkpoint was taken as the background services started, before the server bound its port, so a node that
+/// then failed to start could have signed one with whatever key it had.
+/// </summary>
 public sealed class Checkpointing(LogCheckpoints checkpoints, Microsoft.Extensions.Options.IOptions<CheckpointOptions> options,
-    ILogger<Checkpointing> logger) : BackgroundService
+    ILogger<Checkpointing> logger, IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken token)
     {
         if (!options.Value.Enabled) return;
+        var hostStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (lifetime.ApplicationStarted.Register(() => hostStarted.TrySetResult()))
+        await using (token.Register(() => hostStarted.TrySetCanceled(token)))
+        {
+            try
+            {
+                await hostStarted.Task;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
         using var timer = new PeriodicTimer(options.Value.Interval);
         do
         {
@@ -408,7 +426,7 @@ public sealed class Checkpointing(LogCheckpoints checkpoints, Microsoft.Extensio
                 // A backlog (a bulk import, the first checkpoint of an old log) is signed a bounded range at a time,
                 // with a pause between, rather than in one long burst.
                 var started = Stopwatch.GetTimestamp();
-                while (await checkpoints.Take(null, token) is { } taken)
+                while (await checkpoints.Take(options.Value.SettleTime, token) is { } taken)
                 {
                     logger.LogInformation("Checkpoint {Number} signed in {Milliseconds} ms: the log's {Count} events through sequence {Through}, root {Root}",
                         taken.Number, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, taken.EventCount,
