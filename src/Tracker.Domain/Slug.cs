@@ -21,11 +21,20 @@ public static class Slug
     }
 
     /// <summary>
-    /// Whether a slug of the text would lose some of its letters, numbers or symbols (日本, Ω, ², Ⅻ, Ⓐ, a letter outside the
+    /// Whether a slug of the text would lose some of its letters or numbers (日本, Ω, ², Ⅻ, a letter outside the
     /// Basic Multilingual Plane), or have none at all ("!!!"): two such names would share one key. Accents are not lost:
-    /// "Türkiye" is "turkiye", "København" "kobenhavn".
+    /// "Türkiye" is "turkiye", "København" "kobenhavn". (What the IATI export's sector codes are decided by: a code already
+    /// published never changes.)
     /// </summary>
-    public static bool LosesLetters(string text)
+    public static bool LosesLetters(string text) => Loses(text, symbols: false);
+
+    /// <summary>
+    /// The same, counting symbols too, those that read as letters or stand for a name (Ⓐ, a flag, ™), where punctuation
+    /// and signs such as &amp; and + only separate words: a pledger's name, whose key "Ⓐland" made "land" until 2026-12-06.
+    /// </summary>
+    public static bool LosesLettersOrSymbols(string text) => Loses(text, symbols: true);
+
+    private static bool Loses(string text, bool symbols)
     {
         var kept = 0;
         // By code point, not by UTF-16 unit: the two halves of a letter such as 𝔾 are not letters themselves.
@@ -33,10 +42,9 @@ public static class Slug
         {
             if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark) continue;
             if (rune.IsBmp && (char.IsAsciiLetterOrDigit((char)rune.Value) || LatinLetter((char)rune.Value) is not null)) kept++;
-            // Numbers of every kind count, not only decimal digits: "Germany²" would otherwise be "germany". So do symbols
-            // that read as letters or stand for a name ("Ⓐland" was "land" until 2026-12-06; a flag, a trade mark sign):
-            // punctuation, spaces and signs such as & and + only separate words.
-            else if (Rune.IsLetterOrDigit(rune) || Rune.IsNumber(rune) || Rune.GetUnicodeCategory(rune) == UnicodeCategory.OtherSymbol) return true;
+            // Numbers of every kind count, not only decimal digits: "Germany²" would otherwise be "germany".
+            else if (Rune.IsLetterOrDigit(rune) || Rune.IsNumber(rune) ||
+                     symbols && Rune.GetUnicodeCategory(rune) == UnicodeCategory.OtherSymbol) return true;
         }
         return kept == 0;
     }

@@ -60,23 +60,29 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
     [Fact]
     public async Task if_match_naming_a_version_on_a_write_that_has_none_is_a_412_and_nothing_is_done()
     {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
         // Until 2026-12-06 the creating routes ignored If-Match: a client that sent "1" believing it guarded the write
         // had the commitment created.
         var versioned = await Api.Write("/api/commitments", StabilisationGoal(), 412, ("If-Match", "\"1\""));
+        var document = await Api.Write("/api/documents", DocumentScenarios.Washington2024("rome-2021"), 412, ("If-Match", "\"3\""));
         var malformed = await Api.Write("/api/commitments", StabilisationGoal(), 400, ("If-Match", "yesterday"));
 
-        var problem = versioned.ReadProblem(412);
-        problem.Detail.ShouldNotBeNull().ShouldContain("writes to no existing commitment");
+        versioned.ReadProblem(412).Detail.ShouldNotBeNull().ShouldContain("writes to no existing commitment");
+        document.ReadProblem(412);
         malformed.ReadProblem(400).Title.ShouldBe("A request header is not valid");
-        (await Api.Scenario(s => { s.Get.Url($"/api/commitments/{Goal}"); s.StatusCodeShouldBe(404); })).ShouldNotBeNull();
-        await Api.Write("/api/documents", new
+        await Api.Scenario(s => { s.Get.Url($"/api/commitments/{Goal}"); s.StatusCodeShouldBe(404); });
+        await Api.Scenario(s => { s.Get.Url("/api/documents/rome-2021"); s.StatusCodeShouldBe(404); });
+        // A method the path does not answer is a 405 whatever the header says.
+        var wrongMethod = await Api.Scenario(s =>
         {
-            key = "ottawa-2026", title = "Ottawa communiqué", publishedOn = "2026-01-15", url = "https://example.org/ottawa",
-            primary = true
-        }, 412, ("If-Match", "\"3\""));
+            s.Delete.Url("/api/documents");
+            s.WithRequestHeader("If-Match", "\"3\"");
+            s.StatusCodeShouldBe(405);
+        });
+        wrongMethod.ReadProblem(405);
 
         // "*" asks only that the target exists: the collection does.
-        await Api.RegisterDocument(DocumentScenarios.Washington2024());
         await Api.Write("/api/commitments", StabilisationGoal(), 201, ("If-Match", "*"));
     }
 

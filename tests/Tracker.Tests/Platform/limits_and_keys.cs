@@ -53,9 +53,28 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
 
         var problem = result.ReadProblem(413);
         problem.Type.ShouldBe("https://commitment-tracker.dev/problems/body-too-large");
-        // Said the same way for a chunked body, which the server counts as it arrives (checked by hand: the test server
-        // sets no limit of its own).
         problem.Detail.ShouldBe("Request bodies are limited to 1,048,576 bytes (Limits:MaxRequestBodyBytes).");
+    }
+
+    [Fact]
+    public async Task the_servers_own_413_for_a_chunked_body_is_said_in_the_same_words()
+    {
+        // Kestrel counts a chunked body as it arrives and fails the read in its own words; the test server sets no limit,
+        // so its problem is handed to the service's problem writer as Kestrel's would be.
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = Api.Services };
+        http.Response.Body = new MemoryStream();
+        http.Response.StatusCode = 413;
+        await Api.Services.GetRequiredService<Microsoft.AspNetCore.Http.IProblemDetailsService>().WriteAsync(new()
+        {
+            HttpContext = http,
+            ProblemDetails = new() { Status = 413, Detail = "Request body too large. The max request body size is 1048576 bytes." }
+        });
+
+        http.Response.Body.Position = 0;
+        var written = System.Text.Json.JsonDocument.Parse(http.Response.Body).RootElement;
+        // Until 2026-12-06 the server's wording.
+        written.GetProperty("detail").GetString().ShouldBe("Request bodies are limited to 1,048,576 bytes (Limits:MaxRequestBodyBytes).");
+        written.GetProperty("type").GetString().ShouldBe("https://commitment-tracker.dev/problems/body-too-large");
     }
 
     [Fact]

@@ -420,6 +420,60 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_achievement_on_time_assessed_otherwise_after_the_due_date_passes_the_deadline_from_that_day()
+    {
+        await StatedTheNextMinisterialByJune2022();
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2022-05-10", rationale = "It met in May", source = Source
+        });
+        await NoDeadlineCheckPending();
+
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "stalled", assessedOn = "2022-08-10", rationale = "The meeting's outcome was disowned", source = Source
+        });
+
+        // Until 2026-12-06 the passing was dated the day after the due date, "with no achievement on record by then",
+        // though the commitment was achieved that day.
+        var progress = await OverdueMinisterial();
+        progress.GetProperty("status").GetString().ShouldBe("stalled");
+        var passed = (await Read($"/api/commitments/{Ministerial}/history")).GetProperty("items").EnumerateArray()
+            .Single(e => e.GetProperty("type").GetString() == "deadline-passed");
+        passed.GetProperty("effectiveOn").GetString().ShouldBe("2022-08-10");
+        passed.GetProperty("summary").GetString().ShouldBe(
+            "Deadline passed (due by 2022-06-30): the status on record by then no longer held from 2022-08-10");
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var onTheFirstOfJuly = await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2022-07-01");
+        onTheFirstOfJuly.GetProperty("status").GetString().ShouldBe("achieved");
+        onTheFirstOfJuly.GetProperty("overdue").GetBoolean().ShouldBeFalse();
+        (await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2022-08-11")).GetProperty("overdue").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task an_achievement_assessed_again_is_refused_rather_than_dated_anew()
+    {
+        await StatedTheNextMinisterialByJune2022();
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2022-05-10", rationale = "It met in May", source = Source
+        });
+
+        // Until 2026-12-06 this recorded "achieved-late on 2022-09-01", and the May achievement was gone from the present.
+        var again = await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2022-09-01", rationale = "Confirmed by the minutes", source = Source
+        }, 422);
+
+        var problem = again.ReadProblem(422);
+        problem.Type.ShouldNotBeNull().ShouldEndWith("/rules/already-achieved");
+        problem.Detail.ShouldNotBeNull().ShouldContain("achieved since 2022-05-10");
+        var progress = await Api.ReadCommitment(Ministerial);
+        progress.GetProperty("status").GetString().ShouldBe("achieved");
+        progress.GetProperty("statusDate").GetString().ShouldBe("2022-05-10");
+    }
+
+    [Fact]
     public async Task a_deadline_in_force_again_after_a_later_one_is_retracted_is_overdue_at_once_and_not_recorded_passed_twice()
     {
         await StatedTheNextMinisterialByJune2022();

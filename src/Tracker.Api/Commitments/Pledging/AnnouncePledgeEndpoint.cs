@@ -47,10 +47,10 @@ public sealed record AnnouncePledgeRequest(
             // A pledge numbered after its pledger is "<key>-<number>", an id as any other (a slug of at most 100
             // characters): the key leaves room for the largest number (until 2026-12-06 a long name gave ids of 200).
             RuleFor(x => x.Pledger).Must(name => Slug.From(name).Length <= MaxPledgerKeyToNumberAfter)
-                .When(x => x.PledgeId is null && !string.IsNullOrWhiteSpace(x.Pledger) && !Slug.LosesLetters(x.Pledger))
+                .When(x => x.PledgeId is null && !string.IsNullOrWhiteSpace(x.Pledger) && !Slug.LosesLettersOrSymbols(x.Pledger))
                 .WithMessage(x => $"pledger's key, '{Slug.From(x.Pledger)}', has {Slug.From(x.Pledger).Length} characters: a pledge numbered after it " +
                                   $"needs one of at most {MaxPledgerKeyToNumberAfter}; give a shorter name, or the pledge an id of its own (pledgeId).");
-            RuleFor(x => x.Pledger).Must(name => !Slug.LosesLetters(name)).When(x => !string.IsNullOrWhiteSpace(x.Pledger))
+            RuleFor(x => x.Pledger).Must(name => !Slug.LosesLettersOrSymbols(name)).When(x => !string.IsNullOrWhiteSpace(x.Pledger))
                 .WithMessage("pledger must be written in Latin letters or digits (accents are fine: 'Türkiye', 'Côte d'Ivoire'); " +
                              "the pledger's key is made of them, so a name such as '日本' or '!!!' would be merged with others.");
             // The pledger's name is shown as the first pledge gave it (the pledger views): one with a right-to-left mark or

@@ -1,35 +1,41 @@
+using Microsoft.AspNetCore.Routing;
+
 namespace Tracker.Api.Infrastructure.Http;
 
 /// <summary>
-/// If-Match on a write that has no version to compare it with: creating a commitment or registering a document, an API
-/// key, a rebuild. Only a commitment's writes compare If-Match with the commitment's version
+/// If-Match on a write that has no version to compare it with: creating a commitment, registering a document, starting a
+/// rebuild. Only a commitment's writes compare If-Match with the commitment's version
 /// (<see cref="Commitments.CommitmentWritePolicy"/> marks them with <see cref="ComparesIfMatch"/>). Elsewhere the header
 /// was ignored until 2026-12-06, so a client that sent If-Match: "3" to POST /api/commitments believing it guarded a
 /// write got a write it had not guarded. RFC 9110 13.1.1: a list of entity tags matches only a current representation
 /// with one of them, and these resources have no such version, so the condition is false (412) and nothing is done;
 /// "*" (the target exists) holds, and a malformed value is a 400 as on any write.
 /// </summary>
-public sealed class IfMatchOnOtherWrites(RequestDelegate next)
+public sealed class IfMatchOnOtherWrites(RequestDelegate next, IProblemDetailsService problems)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var method = context.Request.Method;
+        // A write's route only: not a read, not the reads an auditor sends by POST (/api/audit/...), and not a method the
+        // path does not answer (routing's own endpoint for a 405, which is then answered as such).
         if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) ||
+            context.Request.Path.StartsWithSegments(Auditing.WriteMetadata.ReadOnlyPrefix.TrimEnd('/'), StringComparison.OrdinalIgnoreCase) ||
             context.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<ComparesIfMatch>() is not null ||
+            endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase) != true ||
             !Versions.TryReadIfMatch(context.Request, out var condition) || condition.Versions.Count == 0)
         {
             await next(context);
             return;
         }
 
-        await Results.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        await problems.Answer(context, new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
             Status = StatusCodes.Status412PreconditionFailed,
             Type = ProblemTypes.PreconditionFailed,
             Title = "If-Match names a version this request has none of",
             Detail = $"Nothing was done. If-Match ({context.Request.Headers.IfMatch}) names versions of a commitment, and this " +
                      "request writes to no existing commitment, so none can match. Send it without If-Match (or with If-Match: *)."
-        }).ExecuteAsync(context);
+        });
     }
 }
 

@@ -6,7 +6,7 @@ namespace Tracker.Api.Infrastructure;
 /// Every 400 that names fields has one shape, whichever check found it (the query guard, a route's own range check, the
 /// framework's parsing, a body's validators): the field map in `errors`, a `detail` that says what is wrong (the message
 /// itself when there is one, else the first few), and the title "The query is not valid" when every field named is a
-/// query parameter, "The request is not valid" otherwise (a body that cannot be read, or none sent, keeps its own). Until 2026-12-06
+/// query parameter, "A request header is not valid" when every one is a header, "The request is not valid" otherwise (a body that cannot be read, or none sent, keeps its own). Until 2026-12-06
 /// three shapes answered the same mistake, some without a detail.
 /// </summary>
 public static class InputProblems
@@ -24,8 +24,11 @@ public static class InputProblems
         problem.Extensions.Remove("parameter");
         if (problem.Title is "The query is not valid" or "The request is not valid")
         {
-            // ("query" is the guard's key for a parameter name or escapes it cannot name.)
-            problem.Title = errors.Keys.All(field => field == "query" || http.Request.Query.ContainsKey(field)) ? "The query is not valid" : "The request is not valid";
+            // ("query" is the guard's key for a parameter name or escapes it cannot name.) A header the guard refused is
+            // titled as a header, as one the service could not read is (ExceptionProblems).
+            problem.Title = errors.Keys.All(field => field == "query" || http.Request.Query.ContainsKey(field)) ? "The query is not valid"
+                : errors.Keys.All(field => !http.Request.Query.ContainsKey(field) && http.Request.Headers.ContainsKey(field)) ? "A request header is not valid"
+                : "The request is not valid";
         }
         var messages = errors.SelectMany(field => field.Value).Distinct().ToList();
         if (problem.Detail is null || problem.Detail.StartsWith("Check ", StringComparison.Ordinal))

@@ -12,6 +12,9 @@ public static class ProblemResponses
         // none still gets the problem in JSON rather than a 500 with an empty body.
         if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))
         {
+            // Without the writer, its customisation did not run either: the trace id and instance every problem carries.
+            problem.Instance ??= context.Request.Path;
+            problem.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? context.TraceIdentifier;
             await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
         }
     }

@@ -34,6 +34,16 @@ public static class AssessStatus
                   $"({tookEffectOn:yyyy-MM-dd}). Give effectiveOn no earlier than the statement.");
         }
 
+        // Achieved again would move the day it was achieved to this assessment's (and, past the deadline, make an
+        // achievement on time a late one): until 2026-12-06 re-confirming it did just that.
+        if (state.IsAchieved && status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate)
+        {
+            return new RuleViolation("already-achieved",
+                $"The commitment is {Wording.Name(state.Status)} since {state.StatusDate:yyyy-MM-dd}; assessing it achieved again would " +
+                "date the achievement anew. To confirm it, attach evidence (POST .../evidence); to give the achievement " +
+                "another day, retract the assessment in force and assess it again.");
+        }
+
         if (status == CommitmentStatus.AchievedLate && Timeliness(state, CommitmentStatus.Achieved, tookEffectOn) != status)
         {
             return new RuleViolation("achieved-on-time",

@@ -3,7 +3,7 @@ namespace Tracker.Domain.Commitments;
 /// <summary>
 /// Decides, when a deadline check comes due, whether the deadline passed without the commitment achieved. Says nothing
 /// when the deadline has since moved (a new check is scheduled for the new date), is not yet over, was already recorded,
-/// or no longer mattered by then: achieved or withdrawn with effect on or before the due date. An achievement in effect
+/// or no longer mattered by then: achieved or withdrawn with effect on or before the due date and still so. An achievement in effect
 /// only later (achieved late, and perhaps recorded before the check came due) still leaves the deadline passed in the
 /// days between, so views as effective show it overdue until it took effect.
 /// </summary>
@@ -16,9 +16,19 @@ public static class PassDeadline
         var inForceFrom = InForceAfterItsDay(state, dueBy);
         var passesOn = inForceFrom ?? dueBy.AddDays(1);
         if (state.Deadline?.DueBy != dueBy || today < passesOn || state.RecordedPassed(dueBy)) return Decision.Accept();
-        if ((state.IsAchieved || state.Status == CommitmentStatus.Withdrawn) && state.StatusDate < passesOn) return Decision.Accept();
-        return Decision.Accept(new DeadlinePassed(dueBy, inForceFrom));
+        if (Settles(state.Status) && state.StatusDate < passesOn) return Decision.Accept();
+        // Achieved (or withdrawn) by the due date, and assessed otherwise since: the deadline passes from the day that
+        // took effect, not the day after the due date, when the commitment was still achieved (until 2026-12-06 it was
+        // recorded as passed then, "with no achievement on record by then").
+        var settledUntil = state.Assessments.LastOrDefault(a => a.EffectiveOn < passesOn) is { } onTheLastDay && Settles(onTheLastDay.Status)
+            ? state.Assessments.FirstOrDefault(a => a.EffectiveOn >= passesOn && !Settles(a.Status))?.EffectiveOn
+            : null;
+        return Decision.Accept(new DeadlinePassed(dueBy, inForceFrom, settledUntil));
     }
+
+    /// <summary>The statuses that end a commitment's obligation to its deadline.</summary>
+    private static bool Settles(CommitmentStatus status) =>
+        status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate or CommitmentStatus.Withdrawn;
 
     /// <summary>When to check: the first instant after the last day that still meets the deadline, in UTC.</summary>
     public static DateTimeOffset CheckAt(DateOnly dueBy) => new(dueBy.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
