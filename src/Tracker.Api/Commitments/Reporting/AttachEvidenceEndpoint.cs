@@ -11,9 +11,21 @@ namespace Tracker.Api.Commitments.Reporting;
 
 public static class AttachEvidenceEndpoint
 {
+    public static Task<CitedDocument> LoadAsync(Evidence request, IDocumentSession session, CancellationToken token) =>
+        CitedDocument.LoadAsync(request.Normalised(), session, token);
+
+    /// <summary>
+    /// Evidence from a document, without a day of its own, takes its document's day, as a revision's source does (until
+    /// 2026-12-06 the day it was recorded, however old the document). A document dated only to its month or year gives
+    /// no day, and nothing invents one: such evidence keeps the day it is recorded, as evidence from a URL does.
+    /// </summary>
     [WolverinePost("/api/commitments/{key}/evidence", Name = "AttachEvidence")]
     [EndpointSummary("Attach evidence to the commitment")]
     [Tags("Commitments")]
-    public static (IResult, AppendToCommitment, OutgoingMessages) Post(Evidence request, CommitmentState commitment, TimeProvider clock) =>
-        CommitmentWrite.Recorded(commitment, clock, AttachEvidence.Decide(commitment, request.Normalised()));
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(Evidence request, CommitmentState commitment,
+        CitedDocument cited, TimeProvider clock)
+    {
+        var (dated, dayNeeded) = cited.Dating(request.Normalised());
+        return CommitmentWrite.Recorded(commitment, clock, AttachEvidence.Decide(commitment, dayNeeded is null ? dated : request.Normalised()));
+    }
 }

@@ -113,6 +113,24 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task evidence_from_a_document_without_a_day_of_its_own_takes_the_documents_day()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.RegisterDocument(Tracker.Tests.Documents.DocumentScenarios.ShafaqReport());
+
+        // Until 2026-12-06 the day it was recorded, however old the document.
+        await Api.Write($"{Base}/evidence", new { documentKey = "washington-2024", primary = true, note = "the communique" });
+        // A document dated to its month gives no day: the day it is recorded, as for a URL.
+        await Api.Write($"{Base}/evidence", new { documentKey = "shafaq-2024", primary = false, note = "the report" });
+
+        var attached = (await Api.Scenario(s => s.Get.Url($"{Base}/history"))).Json().GetProperty("items").EnumerateArray()
+            .Where(e => e.GetProperty("type").GetString() == "evidence-attached").ToList();
+        attached[0].GetProperty("effectiveOn").GetString().ShouldBe("2024-09-30");
+        attached[0].GetProperty("data").GetProperty("evidence").GetProperty("on").GetString().ShouldBe("2024-09-30");
+        attached[1].GetProperty("effectiveOn").GetString().ShouldBe(DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd"));
+    }
+
+    [Fact]
     public async Task a_document_is_cited_by_its_key_in_any_case_and_recorded_as_registered()
     {
         await Api.StatedTheStabilisationGoal();

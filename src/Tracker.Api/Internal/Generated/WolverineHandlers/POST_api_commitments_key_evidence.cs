@@ -75,9 +75,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var citedDocument = await Tracker.Api.Commitments.Reporting.AttachEvidenceEndpoint.LoadAsync(request, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Reporting.AttachEvidenceEndpoint.Post(request, commitmentState, _timeProvider);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Reporting.AttachEvidenceEndpoint.Post(request, commitmentState, citedDocument, _timeProvider);
 
             if (appendToCommitment != null)
             {
