@@ -37,7 +37,19 @@ public sealed class unreadable_bodies
 
     public enum Precision { Day, OpenEnded }
 
-    public sealed record Dated(string Title, Precision? Precision = null, IReadOnlyList<Precision>? Others = null);
+    public sealed record Dated(string Title, Precision? Precision = null, IReadOnlyList<Precision>? Others = null, int? Version = null);
+
+    [Theory]
+    [InlineData("7.0")]
+    [InlineData("7e0")]
+    [InlineData("\"7\"")]
+    public void a_whole_number_written_otherwise_is_said_to_need_one(string version)
+    {
+        // Until 2026-12-06 the message for any value of the wrong type, which never said "whole".
+        var problem = ReadProblem<Dated>($"{{\"title\":\"t\",\"version\":{version}}}", typeof(Dated));
+
+        problem.Detail.ShouldBe("'version': This value must be a whole number, written in digits alone (7, not 7.0 or 7e0).");
+    }
 
     [Fact]
     public void a_wrong_enum_value_is_answered_with_the_values_the_field_takes()

@@ -70,6 +70,11 @@ public static partial class JsonReadProblems
         {
             message = "The body is not well-formed JSON at this point.";
         }
+        else if (body is not null && TypeAt(body, field) is { } wanted && (wanted == typeof(int) || wanted == typeof(long)))
+        {
+            // Until 2026-12-06 a version sent as 7.0 got the message for any wrong type, which never said "whole".
+            message = "This value must be a whole number, written in digits alone (7, not 7.0 or 7e0).";
+        }
         else if (body is not null && TypeAt(body, field) is { IsEnum: true } choices)
         {
             // Until 2026-12-06 an enum's wrong value ("quarter" for a precision) got the message for any wrong type.
