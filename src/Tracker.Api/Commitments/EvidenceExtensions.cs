@@ -10,3 +10,13 @@ public static class EvidenceExtensions
         ? evidence
         : evidence with { DocumentKey = StreamIds.Normalise(evidence.DocumentKey) };
 }
+
+public static class TargetExtensions
+{
+    /// <summary>
+    /// A unit is stored without the spaces around it, as a report's is: until 2026-12-06 a target in "people " made
+    /// every report in "people" a unit-mismatch.
+    /// </summary>
+    public static Target? Normalised(this Target? target) =>
+        target is { Unit: { } unit } && unit.Trim() != unit ? target with { Unit = unit.Trim() } : target;
+}

@@ -42,7 +42,7 @@ public static class ReviseCommitmentEndpoint
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReviseCommitmentRequest request, CommitmentState commitment,
         CitedDocument cited, TimeProvider clock)
     {
-        Decision Decide(Evidence source) => ReviseCommitment.Decide(commitment, request.Target, request.Deadline, request.Reason.Trim(), source);
+        Decision Decide(Evidence source) => ReviseCommitment.Decide(commitment, request.Target.Normalised(), request.Deadline, request.Reason.Trim(), source);
         var (dated, dayNeeded) = cited.Dating(request.Source.Normalised());
         var decision = dayNeeded is null ? Decide(dated) : CitedDocument.Refusal(Decide(dated), dayNeeded);
         // What is in force after it: a revision dated before a later one is recorded, and is not the one in force.

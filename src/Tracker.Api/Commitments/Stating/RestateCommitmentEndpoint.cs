@@ -53,7 +53,7 @@ public static class RestateCommitmentEndpoint
             return CommitmentWrite.Recorded(commitment, clock, undated);
         }
         var restated = new CommitmentRestated(request.RestatedIn with { DocumentKey = document.Key },
-            request.RestatedOn ?? document.PublishedOn, request.NewTarget, request.NewDeadline, request.Note);
+            request.RestatedOn ?? document.PublishedOn, request.NewTarget.Normalised(), request.NewDeadline, request.Note);
         return CommitmentWrite.Recorded(commitment, clock, RestateCommitment.Decide(commitment, restated));
     }
 }

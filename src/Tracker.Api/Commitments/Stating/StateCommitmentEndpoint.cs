@@ -115,7 +115,7 @@ public static class StateCommitmentEndpoint
     {
         if (DocumentChecks.DayNeeded(document, request.StatedOn, "statedOn") is { } undated) return undated;
         var stated = new CommitmentStated(StreamIds.Normalise(request.Key), request.Title.Trim(), request.Kind!.Value,
-            request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim()).ToList(), request.Target, request.Deadline,
+            request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim()).ToList(), request.Target.Normalised(), request.Deadline,
             request.StatedIn with { DocumentKey = StreamIds.Normalise(request.StatedIn.DocumentKey) },
             request.StatedOn ?? document.PublishedOn);
         return StateCommitment.Decide(stated);

@@ -113,6 +113,26 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_targets_unit_is_stored_without_the_spaces_around_it_as_a_reports_is()
+    {
+        await Api.RegisterDocument(Tracker.Tests.Documents.DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = "fewer-camps", title = "Fewer camps", kind = "quantitative", lineOfEffort = "detention-and-camps",
+            actors = new[] { "coalition" }, target = new { amount = 100, unit = " camps ", baseline = 200 },
+            statedIn = new { documentKey = "washington-2024", quote = "reduce the number of camps" }
+        }, 201);
+
+        // Until 2026-12-06 the target kept " camps ", and this report was a unit-mismatch.
+        await Api.Write("/api/commitments/fewer-camps/progress", new
+        {
+            figure = 150, unit = "camps", comparator = "exactly", asOf = "2024-10-01", source = Source
+        });
+
+        (await Api.ReadCommitment("fewer-camps")).GetProperty("target").GetProperty("unit").GetString().ShouldBe("camps");
+    }
+
+    [Fact]
     public async Task evidence_from_a_document_without_a_day_of_its_own_takes_the_documents_day()
     {
         await Api.StatedTheStabilisationGoal();
