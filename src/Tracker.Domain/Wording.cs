@@ -22,6 +22,9 @@ public static class Wording
     /// <summary>An enum value as the API spells it: AchievedLate is "achieved-late".</summary>
     public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 
+    /// <summary>Every value of an enum type as the API spells it ("achieved-late"), in declaration order.</summary>
+    public static IEnumerable<string> Names(Type enumType) => Enum.GetNames(enumType).Select(JsonNamingPolicy.KebabCaseLower.ConvertName);
+
     /// <summary>" (USD 27,100,000 at 1.084 on 2024-10-02)" for money converted into the ledger currency; "" otherwise.</summary>
     public static string Converted(Money original, decimal ledgerAmount, ExchangeRate? rate, string ledgerCurrency) =>
         rate is null || original.Currency == ledgerCurrency

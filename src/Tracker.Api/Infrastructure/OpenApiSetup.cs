@@ -49,8 +49,8 @@ public static partial class OpenApiSetup
                 if (!type.IsEnum) return Task.CompletedTask;
                 var optional = nullable is not null && context.JsonPropertyInfo?.AssociatedParameter is { HasDefaultValue: true };
                 schema.Type = optional ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
-                schema.Enum = Enum.GetNames(type)
-                    .Select(name => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(name))
+                schema.Enum = Tracker.Domain.Wording.Names(type)
+                    .Select(name => (System.Text.Json.Nodes.JsonNode?)name)
                     .Concat(optional ? [null] : [])
                     .ToList()!;
                 return Task.CompletedTask;

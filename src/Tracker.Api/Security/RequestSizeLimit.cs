@@ -7,9 +7,9 @@ namespace Tracker.Api.Security;
 /// <summary>Refuses request bodies over Limits:MaxRequestBodyBytes (default 1 MiB) with a 413 problem.</summary>
 public sealed class RequestSizeLimit(RequestDelegate next, IConfiguration configuration, IProblemDetailsService problems)
 {
-    private readonly long _limit = LimitOf(configuration);
+    private readonly long _limit = ConfiguredLimit(configuration);
 
-    public static long LimitOf(IConfiguration configuration) => configuration.GetValue("Limits:MaxRequestBodyBytes", 1024L * 1024);
+    public static long ConfiguredLimit(IConfiguration configuration) => configuration.GetValue("Limits:MaxRequestBodyBytes", 1024L * 1024);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -25,7 +25,7 @@ public sealed class RequestSizeLimit(RequestDelegate next, IConfiguration config
                 Status = StatusCodes.Status413PayloadTooLarge,
                 Type = ProblemTypes.BodyTooLarge,
                 Title = "The request body is too large",
-                Detail = Said(_limit)
+                Detail = TooLargeDetail(_limit)
             });
             return;
         }
@@ -33,6 +33,6 @@ public sealed class RequestSizeLimit(RequestDelegate next, IConfiguration config
     }
 
     /// <summary>What a 413 says, whether the length was declared or counted as a chunked body arrived.</summary>
-    public static string Said(long limit) =>
+    public static string TooLargeDetail(long limit) =>
         $"Request bodies are limited to {limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes (Limits:MaxRequestBodyBytes).";
 }

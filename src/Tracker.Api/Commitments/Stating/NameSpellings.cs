@@ -80,16 +80,16 @@ public static class NameSpellings
     /// </summary>
     // And spaces as they read: one ordinary space between words (a no-break space, or two spaces, made "coalition working
     // groups" a second and a third actor that read the same; until 2026-12-06).
-    public static bool ComparesAsItReads(string? name) => name is null || ComparesAsItReadsTrimmed(name.Trim(), accentsApart: false);
+    public static bool ComparesAsItReads(string? name) => name is null || ReadsPlainly(name.Trim(), accentsApart: false);
 
     /// <summary>
     /// Without invisible formatting characters (a right-to-left mark, a zero-width space) or spaces other than one ordinary
     /// space between words; an accent sent apart from its letter is allowed. For a name whose key folds those accents in
     /// (a pledger's: "Co&#x0302;te d'Ivoire" is the pledger cote-d-ivoire), so only what shows is at stake.
     /// </summary>
-    public static bool ShowsAsItReads(string? name) => name is null || ComparesAsItReadsTrimmed(name.Trim(), accentsApart: true);
+    public static bool ShowsAsItReads(string? name) => name is null || ReadsPlainly(name.Trim(), accentsApart: true);
 
-    private static bool ComparesAsItReadsTrimmed(string name, bool accentsApart) =>
+    private static bool ReadsPlainly(string name, bool accentsApart) =>
         !name.Where((c, i) => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ||
                                               char.IsWhiteSpace(c) && (c != ' ' || i > 0 && name[i - 1] == ' ') ||
                                               !accentsApart && char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark &&

@@ -78,7 +78,7 @@ public static partial class JsonReadProblems
         else if (body is not null && TypeAt(body, field) is { IsEnum: true } choices)
         {
             // Until 2026-12-06 an enum's wrong value ("quarter" for a precision) got the message for any wrong type.
-            message = $"This value must be one of: {string.Join(", ", Enum.GetNames(choices).Select(System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName))}.";
+            message = $"This value must be one of: {string.Join(", ", Tracker.Domain.Wording.Names(choices))}.";
         }
         else
         {
