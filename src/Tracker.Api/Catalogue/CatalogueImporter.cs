@@ -421,7 +421,9 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 x == y || x is (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate) && y is (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate);
             if (new[] { byCatalogue, full }.Any(record => record.StatusHistory.Any(x =>
                     x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && Same(x.Status, status)))) continue;
-            state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn));
+            // The catalogue dates each assessment (its effectiveOn, else its assessedOn): an achievement it dates anew is
+            // recorded as such, where a monitor's bare re-assessment is refused as already achieved.
+            state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn ?? a.AssessedOn));
         }
 
         var events = decisions.SelectMany(d => d.Events).ToList();

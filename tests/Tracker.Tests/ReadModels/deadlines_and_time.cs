@@ -420,7 +420,7 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task an_achievement_on_time_assessed_otherwise_after_the_due_date_passes_the_deadline_from_that_day()
+    public async Task an_achievement_on_time_assessed_otherwise_after_the_due_date_passes_the_deadline_saying_so()
     {
         await StatedTheNextMinisterialByJune2022();
         await Api.Write($"/api/commitments/{Ministerial}/assessments", new
@@ -434,15 +434,15 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
             status = "stalled", assessedOn = "2022-08-10", rationale = "The meeting's outcome was disowned", source = Source
         });
 
-        // Until 2026-12-06 the passing was dated the day after the due date, "with no achievement on record by then",
-        // though the commitment was achieved that day.
+        // Until 2026-12-06 the passing said "no achievement on record by then", though the commitment was achieved that
+        // day. It is dated as any passing is: the commitment was not overdue while it stood achieved.
         var progress = await OverdueMinisterial();
         progress.GetProperty("status").GetString().ShouldBe("stalled");
         var passed = (await Read($"/api/commitments/{Ministerial}/history")).GetProperty("items").EnumerateArray()
             .Single(e => e.GetProperty("type").GetString() == "deadline-passed");
-        passed.GetProperty("effectiveOn").GetString().ShouldBe("2022-08-10");
+        passed.GetProperty("effectiveOn").GetString().ShouldBe("2022-07-01");
         passed.GetProperty("summary").GetString().ShouldBe(
-            "Deadline passed (due by 2022-06-30): the status on record by then no longer held from 2022-08-10");
+            "Deadline passed (due by 2022-06-30): achieved by then, but assessed otherwise from 2022-08-10");
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         var onTheFirstOfJuly = await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2022-07-01");
         onTheFirstOfJuly.GetProperty("status").GetString().ShouldBe("achieved");
@@ -451,7 +451,7 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task an_achievement_assessed_again_is_refused_rather_than_dated_anew()
+    public async Task an_achievement_assessed_again_without_its_day_is_refused_rather_than_dated_anew()
     {
         await StatedTheNextMinisterialByJune2022();
         await Api.Write($"/api/commitments/{Ministerial}/assessments", new
@@ -471,6 +471,12 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         var progress = await Api.ReadCommitment(Ministerial);
         progress.GetProperty("status").GetString().ShouldBe("achieved");
         progress.GetProperty("statusDate").GetString().ShouldBe("2022-05-10");
+        // With the day it took effect, the achievement is dated anew, as the monitor says.
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2022-09-01", effectiveOn = "2022-09-01", rationale = "It met again", source = Source
+        });
+        (await Api.ReadCommitment(Ministerial)).GetProperty("status").GetString().ShouldBe("achieved-late");
     }
 
     [Fact]

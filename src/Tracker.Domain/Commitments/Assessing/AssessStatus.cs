@@ -34,14 +34,15 @@ public static class AssessStatus
                   $"({tookEffectOn:yyyy-MM-dd}). Give effectiveOn no earlier than the statement.");
         }
 
-        // Achieved again would move the day it was achieved to this assessment's (and, past the deadline, make an
-        // achievement on time a late one): until 2026-12-06 re-confirming it did just that.
-        if (state.IsAchieved && status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate)
+        // Achieved again, without the day it took effect, reads as a confirmation, but would date the achievement on the
+        // day of this assessment (and, past the deadline, make one on time late): until 2026-12-06 it did just that. With
+        // effectiveOn, the achievement is dated anew as the monitor says.
+        if (state.IsAchieved && effectiveOn is null && status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate)
         {
             return new RuleViolation("already-achieved",
-                $"The commitment is {Wording.Name(state.Status)} since {state.StatusDate:yyyy-MM-dd}; assessing it achieved again would " +
-                "date the achievement anew. To confirm it, attach evidence (POST .../evidence); to give the achievement " +
-                "another day, retract the assessment in force and assess it again.");
+                $"The commitment is {Wording.Name(state.Status)} since {state.StatusDate:yyyy-MM-dd}; assessing it achieved again " +
+                $"would date the achievement {assessedOn:yyyy-MM-dd}. To confirm it, attach evidence (POST .../evidence); to date " +
+                "the achievement anew, give the day it took effect (effectiveOn).");
         }
 
         if (status == CommitmentStatus.AchievedLate && Timeliness(state, CommitmentStatus.Achieved, tookEffectOn) != status)

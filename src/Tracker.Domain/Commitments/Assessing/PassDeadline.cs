@@ -17,13 +17,16 @@ public static class PassDeadline
         var passesOn = inForceFrom ?? dueBy.AddDays(1);
         if (state.Deadline?.DueBy != dueBy || today < passesOn || state.RecordedPassed(dueBy)) return Decision.Accept();
         if (Settles(state.Status) && state.StatusDate < passesOn) return Decision.Accept();
-        // Achieved (or withdrawn) by the due date, and assessed otherwise since: the deadline passes from the day that
-        // took effect, not the day after the due date, when the commitment was still achieved (until 2026-12-06 it was
-        // recorded as passed then, "with no achievement on record by then").
-        var settledUntil = state.Assessments.LastOrDefault(a => a.EffectiveOn < passesOn) is { } onTheLastDay && Settles(onTheLastDay.Status)
-            ? state.Assessments.FirstOrDefault(a => a.EffectiveOn >= passesOn && !Settles(a.Status))?.EffectiveOn
-            : null;
-        return Decision.Accept(new DeadlinePassed(dueBy, inForceFrom, settledUntil));
+        // Achieved (or withdrawn) by the due date and settled ever since (achieved, then withdrawn): nothing passed. Settled
+        // then and assessed otherwise since (achieved, then stalled): the deadline passed, and says so, where until
+        // 2026-12-06 it said "no achievement on record by then".
+        DateOnly? achievedUntil = null;
+        if (state.Assessments.LastOrDefault(a => a.EffectiveOn < passesOn) is { } onTheLastDay && Settles(onTheLastDay.Status))
+        {
+            if (state.Assessments.FirstOrDefault(a => a.EffectiveOn >= passesOn && !Settles(a.Status)) is not { } since) return Decision.Accept();
+            achievedUntil = since.EffectiveOn;
+        }
+        return Decision.Accept(new DeadlinePassed(dueBy, inForceFrom, achievedUntil));
     }
 
     /// <summary>The statuses that end a commitment's obligation to its deadline.</summary>

@@ -11,28 +11,28 @@ namespace Tracker.Domain.Commitments;
 /// dated after the day it names): it was not in force, and so could not have passed, before then. Null otherwise, and in
 /// events recorded before 2026-12-05.
 /// </param>
-/// <param name="SettledUntil">
-/// For a commitment achieved (or withdrawn) by its due date and assessed otherwise after it (achieved, then stalled): the
-/// day that later assessment took effect, from which the deadline counts as passed. Null otherwise, and in events recorded
-/// before 2026-12-06, when such an event was dated the day after the due date and said no achievement was on record by
-/// then.
+/// <param name="AchievedUntil">
+/// For a commitment achieved by its due date and assessed otherwise after it (achieved, then stalled): the day that later
+/// assessment took effect. The passing is dated as any is (the commitment was not overdue while achieved: overdue is a
+/// passed deadline without an achievement); only what it says differs. Null otherwise, and in events recorded before
+/// 2026-12-06, when such an event said no achievement was on record by then.
 /// </param>
-public sealed record DeadlinePassed(DateOnly DueBy, DateOnly? InForceFrom = null, DateOnly? SettledUntil = null) : ITrackedEvent
+public sealed record DeadlinePassed(DateOnly DueBy, DateOnly? InForceFrom = null, DateOnly? AchievedUntil = null) : ITrackedEvent
 {
-    /// <summary>
-    /// The day after the last day the deadline allowed, or the day it took effect if that came later, or the day the
-    /// achievement in force on its due date stopped being in force.
-    /// </summary>
+    /// <summary>The day after the last day the deadline allowed, or the day it took effect if that came later.</summary>
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) =>
-        new[] { DueBy.AddDays(1), InForceFrom ?? DateOnly.MinValue, SettledUntil ?? DateOnly.MinValue }.Max();
+        InForceFrom is { } from && from > DueBy.AddDays(1) ? from : DueBy.AddDays(1);
 
     /// <summary>
     /// What the service saw, no more: no achievement on record by the due date (one in effect later may be), which is not
-    /// evidence that it failed; or an achievement on record by then that is no longer in force.
+    /// evidence that it failed; or an achievement on record by then that no longer holds.
     /// </summary>
-    string ITrackedEvent.Summary(string ledgerCurrency) => SettledUntil is { } until
-        ? $"Deadline passed (due by {Date(DueBy)}): the status on record by then no longer held from {Date(until)}"
-        : $"Deadline passed with no achievement on record by then (due by {Date(DueBy)}" +
-          (InForceFrom is { } from ? $", a deadline in force from {Date(from)})" : ")");
+    string ITrackedEvent.Summary(string ledgerCurrency)
+    {
+        var due = $"due by {Date(DueBy)}" + (InForceFrom is { } from ? $", a deadline in force from {Date(from)}" : "");
+        return AchievedUntil is { } until
+            ? $"Deadline passed ({due}): achieved by then, but assessed otherwise from {Date(until)}"
+            : $"Deadline passed with no achievement on record by then ({due})";
+    }
 }
 

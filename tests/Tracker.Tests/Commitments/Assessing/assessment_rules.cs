@@ -1,3 +1,4 @@
+using Tracker.Domain;
 using Tracker.Domain.Commitments;
 using Tracker.Projections.Commitments.Timeline;
 using static Tracker.Tests.Domain.Commitments.Given;
@@ -214,5 +215,34 @@ public sealed class assessment_rules
         var ordinary = NextMinisterial();
         PassDeadline.Decide(ordinary, new DateOnly(2022, 6, 30), new DateOnly(2022, 7, 1)).Events.ShouldHaveSingleItem()
             .ShouldBe(new DeadlinePassed(new DateOnly(2022, 6, 30)));
+    }
+
+    [Fact]
+    public void an_achievement_on_time_settled_ever_since_passes_no_deadline_and_one_assessed_otherwise_since_says_so()
+    {
+        var achieved = NextMinisterial();
+        achieved = achieved.Then(AssessStatus.Decide(achieved, CommitmentStatus.Achieved, MayMeeting, "held", Communique));
+        var withdrawn = achieved.Then(AssessStatus.Decide(achieved, CommitmentStatus.Withdrawn, DueBy.AddDays(40), "disowned", Communique));
+        var stalled = achieved.Then(AssessStatus.Decide(achieved, CommitmentStatus.Stalled, DueBy.AddDays(40), "disowned", Communique));
+
+        // Until 2026-12-06 the first was recorded as passed, and both said "no achievement on record by then".
+        PassDeadline.Decide(withdrawn, DueBy, DueBy.AddDays(41)).Events.ShouldBeEmpty();
+        var passed = PassDeadline.Decide(stalled, DueBy, DueBy.AddDays(41)).Events.ShouldHaveSingleItem().ShouldBeOfType<DeadlinePassed>();
+        passed.AchievedUntil.ShouldBe(DueBy.AddDays(40));
+        ((ITrackedEvent)passed).EffectiveOn(DueBy.AddDays(41)).ShouldBe(DueBy.AddDays(1));
+        ((ITrackedEvent)passed).Summary("USD").ShouldBe(
+            $"Deadline passed (due by {DueBy:yyyy-MM-dd}): achieved by then, but assessed otherwise from {DueBy.AddDays(40):yyyy-MM-dd}");
+    }
+
+    [Fact]
+    public void an_achievement_assessed_again_without_its_day_is_refused_and_with_it_is_dated_anew()
+    {
+        var state = NextMinisterial();
+        state = state.Then(AssessStatus.Decide(state, CommitmentStatus.Achieved, MayMeeting, "held", Communique));
+
+        // Until 2026-12-06 a bare re-assessment after the due date recorded achieved-late on its own day.
+        AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "confirmed", Communique).ShouldBeRefusedBy("already-achieved");
+        AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "it met again in September", Communique, LearnedOfIt)
+            .Events.ShouldHaveSingleItem().ShouldBeOfType<StatusAssessed>().Status.ShouldBe(CommitmentStatus.AchievedLate);
     }
 }

@@ -147,7 +147,8 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
             .Where(e => e.GetProperty("type").GetString() == "evidence-attached").ToList();
         attached[0].GetProperty("effectiveOn").GetString().ShouldBe("2024-09-30");
         attached[0].GetProperty("data").GetProperty("evidence").GetProperty("on").GetString().ShouldBe("2024-09-30");
-        attached[1].GetProperty("effectiveOn").GetString().ShouldBe(DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd"));
+        attached[1].GetProperty("effectiveOn").GetString()
+            .ShouldBe(attached[1].GetProperty("recordedAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd"));
     }
 
     [Fact]
