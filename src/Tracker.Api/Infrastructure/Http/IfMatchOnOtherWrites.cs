@@ -18,7 +18,9 @@ public sealed class IfMatchOnOtherWrites(RequestDelegate next, IProblemDetailsSe
         var method = context.Request.Method;
         // A write's route only: not a read, not the reads an auditor sends by POST (/api/audit/...), and not a method the
         // path does not answer (routing's own endpoint for a 405, which is then answered as such).
-        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) ||
+        // (Without the header, as nearly every write comes, nothing more is looked at.)
+        if (context.Request.Headers.IfMatch.Count == 0 ||
+            HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) ||
             context.Request.Path.StartsWithSegments(Auditing.WriteMetadata.ReadOnlyPrefix.TrimEnd('/'), StringComparison.OrdinalIgnoreCase) ||
             context.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<ComparesIfMatch>() is not null ||
             endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase) != true ||
