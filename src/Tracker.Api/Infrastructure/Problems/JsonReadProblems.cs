@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 
@@ -6,16 +10,30 @@ namespace Tracker.Api.Infrastructure;
 /// <summary>
 /// A body the JSON reader refused (wrong type, impossible date, broken JSON) is answered by the framework with the
 /// serializer's message, which names .NET types. This rewrites it to name the field, as validation problems do, and to
-/// say what the field wanted, without internals.
+/// say what the field wanted, without internals. Given the body as sent (<see cref="SentBody"/>), it says what the reader's
+/// message cannot: a body that is not UTF-8, or that stops before its JSON ends; and beside the fields a body left out,
+/// what the request's rules say of the rest of it, so that a client hears every mistake at once.
 /// </summary>
 public static partial class JsonReadProblems
 {
     private const string FrameworkTitle = "Invalid JSON format";
 
     /// <param name="body">The endpoint's request body type, which places a nested object the reader names only by its type.</param>
-    public static void Rewrite(ProblemDetails problem, Type? body = null)
+    /// <param name="sent">The body as it was sent, with what read it, where the request kept it.</param>
+    public static void Rewrite(ProblemDetails problem, Type? body = null, SentBody? sent = null)
     {
         if (problem.Title != FrameworkTitle || problem is not { Detail: { } detail }) return;
+        // The reader's message for either is about a value of the wrong type (until 2026-12-06 what the client was told).
+        if (sent is not null && FirstByteNotUtf8(sent.Bytes) is { } notUtf8)
+        {
+            Finish(["body"], $"The body is not UTF-8 from its byte {notUtf8 + 1:N0} on: send the JSON encoded as UTF-8.");
+            return;
+        }
+        if (sent is not null && EndsBeforeItsJson(sent.Bytes, sent.Options))
+        {
+            Finish(["body"], "The body ends before its JSON does (a value, a closing quote, brace or bracket is missing): send it whole.");
+            return;
+        }
         var field = PathPattern().Match(detail) is { Success: true } path ? Field(path.Groups[1].Value) : "body";
         string message;
         if (field == "body" && detail.Contains("does not contain any JSON tokens", StringComparison.Ordinal))
@@ -42,7 +60,18 @@ public static partial class JsonReadProblems
             // about 60 characters, more than any of this API's objects needs.)
             var required = QuotedPattern().Matches(missing.Groups[1].Value)
                 .Select(name => field == "body" ? name.Groups[1].Value : $"{field}.{name.Groups[1].Value}").Distinct().ToList();
-            Finish(required, "This field is required.");
+            // The reader stops at the first object with a field left out; the body as sent names them all, and the rules
+            // run on the rest of it (until 2026-12-06 they were heard on the next try).
+            var besides = new Dictionary<string, string[]>();
+            if (sent is not null && body is not null && LeftOut(body, sent) is { Fields.Count: > 0 } leftOut)
+            {
+                required = [.. leftOut.Fields.Select(f => f.Path).Union(required)];
+                besides = RulesBesides(body, sent, leftOut) ?? besides;
+            }
+            const string said = "This field is required.";
+            Finish(required, said, "The request is not valid");
+            foreach (var (name, messages) in besides) ((Dictionary<string, string[]>)problem.Extensions["errors"]!)[name] = messages;
+            problem.Detail = string.Join(" ", required.Select(f => $"'{f}': {said}").Concat(besides.Values.SelectMany(m => m)));
             return;
         }
         if (DuplicatePattern().Match(detail) is { Success: true } duplicate)
@@ -94,15 +123,148 @@ public static partial class JsonReadProblems
                 : name;
         Finish([field], message);
 
-        void Finish(IReadOnlyList<string> fields, string said)
+        void Finish(IReadOnlyList<string> fields, string said, string title = "The request body could not be read")
         {
-            problem.Title = "The request body could not be read";
+            problem.Title = title;
             // The reader's position is an internal of its buffering; the field map points at the fields.
             problem.Extensions.Remove("lineNumber");
             problem.Extensions.Remove("bytePositionInLine");
             problem.Detail = fields is ["body"] ? said : string.Join(" ", fields.Select(f => $"'{f}': {said}"));
             problem.Extensions["errors"] = fields.ToDictionary(f => f, _ => new[] { said });
         }
+    }
+
+    /// <summary>Where the body stops being UTF-8 (a byte offset), or null where it is UTF-8 throughout.</summary>
+    private static int? FirstByteNotUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return null;
+        var offset = 0;
+        while (offset < bytes.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed) != OperationStatus.Done) return offset;
+            offset += consumed;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether the body is JSON cut short: read whole, the reader fails; read as though more were to come, it does not.
+    /// </summary>
+    private static bool EndsBeforeItsJson(ReadOnlySpan<byte> bytes, JsonSerializerOptions options)
+    {
+        var reading = new JsonReaderOptions { MaxDepth = options.MaxDepth };
+        try
+        {
+            var whole = new Utf8JsonReader(bytes, isFinalBlock: true, new JsonReaderState(reading));
+            while (whole.Read()) { }
+            return false;
+        }
+        catch (JsonException)
+        {
+            // Broken somewhere, or stopped short: the second read tells which.
+        }
+        try
+        {
+            var begun = new Utf8JsonReader(bytes, isFinalBlock: false, new JsonReaderState(reading));
+            while (begun.Read()) { }
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A field the body left out that the reader requires, and the object it belongs in.</summary>
+    public sealed record LeftOutField(JsonObject Parent, string Name, string Path, Type Type);
+
+    /// <summary>Every required field the body left out, at every depth, with the body read as a tree.</summary>
+    public sealed record LeftOutFields(JsonNode Body, IReadOnlyList<LeftOutField> Fields);
+
+    private static LeftOutFields? LeftOut(Type body, SentBody sent)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(sent.Bytes);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        if (root is null) return null;
+        var found = new List<LeftOutField>();
+        Walk(root, sent.Options.GetTypeInfo(body), "");
+        return new LeftOutFields(root, found);
+
+        void Walk(JsonNode? node, JsonTypeInfo type, string path)
+        {
+            if (type.Kind == JsonTypeInfoKind.Object && node is JsonObject fields)
+            {
+                foreach (var property in type.Properties)
+                {
+                    var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                    if (!fields.TryGetPropertyValue(property.Name, out var value))
+                    {
+                        if (property.IsRequired) found.Add(new LeftOutField(fields, property.Name, at, property.PropertyType));
+                    }
+                    else
+                    {
+                        Walk(value, sent.Options.GetTypeInfo(property.PropertyType), at);
+                    }
+                }
+            }
+            else if (type.Kind == JsonTypeInfoKind.Enumerable && node is JsonArray items && type.ElementType is { } element)
+            {
+                for (var i = 0; i < items.Count; i++) Walk(items[i], sent.Options.GetTypeInfo(element), $"{path}[{i}]");
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the request's rules say of the rest of a body that left fields out: the body is read with each left-out field
+    /// given each value it could take in turn (a yes/no both ways, every value of an enum, a small and a large amount),
+    /// and only what every reading says is kept, so nothing said depends on a value the client did not send. Nothing is
+    /// said of the left-out fields themselves, or of what lies under them. Null when a reading fails.
+    /// </summary>
+    private static Dictionary<string, string[]>? RulesBesides(Type body, SentBody sent, LeftOutFields leftOut)
+    {
+        var choices = leftOut.Fields.Select(f => ValuesFor(f.Type, sent.Options)).ToList();
+        if (choices.Any(c => c.Count == 0)) return null;
+        Dictionary<string, string[]>? common = null;
+        for (var reading = 0; reading < Math.Max(2, choices.Max(c => c.Count)); reading++)
+        {
+            for (var i = 0; i < leftOut.Fields.Count; i++)
+            {
+                leftOut.Fields[i].Parent[leftOut.Fields[i].Name] = choices[i][reading % choices[i].Count]?.DeepClone();
+            }
+            object? request;
+            try
+            {
+                request = leftOut.Body.Deserialize(body, sent.Options);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+            if (request is null || sent.Validate(request) is not { } said) return null;
+            common = common is null
+                ? said
+                : common.Where(e => said.TryGetValue(e.Key, out var again) && again.SequenceEqual(e.Value)).ToDictionary();
+        }
+        return common?
+            .Where(e => !leftOut.Fields.Any(f => e.Key == f.Path || e.Key.StartsWith(f.Path + ".", StringComparison.Ordinal) ||
+                                                   e.Key.StartsWith(f.Path + "[", StringComparison.Ordinal)))
+            .ToDictionary();
+    }
+
+    private static List<JsonNode?> ValuesFor(Type type, JsonSerializerOptions options)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(bool)) return [JsonValue.Create(false), JsonValue.Create(true)];
+        if (type == typeof(decimal)) return [JsonValue.Create(1m), JsonValue.Create(1_000_000_000m)];
+        if (type.IsEnum) return [.. Enum.GetValues(type).Cast<object>().Select(v => JsonSerializer.SerializeToNode(v, type, options))];
+        return [];
     }
 
     /// <summary>"$.amount.amount" is "amount.amount"; "$" is the whole body.</summary>
@@ -178,6 +340,12 @@ public static partial class JsonReadProblems
     [GeneratedRegex(@"The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnknownPattern();
 }
+
+/// <summary>
+/// A request's body as it was sent (<see cref="Validation.SentJsonBody"/>), the options the endpoint read it with, and the
+/// request's rules (<see cref="Validation.RequestValidation.ErrorsOf(object, IServiceProvider)"/>).
+/// </summary>
+public sealed record SentBody(byte[] Bytes, JsonSerializerOptions Options, Func<object, Dictionary<string, string[]>?> Validate);
 
 /// <summary>An endpoint's request body type, as endpoint metadata (Audit.EndpointMetadataPolicy puts it there).</summary>
 public sealed record RequestBody(Type Type);

@@ -47,7 +47,12 @@ public static class ProblemDetailsSetup
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
-            JsonReadProblems.Rewrite(problem, context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<RequestBody>()?.Type);
+            var http = context.HttpContext;
+            JsonReadProblems.Rewrite(problem, http.GetEndpoint()?.Metadata.GetMetadata<RequestBody>()?.Type,
+                http.Features.Get<Validation.SentJsonBody>() is { } sent
+                    ? new SentBody(sent.Bytes, http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions,
+                        request => Validation.RequestValidation.ErrorsOf(request, http.RequestServices))
+                    : null);
             QueryReadProblems.Rewrite(problem, context.HttpContext);
             InputProblems.Shape(problem, context.HttpContext);
             if (problem.Status == StatusCodes.Status413PayloadTooLarge)

@@ -6,6 +6,9 @@ namespace Tracker.Api.Infrastructure.Validation;
 /// A write with a body must say it is JSON (application/json, or a +json type) in UTF-8: a body without a Content-Type,
 /// or with another charset, is a 415 problem, not read as JSON on a guess. Media types are case-insensitive (RFC 9110),
 /// so "APPLICATION/JSON" is JSON: it is passed on spelled as the endpoints expect. Bodyless POSTs (a rebuild) pass.
+/// A JSON body is read whole here (the size limit, set before, still answers 413) and kept as sent (<see cref="SentJsonBody"/>):
+/// the endpoint reads it from memory, a retry reads it again, and a body the JSON reader refuses can be said of as a
+/// whole (not UTF-8, cut short, fields left out beside other mistakes: JsonReadProblems).
 /// </summary>
 public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService problems)
 {
@@ -30,8 +33,27 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
                 return;
             }
             request.ContentType = media.MediaType.Value!.ToLowerInvariant() + (media.Charset.HasValue ? "; charset=utf-8" : "");
+            var sent = await ReadWhole(request.BodyReader, context.RequestAborted);
+            request.Body = new MemoryStream(sent, writable: false);
+            context.Features.Set(new SentJsonBody(sent));
         }
         await next(context);
+    }
+
+    private static async Task<byte[]> ReadWhole(System.IO.Pipelines.PipeReader reader, CancellationToken token)
+    {
+        while (true)
+        {
+            var read = await reader.ReadAsync(token);
+            if (read.IsCanceled) throw new OperationCanceledException(token);
+            if (read.IsCompleted)
+            {
+                var bytes = System.Buffers.BuffersExtensions.ToArray(read.Buffer);
+                reader.AdvanceTo(read.Buffer.End);
+                return bytes;
+            }
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
     }
 
     private Task Refuse(HttpContext context, string title, string detail, string error) =>
@@ -52,3 +74,6 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
                 || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
     }
 }
+
+/// <summary>A request's JSON body as it was sent, kept by <see cref="JsonBodiesOnly"/>.</summary>
+public sealed record SentJsonBody(byte[] Bytes);

@@ -17,7 +17,17 @@ public static class RequestValidation
                 type: ProblemTypes.Validation);
         }
 
-        var bounds = InputBounds.Check(request, clock);
+        var errors = await ErrorsOf(validators, request, clock, context.RequestAborted);
+        return errors is null
+            ? WolverineContinue.Result()
+            : Results.ValidationProblem(errors, title: "The request is not valid", type: ProblemTypes.Validation);
+    }
+
+    /// <summary>What the input bounds and the validators say of a request, by field; null when nothing.</summary>
+    public static async ValueTask<Dictionary<string, string[]>?> ErrorsOf<T>(IEnumerable<IValidator<T>> validators, T request,
+        TimeProvider clock, CancellationToken token)
+    {
+        var bounds = InputBounds.Check(request ?? throw new ArgumentNullException(nameof(request)), clock);
         var failures = bounds.Select(f => new FluentValidation.Results.ValidationFailure(f.Field, $"{f.Field} {f.Message}")).ToList();
         // A value left out is said once, as required, and optional text sent blank once, as blank: a validator's rule on
         // the same field would say it again in its words. (Built only when the bounds found something: a valid request,
@@ -28,17 +38,27 @@ public static class RequestValidation
                 .Select(f => f.Field).ToHashSet();
         foreach (var validator in validators)
         {
-            failures.AddRange((await Run(validator, request, context.RequestAborted)).Errors
+            failures.AddRange((await Run(validator, request, token)).Errors
                 .Where(e => missing is not { Count: > 0 } || !missing.Contains(ToCamelCase(e.PropertyName))));
         }
 
-        if (failures.Count == 0) return WolverineContinue.Result();
-
-        var errors = failures
-            .GroupBy(f => ToCamelCase(f.PropertyName))
-            .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray());
-        return Results.ValidationProblem(errors, title: "The request is not valid", type: ProblemTypes.Validation);
+        return failures.Count == 0
+            ? null
+            : failures.GroupBy(f => ToCamelCase(f.PropertyName)).ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray());
     }
+
+    /// <summary>
+    /// <see cref="ErrorsOf{T}"/> for a request of a type known at run time (a body the reader refused, read again with
+    /// the fields it left out filled in: JsonReadProblems); null when a validator could only run asynchronously.
+    /// </summary>
+    public static Dictionary<string, string[]>? ErrorsOf(object request, IServiceProvider services) =>
+        (Dictionary<string, string[]>?)typeof(RequestValidation)
+            .GetMethod(nameof(ErrorsOfSynchronously), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(request.GetType()).Invoke(null, [request, services]);
+
+    private static Dictionary<string, string[]>? ErrorsOfSynchronously<T>(T request, IServiceProvider services) =>
+        ErrorsOf(services.GetServices<IValidator<T>>(), request, services.GetRequiredService<TimeProvider>(), CancellationToken.None)
+            is { IsCompletedSuccessfully: true } done ? done.Result ?? new Dictionary<string, string[]>() : null;
 
     // Every rule today is synchronous, and FluentValidation's synchronous run skips a state machine per rule that its
     // asynchronous one builds; a validator with an asynchronous rule refuses to run synchronously, and runs the other way.
