@@ -175,6 +175,22 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         (await EventCount()).ShouldBe(2);
     }
 
+    [Fact]
+    public async Task a_retry_to_the_same_path_in_other_letter_case_replays_the_first_response()
+    {
+        // The routes and the keys in them match whatever the case of their ASCII letters: until 2026-12-06 the retry was
+        // taken for another request under the same key, a 422.
+        await Api.StatedTheStabilisationGoal();
+
+        var first = await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "cased"));
+        var again = await Api.Write(ProgressUrl.Replace("/api/commitments/stabilisation", "/API/Commitments/Stabilisation"),
+            Progress(), 200, ("Idempotency-Key", "cased"));
+
+        again.ReadAsText().ShouldBe(first.ReadAsText());
+        again.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
+        (await EventCount()).ShouldBe(2);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("\"1\"")]

@@ -37,11 +37,8 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
             return;
         }
 
-        var (hash, bytesHash, numbersAsSentHash) = await HashRequest(context);
-        var claim = new IdempotencyClaim(WriteMetadata.ActorOf(context), key, hash)
-        {
-            BytesHash = bytesHash, NumbersAsSentHash = numbersAsSentHash
-        };
+        var (hash, earlierHashes) = await HashRequest(context);
+        var claim = new IdempotencyClaim(WriteMetadata.ActorOf(context), key, hash) { EarlierHashes = earlierHashes };
         if (await store.Find(claim.Scope, claim.Key, context.RequestAborted) is { } earlier)
         {
             await Answer(context, claim, earlier);
@@ -94,10 +91,7 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
 
     private Task Answer(HttpContext context, IdempotencyClaim claim, KeyRecord earlier)
     {
-        // A key kept before requests were hashed as JSON holds the hash of the body's bytes; one kept before numbers were
-        // compared by value, the hash of the JSON with its numbers as sent.
-        if (earlier.RequestHash != claim.RequestHash && earlier.RequestHash != claim.BytesHash &&
-            earlier.RequestHash != claim.NumbersAsSentHash)
+        if (earlier.RequestHash != claim.RequestHash && !claim.EarlierHashes.Contains(earlier.RequestHash))
         {
             return Problem(context, StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused,
                 "The Idempotency-Key was used for a different request",
@@ -127,20 +121,20 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
     }
 
     /// <summary>
-    /// The request as its key names it: method, path and body. A JSON body is hashed as its content (properties in
-    /// order of name, no spacing, numbers by value: 1, 1.0 and 1e0 are one amount, as the endpoints read them), so the
-    /// same request sent by another client library, its properties in another order, is the same request; any other body
-    /// by its bytes. Also the hashes keys kept before compare: of the bytes, and of the JSON with its numbers as sent.
+    /// The request as its key names it: method, path and body. The path's ASCII letters in lower case, as the routes and
+    /// the keys in them match (until 2026-12-06 a retry to `/api/Commitments/...` was another request, a 422). A JSON body
+    /// is hashed as its content (properties in order of name, no spacing, numbers by value: 1, 1.0 and 1e0 are one
+    /// amount, as the endpoints read them), so the same request sent by another client library, its properties in
+    /// another order, is the same request; any other body by its bytes. Also the hashes keys kept before compare: with
+    /// the path as sent, of the bytes, and of the JSON with its numbers as sent.
     /// </summary>
-    private static async Task<(string Hash, string BytesHash, string? NumbersAsSentHash)> HashRequest(HttpContext context)
+    private static async Task<(string Hash, IReadOnlyList<string> EarlierHashes)> HashRequest(HttpContext context)
     {
-        context.Request.EnableBuffering();
-        using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-        context.Request.Body.Position = 0;
-        var target = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {context.Request.Path}\n");
-        var content = body.ToArray();
-        var bytes = Hex(target, content);
+        var content = context.Features.Get<Validation.SentJsonBody>()?.Bytes ?? await Buffered(context);
+        var path = context.Request.Path.Value ?? "";
+        var target = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {string.Concat(path.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + ('a' - 'A')) : c))}\n");
+        var targetAsSent = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {path}\n");
+        var bytes = Hex(targetAsSent, content);
         System.Text.Json.JsonDocument document;
         try
         {
@@ -148,12 +142,22 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         }
         catch (System.Text.Json.JsonException)
         {
-            return (bytes, bytes, null);
+            return (Hex(target, content), [bytes]);
         }
         using (document)
         {
-            return ($"json:{Hex(target, Canonical(document, numbersByValue: true))}", bytes,
-                $"json:{Hex(target, Canonical(document, numbersByValue: false))}");
+            var byValue = Canonical(document, numbersByValue: true);
+            return ($"json:{Hex(target, byValue)}",
+                [$"json:{Hex(targetAsSent, byValue)}", bytes, $"json:{Hex(targetAsSent, Canonical(document, numbersByValue: false))}"]);
+        }
+
+        static async Task<byte[]> Buffered(HttpContext context)
+        {
+            context.Request.EnableBuffering();
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            context.Request.Body.Position = 0;
+            return body.ToArray();
         }
     }
 
@@ -248,11 +252,11 @@ public sealed class IdempotencyClaim(string scope, string key, string requestHas
     public string Key { get; } = key;
     public string RequestHash { get; } = requestHash;
 
-    /// <summary>The hash of the body's bytes, as keys kept before bodies were hashed as JSON hold it.</summary>
-    public string? BytesHash { get; init; }
-
-    /// <summary>The hash of the JSON body with its numbers as sent, as keys kept before 2026-12-05 hold it.</summary>
-    public string? NumbersAsSentHash { get; init; }
+    /// <summary>
+    /// The request's hash as keys kept by earlier versions hold it: with its path as sent (before 2026-12-06), of the
+    /// body's bytes (before bodies were hashed as JSON), of the JSON with its numbers as sent (before 2026-12-05).
+    /// </summary>
+    public IReadOnlyList<string> EarlierHashes { get; init; } = [];
     public bool Recorded { get; set; }
 
     /// <summary>The response as written to <paramref name="http"/>, to keep for replays.</summary>

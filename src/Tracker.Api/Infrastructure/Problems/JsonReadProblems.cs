@@ -23,17 +23,6 @@ public static partial class JsonReadProblems
     public static void Rewrite(ProblemDetails problem, Type? body = null, SentBody? sent = null)
     {
         if (problem.Title != FrameworkTitle || problem is not { Detail: { } detail }) return;
-        // The reader's message for either is about a value of the wrong type (until 2026-12-06 what the client was told).
-        if (sent is not null && FirstByteNotUtf8(sent.Bytes) is { } notUtf8)
-        {
-            Finish(["body"], $"The body is not UTF-8 from its byte {notUtf8 + 1:N0} on: send the JSON encoded as UTF-8.");
-            return;
-        }
-        if (sent is not null && EndsBeforeItsJson(sent.Bytes, sent.Options))
-        {
-            Finish(["body"], "The body ends before its JSON does (a value, a closing quote, brace or bracket is missing): send it whole.");
-            return;
-        }
         var field = PathPattern().Match(detail) is { Success: true } path ? Field(path.Groups[1].Value) : "body";
         string message;
         if (field == "body" && detail.Contains("does not contain any JSON tokens", StringComparison.Ordinal))
@@ -44,6 +33,18 @@ public static partial class JsonReadProblems
             problem.Extensions.Remove("lineNumber");
             problem.Extensions.Remove("bytePositionInLine");
             problem.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = ["A JSON object is required."] };
+            return;
+        }
+        // The reader's message for either is about a value of the wrong type (until 2026-12-06 what the client was told).
+        if (sent is not null && FirstByteNotUtf8(sent.Bytes) is { } notUtf8)
+        {
+            Finish(["body"], string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The body is not UTF-8 from its byte {notUtf8 + 1:N0} on: send the JSON encoded as UTF-8."));
+            return;
+        }
+        if (sent is not null && EndsBeforeItsJson(sent.Bytes, sent.Options))
+        {
+            Finish(["body"], "The body ends before its JSON does (a value, a closing quote, brace or bracket is missing): send it whole.");
             return;
         }
         if (MissingPattern().Match(detail) is { Success: true } missing)
