@@ -97,6 +97,34 @@ public sealed class bodies_said_whole(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_whole_number_past_what_its_field_holds_is_said_to_be_past_it_not_miswritten()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var (status, problem) = await Send($"/api/commitments/{Goal}/corrections",
+            """{"version":2147483648,"reason":"wrong","source":{"url":"https://example.org/c","primary":false}}""");
+        var (_, miswritten) = await Send($"/api/commitments/{Goal}/corrections",
+            """{"version":2.5,"reason":"wrong","source":{"url":"https://example.org/c","primary":false}}""");
+
+        status.ShouldBe(400);
+        problem.GetProperty("detail").GetString().ShouldBe("'version': This value is past the largest whole number this field holds (2,147,483,647).");
+        miswritten.GetProperty("detail").GetString().ShouldBe("'version': This value must be a whole number, written in digits alone (7, not 7.0 or 7e0).");
+    }
+
+    [Fact]
+    public async Task every_rule_names_a_nested_field_by_its_whole_path()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var (status, problem) = await Send(PledgeUrl, """
+            {"pledger":"Germany","amount":{"amount":-5,"currency":"USD"},"announcedOn":"2024-10-02","source":{"documentKey":"washington-2024","primary":true}}
+            """);
+
+        status.ShouldBe(400);
+        Errors(problem)["amount.amount"].ShouldBe(["'amount.amount' must be greater than '0'."]);
+    }
+
+    [Fact]
     public async Task a_broken_body_that_is_whole_is_still_said_to_be_broken_where_it_breaks()
     {
         await Api.StatedTheStabilisationGoal();

@@ -69,9 +69,11 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     public async Task a_pledger_whose_amounts_add_up_to_more_digits_than_a_decimal_holds_is_shown_with_its_totals_rounded()
     {
         await Api.StatedTheStabilisationGoal();
+        await Api.Write("/api/commitments", StabilisationGoal(Drive), 201);
         await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
-        // Each amount is within the bounds; their exact sum, 25000000.0000000000000000000000001, is 33 digits.
-        await Api.Write($"{Base}/pledges", GermanPledge(0.0000000000000000000000001m), 201);
+        // Each amount is within the bounds; their exact sum, 25000000.0000000000000000000000001, is 33 digits. On two
+        // commitments: on one, the second would be refused, as its total could not hold both (amount-beyond-precision).
+        await Api.Write($"/api/commitments/{Drive}/pledges", GermanPledge(0.0000000000000000000000001m), 201);
 
         var germany = await Pledger("germany");
         var list = await Pledgers();

@@ -102,8 +102,13 @@ public static partial class JsonReadProblems
         }
         else if (body is not null && TypeAt(body, field) is { } wanted && (wanted == typeof(int) || wanted == typeof(long)))
         {
-            // Until 2026-12-06 a version sent as 7.0 got the message for any wrong type, which never said "whole".
-            message = "This value must be a whole number, written in digits alone (7, not 7.0 or 7e0).";
+            // Until 2026-12-06 a version sent as 7.0 got the message for any wrong type, which never said "whole"; and one
+            // written in digits but past the field's range was told to write it in digits.
+            var largest = wanted == typeof(int) ? int.MaxValue : long.MaxValue;
+            message = sent is not null && ValueAt(sent.Bytes, field) is { } value && WholeNumberPattern().IsMatch(value)
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"This value is past the largest whole number this field holds ({largest:N0}).")
+                : "This value must be a whole number, written in digits alone (7, not 7.0 or 7e0).";
         }
         else if (body is not null && TypeAt(body, field) is { IsEnum: true } choices)
         {
@@ -267,6 +272,37 @@ public static partial class JsonReadProblems
         if (type.IsEnum) return [.. Enum.GetValues(type).Cast<object>().Select(v => JsonSerializer.SerializeToNode(v, type, options))];
         return [];
     }
+
+    /// <summary>The JSON text of the value at a field's path ("version", "items[2].amount") in a body; null where there is none.</summary>
+    private static string? ValueAt(byte[] bytes, string path)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(bytes);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        foreach (var part in path.Split('.'))
+        {
+            var name = part.Split('[')[0];
+            node = node is JsonObject fields && fields.TryGetPropertyValue(name, out var value) ? value : null;
+            foreach (var index in IndexPattern().Matches(part).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                node = node is JsonArray items && index < items.Count ? items[index] : null;
+            }
+            if (node is null) return null;
+        }
+        return node?.ToJsonString();
+    }
+
+    [GeneratedRegex(@"^-?[0-9]+$")]
+    private static partial Regex WholeNumberPattern();
+
+    [GeneratedRegex(@"\[([0-9]+)\]")]
+    private static partial Regex IndexPattern();
 
     /// <summary>"$.amount.amount" is "amount.amount"; "$" is the whole body.</summary>
     private static string Field(string jsonPath)

@@ -44,7 +44,20 @@ public static class RequestValidation
 
         return failures.Count == 0
             ? null
-            : failures.GroupBy(f => ToCamelCase(f.PropertyName)).ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray());
+            : failures.GroupBy(f => ToCamelCase(f.PropertyName))
+                .ToDictionary(g => g.Key, g => g.Select(f => Named(f.ErrorMessage, g.Key)).Distinct().ToArray());
+    }
+
+    /// <summary>
+    /// A rule's message names a nested field by its whole path, as the field map and the bounds do ("'amount.amount' must
+    /// be greater than '0'."): FluentValidation names it by its own name alone, which until 2026-12-06 read "'amount'".
+    /// </summary>
+    private static string Named(string message, string path)
+    {
+        var dot = path.LastIndexOf('.');
+        if (dot < 0) return message;
+        var own = $"'{path[(dot + 1)..]}'";
+        return message.StartsWith(own, StringComparison.Ordinal) ? $"'{path}'{message[own.Length..]}" : message;
     }
 
     /// <summary>

@@ -55,6 +55,35 @@ public static class Rules
             : null;
 
     /// <summary>
+    /// A total keeps 28 to 29 significant digits (a decimal's): an amount whose addition would round it, a ledger amount of
+    /// 10^21 beside a total of 0.00000004, would lose the smaller from the total for good, so that retracting the larger
+    /// later left a total that no longer matched the pledges (0 with a pledge standing, then below 0; until 2026-12-06).
+    /// Each total a write adds to is checked: <paramref name="totals"/> names each with what it already holds and what the
+    /// write adds to it (negative for a revision down).
+    /// </summary>
+    public static RuleViolation? AddsExactly(string currency, params (string Total, decimal Holds, decimal Adds)[] totals)
+    {
+        foreach (var (total, holds, adds) in totals)
+        {
+            decimal sum;
+            try
+            {
+                sum = holds + adds;
+            }
+            catch (OverflowException)
+            {
+                sum = decimal.MaxValue;
+            }
+            if (sum - adds == holds && sum - holds == adds) continue;
+            return new RuleViolation("amount-beyond-precision",
+                $"{total} holds {currency} {Wording.Number(holds)}; adding {currency} {Wording.Number(adds)} would need more than " +
+                "the 28 significant digits a total keeps, and the smaller amount's digits would be lost from it. Record the " +
+                "amounts with fewer digits after the point, or a rate that values them in the ledger currency with fewer.");
+        }
+        return null;
+    }
+
+    /// <summary>
     /// Values an amount in the ledger currency. Another currency needs its exchange rate and the rate's date; the
     /// original amount is kept beside the converted one. A rate values the amount as of the day it took effect
     /// (<paramref name="tookEffectOn"/>, IATI's value date), so it may not be dated later than that day.

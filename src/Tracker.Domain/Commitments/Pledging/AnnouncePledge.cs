@@ -40,6 +40,8 @@ public static class AnnouncePledge
 
         var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency, announcedOn);
         if (conversion is not null) return conversion;
+        if (Rules.AddsExactly(state.LedgerCurrency, ("The commitment's pledged total", state.PledgeSums.Pledged, ledgerAmount)) is { } inexact)
+            return inexact;
 
         return Decision.Accept(new PledgeAnnounced(state.Key, id, pledger, amount, announcedOn,
             amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source, state.LedgerCurrency));

@@ -27,6 +27,14 @@ public static class RecordPledgeStage
 
         var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency, on);
         if (conversion is not null) return conversion;
+        var disbursed = stage == PledgeStage.Disbursed;
+        var named = disbursed ? "disbursed" : "committed";
+        var inexact = Rules.AddsExactly(pledge.Currency,
+                          ($"Pledge '{pledge.PledgeId}''s {named} amount", disbursed ? pledge.Disbursed : pledge.Committed, amount.Amount))
+                      ?? Rules.AddsExactly(state.LedgerCurrency,
+                          ($"Pledge '{pledge.PledgeId}''s {named} amount in the ledger currency", disbursed ? pledge.LedgerDisbursed : pledge.LedgerCommitted, ledgerAmount),
+                          ($"The commitment's {named} total", disbursed ? state.PledgeSums.Disbursed : state.PledgeSums.Committed, ledgerAmount));
+        if (inexact is not null) return inexact;
 
         return Decision.Accept(new PledgeStageRecorded(pledge.PledgeId, pledge.Pledger, stage, amount, on,
             amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source));

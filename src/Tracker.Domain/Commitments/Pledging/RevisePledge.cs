@@ -40,6 +40,13 @@ public static class RevisePledge
         // compared with its day: a 2021 revision could be valued at a 2026 rate).
         var (ledgerAmount, conversion) = Rules.ToLedger(newAmount, rate, state.LedgerCurrency, source.On ?? recordedOn);
         if (conversion is not null) return conversion;
+        // A revision moves the total by what it changes: the change, and the total after it, exact too.
+        var change = ledgerAmount - pledge.LedgerAmount;
+        if (Rules.AddsExactly(state.LedgerCurrency, ($"Pledge '{pledge.PledgeId}' in the ledger currency", pledge.LedgerAmount, change),
+                ("The commitment's pledged total", state.PledgeSums.Pledged, change)) is { } inexact)
+        {
+            return inexact;
+        }
 
         return Decision.Accept(new PledgeRevised(pledge.PledgeId, pledge.Pledger, newAmount,
             newAmount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, reason, source, pledge.LedgerAmount));

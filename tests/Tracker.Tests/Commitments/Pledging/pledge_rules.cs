@@ -187,6 +187,34 @@ public sealed class pledge_rules
     }
 
     [Fact]
+    public void an_amount_that_would_round_a_total_is_refused_so_the_totals_always_come_back_when_facts_are_retracted()
+    {
+        // A decimal keeps 28 to 29 digits: 10^21 beside 0.00000004 would need 30, and the small pledge would be lost from
+        // the pledged total for good (until 2026-12-06 a later retraction of the large one left 0 with the pledge standing).
+        var state = StabilisationGoal().WithPledge("Small", 0.00000004m);
+        var large = new Money(1_000_000_000_000_000m, "EUR");
+        var atMost = new ExchangeRate(1_000_000m, new DateOnly(2024, 10, 2));
+
+        var refused = AnnouncePledge.Decide(state, null, "Large", large, new DateOnly(2024, 10, 2), atMost, Communique)
+            .ShouldBeRefusedBy("amount-beyond-precision");
+        refused.Message.ShouldContain("The commitment's pledged total holds USD 0.00000004");
+
+        RecordPledgeStage.Decide(state, "small-1", PledgeStage.Disbursed, new Money(0.00000004m, "USD"), October2, null, Communique)
+            .Accepted.ShouldBeTrue();
+        AnnouncePledge.Decide(state, null, "Large", new Money(1_000_000_000_000_000m, "USD"), October2, null, Communique)
+            .Accepted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void a_revision_that_would_round_the_pledged_total_is_refused_too()
+    {
+        var state = StabilisationGoal().WithPledge("Small", 0.00000004m).WithPledge("Large", 1m, "EUR", 1m);
+
+        RevisePledge.Decide(state, "large-1", new Money(1_000_000_000_000_000m, "EUR"), new ExchangeRate(999_999.999999999m, October2),
+            "raised", Communique, October2).ShouldBeRefusedBy("amount-beyond-precision");
+    }
+
+    [Fact]
     public void a_stage_on_an_unknown_pledge_is_rejected_as_a_pledge_not_found()
     {
         RecordPledgeStage.Decide(StabilisationGoal(), "nobody-1", PledgeStage.Disbursed, new Money(1m, "USD"), October2,
