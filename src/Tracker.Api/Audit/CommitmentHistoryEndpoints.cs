@@ -151,6 +151,13 @@ public static class CommitmentHistoryEndpoints
             return;
         }
 
+        // A number is the same number however many zeros it was written with: 0 and 0.0000 are no change (until
+        // 2026-12-06 a progress fraction computed at another scale was listed as changed).
+        if (before is { ValueKind: JsonValueKind.Number } bn && after is { ValueKind: JsonValueKind.Number } an &&
+            bn.TryGetDecimal(out var beforeNumber) && an.TryGetDecimal(out var afterNumber) && beforeNumber == afterNumber)
+        {
+            return;
+        }
         if (before?.GetRawText() != after?.GetRawText()) changes.Add(new FieldChange(path, before, after));
     }
 }

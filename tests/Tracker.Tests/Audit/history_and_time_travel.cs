@@ -88,6 +88,24 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_changelog_does_not_list_a_number_written_with_more_zeros_as_a_change()
+    {
+        // USD 10 disbursed of a USD 394 million goal: a disbursed fraction of 0.0000 at four places, where before there was
+        // 0. Until 2026-12-06 listed as changed.
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", new { pledger = "Japan", amount = new { amount = 1_000_000m, currency = "USD" },
+            announcedOn = "2024-10-02", source = Source }, 201);
+        await Api.Write($"{Base}/pledges/japan-1/stages", new { stage = "disbursed", amount = new { amount = 10m, currency = "USD" },
+            on = "2024-10-03", source = Source });
+
+        var changelog = (await Get($"{Base}/changelog")).GetProperty("items").EnumerateArray().ToList();
+        var disbursed = changelog[2].GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("field").GetString()).ToList();
+
+        disbursed.ShouldContain("money.disbursed");
+        disbursed.ShouldNotContain("progress.disbursedFraction");
+    }
+
+    [Fact]
     public async Task a_past_version_shows_the_commitment_as_it_was_then()
     {
         await AHistoryWithACorrection();
