@@ -680,7 +680,26 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         accepted.Status.ShouldBe(201, accepted.Text);
         ShouldBeAProblemNaming(refused, 400, "source.note");
         refused.Body.GetProperty("errors").GetProperty("source.note").EnumerateArray().Select(m => m.GetString())
-            .ShouldBe(["note must be at most 2,000 characters (it has 2,001)."]);
+            .ShouldBe(["source.note must be at most 2,000 characters (it has 2,001)."]);
+    }
+
+    [Fact]
+    public async Task a_letter_and_its_combining_accent_count_as_one_character_but_marks_may_not_pile_up_without_end()
+    {
+        await Api.StatedTheStabilisationGoal();
+        // "é" written as e and U+0301, as macOS file names and some keyboards send it: two code points, one character.
+        // Until 2026-12-06 a note of 1,001 was refused as 2,002 characters.
+        const string decomposed = "e\u0301";
+        var accepted = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: string.Concat(Enumerable.Repeat(decomposed, 1001))));
+        var refused = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: string.Concat(Enumerable.Repeat(decomposed, 2001))));
+        // A thousand characters, each a letter under twenty accents: 21,000 code points, past the 16,000 a note takes.
+        var piled = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: string.Concat(Enumerable.Repeat("a" + new string('\u0301', 20), 1000))));
+
+        accepted.Status.ShouldBe(201, accepted.Text);
+        refused.Body.GetProperty("errors").GetProperty("source.note")[0].GetString()
+            .ShouldBe("source.note must be at most 2,000 characters (it has 2,001).");
+        piled.Body.GetProperty("errors").GetProperty("source.note")[0].GetString()
+            .ShouldBe("source.note must be at most 2,000 characters (and 16,000 Unicode code points, as accents and joiners count; it has 21,000).");
     }
 
     [Fact]

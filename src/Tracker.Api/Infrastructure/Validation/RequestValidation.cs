@@ -50,14 +50,17 @@ public static class RequestValidation
 
     /// <summary>
     /// A rule's message names a nested field by its whole path, as the field map and the bounds do ("'amount.amount' must
-    /// be greater than '0'."): FluentValidation names it by its own name alone, which until 2026-12-06 read "'amount'".
+    /// be greater than '0'.", "source.note must be at most ..."): FluentValidation names it by its own name alone, which
+    /// until 2026-12-06 read "'amount'" and "note".
     /// </summary>
     private static string Named(string message, string path)
     {
         var dot = path.LastIndexOf('.');
         if (dot < 0) return message;
-        var own = $"'{path[(dot + 1)..]}'";
-        return message.StartsWith(own, StringComparison.Ordinal) ? $"'{path}'{message[own.Length..]}" : message;
+        var leaf = path[(dot + 1)..];
+        return message.StartsWith($"'{leaf}'", StringComparison.Ordinal) ? $"'{path}'{message[(leaf.Length + 2)..]}"
+            : message.StartsWith($"{leaf} ", StringComparison.Ordinal) ? $"{path}{message[leaf.Length..]}"
+            : message;
     }
 
     /// <summary>
