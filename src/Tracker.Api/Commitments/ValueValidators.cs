@@ -12,6 +12,9 @@ public sealed class MoneyValidator : AbstractValidator<Money>
     public MoneyValidator()
     {
         RuleFor(x => x.Amount).GreaterThan(0);
+        // Pledged money is summed into totals, which stay exact only for amounts kept to a few places (Rules.PledgedMoneyPlaces).
+        RuleFor(x => x.Amount).Must(amount => Decimals.Normal(amount).Scale <= Rules.PledgedMoneyPlaces)
+            .WithMessage($"amount has at most {Rules.PledgedMoneyPlaces} decimal places (a millionth of a unit, below every currency's minor unit): pledged money is summed into totals that stay exact.");
         RuleFor(x => x.Currency).Must(Currencies.IsIso4217).WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
     }
 }

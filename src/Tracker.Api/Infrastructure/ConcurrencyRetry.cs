@@ -33,7 +33,10 @@ public sealed class ConcurrencyRetry(RequestDelegate next, ILogger<ConcurrencyRe
             {
                 logger.LogInformation("{Path} lost a race (attempt {Attempt}); deciding again on the new state",
                     context.Request.Path, attempt);
-                context.Request.Body.Position = 0;
+                // The body kept as sent (JsonBodiesOnly) read afresh: a stream of its own, so that a reader the framework
+                // made over the last one (its pipe) is not the one read again.
+                if (context.Features.Get<Validation.SentJsonBody>() is { } sent) context.Request.Body = new MemoryStream(sent.Bytes, writable: false);
+                else context.Request.Body.Position = 0;
                 context.Response.Clear();
                 await Task.Delay(Random.Shared.Next(5, 25) * attempt, context.RequestAborted);
             }

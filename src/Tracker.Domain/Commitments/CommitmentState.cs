@@ -221,7 +221,7 @@ public sealed record CommitmentState
             },
             PledgeRevised x => next.WithPledge(x.PledgeId, p => p.Revised(x, v, recordedOn)) with
             {
-                Totals = PledgeSums.Revalued(x.LedgerAmount - (FindPledge(x.PledgeId)?.LedgerAmount ?? x.PreviousLedgerAmount) ?? 0)
+                Totals = (FindPledge(x.PledgeId)?.LedgerAmount ?? x.PreviousLedgerAmount) is { } old ? PledgeSums.Replaced(old, x.LedgerAmount) : PledgeSums
             },
             PledgeStageRecorded x => next.WithPledge(x.PledgeId, p => p.Staged(x)) with
             {
@@ -270,9 +270,9 @@ public sealed record CommitmentState
             },
             PledgeRevisionRetracted x => state.WithPledge(x.PledgeId, p => p.WithoutRevision(v)) with
             {
-                Totals = PledgeSums.Revalued(FindPledge(x.PledgeId) is { } p
-                    ? p.WithoutRevision(v).LedgerAmount - p.LedgerAmount
-                    : x.LedgerAmountAfter - x.LedgerAmountBefore ?? 0)
+                Totals = FindPledge(x.PledgeId) is { } p ? PledgeSums.Replaced(p.LedgerAmount, p.WithoutRevision(v).LedgerAmount)
+                    : x is { LedgerAmountBefore: { } before, LedgerAmountAfter: { } after } ? PledgeSums.Replaced(before, after)
+                    : PledgeSums
             },
             PledgeStageRetracted x => state.WithPledge(x.PledgeId, p => p.Unstaged(x)) with
             {
@@ -336,7 +336,11 @@ public sealed record PledgeTotals(int Count, decimal Pledged, decimal Committed,
 
     public PledgeTotals Retracted(decimal ledgerAmount) => this with { Count = Count - 1, Pledged = Decimals.Normal(Pledged - ledgerAmount) };
 
-    public PledgeTotals Revalued(decimal change) => this with { Pledged = Decimals.Normal(Pledged + change) };
+    /// <summary>
+    /// A pledge's ledger amount replaced: the old taken off, then the new added, each exact where the rules kept the total
+    /// exact (Rules.AddsExactly). The change as one number (new - old) may itself need more digits than a decimal keeps.
+    /// </summary>
+    public PledgeTotals Replaced(decimal old, decimal @new) => this with { Pledged = Decimals.Normal(Pledged - old + @new) };
 
     public PledgeTotals Staged(PledgeStage stage, decimal ledgerAmount) => stage == PledgeStage.Disbursed
         ? this with { Disbursed = Decimals.Normal(Disbursed + ledgerAmount) }

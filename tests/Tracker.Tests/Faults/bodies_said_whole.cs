@@ -112,6 +112,40 @@ public sealed class bodies_said_whole(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_property_given_twice_after_the_first_mistake_is_still_a_400()
+    {
+        await Api.StatedTheStabilisationGoal();
+        // The reader stops at the first mistake, before the repeated property; the body read again for what the refusal
+        // can say must not stumble on it (a review found it made the answer a 500).
+        var (pastRange, _) = await Send($"/api/commitments/{Goal}/corrections",
+            """{"version":2147483648,"reason":"a","reason":"b","source":{"url":"https://example.org/c","primary":false}}""");
+        var (leftOut, problem) = await Send(PledgeUrl, """
+            {"pledger":"Germany","amount":{"currency":"USD"},"pledger":"Japan","announcedOn":"2024-10-02","source":{"documentKey":"washington-2024","primary":true}}
+            """);
+
+        pastRange.ShouldBe(400);
+        leftOut.ShouldBe(400);
+        Errors(problem).ShouldContainKey("amount.amount");
+    }
+
+    [Fact]
+    public async Task pledged_money_with_more_than_six_decimal_places_is_refused_naming_the_field()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        var (status, problem) = await Send(PledgeUrl, """
+            {"pledger":"Germany","amount":{"amount":0.0000001,"currency":"USD"},"announcedOn":"2024-10-02","source":{"documentKey":"washington-2024","primary":true}}
+            """);
+        var (trailingZeros, _) = await Send(PledgeUrl, """
+            {"pledger":"Germany","amount":{"amount":1.50000000,"currency":"USD"},"announcedOn":"2024-10-02","source":{"documentKey":"washington-2024","primary":true}}
+            """);
+
+        status.ShouldBe(400);
+        Errors(problem)["amount.amount"].ShouldBe(["amount.amount has at most 6 decimal places (a millionth of a unit, below every currency's minor unit): pledged money is summed into totals that stay exact."]);
+        trailingZeros.ShouldBe(201);
+    }
+
+    [Fact]
     public async Task every_rule_names_a_nested_field_by_its_whole_path()
     {
         await Api.StatedTheStabilisationGoal();

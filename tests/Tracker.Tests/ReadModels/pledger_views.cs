@@ -66,21 +66,23 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task a_pledger_whose_amounts_add_up_to_more_digits_than_a_decimal_holds_is_shown_with_its_totals_rounded()
+    public async Task a_pledger_whose_amounts_use_every_place_a_pledge_may_have_is_shown_with_its_totals_exact()
     {
         await Api.StatedTheStabilisationGoal();
         await Api.Write("/api/commitments", StabilisationGoal(Drive), 201);
-        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
-        // Each amount is within the bounds; their exact sum, 25000000.0000000000000000000000001, is 33 digits. On two
-        // commitments: on one, the second would be refused, as its total could not hold both (amount-beyond-precision).
-        await Api.Write($"/api/commitments/{Drive}/pledges", GermanPledge(0.0000000000000000000000001m), 201);
+        await Api.Write($"{Base}/pledges", GermanPledge(1_000_000_000_000_000m), 201);
+        // Pledged money has at most six decimal places, so a pledger's totals across commitments add up exactly: until
+        // 2026-12-06 an amount of 10^-25 beside 25 million was taken, and the totals shown rounded.
+        await Api.Write($"/api/commitments/{Drive}/pledges", GermanPledge(0.000001m), 201);
+        await Api.Write($"/api/commitments/{Drive}/pledges", GermanPledge(0.0000001m), 400);
 
         var germany = await Pledger("germany");
         var list = await Pledgers();
 
         germany.PledgeCount.ShouldBe(2);
-        germany.Totals.ShouldBe([new CurrencyTotals("EUR", Pledged: 25_000_000m, Committed: 0m, Disbursed: 0m, Outstanding: 25_000_000m)]);
-        list.Items.Single(p => p.Key == "germany").Totals.Single().Pledged.ShouldBe(25_000_000m);
+        germany.Totals.ShouldBe([new CurrencyTotals("EUR", Pledged: 1_000_000_000_000_000.000001m, Committed: 0m, Disbursed: 0m,
+            Outstanding: 1_000_000_000_000_000.000001m)]);
+        list.Items.Single(p => p.Key == "germany").Totals.Single().Pledged.ShouldBe(1_000_000_000_000_000.000001m);
     }
 
     [Fact]

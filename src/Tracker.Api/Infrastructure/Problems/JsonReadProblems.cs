@@ -64,10 +64,11 @@ public static partial class JsonReadProblems
             // The reader stops at the first object with a field left out; the body as sent names them all, and the rules
             // run on the rest of it (until 2026-12-06 they were heard on the next try).
             var besides = new Dictionary<string, string[]>();
-            if (sent is not null && body is not null && LeftOut(body, sent) is { Fields.Count: > 0 } leftOut)
+            if (sent is not null && body is not null && Safely(() => LeftOut(body, sent)) is { Fields.Count: > 0 } leftOut)
             {
                 required = [.. leftOut.Fields.Select(f => f.Path).Union(required)];
-                besides = RulesBesides(body, sent, leftOut) ?? besides;
+                // A large body is not read again and again for its rules: the fields left out are named, as before.
+                if (sent.Bytes.Length <= MaxBodyReadAgain) besides = Safely(() => RulesBesides(body, sent, leftOut)) ?? besides;
             }
             const string said = "This field is required.";
             Finish(required, said, "The request is not valid");
@@ -104,10 +105,11 @@ public static partial class JsonReadProblems
         {
             // Until 2026-12-06 a version sent as 7.0 got the message for any wrong type, which never said "whole"; and one
             // written in digits but past the field's range was told to write it in digits.
-            var largest = wanted == typeof(int) ? int.MaxValue : long.MaxValue;
-            message = sent is not null && ValueAt(sent.Bytes, field) is { } value && WholeNumberPattern().IsMatch(value)
-                ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"This value is past the largest whole number this field holds ({largest:N0}).")
+            var (least, largest) = wanted == typeof(int) ? ((long)int.MinValue, (long)int.MaxValue) : (long.MinValue, long.MaxValue);
+            message = sent is not null && Safely(() => ValueAt(sent.Bytes, field)) is { } value && WholeNumberPattern().IsMatch(value)
+                ? value.StartsWith('-')
+                    ? FormattableString.Invariant($"This value is below the smallest whole number this field holds ({least:N0}).")
+                    : FormattableString.Invariant($"This value is past the largest whole number this field holds ({largest:N0}).")
                 : "This value must be a whole number, written in digits alone (7, not 7.0 or 7e0).";
         }
         else if (body is not null && TypeAt(body, field) is { IsEnum: true } choices)
@@ -137,6 +139,33 @@ public static partial class JsonReadProblems
             problem.Extensions.Remove("bytePositionInLine");
             problem.Detail = fields is ["body"] ? said : string.Join(" ", fields.Select(f => $"'{f}': {said}"));
             problem.Extensions["errors"] = fields.ToDictionary(f => f, _ => new[] { said });
+        }
+    }
+
+    /// <summary>The largest body whose rules are run again beside the fields it left out (each reading parses it whole).</summary>
+    public const int MaxBodyReadAgain = 64 * 1024;
+
+    /// <summary>
+    /// The body as a tree, a property given twice refused (the tree would take it, and then throw on looking it up). The
+    /// reader stops at a body's first problem, so a repeated property after it reaches here.
+    /// </summary>
+    private static JsonNode? Parsed(byte[] bytes) =>
+        JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+
+    /// <summary>
+    /// What the body as sent adds to a refusal, or null where working it out fails: this runs while an error response is
+    /// written, where an exception would turn a 400 into a 500, so the reader's own account stands instead.
+    /// </summary>
+    private static T? Safely<T>(Func<T?> describe) where T : class
+    {
+        try
+        {
+            return describe();
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or NotSupportedException or FormatException
+                                       or OverflowException or System.Reflection.TargetInvocationException)
+        {
+            return null;
         }
     }
 
@@ -192,7 +221,7 @@ public static partial class JsonReadProblems
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(sent.Bytes);
+            root = Parsed(sent.Bytes);
         }
         catch (JsonException)
         {
@@ -228,9 +257,10 @@ public static partial class JsonReadProblems
     }
 
     /// <summary>
-    /// What the request's rules say of the rest of a body that left fields out: the body is read with each left-out field
-    /// given each value it could take in turn (a yes/no both ways, every value of an enum, a small and a large amount),
-    /// and only what every reading says is kept, so nothing said depends on a value the client did not send. Nothing is
+    /// What the request's rules say of the rest of a body that left fields out: the body is read several times, its
+    /// left-out fields given other values each time (a yes/no both ways, every value of an enum in turn, a small and a
+    /// large amount; several left-out fields move together, not through every combination), and only what every reading
+    /// says is kept, so nothing said turns on a value the client did not send as far as those readings tell. Nothing is
     /// said of the left-out fields themselves, or of what lies under them. Null when a reading fails.
     /// </summary>
     private static Dictionary<string, string[]>? RulesBesides(Type body, SentBody sent, LeftOutFields leftOut)
@@ -279,7 +309,7 @@ public static partial class JsonReadProblems
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(bytes);
+            node = Parsed(bytes);
         }
         catch (JsonException)
         {

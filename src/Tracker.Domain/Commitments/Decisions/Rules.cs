@@ -65,15 +65,8 @@ public static class Rules
     {
         foreach (var (total, holds, adds) in totals)
         {
-            decimal sum;
-            try
-            {
-                sum = holds + adds;
-            }
-            catch (OverflowException)
-            {
-                sum = decimal.MaxValue;
-            }
+            // Past a decimal's range the addition throws, which the API answers as figures too large to add up.
+            var sum = holds + adds;
             if (sum - adds == holds && sum - holds == adds) continue;
             return new RuleViolation("amount-beyond-precision",
                 $"{total} holds {currency} {Wording.Number(holds)}; adding {currency} {Wording.Number(adds)} would need more than " +
@@ -81,6 +74,30 @@ public static class Rules
                 "amounts with fewer digits after the point, or a rate that values them in the ledger currency with fewer.");
         }
         return null;
+    }
+
+    /// <summary>
+    /// Pledged money (a pledge, a stage, a revision) is summed into totals, so it is kept to
+    /// <see cref="PledgedMoneyPlaces"/> decimal places, a millionth of a unit (below every currency's minor unit): the
+    /// API refuses more in an amount, and its value in the ledger currency is rounded to as many (to even). Amounts of at
+    /// most 10^21 at that many places add up exactly in any order while a total stays under about 7.9 x 10^22, so a view
+    /// that sums them in another order (the effective timeline) gets the same totals. (Reports are not summed and keep
+    /// every digit.)
+    /// </summary>
+    public const int PledgedMoneyPlaces = 6;
+
+    /// <summary><see cref="ToLedger"/> for pledged money: its value rounded to <see cref="PledgedMoneyPlaces"/>.</summary>
+    public static (decimal LedgerAmount, RuleViolation? Violation) ToPledgeLedger(Money amount, ExchangeRate? rate, string ledgerCurrency,
+        DateOnly? tookEffectOn)
+    {
+        var (ledgerAmount, violation) = ToLedger(amount, rate, ledgerCurrency, tookEffectOn);
+        if (violation is not null) return (ledgerAmount, violation);
+        var rounded = Math.Round(ledgerAmount, PledgedMoneyPlaces, MidpointRounding.ToEven);
+        return rounded == 0 && amount.Amount != 0
+            ? (0, new RuleViolation("ledger-amount-vanishes",
+                $"{Wording.Number(amount.Amount)} {amount.Currency} at {rate?.Rate} {ledgerCurrency} per {amount.Currency} is less " +
+                $"than half a millionth of a {ledgerCurrency}, the smallest amount the ledger keeps: it would be counted as nothing."))
+            : (rounded, null);
     }
 
     /// <summary>

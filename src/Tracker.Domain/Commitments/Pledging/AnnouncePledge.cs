@@ -38,7 +38,7 @@ public static class AnnouncePledge
                 "Give the pledge another id, or none to have it numbered after its pledger.", ViolationKind.Conflict);
         }
 
-        var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency, announcedOn);
+        var (ledgerAmount, conversion) = Rules.ToPledgeLedger(amount, rate, state.LedgerCurrency, announcedOn);
         if (conversion is not null) return conversion;
         if (Rules.AddsExactly(state.LedgerCurrency, ("The commitment's pledged total", state.PledgeSums.Pledged, ledgerAmount)) is { } inexact)
             return inexact;

@@ -25,14 +25,14 @@ public static class RecordPledgeStage
                 $"{stage.ToString().ToLowerInvariant()} of {pledge.Amount}; {amount} is more. Revise the pledge first.");
         }
 
-        var (ledgerAmount, conversion) = Rules.ToLedger(amount, rate, state.LedgerCurrency, on);
+        var (ledgerAmount, conversion) = Rules.ToPledgeLedger(amount, rate, state.LedgerCurrency, on);
         if (conversion is not null) return conversion;
         var disbursed = stage == PledgeStage.Disbursed;
         var named = disbursed ? "disbursed" : "committed";
         var inexact = Rules.AddsExactly(pledge.Currency,
-                          ($"Pledge '{pledge.PledgeId}''s {named} amount", disbursed ? pledge.Disbursed : pledge.Committed, amount.Amount))
+                          ($"The {named} amount of pledge '{pledge.PledgeId}'", disbursed ? pledge.Disbursed : pledge.Committed, amount.Amount))
                       ?? Rules.AddsExactly(state.LedgerCurrency,
-                          ($"Pledge '{pledge.PledgeId}''s {named} amount in the ledger currency", disbursed ? pledge.LedgerDisbursed : pledge.LedgerCommitted, ledgerAmount),
+                          ($"The {named} amount of pledge '{pledge.PledgeId}' in the ledger currency", disbursed ? pledge.LedgerDisbursed : pledge.LedgerCommitted, ledgerAmount),
                           ($"The commitment's {named} total", disbursed ? state.PledgeSums.Disbursed : state.PledgeSums.Committed, ledgerAmount));
         if (inexact is not null) return inexact;
 

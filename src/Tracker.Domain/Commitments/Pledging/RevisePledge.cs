@@ -38,12 +38,12 @@ public static class RevisePledge
 
         // Valued at a rate of its own day or before, as a pledge and a stage are (until 2026-12-05 a revision's rate was not
         // compared with its day: a 2021 revision could be valued at a 2026 rate).
-        var (ledgerAmount, conversion) = Rules.ToLedger(newAmount, rate, state.LedgerCurrency, source.On ?? recordedOn);
+        var (ledgerAmount, conversion) = Rules.ToPledgeLedger(newAmount, rate, state.LedgerCurrency, source.On ?? recordedOn);
         if (conversion is not null) return conversion;
-        // A revision moves the total by what it changes: the change, and the total after it, exact too.
-        var change = ledgerAmount - pledge.LedgerAmount;
-        if (Rules.AddsExactly(state.LedgerCurrency, ($"Pledge '{pledge.PledgeId}' in the ledger currency", pledge.LedgerAmount, change),
-                ("The commitment's pledged total", state.PledgeSums.Pledged, change)) is { } inexact)
+        // A revision takes the pledge's old value off the total and adds its new one (PledgeTotals.Replaced): the second
+        // addition exact too. (The change as one number, new - old, may need more digits than either.)
+        if (Rules.AddsExactly(state.LedgerCurrency, ("The commitment's pledged total without the pledge",
+                state.PledgeSums.Pledged - pledge.LedgerAmount, ledgerAmount)) is { } inexact)
         {
             return inexact;
         }

@@ -63,7 +63,7 @@ public sealed class pledge_rules
             .ShouldBeRefusedBy("ledger-amount-vanishes").Message.ShouldContain("counted as nothing");
         ReportProgress.Decide(StabilisationGoal(), dust.Amount, null, "EUR", Comparator.About, October2, rate, null, Communique)
             .ShouldBeRefusedBy("ledger-amount-vanishes");
-        AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(0.0001m, "EUR"), October2, rate, Communique)
+        AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(1_000m, "EUR"), October2, rate, Communique)
             .Violation.ShouldBeNull();
     }
 
@@ -189,29 +189,42 @@ public sealed class pledge_rules
     [Fact]
     public void an_amount_that_would_round_a_total_is_refused_so_the_totals_always_come_back_when_facts_are_retracted()
     {
-        // A decimal keeps 28 to 29 digits: 10^21 beside 0.00000004 would need 30, and the small pledge would be lost from
-        // the pledged total for good (until 2026-12-06 a later retraction of the large one left 0 with the pledge standing).
-        var state = StabilisationGoal().WithPledge("Small", 0.00000004m);
-        var large = new Money(1_000_000_000_000_000m, "EUR");
-        var atMost = new ExchangeRate(1_000_000m, new DateOnly(2024, 10, 2));
+        // A decimal keeps 28 to 29 digits: a millionth beside 79 pledges of 10^21 (EUR 10^15 at a million) needs 29, which
+        // it holds; beside 80 it would need more, and the millionth would be lost from the pledged total for good (until
+        // 2026-12-06 taken, and a later retraction of the large ones left a total below the pledges standing).
+        var state = StabilisationGoal().WithPledge("Small", 0.000001m);
+        for (var i = 0; i < 79; i++) state = state.WithPledge("Large", 1_000_000_000_000_000m, "EUR", 1_000_000m);
 
-        var refused = AnnouncePledge.Decide(state, null, "Large", large, new DateOnly(2024, 10, 2), atMost, Communique)
-            .ShouldBeRefusedBy("amount-beyond-precision");
-        refused.Message.ShouldContain("The commitment's pledged total holds USD 0.00000004");
+        var refused = AnnouncePledge.Decide(state, null, "Large", new Money(1_000_000_000_000_000m, "EUR"), October2,
+            new ExchangeRate(1_000_000m, October2), Communique).ShouldBeRefusedBy("amount-beyond-precision");
 
-        RecordPledgeStage.Decide(state, "small-1", PledgeStage.Disbursed, new Money(0.00000004m, "USD"), October2, null, Communique)
-            .Accepted.ShouldBeTrue();
-        AnnouncePledge.Decide(state, null, "Large", new Money(1_000_000_000_000_000m, "USD"), October2, null, Communique)
-            .Accepted.ShouldBeTrue();
+        state.PledgeSums.Pledged.ShouldBe(79_000_000_000_000_000_000_000.000001m);
+        refused.Message.ShouldContain("The commitment's pledged total holds USD 79,000,000,000,000,000,000,000.000001");
     }
 
     [Fact]
-    public void a_revision_that_would_round_the_pledged_total_is_refused_too()
+    public void pledged_money_is_valued_in_the_ledger_to_a_millionth_and_an_amount_worth_less_is_refused()
     {
-        var state = StabilisationGoal().WithPledge("Small", 0.00000004m).WithPledge("Large", 1m, "EUR", 1m);
+        var pledged = AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(25_000_000.123457m, "EUR"), October2,
+            new ExchangeRate(1.0841234567m, October2), Communique);
+        var dust = AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(0.0001m, "EUR"), October2,
+            new ExchangeRate(0.000000001m, October2), Communique);
 
-        RevisePledge.Decide(state, "large-1", new Money(1_000_000_000_000_000m, "EUR"), new ExchangeRate(999_999.999999999m, October2),
-            "raised", Communique, October2).ShouldBeRefusedBy("amount-beyond-precision");
+        pledged.Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>().LedgerAmount
+            .ShouldBe(Math.Round(25_000_000.123457m * 1.0841234567m, 6, MidpointRounding.ToEven));
+        dust.ShouldBeRefusedBy("ledger-amount-vanishes").Message.ShouldContain("half a millionth");
+    }
+
+    [Fact]
+    public void a_revision_down_takes_the_old_amount_off_the_total_and_adds_the_new_one_exactly()
+    {
+        // The change as one number, 0.000001 - 10^15, is exact here; the total is worked out as (total - old) + new all the
+        // same, which stays exact where the change alone would need more digits than a decimal keeps.
+        var state = StabilisationGoal().WithPledge("Small", 0.000003m).WithPledge("Large", 1_000_000_000_000_000m);
+
+        state = state.Then(RevisePledge.Decide(state, "large-1", new Money(0.000001m, "USD"), null, "misread", Communique, October2));
+
+        state.PledgeSums.Pledged.ShouldBe(0.000004m);
     }
 
     [Fact]
