@@ -25,24 +25,6 @@ public sealed record Pledge
 
     public decimal Remaining(PledgeStage stage) => Current.Amount.Amount - StageTotal(stage);
 
-    /// <summary>The first disbursement's date, if any.</summary>
-    public DateOnly? FirstDisbursedOn => Stages.Where(s => s.Stage == PledgeStage.Disbursed).Select(s => (DateOnly?)s.On).Min();
-
-    /// <summary>The date the disbursements reached the pledge's current amount, if they have.</summary>
-    public DateOnly? FullyDisbursedOn
-    {
-        get
-        {
-            var total = 0m;
-            foreach (var stage in Stages.Where(s => s.Stage == PledgeStage.Disbursed).OrderBy(s => s.On))
-            {
-                total += stage.Amount.Amount;
-                if (total >= Current.Amount.Amount) return stage.On;
-            }
-            return null;
-        }
-    }
-
     // The pledge's own fold, shared by the commitment and by the views of pledgers across commitments.
 
     /// <summary>

@@ -264,6 +264,12 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         // RFC 3339 as others write it: a lower-case "t" and "z", nine fractional digits (Go's RFC3339Nano); 400s until 2026-12-05.
         (await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2030-01-01t00:00:00.2z")).Status.ShouldBe(200);
         (await Send(HttpMethod.Get, $"/api/commitments/{Goal}?recordedAsOf=2030-01-01T00:00:00.123456789Z")).Status.ShouldBe(200);
+        // Written rightly, but past what an instant holds once at UTC: said to be out of range, as 2999-12-31T23:59:59-05:00
+        // is (until 2026-12-06 told to write the value in ISO 8601).
+        var pastTheEnd = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?recordedAsOf=9999-12-31T20:00:00-05:00");
+        ShouldBeAProblemNaming(pastTheEnd, 400, "recordedAsOf");
+        pastTheEnd.Body.GetProperty("errors").GetProperty("recordedAsOf")[0].GetString()
+            .ShouldBe("recordedAsOf must be a date between 1900-01-01 and 2999-12-31.");
         // An offset's "+" sent raw arrives as a space: the refusal says how to send it.
         var rawPlus = await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2030-01-01T00:00:00+01:00");
         ShouldBeAProblemNaming(rawPlus, 400, "recordedAsOf");

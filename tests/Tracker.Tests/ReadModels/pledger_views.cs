@@ -216,6 +216,26 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_pledge_cut_to_what_was_disbursed_is_fully_disbursed_from_the_day_the_cut_took_effect()
+    {
+        // EUR 25 million announced on 2024-10-02, 10 million disbursed on 2024-12-01, the pledge cut to 10 million from
+        // 2025-01-01: until then 10 of 25 million were paid. Until 2026-12-06 the pledger's page said fully disbursed on
+        // 2024-12-01, comparing the disbursements with today's amount, where the commitment as effective that day showed 25.
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
+        await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
+        await Api.Write($"{Base}/pledges/germany-1/revisions", new
+        {
+            amount = new { amount = 10_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.05m, on = "2025-01-01" },
+            reason = "cut to what was paid", source = new { documentKey = "washington-2024", primary = true, on = "2025-01-01" }
+        });
+
+        var pledge = (await Pledger("germany")).Pledges.Single();
+
+        (pledge.FullyDisbursedOn, pledge.DaysToFullDisbursement).ShouldBe((new DateOnly(2025, 1, 1), 91));
+    }
+
+    [Fact]
     public async Task a_pledger_whose_only_pledge_was_retracted_is_no_longer_listed()
     {
         await Api.StatedTheStabilisationGoal();

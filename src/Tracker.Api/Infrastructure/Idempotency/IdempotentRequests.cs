@@ -91,7 +91,7 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
 
     private Task Answer(HttpContext context, IdempotencyClaim claim, KeyRecord earlier)
     {
-        if (earlier.RequestHash != claim.RequestHash && !claim.EarlierHashes.Contains(earlier.RequestHash))
+        if (earlier.RequestHash != claim.RequestHash && !claim.EarlierHashes.Value.Contains(earlier.RequestHash))
         {
             return Problem(context, StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused,
                 "The Idempotency-Key was used for a different request",
@@ -128,27 +128,39 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
     /// another order, is the same request; any other body by its bytes. Also the hashes keys kept before compare: with
     /// the path as sent, of the bytes, and of the JSON with its numbers as sent.
     /// </summary>
-    private static async Task<(string Hash, IReadOnlyList<string> EarlierHashes)> HashRequest(HttpContext context)
+    private static async Task<(string Hash, Lazy<IReadOnlyList<string>> EarlierHashes)> HashRequest(HttpContext context)
     {
         var content = context.Features.Get<Validation.SentJsonBody>()?.Bytes ?? await Buffered(context);
         var path = context.Request.Path.Value ?? "";
         var target = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {string.Concat(path.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + ('a' - 'A')) : c))}\n");
         var targetAsSent = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {path}\n");
-        var bytes = Hex(targetAsSent, content);
-        System.Text.Json.JsonDocument document;
-        try
+        // Worked out only when a kept key's hash is not this one's (a repeat of the same request matches the first).
+        var earlier = new Lazy<IReadOnlyList<string>>(() =>
         {
-            document = System.Text.Json.JsonDocument.Parse(content);
+            var bytes = Hex(targetAsSent, content);
+            if (Parse(content) is not { } document) return [bytes];
+            using (document)
+            {
+                return [$"json:{Hex(targetAsSent, Canonical(document, numbersByValue: true))}", bytes,
+                    $"json:{Hex(targetAsSent, Canonical(document, numbersByValue: false))}"];
+            }
+        });
+        if (Parse(content) is not { } parsed) return (Hex(target, content), earlier);
+        using (parsed)
+        {
+            return ($"json:{Hex(target, Canonical(parsed, numbersByValue: true))}", earlier);
         }
-        catch (System.Text.Json.JsonException)
+
+        static System.Text.Json.JsonDocument? Parse(byte[] content)
         {
-            return (Hex(target, content), [bytes]);
-        }
-        using (document)
-        {
-            var byValue = Canonical(document, numbersByValue: true);
-            return ($"json:{Hex(target, byValue)}",
-                [$"json:{Hex(targetAsSent, byValue)}", bytes, $"json:{Hex(targetAsSent, Canonical(document, numbersByValue: false))}"]);
+            try
+            {
+                return System.Text.Json.JsonDocument.Parse(content);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return null;
+            }
         }
 
         static async Task<byte[]> Buffered(HttpContext context)
@@ -256,7 +268,7 @@ public sealed class IdempotencyClaim(string scope, string key, string requestHas
     /// The request's hash as keys kept by earlier versions hold it: with its path as sent (before 2026-12-06), of the
     /// body's bytes (before bodies were hashed as JSON), of the JSON with its numbers as sent (before 2026-12-05).
     /// </summary>
-    public IReadOnlyList<string> EarlierHashes { get; init; } = [];
+    public Lazy<IReadOnlyList<string>> EarlierHashes { get; init; } = new([]);
     public bool Recorded { get; set; }
 
     /// <summary>The response as written to <paramref name="http"/>, to keep for replays.</summary>

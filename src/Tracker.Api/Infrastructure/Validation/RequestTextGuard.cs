@@ -89,6 +89,12 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                 else if (name.Equals("recordedAsOf", StringComparison.OrdinalIgnoreCase) && !InstantPattern().IsMatch(value))
                     errors[name] = [$"{name} must be a date and time in ISO 8601 with its offset, such as 2024-09-30T12:00:00Z" +
                                     (value.Contains(' ') ? " (a '+' in a query string reads as a space: send an offset such as +01:00 as %2B01:00)." : ".")];
+                // Written rightly, but an instant DateTimeOffset cannot hold once at UTC (9999-12-31T20:00:00-05:00): said as
+                // any day past the range is (until 2026-12-06 it was told to write the value in ISO 8601, which it was).
+                else if (name.Equals("recordedAsOf", StringComparison.OrdinalIgnoreCase) &&
+                         !DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _) &&
+                         DateOnly.TryParseExact(value[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+                    errors[name] = [$"{name} {InputBounds.DateProblem(day) ?? InputBounds.DateProblem(DateOnly.MaxValue)}"];
                 // Empty too: the framework would read "?version=" as no version at all, and answer the present.
                 // And without leading zeros, as version is (until 2026-12-06 "after=01" was taken and "version=01" refused).
                 else if (WholeNumbers.Contains(name, StringComparer.OrdinalIgnoreCase) && value.Length > 0 &&

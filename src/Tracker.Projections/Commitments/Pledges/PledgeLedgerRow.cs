@@ -73,20 +73,34 @@ public sealed record PledgeLedgerRow
     /// <summary>The first disbursement's date, if any.</summary>
     public DateOnly? FirstDisbursedOn => DisbursedByDay.Count == 0 ? null : DisbursedByDay[0].On;
 
-    /// <summary>The date the disbursements reached the pledge's amount in force, if they have.</summary>
+    /// <summary>
+    /// The day the disbursements reached the pledge's amount in force that day and have not fallen below it since, if they
+    /// have: a pledge of 100 with 40 disbursed on 1 February, cut to 40 from 1 April, was fully disbursed on 1 April
+    /// (until 2026-12-06 the disbursements were compared with today's amount alone, and it read 1 February). A revision
+    /// stored without its day counts from the announcement.
+    /// </summary>
     public DateOnly? FullyDisbursedOn
     {
         get
         {
-            var total = 0m;
-            foreach (var day in DisbursedByDay)
+            var revisedOn = Ledger.Amounts.Skip(1).Select(a => a.Value.On).OfType<DateOnly>();
+            DateOnly? full = null;
+            var disbursed = 0m;
+            var counted = 0;
+            foreach (var day in DisbursedByDay.Select(d => d.On).Concat(revisedOn).Distinct().Order())
             {
-                total += day.Amount;
-                if (total >= Ledger.Amount.Amount) return day.On;
+                for (; counted < DisbursedByDay.Count && DisbursedByDay[counted].On <= day; counted++) disbursed += DisbursedByDay[counted].Amount;
+                full = disbursed >= AmountOn(day) ? full ?? day : null;
             }
-            return null;
+            return full;
         }
     }
+
+    /// <summary>The pledge's amount in force on a day: the last revision in force by then, or the amount announced.</summary>
+    private decimal AmountOn(DateOnly day) => Ledger.Amounts.Skip(1)
+        .Where(a => a.Value.On is not { } on || on <= day)
+        .Select(a => a.Value.Amount.Amount)
+        .LastOrDefault(Ledger.Amounts[0].Value.Amount.Amount);
 
     /// <summary>
     /// The stream and the announcing version as columns, with one index over both: a commitment's pledges in their order
