@@ -337,10 +337,16 @@ public sealed record PledgeTotals(int Count, decimal Pledged, decimal Committed,
     public PledgeTotals Retracted(decimal ledgerAmount) => this with { Count = Count - 1, Pledged = Decimals.Normal(Pledged - ledgerAmount) };
 
     /// <summary>
-    /// A pledge's ledger amount replaced: the old taken off, then the new added, each exact where the rules kept the total
-    /// exact (Rules.AddsExactly). The change as one number (new - old) may itself need more digits than a decimal keeps.
+    /// A pledge's ledger amount replaced. By the change (new - old) where that is exact, as totals were always worked out,
+    /// so stored histories replay to the totals they had; where the change itself needs more digits than a decimal keeps
+    /// (10^15 revised to 10^-14, possible only for amounts stored before pledged money kept six places), the old is taken
+    /// off and the new added instead, which the rules kept exact (Rules.AddsExactly).
     /// </summary>
-    public PledgeTotals Replaced(decimal old, decimal @new) => this with { Pledged = Decimals.Normal(Pledged - old + @new) };
+    public PledgeTotals Replaced(decimal old, decimal @new) =>
+        this with { Pledged = Decimals.Normal(ExactChange(old, @new) is { } change ? Pledged + change : Pledged - old + @new) };
+
+    /// <summary>new - old, where that difference is exact; null where it rounds.</summary>
+    public static decimal? ExactChange(decimal old, decimal @new) => @new - old is var change && change + old == @new && @new - change == old ? change : null;
 
     public PledgeTotals Staged(PledgeStage stage, decimal ledgerAmount) => stage == PledgeStage.Disbursed
         ? this with { Disbursed = Decimals.Normal(Disbursed + ledgerAmount) }

@@ -117,13 +117,15 @@ public sealed class bodies_said_whole(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
         // The reader stops at the first mistake, before the repeated property; the body read again for what the refusal
         // can say must not stumble on it (a review found it made the answer a 500).
-        var (pastRange, _) = await Send($"/api/commitments/{Goal}/corrections",
+        var pastRange = await Send($"/api/commitments/{Goal}/corrections",
             """{"version":2147483648,"reason":"a","reason":"b","source":{"url":"https://example.org/c","primary":false}}""");
         var (leftOut, problem) = await Send(PledgeUrl, """
             {"pledger":"Germany","amount":{"currency":"USD"},"pledger":"Japan","announcedOn":"2024-10-02","source":{"documentKey":"washington-2024","primary":true}}
             """);
 
-        pastRange.ShouldBe(400);
+        pastRange.Status.ShouldBe(400);
+        pastRange.Body.GetProperty("detail").GetString().ShouldBe(
+            "'version': This value must be a whole number from -2,147,483,648 to 2,147,483,647, written in digits alone (7, not 7.0 or 7e0).");
         leftOut.ShouldBe(400);
         Errors(problem).ShouldContainKey("amount.amount");
     }

@@ -270,6 +270,10 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(pastTheEnd, 400, "recordedAsOf");
         pastTheEnd.Body.GetProperty("errors").GetProperty("recordedAsOf")[0].GetString()
             .ShouldBe("recordedAsOf must be a date between 1900-01-01 and 2999-12-31.");
+        // An offset no clock has, on a day in range, is a value miswritten, not out of range.
+        var noSuchOffset = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?recordedAsOf=2024-06-01T12:00:00%2B15:00");
+        ShouldBeAProblemNaming(noSuchOffset, 400, "recordedAsOf");
+        noSuchOffset.Text.ShouldNotContain("must be a date between");
         // An offset's "+" sent raw arrives as a space: the refusal says how to send it.
         var rawPlus = await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2030-01-01T00:00:00+01:00");
         ShouldBeAProblemNaming(rawPlus, 400, "recordedAsOf");

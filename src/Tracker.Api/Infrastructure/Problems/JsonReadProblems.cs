@@ -106,11 +106,15 @@ public static partial class JsonReadProblems
             // Until 2026-12-06 a version sent as 7.0 got the message for any wrong type, which never said "whole"; and one
             // written in digits but past the field's range was told to write it in digits.
             var (least, largest) = wanted == typeof(int) ? ((long)int.MinValue, (long)int.MaxValue) : (long.MinValue, long.MaxValue);
-            message = sent is not null && Safely(() => ValueAt(sent.Bytes, field)) is { } value && WholeNumberPattern().IsMatch(value)
+            var value = sent is null ? null : Safely(() => ValueAt(sent.Bytes, field));
+            message = value is not null && WholeNumberPattern().IsMatch(value)
                 ? value.StartsWith('-')
                     ? FormattableString.Invariant($"This value is below the smallest whole number this field holds ({least:N0}).")
                     : FormattableString.Invariant($"This value is past the largest whole number this field holds ({largest:N0}).")
-                : "This value must be a whole number, written in digits alone (7, not 7.0 or 7e0).";
+                : value is null && sent is not null
+                    // The body could not be read again to tell which (a property given twice further on).
+                    ? FormattableString.Invariant($"This value must be a whole number from {least:N0} to {largest:N0}, written in digits alone (7, not 7.0 or 7e0).")
+                    : "This value must be a whole number, written in digits alone (7, not 7.0 or 7e0).";
         }
         else if (body is not null && TypeAt(body, field) is { IsEnum: true } choices)
         {

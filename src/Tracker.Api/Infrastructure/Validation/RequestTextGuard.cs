@@ -93,8 +93,9 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                 // any day past the range is (until 2026-12-06 it was told to write the value in ISO 8601, which it was).
                 else if (name.Equals("recordedAsOf", StringComparison.OrdinalIgnoreCase) &&
                          !DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _) &&
-                         DateOnly.TryParseExact(value[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
-                    errors[name] = [$"{name} {InputBounds.DateProblem(day) ?? InputBounds.DateProblem(DateOnly.MaxValue)}"];
+                         DateOnly.TryParseExact(value[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day) &&
+                         InputBounds.DateProblem(day) is { } range)
+                    errors[name] = [$"{name} {range}"];
                 // Empty too: the framework would read "?version=" as no version at all, and answer the present.
                 // And without leading zeros, as version is (until 2026-12-06 "after=01" was taken and "version=01" refused).
                 else if (WholeNumbers.Contains(name, StringComparer.OrdinalIgnoreCase) && value.Length > 0 &&

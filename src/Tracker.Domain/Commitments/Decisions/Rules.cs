@@ -95,8 +95,9 @@ public static class Rules
         var rounded = Math.Round(ledgerAmount, PledgedMoneyPlaces, MidpointRounding.ToEven);
         return rounded == 0 && amount.Amount != 0
             ? (0, new RuleViolation("ledger-amount-vanishes",
-                $"{Wording.Number(amount.Amount)} {amount.Currency} at {rate?.Rate} {ledgerCurrency} per {amount.Currency} is less " +
-                $"than half a millionth of a {ledgerCurrency}, the smallest amount the ledger keeps: it would be counted as nothing."))
+                $"{Wording.Number(amount.Amount)} {amount.Currency}" +
+                (rate is null || amount.Currency == ledgerCurrency ? "" : $" at {Wording.Number(rate.Rate)} {ledgerCurrency} per {amount.Currency}") +
+                $" rounds to nothing at the millionth of a {ledgerCurrency} the ledger keeps: it would be counted as nothing."))
             : (rounded, null);
     }
 

@@ -40,13 +40,13 @@ public static class RevisePledge
         // compared with its day: a 2021 revision could be valued at a 2026 rate).
         var (ledgerAmount, conversion) = Rules.ToPledgeLedger(newAmount, rate, state.LedgerCurrency, source.On ?? recordedOn);
         if (conversion is not null) return conversion;
-        // A revision takes the pledge's old value off the total and adds its new one (PledgeTotals.Replaced): the second
-        // addition exact too. (The change as one number, new - old, may need more digits than either.)
-        if (Rules.AddsExactly(state.LedgerCurrency, ("The commitment's pledged total without the pledge",
-                state.PledgeSums.Pledged - pledge.LedgerAmount, ledgerAmount)) is { } inexact)
-        {
-            return inexact;
-        }
+        // The total moves as PledgeTotals.Replaced moves it: by the change where that is exact, otherwise the old value
+        // taken off and the new added; each step exact.
+        var inexact = PledgeTotals.ExactChange(pledge.LedgerAmount, ledgerAmount) is { } change
+            ? Rules.AddsExactly(state.LedgerCurrency, ("The commitment's pledged total", state.PledgeSums.Pledged, change))
+            : Rules.AddsExactly(state.LedgerCurrency, ("The commitment's pledged total", state.PledgeSums.Pledged, -pledge.LedgerAmount),
+                ("The commitment's pledged total without the pledge", state.PledgeSums.Pledged - pledge.LedgerAmount, ledgerAmount));
+        if (inexact is not null) return inexact;
 
         return Decision.Accept(new PledgeRevised(pledge.PledgeId, pledge.Pledger, newAmount,
             newAmount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, reason, source, pledge.LedgerAmount));

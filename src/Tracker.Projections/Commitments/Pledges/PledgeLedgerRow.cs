@@ -96,9 +96,13 @@ public sealed record PledgeLedgerRow
         }
     }
 
-    /// <summary>The pledge's amount in force on a day: the last revision in force by then, or the amount announced.</summary>
+    /// <summary>
+    /// The pledge's amount in force on a day: the last revision in force by then, by its day and then its version, as
+    /// the effective timeline orders them; or the amount announced.
+    /// </summary>
     private decimal AmountOn(DateOnly day) => Ledger.Amounts.Skip(1)
         .Where(a => a.Value.On is not { } on || on <= day)
+        .OrderBy(a => a.Value.On ?? Ledger.AnnouncedOn).ThenBy(a => a.Version)
         .Select(a => a.Value.Amount.Amount)
         .LastOrDefault(Ledger.Amounts[0].Value.Amount.Amount);
 

@@ -210,9 +210,15 @@ public sealed class pledge_rules
         var dust = AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(0.0001m, "EUR"), October2,
             new ExchangeRate(0.000000001m, October2), Communique);
 
+        // EUR 2.5 at a millionth: USD 0.0000025, halfway, rounded to even (0.000002, where away from zero would be 0.000003).
+        var halfway = AnnouncePledge.Decide(StabilisationGoal(), null, "Germany", new Money(2.5m, "EUR"), October2,
+            new ExchangeRate(0.000001m, October2), Communique);
+
         pledged.Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>().LedgerAmount
             .ShouldBe(Math.Round(25_000_000.123457m * 1.0841234567m, 6, MidpointRounding.ToEven));
-        dust.ShouldBeRefusedBy("ledger-amount-vanishes").Message.ShouldContain("half a millionth");
+        halfway.Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>().LedgerAmount.ShouldBe(0.000002m);
+        dust.ShouldBeRefusedBy("ledger-amount-vanishes").Message
+            .ShouldBe("0.0001 EUR at 0.000000001 USD per EUR rounds to nothing at the millionth of a USD the ledger keeps: it would be counted as nothing.");
     }
 
     [Fact]
@@ -225,6 +231,18 @@ public sealed class pledge_rules
         state = state.Then(RevisePledge.Decide(state, "large-1", new Money(0.000001m, "USD"), null, "misread", Communique, October2));
 
         state.PledgeSums.Pledged.ShouldBe(0.000004m);
+    }
+
+    [Fact]
+    public void a_revision_stored_before_money_kept_six_places_replays_to_its_totals_whichever_way_the_change_falls()
+    {
+        // Exact, the change moves the total as it always did; where new - old would round (10^15 to 10^-14, which only an
+        // amount stored before the six places could hold), the old value is taken off and the new one added instead.
+        var totals = new PledgeTotals(1, 1_000_000_000_000_000m, 0m, 0m);
+
+        totals.Replaced(1_000_000_000_000_000m, 0.00000000000001m).Pledged.ShouldBe(0.00000000000001m);
+        totals.Replaced(1_000_000_000_000_000m, 2_000_000m).Pledged.ShouldBe(2_000_000m);
+        (1_000_000_000_000_000m + (0.00000000000001m - 1_000_000_000_000_000m)).ShouldBe(0m);   // what the change alone gave
     }
 
     [Fact]
