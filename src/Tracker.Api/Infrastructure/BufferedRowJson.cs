@@ -13,6 +13,30 @@ namespace Tracker.Api.Infrastructure;
 /// </summary>
 public sealed class BufferedRowJson : SystemTextJsonSerializer, IStorageSerializer
 {
+    /// <summary>
+    /// An event is read only whole: each field its shape has no default for must be in its stored body, or the event
+    /// does not read (and is answered as damaged, 409 log-damaged, as any body that does not read as its fact is). A body
+    /// emptied or cut down by hand (`{}`) read until 2026-12-06 as a fact of defaults (a report of 0 on 0001-01-01), and a
+    /// fact without its evidence failed further on, a 500. Fields that may be null, and those a later shape added with a
+    /// default, may be missing: older events lack them.
+    /// </summary>
+    public static void EventsReadWhole(System.Text.Json.Serialization.Metadata.JsonTypeInfo type)
+    {
+        if (type.Kind != System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object || !typeof(Tracker.Domain.ITrackedEvent).IsAssignableFrom(type.Type)) return;
+        // Not thread-safe: one for each type read.
+        var nullability = new System.Reflection.NullabilityInfoContext();
+        foreach (var property in type.Properties)
+        {
+            if (property.AssociatedParameter is not { HasDefaultValue: false } parameter) continue;
+            var canBeNull = Nullable.GetUnderlyingType(property.PropertyType) is not null ||
+                            !property.PropertyType.IsValueType && type.Type.GetConstructors()
+                                .SelectMany(c => c.GetParameters())
+                                .FirstOrDefault(p => p.Name == parameter.Name && p.ParameterType == parameter.ParameterType) is { } declared &&
+                            nullability.Create(declared).ReadState != System.Reflection.NullabilityState.NotNull;
+            if (!canBeNull) property.IsRequired = true;
+        }
+    }
+
     ValueTask<T> IStorageSerializer.FromJsonAsync<T>(DbDataReader reader, int index, CancellationToken cancellationToken) =>
         ValueTask.FromResult(FromJson<T>(reader, index));
 

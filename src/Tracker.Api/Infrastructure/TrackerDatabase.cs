@@ -115,7 +115,10 @@ public static class TrackerDatabase
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = Schema;
                 // Enums as names in the log: an auditor reading mt_events sees "Disbursed", not 1.
-                options.Serializer(new BufferedRowJson { EnumStorage = EnumStorage.AsString });
+                var serializer = new BufferedRowJson { EnumStorage = EnumStorage.AsString };
+                serializer.Configure(json => json.TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.WithAddedModifier(
+                    json.TypeInfoResolver ?? new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(), BufferedRowJson.EventsReadWhole));
+                options.Serializer(serializer);
 
                 // Development creates and migrates the schema at start (when it connects as the owner); elsewhere
                 // `db-apply` does it with the owner role, and the service runs as a role that cannot change the schema.

@@ -642,6 +642,30 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_report_or_evidence_emptied_by_hand_is_damaged_on_every_route_not_a_fact_of_defaults()
+    {
+        // Until 2026-12-06 a report's body emptied to {} read as "Reported 0 as of 0001-01-01" on the history, the feed
+        // and the past, and evidence without its source made the public timeline a 500.
+        await AHistory();
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/evidence", primary = false, on = "2024-10-05" });
+        var report = await SequenceOf(4);
+        var evidence = await SequenceOf(5);
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = '{{}}' where seq_id = {report}");
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = '{{\"evidence\": 5}}' where seq_id = {evidence}");
+
+        foreach (var url in new[] { $"{Base}/history", $"{Base}/changelog", $"{Base}?version=4", $"{Base}/timeline", "/api/audit/events?after=0" })
+        {
+            var problem = (await Api.Scenario(s =>
+            {
+                s.Get.Url(url);
+                s.StatusCodeShouldBe(409);
+            })).ReadProblem(409);
+            problem.Type.ShouldBe("https://commitment-tracker.dev/problems/log-damaged", url);
+        }
+    }
+
+    [Fact]
     public async Task an_event_whose_type_was_renamed_to_none_the_service_knows_is_a_problem_not_a_500()
     {
         await AHistory();
