@@ -47,6 +47,14 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// </summary>
     public async Task<string> Create(string name, IReadOnlyList<string> roles, CancellationToken token)
     {
+        // The name is every write's actor ("key:{name}"), in the history, the feed and the CSVs: it is held to what reads
+        // the same everywhere (until 2026-12-06 a tab, a line break or a right-to-left override went into the log with it).
+        if (!IsName(name))
+        {
+            throw new KeyRefused($"A key's name has 1 to {MaxNameLength} letters, digits and . - _ @, beginning with a letter or a digit " +
+                                 "(ingest-bot, monitor.alice): it is recorded as the actor of every write made with the key.");
+        }
+        roles = [.. roles.Distinct(StringComparer.Ordinal)];
         var unknown = roles.Except(Roles.All).ToList();
         if (unknown.Count > 0) throw new KeyRefused($"Unknown roles: {string.Join(", ", unknown)}; use {string.Join(", ", Roles.All)}.");
         if (roles.Count == 0) throw new KeyRefused($"A key needs at least one role: {string.Join(", ", Roles.All)}.");
@@ -61,6 +69,12 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
         }
         return key;
     }
+
+    public const int MaxNameLength = 100;
+
+    public static bool IsName(string name) =>
+        name.Length is > 0 and <= MaxNameLength && char.IsLetterOrDigit(name[0]) &&
+        name.All(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' or '@');
 
     /// <summary>Revokes the live key of that name, announcing it to every node (each forgets it at once).</summary>
     public async Task<bool> Revoke(string name, CancellationToken token)

@@ -77,6 +77,35 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         written.GetProperty("type").GetString().ShouldBe("https://commitment-tracker.dev/problems/body-too-large");
     }
 
+    [Theory]
+    [InlineData("tab\tadmin")]
+    [InlineData("two\nlines")]
+    [InlineData("report\u202Etxt")]
+    [InlineData(" ")]
+    [InlineData("-leading-dash")]
+    [InlineData("")]
+    public async Task a_key_name_that_would_not_read_the_same_in_the_log_is_refused(string name)
+    {
+        // The name is the actor of every write made with the key: until 2026-12-06 a tab, a line break or a right-to-left
+        // override went into the history, the feed and the CSVs with it.
+        var store = Api.Services.GetRequiredService<ApiKeyStore>();
+
+        var refused = await Should.ThrowAsync<KeyRefused>(() => store.Create(name, [Roles.Monitor], CancellationToken.None));
+
+        refused.Message.ShouldContain("letters, digits and . - _ @");
+        (await store.List(CancellationToken.None)).ShouldNotContain(k => k.Name == name);
+    }
+
+    [Fact]
+    public async Task a_key_named_in_any_script_with_a_role_given_twice_keeps_the_role_once()
+    {
+        var store = Api.Services.GetRequiredService<ApiKeyStore>();
+
+        await store.Create("müller.bot@bmz", [Roles.Monitor, Roles.Monitor], CancellationToken.None);
+
+        (await store.List(CancellationToken.None)).Single(k => k.Name == "müller.bot@bmz").Roles.ShouldBe([Roles.Monitor]);
+    }
+
     [Fact]
     public async Task a_revoked_key_is_refused()
     {
