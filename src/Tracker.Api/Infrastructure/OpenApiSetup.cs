@@ -76,6 +76,35 @@ public static partial class OpenApiSetup
                 : type.Type.IsGenericType && type.Type.GetGenericTypeDefinition() == typeof(Tracker.Domain.Commitments.Versioned<>)
                     ? $"{type.Type.GetGenericArguments()[0].Name}AtVersion"
                 : Microsoft.AspNetCore.OpenApi.OpenApiOptions.CreateDefaultSchemaReferenceId(type);
+            // A problem carries members of its own beside RFC 9457's (traceId on every one, rule, errors, missingDocuments,
+            // waitingSince): the schema admits them, as RFC 9457 does, and names the one every problem has. Until 2026-12-06
+            // it forbade any other member, so a client validating against the document refused every error.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (!typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(context.JsonTypeInfo.Type)) return Task.CompletedTask;
+                schema.AdditionalPropertiesAllowed = true;
+                schema.AdditionalProperties = null;
+                schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
+                schema.Properties.TryAdd("traceId", new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Description = "The W3C trace id of the request, as the service's logs and traces name it."
+                });
+                return Task.CompletedTask;
+            });
+            // Pledged money (a pledge's, a stage's, a revision's amount: the one use of Money in a request) is kept to a
+            // millionth (Rules.PledgedMoneyPlaces), which the validators refuse past.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type != typeof(Tracker.Domain.Commitments.Money) || schema.Properties is null ||
+                    !schema.Properties.TryGetValue("amount", out var amount) || amount is not OpenApiSchema concrete)
+                {
+                    return Task.CompletedTask;
+                }
+                concrete.MultipleOf = 0.000001m;
+                concrete.Description = $"At most {Tracker.Domain.Commitments.Rules.PledgedMoneyPlaces} decimal places: pledged money is summed into totals kept exact.";
+                return Task.CompletedTask;
+            });
             // Computed fields (a deadline's dueBy, a target's isMoney) are answered, never read: say so.
             options.AddSchemaTransformer((schema, context, _) =>
             {
@@ -100,8 +129,25 @@ public static partial class OpenApiSetup
                 if (operation.Description is { } described && GeneratedHandlerName().IsMatch(described)) operation.Description = null;
                 if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) != true) return Task.CompletedTask;
                 operation.Responses ??= new OpenApiResponses();
-                operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No valid key or token where one is needed" });
-                operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key or token lacks the role" });
+                // Both are problems (until 2026-12-06 described without a body), a 401 with its challenge.
+                var problem = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", context.Document) }
+                };
+                operation.Responses.TryAdd("401", new OpenApiResponse
+                {
+                    Description = "No valid key or token where one is needed",
+                    Content = problem,
+                    Headers = new Dictionary<string, IOpenApiHeader>
+                    {
+                        ["WWW-Authenticate"] = new OpenApiHeader
+                        {
+                            Description = "The ways to sign in: ApiKey header=\"X-Api-Key\", Bearer",
+                            Schema = new OpenApiSchema { Type = JsonSchemaType.String }
+                        }
+                    }
+                });
+                operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key or token lacks the role", Content = problem });
                 ProtocolDescription.Apply(operation, context);
                 return Task.CompletedTask;
             });

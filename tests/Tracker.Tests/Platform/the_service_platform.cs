@@ -95,8 +95,27 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         schemes.GetProperty("Bearer").GetProperty("scheme").GetString().ShouldBe("bearer");
         var responses = openApi.RootElement.GetProperty("paths").GetProperty("/api/commitments").GetProperty("post")
             .GetProperty("responses");
-        responses.TryGetProperty("401", out _).ShouldBeTrue();
-        responses.TryGetProperty("403", out _).ShouldBeTrue();
+        responses.GetProperty("401").GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue();
+        responses.GetProperty("401").GetProperty("headers").TryGetProperty("WWW-Authenticate", out _).ShouldBeTrue();
+        responses.GetProperty("403").GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task the_openapi_document_admits_the_members_a_problem_carries_and_says_how_precise_pledged_money_is()
+    {
+        // Until 2026-12-06 the problem schemas forbade any member but RFC 9457's, so every error the service sends (each
+        // with its traceId) failed validation against the document.
+        var result = await Api.Scenario(s => s.Get.Url("/openapi/v1.json"));
+
+        using var openApi = JsonDocument.Parse(result.ReadAsText());
+        var schemas = openApi.RootElement.GetProperty("components").GetProperty("schemas");
+        foreach (var name in new[] { "ProblemDetails", "HttpValidationProblemDetails" })
+        {
+            var problem = schemas.GetProperty(name);
+            (problem.TryGetProperty("additionalProperties", out var extra) && extra.ValueKind == JsonValueKind.False).ShouldBeFalse(name);
+            problem.GetProperty("properties").TryGetProperty("traceId", out _).ShouldBeTrue(name);
+        }
+        schemas.GetProperty("Money").GetProperty("properties").GetProperty("amount").GetProperty("multipleOf").GetDecimal().ShouldBe(0.000001m);
     }
 
     [Fact]
