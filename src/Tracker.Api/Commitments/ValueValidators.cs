@@ -97,7 +97,8 @@ public sealed class ProvenanceValidator : AbstractValidator<Provenance>
         // Keys are one whatever their case, as in the routes: the write stores the registered (lower-case) spelling.
         RuleFor(x => x.DocumentKey).NotEmpty().Must(IsKeySpelling).WithMessage(KeyMessage);
         RuleFor(x => x.Paragraph).MaximumCharacters(50);
-        RuleFor(x => x.Quote).NotEmpty().MaximumCharacters(2000).WithMessage("The verbatim quote is required (at most 2000 characters).");
+        // Each rule its own message: until 2026-12-06 a quote too long was told it was required.
+        RuleFor(x => x.Quote).NotEmpty().WithMessage("The verbatim quote is required.").MaximumCharacters(2000);
     }
 }
 

@@ -148,6 +148,24 @@ public sealed class bodies_said_whole(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_figure_left_out_is_required_and_a_quote_too_long_is_said_to_be_too_long()
+    {
+        await Api.StatedTheStabilisationGoal();
+        var quote = new string('q', 2001);
+
+        var (_, report) = await Send($"/api/commitments/{Goal}/progress", """
+            {"currency":"USD","comparator":"about","asOf":"2024-09-30","source":{"documentKey":"washington-2024","primary":true}}
+            """);
+        var (_, statement) = await Send("/api/commitments", $$$"""
+            {"key":"long-quote","title":"T","kind":"milestone","lineOfEffort":"meetings","actors":["coalition"],
+             "statedIn":{"documentKey":"washington-2024","quote":"{{{quote}}}"}}
+            """);
+
+        Errors(report)["figure"].ShouldBe(["figure is required."]);
+        Errors(statement)["statedIn.quote"].ShouldBe(["statedIn.quote must be at most 2,000 characters (it has 2,001)."]);
+    }
+
+    [Fact]
     public async Task every_rule_names_a_nested_field_by_its_whole_path()
     {
         await Api.StatedTheStabilisationGoal();

@@ -31,7 +31,8 @@ public sealed record ReportProgressRequest(
     {
         public Validator()
         {
-            RuleFor(x => x.Figure).NotNull().GreaterThanOrEqualTo(0);
+            // Left out, it is said to be required, as a missing amount is (until 2026-12-06 "must not be empty").
+            RuleFor(x => x.Figure).NotNull().WithMessage("figure is required.").GreaterThanOrEqualTo(0);
             RuleFor(x => x).Must(x => (x.Unit is null) != (x.Currency is null))
                 .WithName("unit").WithMessage("A figure is a quantity (give unit) or money (give currency), exactly one of them.");
             RuleFor(x => x.Unit).MaximumCharacters(50);
