@@ -28,6 +28,7 @@ public static class EventFeedEndpoint
     [WolverineGet("/api/audit/events", Name = "GetEventFeed")]
     [EndpointSummary("Every event in the store, in order, a page at a time")]
     [Tags("Audit")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<EventFeedPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]

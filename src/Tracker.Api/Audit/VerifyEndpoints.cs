@@ -115,6 +115,7 @@ public static class CheckpointEndpoints
     [WolverinePost("/api/admin/checkpoints", Name = "TakeCheckpoint")]
     [EndpointSummary("Take a checkpoint now of every event up to the high-water mark (no settle time); 204 when there is nothing new")]
     [Tags("Admin")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType<Checkpoint>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Take(LogCheckpoints checkpoints, CancellationToken token)

@@ -86,6 +86,7 @@ public static class ExportEndpoints
     [WolverineGet("/api/commitments/{key}/history.csv", Name = "ExportCommitmentHistoryCsv")]
     [EndpointSummary("A commitment's history, as CSV")]
     [Tags("Exports")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task History(string key, IQuerySession session, HttpContext http,
         Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken token)

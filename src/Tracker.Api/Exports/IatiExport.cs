@@ -3,6 +3,7 @@ using System.Text;
 using System.Xml;
 using Marten;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
@@ -38,6 +39,8 @@ public static class IatiExport
     public const char Replacement = '\uFFFD';
 
     [WolverineGet("/api/exports/iati.xml", Name = "ExportIatiXml")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     [EndpointSummary("Financial commitments as IATI 2.03 activities with transactions")]
     [Tags("Exports")]
     public static async Task Get(IQuerySession session, Npgsql.NpgsqlDataSource database, HttpContext http, TimeProvider clock,

@@ -119,6 +119,28 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_openapi_document_lists_the_answers_the_service_gives_beyond_its_successes()
+    {
+        // Each of these the service answers (an outside probe found them missing until 2026-12-06).
+        var result = await Api.Scenario(s => s.Get.Url("/openapi/v1.json"));
+
+        using var openApi = JsonDocument.Parse(result.ReadAsText());
+        var paths = openApi.RootElement.GetProperty("paths");
+        bool Answers(string path, string method, string status) =>
+            paths.GetProperty(path).GetProperty(method).GetProperty("responses").TryGetProperty(status, out _);
+
+        Answers("/api/documents", "post", "412").ShouldBeTrue();
+        paths.GetProperty("/api/documents").GetProperty("post").GetProperty("parameters").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString()).ShouldContain("If-Match");
+        Answers("/api/admin/checkpoints", "post", "204").ShouldBeTrue();
+        Answers("/api/exports/iati.xml", "get", "503").ShouldBeTrue();
+        foreach (var path in new[] { "/api/commitments/{key}/history", "/api/commitments/{key}/changelog", "/api/commitments/{key}/history.csv", "/api/audit/events" })
+        {
+            Answers(path, "get", "409").ShouldBeTrue(path);
+        }
+    }
+
+    [Fact]
     public async Task the_openapi_document_requires_only_the_fields_the_service_refuses_to_go_without()
     {
         var schemas = (await OpenApi()).RootElement.GetProperty("components").GetProperty("schemas");
