@@ -23,16 +23,10 @@ public sealed class BufferedRowJson : SystemTextJsonSerializer, IStorageSerializ
     public static void EventsReadWhole(System.Text.Json.Serialization.Metadata.JsonTypeInfo type)
     {
         if (type.Kind != System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object || !typeof(Tracker.Domain.ITrackedEvent).IsAssignableFrom(type.Type)) return;
-        // Not thread-safe: one for each type read.
-        var nullability = new System.Reflection.NullabilityInfoContext();
         foreach (var property in type.Properties)
         {
-            if (property.AssociatedParameter is not { HasDefaultValue: false } parameter) continue;
-            var canBeNull = Nullable.GetUnderlyingType(property.PropertyType) is not null ||
-                            !property.PropertyType.IsValueType && type.Type.GetConstructors()
-                                .SelectMany(c => c.GetParameters())
-                                .FirstOrDefault(p => p.Name == parameter.Name && p.ParameterType == parameter.ParameterType) is { } declared &&
-                            nullability.Create(declared).ReadState != System.Reflection.NullabilityState.NotNull;
+            // The reader's own account of the parameter: a nullable value type, or a reference annotated as nullable.
+            if (property.AssociatedParameter is not { HasDefaultValue: false, IsNullable: var canBeNull }) continue;
             if (!canBeNull) property.IsRequired = true;
         }
     }
