@@ -10,8 +10,11 @@ public static partial class Keys
 
     public const int MaxLength = 100;
 
+    /// <summary>The spelling a slug has, as a regular expression (JSON Schema's pattern, .NET's alike).</summary>
+    public const string Pattern = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
     public static bool IsSlug(string? key) => key is { Length: > 0 and <= MaxLength } && SlugPattern().IsMatch(key);
 
-    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    [GeneratedRegex(Pattern)]
     private static partial Regex SlugPattern();
 }

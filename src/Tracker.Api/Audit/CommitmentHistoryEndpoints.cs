@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel;
 using Tracker.Projections;
 using System.Text.Json;
 using JasperFx.Events;
@@ -41,7 +43,7 @@ public static class CommitmentHistoryEndpoints
     [ProducesResponseType<HistoryPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> History(string key, int? after, int? limit, IQuerySession session, CancellationToken token)
+    public static async Task<IResult> History(string key, [Range(0, int.MaxValue), DefaultValue(0)] int? after, [Range(1, EventWindow.MaxLimit), DefaultValue(EventWindow.DefaultLimit)] int? limit, IQuerySession session, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
         var window = EventWindow.Parse(after, limit, errors);
@@ -94,7 +96,7 @@ public static class CommitmentHistoryEndpoints
     [ProducesResponseType<ChangelogPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Changelog(string key, int? after, int? limit, IQuerySession session,
+    public static async Task<IResult> Changelog(string key, [Range(0, int.MaxValue), DefaultValue(0)] int? after, [Range(1, EventWindow.MaxLimit), DefaultValue(EventWindow.DefaultLimit)] int? limit, IQuerySession session,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();

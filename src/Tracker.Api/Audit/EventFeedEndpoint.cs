@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
@@ -33,7 +35,7 @@ public static class EventFeedEndpoint
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(IQuerySession session, NpgsqlDataSource database, Checkpoints.LogCheckpoints checkpoints,
-        long? after, int? limit, HttpContext http, CancellationToken token)
+        [Range(typeof(long), "0", "9223372036854775807"), DefaultValue(0L)] long? after, [Range(1, MaxLimit), DefaultValue(DefaultLimit)] int? limit, HttpContext http, CancellationToken token)
     {
         var from = after ?? 0;
         var size = limit ?? DefaultLimit;

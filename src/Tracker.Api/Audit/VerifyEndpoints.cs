@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel;
 using FluentValidation;
 using Tracker.Api.Commitments;
 using Microsoft.AspNetCore.Mvc;
@@ -80,7 +82,8 @@ public static class CheckpointEndpoints
     [Tags("Audit")]
     [ProducesResponseType<IReadOnlyList<Checkpoint>>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> List(LogCheckpoints checkpoints, HttpContext http, long? before, int? limit, CancellationToken token)
+    public static async Task<IResult> List(LogCheckpoints checkpoints, HttpContext http, [Range(typeof(long), "1", "9223372036854775807")] long? before,
+        [Range(1, MaxLimit), DefaultValue(DefaultLimit)] int? limit, CancellationToken token)
     {
         var size = limit ?? DefaultLimit;
         var errors = new Dictionary<string, string[]>();

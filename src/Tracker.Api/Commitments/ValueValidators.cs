@@ -87,15 +87,13 @@ public sealed class DeadlineValidator : AbstractValidator<Deadline>
 
 public sealed class ProvenanceValidator : AbstractValidator<Provenance>
 {
-    public static bool IsKeySpelling(string? key) => key is not null && Keys.IsSlug(StreamIds.Normalise(key));
-
     public const string KeyMessage =
         "documentKey is not a document key: letters, digits and hyphens, as the document was registered (any case).";
 
     public ProvenanceValidator()
     {
         // Keys are one whatever their case, as in the routes: the write stores the registered (lower-case) spelling.
-        RuleFor(x => x.DocumentKey).NotEmpty().Must(IsKeySpelling).WithMessage(KeyMessage);
+        RuleFor(x => x.DocumentKey).NotEmpty().KeySpelling(KeyMessage);
         RuleFor(x => x.Paragraph).MaximumCharacters(50);
         // Each rule its own message: until 2026-12-06 a quote too long was told it was required.
         RuleFor(x => x.Quote).NotEmpty().WithMessage("The verbatim quote is required.").MaximumCharacters(2000);
@@ -108,9 +106,8 @@ public sealed class EvidenceValidator : AbstractValidator<Evidence>
     {
         RuleFor(x => x).Must(e => e.DocumentKey is not null || e.Url is not null)
             .WithName("documentKey").WithMessage("A source needs a documentKey of a registered document, a url, or both.");
-        RuleFor(x => x.DocumentKey).Must(ProvenanceValidator.IsKeySpelling).When(x => x.DocumentKey is not null)
-            .WithMessage(ProvenanceValidator.KeyMessage);
-        RuleFor(x => x.Url).HttpAddress().When(x => x.Url is not null);
+        RuleFor(x => x.DocumentKey).KeySpelling(ProvenanceValidator.KeyMessage);
+        RuleFor(x => x.Url).HttpAddress();
         RuleFor(x => x.Note).MaximumCharacters(2000);
     }
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel;
 using Marten;
 using Npgsql;
 using Tracker.Api.Security;
@@ -54,8 +56,8 @@ public static class DashboardEndpoint
     [ProducesResponseType<DashboardSummary>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public static async Task<IResult> Get(IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http,
-        DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf, string? status, string? kind, string? lineOfEffort,
-        string? actor, bool? overdue, string? q, CancellationToken token)
+        DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf, [NamesOf(typeof(CommitmentStatus))] string? status, [NamesOf(typeof(CommitmentKind))] string? kind,
+        string? lineOfEffort, string? actor, bool? overdue, [MaxLength(CommitmentFilter.MaxSearchLength)] string? q, CancellationToken token)
     {
         var past = new TimeTravel(recordedAsOf, null, effectiveAsOf);
         var errors = past.Errors(versionAllowed: false);

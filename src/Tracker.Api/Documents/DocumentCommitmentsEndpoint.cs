@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
@@ -28,7 +30,7 @@ public static class DocumentCommitmentsEndpoint
     [ProducesResponseType<DocumentCommitmentPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string key, int? page, int? pageSize, IQuerySession session, CancellationToken token)
+    public static async Task<IResult> Get(string key, [Range(1, Paging.MaxPage), DefaultValue(1)] int? page, [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? pageSize, IQuerySession session, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);

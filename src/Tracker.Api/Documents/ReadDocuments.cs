@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Domain;
@@ -21,7 +23,7 @@ public static class ReadDocumentsEndpoints
     [Tags("Documents")]
     [ProducesResponseType<DocumentPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> List(int? page, int? pageSize, IQuerySession session, CancellationToken token)
+    public static async Task<IResult> List([Range(1, Paging.MaxPage), DefaultValue(1)] int? page, [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? pageSize, IQuerySession session, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);

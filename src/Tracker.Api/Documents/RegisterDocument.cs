@@ -27,8 +27,7 @@ public sealed record RegisterDocument(
     {
         public Validator()
         {
-            RuleFor(x => x.Key).NotEmpty().MaximumCharacters(100).Must(Keys.IsSlug)
-                .WithMessage(Keys.SlugRule("key"));
+            RuleFor(x => x.Key).NotEmpty().MaximumCharacters(100).Slug("key");
             RuleFor(x => x.Title).NotEmpty().MaximumCharacters(500);
             RuleFor(x => x.PublishedOn).NotNull();
             RuleFor(x => x.PublishedPrecision).IsDefined();
@@ -38,9 +37,8 @@ public sealed record RegisterDocument(
                                   $"({x.PublishedPrecision!.Value.Written(x.PublishedOn!.Value)} is " +
                                   $"{(x.PublishedPrecision == DatePrecision.Month ? "the 1st of the month" : "1 January")}): the tracker never invents a day.");
             RuleFor(x => x.Venue).MaximumCharacters(200);
-            RuleFor(x => x.Kind).NotEmpty().Must(k => DocumentKind.All.Contains(k))
-                .WithMessage($"kind must be one of: {string.Join(", ", DocumentKind.All)}.");
-            RuleFor(x => x.Url).HttpAddress().When(x => x.Url is not null);
+            RuleFor(x => x.Kind).NotEmpty().OneOf(DocumentKind.All, "kind");
+            RuleFor(x => x.Url).HttpAddress();
             RuleFor(x => x.Primary).NotNull()
                 .WithMessage("primary is required: true for an official text, false for a secondary report.");
         }

@@ -221,3 +221,163 @@ public static class RequiredFields
         return state != NullabilityState.NotNull;
     }
 }
+
+/// <summary>
+/// What the validators hold a body's fields to, written into its schema so that a client (or a client generator) knows
+/// before sending: lengths (maxLength, minLength), spellings (pattern), fixed sets of words (enum), numeric bounds
+/// (minimum, exclusiveMinimum, maximum) and how many items a list may hold (maxItems). Only rules that always apply are
+/// described: a rule that holds under a condition (a target's amount above 0 only for money) stays in the validator's
+/// answer alone. A type shared by a request and an answer (Money, Provenance, Evidence) carries them in both, which
+/// holds: what an answer shows was refused otherwise when it was written.
+/// <para>
+/// Text limits are counted as a reader counts characters (TextLength), which JSON Schema cannot say: its maxLength
+/// counts code points, so it is given the most code points a text within the limit may hold, and the description says
+/// the limit itself.
+/// </para>
+/// </summary>
+public static class ValidationConstraints
+{
+    public static void Apply(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
+    {
+        var type = context.JsonTypeInfo;
+        if (type.Kind != JsonTypeInfoKind.Object || schema.Properties is null ||
+            type.Type.Assembly.GetName().Name?.StartsWith("Tracker.", StringComparison.Ordinal) != true ||
+            context.ApplicationServices.GetService(typeof(IValidator<>).MakeGenericType(type.Type)) is not IValidator validator)
+        {
+            return;
+        }
+
+        var rules = validator.CreateDescriptor();
+        foreach (var property in type.Properties)
+        {
+            if (property.AttributeProvider is not MemberInfo member ||
+                !schema.Properties.TryGetValue(property.Name, out var described) || described is not OpenApiSchema field)
+            {
+                continue;
+            }
+            foreach (var rule in rules.GetRulesForMember(member.Name).Where(r => !r.HasCondition && !r.HasAsyncCondition))
+            {
+                // RuleForEach: the rule is each item's.
+                var target = IsEachItem(rule) ? field.Items as OpenApiSchema : field;
+                if (target is null) continue;
+                foreach (var component in rule.Components.Where(c => !c.HasCondition && !c.HasAsyncCondition))
+                {
+                    Describe(target, component.Validator);
+                }
+            }
+        }
+    }
+
+    private static bool IsEachItem(IValidationRule rule) =>
+        rule.GetType().GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollectionRule<,>));
+
+    private static void Describe(OpenApiSchema field, IPropertyValidator validator)
+    {
+        var type = field.Type ?? 0;
+        var text = type.HasFlag(JsonSchemaType.String);
+        switch (validator)
+        {
+            case INotEmptyValidator when text:
+                field.MinLength = Math.Max(field.MinLength ?? 0, 1);
+                break;
+            case INotEmptyValidator when type.HasFlag(JsonSchemaType.Array):
+                field.MinItems = Math.Max(field.MinItems ?? 0, 1);
+                break;
+            case ILengthValidator or IRegularExpressionValidator when text:
+                // (A slug's rule is both.)
+                if (validator is ILengthValidator { Max: > 0 } most) field.MaxLength = Math.Min(field.MaxLength ?? int.MaxValue, most.Max);
+                if (validator is ILengthValidator { Min: > 0 } least) field.MinLength = Math.Max(field.MinLength ?? 0, least.Min);
+                if (validator is IRegularExpressionValidator spelling) field.Pattern = spelling.Expression;
+                break;
+            case IComparisonValidator { MemberToCompare: null, ValueToCompare: IConvertible bound } comparison when
+                (type.HasFlag(JsonSchemaType.Number) || type.HasFlag(JsonSchemaType.Integer)):
+                var value = Convert.ToDecimal(bound, System.Globalization.CultureInfo.InvariantCulture)
+                    .ToString(System.Globalization.CultureInfo.InvariantCulture);
+                switch (comparison.Comparison)
+                {
+                    case Comparison.GreaterThan: field.ExclusiveMinimum = value; break;
+                    case Comparison.GreaterThanOrEqual: field.Minimum = value; break;
+                    case Comparison.LessThan: field.ExclusiveMaximum = value; break;
+                    case Comparison.LessThanOrEqual: field.Maximum = value; break;
+                }
+                break;
+            case Validation.ICharacterLimit limit when text:
+                field.MaxLength = Math.Min(field.MaxLength ?? int.MaxValue, limit.MaxCodePoints);
+                field.Description = Joined(field.Description,
+                    $"At most {limit.Max:N0} characters as a reader counts them (Unicode's grapheme clusters: a letter with its " +
+                    $"accents, an emoji), and at most {limit.MaxCodePoints:N0} code points.");
+                break;
+            case Validation.IWordSet set when text:
+                field.Enum = [.. set.Words.Select(word => (System.Text.Json.Nodes.JsonNode)word)];
+                break;
+            case Validation.IItemLimit limit:
+                field.MaxItems = limit.Max;
+                break;
+        }
+    }
+
+    private static string Joined(string? description, string more) =>
+        string.IsNullOrEmpty(description) ? more : $"{description} {more}";
+}
+
+/// <summary>
+/// A query parameter whose values are the API names of an enum's members (status=in-progress), listed by the OpenAPI
+/// document as its enum.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter)]
+public sealed class NamesOfAttribute(Type enumType) : Attribute
+{
+    public Type EnumType { get; } = enumType;
+}
+
+/// <summary>
+/// What a query parameter may be, from the attributes on the endpoint's own parameter, which the endpoint's parsing
+/// refuses past and which name the same constants. The generator reads DataAnnotations' Range and MaxLength and
+/// ComponentModel's DefaultValue itself; this adds the sets of words (AllowedValues, <see cref="NamesOfAttribute"/>),
+/// which it does not read, and drops the maximum of a Range that runs to its type's largest value: a version or a
+/// sequence number is bounded from below only, and how far it goes depends on the data, which answers past it in its
+/// own words (no such version, past the high-water mark).
+/// </summary>
+public static class QueryParameterConstraints
+{
+    public static void Apply(OpenApiOperation operation, OpenApiOperationTransformerContext context)
+    {
+        if (context.Description.ActionDescriptor is not Wolverine.Http.WolverineActionDescriptor { Chain: var chain } ||
+            operation.Parameters is null)
+        {
+            return;
+        }
+        var declared = chain.Method.Method.GetParameters()
+            .Concat(chain.Middleware.OfType<JasperFx.CodeGeneration.Frames.MethodCall>().SelectMany(call => call.Method.GetParameters()))
+            .Where(p => p.Name is not null)
+            .GroupBy(p => p.Name!, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+
+        foreach (var parameter in operation.Parameters.OfType<OpenApiParameter>().Where(p => p.In == ParameterLocation.Query))
+        {
+            if (parameter.Schema is not OpenApiSchema schema || parameter.Name is null) continue;
+            // A date and time is a string (the generator gives a DateTimeOffset a format and no type).
+            if (schema.Type is null && schema.Format is "date-time") schema.Type = JsonSchemaType.String;
+            if (!declared.TryGetValue(parameter.Name, out var info)) continue;
+            foreach (var attribute in info.GetCustomAttributes(inherit: false))
+            {
+                switch (attribute)
+                {
+                    case System.ComponentModel.DataAnnotations.RangeAttribute range when
+                        Invariant(range.Maximum) == Invariant(int.MaxValue) || Invariant(range.Maximum) == Invariant(long.MaxValue):
+                        schema.Maximum = null;
+                        break;
+                    case System.ComponentModel.DataAnnotations.AllowedValuesAttribute allowed:
+                        schema.Enum = [.. allowed.Values.Select(v => (System.Text.Json.Nodes.JsonNode)Invariant(v))];
+                        break;
+                    case NamesOfAttribute names:
+                        schema.Enum = [.. Tracker.Domain.Wording.Names(names.EnumType).Select(name => (System.Text.Json.Nodes.JsonNode)name)];
+                        break;
+                }
+            }
+        }
+    }
+
+    private static string Invariant(object? value) =>
+        Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+}

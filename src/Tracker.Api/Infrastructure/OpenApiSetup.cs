@@ -122,6 +122,12 @@ public static partial class OpenApiSetup
                 RequiredFields.Apply(schema, context);
                 return Task.CompletedTask;
             });
+            // What the validators hold each field to: lengths, spellings, bounds, sets of words.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                ValidationConstraints.Apply(schema, context);
+                return Task.CompletedTask;
+            });
             options.AddOperationTransformer((operation, context, _) =>
             {
                 // Wolverine describes each endpoint by the name of its generated handler class (POST_api_me): an internal
@@ -149,6 +155,7 @@ public static partial class OpenApiSetup
                 });
                 operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key or token lacks the role", Content = problem });
                 ProtocolDescription.Apply(operation, context);
+                QueryParameterConstraints.Apply(operation, context);
                 return Task.CompletedTask;
             });
             // The IResult placeholder the generator made for endpoints that answer through IResult is described by their

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -47,7 +49,7 @@ public static class PledgerEndpoints
     [Tags("Pledgers")]
     [ProducesResponseType<PledgerList>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> List(int? page, int? pageSize, NpgsqlDataSource database, CancellationToken token)
+    public static async Task<IResult> List([Range(1, Paging.MaxPage), DefaultValue(1)] int? page, [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? pageSize, NpgsqlDataSource database, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
@@ -75,7 +77,7 @@ public static class PledgerEndpoints
     [ProducesResponseType<PledgerDetail>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string key, int? page, int? pageSize, IDocumentStore store, NpgsqlDataSource database,
+    public static async Task<IResult> Get(string key, [Range(1, Paging.MaxPage), DefaultValue(1)] int? page, [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? pageSize, IDocumentStore store, NpgsqlDataSource database,
         CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();

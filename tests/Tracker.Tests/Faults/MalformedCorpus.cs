@@ -35,7 +35,7 @@ public static class MalformedCorpus
             var schema = RequestSchema(openApi, route);
             foreach (var field in Fields(openApi, schema, ""))
             {
-                foreach (var (what, change) in Mutations(field))
+                foreach (var (what, change) in Mutations(field).Concat(PastItsLimits(field)))
                 {
                     var mutated = (JsonObject)body.DeepClone();
                     if (!Apply(mutated, field.Path, change)) continue;
@@ -155,6 +155,41 @@ public static class MalformedCorpus
             yield return ("blank", "   ");
             yield return ("a million characters", new string('x', 1_000_000));
         }
+    }
+
+    /// <summary>
+    /// A value just past each limit the document states for the field (its length, spelling, bounds, how many items, and
+    /// the same for each item of a list): the service must refuse each, or the document promises what it does not keep.
+    /// </summary>
+    private static IEnumerable<(string What, JsonNode? Change)> PastItsLimits(Field field)
+    {
+        var schema = field.Schema;
+        foreach (var (what, change) in PastLimits(schema)) yield return (what, change);
+        if (!schema.TryGetProperty("items", out var items)) yield break;
+        foreach (var (what, change) in PastLimits(items).Where(c => c.Change is JsonValue))
+        {
+            yield return ($"an item {what}", new JsonArray(change));
+        }
+        if (schema.TryGetProperty("maxItems", out var maxItems))
+        {
+            var many = new JsonArray();
+            for (var i = 0; i <= maxItems.GetInt32(); i++) many.Add(JsonValue.Create($"item-{i}"));
+            yield return ($"{many.Count} items, past maxItems {maxItems.GetInt32()}", many);
+        }
+        if (schema.TryGetProperty("minItems", out var minItems) && minItems.GetInt32() == 1) yield return ("no items, below minItems 1", new JsonArray());
+    }
+
+    private static IEnumerable<(string What, JsonNode? Change)> PastLimits(JsonElement schema)
+    {
+        if (schema.TryGetProperty("maxLength", out var maxLength))
+        {
+            yield return ($"{maxLength.GetInt32() + 1} characters, past maxLength {maxLength.GetInt32()}", new string('x', maxLength.GetInt32() + 1));
+        }
+        if (schema.TryGetProperty("minLength", out var minLength) && minLength.GetInt32() == 1) yield return ("empty, below minLength 1", "");
+        if (schema.TryGetProperty("pattern", out var pattern)) yield return ($"not matching {pattern.GetString()}", "Not-A Key!");
+        if (schema.TryGetProperty("exclusiveMinimum", out var above)) yield return ($"{above.GetDecimal()}, not above it", above.GetDecimal());
+        if (schema.TryGetProperty("minimum", out var least)) yield return ($"{least.GetDecimal() - 1}, below minimum {least.GetDecimal()}", least.GetDecimal() - 1);
+        if (schema.TryGetProperty("maximum", out var most)) yield return ($"{most.GetDecimal() + 1}, above maximum {most.GetDecimal()}", most.GetDecimal() + 1);
     }
 
     /// <summary>Enum-valued request fields (the schema states their type only as string).</summary>

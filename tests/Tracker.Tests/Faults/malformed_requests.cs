@@ -130,4 +130,72 @@ public sealed class malformed_requests(TrackerApp app, ITestOutputHelper output)
         wrong.ShouldBeEmpty();
         (await Api.EventCount()).ShouldBe(eventsBefore, "not one malformed request wrote an event");
     }
+
+    [Fact]
+    public async Task every_limit_the_openapi_document_states_for_a_query_parameter_is_the_one_the_service_keeps()
+    {
+        // The document states ranges, defaults, sets of words and lengths for the query parameters (until 2026-12-06 it
+        // stated none): each value at a limit is taken, each just past it is a 400 naming the parameter.
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(25_000_000m), 201);
+        var openApi = (await Api.Scenario(s => s.Get.Url("/openapi/v1.json"))).Json();
+        static string Fill(string route) => route
+            .Replace("/api/documents/{key}", "/api/documents/washington-2024").Replace("/api/pledgers/{key}", "/api/pledgers/germany")
+            .Replace("{key}", Goal);
+        var client = Api.Server.CreateClient();
+        var wrong = new List<string>();
+        var checkedLimits = 0;
+
+        foreach (var path in openApi.GetProperty("paths").EnumerateObject())
+        {
+            if (!path.Value.TryGetProperty("get", out var get) || !get.TryGetProperty("parameters", out var parameters)) continue;
+            foreach (var query in parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query"))
+            {
+                var name = query.GetProperty("name").GetString()!;
+                foreach (var (value, taken) in AtAndPastTheLimits(query.GetProperty("schema")))
+                {
+                    checkedLimits++;
+                    var url = $"{Fill(path.Name)}?{name}={Uri.EscapeDataString(value)}";
+                    using var response = await client.GetAsync(url);
+                    var status = (int)response.StatusCode;
+                    var text = await response.Content.ReadAsStringAsync();
+                    if (taken && status is < 200 or >= 300) wrong.Add($"{url} is within the document's limits but was answered {status}: {text[..Math.Min(text.Length, 200)]}");
+                    if (!taken && (status != 400 || !Names(JsonDocument.Parse(text).RootElement, name)))
+                    {
+                        wrong.Add($"{url} is past the document's limits but was answered {status}: {text[..Math.Min(text.Length, 200)]}");
+                    }
+                }
+            }
+        }
+
+        output.WriteLine($"{checkedLimits} values at and past the stated limits");
+        checkedLimits.ShouldBeGreaterThan(60);
+        wrong.ShouldBeEmpty();
+    }
+
+    /// <summary>Values at each limit the schema states (taken) and just past it (refused).</summary>
+    private static IEnumerable<(string Value, bool Taken)> AtAndPastTheLimits(JsonElement schema)
+    {
+        if (schema.TryGetProperty("minimum", out var least))
+        {
+            yield return (least.GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), true);
+            yield return ((least.GetInt64() - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), false);
+        }
+        if (schema.TryGetProperty("maximum", out var most))
+        {
+            yield return (most.GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), true);
+            yield return ((most.GetDecimal() + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), false);
+        }
+        if (schema.TryGetProperty("default", out var byDefault)) yield return (byDefault.ToString(), true);
+        if (schema.TryGetProperty("enum", out var words))
+        {
+            foreach (var word in words.EnumerateArray()) yield return (word.GetString()!, true);
+            yield return ("not-one-of-them", false);
+        }
+        if (schema.TryGetProperty("maxLength", out var maxLength))
+        {
+            yield return (new string('x', maxLength.GetInt32()), true);
+            yield return (new string('x', maxLength.GetInt32() + 1), false);
+        }
+    }
 }

@@ -177,6 +177,42 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_openapi_document_states_the_limits_the_validators_and_the_queries_keep()
+    {
+        // Until 2026-12-06 the document stated no length, spelling, bound or set of words: a client learnt each from a 400.
+        var document = (await OpenApi()).RootElement;
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var stated = schemas.GetProperty("StateCommitmentRequest").GetProperty("properties");
+        stated.GetProperty("key").GetProperty("pattern").GetString().ShouldBe("^[a-z0-9]+(-[a-z0-9]+)*$");
+        stated.GetProperty("key").GetProperty("maxLength").GetInt32().ShouldBe(100);
+        // Characters as a reader counts them: the description says the limit, maxLength the code points it admits.
+        stated.GetProperty("title").GetProperty("maxLength").GetInt32().ShouldBe(4000);
+        stated.GetProperty("title").GetProperty("description").GetString()!.ShouldContain("At most 500 characters");
+        stated.GetProperty("actors").GetProperty("maxItems").GetInt32().ShouldBe(50);
+        stated.GetProperty("actors").GetProperty("items").GetProperty("minLength").GetInt32().ShouldBe(1);
+        schemas.GetProperty("Money").GetProperty("properties").GetProperty("amount").GetProperty("exclusiveMinimum").GetDecimal().ShouldBe(0m);
+        schemas.GetProperty("ReportProgressRequest").GetProperty("properties").GetProperty("figure").GetProperty("minimum").GetDecimal().ShouldBe(0m);
+        schemas.GetProperty("RegisterDocument").GetProperty("properties").GetProperty("kind").GetProperty("enum").EnumerateArray()
+            .Select(e => e.GetString()).ShouldContain("communique");
+        schemas.GetProperty("Evidence").GetProperty("properties").GetProperty("url").GetProperty("maxLength").GetInt32().ShouldBe(2000);
+        // A rule that holds only under a condition (a target's amount above 0 only for money) is not stated.
+        schemas.GetProperty("Target").GetProperty("properties").GetProperty("amount").TryGetProperty("exclusiveMinimum", out _).ShouldBeFalse();
+
+        var list = document.GetProperty("paths").GetProperty("/api/commitments").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema"));
+        list["pageSize"].GetProperty("maximum").GetInt32().ShouldBe(100);
+        list["pageSize"].GetProperty("default").GetInt32().ShouldBe(25);
+        list["sort"].GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ShouldContain("last-changed");
+        list["status"].GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ShouldContain("in-progress");
+        list["recordedAsOf"].GetProperty("type").GetString().ShouldBe("string");
+        // A version is bounded from below only.
+        var read = document.GetProperty("paths").GetProperty("/api/commitments/{key}").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "version").GetProperty("schema");
+        read.GetProperty("minimum").GetInt32().ShouldBe(1);
+        read.TryGetProperty("maximum", out _).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task the_openapi_document_describes_the_headers_and_refusals_the_middleware_adds()
     {
         var paths = (await OpenApi()).RootElement.GetProperty("paths");

@@ -37,7 +37,7 @@ public sealed record AnnouncePledgeRequest(
     {
         public Validator()
         {
-            RuleFor(x => x.PledgeId).Must(Keys.IsSlug).When(x => x.PledgeId is not null).WithMessage(Keys.SlugRule("pledgeId"));
+            RuleFor(x => x.PledgeId).Slug("pledgeId");
             // A number past the last one counts as none, so its leading zeros could not be told from another pledge's.
             RuleFor(x => x.PledgeId).Must(id => AnnouncePledge.NumberedStem(id!) is null || AnnouncePledge.NumberOf(id!) is not null)
                 .When(x => x.PledgeId is not null && Keys.IsSlug(x.PledgeId))

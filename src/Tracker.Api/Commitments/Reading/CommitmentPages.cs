@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -43,7 +45,7 @@ public static class CommitmentPages
     [ProducesResponseType<PledgePage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Pledges(string key, int? page, int? pageSize, IQuerySession session, CancellationToken token)
+    public static async Task<IResult> Pledges(string key, [Range(1, Paging.MaxPage), DefaultValue(1)] int? page, [Range(1, MaxPledgePageSize), DefaultValue(DefaultPledgePageSize)] int? pageSize, IQuerySession session, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPledgePageSize, MaxPledgePageSize, errors);
@@ -77,7 +79,7 @@ public static class CommitmentPages
     [ProducesResponseType<TimelinePage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Timeline(string key, int? after, int? limit, IQuerySession session, CancellationToken token)
+    public static async Task<IResult> Timeline(string key, [Range(0, int.MaxValue), DefaultValue(0)] int? after, [Range(1, EventWindow.MaxLimit), DefaultValue(EventWindow.DefaultLimit)] int? limit, IQuerySession session, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
         var window = EventWindow.Parse(after, limit, errors);

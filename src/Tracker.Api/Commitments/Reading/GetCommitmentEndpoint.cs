@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using Npgsql;
 using Tracker.Api.Security;
@@ -52,7 +53,7 @@ public static class GetCommitmentEndpoint
     public static async Task<IResult> Get(string key, IQuerySession session, NpgsqlDataSource database, PresentCommitments present,
         HttpContext http,
         DateTimeOffset? recordedAsOf,
-        int? version, DateOnly? effectiveAsOf)
+        [Range(1, int.MaxValue)] int? version, DateOnly? effectiveAsOf)
     {
         var past = new TimeTravel(recordedAsOf, version, effectiveAsOf);
         if (past.Errors() is { Count: > 0 } errors)

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel;
 using Marten;
 using Npgsql;
 using Microsoft.AspNetCore.Mvc;
@@ -35,8 +37,10 @@ public static class ListCommitmentsEndpoint
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> Get(IQuerySession session, NpgsqlDataSource database, HttpContext http, string? status, string? kind,
-        string? lineOfEffort, string? actor, bool? overdue, string? q, string? sort, string? order, int? page, int? pageSize,
+    public static async Task<IResult> Get(IQuerySession session, NpgsqlDataSource database, HttpContext http,
+        [NamesOf(typeof(CommitmentStatus))] string? status, [NamesOf(typeof(CommitmentKind))] string? kind, string? lineOfEffort, string? actor, bool? overdue, [MaxLength(CommitmentFilter.MaxSearchLength)] string? q,
+        [AllowedValues("title", "deadline", "last-changed", "progress", "status", "stated-on"), DefaultValue("title")] string? sort,
+        [AllowedValues("asc", "desc"), DefaultValue("asc")] string? order, [Range(1, Paging.MaxPage), DefaultValue(1)] int? page, [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? pageSize,
         DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf)
     {
         var past = new TimeTravel(recordedAsOf, null, effectiveAsOf);

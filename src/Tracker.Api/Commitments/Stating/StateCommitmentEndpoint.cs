@@ -33,7 +33,7 @@ public sealed record StateCommitmentRequest(
     {
         public Validator()
         {
-            RuleFor(x => x.Key).NotEmpty().MaximumCharacters(100).Must(Keys.IsSlug).WithMessage(Keys.SlugRule("key"));
+            RuleFor(x => x.Key).NotEmpty().MaximumCharacters(100).Slug("key");
             RuleFor(x => x.Title).NotEmpty().MaximumCharacters(500);
             RuleFor(x => x.Kind).NotNull().IsDefined();
             RuleFor(x => x.LineOfEffort).NotEmpty().MaximumCharacters(100);
@@ -45,7 +45,7 @@ public sealed record StateCommitmentRequest(
                 .WithMessage("each actor must be written without ';', which separates the actors in the exports.");
             RuleFor(x => x.LineOfEffort).Must(NameSpellings.ComparesAsItReads)
                 .WithMessage($"lineOfEffort {NameSpellings.ComparesAsItReadsRule}");
-            RuleFor(x => x.Actors).Must(a => a!.Count <= MaxActors).When(x => x.Actors is not null)
+            RuleFor(x => x.Actors).MaximumCount(MaxActors)
                 .WithMessage($"Name at most {MaxActors} actors; a group of members is one actor (\"coalition\", \"working group\").");
             RuleFor(x => x.Actors).Must(a => a!.Select(n => n.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() == a!.Count)
                 .When(x => x.Actors is { Count: > 0 } a && a.All(n => n is not null))

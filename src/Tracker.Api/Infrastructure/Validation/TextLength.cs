@@ -22,20 +22,36 @@ public static class TextLength
     /// <see cref="CodePointsPerCharacter"/> code points for each character the limit admits.
     /// </summary>
     public static IRuleBuilderOptions<T, string> MaximumCharacters<T>(this IRuleBuilder<T, string> rule, int max) =>
-        rule.Must((_, text, context) =>
-            {
-                // Never more characters than UTF-16 units: a text within the limit in those is within it.
-                if (text is null || text.Length <= max) return true;
-                var characters = new StringInfo(text).LengthInTextElements;
-                var codePoints = CodePoints(text);
-                context.MessageFormatter.AppendArgument("Counted", characters > max
-                    ? $"it has {characters.ToString("N0", CultureInfo.InvariantCulture)}"
-                    : $"and {(max * CodePointsPerCharacter).ToString("N0", CultureInfo.InvariantCulture)} Unicode code points, as accents and " +
-                      $"joiners count; it has {codePoints.ToString("N0", CultureInfo.InvariantCulture)}");
-                return characters <= max && codePoints <= max * CodePointsPerCharacter;
-            })
+        rule.SetValidator(new MaximumCharactersValidator<T>(max))
             .WithMessage($"{{PropertyName}} must be at most {max.ToString("N0", CultureInfo.InvariantCulture)} characters ({{Counted}}).");
 #nullable restore annotations
+
+    /// <summary>
+    /// The rule <see cref="MaximumCharacters{T}"/> sets, as a validator of its own so that the OpenAPI document can read
+    /// its limit (ValidationConstraints).
+    /// </summary>
+    public sealed class MaximumCharactersValidator<T>(int max) : FluentValidation.Validators.PropertyValidator<T, string>, ICharacterLimit
+    {
+        public int Max { get; } = max;
+
+        /// <summary>The most code points a text within the limit may hold: what a JSON Schema's maxLength can say of it.</summary>
+        public int MaxCodePoints => Max * CodePointsPerCharacter;
+
+        public override string Name => "MaximumCharactersValidator";
+
+        public override bool IsValid(ValidationContext<T> context, string text)
+        {
+            // Never more characters than UTF-16 units: a text within the limit in those is within it.
+            if (text is null || text.Length <= Max) return true;
+            var characters = new StringInfo(text).LengthInTextElements;
+            var codePoints = CodePoints(text);
+            context.MessageFormatter.AppendArgument("Counted", characters > Max
+                ? $"it has {characters.ToString("N0", CultureInfo.InvariantCulture)}"
+                : $"and {MaxCodePoints.ToString("N0", CultureInfo.InvariantCulture)} Unicode code points, as accents and " +
+                  $"joiners count; it has {codePoints.ToString("N0", CultureInfo.InvariantCulture)}");
+            return characters <= Max && codePoints <= MaxCodePoints;
+        }
+    }
 
     /// <summary>Unicode code points: a pair of UTF-16 surrogates is one.</summary>
     private static int CodePoints(string text)

@@ -13,20 +13,20 @@ public static class Urls
 
     /// <summary>
     /// A link to a source: at most <see cref="MaxLength"/> characters, then an absolute http or https address, each said
-    /// as such (a long address is not "not absolute").
+    /// as such (a long address is not "not absolute"). A null passes: the field is optional where this is used.
     /// </summary>
     public static IRuleBuilderOptions<T, string?> HttpAddress<T>(this IRuleBuilderInitial<T, string?> rule) => rule
         .Cascade(CascadeMode.Stop)
         .MaximumLength(MaxLength).WithMessage($"url must be at most {MaxLength:N0} characters (it has {{TotalLength}}).")
         // .NET's parser forgives spaces around an address and inside its path, and invisible characters, which were then
         // stored and exported as sent (until 2026-12-06): an address holds none (RFC 3986 writes a space as %20).
-        .Must(url => !url!.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
+        .Must(url => url is null || !url.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
         .WithMessage("url must not hold spaces or invisible characters: percent-encode them (a space is %20), and send none around it.")
         // Nor do the characters RFC 3986 leaves out of every address, which .NET's parser also forgives (until 2026-12-06
         // a url with " < > was stored, and exported into the IATI file's XML as sent).
-        .Must(url => url!.IndexOfAny(OutsideEveryAddress) < 0)
+        .Must(url => url is null || url.IndexOfAny(OutsideEveryAddress) < 0)
         .WithMessage("url must not hold \" < > \\ ^ ` { | }, which no address holds as they are: percent-encode them (\" is %22).")
-        .Must(IsHttp).WithMessage("url must be an absolute http or https address.")
+        .Must(url => url is null || IsHttp(url)).WithMessage("url must be an absolute http or https address.")
         // A user name or password in a link would be published with every export of it.
         .Must(url => !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0)
         .WithMessage("url must not carry a user name or password (user:password@): links are published in the exports.");
