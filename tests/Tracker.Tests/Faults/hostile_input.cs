@@ -404,7 +404,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             $$"""{"url":"{{longUrl}}","primary":false}""");
         ShouldBeAProblemNaming(linked, 400, "url");
         linked.Body.GetProperty("errors").GetProperty("url")[0].GetString()
-            .ShouldBe("url must be at most 2,000 characters (it has 5000).");
+            .ShouldBe("url must be at most 2,000 characters (it has 5,000).");
     }
 
     [Fact]
@@ -727,6 +727,24 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(quoted, 400, "url");
         quoted.Body.GetProperty("errors").GetProperty("url")[0].GetString().ShouldNotBeNull().ShouldStartWith("url must not hold \" < >");
         (await Send(HttpMethod.Post, "/api/documents", Document("Report", "https://example.org/a?b=%22c%22"))).Status.ShouldBe(201);
+    }
+
+    [Fact]
+    public async Task a_url_with_a_percent_that_starts_no_escape_is_refused_and_a_long_one_is_counted_as_other_lengths_are()
+    {
+        static string Document(string key, string url) =>
+            $$$"""{"key":"{{{key}}}","title":"Report","publishedOn":"2026-01-15","kind":"communique","url":{{{JsonSerializer.Serialize(url)}}},"primary":true}""";
+
+        // Until 2026-12-06 "%zz" was stored and exported as sent, and the length was "(it has 2002)".
+        var broken = await Send(HttpMethod.Post, "/api/documents", Document("report-a", "https://example.org/%zz"));
+        var cut = await Send(HttpMethod.Post, "/api/documents", Document("report-b", "https://example.org/a%2"));
+        var long_ = await Send(HttpMethod.Post, "/api/documents", Document("report-c", "https://example.org/" + new string('a', 1982)));
+
+        ShouldBeAProblemNaming(broken, 400, "url");
+        broken.Body.GetProperty("errors").GetProperty("url")[0].GetString().ShouldBe("url has a '%' not followed by two hexadecimal digits: write a '%' itself as %25.");
+        ShouldBeAProblemNaming(cut, 400, "url");
+        long_.Body.GetProperty("errors").GetProperty("url")[0].GetString().ShouldBe("url must be at most 2,000 characters (it has 2,002).");
+        (await Send(HttpMethod.Post, "/api/documents", Document("report-d", "https://example.org/100%25-sure?q=a%2Fb"))).Status.ShouldBe(201);
     }
 
     [Fact]

@@ -69,6 +69,28 @@ public static class CommitmentPages
     }
 
     /// <summary>
+    /// One pledge, as its page lists it: where a new pledge's Location points (until 2026-12-06 no route was there).
+    /// A retracted pledge is gone, as from the page.
+    /// </summary>
+    [WolverineGet("/api/commitments/{key}/pledges/{pledgeId}", Name = "GetCommitmentPledge")]
+    [EndpointSummary("One pledge with its committed and disbursed totals")]
+    [Tags("Pledges")]
+    [ProducesResponseType<PledgeRow>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> Pledge(string key, string pledgeId, IQuerySession session, CancellationToken token)
+    {
+        var id = StreamIds.ForCommitment(key);
+        var batch = session.CreateBatchQuery();
+        var model = batch.Load<CommitmentProgress>(id);
+        var row = batch.Load<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId));
+        await batch.Execute(token);
+        if (await model is not { } progress) return NoSuchCommitment.Problem(key);
+        return await row is { } found
+            ? Results.Ok(PledgeRow.Of(found.Ledger))
+            : RuleProblems.For(new RuleViolation("unknown-pledge", $"Commitment '{progress.Key}' has no pledge '{pledgeId}'.", ViolationKind.NotFound));
+    }
+
+    /// <summary>
     /// The statement, restatements, reports, assessments and evidence of a commitment that stand (retracted ones are left
     /// out), in the order they were recorded, a page at a time: the facts after version "after" (0: from the start), at
     /// most "limit" (100 unless given, at most 500); "next" is the "after" of the next page, null on the last.

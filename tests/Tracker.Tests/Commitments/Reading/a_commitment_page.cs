@@ -82,6 +82,40 @@ public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_new_pledge_is_read_where_its_location_points_and_a_retracted_one_is_gone()
+    {
+        // Until 2026-12-06 the Location of a new pledge named a route that did not exist.
+        await Api.StatedTheStabilisationGoal();
+        var announced = await Api.Scenario(s =>
+        {
+            s.Post.Json(new { pledger = "Japan", amount = new { amount = 1_500_000m, currency = "USD" }, announcedOn = "2024-10-01", source = Source })
+                .ToUrl($"{Base}/pledges");
+            s.StatusCodeShouldBe(201);
+        });
+        var location = announced.Context.Response.Headers.Location.ToString();
+        await Api.Write($"{location}/stages", new { stage = "disbursed", amount = new { amount = 500_000m, currency = "USD" }, on = "2024-11-01", source = Source });
+
+        var pledge = await Get(location);
+        var upperCase = await Get($"{Base}/pledges/JAPAN-1");
+
+        location.ShouldBe($"{Base}/pledges/japan-1");
+        pledge.GetProperty("pledger").GetString().ShouldBe("Japan");
+        pledge.GetProperty("amount").GetProperty("amount").GetDecimal().ShouldBe(1_500_000m);
+        pledge.GetProperty("disbursed").GetDecimal().ShouldBe(500_000m);
+        upperCase.GetProperty("pledgeId").GetString().ShouldBe("japan-1");
+        var unknown = await Api.Scenario(s => { s.Get.Url($"{Base}/pledges/japan-2"); s.StatusCodeShouldBe(404); });
+        unknown.ReadProblem(404).Detail.ShouldBe($"Commitment '{Goal}' has no pledge 'japan-2'.");
+        unknown.Json().GetProperty("rule").GetString().ShouldBe("unknown-pledge");
+        (await Api.Scenario(s => { s.Get.Url("/api/commitments/nothing-here/pledges/japan-1"); s.StatusCodeShouldBe(404); })).ReadProblem(404)
+            .Title.ShouldBe("No such commitment");
+
+        var version = (await Api.ReadCommitment()).GetProperty("version").GetInt32();
+        await Api.Write($"{Base}/corrections", new { version, reason = "entered in error", source = Source });
+        await Api.Write($"{Base}/corrections", new { version = version - 1, reason = "entered in error", source = Source });
+        (await Api.Scenario(s => { s.Get.Url(location); s.StatusCodeShouldBe(404); })).ReadProblem(404);
+    }
+
+    [Fact]
     public async Task the_timeline_lists_the_facts_that_stand_a_page_at_a_time_and_leaves_out_retracted_ones()
     {
         await Api.StatedTheStabilisationGoal();                                   // 1
