@@ -455,6 +455,35 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         Keys(recorded.GetProperty("items")).ShouldBe(Keys(present.GetProperty("items")).ToList());
     }
 
+    [Theory]
+    [InlineData("istanbul")]
+    [InlineData("σίσυφος")]
+    [InlineData("STRASSE")]
+    [InlineData("économie")]
+    public async Task a_title_search_selects_the_same_commitments_in_the_present_and_in_either_past(string q)
+    {
+        // Until 2026-12-06 the past as recorded searched titles in .NET, which folds case otherwise than PostgreSQL: one
+        // question, two answers (İstanbul matched "istanbul" in the present only, a final ς "σ" as recorded only).
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Milestone("unicode-title", "Économie Straße İstanbul ΣΊΣΥΦΟΣ", "2030-01-01", "year");
+        await Milestone("plain-title", "Istanbul meeting", "2030-01-01", "year");
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var search = Uri.EscapeDataString(q);
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"));
+        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
+
+        var present = Keys((await Get($"/api/commitments?q={search}")).GetProperty("items")).ToList();
+        var recorded = Keys((await Get($"/api/commitments?q={search}&recordedAsOf={now}")).GetProperty("items")).ToList();
+        var effective = Keys((await Get($"/api/commitments?q={search}&effectiveAsOf={today}")).GetProperty("items")).ToList();
+        var dashboardNow = (await Get($"/api/dashboard?q={search}")).GetProperty("commitments").GetInt32();
+        var dashboardRecorded = (await Get($"/api/dashboard?q={search}&recordedAsOf={now}")).GetProperty("commitments").GetInt32();
+
+        recorded.ShouldBe(present);
+        effective.ShouldBe(present);
+        dashboardRecorded.ShouldBe(dashboardNow);
+        dashboardNow.ShouldBe(present.Count);
+    }
+
     [Fact]
     public async Task the_list_in_the_past_holds_what_was_stated_by_then_with_the_same_filters()
     {

@@ -1,3 +1,4 @@
+using Marten;
 using Tracker.Domain;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain.Commitments;
@@ -35,6 +36,22 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
         if (Overdue is { } o) query = query.Where(x => x.Overdue == o);
         if (Search is { } q) query = query.Where(x => x.Title.Contains(q, StringComparison.OrdinalIgnoreCase));
         return query;
+    }
+
+    /// <summary>
+    /// The commitments of a past as recorded (folded in memory) that the filter selects. The title search is asked of the
+    /// stored models, as in the present and the past as effective: a title never changes, and PostgreSQL's ILIKE and .NET's
+    /// OrdinalIgnoreCase fold case apart (İstanbul matched "istanbul" in one and not the other, a final ς "σ" the other way
+    /// round; until 2026-12-06 the same question answered otherwise in a past as recorded).
+    /// </summary>
+    public async Task<IQueryable<CommitmentProgress>> OfRecorded(IReadOnlyList<CommitmentProgress> then, IQuerySession session,
+        CancellationToken token)
+    {
+        var selected = (this with { Search = null }).Apply(then.AsQueryable());
+        if (Search is null) return selected;
+        var titled = (await (Everything with { Search = Search }).Apply(session.Query<CommitmentProgress>()).Select(c => c.Id)
+            .ToListAsync(token)).ToHashSet();
+        return selected.Where(c => titled.Contains(c.Id));
     }
 
     /// <summary>
