@@ -278,7 +278,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         CommitmentState state;
         if (before is null)
         {
-            if (DocumentChecks.DayNeeded(Document(c.StatedIn.DocumentKey), c.StatedOn, "statedOn") is { } undated)
+            if (DocumentChecks.DateRefusal(Document(c.StatedIn.DocumentKey), c.StatedOn, "statedOn") is { } undated)
             {
                 throw new InvalidDataException(undated.Message);
             }
@@ -338,7 +338,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             // Recorded by the catalogue before (and retracted since by a monitor, whose correction stands), or by anyone.
             if (byCatalogue.Restatements.Any(x => x.RestatedIn.DocumentKey == key) ||
                 full.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
-            if (DocumentChecks.DayNeeded(Document(key), r.RestatedOn, "restatedOn") is { } undated)
+            if (DocumentChecks.DateRefusal(Document(key), r.RestatedOn, "restatedOn") is { } undated)
             {
                 throw new InvalidDataException(undated.Message);
             }

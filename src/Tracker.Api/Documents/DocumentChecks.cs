@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
 using Tracker.Domain.Commitments;
+using Tracker.Domain.Documents;
 using Tracker.Projections.Documents;
 using Wolverine.Http;
 
@@ -52,6 +53,21 @@ public static class DocumentChecks
             : new RuleViolation("document-day-unknown",
                 $"Document '{document.Key}' is dated only to the {Wording.Name(document.PublishedPrecision)} ({document.Published}), " +
                 $"so it gives no day: give '{field}', the day itself, if a source says it.");
+
+    /// <summary>
+    /// What a statement's or restatement's date must be beside its document: a day given where the document gives none
+    /// (<see cref="DayNeeded"/>), and none after the document was published, whose text cannot record what was said after
+    /// it (422 <c>dated-after-document</c>; until 2026-12-06 a commitment could be stated in a 2023 text on a day of 2026).
+    /// A day before is a statement the text reports (made at a meeting the day before its communiqué). A document whose
+    /// date was inferred, not read from it, bounds nothing.
+    /// </summary>
+    public static RuleViolation? DateRefusal(DocumentView document, DateOnly? given, string field) =>
+        DayNeeded(document, given, field)
+        ?? (given is { } day && !document.PublishedOnInferred && day > document.PublishedPrecision.LastDay(document.PublishedOn)
+            ? new RuleViolation("dated-after-document",
+                $"{field} {Wording.Date(day)} is after document '{document.Key}' was published ({document.Published}): a text " +
+                "cannot record what was said after it. Give the day it was said, or cite the document that records it.")
+            : null);
 
     /// <summary>The 422 naming the document keys that are not registered.</summary>
     public static ProblemDetails NotRegistered(IReadOnlyList<string> missing) => new()

@@ -21,6 +21,14 @@ public static class DatePrecisions
         _ => true
     };
 
+    /// <summary>The last day of the period a date of this precision starts (the day itself, its month's or its year's last).</summary>
+    public static DateOnly LastDay(this DatePrecision precision, DateOnly first) => precision switch
+    {
+        DatePrecision.Month => first.AddMonths(1).AddDays(-1),
+        DatePrecision.Year => first.AddYears(1).AddDays(-1),
+        _ => first
+    };
+
     /// <summary>The date as far as it is known: "2024-09-30", "2024-10" or "2024".</summary>
     public static string Written(this DatePrecision precision, DateOnly date) => precision switch
     {

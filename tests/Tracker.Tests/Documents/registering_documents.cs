@@ -47,6 +47,35 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_text_records_nothing_said_after_it_was_published_whatever_its_date_precision()
+    {
+        // Until 2026-12-06 a commitment could be stated in a 2024 text on a day of 2026.
+        await Api.RegisterDocument(DocumentScenarios.ShafaqReport());
+        object Statement(string key, string statedOn) => new
+        {
+            key, title = "Fund $394 million", kind = "financial", lineOfEffort = "stabilisation", actors = new[] { "coalition" },
+            target = new { amount = 394_000_000, currency = "USD" }, statedOn,
+            statedIn = new { documentKey = "shafaq-2024", quote = "The Coalition agreed to fund $394 million" }
+        };
+
+        var lastDayOfItsMonth = await Api.Scenario(s => { s.Post.Json(Statement("fund-a", "2024-10-31")).ToUrl("/api/commitments"); s.StatusCodeShouldBe(201); });
+        var dayBefore = await Api.Scenario(s => { s.Post.Json(Statement("fund-b", "2024-09-30")).ToUrl("/api/commitments"); s.StatusCodeShouldBe(201); });
+        var after = await Api.Scenario(s => { s.Post.Json(Statement("fund-c", "2024-11-01")).ToUrl("/api/commitments"); s.StatusCodeShouldBe(422); });
+        var restatedAfter = await Api.Scenario(s =>
+        {
+            s.Post.Json(new { restatedIn = new { documentKey = "shafaq-2024", quote = "again" }, restatedOn = "2025-01-15" })
+                .ToUrl("/api/commitments/fund-b/restatements");
+            s.StatusCodeShouldBe(422);
+        });
+
+        after.Json().GetProperty("rule").GetString().ShouldBe("dated-after-document");
+        after.ReadProblem(422).Detail.ShouldBe("statedOn 2024-11-01 is after document 'shafaq-2024' was published (2024-10): a text " +
+                                               "cannot record what was said after it. Give the day it was said, or cite the document that records it.");
+        restatedAfter.Json().GetProperty("rule").GetString().ShouldBe("dated-after-document");
+        await Api.Scenario(s => { s.Get.Url("/api/commitments/fund-c"); s.StatusCodeShouldBe(404); });
+    }
+
+    [Fact]
     public async Task a_date_worked_out_rather_than_read_from_the_text_says_so()
     {
         await Api.RegisterDocument(new

@@ -48,7 +48,7 @@ public static class RestateCommitmentEndpoint
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(RestateCommitmentRequest request, CommitmentState commitment,
         DocumentView document, TimeProvider clock)
     {
-        if (DocumentChecks.DayNeeded(document, request.RestatedOn, "restatedOn") is { } undated)
+        if (DocumentChecks.DateRefusal(document, request.RestatedOn, "restatedOn") is { } undated)
         {
             return CommitmentWrite.Recorded(commitment, clock, undated);
         }

@@ -113,7 +113,7 @@ public static class StateCommitmentEndpoint
     /// <summary>The statement as the request and its document give it, and whether the rules take it.</summary>
     private static Decision Decide(StateCommitmentRequest request, DocumentView document)
     {
-        if (DocumentChecks.DayNeeded(document, request.StatedOn, "statedOn") is { } undated) return undated;
+        if (DocumentChecks.DateRefusal(document, request.StatedOn, "statedOn") is { } undated) return undated;
         var stated = new CommitmentStated(StreamIds.Normalise(request.Key), request.Title.Trim(), request.Kind!.Value,
             request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim()).ToList(), request.Target.Normalised(), request.Deadline,
             request.StatedIn with { DocumentKey = StreamIds.Normalise(request.StatedIn.DocumentKey) },
