@@ -1,3 +1,4 @@
+using Marten.Events;
 using Tracker.Tests.Faults;
 using Microsoft.Extensions.DependencyInjection;
 using Alba;
@@ -189,6 +190,47 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         again.ReadAsText().ShouldBe(first.ReadAsText());
         again.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
         (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_retry_with_a_trailing_slash_replays_the_first_response()
+    {
+        // The routes match ".../progress/" as ".../progress": until 2026-12-06 the retry was another request, a 422.
+        await Api.StatedTheStabilisationGoal();
+
+        var first = await Api.Write(ProgressUrl, Progress(), 200, ("Idempotency-Key", "slashed"));
+        var again = await Api.Write(ProgressUrl + "/", Progress(), 200, ("Idempotency-Key", "slashed"));
+
+        again.ReadAsText().ShouldBe(first.ReadAsText());
+        again.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
+        (await EventCount()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_write_answered_without_a_body_is_kept_and_replayed_without_one()
+    {
+        // A checkpoint with nothing new answers 204; until 2026-12-06 the key's middleware wrote the empty body after it,
+        // which threw and dropped the connection, on the first answer and on every replay.
+        await Api.StatedTheStabilisationGoal();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await Api.Scenario(s => { s.Post.Url("/api/admin/checkpoints"); s.StatusCodeShouldBe(201); });
+
+        var nothingNew = await Api.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/checkpoints");
+            s.WithRequestHeader("Idempotency-Key", "checkpoint-again");
+            s.StatusCodeShouldBe(204);
+        });
+        var replayed = await Api.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/checkpoints");
+            s.WithRequestHeader("Idempotency-Key", "checkpoint-again");
+            s.StatusCodeShouldBe(204);
+        });
+
+        nothingNew.ReadAsText().ShouldBeEmpty();
+        replayed.ReadAsText().ShouldBeEmpty();
+        replayed.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
     }
 
     [Theory]

@@ -86,7 +86,8 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
             await Answer(context, claim, first);
             return;
         }
-        await original.WriteAsync(buffer.ToArray(), context.RequestAborted);
+        // A 204 or a 304 has no body to write (until 2026-12-06 writing its empty one threw and dropped the connection).
+        if (buffer.Length > 0) await original.WriteAsync(buffer.ToArray(), context.RequestAborted);
     }
 
     private Task Answer(HttpContext context, IdempotencyClaim claim, KeyRecord earlier)
@@ -117,12 +118,13 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         context.Response.StatusCode = stored.Status;
         foreach (var (name, value) in stored.Headers) context.Response.Headers[name] = value;
         context.Response.Headers[ReplayedHeader] = "true";
-        await context.Response.Body.WriteAsync(stored.Body, context.RequestAborted);
+        if (stored.Body.Length > 0) await context.Response.Body.WriteAsync(stored.Body, context.RequestAborted);
     }
 
     /// <summary>
     /// The request as its key names it: method, path and body. The path's ASCII letters in lower case, as the routes and
-    /// the keys in them match (until 2026-12-06 a retry to `/api/Commitments/...` was another request, a 422). A JSON body
+    /// the keys in them match (until 2026-12-06 a retry to `/api/Commitments/...` was another request, a 422), and without
+    /// a trailing slash. A JSON body
     /// is hashed as its content (properties in order of name, no spacing, numbers by value: 1, 1.0 and 1e0 are one
     /// amount, as the endpoints read them), so the same request sent by another client library, its properties in
     /// another order, is the same request; any other body by its bytes. Also the hashes keys kept before compare: with
@@ -132,17 +134,22 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
     {
         var content = context.Features.Get<Validation.SentJsonBody>()?.Bytes ?? await Buffered(context);
         var path = context.Request.Path.Value ?? "";
-        var target = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {string.Concat(path.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + ('a' - 'A')) : c))}\n");
+        var lowered = string.Concat(path.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + ('a' - 'A')) : c));
+        // Without a trailing slash, which the routes match as the same resource (until 2026-12-06 a retry to
+        // ".../evidence/" was another request, a 422).
+        var target = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {(lowered.Length > 1 ? lowered.TrimEnd('/') : lowered)}\n");
         var targetAsSent = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {path}\n");
+        var targetLowered = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {lowered}\n");
         // Worked out only when a kept key's hash is not this one's (a repeat of the same request matches the first).
         var earlier = new Lazy<IReadOnlyList<string>>(() =>
         {
             var bytes = Hex(targetAsSent, content);
-            if (Parse(content) is not { } document) return [bytes];
+            if (Parse(content) is not { } document) return [bytes, Hex(targetLowered, content)];
             using (document)
             {
                 return [$"json:{Hex(targetAsSent, Canonical(document, numbersByValue: true))}", bytes,
-                    $"json:{Hex(targetAsSent, Canonical(document, numbersByValue: false))}"];
+                    $"json:{Hex(targetAsSent, Canonical(document, numbersByValue: false))}",
+                    $"json:{Hex(targetLowered, Canonical(document, numbersByValue: true))}", Hex(targetLowered, content)];
             }
         });
         if (Parse(content) is not { } parsed) return (Hex(target, content), earlier);
