@@ -82,10 +82,37 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
             s.WithRequestHeader(TestIdentities.AnonymousMarker, "true");
         });
 
+        // Only read: until 2026-12-06 a POST or a DELETE was answered as a GET.
+        var posted = await node.Scenario(s =>
+        {
+            s.Post.Url("/metrics");
+            s.WithRequestHeader(TestIdentities.AnonymousMarker, "true");
+            s.StatusCodeShouldBe(405);
+        });
+        posted.Context.Response.Headers.Allow.ToString().ShouldBe("GET, HEAD");
+
         var text = scrape.ReadAsText();
         text.ShouldContain("marten_event_append");
         text.ShouldContain("tracker_writes_refused");
         text.ShouldContain("rule=\"unknown-pledge\"");
+    }
+
+    [Theory]
+    [InlineData("DELETE", "/health/ready")]
+    [InlineData("POST", "/health/live")]
+    [InlineData("PUT", "/health/ready")]
+    public async Task the_health_routes_are_only_read(string method, string path)
+    {
+        // Until 2026-12-06 any method was answered 200 "Healthy".
+        var refused = await Api.Scenario(s =>
+        {
+            _ = method switch { "DELETE" => s.Delete.Url(path), "POST" => s.Post.Url(path), _ => s.Put.Url(path) };
+            s.StatusCodeShouldBe(405);
+        });
+
+        refused.Context.Response.Headers.Allow.ToString().ShouldBe("GET, HEAD");
+        refused.ReadProblem(405);
+        await Api.Scenario(s => { s.Head.Url(path); s.StatusCodeShouldBe(200); });
     }
 
     [Fact]

@@ -19,7 +19,10 @@ public static class HealthEndpoints
     /// <summary>/health/live: the process answers. /health/ready: it can serve (database up, projection lag reported).</summary>
     public static WebApplication MapTrackerHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Write });
+        // GET only (HEAD runs as GET: HeadAsGet): any other method is a 405 with Allow, as on every route (until
+        // 2026-12-06 DELETE /health/ready answered 200).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Write })
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
@@ -30,7 +33,7 @@ public static class HealthEndpoints
                 [HealthStatus.Degraded] = StatusCodes.Status200OK,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable
             }
-        });
+        }).WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         return app;
     }
 

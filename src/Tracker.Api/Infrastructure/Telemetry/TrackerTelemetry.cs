@@ -76,7 +76,7 @@ public static class TrackerTelemetry
     /// <summary>/metrics for Prometheus, when Telemetry:PrometheusEndpoint is on.</summary>
     public static WebApplication MapTrackerMetrics(this WebApplication app)
     {
-        if (app.Configuration.GetValue("Telemetry:PrometheusEndpoint", false)) app.MapPrometheusScrapingEndpoint("/metrics");
+        if (app.Configuration.GetValue("Telemetry:PrometheusEndpoint", false)) app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         return app;
     }
 
