@@ -67,6 +67,16 @@ public static class ProtocolDescription
         {
             AddHeader(created, "Location", "Where the created resource is read");
         }
+        // A statement answers the version it starts its commitment at (until 2026-12-06 the document did not say so).
+        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<Http.AnswersVersionAttribute>().Any())
+        {
+            foreach (var (_, success) in Successes(responses)) AddHeader(success, "ETag", "The commitment's version after the write");
+        }
+        // Work taken to be done later (a rebuild) says where to follow it (until 2026-12-06 the document did not say so).
+        if (responses.TryGetValue("202", out var accepted))
+        {
+            AddHeader(accepted, "Location", "Where the work's progress is read");
+        }
 
         // Answers through an IResult have their real status declared beside it (201, 202): the generator's 200 is not one.
         if (responses.TryGetValue("200", out var ok) && Describes(ok, "IResult") &&

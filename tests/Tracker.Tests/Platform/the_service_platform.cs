@@ -130,6 +130,11 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
             paths.GetProperty(path).GetProperty(method).GetProperty("responses").TryGetProperty(status, out _);
 
         Answers("/api/documents", "post", "412").ShouldBeTrue();
+        // The headers a statement's 201 and a rebuild's 202 carry (an outside probe found them missing until 2026-12-06).
+        paths.GetProperty("/api/commitments").GetProperty("post").GetProperty("responses").GetProperty("201").GetProperty("headers")
+            .EnumerateObject().Select(h => h.Name).ShouldBe(["Location", "ETag"], ignoreOrder: true);
+        paths.GetProperty("/api/admin/projections/{name}/rebuild").GetProperty("post").GetProperty("responses").GetProperty("202")
+            .GetProperty("headers").TryGetProperty("Location", out _).ShouldBeTrue();
         paths.GetProperty("/api/documents").GetProperty("post").GetProperty("parameters").EnumerateArray()
             .Select(p => p.GetProperty("name").GetString()).ShouldContain("If-Match");
         Answers("/api/admin/checkpoints", "post", "204").ShouldBeTrue();

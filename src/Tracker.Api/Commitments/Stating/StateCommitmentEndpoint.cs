@@ -94,6 +94,7 @@ public static class StateCommitmentEndpoint
     [ProducesResponseType<Recorded>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [Tracker.Api.Infrastructure.Http.AnswersVersion]
     public static (IResult, IMartenOp, OutgoingMessages) Post(StateCommitmentRequest request, DocumentView? document)
     {
         var decision = Decide(request, document!);

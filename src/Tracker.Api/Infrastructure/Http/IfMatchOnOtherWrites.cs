@@ -43,3 +43,10 @@ public sealed class IfMatchOnOtherWrites(RequestDelegate next, IProblemDetailsSe
 
 /// <summary>An endpoint that compares If-Match with the version of what it writes.</summary>
 public sealed record ComparesIfMatch;
+
+/// <summary>
+/// A write that answers the version it leaves its resource at in ETag without comparing one first (a commitment's
+/// statement, version 1): the OpenAPI document lists the header on its success.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class AnswersVersionAttribute : Attribute;
