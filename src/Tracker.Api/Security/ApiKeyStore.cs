@@ -59,13 +59,19 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
         if (unknown.Count > 0) throw new KeyRefused($"Unknown roles: {string.Join(", ", unknown)}; use {string.Join(", ", Roles.All)}.");
         if (roles.Count == 0) throw new KeyRefused($"A key needs at least one role: {string.Join(", ", Roles.All)}.");
         var key = "ct_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        await using var command = dataSource.CreateCommand($"insert into {Qualified} (name, key_hash, roles) values ($1, $2, $3) on conflict (name) do nothing");
+        // A name is one whatever its case, as the actors and lines of effort are: "PROBE3" beside "probe3" would be two
+        // holders whose writes read alike (until 2026-12-06 both were created).
+        await using var command = dataSource.CreateCommand($"""
+            insert into {Qualified} (name, key_hash, roles) select $1, $2, $3
+             where not exists (select 1 from {Qualified} where lower(name) = lower($1))
+            on conflict (name) do nothing
+            """);
         command.Parameters.Add(new NpgsqlParameter { Value = name });
         command.Parameters.Add(new NpgsqlParameter { Value = Hash(key) });
         command.Parameters.Add(new NpgsqlParameter { Value = string.Join(',', roles) });
         if (await command.ExecuteNonQueryAsync(token) == 0)
         {
-            throw new KeyRefused($"A key named '{name}' exists (a revoked key keeps its name, so every write it made stays one holder's): choose another name.");
+            throw new KeyRefused($"A key named '{name}' exists, in this or another case (a revoked key keeps its name, so every write it made stays one holder's): choose another name.");
         }
         return key;
     }
@@ -80,7 +86,7 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
     public async Task<bool> Revoke(string name, CancellationToken token)
     {
         await using var command = dataSource.CreateCommand($"""
-            with revoked as (update {Qualified} set revoked_at = now() where name = $1 and revoked_at is null returning key_hash)
+            with revoked as (update {Qualified} set revoked_at = now() where lower(name) = lower($1) and revoked_at is null returning key_hash)
             select pg_notify('{RevokedChannel}', key_hash)::text from revoked
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = name });

@@ -30,18 +30,27 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
         switch (input.Action)
         {
             case "create" when input.NameFlag.Length > 0:
+                // The command line keeps the last of a flag given twice: "--roles monitor --roles auditor" made an auditor's
+                // key without a word (until 2026-12-06).
+                if (Environment.GetCommandLineArgs().Count(arg => arg is "--roles" or "-r") > 1)
+                {
+                    Console.Error.WriteLine("No key created: --roles is given more than once; give every role once, comma-separated (--roles monitor,auditor).");
+                    return false;
+                }
                 string key;
+                var roles = input.RolesFlag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Distinct(StringComparer.Ordinal).ToList();
                 try
                 {
-                    key = await keys.Create(input.NameFlag,
-                        input.RolesFlag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), CancellationToken.None);
+                    key = await keys.Create(input.NameFlag, roles, CancellationToken.None);
                 }
                 catch (KeyRefused refused)
                 {
                     Console.Error.WriteLine($"No key created: {refused.Message}");
                     return false;
                 }
-                Console.WriteLine($"Created key '{input.NameFlag}' ({input.RolesFlag}). Store it now; it is not shown again:");
+                // The roles as kept, not as typed ("monitor," was echoed as typed until 2026-12-06).
+                Console.WriteLine($"Created key '{input.NameFlag}' ({string.Join(",", roles)}). Store it now; it is not shown again:");
                 Console.WriteLine(key);
                 return true;
             case "revoke" when input.NameFlag.Length > 0:

@@ -107,6 +107,39 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_key_name_is_one_whatever_its_case_and_is_revoked_in_any_case()
+    {
+        // Until 2026-12-06 "probe3" and "PROBE3" were two keys, two holders whose writes read alike.
+        var store = Api.Services.GetRequiredService<ApiKeyStore>();
+        var key = await Api.KeyFor("probe3", Roles.Viewer);
+
+        var refused = await Should.ThrowAsync<KeyRefused>(() => store.Create("PROBE3", [Roles.Admin], CancellationToken.None));
+        var revoked = await store.Revoke("Probe3", CancellationToken.None);
+
+        refused.Message.ShouldContain("A key named 'PROBE3' exists, in this or another case");
+        revoked.ShouldBeTrue();
+        (await store.List(CancellationToken.None)).Single(k => k.Name == "probe3").RevokedAt.ShouldNotBeNull();
+        (await Api.Scenario(s => { s.Get.Url("/api/me"); s.WithRequestHeader("X-Api-Key", key); s.StatusCodeShouldBe(401); })).ReadProblem(401);
+    }
+
+    [Fact]
+    public async Task the_command_line_refuses_roles_given_twice_and_says_the_roles_it_kept()
+    {
+        // Until 2026-12-06 the second --roles silently replaced the first (an auditor's key for "monitor and auditor"), and
+        // the confirmation echoed the roles as typed ("monitor,").
+        var (twiceExit, twice) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--name", "twice-bot",
+            "--roles", "monitor", "--roles", "auditor");
+        var (onceExit, once) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--name", "once-bot",
+            "--roles", "monitor,,auditor,monitor");
+
+        twiceExit.ShouldBe(1);
+        twice.ShouldContain("--roles is given more than once");
+        (await Api.Services.GetRequiredService<ApiKeyStore>().List(CancellationToken.None)).ShouldNotContain(k => k.Name == "twice-bot");
+        onceExit.ShouldBe(0, once);
+        once.ShouldContain("Created key 'once-bot' (monitor,auditor).");
+    }
+
+    [Fact]
     public async Task a_revoked_key_is_refused()
     {
         var key = await Api.KeyFor("leaving-bot", Roles.Monitor);
