@@ -56,12 +56,15 @@ public sealed class KeptCheckpointValidator : FluentValidation.AbstractValidator
     public KeptCheckpointValidator()
     {
         // Worded as every rule of the API is: the field as JSON names it, what it must be, and "is required" when left out.
-        RuleFor(c => c.Number).GreaterThan(0).WithMessage("number is required: the checkpoint's number, 1 or more.");
+        // A number sent below 1 is told what it must be, not that it is required (until 2026-12-06 "-1" was "required").
+        RuleFor(c => c.Number).Cascade(CascadeMode.Stop).NotEqual(0).WithMessage("number is required: the checkpoint's number, 1 or more.")
+            .GreaterThan(0).WithMessage("number is the checkpoint's number, 1 or more.");
         RuleFor(c => c.AfterSequence).Cascade(CascadeMode.Stop).NotNull().WithMessage("afterSequence is required: the sequence number the checkpoint starts after (0 for the first).")
             .GreaterThanOrEqualTo(0).WithMessage("afterSequence is a sequence number, 0 or more.");
         RuleFor(c => c.ThroughSequence).Must((c, through) => through > (c.AfterSequence ?? 0))
             .WithMessage("throughSequence is required, and is greater than afterSequence.");
-        RuleFor(c => c.EventCount).GreaterThan(0).WithMessage("eventCount is required: the number of events the checkpoint covers, 1 or more.");
+        RuleFor(c => c.EventCount).Cascade(CascadeMode.Stop).NotEqual(0).WithMessage("eventCount is required: the number of events the checkpoint covers, 1 or more.")
+            .GreaterThan(0).WithMessage("eventCount is the number of events the checkpoint covers, 1 or more.");
         RuleFor(c => c.Root).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("root is required.").Matches("^[0-9a-f]{64}$").WithMessage("root must be 64 lower-case hexadecimal digits.");
         RuleFor(c => c.KeyId).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("keyId is required.").Matches("^[0-9a-f]{16}$").WithMessage("keyId must be 16 lower-case hexadecimal digits.");
         // A signature that is not base64 is a request that cannot be what was published, not a break of the log.

@@ -1381,6 +1381,13 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
 
         badRoot.ReadAsText().ShouldContain("root must be 64 lower-case hexadecimal digits");
         badLimit.ReadAsText().ShouldContain("limit must be between 1 and 200");
+        // Digits past the range are a number too large (until 2026-12-06 "must be a whole number").
+        var tooLarge = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/audit/checkpoints?before=9223372036854775808");
+            s.StatusCodeShouldBe(400);
+        });
+        tooLarge.ReadAsText().ShouldContain("before is past the largest checkpoint number there can be (9223372036854775807).");
     }
 
     [Theory]
@@ -1388,6 +1395,10 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     [InlineData("\"takenAt\": \"2026-12-01\"", "takenAt", "instants in ISO 8601 with their offset")]
     [InlineData("\"signature\": \"not base64!!\"", "signature", "signature must be base64, as published.")]
     [InlineData("\"afterSequence\": null", "afterSequence", "afterSequence is required")]
+    // Sent, but below 1: said so, not "required" (until 2026-12-06).
+    [InlineData("\"number\": -1", "number", "number is the checkpoint's number, 1 or more.")]
+    [InlineData("\"number\": null", "number", "number is required")]
+    [InlineData("\"eventCount\": -5", "eventCount", "eventCount is the number of events the checkpoint covers, 1 or more.")]
     public async Task a_kept_checkpoint_that_cannot_be_as_published_is_a_400_not_a_break_of_the_log(string change, string field, string message)
     {
         // Until 2026-12-06 a time without its offset was read in the server's zone, a signature that is not base64 was

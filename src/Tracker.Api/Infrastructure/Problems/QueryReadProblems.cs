@@ -30,7 +30,11 @@ public static partial class QueryReadProblems
                         ? $"{parameter} is past the largest sequence number there can be ({long.MaxValue})."
                         : $"{parameter} is past the largest version there can be ({int.MaxValue})."
                     : $"{parameter} must be a whole number, 0 or more."
-            : parameter.Equals("before", StringComparison.OrdinalIgnoreCase) ? $"{parameter} must be a whole number, 1 or more."
+            : parameter.Equals("before", StringComparison.OrdinalIgnoreCase)
+                // Digits past the range are a number too large, not one that is not whole (until 2026-12-06 "must be a whole number").
+                ? http?.Request.Query[parameter].ToString() is { Length: > 0 } digits && digits.All(char.IsAsciiDigit)
+                    ? $"{parameter} is past the largest checkpoint number there can be ({long.MaxValue})."
+                    : $"{parameter} must be a whole number, 1 or more."
             : Format(expected) is var format && format.StartsWith("a whole number") ? $"{parameter} must be a whole number in the range this route gives it (pageSize and limit: from 1 to the route's largest page)."
             : $"{parameter} must be {format}.";
         problem.Title = "The query is not valid";
