@@ -93,6 +93,10 @@ public sealed class conditional_gets_and_page_links(TrackerApp app) : TrackerTes
         links.ShouldContain($"</api/commitments/{Goal}/pledges?pageSize=1&page=1>; rel=\"prev\"");
         links.ShouldContain($"</api/commitments/{Goal}/pledges?pageSize=1&page=3>; rel=\"next\"");
         links.ShouldContain($"</api/commitments/{Goal}/pledges?pageSize=1&page=3>; rel=\"last\"");
+        // An empty list has a first page and no last one: its body says it has none (until 2026-12-06 "last" named page 1).
+        var empty = (await Get("/api/commitments?q=nothing-matches-this&pageSize=1")).Context.Response.Headers.Link.ToString();
+        empty.ShouldContain("page=1>; rel=\"first\"");
+        empty.ShouldNotContain("rel=\"last\"");
     }
 
     [Fact]

@@ -170,7 +170,8 @@ public sealed class ConditionalGets(RequestDelegate next)
             links.Add(Link(context, "page", "1", "first"));
             if (current > 1) links.Add(Link(context, "page", Math.Min(current - 1, last).ToString(), "prev"));
             if (current < last) links.Add(Link(context, "page", (current + 1).ToString(), "next"));
-            links.Add(Link(context, "page", last.ToString(), "last"));
+            // No last page of an empty list, whose body says it has none (until 2026-12-06 "last" named page 1).
+            if (count.GetInt64() > 0) links.Add(Link(context, "page", last.ToString(), "last"));
         }
         else if (root.TryGetProperty("next", out var cursor) && cursor.ValueKind == JsonValueKind.Number &&
                  root.TryGetProperty("after", out var after) && after.ValueKind == JsonValueKind.Number &&
