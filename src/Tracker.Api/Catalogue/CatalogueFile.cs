@@ -1,4 +1,5 @@
 using Tracker.Domain;
+using Tracker.Api.Infrastructure.Validation;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tracker.Domain.Commitments;
@@ -35,9 +36,10 @@ public sealed record CatalogueFile(
     /// </summary>
     public static CatalogueFile Read(string path)
     {
+        var bytes = File.ReadAllBytes(path);
         try
         {
-            var read = JsonSerializer.Deserialize<CatalogueFile>(File.ReadAllText(path), Json)
+            var read = JsonSerializer.Deserialize<CatalogueFile>(bytes, Json)
                        ?? throw new InvalidDataException("The file holds the JSON literal null, not a catalogue.");
             if (string.IsNullOrWhiteSpace(read.Name)) throw new InvalidDataException("'name' is required: name the catalogue.");
             // Either list may be left out: documents only, or commitments citing documents already registered.
@@ -45,10 +47,22 @@ public sealed record CatalogueFile(
         }
         catch (JsonException e)
         {
+            // Said as a request body's mistakes are (a file cut short, one not UTF-8: JsonReadProblems), each field by its
+            // whole path in the file (until 2026-12-06 an unknown or repeated nested field was named by its last part alone,
+            // "'colour'", and a file cut short was "a value of the wrong type").
             var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Title = "Invalid JSON format", Detail = e.Message };
-            Infrastructure.JsonReadProblems.Rewrite(problem, typeof(CatalogueFile));
+            Infrastructure.JsonReadProblems.Rewrite(problem, typeof(CatalogueFile), new Infrastructure.SentBody(bytes, Json, _ => null));
+            var detail = problem.Detail;
+            if (e.Path is { Length: > 1 } where && problem.Extensions.TryGetValue("errors", out var map) &&
+                map is Dictionary<string, string[]> { Count: 1 } errors && errors.Single() is var (field, said) && field != "body")
+            {
+                var place = where.TrimStart('$').TrimStart('.');
+                var leaf = field.Split('.')[^1];
+                var at = place.EndsWith(leaf, StringComparison.OrdinalIgnoreCase) ? place : place.Length == 0 ? field : $"{place}.{leaf}";
+                detail = $"'{at}': {string.Join(" ", said)}";
+            }
             var line = e.LineNumber is { } n ? $" (line {n + 1})" : "";
-            throw new InvalidDataException($"not a valid catalogue{line}: {problem.Detail}", e);
+            throw new InvalidDataException($"not a valid catalogue{line}: {detail}", e);
         }
     }
 }
@@ -80,6 +94,19 @@ public sealed record CatalogueProgress(decimal Figure, string? Unit, string? Cur
 
 public sealed record CatalogueAssessment(CommitmentStatus Status, DateOnly AssessedOn, string Rationale, CatalogueSource Source,
     DateOnly? EffectiveOn = null);
+
+/// <summary>A source's own fields, held to what the API holds them to before they are joined into evidence.</summary>
+public sealed class CatalogueSourceValidator : FluentValidation.AbstractValidator<CatalogueSource>
+{
+    public CatalogueSourceValidator()
+    {
+        RuleFor(x => x.DocumentKey).KeySpelling(Commitments.ProvenanceValidator.KeyMessage);
+        RuleFor(x => x.Url).HttpAddress();
+        RuleFor(x => x.Paragraph).MaximumCharacters(50);
+        RuleFor(x => x.Quote).MaximumCharacters(2000);
+        RuleFor(x => x.Note).MaximumCharacters(Commitments.EvidenceValidator.MaxNote);
+    }
+}
 
 /// <summary>Where a fact comes from, with the words it uses: kept as evidence on the event.</summary>
 public sealed record CatalogueSource(string? DocumentKey, string? Url, bool Primary, string? Paragraph, string? Quote,

@@ -109,7 +109,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     {
         var request = new RegisterDocument(d.Key, d.Title, d.PublishedOn, d.Venue, d.Kind, d.Url, d.Primary,
             d.PublishedPrecision, d.PublishedOnInferred);
-        await Validate(request, token);
+        await Validate(request, "", token);
 
         await using var session = OpenSession(catalogue);
         var id = StreamIds.ForDocument(d.Key);
@@ -245,7 +245,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         CatalogueCommitment c, List<string> warnings, CancellationToken token)
     {
         await Validate(new StateCommitmentRequest(c.Key, c.Title, c.Kind, c.LineOfEffort, c.Actors, c.Target, c.Deadline,
-            c.StatedIn, c.StatedOn), token);
+            c.StatedIn, c.StatedOn), "", token);
 
         var missing = Referenced(c).Distinct().Where(k => !known.Documents.ContainsKey(k)).ToList();
         if (missing.Count > 0)
@@ -331,13 +331,25 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             return decision.Events.Aggregate(state, (s, e) => s.After(e, recordedOn: today));
         }
 
-        foreach (var r in c.Restatements ?? [])
+        foreach (var (r, at) in (c.Restatements ?? []).Select((r, i) => (r, $"restatements[{i}]")))
         {
-            await Validate(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), token);
+            await Validate(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), at, token);
             var key = StreamIds.Normalise(r.RestatedIn.DocumentKey);
             // Recorded by the catalogue before (and retracted since by a monitor, whose correction stands), or by anyone.
-            if (byCatalogue.Restatements.Any(x => x.RestatedIn.DocumentKey == key) ||
-                full.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
+            if (byCatalogue.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
+            // Restated in that document by a monitor: theirs stands, and where the catalogue says it otherwise, that is said
+            // (until 2026-12-06 the catalogue's was left out without a word).
+            if (full.Restatements.FirstOrDefault(x => x.RestatedIn.DocumentKey == key) is { } standing)
+            {
+                if (standing.RestatedIn with { DocumentKey = key } != r.RestatedIn with { DocumentKey = key } ||
+                    standing.RestatedOn != (r.RestatedOn ?? standing.RestatedOn) || standing.Note != r.Note)
+                {
+                    warnings.Add($"commitment {c.Key}: {at} is not recorded: the commitment is restated in {key} already " +
+                                 $"(version {standing.Version}, paragraph {standing.RestatedIn.Paragraph ?? "none"}), which stands; " +
+                                 "retract that restatement to record the catalogue's.");
+                }
+                continue;
+            }
             if (DocumentChecks.DateRefusal(Document(key), r.RestatedOn, "restatedOn") is { } undated)
             {
                 throw new InvalidDataException(undated.Message);
@@ -376,11 +388,11 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             state = Apply(ReviseCommitment.Decide(state, newTarget, newDeadline, "catalogue entry revised", why));
         }
 
-        foreach (var p in c.Progress ?? [])
+        foreach (var (p, at) in (c.Progress ?? []).Select((p, i) => (p, $"progress[{i}]")))
         {
-            var evidence = p.Source?.ToEvidence(p.AsOf)!; // left out: the request's validator names it
+            var evidence = (await Checked(p.Source, $"{at}.source", token))?.ToEvidence(p.AsOf)!; // left out: the request's validator names it
             await Validate(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate, p.Note,
-                evidence, p.Stage), token);
+                evidence, p.Stage), at, token);
             // One claim: a figure of one stage of money (or of one unit), as of one day, from one document. Two stages
             // from one paragraph ("more than $200 million announced, about $50 million disbursed") are two claims.
             var same = byCatalogue.ProgressReports.LastOrDefault(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) &&
@@ -400,19 +412,19 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 p.Note, evidence, p.Stage));
         }
 
-        foreach (var e in c.Evidence ?? [])
+        foreach (var (e, at) in (c.Evidence ?? []).Select((e, i) => (e, $"evidence[{i}]")))
         {
-            if (e is null) throw new InvalidDataException("evidence: an entry is null; give a source or leave it out.");
-            var evidence = e.ToEvidence();
-            await Validate(evidence, token);
+            if (e is null) throw new InvalidDataException($"{at}: an entry is null; give a source or leave it out.");
+            var evidence = (await Checked(e, at, token))!.ToEvidence();
+            await Validate(evidence, at, token);
             if (byCatalogue.Evidence.Any(x => x.Evidence == evidence) || full.Evidence.Any(x => x.Evidence == evidence)) continue;
             state = Apply(AttachEvidence.Decide(state, evidence));
         }
 
-        foreach (var a in c.Assessments ?? [])
+        foreach (var (a, at) in (c.Assessments ?? []).Select((a, i) => (a, $"assessments[{i}]")))
         {
-            var evidence = a.Source?.ToEvidence(a.AssessedOn)!; // left out: the request's validator names it
-            await Validate(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn), token);
+            var evidence = (await Checked(a.Source, $"{at}.source", token))?.ToEvidence(a.AssessedOn)!; // left out: the request's validator names it
+            await Validate(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn), at, token);
             var tookEffectOn = a.EffectiveOn ?? a.AssessedOn;
             var status = AssessStatus.Timeliness(state, a.Status, tookEffectOn);
             // Achieved on time or late is the tracker's reading, not the catalogue's: an assessment stored as achieved-late
@@ -443,22 +455,41 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         return new Staged(before, state, events.Count, names);
     }
 
-    private async Task Validate<T>(T value, CancellationToken token)
+    /// <summary>
+    /// The same bounds and validators as a request body (a catalogue is input too), each mistake named by its place in the
+    /// file and its path as the API's field map names it ("restatements[0].restatedIn.quote"; until 2026-12-06 by its .NET
+    /// property, "RestatedIn.Quote", and without the entry's place).
+    /// </summary>
+    private async Task Validate<T>(T value, string place, CancellationToken token)
     {
-        // The same bounds as every request body: a catalogue is input too.
-        if (Infrastructure.Validation.InputBounds.Check(value!, clock) is { Count: > 0 } outOfBounds)
+        if (await Infrastructure.Validation.RequestValidation.ErrorsOf(services.GetServices<IValidator<T>>(), value, clock, token) is { } errors)
         {
-            throw new InvalidDataException(string.Join("; ", outOfBounds.Select(f => $"{f.Field}: {f.Field} {f.Message}")));
-        }
-        foreach (var validator in services.GetServices<IValidator<T>>())
-        {
-            var result = await validator.ValidateAsync(value, token);
-            if (!result.IsValid)
-            {
-                throw new InvalidDataException(string.Join("; ", result.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}")));
-            }
+            throw new InvalidDataException(string.Join("; ", errors.Select(e =>
+                $"{(place.Length == 0 ? e.Key : $"{place}.{e.Key}")}: {string.Join(" ", e.Value)}")));
         }
     }
+
+    /// <summary>
+    /// A source as the file gives it, held to the request bodies' bounds before its words are joined into its evidence's
+    /// note (until 2026-12-06 a blank note was dropped without a word, and a note within its limit was refused once the
+    /// paragraph and quote were added to it, counted as though the file had written them).
+    /// </summary>
+    private async Task<CatalogueSource?> Checked(CatalogueSource? source, string place, CancellationToken token)
+    {
+        if (source is null) return null;
+        await Validate(source, place, token);
+        if (source.ToEvidence() is { Note: { } joined } && joined.Length > JoinedNoteLimit &&
+            new System.Globalization.StringInfo(joined).LengthInTextElements > JoinedNoteLimit)
+        {
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{place}: the note, the paragraph and the quote are kept together as the evidence's note, which has at most " +
+                $"{JoinedNoteLimit:N0} characters; together they have {new System.Globalization.StringInfo(joined).LengthInTextElements:N0}: shorten the note or the quote."));
+        }
+        return source;
+    }
+
+    /// <summary>The evidence note's limit, which a source's note, paragraph and quote share.</summary>
+    private const int JoinedNoteLimit = Commitments.EvidenceValidator.MaxNote;
 
     private static Decision Required(Decision decision) => decision.Violation is { } v
         ? throw new InvalidDataException($"rule '{v.Rule}' refused it: {v.Message}")

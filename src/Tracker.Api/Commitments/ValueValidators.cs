@@ -102,12 +102,15 @@ public sealed class ProvenanceValidator : AbstractValidator<Provenance>
 
 public sealed class EvidenceValidator : AbstractValidator<Evidence>
 {
+    /// <summary>The most characters a source's note holds.</summary>
+    public const int MaxNote = 2000;
+
     public EvidenceValidator()
     {
         RuleFor(x => x).Must(e => e.DocumentKey is not null || e.Url is not null)
             .WithName("documentKey").WithMessage("A source needs a documentKey of a registered document, a url, or both.");
         RuleFor(x => x.DocumentKey).KeySpelling(ProvenanceValidator.KeyMessage);
         RuleFor(x => x.Url).HttpAddress();
-        RuleFor(x => x.Note).MaximumCharacters(2000);
+        RuleFor(x => x.Note).MaximumCharacters(MaxNote);
     }
 }

@@ -346,6 +346,9 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     [InlineData("""{"name":"bad","extra":1}""", "'extra': The request has no such field")]
     [InlineData("""{"documents":[]}""", "'name' is required")]
     [InlineData("""{"name":"a","name":"b"}""", "given more than once")]
+    // Nested fields by their whole path, a file cut short said so (until 2026-12-06 "'colour'" and "the wrong type").
+    [InlineData("""{"name":"bad","commitments":[{"key":"k","statedIn":{"documentKey":"d","quote":"q","colour":"red"}}]}""", "'commitments[0].statedIn.colour': The request has no such field")]
+    [InlineData("""{"name":"g",""", "ends before its JSON does")]
     public void a_file_that_is_not_a_catalogue_is_named_in_the_apis_words(string json, string said)
     {
         var file = Path.Combine(Path.GetTempPath(), $"bad-catalogue-{Guid.NewGuid():N}.json");
@@ -356,6 +359,63 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         refused.Message.ShouldContain(said);
         refused.Message.ShouldNotContain("Tracker.");
         refused.Message.ShouldNotContain("BytePositionInLine");
+    }
+
+    [Fact]
+    public async Task an_entry_the_validators_refuse_is_named_by_its_place_and_its_fields_path_as_the_api_names_them()
+    {
+        // Until 2026-12-06 "RestatedIn.Quote: ...", without the entry's place; a blank note was dropped without a word; and
+        // a note within its limit was refused once the importer had added the paragraph and quote to it.
+        var original = CatalogueData.Load();
+        CatalogueCommitment Changed(string key, Func<CatalogueCommitment, CatalogueCommitment> change) =>
+            change(original.Commitments.Single(c => c.Key == key));
+        var goal = original.Commitments.First(c => c.Progress is { Count: > 0 });
+        var other = original.Commitments.First(c => c.Key != goal.Key && c.Restatements is not { Count: > 0 });
+        var third = original.Commitments.First(c => c.Key != goal.Key && c.Key != other.Key);
+        var broken = original with
+        {
+            Commitments = original.Commitments.Select(c =>
+                c.Key == goal.Key ? Changed(c.Key, x => x with { Progress = [x.Progress![0] with { Source = x.Progress[0].Source with { Note = "  " } }] })
+                : c.Key == other.Key ? Changed(c.Key, x => x with
+                {
+                    Restatements = [new CatalogueRestatement(new Provenance("washington-2024", "7", " "), null, null, null, null)]
+                })
+                : c.Key == third.Key ? Changed(c.Key, x => x with
+                {
+                    Evidence = [new CatalogueSource("washington-2024", null, true, "12", new string('q', 500), null, new string('n', 1990))]
+                })
+                : c).ToList()
+        };
+
+        var report = await Import(broken);
+
+        report.Failures.Count.ShouldBe(3, string.Join("\n", report.Failures));
+        report.Failures.ShouldContain($"commitment {goal.Key}: progress[0].source.note: note must not be blank: leave it out, or give text.");
+        report.Failures.Single(f => f.StartsWith($"commitment {other.Key}:")).ShouldContain("restatements[0].restatedIn.quote:");
+        report.Failures.Single(f => f.StartsWith($"commitment {third.Key}:"))
+            .ShouldContain("evidence[0]: the note, the paragraph and the quote are kept together as the evidence's note");
+    }
+
+    [Fact]
+    public async Task a_restatement_a_monitor_recorded_first_in_the_same_document_stands_and_the_catalogues_other_one_is_a_warning()
+    {
+        // Until 2026-12-06 the catalogue's restatement was left out without a word.
+        var original = CatalogueData.Load();
+        var plain = original.Commitments.First(c => c.Restatements is not { Count: > 0 } && c.StatedIn.DocumentKey != "washington-2024");
+        await Import(original with { Commitments = [plain] });
+        await Api.Write($"/api/commitments/{plain.Key}/restatements", new
+        {
+            restatedIn = new { documentKey = "washington-2024", paragraph = "3", quote = "monitor" }
+        });
+
+        var report = await Import(original with
+        {
+            Commitments = [plain with { Restatements = [new CatalogueRestatement(new Provenance("washington-2024", "5", "catalogue"), null, null, null, null)] }]
+        });
+
+        report.EventsAppended.ShouldBe(0);
+        report.Warnings.ShouldHaveSingleItem().ShouldContain($"commitment {plain.Key}: restatements[0] is not recorded: the commitment is restated in washington-2024 already");
+        (await Read(plain.Key)).GetProperty("restatementCount").GetInt32().ShouldBe(1);
     }
 
     [Fact]
