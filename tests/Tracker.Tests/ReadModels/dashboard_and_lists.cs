@@ -148,6 +148,22 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_name_with_a_sharp_s_is_one_name_with_its_upper_case_spelling()
+    {
+        // Straße upper-cases to STRASSE: until 2026-12-06 the two were two actors, two groups on the dashboard.
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", MilestoneBody("strasse-1", actors: ["Straße-Gruppe"]), 201);
+
+        var refused = await Api.Write("/api/commitments", MilestoneBody("strasse-2", actors: ["STRASSE-GRUPPE"]), 409);
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var filtered = await Get("/api/commitments?actor=strasse-gruppe");
+
+        refused.ReadProblem(409).Detail.ShouldNotBeNull().ShouldStartWith("actor 'STRASSE-GRUPPE' is recorded as 'Straße-Gruppe'");
+        Keys(filtered.GetProperty("items")).ShouldBe(["strasse-1"]);
+        await Api.Write("/api/commitments", MilestoneBody("strasse-3", actors: ["Straße-Gruppe", "STRASSE-gruppe"]), 400);
+    }
+
+    [Fact]
     public async Task a_statement_its_own_rules_refuse_answers_that_rule_before_any_spelling_and_claims_no_name()
     {
         await FourCommitments();

@@ -74,7 +74,7 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
             while (await reader.ReadAsync(token))
             {
                 var (dimension, name) = (reader.GetString(0), reader.GetString(1));
-                if (string.Equals(name, dimension == "actors" ? Actor : LineOfEffort, StringComparison.OrdinalIgnoreCase)) stored.Add((dimension, name));
+                if (Stating.NameSpellings.SameName(name, dimension == "actors" ? Actor : LineOfEffort)) stored.Add((dimension, name));
             }
         }
         return this with

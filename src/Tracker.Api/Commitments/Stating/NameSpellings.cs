@@ -104,8 +104,16 @@ public static class NameSpellings
         "space between words (a no-break space, a tab, two spaces), or an accent sent apart from its letter (write 'ü', " +
         "not 'u' followed by a combining diaeresis): the name would look like another and count apart.";
 
-    /// <summary>The key a name is claimed under: its case folded as the filters compare (OrdinalIgnoreCase).</summary>
-    public static string Folded(string name) => name.ToUpperInvariant();
+    /// <summary>
+    /// The key a name is claimed under, and which the filters compare: its case folded, upper case, with the sharp s
+    /// upper-cased as German writes it (STRASSE for Straße), which .NET's simple case mapping leaves as it is (until
+    /// 2026-12-06 "Straße-Gruppe" and "STRASSE-GRUPPE" were two actors).
+    /// </summary>
+    public static string Folded(string name) => name.ToUpperInvariant().Replace("ß", "SS", StringComparison.Ordinal)
+        .Replace("\u1E9E", "SS", StringComparison.Ordinal);
+
+    /// <summary>Whether two spellings are one name (<see cref="Folded"/>).</summary>
+    public static bool SameName(string? a, string? b) => a is not null && b is not null && Folded(a) == Folded(b);
 
     /// <summary>A new commitment's names: its line of effort and its actors.</summary>
     public static IReadOnlyList<(string Dimension, string Name)> Of(string lineOfEffort, IEnumerable<string> actors) =>

@@ -47,7 +47,7 @@ public sealed record StateCommitmentRequest(
                 .WithMessage($"lineOfEffort {NameSpellings.ComparesAsItReadsRule}");
             RuleFor(x => x.Actors).MaximumCount(MaxActors)
                 .WithMessage($"Name at most {MaxActors} actors; a group of members is one actor (\"coalition\", \"working group\").");
-            RuleFor(x => x.Actors).Must(a => a!.Select(n => n.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() == a!.Count)
+            RuleFor(x => x.Actors).Must(a => a!.Select(n => NameSpellings.Folded(n.Trim())).Distinct(StringComparer.Ordinal).Count() == a!.Count)
                 .When(x => x.Actors is { Count: > 0 } a && a.All(n => n is not null))
                 .WithMessage("Name each actor once (names that differ only in case or spaces are the same actor).");
             RuleFor(x => x.Target!).SetValidator(new TargetValidator()).When(x => x.Target is not null);
