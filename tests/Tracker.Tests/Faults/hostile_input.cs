@@ -132,7 +132,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/audit/events?limit=2147483648"), 400, "limit");
         // A whole number that does not read is not told the range of its .NET type.
         foreach (var (url, field) in new[] { ("/api/pledgers?pageSize=abc", "pageSize"), ("/api/audit/events?after=abc", "after"),
-                     ("/api/audit/checkpoints?before=99999999999999999999", "before") })
+                     ("/api/audit/checkpoints?before=abc", "before") })
         {
             var unread = await Send(HttpMethod.Get, url);
             ShouldBeAProblemNaming(unread, 400, field);
