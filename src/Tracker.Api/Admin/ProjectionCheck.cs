@@ -34,7 +34,8 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         // Up to the daemon's high-water mark, below which every event is committed (or given up): the highest number handed
         // out may belong to a write still in flight, which a model read later would hold and the replay not (until
         // 2026-12-06 a pledge made while the check ran was reported as unexpected).
-        highWaterMark = await CommittedThrough(highWaterMark, token);
+        var handedOut = highWaterMark;
+        highWaterMark = await CommittedThrough(handedOut, token);
         var rebuilt = await ReadModelReplay.All(ReadModelReplay.CommitmentProgress(store, highWaterMark, _ => { }, token), p => p.Id);
         var stored = await session.Query<CommitmentProgress>().ToListAsync(token);
         // The list's flat rows against the models' columns they copy (kept by a trigger, so any difference is a fault).
@@ -56,6 +57,9 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         await using var pledgers = database.CreateCommand(PledgerRollup.Differences(TrackerDatabase.Schema));
         await using var pledgerReader = await pledgers.ExecuteReaderAsync(token);
         while (await pledgerReader.ReadAsync(token)) differing.Add(pledgerReader.GetString(0));
+        // A mark that never reached the events numbered before the check: the daemon has stalled (or no node runs it), and
+        // whatever changed since it is unchecked, which is said rather than called consistent.
+        if (highWaterMark < handedOut) differing.Insert(0, $"behind: the daemon's high-water mark is at event {highWaterMark} of {handedOut}; later changes were not checked");
         return report with
         {
             Differing = [.. report.Differing, .. differing, .. ledgers.Differing.Select(r => $"pledge row {r}")],
@@ -181,12 +185,24 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
     }
 
     /// <summary>The daemon's high-water mark where it has one (not above the number given), else the number given.</summary>
+    /// <summary>
+    /// The daemon's high-water mark once it has reached the events numbered before the check (waiting up to a few seconds,
+    /// as it trails the writes by a moment), else where it stands; the number given where no mark is kept.
+    /// </summary>
     private async Task<long> CommittedThrough(long handedOut, CancellationToken token)
     {
         await using var command = database.CreateCommand(
             $"select last_seq_id from {TrackerDatabase.Schema}.mt_event_progression where name = 'HighWaterMark'");
-        return await command.ExecuteScalarAsync(token) is long mark ? Math.Min(mark, handedOut) : handedOut;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (await command.ExecuteScalarAsync(token) is not long mark) return handedOut;
+            if (mark >= handedOut || waited.Elapsed > MarkWait) return Math.Min(mark, handedOut);
+            await Task.Delay(100, token);
+        }
     }
+
+    private static readonly TimeSpan MarkWait = TimeSpan.FromSeconds(5);
 
     private async Task<HashSet<Guid>> StreamsChangedAfter(long sequence, CancellationToken token)
     {

@@ -37,6 +37,9 @@ public sealed record CatalogueFile(
     public static CatalogueFile Read(string path)
     {
         var bytes = File.ReadAllBytes(path);
+        // A byte order mark, which editors on Windows write, is no part of the JSON (until 2026-12-06 read as text, which
+        // drops it; read as bytes, the reader refuses it).
+        if (bytes.AsSpan().StartsWith("\uFEFF"u8)) bytes = bytes[3..];
         try
         {
             var read = JsonSerializer.Deserialize<CatalogueFile>(bytes, Json)

@@ -342,7 +342,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             if (full.Restatements.FirstOrDefault(x => x.RestatedIn.DocumentKey == key) is { } standing)
             {
                 if (standing.RestatedIn with { DocumentKey = key } != r.RestatedIn with { DocumentKey = key } ||
-                    standing.RestatedOn != (r.RestatedOn ?? standing.RestatedOn) || standing.Note != r.Note)
+                    standing.RestatedOn != (r.RestatedOn ?? standing.RestatedOn) || standing.Note != r.Note ||
+                    r.NewTarget is not null || r.NewDeadline is not null)
                 {
                     warnings.Add($"commitment {c.Key}: {at} is not recorded: the commitment is restated in {key} already " +
                                  $"(version {standing.Version}, paragraph {standing.RestatedIn.Paragraph ?? "none"}), which stands; " +

@@ -82,22 +82,36 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
         name.Length is > 0 and <= MaxNameLength && char.IsLetterOrDigit(name[0]) &&
         name.All(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' or '@');
 
-    /// <summary>Revokes the live key of that name, announcing it to every node (each forgets it at once).</summary>
+    /// <summary>
+    /// Revokes the live key of that name, announcing it to every node (each forgets it at once). The name as written
+    /// first; else the one live key whose name differs only in case (a database from before names were one whatever their
+    /// case may hold two such keys, two holders': then neither is revoked, and the name must be written as it is).
+    /// </summary>
     public async Task<bool> Revoke(string name, CancellationToken token)
     {
+        var hashes = await Revoked($"name = $1", name, token);
+        if (hashes.Count == 0)
+        {
+            hashes = await Revoked(
+                $"lower(name) = lower($1) and (select count(*) from {Qualified} k where lower(k.name) = lower($1) and k.revoked_at is null) = 1",
+                name, token);
+        }
+        // This node forgets them now, whatever their name's case, without waiting for its own announcement.
+        foreach (var hash in hashes) Forget(hash);
+        return hashes.Count == 1;
+    }
+
+    private async Task<List<string>> Revoked(string which, string name, CancellationToken token)
+    {
         await using var command = dataSource.CreateCommand($"""
-            with revoked as (update {Qualified} set revoked_at = now() where lower(name) = lower($1) and revoked_at is null returning key_hash)
-            select pg_notify('{RevokedChannel}', key_hash)::text from revoked
+            with revoked as (update {Qualified} set revoked_at = now() where {which} and revoked_at is null returning key_hash)
+            select key_hash, pg_notify('{RevokedChannel}', key_hash)::text from revoked
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = name });
-        var revoked = 0;
-        await using (var reader = await command.ExecuteReaderAsync(token))
-        {
-            while (await reader.ReadAsync(token)) revoked++;
-        }
-        Interlocked.Increment(ref _forgotten);
-        foreach (var cached in _live.Where(k => k.Value.Key.Name == name)) _live.TryRemove(cached.Key, out _);
-        return revoked == 1;
+        var hashes = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(token);
+        while (await reader.ReadAsync(token)) hashes.Add(reader.GetString(0));
+        return hashes;
     }
 
     /// <summary>A revocation announced by another process: the key is looked up again on its next use.</summary>

@@ -419,6 +419,15 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public void a_file_saved_with_a_byte_order_mark_reads_as_one_without()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"bom-{Guid.NewGuid():N}.json");
+        System.IO.File.WriteAllText(file, """{"name":"saved on Windows"}""", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        CatalogueFile.Read(file).Name.ShouldBe("saved on Windows");
+    }
+
+    [Fact]
     public void a_file_without_documents_or_commitments_reads_as_none_of_them()
     {
         var file = Path.Combine(Path.GetTempPath(), $"documents-only-{Guid.NewGuid():N}.json");

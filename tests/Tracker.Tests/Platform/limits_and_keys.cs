@@ -112,6 +112,8 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         // Until 2026-12-06 "probe3" and "PROBE3" were two keys, two holders whose writes read alike.
         var store = Api.Services.GetRequiredService<ApiKeyStore>();
         var key = await Api.KeyFor("probe3", Roles.Viewer);
+        // Used once, so this node holds it as live.
+        await Api.Scenario(s => { s.Get.Url("/api/me"); s.WithRequestHeader("X-Api-Key", key); s.StatusCodeShouldBe(200); });
 
         var refused = await Should.ThrowAsync<KeyRefused>(() => store.Create("PROBE3", [Roles.Admin], CancellationToken.None));
         var revoked = await store.Revoke("Probe3", CancellationToken.None);
@@ -120,6 +122,26 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         revoked.ShouldBeTrue();
         (await store.List(CancellationToken.None)).Single(k => k.Name == "probe3").RevokedAt.ShouldNotBeNull();
         (await Api.Scenario(s => { s.Get.Url("/api/me"); s.WithRequestHeader("X-Api-Key", key); s.StatusCodeShouldBe(401); })).ReadProblem(401);
+    }
+
+    [Fact]
+    public async Task two_keys_whose_names_differ_only_in_case_from_before_are_revoked_by_their_exact_name_only()
+    {
+        // A database from before names were one whatever their case may hold both: another case revokes neither.
+        var store = Api.Services.GetRequiredService<ApiKeyStore>();
+        await Api.KeyFor("twin", Roles.Viewer);
+        await using (var insert = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+                         "insert into tracker.api_keys (name, key_hash, roles) values ('TWIN', 'not-a-real-hash', 'admin')"))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        (await store.Revoke("Twin", CancellationToken.None)).ShouldBeFalse();
+        (await store.Revoke("TWIN", CancellationToken.None)).ShouldBeTrue();
+
+        var keys = await store.List(CancellationToken.None);
+        keys.Single(k => k.Name == "twin").RevokedAt.ShouldBeNull();
+        keys.Single(k => k.Name == "TWIN").RevokedAt.ShouldNotBeNull();
     }
 
     [Fact]

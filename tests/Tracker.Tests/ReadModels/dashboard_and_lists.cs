@@ -164,6 +164,28 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_name_with_a_sharp_s_claimed_before_it_folded_to_ss_is_claimed_again_at_start()
+    {
+        // A claim recorded before 2026-12-06 folded the sharp s as itself ("STRAßE-GRUPPE"): claimed again under the key
+        // it folds to now, so the upper-case spelling is refused from then on.
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", MilestoneBody("strasse-1", actors: ["Straße-Gruppe"]), 201);
+        var database = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        await using (var unfold = database.CreateCommand(
+                         "update tracker.commitment_names set folded = 'STRAßE-GRUPPE' where spelling = 'Straße-Gruppe'"))
+        {
+            (await unfold.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        await Tracker.Api.Commitments.Stating.NameSpellings.BackfillAsync(database, CancellationToken.None);
+
+        await using var claims = database.CreateCommand("select string_agg(folded, ', ') from tracker.commitment_names where spelling = 'Straße-Gruppe'");
+        (await claims.ExecuteScalarAsync()).ShouldBe("STRASSE-GRUPPE");
+        (await Api.Write("/api/commitments", MilestoneBody("strasse-2", actors: ["STRASSE-GRUPPE"]), 409))
+            .ReadProblem(409).Detail.ShouldNotBeNull().ShouldStartWith("actor 'STRASSE-GRUPPE' is recorded as 'Straße-Gruppe'");
+    }
+
+    [Fact]
     public async Task a_statement_its_own_rules_refuse_answers_that_rule_before_any_spelling_and_claims_no_name()
     {
         await FourCommitments();

@@ -85,9 +85,12 @@ public static class CommitmentPages
         var row = batch.Load<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId));
         await batch.Execute(token);
         if (await model is not { } progress) return NoSuchCommitment.Problem(key);
+        // A read's 404, said as the commitment's is: not a refused write (which the writes' metric counts).
         return await row is { } found
             ? Results.Ok(PledgeRow.Of(found.Ledger))
-            : RuleProblems.For(new RuleViolation("unknown-pledge", $"Commitment '{progress.Key}' has no pledge '{pledgeId}'.", ViolationKind.NotFound));
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound, title: "No such pledge",
+                detail: $"Commitment '{progress.Key}' has no pledge '{pledgeId}'.",
+                extensions: new Dictionary<string, object?> { ["rule"] = "unknown-pledge" });
     }
 
     /// <summary>

@@ -140,6 +140,8 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         var target = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {(lowered.Length > 1 ? lowered.TrimEnd('/') : lowered)}\n");
         var targetAsSent = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {path}\n");
         var targetLowered = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {lowered}\n");
+        // A key kept before the trailing slash was dropped (2026-12-06), for a path sent with one, retried without.
+        var targetSlashed = System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {lowered.TrimEnd('/')}/\n");
         // Worked out only when a kept key's hash is not this one's (a repeat of the same request matches the first).
         var earlier = new Lazy<IReadOnlyList<string>>(() =>
         {
@@ -149,7 +151,8 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
             {
                 return [$"json:{Hex(targetAsSent, Canonical(document, numbersByValue: true))}", bytes,
                     $"json:{Hex(targetAsSent, Canonical(document, numbersByValue: false))}",
-                    $"json:{Hex(targetLowered, Canonical(document, numbersByValue: true))}", Hex(targetLowered, content)];
+                    $"json:{Hex(targetLowered, Canonical(document, numbersByValue: true))}", Hex(targetLowered, content),
+                    $"json:{Hex(targetSlashed, Canonical(document, numbersByValue: true))}"];
             }
         });
         if (Parse(content) is not { } parsed) return (Hex(target, content), earlier);
