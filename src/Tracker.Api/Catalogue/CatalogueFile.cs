@@ -105,8 +105,8 @@ public sealed class CatalogueSourceValidator : FluentValidation.AbstractValidato
     {
         RuleFor(x => x.DocumentKey).KeySpelling(Commitments.ProvenanceValidator.KeyMessage);
         RuleFor(x => x.Url).HttpAddress();
-        RuleFor(x => x.Paragraph).MaximumCharacters(50);
-        RuleFor(x => x.Quote).MaximumCharacters(2000);
+        RuleFor(x => x.Paragraph).MaximumCharacters(Commitments.ProvenanceValidator.MaxParagraph);
+        RuleFor(x => x.Quote).MaximumCharacters(Commitments.ProvenanceValidator.MaxQuote);
         RuleFor(x => x.Note).MaximumCharacters(Commitments.EvidenceValidator.MaxNote);
     }
 }

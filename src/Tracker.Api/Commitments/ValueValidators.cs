@@ -87,6 +87,9 @@ public sealed class DeadlineValidator : AbstractValidator<Deadline>
 
 public sealed class ProvenanceValidator : AbstractValidator<Provenance>
 {
+    /// <summary>The most characters a paragraph's number or name and a verbatim quote hold.</summary>
+    public const int MaxParagraph = 50, MaxQuote = 2000;
+
     public const string KeyMessage =
         "documentKey is not a document key: letters, digits and hyphens, as the document was registered (any case).";
 
@@ -94,9 +97,9 @@ public sealed class ProvenanceValidator : AbstractValidator<Provenance>
     {
         // Keys are one whatever their case, as in the routes: the write stores the registered (lower-case) spelling.
         RuleFor(x => x.DocumentKey).NotEmpty().KeySpelling(KeyMessage);
-        RuleFor(x => x.Paragraph).MaximumCharacters(50);
+        RuleFor(x => x.Paragraph).MaximumCharacters(MaxParagraph);
         // Each rule its own message: until 2026-12-06 a quote too long was told it was required.
-        RuleFor(x => x.Quote).NotEmpty().WithMessage("The verbatim quote is required.").MaximumCharacters(2000);
+        RuleFor(x => x.Quote).NotEmpty().WithMessage("The verbatim quote is required.").MaximumCharacters(MaxQuote);
     }
 }
 

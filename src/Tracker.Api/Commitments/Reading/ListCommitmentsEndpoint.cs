@@ -24,7 +24,13 @@ public static class ListCommitmentsEndpoint
 {
     public const int DefaultPageSize = 25;
     public const int MaxPageSize = 100;
-    private static readonly string[] Sorts = ["title", "deadline", "last-changed", "progress", "status", "stated-on"];
+    /// <summary>
+    /// The orders the list takes: those its sort parameter's AllowedValues names, one list, which the OpenAPI document
+    /// shows (QueryParameterConstraints).
+    /// </summary>
+    private static readonly string[] Sorts = [.. typeof(ListCommitmentsEndpoint).GetMethod(nameof(Get))!.GetParameters()
+        .Single(p => p.Name == "sort").GetCustomAttributes(typeof(AllowedValuesAttribute), false).Cast<AllowedValuesAttribute>()
+        .Single().Values.Cast<string>()];
 
     /// <summary>
     /// Commitments filtered by status, kind, lineOfEffort, actor, overdue and a text search on the title (q), sorted by

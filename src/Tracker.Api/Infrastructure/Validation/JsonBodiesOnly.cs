@@ -15,7 +15,7 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        var hasBody = MayHaveBody(context);
         if (hasBody && !HttpMethods.IsGet(request.Method) && request.Path.StartsWithSegments("/api"))
         {
             // A body of unknown length (chunked) is read first: an empty one, which some clients send for an empty POST,
@@ -51,6 +51,19 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
             context.Features.Set(new SentJsonBody(sent));
         }
         await next(context);
+    }
+
+    /// <summary>
+    /// Whether a request may carry content: a length above zero, or none given where the server says content may follow
+    /// (chunked, or HTTP/2 and later, where a body needs no length). One answer for the JSON check here and for the
+    /// routes that read no body (RequestTextGuard): until 2026-12-06 this one missed an HTTP/2 body sent without a length.
+    /// </summary>
+    public static bool MayHaveBody(HttpContext context)
+    {
+        var request = context.Request;
+        return request.ContentLength > 0 || request.ContentLength is null &&
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true &&
+            (request.Headers.TransferEncoding.Count > 0 || !HttpProtocol.IsHttp11(request.Protocol) && !HttpProtocol.IsHttp10(request.Protocol));
     }
 
     private static async Task<byte[]> ReadWhole(System.IO.Pipelines.PipeReader reader, CancellationToken token)

@@ -38,9 +38,7 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         // Content: a length above zero, or none given where the server says content may follow (chunked, or HTTP/2 and
         // later, where a body needs no length).
         var request = context.Request;
-        var hasBody = request.ContentLength > 0 || request.ContentLength is null &&
-            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true &&
-            (request.Headers.TransferEncoding.Count > 0 || !HttpProtocol.IsHttp11(request.Protocol) && !HttpProtocol.IsHttp10(request.Protocol));
+        var hasBody = JsonBodiesOnly.MayHaveBody(context);
         var route = (context.Request.QueryString.HasValue || hasBody) &&
                     context.GetEndpoint() is RouteEndpoint { Metadata: var metadata } endpoint &&
                     metadata.GetMetadata<Audit.PastParameters>() is not null
