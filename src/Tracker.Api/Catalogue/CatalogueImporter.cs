@@ -393,7 +393,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         {
             var evidence = (await Checked(p.Source, $"{at}.source", token))?.ToEvidence(p.AsOf)!; // left out: the request's validator names it
             await Validate(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate, p.Note,
-                evidence, p.Stage), at, token);
+                evidence, p.Stage), at, token, filledIn: p.Source?.On is null ? "source.on" : null);
             // One claim: a figure of one stage of money (or of one unit), as of one day, from one document. Two stages
             // from one paragraph ("more than $200 million announced, about $50 million disbursed") are two claims.
             var same = byCatalogue.ProgressReports.LastOrDefault(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) &&
@@ -425,7 +425,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         foreach (var (a, at) in (c.Assessments ?? []).Select((a, i) => (a, $"assessments[{i}]")))
         {
             var evidence = (await Checked(a.Source, $"{at}.source", token))?.ToEvidence(a.AssessedOn)!; // left out: the request's validator names it
-            await Validate(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn), at, token);
+            await Validate(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn), at, token,
+                filledIn: a.Source?.On is null ? "source.on" : null);
             var tookEffectOn = a.EffectiveOn ?? a.AssessedOn;
             var status = AssessStatus.Timeliness(state, a.Status, tookEffectOn);
             // Achieved on time or late is the tracker's reading, not the catalogue's: an assessment stored as achieved-late
@@ -461,10 +462,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// file and its path as the API's field map names it ("restatements[0].restatedIn.quote"; until 2026-12-06 by its .NET
     /// property, "RestatedIn.Quote", and without the entry's place).
     /// </summary>
-    private async Task Validate<T>(T value, string place, CancellationToken token)
+    private async Task Validate<T>(T value, string place, CancellationToken token, string? filledIn = null)
     {
         if (await Infrastructure.Validation.RequestValidation.ErrorsOf(services.GetServices<IValidator<T>>(), value, clock, token) is { } errors)
         {
+            // A field the importer filled in from another (a source's day from the report's asOf) is not the file's
+            // mistake where the other is named too (until 2026-12-06 both were); alone, it is said as it is.
+            if (filledIn is not null && errors.Count > 1) errors.Remove(filledIn);
             throw new InvalidDataException(string.Join("; ", errors.Select(e =>
                 $"{(place.Length == 0 ? e.Key : $"{place}.{e.Key}")}: {string.Join(" ", e.Value)}")));
         }

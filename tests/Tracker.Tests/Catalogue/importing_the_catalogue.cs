@@ -372,10 +372,13 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         var goal = original.Commitments.First(c => c.Progress is { Count: > 0 });
         var other = original.Commitments.First(c => c.Key != goal.Key && c.Restatements is not { Count: > 0 });
         var third = original.Commitments.First(c => c.Key != goal.Key && c.Key != other.Key);
+        var fourth = original.Commitments.First(c => c.Progress is { Count: > 0 } && c.Progress[0].Source.On is null &&
+                                                     c.Key != goal.Key && c.Key != other.Key && c.Key != third.Key);
         var broken = original with
         {
             Commitments = original.Commitments.Select(c =>
                 c.Key == goal.Key ? Changed(c.Key, x => x with { Progress = [x.Progress![0] with { Source = x.Progress[0].Source with { Note = "  " } }] })
+                : c.Key == fourth.Key ? Changed(c.Key, x => x with { Progress = [x.Progress![0] with { AsOf = new DateOnly(1899, 1, 1) }] })
                 : c.Key == other.Key ? Changed(c.Key, x => x with
                 {
                     Restatements = [new CatalogueRestatement(new Provenance("washington-2024", "7", " "), null, null, null, null)]
@@ -389,8 +392,12 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
 
         var report = await Import(broken);
 
-        report.Failures.Count.ShouldBe(3, string.Join("\n", report.Failures));
+        report.Failures.Count.ShouldBe(4, string.Join("\n", report.Failures));
         report.Failures.ShouldContain($"commitment {goal.Key}: progress[0].source.note: note must not be blank: leave it out, or give text.");
+        // The report's day is named, not the source's day the importer filled in from it.
+        var undated = report.Failures.Single(f => f.StartsWith($"commitment {fourth.Key}:"));
+        undated.ShouldContain("progress[0].asOf:");
+        undated.ShouldNotContain("source.on");
         report.Failures.Single(f => f.StartsWith($"commitment {other.Key}:")).ShouldContain("restatements[0].restatedIn.quote:");
         report.Failures.Single(f => f.StartsWith($"commitment {third.Key}:"))
             .ShouldContain("evidence[0]: the note, the paragraph and the quote are kept together as the evidence's note");
