@@ -64,6 +64,14 @@ public sealed record CatalogueFile(
                 var at = place.EndsWith(leaf, StringComparison.OrdinalIgnoreCase) ? place : place.Length == 0 ? field : $"{place}.{leaf}";
                 detail = $"'{at}': {string.Join(" ", said)}";
             }
+            // Said of a file, not of a request (until 2026-12-06 "The request has no such field", "send it whole").
+            detail = (detail ?? "").Replace("The request has no such field", "The catalogue has no such field", StringComparison.Ordinal)
+                .Replace("The body ", "The file ", StringComparison.Ordinal).Replace(": send it whole.", ".", StringComparison.Ordinal);
+            // A file that is not one object ("[]", a string) is said to be what it must be, not "a value of the wrong type".
+            if (e.Path is null or "$" && detail.StartsWith("This value has the wrong type", StringComparison.Ordinal))
+            {
+                detail = "The file must hold one JSON object: { \"name\": ..., \"documents\": [...], \"commitments\": [...] }.";
+            }
             var line = e.LineNumber is { } n ? $" (line {n + 1})" : "";
             throw new InvalidDataException($"not a valid catalogue{line}: {detail}", e);
         }

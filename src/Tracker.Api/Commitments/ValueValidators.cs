@@ -15,7 +15,9 @@ public sealed class MoneyValidator : AbstractValidator<Money>
         // Pledged money is summed into totals, which stay exact only for amounts kept to a few places (Rules.PledgedMoneyPlaces).
         RuleFor(x => x.Amount).Must(amount => Decimals.Normal(amount).Scale <= Rules.PledgedMoneyPlaces)
             .WithMessage($"amount has at most {Rules.PledgedMoneyPlaces} decimal places (a millionth of a unit, below every currency's minor unit): pledged money is summed into totals that stay exact.");
-        RuleFor(x => x.Currency).Must(Currencies.IsIso4217).WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
+        // Required here (money has a currency), where the code's own rule passes a null.
+        RuleFor(x => x.Currency).Cascade(CascadeMode.Stop).NotNull().WithMessage("currency must be an ISO 4217 code such as USD or EUR.")
+            .CurrencyCode().WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
     }
 }
 
@@ -29,8 +31,9 @@ public sealed class ExchangeRateValidator : AbstractValidator<ExchangeRate>
     public ExchangeRateValidator()
     {
         // A million ledger units per unit: above every ISO 4217 cross rate, and it keeps amount x rate inside decimal.
-        RuleFor(x => x.Rate).GreaterThan(0).LessThanOrEqualTo(MaxRate);
-        RuleFor(x => x.Rate).GreaterThanOrEqualTo(MinRate).When(x => x.Rate > 0)
+        // One rule, stopping at its first refusal, so that the OpenAPI document can state both bounds (until 2026-12-06 the
+        // least rate held under a condition, and the document stated only "above 0").
+        RuleFor(x => x.Rate).Cascade(CascadeMode.Stop).GreaterThan(0).LessThanOrEqualTo(MaxRate).GreaterThanOrEqualTo(MinRate)
             .WithMessage($"'rate' must be at least {MinRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} ledger units per unit: below every currency's cross rate, a rate values an amount at nothing.");
         RuleFor(x => x.On).NotEqual(default(DateOnly)).WithMessage("The exchange rate needs the date it applies to.");
         RuleFor(x => x.Source).MaximumCharacters(500);
@@ -42,13 +45,16 @@ public sealed class TargetValidator : AbstractValidator<Target>
     public TargetValidator()
     {
         // Money to raise is more than nothing; a count may go down to none ("close every camp": from a baseline to 0).
-        RuleFor(x => x.Amount).GreaterThan(0).When(x => x.Unit is null);
-        RuleFor(x => x.Amount).GreaterThanOrEqualTo(0).When(x => x.Unit is not null);
+        // Never below 0, a rule without condition, which the OpenAPI document states (until 2026-12-06 it stated none); money
+        // is also not 0, which holds for money alone. Money below 0 is told it must be above 0, as before.
+        RuleFor(x => x.Amount).GreaterThanOrEqualTo(0)
+            .WithMessage(t => t.Unit is null ? "'{PropertyName}' must be greater than '0'." : "'{PropertyName}' must be greater than or equal to '0'.");
+        RuleFor(x => x.Amount).NotEqual(0).When(x => x.Unit is null).WithMessage("'{PropertyName}' must be greater than '0'.");
         RuleFor(x => x.Baseline).NotNull().When(x => x.Unit is not null && x.Amount == 0)
             .WithMessage("A target of 0 is a reduction: give the baseline it counts down from (200 camps to 0).");
         RuleFor(x => x).Must(t => (t.Currency is null) != (t.Unit is null))
             .WithName("currency").WithMessage("A target is money (give currency) or a quantity (give unit), exactly one of them.");
-        RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
+        RuleFor(x => x.Currency).CurrencyCode()
             .WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
         RuleFor(x => x.Unit).NotEmpty().When(x => x.Unit is not null).WithMessage("unit, when given, names what is counted (people, kilometres).")
             .MaximumCharacters(50);

@@ -275,8 +275,16 @@ public static class ValidationConstraints
                     Describe(target, component.Validator);
                 }
             }
+            // Every number a body carries is at most a quadrillion in size (InputBounds), whatever its own rules say.
+            if (field.Format == "decimal")
+            {
+                field.Maximum ??= Bound;
+                if (field.Minimum is null && field.ExclusiveMinimum is null) field.Minimum = "-" + Bound;
+            }
         }
     }
+
+    private static readonly string Bound = Validation.InputBounds.MaxNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static bool IsEachItem(IValidationRule rule) =>
         rule.GetType().GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollectionRule<,>));

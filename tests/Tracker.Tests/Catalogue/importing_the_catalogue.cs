@@ -343,12 +343,13 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     [Theory]
     [InlineData("""{"name":"bad","documents":[],"commitments":[],}""", "trailing comma")]
     [InlineData("""{"name":"bad","commitments":[{"key":"k","kind":"Financial"}]}""", "'commitments[0].kind'")]
-    [InlineData("""{"name":"bad","extra":1}""", "'extra': The request has no such field")]
+    [InlineData("""{"name":"bad","extra":1}""", "'extra': The catalogue has no such field")]
+    [InlineData("""[]""", "The file must hold one JSON object")]
     [InlineData("""{"documents":[]}""", "'name' is required")]
     [InlineData("""{"name":"a","name":"b"}""", "given more than once")]
     // Nested fields by their whole path, a file cut short said so (until 2026-12-06 "'colour'" and "the wrong type").
-    [InlineData("""{"name":"bad","commitments":[{"key":"k","statedIn":{"documentKey":"d","quote":"q","colour":"red"}}]}""", "'commitments[0].statedIn.colour': The request has no such field")]
-    [InlineData("""{"name":"g",""", "ends before its JSON does")]
+    [InlineData("""{"name":"bad","commitments":[{"key":"k","statedIn":{"documentKey":"d","quote":"q","colour":"red"}}]}""", "'commitments[0].statedIn.colour': The catalogue has no such field")]
+    [InlineData("""{"name":"g",""", "The file ends before its JSON does")]
     public void a_file_that_is_not_a_catalogue_is_named_in_the_apis_words(string json, string said)
     {
         var file = Path.Combine(Path.GetTempPath(), $"bad-catalogue-{Guid.NewGuid():N}.json");

@@ -22,7 +22,12 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
     public static CommitmentFilter Parse(string? status, string? kind, string? lineOfEffort, string? actor, bool? overdue,
         string? q, Dictionary<string, string[]> errors)
     {
-        if (q is { Length: > MaxSearchLength }) errors["q"] = [$"q has at most {MaxSearchLength} characters."];
+        // Counted in Unicode code points, as the OpenAPI document's maxLength counts (until 2026-12-06 in UTF-16 units, so an
+        // emoji counted twice); a search is not held to what a reader sees, as a body's text is.
+        if (q is { Length: > MaxSearchLength } && q.EnumerateRunes().Count() > MaxSearchLength)
+        {
+            errors["q"] = [$"q has at most {MaxSearchLength} characters (Unicode code points)."];
+        }
         return new CommitmentFilter(ParseEnum<CommitmentStatus>(status, "status", errors),
             ParseEnum<CommitmentKind>(kind, "kind", errors), Blank(lineOfEffort), Blank(actor), overdue, Blank(q));
     }

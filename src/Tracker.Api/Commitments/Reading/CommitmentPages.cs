@@ -85,10 +85,11 @@ public static class CommitmentPages
         var row = batch.Load<PledgeLedgerRow>(PledgeLedgerRow.IdOf(id, pledgeId));
         await batch.Execute(token);
         if (await model is not { } progress) return NoSuchCommitment.Problem(key);
-        // A read's 404, said as the commitment's is: not a refused write (which the writes' metric counts).
+        // The rule's problem type, as a write naming an unknown pledge answers; not counted as a refused write (which the
+        // writes' metric counts).
         return await row is { } found
             ? Results.Ok(PledgeRow.Of(found.Ledger))
-            : Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound, title: "No such pledge",
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.Rule("unknown-pledge"), title: "No such pledge",
                 detail: $"Commitment '{progress.Key}' has no pledge '{pledgeId}'.",
                 extensions: new Dictionary<string, object?> { ["rule"] = "unknown-pledge" });
     }

@@ -39,7 +39,7 @@ public sealed record ReportProgressRequest(
             // As a target's unit: an empty one was answered as a unit that does not match (until 2026-12-06).
             RuleFor(x => x.Unit).Must(unit => unit!.Trim().Length > 0).When(x => x.Unit is not null)
                 .WithMessage("unit, when given, names what is counted (people, kilometres).");
-            RuleFor(x => x.Currency).Must(Currencies.IsIso4217).When(x => x.Currency is not null)
+            RuleFor(x => x.Currency).CurrencyCode()
                 .WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
             RuleFor(x => x.Comparator).NotNull().IsDefined();
             RuleFor(x => x.Stage).IsDefined();

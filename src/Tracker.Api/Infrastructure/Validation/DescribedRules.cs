@@ -19,6 +19,10 @@ public static class DescribedRules
     public static IRuleBuilderOptions<T, string?> KeySpelling<T>(this IRuleBuilder<T, string?> rule, string message) =>
         rule.SetValidator(new SlugValidator<T>(anyCase: true)).WithMessage(message);
 
+    /// <summary>An ISO 4217 currency code (<see cref="Currencies.IsIso4217"/>), read by the document as three capital letters.</summary>
+    public static IRuleBuilderOptions<T, string?> CurrencyCode<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.SetValidator(new CurrencyCodeValidator<T>());
+
     /// <summary>One of <paramref name="words"/>, exactly as written there.</summary>
     public static IRuleBuilderOptions<T, string?> OneOf<T>(this IRuleBuilder<T, string?> rule, IReadOnlyList<string> words, string field) =>
         rule.SetValidator(new OneOfValidator<T>(words)).WithMessage($"{field} must be one of: {string.Join(", ", words)}.");
@@ -83,4 +87,16 @@ public interface IWordSet
 public interface IItemLimit
 {
     int Max { get; }
+}
+
+/// <summary>
+/// An ISO 4217 code the service knows; the document can say only its shape (three capital letters), which every code has.
+/// </summary>
+public sealed class CurrencyCodeValidator<T> : PropertyValidator<T, string?>, IRegularExpressionValidator
+{
+    public string Expression => "^[A-Z]{3}$";
+
+    public override string Name => "CurrencyCodeValidator";
+
+    public override bool IsValid(ValidationContext<T> context, string? value) => value is null || Currencies.IsIso4217(value);
 }
