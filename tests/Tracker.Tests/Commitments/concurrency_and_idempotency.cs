@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Marten.Events;
 using Tracker.Tests.Faults;
 using Microsoft.Extensions.DependencyInjection;
@@ -211,18 +212,20 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
     {
         // A checkpoint with nothing new answers 204; until 2026-12-06 the key's middleware wrote the empty body after it,
         // which Kestrel refuses (it threw and dropped the connection, on the first answer and on every replay). The test
-        // server does not refuse it, so this holds the answer's shape; the throw was checked against Kestrel by hand.
-        await Api.StatedTheStabilisationGoal();
-        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        await Api.Scenario(s => { s.Post.Url("/api/admin/checkpoints"); s.StatusCodeShouldBe(201); });
+        // server takes such a write, so this host refuses it as Kestrel does.
+        await using var node = await TrackerApp.StartHostWith("Development",
+            services => services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, NoBodyAfterNoContent>());
+        await node.StatedTheStabilisationGoal();
+        await node.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await node.Scenario(s => { s.Post.Url("/api/admin/checkpoints"); s.StatusCodeShouldBe(201); });
 
-        var nothingNew = await Api.Scenario(s =>
+        var nothingNew = await node.Scenario(s =>
         {
             s.Post.Url("/api/admin/checkpoints");
             s.WithRequestHeader("Idempotency-Key", "checkpoint-again");
             s.StatusCodeShouldBe(204);
         });
-        var replayed = await Api.Scenario(s =>
+        var replayed = await node.Scenario(s =>
         {
             s.Post.Url("/api/admin/checkpoints");
             s.WithRequestHeader("Idempotency-Key", "checkpoint-again");
@@ -232,6 +235,45 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         nothingNew.ReadAsText().ShouldBeEmpty();
         replayed.ReadAsText().ShouldBeEmpty();
         replayed.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
+    }
+
+    /// <summary>Refuses a write to a 204's or a 304's body, as Kestrel does (RFC 9110: they have none).</summary>
+    private sealed class NoBodyAfterNoContent : Microsoft.AspNetCore.Hosting.IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextStep) =>
+            {
+                context.Response.Body = new Refusing(context.Response.Body, context.Response);
+                await nextStep(context);
+            });
+            next(app);
+        };
+
+        private sealed class Refusing(Stream inner, Microsoft.AspNetCore.Http.HttpResponse response) : Stream
+        {
+            private void Check()
+            {
+                if (response.StatusCode is 204 or 304)
+                {
+                    throw new InvalidOperationException($"Writing to the response body is invalid for responses with status code {response.StatusCode}.");
+                }
+            }
+
+            public override void Write(byte[] buffer, int offset, int count) { Check(); inner.Write(buffer, offset, count); }
+            public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken token) { Check(); return inner.WriteAsync(buffer, offset, count, token); }
+            public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken token = default) { Check(); return inner.WriteAsync(buffer, token); }
+            public override void Flush() => inner.Flush();
+            public override Task FlushAsync(CancellationToken token) => inner.FlushAsync(token);
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override bool CanRead => false;
+            public override bool CanSeek => false;
+            public override bool CanWrite => true;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        }
     }
 
     [Theory]
