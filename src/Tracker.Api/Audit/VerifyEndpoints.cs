@@ -41,14 +41,17 @@ public static class VerifyEndpoints
 }
 
 /// <summary>
-/// A checkpoint as <c>GET /api/audit/checkpoints/latest</c> published it, kept by an auditor. Every field is required:
-/// afterSequence is nullable because 0, which a missing number reads as, is the first checkpoint's.
+/// A checkpoint as <c>GET /api/audit/checkpoints/latest</c> published it, kept by an auditor. Every field is required.
+/// The numbers and the instant are nullable so that one left out is told apart from one sent as 0 (which a missing number
+/// would otherwise read as: "number": 0 was told it is required, until 2026-12-06) and from 0001-01-01.
 /// </summary>
-public sealed record KeptCheckpoint(long Number, long? AfterSequence, long ThroughSequence, long EventCount, string Root,
-    DateTimeOffset TakenAt, string KeyId, string Signature)
+public sealed record KeptCheckpoint(long? Number, long? AfterSequence, long? ThroughSequence, long? EventCount, string Root,
+    DateTimeOffset? TakenAt, string KeyId, string Signature)
 {
-    public Checkpoint ToCheckpoint() => new(Number, AfterSequence ?? throw new InvalidOperationException("Validated: afterSequence is given."),
-        ThroughSequence, EventCount, Root, TakenAt, KeyId, Signature);
+    public Checkpoint ToCheckpoint() => new(Given(Number), Given(AfterSequence), Given(ThroughSequence), Given(EventCount), Root,
+        TakenAt ?? throw new InvalidOperationException("Validated: takenAt is given."), KeyId, Signature);
+
+    private static long Given(long? validated) => validated ?? throw new InvalidOperationException("Validated: every number is given.");
 }
 
 public sealed class KeptCheckpointValidator : FluentValidation.AbstractValidator<KeptCheckpoint>
@@ -56,15 +59,16 @@ public sealed class KeptCheckpointValidator : FluentValidation.AbstractValidator
     public KeptCheckpointValidator()
     {
         // Worded as every rule of the API is: the field as JSON names it, what it must be, and "is required" when left out.
-        // A number sent below 1 is told what it must be, not that it is required (until 2026-12-06 "-1" was "required").
-        RuleFor(c => c.Number).Cascade(CascadeMode.Stop).NotEqual(0).WithMessage("number is required: the checkpoint's number, 1 or more.")
+        // A number sent below 1 is told what it must be, not that it is required (until 2026-12-06 "-1" and 0 were "required").
+        RuleFor(c => c.Number).Cascade(CascadeMode.Stop).NotNull().WithMessage("number is required: the checkpoint's number, 1 or more.")
             .GreaterThan(0).WithMessage("number is the checkpoint's number, 1 or more.");
         RuleFor(c => c.AfterSequence).Cascade(CascadeMode.Stop).NotNull().WithMessage("afterSequence is required: the sequence number the checkpoint starts after (0 for the first).")
             .GreaterThanOrEqualTo(0).WithMessage("afterSequence is a sequence number, 0 or more.");
-        RuleFor(c => c.ThroughSequence).Must((c, through) => through > (c.AfterSequence ?? 0))
-            .WithMessage("throughSequence is required, and is greater than afterSequence.");
-        RuleFor(c => c.EventCount).Cascade(CascadeMode.Stop).NotEqual(0).WithMessage("eventCount is required: the number of events the checkpoint covers, 1 or more.")
+        RuleFor(c => c.ThroughSequence).Cascade(CascadeMode.Stop).NotNull().WithMessage("throughSequence is required: the sequence number the checkpoint ends with.")
+            .Must((c, through) => through > (c.AfterSequence ?? 0)).WithMessage("throughSequence is greater than afterSequence.");
+        RuleFor(c => c.EventCount).Cascade(CascadeMode.Stop).NotNull().WithMessage("eventCount is required: the number of events the checkpoint covers, 1 or more.")
             .GreaterThan(0).WithMessage("eventCount is the number of events the checkpoint covers, 1 or more.");
+        RuleFor(c => c.TakenAt).NotNull().WithMessage("takenAt is required: the instant the checkpoint was taken, as published.");
         RuleFor(c => c.Root).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("root is required.").Matches("^[0-9a-f]{64}$").WithMessage("root must be 64 lower-case hexadecimal digits.");
         RuleFor(c => c.KeyId).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("keyId is required.").Matches("^[0-9a-f]{16}$").WithMessage("keyId must be 16 lower-case hexadecimal digits.");
         // A signature that is not base64 is a request that cannot be what was published, not a break of the log.

@@ -5,6 +5,7 @@ using Npgsql;
 using Tracker.Api.Infrastructure;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
+using Tracker.Api.Commitments.Stating;
 
 namespace Tracker.Api.Security;
 
@@ -60,19 +61,28 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
         if (roles.Count == 0) throw new KeyRefused($"A key needs at least one role: {string.Join(", ", Roles.All)}.");
         var key = "ct_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         // A name is one whatever its case, as the actors and lines of effort are: "PROBE3" beside "probe3" would be two
-        // holders whose writes read alike (until 2026-12-06 both were created).
-        await using var command = dataSource.CreateCommand($"""
-            insert into {Qualified} (name, key_hash, roles) select $1, $2, $3
-             where not exists (select 1 from {Qualified} where lower(name) = lower($1))
-            on conflict (name) do nothing
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = name });
-        command.Parameters.Add(new NpgsqlParameter { Value = Hash(key) });
-        command.Parameters.Add(new NpgsqlParameter { Value = string.Join(',', roles) });
-        if (await command.ExecuteNonQueryAsync(token) == 0)
+        // holders whose writes read alike (until 2026-12-06 both were created). Compared here, folded as the actors are
+        // (a database whose character type is C folds only ASCII letters in lower()), with creations taking turns on a
+        // lock so that two of one name in two cases cannot both find the other absent.
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        await using var transaction = await connection.BeginTransactionAsync(token);
+        await using (var turn = new NpgsqlCommand($"select pg_advisory_xact_lock(hashtext('{Qualified}'))", connection, transaction))
         {
-            throw new KeyRefused($"A key named '{name}' exists, in this or another case (a revoked key keeps its name, so every write it made stays one holder's): choose another name.");
+            await turn.ExecuteNonQueryAsync(token);
         }
+        if ((await Names(connection, transaction, liveOnly: false, token)).FirstOrDefault(taken => NameSpellings.SameName(taken, name)) is { } same)
+        {
+            throw new KeyRefused($"A key named '{same}' exists{(same == name ? "" : ", which differs from this name only in case")} " +
+                                 "(a revoked key keeps its name, so every write it made stays one holder's): choose another name.");
+        }
+        await using (var insert = new NpgsqlCommand($"insert into {Qualified} (name, key_hash, roles) values ($1, $2, $3)", connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = name });
+            insert.Parameters.Add(new NpgsqlParameter { Value = Hash(key) });
+            insert.Parameters.Add(new NpgsqlParameter { Value = string.Join(',', roles) });
+            await insert.ExecuteNonQueryAsync(token);
+        }
+        await transaction.CommitAsync(token);
         return key;
     }
 
@@ -89,22 +99,34 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// </summary>
     public async Task<bool> Revoke(string name, CancellationToken token)
     {
-        var hashes = await Revoked($"name = $1", name, token);
+        var hashes = await Revoked(name, token);
         if (hashes.Count == 0)
         {
-            hashes = await Revoked(
-                $"lower(name) = lower($1) and (select count(*) from {Qualified} k where lower(k.name) = lower($1) and k.revoked_at is null) = 1",
-                name, token);
+            await using var connection = await dataSource.OpenConnectionAsync(token);
+            var alike = (await Names(connection, null, liveOnly: true, token)).Where(live => NameSpellings.SameName(live, name)).ToList();
+            if (alike.Count == 1) hashes = await Revoked(alike[0], token);
         }
         // This node forgets them now, whatever their name's case, without waiting for its own announcement.
         foreach (var hash in hashes) Forget(hash);
         return hashes.Count == 1;
     }
 
-    private async Task<List<string>> Revoked(string which, string name, CancellationToken token)
+    /// <summary>The keys' names (a few, read whole: names are compared as the actors are, which SQL's lower() does not).</summary>
+    private static async Task<List<string>> Names(NpgsqlConnection connection, NpgsqlTransaction? transaction, bool liveOnly,
+        CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select name from {Qualified}{(liveOnly ? " where revoked_at is null" : "")}", connection, transaction);
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(token);
+        while (await reader.ReadAsync(token)) names.Add(reader.GetString(0));
+        return names;
+    }
+
+    private async Task<List<string>> Revoked(string name, CancellationToken token)
     {
         await using var command = dataSource.CreateCommand($"""
-            with revoked as (update {Qualified} set revoked_at = now() where {which} and revoked_at is null returning key_hash)
+            with revoked as (update {Qualified} set revoked_at = now() where name = $1 and revoked_at is null returning key_hash)
             select key_hash, pg_notify('{RevokedChannel}', key_hash)::text from revoked
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = name });

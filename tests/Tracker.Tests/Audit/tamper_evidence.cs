@@ -1398,6 +1398,11 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     // Sent, but below 1: said so, not "required" (until 2026-12-06).
     [InlineData("\"number\": -1", "number", "number is the checkpoint's number, 1 or more.")]
     [InlineData("\"number\": null", "number", "number is required")]
+    // 0 sent is a number below 1, not a number left out (until 2026-12-06 it was told it is required).
+    [InlineData("\"number\": 0", "number", "number is the checkpoint's number, 1 or more.")]
+    [InlineData("\"eventCount\": 0", "eventCount", "eventCount is the number of events the checkpoint covers, 1 or more.")]
+    [InlineData("\"throughSequence\": null", "throughSequence", "throughSequence is required")]
+    [InlineData("\"throughSequence\": 0", "throughSequence", "throughSequence is greater than afterSequence.")]
     [InlineData("\"eventCount\": -5", "eventCount", "eventCount is the number of events the checkpoint covers, 1 or more.")]
     public async Task a_kept_checkpoint_that_cannot_be_as_published_is_a_400_not_a_break_of_the_log(string change, string field, string message)
     {

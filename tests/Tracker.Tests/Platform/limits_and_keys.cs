@@ -1,3 +1,4 @@
+using Tracker.Api.Commitments.Stating;
 using Alba;
 using JasperFx;
 using JasperFx.CommandLine;
@@ -118,10 +119,38 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         var refused = await Should.ThrowAsync<KeyRefused>(() => store.Create("PROBE3", [Roles.Admin], CancellationToken.None));
         var revoked = await store.Revoke("Probe3", CancellationToken.None);
 
-        refused.Message.ShouldContain("A key named 'PROBE3' exists, in this or another case");
+        refused.Message.ShouldContain("A key named 'probe3' exists, which differs from this name only in case");
         revoked.ShouldBeTrue();
         (await store.List(CancellationToken.None)).Single(k => k.Name == "probe3").RevokedAt.ShouldNotBeNull();
         (await Api.Scenario(s => { s.Get.Url("/api/me"); s.WithRequestHeader("X-Api-Key", key); s.StatusCodeShouldBe(401); })).ReadProblem(401);
+    }
+
+    [Fact]
+    public async Task a_key_name_outside_ascii_is_one_whatever_its_case_and_two_creations_at_once_make_one_key()
+    {
+        // Until 2026-12-06 the names were compared by the database's lower(), which folds only ASCII letters where the
+        // character type is C, and checked before the insert without a lock.
+        var store = Api.Services.GetRequiredService<ApiKeyStore>();
+        await store.Create("müller.bot", [Roles.Monitor], CancellationToken.None);
+
+        var refused = await Should.ThrowAsync<KeyRefused>(() => store.Create("MÜLLER.BOT", [Roles.Admin], CancellationToken.None));
+        var raced = await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>
+        {
+            try
+            {
+                await store.Create(i % 2 == 0 ? "straße-bot" : "STRASSE-BOT", [Roles.Viewer], CancellationToken.None);
+                return true;
+            }
+            catch (KeyRefused)
+            {
+                return false;
+            }
+        }));
+
+        refused.Message.ShouldContain("A key named 'müller.bot' exists, which differs from this name only in case");
+        raced.Count(created => created).ShouldBe(1);
+        (await store.List(CancellationToken.None)).Count(k => NameSpellings.SameName(k.Name, "strasse-bot")).ShouldBe(1);
+        (await store.Revoke("Müller.Bot", CancellationToken.None)).ShouldBeTrue();
     }
 
     [Fact]
