@@ -244,8 +244,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     private async Task<Staged?> Stage(IDocumentSession session, BatchKnowledge known, CatalogueFile catalogue,
         CatalogueCommitment c, List<string> warnings, CancellationToken token)
     {
-        await Validate(new StateCommitmentRequest(c.Key, c.Title, c.Kind, c.LineOfEffort, c.Actors, c.Target, c.Deadline,
-            c.StatedIn, c.StatedOn), "", token);
+        await CheckEntry(c, token);
 
         var missing = Referenced(c).Distinct().Where(k => !known.Documents.ContainsKey(k)).ToList();
         if (missing.Count > 0)
@@ -333,7 +332,6 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         foreach (var (r, at) in (c.Restatements ?? []).Select((r, i) => (r, $"restatements[{i}]")))
         {
-            await Validate(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), at, token);
             var key = StreamIds.Normalise(r.RestatedIn.DocumentKey);
             // Recorded by the catalogue before (and retracted since by a monitor, whose correction stands), or by anyone.
             if (byCatalogue.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
@@ -391,9 +389,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         foreach (var (p, at) in (c.Progress ?? []).Select((p, i) => (p, $"progress[{i}]")))
         {
-            var evidence = (await Checked(p.Source, $"{at}.source", token))?.ToEvidence(p.AsOf)!; // left out: the request's validator names it
-            await Validate(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate, p.Note,
-                evidence, p.Stage), at, token, filledIn: p.Source?.On is null ? "source.on" : null);
+            var evidence = p.Source!.ToEvidence(p.AsOf);
             // One claim: a figure of one stage of money (or of one unit), as of one day, from one document. Two stages
             // from one paragraph ("more than $200 million announced, about $50 million disbursed") are two claims.
             var same = byCatalogue.ProgressReports.LastOrDefault(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) &&
@@ -415,18 +411,14 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         foreach (var (e, at) in (c.Evidence ?? []).Select((e, i) => (e, $"evidence[{i}]")))
         {
-            if (e is null) throw new InvalidDataException($"{at}: an entry is null; give a source or leave it out.");
-            var evidence = (await Checked(e, at, token))!.ToEvidence();
-            await Validate(evidence, at, token);
+            var evidence = e!.ToEvidence();
             if (byCatalogue.Evidence.Any(x => x.Evidence == evidence) || full.Evidence.Any(x => x.Evidence == evidence)) continue;
             state = Apply(AttachEvidence.Decide(state, evidence));
         }
 
         foreach (var (a, at) in (c.Assessments ?? []).Select((a, i) => (a, $"assessments[{i}]")))
         {
-            var evidence = (await Checked(a.Source, $"{at}.source", token))?.ToEvidence(a.AssessedOn)!; // left out: the request's validator names it
-            await Validate(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn), at, token,
-                filledIn: a.Source?.On is null ? "source.on" : null);
+            var evidence = a.Source!.ToEvidence(a.AssessedOn);
             var tookEffectOn = a.EffectiveOn ?? a.AssessedOn;
             var status = AssessStatus.Timeliness(state, a.Status, tookEffectOn);
             // Achieved on time or late is the tracker's reading, not the catalogue's: an assessment stored as achieved-late
@@ -458,20 +450,73 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     }
 
     /// <summary>
+    /// Every mistake of an entry's parts (its statement, restatements, reports, evidence and assessments), each named by
+    /// its place, before anything is decided: a file with several is told all of them at once (until 2026-12-06 only the
+    /// first part's, so that each import found the next).
+    /// </summary>
+    private async Task CheckEntry(CatalogueCommitment c, CancellationToken token)
+    {
+        var mistakes = await Mistakes(new StateCommitmentRequest(c.Key, c.Title, c.Kind, c.LineOfEffort, c.Actors, c.Target,
+            c.Deadline, c.StatedIn, c.StatedOn), "", token);
+        foreach (var (r, at) in (c.Restatements ?? []).Select((r, i) => (r, $"restatements[{i}]")))
+        {
+            mistakes.AddRange(await Mistakes(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), at, token));
+        }
+        foreach (var (p, at) in (c.Progress ?? []).Select((p, i) => (p, $"progress[{i}]")))
+        {
+            // A source the file got wrong is named as the file gives it; the request's own check of the evidence made
+            // from it would name the same mistake again (or one the joining made), so it is left to the source's.
+            var sourceMistakes = await SourceMistakes(p.Source, $"{at}.source", token);
+            mistakes.AddRange(sourceMistakes);
+            mistakes.AddRange(await Mistakes(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf,
+                p.ExchangeRate, p.Note, p.Source?.ToEvidence(p.AsOf)!, p.Stage), at, token,
+                filledIn: p.Source?.On is null ? "source.on" : null, sourceNamed: sourceMistakes.Count > 0));
+        }
+        foreach (var (e, at) in (c.Evidence ?? []).Select((e, i) => (e, $"evidence[{i}]")))
+        {
+            if (e is null)
+            {
+                mistakes.Add($"{at}: an entry is null; give a source or leave it out.");
+                continue;
+            }
+            var sourceMistakes = await SourceMistakes(e, at, token);
+            mistakes.AddRange(sourceMistakes.Count > 0 ? sourceMistakes : await Mistakes(e.ToEvidence(), at, token));
+        }
+        foreach (var (a, at) in (c.Assessments ?? []).Select((a, i) => (a, $"assessments[{i}]")))
+        {
+            var sourceMistakes = await SourceMistakes(a.Source, $"{at}.source", token);
+            mistakes.AddRange(sourceMistakes);
+            mistakes.AddRange(await Mistakes(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, a.Source?.ToEvidence(a.AssessedOn)!,
+                a.EffectiveOn), at, token, filledIn: a.Source?.On is null ? "source.on" : null, sourceNamed: sourceMistakes.Count > 0));
+        }
+        if (mistakes.Count > 0) throw new InvalidDataException(string.Join("; ", mistakes));
+    }
+
+    /// <summary>
     /// The same bounds and validators as a request body (a catalogue is input too), each mistake named by its place in the
     /// file and its path as the API's field map names it ("restatements[0].restatedIn.quote"; until 2026-12-06 by its .NET
     /// property, "RestatedIn.Quote", and without the entry's place).
     /// </summary>
-    private async Task Validate<T>(T value, string place, CancellationToken token, string? filledIn = null)
+    private async Task Validate<T>(T value, string place, CancellationToken token)
     {
-        if (await Infrastructure.Validation.RequestValidation.ErrorsOf(services.GetServices<IValidator<T>>(), value, clock, token) is { } errors)
+        if (await Mistakes(value, place, token) is { Count: > 0 } mistakes) throw new InvalidDataException(string.Join("; ", mistakes));
+    }
+
+    private async Task<List<string>> Mistakes<T>(T value, string place, CancellationToken token, string? filledIn = null,
+        bool sourceNamed = false)
+    {
+        if (await Infrastructure.Validation.RequestValidation.ErrorsOf(services.GetServices<IValidator<T>>(), value, clock, token) is not { } errors)
         {
-            // A field the importer filled in from another (a source's day from the report's asOf) is not the file's
-            // mistake where the other is named too (until 2026-12-06 both were); alone, it is said as it is.
-            if (filledIn is not null && errors.Count > 1) errors.Remove(filledIn);
-            throw new InvalidDataException(string.Join("; ", errors.Select(e =>
-                $"{(place.Length == 0 ? e.Key : $"{place}.{e.Key}")}: {string.Join(" ", e.Value)}")));
+            return [];
         }
+        // A field the importer filled in from another (a source's day from the report's asOf) is not the file's
+        // mistake where the other is named too (until 2026-12-06 both were); alone, it is said as it is.
+        if (filledIn is not null && errors.Count > 1) errors.Remove(filledIn);
+        if (sourceNamed)
+        {
+            foreach (var key in errors.Keys.Where(k => k == "source" || k.StartsWith("source.", StringComparison.Ordinal)).ToList()) errors.Remove(key);
+        }
+        return [.. errors.Select(e => $"{(place.Length == 0 ? e.Key : $"{place}.{e.Key}")}: {string.Join(" ", e.Value)}")];
     }
 
     /// <summary>
@@ -479,18 +524,18 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// note (until 2026-12-06 a blank note was dropped without a word, and a note within its limit was refused once the
     /// paragraph and quote were added to it, counted as though the file had written them).
     /// </summary>
-    private async Task<CatalogueSource?> Checked(CatalogueSource? source, string place, CancellationToken token)
+    private async Task<List<string>> SourceMistakes(CatalogueSource? source, string place, CancellationToken token)
     {
-        if (source is null) return null;
-        await Validate(source, place, token);
-        if (source.ToEvidence() is { Note: { } joined } && joined.Length > JoinedNoteLimit &&
+        if (source is null) return [];
+        var mistakes = await Mistakes(source, place, token);
+        if (mistakes.Count == 0 && source.ToEvidence() is { Note: { } joined } && joined.Length > JoinedNoteLimit &&
             new System.Globalization.StringInfo(joined).LengthInTextElements > JoinedNoteLimit)
         {
-            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            mistakes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{place}: the note, the paragraph and the quote are kept together as the evidence's note, which has at most " +
                 $"{JoinedNoteLimit:N0} characters; together they have {new System.Globalization.StringInfo(joined).LengthInTextElements:N0}: shorten the note or the quote."));
         }
-        return source;
+        return mistakes;
     }
 
     /// <summary>The evidence note's limit, which a source's note, paragraph and quote share.</summary>

@@ -405,6 +405,35 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_entry_with_mistakes_in_several_parts_is_told_all_of_them_at_once()
+    {
+        // Until 2026-12-06 only the first part the validators refused was named, so that each import found the next.
+        var original = CatalogueData.Load();
+        var entry = original.Commitments.First(c => c.Progress is { Count: > 0 });
+        var broken = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key != entry.Key ? c : c with
+            {
+                Title = " ",
+                Restatements = [new CatalogueRestatement(new Provenance("washington-2024", "7", " "), null, null, null, null)],
+                Progress = [c.Progress![0] with { Source = c.Progress[0].Source with { Note = "  " } }, c.Progress[0] with { Figure = -1 }],
+                Assessments = [new CatalogueAssessment(CommitmentStatus.InProgress, c.Progress[0].AsOf, "", c.Progress[0].Source)]
+            }).ToList()
+        };
+
+        var report = await Import(broken);
+
+        var failure = report.Failures.ShouldHaveSingleItem();
+        failure.ShouldStartWith($"commitment {entry.Key}: title:");
+        failure.ShouldContain("restatements[0].restatedIn.quote:");
+        failure.ShouldContain("progress[0].source.note: note must not be blank");
+        failure.ShouldContain("progress[1].figure:");
+        failure.ShouldContain("assessments[0].rationale:");
+        // The blank note is named once, as the file gives it, not again as the evidence made from it.
+        failure.Split("note must not be blank").Length.ShouldBe(2, failure);
+    }
+
+    [Fact]
     public async Task a_restatement_a_monitor_recorded_first_in_the_same_document_stands_and_the_catalogues_other_one_is_a_warning()
     {
         // Until 2026-12-06 the catalogue's restatement was left out without a word.
