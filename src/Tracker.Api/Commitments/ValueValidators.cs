@@ -49,7 +49,8 @@ public sealed class TargetValidator : AbstractValidator<Target>
         // is also not 0, which holds for money alone. Money below 0 is told it must be above 0, as before.
         RuleFor(x => x.Amount).GreaterThanOrEqualTo(0)
             .WithMessage(t => t.Unit is null ? "'{PropertyName}' must be greater than '0'." : "'{PropertyName}' must be greater than or equal to '0'.");
-        RuleFor(x => x.Amount).NotEqual(0).When(x => x.Unit is null).WithMessage("'{PropertyName}' must be greater than '0'.");
+        RuleFor(x => x.Amount).NotEqual(0).When(x => x.Unit is null)
+            .WithMessage("A money target's amount must be greater than 0 (only a quantity counts down to 0, from a baseline).");
         RuleFor(x => x.Baseline).NotNull().When(x => x.Unit is not null && x.Amount == 0)
             .WithMessage("A target of 0 is a reduction: give the baseline it counts down from (200 camps to 0).");
         RuleFor(x => x).Must(t => (t.Currency is null) != (t.Unit is null))

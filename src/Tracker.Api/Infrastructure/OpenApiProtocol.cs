@@ -258,6 +258,11 @@ public static class ValidationConstraints
         }
 
         var rules = validator.CreateDescriptor();
+        // Rules of the value whole (a target is money or a quantity) are said of it.
+        foreach (var component in rules.Rules.Where(r => string.IsNullOrEmpty(r.PropertyName)).SelectMany(r => r.Components))
+        {
+            schema.Description = Said(schema.Description, component);
+        }
         foreach (var property in type.Properties)
         {
             if (property.AttributeProvider is not MemberInfo member ||
@@ -265,14 +270,24 @@ public static class ValidationConstraints
             {
                 continue;
             }
-            foreach (var rule in rules.GetRulesForMember(member.Name).Where(r => !r.HasCondition && !r.HasAsyncCondition))
+            foreach (var rule in rules.GetRulesForMember(member.Name))
             {
                 // RuleForEach: the rule is each item's.
                 var target = IsEachItem(rule) ? field.Items as OpenApiSchema : field;
                 if (target is null) continue;
-                foreach (var component in rule.Components.Where(c => !c.HasCondition && !c.HasAsyncCondition))
+                foreach (var component in rule.Components)
                 {
-                    Describe(target, component.Validator);
+                    if (rule.HasCondition || rule.HasAsyncCondition || component.HasCondition || component.HasAsyncCondition ||
+                        component.Validator is IPredicateValidator)
+                    {
+                        // A rule JSON Schema cannot state (one that applies only with another field, or a test of its own)
+                        // is said in its own words, where they stand alone.
+                        target.Description = Said(target.Description, component);
+                    }
+                    else
+                    {
+                        Describe(target, component.Validator);
+                    }
                 }
             }
             // Every number a body carries is at most a quadrillion in size (InputBounds), whatever its own rules say.
@@ -282,6 +297,31 @@ public static class ValidationConstraints
                 if (field.Minimum is null && field.ExclusiveMinimum is null) field.Minimum = "-" + Bound;
             }
         }
+    }
+
+    /// <summary>
+    /// A rule's message added to what a field says of itself: only a message written for the rule whole. A template
+    /// ("'{PropertyName}' must not be empty.", FluentValidation's own, or one filled in from the request) would say the
+    /// rule without the condition it holds under, so it is left out.
+    /// </summary>
+    private static string? Said(string? description, FluentValidation.Internal.IRuleComponent component)
+    {
+        string message;
+        try
+        {
+            message = component.GetUnformattedErrorMessage();
+        }
+        catch (Exception)
+        {
+            // A message made from the request (WithMessage(x => ...)) is made here without one, which its code need not
+            // survive: such a message says the rule of that request only, and is left out.
+            return description;
+        }
+        if (string.IsNullOrWhiteSpace(message) || message.Contains('{') || description?.Contains(message, StringComparison.Ordinal) == true)
+        {
+            return description;
+        }
+        return Joined(description, message);
     }
 
     private static readonly string Bound = Validation.InputBounds.MaxNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -200,8 +200,16 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         schemas.GetProperty("RegisterDocument").GetProperty("properties").GetProperty("kind").GetProperty("enum").EnumerateArray()
             .Select(e => e.GetString()).ShouldContain("communique");
         schemas.GetProperty("Evidence").GetProperty("properties").GetProperty("url").GetProperty("maxLength").GetInt32().ShouldBe(2000);
-        // A rule that holds only under a condition (a target's amount above 0 only for money) is not stated.
-        schemas.GetProperty("Target").GetProperty("properties").GetProperty("amount").TryGetProperty("exclusiveMinimum", out _).ShouldBeFalse();
+        // A rule that holds only under a condition (a target's amount above 0 only for money) is not stated as a bound,
+        // but in its own words, as is a rule with a test of its own (a pledger in Latin letters) and a rule of the value
+        // whole (until 2026-12-06 none of them was said).
+        var target = schemas.GetProperty("Target");
+        target.GetProperty("properties").GetProperty("amount").TryGetProperty("exclusiveMinimum", out _).ShouldBeFalse();
+        target.GetProperty("properties").GetProperty("amount").GetProperty("description").GetString()
+            .ShouldBe("A money target's amount must be greater than 0 (only a quantity counts down to 0, from a baseline).");
+        target.GetProperty("description").GetString()!.ShouldContain("A target is money (give currency) or a quantity (give unit), exactly one of them.");
+        schemas.GetProperty("AnnouncePledgeRequest").GetProperty("properties").GetProperty("pledger").GetProperty("description").GetString()!
+            .ShouldContain("pledger must be written in Latin letters or digits");
 
         var list = document.GetProperty("paths").GetProperty("/api/commitments").GetProperty("get").GetProperty("parameters")
             .EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema"));
