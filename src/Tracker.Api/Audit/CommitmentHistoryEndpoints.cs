@@ -51,6 +51,7 @@ public static class CommitmentHistoryEndpoints
 
         var id = StreamIds.ForCommitment(key);
         if (await Window.Read(session, id, window, token) is not { } read) return NoSuchCommitment.Problem(key);
+        if (window.PastTheEnd(read.LastVersion) is { } pastTheEnd) return pastTheEnd;
         var entries = new List<HistoryEntry>();
         var progress = read.Start;
         foreach (var e in read.Events.Take(window.Limit))
@@ -105,6 +106,7 @@ public static class CommitmentHistoryEndpoints
 
         var id = StreamIds.ForCommitment(key);
         if (await Window.Read(session, id, window, token) is not { } read) return NoSuchCommitment.Problem(key);
+        if (window.PastTheEnd(read.LastVersion) is { } pastTheEnd) return pastTheEnd;
         var entries = new List<ChangelogEntry>();
         var before = read.Start;
         foreach (var e in read.Events.Take(window.Limit))
@@ -171,7 +173,7 @@ public static class CommitmentHistoryEndpoints
 /// interval of events, then the window itself (and one more, to know whether a next page exists). What a page costs
 /// depends on the page, not on how far into the history it is.
 /// </summary>
-internal sealed record Window(CommitmentProgress? Start, IReadOnlyList<IEvent> Events, int? Next)
+internal sealed record Window(CommitmentProgress? Start, IReadOnlyList<IEvent> Events, int? Next, long LastVersion)
 {
     private static readonly CommitmentProgressProjection Stepper = new();
 
@@ -180,6 +182,7 @@ internal sealed record Window(CommitmentProgress? Start, IReadOnlyList<IEvent> E
     {
         var stream = await session.Events.FetchStreamStateAsync(id, token);
         if (stream is null) return null;
+        if (window.After > stream.Version) return new Window(null, [], null, stream.Version);
         // The model after the last event up to "after", wherever the log has a gap.
         var start = window.After == 0 ? null : await CommitmentProgressProjection.AtVersion(session, id, window.After, token, orLastBefore: true);
         // The next events by version, however they are numbered: a range of versions (after + 1 to after + limit + 1)
@@ -190,7 +193,7 @@ internal sealed record Window(CommitmentProgress? Start, IReadOnlyList<IEvent> E
             .Take(window.Limit + 1)
             .ToListAsync(token);
         var next = events.Count > window.Limit ? (int)events[window.Limit - 1].Version : (int?)null;
-        return new Window(start, events, next);
+        return new Window(start, events, next, stream.Version);
     }
 
     public static async Task<CommitmentProgress?> Step(CommitmentProgress? progress, Guid id, IQuerySession session, IEvent e,

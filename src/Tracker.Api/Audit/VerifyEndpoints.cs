@@ -68,7 +68,11 @@ public sealed class KeptCheckpointValidator : FluentValidation.AbstractValidator
             .Must((c, through) => through > (c.AfterSequence ?? 0)).WithMessage("throughSequence is greater than afterSequence.");
         RuleFor(c => c.EventCount).Cascade(CascadeMode.Stop).NotNull().WithMessage("eventCount is required: the number of events the checkpoint covers, 1 or more.")
             .GreaterThan(0).WithMessage("eventCount is the number of events the checkpoint covers, 1 or more.");
-        RuleFor(c => c.TakenAt).NotNull().WithMessage("takenAt is required: the instant the checkpoint was taken, as published.");
+        RuleFor(c => c.TakenAt).Cascade(CascadeMode.Stop).NotNull().WithMessage("takenAt is required: the instant the checkpoint was taken, as published.")
+            // The signature covers the instant to the microsecond, as it is stored and published: a finer one would verify
+            // as the published one though it is not what was published (until 2026-12-06 it did).
+            .Must(taken => taken!.Value.Ticks % TimeSpan.TicksPerMicrosecond == 0)
+            .WithMessage("takenAt has at most six decimal places of a second, as published.");
         RuleFor(c => c.Root).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("root is required.").Matches("^[0-9a-f]{64}$").WithMessage("root must be 64 lower-case hexadecimal digits.");
         RuleFor(c => c.KeyId).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("keyId is required.").Matches("^[0-9a-f]{16}$").WithMessage("keyId must be 16 lower-case hexadecimal digits.");
         // A signature that is not base64 is a request that cannot be what was published, not a break of the log.

@@ -47,4 +47,14 @@ public readonly record struct EventWindow(int After, int Limit)
         if (size is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
         return new EventWindow(Math.Max(0, from), Math.Clamp(size, 1, MaxLimit));
     }
+
+    /// <summary>
+    /// A cursor past the commitment's last version is a 400 saying so, as the event feed's past its high-water mark is: it
+    /// came from another commitment or another route, and an empty last page would read as the end of this one's (until
+    /// 2026-12-06 it did). At the last version itself, the page is the empty end.
+    /// </summary>
+    public IResult? PastTheEnd(long lastVersion) => After <= lastVersion ? null : QueryProblems.Invalid(new Dictionary<string, string[]>
+    {
+        ["after"] = [$"after is past the commitment's last version, {lastVersion}: give a page's next of this commitment, or 0 for the start."]
+    });
 }

@@ -67,6 +67,27 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
         tooMany.ReadProblem(400).Errors.ShouldNotBeNull().Keys.ShouldContain("limit");
     }
 
+    [Theory]
+    [InlineData("history")]
+    [InlineData("changelog")]
+    [InlineData("timeline")]
+    public async Task a_cursor_past_the_commitments_last_version_is_a_400_and_at_it_the_empty_last_page(string route)
+    {
+        // Until 2026-12-06 a cursor from a longer commitment or another route read as the end of this one's history.
+        await AHistoryWithACorrection();
+
+        var atTheEnd = await Get($"{Base}/{route}?after=4");
+        var past = await Api.Scenario(s =>
+        {
+            s.Get.Url($"{Base}/{route}?after=9999");
+            s.StatusCodeShouldBe(400);
+        });
+
+        atTheEnd.GetProperty("items").GetArrayLength().ShouldBe(0);
+        past.ReadProblem(400).Errors.ShouldNotBeNull()["after"].ShouldBe(
+            ["after is past the commitment's last version, 4: give a page's next of this commitment, or 0 for the start."]);
+    }
+
     [Fact]
     public async Task the_changelog_shows_what_each_event_changed_in_the_progress_model()
     {

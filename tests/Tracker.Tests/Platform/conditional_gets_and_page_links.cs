@@ -37,6 +37,38 @@ public sealed class conditional_gets_and_page_links(TrackerApp app) : TrackerTes
     }
 
     [Fact]
+    public async Task a_read_whose_if_match_names_another_version_is_a_412_and_a_malformed_one_a_400()
+    {
+        // Until 2026-12-06 a GET ignored If-Match, stale or malformed, and answered 200 (RFC 9110 13.1.1 asks for 412).
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
+        Task<IScenarioResult> WithIfMatch(string url, string ifMatch, int status) => Api.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithRequestHeader("If-Match", ifMatch);
+            s.StatusCodeShouldBe(status);
+        });
+
+        var stale = await WithIfMatch($"/api/commitments/{Goal}", "\"1\"", 412);
+        var current = await WithIfMatch($"/api/commitments/{Goal}", "\"1\", \"2\"", 200);
+        var weak = await WithIfMatch($"/api/commitments/{Goal}", "W/\"2\"", 412);
+        var any = await WithIfMatch($"/api/commitments/{Goal}", "*", 200);
+        var malformed = await WithIfMatch($"/api/commitments/{Goal}", "garbage", 400);
+        var page = await Get("/api/commitments");
+        var samePage = await WithIfMatch("/api/commitments", ETag(page), 200);
+        var otherPage = await WithIfMatch("/api/commitments", "\"h-0\"", 412);
+
+        stale.ReadProblem(412).Detail.ShouldNotBeNull().ShouldContain("\"2\"");
+        stale.ReadAsText().ShouldNotContain("\"title\":\"Stabilisation");
+        current.ReadAsText().ShouldContain(Goal);
+        weak.ReadProblem(412);
+        any.ReadAsText().ShouldContain(Goal);
+        malformed.ReadProblem(400).Detail.ShouldNotBeNull().ShouldContain("If-Match must be");
+        samePage.ReadAsText().ShouldContain(Goal);
+        otherPage.ReadProblem(412);
+    }
+
+    [Fact]
     public async Task a_commitment_as_effective_is_not_unchanged_when_a_fact_recorded_late_changed_that_day()
     {
         await Api.StatedTheStabilisationGoal();

@@ -113,6 +113,7 @@ public static class CommitmentPages
 
         var id = StreamIds.ForCommitment(key);
         if (await session.LoadAsync<CommitmentProgress>(id, token) is not { } progress) return NoSuchCommitment.Problem(key);
+        if (window.PastTheEnd(progress.Version) is { } pastTheEnd) return pastTheEnd;
         var retracted = progress.State.Retracted.Select(v => (long)v).ToArray();
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId == id && e.Version > window.After && e.EventTypeName.IsOneOf(TimelineTypes) &&

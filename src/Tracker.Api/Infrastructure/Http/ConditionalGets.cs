@@ -15,10 +15,12 @@ namespace Tracker.Api.Infrastructure.Http;
 ///   body), next for those paged by a cursor (after and next: the history, changelog, timeline and event feed);
 /// - the public read models may be kept by the client and revalidated (Cache-Control: private, no-cache); the auditors',
 ///   the administrators' and one's own identity stay no-store.
+/// - an If-Match that names no tag the answer has (strong comparison, RFC 9110 13.1.1) is answered 412 with nothing of
+///   the body, and a malformed one is a 400, as on a write (until 2026-12-06 a GET ignored it);
 /// The body is held to hash it (the API's pages are bounded), unless the endpoint tagged it itself; the exports,
 /// streamed row by row, are left alone.
 /// </summary>
-public sealed class ConditionalGets(RequestDelegate next)
+public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService problems)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -32,9 +34,16 @@ public sealed class ConditionalGets(RequestDelegate next)
             return;
         }
 
+        var ifMatch = context.Request.Headers.IfMatch;
+        var anyTag = ifMatch.Count == 0 || ifMatch.ToString().Trim() == "*";
+        if (!anyTag && (string.IsNullOrWhiteSpace(ifMatch.ToString()) || !EntityTagHeaderValue.TryParseList(ifMatch, out _)))
+        {
+            throw new HeaderProblem("If-Match", $"If-Match must be \"*\" or ETags this API returned, such as \"3\" (with its quotes); got {ifMatch}.");
+        }
+
         var original = context.Response.Body;
         await using var buffer = new MemoryStream();
-        var deciding = new DecidingBody(context, original, buffer);
+        var deciding = new DecidingBody(context, original, buffer, comparesIfMatch: !anyTag);
         context.Response.Body = deciding;
         try
         {
@@ -60,6 +69,18 @@ public sealed class ConditionalGets(RequestDelegate next)
             etag = $"\"h-{Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))[..32]}\"";
             response.Headers.ETag = etag;
         }
+        if (!anyTag && !MatchesStrongly(ifMatch, etag))
+        {
+            response.ContentLength = null;
+            await problems.Answer(context, new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status412PreconditionFailed,
+                Type = ProblemTypes.PreconditionFailed,
+                Title = "If-Match names another version",
+                Detail = $"If-Match ({ifMatch}) names no tag of what is here now, {etag} (the ETag of this answer): read it again without If-Match."
+            });
+            return;
+        }
         MayBeKept(context);
         if (response.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true) AddPageLinks(context, buffer);
 
@@ -83,7 +104,7 @@ public sealed class ConditionalGets(RequestDelegate next)
     /// straight out (or, if If-None-Match matches it, becomes a 304 and its body is dropped), with no buffer and no copy;
     /// otherwise it is held for <see cref="ConditionalGets"/> to tag and link.
     /// </summary>
-    private sealed class DecidingBody(HttpContext context, Stream original, MemoryStream buffer) : Stream
+    private sealed class DecidingBody(HttpContext context, Stream original, MemoryStream buffer, bool comparesIfMatch) : Stream
     {
         private Stream? _target;
 
@@ -94,7 +115,8 @@ public sealed class ConditionalGets(RequestDelegate next)
             if (_target is not null) return _target;
             var response = context.Response;
             var etag = response.Headers.ETag.ToString();
-            if (response.StatusCode != StatusCodes.Status200OK || etag.Length == 0) return _target = buffer;
+            // (A GET with If-Match is held too, so that a condition that fails answers 412 instead of the body.)
+            if (response.StatusCode != StatusCodes.Status200OK || etag.Length == 0 || comparesIfMatch) return _target = buffer;
             Answered = true;
             MayBeKept(context);
             if (!Matches(context.Request.Headers.IfNoneMatch, etag)) return _target = original;
@@ -144,6 +166,11 @@ public sealed class ConditionalGets(RequestDelegate next)
         if (!EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags) || !EntityTagHeaderValue.TryParse(etag, out var current)) return false;
         return tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(current, useStrongComparison: false));
     }
+
+    // Strong comparison (RFC 9110 13.1.1, for If-Match): a weak tag matches nothing.
+    private static bool MatchesStrongly(StringValues ifMatch, string etag) =>
+        EntityTagHeaderValue.TryParseList(ifMatch, out var tags) && EntityTagHeaderValue.TryParse(etag, out var current) &&
+        tags.Any(t => t.Compare(current, useStrongComparison: true));
 
     private static void AddPageLinks(HttpContext context, MemoryStream buffer)
     {

@@ -113,7 +113,8 @@ public static class InputBounds
             {
                 // An optional date sent as 0001-01-01 was sent, not left out: it is out of range, not required
                 // (until 2026-12-06 it was said to be required).
-                var sentFirstDay = inner is DateOnly day && day == DateOnly.MinValue && Nullable.GetUnderlyingType(field.Property.PropertyType) is not null;
+                var sentFirstDay = (inner is DateOnly day && day == DateOnly.MinValue || inner is DateTimeOffset instant && instant == DateTimeOffset.MinValue) &&
+                                   Nullable.GetUnderlyingType(field.Property.PropertyType) is not null;
                 // Optional text sent blank ("", "  ") was stored and shown as an empty note until 2026-12-06; required
                 // text sent blank is the validators' to say ("must not be empty").
                 if (((sentFirstDay ? DateProblem(DateOnly.MinValue)
