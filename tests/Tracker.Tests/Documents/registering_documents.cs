@@ -280,15 +280,16 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
     [InlineData("/api/documents/washington-2024%20")]
     [InlineData("/api/documents/%20washington-2024")]
     [InlineData("/api/commitments/stabilisation-394m%20")]
-    [InlineData("/api/commitments/%09stabilisation-394m")]
-    public async Task a_key_with_a_space_around_it_names_nothing(string url)
+    // A tab is a control character, which no key holds: a 400 saying so (a 404 until 2026-12-06).
+    [InlineData("/api/commitments/%09stabilisation-394m", 400)]
+    public async Task a_key_with_a_space_around_it_names_nothing(string url, int status = 404)
     {
         await Api.StatedTheStabilisationGoal();
 
         await Api.Scenario(s =>
         {
             s.Get.Url(url);
-            s.StatusCodeShouldBe(404);
+            s.StatusCodeShouldBe(status);
         });
     }
 

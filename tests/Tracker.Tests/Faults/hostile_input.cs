@@ -680,6 +680,24 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         slashed.Body.GetProperty("pledger").GetProperty("key").GetString().ShouldBe("trinidad-tobago-co");
     }
 
+    [Theory]
+    [InlineData("/api/commitments/ab%0D%0AX-Injected:%201", "key")]
+    [InlineData("/api/pledgers/ab%0Acd%E2%80%AEevil", "key")]
+    [InlineData("/api/commitments/stabilisation-394m/pledges/g%E2%80%AE1", "pledgeId")]
+    public async Task a_line_break_or_a_bidirectional_override_in_the_path_is_a_400_not_echoed_in_a_404(string url, string name)
+    {
+        // Until 2026-12-06 the value went back in the 404's detail as sent, where the same in a query value was a 400.
+        await Api.StatedTheStabilisationGoal();
+
+        var refused = await Send(HttpMethod.Get, url);
+
+        ShouldBeAProblemNaming(refused, 400, name);
+        refused.Text.ShouldNotContain("\\r\\n");
+        refused.Text.ShouldNotContain("\\n");
+        refused.Text.ShouldNotContain("\\u202E", Case.Insensitive);
+        refused.Body.GetProperty("detail").GetString().ShouldNotBeNull().ShouldNotContain("evil");
+    }
+
     [Fact]
     public async Task a_pledger_spelled_with_invisible_marks_or_odd_spaces_is_refused_not_shown_as_sent()
     {

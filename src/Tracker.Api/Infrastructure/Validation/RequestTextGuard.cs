@@ -52,6 +52,15 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         {
             errors["body"] = ["This route reads no body; send the request without one."];
         }
+        // A path's values (a key, a pledge's id) held to the query's rules: a line break or a right-to-left override would
+        // otherwise be echoed in a 404's detail (until 2026-12-06), where no key, id or name can hold one anyway.
+        if (request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var (name, routed) in request.RouteValues)
+            {
+                if (routed is string text && InputBounds.TextProblem(text, multiLine: false) is { } inPath) errors[name] = [$"{name} (in the path) {inPath}"];
+            }
+        }
         // Bytes that are not UTF-8 reach the framework's query as text that is not what was sent ("%FF"): refused, not searched for.
         if (context.Request.QueryString.Value is { } raw && raw.Contains('%') && NotUtf8(raw) is { } undecodable)
         {
