@@ -291,6 +291,18 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var noSuchOffset = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?recordedAsOf=2024-06-01T12:00:00%2B15:00");
         ShouldBeAProblemNaming(noSuchOffset, 400, "recordedAsOf");
         noSuchOffset.Text.ShouldNotContain("must be a date between");
+        // Nor is a day or a time that does not exist: said so (until 2026-12-06 told to write it in ISO 8601, as it was).
+        foreach (var impossible in new[] { "2023-02-29T00:00:00Z", "2024-06-01T24:00:00Z", "2024-06-01T12:00:60Z", "2024-06-01T12:00:00-14:01" })
+        {
+            var refused = await Send(HttpMethod.Get, $"/api/commitments?recordedAsOf={Uri.EscapeDataString(impossible)}");
+            ShouldBeAProblemNaming(refused, 400, "recordedAsOf");
+            refused.Body.GetProperty("errors").GetProperty("recordedAsOf")[0].GetString().ShouldNotBeNull()
+                .ShouldStartWith("recordedAsOf names a date and time that does not exist", customMessage: impossible);
+        }
+        noSuchOffset.Body.GetProperty("errors").GetProperty("recordedAsOf")[0].GetString().ShouldNotBeNull().ShouldContain("does not exist");
+        var noSuchDay = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?effectiveAsOf=2023-02-29");
+        noSuchDay.Body.GetProperty("errors").GetProperty("effectiveAsOf")[0].GetString()
+            .ShouldBe("effectiveAsOf names a day that does not exist (a month past 12, or a day past its month's end).");
         // An offset's "+" sent raw arrives as a space: the refusal says how to send it.
         var rawPlus = await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=2030-01-01T00:00:00+01:00");
         ShouldBeAProblemNaming(rawPlus, 400, "recordedAsOf");

@@ -106,6 +106,15 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                          DateOnly.TryParseExact(value[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day) &&
                          InputBounds.DateProblem(day) is { } range)
                     errors[name] = [$"{name} {range}"];
+                // Written rightly, but no such day or time (2023-02-29, 24:00, a 60th second, an offset past 14 hours): said so,
+                // where until 2026-12-06 it was told to write what it had written.
+                else if (name.Equals("recordedAsOf", StringComparison.OrdinalIgnoreCase) &&
+                         !DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+                    errors[name] = [$"{name} names a date and time that does not exist (a day past its month's end, an hour past 23, a " +
+                                    "minute or second past 59, or an offset beyond 14:00 either side)."];
+                else if (name.Equals("effectiveAsOf", StringComparison.OrdinalIgnoreCase) &&
+                         !DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+                    errors[name] = [$"{name} names a day that does not exist (a month past 12, or a day past its month's end)."];
                 // Empty too: the framework would read "?version=" as no version at all, and answer the present.
                 // And without leading zeros, as version is (until 2026-12-06 "after=01" was taken and "version=01" refused).
                 else if (WholeNumbers.Contains(name, StringComparer.OrdinalIgnoreCase) && value.Length > 0 &&
