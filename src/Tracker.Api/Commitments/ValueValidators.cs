@@ -51,6 +51,10 @@ public sealed class TargetValidator : AbstractValidator<Target>
             .WithMessage(t => t.Unit is null ? "'{PropertyName}' must be greater than '0'." : "'{PropertyName}' must be greater than or equal to '0'.");
         RuleFor(x => x.Amount).NotEqual(0).When(x => x.Unit is null)
             .WithMessage("A money target's amount must be greater than 0 (only a quantity counts down to 0, from a baseline).");
+        // Money to raise is money as pledged money is: to a millionth of a unit (until 2026-12-06 a target took any number of
+        // places, and its progress was a fraction of an amount no pledge could be written in).
+        RuleFor(x => x.Amount).Must(amount => Decimals.Normal(amount).Scale <= Rules.PledgedMoneyPlaces).When(x => x.Currency is not null)
+            .WithMessage($"A money target's amount has at most {Rules.PledgedMoneyPlaces} decimal places (a millionth of a unit), as pledged money has.");
         RuleFor(x => x.Baseline).NotNull().When(x => x.Unit is not null && x.Amount == 0)
             .WithMessage("A target of 0 is a reduction: give the baseline it counts down from (200 camps to 0).");
         RuleFor(x => x).Must(t => (t.Currency is null) != (t.Unit is null))

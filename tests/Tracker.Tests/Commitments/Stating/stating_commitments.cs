@@ -107,6 +107,22 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_money_target_has_at_most_six_decimal_places_as_pledged_money_has_and_a_quantity_any()
+    {
+        // Until 2026-12-06 a money target took any number of places.
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        var body = System.Text.Json.JsonSerializer.SerializeToNode(StabilisationGoal())!.AsObject();
+        body["target"] = new System.Text.Json.Nodes.JsonObject { ["amount"] = 394_000_000.0000001m, ["currency"] = "USD" };
+
+        var refused = await Api.Write("/api/commitments", body, 400);
+        body["target"] = new System.Text.Json.Nodes.JsonObject { ["amount"] = 394_000_000.000001m, ["currency"] = "USD" };
+        await Api.Write("/api/commitments", body, 201);
+
+        refused.ReadProblem(400).Errors.ShouldNotBeNull()["target.amount"]
+            .ShouldBe(["A money target's amount has at most 6 decimal places (a millionth of a unit), as pledged money has."]);
+    }
+
+    [Fact]
     public async Task an_actor_written_with_the_exports_separator_is_refused_rather_than_read_as_two()
     {
         await Api.RegisterDocument(DocumentScenarios.Washington2024());
