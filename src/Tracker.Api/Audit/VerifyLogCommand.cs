@@ -20,8 +20,8 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
 {
     protected override async Task<bool> Run(VerifyLogInput input)
     {
-        KeptCheckpoint? kept = null;
-        if (input.CheckpointFlag.Length > 0 && !TryRead(input.CheckpointFlag, out kept)) return false;
+        var (read, kept) = input.CheckpointFlag.Length > 0 ? await TryRead(input.CheckpointFlag) : (true, null);
+        if (!read) return false;
 
         using var host = input.BuildHost();
         var report = await host.Services.GetRequiredService<LogVerifier>().VerifyAll(kept?.ToCheckpoint(), CancellationToken.None);
@@ -69,9 +69,9 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
     }
 
     /// <summary>The kept checkpoint's file, read and checked as the POST route checks its body; what is wrong is said.</summary>
-    private static bool TryRead(string path, out KeptCheckpoint? kept)
+    private static async Task<(bool Read, KeptCheckpoint? Kept)> TryRead(string path)
     {
-        kept = null;
+        KeptCheckpoint? kept;
         try
         {
             kept = JsonSerializer.Deserialize<KeptCheckpoint>(File.ReadAllText(path), Published);
@@ -84,12 +84,15 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
                 JsonException => "it is not JSON",
                 _ => e.Message
             }}.");
-            return false;
+            return (false, null);
         }
-        var problems = kept is null ? ["the file holds null"] : new KeptCheckpointValidator().Validate(kept).Errors.Select(error => error.ErrorMessage).ToList();
-        if (kept is { TakenAt: var takenAt } && takenAt == DateTimeOffset.MinValue) problems.Add("takenAt is required.");
-        if (problems.Count == 0) return true;
+        // The same bounds and validator as the POST route's (a takenAt of 0001-01-01 is out of range there, not required).
+        var problems = kept is null
+            ? ["the file holds null"]
+            : (await Infrastructure.Validation.RequestValidation.ErrorsOf<KeptCheckpoint>([new KeptCheckpointValidator()], kept,
+                TimeProvider.System, CancellationToken.None))?.SelectMany(error => error.Value).ToList() ?? [];
+        if (problems.Count == 0) return (true, kept);
         Console.Error.WriteLine($"The checkpoint you kept in {path} is not one as published: {string.Join(" ", problems)}");
-        return false;
+        return (false, null);
     }
 }

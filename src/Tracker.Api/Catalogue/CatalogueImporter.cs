@@ -219,9 +219,9 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     private sealed record BatchKnowledge(IReadOnlyDictionary<string, DocumentView> Documents, IReadOnlySet<Guid> ExistingCommitments);
 
     private static IEnumerable<string> Referenced(CatalogueCommitment c) => new[] { c.StatedIn?.DocumentKey }
-        .Concat((c.Restatements ?? []).Select(r => r.RestatedIn?.DocumentKey))
-        .Concat((c.Progress ?? []).Select(p => p.Source?.DocumentKey))
-        .Concat((c.Assessments ?? []).Select(a => a.Source?.DocumentKey))
+        .Concat((c.Restatements ?? []).Select(r => r?.RestatedIn?.DocumentKey))
+        .Concat((c.Progress ?? []).Select(p => p?.Source?.DocumentKey))
+        .Concat((c.Assessments ?? []).Select(a => a?.Source?.DocumentKey))
         .Concat((c.Evidence ?? []).Select(e => e?.DocumentKey))
         .Where(k => !string.IsNullOrWhiteSpace(k))
         .Select(k => StreamIds.Normalise(k!));
@@ -456,21 +456,30 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// </summary>
     private async Task CheckEntry(CatalogueCommitment c, CancellationToken token)
     {
-        var mistakes = await Mistakes(new StateCommitmentRequest(c.Key, c.Title, c.Kind, c.LineOfEffort, c.Actors, c.Target,
-            c.Deadline, c.StatedIn, c.StatedOn), "", token);
+        var mistakes = (await Mistakes(new StateCommitmentRequest(c.Key, c.Title, c.Kind, c.LineOfEffort, c.Actors, c.Target,
+            c.Deadline, c.StatedIn, c.StatedOn), "", token)).Select(m => m.Text).ToList();
+        // An entry of a list given as null is said so (until 2026-12-06 a restatement, report or assessment that was null
+        // failed the entry with the runtime's own words).
+        static string Null(string at) => $"{at}: an entry is null; give it or leave it out.";
         foreach (var (r, at) in (c.Restatements ?? []).Select((r, i) => (r, $"restatements[{i}]")))
         {
-            mistakes.AddRange(await Mistakes(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), at, token));
+            if (r is null) mistakes.Add(Null(at));
+            else mistakes.AddRange((await Mistakes(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), at, token)).Select(m => m.Text));
         }
         foreach (var (p, at) in (c.Progress ?? []).Select((p, i) => (p, $"progress[{i}]")))
         {
-            // A source the file got wrong is named as the file gives it; the request's own check of the evidence made
-            // from it would name the same mistake again (or one the joining made), so it is left to the source's.
+            if (p is null)
+            {
+                mistakes.Add(Null(at));
+                continue;
+            }
+            // A source the file got wrong is named as the file gives it; the request's own check of the evidence made from
+            // it would name the same field again, so only its other fields are said from there.
             var sourceMistakes = await SourceMistakes(p.Source, $"{at}.source", token);
-            mistakes.AddRange(sourceMistakes);
-            mistakes.AddRange(await Mistakes(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf,
+            mistakes.AddRange(sourceMistakes.Select(m => m.Text));
+            mistakes.AddRange((await Mistakes(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf,
                 p.ExchangeRate, p.Note, p.Source?.ToEvidence(p.AsOf)!, p.Stage), at, token,
-                filledIn: p.Source?.On is null ? "source.on" : null, sourceNamed: sourceMistakes.Count > 0));
+                filledIn: p.Source?.On is null ? "source.on" : null, saidOfTheSource: sourceMistakes)).Select(m => m.Text));
         }
         foreach (var (e, at) in (c.Evidence ?? []).Select((e, i) => (e, $"evidence[{i}]")))
         {
@@ -480,14 +489,20 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 continue;
             }
             var sourceMistakes = await SourceMistakes(e, at, token);
-            mistakes.AddRange(sourceMistakes.Count > 0 ? sourceMistakes : await Mistakes(e.ToEvidence(), at, token));
+            mistakes.AddRange(sourceMistakes.Select(m => m.Text));
+            mistakes.AddRange((await Mistakes(e.ToEvidence(), at, token, saidOfTheSource: sourceMistakes, sourcePrefix: "")).Select(m => m.Text));
         }
         foreach (var (a, at) in (c.Assessments ?? []).Select((a, i) => (a, $"assessments[{i}]")))
         {
+            if (a is null)
+            {
+                mistakes.Add(Null(at));
+                continue;
+            }
             var sourceMistakes = await SourceMistakes(a.Source, $"{at}.source", token);
-            mistakes.AddRange(sourceMistakes);
-            mistakes.AddRange(await Mistakes(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, a.Source?.ToEvidence(a.AssessedOn)!,
-                a.EffectiveOn), at, token, filledIn: a.Source?.On is null ? "source.on" : null, sourceNamed: sourceMistakes.Count > 0));
+            mistakes.AddRange(sourceMistakes.Select(m => m.Text));
+            mistakes.AddRange((await Mistakes(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, a.Source?.ToEvidence(a.AssessedOn)!,
+                a.EffectiveOn), at, token, filledIn: a.Source?.On is null ? "source.on" : null, saidOfTheSource: sourceMistakes)).Select(m => m.Text));
         }
         if (mistakes.Count > 0) throw new InvalidDataException(string.Join("; ", mistakes));
     }
@@ -499,11 +514,15 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// </summary>
     private async Task Validate<T>(T value, string place, CancellationToken token)
     {
-        if (await Mistakes(value, place, token) is { Count: > 0 } mistakes) throw new InvalidDataException(string.Join("; ", mistakes));
+        if (await Mistakes(value, place, token) is { Count: > 0 } mistakes) throw new InvalidDataException(string.Join("; ", mistakes.Select(m => m.Text)));
     }
 
-    private async Task<List<string>> Mistakes<T>(T value, string place, CancellationToken token, string? filledIn = null,
-        bool sourceNamed = false)
+    /// <summary>
+    /// A value's mistakes, each with the field the validators name. A field the importer filled in from another is left
+    /// out where the other is named; so is a field of the evidence a source became that the source's own check named.
+    /// </summary>
+    private async Task<List<(string Field, string Text)>> Mistakes<T>(T value, string place, CancellationToken token,
+        string? filledIn = null, IReadOnlyList<(string Field, string Text)>? saidOfTheSource = null, string sourcePrefix = "source.")
     {
         if (await Infrastructure.Validation.RequestValidation.ErrorsOf(services.GetServices<IValidator<T>>(), value, clock, token) is not { } errors)
         {
@@ -512,11 +531,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         // A field the importer filled in from another (a source's day from the report's asOf) is not the file's
         // mistake where the other is named too (until 2026-12-06 both were); alone, it is said as it is.
         if (filledIn is not null && errors.Count > 1) errors.Remove(filledIn);
-        if (sourceNamed)
-        {
-            foreach (var key in errors.Keys.Where(k => k == "source" || k.StartsWith("source.", StringComparison.Ordinal)).ToList()) errors.Remove(key);
-        }
-        return [.. errors.Select(e => $"{(place.Length == 0 ? e.Key : $"{place}.{e.Key}")}: {string.Join(" ", e.Value)}")];
+        foreach (var (field, _) in saidOfTheSource ?? []) errors.Remove(sourcePrefix + field);
+        return [.. errors.Select(e => (e.Key, $"{(place.Length == 0 ? e.Key : $"{place}.{e.Key}")}: {string.Join(" ", e.Value)}"))];
     }
 
     /// <summary>
@@ -524,16 +540,16 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// note (until 2026-12-06 a blank note was dropped without a word, and a note within its limit was refused once the
     /// paragraph and quote were added to it, counted as though the file had written them).
     /// </summary>
-    private async Task<List<string>> SourceMistakes(CatalogueSource? source, string place, CancellationToken token)
+    private async Task<List<(string Field, string Text)>> SourceMistakes(CatalogueSource? source, string place, CancellationToken token)
     {
         if (source is null) return [];
         var mistakes = await Mistakes(source, place, token);
         if (mistakes.Count == 0 && source.ToEvidence() is { Note: { } joined } && joined.Length > JoinedNoteLimit &&
             new System.Globalization.StringInfo(joined).LengthInTextElements > JoinedNoteLimit)
         {
-            mistakes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            mistakes.Add(("note", string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{place}: the note, the paragraph and the quote are kept together as the evidence's note, which has at most " +
-                $"{JoinedNoteLimit:N0} characters; together they have {new System.Globalization.StringInfo(joined).LengthInTextElements:N0}: shorten the note or the quote."));
+                $"{JoinedNoteLimit:N0} characters; together they have {new System.Globalization.StringInfo(joined).LengthInTextElements:N0}: shorten the note or the quote.")));
         }
         return mistakes;
     }

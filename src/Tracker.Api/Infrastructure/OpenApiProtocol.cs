@@ -235,9 +235,10 @@ public static class RequiredFields
 /// <summary>
 /// What the validators hold a body's fields to, written into its schema so that a client (or a client generator) knows
 /// before sending: lengths (maxLength, minLength), spellings (pattern), fixed sets of words (enum), numeric bounds
-/// (minimum, exclusiveMinimum, maximum) and how many items a list may hold (maxItems). Only rules that always apply are
-/// described: a rule that holds under a condition (a target's amount above 0 only for money) stays in the validator's
-/// answer alone. A type shared by a request and an answer (Money, Provenance, Evidence) carries them in both, which
+/// (minimum, exclusiveMinimum, maximum) and how many items a list may hold (maxItems), for the rules that always apply. A
+/// rule that holds under a condition (a target's amount above 0 only for money), a test of its own (Must) and a rule of
+/// the value whole are said in their own words in the description instead, where their message is written for the rule
+/// (not a template, nor made from the request). A type shared by a request and an answer (Money, Provenance, Evidence) carries them in both, which
 /// holds: what an answer shows was refused otherwise when it was written.
 /// <para>
 /// Text limits are counted as a reader counts characters (TextLength), which JSON Schema cannot say: its maxLength
@@ -259,7 +260,8 @@ public static class ValidationConstraints
 
         var rules = validator.CreateDescriptor();
         // Rules of the value whole (a target is money or a quantity) are said of it.
-        foreach (var component in rules.Rules.Where(r => string.IsNullOrEmpty(r.PropertyName)).SelectMany(r => r.Components))
+        foreach (var component in rules.Rules.Where(r => string.IsNullOrEmpty(r.PropertyName)).SelectMany(r => r.Components)
+                     .Where(c => c.Validator is IPredicateValidator))
         {
             schema.Description = Said(schema.Description, component);
         }
@@ -277,11 +279,15 @@ public static class ValidationConstraints
                 if (target is null) continue;
                 foreach (var component in rule.Components)
                 {
+                    // (A nested value's validator says its own rules in its own schema.)
+                    if (component.Validator is IChildValidatorAdaptor) continue;
                     if (rule.HasCondition || rule.HasAsyncCondition || component.HasCondition || component.HasAsyncCondition ||
                         component.Validator is IPredicateValidator)
                     {
                         // A rule JSON Schema cannot state (one that applies only with another field, or a test of its own)
-                        // is said in its own words, where they stand alone.
+                        // is said in its own words, where they stand alone. Not of a nested value: its schema is the one
+                        // every request shares (an exchange rate refused on a count is not a rule of every exchange rate).
+                        if (target.Type?.HasFlag(JsonSchemaType.Object) == true || target.Properties is { Count: > 0 }) continue;
                         target.Description = Said(target.Description, component);
                     }
                     else
@@ -324,6 +330,8 @@ public static class ValidationConstraints
         return Joined(description, message);
     }
 
+    private static decimal Number(string bound) => decimal.Parse(bound, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+
     private static readonly string Bound = Validation.InputBounds.MaxNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static bool IsEachItem(IValidationRule rule) =>
@@ -353,8 +361,17 @@ public static class ValidationConstraints
                     .ToString(System.Globalization.CultureInfo.InvariantCulture);
                 switch (comparison.Comparison)
                 {
-                    case Comparison.GreaterThan: field.ExclusiveMinimum = value; break;
-                    case Comparison.GreaterThanOrEqual: field.Minimum = value; break;
+                    // Two lower bounds (above 0, and at least a billionth): a schema carries one (the library hides a minimum
+                    // while an exclusive one is set), and the tighter is the rule (until 2026-12-06 an exchange rate's least
+                    // was lost, and only "above 0" stated).
+                    case Comparison.GreaterThan when !(field.Minimum is { } atLeast && Number(atLeast) > Number(value)):
+                        field.Minimum = null;
+                        field.ExclusiveMinimum = value;
+                        break;
+                    case Comparison.GreaterThanOrEqual when !(field.ExclusiveMinimum is { } above && Number(above) >= Number(value)):
+                        field.ExclusiveMinimum = null;
+                        field.Minimum = value;
+                        break;
                     case Comparison.LessThan: field.ExclusiveMaximum = value; break;
                     case Comparison.LessThanOrEqual: field.Maximum = value; break;
                 }

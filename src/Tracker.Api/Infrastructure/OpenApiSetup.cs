@@ -101,8 +101,8 @@ public static partial class OpenApiSetup
                 {
                     return Task.CompletedTask;
                 }
+                // (The validator's rule says the same in words, in the description.)
                 concrete.MultipleOf = 0.000001m;
-                concrete.Description = $"At most {Tracker.Domain.Commitments.Rules.PledgedMoneyPlaces} decimal places: pledged money is summed into totals kept exact.";
                 return Task.CompletedTask;
             });
             // Computed fields (a deadline's dueBy, a target's isMoney) are answered, never read: say so.

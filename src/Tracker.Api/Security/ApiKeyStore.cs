@@ -66,13 +66,13 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
         // lock so that two of one name in two cases cannot both find the other absent.
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await using var transaction = await connection.BeginTransactionAsync(token);
-        await using (var turn = new NpgsqlCommand($"select pg_advisory_xact_lock(hashtext('{Qualified}'))", connection, transaction))
+        await using (var turn = new NpgsqlCommand($"select pg_advisory_xact_lock({CreationLockKey})", connection, transaction))
         {
             await turn.ExecuteNonQueryAsync(token);
         }
         if ((await Names(connection, transaction, liveOnly: false, token)).FirstOrDefault(taken => NameSpellings.SameName(taken, name)) is { } same)
         {
-            throw new KeyRefused($"A key named '{same}' exists{(same == name ? "" : ", which differs from this name only in case")} " +
+            throw new KeyRefused($"A key named '{same}' exists{(same == name ? "" : ", which is this name written otherwise (in another case, or ß for SS)")} " +
                                  "(a revoked key keeps its name, so every write it made stays one holder's): choose another name.");
         }
         await using (var insert = new NpgsqlCommand($"insert into {Qualified} (name, key_hash, roles) values ($1, $2, $3)", connection, transaction))
@@ -87,6 +87,9 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
     }
 
     public const int MaxNameLength = 100;
+
+    /// <summary>The advisory lock key creations take turns on (as the other locks of the service, a number of its own).</summary>
+    internal const long CreationLockKey = 2026120601;
 
     public static bool IsName(string name) =>
         name.Length is > 0 and <= MaxNameLength && char.IsLetterOrDigit(name[0]) &&

@@ -1555,7 +1555,8 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         await AHistory();
         await TakeCheckpoint();
         var kept = Path.Combine(Path.GetTempPath(), $"kept-checkpoint-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(kept, (await Api.Scenario(s => s.Get.Url("/api/audit/checkpoints/latest"))).ReadAsText());
+        var latest = (await Api.Scenario(s => s.Get.Url("/api/audit/checkpoints/latest"))).ReadAsText();
+        await File.WriteAllTextAsync(kept, latest);
         var (intactCode, intact) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", kept);
 
         await AsSuperuserBehindTheTriggers(
@@ -1566,6 +1567,10 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", kept);
         await File.WriteAllTextAsync(kept, """{"number": "one"}""");
         var (unreadableCode, unreadable) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", kept);
+        var published = System.Text.Json.Nodes.JsonNode.Parse(latest)!;
+        published["takenAt"] = "0001-01-01T00:00:00Z";
+        await File.WriteAllTextAsync(kept, published.ToJsonString());
+        var (yearOneCode, yearOne) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", kept);
         File.Delete(kept);
 
         intactCode.ShouldBe(0, intact);
@@ -1577,6 +1582,10 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         output.ShouldNotContain("events do not match");
         unreadableCode.ShouldBe(1, unreadable);
         unreadable.ShouldContain("the value at $.number is not what a checkpoint as published holds there");
+        // Held to the POST route's bounds too: out of range, not "required" (until 2026-12-06).
+        yearOneCode.ShouldBe(1, yearOne);
+        yearOne.ShouldContain("takenAt must be a date between");
+        yearOne.ShouldNotContain("required");
     }
 
     [Fact]

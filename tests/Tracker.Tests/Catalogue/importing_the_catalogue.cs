@@ -415,7 +415,7 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
             Commitments = original.Commitments.Select(c => c.Key != entry.Key ? c : c with
             {
                 Title = " ",
-                Restatements = [new CatalogueRestatement(new Provenance("washington-2024", "7", " "), null, null, null, null)],
+                Restatements = [new CatalogueRestatement(new Provenance("washington-2024", "7", " "), null, null, null, null), null!],
                 Progress = [c.Progress![0] with { Source = c.Progress[0].Source with { Note = "  " } }, c.Progress[0] with { Figure = -1 }],
                 Assessments = [new CatalogueAssessment(CommitmentStatus.InProgress, c.Progress[0].AsOf, "", c.Progress[0].Source)]
             }).ToList()
@@ -426,6 +426,8 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         var failure = report.Failures.ShouldHaveSingleItem();
         failure.ShouldStartWith($"commitment {entry.Key}: title:");
         failure.ShouldContain("restatements[0].restatedIn.quote:");
+        // A null entry is said so, not in the runtime's words (until 2026-12-06 "Object reference not set ...").
+        failure.ShouldContain("restatements[1]: an entry is null; give it or leave it out.");
         failure.ShouldContain("progress[0].source.note: note must not be blank");
         failure.ShouldContain("progress[1].figure:");
         failure.ShouldContain("assessments[0].rationale:");

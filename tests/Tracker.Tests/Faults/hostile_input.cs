@@ -788,7 +788,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var long_ = await Send(HttpMethod.Post, "/api/documents", Document("report-c", "https://example.org/" + new string('a', 1982)));
 
         ShouldBeAProblemNaming(broken, 400, "url");
-        broken.Body.GetProperty("errors").GetProperty("url")[0].GetString().ShouldBe("url has a '%' not followed by two hexadecimal digits: write a '%' itself as %25.");
+        broken.Body.GetProperty("errors").GetProperty("url")[0].GetString().ShouldBe("url must follow each '%' with two hexadecimal digits, as an escape: write a '%' itself as %25.");
         ShouldBeAProblemNaming(cut, 400, "url");
         long_.Body.GetProperty("errors").GetProperty("url")[0].GetString().ShouldBe("url must be at most 2,000 characters (it has 2,002).");
         (await Send(HttpMethod.Post, "/api/documents", Document("report-d", "https://example.org/100%25-sure?q=a%2Fb"))).Status.ShouldBe(201);

@@ -1,10 +1,10 @@
-using Tracker.Api.Commitments.Stating;
 using Alba;
 using JasperFx;
 using JasperFx.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
+using Tracker.Api.Commitments.Stating;
 using Tracker.Api.Security;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Documents;
@@ -119,7 +119,7 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         var refused = await Should.ThrowAsync<KeyRefused>(() => store.Create("PROBE3", [Roles.Admin], CancellationToken.None));
         var revoked = await store.Revoke("Probe3", CancellationToken.None);
 
-        refused.Message.ShouldContain("A key named 'probe3' exists, which differs from this name only in case");
+        refused.Message.ShouldContain("A key named 'probe3' exists, which is this name written otherwise");
         revoked.ShouldBeTrue();
         (await store.List(CancellationToken.None)).Single(k => k.Name == "probe3").RevokedAt.ShouldNotBeNull();
         (await Api.Scenario(s => { s.Get.Url("/api/me"); s.WithRequestHeader("X-Api-Key", key); s.StatusCodeShouldBe(401); })).ReadProblem(401);
@@ -147,7 +147,7 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             }
         }));
 
-        refused.Message.ShouldContain("A key named 'müller.bot' exists, which differs from this name only in case");
+        refused.Message.ShouldContain("A key named 'müller.bot' exists, which is this name written otherwise");
         raced.Count(created => created).ShouldBe(1);
         (await store.List(CancellationToken.None)).Count(k => NameSpellings.SameName(k.Name, "strasse-bot")).ShouldBe(1);
         (await store.Revoke("Müller.Bot", CancellationToken.None)).ShouldBeTrue();

@@ -200,13 +200,24 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         schemas.GetProperty("RegisterDocument").GetProperty("properties").GetProperty("kind").GetProperty("enum").EnumerateArray()
             .Select(e => e.GetString()).ShouldContain("communique");
         schemas.GetProperty("Evidence").GetProperty("properties").GetProperty("url").GetProperty("maxLength").GetInt32().ShouldBe(2000);
+        // Two lower bounds (above 0, at least a billionth): the tighter is stated (until 2026-12-06 only "above 0").
+        var rate = schemas.GetProperty("ExchangeRate").GetProperty("properties").GetProperty("rate");
+        rate.GetProperty("minimum").GetDecimal().ShouldBe(0.000000001m);
+        rate.TryGetProperty("exclusiveMinimum", out _).ShouldBeFalse();
         // A rule that holds only under a condition (a target's amount above 0 only for money) is not stated as a bound,
         // but in its own words, as is a rule with a test of its own (a pledger in Latin letters) and a rule of the value
         // whole (until 2026-12-06 none of them was said).
         var target = schemas.GetProperty("Target");
         target.GetProperty("properties").GetProperty("amount").TryGetProperty("exclusiveMinimum", out _).ShouldBeFalse();
-        target.GetProperty("properties").GetProperty("amount").GetProperty("description").GetString()
-            .ShouldBe("A money target's amount must be greater than 0 (only a quantity counts down to 0, from a baseline).");
+        target.GetProperty("properties").GetProperty("amount").GetProperty("description").GetString()!
+            .ShouldContain("A money target's amount must be greater than 0 (only a quantity counts down to 0, from a baseline).");
+        // Each rule's words once, and never a validator's placeholder for a message it was not given.
+        var described = System.Text.RegularExpressions.Regex.Matches((await Api.Scenario(s => s.Get.Url("/openapi/v1.json"))).ReadAsText(),
+            "\"description\":\"([^\"\\\\]|\\\\.)*\"").Select(m => m.Value).ToList();
+        described.ShouldNotContain(d => d.Contains("No default error message"));
+        described.ShouldNotContain(d => d.Contains("{PropertyName}"));
+        schemas.GetProperty("Money").GetProperty("properties").GetProperty("amount").GetProperty("description").GetString()!
+            .Split("decimal places").Length.ShouldBe(2);
         target.GetProperty("description").GetString()!.ShouldContain("A target is money (give currency) or a quantity (give unit), exactly one of them.");
         schemas.GetProperty("AnnouncePledgeRequest").GetProperty("properties").GetProperty("pledger").GetProperty("description").GetString()!
             .ShouldContain("pledger must be written in Latin letters or digits");

@@ -41,8 +41,8 @@ public sealed record AnnouncePledgeRequest(
             // A number past the last one counts as none, so its leading zeros could not be told from another pledge's.
             RuleFor(x => x.PledgeId).Must(id => AnnouncePledge.NumberedStem(id!) is null || AnnouncePledge.NumberOf(id!) is not null)
                 .When(x => x.PledgeId is not null && Keys.IsSlug(x.PledgeId))
-                .WithMessage("pledgeId ends in a number beyond 9,223,372,036,854,775,807, the highest a pledge is numbered with; " +
-                             "give a smaller number, or an id that does not end in one.");
+                .WithMessage("pledgeId, where it ends in a number, ends in one of at most 9,223,372,036,854,775,807, the highest a " +
+                             "pledge is numbered with; give a smaller number, or an id that does not end in one.");
             RuleFor(x => x.Pledger).NotEmpty().MaximumCharacters(200);
             // A pledge numbered after its pledger is "<key>-<number>", an id as any other (a slug of at most 100
             // characters): the key leaves room for the largest number (until 2026-12-06 a long name gave ids of 200).

@@ -113,7 +113,12 @@ public static class CommitmentPages
 
         var id = StreamIds.ForCommitment(key);
         if (await session.LoadAsync<CommitmentProgress>(id, token) is not { } progress) return NoSuchCommitment.Problem(key);
-        if (window.PastTheEnd(progress.Version) is { } pastTheEnd) return pastTheEnd;
+        // Against the stream's version (a model being rebuilt may be behind it), asked only of a cursor past the model's.
+        if (window.After > progress.Version &&
+            window.PastTheEnd((await session.Events.FetchStreamStateAsync(id, token))?.Version ?? progress.Version) is { } pastTheEnd)
+        {
+            return pastTheEnd;
+        }
         var retracted = progress.State.Retracted.Select(v => (long)v).ToArray();
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId == id && e.Version > window.After && e.EventTypeName.IsOneOf(TimelineTypes) &&

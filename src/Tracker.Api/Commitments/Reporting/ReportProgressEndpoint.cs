@@ -47,6 +47,9 @@ public sealed record ReportProgressRequest(
                 .WithMessage("'stage' is the stage of money a figure counts (announced, pledged, committed, raised, disbursed); a figure without a currency has none.");
             RuleFor(x => x.AsOf).NotNull();
             RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);
+            // A count has no currency to convert: its rate was dropped without a word until 2026-12-06.
+            RuleFor(x => x.ExchangeRate).Null().When(x => x.Currency is null && x.Unit is not null)
+                .WithMessage("exchangeRate converts money into the ledger currency; a figure without a currency (a count) takes none: leave it out.");
             RuleFor(x => x.Note).MaximumCharacters(2000);
             RuleFor(x => x.Source).NotNull().SetValidator(new EvidenceValidator());
         }

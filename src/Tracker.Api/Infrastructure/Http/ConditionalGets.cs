@@ -71,7 +71,9 @@ public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService
         }
         if (!anyTag && !MatchesStrongly(ifMatch, etag))
         {
+            // The answer's ETag stays (the tag If-Match missed); what described the body not sent goes.
             response.ContentLength = null;
+            response.Headers.Remove(Audit.TimeTravel.ViewHeader);
             await problems.Answer(context, new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
                 Status = StatusCodes.Status412PreconditionFailed,

@@ -40,7 +40,7 @@ public static class Urls
         .WithMessage("url must not hold \" < > \\ ^ ` { | }, which no address holds as they are: percent-encode them (\" is %22).")
         // A '%' starts an escape of two hexadecimal digits; .NET's parser keeps "%zz" as it is (stored until 2026-12-06).
         .Must(url => url is null || EscapesAreWhole(url))
-        .WithMessage("url has a '%' not followed by two hexadecimal digits: write a '%' itself as %25.")
+        .WithMessage("url must follow each '%' with two hexadecimal digits, as an escape: write a '%' itself as %25.")
         .Must(url => url is null || IsHttp(url)).WithMessage("url must be an absolute http or https address.")
         // A user name or password in a link would be published with every export of it.
         .Must(url => !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0)

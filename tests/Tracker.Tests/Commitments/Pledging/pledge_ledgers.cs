@@ -155,7 +155,7 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
         (await Api.Write(Pledges, Pledge("Germany", 5m), 409)).Json().GetProperty("rule").GetString().ShouldBe("pledge-numbers-exhausted");
         // One past the highest counts as no number, so its leading zeros could not be told apart: refused.
         (await Api.Write(Pledges, Pledge("Spain", 1m, pledgeId: "spain-9223372036854775808"), 400)).ReadAsText()
-            .ShouldContain("beyond 9,223,372,036,854,775,807");
+            .ShouldContain("ends in one of at most 9,223,372,036,854,775,807");
 
         (await Rows()).Select(r => r.Ledger.PledgeId).Distinct().Count().ShouldBe(4);
         (await Api.ReadCommitment()).GetProperty("pledgeCount").GetInt32().ShouldBe(4);

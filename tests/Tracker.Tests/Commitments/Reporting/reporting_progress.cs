@@ -85,6 +85,22 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_exchange_rate_on_a_count_is_a_400_not_dropped()
+    {
+        // Until 2026-12-06 the rate was dropped without a word, and its date never compared with the figure's.
+        await Api.StatedTheStabilisationGoal();
+
+        var result = await Api.Write($"{Base}/progress", new
+        {
+            figure = 5, unit = "people", comparator = "about", asOf = "2024-09-30",
+            exchangeRate = new { rate = 999, on = "2024-09-30" }, source = Source
+        }, 400);
+
+        result.ReadProblem(400).Errors.ShouldNotBeNull()["exchangeRate"]
+            .ShouldBe(["exchangeRate converts money into the ledger currency; a figure without a currency (a count) takes none: leave it out."]);
+    }
+
+    [Fact]
     public async Task a_figure_with_both_unit_and_currency_is_a_400()
     {
         await Api.StatedTheStabilisationGoal();
