@@ -85,10 +85,15 @@ public static class AnnouncePledge
             ? number
             : null;
 
-    /// <summary>The stem a pledge id is numbered after ("germany" for "germany-3"); null for an id not ending in a number.</summary>
+    /// <summary>
+    /// The stem a pledge id is numbered after ("germany" for "germany-3", none, "", for an id of digits alone: "1" and "01"
+    /// are one number, as "germany-1" and "germany-01" are; until 2026-12-06 such ids were two pledges); null for an id not
+    /// ending in a number.
+    /// </summary>
     public static string? NumberedStem(string pledgeId)
     {
         var dash = pledgeId.LastIndexOf('-');
+        if (dash < 0) return pledgeId.Length > 0 && pledgeId.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0 ? "" : null;
         return dash > 0 && dash < pledgeId.Length - 1 && pledgeId.AsSpan(dash + 1).IndexOfAnyExceptInRange('0', '9') < 0
             ? pledgeId[..dash].ToLowerInvariant()
             : null;

@@ -128,6 +128,21 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_id_of_digits_alone_is_one_number_with_or_without_leading_zeros_standing_or_retracted()
+    {
+        // Until 2026-12-06 "1" and "01" were two pledges, and "02" was taken after "2" was retracted.
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 1m, pledgeId: "1"), 201);
+        var two = await Api.Write(Pledges, Pledge("Germany", 1m, pledgeId: "2"), 201);
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = two.Version(), reason = "announced twice", source = Source });
+
+        (await Api.Write(Pledges, Pledge("France", 1m, pledgeId: "01"), 409)).Json().GetProperty("rule").GetString().ShouldBe("pledge-exists");
+        (await Api.Write(Pledges, Pledge("France", 1m, pledgeId: "002"), 409)).Json().GetProperty("rule").GetString().ShouldBe("pledge-id-retracted");
+        await Api.Write(Pledges, Pledge("France", 1m, pledgeId: "3"), 201);
+        (await Rows()).Select(r => r.Ledger.PledgeId).ShouldBe(["1", "3"]);
+    }
+
+    [Fact]
     public async Task a_retracted_pledge_s_id_is_refused_when_given_again()
     {
         await Api.StatedTheStabilisationGoal();
