@@ -1,3 +1,4 @@
+using Microsoft.Net.Http.Headers;
 using System.Globalization;
 
 namespace Tracker.Api.Infrastructure;
@@ -25,15 +26,17 @@ public static class Versions
         {
             // If-Match compares strong entity tags: a weak one (W/"3") never matches, so it is refused rather than read
             // as the version it names.
-            var strong = tag.Length >= 3 && tag[0] == '"' && tag[^1] == '"';
-            // Compared exactly, as strong tags are: "09" is not the tag of version 9, and no version's tag has a leading zero.
-            if (!strong || tag[1] == '0' ||
-                !long.TryParse(tag[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
+            if (!EntityTagHeaderValue.TryParse(tag, out var entityTag) || entityTag.IsWeak)
             {
                 throw new HeaderProblem("If-Match",
                     $"If-Match must be \"*\" or strong ETags of versions this API returned, such as \"3\" (with its quotes); got {header}.");
             }
-            versions.Add(version);
+            // Compared exactly, as strong tags are: "09" is not the tag of version 9, and no version's tag has a leading zero.
+            // A well-formed tag that names no version ("09", "0", another resource's "h-..." tag) matches none: a 412 as RFC
+            // 9110 13.1.1 has it, where until 2026-12-06 it was a 400 (and a number past the largest a 412).
+            versions.Add(tag[1] != '0' && long.TryParse(tag[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version >= 1
+                ? version
+                : IfMatch.NoVersion);
         }
         if (versions.Count == 0)
         {
@@ -54,6 +57,9 @@ public static class Versions
 /// <summary>What If-Match asks for: any version ("*", no versions), or one of the versions listed.</summary>
 public sealed record IfMatch(IReadOnlyList<long> Versions)
 {
+    /// <summary>What a tag that names no version is read as: a version none has.</summary>
+    public const long NoVersion = long.MinValue;
+
     public static readonly IfMatch Any = new([]);
 
     public bool Matches(long version) => Versions.Count == 0 || Versions.Contains(version);

@@ -97,15 +97,18 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         var result = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "yesterday"));
         var weak = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "W/\"1\""));
         var unquoted = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "1"));
-        // Strong tags compare exactly: "01" is not version 1's tag, nor any version's.
-        var padded = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "\"01\""));
+        // Strong tags compare exactly: "01" is not version 1's tag, nor any version's; well-formed, it matches none (a 412,
+        // until 2026-12-06 a 400), as another resource's tag and a number past the largest do.
+        var padded = await Api.Write(ProgressUrl, Progress(), 412, ("If-Match", "\"01\""));
+        await Api.Write(ProgressUrl, Progress(), 412, ("If-Match", "\"h-abc\""));
+        await Api.Write(ProgressUrl, Progress(), 412, ("If-Match", "\"99999999999999999999999\""));
 
         result.ReadProblem(400).Detail.ShouldNotBeNull().ShouldContain("If-Match");
         var weakProblem = weak.ReadProblem(400);
         weakProblem.Detail.ShouldNotBeNull().ShouldContain("strong ETag");
         weakProblem.Errors.ShouldNotBeNull().Keys.ShouldContain("If-Match");
         unquoted.ReadProblem(400);
-        padded.ReadProblem(400);
+        padded.ReadProblem(412);
         (await Api.EventCount()).ShouldBe(before);
     }
 
