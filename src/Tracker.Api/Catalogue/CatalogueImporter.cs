@@ -466,43 +466,31 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             if (r is null) mistakes.Add(Null(at));
             else mistakes.AddRange((await Mistakes(new RestateCommitmentRequest(r.RestatedIn, r.RestatedOn, r.NewTarget, r.NewDeadline, r.Note), at, token)).Select(m => m.Text));
         }
+        // A source the file got wrong is named as the file gives it; the request's own check of the evidence made from it
+        // would name the same field again, so only its other fields are said from there.
+        async Task WithItsSource<T>(CatalogueSource source, string sourceAt, T request, string at, string? filledIn = null,
+            string sourcePrefix = "source.")
+        {
+            var sourceMistakes = await SourceMistakes(source, sourceAt, token);
+            mistakes.AddRange(sourceMistakes.Select(m => m.Text));
+            mistakes.AddRange((await Mistakes(request, at, token, filledIn, sourceMistakes, sourcePrefix)).Select(m => m.Text));
+        }
         foreach (var (p, at) in (c.Progress ?? []).Select((p, i) => (p, $"progress[{i}]")))
         {
-            if (p is null)
-            {
-                mistakes.Add(Null(at));
-                continue;
-            }
-            // A source the file got wrong is named as the file gives it; the request's own check of the evidence made from
-            // it would name the same field again, so only its other fields are said from there.
-            var sourceMistakes = await SourceMistakes(p.Source, $"{at}.source", token);
-            mistakes.AddRange(sourceMistakes.Select(m => m.Text));
-            mistakes.AddRange((await Mistakes(new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf,
-                p.ExchangeRate, p.Note, p.Source?.ToEvidence(p.AsOf)!, p.Stage), at, token,
-                filledIn: p.Source?.On is null ? "source.on" : null, saidOfTheSource: sourceMistakes)).Select(m => m.Text));
+            if (p is null) mistakes.Add(Null(at));
+            else await WithItsSource(p.Source, $"{at}.source", new ReportProgressRequest(p.Figure, p.Unit, p.Currency, p.Comparator,
+                p.AsOf, p.ExchangeRate, p.Note, p.Source?.ToEvidence(p.AsOf)!, p.Stage), at, p.Source?.On is null ? "source.on" : null);
         }
         foreach (var (e, at) in (c.Evidence ?? []).Select((e, i) => (e, $"evidence[{i}]")))
         {
-            if (e is null)
-            {
-                mistakes.Add($"{at}: an entry is null; give a source or leave it out.");
-                continue;
-            }
-            var sourceMistakes = await SourceMistakes(e, at, token);
-            mistakes.AddRange(sourceMistakes.Select(m => m.Text));
-            mistakes.AddRange((await Mistakes(e.ToEvidence(), at, token, saidOfTheSource: sourceMistakes, sourcePrefix: "")).Select(m => m.Text));
+            if (e is null) mistakes.Add($"{at}: an entry is null; give a source or leave it out.");
+            else await WithItsSource(e, at, e.ToEvidence(), at, sourcePrefix: "");
         }
         foreach (var (a, at) in (c.Assessments ?? []).Select((a, i) => (a, $"assessments[{i}]")))
         {
-            if (a is null)
-            {
-                mistakes.Add(Null(at));
-                continue;
-            }
-            var sourceMistakes = await SourceMistakes(a.Source, $"{at}.source", token);
-            mistakes.AddRange(sourceMistakes.Select(m => m.Text));
-            mistakes.AddRange((await Mistakes(new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale, a.Source?.ToEvidence(a.AssessedOn)!,
-                a.EffectiveOn), at, token, filledIn: a.Source?.On is null ? "source.on" : null, saidOfTheSource: sourceMistakes)).Select(m => m.Text));
+            if (a is null) mistakes.Add(Null(at));
+            else await WithItsSource(a.Source, $"{at}.source", new AssessStatusRequest(a.Status, a.AssessedOn, a.Rationale,
+                a.Source?.ToEvidence(a.AssessedOn)!, a.EffectiveOn), at, a.Source?.On is null ? "source.on" : null);
         }
         if (mistakes.Count > 0) throw new InvalidDataException(string.Join("; ", mistakes));
     }
