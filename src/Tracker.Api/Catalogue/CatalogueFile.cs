@@ -36,7 +36,17 @@ public sealed record CatalogueFile(
     /// </summary>
     public static CatalogueFile Read(string path)
     {
-        var bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file that cannot be read (gone, a broken link, no permission) is said so, and the folder's other files
+            // still load (until 2026-12-06 it ended the import with a stack trace).
+            throw new InvalidDataException($"The file cannot be read: {e.Message}", e);
+        }
         // A byte order mark, which editors on Windows write, is no part of the JSON (until 2026-12-06 read as text, which
         // drops it; read as bytes, the reader refuses it).
         if (bytes.AsSpan().StartsWith("\uFEFF"u8)) bytes = bytes[3..];

@@ -85,6 +85,12 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         foreach (var entry in entries)
         {
             place++;
+            // Said so, and the rest imported (until 2026-12-06 a null entry ended the import with a stack trace).
+            if (entry is null)
+            {
+                failures.Add($"{what} entry {place} is null; give it or leave it out.");
+                continue;
+            }
             var k = key(entry)?.Trim() ?? "";
             if (k.Length > 0 && !seen.TryAdd(k, place))
             {

@@ -52,7 +52,8 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
         // the same everywhere (until 2026-12-06 a tab, a line break or a right-to-left override went into the log with it).
         if (!IsName(name))
         {
-            throw new KeyRefused($"A key's name has 1 to {MaxNameLength} letters, digits and . - _ @, beginning with a letter or a digit " +
+            throw new KeyRefused($"A key's name has 1 to {MaxNameLength} letters (of any script, with their marks; a Latin letter's " +
+                                 "accent written with it, 'é', not after it), digits and . - _ @, beginning with a letter or a digit " +
                                  "(ingest-bot, monitor.alice): it is recorded as the actor of every write made with the key.");
         }
         roles = [.. roles.Distinct(StringComparer.Ordinal)];
@@ -91,27 +92,49 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// <summary>The advisory lock key creations take turns on (as the other locks of the service, a number of its own).</summary>
     internal const long CreationLockKey = 2026120601;
 
-    public static bool IsName(string name) =>
-        name.Length is > 0 and <= MaxNameLength && char.IsLetterOrDigit(name[0]) &&
-        name.All(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' or '@');
+    /// <summary>
+    /// Letters of any script with their marks (a Devanagari vowel sign, a virama; letters past the first plane read whole,
+    /// not as UTF-16 halves: both were refused until 2026-12-06), digits and . - _ @, beginning with a letter or a digit.
+    /// </summary>
+    public static bool IsName(string name)
+    {
+        if (name.Length is 0 or > MaxNameLength) return false;
+        var first = true;
+        var afterALetter = false;
+        foreach (var rune in name.EnumerateRunes())
+        {
+            var mark = Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.NonSpacingMark
+                or System.Globalization.UnicodeCategory.SpacingCombiningMark;
+            var allowed = Rune.IsLetterOrDigit(rune) || !first && rune.Value is '.' or '-' or '_' or '@' || mark && afterALetter;
+            if (!allowed) return false;
+            first = false;
+            afterALetter = Rune.IsLetter(rune) || mark;
+        }
+        // An accent sent apart from a Latin letter would read as another key's name ("é" as e and U+0301), as an actor's.
+        return NameSpellings.ComparesAsItReads(name);
+    }
 
     /// <summary>
     /// Revokes the live key of that name, announcing it to every node (each forgets it at once). The name as written
     /// first; else the one live key whose name differs only in case (a database from before names were one whatever their
     /// case may hold two such keys, two holders': then neither is revoked, and the name must be written as it is).
     /// </summary>
-    public async Task<bool> Revoke(string name, CancellationToken token)
+    public async Task<bool> Revoke(string name, CancellationToken token) => await RevokeNamed(name, token) is not null;
+
+    /// <summary>As <see cref="Revoke"/>, answering the revoked key's name as stored (null when none was revoked).</summary>
+    public async Task<string?> RevokeNamed(string name, CancellationToken token)
     {
+        var revokedName = name;
         var hashes = await Revoked(name, token);
         if (hashes.Count == 0)
         {
             await using var connection = await dataSource.OpenConnectionAsync(token);
             var alike = (await Names(connection, null, liveOnly: true, token)).Where(live => NameSpellings.SameName(live, name)).ToList();
-            if (alike.Count == 1) hashes = await Revoked(alike[0], token);
+            if (alike.Count == 1) (hashes, revokedName) = (await Revoked(alike[0], token), alike[0]);
         }
         // This node forgets them now, whatever their name's case, without waiting for its own announcement.
         foreach (var hash in hashes) Forget(hash);
-        return hashes.Count == 1;
+        return hashes.Count == 1 ? revokedName : null;
     }
 
     /// <summary>The keys' names (a few, read whole: names are compared as the actors are, which SQL's lower() does not).</summary>

@@ -32,9 +32,14 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
             case "create" when input.NameFlag.Length > 0:
                 // The command line keeps the last of a flag given twice: "--roles monitor --roles auditor" made an auditor's
                 // key without a word (until 2026-12-06).
-                if (Environment.GetCommandLineArgs().Count(arg => arg is "--roles" or "-r") > 1)
+                if (GivenTwice("--roles", "-r"))
                 {
                     Console.Error.WriteLine("No key created: --roles is given more than once; give every role once, comma-separated (--roles monitor,auditor).");
+                    return false;
+                }
+                if (GivenTwice("--name", "-n"))
+                {
+                    Console.Error.WriteLine("No key created: --name is given more than once; give the key one name.");
                     return false;
                 }
                 string key;
@@ -54,9 +59,15 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 Console.WriteLine(key);
                 return true;
             case "revoke" when input.NameFlag.Length > 0:
-                var revoked = await keys.Revoke(input.NameFlag, CancellationToken.None);
-                Console.WriteLine(revoked ? $"Revoked '{input.NameFlag}'." : $"No live key named '{input.NameFlag}'.");
-                return revoked;
+                if (GivenTwice("--name", "-n"))
+                {
+                    Console.Error.WriteLine("Nothing revoked: --name is given more than once; revoke one key at a time.");
+                    return false;
+                }
+                // The key's name as stored, which another case of it named (until 2026-12-06 the name as typed was echoed).
+                var revoked = await keys.RevokeNamed(input.NameFlag, CancellationToken.None);
+                Console.WriteLine(revoked is not null ? $"Revoked '{revoked}'." : $"No live key named '{input.NameFlag}'.");
+                return revoked is not null;
             case "list":
                 foreach (var k in await keys.List(CancellationToken.None))
                 {
@@ -69,4 +80,12 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 return false;
         }
     }
+
+    /// <summary>
+    /// Whether a flag is given more than once, in any of its spellings ("--roles a", "--roles=a", "-r a"): the command line
+    /// keeps the last, which made an auditor's key of "--roles monitor --roles auditor" without a word (until 2026-12-06,
+    /// and with "--roles=monitor --roles auditor" or a name given twice until later that day).
+    /// </summary>
+    private static bool GivenTwice(string flag, string shortFlag) =>
+        Environment.GetCommandLineArgs().Count(arg => arg == flag || arg == shortFlag || arg.StartsWith(flag + "=", StringComparison.Ordinal)) > 1;
 }

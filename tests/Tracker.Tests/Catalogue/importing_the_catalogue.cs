@@ -405,6 +405,24 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_null_entry_of_either_list_is_said_so_and_the_rest_imported()
+    {
+        // Until 2026-12-06 a null document or commitment ended the import with a stack trace, and the folder's later
+        // files were not read.
+        var original = CatalogueData.Load();
+
+        var report = await Import(original with { Documents = [null!, .. original.Documents], Commitments = [.. original.Commitments, null!] });
+
+        report.Failures.ShouldBe(["document entry 1 is null; give it or leave it out.",
+            $"commitment entry {original.Commitments.Count + 1} is null; give it or leave it out."], ignoreOrder: true);
+        report.DocumentsRegistered.ShouldBe(original.Documents.Count);
+        report.CommitmentsStated.ShouldBe(original.Commitments.Count);
+        // A file that cannot be read is said so, as one that does not read as a catalogue is.
+        Should.Throw<InvalidDataException>(() => CatalogueFile.Read(Path.Combine(Path.GetTempPath(), $"gone-{Guid.NewGuid():N}.json")))
+            .Message.ShouldStartWith("The file cannot be read:");
+    }
+
+    [Fact]
     public async Task an_entry_with_mistakes_in_several_parts_is_told_all_of_them_at_once()
     {
         // Until 2026-12-06 only the first part the validators refused was named, so that each import found the next.

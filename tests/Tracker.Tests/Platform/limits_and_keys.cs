@@ -85,6 +85,9 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     [InlineData(" ")]
     [InlineData("-leading-dash")]
     [InlineData("")]
+    // An accent sent apart from a Latin letter reads as the letter with it, another name's spelling.
+    [InlineData("re\u0301sume\u0301")]
+    [InlineData(".\u0301bot")]
     public async Task a_key_name_that_would_not_read_the_same_in_the_log_is_refused(string name)
     {
         // The name is the actor of every write made with the key: until 2026-12-06 a tab, a line break or a right-to-left
@@ -93,8 +96,24 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
 
         var refused = await Should.ThrowAsync<KeyRefused>(() => store.Create(name, [Roles.Monitor], CancellationToken.None));
 
-        refused.Message.ShouldContain("letters, digits and . - _ @");
+        refused.Message.ShouldContain("digits and . - _ @");
         (await store.List(CancellationToken.None)).ShouldNotContain(k => k.Name == name);
+    }
+
+    [Theory]
+    [InlineData("राम")]
+    [InlineData("தமிழ்")]
+    [InlineData("สมศักดิ์")]
+    [InlineData("𞤀𞤣𞤤𞤢𞤥")]
+    public async Task a_key_named_in_a_script_whose_letters_carry_marks_or_lie_past_the_first_plane_is_created(string name)
+    {
+        // Until 2026-12-06 a vowel sign or a virama (a mark), and a letter written as two UTF-16 halves, were refused as
+        // not letters, though the rule promised letters of any script.
+        var store = Api.Services.GetRequiredService<ApiKeyStore>();
+
+        await store.Create(name, [Roles.Monitor], CancellationToken.None);
+
+        (await store.List(CancellationToken.None)).ShouldContain(k => k.Name == name);
     }
 
     [Fact]
@@ -182,12 +201,28 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             "--roles", "monitor", "--roles", "auditor");
         var (onceExit, once) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--name", "once-bot",
             "--roles", "monitor,,auditor,monitor");
+        // In any spelling of the flag, and the name too (until later that day "--roles=monitor --roles auditor" and a name
+        // given twice kept the last without a word).
+        var (equalsExit, equals) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--name", "equals-bot",
+            "--roles=monitor", "--roles", "auditor");
+        var (namesExit, names) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--name", "alpha-bot",
+            "--name", "beta-bot", "--roles", "viewer");
+        // A revocation names the key as stored, where another case of its name was given (until 2026-12-06 as typed).
+        var (revokeExit, revoke) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "revoke", "--name", "ONCE-BOT");
 
         twiceExit.ShouldBe(1);
         twice.ShouldContain("--roles is given more than once");
         (await Api.Services.GetRequiredService<ApiKeyStore>().List(CancellationToken.None)).ShouldNotContain(k => k.Name == "twice-bot");
         onceExit.ShouldBe(0, once);
         once.ShouldContain("Created key 'once-bot' (monitor,auditor).");
+        equalsExit.ShouldBe(1, equals);
+        equals.ShouldContain("--roles is given more than once");
+        namesExit.ShouldBe(1, names);
+        names.ShouldContain("--name is given more than once");
+        (await Api.Services.GetRequiredService<ApiKeyStore>().List(CancellationToken.None))
+            .ShouldNotContain(k => k.Name == "equals-bot" || k.Name == "alpha-bot" || k.Name == "beta-bot");
+        revokeExit.ShouldBe(0, revoke);
+        revoke.ShouldContain("Revoked 'once-bot'.");
     }
 
     [Fact]
