@@ -39,6 +39,12 @@ try
             ["Audit:Checkpoints:CreateMissingKeyFile"] = "false"
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        // The import command prints each failure and warning itself: the importer's log lines would say each twice
+        // (until 2026-12-06 they did). The first-start load, which has no console of its own, keeps them.
+        if (args.FirstOrDefault() is "catalogue-import")
+        {
+            builder.Logging.AddFilter(typeof(Tracker.Api.Catalogue.CatalogueImporter).FullName, LogLevel.None);
+        }
     }
     // `describe` prints every setting the host was given: its view of them hides the secrets (SecretsHidden).
     if (args.FirstOrDefault() is "describe")

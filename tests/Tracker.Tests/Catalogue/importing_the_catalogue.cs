@@ -721,4 +721,31 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         output.ShouldContain("1 commitments stated");
         (await Read("clean-water-1m")).GetProperty("target").GetProperty("unit").GetString().ShouldBe("people");
     }
+
+    [Fact]
+    public async Task the_command_line_says_each_failure_once()
+    {
+        // Until 2026-12-06 each was printed twice: as the importer's log line and as the command's own.
+        var file = Path.Combine(Path.GetTempPath(), $"my-coalition-{Guid.NewGuid():N}.json");
+        await System.IO.File.WriteAllTextAsync(file, """
+            {
+              "name": "My coalition",
+              "documents": [
+                { "key": "summit-2025", "title": "Summit declaration", "publishedOn": "2025-03-01", "kind": "communique", "primary": true }
+              ],
+              "commitments": [
+                { "key": "clean-water-1m", "title": " ", "kind": "quantitative",
+                  "lineOfEffort": "stabilisation", "actors": ["coalition"],
+                  "target": { "amount": 1000000, "unit": "people" },
+                  "statedIn": { "documentKey": "summit-2025", "paragraph": "3", "quote": "clean water for one million people" } }
+              ]
+            }
+            """);
+
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "catalogue-import", "--path", file);
+        System.IO.File.Delete(file);
+
+        exitCode.ShouldBe(1, output);
+        output.Split("commitment clean-water-1m: title:").Length.ShouldBe(2, output);
+    }
 }
