@@ -27,7 +27,7 @@ public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput
             var files = options.Files().ToList();
             if (files.Count == 0)
             {
-                Console.Error.WriteLine($"No catalogue found at {options.Path}");
+                Console.Error.WriteLine($"No catalogue found at {options.Path}: give a catalogue's JSON file, or a folder holding *.json files.");
                 return false;
             }
 

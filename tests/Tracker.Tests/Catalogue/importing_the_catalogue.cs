@@ -745,7 +745,14 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "catalogue-import", "--path", file);
         System.IO.File.Delete(file);
 
+        var empty = Directory.CreateTempSubdirectory("no-catalogue-");
+        var (emptyExit, emptyOutput) = await CommandLine.Run(TestDatabase.ConnectionString(), "catalogue-import", "--path", empty.FullName);
+        empty.Delete();
+
         exitCode.ShouldBe(1, output);
         output.Split("commitment clean-water-1m: title:").Length.ShouldBe(2, output);
+        // A folder without catalogues says what it looks for (until 2026-12-06 only that it found none).
+        emptyExit.ShouldBe(1, emptyOutput);
+        emptyOutput.ShouldContain("a folder holding *.json files");
     }
 }
