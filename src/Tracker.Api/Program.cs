@@ -39,11 +39,12 @@ try
             ["Audit:Checkpoints:CreateMissingKeyFile"] = "false"
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        // The import command prints each failure and warning itself: the importer's log lines would say each twice
-        // (until 2026-12-06 they did). The first-start load, which has no console of its own, keeps them.
+        // The import command prints each failure and warning of its report itself: the report's log lines would say each
+        // twice (until 2026-12-06 they did). The importer's own lines (a batch written again one by one) stay; the
+        // first-start load, which has no console of its own, logs the report.
         if (args.FirstOrDefault() is "catalogue-import")
         {
-            builder.Logging.AddFilter(typeof(Tracker.Api.Catalogue.CatalogueImporter).FullName, LogLevel.None);
+            builder.Logging.AddFilter(Tracker.Api.Catalogue.CatalogueImporter.ReportCategory, LogLevel.None);
         }
     }
     // `describe` prints every setting the host was given: its view of them hides the secrets (SecretsHidden).

@@ -30,9 +30,17 @@ public sealed record ImportReport(string Catalogue, int DocumentsRegistered, int
 /// entry changed later is applied as new events (a revision, a correction and a new report), never as a rewrite.
 /// </summary>
 public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource database, IServiceScopeFactory scopes,
-    IServiceProvider services, TimeProvider clock, ILogger<CatalogueImporter> logger)
+    IServiceProvider services, TimeProvider clock, ILogger<CatalogueImporter> logger, ILoggerFactory loggers)
 {
     public const string Actor = "catalogue-import";
+
+    /// <summary>
+    /// The log category of an import's report (its failures and warnings), apart from the importer's own lines: the import
+    /// command prints the report itself and leaves this category out.
+    /// </summary>
+    public const string ReportCategory = "Tracker.Api.Catalogue.CatalogueReport";
+
+    private readonly ILogger _report = loggers.CreateLogger(ReportCategory);
 
     /// <summary>
     /// Commitments written per transaction: one commit (and one flush to disk) for many commitments, instead of one each,
@@ -72,8 +80,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             appended += imported.Appended;
         }
 
-        foreach (var failure in failures) logger.LogError("Catalogue {Catalogue}: {Failure}", catalogue.Name, failure);
-        foreach (var warning in warnings) logger.LogWarning("Catalogue {Catalogue}: {Warning}", catalogue.Name, warning);
+        foreach (var failure in failures) _report.LogError("Catalogue {Catalogue}: {Failure}", catalogue.Name, failure);
+        foreach (var warning in warnings) _report.LogWarning("Catalogue {Catalogue}: {Warning}", catalogue.Name, warning);
         return new ImportReport(catalogue.Name, documents, stated, appended, failures, warnings);
     }
 

@@ -26,7 +26,8 @@ public static class Versions
         {
             // If-Match compares strong entity tags: a weak one (W/"3") never matches, so it is refused rather than read
             // as the version it names.
-            if (!EntityTagHeaderValue.TryParse(tag, out var entityTag) || entityTag.IsWeak)
+            // ("*" inside a list is no tag: the framework's reader takes it as Any, which is not weak.)
+            if (tag[0] != '"' || !EntityTagHeaderValue.TryParse(tag, out var entityTag) || entityTag.IsWeak)
             {
                 throw new HeaderProblem("If-Match",
                     $"If-Match must be \"*\" or strong ETags of versions this API returned, such as \"3\" (with its quotes); got {header}.");

@@ -89,6 +89,9 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
 
     public const int MaxNameLength = 100;
 
+    // Latin, Greek and Cyrillic, with their extensions: letters written with their accents as one character.
+    private static bool Precomposing(int codePoint) => codePoint <= 0x052F || codePoint is >= 0x1E00 and <= 0x1FFF;
+
     /// <summary>The advisory lock key creations take turns on (as the other locks of the service, a number of its own).</summary>
     internal const long CreationLockKey = 2026120601;
 
@@ -100,17 +103,19 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
     {
         if (name.Length is 0 or > MaxNameLength) return false;
         var first = true;
-        var afterALetter = false;
+        // A mark belongs to a letter of a script whose letters take marks as they are written (Devanagari, Tamil, Thai):
+        // after a Latin, Greek or Cyrillic letter, which have theirs precomposed ("é", "ё", "ά"), a mark sent apart would
+        // make a name that reads as another's; and at most a few in a row.
+        var marksAllowed = 0;
         foreach (var rune in name.EnumerateRunes())
         {
             var mark = Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.NonSpacingMark
                 or System.Globalization.UnicodeCategory.SpacingCombiningMark;
-            var allowed = Rune.IsLetterOrDigit(rune) || !first && rune.Value is '.' or '-' or '_' or '@' || mark && afterALetter;
+            var allowed = Rune.IsLetterOrDigit(rune) || !first && rune.Value is '.' or '-' or '_' or '@' || mark && marksAllowed > 0;
             if (!allowed) return false;
             first = false;
-            afterALetter = Rune.IsLetter(rune) || mark;
+            marksAllowed = mark ? marksAllowed - 1 : Rune.IsLetter(rune) && !Precomposing(rune.Value) ? 4 : 0;
         }
-        // An accent sent apart from a Latin letter would read as another key's name ("é" as e and U+0301), as an actor's.
         return NameSpellings.ComparesAsItReads(name);
     }
 

@@ -87,5 +87,7 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
     /// and with "--roles=monitor --roles auditor" or a name given twice until later that day).
     /// </summary>
     private static bool GivenTwice(string flag, string shortFlag) =>
-        Environment.GetCommandLineArgs().Count(arg => arg == flag || arg == shortFlag || arg.StartsWith(flag + "=", StringComparison.Ordinal)) > 1;
+        // (Long flags in any case, as the command line reads them; short ones as written.)
+        Environment.GetCommandLineArgs().Count(arg => arg.Equals(flag, StringComparison.OrdinalIgnoreCase) || arg == shortFlag ||
+                                                      arg.StartsWith(flag + "=", StringComparison.OrdinalIgnoreCase)) > 1;
 }

@@ -97,6 +97,9 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         var result = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "yesterday"));
         var weak = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "W/\"1\""));
         var unquoted = await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "1"));
+        // "*" is a header of its own, not a tag of a list.
+        (await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "\"3\", *"))).ReadProblem(400);
+        (await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "*, *"))).ReadProblem(400);
         // Strong tags compare exactly: "01" is not version 1's tag, nor any version's; well-formed, it matches none (a 412,
         // until 2026-12-06 a 400), as another resource's tag and a number past the largest do.
         var padded = await Api.Write(ProgressUrl, Progress(), 412, ("If-Match", "\"01\""));
