@@ -696,24 +696,31 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         }
     }
 
-    [Fact]
-    public async Task the_command_line_imports_a_catalogue_file_given_by_path()
+    /// <summary>A catalogue file of one document and one commitment with the title given, written to a temporary path.</summary>
+    private static async Task<string> AFileOfOneCommitment(string title)
     {
         var file = Path.Combine(Path.GetTempPath(), $"my-coalition-{Guid.NewGuid():N}.json");
-        await System.IO.File.WriteAllTextAsync(file, """
+        await System.IO.File.WriteAllTextAsync(file, $$"""
             {
               "name": "My coalition",
               "documents": [
                 { "key": "summit-2025", "title": "Summit declaration", "publishedOn": "2025-03-01", "kind": "communique", "primary": true }
               ],
               "commitments": [
-                { "key": "clean-water-1m", "title": "Bring clean water to one million people", "kind": "quantitative",
+                { "key": "clean-water-1m", "title": "{{title}}", "kind": "quantitative",
                   "lineOfEffort": "stabilisation", "actors": ["coalition"],
                   "target": { "amount": 1000000, "unit": "people" },
                   "statedIn": { "documentKey": "summit-2025", "paragraph": "3", "quote": "clean water for one million people" } }
               ]
             }
             """);
+        return file;
+    }
+
+    [Fact]
+    public async Task the_command_line_imports_a_catalogue_file_given_by_path()
+    {
+        var file = await AFileOfOneCommitment("Bring clean water to one million people");
 
         var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "catalogue-import", "--path", file);
 
@@ -726,21 +733,7 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     public async Task the_command_line_says_each_failure_once()
     {
         // Until 2026-12-06 each was printed twice: as the importer's log line and as the command's own.
-        var file = Path.Combine(Path.GetTempPath(), $"my-coalition-{Guid.NewGuid():N}.json");
-        await System.IO.File.WriteAllTextAsync(file, """
-            {
-              "name": "My coalition",
-              "documents": [
-                { "key": "summit-2025", "title": "Summit declaration", "publishedOn": "2025-03-01", "kind": "communique", "primary": true }
-              ],
-              "commitments": [
-                { "key": "clean-water-1m", "title": " ", "kind": "quantitative",
-                  "lineOfEffort": "stabilisation", "actors": ["coalition"],
-                  "target": { "amount": 1000000, "unit": "people" },
-                  "statedIn": { "documentKey": "summit-2025", "paragraph": "3", "quote": "clean water for one million people" } }
-              ]
-            }
-            """);
+        var file = await AFileOfOneCommitment(" ");
 
         var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "catalogue-import", "--path", file);
         System.IO.File.Delete(file);
