@@ -54,6 +54,8 @@ public sealed class conditional_gets_and_page_links(TrackerApp app) : TrackerTes
         var weak = await WithIfMatch($"/api/commitments/{Goal}", "W/\"2\"", 412);
         var any = await WithIfMatch($"/api/commitments/{Goal}", "*", 200);
         var malformed = await WithIfMatch($"/api/commitments/{Goal}", "garbage", 400);
+        // "*" is a header of its own, not a tag of a list, as on a write.
+        (await WithIfMatch($"/api/commitments/{Goal}", "\"2\", *", 400)).ReadProblem(400);
         var page = await Get("/api/commitments");
         var samePage = await WithIfMatch("/api/commitments", ETag(page), 200);
         var otherPage = await WithIfMatch("/api/commitments", "\"h-0\"", 412);

@@ -36,7 +36,9 @@ public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService
 
         var ifMatch = context.Request.Headers.IfMatch;
         var anyTag = ifMatch.Count == 0 || ifMatch.ToString().Trim() == "*";
-        if (!anyTag && (string.IsNullOrWhiteSpace(ifMatch.ToString()) || !EntityTagHeaderValue.TryParseList(ifMatch, out _)))
+        // ("*" inside a list is no tag, as on a write: the framework's reader takes it as Any.)
+        if (!anyTag && (string.IsNullOrWhiteSpace(ifMatch.ToString()) || !EntityTagHeaderValue.TryParseList(ifMatch, out var listed) ||
+                        listed.Any(tag => tag.Equals(EntityTagHeaderValue.Any))))
         {
             throw new HeaderProblem("If-Match", $"If-Match must be \"*\" or ETags this API returned, such as \"3\" (with its quotes); got {ifMatch}.");
         }
