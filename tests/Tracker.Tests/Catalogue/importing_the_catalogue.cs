@@ -350,6 +350,8 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     // Nested fields by their whole path, a file cut short said so (until 2026-12-06 "'colour'" and "the wrong type").
     [InlineData("""{"name":"bad","commitments":[{"key":"k","statedIn":{"documentKey":"d","quote":"q","colour":"red"}}]}""", "'commitments[0].statedIn.colour': The catalogue has no such field")]
     [InlineData("""{"name":"g",""", "The file ends before its JSON does")]
+    // A required field given as null is said to be required (until 2026-12-06 "a value of the wrong type or format").
+    [InlineData("""{"name":"bad","documents":[{"key":"k","title":null,"publishedOn":"2024-01-01","kind":"communique","primary":true}]}""", "'documents[0].title': This field is required; null is not a value it takes.")]
     public void a_file_that_is_not_a_catalogue_is_named_in_the_apis_words(string json, string said)
     {
         var file = Path.Combine(Path.GetTempPath(), $"bad-catalogue-{Guid.NewGuid():N}.json");

@@ -101,6 +101,11 @@ public static partial class JsonReadProblems
         {
             message = "The body is not well-formed JSON at this point.";
         }
+        else if (NullRefusedPattern().IsMatch(detail))
+        {
+            // A field the reader's type does not let be null (a catalogue's title): until 2026-12-06 told it had the wrong type.
+            message = "This field is required; null is not a value it takes.";
+        }
         else if (body is not null && TypeAt(body, field) is { } wanted && (wanted == typeof(int) || wanted == typeof(long)))
         {
             // Until 2026-12-06 a version sent as 7.0 got the message for any wrong type, which never said "whole"; and one
@@ -404,6 +409,9 @@ public static partial class JsonReadProblems
 
     [GeneratedRegex(@"(?:contained in|deserializ\w* of|for) type '([^']+)'")]
     private static partial Regex OwnerTypePattern();
+
+    [GeneratedRegex(@"(?:doesn't|does not) allow (?:setting |getting )?null values")]
+    private static partial Regex NullRefusedPattern();
 
     [GeneratedRegex(@"Duplicate property '([^']+)'")]
     private static partial Regex DuplicatePattern();
