@@ -61,7 +61,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var documentsToImport = FirstOfEachKey(catalogue.Documents, d => d.Key, "document", failures);
         var commitmentsToImport = FirstOfEachKey(catalogue.Commitments, c => c.Key, "commitment", failures);
 
-        foreach (var document in documentsToImport)
+        foreach (var (document, named) in documentsToImport)
         {
             try
             {
@@ -69,7 +69,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                failures.Add($"document {document.Key}: {e.Message}");
+                failures.Add($"{named}: {e.Message}");
             }
         }
 
@@ -85,10 +85,14 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         return new ImportReport(catalogue.Name, documents, stated, appended, failures, warnings);
     }
 
-    private static List<T> FirstOfEachKey<T>(IEnumerable<T> entries, Func<T, string?> key, string what, List<string> failures)
+    /// <summary>
+    /// Each key's first entry, with the name a failure gives it: its key, or its place in the list where its key is blank
+    /// ("document entry 3": until 2026-12-06 "document : ...", which said neither).
+    /// </summary>
+    private static List<Listed<T>> FirstOfEachKey<T>(IEnumerable<T> entries, Func<T, string?> key, string what, List<string> failures)
     {
         var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        var first = new List<T>();
+        var first = new List<Listed<T>>();
         var place = 0;
         foreach (var entry in entries)
         {
@@ -105,10 +109,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 failures.Add($"{what} {k}: listed again as entry {place} (first as entry {seen[k]}); only the first is imported.");
                 continue;
             }
-            first.Add(entry);
+            first.Add(new(entry, k.Length > 0 ? $"{what} {k}" : $"{what} entry {place}"));
         }
         return first;
     }
+
+    /// <summary>An entry of the catalogue's lists, and how a failure names it.</summary>
+    private sealed record Listed<T>(T Entry, string Named);
 
     private IDocumentSession OpenSession(CatalogueFile catalogue)
     {
@@ -155,7 +162,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// while the rest go on; when the transaction itself fails (another writer got there first, say), nothing of it was
     /// written, and each entry is written again on its own so the others land and the failing one is named.
     /// </summary>
-    private async Task<(int Stated, int Appended)> ImportBatch(CatalogueFile catalogue, CatalogueCommitment[] batch,
+    private async Task<(int Stated, int Appended)> ImportBatch(CatalogueFile catalogue, Listed<CatalogueCommitment>[] batch,
         List<string> failures, List<string> warnings, CancellationToken token)
     {
         var batchFailures = new List<string>();
@@ -164,8 +171,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         try
         {
             await using var session = OpenSession(catalogue);
-            var known = await Known(session, batch, token);
-            foreach (var entry in batch)
+            var known = await Known(session, [.. batch.Select(listed => listed.Entry)], token);
+            foreach (var (entry, named) in batch)
             {
                 try
                 {
@@ -173,7 +180,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 }
                 catch (Exception e) when (e is InvalidDataException or ValidationException)
                 {
-                    batchFailures.Add($"commitment {entry.Key}: {e.Message}");
+                    batchFailures.Add($"{named}: {e.Message}");
                 }
             }
             // The new commitments' names, claimed together and sorted (as a request claims its own), so the batch and a
@@ -201,7 +208,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            failures.Add($"commitment {batch[0].Key}: {e.Message}");
+            failures.Add($"{batch[0].Named}: {e.Message}");
             return (0, 0);
         }
 

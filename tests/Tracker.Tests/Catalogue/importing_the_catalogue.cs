@@ -425,6 +425,26 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_entry_without_a_key_is_named_by_its_place_and_the_rest_imported()
+    {
+        // Until 2026-12-06 "document : ...", which said neither the key nor where the entry is.
+        var original = CatalogueData.Load();
+        var keyless = original.Commitments[0] with { Key = " " };
+
+        var report = await Import(original with
+        {
+            Documents = [.. original.Documents, original.Documents[0] with { Key = "" }],
+            Commitments = [.. original.Commitments, keyless]
+        });
+
+        report.Failures.Count.ShouldBe(2, string.Join("\n", report.Failures));
+        report.Failures.ShouldContain(f => f.StartsWith($"document entry {original.Documents.Count + 1}: ") && f.Contains("key"));
+        report.Failures.ShouldContain(f => f.StartsWith($"commitment entry {original.Commitments.Count + 1}: ") && f.Contains("key"));
+        report.DocumentsRegistered.ShouldBe(original.Documents.Count);
+        report.CommitmentsStated.ShouldBe(original.Commitments.Count);
+    }
+
+    [Fact]
     public async Task an_entry_with_mistakes_in_several_parts_is_told_all_of_them_at_once()
     {
         // Until 2026-12-06 only the first part the validators refused was named, so that each import found the next.
