@@ -25,8 +25,13 @@ public sealed record ProgressReported(
 
     string? ITrackedEvent.Reason => Note;
 
+    /// <summary>
+    /// "Reported more than EUR 200,000,000 (USD 216,800,000 at 1.084 on 2024-10-02) announced as of 2024-09-30": a
+    /// converted figure says what it counts as in the ledger, as a pledge does (until 2026-12-06 it left that out).
+    /// </summary>
     string ITrackedEvent.Summary(string ledgerCurrency) =>
         $"Reported {Wording.Comparator(Comparator)}{(Currency is not null ? $"{Currency} {Number(Figure)}" : $"{Number(Figure)} {Unit}".TrimEnd())}" +
+        $"{(Currency is not null && LedgerFigure is { } inLedger ? Converted(new Money(Figure, Currency), inLedger, Rate, LedgerCurrency ?? ledgerCurrency) : "")}" +
         $"{(Stage is { } stage ? $" {Name(stage)}" : "")} as of {Date(AsOf)}";
 
     IRetraction IRetractable.RetractedBy(int version, string reason, Evidence source) =>

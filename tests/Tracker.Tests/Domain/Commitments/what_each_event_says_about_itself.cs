@@ -124,6 +124,10 @@ public sealed class what_each_event_says_about_itself
         TrackedEvents.Summary(facts[typeof(PledgeAnnounced)], "USD")
             .ShouldBe("Germany pledged EUR 25,000,000 (USD 27,100,000 at 1.084 on 2024-10-02) on 2024-10-02");
         TrackedEvents.Summary(facts[typeof(ProgressReported)], "USD").ShouldBe("Reported more than USD 200,000,000 as of 2024-09-30");
+        // A converted figure says what it counts as in the ledger, as a pledge does (until 2026-12-06 it left that out).
+        TrackedEvents.Summary(new ProgressReported(200_000_000m, null, "EUR", Comparator.MoreThan, new DateOnly(2024, 9, 30),
+                new ExchangeRate(1.084m, new DateOnly(2024, 10, 2)), 216_800_000m, null, Undated, FigureStage.Announced, "USD"), "GBP")
+            .ShouldBe("Reported more than EUR 200,000,000 (USD 216,800,000 at 1.084 on 2024-10-02) announced as of 2024-09-30");
         TrackedEvents.Summary(facts[typeof(StatusAssessed)], "USD").ShouldBe("Assessed in-progress on 2025-02-01: disbursements under way");
         TrackedEvents.Summary(new StatusAssessed(CommitmentStatus.Achieved, new DateOnly(2026, 11, 30), "held in May", Undated,
             new DateOnly(2022, 5, 20)), "USD").ShouldBe("Assessed achieved on 2026-11-30, in effect since 2022-05-20: held in May");
