@@ -636,8 +636,21 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         }
         foreach (var signed in new[] { "pageSize=%2B5", "page=%201", "pageSize=5%20", "overdue=TRUE", "overdue=%20true" })
             ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments?{signed}"), 400, signed.Split('=')[0]);
-        // A blank search is a search for everything.
-        (await Send(HttpMethod.Get, "/api/commitments?q=")).Status.ShouldBe(200);
+        // A filter of spaces alone is refused as an empty one is (until 2026-12-06 it was read as no filter).
+        foreach (var blank in new[] { "actor=%20", "lineOfEffort=%C2%A0%20" })
+        {
+            var spaces = await Send(HttpMethod.Get, $"/api/commitments?{blank}");
+            ShouldBeAProblemNaming(spaces, 400, blank.Split('=')[0]);
+            spaces.Text.ShouldContain("is empty (only spaces)");
+        }
+        // A search that shows nothing is a search for everything, whatever shows nothing: empty, spaces, a lone
+        // right-to-left mark (until 2026-12-06 the mark alone was a 400 and a no-break space alone everything).
+        foreach (var blank in new[] { "", "%20", "%C2%A0", "%E2%80%8F" })
+        {
+            var everything = await Send(HttpMethod.Get, $"/api/commitments?q={blank}");
+            everything.Status.ShouldBe(200);
+            everything.Body.GetProperty("total").GetInt32().ShouldBe(1);
+        }
 
         var evidence = $$"""{"url":"https://example.org/report","primary":false}""";
         var noKey = await Api.Scenario(s =>

@@ -29,7 +29,8 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
             errors["q"] = [$"q has at most {MaxSearchLength} characters (Unicode code points)."];
         }
         return new CommitmentFilter(ParseEnum<CommitmentStatus>(status, "status", errors),
-            ParseEnum<CommitmentKind>(kind, "kind", errors), Blank(lineOfEffort), Blank(actor), overdue, Blank(q));
+            ParseEnum<CommitmentKind>(kind, "kind", errors), Blank(lineOfEffort), Blank(actor), overdue,
+            q is null || Infrastructure.Validation.InputBounds.ShowsNothing(q) ? null : q.Trim());
     }
 
     public IQueryable<CommitmentProgress> Apply(IQueryable<CommitmentProgress> query)

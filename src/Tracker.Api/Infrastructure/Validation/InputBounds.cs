@@ -69,10 +69,15 @@ public static class InputBounds
     /// to combine with, spaces), at least one of them not a space: it reads as empty, but the framework's emptiness checks,
     /// which look for spaces, pass it. (Spaces alone are left to those checks, which say "empty".)
     /// </summary>
-    private static bool Invisible(string text) =>
-        text.Length > 0 && !text.All(char.IsWhiteSpace) && text.All(c => char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is
-            System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.NonSpacingMark
-            or System.Globalization.UnicodeCategory.EnclosingMark);
+    private static bool Invisible(string text) => text.Length > 0 && !text.All(char.IsWhiteSpace) && ShowsNothing(text);
+
+    /// <summary>
+    /// Text that shows nothing: empty, or only spaces (a no-break space among them), zero-width and other format
+    /// characters and combining marks with nothing to combine with.
+    /// </summary>
+    public static bool ShowsNothing(string text) => text.All(c => char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is
+        System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.NonSpacingMark
+        or System.Globalization.UnicodeCategory.EnclosingMark);
 
     /// <summary>
     /// A day something happened ([Happened]) after today by the service's clock: in UTC, with a day's grace for a monitor
