@@ -1,3 +1,4 @@
+using Tracker.Domain;
 using System.Globalization;
 using System.Text;
 
@@ -30,7 +31,10 @@ public sealed class Csv(Stream body)
         {
             null => "",
             // Written by the service, never typed by a user: a negative amount stays a number in a spreadsheet.
-            decimal or int or long or double => ((IFormattable)value).ToString(null, CultureInfo.InvariantCulture),
+            // An amount without trailing zeros, as the JSON and the IATI export write it: one amount is written one way
+            // whatever arithmetic reached it (until 2026-12-06 a converted 250000 read "250000.0" beside "237500.00").
+            decimal amount => Decimals.Normal(amount).ToString(CultureInfo.InvariantCulture),
+            int or long or double => ((IFormattable)value).ToString(null, CultureInfo.InvariantCulture),
             DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             // As the JSON writes it: the fraction without trailing zeros (an event's time has microseconds, not "O"'s seven digits).
             DateTimeOffset d => d.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),

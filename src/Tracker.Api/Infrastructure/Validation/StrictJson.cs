@@ -92,7 +92,13 @@ public sealed class ExactDecimals : JsonConverter<decimal>
         return value;
     }
 
-    public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
+    /// <summary>
+    /// Without trailing zeros: one amount is written one way in every answer, whatever arithmetic reached it (a ledger
+    /// value converted at a rate of 1.0 read 250000.0 beside 237500.00 until 2026-12-06). The stored events keep what
+    /// was sent; a number's value is the same either way.
+    /// </summary>
+    public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
+        writer.WriteNumberValue(Tracker.Domain.Decimals.Normal(value));
 
     /// <summary>A number's text as its sign, significant digits and the power of ten of the last one ("-12.30e1": -123, 0).</summary>
     private static string Normalised(string number)
