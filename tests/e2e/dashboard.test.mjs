@@ -200,6 +200,41 @@ describe('the dashboard', () => {
     await screenshot(page, 'pledger');
   });
 
+  it('pages through every pledger and shows an exact amount to its last digit', async () => {
+    // Until 2026-12-06 the page showed the first 100 pledgers only, and exact amounts in whole units (€1,234.56 read €1,235).
+    const { ledgerCurrency } = await api(`/api/commitments/${goal.key}`);
+    const pledge = (pledger, amount) => api(`/api/commitments/${goal.key}/pledges`, {
+      key: demoKeys.monitor, method: 'POST',
+      body: { pledger, amount: { amount, currency: ledgerCurrency }, announcedOn: '2025-03-01',
+        source: { url: 'https://example.org/pager', primary: true } }
+    });
+    await pledge('Zedland', 1234.56);
+    for (let known = (await api('/api/pledgers?pageSize=1')).total, n = 0; known <= 100; known++, n++) await pledge(`Pager ${n}`, 1000);
+    const { total, pageCount } = await api('/api/pledgers?pageSize=100');
+    assert.equal(pageCount, 2, `${total} pledgers make two pages of 100`);
+
+    await page.goto(`${baseUrl}/#/pledgers`);
+    await settle();
+    assert.match(await page.locator('nav.pager').innerText(), new RegExp(`Page 1 of ${pageCount}`));
+    await page.click('nav.pager a[rel="next"]');
+    await page.waitForFunction(() => location.hash.includes('page=2'));
+    await settle();
+    const last = await api(`/api/pledgers?pageSize=100&page=${pageCount}`);
+    assert.equal(await page.locator('table tbody tr').count(), last.items.length);
+    const zedland = page.locator('table tbody tr', { has: page.locator('a:text-is("Zedland")') });
+    assert.match(await zedland.innerText(), /1,234\.56/);
+
+    await page.goto(`${baseUrl}/#/pledgers?page=${pageCount + 5}`);
+    await settle();
+    assert.match(await page.locator('main').innerText(), new RegExp(`There is no page ${pageCount + 5} of pledgers`));
+  });
+
+  it('says a broken address names no page instead of staying blank', async () => {
+    await page.goto(`${baseUrl}/#/commitments/%E0%A4%A`);
+    await settle();
+    assert.equal(await page.locator('h1').innerText(), 'Not found');
+  });
+
   it('fits a phone without sideways scrolling', async () => {
     const phone = await openPage(browser, { width: 390, height: 844 });
     for (const [name, path] of [['phone-overview', '/'], ['phone-commitment', `/#/commitments/${goal.key}`]]) {

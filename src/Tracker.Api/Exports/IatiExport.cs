@@ -99,6 +99,9 @@ public static class IatiExport
         await xml.FlushAsync();
     }
 
+    /// <summary>OECD DAC 5-digit sector 99810, "Sectors not specified".</summary>
+    public const string SectorsNotSpecified = "99810";
+
     /// <summary>The children in the order of the 2.03 schema's iati-activity sequence.</summary>
     private static async Task Activity(XmlWriter xml, IatiOptions iati, CommitmentProgress c, IReadOnlyList<Pledge> pledges,
         IReadOnlyDictionary<int, DateOnly> revisedOn, Func<string, string> named, IReadOnlyDictionary<string, string> sectorCodes)
@@ -146,22 +149,49 @@ public static class IatiExport
         await ActivityDate(xml, PlannedStart, c.StatedOn);
         if (plannedEnd is { } end) await ActivityDate(xml, PlannedEnd, end);
 
-        // IATI's Standard Ruleset wants a sector on every activity (or on each of its transactions): the publisher's, or
-        // the line of effort in the reporting organisation's own vocabulary (99).
-        await xml.WriteStartElementAsync(null, "sector", null);
-        if (iati.Sector.Code is { Length: > 0 } sector)
+        // IATI's Standard Ruleset wants a recipient country or region on every activity (or on each of its transactions),
+        // an error without one (until 2026-12-06 the export had none): the publisher's countries, or else its region.
+        if (iati.Recipient.CountryShares() is { Count: > 0 } countries)
         {
-            await xml.WriteAttributeStringAsync(null, "vocabulary", null, iati.Sector.Vocabulary);
-            await xml.WriteAttributeStringAsync(null, "code", null, sector);
-            if (iati.Sector.Name is { Length: > 0 } sectorName) await Narrative(xml, lang, sectorName);
+            foreach (var (code, percentage) in countries)
+            {
+                await xml.WriteStartElementAsync(null, "recipient-country", null);
+                await xml.WriteAttributeStringAsync(null, "code", null, code);
+                if (countries.Count > 1 && percentage is { } share) await xml.WriteAttributeStringAsync(null, "percentage", null, Amount(share));
+                await xml.WriteEndElementAsync();
+            }
         }
         else
         {
+            await xml.WriteStartElementAsync(null, "recipient-region", null);
+            await xml.WriteAttributeStringAsync(null, "code", null, iati.Recipient.Region);
+            await xml.WriteAttributeStringAsync(null, "vocabulary", null, iati.Recipient.RegionVocabulary);
+            await xml.WriteEndElementAsync();
+        }
+
+        // IATI's Standard Ruleset wants a sector on every activity (or on each of its transactions): the publisher's, or
+        // the line of effort in the reporting organisation's own vocabulary (99), beside DAC's 99810, sectors not
+        // specified, since the ruleset warns of a vocabulary of one's own without the DAC's (until 2026-12-06 it had none).
+        if (iati.Sector.Code is { Length: > 0 } sector)
+        {
+            await xml.WriteStartElementAsync(null, "sector", null);
+            await xml.WriteAttributeStringAsync(null, "vocabulary", null, iati.Sector.Vocabulary);
+            await xml.WriteAttributeStringAsync(null, "code", null, sector);
+            if (iati.Sector.Name is { Length: > 0 } sectorName) await Narrative(xml, lang, sectorName);
+            await xml.WriteEndElementAsync();
+        }
+        else
+        {
+            await xml.WriteStartElementAsync(null, "sector", null);
+            await xml.WriteAttributeStringAsync(null, "vocabulary", null, "1");
+            await xml.WriteAttributeStringAsync(null, "code", null, SectorsNotSpecified);
+            await xml.WriteEndElementAsync();
+            await xml.WriteStartElementAsync(null, "sector", null);
             await xml.WriteAttributeStringAsync(null, "vocabulary", null, "99");
             await xml.WriteAttributeStringAsync(null, "code", null, sectorCodes[c.LineOfEffort]);
             await Narrative(xml, lang, c.LineOfEffort);
+            await xml.WriteEndElementAsync();
         }
-        await xml.WriteEndElementAsync();
 
         // IATI's rules keep a budget's period within a year; a target due later (or with no date) is in the description.
         if (c.Target is { IsMoney: true } target && plannedEnd is { } periodEnd && periodEnd < c.StatedOn.AddYears(1))

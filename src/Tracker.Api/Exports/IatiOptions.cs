@@ -24,6 +24,13 @@ public sealed partial class IatiOptions
     /// </summary>
     public SectorOptions Sector { get; set; } = new();
 
+    /// <summary>
+    /// Where the money goes: the countries (ISO 3166-1 alpha-2, with their shares when more than one), or else a region,
+    /// by default OECD DAC's 998, "Developing countries, unspecified". IATI's Standard Ruleset wants one or the other on
+    /// every activity (rule 3.7, an error), and the tracker's commitments do not say it.
+    /// </summary>
+    public RecipientOptions Recipient { get; set; } = new();
+
     /// <summary>Why the settings cannot be used, one line each; empty when they can (an unset identifier included).</summary>
     public IEnumerable<string> Problems()
     {
@@ -43,6 +50,7 @@ public sealed partial class IatiOptions
         {
             yield return $"{Section}:Sector:Code '{Sector.Code}' is not a sector code (letters and digits, such as 15220).";
         }
+        foreach (var problem in Recipient.Problems()) yield return problem;
         if (!SectorVocabularies.Contains(Sector.Vocabulary))
         {
             yield return $"{Section}:Sector:Vocabulary '{Sector.Vocabulary}' is not a code of IATI's SectorVocabulary codelist " +
@@ -77,6 +85,74 @@ public sealed partial class IatiOptions
 
     [GeneratedRegex("^[A-Za-z0-9.-]{1,20}$")]
     private static partial Regex SectorCode();
+}
+
+public sealed partial class RecipientOptions
+{
+    /// <summary>
+    /// The recipient countries as ISO 3166-1 alpha-2 codes, each with its percentage when there are several
+    /// ("IQ:60,SY:40"; "IQ" alone is all of it); none by default, and then the region.
+    /// </summary>
+    public string? Countries { get; set; }
+
+    /// <summary>The recipient region's code, when no country is named: OECD DAC's 998, developing countries, unspecified.</summary>
+    public string Region { get; set; } = "998";
+
+    /// <summary>The region's RegionVocabulary code: 1 OECD DAC, 2 UN M49.</summary>
+    public string RegionVocabulary { get; set; } = "1";
+
+    /// <summary>The countries named, each with its percentage (null for a single country, which is all of it).</summary>
+    public IReadOnlyList<(string Code, decimal? Percentage)> CountryShares() =>
+        string.IsNullOrWhiteSpace(Countries)
+            ? []
+            : [.. Countries.Split(',', StringSplitOptions.TrimEntries).Select(part => part.Split(':', 2, StringSplitOptions.TrimEntries) is [var code, var share]
+                && decimal.TryParse(share, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var percentage)
+                ? (code, (decimal?)percentage)
+                : (part.Split(':')[0], null))];
+
+    public IEnumerable<string> Problems()
+    {
+        const string setting = $"{IatiOptions.Section}:Recipient:Countries";
+        if (!string.IsNullOrWhiteSpace(Countries))
+        {
+            var parts = Countries.Split(',', StringSplitOptions.TrimEntries);
+            var malformed = parts.Where(p => !CountryShare().IsMatch(p)).ToList();
+            if (malformed.Count > 0)
+            {
+                yield return $"{setting} '{Countries}' is not a list of ISO 3166-1 alpha-2 codes, each with its percentage when " +
+                             $"there are several (IQ:60,SY:40); not read: {string.Join(", ", malformed.Select(p => $"'{p}'"))}.";
+                yield break;
+            }
+            var shares = CountryShares();
+            if (shares.Select(s => s.Code).Distinct(StringComparer.Ordinal).Count() != shares.Count)
+            {
+                yield return $"{setting} '{Countries}' names a country twice.";
+            }
+            else if (shares.Count > 1 && (shares.Any(s => s.Percentage is null) || shares.Sum(s => s.Percentage ?? 0) != 100))
+            {
+                yield return $"{setting} '{Countries}': several countries each need a percentage, and the percentages add up to 100 " +
+                             "(IATI's Standard Ruleset).";
+            }
+            else if (shares is [{ Percentage: { } only }] && only != 100)
+            {
+                yield return $"{setting} '{Countries}': a single country is all of it (100), or leave its percentage out.";
+            }
+        }
+        if (RegionVocabulary is not ("1" or "2"))
+        {
+            yield return $"{IatiOptions.Section}:Recipient:RegionVocabulary '{RegionVocabulary}' is not 1 (OECD DAC) or 2 (UN M49).";
+        }
+        else if (!RegionCode().IsMatch(Region))
+        {
+            yield return $"{IatiOptions.Section}:Recipient:Region '{Region}' is not a region code of three digits (998, 589...).";
+        }
+    }
+
+    [GeneratedRegex(@"^[A-Z]{2}(:(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?))?$")]
+    private static partial Regex CountryShare();
+
+    [GeneratedRegex("^[0-9]{3}$")]
+    private static partial Regex RegionCode();
 }
 
 public sealed class SectorOptions

@@ -86,6 +86,14 @@ public static class PledgerEndpoints
         // Routing decodes every escape of a path segment but %2F, which would split it: a name written with a slash
         // ("Trinidad/Tobago") reads as the pledger it names (until 2026-12-06 it was looked up as "trinidad-2ftobago").
         key = key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        // A name no pledge could be announced under names no pledger, though its key may be one's: "Germany²" was Germany
+        // until 2026-12-06, where announcing a pledge by it is refused.
+        if (Slug.LosesLettersOrSymbols(key) || !Commitments.Stating.NameSpellings.ShowsAsItReads(key))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound, title: "No such pledger",
+                detail: $"No pledger is named '{key}': a pledger's name is written in Latin letters or digits, without invisible " +
+                        "formatting characters, as a pledge announces it.");
+        }
 
         await using var command = database.CreateCommand($"""
             {PledgerTotals.OneSql};

@@ -24,12 +24,13 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
     private static readonly string[] ActivityOrder =
     [
         "iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status", "activity-date",
-        "sector", "budget", "transaction"
+        "recipient-country", "recipient-region", "sector", "budget", "transaction"
     ];
 
-    // The schema's, and the Standard Ruleset's sector (on the activity, or on each of its transactions).
+    // The schema's, and the Standard Ruleset's sector and recipient (on the activity, or on each of its transactions).
     private static readonly string[] Required =
-        ["iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status", "activity-date", "sector"];
+        ["iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status", "activity-date",
+         "recipient-region", "sector"];
 
     private static readonly string[] TransactionOrder = ["transaction-type", "transaction-date", "value", "description", "provider-org"];
 
@@ -90,11 +91,16 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
             activity.Element("reporting-org")!.Element("narrative").ShouldNotBeNull();
             activity.Element("title")!.Elements("narrative").ShouldNotBeEmpty();
             activity.Element("description")!.Elements("narrative").ShouldNotBeEmpty();
-            // Unless the publisher names a sector (Iati:Sector), the line of effort in the publisher's own vocabulary.
-            var sector = activity.Element("sector")!;
-            sector.Attribute("vocabulary")!.Value.ShouldBe("99");
-            sector.Attribute("code")!.Value.ShouldBe("stabilisation");
-            sector.Element("narrative")!.Value.ShouldBe("stabilisation");
+            // Unless the publisher names a sector (Iati:Sector), the line of effort in the publisher's own vocabulary, beside
+            // DAC's "sectors not specified" (the Standard Ruleset warns of a vocabulary of one's own alone).
+            var sectors = activity.Elements("sector").ToList();
+            sectors.Select(s => (s.Attribute("vocabulary")!.Value, s.Attribute("code")!.Value))
+                .ShouldBe([("1", "99810"), ("99", "stabilisation")]);
+            sectors[1].Element("narrative")!.Value.ShouldBe("stabilisation");
+            // Unless the publisher names countries (Iati:Recipient), DAC's region 998, developing countries unspecified:
+            // the Standard Ruleset's rule 3.7 is an error without a recipient (until 2026-12-06 there was none).
+            var region = activity.Element("recipient-region")!;
+            (region.Attribute("code")!.Value, region.Attribute("vocabulary")!.Value).ShouldBe(("998", "1"));
             foreach (var transaction in activity.Elements("transaction"))
             {
                 var children = transaction.Elements().Select(e => e.Name.LocalName).ToList();
@@ -363,6 +369,28 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         new IatiOptions { ReportingOrg = { Ref = "GB-COH-1/2" } }.Problems().ShouldHaveSingleItem().ShouldContain("Ref");
         new IatiOptions { ReportingOrg = { Ref = "GB-COH-1", Type = "99" } }.Problems().ShouldHaveSingleItem().ShouldContain("Type");
         new IatiOptions { Language = "english" }.Problems().ShouldHaveSingleItem().ShouldContain("Language");
+        new IatiOptions { Recipient = { Countries = "IQ:60, SY:40" } }.Problems().ShouldBeEmpty();
+        new IatiOptions { Recipient = { Countries = "IQ" } }.Problems().ShouldBeEmpty();
+        foreach (var countries in new[] { "Iraq", "IQ:60,SY:30", "IQ,SY", "IQ:60,IQ:40", "IQ:50", "IQ:-5,SY:105" })
+            new IatiOptions { Recipient = { Countries = countries } }.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Recipient:Countries");
+        new IatiOptions { Recipient = { Region = "Middle East" } }.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Recipient:Region");
+        new IatiOptions { Recipient = { RegionVocabulary = "99" } }.Problems().ShouldHaveSingleItem().ShouldContain("RegionVocabulary");
+    }
+
+    [Fact]
+    public async Task the_countries_the_publisher_names_are_each_activity_s_recipients_with_their_shares()
+    {
+        await TwoGoalsWithMoney();
+        await using var named = await TrackerApp.StartAnotherHost(("Iati:Recipient:Countries", "IQ:60,SY:40"));
+
+        var result = await named.Scenario(s => s.Get.Url("/api/exports/iati.xml"));
+
+        foreach (var activity in XDocument.Parse(result.ReadAsText()).Root!.Elements("iati-activity"))
+        {
+            activity.Elements("recipient-region").ShouldBeEmpty();
+            activity.Elements("recipient-country").Select(c => (c.Attribute("code")!.Value, c.Attribute("percentage")!.Value))
+                .ShouldBe([("IQ", "60"), ("SY", "40")]);
+        }
     }
 
     private async Task Sql(string sql, params object[] parameters)

@@ -703,6 +703,14 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var slashed = await Send(HttpMethod.Get, "/api/pledgers/Trinidad%2FTobago%20%26%20Co");
         slashed.Status.ShouldBe(200, slashed.Text);
         slashed.Body.GetProperty("pledger").GetProperty("key").GetString().ShouldBe("trinidad-tobago-co");
+        // A name no pledge could be announced under names no pledger, though its key would be one's (until 2026-12-06
+        // "Germany²" and "Türkiye" followed by a zero-width space read as those pledgers).
+        foreach (var unannounceable in new[] { "T%C3%BCrkiye%C2%B2", "T%C3%BCrkiye%E2%80%8B" })
+        {
+            var none = await Send(HttpMethod.Get, $"/api/pledgers/{unannounceable}");
+            none.Status.ShouldBe(404, none.Text);
+            none.Text.ShouldContain("No pledger is named");
+        }
     }
 
     [Theory]

@@ -5,6 +5,8 @@ const instantFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short'
 });
 const wholeNumber = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
+// Every digit pledged money keeps (a millionth): an exact amount shows what the API says, not a rounding of it.
+const exactNumber = new Intl.NumberFormat('en', { maximumFractionDigits: 6 });
 const compactNumber = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
 /** "2024-09-30" → "30 Sept 2024". */
@@ -27,17 +29,21 @@ export function compact(value) {
 
 function currencyFormat(currency, notation) {
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency, notation, maximumFractionDigits: notation ? 1 : 0 });
+    // Exact: the currency's own minor unit at least ($1,000.00, ¥1,000), and every further digit the amount has, up to
+    // the millionth pledged money keeps (until 2026-12-06 whole units only, so €10,000,000.55 read €10,000,001).
+    return new Intl.NumberFormat('en', notation
+      ? { style: 'currency', currency, notation, maximumFractionDigits: 1 }
+      : { style: 'currency', currency, maximumFractionDigits: 6 });
   } catch {
     return null; // a code Intl does not know: shown as "XXX 1,000"
   }
 }
 
-/** USD 394000000 → "$394M" (compact) or "$394,000,000". */
+/** USD 394000000 → "$394M" (compact) or "$394,000,000.00" (exact, to the last digit it has). */
 export function money(amount, currency, { exact = false } = {}) {
   if (amount === null || amount === undefined) return '';
   const format = currencyFormat(currency, exact ? undefined : 'compact');
-  return format ? format.format(amount) : `${currency} ${exact ? number(amount) : compact(amount)}`;
+  return format ? format.format(amount) : `${currency} ${exact ? exactNumber.format(amount) : compact(amount)}`;
 }
 
 export function percent(fraction) {

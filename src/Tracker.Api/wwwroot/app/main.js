@@ -139,10 +139,19 @@ async function render() {
     main.dataset.shows = address;
     return;
   }
+  let args;
+  try {
+    args = path.match(route.pattern).slice(1).map(decodeURIComponent);
+  } catch {
+    // A broken escape in the address ("%E0%A4%A") names no page: said so, where until 2026-12-06 the page stayed blank.
+    replace(main, h('h1', null, 'Not found'), h('p', null, 'This address has a broken %-escape, so it names no page. ',
+      h('a', { href: href('/') }, 'Go to the overview.')));
+    main.dataset.shows = address;
+    return;
+  }
   main.setAttribute('aria-busy', 'true');
   const context = {
-    params, past, caller,
-    args: path.match(route.pattern).slice(1).map(decodeURIComponent),
+    params, past, caller, args,
     stale: () => mine !== navigation
   };
   try {

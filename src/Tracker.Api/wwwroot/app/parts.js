@@ -31,3 +31,24 @@ export function pastNeedsAuditor(caller) {
       : 'Sign in with an auditor key to see the tracker as it was on a past date.'),
     caller?.authenticated ? null : signInButton('Sign in as an auditor'));
 }
+
+/** A page number from the address (?name=3): 1 when absent or not a number. */
+export function pageParam(params, name = 'page') {
+  return Math.max(1, Number.parseInt(params.get(name) ?? '1', 10) || 1);
+}
+
+/** Previous and next links under a paged table, or nothing for a single page; `at(n)` is page n's address. */
+export function pager(page, at, noun) {
+  if (page.pageCount <= 1) return null;
+  return h('nav', { class: 'pager', 'aria-label': `Pages of ${noun}` },
+    page.page > 1 ? h('a', { href: at(Math.min(page.page - 1, page.pageCount)), rel: 'prev' }, '← Previous') : null,
+    h('span', null, `Page ${page.page} of ${page.pageCount} (${format.number(page.total)} ${noun})`),
+    page.page < page.pageCount ? h('a', { href: at(page.page + 1), rel: 'next' }, 'Next →') : null);
+}
+
+/** What a page past the last says instead of an empty table: which pages there are, and a link to the last. */
+export function pastTheLastPage(page, at, noun) {
+  return h('p', { class: 'empty' },
+    `There is no page ${page.page} of ${noun}; there ${page.pageCount === 1 ? 'is one' : `are ${page.pageCount}`}. `,
+    h('a', { href: at(page.pageCount) }, 'Go to the last page.'));
+}

@@ -5,9 +5,9 @@ import { h, section, table } from '../dom.js';
 import * as format from '../format.js';
 import { moneyBar, progressBar, stepChart } from '../charts.js';
 import { href } from '../route.js';
-import { pastNeedsAuditor, signInButton, statusBadge, tag } from '../parts.js';
+import { pastNeedsAuditor, signInButton, statusBadge, tag, pageParam, pager, pastTheLastPage } from '../parts.js';
 
-export async function render({ args: [key], past, caller }) {
+export async function render({ args: [key], params, past, caller }) {
   if (past && !caller?.may?.audit) return pastNeedsAuditor(caller);
   const when = pastParams(past);
   const path = `/api/commitments/${encodeURIComponent(key)}`;
@@ -19,7 +19,7 @@ export async function render({ args: [key], past, caller }) {
     documentsByKey().catch(() => new Map()),
     caller?.may?.audit ? get(`${path}/history`, { limit: '500' }).catch(error => error) : null,
     get(`${path}/timeline`, { limit: '500' }),
-    past ? null : get(`${path}/pledges`, { pageSize: '500' })
+    past ? null : get(`${path}/pledges`, { pageSize: String(pledgesPerPage), page: pageParam(params, 'pledges') })
   ]);
   const end = past?.asOf ?? format.today();
   const standing = facts.items.filter(entry => !past || (past.view === 'effective'
@@ -35,7 +35,9 @@ export async function render({ args: [key], past, caller }) {
       section('Progress', progress(commitment)),
       section('At a glance', glance(commitment, documents))),
     trend ? section('Progress over time', trendChart(commitment, trend, end)) : null,
-    section('What the sources say', sources(standing, documents)),
+    section('What the sources say', [facts.next === undefined || facts.next === null ? null
+      : h('p', { class: 'muted' }, `The first ${facts.items.length} facts recorded are shown; the rest are in the timeline's later pages.`),
+      sources(standing, documents)]),
     commitment.kind === 'financial' || commitment.pledgeCount ? section('Pledges', pledges(pledgePage, commitment)) : null,
     section('History', timeline(history, past, caller)));
 }
@@ -107,7 +109,7 @@ function sources(entries, documents) {
       case 'status-assessed': return {
         on: d.assessedOn,
         what: `Assessed ${format.label(d.status).toLowerCase()}` +
-          (d.effectiveOn && d.effectiveOn !== d.assessedOn ? `, in effect since ${d.effectiveOn}` : ''),
+          (d.effectiveOn && d.effectiveOn !== d.assessedOn ? `, in effect since ${format.day(d.effectiveOn)}` : ''),
         ...evidence(d.source)
       };
       default: return { on: d.evidence.on, what: 'Evidence', ...evidence(d.evidence) };
@@ -123,6 +125,8 @@ function sources(entries, documents) {
     h('p', { class: 'cite' }, '— ', documentLink(m.documentKey, documents, m.url), m.paragraph ? `, paragraph ${m.paragraph}` : ''))));
 }
 
+const pledgesPerPage = 100;
+
 function evidence(source) {
   return { documentKey: source?.documentKey, url: source?.url, primary: source?.primary, note: source?.note };
 }
@@ -131,11 +135,15 @@ function pledges(page, c) {
   if (page === null) {
     return h('p', { class: 'muted' }, 'The totals above are as they were then; each pledge is listed in the present view.');
   }
+  const at = n => href(`/commitments/${encodeURIComponent(c.key)}`, { pledges: n > 1 ? n : null });
+  if (page.items.length === 0 && page.total > 0) return pastTheLastPage(page, at, 'pledges');
   if (page.items.length === 0) {
     return h('p', { class: 'empty' }, 'No pledges are recorded against this commitment. ',
       c.latestReport ? 'The documents report an aggregate without naming who gave what.' : '');
   }
-  return table('Pledges by pledger', ['Pledger', 'Announced', 'Pledged', 'Committed', 'Disbursed', `In ${c.ledgerCurrency}`], page.items.map(p => [
+  // A page at a time: a pledge drive of thousands of pledges is listed in full, a page after another (until 2026-12-06
+  // the first 500 only, with no word of the rest).
+  return [table('Pledges by pledger', ['Pledger', 'Announced', 'Pledged', 'Committed', 'Disbursed', `In ${c.ledgerCurrency}`], page.items.map(p => [
     // The service finds a pledger by its name as well as by its key.
     h('a', { href: href(`/pledgers/${encodeURIComponent(p.pledger)}`) }, p.pledger),
     format.day(p.announcedOn),
@@ -143,7 +151,7 @@ function pledges(page, c) {
     format.money(p.committed, p.amount.currency, { exact: true }),
     format.money(p.disbursed, p.amount.currency, { exact: true }),
     format.money(p.ledgerAmount, c.ledgerCurrency)
-  ]));
+  ])), pager(page, at, 'pledges')];
 }
 
 function trendChart(c, trend, end) {

@@ -5,7 +5,7 @@ import { h, section, table } from '../dom.js';
 import * as format from '../format.js';
 import { barList, moneyBar } from '../charts.js';
 import { href } from '../route.js';
-import { pastNeedsAuditor, statusBadge } from '../parts.js';
+import { pageParam, pager, pastNeedsAuditor, pastTheLastPage, statusBadge } from '../parts.js';
 
 const filterNames = ['q', 'status', 'kind', 'lineOfEffort', 'actor'];
 const pageSize = 50;
@@ -17,7 +17,7 @@ export async function render({ params, past, caller }) {
   const filters = Object.fromEntries(filterNames.map(name => [name, params.get(name) ?? '']));
   const filtered = filterNames.some(name => filters[name]);
   const sort = sorts[params.get('sort')] ? params.get('sort') : 'title';
-  const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
+  const page = pageParam(params);
   const when = pastParams(past);
 
   const [summary, everything, list] = await Promise.all([
@@ -122,6 +122,9 @@ export function progressCell(row) {
 
 function commitmentTable(page, query) {
   if (page.total === 0) return h('p', { class: 'empty' }, 'No commitment matches these filters.');
+  const at = n => href('/', { ...query, page: n > 1 ? n : null });
+  // A page past the last (an old link, a hand-edited address) says which pages there are (until 2026-12-06 an empty table).
+  if (page.items.length === 0) return pastTheLastPage(page, at, 'commitments');
   return [
     table('All commitments', ['Commitment', 'Kind', 'Status', 'Progress', 'Deadline'], page.items.map(row => [
       h('a', { href: href(`/commitments/${encodeURIComponent(row.key)}`) }, row.title),
@@ -130,9 +133,6 @@ function commitmentTable(page, query) {
       progressCell(row),
       h('span', { class: row.overdue ? 'overdue' : '' }, row.dueBy ? format.day(row.dueBy) : '—', row.overdue ? ' (overdue)' : '')
     ]), { className: 'commitments' }),
-    page.pageCount > 1 ? h('nav', { class: 'pager', 'aria-label': 'Pages of commitments' },
-      page.page > 1 ? h('a', { href: href('/', { ...query, page: page.page - 1 }), rel: 'prev' }, '← Previous') : null,
-      h('span', null, `Page ${page.page} of ${page.pageCount} (${page.total} commitments)`),
-      page.page < page.pageCount ? h('a', { href: href('/', { ...query, page: page.page + 1 }), rel: 'next' }, 'Next →') : null) : null
+    pager(page, at, 'commitments')
   ];
 }

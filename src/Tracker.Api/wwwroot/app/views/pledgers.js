@@ -4,23 +4,29 @@ import { h, section, table } from '../dom.js';
 import * as format from '../format.js';
 import { barList } from '../charts.js';
 import { href } from '../route.js';
+import { pageParam, pager, pastTheLastPage } from '../parts.js';
 
-export async function render({ past }) {
-  const list = await get('/api/pledgers', { pageSize: '100' });
+export async function render({ params, past }) {
+  // A page at a time, as the list pages them: every pledger can be reached (until 2026-12-06 the first 100 only).
+  const list = await get('/api/pledgers', { pageSize: String(pageSize), page: pageParam(params) });
   const currencies = [...new Set(list.items.flatMap(p => p.totals.map(t => t.currency)))].sort();
+  const at = n => href('/pledgers', { page: n > 1 ? n : null });
+  const onThisPage = list.pageCount > 1 ? ' on this page' : '';
 
   return h('div', { class: 'pledgers' },
     h('h1', null, 'Pledgers'),
     past ? presentOnly() : null,
     h('p', { class: 'lede' }, 'What each member pledged, committed and disbursed, across every commitment they pledged to.'),
-    list.total > list.items.length
-      ? h('p', { class: 'muted' }, `The first ${list.items.length} of ${list.total} pledgers, by name.`) : null,
-    list.items.length === 0
+    list.pageCount > 1 && list.items.length > 0
+      ? h('p', { class: 'muted' }, `Pledgers ${format.number((list.page - 1) * list.pageSize + 1)} to ` +
+        `${format.number((list.page - 1) * list.pageSize + list.items.length)} of ${format.number(list.total)}, by name.`) : null,
+    list.items.length === 0 && list.total > 0 ? pastTheLastPage(list, at, 'pledgers')
+    : list.items.length === 0
       ? h('p', { class: 'empty card' }, 'No pledges are recorded yet. The seed documents report aggregate amounts without ',
         'naming who gave what; monitors record each member’s pledge as it is announced.')
       : [
           h('div', { class: 'grid two' }, currencies.map(currency => section(`Pledged in ${currency}`,
-            barList(`Pledged in ${currency}, by pledger`, list.items
+            barList(`Pledged in ${currency}, by pledger${onThisPage}`, list.items
               .map(p => ({ pledger: p, total: p.totals.find(t => t.currency === currency) }))
               .filter(x => x.total)
               .sort((a, b) => b.total.pledged - a.total.pledged)
@@ -37,9 +43,12 @@ export async function render({ past }) {
               lines(p.totals, t => format.money(t.outstanding, t.currency, { exact: true })),
               p.averageDaysToFirstDisbursement === undefined || p.averageDaysToFirstDisbursement === null
                 ? '—' : `${format.number(Math.round(p.averageDaysToFirstDisbursement))} days on average`
-            ])))
+            ]))),
+          pager(list, at, 'pledgers')
         ]);
 }
+
+const pageSize = 100;
 
 /** One line per currency: totals are never converted into one another. */
 export function lines(totals, show) {

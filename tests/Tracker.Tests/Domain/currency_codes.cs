@@ -1,0 +1,24 @@
+using Shouldly;
+using Tracker.Domain;
+
+namespace Tracker.Tests.Domain;
+
+/// <summary>The currencies money may be recorded in: ISO 4217's active codes, the newest among them.</summary>
+public sealed class currency_codes
+{
+    [Theory]
+    // VED, the digital bolívar beside VES since 2021, was refused until 2026-12-06.
+    [InlineData("VED")]
+    [InlineData("VES")]
+    [InlineData("ZWG")]
+    [InlineData("XCG")]
+    [InlineData("SLE")]
+    [InlineData("USD")]
+    public void an_active_code_is_a_currency(string code) => Currencies.IsIso4217(code).ShouldBeTrue();
+
+    [Theory]
+    [InlineData("XYZ")]
+    [InlineData("usd")]
+    [InlineData("XAU")] // gold: a precious metal, not money a member pledges
+    public void anything_else_is_not(string code) => Currencies.IsIso4217(code).ShouldBeFalse();
+}
