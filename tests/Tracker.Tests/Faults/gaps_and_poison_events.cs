@@ -131,6 +131,54 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_event_no_type_can_read_is_skipped_when_read_again_and_every_timeline_moves_on()
+    {
+        // Until 2026-12-06 the timeline read the skipped event again from the stream on the commitment's next fact, threw,
+        // and took the page again and again: no commitment's timeline moved on from it.
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
+        var unreadable = await TheSecondFactStraightIntoTheLog("stabilisation-2021-drive", "progress_reported", "ProgressReported", "{}");
+        (await DeadLetters()).ShouldAllBe(letter => letter.Contains($"\"EventSequence\": {unreadable}"));
+
+        await Api.Write("/api/commitments/stabilisation-2021-drive/progress", Progress());
+        await Api.Write($"/api/commitments/{Goal}/progress", Progress());
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        async Task<object?> TakenIn(string key)
+        {
+            await using var timeline = Database.CreateCommand("select max(through_version) from tracker.commitment_days where stream_id = $1");
+            timeline.Parameters.AddWithValue(StreamIds.ForCommitment(key));
+            return await timeline.ExecuteScalarAsync();
+        }
+        (await TakenIn("stabilisation-2021-drive")).ShouldBe(3);
+        (await TakenIn(Goal)).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task readiness_says_a_projection_that_stands_still_a_few_events_behind_is_degraded()
+    {
+        // Until 2026-12-06 readiness turned Degraded only 10,000 events behind: a projection standing still on a page it
+        // took again and again, a handful of events behind, read as Healthy.
+        await Api.StatedTheStabilisationGoal();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        // As a projection that never took in the newest event shows it: its position one event back.
+        await using (var windBack = Database.CreateCommand(
+                         "update tracker.mt_event_progression set last_seq_id = last_seq_id - 1 where name = 'EffectiveTimeline:All'"))
+        {
+            (await windBack.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        await using var impatient = await TrackerApp.StartAnotherHost(("Health:MaxProjectionDelaySeconds", "0"));
+
+        var ready = (await impatient.Scenario(s => s.Get.Url("/health/ready"))).Json().GetProperty("checks").GetProperty("database");
+
+        ready.GetProperty("status").GetString().ShouldBe("Degraded", ready.ToString());
+        ready.GetProperty("description").GetString().ShouldNotBeNull().ShouldStartWith("An async projection has not taken in an event stored");
+        // Within the default minute, the same lag is a projection at work.
+        (await Api.Scenario(s => s.Get.Url("/health/ready"))).Json().GetProperty("checks").GetProperty("database")
+            .GetProperty("status").GetString().ShouldBe("Healthy");
+    }
+
+    [Fact]
     public async Task a_timeline_whose_last_event_is_poison_is_compared_not_left_out_as_behind()
     {
         await Api.StatedTheStabilisationGoal();

@@ -10,7 +10,7 @@ namespace Tracker.Api.Infrastructure.Health;
 /// because a projection could not apply them (dead letters, in mt_doc_deadletterevent).
 /// </summary>
 public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configuration, Wolverine.Runtime.IWolverineRuntime runtime,
-    IProjectionCoordinator coordinator) : IHealthCheck
+    IProjectionCoordinator coordinator, TimeProvider clock, Npgsql.NpgsqlDataSource database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken token = default)
     {
@@ -34,9 +34,21 @@ public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configur
 
             var tolerated = configuration.GetValue("Health:MaxProjectionLag", 10_000L);
             var worst = lag.Values.Select(v => (long)v).DefaultIfEmpty(0).Max();
-            return worst > tolerated
-                ? HealthCheckResult.Degraded($"An async projection is {worst} events behind", data: data)
-                : HealthCheckResult.Healthy("The database answers", data);
+            if (worst > tolerated) return HealthCheckResult.Degraded($"An async projection is {worst} events behind", data: data);
+            // A few events behind for minutes is a stalled projection too (one taking the same page again and again): until
+            // 2026-12-06 readiness said Healthy while a projection stood still a handful of events behind.
+            if (worst > 0)
+            {
+                var waiting = await OldestWaiting(highest - worst, token);
+                var delay = TimeSpan.FromSeconds(configuration.GetValue("Health:MaxProjectionDelaySeconds", 60));
+                if (waiting is { } stored && clock.GetUtcNow() - stored is var age && age > delay)
+                {
+                    data["oldestEventWaitingSeconds"] = (long)age.TotalSeconds;
+                    return HealthCheckResult.Degraded(
+                        $"An async projection has not taken in an event stored {(long)age.TotalSeconds} s ago (it is {worst} events behind)", data: data);
+                }
+            }
+            return HealthCheckResult.Healthy("The database answers", data);
         }
         catch (Exception e)
         {
@@ -46,5 +58,19 @@ public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configur
             return HealthCheckResult.Unhealthy(
                 $"The database does not answer ({(e is OperationCanceledException ? "the check was cut off" : e.Message)})");
         }
+    }
+
+    /// <summary>When the first event after a projection's position was stored; null when there is none (a gap at the end).</summary>
+    private async Task<DateTimeOffset?> OldestWaiting(long position, CancellationToken token)
+    {
+        await using var command = database.CreateCommand($"select timestamp from {TrackerDatabase.Schema}.mt_events where seq_id > $1 order by seq_id limit 1");
+        command.Parameters.AddWithValue(position);
+        // Npgsql reads a timestamptz as a DateTime in UTC.
+        return await command.ExecuteScalarAsync(token) switch
+        {
+            DateTime utc => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)),
+            DateTimeOffset stored => stored,
+            _ => null
+        };
     }
 }
