@@ -7,7 +7,9 @@ namespace Tracker.Api.Audit;
 
 public sealed class VerifyLogInput : NetCoreInput
 {
+    // -k: the host's --contentroot takes -c.
     [Description("A checkpoint kept outside the database (the JSON GET /api/audit/checkpoints/latest published) to compare the log with")]
+    [FlagAlias("checkpoint", 'k')]
     public string CheckpointFlag { get; set; } = "";
 }
 
@@ -18,6 +20,8 @@ public sealed class VerifyLogInput : NetCoreInput
 [Description("Verify the event log's hash chain and checkpoints (and a checkpoint you kept) and report every break", Name = "audit-verify")]
 public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
 {
+    protected override IReadOnlyList<(string Long, string Short)> OnceOnly => [("--checkpoint", "-k")];
+
     protected override async Task<bool> Run(VerifyLogInput input)
     {
         var (read, kept) = input.CheckpointFlag.Length > 0 ? await TryRead(input.CheckpointFlag) : (true, null);
@@ -69,6 +73,19 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
     }
 
     /// <summary>The kept checkpoint's file, read and checked as the POST route checks its body; what is wrong is said.</summary>
+    private static bool LooksLikeJson(string path)
+    {
+        try
+        {
+            using var parsed = JsonDocument.Parse(File.ReadAllText(path));
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private static async Task<(bool Read, KeptCheckpoint? Kept)> TryRead(string path)
     {
         KeptCheckpoint? kept;
@@ -78,11 +95,17 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
         {
+            // Said in a line of its own words: the file system's ("Access to the path is denied." for a folder) and the
+            // reader's ("it is not JSON" for JSON that is not one object) were passed on until 2026-12-06.
             Console.Error.WriteLine($"The checkpoint you kept cannot be read from {path}: {e switch
             {
+                _ when Directory.Exists(path) => "it is a folder; give the checkpoint's JSON file",
+                FileNotFoundException or DirectoryNotFoundException => "there is no such file",
+                UnauthorizedAccessException => "this user may not read it",
                 JsonException { Path: { Length: > 1 } at } => $"the value at {at} is not what a checkpoint as published holds there",
+                JsonException when LooksLikeJson(path) => "it is JSON, but not one object as GET /api/audit/checkpoints/latest publishes",
                 JsonException => "it is not JSON",
-                _ => e.Message
+                _ => e.Message.TrimEnd('.')
             }}.");
             return (false, null);
         }

@@ -15,6 +15,8 @@ public sealed class CatalogueImportInput : NetCoreInput
     Name = "catalogue-import")]
 public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput>
 {
+    protected override IReadOnlyList<(string Long, string Short)> OnceOnly => [("--path", "-p")];
+
     protected override async Task<bool> Run(CatalogueImportInput input)
     {
         // The service's own host, on no public port and without the first-start load (Program sets both for this command).

@@ -12,6 +12,13 @@ public abstract class TrackerCommand<TInput> : JasperFxAsyncCommand<TInput> wher
 {
     public sealed override async Task<bool> Execute(TInput input)
     {
+        // The command line keeps the last of a flag given twice, without a word: "audit-verify --checkpoint forged.json
+        // --checkpoint kept.json" checked only the second (until 2026-12-06).
+        if (OnceOnly.FirstOrDefault(flag => GivenTwice(flag.Long, flag.Short)) is { Long: not null } twice)
+        {
+            Console.Error.WriteLine($"Nothing done: {twice.Long} is given more than once ({twice.Long} or {twice.Short}); give it once.");
+            return false;
+        }
         try
         {
             return await Run(input);
@@ -24,4 +31,15 @@ public abstract class TrackerCommand<TInput> : JasperFxAsyncCommand<TInput> wher
     }
 
     protected abstract Task<bool> Run(TInput input);
+
+    /// <summary>The command's own flags, each of which it takes once: its long form and its one-letter form.</summary>
+    protected virtual IReadOnlyList<(string Long, string Short)> OnceOnly => [];
+
+    /// <summary>
+    /// Whether a flag is on the command line more than once, in any of its spellings: long flags in any case and with
+    /// "=value", as the command line reads them; one-letter ones as written.
+    /// </summary>
+    protected static bool GivenTwice(string flag, string shortFlag) =>
+        Environment.GetCommandLineArgs().Count(arg => arg.Equals(flag, StringComparison.OrdinalIgnoreCase) || arg == shortFlag ||
+                                                      arg.StartsWith(flag + "=", StringComparison.OrdinalIgnoreCase)) > 1;
 }

@@ -11,8 +11,8 @@ public sealed class ApiKeysInput : NetCoreInput
     [Description("The key's name: who or what uses it (recorded as the actor of every write made with it)")]
     public string NameFlag { get; set; } = "";
 
-    [Description("Comma-separated roles for a new key: viewer, monitor, auditor, admin")]
-    public string RolesFlag { get; set; } = Roles.Viewer;
+    [Description("Comma-separated roles for a new key: viewer, monitor, auditor, admin (required: a key's roles are chosen, not defaulted)")]
+    public string RolesFlag { get; set; } = "";
 }
 
 /// <summary>
@@ -42,6 +42,12 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                     Console.Error.WriteLine("No key created: --name is given more than once; give the key one name.");
                     return false;
                 }
+                // Chosen, not defaulted: a key made without --roles was a viewer's without a word (until 2026-12-06).
+                if (input.RolesFlag.Trim().Length == 0)
+                {
+                    Console.Error.WriteLine($"No key created: give its roles with --roles ({string.Join(", ", Roles.All)}; comma-separated for several).");
+                    return false;
+                }
                 string key;
                 var roles = input.RolesFlag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Distinct(StringComparer.Ordinal).ToList();
@@ -68,7 +74,7 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 var revoked = await keys.RevokeNamed(input.NameFlag, CancellationToken.None);
                 Console.WriteLine(revoked is not null ? $"Revoked '{revoked}'." : $"No live key named '{input.NameFlag}'.");
                 return revoked is not null;
-            case "list":
+            case "list" when input.NameFlag.Length == 0 && input.RolesFlag.Length == 0:
                 foreach (var k in await keys.List(CancellationToken.None))
                 {
                     Console.WriteLine($"{k.Name}\t{string.Join(',', k.Roles)}\tcreated {k.CreatedAt:O}" +
@@ -80,14 +86,4 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 return false;
         }
     }
-
-    /// <summary>
-    /// Whether a flag is given more than once, in any of its spellings ("--roles a", "--roles=a", "-r a"): the command line
-    /// keeps the last, which made an auditor's key of "--roles monitor --roles auditor" without a word (until 2026-12-06,
-    /// and with "--roles=monitor --roles auditor" or a name given twice until later that day).
-    /// </summary>
-    private static bool GivenTwice(string flag, string shortFlag) =>
-        // (Long flags in any case, as the command line reads them; short ones as written.)
-        Environment.GetCommandLineArgs().Count(arg => arg.Equals(flag, StringComparison.OrdinalIgnoreCase) || arg == shortFlag ||
-                                                      arg.StartsWith(flag + "=", StringComparison.OrdinalIgnoreCase)) > 1;
 }

@@ -1557,7 +1557,25 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var kept = Path.Combine(Path.GetTempPath(), $"kept-checkpoint-{Guid.NewGuid():N}.json");
         var latest = (await Api.Scenario(s => s.Get.Url("/api/audit/checkpoints/latest"))).ReadAsText();
         await File.WriteAllTextAsync(kept, latest);
-        var (intactCode, intact) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", kept);
+        var (intactCode, intact) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "-k", kept);
+        // A flag given twice is refused, in either spelling (until 2026-12-06 the last was checked, the first passed over).
+        var forged = Path.Combine(Path.GetTempPath(), $"forged-checkpoint-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(forged, latest.Replace("\"root\":\"", "\"root\":\"00", StringComparison.Ordinal));
+        var (twiceCode, twice) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", forged, "-k", kept);
+        // What cannot be read is said in the command's words, not the file system's or the reader's.
+        var (folderCode, folder) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", Path.GetTempPath());
+        await File.WriteAllTextAsync(forged, "[]");
+        var (arrayCode, array) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", forged);
+        File.Delete(forged);
+        var (goneCode, gone) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", forged);
+        twiceCode.ShouldBe(1, twice);
+        twice.ShouldContain("--checkpoint is given more than once");
+        twice.ShouldNotContain("intact");
+        (folderCode, arrayCode, goneCode).ShouldBe((1, 1, 1));
+        folder.ShouldContain("it is a folder");
+        array.ShouldContain("it is JSON, but not one object");
+        gone.ShouldContain("there is no such file.");
+        gone.ShouldNotContain("..");
 
         await AsSuperuserBehindTheTriggers(
             "truncate tracker.mt_events, tracker.mt_streams, tracker.event_hashes, tracker.log_checkpoints, " +

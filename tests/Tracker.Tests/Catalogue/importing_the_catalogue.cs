@@ -769,5 +769,9 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         // A folder without catalogues says what it looks for (until 2026-12-06 only that it found none).
         emptyExit.ShouldBe(1, emptyOutput);
         emptyOutput.ShouldContain("a folder holding *.json files");
+        // Two paths are refused, where until 2026-12-06 the second was imported and the first passed over without a word.
+        var (twiceExit, twice) = await CommandLine.Run(TestDatabase.ConnectionString(), "catalogue-import", "--path", "a.json", "-p", "b.json");
+        twiceExit.ShouldBe(1, twice);
+        twice.ShouldContain("--path is given more than once");
     }
 }

@@ -226,6 +226,15 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             .ShouldNotContain(k => k.Name == "equals-bot" || k.Name == "alpha-bot" || k.Name == "beta-bot");
         revokeExit.ShouldBe(0, revoke);
         revoke.ShouldContain("Revoked 'once-bot'.", Case.Sensitive);
+        // A key's roles are chosen, not defaulted (until 2026-12-06 a key made without --roles was a viewer's without a
+        // word), and the list takes no flags (a --name was passed over).
+        var (unroledExit, unroled) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--name", "unroled-bot");
+        unroledExit.ShouldBe(1, unroled);
+        unroled.ShouldContain("give its roles with --roles");
+        (await Api.Services.GetRequiredService<ApiKeyStore>().List(CancellationToken.None)).ShouldNotContain(k => k.Name == "unroled-bot");
+        var (listExit, list) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "list", "--name", "x");
+        listExit.ShouldBe(1, list);
+        list.ShouldContain("Usage: api-keys");
     }
 
     [Fact]
