@@ -152,6 +152,15 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         }
         (await TakenIn("stabilisation-2021-drive")).ShouldBe(3);
         (await TakenIn(Goal)).ShouldBe(2);
+        // And verification names it, the log's and the commitment's, as the reads that refuse it say (until 2026-12-06 both
+        // called the log intact once the commitment's next fact had brought its model level with its events).
+        foreach (var route in new[] { "/api/audit/verify", "/api/audit/commitments/stabilisation-2021-drive/verify" })
+        {
+            var verified = (await Api.Scenario(s => s.Get.Url(route))).Json();
+            verified.GetProperty("intact").GetBoolean().ShouldBeFalse(route);
+            var named = verified.GetProperty("breaks").EnumerateArray().Single(b => b.GetProperty("sequence").GetInt64() == unreadable);
+            named.GetProperty("reason").GetString().ShouldNotBeNull().ShouldStartWith("the event does not read as the kind of event it says it is");
+        }
     }
 
     [Fact]
