@@ -114,7 +114,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                 {
                     await running.CancelAsync();
                     await writing;
-                    await progressLog.Write(_jobs[progress.Id], CancellationToken.None);
+                    await WriteTheEnd(progress.Id);
                 }
             }
             finally
@@ -124,6 +124,61 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         });
         return (progress, null);
     }
+
+    /// <summary>
+    /// A rebuild's end written for the other nodes, again and again while the database does not answer (for up to
+    /// <see cref="EndWrittenWithin"/>): until 2026-12-06 a failed write left the stored progress "running", so that this
+    /// node answered failed and every other one interrupted.
+    /// </summary>
+    private async Task WriteTheEnd(Guid id)
+    {
+        var giveUp = DateTimeOffset.UtcNow + EndWrittenWithin;
+        for (var wait = TimeSpan.FromSeconds(1); ; wait = TimeSpan.FromSeconds(Math.Min(wait.TotalSeconds * 2, 30)))
+        {
+            try
+            {
+                await progressLog.Write(_jobs[id], CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (DatabaseOutage.Is(e) && DateTimeOffset.UtcNow + wait < giveUp && !lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                logger.LogWarning("The end of rebuild {Id} could not be written for the other nodes ({Reason}); trying again in {Wait} s",
+                    id, e.Message, wait.TotalSeconds);
+                await Task.Delay(wait, lifetime.ApplicationStopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (Exception e)
+            {
+                logger.LogError("The end of rebuild {Id} was not written for the other nodes ({Reason}): they will report it interrupted", id, e.Message);
+                return;
+            }
+        }
+    }
+
+    /// <summary>How long a rebuild's end is tried again while the database does not answer.</summary>
+    public static readonly TimeSpan EndWrittenWithin = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Why a rebuild failed, in an operator's words: the database's own words for a stop or a wait, not the driver's
+    /// ("Exception while reading from stream", "57P01: terminating connection ... POSITION: 1165" until 2026-12-06).
+    /// Messages the rebuild words itself (a poison event, a held table) are kept as they are.
+    /// </summary>
+    public static string Said(Exception e) => e switch
+    {
+        PoisonEventException or InvalidOperationException { InnerException: NpgsqlException } => e.Message,
+        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } =>
+            "a table it writes was held by another transaction for longer than it waits; run it again",
+        PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } =>
+            "a statement ran past its time limit (a table held by another transaction, or the database overloaded); run it again",
+        PostgresException stopped when stopped.SqlState.StartsWith("57P", StringComparison.Ordinal) || stopped.SqlState.StartsWith("08", StringComparison.Ordinal) =>
+            $"the database stopped answering during the rebuild ({stopped.MessageText}); run it again once it answers",
+        PostgresException other => $"the database refused a statement of the rebuild ({other.SqlState}: {other.MessageText})",
+        NpgsqlException { InnerException: TimeoutException } or TimeoutException =>
+            "a statement waited longer than the database's command timeout (a table held by another transaction, or the database overloaded); run it again",
+        NpgsqlException or System.Net.Sockets.SocketException =>
+            "the database stopped answering during the rebuild (the connection was cut); run it again once it answers",
+        _ when e.InnerException is { } inner && inner is NpgsqlException or PostgresException or TimeoutException => Said(inner),
+        _ => e.Message
+    };
 
     /// <summary>A running rebuild's progress written every second, for the other nodes.</summary>
     private async Task KeepWriting(Guid id, CancellationToken token)
@@ -224,7 +279,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         catch (Exception e)
         {
             logger.LogError(e, "Rebuilding {Projection} failed", projection);
-            Update(id, p => p with { Status = RebuildStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = e.Message });
+            Update(id, p => p with { Status = RebuildStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = Said(e) });
         }
         finally
         {
