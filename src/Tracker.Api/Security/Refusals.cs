@@ -5,6 +5,30 @@ namespace Tracker.Api.Security;
 
 public static class Refusals
 {
+    /// <summary>
+    /// A 401's detail when no credentials were accepted: what was sent, and what the service takes. Until 2026-12-06 a
+    /// bearer token sent to a service with no bearer tokens configured was said to be expired or for another audience,
+    /// and an Authorization header of another scheme (Basic) was told credentials were needed, as if none were sent.
+    /// </summary>
+    public static string Unauthenticated(Microsoft.AspNetCore.Http.HttpContext http)
+    {
+        const string takes = "send an API key in the X-Api-Key header, or a bearer token (Authorization: Bearer ...)";
+        var authorization = http.Request.Headers.Authorization.ToString().Trim();
+        if (authorization.Length == 0) return "This needs credentials: an API key in the X-Api-Key header, or a bearer token in the Authorization header.";
+        var scheme = authorization.Split(' ', 2)[0];
+        if (!scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return scheme.Length <= 20 && scheme.All(char.IsAsciiLetterOrDigit)
+                ? $"The Authorization header's scheme, '{scheme}', is not one this service takes: {takes}."
+                : $"The Authorization header names no scheme this service takes: {takes}.";
+        }
+        if (authorization.Length == scheme.Length) return "The Authorization header names the Bearer scheme but carries no token.";
+        var jwt = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.Jwt;
+        return string.IsNullOrWhiteSpace(jwt.Authority) && string.IsNullOrWhiteSpace(jwt.SigningKey)
+            ? "This service takes no bearer tokens (Auth:Jwt is not configured): send an API key in the X-Api-Key header."
+            : "The bearer token was refused: expired, for another audience or issuer, or not signed with a key this service trusts.";
+    }
+
     /// <summary>The policy a route's own check refused on, where it is not the route's (a past view's auditor role).</summary>
     public const string RefusedOn = "tracker.auth.refused-on";
 

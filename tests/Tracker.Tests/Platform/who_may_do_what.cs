@@ -159,5 +159,31 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
         });
         token.ReadProblem(401).Detail.ShouldNotBeNull().ShouldStartWith("The bearer token was refused");
         token.Context.Response.Headers.WWWAuthenticate.ToString().ShouldStartWith("Bearer");
+
+        // Credentials of a scheme the service does not take are said to be so, not missing (until 2026-12-06 "This needs
+        // credentials"), and a bare Bearer is said to carry no token.
+        foreach (var (authorization, said) in new[]
+                 {
+                     ("Basic YWxpY2U6c2VjcmV0", "The Authorization header's scheme, 'Basic', is not one this service takes"),
+                     ("Bearer", "names the Bearer scheme but carries no token")
+                 })
+        {
+            var refused = await Api.Scenario(s =>
+            {
+                s.Get.Url("/api/audit/verify");
+                s.WithRequestHeader("Authorization", authorization);
+                s.StatusCodeShouldBe(401);
+            });
+            refused.ReadProblem(401).Detail.ShouldNotBeNull().ShouldContain(said);
+        }
+        // A service with no bearer tokens configured says so, not that the token expired.
+        await using var keysOnly = await TrackerApp.StartAnotherHost(("Auth:Jwt:SigningKey", ""), ("Auth:Jwt:Issuer", ""), ("Auth:Jwt:Audience", ""));
+        var unconfigured = await keysOnly.Scenario(s =>
+        {
+            s.Get.Url("/api/audit/verify");
+            s.WithRequestHeader("Authorization", "Bearer abc.def.ghi");
+            s.StatusCodeShouldBe(401);
+        });
+        unconfigured.ReadProblem(401).Detail.ShouldNotBeNull().ShouldStartWith("This service takes no bearer tokens");
     }
 }

@@ -79,9 +79,7 @@ public static class ProblemDetailsSetup
                     context.HttpContext.Response.Headers.WWWAuthenticate = Security.ApiKeyAuthentication.Challenges;
                 }
                 problem.Detail ??= context.HttpContext.Items[Security.ApiKeyAuthentication.RefusedBecause] as string ??
-                                   (context.HttpContext.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                                       ? "The bearer token was refused: expired, for another audience or issuer, or not signed with a key this service trusts."
-                                       : "This needs credentials: an API key in the X-Api-Key header, or a bearer token in the Authorization header.");
+                                   Security.Refusals.Unauthenticated(context.HttpContext);
             }
             if (problem.Status == StatusCodes.Status403Forbidden) problem.Detail ??= Security.Refusals.Forbidden(context.HttpContext);
             // The framework's own 404 (no route) and 405 say nothing; every other problem of the API does.
