@@ -47,7 +47,8 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
     /// <summary>Says in a response header which past a body shows.</summary>
     public string Describe() => this switch
     {
-        { RecordedAsOf: { } at } => $"as-recorded; at={at:O}",
+        // The instant as the JSON writes it (until 2026-12-06 .NET's seven fractional digits, at=2020-01-01T00:00:00.0000000+00:00).
+        { RecordedAsOf: { } at } => $"as-recorded; at={Infrastructure.Validation.InstantsWithOffset.Text(at)}",
         { Version: { } v } => $"as-recorded; version={v}",
         { EffectiveAsOf: { } on } => $"as-effective; on={on:yyyy-MM-dd}",
         _ => "current"

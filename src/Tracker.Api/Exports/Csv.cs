@@ -37,7 +37,7 @@ public sealed class Csv(Stream body)
             int or long or double => ((IFormattable)value).ToString(null, CultureInfo.InvariantCulture),
             DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             // As the JSON writes it: the fraction without trailing zeros (an event's time has microseconds, not "O"'s seven digits).
-            DateTimeOffset d => d.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),
+            DateTimeOffset d => Infrastructure.Validation.InstantsWithOffset.Text(d),
             bool b => b ? "true" : "false",
             // Anything else is text, whatever its type (a string, an enum, a record's ToString, a Uri).
             _ => Defused(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")

@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Validation;
 using Tracker.Api.Infrastructure;
 using JasperFx.CommandLine;
 
@@ -77,8 +78,8 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
             case "list" when input.NameFlag.Length == 0 && input.RolesFlag.Length == 0:
                 foreach (var k in await keys.List(CancellationToken.None))
                 {
-                    Console.WriteLine($"{k.Name}\t{string.Join(',', k.Roles)}\tcreated {k.CreatedAt:O}" +
-                                      (k.RevokedAt is { } at ? $"\trevoked {at:O}" : ""));
+                    Console.WriteLine($"{k.Name}\t{string.Join(',', k.Roles)}\tcreated {InstantsWithOffset.Text(k.CreatedAt)}" +
+                                      (k.RevokedAt is { } at ? $"\trevoked {InstantsWithOffset.Text(at)}" : ""));
                 }
                 return true;
             default:

@@ -61,6 +61,13 @@ public sealed class InstantsWithOffset : JsonConverter<DateTimeOffset>
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    /// <summary>
+    /// An instant as the JSON writes it, for text outside the JSON (a header, a CSV cell, a problem's detail): its fraction
+    /// of a second without trailing zeros, and its offset (2020-01-01T00:00:00+00:00, not .NET's seven digits).
+    /// </summary>
+    public static string Text(DateTimeOffset value) =>
+        value.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>
