@@ -91,6 +91,14 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The version a commitment's effective timeline has taken in, through its last day.</summary>
+    private async Task<object?> TakenIn(string key)
+    {
+        await using var timeline = Database.CreateCommand("select max(through_version) from tracker.commitment_days where stream_id = $1");
+        timeline.Parameters.AddWithValue(StreamIds.ForCommitment(key));
+        return await timeline.ExecuteScalarAsync();
+    }
+
     /// <summary>The dead letters the daemon has recorded, once there is one.</summary>
     private Task<List<string>> DeadLetters() => Eventually.Until(async () =>
     {
@@ -114,12 +122,6 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         await Api.Write("/api/commitments/stabilisation-2021-drive/progress", Progress());
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        async Task<object?> TakenIn(string key)
-        {
-            await using var timeline = Database.CreateCommand("select max(through_version) from tracker.commitment_days where stream_id = $1");
-            timeline.Parameters.AddWithValue(StreamIds.ForCommitment(key));
-            return await timeline.ExecuteScalarAsync();
-        }
         (await TakenIn(Goal)).ShouldBe(2);
         (await TakenIn("stabilisation-2021-drive")).ShouldBe(3);
         var verified = (await Api.Scenario(s => s.Get.Url("/api/admin/projections/EffectiveTimeline/verify"))).Json();
@@ -144,12 +146,6 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         await Api.Write($"/api/commitments/{Goal}/progress", Progress());
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
-        async Task<object?> TakenIn(string key)
-        {
-            await using var timeline = Database.CreateCommand("select max(through_version) from tracker.commitment_days where stream_id = $1");
-            timeline.Parameters.AddWithValue(StreamIds.ForCommitment(key));
-            return await timeline.ExecuteScalarAsync();
-        }
         (await TakenIn("stabilisation-2021-drive")).ShouldBe(3);
         (await TakenIn(Goal)).ShouldBe(2);
         // And verification names it, the log's and the commitment's, as the reads that refuse it say (until 2026-12-06 both
@@ -225,11 +221,7 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         await Api.Write("/api/commitments/stabilisation-2021-drive/progress", Progress());
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
-        await using (var timeline = Database.CreateCommand("select max(through_version) from tracker.commitment_days where stream_id = $1"))
-        {
-            timeline.Parameters.AddWithValue(StreamIds.ForCommitment("stabilisation-2021-drive"));
-            (await timeline.ExecuteScalarAsync()).ShouldBe(3);
-        }
+        (await TakenIn("stabilisation-2021-drive")).ShouldBe(3);
         var verified = (await Api.Scenario(s => s.Get.Url("/api/admin/projections/EffectiveTimeline/verify"))).Json();
         verified.GetProperty("consistent").GetBoolean().ShouldBeTrue(verified.ToString());
         var deadLetters = await DeadLetters();
