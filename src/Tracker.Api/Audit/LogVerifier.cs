@@ -38,7 +38,7 @@ public sealed record VerificationReport(long EventsChecked, bool Intact, long Br
 ///   sequence number now. That is what proves a log emptied or cut back together with its checkpoints.
 /// After a break it goes on from what was recorded, so one changed event is one break, not a break of everything after it.
 /// </summary>
-public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints checkpoints, CheckpointSigner signer)
+public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints checkpoints, CheckpointSigner signer, Marten.IDocumentStore store)
 {
     public const int MaxReportedBreaks = 1000;
 
@@ -264,27 +264,42 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     }
 
     /// <summary>
-    /// Events whose stored body does not read as their type, which the async daemon skipped as dead letters: appended
-    /// outside the service through the log's own triggers, they hash and chain like any other, so only reading them finds
-    /// them (until 2026-12-06 a verification called such a log intact while its reads answered "log damaged"). Reported
-    /// after every other check, so an event edited after it was written is named as edited.
+    /// Events whose stored body does not read as their type: appended outside the service through the log's own triggers,
+    /// they hash and chain like any other, so only reading them finds them (until 2026-12-06 a verification called such a
+    /// log intact while its reads answered "log damaged"). The async daemon's dead letters say which events it could not
+    /// read; each is read again here, and named only if it still does not read, so a dead letter left from an older
+    /// version's shape, or one written by hand, names nothing. (An event no projection has reached yet is not read.)
+    /// Reported after every other check, so an event edited after it was written is named as edited.
     /// </summary>
     private async Task ReportUnreadableEvents(Guid? streamId, Findings found, CancellationToken token)
     {
-        await using var unreadable = dataSource.CreateCommand($"""
+        var candidates = new List<(long Sequence, Guid Stream, long Version, string Type)>();
+        await using (var unreadable = dataSource.CreateCommand($"""
             select distinct on (e.seq_id) e.seq_id, e.stream_id, e.version, e.type
               from {S}.mt_doc_deadletterevent d
               join {S}.mt_events e on e.seq_id = (d.data ->> 'EventSequence')::bigint
-             where d.data ->> 'ExceptionType' like '%EventDeserializationFailureException'{(streamId is null ? "" : " and e.stream_id = $1")}
+             where d.data ->> 'EventSequence' ~ '^[0-9]+$' and length(d.data ->> 'EventSequence') <= 18{(streamId is null ? "" : " and e.stream_id = $1")}
              order by e.seq_id
-            """);
-        if (streamId is { } id) unreadable.Parameters.Add(new NpgsqlParameter { Value = id });
-        await using var reader = await unreadable.ExecuteReaderAsync(token);
-        while (await reader.ReadAsync(token))
+            """))
         {
-            found.Add(new ChainBreak(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
-                "the event does not read as the kind of event it says it is (the projections could not read it, and skipped it): " +
-                "its stored body was written outside the service"), ofAnEvent: true);
+            if (streamId is { } id) unreadable.Parameters.Add(new NpgsqlParameter { Value = id });
+            await using var reader = await unreadable.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token)) candidates.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3)));
+        }
+        if (candidates.Count == 0) return;
+        await using var session = store.QuerySession();
+        foreach (var (sequence, stream, version, type) in candidates)
+        {
+            try
+            {
+                await session.Events.FetchStreamAsync(stream, version: version, fromVersion: version, token: token);
+            }
+            catch (Exception e) when (Tracker.Projections.ReadableEvents.UnreadableSequence(e) == sequence)
+            {
+                found.Add(new ChainBreak(sequence, stream, version, type,
+                    "the event does not read as the kind of event it says it is (the projections skipped it, and it does not read now): " +
+                    "it was written outside the service, or in a shape no upcaster reads"), ofAnEvent: true);
+            }
         }
     }
 

@@ -74,7 +74,7 @@ public sealed class TimelineFactsBackfill(IDocumentStore store, NpgsqlDataSource
             var (dayStreams, dayDates, dayCounts) = (new List<Guid>(), new List<DateOnly>(), new List<int>());
             foreach (var (id, through) in batch)
             {
-                var events = await session.Events.FetchStreamAsync(id, version: through, token: token);
+                var events = await Tracker.Projections.ReadableEvents.Of(session, id, 1, through, token);
                 foreach (var day in EffectiveOrder.AllDays(id, events))
                 {
                     dayStreams.Add(id);

@@ -56,7 +56,7 @@ public sealed class EffectiveTimelineProjection : IProjection
         {
             // The statement itself (a new commitment, or a rebuild from the start), or a stream the timeline has not
             // seen: the whole stream, folded once.
-            var all = added[0].Version == 1 ? added : await Readable(session, id, 1, through, token);
+            var all = added[0].Version == 1 ? added : await ReadableEvents.Of(session, id, 1, through, token);
             days.Replace(id, null, EffectiveOrder.AllDays(id, all, unapplied), 0, through);
             return;
         }
@@ -66,7 +66,7 @@ public sealed class EffectiveTimelineProjection : IProjection
         if (added.Count == 0) return;
         if (added[0].Version > head.ThroughVersion + 1)
         {
-            added = await Readable(session, id, head.ThroughVersion + 1, through, token);
+            added = await ReadableEvents.Of(session, id, head.ThroughVersion + 1, through, token);
         }
 
         var statedOn = head.Model.StatedOn;
@@ -111,7 +111,7 @@ public sealed class EffectiveTimelineProjection : IProjection
         var kept = (await days.VersionsAfter(id, keyframe.On, token)).Where(v => !retracted.Contains(v)).Select(v => (long)v).ToArray();
         var earlier = kept.Length == 0
             ? []
-            : await session.Events.QueryAllRawEvents().Where(e => e.StreamId == id && kept.Contains(e.Version)).ToListAsync(token);
+            : await ReadableEvents.At(session, id, kept, token);
         try
         {
             var refolded = EffectiveOrder.Days(id, keyframe.Progress,
@@ -131,41 +131,7 @@ public sealed class EffectiveTimelineProjection : IProjection
     private static async Task FoldWholeStream(TimelineDays days, IQuerySession session, Guid id, int through,
         List<(IEvent Event, Exception Error)> unapplied, CancellationToken token)
     {
-        var all = await Readable(session, id, 1, through, token);
+        var all = await ReadableEvents.Of(session, id, 1, through, token);
         days.Replace(id, null, EffectiveOrder.AllDays(id, all, unapplied), 0, through);
     }
-
-    /// <summary>
-    /// A commitment's events read again from its stream, from one version through another, leaving out any that cannot be
-    /// read: the daemon skipped such an event as a dead letter when its page came, and a read again must skip it alike
-    /// (until 2026-12-06 it threw on it, and the page was taken again and again, so that no commitment's timeline moved
-    /// on). Only a stream holding such an event is read an event at a time.
-    /// </summary>
-    private static async Task<IReadOnlyList<IEvent>> Readable(IQuerySession session, Guid id, long from, long through,
-        CancellationToken token)
-    {
-        try
-        {
-            return await session.Events.FetchStreamAsync(id, version: through, fromVersion: from, token: token);
-        }
-        catch (Exception e) when (Unreadable(e))
-        {
-            var readable = new List<IEvent>();
-            for (var version = from; version <= through; version++)
-            {
-                try
-                {
-                    readable.AddRange(await session.Events.FetchStreamAsync(id, version: version, fromVersion: version, token: token));
-                }
-                catch (Exception one) when (Unreadable(one))
-                {
-                    // Recorded as a dead letter when the daemon first came to it.
-                }
-            }
-            return readable;
-        }
-    }
-
-    private static bool Unreadable(Exception e) => e is JasperFx.Events.EventDeserializationFailureException
-        or Marten.Exceptions.EventDeserializationFailureException || e.InnerException is { } inner && Unreadable(inner);
 }
