@@ -29,7 +29,7 @@ public static class Wording
     public static string Converted(Money original, decimal ledgerAmount, ExchangeRate? rate, string ledgerCurrency) =>
         rate is null || original.Currency == ledgerCurrency
             ? ""
-            : $" ({ledgerCurrency} {Number(ledgerAmount)} at {rate.Rate.ToString(CultureInfo.InvariantCulture)} on {Date(rate.On)})";
+            : $" ({ledgerCurrency} {Number(ledgerAmount)} at {Decimals.Normal(rate.Rate).ToString(CultureInfo.InvariantCulture)} on {Date(rate.On)})";
 
     /// <summary>"USD 394,000,000"; "0 camps from a baseline of 200" (a change of baseline alone is a change it shows).</summary>
     public static string Target(Target target) =>

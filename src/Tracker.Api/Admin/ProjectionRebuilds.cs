@@ -114,13 +114,14 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
                 {
                     await running.CancelAsync();
                     await writing;
-                    await WriteTheEnd(progress.Id);
                 }
             }
             finally
             {
+                // The cluster's lock first: a rebuild that has ended does not hold off the next while its end is written.
                 await GiveBack(connection);
             }
+            await WriteTheEnd(progress.Id);
         });
         return (progress, null);
     }
@@ -164,6 +165,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     /// </summary>
     public static string Said(Exception e) => e switch
     {
+        OperationCanceledException => "the node stopped while the rebuild ran; run it again",
         PoisonEventException or InvalidOperationException { InnerException: NpgsqlException } => e.Message,
         PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } =>
             "a table it writes was held by another transaction for longer than it waits; run it again",
@@ -245,7 +247,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         }
         catch (Exception e)
         {
-            Update(id, p => p with { Status = RebuildStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = e.Message });
+            Update(id, p => p with { Status = RebuildStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = Said(e) });
             throw;
         }
         return _jobs[id];

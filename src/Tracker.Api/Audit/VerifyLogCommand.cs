@@ -72,7 +72,7 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
         return options;
     }
 
-    /// <summary>The kept checkpoint's file, read and checked as the POST route checks its body; what is wrong is said.</summary>
+    /// <summary>Whether a file that does not read as a checkpoint is JSON at all.</summary>
     private static bool LooksLikeJson(string path)
     {
         try
@@ -80,12 +80,13 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
             using var parsed = JsonDocument.Parse(File.ReadAllText(path));
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
             return false;
         }
     }
 
+    /// <summary>The kept checkpoint's file, read and checked as the POST route checks its body; what is wrong is said.</summary>
     private static async Task<(bool Read, KeptCheckpoint? Kept)> TryRead(string path)
     {
         KeptCheckpoint? kept;

@@ -24,7 +24,8 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
     {
         // Counted in Unicode code points, as the OpenAPI document's maxLength counts (until 2026-12-06 in UTF-16 units, so an
         // emoji counted twice); a search is not held to what a reader sees, as a body's text is.
-        if (q is { Length: > MaxSearchLength } && q.EnumerateRunes().Count() > MaxSearchLength)
+        // (A search that shows nothing is a search for everything, whatever its length.)
+        if (q is { Length: > MaxSearchLength } && q.EnumerateRunes().Count() > MaxSearchLength && !Infrastructure.Validation.InputBounds.ShowsNothing(q))
         {
             errors["q"] = [$"q has at most {MaxSearchLength} characters (Unicode code points)."];
         }

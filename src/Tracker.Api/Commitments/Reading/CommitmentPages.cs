@@ -14,11 +14,13 @@ using Wolverine.Http;
 namespace Tracker.Api.Commitments.Reading;
 
 /// <summary>A pledge toward a commitment: who, when, how much, and how much of it is committed and disbursed.</summary>
+/// <param name="PledgerKey">The pledger's key, which its page is found by (GET /api/pledgers/{key}), whatever spelling
+/// this pledge gave its name (since 2026-12-06).</param>
 public sealed record PledgeRow(string PledgeId, string Pledger, DateOnly AnnouncedOn, Money Amount, decimal LedgerAmount,
-    decimal Committed, decimal Disbursed, decimal LedgerCommitted, decimal LedgerDisbursed)
+    decimal Committed, decimal Disbursed, decimal LedgerCommitted, decimal LedgerDisbursed, string PledgerKey)
 {
     public static PledgeRow Of(PledgeLedger p) => new(p.PledgeId, p.Pledger, p.AnnouncedOn, p.Amount, p.LedgerAmount,
-        p.Committed, p.Disbursed, p.LedgerCommitted, p.LedgerDisbursed);
+        p.Committed, p.Disbursed, p.LedgerCommitted, p.LedgerDisbursed, Slug.From(p.Pledger));
 }
 
 public sealed record PledgePage(IReadOnlyList<PledgeRow> Items, string LedgerCurrency, int Page, int PageSize, long Total, long PageCount);

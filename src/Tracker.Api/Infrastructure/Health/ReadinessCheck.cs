@@ -12,6 +12,14 @@ namespace Tracker.Api.Infrastructure.Health;
 public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configuration, Wolverine.Runtime.IWolverineRuntime runtime,
     IProjectionCoordinator coordinator, TimeProvider clock, Npgsql.NpgsqlDataSource database) : IHealthCheck
 {
+    // Read once; the start refuses values it cannot use (SettingsCheck).
+    private readonly long _tolerated = configuration.GetValue("Health:MaxProjectionLag", 10_000L);
+    private readonly TimeSpan _delay = TimeSpan.FromSeconds(configuration.GetValue("Health:MaxProjectionDelaySeconds", 60));
+
+    /// <summary>The async projections whose shards are waited on; a progress row of anything else (a projection retired) is not.</summary>
+    private static readonly string[] Async = [Tracker.Projections.Commitments.Timeline.EffectiveTimelineProjection.ProjectionName + ":",
+        Tracker.Projections.Commitments.Rollup.DashboardRollupProjection.ProjectionName + ":"];
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken token = default)
     {
         try
@@ -32,20 +40,20 @@ public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configur
                     .Select(agent => agent.Name.Identity).Order(StringComparer.Ordinal).ToList()
             };
 
-            var tolerated = configuration.GetValue("Health:MaxProjectionLag", 10_000L);
             var worst = lag.Values.Select(v => (long)v).DefaultIfEmpty(0).Max();
-            if (worst > tolerated) return HealthCheckResult.Degraded($"An async projection is {worst} events behind", data: data);
+            if (worst > _tolerated) return HealthCheckResult.Degraded($"An async projection is {worst} events behind", data: data);
             // A few events behind for minutes is a stalled projection too (one taking the same page again and again): until
             // 2026-12-06 readiness said Healthy while a projection stood still a handful of events behind.
-            if (worst > 0)
+            var waitedOn = byShard.Where(shard => Async.Any(name => shard.Key.StartsWith(name, StringComparison.Ordinal)))
+                .Select(shard => shard.Value).DefaultIfEmpty(0).Max();
+            if (waitedOn > 0)
             {
-                var waiting = await OldestWaiting(highest - worst, token);
-                var delay = TimeSpan.FromSeconds(configuration.GetValue("Health:MaxProjectionDelaySeconds", 60));
-                if (waiting is { } stored && clock.GetUtcNow() - stored is var age && age > delay)
+                var waiting = await OldestWaiting(highest - waitedOn, token);
+                if (waiting is { } stored && clock.GetUtcNow() - stored is var age && age > _delay)
                 {
                     data["oldestEventWaitingSeconds"] = (long)age.TotalSeconds;
                     return HealthCheckResult.Degraded(
-                        $"An async projection has not taken in an event stored {(long)age.TotalSeconds} s ago (it is {worst} events behind)", data: data);
+                        $"An async projection has not taken in an event stored {(long)age.TotalSeconds} s ago (it is {waitedOn} events behind)", data: data);
                 }
             }
             return HealthCheckResult.Healthy("The database answers", data);
@@ -55,8 +63,10 @@ public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configur
             // The reason in the answer, not the exception: the health service logs a result's exception with its stack
             // trace, and a load balancer probing every second during an outage filled the log with them (about 4,800
             // lines in 30 s). The outage is logged once by what found it failing.
+            // The driver's "Exception while reading from stream" says less than what it wraps (the connection refused, cut).
             return HealthCheckResult.Unhealthy(
-                $"The database does not answer ({(e is OperationCanceledException ? "the check was cut off" : e.Message)})");
+                $"The database does not answer ({(e is OperationCanceledException ? "the check was cut off"
+                    : e.Message.StartsWith("Exception while", StringComparison.Ordinal) && e.InnerException is { } cause ? cause.Message : e.Message)})");
         }
     }
 

@@ -57,6 +57,7 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         Whole("RateLimits:HeavyReadsQueued", 0, failures);
         HeavyReadsWithinThePool(failures);
         Whole("Health:MaxProjectionLag", 0, failures, maximum: long.MaxValue);
+        Whole("Health:MaxProjectionDelaySeconds", 0, failures, maximum: 86_400);
         Whole("Limits:MaxRequestBodyBytes", 1, failures, maximum: long.MaxValue);
         // A checkpoint holds its range's entries in memory (56 bytes an event): a million is 56 MB.
         Whole("Audit:Checkpoints:MaxEvents", 1, failures, maximum: 1_000_000);

@@ -73,9 +73,10 @@ public static class InputBounds
 
     /// <summary>
     /// Text that shows nothing: empty, or only spaces (a no-break space among them), zero-width and other format
-    /// characters and combining marks with nothing to combine with.
+    /// characters and combining marks with nothing to combine with. Not a control character (a tab, a line feed), which
+    /// is text of another kind, refused where a line is wanted.
     /// </summary>
-    public static bool ShowsNothing(string text) => text.All(c => char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is
+    public static bool ShowsNothing(string text) => text.All(c => !char.IsControl(c) && char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is
         System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.NonSpacingMark
         or System.Globalization.UnicodeCategory.EnclosingMark);
 

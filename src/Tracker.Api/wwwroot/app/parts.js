@@ -32,9 +32,9 @@ export function pastNeedsAuditor(caller) {
     caller?.authenticated ? null : signInButton('Sign in as an auditor'));
 }
 
-/** A page number from the address (?name=3): 1 when absent or not a number. */
+/** A page number from the address (?name=3): 1 when absent or not a number, at most the last the API pages to. */
 export function pageParam(params, name = 'page') {
-  return Math.max(1, Number.parseInt(params.get(name) ?? '1', 10) || 1);
+  return Math.min(100000, Math.max(1, Number.parseInt(params.get(name) ?? '1', 10) || 1));
 }
 
 /** Previous and next links under a paged table, or nothing for a single page; `at(n)` is page n's address. */

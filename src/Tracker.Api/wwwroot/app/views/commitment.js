@@ -144,8 +144,8 @@ function pledges(page, c) {
   // A page at a time: a pledge drive of thousands of pledges is listed in full, a page after another (until 2026-12-06
   // the first 500 only, with no word of the rest).
   return [table('Pledges by pledger', ['Pledger', 'Announced', 'Pledged', 'Committed', 'Disbursed', `In ${c.ledgerCurrency}`], page.items.map(p => [
-    // The service finds a pledger by its name as well as by its key.
-    h('a', { href: href(`/pledgers/${encodeURIComponent(p.pledger)}`) }, p.pledger),
+    // By its key, which finds the pledger whatever spelling this pledge gave its name.
+    h('a', { href: href(`/pledgers/${encodeURIComponent(p.pledgerKey)}`) }, p.pledger),
     format.day(p.announcedOn),
     format.money(p.amount.amount, p.amount.currency, { exact: true }),
     format.money(p.committed, p.amount.currency, { exact: true }),
