@@ -81,6 +81,8 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
         var pledges = (await Api.Scenario(s => s.Get.Url($"{Base}/pledges"))).ReadAsText();
         pledges.ShouldContain("\"ledgerAmount\":32700000,");
         pledges.ShouldNotContain("32700000.0");
+        // Each pledge names its pledger's key, which the pledger's page is found by whatever spelling the pledge gave.
+        pledges.ShouldContain("\"pledgerKey\":\"germany\"");
     }
 
     [Fact]

@@ -645,12 +645,14 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         }
         // A search that shows nothing is a search for everything, whatever shows nothing: empty, spaces, a lone
         // right-to-left mark (until 2026-12-06 the mark alone was a 400 and a no-break space alone everything).
-        foreach (var blank in new[] { "", "%20", "%C2%A0", "%E2%80%8F" })
+        foreach (var blank in new[] { "", "%20", "%C2%A0", "%E2%80%8F", string.Concat(Enumerable.Repeat("%20", 201)) })
         {
             var everything = await Send(HttpMethod.Get, $"/api/commitments?q={blank}");
             everything.Status.ShouldBe(200);
             everything.Body.GetProperty("total").GetInt32().ShouldBe(1);
         }
+        // A control character is not a blank: a search is one line.
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/commitments?q=%0A"), 400, "q");
 
         var evidence = $$"""{"url":"https://example.org/report","primary":false}""";
         var noKey = await Api.Scenario(s =>

@@ -12,6 +12,8 @@ public sealed class settings_checked_at_start
     [InlineData("Auth:Jwt:Audience", "", "Auth:Jwt:Audience must be set")]
     [InlineData("Auth:BootstrapAdminKey", "short", "Auth:BootstrapAdminKey must have at least 16 characters")]
     [InlineData("RateLimits:WritesPerMinute", "-1", "RateLimits:WritesPerMinute '-1' must be a whole number from 1 to 2147483647")]
+    // Read on every readiness check behind a write: until 2026-12-06 a value that is no number answered 503 there.
+    [InlineData("Health:MaxProjectionDelaySeconds", "a minute", "Health:MaxProjectionDelaySeconds 'a minute' must be a whole number from 0 to 86400")]
     [InlineData("RateLimits:WritesPerMinute", "99999999999", "RateLimits:WritesPerMinute '99999999999' must be a whole number from 1 to 2147483647")]
     [InlineData("Wolverine:ScheduledJobPollingMilliseconds", "abc", "Wolverine:ScheduledJobPollingMilliseconds 'abc' must be a whole number")]
     [InlineData("Cors:Origins", "https://dashboard.example.org", "Cors:Origins is a list: give each entry on its own, as Cors:Origins:0")]
