@@ -142,17 +142,27 @@ public sealed partial class RecipientOptions
         {
             yield return $"{IatiOptions.Section}:Recipient:RegionVocabulary '{RegionVocabulary}' is not 1 (OECD DAC) or 2 (UN M49).";
         }
-        else if (!RegionCode().IsMatch(Region))
+        // OECD DAC's region codes have two to four digits (89 Europe, regional; 589; 1027), UN M49's three (142 Asia).
+        else if (!(RegionVocabulary == "1" ? DacRegionCode() : M49RegionCode()).IsMatch(Region))
         {
-            yield return $"{IatiOptions.Section}:Recipient:Region '{Region}' is not a region code of three digits (998, 589...).";
+            yield return $"{IatiOptions.Section}:Recipient:Region '{Region}' is not a region code of the " +
+                         (RegionVocabulary == "1" ? "OECD DAC's vocabulary (two to four digits: 89, 589, 998, 1027)" : "UN M49 (three digits: 142, 145)") + ".";
+        }
+        else if (RegionVocabulary == "2" && Region == "998")
+        {
+            yield return $"{IatiOptions.Section}:Recipient:Region '998' is the OECD DAC's code for developing countries, unspecified, not a UN M49 region: " +
+                         "give the M49 code with RegionVocabulary 2.";
         }
     }
 
     [GeneratedRegex(@"^[A-Z]{2}(:(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?))?$")]
     private static partial Regex CountryShare();
 
+    [GeneratedRegex("^[0-9]{2,4}$")]
+    private static partial Regex DacRegionCode();
+
     [GeneratedRegex("^[0-9]{3}$")]
-    private static partial Regex RegionCode();
+    private static partial Regex M49RegionCode();
 }
 
 public sealed class SectorOptions

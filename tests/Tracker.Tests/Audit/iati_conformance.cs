@@ -374,6 +374,9 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         foreach (var countries in new[] { "Iraq", "IQ:60,SY:30", "IQ,SY", "IQ:60,IQ:40", "IQ:50", "IQ:-5,SY:105" })
             new IatiOptions { Recipient = { Countries = countries } }.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Recipient:Countries");
         new IatiOptions { Recipient = { Region = "Middle East" } }.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Recipient:Region");
+        new IatiOptions { Recipient = { Region = "89" } }.Problems().ShouldBeEmpty(); // Europe, regional
+        new IatiOptions { Recipient = { Region = "142", RegionVocabulary = "2" } }.Problems().ShouldBeEmpty(); // Asia, UN M49
+        new IatiOptions { Recipient = { RegionVocabulary = "2" } }.Problems().ShouldHaveSingleItem().ShouldContain("not a UN M49 region");
         new IatiOptions { Recipient = { RegionVocabulary = "99" } }.Problems().ShouldHaveSingleItem().ShouldContain("RegionVocabulary");
     }
 
