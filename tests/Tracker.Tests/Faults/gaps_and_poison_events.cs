@@ -179,6 +179,22 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_event_of_a_type_no_longer_known_is_skipped_when_read_again_and_the_timeline_moves_on()
+    {
+        // A type a later version dropped, or a row written by hand: the daemon skips it; a read again must too.
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
+        await TheSecondFactStraightIntoTheLog("stabilisation-2021-drive", "pledge_forgotten", "PledgeForgotten", "{}");
+
+        await Api.Write("/api/commitments/stabilisation-2021-drive/progress", Progress());
+        await Api.Write($"/api/commitments/{Goal}/progress", Progress());
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        (await TakenIn("stabilisation-2021-drive")).ShouldBe(3);
+        (await TakenIn(Goal)).ShouldBe(2);
+    }
+
+    [Fact]
     public async Task readiness_says_a_projection_that_stands_still_a_few_events_behind_is_degraded()
     {
         // Until 2026-12-06 readiness turned Degraded only 10,000 events behind: a projection standing still on a page it
