@@ -90,10 +90,22 @@ public static class NameSpellings
     public static bool ShowsAsItReads(string? name) => name is null || ReadsPlainly(name.Trim(), accentsApart: true);
 
     private static bool ReadsPlainly(string name, bool accentsApart) =>
-        !name.Where((c, i) => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ||
+        !name.Where((c, i) => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format || ShowsNothingAtAll(c) ||
                                               char.IsWhiteSpace(c) && (c != ' ' || i > 0 && name[i - 1] == ' ') ||
                                               !accentsApart && char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark &&
                                               i > 0 && name[i - 1] <= '\u024F' && char.IsLetter(name[i - 1])).Any();
+
+    /// <summary>
+    /// Marks and letters that show nothing and are no format characters, which Unicode lists as ignorable by default: the
+    /// combining grapheme joiner, the variation selectors (the first plane's, and the halves of the supplement's), the
+    /// Mongolian free variation selectors and the Hangul fillers. Until 2026-12-06 "Germany" followed by a variation
+    /// selector was a pledger's name that read as Germany and was stored apart from it.
+    /// </summary>
+    private static bool ShowsNothingAtAll(char c) => c is '\u034F' or (>= '\uFE00' and <= '\uFE0F') or (>= '\u180B' and <= '\u180F')
+        or '\u115F' or '\u1160' or '\u3164' or '\uFFA0' or '\u17B4' or '\u17B5'
+        // U+E0100 to U+E01EF, the variation selectors supplement (and the tags before them, U+E0000 to U+E007F): a high
+        // surrogate of U+DB40 begins both blocks, which hold nothing else.
+        or '\uDB40';
 
     public const string ShowsAsItReadsRule =
         "must not contain invisible formatting characters (such as a right-to-left mark or a zero-width space), or a space " +
