@@ -41,18 +41,23 @@ public static class ReadableEvents
             {
                 return await read(unreadable);
             }
-            catch (Exception e) when (UnreadableSequence(e) is { } sequence && !unreadable.Contains(sequence))
+            // A failure that names no event (-1) is thrown on: it cannot be left out by its sequence.
+            catch (Exception e) when (UnreadableSequence(e) is > 0 and var sequence && !unreadable.Contains(sequence))
             {
                 unreadable = [.. unreadable, sequence];
             }
         }
     }
 
-    /// <summary>The sequence of the event a read failed to deserialise, or null for any other failure.</summary>
+    /// <summary>
+    /// The sequence of the event a read could not make an event of (its body not its type's shape, or a type no longer
+    /// known), -1 where the failure does not say which; null for any other failure.
+    /// </summary>
     public static long? UnreadableSequence(Exception e) => e switch
     {
         Marten.Exceptions.EventDeserializationFailureException marten => marten.Sequence,
         EventDeserializationFailureException jasper => jasper.Sequence,
+        Marten.Exceptions.UnknownEventTypeException unknown => unknown is JasperFx.Events.Daemon.IEventFailureContext { Sequence: var known } ? known : -1,
         { InnerException: { } inner } => UnreadableSequence(inner),
         _ => null
     };

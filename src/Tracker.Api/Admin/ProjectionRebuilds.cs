@@ -138,7 +138,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
         {
             try
             {
-                await progressLog.Write(_jobs[id], CancellationToken.None);
+                // The write that throws: the one that logs and goes on (every second, while running) would end this at once.
+                await progressLog.WriteOrThrow(_jobs[id], CancellationToken.None);
                 return;
             }
             catch (Exception e) when (DatabaseOutage.Is(e) && DateTimeOffset.UtcNow + wait < giveUp && !lifetime.ApplicationStopping.IsCancellationRequested)

@@ -42,13 +42,7 @@ public sealed class RebuildProgressLog(NpgsqlDataSource database, ILogger<Rebuil
     {
         try
         {
-            await using var command = database.CreateCommand($"""
-                insert into {Qualified} (id, progress, written_at) values ($1, $2::jsonb, now())
-                on conflict (id) do update set progress = excluded.progress, written_at = excluded.written_at
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = progress.Id });
-            command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(progress, Json) });
-            await command.ExecuteNonQueryAsync(token);
+            await WriteOrThrow(progress, token);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
@@ -59,6 +53,18 @@ public sealed class RebuildProgressLog(NpgsqlDataSource database, ILogger<Rebuil
                     progress.Id, e.Message);
             }
         }
+    }
+
+    /// <summary>The progress written, or the database's failure thrown (a rebuild's end, which is tried again).</summary>
+    public async Task WriteOrThrow(RebuildProgress progress, CancellationToken token)
+    {
+        await using var command = database.CreateCommand($"""
+            insert into {Qualified} (id, progress, written_at) values ($1, $2::jsonb, now())
+            on conflict (id) do update set progress = excluded.progress, written_at = excluded.written_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = progress.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(progress, Json) });
+        await command.ExecuteNonQueryAsync(token);
     }
 
     /// <summary>Rebuilds finished long ago forgotten: when a new one starts (a failure is left for the next).</summary>

@@ -151,17 +151,17 @@ public sealed partial class RecipientOptions
         else if (RegionVocabulary == "2" && Region == "998")
         {
             yield return $"{IatiOptions.Section}:Recipient:Region '998' is the OECD DAC's code for developing countries, unspecified, not a UN M49 region: " +
-                         "give the M49 code with RegionVocabulary 2.";
+                         "give the M49 code with RegionVocabulary 2, or RegionVocabulary 1 to keep 998.";
         }
     }
 
-    [GeneratedRegex(@"^[A-Z]{2}(:(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?))?$")]
+    [GeneratedRegex(@"^[A-Z]{2}(:(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?))?\z")]
     private static partial Regex CountryShare();
 
-    [GeneratedRegex("^[0-9]{2,4}$")]
+    [GeneratedRegex(@"^[1-9][0-9]{1,3}\z")]
     private static partial Regex DacRegionCode();
 
-    [GeneratedRegex("^[0-9]{3}$")]
+    [GeneratedRegex(@"^[0-9]{3}\z")]
     private static partial Regex M49RegionCode();
 }
 

@@ -375,6 +375,8 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
             new IatiOptions { Recipient = { Countries = countries } }.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Recipient:Countries");
         new IatiOptions { Recipient = { Region = "Middle East" } }.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Recipient:Region");
         new IatiOptions { Recipient = { Region = "89" } }.Problems().ShouldBeEmpty(); // Europe, regional
+        foreach (var region in new[] { "00", "0089", "589\n" })
+            new IatiOptions { Recipient = { Region = region } }.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Recipient:Region");
         new IatiOptions { Recipient = { Region = "142", RegionVocabulary = "2" } }.Problems().ShouldBeEmpty(); // Asia, UN M49
         new IatiOptions { Recipient = { RegionVocabulary = "2" } }.Problems().ShouldHaveSingleItem().ShouldContain("not a UN M49 region");
         new IatiOptions { Recipient = { RegionVocabulary = "99" } }.Problems().ShouldHaveSingleItem().ShouldContain("RegionVocabulary");

@@ -742,7 +742,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         // And marks that show nothing and are no format characters: a variation selector, the grapheme joiner, one of the
         // supplement's selectors (until 2026-12-06 each stored apart from Germany, and shown as Germany).
         foreach (var pledger in new[] { "Germany\u200F", "United  Kingdom", "United\u00A0Kingdom", "Ger\u200Bmany",
-                     "Germany\uFE0F", "Germany\u034F", "Germany\U000E0100" })
+                     "Germany\uFE0F", "Germany\u034F", "Germany\U000E0100", "Germany\U0001D173" })
         {
             var refused = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: pledger));
             ShouldBeAProblemNaming(refused, 400, "pledger");

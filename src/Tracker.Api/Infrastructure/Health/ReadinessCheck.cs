@@ -12,11 +12,7 @@ namespace Tracker.Api.Infrastructure.Health;
 public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configuration, Wolverine.Runtime.IWolverineRuntime runtime,
     IProjectionCoordinator coordinator, TimeProvider clock, Npgsql.NpgsqlDataSource database) : IHealthCheck
 {
-    // Read once; the start refuses values it cannot use (SettingsCheck).
-    private readonly long _tolerated = configuration.GetValue("Health:MaxProjectionLag", 10_000L);
-    private readonly TimeSpan _delay = TimeSpan.FromSeconds(configuration.GetValue("Health:MaxProjectionDelaySeconds", 60));
-
-    /// <summary>The async projections whose shards are waited on; a progress row of anything else (a projection retired) is not.</summary>
+    /// <summary>The async projections whose shards readiness waits on.</summary>
     private static readonly string[] Async = [Tracker.Projections.Commitments.Timeline.EffectiveTimelineProjection.ProjectionName + ":",
         Tracker.Projections.Commitments.Rollup.DashboardRollupProjection.ProjectionName + ":"];
 
@@ -40,20 +36,23 @@ public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configur
                     .Select(agent => agent.Name.Identity).Order(StringComparer.Ordinal).ToList()
             };
 
-            var worst = lag.Values.Select(v => (long)v).DefaultIfEmpty(0).Max();
-            if (worst > _tolerated) return HealthCheckResult.Degraded($"An async projection is {worst} events behind", data: data);
+            // The async projections' own shards: a progress row of anything else (a projection retired) stands still for good.
+            var worst = byShard.Where(shard => Async.Any(name => shard.Key.StartsWith(name, StringComparison.Ordinal)))
+                .Select(shard => shard.Value).DefaultIfEmpty(0).Max();
+            // Read on each probe, a value the start let through as unset (empty) taken as the default.
+            var tolerated = long.TryParse(configuration["Health:MaxProjectionLag"], out var lagSetting) ? lagSetting : 10_000L;
+            var delay = TimeSpan.FromSeconds(int.TryParse(configuration["Health:MaxProjectionDelaySeconds"], out var delaySetting) ? delaySetting : 60);
+            if (worst > tolerated) return HealthCheckResult.Degraded($"An async projection is {worst} events behind", data: data);
             // A few events behind for minutes is a stalled projection too (one taking the same page again and again): until
             // 2026-12-06 readiness said Healthy while a projection stood still a handful of events behind.
-            var waitedOn = byShard.Where(shard => Async.Any(name => shard.Key.StartsWith(name, StringComparison.Ordinal)))
-                .Select(shard => shard.Value).DefaultIfEmpty(0).Max();
-            if (waitedOn > 0)
+            if (worst > 0)
             {
-                var waiting = await OldestWaiting(highest - waitedOn, token);
-                if (waiting is { } stored && clock.GetUtcNow() - stored is var age && age > _delay)
+                var waiting = await OldestWaiting(highest - worst, token);
+                if (waiting is { } stored && clock.GetUtcNow() - stored is var age && age > delay)
                 {
                     data["oldestEventWaitingSeconds"] = (long)age.TotalSeconds;
                     return HealthCheckResult.Degraded(
-                        $"An async projection has not taken in an event stored {(long)age.TotalSeconds} s ago (it is {waitedOn} events behind)", data: data);
+                        $"An async projection has not taken in an event stored {(long)age.TotalSeconds} s ago (it is {worst} events behind)", data: data);
                 }
             }
             return HealthCheckResult.Healthy("The database answers", data);

@@ -34,8 +34,11 @@ export function pastNeedsAuditor(caller) {
 
 /** A page number from the address (?name=3): 1 when absent or not a number, at most the last the API pages to. */
 export function pageParam(params, name = 'page') {
-  return Math.min(100000, Math.max(1, Number.parseInt(params.get(name) ?? '1', 10) || 1));
+  return Math.min(lastPage, Math.max(1, Number.parseInt(params.get(name) ?? '1', 10) || 1));
 }
+
+/** The last page the API pages to (Paging.MaxPage). */
+const lastPage = 100000;
 
 /** Previous and next links under a paged table, or nothing for a single page; `at(n)` is page n's address. */
 export function pager(page, at, noun) {
@@ -43,12 +46,12 @@ export function pager(page, at, noun) {
   return h('nav', { class: 'pager', 'aria-label': `Pages of ${noun}` },
     page.page > 1 ? h('a', { href: at(Math.min(page.page - 1, page.pageCount)), rel: 'prev' }, '← Previous') : null,
     h('span', null, `Page ${page.page} of ${page.pageCount} (${format.number(page.total)} ${noun})`),
-    page.page < page.pageCount ? h('a', { href: at(page.page + 1), rel: 'next' }, 'Next →') : null);
+    page.page < Math.min(page.pageCount, lastPage) ? h('a', { href: at(page.page + 1), rel: 'next' }, 'Next →') : null);
 }
 
 /** What a page past the last says instead of an empty table: which pages there are, and a link to the last. */
 export function pastTheLastPage(page, at, noun) {
   return h('p', { class: 'empty' },
     `There is no page ${page.page} of ${noun}; there ${page.pageCount === 1 ? 'is one' : `are ${page.pageCount}`}. `,
-    h('a', { href: at(page.pageCount) }, 'Go to the last page.'));
+    h('a', { href: at(Math.min(page.pageCount, lastPage)) }, 'Go to the last page.'));
 }
