@@ -4,8 +4,9 @@ using Marten;
 namespace Tracker.Projections;
 
 /// <summary>
-/// A commitment's events read again from its stream for a fold the async daemon keeps (the effective timeline, its
-/// verification, its start-up backfill), leaving out any event whose stored body does not read as its type: the daemon
+/// A commitment's events read again from its stream for a fold the async daemon keeps (the effective timeline and its
+/// start-up backfill; its verification reads them as they are, and names such an event), leaving out any event whose
+/// stored body does not read as its type, or whose type is no longer known: the daemon
 /// skipped such an event as a dead letter when its page came, and every read again must skip it alike. Until 2026-12-06
 /// a read again threw on it, the daemon took the page again and again, and no commitment's timeline moved on. Each such
 /// event costs one more read (the failure names it); a stream without one is read once.

@@ -76,6 +76,13 @@ public static class DatabaseOutage
     /// state of the world that a background task logs as one line with the reason and tries again, not a fault with a
     /// stack trace (a 20 s outage put over a thousand stack frames in the log).
     /// </summary>
+    /// <summary>
+    /// An outage's reason in a line: what the driver's "Exception while reading from stream" wraps (the connection
+    /// refused, cut, timed out), which says more than it does; otherwise the failure's own message.
+    /// </summary>
+    public static string Reason(Exception e) =>
+        e.Message.StartsWith("Exception while", StringComparison.Ordinal) && e.InnerException is { } cause ? cause.Message : e.Message;
+
     public static bool Is(Exception e) => e switch
     {
         PostgresException refused => refused.SqlState.StartsWith("08", StringComparison.Ordinal) ||

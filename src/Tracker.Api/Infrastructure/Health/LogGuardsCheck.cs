@@ -74,7 +74,7 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
             // An outage in the words the database check uses (until 2026-12-06 the driver's, "Exception while writing to
             // stream"): a driver failure that is no PostgreSQL error is the connection's.
             return HealthCheckResult.Unhealthy(e is NpgsqlException and not PostgresException
-                ? $"Could not check the log's guards: the database does not answer ({(e.Message.StartsWith("Exception while", StringComparison.Ordinal) && e.InnerException is { } cause ? cause.Message : e.Message)})"
+                ? $"Could not check the log's guards: the database does not answer ({DatabaseOutage.Reason(e)})"
                 : $"Could not check the log's guards ({e.Message})");
         }
     }

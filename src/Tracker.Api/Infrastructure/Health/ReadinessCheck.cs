@@ -65,7 +65,7 @@ public sealed class ReadinessCheck(IDocumentStore store, IConfiguration configur
             // The driver's "Exception while reading from stream" says less than what it wraps (the connection refused, cut).
             return HealthCheckResult.Unhealthy(
                 $"The database does not answer ({(e is OperationCanceledException ? "the check was cut off"
-                    : e.Message.StartsWith("Exception while", StringComparison.Ordinal) && e.InnerException is { } cause ? cause.Message : e.Message)})");
+                    : DatabaseOutage.Reason(e))})");
         }
     }
 
