@@ -194,6 +194,25 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         (await TakenIn(Goal)).ShouldBe(2);
     }
 
+    [Theory]
+    // A body no type can read: the failure names its sequence, and the read leaves it out by it.
+    [InlineData("progress_reported", "ProgressReported")]
+    // A type no longer known: Marten's failure names no sequence, and the stream is read an event at a time.
+    [InlineData("pledge_forgotten", "PledgeForgotten")]
+    public async Task a_stream_read_again_leaves_out_an_event_that_does_not_read_and_keeps_the_rest(string type, string eventClass)
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
+        await TheSecondFactStraightIntoTheLog("stabilisation-2021-drive", type, eventClass, "{}");
+        await Api.Write("/api/commitments/stabilisation-2021-drive/progress", Progress());
+        await using var session = Store.QuerySession();
+        var id = StreamIds.ForCommitment("stabilisation-2021-drive");
+
+        (await Tracker.Projections.ReadableEvents.Of(session, id, 1, 0, CancellationToken.None)).Select(e => e.Version).ShouldBe([1L, 3L]);
+        (await Tracker.Projections.ReadableEvents.Of(session, id, 2, 3, CancellationToken.None)).Select(e => e.Version).ShouldBe([3L]);
+        (await Tracker.Projections.ReadableEvents.At(session, id, [3, 2, 1], CancellationToken.None)).Select(e => e.Version).ShouldBe([1L, 3L]);
+    }
+
     [Fact]
     public async Task readiness_says_a_projection_that_stands_still_a_few_events_behind_is_degraded()
     {
