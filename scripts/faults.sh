@@ -3,13 +3,13 @@
 # Each starts the service from its build on a throwaway PostgreSQL cluster (.data/pg-faults), puts a write load on it,
 # breaks something, and prints the invariant check: every acknowledged write is in the log exactly once, and every
 # projection equals a fresh rebuild from the log.
-#   scripts/faults.sh                          all four: cold-start, kill, postgres-restart, two-nodes (about 3 minutes)
+#   scripts/faults.sh                          all five: cold-start, kill, postgres-restart, rebuild-outage, two-nodes (about 4 minutes)
 #   scripts/faults.sh kill,two-nodes           some of them
 # Reports: .data/faults/faults-report.md and .json, and each node's log.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$repo/scripts/require-dotnet.sh"
-scenarios="${1:-cold-start,kill,postgres-restart,two-nodes}"
+scenarios="${1:-cold-start,kill,postgres-restart,rebuild-outage,two-nodes}"
 artifacts="$repo/.data/faults"
 rm -rf "$artifacts" && mkdir -p "$artifacts"
 

@@ -7,7 +7,7 @@ using Tracker.Faults;
 var options = args.Select((value, i) => (value, i)).Where(a => a.value.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(a => a.value[2..], a => args[a.i + 1]);
 var settings = new FaultSettings(options["repo"], options["connection"], options["artifacts"], int.Parse(options.GetValueOrDefault("port", "5190")));
-var wanted = options.GetValueOrDefault("scenarios", "cold-start,kill,postgres-restart,two-nodes").Split(',');
+var wanted = options.GetValueOrDefault("scenarios", "cold-start,kill,postgres-restart,rebuild-outage,two-nodes").Split(',');
 Directory.CreateDirectory(settings.Artifacts);
 
 var all = new (string Key, Func<FaultSettings, Task<ScenarioReport>> Run)[]
@@ -15,6 +15,7 @@ var all = new (string Key, Func<FaultSettings, Task<ScenarioReport>> Run)[]
     ("cold-start", Scenarios.ColdStart),
     ("kill", Scenarios.KillDuringWrites),
     ("postgres-restart", Scenarios.DatabaseRestart),
+    ("rebuild-outage", Scenarios.DatabaseStopDuringRebuild),
     ("two-nodes", Scenarios.TwoNodes)
 };
 

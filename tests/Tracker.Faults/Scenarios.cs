@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Npgsql;
 
 namespace Tracker.Faults;
@@ -8,7 +10,10 @@ public sealed record ScenarioReport(string Name, string WhatWasDone, IReadOnlyLi
     public bool Passed => Invariant.Holds && Failures.Count == 0;
 }
 
-/// <summary>The three scenarios that need real processes: a killed service, a restarted database, two nodes.</summary>
+/// <summary>
+/// The scenarios that need real processes: a cold start, a killed service, a restarted database, a database stopped
+/// during a rebuild, two nodes.
+/// </summary>
 public static class Scenarios
 {
     public const int Clients = 8;
@@ -140,6 +145,98 @@ public static class Scenarios
              $"while the database was down: {duringOutage.Count} writes, {duringOutage.Count(a => a.Status == 503 && a.RetryAfter)} answered 503 with Retry-After; /health/ready answered {string.Join(", ", readinessWhileDown.Distinct())}",
              $"first acknowledged write {(recovered is { } r ? $"{(r - up).TotalSeconds:0.0} s" : "never")} after the database was back, without restarting the service"],
             invariant, failures);
+    }
+
+    /// <summary>
+    /// PostgreSQL stopped while a rebuild runs, the node left running: once the database is back, the rebuild's end (failed,
+    /// in an operator's words) is what another node reads, not "running" and then "interrupted"; and the next rebuild runs.
+    /// The log is held (a lock taken beside the service) so that the rebuild is still reading it when the database stops,
+    /// however small the log is.
+    /// </summary>
+    public static async Task<ScenarioReport> DatabaseStopDuringRebuild(FaultSettings settings)
+    {
+        var failures = new List<string>();
+        var measured = new List<string>();
+        await using var node = new ServiceNode(settings, settings.FirstPort);
+        await node.Start();
+        await WriteLoad.Prepare(node);
+        var load = new WriteLoad("rebuildstop", [node], 0);
+
+        Guid id;
+        await using (var holder = new NpgsqlConnection(settings.Connection))
+        {
+            await holder.OpenAsync();
+            await using var hold = await holder.BeginTransactionAsync();
+            await using (var lockLog = new NpgsqlCommand("lock table tracker.mt_events in access exclusive mode", holder, hold))
+            {
+                await lockLog.ExecuteNonQueryAsync();
+            }
+            using var started = await node.Client.PostAsync("/api/admin/projections/CommitmentProgress/rebuild", null);
+            if (started.StatusCode != System.Net.HttpStatusCode.Accepted)
+            {
+                throw new InvalidOperationException($"The rebuild did not start: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
+            }
+            id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var before = await RebuildOn(node, id);
+            if (before.Status != "running") failures.Add($"the rebuild was {before.Status} before the database stopped, not running");
+            // A fast shutdown ends the holding transaction with every other session.
+            await settings.Database("stop");
+        }
+        var down = load.Now;
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        await settings.Database("start");
+        var up = load.Now;
+
+        var here = await RebuildOn(node, id);
+        measured.Add($"the node that ran it: {here.Status} ({here.Error})");
+        if (here.Status != "failed") failures.Add($"the node that ran the rebuild answered {here.Status}, not failed");
+
+        // Another node reads the stored end: until it is written, "running", and after 15 s of silence "interrupted".
+        await using var other = new ServiceNode(settings, settings.FirstPort + 1);
+        await other.Start();
+        (string Status, string? Error) seen = ("running", null);
+        var ended = await Until(async () => (seen = await RebuildOn(other, id)).Status != "running", TimeSpan.FromSeconds(60));
+        var endSeen = load.Now;
+        measured.Add($"another node, started after the database came back: {seen.Status} ({seen.Error}), " +
+                     $"{(endSeen - up).TotalSeconds:0.0} s after the database was back ({(up - down).TotalSeconds:0.0} s down)");
+        if (!ended) failures.Add("another node still read the rebuild as running 60 s after it was started");
+        else if (seen.Status != "failed" || seen.Error is null || seen.Error.StartsWith("Interrupted", StringComparison.Ordinal))
+        {
+            failures.Add($"another node did not read the rebuild's end as its node recorded it: {seen.Status} ({seen.Error})");
+        }
+        if (here.Error is { } said && (said.Contains("Exception", StringComparison.Ordinal) || said.Contains("POSITION", StringComparison.Ordinal)))
+        {
+            failures.Add($"the failure is not in an operator's words: {said}");
+        }
+
+        // The lock was given back: the next rebuild starts and completes.
+        using var again = await node.Client.PostAsync("/api/admin/projections/CommitmentProgress/rebuild", null);
+        if (again.StatusCode != System.Net.HttpStatusCode.Accepted)
+        {
+            failures.Add($"the next rebuild did not start: {(int)again.StatusCode} {await again.Content.ReadAsStringAsync()}");
+        }
+        else
+        {
+            var next = (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            (string Status, string? Error) result = ("running", null);
+            await Until(async () => (result = await RebuildOn(node, next)).Status != "running", TimeSpan.FromSeconds(60));
+            measured.Add($"the next rebuild: {result.Status}");
+            if (result.Status != "completed") failures.Add($"the next rebuild ended {result.Status} ({result.Error})");
+        }
+
+        var invariant = await Invariant.Check(settings.Connection, node, load);
+        return new ScenarioReport("PostgreSQL stopped during a rebuild",
+            "One node; a rebuild of CommitmentProgress started while a lock beside the service held the log, PostgreSQL stopped " +
+            "(fast shutdown) 2 s later and started again 6 s after that; the node was left running, a second node started once " +
+            "the database was back, and a rebuild run again.", measured, invariant, failures);
+    }
+
+    private static async Task<(string Status, string? Error)> RebuildOn(ServiceNode node, Guid id)
+    {
+        var progress = await node.Client.GetFromJsonAsync<JsonElement>($"/api/admin/rebuilds/{id}");
+        return (progress.GetProperty("status").GetString()!.ToLowerInvariant(),
+            progress.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String ? error.GetString() : null);
     }
 
     /// <summary>Two service processes on one database; kill the one running the async projections.</summary>

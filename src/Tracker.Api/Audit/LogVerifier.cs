@@ -1,3 +1,4 @@
+using Marten;
 using Npgsql;
 using Tracker.Api.Audit.Checkpoints;
 using Tracker.Api.Infrastructure;
@@ -264,45 +265,107 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     }
 
     /// <summary>
-    /// Events whose stored body does not read as their type: appended outside the service through the log's own triggers,
-    /// they hash and chain like any other, so only reading them finds them (until 2026-12-06 a verification called such a
-    /// log intact while its reads answered "log damaged"). The async daemon's dead letters say which events it could not
-    /// read; each is read again here, and named only if it still does not read, so a dead letter left from an older
-    /// version's shape, or one written by hand, names nothing. (An event no projection has reached yet is not read.)
-    /// Reported after every other check, so an event edited after it was written is named as edited.
+    /// Events that do not read: a stored body not of its type's shape, or a type the service no longer knows. Appended
+    /// outside the service through the log's own triggers, they hash and chain like any other, so only reading them finds
+    /// them (until 2026-12-06 a verification called such a log intact while its reads answered "log damaged"). Every event
+    /// verified is read as the service reads it, upcasters included, a page of <see cref="ReadPage"/> at a time; a page
+    /// that fails is read again without the event its failure names, or an event at a time where the failure names none
+    /// (a type no longer known). Until 2026-12-06 only the events the async daemon had skipped were read again, so one no
+    /// projection had reached yet, one whose dead letter was deleted, or one of a type no longer known (for which the
+    /// daemon writes no dead letter) was not named. Reported after every other check, so an event edited after it was
+    /// written is named as edited.
     /// </summary>
     private async Task ReportUnreadableEvents(Guid? streamId, Findings found, CancellationToken token)
     {
-        var candidates = new List<(long Sequence, Guid Stream, long Version, string Type)>();
-        await using (var unreadable = dataSource.CreateCommand($"""
-            select distinct on (e.seq_id) e.seq_id, e.stream_id, e.version, e.type
-              from {S}.mt_doc_deadletterevent d
-              join {S}.mt_events e on e.seq_id = (d.data ->> 'EventSequence')::bigint
-             where d.data ->> 'EventSequence' ~ '^[0-9]+$' and length(d.data ->> 'EventSequence') <= 18{(streamId is null ? "" : " and e.stream_id = $1")}
-             order by e.seq_id
-            """))
-        {
-            if (streamId is { } id) unreadable.Parameters.Add(new NpgsqlParameter { Value = id });
-            await using var reader = await unreadable.ExecuteReaderAsync(token);
-            while (await reader.ReadAsync(token)) candidates.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3)));
-        }
-        if (candidates.Count == 0) return;
         await using var session = store.QuerySession();
-        foreach (var (sequence, stream, version, type) in candidates)
+        var after = 0L;
+        while (true)
+        {
+            var page = await ReadablePage(session, streamId, after, found, token);
+            if (page is null) return;
+            after = page.Value;
+        }
+    }
+
+    /// <summary>How many events verification reads through the service's deserialisation at once.</summary>
+    internal const int ReadPage = 1000;
+
+    /// <summary>
+    /// Reads the page of events after a sequence, naming each that does not read; the last sequence of the page, or null
+    /// past the end.
+    /// </summary>
+    private async Task<long?> ReadablePage(Marten.IQuerySession session, Guid? streamId, long after, Findings found, CancellationToken token)
+    {
+        var sequences = new List<long>(ReadPage);
+        await using (var bounds = dataSource.CreateCommand(
+                         $"select seq_id from {S}.mt_events where seq_id > $1{(streamId is null ? "" : " and stream_id = $2")} order by seq_id limit {ReadPage}"))
+        {
+            bounds.Parameters.Add(new NpgsqlParameter { Value = after });
+            if (streamId is { } id) bounds.Parameters.Add(new NpgsqlParameter { Value = id });
+            await using var reader = await bounds.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token)) sequences.Add(reader.GetInt64(0));
+        }
+        if (sequences.Count == 0) return null;
+        var (first, last) = (sequences[0], sequences[^1]);
+        var unreadable = new List<long>();
+        while (true)
         {
             try
             {
-                await session.Events.FetchStreamAsync(stream, version: version, fromVersion: version, token: token);
+                var left = unreadable.ToArray();
+                await session.Events.QueryAllRawEvents()
+                    .Where(e => e.Sequence >= first && e.Sequence <= last && !left.Contains(e.Sequence))
+                    .ToListAsync(token);
+                break;
             }
-            // The read covers this one event: any failure to read it names it (a sequence the failure gives otherwise, -1, too).
-            catch (Exception e) when (Tracker.Projections.ReadableEvents.UnreadableSequence(e) is not null)
+            catch (Exception e) when (Tracker.Projections.ReadableEvents.UnreadableSequence(e) is { } sequence && !unreadable.Contains(sequence))
             {
-                found.Add(new ChainBreak(sequence, stream, version, type,
-                    "the event does not read as the kind of event it says it is (the projections skipped it, and it does not read now): " +
-                    "it was written outside the service, or in a shape no upcaster reads"), ofAnEvent: true);
+                if (sequence > 0)
+                {
+                    unreadable.Add(sequence);
+                    continue;
+                }
+                // No sequence named (a type no longer known): each event of the page read on its own.
+                unreadable.Clear();
+                foreach (var one in sequences)
+                {
+                    try
+                    {
+                        await session.Events.QueryAllRawEvents().Where(x => x.Sequence == one).ToListAsync(token);
+                    }
+                    catch (Exception single) when (Tracker.Projections.ReadableEvents.UnreadableSequence(single) is not null)
+                    {
+                        unreadable.Add(one);
+                    }
+                }
+                break;
             }
         }
+        if (unreadable.Count > 0) await NameUnreadable(unreadable, found, token);
+        return last;
     }
+
+    private async Task NameUnreadable(List<long> unreadable, Findings found, CancellationToken token)
+    {
+        await using var command = dataSource.CreateCommand($"select seq_id, stream_id, version, type from {S}.mt_events where seq_id = any($1) order by seq_id");
+        command.Parameters.Add(new NpgsqlParameter { Value = unreadable.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(token);
+        while (await reader.ReadAsync(token))
+        {
+            var type = reader.GetString(3);
+            found.Add(new ChainBreak(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), type,
+                KnownEventTypes.Contains(type)
+                    ? "the event does not read as the kind of event it says it is: it was written outside the service, or in a " +
+                      "shape no upcaster reads (the projections leave it out)"
+                    : $"the event does not read as the kind of event it says it is: no event is of the type '{type}' here (it was " +
+                      "written outside the service, or by a version that had a type this one dropped; the projections leave it out)"),
+                ofAnEvent: true);
+        }
+    }
+
+    /// <summary>The event type names the service reads: its events' and the older names its upcasters read.</summary>
+    private HashSet<string> KnownEventTypes =>
+        [.. store.Options.Events.AllKnownEventTypes().Select(t => t.EventTypeName), .. Infrastructure.EventVersions.StoredShapes.UpcastNames];
 
     /// <summary>
     /// Reports the streams whose row disagrees with their events; returns the commitments whose model does, each with the

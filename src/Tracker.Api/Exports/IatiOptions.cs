@@ -124,6 +124,12 @@ public sealed partial class RecipientOptions
                 yield break;
             }
             var shares = CountryShares();
+            if (shares.Where(s => !IsoCountries.IsCountry(s.Code)).Select(s => s.Code).ToList() is { Count: > 0 } unknown)
+            {
+                yield return $"{setting} '{Countries}': {string.Join(", ", unknown.Select(c => $"'{c}'"))} " +
+                             (unknown.Count == 1 ? "is no country's" : "are no countries'") + " ISO 3166-1 alpha-2 code (IQ for Iraq, SY for Syria).";
+                yield break;
+            }
             if (shares.Select(s => s.Code).Distinct(StringComparer.Ordinal).Count() != shares.Count)
             {
                 yield return $"{setting} '{Countries}' names a country twice.";

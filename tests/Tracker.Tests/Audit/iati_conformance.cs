@@ -373,6 +373,10 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         new IatiOptions { Recipient = { Countries = "IQ" } }.Problems().ShouldBeEmpty();
         foreach (var countries in new[] { "Iraq", "IQ:60,SY:30", "IQ,SY", "IQ:60,IQ:40", "IQ:50", "IQ:-5,SY:105" })
             new IatiOptions { Recipient = { Countries = countries } }.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Recipient:Countries");
+        // Of the right form, but no country: IATI's tools could not place the activity.
+        new IatiOptions { Recipient = { Countries = "ZZ" } }.Problems().ShouldHaveSingleItem().ShouldContain("'ZZ' is no country's ISO 3166-1 alpha-2 code");
+        new IatiOptions { Recipient = { Countries = "IQ:50,XA:25,QQ:25" } }.Problems().ShouldHaveSingleItem().ShouldContain("'XA', 'QQ' are no countries'");
+        new IatiOptions { Recipient = { Countries = "XK:40,RS:60" } }.Problems().ShouldBeEmpty(); // Kosovo, as IATI codes it
         new IatiOptions { Recipient = { Region = "Middle East" } }.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Recipient:Region");
         new IatiOptions { Recipient = { Region = "89" } }.Problems().ShouldBeEmpty(); // Europe, regional
         foreach (var region in new[] { "00", "0089", "589\n" })

@@ -176,6 +176,17 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         var breaks = (await Api.Scenario(s => s.Get.Url("/api/audit/verify"))).Json().GetProperty("breaks").EnumerateArray()
             .Select(b => b.GetProperty("sequence").GetInt64()).ToList();
         breaks.ShouldBe([unreadable]);
+        // Verification reads every event itself: with the dead letters gone (deleted by whoever holds the service's
+        // credentials), the event is still named (until 2026-12-06 only the dead letters said which events to read).
+        await using (var deleted = Database.CreateCommand("delete from tracker.mt_doc_deadletterevent"))
+        {
+            (await deleted.ExecuteNonQueryAsync()).ShouldBeGreaterThan(1);
+        }
+        foreach (var route in new[] { "/api/audit/verify", "/api/audit/commitments/stabilisation-2021-drive/verify" })
+        {
+            (await Api.Scenario(s => s.Get.Url(route))).Json().GetProperty("breaks").EnumerateArray()
+                .Select(b => b.GetProperty("sequence").GetInt64()).ShouldBe([unreadable], route);
+        }
     }
 
     [Fact]
@@ -184,7 +195,7 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
         // A type a later version dropped, or a row written by hand: the daemon skips it; a read again must too.
         await Api.StatedTheStabilisationGoal();
         await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
-        await TheSecondFactStraightIntoTheLog("stabilisation-2021-drive", "pledge_forgotten", "PledgeForgotten", "{}");
+        var unknown = await TheSecondFactStraightIntoTheLog("stabilisation-2021-drive", "pledge_forgotten", "PledgeForgotten", "{}");
 
         await Api.Write("/api/commitments/stabilisation-2021-drive/progress", Progress());
         await Api.Write($"/api/commitments/{Goal}/progress", Progress());
@@ -192,6 +203,16 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
 
         (await TakenIn("stabilisation-2021-drive")).ShouldBe(3);
         (await TakenIn(Goal)).ShouldBe(2);
+        // Verification names it, by its type (until 2026-12-06 it said the log was intact: the daemon writes no dead
+        // letter for a type it does not know, and only dead letters were read again).
+        foreach (var route in new[] { "/api/audit/verify", "/api/audit/commitments/stabilisation-2021-drive/verify" })
+        {
+            var verified = (await Api.Scenario(s => s.Get.Url(route))).Json();
+            verified.GetProperty("intact").GetBoolean().ShouldBeFalse(route);
+            var named = verified.GetProperty("breaks").EnumerateArray().ShouldHaveSingleItem();
+            named.GetProperty("sequence").GetInt64().ShouldBe(unknown);
+            named.GetProperty("reason").GetString().ShouldNotBeNull().ShouldContain("no event is of the type 'pledge_forgotten' here");
+        }
     }
 
     [Theory]

@@ -746,9 +746,14 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         {
             var refused = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: pledger));
             ShouldBeAProblemNaming(refused, 400, "pledger");
-            refused.Body.GetProperty("errors").GetProperty("pledger")[0].GetString().ShouldNotBeNull().ShouldContain("shown as it is sent");
+            refused.Body.GetProperty("errors").GetProperty("pledger")[0].GetString().ShouldNotBeNull()
+                .ShouldContain("inside the name: spaces at either end are left off", Case.Sensitive);
         }
         (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: " United Kingdom "))).Status.ShouldBe(201);
+        // A no-break space at an end is left off as an ordinary one is, as the refusal says: the pledger is Germany.
+        var trimmed = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "\u00A0Germany\u00A0"));
+        trimmed.Status.ShouldBe(201, trimmed.Text);
+        trimmed.Body.GetProperty("pledge").GetProperty("pledger").GetString().ShouldBe("Germany");
     }
 
     [Fact]

@@ -112,11 +112,13 @@ public static class NameSpellings
 
     public const string ShowsAsItReadsRule =
         "must not contain invisible formatting characters (such as a right-to-left mark or a zero-width space), or a space " +
-        "other than one ordinary space between words (a no-break space, a tab, two spaces): the name is shown as it is sent.";
+        "other than one ordinary space between words (a no-break space, a tab, two spaces) inside the name: spaces at either end " +
+        "are left off, and the rest is shown as it is sent.";
 
     public const string ComparesAsItReadsRule =
         "must not contain invisible formatting characters (such as a zero-width space), a space other than one ordinary " +
-        "space between words (a no-break space, a tab, two spaces), or an accent sent apart from its letter (write 'ü', " +
+        "space between words (a no-break space, a tab, two spaces) inside the name (spaces at either end are left off), or an " +
+        "accent sent apart from its letter (write 'ü', " +
         "not 'u' followed by a combining diaeresis): the name would look like another and count apart.";
 
     /// <summary>
