@@ -313,9 +313,11 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             try
             {
                 var left = unreadable.ToArray();
-                await session.Events.QueryAllRawEvents()
-                    .Where(e => e.Sequence >= first && e.Sequence <= last && !left.Contains(e.Sequence))
-                    .ToListAsync(token);
+                var page = session.Events.QueryAllRawEvents()
+                    .Where(e => e.Sequence >= first && e.Sequence <= last && !left.Contains(e.Sequence));
+                // A stream's verification reads its own events only: another stream's between them is not its to name.
+                if (streamId is { } stream) page = page.Where(e => e.StreamId == stream);
+                await page.ToListAsync(token);
                 break;
             }
             catch (Exception e) when (Tracker.Projections.ReadableEvents.UnreadableSequence(e) is { } sequence && !unreadable.Contains(sequence))

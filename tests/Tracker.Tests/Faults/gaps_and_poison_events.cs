@@ -187,6 +187,9 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
             (await Api.Scenario(s => s.Get.Url(route))).Json().GetProperty("breaks").EnumerateArray()
                 .Select(b => b.GetProperty("sequence").GetInt64()).ShouldBe([unreadable], route);
         }
+        // The goal's events were recorded before and after it: its own verification names nothing of another stream's.
+        var goal = (await Api.Scenario(s => s.Get.Url($"/api/audit/commitments/{Goal}/verify"))).Json();
+        goal.GetProperty("intact").GetBoolean().ShouldBeTrue(goal.ToString());
     }
 
     [Fact]
