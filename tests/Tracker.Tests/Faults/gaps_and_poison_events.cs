@@ -262,6 +262,33 @@ public sealed class gaps_and_poison_events(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task readiness_takes_neither_a_gap_at_the_log_s_end_nor_a_position_ahead_for_a_stalled_projection()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        // What failed appends leave at the log's end: numbers taken, no event stored under them. No event waits there.
+        await using (var connection = await Database.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using var reserve = new NpgsqlCommand("select nextval('tracker.mt_events_sequence') from generate_series(1, 5)", connection, transaction);
+            await reserve.ExecuteNonQueryAsync();
+            await transaction.RollbackAsync();
+        }
+        // And a projection's position past the newest event (a log restored from an older backup under newer progress rows).
+        await using (var ahead = Database.CreateCommand(
+                         "update tracker.mt_event_progression set last_seq_id = last_seq_id + 1000 where name = 'DashboardRollup:All'"))
+        {
+            (await ahead.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        await using var impatient = await TrackerApp.StartAnotherHost(("Health:MaxProjectionDelaySeconds", "0"));
+
+        var ready = (await impatient.Scenario(s => s.Get.Url("/health/ready"))).Json().GetProperty("checks").GetProperty("database");
+
+        ready.GetProperty("status").GetString().ShouldBe("Healthy", ready.ToString());
+        ready.GetProperty("data").GetProperty("projectionLag").GetProperty("DashboardRollup:All").GetInt64().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task a_timeline_whose_last_event_is_poison_is_compared_not_left_out_as_behind()
     {
         await Api.StatedTheStabilisationGoal();
