@@ -18,4 +18,7 @@ public static class Currencies
     ];
 
     public static bool IsIso4217(string? code) => code is not null && Active.Contains(code);
+
+    /// <summary>Every code taken, in order.</summary>
+    public static IReadOnlyList<string> Codes { get; } = [.. Active.Order(StringComparer.Ordinal)];
 }

@@ -26,24 +26,48 @@ public static class ProtocolDescription
         var problem = Problem(context);
 
         operation.Parameters ??= [];
+        // Printable ASCII, beginning with a letter or a digit (RequestTextGuard: it is recorded and exported).
         operation.Parameters.Add(Header("X-Correlation-Id",
             "Ties this request to others of one piece of work: recorded on every event it writes and returned in the answer " +
-            "(else the W3C traceparent's trace id, else a new one).", 200));
+            "(else the W3C traceparent's trace id, else a new one). Printable ASCII beginning with a letter or a digit.", 200,
+            "^[A-Za-z0-9][ -~]*$"));
         responses.TryAdd("400", Refusal(problem, "A malformed query or body: a parameter given twice, a value out of range"));
         responses.TryAdd("429", Refusal(problem, "Too many requests from this client; Retry-After says when to try again",
             ("Retry-After", "Seconds to wait before trying again", JsonSchemaType.Integer)));
+        // Any request may carry a body, and one over the limit is refused before routing reads it (a GET's too).
+        responses.TryAdd("413", Refusal(problem, "The body is over the size limit (problem type body-too-large)"));
+        // Every route reads the database (the key, the data): while it does not answer, a 503 with when to try again.
+        if (!responses.TryGetValue("503", out var unavailable))
+        {
+            responses["503"] = Refusal(problem, "The database does not answer (problem type database-unavailable); Retry-After says when to try again",
+                ("Retry-After", "Seconds to wait before trying again", JsonSchemaType.Integer));
+        }
+        else
+        {
+            AddHeader(unavailable, "Retry-After", "Seconds to wait before trying again", JsonSchemaType.Integer);
+        }
 
         if (operation.RequestBody is not null)
         {
-            responses.TryAdd("413", Refusal(problem, "The body is over the size limit (problem type body-too-large)"));
             responses.TryAdd("415", Refusal(problem, "The body is not JSON (application/json or another +json type, UTF-8)"));
         }
 
-        if (HttpMethods.IsPost(method) && !path.StartsWith(WriteMetadata.ReadOnlyPrefix, StringComparison.Ordinal))
+        var idempotent = HttpMethods.IsPost(method) && !path.StartsWith(WriteMetadata.ReadOnlyPrefix, StringComparison.Ordinal);
+        if (idempotent)
         {
             operation.Parameters.Add(Header("Idempotency-Key",
                 "Any string up to 200 characters (a UUID is best). Repeating the request with the key replays the first " +
-                "success (with Idempotent-Replayed: true) and records nothing again; the key with another request is a 422.", 200));
+                "success (with Idempotent-Replayed: true) and records nothing again; the key with another request is a 422.", 200,
+                "^[ -~]*[!-~][ -~]*$"));
+            const string reused = "the Idempotency-Key was given before with another request (problem type idempotency-key-reused)";
+            if (responses.TryGetValue("422", out var unprocessable) && unprocessable is OpenApiResponse described)
+            {
+                described.Description = $"{described.Description}; or {reused}";
+            }
+            else
+            {
+                responses.TryAdd("422", Refusal(problem, char.ToUpperInvariant(reused[0]) + reused[1..]));
+            }
         }
 
         // Any other write (one that creates, or acts on no version) refuses If-Match naming versions with a 412 and does
@@ -97,23 +121,58 @@ public static class ProtocolDescription
                         new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } }
                 }
             };
+            AddHeader(responses["200"], "Content-Disposition", "attachment, with the file's name");
         }
         else if (HttpMethods.IsGet(method) && responses.TryGetValue("200", out var read))
         {
-            // Every JSON read's 200 carries an ETag (Http/ConditionalGets), which If-None-Match takes back.
+            // Every JSON read's 200 carries an ETag (Http/ConditionalGets), which If-None-Match takes back, and If-Match
+            // holds the read to (until 2026-12-06 the document did not say a read compares If-Match).
             AddHeader(read, "ETag", "A commitment's version, or a tag of the body");
+            AddHeader(read, "Cache-Control", "private, no-cache for the public read models (kept and revalidated); no-store for the rest");
             operation.Parameters.Add(Header("If-None-Match", "An ETag of this read's earlier answer: a 304 if it is unchanged."));
             responses.TryAdd("304", new OpenApiResponse { Description = "Unchanged since the ETag sent in If-None-Match" });
+            operation.Parameters.Add(Header("If-Match", "ETags this read is to have (\"3\"), or *: a 412 without the body if it has none of them."));
+            responses.TryAdd("412", Refusal(problem, "If-Match named no tag of what is here now; the answer's ETag says what is"));
+            // A page says where the others are (RFC 8288).
+            if (operation.Parameters.Any(p => p is { In: ParameterLocation.Query, Name: "page" or "after" }))
+            {
+                AddHeader(read, "Link", "The other pages: first, prev, next and last (paged by number), or next (paged by a cursor)");
+            }
+            // A read of the log itself, or of the past as recorded or as effective, folds stored events: one that does not
+            // read is a 409 naming verify (until 2026-12-06 undocumented on these).
+            if (path.EndsWith("/timeline", StringComparison.Ordinal) || path.EndsWith("/trend", StringComparison.Ordinal) ||
+                operation.Parameters.Any(p => p is { In: ParameterLocation.Query, Name: "recordedAsOf" or "effectiveAsOf" or "asOf" or "version" }))
+            {
+                responses.TryAdd("409", Refusal(problem,
+                    "The log holds an event the service cannot read (problem type log-damaged): GET /api/audit/verify names it"));
+            }
+        }
+
+        // A refusal the generator assumes of an endpoint that can return nothing (Wolverine's 404 for a null answer) where
+        // no route value names anything to be missing (a list, the caller's identity): never answered.
+        if (!path.Contains('{') && responses.TryGetValue("404", out var missing) && missing.Content is not { Count: > 0 })
+        {
+            responses.Remove("404");
+        }
+
+        // Every answer says which piece of work it was part of; a write replayed from its key says so.
+        foreach (var (_, answer) in responses) AddHeader(answer, "X-Correlation-Id", "The request's correlation id, as recorded on its events");
+        if (idempotent)
+        {
+            foreach (var (_, success) in Successes(responses))
+            {
+                AddHeader(success, "Idempotent-Replayed", "true when this is the first answer to an earlier request with the same Idempotency-Key, replayed");
+            }
         }
     }
 
-    private static OpenApiParameter Header(string name, string description, int? maxLength = null) => new()
+    private static OpenApiParameter Header(string name, string description, int? maxLength = null, string? pattern = null) => new()
     {
         Name = name,
         In = ParameterLocation.Header,
         Required = false,
         Description = description,
-        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = maxLength }
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = maxLength, MinLength = pattern is null ? null : 1, Pattern = pattern }
     };
 
     private static IOpenApiSchema Problem(OpenApiOperationTransformerContext context) =>
@@ -301,6 +360,21 @@ public static class ValidationConstraints
             {
                 field.Maximum ??= Bound;
                 if (field.Minimum is null && field.ExclusiveMinimum is null) field.Minimum = "-" + Bound;
+            }
+            if (property.Set is null) continue;
+            // Text a body carries is never blank, given or left out (InputBounds: "" and spaces alone are refused where a
+            // field may be left out; until 2026-12-06 the document let them through).
+            if (field.Type?.HasFlag(JsonSchemaType.String) == true && field.Format is null && field.Pattern is null && field.Enum is not { Count: > 0 })
+            {
+                field.MinLength = Math.Max(field.MinLength ?? 0, 1);
+                field.Pattern = @"\S";
+            }
+            // And every date lies in the calendar's bounds, a date something happened not after today.
+            if (field.Format == "date")
+            {
+                field.Description = Joined(field.Description,
+                    $"A date from {Validation.InputBounds.EarliestDate:yyyy-MM-dd} to {Validation.InputBounds.LatestDate:yyyy-MM-dd}" +
+                    (member.IsDefined(typeof(Tracker.Domain.HappenedAttribute)) ? ", and not later than today (UTC, with a day's grace for time zones ahead of it)." : "."));
             }
         }
     }

@@ -92,17 +92,21 @@ public static partial class OpenApiSetup
                 });
                 return Task.CompletedTask;
             });
-            // Pledged money (a pledge's, a stage's, a revision's amount: the one use of Money in a request) is kept to a
-            // millionth (Rules.PledgedMoneyPlaces), which the validators refuse past.
+            // Pledged money (a pledge's, a stage's, a revision's amount) is kept to a millionth (Rules.PledgedMoneyPlaces),
+            // which the validators refuse past and the description says. Not as multipleOf: a validator computes it in
+            // binary floating point, where 100.01 is no multiple of 0.000001, so a client refused ordinary amounts (until
+            // 2026-12-06).
+            // A date and time is a string (the generator gives a DateTimeOffset a format and no type: until 2026-12-06 a
+            // client generated from the document read recordedAt as any value).
             options.AddSchemaTransformer((schema, context, _) =>
             {
-                if (context.JsonTypeInfo.Type != typeof(Tracker.Domain.Commitments.Money) || schema.Properties is null ||
-                    !schema.Properties.TryGetValue("amount", out var amount) || amount is not OpenApiSchema concrete)
+                var nullable = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type);
+                if ((nullable ?? context.JsonTypeInfo.Type) == typeof(DateTimeOffset) && schema.Type is null)
                 {
-                    return Task.CompletedTask;
+                    // (A query parameter left out is no null.)
+                    schema.Type = nullable is null || context.ParameterDescription is not null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+                    schema.Format = "date-time";
                 }
-                // (The validator's rule says the same in words, in the description.)
-                concrete.MultipleOf = 0.000001m;
                 return Task.CompletedTask;
             });
             // Computed fields (a deadline's dueBy, a target's isMoney) are answered, never read: say so.
@@ -163,6 +167,10 @@ public static partial class OpenApiSetup
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Components?.Schemas?.Remove("IResult");
+                // The generator names the server from the request's Host header, which the caller chooses (Host:
+                // evil.example gave a document pointing clients there until 2026-12-06): without servers, a client
+                // calls the host it read the document from.
+                document.Servers = null;
                 RequiredFields.NotNullWhereRequired(document);
                 return Task.CompletedTask;
             });

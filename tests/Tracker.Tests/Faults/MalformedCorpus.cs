@@ -186,7 +186,12 @@ public static class MalformedCorpus
             yield return ($"{maxLength.GetInt32() + 1} characters, past maxLength {maxLength.GetInt32()}", new string('x', maxLength.GetInt32() + 1));
         }
         if (schema.TryGetProperty("minLength", out var minLength) && minLength.GetInt32() == 1) yield return ("empty, below minLength 1", "");
-        if (schema.TryGetProperty("pattern", out var pattern)) yield return ($"not matching {pattern.GetString()}", "Not-A Key!");
+        // A value the pattern refuses: a spelling a key cannot have, or spaces alone where text must show something.
+        if (schema.TryGetProperty("pattern", out var pattern) &&
+            new[] { "Not-A Key!", "   " }.FirstOrDefault(v => !System.Text.RegularExpressions.Regex.IsMatch(v, pattern.GetString()!)) is { } refused)
+        {
+            yield return ($"not matching {pattern.GetString()}", refused);
+        }
         if (schema.TryGetProperty("exclusiveMinimum", out var above)) yield return ($"{above.GetDecimal()}, not above it", above.GetDecimal());
         if (schema.TryGetProperty("minimum", out var least)) yield return ($"{least.GetDecimal() - 1}, below minimum {least.GetDecimal()}", least.GetDecimal() - 1);
         if (schema.TryGetProperty("maximum", out var most)) yield return ($"{most.GetDecimal() + 1}, above maximum {most.GetDecimal()}", most.GetDecimal() + 1);

@@ -115,7 +115,57 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
             (problem.TryGetProperty("additionalProperties", out var extra) && extra.ValueKind == JsonValueKind.False).ShouldBeFalse(name);
             problem.GetProperty("properties").TryGetProperty("traceId", out _).ShouldBeTrue(name);
         }
-        schemas.GetProperty("Money").GetProperty("properties").GetProperty("amount").GetProperty("multipleOf").GetDecimal().ShouldBe(0.000001m);
+        // Not as multipleOf, which a validator computes in binary floating point: 100.01 was no multiple of 0.000001 there,
+        // and a client refused it (until 2026-12-06). The description says it.
+        var amount = schemas.GetProperty("Money").GetProperty("properties").GetProperty("amount");
+        amount.TryGetProperty("multipleOf", out _).ShouldBeFalse();
+        amount.GetProperty("description").GetString().ShouldNotBeNull().ShouldContain("decimal places");
+    }
+
+    [Fact]
+    public async Task the_openapi_document_says_what_an_outside_client_met_without_it()
+    {
+        // Each an outside probe met that the document did not say (2026-12-06).
+        var document = (await OpenApi()).RootElement;
+        var paths = document.GetProperty("paths");
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        JsonElement Responses(string path, string method) => paths.GetProperty(path).GetProperty(method).GetProperty("responses");
+
+        // A read compares If-Match (412), every route may find the database down (503, with when to try again), a key
+        // given again with another request is a 422 on every write, and a read of the log or a past may find it damaged.
+        var read = paths.GetProperty("/api/commitments/{key}").GetProperty("get");
+        HeaderNames(read).ShouldContain("If-Match");
+        Responses("/api/commitments/{key}", "get").TryGetProperty("412", out _).ShouldBeTrue();
+        foreach (var (path, method) in new[] { ("/api/commitments", "get"), ("/api/commitments", "post"), ("/api/dashboard", "get"), ("/api/me", "get") })
+        {
+            Responses(path, method).GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _).ShouldBeTrue(path);
+        }
+        foreach (var path in new[] { "/api/documents", "/api/admin/checkpoints", "/api/admin/projections/{name}/rebuild" })
+        {
+            Responses(path, "post").TryGetProperty("422", out _).ShouldBeTrue(path);
+        }
+        foreach (var path in new[] { "/api/commitments/{key}/timeline", "/api/commitments/{key}/trend", "/api/commitments", "/api/dashboard" })
+        {
+            Responses(path, "get").TryGetProperty("409", out _).ShouldBeTrue(path);
+        }
+        // A list answers no 404: there is nothing it names to be missing.
+        Responses("/api/commitments", "get").TryGetProperty("404", out _).ShouldBeFalse();
+        Responses("/api/commitments", "get").GetProperty("200").GetProperty("headers").TryGetProperty("Link", out _).ShouldBeTrue();
+        // A date and time is a string.
+        schemas.GetProperty("HistoryEntry").GetProperty("properties").GetProperty("recordedAt").GetProperty("type").GetString().ShouldBe("string");
+        // Text is never blank, given or left out; a currency is one the service takes.
+        var document_ = schemas.GetProperty("RegisterDocument").GetProperty("properties");
+        document_.GetProperty("venue").GetProperty("pattern").GetString().ShouldBe(@"\S");
+        document_.GetProperty("venue").GetProperty("minLength").GetInt32().ShouldBe(1);
+        var currencies = schemas.GetProperty("Money").GetProperty("properties").GetProperty("currency").GetProperty("enum")
+            .EnumerateArray().Select(e => e.GetString()).ToList();
+        currencies.ShouldContain("USD");
+        currencies.ShouldContain("VED");
+        currencies.ShouldNotContain("XXX");
+        // Headers as the service checks them; and no server named from the caller's Host header.
+        read.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "X-Correlation-Id")
+            .GetProperty("schema").GetProperty("pattern").GetString().ShouldBe("^[A-Za-z0-9][ -~]*$");
+        document.TryGetProperty("servers", out _).ShouldBeFalse();
     }
 
     [Fact]
@@ -132,7 +182,7 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         Answers("/api/documents", "post", "412").ShouldBeTrue();
         // The headers a statement's 201 and a rebuild's 202 carry (an outside probe found them missing until 2026-12-06).
         paths.GetProperty("/api/commitments").GetProperty("post").GetProperty("responses").GetProperty("201").GetProperty("headers")
-            .EnumerateObject().Select(h => h.Name).ShouldBe(["Location", "ETag"], ignoreOrder: true);
+            .EnumerateObject().Select(h => h.Name).ShouldBe(["Location", "ETag", "X-Correlation-Id", "Idempotent-Replayed"], ignoreOrder: true);
         paths.GetProperty("/api/admin/projections/{name}/rebuild").GetProperty("post").GetProperty("responses").GetProperty("202")
             .GetProperty("headers").TryGetProperty("Location", out _).ShouldBeTrue();
         paths.GetProperty("/api/documents").GetProperty("post").GetProperty("parameters").EnumerateArray()

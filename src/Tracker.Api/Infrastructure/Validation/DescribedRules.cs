@@ -19,7 +19,7 @@ public static class DescribedRules
     public static IRuleBuilderOptions<T, string?> KeySpelling<T>(this IRuleBuilder<T, string?> rule, string message) =>
         rule.SetValidator(new SlugValidator<T>(anyCase: true)).WithMessage(message);
 
-    /// <summary>An ISO 4217 currency code (<see cref="Currencies.IsIso4217"/>), read by the document as three capital letters.</summary>
+    /// <summary>An ISO 4217 currency code (<see cref="Currencies.IsIso4217"/>), listed by the document.</summary>
     public static IRuleBuilderOptions<T, string?> CurrencyCode<T>(this IRuleBuilder<T, string?> rule) =>
         rule.SetValidator(new CurrencyCodeValidator<T>());
 
@@ -90,11 +90,12 @@ public interface IItemLimit
 }
 
 /// <summary>
-/// An ISO 4217 code the service knows; the document can say only its shape (three capital letters), which every code has.
+/// An active ISO 4217 code, listed by the document as an enum (until 2026-12-06 it said only the shape, three capital
+/// letters, and a client learnt from a 400 that XXX or ABC is none the service takes).
 /// </summary>
-public sealed class CurrencyCodeValidator<T> : PropertyValidator<T, string?>, IRegularExpressionValidator
+public sealed class CurrencyCodeValidator<T> : PropertyValidator<T, string?>, IWordSet
 {
-    public string Expression => "^[A-Z]{3}$";
+    public IReadOnlyList<string> Words => Currencies.Codes;
 
     public override string Name => "CurrencyCodeValidator";
 
