@@ -139,9 +139,10 @@ public sealed record CommitmentProgress
     /// same events, so that every model of an older one is built again from the log at start (ProgressModelUpgrade) and
     /// an effective timeline refolds from its statement rather than continue from one (EffectiveTimelineProjection).
     /// 1: targets and deadlines dated, and the due dates recorded passed kept (2026-12-05); 2: the latest count in each
-    /// unit other than the latest report's kept (2026-12-05).
+    /// unit other than the latest report's kept (2026-12-05); 3: a deadline's passing that does not hold by the dates is no
+    /// change of an effective timeline's day (2026-12-06).
     /// </summary>
-    public const int CurrentShape = 2;
+    public const int CurrentShape = 3;
 
     /// <summary>The rules this model was kept by (<see cref="CurrentShape"/>); 0 for one stored before models said.</summary>
     public int Shape { get; init; }

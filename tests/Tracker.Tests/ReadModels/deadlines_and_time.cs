@@ -217,6 +217,15 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         var dashboard = await Read("/api/dashboard?effectiveAsOf=2022-07-15");
         dashboard.GetProperty("byStatus").GetProperty("achieved").GetInt32().ShouldBe(1);
         dashboard.GetProperty("overdueCount").GetInt32().ShouldBe(0);
+        // The passing recorded before the meeting was known does not hold by the dates: in the past as effective it is no
+        // change (until 2026-12-06 the commitment read as last changed on 2022-07-01, at the passing's version, with a
+        // point of its own in the trend where nothing changed).
+        var july1st = await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2022-07-01");
+        july1st.GetProperty("version").GetInt32().ShouldBe(3);
+        july1st.GetProperty("status").GetString().ShouldBe("achieved");
+        var trend = (await Read($"/api/commitments/{Ministerial}/trend")).GetProperty("points").EnumerateArray()
+            .Select(p => p.GetProperty("on").GetString()).ToList();
+        trend.ShouldNotContain("2022-07-01");
 
         // As recorded: what the tracker said before it learned of the meeting stays in the log and in that past.
         var before = await Read($"/api/commitments/{Ministerial}?recordedAsOf={Uri.EscapeDataString(learnedOfItAt.ToString("O"))}");

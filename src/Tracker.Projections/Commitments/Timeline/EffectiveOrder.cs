@@ -69,6 +69,8 @@ public static class EffectiveOrder
         {
             if ((model?.StatedOn ?? (e.Data as CommitmentStated)?.StatedOn) is not { } statedOn) continue;
             var on = DateOf(e, statedOn);
+            // A passing that does not hold by the dates is no fact of the past as effective (below).
+            if (e.Data is DeadlinePassed passed && model is not null && !HoldsByTheDates(passed, parts.State, on)) continue;
             // Facts come in date order: one dated later closes the day before it.
             if (day is { } current && on != current && facts.Count > 0)
             {
@@ -100,6 +102,18 @@ public static class EffectiveOrder
             yield return lastDay;
         }
     }
+
+    /// <summary>
+    /// Whether a deadline's recorded passing holds by the dates, in effective order: the deadline it passed is the one in
+    /// force, and the commitment was neither achieved nor withdrawn by then. One that does not (an achievement dated before
+    /// it but recorded after it, a later deadline in force by then, the passed deadline's revision retracted) stays in the
+    /// log and in the past as recorded, as what the tracker said before it knew; in the past as effective, where overdue
+    /// is decided from the dates (<see cref="EffectiveOverdue"/>), it changes nothing, so it is no change: not the
+    /// commitment's last change, version or trend point (until 2026-12-06 it was all three).
+    /// </summary>
+    private static bool HoldsByTheDates(DeadlinePassed passed, CommitmentState state, DateOnly on) =>
+        state.DeadlineOn(on)?.DueBy == passed.DueBy &&
+        state.Status is not (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate or CommitmentStatus.Withdrawn);
 
     /// <summary>
     /// A day's model, summarised from the parts its facts stepped. A fact the model cannot be summarised with (written by
