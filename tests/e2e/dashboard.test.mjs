@@ -173,7 +173,11 @@ describe('the dashboard', () => {
     // As recorded: the day before the seed catalogue was loaded, the tracker showed nothing at all.
     const { items: documents } = await api('/api/documents?pageSize=500');
     const firstRecorded = documents.map(d => d.registeredAt).sort()[0];
+    const asked = page.waitForRequest(r => r.url().includes('/api/dashboard?') && r.url().includes('recordedAsOf'));
     await travel(dayBefore(firstRecorded), 'recorded');
+    // The day's end to the 100 ns the API reads: until 2026-12-06 its last millisecond, which left out what was recorded
+    // in the last 999 microseconds of the day.
+    assert.equal(new URL((await asked).url()).searchParams.get('recordedAsOf'), `${dayBefore(firstRecorded)}T23:59:59.9999999Z`);
     assert.equal(await figure('commitments'), 0);
     assert.equal(await page.locator('table.commitments').count(), 0);
 

@@ -1,4 +1,5 @@
 // The JSON API, as the dashboard calls it: the caller's key (if signed in) on every request, problems as errors.
+import { endOf } from './format.js';
 
 const keyStorage = 'tracker.apiKey';
 
@@ -44,7 +45,7 @@ export function pastParams(past) {
   if (!past) return {};
   return past.view === 'effective'
     ? { effectiveAsOf: past.asOf }
-    : { recordedAsOf: `${past.asOf}T23:59:59.999Z` };
+    : { recordedAsOf: endOf(past.asOf) };
 }
 
 const documents = new Map();

@@ -86,6 +86,23 @@ export function deadline(d) {
   return [d.description, due].filter(Boolean).join(', ') || day(d.date);
 }
 
+/**
+ * Whether an instant the API wrote (to the microsecond, or finer) falls on or before a day (YYYY-MM-DD) in UTC: compared
+ * as times, since a comparison as text depends on how many fractional digits each side was written with.
+ */
+export function recordedBy(iso, day) {
+  return Date.parse(iso) < Date.parse(`${day}T00:00:00Z`) + 86_400_000;
+}
+
+/**
+ * The end of a day (YYYY-MM-DD) in UTC, to the 100 ns the API reads an instant to: everything recorded that day is at or
+ * before it (until 2026-12-06 the past as recorded was asked for at the day's last millisecond, which left out what was
+ * recorded in its last 999 microseconds).
+ */
+export function endOf(day) {
+  return `${day}T23:59:59.9999999Z`;
+}
+
 /** Today as the date input wants it, in UTC like the data. */
 export function today() {
   return new Date().toISOString().slice(0, 10);

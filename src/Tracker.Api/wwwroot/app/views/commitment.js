@@ -24,7 +24,7 @@ export async function render({ args: [key], params, past, caller }) {
   const end = past?.asOf ?? format.today();
   const standing = facts.items.filter(entry => !past || (past.view === 'effective'
     ? (entry.on ?? entry.recordedAt.slice(0, 10)) <= past.asOf
-    : entry.recordedAt <= `${past.asOf}T23:59:59.999Z`));
+    : format.recordedBy(entry.recordedAt, past.asOf)));
 
   return h('article', { class: 'commitment' },
     h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: href('/') }, 'Overview'), ' › ', commitment.title),
@@ -185,12 +185,11 @@ function timeline(history, past, caller) {
   }
   if (history instanceof ApiError) return h('p', { class: 'problem' }, history.message);
 
-  const end = past ? `${past.asOf}T23:59:59.999Z` : null;
   const more = history.next === undefined || history.next === null ? null
     : h('p', { class: 'muted' }, `The first ${history.items.length} events are shown; the full history is in the CSV export.`);
   const shown = history.items.filter(entry => !past || (past.view === 'effective'
     ? (entry.effectiveOn ?? entry.recordedAt.slice(0, 10)) <= past.asOf
-    : entry.recordedAt <= end));
+    : format.recordedBy(entry.recordedAt, past.asOf)));
   if (shown.length === 0) return h('p', { class: 'empty' }, 'Nothing was recorded by then.');
   return [more, h('ol', { class: 'timeline', reversed: true }, shown.slice().reverse().map(entry => h('li', null,
     h('p', { class: 'when' }, h('time', { datetime: entry.recordedAt }, format.instant(entry.recordedAt)),
