@@ -270,7 +270,8 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     /// them (until 2026-12-06 a verification called such a log intact while its reads answered "log damaged"). Every event
     /// verified is read as the service reads it, upcasters included, a page of <see cref="ReadPage"/> at a time; a page
     /// that fails is read again without the event its failure names, or an event at a time where the failure names none
-    /// (a type no longer known). Until 2026-12-06 only the events the async daemon had skipped were read again, so one no
+    /// (a type no longer known). (Archived events, which the service never writes and the stream rows' check names, are
+    /// left out, as Marten's reads leave them out.) Until 2026-12-06 only the events the async daemon had skipped were read again, so one no
     /// projection had reached yet, one whose dead letter was deleted, or one of a type no longer known (for which the
     /// daemon writes no dead letter) was not named. Reported after every other check, so an event edited after it was
     /// written is named as edited.
@@ -320,14 +321,15 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                 await page.ToListAsync(token);
                 break;
             }
-            catch (Exception e) when (Tracker.Projections.ReadableEvents.UnreadableSequence(e) is { } sequence && !unreadable.Contains(sequence))
+            catch (Exception e) when (Tracker.Projections.ReadableEvents.UnreadableSequence(e) is long sequence and > 0 && !unreadable.Contains(sequence))
             {
-                if (sequence > 0)
-                {
-                    unreadable.Add(sequence);
-                    continue;
-                }
-                // No sequence named (a type no longer known): each event of the page read on its own.
+                unreadable.Add(sequence);
+            }
+            // Any other failure to read a row (a type no longer known, whose failure names no sequence; a row Marten's
+            // reader cannot take, such as one without its .NET type): each event of the page read on its own, and each
+            // that fails named. A database that stops answering, or a request given up, ends the verification.
+            catch (Exception e) when (e is not OperationCanceledException && !DatabaseOutage.Is(e))
+            {
                 unreadable.Clear();
                 foreach (var one in sequences)
                 {
@@ -335,7 +337,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                     {
                         await session.Events.QueryAllRawEvents().Where(x => x.Sequence == one).ToListAsync(token);
                     }
-                    catch (Exception single) when (Tracker.Projections.ReadableEvents.UnreadableSequence(single) is not null)
+                    catch (Exception single) when (single is not OperationCanceledException && !DatabaseOutage.Is(single))
                     {
                         unreadable.Add(one);
                     }

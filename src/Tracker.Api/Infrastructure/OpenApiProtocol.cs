@@ -363,8 +363,11 @@ public static class ValidationConstraints
             }
             if (property.Set is null) continue;
             // Text a body carries is never blank, given or left out (InputBounds: "" and spaces alone are refused where a
-            // field may be left out; until 2026-12-06 the document let them through).
-            if (field.Type?.HasFlag(JsonSchemaType.String) == true && field.Format is null && field.Pattern is null && field.Enum is not { Count: > 0 })
+            // field may be left out; until 2026-12-06 the document let them through). Not of a type an answer also
+            // carries (a source's note, a quote's paragraph): blank text was taken until 2026-12-05, and is answered as
+            // stored.
+            if (field.Type?.HasFlag(JsonSchemaType.String) == true && field.Format is null && field.Pattern is null && field.Enum is not { Count: > 0 } &&
+                !Answered(context.ApplicationServices).Contains(type.Type))
             {
                 field.MinLength = Math.Max(field.MinLength ?? 0, 1);
                 field.Pattern = @"\S";
@@ -403,6 +406,32 @@ public static class ValidationConstraints
         }
         return Joined(description, message);
     }
+
+    /// <summary>Every type of ours an answer carries, at any depth (read once from the endpoints' declared answers).</summary>
+    private static HashSet<Type> Answered(IServiceProvider services)
+    {
+        if (_answered is { } known) return known;
+        var found = new HashSet<Type>();
+        var provider = services.GetService(typeof(Microsoft.AspNetCore.Mvc.ApiExplorer.IApiDescriptionGroupCollectionProvider))
+            as Microsoft.AspNetCore.Mvc.ApiExplorer.IApiDescriptionGroupCollectionProvider;
+        foreach (var description in provider?.ApiDescriptionGroups.Items.SelectMany(g => g.Items) ?? [])
+        {
+            foreach (var answer in description.SupportedResponseTypes) Walk(answer.Type);
+        }
+        return _answered = found;
+
+        void Walk(Type? type)
+        {
+            if (type is null) return;
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            if (type.IsArray) { Walk(type.GetElementType()); return; }
+            if (type.IsGenericType) foreach (var argument in type.GetGenericArguments()) Walk(argument);
+            if (type.Assembly.GetName().Name?.StartsWith("Tracker.", StringComparison.Ordinal) != true || !found.Add(type)) return;
+            foreach (var member in type.GetProperties(BindingFlags.Public | BindingFlags.Instance)) Walk(member.PropertyType);
+        }
+    }
+
+    private static HashSet<Type>? _answered;
 
     private static decimal Number(string bound) => decimal.Parse(bound, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
 
@@ -457,7 +486,10 @@ public static class ValidationConstraints
                     $"accents, an emoji), and at most {limit.MaxCodePoints:N0} code points.");
                 break;
             case Validation.IWordSet set when text:
-                field.Enum = [.. set.Words.Select(word => (System.Text.Json.Nodes.JsonNode)word)];
+                // A field that may be null takes null too: an enum without it refuses what the type admits.
+                field.Enum = set.Words.Select(word => (System.Text.Json.Nodes.JsonNode?)word)
+                    .Concat(type.HasFlag(JsonSchemaType.Null) ? [null] : Array.Empty<System.Text.Json.Nodes.JsonNode?>())
+                    .ToList()!;
                 break;
             case Validation.IItemLimit limit:
                 field.MaxItems = limit.Max;

@@ -371,9 +371,13 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         var result = await Api.Scenario(s =>
         {
             s.Get.Url(TrackerApp.ThrowingPath);
+            s.WithRequestHeader("X-Correlation-Id", "a-500-traced");
             s.StatusCodeShouldBe(500);
         });
 
+        // The answer made from the exception still says which piece of work it was (until 2026-12-06 the exception
+        // handler's clearing of the headers took it away).
+        result.Context.Response.Headers["X-Correlation-Id"].ToString().ShouldBe("a-500-traced");
         var text = result.ReadAsText();
         result.ReadProblem(500);
         text.ShouldNotContain("secret internals");

@@ -235,6 +235,34 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         history.ShouldBe(["commitment-stated", "deadline-passed", "status-assessed"]);
     }
 
+    [Fact]
+    public async Task a_passing_left_out_of_the_past_as_effective_counts_again_once_the_achievement_before_it_is_retracted()
+    {
+        // Recorded overdue (version 2), then achieved before the due date (3): the passing does not hold by the dates.
+        await StatedTheNextMinisterialByJune2022();
+        await OverdueMinisterial();
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2026-11-30", effectiveOn = "2022-05-20", rationale = "A report says it met in May", source = Source
+        });
+        (await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2022-07-01")).GetProperty("version").GetInt32().ShouldBe(3);
+        // (The timeline takes the achievement in on a page of its own, so that the retraction refolds what it stored.)
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        // The report was wrong: once the achievement is retracted, the passing holds again, in the stored timeline as in a
+        // fold from the statement (a passing left out had no fact row, which a refold reads: it came back only by a rebuild).
+        await Api.Write($"/api/commitments/{Ministerial}/corrections", new { version = 3, reason = "it did not meet", source = Source });
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        var july1st = await Read($"/api/commitments/{Ministerial}?effectiveAsOf=2022-07-01");
+        july1st.GetProperty("version").GetInt32().ShouldBe(2);
+        july1st.GetProperty("overdue").GetBoolean().ShouldBeTrue();
+        (await Read($"/api/commitments/{Ministerial}/trend")).GetProperty("points").EnumerateArray()
+            .Select(p => p.GetProperty("on").GetString()).ShouldContain("2022-07-01");
+        var verified = await Read("/api/admin/projections/EffectiveTimeline/verify");
+        verified.GetProperty("consistent").GetBoolean().ShouldBeTrue(verified.ToString());
+    }
+
     /// <summary>Due in June 2022, recorded overdue, then achieved: the meeting was held in July, judged in August.</summary>
     private async Task MinisterialHeldInJulyAfterItsJuneDeadline()
     {

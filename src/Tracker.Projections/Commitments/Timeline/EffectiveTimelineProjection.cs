@@ -107,11 +107,18 @@ public sealed class EffectiveTimelineProjection : IProjection
             return;
         }
 
-        // The facts after the keyframe that still stand, and the new ones, folded again in effective order.
-        var kept = (await days.VersionsAfter(id, keyframe.On, token)).Where(v => !retracted.Contains(v)).Select(v => (long)v).ToArray();
+        // The facts after the keyframe that still stand, and the new ones, folded again in effective order; and the
+        // deadline passings, which have no fact row while they do not hold by the dates (those dated on or before the
+        // keyframe's day are in it, or held out of it by facts this change does not reach). (A passing is no fact a
+        // retraction can name.)
+        var addedNow = facts.Select(e => (int)e.Version).ToHashSet();
+        var afterKeyframe = await days.VersionsAfter(id, keyframe.On, token);
+        var passings = (await days.PassingVersions(id, through, token)).Where(v => !afterKeyframe.Contains(v));
+        var kept = afterKeyframe.Concat(passings).Where(v => !retracted.Contains(v) && !addedNow.Contains(v)).Select(v => (long)v).ToArray();
         var earlier = kept.Length == 0
             ? []
-            : await ReadableEvents.At(session, id, kept, token);
+            : (await ReadableEvents.At(session, id, kept, token))
+                .Where(e => e.Data is not DeadlinePassed || afterKeyframe.Contains((int)e.Version) || EffectiveOrder.DateOf(e, statedOn) > keyframe.On);
         try
         {
             var refolded = EffectiveOrder.Days(id, keyframe.Progress,

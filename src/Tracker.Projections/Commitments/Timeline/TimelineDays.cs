@@ -248,6 +248,15 @@ public sealed class TimelineDays(IQuerySession session)
     public async Task<IReadOnlyList<int>> VersionsAfter(Guid id, DateOnly after, CancellationToken token) =>
         await session.QueryAsync<int>($"""select version from {_facts} where stream_id = ? and "on" > ?""", token, id, after);
 
+    /// <summary>
+    /// The versions of a commitment's recorded deadline passings (a few at most, one per due date), through a version. A
+    /// passing that did not hold by the dates has no fact row (EffectiveOrder.Days), so a refold reads them all again:
+    /// what it refolds for may make one hold (an achievement before it retracted).
+    /// </summary>
+    public async Task<IReadOnlyList<int>> PassingVersions(Guid id, int through, CancellationToken token) =>
+        await session.QueryAsync<int>($"select version from {_events} where stream_id = ? and type = 'deadline_passed' and version <= ?",
+            token, id, through);
+
     /// <summary>The version of the stream the timeline has taken in (0: none).</summary>
     public async Task<int> ThroughVersion(Guid id, CancellationToken token) => (await session.QueryAsync<int>(
         $"""select through_version from {_table} where stream_id = ? order by "on" desc limit 1""", token, id)).FirstOrDefault();
