@@ -90,8 +90,11 @@ public static class SecuritySetup
             // Closed unless dashboard origins are configured.
             if (origins.Length > 0)
             {
+                // Every header the API answers with that a browser would otherwise hide from a page of another origin
+                // (the page links, a replayed write, an export's file name, the timeline's lag: until 2026-12-06 hidden).
                 policy.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod()
-                    .WithExposedHeaders("ETag", "Location", "X-Correlation-Id", "X-Tracker-View", "Retry-After");
+                    .WithExposedHeaders("ETag", "Location", "X-Correlation-Id", "X-Tracker-View", "Retry-After", "Link",
+                        "Idempotent-Replayed", "Content-Disposition", Infrastructure.Freshness.LagHeader);
             }
         }));
         return services;

@@ -411,6 +411,17 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             s.IgnoreStatusCode();
         });
         preflight.Context.Response.Headers["Access-Control-Allow-Origin"].ToString().ShouldBe("https://dashboard.example.org");
+
+        // A page of that origin may read every header the API answers with: the page links among them (until 2026-12-06
+        // a browser hid Link, Idempotent-Replayed and Content-Disposition from it).
+        var read = await limited.Scenario(s =>
+        {
+            s.WithRequestHeader("Origin", "https://dashboard.example.org");
+            s.Get.Url("/api/documents?pageSize=1");
+        });
+        read.Context.Response.Headers["Access-Control-Expose-Headers"].ToString().Split(',', StringSplitOptions.TrimEntries)
+            .ShouldBe(["ETag", "Location", "X-Correlation-Id", "X-Tracker-View", "Retry-After", "Link", "Idempotent-Replayed",
+                "Content-Disposition", "X-Tracker-Projection-Lag"], ignoreOrder: true);
     }
 
     [Fact]
