@@ -213,6 +213,12 @@ describe('the dashboard', () => {
         source: { url: 'https://example.org/pager', primary: true } }
     });
     await pledge('Zedland', 1234.56);
+    // Eleven digits and six decimals: more than a binary float holds (until 2026-12-06 the page showed ...012.34568).
+    await api(`/api/commitments/${goal.key}/pledges`, {
+      key: demoKeys.monitor, method: 'POST',
+      body: `{"pledger":"Exactland","amount":{"amount":12345678901.234567,"currency":"${ledgerCurrency}"},"announcedOn":"2025-03-01",` +
+        '"source":{"url":"https://example.org/exact","primary":true}}'
+    });
     for (let known = (await api('/api/pledgers?pageSize=1')).total, n = 0; known <= 100; known++, n++) await pledge(`Pager ${n}`, 1000);
     const { total, pageCount } = await api('/api/pledgers?pageSize=100');
     assert.equal(pageCount, 2, `${total} pledgers make two pages of 100`);
@@ -227,6 +233,9 @@ describe('the dashboard', () => {
     assert.equal(await page.locator('table tbody tr').count(), last.items.length);
     const zedland = page.locator('table tbody tr', { has: page.locator('a:text-is("Zedland")') });
     assert.match(await zedland.innerText(), /1,234\.56/);
+    await page.goto(`${baseUrl}/#/pledgers/exactland`);
+    await settle();
+    assert.match(await page.locator('main').innerText(), /12,345,678,901\.234567/);
 
     await page.goto(`${baseUrl}/#/pledgers?page=${pageCount + 5}`);
     await settle();

@@ -12,7 +12,9 @@ export async function api(path, { key, method = 'GET', body } = {}) {
   const headers = { Accept: 'application/json' };
   if (key) headers['X-Api-Key'] = key;
   if (body) headers['Content-Type'] = 'application/json';
-  const response = await fetch(new URL(path, baseUrl), { method, headers, body: body ? JSON.stringify(body) : undefined });
+  // (A body given as text is sent as it is: a number JavaScript cannot hold is written in it digit for digit.)
+  const sent = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const response = await fetch(new URL(path, baseUrl), { method, headers, body: sent });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
   return text ? JSON.parse(text) : null;

@@ -35,9 +35,23 @@ export async function get(path, params, { key = credentials.key } = {}) {
   } catch (failure) {
     throw new ApiError(0, { title: 'The service cannot be reached', detail: String(failure.message ?? failure) });
   }
-  const body = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
+  const body = response.headers.get('content-type')?.includes('json') ? parseJson(await response.text()) : null;
   if (!response.ok) throw new ApiError(response.status, body);
   return body;
+}
+
+/**
+ * An answer's JSON, with each number a binary float cannot hold as the API wrote it (eleven digits and six decimals of
+ * pledged money) kept beside its value: a Number object carrying its text as `exact`, which the exact money formats show
+ * digit for digit, and which charts and sums use as the number it is. Until 2026-12-06 such an amount was shown rounded
+ * ($11,416,718,660.684821 read $11,416,718,660.68482, and a pledger's row could read as disbursed in full while its
+ * outstanding amount said otherwise).
+ */
+function parseJson(text) {
+  return JSON.parse(text, (key, value, context) =>
+    typeof value === 'number' && context?.source !== undefined && String(value) !== context.source
+      ? Object.assign(new Number(value), { exact: context.source })
+      : value);
 }
 
 /** The query parameters that ask the API for a past: the end of the chosen day (UTC) as recorded, or the day as effective. */

@@ -43,7 +43,9 @@ function currencyFormat(currency, notation) {
 export function money(amount, currency, { exact = false } = {}) {
   if (amount === null || amount === undefined) return '';
   const format = currencyFormat(currency, exact ? undefined : 'compact');
-  return format ? format.format(amount) : `${currency} ${exact ? exactNumber.format(amount) : compact(amount)}`;
+  // The API's own digits where a float cannot hold them (api.js): Intl formats a decimal string exactly.
+  const shown = exact ? (amount.exact ?? amount) : Number(amount);
+  return format ? format.format(shown) : `${currency} ${exact ? exactNumber.format(shown) : compact(Number(amount))}`;
 }
 
 export function percent(fraction) {
