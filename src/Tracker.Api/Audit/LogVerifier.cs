@@ -88,18 +88,21 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     /// </summary>
     private static string StreamRowsSql(bool oneStream) => $"""
         select coalesce(s.id, x.stream_id), s.version, x.last_version, x.last_seq, coalesce(s.is_archived, false),
-               (m.data ->> 'Version')::bigint
+               (m.data ->> 'Version')::bigint, coalesce(x.states_a_commitment, false) and m.id is null
           from (select stream_id, max(version) filter (where type <> 'tombstone') as last_version,
-                       max(seq_id) filter (where type <> 'tombstone') as last_seq, bool_and(type = 'tombstone') as tombstones
+                       max(seq_id) filter (where type <> 'tombstone') as last_seq, bool_and(type = 'tombstone') as tombstones,
+                       bool_or(type = 'commitment_stated') as states_a_commitment
                   from {S}.mt_events{(oneStream ? " where stream_id = $1" : "")} group by stream_id) x
           full join (select id, version, is_archived from {S}.mt_streams{(oneStream ? " where id = $1" : "")}) s on s.id = x.stream_id
           left join {S}.{Tracker.Projections.Commitments.CommitmentRows.ModelTable} m on m.id = coalesce(s.id, x.stream_id)
          where not coalesce(x.tombstones, false) and not (x.stream_id is null and s.version = 0)
            and (s.id is null or x.stream_id is null or s.version is distinct from x.last_version or coalesce(s.is_archived, false)
-                or (m.id is not null and x.stream_id is not null and (m.data ->> 'Version')::bigint is distinct from x.last_version))
+                or (m.id is not null and x.stream_id is not null and (m.data ->> 'Version')::bigint is distinct from x.last_version)
+                -- A commitment's stream without its model: the service writes the model with the statement.
+                or (m.id is null and coalesce(x.states_a_commitment, false)))
         union all
         -- A model whose commitment has neither events nor a stream row left: removed whole, hashes and all.
-        select m.id, null, null, null, false, (m.data ->> 'Version')::bigint
+        select m.id, null, null, null, false, (m.data ->> 'Version')::bigint, false
           from {S}.{Tracker.Projections.Commitments.CommitmentRows.ModelTable} m
          where {(oneStream ? "m.id = $1 and " : "")}not exists (select 1 from {S}.mt_events e where e.stream_id = m.id)
            and not exists (select 1 from {S}.mt_streams s where s.id = m.id)
@@ -155,7 +158,15 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             if (ownHashAt is { } from) found.RenumberedFrom.Add(from);
             ChainBreak Break(string reason) => new(recorded.Sequence, recorded.StreamId, recorded.Version, recorded.Type, reason);
             string? reason = null;
-            if (stored is null)
+            // Marten numbers a stream's events from 1: an event at 0 or below was written outside the service, and no
+            // stream row, model or link would name it (until 2026-12-06 one at -1 verified intact and moved the trend's
+            // figures; one at 0 was named as a broken link).
+            if (!IsTombstone(recorded) && recorded.Version < 1)
+            {
+                reason = $"its version is {recorded.Version}, where a stream's events are numbered from 1: it was written outside the " +
+                         "service, and the service's own reads of its stream leave it out while the reads by date count it";
+            }
+            else if (stored is null)
             {
                 if (renumbered is not null) reason = renumbered;
                 else if (Break(Reasons.NoHash) is var unhashed && found.Add(unhashed, ofAnEvent: true))
@@ -397,6 +408,16 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                     $"the commitment's model is at version {without}, and the log holds neither its events nor its stream row: they were " +
                     "removed with their hashes, or the model was added by hand"), LongRange(0, without).Count(v => removed.Contains((stream, v)))), 0, without));
                 continue;
+            }
+            // A commitment stated with no model beside it: the service writes the model in the statement's transaction, so the
+            // stream was written outside the service (a commitment made up in the database: until 2026-12-06 verified
+            // intact, its history and trend served), or its model was deleted.
+            if (reader.GetBoolean(6))
+            {
+                found.Add(new ChainBreak(lastSequence, stream, lastVersion, null,
+                    "the stream states a commitment that has no model: the service writes the model in the statement's transaction, so " +
+                    "the stream was written outside the service, or the model was deleted (an admin rebuild would make one from it)"));
+                if (rowVersion == lastVersion && !reader.GetBoolean(4)) continue;
             }
             // Placed at the stream's last event, named by that event's own version (the row's or the model's is in the reason).
             if (modelVersion is { } model && lastVersion is { } eventsTo && model != eventsTo &&

@@ -525,6 +525,51 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_event_the_service_role_slips_in_below_version_1_is_named_though_no_row_or_model_moved()
+    {
+        // Until 2026-12-06 it verified intact: no stream row, model or link names an event numbered before the first, and
+        // the reads by date counted its pledge.
+        await AHistory();
+        var stream = StreamIds.ForCommitment(Goal);
+        await AsService($"""
+            insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, user_name, is_archived)
+            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), stream_id, -1, data, type, now(), tenant_id, mt_dotnet_type, 'ghost', user_name, false
+              from tracker.mt_events where stream_id = '{stream}' and version = 2
+            """);
+        long slipped;
+        await using (var find = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"select seq_id from tracker.mt_events where stream_id = '{stream}' and version = -1"))
+        {
+            slipped = (long)(await find.ExecuteScalarAsync())!;
+        }
+
+        await BothChecksFindOneBreak(slipped, "its version is -1, where a stream's events are numbered from 1");
+    }
+
+    [Fact]
+    public async Task a_commitment_made_up_in_the_database_without_its_model_is_named()
+    {
+        // A stream row and a statement written by the service's role outside the service: hashed and chained like any
+        // other, but without the model the service writes beside every statement (until 2026-12-06 verified intact).
+        await AHistory();
+        var ghost = StreamIds.ForCommitment("ghost-commitment");
+        await AsService($"""
+            insert into tracker.mt_streams (id, version, timestamp, created, tenant_id, is_archived)
+            values ('{ghost}', 1, now(), now(), '*DEFAULT*', false);
+            insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, user_name, is_archived)
+            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), '{ghost}', 1, jsonb_set(data, array['Key'], '"ghost-commitment"'), type, now(),
+                   tenant_id, mt_dotnet_type, 'ghost', user_name, false
+              from tracker.mt_events where stream_id = '{StreamIds.ForCommitment(Goal)}' and version = 1
+            """);
+
+        foreach (var report in new[] { await Verify(), await Verify("/api/audit/commitments/ghost-commitment/verify") })
+        {
+            report.Intact.ShouldBeFalse();
+            report.Breaks.ShouldHaveSingleItem().Reason.ShouldStartWith("the stream states a commitment that has no model");
+        }
+    }
+
+    [Fact]
     public async Task a_tombstone_slipped_into_a_stream_does_not_hide_its_archived_row()
     {
         await AHistory();
