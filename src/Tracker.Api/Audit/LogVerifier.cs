@@ -86,9 +86,14 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     /// events cut, by someone else (through the log's triggers, which hash what they are given), or a model not rebuilt
     /// after an import. One pass over the log, grouped by stream.
     /// </summary>
+    /// <summary>Whether a start's upgrade of the progress models holds its lock (ProgressModelUpgrade): an SQL condition.</summary>
+    private static readonly string UpgradeRunning =
+        $"exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.objsubid = 1 and " +
+        $"((l.classid::bigint << 32) | l.objid::bigint) = {ProgressModelUpgrade.LockKey})";
+
     private static string StreamRowsSql(bool oneStream) => $"""
         select coalesce(s.id, x.stream_id), s.version, x.last_version, x.last_seq, coalesce(s.is_archived, false),
-               (m.data ->> 'Version')::bigint, coalesce(x.states_a_commitment, false) and m.id is null
+               (m.data ->> 'Version')::bigint, coalesce(x.states_a_commitment, false) and m.id is null and not {UpgradeRunning}
           from (select stream_id, max(version) filter (where type <> 'tombstone') as last_version,
                        max(seq_id) filter (where type <> 'tombstone') as last_seq, bool_and(type = 'tombstone') as tombstones,
                        bool_or(type = 'commitment_stated') as states_a_commitment
@@ -98,8 +103,9 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
          where not coalesce(x.tombstones, false) and not (x.stream_id is null and s.version = 0)
            and (s.id is null or x.stream_id is null or s.version is distinct from x.last_version or coalesce(s.is_archived, false)
                 or (m.id is not null and x.stream_id is not null and (m.data ->> 'Version')::bigint is distinct from x.last_version)
-                -- A commitment's stream without its model: the service writes the model with the statement.
-                or (m.id is null and coalesce(x.states_a_commitment, false)))
+                -- A commitment's stream without its model: the service writes the model with the statement (not while a
+                -- start's upgrade rebuilds the models, which empties their table first).
+                or (m.id is null and coalesce(x.states_a_commitment, false) and not {UpgradeRunning}))
         union all
         -- A model whose commitment has neither events nor a stream row left: removed whole, hashes and all.
         select m.id, null, null, null, false, (m.data ->> 'Version')::bigint, false
@@ -139,9 +145,11 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             var stored = reader.IsDBNull(2) ? null : reader.GetString(2);
             short? scheme = reader.IsDBNull(3) ? null : reader.GetInt16(3);
             var storedPrevious = reader.IsDBNull(4) ? null : reader.GetString(4);
-            var previousInLog = reader.IsDBNull(5) ? null : reader.GetString(5);
+            // The first event of a stream has none before it: an event slipped in at 0 or below is named on its own, not
+            // also as this one's broken link.
+            var previousInLog = reader.IsDBNull(5) || recorded.Version <= 1 ? null : reader.GetString(5);
             // The previous event is in the log without its hash, which that event's own break says.
-            var previousEventInLog = reader.GetBoolean(LogCheckpoints.PreviousEventInLogOrdinal);
+            var previousEventInLog = recorded.Version > 1 && reader.GetBoolean(LogCheckpoints.PreviousEventInLogOrdinal);
             checkedCount++;
 
             // The previous event has no hash to link to, and its own break says why (its hash was never written, or it

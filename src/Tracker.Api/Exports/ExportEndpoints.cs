@@ -52,11 +52,12 @@ public static class ExportEndpoints
     {
         Csv.Prepare(http, "pledges.csv");
         var csv = new Csv(http.Response.Body);
-        // The pledger's key beside its spelling: the member the pledger views count the pledge under, whatever case or
-        // accents the pledge was announced with (until 2026-12-06 a spreadsheet grouping by pledger saw four members
-        // where the views saw one).
-        await csv.Row("commitment", "pledge_id", "pledger", "pledger_key", "record", "amount", "currency", "date", "exchange_rate",
-            "rate_date", "ledger_amount", "ledger_currency", "version", "source_document", "source_url", "source_primary", "why");
+        // Last, the pledger's key (so that readers by position keep working): the member the pledger views count the pledge
+        // under, whatever case or accents it was announced with (until 2026-12-06 a spreadsheet grouping by pledger saw
+        // four members where the views saw one).
+        await csv.Row("commitment", "pledge_id", "pledger", "record", "amount", "currency", "date", "exchange_rate",
+            "rate_date", "ledger_amount", "ledger_currency", "version", "source_document", "source_url", "source_primary", "why",
+            "pledger_key");
         // The models first, then each one's pledges from its stream: one open reader at a time on the session.
         foreach (var c in await session.Query<CommitmentProgress>().Where(c => c.PledgeCount > 0).OrderBy(c => c.Key)
                      .ToListAsync(token))
@@ -69,16 +70,16 @@ public static class ExportEndpoints
                     // A revision is dated and sourced as it was recorded, not as the pledge it revises (nor by its rate).
                     var announced = a.Version == p.AnnouncedVersion;
                     var source = announced ? p.Source : a.Source ?? p.Source;
-                    await csv.Row(c.Key, p.PledgeId, p.Pledger, Slug.From(p.Pledger), announced ? "pledged" : "revised",
+                    await csv.Row(c.Key, p.PledgeId, p.Pledger, announced ? "pledged" : "revised",
                         a.Amount.Amount, a.Amount.Currency, announced ? p.AnnouncedOn : revisedOn.GetValueOrDefault(a.Version),
                         a.Rate?.Rate, a.Rate?.On, a.LedgerAmount, c.LedgerCurrency, a.Version, source.DocumentKey,
-                        source.Url, source.Primary, a.Why);
+                        source.Url, source.Primary, a.Why, Slug.From(p.Pledger));
                 }
                 foreach (var s in p.Stages)
                 {
-                    await csv.Row(c.Key, p.PledgeId, p.Pledger, Slug.From(p.Pledger), Wording.Name(s.Stage), s.Amount.Amount, s.Amount.Currency, s.On,
+                    await csv.Row(c.Key, p.PledgeId, p.Pledger, Wording.Name(s.Stage), s.Amount.Amount, s.Amount.Currency, s.On,
                         s.Rate?.Rate, s.Rate?.On, s.LedgerAmount, c.LedgerCurrency, s.Version, s.Source.DocumentKey,
-                        s.Source.Url, s.Source.Primary, null);
+                        s.Source.Url, s.Source.Primary, null, Slug.From(p.Pledger));
                 }
             }
         }

@@ -91,7 +91,7 @@ public sealed class exported_csv_cells(TrackerApp app) : TrackerTest(app)
         history[^1][5].ShouldBe("'@SUM(1+1)");
         history[^1][6].ShouldBe("'=HYPERLINK(\"https://evil.example\")");
         Parse(await Text("/api/exports/commitments.csv"))[1][1].ShouldBe("'=HYPERLINK(\"https://evil.example\",\"Click\")");
-        Parse(await Text("/api/exports/pledges.csv"))[2][16].ShouldBe("'\uFF0D1 then \uFF0B2");
+        Parse(await Text("/api/exports/pledges.csv"))[2][15].ShouldBe("'\uFF0D1 then \uFF0B2");
     }
 
     [Theory]

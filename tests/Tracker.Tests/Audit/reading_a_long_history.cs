@@ -38,6 +38,22 @@ public sealed class reading_a_long_history(TrackerApp app) : TrackerTest(app)
         var verified = (await Api.Scenario(s => s.Get.Url("/api/admin/projections/CommitmentProgress/verify"))).Json();
         verified.GetProperty("consistent").GetBoolean().ShouldBeFalse();
         verified.GetProperty("differing").EnumerateArray().Select(d => d.GetString()).ShouldContain(d => d!.Contains("at version 50"));
+        // Saying it was kept by older rules excuses nothing; nor does a version moved in its column alone.
+        await using (var older = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+                         "update tracker.mt_doc_progresscheckpoint set data = jsonb_set(data, '{Progress,Shape}', '1') where (data ->> 'Version')::int = 50;" +
+                         "update tracker.mt_doc_progresscheckpoint set version = 70 where (data ->> 'Version')::int = 75"))
+        {
+            await older.ExecuteNonQueryAsync();
+        }
+        var differing = (await Api.Scenario(s => s.Get.Url("/api/admin/projections/CommitmentProgress/verify"))).Json()
+            .GetProperty("differing").EnumerateArray().Select(d => d.GetString()!).ToList();
+        differing.ShouldContain(d => d.Contains("at version 50"));
+        differing.ShouldContain(d => d.Contains(":75: its columns do not say what it holds"));
+        await using (var putBack = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+                         "update tracker.mt_doc_progresscheckpoint set version = 75 where (data ->> 'Version')::int = 75"))
+        {
+            await putBack.ExecuteNonQueryAsync();
+        }
         await using (var undo = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
                          "delete from tracker.mt_doc_progresscheckpoint where (data ->> 'Version')::int = 50"))
         {
