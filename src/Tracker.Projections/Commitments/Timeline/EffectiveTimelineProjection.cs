@@ -112,13 +112,12 @@ public sealed class EffectiveTimelineProjection : IProjection
         // keyframe's day are in it, or held out of it by facts this change does not reach). (A passing is no fact a
         // retraction can name.)
         var addedNow = facts.Select(e => (int)e.Version).ToHashSet();
-        var afterKeyframe = await days.VersionsAfter(id, keyframe.On, token);
-        var passings = (await days.PassingVersions(id, through, token)).Where(v => !afterKeyframe.Contains(v));
-        var kept = afterKeyframe.Concat(passings).Where(v => !retracted.Contains(v) && !addedNow.Contains(v)).Select(v => (long)v).ToArray();
+        var kept = (await days.VersionsToRefoldAfter(id, keyframe.On, through, token))
+            .Where(v => !retracted.Contains(v) && !addedNow.Contains(v)).Select(v => (long)v).ToArray();
         var earlier = kept.Length == 0
             ? []
             : (await ReadableEvents.At(session, id, kept, token))
-                .Where(e => e.Data is not DeadlinePassed || afterKeyframe.Contains((int)e.Version) || EffectiveOrder.DateOf(e, statedOn) > keyframe.On);
+                .Where(e => e.Data is not DeadlinePassed || EffectiveOrder.DateOf(e, statedOn) > keyframe.On);
         try
         {
             var refolded = EffectiveOrder.Days(id, keyframe.Progress,

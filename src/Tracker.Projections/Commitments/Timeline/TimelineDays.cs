@@ -245,17 +245,18 @@ public sealed class TimelineDays(IQuerySession session)
         (await session.QueryAsync<DateOnly>($"""select "on" from {_facts} where stream_id = ? and version = ?""",
             token, id, version)).Select(on => (DateOnly?)on).FirstOrDefault();
 
-    public async Task<IReadOnlyList<int>> VersionsAfter(Guid id, DateOnly after, CancellationToken token) =>
-        await session.QueryAsync<int>($"""select version from {_facts} where stream_id = ? and "on" > ?""", token, id, after);
-
     /// <summary>
-    /// The versions of a commitment's recorded deadline passings (a few at most, one per due date), through a version. A
-    /// passing that did not hold by the dates has no fact row (EffectiveOrder.Days), so a refold reads them all again:
-    /// what it refolds for may make one hold (an achievement before it retracted).
+    /// The versions a refold after a day reads again, in one round trip: the facts dated after it, and the commitment's
+    /// recorded deadline passings through a version (a few at most, one per due date). A passing that did not hold by the
+    /// dates has no fact row (EffectiveOrder.Days), so a refold reads them all again, what it refolds for may make one hold
+    /// (an achievement before it retracted), and leaves out those dated on or before the day.
     /// </summary>
-    public async Task<IReadOnlyList<int>> PassingVersions(Guid id, int through, CancellationToken token) =>
-        await session.QueryAsync<int>($"select version from {_events} where stream_id = ? and type = 'deadline_passed' and version <= ?",
-            token, id, through);
+    public async Task<IReadOnlyList<int>> VersionsToRefoldAfter(Guid id, DateOnly after, int through, CancellationToken token) =>
+        await session.QueryAsync<int>($"""
+            select version from {_facts} where stream_id = ? and "on" > ?
+            union
+            select version from {_events} where stream_id = ? and type = 'deadline_passed' and version <= ?
+            """, token, id, after, id, through);
 
     /// <summary>The version of the stream the timeline has taken in (0: none).</summary>
     public async Task<int> ThroughVersion(Guid id, CancellationToken token) => (await session.QueryAsync<int>(
