@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alba;
+using Microsoft.Extensions.DependencyInjection;
 using Tracker.Tests.Documents;
 
 namespace Tracker.Tests.Commitments;
@@ -26,6 +27,18 @@ public static class CommitmentScenarios
             quote = "a goal of raising and implementing $394 million for areas liberated from Daesh/ISIS"
         }
     };
+
+    /// <summary>
+    /// Every deadline check due by now has run (the durable messages a write schedules for a deadline that may pass): the
+    /// passings they record are in the log.
+    /// </summary>
+    public static async Task NoDeadlineCheckPending(this IAlbaHost api)
+    {
+        await using var pending = api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            "select count(*) from tracker.wolverine_incoming_envelopes where message_type like '%CheckDeadline%' " +
+            "and (status = 'Incoming' or status = 'Scheduled' and execution_time <= now())");
+        await Tracker.Tests.ReadModels.Eventually.Until(async () => (long)(await pending.ExecuteScalarAsync())!, count => count == 0);
+    }
 
     /// <summary>The Washington communiqué is registered and the $394 million goal stated in it.</summary>
     public static async Task StatedTheStabilisationGoal(this IAlbaHost api)

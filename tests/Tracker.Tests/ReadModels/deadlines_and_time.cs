@@ -373,7 +373,7 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
             deadline = new { date = "2022-06-01", precision = "month" }, reason = "the 2022 communique asked for June",
             source = new { documentKey = "washington-2024", primary = true, on = "2022-03-01" }
         });
-        await NoDeadlineCheckPending();
+        await Api.NoDeadlineCheckPending();
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
         foreach (var (on, overdue) in new[] { ("2022-06-30", false), ("2022-07-01", true), ("2022-12-01", true), ("2023-03-01", false) })
@@ -407,7 +407,7 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
                 "moved", new Tracker.Domain.Commitments.Evidence("washington-2024", null, true, new DateOnly(2022, 3, 1))));
             await session.SaveChangesAsync();
         }
-        await NoDeadlineCheckPending();
+        await Api.NoDeadlineCheckPending();
         (await Api.ReadCommitment(Ministerial)).GetProperty("overdue").GetBoolean().ShouldBeFalse();
 
         var started = await Api.Scenario(s => { s.Post.Url("/api/admin/projections/CommitmentProgress/rebuild"); s.StatusCodeShouldBe(202); });
@@ -424,14 +424,6 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
     }
 
     /// <summary>Every deadline check due by now has been handled (those for due dates to come wait their day).</summary>
-    private async Task NoDeadlineCheckPending()
-    {
-        await using var pending = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
-            "select count(*) from tracker.wolverine_incoming_envelopes where message_type like '%CheckDeadline%' " +
-            "and (status = 'Incoming' or status = 'Scheduled' and execution_time <= now())");
-        await Eventually.Until(async () => (long)(await pending.ExecuteScalarAsync())!, count => count == 0);
-    }
-
     [Fact]
     public async Task retracting_an_on_time_achievement_after_its_due_date_leaves_the_commitment_overdue()
     {
@@ -446,7 +438,7 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
             source = new { documentKey = "washington-2024", primary = true, on = "2022-03-01" }
         });
         // The check at the due date found it achieved on time: nothing passed.
-        await NoDeadlineCheckPending();
+        await Api.NoDeadlineCheckPending();
         (await Api.ReadCommitment(Ministerial)).GetProperty("overdue").GetBoolean().ShouldBeFalse();
 
         await Api.Write($"/api/commitments/{Ministerial}/corrections", new { version = 2, reason = "it did not meet", source = Source });
@@ -464,7 +456,7 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         {
             status = "achieved", assessedOn = "2022-05-10", rationale = "It met in May", source = Source
         });
-        await NoDeadlineCheckPending();
+        await Api.NoDeadlineCheckPending();
 
         await Api.Write($"/api/commitments/{Ministerial}/assessments", new
         {
@@ -534,7 +526,7 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         var again = await Api.ReadCommitment(Ministerial);
         again.GetProperty("dueBy").GetString().ShouldBe("2022-06-30");
         again.GetProperty("overdue").GetBoolean().ShouldBeTrue();
-        await NoDeadlineCheckPending();
+        await Api.NoDeadlineCheckPending();
         await using var session = Store.LightweightSession();
         (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(Ministerial))).Select(e => e.Data)
             .OfType<Tracker.Domain.Commitments.DeadlinePassed>().Select(p => p.DueBy)
