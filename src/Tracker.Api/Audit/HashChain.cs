@@ -48,6 +48,10 @@ public static class HashChain
         table.AddColumn<string>("previous_hash");
         // Null for the events hashed before schemes were numbered (scheme 1).
         table.AddColumn<short>("scheme");
+        // When the database hashed the event, by its own clock: the time an event records comes from whoever appends it
+        // (the service's node, or the service's role writing by hand), so verification compares the two. Null for events
+        // hashed before 2026-12-06.
+        table.AddColumn<DateTimeOffset>("hashed_at");
         // The trigger looks up the previous event's hash by stream and version on every append: without this index
         // each append scanned the whole table.
         // Unique, as Marten's (stream, version) is: one hash per event, so a row written beside it cannot double a link.
@@ -65,7 +69,7 @@ public static class HashChain
               data_text text := NEW.data::text;
               headers_text text := NEW.headers::text;
             BEGIN
-              INSERT INTO {schema}.{Table} (seq_id, stream_id, version, hash, previous_hash, scheme)
+              INSERT INTO {schema}.{Table} (seq_id, stream_id, version, hash, previous_hash, scheme, hashed_at)
               SELECT NEW.seq_id, NEW.stream_id, NEW.version, encode(sha256(convert_to(
                         'tracker-event v2' || E'\n' || NEW.stream_id::text || E'\n' || NEW.version::text || E'\n' ||
                         NEW.seq_id::text || E'\n' || NEW.id::text || E'\n' ||
@@ -76,7 +80,7 @@ public static class HashChain
                         {SqlField("NEW.causation_id")} || E'\n' || {SqlField("headers_text")} || E'\n' ||
                         {SqlField("encode(NEW.bdata, 'hex')")} || E'\n' || coalesce(NEW.is_archived, false)::text || E'\n' ||
                         {SqlField("chained.previous")}, 'UTF8')), 'hex'),
-                     chained.previous, {CurrentScheme}
+                     chained.previous, {CurrentScheme}, clock_timestamp()
                 -- OFFSET 0 keeps the look-up one subquery, run once, rather than copied into each place it is used.
                 FROM (SELECT (SELECT h.hash FROM {schema}.{Table} h
                                WHERE h.stream_id = NEW.stream_id AND h.version = NEW.version - 1) AS previous OFFSET 0) chained;

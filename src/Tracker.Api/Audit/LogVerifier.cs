@@ -44,6 +44,22 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     public const int MaxReportedBreaks = 1000;
 
     /// <summary>
+    /// How far the time an event records may lie from the database's clock when it hashed the event: room for an honest
+    /// append's waits between the two (a connection from the pool, 15 s at most; a statement held by a lock, 30 s at most,
+    /// and a retry) and for the appending node's clock against the database's, which NTP keeps within milliseconds.
+    /// </summary>
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
+
+    // Days, hours, minutes and seconds, for any span two PostgreSQL times can lie apart (more than a TimeSpan holds).
+    private static string Duration(double seconds)
+    {
+        var whole = Math.Round(Math.Abs(seconds));
+        var (days, rest) = (Math.Floor(whole / 86400), (long)(whole % 86400));
+        var clock = $"{rest / 3600:00}:{rest / 60 % 60:00}:{rest % 60:00}";
+        return days >= 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{days:0} d {clock}") : clock;
+    }
+
+    /// <summary>
     /// One stream: its hashes, links and row, and its events against every signed checkpoint (a commitment removed whole
     /// is reported, not unknown). Every checkpoint, not those since the stream's first event: whoever can rewrite the log
     /// can also renumber a stream's events past the latest checkpoint, which would leave nothing to compare.
@@ -88,12 +104,15 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     /// </summary>
     /// <summary>Whether a start's upgrade of the progress models holds its lock (ProgressModelUpgrade): an SQL condition.</summary>
     private static readonly string UpgradeRunning =
+        // pg_locks lists every database's locks: only this database's upgrade counts.
         $"exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.objsubid = 1 and " +
+        "l.database = (select oid from pg_database where datname = current_database()) and " +
         $"((l.classid::bigint << 32) | l.objid::bigint) = {ProgressModelUpgrade.LockKey})";
 
     private static string StreamRowsSql(bool oneStream) => $"""
         select coalesce(s.id, x.stream_id), s.version, x.last_version, x.last_seq, coalesce(s.is_archived, false),
-               (m.data ->> 'Version')::bigint, coalesce(x.states_a_commitment, false) and m.id is null and not {UpgradeRunning}
+               (m.data ->> 'Version')::bigint, coalesce(x.states_a_commitment, false) and m.id is null and not {UpgradeRunning},
+               (select e.type from {S}.mt_events e where e.seq_id = x.last_seq)
           from (select stream_id, max(version) filter (where type <> 'tombstone') as last_version,
                        max(seq_id) filter (where type <> 'tombstone') as last_seq, bool_and(type = 'tombstone') as tombstones,
                        bool_or(type = 'commitment_stated') as states_a_commitment
@@ -108,7 +127,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                 or (m.id is null and coalesce(x.states_a_commitment, false) and not {UpgradeRunning}))
         union all
         -- A model whose commitment has neither events nor a stream row left: removed whole, hashes and all.
-        select m.id, null, null, null, false, (m.data ->> 'Version')::bigint, false
+        select m.id, null, null, null, false, (m.data ->> 'Version')::bigint, false, null
           from {S}.{Tracker.Projections.Commitments.CommitmentRows.ModelTable} m
          where {(oneStream ? "m.id = $1 and " : "")}not exists (select 1 from {S}.mt_events e where e.stream_id = m.id)
            and not exists (select 1 from {S}.mt_streams s where s.id = m.id)
@@ -202,6 +221,14 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             }
             else if (scheme is null or 1 && recorded.Sequence > firstCurrentScheme)
                 reason = "its hash is of the old scheme (type, version and data only), written after the current scheme took over";
+            // The time an event records is given by whoever appends it: the database's clock at the hash says when that was.
+            // (Until 2026-12-06 the service's role could append an event dated a day back, and the past as recorded on
+            // that day counted it.)
+            else if (!IsTombstone(recorded) && !reader.IsDBNull(LogCheckpoints.SecondsBeforeHashedOrdinal) &&
+                     reader.GetDouble(LogCheckpoints.SecondsBeforeHashedOrdinal) is var before && Math.Abs(before) > ClockTolerance.TotalSeconds)
+                reason = $"it is dated {recorded.RecordedAtUtc}, {Duration(before)} {(before > 0 ? "before" : "after")} the database appended it " +
+                         $"({reader.GetString(LogCheckpoints.HashedAtOrdinal)}): its time was set outside the service, or the clock of the " +
+                         $"node that appended it is off by more than {ClockTolerance.TotalMinutes:0} minutes";
             if (reason is not null) found.Add(Break(reason), ofAnEvent: true);
 
             if (ranges is not null || external is not null || streamSigned is not null)
@@ -410,6 +437,8 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             long? lastVersion = reader.IsDBNull(2) ? null : reader.GetInt64(2);
             long? modelVersion = reader.IsDBNull(5) ? null : reader.GetInt64(5);
             var lastSequence = reader.IsDBNull(3) ? 0 : reader.GetInt64(3);
+            // The type of the event each break below is placed at (the stream's last), as an event's own break gives it.
+            var lastType = reader.IsDBNull(7) ? null : reader.GetString(7);
             if (rowVersion is null && lastVersion is null && modelVersion is { } without)
             {
                 models.Add((found.Watch(new ChainBreak(0, stream, null, null,
@@ -422,7 +451,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             // intact, its history and trend served), or its model was deleted.
             if (reader.GetBoolean(6))
             {
-                found.Add(new ChainBreak(lastSequence, stream, lastVersion, null,
+                found.Add(new ChainBreak(lastSequence, stream, lastVersion, lastType,
                     "the stream states a commitment that has no model: the service writes the model in the statement's transaction, so " +
                     "the stream was written outside the service, or the model was deleted (an admin rebuild would make one from it)"));
                 if (rowVersion == lastVersion && !reader.GetBoolean(4)) continue;
@@ -434,12 +463,12 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                 // Events appended with neither the row nor the model moved: one cause, one break (not also the row's).
                 if (model < eventsTo && rowVersion == model && !reader.GetBoolean(4))
                 {
-                    models.Add((found.Watch(new ChainBreak(lastSequence, stream, lastVersion, null,
+                    models.Add((found.Watch(new ChainBreak(lastSequence, stream, lastVersion, lastType,
                         $"events after version {model} were appended outside the service: the stream's row and the commitment's model are both " +
                         $"at version {model}, its last event is version {eventsTo}")), model, eventsTo));
                     continue;
                 }
-                models.Add((found.Watch(new ChainBreak(lastSequence, stream, lastVersion, null, model < eventsTo
+                models.Add((found.Watch(new ChainBreak(lastSequence, stream, lastVersion, lastType, model < eventsTo
                     ? $"the commitment's model is at version {model}, its last event is version {eventsTo}: events after {model} " +
                       "were not written by the service (which writes the model with every event it appends), or the models were not rebuilt after an import"
                     : $"the commitment's model is at version {model}, its last event is version {eventsTo}: its last events were removed " +
@@ -460,7 +489,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                     $"the stream's row says version {row}, its last event is version {last}: events were appended behind the service's back, or the row was changed by hand",
                 _ => "the stream was archived, which the service never does: its writes are refused"
             };
-            found.Add(new ChainBreak(lastSequence, stream, lastVersion ?? rowVersion, null, reason));
+            found.Add(new ChainBreak(lastSequence, stream, lastVersion ?? rowVersion, lastType, reason));
         }
         return models;
     }

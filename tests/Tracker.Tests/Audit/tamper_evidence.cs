@@ -550,6 +550,60 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_event_the_service_role_appends_dated_a_day_back_is_named_though_its_row_and_model_moved_with_it()
+    {
+        // Hashed and chained like any other, with the stream's row and the model moved to it: until 2026-12-06 it verified
+        // intact, and the past as recorded on the day before counted it.
+        await AHistory();
+        var stream = StreamIds.ForCommitment(Goal);
+        await AsService($"""
+            insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, user_name, is_archived)
+            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), stream_id, 5, data, type, now() - interval '1 day 2 hours',
+                   tenant_id, mt_dotnet_type, 'backdated', user_name, false
+              from tracker.mt_events where stream_id = '{stream}' and version = 4;
+            update tracker.mt_streams set version = 5 where id = '{stream}';
+            update tracker.{Tracker.Projections.Commitments.CommitmentRows.ModelTable} set data = jsonb_set(data, array['Version'], '5') where id = '{stream}'
+            """);
+
+        var reports = await BothChecksFindOneBreak(await SequenceOf(5), "it is dated ");
+        foreach (var report in reports)
+        {
+            report.FirstBreak!.Reason.ShouldContain(" 1 d 02:00:0");
+            report.FirstBreak.Reason.ShouldContain("before the database appended it");
+            report.FirstBreak.Type.ShouldBe("progress-reported");
+        }
+    }
+
+    [Fact]
+    public async Task a_commitment_without_its_model_is_named_only_once_no_starts_upgrade_is_rebuilding_the_models()
+    {
+        // A start's upgrade empties the models' table and rebuilds it while holding its lock: verification meanwhile
+        // would name every commitment.
+        await AHistory();
+        await AsService($"delete from tracker.{Tracker.Projections.Commitments.CommitmentRows.ModelTable} where id = '{StreamIds.ForCommitment(Goal)}'");
+        // Another database's upgrade (another service on the same server) does not hold this one's models back.
+        await using (var elsewhere = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestDatabase.SuperuserConnectionString())
+                     { Database = "postgres" }.ConnectionString))
+        {
+            await elsewhere.OpenAsync();
+            await Run(new NpgsqlCommand($"select pg_advisory_lock({ProgressModelUpgrade.LockKey})", elsewhere));
+            (await Verify()).Breaks.ShouldHaveSingleItem().Reason.ShouldStartWith("the stream states a commitment that has no model");
+        }
+        var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
+        await using (var upgrading = await dataSource.OpenConnectionAsync())
+        {
+            await Run(new NpgsqlCommand($"select pg_advisory_lock({ProgressModelUpgrade.LockKey})", upgrading));
+
+            (await Verify()).Intact.ShouldBeTrue();
+
+            await Run(new NpgsqlCommand($"select pg_advisory_unlock({ProgressModelUpgrade.LockKey})", upgrading));
+        }
+
+        var report = await Verify();
+        report.Breaks.ShouldHaveSingleItem().Reason.ShouldStartWith("the stream states a commitment that has no model");
+    }
+
+    [Fact]
     public async Task a_commitment_made_up_in_the_database_without_its_model_is_named()
     {
         // A stream row and a statement written by the service's role outside the service: hashed and chained like any
@@ -842,7 +896,10 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         foreach (var report in new[] { await Verify($"/api/audit/commitments/{Goal}/verify"), await Verify() })
         {
             report.Intact.ShouldBeFalse();
-            report.Breaks.ShouldHaveSingleItem().Reason.ShouldStartWith("the commitment's model is at version 4, its last event is version 5");
+            var modelBreak = report.Breaks.ShouldHaveSingleItem();
+            modelBreak.Reason.ShouldStartWith("the commitment's model is at version 4, its last event is version 5");
+            // The event it is placed at, named as an event's own break names it (until 2026-12-06 no type).
+            modelBreak.Type.ShouldBe("pledge-announced");
         }
     }
 
@@ -1196,7 +1253,28 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         report.Intact.ShouldBeFalse();
         report.BreakCount.ShouldBe(checkpoint.EventCount);
         report.Breaks.ShouldAllBe(b => b.Reason.Contains("missing"));
-        ready.ReadAsText().ShouldContain("no longer holds");
+        ready.ReadAsText().ShouldContain("no longer holds the last event the latest signed checkpoint covers as signed: the event is gone (the log was cut back or emptied)");
+    }
+
+    [Theory]
+    [InlineData("delete from tracker.event_hashes where seq_id = {0}", "the event is there without its hash row")]
+    [InlineData("update tracker.event_hashes set hash = repeat('0', 64) where seq_id = {0}", "the event is there, and its hash row holds another hash")]
+    public async Task readiness_says_what_became_of_the_last_signed_event_when_only_its_hash_row_changed(string change, string said)
+    {
+        // Until 2026-12-06 readiness said the log was cut back or emptied, with every event still in it.
+        await AHistory();
+        var last = await SequenceOf(4);
+        await TakeCheckpoint();
+
+        await AsSuperuserBehindTheTriggers(string.Format(System.Globalization.CultureInfo.InvariantCulture, change, last));
+
+        var ready = (await Api.Scenario(s =>
+        {
+            s.Get.Url("/health/ready");
+            s.StatusCodeShouldBe(503);
+        })).ReadAsText();
+        ready.ShouldContain(said);
+        ready.ShouldNotContain("cut back");
     }
 
     [Fact]

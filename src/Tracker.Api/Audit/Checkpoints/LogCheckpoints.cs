@@ -148,6 +148,12 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
     public const int HashStreamOrdinal = 20, HashVersionOrdinal = 21, OwnHashSequenceOrdinal = 22;
 
     /// <summary>
+    /// In a row of <see cref="EntriesSql"/>: how many seconds before the database hashed the event the time it records
+    /// lies (negative: after), null when the hash row has no such time; and the time it was hashed, as the hash covers times.
+    /// </summary>
+    public const int SecondsBeforeHashedOrdinal = 26, HashedAtOrdinal = 27;
+
+    /// <summary>
     /// <see cref="EntriesSql"/> for taking a checkpoint, which needs an event's recorded fields only when no hash was
     /// stored for it: a range of 50,000 events otherwise sent every event's data as text, to be thrown away (a second of
     /// both cores, and the garbage, every second while a backlog is signed).
@@ -175,6 +181,7 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
                    {Recorded("e.causation_id")}, {Recorded("e.headers::text")}, {Recorded("e.bdata")}, coalesce(e.is_archived, false), e.id
                    {(recordedOnlyWithoutHash ? "" : $", p.hash is null and exists (select 1 from {S}.mt_events pe where pe.stream_id = e.stream_id and pe.version = e.version - 1)")}
                    {(recordedOnlyWithoutHash ? "" : $", h.stream_id, h.version, {OwnHash("seq_id")}, {OwnHash("hash")}, {OwnHash("previous_hash")}, {OwnHash("scheme")}")}
+                   {(recordedOnlyWithoutHash ? "" : $", case when isfinite(e.timestamp) then extract(epoch from h.hashed_at - e.timestamp)::float8 end, {HashChain.RecordedAtSql("h.hashed_at")}")}
               from {S}.mt_events e
               left join {S}.{HashChain.Table} h on h.seq_id = e.seq_id
             {(recordedOnlyWithoutHash ? "" : $"left join {S}.{HashChain.Table} p on p.stream_id = e.stream_id and p.version = e.version - 1")}

@@ -8,7 +8,8 @@ namespace Tracker.Api.Infrastructure.Health;
 /// <summary>
 /// Whether the log's guards are in place for the role the service runs as (the triggers on, and a role that is neither a
 /// superuser nor the log's owner and holds no privilege to change it), and whether the log still ends where the latest
-/// signed checkpoint says it did (a truncated or cut-back log does not). Missing guards fail readiness outside
+/// signed checkpoint says it did: that event, with the hash it signed (a truncated or cut-back log, or a hash row removed or
+/// rewritten, does not). Missing guards fail readiness outside
 /// Development (Development reports them as Degraded); a log that lost what a checkpoint signed fails it everywhere.
 /// </summary>
 public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment environment, CheckpointSigner signer) : IHealthCheck
@@ -16,10 +17,9 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
     private static readonly string Sql = DatabaseGuards.MissingSql(TrackerDatabase.Schema, null, checkCurrentUser: true) + $"""
         ;
         select c.number, c.after_sequence, c.through_sequence, c.event_count, c.root, c.taken_at, c.key_id, c.signature,
-               exists (select 1 from {TrackerDatabase.Schema}.mt_events e
-                         join {TrackerDatabase.Schema}.{HashChain.Table} h on h.seq_id = e.seq_id
-                        where e.seq_id = c.through_sequence
-                          and h.hash = encode(substring(c.entries from length(c.entries) - 31), 'hex'))
+               exists (select 1 from {TrackerDatabase.Schema}.mt_events e where e.seq_id = c.through_sequence),
+               (select h.hash = encode(substring(c.entries from length(c.entries) - 31), 'hex')
+                  from {TrackerDatabase.Schema}.{HashChain.Table} h where h.seq_id = c.through_sequence)
           from {TrackerDatabase.Schema}.{LogCheckpoints.Table} c order by c.number desc limit 1
         """;
 
@@ -35,6 +35,7 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
             var data = new Dictionary<string, object> { ["guardsInPlace"] = missing.Length == 0 };
             if (missing.Length > 0) data["missingGuards"] = missing.Split("; ");
             var tailHeld = true;
+            string? tailLost = null;
             string? untrusted = null;
             if (await reader.ReadAsync(token))
             {
@@ -46,7 +47,13 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
                     ["throughSequence"] = latest.ThroughSequence,
                     ["takenAt"] = latest.TakenAt
                 };
-                tailHeld = reader.GetBoolean(8);
+                // What became of the last event it signed: gone (the log cut back or emptied), or there without the hash it
+                // signed (until 2026-12-06 also called cut back, which sent an operator looking for missing events).
+                tailLost = !reader.GetBoolean(8) ? "the event is gone (the log was cut back or emptied)"
+                    : reader.IsDBNull(9) ? "the event is there without its hash row (removed, or never written)"
+                    : !reader.GetBoolean(9) ? "the event is there, and its hash row holds another hash than the one signed"
+                    : null;
+                tailHeld = tailLost is null;
                 untrusted = signer.Check(latest.KeyId, latest.Payload(), latest.Signature);
             }
             data["logHoldsLatestCheckpoint"] = tailHeld;
@@ -60,7 +67,7 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
             if (!tailHeld)
             {
                 return HealthCheckResult.Unhealthy(
-                    "The log no longer holds the last event the latest signed checkpoint covers: it was cut back or emptied (run /api/audit/verify)", data: data);
+                    $"The log no longer holds the last event the latest signed checkpoint covers as signed: {tailLost} (run /api/audit/verify)", data: data);
             }
             if (missing.Length == 0) return HealthCheckResult.Healthy("The log's guards are in place", data);
             var description = $"The log's guards are not all in place: {missing}";
