@@ -77,11 +77,17 @@ public static class DatabaseOutage
     /// stack trace (a 20 s outage put over a thousand stack frames in the log).
     /// </summary>
     /// <summary>
-    /// An outage's reason in a line: what the driver's "Exception while reading from stream" wraps (the connection
-    /// refused, cut, timed out), which says more than it does; otherwise the failure's own message.
+    /// An outage's reason in a line, the same in readiness's answers and the logs: what the driver's "Exception while
+    /// reading from stream" wraps (the connection refused, cut, timed out), which says more than it does; otherwise the
+    /// failure's message and the one under it ("Failed to connect to 127.0.0.1:5432: Connection refused"; until 2026-12-06
+    /// readiness left the cause off).
     /// </summary>
     public static string Reason(Exception e) =>
-        e.Message.StartsWith("Exception while", StringComparison.Ordinal) && e.InnerException is { } cause ? cause.Message : e.Message;
+        e.Message.StartsWith("Exception while", StringComparison.Ordinal) && e.InnerException is { } wrapped ? OneLine(wrapped.Message)
+        : e.InnerException is { } cause && cause.Message != e.Message ? $"{OneLine(e.Message)}: {OneLine(cause.Message)}"
+        : OneLine(e.Message);
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
 
     public static bool Is(Exception e) => e switch
     {

@@ -69,13 +69,6 @@ public static class OutageLogs
         return null;
     }
 
-    /// <summary>The reason, in one line: the driver's message and the one under it ("Failed to connect to ...: Connection refused").</summary>
-    public static string Reason(Exception outage) =>
-        outage.InnerException is { } cause && cause.Message != outage.Message
-            ? $"{OneLine(outage.Message)}: {OneLine(cause.Message)}"
-            : OneLine(outage.Message);
-
-    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
 }
 
 /// <summary>
@@ -152,7 +145,7 @@ public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats) : ILog
                 ? pairs.FirstOrDefault(p => p.Key == "{OriginalFormat}").Value as string
                 : null;
             if (!inner.IsEnabled(logLevel) || !repeats.Admit(category, eventId, template, out var heldBack, out var since)) return;
-            var reason = OutageLogs.Reason(outage);
+            var reason = DatabaseOutage.Reason(outage);
             inner.Log(logLevel, eventId, state, null, (s, _) =>
                 $"{formatter(s, null)} (the database does not answer: {reason}" +
                 (heldBack > 0 ? $"; {heldBack} more like this since {since:HH:mm:ss} UTC, not written)" : ")"));

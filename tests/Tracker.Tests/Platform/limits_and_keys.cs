@@ -354,6 +354,35 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task readiness_says_in_words_that_the_database_does_not_answer_and_why()
+    {
+        // Both of readiness's checks against a server that refuses the connection: the reason, not the driver's
+        // "Exception while writing to stream" or a stack trace.
+        const string refusing = "Host=127.0.0.1;Port=1;Username=nobody;Password=none;Timeout=3";
+        await using var database = Npgsql.NpgsqlDataSource.Create(refusing);
+        using var store = Marten.DocumentStore.For(options =>
+        {
+            options.Connection(refusing);
+            options.DatabaseSchemaName = Tracker.Api.Infrastructure.TrackerDatabase.Schema;
+        });
+        var readiness = new Tracker.Api.Infrastructure.Health.ReadinessCheck(store, Api.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(),
+            Api.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>(),
+            Api.Services.GetRequiredService<JasperFx.Events.Daemon.IProjectionCoordinator>(), TimeProvider.System, database);
+        var guards = new Tracker.Api.Infrastructure.Health.LogGuardsCheck(database, Api.Services.GetRequiredService<IHostEnvironment>(),
+            Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointSigner>());
+
+        var ready = await readiness.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        var log = await guards.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+
+        ready.Status.ShouldBe(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy);
+        ready.Description.ShouldBe("The database does not answer (Failed to connect to 127.0.0.1:1: Connection refused)");
+        ready.Exception.ShouldBeNull();
+        log.Status.ShouldBe(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy);
+        log.Description.ShouldBe("Could not check the log's guards: the database does not answer (Failed to connect to 127.0.0.1:1: Connection refused)");
+        log.Exception.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task the_catalogue_import_run_from_another_folder_signs_no_checkpoint_and_makes_no_key_of_its_own()
     {
         var folder = Directory.CreateTempSubdirectory("tracker-import-").FullName;
