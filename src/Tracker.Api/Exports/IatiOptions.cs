@@ -159,6 +159,21 @@ public sealed partial class RecipientOptions
             yield return $"{IatiOptions.Section}:Recipient:Region '998' is the OECD DAC's code for developing countries, unspecified, not a UN M49 region: " +
                          "give the M49 code with RegionVocabulary 2, or RegionVocabulary 1 to keep 998.";
         }
+        else if (RegionVocabulary == "1" && Region == IatiRegions.WithdrawnDac)
+        {
+            yield return $"{IatiOptions.Section}:Recipient:Region '380' (West Indies, regional) is withdrawn from IATI's Region codelist: " +
+                         "give 1031 (Caribbean, regional) or 1032 (Central America, regional).";
+        }
+        else if (RegionVocabulary == "1" && !IatiRegions.IsDacRegion(Region))
+        {
+            yield return $"{IatiOptions.Section}:Recipient:Region '{Region}' is no region of the OECD DAC's vocabulary (IATI's Region " +
+                         "codelist: 89 Europe, 298 Africa, 589 Middle East, 798 Asia, 998 developing countries, unspecified, ...).";
+        }
+        else if (RegionVocabulary == "2" && !IatiRegions.IsM49Region(Region))
+        {
+            yield return $"{IatiOptions.Section}:Recipient:Region '{Region}' is no UN M49 region (001 World, 002 Africa, 142 Asia, " +
+                         "145 Western Asia, 150 Europe, ...); a country's code is given in Iati:Recipient:Countries instead.";
+        }
     }
 
     [GeneratedRegex(@"^[A-Z]{2}(:(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?))?\z")]

@@ -384,6 +384,12 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         new IatiOptions { Recipient = { Region = "142", RegionVocabulary = "2" } }.Problems().ShouldBeEmpty(); // Asia, UN M49
         new IatiOptions { Recipient = { RegionVocabulary = "2" } }.Problems().ShouldHaveSingleItem().ShouldContain("not a UN M49 region");
         new IatiOptions { Recipient = { RegionVocabulary = "99" } }.Problems().ShouldHaveSingleItem().ShouldContain("RegionVocabulary");
+        // Of the right form, but no region of its vocabulary (until 2026-12-06 only the form was checked).
+        new IatiOptions { Recipient = { Region = "1027" } }.Problems().ShouldBeEmpty(); // Eastern Africa, regional
+        new IatiOptions { Recipient = { Region = "1234" } }.Problems().ShouldHaveSingleItem().ShouldContain("'1234' is no region of the OECD DAC's vocabulary");
+        new IatiOptions { Recipient = { Region = "380" } }.Problems().ShouldHaveSingleItem().ShouldContain("withdrawn");
+        new IatiOptions { Recipient = { Region = "999", RegionVocabulary = "2" } }.Problems().ShouldHaveSingleItem().ShouldContain("'999' is no UN M49 region");
+        new IatiOptions { Recipient = { Region = "368", RegionVocabulary = "2" } }.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Recipient:Countries instead"); // Iraq
     }
 
     [Fact]
