@@ -7,6 +7,9 @@ namespace Tracker.Domain;
 public interface ICitesDocuments
 {
     IEnumerable<string?> CitedDocuments();
+
+    /// <summary>The sources among them that say whether they are primary: each must say what its document's registration says.</summary>
+    IEnumerable<Commitments.Evidence> CitedSources() => [];
 }
 
 /// <summary>A request whose one cited document is its source's (most writes: a report, a pledge, an assessment).</summary>
@@ -15,4 +18,6 @@ public interface ICitesItsSource : ICitesDocuments
     Commitments.Evidence Source { get; }
 
     IEnumerable<string?> ICitesDocuments.CitedDocuments() => [Source.DocumentKey];
+
+    IEnumerable<Commitments.Evidence> ICitesDocuments.CitedSources() => [Source];
 }

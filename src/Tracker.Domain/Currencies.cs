@@ -1,6 +1,9 @@
 namespace Tracker.Domain;
 
-/// <summary>Active ISO 4217 currency codes (funds and precious metals left out).</summary>
+/// <summary>
+/// Active ISO 4217 currency codes (funds and precious metals left out), and XDR, the IMF's special drawing right, in which
+/// multilateral replenishments are pledged (IDA's, IFAD's; refused until 2026-12-06).
+/// </summary>
 public static class Currencies
 {
     private static readonly HashSet<string> Active =
@@ -14,7 +17,7 @@ public static class Currencies
         "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
         "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
         "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VED", "VES",
-        "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG"
+        "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XDR", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG"
     ];
 
     public static bool IsIso4217(string? code) => code is not null && Active.Contains(code);

@@ -275,6 +275,15 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         DocumentView Document(string key) => known.Documents[StreamIds.Normalise(key)];
 
+        // A source citing a registered document says what the registration says of it, as a request's source must.
+        foreach (var (source, at) in (c.Progress ?? []).Select((p, i) => (Source: p?.Source, At: $"progress[{i}].source"))
+                     .Concat((c.Assessments ?? []).Select((a, i) => (Source: a?.Source, At: $"assessments[{i}].source")))
+                     .Concat((c.Evidence ?? []).Select((e, i) => (Source: (CatalogueSource?)e, At: $"evidence[{i}]"))))
+        {
+            if (source is { DocumentKey: { Length: > 0 } cited } && Document(cited) is var document && document.Primary != source.Primary)
+                throw new InvalidDataException(DocumentChecks.PrimaryDiffers(document.Key, document.Primary, $"{at}.primary").Message);
+        }
+
         // A commitment that did not exist when the batch began is started without a lock: if another writer starts it
         // meanwhile, the batch's transaction fails on the duplicate stream and each entry is written again on its own.
         var id = StreamIds.ForCommitment(c.Key);

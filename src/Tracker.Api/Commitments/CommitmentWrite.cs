@@ -111,7 +111,10 @@ public static class CommitmentWrite
             return Results.Problem(ExceptionProblems.PreconditionFailed());
         }
         var problem = await DocumentChecks.AllRegistered(session, registered, [.. request.CitedDocuments()]);
-        return ReferenceEquals(problem, WolverineContinue.NoProblems) ? WolverineContinue.Result() : Results.Problem(problem);
+        if (!ReferenceEquals(problem, WolverineContinue.NoProblems)) return Results.Problem(problem);
+        return DocumentChecks.PrimaryRefusal(registered, request) is { } differs
+            ? RuleProblems.For(differs)
+            : WolverineContinue.Result();
     }
 
     /// <summary>

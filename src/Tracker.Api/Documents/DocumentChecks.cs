@@ -11,9 +11,10 @@ using Wolverine.Http;
 namespace Tracker.Api.Documents;
 
 /// <summary>
-/// The document keys this process has seen registered. A registration is permanent (there is no event that removes a
-/// document), so a key found once is known on every later write without a round trip; a key not found is looked up
-/// again each time, so a document registered on another node is seen at once.
+/// The document keys this process has seen registered, each with whether it was registered as primary. A registration is
+/// permanent and never revised (there is no event that removes or changes a document), so a key found once is known on
+/// every later write without a round trip; a key not found is looked up again each time, so a document registered on
+/// another node is seen at once.
 /// </summary>
 public sealed class RegisteredDocuments
 {
@@ -21,7 +22,10 @@ public sealed class RegisteredDocuments
 
     public bool IsKnown(string key) => _known.ContainsKey(key);
 
-    public void Remember(string key) => _known.TryAdd(key, true);
+    /// <summary>Whether a known document was registered as primary; null for a key not known here.</summary>
+    public bool? PrimaryOf(string key) => _known.TryGetValue(key, out var primary) ? primary : null;
+
+    public void Remember(string key, bool primary) => _known.TryAdd(key, primary);
 
     /// <summary>For tests that empty the database under a running host.</summary>
     public void Forget() => _known.Clear();
@@ -38,10 +42,33 @@ public static class DocumentChecks
         if (wanted.Count == 0) return WolverineContinue.NoProblems;
 
         var found = await session.LoadManyAsync<DocumentView>(wanted.Select(StreamIds.ForDocument));
-        foreach (var document in found) registered.Remember(document.Key);
+        foreach (var document in found) registered.Remember(document.Key, document.Primary);
         var missing = wanted.Except(found.Select(d => d.Key)).ToList();
         return missing.Count == 0 ? WolverineContinue.NoProblems : NotRegistered(missing);
     }
+
+    /// <summary>
+    /// A source that cites a registered document says of it what its registration says: primary (an official text) or
+    /// not (a secondary report). Until 2026-12-06 a news report registered as secondary could be cited as primary, and
+    /// the timeline, the evidence lists and the exports repeated the contradiction. A source given by its address alone
+    /// is the monitor's to judge. Call once every cited document is known (<see cref="AllRegistered"/>).
+    /// </summary>
+    public static RuleViolation? PrimaryRefusal(RegisteredDocuments registered, ICitesDocuments request) =>
+        PrimaryRefusal(registered, request.CitedSources(), request is Evidence ? "primary" : "source.primary");
+
+    private static RuleViolation? PrimaryRefusal(RegisteredDocuments registered, IEnumerable<Evidence> sources, string field) =>
+        sources.Where(s => !string.IsNullOrWhiteSpace(s.DocumentKey))
+            .Select(s => (Source: s, Key: StreamIds.Normalise(s.DocumentKey!)))
+            .FirstOrDefault(s => registered.PrimaryOf(s.Key) is { } primary && primary != s.Source.Primary) is { Key: not null } differing
+            ? PrimaryDiffers(differing.Key, !differing.Source.Primary, field)
+            : null;
+
+    /// <summary>The refusal of a source whose <c>primary</c> (the field named) differs from its document's registration.</summary>
+    public static RuleViolation PrimaryDiffers(string key, bool registeredPrimary, string field) =>
+        new("source-primary-differs",
+            $"{field} is {(registeredPrimary ? "false" : "true")}, but document '{key}' is registered as " +
+            (registeredPrimary ? "an official text (primary: true)" : "a secondary report (primary: false)") +
+            ": a source citing it says the same. Cite it as registered, or give the source by its url.");
 
     /// <summary>
     /// A statement or restatement takes its document's date unless it gives its own; a document dated only to the month

@@ -86,12 +86,13 @@ public static class IatiExport
         await xml.WriteStartDocumentAsync();
         await xml.WriteStartElementAsync(null, "iati-activities", null);
         await xml.WriteAttributeStringAsync(null, "version", null, "2.03");
-        await xml.WriteAttributeStringAsync(null, "generated-datetime", null, Instant(clock.GetUtcNow()));
+        var generated = clock.GetUtcNow();
+        await xml.WriteAttributeStringAsync(null, "generated-datetime", null, Instant(generated));
 
         foreach (var c in commitments)
         {
             var (pledges, revisedOn) = await FullHistory.PledgesWithDays(session, c.Id, token);
-            await Activity(xml, iati, c, pledges, revisedOn, Named, sectorCodes);
+            await Activity(xml, iati, c, pledges, revisedOn, Named, sectorCodes, DateOnly.FromDateTime(generated.UtcDateTime));
         }
 
         await xml.WriteEndElementAsync();
@@ -104,7 +105,8 @@ public static class IatiExport
 
     /// <summary>The children in the order of the 2.03 schema's iati-activity sequence.</summary>
     private static async Task Activity(XmlWriter xml, IatiOptions iati, CommitmentProgress c, IReadOnlyList<Pledge> pledges,
-        IReadOnlyDictionary<int, DateOnly> revisedOn, Func<string, string> named, IReadOnlyDictionary<string, string> sectorCodes)
+        IReadOnlyDictionary<int, DateOnly> revisedOn, Func<string, string> named, IReadOnlyDictionary<string, string> sectorCodes,
+        DateOnly today)
     {
         var lang = iati.Language;
         await xml.WriteStartElementAsync(null, "iati-activity", null);
@@ -207,9 +209,19 @@ public static class IatiExport
             await xml.WriteEndElementAsync();
         }
 
+        // IATI's Standard Ruleset keeps a transaction's date in the past. The API takes a fact dated tomorrow (a day's grace
+        // for the time zones east of UTC): such a transaction is left out of this file, and said so in it, until its date
+        // (until 2026-12-06 it was published with its future date, which the ruleset refuses).
+        var withheld = 0;
+        async Task TransactionUnlessFuture(string type, decimal amount, string currency, DateOnly on, string provider, string reference,
+            string? description = null)
+        {
+            if (on > today) withheld++;
+            else await Transaction(xml, lang, type, amount, currency, on, provider, reference, description);
+        }
         foreach (var p in pledges)
         {
-            await Transaction(xml, lang, IncomingPledge, p.Amounts[0].Amount.Amount, p.Currency, p.AnnouncedOn, named(p.Pledger),
+            await TransactionUnlessFuture(IncomingPledge, p.Amounts[0].Amount.Amount, p.Currency, p.AnnouncedOn, named(p.Pledger),
                 p.PledgeId);
             for (var i = 1; i < p.Amounts.Count; i++)
             {
@@ -218,15 +230,20 @@ public static class IatiExport
                 // now; a revision of its exchange rate only, or a change below the digits a value keeps, moves nothing.
                 var change = Decimals.Normal(Written(after.Amount.Amount) - Written(before.Amount));
                 if (change == 0) continue;
-                await Transaction(xml, lang, IncomingPledge, change, p.Currency,
+                await TransactionUnlessFuture(IncomingPledge, change, p.Currency,
                     revisedOn.GetValueOrDefault(after.Version, p.AnnouncedOn), named(p.Pledger), p.PledgeId,
                     $"Pledge revised from {Amount(before.Amount)} to {Amount(after.Amount.Amount)} {p.Currency}: {after.Why}");
             }
             foreach (var s in p.Stages)
             {
-                await Transaction(xml, lang, s.Stage == PledgeStage.Committed ? IncomingCommitment : IncomingFunds,
+                await TransactionUnlessFuture(s.Stage == PledgeStage.Committed ? IncomingCommitment : IncomingFunds,
                     s.Amount.Amount, s.Amount.Currency, s.On, named(p.Pledger), p.PledgeId);
             }
+        }
+        if (withheld > 0)
+        {
+            await xml.WriteCommentAsync($" {withheld} transaction{(withheld == 1 ? " is" : "s are")} dated after {Date(today)}, the day " +
+                                        "this file was generated (UTC), and left out until then: IATI's rules keep transaction dates in the past. ");
         }
 
         await xml.WriteEndElementAsync();

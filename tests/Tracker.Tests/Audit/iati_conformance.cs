@@ -70,6 +70,30 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_transaction_dated_tomorrow_is_left_out_until_its_day_and_the_file_says_so()
+    {
+        // The API takes a fact dated tomorrow (a day's grace for time zones east of UTC); IATI's rules refuse a transaction
+        // dated in the future (until 2026-12-06 it was published so).
+        await TwoGoalsWithMoney();
+        var tomorrow = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", new
+        {
+            stage = "disbursed", amount = new { amount = 1_000_000m, currency = "EUR" }, on = tomorrow,
+            exchangeRate = new { rate = 1.05m, on = "2024-12-01" }, source = new { url = "https://example.org/tomorrow", primary = false }
+        });
+
+        var text = (await Api.Scenario(s => s.Get.Url("/api/exports/iati.xml"))).ReadAsText();
+        var generatedOn = DateOnly.FromDateTime(DateTimeOffset.Parse(XDocument.Parse(text).Root!.Attribute("generated-datetime")!.Value,
+            System.Globalization.CultureInfo.InvariantCulture).UtcDateTime);
+
+        var goal = XDocument.Parse(text).Root!.Elements("iati-activity").Single(a => a.Element("iati-identifier")!.Value.EndsWith(Goal, StringComparison.Ordinal));
+        goal.Elements("transaction").Select(t => DateOnly.Parse(t.Element("transaction-date")!.Attribute("iso-date")!.Value, System.Globalization.CultureInfo.InvariantCulture))
+            .ShouldAllBe(on => on <= generatedOn);
+        goal.Elements("transaction").Count().ShouldBe(3); // the pledge, its commitment and its first disbursement
+        goal.Nodes().OfType<XComment>().ShouldHaveSingleItem().Value.ShouldContain("1 transaction is dated after");
+    }
+
+    [Fact]
     public async Task every_activity_has_the_required_elements_in_the_schema_s_order()
     {
         await TwoGoalsWithMoney();

@@ -322,6 +322,26 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_catalogue_source_citing_a_document_otherwise_than_it_is_registered_fails_its_entry_alone()
+    {
+        // As a request's source must (until 2026-12-06 the catalogue could call the Shafaq report primary evidence).
+        var original = CatalogueData.Load();
+        var first = original.Commitments[0];
+        var miscited = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == first.Key
+                ? c with { Evidence = [.. c.Evidence ?? [], new CatalogueSource("shafaq-2024", null, true, null, null, null, null)] }
+                : c).ToList()
+        };
+
+        var report = await Import(miscited);
+
+        report.Failures.ShouldHaveSingleItem().ShouldContain(
+            $"evidence[{first.Evidence?.Count ?? 0}].primary is true, but document 'shafaq-2024' is registered as a secondary report");
+        report.CommitmentsStated.ShouldBe(CatalogueCommitments - 1);
+    }
+
+    [Fact]
     public async Task a_commitment_listed_twice_is_named_and_stated_once_by_its_first_entry()
     {
         // Two entries of one key would be reconciled with each other on every run, each undoing the other's target.

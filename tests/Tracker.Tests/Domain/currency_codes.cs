@@ -14,6 +14,7 @@ public sealed class currency_codes
     [InlineData("XCG")]
     [InlineData("SLE")]
     [InlineData("USD")]
+    [InlineData("XDR")] // the IMF's special drawing right, in which multilateral replenishments are pledged
     public void an_active_code_is_a_currency(string code) => Currencies.IsIso4217(code).ShouldBeTrue();
 
     [Theory]

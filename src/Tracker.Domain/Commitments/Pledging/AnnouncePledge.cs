@@ -30,11 +30,16 @@ public static class AnnouncePledge
                 ViolationKind.Conflict);
         }
         // The same id, or the same number after the same stem written with leading zeros ("germany-05" for "germany-5").
-        if (retractedIds?.Any(r => string.Equals(r, id, StringComparison.OrdinalIgnoreCase) ||
-                                   NumberOf(id) is { } number && NumberOf(r) == number && NumberedStem(r) == NumberedStem(id)) == true)
+        if (retractedIds?.FirstOrDefault(r => string.Equals(r, id, StringComparison.OrdinalIgnoreCase) ||
+                                              NumberOf(id) is { } number && NumberOf(r) == number && NumberedStem(r) == NumberedStem(id)) is { } retracted)
         {
+            // The retracted pledge by its own id: "germany-05" asked for names "germany-5", which the history holds (until
+            // 2026-12-06 the id asked for was said to have been recorded, and an auditor looked for it in vain).
+            var same = string.Equals(retracted, id, StringComparison.OrdinalIgnoreCase)
+                ? ""
+                : $", with the number {NumberOf(id)} that '{id}' carries after the same stem: the two ids name one pledge";
             return new RuleViolation("pledge-id-retracted",
-                $"Pledge '{id}' on '{state.Key}' was recorded and retracted; an id names one pledge, so it is not given again. " +
+                $"Pledge '{retracted}' on '{state.Key}' was recorded and retracted{same}; an id names one pledge, so it is not given again. " +
                 "Give the pledge another id, or none to have it numbered after its pledger.", ViolationKind.Conflict);
         }
 

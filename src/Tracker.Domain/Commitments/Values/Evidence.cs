@@ -8,4 +8,6 @@ public sealed record Evidence(string? DocumentKey, string? Url, bool Primary, [p
     : ICitesDocuments
 {
     public IEnumerable<string?> CitedDocuments() => [DocumentKey];
+
+    public IEnumerable<Evidence> CitedSources() => [this];
 }

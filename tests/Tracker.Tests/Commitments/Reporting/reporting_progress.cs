@@ -168,6 +168,31 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_source_citing_a_document_says_of_it_what_its_registration_says()
+    {
+        // Until 2026-12-06 a news report registered as secondary could be cited as primary, and the timeline and the exports
+        // called it primary evidence.
+        await Api.StatedTheStabilisationGoal();
+        await Api.RegisterDocument(Tracker.Tests.Documents.DocumentScenarios.ShafaqReport());
+
+        var evidence = (await Api.Write($"{Base}/evidence", new { documentKey = "Shafaq-2024", primary = true, note = "the report" }, 422)).Json();
+        evidence.GetProperty("rule").GetString().ShouldBe("source-primary-differs");
+        evidence.GetProperty("detail").GetString().ShouldBe(
+            "primary is true, but document 'shafaq-2024' is registered as a secondary report (primary: false): a source citing it " +
+            "says the same. Cite it as registered, or give the source by its url.");
+        var report = (await Api.Write($"{Base}/progress", new
+        {
+            figure = 1m, currency = "USD", comparator = "more-than", asOf = "2024-09-30",
+            source = new { documentKey = "washington-2024", primary = false }
+        }, 422)).Json();
+        report.GetProperty("detail").GetString()!.ShouldStartWith("source.primary is false, but document 'washington-2024' is registered as an official text");
+
+        // As registered, or by its address (the monitor's own judgement), it is recorded.
+        await Api.Write($"{Base}/evidence", new { documentKey = "shafaq-2024", primary = false, note = "the report" });
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/shafaq", primary = true, note = "the report" });
+    }
+
+    [Fact]
     public async Task a_document_is_cited_by_its_key_in_any_case_and_recorded_as_registered()
     {
         await Api.StatedTheStabilisationGoal();
