@@ -8,8 +8,11 @@ public interface ICitesDocuments
 {
     IEnumerable<string?> CitedDocuments();
 
-    /// <summary>The sources among them that say whether they are primary: each must say what its document's registration says.</summary>
-    IEnumerable<Commitments.Evidence> CitedSources() => [];
+    /// <summary>
+    /// The sources among them that say whether they are primary: each must say what its document's registration says.
+    /// (No default: a request that carries a source and forgot it would escape the rule.)
+    /// </summary>
+    IEnumerable<Commitments.Evidence> CitedSources();
 }
 
 /// <summary>A request whose one cited document is its source's (most writes: a report, a pledge, an assessment).</summary>

@@ -50,9 +50,11 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     /// </summary>
     public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
 
-    // Days, hours, minutes and seconds, for any span two PostgreSQL times can lie apart (more than a TimeSpan holds).
+    // Days, hours, minutes and seconds, for any span two PostgreSQL times can lie apart (more than a TimeSpan holds); an
+    // event dated infinity or -infinity is without bound.
     private static string Duration(double seconds)
     {
+        if (double.IsInfinity(seconds)) return "without bound";
         var whole = Math.Round(Math.Abs(seconds));
         var (days, rest) = (Math.Floor(whole / 86400), (long)(whole % 86400));
         var clock = $"{rest / 3600:00}:{rest / 60 % 60:00}:{rest % 60:00}";
@@ -81,6 +83,10 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     /// </summary>
     private static readonly string FirstCurrentSchemeSql =
         $"select seq_id from {S}.{HashChain.Table} where scheme >= {HashChain.CurrentScheme} order by seq_id limit 1";
+
+    /// <summary>The first event whose hash row records when it was hashed (the trigger has since 2026-12-06).</summary>
+    private static readonly string FirstTimedSql =
+        $"select seq_id from {S}.{HashChain.Table} where hashed_at is not null order by seq_id limit 1";
 
     /// <summary>
     /// Hash rows whose event is gone: an event removed, its hash left behind (an event only renumbered is not gone: it is
@@ -144,10 +150,14 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         var ranges = signed is null ? null : new CheckpointRanges(signed, checkpoints, signer, found);
         var external = keptOutside is null ? null : new KeptOutside(keptOutside, signed ?? [], signer, found);
 
-        long? firstCurrentScheme;
+        long? firstCurrentScheme, firstTimed;
         await using (var first = dataSource.CreateCommand(FirstCurrentSchemeSql))
         {
             firstCurrentScheme = await first.ExecuteScalarAsync(token) as long?;
+        }
+        await using (var first = dataSource.CreateCommand(FirstTimedSql))
+        {
+            firstTimed = await first.ExecuteScalarAsync(token) as long?;
         }
         // An event removed with its hash left behind is reported once, as removed, and not again as the next one's link.
         var removed = await ReportRemovedEvents(streamId, found, token);
@@ -228,7 +238,12 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                      reader.GetDouble(LogCheckpoints.SecondsBeforeHashedOrdinal) is var before && Math.Abs(before) > ClockTolerance.TotalSeconds)
                 reason = $"it is dated {recorded.RecordedAtUtc}, {Duration(before)} {(before > 0 ? "before" : "after")} the database appended it " +
                          $"({reader.GetString(LogCheckpoints.HashedAtOrdinal)}): its time was set outside the service, or the clock of the " +
-                         $"node that appended it is off by more than {ClockTolerance.TotalMinutes:0} minutes";
+                         $"process that appended it and the database's disagreed by more than {ClockTolerance.TotalMinutes:0} minutes";
+            // The trigger records the time of hashing on every row since it began to: a row without one after that was
+            // hashed by an older trigger put back (which would switch the check above off), or edited.
+            else if (reader.GetBoolean(LogCheckpoints.NotTimedOrdinal) && firstTimed is { } timedFrom && recorded.Sequence > timedFrom)
+                reason = "its hash row has no time of hashing, though the log's trigger records one on every row since sequence " +
+                         $"{timedFrom}: the trigger was replaced by an older one, or the row was edited";
             if (reason is not null) found.Add(Break(reason), ofAnEvent: true);
 
             if (ranges is not null || external is not null || streamSigned is not null)
@@ -316,7 +331,8 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
     /// them (until 2026-12-06 a verification called such a log intact while its reads answered "log damaged"). Every event
     /// verified is read as the service reads it, upcasters included, a page of <see cref="ReadPage"/> at a time; a page
     /// that fails is read again without the event its failure names, or an event at a time where the failure names none
-    /// (a type no longer known). (Archived events, which the service never writes and the stream rows' check names, are
+    /// (a type no longer known: Marten reads a type by its name or, failing that, by the .NET type the row names, so a
+    /// type's name alone does not tell whether it reads). (Archived events, which the service never writes and the stream rows' check names, are
     /// left out, as Marten's reads leave them out.) Until 2026-12-06 only the events the async daemon had skipped were read again, so one no
     /// projection had reached yet, one whose dead letter was deleted, or one of a type no longer known (for which the
     /// daemon writes no dead letter) was not named. Reported after every other check, so an event edited after it was

@@ -1,4 +1,5 @@
 using Tracker.Api.Infrastructure;
+using Tracker.Api.Infrastructure.Health;
 using JasperFx.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,6 +31,15 @@ public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput
             if (files.Count == 0)
             {
                 Console.Error.WriteLine($"No catalogue found at {options.Path}: give a catalogue's JSON file, or a folder holding *.json files.");
+                return false;
+            }
+
+            // The events it appends carry this process's clock: an operator's machine whose clock is off would leave
+            // events verification names for good.
+            if (ClockAgreement.Problem(await ClockAgreement.Offset(host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                    host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None)) is { } offClock)
+            {
+                Console.Error.WriteLine($"Nothing imported: {offClock}.");
                 return false;
             }
 

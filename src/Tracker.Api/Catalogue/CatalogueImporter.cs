@@ -275,12 +275,12 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         DocumentView Document(string key) => known.Documents[StreamIds.Normalise(key)];
 
-        // A source citing a registered document says what the registration says of it, as a request's source must.
-        foreach (var (source, at) in (c.Progress ?? []).Select((p, i) => (Source: p?.Source, At: $"progress[{i}].source"))
-                     .Concat((c.Assessments ?? []).Select((a, i) => (Source: a?.Source, At: $"assessments[{i}].source")))
-                     .Concat((c.Evidence ?? []).Select((e, i) => (Source: (CatalogueSource?)e, At: $"evidence[{i}]"))))
+        // A source citing a registered document says what the registration says of it, as a request's source must: checked
+        // where a fact is about to be recorded, so a catalogue recorded before the rule imports again as it did (what it
+        // recorded stands; a corrected flag would record the evidence a second time).
+        void SaysAsRegistered(CatalogueSource source, string at)
         {
-            if (source is { DocumentKey: { Length: > 0 } cited } && Document(cited) is var document && document.Primary != source.Primary)
+            if (source.DocumentKey is { Length: > 0 } cited && Document(cited) is var document && document.Primary != source.Primary)
                 throw new InvalidDataException(DocumentChecks.PrimaryDiffers(document.Key, document.Primary, $"{at}.primary").Message);
         }
 
@@ -435,6 +435,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             if (full.ProgressReports.Any(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) && x.Currency == p.Currency && x.Stage == p.Stage &&
                                               x.Source.DocumentKey == evidence.DocumentKey && x.Figure == p.Figure &&
                                               x.Comparator == p.Comparator)) continue;
+            SaysAsRegistered(p.Source, $"{at}.source");
             state = Apply(ReportProgress.Decide(state, p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate,
                 p.Note, evidence, p.Stage));
         }
@@ -443,6 +444,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         {
             var evidence = e!.ToEvidence();
             if (byCatalogue.Evidence.Any(x => x.Evidence == evidence) || full.Evidence.Any(x => x.Evidence == evidence)) continue;
+            SaysAsRegistered(e, at);
             state = Apply(AttachEvidence.Decide(state, evidence));
         }
 
@@ -459,6 +461,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                     x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && Same(x.Status, status)))) continue;
             // The catalogue dates each assessment (its effectiveOn, else its assessedOn): an achievement it dates anew is
             // recorded as such, where a monitor's bare re-assessment is refused as already achieved.
+            SaysAsRegistered(a.Source, $"{at}.source");
             state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn ?? a.AssessedOn));
         }
 

@@ -110,7 +110,13 @@ public static class IatiExport
     {
         var lang = iati.Language;
         await xml.WriteStartElementAsync(null, "iati-activity", null);
-        await xml.WriteAttributeStringAsync(null, "last-updated-datetime", null, Instant(c.LastChangedAt));
+        // A transaction left out until its day (below) changes the activity when it first appears: from that day's start,
+        // so a reader comparing this time sees it (recorded the day before, it would otherwise say nothing changed).
+        var appearedOn = pledges.SelectMany(p => p.Amounts.Skip(1).Select(a => revisedOn.GetValueOrDefault(a.Version, p.AnnouncedOn))
+                .Append(p.AnnouncedOn).Concat(p.Stages.Select(s => s.On)))
+            .Where(on => on <= today).DefaultIfEmpty(DateOnly.MinValue).Max();
+        var appeared = new DateTimeOffset(appearedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        await xml.WriteAttributeStringAsync(null, "last-updated-datetime", null, Instant(appeared > c.LastChangedAt ? appeared : c.LastChangedAt));
         await xml.WriteAttributeStringAsync("xml", "lang", null, lang);
         await xml.WriteAttributeStringAsync(null, "default-currency", null, Text(c.LedgerCurrency));
 

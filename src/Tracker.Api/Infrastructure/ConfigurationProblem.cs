@@ -72,11 +72,6 @@ public static class ConfigurationProblems
 public static class DatabaseOutage
 {
     /// <summary>
-    /// Whether a failure is the database not answering (refused, cut, timed out, shutting down, its pool exhausted): a
-    /// state of the world that a background task logs as one line with the reason and tries again, not a fault with a
-    /// stack trace (a 20 s outage put over a thousand stack frames in the log).
-    /// </summary>
-    /// <summary>
     /// An outage's reason in a line, the same in readiness's answers and the logs: what the driver's "Exception while
     /// reading from stream" wraps (the connection refused, cut, timed out), which says more than it does; otherwise the
     /// failure's message and the one under it ("Failed to connect to 127.0.0.1:5432: Connection refused"; until 2026-12-06
@@ -89,6 +84,11 @@ public static class DatabaseOutage
 
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
 
+    /// <summary>
+    /// Whether a failure is the database not answering (refused, cut, timed out, shutting down, its pool exhausted): a
+    /// state of the world that a background task logs as one line with the reason and tries again, not a fault with a
+    /// stack trace (a 20 s outage put over a thousand stack frames in the log).
+    /// </summary>
     public static bool Is(Exception e) => e switch
     {
         PostgresException refused => refused.SqlState.StartsWith("08", StringComparison.Ordinal) ||

@@ -64,6 +64,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 select count(*) from (select 1 from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow
                                        where pledger_key is null limit 1) unkeyed;
                 select {PledgeLedgerRow.PlaceOrder("r")} from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r limit 0;
+                select hashed_at from {TrackerDatabase.Schema}.{Tracker.Api.Audit.HashChain.Table} limit 0;
                 """, connection);
             long missing, unkeyedRows;
             try
@@ -82,6 +83,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 await reader.ReadAsync(token);
                 unkeyedRows = reader.GetInt64(0);
                 await reader.NextResultAsync(token);
+                await reader.NextResultAsync(token);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
             {
@@ -94,7 +96,8 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 // One line at start, not a stack trace: the operator's step is to apply the schema.
                 throw new ConfigurationProblem(
                     "The database schema is older than this build (the progress models lack their list and dashboard " +
-                    "columns, or the pledge rows their id's stem or their place among their pledger's): apply it first " +
+                    "columns, the pledge rows their id's stem or their place among their pledger's, or the log's hashes " +
+                    "their time of hashing): apply it first " +
                     "with `db-apply` as the schema's owner (see the README, \"The database\").", e);
             }
             if (missing == 0 && unkeyedRows == 0) return 0;

@@ -549,8 +549,11 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         await BothChecksFindOneBreak(slipped, $"its version is {version}, where a stream's events are numbered from 1");
     }
 
-    [Fact]
-    public async Task an_event_the_service_role_appends_dated_a_day_back_is_named_though_its_row_and_model_moved_with_it()
+    [Theory]
+    [InlineData("now() - interval '1 day 2 hours'", " 1 d 02:00:0")]
+    // Dated before any date at all (as Marten's tombstones are, which this is not): the reads as recorded count it always.
+    [InlineData("'-infinity'", "-infinity, without bound before")]
+    public async Task an_event_the_service_role_appends_dated_a_day_back_is_named_though_its_row_and_model_moved_with_it(string dated, string said)
     {
         // Hashed and chained like any other, with the stream's row and the model moved to it: until 2026-12-06 it verified
         // intact, and the past as recorded on the day before counted it.
@@ -558,7 +561,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var stream = StreamIds.ForCommitment(Goal);
         await AsService($"""
             insert into tracker.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, user_name, is_archived)
-            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), stream_id, 5, data, type, now() - interval '1 day 2 hours',
+            select nextval('tracker.mt_events_sequence'), gen_random_uuid(), stream_id, 5, data, type, {dated},
                    tenant_id, mt_dotnet_type, 'backdated', user_name, false
               from tracker.mt_events where stream_id = '{stream}' and version = 4;
             update tracker.mt_streams set version = 5 where id = '{stream}';
@@ -568,10 +571,22 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var reports = await BothChecksFindOneBreak(await SequenceOf(5), "it is dated ");
         foreach (var report in reports)
         {
-            report.FirstBreak!.Reason.ShouldContain(" 1 d 02:00:0");
+            report.FirstBreak!.Reason.ShouldContain(said);
             report.FirstBreak.Reason.ShouldContain("before the database appended it");
             report.FirstBreak.Type.ShouldBe("progress-reported");
         }
+    }
+
+    [Fact]
+    public async Task a_hash_row_without_its_time_of_hashing_after_the_trigger_began_recording_it_is_named()
+    {
+        // What an older trigger put back would write (and with it the check of an event's time switched off).
+        await AHistory();
+        var last = await SequenceOf(4);
+
+        await AsSuperuserBehindTheTriggers($"update tracker.event_hashes set hashed_at = null where seq_id = {last}");
+
+        await BothChecksFindOneBreak(last, "its hash row has no time of hashing, though the log's trigger records one on every row since sequence");
     }
 
     [Fact]

@@ -354,6 +354,32 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_node_whose_clock_is_off_from_the_databases_is_not_ready()
+    {
+        // Its events would carry its time, and verification names every event dated more than five minutes from when the
+        // database recorded it, for good (since 2026-12-06).
+        var guards = new Tracker.Api.Infrastructure.Health.LogGuardsCheck(Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            Api.Services.GetRequiredService<IHostEnvironment>(), Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointSigner>(),
+            new ShiftedClock(TimeSpan.FromMinutes(-3)));
+
+        var result = await guards.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+
+        result.Status.ShouldBe(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy);
+        result.Description.ShouldNotBeNull().ShouldStartWith("This process's clock is 180 s behind the database's");
+        ((double)result.Data["clockOffsetSeconds"]).ShouldBe(-180, tolerance: 5);
+        // In step, the same check is ready on that count.
+        var inStep = await new Tracker.Api.Infrastructure.Health.LogGuardsCheck(Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                Api.Services.GetRequiredService<IHostEnvironment>(), Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointSigner>(),
+                TimeProvider.System).CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        inStep.Description.ShouldNotBeNull().ShouldNotContain("clock");
+    }
+
+    private sealed class ShiftedClock(TimeSpan by) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + by;
+    }
+
+    [Fact]
     public async Task readiness_says_in_words_that_the_database_does_not_answer_and_why()
     {
         // Both of readiness's checks against a server that refuses the connection: the reason, not the driver's
@@ -369,7 +395,7 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             Api.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>(),
             Api.Services.GetRequiredService<JasperFx.Events.Daemon.IProjectionCoordinator>(), TimeProvider.System, database);
         var guards = new Tracker.Api.Infrastructure.Health.LogGuardsCheck(database, Api.Services.GetRequiredService<IHostEnvironment>(),
-            Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointSigner>());
+            Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointSigner>(), TimeProvider.System);
 
         var ready = await readiness.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
         var log = await guards.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());

@@ -149,9 +149,15 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
 
     /// <summary>
     /// In a row of <see cref="EntriesSql"/>: how many seconds before the database hashed the event the time it records
-    /// lies (negative: after), null when the hash row has no such time; and the time it was hashed, as the hash covers times.
+    /// lies (negative: after; infinite for an event dated infinity or -infinity), null when the hash row has no such time;
+    /// the time it was hashed, written as the hash writes times, only where the two lie further apart than the tolerance;
+    /// and whether the hash row has no time of hashing (a row hashed before 2026-12-06, or by an older trigger).
     /// </summary>
-    public const int SecondsBeforeHashedOrdinal = 26, HashedAtOrdinal = 27;
+    public const int SecondsBeforeHashedOrdinal = 26, HashedAtOrdinal = 27, NotTimedOrdinal = 28;
+
+    private const string SecondsBeforeHashed =
+        "case when h.hashed_at is null then null when isfinite(e.timestamp) then extract(epoch from h.hashed_at - e.timestamp)::float8 " +
+        "when e.timestamp < h.hashed_at then 'Infinity'::float8 else '-Infinity'::float8 end";
 
     /// <summary>
     /// <see cref="EntriesSql"/> for taking a checkpoint, which needs an event's recorded fields only when no hash was
@@ -181,7 +187,7 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
                    {Recorded("e.causation_id")}, {Recorded("e.headers::text")}, {Recorded("e.bdata")}, coalesce(e.is_archived, false), e.id
                    {(recordedOnlyWithoutHash ? "" : $", p.hash is null and exists (select 1 from {S}.mt_events pe where pe.stream_id = e.stream_id and pe.version = e.version - 1)")}
                    {(recordedOnlyWithoutHash ? "" : $", h.stream_id, h.version, {OwnHash("seq_id")}, {OwnHash("hash")}, {OwnHash("previous_hash")}, {OwnHash("scheme")}")}
-                   {(recordedOnlyWithoutHash ? "" : $", case when isfinite(e.timestamp) then extract(epoch from h.hashed_at - e.timestamp)::float8 end, {HashChain.RecordedAtSql("h.hashed_at")}")}
+                   {(recordedOnlyWithoutHash ? "" : $", {SecondsBeforeHashed}, case when h.hashed_at is not null and abs({SecondsBeforeHashed}) > {(int)LogVerifier.ClockTolerance.TotalSeconds} then {HashChain.RecordedAtSql("h.hashed_at")} end, h.hashed_at is null")}
               from {S}.mt_events e
               left join {S}.{HashChain.Table} h on h.seq_id = e.seq_id
             {(recordedOnlyWithoutHash ? "" : $"left join {S}.{HashChain.Table} p on p.stream_id = e.stream_id and p.version = e.version - 1")}

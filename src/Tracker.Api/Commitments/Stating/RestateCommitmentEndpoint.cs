@@ -23,6 +23,9 @@ public sealed record RestateCommitmentRequest(
 {
     public IEnumerable<string?> CitedDocuments() => [RestatedIn.DocumentKey];
 
+    /// <summary>None: a restatement cites its document by where it says so, not as a source that is primary or not.</summary>
+    public IEnumerable<Evidence> CitedSources() => [];
+
     public sealed class Validator : AbstractValidator<RestateCommitmentRequest>
     {
         public Validator()

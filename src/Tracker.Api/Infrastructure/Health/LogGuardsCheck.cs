@@ -12,7 +12,7 @@ namespace Tracker.Api.Infrastructure.Health;
 /// rewritten, does not). Missing guards fail readiness outside
 /// Development (Development reports them as Degraded); a log that lost what a checkpoint signed fails it everywhere.
 /// </summary>
-public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment environment, CheckpointSigner signer) : IHealthCheck
+public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment environment, CheckpointSigner signer, TimeProvider clock) : IHealthCheck
 {
     private static readonly string Sql = DatabaseGuards.MissingSql(TrackerDatabase.Schema, null, checkCurrentUser: true) + $"""
         ;
@@ -69,6 +69,10 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
                 return HealthCheckResult.Unhealthy(
                     $"The log no longer holds the last event the latest signed checkpoint covers as signed: {tailLost} (run /api/audit/verify)", data: data);
             }
+            // A node whose clock is off would append events verification names for good (ClockAgreement): not ready, everywhere.
+            var offset = await ClockAgreement.Offset(dataSource, clock, token);
+            data["clockOffsetSeconds"] = Math.Round(offset.TotalSeconds, 3);
+            if (ClockAgreement.Problem(offset) is { } offClock) return HealthCheckResult.Unhealthy(offClock, data: data);
             if (missing.Length == 0) return HealthCheckResult.Healthy("The log's guards are in place", data);
             var description = $"The log's guards are not all in place: {missing}";
             return environment.IsDevelopment()
