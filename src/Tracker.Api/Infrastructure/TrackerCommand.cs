@@ -41,5 +41,6 @@ public abstract class TrackerCommand<TInput> : JasperFxAsyncCommand<TInput> wher
     /// </summary>
     protected static bool GivenTwice(string flag, string shortFlag) =>
         Environment.GetCommandLineArgs().Count(arg => arg.Equals(flag, StringComparison.OrdinalIgnoreCase) || arg == shortFlag ||
-                                                      arg.StartsWith(flag + "=", StringComparison.OrdinalIgnoreCase)) > 1;
+                                                      arg.StartsWith(flag + "=", StringComparison.OrdinalIgnoreCase) ||
+                                                      arg.StartsWith(shortFlag + "=", StringComparison.Ordinal)) > 1;
 }

@@ -75,7 +75,7 @@ public sealed class RateLimits
         var perClient = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
             var api = context.Request.Path.StartsWithSegments("/api");
-            if (!IsRead(context.Request.Method))
+            if (!IsRead(context.Request))
             {
                 return RateLimitPartition.GetFixedWindowLimiter($"writes:{context.User.Identity?.Name ?? ClientAddress(context)}",
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = WritesPerMinute, Window = TimeSpan.FromMinutes(1) });
@@ -95,11 +95,18 @@ public sealed class RateLimits
         options.OnRejected = Rejected;
     }
 
-    private static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+    /// <summary>
+    /// A read: GET or HEAD, or the verification against a kept checkpoint, a read sent as POST for its body (until
+    /// 2026-12-06 it counted as a write and passed the heavy reads' limit, so one auditor's burst took every connection).
+    /// </summary>
+    private static bool IsRead(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) ||
+        HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/api/audit/verify", StringComparison.OrdinalIgnoreCase, out var rest) &&
+        (rest.Value ?? "").Trim('/').Length == 0;
 
     /// <summary>Whether any limit applies: not to a light read with a key, nor to the dashboard's pages.</summary>
     private static bool IsLimited(HttpContext context) =>
-        !IsRead(context.Request.Method) || IsHeavyRead(context.Request)
+        !IsRead(context.Request) || IsHeavyRead(context.Request)
         || (context.Request.Path.StartsWithSegments("/api") && context.User.Identity?.IsAuthenticated != true);
 
     /// <summary>
@@ -147,7 +154,7 @@ public sealed class RateLimits
     /// <summary>Reads whose work grows with the log or a history: past views, exports, trends, histories, verifications.</summary>
     public static bool IsHeavyRead(HttpRequest request)
     {
-        if (!IsRead(request.Method) || !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase, out var rest)) return false;
+        if (!IsRead(request) || !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase, out var rest)) return false;
         // Routing matches paths in any case and with a trailing slash: so does this.
         var path = (rest.Value ?? "").TrimEnd('/');
         const StringComparison anyCase = StringComparison.OrdinalIgnoreCase;
@@ -161,7 +168,7 @@ public sealed class RateLimits
     {
         var http = context.HttpContext;
         var windowed = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after);
-        var (title, detail, retryAfter) = !IsRead(http.Request.Method)
+        var (title, detail, retryAfter) = !IsRead(http.Request)
             ? ("Too many writes", $"At most {WritesPerMinute} writes a minute per client; retry after the Retry-After delay.", after)
             : windowed
                 ? ("Too many anonymous reads", $"At most {AnonymousReadsPerMinute} API reads a minute per address without a key; " +

@@ -53,6 +53,23 @@ public static class SecuritySetup
                 };
                 options.Events = new JwtBearerEvents
                 {
+                    // Two credentials are one too many: until 2026-12-06 a token made a key beside it go unread, even one
+                    // that was not valid (which alone answers 401).
+                    OnMessageReceived = context =>
+                    {
+                        if (context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header))
+                            Refuse(context, "Both a bearer token and an X-Api-Key header are given: give one.");
+                        return Task.CompletedTask;
+                    },
+                    // The token's subject is every write's actor and the scope of its idempotency keys: it must name
+                    // somebody, and not be spelled as the service's own holders are ("key:...", a demo or bootstrap key,
+                    // "anonymous"). Until 2026-12-06 a token without one wrote as "anonymous", and every such token shared
+                    // one another's idempotent answers.
+                    OnTokenValidated = context =>
+                    {
+                        if (SubjectRefusal(context.Principal?.FindFirst("sub")?.Value) is { } refused) Refuse(context, refused);
+                        return Task.CompletedTask;
+                    },
                     OnAuthenticationFailed = context =>
                     {
                         context.HttpContext.RequestServices.GetRequiredService<RateLimits>().FailedSignIn(context.HttpContext);
@@ -99,6 +116,22 @@ public static class SecuritySetup
         }));
         return services;
     }
+
+    /// <summary>A token refused for a reason of the service's own, which the 401 then says (<see cref="Refusals.Unauthenticated"/>).</summary>
+    private static void Refuse<TOptions>(Microsoft.AspNetCore.Authentication.ResultContext<TOptions> context, string reason)
+        where TOptions : AuthenticationSchemeOptions
+    {
+        context.HttpContext.Items[Refusals.BearerRefusal] = reason;
+        context.Fail(reason);
+    }
+
+    /// <summary>Why a token's subject cannot be an actor; null when it can.</summary>
+    public static string? SubjectRefusal(string? subject) =>
+        string.IsNullOrWhiteSpace(subject) ? "The token names no subject (sub): every write records who made it."
+        : subject.StartsWith("key:", StringComparison.OrdinalIgnoreCase) || subject.StartsWith("demo-", StringComparison.OrdinalIgnoreCase) ||
+          subject.Equals("bootstrap-admin", StringComparison.OrdinalIgnoreCase) || subject.Equals("anonymous", StringComparison.OrdinalIgnoreCase)
+            ? $"The token's subject '{subject}' is spelled as the service's own API keys name their holders: the log could not tell the two apart."
+            : null;
 
     public static WebApplication UseTrackerSecurity(this WebApplication app)
     {

@@ -180,6 +180,9 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         again.ReadAsText().ShouldBe(first.ReadAsText());
         again.Context.Response.Headers.ETag.ToString().ShouldBe(first.Context.Response.Headers.ETag.ToString());
         again.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
+        // The id the event was recorded under, not the retry's own (which an answer's last touch wrote over it for a few
+        // hours on 2026-12-06).
+        again.Context.Response.Headers["X-Correlation-Id"].ToString().ShouldBe(first.Context.Response.Headers["X-Correlation-Id"].ToString());
         (await EventCount()).ShouldBe(2);
     }
 

@@ -1,4 +1,5 @@
 using Alba;
+using Marten.Events;
 using JasperFx;
 using JasperFx.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
@@ -563,6 +564,26 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         answers.Where(r => r.StatusCode != 200).ShouldAllBe(r => r.StatusCode == 429 && r.Headers.RetryAfter.Count == 1);
         RateLimits.IsHeavyRead(new Microsoft.AspNetCore.Http.DefaultHttpContext { Request = { Method = "GET", Path = "/api/commitments", QueryString = new("?effectiveAsOf=2024-01-01") } }.Request)
             .ShouldBeTrue();
+        // The verification against a kept checkpoint is the same read sent as POST: until 2026-12-06 it counted as a write,
+        // passed this limit, and a burst of them took every connection.
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var kept = await limited.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/checkpoints");
+            s.IgnoreStatusCode();
+        });
+        var latest = (await limited.Scenario(s => s.Get.Url("/api/audit/checkpoints/latest"))).ReadAsText();
+        var posted = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+            (await limited.Scenario(s =>
+            {
+                s.Post.Text(latest).ToUrl("/API/audit/verify/");
+                s.WithRequestHeader("Content-Type", "application/json");
+                s.IgnoreStatusCode();
+            })).Context.Response));
+        kept.Context.Response.StatusCode.ShouldBe(201);
+        posted.Count(r => r.StatusCode == 200).ShouldBeGreaterThanOrEqualTo(1);
+        posted.Where(r => r.StatusCode != 200).ShouldAllBe(r => r.StatusCode == 429 && r.Headers.RetryAfter.Count == 1);
+        posted.Count(r => r.StatusCode == 429).ShouldBeGreaterThan(0);
     }
 
     [Fact]

@@ -25,6 +25,10 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
         new("expired token", null, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin, expiresIn: TimeSpan.FromMinutes(-5))), false),
         new("token for another audience", null, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin, audience: "someone-else")), false),
         new("token signed with another key", null, ("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin, signingKey: "another-key-that-is-also-32-bytes-long!!")), false),
+        // A write's actor is the token's subject (until 2026-12-06 a token without one wrote as "anonymous", and one
+        // spelled as an API key's holder wrote as that key did).
+        new("token without a subject", null, ("Authorization", "Bearer " + TestIdentities.Token(" ", Roles.Admin)), false),
+        new("token spelled as a key's holder", null, ("Authorization", "Bearer " + TestIdentities.Token("key:alice", Roles.Admin)), false),
     ];
 
     /// <summary>Every API route the service maps, plus the past views that share a public route.</summary>
@@ -185,5 +189,35 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
             s.StatusCodeShouldBe(401);
         });
         unconfigured.ReadProblem(401).Detail.ShouldNotBeNull().ShouldStartWith("This service takes no bearer tokens");
+    }
+
+    [Theory]
+    [InlineData("", "The token names no subject (sub)")]
+    [InlineData("demo-monitor", "The token's subject 'demo-monitor' is spelled as the service's own API keys name their holders")]
+    public async Task a_token_whose_subject_cannot_be_an_actor_is_refused_and_says_why(string subject, string said)
+    {
+        var refused = await Api.Scenario(s =>
+        {
+            s.Post.Json(CommitmentScenarios.Progress()).ToUrl($"/api/commitments/{CommitmentScenarios.Goal}/progress");
+            s.WithRequestHeader("Authorization", "Bearer " + TestIdentities.Token(subject, Roles.Monitor));
+            s.StatusCodeShouldBe(401);
+        });
+
+        refused.ReadProblem(401).Detail.ShouldNotBeNull().ShouldStartWith(said);
+    }
+
+    [Fact]
+    public async Task a_token_and_a_key_together_are_refused_whatever_the_key()
+    {
+        // Until 2026-12-06 the token was read and the key beside it went unread, even one that is not valid.
+        var refused = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/audit/verify");
+            s.WithRequestHeader("Authorization", "Bearer " + TestIdentities.Token("carol", Roles.Admin));
+            s.WithRequestHeader("X-Api-Key", "totally-bogus");
+            s.StatusCodeShouldBe(401);
+        });
+
+        refused.ReadProblem(401).Detail.ShouldBe("Both a bearer token and an X-Api-Key header are given: give one.");
     }
 }

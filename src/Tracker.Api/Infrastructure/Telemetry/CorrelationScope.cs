@@ -28,12 +28,14 @@ public sealed class CorrelationScope(RequestDelegate next, ILogger<CorrelationSc
         var id = Acceptable(given) ? given : Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
         context.Items[Item] = id;
         context.Response.Headers[Header] = id;
-        // Again as the answer starts: an answer made from an exception is written after the handler cleared the headers
-        // (until 2026-12-06 a 503, a 409 log-damaged or a 500 came without the id the request was recorded under).
+        // Again as the answer starts where it is gone: an answer made from an exception is written after the handler
+        // cleared the headers (until 2026-12-06 a 503, a 409 log-damaged or a 500 came without the id the request was
+        // recorded under). Only where gone: an idempotent replay answers the id the original was recorded under, which
+        // this overwrote for a few hours on 2026-12-06.
         context.Response.OnStarting(static state =>
         {
             var (http, value) = ((HttpContext, string))state;
-            http.Response.Headers[Header] = value;
+            if (!http.Response.Headers.ContainsKey(Header)) http.Response.Headers[Header] = value;
             return Task.CompletedTask;
         }, (context, id));
         TrackerTelemetry.RequestSpan(context)?.SetTag("tracker.correlation_id", id);
