@@ -22,10 +22,15 @@ using Wolverine.Http;
 
 try
 {
-    // A command's one-letter flag written with its value ("-k=kept.json") is read as "-k kept.json", as its long form
-    // with "=" is: the settings' command-line reader threw on it before any command could say a word (an unhandled
-    // exception, exit 134), and the commands' parser took it for an unknown flag (until 2026-12-06).
-    args = [.. args.SelectMany(arg => arg.Length > 3 && arg[0] == '-' && char.IsAsciiLetter(arg[1]) && arg[2] == '=' ? [arg[..2], arg[3..]] : new[] { arg })];
+    // One of our commands' own one-letter flags written with its value ("-k=kept.json") is read as "-k kept.json", as its
+    // long form with "=" is: the settings' command-line reader threw on it before any command could say a word (an
+    // unhandled exception, exit 134), and the commands' parser took it for an unknown flag (until 2026-12-06). Only ours:
+    // the host's own (-e, -c) go to the host as written.
+    if (args.FirstOrDefault() is "catalogue-import" or "api-keys" or "audit-verify")
+    {
+        args = [.. args.SelectMany(arg => arg.Length >= 3 && arg[0] == '-' && arg[1] is 'k' or 'p' or 'n' or 'r' && arg[2] == '='
+            ? [arg[..2], arg[3..]] : new[] { arg })];
+    }
     var builder = WebApplication.CreateBuilder(args);
     // Our commands run against a database db-apply brought up to date, as the service's role (which may not change the
     // schema), and never serve: the catalogue import starts the host for its services, on no public port, without the

@@ -150,14 +150,21 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
         var ranges = signed is null ? null : new CheckpointRanges(signed, checkpoints, signer, found);
         var external = keptOutside is null ? null : new KeptOutside(keptOutside, signed ?? [], signer, found);
 
-        long? firstCurrentScheme, firstTimed;
+        long? firstCurrentScheme;
         await using (var first = dataSource.CreateCommand(FirstCurrentSchemeSql))
         {
             firstCurrentScheme = await first.ExecuteScalarAsync(token) as long?;
         }
-        await using (var first = dataSource.CreateCommand(FirstTimedSql))
+        // Looked up once a row without a time of hashing is met (a log begun since 2026-12-06 has none): the walk to the
+        // first timed row passes every row hashed before.
+        long? firstTimed = null;
+        var firstTimedRead = false;
+        async Task<long?> FirstTimed()
         {
-            firstTimed = await first.ExecuteScalarAsync(token) as long?;
+            if (firstTimedRead) return firstTimed;
+            await using var first = dataSource.CreateCommand(FirstTimedSql);
+            (firstTimed, firstTimedRead) = (await first.ExecuteScalarAsync(token) as long?, true);
+            return firstTimed;
         }
         // An event removed with its hash left behind is reported once, as removed, and not again as the next one's link.
         var removed = await ReportRemovedEvents(streamId, found, token);
@@ -241,7 +248,7 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
                          $"process that appended it and the database's disagreed by more than {ClockTolerance.TotalMinutes:0} minutes";
             // The trigger records the time of hashing on every row since it began to: a row without one after that was
             // hashed by an older trigger put back (which would switch the check above off), or edited.
-            else if (reader.GetBoolean(LogCheckpoints.NotTimedOrdinal) && firstTimed is { } timedFrom && recorded.Sequence > timedFrom)
+            else if (reader.GetBoolean(LogCheckpoints.NotTimedOrdinal) && await FirstTimed() is { } timedFrom && recorded.Sequence > timedFrom)
                 reason = "its hash row has no time of hashing, though the log's trigger records one on every row since sequence " +
                          $"{timedFrom}: the trigger was replaced by an older one, or the row was edited";
             if (reason is not null) found.Add(Break(reason), ofAnEvent: true);

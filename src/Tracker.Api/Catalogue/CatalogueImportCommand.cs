@@ -22,6 +22,14 @@ public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput
     {
         // The service's own host, on no public port and without the first-start load (Program sets both for this command).
         using var host = input.BuildHost();
+        // The events it appends carry this process's clock: an operator's machine whose clock is off would leave events
+        // verification names for good. Asked before the host starts, whose agents may append (a deadline's check).
+        if (ClockAgreement.Problem(await ClockAgreement.Offset(host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None)) is { } offClock)
+        {
+            Console.Error.WriteLine($"Nothing imported: {offClock}.");
+            return false;
+        }
         await host.StartAsync();
         try
         {
@@ -31,15 +39,6 @@ public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput
             if (files.Count == 0)
             {
                 Console.Error.WriteLine($"No catalogue found at {options.Path}: give a catalogue's JSON file, or a folder holding *.json files.");
-                return false;
-            }
-
-            // The events it appends carry this process's clock: an operator's machine whose clock is off would leave
-            // events verification names for good.
-            if (ClockAgreement.Problem(await ClockAgreement.Offset(host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
-                    host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None)) is { } offClock)
-            {
-                Console.Error.WriteLine($"Nothing imported: {offClock}.");
                 return false;
             }
 

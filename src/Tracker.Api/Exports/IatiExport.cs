@@ -112,7 +112,10 @@ public static class IatiExport
         await xml.WriteStartElementAsync(null, "iati-activity", null);
         // A transaction left out until its day (below) changes the activity when it first appears: from that day's start,
         // so a reader comparing this time sees it (recorded the day before, it would otherwise say nothing changed).
-        var appearedOn = pledges.SelectMany(p => p.Amounts.Skip(1).Select(a => revisedOn.GetValueOrDefault(a.Version, p.AnnouncedOn))
+        // (A revision that moves no amount as written is no transaction, below, and changes nothing.)
+        var appearedOn = pledges.SelectMany(p => p.Amounts.Skip(1).Select((after, i) => (After: after, Before: p.Amounts[i].Amount))
+                .Where(x => Decimals.Normal(Written(x.After.Amount.Amount) - Written(x.Before.Amount)) != 0)
+                .Select(x => revisedOn.GetValueOrDefault(x.After.Version, p.AnnouncedOn))
                 .Append(p.AnnouncedOn).Concat(p.Stages.Select(s => s.On)))
             .Where(on => on <= today).DefaultIfEmpty(DateOnly.MinValue).Max();
         var appeared = new DateTimeOffset(appearedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

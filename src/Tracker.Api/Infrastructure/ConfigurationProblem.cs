@@ -51,6 +51,11 @@ public static class ConfigurationProblems
                                                        unreachable.Message.StartsWith("Failed to connect", StringComparison.Ordinal)):
                     return $"the database does not answer ({(unreachable.InnerException ?? unreachable).Message}): check the host and port in " +
                            "ConnectionStrings:Tracker, and that PostgreSQL runs (scripts/db.sh start for the local one).";
+                // A one-letter switch written "-x=value" that no setting maps: a flag the settings' command-line reader
+                // cannot place (until 2026-12-06 an unhandled exception and exit code 134).
+                case FormatException flag when flag.Message.Contains("is not defined in the switch mappings", StringComparison.Ordinal):
+                    return $"{flag.Message.Replace("The short switch", "the command line's", StringComparison.Ordinal).TrimEnd('.')}: write a " +
+                           "one-letter flag's value after a space (-k kept.json), or use its long form (--checkpoint=kept.json).";
                 case FormatException url when url.Message.StartsWith("Invalid url", StringComparison.Ordinal):
                     return $"{url.Message}: ASPNETCORE_URLS (or --urls) takes addresses such as http://0.0.0.0:8080, separated by semicolons.";
                 case IOException bind when bind.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException:

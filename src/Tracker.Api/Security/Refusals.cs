@@ -23,11 +23,12 @@ public static class Refusals
                 : $"The Authorization header names no scheme this service takes: {takes}.";
         }
         if (authorization.Length == scheme.Length) return "The Authorization header names the Bearer scheme but carries no token.";
-        if (http.Items[BearerRefusal] is string refused) return refused;
         var jwt = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.Jwt;
-        return string.IsNullOrWhiteSpace(jwt.Authority) && string.IsNullOrWhiteSpace(jwt.SigningKey)
-            ? "This service takes no bearer tokens (Auth:Jwt is not configured): send an API key in the X-Api-Key header."
-            : "The bearer token was refused: expired, for another audience or issuer, or not signed with a key this service trusts.";
+        // Said first: a client told to drop its key beside a token would then learn that no token is taken.
+        if (string.IsNullOrWhiteSpace(jwt.Authority) && string.IsNullOrWhiteSpace(jwt.SigningKey))
+            return "This service takes no bearer tokens (Auth:Jwt is not configured): send an API key in the X-Api-Key header.";
+        return http.Items[BearerRefusal] as string
+               ?? "The bearer token was refused: expired, for another audience or issuer, or not signed with a key this service trusts.";
     }
 
     /// <summary>Why the service itself refused a bearer token that otherwise held (no subject, a key beside it).</summary>

@@ -126,8 +126,13 @@ public static class SecuritySetup
     }
 
     /// <summary>Why a token's subject cannot be an actor; null when it can.</summary>
+    /// (The actor is written as given: a subject with spaces around it, or characters no reader sees, would be trimmed or
+    /// read as another's, " key:alice" as Alice's key; so it is refused as it comes.)
     public static string? SubjectRefusal(string? subject) =>
         string.IsNullOrWhiteSpace(subject) ? "The token names no subject (sub): every write records who made it."
+        : subject != subject.Trim() || subject.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) is
+              System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator)
+            ? "The token's subject (sub) has spaces around it, or characters no reader sees: every write records it as its actor."
         : subject.StartsWith("key:", StringComparison.OrdinalIgnoreCase) || subject.StartsWith("demo-", StringComparison.OrdinalIgnoreCase) ||
           subject.Equals("bootstrap-admin", StringComparison.OrdinalIgnoreCase) || subject.Equals("anonymous", StringComparison.OrdinalIgnoreCase)
             ? $"The token's subject '{subject}' is spelled as the service's own API keys name their holders: the log could not tell the two apart."

@@ -99,6 +99,21 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         }
         goal.Elements("transaction").Count().ShouldBe(3); // the pledge, its commitment and its first disbursement
         goal.Nodes().OfType<XComment>().ShouldHaveSingleItem().Value.ShouldContain("1 transaction is dated after");
+        goal.Attribute("last-updated-datetime")!.Value.ShouldNotStartWith(tomorrow);
+
+        // The next day (a node whose clock reads a day on), it is in the file, and the activity says it changed that day.
+        await using var nextDay = await TrackerApp.StartHostWith("Development", services =>
+            services.AddSingleton<TimeProvider>(new ADayOn()));
+        var later = XDocument.Parse((await nextDay.Scenario(s => s.Get.Url("/api/exports/iati.xml"))).ReadAsText()).Root!
+            .Elements("iati-activity").Single(a => a.Element("iati-identifier")!.Value.EndsWith(Goal, StringComparison.Ordinal));
+        later.Elements("transaction").Count().ShouldBe(4);
+        later.Nodes().OfType<XComment>().ShouldBeEmpty();
+        later.Attribute("last-updated-datetime")!.Value.ShouldStartWith($"{tomorrow}T00:00:00");
+    }
+
+    private sealed class ADayOn : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddDays(1);
     }
 
     [Fact]

@@ -1703,7 +1703,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         // A flag given twice is refused, in either spelling (until 2026-12-06 the last was checked, the first passed over).
         var forged = Path.Combine(Path.GetTempPath(), $"forged-checkpoint-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(forged, latest.Replace("\"root\":\"", "\"root\":\"00", StringComparison.Ordinal));
-        var (twiceCode, twice) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", forged, "-k", kept);
+        var (twiceCode, twice) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", forged, $"-k={kept}");
         // What cannot be read is said in the command's words, not the file system's or the reader's.
         var (folderCode, folder) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", Path.GetTempPath());
         await File.WriteAllTextAsync(forged, "[]");

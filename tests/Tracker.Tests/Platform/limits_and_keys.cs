@@ -373,6 +373,7 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
                 Api.Services.GetRequiredService<IHostEnvironment>(), Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointSigner>(),
                 TimeProvider.System).CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
         inStep.Description.ShouldNotBeNull().ShouldNotContain("clock");
+        ((double)inStep.Data["clockOffsetSeconds"]).ShouldBe(0, tolerance: 5);
     }
 
     private sealed class ShiftedClock(TimeSpan by) : TimeProvider

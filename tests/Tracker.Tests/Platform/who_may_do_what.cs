@@ -194,6 +194,9 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
     [Theory]
     [InlineData("", "The token names no subject (sub)")]
     [InlineData("demo-monitor", "The token's subject 'demo-monitor' is spelled as the service's own API keys name their holders")]
+    // Written trimmed, it would be Alice's key's actor, and share its idempotent answers.
+    [InlineData(" key:alice", "The token's subject (sub) has spaces around it")]
+    [InlineData("\u200Bkey:alice", "The token's subject (sub) has spaces around it, or characters no reader sees")]
     public async Task a_token_whose_subject_cannot_be_an_actor_is_refused_and_says_why(string subject, string said)
     {
         var refused = await Api.Scenario(s =>

@@ -27,7 +27,11 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
     {
         try
         {
-            await using var command = dataSource.CreateCommand(Sql);
+            // One connection for the clock and the guards: a probe that held one while waiting for another could find the
+            // pool empty just when readiness matters.
+            await using var connection = await dataSource.OpenConnectionAsync(token);
+            var offset = await ClockAgreement.Offset(connection, clock, token);
+            await using var command = new NpgsqlCommand(Sql, connection);
             await using var reader = await command.ExecuteReaderAsync(token);
             await reader.ReadAsync(token);
             var missing = reader.GetString(0);
@@ -70,7 +74,6 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
                     $"The log no longer holds the last event the latest signed checkpoint covers as signed: {tailLost} (run /api/audit/verify)", data: data);
             }
             // A node whose clock is off would append events verification names for good (ClockAgreement): not ready, everywhere.
-            var offset = await ClockAgreement.Offset(dataSource, clock, token);
             data["clockOffsetSeconds"] = Math.Round(offset.TotalSeconds, 3);
             if (ClockAgreement.Problem(offset) is { } offClock) return HealthCheckResult.Unhealthy(offClock, data: data);
             if (missing.Length == 0) return HealthCheckResult.Healthy("The log's guards are in place", data);
