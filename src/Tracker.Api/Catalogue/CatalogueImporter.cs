@@ -280,9 +280,18 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         // recorded stands; a corrected flag would record the evidence a second time).
         void SaysAsRegistered(CatalogueSource source, string at)
         {
-            if (source.DocumentKey is { Length: > 0 } cited && Document(cited) is var document && document.Primary != source.Primary)
-                throw new InvalidDataException(DocumentChecks.PrimaryDiffers(document.Key, document.Primary, $"{at}.primary").Message);
+            if (SaysOtherwise(source, at) is { } differs) throw new InvalidDataException(differs);
         }
+        // A fact recorded before the rule stands as recorded, and is said to say otherwise (a warning).
+        void RecordedSayingOtherwise(CatalogueSource source, string at)
+        {
+            if (SaysOtherwise(source, at) is { } differs)
+                warnings.Add($"commitment {c.Key}: {differs} It was recorded so before 2026-12-06 and stands; retract it to correct it.");
+        }
+        string? SaysOtherwise(CatalogueSource source, string at) =>
+            source.DocumentKey is { Length: > 0 } cited && Document(cited) is var document && document.Primary != source.Primary
+                ? DocumentChecks.PrimaryDiffers(document.Key, document.Primary, $"{at}.primary").Message
+                : null;
 
         // A commitment that did not exist when the batch began is started without a lock: if another writer starts it
         // meanwhile, the batch's transaction fails on the duplicate stream and each entry is written again on its own.
@@ -425,7 +434,11 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             var same = byCatalogue.ProgressReports.LastOrDefault(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) &&
                                                                       x.Currency == p.Currency && x.Stage == p.Stage &&
                                                                       x.Source.DocumentKey == evidence.DocumentKey);
-            if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator) continue;
+            if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator)
+            {
+                RecordedSayingOtherwise(p.Source, $"{at}.source");
+                continue;
+            }
             // The figure the catalogue no longer claims is retracted, whoever recorded the new one.
             if (same is not null && !state.Retracted.Contains(same.Version))
             {
@@ -434,7 +447,11 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             // The same figure recorded by a monitor already stands: not recorded twice.
             if (full.ProgressReports.Any(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) && x.Currency == p.Currency && x.Stage == p.Stage &&
                                               x.Source.DocumentKey == evidence.DocumentKey && x.Figure == p.Figure &&
-                                              x.Comparator == p.Comparator)) continue;
+                                              x.Comparator == p.Comparator))
+            {
+                RecordedSayingOtherwise(p.Source, $"{at}.source");
+                continue;
+            }
             SaysAsRegistered(p.Source, $"{at}.source");
             state = Apply(ReportProgress.Decide(state, p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate,
                 p.Note, evidence, p.Stage));
@@ -443,7 +460,19 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         foreach (var (e, at) in (c.Evidence ?? []).Select((e, i) => (e, $"evidence[{i}]")))
         {
             var evidence = e!.ToEvidence();
-            if (byCatalogue.Evidence.Any(x => x.Evidence == evidence) || full.Evidence.Any(x => x.Evidence == evidence)) continue;
+            // The same evidence whatever it said of being primary: a file whose flag was put right after the rule records
+            // it once, not a second time beside the first.
+            if (byCatalogue.Evidence.Concat(full.Evidence).Select(x => x.Evidence)
+                    .FirstOrDefault(x => x with { Primary = evidence.Primary } == evidence) is { } recordedAs)
+            {
+                if (recordedAs.Primary != evidence.Primary)
+                {
+                    warnings.Add($"commitment {c.Key}: {at} is recorded with primary {(recordedAs.Primary ? "true" : "false")}, where the " +
+                                 $"file now says {(evidence.Primary ? "true" : "false")}; it is not recorded again: retract it to change it.");
+                }
+                else RecordedSayingOtherwise(e, at);
+                continue;
+            }
             SaysAsRegistered(e, at);
             state = Apply(AttachEvidence.Decide(state, evidence));
         }
@@ -458,7 +487,11 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             static bool Same(CommitmentStatus x, CommitmentStatus y) =>
                 x == y || x is (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate) && y is (CommitmentStatus.Achieved or CommitmentStatus.AchievedLate);
             if (new[] { byCatalogue, full }.Any(record => record.StatusHistory.Any(x =>
-                    x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && Same(x.Status, status)))) continue;
+                    x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && Same(x.Status, status))))
+            {
+                RecordedSayingOtherwise(a.Source, $"{at}.source");
+                continue;
+            }
             // The catalogue dates each assessment (its effectiveOn, else its assessedOn): an achievement it dates anew is
             // recorded as such, where a monitor's bare re-assessment is refused as already achieved.
             SaysAsRegistered(a.Source, $"{at}.source");

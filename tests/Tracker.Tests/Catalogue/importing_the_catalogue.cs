@@ -342,6 +342,28 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task evidence_imported_again_with_another_primary_flag_is_not_recorded_twice_and_is_said()
+    {
+        // The evidence is matched whatever its flag: a file whose flag was changed records nothing beside what stands.
+        var original = CatalogueData.Load();
+        var first = original.Commitments[0];
+        CatalogueFile Citing(bool primary) => original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == first.Key
+                ? c with { Evidence = [.. c.Evidence ?? [], new CatalogueSource("shafaq-2024", null, primary, null, null, null, "the report")] }
+                : c).ToList()
+        };
+        (await Import(Citing(primary: false))).Failures.ShouldBeEmpty();
+
+        var again = await Import(Citing(primary: true));
+
+        again.EventsAppended.ShouldBe(0);
+        again.Failures.ShouldBeEmpty();
+        var place = first.Evidence?.Count ?? 0;
+        again.Warnings.ShouldContain(w => w.Contains($"evidence[{place}] is recorded with primary false, where the file now says true"));
+    }
+
+    [Fact]
     public async Task a_commitment_listed_twice_is_named_and_stated_once_by_its_first_entry()
     {
         // Two entries of one key would be reconciled with each other on every run, each undoing the other's target.
