@@ -67,7 +67,19 @@ public static class SecuritySetup
                     // one another's idempotent answers.
                     OnTokenValidated = context =>
                     {
-                        if (SubjectRefusal(context.Principal?.FindFirst("sub")?.Value) is { } refused) Refuse(context, refused);
+                        var subject = context.Principal?.FindFirst("sub")?.Value;
+                        if (SubjectRefusal(subject) is { } refused)
+                        {
+                            // A machine's token (OAuth client credentials) often names its client and no subject: the
+                            // client is the actor, as "client:{id}", which no subject may spell.
+                            if (subject is null && ClientOf(context.Principal) is { } client && SubjectRefusal(client) is null &&
+                                context.Principal?.Identity is System.Security.Claims.ClaimsIdentity identity)
+                            {
+                                identity.AddClaim(new System.Security.Claims.Claim("sub", $"client:{client}"));
+                                return Task.CompletedTask;
+                            }
+                            Refuse(context, refused);
+                        }
                         return Task.CompletedTask;
                     },
                     OnAuthenticationFailed = context =>
@@ -128,12 +140,17 @@ public static class SecuritySetup
     /// <summary>Why a token's subject cannot be an actor; null when it can.</summary>
     /// (The actor is written as given: a subject with spaces around it, or characters no reader sees, would be trimmed or
     /// read as another's, " key:alice" as Alice's key; so it is refused as it comes.)
+    /// <summary>The client a token was issued to (client_id, or azp), when it names one.</summary>
+    private static string? ClientOf(System.Security.Claims.ClaimsPrincipal? principal) =>
+        principal?.FindFirst("client_id")?.Value ?? principal?.FindFirst("azp")?.Value;
+
     public static string? SubjectRefusal(string? subject) =>
-        string.IsNullOrWhiteSpace(subject) ? "The token names no subject (sub): every write records who made it."
+        string.IsNullOrWhiteSpace(subject) ? "The token names no subject (sub), nor a client (client_id or azp): every write records who made it."
         : subject != subject.Trim() || subject.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) is
               System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator)
             ? "The token's subject (sub) has spaces around it, or characters no reader sees: every write records it as its actor."
         : subject.StartsWith("key:", StringComparison.OrdinalIgnoreCase) || subject.StartsWith("demo-", StringComparison.OrdinalIgnoreCase) ||
+          subject.StartsWith("client:", StringComparison.OrdinalIgnoreCase) ||
           subject.Equals("bootstrap-admin", StringComparison.OrdinalIgnoreCase) || subject.Equals("anonymous", StringComparison.OrdinalIgnoreCase)
             ? $"The token's subject '{subject}' is spelled as the service's own API keys name their holders: the log could not tell the two apart."
             : null;

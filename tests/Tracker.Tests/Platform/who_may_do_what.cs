@@ -210,6 +210,30 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_machines_token_naming_its_client_and_no_subject_writes_as_that_client()
+    {
+        // OAuth client credentials: the client is the actor, in a namespace no subject may spell.
+        await Api.StatedTheStabilisationGoal();
+        var machine = TestIdentities.Token(null, Roles.Monitor, client: "ingest-bot");
+        await Api.Scenario(s =>
+        {
+            s.Post.Json(CommitmentScenarios.Progress()).ToUrl($"/api/commitments/{CommitmentScenarios.Goal}/progress");
+            s.WithRequestHeader("Authorization", "Bearer " + machine);
+            s.StatusCodeShouldBe(200);
+        });
+
+        var history = (await Api.Scenario(s => s.Get.Url($"/api/commitments/{CommitmentScenarios.Goal}/history"))).Json();
+        history.GetProperty("items").EnumerateArray().Last().GetProperty("actor").GetString().ShouldBe("client:ingest-bot");
+        var spelled = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/audit/verify");
+            s.WithRequestHeader("Authorization", "Bearer " + TestIdentities.Token("client:ingest-bot", Roles.Admin));
+            s.StatusCodeShouldBe(401);
+        });
+        spelled.ReadProblem(401).Detail.ShouldNotBeNull().ShouldContain("is spelled as the service's own");
+    }
+
+    [Fact]
     public async Task a_token_and_a_key_together_are_refused_whatever_the_key()
     {
         // Until 2026-12-06 the token was read and the key beside it went unread, even one that is not valid.

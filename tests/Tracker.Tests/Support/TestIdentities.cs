@@ -44,8 +44,8 @@ public static class TestIdentities
     public static Task<string> KeyFor(this IAlbaHost host, string name, params string[] roles) =>
         host.Services.GetRequiredService<ApiKeyStore>().Create(name, roles.Length == 0 ? [Roles.Monitor] : roles, CancellationToken.None);
 
-    public static string Token(string subject, string role, string audience = Audience, TimeSpan? expiresIn = null,
-        string signingKey = SigningKey)
+    public static string Token(string? subject, string role, string audience = Audience, TimeSpan? expiresIn = null,
+        string signingKey = SigningKey, string? client = null)
     {
         var now = DateTime.UtcNow;
         var expires = now + (expiresIn ?? TimeSpan.FromMinutes(10));
@@ -56,7 +56,8 @@ public static class TestIdentities
             IssuedAt = expires < now ? expires.AddMinutes(-10) : now,
             NotBefore = expires < now ? expires.AddMinutes(-10) : now,
             Expires = expires,
-            Claims = new Dictionary<string, object> { ["sub"] = subject, ["role"] = role },
+            Claims = new Dictionary<string, object?> { ["sub"] = subject, ["role"] = role, ["client_id"] = client }
+                .Where(claim => claim.Value is not null).ToDictionary(claim => claim.Key, claim => claim.Value!),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(signingKey)),
                 SecurityAlgorithms.HmacSha256)
         });
