@@ -549,6 +549,21 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_kept_checkpoint_sent_for_verification_is_small()
+    {
+        // It holds one of the heavy reads' few places while it arrives: a body the size of any other write's could hold it
+        // for an hour at Kestrel's least pace.
+        var refused = await Api.Scenario(s =>
+        {
+            s.Post.Text($"{{\"note\": \"{new string('x', 70 * 1024)}\"}}").ToUrl("/api/audit/verify");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.StatusCodeShouldBe(413);
+        });
+
+        refused.ReadProblem(413).Detail.ShouldBe("A kept checkpoint is at most 65,536 bytes; send it as published.");
+    }
+
+    [Fact]
     public async Task heavy_reads_beyond_the_ones_running_and_queued_are_a_429()
     {
         await Api.StatedTheStabilisationGoal();

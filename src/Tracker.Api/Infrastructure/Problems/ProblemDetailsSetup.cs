@@ -61,7 +61,7 @@ public static class ProblemDetailsSetup
                 // the limit it set on the request (until 2026-12-06 the two 413s read differently).
                 problem.Type = ProblemTypes.BodyTooLarge;
                 problem.Title = "The request body is too large";
-                problem.Detail = Tracker.Api.Security.RequestSizeLimit.TooLargeDetail(
+                problem.Detail = Tracker.Api.Security.RequestSizeLimit.TooLargeDetail(context.HttpContext.Request,
                     Tracker.Api.Security.RequestSizeLimit.ConfiguredLimit(context.HttpContext.RequestServices.GetRequiredService<IConfiguration>()));
             }
             if (problem.Status == StatusCodes.Status405MethodNotAllowed &&
