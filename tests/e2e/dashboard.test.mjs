@@ -267,6 +267,13 @@ describe('the dashboard', () => {
     await settle();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+    // Following it moves focus to the content and leaves the page as it is (until 2026-12-06 its #main was taken for a
+    // route, and the page became "Not found").
+    const address = await page.evaluate(() => location.hash);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+    assert.equal(await page.evaluate(() => location.hash), address);
+    assert.equal(await page.locator('h1').innerText(), 'Overview');
     const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select')]
       .filter(control => control.labels.length === 0 && !control.getAttribute('aria-label')).map(control => control.id || control.name));
     assert.deepEqual(unlabelled, []);
@@ -280,6 +287,22 @@ describe('the dashboard', () => {
     await page.waitForFunction(() => location.hash.includes('/commitments/'));
     await settle();
     assert.equal(await page.locator('h1').innerText(), title);
+  });
+
+  it('shows a reported figure with every digit its source gave', async () => {
+    // Until 2026-12-06 a quantity kept two decimals and money read compactly ("$1.5B").
+    const commitment = await api(`/api/commitments/${goal.key}`);
+    await api(`/api/commitments/${goal.key}/progress`, {
+      key: demoKeys.monitor, method: 'POST',
+      body: `{"figure": 1523456789.123456789, "currency": "${commitment.ledgerCurrency}", "comparator": "exactly", "asOf": "2025-02-01",
+              "source": {"url": "https://example.org/precise-report", "primary": false}}`
+    });
+    await page.goto(`${baseUrl}/#/commitments/${goal.key}`);
+    await settle();
+    const sources = await page.locator('section[aria-labelledby="section-what-the-sources-say"]').innerText();
+    const expected = await page.evaluate(c => new Intl.NumberFormat('en', { style: 'currency', currency: c, maximumFractionDigits: 28 })
+      .format('1523456789.123456789'), commitment.ledgerCurrency);
+    assert.ok(sources.includes(`Reported ${expected}`), `the sources say ${expected}`);
   });
 
   it('loads nothing from anywhere else and logs no errors', () => {

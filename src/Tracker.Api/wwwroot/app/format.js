@@ -8,6 +8,8 @@ const wholeNumber = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
 // Every digit pledged money keeps (a millionth): an exact amount shows what the API says, not a rounding of it.
 const exactNumber = new Intl.NumberFormat('en', { maximumFractionDigits: 6 });
 const compactNumber = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+// A reported figure as the source gave it, every digit (the API keeps up to 28 significant ones).
+const reportedNumber = new Intl.NumberFormat('en', { maximumFractionDigits: 28 });
 
 /** "2024-09-30" → "30 Sept 2024". */
 export function day(iso) {
@@ -48,6 +50,14 @@ export function money(amount, currency, { exact = false } = {}) {
   return format ? format.format(shown) : `${currency} ${exact ? exactNumber.format(shown) : compact(Number(amount))}`;
 }
 
+function preciseMoney(amount, currency) {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency, maximumFractionDigits: 28 }).format(amount);
+  } catch {
+    return `${currency} ${reportedNumber.format(amount)}`;
+  }
+}
+
 export function percent(fraction) {
   return fraction === null || fraction === undefined ? '' : `${Math.round(fraction * 100)}%`;
 }
@@ -72,7 +82,9 @@ const comparators = {
 export function reported(report) {
   if (!report) return '';
   const comparator = comparators[report.comparator] ?? '';
-  const figure = report.currency ? money(report.figure, report.currency) : number(report.figure);
+  // Every digit the source gave (until 2026-12-06 a quantity kept two decimals, and money read "$1.5B" for 1,523,456,789.12).
+  const exact = report.figure?.exact ?? report.figure;
+  const figure = report.currency ? preciseMoney(exact, report.currency) : reportedNumber.format(exact);
   return [comparator, figure, report.unit, report.stage].filter(Boolean).join(' ');
 }
 

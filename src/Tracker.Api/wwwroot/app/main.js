@@ -18,6 +18,13 @@ const routes = [
 ];
 
 const main = document.getElementById('main');
+// The skip link moves focus to the page's content and leaves the address alone: its #main would otherwise be read as a
+// route, and the page replaced by "Not found" (until 2026-12-06).
+document.querySelector('.skip-link')?.addEventListener('click', event => {
+  event.preventDefault();
+  main.setAttribute('tabindex', '-1');
+  main.focus();
+});
 const banner = document.getElementById('past-banner');
 const form = document.getElementById('time-travel');
 const dateInput = document.getElementById('tt-date');

@@ -27,8 +27,11 @@ export async function render({ args: [key], params, past, caller }) {
     : format.recordedBy(entry.recordedAt, past.asOf)));
 
   return h('article', { class: 'commitment' },
-    h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: href('/') }, 'Overview'), ' › ', commitment.title),
-    h('h1', null, commitment.title),
+    // A title in a script written right to left keeps its own direction (dir="auto"): until 2026-12-06 an Arabic title
+    // ending in "2025" read with the year first.
+    h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: href('/') }, 'Overview'), ' › ',
+      h('bdi', null, commitment.title)),
+    h('h1', { dir: 'auto' }, commitment.title),
     h('p', { class: 'tags' }, statusBadge(commitment.status), ' ', tag(format.label(commitment.kind)), ' ',
       tag(format.label(commitment.lineOfEffort)), commitment.overdue ? [' ', h('span', { class: 'badge overdue' }, 'Overdue')] : null),
     h('div', { class: 'grid two' },
@@ -95,8 +98,12 @@ function glance(c, documents) {
 function documentLink(documentKey, documents, url) {
   const document = documents.get(documentKey);
   if (!document) return url ? h('a', { href: url, rel: 'noopener noreferrer external' }, url) : documentKey ?? 'Unregistered source';
-  return h('a', { href: url ?? document.url, rel: 'noopener noreferrer external', title: document.title },
-    `${document.title}${document.venue ? ` (${document.venue})` : ''}`);
+  const named = `${document.title}${document.venue ? ` (${document.venue})` : ''}`;
+  // A document registered without an address is named, not drawn as a link that goes nowhere.
+  const address = url ?? document.url;
+  return address
+    ? h('a', { href: address, rel: 'noopener noreferrer external', title: document.title, dir: 'auto' }, named)
+    : h('span', { class: 'document', dir: 'auto' }, named);
 }
 
 /** Every mention in the sources, oldest first: the statement, restatements, reports, assessments and evidence. */
