@@ -81,12 +81,23 @@ describe('the dashboard', () => {
   });
 
   it('narrows every figure by line of effort, and searches titles', async () => {
+    // Choosing changes nothing until Apply (a keyboard user steps through the options with the arrow keys).
+    const before = await page.evaluate(() => location.hash);
+    await page.focus('#filter-lineOfEffort');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => location.hash), before);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'filter-lineOfEffort');
     await page.selectOption('#filter-lineOfEffort', goal.lineOfEffort);
+    await page.click('form.filters button[type="submit"]');
     await page.waitForFunction(line => location.hash.includes(`lineOfEffort=${line}`), goal.lineOfEffort);
     await settle();
     const narrowed = await api(`/api/dashboard?lineOfEffort=${goal.lineOfEffort}`);
     assert.equal(await figure('commitments'), narrowed.commitments);
     assert.ok(narrowed.commitments < seeded);
+    // Each status bar opens the list it counts, the line of effort kept.
+    const statusLinks = await page.locator('section[aria-labelledby="section-status"] a').evaluateAll(links => links.map(a => a.getAttribute('href')));
+    assert.ok(statusLinks.length > 0);
+    for (const link of statusLinks) assert.match(link, new RegExp(`lineOfEffort=${goal.lineOfEffort}`));
 
     await page.click('a.button:has-text("Clear")');
     await page.waitForFunction(() => !location.hash.includes('lineOfEffort'));

@@ -35,7 +35,7 @@ export async function render({ params, past, caller }) {
     filterForm(filters, sort, facets),
     keyFigures(summary),
     h('div', { class: 'grid two' },
-      section('Status', statusChart(summary)),
+      section('Status', statusChart(summary, filters)),
       section('Money by stage', moneyCharts(summary))),
     h('div', { class: 'grid three' },
       section('Overdue', rowList(summary.overdue, row => `due by ${format.day(row.dueBy)}${format.unknownOutcome(row)}`, 'Nothing is overdue.')),
@@ -72,8 +72,8 @@ function filterForm(filters, sort, facets) {
     const chosen = Object.fromEntries([...new FormData(form)].filter(([, value]) => value !== ''));
     location.hash = href('/', chosen).slice(1);
   });
-  // Selects apply at once; the search box on Enter or Apply.
-  for (const control of form.querySelectorAll('select')) control.addEventListener('change', () => form.requestSubmit());
+  // Every control applies on Apply (or Enter): a select that applied on change rebuilt the page at each arrow key a
+  // keyboard user pressed to reach an option, and left focus nowhere (until 2026-12-06; WCAG 3.2.2).
   return form;
 }
 
@@ -89,11 +89,14 @@ function keyFigures(summary) {
     figure(summary.byStatus['not-assessed'] ?? 0, 'not yet assessed'));
 }
 
-function statusChart(summary) {
+function statusChart(summary, filters) {
+  // Each bar opens the list it counts: the other filters kept (until 2026-12-06 a bar counted under a kind opened every
+  // commitment of that status).
+  const kept = Object.fromEntries(Object.entries(filters).filter(([name, value]) => value !== '' && name !== 'status'));
   const items = format.statuses
     .filter(status => summary.byStatus[status])
     .map(status => ({ label: format.label(status), value: summary.byStatus[status], className: `status-${status}`,
-      href: href('/', { status }) }));
+      href: href('/', { ...kept, status }) }));
   return items.length ? barList('Commitments by status', items) : h('p', null, 'No commitments.');
 }
 
