@@ -5,7 +5,7 @@ import { chromium } from 'playwright-core';
 
 export const baseUrl = process.env.TRACKER_E2E_BASE_URL ?? 'http://localhost:5080';
 export const artifacts = new URL('./artifacts/', import.meta.url);
-export const demoKeys = { monitor: 'demo-monitor-key', auditor: 'demo-auditor-key' };
+export const demoKeys = { monitor: 'demo-monitor-key', auditor: 'demo-auditor-key', admin: 'demo-admin-key' };
 const catalogue = new URL('../../data/catalogue/global-coalition-against-daesh.json', import.meta.url);
 
 export async function api(path, { key, method = 'GET', body } = {}) {
