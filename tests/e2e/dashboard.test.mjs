@@ -152,6 +152,8 @@ describe('the dashboard', () => {
     await page.click('#sign-in-form button[type="submit"]');
     await page.waitForSelector('.access .who');
     assert.match(await page.locator('.access .who').innerText(), /demo-auditor/);
+    // Focus is where the control was, now Sign out (until 2026-12-06 it was lost to the page's body).
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Sign out');
     await settle();
     const { items: history } = await api(`/api/commitments/${goal.key}/history?limit=500`, { key: demoKeys.auditor });
     assert.equal(await page.locator('ol.timeline > li').count(), history.length);
@@ -302,6 +304,10 @@ describe('the dashboard', () => {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
     assert.equal(await page.evaluate(() => location.hash), address);
     assert.equal(await page.locator('h1').innerText(), 'Overview');
+    // A filter in force is shown, even spelled otherwise than any option (until 2026-12-06 the select read "All").
+    await page.goto(`${baseUrl}/#/?actor=IRAQ`);
+    await settle();
+    assert.equal(await page.locator('#filter-actor').inputValue(), 'IRAQ');
     const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select')]
       .filter(control => control.labels.length === 0 && !control.getAttribute('aria-label')).map(control => control.id || control.name));
     assert.deepEqual(unlabelled, []);

@@ -96,6 +96,8 @@ document.getElementById('sign-in-form').addEventListener('submit', async event =
     caller = who;
     dialog.close();
     showAccess();
+    // Focus where the control was (now Sign out), not lost to the page's body (until 2026-12-06).
+    document.querySelector('#access button')?.focus();
     render();
   } catch (error) {
     signInError.hidden = false;
@@ -105,7 +107,10 @@ document.getElementById('sign-in-form').addEventListener('submit', async event =
 
 function signOut() {
   credentials.key = null;
-  loadCaller().then(render);
+  loadCaller().then(() => {
+    document.querySelector('#access button')?.focus();
+    return render();
+  });
 }
 
 form.addEventListener('submit', event => {

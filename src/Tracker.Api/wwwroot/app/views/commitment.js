@@ -157,7 +157,8 @@ function pledges(page, c) {
     format.money(p.amount.amount, p.amount.currency, { exact: true }),
     format.money(p.committed, p.amount.currency, { exact: true }),
     format.money(p.disbursed, p.amount.currency, { exact: true }),
-    format.money(p.ledgerAmount, c.ledgerCurrency)
+    // Exact, as the amounts beside it are ("$1" beside "$1.01" until 2026-12-06).
+    format.money(p.ledgerAmount, c.ledgerCurrency, { exact: true })
   ])), pager(page, at, 'pledges')];
 }
 

@@ -45,10 +45,14 @@ export async function render({ params, past, caller }) {
 }
 
 function filterForm(filters, sort, facets) {
+  // A filter in force is shown even where no option is it (spelled in another case, or none of the past's commitments
+  // has it): "All" would hide why the counts are low (until 2026-12-06).
   const select = (name, text, options) => h('div', { class: 'field' },
     h('label', { for: `filter-${name}` }, text),
     h('select', { id: `filter-${name}`, name },
       h('option', { value: '' }, 'All'),
+      filters[name] && !options.some(([value]) => value === filters[name])
+        ? h('option', { value: filters[name], selected: true }, `${filters[name]} (as given)`) : null,
       options.map(([value, shown]) => h('option', { value, selected: filters[name] === value }, shown))));
 
   const form = h('form', { class: 'filters card', role: 'search', 'aria-label': 'Filter commitments' },
