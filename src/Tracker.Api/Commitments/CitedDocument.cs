@@ -7,25 +7,28 @@ using Tracker.Projections.Documents;
 namespace Tracker.Api.Commitments;
 
 /// <summary>
-/// The registered document a revision's source cites without a day of its own (`on`): a revision, like a restatement,
-/// takes effect on its document's day unless it gives another (until 2026-12-05 it took the day it was recorded, however
-/// old the document it cited). None when the source gives its day, or cites no document (a URL): then the day it is
-/// recorded, as before.
+/// The registered document a source cites (a revision's, a pledge revision's, a piece of evidence's): a fact dated by its
+/// source takes effect on its document's day unless it gives another (until 2026-12-05 it took the day it was recorded,
+/// however old the document it cited), and a day it gives is not after the document was published. None when the source
+/// cites no document (a URL): then the day it gives, or the day it is recorded.
 /// </summary>
-public sealed record CitedDocument(DocumentView? Undated)
+public sealed record CitedDocument(DocumentView? Document)
 {
-    /// <summary>Read only for a source that cites a document and gives no day (registered: the shared workflow checked).</summary>
+    /// <summary>Read for a source that cites a document (registered: the shared workflow checked).</summary>
     public static async Task<CitedDocument> LoadAsync(Evidence source, IQuerySession session, CancellationToken token) =>
-        new(source is { On: null, DocumentKey: { } key }
+        new(source is { DocumentKey: { } key }
             ? await session.LoadAsync<DocumentView>(StreamIds.ForDocument(key), token)
             : null);
 
     /// <summary>
     /// The source with its document's day; or, for a document dated only to its month or year, the rule that asks for the
-    /// day (nothing invents one).
+    /// day (nothing invents one); or, for a day given after the document was published, the rule that a text cannot
+    /// record what happened after it (until 2026-12-06 a 2021 communiqué could extend a deadline from July 2022, and an
+    /// achievement late by the dates read as on time).
     /// </summary>
     public (Evidence Source, RuleViolation? DayNeeded) Dating(Evidence source) =>
-        source.On is not null || Undated is not { } document ? (source, null)
+        Document is not { } document ? (source, null)
+        : source.On is { } on ? (source, DocumentChecks.DateRefusal(document, on, "source.on"))
         : DocumentChecks.DayNeeded(document, null, "source.on") is { } undated ? (source, undated)
         : (source with { On = document.PublishedOn }, null);
 

@@ -165,7 +165,7 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{camps}/revisions", new
         {
             target = new { amount = 50, unit = "sites", baseline = 100 }, reason = "counted by site",
-            source = new { documentKey = "washington-2024", primary = true, on = "2025-01-01" }
+            source = new { url = "https://example.org/a-later-source", primary = true, on = "2025-01-01" }
         });                                                                                       // version 3
         (await Fraction()).ShouldBeNull();
 

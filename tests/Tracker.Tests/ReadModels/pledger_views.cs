@@ -227,7 +227,7 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Base}/pledges/germany-1/revisions", new
         {
             amount = new { amount = 10_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.05m, on = "2025-01-01" },
-            reason = "cut to what was paid", source = new { documentKey = "washington-2024", primary = true, on = "2025-01-01" }
+            reason = "cut to what was paid", source = new { url = "https://example.org/a-later-source", primary = true, on = "2025-01-01" }
         });
 
         var pledge = (await Pledger("germany")).Pledges.Single();

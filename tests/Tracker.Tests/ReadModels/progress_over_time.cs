@@ -62,7 +62,7 @@ public sealed class progress_over_time(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{camps}/revisions", new
         {
             target = new { amount = 50, unit = "sites", baseline = 100 }, reason = "counted by site",
-            source = new { documentKey = "washington-2024", primary = true, on = "2025-01-01" }
+            source = new { url = "https://example.org/a-later-source", primary = true, on = "2025-01-01" }
         });
         await Api.Write($"{camps}/progress", Count(70, "sites", "2025-02-01"));
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));

@@ -105,7 +105,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         await Api.Write($"/api/commitments/{Goal}/revisions", new
         {
             deadline = new { date = "2027-06-01", precision = "month" }, reason = "moved",
-            source = new { documentKey = "washington-2024", primary = true, on = "2025-03-01" }
+            source = new { url = "https://example.org/a-later-source", primary = true, on = "2025-03-01" }
         });
         var before = (await StoredModels())["mt_doc_commitmentprogress"];
         // What a tracker before 2026-12-05 stored: deadlines without the day they took effect, no earlier passed due dates.

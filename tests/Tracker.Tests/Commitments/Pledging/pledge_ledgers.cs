@@ -296,13 +296,13 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Pledges}/germany-1/revisions", new
         {
             amount = new { amount = 2_200_000m, currency = "USD" }, reason = "cut",
-            source = new { documentKey = "washington-2024", primary = true, on = "2025-02-03" }
+            source = new { url = "https://example.org/a-later-source", primary = true, on = "2025-02-03" }
         });
 
         var refused = (await Api.Write($"{Pledges}/germany-1/revisions", new
         {
             amount = new { amount = 4_000_000m, currency = "USD" }, reason = "raised",
-            source = new { documentKey = "washington-2024", primary = true, on = "2025-01-10" }
+            source = new { url = "https://example.org/a-later-source", primary = true, on = "2025-01-10" }
         }, 422)).Json();
 
         refused.GetProperty("rule").GetString().ShouldBe("revision-out-of-order");
@@ -311,7 +311,7 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Pledges}/germany-1/revisions", new
         {
             amount = new { amount = 2_500_000m, currency = "USD" }, reason = "raised again",
-            source = new { documentKey = "washington-2024", primary = true, on = "2025-02-03" }
+            source = new { url = "https://example.org/a-later-source", primary = true, on = "2025-02-03" }
         });
     }
 
@@ -324,7 +324,7 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
         (await Api.Write($"{Pledges}/germany-1/revisions", new
         {
             amount = new { amount = 4_000_000m, currency = "USD" }, reason = "raised",
-            source = new { documentKey = "washington-2024", primary = true, on = "2024-09-01" }
+            source = new { url = "https://example.org/a-later-source", primary = true, on = "2024-09-01" }
         }, 422)).Json().GetProperty("rule").GetString().ShouldBe("revision-before-announcement");
 
         // Undated, a revision takes effect the day it is recorded, which no announcement can follow: a pledge is not

@@ -93,7 +93,7 @@ public sealed class recording_pledges(TrackerApp app) : TrackerTest(app)
             amount = new { amount = 30_000_000m, currency = "EUR" },
             exchangeRate = new { rate = 1.09m, on = "2025-01-10" },
             reason = "Germany topped up its pledge at the 2025 conference",
-            source = new { documentKey = "washington-2024", primary = true, on = "2025-01-10" }
+            source = new { url = "https://example.org/a-later-source", primary = true, on = "2025-01-10" }
         });
         await Api.Write($"{Pledges}/germany-1/stages", Disbursement(30_000_000m));
 

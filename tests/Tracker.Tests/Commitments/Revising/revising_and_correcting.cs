@@ -31,6 +31,31 @@ public sealed class revising_and_correcting(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_revision_or_evidence_dated_after_the_document_it_cites_is_refused()
+    {
+        // A text cannot record what happened after it: until 2026-12-06 a 2024 communiqué could extend a deadline from a
+        // day of 2025, and an achievement late by the dates read as on time. A later source by its address is taken.
+        await Api.StatedTheStabilisationGoal();
+        var extension = new
+        {
+            deadline = new { date = "2026-12-31", precision = "day" }, reason = "extended",
+            source = new { documentKey = "washington-2024", primary = true, on = "2025-03-01" }
+        };
+
+        var refused = (await Api.Write($"{Base}/revisions", extension, 422)).Json();
+        var evidence = (await Api.Write($"{Base}/evidence", new { documentKey = "washington-2024", primary = true, on = "2025-03-01" }, 422)).Json();
+
+        refused.GetProperty("rule").GetString().ShouldBe("dated-after-document");
+        refused.GetProperty("detail").GetString()!.ShouldStartWith("source.on 2025-03-01 is after document 'washington-2024' was published (2024-09-30)");
+        evidence.GetProperty("rule").GetString().ShouldBe("dated-after-document");
+        await Api.Write($"{Base}/revisions", new
+        {
+            deadline = new { date = "2026-12-31", precision = "day" }, reason = "extended",
+            source = new { url = "https://example.org/extension", primary = true, on = "2025-03-01" }
+        });
+    }
+
+    [Fact]
     public async Task an_empty_revision_is_a_400()
     {
         await Api.StatedTheStabilisationGoal();
