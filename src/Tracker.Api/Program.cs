@@ -25,10 +25,11 @@ try
     // One of our commands' own one-letter flags written with its value ("-k=kept.json") is read as "-k kept.json", as its
     // long form with "=" is: the settings' command-line reader threw on it before any command could say a word (an
     // unhandled exception, exit 134), and the commands' parser took it for an unknown flag (until 2026-12-06). Only ours:
-    // the host's own (-e, -c) go to the host as written.
+    // the host's own (-e, -c) go to the host as written, and an empty "-k=" is refused as the settings' reader refuses it
+    // (taken as "-k ''" it meant no kept checkpoint at all, and a verification without the comparison asked for).
     if (args.FirstOrDefault() is "catalogue-import" or "api-keys" or "audit-verify")
     {
-        args = [.. args.SelectMany(arg => arg.Length >= 3 && arg[0] == '-' && arg[1] is 'k' or 'p' or 'n' or 'r' && arg[2] == '='
+        args = [.. args.SelectMany(arg => arg.Length > 3 && arg[0] == '-' && arg[1] is 'k' or 'p' or 'n' or 'r' && arg[2] == '='
             ? [arg[..2], arg[3..]] : new[] { arg })];
     }
     var builder = WebApplication.CreateBuilder(args);

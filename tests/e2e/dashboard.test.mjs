@@ -334,9 +334,7 @@ describe('the dashboard', () => {
     await page.goto(`${baseUrl}/#/commitments/${goal.key}`);
     await settle();
     const sources = await page.locator('section[aria-labelledby="section-what-the-sources-say"]').innerText();
-    const expected = await page.evaluate(c => new Intl.NumberFormat('en', { style: 'currency', currency: c, maximumFractionDigits: 28 })
-      .format('1523456789.123456789'), commitment.ledgerCurrency);
-    assert.ok(sources.includes(`Reported ${expected}`), `the sources say ${expected}`);
+    assert.match(sources, /Reported \D{0,4}1,523,456,789\.123456789\b/, 'every digit of the figure');
   });
 
   it('loads nothing from anywhere else and logs no errors', () => {

@@ -462,10 +462,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             var evidence = e!.ToEvidence();
             // The same evidence whatever it said of being primary: a file whose flag was put right after the rule records
             // it once, not a second time beside the first.
-            if (byCatalogue.Evidence.Concat(full.Evidence).Select(x => x.Evidence)
-                    .FirstOrDefault(x => x with { Primary = evidence.Primary } == evidence) is { } recordedAs)
+            // (Whatever its flag among what stands: evidence the catalogue recorded and a monitor since retracted is matched
+            // as it was, so a corrected file records the corrected one.)
+            if (byCatalogue.Evidence.Any(x => x.Evidence == evidence) ||
+                full.Evidence.Select(x => x.Evidence).FirstOrDefault(x => x with { Primary = evidence.Primary } == evidence) is not null)
             {
-                if (recordedAs.Primary != evidence.Primary)
+                if (full.Evidence.Select(x => x.Evidence).FirstOrDefault(x => x with { Primary = evidence.Primary } == evidence) is { } recordedAs &&
+                    recordedAs.Primary != evidence.Primary)
                 {
                     warnings.Add($"commitment {c.Key}: {at} is recorded with primary {(recordedAs.Primary ? "true" : "false")}, where the " +
                                  $"file now says {(evidence.Primary ? "true" : "false")}; it is not recorded again: retract it to change it.");
@@ -474,6 +477,12 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 continue;
             }
             SaysAsRegistered(e, at);
+            // Not dated after the document it cites, as the API's evidence is not.
+            if (e.DocumentKey is { Length: > 0 } citedKey && e.On is { } evidenceOn &&
+                DocumentChecks.DateRefusal(Document(citedKey), evidenceOn, $"{at}.on") is { } late)
+            {
+                throw new InvalidDataException(late.Message);
+            }
             state = Apply(AttachEvidence.Decide(state, evidence));
         }
 

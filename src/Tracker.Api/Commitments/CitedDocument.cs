@@ -26,10 +26,10 @@ public sealed record CitedDocument(DocumentView? Document)
     /// record what happened after it (until 2026-12-06 a 2021 communiqué could extend a deadline from July 2022, and an
     /// achievement late by the dates read as on time).
     /// </summary>
-    public (Evidence Source, RuleViolation? DayNeeded) Dating(Evidence source) =>
+    public (Evidence Source, RuleViolation? DayNeeded) Dating(Evidence source, string field = "source.on") =>
         Document is not { } document ? (source, null)
-        : source.On is { } on ? (source, DocumentChecks.DateRefusal(document, on, "source.on"))
-        : DocumentChecks.DayNeeded(document, null, "source.on") is { } undated ? (source, undated)
+        : source.On is { } on ? (source, DocumentChecks.DateRefusal(document, on, field))
+        : DocumentChecks.DayNeeded(document, null, field) is { } undated ? (source, undated)
         : (source with { On = document.PublishedOn }, null);
 
     /// <summary>

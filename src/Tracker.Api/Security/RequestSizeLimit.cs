@@ -24,7 +24,9 @@ public sealed class RequestSizeLimit(RequestDelegate next, IConfiguration config
         if (IsKeptCheckpoint(context.Request))
         {
             limit = Math.Min(limit, KeptCheckpointLimit);
-            if (context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature>() is { } rate)
+            // HTTP/1.1 only: HTTP/2's streams refuse any rate but none (it would throw, a 500 for every verification).
+            if (HttpProtocol.IsHttp11(context.Request.Protocol) &&
+                context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature>() is { } rate)
                 rate.MinDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 4096, gracePeriod: TimeSpan.FromSeconds(2));
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)

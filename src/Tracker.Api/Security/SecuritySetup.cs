@@ -147,7 +147,8 @@ public static class SecuritySetup
     public static string? SubjectRefusal(string? subject) =>
         string.IsNullOrWhiteSpace(subject) ? "The token names no subject (sub), nor a client (client_id or azp): every write records who made it."
         : subject != subject.Trim() || subject.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) is
-              System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator)
+              System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator) ||
+          Commitments.Stating.NameSpellings.HoldsInvisible(subject)
             ? "The token's subject (sub) has spaces around it, or characters no reader sees: every write records it as its actor."
         : subject.StartsWith("key:", StringComparison.OrdinalIgnoreCase) || subject.StartsWith("demo-", StringComparison.OrdinalIgnoreCase) ||
           subject.StartsWith("client:", StringComparison.OrdinalIgnoreCase) ||

@@ -342,6 +342,25 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task catalogue_evidence_dated_after_the_document_it_cites_fails_its_entry_as_the_api_refuses_it()
+    {
+        var original = CatalogueData.Load();
+        var first = original.Commitments[0];
+        var late = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == first.Key
+                ? c with { Evidence = [.. c.Evidence ?? [], new CatalogueSource("washington-2024", null, true, null, null, new DateOnly(2025, 3, 1), null)] }
+                : c).ToList()
+        };
+
+        var report = await Import(late);
+
+        var place = first.Evidence?.Count ?? 0;
+        report.Failures.ShouldHaveSingleItem().ShouldContain($"evidence[{place}].on 2025-03-01 is after document 'washington-2024' was published");
+        report.CommitmentsStated.ShouldBe(CatalogueCommitments - 1);
+    }
+
+    [Fact]
     public async Task evidence_imported_again_with_another_primary_flag_is_not_recorded_twice_and_is_said()
     {
         // The evidence is matched whatever its flag: a file whose flag was changed records nothing beside what stands.

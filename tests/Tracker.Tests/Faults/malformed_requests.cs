@@ -28,7 +28,7 @@ public sealed class malformed_requests(TrackerApp app, ITestOutputHelper output)
             }),
             ["/api/commitments/{key}/progress"] = Of(Progress()),
             ["/api/commitments/{key}/assessments"] = Of(new { status = "in-progress", assessedOn = "2024-10-05", rationale = "under way", source = Source }),
-            ["/api/commitments/{key}/evidence"] = Of(new { documentKey = "washington-2024", primary = true, on = "2024-10-01", note = "n" }),
+            ["/api/commitments/{key}/evidence"] = Of(new { documentKey = "washington-2024", primary = true, on = "2024-09-30", note = "n" }),
             ["/api/commitments/{key}/corrections"] = Of(new { version = 2, reason = "entered twice", source = Source }),
             ["/api/commitments/{key}/restatements"] = Of(new
             {

@@ -25,10 +25,12 @@ public static class AttachEvidenceEndpoint
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(Evidence request, CommitmentState commitment,
         CitedDocument cited, TimeProvider clock)
     {
-        var (dated, refused) = cited.Dating(request.Normalised());
-        // A day after its document is refused (a text cannot record what came after it); a document without a day of its
-        // own leaves the evidence the day it is recorded.
-        if (refused is { Rule: "dated-after-document" }) return CommitmentWrite.Recorded(commitment, clock, refused);
+        var (dated, refused) = cited.Dating(request.Normalised(), "on");
+        // A day after its document is refused (a text cannot record what came after it), after what the rules refuse
+        // whatever the day (a withdrawn commitment); a document without a day of its own leaves the evidence the day it
+        // is recorded.
+        if (refused is { Rule: "dated-after-document" })
+            return CommitmentWrite.Recorded(commitment, clock, CitedDocument.Refusal(AttachEvidence.Decide(commitment, request.Normalised()), refused));
         return CommitmentWrite.Recorded(commitment, clock, AttachEvidence.Decide(commitment, refused is null ? dated : request.Normalised()));
     }
 }

@@ -105,6 +105,9 @@ public static class NameSpellings
     /// the Hangul fillers. Until 2026-12-06 "Germany" followed by a variation selector was a pledger's name that read as
     /// Germany and was stored apart from it.
     /// </summary>
+    /// <summary>Whether a text holds a character no reader sees (formatting, variation selectors, fillers, tags).</summary>
+    public static bool HoldsInvisible(string text) => text.EnumerateRunes().Any(ShowsNothing);
+
     private static bool ShowsNothing(System.Text.Rune rune) =>
         System.Text.Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format ||
         rune.Value is 0x034F or (>= 0xFE00 and <= 0xFE0F) or (>= 0x180B and <= 0x180F) or 0x115F or 0x1160 or 0x3164 or 0xFFA0

@@ -8,8 +8,12 @@ const wholeNumber = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
 // Every digit pledged money keeps (a millionth): an exact amount shows what the API says, not a rounding of it.
 const exactNumber = new Intl.NumberFormat('en', { maximumFractionDigits: 6 });
 const compactNumber = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
-// A reported figure as the source gave it, every digit (the API keeps up to 28 significant ones).
-const reportedNumber = new Intl.NumberFormat('en', { maximumFractionDigits: 28 });
+// A reported figure as the source gave it, every digit (the API keeps up to 28 significant ones). Browsers before late
+// 2023 take at most 20 decimals, and would throw on more here, blanking every page: those show 20.
+const mostDecimals = (() => {
+  try { new Intl.NumberFormat('en', { maximumFractionDigits: 28 }); return 28; } catch { return 20; }
+})();
+const reportedNumber = new Intl.NumberFormat('en', { maximumFractionDigits: mostDecimals });
 
 /** "2024-09-30" → "30 Sept 2024". */
 export function day(iso) {
@@ -52,7 +56,7 @@ export function money(amount, currency, { exact = false } = {}) {
 
 function preciseMoney(amount, currency) {
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency, maximumFractionDigits: 28 }).format(amount);
+    return new Intl.NumberFormat('en', { style: 'currency', currency, maximumFractionDigits: mostDecimals }).format(amount);
   } catch {
     return `${currency} ${reportedNumber.format(amount)}`;
   }

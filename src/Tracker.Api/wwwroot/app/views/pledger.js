@@ -24,8 +24,8 @@ export async function render({ args: [key], params, past }) {
     h('div', { class: 'grid two' }, pledger.totals.map(t => section(`In ${t.currency}`,
       moneyBar(`${pledger.name}: pledged, committed and disbursed in ${t.currency}`, { ...t, currency: t.currency, target: null }),
       h('p', { class: 'chart-note' }, `${format.money(t.outstanding, t.currency, { exact: true })} pledged and not yet disbursed.`)))),
-    section('Pledges', pledger.pledges.length === 0 && paged.page > 1 ? pastTheLastPage(paged, at, 'pledges') : null,
-      paged.pageCount > 1 && pledger.pledges.length > 0
+    pledger.pledges.length === 0 && paged.page > 1 ? section('Pledges', pastTheLastPage(paged, at, 'pledges')) : section('Pledges',
+      paged.pageCount > 1
         ? h('p', { class: 'muted' }, `Pledges ${format.number((paged.page - 1) * paged.pageSize + 1)} to ` +
           `${format.number((paged.page - 1) * paged.pageSize + pledger.pledges.length)} of ${format.number(pledger.pledgeCount)}, in the order they were announced.`)
         : null,
