@@ -321,65 +321,52 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         (await claimed.ExecuteScalarAsync()).ShouldBe(0L);
     }
 
+    /// <summary>The shipped catalogue with one more piece of evidence on its first commitment, and where it is in the entry.</summary>
+    private static (CatalogueFile Catalogue, string At) WithEvidenceOnTheFirst(CatalogueSource evidence)
+    {
+        var original = CatalogueData.Load();
+        var first = original.Commitments[0];
+        return (original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == first.Key ? c with { Evidence = [.. c.Evidence ?? [], evidence] } : c).ToList()
+        }, $"evidence[{first.Evidence?.Count ?? 0}]");
+    }
+
     [Fact]
     public async Task a_catalogue_source_citing_a_document_otherwise_than_it_is_registered_fails_its_entry_alone()
     {
         // As a request's source must (until 2026-12-06 the catalogue could call the Shafaq report primary evidence).
-        var original = CatalogueData.Load();
-        var first = original.Commitments[0];
-        var miscited = original with
-        {
-            Commitments = original.Commitments.Select(c => c.Key == first.Key
-                ? c with { Evidence = [.. c.Evidence ?? [], new CatalogueSource("shafaq-2024", null, true, null, null, null, null)] }
-                : c).ToList()
-        };
+        var (miscited, at) = WithEvidenceOnTheFirst(new CatalogueSource("shafaq-2024", null, true, null, null, null, null));
 
         var report = await Import(miscited);
 
-        report.Failures.ShouldHaveSingleItem().ShouldContain(
-            $"evidence[{first.Evidence?.Count ?? 0}].primary is true, but document 'shafaq-2024' is registered as a secondary report");
+        report.Failures.ShouldHaveSingleItem().ShouldContain($"{at}.primary is true, but document 'shafaq-2024' is registered as a secondary report");
         report.CommitmentsStated.ShouldBe(CatalogueCommitments - 1);
     }
 
     [Fact]
     public async Task catalogue_evidence_dated_after_the_document_it_cites_fails_its_entry_as_the_api_refuses_it()
     {
-        var original = CatalogueData.Load();
-        var first = original.Commitments[0];
-        var late = original with
-        {
-            Commitments = original.Commitments.Select(c => c.Key == first.Key
-                ? c with { Evidence = [.. c.Evidence ?? [], new CatalogueSource("washington-2024", null, true, null, null, new DateOnly(2025, 3, 1), null)] }
-                : c).ToList()
-        };
+        var (late, at) = WithEvidenceOnTheFirst(new CatalogueSource("washington-2024", null, true, null, null, new DateOnly(2025, 3, 1), null));
 
         var report = await Import(late);
 
-        var place = first.Evidence?.Count ?? 0;
-        report.Failures.ShouldHaveSingleItem().ShouldContain($"evidence[{place}].on 2025-03-01 is after document 'washington-2024' was published");
+        report.Failures.ShouldHaveSingleItem().ShouldContain($"{at}.on 2025-03-01 is after document 'washington-2024' was published");
         report.CommitmentsStated.ShouldBe(CatalogueCommitments - 1);
     }
 
     [Fact]
     public async Task evidence_imported_again_with_another_primary_flag_is_not_recorded_twice_and_is_said()
     {
-        // The evidence is matched whatever its flag: a file whose flag was changed records nothing beside what stands.
-        var original = CatalogueData.Load();
-        var first = original.Commitments[0];
-        CatalogueFile Citing(bool primary) => original with
-        {
-            Commitments = original.Commitments.Select(c => c.Key == first.Key
-                ? c with { Evidence = [.. c.Evidence ?? [], new CatalogueSource("shafaq-2024", null, primary, null, null, null, "the report")] }
-                : c).ToList()
-        };
-        (await Import(Citing(primary: false))).Failures.ShouldBeEmpty();
+        // The evidence is matched whatever its flag among what stands: a file whose flag was changed records nothing beside it.
+        var (asRegistered, at) = WithEvidenceOnTheFirst(new CatalogueSource("shafaq-2024", null, false, null, null, null, "the report"));
+        (await Import(asRegistered)).Failures.ShouldBeEmpty();
 
-        var again = await Import(Citing(primary: true));
+        var again = await Import(WithEvidenceOnTheFirst(new CatalogueSource("shafaq-2024", null, true, null, null, null, "the report")).Catalogue);
 
         again.EventsAppended.ShouldBe(0);
         again.Failures.ShouldBeEmpty();
-        var place = first.Evidence?.Count ?? 0;
-        again.Warnings.ShouldContain(w => w.Contains($"evidence[{place}] is recorded with primary false, where the file now says true"));
+        again.Warnings.ShouldContain(w => w.Contains($"{at} is recorded with primary false, where the file now says true"));
     }
 
     [Fact]
