@@ -276,6 +276,16 @@ describe('the dashboard', () => {
     await page.goto(`${baseUrl}/#/commitments/%E0%A4%A`);
     await settle();
     assert.equal(await page.locator('h1').innerText(), 'Not found');
+    // A page the API cannot give says why in its heading and in the tab's title (until 2026-12-06 an h2, and the tab
+    // kept the last page's title).
+    // (On a page of its own: the browser logs the API's 404, which the shared page's record counts as an error.)
+    const { page: missing } = await openPage(browser);
+    await missing.goto(`${baseUrl}/#/commitments/no-such-commitment`);
+    await settle(missing);
+    const heading = await missing.locator('main h1').innerText();
+    assert.notEqual(heading, '');
+    assert.equal(await missing.title(), `${heading} · CommitmentTracker`);
+    await missing.close();
   });
 
   it('fits a phone without sideways scrolling', async () => {

@@ -173,7 +173,8 @@ async function render() {
     document.title = `${main.querySelector('h1')?.textContent ?? 'Overview'} · CommitmentTracker`;
   } catch (error) {
     if (context.stale()) return;
-    replace(main, problem(error));
+    replace(main, problem(error, () => render()));
+    document.title = `${main.querySelector('h1')?.textContent ?? 'Something went wrong'} · CommitmentTracker`;
   } finally {
     if (!context.stale()) {
       main.dataset.shows = address;

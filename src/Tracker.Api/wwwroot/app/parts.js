@@ -11,11 +11,16 @@ export function tag(text) {
   return h('span', { class: 'tag' }, text);
 }
 
-export function problem(error) {
+/**
+ * A page that could not be shown: the page's heading says why (until 2026-12-06 an h2 with no h1, and the tab kept the
+ * last page's title), and a button asks again (`retry`), as a reader would after an outage or a limit.
+ */
+export function problem(error, retry) {
   const known = error instanceof ApiError;
   const title = known ? error.problem?.title ?? 'Something went wrong' : 'Something went wrong';
   const detail = known ? error.problem?.detail ?? error.message : String(error);
-  return h('div', { class: 'problem', role: 'alert' }, h('h2', null, title), h('p', null, detail));
+  return h('div', { class: 'problem', role: 'alert' }, h('h1', null, title), h('p', null, detail),
+    retry && (!known || error.status === 0 || error.status >= 429) ? h('button', { type: 'button', class: 'secondary', onclick: retry }, 'Try again') : null);
 }
 
 export function signInButton(text = 'Sign in') {
