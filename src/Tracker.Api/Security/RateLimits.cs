@@ -100,9 +100,7 @@ public sealed class RateLimits
     /// 2026-12-06 it counted as a write and passed the heavy reads' limit, so one auditor's burst took every connection).
     /// </summary>
     private static bool IsRead(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) ||
-        HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/api/audit/verify", StringComparison.OrdinalIgnoreCase, out var rest) &&
-        (rest.Value ?? "").Trim('/').Length == 0;
+        HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || RequestSizeLimit.IsKeptCheckpoint(request);
 
     /// <summary>Whether any limit applies: not to a light read with a key, nor to the dashboard's pages.</summary>
     private static bool IsLimited(HttpContext context) =>

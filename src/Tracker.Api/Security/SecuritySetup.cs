@@ -137,13 +137,15 @@ public static class SecuritySetup
         context.Fail(reason);
     }
 
-    /// <summary>Why a token's subject cannot be an actor; null when it can.</summary>
-    /// (The actor is written as given: a subject with spaces around it, or characters no reader sees, would be trimmed or
-    /// read as another's, " key:alice" as Alice's key; so it is refused as it comes.)
     /// <summary>The client a token was issued to (client_id, or azp), when it names one.</summary>
     private static string? ClientOf(System.Security.Claims.ClaimsPrincipal? principal) =>
         principal?.FindFirst("client_id")?.Value ?? principal?.FindFirst("azp")?.Value;
 
+    /// <summary>
+    /// Why a token's subject cannot be an actor; null when it can. (The actor is written as given: a subject with spaces
+    /// around it, or characters no reader sees, would be trimmed or read as another's, " key:alice" as Alice's key; so it
+    /// is refused as it comes.)
+    /// </summary>
     public static string? SubjectRefusal(string? subject) =>
         string.IsNullOrWhiteSpace(subject) ? "The token names no subject (sub), nor a client (client_id or azp): every write records who made it."
         : subject != subject.Trim() || subject.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) is
