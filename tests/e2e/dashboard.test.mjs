@@ -167,6 +167,9 @@ describe('the dashboard', () => {
     assert.match(pledgedThen, new RegExp(`^${escape(await compactMoney(page, then.money.pledged, then.ledgerCurrency))}`));
     assert.notEqual(pledgedThen, pledgedNow, 'moving the date back changed the figure');
     assert.equal(await page.locator('ol.timeline > li').count(), history.filter(e => (e.effectiveOn ?? e.recordedAt) <= '2025-01-01').length);
+    // What the sources said by then, as the timeline's past gives it.
+    const { items: factsThen } = await api(`/api/commitments/${goal.key}/timeline?effectiveAsOf=2025-01-01&limit=500`, { key: demoKeys.auditor });
+    assert.equal(await page.locator('ol.mentions > li').count(), factsThen.length);
     await screenshot(page, 'commitment-in-the-past');
   });
 

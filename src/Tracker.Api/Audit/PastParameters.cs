@@ -24,6 +24,7 @@ public sealed record PastParameters(IReadOnlySet<string> Taken)
             ? "this route answers the present only. "
             : $"this route takes {string.Join(" or ", Names.Where(Taken.Contains))}. ") +
         "The past is served by GET /api/commitments/{key} (recordedAsOf, version, effectiveAsOf), " +
+        "/api/commitments/{key}/timeline (recordedAsOf, version, effectiveAsOf), " +
         "/api/commitments/{key}/trend, /api/commitments and /api/dashboard (recordedAsOf, effectiveAsOf).";
 }
 

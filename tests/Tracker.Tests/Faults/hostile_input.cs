@@ -353,7 +353,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var byVersion = await Send(HttpMethod.Get, "/api/dashboard?version=2");
         ShouldBeAProblemNaming(byVersion, 400, "version");
         byVersion.Text.ShouldContain("this route takes recordedAsOf or effectiveAsOf");
-        ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}/timeline?version=1"), 400, "version");
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}/pledges?version=1"), 400, "version");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/pledgers/germany?recordedAsOf=2025-01-01T00:00:00Z"), 400, "recordedAsOf");
         var list = await Send(HttpMethod.Get, "/api/commitments?version=1");
         ShouldBeAProblemNaming(list, 400, "version");

@@ -3,6 +3,8 @@ using System.ComponentModel;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Tracker.Api.Security;
 using Tracker.Api.Audit;
 using Tracker.Api.Infrastructure;
 using Tracker.Domain;
@@ -100,37 +102,70 @@ public static class CommitmentPages
     /// The statement, restatements, reports, assessments and evidence of a commitment that stand (retracted ones are left
     /// out), in the order they were recorded, a page at a time: the facts after version "after" (0: from the start), at
     /// most "limit" (100 unless given, at most 500); "next" is the "after" of the next page, null on the last.
+    /// In a past (auditors): as recorded (recordedAsOf or version), the facts recorded by then that stood then, a fact
+    /// retracted since included; as effective (effectiveAsOf), the facts that stand now and took effect by that date.
     /// </summary>
     [WolverineGet("/api/commitments/{key}/timeline", Name = "GetCommitmentTimeline")]
-    [EndpointSummary("The facts recorded about a commitment that still stand, a page at a time")]
+    [EndpointSummary("The facts recorded about a commitment that stand, now or in a past, a page at a time")]
     [Tags("Commitments")]
     [ProducesResponseType<TimelinePage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Timeline(string key, [Range(0, int.MaxValue), DefaultValue(0)] int? after, [Range(1, EventWindow.MaxLimit), DefaultValue(EventWindow.DefaultLimit)] int? limit, IQuerySession session, CancellationToken token)
+    public static async Task<IResult> Timeline(string key, [Range(0, int.MaxValue), DefaultValue(0)] int? after,
+        [Range(1, EventWindow.MaxLimit), DefaultValue(EventWindow.DefaultLimit)] int? limit, IQuerySession session,
+        NpgsqlDataSource database, HttpContext http, DateTimeOffset? recordedAsOf, [Range(1, int.MaxValue)] int? version,
+        DateOnly? effectiveAsOf)
     {
-        var errors = new Dictionary<string, string[]>();
+        var past = new TimeTravel(recordedAsOf, version, effectiveAsOf);
+        var errors = past.Errors();
         var window = EventWindow.Parse(after, limit, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
+        if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;
+        var token = http.RequestAborted;
 
         var id = StreamIds.ForCommitment(key);
-        if (await session.LoadAsync<CommitmentProgress>(id, token) is not { } progress) return NoSuchCommitment.Problem(key);
+        if (await session.LoadAsync<CommitmentProgress>(id, token) is not { } standing) return NoSuchCommitment.Problem(key);
+        // As recorded, the commitment as it stood then says which facts were recorded by then (its version) and which of
+        // them had been retracted by then; as effective, or now, today's retractions hold.
+        if (past.EffectiveAsOf is null && !past.IsPresent)
+        {
+            if (await past.Commitment(session, database, id, token) is not { } then) return NoSuchCommitment.Problem(key, past);
+            if (window.PastTheEnd(then.Version) is { } pastThen) return pastThen;
+            standing = then;
+        }
+        // Before its statement took effect a commitment is not there, as GET /api/commitments/{key} says for the date.
+        else if (past.EffectiveAsOf is { } effective && standing.StatedOn > effective) return NoSuchCommitment.Problem(key, past);
         // Against the stream's version (a model being rebuilt may be behind it), asked only of a cursor past the model's.
-        if (window.After > progress.Version &&
-            window.PastTheEnd((await session.Events.FetchStreamStateAsync(id, token))?.Version ?? progress.Version) is { } pastTheEnd)
+        else if (window.After > standing.Version &&
+                 window.PastTheEnd((await session.Events.FetchStreamStateAsync(id, token))?.Version ?? standing.Version) is { } pastTheEnd)
         {
             return pastTheEnd;
         }
-        var retracted = progress.State.Retracted.Select(v => (long)v).ToArray();
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamId == id && e.Version > window.After && e.EventTypeName.IsOneOf(TimelineTypes) &&
-                        !e.Version.IsOneOf(retracted))
-            .OrderBy(e => e.Version)
-            .Take(window.Limit + 1)
-            .ToListAsync(token);
-        var items = events.Take(window.Limit).Select(e => Entry(e, progress.LedgerCurrency)).ToList();
-        var next = events.Count > window.Limit ? items[^1].Version : (int?)null;
-        return Results.Ok(new TimelinePage(items, window.After, window.Limit, next));
+        var retracted = standing.State.Retracted.Select(v => (long)v).ToArray();
+        long upTo = past.EffectiveAsOf is null && !past.IsPresent ? standing.Version : long.MaxValue;
+        var items = new List<TimelineEntry>();
+        var more = false;
+        // As effective, a fact that took effect after the date is passed over, so a page may read on past its limit to
+        // fill up (a fact's date is its event's own, worked out here).
+        for (var cursor = window.After; !more;)
+        {
+            var events = await session.Events.QueryAllRawEvents()
+                .Where(e => e.StreamId == id && e.Version > cursor && e.Version <= upTo &&
+                            e.EventTypeName.IsOneOf(TimelineTypes) && !e.Version.IsOneOf(retracted))
+                .OrderBy(e => e.Version)
+                .Take(window.Limit + 1)
+                .ToListAsync(token);
+            foreach (var entry in events.Select(e => Entry(e, standing.LedgerCurrency)))
+            {
+                if (past.EffectiveAsOf is { } on && entry.On > on) continue;
+                if (items.Count == window.Limit) { more = true; break; }
+                items.Add(entry);
+            }
+            if (events.Count <= window.Limit) break;
+            cursor = (int)events[^1].Version;
+        }
+        http.Response.Headers[TimeTravel.ViewHeader] = past.Describe();
+        return Results.Ok(new TimelinePage(items, window.After, window.Limit, more ? items[^1].Version : null));
     }
 
     private static TimelineEntry Entry(IEvent e, string ledgerCurrency) => new((int)e.Version, EventNames.Of(e.Data),

@@ -139,6 +139,50 @@ public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_timeline_in_a_past_lists_the_facts_that_stood_then()
+    {
+        await Api.StatedTheStabilisationGoal();                                   // 1
+        await Api.Write($"{Base}/progress", Report(100_000_000m, "2024-10-01"));   // 2
+        await Api.Write($"{Base}/pledges", GermanPledge(), 201);                   // 3
+        await Api.Write($"{Base}/progress", Report(150_000_000m, "2024-11-01"));   // 4
+        await Api.Write($"{Base}/progress", Report(999_000_000m, "2024-12-01"));   // 5
+        await Api.Write($"{Base}/corrections", new { version = 5, reason = "a typo", source = Source }); // 6
+        static int[] Versions(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("version").GetInt32())];
+
+        // As recorded: at version 5 the report retracted since stood; at 6 it is gone.
+        var atFive = await Api.Scenario(s => s.Get.Url($"{Base}/timeline?version=5"));
+        Versions(atFive.Json()).ShouldBe([1, 2, 4, 5]);
+        atFive.Context.Response.Headers["X-Tracker-View"].ToString().ShouldBe("as-recorded; version=5");
+        Versions(await Get($"{Base}/timeline?version=6")).ShouldBe([1, 2, 4]);
+        var firstThen = await Get($"{Base}/timeline?version=5&limit=3");
+        Versions(firstThen).ShouldBe([1, 2, 4]);
+        Versions(await Get($"{Base}/timeline?version=5&after={firstThen.GetProperty("next").GetInt32()}")).ShouldBe([5]);
+        (await Api.Scenario(s => { s.Get.Url($"{Base}/timeline?version=5&after=6"); s.StatusCodeShouldBe(400); }))
+            .ReadProblem(400).Detail!.ShouldContain("last version, 5");
+        (await Api.Scenario(s => { s.Get.Url($"{Base}/timeline?recordedAsOf=2001-01-01T00:00:00Z"); s.StatusCodeShouldBe(404); }))
+            .ReadProblem(404).Detail!.ShouldContain("did not exist in that past");
+
+        // As effective: the facts standing now that took effect by the date; a page reads on past those that took effect
+        // later to say whether there is another.
+        Versions(await Get($"{Base}/timeline?effectiveAsOf=2024-11-15")).ShouldBe([1, 2, 4]);
+        var first = await Get($"{Base}/timeline?effectiveAsOf=2024-10-15&limit=1");
+        Versions(first).ShouldBe([1]);
+        var last = await Get($"{Base}/timeline?effectiveAsOf=2024-10-15&limit=1&after={first.GetProperty("next").GetInt32()}");
+        Versions(last).ShouldBe([2]);
+        last.TryGetProperty("next", out _).ShouldBeFalse();
+        (await Api.Scenario(s => { s.Get.Url($"{Base}/timeline?effectiveAsOf=2001-01-01"); s.StatusCodeShouldBe(404); }))
+            .ReadProblem(404).Detail!.ShouldContain("did not exist in that past");
+
+        // The past is the auditors'.
+        await Api.Scenario(s =>
+        {
+            s.Get.Url($"{Base}/timeline?version=5");
+            s.WithRequestHeader("X-Api-Key", TestIdentities.DemoKey(Tracker.Api.Security.Roles.Viewer));
+            s.StatusCodeShouldBe(403);
+        });
+    }
+
+    [Fact]
     public async Task retracting_the_latest_report_or_assessment_brings_back_the_one_before()
     {
         await Api.StatedTheStabilisationGoal();

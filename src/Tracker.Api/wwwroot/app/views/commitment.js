@@ -18,13 +18,11 @@ export async function render({ args: [key], params, past, caller }) {
     get(`${path}/trend`, when).catch(() => null),
     documentsByKey().catch(() => new Map()),
     caller?.may?.audit ? get(`${path}/history`, { limit: '500' }).catch(error => error) : null,
-    get(`${path}/timeline`, { limit: '500' }),
+    // In a past, the facts that stood then: as recorded, one retracted since is still there.
+    get(`${path}/timeline`, { ...when, limit: '500' }),
     past ? null : get(`${path}/pledges`, { pageSize: String(pledgesPerPage), page: pageParam(params, 'pledges') })
   ]);
   const end = past?.asOf ?? format.today();
-  const standing = facts.items.filter(entry => !past || (past.view === 'effective'
-    ? (entry.on ?? entry.recordedAt.slice(0, 10)) <= past.asOf
-    : format.recordedBy(entry.recordedAt, past.asOf)));
 
   return h('article', { class: 'commitment' },
     // A title in a script written right to left keeps its own direction (dir="auto"): until 2026-12-06 an Arabic title
@@ -40,7 +38,7 @@ export async function render({ args: [key], params, past, caller }) {
     trend ? section('Progress over time', trendChart(commitment, trend, end)) : null,
     section('What the sources say', [facts.next === undefined || facts.next === null ? null
       : h('p', { class: 'muted' }, `The first ${facts.items.length} facts recorded are shown; the rest are in the timeline's later pages.`),
-      sources(standing, documents)]),
+      sources(facts.items, documents)]),
     commitment.kind === 'financial' || commitment.pledgeCount ? section('Pledges', pledges(pledgePage, commitment)) : null,
     section('History', timeline(history, past, caller)));
 }
