@@ -291,6 +291,32 @@ describe('the dashboard', () => {
     await missing.close();
   });
 
+  it('keeps a key the service cannot check just now, with a way to try again or sign out', async () => {
+    // On a page of its own: the browser logs the refused /api/me, which the shared page's record counts as an error.
+    const { page: held } = await openPage(browser);
+    await held.addInitScript(key => sessionStorage.setItem('tracker.apiKey', key), demoKeys.auditor);
+    const outage = route => route.fulfill({ status: 503, contentType: 'application/problem+json',
+      body: JSON.stringify({ title: 'Service unavailable', detail: 'The database cannot be reached.' }) });
+    await held.route('**/api/me', outage);
+    await held.goto(`${baseUrl}/`);
+    await settle(held);
+    // Until 2026-12-06 an outage of /api/me read as signed out, with no way to drop the key.
+    assert.match(await held.locator('.access .who').innerText(), /cannot check just now[\s\S]*database cannot be reached/);
+    assert.equal(await held.evaluate(() => sessionStorage.getItem('tracker.apiKey')), demoKeys.auditor);
+
+    await held.unroute('**/api/me', outage);
+    await held.click('.access button:has-text("Try again")');
+    await held.waitForFunction(() => document.querySelector('.access .who')?.textContent.includes('demo-auditor'));
+
+    await held.route('**/api/me', outage);
+    await held.reload();
+    await settle(held);
+    await held.click('.access button:has-text("Sign out")');
+    await held.waitForSelector('.access button:has-text("Sign in")');
+    assert.equal(await held.evaluate(() => sessionStorage.getItem('tracker.apiKey')), null);
+    await held.close();
+  });
+
   it('fits a phone without sideways scrolling', async () => {
     const phone = await openPage(browser, { width: 390, height: 844 });
     for (const [name, path] of [['phone-overview', '/'], ['phone-commitment', `/#/commitments/${goal.key}`]]) {

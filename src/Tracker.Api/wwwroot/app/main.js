@@ -52,7 +52,15 @@ function showPast(past) {
 
 function showAccess() {
   const access = document.getElementById('access');
-  if (caller?.authenticated) {
+  if (caller?.unconfirmed) {
+    // A key is held but the service did not say whose (an outage, or sign-ins refused from this address for a while):
+    // said so, with the way to try again or to drop the key, where until 2026-12-06 this read as signed out.
+    replace(access,
+      h('span', { class: 'who', role: 'status' }, 'Signed in with a key the service cannot check just now',
+        h('span', { class: 'roles' }, ` (${caller.unconfirmed})`)),
+      h('button', { type: 'button', class: 'secondary', onclick: () => loadCaller().then(render) }, 'Try again'),
+      h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Sign out'));
+  } else if (caller?.authenticated) {
     replace(access,
       h('span', { class: 'who' }, `Signed in as ${caller.name}`, h('span', { class: 'roles' }, ` (${caller.roles.join(', ')})`)),
       h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Sign out'));
@@ -68,6 +76,9 @@ async function loadCaller() {
     if (error instanceof ApiError && error.status === 401 && credentials.key) {
       credentials.key = null; // a revoked or mistyped key: forget it rather than fail every page
       caller = await get('/api/me').catch(() => null);
+    } else if (credentials.key) {
+      // Not a refusal of the key: it is kept, and the pages read as the anonymous caller's until it is checked.
+      caller = { authenticated: false, roles: [], unconfirmed: error.message };
     } else {
       caller = null;
     }
