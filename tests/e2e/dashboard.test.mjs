@@ -202,6 +202,15 @@ describe('the dashboard', () => {
     await settle();
     assert.ok(await page.locator('#past-banner').isHidden());
     assert.equal(await figure('commitments'), seeded);
+
+    // Today's date in UTC (a reader east of it picking their yesterday) is the present, and the page says so.
+    const todayUtc = new Date().toISOString().slice(0, 10);
+    await page.fill('#tt-date', todayUtc);
+    await page.click('#time-travel button[type="submit"]');
+    await page.waitForFunction(() => !document.querySelector('#past-banner').hidden);
+    assert.match(await page.locator('#past-banner').innerText(), /is today in UTC, the tracker's time, so this is the present/);
+    assert.ok(!page.url().includes('asOf'));
+    assert.equal(await figure('commitments'), seeded);
   });
 
   it('lists what each pledger pledged, committed and disbursed across commitments', async () => {

@@ -38,11 +38,17 @@ function describePast(past) {
     : `as the tracker showed it at the end of ${format.day(past.asOf)} (UTC), before anything recorded later`;
 }
 
+// Said once, on the present shown for a date that is today in UTC (a reader east of UTC picking their yesterday).
+let todayNote = null;
+
 function showPast(past) {
   document.body.classList.toggle('is-past', Boolean(past));
   dateInput.max = format.today();
   dateInput.value = past?.asOf ?? '';
   viewSelect.value = past?.view ?? 'recorded';
+  const note = past ? null : todayNote;
+  todayNote = null;
+  if (note) { banner.hidden = false; replace(banner, note); return; }
   if (!past) { banner.hidden = true; banner.replaceChildren(); return; }
   banner.hidden = false;
   replace(banner,
@@ -127,12 +133,20 @@ function signOut() {
 form.addEventListener('submit', event => {
   event.preventDefault();
   const { path, params } = current();
-  if (!dateInput.value || dateInput.value >= format.today()) params.delete('asOf');
-  else params.set('asOf', dateInput.value);
+  if (!dateInput.value || dateInput.value >= format.today()) {
+    params.delete('asOf');
+    // The tracker's days are UTC's: until 2026-12-06 a date that is today there showed the present without a word.
+    if (dateInput.value) {
+      todayNote = `${format.day(dateInput.value)} is today in UTC, the tracker's time, so this is the present: a past view is of an earlier day.`;
+    }
+  } else params.set('asOf', dateInput.value);
   params.set('view', viewSelect.value);
   if (!params.has('asOf')) params.delete('view');
   const query = params.toString();
+  const before = location.hash;
   location.hash = `${path}${query ? `?${query}` : ''}`;
+  // Already the present: no new address, so no render to show the note.
+  if (location.hash === before) showPast(current().past);
 });
 
 document.getElementById('tt-today').addEventListener('click', () => {
