@@ -146,6 +146,15 @@ describe('the dashboard', () => {
     const pledgedNow = await stage('Pledged');
     assert.match(pledgedNow, new RegExp(`^${escape(await compactMoney(page, before.money.pledged + amount, before.ledgerCurrency))}`));
     assert.ok(await page.locator('table a:text-is("Testland")').count() >= 1, 'the pledge is listed by pledger');
+    // Each line's legend swatch is the line's own colour (until 2026-12-06 the pledged one was the bar's paler blue).
+    const colours = await page.evaluate(() => [...document.querySelectorAll('figure.steps')].flatMap(figure =>
+      [...figure.querySelectorAll('.series-legend .swatch')].map(swatch => {
+        const series = [...swatch.classList].find(c => c !== 'swatch');
+        const line = figure.querySelector(`svg .series.${series} path`);
+        return [series, getComputedStyle(swatch).backgroundColor, line ? getComputedStyle(line).stroke : null];
+      })));
+    assert.ok(colours.some(([series, , stroke]) => series === 'pledged' && stroke), 'the pledged line is drawn');
+    for (const [series, swatch, stroke] of colours) if (stroke) assert.equal(swatch, stroke, `the ${series} swatch`);
 
     await page.click('.access button:has-text("Sign in")');
     await page.fill('#sign-in-key', demoKeys.auditor);
