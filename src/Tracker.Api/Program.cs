@@ -55,6 +55,8 @@ try
         if (args.FirstOrDefault() is "catalogue-import")
         {
             builder.Logging.AddFilter(Tracker.Api.Catalogue.CatalogueImporter.ReportCategory, LogLevel.None);
+            // Its host serves nothing: "Now listening on" its loopback port read as if the import served (until 2026-12-06).
+            builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         }
     }
     // `describe` prints every setting the host was given: its view of them hides the secrets (SecretsHidden).

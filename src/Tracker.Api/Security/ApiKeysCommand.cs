@@ -66,6 +66,13 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 Console.WriteLine(key);
                 return true;
             case "revoke" when input.NameFlag.Length > 0:
+                // Taken for "revoke only this role" it revoked the whole key (until 2026-12-06): a key's roles do not change.
+                if (input.RolesFlag.Length > 0 || GivenTwice("--roles", "-r"))
+                {
+                    Console.Error.WriteLine("Nothing revoked: revoke takes no --roles, as a key's roles do not change. To take a role away, " +
+                                            "create a key under a new name with the roles it keeps, then revoke this one by --name alone.");
+                    return false;
+                }
                 if (GivenTwice("--name", "-n"))
                 {
                     Console.Error.WriteLine("Nothing revoked: --name is given more than once; revoke one key at a time.");
@@ -83,6 +90,13 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 }
                 return true;
             default:
+                // What was wrong, then the usage (until 2026-12-06 the usage alone).
+                Console.Error.WriteLine(input.Action switch
+                {
+                    "create" or "revoke" => $"{input.Action} needs the key's --name.",
+                    "list" => $"list takes no flags (it was given {(input.NameFlag.Length > 0 ? "--name" : "--roles")}).",
+                    _ => $"'{input.Action}' is not an api-keys action: create, revoke or list."
+                });
                 Console.Error.WriteLine("Usage: api-keys create --name NAME --roles ROLE[,ROLE] | api-keys revoke --name NAME | api-keys list");
                 return false;
         }

@@ -801,6 +801,8 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
 
         exitCode.ShouldBe(0, output);
         output.ShouldContain("1 commitments stated");
+        // Its host serves nothing, and does not say it listens (until 2026-12-06 "Now listening on" a loopback port).
+        output.ShouldNotContain("Now listening");
         (await Read("clean-water-1m")).GetProperty("target").GetProperty("unit").GetString().ShouldBe("people");
     }
 

@@ -235,7 +235,18 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         (await Api.Services.GetRequiredService<ApiKeyStore>().List(CancellationToken.None)).ShouldNotContain(k => k.Name == "unroled-bot");
         var (listExit, list) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "list", "--name", "x");
         listExit.ShouldBe(1, list);
+        list.ShouldContain("list takes no flags (it was given --name)");
         list.ShouldContain("Usage: api-keys");
+        // Revoking "one role" revoked the whole key (until 2026-12-06): a key's roles do not change, so --roles is refused.
+        var (roleExit, role) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "revoke", "--name", "once-bot", "--roles", "auditor");
+        roleExit.ShouldBe(1, role);
+        role.ShouldContain("Nothing revoked: revoke takes no --roles");
+        var (unknownExit, unknown) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "rotate", "--name", "once-bot");
+        unknownExit.ShouldBe(1, unknown);
+        unknown.ShouldContain("'rotate' is not an api-keys action: create, revoke or list.");
+        var (namelessExit, nameless) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--roles", "monitor");
+        namelessExit.ShouldBe(1, nameless);
+        nameless.ShouldContain("create needs the key's --name.");
     }
 
     [Fact]

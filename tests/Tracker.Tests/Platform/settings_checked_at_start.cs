@@ -32,6 +32,11 @@ public sealed class settings_checked_at_start
     [InlineData("Audit:Checkpoints:TrustedPublicKeys:0", "junk", "Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key")]
     [InlineData("Catalogue:Path", "/no/such/catalogue", "Catalogue:Path '/no/such/catalogue' is neither a file nor a folder")]
     [InlineData("RateLimits:HeavyReadsAtOnce", "7", "RateLimits:HeavyReadsAtOnce (7) must be at most half the connection pool (12")]
+    // A level that is no level failed the start with the logging filter's stack trace (until 2026-12-06), and a console
+    // format that is none fell back to plain text without a word.
+    [InlineData("Logging:LogLevel:Default", "Loud", "Logging:LogLevel:Default 'Loud' must be one of Trace, Debug, Information, Warning, Error, Critical or None")]
+    [InlineData("Logging:LogLevel:Microsoft.AspNetCore", "verbose", "Logging:LogLevel:Microsoft.AspNetCore 'verbose' must be one of")]
+    [InlineData("Logging:Console:FormatterName", "xml", "Logging:Console:FormatterName 'xml' must be json, simple or systemd")]
     public async Task a_wrong_setting_stops_the_start_naming_it(string key, string value, string message)
     {
         var refused = await Should.ThrowAsync<Exception>(async () =>
@@ -51,5 +56,17 @@ public sealed class settings_checked_at_start
         });
 
         refused.Message.ShouldContain("Telemetry:PrometheusEndpoint is on while Telemetry:Enabled is off");
+    }
+
+    [Fact]
+    public async Task a_command_given_a_log_level_that_is_none_says_so_in_a_line()
+    {
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory,
+            new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = "Loud" }, TestDatabase.ConnectionString(), "api-keys", "list");
+
+        exitCode.ShouldBe(1, output);
+        output.ShouldContain("Logging:LogLevel:Default 'Loud' must be one of");
+        output.ShouldNotContain("Unhandled exception");
+        output.ShouldNotContain("   at ");
     }
 }

@@ -31,6 +31,28 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         if (result.Failed) throw new ConfigurationProblem(string.Join(" ", result.Failures));
     }
 
+    /// <summary>
+    /// Log levels and the console's format: a level that is no level's name failed the start in the logging filter's words,
+    /// with a stack trace (until 2026-12-06), and a format that is none of the console's fell back to its plain text, which
+    /// a pipeline reading JSON lines cannot parse.
+    /// </summary>
+    private void Logging(List<string> failures)
+    {
+        foreach (var (key, value) in configuration.GetSection("Logging").AsEnumerable())
+        {
+            if (value is null || !key.Split(':').Contains("LogLevel", StringComparer.OrdinalIgnoreCase)) continue;
+            if (!Enum.GetNames<LogLevel>().Contains(value.Trim(), StringComparer.OrdinalIgnoreCase))
+            {
+                failures.Add($"{key} '{value}' must be one of {string.Join(", ", Enum.GetNames<LogLevel>()[..^1])} or {LogLevel.None}.");
+            }
+        }
+        if (configuration["Logging:Console:FormatterName"] is { } formatter &&
+            !new[] { "json", "simple", "systemd" }.Contains(formatter, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"Logging:Console:FormatterName '{formatter}' must be json, simple or systemd.");
+        }
+    }
+
     public ValidateOptionsResult Validate(string? name, SettingsCheck options)
     {
         var failures = new List<string>();
@@ -45,6 +67,7 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
             failures.Add("Telemetry:PrometheusEndpoint is on while Telemetry:Enabled is off: /metrics would have nothing to serve. Turn one of them around.");
         }
         Jwt(failures);
+        Logging(failures);
         var bootstrap = configuration["Auth:BootstrapAdminKey"];
         if (bootstrap is { Length: > 0 and < 16 }) failures.Add("Auth:BootstrapAdminKey must have at least 16 characters.");
 
