@@ -51,6 +51,21 @@ public static class OutageLogs
         return null;
     }
 
+    /// <summary>Whether a log category is one of the frameworks' (Marten's, Wolverine's, JasperFx's background agents).</summary>
+    public static bool IsFrameworks(string category) =>
+        category.StartsWith("Marten", StringComparison.Ordinal) || category.StartsWith("Wolverine", StringComparison.Ordinal) ||
+        category.StartsWith("JasperFx", StringComparison.Ordinal);
+
+    /// <summary>A cancellation among an exception and the ones inside it (a framework may wrap it).</summary>
+    public static OperationCanceledException? CancelledIn(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is OperationCanceledException cancelled) return cancelled;
+        }
+        return null;
+    }
+
     /// <summary>A lost race among an exception and the ones inside it: a unique key another request took first.</summary>
     public static string? LostRaceIn(Exception? exception)
     {
@@ -136,7 +151,16 @@ public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats) : ILog
                     inner.Log(LogLevel.Debug, eventId, state, null, (_, _) => $"A statement failed on {race}: a write lost a race and was answered 409.");
                 return;
             }
-            if (OutageLogs.OutageIn(exception) is not { } outage)
+            // The database not answering; or, from a background agent of the frameworks, what the operator must put right (a
+            // database that does not exist, a sign-in refused, the schema not applied: until 2026-12-06 the projection
+            // coordinator's failed lock wrote its trace before the start's one line said it) or its work cancelled as the
+            // host stops (a failed start's cancellation was up to 160 lines of trace).
+            var reason = OutageLogs.OutageIn(exception) is { } outage ? $"the database does not answer: {DatabaseOutage.Reason(outage)}"
+                : exception is null || !OutageLogs.IsFrameworks(category) ? null
+                : ConfigurationProblems.Explain(exception) is { } explained ? explained
+                : OutageLogs.CancelledIn(exception) is { } cancelled ? $"cancelled: {cancelled.Message}"
+                : null;
+            if (reason is null)
             {
                 inner.Log(logLevel, eventId, state, exception, formatter);
                 return;
@@ -145,9 +169,8 @@ public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats) : ILog
                 ? pairs.FirstOrDefault(p => p.Key == "{OriginalFormat}").Value as string
                 : null;
             if (!inner.IsEnabled(logLevel) || !repeats.Admit(category, eventId, template, out var heldBack, out var since)) return;
-            var reason = DatabaseOutage.Reason(outage);
             inner.Log(logLevel, eventId, state, null, (s, _) =>
-                $"{formatter(s, null)} (the database does not answer: {reason}" +
+                $"{formatter(s, null)} ({reason}" +
                 (heldBack > 0 ? $"; {heldBack} more like this since {since:HH:mm:ss} UTC, not written)" : ")"));
         }
     }

@@ -79,6 +79,28 @@ public sealed class outage_logs
     }
 
     [Fact]
+    public void a_background_agents_failure_the_operator_must_put_right_or_its_cancellation_is_one_line()
+    {
+        var written = new Written();
+        var provider = new OneLineOutages(written, new OutageRepeats(new SteppedClock()));
+        var missing = new PostgresException("database \"nosuch\" does not exist", "FATAL", "FATAL", PostgresErrorCodes.InvalidCatalogName);
+        var cancelled = new InvalidOperationException("The agent stopped", new OperationCanceledException("The operation was canceled."));
+
+        // Until 2026-12-06 a start against a database that does not exist wrote the projection coordinator's trace before
+        // its own line, and a failed start's cancellation up to 160 lines of trace.
+        provider.CreateLogger("Marten.Events.Daemon.Coordination.ProjectionCoordinator").LogError(missing, "Error trying to attain a lock for set DashboardRollup:All");
+        provider.CreateLogger("Wolverine.Runtime.WolverineRuntime").LogError(cancelled, "Error starting the agents");
+        // Our own code's keep their exception: a cancellation there may be a fault.
+        provider.CreateLogger("Tracker.Api.Somewhere").LogError(cancelled, "Our own");
+
+        written.Entries.Select(e => (e.Message, e.Exception)).ShouldBe([
+            ("Error trying to attain a lock for set DashboardRollup:All (database \"nosuch\" does not exist: create it, or point ConnectionStrings:Tracker at the right one.)", (Exception?)null),
+            ("Error starting the agents (cancelled: The operation was canceled.)", null),
+            ("Our own", cancelled)
+        ]);
+    }
+
+    [Fact]
     public void each_category_and_event_counts_its_own_repeats_and_other_failures_keep_their_exception()
     {
         var written = new Written();
