@@ -210,6 +210,8 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         report.FirstBreak.Reason.ShouldContain("cannot be trusted");
         take.ReadAsText().ShouldContain("cannot be trusted");
         ready.ReadAsText().ShouldContain("latest checkpoint cannot be trusted");
+        // Not ready says when to ask again, as the API's 503s do (until 2026-12-06 it did not).
+        ready.Context.Response.Headers.RetryAfter.ToString().ShouldBe("5");
         // The commitment's own check meets the forgery too: its event after checkpoint 1 is compared with nothing.
         var commitment = await Verify($"/api/audit/commitments/{Goal}/verify");
         commitment.BreakCount.ShouldBe(1);

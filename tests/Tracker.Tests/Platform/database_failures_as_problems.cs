@@ -43,6 +43,9 @@ public sealed class database_failures_as_problems
         var problem = ExceptionProblems.Describe(exhausted, hadIfMatch: false);
         (problem.Status, problem.Type).ShouldBe((503, ProblemTypes.DatabaseUnavailable));
         problem.Detail.ShouldNotBeNull().ShouldNotContain("pool");
+        problem.Detail.ShouldStartWith("Nothing was recorded.");
+        // A read recorded nothing to begin with, and is not told so (until 2026-12-06 it was).
+        ExceptionProblems.Describe(exhausted, hadIfMatch: false, read: true).Detail.ShouldBe("Retry after the delay in the Retry-After header.");
     }
 
     [Fact]

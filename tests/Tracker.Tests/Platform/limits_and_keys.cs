@@ -628,6 +628,13 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             s.Get.Url("/health/ready");
             s.WithRequestHeader("X-Api-Key", "production-admin-key-for-tests");
         });
+        // A key that does not sign in is answered as no key is, not refused: a probe is not turned away by its headers.
+        var mistyped = await production.Scenario(s =>
+        {
+            s.Get.Url("/health/ready");
+            s.WithRequestHeader("X-Api-Key", "not-a-key-anyone-holds");
+            s.StatusCodeShouldBe(200);
+        });
         var overHttps = await production.Scenario(s =>
         {
             s.Get.Url("/health/live");
@@ -641,6 +648,7 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         });
 
         anonymous.Json().EnumerateObject().Select(p => p.Name).ShouldBe(["status"]);
+        mistyped.Json().EnumerateObject().Select(p => p.Name).ShouldBe(["status"]);
         operator_.Json().GetProperty("checks").GetProperty("database").GetProperty("data").TryGetProperty("node", out _).ShouldBeTrue();
         overHttps.Context.Response.Headers.StrictTransportSecurity.ToString().ShouldContain("max-age=");
         anonymous.Context.Response.Headers.StrictTransportSecurity.Count.ShouldBe(0, "HSTS is sent over HTTPS only (RFC 6797)");

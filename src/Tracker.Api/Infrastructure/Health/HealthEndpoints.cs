@@ -44,6 +44,8 @@ public static class HealthEndpoints
     private static Task Write(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        // As the API's 503s say when to ask again (until 2026-12-06 readiness's did not).
+        if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "5";
         if (context.User.Identity?.IsAuthenticated != true)
         {
             return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }, JsonSerializerOptions.Web));

@@ -74,7 +74,8 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
                     $"The log no longer holds the last event the latest signed checkpoint covers as signed: {tailLost} (run /api/audit/verify)", data: data);
             }
             // A node whose clock is off would append events verification names for good (ClockAgreement): not ready, everywhere.
-            data["clockOffsetSeconds"] = Math.Round(offset.TotalSeconds, 3);
+            // (+ 0.0: a clock a fraction of a millisecond behind rounds to -0, which the JSON wrote as "-0".)
+            data["clockOffsetSeconds"] = Math.Round(offset.TotalSeconds, 3) + 0.0;
             if (ClockAgreement.Problem(offset) is { } offClock) return HealthCheckResult.Unhealthy(offClock, data: data);
             if (missing.Length == 0) return HealthCheckResult.Healthy("The log's guards are in place", data);
             var description = $"The log's guards are not all in place: {missing}";

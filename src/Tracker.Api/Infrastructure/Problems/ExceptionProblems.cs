@@ -17,7 +17,7 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
     {
         var problem = Classify(exception) == Failure.LostRace && await EventsPastItsRow(context, exception, token) is { } damaged
             ? LogDamaged(damaged)
-            : Describe(exception, Versions.NamesVersions(context.Request));
+            : Describe(exception, Versions.NamesVersions(context.Request), HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method));
         // A damaged event is logged with its cause: if the log verifies intact, the fault is the service's own.
         if (problem.Status >= 500 && problem.Status != StatusCodes.Status503ServiceUnavailable ||
             Classify(exception) == Failure.UnreadableEvent)
@@ -47,7 +47,7 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         });
     }
 
-    internal static ProblemDetails Describe(Exception exception, bool hadIfMatch) => Classify(exception) switch
+    internal static ProblemDetails Describe(Exception exception, bool hadIfMatch, bool read = false) => Classify(exception) switch
     {
         Failure.LostRace when hadIfMatch => PreconditionFailed(),
         // PostgreSQL ended this transaction to break a cycle of waits (a rebuild's batch and a request naming the same
@@ -111,7 +111,8 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             Status = StatusCodes.Status503ServiceUnavailable,
             Type = ProblemTypes.DatabaseUnavailable,
             Title = "The database is unavailable",
-            Detail = "Nothing was recorded. Retry after the delay in the Retry-After header."
+            // A read recorded nothing to begin with (until 2026-12-06 it was told so).
+            Detail = read ? "Retry after the delay in the Retry-After header." : "Nothing was recorded. Retry after the delay in the Retry-After header."
         },
         _ => new ProblemDetails
         {
