@@ -28,6 +28,9 @@ public sealed record PastParameters(IReadOnlySet<string> Taken)
         "/api/commitments/{key}/trend, /api/commitments and /api/dashboard (recordedAsOf, effectiveAsOf).";
 }
 
+/// <summary>The range each whole-number query parameter of a route takes, by name ("from 1 to 500").</summary>
+public sealed record QueryRanges(IReadOnlyDictionary<string, string> Ranges);
+
 /// <summary>
 /// Puts on every endpoint what the request guard and the problem writer read about it: the past parameters it takes,
 /// and the type of its request body.
@@ -43,6 +46,17 @@ public sealed class EndpointMetadataPolicy : IHttpPolicy
                 // Query names bind whatever their case (?Version=1 is ?version=1).
                 .ToHashSet(StringComparer.OrdinalIgnoreCase);
             chain.Metadata.WithMetadata(new PastParameters(taken));
+            // The range of each whole number the route takes ([Range] on its parameter), which a value too large to read
+            // as one is told (until 2026-12-06 "limit=2147483648" was told only "in the range this route gives it").
+            chain.Metadata.WithMetadata(new QueryRanges(chain.Method.Method.GetParameters()
+                .Where(p => p.Name is not null && (Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType) is var type &&
+                            (type == typeof(int) || type == typeof(long)))
+                .Select(p => (Name: p.Name!, Range: p.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RangeAttribute), false)
+                    .OfType<System.ComponentModel.DataAnnotations.RangeAttribute>().FirstOrDefault()))
+                .Where(p => p.Range is not null)
+                .ToDictionary(p => p.Name, p => $"from {Convert.ToInt64(p.Range!.Minimum, System.Globalization.CultureInfo.InvariantCulture)} to " +
+                                               $"{Convert.ToInt64(p.Range.Maximum, System.Globalization.CultureInfo.InvariantCulture)}",
+                    StringComparer.OrdinalIgnoreCase)));
             if (chain.RequestType is { } body) chain.Metadata.WithMetadata(new Infrastructure.RequestBody(body));
         }
     }

@@ -170,6 +170,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var staged = new List<Staged>();
         try
         {
+            // One transaction, one time for all its events: a past as recorded shows the batch whole or not at all.
+            using var oneInstant = EventStamps.OneInstant(clock.GetUtcNow());
             await using var session = OpenSession(catalogue);
             var known = await Known(session, [.. batch.Select(listed => listed.Entry)], token);
             foreach (var (entry, named) in batch)

@@ -311,6 +311,28 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var beforeInUtc = await Send(HttpMethod.Get, "/api/commitments?recordedAsOf=1900-01-01T00:00:00%2B01:00");
         ShouldBeAProblemNaming(beforeInUtc, 400, "recordedAsOf");
         beforeInUtc.Text.ShouldContain("in UTC (this one is 1899-12-31T23:00:00Z there)");
+        // Digits of another script are a format not taken, not a day that does not exist (until 2026-12-06 they were told so).
+        foreach (var (name, value) in new[] { ("effectiveAsOf", "٢٠٢٤-٠١-٠١"), ("effectiveAsOf", "２024-01-01"), ("recordedAsOf", "٢٠٢٤-٠١-٠١T00:00:00Z") })
+        {
+            var otherDigits = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?{name}={Uri.EscapeDataString(value)}");
+            ShouldBeAProblemNaming(otherDigits, 400, name);
+            otherDigits.Body.GetProperty("errors").GetProperty(name)[0].GetString().ShouldNotBeNull().ShouldContain(" must be a date", customMessage: value);
+        }
+        // A fraction finer than 100 ns is cut, not rounded (rounding up took in an event recorded 49 ns after the instant).
+        var finer = await Api.Scenario(s => s.Get.Url("/api/dashboard?recordedAsOf=2030-01-01T00:00:00.123456789Z"));
+        finer.Context.Response.Headers["X-Tracker-View"].ToString().ShouldBe("as-recorded; at=2030-01-01T00:00:00.1234567+00:00");
+        // A whole number past what the route reads names the route's range (until 2026-12-06 "the range this route gives it").
+        foreach (var (url, name, range) in new[]
+                 {
+                     ($"/api/commitments/{Goal}/history?limit=2147483648", "limit", "from 1 to 500"),
+                     ("/api/commitments?pageSize=2147483648", "pageSize", "from 1 to 100"),
+                     ("/api/audit/events?limit=99999999999", "limit", "from 1 to 1000")
+                 })
+        {
+            var tooLarge = await Send(HttpMethod.Get, url);
+            ShouldBeAProblemNaming(tooLarge, 400, name);
+            tooLarge.Body.GetProperty("errors").GetProperty(name)[0].GetString().ShouldBe($"{name} must be a whole number {range}.", customMessage: url);
+        }
     }
 
     [Fact]

@@ -35,7 +35,10 @@ public static partial class QueryReadProblems
                 ? http?.Request.Query[parameter].ToString() is { Length: > 0 } digits && digits.All(char.IsAsciiDigit)
                     ? $"{parameter} is past the largest checkpoint number there can be ({long.MaxValue})."
                     : $"{parameter} must be a whole number, 1 or more."
-            : Format(expected) is var format && format.StartsWith("a whole number") ? $"{parameter} must be a whole number in the range this route gives it (pageSize and limit: from 1 to the route's largest page)."
+            : Format(expected) is var format && format.StartsWith("a whole number")
+                ? http?.GetEndpoint()?.Metadata.GetMetadata<Audit.QueryRanges>()?.Ranges.TryGetValue(parameter, out var range) == true
+                    ? $"{parameter} must be a whole number {range}."
+                    : $"{parameter} must be a whole number in the range this route gives it (pageSize and limit: from 1 to the route's largest page)."
             : $"{parameter} must be {format}.";
         problem.Title = "The query is not valid";
         problem.Detail = message;
