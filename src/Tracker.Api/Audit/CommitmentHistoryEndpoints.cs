@@ -17,7 +17,7 @@ namespace Tracker.Api.Audit;
 
 /// <summary>One event of a commitment's history, with who recorded it, when, why, and a line a person can read.</summary>
 public sealed record HistoryEntry(int Version, long Sequence, string Type, DateTimeOffset RecordedAt, DateOnly? EffectiveOn,
-    string? Actor, string? CorrelationId, string? Reason, string Summary, object Data);
+    string? Actor, string? CorrelationId, string? Reason, string Summary, object Data, string? CausationId = null);
 
 /// <summary>A value of the progress model an event changed.</summary>
 public sealed record FieldChange(string Field, JsonElement? Before, JsonElement? After);
@@ -65,7 +65,8 @@ public static class CommitmentHistoryEndpoints
 
     private static HistoryEntry Entry(IEvent e, string ledgerCurrency) => DamagedEventException.Guard(e, () => new HistoryEntry((int)e.Version, e.Sequence,
         EventNames.Of(e.Data), e.Timestamp, TrackedEvents.EffectiveOn(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)),
-        e.UserName, e.CorrelationId, TrackedEvents.Reason(e.Data), TrackedEvents.Summary(e.Data, ledgerCurrency), e.Data));
+        e.UserName, e.CorrelationId, TrackedEvents.Reason(e.Data), TrackedEvents.Summary(e.Data, ledgerCurrency), e.Data,
+        e.CausationId));
 
     /// <summary>
     /// The history of one stream, each event summarised in the ledger currency the commitment had when it was recorded.

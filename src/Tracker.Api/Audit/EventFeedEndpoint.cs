@@ -10,7 +10,7 @@ using Wolverine.Http;
 namespace Tracker.Api.Audit;
 
 public sealed record FeedEvent(long Sequence, Guid StreamId, int Version, string Type, DateTimeOffset RecordedAt,
-    string? Actor, string? CorrelationId, object Data);
+    string? Actor, string? CorrelationId, object Data, string? CausationId = null);
 
 /// <summary>
 /// A page of the store's events in sequence order, up to the high-water mark; pass Next as "after" for the next page.
@@ -97,7 +97,7 @@ public static class EventFeedEndpoint
 
         return Results.Ok(new EventFeedPage(
             events.Select(e => new FeedEvent(e.Sequence, e.StreamId, (int)e.Version, EventNames.Of(e.Data), e.Timestamp,
-                e.UserName, e.CorrelationId, e.Data)).ToList(),
+                e.UserName, e.CorrelationId, e.Data, e.CausationId)).ToList(),
             from,
             next,
             highWaterMark,

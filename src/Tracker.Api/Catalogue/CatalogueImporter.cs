@@ -216,7 +216,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         failures.AddRange(batchFailures);
         warnings.AddRange(batchWarnings);
-        await ScheduleDeadlineChecks(staged);
+        await ScheduleDeadlineChecks(catalogue, staged);
         return (staged.Count(x => x.Before is null), staged.Sum(x => x.Events));
     }
 
@@ -225,10 +225,12 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
     // Not in the events' transaction (the importer also runs from the command line, outside a request); a check that is
     // lost this way is scheduled again the next time the due date changes.
-    private async Task ScheduleDeadlineChecks(IReadOnlyList<Staged> staged)
+    private async Task ScheduleDeadlineChecks(CatalogueFile catalogue, IReadOnlyList<Staged> staged)
     {
         using var scope = scopes.CreateScope();
-        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageContext>();
+        // The import's correlation id, which the passings these checks record name as their cause.
+        bus.CorrelationId = $"catalogue:{Slug.From(catalogue.Name)}";
         foreach (var commitment in staged)
         {
             foreach (var check in CheckDeadline.WhenItMayFallDue(commitment.Before, commitment.After).OfType<DeliveryMessage<CheckDeadline>>())

@@ -104,12 +104,14 @@ public static class ExportEndpoints
 
         Csv.Prepare(http, $"{StreamIds.Normalise(key)}-history.csv");
         var csv = new Csv(http.Response.Body);
-        await csv.Row("version", "sequence", "type", "recorded_at", "effective_on", "actor", "correlation_id", "reason", "summary", "data");
+        // The cause last: added 2026-12-06, after the columns a reader may take by position.
+        await csv.Row("version", "sequence", "type", "recorded_at", "effective_on", "actor", "correlation_id", "reason", "summary", "data",
+            "causation_id");
         foreach (var h in (await CommitmentHistoryEndpoints.Entries(events.ToAsyncEnumerable())).Entries)
         {
             await csv.Row(h.Version, h.Sequence, h.Type, h.RecordedAt, h.EffectiveOn, h.Actor, h.CorrelationId, h.Reason, h.Summary,
                 // As the JSON history spells it (the API's names and enum values), not as the log stores it.
-                JsonSerializer.Serialize(h.Data, h.Data.GetType(), json.Value.SerializerOptions));
+                JsonSerializer.Serialize(h.Data, h.Data.GetType(), json.Value.SerializerOptions), h.CausationId);
         }
         await csv.Flush();
     }

@@ -138,7 +138,7 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
 
         var (_, lines) = await Csv($"{Base}/history.csv");
 
-        lines[0].ShouldBe("version,sequence,type,recorded_at,effective_on,actor,correlation_id,reason,summary,data");
+        lines[0].ShouldBe("version,sequence,type,recorded_at,effective_on,actor,correlation_id,reason,summary,data,causation_id");
         lines.Length.ShouldBe(6);
         // The revision's reason has a column of its own (since 2026-12-06), and its time is written as the JSON history writes it.
         lines[3].ShouldContain(",\"topped up, \"\"with thanks\"\"\",");

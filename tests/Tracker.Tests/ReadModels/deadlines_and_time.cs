@@ -115,6 +115,38 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_services_passing_is_a_write_of_its_own_caused_by_the_write_that_scheduled_it()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Scenario(s =>
+        {
+            s.Post.Json(new
+            {
+                key = Ministerial, title = "Hold the next ministerial meeting", kind = "milestone", lineOfEffort = "meetings",
+                actors = new[] { "coalition" }, deadline = new { date = "2022-06-01", precision = "month" },
+                statedIn = new { documentKey = "washington-2024", quote = "hold the next ministerial meeting by June 2022" },
+                statedOn = "2021-06-28"
+            }).ToUrl("/api/commitments");
+            s.WithRequestHeader("X-Correlation-Id", "statement-1");
+            s.StatusCodeShouldBe(201);
+        });
+
+        await OverdueMinisterial();
+
+        // Until 2026-12-06 the passing carried the request's trace id (or, without an X-Correlation-Id, the statement's
+        // own id), and read as part of the write that scheduled it.
+        var history = (await Api.Scenario(s => s.Get.Url($"/api/commitments/{Ministerial}/history"))).Json().GetProperty("items");
+        var (stated, passed) = (history[0], history[history.GetArrayLength() - 1]);
+        passed.GetProperty("type").GetString().ShouldBe("deadline-passed");
+        stated.GetProperty("correlationId").GetString().ShouldBe("statement-1");
+        passed.GetProperty("correlationId").GetString().ShouldNotBeNull().ShouldStartWith("deadline-check:");
+        passed.GetProperty("causationId").GetString().ShouldBe("statement-1");
+        var csv = (await Api.Scenario(s => s.Get.Url($"/api/commitments/{Ministerial}/history.csv"))).ReadAsText().Split('\n');
+        csv[0].TrimEnd('\r').ShouldEndWith(",data,causation_id");
+        csv.ShouldContain(line => line.TrimEnd('\r').EndsWith(",statement-1") && line.Contains("deadline-check:"));
+    }
+
+    [Fact]
     public async Task achieving_after_the_deadline_is_achieved_late_and_no_longer_overdue()
     {
         await StatedTheNextMinisterialByJune2022();

@@ -33,8 +33,12 @@ public sealed record CheckDeadline(Guid CommitmentId, DateOnly DueBy)
 public static class CheckDeadlineHandler
 {
     public static async Task<OutgoingMessages> Handle(CheckDeadline check, IDocumentSession session, TimeProvider clock,
-        CancellationToken token)
+        Envelope envelope, CancellationToken token)
     {
+        // A write of its own, not the scheduling one's: its own correlation id (the message's), and the write that scheduled
+        // it as its cause (until 2026-12-06 the passing carried the scheduling request's id, and read as part of that write).
+        session.CausationId = envelope.CorrelationId;
+        session.CorrelationId = $"deadline-check:{envelope.Id}";
         var now = clock.GetUtcNow();
         if (now < PassDeadline.CheckAt(check.DueBy))
         {
@@ -81,12 +85,15 @@ public static class DeadlineSweep
                 .Select(c => c.Id).ToListAsync(token)];
         }
         var recorded = 0;
+        // Each passing its own write, named after the sweep (until 2026-12-06 they carried no correlation id).
+        var sweep = $"deadline-sweep:{Guid.NewGuid()}";
         foreach (var id in candidates)
         {
             try
             {
                 await using var session = store.LightweightSession();
                 session.LastModifiedBy = CheckDeadline.Actor;
+                session.CorrelationId = $"{sweep}:{id}";
                 var stream = await session.Events.FetchForExclusiveWriting<CommitmentProgress>(id, token);
                 if (stream.CurrentVersion is null or 0 || stream.Aggregate?.State is not { Deadline.DueBy: { } dueBy } state) continue;
                 var decision = PassDeadline.Decide(state, dueBy, today);

@@ -13,10 +13,13 @@ public static class WriteMetadata
     public const string CorrelationHeader = Telemetry.CorrelationScope.Header;
     public const string Anonymous = "anonymous";
 
-    public static void Before(HttpContext context, IDocumentSession session)
+    public static void Before(HttpContext context, IDocumentSession session, Wolverine.IMessageContext messages)
     {
         session.LastModifiedBy = ActorOf(context);
         session.CorrelationId = Telemetry.CorrelationScope.Of(context) ?? Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
+        // The messages a write schedules (a deadline check) carry the write's correlation id, the one its client knows, which
+        // the events they cause then name as their cause (until 2026-12-06 they carried the request's trace id).
+        messages.CorrelationId = session.CorrelationId;
         Telemetry.TrackerTelemetry.TagCommitment(context);
     }
 

@@ -29,7 +29,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Tracker.Api.Commitments.Assessing.CheckDeadlineHandler");
             
             // The actual message execution
-            var outgoing1 = await Tracker.Api.Commitments.Assessing.CheckDeadlineHandler.Handle(checkDeadline, documentSession, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await Tracker.Api.Commitments.Assessing.CheckDeadlineHandler.Handle(checkDeadline, documentSession, _timeProvider, context.Envelope, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

@@ -33,7 +33,8 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Tracker.Api.Admin.RebuildEndpoints").SetTag("http.route", "/api/admin/projections/{name}/rebuild").SetTag("http.request.method", "POST");
-            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession, messageContext);
             var name = (string?)httpContext.GetRouteValue("name");
             if(name == null)
             {
@@ -54,11 +55,10 @@ namespace Internal.Generated.WolverineHandlers
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

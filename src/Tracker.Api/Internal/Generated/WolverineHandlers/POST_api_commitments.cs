@@ -49,7 +49,8 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession, messageContext);
             var documentView = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.LoadAsync(request, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
             var problemDetails2 = await Tracker.Api.Commitments.Stating.StateCommitmentEndpoint.ValidateAsync(request, documentView, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems

@@ -52,7 +52,8 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession, messageContext);
             var key = (string?)httpContext.GetRouteValue("key");
             if(key == null)
             {

@@ -59,7 +59,8 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession, messageContext);
             var pledgeId = (string?)httpContext.GetRouteValue("pledgeId");
             if(pledgeId == null)
             {

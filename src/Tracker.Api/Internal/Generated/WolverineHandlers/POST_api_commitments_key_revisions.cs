@@ -59,7 +59,8 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession, messageContext);
             
             // Fetch the commitment for writing, with the pledges the request names
             (var eventStreamOfCommitmentProgress, var commitmentState, var pledgeNumbering) = await Tracker.Api.Commitments.CommitmentWrite.LoadAsync<Tracker.Api.Commitments.Revising.ReviseCommitmentRequest>(key, request, documentSession, httpContext).ConfigureAwait(false);

@@ -49,7 +49,8 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession, messageContext);
             var problemDetails2 = await Tracker.Api.Documents.RegisterDocumentEndpoint.ValidateAsync(command, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -78,11 +79,10 @@ namespace Internal.Generated.WolverineHandlers
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
