@@ -22,6 +22,31 @@ public static class Currencies
 
     public static bool IsIso4217(string? code) => code is not null && Active.Contains(code);
 
+    /// <summary>
+    /// ISO 4217 codes withdrawn since 1999, each with the code that replaced it: refused as any code not taken is, but told
+    /// what to record instead (until 2026-12-06 HRK was told what ABC is, to give an ISO 4217 code).
+    /// </summary>
+    private static readonly Dictionary<string, string> Replaced = new(StringComparer.Ordinal)
+    {
+        // Into the euro.
+        ["ATS"] = "EUR", ["BEF"] = "EUR", ["CYP"] = "EUR", ["DEM"] = "EUR", ["EEK"] = "EUR", ["ESP"] = "EUR", ["FIM"] = "EUR",
+        ["FRF"] = "EUR", ["GRD"] = "EUR", ["HRK"] = "EUR", ["IEP"] = "EUR", ["ITL"] = "EUR", ["LTL"] = "EUR", ["LUF"] = "EUR",
+        ["LVL"] = "EUR", ["MTL"] = "EUR", ["NLG"] = "EUR", ["PTE"] = "EUR", ["SIT"] = "EUR", ["SKK"] = "EUR",
+        // Redenominated or replaced.
+        ["AZM"] = "AZN", ["BYR"] = "BYN", ["CSD"] = "RSD", ["CUC"] = "CUP", ["GHC"] = "GHS", ["MGF"] = "MGA", ["MRO"] = "MRU",
+        ["MZM"] = "MZN", ["ROL"] = "RON", ["SDD"] = "SDG", ["SLL"] = "SLE", ["SRG"] = "SRD", ["STD"] = "STN", ["TMM"] = "TMT",
+        ["TRL"] = "TRY", ["VEB"] = "VES", ["VEF"] = "VES", ["YUM"] = "RSD", ["ZMK"] = "ZMW", ["ZWD"] = "ZWG", ["ZWL"] = "ZWG",
+        ["ZWN"] = "ZWG", ["ZWR"] = "ZWG"
+    };
+
+    /// <summary>The code that replaced a withdrawn one; null for a code in use, or one that never was.</summary>
+    public static string? ReplacedBy(string? code) => code is not null && Replaced.TryGetValue(code, out var successor) ? successor : null;
+
+    /// <summary>Why a currency code is refused, for a field of that name.</summary>
+    public static string Refusal(string field, string? code) => ReplacedBy(code) is { } successor
+        ? $"{field} {code} is no longer in use (replaced by {successor}): record the amount in {successor}, converted at the rate of the day."
+        : $"{field} must be an ISO 4217 code such as USD or EUR.";
+
     /// <summary>Every code taken, in order.</summary>
     public static IReadOnlyList<string> Codes { get; } = [.. Active.Order(StringComparer.Ordinal)];
 }

@@ -17,7 +17,7 @@ public sealed class MoneyValidator : AbstractValidator<Money>
             .WithMessage($"amount has at most {Rules.PledgedMoneyPlaces} decimal places (a millionth of a unit, below every currency's minor unit): pledged money is summed into totals that stay exact.");
         // Required here (money has a currency), where the code's own rule passes a null.
         RuleFor(x => x.Currency).Cascade(CascadeMode.Stop).NotNull().WithMessage("currency must be an ISO 4217 code such as USD or EUR.")
-            .CurrencyCode().WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
+            .CurrencyCode().WithMessage((_, code) => Currencies.Refusal("currency", code));
     }
 }
 
@@ -60,7 +60,7 @@ public sealed class TargetValidator : AbstractValidator<Target>
         RuleFor(x => x).Must(t => (t.Currency is null) != (t.Unit is null))
             .WithName("currency").WithMessage("A target is money (give currency) or a quantity (give unit), exactly one of them.");
         RuleFor(x => x.Currency).CurrencyCode()
-            .WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
+            .WithMessage((_, code) => Currencies.Refusal("currency", code));
         RuleFor(x => x.Unit).NotEmpty().When(x => x.Unit is not null).WithMessage("unit, when given, names what is counted (people, kilometres).")
             .MaximumCharacters(50);
         RuleFor(x => x.Baseline).GreaterThanOrEqualTo(0);

@@ -336,6 +336,35 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_body_refused_by_the_reader_is_told_what_is_wrong_with_it()
+    {
+        await Api.StatedTheStabilisationGoal();
+        string Error(JsonElement body, string field) => body.GetProperty("errors").GetProperty(field)[0].GetString()!;
+
+        // Until 2026-12-06 each of these was told of numbers, dates as YYYY-MM-DD, instants and enums.
+        var noSuchDay = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(announcedOn: "2023-02-29"));
+        ShouldBeAProblemNaming(noSuchDay, 400, "announcedOn");
+        Error(noSuchDay.Body, "announcedOn").ShouldBe("This date does not exist (a month past 12, or a day past its month's end).");
+        var notADate = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(announcedOn: "2 October 2024"));
+        Error(notADate.Body, "announcedOn").ShouldBe("This value must be a date as YYYY-MM-DD.");
+        var loneHalf = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(note: "NOTE").Replace("NOTE", "a\\ud800b"));
+        loneHalf.Status.ShouldBe(400);
+        loneHalf.Text.ShouldContain("half of a surrogate pair");
+        foreach (var notAnObject in new[] { "[1, 2]", "\"a pledge\"", "42", "true" })
+        {
+            var refused = await Send(HttpMethod.Post, PledgeUrl, notAnObject);
+            ShouldBeAProblemNaming(refused, 400, "body");
+            Error(refused.Body, "body").ShouldStartWith("The body must be a JSON object", customMessage: notAnObject);
+        }
+        // A withdrawn currency is told what replaced it (until 2026-12-06 told, as ABC is, to give an ISO 4217 code).
+        var kuna = await Send(HttpMethod.Post, PledgeUrl, PledgeJson().Replace("\"USD\"", "\"HRK\""));
+        ShouldBeAProblemNaming(kuna, 400, "amount.currency");
+        Error(kuna.Body, "amount.currency").ShouldBe("amount.currency HRK is no longer in use (replaced by EUR): record the amount in EUR, converted at the rate of the day.");
+        var made_up = await Send(HttpMethod.Post, PledgeUrl, PledgeJson().Replace("\"USD\"", "\"ABC\""));
+        Error(made_up.Body, "amount.currency").ShouldBe("amount.currency must be an ISO 4217 code such as USD or EUR.");
+    }
+
+    [Fact]
     public async Task a_fact_dated_after_today_is_refused_and_a_deadline_after_it_is_not()
     {
         await Api.StatedTheStabilisationGoal();

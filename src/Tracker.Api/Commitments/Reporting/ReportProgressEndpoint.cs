@@ -40,7 +40,7 @@ public sealed record ReportProgressRequest(
             RuleFor(x => x.Unit).Must(unit => unit!.Trim().Length > 0).When(x => x.Unit is not null)
                 .WithMessage("unit, when given, names what is counted (people, kilometres).");
             RuleFor(x => x.Currency).CurrencyCode()
-                .WithMessage("currency must be an ISO 4217 code such as USD or EUR.");
+                .WithMessage((_, code) => Currencies.Refusal("currency", code));
             RuleFor(x => x.Comparator).NotNull().IsDefined();
             RuleFor(x => x.Stage).IsDefined();
             RuleFor(x => x.Stage).Null().When(x => x.Currency is null)

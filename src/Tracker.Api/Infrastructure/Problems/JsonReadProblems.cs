@@ -47,6 +47,12 @@ public static partial class JsonReadProblems
             Finish(["body"], "The body ends before its JSON does (a value, a closing quote, brace or bracket is missing): send it whole.");
             return;
         }
+        // An array, a string or a number where the route reads an object: told so (until 2026-12-06 told of types and dates).
+        if (field == "body" && sent is not null && FirstValueByte(sent.Bytes) is { } first and not (byte)'{' and not (byte)'n')
+        {
+            Finish(["body"], "The body must be a JSON object ({ ... }), not an array, a string, a number or true or false.");
+            return;
+        }
         if (MissingPattern().Match(detail) is { Success: true } missing)
         {
             // The reader names a missing property of a nested object by the object's type, with no path: placed where
@@ -120,6 +126,25 @@ public static partial class JsonReadProblems
                     // The body could not be read again to tell which (a property given twice further on).
                     ? FormattableString.Invariant($"This value must be a whole number from {least:N0} to {largest:N0}, written in digits alone (7, not 7.0 or 7e0).")
                     : "This value must be a whole number, written in digits alone (7, not 7.0 or 7e0).";
+        }
+        else if (sent is not null && (body is null || TypeAt(body, field) == typeof(string)) &&
+                 LoneSurrogate().IsMatch(System.Text.Encoding.UTF8.GetString(sent.Bytes)))
+        {
+            // Until 2026-12-06 told of numbers, dates and enums.
+            message = "This text holds half of a surrogate pair (a \\uD800-\\uDFFF escape without its other half), which is no character: send whole characters.";
+        }
+        else if (body is not null && TypeAt(body, field) is { } dated && (dated == typeof(DateOnly) || dated == typeof(DateTimeOffset)))
+        {
+            // A day written rightly that does not exist (2023-02-29) is told so, as the query's dates are (until 2026-12-06 it
+            // was told to write dates as YYYY-MM-DD, which it had).
+            var value = sent is null ? null : Safely(() => ValueAt(sent.Bytes, field));
+            message = dated == typeof(DateOnly)
+                ? value is not null && QuotedDatePattern().IsMatch(value)
+                    ? "This date does not exist (a month past 12, or a day past its month's end)."
+                    : "This value must be a date as YYYY-MM-DD."
+                : value is not null && value.Length > 2 && Validation.RequestTextGuard.InstantPattern().IsMatch(value[1..^1])
+                    ? "This date and time does not exist (a day past its month's end, an hour past 23, a minute or second past 59, or an offset beyond 14:00 either side)."
+                    : "This value must be a date and time in ISO 8601 with its offset, such as 2024-09-30T12:00:00Z.";
         }
         else if (body is not null && TypeAt(body, field) is { IsEnum: true } choices)
         {
@@ -339,6 +364,24 @@ public static partial class JsonReadProblems
 
     [GeneratedRegex(@"^-?[0-9]+$")]
     private static partial Regex WholeNumberPattern();
+
+    [GeneratedRegex(@"^""[0-9]{4}-[0-9]{2}-[0-9]{2}""$")]
+    private static partial Regex QuotedDatePattern();
+
+    // A high surrogate's escape not followed by a low one's, or a low one's not after a high one's.
+    [GeneratedRegex(@"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")]
+    private static partial Regex LoneSurrogate();
+
+    /// <summary>The first byte of the body's JSON after any whitespace (and a UTF-8 byte order mark); null for none.</summary>
+    private static byte? FirstValueByte(byte[] bytes)
+    {
+        var start = bytes is [0xEF, 0xBB, 0xBF, ..] ? 3 : 0;
+        for (var i = start; i < bytes.Length; i++)
+        {
+            if (bytes[i] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return bytes[i];
+        }
+        return null;
+    }
 
     [GeneratedRegex(@"\[([0-9]+)\]")]
     private static partial Regex IndexPattern();
