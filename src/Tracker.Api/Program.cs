@@ -32,6 +32,12 @@ try
         args = [.. args.SelectMany(arg => arg.Length > 3 && arg[0] == '-' && arg[1] is 'k' or 'p' or 'n' or 'r' && arg[2] == '='
             ? [arg[..2], arg[3..]] : new[] { arg })];
     }
+    // Help is asked for, not a misuse: "--help" after a command shows that command's help (it was an unknown flag), and
+    // help is shown with exit code 0 (it was 1 for a command's help). Until 2026-12-06.
+    if (args.Any(arg => arg is "--help" or "-h" or "-?") && args[0] is not ("help" or "?"))
+    {
+        args = args[0].StartsWith('-') ? ["help"] : ["help", args[0]];
+    }
     var builder = WebApplication.CreateBuilder(args);
     // Our commands run against a database db-apply brought up to date, as the service's role (which may not change the
     // schema), and never serve: the catalogue import starts the host for its services, on no public port, without the
@@ -208,7 +214,8 @@ try
         await app.RunAsync();
         return 0;
     }
-    return await app.RunJasperFxCommands(args);
+    var exitCode = await app.RunJasperFxCommands(args);
+    return args[0] is "help" or "?" ? 0 : exitCode;
 }
 // Run as its own process (not hosted by a test, which expects the exception itself).
 catch (Exception problem) when (ConfigurationProblems.Explain(problem) is { } explained &&

@@ -247,6 +247,15 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         var (namelessExit, nameless) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--roles", "monitor");
         namelessExit.ShouldBe(1, nameless);
         nameless.ShouldContain("create needs the key's --name.");
+        // Help asked for is help, with exit code 0, in either spelling (until 2026-12-06 "--help" was an unknown flag and
+        // "help api-keys" exited 1).
+        foreach (var asked in new[] { new[] { "api-keys", "--help" }, new[] { "help", "api-keys" } })
+        {
+            var (helpExit, help) = await CommandLine.Run(TestDatabase.ConnectionString(), asked);
+            helpExit.ShouldBe(0, help);
+            help.ShouldContain("api-keys", customMessage: string.Join(' ', asked));
+            help.ShouldNotContain("Unknown argument");
+        }
     }
 
     [Fact]

@@ -43,6 +43,17 @@ public static class Urls
         .WithMessage("url must follow each '%' with two hexadecimal digits, as an escape: write a '%' itself as %25.")
         .Must(url => url is null || IsHttp(url)).WithMessage("url must be an absolute http or https address.")
         // A user name or password in a link would be published with every export of it.
-        .Must(url => !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0)
+        // An empty one too ("https://@example.org/", stored as sent until 2026-12-06): the authority holds no '@' at all.
+        .Must(url => !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0 && !Authority(url).Contains('@'))
         .WithMessage("url must not carry a user name or password (user:password@): links are published in the exports.");
+
+    /// <summary>What follows the scheme's "//" up to the path, query or fragment.</summary>
+    private static string Authority(string url)
+    {
+        var start = url.IndexOf("//", StringComparison.Ordinal);
+        if (start < 0) return "";
+        var rest = url[(start + 2)..];
+        var end = rest.IndexOfAny(['/', '?', '#']);
+        return end < 0 ? rest : rest[..end];
+    }
 }
