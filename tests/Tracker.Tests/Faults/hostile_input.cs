@@ -758,18 +758,19 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         slashed.Body.GetProperty("pledger").GetProperty("key").GetString().ShouldBe("trinidad-tobago-co");
         // A name no pledge could be announced under names no pledger, though its key would be one's (until 2026-12-06
         // "Germany²" and "Türkiye" followed by a zero-width space read as those pledgers).
-        foreach (var unannounceable in new[] { "T%C3%BCrkiye%C2%B2", "T%C3%BCrkiye%E2%80%8B" })
-        {
-            var none = await Send(HttpMethod.Get, $"/api/pledgers/{unannounceable}");
-            none.Status.ShouldBe(404, none.Text);
-            none.Text.ShouldContain("No pledger is named");
-        }
+        var none = await Send(HttpMethod.Get, "/api/pledgers/T%C3%BCrkiye%C2%B2");
+        none.Status.ShouldBe(404, none.Text);
+        none.Text.ShouldContain("No pledger is named");
+        // One with a character no reader sees is a 400 saying so, as in any path (since 2026-12-06).
+        ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/pledgers/T%C3%BCrkiye%E2%80%8B"), 400, "key");
     }
 
     [Theory]
     [InlineData("/api/commitments/ab%0D%0AX-Injected:%201", "key")]
     [InlineData("/api/pledgers/ab%0Acd%E2%80%AEevil", "key")]
     [InlineData("/api/commitments/stabilisation-394m/pledges/g%E2%80%AE1", "pledgeId")]
+    // A zero-width space: the 404 echoed a key that looks like one there is (until 2026-12-06).
+    [InlineData("/api/commitments/stabilisation-394m%E2%80%8B/history", "key")]
     public async Task a_line_break_or_a_bidirectional_override_in_the_path_is_a_400_not_echoed_in_a_404(string url, string name)
     {
         // Until 2026-12-06 the value went back in the 404's detail as sent, where the same in a query value was a 400.

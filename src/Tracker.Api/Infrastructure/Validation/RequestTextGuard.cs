@@ -59,6 +59,10 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
             foreach (var (name, routed) in request.RouteValues)
             {
                 if (routed is string text && InputBounds.TextProblem(text, multiLine: false) is { } inPath) errors[name] = [$"{name} (in the path) {inPath}"];
+                // No key, id or name holds a character no reader sees (a zero-width space): a 404 echoing one read as the
+                // key it looks like (until 2026-12-06).
+                else if (routed is string shown && Commitments.Stating.NameSpellings.HoldsInvisible(shown))
+                    errors[name] = [$"{name} (in the path) holds a character no reader sees (such as a zero-width space or a right-to-left mark), which no {name} holds: send it without."];
             }
         }
         // Bytes that are not UTF-8 reach the framework's query as text that is not what was sent ("%FF"): refused, not searched for.
