@@ -32,8 +32,8 @@ try
         args = [.. args.SelectMany(arg => arg.Length > 3 && arg[0] == '-' && arg[1] is 'k' or 'p' or 'n' or 'r' && arg[2] == '='
             ? [arg[..2], arg[3..]] : new[] { arg })];
     }
-    // Help is asked for, not a misuse: "--help" after a command shows that command's help (it was an unknown flag), and
-    // help is shown with exit code 0 (it was 1 for a command's help). Until 2026-12-06.
+    // Help is asked for, not a misuse: "--help" (or -h) after a command shows that command's help, where until 2026-12-06
+    // it was refused as an unknown flag. (JasperFx ends a command's help with exit code 1, as it does an unknown one's.)
     if (args.Any(arg => arg is "--help" or "-h" or "-?") && args[0] is not ("help" or "?"))
     {
         args = args[0].StartsWith('-') ? ["help"] : ["help", args[0]];
@@ -214,8 +214,7 @@ try
         await app.RunAsync();
         return 0;
     }
-    var exitCode = await app.RunJasperFxCommands(args);
-    return args[0] is "help" or "?" ? 0 : exitCode;
+    return await app.RunJasperFxCommands(args);
 }
 // Run as its own process (not hosted by a test, which expects the exception itself).
 catch (Exception problem) when (ConfigurationProblems.Explain(problem) is { } explained &&

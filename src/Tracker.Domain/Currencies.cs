@@ -33,14 +33,15 @@ public static class Currencies
         ["FRF"] = "EUR", ["GRD"] = "EUR", ["HRK"] = "EUR", ["IEP"] = "EUR", ["ITL"] = "EUR", ["LTL"] = "EUR", ["LUF"] = "EUR",
         ["LVL"] = "EUR", ["MTL"] = "EUR", ["NLG"] = "EUR", ["PTE"] = "EUR", ["SIT"] = "EUR", ["SKK"] = "EUR",
         // Redenominated or replaced.
-        ["AZM"] = "AZN", ["BYR"] = "BYN", ["CSD"] = "RSD", ["CUC"] = "CUP", ["GHC"] = "GHS", ["MGF"] = "MGA", ["MRO"] = "MRU",
+        ["AFA"] = "AFN", ["AZM"] = "AZN", ["BGL"] = "BGN", ["ECS"] = "USD", ["TPE"] = "USD", ["BYR"] = "BYN", ["CSD"] = "RSD", ["CUC"] = "CUP", ["GHC"] = "GHS", ["MGF"] = "MGA", ["MRO"] = "MRU",
         ["MZM"] = "MZN", ["ROL"] = "RON", ["SDD"] = "SDG", ["SLL"] = "SLE", ["SRG"] = "SRD", ["STD"] = "STN", ["TMM"] = "TMT",
         ["TRL"] = "TRY", ["VEB"] = "VES", ["VEF"] = "VES", ["YUM"] = "RSD", ["ZMK"] = "ZMW", ["ZWD"] = "ZWG", ["ZWL"] = "ZWG",
         ["ZWN"] = "ZWG", ["ZWR"] = "ZWG"
     };
 
     /// <summary>The code that replaced a withdrawn one; null for a code in use, or one that never was.</summary>
-    public static string? ReplacedBy(string? code) => code is not null && Replaced.TryGetValue(code, out var successor) ? successor : null;
+    public static string? ReplacedBy(string? code) =>
+        code is not null && Replaced.TryGetValue(code.ToUpperInvariant(), out var successor) ? successor : null;
 
     /// <summary>Why a currency code is refused, for a field of that name.</summary>
     public static string Refusal(string field, string? code) => ReplacedBy(code) is { } successor

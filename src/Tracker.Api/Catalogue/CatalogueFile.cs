@@ -78,7 +78,8 @@ public sealed record CatalogueFile(
             detail = (detail ?? "").Replace("The request has no such field", "The catalogue has no such field", StringComparison.Ordinal)
                 .Replace("The body ", "The file ", StringComparison.Ordinal).Replace(": send it whole.", ".", StringComparison.Ordinal);
             // A file that is not one object ("[]", a string) is said to be what it must be, not "a value of the wrong type".
-            if (e.Path is null or "$" && detail.StartsWith("This value has the wrong type", StringComparison.Ordinal))
+            if (e.Path is null or "$" && (detail.StartsWith("This value has the wrong type", StringComparison.Ordinal) ||
+                                           detail.StartsWith("The file must be a JSON object", StringComparison.Ordinal)))
             {
                 detail = "The file must hold one JSON object: { \"name\": ..., \"documents\": [...], \"commitments\": [...] }.";
             }

@@ -171,7 +171,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         try
         {
             // One transaction, one time for all its events: a past as recorded shows the batch whole or not at all.
-            using var oneInstant = EventStamps.OneInstant(clock.GetUtcNow());
+            using var oneInstant = EventStamps.OneInstant();
             await using var session = OpenSession(catalogue);
             var known = await Known(session, [.. batch.Select(listed => listed.Entry)], token);
             foreach (var (entry, named) in batch)

@@ -26,9 +26,27 @@ public static class OutageLogs
             services.Remove(provider);
             // Each provider counts its own repeats: a shared count would let the first provider write an entry and the
             // next hold it back.
-            services.AddSingleton<ILoggerProvider>(sp => OneLineOutages.Of(Resolve(provider, sp), new OutageRepeats(sp.GetRequiredService<TimeProvider>())));
+            services.AddSingleton<ILoggerProvider>(sp => OneLineOutages.Of(Resolve(provider, sp), new OutageRepeats(sp.GetRequiredService<TimeProvider>()),
+                () => OutsideServing(sp)));
         }
         return services;
+    }
+
+    /// <summary>
+    /// Whether the host is not serving: not started yet (a start that fails) or stopping. Looked up when an entry is
+    /// written, not when the provider is made: the host's lifetime logs through the providers it would otherwise wait on.
+    /// </summary>
+    private static bool OutsideServing(IServiceProvider services)
+    {
+        try
+        {
+            return services.GetService<IHostApplicationLifetime>() is not { } lifetime ||
+                   !lifetime.ApplicationStarted.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true; // the host's services are gone: it has stopped
+        }
     }
 
     private static ILoggerProvider Resolve(ServiceDescriptor provider, IServiceProvider services) =>
@@ -118,24 +136,29 @@ public sealed class OutageRepeats(TimeProvider clock)
 }
 
 /// <summary>A log provider, with entries about a database outage written as one line (<see cref="OutageLogs"/>).</summary>
-public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats) : ILoggerProvider
+/// <param name="outsideServing">Whether the host is not serving (starting or stopping), when a framework's cancelled work is
+/// its stop's and not a fault.</param>
+public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats, Func<bool>? outsideServing = null) : ILoggerProvider
 {
     public ILoggerProvider Inner { get; } = inner;
 
-    /// <summary>Wrapped as it is: scopes are handed to a provider that takes them from the factory, and asked of one that does not.</summary>
-    public static OneLineOutages Of(ILoggerProvider inner, OutageRepeats repeats) =>
-        inner is ISupportExternalScope ? new Scoped(inner, repeats) : new OneLineOutages(inner, repeats);
+    private readonly Func<bool> _outsideServing = outsideServing ?? (() => false);
 
-    public ILogger CreateLogger(string categoryName) => new Logger(Inner.CreateLogger(categoryName), categoryName, repeats);
+    /// <summary>Wrapped as it is: scopes are handed to a provider that takes them from the factory, and asked of one that does not.</summary>
+    public static OneLineOutages Of(ILoggerProvider inner, OutageRepeats repeats, Func<bool>? outsideServing = null) =>
+        inner is ISupportExternalScope ? new Scoped(inner, repeats, outsideServing) : new OneLineOutages(inner, repeats, outsideServing);
+
+    public ILogger CreateLogger(string categoryName) => new Logger(Inner.CreateLogger(categoryName), categoryName, repeats, _outsideServing);
 
     public void Dispose() => Inner.Dispose();
 
-    private sealed class Scoped(ILoggerProvider inner, OutageRepeats repeats) : OneLineOutages(inner, repeats), ISupportExternalScope
+    private sealed class Scoped(ILoggerProvider inner, OutageRepeats repeats, Func<bool>? outsideServing)
+        : OneLineOutages(inner, repeats, outsideServing), ISupportExternalScope
     {
         public void SetScopeProvider(IExternalScopeProvider scopeProvider) => ((ISupportExternalScope)Inner).SetScopeProvider(scopeProvider);
     }
 
-    private sealed class Logger(ILogger inner, string category, OutageRepeats repeats) : ILogger
+    private sealed class Logger(ILogger inner, string category, OutageRepeats repeats, Func<bool> outsideServing) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
         public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
@@ -158,7 +181,8 @@ public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats) : ILog
             var reason = OutageLogs.OutageIn(exception) is { } outage ? $"the database does not answer: {DatabaseOutage.Reason(outage)}"
                 : exception is null || !OutageLogs.IsFrameworks(category) ? null
                 : ConfigurationProblems.Explain(exception) is { } explained ? explained
-                : OutageLogs.CancelledIn(exception) is { } cancelled ? $"cancelled: {cancelled.Message}"
+                // Only while the host is not serving: a cancellation while it serves (a timeout) may be a fault, and keeps its trace.
+                : OutageLogs.CancelledIn(exception) is { } cancelled && outsideServing() ? $"cancelled: {cancelled.Message}"
                 : null;
             if (reason is null)
             {

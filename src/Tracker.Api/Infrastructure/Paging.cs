@@ -53,8 +53,10 @@ public readonly record struct EventWindow(int After, int Limit)
     /// came from another commitment or another route, and an empty last page would read as the end of this one's (until
     /// 2026-12-06 it did). At the last version itself, the page is the empty end.
     /// </summary>
-    public IResult? PastTheEnd(long lastVersion) => After <= lastVersion ? null : QueryProblems.Invalid(new Dictionary<string, string[]>
+    public IResult? PastTheEnd(long lastVersion, bool inThatPast = false) => After <= lastVersion ? null : QueryProblems.Invalid(new Dictionary<string, string[]>
     {
-        ["after"] = [$"after is past the commitment's last version, {lastVersion}: give a page's next of this commitment, or 0 for the start."]
+        ["after"] = [inThatPast
+            ? $"after is past version {lastVersion}, the commitment's last in that past: give a page's next of the same past, or 0 for the start."
+            : $"after is past the commitment's last version, {lastVersion}: give a page's next of this commitment, or 0 for the start."]
     });
 }

@@ -39,8 +39,13 @@ public abstract class TrackerCommand<TInput> : JasperFxAsyncCommand<TInput> wher
     /// Whether a flag is on the command line more than once, in any of its spellings: long flags in any case and with
     /// "=value", as the command line reads them; one-letter ones as written.
     /// </summary>
-    protected static bool GivenTwice(string flag, string shortFlag) =>
+    protected static bool GivenTwice(string flag, string shortFlag) => TimesGiven(flag, shortFlag) > 1;
+
+    /// <summary>Whether a flag is on the command line at all, in any of its spellings, even with an empty value.</summary>
+    protected static bool Given(string flag, string shortFlag) => TimesGiven(flag, shortFlag) > 0;
+
+    private static int TimesGiven(string flag, string shortFlag) =>
         Environment.GetCommandLineArgs().Count(arg => arg.Equals(flag, StringComparison.OrdinalIgnoreCase) || arg == shortFlag ||
                                                       arg.StartsWith(flag + "=", StringComparison.OrdinalIgnoreCase) ||
-                                                      arg.StartsWith(shortFlag + "=", StringComparison.Ordinal)) > 1;
+                                                      arg.StartsWith(shortFlag + "=", StringComparison.Ordinal));
 }

@@ -241,23 +241,35 @@ public sealed class HeldConnections(string connectionString)
 /// </summary>
 public sealed class EventStamps(TimeProvider clock) : TimeProvider
 {
-    private static readonly AsyncLocal<DateTimeOffset?> Held = new();
+    private static readonly AsyncLocal<Held?> Holding = new();
 
-    /// <summary>Every event stamped in this flow of work, until disposed, gets <paramref name="at"/>.</summary>
-    public static IDisposable OneInstant(DateTimeOffset at)
+    /// <summary>The service's clock, which this reads but inside <see cref="OneInstant"/>.</summary>
+    public TimeProvider Clock => clock;
+
+    /// <summary>
+    /// Every event stamped in this flow of work, until disposed, gets the instant the first of them is stamped at: at the
+    /// save, once the streams are locked, so a batch's time is never before a write another request committed to one of its
+    /// streams first (taken when the batch began, it could be).
+    /// </summary>
+    public static IDisposable OneInstant()
     {
-        var before = Held.Value;
-        Held.Value = at;
+        var before = Holding.Value;
+        Holding.Value = new Held();
         return new Release(before);
     }
 
-    public override DateTimeOffset GetUtcNow() => Held.Value ?? clock.GetUtcNow();
+    public override DateTimeOffset GetUtcNow() => Holding.Value is { } held ? held.At ??= clock.GetUtcNow() : clock.GetUtcNow();
     public override TimeZoneInfo LocalTimeZone => clock.LocalTimeZone;
     public override long TimestampFrequency => clock.TimestampFrequency;
     public override long GetTimestamp() => clock.GetTimestamp();
 
-    private sealed class Release(DateTimeOffset? before) : IDisposable
+    private sealed class Held
     {
-        public void Dispose() => Held.Value = before;
+        public DateTimeOffset? At;
+    }
+
+    private sealed class Release(Held? before) : IDisposable
+    {
+        public void Dispose() => Holding.Value = before;
     }
 }

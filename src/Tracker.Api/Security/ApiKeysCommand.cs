@@ -67,7 +67,7 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 return true;
             case "revoke" when input.NameFlag.Length > 0:
                 // Taken for "revoke only this role" it revoked the whole key (until 2026-12-06): a key's roles do not change.
-                if (input.RolesFlag.Length > 0 || GivenTwice("--roles", "-r"))
+                if (input.RolesFlag.Length > 0 || Given("--roles", "-r"))
                 {
                     Console.Error.WriteLine("Nothing revoked: revoke takes no --roles, as a key's roles do not change. To take a role away, " +
                                             "create a key under a new name with the roles it keeps, then revoke this one by --name alone.");
@@ -94,7 +94,7 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 Console.Error.WriteLine(input.Action switch
                 {
                     "create" or "revoke" => $"{input.Action} needs the key's --name.",
-                    "list" => $"list takes no flags (it was given {(input.NameFlag.Length > 0 ? "--name" : "--roles")}).",
+                    "list" => $"list takes no flags (it was given {string.Join(" and ", new[] { (input.NameFlag.Length > 0, "--name"), (input.RolesFlag.Length > 0, "--roles") }.Where(f => f.Item1).Select(f => f.Item2))}).",
                     _ => $"'{input.Action}' is not an api-keys action: create, revoke or list."
                 });
                 Console.Error.WriteLine("Usage: api-keys create --name NAME --roles ROLE[,ROLE] | api-keys revoke --name NAME | api-keys list");

@@ -1534,8 +1534,8 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Theory]
-    [InlineData("\"takenAt\": \"2026-12-01T00:00:00.031968\"", "takenAt", "instants in ISO 8601 with their offset")]
-    [InlineData("\"takenAt\": \"2026-12-01\"", "takenAt", "instants in ISO 8601 with their offset")]
+    [InlineData("\"takenAt\": \"2026-12-01T00:00:00.031968\"", "takenAt", "a date and time in ISO 8601 with its offset")]
+    [InlineData("\"takenAt\": \"2026-12-01\"", "takenAt", "a date and time in ISO 8601 with its offset")]
     [InlineData("\"signature\": \"not base64!!\"", "signature", "signature must be base64, as published.")]
     [InlineData("\"afterSequence\": null", "afterSequence", "afterSequence is required")]
     // Sent, but below 1: said so, not "required" (until 2026-12-06).

@@ -39,7 +39,8 @@ public sealed class what_every_write_records(TrackerApp app) : TrackerTest(app)
     {
         // One clock for a write's "today" (an undated revision takes effect that day) and its event's timestamp (the day
         // the stored model gives it): two clocks could put the two a day apart at midnight.
-        ((Marten.StoreOptions)Store.Options).Events.TimeProvider.ShouldBeOfType<TrackerApp.RegisteredClock>();
+        ((Marten.StoreOptions)Store.Options).Events.TimeProvider.ShouldBeOfType<Tracker.Api.Infrastructure.EventStamps>()
+            .Clock.ShouldBeOfType<TrackerApp.RegisteredClock>();
     }
 
     [Theory]

@@ -321,6 +321,10 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         // A fraction finer than 100 ns is cut, not rounded (rounding up took in an event recorded 49 ns after the instant).
         var finer = await Api.Scenario(s => s.Get.Url("/api/dashboard?recordedAsOf=2030-01-01T00:00:00.123456789Z"));
         finer.Context.Response.Headers["X-Tracker-View"].ToString().ShouldBe("as-recorded; at=2030-01-01T00:00:00.1234567+00:00");
+        // Whatever the case of its name, and of the others' (the query rebuilt for the cut still reads them in any case).
+        var anyCase = await Api.Scenario(s => s.Get.Url($"/api/commitments?RecordedAsOf=2030-01-01T00:00:00.123456789Z&PageSize=1"));
+        anyCase.Context.Response.Headers["X-Tracker-View"].ToString().ShouldBe("as-recorded; at=2030-01-01T00:00:00.1234567+00:00");
+        anyCase.Json().GetProperty("pageSize").GetInt32().ShouldBe(1);
         // A whole number past what the route reads names the route's range (until 2026-12-06 "the range this route gives it").
         foreach (var (url, name, range) in new[]
                  {
@@ -356,6 +360,9 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             ShouldBeAProblemNaming(refused, 400, "body");
             Error(refused.Body, "body").ShouldStartWith("The body must be a JSON object", customMessage: notAnObject);
         }
+        // A comment is told it is one, not that the body must be an object.
+        var commented = await Send(HttpMethod.Post, PledgeUrl, "/* a note */ " + PledgeJson());
+        Error(commented.Body, "body").ShouldBe("The body has a comment, which JSON does not allow.");
         // A withdrawn currency is told what replaced it (until 2026-12-06 told, as ABC is, to give an ISO 4217 code).
         var kuna = await Send(HttpMethod.Post, PledgeUrl, PledgeJson().Replace("\"USD\"", "\"HRK\""));
         ShouldBeAProblemNaming(kuna, 400, "amount.currency");

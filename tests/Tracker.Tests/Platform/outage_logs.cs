@@ -82,7 +82,8 @@ public sealed class outage_logs
     public void a_background_agents_failure_the_operator_must_put_right_or_its_cancellation_is_one_line()
     {
         var written = new Written();
-        var provider = new OneLineOutages(written, new OutageRepeats(new SteppedClock()));
+        var serving = false;
+        var provider = new OneLineOutages(written, new OutageRepeats(new SteppedClock()), () => !serving);
         var missing = new PostgresException("database \"nosuch\" does not exist", "FATAL", "FATAL", PostgresErrorCodes.InvalidCatalogName);
         var cancelled = new InvalidOperationException("The agent stopped", new OperationCanceledException("The operation was canceled."));
 
@@ -90,13 +91,17 @@ public sealed class outage_logs
         // its own line, and a failed start's cancellation up to 160 lines of trace.
         provider.CreateLogger("Marten.Events.Daemon.Coordination.ProjectionCoordinator").LogError(missing, "Error trying to attain a lock for set DashboardRollup:All");
         provider.CreateLogger("Wolverine.Runtime.WolverineRuntime").LogError(cancelled, "Error starting the agents");
-        // Our own code's keep their exception: a cancellation there may be a fault.
+        // Our own code's keep their exception: a cancellation there may be a fault; so does a framework's while the host
+        // serves (a timeout).
         provider.CreateLogger("Tracker.Api.Somewhere").LogError(cancelled, "Our own");
+        serving = true;
+        provider.CreateLogger("Wolverine.Runtime.Handlers").LogError(cancelled, "A handler timed out");
 
         written.Entries.Select(e => (e.Message, e.Exception)).ShouldBe([
             ("Error trying to attain a lock for set DashboardRollup:All (database \"nosuch\" does not exist: create it, or point ConnectionStrings:Tracker at the right one.)", (Exception?)null),
             ("Error starting the agents (cancelled: The operation was canceled.)", null),
-            ("Our own", cancelled)
+            ("Our own", cancelled),
+            ("A handler timed out", cancelled)
         ]);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Tracker.Tests.Support;
 
 namespace Tracker.Tests.Platform;
@@ -56,6 +57,17 @@ public sealed class settings_checked_at_start
         });
 
         refused.Message.ShouldContain("Telemetry:PrometheusEndpoint is on while Telemetry:Enabled is off");
+    }
+
+    [Fact]
+    public async Task a_log_level_left_empty_or_given_by_its_number_is_taken_as_the_logging_filter_takes_it()
+    {
+        // An unset variable in a template leaves a level empty: the filter reads it as unset, and so does the check.
+        await using var host = await TrackerApp.StartAnotherHost(("Logging:LogLevel:Default", "2"), ("Logging:LogLevel:Microsoft", ""),
+            ("Logging:Console:FormatterName", ""));
+
+        host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Tracker.Tests")
+            .IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information).ShouldBeTrue();
     }
 
     [Fact]

@@ -129,8 +129,17 @@ public static class CommitmentPages
         // them had been retracted by then; as effective, or now, today's retractions hold.
         if (past.EffectiveAsOf is null && !past.IsPresent)
         {
-            if (await past.Commitment(session, database, id, token) is not { } then) return NoSuchCommitment.Problem(key, past);
-            if (window.PastTheEnd(then.Version) is { } pastThen) return pastThen;
+            if (await past.Commitment(session, database, id, token) is not { } then)
+            {
+                // A version up to the stream's own that the log does not hold was removed from it, as the commitment's own
+                // route says.
+                return past.Version is { } asked && await session.Events.FetchStreamStateAsync(id, token) is { } stream && asked <= stream.Version
+                    ? Results.Problem(ExceptionProblems.LogDamaged(
+                        $"Version {asked} of commitment '{key}' is missing from the log, whose stream is at version {stream.Version}: " +
+                        "its event was removed outside the service, and what the commitment was at that version cannot be shown."))
+                    : NoSuchCommitment.Problem(key, past);
+            }
+            if (window.PastTheEnd(then.Version, inThatPast: true) is { } pastThen) return pastThen;
             standing = then;
         }
         // Before its statement took effect a commitment is not there, as GET /api/commitments/{key} says for the date.

@@ -48,7 +48,8 @@ public static partial class JsonReadProblems
             return;
         }
         // An array, a string or a number where the route reads an object: told so (until 2026-12-06 told of types and dates).
-        if (field == "body" && sent is not null && FirstValueByte(sent.Bytes) is { } first and not (byte)'{' and not (byte)'n')
+        // (Only where the body opens as another JSON value: a comment or a body that is not JSON at all is said as such below.)
+        if (field == "body" && sent is not null && FirstValueByte(sent.Bytes) is (byte)'[' or (byte)'"' or (byte)'-' or (>= (byte)'0' and <= (byte)'9') or (byte)'t' or (byte)'f')
         {
             Finish(["body"], "The body must be a JSON object ({ ... }), not an array, a string, a number or true or false.");
             return;
@@ -368,8 +369,9 @@ public static partial class JsonReadProblems
     [GeneratedRegex(@"^""[0-9]{4}-[0-9]{2}-[0-9]{2}""$")]
     private static partial Regex QuotedDatePattern();
 
-    // A high surrogate's escape not followed by a low one's, or a low one's not after a high one's.
-    [GeneratedRegex(@"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")]
+    // A high surrogate's escape not followed by a low one's, or a low one's not after a high one's; an escape only where its
+    // backslash is not itself escaped ("C:\\ud800" is a backslash and text).
+    [GeneratedRegex(@"(?<!\\)(?:\\\\)*\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\)(?:\\\\)*(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")]
     private static partial Regex LoneSurrogate();
 
     /// <summary>The first byte of the body's JSON after any whitespace (and a UTF-8 byte order mark); null for none.</summary>

@@ -40,13 +40,16 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
     {
         foreach (var (key, value) in configuration.GetSection("Logging").AsEnumerable())
         {
-            if (value is null || !key.Split(':').Contains("LogLevel", StringComparer.OrdinalIgnoreCase)) continue;
-            if (!Enum.GetNames<LogLevel>().Contains(value.Trim(), StringComparer.OrdinalIgnoreCase))
+            // Empty is unset, as the logging filter reads it (a template's unset variable); a level's number is one too.
+            if (string.IsNullOrWhiteSpace(value) || !key.Split(':').Contains("LogLevel", StringComparer.OrdinalIgnoreCase)) continue;
+            if (!Enum.GetNames<LogLevel>().Contains(value.Trim(), StringComparer.OrdinalIgnoreCase) &&
+                !(int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) &&
+                  Enum.IsDefined((LogLevel)number)))
             {
-                failures.Add($"{key} '{value}' must be one of {string.Join(", ", Enum.GetNames<LogLevel>()[..^1])} or {LogLevel.None}.");
+                failures.Add($"{key} '{value}' must be one of {string.Join(", ", Enum.GetNames<LogLevel>()[..^1])} or {LogLevel.None} (or its number, 0 to 6).");
             }
         }
-        if (configuration["Logging:Console:FormatterName"] is { } formatter &&
+        if (configuration["Logging:Console:FormatterName"] is { Length: > 0 } formatter &&
             !new[] { "json", "simple", "systemd" }.Contains(formatter, StringComparer.OrdinalIgnoreCase))
         {
             failures.Add($"Logging:Console:FormatterName '{formatter}' must be json, simple or systemd.");

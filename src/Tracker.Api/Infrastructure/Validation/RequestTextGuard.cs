@@ -201,7 +201,8 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         if (!request.QueryString.HasValue) return;
         var name = request.Query.Keys.FirstOrDefault(k => k.Equals("recordedAsOf", StringComparison.OrdinalIgnoreCase));
         if (name is null || request.Query[name].ToString() is not { } value || FinerFraction().Match(value) is not { Success: true } finer) return;
-        var query = request.Query.ToDictionary(q => q.Key, q => q.Value);
+        // Names in any case, as the framework's own collection reads them.
+        var query = request.Query.ToDictionary(q => q.Key, q => q.Value, StringComparer.OrdinalIgnoreCase);
         query[name] = value[..finer.Groups[1].Index] + value[(finer.Groups[1].Index + finer.Groups[1].Length)..];
         request.Query = new QueryCollection(query);
     }

@@ -64,7 +64,7 @@ function showAccess() {
     replace(access,
       h('span', { class: 'who', role: 'status' }, 'Signed in with a key the service cannot check just now',
         h('span', { class: 'roles' }, ` (${caller.unconfirmed})`)),
-      h('button', { type: 'button', class: 'secondary', onclick: () => loadCaller().then(render) }, 'Try again'),
+      h('button', { type: 'button', class: 'secondary', onclick: retryCaller }, 'Try again'),
       h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Sign out'));
   } else if (caller?.authenticated) {
     replace(access,
@@ -83,7 +83,7 @@ async function loadCaller() {
       credentials.key = null; // a revoked or mistyped key: forget it rather than fail every page
       caller = await get('/api/me').catch(() => null);
     } else if (credentials.key) {
-      // Not a refusal of the key: it is kept, and the pages read as the anonymous caller's until it is checked.
+      // Not a refusal of the key: it is kept (and still sent), and the pages allow only what anyone may until it is checked.
       caller = { authenticated: false, roles: [], unconfirmed: error.message };
     } else {
       caller = null;
@@ -121,6 +121,14 @@ document.getElementById('sign-in-form').addEventListener('submit', async event =
     signInError.textContent = error.status === 401 ? 'That key is not valid, or it was revoked.' : error.message;
   }
 });
+
+// Focus where the control was (Sign out once the key is checked, Try again if it still cannot be), as signing in keeps it.
+function retryCaller() {
+  loadCaller().then(() => {
+    document.querySelector('#access button')?.focus();
+    return render();
+  });
+}
 
 function signOut() {
   credentials.key = null;

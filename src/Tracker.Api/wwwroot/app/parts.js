@@ -33,8 +33,10 @@ export function pastNeedsAuditor(caller) {
     h('h1', null, 'Past views are for auditors'),
     h('p', null, caller?.authenticated
       ? `You are signed in as ${caller.name} (${caller.roles.join(', ')}), a role that does not include the audit views.`
+      // A key is held that the service cannot check just now: try again from the header, not sign in again.
+      : caller?.unconfirmed ? 'The service cannot check your key just now, so it cannot tell whether you may see past views: use Try again in the header.'
       : 'Sign in with an auditor key to see the tracker as it was on a past date.'),
-    caller?.authenticated ? null : signInButton('Sign in as an auditor'));
+    caller?.authenticated || caller?.unconfirmed ? null : signInButton('Sign in as an auditor'));
 }
 
 /** A page number from the address (?name=3): 1 when absent or not a number, at most the last the API pages to. */

@@ -158,7 +158,7 @@ public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)
         Versions(firstThen).ShouldBe([1, 2, 4]);
         Versions(await Get($"{Base}/timeline?version=5&after={firstThen.GetProperty("next").GetInt32()}")).ShouldBe([5]);
         (await Api.Scenario(s => { s.Get.Url($"{Base}/timeline?version=5&after=6"); s.StatusCodeShouldBe(400); }))
-            .ReadProblem(400).Detail!.ShouldContain("last version, 5");
+            .ReadProblem(400).Detail!.ShouldContain("past version 5, the commitment's last in that past");
         (await Api.Scenario(s => { s.Get.Url($"{Base}/timeline?recordedAsOf=2001-01-01T00:00:00Z"); s.StatusCodeShouldBe(404); }))
             .ReadProblem(404).Detail!.ShouldContain("did not exist in that past");
 
