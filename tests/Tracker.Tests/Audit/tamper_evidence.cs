@@ -448,6 +448,14 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         second.AfterSequence.ShouldBe(first.ThroughSequence);
         second.EventCount.ShouldBe(6);
         (await VerifyAgainst(first)).Intact.ShouldBeTrue();
+        // The verification's answer has no version for If-Match to name: a 412, where until 2026-12-06 it was ignored.
+        var conditional = await Api.Scenario(s =>
+        {
+            s.Post.Json(first).ToUrl("/api/audit/verify");
+            s.WithRequestHeader("If-Match", "\"6\"");
+            s.StatusCodeShouldBe(412);
+        });
+        conditional.ReadProblem(412).Detail.ShouldNotBeNull().ShouldContain("verification reads the whole log, which has no version");
     }
 
     [Fact]

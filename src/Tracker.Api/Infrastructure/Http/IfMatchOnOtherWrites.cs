@@ -16,12 +16,11 @@ public sealed class IfMatchOnOtherWrites(RequestDelegate next, IProblemDetailsSe
     public async Task InvokeAsync(HttpContext context)
     {
         var method = context.Request.Method;
-        // A write's route only: not a read, not the reads an auditor sends by POST (/api/audit/...), and not a method the
-        // path does not answer (routing's own endpoint for a 405, which is then answered as such).
-        // (Without the header, as nearly every write comes, nothing more is looked at.)
+        // A write's route, or a read an auditor sends by POST (/api/audit/verify, whose answer has no version either: until
+        // 2026-12-06 its If-Match was ignored); not a GET, and not a method the path does not answer (routing's own endpoint
+        // for a 405, which is then answered as such). (Without the header, as nearly every write comes, nothing more is looked at.)
         if (context.Request.Headers.IfMatch.Count == 0 ||
             HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) ||
-            context.Request.Path.StartsWithSegments(Auditing.WriteMetadata.ReadOnlyPrefix.TrimEnd('/'), StringComparison.OrdinalIgnoreCase) ||
             context.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<ComparesIfMatch>() is not null ||
             endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase) != true ||
             !Versions.TryReadIfMatch(context.Request, out var condition) || condition.Versions.Count == 0)
@@ -36,7 +35,10 @@ public sealed class IfMatchOnOtherWrites(RequestDelegate next, IProblemDetailsSe
             Type = ProblemTypes.PreconditionFailed,
             Title = "If-Match names a version this request has none of",
             Detail = $"Nothing was done. If-Match ({context.Request.Headers.IfMatch}) names versions of a commitment, and this " +
-                     "request writes to no existing commitment, so none can match. Send it without If-Match (or with If-Match: *)."
+                     (context.Request.Path.StartsWithSegments(Auditing.WriteMetadata.ReadOnlyPrefix.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+                         ? "verification reads the whole log, which has no version"
+                         : "request writes to no existing commitment") +
+                     ", so none can match. Send it without If-Match (or with If-Match: *)."
         });
     }
 }
