@@ -81,7 +81,23 @@ try
     // Every setting checked at start (Infrastructure/Settings), before the services are set up (some read settings as
     // they are set up, and a word for a number or a switch failed there in the configuration binder's words), and again
     // as the host starts, before the service listens: a wrong one stops the start, named.
-    Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.BeforeStart(builder.Configuration);
+    // Except for `describe`, the tool for looking at the settings, which says what is wrong first and shows them all (until
+    // 2026-12-06 it refused to run for the one wrong setting it was run to look into).
+    if (args.FirstOrDefault() is "describe")
+    {
+        try
+        {
+            Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.BeforeStart(builder.Configuration);
+        }
+        catch (ConfigurationProblem wrong)
+        {
+            Console.Error.WriteLine($"Tracker.Api would not start with these settings: {wrong.Message} (described below as given)");
+        }
+    }
+    else
+    {
+        Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.BeforeStart(builder.Configuration);
+    }
     builder.Services.AddOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>().ValidateOnStart();
     builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>,
         Tracker.Api.Infrastructure.Settings.SettingsCheckValidation>();

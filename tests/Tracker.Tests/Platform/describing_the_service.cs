@@ -24,6 +24,21 @@ public sealed class describing_the_service
         output.ShouldNotContain("qzx");
     }
 
+    [Fact]
+    public async Task the_description_of_settings_the_service_would_not_start_with_says_what_is_wrong_and_shows_them()
+    {
+        // Until 2026-12-06 describe refused to run for the one wrong setting it was run to look into.
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?>
+        {
+            ["Catalogue__Path"] = "/no/such/catalogue"
+        }, TestDatabase.ConnectionString(), "describe");
+
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("would not start with these settings: Catalogue:Path '/no/such/catalogue' is neither a file nor a folder");
+        output.ShouldContain("/no/such/catalogue");
+        output.ShouldNotContain("Unhandled exception");
+    }
+
     [Theory]
     [InlineData("ConnectionStrings:Tracker", "Host=db;Username=tracker_service;Password=s3cret", "host=db;username=tracker_service;password=\"(set, not shown)\"")]
     [InlineData("ConnectionStrings:Tracker", "Host=db;Username=tracker_service", "host=db;username=tracker_service")]
