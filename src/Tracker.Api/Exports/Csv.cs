@@ -45,7 +45,9 @@ public sealed class Csv(Stream body)
         return text.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
     }
 
-    private static string Defused(string text) => RunsAsFormula(text) ? "'" + text : text;
+    // A text that opens with the apostrophe itself gets one more, so the two read apart: "'=1+1" as sent is "''=1+1", the
+    // defused "=1+1" is "'=1+1" (until 2026-12-06 both were "'=1+1").
+    private static string Defused(string text) => RunsAsFormula(text) || text.StartsWith('\'') ? "'" + text : text;
 
     /// <summary>
     /// OWASP's list (=, +, -, @, tab, carriage return) and a line feed as the first character; the same signs after

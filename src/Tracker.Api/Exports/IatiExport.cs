@@ -148,7 +148,9 @@ public static class IatiExport
         {
             await Organisation(xml, lang, Accountable, actor);
         }
-        foreach (var pledger in pledges.Select(p => named(p.Pledger)).Distinct(StringComparer.Ordinal))
+        // A funder with a transaction in this file: a pledge dated after today is left out until then (below), and so is its
+        // pledger, where only it names them (until 2026-12-06 the file named a funder with nothing behind it).
+        foreach (var pledger in pledges.Where(p => p.AnnouncedOn <= today).Select(p => named(p.Pledger)).Distinct(StringComparer.Ordinal))
         {
             await Organisation(xml, lang, Funding, pledger);
         }

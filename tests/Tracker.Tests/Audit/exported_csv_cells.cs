@@ -47,6 +47,15 @@ public sealed class exported_csv_cells(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public void text_that_opens_with_an_apostrophe_gets_one_more_so_it_reads_apart_from_a_defused_formula()
+    {
+        // Until 2026-12-06 a pledger named "'=1+1" and one named "=1+1" were both written "'=1+1".
+        Csv.Cell("'=1+1").ShouldBe("''=1+1");
+        Csv.Cell("=1+1").ShouldBe("'=1+1");
+        Csv.Cell("'tis").ShouldBe("''tis");
+    }
+
+    [Fact]
     public void numbers_and_dates_the_service_writes_stay_as_they_are_and_plain_text_is_untouched()
     {
         Csv.Cell(-5m).ShouldBe("-5");

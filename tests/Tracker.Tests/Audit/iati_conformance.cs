@@ -111,6 +111,29 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         later.Attribute("last-updated-datetime")!.Value.ShouldStartWith($"{tomorrow}T00:00:00");
     }
 
+    [Fact]
+    public async Task a_pledger_whose_only_pledge_is_dated_tomorrow_is_not_yet_named_a_funder()
+    {
+        // Until 2026-12-06 the file named the funder while leaving out the transaction behind it.
+        await TwoGoalsWithMoney();
+        var tomorrow = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await Api.Write($"/api/commitments/{Goal}/pledges", new
+        {
+            pledger = "Norway", amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = tomorrow,
+            source = new { url = "https://example.org/norway", primary = false }
+        }, 201);
+
+        var text = (await Api.Scenario(s => s.Get.Url("/api/exports/iati.xml"))).ReadAsText();
+        var generatedOn = DateTimeOffset.Parse(XDocument.Parse(text).Root!.Attribute("generated-datetime")!.Value,
+            System.Globalization.CultureInfo.InvariantCulture).UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var goal = XDocument.Parse(text).Root!.Elements("iati-activity").Single(a => a.Element("iati-identifier")!.Value.EndsWith(Goal, StringComparison.Ordinal));
+        var funders = goal.Elements("participating-org").Where(o => o.Attribute("role")!.Value == "1").Select(o => o.Value).ToList();
+
+        funders.ShouldNotBeEmpty();
+        if (generatedOn != tomorrow) funders.ShouldNotContain("Norway");
+        else funders.ShouldContain("Norway"); // exported after midnight (UTC): its day has come
+    }
+
     private sealed class ADayOn : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddDays(1);
