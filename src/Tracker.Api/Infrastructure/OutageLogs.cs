@@ -97,6 +97,11 @@ public static class OutageLogs
                     return "a new stream's id, which another request created first";
                 case JasperFx.Events.EventStreamUnexpectedMaxEventIdException:
                     return "a stream's version, which another request wrote first";
+                // Marten's quick append refuses a version another writer took in the database itself, as its own SQL state
+                // ("Stream version mismatch ... expected 0, actual 1": two requests creating one key); the request is
+                // answered 409 all the same (until 2026-12-06 this one was logged with its trace and the key and title).
+                case PostgresException { SqlState: "MT003" }:
+                    return "a stream's version, which another request wrote first";
             }
         }
         return null;

@@ -50,10 +50,14 @@ public sealed class outage_logs
         // Until 2026-12-06 an error with its trace and the statement's values (a commitment's key and title) for each.
         outages.CreateLogger("Marten.IDocumentStore").LogError(lostRace, "Marten encountered an exception executing select tracker.mt_quick_append_events(...) : the key, the title");
         outages.CreateLogger("Tracker.Api.Somewhere").LogError(lostRace, "Our own code failing on it keeps its trace");
+        // The quick append's own refusal, raised in the database (two requests creating one key): until 2026-12-06 with its trace.
+        var mismatch = new PostgresException("Stream version mismatch on 'x': expected 0, actual 1", "ERROR", "ERROR", "MT003");
+        outages.CreateLogger("Marten.IDocumentStore").LogError(mismatch, "Marten encountered an exception executing the key, the title");
 
         written.Entries.Select(e => (e.Category, e.Message, e.Exception)).ShouldBe([
             ("Marten.IDocumentStore", "A statement failed on a new stream's id, which another request created first: a write lost a race and was answered 409.", (Exception?)null),
-            ("Tracker.Api.Somewhere", "Our own code failing on it keeps its trace", (Exception?)lostRace)
+            ("Tracker.Api.Somewhere", "Our own code failing on it keeps its trace", (Exception?)lostRace),
+            ("Marten.IDocumentStore", "A statement failed on a stream's version, which another request wrote first: a write lost a race and was answered 409.", null)
         ]);
     }
 
