@@ -83,6 +83,9 @@ try
     // as the host starts, before the service listens: a wrong one stops the start, named.
     // Except for `describe`, the tool for looking at the settings, which says what is wrong first and shows them all (until
     // 2026-12-06 it refused to run for the one wrong setting it was run to look into).
+    // It still ends with exit code 1, so a script that checks settings with it is told. (A connection string or security
+    // setting the services cannot even be set up with still stops it, in one line.)
+    var describedWrong = false;
     if (args.FirstOrDefault() is "describe")
     {
         try
@@ -91,6 +94,7 @@ try
         }
         catch (ConfigurationProblem wrong)
         {
+            describedWrong = true;
             Console.Error.WriteLine($"Tracker.Api would not start with these settings: {wrong.Message} (described below as given)");
         }
     }
@@ -230,7 +234,8 @@ try
         await app.RunAsync();
         return 0;
     }
-    return await app.RunJasperFxCommands(args);
+    var exitCode = await app.RunJasperFxCommands(args);
+    return describedWrong && exitCode == 0 ? 1 : exitCode;
 }
 // Run as its own process (not hosted by a test, which expects the exception itself).
 catch (Exception problem) when (ConfigurationProblems.Explain(problem) is { } explained &&

@@ -163,7 +163,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// written, and each entry is written again on its own so the others land and the failing one is named.
     /// </summary>
     private async Task<(int Stated, int Appended)> ImportBatch(CatalogueFile catalogue, Listed<CatalogueCommitment>[] batch,
-        List<string> failures, List<string> warnings, CancellationToken token)
+        List<string> failures, List<string> warnings, CancellationToken token, bool stagedAgain = false)
     {
         var batchFailures = new List<string>();
         var batchWarnings = new List<string>();
@@ -193,7 +193,15 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             {
                 throw new InvalidDataException(spelledOtherwise.Message);
             }
+            // The events' time, fixed now that every stream is locked: the day the entries were decided on must be its day
+            // (an undated fact takes effect on the day it is recorded), or the batch is decided again on the new day.
+            var stampedOn = DateOnly.FromDateTime(EventStamps.HoldNow(clock).UtcDateTime);
+            if (staged.Any(x => x.Today != stampedOn)) throw new StagedOnAnotherDay();
             await session.SaveChangesAsync(token);
+        }
+        catch (StagedOnAnotherDay) when (!stagedAgain)
+        {
+            return await ImportBatch(catalogue, batch, failures, warnings, token, stagedAgain: true);
         }
         catch (Exception e) when (e is not OperationCanceledException && batch.Length > 1)
         {
@@ -221,7 +229,11 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     }
 
     /// <summary>A commitment's new events, appended to the batch's session and not yet written.</summary>
-    private sealed record Staged(CommitmentState? Before, CommitmentState After, int Events, IReadOnlyList<(string, string)> Names);
+    private sealed record Staged(CommitmentState? Before, CommitmentState After, int Events, IReadOnlyList<(string, string)> Names,
+        DateOnly Today);
+
+    /// <summary>The day (UTC) turned between deciding a batch's entries and stamping their events.</summary>
+    private sealed class StagedOnAnotherDay : Exception;
 
     // Not in the events' transaction (the importer also runs from the command line, outside a request); a check that is
     // lost this way is scheduled again the next time the due date changes.
@@ -525,7 +537,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             session.Events.StartStream<CommitmentProgress>(id, events);
         }
         else stream.AppendMany(events);
-        return new Staged(before, state, events.Count, names);
+        return new Staged(before, state, events.Count, names, today);
     }
 
     /// <summary>

@@ -70,14 +70,13 @@ public static class ProtocolDescription
             }
         }
 
-        // Any other write (one that creates, or acts on no version) refuses If-Match naming versions with a 412 and does
-        // nothing (IfMatchOnOtherWrites); until 2026-12-06 the document did not say so.
-        if (HttpMethods.IsPost(method) && !path.StartsWith(WriteMetadata.ReadOnlyPrefix, StringComparison.Ordinal) &&
-            !responses.ContainsKey("412"))
+        // Any other write (one that creates, or acts on no version), and a verification sent as POST, refuses If-Match naming
+        // versions with a 412 and does nothing (IfMatchOnOtherWrites); until 2026-12-06 the document did not say so.
+        if (HttpMethods.IsPost(method) && !responses.ContainsKey("412"))
         {
-            responses.TryAdd("412", Refusal(problem, "If-Match named versions: this write has none to compare, so nothing was done"));
+            responses.TryAdd("412", Refusal(problem, "If-Match named versions: this request has none to compare, so nothing was done"));
             operation.Parameters.Add(Header("If-Match",
-                "Not needed here: this write has no version to compare. * passes; naming versions is a 412, and nothing is done."));
+                "Not needed here: this request has no version to compare. * passes; naming versions is a 412, and nothing is done."));
         }
         // A write to a commitment (refused with 412 when its version moved on) takes the version it decided on.
         else if (responses.ContainsKey("412"))

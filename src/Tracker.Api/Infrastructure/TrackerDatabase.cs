@@ -258,7 +258,11 @@ public sealed class EventStamps(TimeProvider clock) : TimeProvider
         return new Release(before);
     }
 
-    public override DateTimeOffset GetUtcNow() => Holding.Value is { } held ? held.At ??= clock.GetUtcNow() : clock.GetUtcNow();
+    public override DateTimeOffset GetUtcNow() => HoldNow(clock);
+
+    /// <summary>The instant held in this flow of work, fixed now from <paramref name="clock"/> if none is yet; outside one, the clock's now.</summary>
+    public static DateTimeOffset HoldNow(TimeProvider clock) =>
+        Holding.Value is { } held ? held.At ??= clock.GetUtcNow() : clock.GetUtcNow();
     public override TimeZoneInfo LocalTimeZone => clock.LocalTimeZone;
     public override long TimestampFrequency => clock.TimestampFrequency;
     public override long GetTimestamp() => clock.GetTimestamp();

@@ -38,6 +38,8 @@ public sealed class settings_checked_at_start
     [InlineData("Logging:LogLevel:Default", "Loud", "Logging:LogLevel:Default 'Loud' must be one of Trace, Debug, Information, Warning, Error, Critical or None")]
     [InlineData("Logging:LogLevel:Microsoft.AspNetCore", "verbose", "Logging:LogLevel:Microsoft.AspNetCore 'verbose' must be one of")]
     [InlineData("Logging:Console:FormatterName", "xml", "Logging:Console:FormatterName 'xml' must be json, simple or systemd")]
+    // Spaces are no level (the logging filter takes only an empty value for unset, and failed on them with its trace).
+    [InlineData("Logging:LogLevel:Default", " ", "Logging:LogLevel:Default ' ' must be one of")]
     public async Task a_wrong_setting_stops_the_start_naming_it(string key, string value, string message)
     {
         var refused = await Should.ThrowAsync<Exception>(async () =>
@@ -63,11 +65,13 @@ public sealed class settings_checked_at_start
     public async Task a_log_level_left_empty_or_given_by_its_number_is_taken_as_the_logging_filter_takes_it()
     {
         // An unset variable in a template leaves a level empty: the filter reads it as unset, and so does the check.
-        await using var host = await TrackerApp.StartAnotherHost(("Logging:LogLevel:Default", "2"), ("Logging:LogLevel:Microsoft", ""),
+        await using var host = await TrackerApp.StartAnotherHost(("Logging:LogLevel:Default", "4"), ("Logging:LogLevel:Microsoft", ""),
             ("Logging:Console:FormatterName", ""));
 
-        host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Tracker.Tests")
-            .IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information).ShouldBeTrue();
+        // 4 is Error: Information is not logged, Error is.
+        var logger = host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Tracker.Tests");
+        logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information).ShouldBeFalse();
+        logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Error).ShouldBeTrue();
     }
 
     [Fact]

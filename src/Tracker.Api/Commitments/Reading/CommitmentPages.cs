@@ -111,6 +111,7 @@ public static class CommitmentPages
     [ProducesResponseType<TimelinePage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Timeline(string key, [Range(0, int.MaxValue), DefaultValue(0)] int? after,
         [Range(1, EventWindow.MaxLimit), DefaultValue(EventWindow.DefaultLimit)] int? limit, IQuerySession session,
         NpgsqlDataSource database, HttpContext http, DateTimeOffset? recordedAsOf, [Range(1, int.MaxValue)] int? version,

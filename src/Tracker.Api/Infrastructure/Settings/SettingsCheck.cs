@@ -41,8 +41,8 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         foreach (var (key, value) in configuration.GetSection("Logging").AsEnumerable())
         {
             // Empty is unset, as the logging filter reads it (a template's unset variable); a level's number is one too.
-            if (string.IsNullOrWhiteSpace(value) || !key.Split(':').Contains("LogLevel", StringComparer.OrdinalIgnoreCase)) continue;
-            if (!Enum.GetNames<LogLevel>().Contains(value.Trim(), StringComparer.OrdinalIgnoreCase) &&
+            if (string.IsNullOrEmpty(value) || !key.Split(':').Contains("LogLevel", StringComparer.OrdinalIgnoreCase)) continue;
+            if (!Enum.GetNames<LogLevel>().Contains(value, StringComparer.OrdinalIgnoreCase) &&
                 !(int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) &&
                   Enum.IsDefined((LogLevel)number)))
             {
