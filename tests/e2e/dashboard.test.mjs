@@ -297,6 +297,14 @@ describe('the dashboard', () => {
     await page.goto(`${baseUrl}/#/commitments/%E0%A4%A`);
     await settle();
     assert.equal(await page.locator('h1').innerText(), 'Not found');
+    assert.equal(await page.title(), 'Not found · CommitmentTracker');
+    // A date in the address that names no day is said so (until 2026-12-06 the page broke on it, or kept the last one).
+    for (const bad of ['2024-13-01', '2024-02-30', '0000-01-01']) {
+      await page.goto(`${baseUrl}/#/?asOf=${bad}&view=recorded`);
+      await settle();
+      assert.equal(await page.locator('h1').innerText(), 'Not a date', bad);
+      assert.match(await page.locator('main').innerText(), new RegExp(bad));
+    }
     // A page the API cannot give says why in its heading and in the tab's title (until 2026-12-06 an h2, and the tab
     // kept the last page's title).
     // (On a page of its own: the browser logs the API's 404, which the shared page's record counts as an error.)
@@ -333,6 +341,35 @@ describe('the dashboard', () => {
     await held.waitForSelector('.access button:has-text("Sign in")');
     assert.equal(await held.evaluate(() => sessionStorage.getItem('tracker.apiKey')), null);
     await held.close();
+  });
+
+  it('signs out at once when a key held is refused, and keeps focus on the control that rebuilt the page', async () => {
+    // A key revoked while the page holds it: until 2026-12-06 every page read "Unauthorized" under "Signed in as".
+    // (The page checks its key once, with /api/me: answered here as if the key were good when it was checked.)
+    const { page: held } = await openPage(browser);
+    await held.addInitScript(() => { if (!sessionStorage.getItem('seeded')) { sessionStorage.setItem('seeded', '1'); sessionStorage.setItem('tracker.apiKey', 'revoked-since'); } });
+    await held.route('**/api/me', route => route.request().headers()['x-api-key']
+      ? route.fulfill({ status: 200, contentType: 'application/json',
+        body: JSON.stringify({ authenticated: true, name: 'key:revoked-since', roles: ['viewer'], may: {} }) })
+      : route.continue());
+    await held.goto(`${baseUrl}/#/pledgers`);
+    await held.waitForSelector('.access button:has-text("Sign in")');
+    await settle(held);
+    assert.match(await held.locator('.access').innerText(), /Your key was refused/);
+    assert.equal(await held.evaluate(() => sessionStorage.getItem('tracker.apiKey')), null);
+    assert.equal(await held.locator('main h1').innerText(), 'Pledgers');
+    await held.close();
+
+    // Apply, and a table's "Next", rebuild the page: focus stays on the control (until 2026-12-06 it went to the body).
+    await page.goto(`${baseUrl}/`);
+    await settle();
+    await page.focus('#filter-q');
+    await page.keyboard.press('Enter');
+    await settle();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'filter-q');
+    await page.click('.filters button[type="submit"]');
+    await settle();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Apply');
   });
 
   it('fits a phone without sideways scrolling', async () => {

@@ -167,21 +167,27 @@ public sealed class RateLimits
         var http = context.HttpContext;
         var windowed = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after);
         var (title, detail, retryAfter) = !IsRead(http.Request)
-            ? ("Too many writes", $"At most {WritesPerMinute} writes a minute per client; retry after the Retry-After delay.", after)
+            ? ("Too many writes", $"At most {WritesPerMinute} writes a minute per client; retry {{RetryIn}}.", after)
             : windowed
                 ? ("Too many anonymous reads", $"At most {AnonymousReadsPerMinute} API reads a minute per address without a key; " +
-                                               "retry after the Retry-After delay, or read with a key.", after)
+                                               "retry {RetryIn}, or read with a key.", after)
                 : ("Too many heavy reads at once", $"At most {HeavyReadsAtOnce} past views, exports, trends, histories and " +
                                                    $"verifications run at once and {HeavyReadsQueued} wait; retry shortly.", TimeSpan.FromSeconds(2));
         await Refuse(http, title, detail, retryAfter);
     }
 
+    /// <summary>
+    /// A 429 saying when to try again, in the header and in words: "{RetryIn}" in the detail reads "in 60 seconds
+    /// (Retry-After)" (until 2026-12-06 "after the Retry-After delay", a header's name and no number).
+    /// </summary>
     public static Task Refuse(HttpContext http, string title, string detail, TimeSpan retryAfter)
     {
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return http.RequestServices.GetRequiredService<IProblemDetailsService>().Answer(http, new ProblemDetails
         {
-            Status = StatusCodes.Status429TooManyRequests, Type = ProblemTypes.TooManyRequests, Title = title, Detail = detail
+            Status = StatusCodes.Status429TooManyRequests, Type = ProblemTypes.TooManyRequests, Title = title,
+            Detail = detail.Replace("{RetryIn}", $"in {seconds} second{(seconds == 1 ? "" : "s")} (Retry-After)", StringComparison.Ordinal)
         });
     }
 }
@@ -198,7 +204,7 @@ public sealed class SignInThrottle(RequestDelegate next, RateLimits limits)
                                  || context.Request.Headers.Authorization.Count > 0;
         return carriesCredentials && limits.SignInsBlocked(context)
             ? RateLimits.Refuse(context, "Too many failed sign-ins",
-                $"At most {limits.FailedSignInsPerMinute} keys or tokens that fail to sign in a minute per address; retry after the Retry-After delay.",
+                $"At most {limits.FailedSignInsPerMinute} keys or tokens that fail to sign in a minute per address; retry {{RetryIn}}.",
                 TimeSpan.FromMinutes(1))
             : next(context);
     }

@@ -472,8 +472,10 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             statuses.Add(result.Context.Response.StatusCode);
             if (result.Context.Response.StatusCode == 429)
             {
-                result.Context.Response.Headers.RetryAfter.ToString().ShouldNotBeNullOrEmpty();
-                result.ReadProblem(429);
+                // When to try again, in the header and in words (until 2026-12-06 "after the Retry-After delay").
+                var seconds = result.Context.Response.Headers.RetryAfter.ToString();
+                seconds.ShouldNotBeNullOrEmpty();
+                result.ReadProblem(429).Detail.ShouldNotBeNull().ShouldContain($"retry in {seconds} seconds (Retry-After)");
             }
         }
 

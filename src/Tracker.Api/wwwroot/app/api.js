@@ -36,6 +36,12 @@ export async function get(path, params, { key = credentials.key } = {}) {
     throw new ApiError(0, { title: 'The service cannot be reached', detail: String(failure.message ?? failure) });
   }
   const body = response.headers.get('content-type')?.includes('json') ? parseJson(await response.text()) : null;
+  // The key held was refused (revoked since it was checked, say): dropped at once, and the shell told, so the pages read
+  // as signed out rather than "Unauthorized" each (until 2026-12-06), and no more failed sign-ins count against the address.
+  if (response.status === 401 && key && key === credentials.key) {
+    credentials.key = null;
+    document.dispatchEvent(new CustomEvent('tracker:key-refused'));
+  }
   if (!response.ok) throw new ApiError(response.status, body);
   return body;
 }

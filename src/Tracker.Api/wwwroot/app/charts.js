@@ -62,8 +62,10 @@ export function progressBar(caption, fraction, text) {
   const shown = Math.max(0, Math.min(fraction ?? 0, 1));
   return h('figure', { class: 'chart progress' },
     h('figcaption', null, caption),
+    // The value within the bar's range (150% of a target is a full bar), the figure itself in the text (until 2026-12-06 a
+    // value past the maximum, which ARIA does not allow).
     h('div', { class: 'stack', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100,
-      'aria-valuenow': Math.round((fraction ?? 0) * 100), 'aria-valuetext': text },
+      'aria-valuenow': Math.round(shown * 100), 'aria-valuetext': text },
       h('span', { class: 'segment reported', style: { width: `${shown * 100}%` } })),
     h('p', { class: 'chart-note' }, text));
 }
@@ -72,7 +74,9 @@ export function progressBar(caption, fraction, text) {
  * Values over time as step lines (a value holds until the next change), ending at the day the view is about. Series:
  * [{ name, className, points: [{ on: '2024-09-30', value }] }]. A dashed line marks the target when there is one.
  */
-export function stepChart(caption, series, { end, target, formatValue = format.compact, unit = '' }) {
+// formatValue writes the axis (compact); formatExact the table behind the chart and each point's tooltip, which give the
+// figure whole (until 2026-12-06 the table, the chart's accessible copy, rounded 12,345.5 to 12.3K).
+export function stepChart(caption, series, { end, target, formatValue = format.compact, formatExact = formatValue, unit = '' }) {
   const drawn = series.filter(line => line.points.some(p => p.value !== null && p.value !== undefined));
   if (drawn.length === 0) return null;
   // Drawn at the width it will show at (up to 640), so its text stays legible on a phone.
@@ -114,13 +118,13 @@ export function stepChart(caption, series, { end, target, formatValue = format.c
       return s('g', { class: `series ${line.className}` },
         s('path', { d: path }),
         points.map(p => s('circle', { cx: x(p.on), cy: y(p.value), r: 3.5 },
-          s('title', null, `${line.name}: ${formatValue(p.value)}${unit} on ${format.day(p.on)}`))));
+          s('title', null, `${line.name}: ${formatExact(p.value)}${unit} on ${format.day(p.on)}`))));
     }));
 
   const rows = [...new Set(drawn.flatMap(line => line.points.map(p => p.on)))].sort().map(on =>
     [format.day(on), ...drawn.map(line => {
       const point = line.points.find(p => p.on === on);
-      return point?.value === null || point?.value === undefined ? '' : `${formatValue(point.value)}${unit}`;
+      return point?.value === null || point?.value === undefined ? '' : `${formatExact(point.value)}${unit}`;
     })]);
 
   return h('figure', { class: 'chart steps' },

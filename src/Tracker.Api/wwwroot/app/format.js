@@ -92,6 +92,12 @@ export function reported(report) {
   return [comparator, figure, report.unit, report.stage].filter(Boolean).join(' ');
 }
 
+/** A figure as the API gives it, every digit (12345.5 reads 12,345.5), for the tables behind the charts. */
+export function figure(value) {
+  if (value === null || value === undefined) return '';
+  return reportedNumber.format(value.exact ?? value);
+}
+
 export function target(t) {
   if (!t) return '';
   return t.isMoney ? money(t.amount, t.currency) : [number(t.amount), t.unit].filter(Boolean).join(' ');

@@ -53,7 +53,7 @@ function showPast(past) {
   banner.hidden = false;
   replace(banner,
     h('strong', null, 'Past view. '), `You are looking at the tracker ${describePast(past)}. `,
-    h('a', { href: `#${current().path}` }, 'Back to today'));
+    h('a', { href: todayHref() }, 'Back to today'));
 }
 
 function showAccess() {
@@ -102,6 +102,18 @@ function openSignIn() {
 }
 
 document.addEventListener('tracker:sign-in', openSignIn);
+// A page's request found the key refused (api.js dropped it): the header says so, and the page is read again without it.
+let refusedNote = false;
+document.addEventListener('tracker:key-refused', () => {
+  if (refusedNote) return;
+  refusedNote = true;
+  loadCaller().then(() => {
+    const access = document.getElementById('access');
+    access.prepend(h('span', { class: 'who', role: 'status' }, 'Your key was refused (revoked, or mistyped), so you are signed out. '));
+    refusedNote = false;
+    return render();
+  });
+});
 document.getElementById('sign-in-cancel').addEventListener('click', () => dialog.close());
 document.getElementById('sign-in-form').addEventListener('submit', async event => {
   event.preventDefault();
@@ -157,12 +169,17 @@ form.addEventListener('submit', event => {
   if (location.hash === before) showPast(current().past);
 });
 
-document.getElementById('tt-today').addEventListener('click', () => {
+// This page today, with its filters, sort and page (the banner's link kept none of them until 2026-12-06).
+function todayHref() {
   const { path, params } = current();
   params.delete('asOf');
   params.delete('view');
   const query = params.toString();
-  location.hash = `${path}${query ? `?${query}` : ''}`;
+  return `#${path}${query ? `?${query}` : ''}`;
+}
+
+document.getElementById('tt-today').addEventListener('click', () => {
+  location.hash = todayHref();
 });
 
 async function render() {
@@ -171,7 +188,7 @@ async function render() {
   // since the hashchange that renders the new page comes after the address has changed.
   const address = location.hash;
   delete main.dataset.shows;
-  const { path, params, past } = current();
+  const { path, params, past, badDate } = current();
   showPast(past);
   const route = routes.find(r => r.pattern.test(path));
   for (const link of document.querySelectorAll('.sections a')) {
@@ -181,6 +198,20 @@ async function render() {
   }
   if (!route) {
     replace(main, h('h1', null, 'Not found'), h('p', null, 'There is no such page. ', h('a', { href: href('/') }, 'Go to the overview.')));
+    // The tab says so too (until 2026-12-06 it kept the last page's title).
+    document.title = 'Not found · CommitmentTracker';
+    main.dataset.shows = address;
+    return;
+  }
+  if (badDate) {
+    const kept = new URLSearchParams(params);
+    kept.delete('asOf');
+    kept.delete('view');
+    replace(main, h('h1', null, 'Not a date'),
+      h('p', null, `This address asks for the tracker as of “${badDate}”, which names no day: a past view's date is written `,
+        h('code', null, 'YYYY-MM-DD'), ', from 1900-01-01 to yesterday. ',
+        h('a', { href: `#${path}${kept.toString() ? `?${kept}` : ''}` }, 'See this page today.')));
+    document.title = 'Not a date · CommitmentTracker';
     main.dataset.shows = address;
     return;
   }
@@ -191,10 +222,14 @@ async function render() {
     // A broken escape in the address ("%E0%A4%A") names no page: said so, where until 2026-12-06 the page stayed blank.
     replace(main, h('h1', null, 'Not found'), h('p', null, 'This address has a broken %-escape, so it names no page. ',
       h('a', { href: href('/') }, 'Go to the overview.')));
+    document.title = 'Not found · CommitmentTracker';
     main.dataset.shows = address;
     return;
   }
   main.setAttribute('aria-busy', 'true');
+  // The same page again (a filter applied, another page of a table): focus goes back to the control that asked for it,
+  // where until 2026-12-06 it was lost to the page's body once the page was rebuilt.
+  const focused = path === lastPath ? focusKey(document.activeElement) : null;
   const context = {
     params, past, caller, args,
     stale: () => mine !== navigation
@@ -203,6 +238,7 @@ async function render() {
     const page = await route.view.render(context);
     if (context.stale()) return;
     replace(main, page);
+    restoreFocus(focused);
     document.title = `${main.querySelector('h1')?.textContent ?? 'Overview'} · CommitmentTracker`;
   } catch (error) {
     if (context.stale()) return;
@@ -214,6 +250,22 @@ async function render() {
       main.removeAttribute('aria-busy');
     }
   }
+}
+
+/** What names a control of the page so that it can be found again once the page is rebuilt. */
+function focusKey(element) {
+  if (!element || element === document.body || element === main || !main.contains(element)) return null;
+  if (element.id) return { id: element.id };
+  return element.matches('a, button') ? { tag: element.tagName.toLowerCase(), text: element.textContent.trim() } : { main: true };
+}
+
+function restoreFocus(key) {
+  if (!key) return;
+  const target = key.id ? document.getElementById(key.id)
+    : key.tag ? [...main.querySelectorAll(key.tag)].find(element => element.textContent.trim() === key.text)
+    : null;
+  // A control the rebuilt page no longer has (the last page's "Next"): the page's content, not the body.
+  (target && main.contains(target) ? target : main).focus();
 }
 
 let lastPath = null;

@@ -169,17 +169,21 @@ function trendChart(c, trend, end) {
       series('Pledged', 'pledged', p => p.money.pledged || null),
       series('Committed', 'committed', p => p.money.committed || null),
       series('Disbursed', 'disbursed', p => p.money.disbursed || null)
-    ], { end, target: c.target?.isMoney ? c.target.amount : null, formatValue: v => format.money(v, trend.ledgerCurrency) })
+    ], { end, target: c.target?.isMoney ? c.target.amount : null, formatValue: v => format.money(v, trend.ledgerCurrency),
+      formatExact: v => format.money(v, trend.ledgerCurrency, { exact: true }) })
       ?? h('p', { class: 'empty' }, 'No money has been reported or pledged yet.');
   }
   if (points.some(p => p.reported !== null && p.reported !== undefined)) {
     return stepChart(`Reported figure over time${c.target?.unit ? ` (${c.target.unit})` : ''}`, [
       series('Reported', 'reported', p => p.reported ?? null)
-    ], { end, target: c.target?.amount ?? null });
+    ], { end, target: c.target?.amount ?? null, formatExact: format.figure });
   }
   return stepChart('Progress over time (100% is achieved)', [series('Progress', 'reported', p => p.fraction ?? null)],
     { end, target: 1, formatValue: format.percent })
-    ?? h('p', { class: 'empty' }, 'No progress has been reported or assessed yet.');
+    // An assessed status with no figure to draw is not "nothing yet" (until 2026-12-06 it read so beside "In progress").
+    ?? h('p', { class: 'empty' }, c.status === 'not-assessed'
+      ? 'No progress has been reported or assessed yet.'
+      : 'No figure measures its progress over time; its status and the assessment behind it are above.');
 }
 
 function timeline(history, past, caller) {
@@ -193,15 +197,21 @@ function timeline(history, past, caller) {
 
   const more = history.next === undefined || history.next === null ? null
     : h('p', { class: 'muted' }, `The first ${history.items.length} events are shown; the full history is in the CSV export.`);
+  // As effective, by everything known now: a retraction has no date of its own (it takes its fact out of every date), so
+  // it is listed whatever the date, and the fact it retracted says so (until 2026-12-06 a retracted report showed as if
+  // it stood). As recorded, what was recorded by then.
+  const retraction = entry => entry.data?.retractedVersion !== undefined && entry.data?.retractedVersion !== null;
   const shown = history.items.filter(entry => !past || (past.view === 'effective'
-    ? (entry.effectiveOn ?? entry.recordedAt.slice(0, 10)) <= past.asOf
+    ? retraction(entry) || (entry.effectiveOn ?? entry.recordedAt.slice(0, 10)) <= past.asOf
     : format.recordedBy(entry.recordedAt, past.asOf)));
+  const retractedBy = new Map(shown.filter(retraction).map(entry => [Number(entry.data.retractedVersion), entry.version]));
   if (shown.length === 0) return h('p', { class: 'empty' }, 'Nothing was recorded by then.');
   return [more, h('ol', { class: 'timeline', reversed: true }, shown.slice().reverse().map(entry => h('li', null,
     h('p', { class: 'when' }, h('time', { datetime: entry.recordedAt }, format.instant(entry.recordedAt)),
       ' · ', h('span', { class: 'who' }, entry.actor),
       entry.effectiveOn ? h('span', { class: 'muted' }, ` · takes effect ${format.day(entry.effectiveOn)}`) : null),
-    h('p', { class: 'what' }, h('strong', null, format.label(entry.type)), ': ', entry.summary),
+    h('p', { class: 'what' }, h('strong', null, format.label(entry.type)), ': ', entry.summary,
+      retractedBy.has(entry.version) ? [' ', h('span', { class: 'badge retracted' }, `retracted in version ${retractedBy.get(entry.version)}`)] : null),
     entry.reason ? h('p', { class: 'why' }, h('span', { class: 'muted' }, 'Why: '), entry.reason) : null,
     h('p', { class: 'meta muted' }, `version ${entry.version} · correlation ${entry.correlationId}`))))];
 }

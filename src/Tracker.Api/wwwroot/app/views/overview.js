@@ -1,6 +1,6 @@
 // The overview: how many commitments stand where, money against targets, what is overdue or due soon, what changed,
 // and every commitment in a table, all narrowed by the same filters.
-import { get, pastParams } from '../api.js';
+import { ApiError, get, pastParams } from '../api.js';
 import { h, section, table } from '../dom.js';
 import * as format from '../format.js';
 import { barList, moneyBar } from '../charts.js';
@@ -20,11 +20,23 @@ export async function render({ params, past, caller }) {
   const page = pageParam(params);
   const when = pastParams(past);
 
-  const [summary, everything, list] = await Promise.all([
-    get('/api/dashboard', { ...when, ...filters }),
-    filtered ? get('/api/dashboard', when) : null,
-    get('/api/commitments', { ...when, ...filters, sort, order: sort === 'progress' || sort === 'last-changed' ? 'desc' : 'asc', page, pageSize })
-  ]);
+  let summary, everything, list;
+  try {
+    [summary, everything, list] = await Promise.all([
+      get('/api/dashboard', { ...when, ...filters }),
+      filtered ? get('/api/dashboard', when) : null,
+      get('/api/commitments', { ...when, ...filters, sort, order: sort === 'progress' || sort === 'last-changed' ? 'desc' : 'asc', page, pageSize })
+    ]);
+  } catch (error) {
+    // A filter the API refuses (a search past 200 characters, a status spelled as none is, from a shared link): said
+    // beside the filters, which stay to put it right (until 2026-12-06 the page was the error alone).
+    if (!(error instanceof ApiError) || error.status !== 400 || !filtered) throw error;
+    const facets = await get('/api/dashboard', when);
+    return h('div', { class: 'overview' },
+      h('h1', null, past ? 'Overview, in the past' : 'Overview'),
+      h('p', { class: 'problem', role: 'alert' }, `These filters cannot be applied: ${error.message}`),
+      filterForm(filters, sort, facets));
+  }
   const facets = everything ?? summary;
 
   return h('div', { class: 'overview' },
@@ -41,7 +53,7 @@ export async function render({ params, past, caller }) {
       section('Overdue', rowList(summary.overdue, row => `due by ${format.day(row.dueBy)}${format.unknownOutcome(row)}`, 'Nothing is overdue.')),
       section('Due in the next 90 days', rowList(summary.dueWithin90Days, row => `due by ${format.day(row.dueBy)}`, 'Nothing falls due in the next 90 days.')),
       section('Recently changed', rowList(summary.recentlyChanged.slice(0, 5), row => `changed ${format.instant(row.lastChangedAt)}`, 'Nothing recorded yet.'))),
-    section('All commitments', commitmentTable(list, { ...filters, sort })));
+    section('All commitments', commitmentTable(list, { ...filters, sort }, filtered)));
 }
 
 function filterForm(filters, sort, facets) {
@@ -58,7 +70,7 @@ function filterForm(filters, sort, facets) {
   const form = h('form', { class: 'filters card', role: 'search', 'aria-label': 'Filter commitments' },
     h('div', { class: 'field grow' },
       h('label', { for: 'filter-q' }, 'Search titles'),
-      h('input', { id: 'filter-q', name: 'q', type: 'search', value: filters.q, placeholder: 'e.g. repatriation' })),
+      h('input', { id: 'filter-q', name: 'q', type: 'search', value: filters.q, placeholder: 'e.g. repatriation', maxlength: '200' })),
     select('status', 'Status', format.statuses.map(s => [s, format.label(s)])),
     select('kind', 'Kind', format.kinds.map(k => [k, format.label(k)])),
     select('lineOfEffort', 'Line of effort', Object.keys(facets.byLineOfEffort).map(l => [l, format.label(l)])),
@@ -83,8 +95,9 @@ function filterForm(filters, sort, facets) {
 
 function keyFigures(summary) {
   const achieved = (summary.byStatus.achieved ?? 0) + (summary.byStatus['achieved-late'] ?? 0);
+  // "1 commitment", not "1 commitments" (until 2026-12-06); the figure keeps its name for whoever reads it by that.
   const figure = (value, text, className = '') => h('div', { class: `figure ${className}`, dataset: { figure: text } },
-    h('span', { class: 'value' }, format.number(value)), h('span', { class: 'what' }, text));
+    h('span', { class: 'value' }, format.number(value)), h('span', { class: 'what' }, value === 1 && text === 'commitments' ? 'commitment' : text));
   return h('section', { class: 'key-figures', 'aria-label': 'Key figures' },
     figure(summary.commitments, 'commitments'),
     figure(achieved, 'achieved', 'good'),
@@ -114,7 +127,7 @@ function moneyCharts(summary) {
 function rowList(rows, describe, empty) {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
   return h('ul', { class: 'row-list' }, rows.map(row => h('li', null,
-    h('a', { href: href(`/commitments/${encodeURIComponent(row.key)}`) }, row.title),
+    h('a', { href: href(`/commitments/${encodeURIComponent(row.key)}`), dir: 'auto' }, row.title),
     h('span', { class: 'meta' }, statusBadge(row.status), ' ', describe(row)))));
 }
 
@@ -127,14 +140,16 @@ export function progressCell(row) {
     format.percent(fraction));
 }
 
-function commitmentTable(page, query) {
-  if (page.total === 0) return h('p', { class: 'empty' }, 'No commitment matches these filters.');
+function commitmentTable(page, query, filtered) {
+  if (page.total === 0) return h('p', { class: 'empty' }, filtered ? 'No commitment matches these filters.' : 'No commitments yet.');
   const at = n => href('/', { ...query, page: n > 1 ? n : null });
   // A page past the last (an old link, a hand-edited address) says which pages there are (until 2026-12-06 an empty table).
   if (page.items.length === 0) return pastTheLastPage(page, at, 'commitments');
   return [
     table('All commitments', ['Commitment', 'Kind', 'Status', 'Progress', 'Deadline'], page.items.map(row => [
-      h('a', { href: href(`/commitments/${encodeURIComponent(row.key)}`) }, row.title),
+      // A title in a script written right to left keeps its own direction, as the commitment's heading does (until
+      // 2026-12-06 only the heading did, and a closing bracket moved to the wrong end in the lists).
+      h('a', { href: href(`/commitments/${encodeURIComponent(row.key)}`), dir: 'auto' }, row.title),
       format.label(row.kind),
       statusBadge(row.status),
       progressCell(row),

@@ -31,7 +31,7 @@ export async function render({ args: [key], params, past }) {
         : null,
       table(`Pledges by ${pledger.name}`, ['Commitment', 'Pledge', 'Announced', 'Pledged', 'Committed', 'Disbursed', 'Outstanding'],
       pledger.pledges.map(p => [
-        h('a', { href: href(`/commitments/${encodeURIComponent(p.commitmentKey)}`) }, titles.get(p.commitmentKey)),
+        h('a', { href: href(`/commitments/${encodeURIComponent(p.commitmentKey)}`), dir: 'auto' }, titles.get(p.commitmentKey)),
         p.pledgeId,
         format.day(p.announcedOn),
         format.money(p.pledged, p.currency, { exact: true }),
