@@ -141,6 +141,15 @@ describe('the dashboard', () => {
       body: { pledger: 'Testland', amount: { amount, currency: before.ledgerCurrency }, announcedOn: '2025-03-01',
         source: { url: 'https://example.org/testland-pledge', primary: true, note: 'Browser test' } }
     });
+    // A report found wrong and retracted: in the past as effective the history lists the retraction and marks the report.
+    const wrongSource = { url: 'https://example.org/wrong-report', primary: false };
+    const report = await api(`/api/commitments/${goal.key}/progress`, {
+      key: demoKeys.monitor, method: 'POST',
+      body: { figure: 1000, currency: before.ledgerCurrency, comparator: 'about', asOf: '2024-12-01', source: wrongSource }
+    });
+    const retraction = await api(`/api/commitments/${goal.key}/corrections`, {
+      key: demoKeys.monitor, method: 'POST', body: { version: report.version, reason: 'Browser test: entered in error', source: wrongSource }
+    });
     await page.reload();
     await settle();
     const pledgedNow = await stage('Pledged');
@@ -166,7 +175,8 @@ describe('the dashboard', () => {
     await settle();
     const { items: history } = await api(`/api/commitments/${goal.key}/history?limit=500`, { key: demoKeys.auditor });
     assert.equal(await page.locator('ol.timeline > li').count(), history.length);
-    assert.match(await page.locator('ol.timeline > li').first().innerText(), /demo-monitor[\s\S]*Pledge announced/i);
+    assert.match(await page.locator('ol.timeline > li').first().innerText(), /demo-monitor[\s\S]*Progress report retracted/i);
+    assert.ok(await page.locator('ol.timeline > li', { hasText: 'Pledge announced' }).count() >= 1);
 
     await travel('2025-01-01', 'effective');
     assert.ok(await page.locator('#past-banner').isVisible());
@@ -175,7 +185,11 @@ describe('the dashboard', () => {
     const pledgedThen = await stage('Pledged');
     assert.match(pledgedThen, new RegExp(`^${escape(await compactMoney(page, then.money.pledged, then.ledgerCurrency))}`));
     assert.notEqual(pledgedThen, pledgedNow, 'moving the date back changed the figure');
-    assert.equal(await page.locator('ol.timeline > li').count(), history.filter(e => (e.effectiveOn ?? e.recordedAt) <= '2025-01-01').length);
+    // A retraction has no date of its own: listed whatever the date (until 2026-12-06 left out, and its report read as standing).
+    assert.equal(await page.locator('ol.timeline > li').count(),
+      history.filter(e => (e.data?.retractedVersion ?? null) !== null || (e.effectiveOn ?? e.recordedAt) <= '2025-01-01').length);
+    assert.match(await page.locator('ol.timeline > li', { hasText: `version ${report.version} ·` }).innerText(),
+      new RegExp(`retracted in version ${retraction.version}`));
     // What the sources said by then, as the timeline's past gives it.
     const { items: factsThen } = await api(`/api/commitments/${goal.key}/timeline?effectiveAsOf=2025-01-01&limit=500`, { key: demoKeys.auditor });
     assert.equal(await page.locator('ol.mentions > li').count(), factsThen.length);
