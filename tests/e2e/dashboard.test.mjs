@@ -185,9 +185,11 @@ describe('the dashboard', () => {
     const pledgedThen = await stage('Pledged');
     assert.match(pledgedThen, new RegExp(`^${escape(await compactMoney(page, then.money.pledged, then.ledgerCurrency))}`));
     assert.notEqual(pledgedThen, pledgedNow, 'moving the date back changed the figure');
-    // A retraction has no date of its own: listed whatever the date (until 2026-12-06 left out, and its report read as standing).
+    // A retraction has no date of its own: listed with the report it takes back, which took effect before the date (until
+    // 2026-12-06 left out, and its report read as standing). The seed catalogue retracts nothing: this one is the only.
     assert.equal(await page.locator('ol.timeline > li').count(),
-      history.filter(e => (e.data?.retractedVersion ?? null) !== null || (e.effectiveOn ?? e.recordedAt) <= '2025-01-01').length);
+      history.filter(e => e.version !== retraction.version && (e.effectiveOn ?? e.recordedAt) <= '2025-01-01').length + 1);
+    assert.equal(await page.locator('ol.timeline > li', { hasText: `version ${retraction.version} ·` }).count(), 1);
     assert.match(await page.locator('ol.timeline > li', { hasText: `version ${report.version} ·` }).innerText(),
       new RegExp(`retracted in version ${retraction.version}`));
     // What the sources said by then, as the timeline's past gives it.
@@ -381,7 +383,9 @@ describe('the dashboard', () => {
     await page.keyboard.press('Enter');
     await settle();
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'filter-q');
+    await page.selectOption('#filter-kind', 'milestone');
     await page.click('.filters button[type="submit"]');
+    await page.waitForFunction(() => location.hash.includes('kind=milestone'));
     await settle();
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Apply');
   });

@@ -38,7 +38,8 @@ export async function get(path, params, { key = credentials.key } = {}) {
   const body = response.headers.get('content-type')?.includes('json') ? parseJson(await response.text()) : null;
   // The key held was refused (revoked since it was checked, say): dropped at once, and the shell told, so the pages read
   // as signed out rather than "Unauthorized" each (until 2026-12-06), and no more failed sign-ins count against the address.
-  if (response.status === 401 && key && key === credentials.key) {
+  // (/api/me is the shell's own check of the key, which handles its refusal itself.)
+  if (response.status === 401 && key && key === credentials.key && path !== '/api/me') {
     credentials.key = null;
     document.dispatchEvent(new CustomEvent('tracker:key-refused'));
   }

@@ -46,7 +46,11 @@ function showPast(past) {
   dateInput.max = format.today();
   dateInput.value = past?.asOf ?? '';
   viewSelect.value = past?.view ?? 'recorded';
-  const note = past ? null : todayNote;
+  // Or from the address: a date that is today or later in UTC names no past (a shared link); said so, not shown silently.
+  const asked = current().params.get('asOf');
+  const note = past ? null : todayNote ?? (asked && !current().badDate && asked >= format.today()
+    ? `${format.day(asked)} is not before today in UTC, the tracker's time, so this is the present: a past view is of an earlier day.`
+    : null);
   todayNote = null;
   if (note) { banner.hidden = false; replace(banner, note); return; }
   if (!past) { banner.hidden = true; banner.replaceChildren(); return; }
@@ -110,9 +114,8 @@ document.addEventListener('tracker:key-refused', () => {
   loadCaller().then(() => {
     const access = document.getElementById('access');
     access.prepend(h('span', { class: 'who', role: 'status' }, 'Your key was refused (revoked, or mistyped), so you are signed out. '));
-    refusedNote = false;
     return render();
-  });
+  }).finally(() => { refusedNote = false; });
 });
 document.getElementById('sign-in-cancel').addEventListener('click', () => dialog.close());
 document.getElementById('sign-in-form').addEventListener('submit', async event => {
@@ -201,6 +204,7 @@ async function render() {
     // The tab says so too (until 2026-12-06 it kept the last page's title).
     document.title = 'Not found · CommitmentTracker';
     main.dataset.shows = address;
+    main.removeAttribute('aria-busy'); // a page still loading from before is stale now, and will not clear it
     return;
   }
   if (badDate) {
@@ -213,6 +217,7 @@ async function render() {
         h('a', { href: `#${path}${kept.toString() ? `?${kept}` : ''}` }, 'See this page today.')));
     document.title = 'Not a date · CommitmentTracker';
     main.dataset.shows = address;
+    main.removeAttribute('aria-busy');
     return;
   }
   let args;
@@ -224,6 +229,7 @@ async function render() {
       h('a', { href: href('/') }, 'Go to the overview.')));
     document.title = 'Not found · CommitmentTracker';
     main.dataset.shows = address;
+    main.removeAttribute('aria-busy');
     return;
   }
   main.setAttribute('aria-busy', 'true');
@@ -260,7 +266,9 @@ function focusKey(element) {
 }
 
 function restoreFocus(key) {
-  if (!key) return;
+  // Only where focus was lost with the old page: a reader who has moved on (to the header's date, say) keeps their place.
+  if (!key || (document.activeElement && document.activeElement !== document.body && document.activeElement !== main &&
+      document.activeElement.isConnected)) return;
   const target = key.id ? document.getElementById(key.id)
     : key.tag ? [...main.querySelectorAll(key.tag)].find(element => element.textContent.trim() === key.text)
     : null;

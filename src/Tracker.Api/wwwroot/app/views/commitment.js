@@ -200,11 +200,15 @@ function timeline(history, past, caller) {
   // As effective, by everything known now: a retraction has no date of its own (it takes its fact out of every date), so
   // it is listed whatever the date, and the fact it retracted says so (until 2026-12-06 a retracted report showed as if
   // it stood). As recorded, what was recorded by then.
-  const retraction = entry => entry.data?.retractedVersion !== undefined && entry.data?.retractedVersion !== null;
+  // The version a retraction takes back (retractedVersion; correctedVersion in corrections stored before retractions).
+  const retracts = entry => entry.data?.retractedVersion ?? entry.data?.correctedVersion ?? null;
+  const byVersion = new Map(history.items.map(entry => [entry.version, entry]));
+  const inEffect = entry => (entry.effectiveOn ?? entry.recordedAt.slice(0, 10)) <= past.asOf;
   const shown = history.items.filter(entry => !past || (past.view === 'effective'
-    ? retraction(entry) || (entry.effectiveOn ?? entry.recordedAt.slice(0, 10)) <= past.asOf
+    // A retraction is listed with the fact it takes back, where that fact took effect by the date.
+    ? (retracts(entry) !== null ? byVersion.has(Number(retracts(entry))) && inEffect(byVersion.get(Number(retracts(entry)))) : inEffect(entry))
     : format.recordedBy(entry.recordedAt, past.asOf)));
-  const retractedBy = new Map(shown.filter(retraction).map(entry => [Number(entry.data.retractedVersion), entry.version]));
+  const retractedBy = new Map(shown.filter(entry => retracts(entry) !== null).map(entry => [Number(retracts(entry)), entry.version]));
   if (shown.length === 0) return h('p', { class: 'empty' }, 'Nothing was recorded by then.');
   return [more, h('ol', { class: 'timeline', reversed: true }, shown.slice().reverse().map(entry => h('li', null,
     h('p', { class: 'when' }, h('time', { datetime: entry.recordedAt }, format.instant(entry.recordedAt)),

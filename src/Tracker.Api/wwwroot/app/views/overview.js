@@ -31,7 +31,8 @@ export async function render({ params, past, caller }) {
     // A filter the API refuses (a search past 200 characters, a status spelled as none is, from a shared link): said
     // beside the filters, which stay to put it right (until 2026-12-06 the page was the error alone).
     if (!(error instanceof ApiError) || error.status !== 400 || !filtered) throw error;
-    const facets = await get('/api/dashboard', when);
+    // The choices the filters offer; without them (the database away, a limit) the form still shows what was asked.
+    const facets = await get('/api/dashboard', when).catch(() => ({ byLineOfEffort: {}, byActor: {} }));
     return h('div', { class: 'overview' },
       h('h1', null, past ? 'Overview, in the past' : 'Overview'),
       h('p', { class: 'problem', role: 'alert' }, `These filters cannot be applied: ${error.message}`),
