@@ -360,6 +360,10 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             ShouldBeAProblemNaming(refused, 400, "body");
             Error(refused.Body, "body").ShouldStartWith("The body must be a JSON object", customMessage: notAnObject);
         }
+        // Text that is no JSON at all is not told it is a JSON value of the wrong kind.
+        var notJson = await Send(HttpMethod.Post, PledgeUrl, "test");
+        notJson.Status.ShouldBe(400);
+        Error(notJson.Body, "body").ShouldNotStartWith("The body must be a JSON object");
         // A comment is told it is one, not that the body must be an object.
         var commented = await Send(HttpMethod.Post, PledgeUrl, "/* a note */ " + PledgeJson());
         Error(commented.Body, "body").ShouldBe("The body has a comment, which JSON does not allow.");

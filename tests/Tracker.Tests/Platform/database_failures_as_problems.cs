@@ -49,6 +49,15 @@ public sealed class database_failures_as_problems
     }
 
     [Fact]
+    public void martens_version_mismatch_raised_in_the_database_is_a_lost_race()
+    {
+        // Two requests creating one key, as the quick append's own SQL state (MT003): a 409 wherever it is met.
+        var mismatch = new PostgresException("Stream version mismatch on 'x': expected 0, actual 1", "ERROR", "ERROR", "MT003");
+
+        ExceptionProblems.Classify(new InvalidOperationException("batch failed", mismatch)).ShouldBe(ExceptionProblems.Failure.LostRace);
+    }
+
+    [Fact]
     public void a_lost_race_is_still_a_failed_precondition_for_a_write_with_if_match()
     {
         var race = Failed(PostgresErrorCodes.UniqueViolation);

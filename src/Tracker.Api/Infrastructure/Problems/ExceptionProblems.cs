@@ -212,7 +212,9 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
                 case Marten.Exceptions.ExistingStreamIdCollisionException or ExistingStreamIdCollisionException:
                     return Failure.DuplicateKey;
                 case EventStreamUnexpectedMaxEventIdException or JasperFx.ConcurrencyException
-                    or Marten.Exceptions.ConcurrentUpdateException or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
+                    or Marten.Exceptions.ConcurrentUpdateException or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
+                    // Marten's quick append's own refusal of a version another writer took, raised in the database.
+                    or PostgresException { SqlState: "MT003" }:
                     return Failure.LostRace;
                 case PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }:
                     return Failure.Deadlocked;

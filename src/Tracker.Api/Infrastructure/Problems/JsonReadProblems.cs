@@ -49,7 +49,8 @@ public static partial class JsonReadProblems
         }
         // An array, a string or a number where the route reads an object: told so (until 2026-12-06 told of types and dates).
         // (Only where the body opens as another JSON value: a comment or a body that is not JSON at all is said as such below.)
-        if (field == "body" && sent is not null && FirstValueByte(sent.Bytes) is (byte)'[' or (byte)'"' or (byte)'-' or (>= (byte)'0' and <= (byte)'9') or (byte)'t' or (byte)'f')
+        if (field == "body" && sent is not null && FirstValueByte(sent.Bytes) is (byte)'[' or (byte)'"' or (byte)'-' or (>= (byte)'0' and <= (byte)'9') or (byte)'t' or (byte)'f'
+            && Safely(() => Parsed(sent.Bytes)) is not null and not JsonObject)
         {
             Finish(["body"], "The body must be a JSON object ({ ... }), not an array, a string, a number or true or false.");
             return;
