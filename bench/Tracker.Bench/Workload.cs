@@ -15,7 +15,9 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
 
     public async Task Prepare()
     {
-        await Post("/api/documents", new { key = "bench-doc", title = "A communiqué for the benchmarks", publishedOn = "2025-01-01", kind = "communique", primary = true });
+        // Published after every fact the scenarios cite it for (a text records nothing that happened after it); the
+        // commitments are stated on 2025-01-01, a day it reports.
+        await Post("/api/documents", new { key = "bench-doc", title = "A communiqué for the benchmarks", publishedOn = "2025-07-01", kind = "communique", primary = true });
         for (var i = 0; i < settings.WriteCommitments; i++) await StateCommitment($"w-{i}");
         await StateCommitment("hot");
         // One pledge carried to a committed stage: the event generator copies the shape of each kind of event it writes.
@@ -115,7 +117,8 @@ public sealed class Workload(BenchSettings settings, HttpClient client, NpgsqlDa
         using var response = await Post("/api/commitments", new
         {
             key, title = $"Benchmark goal {key}", kind = "financial", lineOfEffort = "stabilisation", actors = new[] { "coalition" },
-            target = new { amount = 1_000_000_000_000m, currency = "USD" }, statedIn = new { documentKey = "bench-doc", quote = "a goal" }
+            target = new { amount = 1_000_000_000_000m, currency = "USD" }, statedIn = new { documentKey = "bench-doc", quote = "a goal" },
+            statedOn = "2025-01-01"
         });
         ETags[key] = response.Headers.ETag!.Tag;
     }

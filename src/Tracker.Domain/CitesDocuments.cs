@@ -24,3 +24,13 @@ public interface ICitesItsSource : ICitesDocuments
 
     IEnumerable<Commitments.Evidence> ICitesDocuments.CitedSources() => [Source];
 }
+
+/// <summary>
+/// A request for a fact that happened on a day of its own (a pledge announced, a stage, a figure as of a date): the
+/// document its source cites cannot have recorded it if published before that day.
+/// </summary>
+public interface IHappenedOnADay
+{
+    /// <summary>The day, and the request's field that gives it (as the JSON body spells it).</summary>
+    (DateOnly? Day, string Field) Happened { get; }
+}

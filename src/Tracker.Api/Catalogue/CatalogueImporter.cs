@@ -469,6 +469,12 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 continue;
             }
             SaysAsRegistered(p.Source, $"{at}.source");
+            // Not as of a day after the document it cites, as the API's reports are not.
+            if (evidence.DocumentKey is { Length: > 0 } citedKey &&
+                DocumentChecks.HappenedAfter(Document(citedKey), p.AsOf, $"{at}.asOf") is { } late)
+            {
+                throw new InvalidDataException(late.Message);
+            }
             state = Apply(ReportProgress.Decide(state, p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate,
                 p.Note, evidence, p.Stage));
         }

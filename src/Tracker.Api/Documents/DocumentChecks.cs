@@ -18,14 +18,24 @@ namespace Tracker.Api.Documents;
 /// </summary>
 public sealed class RegisteredDocuments
 {
-    private readonly ConcurrentDictionary<string, bool> _known = new();
+    private readonly ConcurrentDictionary<string, Registration> _known = new();
 
     public bool IsKnown(string key) => _known.ContainsKey(key);
 
     /// <summary>Whether a known document was registered as primary; null for a key not known here.</summary>
-    public bool? PrimaryOf(string key) => _known.TryGetValue(key, out var primary) ? primary : null;
+    public bool? PrimaryOf(string key) => _known.TryGetValue(key, out var known) ? known.Primary : null;
 
-    public void Remember(string key, bool primary) => _known.TryAdd(key, primary);
+    /// <summary>What a known document's registration says; null for a key not known here.</summary>
+    public Registration? Of(string key) => _known.TryGetValue(key, out var known) ? known : null;
+
+    public void Remember(DocumentView document) => _known.TryAdd(document.Key, new Registration(document.Primary,
+        document.PublishedOnInferred ? null : document.PublishedPrecision.LastDay(document.PublishedOn), document.Published));
+
+    /// <summary>
+    /// What the rules read of a registration: whether it is primary, the last day it can have been published (none when
+    /// its date was inferred, not read from it: such a date bounds nothing), and its date as written.
+    /// </summary>
+    public sealed record Registration(bool Primary, DateOnly? PublishedBy, string Published);
 
     /// <summary>For tests that empty the database under a running host.</summary>
     public void Forget() => _known.Clear();
@@ -42,7 +52,7 @@ public static class DocumentChecks
         if (wanted.Count == 0) return WolverineContinue.NoProblems;
 
         var found = await session.LoadManyAsync<DocumentView>(wanted.Select(StreamIds.ForDocument));
-        foreach (var document in found) registered.Remember(document.Key, document.Primary);
+        foreach (var document in found) registered.Remember(document);
         var missing = wanted.Except(found.Select(d => d.Key)).ToList();
         return missing.Count == 0 ? WolverineContinue.NoProblems : NotRegistered(missing);
     }
@@ -62,6 +72,31 @@ public static class DocumentChecks
             .FirstOrDefault(s => registered.PrimaryOf(s.Key) is { } primary && primary != s.Source.Primary) is { Key: not null } differing
             ? PrimaryDiffers(differing.Key, !differing.Source.Primary, field)
             : null;
+
+    /// <summary>
+    /// A fact with a day of its own (a pledge announced, a stage, a reported figure) whose source cites a document
+    /// published before that day: the text cannot record what happened after it (422 <c>dated-after-document</c>, as for a
+    /// statement; until 2026-12-07 a disbursement of December 2024 could cite a communiqué of September 2024). A day
+    /// before is a fact the text reports. Call once every cited document is known (<see cref="AllRegistered"/>).
+    /// </summary>
+    public static RuleViolation? DatedAfterRefusal(RegisteredDocuments registered, ICitesDocuments request) =>
+        request is IHappenedOnADay { Happened: { Day: { } day } happened }
+        && request.CitedSources().Select(s => s.DocumentKey).FirstOrDefault(k => !string.IsNullOrWhiteSpace(k)) is { } cited
+        && StreamIds.Normalise(cited) is var key
+        && registered.Of(key) is { PublishedBy: { } publishedBy } registration && day > publishedBy
+            ? DatedAfter(happened.Field, day, key, registration.Published, "happened")
+            : null;
+
+    /// <summary>The same for a document read whole (the catalogue's import).</summary>
+    public static RuleViolation? HappenedAfter(DocumentView document, DateOnly day, string field) =>
+        !document.PublishedOnInferred && day > document.PublishedPrecision.LastDay(document.PublishedOn)
+            ? DatedAfter(field, day, document.Key, document.Published, "happened")
+            : null;
+
+    private static RuleViolation DatedAfter(string field, DateOnly day, string key, string published, string what) =>
+        new("dated-after-document",
+            $"{field} {Wording.Date(day)} is after document '{key}' was published ({published}): a text " +
+            $"cannot record what {what} after it. Give the day it {what}, or cite the document that records it.");
 
     /// <summary>The refusal of a source whose <c>primary</c> (the field named) differs from its document's registration.</summary>
     public static RuleViolation PrimaryDiffers(string key, bool registeredPrimary, string field) =>
@@ -91,9 +126,7 @@ public static class DocumentChecks
     public static RuleViolation? DateRefusal(DocumentView document, DateOnly? given, string field) =>
         DayNeeded(document, given, field)
         ?? (given is { } day && !document.PublishedOnInferred && day > document.PublishedPrecision.LastDay(document.PublishedOn)
-            ? new RuleViolation("dated-after-document",
-                $"{field} {Wording.Date(day)} is after document '{document.Key}' was published ({document.Published}): a text " +
-                "cannot record what was said after it. Give the day it was said, or cite the document that records it.")
+            ? DatedAfter(field, day, document.Key, document.Published, "was said")
             : null);
 
     /// <summary>The 422 naming the document keys that are not registered.</summary>

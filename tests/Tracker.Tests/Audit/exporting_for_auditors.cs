@@ -30,7 +30,7 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Base}/pledges/germany-1/stages", new
         {
             stage = "committed", amount = new { amount = 20_000_000m, currency = "EUR" }, on = "2024-11-01",
-            exchangeRate = new { rate = 1.08m, on = "2024-11-01" }, source = Source
+            exchangeRate = new { rate = 1.08m, on = "2024-11-01" }, source = LaterSource
         });
         await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
         await Api.Write("/api/commitments", new

@@ -115,9 +115,9 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
         // 0. Until 2026-12-06 listed as changed.
         await Api.StatedTheStabilisationGoal();
         await Api.Write($"{Base}/pledges", new { pledger = "Japan", amount = new { amount = 1_000_000m, currency = "USD" },
-            announcedOn = "2024-10-02", source = Source }, 201);
+            announcedOn = "2024-10-02", source = LaterSource }, 201);
         await Api.Write($"{Base}/pledges/japan-1/stages", new { stage = "disbursed", amount = new { amount = 10m, currency = "USD" },
-            on = "2024-10-03", source = Source });
+            on = "2024-10-03", source = LaterSource });
 
         var changelog = (await Get($"{Base}/changelog")).GetProperty("items").EnumerateArray().ToList();
         var disbursed = changelog[2].GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("field").GetString()).ToList();

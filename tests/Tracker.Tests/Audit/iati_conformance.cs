@@ -63,7 +63,7 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", new
         {
             stage = "committed", amount = new { amount = 20_000_000m, currency = "EUR" }, on = "2024-11-01",
-            exchangeRate = new { rate = 1.08m, on = "2024-11-01" }, source = Source
+            exchangeRate = new { rate = 1.08m, on = "2024-11-01" }, source = LaterSource
         });
         await Api.Write($"/api/commitments/{Goal}/pledges/germany-1/stages", Disbursement(10_000_000m));
         await Api.Write("/api/commitments", StabilisationGoal("second-goal"), 201);
@@ -237,7 +237,7 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
         await Api.Write($"/api/commitments/{Goal}/pledges", new
         {
-            pledger = "germany", amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-11-02", source = Source
+            pledger = "germany", amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-11-02", source = LaterSource
         }, 201);
 
         var activity = (await Export()).Elements("iati-activity").Single();

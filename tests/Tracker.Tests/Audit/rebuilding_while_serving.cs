@@ -168,7 +168,7 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
             {
                 using var response = await client.PostAsync($"/api/commitments/{Goal}/pledges", JsonContent.Create(new
                 {
-                    pledger = $"Racer {i}", amount = new { amount = 1_000m + i, currency = "USD" }, announcedOn = "2024-10-01", source = Source
+                    pledger = $"Racer {i}", amount = new { amount = 1_000m + i, currency = "USD" }, announcedOn = "2024-10-01", source = LaterSource
                 }));
                 response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
                 written++;
@@ -318,9 +318,9 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         var pledges = $"/api/commitments/{Goal}/pledges";
         await Api.Write(pledges, GermanPledge(25_000_000m), 201);                                                  // version 2
         await Api.Write(pledges, new { pledger = "France", amount = new { amount = 1_000_000m, currency = "USD" },
-            announcedOn = "2024-10-02", source = Source }, 201);                                                   // 3
+            announcedOn = "2024-10-02", source = LaterSource }, 201);                                                   // 3
         await Api.Write(pledges, new { pledger = "Belgium", amount = new { amount = 2_000_000m, currency = "USD" },
-            announcedOn = "2024-10-02", source = Source }, 201);                                                   // 4
+            announcedOn = "2024-10-02", source = LaterSource }, 201);                                                   // 4
         var store = Api.Services.GetRequiredService<IDocumentStore>();
         var highWaterMark = await store.Storage.Database.FetchHighestEventSequenceNumber();
         // Written after the rebuild took its high-water mark: France's pledge retracted, Belgium's retracted and announced again.

@@ -27,7 +27,7 @@ public sealed class the_recorded_past(TrackerApp app) : TrackerTest(app)
         {
             await Api.Write($"{Base}/progress", new
             {
-                figure = 1_000_000m * n, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = Source
+                figure = 1_000_000m * n, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = LaterSource
             });
         }
         await using var session = Store.QuerySession();

@@ -376,6 +376,27 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_catalogue_figure_as_of_a_day_after_the_document_it_cites_fails_its_entry_as_the_api_refuses_it()
+    {
+        var original = CatalogueData.Load();
+        var first = original.Commitments.First(c => c.Progress is { Count: > 0 });
+        var late = first.Progress![0] with
+        {
+            AsOf = new DateOnly(2025, 3, 1), Source = new CatalogueSource("washington-2024", null, true, null, null, null, null)
+        };
+        var catalogue = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == first.Key ? c with { Progress = [.. c.Progress ?? [], late] } : c).ToList()
+        };
+
+        var report = await Import(catalogue);
+
+        report.Failures.ShouldHaveSingleItem().ShouldContain(
+            $"progress[{first.Progress.Count}].asOf 2025-03-01 is after document 'washington-2024' was published");
+        report.CommitmentsStated.ShouldBe(CatalogueCommitments - 1);
+    }
+
+    [Fact]
     public async Task evidence_imported_again_with_another_primary_flag_is_not_recorded_twice_and_is_said()
     {
         // The evidence is matched whatever its flag among what stands: a file whose flag was changed records nothing beside it.

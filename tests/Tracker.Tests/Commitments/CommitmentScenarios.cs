@@ -12,6 +12,15 @@ public static class CommitmentScenarios
 
     public static object Source => new { documentKey = "washington-2024", primary = true };
 
+    /// <summary>
+    /// A source for a fact after 2024-09-30, which the Washington communiqué cannot record (a monitor's report by its
+    /// address).
+    /// </summary>
+    public static object LaterSource => new { url = "https://example.org/monitor-report", primary = false };
+
+    /// <summary>The Washington communiqué for a fact of its day or before, a monitor's report for one after it.</summary>
+    public static object SourceOn(string day) => string.CompareOrdinal(day, "2024-09-30") > 0 ? LaterSource : Source;
+
     public static object StabilisationGoal(string key = Goal, string documentKey = "washington-2024") => new
     {
         key,
@@ -65,7 +74,8 @@ public static class CommitmentScenarios
         amount = new { amount = euros, currency = "EUR" },
         announcedOn = "2024-10-02",
         exchangeRate = new { rate = 1.084m, on = "2024-10-02" },
-        source = Source
+        // Announced two days after the communiqué, so not recorded in it: cited by the announcement's own address.
+        source = new { url = "https://example.org/german-pledge", primary = true }
     };
 
     public static object Disbursement(decimal amount, string currency = "EUR", decimal? rate = 1.05m) => new

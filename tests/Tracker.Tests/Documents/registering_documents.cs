@@ -5,6 +5,8 @@ using Tracker.Domain;
 using Tracker.Projections.Documents;
 using Tracker.Tests.Support;
 using Tracker.Tests.Commitments;
+using Tracker.Tests.Faults;
+using static Tracker.Tests.Commitments.CommitmentScenarios;
 
 namespace Tracker.Tests.Documents;
 
@@ -73,6 +75,46 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
                                                "cannot record what was said after it. Give the day it was said, or cite the document that records it.");
         restatedAfter.Json().GetProperty("rule").GetString().ShouldBe("dated-after-document");
         await Api.Scenario(s => { s.Get.Url("/api/commitments/fund-c"); s.StatusCodeShouldBe(404); });
+    }
+
+    [Fact]
+    public async Task a_text_records_no_pledge_stage_or_figure_after_it_was_published_and_an_inferred_date_bounds_nothing()
+    {
+        // Until 2026-12-07 a disbursement of December 2024 could cite the communiqué of 30 September 2024.
+        await Api.StatedTheStabilisationGoal();
+        await Api.RegisterDocument(DocumentScenarios.ShafaqReport());
+        await Api.RegisterDocument(new
+        {
+            key = "small-group-2020", title = "Small Group communique", publishedOn = "2020-06-04", publishedOnInferred = true,
+            kind = "communique", primary = true
+        });
+        const string pledges = $"/api/commitments/{Goal}/pledges";
+        object Cited(string document) => new { documentKey = document, primary = document != "shafaq-2024" };
+        object Pledge(string id, string announcedOn, string document) =>
+            new { pledgeId = id, pledger = "Germany", amount = new { amount = 1000m, currency = "USD" }, announcedOn, source = Cited(document) };
+        await Api.Write(pledges, Pledge("on-its-day", "2024-09-30", "washington-2024"), 201);
+        var before = await Api.EventCount();
+
+        var pledgedAfter = await Api.Write(pledges, Pledge("late", "2024-10-02", "washington-2024"), 422);
+        var stagedAfter = await Api.Write($"{pledges}/on-its-day/stages",
+            new { stage = "disbursed", amount = new { amount = 500m, currency = "USD" }, on = "2024-12-01", source = Cited("washington-2024") }, 422);
+        var reportedAfter = await Api.Write($"/api/commitments/{Goal}/progress",
+            new { figure = 1m, currency = "USD", comparator = "exactly", asOf = "2024-11-01", source = Cited("shafaq-2024") }, 422);
+
+        pledgedAfter.ReadProblem(422).Detail.ShouldBe("announcedOn 2024-10-02 is after document 'washington-2024' was published " +
+            "(2024-09-30): a text cannot record what happened after it. Give the day it happened, or cite the document that records it.");
+        stagedAfter.Json().GetProperty("rule").GetString().ShouldBe("dated-after-document");
+        stagedAfter.ReadProblem(422).Detail.ShouldStartWith("on 2024-12-01 is after document 'washington-2024'");
+        reportedAfter.ReadProblem(422).Detail.ShouldStartWith("asOf 2024-11-01 is after document 'shafaq-2024' was published (2024-10)");
+        (await Api.EventCount()).ShouldBe(before);
+
+        // The last day of a month the document is dated to, and any day for a document whose date was inferred.
+        await Api.Write($"/api/commitments/{Goal}/progress",
+            new { figure = 1m, currency = "USD", comparator = "exactly", asOf = "2024-10-31", source = Cited("shafaq-2024") });
+        await Api.Write(pledges, Pledge("inferred", "2024-10-02", "small-group-2020"), 201);
+        await Api.Write($"{pledges}/on-its-day/stages",
+            new { stage = "disbursed", amount = new { amount = 500m, currency = "USD" }, on = "2024-12-01", source = LaterSource });
+        (await Api.EventCount()).ShouldBe(before + 3);
     }
 
     [Fact]

@@ -136,10 +136,10 @@ public sealed class bodies_said_whole(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
 
         var (status, problem) = await Send(PledgeUrl, """
-            {"pledger":"Germany","amount":{"amount":0.0000001,"currency":"USD"},"announcedOn":"2024-10-02","source":{"documentKey":"washington-2024","primary":true}}
+            {"pledger":"Germany","amount":{"amount":0.0000001,"currency":"USD"},"announcedOn":"2024-10-02","source":{"url":"https://example.org/monitor-report","primary":false}}
             """);
         var (trailingZeros, _) = await Send(PledgeUrl, """
-            {"pledger":"Germany","amount":{"amount":1.50000000,"currency":"USD"},"announcedOn":"2024-10-02","source":{"documentKey":"washington-2024","primary":true}}
+            {"pledger":"Germany","amount":{"amount":1.50000000,"currency":"USD"},"announcedOn":"2024-10-02","source":{"url":"https://example.org/monitor-report","primary":false}}
             """);
 
         status.ShouldBe(400);

@@ -23,7 +23,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         string note = "seen in the communiqué") =>
         $$$"""
           {"pledger":{{{JsonSerializer.Serialize(pledger)}}},"amount":{"amount":{{{amount}}},"currency":"USD"},"announcedOn":"{{{announcedOn}}}",
-           "source":{"documentKey":"washington-2024","primary":true,"note":{{{JsonSerializer.Serialize(note)}}}}}
+           "source":{"url":"https://example.org/monitor-report","primary":false,"note":{{{JsonSerializer.Serialize(note)}}}}}
           """;
 
     private async Task<(int Status, JsonElement Body, string Text)> Send(HttpMethod method, string url, string? json = null,
@@ -400,7 +400,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         // A day's grace for a monitor already in tomorrow (UTC+14), and a deadline may lie anywhere ahead.
         var tomorrow = today.AddDays(1).ToString("yyyy-MM-dd");
         (await Send(HttpMethod.Post, $"/api/commitments/{Goal}/progress",
-            $$"""{"figure":1,"currency":"USD","comparator":"exactly","asOf":"{{tomorrow}}","source":{{source}}}""")).Status.ShouldBe(200);
+            $$$"""{"figure":1,"currency":"USD","comparator":"exactly","asOf":"{{{tomorrow}}}","source":{"url":"https://example.org/monitor-report","primary":false}}""")).Status.ShouldBe(200);
         (await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions",
             $$"""{"deadline":{"date":"2999-12-01","precision":"season"},"reason":"moved","source":{{source}}}""")).Status.ShouldBe(200);
     }
@@ -539,7 +539,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var pledge = new
         {
             pledger = new string('c', 150), amount = new { amount = 1000m, currency = "USD" }, announcedOn = "2024-10-02",
-            source = new { documentKey = "washington-2024", primary = true }
+            source = LaterSource
         };
 
         // Until 2026-12-06 a 201 with the id ccc...c-1 (152 characters), which the pledge routes refuse as a key.
@@ -559,7 +559,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
 
         var empty = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/progress", """
-            {"figure":80,"unit":" ","comparator":"exactly","asOf":"2024-10-01","source":{"documentKey":"washington-2024","primary":true}}
+            {"figure":80,"unit":" ","comparator":"exactly","asOf":"2024-10-01","source":{"url":"https://example.org/monitor-report","primary":false}}
             """);
 
         ShouldBeAProblemNaming(empty, 400, "unit");
@@ -617,7 +617,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         // Until 2026-12-06 named without its path ("Primary"), as though it were the body's own.
         var refused = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/pledges",
             "{\"pledger\":\"Germany\",\"amount\":{\"amount\":1000,\"currency\":\"USD\"},\"announcedOn\":\"2024-10-02\"," +
-            "\"source\":{\"documentKey\":\"washington-2024\",\"primary\":true," + extra + "}}");
+            "\"source\":{\"url\":\"https://example.org/monitor-report\",\"primary\":false," + extra + "}}");
 
         ShouldBeAProblemNaming(refused, 400, field);
     }
@@ -637,7 +637,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
         var pledge = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/pledges", """
             {"pledger":"Germany","amount":{"currency":"EUR"},"announcedOn":"2024-10-02",
-             "exchangeRate":{"rate":1.084,"on":"2024-10-02"},"source":{"documentKey":"washington-2024","primary":true}}
+             "exchangeRate":{"rate":1.084,"on":"2024-10-02"},"source":{"url":"https://example.org/monitor-report","primary":false}}
             """);
         ShouldBeAProblemNaming(pledge, 400, "amount.amount");
     }
@@ -654,7 +654,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
         var undated = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/pledges", """
             {"pledger":"Germany","amount":{"amount":25000000,"currency":"EUR"},"announcedOn":"2024-10-02",
-             "exchangeRate":{"rate":1.084},"source":{"documentKey":"washington-2024","primary":true}}
+             "exchangeRate":{"rate":1.084},"source":{"url":"https://example.org/monitor-report","primary":false}}
             """);
         ShouldBeAProblemNaming(undated, 400, "exchangeRate.on");
         undated.Body.GetProperty("errors").GetProperty("exchangeRate.on").EnumerateArray().Select(m => m.GetString())
@@ -675,7 +675,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         }
         var worthless = await Send(HttpMethod.Post, PledgeUrl, """
             {"pledger":"France","amount":{"amount":0.5,"currency":"EUR"},"announcedOn":"2024-10-02",
-             "exchangeRate":{"rate":1e-28,"on":"2024-10-02"},"source":{"documentKey":"washington-2024","primary":true}}
+             "exchangeRate":{"rate":1e-28,"on":"2024-10-02"},"source":{"url":"https://example.org/monitor-report","primary":false}}
             """);
         ShouldBeAProblemNaming(worthless, 400, "exchangeRate.rate");
         // Written otherwise, a number that fits is the same number.

@@ -24,7 +24,7 @@ public sealed class malformed_requests(TrackerApp app, ITestOutputHelper output)
             ["/api/commitments/{key}/pledges/{pledgeId}/revisions"] = Of(new
             {
                 amount = new { amount = 30_000_000m, currency = "EUR" }, exchangeRate = new { rate = 1.08m, on = "2024-11-01" },
-                reason = "raised", source = Source
+                reason = "raised", source = LaterSource
             }),
             ["/api/commitments/{key}/progress"] = Of(Progress()),
             ["/api/commitments/{key}/assessments"] = Of(new { status = "in-progress", assessedOn = "2024-10-05", rationale = "under way", source = Source }),

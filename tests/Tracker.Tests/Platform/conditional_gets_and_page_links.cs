@@ -116,7 +116,7 @@ public sealed class conditional_gets_and_page_links(TrackerApp app) : TrackerTes
         {
             await Api.Write($"/api/commitments/{Goal}/pledges", new
             {
-                pledger, amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-10-02", source = Source
+                pledger, amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-10-02", source = LaterSource
             }, 201);
         }
 

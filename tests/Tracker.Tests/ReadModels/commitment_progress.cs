@@ -23,12 +23,12 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Base}/pledges/germany-1/stages", new
         {
             stage = "committed", amount = new { amount = 20_000_000m, currency = "EUR" }, on = "2024-11-01",
-            exchangeRate = new { rate = 1.08m, on = "2024-11-01" }, source = Source
+            exchangeRate = new { rate = 1.08m, on = "2024-11-01" }, source = LaterSource
         });                                                                           // USD 21,600,000 committed
         await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m)); // USD 10,500,000 disbursed
         await Api.Write($"{Base}/pledges/united-states-1/stages", new
         {
-            stage = "disbursed", amount = new { amount = 5_000_000m, currency = "USD" }, on = "2024-12-15", source = Source
+            stage = "disbursed", amount = new { amount = 5_000_000m, currency = "USD" }, on = "2024-12-15", source = LaterSource
         });
 
         var progress = await Api.ReadCommitment();
@@ -159,7 +159,7 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
             var progress = (await Api.Scenario(s => s.Get.Url(camps + query))).Json().GetProperty("progress");
             return progress.TryGetProperty("fraction", out var fraction) ? fraction.GetDecimal() : null;
         }
-        object Count(decimal figure, string unit, string asOf) => new { figure, unit, comparator = "exactly", asOf, source = Source };
+        object Count(decimal figure, string unit, string asOf) => new { figure, unit, comparator = "exactly", asOf, source = SourceOn(asOf) };
 
         await Api.Write($"{camps}/progress", Count(150, "camps", "2024-09-30"));                 // version 2
         await Api.Write($"{camps}/revisions", new

@@ -351,7 +351,7 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         // Amounts whose sums carry decimals, where a sum in SQL and one in .NET could print differently.
         await Api.Write($"/api/commitments/{Goal}/pledges", new
         {
-            pledger = "Denmark", amount = new { amount = 1_000_000.5m, currency = "USD" }, announcedOn = "2024-10-03", source = Source
+            pledger = "Denmark", amount = new { amount = 1_000_000.5m, currency = "USD" }, announcedOn = "2024-10-03", source = LaterSource
         }, 201);
         var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"));
 

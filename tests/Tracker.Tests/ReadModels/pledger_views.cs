@@ -124,7 +124,7 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         {
             await Api.Write($"{Base}/pledges", new
             {
-                pledger, amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-10-01", source = Source
+                pledger, amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-10-01", source = LaterSource
             }, 201);
         }
 
@@ -139,7 +139,7 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         await GermanyPledgedAcrossCommitments();
         await Api.Write($"{Base}/pledges", new
         {
-            pledger = "United States", amount = new { amount = 5_000_000m, currency = "USD" }, announcedOn = "2024-10-01", source = Source
+            pledger = "United States", amount = new { amount = 5_000_000m, currency = "USD" }, announcedOn = "2024-10-01", source = LaterSource
         }, 201);
 
         var firstPledge = await PledgerPage("germany", "?pageSize=1");
@@ -257,7 +257,7 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
         await Api.Write($"{Base}/pledges", new
         {
-            pledger = "United States", amount = new { amount = 5_000_000m, currency = "USD" }, announcedOn = "2024-10-01", source = Source
+            pledger = "United States", amount = new { amount = 5_000_000m, currency = "USD" }, announcedOn = "2024-10-01", source = LaterSource
         }, 201);
 
         (await Pledger("united-states")).Name.ShouldBe("United States");
@@ -311,7 +311,7 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
             await Api.Write($"{Base}/pledges", new
             {
                 pledger = "Germany", amount = new { amount = 2_000_000m, currency = "EUR" }, announcedOn = "2024-11-01",
-                exchangeRate = new { rate = 1.084m, on = "2024-11-01" }, source = Source
+                exchangeRate = new { rate = 1.084m, on = "2024-11-01" }, source = LaterSource
             }, 201);
             pending = await Pledger("germany");
             changesPending = await Count("pledger_changes");

@@ -43,7 +43,7 @@ public sealed class progress_over_time(TrackerApp app) : TrackerTest(app)
         // Recorded last, but it says what stood on 1 October: the line changes from that date, not from today.
         await Api.Write($"/api/commitments/{Goal}/progress", new
         {
-            figure = 250_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = Source
+            figure = 250_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = LaterSource
         });
 
         var points = await Points();
@@ -57,7 +57,7 @@ public sealed class progress_over_time(TrackerApp app) : TrackerTest(app)
     {
         await Api.StatedFewerCamps();
         const string camps = "/api/commitments/fewer-camps";
-        object Count(decimal figure, string unit, string asOf) => new { figure, unit, comparator = "exactly", asOf, source = Source };
+        object Count(decimal figure, string unit, string asOf) => new { figure, unit, comparator = "exactly", asOf, source = SourceOn(asOf) };
         await Api.Write($"{camps}/progress", Count(150, "camps", "2024-09-30"));
         await Api.Write($"{camps}/revisions", new
         {

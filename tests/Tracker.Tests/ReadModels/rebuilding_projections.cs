@@ -129,7 +129,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
     public async Task a_model_and_a_timeline_kept_before_counts_in_other_units_were_kept_measure_the_target_again_by_its_own_unit()
     {
         await Api.StatedFewerCamps();
-        object Count(decimal figure, string unit, string asOf) => new { figure, unit, comparator = "exactly", asOf, source = Source };
+        object Count(decimal figure, string unit, string asOf) => new { figure, unit, comparator = "exactly", asOf, source = SourceOn(asOf) };
         await Api.Write("/api/commitments/fewer-camps/progress", Count(150, "camps", "2024-09-30"));
         await Api.Write("/api/commitments/fewer-camps/revisions", new
         {

@@ -38,7 +38,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Base}/pledges/germany-1/stages", Disbursement(10_000_000m));
         await Api.Write($"{Base}/progress", new
         {
-            figure = 250_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = Source
+            figure = 250_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = LaterSource
         });
         await Api.Write($"{Base}/pledges", new
         {
@@ -128,7 +128,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
             var asOf = start.AddDays(n % 3 == 2 ? n - 10 : n);
             await Api.Write($"{Base}/progress", new
             {
-                figure = 1_000_000m + n, currency = "USD", comparator = "exactly", asOf = asOf.ToString("yyyy-MM-dd"), source = Source
+                figure = 1_000_000m + n, currency = "USD", comparator = "exactly", asOf = asOf.ToString("yyyy-MM-dd"), source = SourceOn(asOf.ToString("yyyy-MM-dd"))
             });
         }
         var events = await Caught();
@@ -186,7 +186,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         // Germany's pledge of October 2024, recorded after: counted in euros, dated when the target was in dollars.
         await Api.Write($"{Base}/pledges", new
         {
-            pledger = "Germany", amount = new { amount = 25_000_000m, currency = "EUR" }, announcedOn = "2024-10-02", source = Source
+            pledger = "Germany", amount = new { amount = 25_000_000m, currency = "EUR" }, announcedOn = "2024-10-02", source = LaterSource
         }, 201);
         await Caught();
 
@@ -363,12 +363,12 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         await Caught();
         await Api.Write($"{Base}/progress", new
         {
-            figure = 150_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-11-02", source = Source
+            figure = 150_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-11-02", source = LaterSource
         });
         await Caught();
         await Api.Write($"{Base}/progress", new
         {
-            figure = 160_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-11-02", source = Source
+            figure = 160_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-11-02", source = LaterSource
         });
         await Caught();
         await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
@@ -401,7 +401,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Base}/pledges", GermanPledge(25_000_000m), 201);
         await Api.Write($"{Base}/progress", new
         {
-            figure = 150_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-11-02", source = Source
+            figure = 150_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-11-02", source = LaterSource
         });
         var events = await Caught();
         await using var session = Store.QuerySession();
@@ -480,7 +480,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         {
             await Api.Write($"{Base}/progress", new
             {
-                figure = 300_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = Source
+                figure = 300_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = LaterSource
             });
             await using var session = Store.QuerySession();
             var events = await session.Events.FetchStreamAsync(Id);
@@ -520,7 +520,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         // Recorded late, dated after that keyframe: refolded from it, the days would carry the older rules on.
         await Api.Write($"{Base}/progress", new
         {
-            figure = 250_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = Source
+            figure = 250_000_000m, currency = "USD", comparator = "exactly", asOf = "2024-10-01", source = LaterSource
         });
         var events = await Caught();
 

@@ -23,8 +23,10 @@ public sealed record AnnouncePledgeRequest(
     Money Amount,
     [property: Happened] DateOnly? AnnouncedOn,
     ExchangeRate? ExchangeRate,
-    Evidence Source) : ICitesItsSource, INamesPledges
+    Evidence Source) : ICitesItsSource, INamesPledges, IHappenedOnADay
 {
+    (DateOnly? Day, string Field) IHappenedOnADay.Happened => (AnnouncedOn, "announcedOn");
+
     /// <summary>Its own id, or (to number it after its pledger) the ids of every pledge numbered after the pledger's key.</summary>
     NamedPledges INamesPledges.PledgesNamed => PledgeId is { } id ? new(id, null, Announces: true)
         : string.IsNullOrWhiteSpace(Pledger) ? default

@@ -18,8 +18,10 @@ public sealed record RecordPledgeStageRequest(
     Money Amount,
     [property: Happened] DateOnly? On,
     ExchangeRate? ExchangeRate,
-    Evidence Source) : ICitesItsSource
+    Evidence Source) : ICitesItsSource, IHappenedOnADay
 {
+    (DateOnly? Day, string Field) IHappenedOnADay.Happened => (On, "on");
+
     public sealed class Validator : AbstractValidator<RecordPledgeStageRequest>
     {
         public Validator()

@@ -25,8 +25,10 @@ public sealed record ReportProgressRequest(
     ExchangeRate? ExchangeRate,
     [property: MultiLine] string? Note,
     Evidence Source,
-    FigureStage? Stage = null) : ICitesItsSource
+    FigureStage? Stage = null) : ICitesItsSource, IHappenedOnADay
 {
+    (DateOnly? Day, string Field) IHappenedOnADay.Happened => (AsOf, "asOf");
+
     public sealed class Validator : AbstractValidator<ReportProgressRequest>
     {
         public Validator()

@@ -48,7 +48,7 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
         for (var i = 1; i <= 12; i++) await Api.Write(Pledges, Pledge($"Member {i % 4}", 1_000_000m * i), 201);
         await Api.Write($"{Pledges}/member-1-1/stages", new { stage = "disbursed", amount = new { amount = 400_000m, currency = "USD" },
-            on = "2024-10-01", source = Source });
+            on = "2024-10-01", source = LaterSource });
         var revised = await Api.Write($"{Pledges}/member-2-1/revisions", new
         {
             amount = new { amount = 5_000_000m, currency = "USD" }, reason = "topped up", source = Source

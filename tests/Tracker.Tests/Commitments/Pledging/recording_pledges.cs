@@ -44,7 +44,7 @@ public sealed class recording_pledges(TrackerApp app) : TrackerTest(app)
             pledger = "Germany",
             amount = new { amount = 25_000_000m, currency = "EUR" },
             announcedOn = "2024-10-02",
-            source = Source
+            source = LaterSource
         }, 422);
 
         var problem = result.ReadProblem(422);

@@ -15,7 +15,7 @@ public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)
 
     private static object Report(decimal figure, string asOf) => new
     {
-        figure, currency = "USD", comparator = "about", asOf, source = Source
+        figure, currency = "USD", comparator = "about", asOf, source = SourceOn(asOf)
     };
 
     private static object Assessment(string status, string on, string rationale) => new
@@ -66,7 +66,7 @@ public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)
         {
             await Api.Write($"{Base}/pledges", new
             {
-                pledger, amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-10-01", source = Source
+                pledger, amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-10-01", source = LaterSource
             }, 201);
         }
 
@@ -88,12 +88,12 @@ public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
         var announced = await Api.Scenario(s =>
         {
-            s.Post.Json(new { pledger = "Japan", amount = new { amount = 1_500_000m, currency = "USD" }, announcedOn = "2024-10-01", source = Source })
+            s.Post.Json(new { pledger = "Japan", amount = new { amount = 1_500_000m, currency = "USD" }, announcedOn = "2024-10-01", source = LaterSource })
                 .ToUrl($"{Base}/pledges");
             s.StatusCodeShouldBe(201);
         });
         var location = announced.Context.Response.Headers.Location.ToString();
-        await Api.Write($"{location}/stages", new { stage = "disbursed", amount = new { amount = 500_000m, currency = "USD" }, on = "2024-11-01", source = Source });
+        await Api.Write($"{location}/stages", new { stage = "disbursed", amount = new { amount = 500_000m, currency = "USD" }, on = "2024-11-01", source = LaterSource });
 
         var pledge = await Get(location);
         var upperCase = await Get($"{Base}/pledges/JAPAN-1");

@@ -57,11 +57,11 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
 
         await Api.Write($"{Base}/progress", new
         {
-            figure = 8_000_000, currency = "USD", comparator = "nearly", asOf = "2024-10-01", source = Source
+            figure = 8_000_000, currency = "USD", comparator = "nearly", asOf = "2024-10-01", source = LaterSource
         });
         var refused = await Api.Write($"{Base}/progress", new
         {
-            figure = 1, currency = "USD", comparator = "almost", asOf = "2024-10-01", source = Source
+            figure = 1, currency = "USD", comparator = "almost", asOf = "2024-10-01", source = LaterSource
         }, 400);
 
         (await Api.ReadCommitment()).GetProperty("latestReport").GetProperty("comparator").GetString().ShouldBe("nearly");
@@ -142,7 +142,7 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
         // Until 2026-12-06 the target kept " camps ", and this report was a unit-mismatch.
         await Api.Write("/api/commitments/fewer-camps/progress", new
         {
-            figure = 150, unit = "camps", comparator = "exactly", asOf = "2024-10-01", source = Source
+            figure = 150, unit = "camps", comparator = "exactly", asOf = "2024-10-01", source = LaterSource
         });
 
         (await Api.ReadCommitment("fewer-camps")).GetProperty("target").GetProperty("unit").GetString().ShouldBe("camps");
