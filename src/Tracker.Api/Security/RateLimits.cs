@@ -202,6 +202,15 @@ public sealed class SignInThrottle(RequestDelegate next, RateLimits limits)
     {
         var carriesCredentials = context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header)
                                  || context.Request.Headers.Authorization.Count > 0;
+        if (carriesCredentials && context.Request.Path.StartsWithSegments("/health") && limits.SignInsBlocked(context))
+        {
+            // A health probe is answered whatever it carries: as to a caller without a key (the status alone), its key
+            // neither looked up nor counted. Until 2026-12-07 a load balancer sending a stale key was refused 429 after
+            // ten probes, took the node out of rotation, and each probe after kept the block going.
+            context.Request.Headers.Remove(ApiKeyAuthentication.Header);
+            context.Request.Headers.Authorization = default;
+            return next(context);
+        }
         return carriesCredentials && limits.SignInsBlocked(context)
             ? RateLimits.Refuse(context, "Too many failed sign-ins",
                 $"At most {limits.FailedSignInsPerMinute} keys or tokens that fail to sign in a minute per address; retry {{RetryIn}}.",

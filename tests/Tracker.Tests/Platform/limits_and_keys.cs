@@ -558,6 +558,29 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_health_probe_with_a_stale_key_is_always_answered_and_its_guesses_still_count()
+    {
+        // Until 2026-12-07 the fourth probe here was a 429: a load balancer sending a stale key took the node out of rotation.
+        await using var limited = await TrackerApp.StartAnotherHost(("RateLimits:FailedSignInsPerMinute", "3"));
+        void Probe(Scenario s, string key)
+        {
+            s.Get.Url("/health/ready");
+            s.WithRequestHeader("X-Api-Key", key);
+            s.IgnoreStatusCode();
+        }
+
+        var probes = await Statuses(limited, 6, s => Probe(s, "stale-key"));
+        var api = await Statuses(limited, 1, s => s.Get.Url("/api/documents"));
+        var goodProbe = await limited.Scenario(s => Probe(s, TestIdentities.DemoKey("viewer")));
+
+        probes.ShouldBe([200, 200, 200, 200, 200, 200]);
+        api.ShouldBe([429]);
+        // While the address is blocked a probe's key is not looked at: the status alone, as to a caller without one.
+        goodProbe.Context.Response.StatusCode.ShouldBe(200);
+        goodProbe.Json().EnumerateObject().Select(p => p.Name).ShouldBe(["status"]);
+    }
+
+    [Fact]
     public async Task anonymous_reads_are_limited_per_address_and_reads_with_a_key_are_not()
     {
         await using var limited = await TrackerApp.StartAnotherHost(("RateLimits:AnonymousReadsPerMinute", "2"));
