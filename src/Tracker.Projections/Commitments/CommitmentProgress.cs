@@ -140,9 +140,10 @@ public sealed record CommitmentProgress
     /// an effective timeline refolds from its statement rather than continue from one (EffectiveTimelineProjection).
     /// 1: targets and deadlines dated, and the due dates recorded passed kept (2026-12-05); 2: the latest count in each
     /// unit other than the latest report's kept (2026-12-05); 3: a deadline's passing that does not hold by the dates is no
-    /// change of an effective timeline's day (2026-12-06).
+    /// change of an effective timeline's day (2026-12-06); 4: a money target with nothing pledged or reported has no fraction
+    /// (2026-12-07).
     /// </summary>
-    public const int CurrentShape = 3;
+    public const int CurrentShape = 4;
 
     /// <summary>The rules this model was kept by (<see cref="CurrentShape"/>); 0 for one stored before models said.</summary>
     public int Shape { get; init; }

@@ -23,10 +23,14 @@ public static class ProgressRule
         if (target is { IsMoney: true } other && other.Currency != ledgerCurrency) return new ProgressMeasure(null, "none", null);
         if (target is { IsMoney: true, Amount: > 0 } moneyTarget)
         {
+            // Nothing pledged and no figure reported measures nothing, as for any other kind: no fraction, where until
+            // 2026-12-07 it was 0 with basis "none", and sorted among the measured. A figure reported as 0 is a measure.
+            if (latestMoney is null && money.Pledged == 0) return new ProgressMeasure(null, "none", null);
             var reported = latestMoney?.LedgerFigure ?? 0m;
-            var (raised, basis) = reported > money.Pledged ? (reported, "reported") : (money.Pledged, "pledged");
-            return new ProgressMeasure(Ratio(raised, moneyTarget.Amount), raised == 0 ? "none" : basis,
-                Ratio(money.Disbursed, moneyTarget.Amount));
+            var (raised, basis) = latestMoney is not null && (reported > money.Pledged || money.Pledged == 0)
+                ? (reported, "reported")
+                : (money.Pledged, "pledged");
+            return new ProgressMeasure(Ratio(raised, moneyTarget.Amount), basis, Ratio(money.Disbursed, moneyTarget.Amount));
         }
 
         if (target is { IsMoney: false } quantity)

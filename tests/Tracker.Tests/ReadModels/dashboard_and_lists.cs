@@ -541,6 +541,32 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         Keys(all.GetProperty("items")).ShouldBe(["next-ministerial-2022", Goal]);
     }
 
+    [Fact]
+    public async Task a_list_by_progress_highest_first_opens_with_the_highest_and_ends_with_the_unmeasured_now_and_in_both_pasts()
+    {
+        await FourCommitments();
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var now = DateTimeOffset.UtcNow.ToString("O");
+
+        var present = await Get("/api/commitments?sort=progress&order=desc");
+        var effective = await Get($"/api/commitments?sort=progress&order=desc&effectiveAsOf={Today:yyyy-MM-dd}");
+        var recorded = await Get($"/api/commitments?sort=progress&order=desc&recordedAsOf={Uri.EscapeDataString(now)}");
+        var secondPage = await Get("/api/commitments?sort=progress&order=desc&pageSize=2&page=2");
+        var empty = await Api.ReadCommitment("stabilisation-2021-drive");
+
+        // The achieved milestone (1 by its status), the goal's pledges, then those without a measure by key; a money
+        // target with nothing pledged among them (until 2026-12-07 a measured 0, and the unmeasured came first).
+        string[] expected = ["iskp-grouping", Goal, "africa-focus-group", "next-ministerial-2022", "stabilisation-2021-drive"];
+        Keys(present.GetProperty("items")).ShouldBe(expected);
+        Keys(effective.GetProperty("items")).ShouldBe(expected);
+        Keys(recorded.GetProperty("items")).ShouldBe(expected);
+        Keys(secondPage.GetProperty("items")).ShouldBe(expected.Skip(2).Take(2));
+        empty.GetProperty("progress").GetProperty("basis").GetString().ShouldBe("none");
+        empty.GetProperty("progress").TryGetProperty("fraction", out _).ShouldBeFalse();
+        empty.GetProperty("progress").TryGetProperty("disbursedFraction", out _).ShouldBeFalse();
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("status=achieved")]
@@ -569,12 +595,12 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
             var listed = byTitle.GetProperty("items").EnumerateArray().ToList();
             byTitle.GetProperty("total").GetInt64().ShouldBe(listed.Count, $"{filter} on {on}");
             byDeadline.GetProperty("total").GetInt64().ShouldBe(listed.Count, $"{filter} on {on}");
-            // A commitment without a deadline has no dueBy: last in ascending order, first in descending (PostgreSQL's).
+            // A commitment without a deadline has no dueBy: last in either order (until 2026-12-07 first in descending).
             static string? Due(JsonElement row) => row.TryGetProperty("dueBy", out var due) && due.ValueKind == JsonValueKind.String ? due.GetString() : null;
             var expected = listed.OrderBy(r => Due(r) is null).ThenBy(r => Due(r), StringComparer.Ordinal).ThenBy(r => r.GetProperty("key").GetString(), StringComparer.Ordinal)
                 .Select(r => r.GetProperty("key").GetString()).ToList();
             Keys(byDeadline.GetProperty("items")).ShouldBe(expected, $"{filter} on {on}");
-            var descending = listed.OrderBy(r => Due(r) is not null).ThenByDescending(r => Due(r), StringComparer.Ordinal).ThenBy(r => r.GetProperty("key").GetString(), StringComparer.Ordinal)
+            var descending = listed.OrderBy(r => Due(r) is null).ThenByDescending(r => Due(r), StringComparer.Ordinal).ThenBy(r => r.GetProperty("key").GetString(), StringComparer.Ordinal)
                 .Select(r => r.GetProperty("key").GetString()).ToList();
             Keys(byDeadlineDescending.GetProperty("items")).ShouldBe(descending, $"{filter} on {on}");
             Keys(secondPage.GetProperty("items")).ShouldBe(expected.Skip(1).Take(1), $"{filter} on {on}");

@@ -105,9 +105,25 @@ public static class ListCommitmentsEndpoint
         // On a past date a commitment last changed on the last day a fact of it took effect, then by when that was
         // recorded, then by id (a catalogue's commitments share their transaction's time): the dashboard's recently
         // changed, in the same order (StoredSummary).
+        // A commitment without the value sorted on (no deadline, no progress measured) comes last either way: a list
+        // by progress, highest first, opens with the highest (until 2026-12-07 PostgreSQL's order put the unmeasured first).
+        var nullable = column is "due_by" or "progress_fraction";
         var order = past && column == "last_changed_at"
             ? $"{StoredRows.PastDay} {direction}, last_changed_at {direction}, id {direction}"
-            : $"{column} {direction}, key";
+            : descending && nullable ? $"{column} desc nulls last, key" : $"{column} {direction}, key";
+        // Descending, the measured rows are read off the column's index backwards and the rest by key, each no further
+        // than the page's end, and the page sorted from those: one sort over every row otherwise, as the index gives nulls
+        // first backwards.
+        var ordered = !past && descending && nullable
+            ? $"""
+              select id from ((select id, {column}, key from ({rows}) measured where {column} is not null
+                                order by {column} desc, key limit @take + @skip)
+                              union all
+                              (select id, {column}, key from ({rows}) unmeasured where {column} is null
+                                order by key limit @take + @skip)) listed
+               order by {order} limit @take offset @skip
+              """
+            : $"select id from ({rows}) listed order by {order} limit @take offset @skip";
         // Everything, or one status, kind, line of effort or actor, is counted by the dashboard rollup when it has already
         // taken in every write made before the request; otherwise every selected row is counted. Unlike the dashboard, the
         // list does not wait for the rollup: under steady writes it would wait on most requests, and counting the rows
@@ -118,7 +134,7 @@ public static class ListCommitmentsEndpoint
             : $"select count(*) from ({rows}) counted";
         command.CommandText = $"""
             {presentCount};
-            select id from ({rows}) listed order by {order} limit @take offset @skip;
+            {ordered};
             """;
         if (past)
         {
@@ -129,14 +145,15 @@ public static class ListCommitmentsEndpoint
             // when it is its commitment's last on or before the date, until the page holds what the count says it can
             // (so a last page, or one past the end, stops too): the page costs what it shows, not one look-up per
             // commitment. Other orders, and other filters, take each selected commitment's last day, then sort.
-            command.CommandText = column == "due_by" && rolledUp is not null ? $"""
+            // Descending, nulls last, which the index walked backwards would give first: the other way.
+            command.CommandText = column == "due_by" && !descending && rolledUp is not null ? $"""
                 {count};
                 select t.row from {days} t join ({unchanging}) d on d.id = t.stream_id
                  where t."on" <= @effectiveOn
                    and not exists (select 1 from {days} l where l.stream_id = t.stream_id and l."on" > t."on" and l."on" <= @effectiveOn)
                    and (@status::text is null or t.status = @status)
                    and (@overdue::boolean is null or {EffectiveOverdue.Sql("t", "@effectiveOn")} = @overdue)
-                 order by t.due_by {(descending ? "desc" : "asc")}, d.key
+                 order by t.due_by, d.key
                  limit least(@take, greatest(({rolledUp}) - @skip, 0)) offset @skip;
                 """ : $"""
                 {count};
@@ -221,7 +238,7 @@ public static class ListCommitmentsEndpoint
 
     /// <summary>
     /// The commitments as recorded at a past instant, in the order PostgreSQL gives the present and effective lists
-    /// (<see cref="Page"/>): ascending puts missing values last and descending first, a status sorts by its name, and
+    /// (<see cref="Page"/>): missing values last either way, a status sorts by its name, and
     /// ties go by key in code point order (the key's collation). Titles compare by code point too, which is the
     /// database's order on a C collation and may differ from a linguistic one in case and accents.
     /// </summary>
@@ -229,7 +246,7 @@ public static class ListCommitmentsEndpoint
     {
         IOrderedEnumerable<CommitmentProgress> By<T>(Func<CommitmentProgress, T> value, IComparer<T>? comparer = null) =>
             descending
-                ? all.OrderByDescending(c => value(c) is null).ThenByDescending(value, comparer)
+                ? all.OrderBy(c => value(c) is null).ThenByDescending(value, comparer)
                 : all.OrderBy(c => value(c) is null).ThenBy(value, comparer);
         var sorted = sortBy switch
         {
