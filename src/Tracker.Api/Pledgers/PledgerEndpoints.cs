@@ -31,7 +31,8 @@ public sealed record PledgerOverview(string Id, string Name, IReadOnlyList<Curre
     public string Key => Id;
 }
 
-public sealed record PledgerDetail(PledgerOverview Pledger, int Page, int PageSize, long PageCount);
+/// <summary>A pledger and a page of its pledges; <c>total</c> counts its pledges, as every numbered list's does (since 2026-12-07).</summary>
+public sealed record PledgerDetail(PledgerOverview Pledger, int Page, int PageSize, long Total, long PageCount);
 
 /// <summary>
 /// Each member state or organisation across every commitment: its totals from the pledgers' rollup and its pledges from
@@ -115,7 +116,7 @@ public static class PledgerEndpoints
         while (await reader.ReadAsync(token)) pledges.Add(PledgerPledge.Of(serializer.FromJson<PledgeLedgerRow>(reader, 0)));
         return Results.Ok(new PledgerDetail(
             new PledgerOverview(pledger.Key, pledger.Name, pledger.Totals, pledger.AverageDaysToFirstDisbursement, pledger.PledgeCount, pledges),
-            paging.Page, paging.PageSize, paging.PageCount(pledger.PledgeCount)));
+            paging.Page, paging.PageSize, pledger.PledgeCount, paging.PageCount(pledger.PledgeCount)));
     }
 
     /// <summary>

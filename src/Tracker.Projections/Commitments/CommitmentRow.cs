@@ -41,12 +41,15 @@ public sealed record CommitmentRow(
     int SourceCount,
     int RestatementCount,
     DateTimeOffset LastChangedAt,
-    int Version)
+    int Version,
+    // The day it was stated, which the list sorts by (since 2026-12-07; a past day's row stored before has none until
+    // its timeline is built again).
+    DateOnly? StatedOn = null)
 {
     /// <summary>The row as effective on a date: overdue by that date (<see cref="EffectiveOverdue"/>).</summary>
     public CommitmentRow On(DateOnly day) => this with { Overdue = EffectiveOverdue.On(day, DueBy, Status) };
 
     public static CommitmentRow Of(CommitmentProgress p) => new(p.Key, p.Title, p.Kind, p.LineOfEffort, p.Actors, p.Target,
         p.LedgerCurrency, p.Money, p.LatestReport, p.Progress, p.Status, p.StatusDate, p.Deadline, p.DueBy, p.Overdue,
-        p.SourceCount, p.RestatementCount, p.LastChangedAt, p.Version);
+        p.SourceCount, p.RestatementCount, p.LastChangedAt, p.Version, p.StatedOn);
 }

@@ -129,6 +129,10 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         foreach (var bytes in new[] { "%FF", "%C0%AF", "%ED%A0%80", "caf%E9" })
             ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments?q={bytes}"), 400, "q");
         (await Send(HttpMethod.Get, "/api/commitments?q=caf%C3%A9%20100%25")).Status.ShouldBe(200);
+        // Nor in a path, where a 404 echoed them as a key still escaped (until 2026-12-07).
+        foreach (var bytes in new[] { "%FF", "%C0%AF", "caf%E9" })
+            ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{bytes}"), 400, "path");
+        (await Send(HttpMethod.Get, "/api/pledgers/T%C3%BCrkiye")).Status.ShouldBe(404);
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/audit/events?limit=2147483648"), 400, "limit");
         // A whole number that does not read is not told the range of its .NET type.
         foreach (var (url, field) in new[] { ("/api/pledgers?pageSize=abc", "pageSize"), ("/api/audit/events?after=abc", "after"),

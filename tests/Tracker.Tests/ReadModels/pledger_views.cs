@@ -53,8 +53,11 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
 
         germany.Name.ShouldBe("Germany");
         // "key", as the list names it ("id" kept for the clients that read it).
-        var raw = (await Api.Scenario(s => s.Get.Url("/api/pledgers/germany"))).Json().GetProperty("pledger");
+        var page = (await Api.Scenario(s => s.Get.Url("/api/pledgers/germany"))).Json();
+        var raw = page.GetProperty("pledger");
         (raw.GetProperty("key").GetString(), raw.GetProperty("id").GetString()).ShouldBe(("germany", "germany"));
+        // Counted beside the page, as every numbered list is (until 2026-12-07 only inside, as pledgeCount).
+        (page.GetProperty("total").GetInt64(), page.GetProperty("pageCount").GetInt64()).ShouldBe((2, 1));
         germany.PledgeCount.ShouldBe(2);
         germany.Totals.ShouldBe([
             new CurrencyTotals("EUR", Pledged: 25_000_000m, Committed: 0m, Disbursed: 10_000_000m, Outstanding: 15_000_000m),

@@ -56,6 +56,12 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         // otherwise be echoed in a 404's detail (until 2026-12-06), where no key, id or name can hold one anyway.
         if (request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
         {
+            // Bytes that are not UTF-8 are left escaped by the server's decoding (the rest is decoded), and a 404 echoed them
+            // as a key ('%C0%AF'), where the same bytes in a query are a 400 (until 2026-12-07).
+            if (request.Path.Value is { } path && path.Contains('%') && !DecodesToUtf8(path))
+            {
+                errors["path"] = ["The path is not valid UTF-8 once its percent-escapes are decoded; percent-encode the UTF-8 bytes of each character."];
+            }
             foreach (var (name, routed) in request.RouteValues)
             {
                 if (routed is string text && InputBounds.TextProblem(text, multiLine: false) is { } inPath) errors[name] = [$"{name} (in the path) {inPath}"];
@@ -214,26 +220,31 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         if (!HighEscape().IsMatch(query)) return null;
         foreach (var pair in query.TrimStart('?').Split('&'))
         {
-            if (!HighEscape().IsMatch(pair)) continue;
-            var bytes = new byte[pair.Length];
-            var length = 0;
-            for (var i = 0; i < pair.Length; i++)
-            {
-                if (pair[i] == '%' && i + 2 < pair.Length && Uri.IsHexDigit(pair[i + 1]) && Uri.IsHexDigit(pair[i + 2]))
-                {
-                    bytes[length++] = Convert.FromHexString(pair.AsSpan(i + 1, 2))[0];
-                    i += 2;
-                }
-                // Any other character is text already; it stands as one ASCII byte (it cannot complete an escaped sequence).
-                else bytes[length++] = (byte)'x';
-            }
-            if (!System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(0, length)))
-            {
-                var name = pair.Split('=')[0];
-                return Uri.UnescapeDataString(name) is { Length: > 0 } decoded && !decoded.Contains('\uFFFD') ? decoded : "query";
-            }
+            if (!HighEscape().IsMatch(pair) || DecodesToUtf8(pair)) continue;
+            var name = pair.Split('=')[0];
+            return Uri.UnescapeDataString(name) is { Length: > 0 } decoded && !decoded.Contains('\uFFFD') ? decoded : "query";
         }
         return null;
+    }
+
+    /// <summary>Whether a text's percent-escapes, decoded, leave UTF-8.</summary>
+    private static bool DecodesToUtf8(string text)
+    {
+        // Only an escape of a byte above 0x7F can make the bytes other than UTF-8 (%3A and the like are ASCII).
+        if (!HighEscape().IsMatch(text)) return true;
+        var bytes = new byte[text.Length];
+        var length = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '%' && i + 2 < text.Length && Uri.IsHexDigit(text[i + 1]) && Uri.IsHexDigit(text[i + 2]))
+            {
+                bytes[length++] = Convert.FromHexString(text.AsSpan(i + 1, 2))[0];
+                i += 2;
+            }
+            // Any other character is text already; it stands as one ASCII byte (it cannot complete an escaped sequence).
+            else bytes[length++] = (byte)'x';
+        }
+        return System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(0, length));
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("%[89A-Fa-f][0-9A-Fa-f]")]
