@@ -148,6 +148,18 @@ public sealed record CommitmentProgress
     /// <summary>The rules this model was kept by (<see cref="CurrentShape"/>); 0 for one stored before models said.</summary>
     public int Shape { get; init; }
 
+    /// <summary>
+    /// This model as the rules a stored one says it was kept by would give it, where they differ only in what they say
+    /// (its shape, and before shape 4 a money target with nothing raised measured as 0 beside basis "none").
+    /// </summary>
+    public CommitmentProgress AsKeptBy(CommitmentProgress stored) => this with
+    {
+        Shape = stored.Shape,
+        Progress = stored.Shape < 4 && stored.Progress is { Basis: "none", Fraction: 0m } && Progress is { Basis: "none", Fraction: null }
+            ? stored.Progress
+            : Progress
+    };
+
     public Guid Id { get; init; }
     public required string Key { get; init; }
     public required int Version { get; init; }

@@ -46,6 +46,19 @@ public sealed record CommitmentRow(
     // its timeline is built again).
     DateOnly? StatedOn = null)
 {
+    /// <summary>
+    /// This row as rules older than today's would have stored it, where the stored row says it was (a day kept before
+    /// 2026-12-07 has no <see cref="StatedOn"/>, and a money target with nothing raised a fraction of 0 beside basis
+    /// "none"): what differs only by those rules is no drift. Anything else stays as computed.
+    /// </summary>
+    public CommitmentRow AsStoredBefore(CommitmentRow stored) => this with
+    {
+        StatedOn = stored.StatedOn is null ? null : StatedOn,
+        Progress = stored.Progress is { Basis: "none", Fraction: 0m } && Progress is { Basis: "none", Fraction: null }
+            ? stored.Progress
+            : Progress
+    };
+
     /// <summary>The row as effective on a date: overdue by that date (<see cref="EffectiveOverdue"/>).</summary>
     public CommitmentRow On(DateOnly day) => this with { Overdue = EffectiveOverdue.On(day, DueBy, Status) };
 

@@ -321,6 +321,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
     public async Task verification_compares_every_stored_day_with_the_log_and_names_a_spoiled_timeline()
     {
         await FactsRecordedOutOfTheirOrder();
+        await Api.Write("/api/commitments", StabilisationGoal("stabilisation-2021-drive"), 201);
         await Caught();
         const string verify = $"/api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify";
 
@@ -328,6 +329,18 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         // Keyframes kept before models said their rules (an upgrade) hold the same: no drift.
         await using (var aged = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
                          $"update tracker.{TimelineDays.Name} set keyframe = keyframe - 'Shape' where keyframe is not null"))
+        {
+            (await aged.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
+        }
+        // And days kept before 2026-12-07: rows without the day stated, and nothing raised measured as 0 beside "none".
+        const string measuredAsNothing = """jsonb_build_object('Progress', jsonb_build_object('Fraction', 0, 'Basis', 'none', 'DisbursedFraction', 0))""";
+        await using (var aged = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"""
+                          update tracker.{TimelineDays.Name}
+                             set row = (row - 'StatedOn') || {measuredAsNothing},
+                                 keyframe = case when keyframe is null then null else keyframe || {measuredAsNothing} end
+                           where row -> 'Progress' ->> 'Basis' = 'none'
+                          """))
         {
             (await aged.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
         }
@@ -346,7 +359,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         });
 
         intact.GetProperty("consistent").GetBoolean().ShouldBeTrue(intact.ToString());
-        intact.GetProperty("matching").GetInt32().ShouldBe(1);
+        intact.GetProperty("matching").GetInt32().ShouldBe(2);
         spoiled.GetProperty("consistent").GetBoolean().ShouldBeFalse();
         spoiled.GetProperty("differing").EnumerateArray().Single().GetString().ShouldBe(Id.ToString());
         rebuild.Json().GetProperty("detail").GetString()!.ShouldContain("projections rebuild -p EffectiveTimeline");
