@@ -30,6 +30,24 @@ public sealed class bodies_said_whole(TrackerApp app) : TrackerTest(app)
     private static Dictionary<string, string[]> Errors(JsonElement problem) =>
         problem.GetProperty("errors").Deserialize<Dictionary<string, string[]>>()!;
 
+    [Theory]
+    [InlineData("""{"pledger":"Japan","amount":{"amount":"100","currency":"USD"},"announcedOn":"2024-09-30","source":{"url":"https://example.org/p","primary":true}}""", "amount.amount", "The request is not valid")]
+    [InlineData("""{"pledger":"Japan","amount":{"amount":100,"currency":"USD"},"announcedOn":"2024-09-30","source":{"url":"https://example.org/p","Primary":true}}""", "source.Primary", "The request is not valid")]
+    [InlineData("""{"pledger":"Japan","amount":{"amount":100,"currency":"USD"},"announcedOn":"2024-09-30","extra":1,"source":{"url":"https://example.org/p","primary":true}}""", "extra", "The request is not valid")]
+    [InlineData("""{"pledger":"Japan","amount":{"amount":100,"currency":"USD"},""", "body", "The request body could not be read")]
+    [InlineData("""{"pledger":"Japan",}""", "body", "The request body could not be read")]
+    public async Task a_mistake_in_a_body_that_reads_as_json_is_titled_as_the_rules_mistakes_are(string json, string field, string title)
+    {
+        // Until 2026-12-07 every mistake the JSON reader found was "could not be read", though the body was JSON.
+        await Api.StatedTheStabilisationGoal();
+
+        var (status, problem) = await Send(PledgeUrl, json);
+
+        status.ShouldBe(400);
+        problem.GetProperty("title").GetString().ShouldBe(title);
+        Errors(problem).Keys.ShouldContain(field);
+    }
+
     [Fact]
     public async Task a_pledge_that_leaves_out_its_amount_hears_of_its_other_mistakes_too()
     {

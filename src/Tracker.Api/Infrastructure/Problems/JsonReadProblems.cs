@@ -167,14 +167,31 @@ public static partial class JsonReadProblems
                 : name;
         Finish([field], message);
 
-        void Finish(IReadOnlyList<string> fields, string said, string title = "The request body could not be read")
+        // A body that reads as JSON and holds a mistake (a field of the wrong type, one the request has not, a value not
+        // among an enum's) is titled as a mistake the rules find is (until 2026-12-07 "could not be read", as a body
+        // that is no JSON is): the title says which check found it no more than the README's one shape does.
+        void Finish(IReadOnlyList<string> fields, string said, string? title = null)
         {
-            problem.Title = title;
+            problem.Title = title ?? (sent is not null && ReadsAsJson(sent.Bytes) ? "The request is not valid" : "The request body could not be read");
             // The reader's position is an internal of its buffering; the field map points at the fields.
             problem.Extensions.Remove("lineNumber");
             problem.Extensions.Remove("bytePositionInLine");
             problem.Detail = fields is ["body"] ? said : string.Join(" ", fields.Select(f => $"'{f}': {said}"));
             problem.Extensions["errors"] = fields.ToDictionary(f => f, _ => new[] { said });
+        }
+    }
+
+    /// <summary>Whether bytes are JSON at all (a property given twice included: the reader refuses it, the syntax does not).</summary>
+    private static bool ReadsAsJson(byte[] bytes)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(bytes);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
