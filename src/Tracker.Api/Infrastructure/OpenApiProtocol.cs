@@ -137,6 +137,16 @@ public static class ProtocolDescription
             {
                 AddHeader(read, "Link", "The other pages: first, prev, next and last (paged by number), or next (paged by a cursor)");
             }
+            // Which view a body shows, on every read that can answer a past (until 2026-12-07 the document named neither
+            // header); the list's and the dashboard's past as effective say too how far the timeline lags behind the log.
+            if (operation.Parameters.Any(p => p is { In: ParameterLocation.Query, Name: "recordedAsOf" or "effectiveAsOf" or "version" }))
+            {
+                AddHeader(read, "X-Tracker-View", "The view the body shows: current, as-recorded; at=<instant>, as-recorded; version=<n>, or as-effective; on=<date>");
+                if (path is "/api/commitments" or "/api/dashboard")
+                {
+                    AddHeader(read, "X-Tracker-Projection-Lag", "With effectiveAsOf: how many events the effective timeline has yet to take in");
+                }
+            }
             // A read of the log itself, or of the past as recorded or as effective, folds stored events: one that does not
             // read is a 409 naming verify (until 2026-12-06 undocumented on these).
             if (path.EndsWith("/timeline", StringComparison.Ordinal) || path.EndsWith("/trend", StringComparison.Ordinal) ||

@@ -90,6 +90,24 @@ public static partial class OpenApiSetup
                     Type = JsonSchemaType.String,
                     Description = "The W3C trace id of the request, as the service's logs and traces name it."
                 });
+                // And the members a client acts on, where they apply (until 2026-12-07 admitted but not named).
+                schema.Properties.TryAdd("errors", new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Description = "On a 400: each field (a body's path, a query parameter, a header, path) with its messages.",
+                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } }
+                });
+                schema.Properties.TryAdd("rule", new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Description = "On a rule's refusal (409, 422, and 404 for a pledge or version not found): the rule's name, as the type's last segment."
+                });
+                schema.Properties.TryAdd("missingDocuments", new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    Items = new OpenApiSchema { Type = JsonSchemaType.String },
+                    Description = "On a 422 unknown-document: the cited document keys that are not registered."
+                });
                 return Task.CompletedTask;
             });
             // Pledged money (a pledge's, a stage's, a revision's amount) is kept to a millionth (Rules.PledgedMoneyPlaces),

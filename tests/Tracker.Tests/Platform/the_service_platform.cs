@@ -115,6 +115,12 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
             (problem.TryGetProperty("additionalProperties", out var extra) && extra.ValueKind == JsonValueKind.False).ShouldBeFalse(name);
             problem.GetProperty("properties").TryGetProperty("traceId", out _).ShouldBeTrue(name);
         }
+        // And names the members a client acts on (until 2026-12-07 admitted, not named): a 400's field map on every
+        // operation, whichever problem schema it refers to; a rule's name; the documents a write cited unregistered.
+        var members = schemas.GetProperty("ProblemDetails").GetProperty("properties");
+        members.GetProperty("errors").GetProperty("additionalProperties").GetProperty("type").GetString().ShouldBe("array");
+        members.GetProperty("rule").GetProperty("type").GetString().ShouldBe("string");
+        members.GetProperty("missingDocuments").GetProperty("type").GetString().ShouldBe("array");
         // Not as multipleOf, which a validator computes in binary floating point: 100.01 was no multiple of 0.000001 there,
         // and a client refused it (until 2026-12-06). The description says it.
         var amount = schemas.GetProperty("Money").GetProperty("properties").GetProperty("amount");
@@ -151,6 +157,15 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         // A list answers no 404: there is nothing it names to be missing.
         Responses("/api/commitments", "get").TryGetProperty("404", out _).ShouldBeFalse();
         Responses("/api/commitments", "get").GetProperty("200").GetProperty("headers").TryGetProperty("Link", out _).ShouldBeTrue();
+        // Which view a body shows, where a read can answer a past, and how far behind the timeline is (2026-12-07).
+        foreach (var path in new[] { "/api/commitments/{key}", "/api/commitments", "/api/dashboard", "/api/commitments/{key}/trend" })
+        {
+            Responses(path, "get").GetProperty("200").GetProperty("headers").TryGetProperty("X-Tracker-View", out _).ShouldBeTrue(path);
+        }
+        foreach (var path in new[] { "/api/commitments", "/api/dashboard" })
+        {
+            Responses(path, "get").GetProperty("200").GetProperty("headers").TryGetProperty("X-Tracker-Projection-Lag", out _).ShouldBeTrue(path);
+        }
         // A date and time is a string.
         schemas.GetProperty("HistoryEntry").GetProperty("properties").GetProperty("recordedAt").GetProperty("type").GetString().ShouldBe("string");
         // Text is never blank, given or left out; a currency is one the service takes.
