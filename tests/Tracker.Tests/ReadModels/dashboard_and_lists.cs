@@ -606,6 +606,14 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
             var descending = listed.OrderBy(r => Due(r) is null).ThenByDescending(r => Due(r), StringComparer.Ordinal).ThenBy(r => r.GetProperty("key").GetString(), StringComparer.Ordinal)
                 .Select(r => r.GetProperty("key").GetString()).ToList();
             Keys(byDeadlineDescending.GetProperty("items")).ShouldBe(descending, $"{filter} on {on}");
+            // A page at a time, so a page holds dated and undated ones, or undated alone after the dated (walked apart).
+            for (var page = 1; page <= descending.Count + 1; page++)
+            {
+                var one = await Get($"/api/commitments?effectiveAsOf={on}&{filter}&sort=deadline&order=desc&pageSize=1&page={page}");
+                Keys(one.GetProperty("items")).ShouldBe(descending.Skip(page - 1).Take(1), $"{filter} on {on}, page {page}");
+            }
+            var pairs = await Get($"/api/commitments?effectiveAsOf={on}&{filter}&sort=deadline&order=desc&pageSize=2&page=2");
+            Keys(pairs.GetProperty("items")).ShouldBe(descending.Skip(2).Take(2), $"{filter} on {on}, second pair");
             Keys(secondPage.GetProperty("items")).ShouldBe(expected.Skip(1).Take(1), $"{filter} on {on}");
             var pastTheEnd = await Get($"/api/commitments?effectiveAsOf={on}&{filter}&sort=deadline&pageSize=2&page=50");
             pastTheEnd.GetProperty("items").GetArrayLength().ShouldBe(0);

@@ -136,6 +136,8 @@ public static class ListCommitmentsEndpoint
             {presentCount};
             {ordered};
             """;
+        var walked = false;
+        Func<string, string, string, string>? undatedWalk = null;
         if (past)
         {
             var rolledUp = PastCount(filter, command);
@@ -144,17 +146,16 @@ public static class ListCommitmentsEndpoint
             // By deadline, with a count from the rollup, the days are walked in due-date order (an index) and a day kept
             // when it is its commitment's last on or before the date, until the page holds what the count says it can
             // (so a last page, or one past the end, stops too): the page costs what it shows, not one look-up per
-            // commitment. Other orders, and other filters, take each selected commitment's last day, then sort.
-            // Descending, nulls last, which the index walked backwards would give first: the other way.
-            command.CommandText = column == "due_by" && !descending && rolledUp is not null ? $"""
+            // commitment. Descending, the dated days are walked backwards and the undated ones, last, read only for a page
+            // that reaches them (an index walked backwards gives nulls first). Other orders, and other filters, take each
+            // selected commitment's last day, then sort.
+            walked = column == "due_by" && rolledUp is not null;
+            command.CommandText = walked && !descending ? $"""
                 {count};
-                select t.row from {days} t join ({unchanging}) d on d.id = t.stream_id
-                 where t."on" <= @effectiveOn
-                   and not exists (select 1 from {days} l where l.stream_id = t.stream_id and l."on" > t."on" and l."on" <= @effectiveOn)
-                   and (@status::text is null or t.status = @status)
-                   and (@overdue::boolean is null or {EffectiveOverdue.Sql("t", "@effectiveOn")} = @overdue)
-                 order by t.due_by, d.key
-                 limit least(@take, greatest(({rolledUp}) - @skip, 0)) offset @skip;
+                {Walk("true", "t.due_by, d.key", $"limit least(@take, greatest(({rolledUp}) - @skip, 0)) offset @skip")};
+                """ : walked ? $"""
+                {count};
+                {Walk("t.due_by is not null", "t.due_by desc, d.key", "limit @take offset @skip")};
                 """ : $"""
                 {count};
                 select t.row from (select id, {StoredRows.PastDay}, {column}, key from ({rows}) listed
@@ -162,6 +163,17 @@ public static class ListCommitmentsEndpoint
                   join {days} t on t.stream_id = page.id and t."on" = page.{StoredRows.PastDay}
                  order by {PagedOrder(order)};
                 """;
+
+            string Walk(string which, string walkOrder, string limit) => $"""
+                select t.row from {days} t join ({unchanging}) d on d.id = t.stream_id
+                 where t."on" <= @effectiveOn and {which}
+                   and not exists (select 1 from {days} l where l.stream_id = t.stream_id and l."on" > t."on" and l."on" <= @effectiveOn)
+                   and (@status::text is null or t.status = @status)
+                   and (@overdue::boolean is null or {EffectiveOverdue.Sql("t", "@effectiveOn")} = @overdue)
+                 {(walkOrder.Length > 0 ? $"order by {walkOrder}" : "")}
+                 {limit}
+                """;
+            undatedWalk = Walk;
         }
         command.Parameters.AddWithValue("take", paging.PageSize);
         command.Parameters.AddWithValue("skip", paging.Skip);
@@ -176,6 +188,21 @@ public static class ListCommitmentsEndpoint
             var serializer = session.DocumentStore.Options.Serializer();
             var page = new List<CommitmentRow>();
             while (await reader.ReadAsync(token)) page.Add(serializer.FromJson<CommitmentRow>(reader, 0).On(on!.Value));
+            await reader.DisposeAsync();
+            if (walked && descending && undatedWalk is not null && page.Count < paging.PageSize && paging.Skip + page.Count < total)
+            {
+                // The dated days ran out within the page: the undated follow by key, after as many as the dated left of
+                // the skip (counted only when the page holds none of them).
+                await using var undated = new NpgsqlCommand { Connection = connection };
+                foreach (NpgsqlParameter parameter in command.Parameters) undated.Parameters.Add(parameter.Clone());
+                var dated = page.Count > 0 ? paging.Skip + page.Count
+                    : await CountAsync(undated, $"select count(*) from ({undatedWalk("t.due_by is not null", "", "limit @skip")}) dated", token);
+                undated.Parameters.AddWithValue("undatedTake", paging.PageSize - page.Count);
+                undated.Parameters.AddWithValue("undatedSkip", Math.Max(0, paging.Skip - dated));
+                undated.CommandText = undatedWalk("t.due_by is null", "d.key", "limit @undatedTake offset @undatedSkip");
+                await using var rest = await undated.ExecuteReaderAsync(token);
+                while (await rest.ReadAsync(token)) page.Add(serializer.FromJson<CommitmentRow>(rest, 0).On(on!.Value));
+            }
             return (page, total);
         }
 
@@ -185,6 +212,12 @@ public static class ListCommitmentsEndpoint
         var models = (await session.LoadManyAsync<CommitmentProgress>(token, ids)).ToDictionary(m => m.Id);
         // A model deleted between the two reads (a rebuild's clean-up) is left out of the page.
         return (ids.Where(models.ContainsKey).Select(id => CommitmentRow.Of(models[id])).ToList(), total);
+    }
+
+    private static async Task<long> CountAsync(NpgsqlCommand command, string sql, CancellationToken token)
+    {
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync(token))!;
     }
 
     /// <summary>
