@@ -112,8 +112,8 @@ public static class CommitmentWrite
         }
         var problem = await DocumentChecks.AllRegistered(session, registered, [.. request.CitedDocuments()]);
         if (!ReferenceEquals(problem, WolverineContinue.NoProblems)) return Results.Problem(problem);
-        return (DocumentChecks.PrimaryRefusal(registered, request) ?? DocumentChecks.DatedAfterRefusal(registered, request)) is { } refused
-            ? RuleProblems.For(refused)
+        return DocumentChecks.PrimaryRefusal(registered, request) is { } differs
+            ? RuleProblems.For(differs)
             : WolverineContinue.Result();
     }
 

@@ -87,6 +87,13 @@ public static class DocumentChecks
             ? DatedAfter(happened.Field, day, key, registration.Published, "happened")
             : null;
 
+    /// <summary>
+    /// The decision, or, where it refuses nothing, the refusal of a day after the cited document: what no day would help
+    /// (a withdrawn commitment, an unknown pledge) is said first, as for a revision (<see cref="Commitments.CitedDocument"/>).
+    /// </summary>
+    public static Decision DatedWithin(Decision decision, RegisteredDocuments registered, ICitesDocuments request) =>
+        decision.Violation is null && DatedAfterRefusal(registered, request) is { } late ? late : decision;
+
     /// <summary>The same for a document read whole (the catalogue's import).</summary>
     public static RuleViolation? HappenedAfter(DocumentView document, DateOnly day, string field) =>
         !document.PublishedOnInferred && day > document.PublishedPrecision.LastDay(document.PublishedOn)

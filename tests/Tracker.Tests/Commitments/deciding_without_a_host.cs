@@ -1,3 +1,4 @@
+using Tracker.Api.Documents;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Shouldly;
 using Tracker.Api.Commitments;
@@ -36,7 +37,8 @@ public sealed class deciding_without_a_host
         var goal = Given.StabilisationGoal();
 
         var (answer, appended, scheduled) = AnnouncePledgeEndpoint.Post(new AnnouncePledgeRequest(null, "Germany",
-            new Money(25_000_000m, "USD"), new DateOnly(2024, 10, 2), null, Communique), goal, new PledgeNumbering(3), Clock);
+            new Money(25_000_000m, "USD"), new DateOnly(2024, 10, 2), null, Communique), goal, new PledgeNumbering(3),
+            new RegisteredDocuments(), Clock);
 
         appended.StreamId.ShouldBe(StreamIds.ForCommitment(goal.Key));
         var pledge = appended.Events.ShouldHaveSingleItem().ShouldBeOfType<PledgeAnnounced>();
@@ -56,7 +58,7 @@ public sealed class deciding_without_a_host
         var repatriation = Given.RepatriationGoal();
 
         var (answer, appended, scheduled) = ReportProgressEndpoint.Post(new ReportProgressRequest(200_000_000m, null, "USD",
-            Comparator.MoreThan, new DateOnly(2024, 9, 30), null, null, Communique), repatriation, Clock);
+            Comparator.MoreThan, new DateOnly(2024, 9, 30), null, null, Communique), repatriation, new RegisteredDocuments(), Clock);
 
         appended.Events.ShouldBeEmpty();
         scheduled.ShouldBeEmpty();

@@ -106,6 +106,10 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         stagedAfter.Json().GetProperty("rule").GetString().ShouldBe("dated-after-document");
         stagedAfter.ReadProblem(422).Detail.ShouldStartWith("on 2024-12-01 is after document 'washington-2024'");
         reportedAfter.ReadProblem(422).Detail.ShouldStartWith("asOf 2024-11-01 is after document 'shafaq-2024' was published (2024-10)");
+        // What no day would help is said first, as for a revision: a stage of a pledge there is not.
+        var stageOfNoPledge = await Api.Write($"{pledges}/nobody-1/stages",
+            new { stage = "disbursed", amount = new { amount = 500m, currency = "USD" }, on = "2024-12-01", source = Cited("washington-2024") }, 404);
+        stageOfNoPledge.Json().GetProperty("rule").GetString().ShouldBe("unknown-pledge");
         (await Api.EventCount()).ShouldBe(before);
 
         // The last day of a month the document is dated to, and any day for a document whose date was inferred.

@@ -77,14 +77,14 @@ public static class AnnouncePledgeEndpoint
     [Tags("Pledges")]
     [ProducesResponseType<PledgeRecorded>(StatusCodes.Status201Created)]
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(AnnouncePledgeRequest request, CommitmentState commitment,
-        PledgeNumbering numbering, TimeProvider clock)
+        PledgeNumbering numbering, RegisteredDocuments registered, TimeProvider clock)
     {
         if ((request.PledgeId ?? AnnouncePledge.NextPledgeId(numbering.Highest, request.Pledger)) is not { } pledgeId)
         {
             return CommitmentWrite.Recorded(commitment, clock, AnnouncePledge.NumbersExhausted(commitment, request.Pledger));
         }
-        var decision = AnnouncePledge.Decide(commitment, pledgeId, request.Pledger.Trim(), request.Amount,
-            request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised(), numbering.RetractedIds);
+        var decision = DocumentChecks.DatedWithin(AnnouncePledge.Decide(commitment, pledgeId, request.Pledger.Trim(), request.Amount,
+            request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised(), numbering.RetractedIds), registered, request);
         return CommitmentWrite.Recorded(commitment, clock, decision,
             after => new PledgeRecorded(after.Key, after.Version, after.FindPledge(pledgeId)!),
             location: $"/api/commitments/{commitment.Key}/pledges/{pledgeId}");

@@ -40,7 +40,8 @@ public static class RecordPledgeStageEndpoint
     [WolverinePost("/api/commitments/{key}/pledges/{pledgeId}/stages", Name = "RecordPledgeStage")]
     [EndpointSummary("Record part of a pledge as committed or disbursed")]
     [Tags("Pledges")]
-    public static (IResult, AppendToCommitment, OutgoingMessages) Post(string pledgeId, RecordPledgeStageRequest request, CommitmentState commitment, TimeProvider clock) =>
-        CommitmentWrite.Recorded(commitment, clock, RecordPledgeStage.Decide(commitment, pledgeId, request.Stage!.Value,
-            request.Amount, request.On!.Value, request.ExchangeRate, request.Source.Normalised()));
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(string pledgeId, RecordPledgeStageRequest request, CommitmentState commitment,
+        RegisteredDocuments registered, TimeProvider clock) =>
+        CommitmentWrite.Recorded(commitment, clock, DocumentChecks.DatedWithin(RecordPledgeStage.Decide(commitment, pledgeId, request.Stage!.Value,
+            request.Amount, request.On!.Value, request.ExchangeRate, request.Source.Normalised()), registered, request));
 }

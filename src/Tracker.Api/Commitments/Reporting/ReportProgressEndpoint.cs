@@ -63,8 +63,9 @@ public static class ReportProgressEndpoint
     [WolverinePost("/api/commitments/{key}/progress", Name = "ReportProgress")]
     [EndpointSummary("Record a reported figure toward the commitment")]
     [Tags("Commitments")]
-    public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReportProgressRequest request, CommitmentState commitment, TimeProvider clock) =>
-        CommitmentWrite.Recorded(commitment, clock, ReportProgress.Decide(commitment, request.Figure!.Value,
+    public static (IResult, AppendToCommitment, OutgoingMessages) Post(ReportProgressRequest request, CommitmentState commitment,
+        RegisteredDocuments registered, TimeProvider clock) =>
+        CommitmentWrite.Recorded(commitment, clock, DocumentChecks.DatedWithin(ReportProgress.Decide(commitment, request.Figure!.Value,
             request.Unit?.Trim(), request.Currency, request.Comparator!.Value, request.AsOf!.Value,
-            request.ExchangeRate, request.Note, request.Source.Normalised(), request.Stage));
+            request.ExchangeRate, request.Note, request.Source.Normalised(), request.Stage), registered, request));
 }

@@ -78,7 +78,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Pledging.AnnouncePledgeEndpoint.Post(request, commitmentState, pledgeNumbering, _timeProvider);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Pledging.AnnouncePledgeEndpoint.Post(request, commitmentState, pledgeNumbering, _registeredDocuments, _timeProvider);
 
             if (appendToCommitment != null)
             {

@@ -85,7 +85,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Pledging.RecordPledgeStageEndpoint.Post(pledgeId, request, commitmentState, _timeProvider);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Pledging.RecordPledgeStageEndpoint.Post(pledgeId, request, commitmentState, _registeredDocuments, _timeProvider);
 
             if (appendToCommitment != null)
             {

@@ -78,7 +78,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Reporting.ReportProgressEndpoint.Post(request, commitmentState, _timeProvider);
+            (var result, var appendToCommitment, var outgoingMessages) = Tracker.Api.Commitments.Reporting.ReportProgressEndpoint.Post(request, commitmentState, _registeredDocuments, _timeProvider);
 
             if (appendToCommitment != null)
             {
