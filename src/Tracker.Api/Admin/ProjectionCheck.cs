@@ -254,10 +254,11 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
                     {
                         var stored = checkpoints[next];
                         // Every checkpoint is compared, whatever rules it says it was kept by (a Shape of its own is no
-                        // excuse a forger could give): one of today's rules but the last (Shape 2, whose figures are
-                        // today's) by its figures, one older by all it holds.
+                        // excuse a forger could give): one of today's rules but the last (Shapes 2 and 3, whose figures
+                        // are today's but a money target's with nothing raised: AsKeptBy) by its figures, one older by all
+                        // it holds.
                         var expected = progress is null ? null
-                            : stored.Progress?.Shape is >= 2 and < CommitmentProgress.CurrentShape ? progress with { Shape = stored.Progress.Shape } : progress;
+                            : stored.Progress?.Shape is >= 2 and < CommitmentProgress.CurrentShape ? progress.AsKeptBy(stored.Progress) : progress;
                         if (stored.Version != e.Version || expected is null || stored.Progress is null ||
                             serializer.ToJson(stored.Progress) != serializer.ToJson(expected))
                         {

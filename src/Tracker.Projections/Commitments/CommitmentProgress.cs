@@ -54,7 +54,21 @@ public sealed record CurrentAssessment(int Version, CommitmentStatus Status, Dat
 /// Progress toward the target as a fraction (0.5 is half way; above 1 is beyond the target), and what it was measured
 /// on. See <see cref="ProgressRule"/>.
 /// </summary>
-public sealed record ProgressMeasure(decimal? Fraction, string Basis, decimal? DisbursedFraction);
+public sealed record ProgressMeasure(decimal? Fraction, string Basis, decimal? DisbursedFraction)
+{
+    /// <summary>How the rules before shape 4 (2026-12-07) measured a money target with nothing raised.</summary>
+    private static readonly ProgressMeasure NothingRaisedBefore = new(0m, "none", 0m);
+
+    /// <summary>
+    /// Today's measure as the rules before shape 4 gave it, where the stored one is theirs: a money target with nothing
+    /// pledged, and nothing or 0 reported, was 0 beside basis "none" (today no measure, or 0 reported). Otherwise today's.
+    /// </summary>
+    public static ProgressMeasure AsMeasuredBefore(Target? target, ProgressMeasure today, ProgressMeasure stored) =>
+        target is { IsMoney: true } && stored == NothingRaisedBefore &&
+        (today == new ProgressMeasure(null, "none", null) || today == new ProgressMeasure(0m, "reported", 0m))
+            ? stored
+            : today;
+}
 
 /// <summary>
 /// The parts of a progress model a step of the log changes. A fold that needs the model only now and then (a rebuild, at
@@ -155,9 +169,7 @@ public sealed record CommitmentProgress
     public CommitmentProgress AsKeptBy(CommitmentProgress stored) => this with
     {
         Shape = stored.Shape,
-        Progress = stored.Shape < 4 && stored.Progress is { Basis: "none", Fraction: 0m } && Progress is { Basis: "none", Fraction: null }
-            ? stored.Progress
-            : Progress
+        Progress = stored.Shape < 4 ? ProgressMeasure.AsMeasuredBefore(Target, Progress, stored.Progress) : Progress
     };
 
     public Guid Id { get; init; }

@@ -47,16 +47,15 @@ public sealed record CommitmentRow(
     DateOnly? StatedOn = null)
 {
     /// <summary>
-    /// This row as rules older than today's would have stored it, where the stored row says it was (a day kept before
-    /// 2026-12-07 has no <see cref="StatedOn"/>, and a money target with nothing raised a fraction of 0 beside basis
-    /// "none"): what differs only by those rules is no drift. Anything else stays as computed.
+    /// This row as the rules before 2026-12-07 would have stored it, where the stored row is one of theirs (it has no
+    /// <see cref="StatedOn"/>): a money target with nothing raised was measured as 0 beside basis "none" (where today it
+    /// has no measure, or a figure reported as 0 measures it). What differs only by those rules is no drift; anything
+    /// else stays as computed.
     /// </summary>
-    public CommitmentRow AsStoredBefore(CommitmentRow stored) => this with
+    public CommitmentRow AsStoredBefore(CommitmentRow stored) => stored.StatedOn is not null ? this : this with
     {
-        StatedOn = stored.StatedOn is null ? null : StatedOn,
-        Progress = stored.Progress is { Basis: "none", Fraction: 0m } && Progress is { Basis: "none", Fraction: null }
-            ? stored.Progress
-            : Progress
+        StatedOn = null,
+        Progress = ProgressMeasure.AsMeasuredBefore(Target, Progress, stored.Progress)
     };
 
     /// <summary>The row as effective on a date: overdue by that date (<see cref="EffectiveOverdue"/>).</summary>
