@@ -565,6 +565,11 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         Keys(effective.GetProperty("items")).ShouldBe(expected);
         Keys(recorded.GetProperty("items")).ShouldBe(expected);
         Keys(secondPage.GetProperty("items")).ShouldBe(expected.Skip(2).Take(2));
+        // A page across the measured and the unmeasured, and one after it.
+        Keys((await Get("/api/commitments?sort=progress&order=desc&pageSize=3&page=1")).GetProperty("items")).ShouldBe(expected.Take(3));
+        Keys((await Get("/api/commitments?sort=progress&order=desc&pageSize=3&page=2")).GetProperty("items")).ShouldBe(expected.Skip(3));
+        Keys((await Get("/api/commitments?sort=progress&order=desc&kind=milestone&pageSize=2&page=1")).GetProperty("items"))
+            .ShouldBe(["iskp-grouping", "africa-focus-group"]);
         empty.GetProperty("progress").GetProperty("basis").GetString().ShouldBe("none");
         empty.GetProperty("progress").TryGetProperty("fraction", out _).ShouldBeFalse();
         empty.GetProperty("progress").TryGetProperty("disbursedFraction", out _).ShouldBeFalse();
