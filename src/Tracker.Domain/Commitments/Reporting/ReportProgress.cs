@@ -45,10 +45,11 @@ public static class ReportProgress
                 $"Commitment '{state.Key}' counts {measured[0].Unit}; a money figure does not measure it.");
         }
 
-        var (ledgerFigure, conversion) = Rules.ToLedger(new Money(figure, currency), rate, state.LedgerCurrency, asOf);
+        var ledger = state.LedgerCurrencyFor(currency);
+        var (ledgerFigure, conversion) = Rules.ToLedger(new Money(figure, currency), rate, ledger, asOf);
         if (conversion is not null) return conversion;
 
         return Decision.Accept(new ProgressReported(figure, null, currency, comparator, asOf,
-            currency == state.LedgerCurrency ? null : rate, ledgerFigure, note, source, stage, state.LedgerCurrency));
+            currency == ledger ? null : rate, ledgerFigure, note, source, stage, ledger));
     }
 }
