@@ -3,8 +3,15 @@ namespace Tracker.Api.Catalogue;
 /// <summary>Configuration section "Catalogue".</summary>
 public sealed class CatalogueOptions
 {
-    /// <summary>Load the catalogue files into an empty database when the service starts.</summary>
-    public bool LoadOnStart { get; set; } = true;
+    /// <summary>
+    /// Load the catalogue files into an empty database when the service starts. Unset: in Development only, so a
+    /// deployment for another coalition does not find the shipped catalogue in its log for good (until 2026-12-07 every
+    /// environment loaded it).
+    /// </summary>
+    public bool? LoadOnStart { get; set; }
+
+    /// <summary>Whether the catalogue is loaded on start in an environment: as set, or in Development only.</summary>
+    public bool LoadsOnStartIn(IHostEnvironment environment) => LoadOnStart ?? environment.IsDevelopment();
 
     /// <summary>A catalogue file, or a folder whose *.json files are catalogues. Default: the catalogue shipped with the service.</summary>
     public string Path { get; set; } = System.IO.Path.Combine(AppContext.BaseDirectory, "catalogue");

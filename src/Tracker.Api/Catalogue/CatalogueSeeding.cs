@@ -14,7 +14,8 @@ namespace Tracker.Api.Catalogue;
 /// (each used to load what it reached first, and log every statement the other had already written as a failure).
 /// </summary>
 public sealed class CatalogueSeeding(IOptions<CatalogueOptions> options, IDocumentStore store, CatalogueImporter importer,
-    NpgsqlDataSource dataSource, IHostApplicationLifetime lifetime, ILogger<CatalogueSeeding> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IHostApplicationLifetime lifetime, IHostEnvironment environment, ILogger<CatalogueSeeding> logger)
+    : BackgroundService
 {
     internal const long LockKey = 2026120501;
     private static readonly TimeSpan AskEvery = TimeSpan.FromMilliseconds(250);
@@ -22,9 +23,11 @@ public sealed class CatalogueSeeding(IOptions<CatalogueOptions> options, IDocume
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        if (!settings.LoadOnStart)
+        if (!settings.LoadsOnStartIn(environment))
         {
-            logger.LogInformation("Catalogue loading on start is off (Catalogue:LoadOnStart=false)");
+            // Debug: a command's host (catalogue-import, api-keys) turns it off, and its output is not the place to say so.
+            logger.LogDebug("Catalogue loading on start is off (Catalogue:LoadOnStart={Setting})",
+                settings.LoadOnStart?.ToString().ToLowerInvariant() ?? $"unset, and the environment is {environment.EnvironmentName}");
             return;
         }
 

@@ -375,6 +375,21 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         report.CommitmentsStated.ShouldBe(CatalogueCommitments - 1);
     }
 
+    [Theory]
+    [InlineData("Development", null, true)]
+    [InlineData("Production", null, false)]
+    [InlineData("Staging", null, false)]
+    [InlineData("Production", true, true)]
+    [InlineData("Development", false, false)]
+    public void the_shipped_catalogue_loads_on_start_in_development_unless_told_otherwise(string environment, bool? setting, bool loads)
+    {
+        // Until 2026-12-07 every environment loaded it: a deployment for another coalition found the Global Coalition's
+        // documents and commitments in its log, for good.
+        var host = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = environment };
+
+        new CatalogueOptions { LoadOnStart = setting }.LoadsOnStartIn(host).ShouldBe(loads);
+    }
+
     [Fact]
     public async Task a_catalogue_figure_as_of_a_day_after_the_document_it_cites_fails_its_entry_as_the_api_refuses_it()
     {
