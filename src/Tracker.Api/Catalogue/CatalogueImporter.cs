@@ -205,7 +205,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         }
         catch (Exception e) when (e is not OperationCanceledException && batch.Length > 1)
         {
-            logger.LogWarning(e, "Catalogue {Catalogue}: a batch of {Count} commitments failed; writing them one by one", catalogue.Name, batch.Length);
+            // An entry the rules refuse is named in the report once written alone: its message here, not a stack trace
+            // (until 2026-12-07 the import's output carried one); anything else keeps its exception for the operator.
+            if (e is InvalidDataException)
+                logger.LogWarning("Catalogue {Catalogue}: a batch of {Count} commitments failed ({Reason}); writing them one by one",
+                    catalogue.Name, batch.Length, e.Message);
+            else
+                logger.LogWarning(e, "Catalogue {Catalogue}: a batch of {Count} commitments failed; writing them one by one", catalogue.Name, batch.Length);
             var stated = 0;
             var appended = 0;
             foreach (var entry in batch)

@@ -412,6 +412,30 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_entry_the_rules_refuse_is_logged_by_its_reason_without_a_stack_trace()
+    {
+        // Until 2026-12-07 the import's output carried the refusal's stack trace, with the importer's file and line.
+        var captured = new LogCapture(Microsoft.Extensions.Logging.LogLevel.Warning);
+        await using var host = await TrackerApp.StartHostWith("Development",
+            services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(captured));
+        // Two entries of one batch spelling a new actor two ways: the batch fails as their names are claimed together.
+        var original = CatalogueData.Load();
+        var (first, second) = (original.Commitments[0].Key, original.Commitments[1].Key);
+        var twoSpellings = original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == first ? c with { Actors = ["Co-chairs"] }
+                : c.Key == second ? c with { Actors = ["co-chairs"] } : c).ToList()
+        };
+
+        var report = await host.Services.GetRequiredService<CatalogueImporter>().Import(twoSpellings, CancellationToken.None);
+
+        report.Failures.ShouldHaveSingleItem();
+        var batch = captured.Entries.Single(e => e.Message.Contains("writing them one by one"));
+        batch.Exception.ShouldBeNull();
+        batch.Message.ShouldContain("co-chairs");
+    }
+
+    [Fact]
     public async Task evidence_imported_again_with_another_primary_flag_is_not_recorded_twice_and_is_said()
     {
         // The evidence is matched whatever its flag among what stands: a file whose flag was changed records nothing beside it.

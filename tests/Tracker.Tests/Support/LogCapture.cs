@@ -11,7 +11,7 @@ public sealed class LogCapture(LogLevel from = LogLevel.Warning) : ILoggerProvid
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
     private readonly LogLevel _from = from;
 
-    public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Category, string Message, Dictionary<string, object?> Scope)> Entries { get; } = new();
+    public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Category, string Message, Dictionary<string, object?> Scope, Exception? Exception)> Entries { get; } = new();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
@@ -37,7 +37,7 @@ public sealed class LogCapture(LogLevel from = LogLevel.Warning) : ILoggerProvid
                     foreach (var (key, item) in objects) into[key] = item.ToString();
                 }
             }, scope);
-            owner.Entries.Enqueue((logLevel, category, formatter(state, exception), scope));
+            owner.Entries.Enqueue((logLevel, category, formatter(state, exception), scope, exception));
         }
     }
 }

@@ -69,6 +69,9 @@ export function percent(fraction) {
 /** "not-assessed" → "Not assessed". */
 export function label(kebab) {
   if (!kebab) return '';
+  // A slug (a status, a kind, "detention-and-camps") is written as words; a name written otherwise ("EU-Ukraine
+  // Facility") is shown as it was recorded (until 2026-12-07 its hyphens became spaces).
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(kebab)) return kebab;
   const words = kebab.replace(/-/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -144,7 +144,7 @@ function pledges(page, c) {
   if (page.items.length === 0 && page.total > 0) return pastTheLastPage(page, at, 'pledges');
   if (page.items.length === 0) {
     return h('p', { class: 'empty' }, 'No pledges are recorded against this commitment. ',
-      c.latestReport ? 'The documents report an aggregate without naming who gave what.' : '');
+      c.latestReport ? 'The figures reported for it are aggregates that name no pledger.' : '');
   }
   // A page at a time: a pledge drive of thousands of pledges is listed in full, a page after another (until 2026-12-06
   // the first 500 only, with no word of the rest).

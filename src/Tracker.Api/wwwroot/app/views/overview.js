@@ -71,7 +71,7 @@ function filterForm(filters, sort, facets) {
   const form = h('form', { class: 'filters card', role: 'search', 'aria-label': 'Filter commitments' },
     h('div', { class: 'field grow' },
       h('label', { for: 'filter-q' }, 'Search titles'),
-      h('input', { id: 'filter-q', name: 'q', type: 'search', value: filters.q, placeholder: 'e.g. repatriation', maxlength: '200' })),
+      h('input', { id: 'filter-q', name: 'q', type: 'search', value: filters.q, placeholder: 'a word of a title', maxlength: '200' })),
     select('status', 'Status', format.statuses.map(s => [s, format.label(s)])),
     select('kind', 'Kind', format.kinds.map(k => [k, format.label(k)])),
     select('lineOfEffort', 'Line of effort', Object.keys(facets.byLineOfEffort).map(l => [l, format.label(l)])),

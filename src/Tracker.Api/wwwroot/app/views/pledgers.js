@@ -16,14 +16,14 @@ export async function render({ params, past }) {
   return h('div', { class: 'pledgers' },
     h('h1', null, 'Pledgers'),
     past ? presentOnly() : null,
-    h('p', { class: 'lede' }, 'What each member pledged, committed and disbursed, across every commitment they pledged to.'),
+    h('p', { class: 'lede' }, 'What each pledger pledged, committed and disbursed, across every commitment they pledged to.'),
     list.pageCount > 1 && list.items.length > 0
       ? h('p', { class: 'muted' }, `Pledgers ${format.number((list.page - 1) * list.pageSize + 1)} to ` +
         `${format.number((list.page - 1) * list.pageSize + list.items.length)} of ${format.number(list.total)}, by name.`) : null,
     list.items.length === 0 && list.total > 0 ? pastTheLastPage(list, at, 'pledgers')
     : list.items.length === 0
-      ? h('p', { class: 'empty card' }, 'No pledges are recorded yet. The seed documents report aggregate amounts without ',
-        'naming who gave what; monitors record each member’s pledge as it is announced.')
+      ? h('p', { class: 'empty card' }, 'No pledges are recorded yet: monitors record each pledge as it is announced, ',
+        'with who made it. Aggregate figures a text reports without naming who gave what are on each commitment’s page.')
       : [
           h('div', { class: 'grid two' }, currencies.map(currency => section(`Pledged in ${currency}`,
             barList(`Pledged in ${currency}, by pledger${onThisPage}`, list.items
