@@ -79,13 +79,21 @@ public static class DocumentChecks
     /// statement; until 2026-12-07 a disbursement of December 2024 could cite a communiqué of September 2024). A day
     /// before is a fact the text reports. Call once every cited document is known (<see cref="AllRegistered"/>).
     /// </summary>
-    public static RuleViolation? DatedAfterRefusal(RegisteredDocuments registered, ICitesDocuments request) =>
-        request is IHappenedOnADay { Happened: { Day: { } day } happened }
-        && request.CitedSources().Select(s => s.DocumentKey).FirstOrDefault(k => !string.IsNullOrWhiteSpace(k)) is { } cited
-        && StreamIds.Normalise(cited) is var key
-        && registered.Of(key) is { PublishedBy: { } publishedBy } registration && day > publishedBy
-            ? DatedAfter(happened.Field, day, key, registration.Published, "happened")
+    public static RuleViolation? DatedAfterRefusal(RegisteredDocuments registered, ICitesDocuments request)
+    {
+        if (request is not IHappenedOnADay { Happened: var happened } ||
+            request.CitedSources().FirstOrDefault(s => !string.IsNullOrWhiteSpace(s.DocumentKey)) is not { DocumentKey: { } cited } source ||
+            registered.Of(StreamIds.Normalise(cited)) is not { PublishedBy: { } publishedBy } registration)
+        {
+            return null;
+        }
+        var key = StreamIds.Normalise(cited);
+        // The fact's own day, and the day its source says (source.on), which evidence and revisions were held to already
+        // (until 2026-12-07 a pledge's source could say a day after its text).
+        return happened.Day is { } day && day > publishedBy ? DatedAfter(happened.Field, day, key, registration.Published, "happened")
+            : source.On is { } said && said > publishedBy ? DatedAfter("source.on", said, key, registration.Published, "happened")
             : null;
+    }
 
     /// <summary>
     /// The decision, or, where it refuses nothing, the refusal of a day after the cited document: what no day would help

@@ -130,6 +130,8 @@ public static class ProtocolDescription
             AddHeader(read, "Cache-Control", "private, no-cache for the public read models (kept and revalidated); no-store for the rest");
             operation.Parameters.Add(Header("If-None-Match", "An ETag of this read's earlier answer: a 304 if it is unchanged."));
             responses.TryAdd("304", new OpenApiResponse { Description = "Unchanged since the ETag sent in If-None-Match" });
+            // A 304 carries the headers its 200 would have (RFC 9110 15.4.5): the ETag, and below the view it shows.
+            if (responses["304"] is OpenApiResponse unchanged) AddHeader(unchanged, "ETag", "The tag the request's If-None-Match named");
             operation.Parameters.Add(Header("If-Match", "ETags this read is to have (\"3\"), or *: a 412 without the body if it has none of them."));
             responses.TryAdd("412", Refusal(problem, "If-Match named no tag of what is here now; the answer's ETag says what is"));
             // A page says where the others are (RFC 8288).
@@ -142,6 +144,7 @@ public static class ProtocolDescription
             if (operation.Parameters.Any(p => p is { In: ParameterLocation.Query, Name: "recordedAsOf" or "effectiveAsOf" or "version" }))
             {
                 AddHeader(read, "X-Tracker-View", "The view the body shows: current, as-recorded; at=<instant>, as-recorded; version=<n>, or as-effective; on=<date>");
+                if (responses["304"] is OpenApiResponse notModified) AddHeader(notModified, "X-Tracker-View", "The view the unchanged body shows");
                 if (path is "/api/commitments" or "/api/dashboard")
                 {
                     AddHeader(read, "X-Tracker-Projection-Lag", "With effectiveAsOf: how many events the effective timeline has yet to take in");

@@ -53,6 +53,7 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
     {
         // Until 2026-12-06 a commitment could be stated in a 2024 text on a day of 2026.
         await Api.RegisterDocument(DocumentScenarios.ShafaqReport());
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
         object Statement(string key, string statedOn) => new
         {
             key, title = "Fund $394 million", kind = "financial", lineOfEffort = "stabilisation", actors = new[] { "coalition" },
@@ -65,7 +66,7 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         var after = await Api.Scenario(s => { s.Post.Json(Statement("fund-c", "2024-11-01")).ToUrl("/api/commitments"); s.StatusCodeShouldBe(422); });
         var restatedAfter = await Api.Scenario(s =>
         {
-            s.Post.Json(new { restatedIn = new { documentKey = "shafaq-2024", quote = "again" }, restatedOn = "2025-01-15" })
+            s.Post.Json(new { restatedIn = new { documentKey = "washington-2024", quote = "again" }, restatedOn = "2025-01-15" })
                 .ToUrl("/api/commitments/fund-b/restatements");
             s.StatusCodeShouldBe(422);
         });
@@ -75,6 +76,20 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
                                                "cannot record what was said after it. Give the day it was said, or cite the document that records it.");
         restatedAfter.Json().GetProperty("rule").GetString().ShouldBe("dated-after-document");
         await Api.Scenario(s => { s.Get.Url("/api/commitments/fund-c"); s.StatusCodeShouldBe(404); });
+
+        // What no day would help is said first: a withdrawn commitment is restated on no day (until 2026-12-07 the day was
+        // refused first, and the client fixed it to hear of the withdrawal next).
+        await Api.Write("/api/commitments/fund-b/assessments", new
+        {
+            status = "withdrawn", assessedOn = "2024-10-31", rationale = "dropped", source = new { documentKey = "shafaq-2024", primary = false }
+        });
+        var restatedWithdrawn = await Api.Scenario(s =>
+        {
+            s.Post.Json(new { restatedIn = new { documentKey = "washington-2024", quote = "again" }, restatedOn = "2025-01-15" })
+                .ToUrl("/api/commitments/fund-b/restatements");
+            s.StatusCodeShouldBe(409);
+        });
+        restatedWithdrawn.Json().GetProperty("rule").GetString().ShouldBe("commitment-withdrawn");
     }
 
     [Fact]
@@ -106,6 +121,13 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         stagedAfter.Json().GetProperty("rule").GetString().ShouldBe("dated-after-document");
         stagedAfter.ReadProblem(422).Detail.ShouldStartWith("on 2024-12-01 is after document 'washington-2024'");
         reportedAfter.ReadProblem(422).Detail.ShouldStartWith("asOf 2024-11-01 is after document 'shafaq-2024' was published (2024-10)");
+        // The day its source says too (source.on), as evidence's and a revision's are held to.
+        var sourceSaysAfter = await Api.Write(pledges, new
+        {
+            pledgeId = "said-late", pledger = "Germany", amount = new { amount = 1000m, currency = "USD" }, announcedOn = "2024-09-30",
+            source = new { documentKey = "washington-2024", primary = true, on = "2025-06-01" }
+        }, 422);
+        sourceSaysAfter.ReadProblem(422).Detail.ShouldStartWith("source.on 2025-06-01 is after document 'washington-2024'");
         // What no day would help is said first, as for a revision: a stage of a pledge there is not.
         var stageOfNoPledge = await Api.Write($"{pledges}/nobody-1/stages",
             new { stage = "disbursed", amount = new { amount = 500m, currency = "USD" }, on = "2024-12-01", source = Cited("washington-2024") }, 404);

@@ -36,6 +36,7 @@ public sealed class bodies_said_whole(TrackerApp app) : TrackerTest(app)
     [InlineData("""{"pledger":"Japan","amount":{"amount":100,"currency":"USD"},"announcedOn":"2024-09-30","extra":1,"source":{"url":"https://example.org/p","primary":true}}""", "extra", "The request is not valid")]
     [InlineData("""{"pledger":"Japan","amount":{"amount":100,"currency":"USD"},""", "body", "The request body could not be read")]
     [InlineData("""{"pledger":"Japan",}""", "body", "The request body could not be read")]
+    [InlineData("""{"pledger":"Japan","amount":{"amount":01,"currency":"USD"}}""", "amount.amount", "The request body could not be read")]
     public async Task a_mistake_in_a_body_that_reads_as_json_is_titled_as_the_rules_mistakes_are(string json, string field, string title)
     {
         // Until 2026-12-07 every mistake the JSON reader found was "could not be read", though the body was JSON.
@@ -46,6 +47,24 @@ public sealed class bodies_said_whole(TrackerApp app) : TrackerTest(app)
         status.ShouldBe(400);
         problem.GetProperty("title").GetString().ShouldBe(title);
         Errors(problem).Keys.ShouldContain(field);
+    }
+
+    [Fact]
+    public async Task bytes_that_are_not_utf8_are_unreadable_wherever_they_sit_and_a_byte_order_mark_changes_nothing()
+    {
+        await Api.StatedTheStabilisationGoal();
+        byte[] Bytes(string text, params byte[] after) => [.. Encoding.UTF8.GetBytes(text), .. after];
+
+        var inString = await Send(PledgeUrl, [.. Bytes("{\"pledger\":\"caf"), 0xE9, .. Bytes("\"}")]);
+        var afterIt = await Send(PledgeUrl, Bytes("{\"pledger\":\"A\"}", 0xE9));
+        var marked = await Send(PledgeUrl, [0xEF, 0xBB, 0xBF, .. Bytes("{\"zzz\":1}")]);
+        var malformed = await Send(PledgeUrl, """{"pledger":"Japan","amount":{"amount":01,"currency":"USD"}}""");
+
+        // Until 2026-12-07 the first was "not valid" and the third "could not be read", and the last was told of types.
+        inString.Body.GetProperty("title").GetString().ShouldBe("The request body could not be read");
+        afterIt.Body.GetProperty("title").GetString().ShouldBe("The request body could not be read");
+        marked.Body.GetProperty("title").GetString().ShouldBe("The request is not valid");
+        Errors(malformed.Body)["amount.amount"].ShouldBe(["The body is not well-formed JSON at this point."]);
     }
 
     [Fact]

@@ -166,6 +166,10 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         {
             Responses(path, "get").GetProperty("200").GetProperty("headers").TryGetProperty("X-Tracker-Projection-Lag", out _).ShouldBeTrue(path);
         }
+        // A 304 carries what its 200 would: the tag, and the view.
+        var unchanged = Responses("/api/commitments/{key}", "get").GetProperty("304").GetProperty("headers");
+        unchanged.TryGetProperty("ETag", out _).ShouldBeTrue();
+        unchanged.TryGetProperty("X-Tracker-View", out _).ShouldBeTrue();
         // A date and time is a string.
         schemas.GetProperty("HistoryEntry").GetProperty("properties").GetProperty("recordedAt").GetProperty("type").GetString().ShouldBe("string");
         // Text is never blank, given or left out; a currency is one the service takes.

@@ -51,12 +51,12 @@ public static class RestateCommitmentEndpoint
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(RestateCommitmentRequest request, CommitmentState commitment,
         DocumentView document, TimeProvider clock)
     {
-        if (DocumentChecks.DateRefusal(document, request.RestatedOn, "restatedOn") is { } undated)
-        {
-            return CommitmentWrite.Recorded(commitment, clock, undated);
-        }
         var restated = new CommitmentRestated(request.RestatedIn with { DocumentKey = document.Key },
             request.RestatedOn ?? document.PublishedOn, request.NewTarget.Normalised(), request.NewDeadline, request.Note);
-        return CommitmentWrite.Recorded(commitment, clock, RestateCommitment.Decide(commitment, restated));
+        var decision = RestateCommitment.Decide(commitment, restated);
+        // A day the document cannot give, or one after it, is asked for after what no day would help (a withdrawn
+        // commitment), as for a revision (until 2026-12-07 the day was refused first).
+        return CommitmentWrite.Recorded(commitment, clock,
+            DocumentChecks.DateRefusal(document, request.RestatedOn, "restatedOn") is { } undated ? CitedDocument.Refusal(decision, undated) : decision);
     }
 }

@@ -153,6 +153,12 @@ public static partial class JsonReadProblems
             // Until 2026-12-06 an enum's wrong value ("quarter" for a precision) got the message for any wrong type.
             message = $"This value must be one of: {string.Join(", ", Tracker.Domain.Wording.Names(choices))}.";
         }
+        else if (sent is not null && !ReadsAsJson(sent.Bytes))
+        {
+            // A value the reader stopped at that is no JSON at all (an escape \u00zz, a number written 01): said so, where
+            // until 2026-12-07 it was told of types and formats.
+            message = "The body is not well-formed JSON at this point.";
+        }
         else
         {
             message = "This value has the wrong type or format (numbers as JSON numbers of at most 28 significant digits, dates as YYYY-MM-DD, instants in ISO 8601 with their offset, enums by name).";
@@ -184,9 +190,13 @@ public static partial class JsonReadProblems
     /// <summary>Whether bytes are JSON at all (a property given twice included: the reader refuses it, the syntax does not).</summary>
     private static bool ReadsAsJson(byte[] bytes)
     {
+        // UTF-8 throughout (the parser lets bytes that are not pass inside a string), after any byte-order mark (which the
+        // service's reader skips), at any depth the reader's own refusal would be about.
+        var body = bytes.AsSpan().StartsWith(System.Text.Encoding.UTF8.Preamble) ? bytes.AsMemory(3) : bytes.AsMemory();
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span)) return false;
         try
         {
-            using var _ = JsonDocument.Parse(bytes);
+            using var _ = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 1024 });
             return true;
         }
         catch (JsonException)
