@@ -144,6 +144,18 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_leaders_declaration_is_a_kind_of_document()
+    {
+        // Until 2026-12-07 a G7 or G20 declaration had to be registered as "other".
+        await Api.RegisterDocument(new
+        {
+            key = "g7-apulia-2024", title = "Apulia G7 Leaders' Communiqué", publishedOn = "2024-06-14", kind = "declaration", primary = true
+        });
+
+        (await Api.GetDocument("g7-apulia-2024")).Kind.ShouldBe("declaration");
+    }
+
+    [Fact]
     public async Task a_date_worked_out_rather_than_read_from_the_text_says_so()
     {
         await Api.RegisterDocument(new
