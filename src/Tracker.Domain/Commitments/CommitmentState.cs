@@ -161,14 +161,6 @@ public sealed record CommitmentState
     [JsonIgnore]
     public string LedgerCurrency => MoneyRecorded && MoneyLedger is { } counted ? counted : LedgerCurrencyOf(Target);
 
-    /// <summary>
-    /// What money in a currency is counted in when recorded now: the money on record's, or the money target's; with
-    /// neither (no money target, nothing recorded), that money's own, so a coalition pledging in euros toward a goal without
-    /// a figure is counted in euros (until 2026-12-07 in US dollars, at a rate the monitor had to give).
-    /// </summary>
-    public string LedgerCurrencyFor(string currency) =>
-        MoneyRecorded && MoneyLedger is { } counted ? counted : Target is { IsMoney: true } t ? t.Currency! : currency;
-
     /// <summary>What a target counts money in: its own currency when it is money, the default otherwise.</summary>
     public static string LedgerCurrencyOf(Target? target) =>
         target is { IsMoney: true } t ? t.Currency! : Commitment.DefaultLedgerCurrency;

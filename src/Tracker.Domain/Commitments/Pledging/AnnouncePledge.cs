@@ -43,14 +43,13 @@ public static class AnnouncePledge
                 "Give the pledge another id, or none to have it numbered after its pledger.", ViolationKind.Conflict);
         }
 
-        var ledger = state.LedgerCurrencyFor(amount.Currency);
-        var (ledgerAmount, conversion) = Rules.ToPledgeLedger(amount, rate, ledger, announcedOn);
+        var (ledgerAmount, conversion) = Rules.ToPledgeLedger(amount, rate, state.LedgerCurrency, announcedOn);
         if (conversion is not null) return conversion;
-        if (Rules.AddsExactly(ledger, ("The commitment's pledged total", state.PledgeSums.Pledged, ledgerAmount)) is { } inexact)
+        if (Rules.AddsExactly(state.LedgerCurrency, ("The commitment's pledged total", state.PledgeSums.Pledged, ledgerAmount)) is { } inexact)
             return inexact;
 
         return Decision.Accept(new PledgeAnnounced(state.Key, id, pledger, amount, announcedOn,
-            amount.Currency == ledger ? null : rate, ledgerAmount, source, ledger));
+            amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source, state.LedgerCurrency));
     }
 
     /// <summary>

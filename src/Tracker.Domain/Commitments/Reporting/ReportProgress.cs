@@ -45,11 +45,10 @@ public static class ReportProgress
                 $"Commitment '{state.Key}' counts {measured[0].Unit}; a money figure does not measure it.");
         }
 
-        var ledger = state.LedgerCurrencyFor(currency);
-        var (ledgerFigure, conversion) = Rules.ToLedger(new Money(figure, currency), rate, ledger, asOf);
+        var (ledgerFigure, conversion) = Rules.ToLedger(new Money(figure, currency), rate, state.LedgerCurrency, asOf);
         if (conversion is not null) return conversion;
 
         return Decision.Accept(new ProgressReported(figure, null, currency, comparator, asOf,
-            currency == ledger ? null : rate, ledgerFigure, note, source, stage, ledger));
+            currency == state.LedgerCurrency ? null : rate, ledgerFigure, note, source, stage, state.LedgerCurrency));
     }
 }

@@ -1,5 +1,4 @@
 using Alba;
-using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
 
@@ -33,41 +32,6 @@ public sealed class recording_pledges(TrackerApp app) : TrackerTest(app)
         pledges[0].GetProperty("disbursed").GetDecimal().ShouldBe(10_000_000m);
         pledges[0].GetProperty("ledgerDisbursed").GetDecimal().ShouldBe(10_500_000m);
         pledges[0].GetProperty("committed").GetDecimal().ShouldBe(0m);
-    }
-
-    [Fact]
-    public async Task a_goal_without_a_money_target_counts_money_in_the_currency_of_the_first_money_recorded()
-    {
-        // Until 2026-12-07 in US dollars, whatever the coalition pledged in: a euro pledge needed a dollar rate, and a euro
-        // target set later was refused as another currency than the money's.
-        await Api.RegisterDocument(DocumentScenarios.Washington2024());
-        await Api.Write("/api/commitments", new
-        {
-            key = "scale-up-finance", title = "Scale up finance for stabilisation", kind = "financial", lineOfEffort = "stabilisation",
-            actors = new[] { "coalition" }, statedIn = new { documentKey = "washington-2024", quote = "scale up finance" }
-        }, 201);
-        const string pledges = "/api/commitments/scale-up-finance/pledges";
-
-        var euros = await Api.Write(pledges, new
-        {
-            pledger = "Denmark", amount = new { amount = 5_000_000m, currency = "EUR" }, announcedOn = "2024-09-30", source = Source
-        }, 201);
-        var dollars = await Api.Write(pledges, new
-        {
-            pledger = "Norway", amount = new { amount = 1_000_000m, currency = "USD" }, announcedOn = "2024-09-30", source = Source
-        }, 422);
-        await Api.Write("/api/commitments/scale-up-finance/revisions", new
-        {
-            target = new { amount = 100_000_000m, currency = "EUR" }, reason = "the ministers named a figure", source = Source
-        });
-
-        euros.Json().GetProperty("pledge").GetProperty("ledgerAmount").GetDecimal().ShouldBe(5_000_000m);
-        dollars.Json().GetProperty("rule").GetString().ShouldBe("exchange-rate-required");
-        dollars.ReadProblem(422).Detail.ShouldNotBeNull().ShouldContain("EUR");
-        var goal = await Api.ReadCommitment("scale-up-finance");
-        goal.GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
-        goal.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(5_000_000m);
-        goal.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(0.05m);
     }
 
     [Fact]
