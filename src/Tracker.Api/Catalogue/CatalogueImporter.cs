@@ -477,7 +477,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             SaysAsRegistered(p.Source, $"{at}.source");
             // Not as of a day after the document it cites, as the API's reports are not.
             if (evidence.DocumentKey is { Length: > 0 } citedKey &&
-                DocumentChecks.HappenedAfter(Document(citedKey), p.AsOf, $"{at}.asOf") is { } late)
+                (DocumentChecks.HappenedAfter(Document(citedKey), p.AsOf, $"{at}.asOf") ??
+                 (p.Source.On is { } said ? DocumentChecks.HappenedAfter(Document(citedKey), said, $"{at}.source.on") : null)) is { } late)
             {
                 throw new InvalidDataException(late.Message);
             }

@@ -179,6 +179,12 @@ public static class ListCommitmentsEndpoint
         command.Parameters.AddWithValue("skip", paging.Skip);
         await using var connection = await database.OpenConnectionAsync(token);
         command.Connection = connection;
+        // The walk latest first may read twice (the dated days, then the undated): both from one snapshot, so a commitment
+        // gaining or losing a deadline between them is neither listed twice nor left out.
+        await using var snapshot = walked && descending
+            ? await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, token)
+            : null;
+        command.Transaction = snapshot;
         await using var reader = await command.ExecuteReaderAsync(token);
         await reader.ReadAsync(token);
         var total = reader.GetInt64(0);
@@ -193,7 +199,7 @@ public static class ListCommitmentsEndpoint
             {
                 // The dated days ran out within the page: the undated follow by key, after as many as the dated left of
                 // the skip (counted only when the page holds none of them).
-                await using var undated = new NpgsqlCommand { Connection = connection };
+                await using var undated = new NpgsqlCommand { Connection = connection, Transaction = snapshot };
                 foreach (NpgsqlParameter parameter in command.Parameters) undated.Parameters.Add(parameter.Clone());
                 var dated = page.Count > 0 ? paging.Skip + page.Count
                     : await CountAsync(undated, $"select count(*) from ({undatedWalk("t.due_by is not null", "", "limit @skip")}) dated", token);

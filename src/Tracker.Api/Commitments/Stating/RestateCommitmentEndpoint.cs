@@ -51,11 +51,16 @@ public static class RestateCommitmentEndpoint
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(RestateCommitmentRequest request, CommitmentState commitment,
         DocumentView document, TimeProvider clock)
     {
+        // No day given where the document gives none: asked for first, since the rules would be decided on a day nobody gave.
+        if (request.RestatedOn is null && DocumentChecks.DayNeeded(document, null, "restatedOn") is { } dayNeeded)
+        {
+            return CommitmentWrite.Recorded(commitment, clock, dayNeeded);
+        }
         var restated = new CommitmentRestated(request.RestatedIn with { DocumentKey = document.Key },
             request.RestatedOn ?? document.PublishedOn, request.NewTarget.Normalised(), request.NewDeadline, request.Note);
         var decision = RestateCommitment.Decide(commitment, restated);
-        // A day the document cannot give, or one after it, is asked for after what no day would help (a withdrawn
-        // commitment), as for a revision (until 2026-12-07 the day was refused first).
+        // A day given after the document is refused after what no day would help (a withdrawn commitment), as for a
+        // revision (until 2026-12-07 the day was refused first).
         return CommitmentWrite.Recorded(commitment, clock,
             DocumentChecks.DateRefusal(document, request.RestatedOn, "restatedOn") is { } undated ? CitedDocument.Refusal(decision, undated) : decision);
     }

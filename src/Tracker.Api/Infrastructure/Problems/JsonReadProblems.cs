@@ -153,12 +153,6 @@ public static partial class JsonReadProblems
             // Until 2026-12-06 an enum's wrong value ("quarter" for a precision) got the message for any wrong type.
             message = $"This value must be one of: {string.Join(", ", Tracker.Domain.Wording.Names(choices))}.";
         }
-        else if (sent is not null && !ReadsAsJson(sent.Bytes))
-        {
-            // A value the reader stopped at that is no JSON at all (an escape \u00zz, a number written 01): said so, where
-            // until 2026-12-07 it was told of types and formats.
-            message = "The body is not well-formed JSON at this point.";
-        }
         else
         {
             message = "This value has the wrong type or format (numbers as JSON numbers of at most 28 significant digits, dates as YYYY-MM-DD, instants in ISO 8601 with their offset, enums by name).";
