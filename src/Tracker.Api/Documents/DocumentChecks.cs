@@ -83,11 +83,10 @@ public static class DocumentChecks
     {
         if (request is not IHappenedOnADay { Happened: var happened } ||
             request.CitedSources().FirstOrDefault(s => !string.IsNullOrWhiteSpace(s.DocumentKey)) is not { DocumentKey: { } cited } source ||
-            registered.Of(StreamIds.Normalise(cited)) is not { PublishedBy: { } publishedBy } registration)
+            StreamIds.Normalise(cited) is var key && registered.Of(key) is not { PublishedBy: { } publishedBy } registration)
         {
             return null;
         }
-        var key = StreamIds.Normalise(cited);
         // The fact's own day, and the day its source says (source.on), which evidence and revisions were held to already
         // (until 2026-12-07 a pledge's source could say a day after its text).
         return happened.Day is { } day && day > publishedBy ? DatedAfter(happened.Field, day, key, registration.Published, "happened")
