@@ -106,7 +106,8 @@ public sealed record CatalogueCommitment(
     IReadOnlyList<CatalogueRestatement>? Restatements,
     IReadOnlyList<CatalogueProgress>? Progress,
     IReadOnlyList<CatalogueAssessment>? Assessments,
-    IReadOnlyList<CatalogueSource>? Evidence);
+    IReadOnlyList<CatalogueSource>? Evidence,
+    string? LedgerCurrency = null);
 
 public sealed record CatalogueRestatement(Provenance RestatedIn, DateOnly? RestatedOn, Target? NewTarget, Deadline? NewDeadline,
     string? Note);

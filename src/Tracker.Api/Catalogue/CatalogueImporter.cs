@@ -344,7 +344,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             }
             var statedOn = c.StatedOn ?? Document(c.StatedIn.DocumentKey).PublishedOn;
             var statement = new CommitmentStated(StreamIds.Normalise(c.Key), c.Title, c.Kind, c.LineOfEffort, c.Actors,
-                c.Target, c.Deadline, c.StatedIn with { DocumentKey = StreamIds.Normalise(c.StatedIn.DocumentKey) }, statedOn);
+                c.Target, c.Deadline, c.StatedIn with { DocumentKey = StreamIds.Normalise(c.StatedIn.DocumentKey) }, statedOn, c.LedgerCurrency);
             decisions.Add(Required(StateCommitment.Decide(statement)));
             state = CommitmentState.Stated(statement) with { Id = id };
             full = Commitment.Create(statement) with { Id = id };
@@ -375,6 +375,12 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 !full.Actors.SequenceEqual(c.Actors))
             {
                 warnings.Add($"commitment {c.Key}: title, kind, line of effort or actors differ from the log; there is no event to change them yet, so the log stands.");
+            }
+            // Named at the statement only, and only where the catalogue names one: one left out keeps what the log has.
+            if (c.LedgerCurrency is { } named && named != (full.StatedLedger ?? Commitment.DefaultLedgerCurrency))
+            {
+                warnings.Add($"commitment {c.Key}: ledgerCurrency {named} differs from the {full.StatedLedger ?? Commitment.DefaultLedgerCurrency} " +
+                             "its statement named; a statement's ledger currency is named once, so the log stands.");
             }
         }
 
@@ -561,7 +567,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     private async Task CheckEntry(CatalogueCommitment c, CancellationToken token)
     {
         var mistakes = (await Mistakes(new StateCommitmentRequest(c.Key, c.Title, c.Kind, c.LineOfEffort, c.Actors, c.Target,
-            c.Deadline, c.StatedIn, c.StatedOn), "", token)).Select(m => m.Text).ToList();
+            c.Deadline, c.StatedIn, c.StatedOn, c.LedgerCurrency), "", token)).Select(m => m.Text).ToList();
         // An entry of a list given as null is said so (until 2026-12-06 a restatement, report or assessment that was null
         // failed the entry with the runtime's own words).
         static string Null(string at) => $"{at}: an entry is null; give it or leave it out.";

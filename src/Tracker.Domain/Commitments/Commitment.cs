@@ -47,8 +47,14 @@ public sealed record Commitment
     public bool Overdue => DeadlinePassedOn is { } passed && passed == Deadline?.DueBy && !IsAchieved &&
                            Status != CommitmentStatus.Withdrawn;
 
-    /// <summary>Money is counted in the target's currency, or in USD where the target is not money.</summary>
-    public string LedgerCurrency => CommitmentState.LedgerCurrencyOf(Target);
+    /// <summary>The currency its statement named for money while the target is not money (null: the default).</summary>
+    public string? StatedLedger { get; init; }
+
+    /// <summary>
+    /// Money is counted in the target's currency, or where the target is not money in the one the statement named (by
+    /// default USD).
+    /// </summary>
+    public string LedgerCurrency => CommitmentState.LedgerCurrencyOf(Target, StatedLedger);
 
     public Pledge? FindPledge(string pledgeId) =>
         Pledges.FirstOrDefault(p => string.Equals(p.PledgeId, pledgeId, StringComparison.OrdinalIgnoreCase));
@@ -64,7 +70,8 @@ public sealed record Commitment
         StatedIn = e.StatedIn,
         StatedOn = e.StatedOn,
         Targets = e.Target is null ? [] : [new TargetEntry(1, e.Target, "stated")],
-        Deadlines = e.Deadline is null ? [] : [new DeadlineEntry(1, e.Deadline, "stated")]
+        Deadlines = e.Deadline is null ? [] : [new DeadlineEntry(1, e.Deadline, "stated")],
+        StatedLedger = e.LedgerCurrency
     };
 
     public Commitment Apply(CommitmentRestated e)

@@ -62,6 +62,12 @@ public sealed record CommitmentState
     /// </summary>
     public string? MoneyLedger { get; init; }
 
+    /// <summary>
+    /// The currency its statement named for money while the target is not money (null: the default, as in every state
+    /// stored before 2026-12-07).
+    /// </summary>
+    public string? StatedLedger { get; init; }
+
     /// <summary>The versions of retracted facts: a fact is retracted once.</summary>
     public IReadOnlyList<int> Retracted { get; init; } = [];
 
@@ -159,11 +165,16 @@ public sealed record CommitmentState
     public bool IsAchieved => Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate;
     /// <summary>What money is counted in: that of the money on record, or else the target's.</summary>
     [JsonIgnore]
-    public string LedgerCurrency => MoneyRecorded && MoneyLedger is { } counted ? counted : LedgerCurrencyOf(Target);
+    public string LedgerCurrency => MoneyRecorded && MoneyLedger is { } counted ? counted : CountedIn(Target);
 
-    /// <summary>What a target counts money in: its own currency when it is money, the default otherwise.</summary>
-    public static string LedgerCurrencyOf(Target? target) =>
-        target is { IsMoney: true } t ? t.Currency! : Commitment.DefaultLedgerCurrency;
+    /// <summary>
+    /// What money is counted in under a target: its own currency when it is money, else the one the statement named,
+    /// else the default.
+    /// </summary>
+    public string CountedIn(Target? target) => LedgerCurrencyOf(target, StatedLedger);
+
+    public static string LedgerCurrencyOf(Target? target, string? statedLedger) =>
+        target is { IsMoney: true } t ? t.Currency! : statedLedger ?? Commitment.DefaultLedgerCurrency;
 
     /// <summary>The document that stated it, then each that restated it.</summary>
     [JsonIgnore]
@@ -184,7 +195,8 @@ public sealed record CommitmentState
         StatedIn = e.StatedIn.DocumentKey,
         Targets = e.Target is null ? [] : [new(1, e.Target, e.StatedOn)],
         Deadlines = e.Deadline is null ? [] : [new(1, e.Deadline, e.StatedOn)],
-        Totals = PledgeTotals.None
+        Totals = PledgeTotals.None,
+        StatedLedger = e.LedgerCurrency
     };
 
     /// <summary>

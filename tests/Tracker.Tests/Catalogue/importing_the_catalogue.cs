@@ -247,6 +247,28 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_entry_may_name_its_ledger_currency_once_and_naming_another_later_is_said_and_changes_nothing()
+    {
+        var original = CatalogueData.Load();
+        var counted = original.Commitments.First(c => c.Target is not { IsMoney: true });
+        CatalogueFile Naming(string? currency) => original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == counted.Key ? c with { LedgerCurrency = currency } : c).ToList()
+        };
+
+        (await Import(Naming("EUR"))).Failures.ShouldBeEmpty();
+        (await Read(counted.Key)).GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
+
+        var again = await Import(Naming("GBP"));
+        again.EventsAppended.ShouldBe(0);
+        again.Warnings.ShouldHaveSingleItem().ShouldContain($"commitment {counted.Key}: ledgerCurrency GBP differs from the EUR its statement named");
+        (await Import(Naming(null))).Warnings.ShouldBeEmpty();
+        (await Read(counted.Key)).GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
+        (await Import(Naming("EURO") with { Commitments = [Naming("EURO").Commitments.Single(c => c.Key == counted.Key) with { Key = "another" }] }))
+            .Failures.ShouldHaveSingleItem().ShouldContain("ledgerCurrency: ledgerCurrency must be an ISO 4217 code");
+    }
+
+    [Fact]
     public async Task a_catalogue_change_undone_is_undone_in_the_log_too()
     {
         const string goal = "stabilisation-394m";

@@ -15,7 +15,11 @@ using Tracker.Api.Commitments.Assessing;
 
 namespace Tracker.Api.Commitments.Stating;
 
-/// <summary>A commitment as a source document states it. StatedOn defaults to the document's publication date.</summary>
+/// <summary>
+/// A commitment as a source document states it. StatedOn defaults to the document's publication date. LedgerCurrency
+/// names what money toward it is counted in while its target is not money (by default USD); a money target counts in its
+/// own currency.
+/// </summary>
 public sealed record StateCommitmentRequest(
     string Key,
     string Title,
@@ -25,7 +29,8 @@ public sealed record StateCommitmentRequest(
     Target? Target,
     Deadline? Deadline,
     Provenance StatedIn,
-    [property: Happened] DateOnly? StatedOn)
+    [property: Happened] DateOnly? StatedOn,
+    string? LedgerCurrency = null)
 {
     public const int MaxActors = 50;
 
@@ -53,6 +58,9 @@ public sealed record StateCommitmentRequest(
             RuleFor(x => x.Target!).SetValidator(new TargetValidator()).When(x => x.Target is not null);
             RuleFor(x => x.Deadline!).SetValidator(new DeadlineValidator()).When(x => x.Deadline is not null);
             RuleFor(x => x.StatedIn).NotNull().SetValidator(new ProvenanceValidator());
+            RuleFor(x => x.LedgerCurrency).CurrencyCode().WithMessage((_, code) => Currencies.ReplacedBy(code) is { } successor
+                ? $"ledgerCurrency {code} is no longer in use (replaced by {successor}): count the money in {successor}."
+                : "ledgerCurrency must be an ISO 4217 code such as USD or EUR.");
         }
     }
 }
@@ -118,7 +126,7 @@ public static class StateCommitmentEndpoint
         var stated = new CommitmentStated(StreamIds.Normalise(request.Key), request.Title.Trim(), request.Kind!.Value,
             request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim()).ToList(), request.Target.Normalised(), request.Deadline,
             request.StatedIn with { DocumentKey = StreamIds.Normalise(request.StatedIn.DocumentKey) },
-            request.StatedOn ?? document.PublishedOn);
+            request.StatedOn ?? document.PublishedOn, request.LedgerCurrency);
         return StateCommitment.Decide(stated);
     }
 }

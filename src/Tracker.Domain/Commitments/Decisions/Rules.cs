@@ -26,11 +26,11 @@ public static class Rules
 
     /// <summary>
     /// Once money is recorded, the ledger currency may not change under it: not by a money target in another currency,
-    /// nor by a target that is not money, which counts money in the default currency.
+    /// nor by a target that is not money, which counts money in the currency the statement named (by default USD).
     /// </summary>
     public static RuleViolation? LedgerCurrencyKept(CommitmentState state, Target? newTarget)
     {
-        if (newTarget is null || CommitmentState.LedgerCurrencyOf(newTarget) is var counted && counted == state.LedgerCurrency)
+        if (newTarget is null || state.CountedIn(newTarget) is var counted && counted == state.LedgerCurrency)
             return null;
         return state.MoneyRecorded
             ? new RuleViolation("ledger-currency-locked",
@@ -47,7 +47,7 @@ public static class Rules
     /// </summary>
     public static RuleViolation? LedgerCurrencyKeptOnReversal(CommitmentState before, CommitmentState after, int version) =>
         // The target brought back, not the state's ledger, which keeps the money's currency (MoneyLedger) whatever the target.
-        before.MoneyRecorded && CommitmentState.LedgerCurrencyOf(after.Target) is var counted && counted != before.LedgerCurrency
+        before.MoneyRecorded && after.CountedIn(after.Target) is var counted && counted != before.LedgerCurrency
             ? new RuleViolation("ledger-currency-locked",
                 $"Money is already recorded in {before.LedgerCurrency}; reversing version {version} would bring back a " +
                 $"target counted in {counted} and change the ledger currency under it. Correct the recorded " +

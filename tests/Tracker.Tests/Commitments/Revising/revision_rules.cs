@@ -28,6 +28,26 @@ public sealed class revision_rules
     }
 
     [Fact]
+    public void money_counted_in_the_currency_its_statement_named_takes_a_target_in_that_currency_and_keeps_it()
+    {
+        var state = ReconstructionFund(ledgerCurrency: "EUR");
+        // Euros are counted as they are, without a rate; dollars need one.
+        AnnouncePledge.Decide(state, null, "Canada", new Money(1_000_000m, "USD"), new DateOnly(2024, 10, 2), null, Communique)
+            .ShouldBeRefusedBy("exchange-rate-required");
+        state = state.WithPledge("Germany", 1_000_000m, "EUR");
+        state.LedgerCurrency.ShouldBe("EUR");
+        ReconstructionFund().WithPledge("Germany", 1_000_000m, "EUR", rate: 1.08m).LedgerCurrency.ShouldBe("USD");
+
+        ReviseCommitment.Decide(state, new Target(5_000_000m, "USD", null), null, "a budget", Communique)
+            .ShouldBeRefusedBy("ledger-currency-locked");
+        var budgeted = state.Then(ReviseCommitment.Decide(state, new Target(5_000_000m, "EUR", null), null, "a budget", Communique));
+        budgeted.LedgerCurrency.ShouldBe("EUR");
+        // Back to a target that is not money, money is still counted in the euros the statement named: nothing relabelled.
+        budgeted.Then(budgeted.Correct(budgeted.Version, "the budget was a draft")).LedgerCurrency.ShouldBe("EUR");
+        budgeted.Full().LedgerCurrency.ShouldBe("EUR");
+    }
+
+    [Fact]
     public void a_target_that_is_not_money_cannot_take_the_ledger_away_from_money_recorded_in_another_currency()
     {
         var state = NextMinisterial();

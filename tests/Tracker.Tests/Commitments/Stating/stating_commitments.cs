@@ -166,6 +166,66 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_pledge_drive_without_a_figure_may_count_its_money_in_euros_and_take_a_euro_target_later()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        var drive = new
+        {
+            key = "reconstruction-fund", title = "Members contribute to a reconstruction fund", kind = "financial",
+            lineOfEffort = "stabilisation", actors = new[] { "coalition" }, ledgerCurrency = "EUR",
+            statedIn = new { documentKey = "washington-2024", quote = "members will contribute to the fund" }
+        };
+        await Api.Write("/api/commitments", drive, 201);
+        (await Api.ReadCommitment("reconstruction-fund")).GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
+
+        // Euros without a rate, and a rate to euros for another currency.
+        await Api.Write("/api/commitments/reconstruction-fund/pledges", new
+        {
+            pledger = "Germany", amount = new { amount = 25_000_000m, currency = "EUR" }, announcedOn = "2024-10-02",
+            source = new { url = "https://example.org/german-pledge", primary = true }
+        }, 201);
+        await Api.Write("/api/commitments/reconstruction-fund/pledges", new
+        {
+            pledger = "Canada", amount = new { amount = 10_000_000m, currency = "CAD" }, announcedOn = "2024-10-02",
+            exchangeRate = new { rate = 0.68m, on = "2024-10-02" },
+            source = new { url = "https://example.org/canadian-pledge", primary = true }
+        }, 201);
+        await Api.Write("/api/commitments/reconstruction-fund/revisions", new
+        {
+            target = new { amount = 100_000_000m, currency = "EUR" }, reason = "the fund's goal was set",
+            source = new { url = "https://example.org/fund-goal", primary = true }
+        });
+
+        var fund = await Api.ReadCommitment("reconstruction-fund");
+        fund.GetProperty("money").GetProperty("pledged").GetDecimal().ShouldBe(31_800_000m);
+        fund.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(0.318m);
+        var history = (await Api.Scenario(s => s.Get.Url("/api/commitments/reconstruction-fund/history"))).Json()
+            .GetProperty("items").EnumerateArray().Select(e => e.GetProperty("summary").GetString()).ToList();
+        history[0].ShouldNotBeNull().ShouldEndWith("; money counted in EUR");
+        history[2].ShouldNotBeNull().ShouldContain("EUR 6,800,000");
+    }
+
+    [Fact]
+    public async Task a_ledger_currency_that_is_no_currency_or_contradicts_a_money_target_is_refused()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+
+        var unknown = await Api.Write("/api/commitments", new
+        {
+            key = "fund", title = "A fund", kind = "financial", lineOfEffort = "stabilisation", actors = new[] { "coalition" },
+            ledgerCurrency = "EURO", statedIn = new { documentKey = "washington-2024", quote = "a fund" }
+        }, 400);
+        unknown.Json().GetProperty("errors").GetProperty("ledgerCurrency")[0].GetString().ShouldNotBeNull().ShouldContain("ISO 4217");
+        var contradicting = await Api.Write("/api/commitments", new
+        {
+            key = "fund", title = "A fund", kind = "financial", lineOfEffort = "stabilisation", actors = new[] { "coalition" },
+            target = new { amount = 5_000_000m, currency = "USD" }, ledgerCurrency = "EUR",
+            statedIn = new { documentKey = "washington-2024", quote = "a fund" }
+        }, 422);
+        contradicting.Json().GetProperty("rule").GetString().ShouldBe("ledger-currency-mismatch");
+    }
+
+    [Fact]
     public async Task an_open_ended_deadline_is_kept_as_the_text_says_it()
     {
         await Api.RegisterDocument(DocumentScenarios.Washington2024());

@@ -22,6 +22,21 @@ public sealed class stating_rules
     }
 
     [Fact]
+    public void a_statement_may_name_what_money_is_counted_in_while_its_target_is_not_money()
+    {
+        var inEuros = Stated(CommitmentKind.Quantitative, new Target(30_000m, null, "people")) with { LedgerCurrency = "EUR" };
+
+        StateCommitment.Decide(inEuros).Accepted.ShouldBeTrue();
+        CommitmentState.Stated(inEuros).LedgerCurrency.ShouldBe("EUR");
+        CommitmentState.Stated(inEuros with { LedgerCurrency = null }).LedgerCurrency.ShouldBe("USD");
+        // A money target counts in its own currency: another named beside it is a contradiction, the same one is not.
+        StateCommitment.Decide(Stated(CommitmentKind.Financial, new Target(5m, "USD", null)) with { LedgerCurrency = "EUR" })
+            .ShouldBeRefusedBy("ledger-currency-mismatch").Message.ShouldContain("make it USD");
+        StateCommitment.Decide(Stated(CommitmentKind.Financial, new Target(5m, "EUR", null)) with { LedgerCurrency = "EUR" })
+            .Accepted.ShouldBeTrue();
+    }
+
+    [Fact]
     public void a_commitment_starts_not_assessed_with_its_stated_target_and_deadline()
     {
         var state = NextMinisterial();

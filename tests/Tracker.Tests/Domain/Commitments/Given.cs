@@ -24,6 +24,12 @@ public static class Given
         new Provenance("washington-2024", "9", "Iraq's progress in repatriating over 10,000 of its nationals"),
         new DateOnly(2024, 9, 30)));
 
+    /// <summary>A pledge drive without a figure, counting its money in the currency given (by default, the default).</summary>
+    public static CommitmentState ReconstructionFund(string? ledgerCurrency = null) => Stated(new CommitmentStated(
+        "reconstruction-fund", "Members contribute to a reconstruction fund", CommitmentKind.Financial, "stabilisation",
+        ["coalition"], null, null, new Provenance("washington-2024", "6", "members will contribute to the fund"),
+        new DateOnly(2024, 9, 30), ledgerCurrency));
+
     public static CommitmentState NextMinisterial() => Stated(new CommitmentStated(
         "next-ministerial-2022", "Hold the next ministerial meeting", CommitmentKind.Milestone, "meetings", ["coalition"],
         null, new Deadline(new DateOnly(2022, 6, 1), DeadlinePrecision.Month),
