@@ -154,7 +154,7 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
             var same = defined.Count == stored.Count && factRows == defined.Sum(d => d.Versions.Count) && defined.Zip(stored).All(pair =>
                 pair.First.On == pair.Second.On &&
                 pair.First.Versions.Order().SequenceEqual(pair.Second.Versions) && pair.Second.Facts == pair.Second.Versions.Length &&
-                serializer.ToJson(CommitmentRow.Of(pair.First.Progress).AsStoredBefore(pair.Second.Row)) == serializer.ToJson(pair.Second.Row) &&
+                serializer.ToJson(CommitmentRow.Of(pair.First.Progress).AsStoredBefore(pair.Second.Row, pair.First.Progress.MeasuredBeforeStages())) == serializer.ToJson(pair.Second.Row) &&
                 // A keyframe kept by older rules (an upgrade) differs only if what it holds does: its shape alone is no drift.
                 (pair.Second.Keyframe is not { } keyframe ||
                  serializer.ToJson(pair.First.Progress.WithoutPledgesInHand().AsKeptBy(keyframe)) == serializer.ToJson(keyframe)));

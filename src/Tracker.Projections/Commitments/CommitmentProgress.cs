@@ -75,8 +75,19 @@ public sealed record ProgressMeasure(decimal? Fraction, string Basis, decimal? D
 /// each checkpoint and at the end of a stream) steps these and summarises the model when it needs it.
 /// </summary>
 public readonly record struct ProgressParts(CommitmentState State, LatestReport? Latest, LatestReport? LatestMoney,
-    CurrentAssessment? Assessment, IReadOnlyList<LatestReport>? LatestInOtherUnits = null)
+    CurrentAssessment? Assessment, IReadOnlyList<LatestReport>? LatestInOtherUnits = null,
+    IReadOnlyList<LatestReport>? LatestMoneyInOtherStages = null)
 {
+    /// <summary>
+    /// The latest money figure of each stage (announced, pledged, committed, raised, disbursed, or none said) other than
+    /// the latest money figure's: a disbursement reported after an announcement does not take the announcement's figure
+    /// away. At most five, whatever the commitment's length; none where every figure is of one stage.
+    /// </summary>
+    public IReadOnlyList<LatestReport> OtherStages => LatestMoneyInOtherStages ?? [];
+
+    /// <summary>The latest money figure of each stage reported, the latest first.</summary>
+    public IEnumerable<LatestReport> LatestMoneyOfEachStage => LatestMoney is null ? [] : OtherStages.Prepend(LatestMoney);
+
     /// <summary>
     /// The latest count in each unit other than the latest report's: what measures a target in that unit when the latest
     /// report is in another (a target revised from camps to sites, a count of camps reported after the sites).
@@ -89,8 +100,8 @@ public readonly record struct ProgressParts(CommitmentState State, LatestReport?
         Latest is { } latest && latest.CountsIn(unit) ? latest : OtherUnits.FirstOrDefault(r => r.CountsIn(unit));
 
     /// <summary>The parts kept of the standing reports, in any order.</summary>
-    public static (LatestReport? Latest, LatestReport? LatestMoney, IReadOnlyList<LatestReport> OtherUnits) Kept(
-        IEnumerable<LatestReport> standing)
+    public static (LatestReport? Latest, LatestReport? LatestMoney, IReadOnlyList<LatestReport> OtherUnits,
+        IReadOnlyList<LatestReport> OtherStages) Kept(IEnumerable<LatestReport> standing)
     {
         var ordered = standing.OrderBy(r => r.AsOf).ThenBy(r => r.Version).ToList();
         var latest = ordered.LastOrDefault();
@@ -99,7 +110,13 @@ public readonly record struct ProgressParts(CommitmentState State, LatestReport?
             .Select(units => units.Last())
             .OrderBy(r => r.Version)
             .ToList();
-        return (latest, ordered.LastOrDefault(r => r.LedgerFigure is not null), others);
+        var latestMoney = ordered.LastOrDefault(r => r.LedgerFigure is not null);
+        var otherStages = ordered.Where(r => r.LedgerFigure is not null && r.Stage != latestMoney!.Stage)
+            .GroupBy(r => r.Stage)
+            .Select(stage => stage.Last())
+            .OrderBy(r => r.Version)
+            .ToList();
+        return (latest, latestMoney, others, otherStages);
     }
 
     /// <summary>
@@ -108,7 +125,7 @@ public readonly record struct ProgressParts(CommitmentState State, LatestReport?
     /// </summary>
     public ProgressParts Applied(CommitmentState state, object fact)
     {
-        var (latest, latestMoney, assessment, others) = (Latest, LatestMoney, Assessment, OtherUnits);
+        var (latest, latestMoney, assessment, others, stages) = (Latest, LatestMoney, Assessment, OtherUnits, OtherStages);
         switch (fact)
         {
             case ProgressReported reported:
@@ -130,14 +147,30 @@ public readonly record struct ProgressParts(CommitmentState State, LatestReport?
                 {
                     others = [.. others.Where(r => !r.CountsIn(report.Unit)), report];
                 }
-                if (reported.LedgerFigure is not null && report.Supersedes(latestMoney)) latestMoney = report;
+                if (reported.LedgerFigure is null) break;
+                if (report.Supersedes(latestMoney))
+                {
+                    // As for units: the one it supersedes stays the latest of its own stage.
+                    var keepsPrevious = latestMoney is { } previous && previous.Stage != report.Stage;
+                    if (stages.Count > 0 || keepsPrevious)
+                    {
+                        stages = [.. stages.Where(r => r.Stage != report.Stage && r.Stage != latestMoney?.Stage),
+                            .. keepsPrevious ? [latestMoney!] : Array.Empty<LatestReport>()];
+                    }
+                    latestMoney = report;
+                }
+                else if (report.Stage != latestMoney!.Stage && report.Supersedes(stages.FirstOrDefault(r => r.Stage == report.Stage)))
+                {
+                    stages = [.. stages.Where(r => r.Stage != report.Stage), report];
+                }
                 break;
             case StatusAssessed assessed:
                 assessment = CurrentAssessment.Of(state.Version, assessed);
                 break;
         }
         return new(state, latest, latestMoney, assessment,
-            others.Count == 0 ? null : ReferenceEquals(others, OtherUnits) ? LatestInOtherUnits : [.. others.OrderBy(r => r.Version)]);
+            others.Count == 0 ? null : ReferenceEquals(others, OtherUnits) ? LatestInOtherUnits : [.. others.OrderBy(r => r.Version)],
+            stages.Count == 0 ? null : ReferenceEquals(stages, OtherStages) ? LatestMoneyInOtherStages : [.. stages.OrderBy(r => r.Version)]);
     }
 }
 
@@ -155,22 +188,36 @@ public sealed record CommitmentProgress
     /// 1: targets and deadlines dated, and the due dates recorded passed kept (2026-12-05); 2: the latest count in each
     /// unit other than the latest report's kept (2026-12-05); 3: a deadline's passing that does not hold by the dates is no
     /// change of an effective timeline's day (2026-12-06); 4: a money target with nothing pledged or reported has no fraction
+    /// (2026-12-07); 5: the latest money figure of each stage kept, and a money target measured on the largest of them
     /// (2026-12-07).
     /// </summary>
-    public const int CurrentShape = 4;
+    public const int CurrentShape = 5;
 
     /// <summary>The rules this model was kept by (<see cref="CurrentShape"/>); 0 for one stored before models said.</summary>
     public int Shape { get; init; }
 
     /// <summary>
     /// This model as the rules a stored one says it was kept by would give it, where they differ only in what they say
-    /// (its shape, and before shape 4 a money target with nothing raised measured as 0 beside basis "none").
+    /// (its shape; before shape 5 no money figures by stage, and a money target measured on the latest money figure alone;
+    /// before shape 4 a money target with nothing raised measured as 0 beside basis "none").
     /// </summary>
-    public CommitmentProgress AsKeptBy(CommitmentProgress stored) => this with
+    public CommitmentProgress AsKeptBy(CommitmentProgress stored)
     {
-        Shape = stored.Shape,
-        Progress = stored.Shape < 4 ? ProgressMeasure.AsMeasuredBefore(Target, Progress, stored.Progress) : Progress
-    };
+        if (stored.Shape >= CurrentShape) return this with { Shape = stored.Shape };
+        var before = MeasuredBeforeStages();
+        return this with
+        {
+            Shape = stored.Shape,
+            LatestMoneyInOtherStages = null,
+            Progress = stored.Shape < 4 ? ProgressMeasure.AsMeasuredBefore(Target, before, stored.Progress) : before
+        };
+    }
+
+    /// <summary>The measure the rules before shape 5 gave: on the latest money figure alone, whatever its stage.</summary>
+    public ProgressMeasure MeasuredBeforeStages() => Target is { IsMoney: true }
+        ? ProgressRule.Measure(Target, IsAchieved, Money, null, LatestMoneyReport is null ? [] : [LatestMoneyReport], LedgerCurrency,
+            reportedDisbursements: false)
+        : Progress;
 
     public Guid Id { get; init; }
     public required string Key { get; init; }
@@ -191,6 +238,10 @@ public sealed record CommitmentProgress
     /// <summary>The latest count in each unit other than the latest report's (<see cref="ProgressParts.OtherUnits"/>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<LatestReport>? LatestInOtherUnits { get; init; }
+
+    /// <summary>The latest money figure of each stage other than the latest money figure's (<see cref="ProgressParts.OtherStages"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<LatestReport>? LatestMoneyInOtherStages { get; init; }
 
     public required ProgressMeasure Progress { get; init; }
     public required CommitmentStatus Status { get; init; }
@@ -238,7 +289,7 @@ public sealed record CommitmentProgress
 
     /// <summary>What a step of the log changes: the state, the latest reports and the assessment in force.</summary>
     [JsonIgnore]
-    public ProgressParts Parts => new(State, LatestReport, LatestMoneyReport, Assessment, LatestInOtherUnits);
+    public ProgressParts Parts => new(State, LatestReport, LatestMoneyReport, Assessment, LatestInOtherUnits, LatestMoneyInOtherStages);
 
     /// <summary>This model with the parts a step changed; the rest (progress, money, counts) summarised from them.</summary>
     /// <remarks>It keeps this model's <see cref="Shape"/>: a model kept by older rules stays marked so however often it is stepped
@@ -269,7 +320,8 @@ public sealed record CommitmentProgress
             LatestReport = latest,
             LatestMoneyReport = latestMoney,
             LatestInOtherUnits = parts.OtherUnits.Count == 0 ? null : parts.OtherUnits,
-            Progress = ProgressRule.Measure(state.Target, state.IsAchieved, money, parts.LatestIn(state.Target?.Unit), latestMoney,
+            LatestMoneyInOtherStages = parts.OtherStages.Count == 0 ? null : parts.OtherStages,
+            Progress = ProgressRule.Measure(state.Target, state.IsAchieved, money, parts.LatestIn(state.Target?.Unit), parts.LatestMoneyOfEachStage,
                 state.LedgerCurrency),
             Status = state.Status,
             StatusDate = state.StatusDate,

@@ -55,9 +55,10 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         {
             case ProgressReportRetracted retracted when retracted.RetractedVersion == parts.Latest?.Version ||
                                                         retracted.RetractedVersion == parts.LatestMoney?.Version ||
-                                                        parts.OtherUnits.Any(r => r.Version == retracted.RetractedVersion):
-                var (latest, latestMoney, others) = await LogLookups.LatestReports(session, id, state.Retracted, version, cancellation);
-                return new(state, latest, latestMoney, parts.Assessment, others.Count == 0 ? null : others);
+                                                        parts.OtherUnits.Any(r => r.Version == retracted.RetractedVersion) ||
+                                                        parts.OtherStages.Any(r => r.Version == retracted.RetractedVersion):
+                var (latest, latestMoney, others, stages) = await LogLookups.LatestReports(session, id, state.Retracted, version, cancellation);
+                return new(state, latest, latestMoney, parts.Assessment, others.Count == 0 ? null : others, stages.Count == 0 ? null : stages);
             case AssessmentRetracted retracted when retracted.RetractedVersion == parts.Assessment?.Version:
                 var assessment = state.Assessments.Count == 0
                     ? null
@@ -152,9 +153,11 @@ public static class LogLookups
         return retracted?.Data is PledgeStageRecorded stage ? undated with { On = stage.On } : undated;
     }
 
-    /// <summary>The latest report, the latest money report and the latest count in each other unit, among those recorded up
-    /// to a version and not retracted (a past read steps a model whose stream has gone on since).</summary>
-    public static async Task<(LatestReport? Latest, LatestReport? LatestMoney, IReadOnlyList<LatestReport> OtherUnits)> LatestReports(
+    /// <summary>The latest report, the latest money report, the latest count in each other unit and the latest money figure of
+    /// each other stage, among those recorded up to a version and not retracted (a past read steps a model whose stream has
+    /// gone on since).</summary>
+    public static async Task<(LatestReport? Latest, LatestReport? LatestMoney, IReadOnlyList<LatestReport> OtherUnits,
+        IReadOnlyList<LatestReport> OtherStages)> LatestReports(
         IQuerySession session, Guid id,
         IReadOnlyList<int> retracted, long throughVersion, CancellationToken token)
     {

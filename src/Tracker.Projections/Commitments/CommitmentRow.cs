@@ -47,16 +47,19 @@ public sealed record CommitmentRow(
     DateOnly? StatedOn = null)
 {
     /// <summary>
-    /// This row as the rules before 2026-12-07 would have stored it, where the stored row is one of theirs (it has no
-    /// <see cref="StatedOn"/>): a money target with nothing raised was measured as 0 beside basis "none" (where today it
-    /// has no measure, or a figure reported as 0 measures it). What differs only by those rules is no drift; anything
-    /// else stays as computed.
+    /// This row as older rules would have stored it, where the stored row may be one of theirs: before shape 5 (2026-12-07)
+    /// a money target was measured on the latest money figure alone (<paramref name="measuredBeforeStages"/>); before
+    /// shape 4 (rows without <see cref="StatedOn"/>) a money target with nothing raised was measured as 0 beside basis
+    /// "none" too. What differs only by those rules is no drift; anything else stays as computed.
     /// </summary>
-    public CommitmentRow AsStoredBefore(CommitmentRow stored) => stored.StatedOn is not null ? this : this with
+    public CommitmentRow AsStoredBefore(CommitmentRow stored, ProgressMeasure measuredBeforeStages)
     {
-        StatedOn = null,
-        Progress = ProgressMeasure.AsMeasuredBefore(Target, Progress, stored.Progress)
-    };
+        var row = stored.StatedOn is not null ? this : this with { StatedOn = null };
+        var keptBy = stored.StatedOn is not null
+            ? [Progress, measuredBeforeStages]
+            : new[] { Progress, measuredBeforeStages, ProgressMeasure.AsMeasuredBefore(Target, measuredBeforeStages, stored.Progress) };
+        return keptBy.Contains(stored.Progress) ? row with { Progress = stored.Progress } : row;
+    }
 
     /// <summary>The row as effective on a date: overdue by that date (<see cref="EffectiveOverdue"/>).</summary>
     public CommitmentRow On(DateOnly day) => this with { Overdue = EffectiveOverdue.On(day, DueBy, Status) };

@@ -4,9 +4,11 @@ namespace Tracker.Projections.Commitments;
 
 /// <summary>
 /// How far a commitment has come, as a fraction of its target:
-/// - money target: the larger of the money pledged by members and the latest aggregate money figure reported, never
-///   their sum, because an aggregate report ("more than $200 million announced") may include those very pledges.
-///   DisbursedFraction is the money disbursed over the target.
+/// - money target: the largest of the money pledged by members and the latest aggregate money figure reported of each
+///   stage, never their sum, because an aggregate report ("more than $200 million announced") may include those very
+///   pledges, and a figure of one stage ("less than $150 million disbursed") does not take back another's. Money
+///   disbursed was raised, so a disbursed figure counts too. DisbursedFraction is the larger of the money members
+///   disbursed and the latest figure reported disbursed, over the target.
 /// - quantity target: (latest figure in the target's unit - baseline) / (target - baseline), a reduction (baseline above
 ///   the target) alike; unknown when no figure is in that unit (a target revised to a unit nothing has been counted in).
 /// - no target: 1 when achieved, otherwise unknown (null).
@@ -15,8 +17,13 @@ namespace Tracker.Projections.Commitments;
 public static class ProgressRule
 {
     /// <param name="latestInUnit">The latest figure in the target's unit (for a quantity target).</param>
+    /// <param name="latestMoneyByStage">The latest money figure of each stage reported (for a money target).</param>
+    /// <param name="reportedDisbursements">
+    /// Whether a reported disbursement measures the money disbursed: false for the rules before 2026-12-07 (shape 5), which
+    /// measured on the latest money figure alone and counted only members' disbursements.
+    /// </param>
     public static ProgressMeasure Measure(Target? target, bool achieved, MoneyByStage money, LatestReport? latestInUnit,
-        LatestReport? latestMoney, string ledgerCurrency)
+        IEnumerable<LatestReport> latestMoneyByStage, string ledgerCurrency, bool reportedDisbursements = true)
     {
         // Money counted in another currency than the target's measures nothing of it: on a past day as effective, before
         // the target's currency changed (money dated then, recorded after the change, is counted in today's).
@@ -25,12 +32,16 @@ public static class ProgressRule
         {
             // Nothing pledged and no figure reported measures nothing, as for any other kind: no fraction, where until
             // 2026-12-07 it was 0 with basis "none", and sorted among the measured. A figure reported as 0 is a measure.
-            if (latestMoney is null && money.Pledged == 0) return new ProgressMeasure(null, "none", null);
-            var reported = latestMoney?.LedgerFigure ?? 0m;
-            var (raised, basis) = latestMoney is not null && (reported > money.Pledged || money.Pledged == 0)
+            var figures = latestMoneyByStage.Where(r => r.LedgerFigure is not null).ToList();
+            if (figures.Count == 0 && money.Pledged == 0) return new ProgressMeasure(null, "none", null);
+            var reported = figures.Count == 0 ? 0m : figures.Max(r => r.LedgerFigure!.Value);
+            var (raised, basis) = figures.Count > 0 && (reported > money.Pledged || money.Pledged == 0)
                 ? (reported, "reported")
                 : (money.Pledged, "pledged");
-            return new ProgressMeasure(Ratio(raised, moneyTarget.Amount), basis, Ratio(money.Disbursed, moneyTarget.Amount));
+            var disbursed = reportedDisbursements
+                ? figures.Where(r => r.Stage == FigureStage.Disbursed).Select(r => r.LedgerFigure!.Value).Append(money.Disbursed).Max()
+                : money.Disbursed;
+            return new ProgressMeasure(Ratio(raised, moneyTarget.Amount), basis, Ratio(disbursed, moneyTarget.Amount));
         }
 
         if (target is { IsMoney: false } quantity)

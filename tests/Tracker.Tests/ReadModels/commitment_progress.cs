@@ -65,6 +65,42 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_figure_of_one_stage_does_not_take_back_another_stages_and_a_reported_disbursement_counts_as_disbursed()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 200_000_000m, currency = "USD", comparator = "more-than", asOf = "2024-09-30", stage = "announced", source = Source
+        });
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 150_000_000m, currency = "USD", comparator = "less-than", asOf = "2025-03-01", stage = "disbursed",
+            source = LaterSource
+        });
+
+        var measure = (await Api.ReadCommitment()).GetProperty("progress");
+        measure.GetProperty("basis").GetString().ShouldBe("reported");
+        measure.GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(200_000_000m / 394_000_000m, 4),
+            "less than 150 million disbursed says nothing against more than 200 million announced");
+        measure.GetProperty("disbursedFraction").GetDecimal().ShouldBe(Math.Round(150_000_000m / 394_000_000m, 4));
+
+        // A later figure of the same stage replaces it, lower or higher; retracted, the one before is back.
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 180_000_000m, currency = "USD", comparator = "about", asOf = "2025-04-01", stage = "announced", source = LaterSource
+        });
+        (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()
+            .ShouldBe(Math.Round(180_000_000m / 394_000_000m, 4));
+        await Api.Write($"{Base}/corrections", new { version = 4, reason = "the figure was a draft", source = LaterSource });
+        (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()
+            .ShouldBe(Math.Round(200_000_000m / 394_000_000m, 4));
+        await Api.Write($"{Base}/corrections", new { version = 3, reason = "the report was about another fund", source = LaterSource });
+        var after = (await Api.ReadCommitment()).GetProperty("progress");
+        after.GetProperty("disbursedFraction").GetDecimal().ShouldBe(0m);
+        after.GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(200_000_000m / 394_000_000m, 4));
+    }
+
+    [Fact]
     public async Task a_correction_takes_its_money_out_of_the_totals()
     {
         await Api.StatedTheStabilisationGoal();

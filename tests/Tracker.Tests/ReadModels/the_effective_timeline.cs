@@ -318,6 +318,53 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_disbursement_reported_after_an_announcement_leaves_the_announcement_measuring_its_days_and_older_days_are_no_drift()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 200_000_000m, currency = "USD", comparator = "more-than", asOf = "2024-09-30", stage = "announced", source = Source
+        });
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 150_000_000m, currency = "USD", comparator = "less-than", asOf = "2025-03-01", stage = "disbursed",
+            source = LaterSource
+        });
+        var events = await Caught();
+
+        await EveryDateMatchesTheDefinition(events, new DateOnly(2025, 2, 27), new DateOnly(2025, 3, 2));
+        var march = (await Api.Scenario(s => s.Get.Url($"{Base}?effectiveAsOf=2025-03-15"))).Json().GetProperty("progress");
+        march.GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(200_000_000m / 394_000_000m, 4));
+        march.GetProperty("disbursedFraction").GetDecimal().ShouldBe(Math.Round(150_000_000m / 394_000_000m, 4));
+        var february = (await Api.Scenario(s => s.Get.Url($"{Base}?effectiveAsOf=2025-02-15"))).Json().GetProperty("progress");
+        february.GetProperty("disbursedFraction").GetDecimal().ShouldBe(0m);
+
+        // Days kept by the rules before 2026-12-07, on the latest money figure alone: the disbursement measured the goal.
+        const string measuredOnTheLatest = """jsonb_build_object('Fraction', 0.3807, 'Basis', 'reported', 'DisbursedFraction', 0)""";
+        await using (var aged = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $$"""
+                          update tracker.{{TimelineDays.Name}}
+                             set row = jsonb_set(row, '{Progress}', {{measuredOnTheLatest}}),
+                                 keyframe = case when keyframe is null then null
+                                                 else jsonb_set(keyframe - 'LatestMoneyInOtherStages', '{Progress}', {{measuredOnTheLatest}}) || '{"Shape": 4}' end
+                           where "on" >= '2025-03-01'
+                          """))
+        {
+            (await aged.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
+        }
+        const string verify = $"/api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify";
+        var older = (await Api.Scenario(s => s.Get.Url(verify))).Json();
+        older.GetProperty("consistent").GetBoolean().ShouldBeTrue(older.ToString());
+        await using (var spoil = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update tracker.{TimelineDays.Name} set row = jsonb_set(row, '{{Progress,Fraction}}', '0.3808') where \"on\" >= '2025-03-01'"))
+        {
+            (await spoil.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
+        }
+        (await Api.Scenario(s => s.Get.Url(verify))).Json().GetProperty("consistent").GetBoolean()
+            .ShouldBeFalse("a measure no rule gives is drift");
+    }
+
+    [Fact]
     public async Task verification_compares_every_stored_day_with_the_log_and_names_a_spoiled_timeline()
     {
         await FactsRecordedOutOfTheirOrder();
