@@ -84,8 +84,10 @@ public sealed class DeadlineValidator : AbstractValidator<Deadline>
         RuleFor(x => x.Description).NotEmpty().When(x => x.Precision == DeadlinePrecision.OpenEnded)
             .WithMessage("An open-ended deadline needs a description, such as \"as soon as circumstances permit\".");
         RuleFor(x => x.Date).Must(d => d!.Value.Day == 1).When(x => x.Date is not null && x.Precision
-                is DeadlinePrecision.Month or DeadlinePrecision.Quarter or DeadlinePrecision.Season)
-            .WithMessage("A month, quarter or season deadline is given by the first day of its period.");
+                is DeadlinePrecision.Month or DeadlinePrecision.Quarter or DeadlinePrecision.Season or DeadlinePrecision.HalfYear)
+            .WithMessage("A month, quarter, season or half-year deadline is given by the first day of its period.");
+        RuleFor(x => x.Date).Must(d => d!.Value.Month is 1 or 7).When(x => x.Date is not null && x.Precision == DeadlinePrecision.HalfYear)
+            .WithMessage("A half-year starts on the first of January or July.");
         RuleFor(x => x.Date).Must(d => d!.Value.Month % 3 == 0).When(x => x.Date is not null && x.Precision == DeadlinePrecision.Season)
             .WithMessage("A season starts on the first of March, June, September or December.");
         RuleFor(x => x.Date).Must(d => d!.Value.Month % 3 == 1).When(x => x.Date is not null && x.Precision == DeadlinePrecision.Quarter)

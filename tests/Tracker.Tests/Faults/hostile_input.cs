@@ -76,7 +76,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(amount: "79228162514264337593543950335")), 400, "amount.amount");
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(amount: "1000000000000001")), 400, "amount.amount");
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(announcedOn: "9999-12-31")), 400, "announcedOn");
-        foreach (var precision in new[] { "day", "month", "quarter", "season", "year" })
+        foreach (var precision in new[] { "day", "month", "quarter", "season", "half-year", "year" })
         {
             var revision = $$$"""
                 {"deadline":{"date":"9999-12-01","precision":"{{{precision}}}"},"reason":"moved","source":{"documentKey":"washington-2024","primary":true}}
@@ -436,7 +436,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task a_quarter_or_year_deadline_not_given_by_the_first_day_of_its_period_is_refused()
+    public async Task a_quarter_half_year_or_year_deadline_not_given_by_the_first_day_of_its_period_is_refused()
     {
         await Api.StatedTheStabilisationGoal();
         string Revision(string date, string precision) => $$$"""
@@ -450,8 +450,16 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(year, 400, "deadline.date");
         year.Text.ShouldContain("A year deadline is given by the first of January of its year.");
 
+        var half = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", Revision("2027-04-01", "half-year"));
+        ShouldBeAProblemNaming(half, 400, "deadline.date");
+        half.Text.ShouldContain("A half-year starts on the first of January or July.");
+
         (await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", Revision("2027-04-01", "quarter"))).Status.ShouldBe(200);
         (await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", Revision("2028-01-01", "year"))).Status.ShouldBe(200);
+        (await Send(HttpMethod.Post, $"/api/commitments/{Goal}/revisions", Revision("2028-07-01", "half-year"))).Status.ShouldBe(200);
+        var deadline = (await Api.ReadCommitment()).GetProperty("deadline");
+        deadline.GetProperty("precision").GetString().ShouldBe("half-year");
+        deadline.GetProperty("dueBy").GetString().ShouldBe("2028-12-31");
     }
 
     [Fact]

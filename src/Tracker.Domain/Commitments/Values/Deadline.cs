@@ -9,7 +9,12 @@ public enum DeadlinePrecision
     Season,
     Year,
     /// <summary>No date: "as soon as circumstances permit". Description says what the text says.</summary>
-    OpenEnded
+    OpenEnded,
+    /// <summary>
+    /// A half of a year ("in the first half of 2025", "by mid-2025"): the Date is its first day (Jan or Jul 1). Last
+    /// among the precisions because it came last (2026-12-07), not because it is the loosest.
+    /// </summary>
+    HalfYear
 }
 
 /// <summary>
@@ -25,6 +30,7 @@ public sealed record Deadline(DateOnly? Date, DeadlinePrecision Precision, strin
         DeadlinePrecision.Month => new DateOnly(start.Year, start.Month, 1).AddMonths(1).AddDays(-1),
         DeadlinePrecision.Quarter => new DateOnly(start.Year, (start.Month - 1) / 3 * 3 + 1, 1).AddMonths(3).AddDays(-1),
         DeadlinePrecision.Season => new DateOnly(start.Year, start.Month, 1).AddMonths(3).AddDays(-1),
+        DeadlinePrecision.HalfYear => start.Month <= 6 ? new DateOnly(start.Year, 6, 30) : new DateOnly(start.Year, 12, 31),
         DeadlinePrecision.Year => new DateOnly(start.Year, 12, 31),
         _ => null
     };
