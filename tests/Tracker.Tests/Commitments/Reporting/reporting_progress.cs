@@ -51,6 +51,25 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task money_mobilised_from_other_sources_is_a_stage_of_its_own_and_measures_the_goal()
+    {
+        await Api.StatedTheStabilisationGoal();
+
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 250_000_000, currency = "USD", comparator = "more-than", asOf = "2024-10-01", stage = "mobilised",
+            note = "public money mobilised more than $250 million of private finance", source = LaterSource
+        });
+
+        var goal = await Api.ReadCommitment();
+        goal.GetProperty("latestReport").GetProperty("stage").GetString().ShouldBe("mobilised");
+        goal.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(250_000_000m / 394_000_000m, 4));
+        var history = (await Api.Scenario(s => s.Get.Url($"{Base}/history"))).Json().GetProperty("items").EnumerateArray()
+            .Select(h => h.GetProperty("summary").GetString()).ToList();
+        history.ShouldContain("Reported more than USD 250,000,000 mobilised as of 2024-10-01");
+    }
+
+    [Fact]
     public async Task a_figure_keeps_the_words_of_its_text_nearly_included()
     {
         await Api.StatedTheStabilisationGoal();
