@@ -254,8 +254,8 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
                     {
                         var stored = checkpoints[next];
                         // Every checkpoint is compared, whatever rules it says it was kept by (a Shape of its own is no
-                        // excuse a forger could give): one of today's rules but the last (Shapes 2 and 3, whose figures
-                        // are today's but a money target's with nothing raised: AsKeptBy) by its figures, one older by all
+                        // excuse a forger could give): one kept by later rules than the first (Shapes 2 to 4, whose figures
+                        // differ from today's only as AsKeptBy says) by its figures, one older by all
                         // it holds.
                         var expected = progress is null ? null
                             : stored.Progress?.Shape is >= 2 and < CommitmentProgress.CurrentShape ? progress.AsKeptBy(stored.Progress) : progress;

@@ -376,11 +376,16 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             {
                 warnings.Add($"commitment {c.Key}: title, kind, line of effort or actors differ from the log; there is no event to change them yet, so the log stands.");
             }
-            // Named at the statement only, and only where the catalogue names one: one left out keeps what the log has.
-            if (c.LedgerCurrency is { } named && named != (full.StatedLedger ?? Commitment.DefaultLedgerCurrency))
+            // Named at the statement only, and only where the catalogue names one: one left out keeps what the log has. The
+            // entry is held to the statement's rule first (a fresh import of the same file would refuse it), then compared
+            // with what its statement counts money in (a money target's currency, else the one named, else the default).
+            if (StateCommitment.LedgerFitsTarget(c.Target, c.LedgerCurrency) is { } contradicts) Required(contradicts);
+            var statement = (CommitmentStated)recorded[0];
+            if (c.LedgerCurrency is { } named && CommitmentState.LedgerCurrencyOf(statement.Target, statement.LedgerCurrency) is var counted &&
+                named != counted)
             {
-                warnings.Add($"commitment {c.Key}: ledgerCurrency {named} differs from the {full.StatedLedger ?? Commitment.DefaultLedgerCurrency} " +
-                             "its statement named; a statement's ledger currency is named once, so the log stands.");
+                warnings.Add($"commitment {c.Key}: ledgerCurrency {named} differs from the {counted} its statement counts money in; " +
+                             "a statement's ledger currency is named once, so the log stands.");
             }
         }
 

@@ -81,7 +81,7 @@ public readonly record struct ProgressParts(CommitmentState State, LatestReport?
     /// <summary>
     /// The latest money figure of each stage (announced, pledged, committed, raised, disbursed, or none said) other than
     /// the latest money figure's: a disbursement reported after an announcement does not take the announcement's figure
-    /// away. At most five, whatever the commitment's length; none where every figure is of one stage.
+    /// away. At most six, whatever the commitment's length; none where every figure is of one stage.
     /// </summary>
     public IReadOnlyList<LatestReport> OtherStages => LatestMoneyInOtherStages ?? [];
 

@@ -27,7 +27,25 @@ public sealed class CommitmentProgressProjection : SingleStreamProjection<Commit
         var changedAt = Timestamps.AsStored(e.Timestamp);
         if (e.Data is CommitmentStated stated) return CommitmentProgress.Started(id, stated, changedAt);
         if (snapshot is null) return null;
+        if (snapshot.Shape == StagesKeptSince - 1) snapshot = await WithStagesFromLog(snapshot, id, session, cancellation);
         return snapshot.With(await Step(snapshot.Parts, id, session, e.Data, e.Version, RecordedOn(e), cancellation), changedAt);
+    }
+
+    /// <summary>The shape since which models keep the latest money figure of each stage.</summary>
+    private const int StagesKeptSince = 5;
+
+    /// <summary>
+    /// A model kept before the latest money figure of each stage was (shape 4: a checkpoint a past read steps from, a
+    /// model stepped before the start's upgrade rebuilt it) with those figures read from the log, so that the events
+    /// stepped after it are measured by today's rule on everything reported, not on the latest figure alone. Its other
+    /// parts are today's already; a model of an older shape is left as it is (the start rebuilds those it stores).
+    /// </summary>
+    private static async Task<CommitmentProgress> WithStagesFromLog(CommitmentProgress kept, Guid id, IQuerySession session,
+        CancellationToken token)
+    {
+        if (kept.LatestMoneyReport is null) return kept with { Shape = StagesKeptSince };
+        var (_, _, _, stages) = await LogLookups.LatestReports(session, id, kept.State.Retracted, kept.Version, token);
+        return kept with { Shape = StagesKeptSince, LatestMoneyInOtherStages = stages.Count == 0 ? null : stages };
     }
 
     /// <summary>

@@ -15,6 +15,45 @@ public sealed class reading_a_long_history(TrackerApp app) : TrackerTest(app)
     private async Task<string> At(int version) => (await Api.Scenario(s => s.Get.Url($"{Base}?version={version}"))).ReadAsText();
 
     [Fact]
+    public async Task a_past_stepped_from_a_checkpoint_kept_before_money_figures_were_kept_by_stage_is_measured_on_every_stage()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 200_000_000m, currency = "USD", comparator = "more-than", asOf = "2024-09-30", stage = "announced", source = Source
+        });
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 150_000_000m, currency = "USD", comparator = "less-than", asOf = "2025-03-01", stage = "disbursed",
+            source = LaterSource
+        });
+        for (var i = 4; i <= 26; i++)
+        {
+            await Api.Write($"{Base}/evidence", new { url = $"https://example.org/report-{i}", primary = false, on = "2025-03-02" });
+        }
+        // The checkpoint at version 25 as the rules before 2026-12-07 kept it: no figure by stage, the goal measured on the
+        // latest money figure alone (the disbursement).
+        await using (var aged = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+                         """
+                         update tracker.mt_doc_progresscheckpoint
+                            set data = jsonb_set(jsonb_set(data #- '{Progress,LatestMoneyInOtherStages}', '{Progress,Shape}', '4'),
+                                                 '{Progress,Progress}', '{"Fraction": 0.3807, "Basis": "reported", "DisbursedFraction": 0}')
+                          where (data ->> 'Version')::int = 25
+                         """))
+        {
+            (await aged.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var stepped = (await Api.Scenario(s => s.Get.Url($"{Base}?version=26"))).Json().GetProperty("progress");
+
+        stepped.GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(200_000_000m / 394_000_000m, 4),
+            "the announcement still measures the goal after a step from the older checkpoint");
+        stepped.GetProperty("disbursedFraction").GetDecimal().ShouldBe(Math.Round(150_000_000m / 394_000_000m, 4));
+        (await Api.Scenario(s => s.Get.Url("/api/admin/projections/CommitmentProgress/verify"))).Json()
+            .GetProperty("consistent").GetBoolean().ShouldBeTrue("a checkpoint kept by the older rule is no drift");
+    }
+
+    [Fact]
     public async Task writes_keep_a_checkpoint_every_25_versions_and_a_far_past_reads_the_same_from_it_or_from_the_start()
     {
         await Api.StatedTheStabilisationGoal();

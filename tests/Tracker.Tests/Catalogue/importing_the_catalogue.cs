@@ -261,11 +261,22 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
 
         var again = await Import(Naming("GBP"));
         again.EventsAppended.ShouldBe(0);
-        again.Warnings.ShouldHaveSingleItem().ShouldContain($"commitment {counted.Key}: ledgerCurrency GBP differs from the EUR its statement named");
+        again.Warnings.ShouldHaveSingleItem().ShouldContain($"commitment {counted.Key}: ledgerCurrency GBP differs from the EUR its statement counts money in");
         (await Import(Naming(null))).Warnings.ShouldBeEmpty();
         (await Read(counted.Key)).GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
         (await Import(Naming("EURO") with { Commitments = [Naming("EURO").Commitments.Single(c => c.Key == counted.Key) with { Key = "another" }] }))
             .Failures.ShouldHaveSingleItem().ShouldContain("ledgerCurrency: ledgerCurrency must be an ISO 4217 code");
+
+        // Beside a money target, its own currency is what the statement counts in; another is refused, as at a first import.
+        var goal = original.Commitments.First(c => c.Target is { IsMoney: true });
+        CatalogueFile GoalNaming(string currency) => original with
+        {
+            Commitments = original.Commitments.Select(c => c.Key == goal.Key ? c with { LedgerCurrency = currency } : c).ToList()
+        };
+        (await Import(GoalNaming(goal.Target!.Currency!))).Warnings.ShouldBeEmpty();
+        var contradicting = await Import(GoalNaming(goal.Target.Currency == "EUR" ? "USD" : "EUR"));
+        contradicting.Failures.ShouldHaveSingleItem().ShouldContain("ledger-currency-mismatch");
+        contradicting.EventsAppended.ShouldBe(0);
     }
 
     [Fact]

@@ -101,6 +101,30 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_figure_of_another_stage_learned_late_counts_and_retracting_one_that_is_not_the_latest_takes_it_back()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 100_000_000m, currency = "USD", comparator = "exactly", asOf = "2025-03-01", stage = "disbursed", source = LaterSource
+        });
+        // Recorded after the disbursement, dated before it: not the latest money figure, but the latest committed one.
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 300_000_000m, currency = "USD", comparator = "about", asOf = "2024-12-01", stage = "committed", source = LaterSource
+        });
+        var goal = await Api.ReadCommitment();
+        goal.GetProperty("latestReport").GetProperty("stage").GetString().ShouldBe("disbursed");
+        goal.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(300_000_000m / 394_000_000m, 4));
+
+        await Api.Write($"{Base}/corrections", new { version = 3, reason = "the figure was of another fund", source = LaterSource });
+
+        var measure = (await Api.ReadCommitment()).GetProperty("progress");
+        measure.GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(100_000_000m / 394_000_000m, 4), "money disbursed was raised");
+        measure.GetProperty("disbursedFraction").GetDecimal().ShouldBe(Math.Round(100_000_000m / 394_000_000m, 4));
+    }
+
+    [Fact]
     public async Task a_correction_takes_its_money_out_of_the_totals()
     {
         await Api.StatedTheStabilisationGoal();

@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Tracker.Api.Infrastructure.Validation;
@@ -57,11 +58,9 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         if (request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
         {
             // Bytes that are not UTF-8 are left escaped by the server's decoding, and a 404 echoed them as a key ('%C0%AF'),
-            // where the same bytes in a query are a 400 (until 2026-12-07). Read from the request line as sent, where the
-            // server gives it: the decoded path holds a '%' a client escaped (%25E9 reads as %E9) as if it were an escape.
-            var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
-            var sent = target is ['/', ..] ? target.Split('?', 2)[0] : request.Path.Value;
-            if (sent is not null && sent.Contains('%') && !DecodesToUtf8(sent))
+            // where the same bytes in a query are a 400 (until 2026-12-07). Read from the request line as sent.
+            var sent = context.PathAsSent();
+            if (sent.Contains('%') && !DecodesToUtf8(sent))
             {
                 errors["path"] = ["The path is not valid UTF-8 once its percent-escapes are decoded; percent-encode the UTF-8 bytes of each character."];
             }

@@ -3,7 +3,7 @@ namespace Tracker.Domain.Commitments;
 public static class StateCommitment
 {
     public static Decision Decide(CommitmentStated stated) =>
-        (Rules.TargetFitsKind(stated.Kind, stated.Target) ?? LedgerFitsTarget(stated)) is { } violation
+        (Rules.TargetFitsKind(stated.Kind, stated.Target) ?? LedgerFitsTarget(stated.Target, stated.LedgerCurrency)) is { } violation
             ? violation
             : Decision.Accept(stated);
 
@@ -11,8 +11,8 @@ public static class StateCommitment
     /// A money target counts money in its own currency: a ledger currency named beside it in another would be ignored
     /// until the target changed, and is refused rather than kept for later.
     /// </summary>
-    private static RuleViolation? LedgerFitsTarget(CommitmentStated stated) =>
-        stated is { LedgerCurrency: { } named, Target: { IsMoney: true, Currency: { } targetCurrency } } && named != targetCurrency
+    public static RuleViolation? LedgerFitsTarget(Target? target, string? ledgerCurrency) =>
+        (ledgerCurrency, target) is ({ } named, { IsMoney: true, Currency: { } targetCurrency }) && named != targetCurrency
             ? new RuleViolation("ledger-currency-mismatch",
                 $"The target is money in {targetCurrency}, which money toward it is counted in; ledgerCurrency {named} " +
                 $"names another. Leave ledgerCurrency out, or make it {targetCurrency}.")

@@ -188,6 +188,12 @@ public sealed class TimelineDays(IQuerySession session)
         }
         if (found.Progress is null) return null;
         if (found.After is not { Length: > 0 } after) return found.Progress;
+        // A keyframe kept by older rules would carry them on to the facts after it (as the projection refolds such a
+        // timeline whole: EffectiveTimelineProjection): the day is folded from the stream.
+        if (found.Progress.Shape < CommitmentProgress.CurrentShape)
+        {
+            return EffectiveOrder.On(id, await session.Events.FetchStreamAsync(id, token: token), on);
+        }
 
         var versions = after.Select(v => (long)v).ToArray();
         var facts = await session.Events.QueryAllRawEvents().Where(e => e.StreamId == id && versions.Contains(e.Version)).ToListAsync(token);
