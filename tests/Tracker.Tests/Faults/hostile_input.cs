@@ -133,6 +133,16 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         foreach (var bytes in new[] { "%FF", "%C0%AF", "caf%E9" })
             ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{bytes}"), 400, "path");
         (await Send(HttpMethod.Get, "/api/pledgers/T%C3%BCrkiye")).Status.ShouldBe(404);
+        // A problem's instance is the path as sent, its escapes as written (until 2026-12-07 as decoded once). Kestrel gives
+        // the request line as sent (the test server gives none, and the decoded path stands in): set here as Kestrel sets it.
+        var escaped = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/commitments/no-such%goal");
+            s.ConfigureHttpContext(c => c.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget =
+                "/api/commitments/no%2Dsuch%2525goal?view=effective");
+            s.StatusCodeShouldBe(404);
+        });
+        escaped.Json().GetProperty("instance").GetString().ShouldBe("/api/commitments/no%2Dsuch%2525goal");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/audit/events?limit=2147483648"), 400, "limit");
         // A whole number that does not read is not told the range of its .NET type.
         foreach (var (url, field) in new[] { ("/api/pledgers?pageSize=abc", "pageSize"), ("/api/audit/events?after=abc", "after"),
