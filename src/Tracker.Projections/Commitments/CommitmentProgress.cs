@@ -25,6 +25,10 @@ public sealed record LatestReport(int Version, decimal Figure, string? Unit, str
     public (decimal Figure, string? Unit) Charted(string ledgerCurrency) =>
         LedgerFigure is { } inLedger ? (inLedger, ledgerCurrency) : (Figure, Currency ?? Unit);
 
+    /// <summary>Whether the figure is a ceiling ("less than", "at most", "up to"), which says nothing of how much at least.</summary>
+    [JsonIgnore]
+    public bool IsUpperBound => Comparator is Comparator.LessThan or Comparator.AtMost or Comparator.UpTo;
+
     /// <summary>Whether this is a count in a unit (not money), and in the given one (units compare ignoring case).</summary>
     public bool CountsIn(string? unit) => Unit is not null && string.Equals(Unit, unit, StringComparison.OrdinalIgnoreCase);
 }
@@ -85,7 +89,7 @@ public readonly record struct ProgressParts(CommitmentState State, LatestReport?
     /// </summary>
     public IReadOnlyList<LatestReport> OtherStages => LatestMoneyInOtherStages ?? [];
 
-    /// <summary>The latest money figure of each stage reported, the latest first.</summary>
+    /// <summary>The latest money figure of each stage reported, the latest (of any stage) first.</summary>
     public IEnumerable<LatestReport> LatestMoneyOfEachStage => LatestMoney is null ? [] : OtherStages.Prepend(LatestMoney);
 
     /// <summary>

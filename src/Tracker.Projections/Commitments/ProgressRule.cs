@@ -7,8 +7,10 @@ namespace Tracker.Projections.Commitments;
 /// - money target: the largest of the money pledged by members and the latest aggregate money figure reported of each
 ///   stage, never their sum, because an aggregate report ("more than $200 million announced") may include those very
 ///   pledges, and a figure of one stage ("less than $150 million disbursed") does not take back another's. Money
-///   disbursed was raised, so a disbursed figure counts too. DisbursedFraction is the larger of the money members
-///   disbursed and the latest figure reported disbursed, over the target.
+///   disbursed was raised, so a disbursed figure counts too. An upper bound ("less than", "at most", "up to") says
+///   how much at most, not how much at least: it measures the goal only where no other figure does (then, as before
+///   2026-12-07, at its stated value). DisbursedFraction is the larger of the money members disbursed and the latest
+///   figure reported disbursed that is not an upper bound, over the target.
 /// - quantity target: (latest figure in the target's unit - baseline) / (target - baseline), a reduction (baseline above
 ///   the target) alike; unknown when no figure is in that unit (a target revised to a unit nothing has been counted in).
 /// - no target: 1 when achieved, otherwise unknown (null).
@@ -32,14 +34,16 @@ public static class ProgressRule
         {
             // Nothing pledged and no figure reported measures nothing, as for any other kind: no fraction, where until
             // 2026-12-07 it was 0 with basis "none", and sorted among the measured. A figure reported as 0 is a measure.
-            var figures = latestMoneyByStage.Where(r => r.LedgerFigure is not null).ToList();
-            if (figures.Count == 0 && money.Pledged == 0) return new ProgressMeasure(null, "none", null);
+            var reports = latestMoneyByStage.Where(r => r.LedgerFigure is not null).ToList();
+            if (reports.Count == 0 && money.Pledged == 0) return new ProgressMeasure(null, "none", null);
+            var atLeast = reports.Where(r => !r.IsUpperBound).ToList();
+            var figures = atLeast.Count > 0 ? atLeast : reports.Take(1).ToList();
             var reported = figures.Count == 0 ? 0m : figures.Max(r => r.LedgerFigure!.Value);
             var (raised, basis) = figures.Count > 0 && (reported > money.Pledged || money.Pledged == 0)
                 ? (reported, "reported")
                 : (money.Pledged, "pledged");
             var disbursed = reportedDisbursements
-                ? figures.Where(r => r.Stage == FigureStage.Disbursed).Select(r => r.LedgerFigure!.Value).Append(money.Disbursed).Max()
+                ? atLeast.Where(r => r.Stage == FigureStage.Disbursed).Select(r => r.LedgerFigure!.Value).Append(money.Disbursed).Max()
                 : money.Disbursed;
             return new ProgressMeasure(Ratio(raised, moneyTarget.Amount), basis, Ratio(disbursed, moneyTarget.Amount));
         }

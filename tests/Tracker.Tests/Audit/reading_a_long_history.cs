@@ -24,7 +24,7 @@ public sealed class reading_a_long_history(TrackerApp app) : TrackerTest(app)
         });
         await Api.Write($"{Base}/progress", new
         {
-            figure = 150_000_000m, currency = "USD", comparator = "less-than", asOf = "2025-03-01", stage = "disbursed",
+            figure = 150_000_000m, currency = "USD", comparator = "about", asOf = "2025-03-01", stage = "disbursed",
             source = LaterSource
         });
         for (var i = 4; i <= 26; i++)

@@ -82,7 +82,14 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         measure.GetProperty("basis").GetString().ShouldBe("reported");
         measure.GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(200_000_000m / 394_000_000m, 4),
             "less than 150 million disbursed says nothing against more than 200 million announced");
-        measure.GetProperty("disbursedFraction").GetDecimal().ShouldBe(Math.Round(150_000_000m / 394_000_000m, 4));
+        measure.GetProperty("disbursedFraction").GetDecimal().ShouldBe(0m, "a ceiling says how much at most, not at least");
+
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 120_000_000m, currency = "USD", comparator = "about", asOf = "2025-04-01", stage = "disbursed", source = LaterSource
+        });
+        (await Api.ReadCommitment()).GetProperty("progress").GetProperty("disbursedFraction").GetDecimal()
+            .ShouldBe(Math.Round(120_000_000m / 394_000_000m, 4));
 
         // A later figure of the same stage replaces it, lower or higher; retracted, the one before is back.
         await Api.Write($"{Base}/progress", new
@@ -91,13 +98,32 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         });
         (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()
             .ShouldBe(Math.Round(180_000_000m / 394_000_000m, 4));
-        await Api.Write($"{Base}/corrections", new { version = 4, reason = "the figure was a draft", source = LaterSource });
+        await Api.Write($"{Base}/corrections", new { version = 5, reason = "the figure was a draft", source = LaterSource });
         (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()
             .ShouldBe(Math.Round(200_000_000m / 394_000_000m, 4));
-        await Api.Write($"{Base}/corrections", new { version = 3, reason = "the report was about another fund", source = LaterSource });
+        await Api.Write($"{Base}/corrections", new { version = 4, reason = "the report was about another fund", source = LaterSource });
         var after = (await Api.ReadCommitment()).GetProperty("progress");
         after.GetProperty("disbursedFraction").GetDecimal().ShouldBe(0m);
         after.GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(200_000_000m / 394_000_000m, 4));
+    }
+
+    [Fact]
+    public async Task a_ceiling_measures_the_goal_only_where_no_other_figure_does()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 300_000_000m, currency = "USD", comparator = "up-to", asOf = "2024-09-30", stage = "committed", source = Source
+        });
+        (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()
+            .ShouldBe(Math.Round(300_000_000m / 394_000_000m, 4), "alone, a figure counts at its stated value");
+
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 100_000_000m, currency = "USD", comparator = "more-than", asOf = "2024-08-01", stage = "announced", source = Source
+        });
+        (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()
+            .ShouldBe(Math.Round(100_000_000m / 394_000_000m, 4), "up to 300 million says nothing of more than 100 million");
     }
 
     [Fact]

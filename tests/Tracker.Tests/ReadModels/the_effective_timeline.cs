@@ -327,7 +327,7 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         });
         await Api.Write($"{Base}/progress", new
         {
-            figure = 150_000_000m, currency = "USD", comparator = "less-than", asOf = "2025-03-01", stage = "disbursed",
+            figure = 150_000_000m, currency = "USD", comparator = "about", asOf = "2025-03-01", stage = "disbursed",
             source = LaterSource
         });
         var events = await Caught();
