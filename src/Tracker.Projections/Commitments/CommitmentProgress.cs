@@ -193,7 +193,7 @@ public sealed record CommitmentProgress
     /// unit other than the latest report's kept (2026-12-05); 3: a deadline's passing that does not hold by the dates is no
     /// change of an effective timeline's day (2026-12-06); 4: a money target with nothing pledged or reported has no fraction
     /// (2026-12-07); 5: the latest money figure of each stage kept, and a money target measured on the largest of them
-    /// (2026-12-07).
+    /// that is not a ceiling (2026-12-07).
     /// </summary>
     public const int CurrentShape = 5;
 
