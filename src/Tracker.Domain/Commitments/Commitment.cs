@@ -50,11 +50,14 @@ public sealed record Commitment
     /// <summary>The currency its statement named for money while the target is not money (null: the default).</summary>
     public string? StatedLedger { get; init; }
 
+    /// <summary>The ledger currencies named since the statement, each by the version that named it.</summary>
+    public IReadOnlyList<Versioned<string>> LedgerNamings { get; init; } = [];
+
     /// <summary>
     /// Money is counted in the target's currency, or where the target is not money in the one the statement named (by
     /// default USD).
     /// </summary>
-    public string LedgerCurrency => CommitmentState.LedgerCurrencyOf(Target, StatedLedger);
+    public string LedgerCurrency => CommitmentState.LedgerCurrencyOf(Target, LedgerNamings is [.., var last] ? last.Value : StatedLedger);
 
     public Pledge? FindPledge(string pledgeId) =>
         Pledges.FirstOrDefault(p => string.Equals(p.PledgeId, pledgeId, StringComparison.OrdinalIgnoreCase));
@@ -139,6 +142,12 @@ public sealed record Commitment
         return next with { Evidence = Evidence.Appended(new EvidenceEntry(next.Version, e.Evidence)) };
     }
 
+    public Commitment Apply(LedgerCurrencyNamed e)
+    {
+        var next = Next();
+        return next with { LedgerNamings = LedgerNamings.Appended(new Versioned<string>(next.Version, e.Currency)) };
+    }
+
     /// <summary>Reverses the effect of the corrected event: the entry it left is removed wherever it is.</summary>
     public Commitment Apply(EventCorrected e) => Reverse(e.CorrectedVersion, e.CorrectedEvent, e.Reason);
 
@@ -151,6 +160,7 @@ public sealed record Commitment
         return next with
         {
             Targets = Targets.Where(t => t.Version != v).ToList(),
+            LedgerNamings = LedgerNamings.Where(n => n.Version != v).ToList(),
             Deadlines = Deadlines.Where(d => d.Version != v).ToList(),
             Restatements = Restatements.Where(r => r.Version != v).ToList(),
             ProgressReports = ProgressReports.Where(r => r.Version != v).ToList(),
@@ -169,6 +179,7 @@ public sealed record Commitment
     {
         CommitmentRestated x => Apply(x),
         TargetRevised x => Apply(x),
+        LedgerCurrencyNamed x => Apply(x),
         DeadlineRevised x => Apply(x),
         PledgeAnnounced x => Apply(x),
         PledgeRevised x => Apply(x),

@@ -68,6 +68,14 @@ public sealed record CommitmentState
     /// </summary>
     public string? StatedLedger { get; init; }
 
+    /// <summary>The ledger currencies named since the statement (<see cref="LedgerCurrencyNamed"/>), the one in force last.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyList<Versioned<string>>? LedgerNamings { get; init; }
+
+    /// <summary>The currency named for money while the target is not money: the last naming, else the statement's.</summary>
+    [JsonIgnore]
+    public string? NamedLedger => LedgerNamings is [.., var last] ? last.Value : StatedLedger;
+
     /// <summary>The versions of retracted facts: a fact is retracted once.</summary>
     public IReadOnlyList<int> Retracted { get; init; } = [];
 
@@ -171,7 +179,7 @@ public sealed record CommitmentState
     /// What money is counted in under a target: its own currency when it is money, else the one the statement named,
     /// else the default.
     /// </summary>
-    public string CountedIn(Target? target) => LedgerCurrencyOf(target, StatedLedger);
+    public string CountedIn(Target? target) => LedgerCurrencyOf(target, NamedLedger);
 
     public static string LedgerCurrencyOf(Target? target, string? statedLedger) =>
         target is { IsMoney: true } t ? t.Currency! : statedLedger ?? Commitment.DefaultLedgerCurrency;
@@ -224,6 +232,7 @@ public sealed record CommitmentState
                 Deadlines = x.NewDeadline is null ? Deadlines : [.. Deadlines, new(v, x.NewDeadline, from)]
             },
             TargetRevised x => next with { Targets = [.. Targets, new(v, x.NewTarget, from)] },
+            LedgerCurrencyNamed x => next with { LedgerNamings = [.. LedgerNamings ?? [], new(v, x.Currency)] },
             DeadlineRevised x => next with { Deadlines = [.. Deadlines, new(v, x.NewDeadline, from)] },
             PledgeAnnounced x => next with
             {
@@ -273,6 +282,10 @@ public sealed record CommitmentState
                 Deadlines = Deadlines.Where(x => x.Version != v).ToList()
             },
             TargetRevisionRetracted => state with { Targets = Targets.Where(x => x.Version != v).ToList() },
+            LedgerCurrencyNamingRetracted => state with
+            {
+                LedgerNamings = LedgerNamings?.Where(x => x.Version != v).ToList() is { Count: > 0 } left ? left : null
+            },
             DeadlineRevisionRetracted => state with { Deadlines = Deadlines.Where(x => x.Version != v).ToList() },
             AssessmentRetracted => state with { Assessments = Assessments.Where(x => x.Version != v).ToList() },
             PledgeRetracted x => state with

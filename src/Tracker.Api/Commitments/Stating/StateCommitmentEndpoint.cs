@@ -58,9 +58,7 @@ public sealed record StateCommitmentRequest(
             RuleFor(x => x.Target!).SetValidator(new TargetValidator()).When(x => x.Target is not null);
             RuleFor(x => x.Deadline!).SetValidator(new DeadlineValidator()).When(x => x.Deadline is not null);
             RuleFor(x => x.StatedIn).NotNull().SetValidator(new ProvenanceValidator());
-            RuleFor(x => x.LedgerCurrency).CurrencyCode().WithMessage((_, code) => Currencies.ReplacedBy(code) is { } successor
-                ? $"ledgerCurrency {code} is no longer in use (replaced by {successor}): count the money in {successor}."
-                : "ledgerCurrency must be an ISO 4217 code such as USD or EUR.");
+            RuleFor(x => x.LedgerCurrency).LedgerCurrencyCode();
         }
     }
 }

@@ -23,6 +23,12 @@ public static class DescribedRules
     public static IRuleBuilderOptions<T, string?> CurrencyCode<T>(this IRuleBuilder<T, string?> rule) =>
         rule.SetValidator(new CurrencyCodeValidator<T>());
 
+    /// <summary>A ledger currency (a statement's or a revision's): an active code, a replaced one said with its successor.</summary>
+    public static IRuleBuilderOptions<T, string?> LedgerCurrencyCode<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.CurrencyCode().WithMessage((_, code) => Domain.Currencies.ReplacedBy(code) is { } successor
+            ? $"ledgerCurrency {code} is no longer in use (replaced by {successor}): count the money in {successor}."
+            : "ledgerCurrency must be an ISO 4217 code such as USD or EUR.");
+
     /// <summary>One of <paramref name="words"/>, exactly as written there.</summary>
     public static IRuleBuilderOptions<T, string?> OneOf<T>(this IRuleBuilder<T, string?> rule, IReadOnlyList<string> words, string field) =>
         rule.SetValidator(new OneOfValidator<T>(words)).WithMessage($"{field} must be one of: {string.Join(", ", words)}.");

@@ -42,6 +42,27 @@ public static class Rules
     }
 
     /// <summary>
+    /// A ledger currency named for money while the target is not money: not beside a money target in another currency
+    /// (the one in force, or the one revised to with it), which counts money in its own; and, once money is recorded, not
+    /// one that changes the currency it was counted in.
+    /// </summary>
+    public static RuleViolation? LedgerNamedFits(CommitmentState before, CommitmentState named, Target? newTarget)
+    {
+        var currency = named.NamedLedger!;
+        if ((newTarget ?? before.Target) is { IsMoney: true, Currency: { } targetCurrency } && targetCurrency != currency)
+        {
+            return new RuleViolation("ledger-currency-mismatch",
+                $"The target {(newTarget is null ? "in force " : "")}is money in {targetCurrency}, which money toward it is counted in; " +
+                $"ledgerCurrency {currency} names another. Leave ledgerCurrency out, or make it {targetCurrency}.");
+        }
+        return before.MoneyRecorded && before.LedgerCurrency != named.CountedIn(named.Target)
+            ? new RuleViolation("ledger-currency-locked",
+                $"Money is already recorded in {before.LedgerCurrency}; counting it in {currency} would change the ledger " +
+                "currency under it. Keep the currency, or correct the recorded money first.", ViolationKind.Conflict)
+            : null;
+    }
+
+    /// <summary>
     /// Reversing a target's revision or a restatement brings back the target before it: not one that counts in another
     /// currency once money is recorded, which would relabel the recorded amounts without converting them.
     /// </summary>
@@ -49,9 +70,9 @@ public static class Rules
         // The target brought back, not the state's ledger, which keeps the money's currency (MoneyLedger) whatever the target.
         before.MoneyRecorded && after.CountedIn(after.Target) is var counted && counted != before.LedgerCurrency
             ? new RuleViolation("ledger-currency-locked",
-                $"Money is already recorded in {before.LedgerCurrency}; reversing version {version} would bring back a " +
-                $"target counted in {counted} and change the ledger currency under it. Correct the recorded " +
-                "money first, or revise the target instead.", ViolationKind.Conflict)
+                $"Money is already recorded in {before.LedgerCurrency}; reversing version {version} would count it in {counted} " +
+                "(the target, or the ledger currency named, it brings back) and change the ledger currency under it. Correct " +
+                "the recorded money first, or revise the target instead.", ViolationKind.Conflict)
             : null;
 
     /// <summary>

@@ -101,6 +101,12 @@ public sealed record DeadlineRevisionRetracted(int RetractedVersion, string Reas
     string IRetraction.RetractedEvent => "deadline-revised";
 }
 
+/// <summary>A ledger currency was named in error: the one named before it (by its statement, else the default) stands again.</summary>
+public sealed record LedgerCurrencyNamingRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction
+{
+    string IRetraction.RetractedEvent => "ledger-currency-named";
+}
+
 /// <summary>Evidence was attached in error.</summary>
 public sealed record EvidenceRetracted(int RetractedVersion, string Reason, Evidence Source) : IRetraction
 {

@@ -28,7 +28,7 @@ public static class CorrectEvent
             return new RuleViolation("version-not-correctable", retracted is null || version > state.Version
                 ? $"Version {version} of '{state.Key}' does not exist."
                 : $"Version {version} of '{state.Key}' is a fact a correction cannot reverse ({System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(retracted.GetType().Name)}): " +
-                  "a correction reverses a pledge, its stage or revision, a report, an assessment, a restatement, evidence or a revision of the target or deadline; " +
+                  "a correction reverses a pledge, its stage or revision, a report, an assessment, a restatement, evidence or a revision of the target, deadline or ledger currency; " +
                   "a retraction is not reversed (record the fact again), and a deadline's passing follows from the deadline.");
         }
 
@@ -43,7 +43,7 @@ public static class CorrectEvent
                 ViolationKind.Conflict);
         }
 
-        if (retraction is TargetRevisionRetracted or RestatementRetracted &&
+        if (retraction is TargetRevisionRetracted or RestatementRetracted or LedgerCurrencyNamingRetracted &&
             Rules.LedgerCurrencyKeptOnReversal(state, state.After(retraction), version) is { } relabelled)
         {
             return relabelled;

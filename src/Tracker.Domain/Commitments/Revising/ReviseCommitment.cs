@@ -1,17 +1,25 @@
 namespace Tracker.Domain.Commitments;
 
-/// <summary>A target or deadline revised outside a restatement; both may change in one request.</summary>
+/// <summary>
+/// A target, deadline or ledger currency revised outside a restatement; any of them may change in one request. The
+/// ledger currency is named first, so a target in the currency named beside it counts in it.
+/// </summary>
 public static class ReviseCommitment
 {
-    public static Decision Decide(CommitmentState state, Target? newTarget, Deadline? newDeadline, string reason, Evidence source)
+    public static Decision Decide(CommitmentState state, Target? newTarget, Deadline? newDeadline, string reason, Evidence source,
+        string? newLedgerCurrency = null)
     {
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
-        if (newTarget is null && newDeadline is null)
+        if (newTarget is null && newDeadline is null && newLedgerCurrency is null)
         {
-            return new RuleViolation("nothing-to-revise", "A revision needs a new target, a new deadline, or both.");
+            return new RuleViolation("nothing-to-revise", "A revision needs a new target, deadline or ledger currency.");
         }
 
-        if ((Rules.TargetFitsKind(state.Kind, newTarget) ?? Rules.LedgerCurrencyKept(state, newTarget)) is { } violation)
+        var named = newLedgerCurrency is null ? null : new LedgerCurrencyNamed(newLedgerCurrency, reason, source);
+        var counting = named is null ? state : state.After(named);
+        if ((Rules.TargetFitsKind(state.Kind, newTarget) ??
+             (named is null ? null : Rules.LedgerNamedFits(state, counting, newTarget)) ??
+             Rules.LedgerCurrencyKept(counting, newTarget)) is { } violation)
         {
             return violation;
         }
@@ -26,6 +34,7 @@ public static class ReviseCommitment
         }
 
         var events = new List<object>();
+        if (named is not null) events.Add(named);
         if (newTarget is not null) events.Add(new TargetRevised(newTarget, reason, source));
         if (newDeadline is not null) events.Add(new DeadlineRevised(newDeadline, reason, source));
         return Decision.Accept([.. events]);

@@ -48,6 +48,32 @@ public sealed class revision_rules
     }
 
     [Fact]
+    public void a_ledger_currency_named_after_the_statement_counts_new_money_and_never_relabels_money_recorded()
+    {
+        var fund = ReconstructionFund();
+        ReviseCommitment.Decide(fund, null, null, "r", Communique).ShouldBeRefusedBy("nothing-to-revise");
+
+        var inEuros = fund.Then(ReviseCommitment.Decide(fund, null, null, "the fund counts in euros", Communique, "EUR"));
+        inEuros.LedgerCurrency.ShouldBe("EUR");
+        inEuros.Full().LedgerCurrency.ShouldBe("EUR");
+        var pledged = inEuros.WithPledge("Germany", 1_000_000m, "EUR");
+
+        // Money recorded in euros is not relabelled: not by naming another, nor by taking the naming back.
+        ReviseCommitment.Decide(pledged, null, null, "r", Communique, "GBP").ShouldBeRefusedBy("ledger-currency-locked");
+        pledged.Correct(2, "named in error").ShouldBeRefusedBy("ledger-currency-locked");
+        // Beside a money target, the target's currency is the ledger's: named with another, the pair is a contradiction.
+        ReviseCommitment.Decide(fund, new Target(5_000_000m, "USD", null), null, "r", Communique, "EUR")
+            .ShouldBeRefusedBy("ledger-currency-mismatch");
+        ReviseCommitment.Decide(fund, new Target(5_000_000m, "EUR", null), null, "r", Communique, "EUR").Events
+            .Select(e => e.GetType()).ShouldBe([typeof(LedgerCurrencyNamed), typeof(TargetRevised)]);
+
+        // Taken back before any money, the statement's currency stands again.
+        var retracted = inEuros.Then(inEuros.Correct(2, "named in error"));
+        retracted.LedgerCurrency.ShouldBe("USD");
+        retracted.Full().LedgerCurrency.ShouldBe("USD");
+    }
+
+    [Fact]
     public void a_target_that_is_not_money_cannot_take_the_ledger_away_from_money_recorded_in_another_currency()
     {
         var state = NextMinisterial();

@@ -206,6 +206,29 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_commitment_stated_without_a_ledger_currency_may_name_one_in_a_revision_before_money_is_recorded()
+    {
+        await Api.StatedFewerCamps();
+        const string camps = "/api/commitments/fewer-camps";
+
+        var named = await Api.Write($"{camps}/revisions", new
+        {
+            ledgerCurrency = "EUR", reason = "the donors fund the camps' closure in euros",
+            source = new { url = "https://example.org/donor-conference", primary = true }
+        });
+        named.Json().GetProperty("events").EnumerateArray().Select(e => e.GetString()).ShouldBe(["ledger-currency-named"]);
+        (await Api.ReadCommitment("fewer-camps")).GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
+        var history = (await Api.Scenario(s => s.Get.Url($"{camps}/history"))).Json().GetProperty("items").EnumerateArray()
+            .Select(e => e.GetProperty("summary").GetString()).ToList();
+        history[^1].ShouldBe("Money to be counted in EUR: the donors fund the camps' closure in euros");
+
+        var refused = await Api.Write($"{camps}/revisions", new { ledgerCurrency = "HRK", reason = "r", source = LaterSource }, 400);
+        refused.Json().GetProperty("errors").GetProperty("ledgerCurrency")[0].GetString().ShouldNotBeNull().ShouldContain("replaced by EUR");
+        await Api.Write($"{camps}/corrections", new { version = 2, reason = "named in error", source = LaterSource });
+        (await Api.ReadCommitment("fewer-camps")).GetProperty("ledgerCurrency").GetString().ShouldBe("USD");
+    }
+
+    [Fact]
     public async Task a_ledger_currency_that_is_no_currency_or_contradicts_a_money_target_is_refused()
     {
         await Api.RegisterDocument(DocumentScenarios.Washington2024());
