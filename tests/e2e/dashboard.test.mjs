@@ -449,6 +449,30 @@ describe('the dashboard', () => {
     assert.match(sources, /Reported \D{0,4}1,523,456,789\.123456789\b/, 'every digit of the figure');
   });
 
+  it('says which figure the progress is measured on when the latest report is of another stage', async () => {
+    const key = 'browser-test-fund';
+    await api('/api/commitments', {
+      key: demoKeys.monitor, method: 'POST',
+      body: { key, title: 'Browser test: a fund measured by stage', kind: 'financial', lineOfEffort: 'stabilisation',
+        actors: ['coalition'], target: { amount: 500_000_000, currency: 'USD' },
+        statedIn: { documentKey: 'washington-2024', quote: 'a fund measured by stage' } }
+    });
+    for (const [figure, comparator, asOf, stage] of [[300_000_000, 'more-than', '2024-09-30', 'announced'], [50_000_000, 'about', '2025-03-01', 'disbursed']]) {
+      await api(`/api/commitments/${key}/progress`, {
+        key: demoKeys.monitor, method: 'POST',
+        body: { figure, currency: 'USD', comparator, asOf, stage, source: { url: 'https://example.org/fund-report', primary: false } }
+      });
+    }
+    const read = await api(`/api/commitments/${key}`);
+    assert.equal(read.latestReport.stage, 'disbursed');
+    assert.equal(read.measuredBy.stage, 'announced', 'a disbursement does not take back what was announced');
+    await page.goto(`${baseUrl}/#/commitments/${key}`);
+    await settle();
+    const note = await page.locator('section[aria-labelledby="section-progress"] .chart-note').innerText();
+    assert.match(note, /Latest report: about \D{0,4}50,000,000\.00 disbursed/, note);
+    assert.match(note, /The progress, 60% of the target, is measured on more than \D{0,4}300,000,000\.00 announced as of/, note);
+  });
+
   it('loads nothing from anywhere else and logs no errors', () => {
     const foreign = record.requests.filter(url => !url.startsWith(baseUrl) && !url.startsWith('data:'));
     assert.deepEqual(foreign, [], 'works offline: no CDN, no fonts or scripts from elsewhere');

@@ -243,6 +243,16 @@ public sealed record CommitmentProgress
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<LatestReport>? LatestInOtherUnits { get; init; }
 
+    /// <summary>
+    /// The reported figure the progress is measured on (basis "reported"): for a money target the one
+    /// <see cref="ProgressRule.MeasuringFigure"/> picks, which need not be the latest report; for a count the latest in
+    /// the target's unit. Worked out when read, not stored.
+    /// </summary>
+    [JsonIgnore]
+    public LatestReport? MeasuredBy => Progress.Basis != "reported" ? null
+        : Target is { IsMoney: true } ? ProgressRule.MeasuringFigure(Parts.LatestMoneyOfEachStage)
+        : Parts.LatestIn(Target?.Unit);
+
     /// <summary>The latest money figure of each stage other than the latest money figure's (<see cref="ProgressParts.OtherStages"/>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<LatestReport>? LatestMoneyInOtherStages { get; init; }

@@ -37,9 +37,8 @@ public static class ProgressRule
             var reports = latestMoneyByStage.Where(r => r.LedgerFigure is not null).ToList();
             if (reports.Count == 0 && money.Pledged == 0) return new ProgressMeasure(null, "none", null);
             var atLeast = reports.Where(r => !r.IsUpperBound).ToList();
-            var figures = atLeast.Count > 0 ? atLeast : reports.Take(1).ToList();
-            var reported = figures.Count == 0 ? 0m : figures.Max(r => r.LedgerFigure!.Value);
-            var (raised, basis) = figures.Count > 0 && (reported > money.Pledged || money.Pledged == 0)
+            var reported = MeasuringFigure(reports)?.LedgerFigure ?? 0m;
+            var (raised, basis) = reports.Count > 0 && (reported > money.Pledged || money.Pledged == 0)
                 ? (reported, "reported")
                 : (money.Pledged, "pledged");
             var disbursed = reportedDisbursements
@@ -64,6 +63,16 @@ public static class ProgressRule
         return achieved
             ? new ProgressMeasure(1m, "status", null)
             : new ProgressMeasure(null, "none", null);
+    }
+
+    /// <summary>
+    /// The reported money figure a money target is measured on, where reports measure it: the largest of the latest of
+    /// each stage that is not a ceiling, else the latest figure (the first given). The latest report may be another.
+    /// </summary>
+    public static LatestReport? MeasuringFigure(IEnumerable<LatestReport> latestMoneyByStage)
+    {
+        var reports = latestMoneyByStage.Where(r => r.LedgerFigure is not null).ToList();
+        return reports.Where(r => !r.IsUpperBound).MaxBy(r => r.LedgerFigure) ?? reports.FirstOrDefault();
     }
 
     /// <summary>Progress beyond a million times the target (a tiny target, a typo) is reported as that bound.</summary>

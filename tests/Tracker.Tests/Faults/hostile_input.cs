@@ -143,6 +143,16 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             s.StatusCodeShouldBe(404);
         });
         escaped.Json().GetProperty("instance").GetString().ShouldBe("/api/commitments/no%2Dsuch%2525goal");
+        // So where the framework reads the body and refuses it before the endpoint (it set the decoded path itself).
+        var refusedBody = await Api.Scenario(s =>
+        {
+            s.Post.Text("{\"figure\": 1, \"bogus\": 1}").ToUrl($"/api/commitments/{Goal}/progress");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.ConfigureHttpContext(c => c.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget =
+                "/api/commitments/stabilisation%2D394m/progress");
+            s.StatusCodeShouldBe(400);
+        });
+        refusedBody.Json().GetProperty("instance").GetString().ShouldBe("/api/commitments/stabilisation%2D394m/progress");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/audit/events?limit=2147483648"), 400, "limit");
         // A whole number that does not read is not told the range of its .NET type.
         foreach (var (url, field) in new[] { ("/api/pledgers?pageSize=abc", "pageSize"), ("/api/audit/events?after=abc", "after"),

@@ -83,6 +83,10 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         measure.GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(200_000_000m / 394_000_000m, 4),
             "less than 150 million disbursed says nothing against more than 200 million announced");
         measure.GetProperty("disbursedFraction").GetDecimal().ShouldBe(0m, "a ceiling says how much at most, not at least");
+        var goal = await Api.ReadCommitment();
+        goal.GetProperty("latestReport").GetProperty("stage").GetString().ShouldBe("disbursed");
+        goal.GetProperty("measuredBy").GetProperty("stage").GetString().ShouldBe("announced", "the figure the fraction is measured on");
+        goal.GetProperty("measuredBy").GetProperty("figure").GetDecimal().ShouldBe(200_000_000m);
 
         await Api.Write($"{Base}/progress", new
         {

@@ -15,18 +15,19 @@ namespace Tracker.Api.Commitments.Reading;
 /// <summary>
 /// One commitment as its page shows it: the dashboard row, where it was stated, the assessment in force and the counts.
 /// What grows with time is a page of its own route: its pledges (`.../pledges`) and the facts recorded about it
-/// (`.../timeline`).
+/// (`.../timeline`). MeasuredBy is the reported figure the progress is measured on (basis "reported"), which need not be
+/// the latest report: a money target is measured on the largest of the latest figure of each stage.
 /// </summary>
 public sealed record CommitmentDetail(
     string Key, int Version, string Title, CommitmentKind Kind, string LineOfEffort, IReadOnlyList<string> Actors,
     Target? Target, string LedgerCurrency, MoneyByStage Money, int PledgeCount, LatestReport? LatestReport,
-    ProgressMeasure Progress, CommitmentStatus Status, DateOnly? StatusDate, CurrentAssessment? Assessment,
+    ProgressMeasure Progress, LatestReport? MeasuredBy, CommitmentStatus Status, DateOnly? StatusDate, CurrentAssessment? Assessment,
     Deadline? Deadline, DateOnly? DueBy, bool Overdue, Provenance StatedIn, DateOnly StatedOn,
     IReadOnlyList<string> SourceDocuments, int SourceCount, int RestatementCount, int CorrectionCount,
     DateTimeOffset LastChangedAt, CommitmentLinks Links)
 {
     public static CommitmentDetail Of(CommitmentProgress p) => new(p.Key, p.Version, p.Title, p.Kind, p.LineOfEffort,
-        p.Actors, p.Target, p.LedgerCurrency, p.Money, p.PledgeCount, p.LatestReport, p.Progress, p.Status, p.StatusDate,
+        p.Actors, p.Target, p.LedgerCurrency, p.Money, p.PledgeCount, p.LatestReport, p.Progress, p.MeasuredBy, p.Status, p.StatusDate,
         p.Assessment is { } assessment ? assessment with { DueByThen = p.State.AchievementDueBy } : null, p.Deadline, p.DueBy, p.Overdue, p.StatedIn, p.StatedOn, p.SourceDocuments, p.SourceCount,
         p.RestatementCount, p.CorrectionCount, p.LastChangedAt, CommitmentLinks.For(p.Key));
 }

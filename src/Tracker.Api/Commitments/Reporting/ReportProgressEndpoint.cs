@@ -46,7 +46,7 @@ public sealed record ReportProgressRequest(
             RuleFor(x => x.Comparator).NotNull().IsDefined();
             RuleFor(x => x.Stage).IsDefined();
             RuleFor(x => x.Stage).Null().When(x => x.Currency is null)
-                .WithMessage("'stage' is the stage of money a figure counts (announced, pledged, committed, raised, disbursed); a figure without a currency has none.");
+                .WithMessage($"'stage' is the stage of money a figure counts ({string.Join(", ", Wording.Names(typeof(FigureStage)))}); a figure without a currency has none.");
             RuleFor(x => x.AsOf).NotNull();
             RuleFor(x => x.ExchangeRate!).SetValidator(new ExchangeRateValidator()).When(x => x.ExchangeRate is not null);
             // A count has no currency to convert: its rate was dropped without a word until 2026-12-06.

@@ -90,8 +90,9 @@ public static class ProblemDetailsSetup
                     : "Nothing is at this path: the route exists, but what the path names does not.";
             if (problem.Status == StatusCodes.Status405MethodNotAllowed)
                 problem.Detail ??= $"This path answers {context.HttpContext.Response.Headers.Allow} only.";
-            // The path as sent (until 2026-12-07 as decoded, so that a '%' escaped as %25 read as an escape of its own).
-            problem.Instance ??= Http.RequestLine.PathAsSent(context.HttpContext);
+            // The path as sent (until 2026-12-07 as decoded, so that a '%' escaped as %25 read as an escape of its own),
+            // also where the framework set it already (a body it could not read), decoded.
+            problem.Instance = Http.RequestLine.PathAsSent(context.HttpContext);
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             if (problem.Type is null or "about:blank" || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal)
                 || problem.Type.StartsWith("https://httpstatuses.com/", StringComparison.Ordinal))

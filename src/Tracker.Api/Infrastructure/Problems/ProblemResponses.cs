@@ -13,7 +13,7 @@ public static class ProblemResponses
         if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))
         {
             // Without the writer, its customisation did not run either: the trace id and instance every problem carries.
-            problem.Instance ??= Http.RequestLine.PathAsSent(context);
+            problem.Instance = Http.RequestLine.PathAsSent(context);
             problem.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? context.TraceIdentifier;
             await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
         }

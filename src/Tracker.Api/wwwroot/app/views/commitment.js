@@ -46,19 +46,25 @@ export async function render({ args: [key], params, past, caller }) {
 function progress(c) {
   const report = c.latestReport;
   const reportText = report ? `Latest report: ${format.reported(report)} as of ${format.day(report.asOf)}.` : null;
+  // The figure the progress is measured on need not be the latest report: money is measured on the largest figure of a
+  // stage (a disbursement reported after an announcement does not take it back), a count in the target's unit.
+  const measured = c.progress?.basis === 'reported' ? c.measuredBy ?? report : null;
+  const measuredText = !measured ? ''
+    : measured.version === report?.version ? ` That is ${format.percent(c.progress.fraction)} of the target.`
+    : ` The progress, ${format.percent(c.progress.fraction)} of the target, is measured on ${format.reported(measured)} as of ` +
+      `${format.day(measured.asOf)}${c.target?.isMoney ? ', the largest figure reported of a stage' : ', the latest count in the target\'s unit'}.`;
   if (c.target?.isMoney || c.kind === 'financial') {
     return [
       moneyBar(`Money by stage in ${c.ledgerCurrency}${c.target ? ' against the target' : ''}`, {
         target: c.target?.isMoney ? c.target.amount : null, currency: c.ledgerCurrency, ...c.money,
-        reported: report ? report.ledgerFigure ?? null : null
+        reported: (measured ?? report)?.ledgerFigure ?? null
       }),
-      reportText ? h('p', { class: 'chart-note' }, reportText,
-        c.progress?.basis === 'reported' ? ` That is ${format.percent(c.progress.fraction)} of the target.` : '') : null
+      reportText ? h('p', { class: 'chart-note' }, reportText, measuredText) : null
     ];
   }
   if (c.target && c.progress?.fraction !== undefined && c.progress?.fraction !== null) {
     return progressBar(`Reported against the target of ${format.target(c.target)}`, c.progress.fraction,
-      `${format.percent(c.progress.fraction)}: ${reportText ?? ''}`);
+      `${format.percent(c.progress.fraction)}: ${reportText ?? ''}${measured && measured.version !== report?.version ? measuredText : ''}`);
   }
   const status = c.statusDate ? `${format.label(c.status)} since ${format.day(c.statusDate)}.` : `${format.label(c.status)}.`;
   return [h('p', { class: 'big-status' }, statusBadge(c.status)), h('p', null, status), reportText ? h('p', null, reportText) : null,
