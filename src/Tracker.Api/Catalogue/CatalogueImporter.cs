@@ -381,8 +381,9 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             // with what its statement counts money in (a money target's currency, else the one named, else the default).
             if (StateCommitment.LedgerFitsTarget(c.Target, c.LedgerCurrency) is { } contradicts) Required(contradicts);
             var statement = (CommitmentStated)recorded[0];
+            // (Nor where a monitor has named the same since: the log counts in it already.)
             if (c.LedgerCurrency is { } named && CommitmentState.LedgerCurrencyOf(statement.Target, statement.LedgerCurrency) is var counted &&
-                named != counted)
+                named != counted && named != state.NamedLedger)
             {
                 warnings.Add($"commitment {c.Key}: ledgerCurrency {named} differs from the {counted} its statement counts money in; " +
                              "a statement's ledger currency is named once, so the log stands.");

@@ -156,8 +156,8 @@ public sealed record AppendToCommitment(Guid StreamId, IReadOnlyList<object> Eve
 /// </summary>
 public sealed record Recorded(string Key, int Version, IReadOnlyList<string> Events, InForceNow? InForce = null);
 
-/// <summary>The target and the deadline in force now.</summary>
-public sealed record InForceNow(Target? Target, Deadline? Deadline);
+/// <summary>The target, the deadline and the ledger currency in force now.</summary>
+public sealed record InForceNow(Target? Target, Deadline? Deadline, string? LedgerCurrency = null);
 
 /// <summary>
 /// Puts <see cref="CommitmentWrite"/>'s steps before every endpoint that takes a <see cref="CommitmentState"/>, the

@@ -68,13 +68,16 @@ public sealed record CommitmentState
     /// </summary>
     public string? StatedLedger { get; init; }
 
-    /// <summary>The ledger currencies named since the statement (<see cref="LedgerCurrencyNamed"/>), the one in force last.</summary>
+    /// <summary>
+    /// The ledger currencies named since the statement (<see cref="LedgerCurrencyNamed"/>), each with the day it took
+    /// effect: as for targets, the one that took effect last is in force, whatever order they were recorded in.
+    /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    public IReadOnlyList<Versioned<string>>? LedgerNamings { get; init; }
+    public IReadOnlyList<InForce<string>>? LedgerNamings { get; init; }
 
-    /// <summary>The currency named for money while the target is not money: the last naming, else the statement's.</summary>
+    /// <summary>The currency named for money while the target is not money: the naming in force, else the statement's.</summary>
     [JsonIgnore]
-    public string? NamedLedger => LedgerNamings is [.., var last] ? last.Value : StatedLedger;
+    public string? NamedLedger => LedgerNamings is { Count: > 0 } namings ? Latest(namings)!.Value : StatedLedger;
 
     /// <summary>The versions of retracted facts: a fact is retracted once.</summary>
     public IReadOnlyList<int> Retracted { get; init; } = [];
@@ -232,7 +235,7 @@ public sealed record CommitmentState
                 Deadlines = x.NewDeadline is null ? Deadlines : [.. Deadlines, new(v, x.NewDeadline, from)]
             },
             TargetRevised x => next with { Targets = [.. Targets, new(v, x.NewTarget, from)] },
-            LedgerCurrencyNamed x => next with { LedgerNamings = [.. LedgerNamings ?? [], new(v, x.Currency)] },
+            LedgerCurrencyNamed x => next with { LedgerNamings = [.. LedgerNamings ?? [], new(v, x.Currency, from)] },
             DeadlineRevised x => next with { Deadlines = [.. Deadlines, new(v, x.NewDeadline, from)] },
             PledgeAnnounced x => next with
             {

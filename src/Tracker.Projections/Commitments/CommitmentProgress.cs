@@ -220,7 +220,7 @@ public sealed record CommitmentProgress
     /// <summary>The measure the rules before shape 5 gave: on the latest money figure alone, whatever its stage.</summary>
     public ProgressMeasure MeasuredBeforeStages() => Target is { IsMoney: true }
         ? ProgressRule.Measure(Target, IsAchieved, Money, null, LatestMoneyReport is null ? [] : [LatestMoneyReport], LedgerCurrency,
-            reportedDisbursements: false)
+            byStage: false)
         : Progress;
 
     public Guid Id { get; init; }

@@ -8,8 +8,8 @@ namespace Tracker.Projections.Commitments;
 ///   stage, never their sum, because an aggregate report ("more than $200 million announced") may include those very
 ///   pledges, and a figure of one stage ("less than $150 million disbursed") does not take back another's. Money
 ///   disbursed was raised, so a disbursed figure counts too. An upper bound ("less than", "at most", "up to") says
-///   how much at most, not how much at least: it measures the goal only where no other figure does (then, as before
-///   2026-12-07, at its stated value). DisbursedFraction is the larger of the money members disbursed and the latest
+///   how much at most, not how much at least: it measures the goal only where no other figure, nor money pledged by
+///   members, does (then, as before 2026-12-07, at its stated value). DisbursedFraction is the larger of the money members disbursed and the latest
 ///   figure reported disbursed that is not an upper bound, over the target.
 /// - quantity target: (latest figure in the target's unit - baseline) / (target - baseline), a reduction (baseline above
 ///   the target) alike; unknown when no figure is in that unit (a target revised to a unit nothing has been counted in).
@@ -20,12 +20,12 @@ public static class ProgressRule
 {
     /// <param name="latestInUnit">The latest figure in the target's unit (for a quantity target).</param>
     /// <param name="latestMoneyByStage">The latest money figure of each stage reported (for a money target).</param>
-    /// <param name="reportedDisbursements">
-    /// Whether a reported disbursement measures the money disbursed: false for the rules before 2026-12-07 (shape 5), which
-    /// measured on the latest money figure alone and counted only members' disbursements.
+    /// <param name="byStage">
+    /// Today's rule; false for the rules before 2026-12-07 (shape 5), which measured on the latest money figure alone (the
+    /// first given), whatever its bound, and counted only members' disbursements.
     /// </param>
     public static ProgressMeasure Measure(Target? target, bool achieved, MoneyByStage money, LatestReport? latestInUnit,
-        IEnumerable<LatestReport> latestMoneyByStage, string ledgerCurrency, bool reportedDisbursements = true)
+        IEnumerable<LatestReport> latestMoneyByStage, string ledgerCurrency, bool byStage = true)
     {
         // Money counted in another currency than the target's measures nothing of it: on a past day as effective, before
         // the target's currency changed (money dated then, recorded after the change, is counted in today's).
@@ -37,11 +37,15 @@ public static class ProgressRule
             var reports = latestMoneyByStage.Where(r => r.LedgerFigure is not null).ToList();
             if (reports.Count == 0 && money.Pledged == 0) return new ProgressMeasure(null, "none", null);
             var atLeast = reports.Where(r => !r.IsUpperBound).ToList();
-            var reported = MeasuringFigure(reports)?.LedgerFigure ?? 0m;
-            var (raised, basis) = reports.Count > 0 && (reported > money.Pledged || money.Pledged == 0)
+            // The rules before shape 5 measured on the latest figure, a ceiling too, beside the pledges; today a ceiling
+            // measures only where nothing else does, members' pledges included.
+            var measuring = byStage ? MeasuringFigure(reports) : reports.FirstOrDefault();
+            var counts = measuring is not null && (!byStage || !measuring.IsUpperBound || money.Pledged == 0);
+            var reported = counts ? measuring!.LedgerFigure!.Value : 0m;
+            var (raised, basis) = counts && (reported > money.Pledged || money.Pledged == 0)
                 ? (reported, "reported")
                 : (money.Pledged, "pledged");
-            var disbursed = reportedDisbursements
+            var disbursed = byStage
                 ? atLeast.Where(r => r.Stage == FigureStage.Disbursed).Select(r => r.LedgerFigure!.Value).Append(money.Disbursed).Max()
                 : money.Disbursed;
             return new ProgressMeasure(Ratio(raised, moneyTarget.Amount), basis, Ratio(disbursed, moneyTarget.Amount));

@@ -104,6 +104,20 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, valid.Replace("\"pledger\":", "\"pledger\":\"France\",\"pledger\":")), 400, "pledger");
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, valid.Replace("\"pledger\":", "\"Pledger\":\"France\",\"pledger\":")), 400, "Pledger");
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, valid.Replace("\"amount\":25000000", "\"amount\":\"25000000\"")), 400, "amount.amount");
+        // A value that is no JSON is said to be the body's syntax at that field, not a value of the wrong type or format.
+        foreach (var (notJson, field) in new[] { (PledgeJson(amount: "025000000"), "amount.amount"), (valid.Replace("seen in", "seen \\u00zz in"), "source.note") })
+        {
+            var unreadable = await Send(HttpMethod.Post, PledgeUrl, notJson);
+            ShouldBeAProblemNaming(unreadable, 400, field);
+            unreadable.Body.GetProperty("title").GetString().ShouldBe("The request body could not be read");
+            unreadable.Text.ShouldContain("not well-formed JSON at this point");
+            unreadable.Text.ShouldNotContain("wrong type");
+        }
+        // A value of the wrong type before the break is said as such: the break is not where the reader stopped.
+        var typeFirst = await Send(HttpMethod.Post, PledgeUrl,
+            valid.Replace("\"amount\":25000000", "\"amount\":\"25000000\"").Replace("seen in", "seen \\u00zz in"));
+        ShouldBeAProblemNaming(typeFirst, 400, "amount.amount");
+        typeFirst.Text.ShouldNotContain("not well-formed");
         var latin1 = await Send(HttpMethod.Post, PledgeUrl, valid, "application/json; charset=iso-8859-1");
         latin1.Status.ShouldBe(415);
         (await Api.EventCount()).ShouldBe(before);

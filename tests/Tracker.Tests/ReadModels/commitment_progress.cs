@@ -131,6 +131,26 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_ceiling_does_not_measure_the_goal_beside_money_members_pledged()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", new
+        {
+            pledger = "United States", amount = new { amount = 100_000_000m, currency = "USD" }, announcedOn = "2024-09-30", source = Source
+        }, 201);
+        await Api.Write($"{Base}/progress", new
+        {
+            figure = 300_000_000m, currency = "USD", comparator = "up-to", asOf = "2024-09-30", stage = "committed", source = Source
+        });
+
+        var goal = await Api.ReadCommitment();
+        goal.GetProperty("progress").GetProperty("basis").GetString().ShouldBe("pledged");
+        goal.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(100_000_000m / 394_000_000m, 4));
+        (goal.TryGetProperty("measuredBy", out var measured) && measured.ValueKind != System.Text.Json.JsonValueKind.Null)
+            .ShouldBeFalse("no reported figure measures it");
+    }
+
+    [Fact]
     public async Task a_figure_of_another_stage_learned_late_counts_and_retracting_one_that_is_not_the_latest_takes_it_back()
     {
         await Api.StatedTheStabilisationGoal();

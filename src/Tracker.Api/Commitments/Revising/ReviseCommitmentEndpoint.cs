@@ -52,6 +52,6 @@ public static class ReviseCommitmentEndpoint
         var decision = dayNeeded is null ? Decide(dated) : CitedDocument.Refusal(Decide(dated), dayNeeded);
         // What is in force after it: a revision dated before a later one is recorded, and is not the one in force.
         return CommitmentWrite.Recorded(commitment, clock, decision, state => new Recorded(state.Key, state.Version,
-            [.. decision.Events.Select(EventNames.Of)], new InForceNow(state.Target, state.Deadline)));
+            [.. decision.Events.Select(EventNames.Of)], new InForceNow(state.Target, state.Deadline, state.LedgerCurrency)));
     }
 }

@@ -109,6 +109,17 @@ public static partial class JsonReadProblems
         {
             message = "The body is not well-formed JSON at this point.";
         }
+        else if (sent is not null && SyntaxErrorAt(sent.Bytes) is { } broken && ReaderPosition().Match(detail) is { Success: true } stopped &&
+                 (long.Parse(stopped.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+                  long.Parse(stopped.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)) == broken)
+        {
+            // The reader's other words for a body that is no JSON ("invalid leading zero", "not a hex digit"): told of
+            // types and formats until 2026-12-07, as if the value were well-formed and of the wrong type. Said only where
+            // the reader stopped at the body's first break (a value of the wrong type before it is said as such): the
+            // field is where it stopped, and what is wrong is the body's syntax there, not the value's type.
+            message = "The body is not well-formed JSON at this point (a number written with a leading zero such as 01, " +
+                      "an escape that is none such as \\u00zz, or a missing quote or comma).";
+        }
         else if (NullRefusedPattern().IsMatch(detail))
         {
             // A field the reader's type does not let be null (a catalogue's title): until 2026-12-06 told it had the wrong type.
@@ -196,6 +207,22 @@ public static partial class JsonReadProblems
         catch (JsonException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Where the body first stops being JSON (its line and byte, as the reader counts them), or null where it does not.</summary>
+    private static (long Line, long Byte)? SyntaxErrorAt(byte[] bytes)
+    {
+        var body = bytes.AsSpan().StartsWith(System.Text.Encoding.UTF8.Preamble) ? bytes.AsSpan(3) : bytes.AsSpan();
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 1024 });
+        try
+        {
+            while (reader.Read()) { }
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return (e.LineNumber ?? -1, e.BytePositionInLine ?? -1);
         }
     }
 
@@ -384,6 +411,10 @@ public static partial class JsonReadProblems
         }
         return node?.ToJsonString();
     }
+
+    /// <summary>Where the reader stopped, as its message says ("LineNumber: 0 | BytePositionInLine: 12").</summary>
+    [GeneratedRegex(@"LineNumber: ([0-9]+) \| BytePositionInLine: ([0-9]+)")]
+    private static partial Regex ReaderPosition();
 
     [GeneratedRegex(@"^-?[0-9]+$")]
     private static partial Regex WholeNumberPattern();

@@ -42,20 +42,20 @@ public static class Rules
     }
 
     /// <summary>
-    /// A ledger currency named for money while the target is not money: not beside a money target in another currency
-    /// (the one in force, or the one revised to with it), which counts money in its own; and, once money is recorded, not
-    /// one that changes the currency it was counted in.
+    /// A ledger currency named for money while the target is not money: not beside a money target in another currency in
+    /// force after the revision naming it (the one in force, or the one revised to with it if it takes effect last), which
+    /// counts money in its own; and, once money is recorded, not one that changes the currency it was counted in.
     /// </summary>
-    public static RuleViolation? LedgerNamedFits(CommitmentState before, CommitmentState named, Target? newTarget)
+    /// <param name="after">The state after the revision: the naming, and the target revised to with it.</param>
+    public static RuleViolation? LedgerNamedFits(CommitmentState before, CommitmentState after, string currency)
     {
-        var currency = named.NamedLedger!;
-        if ((newTarget ?? before.Target) is { IsMoney: true, Currency: { } targetCurrency } && targetCurrency != currency)
+        if (after.Target is { IsMoney: true, Currency: { } targetCurrency } && targetCurrency != currency)
         {
             return new RuleViolation("ledger-currency-mismatch",
-                $"The target {(newTarget is null ? "in force " : "")}is money in {targetCurrency}, which money toward it is counted in; " +
+                $"The target in force is money in {targetCurrency}, which money toward it is counted in; " +
                 $"ledgerCurrency {currency} names another. Leave ledgerCurrency out, or make it {targetCurrency}.");
         }
-        return before.MoneyRecorded && before.LedgerCurrency != named.CountedIn(named.Target)
+        return before.MoneyRecorded && before.LedgerCurrency != after.CountedIn(after.Target)
             ? new RuleViolation("ledger-currency-locked",
                 $"Money is already recorded in {before.LedgerCurrency}; counting it in {currency} would change the ledger " +
                 "currency under it. Keep the currency, or correct the recorded money first.", ViolationKind.Conflict)

@@ -16,9 +16,12 @@ public static class ReviseCommitment
         }
 
         var named = newLedgerCurrency is null ? null : new LedgerCurrencyNamed(newLedgerCurrency, reason, source);
-        var counting = named is null ? state : state.After(named);
+        // What is in force after it, each fact dated by its source or else the day it is recorded (after every fact dated
+        // before it, which the latest day orders alike): a target revised to with an earlier date is not the one in force.
+        var counting = named is null ? state : state.After(named, recordedOn: DateOnly.MaxValue);
+        var revised = newTarget is null ? counting : counting.After(new TargetRevised(newTarget, reason, source), recordedOn: DateOnly.MaxValue);
         if ((Rules.TargetFitsKind(state.Kind, newTarget) ??
-             (named is null ? null : Rules.LedgerNamedFits(state, counting, newTarget)) ??
+             (named is null ? null : Rules.LedgerNamedFits(state, revised, named.Currency)) ??
              Rules.LedgerCurrencyKept(counting, newTarget)) is { } violation)
         {
             return violation;

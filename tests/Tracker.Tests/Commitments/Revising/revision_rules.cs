@@ -74,6 +74,33 @@ public sealed class revision_rules
     }
 
     [Fact]
+    public void the_ledger_currency_named_to_take_effect_last_is_in_force_whatever_order_they_were_recorded_in()
+    {
+        var fund = ReconstructionFund();
+        Evidence On(int year, int month) => new(null, "https://example.org/fund-report", false, new DateOnly(year, month, 1));
+
+        var euros = fund.Then(ReviseCommitment.Decide(fund, null, null, "counted in euros", On(2025, 3), "EUR"));
+        var learnedLate = euros.Then(ReviseCommitment.Decide(euros, null, null, "an older decision, in pounds", On(2024, 10), "GBP"));
+
+        learnedLate.LedgerCurrency.ShouldBe("EUR", "the naming of March 2025 took effect after the one of October 2024");
+    }
+
+    [Fact]
+    public void a_ledger_currency_is_checked_against_the_target_in_force_after_the_revision_not_the_one_revised_to()
+    {
+        var meeting = NextMinisterial();
+        Evidence On(int year, int month) => new(null, "https://example.org/budget", false, new DateOnly(year, month, 1));
+        var budgeted = meeting.Then(ReviseCommitment.Decide(meeting, new Target(5_000_000m, "EUR", null), null, "a budget", On(2025, 6)));
+
+        // A count dated before the euro budget leaves the budget in force: pounds beside it contradict it.
+        ReviseCommitment.Decide(budgeted, new Target(200m, null, "delegations"), null, "an earlier plan", On(2025, 1), "GBP")
+            .ShouldBeRefusedBy("ledger-currency-mismatch").Message.ShouldContain("in force is money in EUR");
+        // Dated after it, the count is in force, and pounds count money beside it.
+        ReviseCommitment.Decide(budgeted, new Target(200m, null, "delegations"), null, "a later plan", On(2025, 9), "GBP")
+            .Accepted.ShouldBeTrue();
+    }
+
+    [Fact]
     public void a_target_that_is_not_money_cannot_take_the_ledger_away_from_money_recorded_in_another_currency()
     {
         var state = NextMinisterial();

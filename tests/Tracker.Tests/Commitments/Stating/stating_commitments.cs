@@ -217,6 +217,7 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
             source = new { url = "https://example.org/donor-conference", primary = true }
         });
         named.Json().GetProperty("events").EnumerateArray().Select(e => e.GetString()).ShouldBe(["ledger-currency-named"]);
+        named.Json().GetProperty("inForce").GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
         (await Api.ReadCommitment("fewer-camps")).GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
         var history = (await Api.Scenario(s => s.Get.Url($"{camps}/history"))).Json().GetProperty("items").EnumerateArray()
             .Select(e => e.GetProperty("summary").GetString()).ToList();

@@ -52,7 +52,9 @@ function progress(c) {
   const measuredText = !measured ? ''
     : measured.version === report?.version ? ` That is ${format.percent(c.progress.fraction)} of the target.`
     : ` The progress, ${format.percent(c.progress.fraction)} of the target, is measured on ${format.reported(measured)} as of ` +
-      `${format.day(measured.asOf)}${c.target?.isMoney ? ', the largest figure reported of a stage' : ', the latest count in the target\'s unit'}.`;
+      `${format.day(measured.asOf)}${!c.target?.isMoney ? ', the latest count in the target\'s unit'
+        : ['less-than', 'at-most', 'up-to'].includes(measured.comparator) ? ', a ceiling, as no other figure measures it'
+        : ', the largest figure reported of a stage'}.`;
   if (c.target?.isMoney || c.kind === 'financial') {
     return [
       moneyBar(`Money by stage in ${c.ledgerCurrency}${c.target ? ' against the target' : ''}`, {
