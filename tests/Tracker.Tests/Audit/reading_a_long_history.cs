@@ -18,15 +18,8 @@ public sealed class reading_a_long_history(TrackerApp app) : TrackerTest(app)
     public async Task a_past_stepped_from_a_checkpoint_kept_before_money_figures_were_kept_by_stage_is_measured_on_every_stage()
     {
         await Api.StatedTheStabilisationGoal();
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 200_000_000m, currency = "USD", comparator = "more-than", asOf = "2024-09-30", stage = "announced", source = Source
-        });
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 150_000_000m, currency = "USD", comparator = "about", asOf = "2025-03-01", stage = "disbursed",
-            source = LaterSource
-        });
+        await Api.Write($"{Base}/progress", MoneyFigure(200_000_000m, "more-than", "2024-09-30", "announced"));
+        await Api.Write($"{Base}/progress", MoneyFigure(150_000_000m, "about", "2025-03-01", "disbursed"));
         for (var i = 4; i <= 26; i++)
         {
             await Api.Write($"{Base}/evidence", new { url = $"https://example.org/report-{i}", primary = false, on = "2025-03-02" });

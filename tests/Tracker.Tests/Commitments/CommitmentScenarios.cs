@@ -97,6 +97,13 @@ public static class CommitmentScenarios
         source = Source
     };
 
+    /// <summary>
+    /// A money figure in USD as a report states it, with the stage of money it counts if the text says, cited from the
+    /// communiqué up to its day and from a monitor's report after it.
+    /// </summary>
+    public static object MoneyFigure(decimal figure, string comparator, string asOf, string? stage = null) =>
+        new { figure, currency = "USD", comparator, asOf, stage, source = SourceOn(asOf) };
+
     /// <summary>POSTs a body and checks the status; headers are name/value pairs.</summary>
     public static Task<IScenarioResult> Write(this IAlbaHost api, string url, object body, int expectedStatus = 200,
         params (string Name, string Value)[] headers) => api.Scenario(s =>

@@ -68,15 +68,8 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
     public async Task a_figure_of_one_stage_does_not_take_back_another_stages_and_a_reported_disbursement_counts_as_disbursed()
     {
         await Api.StatedTheStabilisationGoal();
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 200_000_000m, currency = "USD", comparator = "more-than", asOf = "2024-09-30", stage = "announced", source = Source
-        });
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 150_000_000m, currency = "USD", comparator = "less-than", asOf = "2025-03-01", stage = "disbursed",
-            source = LaterSource
-        });
+        await Api.Write($"{Base}/progress", MoneyFigure(200_000_000m, "more-than", "2024-09-30", "announced"));
+        await Api.Write($"{Base}/progress", MoneyFigure(150_000_000m, "less-than", "2025-03-01", "disbursed"));
 
         var measure = (await Api.ReadCommitment()).GetProperty("progress");
         measure.GetProperty("basis").GetString().ShouldBe("reported");
@@ -88,18 +81,12 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         goal.GetProperty("measuredBy").GetProperty("stage").GetString().ShouldBe("announced", "the figure the fraction is measured on");
         goal.GetProperty("measuredBy").GetProperty("figure").GetDecimal().ShouldBe(200_000_000m);
 
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 120_000_000m, currency = "USD", comparator = "about", asOf = "2025-04-01", stage = "disbursed", source = LaterSource
-        });
+        await Api.Write($"{Base}/progress", MoneyFigure(120_000_000m, "about", "2025-04-01", "disbursed"));
         (await Api.ReadCommitment()).GetProperty("progress").GetProperty("disbursedFraction").GetDecimal()
             .ShouldBe(Math.Round(120_000_000m / 394_000_000m, 4));
 
         // A later figure of the same stage replaces it, lower or higher; retracted, the one before is back.
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 180_000_000m, currency = "USD", comparator = "about", asOf = "2025-04-01", stage = "announced", source = LaterSource
-        });
+        await Api.Write($"{Base}/progress", MoneyFigure(180_000_000m, "about", "2025-04-01", "announced"));
         (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()
             .ShouldBe(Math.Round(180_000_000m / 394_000_000m, 4));
         await Api.Write($"{Base}/corrections", new { version = 5, reason = "the figure was a draft", source = LaterSource });
@@ -115,17 +102,11 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
     public async Task a_ceiling_measures_the_goal_only_where_no_other_figure_does()
     {
         await Api.StatedTheStabilisationGoal();
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 300_000_000m, currency = "USD", comparator = "up-to", asOf = "2024-09-30", stage = "committed", source = Source
-        });
+        await Api.Write($"{Base}/progress", MoneyFigure(300_000_000m, "up-to", "2024-09-30", "committed"));
         (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()
             .ShouldBe(Math.Round(300_000_000m / 394_000_000m, 4), "alone, a figure counts at its stated value");
 
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 100_000_000m, currency = "USD", comparator = "more-than", asOf = "2024-08-01", stage = "announced", source = Source
-        });
+        await Api.Write($"{Base}/progress", MoneyFigure(100_000_000m, "more-than", "2024-08-01", "announced"));
         (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()
             .ShouldBe(Math.Round(100_000_000m / 394_000_000m, 4), "up to 300 million says nothing of more than 100 million");
     }
@@ -138,10 +119,7 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         {
             pledger = "United States", amount = new { amount = 100_000_000m, currency = "USD" }, announcedOn = "2024-09-30", source = Source
         }, 201);
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 300_000_000m, currency = "USD", comparator = "up-to", asOf = "2024-09-30", stage = "committed", source = Source
-        });
+        await Api.Write($"{Base}/progress", MoneyFigure(300_000_000m, "up-to", "2024-09-30", "committed"));
 
         var goal = await Api.ReadCommitment();
         goal.GetProperty("progress").GetProperty("basis").GetString().ShouldBe("pledged");
@@ -154,15 +132,9 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
     public async Task a_figure_of_another_stage_learned_late_counts_and_retracting_one_that_is_not_the_latest_takes_it_back()
     {
         await Api.StatedTheStabilisationGoal();
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 100_000_000m, currency = "USD", comparator = "exactly", asOf = "2025-03-01", stage = "disbursed", source = LaterSource
-        });
+        await Api.Write($"{Base}/progress", MoneyFigure(100_000_000m, "exactly", "2025-03-01", "disbursed"));
         // Recorded after the disbursement, dated before it: not the latest money figure, but the latest committed one.
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 300_000_000m, currency = "USD", comparator = "about", asOf = "2024-12-01", stage = "committed", source = LaterSource
-        });
+        await Api.Write($"{Base}/progress", MoneyFigure(300_000_000m, "about", "2024-12-01", "committed"));
         var goal = await Api.ReadCommitment();
         goal.GetProperty("latestReport").GetProperty("stage").GetString().ShouldBe("disbursed");
         goal.GetProperty("progress").GetProperty("fraction").GetDecimal().ShouldBe(Math.Round(300_000_000m / 394_000_000m, 4));

@@ -321,15 +321,8 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
     public async Task a_disbursement_reported_after_an_announcement_leaves_the_announcement_measuring_its_days_and_older_days_are_no_drift()
     {
         await Api.StatedTheStabilisationGoal();
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 200_000_000m, currency = "USD", comparator = "more-than", asOf = "2024-09-30", stage = "announced", source = Source
-        });
-        await Api.Write($"{Base}/progress", new
-        {
-            figure = 150_000_000m, currency = "USD", comparator = "about", asOf = "2025-03-01", stage = "disbursed",
-            source = LaterSource
-        });
+        await Api.Write($"{Base}/progress", MoneyFigure(200_000_000m, "more-than", "2024-09-30", "announced"));
+        await Api.Write($"{Base}/progress", MoneyFigure(150_000_000m, "about", "2025-03-01", "disbursed"));
         var events = await Caught();
 
         await EveryDateMatchesTheDefinition(events, new DateOnly(2025, 2, 27), new DateOnly(2025, 3, 2));
