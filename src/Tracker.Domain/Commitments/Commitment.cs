@@ -54,8 +54,8 @@ public sealed record Commitment
     public IReadOnlyList<Versioned<string>> LedgerNamings { get; init; } = [];
 
     /// <summary>
-    /// Money is counted in the target's currency, or where the target is not money in the one the statement named (by
-    /// default USD).
+    /// Money is counted in the target's currency, or where the target is not money in the one named last (by a revision,
+    /// else by the statement; by default USD). Named in the order recorded, as this fold takes targets.
     /// </summary>
     public string LedgerCurrency => CommitmentState.LedgerCurrencyOf(Target, LedgerNamings is [.., var last] ? last.Value : StatedLedger);
 

@@ -179,13 +179,13 @@ public sealed record CommitmentState
     public string LedgerCurrency => MoneyRecorded && MoneyLedger is { } counted ? counted : CountedIn(Target);
 
     /// <summary>
-    /// What money is counted in under a target: its own currency when it is money, else the one the statement named,
-    /// else the default.
+    /// What money is counted in under a target: its own currency when it is money, else the one named (by a revision,
+    /// else by the statement), else the default.
     /// </summary>
     public string CountedIn(Target? target) => LedgerCurrencyOf(target, NamedLedger);
 
-    public static string LedgerCurrencyOf(Target? target, string? statedLedger) =>
-        target is { IsMoney: true } t ? t.Currency! : statedLedger ?? Commitment.DefaultLedgerCurrency;
+    public static string LedgerCurrencyOf(Target? target, string? namedLedger) =>
+        target is { IsMoney: true } t ? t.Currency! : namedLedger ?? Commitment.DefaultLedgerCurrency;
 
     /// <summary>The document that stated it, then each that restated it.</summary>
     [JsonIgnore]

@@ -83,9 +83,9 @@ public readonly record struct ProgressParts(CommitmentState State, LatestReport?
     IReadOnlyList<LatestReport>? LatestMoneyInOtherStages = null)
 {
     /// <summary>
-    /// The latest money figure of each stage (announced, pledged, committed, raised, disbursed, or none said) other than
-    /// the latest money figure's: a disbursement reported after an announcement does not take the announcement's figure
-    /// away. At most six, whatever the commitment's length; none where every figure is of one stage.
+    /// The latest money figure of each stage (announced, pledged, committed, raised, disbursed, mobilised, or none said)
+    /// other than the latest money figure's: a disbursement reported after an announcement does not take the
+    /// announcement's figure away. At most six, whatever the commitment's length; none where every figure is of one stage.
     /// </summary>
     public IReadOnlyList<LatestReport> OtherStages => LatestMoneyInOtherStages ?? [];
 

@@ -19,7 +19,6 @@ public sealed record CommitmentStated(
     DateOnly StatedOn,
     string? LedgerCurrency = null) : ITrackedEvent
 {
-
     DateOnly? ITrackedEvent.EffectiveOn(DateOnly recordedOn) => StatedOn;
 
     string ITrackedEvent.Summary(string ledgerCurrency) =>
