@@ -81,7 +81,9 @@ public static class CommitmentHistoryEndpoints
         {
             if (entries.Count == limit) break;
             var before = state;
-            var next = DamagedEventException.Guard(e, () => e.Data is CommitmentStated stated ? Commitment.Create(stated) : before!.After(e.Data));
+            // (A stream that does not open with its statement is a damaged log, named by the event.)
+            var next = DamagedEventException.Guard(e, () => CommitmentReplay.Step(before, e.StreamId, e) ??
+                                                            throw new InvalidOperationException("The stream does not open with a statement."));
             var ledger = (state ?? next).LedgerCurrency;
             state = next;
             if (e.Version <= after) continue;

@@ -50,14 +50,18 @@ public sealed record Commitment
     /// <summary>The currency its statement named for money while the target is not money (null: the default).</summary>
     public string? StatedLedger { get; init; }
 
-    /// <summary>The ledger currencies named since the statement, each by the version that named it.</summary>
-    public IReadOnlyList<Versioned<string>> LedgerNamings { get; init; } = [];
+    /// <summary>
+    /// The ledger currencies named since the statement, each by the version that named it and the day it took effect
+    /// (null where the fold was not told the day it was recorded and its source gives none).
+    /// </summary>
+    public IReadOnlyList<InForce<string>> LedgerNamings { get; init; } = [];
 
     /// <summary>
-    /// Money is counted in the target's currency, or where the target is not money in the one named last (by a revision,
-    /// else by the statement; by default USD). Named in the order recorded, as this fold takes targets.
+    /// Money is counted in the target's currency, or where the target is not money in the one named to take effect last
+    /// (by a revision, else by the statement; by default USD), as the decision state says.
     /// </summary>
-    public string LedgerCurrency => CommitmentState.LedgerCurrencyOf(Target, LedgerNamings is [.., var last] ? last.Value : StatedLedger);
+    public string LedgerCurrency => CommitmentState.LedgerCurrencyOf(Target,
+        LedgerNamings.Count > 0 ? LedgerNamings.MaxBy(n => (n.From, n.Version))!.Value : StatedLedger);
 
     public Pledge? FindPledge(string pledgeId) =>
         Pledges.FirstOrDefault(p => string.Equals(p.PledgeId, pledgeId, StringComparison.OrdinalIgnoreCase));
@@ -142,10 +146,11 @@ public sealed record Commitment
         return next with { Evidence = Evidence.Appended(new EvidenceEntry(next.Version, e.Evidence)) };
     }
 
-    public Commitment Apply(LedgerCurrencyNamed e)
+    public Commitment Apply(LedgerCurrencyNamed e, DateOnly? recordedOn = null)
     {
         var next = Next();
-        return next with { LedgerNamings = LedgerNamings.Appended(new Versioned<string>(next.Version, e.Currency)) };
+        var from = e.Source.On ?? recordedOn;
+        return next with { LedgerNamings = LedgerNamings.Appended(new InForce<string>(next.Version, e.Currency, from < StatedOn ? StatedOn : from)) };
     }
 
     /// <summary>Reverses the effect of the corrected event: the entry it left is removed wherever it is.</summary>
@@ -175,11 +180,12 @@ public sealed record Commitment
     /// The state after one more event of this stream: the same fold Marten runs, for callers that hold the events a
     /// decision just returned (the write's answer, the decision tests).
     /// </summary>
-    public Commitment After(object e) => e switch
+    /// <param name="recordedOn">The day the event was recorded: the day a ledger currency named without a dated source took effect.</param>
+    public Commitment After(object e, DateOnly? recordedOn = null) => e switch
     {
         CommitmentRestated x => Apply(x),
         TargetRevised x => Apply(x),
-        LedgerCurrencyNamed x => Apply(x),
+        LedgerCurrencyNamed x => Apply(x, recordedOn),
         DeadlineRevised x => Apply(x),
         PledgeAnnounced x => Apply(x),
         PledgeRevised x => Apply(x),

@@ -12,5 +12,5 @@ public static class CommitmentReplay
     /// <summary>The commitment after one event; null when the event does not apply (or there is no commitment yet).</summary>
     public static Commitment? Step(Commitment? state, Guid id, IEvent e) => e.Data is CommitmentStated stated
         ? Commitment.Create(stated) with { Id = id }
-        : state?.After(e.Data);
+        : state?.After(e.Data, CommitmentProgressProjection.RecordedOn(e));
 }

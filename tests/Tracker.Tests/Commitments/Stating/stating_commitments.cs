@@ -230,6 +230,37 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task ledger_currencies_named_out_of_date_order_count_by_the_one_in_force_in_every_history()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = "fund", title = "A fund", kind = "financial", lineOfEffort = "stabilisation", actors = new[] { "coalition" },
+            statedIn = new { documentKey = "washington-2024", quote = "a fund" }
+        }, 201);
+        await Api.Write("/api/commitments/fund/revisions", new
+        {
+            ledgerCurrency = "GBP", reason = "counted in pounds", source = new { url = "https://example.org/a", primary = true, on = "2025-09-01" }
+        });
+        var older = await Api.Write("/api/commitments/fund/revisions", new
+        {
+            ledgerCurrency = "JPY", reason = "an older decision", source = new { url = "https://example.org/b", primary = true, on = "2025-03-15" }
+        });
+        older.Json().GetProperty("inForce").GetProperty("ledgerCurrency").GetString().ShouldBe("GBP");
+        await Api.Write("/api/commitments/fund/pledges", new
+        {
+            pledger = "France", amount = new { amount = 200m, currency = "EUR" }, announcedOn = "2025-10-01",
+            exchangeRate = new { rate = 0.9m, on = "2025-10-01" }, source = new { url = "https://example.org/c", primary = true }
+        }, 201);
+
+        var csv = (await Api.Scenario(s => s.Get.Url("/api/commitments/fund/history.csv"))).ReadAsText();
+        csv.ShouldContain("France pledged EUR 200 (GBP 180 at 0.9 on 2025-10-01)");
+        var json = (await Api.Scenario(s => s.Get.Url("/api/commitments/fund/history"))).Json().GetProperty("items").EnumerateArray()
+            .Select(e => e.GetProperty("summary").GetString()).ToList();
+        json.ShouldContain(summary => summary!.StartsWith("France pledged EUR 200 (GBP 180 at 0.9 on 2025-10-01)"));
+    }
+
+    [Fact]
     public async Task a_ledger_currency_that_is_no_currency_or_contradicts_a_money_target_is_refused()
     {
         await Api.RegisterDocument(DocumentScenarios.Washington2024());
