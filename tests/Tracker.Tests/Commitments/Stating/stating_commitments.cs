@@ -271,6 +271,14 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
             ledgerCurrency = "EURO", statedIn = new { documentKey = "washington-2024", quote = "a fund" }
         }, 400);
         unknown.Json().GetProperty("errors").GetProperty("ledgerCurrency")[0].GetString().ShouldNotBeNull().ShouldContain("ISO 4217");
+        // Blank is told what to give, a code, not "text" (until 2026-12-07).
+        var blank = await Api.Write("/api/commitments", new
+        {
+            key = "fund", title = "A fund", kind = "financial", lineOfEffort = "stabilisation", actors = new[] { "coalition" },
+            ledgerCurrency = " ", statedIn = new { documentKey = "washington-2024", quote = "a fund" }
+        }, 400);
+        blank.Json().GetProperty("errors").GetProperty("ledgerCurrency").EnumerateArray().Select(m => m.GetString())
+            .ShouldBe(["ledgerCurrency must be an ISO 4217 code such as USD or EUR."]);
         var contradicting = await Api.Write("/api/commitments", new
         {
             key = "fund", title = "A fund", kind = "financial", lineOfEffort = "stabilisation", actors = new[] { "coalition" },
