@@ -22,7 +22,7 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
 
     public bool IsPresent => RecordedAsOf is null && Version is null && EffectiveAsOf is null;
 
-    public Dictionary<string, string[]> Errors(bool versionAllowed = true)
+    public Dictionary<string, string[]> Errors(TimeProvider clock, bool versionAllowed = true)
     {
         var errors = new Dictionary<string, List<string>>();
         void Add(string name, string message) => (errors.TryGetValue(name, out var said) ? said : errors[name] = []).Add(message);
@@ -40,6 +40,14 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
         // Bounded as the instant it names, in UTC: 1900-01-01T00:00:00+01:00 is 1899-12-31 there, which the message shows.
         if (RecordedAsOf is { } at && InputBounds.DateProblem(DateOnly.FromDateTime(at.UtcDateTime)) is { } late)
             Add("recordedAsOf", $"recordedAsOf {late.TrimEnd('.')}, in UTC (this one is {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} there).");
+        // What will have been recorded by an instant to come is not known: until 2026-12-07 such a view was answered as
+        // the present, labelled as that instant, and judged overdue on its day.
+        else if (RecordedAsOf is { } ahead && clock.GetUtcNow() is var now && ahead > now)
+        {
+            Add("recordedAsOf", $"recordedAsOf {InstantsWithOffset.Text(ahead)} is after now ({InstantsWithOffset.Text(now)}): the log " +
+                                "holds what has been recorded. Ask for an instant up to now, leave recordedAsOf out for the present, " +
+                                "or ask effectiveAsOf for a later date by everything known now.");
+        }
         if (EffectiveAsOf is { } on && InputBounds.DateProblem(on) is { } far) Add("effectiveAsOf", $"effectiveAsOf {far}");
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }

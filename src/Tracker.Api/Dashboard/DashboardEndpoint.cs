@@ -60,7 +60,7 @@ public static class DashboardEndpoint
         string? lineOfEffort, string? actor, bool? overdue, [MaxLength(CommitmentFilter.MaxSearchLength)] string? q, CancellationToken token)
     {
         var past = new TimeTravel(recordedAsOf, null, effectiveAsOf);
-        var errors = past.Errors(versionAllowed: false);
+        var errors = past.Errors(clock, versionAllowed: false);
         var filter = CommitmentFilter.Parse(status, kind, lineOfEffort, actor, overdue, q, errors);
         if (errors.Count > 0)
         {

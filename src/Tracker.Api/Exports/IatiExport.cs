@@ -206,17 +206,24 @@ public static class IatiExport
             await xml.WriteEndElementAsync();
         }
 
-        // IATI's rules keep a budget's period within a year; a target due later (or with no date) is in the description.
-        if (c.Target is { IsMoney: true } target && plannedEnd is { } periodEnd && periodEnd < c.StatedOn.AddYears(1))
+        // The budget's period starts when the target in force took effect (a target first set by a revision a year after
+        // the statement did not exist before it; until 2026-12-07 every budget started on the statement's day). IATI's
+        // rules keep a period within a year; a target due later, before it took effect, or with no date, is in the
+        // description.
+        if (c.State.TargetInForce is { Value: { IsMoney: true } target } inForce &&
+            (inForce.From is { } from && from > c.StatedOn ? from : c.StatedOn) is var periodStart &&
+            plannedEnd is { } periodEnd && periodEnd >= periodStart && periodEnd < periodStart.AddYears(1))
         {
             await xml.WriteStartElementAsync(null, "budget", null);
-            // BudgetType: 1 Original, the target as stated; 2 Revised, once a revision or restatement put another in force.
-            var stated = c.State.Targets.FirstOrDefault(t => t.Version == 1)?.Value;
-            await xml.WriteAttributeStringAsync(null, "type", null, target == stated ? "1" : "2");
+            // BudgetType: 1 Original, the first target the commitment was given, by its statement or, where that named
+            // none, by the revision that first set one (until 2026-12-07 that was said to be Revised, of no Original);
+            // 2 Revised, once a revision or restatement put another in force.
+            var first = c.State.Targets.MinBy(t => t.Version)?.Value;
+            await xml.WriteAttributeStringAsync(null, "type", null, target == first ? "1" : "2");
             await xml.WriteAttributeStringAsync(null, "status", null, "1"); // BudgetStatus: Indicative
-            await Date(xml, "period-start", c.StatedOn);
+            await Date(xml, "period-start", periodStart);
             await Date(xml, "period-end", periodEnd);
-            await Value(xml, target.Amount, target.Currency!, c.StatedOn);
+            await Value(xml, target.Amount, target.Currency!, periodStart);
             await xml.WriteEndElementAsync();
         }
 

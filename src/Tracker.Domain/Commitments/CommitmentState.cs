@@ -104,7 +104,11 @@ public sealed record CommitmentState
 
     /// <summary>The target in force: the one that took effect last (then the one recorded last), whatever order they were recorded in.</summary>
     [JsonIgnore]
-    public Target? Target => Latest(Targets)?.Value;
+    public Target? Target => TargetInForce?.Value;
+
+    /// <summary>The entry of the target in force, with the version that recorded it and the day it took effect.</summary>
+    [JsonIgnore]
+    public InForce<Target>? TargetInForce => Latest(Targets);
     /// <summary>The deadline in force: the one that took effect last (then the one recorded last).</summary>
     [JsonIgnore]
     public Deadline? Deadline => Latest(Deadlines)?.Value;

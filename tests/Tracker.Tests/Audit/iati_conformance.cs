@@ -337,6 +337,32 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_target_first_set_by_a_revision_is_the_original_budget_from_the_day_it_took_effect()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = "reconstruction-fund", title = "A reconstruction fund", kind = "financial", lineOfEffort = "stabilisation",
+            actors = new[] { "coalition" }, deadline = new { date = "2025-09-30", precision = "day" },
+            statedIn = new { documentKey = "washington-2024", quote = "a reconstruction fund" }
+        }, 201);
+        await Api.Write("/api/commitments/reconstruction-fund/revisions", new
+        {
+            target = new { amount = 50_000_000m, currency = "USD" }, reason = "the fund's size was announced",
+            source = new { url = "https://example.org/fund-size", primary = true, on = "2025-03-01" }
+        });
+
+        var budget = (await Export()).Elements("iati-activity").Single().Element("budget").ShouldNotBeNull();
+
+        // Until 2026-12-07: type 2, Revised, of an Original never written, over a period from the statement's day, when
+        // the fund had no size yet.
+        budget.Attribute("type")!.Value.ShouldBe("1");
+        budget.Element("period-start")!.Attribute("iso-date")!.Value.ShouldBe("2025-03-01");
+        budget.Element("period-end")!.Attribute("iso-date")!.Value.ShouldBe("2025-09-30");
+        budget.Element("value")!.Attribute("value-date")!.Value.ShouldBe("2025-03-01");
+    }
+
+    [Fact]
     public async Task a_commitment_stated_after_its_due_date_has_no_planned_end_before_its_planned_start()
     {
         await Api.StatedTheStabilisationGoal();

@@ -114,11 +114,11 @@ public static class CommitmentPages
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Timeline(string key, [Range(0, int.MaxValue), DefaultValue(0)] int? after,
         [Range(1, EventWindow.MaxLimit), DefaultValue(EventWindow.DefaultLimit)] int? limit, IQuerySession session,
-        NpgsqlDataSource database, HttpContext http, DateTimeOffset? recordedAsOf, [Range(1, int.MaxValue)] int? version,
+        NpgsqlDataSource database, HttpContext http, TimeProvider clock, DateTimeOffset? recordedAsOf, [Range(1, int.MaxValue)] int? version,
         DateOnly? effectiveAsOf)
     {
         var past = new TimeTravel(recordedAsOf, version, effectiveAsOf);
-        var errors = past.Errors();
+        var errors = past.Errors(clock);
         var window = EventWindow.Parse(after, limit, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
         if (!past.IsPresent && await AuditAccess.Refusal(http) is { } refused) return refused;

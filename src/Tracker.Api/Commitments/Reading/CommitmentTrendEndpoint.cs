@@ -25,11 +25,11 @@ public static class CommitmentTrendEndpoint
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentTrendResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string key, IQuerySession session, HttpContext http,
+    public static async Task<IResult> Get(string key, IQuerySession session, HttpContext http, TimeProvider clock,
         DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf)
     {
         var past = new TimeTravel(recordedAsOf, null, effectiveAsOf);
-        if (past.Errors(versionAllowed: false) is { Count: > 0 } errors)
+        if (past.Errors(clock, versionAllowed: false) is { Count: > 0 } errors)
         {
             return QueryProblems.Invalid(errors);
         }

@@ -52,12 +52,12 @@ public static class GetCommitmentEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Get(string key, IQuerySession session, NpgsqlDataSource database, PresentCommitments present,
-        HttpContext http,
+        HttpContext http, TimeProvider clock,
         DateTimeOffset? recordedAsOf,
         [Range(1, int.MaxValue)] int? version, DateOnly? effectiveAsOf)
     {
         var past = new TimeTravel(recordedAsOf, version, effectiveAsOf);
-        if (past.Errors() is { Count: > 0 } errors)
+        if (past.Errors(clock) is { Count: > 0 } errors)
         {
             return QueryProblems.Invalid(errors);
         }

@@ -43,14 +43,14 @@ public static class ListCommitmentsEndpoint
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> Get(IQuerySession session, NpgsqlDataSource database, HttpContext http,
+    public static async Task<IResult> Get(IQuerySession session, NpgsqlDataSource database, HttpContext http, TimeProvider clock,
         [NamesOf(typeof(CommitmentStatus))] string? status, [NamesOf(typeof(CommitmentKind))] string? kind, string? lineOfEffort, string? actor, bool? overdue, [MaxLength(CommitmentFilter.MaxSearchLength)] string? q,
         [AllowedValues("title", "deadline", "last-changed", "progress", "status", "stated-on"), DefaultValue("title")] string? sort,
         [AllowedValues("asc", "desc"), DefaultValue("asc")] string? order, [Range(1, Paging.MaxPage), DefaultValue(1)] int? page, [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? pageSize,
         DateTimeOffset? recordedAsOf, DateOnly? effectiveAsOf)
     {
         var past = new TimeTravel(recordedAsOf, null, effectiveAsOf);
-        var errors = past.Errors(versionAllowed: false);
+        var errors = past.Errors(clock, versionAllowed: false);
         var filter = CommitmentFilter.Parse(status, kind, lineOfEffort, actor, overdue, q, errors);
         var sortBy = sort ?? "title";
         if (!Sorts.Contains(sortBy)) errors["sort"] = [$"sort must be one of: {string.Join(", ", Sorts)}."];

@@ -134,6 +134,9 @@ public sealed class what_each_event_says_about_itself
         TrackedEvents.Reason(facts[typeof(StatusAssessed)]).ShouldBe("disbursements under way");
         TrackedEvents.Reason(facts[typeof(CommitmentRestated)]).ShouldBe("reaffirmed");
         TrackedEvents.Reason(facts[typeof(PledgeAnnounced)]).ShouldBeNull();
+        TrackedEvents.Reason(facts[typeof(TargetRevised)]).ShouldBe("revised upward");
+        // Evidence's note is its author's word on it, as a report's is (until 2026-12-07 the history gave it no reason).
+        TrackedEvents.Reason(facts[typeof(EvidenceAttached)]).ShouldBe("a news report");
         TrackedEvents.Summary(new SourceDocumentRegistered("rome-2021", "Rome communiqué", new DateOnly(2021, 6, 28), "Rome",
             "communique", null, true), "USD").ShouldBe("Document 'rome-2021' registered: Rome communiqué (2021-06-28, primary)");
     }

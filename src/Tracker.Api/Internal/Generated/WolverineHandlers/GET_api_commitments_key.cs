@@ -17,14 +17,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
+        private readonly System.TimeProvider _timeProvider;
         private readonly Tracker.Api.Commitments.Reading.PresentCommitments _presentCommitments;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_commitments_key(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Npgsql.NpgsqlDataSource npgsqlDataSource, Tracker.Api.Commitments.Reading.PresentCommitments presentCommitments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_commitments_key(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Npgsql.NpgsqlDataSource npgsqlDataSource, System.TimeProvider timeProvider, Tracker.Api.Commitments.Reading.PresentCommitments presentCommitments, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _npgsqlDataSource = npgsqlDataSource;
+            _timeProvider = timeProvider;
             _presentCommitments = presentCommitments;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -84,7 +86,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Tracker.Api.Commitments.Reading.GetCommitmentEndpoint.Get(key, ((Marten.IQuerySession)documentSession), _npgsqlDataSource, _presentCommitments, httpContext, recordedAsOf, version, effectiveAsOf).ConfigureAwait(false);
+            var result = await Tracker.Api.Commitments.Reading.GetCommitmentEndpoint.Get(key, ((Marten.IQuerySession)documentSession), _npgsqlDataSource, _presentCommitments, httpContext, _timeProvider, recordedAsOf, version, effectiveAsOf).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
