@@ -5,12 +5,18 @@ using Marten;
 using Npgsql;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Api.Infrastructure;
+using Tracker.Domain;
 using Wolverine.Http;
 
 namespace Tracker.Api.Audit;
 
+/// <summary>
+/// One event of the feed. StreamKey is the key of the commitment or document whose stream it is (a stream's id is
+/// derived from its key and cannot be read back); EffectiveOn the day the fact took effect, as the history says it
+/// (none for a retraction). Both since 2026-12-07.
+/// </summary>
 public sealed record FeedEvent(long Sequence, Guid StreamId, int Version, string Type, DateTimeOffset RecordedAt,
-    string? Actor, string? CorrelationId, object Data, string? CausationId = null);
+    string? Actor, string? CorrelationId, object Data, string? CausationId = null, string? StreamKey = null, DateOnly? EffectiveOn = null);
 
 /// <summary>
 /// A page of the store's events in sequence order, up to the high-water mark; pass Next as "after" for the next page.
@@ -94,14 +100,35 @@ public static class EventFeedEndpoint
             .ToListAsync(token);
         // A page short of the limit holds every event up to the mark: the next starts after the mark.
         var next = events.Count == size ? events[^1].Sequence : Math.Max(from, highWaterMark);
+        var keys = await StreamKeys(database, events.Select(e => e.StreamId).Distinct().ToArray(), token);
 
         return Results.Ok(new EventFeedPage(
             events.Select(e => new FeedEvent(e.Sequence, e.StreamId, (int)e.Version, EventNames.Of(e.Data), e.Timestamp,
-                e.UserName, e.CorrelationId, e.Data, e.CausationId)).ToList(),
+                e.UserName, e.CorrelationId, e.Data, e.CausationId, keys.GetValueOrDefault(e.StreamId),
+                TrackedEvents.EffectiveOn(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime)))).ToList(),
             from,
             next,
             highWaterMark,
             await checkpoints.Ending(from, next, token),
             waitingSince));
+    }
+
+    /// <summary>
+    /// The key each stream was started with, read from its first event (a commitment's statement, a document's
+    /// registration): one lookup per stream of the page by the log's (stream, version) index.
+    /// </summary>
+    private static async Task<Dictionary<Guid, string>> StreamKeys(NpgsqlDataSource database, Guid[] streams, CancellationToken token)
+    {
+        var keys = new Dictionary<Guid, string>();
+        if (streams.Length == 0) return keys;
+        await using var command = database.CreateCommand(
+            $"select stream_id, data ->> 'Key' from {TrackerDatabase.Schema}.mt_events where stream_id = any($1) and version = 1");
+        command.Parameters.Add(new NpgsqlParameter { Value = streams });
+        await using var row = await command.ExecuteReaderAsync(token);
+        while (await row.ReadAsync(token))
+        {
+            if (!row.IsDBNull(1)) keys[row.GetGuid(0)] = row.GetString(1);
+        }
+        return keys;
     }
 }

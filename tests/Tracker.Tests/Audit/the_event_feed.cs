@@ -20,6 +20,7 @@ public sealed class the_event_feed(TrackerApp app) : TrackerTest(app)
 
         var sequences = new List<long>();
         var types = new List<string>();
+        var named = new List<(string? Key, string? EffectiveOn)>();
         long after = 0;
         while (true)
         {
@@ -29,6 +30,11 @@ public sealed class the_event_feed(TrackerApp app) : TrackerTest(app)
             events.Count.ShouldBeLessThanOrEqualTo(2);
             sequences.AddRange(events.Select(e => e.GetProperty("sequence").GetInt64()));
             types.AddRange(events.Select(e => e.GetProperty("type").GetString()!));
+            named.AddRange(events.Select(e => (e.GetProperty("streamKey").GetString(),
+                // A document's registration takes effect the day it was recorded, as the history says.
+                e.GetProperty("type").GetString() == "source-document-registered"
+                    ? e.GetProperty("effectiveOn").GetString() == e.GetProperty("recordedAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd") ? "recorded" : "other"
+                    : e.GetProperty("effectiveOn").GetString())));
             sequences.ShouldAllBe(sequence => sequence <= highWaterMark);
             after = page.GetProperty("next").GetInt64();
             // A page short of the limit holds everything up to the mark, and the next asks after it.
@@ -40,6 +46,9 @@ public sealed class the_event_feed(TrackerApp app) : TrackerTest(app)
         }
 
         types.ShouldBe(["source-document-registered", "commitment-stated", "pledge-announced", "progress-reported"]);
+        // Whose stream each event is, and when it took effect, as the history says (until 2026-12-07 the feed gave only the
+        // stream's id, which cannot be read back to its key).
+        named.ShouldBe([("washington-2024", "recorded"), (Goal, "2024-09-30"), (Goal, "2024-10-02"), (Goal, "2024-09-30")]);
         sequences.ShouldBeInOrder(SortDirection.Ascending);
         sequences.Distinct().Count().ShouldBe(4);
     }
