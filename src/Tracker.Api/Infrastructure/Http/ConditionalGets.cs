@@ -80,7 +80,7 @@ public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService
             {
                 Status = StatusCodes.Status412PreconditionFailed,
                 Type = ProblemTypes.PreconditionFailed,
-                Title = "If-Match names another version",
+                Title = "If-Match names no tag of this answer",
                 Detail = $"If-Match ({ifMatch}) names no tag of what is here now, {etag} (the ETag of this answer): read it again without If-Match."
             });
             return;
