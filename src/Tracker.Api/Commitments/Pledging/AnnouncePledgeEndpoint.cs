@@ -11,6 +11,8 @@ using Wolverine;
 using Wolverine.Http;
 using Tracker.Api.Commitments.Stating;
 
+using Tracker.Api.Commitments.Reading;
+
 namespace Tracker.Api.Commitments.Pledging;
 
 /// <summary>
@@ -68,7 +70,11 @@ public sealed record AnnouncePledgeRequest(
 }
 
 /// <summary>A pledge as the API shows it in a write's answer.</summary>
-public sealed record PledgeRecorded(string Key, int Version, PledgeLedger Pledge);
+/// <summary>
+/// A pledge announced: the commitment's new version and the pledge as its own route serves it (the Location), where
+/// until 2026-12-07 the answer gave the decision's own record of it, in another shape.
+/// </summary>
+public sealed record PledgeRecorded(string Key, int Version, PledgeRow Pledge);
 
 public static class AnnouncePledgeEndpoint
 {
@@ -86,7 +92,7 @@ public static class AnnouncePledgeEndpoint
         var decision = DocumentChecks.DatedWithin(AnnouncePledge.Decide(commitment, pledgeId, request.Pledger.Trim(), request.Amount,
             request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised(), numbering.RetractedIds), registered, request);
         return CommitmentWrite.Recorded(commitment, clock, decision,
-            after => new PledgeRecorded(after.Key, after.Version, after.FindPledge(pledgeId)!),
+            after => new PledgeRecorded(after.Key, after.Version, PledgeRow.Of(after.FindPledge(pledgeId)!)),
             location: $"/api/commitments/{commitment.Key}/pledges/{pledgeId}");
     }
 }
