@@ -66,7 +66,7 @@ public sealed class progress_over_time(TrackerApp app) : TrackerTest(app)
         });
         await Api.Write($"{camps}/progress", Count(70, "sites", "2025-02-01"));
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        var recorded = DateTimeOffset.UtcNow.AddMinutes(1).ToString("yyyy-MM-ddTHH:mm:ssZ");
+        var recorded = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
 
         foreach (var query in new[] { "", $"?recordedAsOf={recorded}" })
         {
