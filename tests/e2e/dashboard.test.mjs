@@ -177,6 +177,11 @@ describe('the dashboard', () => {
     assert.equal(await page.locator('ol.timeline > li').count(), history.length);
     assert.match(await page.locator('ol.timeline > li').first().innerText(), /demo-monitor[\s\S]*Progress report retracted/i);
     assert.ok(await page.locator('ol.timeline > li', { hasText: 'Pledge announced' }).count() >= 1);
+    // A reason is said once: under "Why:" where the summary does not already end with it (a retraction's does).
+    const retractionEntry = page.locator('ol.timeline > li').first();
+    assert.equal(await retractionEntry.locator('.why').count(), 0);
+    assert.equal(await page.locator('ol.timeline > li .why').count(),
+      history.filter(e => e.reason && !e.summary.endsWith(`: ${e.reason}`)).length);
 
     await travel('2025-01-01', 'effective');
     assert.ok(await page.locator('#past-banner').isVisible());

@@ -20,6 +20,9 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
 
     public const string ViewHeader = "X-Tracker-View";
 
+    /// <summary>How far after the service's now a recordedAsOf may be and still be taken (as the present so far).</summary>
+    public static readonly TimeSpan ClockSkewTaken = TimeSpan.FromMinutes(5);
+
     public bool IsPresent => RecordedAsOf is null && Version is null && EffectiveAsOf is null;
 
     public Dictionary<string, string[]> Errors(TimeProvider clock, bool versionAllowed = true)
@@ -41,8 +44,9 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
         if (RecordedAsOf is { } at && InputBounds.DateProblem(DateOnly.FromDateTime(at.UtcDateTime)) is { } late)
             Add("recordedAsOf", $"recordedAsOf {late.TrimEnd('.')}, in UTC (this one is {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} there).");
         // What will have been recorded by an instant to come is not known: until 2026-12-07 such a view was answered as
-        // the present, labelled as that instant, and judged overdue on its day.
-        else if (RecordedAsOf is { } ahead && clock.GetUtcNow() is var now && ahead > now)
+        // the present, labelled as that instant, and judged overdue on its day. A few minutes ahead are taken, for a
+        // client's clock (the dashboard asks for the end of a day by the browser's) or another node's a little ahead.
+        else if (RecordedAsOf is { } ahead && clock.GetUtcNow() is var now && ahead > now + ClockSkewTaken)
         {
             Add("recordedAsOf", $"recordedAsOf {InstantsWithOffset.Text(ahead)} is after now ({InstantsWithOffset.Text(now)}): the log " +
                                 "holds what has been recorded. Ask for an instant up to now, leave recordedAsOf out for the present, " +

@@ -206,20 +206,21 @@ public static class IatiExport
             await xml.WriteEndElementAsync();
         }
 
-        // The budget's period starts when the target in force took effect (a target first set by a revision a year after
-        // the statement did not exist before it; until 2026-12-07 every budget started on the statement's day). IATI's
-        // rules keep a period within a year; a target due later, before it took effect, or with no date, is in the
-        // description.
-        if (c.State.TargetInForce is { Value: { IsMoney: true } target } inForce &&
-            (inForce.From is { } from && from > c.StatedOn ? from : c.StatedOn) is var periodStart &&
+        // The budget's period starts when the commitment first had a money target, a revised budget's too (IATI reads a revised
+        // budget as the original's period budgeted anew): a fund whose size a revision set a year after the statement
+        // had no budget before it (until 2026-12-07 every budget started on the statement's day). IATI's rules keep a
+        // period within a year; a target due later, before it was set, or with no date, has no budget.
+        var first = c.State.Targets.Where(t => t.Value.IsMoney).MinBy(t => (t.From ?? c.StatedOn, t.Version));
+        if (c.Target is { IsMoney: true } target && first is not null &&
+            (first.From is { } from && from > c.StatedOn ? from : c.StatedOn) is var periodStart &&
             plannedEnd is { } periodEnd && periodEnd >= periodStart && periodEnd < periodStart.AddYears(1))
         {
             await xml.WriteStartElementAsync(null, "budget", null);
-            // BudgetType: 1 Original, the first target the commitment was given, by its statement or, where that named
-            // none, by the revision that first set one (until 2026-12-07 that was said to be Revised, of no Original);
-            // 2 Revised, once a revision or restatement put another in force.
-            var first = c.State.Targets.MinBy(t => t.Version)?.Value;
-            await xml.WriteAttributeStringAsync(null, "type", null, target == first ? "1" : "2");
+            // BudgetType: 1 Original, the first target the commitment had, by its statement or, where that named none,
+            // by the revision that first set one (until 2026-12-07 that was said to be Revised, of no Original), and
+            // again once a later revision puts that value back; 2 Revised while a revision or restatement keeps another
+            // in force.
+            await xml.WriteAttributeStringAsync(null, "type", null, target == first.Value ? "1" : "2");
             await xml.WriteAttributeStringAsync(null, "status", null, "1"); // BudgetStatus: Indicative
             await Date(xml, "period-start", periodStart);
             await Date(xml, "period-end", periodEnd);

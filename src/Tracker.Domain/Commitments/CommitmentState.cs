@@ -104,11 +104,7 @@ public sealed record CommitmentState
 
     /// <summary>The target in force: the one that took effect last (then the one recorded last), whatever order they were recorded in.</summary>
     [JsonIgnore]
-    public Target? Target => TargetInForce?.Value;
-
-    /// <summary>The entry of the target in force, with the version that recorded it and the day it took effect.</summary>
-    [JsonIgnore]
-    public InForce<Target>? TargetInForce => Latest(Targets);
+    public Target? Target => Latest(Targets)?.Value;
     /// <summary>The deadline in force: the one that took effect last (then the one recorded last).</summary>
     [JsonIgnore]
     public Deadline? Deadline => Latest(Deadlines)?.Value;

@@ -360,6 +360,17 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         budget.Element("period-start")!.Attribute("iso-date")!.Value.ShouldBe("2025-03-01");
         budget.Element("period-end")!.Attribute("iso-date")!.Value.ShouldBe("2025-09-30");
         budget.Element("value")!.Attribute("value-date")!.Value.ShouldBe("2025-03-01");
+
+        // Raised later, it is the same period budgeted anew, as IATI reads a revised budget.
+        await Api.Write("/api/commitments/reconstruction-fund/revisions", new
+        {
+            target = new { amount = 60_000_000m, currency = "USD" }, reason = "raised",
+            source = new { url = "https://example.org/fund-raised", primary = true, on = "2025-05-01" }
+        });
+        var revised = (await Export()).Elements("iati-activity").Single().Element("budget").ShouldNotBeNull();
+        revised.Attribute("type")!.Value.ShouldBe("2");
+        revised.Element("period-start")!.Attribute("iso-date")!.Value.ShouldBe("2025-03-01");
+        revised.Element("value")!.Value.ShouldBe("60000000");
     }
 
     [Fact]

@@ -374,6 +374,9 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             ahead.Body.GetProperty("errors").GetProperty("recordedAsOf")[0].GetString().ShouldNotBeNull()
                 .ShouldStartWith("recordedAsOf 2030-01-01T00:00:00+00:00 is after now (", customMessage: route);
         }
+        // A clock a minute ahead of the service's (a browser's end of its day) is taken.
+        (await Send(HttpMethod.Get, $"/api/commitments/{Goal}?recordedAsOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"))}"))
+            .Status.ShouldBe(200);
         // A whole number past what the route reads names the route's range (until 2026-12-06 "the range this route gives it").
         foreach (var (url, name, range) in new[]
                  {
@@ -992,6 +995,19 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
              "source":{"documentKey":"washington-2024","primary":true}}
             """);
         ShouldBeAProblemNaming(revision, 400, "deadline.description");
+        revision.Body.GetProperty("errors").GetProperty("deadline.description").EnumerateArray().Select(m => m.GetString())
+            .ShouldBe(["deadline.description must not be blank: leave it out, or give text."]);
+        // A code or a word sent blank is told which to give (until 2026-12-07 "give text"); a blank address is still only
+        // blank, not told how to write one.
+        var report = await Send(HttpMethod.Post, $"/api/commitments/{Goal}/progress", """
+            {"figure":5,"currency":"","comparator":"about","asOf":"2024-10-01",
+             "source":{"url":" ","primary":false}}
+            """);
+        var errors = report.Body.GetProperty("errors");
+        errors.GetProperty("currency").EnumerateArray().Select(m => m.GetString())
+            .ShouldBe(["currency must not be blank: leave it out, or give an ISO 4217 code such as USD or EUR."]);
+        errors.GetProperty("source.url").EnumerateArray().Select(m => m.GetString())
+            .ShouldBe(["source.url must not be blank: leave it out, or give text."]);
         (await Api.EventCount()).ShouldBe(before);
     }
 

@@ -61,6 +61,8 @@ public sealed class conditional_gets_and_page_links(TrackerApp app) : TrackerTes
         var otherPage = await WithIfMatch("/api/commitments", "\"h-0\"", 412);
 
         stale.ReadProblem(412).Detail.ShouldNotBeNull().ShouldContain("\"2\"");
+        // Titled by the tag: a list's and a past's tags are content hashes, not versions (until 2026-12-07 "names another version").
+        otherPage.ReadProblem(412).Title.ShouldBe("If-Match names no tag of this answer");
         stale.ReadAsText().ShouldNotContain("\"title\":\"Stabilisation");
         current.ReadAsText().ShouldContain(Goal);
         weak.ReadProblem(412);

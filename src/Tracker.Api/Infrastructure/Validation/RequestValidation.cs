@@ -28,24 +28,33 @@ public static class RequestValidation
         TimeProvider clock, CancellationToken token)
     {
         var bounds = InputBounds.Check(request ?? throw new ArgumentNullException(nameof(request)), clock);
-        // A value left out is said once, as required: a validator's rule on the same field would say it again in its
-        // words. (Built only when the bounds found something: a valid request, every write's case, allocates nothing.)
+        var failures = bounds.Select(f => new FluentValidation.Results.ValidationFailure(f.Field, $"{f.Field} {f.Message}")).ToList();
+        // A value left out is said once, as required, and optional text sent blank once, as blank: a validator's rule on
+        // the same field would say it again in its words. (Built only when the bounds found something: a valid request,
+        // every write's case, allocates nothing for it.)
         var missing = bounds.Count == 0
             ? null
-            : bounds.Where(f => f.Message.StartsWith("is required", StringComparison.Ordinal)).Select(f => f.Field).ToHashSet();
-        var said = new List<FluentValidation.Results.ValidationFailure>();
+            : bounds.Where(f => f.Message.StartsWith("is required", StringComparison.Ordinal) || f.Message == InputBounds.BlankProblem)
+                .Select(f => f.Field).ToHashSet();
         foreach (var validator in validators)
         {
-            said.AddRange((await Run(validator, request, token)).Errors
-                .Where(e => missing is not { Count: > 0 } || !missing.Contains(ToCamelCase(e.PropertyName))));
+            foreach (var error in (await Run(validator, request, token)).Errors)
+            {
+                var path = ToCamelCase(error.PropertyName);
+                if (missing is not { Count: > 0 } || !missing.Contains(path))
+                {
+                    failures.Add(error);
+                }
+                else if (error.ErrorCode is "CurrencyCodeValidator" or "OneOfValidator" &&
+                         Named(error.ErrorMessage, path) is var said && said.StartsWith($"{path} must be ", StringComparison.Ordinal) &&
+                         failures.FindIndex(f => f.PropertyName == path && f.ErrorMessage == $"{path} {InputBounds.BlankProblem}") is >= 0 and var blank)
+                {
+                    // A code or a word sent blank is told which to give (until 2026-12-07 "give text").
+                    failures[blank] = new FluentValidation.Results.ValidationFailure(path,
+                        $"{path} must not be blank: leave it out, or give {said[$"{path} must be ".Length..]}");
+                }
+            }
         }
-        // Optional text sent blank is said once too: in the words of a rule that asks for something of its own (a
-        // currency code, a key's spelling, one of a set of words), or else as blank ("leave it out, or give text", which
-        // until 2026-12-07 was all a blank ledgerCurrency was told).
-        var saidOf = bounds.Count == 0 || said.Count == 0 ? null : said.Select(e => ToCamelCase(e.PropertyName)).ToHashSet();
-        var failures = bounds.Where(f => f.Message != InputBounds.BlankProblem || saidOf?.Contains(f.Field) != true)
-            .Select(f => new FluentValidation.Results.ValidationFailure(f.Field, $"{f.Field} {f.Message}")).ToList();
-        failures.AddRange(said);
 
         return failures.Count == 0
             ? null

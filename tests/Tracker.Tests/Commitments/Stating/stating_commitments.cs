@@ -278,7 +278,7 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
             ledgerCurrency = " ", statedIn = new { documentKey = "washington-2024", quote = "a fund" }
         }, 400);
         blank.Json().GetProperty("errors").GetProperty("ledgerCurrency").EnumerateArray().Select(m => m.GetString())
-            .ShouldBe(["ledgerCurrency must be an ISO 4217 code such as USD or EUR."]);
+            .ShouldBe(["ledgerCurrency must not be blank: leave it out, or give an ISO 4217 code such as USD or EUR."]);
         var contradicting = await Api.Write("/api/commitments", new
         {
             key = "fund", title = "A fund", kind = "financial", lineOfEffort = "stabilisation", actors = new[] { "coalition" },

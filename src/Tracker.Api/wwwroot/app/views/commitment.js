@@ -224,6 +224,8 @@ function timeline(history, past, caller) {
       entry.effectiveOn ? h('span', { class: 'muted' }, ` · takes effect ${format.day(entry.effectiveOn)}`) : null),
     h('p', { class: 'what' }, h('strong', null, format.label(entry.type)), ': ', entry.summary,
       retractedBy.has(entry.version) ? [' ', h('span', { class: 'badge retracted' }, `retracted in version ${retractedBy.get(entry.version)}`)] : null),
-    entry.reason ? h('p', { class: 'why' }, h('span', { class: 'muted' }, 'Why: '), entry.reason) : null,
+    // A reason the summary already ends with (an assessment's rationale, evidence's note) is not said twice.
+    entry.reason && !entry.summary.endsWith(`: ${entry.reason}`)
+      ? h('p', { class: 'why' }, h('span', { class: 'muted' }, 'Why: '), entry.reason) : null,
     h('p', { class: 'meta muted' }, `version ${entry.version} · correlation ${entry.correlationId}`))))];
 }
