@@ -29,7 +29,11 @@ public static class ExportEndpoints
             "baseline", "ledger_currency", "pledged", "committed", "disbursed", "latest_figure", "latest_unit",
             "latest_currency", "latest_comparator", "latest_as_of", "progress_fraction", "progress_basis", "status",
             "status_date", "deadline_date", "deadline_precision", "due_by", "overdue", "stated_in", "stated_on",
-            "source_count", "restatement_count", "version", "last_changed_at", "latest_stage", "status_assessed_on");
+            "source_count", "restatement_count", "version", "last_changed_at", "latest_stage", "status_assessed_on",
+            // Since 2026-12-07, last so that readers by position keep working: the latest figure in the ledger currency,
+            // and the reported figure the progress is measured on, which need not be the latest (GET's measuredBy).
+            "latest_ledger_figure", "measured_by_figure", "measured_by_unit", "measured_by_currency", "measured_by_stage",
+            "measured_by_as_of", "measured_by_ledger_figure");
         await foreach (var c in session.Query<CommitmentProgress>().OrderBy(c => c.Key).ToAsyncEnumerable(token))
         {
             await csv.Row(c.Key, c.Title, Wording.Name(c.Kind), c.LineOfEffort, string.Join("; ", c.Actors), c.Target?.Amount,
@@ -39,7 +43,10 @@ public static class ExportEndpoints
                 c.Progress.Basis, Wording.Name(c.Status), c.StatusDate, c.Deadline?.Date,
                 c.Deadline is null ? null : Wording.Name(c.Deadline.Precision), c.DueBy, c.Overdue, c.StatedIn.DocumentKey,
                 c.StatedOn, c.SourceCount, c.RestatementCount, c.Version, c.LastChangedAt,
-                c.LatestReport?.Stage is { } stage ? Wording.Name(stage) : null, c.Assessment?.AssessedOn);
+                c.LatestReport?.Stage is { } stage ? Wording.Name(stage) : null, c.Assessment?.AssessedOn,
+                c.LatestReport?.LedgerFigure, c.MeasuredBy?.Figure, c.MeasuredBy?.Unit, c.MeasuredBy?.Currency,
+                c.MeasuredBy?.Stage is { } measuredStage ? Wording.Name(measuredStage) : null, c.MeasuredBy?.AsOf,
+                c.MeasuredBy?.LedgerFigure);
         }
         await csv.Flush();
     }

@@ -60,7 +60,27 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
         goal.ShouldContain(",financial,stabilisation,coalition,394000000,USD,");
         goal.ShouldContain(",32700000,21600000,10500000,"); // pledged after revision, committed, disbursed (USD)
         // Columns added later come last, so a reader by position keeps working.
-        lines[0].ShouldEndWith(",version,last_changed_at,latest_stage,status_assessed_on");
+        lines[0].ShouldContain(",version,last_changed_at,latest_stage,status_assessed_on,");
+    }
+
+    [Fact]
+    public async Task the_commitments_csv_says_the_figure_the_progress_is_measured_on_and_the_latest_in_the_ledger()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/progress", MoneyFigure(200_000_000m, "more-than", "2024-09-30", "announced"));
+        await Api.Write($"/api/commitments/{Goal}/progress", new
+        {
+            figure = 100_000_000m, currency = "EUR", comparator = "about", asOf = "2025-03-01", stage = "disbursed",
+            exchangeRate = new { rate = 1.1m, on = "2025-03-01" }, source = SourceOn("2025-03-01")
+        });
+
+        var (_, lines) = await Csv("/api/exports/commitments.csv");
+
+        // Added last (since 2026-12-07), so a reader by position keeps working.
+        lines[0].ShouldEndWith(",latest_stage,status_assessed_on,latest_ledger_figure,measured_by_figure,measured_by_unit," +
+                               "measured_by_currency,measured_by_stage,measured_by_as_of,measured_by_ledger_figure");
+        // The latest report is the euros disbursed, 110,000,000 in the ledger; the goal is measured on the announcement.
+        lines.Single(l => l.StartsWith(Goal + ",")).ShouldEndWith(",110000000,200000000,,USD,announced,2024-09-30,200000000");
     }
 
     [Fact]
