@@ -5,6 +5,9 @@ namespace Tracker.Domain;
 
 public static class Slug
 {
+    /// <summary>The key a pledger's pledges are counted under: the one named for it, else its name as a slug.</summary>
+    public static string PledgerKey(string pledger, string? named) => named ?? From(pledger);
+
     /// <summary>"Côte d'Ivoire" becomes "cote-d-ivoire": lower-case ASCII letters and digits joined by single hyphens.</summary>
     public static string From(string text)
     {

@@ -80,13 +80,13 @@ public static class ExportEndpoints
                     await csv.Row(c.Key, p.PledgeId, p.Pledger, announced ? "pledged" : "revised",
                         a.Amount.Amount, a.Amount.Currency, announced ? p.AnnouncedOn : revisedOn.GetValueOrDefault(a.Version),
                         a.Rate?.Rate, a.Rate?.On, a.LedgerAmount, c.LedgerCurrency, a.Version, source.DocumentKey,
-                        source.Url, source.Primary, a.Why, Slug.From(p.Pledger));
+                        source.Url, source.Primary, a.Why, p.Key);
                 }
                 foreach (var s in p.Stages)
                 {
                     await csv.Row(c.Key, p.PledgeId, p.Pledger, Wording.Name(s.Stage), s.Amount.Amount, s.Amount.Currency, s.On,
                         s.Rate?.Rate, s.Rate?.On, s.LedgerAmount, c.LedgerCurrency, s.Version, s.Source.DocumentKey,
-                        s.Source.Url, s.Source.Primary, null, Slug.From(p.Pledger));
+                        s.Source.Url, s.Source.Primary, null, p.Key);
                 }
             }
         }

@@ -75,7 +75,7 @@ public static class IatiExport
         {
             while (await reader.ReadAsync(token)) pledgerNames[reader.GetString(0)] = reader.GetString(1);
         }
-        string Named(string pledger) => pledgerNames.GetValueOrDefault(Slug.From(pledger), pledger);
+        string Named(Pledge pledge) => pledgerNames.GetValueOrDefault(pledge.Key, pledge.Pledger);
         var sectorCodes = SectorCodes(commitments.Select(c => c.LineOfEffort));
 
         http.Response.ContentType = "application/xml; charset=utf-8";
@@ -105,7 +105,7 @@ public static class IatiExport
 
     /// <summary>The children in the order of the 2.03 schema's iati-activity sequence.</summary>
     private static async Task Activity(XmlWriter xml, IatiOptions iati, CommitmentProgress c, IReadOnlyList<Pledge> pledges,
-        IReadOnlyDictionary<int, DateOnly> revisedOn, Func<string, string> named, IReadOnlyDictionary<string, string> sectorCodes,
+        IReadOnlyDictionary<int, DateOnly> revisedOn, Func<Pledge, string> named, IReadOnlyDictionary<string, string> sectorCodes,
         DateOnly today)
     {
         var lang = iati.Language;
@@ -150,7 +150,7 @@ public static class IatiExport
         }
         // A funder with a transaction in this file: a pledge dated after today is left out until then (below), and so is its
         // pledger, where only it names them (until 2026-12-06 the file named a funder with nothing behind it).
-        foreach (var pledger in pledges.Where(p => p.AnnouncedOn <= today).Select(p => named(p.Pledger)).Distinct(StringComparer.Ordinal))
+        foreach (var pledger in pledges.Where(p => p.AnnouncedOn <= today).Select(p => named(p)).Distinct(StringComparer.Ordinal))
         {
             await Organisation(xml, lang, Funding, pledger);
         }
@@ -240,7 +240,7 @@ public static class IatiExport
         }
         foreach (var p in pledges)
         {
-            await TransactionUnlessFuture(IncomingPledge, p.Amounts[0].Amount.Amount, p.Currency, p.AnnouncedOn, named(p.Pledger),
+            await TransactionUnlessFuture(IncomingPledge, p.Amounts[0].Amount.Amount, p.Currency, p.AnnouncedOn, named(p),
                 p.PledgeId);
             for (var i = 1; i < p.Amounts.Count; i++)
             {
@@ -250,13 +250,13 @@ public static class IatiExport
                 var change = Decimals.Normal(Written(after.Amount.Amount) - Written(before.Amount));
                 if (change == 0) continue;
                 await TransactionUnlessFuture(IncomingPledge, change, p.Currency,
-                    revisedOn.GetValueOrDefault(after.Version, p.AnnouncedOn), named(p.Pledger), p.PledgeId,
+                    revisedOn.GetValueOrDefault(after.Version, p.AnnouncedOn), named(p), p.PledgeId,
                     $"Pledge revised from {Amount(before.Amount)} to {Amount(after.Amount.Amount)} {p.Currency}: {after.Why}");
             }
             foreach (var s in p.Stages)
             {
                 await TransactionUnlessFuture(s.Stage == PledgeStage.Committed ? IncomingCommitment : IncomingFunds,
-                    s.Amount.Amount, s.Amount.Currency, s.On, named(p.Pledger), p.PledgeId);
+                    s.Amount.Amount, s.Amount.Currency, s.On, named(p), p.PledgeId);
             }
         }
         if (withheld > 0)

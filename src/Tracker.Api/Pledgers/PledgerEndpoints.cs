@@ -92,8 +92,8 @@ public static class PledgerEndpoints
         if (Slug.LosesLettersOrSymbols(key) || !Commitments.Stating.NameSpellings.ShowsAsItReads(key))
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound, title: "No such pledger",
-                detail: $"No pledger is named '{key}': a pledger's name is written in Latin letters or digits, without invisible " +
-                        "formatting characters, as a pledge announces it.");
+                detail: $"No pledger is named '{key}': a pledger is found by its key (Latin letters and digits: 'japan', whatever " +
+                        "script its name is written in) or by a name in Latin letters, without invisible formatting characters.");
         }
 
         await using var command = database.CreateCommand($"""

@@ -9,6 +9,14 @@ public sealed record Pledge
     public required int AnnouncedVersion { get; init; }
     public required Evidence Source { get; init; }
 
+    /// <summary>The key its announcement named for the pledger, where not the name's slug (<see cref="Key"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? PledgerKey { get; init; }
+
+    /// <summary>The key the pledger's pledges are counted under.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Key => Slug.PledgerKey(Pledger, PledgerKey);
+
     /// <summary>The announced amount first, then every explicit revision.</summary>
     public IReadOnlyList<PledgeAmount> Amounts { get; init; } = [];
 
@@ -38,6 +46,7 @@ public sealed record Pledge
         Pledger = e.Pledger,
         AnnouncedOn = e.AnnouncedOn,
         AnnouncedVersion = version,
+        PledgerKey = e.PledgerKey,
         Source = e.Source,
         Amounts = [new PledgeAmount(version, e.Amount ?? throw new InvalidOperationException(
             $"Pledge '{e.PledgeId}' was announced without an amount."), e.Rate, e.LedgerAmount, "announced")]

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Tracker.Domain.Commitments;
 
 /// <summary>
@@ -10,6 +12,14 @@ public sealed record PledgeLedger
     public required string Pledger { get; init; }
     public required DateOnly AnnouncedOn { get; init; }
     public required int AnnouncedVersion { get; init; }
+
+    /// <summary>The key its announcement named for the pledger, where not the name's slug (<see cref="Key"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PledgerKey { get; init; }
+
+    /// <summary>The key the pledger's pledges are counted under.</summary>
+    [JsonIgnore]
+    public string Key => Slug.PledgerKey(Pledger, PledgerKey);
 
     /// <summary>The announced amount first, then each revision.</summary>
     public required IReadOnlyList<Versioned<PledgedAmount>> Amounts { get; init; }
@@ -40,6 +50,7 @@ public sealed record PledgeLedger
         Pledger = e.Pledger,
         AnnouncedOn = e.AnnouncedOn,
         AnnouncedVersion = version,
+        PledgerKey = e.PledgerKey,
         Amounts = [new(version, new PledgedAmount(e.Amount ?? throw new InvalidOperationException(
             $"Pledge '{e.PledgeId}' was announced without an amount."), e.LedgerAmount))]
     };

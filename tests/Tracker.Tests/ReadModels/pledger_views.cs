@@ -69,6 +69,37 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_pledger_named_in_another_script_is_counted_under_the_key_its_pledge_names()
+    {
+        await Api.StatedTheStabilisationGoal();
+        const string pledges = $"/api/commitments/{Goal}/pledges";
+        object InYen(string pledger, string? pledgerKey) => new
+        {
+            pledger, pledgerKey, amount = new { amount = 1_000_000_000m, currency = "JPY" }, announcedOn = "2024-10-03",
+            exchangeRate = new { rate = 0.0067m, on = "2024-10-03" }, source = new { url = "https://example.org/japan", primary = true }
+        };
+
+        // Until 2026-12-07 a name in another script was refused outright; now it asks for a key.
+        var keyless = await Api.Write(pledges, InYen("日本", null), 400);
+        keyless.Json().GetProperty("errors").GetProperty("pledger")[0].GetString().ShouldNotBeNull().ShouldContain("Give pledgerKey");
+        (await Api.Write(pledges, InYen("日本", "Japan"), 400)).Json().GetProperty("errors").TryGetProperty("pledgerKey", out _).ShouldBeTrue();
+
+        var japanese = await Api.Write(pledges, InYen("日本", "japan"), 201);
+        // The same member in Latin letters is counted with it, numbered after the same key.
+        var latin = await Api.Write(pledges, InYen("Japan", null), 201);
+
+        japanese.Json().GetProperty("pledge").GetProperty("pledgeId").GetString().ShouldBe("japan-1");
+        japanese.Json().GetProperty("pledge").GetProperty("pledgerKey").GetString().ShouldBe("japan");
+        latin.Json().GetProperty("pledge").GetProperty("pledgeId").GetString().ShouldBe("japan-2");
+        var japan = await Pledger("japan");
+        japan.Name.ShouldBe("日本"); // as its first pledge gave it
+        japan.PledgeCount.ShouldBe(2);
+        japan.Totals.ShouldBe([new CurrencyTotals("JPY", Pledged: 2_000_000_000m, Committed: 0m, Disbursed: 0m, Outstanding: 2_000_000_000m)]);
+        var csv = (await Api.Scenario(s => s.Get.Url("/api/exports/pledges.csv"))).ReadAsText().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        csv.Skip(1).Select(line => line[(line.LastIndexOf(',') + 1)..].Trim()).ShouldBe(["japan", "japan"]);
+    }
+
+    [Fact]
     public async Task a_pledger_whose_amounts_use_every_place_a_pledge_may_have_is_shown_with_its_totals_exact()
     {
         await Api.StatedTheStabilisationGoal();

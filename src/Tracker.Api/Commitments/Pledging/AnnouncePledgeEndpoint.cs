@@ -17,7 +17,10 @@ namespace Tracker.Api.Commitments.Pledging;
 
 /// <summary>
 /// A pledge announced by a member state or organisation. PledgeId is optional: without it the pledge is named after the
-/// pledger ("germany-1"). An amount in another currency than the commitment's needs ExchangeRate.
+/// pledger's key ("germany-1"). PledgerKey is optional too: the key the pledger's pledges are counted under, by default
+/// its name's slug; a name in another script ("日本") needs one ("japan"), and one given to a name in another language
+/// ("Deutschland" as "germany") counts it with the member's other pledges. An amount in another currency than the
+/// commitment's needs ExchangeRate.
 /// </summary>
 public sealed record AnnouncePledgeRequest(
     string? PledgeId,
@@ -25,14 +28,19 @@ public sealed record AnnouncePledgeRequest(
     Money Amount,
     [property: Happened] DateOnly? AnnouncedOn,
     ExchangeRate? ExchangeRate,
-    Evidence Source) : ICitesItsSource, INamesPledges, IHappenedOnADay
+    Evidence Source,
+    string? PledgerKey = null) : ICitesItsSource, INamesPledges, IHappenedOnADay
 {
     (DateOnly? Day, string Field) IHappenedOnADay.Happened => (AnnouncedOn, "announcedOn");
 
+    /// <summary>The key the pledger's pledges are counted under: the one given, else the name's slug.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Key => Slug.PledgerKey(Pledger, PledgerKey);
+
     /// <summary>Its own id, or (to number it after its pledger) the ids of every pledge numbered after the pledger's key.</summary>
     NamedPledges INamesPledges.PledgesNamed => PledgeId is { } id ? new(id, null, Announces: true)
-        : string.IsNullOrWhiteSpace(Pledger) ? default
-        : new(null, Slug.From(Pledger), Announces: true);
+        : string.IsNullOrWhiteSpace(Pledger) && PledgerKey is null ? default
+        : new(null, Key, Announces: true);
 
     /// <summary>The longest pledger key a pledge id is numbered after: 100 characters less a hyphen and 19 digits.</summary>
     public const int MaxPledgerKeyToNumberAfter = 80;
@@ -51,12 +59,19 @@ public sealed record AnnouncePledgeRequest(
             // A pledge numbered after its pledger is "<key>-<number>", an id as any other (a slug of at most 100
             // characters): the key leaves room for the largest number (until 2026-12-06 a long name gave ids of 200).
             RuleFor(x => x.Pledger).Must(name => Slug.From(name).Length <= MaxPledgerKeyToNumberAfter)
-                .When(x => x.PledgeId is null && !string.IsNullOrWhiteSpace(x.Pledger) && !Slug.LosesLettersOrSymbols(x.Pledger))
+                .When(x => x.PledgeId is null && x.PledgerKey is null && !string.IsNullOrWhiteSpace(x.Pledger) && !Slug.LosesLettersOrSymbols(x.Pledger))
                 .WithMessage(x => $"pledger's key, '{Slug.From(x.Pledger)}', has {Slug.From(x.Pledger).Length} characters: a pledge numbered after it " +
-                                  $"needs one of at most {MaxPledgerKeyToNumberAfter}; give a shorter name, or the pledge an id of its own (pledgeId).");
-            RuleFor(x => x.Pledger).Must(name => !Slug.LosesLettersOrSymbols(name)).When(x => !string.IsNullOrWhiteSpace(x.Pledger))
-                .WithMessage("pledger must be written in Latin letters or digits (accents are fine: 'Türkiye', 'Côte d'Ivoire'); " +
-                             "the pledger's key is made of them, so a name such as '日本' or '!!!' would be merged with others.");
+                                  $"needs one of at most {MaxPledgerKeyToNumberAfter}; give a shorter name or pledgerKey, or the pledge an id of its own (pledgeId).");
+            // A name in another script needs a key of its own (since 2026-12-07; until then it was refused outright).
+            RuleFor(x => x.Pledger).Must(name => !Slug.LosesLettersOrSymbols(name)).When(x => x.PledgerKey is null && !string.IsNullOrWhiteSpace(x.Pledger))
+                .WithMessage("pledger must be written in Latin letters or digits (accents are fine: 'Türkiye', 'Côte d'Ivoire'), which the " +
+                             "pledger's key is made of, unless the pledge gives pledgerKey: a name such as '日本' or '!!!' would be merged with " +
+                             "others. Give pledgerKey, the key its pledges are counted under (\"japan\"), or write the name in Latin letters.");
+            RuleFor(x => x.PledgerKey).Slug("pledgerKey");
+            RuleFor(x => x.PledgerKey).Must(key => key!.Length <= MaxPledgerKeyToNumberAfter)
+                .When(x => x.PledgeId is null && x.PledgerKey is not null && Keys.IsSlug(x.PledgerKey))
+                .WithMessage($"pledgerKey has more than {MaxPledgerKeyToNumberAfter} characters: a pledge numbered after it needs one of at most " +
+                             $"{MaxPledgerKeyToNumberAfter}; give a shorter key, or the pledge an id of its own (pledgeId).");
             // The pledger's name is shown as the first pledge gave it (the pledger views): one with a right-to-left mark or
             // two spaces in it was stored as sent until 2026-12-06, under the same key as the name written plainly.
             RuleFor(x => x.Pledger).Must(NameSpellings.ShowsAsItReads).When(x => !string.IsNullOrWhiteSpace(x.Pledger))
@@ -69,7 +84,6 @@ public sealed record AnnouncePledgeRequest(
     }
 }
 
-/// <summary>A pledge as the API shows it in a write's answer.</summary>
 /// <summary>
 /// A pledge announced: the commitment's new version and the pledge as its own route serves it (the Location), where
 /// until 2026-12-07 the answer gave the decision's own record of it, in another shape.
@@ -85,12 +99,13 @@ public static class AnnouncePledgeEndpoint
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(AnnouncePledgeRequest request, CommitmentState commitment,
         PledgeNumbering numbering, RegisteredDocuments registered, TimeProvider clock)
     {
-        if ((request.PledgeId ?? AnnouncePledge.NextPledgeId(numbering.Highest, request.Pledger)) is not { } pledgeId)
+        if ((request.PledgeId ?? AnnouncePledge.NextPledgeId(numbering.Highest, request.Key)) is not { } pledgeId)
         {
-            return CommitmentWrite.Recorded(commitment, clock, AnnouncePledge.NumbersExhausted(commitment, request.Pledger));
+            return CommitmentWrite.Recorded(commitment, clock, AnnouncePledge.NumbersExhausted(commitment, request.Key));
         }
         var decision = DocumentChecks.DatedWithin(AnnouncePledge.Decide(commitment, pledgeId, request.Pledger.Trim(), request.Amount,
-            request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised(), numbering.RetractedIds), registered, request);
+            request.AnnouncedOn!.Value, request.ExchangeRate, request.Source.Normalised(), numbering.RetractedIds, request.PledgerKey),
+            registered, request);
         return CommitmentWrite.Recorded(commitment, clock, decision,
             after => new PledgeRecorded(after.Key, after.Version, PledgeRow.Of(after.FindPledge(pledgeId)!)),
             location: $"/api/commitments/{commitment.Key}/pledges/{pledgeId}");

@@ -22,7 +22,7 @@ public sealed record PledgeRow(string PledgeId, string Pledger, DateOnly Announc
     decimal Committed, decimal Disbursed, decimal LedgerCommitted, decimal LedgerDisbursed, string PledgerKey)
 {
     public static PledgeRow Of(PledgeLedger p) => new(p.PledgeId, p.Pledger, p.AnnouncedOn, p.Amount, p.LedgerAmount,
-        p.Committed, p.Disbursed, p.LedgerCommitted, p.LedgerDisbursed, Slug.From(p.Pledger));
+        p.Committed, p.Disbursed, p.LedgerCommitted, p.LedgerDisbursed, p.Key);
 }
 
 public sealed record PledgePage(IReadOnlyList<PledgeRow> Items, string LedgerCurrency, int Page, int PageSize, long Total, long PageCount);

@@ -4,9 +4,12 @@ public static class AnnouncePledge
 {
     /// <param name="pledgeId">The caller's id for the pledge, or null to derive one from the pledger ("germany-2").</param>
     /// <param name="retractedIds">The ids of the commitment's retracted pledges: an id names one pledge, ever.</param>
+    /// <param name="pledgerKey">The key the pledger's pledges are counted under, where the caller names one (a name in
+    /// another script); null for the name's slug.</param>
     public static Decision Decide(CommitmentState state, string? pledgeId, string pledger, Money amount, DateOnly announcedOn,
-        ExchangeRate? rate, Evidence source, IReadOnlyCollection<string>? retractedIds = null)
+        ExchangeRate? rate, Evidence source, IReadOnlyCollection<string>? retractedIds = null, string? pledgerKey = null)
     {
+        var key = Slug.PledgerKey(pledger, pledgerKey);
         if (Rules.NotWithdrawn(state) is { } withdrawn) return withdrawn;
         if (state.Kind != CommitmentKind.Financial)
         {
@@ -14,7 +17,7 @@ public static class AnnouncePledge
                 $"Commitment '{state.Key}' is {state.Kind.ToString().ToLowerInvariant()}; pledges of money count toward financial commitments only.");
         }
 
-        if ((pledgeId ?? NextPledgeId(state, pledger, retractedIds ?? [])) is not { } id) return NumbersExhausted(state, pledger);
+        if ((pledgeId ?? NextPledgeId(state, pledger, retractedIds ?? [], pledgerKey)) is not { } id) return NumbersExhausted(state, key);
         if (state.FindPledge(id) is not null)
         {
             return new RuleViolation("pledge-exists", $"A pledge with id '{id}' is already recorded on '{state.Key}'.",
@@ -49,7 +52,8 @@ public static class AnnouncePledge
             return inexact;
 
         return Decision.Accept(new PledgeAnnounced(state.Key, id, pledger, amount, announcedOn,
-            amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source, state.LedgerCurrency));
+            amount.Currency == state.LedgerCurrency ? null : rate, ledgerAmount, source, state.LedgerCurrency,
+            key == Slug.From(pledger) ? null : key));
     }
 
     /// <summary>
@@ -57,24 +61,25 @@ public static class AnnouncePledge
     /// (<see cref="NumberedStem"/>, whoever its pledger, retracted or not; none: "germany-1"), so an id names one pledge,
     /// ever. Finding it reads one index entry, however many pledges the stem has, and the commitment's retracted pledges.
     /// </summary>
-    public static string? NextPledgeId(long? highest, string pledger) =>
-        highest == long.MaxValue ? null : $"{Slug.From(pledger)}-{(highest ?? 0) + 1}";
+    public static string? NextPledgeId(long? highest, string pledgerKey) =>
+        highest == long.MaxValue ? null : $"{pledgerKey}-{(highest ?? 0) + 1}";
 
     /// <summary>
     /// The refusal of a pledge to be numbered after a stem whose highest number is the highest a number can be (an
     /// explicit id took it): the next would not be a number that counts.
     /// </summary>
-    public static RuleViolation NumbersExhausted(CommitmentState state, string pledger) =>
+    public static RuleViolation NumbersExhausted(CommitmentState state, string pledgerKey) =>
         new("pledge-numbers-exhausted",
-            $"The pledges numbered after '{Slug.From(pledger)}' on '{state.Key}' have reached the highest number an id can " +
+            $"The pledges numbered after '{pledgerKey}' on '{state.Key}' have reached the highest number an id can " +
             $"carry ({long.MaxValue}); give this pledge an id of its own.", ViolationKind.Conflict);
 
     /// <summary>The next id with every pledge in hand (a fold of the whole history, a test) and the retracted ids.</summary>
-    public static string? NextPledgeId(CommitmentState state, string pledger, IReadOnlyCollection<string>? retractedIds = null)
+    public static string? NextPledgeId(CommitmentState state, string pledger, IReadOnlyCollection<string>? retractedIds = null,
+        string? pledgerKey = null)
     {
-        var stem = Slug.From(pledger);
+        var stem = Slug.PledgerKey(pledger, pledgerKey);
         return NextPledgeId(state.Pledges.Select(p => p.PledgeId).Concat(retractedIds ?? [])
-            .Where(id => NumberedStem(id) == stem).Max(NumberOf), pledger);
+            .Where(id => NumberedStem(id) == stem).Max(NumberOf), stem);
     }
 
     /// <summary>

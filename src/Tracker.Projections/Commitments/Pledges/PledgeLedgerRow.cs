@@ -145,7 +145,7 @@ public sealed record PledgeLedgerRow
         Version = version,
         Ledger = PledgeLedger.Announced(e, version),
         CommitmentKey = e.CommitmentKey,
-        PledgerKey = Slug.From(e.Pledger)
+        PledgerKey = Slug.PledgerKey(e.Pledger, e.PledgerKey)
     };
 
     /// <summary>The row after one more fact about its pledge (not its announcement or retraction), recorded at version.</summary>
