@@ -116,9 +116,14 @@ describe('the dashboard', () => {
   it('opens a commitment: progress against the target, its sources, and the history kept for auditors', async () => {
     await page.click('a.button:has-text("Clear")');
     await settle();
+    // From the table, scrolled down to it: the commitment opens at its top (until 2026-12-07 where the overview had been).
+    await page.locator(`table.commitments a:text-is("${goal.title}")`).scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollBy(0, 200));
+    assert.ok(await page.evaluate(() => window.scrollY) > 0, 'the overview is scrolled');
     await page.click(`table.commitments a:text-is("${goal.title}")`);
     await page.waitForFunction(key => location.hash.includes(`/commitments/${key}`), goal.key);
     await settle();
+    assert.equal(await page.evaluate(() => window.scrollY), 0);
     const commitment = await api(`/api/commitments/${goal.key}`);
     assert.equal(await page.locator('h1').innerText(), commitment.title);
     assert.equal(await stage('Target'), await compactMoney(page, commitment.target.amount, commitment.target.currency));

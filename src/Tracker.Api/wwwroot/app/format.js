@@ -48,6 +48,9 @@ function currencyFormat(currency, notation) {
 /** USD 394000000 → "$394M" (compact) or "$394,000,000.00" (exact, to the last digit it has). */
 export function money(amount, currency, { exact = false } = {}) {
   if (amount === null || amount === undefined) return '';
+  // Below one unit a compact amount would read as nothing ("$0" for a millionth): shown exactly instead (until
+  // 2026-12-07 a target of 0.000001 read "Target $0", and a millionth disbursed "$0 disbursed").
+  if (!exact && Number(amount) !== 0 && Math.abs(Number(amount)) < 1) exact = true;
   const format = currencyFormat(currency, exact ? undefined : 'compact');
   // The API's own digits where a float cannot hold them (api.js): Intl formats a decimal string exactly.
   const shown = exact ? (amount.exact ?? amount) : Number(amount);
@@ -62,8 +65,15 @@ function preciseMoney(amount, currency) {
   }
 }
 
+/**
+ * 0.25 → "25%", with thousands separated (a fraction of a million reads "100,000,000%"); a share that is not nothing
+ * but rounds to it reads "<1%" (until 2026-12-07 "0%").
+ */
 export function percent(fraction) {
-  return fraction === null || fraction === undefined ? '' : `${Math.round(fraction * 100)}%`;
+  if (fraction === null || fraction === undefined || Number.isNaN(Number(fraction))) return '';
+  const whole = Math.round(Number(fraction) * 100);
+  if (whole === 0 && Number(fraction) !== 0) return Number(fraction) > 0 ? '<1%' : '>-1%';
+  return `${wholeNumber.format(whole)}%`;
 }
 
 /** "not-assessed" → "Not assessed". */
@@ -84,6 +94,11 @@ const comparators = {
   exactly: '', 'more-than': 'more than', 'at-least': 'at least', about: 'about', 'up-to': 'up to', nearly: 'nearly',
   'less-than': 'less than', 'at-most': 'at most'
 };
+
+/** A comparator as words: "less-than" → "less than"; nothing for "exactly". */
+export function comparator(name) {
+  return comparators[name] ?? '';
+}
 
 /** A reported figure as it was reported: "more than 210,000 personnel trained", "more than $200,000,000 announced". */
 export function reported(report) {
@@ -106,11 +121,34 @@ export function target(t) {
   return t.isMoney ? money(t.amount, t.currency) : [number(t.amount), t.unit].filter(Boolean).join(' ');
 }
 
+const monthFormat = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const seasons = { 3: 'spring', 6: 'summer', 9: 'autumn', 12: 'winter' };
+
+/**
+ * The period a deadline names, as stated: "June 2022", "Q4 2026", "H1 2027", "spring 2027", "2030"; a day for a day
+ * (until 2026-12-07 every period read as its last day, "30 Jun 2022", so a stated day and a stated month looked alike).
+ */
+export function period(d) {
+  if (!d?.date) return '';
+  const start = new Date(`${d.date}T00:00:00Z`);
+  const year = start.getUTCFullYear();
+  const month = start.getUTCMonth() + 1;
+  switch (d.precision) {
+    case 'month': return monthFormat.format(start);
+    case 'quarter': return `Q${Math.floor((month - 1) / 3) + 1} ${year}`;
+    case 'half-year': return `H${month <= 6 ? 1 : 2} ${year}`;
+    case 'season': return `${seasons[month] ?? 'season'} ${year}${month === 12 ? `–${String(year + 1).slice(2)}` : ''}`;
+    case 'year': return String(year);
+    default: return day(d.date);
+  }
+}
+
 export function deadline(d) {
   if (!d) return 'No deadline stated';
   if (d.precision === 'open-ended') return d.description ? `Open-ended: ${d.description}` : 'Open-ended';
+  const stated = d.precision && d.precision !== 'day' ? period(d) : '';
   const due = d.dueBy ? `due by ${day(d.dueBy)}` : '';
-  return [d.description, due].filter(Boolean).join(', ') || day(d.date);
+  return [d.description, stated && due ? `${stated} (${due})` : stated || due].filter(Boolean).join(', ') || day(d.date);
 }
 
 /**

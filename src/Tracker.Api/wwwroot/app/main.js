@@ -13,8 +13,8 @@ import * as pledger from './views/pledger.js';
 const routes = [
   { pattern: /^\/$/, view: overview, section: 'overview' },
   { pattern: /^\/commitments\/([^/]+)$/, view: commitment, section: 'overview' },
-  { pattern: /^\/pledgers$/, view: pledgers, section: 'pledgers' },
-  { pattern: /^\/pledgers\/([^/]+)$/, view: pledger, section: 'pledgers' }
+  { pattern: /^\/pledgers$/, view: pledgers, section: 'pledgers', present: true },
+  { pattern: /^\/pledgers\/([^/]+)$/, view: pledger, section: 'pledgers', present: true }
 ];
 
 const main = document.getElementById('main');
@@ -41,14 +41,14 @@ function describePast(past) {
 // Said once, on the present shown for a date that is today in UTC (a reader east of UTC picking their yesterday).
 let todayNote = null;
 
-function showPast(past) {
+function showPast(past, presentNote = null) {
   document.body.classList.toggle('is-past', Boolean(past));
   dateInput.max = format.today();
   dateInput.value = past?.asOf ?? '';
   viewSelect.value = past?.view ?? 'recorded';
   // Or from the address: a date that is today or later in UTC names no past (a shared link); said so, not shown silently.
   const asked = current().params.get('asOf');
-  const note = past ? null : todayNote ?? (asked && !current().badDate && asked >= format.today()
+  const note = past ? null : presentNote ?? todayNote ?? (asked && !current().badDate && asked >= format.today()
     ? `${format.day(asked)} is not before today in UTC, the tracker's time, so this is the present: a past view is of an earlier day.`
     : null);
   todayNote = null;
@@ -192,8 +192,10 @@ async function render() {
   const address = location.hash;
   delete main.dataset.shows;
   const { path, params, past, badDate } = current();
-  showPast(past);
   const route = routes.find(r => r.pattern.test(path));
+  // The pledger pages show the present, and say so: the banner does not call them a past (until 2026-12-07 it did, above
+  // their own notice that they show the present). The date stays in the address, for the links back.
+  showPast(route?.present ? null : past, route?.present && past ? 'The pledger pages show the present; the past view applies to the overview and to commitments. ' : null);
   for (const link of document.querySelectorAll('.sections a')) {
     if (link.dataset.section === route?.section) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -235,6 +237,7 @@ async function render() {
   main.setAttribute('aria-busy', 'true');
   // The same page again (a filter applied, another page of a table): focus goes back to the control that asked for it,
   // where until 2026-12-06 it was lost to the page's body once the page was rebuilt.
+  const pathBefore = lastPath;
   const focused = path === lastPath ? focusKey(document.activeElement) : null;
   const context = {
     params, past, caller, args,
@@ -244,6 +247,9 @@ async function render() {
     const page = await route.view.render(context);
     if (context.stale()) return;
     replace(main, page);
+    // A new page starts at its top, its heading and a past's banner in view (until 2026-12-07 it opened where the last
+    // page had been scrolled to); the same page again (a filter, another page of a table) keeps the reader's place.
+    if (path !== pathBefore) window.scrollTo(0, 0);
     restoreFocus(focused);
     document.title = `${main.querySelector('h1')?.textContent ?? 'Overview'} · CommitmentTracker`;
   } catch (error) {

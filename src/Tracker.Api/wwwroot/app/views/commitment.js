@@ -56,17 +56,25 @@ function progress(c) {
         : ['less-than', 'at-most', 'up-to'].includes(measured.comparator) ? ', a ceiling, as no other figure measures it'
         : ', the largest figure reported of a stage'}.`;
   if (c.target?.isMoney || c.kind === 'financial') {
+    // The bar's stages are the members' own money; a disbursement reported in a document can put the money disbursed
+    // higher, as the progress's disbursed share counts it (until 2026-12-07 the page said only "Disbursed €0").
+    const membersDisbursed = c.target?.isMoney && c.target.amount ? Number(c.money.disbursed) / Number(c.target.amount) : null;
+    const reportedDisbursed = c.progress?.disbursedFraction != null && membersDisbursed !== null &&
+      Number(c.progress.disbursedFraction) > membersDisbursed
+      ? ` Figures reported in documents put the money disbursed at ${format.percent(c.progress.disbursedFraction)} of the target.` : '';
     return [
       moneyBar(`Money by stage in ${c.ledgerCurrency}${c.target ? ' against the target' : ''}`, {
         target: c.target?.isMoney ? c.target.amount : null, currency: c.ledgerCurrency, ...c.money,
         reported: (measured ?? report)?.ledgerFigure ?? null
       }),
-      reportText ? h('p', { class: 'chart-note' }, reportText, measuredText) : null
+      reportText ? h('p', { class: 'chart-note' }, reportText, measuredText, reportedDisbursed) : null
     ];
   }
   if (c.target && c.progress?.fraction !== undefined && c.progress?.fraction !== null) {
+    // A bound measures at its stated value: the share is said with it, "less than 80%" (until 2026-12-07 a bare "80%").
+    const bound = measured?.comparator && measured.comparator !== 'exactly' ? `${format.comparator(measured.comparator)} ` : '';
     return progressBar(`Reported against the target of ${format.target(c.target)}`, c.progress.fraction,
-      `${format.percent(c.progress.fraction)}: ${reportText ?? ''}${measured && measured.version !== report?.version ? measuredText : ''}`);
+      `${bound}${format.percent(c.progress.fraction)}: ${reportText ?? ''}${measured && measured.version !== report?.version ? measuredText : ''}`);
   }
   const status = c.statusDate ? `${format.label(c.status)} since ${format.day(c.statusDate)}.` : `${format.label(c.status)}.`;
   return [h('p', { class: 'big-status' }, statusBadge(c.status)), h('p', null, status), reportText ? h('p', null, reportText) : null,
@@ -133,7 +141,8 @@ function sources(entries, documents) {
   return h('ol', { class: 'mentions' }, mentions.map(m => h('li', null,
     h('p', { class: 'mention-head' }, h('strong', null, m.what), m.on ? ` · ${format.day(m.on)}` : '',
       ' ', tag(m.primary ? 'primary source' : 'secondary source')),
-    m.quote ? h('blockquote', null, `“${m.quote}”`) : null,
+    // In the quote's own direction: an Arabic quote reads right to left, its marks where its text begins.
+    m.quote ? h('blockquote', { dir: 'auto' }, `“${m.quote}”`) : null,
     m.note ? h('p', { class: 'note' }, m.note) : null,
     h('p', { class: 'cite' }, '— ', documentLink(m.documentKey, documents, m.url), m.paragraph ? `, paragraph ${m.paragraph}` : ''))));
 }

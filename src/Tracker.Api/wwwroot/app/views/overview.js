@@ -154,7 +154,7 @@ function commitmentTable(page, query, filtered) {
       format.label(row.kind),
       statusBadge(row.status),
       progressCell(row),
-      h('span', { class: row.overdue ? 'overdue' : '' }, row.dueBy ? format.day(row.dueBy) : '—', row.overdue ? ' (overdue)' : '')
+      h('span', { class: row.overdue ? 'overdue' : '' }, row.dueBy ? (row.deadline?.precision && row.deadline.precision !== 'day' ? `${format.period(row.deadline)} (${format.day(row.dueBy)})` : format.day(row.dueBy)) : '—', row.overdue ? ' (overdue)' : '')
     ]), { className: 'commitments' }),
     pager(page, at, 'commitments')
   ];
