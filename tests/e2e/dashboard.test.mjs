@@ -191,6 +191,8 @@ describe('the dashboard', () => {
     await travel('2025-01-01', 'effective');
     assert.ok(await page.locator('#past-banner').isVisible());
     assert.match(await page.locator('#past-banner').innerText(), /Past view/);
+    // The tab says it is a past too (until 2026-12-07 only the overview's did).
+    assert.equal(await page.title(), `${await page.locator('main h1').innerText()}, in the past · CommitmentTracker`);
     const then = await api(`/api/commitments/${goal.key}?effectiveAsOf=2025-01-01`, { key: demoKeys.auditor });
     const pledgedThen = await stage('Pledged');
     assert.match(pledgedThen, new RegExp(`^${escape(await compactMoney(page, then.money.pledged, then.ledgerCurrency))}`));

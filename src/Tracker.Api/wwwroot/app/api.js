@@ -33,7 +33,11 @@ export async function get(path, params, { key = credentials.key } = {}) {
   try {
     response = await fetch(url(path, params), { headers });
   } catch (failure) {
-    throw new ApiError(0, { title: 'The service cannot be reached', detail: String(failure.message ?? failure) });
+    // The browser's own words ("Failed to fetch") say nothing to a reader (shown until 2026-12-07).
+    throw new ApiError(0, {
+      title: 'The service cannot be reached',
+      detail: 'The page asked the service and got no answer: it may be restarting, or the network is down. Nothing on this page is lost: try again in a moment.'
+    });
   }
   const body = response.headers.get('content-type')?.includes('json') ? parseJson(await response.text()) : null;
   // The key held was refused (revoked since it was checked, say): dropped at once, and the shell told, so the pages read

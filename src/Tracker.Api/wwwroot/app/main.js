@@ -251,7 +251,10 @@ async function render() {
     // page had been scrolled to); the same page again (a filter, another page of a table) keeps the reader's place.
     if (path !== pathBefore) window.scrollTo(0, 0);
     restoreFocus(focused);
-    document.title = `${main.querySelector('h1')?.textContent ?? 'Overview'} · CommitmentTracker`;
+    // A page in a past says so in the tab too (until 2026-12-07 only the overview's heading did).
+    const heading = main.querySelector('h1')?.textContent ?? 'Overview';
+    const inThePast = past && !route.present && !heading.includes('in the past') ? ', in the past' : '';
+    document.title = `${heading}${inThePast} · CommitmentTracker`;
   } catch (error) {
     if (context.stale()) return;
     replace(main, problem(error, () => render()));
