@@ -208,6 +208,17 @@ describe('the dashboard', () => {
     const { items: factsThen } = await api(`/api/commitments/${goal.key}/timeline?effectiveAsOf=2025-01-01&limit=500`, { key: demoKeys.auditor });
     assert.equal(await page.locator('ol.mentions > li').count(), factsThen.length);
     await screenshot(page, 'commitment-in-the-past');
+
+    // Before its statement, as effective: not there yet, with the way to today (until 2026-12-07 "No such commitment").
+    // (On a page of its own: the browser logs the API's 404, which the shared page's record counts as an error.)
+    const { page: early } = await openPage(browser);
+    await early.goto(`${baseUrl}/#/commitments/${goal.key}?asOf=2000-01-01&view=effective`);
+    await early.click('.access button:has-text("Sign in")');
+    await early.fill('#sign-in-key', demoKeys.auditor);
+    await early.click('#sign-in-form button[type="submit"]');
+    await early.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Not there yet on that date');
+    assert.equal(await early.locator('main a', { hasText: 'See it today' }).getAttribute('href'), `#/commitments/${goal.key}`);
+    await early.close();
   });
 
   it('shows the whole overview as it was on a past date, in both kinds of past', async () => {

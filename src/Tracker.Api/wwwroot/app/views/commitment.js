@@ -7,19 +7,49 @@ import { moneyBar, progressBar, stepChart } from '../charts.js';
 import { href } from '../route.js';
 import { pastNeedsAuditor, signInButton, statusBadge, tag, pageParam, pager, pastTheLastPage } from '../parts.js';
 
-export async function render({ args: [key], params, past, caller }) {
+/** A commitment not yet stated (or not yet recorded) in the past being viewed. */
+class NotYetThere extends Error {
+  constructor(key, past) {
+    super(`Commitment '${key}' was not ${past.view === 'effective' ? 'yet stated' : 'yet recorded'} on ${format.day(past.asOf)}.`);
+    this.key = key;
+    this.past = past;
+  }
+}
+
+export async function render(context) {
+  try {
+    return await renderCommitment(context);
+  } catch (error) {
+    if (!(error instanceof NotYetThere)) throw error;
+    const today = `#/commitments/${encodeURIComponent(error.key)}`;
+    return h('div', { class: 'card gate' },
+      h('h1', null, 'Not there yet on that date'),
+      h('p', null, error.message, ' ', error.past.view === 'effective'
+        ? 'As things stood then, by everything known now, it had not been stated.'
+        : 'The tracker had not recorded it by the end of that day.'),
+      h('p', null, h('a', { href: today }, 'See it today'), ', or ', h('a', { href: href('/') }, 'the overview on that date'), '.'));
+  }
+}
+
+async function renderCommitment({ args: [key], params, past, caller }) {
   if (past && !caller?.may?.audit) return pastNeedsAuditor(caller);
   const when = pastParams(past);
   const path = `/api/commitments/${encodeURIComponent(key)}`;
+  // Not there in the past asked for, though it may be now: said so, with the way to the present (until 2026-12-07 only
+  // "No such commitment" and the past's code, "(as-effective; on=...)"). A key that names nothing at all reads the same
+  // in a past, and its link to today then says there is no such commitment.
+  const notYet = error => {
+    throw past && error instanceof ApiError && error.status === 404 ? new NotYetThere(key, past) : error;
+  };
 
   // The commitment is a small model; its pledges and the facts recorded about it are pages of their own routes.
   const [commitment, trend, documents, history, facts, pledgePage] = await Promise.all([
-    get(path, when),
+    get(path, when).catch(notYet),
     get(`${path}/trend`, when).catch(() => null),
     documentsByKey().catch(() => new Map()),
     caller?.may?.audit ? get(`${path}/history`, { limit: '500' }).catch(error => error) : null,
     // In a past, the facts that stood then: as recorded, one retracted since is still there.
-    get(`${path}/timeline`, { ...when, limit: '500' }),
+    get(`${path}/timeline`, { ...when, limit: '500' }).catch(notYet),
     past ? null : get(`${path}/pledges`, { pageSize: String(pledgesPerPage), page: pageParam(params, 'pledges') })
   ]);
   const end = past?.asOf ?? format.today();
