@@ -271,7 +271,9 @@ async function render() {
 function focusKey(element) {
   if (!element || element === document.body || element === main || !main.contains(element)) return null;
   if (element.id) return { id: element.id };
-  return element.matches('a, button') ? { tag: element.tagName.toLowerCase(), text: element.textContent.trim() } : { main: true };
+  return element.matches('a, button')
+    ? { tag: element.tagName.toLowerCase(), text: element.textContent.trim(), rel: element.getAttribute('rel') }
+    : { main: true };
 }
 
 function restoreFocus(key) {
@@ -280,8 +282,11 @@ function restoreFocus(key) {
       document.activeElement.isConnected)) return;
   const target = key.id ? document.getElementById(key.id)
     : key.tag ? [...main.querySelectorAll(key.tag)].find(element => element.textContent.trim() === key.text)
+      // The last page has no "Next": focus stays in the pager, on "Previous" (until 2026-12-07 it went to the page's
+      // content, and the next Tab to the top of the page).
+      ?? (key.rel === 'next' ? main.querySelector('a[rel="prev"]') : key.rel === 'prev' ? main.querySelector('a[rel="next"]') : null)
     : null;
-  // A control the rebuilt page no longer has (the last page's "Next"): the page's content, not the body.
+  // A control the rebuilt page no longer has otherwise: the page's content, not the body.
   (target && main.contains(target) ? target : main).focus();
 }
 
