@@ -497,7 +497,7 @@ describe('the dashboard', () => {
     await settle();
     const note = await page.locator('section[aria-labelledby="section-progress"] .chart-note').innerText();
     assert.match(note, /Latest report: about \D{0,4}50,000,000\.00 disbursed/, note);
-    assert.match(note, /The progress, 60% of the target, is measured on more than \D{0,4}300,000,000\.00 announced as of/, note);
+    assert.match(note, /The progress, more than 60% of the target, is measured on more than \D{0,4}300,000,000\.00 announced as of/, note);
   });
 
   it('loads nothing from anywhere else and logs no errors', () => {

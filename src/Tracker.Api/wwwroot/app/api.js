@@ -10,8 +10,8 @@ export const credentials = {
 
 /** An RFC 9457 problem answered by the service, or a network failure (status 0). */
 export class ApiError extends Error {
-  constructor(status, problem) {
-    super(problem?.detail || problem?.title || `The service answered ${status}`);
+  constructor(status, problem, options) {
+    super(problem?.detail || problem?.title || `The service answered ${status}`, options);
     this.status = status;
     this.problem = problem;
   }
@@ -36,8 +36,8 @@ export async function get(path, params, { key = credentials.key } = {}) {
     // The browser's own words ("Failed to fetch") say nothing to a reader (shown until 2026-12-07).
     throw new ApiError(0, {
       title: 'The service cannot be reached',
-      detail: 'The page asked the service and got no answer: it may be restarting, or the network is down. Nothing on this page is lost: try again in a moment.'
-    });
+      detail: 'The page asked the service and got no answer: it may be restarting, or the network is down. Try again in a moment.'
+    }, { cause: failure });
   }
   const body = response.headers.get('content-type')?.includes('json') ? parseJson(await response.text()) : null;
   // The key held was refused (revoked since it was checked, say): dropped at once, and the shell told, so the pages read

@@ -71,9 +71,12 @@ function preciseMoney(amount, currency) {
  */
 export function percent(fraction) {
   if (fraction === null || fraction === undefined || Number.isNaN(Number(fraction))) return '';
-  const whole = Math.round(Number(fraction) * 100);
-  if (whole === 0 && Number(fraction) !== 0) return Number(fraction) > 0 ? '<1%' : '>-1%';
-  return `${wholeNumber.format(whole)}%`;
+  const value = Number(fraction);
+  const whole = Math.round(value * 100);
+  // Nothing and the whole are said only when they are (0.996 is ">99%", not "100%").
+  if (whole === 0 && value !== 0) return value > 0 ? '<1%' : 'just below 0%';
+  if (whole === 100 && value < 1) return '>99%';
+  return `${wholeNumber.format(whole === 0 ? 0 : whole)}%`;
 }
 
 /** "not-assessed" → "Not assessed". */
@@ -141,6 +144,13 @@ export function period(d) {
     case 'year': return String(year);
     default: return day(d.date);
   }
+}
+
+/** When a row is due: "due by 30 Jun 2022", or with the period stated, "June 2022 (due by 30 Jun 2022)". */
+export function due(deadline, dueBy) {
+  if (!dueBy) return '';
+  const stated = deadline?.precision && deadline.precision !== 'day' && deadline.precision !== 'open-ended' ? period(deadline) : '';
+  return stated ? `${stated} (due by ${day(dueBy)})` : `due by ${day(dueBy)}`;
 }
 
 export function deadline(d) {

@@ -41,14 +41,22 @@ function describePast(past) {
 // Said once, on the present shown for a date that is today in UTC (a reader east of UTC picking their yesterday).
 let todayNote = null;
 
-function showPast(past, presentNote = null) {
+/**
+ * The banner for an address: the pledger pages show the present, and say so on the page, so it does not call them a past
+ * (until 2026-12-07 it did, above their own notice). The date stays in the address, for the links back.
+ */
+function showPastOf({ path, past }) {
+  showPast(routes.find(r => r.pattern.test(path))?.present ? null : past);
+}
+
+function showPast(past) {
   document.body.classList.toggle('is-past', Boolean(past));
   dateInput.max = format.today();
   dateInput.value = past?.asOf ?? '';
   viewSelect.value = past?.view ?? 'recorded';
   // Or from the address: a date that is today or later in UTC names no past (a shared link); said so, not shown silently.
   const asked = current().params.get('asOf');
-  const note = past ? null : presentNote ?? todayNote ?? (asked && !current().badDate && asked >= format.today()
+  const note = past ? null : todayNote ?? (asked && !current().badDate && asked >= format.today()
     ? `${format.day(asked)} is not before today in UTC, the tracker's time, so this is the present: a past view is of an earlier day.`
     : null);
   todayNote = null;
@@ -169,7 +177,7 @@ form.addEventListener('submit', event => {
   const before = location.hash;
   location.hash = `${path}${query ? `?${query}` : ''}`;
   // Already the present: no new address, so no render to show the note.
-  if (location.hash === before) showPast(current().past);
+  if (location.hash === before) showPastOf(current());
 });
 
 // This page today, with its filters, sort and page (the banner's link kept none of them until 2026-12-06).
@@ -193,9 +201,7 @@ async function render() {
   delete main.dataset.shows;
   const { path, params, past, badDate } = current();
   const route = routes.find(r => r.pattern.test(path));
-  // The pledger pages show the present, and say so: the banner does not call them a past (until 2026-12-07 it did, above
-  // their own notice that they show the present). The date stays in the address, for the links back.
-  showPast(route?.present ? null : past, route?.present && past ? 'The pledger pages show the present; the past view applies to the overview and to commitments. ' : null);
+  showPastOf(current());
   for (const link of document.querySelectorAll('.sections a')) {
     if (link.dataset.section === route?.section) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -249,11 +255,12 @@ async function render() {
     replace(main, page);
     // A new page starts at its top, its heading and a past's banner in view (until 2026-12-07 it opened where the last
     // page had been scrolled to); the same page again (a filter, another page of a table) keeps the reader's place.
-    if (path !== pathBefore) window.scrollTo(0, 0);
+    // Back and Forward return to where the reader was on that page (kept in its history entry as they scroll).
+    if (path !== pathBefore) window.scrollTo(0, history.state?.scrollY ?? 0);
     restoreFocus(focused);
     // A page in a past says so in the tab too (until 2026-12-07 only the overview's heading did).
     const heading = main.querySelector('h1')?.textContent ?? 'Overview';
-    const inThePast = past && !route.present && !heading.includes('in the past') ? ', in the past' : '';
+    const inThePast = past && !route.present && route.view !== overview && !main.querySelector('.gate') ? ', in the past' : '';
     document.title = `${heading}${inThePast} · CommitmentTracker`;
   } catch (error) {
     if (context.stale()) return;
@@ -290,8 +297,19 @@ function restoreFocus(key) {
   (target && main.contains(target) ? target : main).focus();
 }
 
+// Where the reader is on this page, kept in its history entry (a little after scrolling stops), for Back and Forward.
+// (Only into the entry it was taken on: a page left within the delay keeps none, rather than giving the next its place.)
+let scrollSaving;
+window.addEventListener('scroll', () => {
+  clearTimeout(scrollSaving);
+  const on = location.hash;
+  const at = window.scrollY;
+  scrollSaving = setTimeout(() => { if (location.hash === on) history.replaceState({ ...history.state, scrollY: at }, ''); }, 200);
+}, { passive: true });
+
 let lastPath = null;
 window.addEventListener('hashchange', () => {
+  clearTimeout(scrollSaving);
   render();
   const { path } = current();
   if (path !== lastPath) main.focus({ preventScroll: false }); // a new page: move focus for screen readers

@@ -36,10 +36,13 @@ async function renderCommitment({ args: [key], params, past, caller }) {
   const when = pastParams(past);
   const path = `/api/commitments/${encodeURIComponent(key)}`;
   // Not there in the past asked for, though it may be now: said so, with the way to the present (until 2026-12-07 only
-  // "No such commitment" and the past's code, "(as-effective; on=...)"). A key that names nothing at all reads the same
-  // in a past, and its link to today then says there is no such commitment.
-  const notYet = error => {
-    throw past && error instanceof ApiError && error.status === 404 ? new NotYetThere(key, past) : error;
+  // "No such commitment" and the past's code, "(as-effective; on=...)").
+  const notYet = async error => {
+    // Only a commitment there today: a key that names nothing at all is the API's own 404.
+    if (past && error instanceof ApiError && error.status === 404 && await get(path).then(() => true, () => false)) {
+      throw new NotYetThere(key, past);
+    }
+    throw error;
   };
 
   // The commitment is a small model; its pledges and the facts recorded about it are pages of their own routes.
@@ -79,9 +82,11 @@ function progress(c) {
   // The figure the progress is measured on need not be the latest report: money is measured on the largest figure of a
   // stage (a disbursement reported after an announcement does not take it back), a count in the target's unit.
   const measured = c.progress?.basis === 'reported' ? c.measuredBy ?? report : null;
+  // A bound measures at its stated value: the share is said with it, "less than 80%" (until 2026-12-07 a bare "80%").
+  const bound = format.comparator(measured?.comparator) ? `${format.comparator(measured.comparator)} ` : '';
   const measuredText = !measured ? ''
-    : measured.version === report?.version ? ` That is ${format.percent(c.progress.fraction)} of the target.`
-    : ` The progress, ${format.percent(c.progress.fraction)} of the target, is measured on ${format.reported(measured)} as of ` +
+    : measured.version === report?.version ? ` That is ${bound}${format.percent(c.progress.fraction)} of the target.`
+    : ` The progress, ${bound}${format.percent(c.progress.fraction)} of the target, is measured on ${format.reported(measured)} as of ` +
       `${format.day(measured.asOf)}${!c.target?.isMoney ? ', the latest count in the target\'s unit'
         : ['less-than', 'at-most', 'up-to'].includes(measured.comparator) ? ', a ceiling, as no other figure measures it'
         : ', the largest figure reported of a stage'}.`;
@@ -89,8 +94,9 @@ function progress(c) {
     // The bar's stages are the members' own money; a disbursement reported in a document can put the money disbursed
     // higher, as the progress's disbursed share counts it (until 2026-12-07 the page said only "Disbursed €0").
     const membersDisbursed = c.target?.isMoney && c.target.amount ? Number(c.money.disbursed) / Number(c.target.amount) : null;
+    // (The API's share is rounded to 4 places: only beyond that rounding is it more than the members'.)
     const reportedDisbursed = c.progress?.disbursedFraction != null && membersDisbursed !== null &&
-      Number(c.progress.disbursedFraction) > membersDisbursed
+      Number(c.progress.disbursedFraction) - membersDisbursed > 0.00005
       ? ` Figures reported in documents put the money disbursed at ${format.percent(c.progress.disbursedFraction)} of the target.` : '';
     return [
       moneyBar(`Money by stage in ${c.ledgerCurrency}${c.target ? ' against the target' : ''}`, {
@@ -102,7 +108,6 @@ function progress(c) {
   }
   if (c.target && c.progress?.fraction !== undefined && c.progress?.fraction !== null) {
     // A bound measures at its stated value: the share is said with it, "less than 80%" (until 2026-12-07 a bare "80%").
-    const bound = measured?.comparator && measured.comparator !== 'exactly' ? `${format.comparator(measured.comparator)} ` : '';
     return progressBar(`Reported against the target of ${format.target(c.target)}`, c.progress.fraction,
       `${bound}${format.percent(c.progress.fraction)}: ${reportText ?? ''}${measured && measured.version !== report?.version ? measuredText : ''}`);
   }
@@ -195,7 +200,7 @@ function pledges(page, c) {
   }
   // A page at a time: a pledge drive of thousands of pledges is listed in full, a page after another (until 2026-12-06
   // the first 500 only, with no word of the rest).
-  return [table('Pledges by pledger', ['Pledger', 'Announced', 'Pledged', 'Committed', 'Disbursed', `In ${c.ledgerCurrency}`], page.items.map(p => [
+  return [table('Pledges, in the order recorded', ['Pledger', 'Announced', 'Pledged', 'Committed', 'Disbursed', `In ${c.ledgerCurrency}`], page.items.map(p => [
     // By its key, which finds the pledger whatever spelling this pledge gave its name.
     h('a', { href: href(`/pledgers/${encodeURIComponent(p.pledgerKey)}`) }, p.pledger),
     format.day(p.announcedOn),

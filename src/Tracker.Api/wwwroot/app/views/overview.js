@@ -46,14 +46,20 @@ export async function render({ params, past, caller }) {
       filtered ? ` ${summary.commitments === 1 ? 'matches' : 'match'} the filters (of ${facets.commitments})` : ' tracked from the source documents',
       `, as of ${format.day(summary.asOf)}.`),
     filterForm(filters, sort, facets),
+    // A sort the page does not offer (a shared link's typo) is said, not passed over (until 2026-12-07 silently by title).
+    params.get('sort') && !sorts[params.get('sort')]
+      ? h('p', { class: 'notice', role: 'status' }, `“${params.get('sort')}” is not a way this list sorts; it is sorted by title.`) : null,
     keyFigures(summary),
     h('div', { class: 'grid two' },
       section('Status', statusChart(summary, filters)),
       section('Money by stage', moneyCharts(summary))),
     h('div', { class: 'grid three' },
-      section('Overdue', rowList(summary.overdue, row => `due by ${format.day(row.dueBy)}${format.unknownOutcome(row)}`, 'Nothing is overdue.')),
-      section('Due in the next 90 days', rowList(summary.dueWithin90Days, row => `due by ${format.day(row.dueBy)}`, 'Nothing falls due in the next 90 days.')),
-      section('Recently changed', rowList(summary.recentlyChanged.slice(0, 5), row => `changed ${format.instant(row.lastChangedAt)}`, 'Nothing recorded yet.'))),
+      section('Overdue', rowList(summary.overdue, row => `${format.due(row.deadline, row.dueBy)}${format.unknownOutcome(row)}`, 'Nothing is overdue.')),
+      section('Due in the next 90 days', rowList(summary.dueWithin90Days, row => format.due(row.deadline, row.dueBy), 'Nothing falls due in the next 90 days.')),
+      // When the tracker recorded each change: in a past as effective, a later recording of an earlier fact (until
+      // 2026-12-07 "changed", beside a banner naming an earlier date).
+      section('Recently changed', rowList(summary.recentlyChanged.slice(0, 5),
+        row => `${past?.view === 'effective' ? 'recorded' : 'changed'} ${format.instant(row.lastChangedAt)}`, 'Nothing recorded yet.'))),
     section('All commitments', commitmentTable(list, { ...filters, sort }, filtered)));
 }
 
@@ -154,7 +160,7 @@ function commitmentTable(page, query, filtered) {
       format.label(row.kind),
       statusBadge(row.status),
       progressCell(row),
-      h('span', { class: row.overdue ? 'overdue' : '' }, row.dueBy ? (row.deadline?.precision && row.deadline.precision !== 'day' ? `${format.period(row.deadline)} (${format.day(row.dueBy)})` : format.day(row.dueBy)) : '—', row.overdue ? ' (overdue)' : '')
+      h('span', { class: row.overdue ? 'overdue' : '' }, row.dueBy ? (row.deadline?.precision && row.deadline.precision !== 'day' ? format.due(row.deadline, row.dueBy) : format.day(row.dueBy)) : '—', row.overdue ? ' (overdue)' : '')
     ]), { className: 'commitments' }),
     pager(page, at, 'commitments')
   ];
