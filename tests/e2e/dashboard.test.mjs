@@ -417,6 +417,22 @@ describe('the dashboard', () => {
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Apply');
   });
 
+  it('says it is loading while the service is slow to answer the first page', async () => {
+    // Until 2026-12-07 the page stayed empty until the service answered.
+    const { page: slow, context } = await openPage(browser);
+    await context.route('**/api/dashboard*', async route => { await new Promise(done => setTimeout(done, 2000)); await route.continue(); });
+    await slow.goto(`${baseUrl}/`);
+    await slow.waitForTimeout(1000);
+    const shown = await slow.evaluate(() => {
+      const before = getComputedStyle(document.querySelector('main'), '::before');
+      return [before.content, before.visibility];
+    });
+    assert.deepEqual(shown, ['"Loading…"', 'visible']);
+    await settle(slow);
+    assert.equal(await slow.evaluate(() => getComputedStyle(document.querySelector('main'), '::before').content), 'none');
+    await context.close();
+  });
+
   it('fits a phone without sideways scrolling', async () => {
     const phone = await openPage(browser, { width: 390, height: 844 });
     for (const [name, path] of [['phone-overview', '/'], ['phone-commitment', `/#/commitments/${goal.key}`]]) {
