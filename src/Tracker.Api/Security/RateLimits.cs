@@ -70,6 +70,22 @@ public sealed class RateLimits
     public bool SignInsBlocked(HttpContext context) =>
         _blockedUntil.TryGetValue(ClientAddress(context), out var until) && until > DateTimeOffset.UtcNow;
 
+    /// <summary>
+    /// So many a minute as a token bucket: that many at once, then each again as its share of the minute passes (a second
+    /// at least between refills, of as many as a second's share). A refusal's Retry-After is then the time to the next
+    /// refill, a second for the defaults, where the fixed one-minute windows used until 2026-12-07 could only say the
+    /// window's whole length (60), and let twice the limit through across a window's edge.
+    /// </summary>
+    public static TokenBucketRateLimiterOptions PerMinute(int limit)
+    {
+        var perRefill = (int)Math.Min(limit, ((long)limit + 59) / 60);
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limit, TokensPerPeriod = perRefill, QueueLimit = 0,
+            ReplenishmentPeriod = TimeSpan.FromTicks(TimeSpan.TicksPerMinute * perRefill / limit)
+        };
+    }
+
     public void Configure(RateLimiterOptions options)
     {
         var perClient = PartitionedRateLimiter.Create<HttpContext, string>(context =>
@@ -77,12 +93,11 @@ public sealed class RateLimits
             var api = context.Request.Path.StartsWithSegments("/api");
             if (!IsRead(context.Request))
             {
-                return RateLimitPartition.GetFixedWindowLimiter($"writes:{context.User.Identity?.Name ?? ClientAddress(context)}",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = WritesPerMinute, Window = TimeSpan.FromMinutes(1) });
+                return RateLimitPartition.GetTokenBucketLimiter($"writes:{context.User.Identity?.Name ?? ClientAddress(context)}",
+                    _ => PerMinute(WritesPerMinute));
             }
             return api && context.User.Identity?.IsAuthenticated != true
-                ? RateLimitPartition.GetFixedWindowLimiter($"anonymous:{ClientAddress(context)}",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = AnonymousReadsPerMinute, Window = TimeSpan.FromMinutes(1) })
+                ? RateLimitPartition.GetTokenBucketLimiter($"anonymous:{ClientAddress(context)}", _ => PerMinute(AnonymousReadsPerMinute))
                 : RateLimitPartition.GetNoLimiter("reads");
         });
         var heavy = PartitionedRateLimiter.Create<HttpContext, string>(context => IsHeavyRead(context.Request)
