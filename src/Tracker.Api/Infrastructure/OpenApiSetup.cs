@@ -7,6 +7,33 @@ public static partial class OpenApiSetup
     [System.Text.RegularExpressions.GeneratedRegex("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)_[A-Za-z0-9_]*$")]
     private static partial System.Text.RegularExpressions.Regex GeneratedHandlerName();
 
+    /// <summary>
+    /// HEAD is answered wherever GET is (HeadAsGet), with the same status and headers and no body: the document says so
+    /// with an operation of its own beside each GET (until 2026-12-07 it listed none).
+    /// </summary>
+    private static void HeadWhereGet(OpenApiDocument document)
+    {
+        foreach (var item in (document.Paths ?? []).Values.OfType<OpenApiPathItem>())
+        {
+            if (item.Operations is not { } operations || !operations.TryGetValue(HttpMethod.Get, out var get) ||
+                operations.ContainsKey(HttpMethod.Head)) continue;
+            var head = new OpenApiOperation
+            {
+                Summary = get.Summary is { } summary ? $"{summary}: the headers only" : "The headers of the GET only",
+                OperationId = get.OperationId is { } id ? $"{id}Head" : null,
+                Tags = get.Tags,
+                Parameters = get.Parameters,
+                Security = get.Security,
+                Responses = new OpenApiResponses()
+            };
+            foreach (var (code, response) in get.Responses ?? [])
+            {
+                head.Responses[code] = new OpenApiResponse { Description = response.Description, Headers = response.Headers };
+            }
+            operations[HttpMethod.Head] = head;
+        }
+    }
+
     public static IServiceCollection AddTrackerOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -190,6 +217,7 @@ public static partial class OpenApiSetup
                 // calls the host it read the document from.
                 document.Servers = null;
                 RequiredFields.NotNullWhereRequired(document);
+                HeadWhereGet(document);
                 return Task.CompletedTask;
             });
         });

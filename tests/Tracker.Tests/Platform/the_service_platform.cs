@@ -215,6 +215,28 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_openapi_document_lists_head_beside_every_get_with_its_headers_and_no_body()
+    {
+        var paths = (await OpenApi()).RootElement.GetProperty("paths");
+
+        // Until 2026-12-07 the document listed no HEAD, though every GET route answers one.
+        foreach (var path in paths.EnumerateObject().Where(p => p.Value.TryGetProperty("get", out _)))
+        {
+            path.Value.TryGetProperty("head", out _).ShouldBeTrue(path.Name);
+        }
+        var head = paths.GetProperty("/api/commitments/{key}").GetProperty("head");
+        head.GetProperty("operationId").GetString().ShouldBe(
+            paths.GetProperty("/api/commitments/{key}").GetProperty("get").GetProperty("operationId").GetString() + "Head");
+        var ok = head.GetProperty("responses").GetProperty("200");
+        ok.TryGetProperty("content", out _).ShouldBeFalse();
+        ok.GetProperty("headers").TryGetProperty("ETag", out _).ShouldBeTrue();
+        // And the service answers it so: the GET's status and headers, no body.
+        await Tracker.Tests.Commitments.CommitmentScenarios.StatedTheStabilisationGoal(Api);
+        var answered = await Api.Scenario(s => { s.Head.Url($"/api/commitments/{Tracker.Tests.Commitments.CommitmentScenarios.Goal}"); s.StatusCodeShouldBe(200); });
+        answered.Context.Response.Headers.ETag.ToString().ShouldBe("\"1\"");
+    }
+
+    [Fact]
     public async Task the_openapi_document_requires_only_the_fields_the_service_refuses_to_go_without()
     {
         var schemas = (await OpenApi()).RootElement.GetProperty("components").GetProperty("schemas");
