@@ -77,6 +77,12 @@ describe('the dashboard', () => {
       [item.querySelector('.bar-label').textContent.toLowerCase().replace(/ /g, '-'), Number(item.querySelector('.bar-value').textContent)])));
     assert.deepEqual(bars, dashboard.byStatus, 'one bar per status, with its count');
     assert.equal(await page.locator('table.commitments tbody tr').count(), Math.min(seeded, 50));
+    // A share measured on a bound says it ("more than 51%"), as the commitment's page does.
+    const listed = await api('/api/commitments?sort=title&order=asc&page=1&pageSize=50');
+    const progressCells = await page.locator('table.commitments tbody tr td:nth-of-type(3)').allInnerTexts();
+    const bounded = listed.items.map((row, i) => [row, progressCells[i]]).filter(([row]) => row.measuredBy?.comparator === 'more-than');
+    assert.ok(bounded.length > 0, 'the seed catalogue has a share measured on a lower bound');
+    for (const [row, cell] of bounded) assert.match(cell, /^more than \d/, row.key);
     await screenshot(page, 'overview');
   });
 

@@ -106,6 +106,16 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
     }
 
     /// <summary>
+    /// Whether a day's stored trend figure is the one its model charts. A day stored before 2026-12-07 has no unit beside
+    /// it and charted the latest report, which is no drift (an admin rebuild stores today's).
+    /// </summary>
+    private static bool ChartedAsStored(CommitmentProgress model, decimal? reported, string? unit)
+    {
+        var charted = (unit is null ? model.LatestReport : model.ChartedReport)?.Charted(model.LedgerCurrency);
+        return charted?.Figure == reported && (unit is null || charted?.Unit == unit);
+    }
+
+    /// <summary>
     /// Each commitment's stored timeline against its definition folded from the stream (EffectiveOrder): every day's date,
     /// facts and list row, and the model on each keyframe day. One stream at a time, so memory follows the longest stream.
     /// A timeline the daemon has not yet brought up to its stream's version is left out (reads fold the stream meanwhile); an
@@ -125,13 +135,15 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         {
             var events = await session.Events.FetchStreamAsync(id, token: token);
             var lastTakenIn = events.LastOrDefault(e => !skipped.Contains(e.Sequence));
-            var stored = new List<(DateOnly On, int[] Versions, int Through, CommitmentRow Row, CommitmentProgress? Keyframe, int Facts)>();
+            var stored = new List<(DateOnly On, int[] Versions, int Through, CommitmentRow Row, CommitmentProgress? Keyframe, int Facts,
+                decimal? Reported, string? ReportedUnit)>();
             long factRows = 0;
             await using (var command = database.CreateCommand($"""
                 select t."on", array(select f.version from {TrackerDatabase.Schema}.{TimelineDays.FactsName} f
                                       where f.stream_id = t.stream_id and f."on" = t."on" order by f.version),
                        t.through_version, t.row, t.keyframe, t.facts,
-                       (select count(*) from {TrackerDatabase.Schema}.{TimelineDays.FactsName} f where f.stream_id = t.stream_id)
+                       (select count(*) from {TrackerDatabase.Schema}.{TimelineDays.FactsName} f where f.stream_id = t.stream_id),
+                       t.reported, t.reported_unit
                   from {TrackerDatabase.Schema}.{TimelineDays.Name} t
                  where t.stream_id = $1 order by t."on"
                 """))
@@ -142,7 +154,8 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
                 {
                     stored.Add((reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<int[]>(1), reader.GetInt32(2),
                         serializer.FromJson<CommitmentRow>(reader, 3),
-                        reader.IsDBNull(4) ? null : serializer.FromJson<CommitmentProgress>(reader, 4), reader.GetInt32(5)));
+                        reader.IsDBNull(4) ? null : serializer.FromJson<CommitmentProgress>(reader, 4), reader.GetInt32(5),
+                        reader.IsDBNull(7) ? null : reader.GetDecimal(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
                     factRows = reader.GetInt64(6);
                 }
             }
@@ -155,6 +168,7 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
                 pair.First.On == pair.Second.On &&
                 pair.First.Versions.Order().SequenceEqual(pair.Second.Versions) && pair.Second.Facts == pair.Second.Versions.Length &&
                 serializer.ToJson(CommitmentRow.Of(pair.First.Progress).AsStoredBefore(pair.Second.Row, pair.First.Progress.MeasuredBeforeStages())) == serializer.ToJson(pair.Second.Row) &&
+                ChartedAsStored(pair.First.Progress, pair.Second.Reported, pair.Second.ReportedUnit) &&
                 // A keyframe kept by older rules (an upgrade) differs only if what it holds does: its shape alone is no drift.
                 (pair.Second.Keyframe is not { } keyframe ||
                  serializer.ToJson(pair.First.Progress.WithoutPledgesInHand().AsKeptBy(keyframe)) == serializer.ToJson(keyframe)));

@@ -65,6 +65,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                                        where pledger_key is null limit 1) unkeyed;
                 select {PledgeLedgerRow.PlaceOrder("r")} from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r limit 0;
                 select hashed_at from {TrackerDatabase.Schema}.{Tracker.Api.Audit.HashChain.Table} limit 0;
+                select reported_unit from {TrackerDatabase.Schema}.{Tracker.Projections.Commitments.Timeline.TimelineDays.Name} limit 0;
                 """, connection);
             long missing, unkeyedRows;
             try

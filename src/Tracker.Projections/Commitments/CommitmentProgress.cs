@@ -253,6 +253,22 @@ public sealed record CommitmentProgress
         : Target is { IsMoney: true } ? ProgressRule.MeasuringFigure(Parts.LatestMoneyOfEachStage)
         : Parts.LatestIn(Target?.Unit);
 
+    /// <summary>
+    /// The reported figure a trend draws for this day: for money (a money target, or a latest report in money) the figure
+    /// <see cref="ProgressRule.MeasuringFigure"/> picks among the latest of each stage, whatever the progress is measured
+    /// on, so a disbursement reported after an announcement does not pull the line down to it (until 2026-12-07 the line
+    /// followed the latest report of any stage); for a count target the latest in its unit; else the latest report.
+    /// </summary>
+    [JsonIgnore]
+    public LatestReport? ChartedReport => Target switch
+    {
+        { IsMoney: false } count => Parts.LatestIn(count.Unit) ?? LatestReport,
+        { IsMoney: true } => ProgressRule.MeasuringFigure(Parts.LatestMoneyOfEachStage) ?? LatestMoneyReport ?? LatestReport,
+        _ when LatestMoneyReport is { } money && LatestReport?.Version == money.Version =>
+            ProgressRule.MeasuringFigure(Parts.LatestMoneyOfEachStage) ?? LatestReport,
+        _ => LatestReport
+    };
+
     /// <summary>The latest money figure of each stage other than the latest money figure's (<see cref="ProgressParts.OtherStages"/>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<LatestReport>? LatestMoneyInOtherStages { get; init; }

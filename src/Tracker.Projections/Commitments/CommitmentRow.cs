@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Tracker.Domain.Commitments;
 
 namespace Tracker.Projections.Commitments;
@@ -21,7 +22,11 @@ public static class EffectiveOverdue
         $"(coalesce({alias}.due_by < {day}, false) and {alias}.status not in {SettledSql})";
 }
 
-/// <summary>A commitment in a list: the progress model without its detail.</summary>
+/// <summary>
+/// A commitment in a list: the progress model without its detail. MeasuredBy is the reported figure the progress is
+/// measured on (as GET of one commitment gives it), so a list can say a share measured on a ceiling is one ("less than
+/// 80%"); a past day's row stored before 2026-12-07 has none.
+/// </summary>
 public sealed record CommitmentRow(
     string Key,
     string Title,
@@ -44,17 +49,20 @@ public sealed record CommitmentRow(
     int Version,
     // The day it was stated, which the list sorts by (since 2026-12-07; a past day's row stored before has none until
     // its timeline is built again).
-    DateOnly? StatedOn = null)
+    DateOnly? StatedOn = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LatestReport? MeasuredBy = null)
 {
     /// <summary>
     /// This row as older rules would have stored it, where the stored row may be one of theirs: before shape 5 (2026-12-07)
     /// a money target was measured on the latest money figure alone (<paramref name="measuredBeforeStages"/>); before
     /// shape 4 (rows without <see cref="StatedOn"/>) a money target with nothing raised was measured as 0 beside basis
-    /// "none" too. What differs only by those rules is no drift; anything else stays as computed.
+    /// "none" too; before 2026-12-07 a row did not say what it was measured by. What differs only by those rules is no
+    /// drift; anything else stays as computed.
     /// </summary>
     public CommitmentRow AsStoredBefore(CommitmentRow stored, ProgressMeasure measuredBeforeStages)
     {
         var row = stored.StatedOn is not null ? this : this with { StatedOn = null };
+        if (stored.MeasuredBy is null && stored.Progress.Basis == "reported") row = row with { MeasuredBy = null };
         var keptBy = stored.StatedOn is not null
             ? [Progress, measuredBeforeStages]
             : new[] { Progress, measuredBeforeStages, ProgressMeasure.AsMeasuredBefore(Target, measuredBeforeStages, stored.Progress) };
@@ -66,5 +74,5 @@ public sealed record CommitmentRow(
 
     public static CommitmentRow Of(CommitmentProgress p) => new(p.Key, p.Title, p.Kind, p.LineOfEffort, p.Actors, p.Target,
         p.LedgerCurrency, p.Money, p.LatestReport, p.Progress, p.Status, p.StatusDate, p.Deadline, p.DueBy, p.Overdue,
-        p.SourceCount, p.RestatementCount, p.LastChangedAt, p.Version, p.StatedOn);
+        p.SourceCount, p.RestatementCount, p.LastChangedAt, p.Version, p.StatedOn, p.MeasuredBy);
 }

@@ -3,14 +3,15 @@ using Tracker.Domain.Commitments;
 namespace Tracker.Projections.Commitments;
 
 /// <summary>
-/// Where a commitment stood on one date: its progress, money by stage (in the ledger currency) and latest reported figure
-/// with its unit (a count's unit, or the currency: the ledger's when the figure was converted to it).
+/// Where a commitment stood on one date: its progress, money by stage (in the ledger currency) and the reported figure a
+/// chart draws (<see cref="CommitmentProgress.ChartedReport"/>) with its unit (a count's unit, or the currency: the
+/// ledger's when the figure was converted to it).
 /// </summary>
 public sealed record TrendPoint(DateOnly On, decimal? Fraction, MoneyByStage Money, decimal? Reported, CommitmentStatus Status,
     string? ReportedUnit = null)
 {
     public static TrendPoint Of(DateOnly on, CommitmentProgress state) =>
-        state.LatestReport?.Charted(state.LedgerCurrency) is var (figure, unit)
+        state.ChartedReport?.Charted(state.LedgerCurrency) is var (figure, unit)
             ? new(on, state.Progress.Fraction, state.Money, figure, state.Status, unit)
             : new(on, state.Progress.Fraction, state.Money, null, state.Status);
 }

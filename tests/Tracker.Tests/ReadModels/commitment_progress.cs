@@ -1,4 +1,5 @@
 using Alba;
+using Marten.Events;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
@@ -105,6 +106,15 @@ public sealed class commitment_progress(TrackerApp app) : TrackerTest(app)
         await Api.Write($"{Base}/progress", MoneyFigure(300_000_000m, "up-to", "2024-09-30", "committed"));
         (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()
             .ShouldBe(Math.Round(300_000_000m / 394_000_000m, 4), "alone, a figure counts at its stated value");
+        // A list says what a share is measured on too, so it can say "up to 76%": today's, and a past day's as effective.
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        foreach (var query in new[] { "", "?effectiveAsOf=2025-01-01" })
+        {
+            var row = (await Api.Scenario(s => s.Get.Url($"/api/commitments{query}"))).Json().GetProperty("items").EnumerateArray()
+                .Single(i => i.GetProperty("key").GetString() == Goal);
+            row.GetProperty("measuredBy").GetProperty("comparator").GetString().ShouldBe("up-to", query);
+            row.GetProperty("measuredBy").GetProperty("stage").GetString().ShouldBe("committed", query);
+        }
 
         await Api.Write($"{Base}/progress", MoneyFigure(100_000_000m, "more-than", "2024-08-01", "announced"));
         (await Api.ReadCommitment()).GetProperty("progress").GetProperty("fraction").GetDecimal()

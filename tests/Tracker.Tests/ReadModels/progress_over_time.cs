@@ -78,6 +78,26 @@ public sealed class progress_over_time(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_reported_line_keeps_the_figure_the_progress_is_measured_on_when_a_later_report_is_of_another_stage()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"/api/commitments/{Goal}/progress", MoneyFigure(200_000_000m, "more-than", "2024-09-30", "announced"));
+        // Less disbursed than announced is no fall in the money raised: the line stays at the announcement.
+        await Api.Write($"/api/commitments/{Goal}/progress", MoneyFigure(50_000_000m, "exactly", "2025-03-01", "disbursed"));
+        await Api.Write($"/api/commitments/{Goal}/progress", MoneyFigure(250_000_000m, "about", "2025-05-01", "announced"));
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var recorded = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
+
+        foreach (var query in new[] { "", $"?recordedAsOf={recorded}" })
+        {
+            var points = await Points($"{Trend}{query}");
+            points.Select(p => p.GetProperty("on").GetString()).ShouldBe(["2024-09-30", "2025-03-01", "2025-05-01"], query);
+            points.Select(p => p.GetProperty("reported").GetDecimal()).ShouldBe([200_000_000m, 200_000_000m, 250_000_000m], query);
+            points.ShouldAllBe(p => p.GetProperty("reportedUnit").GetString() == "USD");
+        }
+    }
+
+    [Fact]
     public async Task the_trend_in_the_past_stops_at_that_date()
     {
         await AGoalThatMoves();

@@ -332,12 +332,26 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         var february = (await Api.Scenario(s => s.Get.Url($"{Base}?effectiveAsOf=2025-02-15"))).Json().GetProperty("progress");
         february.GetProperty("disbursedFraction").GetDecimal().ShouldBe(0m);
 
-        // Days kept by the rules before 2026-12-07, on the latest money figure alone: the disbursement measured the goal.
+        // The trend charts the announcement on the disbursement's day too: it measures the goal; a figure no rule charts is drift.
+        const string verify = $"/api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify";
+        (await Api.Scenario(s => s.Get.Url($"{Base}/trend"))).Json().GetProperty("points").EnumerateArray()
+            .Select(p => p.GetProperty("reported").GetDecimal()).ShouldBe([200_000_000m, 200_000_000m]);
+        await using (var spoil = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update tracker.{TimelineDays.Name} set reported = 150000000 where \"on\" = '2025-03-01'"))
+        {
+            (await spoil.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        (await Api.Scenario(s => s.Get.Url(verify))).Json().GetProperty("consistent").GetBoolean()
+            .ShouldBeFalse("the disbursement does not measure the goal, so the trend does not chart it");
+
+        // Days kept by the rules before 2026-12-07, on the latest money figure alone: the disbursement measured the goal,
+        // the trend charted the latest report, no unit was stored beside it, and the list row did not say its measure.
         const string measuredOnTheLatest = """jsonb_build_object('Fraction', 0.3807, 'Basis', 'reported', 'DisbursedFraction', 0)""";
         await using (var aged = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
                          $$"""
+                          update tracker.{{TimelineDays.Name}} set reported_unit = null, row = row - 'MeasuredBy';
                           update tracker.{{TimelineDays.Name}}
-                             set row = jsonb_set(row, '{Progress}', {{measuredOnTheLatest}}),
+                             set reported = 150000000, row = jsonb_set(row, '{Progress}', {{measuredOnTheLatest}}),
                                  keyframe = case when keyframe is null then null
                                                  else jsonb_set(keyframe - 'LatestMoneyInOtherStages', '{Progress}', {{measuredOnTheLatest}}) || '{"Shape": 4}' end
                            where "on" >= '2025-03-01'
@@ -345,9 +359,11 @@ public sealed class the_effective_timeline(TrackerApp app) : TrackerTest(app)
         {
             (await aged.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
         }
-        const string verify = $"/api/admin/projections/{EffectiveTimelineProjection.ProjectionName}/verify";
         var older = (await Api.Scenario(s => s.Get.Url(verify))).Json();
         older.GetProperty("consistent").GetBoolean().ShouldBeTrue(older.ToString());
+        var olderPoints = (await Api.Scenario(s => s.Get.Url($"{Base}/trend"))).Json().GetProperty("points").EnumerateArray().ToList();
+        olderPoints.Select(p => p.GetProperty("reported").GetDecimal()).ShouldBe([200_000_000m, 150_000_000m], "as those rules charted it");
+        olderPoints.ShouldAllBe(p => p.GetProperty("reportedUnit").GetString() == "USD");
         await using (var spoil = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
                          $"update tracker.{TimelineDays.Name} set row = jsonb_set(row, '{{Progress,Fraction}}', '0.3808') where \"on\" >= '2025-03-01'"))
         {

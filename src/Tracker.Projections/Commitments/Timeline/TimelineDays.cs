@@ -49,6 +49,9 @@ public sealed class TimelineDays(IQuerySession session)
         table.AddColumn<string>("target_currency");
         table.AddColumn("fraction", "numeric");
         table.AddColumn("reported", "numeric");
+        // The reported figure's unit or currency (since 2026-12-07, when the figure became the one the progress rule picks
+        // among the stages rather than the latest report; a day stored before has none, and its unit is its latest report's).
+        table.AddColumn<string>("reported_unit");
         table.AddColumn("last_changed_at", "timestamptz").NotNull();
         // The past dashboard and list take each commitment's last day on or before a date: from this index alone, without
         // reading the rows (whose keyframes and list rows make them wide).
@@ -237,11 +240,12 @@ public sealed class TimelineDays(IQuerySession session)
         return days.Count == 0 ? null : (days.Select(d => TrendPoint.Of(d.On, d.Progress)).ToList(), CommitmentRow.Of(days[^1].Progress));
     }
 
-    // A day's reported figure's unit, from its list row's latest report (as LatestReport.Charted gives it).
+    // A day's reported figure's unit: stored beside it, or for a day stored before 2026-12-07 (whose figure is the latest
+    // report's) from its list row's latest report (as LatestReport.Charted gives it).
     private const string ReportedUnitSql = """
-        case when reported is not null then
+        case when reported is not null then coalesce(reported_unit,
           case when row->'LatestReport'->>'LedgerFigure' is not null then ledger_currency
-               else coalesce(row->'LatestReport'->>'Currency', row->'LatestReport'->>'Unit') end end
+               else coalesce(row->'LatestReport'->>'Currency', row->'LatestReport'->>'Unit') end) end
         """;
 
     private sealed record StoredTrend(int? StreamVersion, int? ThroughVersion, CommitmentRow? Row, List<TrendPoint> Points);
@@ -347,17 +351,18 @@ public sealed class TimelineDays(IQuerySession session)
 
     private const string Columns = """
         stream_id, "on", facts, since_keyframe, through_version, keyframe, row, status, overdue, due_by, ledger_currency,
-        money_pledged, money_committed, money_disbursed, target_amount, target_currency, fraction, reported, last_changed_at
+        money_pledged, money_committed, money_disbursed, target_amount, target_currency, fraction, reported, reported_unit,
+        last_changed_at
         """;
 
     private const string FromRows = """
         select "StreamId", "On", "Facts", "SinceKeyframe", "ThroughVersion", "Keyframe", "Row", "Status", "Overdue",
                "DueBy", "LedgerCurrency", "MoneyPledged", "MoneyCommitted", "MoneyDisbursed", "TargetAmount",
-               "TargetCurrency", "Fraction", "Reported", "LastChangedAt"
+               "TargetCurrency", "Fraction", "Reported", "ReportedUnit", "LastChangedAt"
           from jsonb_to_recordset(?::jsonb) as x("StreamId" uuid, "On" date, "Facts" integer, "SinceKeyframe" integer,
                "ThroughVersion" integer, "Keyframe" jsonb, "Row" jsonb, "Status" text, "Overdue" boolean, "DueBy" date,
                "LedgerCurrency" text, "MoneyPledged" numeric, "MoneyCommitted" numeric, "MoneyDisbursed" numeric,
-               "TargetAmount" numeric, "TargetCurrency" text, "Fraction" numeric, "Reported" numeric,
+               "TargetAmount" numeric, "TargetCurrency" text, "Fraction" numeric, "Reported" numeric, "ReportedUnit" text,
                "LastChangedAt" timestamptz)
         """;
 
@@ -407,7 +412,7 @@ public sealed class TimelineDays(IQuerySession session)
                        money_pledged = excluded.money_pledged, money_committed = excluded.money_committed,
                        money_disbursed = excluded.money_disbursed, target_amount = excluded.target_amount,
                        target_currency = excluded.target_currency, fraction = excluded.fraction, reported = excluded.reported,
-                       last_changed_at = excluded.last_changed_at
+                       reported_unit = excluded.reported_unit, last_changed_at = excluded.last_changed_at
                 """, serializer.ToJson(_lastDays));
         }
         if (_rows.Count > 0)
@@ -454,15 +459,16 @@ public sealed class TimelineDays(IQuerySession session)
     private sealed record StoredDay(Guid StreamId, DateOnly On, int Facts, int SinceKeyframe,
         int ThroughVersion, CommitmentProgress? Keyframe, CommitmentRow Row, string Status, bool Overdue, DateOnly? DueBy,
         string LedgerCurrency, decimal MoneyPledged, decimal MoneyCommitted, decimal MoneyDisbursed, decimal? TargetAmount,
-        string? TargetCurrency, decimal? Fraction, decimal? Reported, DateTimeOffset LastChangedAt)
+        string? TargetCurrency, decimal? Fraction, decimal? Reported, string? ReportedUnit, DateTimeOffset LastChangedAt)
     {
         public static StoredDay Of(Guid id, TimelineDay day, int facts, int sinceKeyframe, bool keyframe, int throughVersion)
         {
             var p = day.Progress;
+            var charted = p.ChartedReport?.Charted(p.LedgerCurrency);
             return new StoredDay(id, day.On, facts, sinceKeyframe, throughVersion, keyframe ? p.WithoutPledgesInHand() : null, CommitmentRow.Of(p),
                 p.Status.ToString(), p.Overdue, p.DueBy, p.LedgerCurrency, p.Money.Pledged, p.Money.Committed,
                 p.Money.Disbursed, p.Target?.Amount, p.Target?.Currency, p.Progress.Fraction,
-                p.LatestReport?.Charted(p.LedgerCurrency).Figure, p.LastChangedAt);
+                charted?.Figure, charted?.Unit, p.LastChangedAt);
         }
     }
 }

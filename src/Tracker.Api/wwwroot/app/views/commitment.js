@@ -216,8 +216,10 @@ function trendChart(c, trend, end) {
   const points = trend.points;
   const series = (name, className, value) => ({ name, className, points: points.map(p => ({ on: p.on, value: value(p) })) });
   if (c.target?.isMoney || c.kind === 'financial') {
+    // Only figures in the ledger currency are drawn against its axis: a figure in another currency without a rate, or a
+    // count, is no amount of it (until 2026-12-07 such a figure was drawn as if it were).
     return stepChart(`Money towards the target over time, in ${trend.ledgerCurrency}`, [
-      series('Reported in documents', 'reported', p => p.reported ?? null),
+      series('Reported in documents', 'reported', p => p.reportedUnit === trend.ledgerCurrency ? p.reported ?? null : null),
       series('Pledged', 'pledged', p => p.money.pledged || null),
       series('Committed', 'committed', p => p.money.committed || null),
       series('Disbursed', 'disbursed', p => p.money.disbursed || null)
@@ -225,9 +227,11 @@ function trendChart(c, trend, end) {
       formatExact: v => format.money(v, trend.ledgerCurrency, { exact: true }) })
       ?? h('p', { class: 'empty' }, 'No money has been reported or pledged yet.');
   }
-  if (points.some(p => p.reported !== null && p.reported !== undefined)) {
+  // Against a count target only counts in its unit are drawn (units compare ignoring case, as the progress rule's do).
+  const inUnit = p => !c.target?.unit || p.reportedUnit?.toLowerCase() === c.target.unit.toLowerCase();
+  if (points.some(p => p.reported !== null && p.reported !== undefined && inUnit(p))) {
     return stepChart(`Reported figure over time${c.target?.unit ? ` (${c.target.unit})` : ''}`, [
-      series('Reported', 'reported', p => p.reported ?? null)
+      series('Reported', 'reported', p => inUnit(p) ? p.reported ?? null : null)
     ], { end, target: c.target?.amount ?? null, formatExact: format.figure });
   }
   return stepChart('Progress over time (100% is achieved)', [series('Progress', 'reported', p => p.fraction ?? null)],

@@ -141,10 +141,13 @@ function rowList(rows, describe, empty) {
 export function progressCell(row) {
   const fraction = row.progress?.fraction;
   if (fraction === null || fraction === undefined) return h('span', { class: 'muted' }, '—');
+  // A share measured on a bound says it, "less than 80%", as the commitment's page does (until 2026-12-07 a bare "80%";
+  // a past day's row stored before then has no measuredBy, and reads as before).
+  const bound = row.progress.basis === 'reported' ? format.comparator(row.measuredBy?.comparator) : '';
   return h('span', { class: 'mini-progress' },
     h('span', { class: 'mini-track', 'aria-hidden': 'true' },
       h('span', { class: 'mini-fill', style: { width: `${Math.min(fraction, 1) * 100}%` } })),
-    format.percent(fraction));
+    bound ? `${bound} ${format.percent(fraction)}` : format.percent(fraction));
 }
 
 function commitmentTable(page, query, filtered) {
