@@ -13,6 +13,26 @@ public sealed class SecurityHeaders(RequestDelegate next, IHostEnvironment envir
 
     public Task InvokeAsync(HttpContext context)
     {
+        Apply(context);
+        // An answer the exception handler writes (a lost race's 409, a malformed header's 400) starts from a cleared
+        // response, without these, and with its own "no-cache,no-store", Pragma and Expires: they are put back as it
+        // starts (until 2026-12-07 such answers went out without them). Other answers keep what later middleware set.
+        context.Response.OnStarting(static state =>
+        {
+            var (self, http) = ((SecurityHeaders, HttpContext))state;
+            if (!http.Response.Headers.ContainsKey("X-Content-Type-Options"))
+            {
+                http.Response.Headers.Pragma = default;
+                http.Response.Headers.Expires = default;
+                self.Apply(http);
+            }
+            return Task.CompletedTask;
+        }, (this, context));
+        return next(context);
+    }
+
+    private void Apply(HttpContext context)
+    {
         var headers = context.Response.Headers;
         if (_strictTransport && context.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
         headers["X-Content-Type-Options"] = "nosniff";
@@ -37,6 +57,5 @@ public sealed class SecurityHeaders(RequestDelegate next, IHostEnvironment envir
             headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
                                                  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
         }
-        return next(context);
     }
 }

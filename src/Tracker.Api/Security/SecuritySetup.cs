@@ -152,11 +152,39 @@ public static class SecuritySetup
               System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator) ||
           Commitments.Stating.NameSpellings.HoldsInvisible(subject)
             ? "The token's subject (sub) has spaces around it, or characters no reader sees: every write records it as its actor."
-        : subject.StartsWith("key:", StringComparison.OrdinalIgnoreCase) || subject.StartsWith("demo-", StringComparison.OrdinalIgnoreCase) ||
-          subject.StartsWith("client:", StringComparison.OrdinalIgnoreCase) ||
-          subject.Equals("bootstrap-admin", StringComparison.OrdinalIgnoreCase) || subject.Equals("anonymous", StringComparison.OrdinalIgnoreCase)
-            ? $"The token's subject '{subject}' is spelled as the service's own API keys name their holders: the log could not tell the two apart."
+        : SpelledAsTheServicesOwn(subject)
+            ? $"The token's subject '{subject}' is spelled as the service's own API keys name their holders, or as the service " +
+              "names itself: the log could not tell the two apart."
             : null;
+
+    /// <summary>
+    /// Whether a subject reads as one of the names the service gives: its API keys' holders (key:..., client:..., the demo
+    /// keys, the bootstrap admin, anonymous) or itself (tracker-service for a deadline's passing, catalogue-import for an
+    /// import; until 2026-12-07 a token could write as either). Compared as a reader would see it, case ignored: any dash
+    /// is a hyphen, and up to two characters outside ASCII among the name's (a roman numeral ⅾ for the d, a Cyrillic е
+    /// for the e) stand for whatever the name has there. (The service runs without ICU, so letters are not folded by
+    /// Unicode's compatibility tables; a name all in another script is never one of these.)
+    /// </summary>
+    private static bool SpelledAsTheServicesOwn(string subject)
+    {
+        var seen = new string(subject.Select(c =>
+            char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.DashPunctuation ? '-' : c).ToArray());
+        return new[] { "key:", "demo-", "client:" }.Any(prefix => seen.Length >= prefix.Length && ReadsAs(seen[..prefix.Length], prefix)) ||
+               new[] { "bootstrap-admin", "anonymous", Commitments.Assessing.CheckDeadline.Actor, Catalogue.CatalogueImporter.Actor }
+                   .Any(name => ReadsAs(seen, name));
+    }
+
+    private static bool ReadsAs(string seen, string name)
+    {
+        if (seen.Length != name.Length) return false;
+        var standIns = 0;
+        for (var i = 0; i < seen.Length; i++)
+        {
+            if (!char.IsAscii(seen[i])) standIns++;
+            else if (char.ToLowerInvariant(seen[i]) != name[i]) return false;
+        }
+        return standIns <= 2;
+    }
 
     public static WebApplication UseTrackerSecurity(this WebApplication app)
     {

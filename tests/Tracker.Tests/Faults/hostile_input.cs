@@ -269,6 +269,11 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("X-Correlation-Id", "a\u0001b")), 400, "X-Correlation-Id");
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("X-Correlation-Id", new string('x', 201))), 400, "X-Correlation-Id");
         ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("Idempotency-Key", "ключ")), 400, "Idempotency-Key");
+        // The beginnings the service's own writes carry (a deadline's passing, an import) are kept for them.
+        foreach (var own in new[] { "deadline-check:1", "Catalogue:global-coalition", "deadline-sweep:x" })
+        {
+            ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("X-Correlation-Id", own)), 400, "X-Correlation-Id");
+        }
         (await Api.EventCount()).ShouldBe(before);
 
         var accepted = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(), headers: ("X-Correlation-Id", new string('x', 200)));

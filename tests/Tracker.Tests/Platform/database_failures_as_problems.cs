@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Npgsql;
 using Shouldly;
 using Tracker.Api.Infrastructure;
@@ -46,6 +47,20 @@ public sealed class database_failures_as_problems
         problem.Detail.ShouldStartWith("Nothing was recorded.");
         // A read recorded nothing to begin with, and is not told so (until 2026-12-06 it was).
         ExceptionProblems.Describe(exhausted, hadIfMatch: false, read: true).Detail.ShouldBe("Retry after the delay in the Retry-After header.");
+    }
+
+    [Fact]
+    public void a_body_that_stopped_arriving_is_a_408_in_the_services_words_not_kestrels()
+    {
+        // Kestrel's own exception when a body comes slower than its least rate (or stops: a client cut off).
+        var slow = new BadHttpRequestException(
+            "Reading the request body timed out due to data arriving too slowly. See MinRequestBodyDataRate.", StatusCodes.Status408RequestTimeout);
+
+        var problem = ExceptionProblems.Describe(slow, hadIfMatch: false);
+
+        (problem.Status, problem.Type).ShouldBe((408, ProblemTypes.RequestTimeout));
+        problem.Detail.ShouldNotBeNull().ShouldNotContain("MinRequestBodyDataRate");
+        problem.Detail.ShouldContain("Nothing was recorded");
     }
 
     [Fact]

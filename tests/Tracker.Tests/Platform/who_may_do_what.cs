@@ -197,6 +197,11 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
     // Written trimmed, it would be Alice's key's actor, and share its idempotent answers.
     [InlineData(" key:alice", "The token's subject (sub) has spaces around it")]
     [InlineData("\u200Bkey:alice", "The token's subject (sub) has spaces around it, or characters no reader sees")]
+    // The names the service writes as itself, and look-alikes of its keys' holders (a roman numeral for the d, a dash).
+    [InlineData("tracker-service", "The token's subject 'tracker-service' is spelled as the service's own")]
+    [InlineData("Catalogue-Import", "The token's subject 'Catalogue-Import' is spelled as the service's own")]
+    [InlineData("\u217Eemo-admin", "The token's subject '\u217Eemo-admin' is spelled as the service's own")]
+    [InlineData("demo\u2010admin", "The token's subject 'demo\u2010admin' is spelled as the service's own")]
     public async Task a_token_whose_subject_cannot_be_an_actor_is_refused_and_says_why(string subject, string said)
     {
         var refused = await Api.Scenario(s =>

@@ -73,6 +73,15 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             Title = "Another write changed this resource first",
             Detail = "Nothing was recorded. Read the resource again and retry."
         },
+        // A body that stopped arriving (Kestrel's least rate): Kestrel's own words name its setting (until 2026-12-07 they
+        // were the detail, typed as a validation problem).
+        Failure.BadRequest when ((BadHttpRequestException)exception).StatusCode == StatusCodes.Status408RequestTimeout => new ProblemDetails
+        {
+            Status = StatusCodes.Status408RequestTimeout,
+            Type = ProblemTypes.RequestTimeout,
+            Title = "The request body arrived too slowly",
+            Detail = "The body stopped arriving, or came slower than the service waits for. Nothing was recorded: send the request again."
+        },
         Failure.BadRequest => new ProblemDetails
         {
             Status = ((BadHttpRequestException)exception).StatusCode,

@@ -14,6 +14,7 @@ public static class ProblemTypes
     public const string MethodNotAllowed = Base + "method-not-allowed";
     public const string UnsupportedMediaType = Base + "unsupported-media-type";
     public const string BodyTooLarge = Base + "body-too-large";
+    public const string RequestTimeout = Base + "request-timeout";
     public const string Unexpected = Base + "unexpected";
     public const string NotConfigured = Base + "not-configured";
     public const string PreconditionFailed = Base + "precondition-failed";

@@ -17,10 +17,21 @@ public sealed class CorrelationScope(RequestDelegate next, ILogger<CorrelationSc
 
     public static string? Of(HttpContext context) => context.Items[Item] as string;
 
-    // What RequestTextGuard accepts: printable ASCII, at most 200 characters, beginning with a letter or a digit.
+    // What RequestTextGuard accepts: printable ASCII, at most 200 characters, beginning with a letter or a digit, and not
+    // spelled as the service's own writes are.
     private static bool Acceptable(string value) =>
         value.Length is > 0 and <= Validation.RequestTextGuard.MaxHeaderLength && char.IsAsciiLetterOrDigit(value[0]) &&
-        value.All(c => c is >= ' ' and <= '~');
+        value.All(c => c is >= ' ' and <= '~') && !IsServiceOwn(value);
+
+    /// <summary>
+    /// The beginnings of the correlation ids of what the service records on its own (a deadline's passing, a sweep after
+    /// a rebuild, a catalogue import): kept for it, so a client's write cannot read in the log as one of them (until
+    /// 2026-12-07 a client could send "catalogue:..." and be recorded with the import's id).
+    /// </summary>
+    public static readonly string[] ServicePrefixes = ["deadline-check:", "deadline-sweep:", "catalogue:"];
+
+    public static bool IsServiceOwn(string value) =>
+        ServicePrefixes.Any(prefix => value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
     public async Task InvokeAsync(HttpContext context)
     {

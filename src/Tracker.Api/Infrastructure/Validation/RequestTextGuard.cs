@@ -183,6 +183,11 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                 // formula (=, +, -, @) or with other punctuation is refused rather than rewritten.
                 errors[header] = [$"{header} must begin with a letter or a digit (a UUID is a good choice)."];
             }
+            else if (header == CorrelationHeader && Telemetry.CorrelationScope.IsServiceOwn(value.Trim()))
+            {
+                errors[header] = [$"{header} may not begin with {string.Join(", ", Telemetry.CorrelationScope.ServicePrefixes.Select(p => $"'{p}'"))}: " +
+                                  "those mark what the service records on its own (a UUID is a good choice)."];
+            }
         }
         if (errors.Count == 0)
         {
