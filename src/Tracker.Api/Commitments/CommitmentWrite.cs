@@ -82,7 +82,7 @@ public static class CommitmentWrite
                 Version = Math.Max(state.Version, (int)(stream.CurrentVersion ?? 0))
             }
             : null!, numbering is { } read
-                ? PledgeNumbering.Of(await read.Highest, (await read.Unnumbered).Select(PledgeLedgerRow.PledgeIdOf), retractedIds, named.NumberedAfter!)
+                ? PledgeNumbering.Of(await read.Highest, (await read.Unnumbered).Select(PledgeLedgerRow.PledgeIdOf), retractedIds)
                 : new PledgeNumbering(null, retractedIds));
     }
 
@@ -258,20 +258,20 @@ public sealed class PledgeIdsStoredWithoutNumber : ICompiledListQuery<PledgeLedg
 }
 
 /// <summary>
-/// What an announcement numbers its pledge after: the highest number among the pledges, standing or retracted, numbered
-/// after the stem an announcement without an id numbers its pledge after (null for any other write, or when there is
-/// none); and the ids of the commitment's retracted pledges, which no announcement takes again.
+/// What an announcement numbers its pledge after: the highest number among the standing pledges numbered after the stem
+/// an announcement without an id numbers its pledge after (null for any other write, or when there is none); and the ids
+/// of the commitment's retracted pledges, which no announcement takes again.
 /// </summary>
 public sealed record PledgeNumbering(long? Highest, IReadOnlyList<string> RetractedIds)
 {
     public PledgeNumbering(long? highest) : this(highest, []) { }
 
     public static PledgeNumbering Of(IEnumerable<long?> highest, IEnumerable<string> storedWithoutNumber,
-        IReadOnlyList<string> retractedIds, string stem) =>
-        new(highest
-            .Concat(storedWithoutNumber.Select(AnnouncePledge.NumberOf))
-            .Concat(retractedIds.Where(id => AnnouncePledge.NumberedStem(id) == stem).Select(AnnouncePledge.NumberOf))
-            .Max(), retractedIds);
+        IReadOnlyList<string> retractedIds) =>
+        new(highest.Concat(storedWithoutNumber.Select(AnnouncePledge.NumberOf)).Max(), retractedIds);
+
+    /// <summary>The id an announcement without one gets (<see cref="AnnouncePledge.NextPledgeId(long?, string, IEnumerable{string}?)"/>).</summary>
+    public string? Next(string pledgerKey) => AnnouncePledge.NextPledgeId(Highest, pledgerKey, RetractedIds);
 }
 
 /// <summary>A write's request that names pledges its decision needs, other than the route's.</summary>

@@ -99,7 +99,7 @@ public static class AnnouncePledgeEndpoint
     public static (IResult, AppendToCommitment, OutgoingMessages) Post(AnnouncePledgeRequest request, CommitmentState commitment,
         PledgeNumbering numbering, RegisteredDocuments registered, TimeProvider clock)
     {
-        if ((request.PledgeId ?? AnnouncePledge.NextPledgeId(numbering.Highest, request.Key)) is not { } pledgeId)
+        if ((request.PledgeId ?? numbering.Next(request.Key)) is not { } pledgeId)
         {
             return CommitmentWrite.Recorded(commitment, clock, AnnouncePledge.NumbersExhausted(commitment, request.Key));
         }

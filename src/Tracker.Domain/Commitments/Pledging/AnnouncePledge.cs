@@ -57,16 +57,28 @@ public static class AnnouncePledge
     }
 
     /// <summary>
-    /// "Germany" pledging again gets "germany-{n + 1}", n the highest number a pledge numbered after that stem has or had
-    /// (<see cref="NumberedStem"/>, whoever its pledger, retracted or not; none: "germany-1"), so an id names one pledge,
-    /// ever. Finding it reads one index entry, however many pledges the stem has, and the commitment's retracted pledges.
+    /// "Germany" pledging again gets "germany-{n + 1}", n the highest number a standing pledge numbered after that stem has
+    /// (<see cref="NumberedStem"/>, whoever its pledger; none: "germany-1"), past any number a retracted pledge had, so an
+    /// id names one pledge, ever. A retracted number above the standing ones is passed over, not counted after: a
+    /// mistaken "germany-1000" retracted leaves the next at "germany-2" (until 2026-12-07 it was "germany-1001" for good,
+    /// and a retracted id with the highest number stopped numbering after its stem). Finding it reads one index entry,
+    /// however many pledges the stem has, and the commitment's retracted pledges.
     /// </summary>
-    public static string? NextPledgeId(long? highest, string pledgerKey) =>
-        highest == long.MaxValue ? null : $"{pledgerKey}-{(highest ?? 0) + 1}";
+    public static string? NextPledgeId(long? highestStanding, string pledgerKey, IEnumerable<string>? retractedIds = null)
+    {
+        var retracted = (retractedIds ?? []).Where(id => NumberedStem(id) == pledgerKey).Select(NumberOf).OfType<long>().ToHashSet();
+        var next = highestStanding ?? 0;
+        do
+        {
+            if (next == long.MaxValue) return null;
+            next++;
+        } while (retracted.Contains(next));
+        return $"{pledgerKey}-{next}";
+    }
 
     /// <summary>
-    /// The refusal of a pledge to be numbered after a stem whose highest number is the highest a number can be (an
-    /// explicit id took it): the next would not be a number that counts.
+    /// The refusal of a pledge to be numbered after a stem whose highest standing number is the highest a number can be
+    /// (an explicit id took it): the next would not be a number that counts.
     /// </summary>
     public static RuleViolation NumbersExhausted(CommitmentState state, string pledgerKey) =>
         new("pledge-numbers-exhausted",
@@ -78,8 +90,7 @@ public static class AnnouncePledge
         string? pledgerKey = null)
     {
         var stem = Slug.PledgerKey(pledger, pledgerKey);
-        return NextPledgeId(state.Pledges.Select(p => p.PledgeId).Concat(retractedIds ?? [])
-            .Where(id => NumberedStem(id) == stem).Max(NumberOf), stem);
+        return NextPledgeId(state.Pledges.Select(p => p.PledgeId).Where(id => NumberedStem(id) == stem).Max(NumberOf), stem, retractedIds);
     }
 
     /// <summary>

@@ -128,6 +128,26 @@ public sealed class pledge_ledgers(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_mistaken_explicit_number_once_retracted_no_longer_moves_the_numbering()
+    {
+        // Until 2026-12-07 a typo'd "germany-1000", retracted at once, made the next "germany-1001" for good, and a
+        // retracted id with the highest number there is stopped numbering after its stem.
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(Pledges, Pledge("Germany", 1m), 201);
+        var typo = await Api.Write(Pledges, Pledge("Germany", 2m, pledgeId: "germany-1000"), 201);
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = typo.Version(), reason = "meant germany-2", source = Source });
+        var highest = await Api.Write(Pledges, Pledge("France", 1m, pledgeId: "france-9223372036854775807"), 201);
+        await Api.Write($"/api/commitments/{Goal}/corrections", new { version = highest.Version(), reason = "a typo", source = Source });
+
+        (await Api.Write(Pledges, Pledge("Germany", 2m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/germany-2");
+        (await Api.Write(Pledges, Pledge("France", 1m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/france-1");
+        // Counting up past the retracted number, it is passed over: an id names one pledge, ever.
+        await Api.Write(Pledges, Pledge("Germany", 3m, pledgeId: "germany-999"), 201);
+        (await Api.Write(Pledges, Pledge("Germany", 4m), 201)).Context.Response.Headers.Location.ToString().ShouldBe($"{Pledges}/germany-1001");
+        (await Rows()).Select(r => r.Ledger.PledgeId).ShouldBe(["germany-1", "germany-2", "france-1", "germany-999", "germany-1001"]);
+    }
+
+    [Fact]
     public async Task an_id_of_digits_alone_is_one_number_with_or_without_leading_zeros_standing_or_retracted()
     {
         // Until 2026-12-06 "1" and "01" were two pledges, and "02" was taken after "2" was retracted.
