@@ -65,7 +65,7 @@ public sealed class KeptCheckpointValidator : FluentValidation.AbstractValidator
         RuleFor(c => c.AfterSequence).Cascade(CascadeMode.Stop).NotNull().WithMessage("afterSequence is required: the sequence number the checkpoint starts after (0 for the first).")
             .GreaterThanOrEqualTo(0).WithMessage("afterSequence is a sequence number, 0 or more.");
         RuleFor(c => c.ThroughSequence).Cascade(CascadeMode.Stop).NotNull().WithMessage("throughSequence is required: the sequence number the checkpoint ends with.")
-            .Must((c, through) => through > (c.AfterSequence ?? 0)).WithMessage("throughSequence is greater than afterSequence.");
+            .Must((c, through) => through > (c.AfterSequence ?? 0)).WithMessage(c => $"throughSequence must be greater than afterSequence ({c.AfterSequence ?? 0}): a checkpoint covers at least one event.");
         RuleFor(c => c.EventCount).Cascade(CascadeMode.Stop).NotNull().WithMessage("eventCount is required: the number of events the checkpoint covers, 1 or more.")
             .GreaterThan(0).WithMessage("eventCount is the number of events the checkpoint covers, 1 or more.");
         RuleFor(c => c.TakenAt).Cascade(CascadeMode.Stop).NotNull().WithMessage("takenAt is required: the instant the checkpoint was taken, as published.")

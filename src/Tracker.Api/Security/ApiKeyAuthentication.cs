@@ -34,6 +34,13 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         if (given.Count > 1) return AuthenticateResult.Fail("The X-Api-Key header is given more than once: give one key.");
         var key = given.ToString();
         if (key.Length == 0) return AuthenticateResult.Fail("The X-Api-Key header is empty: give a key, or leave the header out.");
+        // Two credentials are one too many, whatever the other's scheme (a bearer token beside a key is refused where
+        // tokens are read): until 2026-12-07 "Authorization: Basic ..." beside a key went unread, though alone it is a 401.
+        if (Request.Headers.Authorization.Count > 0 &&
+            !Request.Headers.Authorization.ToString().TrimStart().StartsWith("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("Both an Authorization header and an X-Api-Key header are given: give one.");
+        }
 
         var settings = auth.Value;
         (string Name, IReadOnlyList<string> Roles)? identity = null;

@@ -44,6 +44,13 @@ public sealed class SecurityHeaders(RequestDelegate next, IHostEnvironment envir
             headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'";
             headers.CacheControl = "no-store";
         }
+        else if (context.Request.Path.StartsWithSegments("/openapi"))
+        {
+            // The API's description changes with each release: asked again each time, never stored by a shared cache
+            // unchecked (until 2026-12-07 it said nothing, and a cache could keep it as long as it liked).
+            headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'";
+            headers.CacheControl = "no-cache";
+        }
         else if (context.Request.Path.StartsWithSegments("/scalar"))
         {
             // Scalar's page is its own bundled script and styles, with its configuration inline.

@@ -1555,7 +1555,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     [InlineData("\"throughSequence\": null", "throughSequence", "throughSequence is required")]
     [InlineData("\"takenAt\": \"0001-01-01T00:00:00Z\"", "takenAt", "takenAt must be a date between")]
     [InlineData("\"takenAt\": \"2026-12-01T00:00:00.0000001Z\"", "takenAt", "takenAt has at most six decimal places of a second, as published.")]
-    [InlineData("\"throughSequence\": 0", "throughSequence", "throughSequence is greater than afterSequence.")]
+    [InlineData("\"throughSequence\": 0", "throughSequence", "throughSequence must be greater than afterSequence (0): a checkpoint covers at least one event.")]
     [InlineData("\"eventCount\": -5", "eventCount", "eventCount is the number of events the checkpoint covers, 1 or more.")]
     public async Task a_kept_checkpoint_that_cannot_be_as_published_is_a_400_not_a_break_of_the_log(string change, string field, string message)
     {

@@ -252,4 +252,19 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
 
         refused.ReadProblem(401).Detail.ShouldBe("Both a bearer token and an X-Api-Key header are given: give one.");
     }
+
+    [Fact]
+    public async Task credentials_of_another_scheme_beside_a_key_are_refused_as_they_are_alone()
+    {
+        // Until 2026-12-07 "Basic" beside a valid key went unread, and the request ran as the key's holder.
+        var refused = await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/documents");
+            s.WithRequestHeader("Authorization", "Basic YWRtaW46YWRtaW4=");
+            s.WithRequestHeader("X-Api-Key", "demo-monitor-key");
+            s.StatusCodeShouldBe(401);
+        });
+
+        refused.ReadProblem(401).Detail.ShouldBe("Both an Authorization header and an X-Api-Key header are given: give one.");
+    }
 }
