@@ -448,6 +448,16 @@ describe('the dashboard', () => {
       assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
       await screenshot(phone.page, name);
     }
+    // The overview's rows stack: a title the width of the row, its other cells each under its column's name (until
+    // 2026-12-07 five columns shared 390 pixels, a title a word or two a line).
+    await phone.page.goto(`${baseUrl}/`);
+    await settle(phone.page);
+    const row = phone.page.locator('table.commitments tbody tr').first();
+    const [title, kind] = [await row.locator('th').boundingBox(), await row.locator('td').first().boundingBox()];
+    assert.ok(title.width > 300, `the title is ${title.width}px wide`);
+    assert.ok(kind.y >= title.y + title.height, 'the kind is under the title');
+    assert.match(await row.locator('td').first().evaluate(td => getComputedStyle(td, '::before').content), /Kind/);
+    assert.equal(await phone.page.getByRole('table', { name: 'All commitments' }).count(), 1, 'still a table to a screen reader');
     record.errors.push(...phone.record.errors);
     record.requests.push(...phone.record.requests);
     await phone.context.close();
