@@ -140,6 +140,12 @@ describe('the dashboard', () => {
     const stated = documents.find(d => d.key === commitment.statedIn.documentKey);
     assert.equal(await page.locator(`a[href="${stated.url}"]`).first().innerText(), `${stated.title} (${stated.venue})`);
     assert.ok(await page.locator('svg.step-chart').count() > 0, 'progress over time is drawn');
+    // A marker where a line moves, none on top of another of its line.
+    const crowded = await page.locator('svg.step-chart g.series').evaluateAll(lines => lines.flatMap(line => {
+      const dots = [...line.querySelectorAll('circle')].map(c => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))]);
+      return dots.slice(1).filter(([x, y], i) => x - dots[i][0] < 8 && Math.abs(y - dots[i][1]) < 8);
+    }));
+    assert.deepEqual(crowded, []);
     assert.match(await page.locator('section[aria-labelledby="section-history"]').innerText(), /Auditors can read the full history/);
     await screenshot(page, 'commitment');
   });

@@ -115,9 +115,17 @@ export function stepChart(caption, series, { end, target, formatValue = format.c
         path += i === 0 ? `M${x(p.on)},${y(p.value)}` : `H${x(p.on)}V${y(p.value)}`;
       });
       path += `H${x(end)}`;
+      // A marker where the line moves, and never two within 8 pixels of each other: with many dates (a pledge drive
+      // of a hundred points) the markers overlapped into a thick bar until 2026-12-07. The table below has every point.
+      const marked = [];
+      points.forEach((p, i) => {
+        const moved = i === 0 || p.value !== points[i - 1].value;
+        const clear = marked.length === 0 || x(p.on) - x(marked.at(-1).on) >= 8 || Math.abs(y(p.value) - y(marked.at(-1).value)) >= 8;
+        if (moved && clear) marked.push(p);
+      });
       return s('g', { class: `series ${line.className}` },
         s('path', { d: path }),
-        points.map(p => s('circle', { cx: x(p.on), cy: y(p.value), r: 3.5 },
+        marked.map(p => s('circle', { cx: x(p.on), cy: y(p.value), r: 3.5 },
           s('title', null, `${line.name}: ${formatExact(p.value)}${unit} on ${format.day(p.on)}`))));
     }));
 
