@@ -538,6 +538,28 @@ describe('the dashboard', () => {
     assert.match(note, /The progress, more than 60% of the target, is measured on more than \D{0,4}300,000,000\.00 announced as of/, note);
   });
 
+  it('says a share of a reduction measured on a lower bound is at most that far', async () => {
+    // From 200 camps to 100: "more than 150 camps" is at most halfway (until 2026-12-07 it read "more than 50%").
+    const key = 'browser-test-fewer-camps';
+    await api('/api/commitments', {
+      key: demoKeys.monitor, method: 'POST',
+      body: { key, title: 'Browser test: fewer camps', kind: 'quantitative', lineOfEffort: 'stabilisation',
+        actors: ['coalition'], target: { amount: 100, unit: 'camps', baseline: 200 },
+        statedIn: { documentKey: 'washington-2024', quote: 'fewer camps' } }
+    });
+    await api(`/api/commitments/${key}/progress`, {
+      key: demoKeys.monitor, method: 'POST',
+      body: { figure: 150, unit: 'camps', comparator: 'more-than', asOf: '2025-03-01', source: { url: 'https://example.org/camps', primary: false } }
+    });
+    await page.goto(`${baseUrl}/#/commitments/${key}`);
+    await settle();
+    assert.match(await page.locator('section[aria-labelledby="section-progress"]').innerText(), /less than 50%/);
+    await page.goto(`${baseUrl}/#/?q=${encodeURIComponent('fewer camps')}`);
+    await settle();
+    const cell = await page.locator('table.commitments tbody tr', { hasText: 'Browser test: fewer camps' }).locator('td:nth-of-type(3)').innerText();
+    assert.match(cell, /^less than 50%/);
+  });
+
   it('loads nothing from anywhere else and logs no errors', () => {
     const foreign = record.requests.filter(url => !url.startsWith(baseUrl) && !url.startsWith('data:'));
     assert.deepEqual(foreign, [], 'works offline: no CDN, no fonts or scripts from elsewhere');

@@ -97,8 +97,8 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 // One line at start, not a stack trace: the operator's step is to apply the schema.
                 throw new ConfigurationProblem(
                     "The database schema is older than this build (the progress models lack their list and dashboard " +
-                    "columns, the pledge rows their id's stem or their place among their pledger's, or the log's hashes " +
-                    "their time of hashing): apply it first " +
+                    "columns, the pledge rows their id's stem or their place among their pledger's, the log's hashes " +
+                    "their time of hashing, or the timeline's days their reported figure's unit): apply it first " +
                     "with `db-apply` as the schema's owner (see the README, \"The database\").", e);
             }
             if (missing == 0 && unkeyedRows == 0) return 0;

@@ -36,8 +36,8 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         if (key.Length == 0) return AuthenticateResult.Fail("The X-Api-Key header is empty: give a key, or leave the header out.");
         // Two credentials are one too many, whatever the other's scheme (a bearer token beside a key is refused where
         // tokens are read): until 2026-12-07 "Authorization: Basic ..." beside a key went unread, though alone it is a 401.
-        if (Request.Headers.Authorization.Count > 0 &&
-            !Request.Headers.Authorization.ToString().TrimStart().StartsWith("Bearer", StringComparison.OrdinalIgnoreCase))
+        // (A token, "Bearer " and more, goes to the token's handler, which refuses a key beside it; whatever else comes here.)
+        if (Request.Headers.Authorization.Count > 0)
         {
             return AuthenticateResult.Fail("Both an Authorization header and an X-Api-Key header are given: give one.");
         }

@@ -72,7 +72,9 @@ public static class SecuritySetup
                         {
                             // A machine's token (OAuth client credentials) often names its client and no subject: the
                             // client is the actor, as "client:{id}", which no subject may spell.
-                            if (subject is null && ClientOf(context.Principal) is { } client && SubjectRefusal(client) is null &&
+                            // (Its id is written after "client:", so only its spelling is checked, not whether it
+                            // reads as one of the service's own names: an import job's client may be "catalogue-import".)
+                            if (subject is null && ClientOf(context.Principal) is { } client && SubjectRefusal(client, asActor: false) is null &&
                                 context.Principal?.Identity is System.Security.Claims.ClaimsIdentity identity)
                             {
                                 identity.AddClaim(new System.Security.Claims.Claim("sub", $"client:{client}"));
@@ -146,13 +148,13 @@ public static class SecuritySetup
     /// around it, or characters no reader sees, would be trimmed or read as another's, " key:alice" as Alice's key; so it
     /// is refused as it comes.)
     /// </summary>
-    public static string? SubjectRefusal(string? subject) =>
+    public static string? SubjectRefusal(string? subject, bool asActor = true) =>
         string.IsNullOrWhiteSpace(subject) ? "The token names no subject (sub), nor a client (client_id or azp): every write records who made it."
         : subject != subject.Trim() || subject.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) is
               System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator) ||
           Commitments.Stating.NameSpellings.HoldsInvisible(subject)
             ? "The token's subject (sub) has spaces around it, or characters no reader sees: every write records it as its actor."
-        : SpelledAsTheServicesOwn(subject)
+        : asActor && SpelledAsTheServicesOwn(subject)
             ? $"The token's subject '{subject}' is spelled as the service's own API keys name their holders, or as the service " +
               "names itself: the log could not tell the two apart."
             : null;
@@ -161,30 +163,37 @@ public static class SecuritySetup
     /// Whether a subject reads as one of the names the service gives: its API keys' holders (key:..., client:..., the demo
     /// keys, the bootstrap admin, anonymous) or itself (tracker-service for a deadline's passing, catalogue-import for an
     /// import; until 2026-12-07 a token could write as either). Compared as a reader would see it, case ignored: any dash
-    /// is a hyphen, and up to two characters outside ASCII among the name's (a roman numeral ⅾ for the d, a Cyrillic е
-    /// for the e) stand for whatever the name has there. (The service runs without ICU, so letters are not folded by
-    /// Unicode's compatibility tables; a name all in another script is never one of these.)
+    /// is a hyphen, and letters of other scripts or forms drawn as the Latin ones are read as them (<see cref="LooksLike"/>).
     /// </summary>
     private static bool SpelledAsTheServicesOwn(string subject)
     {
-        var seen = new string(subject.Select(c =>
-            char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.DashPunctuation ? '-' : c).ToArray());
-        return new[] { "key:", "demo-", "client:" }.Any(prefix => seen.Length >= prefix.Length && ReadsAs(seen[..prefix.Length], prefix)) ||
+        var seen = new string(subject.Select(LooksLike).ToArray()).ToLowerInvariant();
+        return seen.StartsWith("key:", StringComparison.Ordinal) || seen.StartsWith("demo-", StringComparison.Ordinal) ||
+               seen.StartsWith("client:", StringComparison.Ordinal) ||
                new[] { "bootstrap-admin", "anonymous", Commitments.Assessing.CheckDeadline.Actor, Catalogue.CatalogueImporter.Actor }
-                   .Any(name => ReadsAs(seen, name));
+                   .Contains(seen);
     }
 
-    private static bool ReadsAs(string seen, string name)
+    /// <summary>
+    /// The ASCII character a character is drawn as, where it is drawn as one: any dash as a hyphen, full-width forms,
+    /// small roman numerals (ⅾ, ⅿ, ⅰ, ⅴ, ⅼ, ⅽ, ⅹ), and the Cyrillic and Greek letters that look Latin. A short table, not
+    /// Unicode's confusables: the service runs without ICU, and the names it guards are a few ASCII words; "démo-admin",
+    /// with an accent a reader sees, is no look-alike.
+    /// </summary>
+    private static char LooksLike(char c) => c switch
     {
-        if (seen.Length != name.Length) return false;
-        var standIns = 0;
-        for (var i = 0; i < seen.Length; i++)
-        {
-            if (!char.IsAscii(seen[i])) standIns++;
-            else if (char.ToLowerInvariant(seen[i]) != name[i]) return false;
-        }
-        return standIns <= 2;
-    }
+        _ when char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.DashPunctuation => '-',
+        >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0),
+        '\u2170' => 'i', '\u2174' => 'v', '\u2179' => 'x', '\u217C' => 'l', '\u217D' => 'c', '\u217E' => 'd', '\u217F' => 'm',
+        '\u0430' or '\u0410' => 'a', '\u0435' or '\u0415' => 'e', '\u043E' or '\u041E' => 'o', '\u0440' or '\u0420' => 'p',
+        '\u0441' or '\u0421' => 'c', '\u0443' => 'y', '\u0445' or '\u0425' => 'x', '\u0456' or '\u0406' => 'i',
+        '\u0455' or '\u0405' => 's', '\u0458' or '\u0408' => 'j', '\u041A' or '\u043A' => 'k', '\u041C' => 'm', '\u041D' => 'h',
+        '\u0422' => 't', '\u0412' => 'b', '\u0501' => 'd', '\u04BB' => 'h', '\u0261' => 'g',
+        '\u03BF' or '\u039F' => 'o', '\u03B1' or '\u0391' => 'a', '\u03B5' or '\u0395' => 'e', '\u03BA' or '\u039A' => 'k',
+        '\u03B9' or '\u0399' => 'i', '\u03BD' or '\u039D' => 'n', '\u03C4' or '\u03A4' => 't', '\u03C1' or '\u03A1' => 'p',
+        '\u0392' => 'b', '\u039C' => 'm', '\u03A5' or '\u03C5' => 'y', '\u0131' => 'i',
+        _ => c
+    };
 
     public static WebApplication UseTrackerSecurity(this WebApplication app)
     {

@@ -62,7 +62,9 @@ public sealed record CommitmentRow(
     public CommitmentRow AsStoredBefore(CommitmentRow stored, ProgressMeasure measuredBeforeStages)
     {
         var row = stored.StatedOn is not null ? this : this with { StatedOn = null };
-        if (stored.MeasuredBy is null && stored.Progress.Basis == "reported") row = row with { MeasuredBy = null };
+        // A row stored before says no measure, whatever its basis was by the rules then (until 2026-12-07 a pledged basis
+        // stored under the older rules was taken for drift where today's rule measures on a report).
+        if (stored.MeasuredBy is null) row = row with { MeasuredBy = null };
         var keptBy = stored.StatedOn is not null
             ? [Progress, measuredBeforeStages]
             : new[] { Progress, measuredBeforeStages, ProgressMeasure.AsMeasuredBefore(Target, measuredBeforeStages, stored.Progress) };

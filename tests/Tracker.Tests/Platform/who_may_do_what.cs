@@ -202,6 +202,8 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
     [InlineData("Catalogue-Import", "The token's subject 'Catalogue-Import' is spelled as the service's own")]
     [InlineData("\u217Eemo-admin", "The token's subject '\u217Eemo-admin' is spelled as the service's own")]
     [InlineData("demo\u2010admin", "The token's subject 'demo\u2010admin' is spelled as the service's own")]
+    [InlineData("d\u0435mo-admin", "The token's subject 'd\u0435mo-admin' is spelled as the service's own")]
+    [InlineData("\uFF4Bey:alice", "The token's subject '\uFF4Bey:alice' is spelled as the service's own")]
     public async Task a_token_whose_subject_cannot_be_an_actor_is_refused_and_says_why(string subject, string said)
     {
         var refused = await Api.Scenario(s =>
@@ -236,6 +238,24 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
             s.StatusCodeShouldBe(401);
         });
         spelled.ReadProblem(401).Detail.ShouldNotBeNull().ShouldContain("is spelled as the service's own");
+
+        // A client's id is written after "client:", so it may be any name, the service's own included; and a person's
+        // name with an accent a reader sees is no look-alike of a demo key's holder.
+        foreach (var (token, actor) in new[]
+                 {
+                     (TestIdentities.Token(null, Roles.Monitor, client: "catalogue-import"), "client:catalogue-import"),
+                     (TestIdentities.Token("Démo-Admin", Roles.Monitor), "Démo-Admin")
+                 })
+        {
+            await Api.Scenario(s =>
+            {
+                s.Post.Json(CommitmentScenarios.Progress()).ToUrl($"/api/commitments/{CommitmentScenarios.Goal}/progress");
+                s.WithRequestHeader("Authorization", "Bearer " + token);
+                s.StatusCodeShouldBe(200);
+            });
+            (await Api.Scenario(s => s.Get.Url($"/api/commitments/{CommitmentScenarios.Goal}/history"))).Json()
+                .GetProperty("items").EnumerateArray().Last().GetProperty("actor").GetString().ShouldBe(actor);
+        }
     }
 
     [Fact]

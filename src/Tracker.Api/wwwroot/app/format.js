@@ -103,6 +103,24 @@ export function comparator(name) {
   return comparators[name] ?? '';
 }
 
+// A figure's bound turned round, for a share of a reduction: fewer camps is further along.
+const reversed = {
+  'more-than': 'less-than', 'at-least': 'at-most', 'less-than': 'more-than', 'at-most': 'at-least', 'up-to': 'at-least',
+  nearly: 'just-over'
+};
+
+/**
+ * The bound a share measured on a figure carries, as words: the figure's own, or, for a reduction (a count's baseline
+ * above its target: "from 200 camps to 100"), the other way round, since "more than 150 camps" is at most halfway there
+ * (until 2026-12-07 the share was said "more than 50%").
+ */
+export function shareBound(name, target) {
+  const reduction = target && !target.isMoney && target.baseline !== null && target.baseline !== undefined &&
+    Number(target.baseline) > Number(target.amount);
+  if (!reduction) return comparator(name);
+  return reversed[name] === 'just-over' ? 'just over' : comparator(reversed[name] ?? name);
+}
+
 /** A reported figure as it was reported: "more than 210,000 personnel trained", "more than $200,000,000 announced". */
 export function reported(report) {
   if (!report) return '';

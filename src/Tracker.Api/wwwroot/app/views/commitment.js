@@ -83,7 +83,8 @@ function progress(c) {
   // stage (a disbursement reported after an announcement does not take it back), a count in the target's unit.
   const measured = c.progress?.basis === 'reported' ? c.measuredBy ?? report : null;
   // A bound measures at its stated value: the share is said with it, "less than 80%" (until 2026-12-07 a bare "80%").
-  const bound = format.comparator(measured?.comparator) ? `${format.comparator(measured.comparator)} ` : '';
+  // (For a reduction the other way round: "more than 150 camps" of 200 → 100 is at most halfway.)
+  const bound = format.shareBound(measured?.comparator, c.target) ? `${format.shareBound(measured.comparator, c.target)} ` : '';
   const measuredText = !measured ? ''
     : measured.version === report?.version ? ` That is ${bound}${format.percent(c.progress.fraction)} of the target.`
     : ` The progress, ${bound}${format.percent(c.progress.fraction)} of the target, is measured on ${format.reported(measured)} as of ` +

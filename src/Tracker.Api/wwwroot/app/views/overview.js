@@ -143,7 +143,7 @@ export function progressCell(row) {
   if (fraction === null || fraction === undefined) return h('span', { class: 'muted' }, '—');
   // A share measured on a bound says it, "less than 80%", as the commitment's page does (until 2026-12-07 a bare "80%";
   // a past day's row stored before then has no measuredBy, and reads as before).
-  const bound = row.progress.basis === 'reported' ? format.comparator(row.measuredBy?.comparator) : '';
+  const bound = row.progress.basis === 'reported' ? format.shareBound(row.measuredBy?.comparator, row.target) : '';
   return h('span', { class: 'mini-progress' },
     h('span', { class: 'mini-track', 'aria-hidden': 'true' },
       h('span', { class: 'mini-fill', style: { width: `${Math.min(fraction, 1) * 100}%` } })),
