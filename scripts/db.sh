@@ -33,6 +33,13 @@ profile="run"
 [ "${2:-}" = "--e2e" ] && profile="e2e"
 [ "${2:-}" = "--faults" ] && profile="faults"
 [ "${2:-}" = "--bench" ] && profile="bench"
+# Anything else after the command is refused, not taken for the run cluster: "reset --tset" (for --test) deleted the run
+# cluster's data until 2026-12-07.
+case "${2:-}" in
+  ""|--test|--e2e|--faults|--bench) ;;
+  *) echo "db.sh: unknown option ${2} (use --test, --e2e, --faults or --bench, or nothing for the run cluster)" >&2; exit 2 ;;
+esac
+[ $# -le 2 ] || { echo "db.sh: give at most a command and one cluster option (got: $*)" >&2; exit 2; }
 
 if [ "$profile" = "test" ]; then
   port="${TRACKER_TEST_DB_PORT:-54330}"; db="tracker_test"; user_conn="${TRACKER_TEST_CONNECTION:-}"

@@ -38,6 +38,16 @@ try
     {
         args = args[0].StartsWith('-') ? ["help"] : ["help", args[0]];
     }
+    // Wolverine's "storage clear" (and "resources clear", which runs it) deletes every durable message, the scheduled
+    // deadline checks among them, which nothing then puts back: a deadline would pass unrecorded. Not offered (until
+    // 2026-12-07 it ran, as the service's role, without a question); "storage counts" and the rest still run.
+    if (args.Length >= 2 && args[0] is "storage" or "resources" && args.Skip(1).Any(arg => arg is "clear" or "teardown" or "rebuild"))
+    {
+        Console.Error.WriteLine($"'{args[0]} {string.Join(' ', args.Skip(1))}' is not offered: it would delete the scheduled deadline " +
+                                "checks, which nothing schedules again (a deadline whose check is lost is recorded only by an admin " +
+                                "rebuild of CommitmentProgress after it passes). See the README, \"The command line\".");
+        return 1;
+    }
     var builder = WebApplication.CreateBuilder(args);
     // Our commands run against a database db-apply brought up to date, as the service's role (which may not change the
     // schema), and never serve: the catalogue import starts the host for its services, on no public port, without the

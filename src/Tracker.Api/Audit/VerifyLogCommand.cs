@@ -10,7 +10,7 @@ public sealed class VerifyLogInput : NetCoreInput
     // -k: the host's --contentroot takes -c.
     [Description("A checkpoint kept outside the database (the JSON GET /api/audit/checkpoints/latest published) to compare the log with")]
     [FlagAlias("checkpoint", 'k')]
-    public string CheckpointFlag { get; set; } = "";
+    public string? CheckpointFlag { get; set; }
 }
 
 /// <summary>
@@ -24,12 +24,19 @@ public sealed class VerifyLogCommand : TrackerCommand<VerifyLogInput>
 
     protected override async Task<bool> Run(VerifyLogInput input)
     {
-        var (read, kept) = input.CheckpointFlag.Length > 0 ? await TryRead(input.CheckpointFlag) : (true, null);
+        // Given empty ("$KEPT" unset in a script) is a mistake, not a verification without the comparison asked for
+        // (until 2026-12-07 only "-k=" was refused; "-k ''" and "--checkpoint=" verified without it and exited 0).
+        if (input.CheckpointFlag is { } given && string.IsNullOrWhiteSpace(given))
+        {
+            Console.Error.WriteLine("--checkpoint is empty: give the file of a checkpoint you kept, or leave the flag out.");
+            return false;
+        }
+        var (read, kept) = input.CheckpointFlag is { } path ? await TryRead(path) : (true, null);
         if (!read) return false;
 
         using var host = input.BuildHost();
         var report = await host.Services.GetRequiredService<LogVerifier>().VerifyAll(kept?.ToCheckpoint(), CancellationToken.None);
-        var against = $"{report.EventsChecked} events checked, against {report.CheckpointsChecked} signed checkpoints" +
+        var against = $"{report.EventsChecked} events checked, against {report.CheckpointsChecked} signed checkpoint{(report.CheckpointsChecked == 1 ? "" : "s")}" +
                       (kept is null ? "" : $" (one of them the one you kept, number {kept.Number})");
         if (report.Intact)
         {

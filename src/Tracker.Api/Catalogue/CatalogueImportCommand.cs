@@ -8,7 +8,7 @@ namespace Tracker.Api.Catalogue;
 public sealed class CatalogueImportInput : NetCoreInput
 {
     [Description("A catalogue JSON file, or a folder of them (default: the catalogue shipped with the service)")]
-    public string PathFlag { get; set; } = "";
+    public string? PathFlag { get; set; }
 }
 
 /// <summary>`dotnet run -- catalogue-import --path my-coalition.json`: loads (or re-applies) a catalogue into the database.</summary>
@@ -20,6 +20,13 @@ public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput
 
     protected override async Task<bool> Run(CatalogueImportInput input)
     {
+        // Given empty ("$CATALOGUE" unset in a script) is a mistake, not the shipped catalogue, which would then go into
+        // another coalition's append-only log for good (until 2026-12-07 it did, and the command exited 0).
+        if (input.PathFlag is { } given && string.IsNullOrWhiteSpace(given))
+        {
+            Console.Error.WriteLine("Nothing imported: --path is empty. Give a catalogue's JSON file or a folder of them, or leave the flag out for the shipped catalogue.");
+            return false;
+        }
         // The service's own host, on no public port and without the first-start load (Program sets both for this command).
         using var host = input.BuildHost();
         // The events it appends carry this process's clock: an operator's machine whose clock is off would leave events
@@ -34,7 +41,7 @@ public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput
         try
         {
             var options = new CatalogueOptions();
-            if (input.PathFlag.Length > 0) options.Path = Path.GetFullPath(input.PathFlag);
+            if (input.PathFlag is { } path) options.Path = Path.GetFullPath(path);
             var files = options.Files().ToList();
             if (files.Count == 0)
             {

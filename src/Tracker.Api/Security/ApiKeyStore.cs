@@ -109,6 +109,10 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
         var marksAllowed = 0;
         foreach (var rune in name.EnumerateRunes())
         {
+            // Letters drawn as others are (the Kelvin sign K, the Ohm sign Ω, the Angstrom sign Å, roman numerals,
+            // full-width and mathematical letters) would make a second holder whose name reads as the first's (until
+            // 2026-12-07 "Kelvin1" beside "kelvin1" was one).
+            if (rune.Value is >= 0x2100 and <= 0x218F or >= 0xFF00 and <= 0xFFEF or >= 0x1D400 and <= 0x1D7FF) return false;
             var mark = Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.NonSpacingMark
                 or System.Globalization.UnicodeCategory.SpacingCombiningMark;
             var allowed = Rune.IsLetterOrDigit(rune) || !first && rune.Value is '.' or '-' or '_' or '@' || mark && marksAllowed > 0;

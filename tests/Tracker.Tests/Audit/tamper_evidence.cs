@@ -1720,6 +1720,11 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         var (arrayCode, array) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", forged);
         File.Delete(forged);
         var (goneCode, gone) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", forged);
+        // Given empty ("$KEPT" unset) is a mistake, not a verification without the comparison (until 2026-12-07, exit 0).
+        var (emptyCode, empty) = await CommandLine.Run(TestDatabase.ConnectionString(), "audit-verify", "--checkpoint", "");
+        emptyCode.ShouldBe(1, empty);
+        empty.ShouldContain("--checkpoint is empty");
+        empty.ShouldNotContain("intact");
         twiceCode.ShouldBe(1, twice);
         twice.ShouldContain("--checkpoint is given more than once");
         twice.ShouldNotContain("intact");

@@ -941,5 +941,10 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         var (twiceExit, twice) = await CommandLine.Run(TestDatabase.ConnectionString(), "catalogue-import", "--path", "a.json", "-p", "b.json");
         twiceExit.ShouldBe(1, twice);
         twice.ShouldContain("--path is given more than once");
+        // Given empty ("$CATALOGUE" unset) is a mistake, not the shipped catalogue (until 2026-12-07 it imported that one).
+        var (blankExit, blank) = await CommandLine.Run(TestDatabase.ConnectionString(), "catalogue-import", "--path", "");
+        blankExit.ShouldBe(1, blank);
+        blank.ShouldContain("Nothing imported: --path is empty.");
+        blank.ShouldNotContain("documents registered");
     }
 }

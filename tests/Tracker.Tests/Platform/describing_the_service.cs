@@ -41,6 +41,18 @@ public sealed class describing_the_service
     }
 
     [Theory]
+    [InlineData("storage", "clear")]
+    [InlineData("resources", "clear")]
+    public async Task wolverines_commands_that_would_delete_the_scheduled_deadline_checks_are_refused(string command, string action)
+    {
+        // Until 2026-12-07 "storage clear" deleted every scheduled deadline check, as the service's role, without a question.
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), command, action);
+
+        exitCode.ShouldBe(1, output);
+        output.ShouldContain($"'{command} {action}' is not offered: it would delete the scheduled deadline checks");
+    }
+
+    [Theory]
     [InlineData("ConnectionStrings:Tracker", "Host=db;Username=tracker_service;Password=s3cret", "host=db;username=tracker_service;password=\"(set, not shown)\"")]
     [InlineData("ConnectionStrings:Tracker", "Host=db;Username=tracker_service", "host=db;username=tracker_service")]
     [InlineData("ConnectionStrings:Tracker", "Host=db;Password", SecretsHidden.Hidden)]

@@ -113,6 +113,10 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     [InlineData("1\u0301")]
     [InlineData("Але\u0308на")]
     [InlineData("α\u0301")]
+    // Letters drawn as others are: the Kelvin sign, the Ohm sign, a full-width letter.
+    [InlineData("\u212Aelvin1")]
+    [InlineData("\u2126mega")]
+    [InlineData("\uFF41lice")]
     public async Task a_key_name_that_would_not_read_the_same_in_the_log_is_refused(string name)
     {
         // The name is the actor of every write made with the key: until 2026-12-06 a tab, a line break or a right-to-left
