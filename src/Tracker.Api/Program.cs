@@ -106,6 +106,10 @@ try
         {
             describedWrong = true;
             Console.Error.WriteLine($"Tracker.Api would not start with these settings: {wrong.Message} (described below as given)");
+            // The services are set up without the switches and numbers they could not read (their defaults); the
+            // description, whose view of the settings was taken above, shows them as given.
+            builder.Configuration.AddInMemoryCollection(Tracker.Api.Infrastructure.Settings.SettingsCheckValidation
+                .Unreadable(builder.Configuration).Select(key => new KeyValuePair<string, string?>(key, null)));
         }
     }
     else

@@ -41,6 +41,24 @@ public sealed class describing_the_service
     }
 
     [Theory]
+    [InlineData("RateLimits__WritesPerMinute", "abc", "RateLimits:WritesPerMinute 'abc' must be a whole number")]
+    [InlineData("Telemetry__PrometheusEndpoint", "maybe", "Telemetry:PrometheusEndpoint 'maybe' must be true or false")]
+    [InlineData("Auth__AnonymousReads", "maybe", "Auth:AnonymousReads 'maybe' must be true or false")]
+    public async Task a_word_where_a_number_or_a_switch_goes_is_named_and_the_settings_are_still_described(string variable, string value, string said)
+    {
+        // Until 2026-12-07 these ended describe with an unhandled exception (exit 134) before anything was described:
+        // the services read them as they were set up.
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?> { [variable] = value },
+            TestDatabase.ConnectionString(), "describe");
+
+        exitCode.ShouldBe(1, output);
+        output.ShouldContain(said);
+        output.ShouldNotContain("Unhandled exception");
+        output.Split($"'{value}'").Length.ShouldBeGreaterThan(1, output);
+        output.Split(value).Length.ShouldBeGreaterThan(2, "described as given, besides the line naming it: " + output);
+    }
+
+    [Theory]
     [InlineData("storage", "clear")]
     [InlineData("resources", "clear")]
     public async Task wolverines_commands_that_would_delete_the_scheduled_deadline_checks_are_refused(string command, string action)

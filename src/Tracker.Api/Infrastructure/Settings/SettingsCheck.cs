@@ -25,6 +25,21 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
     /// or a switch belongs failed the start in the configuration binder's words, naming .NET types): any failure stops the
     /// start, named.
     /// </summary>
+    /// <summary>The switches and numbers the check refuses, by key: what the services would fail to read as they are set up.</summary>
+    private readonly List<string> _unreadable = [];
+
+    /// <summary>
+    /// The keys of the switches and numbers the check refuses: `describe` sets up the services without them (their
+    /// defaults), since they would fail there in the configuration binder's words, an unhandled exception (until
+    /// 2026-12-07), before anything was described.
+    /// </summary>
+    public static IReadOnlyList<string> Unreadable(IConfiguration configuration)
+    {
+        var check = new SettingsCheckValidation(configuration);
+        check.Validate(null, new SettingsCheck());
+        return check._unreadable;
+    }
+
     public static void BeforeStart(IConfiguration configuration)
     {
         var result = new SettingsCheckValidation(configuration).Validate(null, new SettingsCheck());
@@ -62,7 +77,10 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         foreach (var key in Switches)
         {
             if (configuration[key] is { Length: > 0 } text && !bool.TryParse(text, out _))
+            {
                 failures.Add($"{key} '{text}' must be true or false.");
+                _unreadable.Add(key);
+            }
         }
         if (configuration["Telemetry:PrometheusEndpoint"] is { } prometheus && bool.TryParse(prometheus, out var scraped) && scraped &&
             configuration["Telemetry:Enabled"] is { } enabled && bool.TryParse(enabled, out var on) && !on)
@@ -239,6 +257,7 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
             failures.Add(maximum is { } most and < long.MaxValue
                 ? $"{key} '{text}' must be a whole number from {minimum} to {most}."
                 : $"{key} '{text}' must be a whole number of at least {minimum}.");
+            _unreadable.Add(key);
         }
     }
 }

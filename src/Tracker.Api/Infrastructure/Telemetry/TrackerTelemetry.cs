@@ -76,7 +76,8 @@ public static class TrackerTelemetry
     /// <summary>/metrics for Prometheus, when Telemetry:PrometheusEndpoint is on.</summary>
     public static WebApplication MapTrackerMetrics(this WebApplication app)
     {
-        if (app.Configuration.GetValue("Telemetry:PrometheusEndpoint", false)) app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
+        // Read as the check reads it: `describe` maps the routes with a word where the switch should be (the start refuses it).
+        if (bool.TryParse(app.Configuration["Telemetry:PrometheusEndpoint"], out var scraped) && scraped) app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         return app;
     }
 
