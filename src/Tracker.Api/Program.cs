@@ -114,11 +114,13 @@ try
     }
     else
     {
-        Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.BeforeStart(builder.Configuration);
+        Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.BeforeStart(builder.Configuration,
+            Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.ReadsSigningKey(args));
     }
     builder.Services.AddOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>().ValidateOnStart();
-    builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>,
-        Tracker.Api.Infrastructure.Settings.SettingsCheckValidation>();
+    var readsSigningKey = Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.ReadsSigningKey(args);
+    builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>>(services =>
+        new Tracker.Api.Infrastructure.Settings.SettingsCheckValidation(services.GetRequiredService<IConfiguration>(), readsSigningKey));
     // Wolverine's handler and endpoint code is generated ahead of time (src/Tracker.Api/Internal/Generated, written by
     // scripts/codegen.sh): outside Development nothing is compiled at run time, which keeps Roslyn out of the process
     // (about 160 MiB less resident memory, docs/benchmarks.md scenario 8), and a missing file fails the start. A stale file

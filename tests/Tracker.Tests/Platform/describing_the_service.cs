@@ -58,6 +58,17 @@ public sealed class describing_the_service
         output.Split(value).Length.ShouldBeGreaterThan(2, "described as given, besides the line naming it: " + output);
     }
 
+    [Fact]
+    public async Task a_signing_key_gone_wrong_does_not_keep_an_operator_from_the_api_keys()
+    {
+        // The keys' command does not use it (until 2026-12-07 a malformed one stopped it, and a leaked key could not be revoked).
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory,
+            new Dictionary<string, string?> { ["Audit__Checkpoints__SigningKey"] = "garbage" }, TestDatabase.ConnectionString(), "api-keys", "list");
+
+        exitCode.ShouldBe(0, output);
+        output.ShouldNotContain("SigningKey");
+    }
+
     [Theory]
     [InlineData("storage", "clear")]
     [InlineData("resources", "clear")]

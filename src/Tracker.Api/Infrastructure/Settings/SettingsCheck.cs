@@ -11,8 +11,15 @@ namespace Tracker.Api.Infrastructure.Settings;
 /// </summary>
 public sealed class SettingsCheck;
 
-public sealed class SettingsCheckValidation(IConfiguration configuration) : IValidateOptions<SettingsCheck>
+/// <param name="readsSigningKey">
+/// Whether what runs uses the checkpoints' signing key: `api-keys` does not, so a key setting gone wrong does not keep
+/// an operator from revoking a leaked API key (until 2026-12-07 it did, though the README said the key was not read).
+/// </param>
+public sealed class SettingsCheckValidation(IConfiguration configuration, bool readsSigningKey = true) : IValidateOptions<SettingsCheck>
 {
+    /// <summary>Whether a command line's command reads the checkpoints' signing key.</summary>
+    public static bool ReadsSigningKey(string[] args) => args.FirstOrDefault() is not "api-keys";
+
     /// <summary>The settings that are on or off.</summary>
     private static readonly string[] Switches =
     [
@@ -40,9 +47,9 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
         return check._unreadable;
     }
 
-    public static void BeforeStart(IConfiguration configuration)
+    public static void BeforeStart(IConfiguration configuration, bool readsSigningKey = true)
     {
-        var result = new SettingsCheckValidation(configuration).Validate(null, new SettingsCheck());
+        var result = new SettingsCheckValidation(configuration, readsSigningKey).Validate(null, new SettingsCheck());
         if (result.Failed) throw new ConfigurationProblem(string.Join(" ", result.Failures));
     }
 
@@ -191,7 +198,11 @@ public sealed class SettingsCheckValidation(IConfiguration configuration) : IVal
             failures.Add("Audit:Checkpoints:SettleTime must not be negative.");
         if (Time(section, "PauseBetweenReads") is { } pause && (pause < TimeSpan.Zero || pause > TimeSpan.FromSeconds(10)))
             failures.Add("Audit:Checkpoints:PauseBetweenReads must be between 0 and 10 seconds.");
-        if (section["SigningKey"] is { Length: > 0 } pem && !Imports(pem, IsP256))
+        if (!readsSigningKey)
+        {
+            // (The trusted public keys and the times are checked all the same: reading them costs nothing.)
+        }
+        else if (section["SigningKey"] is { Length: > 0 } pem && !Imports(pem, IsP256))
         {
             failures.Add("Audit:Checkpoints:SigningKey must be an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).");
         }
