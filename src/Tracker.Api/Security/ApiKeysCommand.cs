@@ -80,10 +80,19 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 }
                 // The key's name as stored, which another case of it named (until 2026-12-06 the name as typed was echoed).
                 var revoked = await keys.RevokeNamed(input.NameFlag, CancellationToken.None);
-                Console.WriteLine(revoked is not null ? $"Revoked '{revoked}'." : $"No live key named '{input.NameFlag}'.");
-                return revoked is not null;
+                if (revoked is null)
+                {
+                    // A failure on the error stream, as the command's other refusals are (until 2026-12-07 on the output).
+                    Console.Error.WriteLine($"Nothing revoked: no live key is named '{input.NameFlag}' (none was created by that name, or it is revoked already).");
+                    return false;
+                }
+                Console.WriteLine($"Revoked '{revoked}'.");
+                return true;
             case "list" when input.NameFlag.Length == 0 && input.RolesFlag.Length == 0:
-                foreach (var k in await keys.List(CancellationToken.None))
+                var listed = await keys.List(CancellationToken.None);
+                // Said, not an empty output that reads like a command that did nothing (until 2026-12-07).
+                if (listed.Count == 0) Console.WriteLine("No API keys have been created (the bootstrap and demo keys are settings, not listed).");
+                foreach (var k in listed)
                 {
                     Console.WriteLine($"{k.Name}\t{string.Join(',', k.Roles)}\tcreated {InstantsWithOffset.Text(k.CreatedAt)}" +
                                       (k.RevokedAt is { } at ? $"\trevoked {InstantsWithOffset.Text(at)}" : ""));

@@ -274,6 +274,9 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         var (unknownExit, unknown) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "rotate", "--name", "once-bot");
         unknownExit.ShouldBe(1, unknown);
         unknown.ShouldContain("'rotate' is not an api-keys action: create, revoke or list.");
+        var (noSuchExit, noSuch) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "revoke", "--name", "never-made-bot");
+        noSuchExit.ShouldBe(1, noSuch);
+        noSuch.ShouldContain("Nothing revoked: no live key is named 'never-made-bot'");
         var (namelessExit, nameless) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--roles", "monitor");
         namelessExit.ShouldBe(1, nameless);
         nameless.ShouldContain("create needs the key's --name.");
