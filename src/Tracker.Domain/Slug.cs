@@ -37,6 +37,13 @@ public static class Slug
     /// </summary>
     public static bool LosesLettersOrSymbols(string text) => Loses(text, symbols: true);
 
+    /// <summary>
+    /// The letters, numbers and symbols <see cref="LosesLettersOrSymbols"/> finds lost, each once, so that a refusal can
+    /// name them ("🇺🇦" in "Emoji 🇺🇦 Fund"); empty for a name that loses none, or that has no letter at all ("!!!").
+    /// </summary>
+    public static string LostLettersOrSymbols(string text) =>
+        string.Concat(text.EnumerateRunes().Where(rune => Lost(rune, symbols: true)).Distinct().Take(10).Select(rune => rune.ToString()));
+
     private static bool Loses(string text, bool symbols)
     {
         var kept = 0;
@@ -44,13 +51,19 @@ public static class Slug
         foreach (var rune in text.EnumerateRunes())
         {
             if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark) continue;
-            if (rune.IsBmp && (char.IsAsciiLetterOrDigit((char)rune.Value) || LatinLetter((char)rune.Value) is not null)) kept++;
-            // Numbers of every kind count, not only decimal digits: "Germany²" would otherwise be "germany".
-            else if (Rune.IsLetterOrDigit(rune) || Rune.IsNumber(rune) ||
-                     symbols && Rune.GetUnicodeCategory(rune) == UnicodeCategory.OtherSymbol) return true;
+            if (Kept(rune)) kept++;
+            else if (Lost(rune, symbols)) return true;
         }
         return kept == 0;
     }
+
+    private static bool Kept(Rune rune) =>
+        rune.IsBmp && (char.IsAsciiLetterOrDigit((char)rune.Value) || LatinLetter((char)rune.Value) is not null);
+
+    // Numbers of every kind count, not only decimal digits: "Germany²" would otherwise be "germany".
+    private static bool Lost(Rune rune, bool symbols) =>
+        !Kept(rune) && Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark &&
+        (Rune.IsLetterOrDigit(rune) || Rune.IsNumber(rune) || symbols && Rune.GetUnicodeCategory(rune) == UnicodeCategory.OtherSymbol);
 
     /// <summary>
     /// A Latin letter with a diacritic (or a ligature, or a letter such as ø, ł, ß) as the ASCII letters it is written

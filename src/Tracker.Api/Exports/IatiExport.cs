@@ -80,7 +80,11 @@ public static class IatiExport
 
         http.Response.ContentType = "application/xml; charset=utf-8";
         http.Response.Headers.ContentDisposition = "attachment; filename=\"commitments-iati.xml\"";
-        await using var xml = XmlWriter.Create(http.Response.Body,
+        // Closed only once every activity is written: a writer disposed on the way out of a failure (an event that no
+        // longer reads) would end the document, and a file cut short would look whole (until 2026-12-07 it did, with a
+        // 200). Left open, what was sent stays unfinished: before anything was sent the failure is a problem (409
+        // log-damaged), after it the connection is cut (Streamed).
+        var xml = XmlWriter.Create(http.Response.Body,
             new XmlWriterSettings { Async = true, Indent = true, Encoding = new UTF8Encoding(false) });
 
         await xml.WriteStartDocumentAsync();
@@ -98,6 +102,7 @@ public static class IatiExport
         await xml.WriteEndElementAsync();
         await xml.WriteEndDocumentAsync();
         await xml.FlushAsync();
+        await xml.DisposeAsync();
     }
 
     /// <summary>OECD DAC 5-digit sector 99810, "Sectors not specified".</summary>

@@ -151,6 +151,39 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
         result.ReadAsText().Length.ShouldBeGreaterThan(100);
     }
 
+    [Theory]
+    [InlineData("/api/exports/commitments.csv")]
+    [InlineData("/api/exports/pledges.csv")]
+    [InlineData("/api/exports/iati.xml")]
+    [InlineData(Base + "/history.csv")]
+    public async Task an_export_asked_for_only_if_there_is_none_is_not_modified_when_there_is_one(string url)
+    {
+        await MoneyInSeveralStages();
+
+        // "If-None-Match: *" is false where the file exists (RFC 9110 13.1.2): until 2026-12-07 the file was sent.
+        var unchanged = await Api.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithRequestHeader("If-None-Match", "*");
+            s.StatusCodeShouldBe(304);
+        });
+        unchanged.ReadAsText().ShouldBeEmpty();
+        unchanged.Context.Response.Headers.ContentDisposition.ToString().ShouldBeEmpty();
+        // A tag names nothing an export carries, so the file is sent; and a commitment that is not there is still a 404.
+        await Api.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithRequestHeader("If-None-Match", "\"1\"");
+            s.StatusCodeShouldBe(200);
+        });
+        await Api.Scenario(s =>
+        {
+            s.Get.Url("/api/commitments/no-such-goal/history.csv");
+            s.WithRequestHeader("If-None-Match", "*");
+            s.StatusCodeShouldBe(404);
+        });
+    }
+
     [Fact]
     public async Task a_commitments_history_exports_as_csv()
     {

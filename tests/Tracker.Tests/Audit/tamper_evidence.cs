@@ -746,6 +746,54 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         (await Verify()).FirstBreak!.Sequence.ShouldBe(broken);
     }
 
+    [Fact]
+    public async Task an_export_that_meets_an_unreadable_event_is_a_problem_before_it_sends_and_cut_short_after_never_a_file_that_looks_whole()
+    {
+        await AHistory();
+        var broken = await SequenceOf(2);
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '\"abc\"') where seq_id = {broken}");
+
+        // The only financial commitment holds it, so nothing was sent when it is met: a problem naming it (until 2026-12-07
+        // the IATI export answered 200 with an empty, finished <iati-activities/>).
+        foreach (var url in new[] { "/api/exports/iati.xml", "/api/exports/pledges.csv" })
+        {
+            var problem = (await Api.Scenario(s =>
+            {
+                s.Get.Url(url);
+                s.StatusCodeShouldBe(409);
+            })).ReadProblem(409);
+            problem.Type.ShouldBe("https://commitment-tracker.dev/problems/log-damaged", url);
+            problem.Detail.ShouldNotBeNull().ShouldContain($"sequence {broken}", Case.Sensitive, url);
+        }
+
+        // A commitment before it (by key) with transactions enough to be on their way when the damaged one is met (the
+        // writer sends 64 KiB at a time): what arrives is cut short, not a document closed over the activities that went
+        // out before (until 2026-12-07 the writer, disposed on the way out, ended the file, and a client that did not
+        // check the transfer's end had a valid IATI file one activity short).
+        await Api.Write("/api/commitments", StabilisationGoal("aid-to-liberated-areas"), 201);
+        const string ministry = "Federal Ministry for Economic Cooperation and Development, on behalf of the Government of the Federal Republic";
+        for (var i = 0; i < 160; i++)
+        {
+            await Api.Write("/api/commitments/aid-to-liberated-areas/pledges", new
+            {
+                pledger = ministry, pledgerKey = "bmz", amount = new { amount = 1_000_000m + i, currency = "USD" }, announcedOn = "2024-10-02",
+                source = new { url = "https://example.org/ministry-pledges", primary = true }
+            }, 201);
+        }
+        using var client = Api.Server.CreateClient();
+        using var response = await client.GetAsync("/api/exports/iati.xml", HttpCompletionOption.ResponseHeadersRead);
+        ((int)response.StatusCode).ShouldBe(200);
+        var arrived = new MemoryStream();
+        await Should.ThrowAsync<Exception>(async () =>
+        {
+            await using var body = await response.Content.ReadAsStreamAsync();
+            await body.CopyToAsync(arrived);
+        });
+        var sent = System.Text.Encoding.UTF8.GetString(arrived.ToArray());
+        sent.ShouldContain("aid-to-liberated-areas</iati-identifier>");
+        sent.ShouldNotContain("</iati-activities>");
+    }
+
     [Theory]
     [InlineData("data = '{}'")]
     [InlineData("type = 'tombstone', data = '{}', mt_dotnet_type = 'Marten.Events.Tombstone, Marten'")]

@@ -812,6 +812,13 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         // And symbols that read as letters (until 2026-12-06 "Ⓐland" was the pledger "land").
         foreach (var merged in new[] { "Germany²", "Ⅻ Nation", "\U0001D53Eermany", "Ⓐland", "\U0001F1E9\U0001F1EA Land" })
             ShouldBeAProblemNaming(await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: merged)), 400, "pledger");
+        // A name mostly in Latin letters is told which of its characters the key cannot hold (until 2026-12-07 it was told
+        // only to write in Latin letters).
+        var flagged = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Emoji \U0001F1FA\U0001F1E6 Fund"));
+        flagged.Body.GetProperty("errors").GetProperty("pledger")[0].GetString()!
+            .ShouldStartWith("pledger holds '\U0001F1FA\U0001F1E6', which a pledger's key cannot be made of: pledger must be written in Latin letters");
+        (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "!!!"))).Body.GetProperty("errors").GetProperty("pledger")[0].GetString()!
+            .ShouldStartWith("pledger must be written in Latin letters");
         var accented = await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Türkiye"));
 
         accented.Status.ShouldBe(201, accented.Text);
@@ -1013,6 +1020,13 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             .ShouldBe(["currency must not be blank: leave it out, or give an ISO 4217 code such as USD or EUR."]);
         errors.GetProperty("source.url").EnumerateArray().Select(m => m.GetString())
             .ShouldBe(["source.url must not be blank: leave it out, or give text."]);
+        // ...and a key sent blank is told how a key is spelled (until 2026-12-07 "give text").
+        var pledge = await Send(HttpMethod.Post, PledgeUrl, """
+            {"pledger":"Japan","pledgerKey":" ","amount":{"amount":5,"currency":"USD"},"announcedOn":"2024-10-01",
+             "source":{"documentKey":"washington-2024","primary":true}}
+            """);
+        pledge.Body.GetProperty("errors").GetProperty("pledgerKey").EnumerateArray().Select(m => m.GetString())
+            .ShouldBe(["pledgerKey must not be blank: leave it out, or give a slug: lower-case letters, digits and single hyphens, at most 100 characters."]);
         (await Api.EventCount()).ShouldBe(before);
     }
 

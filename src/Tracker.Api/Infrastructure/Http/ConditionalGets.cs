@@ -18,7 +18,7 @@ namespace Tracker.Api.Infrastructure.Http;
 /// - an If-Match that names no tag the answer has (strong comparison, RFC 9110 13.1.1) is answered 412 with nothing of
 ///   the body, and a malformed one is a 400, as on a write (until 2026-12-06 a GET ignored it);
 /// The body is held to hash it (the API's pages are bounded), unless the endpoint tagged it itself; the exports,
-/// streamed row by row, are left alone.
+/// streamed row by row, are never held, and answer only "If-None-Match: *" (with a 304).
 /// </summary>
 public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService problems)
 {
@@ -27,10 +27,14 @@ public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService
         // The exports are known by the endpoint that answers (tagged Exports), not by the path's spelling, which routing
         // takes in any case and with a trailing slash (history.CSV was held here until 2026-12-06, and Wolverine, seeing
         // nothing written, made it a 204 that the copy then failed on: a 500).
-        if (!HttpMethods.IsGet(context.Request.Method) || !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ||
-            context.GetEndpoint()?.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Contains("Exports") == true)
+        if (!HttpMethods.IsGet(context.Request.Method) || !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
+            return;
+        }
+        if (context.GetEndpoint()?.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Contains("Exports") == true)
+        {
+            await Export(context);
             return;
         }
 
@@ -98,6 +102,30 @@ public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService
         await Copy(buffer, response, original, context.RequestAborted);
     }
 
+    /// <summary>
+    /// An export has no ETag (it is streamed, not held to be hashed), so only "If-None-Match: *" can hold of it, and does
+    /// whenever there is a file (RFC 9110 13.1.2): its 200 becomes a 304 and nothing of the file is sent (until 2026-12-07
+    /// the file was sent).
+    /// </summary>
+    private async Task Export(HttpContext context)
+    {
+        if (context.Request.Headers.IfNoneMatch.ToString().Trim() != "*")
+        {
+            await next(context);
+            return;
+        }
+        var original = context.Response.Body;
+        context.Response.Body = new UnchangedExport(context, original);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+    }
+
     private static void MayBeKept(HttpContext context)
     {
         if (!Private(context)) context.Response.Headers.CacheControl = "private, no-cache";
@@ -108,13 +136,13 @@ public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService
     /// straight out (or, if If-None-Match matches it, becomes a 304 and its body is dropped), with no buffer and no copy;
     /// otherwise it is held for <see cref="ConditionalGets"/> to tag and link.
     /// </summary>
-    private sealed class DecidingBody(HttpContext context, Stream original, MemoryStream buffer, bool comparesIfMatch) : Stream
+    private sealed class DecidingBody(HttpContext context, Stream original, MemoryStream buffer, bool comparesIfMatch) : DecidedAtFirstWrite
     {
         private Stream? _target;
 
         public bool Answered { get; private set; }
 
-        private Stream Target()
+        protected override Stream Target()
         {
             if (_target is not null) return _target;
             var response = context.Response;
@@ -130,12 +158,42 @@ public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService
             return _target = Null;
         }
 
+        protected override Stream? Decided => _target;
+    }
+
+    /// <summary>An export's body under "If-None-Match: *": a 200 becomes a 304 at its first write, and the rest goes nowhere.</summary>
+    private sealed class UnchangedExport(HttpContext context, Stream original) : DecidedAtFirstWrite
+    {
+        private Stream? _target;
+
+        protected override Stream? Decided => _target;
+
+        protected override Stream Target()
+        {
+            if (_target is not null) return _target;
+            var response = context.Response;
+            if (response.StatusCode != StatusCodes.Status200OK) return _target = original;
+            response.StatusCode = StatusCodes.Status304NotModified;
+            response.ContentLength = null;
+            response.Headers.ContentType = StringValues.Empty;
+            response.Headers.ContentDisposition = StringValues.Empty;
+            return _target = Null;
+        }
+    }
+
+    /// <summary>A response body that chooses where its bytes go when the first of them is written.</summary>
+    private abstract class DecidedAtFirstWrite : Stream
+    {
+        protected abstract Stream Target();
+
+        protected abstract Stream? Decided { get; }
+
         public override void Write(byte[] data, int offset, int count) => Target().Write(data, offset, count);
         public override void Write(ReadOnlySpan<byte> data) => Target().Write(data);
         public override Task WriteAsync(byte[] data, int offset, int count, CancellationToken token) => Target().WriteAsync(data, offset, count, token);
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken token = default) => Target().WriteAsync(data, token);
-        public override void Flush() => _target?.Flush();
-        public override Task FlushAsync(CancellationToken token) => _target?.FlushAsync(token) ?? Task.CompletedTask;
+        public override void Flush() => Decided?.Flush();
+        public override Task FlushAsync(CancellationToken token) => Decided?.FlushAsync(token) ?? Task.CompletedTask;
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;

@@ -45,11 +45,11 @@ public static class RequestValidation
                 {
                     failures.Add(error);
                 }
-                else if (error.ErrorCode is "CurrencyCodeValidator" or "OneOfValidator" &&
+                else if (error.ErrorCode is "CurrencyCodeValidator" or "OneOfValidator" or "SlugValidator" &&
                          Named(error.ErrorMessage, path) is var said && said.StartsWith($"{path} must be ", StringComparison.Ordinal) &&
                          failures.FindIndex(f => f.PropertyName == path && f.ErrorMessage == $"{path} {InputBounds.BlankProblem}") is >= 0 and var blank)
                 {
-                    // A code or a word sent blank is told which to give (until 2026-12-07 "give text").
+                    // A code, a word or a key sent blank is told which to give (until 2026-12-07 "give text").
                     failures[blank] = new FluentValidation.Results.ValidationFailure(path,
                         $"{path} must not be blank: leave it out, or give {said[$"{path} must be ".Length..]}");
                 }
