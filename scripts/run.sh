@@ -19,9 +19,14 @@ applied="$(mktemp)"
 if ! ConnectionStrings__Tracker="$owner" dotnet run --no-launch-profile -- db-apply > "$applied" 2>&1; then
   # With a database of your own given by ConnectionStrings__Tracker alone, db-apply runs as that role, which may not
   # be allowed to change the schema: say so in a line, not in the command's stack trace (kept in the file named).
-  echo "run.sh: db-apply failed as $( [ -n "${TRACKER_OWNER_CONNECTION:-}" ] && echo "TRACKER_OWNER_CONNECTION's role" || echo "the role in ConnectionStrings__Tracker (no TRACKER_OWNER_CONNECTION set)" ):" \
-       "$(grep -m1 -oE '(PostgresException|NpgsqlException|Exception)[^:]*: .*' "$applied" | cut -c1-300 || echo "see the output")." \
-       "Set TRACKER_OWNER_CONNECTION to the schema owner's connection (README, \"The database\"); the whole output is in $applied" >&2
+  # The database's own error first (a rights problem, or a schema it cannot migrate), else the first exception's line;
+  # the role named as it ran (until 2026-12-07 the line blamed the connection's role and quoted the wrapper's "See the
+  # inner", whatever the cause).
+  role="$(grep -oiE '(^|;)\s*(username|user id|user)=[^;]*' <<<"$owner" | head -n1 | cut -d= -f2 || true)"
+  cause="$(grep -m1 -oE 'PostgresException ?: [0-9A-Z]{5}: .*' "$applied" || grep -m1 -oE '(NpgsqlException|Exception)[^:]*: .*' "$applied" || echo "see the output")"
+  echo "run.sh: db-apply failed as the role ${role:-of the connection} ($( [ -n "${TRACKER_OWNER_CONNECTION:-}" ] && echo "TRACKER_OWNER_CONNECTION" || echo "scripts/db.sh owner-url, or ConnectionStrings__Tracker when no TRACKER_OWNER_CONNECTION is set" )):" \
+       "$(cut -c1-300 <<<"$cause")." \
+       "If the role may not change the schema, set TRACKER_OWNER_CONNECTION to the schema owner's connection (README, \"The database\"); the whole output is in $applied" >&2
   exit 1
 fi
 cat "$applied" >&2

@@ -100,7 +100,8 @@ public static class CommitmentRows
     }
 
     /// <summary>
-    /// The triggers that keep the rows, once both tables and the function exist; and the key's collation: keys are
+    /// The triggers that keep the rows, once both tables and the function exist and the models' table has the columns the
+    /// function reads (<see cref="TableShape"/>); and the key's collation: keys are
     /// compared by code point wherever they break ties (the dashboard's lists, the in-memory summary's ordinal order),
     /// whatever the database's collation, so one index serves every order that ends with the key. Run with the
     /// function's DDL and by DatabaseGuards.
@@ -113,7 +114,8 @@ public static class CommitmentRows
             ALTER TABLE {schema}.{Table} ALTER COLUMN key TYPE varchar COLLATE "C";
           END IF;
           IF to_regclass('{schema}.{ModelTable}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL
-             AND to_regprocedure('{schema}.commitment_rows_follow()') IS NOT NULL THEN
+             AND to_regprocedure('{schema}.commitment_rows_follow()') IS NOT NULL
+             AND {TableShape.HasColumnsSql(schema, ModelTable, Columns)} THEN
             CREATE OR REPLACE TRIGGER trg_commitment_rows_follow AFTER INSERT OR UPDATE OR DELETE ON {schema}.{ModelTable}
               FOR EACH ROW EXECUTE FUNCTION {schema}.commitment_rows_follow();
             CREATE OR REPLACE TRIGGER trg_commitment_rows_truncate AFTER TRUNCATE ON {schema}.{ModelTable}

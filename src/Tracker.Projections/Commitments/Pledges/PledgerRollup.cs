@@ -224,10 +224,18 @@ public static class PledgerRollup
     // A pledger's key, the name the pledge gives it and the pledge's place among the pledger's pledges.
     private static string Place(string r) => $"{r}.pledger_key, {Name(r)}, {On(r)}, {Commitment(r)}, {r}.announced_version";
 
-    /// <summary>Creates the triggers once the ledger rows' table and the function exist. Run with the function's DDL and by DatabaseGuards.</summary>
+    /// <summary>The ledger rows' columns the functions read, and those of the indexes beside them (PledgeLedgerRow.Configure).</summary>
+    public static readonly IReadOnlyList<string> LedgerColumns =
+        ["stream_id", "announced_version", "id_stem", "id_number", "pledger_key", "ledger_announced_on", "commitment_key"];
+
+    /// <summary>
+    /// Creates the triggers once the ledger rows' table and the function exist, and the table has the columns they read
+    /// (<see cref="TableShape"/>). Run with the function's DDL and by DatabaseGuards.
+    /// </summary>
     public static string EnsureTriggersSql(string schema) => $"""
         DO $pledgers$ BEGIN
-          IF to_regclass('{schema}.{LedgerTable}') IS NOT NULL AND to_regclass('{schema}.{Changes}') IS NOT NULL THEN
+          IF to_regclass('{schema}.{LedgerTable}') IS NOT NULL AND to_regclass('{schema}.{Changes}') IS NOT NULL
+             AND {TableShape.HasColumnsSql(schema, LedgerTable, LedgerColumns)} THEN
             IF to_regprocedure('{schema}.pledger_rollup_insert()') IS NOT NULL THEN
               CREATE OR REPLACE TRIGGER trg_pledger_rollup_insert AFTER INSERT ON {schema}.{LedgerTable}
                 REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {schema}.pledger_rollup_insert();
