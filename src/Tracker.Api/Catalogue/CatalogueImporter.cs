@@ -122,6 +122,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var session = store.LightweightSession();
         session.LastModifiedBy = Actor;
         session.CorrelationId = $"catalogue:{Slug.From(catalogue.Name)}";
+        // Caused by no write (not by the trace the import runs in, which telemetry would otherwise record as its cause).
+        session.CausationId = null;
         return session;
     }
 

@@ -94,6 +94,8 @@ public static class DeadlineSweep
                 await using var session = store.LightweightSession();
                 session.LastModifiedBy = CheckDeadline.Actor;
                 session.CorrelationId = $"{sweep}:{id}";
+                // A sweep's passing is caused by no write (nor by the trace it runs in, while telemetry records one).
+                session.CausationId = null;
                 var stream = await session.Events.FetchForExclusiveWriting<CommitmentProgress>(id, token);
                 if (stream.CurrentVersion is null or 0 || stream.Aggregate?.State is not { Deadline.DueBy: { } dueBy } state) continue;
                 var decision = PassDeadline.Decide(state, dueBy, today);

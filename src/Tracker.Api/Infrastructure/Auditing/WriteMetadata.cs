@@ -17,6 +17,10 @@ public static class WriteMetadata
     {
         session.LastModifiedBy = ActorOf(context);
         session.CorrelationId = Telemetry.CorrelationScope.Of(context) ?? Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
+        // A client's write is caused by no write of the service's: the log says so whether or not telemetry is on (the
+        // session otherwise takes the request's trace parent as its cause while a span is recorded; until 2026-12-07 the
+        // log held that traceparent with telemetry on and nothing with it off).
+        session.CausationId = null;
         // The messages a write schedules (a deadline check) carry the write's correlation id, the one its client knows, which
         // the events they cause then name as their cause (until 2026-12-06 they carried the request's trace id).
         messages.CorrelationId = session.CorrelationId;
