@@ -798,6 +798,21 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         twoKeys.Body.GetProperty("title").GetString().ShouldBe("A request header is not valid");
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, $"/api/commitments/{Goal}",
             headers: [("X-Correlation-Id", "abc"), ("X-Correlation-Id", "def")]), 400, "X-Correlation-Id");
+        // The refusal is answered under an id of its own, not the two joined (until 2026-12-07 "abc,def", the value refused).
+        using (var client = Api.Server.CreateClient())
+        using (var twoIds = new HttpRequestMessage(HttpMethod.Get, $"/api/commitments/{Goal}"))
+        {
+            twoIds.Headers.TryAddWithoutValidation("X-Correlation-Id", new[] { "abc", "def" });
+            using var refused = await client.SendAsync(twoIds);
+            ((int)refused.StatusCode).ShouldBe(400);
+            refused.Headers.GetValues("X-Correlation-Id").Single().ShouldNotContain(",");
+        }
+        // A probe records nothing: it is answered whatever id a proxy stamps on it (until 2026-12-07 a 400, and the node left
+        // its load balancer's rotation).
+        foreach (var probe in new[] { "/health/live", "/health/ready" })
+        {
+            (await Send(HttpMethod.Get, probe, headers: [("X-Correlation-Id", "{req-1}")])).Status.ShouldBe(200, probe);
+        }
         (await Send(HttpMethod.Get, $"/api/commitments/{Goal}")).Status.ShouldBe(200);
     }
 

@@ -35,7 +35,10 @@ public sealed class CorrelationScope(RequestDelegate next, ILogger<CorrelationSc
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var given = context.Request.Headers[Header].ToString().Trim();
+        // One line only: two are refused (RequestTextGuard), and their joined value ("first,second") is no id the client
+        // sent, which the refusal echoed until 2026-12-07.
+        var lines = context.Request.Headers[Header];
+        var given = lines.Count == 1 ? lines.ToString().Trim() : "";
         var id = Acceptable(given) ? given : Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
         context.Items[Item] = id;
         context.Response.Headers[Header] = id;

@@ -155,7 +155,11 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
                     : $"{name} is not a query parameter of this route, which takes: {string.Join(", ", takes)}."];
             }
         }
-        foreach (var header in RecordedHeaders)
+        // A probe or a scrape records nothing and is answered whatever headers a load balancer or a proxy stamps on it (until
+        // 2026-12-07 an X-Correlation-Id in a proxy's own format, "{req-1}", took the node out of rotation with a 400).
+        var probe = request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) ||
+                    request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
+        foreach (var header in probe ? [] : RecordedHeaders)
         {
             if (!context.Request.Headers.TryGetValue(header, out var values)) continue;
             var value = values.ToString();
