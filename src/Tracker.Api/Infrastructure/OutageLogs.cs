@@ -183,7 +183,7 @@ public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats, Func<b
             // database that does not exist, a sign-in refused, the schema not applied: until 2026-12-06 the projection
             // coordinator's failed lock wrote its trace before the start's one line said it) or its work cancelled as the
             // host stops (a failed start's cancellation was up to 160 lines of trace).
-            var reason = OutageLogs.OutageIn(exception) is { } outage ? $"the database does not answer: {DatabaseOutage.Reason(outage)}"
+            var reason = OutageLogs.OutageIn(exception) is { } outage ? DatabaseOutage.Said(outage)
                 : exception is null || !OutageLogs.IsFrameworks(category) ? null
                 : ConfigurationProblems.Explain(exception) is { } explained ? explained
                 // Only while the host is not serving: a cancellation while it serves (a timeout) may be a fault, and keeps its trace.

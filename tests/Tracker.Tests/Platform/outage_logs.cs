@@ -83,6 +83,23 @@ public sealed class outage_logs
     }
 
     [Fact]
+    public void a_statement_that_waited_past_its_timeout_is_not_said_to_be_a_database_that_does_not_answer()
+    {
+        var written = new Written();
+        var log = new OneLineOutages(written, new OutageRepeats(new SteppedClock())).CreateLogger("Marten.IDocumentStore");
+        // What Npgsql throws when a statement waits on a row another session holds locked past the command timeout.
+        var timedOut = new InvalidOperationException("Database operation failure",
+            new NpgsqlException("Exception while reading from stream", new TimeoutException("Timeout during reading attempt")));
+
+        // Until 2026-12-07 "(the database does not answer: ...)", while readiness said it answered.
+        log.LogError(timedOut, "Error updating the daemon's progress");
+
+        written.Entries.ShouldHaveSingleItem().Message.ShouldBe(
+            "Error updating the daemon's progress (the database did not answer in time (Timeout during reading attempt): a statement " +
+            "waited past its timeout, on a lock another session holds, a server too busy, or one out of reach)");
+    }
+
+    [Fact]
     public void a_background_agents_failure_the_operator_must_put_right_or_its_cancellation_is_one_line()
     {
         var written = new Written();

@@ -30,7 +30,8 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             // race or the database away (409, 503) is the service's to watch (until 2026-12-06 every one was a warning).
             logger.Log(problem.Status is >= 400 and < 500 and not StatusCodes.Status409Conflict ? LogLevel.Information : LogLevel.Warning,
                 "{Method} {Path} answered {Status}: {Reason}", context.Request.Method, context.Request.Path, problem.Status,
-                exception.GetType().Name);
+                // The cause in words (until 2026-12-07 the exception's .NET type, "NpgsqlException").
+                OutageLogs.OutageIn(exception) is { } outage ? DatabaseOutage.Said(outage) : problem.Title);
         }
 
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
