@@ -276,6 +276,26 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
             .ReadProblem(409).Detail.ShouldNotBeNull().ShouldStartWith("lineOfEffort 'AFRICA' is recorded as 'africa'");
     }
 
+    [Fact]
+    public async Task of_the_spellings_an_older_database_holds_the_one_most_commitments_use_is_kept()
+    {
+        // As a database from before spellings were kept: one commitment's "Coalition" beside those spelled "coalition".
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        foreach (var key in new[] { "first", "second", "third" }) await Api.Write("/api/commitments", MilestoneBody(key), 201);
+        await ForgetRecordedSpellings();
+        await Api.Write("/api/commitments", MilestoneBody("capitalised", actors: ["Coalition"]), 201);
+        await ForgetRecordedSpellings();
+
+        await Tracker.Api.Commitments.Stating.NameSpellings.BackfillAsync(Api.Services.GetRequiredService<NpgsqlDataSource>(),
+            CancellationToken.None);
+
+        // Until 2026-12-07 the first in ordinal order, "Coalition", and "coalition", which three commitments used, was
+        // refused as spelled otherwise.
+        await Api.Write("/api/commitments", MilestoneBody("fourth"), 201);
+        (await Api.Write("/api/commitments", MilestoneBody("capitalised-again", actors: ["Coalition"]), 409))
+            .ReadProblem(409).Detail.ShouldNotBeNull().ShouldStartWith("actor 'Coalition' is recorded as 'coalition'");
+    }
+
     private static object MilestoneBody(string key, string line = "meetings", string[]? actors = null) => new
     {
         key, title = $"Milestone {key}", kind = "milestone", lineOfEffort = line, actors = actors ?? ["coalition"],
