@@ -731,6 +731,9 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         scalar.Context.Response.StatusCode.ShouldBe(404);
         production.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>()
             .Value.AddServerHeader.ShouldBeFalse();
+        // Each JSON log line says its time, in UTC (until 2026-12-07 none did, unless the container runtime added one).
+        var lines = production.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>>().CurrentValue;
+        (lines.TimestampFormat, lines.UseUtcTimestamp, lines.IncludeScopes).ShouldBe(("yyyy-MM-ddTHH:mm:ss.fffZ", true, true));
     }
 
     [Fact]
