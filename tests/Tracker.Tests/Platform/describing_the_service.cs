@@ -59,6 +59,23 @@ public sealed class describing_the_service
     }
 
     [Fact]
+    public async Task an_empty_switch_or_time_span_is_named_and_the_settings_are_still_described()
+    {
+        // A template's unset variable: the services are set up without it (its default), the description says it is empty.
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?>
+        {
+            ["Telemetry__PrometheusEndpoint"] = "",
+            ["Audit__Checkpoints__Interval"] = ""
+        }, TestDatabase.ConnectionString(), "describe");
+
+        exitCode.ShouldBe(1, output);
+        output.ShouldContain("Telemetry:PrometheusEndpoint is set but empty: give true or false, or leave it unset.");
+        output.ShouldContain("Audit:Checkpoints:Interval is set but empty");
+        output.ShouldContain("IConfiguration Preview");
+        output.ShouldNotContain("Unhandled exception");
+    }
+
+    [Fact]
     public async Task a_signing_key_gone_wrong_does_not_keep_an_operator_from_the_api_keys()
     {
         // The keys' command does not use it (until 2026-12-07 a malformed one stopped it, and a leaked key could not be revoked).

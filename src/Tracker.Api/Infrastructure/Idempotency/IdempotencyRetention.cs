@@ -22,7 +22,9 @@ public sealed record IdempotencyRetention(TimeSpan Retention)
     /// <summary>The setting, or the default; a value that is not a time span in range stops the start, naming the setting.</summary>
     public static IdempotencyRetention From(IConfiguration configuration)
     {
-        if (configuration[Setting] is not { Length: > 0 } text) return new(Default);
+        // Unset only: an empty value is refused (SettingsCheck), as every other time span's is (until 2026-12-07 it was the
+        // default here).
+        if (configuration[Setting] is not { } text) return new(Default);
         // The invariant "c" form only: a general parse reads 24:00:00 as 24 days, which would pass unnoticed.
         if (!TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var retention) || retention < Minimum || retention > Maximum)
         {

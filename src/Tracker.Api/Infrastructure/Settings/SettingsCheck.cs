@@ -20,23 +20,46 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
     /// <summary>Whether a command line's command reads the checkpoints' signing key.</summary>
     public static bool ReadsSigningKey(string[] args) => args.FirstOrDefault() is not "api-keys";
 
-    /// <summary>The settings that are on or off.</summary>
-    private static readonly string[] Switches =
+    /// <summary>
+    /// Every setting the service reads as a switch, a whole number or a time span (the options it binds and the values it
+    /// reads one by one), with what each may be: a test holds the options' properties to this list.
+    /// </summary>
+    public static readonly IReadOnlyList<TypedSetting> Typed =
     [
-        "OpenApi:ScalarUi", "Telemetry:PrometheusEndpoint", "Telemetry:Enabled", "Auth:AnonymousReads", "Auth:DemoKeys",
-        "Database:ApplySchemaOnStart", "Catalogue:LoadOnStart", "Audit:Checkpoints:Enabled"
+        new Switch("OpenApi:ScalarUi"), new Switch("Telemetry:PrometheusEndpoint"), new Switch("Telemetry:Enabled"),
+        new Switch("Auth:AnonymousReads"), new Switch("Auth:DemoKeys"), new Switch("Database:ApplySchemaOnStart"),
+        new Switch("Catalogue:LoadOnStart"), new Switch("Audit:Checkpoints:Enabled"), new Switch("Audit:Checkpoints:CreateMissingKeyFile"),
+        new WholeNumber("RateLimits:WritesPerMinute", 1), new WholeNumber("RateLimits:AnonymousReadsPerMinute", 1),
+        new WholeNumber("RateLimits:HeavyReadsAtOnce", 1), new WholeNumber("RateLimits:HeavyReadsQueued", 0),
+        new WholeNumber("RateLimits:FailedSignInsPerMinute", 1),
+        new WholeNumber("Wolverine:ScheduledJobPollingMilliseconds", 1), new WholeNumber("Wolverine:HealthCheckSeconds", 1),
+        new WholeNumber("Wolverine:StaleNodeSeconds", 1), new WholeNumber("Telemetry:SampleSeconds", 1),
+        new WholeNumber("Health:MaxProjectionLag", 0, long.MaxValue), new WholeNumber("Health:MaxProjectionDelaySeconds", 0, 86_400),
+        new WholeNumber("Limits:MaxRequestBodyBytes", 1, long.MaxValue),
+        // A checkpoint holds its range's entries in memory (56 bytes an event): a million is 56 MB.
+        new WholeNumber("Audit:Checkpoints:MaxEvents", 1, 1_000_000), new WholeNumber("Audit:Checkpoints:EventsPerRead", 1, 1_000_000),
+        new TimeSpanSetting("Audit:Checkpoints:Interval", TimeSpan.FromMilliseconds(100), TimeSpan.MaxValue),
+        new TimeSpanSetting("Audit:Checkpoints:SettleTime", TimeSpan.Zero, TimeSpan.MaxValue),
+        new TimeSpanSetting("Audit:Checkpoints:PauseBetweenReads", TimeSpan.Zero, TimeSpan.FromSeconds(10)),
+        new TimeSpanSetting(Idempotency.IdempotencyRetention.Setting, Idempotency.IdempotencyRetention.Minimum,
+            Idempotency.IdempotencyRetention.Maximum, DaysBeforeADot: true)
     ];
 
     /// <summary>
-    /// The check run before the services are set up, which read some of these settings as they are (a word where a number
-    /// or a switch belongs failed the start in the configuration binder's words, naming .NET types): any failure stops the
-    /// start, named.
+    /// Settings naming a file or folder, and what unset means: the services take an empty one as a path (the content root),
+    /// not as unset, so the catalogue loaded nothing and the signing key was looked for in a folder.
     /// </summary>
-    /// <summary>The switches and numbers the check refuses, by key: what the services would fail to read as they are set up.</summary>
+    private static readonly (string Key, string Unset)[] Paths =
+    [
+        ("Catalogue:Path", "the catalogue shipped with the service"),
+        ("Audit:Checkpoints:SigningKeyFile", new Audit.Checkpoints.CheckpointOptions().SigningKeyFile)
+    ];
+
+    /// <summary>The switches, numbers and time spans the check refuses, by key: what the services would fail to read.</summary>
     private readonly List<string> _unreadable = [];
 
     /// <summary>
-    /// The keys of the switches and numbers the check refuses: `describe` sets up the services without them (their
+    /// The keys of the switches, numbers and time spans the check refuses: `describe` sets up the services without them (their
     /// defaults), since they would fail there in the configuration binder's words, an unhandled exception (until
     /// 2026-12-07), before anything was described.
     /// </summary>
@@ -47,6 +70,11 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
         return check._unreadable;
     }
 
+    /// <summary>
+    /// The check run before the services are set up, which read some of these settings as they are (a word where a number
+    /// or a switch belongs failed the start in the configuration binder's words, naming .NET types): any failure stops the
+    /// start, named.
+    /// </summary>
     public static void BeforeStart(IConfiguration configuration, bool readsSigningKey = true)
     {
         var result = new SettingsCheckValidation(configuration, readsSigningKey).Validate(null, new SettingsCheck());
@@ -71,8 +99,13 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
                 failures.Add($"{key} '{value}' must be one of {string.Join(", ", Enum.GetNames<LogLevel>()[..^1])} or {LogLevel.None} (or its number, 0 to 6).");
             }
         }
-        if (configuration["Logging:Console:FormatterName"] is { Length: > 0 } formatter &&
-            !new[] { "json", "simple", "systemd" }.Contains(formatter, StringComparer.OrdinalIgnoreCase))
+        // An empty format is not unset to the console logger: it fell back to its plain text (until 2026-12-07).
+        if (configuration["Logging:Console:FormatterName"] is "")
+        {
+            failures.Add("Logging:Console:FormatterName is set but empty: give json, simple or systemd, or leave it unset (json; simple in Development).");
+        }
+        else if (configuration["Logging:Console:FormatterName"] is { } formatter &&
+                 !new[] { "json", "simple", "systemd" }.Contains(formatter, StringComparer.OrdinalIgnoreCase))
         {
             failures.Add($"Logging:Console:FormatterName '{formatter}' must be json, simple or systemd.");
         }
@@ -81,13 +114,28 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
     public ValidateOptionsResult Validate(string? name, SettingsCheck options)
     {
         var failures = new List<string>();
-        foreach (var key in Switches)
+        foreach (var setting in Typed)
         {
-            if (configuration[key] is { Length: > 0 } text && !bool.TryParse(text, out _))
+            switch (configuration[setting.Key])
             {
-                failures.Add($"{key} '{text}' must be true or false.");
-                _unreadable.Add(key);
+                case null:
+                    continue;
+                // What a template's unset variable gives (compose's ${VAR:-}): until 2026-12-07 the services failed on it
+                // in the configuration binder's words, some of them after the service listened.
+                case "":
+                    failures.Add($"{setting.Key} is set but empty: give {setting.Expected}, or leave it unset.");
+                    break;
+                case var text when !setting.Takes(text):
+                    failures.Add($"{setting.Key} '{text}' must be {setting.Expected}.");
+                    break;
+                default:
+                    continue;
             }
+            _unreadable.Add(setting.Key);
+        }
+        foreach (var (key, unset) in Paths)
+        {
+            if (configuration[key] is "") failures.Add($"{key} is set but empty: give a path, or leave it unset ({unset}).");
         }
         if (configuration["Telemetry:PrometheusEndpoint"] is { } prometheus && bool.TryParse(prometheus, out var scraped) && scraped &&
             configuration["Telemetry:Enabled"] is { } enabled && bool.TryParse(enabled, out var on) && !on)
@@ -99,20 +147,7 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
         var bootstrap = configuration["Auth:BootstrapAdminKey"];
         if (bootstrap is { Length: > 0 and < 16 }) failures.Add("Auth:BootstrapAdminKey must have at least 16 characters.");
 
-        foreach (var key in new[] { "RateLimits:WritesPerMinute", "RateLimits:AnonymousReadsPerMinute", "RateLimits:HeavyReadsAtOnce",
-                     "RateLimits:FailedSignInsPerMinute", "Wolverine:ScheduledJobPollingMilliseconds", "Wolverine:HealthCheckSeconds",
-                     "Wolverine:StaleNodeSeconds", "Telemetry:SampleSeconds" })
-        {
-            Whole(key, 1, failures);
-        }
-        Whole("RateLimits:HeavyReadsQueued", 0, failures);
         HeavyReadsWithinThePool(failures);
-        Whole("Health:MaxProjectionLag", 0, failures, maximum: long.MaxValue);
-        Whole("Health:MaxProjectionDelaySeconds", 0, failures, maximum: 86_400);
-        Whole("Limits:MaxRequestBodyBytes", 1, failures, maximum: long.MaxValue);
-        // A checkpoint holds its range's entries in memory (56 bytes an event): a million is 56 MB.
-        Whole("Audit:Checkpoints:MaxEvents", 1, failures, maximum: 1_000_000);
-        Whole("Audit:Checkpoints:EventsPerRead", 1, failures, maximum: 1_000_000);
 
         // A list given as one value (Cors__Origins=https://a) binds to nothing and was ignored without a word.
         foreach (var list in new[] { "Cors:Origins", "Proxy:TrustedNetworks", "Audit:Checkpoints:TrustedPublicKeys" })
@@ -192,12 +227,6 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
     private void Checkpoints(List<string> failures)
     {
         var section = configuration.GetSection("Audit:Checkpoints");
-        if (Time(section, "Interval") is { } interval && interval < TimeSpan.FromSeconds(0.1))
-            failures.Add("Audit:Checkpoints:Interval must be at least 100 ms (a time span such as 00:01:00).");
-        if (Time(section, "SettleTime") is { } settle && settle < TimeSpan.Zero)
-            failures.Add("Audit:Checkpoints:SettleTime must not be negative.");
-        if (Time(section, "PauseBetweenReads") is { } pause && (pause < TimeSpan.Zero || pause > TimeSpan.FromSeconds(10)))
-            failures.Add("Audit:Checkpoints:PauseBetweenReads must be between 0 and 10 seconds.");
         if (!readsSigningKey)
         {
             // (The trusted public keys and the times are checked all the same: reading them costs nothing.)
@@ -219,14 +248,6 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
         foreach (var trusted in section.GetSection("TrustedPublicKeys").Get<string[]>() ?? [])
         {
             if (!Imports(trusted, _ => true)) failures.Add("Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key in PEM form.");
-        }
-
-        TimeSpan? Time(IConfigurationSection s, string key)
-        {
-            if (s[key] is not { Length: > 0 } text) return null;
-            if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value)) return value;
-            failures.Add($"Audit:Checkpoints:{key} '{text}' must be a time span such as 00:01:00.");
-            return null;
         }
     }
 
@@ -255,20 +276,6 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             return false;
-        }
-    }
-
-    // Each is read as a 32-bit whole number (or a 64-bit one, below that).
-    private void Whole(string key, long minimum, List<string> failures, long? maximum = int.MaxValue)
-    {
-        if (configuration[key] is not { Length: > 0 } text) return;
-        if (!long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
-            || value < minimum || value > maximum)
-        {
-            failures.Add(maximum is { } most and < long.MaxValue
-                ? $"{key} '{text}' must be a whole number from {minimum} to {most}."
-                : $"{key} '{text}' must be a whole number of at least {minimum}.");
-            _unreadable.Add(key);
         }
     }
 }
