@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Tracker.Api.Audit.Checkpoints;
+using Tracker.Api.Infrastructure.Settings;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Support;
 
@@ -34,6 +35,19 @@ public sealed class checkpoints_on_a_schedule(TrackerApp app) : TrackerTest(app)
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("select count(*) from tracker.log_checkpoints", connection);
         return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task the_longest_settle_time_the_check_takes_leaves_recent_events_for_later_without_failing()
+    {
+        // Until 2026-12-07 a settle time of millions of days passed the check, and every checkpoint failed on a date before
+        // the first there is (an error every minute).
+        await Api.StatedTheStabilisationGoal();
+        var longest = SettingsCheckValidation.Typed.OfType<TimeSpanSetting>().Single(s => s.Key == "Audit:Checkpoints:SettleTime").Maximum;
+
+        var taken = await Api.Services.GetRequiredService<LogCheckpoints>().Take(longest, CancellationToken.None);
+
+        taken.ShouldBeNull("no event is that old yet");
     }
 
     [Fact]

@@ -37,6 +37,15 @@ public sealed class settings_checked_at_start
     [InlineData("Audit:Checkpoints:EventsPerRead", "0", "Audit:Checkpoints:EventsPerRead '0' must be a whole number from 1 to 1000000")]
     [InlineData("Audit:Checkpoints:MaxEvents", "50000000", "Audit:Checkpoints:MaxEvents '50000000' must be a whole number from 1 to 1000000")]
     [InlineData("Audit:Checkpoints:PauseBetweenReads", "-00:00:01", "Audit:Checkpoints:PauseBetweenReads '-00:00:01' must be a time span from 0 to 10 seconds")]
+    // Times past what the service can wait passed the check until 2026-12-07, and then failed: a sampling period past a
+    // timer's 49.7 days ended the start (exit 134), a checkpoint interval past it ended the service after it listened (with
+    // exit code 0), and a settle time of millions of days was an error every minute.
+    [InlineData("Telemetry:SampleSeconds", "4294968", "Telemetry:SampleSeconds '4294968' must be a whole number from 1 to 86400")]
+    [InlineData("Audit:Checkpoints:Interval", "50.00:00:00", "Audit:Checkpoints:Interval '50.00:00:00' must be a time span from 100 ms to 49 days")]
+    [InlineData("Audit:Checkpoints:SettleTime", "9999999.00:00:00", "Audit:Checkpoints:SettleTime '9999999.00:00:00' must be a time span from 0 to 49 days")]
+    [InlineData("Wolverine:HealthCheckSeconds", "2147483647", "Wolverine:HealthCheckSeconds '2147483647' must be a whole number from 1 to 86400")]
+    [InlineData("Wolverine:StaleNodeSeconds", "86401", "Wolverine:StaleNodeSeconds '86401' must be a whole number from 1 to 86400")]
+    [InlineData("Wolverine:ScheduledJobPollingMilliseconds", "86400001", "must be a whole number from 1 to 86400000")]
     [InlineData("Audit:Checkpoints:TrustedPublicKeys:0", "junk", "Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key")]
     [InlineData("Catalogue:Path", "/no/such/catalogue", "Catalogue:Path '/no/such/catalogue' is neither a file nor a folder")]
     [InlineData("RateLimits:HeavyReadsAtOnce", "7", "RateLimits:HeavyReadsAtOnce (7) must be at most half the connection pool (12")]
@@ -111,6 +120,17 @@ public sealed class settings_checked_at_start
         var notChecked = bound.SelectMany(b => ReadByTheBinder(b.Options, b.Section)).Where(key => !checkedKeys.Contains(key)).ToList();
 
         notChecked.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void the_longest_checkpoint_interval_and_sampling_period_the_check_takes_are_ones_a_timer_waits()
+    {
+        // A .NET timer waits at most 4,294,967,294 ms (49.7 days), and throws when it is asked for longer.
+        var interval = SettingsCheckValidation.Typed.OfType<TimeSpanSetting>().Single(s => s.Key == "Audit:Checkpoints:Interval").Maximum;
+        var sampling = TimeSpan.FromSeconds(SettingsCheckValidation.Typed.OfType<WholeNumber>().Single(s => s.Key == "Telemetry:SampleSeconds").Maximum);
+
+        Should.NotThrow(() => new PeriodicTimer(interval).Dispose());
+        Should.NotThrow(() => new PeriodicTimer(sampling).Dispose());
     }
 
     private static IEnumerable<string> ReadByTheBinder(Type options, string section)

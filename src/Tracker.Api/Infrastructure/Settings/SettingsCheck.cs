@@ -20,6 +20,11 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
     /// <summary>Whether a command line's command reads the checkpoints' signing key.</summary>
     public static bool ReadsSigningKey(string[] args) => args.FirstOrDefault() is not "api-keys";
 
+    private const long ADay = 86_400;
+
+    /// <summary>Whole days within what a .NET timer waits at most (4,294,967,294 ms, 49.7 days).</summary>
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromDays(49);
+
     /// <summary>
     /// Every setting the service reads as a switch, a whole number or a time span (the options it binds and the values it
     /// reads one by one), with what each may be: a test holds the options' properties to this list.
@@ -32,14 +37,20 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
         new WholeNumber("RateLimits:WritesPerMinute", 1), new WholeNumber("RateLimits:AnonymousReadsPerMinute", 1),
         new WholeNumber("RateLimits:HeavyReadsAtOnce", 1), new WholeNumber("RateLimits:HeavyReadsQueued", 0),
         new WholeNumber("RateLimits:FailedSignInsPerMinute", 1),
-        new WholeNumber("Wolverine:ScheduledJobPollingMilliseconds", 1), new WholeNumber("Wolverine:HealthCheckSeconds", 1),
-        new WholeNumber("Wolverine:StaleNodeSeconds", 1), new WholeNumber("Telemetry:SampleSeconds", 1),
-        new WholeNumber("Health:MaxProjectionLag", 0, long.MaxValue), new WholeNumber("Health:MaxProjectionDelaySeconds", 0, 86_400),
+        // Times given in seconds or milliseconds are at most a day: how often to poll, report or sample, and a day is already
+        // longer than any of them is useful at (until 2026-12-07 a sampling period past 49.7 days, the most a .NET timer
+        // waits, passed the check and then failed the start).
+        new WholeNumber("Wolverine:ScheduledJobPollingMilliseconds", 1, ADay * 1000), new WholeNumber("Wolverine:HealthCheckSeconds", 1, ADay),
+        new WholeNumber("Wolverine:StaleNodeSeconds", 1, ADay), new WholeNumber("Telemetry:SampleSeconds", 1, ADay),
+        new WholeNumber("Health:MaxProjectionLag", 0, long.MaxValue), new WholeNumber("Health:MaxProjectionDelaySeconds", 0, ADay),
         new WholeNumber("Limits:MaxRequestBodyBytes", 1, long.MaxValue),
         // A checkpoint holds its range's entries in memory (56 bytes an event): a million is 56 MB.
         new WholeNumber("Audit:Checkpoints:MaxEvents", 1, 1_000_000), new WholeNumber("Audit:Checkpoints:EventsPerRead", 1, 1_000_000),
-        new TimeSpanSetting("Audit:Checkpoints:Interval", TimeSpan.FromMilliseconds(100), TimeSpan.MaxValue),
-        new TimeSpanSetting("Audit:Checkpoints:SettleTime", TimeSpan.Zero, TimeSpan.MaxValue),
+        // The checkpoints' timer waits at most 49.7 days (until 2026-12-07 a longer interval ended the service after it
+        // listened, with exit code 0), and a settle time of millions of days is before the first date there is (an error
+        // every minute).
+        new TimeSpanSetting("Audit:Checkpoints:Interval", TimeSpan.FromMilliseconds(100), LongestTimer),
+        new TimeSpanSetting("Audit:Checkpoints:SettleTime", TimeSpan.Zero, LongestTimer),
         new TimeSpanSetting("Audit:Checkpoints:PauseBetweenReads", TimeSpan.Zero, TimeSpan.FromSeconds(10)),
         new TimeSpanSetting(Idempotency.IdempotencyRetention.Setting, Idempotency.IdempotencyRetention.Minimum,
             Idempotency.IdempotencyRetention.Maximum, DaysBeforeADot: true)
