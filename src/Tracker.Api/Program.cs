@@ -75,7 +75,8 @@ try
             builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         }
     }
-    // `describe` prints every setting the host was given: its view of them hides the secrets (SecretsHidden).
+    // `describe` prints every setting the host was given: its view of them hides the secrets (SecretsHidden). Whatever
+    // reads a secret from that view reads "(set, not shown)": the OTLP exporter is not set up for it (AddTrackerTelemetry).
     if (args.FirstOrDefault() is "describe")
     {
         builder.Services.AddSingleton<IConfiguration>(Tracker.Api.Infrastructure.Settings.SecretsHidden.Of(builder.Configuration));
@@ -147,7 +148,7 @@ try
     builder.Services.AddSingleton<Tracker.Api.Infrastructure.Validation.RouteInputs>();
     builder.Services.AddHostedService(services => services.GetRequiredService<ProgressModelUpgrade>());
     builder.Services.AddTrackerHealth();
-    builder.Services.AddTrackerTelemetry(builder.Configuration);
+    builder.Services.AddTrackerTelemetry(builder.Configuration, exports: args.FirstOrDefault() is not "describe");
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.Configure<CatalogueOptions>(builder.Configuration.GetSection("Catalogue"));
     builder.Services.AddOptions<IatiOptions>().Bind(builder.Configuration.GetSection(IatiOptions.Section))

@@ -25,6 +25,23 @@ public sealed class describing_the_service
     }
 
     [Fact]
+    public async Task the_description_of_a_service_exporting_over_otlp_hides_the_exporters_headers_without_failing()
+    {
+        // Until 2026-12-07 the exporter was set up over the description's view of the settings, read "(set, not shown)"
+        // as its headers, and ended describe with an unhandled exception.
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4317",
+            ["OTEL_EXPORTER_OTLP_HEADERS"] = "api-key=qzx3"
+        }, TestDatabase.ConnectionString(), "describe");
+
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("OTEL_EXPORTER_OTLP_HEADERS (set,");
+        output.ShouldNotContain("qzx3");
+        output.ShouldNotContain("Unhandled exception");
+    }
+
+    [Fact]
     public async Task the_description_of_settings_the_service_would_not_start_with_says_what_is_wrong_and_shows_them()
     {
         // Until 2026-12-06 describe refused to run for the one wrong setting it was run to look into.

@@ -23,7 +23,12 @@ public static class TrackerTelemetry
     public const string CommitmentKeyTag = "tracker.commitment.key";
     public const string EventTypesTag = "tracker.event.types";
 
-    public static IServiceCollection AddTrackerTelemetry(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="exports">
+    /// Whether telemetry is sent anywhere: `describe` sends none, and sets the services up over a view of the settings
+    /// with the secrets hidden, where the OTLP exporter read "(set, not shown)" as its headers and failed the description
+    /// with a stack trace (until 2026-12-07).
+    /// </param>
+    public static IServiceCollection AddTrackerTelemetry(this IServiceCollection services, IConfiguration configuration, bool exports = true)
     {
         services.AddSingleton<TrackerMetrics>();
         services.AddHostedService(provider => provider.GetRequiredService<TrackerMetrics>());
@@ -63,7 +68,7 @@ public static class TrackerTelemetry
                 .AddMeter("Wolverine", "Wolverine:*")
                 .AddMeter(MeterName));
 
-        if (otlp)
+        if (otlp && exports)
         {
             // Logs go too, with their scopes: the correlation id beside the trace id.
             telemetry.UseOtlpExporter();
