@@ -46,6 +46,22 @@ public sealed class settings_checked_at_start
     [InlineData("Wolverine:HealthCheckSeconds", "2147483647", "Wolverine:HealthCheckSeconds '2147483647' must be a whole number from 1 to 86400")]
     [InlineData("Wolverine:StaleNodeSeconds", "86401", "Wolverine:StaleNodeSeconds '86401' must be a whole number from 1 to 86400")]
     [InlineData("Wolverine:ScheduledJobPollingMilliseconds", "86400001", "must be a whole number from 1 to 86400000")]
+    // OpenTelemetry's exporter ignored an endpoint or protocol it could not read and sent to its default, so telemetry was
+    // lost without a word, and failed the start with its stack trace on headers or a timeout it could not use (until
+    // 2026-12-07).
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "not-a-url", "OTEL_EXPORTER_OTLP_ENDPOINT 'not-a-url' must be an absolute http or https URL")]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://collector:21", "OTEL_EXPORTER_OTLP_ENDPOINT 'ftp://collector:21' must be an absolute http or https URL")]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "/v1/traces", "OTEL_EXPORTER_OTLP_ENDPOINT '/v1/traces' must be an absolute http or https URL")]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "http://exa mple.com", "OTEL_EXPORTER_OTLP_ENDPOINT 'http://exa mple.com' must be an absolute")]
+    [InlineData("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "collector:4318/v1/traces", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT 'collector:4318/v1/traces' must be")]
+    [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "bogus", "OTEL_EXPORTER_OTLP_PROTOCOL 'bogus' must be grpc or http/protobuf")]
+    [InlineData("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/json", "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL 'http/json' must be grpc or http/protobuf (OpenTelemetry .NET's exporter sends no http/json)")]
+    [InlineData("OTEL_EXPORTER_OTLP_HEADERS", "garbage", "OTEL_EXPORTER_OTLP_HEADERS must be comma-separated name=value pairs, values URL-encoded, such as api-key=...,tenant=... (its value is not shown): entry 1 has no '='.")]
+    [InlineData("OTEL_EXPORTER_OTLP_HEADERS", "api-key=1,,api-key=2", "entry 2 is empty; entry 3 names api-key again")]
+    [InlineData("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "User-Agent=me", "OTEL_EXPORTER_OTLP_LOGS_HEADERS must be comma-separated name=value pairs")]
+    [InlineData("OTEL_EXPORTER_OTLP_HEADERS", "Content-Type=text/plain", "entry 1 names Content-Type, a header of the body the exporter writes itself")]
+    [InlineData("OTEL_EXPORTER_OTLP_TIMEOUT", "0", "OTEL_EXPORTER_OTLP_TIMEOUT '0' must be a whole number from 1 to 86400000 (milliseconds)")]
+    [InlineData("OTEL_METRIC_EXPORT_INTERVAL", "0", "OTEL_METRIC_EXPORT_INTERVAL '0' must be a whole number from 1 to 86400000 (milliseconds)")]
     [InlineData("Audit:Checkpoints:TrustedPublicKeys:0", "junk", "Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key")]
     [InlineData("Catalogue:Path", "/no/such/catalogue", "Catalogue:Path '/no/such/catalogue' is neither a file nor a folder")]
     [InlineData("RateLimits:HeavyReadsAtOnce", "7", "RateLimits:HeavyReadsAtOnce (7) must be at most half the connection pool (12")]
@@ -152,6 +168,28 @@ public sealed class settings_checked_at_start
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
 
     [Fact]
+    public void the_exporters_headers_are_never_shown_in_the_line_refusing_them()
+    {
+        // They carry the collector's API key: one written without its name is the key itself.
+        var refused = Should.Throw<ConfigurationProblem>(() =>
+            SettingsCheckValidation.BeforeStart(Given(("OTEL_EXPORTER_OTLP_HEADERS", "qzx4-secret,Bearer qzx5=1"))));
+
+        refused.Message.ShouldContain("entry 1 has no '='; entry 2's name is not a header name");
+        refused.Message.ShouldNotContain("qzx");
+    }
+
+    [Fact]
+    public void the_exporters_settings_as_its_specification_writes_them_pass_and_empty_ones_are_unset()
+    {
+        // OpenTelemetry's specification: an empty variable is an unset one (the exporter reads it so).
+        Should.NotThrow(() => SettingsCheckValidation.BeforeStart(Given(
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector.example.org:4318"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20abc%3D, x-tenant = 7"), ("OTEL_EXPORTER_OTLP_TIMEOUT", "10000"),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://collector:4318/v1/traces"), ("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "grpc"),
+            ("OTEL_EXPORTER_OTLP_LOGS_HEADERS", ""), ("OTEL_METRIC_EXPORT_INTERVAL", "60000"))));
+    }
+
+    [Fact]
     public async Task contradictory_settings_stop_the_start_naming_both_not_a_missing_service()
     {
         var refused = await Should.ThrowAsync<Exception>(async () =>
@@ -172,6 +210,26 @@ public sealed class settings_checked_at_start
         var logger = host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Tracker.Tests");
         logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information).ShouldBeFalse();
         logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Error).ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("Telemetry__PrometheusEndpoint", "", "Telemetry:PrometheusEndpoint is set but empty: give true or false, or leave it unset.")]
+    [InlineData("Telemetry__SampleSeconds", "4294968", "Telemetry:SampleSeconds '4294968' must be a whole number from 1 to 86400.")]
+    [InlineData("OTEL_EXPORTER_OTLP_HEADERS", "garbage", "OTEL_EXPORTER_OTLP_HEADERS must be comma-separated name=value pairs")]
+    public async Task the_service_given_a_setting_it_cannot_use_says_so_in_a_line_and_exits_with_1(string variable, string value, string said)
+    {
+        // Until 2026-12-07 each ended the service with an unhandled exception's stack trace and exit code 134.
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4317",
+            [variable] = value
+        }, TestDatabase.ConnectionString());
+
+        exitCode.ShouldBe(1, output);
+        output.Trim().ShouldStartWith($"Tracker.Api cannot start: {said}");
+        output.Trim().Split('\n').ShouldHaveSingleItem(output);
+        output.ShouldNotContain("   at ");
     }
 
     [Fact]

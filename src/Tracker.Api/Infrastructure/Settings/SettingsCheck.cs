@@ -155,6 +155,7 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
         }
         Jwt(failures);
         Logging(failures);
+        failures.AddRange(OtlpExporterSettings.Problems(configuration));
         var bootstrap = configuration["Auth:BootstrapAdminKey"];
         if (bootstrap is { Length: > 0 and < 16 }) failures.Add("Auth:BootstrapAdminKey must have at least 16 characters.");
 
