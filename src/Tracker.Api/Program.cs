@@ -106,7 +106,10 @@ try
         catch (ConfigurationProblem wrong)
         {
             describedWrong = true;
-            Console.Error.WriteLine($"Tracker.Api would not start with these settings: {wrong.Message} (described below as given)");
+            foreach (var line in ConfigurationProblems.Lines(wrong.Message))
+            {
+                Console.Error.WriteLine($"Tracker.Api would not start with these settings: {line} (described below as given)");
+            }
             // The services are set up without the switches and numbers they could not read (their defaults); the
             // description, whose view of the settings was taken above, shows them as given.
             builder.Configuration.AddInMemoryCollection(Tracker.Api.Infrastructure.Settings.SettingsCheckValidation

@@ -12,10 +12,14 @@ public sealed class ConfigurationProblem(string message, Exception? inner = null
 
 public static class ConfigurationProblems
 {
-    /// <summary>The one line the service and its commands say a setting they cannot run with in.</summary>
+    /// <summary>The line the service and its commands say each setting they cannot run with in.</summary>
     public static Task Say(Exception problem) => Say(Explain(problem) ?? problem.Message);
 
-    public static Task Say(string explained) => Console.Error.WriteLineAsync($"Tracker.Api cannot start: {explained}");
+    public static Task Say(string explained) =>
+        Console.Error.WriteLineAsync(string.Join(Environment.NewLine, Lines(explained).Select(line => $"Tracker.Api cannot start: {line}")));
+
+    /// <summary>An explanation's lines, one for each setting, each to be said as a line of its own.</summary>
+    public static IEnumerable<string> Lines(string explained) => explained.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>
     /// What the operator must put right, when a failure to start (or a command's) is one: a setting, the database's
@@ -27,8 +31,11 @@ public static class ConfigurationProblems
         {
             switch (e)
             {
-                case ConfigurationProblem or OptionsValidationException:
+                case ConfigurationProblem:
                     return e.Message;
+                // Its message runs its failures on in one line, with "; " between.
+                case OptionsValidationException options:
+                    return string.Join('\n', options.Failures);
                 case PostgresException refused when Operators(refused.SqlState):
                     return refused.SqlState switch
                     {

@@ -233,6 +233,27 @@ public sealed class settings_checked_at_start
     }
 
     [Fact]
+    public async Task several_wrong_settings_are_said_a_line_each()
+    {
+        // Until 2026-12-07 they ran on in one line.
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["OpenApi__ScalarUi"] = "",
+            ["RateLimits__WritesPerMinute"] = "abc",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "bogus"
+        }, TestDatabase.ConnectionString());
+
+        exitCode.ShouldBe(1, output);
+        output.Trim().Split('\n').Select(line => line.TrimEnd('\r')).ShouldBe(
+        [
+            "Tracker.Api cannot start: OpenApi:ScalarUi is set but empty: give true or false, or leave it unset.",
+            "Tracker.Api cannot start: RateLimits:WritesPerMinute 'abc' must be a whole number from 1 to 2147483647.",
+            "Tracker.Api cannot start: OTEL_EXPORTER_OTLP_PROTOCOL 'bogus' must be grpc or http/protobuf (OpenTelemetry .NET's exporter sends no http/json)."
+        ]);
+    }
+
+    [Fact]
     public async Task a_command_given_a_log_level_that_is_none_says_so_in_a_line()
     {
         var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory,

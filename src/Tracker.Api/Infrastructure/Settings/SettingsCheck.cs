@@ -89,7 +89,8 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
     public static void BeforeStart(IConfiguration configuration, bool readsSigningKey = true)
     {
         var result = new SettingsCheckValidation(configuration, readsSigningKey).Validate(null, new SettingsCheck());
-        if (result.Failed) throw new ConfigurationProblem(string.Join(" ", result.Failures));
+        // One line each (until 2026-12-07 they ran on in one).
+        if (result.Failed) throw new ConfigurationProblem(string.Join('\n', result.Failures));
     }
 
     /// <summary>
