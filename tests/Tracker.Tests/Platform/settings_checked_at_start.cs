@@ -143,7 +143,7 @@ public sealed class settings_checked_at_start
     {
         // A .NET timer waits at most 4,294,967,294 ms (49.7 days), and throws when it is asked for longer.
         var interval = SettingsCheckValidation.Typed.OfType<TimeSpanSetting>().Single(s => s.Key == "Audit:Checkpoints:Interval").Maximum;
-        var sampling = TimeSpan.FromSeconds(SettingsCheckValidation.Typed.OfType<WholeNumber>().Single(s => s.Key == "Telemetry:SampleSeconds").Maximum);
+        var sampling = TimeSpan.FromSeconds(SettingsCheckValidation.Typed.OfType<WholeNumberSetting>().Single(s => s.Key == "Telemetry:SampleSeconds").Maximum);
 
         Should.NotThrow(() => new PeriodicTimer(interval).Dispose());
         Should.NotThrow(() => new PeriodicTimer(sampling).Dispose());

@@ -25,35 +25,36 @@ public static partial class OtlpExporterSettings
     {
         foreach (var signal in Signals)
         {
-            var setting = $"OTEL_EXPORTER_OTLP_{signal}";
-            if (configuration[setting + "ENDPOINT"] is { Length: > 0 } endpoint && !IsEndpoint(endpoint))
+            string Named(string part) => $"OTEL_EXPORTER_OTLP_{signal}{part}";
+            if (configuration[Named("ENDPOINT")] is { Length: > 0 } endpoint && !IsEndpoint(endpoint))
             {
-                yield return $"{setting}ENDPOINT '{SecretsHidden.Shown(setting + "ENDPOINT", endpoint)}' must be an absolute http or https " +
-                             "URL, such as http://collector:4317 (grpc) or http://collector:4318 (http/protobuf).";
+                yield return $"{Named("ENDPOINT")} '{SecretsHidden.Shown(Named("ENDPOINT"), endpoint)}' must be an absolute http or " +
+                             "https URL, such as http://collector:4317 (grpc) or http://collector:4318 (http/protobuf).";
             }
-            if (configuration[setting + "PROTOCOL"] is { Length: > 0 } protocol && !Protocols.Contains(protocol.Trim(), StringComparer.Ordinal))
+            if (configuration[Named("PROTOCOL")] is { Length: > 0 } protocol && !Protocols.Contains(protocol.Trim(), StringComparer.Ordinal))
             {
-                yield return $"{setting}PROTOCOL '{protocol}' must be grpc or http/protobuf (OpenTelemetry .NET's exporter sends no http/json).";
+                yield return $"{Named("PROTOCOL")} '{protocol}' must be grpc or http/protobuf (OpenTelemetry .NET's exporter sends no http/json).";
             }
-            if (configuration[setting + "HEADERS"] is { Length: > 0 } headers && HeaderProblems(headers).ToList() is { Count: > 0 } wrong)
+            if (configuration[Named("HEADERS")] is { Length: > 0 } headers && HeaderProblems(headers).ToList() is { Count: > 0 } wrong)
             {
                 // Never the value: headers carry the collector's API key.
-                yield return $"{setting}HEADERS must be comma-separated name=value pairs, values URL-encoded, such as " +
+                yield return $"{Named("HEADERS")} must be comma-separated name=value pairs, values URL-encoded, such as " +
                              $"api-key=...,tenant=... (its value is not shown): {string.Join("; ", wrong)}.";
             }
-            if (Milliseconds(configuration, setting + "TIMEOUT", 1) is { } timeout) yield return timeout;
+            if (Milliseconds(configuration, Named("TIMEOUT")) is { } timeout) yield return timeout;
         }
-        if (Milliseconds(configuration, "OTEL_METRIC_EXPORT_INTERVAL", 1) is { } interval) yield return interval;
-        if (Milliseconds(configuration, "OTEL_METRIC_EXPORT_TIMEOUT", 1) is { } exportTimeout) yield return exportTimeout;
+        if (Milliseconds(configuration, "OTEL_METRIC_EXPORT_INTERVAL") is { } interval) yield return interval;
+        if (Milliseconds(configuration, "OTEL_METRIC_EXPORT_TIMEOUT") is { } exportTimeout) yield return exportTimeout;
     }
 
     private static bool IsEndpoint(string text) =>
         !text.Any(char.IsWhiteSpace) && Uri.TryCreate(text, UriKind.Absolute, out var uri) &&
         uri.Scheme is "http" or "https" && uri.Host.Length > 0;
 
-    private static string? Milliseconds(IConfiguration configuration, string key, long minimum)
+    // A timeout or an interval of 0 failed the start (the exporter's HTTP client, the metrics' reader).
+    private static string? Milliseconds(IConfiguration configuration, string key)
     {
-        var setting = new WholeNumber(key, minimum, ADayOfMilliseconds);
+        var setting = new WholeNumberSetting(key, 1, ADayOfMilliseconds);
         return configuration[key] is { Length: > 0 } text && !setting.Takes(text)
             ? $"{key} '{text}' must be {setting.Expected} (milliseconds)."
             : null;

@@ -31,21 +31,33 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
     /// </summary>
     public static readonly IReadOnlyList<TypedSetting> Typed =
     [
-        new Switch("OpenApi:ScalarUi"), new Switch("Telemetry:PrometheusEndpoint"), new Switch("Telemetry:Enabled"),
-        new Switch("Auth:AnonymousReads"), new Switch("Auth:DemoKeys"), new Switch("Database:ApplySchemaOnStart"),
-        new Switch("Catalogue:LoadOnStart"), new Switch("Audit:Checkpoints:Enabled"), new Switch("Audit:Checkpoints:CreateMissingKeyFile"),
-        new WholeNumber("RateLimits:WritesPerMinute", 1), new WholeNumber("RateLimits:AnonymousReadsPerMinute", 1),
-        new WholeNumber("RateLimits:HeavyReadsAtOnce", 1), new WholeNumber("RateLimits:HeavyReadsQueued", 0),
-        new WholeNumber("RateLimits:FailedSignInsPerMinute", 1),
+        new SwitchSetting("OpenApi:ScalarUi"),
+        new SwitchSetting("Telemetry:PrometheusEndpoint"),
+        new SwitchSetting("Telemetry:Enabled"),
+        new SwitchSetting("Auth:AnonymousReads"),
+        new SwitchSetting("Auth:DemoKeys"),
+        new SwitchSetting("Database:ApplySchemaOnStart"),
+        new SwitchSetting("Catalogue:LoadOnStart"),
+        new SwitchSetting("Audit:Checkpoints:Enabled"),
+        new SwitchSetting("Audit:Checkpoints:CreateMissingKeyFile"),
+        new WholeNumberSetting("RateLimits:WritesPerMinute", 1),
+        new WholeNumberSetting("RateLimits:AnonymousReadsPerMinute", 1),
+        new WholeNumberSetting("RateLimits:HeavyReadsAtOnce", 1),
+        new WholeNumberSetting("RateLimits:HeavyReadsQueued", 0),
+        new WholeNumberSetting("RateLimits:FailedSignInsPerMinute", 1),
         // Times given in seconds or milliseconds are at most a day: how often to poll, report or sample, and a day is already
         // longer than any of them is useful at (until 2026-12-07 a sampling period past 49.7 days, the most a .NET timer
         // waits, passed the check and then failed the start).
-        new WholeNumber("Wolverine:ScheduledJobPollingMilliseconds", 1, ADay * 1000), new WholeNumber("Wolverine:HealthCheckSeconds", 1, ADay),
-        new WholeNumber("Wolverine:StaleNodeSeconds", 1, ADay), new WholeNumber("Telemetry:SampleSeconds", 1, ADay),
-        new WholeNumber("Health:MaxProjectionLag", 0, long.MaxValue), new WholeNumber("Health:MaxProjectionDelaySeconds", 0, ADay),
-        new WholeNumber("Limits:MaxRequestBodyBytes", 1, long.MaxValue),
+        new WholeNumberSetting("Wolverine:ScheduledJobPollingMilliseconds", 1, ADay * 1000),
+        new WholeNumberSetting("Wolverine:HealthCheckSeconds", 1, ADay),
+        new WholeNumberSetting("Wolverine:StaleNodeSeconds", 1, ADay),
+        new WholeNumberSetting("Telemetry:SampleSeconds", 1, ADay),
+        new WholeNumberSetting("Health:MaxProjectionDelaySeconds", 0, ADay),
+        new WholeNumberSetting("Health:MaxProjectionLag", 0, long.MaxValue),
+        new WholeNumberSetting("Limits:MaxRequestBodyBytes", 1, long.MaxValue),
         // A checkpoint holds its range's entries in memory (56 bytes an event): a million is 56 MB.
-        new WholeNumber("Audit:Checkpoints:MaxEvents", 1, 1_000_000), new WholeNumber("Audit:Checkpoints:EventsPerRead", 1, 1_000_000),
+        new WholeNumberSetting("Audit:Checkpoints:MaxEvents", 1, 1_000_000),
+        new WholeNumberSetting("Audit:Checkpoints:EventsPerRead", 1, 1_000_000),
         // The checkpoints' timer waits at most 49.7 days (until 2026-12-07 a longer interval ended the service after it
         // listened, with exit code 0), and a settle time of millions of days is before the first date there is (an error
         // every minute).

@@ -18,7 +18,7 @@ public abstract record TypedSetting(string Key)
 }
 
 /// <summary>On or off: true or false, in any case, as the configuration binder reads a bool.</summary>
-public sealed record Switch(string Key) : TypedSetting(Key)
+public sealed record SwitchSetting(string Key) : TypedSetting(Key)
 {
     public override string Expected => "true or false";
     public override bool Takes(string value) => bool.TryParse(value, out _);
@@ -28,7 +28,7 @@ public sealed record Switch(string Key) : TypedSetting(Key)
 /// A whole number in a range: 32-bit unless the maximum says otherwise (the binder fails on anything past an int's range
 /// where the service reads an int).
 /// </summary>
-public sealed record WholeNumber(string Key, long Minimum, long Maximum = int.MaxValue) : TypedSetting(Key)
+public sealed record WholeNumberSetting(string Key, long Minimum, long Maximum = int.MaxValue) : TypedSetting(Key)
 {
     public override string Expected => Maximum < long.MaxValue
         ? $"a whole number from {Minimum} to {Maximum}"
