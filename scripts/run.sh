@@ -23,7 +23,7 @@ if ! ConnectionStrings__Tracker="$owner" dotnet run --no-launch-profile -- db-ap
   # the role named as it ran (until 2026-12-07 the line blamed the connection's role and quoted the wrapper's "See the
   # inner", whatever the cause).
   role="$(grep -oiE '(^|;)\s*(username|user id|user)=[^;]*' <<<"$owner" | head -n1 | cut -d= -f2 || true)"
-  cause="$(grep -m1 -oE 'PostgresException ?: [0-9A-Z]{5}: .*' "$applied" || grep -m1 -oE '(NpgsqlException|Exception)[^:]*: .*' "$applied" || echo "see the output")"
+  cause="$(grep -m1 -oE 'PostgresException( \(0x[0-9A-Fa-f]{8}\))? ?: [0-9A-Z]{5}: .*' "$applied" || grep -m1 -oE '(NpgsqlException|Exception)[^:]*: .*' "$applied" || echo "see the output")"
   echo "run.sh: db-apply failed as the role ${role:-of the connection} ($( [ -n "${TRACKER_OWNER_CONNECTION:-}" ] && echo "TRACKER_OWNER_CONNECTION" || echo "scripts/db.sh owner-url, or ConnectionStrings__Tracker when no TRACKER_OWNER_CONNECTION is set" )):" \
        "$(cut -c1-300 <<<"$cause")." \
        "If the role may not change the schema, set TRACKER_OWNER_CONNECTION to the schema owner's connection (README, \"The database\"); the whole output is in $applied" >&2

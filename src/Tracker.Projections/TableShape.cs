@@ -11,7 +11,7 @@ public static class TableShape
 {
     /// <summary>An SQL condition: the table exists and has every one of <paramref name="columns"/>.</summary>
     public static string HasColumnsSql(string schema, string table, IReadOnlyCollection<string> columns) => $"""
-        (select count(*) from pg_attribute where attrelid = to_regclass('{schema}.{table}') and not attisdropped
-           and attname = any (array['{string.Join("','", columns)}'])) = {columns.Count}
+        (array['{string.Join("','", columns)}']::name[] <@
+           array(select attname from pg_attribute where attrelid = to_regclass('{schema}.{table}') and not attisdropped))
         """;
 }

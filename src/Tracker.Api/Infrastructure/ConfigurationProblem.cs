@@ -100,7 +100,9 @@ public static class DatabaseOutage
     /// logged as an outage while readiness said the database answered).
     /// </summary>
     public static string Said(Exception outage) =>
-        outage is TimeoutException || outage.InnerException is TimeoutException
+        // A read that timed out on an open connection: a statement waited (a connection that timed out being made, or a
+        // pool with none free, is the database not answering, or too busy, and said so).
+        outage.Message.StartsWith("Exception while reading", StringComparison.Ordinal) && outage.InnerException is TimeoutException
             ? $"the database did not answer in time ({Reason(outage)}): a statement waited past its timeout, on a lock another " +
               "session holds, a server too busy, or one out of reach"
             : $"the database does not answer: {Reason(outage)}";

@@ -120,6 +120,10 @@ public static class CommitmentRows
               FOR EACH ROW EXECUTE FUNCTION {schema}.commitment_rows_follow();
             CREATE OR REPLACE TRIGGER trg_commitment_rows_truncate AFTER TRUNCATE ON {schema}.{ModelTable}
               FOR EACH STATEMENT EXECUTE FUNCTION {schema}.commitment_rows_follow();
+          ELSIF to_regclass('{schema}.{ModelTable}') IS NOT NULL THEN
+            -- An older version's triggers would fire today's function as Marten fills the columns it adds (TableShape).
+            DROP TRIGGER IF EXISTS trg_commitment_rows_follow ON {schema}.{ModelTable};
+            DROP TRIGGER IF EXISTS trg_commitment_rows_truncate ON {schema}.{ModelTable};
           END IF;
         END $rows$;
         """;

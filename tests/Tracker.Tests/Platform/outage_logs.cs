@@ -94,9 +94,14 @@ public sealed class outage_logs
         // Until 2026-12-07 "(the database does not answer: ...)", while readiness said it answered.
         log.LogError(timedOut, "Error updating the daemon's progress");
 
-        written.Entries.ShouldHaveSingleItem().Message.ShouldBe(
+        // A connection that timed out being made is still the database not answering.
+        log.LogError(new InvalidOperationException("Open failed", new NpgsqlException("Exception while connecting",
+            new TimeoutException("The operation has timed out"))), "Error opening a connection");
+
+        written.Entries.Select(e => e.Message).ShouldBe([
             "Error updating the daemon's progress (the database did not answer in time (Timeout during reading attempt): a statement " +
-            "waited past its timeout, on a lock another session holds, a server too busy, or one out of reach)");
+            "waited past its timeout, on a lock another session holds, a server too busy, or one out of reach)",
+            "Error opening a connection (the database does not answer: The operation has timed out)"]);
     }
 
     [Fact]

@@ -74,9 +74,13 @@ public sealed class settings_checked_at_start
     [InlineData("Logging:LogLevel:Default", " ", "Logging:LogLevel:Default ' ' must be one of")]
     public async Task a_wrong_setting_stops_the_start_naming_it(string key, string value, string message)
     {
+        // The exporter's settings are read where it is set up, with an endpoint to send to.
+        (string, string)[] settings = key.StartsWith("OTEL_", StringComparison.Ordinal) && key != "OTEL_EXPORTER_OTLP_ENDPOINT"
+            ? [("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"), (key, value)]
+            : [(key, value)];
         var refused = await Should.ThrowAsync<Exception>(async () =>
         {
-            await using var host = await TrackerApp.StartAnotherHost((key, value));
+            await using var host = await TrackerApp.StartAnotherHost(settings);
         });
 
         refused.ToString().ShouldContain(message);
@@ -108,6 +112,18 @@ public sealed class settings_checked_at_start
         });
 
         refused.Message.ShouldContain($"{key} is set but empty: {said}");
+    }
+
+    [Fact]
+    public void an_empty_signing_key_file_stops_only_what_would_read_it()
+    {
+        const string file = "Audit:Checkpoints:SigningKeyFile";
+        Should.Throw<ConfigurationProblem>(() => SettingsCheckValidation.BeforeStart(Given((file, ""))))
+            .Message.ShouldContain($"{file} is set but empty: give a path, or leave it unset");
+        // Not beside a key given as a setting (a PEM from a secret store), which is read instead, nor for a command that reads
+        // no key (api-keys, revoking a leaked key).
+        SettingsCheckValidation.BeforeStart(Given((file, ""), ("Audit:Checkpoints:SigningKey", TrackerApp.CheckpointSigningKey)));
+        SettingsCheckValidation.BeforeStart(Given((file, "")), readsSigningKey: false);
     }
 
     [Fact]
@@ -172,7 +188,8 @@ public sealed class settings_checked_at_start
     {
         // They carry the collector's API key: one written without its name is the key itself.
         var refused = Should.Throw<ConfigurationProblem>(() =>
-            SettingsCheckValidation.BeforeStart(Given(("OTEL_EXPORTER_OTLP_HEADERS", "qzx4-secret,Bearer qzx5=1"))));
+            SettingsCheckValidation.BeforeStart(Given(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
+                ("OTEL_EXPORTER_OTLP_HEADERS", "qzx4-secret,Bearer qzx5=1"))));
 
         refused.Message.ShouldContain("entry 1 has no '='; entry 2's name is not a header name");
         refused.Message.ShouldNotContain("qzx");
@@ -187,6 +204,10 @@ public sealed class settings_checked_at_start
             ("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20abc%3D, x-tenant = 7"), ("OTEL_EXPORTER_OTLP_TIMEOUT", "10000"),
             ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://collector:4318/v1/traces"), ("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "grpc"),
             ("OTEL_EXPORTER_OTLP_LOGS_HEADERS", ""), ("OTEL_METRIC_EXPORT_INTERVAL", "60000"))));
+        // Without an endpoint the service sets no exporter up, and reads none of them: a platform's variables for a sidecar
+        // (a protocol this exporter does not send) stop no start.
+        Should.NotThrow(() => SettingsCheckValidation.BeforeStart(Given(("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://sidecar:4318/v1/traces"))));
     }
 
     [Fact]
@@ -241,6 +262,7 @@ public sealed class settings_checked_at_start
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             ["OpenApi__ScalarUi"] = "",
             ["RateLimits__WritesPerMinute"] = "abc",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4317",
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "bogus"
         }, TestDatabase.ConnectionString());
 

@@ -23,6 +23,9 @@ public static partial class OtlpExporterSettings
     /// <summary>Why the settings cannot be used, one line for each setting; none when they can.</summary>
     public static IEnumerable<string> Problems(IConfiguration configuration)
     {
+        // Only where the service sets the exporter up (TrackerTelemetry): variables a platform sets for a sidecar, read by
+        // nothing here, stop no start.
+        if (string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) yield break;
         foreach (var signal in Signals)
         {
             string Named(string part) => $"OTEL_EXPORTER_OTLP_{signal}{part}";

@@ -159,6 +159,10 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
         }
         foreach (var (key, unset) in Paths)
         {
+            // The key file is read only by what signs or checks checkpoints, and only when no key is given as a setting (a
+            // PEM from a secret store beside an empty file setting, or `api-keys` revoking a leaked key, is not stopped).
+            if (key == "Audit:Checkpoints:SigningKeyFile" &&
+                (!readsSigningKey || !string.IsNullOrEmpty(configuration["Audit:Checkpoints:SigningKey"]))) continue;
             if (configuration[key] is "") failures.Add($"{key} is set but empty: give a path, or leave it unset ({unset}).");
         }
         if (configuration["Telemetry:PrometheusEndpoint"] is { } prometheus && bool.TryParse(prometheus, out var scraped) && scraped &&

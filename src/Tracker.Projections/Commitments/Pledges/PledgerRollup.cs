@@ -252,6 +252,12 @@ public static class PledgerRollup
               CREATE OR REPLACE TRIGGER trg_pledger_rollup_truncate AFTER TRUNCATE ON {schema}.{LedgerTable}
                 FOR EACH STATEMENT EXECUTE FUNCTION {schema}.pledger_rollup_truncate();
             END IF;
+          ELSIF to_regclass('{schema}.{LedgerTable}') IS NOT NULL THEN
+            -- An older version's triggers would fire today's functions as Marten fills the columns it adds (TableShape).
+            DROP TRIGGER IF EXISTS trg_pledger_rollup_insert ON {schema}.{LedgerTable};
+            DROP TRIGGER IF EXISTS trg_pledger_rollup_update ON {schema}.{LedgerTable};
+            DROP TRIGGER IF EXISTS trg_pledger_rollup_delete ON {schema}.{LedgerTable};
+            DROP TRIGGER IF EXISTS trg_pledger_rollup_truncate ON {schema}.{LedgerTable};
           END IF;
         END $pledgers$;
         """;
