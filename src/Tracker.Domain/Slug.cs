@@ -38,11 +38,12 @@ public static class Slug
     public static bool LosesLettersOrSymbols(string text) => Loses(text, symbols: true);
 
     /// <summary>
-    /// The letters, numbers and symbols <see cref="LosesLettersOrSymbols"/> finds lost, each once, so that a refusal can
-    /// name them ("🇺🇦" in "Emoji 🇺🇦 Fund"); empty for a name that loses none, or that has no letter at all ("!!!").
+    /// The letters, numbers and symbols <see cref="LosesLettersOrSymbols"/> finds lost, in their order (a flag is two
+    /// symbols, so none is left out as a repeat: "🇺🇸🇺🇦" would read "🇺🇸🇦"), so that a refusal can name them ("🇺🇦" in
+    /// "Emoji 🇺🇦 Fund"); empty for a name that loses none, or that has no letter at all ("!!!").
     /// </summary>
     public static string LostLettersOrSymbols(string text) =>
-        string.Concat(text.EnumerateRunes().Where(rune => Lost(rune, symbols: true)).Distinct().Take(10).Select(rune => rune.ToString()));
+        string.Concat(text.EnumerateRunes().Where(rune => Lost(rune, symbols: true)).Take(20).Select(rune => rune.ToString()));
 
     private static bool Loses(string text, bool symbols)
     {

@@ -138,7 +138,7 @@ public sealed class settings_checked_at_start
     }
 
     [Fact]
-    public void every_switch_number_and_time_span_the_services_bind_is_one_the_check_reads()
+    public void every_switch_number_and_time_span_of_the_bound_options_classes_is_one_the_check_reads()
     {
         // The options bound from a section: a property that is neither text nor a list is read by the configuration
         // binder, which fails on a value it cannot convert (once the services are running, for options read late).
