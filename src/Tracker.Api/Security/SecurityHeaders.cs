@@ -39,7 +39,10 @@ public sealed class SecurityHeaders(RequestDelegate next, IHostEnvironment envir
         headers["X-Frame-Options"] = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
-        if (context.Request.Path.StartsWithSegments("/api"))
+        // The probes and the scrape too (until 2026-12-07 the health answers had no policy, and the framework's
+        // no-cache, Pragma and Expires beside no-store).
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/health") ||
+            context.Request.Path.StartsWithSegments("/metrics"))
         {
             headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'";
             headers.CacheControl = "no-store";

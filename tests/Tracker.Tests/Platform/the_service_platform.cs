@@ -16,6 +16,20 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         });
     }
 
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task a_probes_answer_is_kept_by_no_cache_and_carries_the_apis_headers(string probe)
+    {
+        var headers = (await Api.Scenario(s => s.Get.Url(probe))).Context.Response.Headers;
+
+        // Until 2026-12-07 the framework's "no-store, no-cache", Pragma and Expires, and no content policy.
+        headers.CacheControl.ToString().ShouldBe("no-store");
+        headers.ContainsKey("Pragma").ShouldBeFalse();
+        headers.ContainsKey("Expires").ShouldBeFalse();
+        headers["Content-Security-Policy"].ToString().ShouldBe("default-src 'none'; frame-ancestors 'none'");
+    }
+
     [Fact]
     public async Task readiness_checks_the_database_and_reports_projection_lag()
     {

@@ -21,12 +21,14 @@ public static class HealthEndpoints
     {
         // GET only (HEAD runs as GET: HeadAsGet): any other method is a 405 with Allow, as on every route (until
         // 2026-12-06 DELETE /health/ready answered 200).
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Write })
+        // (AllowCachingResponses: the framework would add Pragma and Expires; the answers are no-store, SecurityHeaders.)
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Write, AllowCachingResponses = true })
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = Write,
+            AllowCachingResponses = true,
             ResultStatusCodes =
             {
                 [HealthStatus.Healthy] = StatusCodes.Status200OK,
