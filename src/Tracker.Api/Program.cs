@@ -254,8 +254,29 @@ try
         await app.RunAsync();
         return 0;
     }
+    // Marten's "projections" command given a projection that is none of the service's did nothing and exited 0 (until
+    // 2026-12-07): a script's misspelt rebuild looked done.
+    if (args is ["projections", ..] && ProjectionsAsked(args) is { Count: > 0 } asked)
+    {
+        var known = ((Marten.StoreOptions)app.Services.GetRequiredService<Marten.IDocumentStore>().Options).Projections.All
+            .Select(projection => projection.Name).ToList();
+        if (asked.Where(name => !known.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList() is { Count: > 0 } unknown)
+        {
+            Console.Error.WriteLine($"No projection is named {string.Join(", ", unknown.Select(name => $"'{name}'"))}: the service's are " +
+                                    $"{string.Join(", ", known.Order(StringComparer.Ordinal))} (in any case).");
+            return 1;
+        }
+    }
     var exitCode = await app.RunJasperFxCommands(args);
     return describedWrong && exitCode == 0 ? 1 : exitCode;
+
+    // The names after -p or --projection, "--projection=Name" included.
+    static List<string> ProjectionsAsked(string[] args) =>
+    [
+        .. args.Select((arg, i) => arg is "-p" or "--projection" && i + 1 < args.Length ? args[i + 1]
+            : arg.StartsWith("--projection=", StringComparison.Ordinal) ? arg["--projection=".Length..] : null)
+            .OfType<string>()
+    ];
 }
 // Run as its own process (not hosted by a test, which expects the exception itself).
 catch (Exception problem) when (ConfigurationProblems.Explain(problem) is { } explained &&

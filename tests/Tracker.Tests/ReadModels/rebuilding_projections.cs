@@ -77,6 +77,18 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task martens_rebuild_of_a_projection_the_service_has_not_is_refused_naming_those_it_has()
+    {
+        // Until 2026-12-07 it did nothing and exited 0: a script's misspelt rebuild looked done.
+        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "projections", "rebuild", "-p", "EffectiveTimelines");
+
+        exitCode.ShouldBe(1, output);
+        output.ShouldContain("No projection is named 'EffectiveTimelines': the service's are");
+        output.ShouldContain(Tracker.Projections.Commitments.Timeline.EffectiveTimelineProjection.ProjectionName);
+        output.ShouldNotContain("   at ");
+    }
+
+    [Fact]
     public async Task a_database_from_before_the_bounded_model_gets_it_built_from_the_log_before_writes()
     {
         await Api.StatedTheStabilisationGoal();
