@@ -2,6 +2,7 @@ using Tracker.Domain;
 using Tracker.Api.Infrastructure.Validation;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Tracker.Domain.Commitments;
 
 using Tracker.Domain.Documents;
@@ -19,16 +20,32 @@ public sealed record CatalogueFile(
     IReadOnlyList<CatalogueDocument> Documents,
     IReadOnlyList<CatalogueCommitment> Commitments)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    public static readonly JsonSerializerOptions Json = Strict(new(JsonSerializerDefaults.Web)
     {
-        // Numbers as the API reads them: JSON numbers, never strings, kept exactly or refused.
-        NumberHandling = JsonNumberHandling.Strict,
-        Converters = { new Infrastructure.Validation.StrictEnums(), new Infrastructure.Validation.ExactDecimals() },
-        RespectNullableAnnotations = true,
-        // A property given twice is refused, as in a request body: the reader would otherwise keep the last silently.
-        AllowDuplicateProperties = false,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow
-    };
+        Converters = { new Infrastructure.Validation.StrictEnums() },
+        RespectNullableAnnotations = true
+    });
+
+    /// <summary>
+    /// Read as a request body is (StrictJson: numbers as JSON numbers kept exactly, a property given twice or unknown
+    /// refused, field names as the API spells them, a yes/no, an enum or an amount without a default required), and a
+    /// date without a default required too. Until 2026-12-07 a field left out took its type's default: a commitment
+    /// without its kind was stated as financial, a figure without its number as 0, a deadline without its precision as a
+    /// day (and then passed); and "KEY" was read as "key".
+    /// </summary>
+    private static JsonSerializerOptions Strict(JsonSerializerOptions options)
+    {
+        StrictJson.Apply(options);
+        options.TypeInfoResolver = options.TypeInfoResolver!.WithAddedModifier(type =>
+        {
+            if (type.Kind != JsonTypeInfoKind.Object) return;
+            foreach (var property in type.Properties)
+            {
+                if (property.PropertyType == typeof(DateOnly) && property.AssociatedParameter is { HasDefaultValue: false }) property.IsRequired = true;
+            }
+        });
+        return options;
+    }
 
     /// <summary>
     /// The catalogue in a file; or an <see cref="InvalidDataException"/> that says where and what is wrong in the API's

@@ -518,6 +518,15 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     [InlineData("""{"name":"g",""", "The file ends before its JSON does")]
     // A required field given as null is said to be required (until 2026-12-06 "a value of the wrong type or format").
     [InlineData("""{"name":"bad","documents":[{"key":"k","title":null,"publishedOn":"2024-01-01","kind":"communique","primary":true}]}""", "'documents[0].title': This field is required; null is not a value it takes.")]
+    // A field left out is required where the API requires it (until 2026-12-07 it took its type's default: a commitment
+    // without its kind was stated as financial, a figure without its number as 0, a deadline without its precision as a
+    // day, a document without primary as secondary), and field names are spelled as the API spells them ("KEY" was "key").
+    [InlineData("""{"name":"bad","commitments":[{"key":"k","title":"t","lineOfEffort":"other","actors":["coalition"],"statedIn":{"documentKey":"d","quote":"q"}}]}""", "'commitments[0].kind': This field is required.")]
+    [InlineData("""{"name":"bad","documents":[{"key":"d","title":"t","publishedOn":"2024-01-15","kind":"report"}]}""", "'documents[0].primary': This field is required.")]
+    [InlineData("""{"name":"bad","commitments":[{"key":"k","title":"t","kind":"milestone","lineOfEffort":"other","actors":["coalition"],"statedIn":{"documentKey":"d","quote":"q"},"deadline":{"date":"2026-01-01"}}]}""", "'commitments[0].deadline.precision': This field is required.")]
+    [InlineData("""{"name":"bad","commitments":[{"key":"k","title":"t","kind":"qualitative","lineOfEffort":"other","actors":["coalition"],"statedIn":{"documentKey":"d","quote":"q"},"progress":[{"unit":"people","comparator":"at-least","asOf":"2024-01-15","source":{"documentKey":"d","primary":true}}]}]}""", "'commitments[0].progress[0].figure': This field is required.")]
+    [InlineData("""{"name":"bad","commitments":[{"key":"k","title":"t","kind":"qualitative","lineOfEffort":"other","actors":["coalition"],"statedIn":{"documentKey":"d","quote":"q"},"progress":[{"figure":7,"unit":"people","comparator":"at-least","source":{"documentKey":"d","primary":true}}]}]}""", "'commitments[0].progress[0].asOf': This field is required.")]
+    [InlineData("""{"name":"bad","documents":[{"KEY":"d","title":"t","publishedOn":"2024-01-15","kind":"report","primary":true}]}""", "'documents[0].KEY': The catalogue has no such field")]
     public void a_file_that_is_not_a_catalogue_is_named_in_the_apis_words(string json, string said)
     {
         var file = Path.Combine(Path.GetTempPath(), $"bad-catalogue-{Guid.NewGuid():N}.json");
