@@ -1,5 +1,6 @@
 using Tracker.Domain;
 using Tracker.Api.Infrastructure.Validation;
+using Tracker.Api.Commitments;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -47,6 +48,17 @@ public sealed record CatalogueFile(
         return options;
     }
 
+    public const int MaxName = 200;
+
+    /// <summary>
+    /// The correlation id of the import's writes: `catalogue:` and the name as a key ("Global Coalition ..." is
+    /// catalogue:global-coalition-...), with a digest of the name after it where the key would lose letters of another
+    /// script (until 2026-12-07 "Коалиция" was catalogue:pledger, the key's stand-in for a name with no Latin letter).
+    /// </summary>
+    public string CorrelationId => "catalogue:" + (Slug.LosesLetters(Name)
+        ? $"{(Slug.From(Name) is var latin && latin != "pledger" ? latin + "-" : "")}{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Name)))[..12]}"
+        : Slug.From(Name));
+
     /// <summary>
     /// The catalogue in a file; or an <see cref="InvalidDataException"/> that says where and what is wrong in the API's
     /// words (the field as the JSON spells it, what it wants), never the reader's .NET types or buffer positions.
@@ -72,8 +84,13 @@ public sealed record CatalogueFile(
             var read = JsonSerializer.Deserialize<CatalogueFile>(bytes, Json)
                        ?? throw new InvalidDataException("The file holds the JSON literal null, not a catalogue.");
             if (string.IsNullOrWhiteSpace(read.Name)) throw new InvalidDataException("'name' is required: name the catalogue.");
+            // The name goes into the log, in the note of each revision the import records and in its correlation id: held
+            // to a title's rules (until 2026-12-07 a NUL in it failed each write with the database's stack trace, and a
+            // right-to-left override or 25,000 characters were recorded as they were).
+            if (InputBounds.TextProblem(read.Name, multiLine: false) is { } unreadable) throw new InvalidDataException($"'name' {unreadable}");
+            if (read.Name.Length > MaxName) throw new InvalidDataException($"'name' has at most {MaxName} characters.");
             // Either list may be left out: documents only, or commitments citing documents already registered.
-            return read with { Documents = read.Documents ?? [], Commitments = read.Commitments ?? [] };
+            return read with { Documents = read.Documents ?? [], Commitments = [.. (read.Commitments ?? []).Select(c => c.AsTheApiRecordsIt())] };
         }
         catch (JsonException e)
         {
@@ -125,6 +142,24 @@ public sealed record CatalogueCommitment(
     IReadOnlyList<CatalogueAssessment>? Assessments,
     IReadOnlyList<CatalogueSource>? Evidence,
     string? LedgerCurrency = null);
+
+public static class CatalogueEntries
+{
+    /// <summary>
+    /// An entry's names and units without the spaces around them, as the API's routes record them: until 2026-12-07 the
+    /// importer kept them as written, so "coalition " was an actor and a dashboard group of its own beside "coalition",
+    /// and a target in "people " made every report in "people" a unit-mismatch.
+    /// </summary>
+    public static CatalogueCommitment AsTheApiRecordsIt(this CatalogueCommitment c) => c with
+    {
+        Title = c.Title?.Trim()!,
+        LineOfEffort = c.LineOfEffort?.Trim()!,
+        Actors = c.Actors?.Select(a => a?.Trim()!).ToList()!,
+        Target = c.Target.Normalised(),
+        Restatements = c.Restatements?.Select(r => r with { NewTarget = r.NewTarget.Normalised() }).ToList(),
+        Progress = c.Progress?.Select(p => p with { Unit = p.Unit?.Trim() }).ToList()
+    };
+}
 
 public sealed record CatalogueRestatement(Provenance RestatedIn, DateOnly? RestatedOn, Target? NewTarget, Deadline? NewDeadline,
     string? Note);

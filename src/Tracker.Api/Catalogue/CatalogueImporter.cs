@@ -121,7 +121,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     {
         var session = store.LightweightSession();
         session.LastModifiedBy = Actor;
-        session.CorrelationId = $"catalogue:{Slug.From(catalogue.Name)}";
+        session.CorrelationId = catalogue.CorrelationId;
         // Caused by no write (not by the trace the import runs in, which telemetry would otherwise record as its cause).
         session.CausationId = null;
         return session;
@@ -250,7 +250,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         using var scope = scopes.CreateScope();
         var bus = scope.ServiceProvider.GetRequiredService<IMessageContext>();
         // The import's correlation id, which the passings these checks record name as their cause.
-        bus.CorrelationId = $"catalogue:{Slug.From(catalogue.Name)}";
+        bus.CorrelationId = catalogue.CorrelationId;
         foreach (var commitment in staged)
         {
             foreach (var check in CheckDeadline.WhenItMayFallDue(commitment.Before, commitment.After).OfType<DeliveryMessage<CheckDeadline>>())

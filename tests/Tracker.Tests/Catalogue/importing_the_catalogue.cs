@@ -48,6 +48,48 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task names_and_units_are_recorded_without_the_spaces_around_them_as_the_api_records_them()
+    {
+        // Until 2026-12-07 "coalition " was an actor of its own beside "coalition", a dashboard group apart, and a target in
+        // "people " made every report in "people" a unit-mismatch.
+        var original = CatalogueData.Load();
+        var entry = original.Commitments.First(c => c.Target is null && c.Progress is not { Count: > 0 }) with
+        {
+            Kind = CommitmentKind.Quantitative, Target = new Target(10_000, null, "people")
+        };
+        var spaced = original with
+        {
+            Commitments = [entry with
+            {
+                LineOfEffort = $" {entry.LineOfEffort}", Actors = [.. entry.Actors.Select(a => $"{a} ")],
+                Target = entry.Target! with { Unit = "people " }
+            }]
+        };
+        var file = Path.Combine(Path.GetTempPath(), $"spaced-catalogue-{Guid.NewGuid():N}.json");
+        await System.IO.File.WriteAllTextAsync(file, System.Text.Json.JsonSerializer.Serialize(spaced, CatalogueFile.Json));
+
+        (await Import(CatalogueFile.Read(file))).Failures.ShouldBeEmpty();
+
+        var read = await Read(entry.Key);
+        read.GetProperty("lineOfEffort").GetString().ShouldBe(entry.LineOfEffort);
+        read.GetProperty("actors").EnumerateArray().Select(a => a.GetString()).ShouldBe(entry.Actors);
+        read.GetProperty("target").GetProperty("unit").GetString().ShouldBe(entry.Target!.Unit);
+    }
+
+    [Theory]
+    [InlineData("Global Coalition against Daesh/ISIS", "catalogue:global-coalition-against-daesh-isis")]
+    // A name in another script is a digest of itself, not the key's stand-in "pledger" (until 2026-12-07).
+    [InlineData("Коалиция против ИГИЛ", "catalogue:")]
+    public void an_imports_correlation_id_is_its_name_as_a_key(string name, string id)
+    {
+        var catalogue = CatalogueData.Load() with { Name = name };
+
+        catalogue.CorrelationId.ShouldStartWith(id);
+        catalogue.CorrelationId.ShouldNotContain("pledger");
+        catalogue.CorrelationId.Length.ShouldBeGreaterThan("catalogue:".Length + 8);
+    }
+
+    [Fact]
     public async Task a_batch_of_commitments_is_one_write_at_one_instant_so_no_past_shows_it_half_done()
     {
         await Import();
@@ -527,6 +569,10 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     [InlineData("""{"name":"bad","commitments":[{"key":"k","title":"t","kind":"qualitative","lineOfEffort":"other","actors":["coalition"],"statedIn":{"documentKey":"d","quote":"q"},"progress":[{"unit":"people","comparator":"at-least","asOf":"2024-01-15","source":{"documentKey":"d","primary":true}}]}]}""", "'commitments[0].progress[0].figure': This field is required.")]
     [InlineData("""{"name":"bad","commitments":[{"key":"k","title":"t","kind":"qualitative","lineOfEffort":"other","actors":["coalition"],"statedIn":{"documentKey":"d","quote":"q"},"progress":[{"figure":7,"unit":"people","comparator":"at-least","source":{"documentKey":"d","primary":true}}]}]}""", "'commitments[0].progress[0].asOf': This field is required.")]
     [InlineData("""{"name":"bad","documents":[{"KEY":"d","title":"t","publishedOn":"2024-01-15","kind":"report","primary":true}]}""", "'documents[0].KEY': The catalogue has no such field")]
+    // The name is recorded (in revisions' notes and the correlation id): held to a title's rules (until 2026-12-07 a NUL
+    // failed every write with the database's stack trace, and any length or a right-to-left override was recorded).
+    [InlineData("""{"name":"Probe\u0007BEL"}""", "'name' must")]
+    [InlineData("""{"name":"Probe\u202Eevil"}""", "'name' must")]
     public void a_file_that_is_not_a_catalogue_is_named_in_the_apis_words(string json, string said)
     {
         var file = Path.Combine(Path.GetTempPath(), $"bad-catalogue-{Guid.NewGuid():N}.json");
