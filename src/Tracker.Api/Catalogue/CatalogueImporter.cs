@@ -440,7 +440,9 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             .OrderBy(r => r.On).ThenBy(r => r.place).Select(r => r.Restatement).ToList();
         var target = restatedInOrder.Select(r => r.NewTarget).LastOrDefault(t => t is not null) ?? c.Target;
         var deadline = restatedInOrder.Select(r => r.NewDeadline).LastOrDefault(d => d is not null) ?? c.Deadline;
-        var why = new Evidence(null, null, true, null, $"The catalogue '{catalogue.Name}' was revised.");
+        // The catalogue is the tracker's own record, not an official text: a secondary source (until 2026-12-07 it was called
+        // primary, in the history and the exports).
+        var why = new Evidence(null, null, false, null, $"The catalogue '{catalogue.Name}' was revised.");
         // Changed in the catalogue since it last recorded them, and not already in force (a monitor may have recorded the
         // same change).
         // A change of the catalogue: one it has not recorded (its restatements listed out of date order recorded each of

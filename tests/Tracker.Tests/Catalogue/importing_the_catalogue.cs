@@ -282,7 +282,11 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         await using var session = Store.QuerySession();
         var goal = await session.Events.FetchStreamAsync(StreamIds.ForCommitment("stabilisation-394m"));
         goal.First().Data.ShouldBeOfType<CommitmentStated>().Target!.Amount.ShouldBe(394_000_000m);
-        goal.Last().Data.ShouldBeOfType<TargetRevised>().NewTarget.Amount.ShouldBe(400_000_000m);
+        var revised = goal.Last().Data.ShouldBeOfType<TargetRevised>();
+        revised.NewTarget.Amount.ShouldBe(400_000_000m);
+        // The catalogue is the tracker's own record, a secondary source (until 2026-12-07 called primary).
+        revised.Source.Primary.ShouldBeFalse();
+        revised.Source.Note.ShouldNotBeNull().ShouldContain("was revised");
         var repatriation = await session.Events.FetchStreamAsync(StreamIds.ForCommitment("iraq-repatriation"));
         repatriation.Select(e => e.Data.GetType()).TakeLast(2).ShouldBe([typeof(ProgressReportRetracted), typeof(ProgressReported)]);
         (await Read("iraq-repatriation")).GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(11_000m);
