@@ -3,6 +3,7 @@ using Marten;
 using Npgsql;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Pledges;
+using Tracker.Projections.Commitments.Rollup;
 
 namespace Tracker.Api.Infrastructure;
 
@@ -108,6 +109,17 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             {
                 logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker); rebuilding the models from the log", missing);
                 await daemon.RebuildProjectionAsync(CommitmentProgressProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
+                // The dashboard rollup counts the models, and the daemon beside this start may have counted the old ones
+                // (an upgraded database of 2026-12-01 had every commitment counted under its old model until 2026-12-07):
+                // counted again from the models now, holding off the daemon's pages until that commits.
+                await using (var recount = await connection.BeginTransactionAsync(token))
+                {
+                    await using (var command = new NpgsqlCommand(DashboardRollup.Recount(TrackerDatabase.Schema), connection, recount) { CommandTimeout = 0 })
+                    {
+                        await command.ExecuteNonQueryAsync(token);
+                    }
+                    await recount.CommitAsync(token);
+                }
                 // Today's rules may put another deadline in force than the writes scheduled checks for.
                 var passed = await Commitments.Assessing.DeadlineSweep.Run(store, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), logger, token);
                 if (passed > 0) logger.LogInformation("{Passed} commitments' deadlines in force had passed unrecorded; recorded now", passed);
