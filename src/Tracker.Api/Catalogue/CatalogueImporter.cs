@@ -373,10 +373,18 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             }
             full = folded!;
             byCatalogue = catalogued!;
-            if (full.Title != c.Title || full.Kind != c.Kind || full.LineOfEffort != c.LineOfEffort ||
-                !full.Actors.SequenceEqual(c.Actors))
+            // Each field that differs named, with both values (until 2026-12-07 "title, kind, line of effort or actors").
+            var differs = new[]
             {
-                warnings.Add($"commitment {c.Key}: title, kind, line of effort or actors differ from the log; there is no event to change them yet, so the log stands.");
+                full.Title != c.Title ? $"title '{c.Title}' (the log: '{full.Title}')" : null,
+                full.Kind != c.Kind ? $"kind {Wording.Name(c.Kind)} (the log: {Wording.Name(full.Kind)})" : null,
+                full.LineOfEffort != c.LineOfEffort ? $"line of effort '{c.LineOfEffort}' (the log: '{full.LineOfEffort}')" : null,
+                !full.Actors.SequenceEqual(c.Actors) ? $"actors {string.Join(", ", c.Actors)} (the log: {string.Join(", ", full.Actors)})" : null
+            }.OfType<string>().ToList();
+            if (differs.Count > 0)
+            {
+                warnings.Add($"commitment {c.Key} differs from the log in its {string.Join("; its ", differs)}; there is no event to change " +
+                             "these yet, so the log stands.");
             }
             // Named at the statement only, and only where the catalogue names one: one left out keeps what the log has. The
             // entry is held to the statement's rule first (a fresh import of the same file would refuse it), then compared

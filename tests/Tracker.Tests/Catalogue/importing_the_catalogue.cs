@@ -757,6 +757,23 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_commitment_whose_title_or_names_differ_from_the_log_is_a_warning_naming_each_with_both_values()
+    {
+        await Import();
+        var original = CatalogueData.Load();
+        var entry = original.Commitments[0];
+        var retitled = original with { Commitments = [entry with { Title = "A title written again" }, .. original.Commitments.Skip(1)] };
+
+        var report = await Import(retitled);
+
+        // Until 2026-12-07 "title, kind, line of effort or actors differ", whichever it was.
+        report.EventsAppended.ShouldBe(0);
+        report.Warnings.ShouldHaveSingleItem().ShouldBe(
+            $"commitment {entry.Key} differs from the log in its title 'A title written again' (the log: '{entry.Title}'); there is no " +
+            "event to change these yet, so the log stands.");
+    }
+
+    [Fact]
     public async Task importing_again_leaves_what_monitors_recorded_since()
     {
         await Import();
