@@ -16,7 +16,9 @@ public sealed class CatalogueOptions
     /// <summary>A catalogue file, or a folder whose *.json files are catalogues. Default: the catalogue shipped with the service.</summary>
     public string Path { get; set; } = System.IO.Path.Combine(AppContext.BaseDirectory, "catalogue");
 
+    /// <remarks>A file's ending in any case ("UPPER.JSON"), as a folder copied from another system may spell it: until
+    /// 2026-12-07 only lower-case endings were read, and the others were left out without a word.</remarks>
     public IEnumerable<string> Files() => Directory.Exists(Path)
-        ? Directory.EnumerateFiles(Path, "*.json").Order()
+        ? Directory.EnumerateFiles(Path, "*.json", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive }).Order(StringComparer.Ordinal)
         : File.Exists(Path) ? [Path] : [];
 }

@@ -757,6 +757,16 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public void a_folders_catalogues_are_read_whatever_the_case_of_their_ending_in_the_order_of_their_names()
+    {
+        var folder = Directory.CreateTempSubdirectory("catalogues-").FullName;
+        foreach (var name in new[] { "b.json", "A-UPPER.JSON", "c.Json", "notes.txt" }) System.IO.File.WriteAllText(Path.Combine(folder, name), "{}");
+
+        // Until 2026-12-07 only lower-case endings were read: UPPER.JSON was left out without a word.
+        new CatalogueOptions { Path = folder }.Files().Select(Path.GetFileName).ShouldBe(["A-UPPER.JSON", "b.json", "c.Json"]);
+    }
+
+    [Fact]
     public async Task a_commitment_whose_title_or_names_differ_from_the_log_is_a_warning_naming_each_with_both_values()
     {
         await Import();
