@@ -68,6 +68,7 @@ public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput
                 var report = await importer.Import(catalogue, CancellationToken.None);
                 Console.WriteLine($"{file}: {report.DocumentsRegistered} documents registered, {report.CommitmentsStated} " +
                                   $"commitments stated, {report.EventsAppended} events appended, {report.Failures.Count} failures");
+                foreach (var change in report.Changes) Console.WriteLine("  changed: " + change);
                 foreach (var failure in report.Failures) Console.Error.WriteLine("  failed: " + failure);
                 foreach (var warning in report.Warnings) Console.WriteLine("  warning: " + warning);
                 ok &= report.Succeeded;

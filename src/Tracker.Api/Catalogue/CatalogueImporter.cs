@@ -17,9 +17,12 @@ using Tracker.Api.Commitments.Reporting;
 
 namespace Tracker.Api.Catalogue;
 
-/// <summary>What an import did, and what it could not do.</summary>
+/// <summary>
+/// What an import did, and what it could not do: each commitment already in the log that it changed, with the events
+/// each entry's part recorded (<see cref="Changes"/>), and each difference from the log it did not record (a warning).
+/// </summary>
 public sealed record ImportReport(string Catalogue, int DocumentsRegistered, int CommitmentsStated, int EventsAppended,
-    IReadOnlyList<string> Failures, IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Failures, IReadOnlyList<string> Warnings, IReadOnlyList<string> Changes)
 {
     public bool Succeeded => Failures.Count == 0;
 }
@@ -52,6 +55,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     {
         var failures = new List<string>();
         var warnings = new List<string>();
+        var changes = new List<string>();
         var documents = 0;
         var stated = 0;
         var appended = 0;
@@ -75,14 +79,41 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         foreach (var batch in commitmentsToImport.Chunk(CommitmentsPerTransaction))
         {
-            var imported = await ImportBatch(catalogue, batch, failures, warnings, token);
+            var imported = await ImportBatch(catalogue, batch, failures, warnings, changes, token);
             stated += imported.Stated;
             appended += imported.Appended;
         }
+        warnings.AddRange(await NoLongerListed(catalogue, token));
 
         foreach (var failure in failures) _report.LogError("Catalogue {Catalogue}: {Failure}", catalogue.Name, failure);
         foreach (var warning in warnings) _report.LogWarning("Catalogue {Catalogue}: {Warning}", catalogue.Name, warning);
-        return new ImportReport(catalogue.Name, documents, stated, appended, failures, warnings);
+        foreach (var change in changes) _report.LogInformation("Catalogue {Catalogue}: changed {Change}", catalogue.Name, change);
+        return new ImportReport(catalogue.Name, documents, stated, appended, failures, warnings, changes);
+    }
+
+    /// <summary>
+    /// The commitments this catalogue stated (its import's correlation id) that the file no longer lists: an import does
+    /// not take a commitment out of the log (there is no event for it), so each is said. One read of the log's statements.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> NoLongerListed(CatalogueFile catalogue, CancellationToken token)
+    {
+        var listed = catalogue.Commitments.Where(c => c?.Key is { Length: > 0 }).Select(c => StreamIds.Normalise(c.Key.Trim())).ToHashSet();
+        await using var command = database.CreateCommand(
+            $"select data ->> 'Key' from {TrackerDatabase.Schema}.mt_events " +
+            "where type = 'commitment_stated' and user_name = $1 and correlation_id = $2 order by seq_id");
+        command.Parameters.AddWithValue(Actor);
+        command.Parameters.AddWithValue(catalogue.CorrelationId);
+        var unlisted = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(token);
+        while (await reader.ReadAsync(token))
+        {
+            if (!reader.IsDBNull(0) && reader.GetString(0) is var key && !listed.Contains(key))
+            {
+                unlisted.Add($"commitment {key} was stated by this catalogue and the file no longer lists it; an import takes " +
+                             "nothing out of the log, so it stands (assess it through the API if it no longer holds).");
+            }
+        }
+        return unlisted;
     }
 
     /// <summary>
@@ -165,7 +196,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// written, and each entry is written again on its own so the others land and the failing one is named.
     /// </summary>
     private async Task<(int Stated, int Appended)> ImportBatch(CatalogueFile catalogue, Listed<CatalogueCommitment>[] batch,
-        List<string> failures, List<string> warnings, CancellationToken token, bool stagedAgain = false)
+        List<string> failures, List<string> warnings, List<string> changes, CancellationToken token, bool stagedAgain = false)
     {
         var batchFailures = new List<string>();
         var batchWarnings = new List<string>();
@@ -203,7 +234,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         }
         catch (StagedOnAnotherDay) when (!stagedAgain)
         {
-            return await ImportBatch(catalogue, batch, failures, warnings, token, stagedAgain: true);
+            return await ImportBatch(catalogue, batch, failures, warnings, changes, token, stagedAgain: true);
         }
         catch (Exception e) when (e is not OperationCanceledException && batch.Length > 1)
         {
@@ -218,7 +249,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             var appended = 0;
             foreach (var entry in batch)
             {
-                var one = await ImportBatch(catalogue, [entry], failures, warnings, token);
+                var one = await ImportBatch(catalogue, [entry], failures, warnings, changes, token);
                 stated += one.Stated;
                 appended += one.Appended;
             }
@@ -232,13 +263,17 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         failures.AddRange(batchFailures);
         warnings.AddRange(batchWarnings);
+        changes.AddRange(staged.Select(x => x.Change).OfType<string>());
         await ScheduleDeadlineChecks(catalogue, staged);
         return (staged.Count(x => x.Before is null), staged.Sum(x => x.Events));
     }
 
-    /// <summary>A commitment's new events, appended to the batch's session and not yet written.</summary>
+    /// <summary>
+    /// A commitment's new events, appended to the batch's session and not yet written; for one already in the log, what
+    /// changed in it ("commitment k: progress[0]: progress-report-retracted, progress-reported").
+    /// </summary>
     private sealed record Staged(CommitmentState? Before, CommitmentState After, int Events, IReadOnlyList<(string, string)> Names,
-        DateOnly Today);
+        DateOnly Today, string? Change);
 
     /// <summary>The day (UTC) turned between deciding a batch's entries and stamping their events.</summary>
     private sealed class StagedOnAnotherDay : Exception;
@@ -263,13 +298,17 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// <summary>What a batch needs to know before it decides: the documents its entries cite, and which commitments exist.</summary>
     private sealed record BatchKnowledge(IReadOnlyDictionary<string, DocumentView> Documents, IReadOnlySet<Guid> ExistingCommitments);
 
-    private static IEnumerable<string> Referenced(CatalogueCommitment c) => new[] { c.StatedIn?.DocumentKey }
-        .Concat((c.Restatements ?? []).Select(r => r?.RestatedIn?.DocumentKey))
-        .Concat((c.Progress ?? []).Select(p => p?.Source?.DocumentKey))
-        .Concat((c.Assessments ?? []).Select(a => a?.Source?.DocumentKey))
-        .Concat((c.Evidence ?? []).Select(e => e?.DocumentKey))
-        .Where(k => !string.IsNullOrWhiteSpace(k))
-        .Select(k => StreamIds.Normalise(k!));
+    private static IEnumerable<string> Referenced(CatalogueCommitment c) => Citing(c).Select(x => x.Key);
+
+    /// <summary>Each document key an entry cites, with the field that cites it.</summary>
+    private static IEnumerable<(string Key, string Field)> Citing(CatalogueCommitment c) =>
+        new (string? DocumentKey, string Field)[] { (c.StatedIn?.DocumentKey, "statedIn.documentKey") }
+        .Concat((c.Restatements ?? []).Select((r, i) => (r?.RestatedIn?.DocumentKey, $"restatements[{i}].restatedIn.documentKey")))
+        .Concat((c.Progress ?? []).Select((p, i) => (p?.Source?.DocumentKey, $"progress[{i}].source.documentKey")))
+        .Concat((c.Assessments ?? []).Select((a, i) => (a?.Source?.DocumentKey, $"assessments[{i}].source.documentKey")))
+        .Concat((c.Evidence ?? []).Select((e, i) => (e?.DocumentKey, $"evidence[{i}].documentKey")))
+        .Where(x => !string.IsNullOrWhiteSpace(x.Item1))
+        .Select(x => (StreamIds.Normalise(x.Item1!), x.Item2));
 
     /// <summary>Two queries for the whole batch instead of two or three per commitment.</summary>
     private async Task<BatchKnowledge> Known(IDocumentSession session, CatalogueCommitment[] batch, CancellationToken token)
@@ -291,10 +330,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     {
         await CheckEntry(c, token);
 
-        var missing = Referenced(c).Distinct().Where(k => !known.Documents.ContainsKey(k)).ToList();
+        // Each named with the fields citing it (until 2026-12-07 the keys alone, which left the file's reader to search).
+        var missing = Citing(c).Where(x => !known.Documents.ContainsKey(x.Key)).GroupBy(x => x.Key).ToList();
         if (missing.Count > 0)
         {
-            throw new InvalidDataException(DocumentChecks.NotRegistered(missing).Detail);
+            throw new InvalidDataException(string.Join("; ", missing.Select(m =>
+                $"{string.Join(", ", m.Select(x => x.Field))} {(m.Count() == 1 ? "cites" : "cite")} document {m.Key}, which is not registered")) +
+                ": list it in the catalogue's documents or register it first (POST /api/documents).");
         }
 
         DocumentView Document(string key) => known.Documents[StreamIds.Normalise(key)];
@@ -379,7 +421,15 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 full.Title != c.Title ? $"title '{c.Title}' (the log: '{full.Title}')" : null,
                 full.Kind != c.Kind ? $"kind {Wording.Name(c.Kind)} (the log: {Wording.Name(full.Kind)})" : null,
                 full.LineOfEffort != c.LineOfEffort ? $"line of effort '{c.LineOfEffort}' (the log: '{full.LineOfEffort}')" : null,
-                !full.Actors.SequenceEqual(c.Actors) ? $"actors {string.Join(", ", c.Actors)} (the log: {string.Join(", ", full.Actors)})" : null
+                !full.Actors.SequenceEqual(c.Actors) ? $"actors {string.Join(", ", c.Actors)} (the log: {string.Join(", ", full.Actors)})" : null,
+                // The statement's own words and place (until 2026-12-07 a changed quote or paragraph was left out without a word).
+                full.StatedIn.DocumentKey != StreamIds.Normalise(c.StatedIn.DocumentKey)
+                    ? $"statedIn.documentKey {StreamIds.Normalise(c.StatedIn.DocumentKey)} (the log: {full.StatedIn.DocumentKey})" : null,
+                full.StatedIn.Paragraph != c.StatedIn.Paragraph
+                    ? $"statedIn.paragraph {c.StatedIn.Paragraph ?? "none"} (the log: {full.StatedIn.Paragraph ?? "none"})" : null,
+                full.StatedIn.Quote != c.StatedIn.Quote ? $"statedIn.quote {Differing(c.StatedIn.Quote, full.StatedIn.Quote)}" : null,
+                c.StatedOn is { } statedOn && statedOn != full.StatedOn
+                    ? $"statedOn {statedOn:yyyy-MM-dd} (the log: {full.StatedOn:yyyy-MM-dd})" : null
             }.OfType<string>().ToList();
             if (differs.Count > 0)
             {
@@ -400,9 +450,16 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             }
         }
 
-        CommitmentState Apply(Decision decision)
+        // What each part of the entry recorded, for the report of a commitment already in the log.
+        var changed = new List<(string At, List<string> Events)>();
+        CommitmentState Apply(Decision decision, string at)
         {
             decisions.Add(Required(decision));
+            if (decision.Events.Count > 0)
+            {
+                if (changed.Count == 0 || changed[^1].At != at) changed.Add((at, []));
+                changed[^1].Events.AddRange(decision.Events.Select(EventNames.Of));
+            }
             foreach (var e in decision.Events)
             {
                 full = full.After(e);
@@ -416,8 +473,27 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         foreach (var (r, at) in (c.Restatements ?? []).Select((r, i) => (r, $"restatements[{i}]")))
         {
             var key = StreamIds.Normalise(r.RestatedIn.DocumentKey);
-            // Recorded by the catalogue before (and retracted since by a monitor, whose correction stands), or by anyone.
-            if (byCatalogue.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) continue;
+            // Recorded by the catalogue before (and retracted since by a monitor, whose correction stands): one restatement in
+            // a document, so a file that now says it otherwise is told so (until 2026-12-07 without a word).
+            if (byCatalogue.Restatements.LastOrDefault(x => x.RestatedIn.DocumentKey == key) is { } recordedBefore)
+            {
+                var otherwise = new[]
+                {
+                    recordedBefore.RestatedIn.Paragraph != r.RestatedIn.Paragraph
+                        ? $"paragraph {r.RestatedIn.Paragraph ?? "none"} (the log: {recordedBefore.RestatedIn.Paragraph ?? "none"})" : null,
+                    recordedBefore.RestatedIn.Quote != r.RestatedIn.Quote ? $"quote {Differing(r.RestatedIn.Quote, recordedBefore.RestatedIn.Quote)}" : null,
+                    r.RestatedOn is { } restatedOn && restatedOn != recordedBefore.RestatedOn
+                        ? $"restatedOn {restatedOn:yyyy-MM-dd} (the log: {recordedBefore.RestatedOn:yyyy-MM-dd})" : null,
+                    recordedBefore.Note != r.Note ? $"note {Differing(r.Note, recordedBefore.Note)}" : null
+                }.OfType<string>().ToList();
+                if (otherwise.Count > 0)
+                {
+                    warnings.Add($"commitment {c.Key}: {at} differs from the restatement in {key} the catalogue recorded (version " +
+                                 $"{recordedBefore.Version}) in its {string.Join("; its ", otherwise)}; a document restates a commitment " +
+                                 "once, so the log stands: retract it and record the file's through the API to change it.");
+                }
+                continue;
+            }
             // Restated in that document by a monitor: theirs stands, and where the catalogue says it otherwise, that is said
             // (until 2026-12-06 the catalogue's was left out without a word).
             if (full.Restatements.FirstOrDefault(x => x.RestatedIn.DocumentKey == key) is { } standing)
@@ -438,7 +514,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             }
             var on = r.RestatedOn ?? Document(key).PublishedOn;
             state = Apply(RestateCommitment.Decide(state,
-                new CommitmentRestated(r.RestatedIn with { DocumentKey = key }, on, r.NewTarget, r.NewDeadline, r.Note)));
+                new CommitmentRestated(r.RestatedIn with { DocumentKey = key }, on, r.NewTarget, r.NewDeadline, r.Note)), at);
         }
 
         // The catalogue's current target and deadline: the stated ones, as the restatement that took effect last changed
@@ -469,7 +545,20 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                           !full.Deadlines.Any(d => d.Version > catalogueDeadlineAt && d.Deadline == deadline) ? deadline : null;
         if (newTarget is not null || newDeadline is not null)
         {
-            state = Apply(ReviseCommitment.Decide(state, newTarget, newDeadline, "catalogue entry revised", why));
+            state = Apply(ReviseCommitment.Decide(state, newTarget, newDeadline, "catalogue entry revised", why),
+                newTarget is null ? "deadline" : newDeadline is null ? "target" : "target and deadline");
+        }
+        // A target or deadline the file no longer gives is not taken away: no event withdraws one (until 2026-12-07 said by
+        // nothing).
+        if (target is null && catalogueTarget is not null && state.Target is { } standingTarget)
+        {
+            warnings.Add($"commitment {c.Key}: the file gives no target, where the catalogue recorded {Wording.Target(catalogueTarget.Target)}; " +
+                         $"an import withdraws no target, so {Wording.Target(standingTarget)} stands.");
+        }
+        if (deadline is null && catalogueDeadline is not null && state.Deadline is { } standingDeadline)
+        {
+            warnings.Add($"commitment {c.Key}: the file gives no deadline, where the catalogue recorded {Wording.Deadline(catalogueDeadline.Deadline)}; " +
+                         $"an import withdraws no deadline, so {Wording.Deadline(standingDeadline)} stands.");
         }
 
         foreach (var (p, at) in (c.Progress ?? []).Select((p, i) => (p, $"progress[{i}]")))
@@ -483,12 +572,26 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator)
             {
                 RecordedSayingOtherwise(p.Source, $"{at}.source");
+                // The same claim in other words: a figure is recorded once, so the file's note, source or rate is said
+                // (until 2026-12-07 left out without a word).
+                var otherwise = new[]
+                {
+                    same.Note != p.Note ? $"note {Differing(p.Note, same.Note)}" : null,
+                    same.Source with { Primary = evidence.Primary } != evidence ? $"source {SourceDiffers(evidence, same.Source)}" : null,
+                    same.Rate != p.ExchangeRate ? "exchange rate" : null
+                }.OfType<string>().ToList();
+                if (otherwise.Count > 0)
+                {
+                    warnings.Add($"commitment {c.Key}: {at} differs from the report the catalogue recorded (version {same.Version}) in its " +
+                                 $"{string.Join("; its ", otherwise)}; the figure is the same, so nothing is recorded: retract it and " +
+                                 "report it again through the API to change it.");
+                }
                 continue;
             }
             // The figure the catalogue no longer claims is retracted, whoever recorded the new one.
             if (same is not null && !state.Retracted.Contains(same.Version))
             {
-                state = Apply(CorrectEvent.Decide(state, same.Version, recorded[same.Version - 1], "catalogue entry revised", why));
+                state = Apply(CorrectEvent.Decide(state, same.Version, recorded[same.Version - 1], "catalogue entry revised", why), at);
             }
             // The same figure recorded by a monitor already stands: not recorded twice.
             if (full.ProgressReports.Any(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) && x.Currency == p.Currency && x.Stage == p.Stage &&
@@ -507,7 +610,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 throw new InvalidDataException(late.Message);
             }
             state = Apply(ReportProgress.Decide(state, p.Figure, p.Unit, p.Currency, p.Comparator, p.AsOf, p.ExchangeRate,
-                p.Note, evidence, p.Stage));
+                p.Note, evidence, p.Stage), at);
         }
 
         foreach (var (e, at) in (c.Evidence ?? []).Select((e, i) => (e, $"evidence[{i}]")))
@@ -536,7 +639,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             {
                 throw new InvalidDataException(late.Message);
             }
-            state = Apply(AttachEvidence.Decide(state, evidence));
+            state = Apply(AttachEvidence.Decide(state, evidence), at);
         }
 
         foreach (var (a, at) in (c.Assessments ?? []).Select((a, i) => (a, $"assessments[{i}]")))
@@ -552,13 +655,28 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                     x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && Same(x.Status, status))))
             {
                 RecordedSayingOtherwise(a.Source, $"{at}.source");
+                // The catalogue's own assessment in other words is said (a monitor's is theirs).
+                if (byCatalogue.StatusHistory.LastOrDefault(x => x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn &&
+                                                                 Same(x.Status, status)) is { } assessed &&
+                    new[]
+                    {
+                        assessed.Rationale != a.Rationale ? $"rationale {Differing(a.Rationale, assessed.Rationale)}" : null,
+                        assessed.Source with { Primary = evidence.Primary } != evidence ? $"source {SourceDiffers(evidence, assessed.Source)}" : null
+                    }.OfType<string>().ToList() is { Count: > 0 } otherwise)
+                {
+                    warnings.Add($"commitment {c.Key}: {at} differs from the assessment the catalogue recorded (version {assessed.Version}) " +
+                                 $"in its {string.Join("; its ", otherwise)}; the status and its days are the same, so nothing is " +
+                                 "recorded: retract it and assess again through the API to change it.");
+                }
                 continue;
             }
             // The catalogue dates each assessment (its effectiveOn, else its assessedOn): an achievement it dates anew is
             // recorded as such, where a monitor's bare re-assessment is refused as already achieved.
             SaysAsRegistered(a.Source, $"{at}.source");
-            state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn ?? a.AssessedOn));
+            state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn ?? a.AssessedOn), at);
         }
+
+        if (before is not null) warnings.AddRange(NoLongerListed(c, byCatalogue, full));
 
         var events = decisions.SelectMany(d => d.Events).ToList();
         if (events.Count == 0) return null;
@@ -574,7 +692,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             session.Events.StartStream<CommitmentProgress>(id, events);
         }
         else stream.AppendMany(events);
-        return new Staged(before, state, events.Count, names, today);
+        return new Staged(before, state, events.Count, names, today,
+            before is null ? null : $"commitment {c.Key}: {string.Join("; ", changed.Select(x => $"{x.At}: {string.Join(", ", x.Events)}"))}");
     }
 
     /// <summary>
@@ -672,6 +791,82 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
     /// <summary>The evidence note's limit, which a source's note, paragraph and quote share.</summary>
     private const int JoinedNoteLimit = Commitments.EvidenceValidator.MaxNote;
+
+    /// <summary>
+    /// What the catalogue recorded in a commitment that still stands and that the file no longer lists: a report (by its
+    /// claim), a piece of evidence, an assessment (by its status and days) or a restatement (by its document). An import
+    /// retracts nothing the file leaves out, so each is said with its version for the correction that would (until
+    /// 2026-12-07 without a word, and a piece of evidence whose note changed stood beside its new one unsaid).
+    /// </summary>
+    private static IEnumerable<string> NoLongerListed(CatalogueCommitment c, Commitment byCatalogue, Commitment full)
+    {
+        var progress = (c.Progress ?? []).Select(p => (p.AsOf, Unit: p.Unit?.ToLowerInvariant(), p.Currency, p.Stage,
+            Document: p.Source.DocumentKey is { } k ? StreamIds.Normalise(k) : null)).ToHashSet();
+        var evidence = (c.Evidence ?? []).Select(e => e.ToEvidence()).ToList();
+        var assessments = c.Assessments ?? [];
+        var restated = (c.Restatements ?? []).Select(r => StreamIds.Normalise(r.RestatedIn.DocumentKey)).ToHashSet();
+        static bool Standing<T>(IEnumerable<T> entries, int version, Func<T, int> versionOf) => entries.Any(x => versionOf(x) == version);
+        string Said(int version, string what) =>
+            $"commitment {c.Key}: the log holds {what} the catalogue recorded (version {version}) and the file no longer lists; " +
+            $"an import retracts nothing, so it stands (retract it with POST /api/commitments/{byCatalogue.Key}/corrections).";
+
+        foreach (var r in byCatalogue.ProgressReports.Where(r => Standing(full.ProgressReports, r.Version, x => x.Version)))
+        {
+            if (!progress.Contains((r.AsOf, r.Unit?.ToLowerInvariant(), r.Currency, r.Stage, r.Source.DocumentKey)))
+            {
+                var figure = r.Currency is { } currency ? $"{currency} {Wording.Number(r.Figure)}" : $"{Wording.Number(r.Figure)} {r.Unit}";
+                yield return Said(r.Version, $"the report of {Wording.Comparator(r.Comparator)}{figure} as of {Wording.Date(r.AsOf)}");
+            }
+        }
+        foreach (var e in byCatalogue.Evidence.Where(e => Standing(full.Evidence, e.Version, x => x.Version)))
+        {
+            if (!evidence.Any(x => x with { Primary = e.Evidence.Primary } == e.Evidence))
+            {
+                yield return Said(e.Version, $"evidence from {e.Evidence.DocumentKey ?? e.Evidence.Url}");
+            }
+        }
+        foreach (var a in byCatalogue.StatusHistory.Where(a => Standing(full.StatusHistory, a.Version, x => x.Version)))
+        {
+            if (!assessments.Any(x => x.AssessedOn == a.AssessedOn && (x.EffectiveOn ?? x.AssessedOn) == a.EffectiveOn &&
+                                      (x.Status == a.Status || x.Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate &&
+                                          a.Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate)))
+            {
+                yield return Said(a.Version, $"the assessment {Wording.Name(a.Status)} of {Wording.Date(a.AssessedOn)}");
+            }
+        }
+        foreach (var r in byCatalogue.Restatements.Where(r => Standing(full.Restatements, r.Version, x => x.Version)))
+        {
+            if (!restated.Contains(r.RestatedIn.DocumentKey)) yield return Said(r.Version, $"the restatement in {r.RestatedIn.DocumentKey}");
+        }
+    }
+
+    /// <summary>
+    /// Two texts that differ, each as a few words around where they part: "'... $400 million ...' (the log: '... $394
+    /// million ...')". A quote has up to 2,000 characters, too many to say twice in a line.
+    /// </summary>
+    private static string Differing(string? file, string? log)
+    {
+        if (file is null || log is null) return $"{(file is null ? "none" : $"'{Shortened(file)}'")} (the log: {(log is null ? "none" : $"'{Shortened(log)}'")})";
+        var at = 0;
+        while (at < file.Length && at < log.Length && file[at] == log[at]) at++;
+        string Around(string text)
+        {
+            var from = Math.Max(0, at - 20);
+            var to = Math.Min(text.Length, at + 40);
+            return $"'{(from > 0 ? "..." : "")}{text[from..to]}{(to < text.Length ? "..." : "")}'";
+        }
+        return $"{Around(file)} (the log: {Around(log)}; they part at character {at + 1})";
+        static string Shortened(string text) => text.Length <= 60 ? text : text[..60] + "...";
+    }
+
+    /// <summary>Which of a source's parts differ from the recorded one's: "document, day, note (its paragraph and quote)".</summary>
+    private static string SourceDiffers(Evidence file, Evidence log) => string.Join(", ", new[]
+    {
+        file.DocumentKey != log.DocumentKey ? $"document {file.DocumentKey ?? "none"} (the log: {log.DocumentKey ?? "none"})" : null,
+        file.Url != log.Url ? $"url {file.Url ?? "none"} (the log: {log.Url ?? "none"})" : null,
+        file.On != log.On ? $"day {(file.On is { } on ? Wording.Date(on) : "none")} (the log: {(log.On is { } was ? Wording.Date(was) : "none")})" : null,
+        file.Note != log.Note ? $"note, paragraph or quote {Differing(file.Note, log.Note)}" : null
+    }.OfType<string>());
 
     private static Decision Required(Decision decision) => decision.Violation is { } v
         ? throw new InvalidDataException($"rule '{v.Rule}' refused it: {v.Message}")

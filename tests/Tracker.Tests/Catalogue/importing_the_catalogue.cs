@@ -255,6 +255,8 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
 
         again.EventsAppended.ShouldBe(0);
         again.CommitmentsStated.ShouldBe(0);
+        again.Changes.ShouldBeEmpty();
+        again.Warnings.ShouldBeEmpty();
         (await ImportedEventCount()).ShouldBe(before);
     }
 
@@ -279,6 +281,11 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         var report = await Import(changed);
 
         report.EventsAppended.ShouldBe(3); // a target revision; a correction and a new report
+        // Each commitment it changed, by the entry's part and what it recorded (until 2026-12-07 only counted).
+        report.Changes.Order().ShouldBe([
+            "commitment iraq-repatriation: progress[0]: progress-report-retracted, progress-reported",
+            "commitment stabilisation-394m: target: target-revised"]);
+        report.Warnings.ShouldBeEmpty();
         await using var session = Store.QuerySession();
         var goal = await session.Events.FetchStreamAsync(StreamIds.ForCommitment("stabilisation-394m"));
         goal.First().Data.ShouldBeOfType<CommitmentStated>().Target!.Amount.ShouldBe(394_000_000m);
@@ -767,6 +774,81 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_reimport_says_each_difference_from_what_the_catalogue_recorded_that_it_does_not_record()
+    {
+        // Until 2026-12-07 each of these was left out without a word.
+        await Import();
+        var original = CatalogueData.Load();
+        CatalogueCommitment Entry(string key) => original.Commitments.Single(c => c.Key == key);
+        var membership = Entry("coalition-membership");
+        var goal = Entry("stabilisation-394m");
+        var kept = Entry("ministerial-in-italy");
+        var restated = Entry("northeast-syria-assistance");
+        var changed = new Dictionary<string, CatalogueCommitment>
+        {
+            // The statement's quote, in other words; a report's note.
+            [membership.Key] = membership with
+            {
+                StatedIn = membership.StatedIn with { Quote = membership.StatedIn.Quote + " (as amended)" },
+                Progress = [membership.Progress![0] with { Note = "counted again" }, .. membership.Progress.Skip(1)]
+            },
+            // Its evidence and its report left out, and its target.
+            [goal.Key] = goal with { Evidence = [goal.Evidence![0]], Progress = [], Target = null },
+            // An assessment's rationale in other words.
+            [kept.Key] = kept with { Assessments = [kept.Assessments![0] with { Rationale = "Held in Rome, as the 2021 communiqué says." }] },
+            // A restatement's paragraph.
+            [restated.Key] = restated with { Restatements = [restated.Restatements![0] with { RestatedIn = restated.Restatements[0].RestatedIn with { Paragraph = "99" } }] }
+        };
+        var file = original with
+        {
+            Commitments = [.. original.Commitments.Where(c => c.Key != "iraq-repatriation").Select(c => changed.GetValueOrDefault(c.Key, c))]
+        };
+
+        var report = await Import(file);
+
+        report.EventsAppended.ShouldBe(0);
+        report.Changes.ShouldBeEmpty();
+        var warnings = report.Warnings;
+        warnings.ShouldContain(w => w.StartsWith($"commitment {membership.Key} differs from the log in its statedIn.quote '...") &&
+                                    w.Contains(" (as amended)"));
+        warnings.ShouldContain(w => w.StartsWith($"commitment {membership.Key}: progress[0] differs from the report the catalogue recorded (version ") &&
+                                    w.Contains("in its note 'counted again' (the log: "));
+        warnings.ShouldContain(w => w.StartsWith($"commitment {goal.Key}: the log holds evidence from ") && w.Contains("the file no longer lists"));
+        warnings.ShouldContain(w => w.StartsWith($"commitment {goal.Key}: the log holds the report of more than USD 200,000,000 as of "));
+        warnings.ShouldContain($"commitment {goal.Key}: the file gives no target, where the catalogue recorded USD 394,000,000; an import " +
+                               "withdraws no target, so USD 394,000,000 stands.");
+        warnings.ShouldContain(w => w.StartsWith($"commitment {kept.Key}: assessments[0] differs from the assessment the catalogue recorded (version ") &&
+                                    w.Contains("in its rationale 'Held in Rome, as the 2021"));
+        warnings.ShouldContain(w => w.StartsWith($"commitment {restated.Key}: restatements[0] differs from the restatement in ") &&
+                                    w.Contains($"in its paragraph 99 (the log: {restated.Restatements![0].RestatedIn.Paragraph})"));
+        warnings.ShouldContain("commitment iraq-repatriation was stated by this catalogue and the file no longer lists it; an import takes " +
+                               "nothing out of the log, so it stands (assess it through the API if it no longer holds).");
+        warnings.Count.ShouldBe(8, string.Join("\n", warnings));
+        // The log stands as it was.
+        (await Read(goal.Key)).GetProperty("target").GetProperty("amount").GetDecimal().ShouldBe(394_000_000m);
+        (await Read("iraq-repatriation")).GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(10_000m);
+    }
+
+    [Fact]
+    public async Task an_entry_citing_a_document_not_registered_is_told_which_of_its_fields_cite_it()
+    {
+        var original = CatalogueData.Load();
+        var goal = original.Commitments.Single(c => c.Key == "stabilisation-394m");
+        var citing = goal with
+        {
+            Evidence = [goal.Evidence![0], goal.Evidence[1] with { DocumentKey = "Unheard-Of-2025" }],
+            Progress = [goal.Progress![0] with { Source = goal.Progress[0].Source with { DocumentKey = "unheard-of-2025" } }]
+        };
+
+        var report = await Import(original with { Commitments = [citing] });
+
+        // Until 2026-12-07 the key alone: "Register these documents first (POST /api/documents): unheard-of-2025."
+        report.Failures.ShouldHaveSingleItem().ShouldBe(
+            $"commitment {goal.Key}: progress[0].source.documentKey, evidence[1].documentKey cite document unheard-of-2025, which is " +
+            "not registered: list it in the catalogue's documents or register it first (POST /api/documents).");
+    }
+
+    [Fact]
     public async Task a_commitment_whose_title_or_names_differ_from_the_log_is_a_warning_naming_each_with_both_values()
     {
         await Import();
@@ -1003,6 +1085,13 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         // Its host serves nothing, and does not say it listens (until 2026-12-06 "Now listening on" a loopback port).
         output.ShouldNotContain("Now listening");
         (await Read("clean-water-1m")).GetProperty("target").GetProperty("unit").GetString().ShouldBe("people");
+
+        // Imported again with its target raised: the commitment it changed is named with what it recorded.
+        await System.IO.File.WriteAllTextAsync(file, (await System.IO.File.ReadAllTextAsync(file)).Replace("\"amount\": 1000000", "\"amount\": 2000000"));
+        var (againExit, again) = await CommandLine.Run(TestDatabase.ConnectionString(), "catalogue-import", "--path", file);
+        againExit.ShouldBe(0, again);
+        again.ShouldContain("0 commitments stated, 1 events appended");
+        again.Split("changed: commitment clean-water-1m: target: target-revised").Length.ShouldBe(2, again);
     }
 
     [Fact]
