@@ -43,6 +43,9 @@ public sealed class settings_checked_at_start
     [InlineData("Telemetry:SampleSeconds", "4294968", "Telemetry:SampleSeconds '4294968' must be a whole number from 1 to 86400")]
     [InlineData("Audit:Checkpoints:Interval", "50.00:00:00", "Audit:Checkpoints:Interval '50.00:00:00' must be a time span from 100 ms to 49 days")]
     [InlineData("Audit:Checkpoints:SettleTime", "9999999.00:00:00", "Audit:Checkpoints:SettleTime '9999999.00:00:00' must be a time span from 0 to 49 days")]
+    // The binder reads hours past 23 as days: a day written 24:00:00 was 24 days (until 2026-12-07).
+    [InlineData("Audit:Checkpoints:Interval", "24:00:00", "Audit:Checkpoints:Interval '24:00:00' must be a time span from 100 ms to 49 days, such as 00:01:00 (days before a dot: 1.00:00:00 for a day; 24:00:00 is not read as one)")]
+    [InlineData("Audit:Checkpoints:SettleTime", "36:00", "Audit:Checkpoints:SettleTime '36:00' must be a time span")]
     [InlineData("Wolverine:HealthCheckSeconds", "2147483647", "Wolverine:HealthCheckSeconds '2147483647' must be a whole number from 1 to 86400")]
     [InlineData("Wolverine:StaleNodeSeconds", "86401", "Wolverine:StaleNodeSeconds '86401' must be a whole number from 1 to 86400")]
     [InlineData("Wolverine:ScheduledJobPollingMilliseconds", "86400001", "must be a whole number from 1 to 86400000")]

@@ -40,16 +40,28 @@ public sealed record WholeNumberSetting(string Key, long Minimum, long Maximum =
 
 /// <summary>
 /// A time span in a range, read as the configuration binder reads one (hh:mm:ss, days before a dot); with
-/// <paramref name="DaysBeforeADot"/> only in that invariant form, where the general one reads 24:00:00 as 24 days.
+/// <paramref name="DaysBeforeADot"/> only in that invariant form. Hours of 24 or more are refused in either: the binder
+/// reads 24:00:00 as 24 days (until 2026-12-07 a checkpoint interval or settle time so written was taken as that).
 /// </summary>
 public sealed record TimeSpanSetting(string Key, TimeSpan Minimum, TimeSpan Maximum, bool DaysBeforeADot = false) : TypedSetting(Key)
 {
     public override string Expected => (Maximum < TimeSpan.MaxValue ? $"a time span from {Said(Minimum)} to {Said(Maximum)}" : $"a time span of at least {Said(Minimum)}") +
                                        (DaysBeforeADot
                                            ? ", days before a dot: 1.00:00:00 for a day (24:00:00 is not read as one)"
-                                           : ", such as 00:01:00 (days before a dot: 2.00:00:00)");
+                                           : ", such as 00:01:00 (days before a dot: 1.00:00:00 for a day; 24:00:00 is not read as one)");
 
-    public override bool Takes(string value) => Read(value) is { } span && span >= Minimum && span <= Maximum;
+    public override bool Takes(string value) =>
+        !HoursReadAsDays(value) && Read(value) is { } span && span >= Minimum && span <= Maximum;
+
+    /// <summary>"24:00:00", "36:00": hours the general form reads as days (TimeSpan.Parse takes a first field past 23 as days).</summary>
+    private static bool HoursReadAsDays(string value)
+    {
+        var text = value.Trim().TrimStart('-');
+        var colon = text.IndexOf(':');
+        var dot = text.IndexOf('.');
+        return colon > 0 && (dot < 0 || dot > colon) &&
+               int.TryParse(text[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var hours) && hours > 23;
+    }
 
     private TimeSpan? Read(string value) =>
         DaysBeforeADot
