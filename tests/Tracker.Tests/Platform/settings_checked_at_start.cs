@@ -210,7 +210,10 @@ public sealed class settings_checked_at_start
         // Without an endpoint the service sets no exporter up, and reads none of them: a platform's variables for a sidecar
         // (a protocol this exporter does not send) stop no start.
         Should.NotThrow(() => SettingsCheckValidation.BeforeStart(Given(("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
-            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://sidecar:4318/v1/traces"))));
+            ("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "garbage"))));
+        // An endpoint for one signal sets the exporter up (since 2026-12-07), so its settings are read.
+        Should.Throw<ConfigurationProblem>(() => SettingsCheckValidation.BeforeStart(Given(("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://sidecar:4318/v1/traces")))).Message.ShouldContain("OTEL_EXPORTER_OTLP_PROTOCOL 'http/json'");
     }
 
     [Fact]

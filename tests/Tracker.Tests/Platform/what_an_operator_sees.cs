@@ -75,6 +75,56 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_endpoint_for_traces_alone_is_where_the_traces_are_sent()
+    {
+        // A collector of the test's own, taking OTLP over HTTP (protobuf) at the address given for traces alone.
+        var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        free.Start();
+        var port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
+        free.Stop();
+        using var listener = new System.Net.HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var received = new List<(string Path, string? Type, byte[] Body)>();
+        var collector = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                System.Net.HttpListenerContext context;
+                try { context = await listener.GetContextAsync(); }
+                catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException) { return; }
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                lock (received) received.Add((context.Request.Url!.AbsolutePath, context.Request.ContentType, body.ToArray()));
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        });
+
+        // Until 2026-12-07 only OTEL_EXPORTER_OTLP_ENDPOINT turned export on: this sent nothing, without a word.
+        await using (var node = await TrackerApp.StartAnotherHost(
+                         ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", $"http://127.0.0.1:{port}/v1/traces"),
+                         ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf")))
+        {
+            await node.StatedTheStabilisationGoal();
+            node.Services.GetRequiredService<TracerProvider>().ForceFlush();
+            await ReadModels.Eventually.Until(() =>
+            {
+                lock (received) return Task.FromResult(received.Any(r => r.Path == "/v1/traces"));
+            }, seen => seen, TimeSpan.FromSeconds(10));
+        }
+        listener.Stop();
+        await collector;
+
+        // Protobuf keeps strings as they are: the service's name and the route are in what the collector received.
+        var traces = received.Where(r => r.Path == "/v1/traces").ToList();
+        traces.ShouldAllBe(r => r.Type == "application/x-protobuf");
+        var bytes = traces.SelectMany(r => r.Body).ToArray();
+        System.Text.Encoding.UTF8.GetString(bytes).ShouldContain(TrackerTelemetry.ServiceName);
+        System.Text.Encoding.UTF8.GetString(bytes).ShouldContain("/api/commitments");
+    }
+
+    [Fact]
     public async Task prometheus_scrapes_the_same_metrics_when_the_endpoint_is_on()
     {
         await using var node = await TrackerApp.StartAnotherHost(("Telemetry:PrometheusEndpoint", "true"));

@@ -20,12 +20,21 @@ public static partial class OtlpExporterSettings
     // Times in milliseconds: as the service's own, at most a day.
     private const long ADayOfMilliseconds = 86_400_000;
 
+    /// <summary>
+    /// Whether the exporter is set up: an endpoint for every signal or for one. A signal without an endpoint of its own
+    /// goes to the one for every signal, else to OpenTelemetry's default (http://localhost:4317), as the specification
+    /// has it. (Until 2026-12-07 only OTEL_EXPORTER_OTLP_ENDPOINT turned export on: an endpoint for traces alone sent
+    /// nothing, without a word.)
+    /// </summary>
+    public static bool Exports(IConfiguration configuration) =>
+        Signals.Any(signal => !string.IsNullOrWhiteSpace(configuration[$"OTEL_EXPORTER_OTLP_{signal}ENDPOINT"]));
+
     /// <summary>Why the settings cannot be used, one line for each setting; none when they can.</summary>
     public static IEnumerable<string> Problems(IConfiguration configuration)
     {
         // Only where the service sets the exporter up (TrackerTelemetry): variables a platform sets for a sidecar, read by
         // nothing here, stop no start.
-        if (string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) yield break;
+        if (!Exports(configuration)) yield break;
         foreach (var signal in Signals)
         {
             string Named(string part) => $"OTEL_EXPORTER_OTLP_{signal}{part}";

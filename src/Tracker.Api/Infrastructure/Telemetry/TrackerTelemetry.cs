@@ -11,7 +11,7 @@ namespace Tracker.Api.Infrastructure.Telemetry;
 /// <summary>
 /// OpenTelemetry for the service: traces from ASP.NET Core, Npgsql, Wolverine and Marten; metrics from the runtime, ASP.NET
 /// Core, Npgsql, Marten (events appended, by type), Wolverine and the service's own meter (<see cref="TrackerMetrics"/>).
-/// Exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (the OTEL_* variables configure it), scraped by Prometheus
+/// Exported over OTLP when an OTLP endpoint is set, for every signal or one (the OTEL_* variables configure it), scraped by Prometheus
 /// at /metrics when Telemetry:PrometheusEndpoint is on, and recorded for nobody otherwise.
 /// </summary>
 public static class TrackerTelemetry
@@ -35,7 +35,7 @@ public static class TrackerTelemetry
 
         // With nowhere to send them, no span or measurement is recorded at all (a listener costs on every request):
         // on when OTLP or Prometheus is configured, or when Telemetry:Enabled says so (a collector of one's own).
-        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var otlp = Settings.OtlpExporterSettings.Exports(configuration);
         var prometheus = configuration.GetValue("Telemetry:PrometheusEndpoint", false);
         if (!configuration.GetValue("Telemetry:Enabled", otlp || prometheus)) return services;
 
