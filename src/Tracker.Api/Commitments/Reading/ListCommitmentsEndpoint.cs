@@ -87,8 +87,10 @@ public static class ListCommitmentsEndpoint
     /// <summary>
     /// A page of the commitments, counted, filtered, sorted and paged by PostgreSQL over the flat rows (StoredRows): in the
     /// present the page's models are then loaded by id; on a past date (as effective) each row comes from the timeline day
-    /// it was taken from. The count and the page are two statements in one round trip: a count over the window in the
-    /// page's statement would make PostgreSQL read every matching row, not just the page's.
+    /// it was taken from. The count and the page are two statements in one round trip, from one snapshot (a repeatable-read
+    /// transaction: until 2026-12-07 each statement took its own, and a page read while commitments were being stated could
+    /// hold one item more than its total said); a count over the window in the page's statement would make PostgreSQL read
+    /// every matching row, not just the page's.
     /// </summary>
     private static async Task<(IReadOnlyList<CommitmentRow> Rows, long Total)> Page(IQuerySession session, NpgsqlDataSource database,
         CommitmentFilter filter, DateOnly? on, string sortBy, bool descending, Paging paging, CancellationToken token)
@@ -124,13 +126,19 @@ public static class ListCommitmentsEndpoint
                order by {order} limit @take offset @skip
               """
             : $"select id from ({rows}) listed order by {order} limit @take offset @skip";
-        // Everything, or one status, kind, line of effort or actor, is counted by the dashboard rollup when it has already
-        // taken in every write made before the request; otherwise every selected row is counted. Unlike the dashboard, the
-        // list does not wait for the rollup: under steady writes it would wait on most requests, and counting the rows
-        // costs less than the wait.
-        var presentCount = !past && StoredSummary.RollupScope(filter) is { } scope && (await Freshness.CaughtUp(session.DocumentStore,
-            DashboardRollupProjection.ProjectionName, token, TimeSpan.Zero)).Lag == 0
-            ? RolledUpCount(scope, command)
+        // Everything, or one status, kind, line of effort or actor, is counted by the dashboard rollup when, in the page's
+        // snapshot, it has taken in every event there (its rows and its progress are committed together); otherwise every
+        // selected row is counted. Unlike the dashboard, the list does not wait for the rollup: under steady writes it would
+        // wait on most requests, and counting the rows costs less than the wait. (Until 2026-12-07 this was asked in three
+        // round trips of its own before the page, and a write committed between them and the page was counted by neither.)
+        var presentCount = !past && StoredSummary.RollupScope(filter) is { } scope
+            ? $"""
+              select case when coalesce((select min(last_seq_id) from {TrackerDatabase.Schema}.mt_event_progression
+                                          where name like '{DashboardRollupProjection.ProjectionName}:%'), 0)
+                               >= (select coalesce(max(seq_id), 0) from {TrackerDatabase.Schema}.mt_events)
+                          then ({RolledUpCount(scope, command)})
+                          else (select count(*) from ({rows}) counted) end
+              """
             : $"select count(*) from ({rows}) counted";
         command.CommandText = $"""
             {presentCount};
@@ -179,11 +187,10 @@ public static class ListCommitmentsEndpoint
         command.Parameters.AddWithValue("skip", paging.Skip);
         await using var connection = await database.OpenConnectionAsync(token);
         command.Connection = connection;
-        // The walk latest first may read twice (the dated days, then the undated): both from one snapshot, so a commitment
-        // gaining or losing a deadline between them is neither listed twice nor left out.
-        await using var snapshot = walked && descending
-            ? await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, token)
-            : null;
+        // The count and the page from one snapshot; the walk latest first may read twice (the dated days, then the undated):
+        // both from it too, so a commitment gaining or losing a deadline between them is neither listed twice nor left out.
+        // (Npgsql sends the BEGIN with the first statement.)
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, token);
         command.Transaction = snapshot;
         await using var reader = await command.ExecuteReaderAsync(token);
         await reader.ReadAsync(token);
