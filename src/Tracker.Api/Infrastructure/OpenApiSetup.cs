@@ -34,6 +34,40 @@ public static partial class OpenApiSetup
         }
     }
 
+    /// <summary>The parameters that ask for a past view, which only the audit roles may read (AuditAccess).</summary>
+    private static readonly string[] PastParameters = ["recordedAsOf", "version", "effectiveAsOf"];
+
+    /// <summary>
+    /// Who may call the operation, as RouteAuthorization decides it: the roles, in its description, and for the public
+    /// reads where anonymous reads are on, a security requirement that admits no credentials. The past parameters say
+    /// they are the auditors'. (Until 2026-12-07 every operation inherited the document's requirement of a key or token,
+    /// and nothing said which role a route needs.)
+    /// </summary>
+    private static void WhoMayCall(OpenApiOperation operation, Microsoft.AspNetCore.OpenApi.OpenApiOperationTransformerContext context)
+    {
+        var policy = Security.RouteAuthorization.PolicyFor(context.Description.HttpMethod ?? "GET", "/" + context.Description.RelativePath);
+        var anonymous = policy == Security.Policies.Read &&
+                        context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Security.AuthOptions>>().Value.AnonymousReads;
+        var roles = string.Join(", ", Security.Policies.RolesOf(policy) ?? []);
+        var who = anonymous ? $"Who may call it: anyone, without a key (anonymous reads are on), or the roles {roles}." : $"Who may call it: the roles {roles}.";
+        operation.Description = operation.Description is { Length: > 0 } described ? $"{described}\n\n{who}" : who;
+        if (anonymous)
+        {
+            operation.Security =
+            [
+                new OpenApiSecurityRequirement(),
+                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", context.Document)] = [] },
+                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] }
+            ];
+        }
+        foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>()
+                     .Where(p => p.In == ParameterLocation.Query && PastParameters.Contains(p.Name)))
+        {
+            var past = $"A past view: the roles {string.Join(", ", Security.Policies.RolesOf(Security.Policies.Audit) ?? [])} only (403 otherwise).";
+            parameter.Description = parameter.Description is { Length: > 0 } said ? $"{said} {past}" : past;
+        }
+    }
+
     public static IServiceCollection AddTrackerOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -203,6 +237,7 @@ public static partial class OpenApiSetup
                     }
                 });
                 operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key or token lacks the role", Content = problem });
+                WhoMayCall(operation, context);
                 ProtocolDescription.Apply(operation, context);
                 QueryParameterConstraints.Apply(operation, context);
                 return Task.CompletedTask;

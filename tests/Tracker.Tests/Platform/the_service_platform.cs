@@ -114,6 +114,22 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         responses.GetProperty("401").GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue();
         responses.GetProperty("401").GetProperty("headers").TryGetProperty("WWW-Authenticate", out _).ShouldBeTrue();
         responses.GetProperty("403").GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue();
+
+        // Each operation says who may call it; a public read admits no credentials where anonymous reads are on (as in
+        // Development), and its past parameters say they are the auditors' (until 2026-12-07 every operation inherited
+        // the document's requirement of a key or token, and nothing named a role).
+        var paths = openApi.RootElement.GetProperty("paths");
+        var list = paths.GetProperty("/api/commitments").GetProperty("get");
+        list.GetProperty("security").EnumerateArray().ShouldContain(requirement => !requirement.EnumerateObject().Any());
+        list.GetProperty("description").GetString().ShouldEndWith(
+            "Who may call it: anyone, without a key (anonymous reads are on), or the roles viewer, monitor, auditor, admin.");
+        list.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "effectiveAsOf")
+            .GetProperty("description").GetString().ShouldEndWith("A past view: the roles auditor, admin only (403 otherwise).");
+        var write = paths.GetProperty("/api/commitments").GetProperty("post");
+        write.TryGetProperty("security", out _).ShouldBeFalse();
+        write.GetProperty("description").GetString().ShouldEndWith("Who may call it: the roles monitor, admin.");
+        paths.GetProperty("/api/commitments/{key}/history").GetProperty("get").GetProperty("description").GetString()
+            .ShouldEndWith("Who may call it: the roles auditor, admin.");
     }
 
     [Fact]
