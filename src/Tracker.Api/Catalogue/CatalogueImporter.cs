@@ -670,8 +670,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 }
                 continue;
             }
-            // The catalogue dates each assessment (its effectiveOn, else its assessedOn): an achievement it dates anew is
-            // recorded as such, where a monitor's bare re-assessment is refused as already achieved.
+            // The catalogue dates each assessment (its effectiveOn, else its assessedOn), held to the API's rules: an
+            // achievement it dates anew while one stands is refused as already achieved (until 2026-12-07 recorded beside it).
             SaysAsRegistered(a.Source, $"{at}.source");
             state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn ?? a.AssessedOn), at);
         }

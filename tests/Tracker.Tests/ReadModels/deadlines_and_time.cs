@@ -512,7 +512,7 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task an_achievement_assessed_again_without_its_day_is_refused_rather_than_dated_anew()
+    public async Task an_achievement_assessed_again_is_refused_rather_than_dated_anew_and_a_retraction_then_dates_it()
     {
         await StatedTheNextMinisterialByJune2022();
         await Api.Write($"/api/commitments/{Ministerial}/assessments", new
@@ -532,10 +532,18 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         var progress = await Api.ReadCommitment(Ministerial);
         progress.GetProperty("status").GetString().ShouldBe("achieved");
         progress.GetProperty("statusDate").GetString().ShouldBe("2022-05-10");
-        // With the day it took effect, the achievement is dated anew, as the monitor says.
-        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        // With a day of its own too: until 2026-12-07 this recorded achieved-late from September, while every past from May
+        // on said achieved on time. Another day for the achievement is a retraction of the one in force, then its day.
+        var dated = await Api.Write($"/api/commitments/{Ministerial}/assessments", new
         {
             status = "achieved", assessedOn = "2022-09-01", effectiveOn = "2022-09-01", rationale = "It met again", source = Source
+        }, 422);
+        dated.ReadProblem(422).Detail.ShouldNotBeNull().ShouldContain("retract the assessment in force (POST .../corrections, version 2)");
+        (await Api.ReadCommitment(Ministerial)).GetProperty("status").GetString().ShouldBe("achieved");
+        await Api.Write($"/api/commitments/{Ministerial}/corrections", new { version = 2, reason = "it met in September, not May", source = Source });
+        await Api.Write($"/api/commitments/{Ministerial}/assessments", new
+        {
+            status = "achieved", assessedOn = "2022-09-01", effectiveOn = "2022-09-01", rationale = "It met in September", source = Source
         });
         (await Api.ReadCommitment(Ministerial)).GetProperty("status").GetString().ShouldBe("achieved-late");
     }

@@ -34,15 +34,18 @@ public static class AssessStatus
                   $"({tookEffectOn:yyyy-MM-dd}). Give effectiveOn no earlier than the statement.");
         }
 
-        // Achieved again, without the day it took effect, reads as a confirmation, but would date the achievement on the
-        // day of this assessment (and, past the deadline, make one on time late): until 2026-12-06 it did just that. With
-        // effectiveOn, the achievement is dated anew as the monitor says.
-        if (state.IsAchieved && effectiveOn is null && status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate)
+        // An achievement holds until an assessment says otherwise: achieved again adds no fact, and would date the
+        // achievement anew on its own day (past the deadline making one on time late) while the earlier one still stood in
+        // every past. Until 2026-12-06 a bare re-assessment did just that; until 2026-12-07 one with its effectiveOn did.
+        // A confirmation is evidence; another day for the achievement is a retraction of the one in force, then its day.
+        if (state.IsAchieved && status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate)
         {
+            var inForce = state.Assessments[^1];
             return new RuleViolation("already-achieved",
-                $"The commitment is {Wording.Name(state.Status)} since {state.StatusDate:yyyy-MM-dd}; assessing it achieved again " +
-                $"would date the achievement {assessedOn:yyyy-MM-dd}. To confirm it, attach evidence (POST .../evidence); to date " +
-                "the achievement anew, give the day it took effect (effectiveOn).");
+                $"The commitment is {Wording.Name(state.Status)} since {state.StatusDate:yyyy-MM-dd} (version {inForce.Version}); " +
+                $"assessing it achieved again would date the achievement {tookEffectOn:yyyy-MM-dd}. To confirm it, attach evidence " +
+                $"(POST .../evidence); if it was achieved on another day, retract the assessment in force (POST .../corrections, " +
+                "version " + inForce.Version + ") and assess it with the day it took effect (effectiveOn).");
         }
 
         if (status == CommitmentStatus.AchievedLate && Timeliness(state, CommitmentStatus.Achieved, tookEffectOn) != status)

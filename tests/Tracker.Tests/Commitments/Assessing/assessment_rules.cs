@@ -235,14 +235,17 @@ public sealed class assessment_rules
     }
 
     [Fact]
-    public void an_achievement_assessed_again_without_its_day_is_refused_and_with_it_is_dated_anew()
+    public void an_achievement_assessed_again_is_refused_with_its_day_or_without()
     {
         var state = NextMinisterial();
         state = state.Then(AssessStatus.Decide(state, CommitmentStatus.Achieved, MayMeeting, "held", Communique));
 
-        // Until 2026-12-06 a bare re-assessment after the due date recorded achieved-late on its own day.
+        // Until 2026-12-06 a bare re-assessment after the due date recorded achieved-late on its own day; until 2026-12-07
+        // one with its effectiveOn did, while the May achievement still stood in every past.
         AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "confirmed", Communique).ShouldBeRefusedBy("already-achieved");
         AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "it met again in September", Communique, LearnedOfIt)
-            .Events.ShouldHaveSingleItem().ShouldBeOfType<StatusAssessed>().Status.ShouldBe(CommitmentStatus.AchievedLate);
+            .ShouldBeRefusedBy("already-achieved");
+        AssessStatus.Decide(state, CommitmentStatus.Achieved, LearnedOfIt, "the same day", Communique, MayMeeting)
+            .ShouldBeRefusedBy("already-achieved");
     }
 }

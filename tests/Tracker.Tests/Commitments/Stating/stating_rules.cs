@@ -37,6 +37,19 @@ public sealed class stating_rules
     }
 
     [Fact]
+    public void a_commitment_is_not_stated_already_due()
+    {
+        var milestone = Stated(CommitmentKind.Milestone, null);
+
+        // Until 2026-12-07 a due date of 1900 (for 2100) was recorded, and the commitment overdue from its first day.
+        StateCommitment.Decide(milestone with { Deadline = new Deadline(new DateOnly(1900, 1, 1), DeadlinePrecision.Day) })
+            .ShouldBeRefusedBy("deadline-before-statement").Message.ShouldContain("due by 1900-01-01, before the commitment was stated (2024-10-02)");
+        // Due by the end of the month it names: stated within that month, it is not yet due.
+        StateCommitment.Decide(milestone with { Deadline = new Deadline(new DateOnly(2024, 10, 1), DeadlinePrecision.Month) }).Accepted.ShouldBeTrue();
+        StateCommitment.Decide(milestone with { Deadline = new Deadline(Today, DeadlinePrecision.Day) }).Accepted.ShouldBeTrue();
+    }
+
+    [Fact]
     public void a_commitment_starts_not_assessed_with_its_stated_target_and_deadline()
     {
         var state = NextMinisterial();
