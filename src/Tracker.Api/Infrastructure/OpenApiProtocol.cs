@@ -131,13 +131,20 @@ public static class ProtocolDescription
             operation.Parameters.Add(Header("If-None-Match", "An ETag of this read's earlier answer: a 304 if it is unchanged."));
             responses.TryAdd("304", new OpenApiResponse { Description = "Unchanged since the ETag sent in If-None-Match" });
             // A 304 carries the headers its 200 would have (RFC 9110 15.4.5): the ETag, and below the view it shows.
-            if (responses["304"] is OpenApiResponse unchanged) AddHeader(unchanged, "ETag", "The tag the request's If-None-Match named");
+            // (And the caching and the links, since 2026-12-07.)
+            if (responses["304"] is OpenApiResponse unchanged)
+            {
+                AddHeader(unchanged, "ETag", "The tag the request's If-None-Match named");
+                AddHeader(unchanged, "Cache-Control", "As the 200's");
+            }
             operation.Parameters.Add(Header("If-Match", "ETags this read is to have (\"3\"), or *: a 412 without the body if it has none of them."));
             responses.TryAdd("412", Refusal(problem, "If-Match named no tag of what is here now; the answer's ETag says what is"));
+            if (responses["412"] is OpenApiResponse preconditionFailed) AddHeader(preconditionFailed, "ETag", "The tag of what is here now");
             // A page says where the others are (RFC 8288).
             if (operation.Parameters.Any(p => p is { In: ParameterLocation.Query, Name: "page" or "after" }))
             {
                 AddHeader(read, "Link", "The other pages: first, prev, next and last (paged by number), or next (paged by a cursor)");
+                if (responses["304"] is OpenApiResponse unchangedPage) AddHeader(unchangedPage, "Link", "As the 200's");
             }
             // Which view a body shows, on every read that can answer a past (until 2026-12-07 the document named neither
             // header); the list's and the dashboard's past as effective say too how far the timeline lags behind the log.
@@ -148,6 +155,7 @@ public static class ProtocolDescription
                 if (path is "/api/commitments" or "/api/dashboard")
                 {
                     AddHeader(read, "X-Tracker-Projection-Lag", "With effectiveAsOf: how many events the effective timeline has yet to take in");
+                    if (responses["304"] is OpenApiResponse unchangedPast) AddHeader(unchangedPast, "X-Tracker-Projection-Lag", "As the 200's");
                 }
             }
             // A read of the log itself, or of the past as recorded or as effective, folds stored events: one that does not
@@ -169,6 +177,8 @@ public static class ProtocolDescription
 
         // Every answer says which piece of work it was part of; a write replayed from its key says so.
         foreach (var (_, answer) in responses) AddHeader(answer, "X-Correlation-Id", "The request's correlation id, as recorded on its events");
+        // No refusal is kept by a cache (until 2026-12-07 the document did not say so).
+        foreach (var (code, refusal) in responses.Where(r => r.Key[0] is '4' or '5')) AddHeader(refusal, "Cache-Control", "no-store");
         if (idempotent)
         {
             foreach (var (_, success) in Successes(responses))

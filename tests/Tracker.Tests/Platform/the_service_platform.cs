@@ -130,6 +130,16 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         write.GetProperty("description").GetString().ShouldEndWith("Who may call it: the roles monitor, admin.");
         paths.GetProperty("/api/commitments/{key}/history").GetProperty("get").GetProperty("description").GetString()
             .ShouldEndWith("Who may call it: the roles auditor, admin.");
+        // The headers the answers carry: a read's 412 its current ETag, a 304 the 200's caching and links, every refusal no-store.
+        var readResponses = paths.GetProperty("/api/commitments/{key}").GetProperty("get").GetProperty("responses");
+        readResponses.GetProperty("412").GetProperty("headers").TryGetProperty("ETag", out _).ShouldBeTrue();
+        readResponses.GetProperty("304").GetProperty("headers").TryGetProperty("Cache-Control", out _).ShouldBeTrue();
+        list.GetProperty("responses").GetProperty("304").GetProperty("headers").TryGetProperty("Link", out _).ShouldBeTrue();
+        readResponses.GetProperty("404").GetProperty("headers").GetProperty("Cache-Control").GetProperty("description").GetString().ShouldBe("no-store");
+        (await Api.Scenario(s => { s.Get.Url("/api/commitments/nothing-here"); s.StatusCodeShouldBe(404); }))
+            .Context.Response.Headers.CacheControl.ToString().ShouldBe("no-store");
+        (await Api.Scenario(s => { s.Get.Url("/api/commitments?pageSize=0"); s.StatusCodeShouldBe(400); }))
+            .Context.Response.Headers.CacheControl.ToString().ShouldBe("no-store");
     }
 
     [Fact]
