@@ -30,22 +30,35 @@ public static class DocumentCommitmentsEndpoint
     [ProducesResponseType<DocumentCommitmentPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string key, [Range(1, Paging.MaxPage), DefaultValue(1)] int? page, [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? pageSize, IQuerySession session, CancellationToken token)
+    public static async Task<IResult> Get(string key, [Range(1, Paging.MaxPage), DefaultValue(1)] int? page, [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? pageSize, IDocumentStore store, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
-        var document = await session.LoadAsync<DocumentView>(StreamIds.ForDocument(key), token);
-        if (document is null)
+        // The document, the page and the count in one round trip, from one snapshot (until 2026-12-07 three of each).
+        await using var session = await store.OneSnapshotSession(token);
+        var batch = session.CreateBatchQuery();
+        var registered = batch.Load<DocumentView>(StreamIds.ForDocument(key));
+        // Documents are kept by their key as registered (lower case), which the commitments cite.
+        var cited = StreamIds.Normalise(key);
+        var listed = batch.Query<CommitmentProgress>().Where(c => c.SourceDocuments.Contains(cited))
+            .OrderBy(c => c.Key).Skip(paging.Skip).Take(paging.PageSize).ToList();
+        var counted = batch.Query<CommitmentProgress>().Where(c => c.SourceDocuments.Contains(cited)).Count();
+        await batch.Execute(token);
+        if (await registered is not { } document)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
                 title: "No such document", detail: $"No document has key '{key}'.");
         }
-
-        var stating = session.Query<CommitmentProgress>().Where(c => c.SourceDocuments.Contains(document.Key));
-        var commitments = await stating.OrderBy(c => c.Key).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(token);
-        var total = await stating.CountAsync(token);
+        var (commitments, total) = (await listed, await counted);
+        if (document.Key != cited)
+        {
+            // A key registered before keys were kept in lower case: the commitments cite it as registered.
+            var stating = session.Query<CommitmentProgress>().Where(c => c.SourceDocuments.Contains(document.Key));
+            commitments = await stating.OrderBy(c => c.Key).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(token);
+            total = await stating.CountAsync(token);
+        }
 
         // The words of each restatement in this document are in its event: read only those events.
         var restatedHere = commitments.SelectMany(c => c.State.Restatements.Where(r => r.Value == document.Key)

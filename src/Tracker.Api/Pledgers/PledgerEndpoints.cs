@@ -56,8 +56,11 @@ public static class PledgerEndpoints
         var paging = Paging.Parse(page, pageSize, DefaultPageSize, MaxPageSize, errors);
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
-        // The page's pledgers and their totals, then how many there are: one round trip, whatever the number of pledges.
-        await using var command = database.CreateCommand(PledgerTotals.PageSql);
+        // The page's pledgers and their totals, then how many there are: one round trip, whatever the number of pledges, from
+        // one snapshot (until 2026-12-07 each statement took its own: a pledger new between them was on no count).
+        await using var connection = await database.OpenConnectionAsync(token);
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, token);
+        await using var command = new NpgsqlCommand(PledgerTotals.PageSql, connection, snapshot);
         command.Parameters.AddWithValue("take", paging.PageSize);
         command.Parameters.AddWithValue("skip", paging.Skip);
         await using var reader = await command.ExecuteReaderAsync(token);
@@ -96,10 +99,14 @@ public static class PledgerEndpoints
                         "script its name is written in) or by a name in Latin letters, without invisible formatting characters.");
         }
 
-        await using var command = database.CreateCommand($"""
+        // The totals and the page from one snapshot: the pledges' triggers keep the totals in the pledges' own transaction,
+        // so the count agrees with the page (until 2026-12-07 a page read beside writes could hold one pledge more).
+        await using var connection = await database.OpenConnectionAsync(token);
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, token);
+        await using var command = new NpgsqlCommand($"""
             {PledgerTotals.OneSql};
             {PledgesPageSql}
-            """);
+            """, connection, snapshot);
         // Named parameters: Npgsql sends the two statements as one batch (positional ones take a single statement).
         command.Parameters.AddWithValue("pledger", Slug.From(key));
         command.Parameters.AddWithValue("take", paging.PageSize);

@@ -39,6 +39,42 @@ public sealed class pledger_views(TrackerApp app) : TrackerTest(app)
     private async Task<PledgerDetail> PledgerPage(string key, string query = "") =>
         (await Api.Scenario(s => s.Get.Url($"/api/pledgers/{key}{query}"))).ReadAsJson<PledgerDetail>()!;
 
+    [Fact]
+    public async Task a_pledgers_page_and_its_totals_agree_while_it_pledges()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write($"{Base}/pledges", new
+        {
+            pledger = "Japan", amount = new { amount = 1_000m, currency = "USD" }, announcedOn = "2024-10-01", source = LaterSource
+        }, 201);
+        var pledging = Task.Run(async () =>
+        {
+            for (var i = 1; i <= 25; i++)
+            {
+                await Api.Write($"{Base}/pledges", new
+                {
+                    pledger = i % 2 == 0 ? "Japan" : $"Member {i}", amount = new { amount = 1_000m, currency = "USD" },
+                    announcedOn = "2024-10-01", source = LaterSource
+                }, 201);
+            }
+        });
+
+        // Until 2026-12-07 the totals and the page were two snapshots: a page could hold one pledge more than its count.
+        var read = 0;
+        while (!pledging.IsCompleted || read == 0)
+        {
+            var japan = await PledgerPage("japan", "?pageSize=100");
+            japan.Pledger.Pledges.Count.ShouldBe(japan.Pledger.PledgeCount, $"read {read + 1}");
+            japan.Total.ShouldBe(japan.Pledger.PledgeCount);
+            japan.Pledger.Totals.ShouldHaveSingleItem().Pledged.ShouldBe(1_000m * japan.Pledger.PledgeCount);
+            var list = (await Api.Scenario(s => s.Get.Url("/api/pledgers?pageSize=100"))).ReadAsJson<PledgerList>()!;
+            list.Items.Count.ShouldBe((int)list.Total, $"read {read + 1}");
+            read++;
+        }
+        await pledging;
+        (await PledgerPage("japan", "?pageSize=100")).Pledger.PledgeCount.ShouldBe(13);
+    }
+
     private async Task<PledgerOverview> Pledger(string key, string query = "") => (await PledgerPage(key, query)).Pledger;
 
     private async Task<PledgerList> Pledgers(string query = "") =>

@@ -59,8 +59,7 @@ public static class CommitmentPages
         // The model (for its count and currency) and the page's rows in one round trip, from one snapshot: a write commits
         // both together, and until 2026-12-07 a page read while pledges were announced could hold one more than its total.
         // (The transaction's BEGIN goes with the batch.)
-        await using var session = store.LightweightSession(System.Data.IsolationLevel.RepeatableRead);
-        await session.BeginTransactionAsync(token);
+        await using var session = await store.OneSnapshotSession(token);
         var batch = session.CreateBatchQuery();
         var model = batch.Load<CommitmentProgress>(id);
         var pageRows = batch.Query<PledgeLedgerRow>()
