@@ -110,6 +110,18 @@ public static class CommitmentWrite
         {
             return Results.Problem(ExceptionProblems.PreconditionFailed());
         }
+        // Under the stream's lock too, so the version it compares is the one the write would follow.
+        if (IfNoneMatch.Read(http.Request) is { } ifNoneMatch && ifNoneMatch.Matches(stream.CurrentVersion ?? 0))
+        {
+            return Results.Problem(new ProblemDetails
+            {
+                Status = StatusCodes.Status412PreconditionFailed,
+                Type = ProblemTypes.PreconditionFailed,
+                Title = "If-None-Match holds of the commitment as it is",
+                Detail = $"Nothing was done: the commitment is at version {stream.CurrentVersion ?? 0}, and If-None-Match " +
+                         (ifNoneMatch.Anything ? "* asks that it not exist." : $"({http.Request.Headers.IfNoneMatch}) names that version.")
+            });
+        }
         var problem = await DocumentChecks.AllRegistered(session, registered, [.. request.CitedDocuments()]);
         if (!ReferenceEquals(problem, WolverineContinue.NoProblems)) return Results.Problem(problem);
         return DocumentChecks.PrimaryRefusal(registered, request) is { } differs

@@ -77,12 +77,16 @@ public static class ProtocolDescription
             responses.TryAdd("412", Refusal(problem, "If-Match named versions: this request has none to compare, so nothing was done"));
             operation.Parameters.Add(Header("If-Match",
                 "Not needed here: this request has no version to compare. * passes; naming versions is a 412, and nothing is done."));
+            operation.Parameters.Add(Header("If-None-Match",
+                "Not needed here: * is a 412 (what this request adds to exists), and nothing is done; ETags name no version here, so they pass."));
         }
         // A write to a commitment (refused with 412 when its version moved on) takes the version it decided on.
         else if (responses.ContainsKey("412"))
         {
             operation.Parameters.Add(Header("If-Match",
                 "The commitment's ETag the write was decided on (\"3\"), or *: a 412 if the commitment has moved on since."));
+            operation.Parameters.Add(Header("If-None-Match",
+                "ETags of versions the write is not to follow (\"3\", W/\"3\" alike), or *: a 412 if the commitment is at one of them (or, with *, exists)."));
             foreach (var (_, success) in Successes(responses)) AddHeader(success, "ETag", "The commitment's version after the write");
         }
 

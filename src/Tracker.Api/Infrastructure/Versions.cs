@@ -55,6 +55,43 @@ public static class Versions
         request.Headers.IfMatch.Count > 0 && request.Headers.IfMatch.ToString().Trim() != "*";
 }
 
+/// <summary>
+/// What If-None-Match asks of a write (RFC 9110 13.1.2): that the target not exist ("*"), or that it be at none of the
+/// versions listed, compared weakly (W/"3" names version 3 as "3" does). Until 2026-12-07 writes ignored the header, so a
+/// client that guarded a write with it got a write it had not guarded.
+/// </summary>
+public sealed record IfNoneMatch(bool Anything, IReadOnlyList<long> Versions)
+{
+    public bool Matches(long version) => Anything || Versions.Contains(version);
+
+    /// <summary>The header on a write, or null; a malformed one is a 400 (HeaderProblem), as a malformed If-Match is.</summary>
+    public static IfNoneMatch? Read(HttpRequest request)
+    {
+        var header = request.Headers.IfNoneMatch.ToString().Trim();
+        if (header.Length == 0) return null;
+        if (header == "*") return new IfNoneMatch(true, []);
+        var versions = new List<long>();
+        foreach (var tag in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!EntityTagHeaderValue.TryParse(tag, out var entityTag) || entityTag.Equals(EntityTagHeaderValue.Any) ||
+                !(tag.StartsWith('"') || tag.StartsWith("W/\"", StringComparison.Ordinal)))
+            {
+                throw new HeaderProblem("If-None-Match",
+                    $"If-None-Match must be \"*\" or ETags this API returned, such as \"3\" (with its quotes); got {header}.");
+            }
+            var opaque = entityTag.Tag.Value![1..^1];
+            versions.Add(opaque.Length > 0 && opaque[0] != '0' && long.TryParse(opaque, NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+                ? version
+                : IfMatch.NoVersion);
+        }
+        if (versions.Count == 0)
+        {
+            throw new HeaderProblem("If-None-Match", $"If-None-Match must be \"*\" or ETags this API returned; got {header}.");
+        }
+        return new IfNoneMatch(false, versions);
+    }
+}
+
 /// <summary>What If-Match asks for: any version ("*", no versions), or one of the versions listed.</summary>
 public sealed record IfMatch(IReadOnlyList<long> Versions)
 {

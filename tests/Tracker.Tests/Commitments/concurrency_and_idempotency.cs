@@ -89,6 +89,32 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
     }
 
     [Fact]
+    public async Task if_none_match_on_a_write_is_a_412_when_it_holds_of_what_is_there()
+    {
+        await Api.StatedTheStabilisationGoal();
+        await Api.Write(ProgressUrl, Progress());
+
+        // Until 2026-12-07 every write ignored If-None-Match: each of these was recorded.
+        var current = await Api.Write(ProgressUrl, Progress(300_000_000m), 412, ("If-None-Match", "\"2\""));
+        var weakly = await Api.Write(ProgressUrl, Progress(300_000_000m), 412, ("If-None-Match", "\"9\", W/\"2\""));
+        var exists = await Api.Write(ProgressUrl, Progress(300_000_000m), 412, ("If-None-Match", "*"));
+        var malformed = await Api.Write(ProgressUrl, Progress(300_000_000m), 400, ("If-None-Match", "garbage"));
+        (await EventCount()).ShouldBe(2);
+
+        current.ReadProblem(412).Detail.ShouldBe("Nothing was done: the commitment is at version 2, and If-None-Match (\"2\") names that version.");
+        weakly.ReadProblem(412);
+        exists.ReadProblem(412).Detail.ShouldNotBeNull().ShouldContain("* asks that it not exist");
+        malformed.ReadProblem(400).Errors.ShouldNotBeNull().Keys.ShouldContain("If-None-Match");
+        // A version it is not at: the write goes on.
+        await Api.Write(ProgressUrl, Progress(300_000_000m), 200, ("If-None-Match", "\"1\""));
+        (await EventCount()).ShouldBe(3);
+        // On a write with no version: * is a 412 (the collection exists), tags name nothing here and pass.
+        (await Api.Write("/api/commitments", StabilisationGoal("another-goal"), 412, ("If-None-Match", "*"))).ReadProblem(412);
+        await Api.Write("/api/commitments", StabilisationGoal("another-goal"), 201, ("If-None-Match", "\"1\""));
+        (await Api.Write("/api/commitments", StabilisationGoal("third-goal"), 400, ("If-None-Match", "1"))).ReadProblem(400);
+    }
+
+    [Fact]
     public async Task a_malformed_if_match_is_a_400()
     {
         await Api.StatedTheStabilisationGoal();

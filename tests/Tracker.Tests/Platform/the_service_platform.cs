@@ -378,7 +378,7 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         var paths = (await OpenApi()).RootElement.GetProperty("paths");
 
         var pledge = paths.GetProperty("/api/commitments/{key}/pledges").GetProperty("post");
-        HeaderNames(pledge).ShouldBe(["X-Correlation-Id", "Idempotency-Key", "If-Match"], ignoreOrder: true);
+        HeaderNames(pledge).ShouldBe(["X-Correlation-Id", "Idempotency-Key", "If-Match", "If-None-Match"], ignoreOrder: true);
         var answers = pledge.GetProperty("responses");
         answers.TryGetProperty("200", out _).ShouldBeFalse("it answers 201, not the generator's 200 for an IResult");
         answers.GetProperty("201").GetProperty("headers").TryGetProperty("Location", out _).ShouldBeTrue();

@@ -16,6 +16,24 @@ public sealed class IfMatchOnOtherWrites(RequestDelegate next, IProblemDetailsSe
     public async Task InvokeAsync(HttpContext context)
     {
         var method = context.Request.Method;
+        // If-None-Match on such a write (RFC 9110 13.1.2): "*" asks that the target not exist, and the collection it adds to
+        // (or the log it reads) does; a list of tags names no version here, so it holds. A malformed one is a 400. Until
+        // 2026-12-07 the header was ignored on every write.
+        if (context.Request.Headers.IfNoneMatch.Count > 0 && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) &&
+            !HttpMethods.IsOptions(method) && context.GetEndpoint() is { } target && target.Metadata.GetMetadata<ComparesIfMatch>() is null &&
+            target.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase) == true &&
+            IfNoneMatch.Read(context.Request) is { Anything: true })
+        {
+            await problems.Answer(context, new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status412PreconditionFailed,
+                Type = ProblemTypes.PreconditionFailed,
+                Title = "If-None-Match: * holds of what this request writes to",
+                Detail = "Nothing was done. If-None-Match: * asks that the target not exist, and the collection this request adds " +
+                         "to exists (a key that is taken is a 409 anyway). Send it without If-None-Match."
+            });
+            return;
+        }
         // A write's route, or a read an auditor sends by POST (/api/audit/verify, whose answer has no version either: until
         // 2026-12-06 its If-Match was ignored); not a GET, and not a method the path does not answer (routing's own endpoint
         // for a 405, which is then answered as such). (Without the header, as nearly every write comes, nothing more is looked at.)

@@ -36,6 +36,10 @@ public static class ReviseCommitment
                 $"({on:yyyy-MM-dd}, {Rules.RevisionSourceDay}). Give the day it took effect as the source's 'on', or correct the statement.");
         }
 
+        // Nor revised to a deadline due before it was stated, as it cannot be stated so (until 2026-12-07 a revision to
+        // 1900 was taken, and the commitment overdue at once).
+        if (StateCommitment.DueAfterStatement(newDeadline, state.StatedOn) is { } alreadyDue) return alreadyDue;
+
         var events = new List<object>();
         if (named is not null) events.Add(named);
         if (newTarget is not null) events.Add(new TargetRevised(newTarget, reason, source));

@@ -20,7 +20,9 @@ public static class RestateCommitment
                 $"(the days each was made, not the days they were recorded).");
         }
 
-        if ((Rules.TargetFitsKind(state.Kind, restated.NewTarget) ?? Rules.LedgerCurrencyKept(state, restated.NewTarget))
+        // A deadline due before the statement, as the statement's own cannot be (until 2026-12-07 taken from a restatement).
+        if ((Rules.TargetFitsKind(state.Kind, restated.NewTarget) ?? Rules.LedgerCurrencyKept(state, restated.NewTarget) ??
+             StateCommitment.DueAfterStatement(restated.NewDeadline, state.StatedOn))
             is { } violation)
         {
             return violation;

@@ -16,8 +16,8 @@ public static class StateCommitment
         deadline?.DueBy is { } due && due < statedOn
             ? new RuleViolation("deadline-before-statement",
                 $"The deadline is due by {Wording.Date(due)}, before the commitment was stated ({Wording.Date(statedOn)}): a " +
-                "commitment is not stated already due. Check the deadline's date and the statement's day (statedOn, else the " +
-                "document's).")
+                "commitment is not stated, restated or revised to be already due when it was stated. Check the deadline's date " +
+                "and the statement's day (statedOn, else the document's).")
             : null;
 
     /// <summary>

@@ -47,6 +47,15 @@ public sealed class stating_rules
         // Due by the end of the month it names: stated within that month, it is not yet due.
         StateCommitment.Decide(milestone with { Deadline = new Deadline(new DateOnly(2024, 10, 1), DeadlinePrecision.Month) }).Accepted.ShouldBeTrue();
         StateCommitment.Decide(milestone with { Deadline = new Deadline(Today, DeadlinePrecision.Day) }).Accepted.ShouldBeTrue();
+        // Nor restated or revised to be (until 2026-12-07 both were taken).
+        var state = CommitmentState.Stated(milestone);
+        var nineteenHundred = new Deadline(new DateOnly(1900, 1, 1), DeadlinePrecision.Day);
+        RestateCommitment.Decide(state, new CommitmentRestated(new Provenance("brussels-2025", null, "reaffirmed"), Today.AddDays(30),
+            null, nineteenHundred, null)).ShouldBeRefusedBy("deadline-before-statement");
+        ReviseCommitment.Decide(state, null, nineteenHundred, "typo", new Evidence(null, "https://example.org/r", false, Today.AddDays(30), null))
+            .ShouldBeRefusedBy("deadline-before-statement");
+        ReviseCommitment.Decide(state, null, new Deadline(Today.AddDays(1), DeadlinePrecision.Day), "brought forward",
+            new Evidence(null, "https://example.org/r", false, Today, null)).Accepted.ShouldBeTrue();
     }
 
     [Fact]
