@@ -68,8 +68,14 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
             // A duplicate committed first, and this attempt failed on the key with nothing appended.
             var first = await store.Find(claim.Scope, claim.Key, CancellationToken.None);
             if (first is null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-            logger.LogInformation("{Path}: a repeat of an Idempotency-Key's request lost the race for the key to the first one and was answered with its response",
-                context.Request.Path);
+            // Said as it is answered: with the first one's response, or refused where the key was the first one's for another
+            // request (until 2026-12-07 the line said the first response whichever it was).
+            if (SameRequest(claim, first))
+                logger.LogInformation("{Path}: a repeat of an Idempotency-Key's request lost the race for the key to the first one and was answered with its response",
+                    context.Request.Path);
+            else
+                logger.LogInformation("{Path}: a request lost the race for its Idempotency-Key to another request with the same key, and was refused (422)",
+                    context.Request.Path);
             context.Response.Clear();
             await Answer(context, claim, first);
             return;
@@ -90,9 +96,13 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         if (buffer.Length > 0) await original.WriteAsync(buffer.ToArray(), context.RequestAborted);
     }
 
+    /// <summary>Whether a key's record is of this request (method, path and body, in any hash this service has made of it).</summary>
+    private static bool SameRequest(IdempotencyClaim claim, KeyRecord earlier) =>
+        earlier.RequestHash == claim.RequestHash || claim.EarlierHashes.Value.Contains(earlier.RequestHash);
+
     private Task Answer(HttpContext context, IdempotencyClaim claim, KeyRecord earlier)
     {
-        if (earlier.RequestHash != claim.RequestHash && !claim.EarlierHashes.Value.Contains(earlier.RequestHash))
+        if (!SameRequest(claim, earlier))
         {
             return Problem(context, StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused,
                 "The Idempotency-Key was used for a different request",

@@ -90,6 +90,14 @@ public static class ProblemDetailsSetup
                     : "Nothing is at this path: the route exists, but what the path names does not.";
             if (problem.Status == StatusCodes.Status405MethodNotAllowed)
                 problem.Detail ??= $"This path answers {context.HttpContext.Response.Headers.Allow} only.";
+            // The framework's 415, for a route that reads a JSON body and was sent an empty one without a JSON type, in the
+            // words of every other 415 (until 2026-12-07 its title alone, "Unsupported Media Type").
+            if (problem.Status == StatusCodes.Status415UnsupportedMediaType && problem.Detail is null)
+            {
+                problem.Title = "The request body must be JSON";
+                problem.Detail = "This route reads a JSON object: send it with Content-Type: application/json.";
+                problem.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = ["Content-Type must be application/json."] };
+            }
             // The path as sent (until 2026-12-07 as decoded, so that a '%' escaped as %25 read as an escape of its own),
             // also where the framework set it already (a body it could not read), decoded.
             problem.Instance = Http.RequestLine.PathAsSent(context.HttpContext);

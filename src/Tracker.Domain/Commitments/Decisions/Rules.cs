@@ -113,7 +113,10 @@ public static class Rules
     {
         var (ledgerAmount, violation) = ToLedger(amount, rate, ledgerCurrency, tookEffectOn);
         if (violation is not null) return (ledgerAmount, violation);
-        var rounded = Math.Round(ledgerAmount, PledgedMoneyPlaces, MidpointRounding.ToEven);
+        // Rounded once, from the exact product (Decimals.MultipliedAndRounded).
+        var rounded = rate is not null && amount.Currency != ledgerCurrency
+            ? Decimals.MultipliedAndRounded(amount.Amount, rate.Rate, PledgedMoneyPlaces)
+            : Math.Round(ledgerAmount, PledgedMoneyPlaces, MidpointRounding.ToEven);
         return rounded == 0 && amount.Amount != 0
             ? (0, new RuleViolation("ledger-amount-vanishes",
                 $"{Wording.Number(amount.Amount)} {amount.Currency}" +
