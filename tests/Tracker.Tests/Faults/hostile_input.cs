@@ -120,6 +120,10 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         typeFirst.Text.ShouldNotContain("not well-formed");
         var latin1 = await Send(HttpMethod.Post, PledgeUrl, valid, "application/json; charset=iso-8859-1");
         latin1.Status.ShouldBe(415);
+        // Named twice, whichever comes first (until 2026-12-07 the first was believed: utf-8 then latin1 was read as UTF-8).
+        var twice = await Send(HttpMethod.Post, PledgeUrl, valid, "application/json;charset=utf-8;charset=latin1");
+        twice.Status.ShouldBe(415);
+        twice.Body.GetProperty("detail").GetString().ShouldBe("Content-Type names its charset more than once; name it once, utf-8.");
         (await Api.EventCount()).ShouldBe(before);
 
         // Media types are case-insensitive (RFC 9110): this one is JSON.

@@ -37,6 +37,13 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
                     "Content-Type must be application/json.");
                 return;
             }
+            // A charset named twice says two things of one body (until 2026-12-07 the first was believed).
+            if (media.Parameters.Count(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)) > 1)
+            {
+                await Refuse(context, "The request body must be UTF-8", "Content-Type names its charset more than once; name it once, utf-8.",
+                    "Content-Type's charset must be utf-8 (or left out), named once.");
+                return;
+            }
             // A parameter's value may be quoted (RFC 9110 5.6.6): charset="utf-8" is utf-8.
             var charset = Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(media.Charset);
             if (charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
