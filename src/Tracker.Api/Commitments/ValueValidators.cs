@@ -104,7 +104,7 @@ public sealed class ProvenanceValidator : AbstractValidator<Provenance>
     public const int MaxParagraph = 50, MaxQuote = 2000;
 
     public const string KeyMessage =
-        "documentKey is not a document key: letters, digits and hyphens, as the document was registered (any case).";
+        "documentKey is not a document key: at most 100 letters, digits and hyphens, as the document was registered (any case).";
 
     public ProvenanceValidator()
     {

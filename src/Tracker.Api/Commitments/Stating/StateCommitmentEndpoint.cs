@@ -43,7 +43,9 @@ public sealed record StateCommitmentRequest(
             RuleFor(x => x.Kind).NotNull().IsDefined();
             RuleFor(x => x.LineOfEffort).NotEmpty().MaximumCharacters(100);
             RuleFor(x => x.Actors).NotEmpty().WithMessage("Name at least one actor responsible (\"coalition\", a member, a working group).");
-            RuleForEach(x => x.Actors).NotEmpty().MaximumCharacters(200)
+            // Named by its place, as the field map files it (until 2026-12-07 "'actors' must not be empty" under actors[0]).
+            RuleForEach(x => x.Actors).NotEmpty().WithMessage("actors[{CollectionIndex}] must not be blank: name each actor (\"coalition\", a member).")
+                .MaximumCharacters(200)
                 .Must(NameSpellings.ComparesAsItReads).WithMessage($"each actor {NameSpellings.ComparesAsItReadsRule}")
                 // commitments.csv lists a commitment's actors in one cell, joined by "; ": one with a ';' would read as two.
                 .Must(actor => actor is null || !actor.Contains(';'))

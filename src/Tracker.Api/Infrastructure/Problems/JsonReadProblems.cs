@@ -166,7 +166,7 @@ public static partial class JsonReadProblems
         }
         else
         {
-            message = "This value has the wrong type or format (numbers as JSON numbers of at most 28 significant digits, dates as YYYY-MM-DD, instants in ISO 8601 with their offset, enums by name).";
+            message = "This value has the wrong type or format (numbers as JSON numbers of at most 28 significant digits and 28 decimal places, dates as YYYY-MM-DD, instants in ISO 8601 with their offset, enums by name).";
         }
 
         // A property of a nested object the reader names by the object's type alone: placed where the body has that type

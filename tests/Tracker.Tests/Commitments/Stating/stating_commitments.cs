@@ -132,6 +132,10 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
         var result = await Api.Write("/api/commitments", body, 400);
 
         result.ReadProblem(400).Errors.ShouldNotBeNull()["actors[0]"].ShouldHaveSingleItem().ShouldContain("';'");
+        // A blank one is named by its place, as the field map files it (until 2026-12-07 "'actors' must not be empty").
+        body["actors"] = new System.Text.Json.Nodes.JsonArray("coalition", "");
+        (await Api.Write("/api/commitments", body, 400)).ReadProblem(400).Errors.ShouldNotBeNull()["actors[1]"]
+            .ShouldBe(["actors[1] must not be blank: name each actor (\"coalition\", a member)."]);
     }
 
     [Fact]
