@@ -21,6 +21,18 @@ public sealed record CatalogueFile(
     IReadOnlyList<CatalogueDocument> Documents,
     IReadOnlyList<CatalogueCommitment> Commitments)
 {
+    /// <summary>The keys of the commitments a file lists, as the log keeps them (lower case, trimmed).</summary>
+    public static HashSet<string> KeysOf(CatalogueFile catalogue) =>
+        catalogue.Commitments.Where(c => c?.Key is { Length: > 0 }).Select(c => StreamIds.Normalise(c.Key.Trim())).ToHashSet();
+
+    /// <summary>
+    /// The keys the files of one run list, by the catalogue they belong to (its correlation id, from its name): a catalogue
+    /// may be split over several files of a folder.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<string>> ListedByCatalogue(IEnumerable<CatalogueFile> catalogues) =>
+        catalogues.GroupBy(c => c.CorrelationId)
+            .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.SelectMany(KeysOf).ToHashSet());
+
     public static readonly JsonSerializerOptions Json = Strict(new(JsonSerializerDefaults.Web)
     {
         Converters = { new Infrastructure.Validation.StrictEnums() },
@@ -90,7 +102,9 @@ public sealed record CatalogueFile(
             if (InputBounds.TextProblem(read.Name, multiLine: false) is { } unreadable) throw new InvalidDataException($"'name' {unreadable}");
             if (read.Name.Length > MaxName) throw new InvalidDataException($"'name' has at most {MaxName} characters.");
             // Either list may be left out: documents only, or commitments citing documents already registered.
-            return read with { Documents = read.Documents ?? [], Commitments = [.. (read.Commitments ?? []).Select(c => c.AsTheApiRecordsIt())] };
+            // A null entry stays one, for the importer to name by its place (until 2026-12-07 it failed the whole file
+            // here with the runtime's NullReferenceException).
+            return read with { Documents = read.Documents ?? [], Commitments = [.. (read.Commitments ?? []).Select(c => c?.AsTheApiRecordsIt()!)] };
         }
         catch (JsonException e)
         {
@@ -156,8 +170,8 @@ public static class CatalogueEntries
         LineOfEffort = c.LineOfEffort?.Trim()!,
         Actors = c.Actors?.Select(a => a?.Trim()!).ToList()!,
         Target = c.Target.Normalised(),
-        Restatements = c.Restatements?.Select(r => r with { NewTarget = r.NewTarget.Normalised() }).ToList(),
-        Progress = c.Progress?.Select(p => p with { Unit = p.Unit?.Trim() }).ToList()
+        Restatements = c.Restatements?.Select(r => r is null ? null! : r with { NewTarget = r.NewTarget.Normalised() }).ToList(),
+        Progress = c.Progress?.Select(p => p is null ? null! : p with { Unit = p.Unit?.Trim() }).ToList()
     };
 }
 

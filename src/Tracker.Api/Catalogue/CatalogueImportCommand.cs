@@ -51,21 +51,25 @@ public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput
 
             var importer = host.Services.GetRequiredService<CatalogueImporter>();
             var ok = true;
+            // Every file read first: a catalogue split over several files lists each commitment in one of them.
+            var read = new List<(string File, CatalogueFile Catalogue)>();
             foreach (var file in files)
             {
                 // A file that cannot be read is named, and the folder's other files still load.
-                CatalogueFile catalogue;
                 try
                 {
-                    catalogue = CatalogueFile.Read(file);
+                    read.Add((file, CatalogueFile.Read(file)));
                 }
                 catch (InvalidDataException e)
                 {
                     Console.Error.WriteLine($"{file}: not imported: {e.Message}");
                     ok = false;
-                    continue;
                 }
-                var report = await importer.Import(catalogue, CancellationToken.None);
+            }
+            var listed = CatalogueFile.ListedByCatalogue(read.Select(r => r.Catalogue));
+            foreach (var (file, catalogue) in read)
+            {
+                var report = await importer.Import(catalogue, CancellationToken.None, listed[catalogue.CorrelationId]);
                 Console.WriteLine($"{file}: {report.DocumentsRegistered} documents registered, {report.CommitmentsStated} " +
                                   $"commitments stated, {report.EventsAppended} events appended, {report.Failures.Count} failures");
                 foreach (var change in report.Changes) Console.WriteLine("  changed: " + change);

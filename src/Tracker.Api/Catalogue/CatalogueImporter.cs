@@ -51,7 +51,11 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// </summary>
     public const int CommitmentsPerTransaction = 100;
 
-    public async Task<ImportReport> Import(CatalogueFile catalogue, CancellationToken token)
+    /// <param name="listedInTheRun">
+    /// Every commitment key the files of this run list under the same catalogue (<see cref="CatalogueFile.ListedByCatalogue"/>):
+    /// a catalogue split over several files in one folder lists each commitment in one of them.
+    /// </param>
+    public async Task<ImportReport> Import(CatalogueFile catalogue, CancellationToken token, IReadOnlySet<string>? listedInTheRun = null)
     {
         var failures = new List<string>();
         var warnings = new List<string>();
@@ -83,7 +87,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             stated += imported.Stated;
             appended += imported.Appended;
         }
-        warnings.AddRange(await NoLongerListed(catalogue, token));
+        warnings.AddRange(await NoLongerListed(catalogue, listedInTheRun, token));
 
         foreach (var failure in failures) _report.LogError("Catalogue {Catalogue}: {Failure}", catalogue.Name, failure);
         foreach (var warning in warnings) _report.LogWarning("Catalogue {Catalogue}: {Warning}", catalogue.Name, warning);
@@ -92,12 +96,17 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     }
 
     /// <summary>
-    /// The commitments this catalogue stated (its import's correlation id) that the file no longer lists: an import does
-    /// not take a commitment out of the log (there is no event for it), so each is said. One read of the log's statements.
+    /// The commitments this catalogue stated (its import's correlation id, from its name) that neither the file nor another
+    /// file of the run under the same name lists: an import does not take a commitment out of the log (there is no event
+    /// for it), so each is said. A file of documents alone asks nothing. One read of the log's statements, which scans the
+    /// log (an administrator's batch, not a request).
     /// </summary>
-    private async Task<IReadOnlyList<string>> NoLongerListed(CatalogueFile catalogue, CancellationToken token)
+    private async Task<IReadOnlyList<string>> NoLongerListed(CatalogueFile catalogue, IReadOnlySet<string>? listedInTheRun,
+        CancellationToken token)
     {
-        var listed = catalogue.Commitments.Where(c => c?.Key is { Length: > 0 }).Select(c => StreamIds.Normalise(c.Key.Trim())).ToHashSet();
+        if (catalogue.Commitments.Count == 0) return [];
+        var listed = CatalogueFile.KeysOf(catalogue);
+        listed.UnionWith(listedInTheRun ?? new HashSet<string>());
         await using var command = database.CreateCommand(
             $"select data ->> 'Key' from {TrackerDatabase.Schema}.mt_events " +
             "where type = 'commitment_stated' and user_name = $1 and correlation_id = $2 order by seq_id");
@@ -423,7 +432,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 full.LineOfEffort != c.LineOfEffort ? $"line of effort '{c.LineOfEffort}' (the log: '{full.LineOfEffort}')" : null,
                 !full.Actors.SequenceEqual(c.Actors) ? $"actors {string.Join(", ", c.Actors)} (the log: {string.Join(", ", full.Actors)})" : null,
                 // The statement's own words and place (until 2026-12-07 a changed quote or paragraph was left out without a word).
-                full.StatedIn.DocumentKey != StreamIds.Normalise(c.StatedIn.DocumentKey)
+                StreamIds.Normalise(full.StatedIn.DocumentKey) != StreamIds.Normalise(c.StatedIn.DocumentKey)
                     ? $"statedIn.documentKey {StreamIds.Normalise(c.StatedIn.DocumentKey)} (the log: {full.StatedIn.DocumentKey})" : null,
                 full.StatedIn.Paragraph != c.StatedIn.Paragraph
                     ? $"statedIn.paragraph {c.StatedIn.Paragraph ?? "none"} (the log: {full.StatedIn.Paragraph ?? "none"})" : null,
@@ -578,7 +587,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 {
                     same.Note != p.Note ? $"note {Differing(p.Note, same.Note)}" : null,
                     same.Source with { Primary = evidence.Primary } != evidence ? $"source {SourceDiffers(evidence, same.Source)}" : null,
-                    same.Rate != p.ExchangeRate ? "exchange rate" : null
+                    // A rate of 1 beside the ledger's own currency is stored as none (ReportProgress).
+                    same.Rate != (same.Rate is null && p.ExchangeRate is { Rate: 1m } ? null : p.ExchangeRate) ? "exchange rate" : null
                 }.OfType<string>().ToList();
                 if (otherwise.Count > 0)
                 {
@@ -671,7 +681,15 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 continue;
             }
             // The catalogue dates each assessment (its effectiveOn, else its assessedOn), held to the API's rules: an
-            // achievement it dates anew while one stands is refused as already achieved (until 2026-12-07 recorded beside it).
+            // achievement it dates anew while one stands is not recorded (until 2026-12-07 recorded beside it), and said, as
+            // the other facts recorded once are; the rest of the entry goes on.
+            if (state.IsAchieved && a.Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate)
+            {
+                warnings.Add($"commitment {c.Key}: {at} is not recorded: the commitment is {Wording.Name(state.Status)} since " +
+                             $"{state.StatusDate:yyyy-MM-dd}, and an achievement is recorded once; to date it anew, retract the " +
+                             "assessment in force and import again (or assess it through the API).");
+                continue;
+            }
             SaysAsRegistered(a.Source, $"{at}.source");
             state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn ?? a.AssessedOn), at);
         }

@@ -86,21 +86,25 @@ public sealed class CatalogueSeeding(IOptions<CatalogueOptions> options, IDocume
             return;
         }
 
+        // Every file read first: a catalogue split over several files lists each commitment in one of them.
+        var read = new List<(string File, CatalogueFile Catalogue)>();
         foreach (var file in settings.Files())
         {
-            logger.LogInformation("Loading the seed catalogue {File} into an empty database", file);
-            CatalogueFile catalogue;
             try
             {
-                catalogue = CatalogueFile.Read(file);
+                read.Add((file, CatalogueFile.Read(file)));
             }
             catch (InvalidDataException e)
             {
                 // Named, and the other files still load.
                 logger.LogError("The seed catalogue {File} is not imported: {Problem}", file, e.Message);
-                continue;
             }
-            var report = await importer.Import(catalogue, stoppingToken);
+        }
+        var listed = CatalogueFile.ListedByCatalogue(read.Select(r => r.Catalogue));
+        foreach (var (file, catalogue) in read)
+        {
+            logger.LogInformation("Loading the seed catalogue {File} into an empty database", file);
+            var report = await importer.Import(catalogue, stoppingToken, listed[catalogue.CorrelationId]);
             logger.LogInformation(
                 "Loaded catalogue {Catalogue}: {Documents} documents, {Commitments} commitments, {Events} events, {Failures} failures",
                 report.Catalogue, report.DocumentsRegistered, report.CommitmentsStated, report.EventsAppended, report.Failures.Count);

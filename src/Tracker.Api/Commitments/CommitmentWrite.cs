@@ -95,6 +95,8 @@ public static class CommitmentWrite
         where TRequest : ICitesDocuments
     {
         var ifMatch = Versions.TryReadIfMatch(http.Request, out var condition);
+        // Read here, so that a malformed one is a 400 before anything else is said, as a malformed If-Match is.
+        var ifNoneMatch = IfNoneMatch.Read(http.Request);
         if (stream.Aggregate is null) return NoSuchCommitment.Problem(key);
         // The stream's row and its model are written in one transaction: a row behind its model was deleted or wound back
         // outside the service, and a write would fail as a lost race forever or be numbered where no answer could say.
@@ -111,7 +113,7 @@ public static class CommitmentWrite
             return Results.Problem(ExceptionProblems.PreconditionFailed());
         }
         // Under the stream's lock too, so the version it compares is the one the write would follow.
-        if (IfNoneMatch.Read(http.Request) is { } ifNoneMatch && ifNoneMatch.Matches(stream.CurrentVersion ?? 0))
+        if (ifNoneMatch is not null && ifNoneMatch.Matches(stream.CurrentVersion ?? 0))
         {
             return Results.Problem(new ProblemDetails
             {

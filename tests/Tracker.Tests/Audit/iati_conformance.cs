@@ -377,10 +377,15 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
     public async Task a_commitment_stated_after_its_due_date_has_no_planned_end_before_its_planned_start()
     {
         await Api.StatedTheStabilisationGoal();
-        await Api.Write($"/api/commitments/{Goal}/revisions", new
+        // Recorded before 2026-12-07, when a revision could still set a deadline due before the statement (refused since,
+        // deadline-before-statement): appended around the API, as such a log holds it.
+        await using (var session = Store.LightweightSession())
         {
-            deadline = new { date = "2024-06-30", precision = "day" }, reason = "the communique restated an earlier goal", source = Source
-        });
+            session.Events.Append(StreamIds.ForCommitment(Goal), new Tracker.Domain.Commitments.DeadlineRevised(
+                new Tracker.Domain.Commitments.Deadline(new DateOnly(2024, 6, 30), Tracker.Domain.Commitments.DeadlinePrecision.Day),
+                "the communique restated an earlier goal", new Tracker.Domain.Commitments.Evidence("washington-2024", null, true)));
+            await session.SaveChangesAsync();
+        }
 
         var activity = (await Export()).Elements("iati-activity").Single();
 

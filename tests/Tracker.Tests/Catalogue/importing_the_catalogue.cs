@@ -830,6 +830,78 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_reimport_of_the_same_file_says_nothing_of_a_rate_of_one_nor_of_a_catalogue_split_over_files()
+    {
+        var original = CatalogueData.Load();
+        var goal = original.Commitments.Single(c => c.Key == "stabilisation-394m");
+        var membership = original.Commitments.Single(c => c.Key == "coalition-membership");
+        // A figure in the ledger's own currency at a rate of 1 is stored without a rate.
+        var atOne = goal with { Progress = [goal.Progress![0] with { ExchangeRate = new ExchangeRate(1m, new DateOnly(2024, 9, 30)) }] };
+        var first = original with { Commitments = [atOne] };
+        var second = original with { Commitments = [membership] };
+        await Import(first);
+        await Import(second);
+
+        // Two files of one catalogue, each listing one commitment: neither is said to be no longer listed when the run
+        // lists the other (until 2026-12-07 the rate of 1 was said to differ on every import).
+        var listed = CatalogueFile.ListedByCatalogue([first, second])[first.CorrelationId];
+        var again = await Api.Services.GetRequiredService<CatalogueImporter>().Import(first, CancellationToken.None, listed);
+
+        again.EventsAppended.ShouldBe(0);
+        again.Warnings.ShouldBeEmpty();
+        // Alone, the other file's commitment is said.
+        (await Import(first)).Warnings.ShouldHaveSingleItem().ShouldStartWith("commitment coalition-membership was stated by this catalogue");
+    }
+
+    [Fact]
+    public async Task a_second_achievement_is_a_warning_and_the_rest_of_its_entry_is_imported()
+    {
+        var original = CatalogueData.Load();
+        var kept = original.Commitments.Single(c => c.Key == "ministerial-in-italy");
+        var twice = kept with
+        {
+            Assessments = [kept.Assessments![0], kept.Assessments[0] with { AssessedOn = new DateOnly(2021, 7, 1), Rationale = "Confirmed." }],
+            Evidence = [new CatalogueSource("rome-2021", null, true, "1", "met today in Rome", null, null)]
+        };
+
+        var report = await Import(original with { Commitments = [twice] });
+
+        // Until 2026-12-07 recorded beside the first, which made an achievement on time late by its later day.
+        report.Failures.ShouldBeEmpty();
+        report.Warnings.ShouldHaveSingleItem().ShouldStartWith($"commitment {kept.Key}: assessments[1] is not recorded: the commitment is achieved since 2021-06-28");
+        (await Read(kept.Key)).GetProperty("status").GetString().ShouldBe("achieved");
+        report.CommitmentsStated.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_file_with_null_entries_is_read_and_each_is_named_by_its_place()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"nulls-{Guid.NewGuid():N}.json");
+        await System.IO.File.WriteAllTextAsync(file, """
+            {
+              "name": "My coalition",
+              "documents": [
+                { "key": "summit-2025", "title": "Summit declaration", "publishedOn": "2025-03-01", "kind": "communique", "primary": true }
+              ],
+              "commitments": [
+                null,
+                { "key": "clean-water-1m", "title": "Bring clean water", "kind": "quantitative",
+                  "lineOfEffort": "stabilisation", "actors": ["coalition"], "target": { "amount": 1000000, "unit": "people" },
+                  "statedIn": { "documentKey": "summit-2025", "quote": "clean water" }, "restatements": [null], "progress": [null] }
+              ]
+            }
+            """);
+
+        // Until 2026-12-07 reading it failed with the runtime's NullReferenceException.
+        var report = await Import(CatalogueFile.Read(file));
+        System.IO.File.Delete(file);
+
+        report.Failures.ShouldContain("commitment entry 1 is null; give it or leave it out.");
+        report.Failures.ShouldContain(f => f.StartsWith("commitment clean-water-1m: ") && f.Contains("restatements[0]: an entry is null") &&
+                                           f.Contains("progress[0]: an entry is null"));
+    }
+
+    [Fact]
     public async Task an_entry_citing_a_document_not_registered_is_told_which_of_its_fields_cite_it()
     {
         var original = CatalogueData.Load();

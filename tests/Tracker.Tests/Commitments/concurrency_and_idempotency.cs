@@ -112,6 +112,9 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         (await Api.Write("/api/commitments", StabilisationGoal("another-goal"), 412, ("If-None-Match", "*"))).ReadProblem(412);
         await Api.Write("/api/commitments", StabilisationGoal("another-goal"), 201, ("If-None-Match", "\"1\""));
         (await Api.Write("/api/commitments", StabilisationGoal("third-goal"), 400, ("If-None-Match", "1"))).ReadProblem(400);
+        // Malformed, it is a 400 before anything else is said (an unknown commitment, a stale If-Match).
+        (await Api.Write("/api/commitments/no-such-goal/progress", Progress(), 400, ("If-None-Match", "garbage"))).ReadProblem(400);
+        (await Api.Write(ProgressUrl, Progress(), 400, ("If-Match", "\"1\""), ("If-None-Match", "garbage"))).ReadProblem(400);
     }
 
     [Fact]

@@ -376,7 +376,7 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         });
         var problem = empty.ReadProblem(415);
         problem.Title.ShouldBe("The request body must be JSON");
-        problem.Detail.ShouldBe("This route reads a JSON object: send it with Content-Type: application/json.");
+        problem.Errors.ShouldNotBeNull()["body"].ShouldBe(["Content-Type must be application/json."]);
     }
 
     [Fact]

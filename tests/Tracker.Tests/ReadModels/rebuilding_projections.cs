@@ -287,7 +287,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         await Api.Write($"/api/commitments/{Goal}/progress", Progress());
         await Api.Write($"/api/commitments/{Goal}/revisions", new
         {
-            deadline = new { date = "2020-01-01", precision = "year" }, reason = "backdated for the test", source = Source
+            deadline = new { date = "2024-10-01", precision = "day" }, reason = "brought forward for the test", source = Source
         });
         await Eventually.Until(() => Api.ReadCommitment(), c => c.GetProperty("overdue").GetBoolean());
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
