@@ -25,14 +25,6 @@ public sealed record CatalogueFile(
     public static HashSet<string> KeysOf(CatalogueFile catalogue) =>
         catalogue.Commitments.Where(c => c?.Key is { Length: > 0 }).Select(c => StreamIds.Normalise(c.Key.Trim())).ToHashSet();
 
-    /// <summary>
-    /// The keys the files of one run list, by the catalogue they belong to (its correlation id, from its name): a catalogue
-    /// may be split over several files of a folder.
-    /// </summary>
-    public static IReadOnlyDictionary<string, IReadOnlySet<string>> ListedByCatalogue(IEnumerable<CatalogueFile> catalogues) =>
-        catalogues.GroupBy(c => c.CorrelationId)
-            .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.SelectMany(KeysOf).ToHashSet());
-
     public static readonly JsonSerializerOptions Json = Strict(new(JsonSerializerDefaults.Web)
     {
         Converters = { new Infrastructure.Validation.StrictEnums() },

@@ -66,10 +66,10 @@ public sealed class CatalogueImportCommand : TrackerCommand<CatalogueImportInput
                     ok = false;
                 }
             }
-            var listed = CatalogueFile.ListedByCatalogue(read.Select(r => r.Catalogue));
+            var run = new CatalogueRun([.. read.Select(r => r.Catalogue)], everyFileRead: ok);
             foreach (var (file, catalogue) in read)
             {
-                var report = await importer.Import(catalogue, CancellationToken.None, listed[catalogue.CorrelationId]);
+                var report = await importer.Import(catalogue, CancellationToken.None, run);
                 Console.WriteLine($"{file}: {report.DocumentsRegistered} documents registered, {report.CommitmentsStated} " +
                                   $"commitments stated, {report.EventsAppended} events appended, {report.Failures.Count} failures");
                 foreach (var change in report.Changes) Console.WriteLine("  changed: " + change);

@@ -51,12 +51,10 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// </summary>
     public const int CommitmentsPerTransaction = 100;
 
-    /// <param name="listedInTheRun">
-    /// Every commitment key the files of this run list under the same catalogue (<see cref="CatalogueFile.ListedByCatalogue"/>):
-    /// a catalogue split over several files in one folder lists each commitment in one of them.
-    /// </param>
-    public async Task<ImportReport> Import(CatalogueFile catalogue, CancellationToken token, IReadOnlySet<string>? listedInTheRun = null)
+    /// <param name="run">The run this file is part of (<see cref="CatalogueRun"/>); a run of this file alone by default.</param>
+    public async Task<ImportReport> Import(CatalogueFile catalogue, CancellationToken token, CatalogueRun? run = null)
     {
+        run ??= CatalogueRun.Of(catalogue);
         var failures = new List<string>();
         var warnings = new List<string>();
         var changes = new List<string>();
@@ -68,6 +66,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         // each other on every run, each undoing the other.
         var documentsToImport = FirstOfEachKey(catalogue.Documents, d => d.Key, "document", failures);
         var commitmentsToImport = FirstOfEachKey(catalogue.Commitments, c => c.Key, "commitment", failures);
+        // Listed in an earlier file of the same catalogue in this run: imported from there.
+        var earlier = run.ListedBefore(catalogue);
+        foreach (var listed in commitmentsToImport.Where(l => earlier.Contains(StreamIds.Normalise(l.Entry.Key?.Trim() ?? ""))).ToList())
+        {
+            failures.Add($"{listed.Named}: listed in an earlier file of the catalogue '{catalogue.Name}' too; only the first is imported.");
+            commitmentsToImport.Remove(listed);
+        }
 
         foreach (var (document, named) in documentsToImport)
         {
@@ -87,7 +92,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             stated += imported.Stated;
             appended += imported.Appended;
         }
-        warnings.AddRange(await NoLongerListed(catalogue, listedInTheRun, token));
+        if (run.AsksWhatIsNoLongerListed(catalogue)) warnings.AddRange(await NoLongerListed(catalogue, run.Listed(catalogue), token));
 
         foreach (var failure in failures) _report.LogError("Catalogue {Catalogue}: {Failure}", catalogue.Name, failure);
         foreach (var warning in warnings) _report.LogWarning("Catalogue {Catalogue}: {Warning}", catalogue.Name, warning);
@@ -101,15 +106,16 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// for it), so each is said. A file of documents alone asks nothing. One read of the log's statements, which scans the
     /// log (an administrator's batch, not a request).
     /// </summary>
-    private async Task<IReadOnlyList<string>> NoLongerListed(CatalogueFile catalogue, IReadOnlySet<string>? listedInTheRun,
+    private async Task<IReadOnlyList<string>> NoLongerListed(CatalogueFile catalogue, IReadOnlySet<string> listed,
         CancellationToken token)
     {
-        if (catalogue.Commitments.Count == 0) return [];
-        var listed = CatalogueFile.KeysOf(catalogue);
-        listed.UnionWith(listedInTheRun ?? new HashSet<string>());
+        if (listed.Count == 0) return [];
+        // A commitment assessed withdrawn since is taken as the answer (until 2026-12-07 it was said on every import).
         await using var command = database.CreateCommand(
-            $"select data ->> 'Key' from {TrackerDatabase.Schema}.mt_events " +
-            "where type = 'commitment_stated' and user_name = $1 and correlation_id = $2 order by seq_id");
+            $"select e.data ->> 'Key' from {TrackerDatabase.Schema}.mt_events e " +
+            $"left join {TrackerDatabase.Schema}.mt_doc_commitmentprogress p on p.id = e.stream_id " +
+            "where e.type = 'commitment_stated' and e.user_name = $1 and e.correlation_id = $2 " +
+            "and coalesce(p.data ->> 'Status', '') <> 'Withdrawn' order by e.seq_id");
         command.Parameters.AddWithValue(Actor);
         command.Parameters.AddWithValue(catalogue.CorrelationId);
         var unlisted = new List<string>();
@@ -119,7 +125,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             if (!reader.IsDBNull(0) && reader.GetString(0) is var key && !listed.Contains(key))
             {
                 unlisted.Add($"commitment {key} was stated by this catalogue and the file no longer lists it; an import takes " +
-                             "nothing out of the log, so it stands (assess it through the API if it no longer holds).");
+                             "nothing out of the log, so it stands (assess it withdrawn through the API if it no longer holds, and this is said no more).");
             }
         }
         return unlisted;
@@ -416,7 +422,10 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 // The statement starts the catalogue's record whoever stated it; after it, the catalogue's own facts.
                 // (Stepped at the event's own version, so the versions it keeps name the log's events.)
                 if (catalogued is null) catalogued = CommitmentReplay.Step(null, id, e);
-                else if (e.UserName == Actor) catalogued = (catalogued with { Version = (int)e.Version - 1 }).After(e.Data);
+                // (This catalogue's, by its import's correlation id, not another catalogue's sharing the key: until
+                // 2026-12-07 two catalogues listing one commitment otherwise undid each other on every import.)
+                else if (e.UserName == Actor && e.CorrelationId == catalogue.CorrelationId)
+                    catalogued = (catalogued with { Version = (int)e.Version - 1 }).After(e.Data);
                 recorded.Add(e.Data);
                 tookEffect[(int)e.Version] = e.Data is CommitmentStated stated
                     ? stated.StatedOn
@@ -479,6 +488,16 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             return decision.Events.Aggregate(state, (s, e) => s.After(e, recordedOn: today));
         }
 
+        // A fact of the catalogue's that a monitor retracted since: the version that retracted it. The import does not record
+        // it again, and says so while the file still lists it and nothing standing says the same (until 2026-12-07 it was
+        // passed over without a word, and a difference in such a fact was said on every import, even once the monitor
+        // had retracted it and recorded the file's).
+        int? RetractedAt(int version) => full.Corrections.LastOrDefault(x => x.CorrectedVersion == version)?.Version;
+        void NotRecordedAgain(string at, string what, int version) =>
+            warnings.Add($"commitment {c.Key}: {at} is not recorded: the catalogue recorded {what} at version {version}, which was " +
+                         $"retracted at version {RetractedAt(version)}, and an import does not record again what was retracted; " +
+                         "record it through the API if it holds, or leave it out of the file.");
+
         foreach (var (r, at) in (c.Restatements ?? []).Select((r, i) => (r, $"restatements[{i}]")))
         {
             var key = StreamIds.Normalise(r.RestatedIn.DocumentKey);
@@ -486,6 +505,12 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             // a document, so a file that now says it otherwise is told so (until 2026-12-07 without a word).
             if (byCatalogue.Restatements.LastOrDefault(x => x.RestatedIn.DocumentKey == key) is { } recordedBefore)
             {
+                if (RetractedAt(recordedBefore.Version) is not null)
+                {
+                    // Restated there again since (a monitor's, after the retraction): theirs stands.
+                    if (!full.Restatements.Any(x => x.RestatedIn.DocumentKey == key)) NotRecordedAgain(at, $"the restatement in {key}", recordedBefore.Version);
+                    continue;
+                }
                 var otherwise = new[]
                 {
                     recordedBefore.RestatedIn.Paragraph != r.RestatedIn.Paragraph
@@ -517,7 +542,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                 }
                 continue;
             }
-            if (DocumentChecks.DateRefusal(Document(key), r.RestatedOn, "restatedOn") is { } undated)
+            if (DocumentChecks.DateRefusal(Document(key), r.RestatedOn, $"{at}.restatedOn") is { } undated)
             {
                 throw new InvalidDataException(undated.Message);
             }
@@ -570,9 +595,18 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                          $"an import withdraws no deadline, so {Wording.Deadline(standingDeadline)} stands.");
         }
 
+        // One claim is one figure: a second entry of the same claim is said and left out (until 2026-12-07 the two retracted
+        // each other on every import).
+        var claims = new Dictionary<(DateOnly, string?, string?, FigureStage?, string?), string>();
         foreach (var (p, at) in (c.Progress ?? []).Select((p, i) => (p, $"progress[{i}]")))
         {
             var evidence = p.Source!.ToEvidence(p.AsOf);
+            if (!claims.TryAdd((p.AsOf, p.Unit?.ToLowerInvariant(), p.Currency, p.Stage, evidence.DocumentKey), at))
+            {
+                warnings.Add($"commitment {c.Key}: {at} is the claim of {claims[(p.AsOf, p.Unit?.ToLowerInvariant(), p.Currency, p.Stage, evidence.DocumentKey)]} " +
+                             "again (the same day, unit or currency, stage and document): a claim is one figure, so only the first is imported.");
+                continue;
+            }
             // One claim: a figure of one stage of money (or of one unit), as of one day, from one document. Two stages
             // from one paragraph ("more than $200 million announced, about $50 million disbursed") are two claims.
             var same = byCatalogue.ProgressReports.LastOrDefault(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) &&
@@ -580,6 +614,16 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                                                                       x.Source.DocumentKey == evidence.DocumentKey);
             if (same is not null && same.Figure == p.Figure && same.Comparator == p.Comparator)
             {
+                if (RetractedAt(same.Version) is not null)
+                {
+                    // The same claim reported again since by a monitor: theirs stands.
+                    if (!full.ProgressReports.Any(x => x.AsOf == p.AsOf && SameUnit(x.Unit, p.Unit) && x.Currency == p.Currency &&
+                                                       x.Stage == p.Stage && x.Source.DocumentKey == evidence.DocumentKey))
+                    {
+                        NotRecordedAgain(at, $"the report of {Wording.Comparator(same.Comparator)}{Wording.Number(same.Figure)}", same.Version);
+                    }
+                    continue;
+                }
                 RecordedSayingOtherwise(p.Source, $"{at}.source");
                 // The same claim in other words: a figure is recorded once, so the file's note, source or rate is said
                 // (until 2026-12-07 left out without a word).
@@ -633,11 +677,21 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             if (byCatalogue.Evidence.Any(x => x.Evidence == evidence) ||
                 full.Evidence.Select(x => x.Evidence).FirstOrDefault(x => x with { Primary = evidence.Primary } == evidence) is not null)
             {
-                if (full.Evidence.Select(x => x.Evidence).FirstOrDefault(x => x with { Primary = evidence.Primary } == evidence) is { } recordedAs &&
-                    recordedAs.Primary != evidence.Primary)
+                var standing = full.Evidence.Select(x => x.Evidence).FirstOrDefault(x => x with { Primary = evidence.Primary } == evidence);
+                if (standing is null && byCatalogue.Evidence.LastOrDefault(x => x.Evidence == evidence) is { } retracted)
                 {
-                    warnings.Add($"commitment {c.Key}: {at} is recorded with primary {(recordedAs.Primary ? "true" : "false")}, where the " +
-                                 $"file now says {(evidence.Primary ? "true" : "false")}; it is not recorded again: retract it to change it.");
+                    NotRecordedAgain(at, $"this evidence from {evidence.DocumentKey ?? evidence.Url}", retracted.Version);
+                }
+                else if (standing is { } recordedAs && recordedAs.Primary != evidence.Primary)
+                {
+                    // The file against the document's registration is the file's to put right: a retraction would only
+                    // make the next import refuse the entry (until 2026-12-07 the advice was to retract it).
+                    warnings.Add(e.DocumentKey is { Length: > 0 } citing && Document(citing).Primary != evidence.Primary
+                        ? $"commitment {c.Key}: {at} says primary {(evidence.Primary ? "true" : "false")}, but document {Document(citing).Key} " +
+                          $"is registered as {(Document(citing).Primary ? "an official text (primary: true)" : "a secondary report (primary: false)")}: " +
+                          "correct the file; the evidence stands as recorded."
+                        : $"commitment {c.Key}: {at} is recorded with primary {(recordedAs.Primary ? "true" : "false")}, where the " +
+                          $"file now says {(evidence.Primary ? "true" : "false")}; it is not recorded again: retract it to change it.");
                 }
                 else RecordedSayingOtherwise(e, at);
                 continue;
@@ -664,10 +718,17 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             if (new[] { byCatalogue, full }.Any(record => record.StatusHistory.Any(x =>
                     x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && Same(x.Status, status))))
             {
+                if (!full.StatusHistory.Any(x => x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn && Same(x.Status, status)) &&
+                    byCatalogue.StatusHistory.LastOrDefault(x => x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn &&
+                                                                 Same(x.Status, status)) is { } retracted)
+                {
+                    NotRecordedAgain(at, $"the assessment {Wording.Name(retracted.Status)} of {Wording.Date(retracted.AssessedOn)}", retracted.Version);
+                    continue;
+                }
                 RecordedSayingOtherwise(a.Source, $"{at}.source");
                 // The catalogue's own assessment in other words is said (a monitor's is theirs).
                 if (byCatalogue.StatusHistory.LastOrDefault(x => x.AssessedOn == a.AssessedOn && x.EffectiveOn == tookEffectOn &&
-                                                                 Same(x.Status, status)) is { } assessed &&
+                                                                 Same(x.Status, status)) is { } assessed && RetractedAt(assessed.Version) is null &&
                     new[]
                     {
                         assessed.Rationale != a.Rationale ? $"rationale {Differing(a.Rationale, assessed.Rationale)}" : null,

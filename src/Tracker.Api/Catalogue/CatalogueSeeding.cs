@@ -100,11 +100,11 @@ public sealed class CatalogueSeeding(IOptions<CatalogueOptions> options, IDocume
                 logger.LogError("The seed catalogue {File} is not imported: {Problem}", file, e.Message);
             }
         }
-        var listed = CatalogueFile.ListedByCatalogue(read.Select(r => r.Catalogue));
+        var run = new CatalogueRun([.. read.Select(r => r.Catalogue)], everyFileRead: read.Count == settings.Files().Count());
         foreach (var (file, catalogue) in read)
         {
             logger.LogInformation("Loading the seed catalogue {File} into an empty database", file);
-            var report = await importer.Import(catalogue, stoppingToken, listed[catalogue.CorrelationId]);
+            var report = await importer.Import(catalogue, stoppingToken, run);
             logger.LogInformation(
                 "Loaded catalogue {Catalogue}: {Documents} documents, {Commitments} commitments, {Events} events, {Failures} failures",
                 report.Catalogue, report.DocumentsRegistered, report.CommitmentsStated, report.EventsAppended, report.Failures.Count);

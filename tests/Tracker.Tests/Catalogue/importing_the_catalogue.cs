@@ -532,7 +532,9 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
 
         again.EventsAppended.ShouldBe(0);
         again.Failures.ShouldBeEmpty();
-        again.Warnings.ShouldContain(w => w.Contains($"{at} is recorded with primary false, where the file now says true"));
+        // The file against the document's registration: the file is to be put right (until 2026-12-07 the advice was to
+        // retract the evidence, after which the next import refused the entry).
+        again.Warnings.ShouldContain(w => w.Contains($"{at} says primary true, but document shafaq-2024 is registered as a secondary report (primary: false): correct the file"));
     }
 
     [Fact]
@@ -822,11 +824,19 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         warnings.ShouldContain(w => w.StartsWith($"commitment {restated.Key}: restatements[0] differs from the restatement in ") &&
                                     w.Contains($"in its paragraph 99 (the log: {restated.Restatements![0].RestatedIn.Paragraph})"));
         warnings.ShouldContain("commitment iraq-repatriation was stated by this catalogue and the file no longer lists it; an import takes " +
-                               "nothing out of the log, so it stands (assess it through the API if it no longer holds).");
+                               "nothing out of the log, so it stands (assess it withdrawn through the API if it no longer holds, and this is said no more).");
         warnings.Count.ShouldBe(8, string.Join("\n", warnings));
         // The log stands as it was.
         (await Read(goal.Key)).GetProperty("target").GetProperty("amount").GetDecimal().ShouldBe(394_000_000m);
         (await Read("iraq-repatriation")).GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(10_000m);
+
+        // Assessed withdrawn, as the warning advises where it no longer holds: said no more.
+        await Api.Write("/api/commitments/iraq-repatriation/assessments", new
+        {
+            status = "withdrawn", assessedOn = "2025-01-01", rationale = "No longer in the catalogue.",
+            source = new { url = "https://example.org/catalogue-revision", primary = false }
+        });
+        (await Import(file)).Warnings.ShouldNotContain(w => w.StartsWith("commitment iraq-repatriation was stated"));
     }
 
     [Fact]
@@ -844,11 +854,21 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
 
         // Two files of one catalogue, each listing one commitment: neither is said to be no longer listed when the run
         // lists the other (until 2026-12-07 the rate of 1 was said to differ on every import).
-        var listed = CatalogueFile.ListedByCatalogue([first, second])[first.CorrelationId];
-        var again = await Api.Services.GetRequiredService<CatalogueImporter>().Import(first, CancellationToken.None, listed);
+        var run = new CatalogueRun([second, first], everyFileRead: true);
+        var importer = Api.Services.GetRequiredService<CatalogueImporter>();
+        var secondAgain = await importer.Import(second, CancellationToken.None, run);
+        var again = await importer.Import(first, CancellationToken.None, run);
 
         again.EventsAppended.ShouldBe(0);
         again.Warnings.ShouldBeEmpty();
+        secondAgain.Warnings.ShouldBeEmpty();
+        // A commitment listed in two files of the run's catalogue is imported from the first (until 2026-12-07 the two
+        // undid each other on every run).
+        var twice = second with { Commitments = [membership with { Progress = [membership.Progress![0] with { Figure = 88m }] }] };
+        (await importer.Import(twice, CancellationToken.None, new CatalogueRun([second, twice], everyFileRead: true))).Failures
+            .ShouldHaveSingleItem().ShouldBe($"commitment coalition-membership: listed in an earlier file of the catalogue '{second.Name}' too; only the first is imported.");
+        // A run with a file it could not read asks nothing of what is no longer listed.
+        (await importer.Import(first, CancellationToken.None, new CatalogueRun([first], everyFileRead: false))).Warnings.ShouldBeEmpty();
         // Alone, the other file's commitment is said.
         (await Import(first)).Warnings.ShouldHaveSingleItem().ShouldStartWith("commitment coalition-membership was stated by this catalogue");
     }
@@ -973,6 +993,78 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         read.GetProperty("target").GetProperty("amount").GetDecimal().ShouldBe(400_000_000m);
         read.TryGetProperty("latestReport", out _).ShouldBeFalse();
         (await Read(restated)).GetProperty("restatementCount").GetInt32().ShouldBe(0);
+        // Each fact the file still lists and the log no longer holds is said (until 2026-12-07 passed over without a word).
+        again.Warnings.Count.ShouldBe(2, string.Join("\n", again.Warnings));
+        again.Warnings.ShouldContain(w => w.StartsWith($"commitment {goal}: progress[0] is not recorded: the catalogue recorded the report of more than 200,000,000 at version {catalogueReport}, which was retracted at version "));
+        again.Warnings.ShouldContain(w => w.StartsWith($"commitment {restated}: restatements[0] is not recorded: the catalogue recorded the restatement in "));
+
+        // The monitor records the figure again (the advice): nothing more is said.
+        await Api.Write($"/api/commitments/{goal}/progress", new
+        {
+            figure = 200_000_000m, currency = "USD", comparator = "more-than", asOf = "2024-09-30", stage = "announced",
+            source = new { documentKey = "washington-2024", primary = true }
+        });
+        (await Import()).Warnings.ShouldHaveSingleItem().ShouldStartWith($"commitment {restated}: restatements[0] is not recorded");
+    }
+
+    [Fact]
+    public async Task a_difference_the_monitor_put_right_as_advised_is_said_no_more()
+    {
+        await Import();
+        var original = CatalogueData.Load();
+        var membership = original.Commitments.Single(c => c.Key == "coalition-membership");
+        var noted = original with
+        {
+            Commitments = [.. original.Commitments.Select(c => c.Key == membership.Key
+                ? c with { Progress = [c.Progress![0] with { Note = "counted again" }, .. c.Progress.Skip(1)] }
+                : c)]
+        };
+        var said = (await Import(noted)).Warnings.ShouldHaveSingleItem();
+        said.ShouldContain("progress[0] differs from the report the catalogue recorded");
+        int version;
+        await using (var session = Store.QuerySession())
+        {
+            version = (int)(await session.Events.FetchStreamAsync(StreamIds.ForCommitment(membership.Key)))
+                .First(e => e.Data is ProgressReported).Version;
+        }
+
+        // As the warning advises: retracted, and reported again with the file's note.
+        await Api.Write($"/api/commitments/{membership.Key}/corrections", new { version, reason = "the catalogue's note", source = new { documentKey = "paris-2019", primary = true } });
+        await Api.Write($"/api/commitments/{membership.Key}/progress", new
+        {
+            figure = 80m, unit = "members", comparator = "exactly", asOf = "2019-06-25", note = "counted again",
+            source = new { documentKey = "paris-2019", primary = true }
+        });
+
+        // Until 2026-12-07 the warning came back on every import, naming the retracted version.
+        (await Import(noted)).Warnings.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task a_claim_listed_twice_is_imported_once_and_another_catalogue_sharing_a_key_leaves_this_ones_facts()
+    {
+        var original = CatalogueData.Load();
+        var repatriation = original.Commitments.Single(c => c.Key == "iraq-repatriation");
+        var twice = original with
+        {
+            Commitments = [repatriation with { Progress = [repatriation.Progress![0], repatriation.Progress[0] with { Figure = 10_500m, Comparator = Comparator.About }] }]
+        };
+
+        var first = await Import(twice);
+        var again = await Import(twice);
+
+        // Until 2026-12-07 the two retracted each other on every import.
+        first.Warnings.ShouldHaveSingleItem().ShouldStartWith("commitment iraq-repatriation: progress[1] is the claim of progress[0] again");
+        again.EventsAppended.ShouldBe(0);
+        (await Read("iraq-repatriation")).GetProperty("latestReport").GetProperty("figure").GetDecimal().ShouldBe(10_000m);
+
+        // Another catalogue listing the same commitment with another figure records its own, and this one's stands beside
+        // it: neither retracts the other's (until 2026-12-07 they undid each other on every import).
+        var other = twice with { Name = "Another monitor's catalogue", Commitments = [repatriation with { Progress = [repatriation.Progress[0] with { Figure = 11_000m }] }] };
+        await Import(other);
+        var events = await Import(other);
+        events.EventsAppended.ShouldBe(0);
+        (await Import(twice)).EventsAppended.ShouldBe(0);
     }
 
     [Fact]
