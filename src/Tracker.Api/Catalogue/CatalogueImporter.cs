@@ -910,7 +910,9 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
                                       (x.Status == a.Status || x.Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate &&
                                           a.Status is CommitmentStatus.Achieved or CommitmentStatus.AchievedLate)))
             {
-                yield return Said(a.Version, $"the assessment {Wording.Name(a.Status)} of {Wording.Date(a.AssessedOn)}");
+                // Its day of effect too where it has one of its own: a file that dates the same assessment anew lists another.
+                yield return Said(a.Version, $"the assessment {Wording.Name(a.Status)} of {Wording.Date(a.AssessedOn)}" +
+                                             (a.EffectiveOn != a.AssessedOn ? $", effective {Wording.Date(a.EffectiveOn)}," : ""));
             }
         }
         foreach (var r in byCatalogue.Restatements.Where(r => Standing(full.Restatements, r.Version, x => x.Version)))

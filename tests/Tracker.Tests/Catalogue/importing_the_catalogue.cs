@@ -894,6 +894,20 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task an_assessment_no_longer_listed_is_named_with_its_day_of_effect()
+    {
+        var original = CatalogueData.Load();
+        var kept = original.Commitments.Single(c => c.Key == "ministerial-in-italy");
+        var dated = kept with { Assessments = [kept.Assessments![0] with { EffectiveOn = new DateOnly(2021, 6, 27) }] };
+        await Import(original with { Commitments = [dated] });
+
+        var report = await Import(original with { Commitments = [kept] });
+
+        // Until 2026-12-07 the day of effect was left out, so the file seemed to list the assessment named.
+        report.Warnings.ShouldContain(w => w.Contains("the log holds the assessment achieved of 2021-06-28, effective 2021-06-27, the catalogue recorded"));
+    }
+
+    [Fact]
     public async Task a_file_with_null_entries_is_read_and_each_is_named_by_its_place()
     {
         var file = Path.Combine(Path.GetTempPath(), $"nulls-{Guid.NewGuid():N}.json");
