@@ -222,7 +222,17 @@ public static class ListCommitmentsEndpoint
         var ids = new List<Guid>();
         while (await reader.ReadAsync(token)) ids.Add(reader.GetGuid(0));
         await reader.DisposeAsync();
-        var models = (await session.LoadManyAsync<CommitmentProgress>(token, ids)).ToDictionary(m => m.Id);
+        // The page's models from the same snapshot as its ids and its total (until 2026-12-07 loaded on another connection
+        // afterwards, so an item could be newer than the page that listed it).
+        await using var load = new NpgsqlCommand(
+            $"select id, data from {TrackerDatabase.Schema}.mt_doc_commitmentprogress where id = any($1)", connection, snapshot);
+        load.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray() });
+        var models = new Dictionary<Guid, CommitmentProgress>();
+        var json = session.DocumentStore.Options.Serializer();
+        await using (var loaded = await load.ExecuteReaderAsync(token))
+        {
+            while (await loaded.ReadAsync(token)) models[loaded.GetGuid(0)] = json.FromJson<CommitmentProgress>(loaded, 1);
+        }
         // A model deleted between the two reads (a rebuild's clean-up) is left out of the page.
         return (ids.Where(models.ContainsKey).Select(id => CommitmentRow.Of(models[id])).ToList(), total);
     }
