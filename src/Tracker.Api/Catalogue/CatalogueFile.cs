@@ -195,7 +195,10 @@ public sealed record CatalogueSource(string? DocumentKey, string? Url, bool Prim
 {
     public Evidence ToEvidence(DateOnly? on = null)
     {
-        var words = Quote is null ? null : $"{(Paragraph is null ? "" : $"paragraph {Paragraph}: ")}\u201c{Quote}\u201d";
+        // A paragraph named without its words is kept as the place alone (until 2026-12-07 it was dropped without a word).
+        var words = Quote is null
+            ? Paragraph is null ? null : $"paragraph {Paragraph}"
+            : $"{(Paragraph is null ? "" : $"paragraph {Paragraph}: ")}\u201c{Quote}\u201d";
         var note = string.Join(" ", new[] { Note, words }.Where(s => !string.IsNullOrWhiteSpace(s)));
         // Keys are stored as registered (lower case), whatever case the file cites them in.
         return new Evidence(DocumentKey is null ? null : StreamIds.Normalise(DocumentKey), Url, Primary, On ?? on,

@@ -894,6 +894,23 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_source_naming_its_paragraph_without_a_quote_keeps_the_paragraph_in_its_note()
+    {
+        var original = CatalogueData.Load();
+        var kept = original.Commitments.Single(c => c.Key == "ministerial-in-italy");
+        var placed = kept with { Evidence = [new CatalogueSource("rome-2021", null, true, "1", null, null, "The meeting itself.")] };
+
+        var report = await Import(original with { Commitments = [placed] });
+
+        // Until 2026-12-07 a paragraph without its quote was left out of the evidence without a word.
+        report.Failures.ShouldBeEmpty();
+        await using var session = Store.QuerySession();
+        var attached = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(kept.Key)))
+            .Select(e => e.Data).OfType<EvidenceAttached>().ShouldHaveSingleItem();
+        attached.Evidence.Note.ShouldBe("The meeting itself. paragraph 1");
+    }
+
+    [Fact]
     public async Task an_assessment_no_longer_listed_is_named_with_its_day_of_effect()
     {
         var original = CatalogueData.Load();
