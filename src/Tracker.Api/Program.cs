@@ -251,8 +251,7 @@ try
     // (about a quarter of a second of the start-up). db-apply, db-assert, codegen and the rest go through it.
     if (args.Length == 0)
     {
-        await app.RunAsync();
-        return 0;
+        return await ServiceExit.RunAsync(app, Console.Error);
     }
     // Marten's "projections" command given a projection that is none of the service's did nothing and exited 0 (until
     // 2026-12-07): a script's misspelt rebuild looked done.
