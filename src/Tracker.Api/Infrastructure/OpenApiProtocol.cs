@@ -29,7 +29,8 @@ public static class ProtocolDescription
         // Printable ASCII, beginning with a letter or a digit (RequestTextGuard: it is recorded and exported).
         operation.Parameters.Add(Header("X-Correlation-Id",
             "Ties this request to others of one piece of work: recorded on every event it writes and returned in the answer " +
-            "(else the W3C traceparent's trace id, else a new one). Printable ASCII beginning with a letter or a digit.", 200,
+            "(else the W3C traceparent's trace id, else a new one). Printable ASCII beginning with a letter or a digit, and not " +
+            $"with a prefix the service's own work is recorded under ({string.Join(", ", Telemetry.CorrelationScope.ServicePrefixes)} in any case): a 400.", 200,
             "^[A-Za-z0-9][ -~]*$"));
         responses.TryAdd("400", Refusal(problem, "A malformed query or body: a parameter given twice, a value out of range"));
         responses.TryAdd("429", Refusal(problem, "Too many requests from this client; Retry-After says when to try again",
@@ -125,6 +126,15 @@ public static class ProtocolDescription
                 }
             };
             AddHeader(responses["200"], "Content-Disposition", "attachment, with the file's name");
+            // Streamed, so without an ETag; * holds of any file there is (until 2026-12-07 the document named neither).
+            operation.Parameters.Add(Header("If-None-Match", "* asks for the file only where there is none: a 304 without it (every export has one)."));
+            responses.TryAdd("304", new OpenApiResponse { Description = "If-None-Match: * held: the file exists, and nothing of it is sent" });
+            // An export that folds the log's events (the pledges, IATI, a history) meets an unreadable one as the history does.
+            if (!path.EndsWith("/commitments.csv", StringComparison.Ordinal))
+            {
+                responses.TryAdd("409", Refusal(problem,
+                    "The log holds an event the service cannot read (problem type log-damaged): GET /api/audit/verify names it"));
+            }
         }
         else if (HttpMethods.IsGet(method) && responses.TryGetValue("200", out var read))
         {
@@ -145,7 +155,7 @@ public static class ProtocolDescription
             responses.TryAdd("412", Refusal(problem, "If-Match named no tag of what is here now; the answer's ETag says what is"));
             if (responses["412"] is OpenApiResponse preconditionFailed) AddHeader(preconditionFailed, "ETag", "The tag of what is here now");
             // A page says where the others are (RFC 8288).
-            if (operation.Parameters.Any(p => p is { In: ParameterLocation.Query, Name: "page" or "after" }))
+            if (operation.Parameters.Any(p => p is { In: ParameterLocation.Query, Name: "page" or "after" or "before" }))
             {
                 AddHeader(read, "Link", "The other pages: first, prev, next and last (paged by number), or next (paged by a cursor)");
                 if (responses["304"] is OpenApiResponse unchangedPage) AddHeader(unchangedPage, "Link", "As the 200's");
@@ -294,6 +304,9 @@ public static class RequiredFields
     {
         if (property.IsRequired) return true;
         if (property.AssociatedParameter is { HasDefaultValue: true }) return false;
+        // A computed field (a target's isMoney) is answered, never read: required, it made every body that leaves it out
+        // invalid, since readOnly does not lift required in JSON Schema (until 2026-12-07).
+        if (property.Set is null && property.AssociatedParameter is null) return false;
         var member = property.AttributeProvider as MemberInfo;
         if (member is not null && rules is not null && rules.GetRulesForMember(member.Name).Any(rule =>
                 !rule.HasCondition && !rule.HasAsyncCondition && rule.Components.Any(c =>
@@ -388,6 +401,12 @@ public static class ValidationConstraints
                 if (field.Minimum is null && field.ExclusiveMinimum is null) field.Minimum = "-" + Bound;
             }
             if (property.Set is null) continue;
+            // A whole number is read as written in digits alone (JsonReadProblems): 7.0 and 7e0, integers to JSON Schema, are
+            // refused (until 2026-12-07 the document did not say so).
+            if (field.Type?.HasFlag(JsonSchemaType.Integer) == true)
+            {
+                field.Description = Joined(field.Description, "Written in digits alone (7, not 7.0 or 7e0).");
+            }
             // Text a body carries is never blank, given or left out (InputBounds: "" and spaces alone are refused where a
             // field may be left out; until 2026-12-06 the document let them through). Not of a type an answer also
             // carries (a source's note, a quote's paragraph): blank text was taken until 2026-12-05, and is answered as
@@ -397,6 +416,14 @@ public static class ValidationConstraints
             {
                 field.MinLength = Math.Max(field.MinLength ?? 0, 1);
                 field.Pattern = @"\S";
+            }
+            // So is each text of a list (an actor): until 2026-12-07 the items said minLength 1 alone, and " " was refused.
+            if (field.Type?.HasFlag(JsonSchemaType.Array) == true && field.Items is OpenApiSchema item &&
+                item.Type?.HasFlag(JsonSchemaType.String) == true && item.Format is null && item.Pattern is null && item.Enum is not { Count: > 0 } &&
+                !Answered(context.ApplicationServices).Contains(type.Type))
+            {
+                item.MinLength = Math.Max(item.MinLength ?? 0, 1);
+                item.Pattern = @"\S";
             }
             // And every date lies in the calendar's bounds, a date something happened not after today.
             if (field.Format == "date")
@@ -565,6 +592,14 @@ public static class QueryParameterConstraints
             if (parameter.Schema is not OpenApiSchema schema || parameter.Name is null) continue;
             // A date and time is a string (the generator gives a DateTimeOffset a format and no type).
             if (schema.Type is null && schema.Format is "date-time") schema.Type = JsonSchemaType.String;
+            // A value that shows nothing is refused (RequestTextGuard), the search's q aside, which takes it for everything
+            // (until 2026-12-07 the document allowed ?actor= and ?actor=%20).
+            if (schema.Type == JsonSchemaType.String && schema.Format is null && schema.Enum is not { Count: > 0 } && schema.Pattern is null &&
+                !parameter.Name.Equals("q", StringComparison.OrdinalIgnoreCase))
+            {
+                schema.MinLength ??= 1;
+                schema.Pattern = @"\S";
+            }
             if (!declared.TryGetValue(parameter.Name, out var info)) continue;
             foreach (var attribute in info.GetCustomAttributes(inherit: false))
             {

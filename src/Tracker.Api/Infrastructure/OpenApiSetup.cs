@@ -63,7 +63,7 @@ public static partial class OpenApiSetup
         foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>()
                      .Where(p => p.In == ParameterLocation.Query && PastParameters.Contains(p.Name)))
         {
-            var past = $"A past view: the roles {string.Join(", ", Security.Policies.RolesOf(Security.Policies.Audit) ?? [])} only (403 otherwise).";
+            var past = $"A past view: the roles {string.Join(", ", Security.Policies.RolesOf(Security.Policies.Audit) ?? [])} only (401 without a key or token, 403 for the other roles).";
             parameter.Description = parameter.Description is { Length: > 0 } said ? $"{said} {past}" : past;
         }
     }
@@ -252,6 +252,14 @@ public static partial class OpenApiSetup
                 // calls the host it read the document from.
                 document.Servers = null;
                 RequiredFields.NotNullWhereRequired(document);
+                // Wolverine's CreationResponse<string> (a document's registration): its value, the key, is always given (the
+                // generator read T as nullable, so the schema said required and nullable until 2026-12-07).
+                if (document.Components?.Schemas?.TryGetValue("CreationResponse", out var creation) == true &&
+                    creation.Properties?.TryGetValue("value", out var value) == true && value is OpenApiSchema { Type: { } types } concrete &&
+                    types != JsonSchemaType.Null)
+                {
+                    concrete.Type = types & ~JsonSchemaType.Null;
+                }
                 HeadWhereGet(document);
                 return Task.CompletedTask;
             });

@@ -329,6 +329,26 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         result.ReadProblem(400).Detail.ShouldBe(detail);
     }
 
+    [Theory]
+    [InlineData("{\"kee\": \"x\", \"primary\": true,}", "The body has a trailing comma, which JSON does not allow.")]
+    [InlineData("{\"kee\": \"x\" /* a note */}", "The body has a comment, which JSON does not allow.")]
+    public async Task a_field_it_has_not_before_a_break_in_the_json_is_said_with_the_break(string body, string syntax)
+    {
+        var result = await Api.Scenario(s =>
+        {
+            s.Post.Text(body).ToUrl("/api/documents");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.StatusCodeShouldBe(400);
+        });
+
+        // Until 2026-12-07 the reader's first stop (the field) was said alone, and the next try was refused for the break.
+        var problem = result.ReadProblem(400);
+        problem.Errors.ShouldNotBeNull();
+        problem.Errors["kee"].ShouldBe(["The request has no such field (check its spelling; read-only fields are not sent)."]);
+        problem.Errors["body"].ShouldBe([syntax]);
+        problem.Detail.ShouldEndWith(syntax);
+    }
+
     [Fact]
     public async Task a_field_of_the_wrong_type_is_a_400_problem()
     {

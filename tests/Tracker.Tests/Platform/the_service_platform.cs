@@ -124,7 +124,7 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         list.GetProperty("description").GetString().ShouldEndWith(
             "Who may call it: anyone, without a key (anonymous reads are on), or the roles viewer, monitor, auditor, admin.");
         list.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "effectiveAsOf")
-            .GetProperty("description").GetString().ShouldEndWith("A past view: the roles auditor, admin only (403 otherwise).");
+            .GetProperty("description").GetString().ShouldEndWith("A past view: the roles auditor, admin only (401 without a key or token, 403 for the other roles).");
         var write = paths.GetProperty("/api/commitments").GetProperty("post");
         write.TryGetProperty("security", out _).ShouldBeFalse();
         write.GetProperty("description").GetString().ShouldEndWith("Who may call it: the roles monitor, admin.");
@@ -399,6 +399,48 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         export.GetProperty("200").GetProperty("content").TryGetProperty("text/csv", out _).ShouldBeTrue();
         paths.GetProperty("/api/exports/iati.xml").GetProperty("get").GetProperty("responses").GetProperty("200")
             .GetProperty("content").TryGetProperty("application/xml", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task the_openapi_document_says_what_an_outside_client_validating_against_it_met_on_2026_12_07()
+    {
+        var document = (await OpenApi()).RootElement;
+        var paths = document.GetProperty("paths");
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        JsonElement Get(string path) => paths.GetProperty(path).GetProperty("get");
+
+        // A computed field is answered, never sent: not required of a body (the README's own statements failed it).
+        Required(schemas, "Target").ShouldBe(["amount"]);
+        schemas.GetProperty("Target").GetProperty("properties").GetProperty("isMoney").GetProperty("readOnly").GetBoolean().ShouldBeTrue();
+        // The exports answer If-None-Match: * with a 304, and those that fold the log's events a 409 for one unreadable.
+        foreach (var path in new[] { "/api/exports/commitments.csv", "/api/exports/pledges.csv", "/api/exports/iati.xml", "/api/commitments/{key}/history.csv" })
+        {
+            HeaderNames(Get(path)).ShouldContain("If-None-Match", path);
+            Get(path).GetProperty("responses").TryGetProperty("304", out _).ShouldBeTrue(path);
+        }
+        foreach (var path in new[] { "/api/exports/pledges.csv", "/api/exports/iati.xml" })
+        {
+            Get(path).GetProperty("responses").TryGetProperty("409", out _).ShouldBeTrue(path);
+        }
+        Get("/api/exports/commitments.csv").GetProperty("responses").TryGetProperty("409", out _).ShouldBeFalse();
+        // The checkpoints, paged by before, say where the next page is.
+        Get("/api/audit/checkpoints").GetProperty("responses").GetProperty("200").GetProperty("headers").TryGetProperty("Link", out _).ShouldBeTrue();
+        // The correlation id's reserved prefixes are said.
+        Get("/api/me").GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "X-Correlation-Id")
+            .GetProperty("description").GetString()!.ShouldContain("deadline-check:, deadline-sweep:, catalogue:");
+        // A filter that shows nothing is refused, each actor too; the search is not.
+        var list = Get("/api/commitments").GetProperty("parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema"));
+        list["actor"].GetProperty("pattern").GetString().ShouldBe(@"\S");
+        list["lineOfEffort"].GetProperty("minLength").GetInt32().ShouldBe(1);
+        list["q"].TryGetProperty("pattern", out _).ShouldBeFalse();
+        schemas.GetProperty("StateCommitmentRequest").GetProperty("properties").GetProperty("actors").GetProperty("items")
+            .GetProperty("pattern").GetString().ShouldBe(@"\S");
+        // A whole number is written in digits alone.
+        schemas.GetProperty("CorrectEventRequest").GetProperty("properties").GetProperty("version").GetProperty("description").GetString()!
+            .ShouldContain("Written in digits alone (7, not 7.0 or 7e0).");
+        // A registration's answer always names the key it registered.
+        schemas.GetProperty("CreationResponse").GetProperty("properties").GetProperty("value").GetProperty("type").GetString().ShouldBe("string");
     }
 
     private async Task<JsonDocument> OpenApi() =>

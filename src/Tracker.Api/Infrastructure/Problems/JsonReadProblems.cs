@@ -177,6 +177,15 @@ public static partial class JsonReadProblems
                 ? $"{only}.{name}"
                 : name;
         Finish([field], message);
+        // A mistake the reader stopped at (a field the request has not) before the body breaks JSON further on (a trailing
+        // comma, a comment): the break is said too, as the body's, so that the next try is not refused for it (until
+        // 2026-12-07 only the field was said).
+        if (field != "body" && !message.StartsWith("The body", StringComparison.Ordinal) && sent is not null && !ReadsAsJson(sent.Bytes) &&
+            SyntaxOf(sent.Bytes) is { } syntax)
+        {
+            ((Dictionary<string, string[]>)problem.Extensions["errors"]!)["body"] = [syntax];
+            problem.Detail = $"{problem.Detail} {syntax}";
+        }
 
         // A body that reads as JSON and holds a mistake (a field of the wrong type, one the request has not, a value not
         // among an enum's) is titled as a mistake the rules find is (until 2026-12-07 "could not be read", as a body
@@ -207,6 +216,26 @@ public static partial class JsonReadProblems
         catch (JsonException)
         {
             return false;
+        }
+    }
+
+    /// <summary>What breaks JSON in a body that is UTF-8, in the words a body broken at its first value is told; null where nothing does.</summary>
+    private static string? SyntaxOf(byte[] bytes)
+    {
+        var body = bytes.AsSpan().StartsWith(System.Text.Encoding.UTF8.Preamble) ? bytes.AsSpan(3) : bytes.AsSpan();
+        if (!System.Text.Unicode.Utf8.IsValid(body)) return null;
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 1024 });
+        try
+        {
+            while (reader.Read()) { }
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return e.Message.Contains("trailing comma", StringComparison.Ordinal) ? "The body has a trailing comma, which JSON does not allow."
+                : e.Message.StartsWith("'/' is", StringComparison.Ordinal) ? "The body has a comment, which JSON does not allow."
+                : "The body is not well-formed JSON further on (a number written with a leading zero such as 01, an escape that is " +
+                  "none such as \\u00zz, or a missing quote, comma, brace or bracket).";
         }
     }
 
