@@ -22,8 +22,12 @@ public sealed record HistoryEntry(int Version, long Sequence, string Type, DateT
 /// <summary>A value of the progress model an event changed.</summary>
 public sealed record FieldChange(string Field, JsonElement? Before, JsonElement? After);
 
+/// <summary>
+/// What one event changed of the progress model, with the day it took effect and the piece of work it was part of, as the
+/// history says them (until 2026-12-07 left out: a fact recorded late read as a change from the day it was recorded).
+/// </summary>
 public sealed record ChangelogEntry(int Version, string Type, DateTimeOffset RecordedAt, string? Actor, string Summary,
-    IReadOnlyList<FieldChange> Changes);
+    IReadOnlyList<FieldChange> Changes, DateOnly? EffectiveOn = null, string? CorrelationId = null);
 
 /// <summary>A window of a commitment's history: at most limit events after a version; next is the after of the next page.</summary>
 public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Items, int After, int Limit, int? Next);
@@ -118,7 +122,9 @@ public static class CommitmentHistoryEndpoints
             var then = await Window.Step(from, id, session, e, token) ?? before;
             entries.Add(new ChangelogEntry((int)e.Version, EventNames.Of(e.Data), e.Timestamp, e.UserName,
                 DamagedEventException.Guard(e, () => TrackedEvents.Summary(e.Data, (from ?? then)?.LedgerCurrency ?? Commitment.DefaultLedgerCurrency)),
-                Diff(Row(before, json.Value.SerializerOptions), Row(then, json.Value.SerializerOptions))));
+                Diff(Row(before, json.Value.SerializerOptions), Row(then, json.Value.SerializerOptions)),
+                DamagedEventException.Guard(e, () => TrackedEvents.EffectiveOn(e.Data, DateOnly.FromDateTime(e.Timestamp.UtcDateTime))),
+                e.CorrelationId));
             before = then;
         }
         return Results.Ok(new ChangelogPage(entries, window.After, window.Limit, read.Next));

@@ -56,6 +56,25 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
 
+    /// <summary>
+    /// The answer for a version the log does not hold of a commitment that exists: up to the stream's own version, removed
+    /// from the log outside the service (409 log-damaged); past it, not yet written, a 400 naming the last, as a cursor past
+    /// the end is (until 2026-12-07 a 404 titled "No such commitment", of a commitment that exists). Null where the
+    /// commitment has no stream, which is the route's own 404.
+    /// </summary>
+    public static async Task<IResult?> VersionNotHeld(IQuerySession session, Guid id, string key, int asked, CancellationToken token)
+    {
+        if (await session.Events.FetchStreamStateAsync(id, token) is not { } stream) return null;
+        return asked <= stream.Version
+            ? Results.Problem(Infrastructure.ExceptionProblems.LogDamaged(
+                $"Version {asked} of commitment '{key}' is missing from the log, whose stream is at version {stream.Version}: " +
+                "its event was removed outside the service, and what the commitment was at that version cannot be shown."))
+            : Infrastructure.QueryProblems.Invalid(new Dictionary<string, string[]>
+            {
+                ["version"] = [$"version {asked} is past the commitment's last version, {stream.Version}: ask for one from 1 to {stream.Version}, or leave version out for the present."]
+            });
+    }
+
     /// <summary>Says in a response header which past a body shows.</summary>
     public string Describe() => this switch
     {

@@ -10,5 +10,5 @@ public static class NoSuchCommitment
         statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound, title: "No such commitment",
         detail: past is null || past.IsPresent
             ? $"No commitment has key '{key}'."
-            : $"Commitment '{key}' did not exist in that past ({past.Describe()}){(past.Version is null ? "" : ", or has no such version")}.");
+            : $"Commitment '{key}' did not exist in that past ({past.Describe()}).");
 }

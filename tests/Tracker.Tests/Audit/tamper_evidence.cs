@@ -910,7 +910,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         await Api.Scenario(s =>
         {
             s.Get.Url($"{Base}?version=5");
-            s.StatusCodeShouldBe(404);
+            s.StatusCodeShouldBe(400);
         });
         await Api.Scenario(s =>
         {

@@ -135,12 +135,9 @@ public static class CommitmentPages
         {
             if (await past.Commitment(session, database, id, token) is not { } then)
             {
-                // A version up to the stream's own that the log does not hold was removed from it, as the commitment's own
-                // route says.
-                return past.Version is { } asked && await session.Events.FetchStreamStateAsync(id, token) is { } stream && asked <= stream.Version
-                    ? Results.Problem(ExceptionProblems.LogDamaged(
-                        $"Version {asked} of commitment '{key}' is missing from the log, whose stream is at version {stream.Version}: " +
-                        "its event was removed outside the service, and what the commitment was at that version cannot be shown."))
+                // As the commitment's own route says it.
+                return past.Version is { } asked && await TimeTravel.VersionNotHeld(session, id, key, asked, token) is { } notHeld
+                    ? notHeld
                     : NoSuchCommitment.Problem(key, past);
             }
             if (window.PastTheEnd(then.Version, inThatPast: true) is { } pastThen) return pastThen;

@@ -76,14 +76,7 @@ public static class GetCommitmentEndpoint
         var progress = await past.Commitment(session, database, id, http.RequestAborted);
         if (progress is null)
         {
-            // A version up to the stream's own that the log does not hold was removed from it, not never written.
-            if (past.Version is { } asked && await session.Events.FetchStreamStateAsync(id, http.RequestAborted) is { } stream &&
-                asked <= stream.Version)
-            {
-                return Results.Problem(ExceptionProblems.LogDamaged(
-                    $"Version {asked} of commitment '{key}' is missing from the log, whose stream is at version {stream.Version}: " +
-                    "its event was removed outside the service, and what the commitment was at that version cannot be shown."));
-            }
+            if (past.Version is { } asked && await TimeTravel.VersionNotHeld(session, id, key, asked, http.RequestAborted) is { } notHeld) return notHeld;
             return NoSuchCommitment.Problem(key, past);
         }
 

@@ -188,6 +188,14 @@ public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)
             .ReadProblem(400).Detail!.ShouldContain("past version 5, the commitment's last in that past");
         (await Api.Scenario(s => { s.Get.Url($"{Base}/timeline?recordedAsOf=2001-01-01T00:00:00Z"); s.StatusCodeShouldBe(404); }))
             .ReadProblem(404).Detail!.ShouldContain("did not exist in that past");
+        // A version not yet written is past the last, as a cursor past the end is, on the commitment's route and its
+        // timeline alike (until 2026-12-07 a 404 titled "No such commitment", of a commitment that exists).
+        foreach (var route in new[] { $"{Base}?version=7", $"{Base}/timeline?version=7" })
+        {
+            (await Api.Scenario(s => { s.Get.Url(route); s.StatusCodeShouldBe(400); }))
+                .ReadProblem(400).Errors.ShouldNotBeNull()["version"]
+                .ShouldBe(["version 7 is past the commitment's last version, 6: ask for one from 1 to 6, or leave version out for the present."]);
+        }
 
         // As effective: the facts standing now that took effect by the date; a page reads on past those that took effect
         // later to say whether there is another.
