@@ -65,13 +65,18 @@ public sealed record TimeTravel(DateTimeOffset? RecordedAsOf, int? Version, Date
     public static async Task<IResult?> VersionNotHeld(IQuerySession session, Guid id, string key, int asked, CancellationToken token)
     {
         if (await session.Events.FetchStreamStateAsync(id, token) is not { } stream) return null;
-        return asked <= stream.Version
+        // The last version is the higher of the stream's row and its newest stored event: a row wound back or run ahead outside
+        // the service would otherwise name a version that answers, or one that is itself missing.
+        var newest = (await session.QueryAsync<long>($"select coalesce(max(version), 0) from {Infrastructure.TrackerDatabase.Schema}.mt_events where stream_id = ?",
+            token, id)).Single();
+        var last = Math.Max(stream.Version, newest);
+        return asked <= last
             ? Results.Problem(Infrastructure.ExceptionProblems.LogDamaged(
-                $"Version {asked} of commitment '{key}' is missing from the log, whose stream is at version {stream.Version}: " +
+                $"Version {asked} of commitment '{key}' is missing from the log, whose stream is at version {last}: " +
                 "its event was removed outside the service, and what the commitment was at that version cannot be shown."))
             : Infrastructure.QueryProblems.Invalid(new Dictionary<string, string[]>
             {
-                ["version"] = [$"version {asked} is past the commitment's last version, {stream.Version}: ask for one from 1 to {stream.Version}, or leave version out for the present."]
+                ["version"] = [$"version {asked} is past the commitment's last version, {last}: ask for one from 1 to {last}, or leave version out for the present."]
             });
     }
 

@@ -204,4 +204,18 @@ public sealed record CatalogueSource(string? DocumentKey, string? Url, bool Prim
         return new Evidence(DocumentKey is null ? null : StreamIds.Normalise(DocumentKey), Url, Primary, On ?? on,
             note.Length == 0 ? null : note);
     }
+
+    /// <summary>
+    /// The evidence as the log holds it: as <see cref="ToEvidence"/> words it, or as imports before 2026-12-07 did (a
+    /// paragraph without a quote left out) where the log holds that one and not this, so that a file imported again is
+    /// not taken for a changed one and its evidence attached a second time.
+    /// </summary>
+    public Evidence ToEvidenceAsIn(IEnumerable<Evidence> log, DateOnly? on = null)
+    {
+        var evidence = ToEvidence(on);
+        if (Quote is not null || Paragraph is null) return evidence;
+        var earlier = (this with { Paragraph = null }).ToEvidence(on);
+        var held = log.Select(x => x with { Primary = evidence.Primary }).ToList();
+        return !held.Contains(evidence) && held.Contains(earlier) ? earlier : evidence;
+    }
 }

@@ -600,7 +600,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
         var claims = new Dictionary<(DateOnly, string?, string?, FigureStage?, string?), string>();
         foreach (var (p, at) in (c.Progress ?? []).Select((p, i) => (p, $"progress[{i}]")))
         {
-            var evidence = p.Source!.ToEvidence(p.AsOf);
+            var evidence = p.Source!.ToEvidenceAsIn(byCatalogue.ProgressReports.Concat(full.ProgressReports).Select(x => x.Source), p.AsOf);
             if (!claims.TryAdd((p.AsOf, p.Unit?.ToLowerInvariant(), p.Currency, p.Stage, evidence.DocumentKey), at))
             {
                 warnings.Add($"commitment {c.Key}: {at} is the claim of {claims[(p.AsOf, p.Unit?.ToLowerInvariant(), p.Currency, p.Stage, evidence.DocumentKey)]} " +
@@ -669,7 +669,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         foreach (var (e, at) in (c.Evidence ?? []).Select((e, i) => (e, $"evidence[{i}]")))
         {
-            var evidence = e!.ToEvidence();
+            var evidence = e!.ToEvidenceAsIn(byCatalogue.Evidence.Concat(full.Evidence).Select(x => x.Evidence));
             // The same evidence whatever it said of being primary: a file whose flag was put right after the rule records
             // it once, not a second time beside the first.
             // (Whatever its flag among what stands: evidence the catalogue recorded and a monitor since retracted is matched
@@ -708,7 +708,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         foreach (var (a, at) in (c.Assessments ?? []).Select((a, i) => (a, $"assessments[{i}]")))
         {
-            var evidence = a.Source!.ToEvidence(a.AssessedOn);
+            var evidence = a.Source!.ToEvidenceAsIn(byCatalogue.StatusHistory.Concat(full.StatusHistory).Select(x => x.Source), a.AssessedOn);
             var tookEffectOn = a.EffectiveOn ?? a.AssessedOn;
             var status = AssessStatus.Timeliness(state, a.Status, tookEffectOn);
             // Achieved on time or late is the tracker's reading, not the catalogue's: an assessment stored as achieved-late
@@ -881,7 +881,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     {
         var progress = (c.Progress ?? []).Select(p => (p.AsOf, Unit: p.Unit?.ToLowerInvariant(), p.Currency, p.Stage,
             Document: p.Source.DocumentKey is { } k ? StreamIds.Normalise(k) : null)).ToHashSet();
-        var evidence = (c.Evidence ?? []).Select(e => e.ToEvidence()).ToList();
+        var evidence = (c.Evidence ?? []).Select(e => e.ToEvidenceAsIn(byCatalogue.Evidence.Select(x => x.Evidence))).ToList();
         var assessments = c.Assessments ?? [];
         var restated = (c.Restatements ?? []).Select(r => StreamIds.Normalise(r.RestatedIn.DocumentKey)).ToHashSet();
         static bool Standing<T>(IEnumerable<T> entries, int version, Func<T, int> versionOf) => entries.Any(x => versionOf(x) == version);

@@ -304,9 +304,10 @@ public static class RequiredFields
     {
         if (property.IsRequired) return true;
         if (property.AssociatedParameter is { HasDefaultValue: true }) return false;
-        // A computed field (a target's isMoney) is answered, never read: required, it made every body that leaves it out
-        // invalid, since readOnly does not lift required in JSON Schema (until 2026-12-07).
-        if (property.Set is null && property.AssociatedParameter is null) return false;
+        // A computed field of a type a body carries (a target's isMoney: its type has a validator) is answered, never read:
+        // required, it made every body that leaves it out invalid, since readOnly does not lift required in JSON Schema
+        // (until 2026-12-07). Of a type only answers carry, it says the field is always there, as any other.
+        if (rules is not null && property.Set is null && property.AssociatedParameter is null) return false;
         var member = property.AttributeProvider as MemberInfo;
         if (member is not null && rules is not null && rules.GetRulesForMember(member.Name).Any(rule =>
                 !rule.HasCondition && !rule.HasAsyncCondition && rule.Components.Any(c =>
@@ -592,30 +593,35 @@ public static class QueryParameterConstraints
             if (parameter.Schema is not OpenApiSchema schema || parameter.Name is null) continue;
             // A date and time is a string (the generator gives a DateTimeOffset a format and no type).
             if (schema.Type is null && schema.Format is "date-time") schema.Type = JsonSchemaType.String;
+            if (declared.TryGetValue(parameter.Name, out var info)) Declared(schema, info);
             // A value that shows nothing is refused (RequestTextGuard), the search's q aside, which takes it for everything
-            // (until 2026-12-07 the document allowed ?actor= and ?actor=%20).
+            // (until 2026-12-07 the document allowed ?actor= and ?actor=%20). A set of words or a format says more already.
             if (schema.Type == JsonSchemaType.String && schema.Format is null && schema.Enum is not { Count: > 0 } && schema.Pattern is null &&
                 !parameter.Name.Equals("q", StringComparison.OrdinalIgnoreCase))
             {
                 schema.MinLength ??= 1;
                 schema.Pattern = @"\S";
             }
-            if (!declared.TryGetValue(parameter.Name, out var info)) continue;
-            foreach (var attribute in info.GetCustomAttributes(inherit: false))
+        }
+    }
+
+    /// <summary>What a parameter's own attributes say of it: its set of words, and a range bounded from below only.</summary>
+    private static void Declared(OpenApiSchema schema, ParameterInfo info)
+    {
+        foreach (var attribute in info.GetCustomAttributes(inherit: false))
+        {
+            switch (attribute)
             {
-                switch (attribute)
-                {
-                    case System.ComponentModel.DataAnnotations.RangeAttribute range when
-                        Invariant(range.Maximum) == Invariant(int.MaxValue) || Invariant(range.Maximum) == Invariant(long.MaxValue):
-                        schema.Maximum = null;
-                        break;
-                    case System.ComponentModel.DataAnnotations.AllowedValuesAttribute allowed:
-                        schema.Enum = [.. allowed.Values.Select(v => (System.Text.Json.Nodes.JsonNode)Invariant(v))];
-                        break;
-                    case NamesOfAttribute names:
-                        schema.Enum = [.. Tracker.Domain.Wording.Names(names.EnumType).Select(name => (System.Text.Json.Nodes.JsonNode)name)];
-                        break;
-                }
+                case System.ComponentModel.DataAnnotations.RangeAttribute range when
+                    Invariant(range.Maximum) == Invariant(int.MaxValue) || Invariant(range.Maximum) == Invariant(long.MaxValue):
+                    schema.Maximum = null;
+                    break;
+                case System.ComponentModel.DataAnnotations.AllowedValuesAttribute allowed:
+                    schema.Enum = [.. allowed.Values.Select(v => (System.Text.Json.Nodes.JsonNode)Invariant(v))];
+                    break;
+                case NamesOfAttribute names:
+                    schema.Enum = [.. Tracker.Domain.Wording.Names(names.EnumType).Select(name => (System.Text.Json.Nodes.JsonNode)name)];
+                    break;
             }
         }
     }

@@ -110,6 +110,8 @@ public sealed class history_and_time_travel(TrackerApp app) : TrackerTest(app)
         // out: a pledge recorded late read as a change from its recording).
         changelog[1].GetProperty("effectiveOn").GetString().ShouldBe("2024-10-02");
         changelog[1].GetProperty("correlationId").GetString().ShouldBe("c-2");
+        // A retraction has no day of its own, in the changelog as in the history.
+        changelog[3].TryGetProperty("effectiveOn", out _).ShouldBeFalse();
     }
 
     [Fact]

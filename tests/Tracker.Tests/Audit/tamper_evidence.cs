@@ -907,11 +907,11 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
         })).ReadProblem(409);
         removed.Title.ShouldBe("The event log was changed outside the service");
         removed.Detail.ShouldStartWith($"Version 2 of commitment '{Goal}' is missing from the log, whose stream is at version 4");
-        await Api.Scenario(s =>
+        (await Api.Scenario(s =>
         {
             s.Get.Url($"{Base}?version=5");
             s.StatusCodeShouldBe(400);
-        });
+        })).ReadProblem(400).Errors.ShouldNotBeNull()["version"].ShouldHaveSingleItem().ShouldStartWith("version 5 is past the commitment's last version, 4:");
         await Api.Scenario(s =>
         {
             s.Get.Url($"{Base}?version=3");

@@ -911,6 +911,30 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task evidence_held_as_imports_before_2026_12_07_worded_it_is_not_attached_again()
+    {
+        var original = CatalogueData.Load();
+        var kept = original.Commitments.Single(c => c.Key == "ministerial-in-italy");
+        // What an import before 2026-12-07 recorded of a source naming its paragraph without a quote: the note alone, as a
+        // source without the paragraph is recorded now.
+        await Import(original with
+        {
+            Commitments = [kept with { Evidence = [new CatalogueSource("rome-2021", null, true, null, null, null, "The meeting itself.")] }]
+        });
+
+        var report = await Import(original with
+        {
+            Commitments = [kept with { Evidence = [new CatalogueSource("rome-2021", null, true, "1", null, null, "The meeting itself.")] }]
+        });
+
+        report.Failures.ShouldBeEmpty();
+        report.Warnings.ShouldBeEmpty();
+        await using var session = Store.QuerySession();
+        (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(kept.Key))).Select(e => e.Data).OfType<EvidenceAttached>()
+            .ShouldHaveSingleItem().Evidence.Note.ShouldBe("The meeting itself.");
+    }
+
+    [Fact]
     public async Task an_assessment_no_longer_listed_is_named_with_its_day_of_effect()
     {
         var original = CatalogueData.Load();

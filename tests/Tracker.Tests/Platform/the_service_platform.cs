@@ -434,6 +434,9 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         list["actor"].GetProperty("pattern").GetString().ShouldBe(@"\S");
         list["lineOfEffort"].GetProperty("minLength").GetInt32().ShouldBe(1);
         list["q"].TryGetProperty("pattern", out _).ShouldBeFalse();
+        list["status"].TryGetProperty("pattern", out _).ShouldBeFalse();
+        // A computed field of an answer-only type is still always there.
+        Required(schemas, "PledgerOverview").ShouldContain("key");
         schemas.GetProperty("StateCommitmentRequest").GetProperty("properties").GetProperty("actors").GetProperty("items")
             .GetProperty("pattern").GetString().ShouldBe(@"\S");
         // A whole number is written in digits alone.

@@ -180,8 +180,8 @@ public static partial class JsonReadProblems
         // A mistake the reader stopped at (a field the request has not) before the body breaks JSON further on (a trailing
         // comma, a comment): the break is said too, as the body's, so that the next try is not refused for it (until
         // 2026-12-07 only the field was said).
-        if (field != "body" && !message.StartsWith("The body", StringComparison.Ordinal) && sent is not null && !ReadsAsJson(sent.Bytes) &&
-            SyntaxOf(sent.Bytes) is { } syntax)
+        if (field != "body" && !message.StartsWith("The body", StringComparison.Ordinal) && sent is not null &&
+            sent.Bytes.Length <= MaxBodyReadAgain && !ReadsAsJson(sent.Bytes) && Safely(() => SyntaxOf(sent.Bytes)) is { } syntax)
         {
             ((Dictionary<string, string[]>)problem.Extensions["errors"]!)["body"] = [syntax];
             problem.Detail = $"{problem.Detail} {syntax}";
