@@ -8,7 +8,7 @@ public static class Currencies
 {
     private static readonly HashSet<string> Active =
     [
-        "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+        "AED", "AFN", "ALL", "AMD", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BHD", "BIF",
         "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC",
         "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
         "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
@@ -32,11 +32,15 @@ public static class Currencies
         ["ATS"] = "EUR", ["BEF"] = "EUR", ["CYP"] = "EUR", ["DEM"] = "EUR", ["EEK"] = "EUR", ["ESP"] = "EUR", ["FIM"] = "EUR",
         ["FRF"] = "EUR", ["GRD"] = "EUR", ["HRK"] = "EUR", ["IEP"] = "EUR", ["ITL"] = "EUR", ["LTL"] = "EUR", ["LUF"] = "EUR",
         ["LVL"] = "EUR", ["MTL"] = "EUR", ["NLG"] = "EUR", ["PTE"] = "EUR", ["SIT"] = "EUR", ["SKK"] = "EUR",
+        // Bulgaria's lev, into the euro on 2026-01-01 (taken until 2026-12-07), and the lev it had replaced.
+        ["BGN"] = "EUR", ["BGL"] = "EUR",
         // Redenominated or replaced.
-        ["AFA"] = "AFN", ["AZM"] = "AZN", ["BGL"] = "BGN", ["ECS"] = "USD", ["TPE"] = "USD", ["BYR"] = "BYN", ["CSD"] = "RSD", ["CUC"] = "CUP", ["GHC"] = "GHS", ["MGF"] = "MGA", ["MRO"] = "MRU",
+        ["AFA"] = "AFN", ["AZM"] = "AZN", ["ECS"] = "USD", ["TPE"] = "USD", ["BYR"] = "BYN", ["CSD"] = "RSD", ["CUC"] = "CUP", ["GHC"] = "GHS", ["MGF"] = "MGA", ["MRO"] = "MRU",
         ["MZM"] = "MZN", ["ROL"] = "RON", ["SDD"] = "SDG", ["SLL"] = "SLE", ["SRG"] = "SRD", ["STD"] = "STN", ["TMM"] = "TMT",
         ["TRL"] = "TRY", ["VEB"] = "VES", ["VEF"] = "VES", ["YUM"] = "RSD", ["ZMK"] = "ZMW", ["ZWD"] = "ZWG", ["ZWL"] = "ZWG",
-        ["ZWN"] = "ZWG", ["ZWR"] = "ZWG"
+        ["ZWN"] = "ZWG", ["ZWR"] = "ZWG",
+        // The Netherlands Antillean guilder, replaced by the Caribbean guilder in 2025 (taken until 2026-12-07).
+        ["ANG"] = "XCG"
     };
 
     /// <summary>The code that replaced a withdrawn one; null for a code in use, or one that never was.</summary>

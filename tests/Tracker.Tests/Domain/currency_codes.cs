@@ -22,4 +22,17 @@ public sealed class currency_codes
     [InlineData("usd")]
     [InlineData("XAU")] // gold: a precious metal, not money a member pledges
     public void anything_else_is_not(string code) => Currencies.IsIso4217(code).ShouldBeFalse();
+
+    [Theory]
+    // Taken until 2026-12-07: the lev went into the euro on 2026-01-01, the Antillean guilder into the Caribbean one in 2025.
+    [InlineData("BGN", "EUR")]
+    [InlineData("BGL", "EUR")]
+    [InlineData("ANG", "XCG")]
+    [InlineData("HRK", "EUR")]
+    public void a_withdrawn_code_is_none_and_names_what_replaced_it(string code, string successor)
+    {
+        Currencies.IsIso4217(code).ShouldBeFalse();
+        Currencies.ReplacedBy(code).ShouldBe(successor);
+        Currencies.IsIso4217(successor).ShouldBeTrue();
+    }
 }
