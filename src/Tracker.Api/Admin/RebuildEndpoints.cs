@@ -21,7 +21,7 @@ public static class RebuildEndpoints
     [ProducesResponseType<RebuildProgress>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<IResult> Start(string name, ProjectionRebuilds rebuilds, CancellationToken token)
+    public static async Task<IResult> Start(string name, ProjectionRebuilds rebuilds, HttpContext http, CancellationToken token)
     {
         var projection = ProjectionRebuilds.Supported.Append(ProjectionRebuilds.All).Concat(ProjectionRebuilds.Recounted)
             .FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
@@ -35,6 +35,8 @@ public static class RebuildEndpoints
         if (projection is null) return NoSuchReadModel();
 
         var (started, running) = await rebuilds.TryStart(projection, token);
+        // The one running may be the one this request's Idempotency-Key started a moment ago (IdempotentRequests).
+        if (started is null) http.Items[Infrastructure.Idempotency.IdempotentRequests.RefusedByWhatMayBeItsFirst] = true;
         return started is not null
             ? Results.Accepted($"/api/admin/rebuilds/{started.Id}", started)
             : Results.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict,

@@ -85,7 +85,7 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         {
             if (!claim.Recorded) await store.Record(claim, claim.ResponseOf(context, buffer.ToArray()), CancellationToken.None);
         }
-        else if (await store.Find(claim.Scope, claim.Key, CancellationToken.None) is { } first)
+        else if (await FirstOfARace(context, claim) is { } first)
         {
             // This attempt lost a race (412, 409) to a duplicate of itself that answered first: its answer is the one.
             context.Response.Clear();
@@ -95,6 +95,33 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
         // A 204 or a 304 has no body to write (until 2026-12-06 writing its empty one threw and dropped the connection).
         if (buffer.Length > 0) await original.WriteAsync(buffer.ToArray(), context.RequestAborted);
     }
+
+    /// <summary>
+    /// Set by an endpoint whose refusal may be of the very request this one repeats, which has not kept its answer yet: a
+    /// rebuild refused because one runs, which may be the one this request's key started a moment before (its answer is
+    /// kept as its endpoint returns; a commitment's writes meet their duplicates on the key at commit instead).
+    /// </summary>
+    public static readonly object RefusedByWhatMayBeItsFirst = new();
+
+    /// <summary>
+    /// The key's record where this refused attempt may have lost to a duplicate of itself; where the endpoint said its
+    /// refusal may be of that duplicate, waited for a little (until 2026-12-07 two rebuilds sent at once with one key were
+    /// often answered 202 and 409, the 409 naming the rebuild the key had started).
+    /// </summary>
+    private async Task<KeyRecord?> FirstOfARace(HttpContext context, IdempotencyClaim claim)
+    {
+        var first = await store.Find(claim.Scope, claim.Key, CancellationToken.None);
+        if (first is not null || !context.Items.ContainsKey(RefusedByWhatMayBeItsFirst)) return first;
+        foreach (var wait in WaitsForTheFirst)
+        {
+            await Task.Delay(wait, context.RequestAborted);
+            if (await store.Find(claim.Scope, claim.Key, CancellationToken.None) is { } kept) return kept;
+        }
+        return null;
+    }
+
+    /// <summary>About 1.5 s in all: the first keeps its answer as soon as its endpoint returns.</summary>
+    private static readonly TimeSpan[] WaitsForTheFirst = [.. new[] { 25, 50, 100, 200, 400, 800 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
 
     /// <summary>Whether a key's record is of this request (method, path and body, in any hash this service has made of it).</summary>
     private static bool SameRequest(IdempotencyClaim claim, KeyRecord earlier) =>

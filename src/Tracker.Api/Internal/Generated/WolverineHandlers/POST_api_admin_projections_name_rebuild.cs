@@ -44,7 +44,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Tracker.Api.Admin.RebuildEndpoints.Start(name, _projectionRebuilds, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Tracker.Api.Admin.RebuildEndpoints.Start(name, _projectionRebuilds, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
 
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.After(httpContext, documentSession);
             
