@@ -266,6 +266,19 @@ try
             return 1;
         }
     }
+    // Marten's rebuild from the command line takes no lock of the service's: run while a node serves, it moved the
+    // projections' progress under that node's async daemon, which then stopped on "progression out of order" until the node
+    // restarted (until 2026-12-07). Refused while a node serves, unless the operator says they know.
+    if (args is ["projections", ..] && args.Contains("rebuild", StringComparer.OrdinalIgnoreCase) &&
+        Environment.GetEnvironmentVariable(Tracker.Api.Admin.ServingNodes.RebuildWhileServing) != "1" &&
+        await Tracker.Api.Admin.ServingNodes.AnyServing(app.Services))
+    {
+        Console.Error.WriteLine($"A node of the service is running against this database (one said so within the last {Tracker.Api.Admin.ServingNodes.AliveWithin.TotalSeconds:0} s): rebuilding from the " +
+                                "command line while it serves leaves its daemon stopped until it restarts. Stop every node first, or " +
+                                "rebuild through the API (POST /api/admin/projections/{name}/rebuild) where it offers the rebuild. " +
+                                $"({Tracker.Api.Admin.ServingNodes.RebuildWhileServing}=1 runs it all the same.)");
+        return 1;
+    }
     var exitCode = await app.RunJasperFxCommands(args);
     return describedWrong && exitCode == 0 ? 1 : exitCode;
 

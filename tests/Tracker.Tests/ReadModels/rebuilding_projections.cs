@@ -89,6 +89,49 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_rebuild_from_the_command_line_while_a_node_serves_is_refused_saying_how_to_run_it()
+    {
+        // A node serving as nodes do in production, saying it is alive in Wolverine's node table every 10 s (the test host
+        // runs Wolverine solo, which keeps no such row). Until 2026-12-07 the rebuild ran, and the serving node's daemon
+        // stopped on "progression out of order" until it restarted.
+        var node = Guid.NewGuid();
+        await using (var connection = new Npgsql.NpgsqlConnection(TestDatabase.SuperuserConnectionString()))
+        {
+            await connection.OpenAsync();
+            await using var alive = new Npgsql.NpgsqlCommand(
+                "insert into tracker.wolverine_nodes (id, node_number, description, uri, started, health_check, version, capabilities) " +
+                "values ($1, 9999, 'another node', 'dbcontrol://' || $1 || '/', now(), now(), '1.0.0.0', '{}')", connection)
+            {
+                Parameters = { new() { Value = node } }
+            };
+            await alive.ExecuteNonQueryAsync();
+        }
+        (int ExitCode, string Output) refused;
+        try
+        {
+            refused = await CommandLine.Run(TestDatabase.ConnectionString(), "projections", "rebuild", "-p", DashboardRollupProjection.ProjectionName);
+        }
+        finally
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(TestDatabase.SuperuserConnectionString());
+            await connection.OpenAsync();
+            await using var gone = new Npgsql.NpgsqlCommand("delete from tracker.wolverine_nodes where id = $1", connection) { Parameters = { new() { Value = node } } };
+            await gone.ExecuteNonQueryAsync();
+        }
+        var (exitCode, output) = refused;
+
+        exitCode.ShouldBe(1, output);
+        output.ShouldContain("A node of the service is running against this database");
+        output.ShouldContain($"{Tracker.Api.Admin.ServingNodes.RebuildWhileServing}=1 runs it all the same.");
+        output.ShouldNotContain("Projection Rebuild complete");
+    }
+
+    /// <summary>A rebuild from the command line while the test host serves, which the test stands in for its daemon.</summary>
+    private static Task<(int ExitCode, string Output)> RebuildingBesideTheTestHost(params string[] arguments) =>
+        CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?> { [Tracker.Api.Admin.ServingNodes.RebuildWhileServing] = "1" },
+            TestDatabase.ConnectionString(), arguments);
+
+    [Fact]
     public async Task a_database_from_before_the_bounded_model_gets_it_built_from_the_log_before_writes()
     {
         await Api.StatedTheStabilisationGoal();
@@ -296,10 +339,10 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
 
         await SpoilEveryStoredModel();
 
-        var (exitCode, output) = await CommandLine.Run(TestDatabase.ConnectionString(), "projections", "rebuild");
+        var (exitCode, output) = await RebuildingBesideTheTestHost("projections", "rebuild");
         // Marten rebuilds the projections side by side; the dashboard rollup counts the progress models, so it is rebuilt
         // again once they are (README, "Rebuilding read models").
-        var (rollupExitCode, rollupOutput) = await CommandLine.Run(TestDatabase.ConnectionString(), "projections", "rebuild",
+        var (rollupExitCode, rollupOutput) = await RebuildingBesideTheTestHost("projections", "rebuild",
             "-p", DashboardRollupProjection.ProjectionName);
 
         exitCode.ShouldBe(0, output);
