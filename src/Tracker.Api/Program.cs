@@ -255,7 +255,9 @@ try
     }
     // Marten's "projections" command given a projection that is none of the service's did nothing and exited 0 (until
     // 2026-12-07): a script's misspelt rebuild looked done.
-    if (args is ["projections", ..] && ProjectionsAsked(args) is { Count: > 0 } asked)
+    // JasperFx takes a command's name in any case ("Projections"), and so do these checks (until 2026-12-07 lower case only).
+    var projectionsCommand = args is [var commandName, ..] && commandName.Equals("projections", StringComparison.OrdinalIgnoreCase);
+    if (projectionsCommand && ProjectionsAsked(args) is { Count: > 0 } asked)
     {
         var known = ((Marten.StoreOptions)app.Services.GetRequiredService<Marten.IDocumentStore>().Options).Projections.All
             .Select(projection => projection.Name).ToList();
@@ -269,7 +271,7 @@ try
     // Marten's rebuild from the command line takes no lock of the service's: run while a node serves, it moved the
     // projections' progress under that node's async daemon, which then stopped on "progression out of order" until the node
     // restarted (until 2026-12-07). Refused while a node serves, unless the operator says they know.
-    if (args is ["projections", ..] && args.Contains("rebuild", StringComparer.OrdinalIgnoreCase) &&
+    if (projectionsCommand && args.Contains("rebuild", StringComparer.OrdinalIgnoreCase) &&
         Environment.GetEnvironmentVariable(Tracker.Api.Admin.ServingNodes.RebuildWhileServing) != "1" &&
         await Tracker.Api.Admin.ServingNodes.AnyServing(app.Services))
     {

@@ -196,6 +196,9 @@ public sealed class a_commitment_page(TrackerApp app) : TrackerTest(app)
                 .ReadProblem(400).Errors.ShouldNotBeNull()["version"]
                 .ShouldBe(["version 7 is past the commitment's last version, 6: ask for one from 1 to 6, or leave version out for the present."]);
         }
+        // A key that never was is said as the present says it, whatever the version.
+        (await Api.Scenario(s => { s.Get.Url("/api/commitments/no-such-thing?version=9"); s.StatusCodeShouldBe(404); }))
+            .ReadProblem(404).Detail.ShouldBe("No commitment has key 'no-such-thing'.");
 
         // As effective: the facts standing now that took effect by the date; a page reads on past those that took effect
         // later to say whether there is another.
