@@ -747,7 +747,7 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task an_export_that_meets_an_unreadable_event_is_a_problem_before_it_sends_and_cut_short_after_never_a_file_that_looks_whole()
+    public async Task an_export_that_meets_an_unreadable_event_before_it_sends_is_a_problem_naming_it()
     {
         await AHistory();
         var broken = await SequenceOf(2);
@@ -765,14 +765,20 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
             problem.Type.ShouldBe("https://commitment-tracker.dev/problems/log-damaged", url);
             problem.Detail.ShouldNotBeNull().ShouldContain($"sequence {broken}", Case.Sensitive, url);
         }
+    }
 
-        // A commitment before it (by key) with transactions enough to be on their way when the damaged one is met (the
-        // writer sends 64 KiB at a time): what arrives is cut short, not a document closed over the activities that went
-        // out before (until 2026-12-07 the writer, disposed on the way out, ended the file, and a client that did not
-        // check the transfer's end had a valid IATI file one activity short).
+    [Fact]
+    public async Task an_export_that_meets_an_unreadable_event_after_it_sent_is_cut_short_never_a_file_that_looks_whole()
+    {
+        // A commitment before the goal (by key) with transactions enough that the writer must wait for the client to
+        // read before it reaches the goal. The test server's pipe holds about 128 KiB unread before a write waits
+        // (measured: a client that waited 3 s before reading got 131,066 bytes), and the XML writer 6 KiB more, so more
+        // than 144 KiB goes out first. (Until 2026-12-07 this test sent about 64 KiB: on a slow machine the cut came
+        // before the client's first read, and a read after a cut sees nothing, not what was sent before it.)
+        await AHistory();
         await Api.Write("/api/commitments", StabilisationGoal("aid-to-liberated-areas"), 201);
         const string ministry = "Federal Ministry for Economic Cooperation and Development, on behalf of the Government of the Federal Republic";
-        for (var i = 0; i < 160; i++)
+        for (var i = 0; i < 400; i++)
         {
             await Api.Write("/api/commitments/aid-to-liberated-areas/pledges", new
             {
@@ -780,6 +786,17 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
                 source = new { url = "https://example.org/ministry-pledges", primary = true }
             }, 201);
         }
+        var whole = await (await Api.Scenario(s => s.Get.Url("/api/exports/iati.xml"))).ReadAsTextAsync();
+        var goalStarts = whole.LastIndexOf("<iati-activity ", whole.IndexOf($"{Goal}</iati-identifier>", StringComparison.Ordinal),
+            StringComparison.Ordinal);
+        goalStarts.ShouldBeGreaterThan(144 * 1024, "what goes out before the goal's activity");
+
+        var broken = await SequenceOf(2);
+        await AsSuperuserBehindTheTriggers($"update tracker.mt_events set data = jsonb_set(data, '{{Amount,Amount}}', '\"abc\"') where seq_id = {broken}");
+
+        // What arrives is cut short, not a document closed over the activities that went out before (until 2026-12-07
+        // the writer, disposed on the way out, ended the file, and a client that did not check the transfer's end had a
+        // valid IATI file one activity short).
         using var client = Api.Server.CreateClient();
         using var response = await client.GetAsync("/api/exports/iati.xml", HttpCompletionOption.ResponseHeadersRead);
         ((int)response.StatusCode).ShouldBe(200);
