@@ -126,8 +126,19 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         var twice = await Send(HttpMethod.Post, PledgeUrl, valid, "application/json;charset=utf-8;charset=latin1");
         twice.Status.ShouldBe(415);
         twice.Body.GetProperty("detail").GetString().ShouldBe("Content-Type names its charset more than once; name it once, utf-8.");
+        // A patch document asks for a partial change no route makes (until 2026-12-07 it was read as the whole request).
+        foreach (var patch in new[] { "application/merge-patch+json", "Application/JSON-Patch+JSON; charset=utf-8" })
+        {
+            var partial = await Send(HttpMethod.Post, PledgeUrl, valid, patch);
+            partial.Status.ShouldBe(415, patch);
+            partial.Body.GetProperty("title").GetString().ShouldBe("The request body must be the whole request");
+            partial.Body.GetProperty("detail").GetString()!.ShouldStartWith(patch.Split(';')[0].ToLowerInvariant() + " asks for a partial change");
+            partial.Body.GetProperty("errors").GetProperty("body")[0].GetString().ShouldBe("Content-Type must be application/json (no route takes a patch document).");
+        }
         (await Api.EventCount()).ShouldBe(before);
 
+        // Another +json type is JSON.
+        (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Italy"), "application/vnd.tracker+json")).Status.ShouldBe(201);
         // Media types are case-insensitive (RFC 9110): this one is JSON.
         (await Send(HttpMethod.Post, PledgeUrl, valid, "APPLICATION/JSON; charset=UTF-8")).Status.ShouldBe(201);
         // A parameter's value may be quoted (RFC 9110): this one is UTF-8.

@@ -37,6 +37,17 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
                     "Content-Type must be application/json.");
                 return;
             }
+            // A patch document (RFC 7396, RFC 6902) asks for a partial change, which no route here makes: read as a whole
+            // request, its fields left out would be refused one by one, or a JSON Patch's list of operations as a body of
+            // the wrong shape, instead of the one thing wrong (until 2026-12-07 both were taken as JSON like any +json type).
+            if (PatchDocuments.Contains(media.MediaType.Value!))
+            {
+                var patch = media.MediaType.Value!.ToLowerInvariant();
+                await Refuse(context, "The request body must be the whole request",
+                    $"{patch} asks for a partial change, which this API does not make: send the whole request as application/json.",
+                    "Content-Type must be application/json (no route takes a patch document).");
+                return;
+            }
             // A charset named twice says two things of one body (until 2026-12-07 the first was believed).
             if (media.Parameters.Count(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)) > 1)
             {
@@ -88,6 +99,9 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
     }
+
+    private static readonly HashSet<string> PatchDocuments =
+        new(["application/merge-patch+json", "application/json-patch+json"], StringComparer.OrdinalIgnoreCase);
 
     private Task Refuse(HttpContext context, string title, string detail, string error) =>
         problems.Answer(context, new ProblemDetails
