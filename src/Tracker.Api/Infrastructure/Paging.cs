@@ -8,17 +8,36 @@ public static class QueryProblems
 }
 
 /// <summary>
-/// Page numbers for the lists that page by number (commitments, pledgers, a pledger's pledges): page from 1 to
-/// <see cref="MaxPage"/>, a page size from 1 to the list's maximum. An offset can never overflow.
+/// Page numbers for the lists that page by number (commitments, pledgers, a pledger's pledges, the documents): page from
+/// 1 to <see cref="MaxPage"/> at any page size, a page size from 1 to the list's maximum (until 2026-12-07 the bound was
+/// page 100,000, so a list of more than 100,000 read a page at a time could not be read to its end, and its links led
+/// past the bound). An offset can never overflow.
 /// </summary>
 public readonly record struct Paging(int Page, int PageSize)
 {
-    /// <summary>Far past any real list (10 million rows at a page size of 100).</summary>
-    public const int MaxPage = 100_000;
+    /// <summary>Ten million items read one at a time: far past any real list.</summary>
+    public const int MaxPage = 10_000_000;
 
-    public int Skip => (Page - 1) * PageSize;
+    /// <summary>
+    /// Past any list there is (a page of 500 at page 10 million would skip five billion): the offset stops there, so it
+    /// fits an int with a page added, and the page is as empty as the real offset's would be.
+    /// </summary>
+    private const int MaxSkip = 1_000_000_000;
+
+    public int Skip => (int)Math.Min((Page - 1L) * PageSize, MaxSkip);
 
     public long PageCount(long total) => (total + PageSize - 1) / PageSize;
+
+    /// <summary>
+    /// The pages a page links to (RFC 8288): none past the last page that can be asked for (a list longer than that,
+    /// read one at a time: until 2026-12-07 "next" and "last" led to a 400 there); no last page of an empty list, whose
+    /// body says it has none (until 2026-12-06 "last" named page 1); a page past the end leads back to the last.
+    /// </summary>
+    public static (long? Prev, long? Next, long? Last) Neighbours(long current, long pageCount)
+    {
+        var last = Math.Min(Math.Max(1, pageCount), MaxPage);
+        return (current > 1 ? Math.Min(current - 1, last) : null, current < last ? current + 1 : null, pageCount > 0 ? last : null);
+    }
 
     public static Paging Parse(int? page, int? pageSize, int defaultSize, int maxSize, Dictionary<string, string[]> errors)
     {

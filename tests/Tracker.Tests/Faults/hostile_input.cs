@@ -598,7 +598,7 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
         ShouldBeAProblemNaming(await Send(HttpMethod.Get, "/api/dashboard?lineOfEffort=a&lineOfEffort=b"), 400, "lineOfEffort");
         var word = await Send(HttpMethod.Get, "/api/commitments?page=abc");
         ShouldBeAProblemNaming(word, 400, "page");
-        word.Text.ShouldContain("page must be a whole number from 1 to 100000");
+        word.Text.ShouldContain("page must be a whole number from 1 to 10000000");
         var huge = await Send(HttpMethod.Get, $"/api/commitments/{Goal}?version=99999999999");
         ShouldBeAProblemNaming(huge, 400, "version");
         huge.Text.ShouldContain("from 1 (the statement) to 2147483647");

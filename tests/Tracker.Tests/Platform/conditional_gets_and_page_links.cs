@@ -1,3 +1,5 @@
+using Tracker.Api.Infrastructure;
+using System.Text.Json;
 using Alba;
 using Tracker.Tests.Commitments;
 using Tracker.Tests.Support;
@@ -133,6 +135,33 @@ public sealed class conditional_gets_and_page_links(TrackerApp app) : TrackerTes
         var empty = (await Get("/api/commitments?q=nothing-matches-this&pageSize=1")).Context.Response.Headers.Link.ToString();
         empty.ShouldContain("page=1>; rel=\"first\"");
         empty.ShouldNotContain("rel=\"last\"");
+    }
+
+    [Theory]
+    [InlineData(2L, 3L, 1L, 3L, 3L)]
+    // A page links no further than page ten million, the last that can be asked for (until 2026-12-07 "next" and "last"
+    // of a list of 101,715 read one at a time named pages 100,001 and 101,715, each a 400).
+    [InlineData(9_999_999L, 12_000_000L, 9_999_998L, 10_000_000L, 10_000_000L)]
+    [InlineData(10_000_000L, 12_000_000L, 9_999_999L, null, 10_000_000L)]
+    [InlineData(5L, 0L, 1L, null, null)]
+    [InlineData(9L, 4L, 4L, null, 4L)]
+    public void a_page_links_to_no_page_past_the_end_or_past_the_last_that_can_be_asked_for(long current, long pageCount,
+        long? prev, long? next, long? last) =>
+        Paging.Neighbours(current, pageCount).ShouldBe((prev, next, last));
+
+    [Theory]
+    [InlineData(1, 10_000_000)]
+    [InlineData(100, 100_001)]
+    [InlineData(100, 10_000_000)]
+    public async Task a_page_far_past_the_end_is_an_empty_page_of_the_list_at_any_page_size(int pageSize, int page)
+    {
+        await Api.StatedTheStabilisationGoal();
+        // (Until 2026-12-07 any page past 100,000 was a 400, so a list longer than that read one at a time had no end.)
+        var far = (await Get($"/api/commitments?pageSize={pageSize}&page={page}")).ReadAsJson<JsonElement>();
+        far.GetProperty("items").GetArrayLength().ShouldBe(0);
+        far.GetProperty("total").GetInt64().ShouldBe(1);
+        far.GetProperty("page").GetInt32().ShouldBe(page);
+        (await Get($"/api/pledgers?pageSize={pageSize}&page={page}")).ReadAsJson<JsonElement>().GetProperty("items").GetArrayLength().ShouldBe(0);
     }
 
     [Fact]

@@ -255,12 +255,11 @@ public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService
         if (root.TryGetProperty("page", out var page) && page.ValueKind == JsonValueKind.Number &&
             root.TryGetProperty("pageCount", out var count) && count.ValueKind == JsonValueKind.Number)
         {
-            var (current, last) = (page.GetInt64(), Math.Max(1, count.GetInt64()));
+            var (prev, next, last) = Paging.Neighbours(page.GetInt64(), count.GetInt64());
             links.Add(Link(context, "page", "1", "first"));
-            if (current > 1) links.Add(Link(context, "page", Math.Min(current - 1, last).ToString(), "prev"));
-            if (current < last) links.Add(Link(context, "page", (current + 1).ToString(), "next"));
-            // No last page of an empty list, whose body says it has none (until 2026-12-06 "last" named page 1).
-            if (count.GetInt64() > 0) links.Add(Link(context, "page", last.ToString(), "last"));
+            if (prev is not null) links.Add(Link(context, "page", prev.Value.ToString(), "prev"));
+            if (next is not null) links.Add(Link(context, "page", next.Value.ToString(), "next"));
+            if (last is not null) links.Add(Link(context, "page", last.Value.ToString(), "last"));
         }
         else if (root.TryGetProperty("next", out var cursor) && cursor.ValueKind == JsonValueKind.Number &&
                  root.TryGetProperty("after", out var after) && after.ValueKind == JsonValueKind.Number &&
