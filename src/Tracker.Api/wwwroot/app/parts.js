@@ -45,7 +45,7 @@ export function pageParam(params, name = 'page') {
 }
 
 /** The last page the API pages to (Paging.MaxPage). */
-const lastPage = 100000;
+const lastPage = 10000000;
 
 /** Previous and next links under a paged table, or nothing for a single page; `at(n)` is page n's address. */
 export function pager(page, at, noun) {
