@@ -10,7 +10,8 @@ public sealed class HeadAsGet(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!HttpMethods.IsHead(context.Request.Method))
+        // HEAD as spelled: "head" is no method (KnownMethods answers it).
+        if (!string.Equals(context.Request.Method, HttpMethods.Head, StringComparison.Ordinal))
         {
             await next(context);
             return;

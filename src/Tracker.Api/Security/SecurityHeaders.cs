@@ -67,5 +67,12 @@ public sealed class SecurityHeaders(RequestDelegate next, IHostEnvironment envir
             headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
                                                  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
         }
+        else
+        {
+            // Nothing else is served: any other path is a problem (a 404, a 405), kept by no cache and allowed nothing, as
+            // the API's are (until 2026-12-07 /favicon.ico's 404 had neither).
+            headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'";
+            headers.CacheControl = "no-store";
+        }
     }
 }

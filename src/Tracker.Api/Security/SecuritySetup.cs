@@ -198,6 +198,7 @@ public static class SecuritySetup
     public static WebApplication UseTrackerSecurity(this WebApplication app)
     {
         app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<Infrastructure.Http.KnownMethods>();
         app.UseMiddleware<RequestSizeLimit>();
         app.UseCors();
         app.UseMiddleware<SignInThrottle>();

@@ -28,6 +28,24 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         headers["Content-Security-Policy"].ToString().ShouldContain("default-src 'none'");
     }
 
+    [Theory]
+    [InlineData("/favicon.ico")]
+    [InlineData("/nothing/here")]
+    public async Task a_path_nothing_serves_is_a_404_allowed_nothing_and_not_stored(string path)
+    {
+        // (Until 2026-12-07 only the API's, the probes' and the dashboard's paths were given a policy.)
+        var result = await Api.Scenario(s =>
+        {
+            s.Get.Url(path);
+            s.StatusCodeShouldBe(404);
+        });
+
+        var headers = result.Context.Response.Headers;
+        headers["Content-Security-Policy"].ToString().ShouldBe("default-src 'none'; frame-ancestors 'none'");
+        headers.CacheControl.ToString().ShouldBe("no-store");
+        headers["X-Content-Type-Options"].ToString().ShouldBe("nosniff");
+    }
+
     [Fact]
     public async Task an_answer_made_from_an_exception_carries_the_security_headers_and_is_not_stored()
     {

@@ -1,3 +1,4 @@
+using Tracker.Tests.Faults;
 using System.Text.Json;
 using Alba;
 using Tracker.Tests.Support;
@@ -494,6 +495,32 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         detail.ShouldContain("POST");
         // The methods the route answers, HEAD among them since GET is.
         result.Context.Response.Headers.Allow.ToString().Split(", ").Order().ShouldBe(["GET", "HEAD", "POST"]);
+    }
+
+    [Theory]
+    [InlineData("post", "/api/documents", "send it as POST")]
+    [InlineData("head", "/api/me", "send it as HEAD")]
+    [InlineData("Get", "/api/documents", "send it as GET")]
+    [InlineData("BREW", "/api/documents", "its routes answer GET, HEAD, POST and OPTIONS")]
+    public async Task a_method_the_service_does_not_know_in_that_spelling_is_a_501_problem_and_does_nothing(string method, string url, string says)
+    {
+        // A method's name is case-sensitive (until 2026-12-07 "post" was routed as POST and recorded a write, and "head"
+        // was answered as HEAD with a length and no body, which the server then failed on).
+        var before = await Api.EventCount();
+        var result = await Api.Scenario(s =>
+        {
+            s.Post.Json(new { key = "by-lower-case-post", title = "Registered by a method spelled in lower case", publishedOn = "2024-09-30" })
+                .ToUrl(url);
+            s.ConfigureHttpContext(c => c.Request.Method = method);
+            s.StatusCodeShouldBe(501);
+        });
+
+        var problem = result.ReadProblem(501);
+        problem.Type.ShouldBe("https://commitment-tracker.dev/problems/method-not-implemented");
+        problem.Detail.ShouldNotBeNull().ShouldStartWith($"'{method}' is not a method this service knows");
+        problem.Detail.ShouldEndWith(says + ".");
+        result.Context.Response.Headers["X-Content-Type-Options"].ToString().ShouldBe("nosniff");
+        (await Api.EventCount()).ShouldBe(before);
     }
 
     [Fact]
