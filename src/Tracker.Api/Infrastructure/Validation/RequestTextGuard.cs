@@ -60,7 +60,12 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
             // Bytes that are not UTF-8 are left escaped by the server's decoding, and a 404 echoed them as a key ('%C0%AF'),
             // where the same bytes in a query are a 400 (until 2026-12-07). Read from the request line as sent.
             var sent = context.PathAsSent();
-            if (sent.Contains('%') && !DecodesToUtf8(sent))
+            // A '%' that begins no escape (RFC 3986 2.1) was taken as itself, and a 404 named the key '%zz' (until 2026-12-07).
+            if (sent.Contains('%') && BrokenEscape().IsMatch(sent))
+            {
+                errors["path"] = ["The path holds a '%' that is not followed by two hex digits; write a '%' itself as %25."];
+            }
+            else if (sent.Contains('%') && !DecodesToUtf8(sent))
             {
                 errors["path"] = ["The path is not valid UTF-8 once its percent-escapes are decoded; percent-encode the UTF-8 bytes of each character."];
             }
@@ -77,6 +82,11 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         if (context.Request.QueryString.Value is { } raw && raw.Contains('%') && NotUtf8(raw) is { } undecodable)
         {
             errors[undecodable] = [$"{undecodable} is not valid UTF-8 once its percent-escapes are decoded; percent-encode the UTF-8 bytes of each character."];
+        }
+        // And a '%' that begins no escape was searched for as itself (until 2026-12-07).
+        if (context.Request.QueryString.Value is { } escaped && escaped.Contains('%') && BrokenEscapeIn(escaped) is { } broken)
+        {
+            errors[broken] = [$"{broken} holds a '%' that is not followed by two hex digits; write a '%' itself as %25."];
         }
         foreach (var (name, values) in context.Request.Query)
         {
@@ -238,6 +248,18 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         return null;
     }
 
+    /// <summary>The query parameter (or "query" when its name is what is broken) with a '%' that begins no escape.</summary>
+    private static string? BrokenEscapeIn(string query)
+    {
+        foreach (var pair in query.TrimStart('?').Split('&'))
+        {
+            if (!BrokenEscape().IsMatch(pair)) continue;
+            var name = pair.Split('=')[0];
+            return BrokenEscape().IsMatch(name) || name.Length == 0 ? "query" : Uri.UnescapeDataString(name);
+        }
+        return null;
+    }
+
     /// <summary>Whether a text's percent-escapes, decoded, leave UTF-8.</summary>
     private static bool DecodesToUtf8(string text)
     {
@@ -257,6 +279,9 @@ public sealed partial class RequestTextGuard(RequestDelegate next, IProblemDetai
         }
         return System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(0, length));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("%(?![0-9A-Fa-f]{2})")]
+    private static partial System.Text.RegularExpressions.Regex BrokenEscape();
 
     [System.Text.RegularExpressions.GeneratedRegex("%[89A-Fa-f][0-9A-Fa-f]")]
     private static partial System.Text.RegularExpressions.Regex HighEscape();
