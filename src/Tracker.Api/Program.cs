@@ -41,7 +41,9 @@ try
     // Wolverine's "storage clear" (and "resources clear", which runs it) deletes every durable message, the scheduled
     // deadline checks among them, which nothing then puts back: a deadline would pass unrecorded. Not offered (until
     // 2026-12-07 it ran, as the service's role, without a question); "storage counts" and the rest still run.
-    if (args.Length >= 2 && args[0] is "storage" or "resources" && args.Skip(1).Any(arg => arg is "clear" or "teardown" or "rebuild"))
+    // In any case, as JasperFx takes commands and their actions (until 2026-12-07 "STORAGE clear" ran).
+    if (args.Length >= 2 && args[0].ToLowerInvariant() is "storage" or "resources" &&
+        args.Skip(1).Any(arg => arg.ToLowerInvariant() is "clear" or "teardown" or "rebuild"))
     {
         Console.Error.WriteLine($"'{args[0]} {string.Join(' ', args.Skip(1))}' is not offered: it would delete the scheduled deadline " +
                                 "checks, which nothing schedules again (a deadline whose check is lost is recorded only by an admin " +
@@ -249,7 +251,9 @@ try
 
     // Serving is the usual start and needs no command line: JasperFx's would first search every assembly for commands
     // (about a quarter of a second of the start-up). db-apply, db-assert, codegen and the rest go through it.
-    if (args.Length == 0)
+    // Settings given on the command line alone (--urls, --environment, --Section:Key=value) are serving too: JasperFx would
+    // run the host without this service's exit codes, a failed start ending 0 with no word said (until 2026-12-07).
+    if (args.Length == 0 || HostSettingsOnly(args))
     {
         return await ServiceExit.RunAsync(app, Console.Error);
     }
@@ -283,6 +287,20 @@ try
     }
     var exitCode = await app.RunJasperFxCommands(args);
     return describedWrong && exitCode == 0 ? 1 : exitCode;
+
+    // Only "--name value" and "--name=value" pairs, each a setting the host reads: its own (urls, environment, contentRoot,
+    // applicationName) or a configuration key with its section ("--Auth:AnonymousReads=true").
+    static bool HostSettingsOnly(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) return false;
+            var name = args[i][2..].Split('=', 2)[0];
+            if (!(name.ToLowerInvariant() is "urls" or "environment" or "contentroot" or "applicationname" || name.Contains(':'))) return false;
+            if (!args[i].Contains('=') && ++i >= args.Length) return false;
+        }
+        return true;
+    }
 
     // The names after -p or --projection, "--projection=Name" included.
     static List<string> ProjectionsAsked(string[] args) =>

@@ -58,6 +58,25 @@ public static class ConfigurationProblems
                                                        unreachable.Message.StartsWith("Failed to connect", StringComparison.Ordinal)):
                     return $"the database does not answer ({(unreachable.InnerException ?? unreachable).Message}): check the host and port in " +
                            "ConnectionStrings:Tracker, and that PostgreSQL runs (scripts/db.sh start for the local one).";
+                // What the connection string asks of the sign-in that the server or the string cannot give (until 2026-12-07
+                // an unhandled exception and exit code 134).
+                case NpgsqlException noPassword when noPassword is not PostgresException &&
+                                                     noPassword.Message.StartsWith("No password has been provided", StringComparison.Ordinal):
+                    return $"the database asks for a password and ConnectionStrings:Tracker gives none ({noPassword.Message}): add Password=... " +
+                           "to it, or a Passfile.";
+                case NpgsqlException noTls when noTls is not PostgresException && noTls.Message.StartsWith("SSL connection requested", StringComparison.Ordinal):
+                    return $"ConnectionStrings:Tracker asks for an encrypted connection that the database does not offer ({noTls.Message}): " +
+                           "turn SSL on in PostgreSQL, or set SSL Mode=Prefer or Disable.";
+                // A listening address that cannot be listened on (until 2026-12-07 an unhandled exception and exit code 134).
+                case ArgumentOutOfRangeException { ParamName: "port" }:
+                    return "a listening address's port is out of range: ASPNETCORE_URLS (or --urls) takes ports from 0 to 65535, in " +
+                           "addresses such as http://0.0.0.0:8080.";
+                case SocketException { SocketErrorCode: SocketError.AddressNotAvailable } notHere:
+                    return $"a listening address is not one of this host's ({notHere.Message}): set ASPNETCORE_URLS (or --urls) to one of " +
+                           "its own, or 0.0.0.0 for all.";
+                case InvalidOperationException https when https.Message.StartsWith("Unable to configure HTTPS endpoint", StringComparison.Ordinal):
+                    return "an https address is asked for (ASPNETCORE_URLS or --urls) and no certificate is configured: give Kestrel one " +
+                           "(Kestrel:Certificates:Default:Path and Password), or listen on http behind a proxy that ends TLS.";
                 // A one-letter switch written "-x=value" that no setting maps: a flag the settings' command-line reader
                 // cannot place (until 2026-12-06 an unhandled exception and exit code 134).
                 case FormatException flag when flag.Message.Contains("is not defined in the switch mappings", StringComparison.Ordinal):

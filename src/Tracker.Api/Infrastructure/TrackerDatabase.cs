@@ -66,7 +66,15 @@ public static class TrackerDatabase
         // eleven stalled for 190-480 ms and four had a p99 over 50 ms (docs/benchmarks-profile.md, eighteenth session).
         // Marten's pool also carries the async daemon and Wolverine, whose leaders each keep a connection; heavy reads
         // (exports among them) are held to a few at once by RateLimits, so slow downloads cannot take the pool.
-        if (!given.Contains("MaxPoolSize") && !given.Contains("MaximumPoolSize")) tuned.MaxPoolSize = DefaultMaxPoolSize;
+        // (Never under a Minimum Pool Size the operator gave: until 2026-12-07 one above 12 stopped the start with the
+        // driver's exception, over a maximum the operator never set.)
+        if (!given.Contains("MaxPoolSize") && !given.Contains("MaximumPoolSize")) tuned.MaxPoolSize = Math.Max(DefaultMaxPoolSize, tuned.MinPoolSize);
+        if (tuned.MinPoolSize > tuned.MaxPoolSize)
+        {
+            throw new ConfigurationProblem(
+                $"ConnectionStrings:{ConnectionName} keeps at least {tuned.MinPoolSize} connections open (Minimum Pool Size) but allows at most " +
+                $"{tuned.MaxPoolSize} (Maximum Pool Size): give a minimum no larger than the maximum.");
+        }
         return tuned.ConnectionString;
     }
 

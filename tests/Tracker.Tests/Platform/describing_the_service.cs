@@ -106,6 +106,9 @@ public sealed class describing_the_service
     [Theory]
     [InlineData("storage", "clear")]
     [InlineData("resources", "clear")]
+    // In any case, as JasperFx takes them (until 2026-12-07 "STORAGE clear" deleted them).
+    [InlineData("STORAGE", "clear")]
+    [InlineData("Resources", "CLEAR")]
     public async Task wolverines_commands_that_would_delete_the_scheduled_deadline_checks_are_refused(string command, string action)
     {
         // Until 2026-12-07 "storage clear" deleted every scheduled deadline check, as the service's role, without a question.

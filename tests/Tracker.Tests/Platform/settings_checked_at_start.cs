@@ -240,6 +240,40 @@ public sealed class settings_checked_at_start
     }
 
     [Theory]
+    [InlineData("--urls", "http://127.0.0.1:99999", "a listening address's port is out of range")]
+    [InlineData("--urls=http://127.0.0.1:-1", null, "a listening address's port is out of range")]
+    [InlineData("--urls", "http://10.255.255.1:5397", "a listening address is not one of this host's")]
+    [InlineData("--urls", "https://127.0.0.1:0", "an https address is asked for (ASPNETCORE_URLS or --urls) and no certificate is configured")]
+    public async Task the_service_given_an_address_on_its_command_line_that_it_cannot_listen_on_says_so_in_a_line_and_exits_with_1(
+        string flag, string? value, string said)
+    {
+        // Until 2026-12-07 --urls took the start past the service's exit codes (JasperFx ran the host itself): a failed
+        // start ended 0 with no word said; and a port out of range, an address not the host's or https without a
+        // certificate ended with an unhandled exception's stack trace and exit code 134, given either way.
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?>(),
+            TestDatabase.ConnectionString(), value is null ? [flag] : [flag, value]);
+
+        exitCode.ShouldBe(1, output);
+        output.Trim().ShouldStartWith($"Tracker.Api cannot start: {said}");
+        output.Trim().Split('\n').ShouldHaveSingleItem(output);
+    }
+
+    [Fact]
+    public async Task a_minimum_pool_above_the_default_maximum_raises_the_maximum_and_one_above_a_maximum_given_is_named()
+    {
+        // Until 2026-12-07 a Minimum Pool Size above 12 stopped every start and command with the driver's exception, over
+        // a maximum the operator never set.
+        var (listed, listing) = await CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?>(),
+            TestDatabase.ConnectionString() + ";Minimum Pool Size=13", "api-keys", "list");
+        listed.ShouldBe(0, listing);
+
+        var (refused, said) = await CommandLine.RunIn(AppContext.BaseDirectory, new Dictionary<string, string?>(),
+            TestDatabase.ConnectionString() + ";Minimum Pool Size=13;Maximum Pool Size=5", "api-keys", "list");
+        refused.ShouldBe(1, said);
+        said.ShouldContain("keeps at least 13 connections open (Minimum Pool Size) but allows at most 5 (Maximum Pool Size)");
+    }
+
+    [Theory]
     [InlineData("Telemetry__PrometheusEndpoint", "", "Telemetry:PrometheusEndpoint is set but empty: give true or false, or leave it unset.")]
     [InlineData("Telemetry__SampleSeconds", "4294968", "Telemetry:SampleSeconds '4294968' must be a whole number from 1 to 86400.")]
     [InlineData("OTEL_EXPORTER_OTLP_HEADERS", "garbage", "OTEL_EXPORTER_OTLP_HEADERS must be comma-separated name=value pairs")]
