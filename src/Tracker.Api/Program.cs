@@ -138,6 +138,10 @@ try
         defaults.Development.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
     });
     builder.Logging.QuietUnreadableBodies();
+    // The settings' timestamp format is the JSON field's; the text formatters write what follows straight after it
+    // ("...Zinfo: ..." until 2026-12-07), so an operator who chooses one of them gets a space after the time.
+    builder.Services.PostConfigure<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>(SpacedTimestamp);
+    builder.Services.PostConfigure<Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>(SpacedTimestamp);
     // The host's own record of a failed start ("Hosting failed to start", an error with the exception's stack trace) came
     // before the one line that says what to put right (below), or before the unhandled exception's own trace. Its
     // critical record of a background service that stops the host, with that exception, stays.
@@ -300,6 +304,11 @@ try
             if (!args[i].Contains('=') && ++i >= args.Length) return false;
         }
         return true;
+    }
+
+    static void SpacedTimestamp(Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions options)
+    {
+        if (options.TimestampFormat is { Length: > 0 } format && !char.IsWhiteSpace(format[^1])) options.TimestampFormat = format + " ";
     }
 
     // The names after -p or --projection, "--projection=Name" included.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Tracker.Api.Audit.Checkpoints;
@@ -225,6 +226,20 @@ public sealed class settings_checked_at_start
         });
 
         refused.Message.ShouldContain("Telemetry:PrometheusEndpoint is on while Telemetry:Enabled is off");
+    }
+
+    [Fact]
+    public async Task the_text_log_formats_put_a_space_after_the_time_and_the_json_format_keeps_the_time_alone()
+    {
+        // (Until 2026-12-07 the simple and systemd formats ran the time into the level: "...Zinfo: ...".)
+        await using var host = await TrackerApp.StartAnotherHost(("Logging:Console:FormatterName", "simple"));
+
+        host.Services.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>>()
+            .CurrentValue.TimestampFormat.ShouldBe("yyyy-MM-ddTHH:mm:ss.fffZ ");
+        host.Services.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>>()
+            .CurrentValue.TimestampFormat.ShouldBe("yyyy-MM-ddTHH:mm:ss.fffZ ");
+        host.Services.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>>()
+            .CurrentValue.TimestampFormat.ShouldBe("yyyy-MM-ddTHH:mm:ss.fffZ");
     }
 
     [Fact]
