@@ -131,6 +131,32 @@ public sealed class settings_checked_at_start
     }
 
     [Fact]
+    public void a_blank_signing_key_file_is_empty_and_one_that_cannot_be_made_stops_the_start_naming_why()
+    {
+        const string file = "Audit:Checkpoints:SigningKeyFile";
+        // (Until 2026-12-07 "   " made a file of that name, and a path the service may not write passed the start, every
+        // checkpoint failing after it.)
+        Should.Throw<ConfigurationProblem>(() => SettingsCheckValidation.BeforeStart(Given((file, "   "))))
+            .Message.ShouldContain($"{file} is set but empty: give a path, or leave it unset");
+        Should.Throw<ConfigurationProblem>(() => SettingsCheckValidation.BeforeStart(Given((file, "/proc/tracker-probe.pem"))))
+            .Message.ShouldContain($"{file} '/proc/tracker-probe.pem' does not exist and cannot be created there (");
+        // A path it may write passes, and is left as it was: the key is made by the signer.
+        var writable = Path.Combine(Path.GetTempPath(), $"tracker-key-{Guid.NewGuid():N}", "checkpoint.pem");
+        SettingsCheckValidation.BeforeStart(Given((file, writable)));
+        File.Exists(writable).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void a_jwt_authority_beside_a_shared_signing_key_stops_the_start()
+    {
+        // (Until 2026-12-07 a shared key left beside the identity provider kept signing tokens in.)
+        Should.Throw<ConfigurationProblem>(() => SettingsCheckValidation.BeforeStart(Given(
+                ("Auth:Jwt:Authority", "https://login.example.org/tenant"), ("Auth:Jwt:Audience", "tracker-api"),
+                ("Auth:Jwt:Issuer", "tracker"), ("Auth:Jwt:SigningKey", "a-shared-key-of-at-least-thirty-two-bytes!"))))
+            .Message.ShouldContain("Auth:Jwt:Authority and Auth:Jwt:SigningKey are both set");
+    }
+
+    [Fact]
     public void every_switch_number_and_time_span_the_service_reads_refuses_an_empty_value()
     {
         foreach (var setting in SettingsCheckValidation.Typed)

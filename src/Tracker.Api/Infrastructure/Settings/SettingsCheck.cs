@@ -163,7 +163,9 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
             // PEM from a secret store beside an empty file setting, or `api-keys` revoking a leaked key, is not stopped).
             if (key == "Audit:Checkpoints:SigningKeyFile" &&
                 (!readsSigningKey || !string.IsNullOrEmpty(configuration["Audit:Checkpoints:SigningKey"]))) continue;
-            if (configuration[key] is "") failures.Add($"{key} is set but empty: give a path, or leave it unset ({unset}).");
+            // Blank is empty too: "   " was a file of that name (until 2026-12-07).
+            if (configuration[key] is { } given && string.IsNullOrWhiteSpace(given))
+                failures.Add($"{key} is set but empty: give a path, or leave it unset ({unset}).");
         }
         if (configuration["Telemetry:PrometheusEndpoint"] is { } prometheus && bool.TryParse(prometheus, out var scraped) && scraped &&
             configuration["Telemetry:Enabled"] is { } enabled && bool.TryParse(enabled, out var on) && !on)
@@ -224,6 +226,12 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
             {
                 failures.Add($"Auth:Jwt:Authority '{authority}' must be an https URL (the identity provider's discovery).");
             }
+            // A shared key left beside the provider kept signing tokens in (until 2026-12-07): one way, not two.
+            if (!string.IsNullOrWhiteSpace(key))
+            {
+                failures.Add("Auth:Jwt:Authority and Auth:Jwt:SigningKey are both set: tokens are checked against the identity provider's " +
+                             "keys or against a shared key, not both. Remove the one not in use (and Auth:Jwt:Issuer with the shared key).");
+            }
             return;
         }
         if (string.IsNullOrWhiteSpace(issuer)) failures.Add("Auth:Jwt:Issuer must be set when Auth:Jwt:SigningKey is used (no Authority).");
@@ -273,10 +281,36 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
                 failures.Add($"Audit:Checkpoints:SigningKeyFile '{path}' is a folder, not a file holding the key.");
             else if (File.Exists(path) && !ReadsAsP256(path))
                 failures.Add($"Audit:Checkpoints:SigningKeyFile '{path}' does not hold an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).");
+            else if (!File.Exists(path) && (!bool.TryParse(section["CreateMissingKeyFile"], out var create) || create) && CannotCreate(path) is { } why)
+                failures.Add($"Audit:Checkpoints:SigningKeyFile '{path}' does not exist and cannot be created there ({why}): point it at a " +
+                             "folder the service may write, or give the key itself in Audit:Checkpoints:SigningKey.");
         }
         foreach (var trusted in section.GetSection("TrustedPublicKeys").Get<string[]>() ?? [])
         {
             if (!Imports(trusted, _ => true)) failures.Add("Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key in PEM form.");
+        }
+    }
+
+    /// <summary>
+    /// Why a key file could not be made at a path, tried by making it and taking it away at once (until 2026-12-07 a path
+    /// the service could not write passed the start, and every checkpoint failed after it).
+    /// </summary>
+    private static string? CannotCreate(string path)
+    {
+        try
+        {
+            // (Its folder is made as the signer makes it.)
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using (new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            return null;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return null; // another node made it meanwhile
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return e.Message;
         }
     }
 
