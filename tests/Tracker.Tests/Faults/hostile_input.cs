@@ -36,7 +36,10 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
             request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         }
-        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        foreach (var (name, value) in headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content?.Headers.TryAddWithoutValidation(name, value);
+        }
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var isJson = response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.Ordinal) == true;
@@ -136,6 +139,26 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             partial.Body.GetProperty("errors").GetProperty("body")[0].GetString().ShouldBe("Content-Type must be application/json (no route takes a patch document).");
         }
         (await Api.EventCount()).ShouldBe(before);
+
+        // A charset with no value, and a +json type with no type before it, say nothing of the body (until 2026-12-07 both
+        // were read as JSON, and "charset=" was told "The body was sent as ;").
+        foreach (var unsaid in new[] { "application/json; charset=", "application/json; charset", "application/+json" })
+        {
+            var refused = await Send(HttpMethod.Post, PledgeUrl, valid, unsaid);
+            refused.Status.ShouldBe(415, unsaid);
+            refused.Text.ShouldNotContain("sent as ;");
+        }
+        (await Api.EventCount()).ShouldBe(before);
+
+        // A body in a content coding is refused with the coding taken (until 2026-12-07 plain JSON labelled gzip was recorded).
+        foreach (var coding in new[] { "gzip", "identity, br" })
+        {
+            var encoded = await Send(HttpMethod.Post, PledgeUrl, valid, "application/json", ("Content-Encoding", coding));
+            encoded.Status.ShouldBe(415, coding);
+            encoded.Body.GetProperty("title").GetString().ShouldBe("The request body must not be encoded");
+        }
+        (await Api.EventCount()).ShouldBe(before);
+        (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Spain"), "application/json", ("Content-Encoding", "identity"))).Status.ShouldBe(201);
 
         // Another +json type is JSON.
         (await Send(HttpMethod.Post, PledgeUrl, PledgeJson(pledger: "Italy"), "application/vnd.tracker+json")).Status.ShouldBe(201);

@@ -31,6 +31,18 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
                     return;
                 }
             }
+            // A body in a content coding (gzip) is not read as what it decodes to: refused with the coding it may have
+            // (RFC 9110 15.5.16), never read as JSON as sent (until 2026-12-07 a gzip body was a 400 about UTF-8, and
+            // plain JSON labelled gzip was recorded).
+            if (request.Headers.ContentEncoding.Any(coding => !string.IsNullOrWhiteSpace(coding) &&
+                                                            coding!.Split(',').Any(c => !c.Trim().Equals("identity", StringComparison.OrdinalIgnoreCase))))
+            {
+                context.Response.Headers.AcceptEncoding = "identity";
+                await Refuse(context, "The request body must not be encoded",
+                    $"The body was sent with Content-Encoding: {request.Headers.ContentEncoding}; send it as it is, with no Content-Encoding.",
+                    "Content-Encoding must be left out (or identity).");
+                return;
+            }
             if (!TryParseJson(request.ContentType, out var media))
             {
                 await Refuse(context, "The request body must be JSON", "Send the body with Content-Type: application/json.",
@@ -53,6 +65,14 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
             {
                 await Refuse(context, "The request body must be UTF-8", "Content-Type names its charset more than once; name it once, utf-8.",
                     "Content-Type's charset must be utf-8 (or left out), named once.");
+                return;
+            }
+            // A charset named with no value says nothing of the body ("charset=", or "charset" alone).
+            if (media.Parameters.Any(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase) &&
+                                          Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(p.Value).Length == 0))
+            {
+                await Refuse(context, "The request body must be UTF-8", "Content-Type names a charset with no value; name utf-8, or leave it out.",
+                    "Content-Type's charset must be utf-8 (or left out).");
                 return;
             }
             // A parameter's value may be quoted (RFC 9110 5.6.6): charset="utf-8" is utf-8.
@@ -118,7 +138,8 @@ public sealed class JsonBodiesOnly(RequestDelegate next, IProblemDetailsService 
         media = null!;
         return contentType is not null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out media!)
             && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-                || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
+                // A +json type names a type before its suffix ("application/+json" names none).
+                || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase) && media.SubTypeWithoutSuffix.Length > 0);
     }
 }
 
