@@ -6,7 +6,8 @@ namespace Tracker.Api.Infrastructure.Http;
 /// A method's name is case-sensitive (RFC 9110 9.1): "head" or "post" is no method this service knows, and neither is
 /// one it has never heard of; each is a 501 (RFC 9110 15.6.2) saying which methods there are. Until 2026-12-07 routing
 /// took "post" as POST (a write was recorded, and its idempotency key compared as another method's), and "head" was
-/// answered as HEAD with a length and no body, which the server then failed on and logged as an error.
+/// answered as HEAD with a length and no body, which the server then failed on and logged as an error. So is a transfer
+/// coding other than chunked.
 /// </summary>
 public sealed class KnownMethods(RequestDelegate next, IProblemDetailsService problems)
 {
@@ -19,13 +20,32 @@ public sealed class KnownMethods(RequestDelegate next, IProblemDetailsService pr
     public Task InvokeAsync(HttpContext context)
     {
         var method = context.Request.Method;
-        if (Array.IndexOf(Methods, method) >= 0) return next(context);
+        if (Array.IndexOf(Methods, method) >= 0)
+        {
+            // A transfer coding the server does not undo (only chunked is; RFC 9112 6.1): the body as read is not the body
+            // sent, and where it ends is in doubt, so the connection is closed after the answer (until 2026-12-07 "gzip,
+            // chunked" was read as chunked alone, the gzip dropped).
+            var transfer = context.Request.Headers.TransferEncoding;
+            if (transfer.Count == 0 || transfer.All(value => value is not null && value.Split(',').All(coding =>
+                    coding.Trim().Equals("chunked", StringComparison.OrdinalIgnoreCase))))
+            {
+                return next(context);
+            }
+            context.Response.Headers.Connection = "close";
+            return problems.Answer(context, new ProblemDetails
+            {
+                Status = StatusCodes.Status501NotImplemented,
+                Type = ProblemTypes.NotImplemented,
+                Title = "The request's transfer coding is not one this service knows",
+                Detail = $"Transfer-Encoding: {Printable(transfer.ToString())} is not taken: send the body as it is, or chunked alone."
+            });
+        }
 
         var meant = Methods.FirstOrDefault(m => string.Equals(m, method, StringComparison.OrdinalIgnoreCase));
         return problems.Answer(context, new ProblemDetails
         {
             Status = StatusCodes.Status501NotImplemented,
-            Type = ProblemTypes.MethodNotImplemented,
+            Type = ProblemTypes.NotImplemented,
             Title = "The request's method is not one this service knows",
             Detail = meant is null
                 ? $"{Printable(method)} is not a method this service knows; its routes answer GET, HEAD, POST and OPTIONS."

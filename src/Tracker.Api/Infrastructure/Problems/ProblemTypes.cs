@@ -12,7 +12,7 @@ public static class ProblemTypes
     public const string ConcurrencyConflict = Base + "concurrency-conflict";
     public const string DatabaseUnavailable = Base + "database-unavailable";
     public const string MethodNotAllowed = Base + "method-not-allowed";
-    public const string MethodNotImplemented = Base + "method-not-implemented";
+    public const string NotImplemented = Base + "not-implemented";
     public const string UnsupportedMediaType = Base + "unsupported-media-type";
     public const string BodyTooLarge = Base + "body-too-large";
     public const string RequestTimeout = Base + "request-timeout";
