@@ -14,6 +14,10 @@ public static class Refusals
     {
         const string takes = "send an API key in the X-Api-Key header, or a bearer token (Authorization: Bearer ...)";
         var authorization = http.Request.Headers.Authorization.ToString().Trim();
+        // An Authorization header sent empty is a credential that says nothing, as an empty X-Api-Key is (until 2026-12-07
+        // it was told credentials were needed, on a route that needs none).
+        if (authorization.Length == 0 && http.Request.Headers.ContainsKey("Authorization"))
+            return $"The Authorization header is empty: {takes}, or send neither where a route needs no credentials.";
         if (authorization.Length == 0) return "This needs credentials: an API key in the X-Api-Key header, or a bearer token in the Authorization header.";
         var scheme = authorization.Split(' ', 2)[0];
         if (!scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))

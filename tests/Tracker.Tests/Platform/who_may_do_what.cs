@@ -169,7 +169,9 @@ public sealed class who_may_do_what(TrackerApp app) : TrackerTest(app)
         foreach (var (authorization, said) in new[]
                  {
                      ("Basic YWxpY2U6c2VjcmV0", "The Authorization header's scheme, 'Basic', is not one this service takes"),
-                     ("Bearer", "names the Bearer scheme but carries no token")
+                     ("Bearer", "names the Bearer scheme but carries no token"),
+                     // Empty, as an empty X-Api-Key is (until 2026-12-07 told credentials were needed).
+                     ("", "The Authorization header is empty: send an API key in the X-Api-Key header, or a bearer token")
                  })
         {
             var refused = await Api.Scenario(s =>
