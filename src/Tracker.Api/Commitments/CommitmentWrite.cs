@@ -110,7 +110,8 @@ public static class CommitmentWrite
         }
         if (ifMatch && !condition.Matches(stream.CurrentVersion ?? 0))
         {
-            return Results.Problem(ExceptionProblems.PreconditionFailed());
+            http.Response.Headers.ETag = $"\"{stream.CurrentVersion ?? 0}\"";
+            return Results.Problem(ExceptionProblems.PreconditionFailed(stream.CurrentVersion ?? 0));
         }
         // Under the stream's lock too, so the version it compares is the one the write would follow.
         if (ifNoneMatch is not null && ifNoneMatch.Matches(stream.CurrentVersion ?? 0))

@@ -194,13 +194,19 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         return null;
     }
 
-    /// <summary>412: the version in If-Match is not the resource's version any more.</summary>
-    public static ProblemDetails PreconditionFailed() => new()
+    /// <summary>
+    /// 412: the version in If-Match is not the resource's version any more; the version it is at, where known, said (and
+    /// sent as the answer's ETag by the caller), so the client need not read it again to learn it (until 2026-12-07 the
+    /// write's 412 said neither, where a read's said both).
+    /// </summary>
+    public static ProblemDetails PreconditionFailed(long? current = null) => new()
     {
         Status = StatusCodes.Status412PreconditionFailed,
         Type = ProblemTypes.PreconditionFailed,
         Title = "The resource changed since the version in If-Match",
-        Detail = "Nothing was recorded. Read the resource again (its ETag is the current version) and decide anew."
+        Detail = current is { } version
+            ? $"Nothing was recorded: the commitment is at version {version} (ETag \"{version}\"), not one If-Match names. Read it again and decide anew."
+            : "Nothing was recorded. Read the resource again (its ETag is the current version) and decide anew."
     };
 
     public enum Failure
