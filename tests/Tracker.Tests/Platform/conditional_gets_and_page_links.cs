@@ -164,6 +164,29 @@ public sealed class conditional_gets_and_page_links(TrackerApp app) : TrackerTes
         (await Get($"/api/pledgers?pageSize={pageSize}&page={page}")).ReadAsJson<JsonElement>().GetProperty("items").GetArrayLength().ShouldBe(0);
     }
 
+    [Theory]
+    [InlineData("\"abc")]
+    [InlineData("12")]
+    [InlineData("W/*")]
+    [InlineData("w/\"1\"")]
+    public async Task a_malformed_if_none_match_on_a_read_is_a_400_naming_it_as_on_a_write(string ifNoneMatch)
+    {
+        await Api.StatedTheStabilisationGoal();
+        foreach (var url in new[] { $"/api/commitments/{Goal}", "/api/commitments", "/api/exports/pledges.csv" })
+        {
+            var refused = await Api.Scenario(s =>
+            {
+                s.Get.Url(url);
+                s.WithRequestHeader("If-None-Match", ifNoneMatch);
+                s.StatusCodeShouldBe(400);
+            });
+            refused.ReadAsJson<JsonElement>().GetProperty("errors").GetProperty("If-None-Match")[0].GetString()
+                .ShouldStartWith("If-None-Match must be \"*\" or ETags this API returned");
+        }
+        // Well formed, weak or strong, it is compared as before.
+        (await Get($"/api/commitments/{Goal}", "W/\"1\"", 304)).Context.Response.StatusCode.ShouldBe(304);
+    }
+
     [Fact]
     public async Task a_history_page_links_to_the_next_one_and_the_last_page_to_none()
     {

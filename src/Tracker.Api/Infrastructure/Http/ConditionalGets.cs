@@ -32,6 +32,9 @@ public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService
             await next(context);
             return;
         }
+        // A malformed If-None-Match is a 400, as on a write and as a malformed If-Match is (until 2026-12-07 a read ignored
+        // "abc or 12, and took W/* and w/"3" as tags, which they are not: RFC 9110 8.8.3).
+        IfNoneMatch.Read(context.Request);
         if (context.GetEndpoint()?.Metadata.GetMetadata<ITagsMetadata>()?.Tags.Contains("Exports") == true)
         {
             await Export(context);
