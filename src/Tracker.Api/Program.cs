@@ -289,6 +289,21 @@ try
                                 $"({Tracker.Api.Admin.ServingNodes.RebuildWhileServing}=1 runs it all the same.)");
         return 1;
     }
+    // A service role the operator named that does not exist: said in a line before the migration, whose own failure
+    // on it comes with every statement it would have run (until 2026-12-07 db-apply succeeded, granting nothing).
+    if (args[0].Equals("db-apply", StringComparison.OrdinalIgnoreCase) &&
+        !string.IsNullOrWhiteSpace(builder.Configuration["Database:ServiceRole"]) &&
+        TrackerDatabase.ServiceRole(builder.Configuration) is { } namedRole)
+    {
+        await using var roleCheck = app.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("select exists (select 1 from pg_roles where rolname = $1)");
+        roleCheck.Parameters.Add(new Npgsql.NpgsqlParameter { Value = namedRole });
+        if (await roleCheck.ExecuteScalarAsync() is false)
+        {
+            Console.Error.WriteLine($"Role {namedRole} (Database:ServiceRole) does not exist: create it (scripts/db.sh and docker compose do), " +
+                                    "or name the role the service connects as, and run db-apply again.");
+            return 1;
+        }
+    }
     var exitCode = await app.RunJasperFxCommands(args);
     return describedWrong && exitCode == 0 ? 1 : exitCode;
 

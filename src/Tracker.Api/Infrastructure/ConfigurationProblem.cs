@@ -36,6 +36,9 @@ public static class ConfigurationProblems
                 // Its message runs its failures on in one line, with "; " between.
                 case OptionsValidationException options:
                     return string.Join('\n', options.Failures);
+                case PostgresException role when role.SqlState == PostgresErrorCodes.UndefinedObject &&
+                                                  role.MessageText.Contains("(Database:ServiceRole)", StringComparison.Ordinal):
+                    return role.MessageText + ".";
                 case PostgresException refused when Operators(refused.SqlState):
                     return refused.SqlState switch
                     {

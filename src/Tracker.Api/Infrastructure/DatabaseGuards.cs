@@ -21,7 +21,7 @@ namespace Tracker.Api.Infrastructure;
 /// Weasel asks the database whether each holds (<see cref="MissingSql"/>) and applies the DDL only when one does not,
 /// so `db-assert` fails and `db-apply` repairs a trigger someone dropped or a grant someone changed.
 /// </summary>
-public sealed class DatabaseGuards(string schema, string? serviceRole) : FeatureSchemaBase("DatabaseGuards", new PostgresqlMigrator())
+public sealed class DatabaseGuards(string schema, string? serviceRole, bool roleNamed = false) : FeatureSchemaBase("DatabaseGuards", new PostgresqlMigrator())
 {
     public const string DefaultServiceRole = "tracker_service";
 
@@ -80,7 +80,7 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
     /// <paramref name="checkRoom"/>, also the room the updated tables keep on their pages, the statistics, the uncompressed
     /// columns and the retired tables (what `db-apply` and `db-assert` ask; readiness asks about the guards only).
     /// </summary>
-    public static string MissingSql(string schema, string? serviceRole, bool checkCurrentUser, bool checkRoom = false)
+    public static string MissingSql(string schema, string? serviceRole, bool checkCurrentUser, bool checkRoom = false, bool roleNamed = false)
     {
         var triggers = string.Join(",\n", Triggers(schema).Select(t => $"""
             case when not exists (select 1 from pg_trigger where tgname = '{t.Trigger}' and tgenabled in ('O', 'A')
@@ -127,7 +127,11 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
                    or not has_schema_privilege('{serviceRole}', '{schema}', 'USAGE'))
                  then 'role {serviceRole} lacks privileges it needs on the schema' end,
             {Changes(serviceRole, $"'{serviceRole}'", exists: true)}
-            """;
+            """ + (!roleNamed ? "" : $"""
+            ,
+            case when not exists (select 1 from pg_roles where rolname = '{serviceRole}')
+                 then 'role {serviceRole} (Database:ServiceRole) does not exist' end
+            """);
         var current = !checkCurrentUser ? "" : $"""
             ,
             case when (select rolsuper from pg_roles where rolname = current_user)
@@ -160,10 +164,10 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
 
     protected override IEnumerable<ISchemaObject> schemaObjects()
     {
-        yield return new Guards(schema, serviceRole);
+        yield return new Guards(schema, serviceRole, roleNamed);
     }
 
-    private sealed class Guards(string schema, string? serviceRole) : ISchemaObject
+    private sealed class Guards(string schema, string? serviceRole, bool roleNamed) : ISchemaObject
     {
         public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, "database_guards", SchemaUtils.IdentifierUsage.General);
 
@@ -219,7 +223,9 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
                       REVOKE UPDATE ON SEQUENCE {schema}.mt_events_sequence FROM {serviceRole};
                     END IF;
                   ELSE
-                    RAISE WARNING 'Role {serviceRole} (Database:ServiceRole) does not exist: create it (scripts/db.sh and docker compose do) and run db-apply again';
+                    -- A role the operator named and that does not exist is a mistake to stop on (until 2026-12-07 db-apply said
+                    -- it had succeeded, granting nothing); the default one, absent, is a warning (a development database).
+                    {(roleNamed ? "RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE =" : "RAISE WARNING")} 'Role {serviceRole} (Database:ServiceRole) does not exist: create it (scripts/db.sh and docker compose do) and run db-apply again';
                   END IF;
                 END $grants$;
                 """);
@@ -231,7 +237,7 @@ public sealed class DatabaseGuards(string schema, string? serviceRole) : Feature
         }
 
         public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder) =>
-            builder.Append(MissingSql(schema, serviceRole, checkCurrentUser: false, checkRoom: true) + ";");
+            builder.Append(MissingSql(schema, serviceRole, checkCurrentUser: false, checkRoom: true, roleNamed: roleNamed) + ";");
 
         public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
         {

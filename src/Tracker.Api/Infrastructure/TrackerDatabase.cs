@@ -207,7 +207,7 @@ public static class TrackerDatabase
                 options.Storage.ExtendedSchemaObjects.AddRange(AppendOnlyLog.SchemaObjects(Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(Audit.Checkpoints.LogCheckpoints.Define(Schema));
                 // The triggers on tables Marten creates and the service role's privileges, once every table exists.
-                options.Storage.Add(new DatabaseGuards(Schema, ServiceRole(configuration)));
+                options.Storage.Add(new DatabaseGuards(Schema, ServiceRole(configuration), roleNamed: !string.IsNullOrWhiteSpace(configuration["Database:ServiceRole"])));
                 options.Storage.ExtendedSchemaObjects.Add(Security.ApiKeyStore.Define(Schema));
             })
             .UseLightweightSessions()

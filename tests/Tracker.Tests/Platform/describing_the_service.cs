@@ -118,6 +118,19 @@ public sealed class describing_the_service
         output.ShouldContain($"'{command} {action}' is not offered: it would delete the scheduled deadline checks");
     }
 
+    [Fact]
+    public async Task db_apply_for_a_service_role_that_does_not_exist_says_so_in_a_line_and_grants_nothing()
+    {
+        // Until 2026-12-07 it said it had succeeded (a warning in PostgreSQL's own log only), and the schema unchanged, said
+        // "no differences" after.
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory,
+            new Dictionary<string, string?> { ["Database__ServiceRole"] = "tracker_servce" }, TestDatabase.ConnectionString(), "db-apply");
+
+        exitCode.ShouldBe(1, output);
+        output.Trim().ShouldBe("Role tracker_servce (Database:ServiceRole) does not exist: create it (scripts/db.sh and docker compose do), " +
+                               "or name the role the service connects as, and run db-apply again.");
+    }
+
     [Theory]
     [InlineData("ConnectionStrings:Tracker", "Host=db;Username=tracker_service;Password=s3cret", "host=db;username=tracker_service;password=\"(set, not shown)\"")]
     [InlineData("ConnectionStrings:Tracker", "Host=db;Username=tracker_service", "host=db;username=tracker_service")]
