@@ -45,10 +45,20 @@ public sealed partial class IatiOptions
                          $"({string.Join(", ", OrganisationTypes)}).";
         }
         if (string.IsNullOrWhiteSpace(ReportingOrg.Name)) yield return $"{Section}:ReportingOrg:Name is empty.";
-        if (!LanguageCode().IsMatch(Language)) yield return $"{Section}:Language '{Language}' is not an ISO 639-1 code (en, fr...).";
+        // A code of the list, not two letters alone: "zz" was exported as the activities' language (until 2026-12-07).
+        if (!LanguageCode().IsMatch(Language) || !Iso639Part1.Contains(Language))
+            yield return $"{Section}:Language '{Language}' is not an ISO 639-1 code (en, fr...).";
         if (!string.IsNullOrWhiteSpace(Sector.Code) && !SectorCode().IsMatch(Sector.Code))
         {
             yield return $"{Section}:Sector:Code '{Sector.Code}' is not a sector code (letters and digits, such as 15220).";
+        }
+        // The DAC vocabularies' codes are numbers of a set length: "abc" or 15220 under the 3-digit one was exported as a
+        // sector no reader could look up (until 2026-12-07).
+        else if (!string.IsNullOrWhiteSpace(Sector.Code) && Sector.Vocabulary is "1" or "2" &&
+                 !(Sector.Code.Length == (Sector.Vocabulary == "1" ? 5 : 3) && Sector.Code.All(char.IsAsciiDigit)))
+        {
+            yield return $"{Section}:Sector:Code '{Sector.Code}' is not a code of vocabulary {Sector.Vocabulary} (OECD DAC " +
+                         (Sector.Vocabulary == "1" ? "5-digit, such as 15220)." : "3-digit, such as 152).");
         }
         foreach (var problem in Recipient.Problems()) yield return problem;
         if (!SectorVocabularies.Contains(Sector.Vocabulary))
@@ -79,6 +89,14 @@ public sealed partial class IatiOptions
 
     [GeneratedRegex("^[a-z]{2}$")]
     private static partial Regex LanguageCode();
+
+    /// <summary>ISO 639-1's two-letter language codes (IATI's Language codelist).</summary>
+    private static readonly HashSet<string> Iso639Part1 = new(
+        ("aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu " +
+         "fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn " +
+         "ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os " +
+         "pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw " +
+         "ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu").Split(' '), StringComparer.Ordinal);
 
     /// <summary>IATI SectorVocabulary codes (codelist of the 2.03 standard).</summary>
     public static readonly string[] SectorVocabularies = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "98", "99"];

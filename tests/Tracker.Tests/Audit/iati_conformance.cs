@@ -234,6 +234,30 @@ public sealed class iati_conformance(TrackerApp app) : TrackerTest(app)
         spaced.Problems().ShouldHaveSingleItem().ShouldContain("Iati:Sector:Code");
     }
 
+    [Theory]
+    [InlineData("1", "abc", "is not a code of vocabulary 1 (OECD DAC 5-digit, such as 15220)")]
+    [InlineData("2", "15220", "is not a code of vocabulary 2 (OECD DAC 3-digit, such as 152)")]
+    public void a_dac_sector_code_has_the_vocabularys_digits(string vocabulary, string code, string said)
+    {
+        // (Until 2026-12-07 either was exported as a sector no reader could look up.)
+        new IatiOptions { ReportingOrg = { Ref = "XI-IATI-EXAMPLE" }, Sector = { Vocabulary = vocabulary, Code = code } }.Problems()
+            .ShouldHaveSingleItem().ShouldBe($"Iati:Sector:Code '{code}' {said}.");
+        new IatiOptions { ReportingOrg = { Ref = "XI-IATI-EXAMPLE" }, Sector = { Vocabulary = "2", Code = "152" } }.Problems().ShouldBeEmpty();
+        new IatiOptions { ReportingOrg = { Ref = "XI-IATI-EXAMPLE" }, Sector = { Vocabulary = "99", Code = "abc" } }.Problems().ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("zz")]
+    [InlineData("EN")]
+    [InlineData("eng")]
+    public void the_language_is_a_code_of_iso_639_1(string language)
+    {
+        // (Until 2026-12-07 any two lower-case letters were exported as the activities' language.)
+        new IatiOptions { ReportingOrg = { Ref = "XI-IATI-EXAMPLE" }, Language = language }.Problems()
+            .ShouldHaveSingleItem().ShouldBe($"Iati:Language '{language}' is not an ISO 639-1 code (en, fr...).");
+        new IatiOptions { ReportingOrg = { Ref = "XI-IATI-EXAMPLE" }, Language = "fr" }.Problems().ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task a_pledger_spelled_two_ways_is_one_funding_organisation_by_the_name_its_first_pledge_gave()
     {
