@@ -270,6 +270,37 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_service_role_that_may_no_longer_append_is_not_ready_naming_what_it_lacks()
+    {
+        // (Until 2026-12-07 readiness said all was well while every write answered 500.)
+        await AsOwner("revoke insert on tracker.mt_events from tracker_service");
+        try
+        {
+            var ready = await Api.Scenario(s =>
+            {
+                s.Get.Url("/health/ready");
+                s.StatusCodeShouldBe(503);
+            });
+
+            using var body = JsonDocument.Parse(ready.ReadAsText());
+            var log = body.RootElement.GetProperty("checks").GetProperty("log");
+            log.GetProperty("description").GetString().ShouldBe(
+                "The service's role may not do what writes need: it lacks INSERT on mt_events. Apply the schema with `db-apply` " +
+                "as its owner, which grants them (Database:ServiceRole)");
+            log.GetProperty("data").GetProperty("missingPrivileges")[0].GetString().ShouldBe("INSERT on mt_events");
+        }
+        finally
+        {
+            await AsOwner("grant insert on tracker.mt_events to tracker_service");
+        }
+        await Api.Scenario(s =>
+        {
+            s.Get.Url("/health/ready");
+            s.StatusCodeShouldBe(200);
+        });
+    }
+
+    [Fact]
     public async Task the_schema_applied_once_is_found_in_place_and_applying_it_again_recreates_no_function_or_trigger()
     {
         await AHistory();

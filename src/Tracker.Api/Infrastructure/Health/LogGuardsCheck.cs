@@ -20,7 +20,18 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
                exists (select 1 from {TrackerDatabase.Schema}.mt_events e where e.seq_id = c.through_sequence),
                (select h.hash = encode(substring(c.entries from length(c.entries) - 31), 'hex')
                   from {TrackerDatabase.Schema}.{HashChain.Table} h where h.seq_id = c.through_sequence)
-          from {TrackerDatabase.Schema}.{LogCheckpoints.Table} c order by c.number desc limit 1
+          from {TrackerDatabase.Schema}.{LogCheckpoints.Table} c order by c.number desc limit 1;
+        select concat_ws('; ',
+          case when to_regclass('{TrackerDatabase.Schema}.mt_events') is not null
+                and not has_table_privilege(current_user, '{TrackerDatabase.Schema}.mt_events', 'INSERT') then 'INSERT on mt_events' end,
+          case when to_regclass('{TrackerDatabase.Schema}.mt_streams') is not null
+                and not (has_table_privilege(current_user, '{TrackerDatabase.Schema}.mt_streams', 'INSERT')
+                         and has_table_privilege(current_user, '{TrackerDatabase.Schema}.mt_streams', 'UPDATE')) then 'INSERT and UPDATE on mt_streams' end,
+          case when exists (select 1 from pg_tables t, unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p(privilege)
+                             where t.schemaname = '{TrackerDatabase.Schema}'
+                               and not (t.tablename = any (array['{string.Join("','", AppendOnlyLog.LogTables)}', 'mt_streams']))
+                               and not has_table_privilege(current_user, format('%I.%I', t.schemaname, t.tablename), p.privilege))
+               then 'SELECT, INSERT, UPDATE and DELETE on every table of the read models' end)
         """;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken token = default)
@@ -60,9 +71,22 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
                 tailHeld = tailLost is null;
                 untrusted = signer.Check(latest.KeyId, latest.Payload(), latest.Signature);
             }
+            // What every write needs of the role (until 2026-12-07 a role that could no longer append answered every write
+            // with a 500 while readiness said all was well).
+            while (await reader.ReadAsync(token)) { }
+            await reader.NextResultAsync(token);
+            await reader.ReadAsync(token);
+            var lacks = reader.GetString(0);
             data["logHoldsLatestCheckpoint"] = tailHeld;
             data["latestCheckpointVerifies"] = untrusted is null;
 
+            if (lacks.Length > 0)
+            {
+                data["missingPrivileges"] = lacks.Split("; ");
+                return HealthCheckResult.Unhealthy(
+                    $"The service's role may not do what writes need: it lacks {lacks}. Apply the schema with `db-apply` as its owner, " +
+                    "which grants them (Database:ServiceRole)", data: data);
+            }
             if (untrusted is not null)
             {
                 return HealthCheckResult.Unhealthy(
