@@ -121,12 +121,14 @@ try
     else
     {
         Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.BeforeStart(builder.Configuration,
-            Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.ReadsSigningKey(args));
+            Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.ReadsSigningKey(args),
+            Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.Serves(args));
     }
     builder.Services.AddOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>().ValidateOnStart();
     var readsSigningKey = Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.ReadsSigningKey(args);
     builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>>(services =>
-        new Tracker.Api.Infrastructure.Settings.SettingsCheckValidation(services.GetRequiredService<IConfiguration>(), readsSigningKey));
+        new Tracker.Api.Infrastructure.Settings.SettingsCheckValidation(services.GetRequiredService<IConfiguration>(), readsSigningKey,
+            Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.Serves(args)));
     // Wolverine's handler and endpoint code is generated ahead of time (src/Tracker.Api/Internal/Generated, written by
     // scripts/codegen.sh): outside Development nothing is compiled at run time, which keeps Roslyn out of the process
     // (about 160 MiB less resident memory, docs/benchmarks.md scenario 8), and a missing file fails the start. A stale file
@@ -257,7 +259,7 @@ try
     // (about a quarter of a second of the start-up). db-apply, db-assert, codegen and the rest go through it.
     // Settings given on the command line alone (--urls, --environment, --Section:Key=value) are serving too: JasperFx would
     // run the host without this service's exit codes, a failed start ending 0 with no word said (until 2026-12-07).
-    if (args.Length == 0 || HostSettingsOnly(args))
+    if (Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.Serves(args))
     {
         return await ServiceExit.RunAsync(app, Console.Error);
     }
@@ -306,20 +308,6 @@ try
     }
     var exitCode = await app.RunJasperFxCommands(args);
     return describedWrong && exitCode == 0 ? 1 : exitCode;
-
-    // Only "--name value" and "--name=value" pairs, each a setting the host reads: its own (urls, environment, contentRoot,
-    // applicationName) or a configuration key with its section ("--Auth:AnonymousReads=true").
-    static bool HostSettingsOnly(string[] args)
-    {
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal)) return false;
-            var name = args[i][2..].Split('=', 2)[0];
-            if (!(name.ToLowerInvariant() is "urls" or "environment" or "contentroot" or "applicationname" || name.Contains(':'))) return false;
-            if (!args[i].Contains('=') && ++i >= args.Length) return false;
-        }
-        return true;
-    }
 
     static void SpacedTimestamp(Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions options)
     {

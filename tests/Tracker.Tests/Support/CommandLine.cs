@@ -35,7 +35,18 @@ public static class CommandLine
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A command that did not end (a service that started where the test expected a refusal) is stopped, not left
+            // serving against the test database, and the test told so.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (-1, "(stopped after 2 minutes) " + await output + await errors);
+        }
         return (process.ExitCode, await output + await errors);
     }
 }

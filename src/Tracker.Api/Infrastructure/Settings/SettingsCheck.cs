@@ -15,8 +15,26 @@ public sealed class SettingsCheck;
 /// Whether what runs uses the checkpoints' signing key: `api-keys` does not, so a key setting gone wrong does not keep
 /// an operator from revoking a leaked API key (until 2026-12-07 it did, though the README said the key was not read).
 /// </param>
-public sealed class SettingsCheckValidation(IConfiguration configuration, bool readsSigningKey = true) : IValidateOptions<SettingsCheck>
+public sealed class SettingsCheckValidation(IConfiguration configuration, bool readsSigningKey = true, bool serves = false) : IValidateOptions<SettingsCheck>
 {
+    /// <summary>
+    /// Whether a command line serves: none at all, or only settings the host reads, as "--name value" or "--name=value" pairs
+    /// (its own: urls, environment, contentRoot, applicationName; or a configuration key with its section,
+    /// "--Auth:AnonymousReads=true"). Only serving makes the signing key, so only serving is stopped by a key file that
+    /// cannot be made (a migration on a read-only file system is not).
+    /// </summary>
+    public static bool Serves(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) return false;
+            var name = args[i][2..].Split('=', 2)[0];
+            if (!(name.ToLowerInvariant() is "urls" or "environment" or "contentroot" or "applicationname" || name.Contains(':'))) return false;
+            if (!args[i].Contains('=') && ++i >= args.Length) return false;
+        }
+        return true;
+    }
+
     /// <summary>Whether a command line's command reads the checkpoints' signing key.</summary>
     public static bool ReadsSigningKey(string[] args) => args.FirstOrDefault() is not "api-keys";
 
@@ -98,9 +116,9 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
     /// or a switch belongs failed the start in the configuration binder's words, naming .NET types): any failure stops the
     /// start, named.
     /// </summary>
-    public static void BeforeStart(IConfiguration configuration, bool readsSigningKey = true)
+    public static void BeforeStart(IConfiguration configuration, bool readsSigningKey = true, bool serves = false)
     {
-        var result = new SettingsCheckValidation(configuration, readsSigningKey).Validate(null, new SettingsCheck());
+        var result = new SettingsCheckValidation(configuration, readsSigningKey, serves).Validate(null, new SettingsCheck());
         // One line each (until 2026-12-07 they ran on in one).
         if (result.Failed) throw new ConfigurationProblem(string.Join('\n', result.Failures));
     }
@@ -281,7 +299,7 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
                 failures.Add($"Audit:Checkpoints:SigningKeyFile '{path}' is a folder, not a file holding the key.");
             else if (File.Exists(path) && !ReadsAsP256(path))
                 failures.Add($"Audit:Checkpoints:SigningKeyFile '{path}' does not hold an EC P-256 private key in PEM form (BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY).");
-            else if (!File.Exists(path) && (!bool.TryParse(section["CreateMissingKeyFile"], out var create) || create) && CannotCreate(path) is { } why)
+            else if (serves && !File.Exists(path) && (!bool.TryParse(section["CreateMissingKeyFile"], out var create) || create) && CannotCreate(path) is { } why)
                 failures.Add($"Audit:Checkpoints:SigningKeyFile '{path}' does not exist and cannot be created there ({why}): point it at a " +
                              "folder the service may write, or give the key itself in Audit:Checkpoints:SigningKey.");
         }
@@ -292,21 +310,21 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
     }
 
     /// <summary>
-    /// Why a key file could not be made at a path, tried by making it and taking it away at once (until 2026-12-07 a path
-    /// the service could not write passed the start, and every checkpoint failed after it).
+    /// Why a key file could not be made at a path: a file of another name is made and taken away at once in its folder, or
+    /// in the nearest folder above it that exists (the signer makes the folders). Nothing is left, and the key's own name
+    /// is never taken, so a node making the key meanwhile is not disturbed (until 2026-12-07 a path the service could not
+    /// write passed the start, and every checkpoint failed after it).
     /// </summary>
     private static string? CannotCreate(string path)
     {
         try
         {
-            // (Its folder is made as the signer makes it.)
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using (new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            while (folder is not null && !Directory.Exists(folder)) folder = Path.GetDirectoryName(folder);
+            if (folder is null) return "no folder of it exists";
+            using (new FileStream(Path.Combine(folder, $".tracker-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write,
+                       FileShare.None, 1, FileOptions.DeleteOnClose)) { }
             return null;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            return null; // another node made it meanwhile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
