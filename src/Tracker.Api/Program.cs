@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
@@ -153,6 +154,16 @@ try
 
     builder.Services.AddTrackerProblemDetails();
     builder.Services.AddTrackerSecurity(builder.Configuration, builder.Environment);
+    // Nothing of the service protects data with ASP.NET's data protection (no cookies, no antiforgery tokens), but the
+    // authentication services register it, and its key ring was made at every start in the user's home: a new file and a
+    // warning ("No XML encryptor configured") at each start of a fresh container (until 2026-12-07). Kept in memory.
+    // The host's warm-up of that key ring (DataProtectionHostedService, which reads the ring apart from the provider) goes too.
+    builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+    foreach (var warmUp in builder.Services.Where(descriptor => descriptor.ServiceType == typeof(IHostedService) &&
+                                                                descriptor.ImplementationType?.Name == "DataProtectionHostedService").ToList())
+    {
+        builder.Services.Remove(warmUp);
+    }
     builder.Services.AddTrackerDatabase(builder.Configuration, builder.Environment);
     builder.Services.AddSingleton<ProgressModelUpgrade>();
     builder.Services.AddSingleton<Tracker.Api.Documents.RegisteredDocuments>();

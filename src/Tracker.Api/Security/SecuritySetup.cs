@@ -198,9 +198,10 @@ public static class SecuritySetup
     public static WebApplication UseTrackerSecurity(this WebApplication app)
     {
         app.UseMiddleware<SecurityHeaders>();
-        app.UseMiddleware<Infrastructure.Http.KnownMethods>();
         app.UseMiddleware<RequestSizeLimit>();
         app.UseCors();
+        // After CORS, so that a page of an allowed origin can read the 501 (before it, the answer had no CORS headers).
+        app.UseMiddleware<Infrastructure.Http.KnownMethods>();
         app.UseMiddleware<SignInThrottle>();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -304,6 +304,20 @@ public sealed class settings_checked_at_start
     }
 
     [Fact]
+    public async Task a_start_in_a_fresh_home_makes_no_data_protection_key_and_says_nothing_of_one()
+    {
+        // (Until 2026-12-07 each start in a fresh container made a key ring in the home folder, with a warning.)
+        var home = Directory.CreateTempSubdirectory("tracker-home-").FullName;
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory,
+            new Dictionary<string, string?> { ["HOME"] = home, ["DOTNET_CLI_HOME"] = home },
+            TestDatabase.ConnectionString(), "--urls", "http://127.0.0.1:99999");
+
+        exitCode.ShouldBe(1, output);
+        output.Trim().Split('\n').ShouldHaveSingleItem(output);
+        Directory.EnumerateFiles(home, "*.xml", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task a_minimum_pool_above_the_default_maximum_raises_the_maximum_and_one_above_a_maximum_given_is_named()
     {
         // Until 2026-12-07 a Minimum Pool Size above 12 stopped every start and command with the driver's exception, over
