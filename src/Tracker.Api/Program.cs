@@ -1,7 +1,7 @@
-using Microsoft.AspNetCore.DataProtection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
+using Microsoft.AspNetCore.DataProtection;
 using JasperFx;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
@@ -100,6 +100,9 @@ try
     // It still ends with exit code 1, so a script that checks settings with it is told. (A connection string or security
     // setting the services cannot even be set up with still stops it, in one line.)
     var describedWrong = false;
+    // Whether this run serves (no command, or settings alone); only serving makes the signing key.
+    var serves = Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.Serves(args);
+    var readsSigningKey = Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.ReadsSigningKey(args);
     if (args.FirstOrDefault() is "describe")
     {
         try
@@ -121,15 +124,11 @@ try
     }
     else
     {
-        Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.BeforeStart(builder.Configuration,
-            Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.ReadsSigningKey(args),
-            Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.Serves(args));
+        Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.BeforeStart(builder.Configuration, readsSigningKey, serves);
     }
     builder.Services.AddOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>().ValidateOnStart();
-    var readsSigningKey = Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.ReadsSigningKey(args);
     builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Tracker.Api.Infrastructure.Settings.SettingsCheck>>(services =>
-        new Tracker.Api.Infrastructure.Settings.SettingsCheckValidation(services.GetRequiredService<IConfiguration>(), readsSigningKey,
-            Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.Serves(args)));
+        new Tracker.Api.Infrastructure.Settings.SettingsCheckValidation(services.GetRequiredService<IConfiguration>(), readsSigningKey, serves));
     // Wolverine's handler and endpoint code is generated ahead of time (src/Tracker.Api/Internal/Generated, written by
     // scripts/codegen.sh): outside Development nothing is compiled at run time, which keeps Roslyn out of the process
     // (about 160 MiB less resident memory, docs/benchmarks.md scenario 8), and a missing file fails the start. A stale file
@@ -270,7 +269,7 @@ try
     // (about a quarter of a second of the start-up). db-apply, db-assert, codegen and the rest go through it.
     // Settings given on the command line alone (--urls, --environment, --Section:Key=value) are serving too: JasperFx would
     // run the host without this service's exit codes, a failed start ending 0 with no word said (until 2026-12-07).
-    if (Tracker.Api.Infrastructure.Settings.SettingsCheckValidation.Serves(args))
+    if (serves)
     {
         return await ServiceExit.RunAsync(app, Console.Error);
     }
