@@ -52,6 +52,15 @@ try
         return 1;
     }
     var builder = WebApplication.CreateBuilder(args);
+    // The environment's name is compared ignoring case (IsDevelopment), but its settings file is found by name on a file
+    // system that minds case: "development" ran a Development service without appsettings.Development.json (until
+    // 2026-12-07). One of the three names the host knows, in any case, is taken as the host spells it.
+    if (new[] { Environments.Development, Environments.Staging, Environments.Production }
+            .FirstOrDefault(known => string.Equals(known, builder.Environment.EnvironmentName, StringComparison.OrdinalIgnoreCase)) is { } spelled &&
+        spelled != builder.Environment.EnvironmentName)
+    {
+        builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = spelled });
+    }
     // Our commands run against a database db-apply brought up to date, as the service's role (which may not change the
     // schema), and never serve: the catalogue import starts the host for its services, on no public port, without the
     // first-start load of the shipped catalogue and without taking checkpoints. (Set here: the configuration is read

@@ -24,6 +24,21 @@ public sealed class describing_the_service
         output.ShouldNotContain("qzx");
     }
 
+    [Theory]
+    [InlineData("development")]
+    [InlineData("DEVELOPMENT")]
+    public async Task an_environment_named_in_another_case_is_that_environment_with_its_settings_file(string named)
+    {
+        // Until 2026-12-07 "development" was Development to the host (IsDevelopment ignores case) without
+        // appsettings.Development.json, which a file system that minds case did not find.
+        var (exitCode, output) = await CommandLine.RunIn(AppContext.BaseDirectory,
+            new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = named }, TestDatabase.ConnectionString(), "describe");
+
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("Environment:  Development");
+        output.ShouldContain("AnonymousReads True  (JsonConfigurationProvider");
+    }
+
     [Fact]
     public async Task the_description_of_a_service_exporting_over_otlp_hides_the_exporters_headers_without_failing()
     {

@@ -125,6 +125,42 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_collector_that_cannot_be_reached_is_said_in_the_log_once_not_per_export()
+    {
+        // A port nothing listens on.
+        var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        free.Start();
+        var port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
+        free.Stop();
+        var lines = new LogCapture();
+
+        // Until 2026-12-07 every span was dropped without a word: the SDK says so only on its own event source.
+        await using var node = await TrackerApp.StartHostWith("Development",
+            services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(lines),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", $"http://127.0.0.1:{port}/v1/traces"),
+            ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf"));
+        var tracer = node.Services.GetRequiredService<TracerProvider>();
+        await node.StatedTheStabilisationGoal();
+        tracer.ForceFlush();
+        // Three more exports, each failing too.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await node.Scenario(s => s.Get.Url($"/api/commitments/{Goal}"));
+            tracer.ForceFlush();
+        }
+
+        var said = await ReadModels.Eventually.Until(
+            () => Task.FromResult(lines.Entries.Where(e => e.Category == typeof(OtlpExportFailures).FullName).ToList()),
+            entries => entries.Count > 0, TimeSpan.FromSeconds(10));
+        said.Count.ShouldBe(1);
+        said[0].Level.ShouldBe(Microsoft.Extensions.Logging.LogLevel.Warning);
+        said[0].Message.ShouldStartWith("Telemetry is not reaching its OTLP collector: ");
+        said[0].Message.ShouldContain($"127.0.0.1:{port}");
+        // The exception's first line, not its stack trace.
+        said[0].Message.ShouldNotContain(" at ");
+    }
+
+    [Fact]
     public async Task prometheus_scrapes_the_same_metrics_when_the_endpoint_is_on()
     {
         await using var node = await TrackerApp.StartAnotherHost(("Telemetry:PrometheusEndpoint", "true"));

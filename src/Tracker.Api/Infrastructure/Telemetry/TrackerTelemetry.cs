@@ -72,6 +72,7 @@ public static class TrackerTelemetry
         {
             // Logs go too, with their scopes: the correlation id beside the trace id.
             telemetry.UseOtlpExporter();
+            services.AddHostedService<OtlpExportFailures>();
             services.Configure<OpenTelemetry.Logs.OpenTelemetryLoggerOptions>(options => options.IncludeScopes = true);
         }
         if (prometheus) telemetry.WithMetrics(metrics => metrics.AddPrometheusExporter());
