@@ -17,11 +17,22 @@ public sealed class KnownMethods(RequestDelegate next, IProblemDetailsService pr
         HttpMethods.Options, HttpMethods.Trace, HttpMethods.Connect
     ];
 
+    /// <summary>The methods the service's routes answer, HEAD for every GET and OPTIONS for a browser's preflight.</summary>
+    public const string RoutesAnswer = "GET, HEAD, POST, OPTIONS";
+
     public Task InvokeAsync(HttpContext context)
     {
         var method = context.Request.Method;
         if (Array.IndexOf(Methods, method) >= 0)
         {
+            // "OPTIONS *" asks about the server, not a resource (RFC 9110 9.3.7): the methods its routes answer. Until
+            // 2026-12-07 it was a 404 problem whose instance was empty (the target has no path).
+            if (HttpMethods.IsOptions(method) && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget == "*")
+            {
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                context.Response.Headers.Allow = RoutesAnswer;
+                return Task.CompletedTask;
+            }
             // A transfer coding the server does not undo (only chunked is; RFC 9112 6.1): the body as read is not the body
             // sent, and where it ends is in doubt, so the connection is closed after the answer (until 2026-12-07 "gzip,
             // chunked" was read as chunked alone, the gzip dropped).
@@ -48,7 +59,7 @@ public sealed class KnownMethods(RequestDelegate next, IProblemDetailsService pr
             Type = ProblemTypes.NotImplemented,
             Title = "The request's method is not one this service knows",
             Detail = meant is null
-                ? $"{Printable(method)} is not a method this service knows; its routes answer GET, HEAD, POST and OPTIONS."
+                ? $"{Printable(method)} is not a method this service knows; its routes answer {RoutesAnswer}."
                 : $"{Printable(method)} is not a method this service knows: a method's name is case-sensitive, so send it as {meant}."
         });
     }
