@@ -36,7 +36,7 @@ public static class RebuildEndpoints
 
         var (started, running) = await rebuilds.TryStart(projection, token);
         // The one running may be the one this request's Idempotency-Key started a moment ago (IdempotentRequests).
-        if (started is null) http.Items[Infrastructure.Idempotency.IdempotentRequests.RefusedByWhatMayBeItsFirst] = true;
+        if (started is null) http.Items[Infrastructure.Idempotency.IdempotentRequests.MayBeAnsweredByItsFirst] = true;
         return started is not null
             ? Results.Accepted($"/api/admin/rebuilds/{started.Id}", started)
             : Results.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict,

@@ -121,10 +121,24 @@ public static class CheckpointEndpoints
             : Results.Problem(statusCode: 404, title: "No checkpoint yet",
                 detail: "No checkpoint has been taken: the service takes one every Audit:Checkpoints:Interval once events have settled.");
 
+    [WolverineGet("/api/audit/checkpoints/{number}", Name = "CheckpointByNumber")]
+    [EndpointSummary("One signed checkpoint by its number: where a checkpoint taken through the API is (its Location)")]
+    [Tags("Audit")]
+    [ProducesResponseType<Checkpoint>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> ByNumber(long number, LogCheckpoints checkpoints, CancellationToken token) =>
+        number >= 1 && number < long.MaxValue && await checkpoints.Page(number + 1, 1, token) is [{ } found] && found.Number == number
+            ? Results.Ok(found)
+            : Results.Problem(statusCode: 404, title: "No such checkpoint",
+                detail: $"No checkpoint {number} has been taken: checkpoints are numbered from 1 (GET /api/audit/checkpoints lists them).");
+
     [WolverineGet("/api/audit/checkpoints/key", Name = "CheckpointKey")]
     [EndpointSummary("The public key that verifies the checkpoints' signatures, and its id")]
     [Tags("Audit")]
     public static CheckpointKey Key(CheckpointSigner signer) => signer.PublicKey;
+
+    /// <summary>How recent a checkpoint may be the work of a duplicate request still keeping its answer.</summary>
+    private static readonly TimeSpan TakenJustNow = TimeSpan.FromSeconds(10);
 
     [WolverinePost("/api/admin/checkpoints", Name = "TakeCheckpoint")]
     [EndpointSummary("Take a checkpoint now of every event up to the high-water mark (no settle time); 204 when there is nothing new")]
@@ -132,13 +146,18 @@ public static class CheckpointEndpoints
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType<Checkpoint>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<IResult> Take(LogCheckpoints checkpoints, CancellationToken token)
+    public static async Task<IResult> Take(LogCheckpoints checkpoints, TimeProvider clock, HttpContext http, CancellationToken token)
     {
         try
         {
-            return await checkpoints.Take(TimeSpan.Zero, token) is { } taken
-                ? Results.Created("/api/audit/checkpoints/latest", taken)
-                : Results.NoContent();
+            if (await checkpoints.Take(TimeSpan.Zero, token) is { } taken) return Results.Created($"/api/audit/checkpoints/{taken.Number}", taken);
+            // Nothing new, or another taker had this number: where the latest was taken a moment ago, perhaps by a duplicate
+            // of this request sent with the same Idempotency-Key, whose 201 is then the key's answer.
+            if (await checkpoints.Latest(token) is { } latest && clock.GetUtcNow() - latest.TakenAt < TakenJustNow)
+            {
+                http.Items[Infrastructure.Idempotency.IdempotentRequests.MayBeAnsweredByItsFirst] = true;
+            }
+            return Results.NoContent();
         }
         catch (CheckpointRefused refused)
         {

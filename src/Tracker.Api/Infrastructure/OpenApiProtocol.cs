@@ -57,8 +57,8 @@ public static class ProtocolDescription
         if (idempotent)
         {
             operation.Parameters.Add(Header("Idempotency-Key",
-                "Any string up to 200 characters (a UUID is best). Repeating the request with the key replays the first " +
-                "success (with Idempotent-Replayed: true) and records nothing again; the key with another request is a 422.", 200,
+                "Up to 200 printable ASCII characters (a UUID is best), kept per acting user. Repeating the request with the key " +
+                "replays the first success (with Idempotent-Replayed: true) and records nothing again; the key with another request is a 422.", 200,
                 "^[ -~]*[!-~][ -~]*$"));
             const string reused = "the Idempotency-Key was given before with another request (problem type idempotency-key-reused)";
             if (responses.TryGetValue("422", out var unprocessable) && unprocessable is OpenApiResponse described)

@@ -115,7 +115,7 @@ public static class PledgerEndpoints
         if ((await PledgerTotals.Read(reader, token)).SingleOrDefault() is not { } pledger)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound,
-                title: "No such pledger", detail: $"No pledges are recorded for '{key}'.");
+                title: "No such pledger", detail: $"No pledge of '{key}' stands: none was announced under that name, or every one was retracted.");
         }
         await reader.NextResultAsync(token);
         var serializer = store.Options.Serializer();

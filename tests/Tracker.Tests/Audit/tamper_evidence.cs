@@ -1399,6 +1399,35 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_checkpoint_taken_through_the_api_stays_where_its_location_says()
+    {
+        await AHistory();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var taken = await Api.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/checkpoints");
+            s.StatusCodeShouldBe(201);
+        });
+        var first = taken.ReadAsJson<Checkpoint>()!;
+        // Until 2026-12-07 the location was /latest, which a later checkpoint takes over.
+        taken.Context.Response.Headers.Location.ToString().ShouldBe($"/api/audit/checkpoints/{first.Number}");
+        await Api.Write($"{Base}/progress", Progress());
+        var second = await TakeCheckpoint();
+
+        second.Number.ShouldBe(first.Number + 1);
+        (await Api.Scenario(s => s.Get.Url($"/api/audit/checkpoints/{first.Number}"))).ReadAsJson<Checkpoint>().ShouldBe(first);
+        (await Api.Scenario(s => s.Get.Url($"/api/audit/checkpoints/{second.Number}"))).ReadAsJson<Checkpoint>().ShouldBe(second);
+        foreach (var none in new[] { second.Number + 1, 0, -1, long.MaxValue })
+        {
+            (await Api.Scenario(s =>
+            {
+                s.Get.Url($"/api/audit/checkpoints/{none}");
+                s.StatusCodeShouldBe(404);
+            })).ReadProblem(404).Title.ShouldBe("No such checkpoint");
+        }
+    }
+
+    [Fact]
     public async Task a_log_emptied_together_with_its_checkpoints_is_found_against_a_checkpoint_kept_outside()
     {
         await AHistory();

@@ -277,6 +277,34 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         replayed.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
     }
 
+    [Fact]
+    public async Task checkpoints_asked_for_at_once_with_one_key_are_all_answered_with_the_one_taken()
+    {
+        // Until 2026-12-07 a duplicate that found nothing new (the first had just taken it) could keep its 204 under the key
+        // before the first kept its 201: all ten were told "nothing new", and the checkpoint taken was nobody's answer.
+        await Api.StatedTheStabilisationGoal();
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var before = await CheckpointCount();
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 10).Select(_ => Api.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/checkpoints");
+            s.WithRequestHeader("Idempotency-Key", "one-checkpoint");
+            s.IgnoreStatusCode();
+        })));
+
+        results.Select(r => r.Context.Response.StatusCode).ShouldAllBe(status => status == 201);
+        results.Select(r => r.ReadAsText()).Distinct().Count().ShouldBe(1);
+        results.Count(r => r.Context.Response.Headers["Idempotent-Replayed"].ToString() != "true").ShouldBe(1);
+        (await CheckpointCount()).ShouldBe(before + 1);
+    }
+
+    private async Task<long> CheckpointCount()
+    {
+        await using var count = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("select count(*) from tracker.log_checkpoints");
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Refuses a write to a 204's or a 304's body, as Kestrel does (RFC 9110: they have none).</summary>
     private sealed class NoBodyAfterNoContent : Microsoft.AspNetCore.Hosting.IStartupFilter
     {

@@ -83,6 +83,15 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
 
         if (context.Response.StatusCode is >= 200 and < 300)
         {
+            // A success the endpoint said may be a duplicate's work seen from after it (a checkpoint's "nothing new" just
+            // after one was taken): the duplicate's answer, where it keeps one, is the key's (until 2026-12-07 whichever
+            // kept its answer first was, and ten checkpoint requests sent at once with one key could all be told 204).
+            if (!claim.Recorded && context.Items.ContainsKey(MayBeAnsweredByItsFirst) && await FirstOfARace(context, claim) is { } owed)
+            {
+                context.Response.Clear();
+                await Answer(context, claim, owed);
+                return;
+            }
             if (!claim.Recorded) await store.Record(claim, claim.ResponseOf(context, buffer.ToArray()), CancellationToken.None);
         }
         else if (await FirstOfARace(context, claim) is { } first)
@@ -97,21 +106,22 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
     }
 
     /// <summary>
-    /// Set by an endpoint whose refusal may be of the very request this one repeats, which has not kept its answer yet: a
-    /// rebuild refused because one runs, which may be the one this request's key started a moment before (its answer is
-    /// kept as its endpoint returns; a commitment's writes meet their duplicates on the key at commit instead).
+    /// Set by an endpoint whose answer may be owed to the very request this one repeats, which has not kept its answer yet:
+    /// a rebuild refused because one runs, which may be the one this request's key started a moment before; a checkpoint
+    /// with nothing new to take, just after one was taken (each keeps its answer as its endpoint returns; a commitment's
+    /// writes meet their duplicates on the key at commit instead). The first's answer, where it comes, is this one's.
     /// </summary>
-    public static readonly object RefusedByWhatMayBeItsFirst = new();
+    public static readonly object MayBeAnsweredByItsFirst = new();
 
     /// <summary>
-    /// The key's record where this refused attempt may have lost to a duplicate of itself; where the endpoint said its
-    /// refusal may be of that duplicate, waited for a little (until 2026-12-07 two rebuilds sent at once with one key were
+    /// The key's record where this attempt may have lost to a duplicate of itself; where the endpoint said its answer may
+    /// be owed to that duplicate, waited for a little (until 2026-12-07 two rebuilds sent at once with one key were
     /// often answered 202 and 409, the 409 naming the rebuild the key had started).
     /// </summary>
     private async Task<KeyRecord?> FirstOfARace(HttpContext context, IdempotencyClaim claim)
     {
         var first = await store.Find(claim.Scope, claim.Key, CancellationToken.None);
-        if (first is not null || !context.Items.ContainsKey(RefusedByWhatMayBeItsFirst)) return first;
+        if (first is not null || !context.Items.ContainsKey(MayBeAnsweredByItsFirst)) return first;
         foreach (var wait in WaitsForTheFirst)
         {
             await Task.Delay(wait, context.RequestAborted);
