@@ -170,6 +170,17 @@ public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats, Func<b
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            // A statement cancelled because the client closed the connection before its answer (a client's timeout, a
+            // retry that gave up waiting): Marten and Npgsql log it as an error with its trace (57014, until 2026-12-07),
+            // but nothing is wrong with the service. One line at Information; the client's retry is what the
+            // Idempotency-Key is for.
+            if (logLevel >= LogLevel.Error && OutageLogs.CancelledIn(exception) is not null && Telemetry.CorrelationScope.ClientWentAway)
+            {
+                if (inner.IsEnabled(LogLevel.Information))
+                    inner.Log(LogLevel.Information, eventId, state, null, (s, _) =>
+                        $"{formatter(s, null)} (the client closed the connection before its answer, and the request was cancelled)");
+                return;
+            }
             // Marten logs each statement a lost race made fail (two requests creating one key) as an error, with its
             // trace and the SQL's values; the request is answered 409 and logged once as such (ExceptionProblems), so
             // Marten's entry is a one-line debug note (until 2026-12-06 three errors with traces per lost race).

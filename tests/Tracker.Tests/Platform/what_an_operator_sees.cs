@@ -256,6 +256,39 @@ public sealed class log_lines_carry_the_request(TrackerApp app) : TrackerTest(ap
     }
 
     [Fact]
+    public async Task a_write_its_client_gave_up_on_is_a_line_of_information_not_an_error_with_a_trace()
+    {
+        var lines = new LogCapture(Microsoft.Extensions.Logging.LogLevel.Information);
+        // Wrapped as the service wraps every log provider (a test's provider is added after the service's are wrapped).
+        await using var node = await TrackerApp.StartHostWith("Development", services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(
+            Tracker.Api.Infrastructure.OneLineOutages.Of(lines, new Tracker.Api.Infrastructure.OutageRepeats(TimeProvider.System))));
+        await node.StatedTheStabilisationGoal();
+        // The commitment's stream held by another transaction: the write waits on it in the database, until its client goes.
+        await using var holder = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString());
+        await holder.OpenAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await using (var hold = new Npgsql.NpgsqlCommand("select 1 from tracker.mt_streams where id = $1 for update", holder, holding))
+        {
+            hold.Parameters.Add(new Npgsql.NpgsqlParameter { Value = Tracker.Domain.StreamIds.ForCommitment(Goal) });
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        using var client = node.Server.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", "demo-monitor-key");
+        using var givenUp = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        // Until 2026-12-07 the cancelled statement was an error with its stack trace in Marten's log.
+        await Should.ThrowAsync<OperationCanceledException>(() => client.PostAsync($"/api/commitments/{Goal}/progress",
+            System.Net.Http.Json.JsonContent.Create(Progress()), givenUp.Token));
+        var said = await ReadModels.Eventually.Until(
+            () => Task.FromResult(lines.Entries.Where(e => e.Message.Contains("the client closed the connection before its answer")).ToList()),
+            entries => entries.Count > 0, TimeSpan.FromSeconds(10));
+        await holding.RollbackAsync();
+
+        said.ShouldAllBe(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Information && e.Exception == null);
+        lines.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error).Select(e => $"{e.Category}: {e.Message}").ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task a_body_the_service_cannot_read_is_the_clients_400_not_an_error_in_the_log()
     {
         var lines = new LogCapture();

@@ -33,8 +33,18 @@ public sealed class CorrelationScope(RequestDelegate next, ILogger<CorrelationSc
     public static bool IsServiceOwn(string value) =>
         ServicePrefixes.Any(prefix => value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
+    // The request this flow serves, for a log line written deep inside it (OutageLogs): whether its client went away.
+    private static readonly AsyncLocal<HttpContext?> Serving = new();
+
+    /// <summary>
+    /// Whether the request being served where this is asked was given up by its client (the connection closed before its
+    /// answer): a statement cancelled then is the client's doing, not a fault of the service.
+    /// </summary>
+    public static bool ClientWentAway => Serving.Value?.RequestAborted.IsCancellationRequested == true;
+
     public async Task InvokeAsync(HttpContext context)
     {
+        Serving.Value = context;
         // One line only: two are refused (RequestTextGuard), and their joined value ("first,second") is no id the client
         // sent, which the refusal echoed until 2026-12-07.
         var lines = context.Request.Headers[Header];
