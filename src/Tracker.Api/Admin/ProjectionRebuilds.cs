@@ -15,7 +15,16 @@ public enum RebuildStatus { Running, Completed, Failed }
 /// <summary>What a rebuild has done so far.</summary>
 public sealed record RebuildProgress(Guid Id, string Projection, RebuildStatus Status, long HighWaterMark,
     long EventsProcessed, int ModelsWritten, int ModelsKeptNewer, int ModelsUnchanged, int ModelsDeleted, DateTimeOffset StartedAt,
-    DateTimeOffset? FinishedAt, string? Error, bool PledgersRecounted = false);
+    DateTimeOffset? FinishedAt, string? Error, bool PledgersRecounted = false)
+{
+    /// <summary>
+    /// Who asked for it (the actor a write would record: `key:ingest-bot`, a token's subject) and the request's correlation
+    /// id, as a write's events carry them; null for a rebuild started before 2026-12-07, when neither was kept.
+    /// </summary>
+    public string? RequestedBy { get; init; }
+
+    public string? CorrelationId { get; init; }
+}
 
 /// <summary>
 /// Rebuilds a read model from the event log while the service keeps serving the current one: the models are computed
@@ -53,10 +62,11 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
     /// connection's application_name, so a refused request can say which rebuild runs. Two rebuilds at once would each
     /// hold every model of a page in memory and write the same rows.
     /// </summary>
-    public async Task<(RebuildProgress? Started, string? Running)> TryStart(string projection, CancellationToken token)
+    public async Task<(RebuildProgress? Started, string? Running)> TryStart(string projection, string requestedBy, string? correlationId,
+        CancellationToken token)
     {
         var progress = new RebuildProgress(Guid.NewGuid(), projection, RebuildStatus.Running, 0, 0, 0, 0, 0, 0,
-            DateTimeOffset.UtcNow, null, null);
+            DateTimeOffset.UtcNow, null, null) { RequestedBy = requestedBy, CorrelationId = correlationId };
         var connection = await database.OpenConnectionAsync(token);
         try
         {
@@ -100,6 +110,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, NpgsqlDataSource da
             await GiveBack(connection);
             throw;
         }
+        logger.LogInformation("Rebuild {Id} of {Projection} started by {RequestedBy}", progress.Id, projection, requestedBy);
         _ = Task.Run(async () =>
         {
             try

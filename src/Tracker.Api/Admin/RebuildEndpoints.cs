@@ -34,7 +34,8 @@ public static class RebuildEndpoints
         }
         if (projection is null) return NoSuchReadModel();
 
-        var (started, running) = await rebuilds.TryStart(projection, token);
+        var (started, running) = await rebuilds.TryStart(projection, Infrastructure.Auditing.WriteMetadata.ActorOf(http),
+            Infrastructure.Telemetry.CorrelationScope.Of(http), token);
         // The one running may be the one this request's Idempotency-Key started a moment ago (IdempotentRequests).
         if (started is null) http.Items[Infrastructure.Idempotency.IdempotentRequests.MayBeAnsweredByItsFirst] = true;
         return started is not null

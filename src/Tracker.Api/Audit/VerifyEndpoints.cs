@@ -146,11 +146,18 @@ public static class CheckpointEndpoints
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType<Checkpoint>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<IResult> Take(LogCheckpoints checkpoints, TimeProvider clock, HttpContext http, CancellationToken token)
+    public static async Task<IResult> Take(LogCheckpoints checkpoints, TimeProvider clock, HttpContext http,
+        ILogger<LogCheckpoints> logger, CancellationToken token)
     {
         try
         {
-            if (await checkpoints.Take(TimeSpan.Zero, token) is { } taken) return Results.Created($"/api/audit/checkpoints/{taken.Number}", taken);
+            if (await checkpoints.Take(TimeSpan.Zero, token) is { } taken)
+            {
+                // Who asked (the log's own checkpoints are the service's): the table is the signed record, and says no actor.
+                logger.LogInformation("Checkpoint {Number} of events {After} to {Through} taken at the request of {RequestedBy}",
+                    taken.Number, taken.AfterSequence + 1, taken.ThroughSequence, Infrastructure.Auditing.WriteMetadata.ActorOf(http));
+                return Results.Created($"/api/audit/checkpoints/{taken.Number}", taken);
+            }
             // Nothing new, or another taker had this number: where the latest was taken a moment ago, perhaps by a duplicate
             // of this request sent with the same Idempotency-Key, whose 201 is then the key's answer.
             if (await checkpoints.Latest(token) is { } latest && clock.GetUtcNow() - latest.TakenAt < TakenJustNow)

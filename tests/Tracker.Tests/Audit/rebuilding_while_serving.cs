@@ -75,14 +75,19 @@ public sealed class rebuilding_while_serving(TrackerApp app) : TrackerTest(app)
         var started = await Api.Scenario(s =>
         {
             s.Post.Url("/api/admin/projections/all/rebuild");
+            s.WithRequestHeader("X-Correlation-Id", "rebuild-after-the-upgrade");
             s.StatusCodeShouldBe(202);
         });
         var location = started.Context.Response.Headers.Location.ToString();
+        // Who asked, and under which correlation id, as a write's events say them (until 2026-12-07 nothing said who).
+        started.Json().GetProperty("requestedBy").GetString().ShouldBe("demo-admin");
+        started.Json().GetProperty("correlationId").GetString().ShouldBe("rebuild-after-the-upgrade");
 
         // Behind a load balancer the Location reaches any node (until 2026-12-05 only the starting one knew it: 404 elsewhere).
         var elsewhere = await Eventually.Until(() => Followed(otherNode, location), p => p.GetProperty("status").GetString() != "running");
         elsewhere.GetProperty("status").GetString().ShouldBe("completed");
         elsewhere.GetProperty("modelsUnchanged").GetInt32().ShouldBe(1);
+        elsewhere.GetProperty("requestedBy").GetString().ShouldBe("demo-admin");
         (await Followed(Api, location)).GetProperty("status").GetString().ShouldBe("completed");
 
         // Its node gone mid-way: the progress still says running, but nothing has written it for a minute.
