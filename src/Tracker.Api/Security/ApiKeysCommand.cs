@@ -80,13 +80,25 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 }
                 // The key's name as stored, which another case of it named (until 2026-12-06 the name as typed was echoed).
                 var revoked = await keys.RevokeNamed(input.NameFlag, CancellationToken.None);
+                var stored = await keys.List(CancellationToken.None);
                 if (revoked is null)
                 {
-                    // A failure on the error stream, as the command's other refusals are (until 2026-12-07 on the output).
-                    Console.Error.WriteLine($"Nothing revoked: no live key is named '{input.NameFlag}' (none was created by that name, or it is revoked already).");
+                    // A failure on the error stream, as the command's other refusals are (until 2026-12-07 on the output), saying
+                    // which of the two it is (until 2026-12-07 it said "none was created by that name, or it is revoked already").
+                    Console.Error.WriteLine(stored.FirstOrDefault(k => string.Equals(k.Name, input.NameFlag, StringComparison.OrdinalIgnoreCase)) is
+                        { RevokedAt: { } at } gone
+                        ? $"Nothing revoked: the key '{gone.Name}' was revoked already, at {InstantsWithOffset.Text(at)}."
+                        : $"Nothing revoked: no key was created by the name '{input.NameFlag}' (api-keys list shows those that were).");
                     return false;
                 }
                 Console.WriteLine($"Revoked '{revoked}'.");
+                // Not a lock-out (this command can always create one), but worth a word before the next admin task fails.
+                if (stored.Any(k => k.Name == revoked && k.Roles.Contains(Roles.Admin)) &&
+                    !stored.Any(k => k.RevokedAt is null && k.Roles.Contains(Roles.Admin)))
+                {
+                    Console.WriteLine("No live API key has the admin role now: create one (api-keys create --name NAME --roles admin) " +
+                                      "before the next administrative task, or set Auth:BootstrapAdminKey.");
+                }
                 return true;
             case "list" when input.NameFlag.Length == 0 && input.RolesFlag.Length == 0:
                 var listed = await keys.List(CancellationToken.None);

@@ -294,7 +294,19 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         unknown.ShouldContain("'rotate' is not an api-keys action: create, revoke or list.");
         var (noSuchExit, noSuch) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "revoke", "--name", "never-made-bot");
         noSuchExit.ShouldBe(1, noSuch);
-        noSuch.ShouldContain("Nothing revoked: no live key is named 'never-made-bot'");
+        noSuch.ShouldContain("Nothing revoked: no key was created by the name 'never-made-bot'");
+        // Which of the two (until 2026-12-07 "none was created by that name, or it is revoked already").
+        var (againExit, again) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "revoke", "--name", "once-bot");
+        againExit.ShouldBe(1, again);
+        again.ShouldContain("Nothing revoked: the key 'once-bot' was revoked already, at ");
+        // The last live admin key revoked is said, though the command can always make another.
+        (await Api.Services.GetRequiredService<ApiKeyStore>().List(CancellationToken.None))
+            .ShouldNotContain(k => k.RevokedAt == null && k.Roles.Contains(Roles.Admin));
+        await Api.KeyFor("last-admin", Roles.Admin);
+        var (lastExit, last) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "revoke", "--name", "last-admin");
+        lastExit.ShouldBe(0, last);
+        last.ShouldContain("No live API key has the admin role now");
+        revoke.ShouldNotContain("No live API key has the admin role now");
         var (namelessExit, nameless) = await CommandLine.Run(TestDatabase.ConnectionString(), "api-keys", "create", "--roles", "monitor");
         namelessExit.ShouldBe(1, nameless);
         nameless.ShouldContain("create needs the key's --name.");
