@@ -19,6 +19,19 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     /// <summary>The challenge RFC 9110 asks a 401 to carry: the two ways to sign in this service takes.</summary>
     public const string Challenges = $"{SchemeName} header=\"{Header}\", Bearer";
 
+    /// <summary>When each revoked key's use was last said: process-wide, as the handler is made per request.</summary>
+    private static class RevokedUseSaid
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> Said = new();
+
+        public static bool Admit(string name, DateTimeOffset now)
+        {
+            if (Said.TryGetValue(name, out var last) && now - last < TimeSpan.FromMinutes(1)) return false;
+            Said[name] = now;
+            return true;
+        }
+    }
+
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         if ((await HandleAuthenticateOnceSafeAsync()).Failure is { } refused) Context.Items[RefusedBecause] = refused.Message;
@@ -56,7 +69,18 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         }
         else if (await keys.Find(key, Context.RequestAborted) is { } stored)
         {
-            identity = ($"key:{stored.Name}", stored.Roles);
+            if (stored.RevokedAt is { } revokedAt)
+            {
+                // Refused as an unknown key is (the client learns nothing of which keys existed), but said to the operator:
+                // a revoked key still in use is a client not yet moved to its new key, or a leaked key being tried (until
+                // 2026-12-07 nothing told the two apart from a mistyped key). Once a minute per key at most.
+                if (RevokedUseSaid.Admit(stored.Name, TimeProvider.GetUtcNow()))
+                {
+                    Logger.LogWarning("A revoked API key was presented: key:{Name}, revoked at {RevokedAt:O}, from {Address}; refused",
+                        stored.Name, revokedAt, Context.Connection.RemoteIpAddress);
+                }
+            }
+            else identity = ($"key:{stored.Name}", stored.Roles);
         }
 
         if (identity is not { } found)

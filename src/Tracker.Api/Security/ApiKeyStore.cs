@@ -188,7 +188,10 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
     // Counts what was forgotten: a lookup that began before a revocation was heard does not cache what it found.
     private long _forgotten;
 
-    /// <summary>The live key with this value, if any.</summary>
+    /// <summary>
+    /// The key with this value, if any: a live one (cached for <see cref="Trusted"/>), or a revoked one, with its
+    /// <see cref="ApiKeyInfo.RevokedAt"/>, which signs nobody in but tells the operator a revoked key is still in use.
+    /// </summary>
     public async Task<ApiKeyInfo?> Find(string key, CancellationToken token)
     {
         var hash = Hash(key);
@@ -197,7 +200,7 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
 
         var forgotten = Interlocked.Read(ref _forgotten);
         var found = await Load(hash, token);
-        if (found is null) _live.TryRemove(hash, out _);
+        if (found is not { RevokedAt: null }) _live.TryRemove(hash, out _);
         else if (Interlocked.Read(ref _forgotten) == forgotten) _live[hash] = (found, now + Trusted);
         return found;
     }
@@ -205,7 +208,7 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider clock)
     private async Task<ApiKeyInfo?> Load(string hash, CancellationToken token)
     {
         await using var command = dataSource.CreateCommand(
-            $"select name, roles, created_at, revoked_at from {Qualified} where key_hash = $1 and revoked_at is null");
+            $"select name, roles, created_at, revoked_at from {Qualified} where key_hash = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = hash });
         await using var reader = await command.ExecuteReaderAsync(token);
         return await reader.ReadAsync(token) ? Read(reader) : null;

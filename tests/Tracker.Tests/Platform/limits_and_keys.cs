@@ -332,6 +332,35 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_revoked_key_still_in_use_is_refused_as_an_unknown_one_and_said_to_the_operator_once_a_minute()
+    {
+        var lines = new LogCapture();
+        await using var node = await TrackerApp.StartHostWith("Development", services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(lines));
+        var key = await node.KeyFor("moved-on-bot", Roles.Viewer);
+        await node.Services.GetRequiredService<ApiKeyStore>().Revoke("moved-on-bot", CancellationToken.None);
+        async Task<string?> Refusal(string presented) => (await node.Scenario(s =>
+        {
+            s.Get.Url("/api/me");
+            s.WithRequestHeader("X-Api-Key", presented);
+            s.StatusCodeShouldBe(401);
+        })).ReadProblem(401).Detail;
+
+        var revoked = await Refusal(key);
+        var again = await Refusal(key);
+        var unknown = await Refusal("ct_" + new string('x', 43));
+
+        // The client is told nothing of which keys existed.
+        revoked.ShouldBe(unknown);
+        again.ShouldBe(unknown);
+        // Until 2026-12-07 the operator could not tell a revoked key in use (a client not moved on, a leaked key) from a typo.
+        var said = lines.Entries.Where(e => e.Message.StartsWith("A revoked API key was presented")).ToList();
+        said.Count.ShouldBe(1);
+        said[0].Level.ShouldBe(Microsoft.Extensions.Logging.LogLevel.Warning);
+        said[0].Message.ShouldContain("key:moved-on-bot, revoked at ");
+        lines.Entries.ShouldNotContain(e => e.Message.Contains(key));
+    }
+
+    [Fact]
     public async Task a_key_revoked_by_the_command_line_is_refused_by_every_running_node_within_moments()
     {
         var key = await Api.KeyFor("leaked-bot", Roles.Viewer);
