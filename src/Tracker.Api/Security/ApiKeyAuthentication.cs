@@ -19,6 +19,24 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     /// <summary>The challenge RFC 9110 asks a 401 to carry: the two ways to sign in this service takes.</summary>
     public const string Challenges = $"{SchemeName} header=\"{Header}\", Bearer";
 
+    /// <summary>
+    /// The stored key, except that a health probe's key is taken as no key (Outage) while the database does not answer: readiness
+    /// answers its status alone, as to a caller without a key (until 2026-12-07 the key's lookup failed the probe with the
+    /// API's 503 problem instead of readiness's own body). Elsewhere the outage is the request's 503, as before.
+    /// </summary>
+    private async Task<(ApiKeyInfo? Key, bool Outage)> FindUnlessAProbeInAnOutage(string key)
+    {
+        try
+        {
+            return (await keys.Find(key, Context.RequestAborted), false);
+        }
+        catch (Exception e) when (Request.Path.StartsWithSegments("/health") && Infrastructure.OutageLogs.OutageIn(e) is not null)
+        {
+            // Not a failed sign-in either: nothing was learnt of the key.
+            return (null, true);
+        }
+    }
+
     /// <summary>When each revoked key's use was last said: process-wide, as the handler is made per request.</summary>
     private static class RevokedUseSaid
     {
@@ -67,9 +85,11 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         {
             identity = ($"demo-{role}", [role]);
         }
-        else if (await keys.Find(key, Context.RequestAborted) is { } stored)
+        else
         {
-            if (stored.RevokedAt is { } revokedAt)
+            var (stored, outage) = await FindUnlessAProbeInAnOutage(key);
+            if (outage) return AuthenticateResult.NoResult();
+            if (stored?.RevokedAt is { } revokedAt)
             {
                 // Refused as an unknown key is (the client learns nothing of which keys existed), but said to the operator:
                 // a revoked key still in use is a client not yet moved to its new key, or a leaked key being tried (until
@@ -80,7 +100,7 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
                         stored.Name, revokedAt, Context.Connection.RemoteIpAddress);
                 }
             }
-            else identity = ($"key:{stored.Name}", stored.Roles);
+            else if (stored is not null) identity = ($"key:{stored.Name}", stored.Roles);
         }
 
         if (identity is not { } found)

@@ -521,6 +521,34 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_probe_with_a_key_while_the_keys_cannot_be_read_is_answered_as_readiness_answers_a_caller_without_one()
+    {
+        // The keys' table out of reach (the database away for this node's key lookups): a probe's key is taken as no key.
+        await using var refusing = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=nobody;Password=none;Timeout=3");
+        await using var node = await TrackerApp.StartHostWith("Development", services =>
+            services.AddSingleton(new ApiKeyStore(refusing, TimeProvider.System)));
+
+        var probe = await node.Scenario(s =>
+        {
+            s.Get.Url("/health/ready");
+            s.WithRequestHeader("X-Api-Key", "ct_a-load-balancers-key");
+            s.IgnoreStatusCode();
+        });
+        var read = await node.Scenario(s =>
+        {
+            s.Get.Url("/api/me");
+            s.WithRequestHeader("X-Api-Key", "ct_a-load-balancers-key");
+            s.StatusCodeShouldBe(503);
+        });
+
+        // Until 2026-12-07 the API's 503 problem, not readiness's own body.
+        probe.Context.Response.ContentType.ShouldBe("application/json");
+        probe.ReadAsText().ShouldBe("""{"status":"Healthy"}""");
+        // Elsewhere the request cannot be told who it is: the outage's 503, as before.
+        read.ReadProblem(503).Type.ShouldBe(Tracker.Api.Infrastructure.ProblemTypes.DatabaseUnavailable);
+    }
+
+    [Fact]
     public async Task the_catalogue_import_run_from_another_folder_signs_no_checkpoint_and_makes_no_key_of_its_own()
     {
         var folder = Directory.CreateTempSubdirectory("tracker-import-").FullName;
