@@ -74,14 +74,21 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
         refused.ShouldContain(p => Tag(p, "rule") == "stage-exceeds-pledge" && p.GetSumLong() >= 1);
     }
 
-    [Fact]
-    public async Task an_endpoint_for_traces_alone_is_where_the_traces_are_sent()
+    /// <summary>A loopback port nothing listens on, for the moment.</summary>
+    private static int AFreePort()
     {
-        // A collector of the test's own, taking OTLP over HTTP (protobuf) at the address given for traces alone.
         var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         free.Start();
         var port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
         free.Stop();
+        return port;
+    }
+
+    [Fact]
+    public async Task an_endpoint_for_traces_alone_is_where_the_traces_are_sent()
+    {
+        // A collector of the test's own, taking OTLP over HTTP (protobuf) at the address given for traces alone.
+        var port = AFreePort();
         using var listener = new System.Net.HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
@@ -127,17 +134,13 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
     [Fact]
     public async Task a_collector_that_cannot_be_reached_is_said_in_the_log_once_not_per_export()
     {
-        // A port nothing listens on.
-        var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        free.Start();
-        var port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
-        free.Stop();
+        var nothingListens = AFreePort();
         var lines = new LogCapture();
 
         // Until 2026-12-07 every span was dropped without a word: the SDK says so only on its own event source.
         await using var node = await TrackerApp.StartHostWith("Development",
             services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(lines),
-            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", $"http://127.0.0.1:{port}/v1/traces"),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", $"http://127.0.0.1:{nothingListens}/v1/traces"),
             ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf"));
         var tracer = node.Services.GetRequiredService<TracerProvider>();
         await node.StatedTheStabilisationGoal();
@@ -155,7 +158,7 @@ public sealed class what_an_operator_sees(TrackerApp app) : TrackerTest(app)
         said.Count.ShouldBe(1);
         said[0].Level.ShouldBe(Microsoft.Extensions.Logging.LogLevel.Warning);
         said[0].Message.ShouldStartWith("Telemetry is not reaching its OTLP collector: ");
-        said[0].Message.ShouldContain($"127.0.0.1:{port}");
+        said[0].Message.ShouldContain($"127.0.0.1:{nothingListens}");
         // The exception's first line, not its stack trace.
         said[0].Message.ShouldNotContain(" at ");
     }
