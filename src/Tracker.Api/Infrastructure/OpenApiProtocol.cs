@@ -412,11 +412,15 @@ public static class ValidationConstraints
             // field may be left out; until 2026-12-06 the document let them through). Not of a type an answer also
             // carries (a source's note, a quote's paragraph): blank text was taken until 2026-12-05, and is answered as
             // stored.
-            if (field.Type?.HasFlag(JsonSchemaType.String) == true && field.Format is null && field.Pattern is null && field.Enum is not { Count: > 0 } &&
-                !Answered(context.ApplicationServices).Contains(type.Type))
+            if (field.Type?.HasFlag(JsonSchemaType.String) == true && field.Format is null && field.Pattern is null && field.Enum is not { Count: > 0 })
             {
-                field.MinLength = Math.Max(field.MinLength ?? 0, 1);
-                field.Pattern = @"\S";
+                if (!Answered(context.ApplicationServices).Contains(type.Type))
+                {
+                    field.MinLength = Math.Max(field.MinLength ?? 0, 1);
+                    field.Pattern = @"\S";
+                }
+                // A type answers carry too is said in words (until 2026-12-07 it said nothing of blank text).
+                else field.Description = Joined(field.Description, BlankRefusedInRequests);
             }
             // So is each text of a list (an actor): until 2026-12-07 the items said minLength 1 alone, and " " was refused.
             if (field.Type?.HasFlag(JsonSchemaType.Array) == true && field.Items is OpenApiSchema item &&
@@ -435,6 +439,9 @@ public static class ValidationConstraints
             }
         }
     }
+
+    /// <summary>What a text field of a type both requests and answers carry says of blank text.</summary>
+    public const string BlankRefusedInRequests = "Not blank in a request (empty or spaces alone is refused); an answer gives it as stored.";
 
     /// <summary>
     /// A rule's message added to what a field says of itself: only a message written for the rule whole. A template

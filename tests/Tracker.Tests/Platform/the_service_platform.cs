@@ -219,6 +219,9 @@ public sealed class the_service_platform(TrackerApp app) : TrackerTest(app)
         var document_ = schemas.GetProperty("RegisterDocument").GetProperty("properties");
         document_.GetProperty("venue").GetProperty("pattern").GetString().ShouldBe(@"\S");
         document_.GetProperty("venue").GetProperty("minLength").GetInt32().ShouldBe(1);
+        // A type answers carry too says it in words (until 2026-12-07 nothing): a source's note as stored in an answer.
+        schemas.GetProperty("Evidence").GetProperty("properties").GetProperty("note").GetProperty("description").GetString().ShouldNotBeNull()
+            .ShouldContain(Tracker.Api.Infrastructure.ValidationConstraints.BlankRefusedInRequests);
         var currencies = schemas.GetProperty("Money").GetProperty("properties").GetProperty("currency").GetProperty("enum")
             .EnumerateArray().Select(e => e.GetString()).ToList();
         currencies.ShouldContain("USD");
