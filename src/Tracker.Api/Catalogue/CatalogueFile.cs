@@ -206,16 +206,17 @@ public sealed record CatalogueSource(string? DocumentKey, string? Url, bool Prim
     }
 
     /// <summary>
-    /// The evidence as the log holds it: as <see cref="ToEvidence"/> words it, or as imports before 2026-12-07 did (a
-    /// paragraph without a quote left out) where the log holds that one and not this, so that a file imported again is
-    /// not taken for a changed one and its evidence attached a second time.
+    /// The evidence as the log holds it: as <see cref="ToEvidence"/> words it and <paramref name="dated"/> dates it (a
+    /// document's day for evidence without one of its own), or as imports before 2026-12-07 did (undated, and before that
+    /// with a paragraph without a quote left out) where the log holds that one and not this, so that a file imported again
+    /// is not taken for a changed one and its evidence attached a second time.
     /// </summary>
-    public Evidence ToEvidenceAsIn(IEnumerable<Evidence> log, DateOnly? on = null)
+    public Evidence ToEvidenceAsIn(IEnumerable<Evidence> log, DateOnly? on = null, Func<Evidence, Evidence>? dated = null)
     {
         var evidence = ToEvidence(on);
-        if (Quote is not null || Paragraph is null) return evidence;
-        var earlier = (this with { Paragraph = null }).ToEvidence(on);
-        var held = log.Select(x => x with { Primary = evidence.Primary }).ToList();
-        return !held.Contains(evidence) && held.Contains(earlier) ? earlier : evidence;
+        var forms = new List<Evidence> { dated?.Invoke(evidence) ?? evidence, evidence };
+        if (Quote is null && Paragraph is not null) forms.Add((this with { Paragraph = null }).ToEvidence(on));
+        var held = log.Select(x => x with { Primary = evidence.Primary }).ToHashSet();
+        return forms.FirstOrDefault(held.Contains) ?? forms[0];
     }
 }

@@ -356,6 +356,16 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         DocumentView Document(string key) => known.Documents[StreamIds.Normalise(key)];
 
+        // Without a day of its own, evidence from a document dated to the day takes the document's day, as the API's
+        // evidence does (until 2026-12-07 the import's day: evidence from a 2023 declaration took effect on the day of the
+        // import). A document dated to its month or year gives none, and the evidence keeps the day it is recorded.
+        Evidence DatedByItsDocument(Evidence evidence) =>
+            evidence.On is null && evidence.DocumentKey is { Length: > 0 } cited &&
+            known.Documents.TryGetValue(StreamIds.Normalise(cited), out var document) &&
+            new Commitments.CitedDocument(document).Dating(evidence) is (var dated, null)
+                ? dated
+                : evidence;
+
         // A source citing a registered document says what the registration says of it, as a request's source must: checked
         // where a fact is about to be recorded, so a catalogue recorded before the rule imports again as it did (what it
         // recorded stands; a corrected flag would record the evidence a second time).
@@ -669,7 +679,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         foreach (var (e, at) in (c.Evidence ?? []).Select((e, i) => (e, $"evidence[{i}]")))
         {
-            var evidence = e!.ToEvidenceAsIn(byCatalogue.Evidence.Concat(full.Evidence).Select(x => x.Evidence));
+            var evidence = e!.ToEvidenceAsIn(byCatalogue.Evidence.Concat(full.Evidence).Select(x => x.Evidence), dated: DatedByItsDocument);
             // The same evidence whatever it said of being primary: a file whose flag was put right after the rule records
             // it once, not a second time beside the first.
             // (Whatever its flag among what stands: evidence the catalogue recorded and a monitor since retracted is matched
@@ -755,7 +765,7 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             state = Apply(AssessStatus.Decide(state, a.Status, a.AssessedOn, a.Rationale, evidence, a.EffectiveOn ?? a.AssessedOn), at);
         }
 
-        if (before is not null) warnings.AddRange(NoLongerListed(c, byCatalogue, full));
+        if (before is not null) warnings.AddRange(NoLongerListed(c, byCatalogue, full, DatedByItsDocument));
 
         var events = decisions.SelectMany(d => d.Events).ToList();
         if (events.Count == 0) return null;
@@ -877,11 +887,12 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
     /// retracts nothing the file leaves out, so each is said with its version for the correction that would (until
     /// 2026-12-07 without a word, and a piece of evidence whose note changed stood beside its new one unsaid).
     /// </summary>
-    private static IEnumerable<string> NoLongerListed(CatalogueCommitment c, Commitment byCatalogue, Commitment full)
+    private static IEnumerable<string> NoLongerListed(CatalogueCommitment c, Commitment byCatalogue, Commitment full,
+        Func<Evidence, Evidence> dated)
     {
         var progress = (c.Progress ?? []).Select(p => (p.AsOf, Unit: p.Unit?.ToLowerInvariant(), p.Currency, p.Stage,
             Document: p.Source.DocumentKey is { } k ? StreamIds.Normalise(k) : null)).ToHashSet();
-        var evidence = (c.Evidence ?? []).Select(e => e.ToEvidenceAsIn(byCatalogue.Evidence.Select(x => x.Evidence))).ToList();
+        var evidence = (c.Evidence ?? []).Select(e => e.ToEvidenceAsIn(byCatalogue.Evidence.Select(x => x.Evidence), dated: dated)).ToList();
         var assessments = c.Assessments ?? [];
         var restated = (c.Restatements ?? []).Select(r => StreamIds.Normalise(r.RestatedIn.DocumentKey)).ToHashSet();
         static bool Standing<T>(IEnumerable<T> entries, int version, Func<T, int> versionOf) => entries.Any(x => versionOf(x) == version);

@@ -461,6 +461,25 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         report.CommitmentsStated.ShouldBe(CatalogueCommitments - 1);
     }
 
+    [Fact]
+    public async Task catalogue_evidence_without_a_day_takes_its_documents_day_as_the_apis_does_and_imports_again_as_it_is()
+    {
+        var (undated, _) = WithEvidenceOnTheFirst(new CatalogueSource("washington-2024", null, true, "6", null, null, "as said there"));
+
+        (await Import(undated)).Failures.ShouldBeEmpty();
+        var events = await ImportedEventCount();
+        var again = await Import(undated);
+
+        // Until 2026-12-07 it took effect on the day of the import, where the API's evidence takes its document's day.
+        await using var session = Store.QuerySession();
+        var washington = (await session.LoadAsync<Tracker.Projections.Documents.DocumentView>(StreamIds.ForDocument("washington-2024")))!;
+        var attached = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(undated.Commitments[0].Key)))
+            .Select(e => e.Data).OfType<EvidenceAttached>().Last(e => e.Evidence.Note?.StartsWith("as said there") == true);
+        attached.Evidence.On.ShouldBe(washington.PublishedOn);
+        again.Failures.ShouldBeEmpty();
+        (await ImportedEventCount()).ShouldBe(events);
+    }
+
     [Theory]
     [InlineData("Development", null, true)]
     [InlineData("Production", null, false)]
@@ -915,12 +934,16 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
     {
         var original = CatalogueData.Load();
         var kept = original.Commitments.Single(c => c.Key == "ministerial-in-italy");
-        // What an import before 2026-12-07 recorded of a source naming its paragraph without a quote: the note alone, as a
-        // source without the paragraph is recorded now.
-        await Import(original with
+        // What an import before 2026-12-07 recorded of a source naming its paragraph without a quote: the note alone, and
+        // without a day (evidence now takes its document's day), appended here as that import appended it.
+        await Import(original with { Commitments = [kept with { Evidence = [] }] });
+        await using (var before = Store.LightweightSession())
         {
-            Commitments = [kept with { Evidence = [new CatalogueSource("rome-2021", null, true, null, null, null, "The meeting itself.")] }]
-        });
+            before.LastModifiedBy = CatalogueImporter.Actor;
+            before.Events.Append(StreamIds.ForCommitment(kept.Key),
+                new EvidenceAttached(new Evidence("rome-2021", null, true, null, "The meeting itself.")));
+            await before.SaveChangesAsync();
+        }
 
         var report = await Import(original with
         {
