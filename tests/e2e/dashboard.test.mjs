@@ -73,6 +73,12 @@ describe('the dashboard', () => {
     const overdueSection = await page.locator('section[aria-labelledby="section-overdue"]').innerText();
     assert.match(overdueSection, /no evidence either way/);
     assert.doesNotMatch(overdueSection, /unachieved/i);
+    // Figures that measure progress are evidence: an overdue drive pledged past its target does not read "no evidence".
+    const outcomes = await page.evaluate(async () => {
+      const { unknownOutcome } = await import('/app/format.js');
+      return [0.4, 2.2, null].map(fraction => unknownOutcome({ overdue: true, status: 'not-assessed', progress: { fraction } }));
+    });
+    assert.deepEqual(outcomes, [' · not assessed', ' · not assessed, though its figures reach the target', ' · no evidence either way']);
     const bars = await page.locator('.bar-list li').evaluateAll(items => Object.fromEntries(items.map(item =>
       [item.querySelector('.bar-label').textContent.toLowerCase().replace(/ /g, '-'), Number(item.querySelector('.bar-value').textContent)])));
     assert.deepEqual(bars, dashboard.byStatus, 'one bar per status, with its count');

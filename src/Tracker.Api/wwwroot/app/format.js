@@ -203,8 +203,13 @@ export function today() {
 
 /**
  * What an overdue commitment's outcome is known to be: the deadline passing says only that no achievement is on record,
- * so an overdue commitment nobody has assessed reads "no evidence either way", never "unachieved".
+ * so an overdue commitment nobody has assessed reads "no evidence either way", never "unachieved". Where its figures
+ * (pledges, reports) measure progress, there is evidence, and that is said instead: they reach the target, or it is
+ * not assessed (until 2026-12-07 a drive pledged at 222% of its target read "no evidence either way").
  */
 export function unknownOutcome(row) {
-  return row.overdue && row.status === 'not-assessed' ? ' · no evidence either way' : '';
+  if (!row.overdue || row.status !== 'not-assessed') return '';
+  const fraction = row.progress?.fraction;
+  if (fraction === null || fraction === undefined) return ' · no evidence either way';
+  return Number(fraction) >= 1 ? ' · not assessed, though its figures reach the target' : ' · not assessed';
 }

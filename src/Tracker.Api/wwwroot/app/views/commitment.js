@@ -138,7 +138,8 @@ function glance(c, documents) {
       c.status === 'not-assessed' ? h('span', { class: 'rationale' }, 'No monitor has assessed this commitment yet; that is not the same as no progress.') : null),
     item('Deadline', format.deadline(c.deadline), c.overdue ? h('strong', { class: 'overdue' }, ` · overdue${format.unknownOutcome(c)}`) : null),
     c.target ? item('Target', format.target(c.target)) : null,
-    item('Actors', c.actors.join(', ')),
+    // Each in its own direction (a name in Arabic among Latin ones), isolated from the commas between them.
+    item('Actors', ...c.actors.flatMap((actor, i) => [i > 0 ? ', ' : null, h('bdi', null, actor)])),
     item('First stated', documentLink(stated.documentKey, documents), stated.paragraph ? `, paragraph ${stated.paragraph}` : '',
       `, ${format.day(c.statedOn)}`),
     item('Sources', `${c.sourceCount} document${c.sourceCount === 1 ? '' : 's'}, restated ${c.restatementCount} time${c.restatementCount === 1 ? '' : 's'}`),
@@ -203,7 +204,7 @@ function pledges(page, c) {
   // the first 500 only, with no word of the rest).
   return [table('Pledges, in the order recorded', ['Pledger', 'Announced', 'Pledged', 'Committed', 'Disbursed', `In ${c.ledgerCurrency}`], page.items.map(p => [
     // By its key, which finds the pledger whatever spelling this pledge gave its name.
-    h('a', { href: href(`/pledgers/${encodeURIComponent(p.pledgerKey)}`) }, p.pledger),
+    h('a', { href: href(`/pledgers/${encodeURIComponent(p.pledgerKey)}`), dir: 'auto' }, p.pledger),
     format.day(p.announcedOn),
     format.money(p.amount.amount, p.amount.currency, { exact: true }),
     format.money(p.committed, p.amount.currency, { exact: true }),

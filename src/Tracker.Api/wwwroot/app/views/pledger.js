@@ -18,8 +18,8 @@ export async function render({ args: [key], params, past }) {
     [commitmentKey, await get(`/api/commitments/${encodeURIComponent(commitmentKey)}`).then(c => c.title, () => commitmentKey)])));
 
   return h('div', { class: 'pledger' },
-    h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: href('/pledgers') }, 'Pledgers'), ' › ', pledger.name),
-    h('h1', null, pledger.name),
+    h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: href('/pledgers') }, 'Pledgers'), ' › ', h('span', { dir: 'auto' }, pledger.name)),
+    h('h1', { dir: 'auto' }, pledger.name),
     past ? presentOnly() : null,
     h('div', { class: 'grid two' }, pledger.totals.map(t => section(`In ${t.currency}`,
       moneyBar(`${pledger.name}: pledged, committed and disbursed in ${t.currency}`, { ...t, currency: t.currency, target: null }),

@@ -35,7 +35,7 @@ export async function render({ params, past }) {
               { describe: item => `${format.money(item.total.pledged, currency)} pledged · ${format.money(item.total.disbursed, currency)} disbursed` })))),
           section('All pledgers', table('All pledgers', ['Pledger', 'Pledges', 'Pledged', 'Committed', 'Disbursed', 'Outstanding', 'Days to first disbursement'],
             list.items.map(p => [
-              h('a', { href: href(`/pledgers/${encodeURIComponent(p.key)}`) }, p.name),
+              h('a', { href: href(`/pledgers/${encodeURIComponent(p.key)}`), dir: 'auto' }, p.name),
               format.number(p.pledgeCount),
               lines(p.totals, t => format.money(t.pledged, t.currency, { exact: true })),
               lines(p.totals, t => format.money(t.committed, t.currency, { exact: true })),
