@@ -174,6 +174,20 @@ public sealed class registering_documents(TrackerApp app) : TrackerTest(app)
         (await Api.GetDocument("g7-apulia-2024")).Kind.ShouldBe("declaration");
     }
 
+    [Theory]
+    [InlineData("press-release")]
+    [InlineData("resolution")]
+    [InlineData("decision")]
+    [InlineData("web-page")]
+    public async Task documents_of_other_bodies_than_a_coalition_are_kinds_of_their_own(string kind)
+    {
+        // A fund's replenishment announced in a press release, a UN or African Union resolution or decision, a web page:
+        // until 2026-12-07 each had to be registered as "other".
+        await Api.RegisterDocument(new { key = $"a-{kind}", title = $"A {kind}", publishedOn = "2024-06-14", kind, primary = true });
+
+        (await Api.GetDocument($"a-{kind}")).Kind.ShouldBe(kind);
+    }
+
     [Fact]
     public async Task a_date_worked_out_rather_than_read_from_the_text_says_so()
     {
