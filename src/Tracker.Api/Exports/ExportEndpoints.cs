@@ -33,7 +33,9 @@ public static class ExportEndpoints
             // Since 2026-12-07, last so that readers by position keep working: the latest figure in the ledger currency,
             // and the reported figure the progress is measured on, which need not be the latest (GET's measuredBy).
             "latest_ledger_figure", "measured_by_figure", "measured_by_unit", "measured_by_currency", "measured_by_stage",
-            "measured_by_as_of", "measured_by_ledger_figure");
+            "measured_by_as_of", "measured_by_ledger_figure",
+            // Since 2026-12-07: how the deadline was stated where it is open-ended or loose ("by the end of the decade").
+            "deadline_description");
         await foreach (var c in session.Query<CommitmentProgress>().OrderBy(c => c.Key).ToAsyncEnumerable(token))
         {
             await csv.Row(c.Key, c.Title, Wording.Name(c.Kind), c.LineOfEffort, string.Join("; ", c.Actors), c.Target?.Amount,
@@ -46,7 +48,7 @@ public static class ExportEndpoints
                 c.LatestReport?.Stage is { } stage ? Wording.Name(stage) : null, c.Assessment?.AssessedOn,
                 c.LatestReport?.LedgerFigure, c.MeasuredBy?.Figure, c.MeasuredBy?.Unit, c.MeasuredBy?.Currency,
                 c.MeasuredBy?.Stage is { } measuredStage ? Wording.Name(measuredStage) : null, c.MeasuredBy?.AsOf,
-                c.MeasuredBy?.LedgerFigure);
+                c.MeasuredBy?.LedgerFigure, c.Deadline?.Description);
         }
         await csv.Flush();
     }

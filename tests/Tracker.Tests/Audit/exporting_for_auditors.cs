@@ -64,6 +64,25 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task the_commitments_csv_says_how_a_loose_deadline_was_stated()
+    {
+        await Api.RegisterDocument(Tracker.Tests.Documents.DocumentScenarios.Washington2024());
+        await Api.Write("/api/commitments", new
+        {
+            key = "return-of-the-displaced", title = "The displaced return home", kind = "milestone", lineOfEffort = "stabilisation",
+            actors = new[] { "coalition" }, deadline = new { precision = "open-ended", description = "as soon as conditions permit, by the end of the decade" },
+            statedIn = new { documentKey = "washington-2024", quote = "return home" }
+        }, 201);
+
+        var (_, lines) = await Csv("/api/exports/commitments.csv");
+
+        // Until 2026-12-07 the row said "open-ended" alone.
+        lines[0].ShouldEndWith(",deadline_description");
+        lines.Single(l => l.StartsWith("return-of-the-displaced,"))
+            .ShouldEndWith(",\"as soon as conditions permit, by the end of the decade\"");
+    }
+
+    [Fact]
     public async Task the_commitments_csv_says_the_figure_the_progress_is_measured_on_and_the_latest_in_the_ledger()
     {
         await Api.StatedTheStabilisationGoal();
@@ -78,9 +97,9 @@ public sealed class exporting_for_auditors(TrackerApp app) : TrackerTest(app)
 
         // Added last (since 2026-12-07), so a reader by position keeps working.
         lines[0].ShouldEndWith(",latest_stage,status_assessed_on,latest_ledger_figure,measured_by_figure,measured_by_unit," +
-                               "measured_by_currency,measured_by_stage,measured_by_as_of,measured_by_ledger_figure");
+                               "measured_by_currency,measured_by_stage,measured_by_as_of,measured_by_ledger_figure,deadline_description");
         // The latest report is the euros disbursed, 110,000,000 in the ledger; the goal is measured on the announcement.
-        lines.Single(l => l.StartsWith(Goal + ",")).ShouldEndWith(",110000000,200000000,,USD,announced,2024-09-30,200000000");
+        lines.Single(l => l.StartsWith(Goal + ",")).ShouldEndWith(",110000000,200000000,,USD,announced,2024-09-30,200000000,");
     }
 
     [Fact]
