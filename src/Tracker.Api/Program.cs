@@ -59,6 +59,8 @@ try
             .FirstOrDefault(known => string.Equals(known, builder.Environment.EnvironmentName, StringComparison.OrdinalIgnoreCase)) is { } spelled &&
         spelled != builder.Environment.EnvironmentName)
     {
+        // The first builder's configuration watches its files: let go of it.
+        (builder.Configuration as IDisposable)?.Dispose();
         builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = spelled });
     }
     // Our commands run against a database db-apply brought up to date, as the service's role (which may not change the

@@ -74,11 +74,16 @@ describe('the dashboard', () => {
     assert.match(overdueSection, /no evidence either way/);
     assert.doesNotMatch(overdueSection, /unachieved/i);
     // Figures that measure progress are evidence: an overdue drive pledged past its target does not read "no evidence".
+    // Rows shaped as the list's and the dashboard's are (progress with its basis, measuredBy with its comparator).
     const outcomes = await page.evaluate(async () => {
       const { unknownOutcome } = await import('/app/format.js');
-      return [0.4, 2.2, null].map(fraction => unknownOutcome({ overdue: true, status: 'not-assessed', progress: { fraction } }));
+      const row = (fraction, basis, comparator) =>
+        ({ overdue: true, status: 'not-assessed', progress: { fraction, basis }, measuredBy: comparator ? { comparator } : null });
+      return [row(0.4, 'pledged'), row(2.2, 'pledged'), row(1.2, 'reported', 'at-most'), row(1.2, 'reported', 'more-than'), row(null, 'none')]
+        .map(unknownOutcome);
     });
-    assert.deepEqual(outcomes, [' · not assessed', ' · not assessed, though its figures reach the target', ' · no evidence either way']);
+    assert.deepEqual(outcomes, ['', ' · its figures reach the target, not yet assessed', '', ' · its figures reach the target, not yet assessed',
+      ' · no evidence either way']);
     const bars = await page.locator('.bar-list li').evaluateAll(items => Object.fromEntries(items.map(item =>
       [item.querySelector('.bar-label').textContent.toLowerCase().replace(/ /g, '-'), Number(item.querySelector('.bar-value').textContent)])));
     assert.deepEqual(bars, dashboard.byStatus, 'one bar per status, with its count');

@@ -125,20 +125,34 @@ public static class CheckpointEndpoints
     [EndpointSummary("One signed checkpoint by its number: where a checkpoint taken through the API is (its Location)")]
     [Tags("Audit")]
     [ProducesResponseType<Checkpoint>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> ByNumber(long number, LogCheckpoints checkpoints, CancellationToken token) =>
-        number >= 1 && number < long.MaxValue && await checkpoints.Page(number + 1, 1, token) is [{ } found] && found.Number == number
+    public static async Task<IResult> ByNumber(long number, HttpContext http, LogCheckpoints checkpoints, CancellationToken token)
+    {
+        // Written in digits alone, as a number in a query is ("+5", "05" and " 5" were read as 5).
+        if (http.GetRouteValue("number") is string written && written != number.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            return Infrastructure.QueryProblems.Invalid(new Dictionary<string, string[]>
+            {
+                ["number"] = ["number is a checkpoint's number written in digits alone, without a sign or leading zeros."]
+            });
+        }
+        return number >= 1 && number < long.MaxValue && await checkpoints.Page(number + 1, 1, token) is [{ } found] && found.Number == number
             ? Results.Ok(found)
             : Results.Problem(statusCode: 404, title: "No such checkpoint",
                 detail: $"No checkpoint {number} has been taken: checkpoints are numbered from 1 (GET /api/audit/checkpoints lists them).");
+    }
 
     [WolverineGet("/api/audit/checkpoints/key", Name = "CheckpointKey")]
     [EndpointSummary("The public key that verifies the checkpoints' signatures, and its id")]
     [Tags("Audit")]
     public static CheckpointKey Key(CheckpointSigner signer) => signer.PublicKey;
 
-    /// <summary>How recent a checkpoint may be the work of a duplicate request still keeping its answer.</summary>
-    private static readonly TimeSpan TakenJustNow = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long before this request began a checkpoint may have been taken by a duplicate sent at the same moment (its
+    /// request began first, and it has not kept its answer yet).
+    /// </summary>
+    private static readonly TimeSpan TakenJustNow = TimeSpan.FromSeconds(2);
 
     [WolverinePost("/api/admin/checkpoints", Name = "TakeCheckpoint")]
     [EndpointSummary("Take a checkpoint now of every event up to the high-water mark (no settle time); 204 when there is nothing new")]
@@ -149,6 +163,7 @@ public static class CheckpointEndpoints
     public static async Task<IResult> Take(LogCheckpoints checkpoints, TimeProvider clock, HttpContext http,
         ILogger<LogCheckpoints> logger, CancellationToken token)
     {
+        var began = clock.GetUtcNow();
         try
         {
             if (await checkpoints.Take(TimeSpan.Zero, token) is { } taken)
@@ -158,9 +173,10 @@ public static class CheckpointEndpoints
                     taken.Number, taken.AfterSequence + 1, taken.ThroughSequence, Infrastructure.Auditing.WriteMetadata.ActorOf(http));
                 return Results.Created($"/api/audit/checkpoints/{taken.Number}", taken);
             }
-            // Nothing new, or another taker had this number: where the latest was taken a moment ago, perhaps by a duplicate
-            // of this request sent with the same Idempotency-Key, whose 201 is then the key's answer.
-            if (await checkpoints.Latest(token) is { } latest && clock.GetUtcNow() - latest.TakenAt < TakenJustNow)
+            // Nothing new, or another taker had this number: where the latest was taken while this request ran, perhaps by a
+            // duplicate of it sent with the same Idempotency-Key, whose 201 is then the key's answer. (Not where it was
+            // taken before: a "nothing new" then is this request's own, answered at once.)
+            if (await checkpoints.Latest(token) is { } latest && latest.TakenAt >= began - TakenJustNow)
             {
                 http.Items[Infrastructure.Idempotency.IdempotentRequests.MayBeAnsweredByItsFirst] = true;
             }

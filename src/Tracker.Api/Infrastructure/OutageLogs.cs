@@ -170,15 +170,15 @@ public class OneLineOutages(ILoggerProvider inner, OutageRepeats repeats, Func<b
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            // A statement cancelled because the client closed the connection before its answer (a client's timeout, a
-            // retry that gave up waiting): Marten and Npgsql log it as an error with its trace (57014, until 2026-12-07),
-            // but nothing is wrong with the service. One line at Information; the client's retry is what the
-            // Idempotency-Key is for.
-            if (logLevel >= LogLevel.Error && OutageLogs.CancelledIn(exception) is not null && Telemetry.CorrelationScope.ClientWentAway)
+            // A statement cancelled because its request was aborted before its answer (the client closed the connection: a
+            // client's timeout, a retry that gave up waiting): Marten and Npgsql log it as an error with its trace (57014,
+            // until 2026-12-07), but nothing is wrong with the service. One line at Information; the client's retry is
+            // what the Idempotency-Key is for.
+            if (logLevel >= LogLevel.Error && OutageLogs.CancelledIn(exception) is not null && Telemetry.CorrelationScope.RequestAborted)
             {
                 if (inner.IsEnabled(LogLevel.Information))
                     inner.Log(LogLevel.Information, eventId, state, null, (s, _) =>
-                        $"{formatter(s, null)} (the client closed the connection before its answer, and the request was cancelled)");
+                        $"{formatter(s, null)} (the request was aborted before its answer, its client gone, and its statement cancelled)");
                 return;
             }
             // Marten logs each statement a lost race made fail (two requests creating one key) as an error, with its

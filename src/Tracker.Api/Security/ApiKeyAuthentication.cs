@@ -40,13 +40,18 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     /// <summary>When each revoked key's use was last said: process-wide, as the handler is made per request.</summary>
     private static class RevokedUseSaid
     {
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> Said = new();
+        private static readonly Dictionary<string, DateTimeOffset> Said = [];
+        private static readonly Lock Saying = new();
 
         public static bool Admit(string name, DateTimeOffset now)
         {
-            if (Said.TryGetValue(name, out var last) && now - last < TimeSpan.FromMinutes(1)) return false;
-            Said[name] = now;
-            return true;
+            // Checked and set as one: two requests at once with the key say it once.
+            lock (Saying)
+            {
+                if (Said.TryGetValue(name, out var last) && now - last < TimeSpan.FromMinutes(1)) return false;
+                Said[name] = now;
+                return true;
+            }
         }
     }
 

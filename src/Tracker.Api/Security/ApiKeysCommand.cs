@@ -85,10 +85,17 @@ public sealed class ApiKeysCommand : TrackerCommand<ApiKeysInput>
                 {
                     // A failure on the error stream, as the command's other refusals are (until 2026-12-07 on the output), saying
                     // which of the two it is (until 2026-12-07 it said "none was created by that name, or it is revoked already").
-                    Console.Error.WriteLine(stored.FirstOrDefault(k => string.Equals(k.Name, input.NameFlag, StringComparison.OrdinalIgnoreCase)) is
-                        { RevokedAt: { } at } gone
-                        ? $"Nothing revoked: the key '{gone.Name}' was revoked already, at {InstantsWithOffset.Text(at)}."
-                        : $"Nothing revoked: no key was created by the name '{input.NameFlag}' (api-keys list shows those that were).");
+                    // Names compared as the store compares them (one whatever its case).
+                    var named = stored.Where(k => k.Name == input.NameFlag).ToList() is { Count: > 0 } exactly
+                        ? exactly
+                        : stored.Where(k => Commitments.Stating.NameSpellings.SameName(k.Name, input.NameFlag)).ToList();
+                    Console.Error.WriteLine(named switch
+                    {
+                        [] => $"Nothing revoked: no key was created by the name '{input.NameFlag}' (api-keys list shows those that were).",
+                        [{ RevokedAt: { } at } gone] => $"Nothing revoked: the key '{gone.Name}' was revoked already, at {InstantsWithOffset.Text(at)}.",
+                        _ => $"Nothing revoked: '{input.NameFlag}' names more than one key, differing only in case " +
+                             $"({string.Join(", ", named.Select(k => k.Name))}): give the name as it is stored."
+                    });
                     return false;
                 }
                 Console.WriteLine($"Revoked '{revoked}'.");

@@ -1425,6 +1425,14 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
                 s.StatusCodeShouldBe(404);
             })).ReadProblem(404).Title.ShouldBe("No such checkpoint");
         }
+        foreach (var spelled in new[] { $"+{first.Number}", $"0{first.Number}" })
+        {
+            await Api.Scenario(s =>
+            {
+                s.Get.Url($"/api/audit/checkpoints/{Uri.EscapeDataString(spelled)}");
+                s.StatusCodeShouldBe(400);
+            });
+        }
     }
 
     [Fact]

@@ -58,7 +58,8 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource, IdempotencyRet
     /// Keeps the response of a request that wrote nothing through a Marten transaction (none of the event writes), once
     /// it answered; a live row already there (a duplicate that finished first) is left as it is, an expired one replaced.
     /// </summary>
-    public async Task Record(IdempotencyClaim claim, StoredResponse response, CancellationToken token)
+    /// <returns>Whether this response is the one kept: false where a duplicate's was kept first.</returns>
+    public async Task<bool> Record(IdempotencyClaim claim, StoredResponse response, CancellationToken token)
     {
         await using var command = dataSource.CreateCommand($"""
             insert into {Table} as kept (scope, key, request_hash, state, status, headers, body)
@@ -75,7 +76,7 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource, IdempotencyRet
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(response.Headers), NpgsqlDbType = NpgsqlDbType.Jsonb });
         command.Parameters.Add(new() { Value = response.Body });
         command.Parameters.Add(new() { Value = Retention });
-        await command.ExecuteNonQueryAsync(token);
+        return await command.ExecuteNonQueryAsync(token) > 0;
     }
 
     /// <summary>

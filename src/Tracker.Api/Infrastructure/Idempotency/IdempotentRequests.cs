@@ -92,7 +92,16 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
                 await Answer(context, claim, owed);
                 return;
             }
-            if (!claim.Recorded) await store.Record(claim, claim.ResponseOf(context, buffer.ToArray()), CancellationToken.None);
+            // A duplicate's answer kept first (one that ran beside this one and did the same work, a checkpoint's next one
+            // with writes arriving) is the key's: this one is answered with it (until 2026-12-07 this answer went out
+            // unkept, a second 201 for one key).
+            if (!claim.Recorded && !await store.Record(claim, claim.ResponseOf(context, buffer.ToArray()), CancellationToken.None) &&
+                await store.Find(claim.Scope, claim.Key, CancellationToken.None) is { } kept)
+            {
+                context.Response.Clear();
+                await Answer(context, claim, kept);
+                return;
+            }
         }
         else if (await FirstOfARace(context, claim) is { } first)
         {

@@ -33,18 +33,38 @@ public sealed class CorrelationScope(RequestDelegate next, ILogger<CorrelationSc
     public static bool IsServiceOwn(string value) =>
         ServicePrefixes.Any(prefix => value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
-    // The request this flow serves, for a log line written deep inside it (OutageLogs): whether its client went away.
-    private static readonly AsyncLocal<HttpContext?> Serving = new();
+    // The request this flow serves, for a log line written deep inside it (OutageLogs): whether it was aborted. Held in a
+    // box emptied as the request ends, since work the request started (a rebuild) carries the flow on after it, where the
+    // request's token is gone (the way IHttpContextAccessor holds it).
+    private sealed class Holder
+    {
+        public HttpContext? Context;
+    }
+
+    private static readonly AsyncLocal<Holder?> Serving = new();
 
     /// <summary>
-    /// Whether the request being served where this is asked was given up by its client (the connection closed before its
-    /// answer): a statement cancelled then is the client's doing, not a fault of the service.
+    /// Whether the request being served where this is asked was aborted before its answer (its client closed the
+    /// connection, or the server gave up on it): a statement cancelled then is not a fault of the service's.
     /// </summary>
-    public static bool ClientWentAway => Serving.Value?.RequestAborted.IsCancellationRequested == true;
+    public static bool RequestAborted => Serving.Value?.Context is { } context && context.RequestAborted.IsCancellationRequested;
 
     public async Task InvokeAsync(HttpContext context)
     {
-        Serving.Value = context;
+        var serving = new Holder { Context = context };
+        Serving.Value = serving;
+        try
+        {
+            await Serve(context);
+        }
+        finally
+        {
+            serving.Context = null;
+        }
+    }
+
+    private async Task Serve(HttpContext context)
+    {
         // One line only: two are refused (RequestTextGuard), and their joined value ("first,second") is no id the client
         // sent, which the refusal echoed until 2026-12-07.
         var lines = context.Request.Headers[Header];

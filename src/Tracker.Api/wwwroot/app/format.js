@@ -201,15 +201,20 @@ export function today() {
   return new Date().toISOString().slice(0, 10);
 }
 
+/** Comparators that bound a figure from above: "less than 100" says nothing of how much at least. */
+const ceilings = new Set(['less-than', 'at-most', 'up-to']);
+
 /**
  * What an overdue commitment's outcome is known to be: the deadline passing says only that no achievement is on record,
  * so an overdue commitment nobody has assessed reads "no evidence either way", never "unachieved". Where its figures
- * (pledges, reports) measure progress, there is evidence, and that is said instead: they reach the target, or it is
- * not assessed (until 2026-12-07 a drive pledged at 222% of its target read "no evidence either way").
+ * (pledges, reports) measure progress, there is evidence: at or past the target (by a figure that is not a ceiling),
+ * that is said; short of it, nothing more than the status already says (until 2026-12-07 a drive pledged at 222% of
+ * its target read "no evidence either way").
  */
 export function unknownOutcome(row) {
   if (!row.overdue || row.status !== 'not-assessed') return '';
   const fraction = row.progress?.fraction;
   if (fraction === null || fraction === undefined) return ' · no evidence either way';
-  return Number(fraction) >= 1 ? ' · not assessed, though its figures reach the target' : ' · not assessed';
+  const ceiling = row.progress?.basis === 'reported' && ceilings.has(row.measuredBy?.comparator);
+  return Number(fraction) >= 1 && !ceiling ? ' · its figures reach the target, not yet assessed' : '';
 }

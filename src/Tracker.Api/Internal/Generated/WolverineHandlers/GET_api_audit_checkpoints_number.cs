@@ -38,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Tracker.Api.Audit.CheckpointEndpoints.ByNumber(number, _logCheckpoints, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Tracker.Api.Audit.CheckpointEndpoints.ByNumber(number, httpContext, _logCheckpoints, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
