@@ -83,23 +83,18 @@ public sealed class IdempotentRequests(RequestDelegate next, IdempotencyStore st
 
         if (context.Response.StatusCode is >= 200 and < 300)
         {
-            // A success the endpoint said may be a duplicate's work seen from after it (a checkpoint's "nothing new" just
-            // after one was taken): the duplicate's answer, where it keeps one, is the key's (until 2026-12-07 whichever
-            // kept its answer first was, and ten checkpoint requests sent at once with one key could all be told 204).
-            if (!claim.Recorded && context.Items.ContainsKey(MayBeAnsweredByItsFirst) && await FirstOfARace(context, claim) is { } owed)
+            // The key's answer is a duplicate's where the endpoint said this success may be that duplicate's work seen from
+            // after it (a checkpoint's "nothing new" just after one was taken), or where a duplicate that ran beside this
+            // one kept its answer first (a checkpoint's next one, with writes arriving). Until 2026-12-07 ten checkpoint
+            // requests sent at once with one key could all be told 204, and a second 201 for one key went out unkept.
+            var owed = claim.Recorded ? null
+                : context.Items.ContainsKey(MayBeAnsweredByItsFirst) && await FirstOfARace(context, claim) is { } first ? first
+                : await store.Record(claim, claim.ResponseOf(context, buffer.ToArray()), CancellationToken.None) ? null
+                : await store.Find(claim.Scope, claim.Key, CancellationToken.None);
+            if (owed is not null)
             {
                 context.Response.Clear();
                 await Answer(context, claim, owed);
-                return;
-            }
-            // A duplicate's answer kept first (one that ran beside this one and did the same work, a checkpoint's next one
-            // with writes arriving) is the key's: this one is answered with it (until 2026-12-07 this answer went out
-            // unkept, a second 201 for one key).
-            if (!claim.Recorded && !await store.Record(claim, claim.ResponseOf(context, buffer.ToArray()), CancellationToken.None) &&
-                await store.Find(claim.Scope, claim.Key, CancellationToken.None) is { } kept)
-            {
-                context.Response.Clear();
-                await Answer(context, claim, kept);
                 return;
             }
         }
