@@ -291,19 +291,32 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
             await Tracker.Tests.ReadModels.Eventually.Until(async () => (bool)(await marked.ExecuteScalarAsync())!, past => past,
                 TimeSpan.FromSeconds(30));
         }
-        var before = await CheckpointCount();
-
-        var results = await Task.WhenAll(Enumerable.Range(1, 10).Select(_ => Api.Scenario(s =>
+        for (var attempt = 1; ; attempt++)
         {
-            s.Post.Url("/api/admin/checkpoints");
-            s.WithRequestHeader("Idempotency-Key", "one-checkpoint");
-            s.IgnoreStatusCode();
-        })));
+            var before = await CheckpointCount();
+            var key = $"one-checkpoint-{attempt}";
 
-        results.Select(r => r.Context.Response.StatusCode).ShouldAllBe(status => status == 201);
-        results.Select(r => r.ReadAsText()).Distinct().Count().ShouldBe(1);
-        results.Count(r => r.Context.Response.Headers["Idempotent-Replayed"].ToString() != "true").ShouldBe(1);
-        (await CheckpointCount()).ShouldBe(before + 1);
+            var results = await Task.WhenAll(Enumerable.Range(1, 10).Select(_ => Api.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/checkpoints");
+                s.WithRequestHeader("Idempotency-Key", key);
+                s.IgnoreStatusCode();
+            })));
+
+            // Every answer 204 and no checkpoint taken: there was nothing to take yet (on a cold machine the events were
+            // not yet past what a checkpoint covers), which says nothing of the race; the next burst, a moment later, with
+            // a key of its own. (A checkpoint taken while all were told 204 is the failure, and is not retried.)
+            if (attempt < 20 && results.All(r => r.Context.Response.StatusCode == 204) && await CheckpointCount() == before)
+            {
+                await Task.Delay(250);
+                continue;
+            }
+            results.Select(r => r.Context.Response.StatusCode).ShouldAllBe(status => status == 201);
+            results.Select(r => r.ReadAsText()).Distinct().Count().ShouldBe(1);
+            results.Count(r => r.Context.Response.Headers["Idempotent-Replayed"].ToString() != "true").ShouldBe(1);
+            (await CheckpointCount()).ShouldBe(before + 1);
+            break;
+        }
     }
 
     private async Task<long> CheckpointCount()
