@@ -17,16 +17,14 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.Extensions.Logging.ILogger<Tracker.Api.Audit.Checkpoints.LogCheckpoints> _loggerOfLogCheckpoints;
-        private readonly System.TimeProvider _timeProvider;
         private readonly Tracker.Api.Audit.Checkpoints.LogCheckpoints _logCheckpoints;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_admin_checkpoints(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Logging.ILogger<Tracker.Api.Audit.Checkpoints.LogCheckpoints> loggerOfLogCheckpoints, System.TimeProvider timeProvider, Tracker.Api.Audit.Checkpoints.LogCheckpoints logCheckpoints, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_admin_checkpoints(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Logging.ILogger<Tracker.Api.Audit.Checkpoints.LogCheckpoints> loggerOfLogCheckpoints, Tracker.Api.Audit.Checkpoints.LogCheckpoints logCheckpoints, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _loggerOfLogCheckpoints = loggerOfLogCheckpoints;
-            _timeProvider = timeProvider;
             _logCheckpoints = logCheckpoints;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -42,7 +40,7 @@ namespace Internal.Generated.WolverineHandlers
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.Before(httpContext, documentSession, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await Tracker.Api.Audit.CheckpointEndpoints.Take(_logCheckpoints, _timeProvider, httpContext, _loggerOfLogCheckpoints, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Tracker.Api.Audit.CheckpointEndpoints.Take(_logCheckpoints, httpContext, _loggerOfLogCheckpoints, httpContext.RequestAborted).ConfigureAwait(false);
 
             Tracker.Api.Infrastructure.Auditing.WriteMetadata.After(httpContext, documentSession);
             
