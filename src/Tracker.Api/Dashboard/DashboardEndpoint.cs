@@ -89,7 +89,7 @@ public static class DashboardEndpoint
             return Results.Ok(await StoredSummary.Of(session, database, filter, day, token, effectiveOn: on));
         }
 
-        var then = (await filter.OfRecorded(await past.AllRecorded(session, database, token), session, token)).ToList();
+        var then = (await filter.OfRecorded(await past.AllRecorded(session, database, token), database, token)).ToList();
         return Results.Ok(Summarise(then, day));
     }
 

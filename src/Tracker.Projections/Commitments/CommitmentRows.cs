@@ -52,6 +52,8 @@ public static class CommitmentRows
         table.AddColumn("money_disbursed", "numeric");
         table.AddColumn("target_amount", "numeric");
         table.AddColumn("target_currency", "varchar");
+        // The title as a search compares it (TitleSearch), written with the row: a title never changes.
+        table.AddColumn(TitleSearch.Column, "varchar");
 
         // An order the list or a dashboard list shows, each ending with the key, so a page (or the first ten) is read off
         // the index however many rows share the first column (a bulk import's commitments share one change time).
@@ -72,10 +74,12 @@ public static class CommitmentRows
         table.Indexes.Add(new IndexDefinition($"ix_{Table}_actors") { Columns = ["actors"], Method = IndexMethod.gin });
         yield return table;
 
+        yield return TitleSearch.Define(schema);
         var follow = new PostgresqlObjectName(schema, "commitment_rows_follow", SchemaUtils.IdentifierUsage.General);
         var columns = string.Join(", ", Columns);
         var values = string.Join(", ", Columns.Select(c => $"NEW.{c}"));
         var changed = string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"));
+        var search = $"{TitleSearch.Column} = excluded.{TitleSearch.Column}";
         yield return StoredFunction.Of(follow, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
               -- A rebuild writes the rows again from its models at its end (RebuildWrites).
@@ -87,8 +91,8 @@ public static class CommitmentRows
               ELSIF TG_OP = 'TRUNCATE' THEN
                 TRUNCATE {schema}.{Table};
               ELSIF TG_OP = 'INSERT' OR ({string.Join(", ", Columns.Select(c => $"OLD.{c}"))}) IS DISTINCT FROM ({values}) THEN
-                INSERT INTO {schema}.{Table} ({columns}) VALUES ({values})
-                ON CONFLICT (id) DO UPDATE SET {changed};
+                INSERT INTO {schema}.{Table} ({columns}, {TitleSearch.Column}) VALUES ({values}, {TitleSearch.Function(schema)}(NEW.title))
+                ON CONFLICT (id) DO UPDATE SET {changed}, {search};
               END IF;
               RETURN NULL;
             END;
@@ -144,6 +148,9 @@ public static class CommitmentRows
               -- The repair locks, then changes only what still differs: a node that finds another filled them changes nothing.
               {RepairSql(schema)}
             END IF;
+            -- Rows written before they kept their title folded (2026-12-07).
+            UPDATE {schema}.{Table} SET {TitleSearch.Column} = {TitleSearch.Function(schema)}(title)
+             WHERE {TitleSearch.Column} IS NULL AND title IS NOT NULL;
           END IF;
         END $backfill$;
         """;
@@ -181,11 +188,11 @@ public static class CommitmentRows
     /// <summary>The rows whose id is <paramref name="within"/> (an SQL condition on it) left over or differing, written again from the models.</summary>
     private static string WrittenAgainSql(string schema, string within) => $"""
         DELETE FROM {schema}.{Table} r WHERE r.id {within} AND NOT EXISTS (SELECT 1 FROM {schema}.{ModelTable} m WHERE m.id = r.id);
-        INSERT INTO {schema}.{Table} ({string.Join(", ", Columns)})
-        SELECT {string.Join(", ", Columns.Select(c => $"m.{c}"))}
+        INSERT INTO {schema}.{Table} ({string.Join(", ", Columns)}, {TitleSearch.Column})
+        SELECT {string.Join(", ", Columns.Select(c => $"m.{c}"))}, {TitleSearch.Function(schema)}(m.title)
           FROM {schema}.{ModelTable} m LEFT JOIN {schema}.{Table} r ON r.id = m.id
          WHERE m.id {within} AND ({Compared("m")}) IS DISTINCT FROM ({Compared("r")})
-        ON CONFLICT (id) DO UPDATE SET {string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"))};
+        ON CONFLICT (id) DO UPDATE SET {string.Join(", ", Columns.Skip(1).Append(TitleSearch.Column).Select(c => $"{c} = excluded.{c}"))};
         """;
 
     /// <summary>The ids whose row is missing, left over, or differs from its model's columns.</summary>

@@ -572,6 +572,46 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
         dashboardNow.ShouldBe(present.Count);
     }
 
+    [Theory]
+    [InlineData("economie", new[] { "french-title" })]
+    [InlineData("ÉCONOMIE LIBÉRÉE", new[] { "french-title" })]
+    [InlineData("diyarbakir", new[] { "turkish-title" })]
+    [InlineData("strasse", new[] { "german-title" })]
+    [InlineData("οδος", new[] { "greek-title" })]
+    [InlineData("الاعمار", new[] { "arabic-title" })]
+    [InlineData("finance", new[] { "ligature-title" })]
+    [InlineData("100%", new[] { "percent-title" })]
+    [InlineData("100_", new string[0])]
+    [InlineData("lodz", new[] { "polish-title" })]
+    public async Task a_title_search_ignores_case_accents_and_the_marks_written_over_letters(string q, string[] expected)
+    {
+        // Until 2026-12-07 the search was PostgreSQL's ILIKE: `economie` did not find "Économie", nor an Arabic word
+        // written without its vowel marks the same word with them.
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        await Milestone("french-title", "Relancer l'Économie libérée", "2030-01-01", "year");
+        await Milestone("turkish-title", "Rebuild Diyarbakır's schools", "2030-01-01", "year");
+        await Milestone("german-title", "Wiederaufbau der Hauptstraße", "2030-01-01", "year");
+        await Milestone("greek-title", "ΟΔΌΣ reconstruction", "2030-01-01", "year");
+        await Milestone("arabic-title", "إعادة الإعمار في الموصل", "2030-01-01", "year");
+        await Milestone("ligature-title", "\uFB01nance for returnees", "2030-01-01", "year");
+        await Milestone("percent-title", "Fund 100% of the appeal", "2030-01-01", "year");
+        await Milestone("polish-title", "Łódź donors' conference", "2030-01-01", "year");
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var search = Uri.EscapeDataString(q);
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
+        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
+
+        var present = Keys((await Get($"/api/commitments?q={search}")).GetProperty("items")).ToList();
+        var recorded = Keys((await Get($"/api/commitments?q={search}&recordedAsOf={now}")).GetProperty("items")).ToList();
+        var effective = Keys((await Get($"/api/commitments?q={search}&effectiveAsOf={today}")).GetProperty("items")).ToList();
+        var dashboard = (await Get($"/api/dashboard?q={search}")).GetProperty("commitments").GetInt32();
+
+        present.ShouldBe(expected);
+        recorded.ShouldBe(expected);
+        effective.ShouldBe(expected);
+        dashboard.ShouldBe(expected.Length);
+    }
+
     [Fact]
     public async Task the_list_in_the_past_holds_what_was_stated_by_then_with_the_same_filters()
     {

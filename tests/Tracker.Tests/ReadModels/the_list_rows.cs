@@ -131,4 +131,21 @@ public sealed class the_list_rows(TrackerApp app) : TrackerTest(app)
         (await Get("/api/commitments")).GetProperty("items").EnumerateArray().Single().GetProperty("key").GetString().ShouldBe(Goal);
         (await VerifyProgressModels()).GetProperty("consistent").GetBoolean().ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task rows_written_before_they_kept_their_title_folded_are_searched_once_the_service_has_started()
+    {
+        await Api.StatedTheStabilisationGoal();
+        // A row as a version before 2026-12-07 left it: no folded title, so no title search finds it.
+        await Scalar($"update tracker.commitment_rows set {TitleSearch.Column} = null");
+        (await Get("/api/commitments?q=LIB%C3%89RATED")).GetProperty("total").GetInt64().ShouldBe(0);
+
+        var backfill = Api.Services.GetServices<IHostedService>().OfType<RollupBackfill>().Single();
+        await backfill.StartAsync(CancellationToken.None);
+
+        (await Scalar($"select {TitleSearch.Column} from tracker.commitment_rows")).ShouldBe(
+            await Scalar("select tracker.search_folded(title) from tracker.commitment_rows"));
+        (await Get("/api/commitments?q=LIB%C3%89RATED")).GetProperty("items").EnumerateArray().Single().GetProperty("key").GetString()
+            .ShouldBe(Goal);
+    }
 }

@@ -10,7 +10,8 @@ namespace Tracker.Api.Commitments.Reading;
 
 /// <summary>
 /// Which commitments a list or the dashboard covers: by status, kind, line of effort, actor, overdue and a text search
-/// on the title. One definition for the stored models (translated to SQL by Marten) and for a past, folded in memory.
+/// on the title. One definition for the stored models (translated to SQL by Marten) and for a past, folded in memory;
+/// the title search is asked of the flat rows' folded titles in either case (<see cref="TitleSearch"/>).
 /// </summary>
 public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? Kind, string? LineOfEffort, string? Actor,
     bool? Overdue, string? Search)
@@ -34,6 +35,7 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
             q is null || Infrastructure.Validation.InputBounds.ShowsNothing(q) ? null : q.Trim());
     }
 
+    /// <summary>Every filter but the title search (<see cref="TitleCondition"/>).</summary>
     public IQueryable<CommitmentProgress> Apply(IQueryable<CommitmentProgress> query)
     {
         if (Status is { } s) query = query.Where(x => x.Status == s);
@@ -41,23 +43,35 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, CommitmentKind? 
         if (LineOfEffort is { } line) query = query.Where(x => x.LineOfEffort == line);
         if (Actor is { } actor) query = query.Where(x => x.Actors.Contains(actor));
         if (Overdue is { } o) query = query.Where(x => x.Overdue == o);
-        if (Search is { } q) query = query.Where(x => x.Title.Contains(q, StringComparison.OrdinalIgnoreCase));
         return query;
     }
 
     /// <summary>
-    /// The commitments of a past as recorded (folded in memory) that the filter selects. The title search is asked of the
-    /// stored models, as in the present and the past as effective: a title never changes, and PostgreSQL's ILIKE and .NET's
-    /// OrdinalIgnoreCase fold case apart (İstanbul matched "istanbul" in one and not the other, a final ς "σ" the other way
-    /// round; until 2026-12-06 the same question answered otherwise in a past as recorded).
+    /// The title search as a condition on the flat rows (as <paramref name="alias"/>), the text searched for a parameter of
+    /// the command; null without one. Case, accents and the other marks are ignored (<see cref="TitleSearch"/>; until
+    /// 2026-12-07 the search was PostgreSQL's ILIKE, and `?q=economie` did not find "Économie").
     /// </summary>
-    public async Task<IQueryable<CommitmentProgress>> OfRecorded(IReadOnlyList<CommitmentProgress> then, IQuerySession session,
+    public string? TitleCondition(NpgsqlCommand command, string alias = "d") =>
+        Search is { } q ? TitleSearch.Condition(TrackerDatabase.Schema, alias, q, command) : null;
+
+    /// <summary>
+    /// The commitments of a past as recorded (folded in memory) that the filter selects. The title search is asked of the
+    /// flat rows, as in the present and the past as effective: a title never changes, and folding it in .NET would compare
+    /// otherwise than PostgreSQL (until 2026-12-06 İstanbul matched "istanbul" in one and not the other, a final ς "σ" the
+    /// other way round).
+    /// </summary>
+    public async Task<IQueryable<CommitmentProgress>> OfRecorded(IReadOnlyList<CommitmentProgress> then, NpgsqlDataSource database,
         CancellationToken token)
     {
-        var selected = (this with { Search = null }).Apply(then.AsQueryable());
+        var selected = Apply(then.AsQueryable());
         if (Search is null) return selected;
-        var titled = (await (Everything with { Search = Search }).Apply(session.Query<CommitmentProgress>()).Select(c => c.Id)
-            .ToListAsync(token)).ToHashSet();
+        await using var command = database.CreateCommand();
+        command.CommandText = $"select d.id from {TrackerDatabase.Schema}.{CommitmentRows.Table} d where {TitleCondition(command)}";
+        var titled = new HashSet<Guid>();
+        await using (var reader = await command.ExecuteReaderAsync(token))
+        {
+            while (await reader.ReadAsync(token)) titled.Add(reader.GetGuid(0));
+        }
         return selected.Where(c => titled.Contains(c.Id));
     }
 

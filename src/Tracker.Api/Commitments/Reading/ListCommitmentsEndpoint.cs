@@ -78,7 +78,7 @@ public static class ListCommitmentsEndpoint
             return Results.Ok(new CommitmentPage(rows, pageNumber, size, total, paging.PageCount(total)));
         }
 
-        var then = Sorted(await filter.OfRecorded(await past.AllRecorded(session, database, http.RequestAborted), session, http.RequestAborted),
+        var then = Sorted(await filter.OfRecorded(await past.AllRecorded(session, database, http.RequestAborted), database, http.RequestAborted),
             sortBy, descending);
         return Results.Ok(new CommitmentPage(then.Skip(paging.Skip).Take(size).Select(CommitmentRow.Of).ToList(),
             pageNumber, size, then.Count, paging.PageCount(then.Count)));

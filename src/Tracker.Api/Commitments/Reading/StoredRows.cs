@@ -56,6 +56,13 @@ public static class StoredRows
         var marten = command.CommandText.TrimEnd().TrimEnd(';');
         var ids = $"select d.id from {TrackerDatabase.Schema}.{CommitmentRows.ModelTable} as d";
         var where = marten.StartsWith(ids, StringComparison.Ordinal) ? marten[ids.Length..] : $" where d.id in ({marten})";
+        if (filter.TitleCondition(command) is { } titled)
+        {
+            var condition = where.Trim();
+            where = condition.Length == 0 ? $" where {titled}"
+                : condition.StartsWith("where ", StringComparison.Ordinal) ? $" where ({condition["where ".Length..]}) and {titled}"
+                : $" where d.id in ({marten}) and {titled}";
+        }
         var names = columns.Split(", ");
         unchanging = $"select d.* from {table} as d{where}";
         if (effectiveOn is not { } on)
