@@ -58,7 +58,10 @@ public static class CommitmentRows
         // An order the list or a dashboard list shows, each ending with the key, so a page (or the first ten) is read off
         // the index however many rows share the first column (a bulk import's commitments share one change time).
         Index("key");
-        Index("title", "key");
+        // Titles sort folded (TitleSearch), in code point order (the column's collation is "C", as the key's), so "apple",
+        // "Économie" and "Zebra" come in that order whatever the database's collation (until 2026-12-07 by the title as
+        // written, code point by code point on a C database: "Zebra" before "apple", "Économie" after both).
+        Index(TitleSearch.Column, "key");
         Index("status", "key");
         Index("due_by", "key");
         Index("stated_on", "key");
@@ -105,9 +108,10 @@ public static class CommitmentRows
 
     /// <summary>
     /// The triggers that keep the rows, once both tables and the function exist and the models' table has the columns the
-    /// function reads (<see cref="TableShape"/>); and the key's collation: keys are
+    /// function reads (<see cref="TableShape"/>); and the collation of the key and the folded title: keys are
     /// compared by code point wherever they break ties (the dashboard's lists, the in-memory summary's ordinal order),
-    /// whatever the database's collation, so one index serves every order that ends with the key. Run with the
+    /// and folded titles wherever titles sort, whatever the database's collation, so one index serves every order that
+    /// ends with the key and a past sorted in memory sorts alike. Run with the
     /// function's DDL and by DatabaseGuards.
     /// </summary>
     public static string EnsureTriggersSql(string schema) => $"""
@@ -116,6 +120,11 @@ public static class CommitmentRows
                select 1 from pg_attribute a join pg_collation c on c.oid = a.attcollation
                 where a.attrelid = to_regclass('{schema}.{Table}') and a.attname = 'key' and c.collname = 'C') THEN
             ALTER TABLE {schema}.{Table} ALTER COLUMN key TYPE varchar COLLATE "C";
+          END IF;
+          IF to_regclass('{schema}.{Table}') IS NOT NULL AND EXISTS (
+               select 1 from pg_attribute a join pg_collation c on c.oid = a.attcollation
+                where a.attrelid = to_regclass('{schema}.{Table}') and a.attname = '{TitleSearch.Column}' and c.collname <> 'C') THEN
+            ALTER TABLE {schema}.{Table} ALTER COLUMN {TitleSearch.Column} TYPE varchar COLLATE "C";
           END IF;
           IF to_regclass('{schema}.{ModelTable}') IS NOT NULL AND to_regclass('{schema}.{Table}') IS NOT NULL
              AND to_regprocedure('{schema}.commitment_rows_follow()') IS NOT NULL

@@ -45,6 +45,19 @@ public static class TitleSearch
                  else lower(p_text) end
           """);
 
+    /// <summary>The folded titles of commitments, by id, as their list rows keep them.</summary>
+    public static async Task<IReadOnlyDictionary<Guid, string>> FoldedTitles(NpgsqlDataSource database, string schema,
+        IEnumerable<Guid> ids, CancellationToken token)
+    {
+        await using var command = database.CreateCommand(
+            $"select id, {Column} from {schema}.{CommitmentRows.Table} where id = any($1) and {Column} is not null");
+        command.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray() });
+        var folded = new Dictionary<Guid, string>();
+        await using var reader = await command.ExecuteReaderAsync(token);
+        while (await reader.ReadAsync(token)) folded[reader.GetGuid(0)] = reader.GetString(1);
+        return folded;
+    }
+
     /// <summary>
     /// The condition that a row's folded title holds the folded <paramref name="search"/> (a parameter of the command), with
     /// the search's own % and _ taken as themselves.

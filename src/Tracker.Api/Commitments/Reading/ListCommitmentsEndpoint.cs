@@ -78,8 +78,9 @@ public static class ListCommitmentsEndpoint
             return Results.Ok(new CommitmentPage(rows, pageNumber, size, total, paging.PageCount(total)));
         }
 
-        var then = Sorted(await filter.OfRecorded(await past.AllRecorded(session, database, http.RequestAborted), database, http.RequestAborted),
-            sortBy, descending);
+        var recorded = (await filter.OfRecorded(await past.AllRecorded(session, database, http.RequestAborted), database, http.RequestAborted)).ToList();
+        var then = Sorted(recorded, sortBy, descending,
+            sortBy == "title" ? await TitleSearch.FoldedTitles(database, TrackerDatabase.Schema, recorded.Select(c => c.Id), http.RequestAborted) : null);
         return Results.Ok(new CommitmentPage(then.Skip(paging.Skip).Take(size).Select(CommitmentRow.Of).ToList(),
             pageNumber, size, then.Count, paging.PageCount(then.Count)));
     }
@@ -98,7 +99,7 @@ public static class ListCommitmentsEndpoint
         var column = sortBy switch
         {
             "deadline" => "due_by", "last-changed" => "last_changed_at", "progress" => "progress_fraction",
-            "status" => "status", "stated-on" => "stated_on", _ => "title"
+            "status" => "status", "stated-on" => "stated_on", _ => TitleSearch.Column
         };
         var past = on is not null;
         await using var command = StoredRows.Command(session, filter,
@@ -295,10 +296,11 @@ public static class ListCommitmentsEndpoint
     /// <summary>
     /// The commitments as recorded at a past instant, in the order PostgreSQL gives the present and effective lists
     /// (<see cref="Page"/>): missing values last either way, a status sorts by its name, and
-    /// ties go by key in code point order (the key's collation). Titles compare by code point too, which is the
-    /// database's order on a C collation and may differ from a linguistic one in case and accents.
+    /// ties go by key in code point order (the key's collation). Titles sort as the lists' rows keep them folded
+    /// (<paramref name="folded"/>, by id), by code point, their column's collation.
     /// </summary>
-    private static List<CommitmentProgress> Sorted(IEnumerable<CommitmentProgress> all, string sortBy, bool descending)
+    private static List<CommitmentProgress> Sorted(IEnumerable<CommitmentProgress> all, string sortBy, bool descending,
+        IReadOnlyDictionary<Guid, string>? folded = null)
     {
         IOrderedEnumerable<CommitmentProgress> By<T>(Func<CommitmentProgress, T> value, IComparer<T>? comparer = null) =>
             descending
@@ -311,7 +313,7 @@ public static class ListCommitmentsEndpoint
             "progress" => By(c => c.Progress.Fraction),
             "status" => By(c => c.Status.ToString(), StringComparer.Ordinal),
             "stated-on" => By(c => c.StatedOn),
-            _ => By(c => c.Title, CodePoints)
+            _ => By(c => folded?.GetValueOrDefault(c.Id) ?? c.Title, CodePoints)
         };
         return sorted.ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
     }
