@@ -186,6 +186,9 @@ try
     builder.Services.AddOptions<IatiOptions>().Bind(builder.Configuration.GetSection(IatiOptions.Section))
         .ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<IatiOptions>, IatiOptions.Validation>();
+    builder.Services.AddOptions<Tracker.Api.Commitments.LedgerOptions>()
+        .Bind(builder.Configuration.GetSection(Tracker.Api.Commitments.LedgerOptions.Section)).ValidateOnStart();
+    builder.Services.AddSingleton<IValidateOptions<Tracker.Api.Commitments.LedgerOptions>, Tracker.Api.Commitments.LedgerOptions.Validation>();
     builder.Services.AddSingleton<CatalogueImporter>();
     builder.Services.AddHostedService<CatalogueSeeding>();
     builder.Services.AddOptions<Tracker.Api.Audit.Checkpoints.CheckpointOptions>().Bind(builder.Configuration.GetSection("Audit:Checkpoints"));

@@ -33,7 +33,8 @@ public sealed record ImportReport(string Catalogue, int DocumentsRegistered, int
 /// entry changed later is applied as new events (a revision, a correction and a new report), never as a rewrite.
 /// </summary>
 public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource database, IServiceScopeFactory scopes,
-    IServiceProvider services, TimeProvider clock, ILogger<CatalogueImporter> logger, ILoggerFactory loggers)
+    IServiceProvider services, TimeProvider clock, ILogger<CatalogueImporter> logger, ILoggerFactory loggers,
+    Microsoft.Extensions.Options.IOptions<Commitments.LedgerOptions> ledger)
 {
     public const string Actor = "catalogue-import";
 
@@ -413,7 +414,8 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             }
             var statedOn = c.StatedOn ?? Document(c.StatedIn.DocumentKey).PublishedOn;
             var statement = new CommitmentStated(StreamIds.Normalise(c.Key), c.Title, c.Kind, c.LineOfEffort, c.Actors,
-                c.Target, c.Deadline, c.StatedIn with { DocumentKey = StreamIds.Normalise(c.StatedIn.DocumentKey) }, statedOn, c.LedgerCurrency);
+                c.Target, c.Deadline, c.StatedIn with { DocumentKey = StreamIds.Normalise(c.StatedIn.DocumentKey) }, statedOn,
+                ledger.Value.ForStatement(c.LedgerCurrency, c.Target));
             decisions.Add(Required(StateCommitment.Decide(statement)));
             state = CommitmentState.Stated(statement) with { Id = id };
             full = Commitment.Create(statement) with { Id = id };

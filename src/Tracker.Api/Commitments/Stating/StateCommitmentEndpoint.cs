@@ -1,6 +1,7 @@
 using Tracker.Api.Infrastructure.Validation;
 using FluentValidation;
 using Marten;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Mvc;
 using Tracker.Projections.Commitments;
 using Tracker.Api.Documents;
@@ -17,8 +18,8 @@ namespace Tracker.Api.Commitments.Stating;
 
 /// <summary>
 /// A commitment as a source document states it. StatedOn defaults to the document's publication date. LedgerCurrency
-/// names what money toward it is counted in while its target is not money (by default USD); a money target counts in its
-/// own currency.
+/// names what money toward it is counted in while its target is not money (by default Ledger:DefaultCurrency, USD unless
+/// set); a money target counts in its own currency.
 /// </summary>
 public sealed record StateCommitmentRequest(
     string Key,
@@ -71,7 +72,7 @@ public static class StateCommitmentEndpoint
         session.LoadAsync<DocumentView>(StreamIds.ForDocument(request.StatedIn.DocumentKey));
 
     public static async Task<ProblemDetails> ValidateAsync(StateCommitmentRequest request, DocumentView? document,
-        IDocumentSession session, CancellationToken token)
+        IOptions<LedgerOptions> ledger, IDocumentSession session, CancellationToken token)
     {
         if (await session.LoadAsync<CommitmentProgress>(StreamIds.ForCommitment(request.Key)) is { } existing)
         {
@@ -88,7 +89,7 @@ public static class StateCommitmentEndpoint
         // pass the check and leave Post without its document. Ordered before that registration, the 422 is true.
         if (document is null) return DocumentChecks.NotRegistered([StreamIds.Normalise(request.StatedIn.DocumentKey)]);
         // A statement its own rules refuse is answered by Post with that rule's 422, and claims no name.
-        if (Refusal(request, document) is not null) return WolverineContinue.NoProblems;
+        if (Decide(request, document, ledger.Value).Violation is not null) return WolverineContinue.NoProblems;
         // Last, in the write's transaction: a refused request leaves no name claimed.
         return await NameSpellings.ClaimAsync(session, NameSpellings.Of(request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim())), token)
             is { } spelledOtherwise
@@ -103,9 +104,10 @@ public static class StateCommitmentEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     [Tracker.Api.Infrastructure.Http.AnswersVersion]
-    public static (IResult, IMartenOp, OutgoingMessages) Post(StateCommitmentRequest request, DocumentView? document)
+    public static (IResult, IMartenOp, OutgoingMessages) Post(StateCommitmentRequest request, DocumentView? document,
+        IOptions<LedgerOptions> ledger)
     {
-        var decision = Decide(request, document!);
+        var decision = Decide(request, document!, ledger.Value);
         if (decision.Violation is { } violation) return (RuleProblems.For(violation), MartenOps.Nothing(), []);
 
         var stated = (CommitmentStated)decision.Events[0];
@@ -116,17 +118,14 @@ public static class StateCommitmentEndpoint
             [.. CheckDeadline.WhenItMayFallDue(null, started)]);
     }
 
-    private static RuleViolation? Refusal(StateCommitmentRequest request, DocumentView document) =>
-        Decide(request, document).Violation;
-
-    /// <summary>The statement as the request and its document give it, and whether the rules take it.</summary>
-    private static Decision Decide(StateCommitmentRequest request, DocumentView document)
+    /// <summary>The statement as the request, its document and the ledger's default give it, and whether the rules take it.</summary>
+    private static Decision Decide(StateCommitmentRequest request, DocumentView document, LedgerOptions ledger)
     {
         if (DocumentChecks.DateRefusal(document, request.StatedOn, "statedOn") is { } undated) return undated;
         var stated = new CommitmentStated(StreamIds.Normalise(request.Key), request.Title.Trim(), request.Kind!.Value,
             request.LineOfEffort.Trim(), request.Actors!.Select(a => a.Trim()).ToList(), request.Target.Normalised(), request.Deadline,
             request.StatedIn with { DocumentKey = StreamIds.Normalise(request.StatedIn.DocumentKey) },
-            request.StatedOn ?? document.PublishedOn, request.LedgerCurrency);
+            request.StatedOn ?? document.PublishedOn, ledger.ForStatement(request.LedgerCurrency, request.Target));
         return StateCommitment.Decide(stated);
     }
 }

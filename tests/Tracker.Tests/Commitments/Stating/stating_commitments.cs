@@ -170,6 +170,31 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_tracker_set_to_count_in_euros_records_euros_on_each_statement_that_names_no_currency()
+    {
+        await Api.RegisterDocument(DocumentScenarios.Washington2024());
+        object Statement(string key, object? target = null, string? ledgerCurrency = null) => new
+        {
+            key, title = "Members contribute to a reconstruction fund", kind = "financial", lineOfEffort = "stabilisation",
+            actors = new[] { "coalition" }, target, ledgerCurrency,
+            statedIn = new { documentKey = "washington-2024", quote = "members will contribute to the fund" }
+        };
+        await using (var euros = await TrackerApp.StartAnotherHost(("Ledger:DefaultCurrency", "EUR")))
+        {
+            await euros.Write("/api/commitments", Statement("fund-in-euros"), 201);
+            await euros.Write("/api/commitments", Statement("fund-in-dollars", new { amount = 394_000_000m, currency = "USD" }), 201);
+            await euros.Write("/api/commitments", Statement("fund-in-pounds", ledgerCurrency: "GBP"), 201);
+        }
+
+        // Read, and stated, by a node with the default: the setting is written into each statement, not read when replayed.
+        await Api.Write("/api/commitments", Statement("fund-by-default"), 201);
+        (await Api.ReadCommitment("fund-in-euros")).GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
+        (await Api.ReadCommitment("fund-in-dollars")).GetProperty("ledgerCurrency").GetString().ShouldBe("USD");
+        (await Api.ReadCommitment("fund-in-pounds")).GetProperty("ledgerCurrency").GetString().ShouldBe("GBP");
+        (await Api.ReadCommitment("fund-by-default")).GetProperty("ledgerCurrency").GetString().ShouldBe("USD");
+    }
+
+    [Fact]
     public async Task a_pledge_drive_without_a_figure_may_count_its_money_in_euros_and_take_a_euro_target_later()
     {
         await Api.RegisterDocument(DocumentScenarios.Washington2024());
