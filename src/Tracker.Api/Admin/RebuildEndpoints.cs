@@ -7,8 +7,12 @@ namespace Tracker.Api.Admin;
 
 public static class RebuildEndpoints
 {
-    /// <summary>A projection of our own that only Marten's daemon keeps and its `projections rebuild` command rebuilds.</summary>
-    private static readonly string[] MartenRebuilds = [EffectiveTimelineProjection.ProjectionName];
+    /// <summary>
+    /// Projections of our own that only Marten keeps and its `projections rebuild` command rebuilds: the effective timeline
+    /// (its daemon's), and the documents' views (inline; a start also rebuilds them when a document has none).
+    /// </summary>
+    private static readonly string[] MartenRebuilds =
+        [EffectiveTimelineProjection.ProjectionName, Tracker.Projections.Documents.DocumentViewProjection.ProjectionName];
 
     /// <summary>
     /// Starts rebuilding a read model (CommitmentProgress, which includes the pledges' rows; "all" is the same) from the
@@ -29,8 +33,10 @@ public static class RebuildEndpoints
         {
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict,
                 title: $"{marten} is rebuilt by Marten",
-                detail: $"Run `dotnet run -- projections rebuild -p {marten}` with the service stopped; " +
-                        $"GET /api/admin/projections/{marten}/verify compares it with what it is built from.");
+                detail: $"Run `dotnet run -- projections rebuild -p {marten}` with the service stopped" +
+                        (ProjectionCheck.Verifiable.Contains(marten)
+                            ? $"; GET /api/admin/projections/{marten}/verify compares it with what it is built from."
+                            : "; a start rebuilds it by itself when a document has no view (a log restored without its read models)."));
         }
         if (projection is null) return NoSuchReadModel();
 
@@ -72,7 +78,8 @@ public static class RebuildEndpoints
     private static IResult NoSuchReadModel() => Results.Problem(statusCode: StatusCodes.Status404NotFound,
         type: ProblemTypes.NotFound, title: "No such read model",
         detail: $"Read models that can be rebuilt here: {string.Join(", ", ProjectionRebuilds.Supported)} " +
-                $"(\"{ProjectionRebuilds.All}\" rebuilds them all in one pass); counted again from what they count: " +
+                $"(\"{ProjectionRebuilds.All}\" rebuilds them all in one pass); rebuilt by Marten's `projections rebuild -p <name>` " +
+                $"with the service stopped: {string.Join(", ", MartenRebuilds)}; counted again from what they count: " +
                 $"{string.Join(", ", ProjectionRebuilds.Recounted)}; verified: {string.Join(", ", ProjectionCheck.Verifiable)}.");
 
     [WolverineGet("/api/admin/rebuilds/{id}", Name = "GetRebuild")]

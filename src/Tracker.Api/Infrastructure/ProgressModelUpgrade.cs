@@ -67,8 +67,11 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 select {PledgeLedgerRow.PlaceOrder("r")} from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r limit 0;
                 select hashed_at from {TrackerDatabase.Schema}.{Tracker.Api.Audit.HashChain.Table} limit 0;
                 select reported_unit from {TrackerDatabase.Schema}.{Tracker.Projections.Commitments.Timeline.TimelineDays.Name} limit 0;
+                select count(*) from {TrackerDatabase.Schema}.mt_events e
+                 where e.type = 'source_document_registered'
+                   and not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_documentview d where d.id = e.stream_id);
                 """, connection);
-            long missing, unkeyedRows;
+            long missing, unkeyedRows, unviewedDocuments;
             try
             {
                 // The pledger views' async projection, retired: its position would otherwise read as a lag that only grows.
@@ -86,11 +89,15 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 unkeyedRows = reader.GetInt64(0);
                 await reader.NextResultAsync(token);
                 await reader.NextResultAsync(token);
+                await reader.NextResultAsync(token);
+                await reader.NextResultAsync(token);
+                await reader.ReadAsync(token);
+                unviewedDocuments = reader.GetInt64(0);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
             {
                 throw new ConfigurationProblem(
-                    $"The database has no tracker schema ({e.MessageText}): apply it first with `db-apply` as the schema's " +
+                    $"The database lacks the tracker schema, or part of it ({e.MessageText}): apply it first with `db-apply` as the schema's " +
                     "owner (see the README, \"The database\").", e);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedColumn)
@@ -102,9 +109,18 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                     "their time of hashing, or the timeline's days their reported figure's unit): apply it first " +
                     "with `db-apply` as the schema's owner (see the README, \"The database\").", e);
             }
-            if (missing == 0 && unkeyedRows == 0) return 0;
+            if (missing == 0 && unkeyedRows == 0 && unviewedDocuments == 0) return 0;
 
             using var daemon = await store.BuildProjectionDaemonAsync();
+            if (unviewedDocuments > 0)
+            {
+                // A log restored without its read models (a data-only restore of the events' tables): every citation of
+                // such a document was refused as unregistered, and registering it again as a duplicate (until 2026-12-07).
+                logger.LogWarning("{Documents} registered documents have no view (a log restored without its read models?); rebuilding the documents' views from the log",
+                    unviewedDocuments);
+                await daemon.RebuildProjectionAsync(Tracker.Projections.Documents.DocumentViewProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
+                if (missing == 0 && unkeyedRows == 0) return unviewedDocuments;
+            }
             if (missing > 0)
             {
                 logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker); rebuilding the models from the log", missing);
@@ -128,7 +144,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             logger.LogWarning("Rebuilding every pledge's ledger row from the log (rows stored without their pledger's key: {Unkeyed})", unkeyedRows > 0);
             await daemon.RebuildProjectionAsync(PledgeLedgerProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
             logger.LogInformation("Progress models and pledge ledgers rebuilt");
-            return missing + unkeyedRows;
+            return missing + unkeyedRows + unviewedDocuments;
         }
         finally
         {

@@ -7,6 +7,10 @@ namespace Tracker.Projections.Documents;
 /// <summary>Inline: a monitor who registers a document reads it back at once.</summary>
 public sealed partial class DocumentViewProjection : SingleStreamProjection<DocumentView, Guid>
 {
+    public const string ProjectionName = "DocumentView";
+
+    public DocumentViewProjection() => Name = ProjectionName;
+
     public DocumentView Create(IEvent<SourceDocumentRegistered> registered)
     {
         var e = registered.Data;

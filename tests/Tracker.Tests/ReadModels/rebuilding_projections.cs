@@ -157,6 +157,31 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task documents_restored_without_their_views_are_built_again_from_the_log_at_start()
+    {
+        await Api.StatedTheStabilisationGoal();
+        // What a data-only restore of the events' tables leaves: the registrations in the log, no document's view. Until
+        // 2026-12-07 every citation of them was refused as unregistered, and registering them again as a duplicate.
+        await using (var lost = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("delete from tracker.mt_doc_documentview"))
+        {
+            (await lost.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var upgrade = Api.Services.GetRequiredService<ProgressModelUpgrade>();
+        (await upgrade.Run(CancellationToken.None)).ShouldBe(1);
+
+        (await Api.Scenario(s => s.Get.Url("/api/documents/washington-2024"))).Json().GetProperty("key").GetString().ShouldBe("washington-2024");
+        await Api.Write("/api/commitments", StabilisationGoal("cites-the-restored-document"), 201);
+        (await upgrade.Run(CancellationToken.None)).ShouldBe(0);
+        var refused = await Api.Scenario(s =>
+        {
+            s.Post.Url("/api/admin/projections/DocumentView/rebuild");
+            s.StatusCodeShouldBe(409);
+        });
+        refused.Json().GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("projections rebuild -p DocumentView");
+    }
+
+    [Fact]
     public async Task a_model_whose_deadlines_do_not_say_when_they_took_effect_is_built_again_from_the_log_before_writes()
     {
         await Api.StatedTheStabilisationGoal();
