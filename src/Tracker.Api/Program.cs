@@ -195,6 +195,7 @@ try
     builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.CheckpointSigner>();
     builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.LogCheckpoints>();
     builder.Services.AddHostedService<Tracker.Api.Audit.Checkpoints.Checkpointing>();
+    builder.Services.AddHostedService<Tracker.Api.Commitments.Assessing.DeadlineSweeping>();
     builder.Services.AddSingleton<LogVerifier>();
     builder.Services.AddSingleton<TimelineFactsBackfill>();
     builder.Services.AddSingleton<RebuildProgressLog>();

@@ -455,6 +455,40 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
         passed.UserName.ShouldBe("tracker-service");
     }
 
+    [Fact]
+    public async Task a_deadline_whose_check_was_lost_is_recorded_passed_by_the_hourly_sweep()
+    {
+        await StatedTheNextMinisterial("2027-06-01");
+        // As a log restored without Wolverine's tables leaves it: a deadline in force with no check waiting for it (until
+        // 2026-12-07 such a deadline was never recorded passed, until a rebuild).
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.Append(StreamIds.ForCommitment(Ministerial), new Tracker.Domain.Commitments.DeadlineRevised(
+                new Tracker.Domain.Commitments.Deadline(new DateOnly(2022, 6, 1), Tracker.Domain.Commitments.DeadlinePrecision.Month),
+                "moved", new Tracker.Domain.Commitments.Evidence("washington-2024", null, true, new DateOnly(2022, 3, 1))));
+            await session.SaveChangesAsync();
+        }
+        await Api.NoDeadlineCheckPending();
+        (await Api.ReadCommitment(Ministerial)).GetProperty("overdue").GetBoolean().ShouldBeFalse();
+
+        var sweeping = new Tracker.Api.Commitments.Assessing.DeadlineSweeping(Store, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Tracker.Api.Commitments.Assessing.DeadlineSweeping>.Instance,
+            Api.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>());
+        await sweeping.StartAsync(CancellationToken.None);
+        try
+        {
+            (await OverdueMinisterial()).GetProperty("dueBy").GetString().ShouldBe("2022-06-30");
+        }
+        finally
+        {
+            await sweeping.StopAsync(CancellationToken.None);
+        }
+        await using var query = Store.QuerySession();
+        var passed = (await query.Events.FetchStreamAsync(StreamIds.ForCommitment(Ministerial))).Last();
+        passed.Data.ShouldBeOfType<Tracker.Domain.Commitments.DeadlinePassed>().DueBy.ShouldBe(new DateOnly(2022, 6, 30));
+        passed.UserName.ShouldBe("tracker-service");
+    }
+
     /// <summary>Every deadline check due by now has been handled (those for due dates to come wait their day).</summary>
     [Fact]
     public async Task retracting_an_on_time_achievement_after_its_due_date_leaves_the_commitment_overdue()

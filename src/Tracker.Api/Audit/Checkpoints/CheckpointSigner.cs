@@ -137,7 +137,8 @@ public sealed class CheckpointSigner
     {
         if (!_keys.Value.Trusted.TryGetValue(keyId, out var key))
         {
-            return $"it is signed by key {keyId}, which this service neither holds nor trusts (Audit:Checkpoints:TrustedPublicKeys)";
+            return $"it is signed by key {keyId}, which this service neither holds nor trusts: list that key's public PEM in " +
+                   "Audit:Checkpoints:TrustedPublicKeys (after a key rotation, or a database restored beside another signing key)";
         }
         byte[] bytes;
         try

@@ -112,3 +112,59 @@ public static class DeadlineSweep
         return recorded;
     }
 }
+
+/// <summary>
+/// The sweep (<see cref="DeadlineSweep"/>) once the host has started and every hour after: a deadline whose scheduled check
+/// was lost (a log restored without Wolverine's tables, where the checks wait) is recorded passed within the hour after
+/// its day, rather than never. Every node sweeps; each commitment's passing is decided under its stream's lock, so two
+/// sweeps, or a sweep and the scheduled check, record it once.
+/// </summary>
+public sealed class DeadlineSweeping(IDocumentStore store, TimeProvider clock, ILogger<DeadlineSweeping> logger,
+    IHostApplicationLifetime lifetime) : BackgroundService
+{
+    public static readonly TimeSpan Every = TimeSpan.FromHours(1);
+
+    protected override async Task ExecuteAsync(CancellationToken token)
+    {
+        var hostStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (lifetime.ApplicationStarted.Register(() => hostStarted.TrySetResult()))
+        await using (token.Register(() => hostStarted.TrySetCanceled(token)))
+        {
+            try
+            {
+                await hostStarted.Task;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        using var timer = new PeriodicTimer(Every);
+        do
+        {
+            try
+            {
+                var passed = await DeadlineSweep.Run(store, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), logger, token);
+                if (passed > 0) logger.LogInformation("{Passed} commitments' deadlines had passed without their check; recorded now", passed);
+            }
+            catch (Exception e) when (!token.IsCancellationRequested)
+            {
+                if (Infrastructure.DatabaseOutage.Is(e)) logger.LogWarning("Could not sweep the deadlines ({Problem}); trying again in an hour", e.Message);
+                else logger.LogError(e, "Could not sweep the deadlines; trying again in an hour");
+            }
+        }
+        while (await WaitForNext(timer, token));
+    }
+
+    private static async Task<bool> WaitForNext(PeriodicTimer timer, CancellationToken token)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
