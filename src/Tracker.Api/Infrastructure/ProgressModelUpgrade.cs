@@ -123,7 +123,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             }
             if (missing > 0)
             {
-                logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker); rebuilding the models from the log", missing);
+                logger.LogWarning("{Missing} commitments have no progress model of today's shape (written by an older tracker, or a log restored without its models); rebuilding the models from the log", missing);
                 await daemon.RebuildProjectionAsync(CommitmentProgressProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
                 // The dashboard rollup counts the models, and the daemon beside this start may have counted the old ones
                 // (an upgraded database of 2026-12-01 had every commitment counted under its old model until 2026-12-07):
