@@ -319,6 +319,26 @@ public sealed class concurrency_and_idempotency(TrackerApp app) : TrackerTest(ap
         }
     }
 
+    [Fact]
+    public async Task an_answer_that_may_be_owed_to_a_duplicate_is_not_kept_in_the_requests_own_transaction()
+    {
+        // A checkpoint's "nothing new" kept in its own transaction could win the key from the duplicate that took the
+        // checkpoint, which then replayed the 204 (until 2026-12-07, found by a soak on a real server: two requests at once
+        // with one key, both told 204, a checkpoint taken). It is kept after waiting for the duplicate's answer instead.
+        var claim = new Tracker.Api.Infrastructure.Idempotency.IdempotencyClaim("key:admin", "one-checkpoint", "hash");
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = Api.Services };
+        http.Items[typeof(Tracker.Api.Infrastructure.Idempotency.IdempotencyClaim)] = claim;
+        http.Items[Tracker.Api.Infrastructure.Idempotency.IdempotentRequests.MayBeAnsweredByItsFirst] = true;
+        await using var session = Store.LightweightSession();
+
+        await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(http, session, Microsoft.AspNetCore.Http.Results.NoContent());
+
+        claim.Recorded.ShouldBeFalse();
+        http.Items.Remove(Tracker.Api.Infrastructure.Idempotency.IdempotentRequests.MayBeAnsweredByItsFirst);
+        await Tracker.Api.Infrastructure.Idempotency.IdempotentWrite.Record(http, session, Microsoft.AspNetCore.Http.Results.NoContent());
+        claim.Recorded.ShouldBeTrue();
+    }
+
     private async Task<long> CheckpointCount()
     {
         await using var count = Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("select count(*) from tracker.log_checkpoints");
