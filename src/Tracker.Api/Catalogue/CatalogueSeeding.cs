@@ -31,12 +31,7 @@ public sealed class CatalogueSeeding(IOptions<CatalogueOptions> options, IDocume
             return;
         }
 
-        var started = new TaskCompletionSource();
-        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        await using (stoppingToken.Register(() => started.TrySetCanceled()))
-        {
-            try { await started.Task; } catch (TaskCanceledException) { return; }
-        }
+        if (!await Infrastructure.HostStart.Started(lifetime, stoppingToken)) return;
 
         try
         {

@@ -16,8 +16,9 @@ namespace Tracker.Api.Infrastructure;
 /// if any commitment lacks its model or has one of an older shape (or its columns for the list and the dashboard are
 /// empty, should a migration not have filled them from the documents), Marten's own rebuild builds every model and
 /// every pledge ledger from the log (a few seconds for the seed catalogue); pledge rows stored before they carried the
-/// pledger's and the commitment's keys (which the pledger views read) are rebuilt the same way. One node at a time: the others wait on the same advisory lock and then find
-/// nothing to do.
+/// pledger's and the commitment's keys (which the pledger views read) are rebuilt the same way, and so are the documents'
+/// views when a registered document has none (a log restored without its read models). One node at a time: the others
+/// wait on the same advisory lock and then find nothing to do.
 /// </summary>
 public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource database, ILogger<ProgressModelUpgrade> logger,
     TimeProvider clock) : IHostedService
@@ -32,8 +33,10 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
     public Task StopAsync(CancellationToken token) => Task.CompletedTask;
 
     /// <summary>
-    /// Rebuilds the progress models when any commitment lacks one of today's shape, and the pledge rows when any lacks its
-    /// keys; says how many commitments lacked a model, plus one when pledge rows lacked their keys (0: nothing to do).
+    /// Rebuilds the progress models when any commitment lacks one of today's shape, the pledge rows when any lacks its
+    /// keys, and the documents' views when any registered document has none (a log restored without its read models);
+    /// says how many commitments lacked a model, plus one when pledge rows lacked their keys, plus how many documents
+    /// lacked a view (0: nothing to do).
     /// </summary>
     public async Task<long> Run(CancellationToken token)
     {
@@ -67,9 +70,10 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 select {PledgeLedgerRow.PlaceOrder("r")} from {TrackerDatabase.Schema}.mt_doc_pledgeledgerrow r limit 0;
                 select hashed_at from {TrackerDatabase.Schema}.{Tracker.Api.Audit.HashChain.Table} limit 0;
                 select reported_unit from {TrackerDatabase.Schema}.{Tracker.Projections.Commitments.Timeline.TimelineDays.Name} limit 0;
-                select count(*) from {TrackerDatabase.Schema}.mt_events e
-                 where e.type = 'source_document_registered'
-                   and not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_documentview d where d.id = e.stream_id);
+                select count(*) from {TrackerDatabase.Schema}.mt_streams s
+                 where not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_documentview d where d.id = s.id)
+                   and exists (select 1 from {TrackerDatabase.Schema}.mt_events e
+                                where e.stream_id = s.id and e.version = 1 and e.type = 'source_document_registered');
                 """, connection);
             long missing, unkeyedRows, unviewedDocuments;
             try

@@ -22,12 +22,7 @@ public sealed class ApiKeyRevocations(HeldConnections connections, ApiKeyStore k
     {
         // Once the host has started: before it, no request is served, and a start that fails (the database unreachable)
         // is said in its own one line, not also here.
-        var started = new TaskCompletionSource();
-        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        await using (stoppingToken.Register(() => started.TrySetCanceled()))
-        {
-            try { await started.Task; } catch (TaskCanceledException) { return; }
-        }
+        if (!await Infrastructure.HostStart.Started(lifetime, stoppingToken)) return;
         var lost = false;
         while (!stoppingToken.IsCancellationRequested)
         {

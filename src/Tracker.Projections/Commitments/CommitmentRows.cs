@@ -83,6 +83,7 @@ public static class CommitmentRows
         var values = string.Join(", ", Columns.Select(c => $"NEW.{c}"));
         var changed = string.Join(", ", Columns.Skip(1).Select(c => $"{c} = excluded.{c}"));
         var search = $"{TitleSearch.Column} = excluded.{TitleSearch.Column}";
+        var updated = string.Join(", ", Columns.Skip(1).Select(c => $"{c} = NEW.{c}"));
         yield return StoredFunction.Of(follow, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
               -- A rebuild writes the rows again from its models at its end (RebuildWrites).
@@ -94,6 +95,14 @@ public static class CommitmentRows
               ELSIF TG_OP = 'TRUNCATE' THEN
                 TRUNCATE {schema}.{Table};
               ELSIF TG_OP = 'INSERT' OR ({string.Join(", ", Columns.Select(c => $"OLD.{c}"))}) IS DISTINCT FROM ({values}) THEN
+                -- A write to a commitment changes its row but not its title: the row as it stands, its folded title kept
+                -- (folding costs more than the update). A row missing, or a title changed, is written whole.
+                IF TG_OP = 'UPDATE' AND OLD.title IS NOT DISTINCT FROM NEW.title THEN
+                  UPDATE {schema}.{Table} SET {updated} WHERE id = NEW.id;
+                  IF FOUND THEN
+                    RETURN NULL;
+                  END IF;
+                END IF;
                 INSERT INTO {schema}.{Table} ({columns}, {TitleSearch.Column}) VALUES ({values}, {TitleSearch.Function(schema)}(NEW.title))
                 ON CONFLICT (id) DO UPDATE SET {changed}, {search};
               END IF;
@@ -203,15 +212,19 @@ public static class CommitmentRows
                CASE WHEN r.title = m.title AND r.{TitleSearch.Column} IS NOT NULL THEN r.{TitleSearch.Column}
                     ELSE {TitleSearch.Function(schema)}(m.title) END
           FROM {schema}.{ModelTable} m LEFT JOIN {schema}.{Table} r ON r.id = m.id
-         WHERE m.id {within} AND ({Compared("m")}) IS DISTINCT FROM ({Compared("r")})
+         WHERE m.id {within} AND (({Compared("m")}) IS DISTINCT FROM ({Compared("r")}) OR {TitleUnfolded("r", "m")})
         ON CONFLICT (id) DO UPDATE SET {string.Join(", ", Columns.Skip(1).Append(TitleSearch.Column).Select(c => $"{c} = excluded.{c}"))};
         """;
 
     /// <summary>The ids whose row is missing, left over, or differs from its model's columns.</summary>
     public static string Differences(string schema) => $"""
         select coalesce(m.id, r.id) as id from {schema}.{ModelTable} m full join {schema}.{Table} r on r.id = m.id
-         where ({Compared("m")}) is distinct from ({Compared("r")})
+         where ({Compared("m")}) is distinct from ({Compared("r")}) or {TitleUnfolded("r", "m")}
         """;
+
+    /// <summary>A row whose title is not kept folded (written before rows kept it, and not filled in since).</summary>
+    private static string TitleUnfolded(string row, string model) =>
+        $"({row}.id IS NOT NULL AND {row}.{TitleSearch.Column} IS NULL AND {model}.title IS NOT NULL)";
 
     // The model's key has the database's collation, the row's "C": compared in one.
     private static string Compared(string alias) =>

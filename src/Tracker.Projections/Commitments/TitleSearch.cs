@@ -9,7 +9,8 @@ namespace Tracker.Projections.Commitments;
 /// folded text searched for is looked for anywhere in the folded title. Folding puts letters in lower case, drops accents
 /// and the other marks written over or under a letter (é, ö, ç, ą; Greek tonos; Hebrew points; Arabic harakat, hamza
 /// over or under alef, tatweel), spells out the letters without such a decomposition (ß as ss, æ as ae, œ as oe, ø as o,
-/// ł as l, đ and ð as d, þ as th, the Turkish dotless ı as i, a final ς as σ) and writes compatibility forms as their plain
+/// ł as l, đ and ð as d, þ as th, the Turkish dotless ı as i, a final ς as σ; their capitals too, which a database of
+/// character type C does not lower) and writes compatibility forms as their plain
 /// letters (ﬁ, full-width Ｌ); Japanese voicing marks and Korean syllables are kept as written. One definition, in the
 /// database, so the list's and the dashboard's present, both pasts, and every node compare alike; the folded titles are
 /// kept in the flat rows (<see cref="CommitmentRows"/>), since folding every title for each search costs about 9 µs a
@@ -39,9 +40,10 @@ public static class TitleSearch
           -- is lowered only once it is a plain letter) and after (İ lowers to i with a dot above); composed again at the end.
           -- normalize() needs a UTF-8 database: any other is searched in lower case alone.
           select case when current_setting('server_encoding') = 'UTF8' then
-                   normalize(translate(replace(replace(replace(replace(
+                   normalize(translate(replace(replace(replace(replace(replace(replace(replace(replace(
                      lower(regexp_replace(normalize(lower(p_text), NFKD), '{Marks}', '', 'g')),
-                     'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), 'þ', 'th'), 'ςøłđðı', 'σolddi'), NFKC)
+                     'ß', 'ss'), 'ẞ', 'ss'), 'æ', 'ae'), 'Æ', 'ae'), 'œ', 'oe'), 'Œ', 'oe'), 'þ', 'th'), 'Þ', 'th'),
+                     'ςøłđðıØŁĐÐ', 'σolddioldd'), NFKC)
                  else lower(p_text) end
           """);
 

@@ -68,6 +68,7 @@ public sealed class settings_checked_at_start
     [InlineData("OTEL_METRIC_EXPORT_INTERVAL", "0", "OTEL_METRIC_EXPORT_INTERVAL '0' must be a whole number from 1 to 86400000 (milliseconds)")]
     [InlineData("Audit:Checkpoints:TrustedPublicKeys:0", "junk", "Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key")]
     [InlineData("Catalogue:Path", "/no/such/catalogue", "Catalogue:Path '/no/such/catalogue' is neither a file nor a folder")]
+    [InlineData("Deadlines:SweepEvery", "hourly", "Deadlines:SweepEvery 'hourly' must be a time span from 0 to 49 days")]
     [InlineData("Ledger:DefaultCurrency", "eur", "Ledger:DefaultCurrency 'eur' is not an ISO 4217 code in use, in capitals (USD, EUR...)")]
     [InlineData("Ledger:DefaultCurrency", "DEM", "Ledger:DefaultCurrency 'DEM' is no longer in use (replaced by EUR)")]
     [InlineData("Ledger:DefaultCurrency", "", "Ledger:DefaultCurrency is set but empty: give an ISO 4217 code in use (USD, EUR...), or leave it unset (USD)")]

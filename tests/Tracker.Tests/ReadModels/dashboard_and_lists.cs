@@ -599,6 +599,7 @@ public sealed class dashboard_and_lists(TrackerApp app) : TrackerTest(app)
     [InlineData("finance", new[] { "ligature-title" })]
     [InlineData("100%", new[] { "percent-title" })]
     [InlineData("100_", new string[0])]
+    [InlineData("100%appeal", new string[0])]
     [InlineData("lodz", new[] { "polish-title" })]
     public async Task a_title_search_ignores_case_accents_and_the_marks_written_over_letters(string q, string[] expected)
     {

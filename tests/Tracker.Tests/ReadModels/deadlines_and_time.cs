@@ -456,28 +456,44 @@ public sealed class deadlines_and_time(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task a_deadline_whose_check_was_lost_is_recorded_passed_by_the_hourly_sweep()
+    public async Task deadlines_whose_checks_were_lost_are_recorded_passed_by_the_sweep_each_time_it_runs()
     {
-        await StatedTheNextMinisterial("2027-06-01");
         // As a log restored without Wolverine's tables leaves it: a deadline in force with no check waiting for it (until
         // 2026-12-07 such a deadline was never recorded passed, until a rebuild).
-        await using (var session = Store.LightweightSession())
+        async Task MovedTo2022AroundTheApi(string key)
         {
-            session.Events.Append(StreamIds.ForCommitment(Ministerial), new Tracker.Domain.Commitments.DeadlineRevised(
+            await using var session = Store.LightweightSession();
+            session.Events.Append(StreamIds.ForCommitment(key), new Tracker.Domain.Commitments.DeadlineRevised(
                 new Tracker.Domain.Commitments.Deadline(new DateOnly(2022, 6, 1), Tracker.Domain.Commitments.DeadlinePrecision.Month),
                 "moved", new Tracker.Domain.Commitments.Evidence("washington-2024", null, true, new DateOnly(2022, 3, 1))));
             await session.SaveChangesAsync();
         }
+        await StatedTheNextMinisterial("2027-06-01");
+        await Api.Write("/api/commitments", new
+        {
+            key = "a-later-meeting", title = "Hold a later meeting", kind = "milestone", lineOfEffort = "meetings",
+            actors = new[] { "coalition" }, deadline = new { date = "2027-06-01", precision = "month" },
+            statedIn = new { documentKey = "washington-2024", quote = "hold a later meeting" }
+        }, 201);
+        await MovedTo2022AroundTheApi(Ministerial);
         await Api.NoDeadlineCheckPending();
         (await Api.ReadCommitment(Ministerial)).GetProperty("overdue").GetBoolean().ShouldBeFalse();
+        Api.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>()
+            .OfType<Tracker.Api.Commitments.Assessing.DeadlineSweeping>().ShouldHaveSingleItem();
 
+        var every = Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(new Microsoft.Extensions.Configuration.ConfigurationBuilder(),
+            new Dictionary<string, string?> { [Tracker.Api.Commitments.Assessing.DeadlineSweeping.Setting] = "00:00:00.200" }).Build();
         var sweeping = new Tracker.Api.Commitments.Assessing.DeadlineSweeping(Store, TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<Tracker.Api.Commitments.Assessing.DeadlineSweeping>.Instance,
-            Api.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>());
+            Api.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(), every);
         await sweeping.StartAsync(CancellationToken.None);
         try
         {
             (await OverdueMinisterial()).GetProperty("dueBy").GetString().ShouldBe("2022-06-30");
+            // A deadline lost after that pass is found by a later one.
+            await MovedTo2022AroundTheApi("a-later-meeting");
+            (await Eventually.Until(() => Api.ReadCommitment("a-later-meeting"), c => c.GetProperty("overdue").GetBoolean()))
+                .GetProperty("overdue").GetBoolean().ShouldBeTrue();
         }
         finally
         {

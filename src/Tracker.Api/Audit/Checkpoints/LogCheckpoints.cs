@@ -418,19 +418,7 @@ public sealed class Checkpointing(LogCheckpoints checkpoints, Microsoft.Extensio
     protected override async Task ExecuteAsync(CancellationToken token)
     {
         if (!options.Value.Enabled) return;
-        var hostStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using (lifetime.ApplicationStarted.Register(() => hostStarted.TrySetResult()))
-        await using (token.Register(() => hostStarted.TrySetCanceled(token)))
-        {
-            try
-            {
-                await hostStarted.Task;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        if (!await Infrastructure.HostStart.Started(lifetime, token)) return;
         using var timer = new PeriodicTimer(options.Value.Interval);
         do
         {

@@ -1,3 +1,4 @@
+using Tracker.Api.Infrastructure;
 using Marten;
 using Tracker.Projections.Commitments;
 using Tracker.Domain.Commitments;
@@ -106,7 +107,7 @@ public static class DeadlineSweep
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "The deadline of commitment {Id} could not be checked after the rebuild; the next rebuild tries again", id);
+                logger.LogWarning(e, "The deadline of commitment {Id} could not be checked by the sweep; the next sweep (or rebuild) tries again", id);
             }
         }
         return recorded;
@@ -114,32 +115,24 @@ public static class DeadlineSweep
 }
 
 /// <summary>
-/// The sweep (<see cref="DeadlineSweep"/>) once the host has started and every hour after: a deadline whose scheduled check
-/// was lost (a log restored without Wolverine's tables, where the checks wait) is recorded passed within the hour after
-/// its day, rather than never. Every node sweeps; each commitment's passing is decided under its stream's lock, so two
-/// sweeps, or a sweep and the scheduled check, record it once.
+/// The sweep (<see cref="DeadlineSweep"/>) once the host has started and every <c>Deadlines:SweepEvery</c> after (an
+/// hour; 0 turns it off): a deadline whose scheduled check was lost (a log restored without Wolverine's tables, where the
+/// checks wait) is recorded passed within that time after its day, rather than never. Every node sweeps; each
+/// commitment's passing is decided under its stream's lock, so two sweeps, or a sweep and the scheduled check, record it once.
 /// </summary>
 public sealed class DeadlineSweeping(IDocumentStore store, TimeProvider clock, ILogger<DeadlineSweeping> logger,
-    IHostApplicationLifetime lifetime) : BackgroundService
+    IHostApplicationLifetime lifetime, IConfiguration configuration) : BackgroundService
 {
-    public static readonly TimeSpan Every = TimeSpan.FromHours(1);
+    public const string Setting = "Deadlines:SweepEvery";
+
+    public static readonly TimeSpan DefaultEvery = TimeSpan.FromHours(1);
 
     protected override async Task ExecuteAsync(CancellationToken token)
     {
-        var hostStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using (lifetime.ApplicationStarted.Register(() => hostStarted.TrySetResult()))
-        await using (token.Register(() => hostStarted.TrySetCanceled(token)))
-        {
-            try
-            {
-                await hostStarted.Task;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-        using var timer = new PeriodicTimer(Every);
+        // Checked at start (SettingsCheck): a time span from 0 to 49 days.
+        var every = configuration.GetValue<TimeSpan?>(Setting) ?? DefaultEvery;
+        if (every == TimeSpan.Zero || !await Infrastructure.HostStart.Started(lifetime, token)) return;
+        using var timer = new PeriodicTimer(every, clock);
         do
         {
             try
@@ -149,22 +142,10 @@ public sealed class DeadlineSweeping(IDocumentStore store, TimeProvider clock, I
             }
             catch (Exception e) when (!token.IsCancellationRequested)
             {
-                if (Infrastructure.DatabaseOutage.Is(e)) logger.LogWarning("Could not sweep the deadlines ({Problem}); trying again in an hour", e.Message);
-                else logger.LogError(e, "Could not sweep the deadlines; trying again in an hour");
+                if (Infrastructure.DatabaseOutage.Is(e)) logger.LogWarning("Could not sweep the deadlines ({Problem}); trying again in {Every}", e.Message, every);
+                else logger.LogError(e, "Could not sweep the deadlines; trying again in {Every}", every);
             }
         }
-        while (await WaitForNext(timer, token));
-    }
-
-    private static async Task<bool> WaitForNext(PeriodicTimer timer, CancellationToken token)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(token);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        while (await timer.NextTickOrStop(token));
     }
 }

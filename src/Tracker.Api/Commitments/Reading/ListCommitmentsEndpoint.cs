@@ -279,10 +279,7 @@ public static class ListCommitmentsEndpoint
     /// <summary>How many commitments the present dashboard rollup counts under a scope (StoredSummary.RollupScope).</summary>
     private static string RolledUpCount((string Scope, string Name) scope, NpgsqlCommand command)
     {
-        if (scope.Scope == "")
-        {
-            return $"select coalesce(sum(n), 0)::bigint from {TrackerDatabase.Schema}.{DashboardRollup.Groups} where dimension = 'status'";
-        }
+        if (scope.Scope == "") return DashboardRollup.CountedSql(TrackerDatabase.Schema);
         command.Parameters.AddWithValue("scopeName", scope.Name);
         return $"""
             select coalesce(sum(n), 0)::bigint from {TrackerDatabase.Schema}.{ScopedRollup.Table}

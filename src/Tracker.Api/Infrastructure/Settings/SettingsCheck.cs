@@ -81,6 +81,7 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
         // every minute).
         new TimeSpanSetting("Audit:Checkpoints:Interval", TimeSpan.FromMilliseconds(100), LongestTimer),
         new TimeSpanSetting("Audit:Checkpoints:SettleTime", TimeSpan.Zero, LongestTimer),
+        new TimeSpanSetting(Commitments.Assessing.DeadlineSweeping.Setting, TimeSpan.Zero, LongestTimer),
         new TimeSpanSetting("Audit:Checkpoints:PauseBetweenReads", TimeSpan.Zero, TimeSpan.FromSeconds(10)),
         new TimeSpanSetting(Idempotency.IdempotencyRetention.Setting, Idempotency.IdempotencyRetention.Minimum,
             Idempotency.IdempotencyRetention.Maximum, DaysBeforeADot: true)

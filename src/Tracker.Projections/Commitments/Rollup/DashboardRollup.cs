@@ -48,6 +48,10 @@ public sealed class DashboardRollupProjection : IProjection
 public static class DashboardRollup
 {
     public const string Groups = "commitment_rollup";
+
+    /// <summary>How many commitments the rollup counts (each is counted under one status).</summary>
+    public static string CountedSql(string schema) =>
+        $"select coalesce(sum(n), 0)::bigint from {schema}.{Groups} where dimension = 'status'";
     public const string Counted = "commitment_counted";
 
     /// <summary>The values a commitment is counted under; an empty text or list stands for a value never recorded.</summary>

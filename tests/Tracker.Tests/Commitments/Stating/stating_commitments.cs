@@ -1,5 +1,7 @@
 using Alba;
+using Marten;
 using Tracker.Domain;
+using Tracker.Domain.Commitments;
 using Tracker.Tests.Documents;
 using Tracker.Tests.Support;
 using static Tracker.Tests.Commitments.CommitmentScenarios;
@@ -186,8 +188,18 @@ public sealed class stating_commitments(TrackerApp app) : TrackerTest(app)
             await euros.Write("/api/commitments", Statement("fund-in-pounds", ledgerCurrency: "GBP"), 201);
         }
 
-        // Read, and stated, by a node with the default: the setting is written into each statement, not read when replayed.
+        // Stated by a node with the default: the setting is written into each statement (a statement naming none counts
+        // in USD whoever replays it), so a node with another setting reads the euros as they were recorded.
         await Api.Write("/api/commitments", Statement("fund-by-default"), 201);
+        await using (var query = Store.QuerySession())
+        {
+            async Task<string?> Recorded(string key) =>
+                (await query.Events.FetchStreamAsync(StreamIds.ForCommitment(key)))[0].Data.ShouldBeOfType<CommitmentStated>().LedgerCurrency;
+            (await Recorded("fund-in-euros")).ShouldBe("EUR");
+            (await Recorded("fund-in-dollars")).ShouldBeNull();
+            (await Recorded("fund-in-pounds")).ShouldBe("GBP");
+            (await Recorded("fund-by-default")).ShouldBeNull();
+        }
         (await Api.ReadCommitment("fund-in-euros")).GetProperty("ledgerCurrency").GetString().ShouldBe("EUR");
         (await Api.ReadCommitment("fund-in-dollars")).GetProperty("ledgerCurrency").GetString().ShouldBe("USD");
         (await Api.ReadCommitment("fund-in-pounds")).GetProperty("ledgerCurrency").GetString().ShouldBe("GBP");
