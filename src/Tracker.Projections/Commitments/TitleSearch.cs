@@ -67,7 +67,9 @@ public static class TitleSearch
     public static string Condition(string schema, string alias, string search, NpgsqlCommand command)
     {
         command.Parameters.AddWithValue("titleSearch", search);
-        return $"{alias}.{Column} like '%' || replace(replace(replace({Function(schema)}(@titleSearch), '\\', '\\\\'), " +
+        // Trimmed once folded: a form that folds to a space and a mark (U+FE70, an Arabic mark written alone) is no
+        // search for a space.
+        return $"{alias}.{Column} like '%' || replace(replace(replace(btrim({Function(schema)}(@titleSearch)), '\\', '\\\\'), " +
                "'%', '\\%'), '_', '\\_') || '%'";
     }
 }

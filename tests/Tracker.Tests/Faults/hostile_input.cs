@@ -835,8 +835,11 @@ public sealed class hostile_input(TrackerApp app) : TrackerTest(app)
             spaces.Text.ShouldContain("is empty (only spaces)");
         }
         // A search that shows nothing is a search for everything, whatever shows nothing: empty, spaces, a lone
-        // right-to-left mark (until 2026-12-06 the mark alone was a 400 and a no-break space alone everything).
-        foreach (var blank in new[] { "", "%20", "%C2%A0", "%E2%80%8F", string.Concat(Enumerable.Repeat("%20", 201)) })
+        // right-to-left mark (until 2026-12-06 the mark alone was a 400 and a no-break space alone everything), a Hangul
+        // filler or a tag past the first plane (until 2026-12-07 searched for, and found nowhere), an Arabic mark written
+        // alone, which folds to a space (until 2026-12-07 a search for a space).
+        foreach (var blank in new[] { "", "%20", "%C2%A0", "%E2%80%8F", string.Concat(Enumerable.Repeat("%20", 201)),
+                     "%E3%85%A4", "%F3%A0%80%81", "%EF%B9%B0" })
         {
             var everything = await Send(HttpMethod.Get, $"/api/commitments?q={blank}");
             everything.Status.ShouldBe(200);

@@ -90,28 +90,19 @@ public static class NameSpellings
     public static bool ShowsAsItReads(string? name) => name is null || ReadsPlainly(name.Trim(), accentsApart: true);
 
     private static bool ReadsPlainly(string name, bool accentsApart) =>
-        !name.EnumerateRunes().Any(ShowsNothing) &&
+        !HoldsInvisible(name) &&
         !name.Where((c, i) => 
                                               char.IsWhiteSpace(c) && (c != ' ' || i > 0 && name[i - 1] == ' ') ||
                                               !accentsApart && char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark &&
                                               i > 0 && name[i - 1] <= '\u024F' && char.IsLetter(name[i - 1])).Any();
 
     /// <summary>
-    /// A character that shows nothing: a format character (a right-to-left mark, a zero-width space, U+1D173's musical
-    /// beam, a tag) in any plane, read by code point (a character past the first plane is two UTF-16 units, neither of
-    /// them a format character); and the marks and letters Unicode lists as ignorable by default that are no format
-    /// characters: the combining grapheme joiner, the variation selectors (the first plane's and the supplement's, so a
-    /// CJK name's variant ideograph is refused too), the Mongolian free variation selectors, the Khmer inherent vowels and
-    /// the Hangul fillers. Until 2026-12-06 "Germany" followed by a variation selector was a pledger's name that read as
-    /// Germany and was stored apart from it.
+    /// Whether a text holds a character no reader sees (<see cref="Infrastructure.Validation.InputBounds.Invisible"/>:
+    /// formatting, variation selectors, fillers, tags), read by code point (a character past the first plane is two UTF-16
+    /// units, neither of them a format character). Until 2026-12-06 "Germany" followed by a variation selector was a
+    /// pledger's name that read as Germany and was stored apart from it.
     /// </summary>
-    /// <summary>Whether a text holds a character no reader sees (formatting, variation selectors, fillers, tags).</summary>
-    public static bool HoldsInvisible(string text) => text.EnumerateRunes().Any(ShowsNothing);
-
-    private static bool ShowsNothing(System.Text.Rune rune) =>
-        System.Text.Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format ||
-        rune.Value is 0x034F or (>= 0xFE00 and <= 0xFE0F) or (>= 0x180B and <= 0x180F) or 0x115F or 0x1160 or 0x3164 or 0xFFA0
-            or 0x17B4 or 0x17B5 or (>= 0xE0000 and <= 0xE0FFF);
+    public static bool HoldsInvisible(string text) => text.EnumerateRunes().Any(Infrastructure.Validation.InputBounds.Invisible);
 
     public const string ShowsAsItReadsRule =
         "must not contain invisible formatting characters (such as a right-to-left mark or a zero-width space), or a space " +

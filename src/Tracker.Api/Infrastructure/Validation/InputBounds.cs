@@ -72,13 +72,34 @@ public static class InputBounds
     private static bool Invisible(string text) => text.Length > 0 && !text.All(char.IsWhiteSpace) && ShowsNothing(text);
 
     /// <summary>
-    /// Text that shows nothing: empty, or only spaces (a no-break space among them), zero-width and other format
-    /// characters and combining marks with nothing to combine with. Not a control character (a tab, a line feed), which
-    /// is text of another kind, refused where a line is wanted.
+    /// Text that shows nothing: empty, or only spaces (a no-break space among them), characters no reader sees
+    /// (<see cref="Invisible"/>) and combining marks with nothing to combine with. Not a control character (a tab, a line
+    /// feed), which is text of another kind, refused where a line is wanted. Read by code point (until 2026-12-07 by UTF-16
+    /// unit, so a tag or U+1D173 past the first plane, and the Hangul fillers, which are letters, showed something).
     /// </summary>
-    public static bool ShowsNothing(string text) => text.All(c => !char.IsControl(c) && char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is
-        System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.NonSpacingMark
-        or System.Globalization.UnicodeCategory.EnclosingMark);
+    public static bool ShowsNothing(string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (System.Text.Rune.IsWhiteSpace(rune) && !System.Text.Rune.IsControl(rune) || Invisible(rune) ||
+                System.Text.Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.NonSpacingMark
+                    or System.Globalization.UnicodeCategory.EnclosingMark) continue;
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A character no reader sees: a format character (a right-to-left mark, a zero-width space, U+1D173's musical beam, a
+    /// tag) in any plane; and the marks and letters Unicode lists as ignorable by default that are no format characters:
+    /// the combining grapheme joiner, the variation selectors (the first plane's and the supplement's, so a CJK name's
+    /// variant ideograph is refused too), the Mongolian free variation selectors, the Khmer inherent vowels and the Hangul
+    /// fillers.
+    /// </summary>
+    public static bool Invisible(System.Text.Rune rune) =>
+        System.Text.Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format ||
+        rune.Value is 0x034F or (>= 0xFE00 and <= 0xFE0F) or (>= 0x180B and <= 0x180F) or 0x115F or 0x1160 or 0x3164 or 0xFFA0
+            or 0x17B4 or 0x17B5 or (>= 0xE0000 and <= 0xE0FFF);
 
     /// <summary>
     /// A day something happened ([Happened]) after today by the service's clock: in UTC, with a day's grace for a monitor
