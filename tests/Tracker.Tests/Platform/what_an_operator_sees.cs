@@ -293,6 +293,25 @@ public sealed class log_lines_carry_the_request(TrackerApp app) : TrackerTest(ap
     }
 
     [Fact]
+    public async Task a_refusal_for_want_of_a_role_is_logged_with_who_asked_for_what()
+    {
+        var lines = new LogCapture(Microsoft.Extensions.Logging.LogLevel.Information);
+        await using var node = await TrackerApp.StartHostWith("Development", services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(lines));
+
+        await node.Scenario(s =>
+        {
+            s.Post.Json(new { key = "refused" }).ToUrl("/api/commitments");
+            s.WithRequestHeader("X-Api-Key", "demo-viewer-key");
+            s.StatusCodeShouldBe(403);
+        });
+
+        var refused = lines.Entries.Single(e => e.Category == typeof(Tracker.Api.Security.Refusals).FullName);
+        refused.Level.ShouldBe(Microsoft.Extensions.Logging.LogLevel.Information);
+        refused.Message.ShouldContain("viewer");
+        refused.Message.ShouldContain("was refused POST /api/commitments: This needs the role");
+    }
+
+    [Fact]
     public async Task a_body_the_service_cannot_read_is_the_clients_400_not_an_error_in_the_log()
     {
         var lines = new LogCapture();

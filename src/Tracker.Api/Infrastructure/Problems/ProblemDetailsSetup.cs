@@ -81,7 +81,15 @@ public static class ProblemDetailsSetup
                 problem.Detail ??= context.HttpContext.Items[Security.ApiKeyAuthentication.RefusedBecause] as string ??
                                    Security.Refusals.Unauthenticated(context.HttpContext);
             }
-            if (problem.Status == StatusCodes.Status403Forbidden) problem.Detail ??= Security.Refusals.Forbidden(context.HttpContext);
+            if (problem.Status == StatusCodes.Status403Forbidden)
+            {
+                problem.Detail ??= Security.Refusals.Forbidden(context.HttpContext);
+                // Who was refused what: the framework's own line names neither the caller nor the route (until 2026-12-07
+                // an operator could not tell which key kept asking for what its role does not allow).
+                context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Security.Refusals))
+                    .LogInformation("{Actor} was refused {Method} {Path}: {Detail}", Auditing.WriteMetadata.ActorOf(context.HttpContext),
+                        context.HttpContext.Request.Method, Http.RequestLine.PathAsSent(context.HttpContext), problem.Detail);
+            }
             // The framework's own 404 (no route) and 405 say nothing; every other problem of the API does.
             // An endpoint that answered 404 without a word has a route: what the path names is not there.
             if (problem.Status == StatusCodes.Status404NotFound)
