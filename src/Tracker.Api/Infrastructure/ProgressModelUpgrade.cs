@@ -4,6 +4,7 @@ using Npgsql;
 using Tracker.Projections.Commitments;
 using Tracker.Projections.Commitments.Pledges;
 using Tracker.Projections.Commitments.Rollup;
+using Tracker.Projections.Commitments.Timeline;
 
 namespace Tracker.Api.Infrastructure;
 
@@ -17,11 +18,14 @@ namespace Tracker.Api.Infrastructure;
 /// empty, should a migration not have filled them from the documents), Marten's own rebuild builds every model and
 /// every pledge ledger from the log (a few seconds for the seed catalogue); pledge rows stored before they carried the
 /// pledger's and the commitment's keys (which the pledger views read) are rebuilt the same way, and so are the documents'
-/// views when a registered document has none (a log restored without its read models). One node at a time: the others
-/// wait on the same advisory lock and then find nothing to do.
+/// views when a registered document has none (a log restored without its read models). The asynchronous models are
+/// built again too when their position says they took in a commitment's statement but they hold nothing: a log restored
+/// with Marten's positions (`mt_event_progression`) and without those models' rows, which the daemon would otherwise
+/// take as caught up, leaving the past views and the dashboard empty. One node at a time: the others wait on the same
+/// advisory lock and then find nothing to do.
 /// </summary>
 public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource database, ILogger<ProgressModelUpgrade> logger,
-    TimeProvider clock) : IHostedService
+    TimeProvider clock, IProjectionCoordinator coordinator) : IHostedService
 {
     internal const long LockKey = 2026113002;
 
@@ -74,8 +78,17 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                  where not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_documentview d where d.id = s.id)
                    and exists (select 1 from {TrackerDatabase.Schema}.mt_events e
                                 where e.stream_id = s.id and e.version = 1 and e.type = 'source_document_registered');
+                select p.name from {TrackerDatabase.Schema}.mt_event_progression p
+                 where p.last_seq_id > 0
+                   and ((p.name = '{EffectiveTimelineProjection.ProjectionName}:All'
+                         and not exists (select 1 from {TrackerDatabase.Schema}.{TimelineDays.Name}))
+                     or (p.name = '{DashboardRollupProjection.ProjectionName}:All'
+                         and not exists (select 1 from {TrackerDatabase.Schema}.{DashboardRollup.Counted})))
+                   and exists (select 1 from {TrackerDatabase.Schema}.mt_events e
+                                where e.type = 'commitment_stated' and e.seq_id <= p.last_seq_id);
                 """, connection);
             long missing, unkeyedRows, unviewedDocuments;
+            var emptyBehindTheirPosition = new List<string>();
             try
             {
                 // The pledger views' async projection, retired: its position would otherwise read as a lag that only grows.
@@ -97,6 +110,8 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 await reader.NextResultAsync(token);
                 await reader.ReadAsync(token);
                 unviewedDocuments = reader.GetInt64(0);
+                await reader.NextResultAsync(token);
+                while (await reader.ReadAsync(token)) emptyBehindTheirPosition.Add(reader.GetString(0).Split(':')[0]);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
             {
@@ -113,7 +128,10 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                     "their time of hashing, or the timeline's days their reported figure's unit): apply it first " +
                     "with `db-apply` as the schema's owner (see the README, \"The database\").", e);
             }
-            if (missing == 0 && unkeyedRows == 0 && unviewedDocuments == 0) return 0;
+            if (missing == 0 && unkeyedRows == 0 && unviewedDocuments == 0)
+            {
+                return await BuildAgainWhatIsEmptyBehindItsPosition(emptyBehindTheirPosition, connection, recounted: false, token);
+            }
 
             using var daemon = await store.BuildProjectionDaemonAsync();
             if (unviewedDocuments > 0)
@@ -123,7 +141,10 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 logger.LogWarning("{Documents} registered documents have no view (a log restored without its read models?); rebuilding the documents' views from the log",
                     unviewedDocuments);
                 await daemon.RebuildProjectionAsync(Tracker.Projections.Documents.DocumentViewProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
-                if (missing == 0 && unkeyedRows == 0) return unviewedDocuments;
+                if (missing == 0 && unkeyedRows == 0)
+                {
+                    return unviewedDocuments + await BuildAgainWhatIsEmptyBehindItsPosition(emptyBehindTheirPosition, connection, recounted: false, token);
+                }
             }
             if (missing > 0)
             {
@@ -148,13 +169,56 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             logger.LogWarning("Rebuilding every pledge's ledger row from the log (rows stored without their pledger's key: {Unkeyed})", unkeyedRows > 0);
             await daemon.RebuildProjectionAsync(PledgeLedgerProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
             logger.LogInformation("Progress models and pledge ledgers rebuilt");
-            return missing + unkeyedRows + unviewedDocuments;
+            return missing + unkeyedRows + unviewedDocuments +
+                   await BuildAgainWhatIsEmptyBehindItsPosition(emptyBehindTheirPosition, connection, recounted: missing > 0, token);
         }
         finally
         {
             await using var release = new NpgsqlCommand($"select pg_advisory_unlock({LockKey})", connection);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Builds again each asynchronous model whose position is past a commitment's statement while it holds nothing (a log
+    /// restored with Marten's positions and without the models' rows): the effective timelines by the node's daemon; the
+    /// dashboard rollup by counting every commitment again from the progress models (unless the upgrade just did). Says
+    /// how many models it built again.
+    /// </summary>
+    private async Task<long> BuildAgainWhatIsEmptyBehindItsPosition(IReadOnlyList<string> projections, NpgsqlConnection connection,
+        bool recounted, CancellationToken token)
+    {
+        foreach (var projection in projections)
+        {
+            logger.LogWarning("The asynchronous model {Projection} holds nothing, though its position in the log is past a commitment's " +
+                              "statement (a log restored with mt_event_progression and without the model's rows?); building it again from the log",
+                projection);
+            if (projection == EffectiveTimelineProjection.ProjectionName)
+            {
+                // The node's daemon stops its own agent for the projection while it replays (and starts none meanwhile),
+                // but does not start it again: started here from the rebuilt position where it ran before (on the node
+                // that leads the daemons; another node's starts it when it takes the lead).
+                var daemon = coordinator.DaemonForMainDatabase();
+                var shard = $"{projection}:All";
+                bool Running() => daemon.CurrentAgents().Any(agent => agent.Name.Identity == shard && agent.Status == JasperFx.AgentStatus.Running);
+                var running = Running();
+                await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(5), token);
+                if (running && !Running())
+                {
+                    await daemon.StartAgentAsync(shard, token);
+                }
+            }
+            else if (!recounted)
+            {
+                await using var recount = await connection.BeginTransactionAsync(token);
+                await using (var command = new NpgsqlCommand(DashboardRollup.Recount(TrackerDatabase.Schema), connection, recount) { CommandTimeout = 0 })
+                {
+                    await command.ExecuteNonQueryAsync(token);
+                }
+                await recount.CommitAsync(token);
+            }
+        }
+        return projections.Count;
     }
 
     /// <summary>
