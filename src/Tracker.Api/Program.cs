@@ -23,6 +23,16 @@ using Wolverine.Http;
 
 try
 {
+    // Everything the service writes (the SQL of its functions, dates in headers and messages, numbers in logs) reads the
+    // same on every node, whatever the machine's locale. The build switches ICU off (InvariantGlobalization), but
+    // DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=0 switches it on again: a node started so under sv_SE wrote "−1" (U+2212) into
+    // the rollups' trigger functions, which then failed every page of the asynchronous projections on every node until
+    // another node's start wrote them again; under ar_SA, dates were written in the Um al-Qura calendar and a past view of
+    // 2100-01-01 was a 500 (until 2026-12-08).
+    System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+    System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+    System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+    System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
     // One of our commands' own one-letter flags written with its value ("-k=kept.json") is read as "-k kept.json", as its
     // long form with "=" is: the settings' command-line reader threw on it before any command could say a word (an
     // unhandled exception, exit 134), and the commands' parser took it for an unknown flag (until 2026-12-06). Only ours:

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tracker.Projections.Commitments.Timeline;
 using Weasel.Core;
 using Weasel.Postgresql;
@@ -152,11 +153,11 @@ public static class DailyRollup
           join affected a on a.stream_id = d.stream_id and d."on" >= a.from_on
           cross join lateral (
             select * from {schema}.{Contributions}(d.status, d.overdue, d.due_by, d.ledger_currency, d.target_amount,
-                d.target_currency, d.money_pledged, d.money_committed, d.money_disbursed, d.row, {sign}, d."on")
+                d.target_currency, d.money_pledged, d.money_committed, d.money_disbursed, d.row, {sign.ToString(CultureInfo.InvariantCulture)}, d."on")
             union all
             select * from {schema}.{Contributions}(d.before_status, d.before_overdue, d.before_due_by, d.before_currency,
                 d.before_target, d.before_target_currency, d.before_pledged, d.before_committed, d.before_disbursed,
-                d.before_row, {-sign}, d."on")
+                d.before_row, {(-sign).ToString(CultureInfo.InvariantCulture)}, d."on")
              where d.before_id is not null) c
         """;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Weasel.Core;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Functions;
@@ -71,7 +72,7 @@ public static class ScopedRollup
         var name = RollupFigures.Name(schema, $"commitment_counted_scoped_{operation}");
         string Of(string rows, int sign) => $"""
             select c.* from {rows} r cross join lateral {schema}.{Contributions}(r.status, r.line_of_effort, r.kind, r.actors,
-                r.ledger_currency, r.target, r.pledged, r.committed, r.disbursed, r.overdue, {sign}) c
+                r.ledger_currency, r.target, r.pledged, r.committed, r.disbursed, r.overdue, {sign.ToString(CultureInfo.InvariantCulture)}) c
             """;
         return StoredFunction.Of(name, "", "trigger", ["LANGUAGE plpgsql"], $"""
             BEGIN
