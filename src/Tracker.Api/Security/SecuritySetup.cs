@@ -205,6 +205,7 @@ public static class SecuritySetup
         app.UseMiddleware<SignInThrottle>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<HeavyReadsBuffered>();
         app.UseRateLimiter();
         return app;
     }

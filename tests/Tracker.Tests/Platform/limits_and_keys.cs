@@ -738,6 +738,34 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_download_its_client_does_not_read_gives_its_heavy_place_back_once_it_is_produced()
+    {
+        await Api.StatedTheStabilisationGoal();
+        for (var report = 0; report < 40; report++)
+        {
+            await Api.Write($"/api/commitments/{CommitmentScenarios.Goal}/progress", new
+            {
+                figure = 200_000_000m + report, currency = "USD", comparator = "more-than", asOf = "2024-09-30",
+                note = new string('n', 1990) + $" {report}", source = CommitmentScenarios.Source
+            });
+        }
+        await using var limited = await TrackerApp.StartAnotherHost(("RateLimits:HeavyReadsAtOnce", "1"));
+        using var client = limited.Server.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", TestIdentities.DemoKey(Roles.Auditor));
+
+        // Larger than what the connection takes before it waits for its reader, and never read.
+        using var stalled = await client.GetAsync($"/api/commitments/{CommitmentScenarios.Goal}/history.csv", HttpCompletionOption.ResponseHeadersRead);
+        stalled.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        stalled.Content.Headers.ContentLength.ShouldNotBeNull().ShouldBeGreaterThan(80_000);
+
+        // Until 2026-12-08 the download kept the one place until it was read, and this waited behind it for good.
+        var trend = await client.GetAsync($"/api/commitments/{CommitmentScenarios.Goal}/trend").WaitAsync(TimeSpan.FromSeconds(60));
+        trend.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        // The stalled download is still whole when its client reads it.
+        (await stalled.Content.ReadAsStringAsync()).Length.ShouldBe((int)stalled.Content.Headers.ContentLength!.Value);
+    }
+
+    [Fact]
     public async Task heavy_reads_beyond_the_ones_running_and_queued_are_a_429()
     {
         await Api.StatedTheStabilisationGoal();
