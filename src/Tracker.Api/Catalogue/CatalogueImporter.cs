@@ -259,6 +259,11 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
             if (e is InvalidDataException)
                 logger.LogWarning("Catalogue {Catalogue}: a batch of {Count} commitments failed ({Reason}); writing them one by one",
                     catalogue.Name, batch.Length, e.Message);
+            // A writer beside the import (the API creating one of its keys) took something first: a race, not a fault, and
+            // each entry's own outcome is reported once written alone (until 2026-12-08 with a stack trace of 3,500 characters).
+            else if (Infrastructure.OutageLogs.LostRaceIn(e) is { } race)
+                logger.LogWarning("Catalogue {Catalogue}: a batch of {Count} commitments met another writer ({Race}); writing them one by one",
+                    catalogue.Name, batch.Length, race);
             else
                 logger.LogWarning(e, "Catalogue {Catalogue}: a batch of {Count} commitments failed; writing them one by one", catalogue.Name, batch.Length);
             var stated = 0;

@@ -38,7 +38,8 @@ public sealed class HeavyReadsBuffered(RequestDelegate next)
             context.Features.Set(response);
             context.Response.Body = body;
         }
-        if (!context.Response.HasStarted && context.Response.ContentLength is null &&
+        // Nothing buffered says no length: a refusal written as the response starts (the past views' 403) comes then.
+        if (buffer.Length > 0 && !context.Response.HasStarted && context.Response.ContentLength is null &&
             !context.Response.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.TransferEncoding) &&
             !HttpMethods.IsHead(context.Request.Method) &&
             context.Response.StatusCode is not (StatusCodes.Status204NoContent or StatusCodes.Status304NotModified))
