@@ -362,14 +362,13 @@ public sealed class CatalogueImporter(IDocumentStore store, NpgsqlDataSource dat
 
         DocumentView Document(string key) => known.Documents[StreamIds.Normalise(key)];
 
-        // Without a day of its own, evidence from a document dated to the day takes the document's day, as the API's
-        // evidence does (until 2026-12-07 the import's day: evidence from a 2023 declaration took effect on the day of the
-        // import). A document dated to its month or year gives none, and the evidence keeps the day it is recorded.
+        // Without a day of its own, evidence takes the day the API's evidence would (CitedDocument.EvidenceDated): its
+        // document's day (until 2026-12-07 the import's day: evidence from a 2023 declaration took effect on the day of
+        // the import), or, from a document dated to its month or year, that month's or year's last day (until 2026-12-08
+        // the import's day, so each deployment's seed had its own history as effective).
         Evidence DatedByItsDocument(Evidence evidence) =>
-            evidence.On is null && evidence.DocumentKey is { Length: > 0 } cited &&
-            known.Documents.TryGetValue(StreamIds.Normalise(cited), out var document) &&
-            new Commitments.CitedDocument(document).Dating(evidence) is (var dated, null)
-                ? dated
+            evidence.DocumentKey is { Length: > 0 } cited && known.Documents.TryGetValue(StreamIds.Normalise(cited), out var document)
+                ? new Commitments.CitedDocument(document).EvidenceDated(evidence, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))
                 : evidence;
 
         // A source citing a registered document says what the registration says of it, as a request's source must: checked

@@ -480,6 +480,25 @@ public sealed class importing_the_catalogue(TrackerApp app) : TrackerTest(app)
         (await ImportedEventCount()).ShouldBe(events);
     }
 
+    [Fact]
+    public async Task catalogue_evidence_from_a_months_document_takes_the_months_last_day_whatever_the_day_it_is_loaded()
+    {
+        var (undated, _) = WithEvidenceOnTheFirst(new CatalogueSource("shafaq-2024", null, false, null, null, null, "as reported"));
+
+        (await Import(undated)).Failures.ShouldBeEmpty();
+        var events = await ImportedEventCount();
+        var again = await Import(undated);
+
+        // Until 2026-12-08 the day of the import: each deployment's seed had its own history as effective, and the day was
+        // one the rules refuse when given (after the document).
+        await using var session = Store.QuerySession();
+        var attached = (await session.Events.FetchStreamAsync(StreamIds.ForCommitment(undated.Commitments[0].Key)))
+            .Select(e => e.Data).OfType<EvidenceAttached>().Last(e => e.Evidence.Note?.StartsWith("as reported") == true);
+        attached.Evidence.On.ShouldBe(new DateOnly(2024, 10, 31));
+        again.Failures.ShouldBeEmpty();
+        (await ImportedEventCount()).ShouldBe(events);
+    }
+
     [Theory]
     [InlineData("Development", null, true)]
     [InlineData("Production", null, false)]

@@ -168,22 +168,30 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
-    public async Task evidence_from_a_document_without_a_day_of_its_own_takes_the_documents_day()
+    public async Task evidence_without_a_day_of_its_own_takes_its_documents_day_or_the_last_of_its_month()
     {
         await Api.StatedTheStabilisationGoal();
         await Api.RegisterDocument(Tracker.Tests.Documents.DocumentScenarios.ShafaqReport());
 
         // Until 2026-12-06 the day it was recorded, however old the document.
         await Api.Write($"{Base}/evidence", new { documentKey = "washington-2024", primary = true, note = "the communique" });
-        // A document dated to its month gives no day: the day it is recorded, as for a URL.
+        // A document dated to its month: the month's last day, the latest its text can speak of (until 2026-12-08 the day
+        // it was recorded, which the rule refuses when given, as below).
         await Api.Write($"{Base}/evidence", new { documentKey = "shafaq-2024", primary = false, note = "the report" });
+        await Api.Write($"{Base}/evidence", new { url = "https://example.org/shafaq", primary = false, note = "the report online" });
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        (await Api.Write($"{Base}/evidence", new { documentKey = "shafaq-2024", primary = false, note = "the report", on = today }, 422))
+            .Json().GetProperty("rule").GetString().ShouldBe("dated-after-document");
 
         var attached = (await Api.Scenario(s => s.Get.Url($"{Base}/history"))).Json().GetProperty("items").EnumerateArray()
             .Where(e => e.GetProperty("type").GetString() == "evidence-attached").ToList();
         attached[0].GetProperty("effectiveOn").GetString().ShouldBe("2024-09-30");
         attached[0].GetProperty("data").GetProperty("evidence").GetProperty("on").GetString().ShouldBe("2024-09-30");
-        attached[1].GetProperty("effectiveOn").GetString()
-            .ShouldBe(attached[1].GetProperty("recordedAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd"));
+        attached[1].GetProperty("effectiveOn").GetString().ShouldBe("2024-10-31");
+        attached[1].GetProperty("data").GetProperty("evidence").GetProperty("on").GetString().ShouldBe("2024-10-31");
+        // From a URL: the day it is recorded.
+        attached[2].GetProperty("effectiveOn").GetString()
+            .ShouldBe(attached[2].GetProperty("recordedAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd"));
     }
 
     [Fact]
