@@ -18,14 +18,13 @@ namespace Tracker.Api.Infrastructure;
 /// empty, should a migration not have filled them from the documents), Marten's own rebuild builds every model and
 /// every pledge ledger from the log (a few seconds for the seed catalogue); pledge rows stored before they carried the
 /// pledger's and the commitment's keys (which the pledger views read) are rebuilt the same way, and so are the documents'
-/// views when a registered document has none (a log restored without its read models). The asynchronous models are
-/// built again too when their position says they took in a commitment's statement but they hold nothing: a log restored
-/// with Marten's positions (`mt_event_progression`) and without those models' rows, which the daemon would otherwise
-/// take as caught up, leaving the past views and the dashboard empty. One node at a time: the others wait on the same
-/// advisory lock and then find nothing to do.
+/// views when a registered document has none (a log restored without its read models). One node at a time: the others
+/// wait on the same advisory lock and then find nothing to do. Before any of that, and before the node's projection
+/// daemon starts (<see cref="ReplayWhatIsEmptyBehindItsPosition"/>), an asynchronous model that holds nothing while its position in the log is
+/// past a commitment's statement is set to be built again from the start of the log.
 /// </summary>
 public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource database, ILogger<ProgressModelUpgrade> logger,
-    TimeProvider clock, IProjectionCoordinator coordinator) : IHostedService
+    TimeProvider clock) : IHostedLifecycleService
 {
     internal const long LockKey = 2026113002;
 
@@ -35,6 +34,57 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
     public Task StartAsync(CancellationToken token) => Run(token);
 
     public Task StopAsync(CancellationToken token) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken token) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken token) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken token) => Task.CompletedTask;
+
+    /// <summary>
+    /// Before any hosted service starts (this node's projection daemon among them): the asynchronous models (the effective
+    /// timelines, the dashboard rollup) whose position in the log is past a commitment's statement while they hold
+    /// nothing lose their position, so that the daemon builds them from the start of the log as it starts. That is what a
+    /// log restored with Marten's positions (`mt_event_progression`) and without those models' rows leaves: until
+    /// 2026-12-08 the daemon took them as caught up, and the past views and the dashboard read nothing. Their positions go,
+    /// not their rows (they have none), so nothing is rebuilt under a running daemon. A database without the schema yet
+    /// (Development applies it as it starts) has nothing to set right. Says which models lost their position.
+    /// </summary>
+    public Task StartingAsync(CancellationToken token) => ReplayWhatIsEmptyBehindItsPosition(token);
+
+    internal async Task<IReadOnlyList<string>> ReplayWhatIsEmptyBehindItsPosition(CancellationToken token)
+    {
+        try
+        {
+            await using var connection = await database.OpenConnectionAsync(token);
+            await using var replay = new NpgsqlCommand($"""
+                delete from {TrackerDatabase.Schema}.mt_event_progression p
+                 where p.last_seq_id > 0
+                   and ((p.name = '{EffectiveTimelineProjection.ProjectionName}:All'
+                         and not exists (select 1 from {TrackerDatabase.Schema}.{TimelineDays.Name}))
+                     or (p.name = '{DashboardRollupProjection.ProjectionName}:All'
+                         and not exists (select 1 from {TrackerDatabase.Schema}.{DashboardRollup.Counted})))
+                   and exists (select 1 from {TrackerDatabase.Schema}.mt_events e
+                                where e.type = 'commitment_stated' and e.seq_id <= p.last_seq_id)
+                returning p.name, p.last_seq_id
+                """, connection);
+            var replayed = new List<string>();
+            await using var reader = await replay.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token))
+            {
+                var projection = reader.GetString(0).Split(':')[0];
+                replayed.Add(projection);
+                logger.LogWarning("The asynchronous model {Projection} holds nothing, though its position in the log was event {Sequence}, past a " +
+                                  "commitment's statement (a log restored with mt_event_progression and without the model's rows?); " +
+                                  "the daemon builds it from the start of the log", projection, reader.GetInt64(1));
+            }
+            return replayed;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn)
+        {
+            return [];
+        }
+    }
 
     /// <summary>
     /// Rebuilds the progress models when any commitment lacks one of today's shape, the pledge rows when any lacks its
@@ -78,17 +128,8 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                  where not exists (select 1 from {TrackerDatabase.Schema}.mt_doc_documentview d where d.id = s.id)
                    and exists (select 1 from {TrackerDatabase.Schema}.mt_events e
                                 where e.stream_id = s.id and e.version = 1 and e.type = 'source_document_registered');
-                select p.name from {TrackerDatabase.Schema}.mt_event_progression p
-                 where p.last_seq_id > 0
-                   and ((p.name = '{EffectiveTimelineProjection.ProjectionName}:All'
-                         and not exists (select 1 from {TrackerDatabase.Schema}.{TimelineDays.Name}))
-                     or (p.name = '{DashboardRollupProjection.ProjectionName}:All'
-                         and not exists (select 1 from {TrackerDatabase.Schema}.{DashboardRollup.Counted})))
-                   and exists (select 1 from {TrackerDatabase.Schema}.mt_events e
-                                where e.type = 'commitment_stated' and e.seq_id <= p.last_seq_id);
                 """, connection);
             long missing, unkeyedRows, unviewedDocuments;
-            var emptyBehindTheirPosition = new List<string>();
             try
             {
                 // The pledger views' async projection, retired: its position would otherwise read as a lag that only grows.
@@ -110,8 +151,6 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 await reader.NextResultAsync(token);
                 await reader.ReadAsync(token);
                 unviewedDocuments = reader.GetInt64(0);
-                await reader.NextResultAsync(token);
-                while (await reader.ReadAsync(token)) emptyBehindTheirPosition.Add(reader.GetString(0).Split(':')[0]);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
             {
@@ -128,10 +167,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                     "their time of hashing, or the timeline's days their reported figure's unit): apply it first " +
                     "with `db-apply` as the schema's owner (see the README, \"The database\").", e);
             }
-            if (missing == 0 && unkeyedRows == 0 && unviewedDocuments == 0)
-            {
-                return await BuildAgainWhatIsEmptyBehindItsPosition(emptyBehindTheirPosition, connection, recounted: false, token);
-            }
+            if (missing == 0 && unkeyedRows == 0 && unviewedDocuments == 0) return 0;
 
             using var daemon = await store.BuildProjectionDaemonAsync();
             if (unviewedDocuments > 0)
@@ -141,10 +177,7 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
                 logger.LogWarning("{Documents} registered documents have no view (a log restored without its read models?); rebuilding the documents' views from the log",
                     unviewedDocuments);
                 await daemon.RebuildProjectionAsync(Tracker.Projections.Documents.DocumentViewProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
-                if (missing == 0 && unkeyedRows == 0)
-                {
-                    return unviewedDocuments + await BuildAgainWhatIsEmptyBehindItsPosition(emptyBehindTheirPosition, connection, recounted: false, token);
-                }
+                if (missing == 0 && unkeyedRows == 0) return unviewedDocuments;
             }
             if (missing > 0)
             {
@@ -169,56 +202,13 @@ public sealed class ProgressModelUpgrade(IDocumentStore store, NpgsqlDataSource 
             logger.LogWarning("Rebuilding every pledge's ledger row from the log (rows stored without their pledger's key: {Unkeyed})", unkeyedRows > 0);
             await daemon.RebuildProjectionAsync(PledgeLedgerProjection.ProjectionName, TimeSpan.FromMinutes(5), token);
             logger.LogInformation("Progress models and pledge ledgers rebuilt");
-            return missing + unkeyedRows + unviewedDocuments +
-                   await BuildAgainWhatIsEmptyBehindItsPosition(emptyBehindTheirPosition, connection, recounted: missing > 0, token);
+            return missing + unkeyedRows + unviewedDocuments;
         }
         finally
         {
             await using var release = new NpgsqlCommand($"select pg_advisory_unlock({LockKey})", connection);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
-    }
-
-    /// <summary>
-    /// Builds again each asynchronous model whose position is past a commitment's statement while it holds nothing (a log
-    /// restored with Marten's positions and without the models' rows): the effective timelines by the node's daemon; the
-    /// dashboard rollup by counting every commitment again from the progress models (unless the upgrade just did). Says
-    /// how many models it built again.
-    /// </summary>
-    private async Task<long> BuildAgainWhatIsEmptyBehindItsPosition(IReadOnlyList<string> projections, NpgsqlConnection connection,
-        bool recounted, CancellationToken token)
-    {
-        foreach (var projection in projections)
-        {
-            logger.LogWarning("The asynchronous model {Projection} holds nothing, though its position in the log is past a commitment's " +
-                              "statement (a log restored with mt_event_progression and without the model's rows?); building it again from the log",
-                projection);
-            if (projection == EffectiveTimelineProjection.ProjectionName)
-            {
-                // The node's daemon stops its own agent for the projection while it replays (and starts none meanwhile),
-                // but does not start it again: started here from the rebuilt position where it ran before (on the node
-                // that leads the daemons; another node's starts it when it takes the lead).
-                var daemon = coordinator.DaemonForMainDatabase();
-                var shard = $"{projection}:All";
-                bool Running() => daemon.CurrentAgents().Any(agent => agent.Name.Identity == shard && agent.Status == JasperFx.AgentStatus.Running);
-                var running = Running();
-                await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(5), token);
-                if (running && !Running())
-                {
-                    await daemon.StartAgentAsync(shard, token);
-                }
-            }
-            else if (!recounted)
-            {
-                await using var recount = await connection.BeginTransactionAsync(token);
-                await using (var command = new NpgsqlCommand(DashboardRollup.Recount(TrackerDatabase.Schema), connection, recount) { CommandTimeout = 0 })
-                {
-                    await command.ExecuteNonQueryAsync(token);
-                }
-                await recount.CommitAsync(token);
-            }
-        }
-        return projections.Count;
     }
 
     /// <summary>

@@ -190,27 +190,38 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         var before = await StoredModels();
         var effective = (await Api.Scenario(s => s.Get.Url($"/api/commitments/{Goal}?effectiveAsOf=2030-01-01"))).ReadAsText();
-        // What a restore of the log with Marten's positions (mt_event_progression) and without the asynchronous models'
-        // rows leaves: the daemon took them as caught up, and the past as effective and the dashboard read nothing
-        // (until 2026-12-08, when the README asked for `projections rebuild -p EffectiveTimeline` and a rollup rebuild).
-        await using (var lost = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
-                         "delete from tracker.commitment_day_facts; delete from tracker.commitment_days; " +
-                         $"delete from tracker.{DashboardRollup.Counted}; delete from tracker.{DashboardRollup.Groups}"))
+        // A node starting on what a restore of the log with Marten's positions (mt_event_progression) and without the
+        // asynchronous models' rows leaves: its daemon not yet running, the models empty behind their positions. Until
+        // 2026-12-08 the daemon took them as caught up, and the past as effective and the dashboard read nothing.
+        var coordinator = Api.Services.GetRequiredService<JasperFx.Events.Daemon.IProjectionCoordinator>();
+        var upgrade = Api.Services.GetRequiredService<ProgressModelUpgrade>();
+        await coordinator.PauseAsync();
+        try
         {
-            await lost.ExecuteNonQueryAsync();
+            await using (var lost = Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                             "delete from tracker.commitment_day_facts; delete from tracker.commitment_days; " +
+                             $"delete from tracker.{DashboardRollup.Counted}; delete from tracker.{DashboardRollup.Groups}"))
+            {
+                await lost.ExecuteNonQueryAsync();
+            }
+
+            (await upgrade.ReplayWhatIsEmptyBehindItsPosition(CancellationToken.None))
+                .ShouldBe(["EffectiveTimeline", "DashboardRollup"], ignoreOrder: true);
+            (await upgrade.ReplayWhatIsEmptyBehindItsPosition(CancellationToken.None)).ShouldBeEmpty();
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
         }
 
-        var upgrade = Api.Services.GetRequiredService<ProgressModelUpgrade>();
-        (await upgrade.Run(CancellationToken.None)).ShouldBe(2);
-
+        await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         var after = await StoredModels();
         foreach (var table in new[] { "commitment_days", "commitment_day_facts" }.Concat(RollupTables.Select(r => r.Table)))
         {
             after[table].ShouldBe(before[table], table);
         }
         (await Api.Scenario(s => s.Get.Url($"/api/commitments/{Goal}?effectiveAsOf=2030-01-01"))).ReadAsText().ShouldBe(effective);
-        (await upgrade.Run(CancellationToken.None)).ShouldBe(0);
-        // The daemon goes on from the rebuilt position: what is written next reaches the timeline and the rollup.
+        (await upgrade.ReplayWhatIsEmptyBehindItsPosition(CancellationToken.None)).ShouldBeEmpty();
         await Api.Write($"/api/commitments/{Goal}/progress", Progress());
         await Api.ProjectionsShouldEqualAFreshRebuild();
     }
@@ -524,8 +535,7 @@ public sealed class rebuilding_projections(TrackerApp app) : TrackerTest(app)
         await Api.StatedTheStabilisationGoal();
         var dataSource = Api.Services.GetRequiredService<NpgsqlDataSource>();
         var log = new Lines<ProgressModelUpgrade>();
-        var upgrade = new ProgressModelUpgrade(Api.Services.GetRequiredService<Marten.IDocumentStore>(), dataSource, log, TimeProvider.System,
-            Api.Services.GetRequiredService<JasperFx.Events.Daemon.IProjectionCoordinator>())
+        var upgrade = new ProgressModelUpgrade(Api.Services.GetRequiredService<Marten.IDocumentStore>(), dataSource, log, TimeProvider.System)
         {
             AskEvery = TimeSpan.FromMilliseconds(50)
         };
