@@ -34,17 +34,19 @@ public sealed record CitedDocument(DocumentView? Document)
         : (source with { On = document.PublishedOn }, null);
 
     /// <summary>
-    /// Evidence without a day of its own: its document's day; from a document dated only to its month or year, the last
-    /// day of that month or year, the latest its text can speak of (or today, while that day is still to come; a month
-    /// inferred rather than read from the document too: the best day known, and the same wherever it is recorded); from
-    /// a URL, none: the day it is recorded. Until 2026-12-08 evidence from a month's or a year's document took the day it
-    /// was recorded, a day the rules refuse when given (the text cannot record what came after it), and a catalogue's
-    /// such evidence took effect on the day each deployment loaded it.
+    /// Evidence without a day of its own: its document's day; from a document dated only to its month or year (a month
+    /// inferred rather than read from the document too), the last day of that month or year once it has passed, the
+    /// latest its text can speak of, and the same whenever and wherever it is recorded (a catalogue loaded again matches
+    /// it); from a URL, or a document whose month or year has not ended yet, none: the day it is recorded. Until
+    /// 2026-12-08 evidence from a month's or a year's document always took the day it was recorded, a day the rules
+    /// refuse when given (the text cannot record what came after it), and a catalogue's such evidence took effect on the
+    /// day each deployment loaded it.
     /// </summary>
     public Evidence EvidenceDated(Evidence evidence, DateOnly today) =>
         evidence.On is not null || Document is not { } document ? evidence
         : document.DayKnown ? evidence with { On = document.PublishedOn }
-        : evidence with { On = DateOnly.FromDayNumber(Math.Min(document.PublishedPrecision.LastDay(document.PublishedOn).DayNumber, today.DayNumber)) };
+        : document.PublishedPrecision.LastDay(document.PublishedOn) is var last && last < today ? evidence with { On = last }
+        : evidence;
 
     /// <summary>
     /// When the day is needed: what the rules refuse whatever the day (a withdrawn commitment, an unknown pledge, another

@@ -179,6 +179,14 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
         // it was recorded, which the rule refuses when given, as below).
         await Api.Write($"{Base}/evidence", new { documentKey = "shafaq-2024", primary = false, note = "the report" });
         await Api.Write($"{Base}/evidence", new { url = "https://example.org/shafaq", primary = false, note = "the report online" });
+        // A document of this year, whose year has not ended: the day it is recorded, not a day still to come.
+        var thisYear = DateTime.UtcNow.Year;
+        await Api.RegisterDocument(new
+        {
+            key = "annual-review", title = "Annual review", publishedOn = $"{thisYear}-01-01", publishedPrecision = "year",
+            kind = "news-report", primary = false
+        });
+        await Api.Write($"{Base}/evidence", new { documentKey = "annual-review", primary = false, note = "the review" });
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
         (await Api.Write($"{Base}/evidence", new { documentKey = "shafaq-2024", primary = false, note = "the report", on = today }, 422))
             .Json().GetProperty("rule").GetString().ShouldBe("dated-after-document");
@@ -189,9 +197,13 @@ public sealed class reporting_progress(TrackerApp app) : TrackerTest(app)
         attached[0].GetProperty("data").GetProperty("evidence").GetProperty("on").GetString().ShouldBe("2024-09-30");
         attached[1].GetProperty("effectiveOn").GetString().ShouldBe("2024-10-31");
         attached[1].GetProperty("data").GetProperty("evidence").GetProperty("on").GetString().ShouldBe("2024-10-31");
-        // From a URL: the day it is recorded.
-        attached[2].GetProperty("effectiveOn").GetString()
-            .ShouldBe(attached[2].GetProperty("recordedAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd"));
+        // From a URL, and from a year that has not ended: the day it is recorded.
+        foreach (var undated in attached.Skip(2))
+        {
+            undated.GetProperty("effectiveOn").GetString()
+                .ShouldBe(undated.GetProperty("recordedAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd"));
+        }
+        attached.Count.ShouldBe(4);
     }
 
     [Fact]
