@@ -12,8 +12,9 @@ using Wolverine.Http;
 namespace Tracker.Api.Exports;
 
 /// <summary>
-/// Exports stream: rows are read from PostgreSQL one at a time (Marten's async enumeration) and written to the response
-/// as they come, so an export never holds the whole store in memory.
+/// Exports stream: rows are read from PostgreSQL one at a time (Marten's async enumeration) and written as they come, so
+/// an export never holds the whole store in memory; what they write is buffered (beyond 256 KiB in a temporary file)
+/// and sent once produced, or as it comes once production has run long (Security/HeavyReadsBuffered).
 /// </summary>
 public static class ExportEndpoints
 {

@@ -737,8 +737,8 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         refused.ReadProblem(413).Detail.ShouldBe("A kept checkpoint is at most 65,536 bytes; send it as published.");
     }
 
-    [Fact]
-    public async Task a_download_its_client_does_not_read_gives_its_heavy_place_back_once_it_is_produced()
+    /// <summary>A history whose CSV (about 180 KB) is more than the test connection takes before it waits for its reader.</summary>
+    private async Task ALongHistory()
     {
         await Api.StatedTheStabilisationGoal();
         for (var report = 0; report < 40; report++)
@@ -749,6 +749,44 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
                 note = new string('n', 1990) + $" {report}", source = CommitmentScenarios.Source
             });
         }
+    }
+
+    [Fact]
+    public async Task heavy_answers_held_for_clients_that_do_not_read_them_are_bounded_and_refused_beyond()
+    {
+        await ALongHistory();
+        await using var node = await TrackerApp.StartAnotherHost();
+        using var client = node.Server.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", TestIdentities.DemoKey(Roles.Auditor));
+        var stalled = new List<HttpResponseMessage>();
+        for (var i = 0; i < HeavyReadsBuffered.HeldAtOnce; i++)
+        {
+            stalled.Add(await client.GetAsync($"/api/commitments/{CommitmentScenarios.Goal}/history.csv", HttpCompletionOption.ResponseHeadersRead));
+        }
+
+        // Each held answer keeps memory and a file until it is read: past the bound, a heavy read is refused, not held.
+        using (var refused = await client.GetAsync($"/api/commitments/{CommitmentScenarios.Goal}/trend"))
+        {
+            ((int)refused.StatusCode).ShouldBe(429);
+            refused.Headers.RetryAfter.ShouldNotBeNull();
+        }
+        // Light reads are not held back.
+        (await client.GetAsync($"/api/commitments/{CommitmentScenarios.Goal}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+
+        foreach (var download in stalled) download.Dispose();
+        var trend = System.Net.HttpStatusCode.TooManyRequests;
+        for (var attempt = 0; attempt < 100 && trend != System.Net.HttpStatusCode.OK; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(100);
+            trend = (await client.GetAsync($"/api/commitments/{CommitmentScenarios.Goal}/trend")).StatusCode;
+        }
+        trend.ShouldBe(System.Net.HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task a_download_its_client_does_not_read_gives_its_heavy_place_back_once_it_is_produced()
+    {
+        await ALongHistory();
         await using var limited = await TrackerApp.StartAnotherHost(("RateLimits:HeavyReadsAtOnce", "1"));
         using var client = limited.Server.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", TestIdentities.DemoKey(Roles.Auditor));

@@ -17,8 +17,9 @@ namespace Tracker.Api.Infrastructure.Http;
 ///   the administrators' and one's own identity stay no-store.
 /// - an If-Match that names no tag the answer has (strong comparison, RFC 9110 13.1.1) is answered 412 with nothing of
 ///   the body, and a malformed one is a 400, as on a write (until 2026-12-06 a GET ignored it);
-/// The body is held to hash it (the API's pages are bounded), unless the endpoint tagged it itself; the exports,
-/// streamed row by row, are never held, and answer only "If-None-Match: *" (with a 304).
+/// The body is held to hash it (the API's pages are bounded), unless the endpoint tagged it itself; the exports, written
+/// row by row (and held apart, as heavy reads, by HeavyReadsBuffered), are not hashed, and answer only "If-None-Match: *"
+/// (with a 304).
 /// </summary>
 public sealed class ConditionalGets(RequestDelegate next, IProblemDetailsService problems)
 {
