@@ -5,6 +5,11 @@ using System.Runtime.InteropServices;
 using Npgsql;
 using Tracker.Bench;
 
+// The report's figures and the URLs' dates are written the invariant way whatever the machine's locale (a Thai or Saudi
+// locale wrote the dates of past views in another calendar, and the service refused them; until 2026-12-08).
+System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+
 // --micro: BenchmarkDotNet on the in-process parts of a long history (no service, no database).
 if (args.Contains("--micro"))
 {
