@@ -14,12 +14,14 @@ namespace Tracker.Api.Security;
 /// commitment page's chart), export and past view waited behind them for as long as they stayed connected. Placed
 /// before the rate limiter, whose lease ends when the answer has been produced. The answer then also says its length.
 /// <para>
-/// Bounded three ways: at most <see cref="HeldAtOnce"/> heavy answers are produced or sent at once (each holds up to
-/// <see cref="InMemoryUpTo"/> of memory and its file; more are refused as too many heavy reads); an answer whose
-/// production runs past <see cref="StreamAfter"/> (an export of a very large tracker) is sent as it goes from then on,
-/// keeping its place as before, so a proxy waiting for its first byte (60 s in nginx's and AWS's defaults) never times
-/// out; and a client must read at least <see cref="SlowestReader"/> (after a few seconds' grace), where Kestrel's
-/// default of 240 bytes a second let one hold a 4 MB answer for hours.
+/// Bounded: at most <see cref="HeldAtOnce"/> heavy answers are produced or sent at once (each holds up to
+/// <see cref="InMemoryUpTo"/> of memory and its file), and at most <see cref="HeldPerClient"/> of them for one client (a
+/// key, or an address without one), so that one client's stalled downloads cannot take the others' (the public
+/// commitment page's trend among them); more are refused as too many heavy reads. A client must read at least
+/// <see cref="SlowestReader"/> (after a few seconds' grace), where Kestrel's default of 240 bytes a second let one hold a
+/// 4 MB answer for hours. An answer is never sent while it is produced: a proxy in front waits for the whole of a very
+/// large export before its first byte (tried and dropped the same day: sending what remained as it came once production
+/// had run 10 s kept the place while a stalled client read, the fault this fixes).
 /// </para>
 /// </summary>
 public sealed class HeavyReadsBuffered(RequestDelegate next)
@@ -30,8 +32,8 @@ public sealed class HeavyReadsBuffered(RequestDelegate next)
     /// <summary>Heavy answers produced or being sent at once, across all clients.</summary>
     public const int HeldAtOnce = 64;
 
-    /// <summary>How long an answer is produced into its buffer before what follows is sent as it comes.</summary>
-    public static readonly TimeSpan StreamAfter = TimeSpan.FromSeconds(10);
+    /// <summary>Heavy answers produced or being sent at once for one client.</summary>
+    public const int HeldPerClient = 16;
 
     /// <summary>The slowest a client may read a heavy answer (bytes a second), after <see cref="SlowestReaderGrace"/>.</summary>
     public const double SlowestReader = 1024;
@@ -39,6 +41,7 @@ public sealed class HeavyReadsBuffered(RequestDelegate next)
     public static readonly TimeSpan SlowestReaderGrace = TimeSpan.FromSeconds(10);
 
     private int _held;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _heldFor = new();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -47,21 +50,30 @@ public sealed class HeavyReadsBuffered(RequestDelegate next)
             await next(context);
             return;
         }
-        if (Interlocked.Increment(ref _held) > HeldAtOnce)
-        {
-            Interlocked.Decrement(ref _held);
-            await RateLimits.Refuse(context, "Too many heavy reads at once",
-                $"At most {HeldAtOnce} past views, exports, trends, histories and verifications are produced or sent at once; retry {{RetryIn}}.",
-                TimeSpan.FromSeconds(2));
-            return;
-        }
+        var client = context.User.Identity?.IsAuthenticated == true && context.User.Identity.Name is { } name
+            ? $"user:{name}"
+            : $"address:{RateLimits.ClientAddress(context)}";
+        var forClient = _heldFor.AddOrUpdate(client, 1, (_, held) => held + 1);
+        var all = Interlocked.Increment(ref _held);
         try
         {
+            if (forClient > HeldPerClient || all > HeldAtOnce)
+            {
+                await RateLimits.Refuse(context, "Too many heavy reads at once",
+                    forClient > HeldPerClient
+                        ? $"At most {HeldPerClient} past views, exports, trends, histories and verifications are produced or sent at once " +
+                          "for one client (its key, or its address without one); read those first, or retry {RetryIn}."
+                        : $"At most {HeldAtOnce} past views, exports, trends, histories and verifications are produced or sent at once; retry {{RetryIn}}.",
+                    TimeSpan.FromSeconds(2));
+                return;
+            }
             await Answer(context);
         }
         finally
         {
             Interlocked.Decrement(ref _held);
+            // Gone once none is held, so the clients kept are those holding answers now, not every one ever.
+            if (_heldFor.AddOrUpdate(client, 0, (_, held) => held - 1) == 0) _heldFor.TryRemove(new KeyValuePair<string, int>(client, 0));
         }
     }
 
@@ -90,7 +102,6 @@ public sealed class HeavyReadsBuffered(RequestDelegate next)
             context.Features.Set(response);
             context.Response.Body = body;
         }
-        if (held.Sending) return;
         // Nothing buffered says no length: a refusal written as the response starts (the past views' 403) comes then.
         if (held.Buffered > 0 && !context.Response.HasStarted && context.Response.ContentLength is null &&
             !context.Response.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.TransferEncoding) &&
@@ -101,16 +112,10 @@ public sealed class HeavyReadsBuffered(RequestDelegate next)
         await held.Send(context.RequestAborted);
     }
 
-    /// <summary>
-    /// The answer's body: buffered until it is produced, or, once its production has run past <see cref="StreamAfter"/>,
-    /// what was buffered sent and the rest written through.
-    /// </summary>
+    /// <summary>The answer's body, buffered until it is produced, then sent.</summary>
     private sealed class HeldAnswer(Stream body) : Stream
     {
         private readonly FileBufferingWriteStream _buffer = new(InMemoryUpTo);
-        private readonly long _started = Environment.TickCount64;
-
-        public bool Sending { get; private set; }
 
         public bool Written { get; private set; }
 
@@ -118,20 +123,10 @@ public sealed class HeavyReadsBuffered(RequestDelegate next)
 
         public Task Send(CancellationToken token) => _buffer.DrainBufferAsync(body, token);
 
-        private async ValueTask<Stream> Target(CancellationToken token)
-        {
-            if (!Sending && Environment.TickCount64 - _started > (long)StreamAfter.TotalMilliseconds)
-            {
-                await _buffer.DrainBufferAsync(body, token);
-                Sending = true;
-            }
-            return Sending ? body : _buffer;
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken token = default)
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken token = default)
         {
             Written |= buffer.Length > 0;
-            await (await Target(token)).WriteAsync(buffer, token);
+            return _buffer.WriteAsync(buffer, token);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken token) =>
@@ -140,13 +135,10 @@ public sealed class HeavyReadsBuffered(RequestDelegate next)
         public override void Write(byte[] buffer, int offset, int count)
         {
             Written |= count > 0;
-            (Sending ? body : _buffer).Write(buffer, offset, count);
+            _buffer.Write(buffer, offset, count);
         }
 
-        public override async Task FlushAsync(CancellationToken token)
-        {
-            if (Sending) await body.FlushAsync(token);
-        }
+        public override Task FlushAsync(CancellationToken token) => Task.CompletedTask;
 
         public override void Flush()
         {
