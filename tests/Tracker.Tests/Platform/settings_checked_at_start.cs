@@ -135,6 +135,19 @@ public sealed class settings_checked_at_start
     }
 
     [Fact]
+    public void a_temporary_folder_the_service_cannot_write_stops_a_serving_start_naming_it()
+    {
+        // Heavy reads' answers over 256 KiB are held there: until 2026-12-08 only those failed, with a 500.
+        Should.Throw<ConfigurationProblem>(() => SettingsCheckValidation.BeforeStart(Given(("ASPNETCORE_TEMP", "/proc")), serves: true))
+            .Message.ShouldContain("The temporary folder '/proc' (ASPNETCORE_TEMP, or the system's) cannot be written (");
+        Should.Throw<ConfigurationProblem>(() => SettingsCheckValidation.BeforeStart(Given(("ASPNETCORE_TEMP", "/no/such/folder")), serves: true))
+            .Message.ShouldContain("'/no/such/folder' (ASPNETCORE_TEMP, or the system's) cannot be written (it does not exist)");
+        // A command that serves nothing does not need it; a writable one passes.
+        SettingsCheckValidation.BeforeStart(Given(("ASPNETCORE_TEMP", "/proc")), serves: false);
+        SettingsCheckValidation.BeforeStart(Given(("ASPNETCORE_TEMP", Path.GetTempPath())), serves: true);
+    }
+
+    [Fact]
     public void a_blank_signing_key_file_is_empty_and_one_that_cannot_be_made_stops_the_start_naming_why()
     {
         const string file = "Audit:Checkpoints:SigningKeyFile";

@@ -222,6 +222,7 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
         }
 
         Checkpoints(failures);
+        if (serves) TemporaryFolder(failures);
         if (configuration["Catalogue:Path"] is { Length: > 0 } path && !File.Exists(path) && !Directory.Exists(path))
         {
             failures.Add($"Catalogue:Path '{path}' is neither a file nor a folder.");
@@ -308,6 +309,20 @@ public sealed class SettingsCheckValidation(IConfiguration configuration, bool r
         {
             if (!Imports(trusted, _ => true)) failures.Add("Audit:Checkpoints:TrustedPublicKeys holds a key that is not an EC public key in PEM form.");
         }
+    }
+
+    /// <summary>
+    /// The folder heavy reads' answers over 256 KiB are held in while they are sent (Security/HeavyReadsBuffered):
+    /// ASPNETCORE_TEMP, or the system's. Without it (a read-only root file system) only those answers failed, so the
+    /// fault hid behind the small ones that worked; checked at start since 2026-12-08.
+    /// </summary>
+    private void TemporaryFolder(List<string> failures)
+    {
+        var folder = configuration["ASPNETCORE_TEMP"] is { Length: > 0 } given ? given : Path.GetTempPath();
+        var why = !Directory.Exists(folder) ? "it does not exist" : CannotCreate(Path.Combine(folder, "answer"));
+        if (why is not null)
+            failures.Add($"The temporary folder '{folder}' (ASPNETCORE_TEMP, or the system's) cannot be written ({why}): heavy reads' " +
+                         "answers over 256 KiB are held there while they are sent; point ASPNETCORE_TEMP at a folder the service may write.");
     }
 
     /// <summary>
