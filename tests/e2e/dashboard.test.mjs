@@ -183,15 +183,21 @@ describe('the dashboard', () => {
     const pledgedNow = await stage('Pledged');
     assert.match(pledgedNow, new RegExp(`^${escape(await compactMoney(page, before.money.pledged + amount, before.ledgerCurrency))}`));
     assert.ok(await page.locator('table a:text-is("Testland")').count() >= 1, 'the pledge is listed by pledger');
-    // Each line's legend swatch is the line's own colour (until 2026-12-06 the pledged one was the bar's paler blue).
-    const colours = await page.evaluate(() => [...document.querySelectorAll('figure.steps')].flatMap(figure =>
-      [...figure.querySelectorAll('.series-legend .swatch')].map(swatch => {
-        const series = [...swatch.classList].find(c => c !== 'swatch');
-        const line = figure.querySelector(`svg .series.${series} path`);
-        return [series, getComputedStyle(swatch).backgroundColor, line ? getComputedStyle(line).stroke : null];
+    // Each line's legend draws the line's own colour and dash (until 2026-12-06 the pledged one was the bar's paler
+    // blue), and no two lines are told apart by colour alone (until 2026-12-08 all four were solid).
+    const lines = await page.evaluate(() => [...document.querySelectorAll('figure.steps')].flatMap(figure =>
+      [...figure.querySelectorAll('.series-legend .legend-line')].map(legend => {
+        const series = [...legend.classList].find(c => !['legend-line', 'series'].includes(c));
+        const drawn = figure.querySelector(`svg.step-chart .series.${series} path`);
+        const style = element => element ? [getComputedStyle(element).stroke, getComputedStyle(element).strokeDasharray] : null;
+        return { figure: figure.querySelector('figcaption').textContent, series, legend: style(legend.querySelector('line')), drawn: style(drawn) };
       })));
-    assert.ok(colours.some(([series, , stroke]) => series === 'pledged' && stroke), 'the pledged line is drawn');
-    for (const [series, swatch, stroke] of colours) if (stroke) assert.equal(swatch, stroke, `the ${series} swatch`);
+    assert.ok(lines.some(line => line.series === 'pledged' && line.drawn), 'the pledged line is drawn');
+    for (const line of lines) if (line.drawn) assert.deepEqual(line.legend, line.drawn, `the ${line.series} legend`);
+    for (const figure of new Set(lines.map(line => line.figure))) {
+      const dashes = lines.filter(line => line.figure === figure).map(line => line.drawn?.[1]);
+      assert.equal(new Set(dashes).size, dashes.length, `${figure}: each line has a dash of its own (${dashes})`);
+    }
 
     await page.click('.access button:has-text("Sign in")');
     await page.fill('#sign-in-key', demoKeys.auditor);
@@ -509,6 +515,117 @@ describe('the dashboard', () => {
     await page.waitForFunction(() => location.hash.includes('/commitments/'));
     await settle();
     assert.equal(await page.locator('h1').innerText(), title);
+  });
+
+  it('tells a screen reader which page it is on and what changed, and refuses a past it may not see in words', async () => {
+    // Its own page: the refusals below (a filter the API refuses, a wrong key) are logged by the browser as errors.
+    const { page: reader, context } = await openPage(browser);
+    await reader.goto(`${baseUrl}/`);
+    await settle(reader);
+    const focusedElement = () => reader.evaluate(() => ({
+      tag: document.activeElement?.tagName.toLowerCase(), id: document.activeElement?.id, text: document.activeElement?.textContent }));
+
+    // A new page: its heading takes focus once it is shown (until 2026-12-08 the unnamed main, while the old page was
+    // still in it), and the section it is in is not called the current page.
+    const link = reader.locator('table.commitments tbody a').first();
+    const title = await link.innerText();
+    await link.focus();
+    await reader.keyboard.press('Enter');
+    await reader.waitForFunction(() => location.hash.includes('/commitments/'));
+    await settle(reader);
+    assert.deepEqual(await focusedElement(), { tag: 'h1', id: '', text: title });
+    assert.equal(await reader.locator('.sections a[data-section="overview"]').getAttribute('aria-current'), 'true');
+    // A rationale or a note in another script keeps its own direction.
+    const directions = await reader.locator('.rationale, .mentions .note').evaluateAll(all => all
+      .filter(element => !element.textContent.startsWith('No monitor has assessed')).map(element => element.getAttribute('dir')));
+    assert.ok(directions.every(dir => dir === 'auto'), `the rationale and notes: ${directions}`);
+    await reader.goBack();
+    await settle(reader);
+    assert.deepEqual(await focusedElement(), { tag: 'h1', id: '', text: 'Overview' });
+    assert.equal(await reader.locator('.sections a[data-section="overview"]').getAttribute('aria-current'), 'page');
+
+    // The same page rebuilt by a filter: focus stays on Apply, and the live region says how many match.
+    await reader.selectOption('#filter-kind', 'financial');
+    await reader.focus('form.filters button[type="submit"]');
+    await reader.keyboard.press('Enter');
+    await reader.waitForFunction(() => location.hash.includes('kind=financial'));
+    await settle(reader);
+    assert.equal((await focusedElement()).text, 'Apply');
+    await reader.waitForFunction(() => /match(es)? the filters/.test(document.getElementById('announcer').textContent));
+    // Tables that fit are no stop for the keyboard, nor a landmark named as their section is.
+    assert.equal(await reader.locator('.table-wrap[tabindex], .table-wrap[role="region"]').count(), 0);
+
+    // A value no status has: the message names the statuses as the page shows them, tied to the select.
+    await reader.goto(`${baseUrl}/#/?status=bogus`);
+    await settle(reader);
+    assert.match(await reader.locator('#filters-refused').innerText(), /“bogus” is not a status .*Not assessed, Not started, In progress/);
+    assert.equal(await reader.locator('#filter-status').getAttribute('aria-invalid'), 'true');
+    assert.equal(await reader.locator('#filter-status').getAttribute('aria-describedby'), 'filters-refused');
+
+    // Signed out, a past date: no banner calls the refusal a past view; the refusal's heading takes focus, the date stays.
+    await reader.goto(`${baseUrl}/`);
+    await settle(reader);
+    await reader.fill('#tt-date', '2025-01-01');
+    await reader.click('#time-travel button[type="submit"]');
+    await reader.waitForFunction(() => location.hash.includes('asOf=2025-01-01'));
+    await settle(reader);
+    assert.ok(await reader.locator('#past-banner').isHidden());
+    assert.equal(await reader.evaluate(() => document.body.classList.contains('is-past')), false);
+    assert.deepEqual(await focusedElement(), { tag: 'h1', id: '', text: 'Past views are for auditors' });
+    assert.equal(await reader.inputValue('#tt-date'), '2025-01-01');
+    // A day before the tracker's first is the browser's to refuse, the date kept (until 2026-12-08 the page became
+    // "Not a date" and the field was emptied).
+    assert.equal(await reader.getAttribute('#tt-date', 'min'), '1900-01-01');
+    await reader.fill('#tt-date', '1850-01-06');
+    await reader.click('#time-travel button[type="submit"]');
+    assert.equal(await reader.evaluate(() => document.getElementById('tt-date').validity.rangeUnderflow), true);
+    assert.match(await reader.evaluate(() => location.hash), /asOf=2025-01-01/);
+
+    // A wrong key: said in the dialog, tied to the field.
+    await reader.click('.access button:has-text("Sign in")');
+    await reader.fill('#sign-in-key', 'not-a-key');
+    await reader.click('#sign-in-form button[type="submit"]');
+    await reader.waitForFunction(() => document.getElementById('sign-in-error').textContent.includes('not valid'));
+    assert.equal(await reader.getAttribute('#sign-in-key', 'aria-invalid'), 'true');
+    assert.equal(await reader.getAttribute('#sign-in-key', 'aria-describedby'), 'sign-in-error');
+    await reader.click('#sign-in-cancel');
+
+    // Signed in from the History section's gate: focus goes to the History it opened, not to the header.
+    await reader.goto(`${baseUrl}/#/commitments/${goal.key}`);
+    await settle(reader);
+    await reader.click('#section-history ~ .gate button');
+    await reader.fill('#sign-in-key', demoKeys.auditor);
+    await reader.click('#sign-in-form button[type="submit"]');
+    await reader.waitForFunction(() => document.activeElement?.id === 'section-history');
+    assert.ok(await reader.locator('ol.timeline').count() === 1, 'the history is shown');
+    await context.close();
+  });
+
+  it('keeps its charts apart in high contrast, and fits 320 pixels and 200% zoom', async () => {
+    const { page: contrast, context } = await openPage(browser);
+    await contrast.emulateMedia({ forcedColors: 'active', reducedMotion: 'reduce' });
+    await contrast.goto(`${baseUrl}/#/commitments/${goal.key}`);
+    await settle(contrast);
+    // Until 2026-12-08 every swatch and bar became the same system colour.
+    const swatches = await contrast.locator('.money-bar .swatch').evaluateAll(all => all.map(swatch => getComputedStyle(swatch).backgroundImage + getComputedStyle(swatch).backgroundColor));
+    assert.equal(new Set(swatches).size, swatches.length, `the swatches differ: ${swatches}`);
+    await context.close();
+
+    // 320 pixels wide, as 1280 at 400% zoom: no page scrolls sideways (the header's select did until 2026-12-08).
+    const narrow = await openPage(browser, { width: 320, height: 640 });
+    for (const path of ['/', `/#/commitments/${goal.key}`, '/#/pledgers']) {
+      await narrow.page.goto(`${baseUrl}${path}`);
+      await settle(narrow.page);
+      const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${path} is ${overflow}px wider than 320 pixels`);
+    }
+    await narrow.context.close();
+    // 640 pixels, as 1280 at 200% zoom: the tables stack as on a phone, every column in sight.
+    const zoomed = await openPage(browser, { width: 640, height: 800 });
+    await zoomed.page.goto(`${baseUrl}/#/commitments/${goal.key}`);
+    await settle(zoomed.page);
+    assert.equal(await zoomed.page.locator('.table-wrap').evaluateAll(wraps => wraps.filter(wrap => wrap.scrollWidth > wrap.clientWidth + 1).length), 0);
+    await zoomed.context.close();
   });
 
   it('shows a reported figure with every digit its source gave', async () => {

@@ -3,8 +3,6 @@
 import { h, s, table } from './dom.js';
 import * as format from './format.js';
 
-export const stageColours = { disbursed: '#0b3d91', committed: '#3a78d8', pledged: '#a9c8f5' };
-
 /** Horizontal bars with their labels and values as text: status counts and the like. */
 export function barList(caption, items, { describe = item => format.number(item.value) } = {}) {
   const max = Math.max(1, ...items.map(item => item.value));
@@ -102,9 +100,11 @@ export function stepChart(caption, series, { end, target, formatValue = format.c
     ticks.map(value => s('g', { class: 'grid' },
       s('line', { x1: left, x2: width - right, y1: y(value), y2: y(value) }),
       s('text', { x: left - 6, y: y(value) + 4, 'text-anchor': 'end' }, formatValue(value)))),
+    // A label near either end is anchored there, inside the chart (until 2026-12-08 the last read "Jan 202" on a phone).
     marks.map(mark => s('g', { class: 'grid' },
       s('line', { x1: x(mark.on), x2: x(mark.on), y1: top, y2: height - bottom }),
-      s('text', { x: x(mark.on), y: height - bottom + 18, 'text-anchor': 'middle' }, mark.label))),
+      s('text', { x: x(mark.on), y: height - bottom + 18,
+        'text-anchor': x(mark.on) > width - right - 30 ? 'end' : x(mark.on) < left + 30 ? 'start' : 'middle' }, mark.label))),
     target ? s('g', { class: 'target' },
       s('line', { x1: left, x2: width - right, y1: y(target), y2: y(target) }),
       s('text', { x: width - right, y: y(target) - 6, 'text-anchor': 'end' }, `Target ${formatValue(target)}`)) : null,
@@ -137,8 +137,10 @@ export function stepChart(caption, series, { end, target, formatValue = format.c
 
   return h('figure', { class: 'chart steps' },
     h('figcaption', null, caption),
+    // Each line's own colour and dash, as drawn.
     h('ul', { class: 'series-legend' }, drawn.map(line =>
-      h('li', null, h('span', { class: `swatch ${line.className}`, 'aria-hidden': 'true' }), line.name))),
+      h('li', null, s('svg', { class: `legend-line series ${line.className}`, width: 28, height: 10, 'aria-hidden': 'true', focusable: 'false' },
+        s('line', { x1: 1, y1: 5, x2: 27, y2: 5 })), line.name))),
     svg,
     h('details', null, h('summary', null, 'Show the figures as a table'),
       table(caption, ['Date', ...drawn.map(line => line.name)], rows)));

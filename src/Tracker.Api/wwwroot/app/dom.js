@@ -40,14 +40,13 @@ export function replace(el, ...children) {
   return append(el, children);
 }
 
-/** A table that scrolls sideways on a phone instead of squeezing, reachable by keyboard. */
 /**
  * A table whose rows stack on a phone: each row a block with its first cell as the heading and the others labelled by
  * their column (data-label), since five or six columns across 390 pixels left each a word wide (until 2026-12-07). The
  * roles are explicit because a table's rows laid out otherwise lose them in some browsers' accessibility trees.
  */
 export function table(caption, headers, rows, { className } = {}) {
-  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
+  return h('div', { class: 'table-wrap', dataset: { caption } },
     h('table', { class: ['stacks', className].filter(Boolean).join(' '), role: 'table' },
       h('caption', { class: 'visually-hidden' }, caption),
       h('thead', null, h('tr', { role: 'row' }, headers.map(header => h('th', { scope: 'col', role: 'columnheader' }, header)))),
@@ -62,4 +61,21 @@ export function section(title, ...children) {
 
 export function notice(text, ...more) {
   return h('p', { class: 'notice' }, text, more);
+}
+
+/**
+ * A table wider than its card scrolls sideways, and only such a one is a stop for the keyboard (to scroll it with the
+ * arrow keys) and a region named for that; one that fits is neither (until 2026-12-08 every table was both, an extra
+ * Tab stop named as its section is, a landmark twice). Run whenever the page is laid out anew.
+ */
+export function markScrollingTables(root) {
+  for (const wrap of root.querySelectorAll('.table-wrap')) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      wrap.setAttribute('tabindex', '0');
+      wrap.setAttribute('role', 'region');
+      wrap.setAttribute('aria-label', `${wrap.dataset.caption} (scrolls sideways)`);
+    } else {
+      for (const name of ['tabindex', 'role', 'aria-label']) wrap.removeAttribute(name);
+    }
+  }
 }

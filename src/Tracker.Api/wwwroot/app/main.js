@@ -1,7 +1,7 @@
 // The shell: reads the route and the chosen past from the address (#/path?asOf=…&view=…), keeps the time-travel form
 // and the sign-in in step with it, and hands the page to a view. Every state is a link: back, forward and sharing work.
 import { ApiError, credentials, get } from './api.js';
-import { h, replace } from './dom.js';
+import { h, markScrollingTables, replace } from './dom.js';
 import { current, href } from './route.js';
 import { problem } from './parts.js';
 import * as format from './format.js';
@@ -46,7 +46,12 @@ let todayNote = null;
  * (until 2026-12-07 it did, above their own notice). The date stays in the address, for the links back.
  */
 function showPastOf({ path, past }) {
-  showPast(routes.find(r => r.pattern.test(path))?.present ? null : past);
+  const route = routes.find(r => r.pattern.test(path));
+  // A reader without the audit views is refused the past, and the page says so: no banner calls it a past view (until
+  // 2026-12-08 the banner announced "Past view" above the refusal). The date asked for stays in the form.
+  const refused = Boolean(past) && !route?.present && !caller?.may?.audit;
+  showPast(route?.present || refused ? null : past);
+  if (refused) { dateInput.value = past.asOf; viewSelect.value = past.view; }
 }
 
 function showPast(past) {
@@ -107,9 +112,19 @@ async function loadCaller() {
 const dialog = document.getElementById('sign-in');
 const signInError = document.getElementById('sign-in-error');
 
+const keyInput = document.getElementById('sign-in-key');
+// The heading to go back to once signed in from a gate on the page (the History section's, or the page's own): the
+// gate's button is gone once the page is rebuilt (until 2026-12-08 focus went to the header, the reader's place lost).
+let signedInFrom = null;
+
 function openSignIn() {
+  const opener = document.activeElement;
+  signedInFrom = opener?.closest?.('main .gate')
+    ? opener.closest('section[aria-labelledby]')?.getAttribute('aria-labelledby') ?? 'h1' : null;
   signInError.hidden = true;
-  document.getElementById('sign-in-key').value = '';
+  signInError.textContent = '';
+  keyInput.removeAttribute('aria-invalid');
+  keyInput.value = '';
   dialog.showModal();
 }
 
@@ -128,7 +143,7 @@ document.addEventListener('tracker:key-refused', () => {
 document.getElementById('sign-in-cancel').addEventListener('click', () => dialog.close());
 document.getElementById('sign-in-form').addEventListener('submit', async event => {
   event.preventDefault();
-  const key = document.getElementById('sign-in-key').value.trim();
+  const key = keyInput.value.trim();
   try {
     const who = await get('/api/me', null, { key });
     if (!who.authenticated) throw new ApiError(401, { detail: 'The service did not recognise that key.' });
@@ -136,12 +151,18 @@ document.getElementById('sign-in-form').addEventListener('submit', async event =
     caller = who;
     dialog.close();
     showAccess();
-    // Focus where the control was (now Sign out), not lost to the page's body (until 2026-12-06).
+    // Focus where the control was (now Sign out), not lost to the page's body (until 2026-12-06); from a gate on the
+    // page, the part of the page that replaced it.
     document.querySelector('#access button')?.focus();
-    render();
+    const from = signedInFrom;
+    render().then(() => { if (from) focusHeading(from === 'h1' ? main.querySelector('h1') : document.getElementById(from)); });
   } catch (error) {
+    // Emptied first, so that the same refusal twice is announced twice; tied to the field it is about.
+    signInError.textContent = '';
     signInError.hidden = false;
-    signInError.textContent = error.status === 401 ? 'That key is not valid, or it was revoked.' : error.message;
+    keyInput.setAttribute('aria-invalid', 'true');
+    const said = error.status === 401 ? 'That key is not valid, or it was revoked.' : error.message;
+    setTimeout(() => { signInError.textContent = said; }, 50);
   }
 });
 
@@ -201,18 +222,22 @@ async function render() {
   delete main.dataset.shows;
   const { path, params, past, badDate } = current();
   const route = routes.find(r => r.pattern.test(path));
+  const pathBefore = lastPath;
   showPastOf(current());
   for (const link of document.querySelectorAll('.sections a')) {
-    if (link.dataset.section === route?.section) link.setAttribute('aria-current', 'page');
+    // The section's own page is the current page; a page within it (a commitment, a pledger) is in the section, which is
+    // not the page (until 2026-12-08 "Overview" said "current page" on every commitment's page).
+    const root = link.dataset.section === 'pledgers' ? '/pledgers' : '/';
+    if (link.dataset.section === route?.section) link.setAttribute('aria-current', path === root ? 'page' : 'true');
     else link.removeAttribute('aria-current');
-    link.setAttribute('href', href(link.dataset.section === 'pledgers' ? '/pledgers' : '/'));
+    link.setAttribute('href', href(root));
   }
+  markDate(badDate);
   if (!route) {
     replace(main, h('h1', null, 'Not found'), h('p', null, 'There is no such page. ', h('a', { href: href('/') }, 'Go to the overview.')));
     // The tab says so too (until 2026-12-06 it kept the last page's title).
     document.title = 'Not found · CommitmentTracker';
-    main.dataset.shows = address;
-    main.removeAttribute('aria-busy'); // a page still loading from before is stale now, and will not clear it
+    shown(address, path !== pathBefore);
     return;
   }
   if (badDate) {
@@ -220,12 +245,11 @@ async function render() {
     kept.delete('asOf');
     kept.delete('view');
     replace(main, h('h1', null, 'Not a date'),
-      h('p', null, `This address asks for the tracker as of “${badDate}”, which names no day: a past view's date is written `,
+      h('p', { id: 'bad-date' }, `This address asks for the tracker as of “${badDate}”, which names no day: a past view's date is written `,
         h('code', null, 'YYYY-MM-DD'), ', from 1900-01-01 to yesterday. ',
         h('a', { href: `#${path}${kept.toString() ? `?${kept}` : ''}` }, 'See this page today.')));
     document.title = 'Not a date · CommitmentTracker';
-    main.dataset.shows = address;
-    main.removeAttribute('aria-busy');
+    shown(address, true);
     return;
   }
   let args;
@@ -236,14 +260,12 @@ async function render() {
     replace(main, h('h1', null, 'Not found'), h('p', null, 'This address has a broken %-escape, so it names no page. ',
       h('a', { href: href('/') }, 'Go to the overview.')));
     document.title = 'Not found · CommitmentTracker';
-    main.dataset.shows = address;
-    main.removeAttribute('aria-busy');
+    shown(address, path !== pathBefore);
     return;
   }
   main.setAttribute('aria-busy', 'true');
   // The same page again (a filter applied, another page of a table): focus goes back to the control that asked for it,
   // where until 2026-12-06 it was lost to the page's body once the page was rebuilt.
-  const pathBefore = lastPath;
   const focused = path === lastPath ? focusKey(document.activeElement) : null;
   const context = {
     params, past, caller, args,
@@ -258,6 +280,7 @@ async function render() {
     // Back and Forward return to where the reader was on that page (kept in its history entry as they scroll).
     if (path !== pathBefore) window.scrollTo(0, history.state?.scrollY ?? 0);
     restoreFocus(focused);
+    markScrollingTables(main);
     // A page in a past says so in the tab too (until 2026-12-07 only the overview's heading did).
     const heading = main.querySelector('h1')?.textContent ?? 'Overview';
     const inThePast = past && !route.present && route.view !== overview && !main.querySelector('.gate') ? ', in the past' : '';
@@ -267,10 +290,55 @@ async function render() {
     replace(main, problem(error, () => render()));
     document.title = `${main.querySelector('h1')?.textContent ?? 'Something went wrong'} · CommitmentTracker`;
   } finally {
-    if (!context.stale()) {
-      main.dataset.shows = address;
-      main.removeAttribute('aria-busy');
-    }
+    // A new page, or a refusal of the past asked for: its heading takes focus. The same page rebuilt (a filter, a
+    // table's page, another date) keeps focus on the control, and what changed is said in the live region.
+    if (!context.stale()) shown(address, path !== pathBefore || Boolean(main.querySelector('[data-refuses-past]')));
+  }
+}
+
+const announcer = document.getElementById('announcer');
+let everShown = false;
+
+/**
+ * The page for the address is shown. A screen reader is told which: a new page by its heading taking focus (until
+ * 2026-12-08 focus went to the unnamed main while the old page was still there, and the new one came silently), the same
+ * page rebuilt by the live region reading what the page marks `data-announce` (how many commitments match, which page
+ * of a table), as a sighted reader sees the counts change (until 2026-12-08 nothing was said).
+ */
+function shown(address, newPage) {
+  main.dataset.shows = address;
+  main.removeAttribute('aria-busy'); // a page still loading from before is stale now, and will not clear it
+  const focusLost = !document.activeElement || document.activeElement === document.body || document.activeElement === main ||
+    !document.activeElement.isConnected;
+  if (newPage && (focusLost || main.querySelector('[data-refuses-past]'))) {
+    focusHeading(main.querySelector('h1'));
+    return;
+  }
+  if (!everShown) { everShown = true; return; } // the first page is the one the reader opened: nothing changed on it
+  const said = [...main.querySelectorAll('[data-announce]')].map(element => element.textContent.trim()).join(' ');
+  announcer.textContent = '';
+  // A moment later, so that the same words after another change are said again.
+  if (said) setTimeout(() => { if (main.dataset.shows === address) announcer.textContent = said; }, 100);
+}
+
+/** Focus on a heading a reader did not tab to (it takes focus from the script only), its page left where it is scrolled. */
+function focusHeading(heading) {
+  if (!heading) { main.focus({ preventScroll: true }); return; }
+  heading.setAttribute('tabindex', '-1');
+  heading.focus({ preventScroll: true });
+}
+
+/**
+ * The header's date field says when the address's date names no day (the page explains it below), tied to that text;
+ * otherwise it is plain again.
+ */
+function markDate(badDate) {
+  if (badDate) {
+    dateInput.setAttribute('aria-invalid', 'true');
+    dateInput.setAttribute('aria-describedby', 'bad-date');
+  } else {
+    dateInput.removeAttribute('aria-invalid');
+    dateInput.removeAttribute('aria-describedby');
   }
 }
 
@@ -312,9 +380,15 @@ window.addEventListener('hashchange', () => {
   clearTimeout(scrollSaving);
   render();
   const { path } = current();
-  if (path !== lastPath) main.focus({ preventScroll: false }); // a new page: move focus for screen readers
+  // A new page: focus leaves the link that is about to go (the new page's heading takes it once shown).
+  if (path !== lastPath) main.focus({ preventScroll: true });
   lastPath = path;
 });
+
+// A table wider than its card scrolls, and only then is a stop for the keyboard (DOM's markScrollingTables).
+let resizing;
+window.addEventListener('resize', () => { clearTimeout(resizing); resizing = setTimeout(() => markScrollingTables(main), 200); });
+document.addEventListener('toggle', () => markScrollingTables(main), true);
 
 lastPath = current().path;
 loadCaller().then(render);

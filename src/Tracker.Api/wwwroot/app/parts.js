@@ -29,7 +29,7 @@ export function signInButton(text = 'Sign in') {
 
 /** Past views are for auditors (and admins): what a reader without that role sees instead. */
 export function pastNeedsAuditor(caller) {
-  return h('div', { class: 'card gate' },
+  return h('div', { class: 'card gate', dataset: { refusesPast: '' } },
     h('h1', null, 'Past views are for auditors'),
     h('p', null, caller?.authenticated
       ? `You are signed in as ${caller.name} (${caller.roles.join(', ')}), a role that does not include the audit views.`
@@ -51,9 +51,10 @@ const lastPage = 10000000;
 export function pager(page, at, noun) {
   if (page.pageCount <= 1) return null;
   return h('nav', { class: 'pager', 'aria-label': `Pages of ${noun}` },
-    page.page > 1 ? h('a', { href: at(Math.min(page.page - 1, page.pageCount)), rel: 'prev' }, '← Previous') : null,
-    h('span', null, `Page ${page.page} of ${page.pageCount} (${format.number(page.total)} ${noun})`),
-    page.page < Math.min(page.pageCount, lastPage) ? h('a', { href: at(page.page + 1), rel: 'next' }, 'Next →') : null);
+    // The arrows are drawn, not read ("Previous", not "left arrow Previous").
+    page.page > 1 ? h('a', { href: at(Math.min(page.page - 1, page.pageCount)), rel: 'prev' }, h('span', { 'aria-hidden': 'true' }, '← '), 'Previous') : null,
+    h('span', { dataset: { announce: '' } }, `Page ${page.page} of ${page.pageCount} (${format.number(page.total)} ${noun})`),
+    page.page < Math.min(page.pageCount, lastPage) ? h('a', { href: at(page.page + 1), rel: 'next' }, 'Next', h('span', { 'aria-hidden': 'true' }, ' →')) : null);
 }
 
 /** What a page past the last says instead of an empty table: which pages there are, and a link to the last. */

@@ -134,7 +134,8 @@ function glance(c, documents) {
   return h('dl', { class: 'facts' },
     item('Status', statusBadge(c.status), c.statusDate ? ` on ${format.day(c.statusDate)}` : '',
       judgedAgainst(c),
-      assessment?.rationale ? h('span', { class: 'rationale' }, assessment.rationale) : null,
+      // In its own direction: an Arabic rationale's full stop at its end, not before its first word (until 2026-12-08).
+      assessment?.rationale ? h('span', { class: 'rationale', dir: 'auto' }, assessment.rationale) : null,
       c.status === 'not-assessed' ? h('span', { class: 'rationale' }, 'No monitor has assessed this commitment yet; that is not the same as no progress.') : null),
     item('Deadline', format.deadline(c.deadline), c.overdue ? h('strong', { class: 'overdue' }, ` · overdue${format.unknownOutcome(c)}`) : null),
     c.target ? item('Target', format.target(c.target)) : null,
@@ -180,7 +181,7 @@ function sources(entries, documents) {
       ' ', tag(m.primary ? 'primary source' : 'secondary source')),
     // In the quote's own direction: an Arabic quote reads right to left, its marks where its text begins.
     m.quote ? h('blockquote', { dir: 'auto' }, `“${m.quote}”`) : null,
-    m.note ? h('p', { class: 'note' }, m.note) : null,
+    m.note ? h('p', { class: 'note', dir: 'auto' }, m.note) : null,
     h('p', { class: 'cite' }, '— ', documentLink(m.documentKey, documents, m.url), m.paragraph ? `, paragraph ${m.paragraph}` : ''))));
 }
 
@@ -272,10 +273,13 @@ function timeline(history, past, caller) {
     h('p', { class: 'when' }, h('time', { datetime: entry.recordedAt }, format.instant(entry.recordedAt)),
       ' · ', h('span', { class: 'who' }, entry.actor),
       entry.effectiveOn ? h('span', { class: 'muted' }, ` · takes effect ${format.day(entry.effectiveOn)}`) : null),
-    h('p', { class: 'what' }, h('strong', null, format.label(entry.type)), ': ', entry.summary,
+    // A reason the summary ends with is isolated in its own direction (an Arabic rationale among English words).
+    h('p', { class: 'what' }, h('strong', null, format.label(entry.type)), ': ',
+      entry.reason && entry.summary.endsWith(`: ${entry.reason}`)
+        ? [entry.summary.slice(0, -entry.reason.length), h('bdi', null, entry.reason)] : entry.summary,
       retractedBy.has(entry.version) ? [' ', h('span', { class: 'badge retracted' }, `retracted in version ${retractedBy.get(entry.version)}`)] : null),
     // A reason the summary already ends with (an assessment's rationale, evidence's note) is not said twice.
     entry.reason && !entry.summary.endsWith(`: ${entry.reason}`)
-      ? h('p', { class: 'why' }, h('span', { class: 'muted' }, 'Why: '), entry.reason) : null,
+      ? h('p', { class: 'why' }, h('span', { class: 'muted' }, 'Why: '), h('bdi', null, entry.reason)) : null,
     h('p', { class: 'meta muted' }, `version ${entry.version} · correlation ${entry.correlationId}`))))];
 }

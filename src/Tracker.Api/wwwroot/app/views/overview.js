@@ -33,16 +33,24 @@ export async function render({ params, past, caller }) {
     if (!(error instanceof ApiError) || error.status !== 400 || !filtered) throw error;
     // The choices the filters offer; without them (the database away, a limit) the form still shows what was asked.
     const facets = await get('/api/dashboard', when).catch(() => ({ byLineOfEffort: {}, byActor: {} }));
+    const refused = refusedFilters(error, filters);
+    const form = filterForm(filters, sort, facets);
+    // Each control the API refused says so, tied to the message (until 2026-12-08 only the message, in the API's codes).
+    for (const name of refused) {
+      form.querySelector(`#filter-${name}`)?.setAttribute('aria-invalid', 'true');
+      form.querySelector(`#filter-${name}`)?.setAttribute('aria-describedby', 'filters-refused');
+    }
     return h('div', { class: 'overview' },
       h('h1', null, past ? 'Overview, in the past' : 'Overview'),
-      h('p', { class: 'problem', role: 'alert' }, `These filters cannot be applied: ${error.message}`),
-      filterForm(filters, sort, facets));
+      h('p', { class: 'problem', role: 'alert', id: 'filters-refused' }, 'These filters cannot be applied: ',
+        refused.length && refused.every(name => choices[name]) ? refused.map(name => choiceRefused(name, filters[name])).join(' ') : error.message),
+      form);
   }
   const facets = everything ?? summary;
 
   return h('div', { class: 'overview' },
     h('h1', null, past ? 'Overview, in the past' : 'Overview'),
-    h('p', { class: 'lede' }, `${summary.commitments} commitment${summary.commitments === 1 ? '' : 's'}`,
+    h('p', { class: 'lede', dataset: { announce: '' } }, `${summary.commitments} commitment${summary.commitments === 1 ? '' : 's'}`,
       filtered ? ` ${summary.commitments === 1 ? 'matches' : 'match'} the filters (of ${facets.commitments})` : ' tracked from the source documents',
       `, as of ${format.day(summary.asOf)}.`),
     filterForm(filters, sort, facets),
@@ -61,6 +69,20 @@ export async function render({ params, past, caller }) {
       section('Recently changed', rowList(summary.recentlyChanged.slice(0, 5),
         row => `${past?.view === 'effective' ? 'recorded' : 'changed'} ${format.instant(row.lastChangedAt)}`, 'Nothing recorded yet.'))),
     section('All commitments', commitmentTable(list, { ...filters, sort }, filtered)));
+}
+
+/** The filters a refusal names (its `errors`, by the query's names), among those the page has. */
+function refusedFilters(error, filters) {
+  const named = Object.keys(error.problem?.errors ?? {}).map(name => name.toLowerCase());
+  return filterNames.filter(name => named.includes(name.toLowerCase()) && filters[name]);
+}
+
+/** The filters whose values are a fixed list: a refusal of one lists the choices as the page shows them. */
+const choices = { status: ['a status', format.statuses], kind: ['a kind', format.kinds] };
+
+function choiceRefused(name, value) {
+  const [what, values] = choices[name];
+  return `“${value}” is not ${what} the tracker knows; choose one of ${values.map(format.label).join(', ')}.`;
 }
 
 function filterForm(filters, sort, facets) {
