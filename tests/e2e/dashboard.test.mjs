@@ -539,9 +539,11 @@ describe('the dashboard', () => {
     const directions = await reader.locator('.rationale, .mentions .note').evaluateAll(all => all
       .filter(element => !element.textContent.startsWith('No monitor has assessed')).map(element => element.getAttribute('dir')));
     assert.ok(directions.every(dir => dir === 'auto'), `the rationale and notes: ${directions}`);
+    // Back returns to the link followed, not to the top of the page (its heading is said).
     await reader.goBack();
     await settle(reader);
-    assert.deepEqual(await focusedElement(), { tag: 'h1', id: '', text: 'Overview' });
+    assert.deepEqual(await focusedElement(), { tag: 'a', id: '', text: title });
+    await reader.waitForFunction(() => document.getElementById('announcer').textContent === 'Overview');
     assert.equal(await reader.locator('.sections a[data-section="overview"]').getAttribute('aria-current'), 'page');
 
     // The same page rebuilt by a filter: focus stays on Apply, and the live region says how many match.
@@ -562,7 +564,8 @@ describe('the dashboard', () => {
     assert.equal(await reader.locator('#filter-status').getAttribute('aria-invalid'), 'true');
     assert.equal(await reader.locator('#filter-status').getAttribute('aria-describedby'), 'filters-refused');
 
-    // Signed out, a past date: no banner calls the refusal a past view; the refusal's heading takes focus, the date stays.
+    // Signed out, a past date: no banner calls the refusal a past view; the refusal's heading is said, focus stays on
+    // Show, the date in its field.
     await reader.goto(`${baseUrl}/`);
     await settle(reader);
     await reader.fill('#tt-date', '2025-01-01');
@@ -571,7 +574,8 @@ describe('the dashboard', () => {
     await settle(reader);
     assert.ok(await reader.locator('#past-banner').isHidden());
     assert.equal(await reader.evaluate(() => document.body.classList.contains('is-past')), false);
-    assert.deepEqual(await focusedElement(), { tag: 'h1', id: '', text: 'Past views are for auditors' });
+    assert.equal((await focusedElement()).text, 'Show');
+    await reader.waitForFunction(() => document.getElementById('announcer').textContent === 'Past views are for auditors');
     assert.equal(await reader.inputValue('#tt-date'), '2025-01-01');
     // A day before the tracker's first is the browser's to refuse, the date kept (until 2026-12-08 the page became
     // "Not a date" and the field was emptied).
@@ -598,6 +602,19 @@ describe('the dashboard', () => {
     await reader.click('#sign-in-form button[type="submit"]');
     await reader.waitForFunction(() => document.activeElement?.id === 'section-history');
     assert.ok(await reader.locator('ol.timeline').count() === 1, 'the history is shown');
+    const inView = await reader.evaluate(() => document.getElementById('section-history').getBoundingClientRect().top);
+    assert.ok(inView >= 0 && inView < 900, `the History heading is in view (${inView})`);
+
+    // A link that goes with the page it is on (the banner's "Back to today"): the new page's heading takes focus.
+    await reader.fill('#tt-date', '2025-06-01');
+    await reader.click('#time-travel button[type="submit"]');
+    await reader.waitForFunction(() => location.hash.includes('asOf=2025-06-01'));
+    await settle(reader);
+    await reader.focus('#past-banner a');
+    await reader.keyboard.press('Enter');
+    await reader.waitForFunction(() => !location.hash.includes('asOf'));
+    await settle(reader);
+    await reader.waitForFunction(() => document.activeElement?.tagName === 'H1');
     await context.close();
   });
 

@@ -36,9 +36,10 @@ export function moneyBar(caption, { target, pledged, committed, disbursed, curre
   return h('figure', { class: 'chart money-bar' },
     h('figcaption', null, caption),
     h('div', { class: 'stack', role: 'img', 'aria-label': summary },
-      h('span', { class: 'segment disbursed', style: { width: width(disbursed) } }),
-      h('span', { class: 'segment committed', style: { width: width(committedBeyond) } }),
-      h('span', { class: 'segment pledged', style: { width: width(pledgedBeyond) } }),
+      // A white gap before a stage that follows another drawn one, so that they are told apart by more than their blues.
+      [['disbursed', disbursed], ['committed', committedBeyond], ['pledged', pledgedBeyond]].map(([stage, value], i, stages) =>
+        h('span', { class: `segment ${stage}${value > 0 && stages.slice(0, i).some(([, before]) => before > 0) ? ' follows' : ''}`,
+          style: { width: width(value) } })),
       target ? h('span', { class: 'target-mark', style: { left: `calc(${width(target)} - 2px)` }, title: 'Target' }) : null,
       reported ? h('span', { class: 'reported-mark', style: { left: `calc(${width(reported)} - 1px)` }, title: 'Reported' }) : null),
     h('dl', { class: 'legend' },

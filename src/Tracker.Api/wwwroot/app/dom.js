@@ -70,7 +70,10 @@ export function notice(text, ...more) {
  */
 export function markScrollingTables(root) {
   for (const wrap of root.querySelectorAll('.table-wrap')) {
-    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+    // One the reader is on stays a stop until they leave it (a window widened under them dropped focus to the body).
+    if (wrap === document.activeElement) {
+      wrap.addEventListener('blur', () => markScrollingTables(root), { once: true });
+    } else if (wrap.scrollWidth > wrap.clientWidth + 1) {
       wrap.setAttribute('tabindex', '0');
       wrap.setAttribute('role', 'region');
       wrap.setAttribute('aria-label', `${wrap.dataset.caption} (scrolls sideways)`);

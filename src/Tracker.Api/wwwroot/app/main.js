@@ -65,6 +65,11 @@ function showPast(past) {
     ? `${format.day(asked)} is not before today in UTC, the tracker's time, so this is the present: a past view is of an earlier day.`
     : null);
   todayNote = null;
+  // Rewritten only when it says something else: a live region rewritten says it all again (until 2026-12-08 at each
+  // page of a table in a past).
+  const says = note ?? (past ? `${past.asOf} ${past.view}` : '');
+  if (banner.dataset.says === says) { banner.querySelector('a')?.setAttribute('href', todayHref()); return; }
+  banner.dataset.says = says;
   if (note) { banner.hidden = false; replace(banner, note); return; }
   if (!past) { banner.hidden = true; banner.replaceChildren(); return; }
   banner.hidden = false;
@@ -152,10 +157,12 @@ document.getElementById('sign-in-form').addEventListener('submit', async event =
     dialog.close();
     showAccess();
     // Focus where the control was (now Sign out), not lost to the page's body (until 2026-12-06); from a gate on the
-    // page, the part of the page that replaced it.
-    document.querySelector('#access button')?.focus();
+    // page, the part of the page that replaced it, brought into view (until 2026-12-08 the header's).
     const from = signedInFrom;
-    render().then(() => { if (from) focusHeading(from === 'h1' ? main.querySelector('h1') : document.getElementById(from)); });
+    if (!from) document.querySelector('#access button')?.focus();
+    render().then(() => {
+      if (from) focusHeading(from === 'h1' ? main.querySelector('h1') : document.getElementById(from), { scroll: from !== 'h1' });
+    });
   } catch (error) {
     // Emptied first, so that the same refusal twice is announced twice; tied to the field it is about.
     signInError.textContent = '';
@@ -245,11 +252,12 @@ async function render() {
     kept.delete('asOf');
     kept.delete('view');
     replace(main, h('h1', null, 'Not a date'),
-      h('p', { id: 'bad-date' }, `This address asks for the tracker as of “${badDate}”, which names no day: a past view's date is written `,
+      h('p', { id: 'bad-date' }, `This address asks for the tracker as of “${badDate}”, which ${
+        isCalendarDay(badDate) ? 'is before the first day a past view shows' : 'names no day'}: a past view's date is written `,
         h('code', null, 'YYYY-MM-DD'), ', from 1900-01-01 to yesterday. ',
         h('a', { href: `#${path}${kept.toString() ? `?${kept}` : ''}` }, 'See this page today.')));
     document.title = 'Not a date · CommitmentTracker';
-    shown(address, true);
+    shown(address, path !== pathBefore);
     return;
   }
   let args;
@@ -266,7 +274,8 @@ async function render() {
   main.setAttribute('aria-busy', 'true');
   // The same page again (a filter applied, another page of a table): focus goes back to the control that asked for it,
   // where until 2026-12-06 it was lost to the page's body once the page was rebuilt.
-  const focused = path === lastPath ? focusKey(document.activeElement) : null;
+  // Back or Forward to another page: the link the reader followed from it, kept in its history entry.
+  const focused = path === lastPath ? focusKey(document.activeElement) : history.state?.focus ?? null;
   const context = {
     params, past, caller, args,
     stale: () => mine !== navigation
@@ -290,42 +299,66 @@ async function render() {
     replace(main, problem(error, () => render()));
     document.title = `${main.querySelector('h1')?.textContent ?? 'Something went wrong'} · CommitmentTracker`;
   } finally {
-    // A new page, or a refusal of the past asked for: its heading takes focus. The same page rebuilt (a filter, a
-    // table's page, another date) keeps focus on the control, and what changed is said in the live region.
-    if (!context.stale()) shown(address, path !== pathBefore || Boolean(main.querySelector('[data-refuses-past]')));
+    if (!context.stale()) shown(address, path !== pathBefore);
   }
 }
 
 const announcer = document.getElementById('announcer');
 let everShown = false;
+let headingShown = null;
+// What each part of the page marked `data-announce` said when last shown, by its name.
+const announced = new Map();
 
 /**
- * The page for the address is shown. A screen reader is told which: a new page by its heading taking focus (until
- * 2026-12-08 focus went to the unnamed main while the old page was still there, and the new one came silently), the same
- * page rebuilt by the live region reading what the page marks `data-announce` (how many commitments match, which page
- * of a table), as a sighted reader sees the counts change (until 2026-12-08 nothing was said).
+ * The page for the address is shown, and a screen reader is told what changed (until 2026-12-08 focus went to the
+ * unnamed main while the old page was still there, and a new page or new counts came silently):
+ * - where the control the reader used went with the old page (a link followed, "Back to today", "Try again"), the new
+ *   page's heading takes focus, and is read from there;
+ * - where it is still there (Apply, a table's Next, the header's date), focus stays on it, and the live region says the
+ *   new page's heading if it is another page ("Not there yet on that date", "Past views are for auditors"), and the
+ *   parts marked `data-announce` whose words changed (how many commitments match, which page of a table), once each;
+ * - the page the reader opened is left as it is, focus at its start (the skip link first).
  */
-function shown(address, newPage) {
+function shown(address, pathChanged) {
   main.dataset.shows = address;
   main.removeAttribute('aria-busy'); // a page still loading from before is stale now, and will not clear it
+  const heading = main.querySelector('h1');
+  const first = !everShown;
+  const newPage = pathChanged || heading?.textContent !== headingShown;
+  everShown = true;
+  headingShown = heading?.textContent ?? null;
+  if (newPage) announced.clear();
+  const parts = [...main.querySelectorAll('[data-announce]')].map(part => [part.dataset.announce, part.textContent.trim()]);
+  const changed = parts.filter(([name, text]) => announced.get(name) !== text).map(([, text]) => text);
+  for (const [name, text] of parts) announced.set(name, text);
+  if (first) return;
   const focusLost = !document.activeElement || document.activeElement === document.body || document.activeElement === main ||
     !document.activeElement.isConnected;
-  if (newPage && (focusLost || main.querySelector('[data-refuses-past]'))) {
-    focusHeading(main.querySelector('h1'));
+  if (focusLost) {
+    focusHeading(heading);
     return;
   }
-  if (!everShown) { everShown = true; return; } // the first page is the one the reader opened: nothing changed on it
-  const said = [...main.querySelectorAll('[data-announce]')].map(element => element.textContent.trim()).join(' ');
+  const said = [newPage ? headingShown : null, ...(newPage ? [] : changed)].filter(Boolean).join('. ');
   announcer.textContent = '';
   // A moment later, so that the same words after another change are said again.
   if (said) setTimeout(() => { if (main.dataset.shows === address) announcer.textContent = said; }, 100);
 }
 
-/** Focus on a heading a reader did not tab to (it takes focus from the script only), its page left where it is scrolled. */
-function focusHeading(heading) {
+/**
+ * Focus on a heading a reader did not tab to (it takes focus from the script only): the page left where it is scrolled,
+ * or with `scroll`, the heading brought to the top of the window.
+ */
+function focusHeading(heading, { scroll = false } = {}) {
   if (!heading) { main.focus({ preventScroll: true }); return; }
   heading.setAttribute('tabindex', '-1');
+  if (scroll) heading.scrollIntoView({ block: 'start' });
   heading.focus({ preventScroll: true });
+}
+
+/** A date written as a day of the calendar (1899-12-31), whatever its range. */
+function isCalendarDay(text) {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : null;
+  return Boolean(day) && !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
 }
 
 /**
@@ -361,8 +394,8 @@ function restoreFocus(key) {
       // content, and the next Tab to the top of the page).
       ?? (key.rel === 'next' ? main.querySelector('a[rel="prev"]') : key.rel === 'prev' ? main.querySelector('a[rel="next"]') : null)
     : null;
-  // A control the rebuilt page no longer has otherwise: the page's content, not the body.
-  (target && main.contains(target) ? target : main).focus();
+  // A control the rebuilt page no longer has otherwise: its heading, once the page is shown.
+  if (target && main.contains(target)) target.focus();
 }
 
 // Where the reader is on this page, kept in its history entry (a little after scrolling stops), for Back and Forward.
@@ -379,10 +412,15 @@ let lastPath = null;
 window.addEventListener('hashchange', () => {
   clearTimeout(scrollSaving);
   render();
-  const { path } = current();
-  // A new page: focus leaves the link that is about to go (the new page's heading takes it once shown).
-  if (path !== lastPath) main.focus({ preventScroll: true });
-  lastPath = path;
+  // Focus stays on the link followed while the next page loads; once shown, its heading takes it.
+  lastPath = current().path;
+});
+
+// The link followed to another page is kept in this page's history entry, so that Back returns focus to it as well as the
+// scroll (until 2026-12-08 Back scrolled to the link and put focus on the heading at the top).
+main.addEventListener('click', event => {
+  const link = event.target.closest?.('a[href^="#"]');
+  if (link && main.contains(link)) history.replaceState({ ...history.state, focus: focusKey(link) }, '');
 });
 
 // A table wider than its card scrolls, and only then is a stop for the keyboard (DOM's markScrollingTables).

@@ -53,7 +53,7 @@ export function pager(page, at, noun) {
   return h('nav', { class: 'pager', 'aria-label': `Pages of ${noun}` },
     // The arrows are drawn, not read ("Previous", not "left arrow Previous").
     page.page > 1 ? h('a', { href: at(Math.min(page.page - 1, page.pageCount)), rel: 'prev' }, h('span', { 'aria-hidden': 'true' }, '← '), 'Previous') : null,
-    h('span', { dataset: { announce: '' } }, `Page ${page.page} of ${page.pageCount} (${format.number(page.total)} ${noun})`),
+    h('span', { dataset: { announce: `pager-${noun}` } }, `Page ${page.page} of ${page.pageCount} (${format.number(page.total)} ${noun})`),
     page.page < Math.min(page.pageCount, lastPage) ? h('a', { href: at(page.page + 1), rel: 'next' }, 'Next', h('span', { 'aria-hidden': 'true' }, ' →')) : null);
 }
 

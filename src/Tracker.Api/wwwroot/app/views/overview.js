@@ -50,7 +50,7 @@ export async function render({ params, past, caller }) {
 
   return h('div', { class: 'overview' },
     h('h1', null, past ? 'Overview, in the past' : 'Overview'),
-    h('p', { class: 'lede', dataset: { announce: '' } }, `${summary.commitments} commitment${summary.commitments === 1 ? '' : 's'}`,
+    h('p', { class: 'lede', dataset: { announce: 'count' } }, `${summary.commitments} commitment${summary.commitments === 1 ? '' : 's'}`,
       filtered ? ` ${summary.commitments === 1 ? 'matches' : 'match'} the filters (of ${facets.commitments})` : ' tracked from the source documents',
       `, as of ${format.day(summary.asOf)}.`),
     filterForm(filters, sort, facets),
