@@ -23,8 +23,12 @@ namespace Tracker.Api.Security;
 /// large export before its first byte (tried and dropped the same day: sending what remained as it came once production
 /// had run 10 s kept the place while a stalled client read, the fault this fixes).
 /// </para>
+/// <para>
+/// An answer produced and then not delivered (its client went away, or read slower than the floor and was cut off) is
+/// logged, with its size and route: the work was done for nobody, and a client cut off often is one to look at.
+/// </para>
 /// </summary>
-public sealed class HeavyReadsBuffered(RequestDelegate next)
+public sealed class HeavyReadsBuffered(RequestDelegate next, ILogger<HeavyReadsBuffered> logger)
 {
     /// <summary>A trend, a page of history or a past view stays in memory; an export goes to a file past this.</summary>
     public const int InMemoryUpTo = 256 * 1024;
@@ -109,7 +113,19 @@ public sealed class HeavyReadsBuffered(RequestDelegate next)
         {
             context.Response.ContentLength = held.Buffered;
         }
-        await held.Send(context.RequestAborted);
+        try
+        {
+            await held.Send(context.RequestAborted);
+        }
+        catch (Exception e) when (context.RequestAborted.IsCancellationRequested &&
+                                  e is OperationCanceledException or IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            // Until 2026-12-08 said nowhere (Kestrel's own line on a reader below the floor is at Information in a category
+            // most deployments keep at Warning).
+            logger.LogInformation("A heavy answer of {Bytes} bytes to {Method} {Path} was produced and not delivered: its client went away, " +
+                                  "or read slower than {Floor} bytes a second after {Grace} s and was cut off",
+                held.Buffered, context.Request.Method, context.Request.Path.Value, SlowestReader, SlowestReaderGrace.TotalSeconds);
+        }
     }
 
     /// <summary>The answer's body, buffered until it is produced, then sent.</summary>

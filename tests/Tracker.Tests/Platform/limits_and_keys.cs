@@ -809,6 +809,28 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_heavy_answer_produced_for_a_client_that_went_away_is_logged_with_its_size()
+    {
+        await ALongHistory();
+        var lines = new LogCapture(Microsoft.Extensions.Logging.LogLevel.Information);
+        await using var node = await TrackerApp.StartHostWith("Development", services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(lines));
+        using var client = node.Server.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", TestIdentities.DemoKey(Roles.Auditor));
+
+        // Produced whole, then left unread: the client goes away with it.
+        var stalled = await client.GetAsync($"/api/commitments/{CommitmentScenarios.Goal}/history.csv", HttpCompletionOption.ResponseHeadersRead);
+        var length = stalled.Content.Headers.ContentLength.ShouldNotBeNull();
+        stalled.Dispose();
+
+        // Until 2026-12-08 nothing said the work was done for nobody.
+        await Eventually.Until(() => Task.FromResult(lines.Entries.Count(e => e.Message.StartsWith("A heavy answer of"))), count => count > 0);
+        var said = lines.Entries.Single(e => e.Message.StartsWith("A heavy answer of"));
+        said.Level.ShouldBe(Microsoft.Extensions.Logging.LogLevel.Information);
+        said.Message.ShouldBe($"A heavy answer of {length} bytes to GET /api/commitments/{CommitmentScenarios.Goal}/history.csv was produced " +
+                              "and not delivered: its client went away, or read slower than 1024 bytes a second after 10 s and was cut off");
+    }
+
+    [Fact]
     public async Task heavy_reads_beyond_the_ones_running_and_queued_are_a_429()
     {
         await Api.StatedTheStabilisationGoal();
