@@ -50,47 +50,9 @@ public static class EventFeedEndpoint
         if (size is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
         if (errors.Count > 0) return QueryProblems.Invalid(errors);
 
-        // Only events up to Marten's high-water mark: a write numbers its events before it commits, so above the mark an
-        // event may still appear below one already there, and a reader who had paged past it would never see it. Below
-        // it every number is in the log or was given up (until 2026-12-06 the feed served everything committed, and its
-        // highWaterMark was the last number handed out, in-flight ones included).
-        long highWaterMark;
-        DateTimeOffset? waitingSince;
-        // The first event above the mark, by the primary key's order: one probe however far behind the mark is.
-        await using (var mark = database.CreateCommand(
-                         $"select p.last_seq_id, (select e.timestamp from {TrackerDatabase.Schema}.mt_events e " +
-                         $"where e.seq_id > coalesce(p.last_seq_id, 0) order by e.seq_id limit 1) " +
-                         $"from (select 1) one left join {TrackerDatabase.Schema}.mt_event_progression p on p.name = 'HighWaterMark'"))
-        await using (var row = await mark.ExecuteReaderAsync(token))
-        {
-            await row.ReadAsync(token);
-            // No mark while the log has events: the node that keeps it has not yet run (a new database, or no node runs
-            // the asynchronous projections). Serving nothing would read as an empty log (until 2026-12-06 it did).
-            if (row.IsDBNull(0) && !row.IsDBNull(1))
-            {
-                http.Response.Headers.RetryAfter = "2";
-                return Results.Problem(new ProblemDetails
-                {
-                    Status = StatusCodes.Status503ServiceUnavailable,
-                    Type = ProblemTypes.FeedNotReady,
-                    Title = "The event feed is not ready",
-                    Detail = "The log has events, but Marten's high-water mark, up to which the feed serves them, is not computed yet: " +
-                             "the node that runs the asynchronous projections computes it within seconds of starting. Retry after the " +
-                             "Retry-After delay; if this lasts, no node runs the projections."
-                });
-            }
-            highWaterMark = row.IsDBNull(0) ? 0 : row.GetInt64(0);
-            waitingSince = row.IsDBNull(1) ? null : row.GetFieldValue<DateTimeOffset>(1);
-        }
-        // A cursor past the mark is none the feed gave (the mark only rises): paging from it would skip every event up to it.
-        if (from > highWaterMark)
-        {
-            return QueryProblems.Invalid(new Dictionary<string, string[]>
-            {
-                ["after"] = [$"after ({from}) is past the high-water mark ({highWaterMark}): no feed page gave it, and paging from it would " +
-                             $"skip the events up to it. Page from at most {highWaterMark} (a cursor kept from a log since emptied or restored is no longer valid)."]
-            });
-        }
+        if (await LogMark.Read(database, token) is not { } mark) return LogMark.NotReady(http);
+        var (highWaterMark, waitingSince) = mark;
+        if (LogMark.PastIt(from, highWaterMark) is { } past) return past;
         // Marten's tombstones fill the sequence numbers of failed appends: no fact, so not in the feed (the cursor
         // still moves past them).
         var events = await session.Events.QueryAllRawEvents()
@@ -131,4 +93,53 @@ public static class EventFeedEndpoint
         }
         return keys;
     }
+}
+
+/// <summary>
+/// Marten's high-water mark, up to which the audit reads of the log (the feed, the log as hashed) serve events: a write
+/// numbers its events before it commits, so above the mark an event may still appear below one already there, and a
+/// reader who had paged past it would never see it. Below it every number is in the log or was given up (until
+/// 2026-12-06 the feed served everything committed, and its highWaterMark was the last number handed out, in-flight ones
+/// included).
+/// </summary>
+public static class LogMark
+{
+    /// <summary>
+    /// The mark, and when the first event above it was recorded (null when none is); null while the log has events and no
+    /// mark yet (the node that keeps it has not yet run: a new database, or no node runs the asynchronous projections).
+    /// </summary>
+    public static async Task<(long HighWaterMark, DateTimeOffset? WaitingSince)?> Read(NpgsqlDataSource database, CancellationToken token)
+    {
+        // The first event above the mark, by the primary key's order: one probe however far behind the mark is.
+        await using var mark = database.CreateCommand(
+            $"select p.last_seq_id, (select e.timestamp from {TrackerDatabase.Schema}.mt_events e " +
+            $"where e.seq_id > coalesce(p.last_seq_id, 0) order by e.seq_id limit 1) " +
+            $"from (select 1) one left join {TrackerDatabase.Schema}.mt_event_progression p on p.name = 'HighWaterMark'");
+        await using var row = await mark.ExecuteReaderAsync(token);
+        await row.ReadAsync(token);
+        if (row.IsDBNull(0) && !row.IsDBNull(1)) return null;
+        return (row.IsDBNull(0) ? 0 : row.GetInt64(0), row.IsDBNull(1) ? null : row.GetFieldValue<DateTimeOffset>(1));
+    }
+
+    /// <summary>Serving nothing would read as an empty log (until 2026-12-06 it did): 503, to retry.</summary>
+    public static IResult NotReady(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "2";
+        return Results.Problem(new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Type = ProblemTypes.FeedNotReady,
+            Title = "The event feed is not ready",
+            Detail = "The log has events, but Marten's high-water mark, up to which the feed serves them, is not computed yet: " +
+                     "the node that runs the asynchronous projections computes it within seconds of starting. Retry after the " +
+                     "Retry-After delay; if this lasts, no node runs the projections."
+        });
+    }
+
+    /// <summary>A cursor past the mark is none a page gave (the mark only rises): paging from it would skip every event up to it.</summary>
+    public static IResult? PastIt(long after, long highWaterMark) => after <= highWaterMark ? null : QueryProblems.Invalid(new Dictionary<string, string[]>
+    {
+        ["after"] = [$"after ({after}) is past the high-water mark ({highWaterMark}): no feed page gave it, and paging from it would " +
+                     $"skip the events up to it. Page from at most {highWaterMark} (a cursor kept from a log since emptied or restored is no longer valid)."]
+    });
 }
