@@ -1000,9 +1000,20 @@ public sealed class LogVerifier(NpgsqlDataSource dataSource, LogCheckpoints chec
             _found = found;
             if (signer.Check(kept.KeyId, kept.Payload(), kept.Signature) is { } problem)
             {
-                Report($"The checkpoint you kept (number {kept.Number}) cannot be trusted: {problem}");
-                _closed = true;
-                return;
+                if (signer.Trusts(kept.KeyId))
+                {
+                    // Under a key the service trusts, a signature that does not hold is a copy that is not what it signed.
+                    Report($"The checkpoint you kept (number {kept.Number}) cannot be trusted: {problem}");
+                    _closed = true;
+                    return;
+                }
+                // A key the service no longer holds says as much about the service as about the copy (its checkpoints may
+                // have been replaced under a new key): said so, and the log is compared with the copy's root all the same
+                // (until 2026-12-08 the comparison stopped here, and the break read as the auditor's copy being at fault).
+                Report($"The checkpoint you kept (number {kept.Number}) is signed by key {kept.KeyId}, which this service neither holds nor trusts: " +
+                       "either its key was replaced without the old public key listed in Audit:Checkpoints:TrustedPublicKeys, or its checkpoints " +
+                       "were replaced under another key. Check your copy's signature with the public key you kept beside it; the log is compared " +
+                       "with your copy's root all the same");
             }
             var same = signed.FirstOrDefault(c => c.Number == kept.Number);
             if (same is null)

@@ -1460,6 +1460,28 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_kept_checkpoint_under_a_key_the_service_no_longer_holds_is_still_compared_with_the_log()
+    {
+        await AHistory();
+        var published = await TakeCheckpoint();
+        // The log emptied and written again, its checkpoints signed afresh under another key: what the service holds now.
+        await AsSuperuserBehindTheTriggers(
+            "truncate tracker.mt_events, tracker.mt_streams, tracker.event_hashes, tracker.log_checkpoints, " +
+            "tracker.mt_doc_documentview, tracker.mt_doc_commitmentprogress cascade; select setval('tracker.mt_events_sequence', 1, false)");
+        Api.Services.GetRequiredService<Tracker.Api.Documents.RegisteredDocuments>().Forget();
+        await AHistory();
+        var keptUnderAnotherKey = published with { KeyId = "00c0ffee00c0ffee" };
+
+        var against = await VerifyAgainst(keptUnderAnotherKey);
+
+        // Until 2026-12-08 the one break blamed the copy ("cannot be trusted"), and its root was never compared.
+        against.Intact.ShouldBeFalse();
+        var reasons = against.Breaks.Select(b => b.Reason).ToList();
+        reasons.ShouldContain(r => r.Contains("is signed by key 00c0ffee00c0ffee, which this service neither holds nor trusts: either its key was replaced"));
+        reasons.ShouldContain(r => r.Contains("no longer gives the root of the checkpoint you kept"));
+    }
+
+    [Fact]
     public async Task a_checkpoint_rewritten_in_the_database_no_longer_verifies_its_signature()
     {
         await AHistory();

@@ -132,6 +132,9 @@ public sealed class CheckpointSigner
     public string Sign(string payload) =>
         Convert.ToBase64String(_keys.Value.Signing.SignData(Encoding.UTF8.GetBytes(payload), HashAlgorithmName.SHA256));
 
+    /// <summary>Whether this service holds or trusts the key a checkpoint names.</summary>
+    public bool Trusts(string keyId) => _keys.Value.Trusted.ContainsKey(keyId);
+
     /// <summary>Null when the signature holds; otherwise why not.</summary>
     public string? Check(string keyId, string payload, string signature)
     {
