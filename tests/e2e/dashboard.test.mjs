@@ -615,6 +615,20 @@ describe('the dashboard', () => {
     await reader.waitForFunction(() => !location.hash.includes('asOf'));
     await settle(reader);
     await reader.waitForFunction(() => document.activeElement?.tagName === 'H1');
+
+    // A title in Arabic, quoted in its statement's history entry, keeps its own direction there (until 2026-12-08 its
+    // full stop was drawn before its first word).
+    const arabic = 'إعادة إعمار المناطق المحررة بحلول 2025.';
+    await api('/api/commitments', {
+      key: demoKeys.monitor, method: 'POST',
+      body: { key: 'browser-test-arabic', title: arabic, kind: 'milestone', lineOfEffort: 'stabilisation', actors: ['coalition'],
+        statedIn: { documentKey: 'washington-2024', quote: 'reconstruction' } }
+    });
+    await reader.goto(`${baseUrl}/#/commitments/browser-test-arabic`);
+    await settle(reader);
+    const quoted = await reader.locator('ol.timeline p.what bdi').evaluateAll((all, title) =>
+      all.filter(bdi => bdi.textContent === title).map(bdi => bdi.matches(':dir(rtl)')), arabic);
+    assert.deepEqual(quoted, [true]);
     await context.close();
   });
 

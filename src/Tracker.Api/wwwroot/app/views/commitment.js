@@ -73,7 +73,7 @@ async function renderCommitment({ args: [key], params, past, caller }) {
       : h('p', { class: 'muted' }, `The first ${facts.items.length} facts recorded are shown; the rest are in the timeline's later pages.`),
       sources(facts.items, documents)]),
     commitment.kind === 'financial' || commitment.pledgeCount ? section('Pledges', pledges(pledgePage, commitment)) : null,
-    section('History', timeline(history, past, caller)));
+    section('History', timeline(history, past, caller, commitment.title)));
 }
 
 function progress(c) {
@@ -245,7 +245,7 @@ function trendChart(c, trend, end) {
       : 'No figure measures its progress over time; its status and the assessment behind it are above.');
 }
 
-function timeline(history, past, caller) {
+function timeline(history, past, caller, title) {
   if (history === null) {
     return h('div', { class: 'gate' },
       h('p', null, 'Every change to this commitment is recorded with who made it, when, why and the source. ',
@@ -273,13 +273,28 @@ function timeline(history, past, caller) {
     h('p', { class: 'when' }, h('time', { datetime: entry.recordedAt }, format.instant(entry.recordedAt)),
       ' · ', h('span', { class: 'who' }, entry.actor),
       entry.effectiveOn ? h('span', { class: 'muted' }, ` · takes effect ${format.day(entry.effectiveOn)}`) : null),
-    // A reason the summary ends with is isolated in its own direction (an Arabic rationale among English words).
-    h('p', { class: 'what' }, h('strong', null, format.label(entry.type)), ': ',
-      entry.reason && entry.summary.endsWith(`: ${entry.reason}`)
-        ? [entry.summary.slice(0, -entry.reason.length), h('bdi', null, entry.reason)] : entry.summary,
+    // The commitment's title and the entry's reason, where the summary quotes them, each in its own direction (an
+    // Arabic title or rationale among English words: until 2026-12-08 its full stop was drawn before its first word).
+    h('p', { class: 'what' }, h('strong', null, format.label(entry.type)), ': ', isolated(entry.summary, [title, entry.reason]),
       retractedBy.has(entry.version) ? [' ', h('span', { class: 'badge retracted' }, `retracted in version ${retractedBy.get(entry.version)}`)] : null),
     // A reason the summary already ends with (an assessment's rationale, evidence's note) is not said twice.
     entry.reason && !entry.summary.endsWith(`: ${entry.reason}`)
       ? h('p', { class: 'why' }, h('span', { class: 'muted' }, 'Why: '), h('bdi', null, entry.reason)) : null,
     h('p', { class: 'meta muted' }, `version ${entry.version} · correlation ${entry.correlationId}`))))];
+}
+
+/** The text with each place it quotes one of the parts (a title, a reason) isolated in that part's own direction. */
+function isolated(text, parts) {
+  const quoted = parts.filter(part => part && text.includes(part)).sort((a, b) => b.length - a.length);
+  const pieces = [];
+  let rest = text;
+  while (rest) {
+    const next = quoted.map(part => [rest.indexOf(part), part]).filter(([at]) => at >= 0).sort(([a], [b]) => a - b)[0];
+    if (!next) { pieces.push(rest); break; }
+    const [at, part] = next;
+    if (at > 0) pieces.push(rest.slice(0, at));
+    pieces.push(h('bdi', null, part));
+    rest = rest.slice(at + part.length);
+  }
+  return pieces;
 }
