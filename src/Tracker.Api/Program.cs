@@ -203,6 +203,7 @@ try
     builder.Services.AddHostedService<CatalogueSeeding>();
     builder.Services.AddOptions<Tracker.Api.Audit.Checkpoints.CheckpointOptions>().Bind(builder.Configuration.GetSection("Audit:Checkpoints"));
     builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.CheckpointSigner>();
+    builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.CheckpointMemory>();
     builder.Services.AddSingleton<Tracker.Api.Audit.Checkpoints.LogCheckpoints>();
     builder.Services.AddHostedService<Tracker.Api.Audit.Checkpoints.Checkpointing>();
     builder.Services.AddHostedService<Tracker.Api.Commitments.Assessing.DeadlineSweeping>();

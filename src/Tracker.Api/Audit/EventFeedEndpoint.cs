@@ -130,7 +130,7 @@ public static class LogMark
             Status = StatusCodes.Status503ServiceUnavailable,
             Type = ProblemTypes.FeedNotReady,
             Title = "The event feed is not ready",
-            Detail = "The log has events, but Marten's high-water mark, up to which the feed serves them, is not computed yet: " +
+            Detail = "The log has events, but Marten's high-water mark, up to which the audit reads serve them, is not computed yet: " +
                      "the node that runs the asynchronous projections computes it within seconds of starting. Retry after the " +
                      "Retry-After delay; if this lasts, no node runs the projections."
         });
@@ -139,7 +139,7 @@ public static class LogMark
     /// <summary>A cursor past the mark is none a page gave (the mark only rises): paging from it would skip every event up to it.</summary>
     public static IResult? PastIt(long after, long highWaterMark) => after <= highWaterMark ? null : QueryProblems.Invalid(new Dictionary<string, string[]>
     {
-        ["after"] = [$"after ({after}) is past the high-water mark ({highWaterMark}): no feed page gave it, and paging from it would " +
+        ["after"] = [$"after ({after}) is past the high-water mark ({highWaterMark}): no page gave it, and paging from it would " +
                      $"skip the events up to it. Page from at most {highWaterMark} (a cursor kept from a log since emptied or restored is no longer valid)."]
     });
 }

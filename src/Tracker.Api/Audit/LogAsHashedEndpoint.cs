@@ -12,7 +12,8 @@ namespace Tracker.Api.Audit;
 /// jsonb's own text, the time as the hash writes it, the binary data in hex), so that an auditor can recompute the hash
 /// with a tool of their own, by the rule the README gives, and check the links and the checkpoints' roots without the
 /// service's code. A tombstone (Marten's filler for the numbers of a failed append) is a row too: the roots cover it.
-/// Scheme, PreviousHash and Hash are the hash row's (null when the event has none: appended behind the trigger's back).
+/// Scheme, PreviousHash and Hash are the hash row's: no Hash, no hash row (appended behind the trigger's back, itself a
+/// break); a Hash without a Scheme, a hash of scheme 1.
 /// </summary>
 public sealed record HashedEvent(long Sequence, Guid StreamId, long Version, Guid Id, string Type, string DataText, string RecordedAt,
     string? TenantId, string? DotnetType, string? UserName, string? CorrelationId, string? CausationId, string? HeadersText,
@@ -24,7 +25,7 @@ public sealed record HashedLogPage(IReadOnlyList<HashedEvent> Events, long After
 
 public static class LogAsHashedEndpoint
 {
-    public const int DefaultLimit = 500;
+    public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
     /// <summary>

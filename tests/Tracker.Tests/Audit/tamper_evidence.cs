@@ -1460,11 +1460,107 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_node_that_remembers_its_last_checkpoint_refuses_a_database_whose_checkpoints_were_emptied()
+    {
+        var memory = Path.Combine(Path.GetTempPath(), $"checkpoint-memory-{Guid.NewGuid():N}.json");
+        try
+        {
+            await using var node = await TrackerApp.StartAnotherHost(("Audit:Checkpoints:MemoryFile", memory));
+            await AHistory();
+            await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+            var signed = (await node.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/checkpoints");
+                s.StatusCodeShouldBe(201);
+            })).ReadAsJson<Checkpoint>()!;
+            File.ReadAllText(memory).ShouldContain($"\"Root\":\"{signed.Root}\"");
+
+            // Whoever owns the database empties the checkpoints (and could rewrite the log under them).
+            await AsSuperuserBehindTheTriggers("truncate tracker.log_checkpoints");
+
+            // Until 2026-12-08 the node signed a fresh chain from number 1 over whatever the log then held.
+            var refused = await node.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/checkpoints");
+                s.StatusCodeShouldBe(409);
+            });
+            refused.ReadAsText().ShouldContain($"Checkpoint {signed.Number}, which this node signed");
+            refused.ReadAsText().ShouldContain("is missing from the database (its latest checkpoint: none): its checkpoints were removed");
+            var ready = await node.Scenario(s =>
+            {
+                s.Get.Url("/health/ready");
+                s.StatusCodeShouldBe(503);
+            });
+            ready.ReadAsText().ShouldContain("is missing from the database");
+            // A node that keeps no memory (the shared test host) is not held to it.
+            (await Api.Scenario(s => s.Get.Url("/health/ready"))).ReadAsText().ShouldNotContain("is missing from the database");
+
+            // The operator, having looked, lets the node go on from the database as it is.
+            File.Delete(memory);
+            await node.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/checkpoints");
+                s.StatusCodeShouldBe(201);
+            });
+        }
+        finally
+        {
+            File.Delete(memory);
+        }
+    }
+
+    [Fact]
+    public async Task a_remembered_checkpoint_replaced_in_the_database_or_of_another_database_is_said_for_what_it_is()
+    {
+        var memory = Path.Combine(Path.GetTempPath(), $"checkpoint-memory-{Guid.NewGuid():N}.json");
+        try
+        {
+            await using var node = await TrackerApp.StartAnotherHost(("Audit:Checkpoints:MemoryFile", memory));
+            await AHistory();
+            await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+            await node.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/checkpoints");
+                s.StatusCodeShouldBe(201);
+            });
+            var kept = File.ReadAllText(memory);
+
+            // The same number in the database with another root: replaced.
+            var root = System.Text.RegularExpressions.Regex.Match(kept, "\"Root\":\"([0-9a-f]+)\"").Groups[1].Value;
+            File.WriteAllText(memory, kept.Replace(root, new string('0', 64)));
+            (await node.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/checkpoints");
+                s.StatusCodeShouldBe(409);
+            })).ReadAsText().ShouldContain("is in the database with another root");
+
+            // A memory of another database (a new cluster, a restored copy elsewhere) holds this one to nothing, and is
+            // replaced by this database's next checkpoint.
+            var database = System.Text.RegularExpressions.Regex.Match(kept, "\"Database\":\"([^\"]+)\"").Groups[1].Value;
+            File.WriteAllText(memory, kept.Replace(database, "1:1").Replace(root, new string('0', 64)));
+            await Api.Write($"{Base}/progress", Progress());
+            await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+            var next = (await node.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/checkpoints");
+                s.StatusCodeShouldBe(201);
+            })).ReadAsJson<Checkpoint>()!;
+            File.ReadAllText(memory).ShouldContain($"\"Database\":\"{database}\"");
+            File.ReadAllText(memory).ShouldContain($"\"Number\":{next.Number}");
+        }
+        finally
+        {
+            File.Delete(memory);
+        }
+    }
+
+    [Fact]
     public async Task a_kept_checkpoint_under_a_key_the_service_no_longer_holds_is_still_compared_with_the_log()
     {
         await AHistory();
         var published = await TakeCheckpoint();
-        // The log emptied and written again, its checkpoints signed afresh under another key: what the service holds now.
+        // The log emptied and written again; the copy kept names a key the service does not hold (as after its checkpoints
+        // were replaced under another key, or its key was replaced without the old one listed).
         await AsSuperuserBehindTheTriggers(
             "truncate tracker.mt_events, tracker.mt_streams, tracker.event_hashes, tracker.log_checkpoints, " +
             "tracker.mt_doc_documentview, tracker.mt_doc_commitmentprogress cascade; select setval('tracker.mt_events_sequence', 1, false)");

@@ -91,6 +91,9 @@ public sealed class verifying_without_the_service(TrackerApp app) : TrackerTest(
     {
         await Api.StatedTheStabilisationGoal();
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var before = (await Api.Scenario(s => s.Get.Url("/api/audit/log"))).Json().GetProperty("events").EnumerateArray()
+            .Single(e => e.GetProperty("type").GetString() == "commitment_stated");
+        before.GetProperty("hash").GetString().ShouldBe(SchemeTwo(before, null));
         await using (var connection = new NpgsqlConnection(TestDatabase.SuperuserConnectionString()))
         {
             await connection.OpenAsync();

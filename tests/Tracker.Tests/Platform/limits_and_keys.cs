@@ -471,7 +471,7 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         // database recorded it, for good (since 2026-12-06).
         var guards = new Tracker.Api.Infrastructure.Health.LogGuardsCheck(Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             Api.Services.GetRequiredService<IHostEnvironment>(), Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointSigner>(),
-            new ShiftedClock(TimeSpan.FromMinutes(-3)));
+            new ShiftedClock(TimeSpan.FromMinutes(-3)), Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointMemory>());
 
         var result = await guards.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
 
@@ -481,7 +481,8 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
         // In step, the same check is ready on that count.
         var inStep = await new Tracker.Api.Infrastructure.Health.LogGuardsCheck(Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
                 Api.Services.GetRequiredService<IHostEnvironment>(), Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointSigner>(),
-                TimeProvider.System).CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+                TimeProvider.System, Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointMemory>())
+            .CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
         inStep.Description.ShouldNotBeNull().ShouldNotContain("clock");
         ((double)inStep.Data["clockOffsetSeconds"]).ShouldBe(0, tolerance: 5);
     }
@@ -507,7 +508,8 @@ public sealed class limits_and_keys(TrackerApp app) : TrackerTest(app)
             Api.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>(),
             Api.Services.GetRequiredService<JasperFx.Events.Daemon.IProjectionCoordinator>(), TimeProvider.System, database);
         var guards = new Tracker.Api.Infrastructure.Health.LogGuardsCheck(database, Api.Services.GetRequiredService<IHostEnvironment>(),
-            Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointSigner>(), TimeProvider.System);
+            Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointSigner>(), TimeProvider.System,
+            Api.Services.GetRequiredService<Tracker.Api.Audit.Checkpoints.CheckpointMemory>());
 
         var ready = await readiness.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
         var log = await guards.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());

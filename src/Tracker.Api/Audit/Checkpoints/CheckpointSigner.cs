@@ -16,6 +16,12 @@ public sealed class CheckpointOptions
     /// <summary>Whether a missing <see cref="SigningKeyFile"/> is created with a new key: the service's commands set it off.</summary>
     public bool CreateMissingKeyFile { get; set; } = true;
 
+    /// <summary>
+    /// A file, outside the database, where the node keeps the latest checkpoint it signed (<see cref="CheckpointMemory"/>);
+    /// empty for none. Relative paths are under the content root.
+    /// </summary>
+    public string MemoryFile { get; set; } = ".data/keys/checkpoint-memory.json";
+
     /// <summary>Public keys (PEM) of keys used before a rotation: checkpoints they signed still verify.</summary>
     public List<string> TrustedPublicKeys { get; set; } = [];
 

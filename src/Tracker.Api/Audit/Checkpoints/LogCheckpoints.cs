@@ -74,7 +74,7 @@ public sealed class RunningRoot
 
 /// <summary>The checkpoints' table, and taking and reading them.</summary>
 public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner signer, TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<CheckpointOptions> options)
+    Microsoft.Extensions.Options.IOptions<CheckpointOptions> options, CheckpointMemory memory)
 {
     public const string Table = "log_checkpoints";
     private const string S = TrackerDatabase.Schema;
@@ -264,6 +264,12 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
             throw new CheckpointRefused($"Checkpoint {latest.Number}, the latest, cannot be trusted ({problem}): no checkpoint " +
                                         "is taken on top of it until an auditor has looked (GET /api/audit/verify)");
         }
+        // A database that lost the checkpoint this node remembers signing is not signed on top of, as a fresh chain.
+        if (await memory.Problem(token) is { } forgotten)
+        {
+            throw new CheckpointRefused($"{forgotten}: no checkpoint is taken until an auditor has looked (POST /api/audit/verify with a " +
+                                        $"checkpoint kept outside); to go on from the database as it is, delete {memory.File}");
+        }
         var after = latest?.ThroughSequence ?? 0;
         var settledBefore = clock.GetUtcNow() - (settle ?? options.Value.SettleTime);
 
@@ -317,7 +323,9 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
             {
                 record.Parameters.Add(new NpgsqlParameter { Value = value });
             }
-            return await record.ExecuteScalarAsync(token) is true ? checkpoint : null;
+            if (await record.ExecuteScalarAsync(token) is not true) return null;
+            await memory.Remember(checkpoint, token);
+            return checkpoint;
         }
         finally
         {

@@ -12,7 +12,8 @@ namespace Tracker.Api.Infrastructure.Health;
 /// rewritten, does not). Missing guards fail readiness outside
 /// Development (Development reports them as Degraded); a log that lost what a checkpoint signed fails it everywhere.
 /// </summary>
-public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment environment, CheckpointSigner signer, TimeProvider clock) : IHealthCheck
+public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment environment, CheckpointSigner signer, TimeProvider clock,
+    CheckpointMemory memory) : IHealthCheck
 {
     private static readonly string Sql = DatabaseGuards.MissingSql(TrackerDatabase.Schema, null, checkCurrentUser: true) + $"""
         ;
@@ -42,6 +43,7 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
             // pool empty just when readiness matters.
             await using var connection = await dataSource.OpenConnectionAsync(token);
             var offset = await ClockAgreement.Offset(connection, clock, token);
+            var forgotten = await memory.Problem(token, connection);
             await using var command = new NpgsqlCommand(Sql, connection);
             await using var reader = await command.ExecuteReaderAsync(token);
             await reader.ReadAsync(token);
@@ -91,6 +93,13 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
             {
                 return HealthCheckResult.Unhealthy(
                     $"The latest checkpoint cannot be trusted: {untrusted} (run /api/audit/verify); no checkpoint is taken on top of it", data: data);
+            }
+            // The checkpoint this node remembers signing, gone from the database or replaced there (CheckpointMemory).
+            if (forgotten is not null)
+            {
+                data["latestCheckpointRemembered"] = false;
+                return HealthCheckResult.Unhealthy($"{forgotten} (run /api/audit/verify against a checkpoint kept outside; to go on from " +
+                                                   $"the database as it is, delete {memory.File})", data: data);
             }
             if (!tailHeld)
             {

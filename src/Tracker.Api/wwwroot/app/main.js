@@ -160,9 +160,7 @@ document.getElementById('sign-in-form').addEventListener('submit', async event =
     // page, the part of the page that replaced it, brought into view (until 2026-12-08 the header's).
     const from = signedInFrom;
     if (!from) document.querySelector('#access button')?.focus();
-    render().then(() => {
-      if (from) focusHeading(from === 'h1' ? main.querySelector('h1') : document.getElementById(from), { scroll: from !== 'h1' });
-    });
+    render({ focusOn: from });
   } catch (error) {
     // Emptied first, so that the same refusal twice is announced twice; tied to the field it is about.
     signInError.textContent = '';
@@ -221,7 +219,8 @@ document.getElementById('tt-today').addEventListener('click', () => {
   location.hash = todayHref();
 });
 
-async function render() {
+/** Shows the page for the address; `focusOn`: the heading (an id, or 'h1') to take focus once it is shown. */
+async function render({ focusOn = null } = {}) {
   const mine = ++navigation;
   // Which address the page shows once it is no longer busy: a reader (or a test) that changed the address waits for this,
   // since the hashchange that renders the new page comes after the address has changed.
@@ -299,7 +298,7 @@ async function render() {
     replace(main, problem(error, () => render()));
     document.title = `${main.querySelector('h1')?.textContent ?? 'Something went wrong'} · CommitmentTracker`;
   } finally {
-    if (!context.stale()) shown(address, path !== pathBefore);
+    if (!context.stale()) shown(address, path !== pathBefore, focusOn);
   }
 }
 
@@ -319,7 +318,7 @@ const announced = new Map();
  *   parts marked `data-announce` whose words changed (how many commitments match, which page of a table), once each;
  * - the page the reader opened is left as it is, focus at its start (the skip link first).
  */
-function shown(address, pathChanged) {
+function shown(address, pathChanged, focusOn = null) {
   main.dataset.shows = address;
   main.removeAttribute('aria-busy'); // a page still loading from before is stale now, and will not clear it
   const heading = main.querySelector('h1');
@@ -327,11 +326,19 @@ function shown(address, pathChanged) {
   const newPage = pathChanged || heading?.textContent !== headingShown;
   everShown = true;
   headingShown = heading?.textContent ?? null;
-  if (newPage) announced.clear();
   const parts = [...main.querySelectorAll('[data-announce]')].map(part => [part.dataset.announce, part.textContent.trim()]);
   const changed = parts.filter(([name, text]) => announced.get(name) !== text).map(([, text]) => text);
+  // What this page says now, and nothing of a part it no longer has (a count gone while a filter was refused is said
+  // again when it comes back).
+  announced.clear();
   for (const [name, text] of parts) announced.set(name, text);
   if (first) return;
+  // Asked for by the caller (signing in from a gate: the part of the page that replaced it), once this render is shown.
+  const asked = focusOn === 'h1' ? heading : focusOn ? document.getElementById(focusOn) : null;
+  if (asked) {
+    focusHeading(asked, { scroll: focusOn !== 'h1' });
+    return;
+  }
   const focusLost = !document.activeElement || document.activeElement === document.body || document.activeElement === main ||
     !document.activeElement.isConnected;
   if (focusLost) {
@@ -417,10 +424,11 @@ window.addEventListener('hashchange', () => {
 });
 
 // The link followed to another page is kept in this page's history entry, so that Back returns focus to it as well as the
-// scroll (until 2026-12-08 Back scrolled to the link and put focus on the heading at the top).
-main.addEventListener('click', event => {
+// scroll (until 2026-12-08 Back scrolled to the link and put focus on the heading at the top); one outside the page's
+// content (the header's) is kept as none, so that an earlier one is not taken for it.
+document.addEventListener('click', event => {
   const link = event.target.closest?.('a[href^="#"]');
-  if (link && main.contains(link)) history.replaceState({ ...history.state, focus: focusKey(link) }, '');
+  if (link) history.replaceState({ ...history.state, focus: main.contains(link) ? focusKey(link) : null }, '');
 });
 
 // A table wider than its card scrolls, and only then is a stop for the keyboard (DOM's markScrollingTables).

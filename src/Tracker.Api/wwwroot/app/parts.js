@@ -29,7 +29,7 @@ export function signInButton(text = 'Sign in') {
 
 /** Past views are for auditors (and admins): what a reader without that role sees instead. */
 export function pastNeedsAuditor(caller) {
-  return h('div', { class: 'card gate', dataset: { refusesPast: '' } },
+  return h('div', { class: 'card gate' },
     h('h1', null, 'Past views are for auditors'),
     h('p', null, caller?.authenticated
       ? `You are signed in as ${caller.name} (${caller.roles.join(', ')}), a role that does not include the audit views.`
