@@ -45,10 +45,7 @@ public static class EventFeedEndpoint
     {
         var from = after ?? 0;
         var size = limit ?? DefaultLimit;
-        var errors = new Dictionary<string, string[]>();
-        if (from < 0) errors["after"] = ["after is a sequence number, 0 or more."];
-        if (size is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
-        if (errors.Count > 0) return QueryProblems.Invalid(errors);
+        if (LogMark.InvalidPage(from, size, MaxLimit) is { } invalid) return invalid;
 
         if (await LogMark.Read(database, token) is not { } mark) return LogMark.NotReady(http);
         var (highWaterMark, waitingSince) = mark;
@@ -134,6 +131,15 @@ public static class LogMark
                      "the node that runs the asynchronous projections computes it within seconds of starting. Retry after the " +
                      "Retry-After delay; if this lasts, no node runs the projections."
         });
+    }
+
+    /// <summary>A page's cursor and size as the audit reads of the log take them, or the 400 naming what is wrong.</summary>
+    public static IResult? InvalidPage(long after, int limit, int maxLimit)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (after < 0) errors["after"] = ["after is a sequence number, 0 or more."];
+        if (limit < 1 || limit > maxLimit) errors["limit"] = [$"limit must be between 1 and {maxLimit}."];
+        return errors.Count > 0 ? QueryProblems.Invalid(errors) : null;
     }
 
     /// <summary>A cursor past the mark is none a page gave (the mark only rises): paging from it would skip every event up to it.</summary>

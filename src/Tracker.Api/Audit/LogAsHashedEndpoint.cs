@@ -46,10 +46,7 @@ public static class LogAsHashedEndpoint
     {
         var from = after ?? 0;
         var size = limit ?? DefaultLimit;
-        var errors = new Dictionary<string, string[]>();
-        if (from < 0) errors["after"] = ["after is a sequence number, 0 or more."];
-        if (size is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
-        if (errors.Count > 0) return QueryProblems.Invalid(errors);
+        if (LogMark.InvalidPage(from, size, MaxLimit) is { } invalid) return invalid;
 
         if (await LogMark.Read(database, token) is not { } mark) return LogMark.NotReady(http);
         if (LogMark.PastIt(from, mark.HighWaterMark) is { } past) return past;

@@ -1510,6 +1510,52 @@ public sealed class tamper_evidence(TrackerApp app) : TrackerTest(app)
     }
 
     [Fact]
+    public async Task a_node_s_memory_of_its_checkpoint_holds_while_other_nodes_sign_the_next_ones()
+    {
+        var memory = Path.Combine(Path.GetTempPath(), $"checkpoint-memory-{Guid.NewGuid():N}.json");
+        try
+        {
+            await using var node = await TrackerApp.StartAnotherHost(("Audit:Checkpoints:MemoryFile", memory));
+            async Task<Checkpoint> Sign(IAlbaHost by)
+            {
+                await Api.Write($"{Base}/progress", Progress());
+                await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+                return (await by.Scenario(s =>
+                {
+                    s.Post.Url("/api/admin/checkpoints");
+                    s.StatusCodeShouldBe(201);
+                })).ReadAsJson<Checkpoint>()!;
+            }
+            await Api.StatedTheStabilisationGoal();
+            var first = await Sign(node);
+            // Another node (the shared host, which keeps no memory) signs the next: this one's memory still holds.
+            await Sign(Api);
+            var ready = (await node.Scenario(s => s.Get.Url("/health/ready"))).Json();
+            ready.GetProperty("checks").GetProperty("log").GetProperty("data").GetProperty("latestCheckpointRemembered").GetBoolean().ShouldBeTrue();
+            File.ReadAllText(memory).ShouldContain($"\"Number\":{first.Number}");
+            var third = await Sign(node);
+            File.ReadAllText(memory).ShouldContain($"\"Number\":{third.Number}");
+        }
+        finally
+        {
+            File.Delete(memory);
+        }
+    }
+
+    [Fact]
+    public void a_node_s_memory_sits_beside_its_signing_key_unless_set()
+    {
+        CheckpointMemory For(CheckpointOptions options) => new(Microsoft.Extensions.Options.Options.Create(options),
+            Api.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostEnvironment>(), Api.Services.GetRequiredService<NpgsqlDataSource>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<CheckpointMemory>.Instance);
+
+        // The container's key volume, where its content root is not writable.
+        For(new CheckpointOptions { SigningKeyFile = "/keys/checkpoint-signing.pem" }).File.ShouldBe("/keys/checkpoint-memory.json");
+        For(new CheckpointOptions { SigningKeyFile = "/keys/k.pem", MemoryFile = "/var/lib/tracker/memory.json" }).File.ShouldBe("/var/lib/tracker/memory.json");
+        For(new CheckpointOptions { MemoryFile = "" }).File.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task a_remembered_checkpoint_replaced_in_the_database_or_of_another_database_is_said_for_what_it_is()
     {
         var memory = Path.Combine(Path.GetTempPath(), $"checkpoint-memory-{Guid.NewGuid():N}.json");

@@ -23,10 +23,26 @@ public sealed class CheckpointMemory(Microsoft.Extensions.Options.IOptions<Check
     /// <summary>What is kept: the checkpoint's number, through sequence, root, key and time, and the database it is of.</summary>
     public sealed record Remembered(string Database, long Number, long ThroughSequence, string Root, string KeyId, DateTimeOffset TakenAt);
 
-    /// <summary>The file, or null when none is kept (an empty setting).</summary>
-    public string? File => options.Value.MemoryFile is { Length: > 0 } file && !string.IsNullOrWhiteSpace(file)
-        ? Path.IsPathRooted(file) ? file : Path.Combine(environment.ContentRootPath, file)
-        : null;
+    /// <summary>
+    /// The file, or null when none is kept (an empty setting). Unset, it sits beside the signing key's file, which a
+    /// deployment keeps on a volume of its own (the container's /keys) where the content root may not be writable.
+    /// </summary>
+    public string? File => options.Value.MemoryFile switch
+    {
+        null => Rooted(Path.Combine(Path.GetDirectoryName(options.Value.SigningKeyFile) ?? "", "checkpoint-memory.json")),
+        var file when string.IsNullOrWhiteSpace(file) => null,
+        var file => Rooted(file)
+    };
+
+    private string Rooted(string file) => Path.IsPathRooted(file) ? file : Path.Combine(environment.ContentRootPath, file);
+
+    // One write at a time in this process (the minute's checkpoint and an admin's); another process writes a file of its own
+    // name first, and each rename is whole.
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    // Said once until the file is written again, not at every checkpoint or readiness probe.
+    private int _unwritableSaid;
+    private int _unreadableSaid;
+    private int _unidentifiedSaid;
 
     /// <summary>
     /// Why the database no longer holds the checkpoint this node remembers signing; null when it does, or none is kept.
@@ -37,7 +53,7 @@ public sealed class CheckpointMemory(Microsoft.Extensions.Options.IOptions<Check
         if (File is not { } file || Read(file) is not { } remembered) return null;
         await using var own = on is null ? await database.OpenConnectionAsync(token) : null;
         var connection = on ?? own!;
-        if (await DatabaseId(connection, token) != remembered.Database) return null;
+        if (await DatabaseId(connection, token) is not { } id || id != remembered.Database) return null;
         await using var command = new NpgsqlCommand(
             $"select root, (select max(number) from {TrackerDatabase.Schema}.{LogCheckpoints.Table}) " +
             $"from (select 1) one left join {TrackerDatabase.Schema}.{LogCheckpoints.Table} c on c.number = $1", connection);
@@ -57,13 +73,18 @@ public sealed class CheckpointMemory(Microsoft.Extensions.Options.IOptions<Check
     }
 
     /// <summary>Keeps a checkpoint just signed and recorded, unless a later one of the same database is kept already.</summary>
-    public async Task Remember(Checkpoint signed, CancellationToken token)
+    public async Task Remember(Checkpoint signed)
     {
         if (File is not { } file) return;
+        // Not cancelled with the request that took the checkpoint: it is recorded, and is remembered whole or not at all.
+        var token = CancellationToken.None;
+        await _writing.WaitAsync(token);
+        var written = $"{file}.{Guid.NewGuid():N}.tmp";
         try
         {
-            string id;
+            string? id;
             await using (var connection = await database.OpenConnectionAsync(token)) id = await DatabaseId(connection, token);
+            if (id is null) return;
             var kept = Read(file);
             if (kept is not null && kept.Database == id && kept.Number >= signed.Number) return;
             if (kept is not null && kept.Database != id)
@@ -72,15 +93,29 @@ public sealed class CheckpointMemory(Microsoft.Extensions.Options.IOptions<Check
                     file, kept.Database, kept.Number, id);
             }
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            var written = $"{file}.{Environment.ProcessId}.tmp";
-            await System.IO.File.WriteAllTextAsync(written, JsonSerializer.Serialize(new Remembered(id, signed.Number, signed.ThroughSequence,
-                signed.Root, signed.KeyId, signed.TakenAt)), token);
+            // Flushed to the disk before it takes the file's name, so a power cut leaves the old memory or the new one.
+            await using (var stream = new FileStream(written, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                await JsonSerializer.SerializeAsync(stream, new Remembered(id, signed.Number, signed.ThroughSequence, signed.Root,
+                    signed.KeyId, signed.TakenAt), cancellationToken: token);
+                stream.Flush(flushToDisk: true);
+            }
             System.IO.File.Move(written, file, overwrite: true);
+            Interlocked.Exchange(ref _unwritableSaid, 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NpgsqlException)
         {
-            logger.LogWarning("Could not keep checkpoint {Number} in the checkpoint memory {File} ({Problem}): a database whose checkpoints are " +
-                              "later removed or replaced is not told from this node until one is kept", signed.Number, file, e.Message);
+            if (Interlocked.Exchange(ref _unwritableSaid, 1) == 0)
+            {
+                logger.LogWarning("Could not keep checkpoint {Number} in the checkpoint memory {File} ({Problem}): a database whose checkpoints are " +
+                                  "later removed or replaced is not told from this node until one is kept (Audit:Checkpoints:MemoryFile)",
+                    signed.Number, file, e.Message);
+            }
+        }
+        finally
+        {
+            try { System.IO.File.Delete(written); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            _writing.Release();
         }
     }
 
@@ -88,21 +123,40 @@ public sealed class CheckpointMemory(Microsoft.Extensions.Options.IOptions<Check
     {
         try
         {
-            return System.IO.File.Exists(file) ? JsonSerializer.Deserialize<Remembered>(System.IO.File.ReadAllText(file)) : null;
+            var remembered = System.IO.File.Exists(file) ? JsonSerializer.Deserialize<Remembered>(System.IO.File.ReadAllText(file)) : null;
+            Interlocked.Exchange(ref _unreadableSaid, 0);
+            return remembered;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
-            logger.LogWarning("The checkpoint memory {File} cannot be read ({Problem}); it is written again at the next checkpoint", file, e.Message);
+            if (Interlocked.Exchange(ref _unreadableSaid, 1) == 0)
+                logger.LogWarning("The checkpoint memory {File} cannot be read ({Problem}); it is written again at the next checkpoint", file, e.Message);
             return null;
         }
     }
 
-    /// <summary>The cluster's system identifier and the database's oid: what a memory is of.</summary>
-    private static async Task<string> DatabaseId(NpgsqlConnection connection, CancellationToken token)
+    /// <summary>
+    /// The cluster's system identifier and the database's oid: what a memory is of; null where the role may not read the
+    /// identifier (a managed server that restricts pg_control_system): no memory is kept or compared there, which is said
+    /// once, rather than failing readiness or the checkpoints.
+    /// </summary>
+    private async Task<string?> DatabaseId(NpgsqlConnection connection, CancellationToken token)
     {
-        await using var command = new NpgsqlCommand(
-            "select (select system_identifier from pg_control_system())::text || ':' || " +
-            "(select oid from pg_database where datname = current_database())::text", connection);
-        return (string)(await command.ExecuteScalarAsync(token))!;
+        try
+        {
+            await using var command = new NpgsqlCommand(
+                "select (select system_identifier from pg_control_system())::text || ':' || " +
+                "(select oid from pg_database where datname = current_database())::text", connection);
+            return await command.ExecuteScalarAsync(token) as string;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            if (Interlocked.Exchange(ref _unidentifiedSaid, 1) == 0)
+            {
+                logger.LogWarning("The checkpoint memory is off: the service's role may not read which database it is connected to " +
+                                  "(pg_control_system: {Problem}); grant it EXECUTE on pg_control_system() to have it kept", e.MessageText);
+            }
+            return null;
+        }
     }
 }

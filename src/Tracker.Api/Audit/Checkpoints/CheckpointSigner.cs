@@ -17,10 +17,11 @@ public sealed class CheckpointOptions
     public bool CreateMissingKeyFile { get; set; } = true;
 
     /// <summary>
-    /// A file, outside the database, where the node keeps the latest checkpoint it signed (<see cref="CheckpointMemory"/>);
-    /// empty for none. Relative paths are under the content root.
+    /// A file, outside the database, where the node keeps the latest checkpoint it signed (<see cref="CheckpointMemory"/>):
+    /// unset, <c>checkpoint-memory.json</c> in the signing key file's folder (a container's key volume); empty for none.
+    /// Relative paths are under the content root.
     /// </summary>
-    public string MemoryFile { get; set; } = ".data/keys/checkpoint-memory.json";
+    public string? MemoryFile { get; set; }
 
     /// <summary>Public keys (PEM) of keys used before a rotation: checkpoints they signed still verify.</summary>
     public List<string> TrustedPublicKeys { get; set; } = [];

@@ -324,7 +324,7 @@ public sealed class LogCheckpoints(NpgsqlDataSource dataSource, CheckpointSigner
                 record.Parameters.Add(new NpgsqlParameter { Value = value });
             }
             if (await record.ExecuteScalarAsync(token) is not true) return null;
-            await memory.Remember(checkpoint, token);
+            await memory.Remember(checkpoint);
             return checkpoint;
         }
         finally

@@ -95,9 +95,9 @@ public sealed class LogGuardsCheck(NpgsqlDataSource dataSource, IHostEnvironment
                     $"The latest checkpoint cannot be trusted: {untrusted} (run /api/audit/verify); no checkpoint is taken on top of it", data: data);
             }
             // The checkpoint this node remembers signing, gone from the database or replaced there (CheckpointMemory).
+            data["latestCheckpointRemembered"] = forgotten is null;
             if (forgotten is not null)
             {
-                data["latestCheckpointRemembered"] = false;
                 return HealthCheckResult.Unhealthy($"{forgotten} (run /api/audit/verify against a checkpoint kept outside; to go on from " +
                                                    $"the database as it is, delete {memory.File})", data: data);
             }

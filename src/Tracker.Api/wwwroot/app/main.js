@@ -201,6 +201,7 @@ form.addEventListener('submit', event => {
   if (!params.has('asOf')) params.delete('view');
   const query = params.toString();
   const before = location.hash;
+  keepFollowedLink();
   location.hash = `${path}${query ? `?${query}` : ''}`;
   // Already the present: no new address, so no render to show the note.
   if (location.hash === before) showPastOf(current());
@@ -216,6 +217,7 @@ function todayHref() {
 }
 
 document.getElementById('tt-today').addEventListener('click', () => {
+  keepFollowedLink();
   location.hash = todayHref();
 });
 
@@ -427,9 +429,16 @@ window.addEventListener('hashchange', () => {
 // scroll (until 2026-12-08 Back scrolled to the link and put focus on the heading at the top); one outside the page's
 // content (the header's) is kept as none, so that an earlier one is not taken for it.
 document.addEventListener('click', event => {
+  // Only a link followed here (not one opened in another tab, nor the skip link, which moves focus and not the page).
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const link = event.target.closest?.('a[href^="#"]');
-  if (link) history.replaceState({ ...history.state, focus: main.contains(link) ? focusKey(link) : null }, '');
+  if (link) keepFollowedLink(main.contains(link) ? focusKey(link) : null);
 });
+
+/** What Back should return focus to on this page: the link followed from it, or nothing (the header's date, Today). */
+function keepFollowedLink(key = null) {
+  history.replaceState({ ...history.state, focus: key }, '');
+}
 
 // A table wider than its card scrolls, and only then is a stop for the keyboard (DOM's markScrollingTables).
 let resizing;
@@ -437,4 +446,4 @@ window.addEventListener('resize', () => { clearTimeout(resizing); resizing = set
 document.addEventListener('toggle', () => markScrollingTables(main), true);
 
 lastPath = current().path;
-loadCaller().then(render);
+loadCaller().then(() => render());
