@@ -26,6 +26,12 @@ public sealed class verifying_without_the_service(TrackerApp app) : TrackerTest(
         await Api.Write($"/api/commitments/{Goal}/pledges", GermanPledge(), 201);
         var report = await Api.Write($"/api/commitments/{Goal}/progress", Progress());
         await Api.Write($"/api/commitments/{Goal}/corrections", new { version = report.Version(), reason = "a typo", source = Source });
+        // Text outside ASCII: the page's JSON escapes it, and the hash covers its UTF-8 bytes (the length is in bytes).
+        await Api.Write("/api/commitments", new
+        {
+            key = "reconstruction-ar", kind = "milestone", lineOfEffort = "stabilisation", actors = new[] { "iraq" },
+            title = "إعادة إعمار المناطق المحررة بحلول 2025.", statedIn = new { documentKey = "washington-2024", quote = "إعادة الإعمار" }
+        }, 201);
         await Api.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         var checkpoint = (await Api.Scenario(s =>
         {
@@ -45,7 +51,8 @@ public sealed class verifying_without_the_service(TrackerApp app) : TrackerTest(
             after = page.GetProperty("next").GetInt64();
         }
 
-        events.Count.ShouldBe(5);
+        events.Count.ShouldBe(6);
+        events[^1].GetProperty("dataText").GetString().ShouldNotBeNull().ShouldContain("إعادة إعمار");
         var lastInStream = new Dictionary<Guid, string>();
         foreach (var e in events)
         {

@@ -50,6 +50,20 @@ public sealed class the_container
     }
 
     [Fact]
+    public void no_local_data_folder_reaches_the_build_and_the_memory_of_checkpoints_sits_on_the_key_volume()
+    {
+        // The service's folder keeps a developer's signing key and checkpoint memory in .data/keys: until 2026-12-08 only
+        // the repository's own .data/ was left out, and `COPY src/ src/` sent src/Tracker.Api/.data/keys into the build.
+        var ignored = File.ReadAllLines(Path.Combine(Root, ".dockerignore")).Select(l => l.Trim()).ToList();
+        ignored.ShouldContain("**/.data/");
+        // The memory sits beside the key file unless set (CheckpointMemory): on the volume the unprivileged user may write.
+        var runtime = Stages()[^1];
+        runtime.ShouldContain(i => i.Instruction == "ENV" && i.Arguments.Contains("Audit__Checkpoints__SigningKeyFile=/keys/"));
+        runtime.ShouldNotContain(i => i.Arguments.Contains("Audit__Checkpoints__MemoryFile"));
+        Value(Service("api"), "volumes").ShouldContain("tracker-keys:/keys");
+    }
+
+    [Fact]
     public void the_runtime_image_has_no_sdk_runs_as_an_unprivileged_user_and_checks_readiness()
     {
         var runtime = Stages()[^1];
