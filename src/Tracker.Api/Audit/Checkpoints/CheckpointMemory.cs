@@ -52,14 +52,13 @@ public sealed class CheckpointMemory(Microsoft.Extensions.Options.IOptions<Check
     {
         if (File is not { } file || Read(file) is not { } remembered) return null;
         await using var own = on is null ? await database.OpenConnectionAsync(token) : null;
-        var connection = on ?? own!;
-        if (await DatabaseId(connection, token) is not { } id || id != remembered.Database) return null;
+        // Which database this is, and what it holds at the number remembered, in one round trip (a readiness probe's).
         await using var command = new NpgsqlCommand(
-            $"select root, (select max(number) from {TrackerDatabase.Schema}.{LogCheckpoints.Table}) " +
-            $"from (select 1) one left join {TrackerDatabase.Schema}.{LogCheckpoints.Table} c on c.number = $1", connection);
+            $"select c.root, (select max(number) from {TrackerDatabase.Schema}.{LogCheckpoints.Table}), {IdentitySql} " +
+            $"from (select 1) one left join {TrackerDatabase.Schema}.{LogCheckpoints.Table} c on c.number = $1", on ?? own!);
         command.Parameters.Add(new NpgsqlParameter { Value = remembered.Number });
-        await using var row = await command.ExecuteReaderAsync(token);
-        await row.ReadAsync(token);
+        await using var row = await Identified<NpgsqlDataReader>(async () => await command.ExecuteReaderAsync(token));
+        if (row is null || !await row.ReadAsync(token) || row.IsDBNull(2) || row.GetString(2) != remembered.Database) return null;
         var signed = $"Checkpoint {remembered.Number}, which this node signed at {remembered.TakenAt:yyyy-MM-dd HH:mm:ss}Z (root {remembered.Root}, " +
                      $"through event {remembered.ThroughSequence}; remembered in {file})";
         if (row.IsDBNull(0))
@@ -142,12 +141,19 @@ public sealed class CheckpointMemory(Microsoft.Extensions.Options.IOptions<Check
     /// </summary>
     private async Task<string?> DatabaseId(NpgsqlConnection connection, CancellationToken token)
     {
+        await using var command = new NpgsqlCommand($"select {IdentitySql}", connection);
+        return await Identified<string>(async () => await command.ExecuteScalarAsync(token) as string);
+    }
+
+    private const string IdentitySql = "(select system_identifier from pg_control_system())::text || ':' || " +
+                                       "(select oid from pg_database where datname = current_database())::text";
+
+    /// <summary>A statement that reads the database's identity (IdentitySql), or null where the role may not.</summary>
+    private async Task<T?> Identified<T>(Func<Task<T?>> read) where T : class
+    {
         try
         {
-            await using var command = new NpgsqlCommand(
-                "select (select system_identifier from pg_control_system())::text || ':' || " +
-                "(select oid from pg_database where datname = current_database())::text", connection);
-            return await command.ExecuteScalarAsync(token) as string;
+            return await read();
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
